@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs every Debian package hostprocess needs to build, test and run its examples.
+# Idempotent; needs root (or sudo). Offline after this step.
+set -euo pipefail
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format clang-tidy
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev libexpected-dev
+  libarchive-dev libcurl4-openssl-dev libssl-dev libcap-dev libzstd-dev
+  containerd runc docker-registry busybox-static skopeo umoci hyperfine
+  iproute2 procps util-linux passwd file
+)
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "setup: all packages present"

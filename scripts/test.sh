@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every test tier: the release build, then the ASan+UBSan build,
+# then the fuzz targets for a bounded time. This is what CI runs (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh release
+(cd build/release && ctest --output-on-failure -j 2 --timeout 300)
+bash scripts/build.sh asan
+(cd build/asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j 2 --timeout 600 -L unit)
+if [ -f tests/fuzz/CMakeLists.txt ]; then
+  bash scripts/build.sh fuzz
+  bash tests/fuzz/run.sh build/fuzz "${HP_FUZZ_SECONDS:-30}"
+fi

@@ -1,0 +1,160 @@
+#include "core/sys/file.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/base/scope_exit.h"
+
+namespace hp::sys {
+
+Result<UniqueFd> Open(const std::string& path, int flags, mode_t mode) {
+  int fd;
+  do {
+    fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return SysErr("open \"{}\"", path);
+  return UniqueFd(fd);
+}
+
+Result<std::string> ReadFd(int fd) {
+  std::string out;
+  char buf[65536];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return SysErr("read");
+    }
+    if (n == 0) return out;
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  ASSIGN_OR_RETURN(UniqueFd fd, Open(path, O_RDONLY));
+  auto r = ReadFd(fd.get());
+  if (!r) return SysErrN(r.error().sys_errno(), "read \"{}\"", path);
+  return r;
+}
+
+Status WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return SysErr("write");
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Ok();
+}
+
+Status WriteFile(const std::string& path, std::string_view data) {
+  ASSIGN_OR_RETURN(UniqueFd fd, Open(path, O_WRONLY | O_TRUNC | O_CREAT, 0644));
+  auto r = WriteAll(fd.get(), data);
+  if (!r) return SysErrN(r.error().sys_errno(), "write \"{}\"", path);
+  return Ok();
+}
+
+Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode, bool fsync) {
+  std::string tmp = path + ".tmp-XXXXXX";
+  int raw = ::mkostemp(tmp.data(), O_CLOEXEC);
+  if (raw < 0) return SysErr("create temp file for \"{}\"", path);
+  UniqueFd fd(raw);
+  ScopeExit unlink_tmp([&] { ::unlink(tmp.c_str()); });
+  if (::fchmod(fd.get(), mode) < 0) return SysErr("chmod \"{}\"", tmp);
+  auto w = WriteAll(fd.get(), data);
+  if (!w) return SysErrN(w.error().sys_errno(), "write \"{}\"", tmp);
+  if (fsync && ::fsync(fd.get()) < 0) return SysErr("fsync \"{}\"", tmp);
+  fd.reset();
+  if (::rename(tmp.c_str(), path.c_str()) < 0) return SysErr("rename \"{}\" to \"{}\"", tmp, path);
+  unlink_tmp.Dismiss();
+  return Ok();
+}
+
+Status MkdirAll(const std::string& path, mode_t mode) {
+  if (path.empty()) return Err(ErrorCode::kInvalidArgument, "mkdir: empty path");
+  std::string cur;
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    cur = path.substr(0, pos);
+    if (cur.empty()) continue;
+    if (::mkdir(cur.c_str(), mode) < 0 && errno != EEXIST) return SysErr("mkdir \"{}\"", cur);
+  }
+  if (!IsDir(path)) return Err(ErrorCode::kFailedPrecondition, "\"{}\" is not a directory", path);
+  return Ok();
+}
+
+namespace {
+Status RemoveAllAt(int dirfd, const char* name, const std::string& display, dev_t dev) {
+  struct stat st;
+  if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+    if (errno == ENOENT) return Ok();
+    return SysErr("stat \"{}\"", display);
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    if (::unlinkat(dirfd, name, 0) < 0 && errno != ENOENT) return SysErr("unlink \"{}\"", display);
+    return Ok();
+  }
+  if (dev != 0 && st.st_dev != dev)
+    return Err(ErrorCode::kFailedPrecondition, "refusing to remove \"{}\": it is a mount point",
+               display);
+  int fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return SysErr("open \"{}\"", display);
+  DIR* d = ::fdopendir(fd);
+  if (!d) {
+    ::close(fd);
+    return SysErr("opendir \"{}\"", display);
+  }
+  ScopeExit close_dir([&] { ::closedir(d); });
+  while (struct dirent* e = ::readdir(d)) {
+    if (!std::strcmp(e->d_name, ".") || !std::strcmp(e->d_name, "..")) continue;
+    TRY(RemoveAllAt(fd, e->d_name, display + "/" + e->d_name, st.st_dev));
+  }
+  if (::unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    return SysErr("rmdir \"{}\"", display);
+  return Ok();
+}
+}  // namespace
+
+Status RemoveAll(const std::string& path) { return RemoveAllAt(AT_FDCWD, path.c_str(), path, 0); }
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+bool IsDir(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+Result<std::vector<std::string>> ListDir(const std::string& path) {
+  DIR* d = ::opendir(path.c_str());
+  if (!d) return SysErr("opendir \"{}\"", path);
+  ScopeExit close_dir([&] { ::closedir(d); });
+  std::vector<std::string> out;
+  while (struct dirent* e = ::readdir(d)) {
+    if (!std::strcmp(e->d_name, ".") || !std::strcmp(e->d_name, "..")) continue;
+    out.emplace_back(e->d_name);
+  }
+  return out;
+}
+
+Result<std::string> MakeTempDir(std::string_view prefix) {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/" + std::string(prefix) +
+                     "XXXXXX";
+  if (!::mkdtemp(tmpl.data())) return SysErr("mkdtemp \"{}\"", tmpl);
+  return tmpl;
+}
+
+}  // namespace hp::sys

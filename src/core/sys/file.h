@@ -1,0 +1,34 @@
+// hp/sys: thin file-system wrappers returning Result. EINTR is retried, every fd is O_CLOEXEC,
+// every error names the path it concerned.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/base/result.h"
+#include "core/base/unique_fd.h"
+
+namespace hp::sys {
+
+Result<UniqueFd> Open(const std::string& path, int flags, mode_t mode = 0);
+Result<std::string> ReadFile(const std::string& path);
+Result<std::string> ReadFd(int fd);
+Status WriteAll(int fd, std::string_view data);
+// Writes `path` through a temp file in the same directory and rename(2); fsyncs when asked.
+Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode = 0644,
+                       bool fsync = false);
+// Writes without rename (cgroup files, /proc files).
+Status WriteFile(const std::string& path, std::string_view data);
+Status MkdirAll(const std::string& path, mode_t mode = 0755);
+// Removes a tree without following symlinks and without crossing mount points.
+Status RemoveAll(const std::string& path);
+bool Exists(const std::string& path);
+bool IsDir(const std::string& path);
+Result<std::vector<std::string>> ListDir(const std::string& path);
+// A fresh directory under $TMPDIR (or /tmp): `prefix` + random suffix.
+Result<std::string> MakeTempDir(std::string_view prefix);
+
+}  // namespace hp::sys

@@ -1,0 +1,104 @@
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "core/base/result.h"
+#include "core/base/scope_exit.h"
+#include "core/base/strings.h"
+#include "core/base/unique_fd.h"
+#include "core/sys/file.h"
+
+namespace hp {
+namespace {
+
+Result<int> Half(int x) {
+  if (x % 2) return Err(ErrorCode::kInvalidArgument, "{} is odd", x);
+  return x / 2;
+}
+
+Result<int> Quarter(int x) {
+  ASSIGN_OR_RETURN_CTX(int h, Half(x), "quarter of {}", x);
+  ASSIGN_OR_RETURN(int q, Half(h));
+  return q;
+}
+
+Status CheckEven(int x) {
+  TRY_CTX(Half(x), "check {}", x);
+  return Ok();
+}
+
+TEST(Result, PropagatesValuesAndErrorsWithContext) {
+  EXPECT_EQ(*Quarter(8), 2);
+  auto r = Quarter(6);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().ToString(), "3 is odd");
+  auto r2 = Quarter(5);
+  ASSERT_FALSE(r2);
+  EXPECT_EQ(r2.error().ToString(), "quarter of 5: 5 is odd");
+  EXPECT_EQ(r2.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(CheckEven(4));
+  EXPECT_EQ(CheckEven(3).error().ToString(), "check 3: 3 is odd");
+}
+
+TEST(Result, SysErrorNamesPathAndErrno) {
+  auto r = sys::ReadFile("/nonexistent/hp-test");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().ToString(), "open \"/nonexistent/hp-test\": No such file or directory");
+  EXPECT_EQ(r.error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(r.error().sys_errno(), ENOENT);
+}
+
+TEST(UniqueFd, ClosesOnDestructionAndReleases) {
+  int raw;
+  {
+    UniqueFd fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    raw = fd.get();
+    ASSERT_GE(raw, 0);
+  }
+  EXPECT_EQ(::fcntl(raw, F_GETFD), -1);
+  UniqueFd a(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  UniqueFd b(std::move(a));
+  EXPECT_FALSE(a.valid());
+  int kept = b.release();
+  EXPECT_GE(::fcntl(kept, F_GETFD), 0);
+  ::close(kept);
+}
+
+TEST(ScopeExit, RunsUnlessDismissed) {
+  int n = 0;
+  {
+    ScopeExit s([&] { ++n; });
+  }
+  {
+    ScopeExit s([&] { ++n; });
+    s.Dismiss();
+  }
+  EXPECT_EQ(n, 1);
+}
+
+TEST(Strings, SplitJoinQuote) {
+  EXPECT_EQ(Split("a,b,,c", ','), (std::vector<std::string>{"a", "b", "", "c"}));
+  EXPECT_EQ(Join({"a", "b"}, ", "), "a, b");
+  EXPECT_EQ(Quote("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+  EXPECT_TRUE(EqualsIgnoreCase("NT AUTHORITY\\System", "nt authority\\SYSTEM"));
+  EXPECT_EQ(TrimSpace("  x y \n"), "x y");
+}
+
+TEST(SysFile, AtomicWriteMkdirRemoveAll) {
+  auto dir = sys::MakeTempDir("hp-base-test-");
+  ASSERT_TRUE(dir) << dir.error().ToString();
+  std::string nested = *dir + "/a/b/c";
+  ASSERT_TRUE(sys::MkdirAll(nested));
+  ASSERT_TRUE(sys::WriteFileAtomic(nested + "/f", "hello", 0600));
+  EXPECT_EQ(*sys::ReadFile(nested + "/f"), "hello");
+  struct stat st;
+  ASSERT_EQ(::stat((nested + "/f").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::symlink("/etc", (nested + "/link").c_str()), 0);
+  ASSERT_TRUE(sys::RemoveAll(*dir));
+  EXPECT_FALSE(sys::Exists(*dir));
+  EXPECT_TRUE(sys::Exists("/etc/hostname") || sys::Exists("/etc/passwd"));  // link not followed
+}
+
+}  // namespace
+}  // namespace hp
