@@ -1,0 +1,401 @@
+// Documents, files and object kinds: the entry points of the decoder.
+#include "core/k8s/decode.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/base/strings.h"
+#include "core/k8s/decode_internal.h"
+#include "core/sys/file.h"
+
+namespace hp::k8s {
+
+std::string Diagnostic::ToString() const {
+  std::string s = fmt::format("{}:{}:{}: ", source.file, source.line, source.column);
+  if (!object.empty()) s += object + ": ";
+  return s + message;
+}
+
+namespace {
+
+using internal::Ctx;
+using internal::Fields;
+using internal::GetBool;
+using internal::GetString;
+using internal::IsNullNode;
+using N = const YAML::Node&;
+using P = const std::string&;
+using K = std::string_view;
+
+// Go's encoding/base64 StdEncoding (padding required), with its error text.
+bool Base64Decode(std::string_view in, std::string& out, std::string& err) {
+  auto val = [](char ch) -> int {
+    if (ch >= 'A' && ch <= 'Z') return ch - 'A';
+    if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
+    if (ch >= '0' && ch <= '9') return ch - '0' + 52;
+    if (ch == '+') return 62;
+    if (ch == '/') return 63;
+    return -1;
+  };
+  // encoding/json's []byte decoding skips \r and \n.
+  std::string s;
+  for (char ch : in)
+    if (ch != '\r' && ch != '\n') s += ch;
+  out.clear();
+  size_t i = 0;
+  for (; i + 4 <= s.size(); i += 4) {
+    int v[4];
+    int pad = 0;
+    for (int j = 0; j < 4; j++) {
+      char ch = s[i + j];
+      if (ch == '=' && j >= 2) {
+        v[j] = 0;
+        pad++;
+        continue;
+      }
+      if (pad > 0 || (v[j] = val(ch)) < 0) {
+        err = fmt::format("illegal base64 data at input byte {}", i + j);
+        return false;
+      }
+    }
+    if (pad > 0 && i + 4 != s.size()) {
+      err = fmt::format("illegal base64 data at input byte {}", i + 4);
+      return false;
+    }
+    out += static_cast<char>((v[0] << 2) | (v[1] >> 4));
+    if (pad < 2) out += static_cast<char>(((v[1] & 15) << 4) | (v[2] >> 2));
+    if (pad < 1) out += static_cast<char>(((v[2] & 3) << 6) | v[3]);
+  }
+  if (i != s.size()) {
+    err = fmt::format("illegal base64 data at input byte {}",
+                      i + (s.size() - i == 1 ? 0 : s.size() - i));
+    return false;
+  }
+  return true;
+}
+
+void DecodeBase64Map(Ctx& c, N n, P path, StringMap& out) {
+  Fields(c, n, path, {}, [&](K k, N v, P p) {
+    std::string raw, decoded, err;
+    GetString(c, v, p, raw);
+    if (!Base64Decode(raw, decoded, err)) c.Error(v, fmt::format("{}: {}", p, err));
+    out.emplace_back(std::string(k), std::move(decoded));
+    return true;
+  });
+}
+
+bool TopLevel(K k) { return k == "apiVersion" || k == "kind"; }
+
+void DecodeObject(Ctx& c, N n, std::vector<Object>& out);
+
+void DecodeList(Ctx& c, N n, std::vector<Object>& out) {
+  Fields(c, n, "", {}, [&](K k, N v, P p) {
+    if (TopLevel(k)) return true;
+    if (k == "metadata") return true;  // ListMeta: resourceVersion etc., nothing to use
+    if (k != "items") return false;
+    internal::Items(c, v, p, [&](N item, P) { DecodeObject(c, item, out); });
+    return true;
+  });
+}
+
+void DecodeObject(Ctx& c, N n, std::vector<Object>& out) {
+  if (IsNullNode(n)) return;  // empty document
+  if (!n.IsMap()) {
+    c.object.clear();
+    c.Error(n, "a manifest must be a mapping (an object with apiVersion and kind)");
+    return;
+  }
+  std::string kind, api_version, name;
+  size_t before = c.errors->size();
+  c.object.clear();
+  if (N k = n["kind"]; k) GetString(c, k, "kind", kind);
+  if (N a = n["apiVersion"]; a) GetString(c, a, "apiVersion", api_version);
+  if (N m = n["metadata"]; m && m.IsMap())
+    if (N nm = m["name"]; nm && nm.IsScalar()) name = nm.Scalar();
+  if (c.errors->size() != before) return;
+  if (kind.empty() || api_version.empty()) {
+    std::vector<std::string> missing;
+    if (api_version.empty()) missing.push_back("apiVersion not set");
+    if (kind.empty()) missing.push_back("kind not set");
+    c.Error(n, fmt::format("error validating data: [{}]", Join(missing, ", ")));
+    return;
+  }
+  if (kind == "List") {
+    if (api_version != "v1") {
+      c.Error(n, fmt::format("no matches for kind \"List\" in version {}", Quote(api_version)));
+      return;
+    }
+    DecodeList(c, n, out);
+    return;
+  }
+  struct KindInfo {
+    std::string_view name, api_version;
+    Kind kind;
+  };
+  static constexpr KindInfo kKinds[] = {{"Pod", "v1", Kind::kPod},
+                                        {"DaemonSet", "apps/v1", Kind::kDaemonSet},
+                                        {"Namespace", "v1", Kind::kNamespace},
+                                        {"ConfigMap", "v1", Kind::kConfigMap},
+                                        {"Secret", "v1", Kind::kSecret},
+                                        {"ServiceAccount", "v1", Kind::kServiceAccount}};
+  const KindInfo* info = nullptr;
+  for (const auto& k : kKinds)
+    if (k.name == kind) info = &k;
+  c.object = fmt::format("{} {}", kind, Quote(name));
+  if (!info) {
+    c.Error(n, fmt::format("kind {} (apiVersion {}) is not supported by hostprocess; supported "
+                           "kinds: Pod, DaemonSet, Namespace, ConfigMap, Secret, ServiceAccount, "
+                           "List",
+                           Quote(kind), Quote(api_version)));
+    return;
+  }
+  if (info->api_version != api_version) {
+    c.Error(n,
+            fmt::format("no matches for kind {} in version {}", Quote(kind), Quote(api_version)));
+    return;
+  }
+  Object obj;
+  obj.kind = info->kind;
+  obj.api_version = api_version;
+  Source src = c.At(n);
+  auto meta = [&](ObjectMeta& m) {
+    return [&](K k, N v, P p) {
+      if (TopLevel(k)) return true;
+      if (k == "metadata") return internal::DecodeObjectMeta(c, v, p, m), true;
+      return false;
+    };
+  };
+  // `status` is ignored by the API server on create; an empty one (kubectl's dry-run output)
+  // is accepted silently, a non-empty one is a warning.
+  auto status = [&](K k, N v) {
+    if (k != "status") return false;
+    if (!IsNullNode(v) && !(v.IsMap() && v.size() == 0))
+      c.Warn(v, "field \"status\" is set by the cluster and is ignored");
+    return true;
+  };
+  switch (info->kind) {
+    case Kind::kPod: {
+      Pod pod;
+      pod.source = src;
+      auto m = meta(pod.metadata);
+      Fields(c, n, "", {}, [&](K k, N v, P p) {
+        if (m(k, v, p) || status(k, v)) return true;
+        if (k == "spec") return internal::DecodePodSpec(c, v, p, pod.spec), true;
+        return false;
+      });
+      obj.value = std::move(pod);
+      break;
+    }
+    case Kind::kDaemonSet: {
+      DaemonSet ds;
+      ds.source = src;
+      auto m = meta(ds.metadata);
+      Fields(c, n, "", {}, [&](K k, N v, P p) {
+        if (m(k, v, p) || status(k, v)) return true;
+        if (k != "spec") return false;
+        Fields(c, v, p, {}, [&](K k2, N v2, P p2) {
+          if (k2 == "selector") {
+            if (!IsNullNode(v2))
+              internal::DecodeLabelSelector(c, v2, p2, ds.spec.selector.emplace());
+            return true;
+          }
+          if (k2 == "template") {
+            Fields(c, v2, p2, {}, [&](K k3, N v3, P p3) {
+              if (k3 == "metadata")
+                return internal::DecodeObjectMeta(c, v3, p3, ds.spec.template_.metadata), true;
+              if (k3 == "spec")
+                return internal::DecodePodSpec(c, v3, p3, ds.spec.template_.spec), true;
+              return false;
+            });
+            return true;
+          }
+          if (k2 == "updateStrategy") {
+            auto& us = ds.spec.update_strategy;
+            Fields(c, v2, p2, {}, [&](K k3, N v3, P p3) {
+              if (k3 == "type") return GetString(c, v3, p3, us.type), true;
+              if (k3 != "rollingUpdate") return false;
+              Fields(c, v3, p3, {}, [&](K k4, N v4, P p4) {
+                if (k4 == "maxUnavailable") {
+                  if (!IsNullNode(v4))
+                    internal::GetIntOrString(c, v4, p4, us.max_unavailable.emplace());
+                  return true;
+                }
+                if (k4 == "maxSurge") {
+                  if (!IsNullNode(v4)) internal::GetIntOrString(c, v4, p4, us.max_surge.emplace());
+                  return true;
+                }
+                return false;
+              });
+              return true;
+            });
+            return true;
+          }
+          if (k2 == "minReadySeconds")
+            return internal::GetInt32(c, v2, p2, ds.spec.min_ready_seconds), true;
+          if (k2 == "revisionHistoryLimit")
+            return internal::GetInt32(c, v2, p2, ds.spec.revision_history_limit), true;
+          return false;
+        });
+        return true;
+      });
+      obj.value = std::move(ds);
+      break;
+    }
+    case Kind::kNamespace: {
+      Namespace ns;
+      ns.source = src;
+      auto m = meta(ns.metadata);
+      Fields(c, n, "", {"spec"}, [&](K k, N v, P p) { return m(k, v, p) || status(k, v); });
+      obj.value = std::move(ns);
+      break;
+    }
+    case Kind::kConfigMap: {
+      ConfigMap cm;
+      cm.source = src;
+      auto m = meta(cm.metadata);
+      Fields(c, n, "", {}, [&](K k, N v, P p) {
+        if (m(k, v, p)) return true;
+        if (k == "data") return internal::GetStringMap(c, v, p, cm.data), true;
+        if (k == "binaryData") return DecodeBase64Map(c, v, p, cm.binary_data), true;
+        if (k == "immutable") return GetBool(c, v, p, cm.immutable), true;
+        return false;
+      });
+      obj.value = std::move(cm);
+      break;
+    }
+    case Kind::kSecret: {
+      Secret s;
+      s.source = src;
+      auto m = meta(s.metadata);
+      Fields(c, n, "", {}, [&](K k, N v, P p) {
+        if (m(k, v, p)) return true;
+        if (k == "data") return DecodeBase64Map(c, v, p, s.data), true;
+        if (k == "stringData") return internal::GetStringMap(c, v, p, s.string_data), true;
+        if (k == "type") return GetString(c, v, p, s.type), true;
+        if (k == "immutable") return GetBool(c, v, p, s.immutable), true;
+        return false;
+      });
+      for (const auto& [key, value] : s.string_data) {  // stringData wins, as on the server
+        auto it =
+            std::find_if(s.data.begin(), s.data.end(), [&](auto& kv) { return kv.first == key; });
+        if (it != s.data.end()) {
+          it->second = value;
+        } else {
+          s.data.emplace_back(key, value);
+        }
+      }
+      obj.value = std::move(s);
+      break;
+    }
+    case Kind::kServiceAccount: {
+      ServiceAccount sa;
+      sa.source = src;
+      auto m = meta(sa.metadata);
+      auto names = [&](N v, P p, std::vector<std::string>& list) {
+        internal::Items(c, v, p, [&](N item, P ip) {
+          std::string nm;
+          Fields(c, item, ip,
+                 {"kind", "namespace", "uid", "apiVersion", "resourceVersion", "fieldPath"},
+                 [&](K k2, N v2, P p2) {
+                   if (k2 == "name") return GetString(c, v2, p2, nm), true;
+                   return false;
+                 });
+          list.push_back(std::move(nm));
+        });
+      };
+      Fields(c, n, "", {}, [&](K k, N v, P p) {
+        if (m(k, v, p)) return true;
+        if (k == "automountServiceAccountToken")
+          return GetBool(c, v, p, sa.automount_service_account_token), true;
+        if (k == "secrets") return names(v, p, sa.secrets), true;
+        if (k == "imagePullSecrets") return names(v, p, sa.image_pull_secrets), true;
+        return false;
+      });
+      obj.value = std::move(sa);
+      break;
+    }
+  }
+  if (c.errors->size() == before) out.push_back(std::move(obj));
+}
+
+Error JoinErrors(const std::vector<Diagnostic>& errors) {
+  std::vector<std::string> lines;
+  lines.reserve(errors.size());
+  for (const auto& d : errors) lines.push_back(d.ToString());
+  return Error(Join(lines, "\n"), ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+
+Result<Decoded> DecodeString(std::string_view text, const std::string& source_name) {
+  Decoded result;
+  std::vector<Diagnostic> errors;
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    Source s{source_name, e.mark.line + 1, e.mark.column + 1, 0};
+    if (e.mark.line < 0) s.line = s.column = 0;
+    return Err(JoinErrors({Diagnostic{s, "", "yaml: " + e.msg}}));
+  } catch (const std::exception& e) {
+    return Err(ErrorCode::kInvalidArgument, "{}: yaml: {}", source_name, e.what());
+  }
+  try {
+    Ctx c;
+    c.file = source_name;
+    c.errors = &errors;
+    c.warnings = &result.warnings;
+    for (size_t i = 0; i < docs.size(); i++) {
+      c.document = static_cast<int>(i);
+      DecodeObject(c, docs[i], result.objects);
+    }
+  } catch (const std::exception& e) {  // yaml-cpp conversions: should not happen
+    return Err(ErrorCode::kInvalidArgument, "{}: decode: {}", source_name, e.what());
+  }
+  if (!errors.empty()) return Err(JoinErrors(errors));
+  return result;
+}
+
+Result<Decoded> DecodeFile(const std::string& path) {
+  if (path == "-") {
+    ASSIGN_OR_RETURN(std::string text, sys::ReadFd(0));
+    return DecodeString(text, "-");
+  }
+  if (sys::IsDir(path)) {
+    ASSIGN_OR_RETURN(std::vector<std::string> names, sys::ListDir(path));
+    std::sort(names.begin(), names.end());
+    std::vector<std::string> files;
+    for (const auto& name : names) {
+      if (EndsWith(name, ".yaml") || EndsWith(name, ".yml") || EndsWith(name, ".json")) {
+        std::string full = EndsWith(path, "/") ? path + name : path + "/" + name;
+        if (!sys::IsDir(full)) files.push_back(full);
+      }
+    }
+    if (files.empty())
+      return Err(ErrorCode::kInvalidArgument,
+                 "error reading {}: recognized file extensions are [.json .yaml .yml]",
+                 Quote(path));
+    return DecodeFiles(files);
+  }
+  ASSIGN_OR_RETURN(std::string text, sys::ReadFile(path));
+  return DecodeString(text, path);
+}
+
+Result<Decoded> DecodeFiles(const std::vector<std::string>& paths) {
+  Decoded all;
+  std::vector<std::string> errors;
+  for (const auto& p : paths) {
+    auto r = DecodeFile(p);
+    if (!r) {
+      errors.push_back(r.error().ToString());
+      continue;
+    }
+    for (auto& o : r->objects) all.objects.push_back(std::move(o));
+    for (auto& w : r->warnings) all.warnings.push_back(std::move(w));
+  }
+  if (!errors.empty()) return Err(Error(Join(errors, "\n"), ErrorCode::kInvalidArgument));
+  return all;
+}
+
+}  // namespace hp::k8s
