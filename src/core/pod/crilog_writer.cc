@@ -1,0 +1,176 @@
+// The CRI log writer and the timestamp helpers (see crilog.h).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "core/pod/crilog.h"
+#include "core/sys/file.h"
+
+namespace hp::pod {
+
+const char* LogStreamName(LogStream s) { return s == LogStream::kStdout ? "stdout" : "stderr"; }
+
+int64_t NowUnixNanos() {
+  struct timespec ts;
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+std::string FormatCriTimestamp(int64_t unix_ns) {
+  time_t secs = static_cast<time_t>(unix_ns / 1000000000);
+  int64_t nanos = unix_ns % 1000000000;
+  if (nanos < 0) {
+    nanos += 1000000000;
+    --secs;
+  }
+  struct tm tm;
+  ::gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<long long>(nanos));
+  return buf;
+}
+
+Result<int64_t> ParseCriTimestamp(std::string_view s) {
+  auto bad = [&]() { return Err(ErrorCode::kInvalidArgument, "invalid timestamp \"{}\"", s); };
+  auto num = [&](size_t pos, size_t len, int& out) {
+    if (pos + len > s.size()) return false;
+    out = 0;
+    for (size_t i = pos; i < pos + len; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      out = out * 10 + (s[i] - '0');
+    }
+    return true;
+  };
+  struct tm tm = {};
+  int year, mon, day, hour, min, sec;
+  if (s.size() < 20 || !num(0, 4, year) || s[4] != '-' || !num(5, 2, mon) || s[7] != '-' ||
+      !num(8, 2, day) || (s[10] != 'T' && s[10] != 't') || !num(11, 2, hour) || s[13] != ':' ||
+      !num(14, 2, min) || s[16] != ':' || !num(17, 2, sec)) {
+    return bad();
+  }
+  size_t pos = 19;
+  int64_t nanos = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    int digits = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      if (digits < 9) {
+        nanos = nanos * 10 + (s[pos] - '0');
+        ++digits;
+      }
+      ++pos;
+    }
+    if (digits == 0) return bad();
+    for (; digits < 9; ++digits) nanos *= 10;
+  }
+  int64_t offset = 0;
+  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
+    ++pos;
+  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+    int oh, om;
+    if (!num(pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !num(pos + 4, 2, om))
+      return bad();
+    offset = (s[pos] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+    pos += 6;
+  } else {
+    return bad();
+  }
+  if (pos != s.size()) return bad();
+  tm.tm_year = year - 1900;
+  tm.tm_mon = mon - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = min;
+  tm.tm_sec = sec;
+  int64_t secs = static_cast<int64_t>(::timegm(&tm)) - offset;
+  return secs * 1000000000 + nanos;
+}
+
+Result<std::unique_ptr<CriLogWriter>> CriLogWriter::Open(const std::string& path,
+                                                         CriLogOptions options) {
+  if (options.max_files < 1) options.max_files = 1;
+  if (options.max_line == 0) options.max_line = 16 * 1024;
+  size_t slash = path.rfind('/');
+  if (slash != std::string::npos && slash > 0) TRY(sys::MkdirAll(path.substr(0, slash), 0755));
+  ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(path, O_WRONLY | O_APPEND | O_CREAT, 0640));
+  struct stat st;
+  if (::fstat(fd.get(), &st) < 0) return SysErr("stat \"{}\"", path);
+  return std::unique_ptr<CriLogWriter>(
+      new CriLogWriter(path, options, std::move(fd), static_cast<int64_t>(st.st_size)));
+}
+
+Status CriLogWriter::Rotate() {
+  for (int i = options_.max_files - 1; i >= 1; --i) {
+    std::string from = i == 1 ? path_ : path_ + "." + std::to_string(i - 1);
+    std::string to = path_ + "." + std::to_string(i);
+    if (::rename(from.c_str(), to.c_str()) < 0 && errno != ENOENT) {
+      return SysErr("rotate \"{}\" to \"{}\"", from, to);
+    }
+  }
+  int flags = O_WRONLY | O_APPEND | O_CREAT | (options_.max_files == 1 ? O_TRUNC : 0);
+  ASSIGN_OR_RETURN(fd_, sys::Open(path_, flags, 0640));
+  size_ = 0;
+  return Ok();
+}
+
+Status CriLogWriter::Record(LogStream stream, char tag, std::string_view text, int64_t unix_ns) {
+  std::string rec = FormatCriTimestamp(unix_ns ? unix_ns : NowUnixNanos());
+  rec.push_back(' ');
+  rec.append(LogStreamName(stream));
+  rec.push_back(' ');
+  rec.push_back(tag);
+  rec.push_back(' ');
+  rec.append(text);
+  rec.push_back('\n');
+  if (options_.max_size > 0 && size_ > 0 &&
+      size_ + static_cast<int64_t>(rec.size()) > options_.max_size) {
+    TRY(Rotate());
+  }
+  auto w = sys::WriteAll(fd_.get(), rec);
+  if (!w) return SysErrN(w.error().sys_errno(), "write \"{}\"", path_);
+  size_ += static_cast<int64_t>(rec.size());
+  return Ok();
+}
+
+Status CriLogWriter::Write(LogStream stream, std::string_view data, int64_t unix_ns) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string& pending = pending_[stream == LogStream::kStdout ? 0 : 1];
+  while (!data.empty()) {
+    size_t nl = data.find('\n');
+    if (nl == std::string_view::npos) {
+      pending.append(data);
+      data = {};
+    } else {
+      pending.append(data.substr(0, nl));
+      data.remove_prefix(nl + 1);
+      while (pending.size() > options_.max_line) {
+        TRY(Record(stream, 'P', std::string_view(pending).substr(0, options_.max_line), unix_ns));
+        pending.erase(0, options_.max_line);
+      }
+      TRY(Record(stream, 'F', pending, unix_ns));
+      pending.clear();
+      continue;
+    }
+    while (pending.size() > options_.max_line) {
+      TRY(Record(stream, 'P', std::string_view(pending).substr(0, options_.max_line), unix_ns));
+      pending.erase(0, options_.max_line);
+    }
+  }
+  return Ok();
+}
+
+Status CriLogWriter::Close(LogStream stream, int64_t unix_ns) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string& pending = pending_[stream == LogStream::kStdout ? 0 : 1];
+  if (pending.empty()) return Ok();
+  Status s = Record(stream, 'F', pending, unix_ns);
+  pending.clear();
+  return s;
+}
+
+}  // namespace hp::pod
