@@ -1,0 +1,70 @@
+// hp/job (Linux): the cgroup backend of Job. Which hierarchies exist is detected once into a
+// CgroupFs value; everything else takes that value, so unit tests point it at a fake cgroupfs
+// in a temp dir.
+//
+// Kinds:
+//   kV2      one cgroup2 mount at <root>; limits through its controllers.
+//   kV1      one mount per v1 controller at <root>/<controller>.
+//   kHybrid  v1 controllers at <root>/<controller> plus cgroup2 at <root>/unified (usually
+//            without controllers): v2 for membership, cgroup.kill, cgroup.freeze and the
+//            cgroup.events "populated" notification; v1 for limits and accounting.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/job/job.h"
+
+namespace hp::job {
+
+enum class CgroupKind { kV1, kV2, kHybrid };
+std::string_view CgroupKindName(CgroupKind kind);
+
+// The v1 controllers the job uses (others are ignored).
+inline constexpr const char* kV1Controllers[] = {"memory", "cpu",   "cpuacct",
+                                                 "pids",   "blkio", "freezer"};
+
+struct CgroupFs {
+  std::string root = "/sys/fs/cgroup";
+  CgroupKind kind = CgroupKind::kV2;
+  // The cgroup2 mount: root (kV2), root + "/unified" (kHybrid), empty (kV1).
+  std::string unified;
+  // kV1/kHybrid: v1 controller → its mount directory (e.g. "memory" → "/sys/fs/cgroup/memory";
+  // co-mounted controllers share one directory). kV2: the controllers listed in the root's
+  // cgroup.controllers, each mapped to `unified`.
+  std::map<std::string, std::string> controllers;
+
+  bool has(std::string_view controller) const {
+    return controllers.count(std::string(controller)) != 0;
+  }
+
+  // Looks at the files under `root` (works on a real or a fake cgroupfs):
+  //   <root>/cgroup.controllers         → kV2
+  //   <root>/unified/cgroup.controllers → kHybrid (plus v1 controllers)
+  //   <root>/<ctrl>/cgroup.procs        → kV1
+  static Result<CgroupFs> Detect(const std::string& root = "/sys/fs/cgroup");
+};
+
+// Where the current process lives in each hierarchy, parsed from /proc/self/cgroup text:
+// "0::/a/b" → key "" (v2), "4:memory:/x" → key "memory", "2:cpu,cpuacct:/y" → both keys.
+std::map<std::string, std::string> ParseProcCgroup(std::string_view text);
+
+struct CgroupManagerOptions {
+  CgroupFs fs;
+  // See JobOptions::root.
+  std::string root = "/hostprocess";
+  // Contents of /proc/self/cgroup, used for a relative root; read from /proc when empty.
+  std::string self_cgroup;
+  // Test seams for a fake cgroupfs: called after each mkdir (to create the files the kernel
+  // would) and instead of rmdir(2) (returns 0 or an errno). Unset → real system calls.
+  std::function<void(const std::string& dir)> after_mkdir;
+  std::function<int(const std::string& dir)> rmdir;
+};
+
+Result<std::unique_ptr<JobManager>> NewCgroupJobManager(CgroupManagerOptions options);
+
+}  // namespace hp::job

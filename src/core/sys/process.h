@@ -1,0 +1,25 @@
+// hp/sys: process system calls that glibc does not wrap (clone3, pidfds) and waitpid with EINTR
+// retry.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+
+#include "core/base/result.h"
+#include "core/base/unique_fd.h"
+
+namespace hp::sys {
+
+// clone3(2) without a new stack: returns like fork(2) (0 in the child, the pid in the parent,
+// -1 with errno set on failure). With `cgroup_fd` >= 0 the child starts in that cgroup v2
+// directory (CLONE_INTO_CGROUP); with `pidfd` non-null a pidfd is returned there
+// (CLONE_PIDFD). The child must only make async-signal-safe calls.
+pid_t Clone3(uint64_t flags, int cgroup_fd, int* pidfd);
+
+Result<UniqueFd> PidfdOpen(pid_t pid);
+Status PidfdSendSignal(int pidfd, int sig);
+// waitpid(2) retried on EINTR. Returns the pid, or 0 with WNOHANG when nothing changed.
+Result<pid_t> WaitPid(pid_t pid, int* wstatus, int options);
+
+}  // namespace hp::sys
