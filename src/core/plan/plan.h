@@ -1,0 +1,134 @@
+// hp/plan: pod + container + image config + node → ContainerPlan, the complete, pure
+// description of one HostProcess container that the runner carries out (SPEC §3–§4).
+//
+// Planning makes no changes to the system: it only reads its inputs and asks `Fs` whether
+// files exist (command resolution). Everything a container needs is decided here: argv with the
+// resolved executable, the environment in its final order, the working directory, the account
+// request, the job limits, the volume mounts, the mount layout and the grace period.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/base/result.h"
+#include "core/k8s/types.h"
+#include "core/plan/command.h"
+
+namespace hp::plan {
+
+inline constexpr const char* kSandboxEnv = "CONTAINER_SANDBOX_MOUNT_POINT";
+inline constexpr const char* kAnnotationMountLayout = "hostprocess.io/mount-layout";
+inline constexpr const char* kAnnotationPidsMax = "hostprocess.io/pids-max";
+inline constexpr const char* kAnnotationIoBpsMax = "hostprocess.io/io-bps-max";
+inline constexpr const char* kAnnotationIoIopsMax = "hostprocess.io/io-iops-max";
+inline constexpr const char* kServiceAccountMountPath =
+    "/var/run/secrets/kubernetes.io/serviceaccount";
+inline constexpr const char* kDefaultHostPath =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// What the image says about running it (OCI image config).
+struct ImageConfig {
+  std::vector<std::string> env;  // "K=V"
+  std::string working_dir;
+  std::vector<std::string> entrypoint;
+  std::vector<std::string> cmd;
+  std::string user;
+};
+
+// Facts about this node.
+struct NodeInfo {
+  std::string hostname;
+  std::string host_ip;  // status.hostIP and, with hostNetwork, podIP
+  std::string default_path = kDefaultHostPath;
+  int64_t allocatable_cpu_millis = 0;  // resourceFieldRef default for unset limits
+  int64_t allocatable_memory_bytes = 0;
+  std::optional<int64_t> default_pids_max;  // when no hostprocess.io/pids-max annotation
+};
+
+using EnvList = std::vector<std::pair<std::string, std::string>>;
+
+struct PlanInput {
+  const k8s::Pod* pod = nullptr;
+  const k8s::Container* container = nullptr;
+  bool init = false;
+  ImageConfig image;
+  NodeInfo node;
+  std::string sandbox;  // absolute; a trailing '/' is added when missing
+  // Objects given with the pod (configMapKeyRef, secretKeyRef, envFrom, volumes).
+  std::vector<const k8s::ConfigMap*> config_maps;
+  std::vector<const k8s::Secret*> secrets;
+  const Fs* fs = nullptr;  // nullptr → RealFs()
+};
+
+// Who the processes run as (resolved by hp/user).
+struct AccountRequest {
+  std::optional<std::string> user_name;  // windowsOptions.runAsUserName (container wins)
+  std::optional<int64_t> uid;            // runAsUser
+  std::optional<int64_t> gid;            // runAsGroup
+  bool run_as_non_root = false;
+};
+
+// Job limits (hp/job Limits; the I/O annotations are kept as text for job::ParseIoLimits).
+struct LimitsPlan {
+  std::optional<int64_t> memory_bytes;
+  std::optional<int64_t> cpu_limit_millis;
+  std::optional<int64_t> cpu_request_millis;
+  std::optional<int64_t> pids_max;
+  std::string io_bps;
+  std::string io_iops;
+};
+
+enum class MountLayout { kSandbox, kAbsolute };
+
+// One volumeMount of the container, with its volume.
+struct VolumeMountPlan {
+  std::string name;
+  k8s::Volume volume;
+  std::string mount_path;  // as in the manifest (absolute or relative)
+  std::string target;      // <sandbox>/<mount_path, cleaned, relative>
+  std::string sub_path;    // subPath or expanded subPathExpr ("" = whole volume)
+  bool read_only = false;
+};
+
+struct ContainerPlan {
+  std::string name;
+  bool init = false;
+  std::string sandbox;            // with trailing '/'
+  std::string executable;         // absolute host path
+  std::vector<std::string> argv;  // argv[0] as written (expanded)
+  EnvList env;                    // final order, unique names, CONTAINER_SANDBOX_MOUNT_POINT last
+  std::vector<std::string> search_path;
+  WorkingDir working_dir;
+  AccountRequest account;
+  LimitsPlan limits;
+  std::vector<VolumeMountPlan> mounts;
+  MountLayout layout = MountLayout::kSandbox;
+  std::chrono::seconds grace{30};
+};
+
+// The manifest's environment as kubelet computes it (envFrom, then env with `$(VAR)` expansion
+// over the variables defined before; fieldRef, resourceFieldRef, configMapKeyRef, secretKeyRef).
+// Errors carry kubelet's messages.
+Result<EnvList> ManifestEnv(const PlanInput& in);
+
+// kubelet's downward API value of a fieldRef / resourceFieldRef.
+Result<std::string> FieldRefValue(const k8s::ObjectFieldSelector& ref, const k8s::Pod& pod,
+                                  const NodeInfo& node);
+Result<std::string> ResourceFieldRefValue(const k8s::ResourceFieldSelector& ref,
+                                          const k8s::Container& container, const NodeInfo& node);
+
+// The volume mounts of the container, including the service account volume that the API
+// server's admission adds (unless automountServiceAccountToken is false or the path is taken).
+Result<std::vector<VolumeMountPlan>> PlanMounts(const PlanInput& in, const EnvList& env);
+
+Result<LimitsPlan> PlanLimits(const k8s::Pod& pod, const k8s::Container& container,
+                              const NodeInfo& node);
+
+// The whole plan.
+Result<ContainerPlan> PlanContainer(const PlanInput& in);
+
+}  // namespace hp::plan
