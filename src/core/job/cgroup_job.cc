@@ -125,7 +125,7 @@ class CgroupJob final : public Job {
   Status Signal(int sig) override {
     ASSIGN_OR_RETURN(std::vector<pid_t> pids, Pids());
     for (pid_t p : pids)
-      if (::kill(p, sig) < 0 && errno != ESRCH)
+      if (p > 1 && ::kill(p, sig) < 0 && errno != ESRCH)
         return SysErr("send signal {} to process {} of job \"{}\"", sig, p, Describe());
     return Ok();
   }
@@ -139,7 +139,8 @@ class CgroupJob final : public Job {
       bool frozen = false;
       if (!freezer.empty()) frozen = V1Freeze(freezer, milliseconds(500)).has_value();
       ASSIGN_OR_RETURN(std::vector<pid_t> pids, Pids());
-      for (pid_t p : pids) ::kill(p, SIGKILL);
+      for (pid_t p : pids)
+        if (p > 1) ::kill(p, SIGKILL);
       if (frozen) TRY(WriteCg(freezer + "/freezer.state", "THAWED"));
       if (pids.empty()) return Ok();
       std::this_thread::sleep_for(milliseconds(1));

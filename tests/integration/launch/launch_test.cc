@@ -1,0 +1,247 @@
+// Launch (root): identity, capabilities, no_new_privs, fds, go hooks, mount namespace, errors
+// reported with their step.
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <thread>
+
+#include "core/base/strings.h"
+#include "integration/job/fixture.h"
+
+namespace hp::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using LaunchTest = JobFixture;
+
+std::map<std::string, std::string> StatusFields(const std::string& text) {
+  std::map<std::string, std::string> out;
+  for (const std::string& line : Split(text, '\n')) {
+    auto c = line.find(':');
+    if (c != std::string::npos) out[line.substr(0, c)] = std::string(TrimSpace(line.substr(c + 1)));
+  }
+  return out;
+}
+
+std::string RunOutput(LaunchTest* t, launch::LaunchSpec spec, std::vector<std::string> argv,
+                      job::Job* j, int* code = nullptr) {
+  auto r = t->Start(std::move(argv), j, std::move(spec));
+  auto out = sys::ReadFd(r.out.get());
+  auto st = launch::Wait(r.proc);
+  EXPECT_TRUE(st && *st);
+  if (code && st && *st) *code = (*st)->exit_code;
+  return out ? *out : "";
+}
+
+TEST_F(LaunchTest, NobodyWithoutCapabilitiesAndNoNewPrivs) {
+  job::Job* j = NewJob("pod-id", "c");
+  ASSERT_NE(j, nullptr);
+  launch::LaunchSpec spec;
+  spec.uid = 65534;
+  spec.gid = 65534;
+  spec.caps = launch::Capabilities::None();
+  spec.no_new_privs = true;
+  auto f = StatusFields(RunOutput(this, spec, {"/bin/cat", "/proc/self/status"}, j));
+  EXPECT_EQ(f["Uid"], "65534\t65534\t65534\t65534");
+  EXPECT_EQ(f["Gid"], "65534\t65534\t65534\t65534");
+  EXPECT_EQ(f["Groups"], "");
+  EXPECT_EQ(f["CapEff"], "0000000000000000");
+  EXPECT_EQ(f["CapPrm"], "0000000000000000");
+  EXPECT_EQ(f["CapBnd"], "0000000000000000");
+  EXPECT_EQ(f["CapAmb"], "0000000000000000");
+  EXPECT_EQ(f["NoNewPrivs"], "1");
+}
+
+TEST_F(LaunchTest, NobodyKeepsOnlyNetBindService) {
+  launch::LaunchSpec spec;
+  spec.uid = 65534;
+  spec.gid = 65534;
+  spec.groups = std::vector<gid_t>{65534};
+  spec.caps = launch::Capabilities::Only(launch::CapBit(CAP_NET_BIND_SERVICE));
+  spec.no_new_privs = true;
+  auto f = StatusFields(RunOutput(this, spec, {"/bin/cat", "/proc/self/status"}, nullptr));
+  EXPECT_EQ(f["Uid"], "65534\t65534\t65534\t65534");
+  EXPECT_EQ(f["Groups"], "65534");
+  EXPECT_EQ(f["CapEff"], "0000000000000400");
+  EXPECT_EQ(f["CapPrm"], "0000000000000400");
+  EXPECT_EQ(f["CapAmb"], "0000000000000400");
+  EXPECT_EQ(f["CapBnd"], "0000000000000400");
+}
+
+TEST_F(LaunchTest, RootKeepsEverythingByDefault) {
+  auto f = StatusFields(RunOutput(this, {}, {"/bin/cat", "/proc/self/status"}, nullptr));
+  EXPECT_EQ(f["Uid"], "0\t0\t0\t0");
+  EXPECT_NE(f["CapEff"], "0000000000000000");
+  EXPECT_EQ(f["NoNewPrivs"], "0");
+}
+
+TEST_F(LaunchTest, EnvCwdUmaskRlimitsArgv) {
+  launch::LaunchSpec spec;
+  spec.env = {"A=1", "B=two words"};
+  spec.cwd = "/usr";
+  spec.umask = 027;
+  spec.rlimits.push_back({RLIMIT_NOFILE, 123, 456});
+  std::string out =
+      RunOutput(this, spec,
+                {"/bin/sh", "-c", "echo \"$A|$B|$(pwd)|$(umask)|$(ulimit -n)|$(ulimit -Hn)|$0|$1\"",
+                 "zero", "one arg"},
+                nullptr);
+  EXPECT_EQ(out, "1|two words|/usr|0027|123|456|zero|one arg\n");
+}
+
+TEST_F(LaunchTest, ExecErrorNamesStepAndPath) {
+  job::Job* j = NewJob("pod-err", "c");
+  ASSERT_NE(j, nullptr);
+  launch::LaunchSpec spec;
+  spec.path = "/nonexistent/prog";
+  spec.job = j;
+  auto r = launch::Launch(spec);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().ToString(), "exec \"/nonexistent/prog\": No such file or directory");
+  EXPECT_EQ(r.error().code(), ErrorCode::kNotFound);
+  auto pids = j->Pids();
+  ASSERT_TRUE(pids);
+  EXPECT_TRUE(pids->empty());  // the failed child was reaped
+}
+
+TEST_F(LaunchTest, ChdirAndSetuidErrors) {
+  launch::LaunchSpec spec;
+  spec.path = "/bin/true";
+  spec.cwd = "/no/such/dir";
+  auto r = launch::Launch(spec);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().ToString(), "chdir \"/no/such/dir\": No such file or directory");
+
+  // nobody cannot enter a root-only directory.
+  auto dir = sys::MakeTempDir("hp-launch-");
+  ASSERT_TRUE(dir);
+  ::chmod(dir->c_str(), 0700);
+  spec.cwd = *dir;
+  spec.uid = 65534;
+  spec.gid = 65534;
+  r = launch::Launch(spec);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().ToString(), fmt::format("chdir \"{}\": Permission denied", *dir));
+  ::rmdir(dir->c_str());
+}
+
+TEST_F(LaunchTest, StdioAndExtraFdsOthersClosed) {
+  int p[2];
+  ASSERT_EQ(::pipe2(p, O_CLOEXEC), 0);
+  UniqueFd r(p[0]), w(p[1]);
+  // An fd that is not close-on-exec in the parent must still not leak.
+  int leak = ::open("/dev/null", O_RDONLY);
+  ASSERT_GE(leak, 0);
+  UniqueFd leak_owner(leak);
+  launch::LaunchSpec spec;
+  spec.path = "/bin/sh";
+  spec.argv = {"/bin/sh", "-c",
+               "ls /proc/self/fd | sort -n | tr '\\n' ' '; echo err >&2; echo x >&3"};
+  spec.stdout_fd = w.get();
+  spec.stderr_fd = w.get();
+  spec.extra_fds = {w.get()};
+  auto proc = launch::Launch(spec);
+  ASSERT_TRUE(proc) << proc.error().ToString();
+  w.reset();
+  auto out = sys::ReadFd(r.get());
+  ASSERT_TRUE(launch::Wait(*proc));
+  ASSERT_TRUE(out);
+  // ls itself opens one fd for /proc/self/fd (3 is taken, so 4).
+  EXPECT_EQ(*out, "0 1 2 3 4 err\nx\n");
+}
+
+TEST_F(LaunchTest, GoFdHoldsExecUntilSignalled) {
+  job::Job* j = NewJob("pod-go", "c");
+  ASSERT_NE(j, nullptr);
+  int go[2];
+  ASSERT_EQ(::pipe2(go, O_CLOEXEC), 0);
+  UniqueFd go_r(go[0]), go_w(go[1]);
+  launch::LaunchSpec spec;
+  spec.go_fd = go_r.get();
+  auto r = Start({"/bin/echo", "started"}, j, spec);
+  ASSERT_TRUE(r.proc.exec_status.valid());
+  // Not exec'd yet: still our copy, blocked before exec, already in the job.
+  std::this_thread::sleep_for(milliseconds(50));
+  auto pids = j->Pids();
+  ASSERT_TRUE(pids);
+  EXPECT_EQ(*pids, std::vector<pid_t>{r.proc.pid});
+  auto none = launch::Wait(r.proc, milliseconds(0));
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->has_value());
+  ASSERT_EQ(::write(go_w.get(), "1", 1), 1);
+  ASSERT_TRUE(launch::AwaitExec(r.proc, spec));
+  EXPECT_EQ(ReadLine(r.out.get()), "started");
+  auto st = launch::Wait(r.proc);
+  ASSERT_TRUE(st && *st);
+  EXPECT_EQ((*st)->exit_code, 0);
+}
+
+TEST_F(LaunchTest, GoFifoLikeRuncExecFifo) {
+  auto dir = sys::MakeTempDir("hp-fifo-");
+  ASSERT_TRUE(dir);
+  std::string fifo = *dir + "/exec.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  launch::LaunchSpec spec;
+  spec.go_fifo_path = fifo;
+  spec.path = "/bin/nonexistent";
+  auto r = Start({"/bin/nonexistent"}, nullptr, spec);
+  ASSERT_TRUE(r.proc.exec_status.valid());
+  // `start`: open the fifo for reading and read the byte.
+  auto rd = sys::Open(fifo, O_RDONLY);
+  ASSERT_TRUE(rd);
+  char c = 0;
+  ASSERT_EQ(::read(rd->get(), &c, 1), 1);
+  EXPECT_EQ(c, '0');
+  spec.path = "/bin/nonexistent";
+  auto st = launch::AwaitExec(r.proc, spec);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().ToString(), "exec \"/bin/nonexistent\": No such file or directory");
+  ::unlink(fifo.c_str());
+  ::rmdir(dir->c_str());
+}
+
+TEST_F(LaunchTest, PrivateMountNamespaceWithBinds) {
+  auto src = sys::MakeTempDir("hp-bind-src-");
+  auto dst = sys::MakeTempDir("hp-bind-dst-");
+  ASSERT_TRUE(src && dst);
+  ASSERT_TRUE(sys::WriteFile(*src + "/marker", "hello"));
+  launch::LaunchSpec spec;
+  spec.new_mount_ns = true;
+  spec.binds.push_back({*src, *dst, /*read_only=*/true});
+  int code = -1;
+  std::string out = RunOutput(
+      this, spec,
+      {"/bin/sh", "-c", "cat " + *dst + "/marker; touch " + *dst + "/x 2>/dev/null || echo ro"},
+      nullptr, &code);
+  EXPECT_EQ(out, "helloro\n");
+  // Not visible on the host.
+  EXPECT_FALSE(sys::Exists(*dst + "/marker"));
+  launch::LaunchSpec bad;
+  bad.path = "/bin/true";
+  bad.new_mount_ns = true;
+  bad.binds.push_back({"/no/such/src", *dst});
+  auto r = launch::Launch(bad);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().ToString(),
+            fmt::format("bind mount \"/no/such/src\" on \"{}\": No such file or directory", *dst));
+  ASSERT_TRUE(sys::RemoveAll(*src));
+  ASSERT_TRUE(sys::RemoveAll(*dst));
+}
+
+TEST_F(LaunchTest, SignalledExitCodeAndPidfd) {
+  auto r = Start({"/bin/sleep", "100"}, nullptr);
+  ASSERT_TRUE(r.proc.pidfd.valid());
+  auto none = launch::Wait(r.proc, milliseconds(10));
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->has_value());
+  ASSERT_EQ(::kill(r.proc.pid, SIGTERM), 0);
+  auto st = launch::Wait(r.proc, milliseconds(5000));
+  ASSERT_TRUE(st && *st);
+  EXPECT_EQ((*st)->signal, SIGTERM);
+  EXPECT_EQ((*st)->exit_code, 143);
+}
+
+}  // namespace
+}  // namespace hp::testing
