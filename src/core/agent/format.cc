@@ -1,0 +1,78 @@
+#include "core/agent/format.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <ctime>
+
+namespace hp::agent {
+
+std::string HumanDuration(int64_t seconds) {
+  if (seconds < -1) return "<invalid>";
+  if (seconds < 0) return "0s";
+  if (seconds < 60 * 2) return fmt::format("{}s", seconds);
+  int64_t minutes = seconds / 60;
+  if (minutes < 10) {
+    int64_t s = seconds % 60;
+    return s == 0 ? fmt::format("{}m", minutes) : fmt::format("{}m{}s", minutes, s);
+  }
+  if (minutes < 60 * 3) return fmt::format("{}m", minutes);
+  int64_t hours = seconds / 3600;
+  if (hours < 8) {
+    int64_t m = minutes % 60;
+    return m == 0 ? fmt::format("{}h", hours) : fmt::format("{}h{}m", hours, m);
+  }
+  if (hours < 48) return fmt::format("{}h", hours);
+  if (hours < 24 * 8) {
+    int64_t h = hours % 24;
+    return h == 0 ? fmt::format("{}d", hours / 24) : fmt::format("{}d{}h", hours / 24, h);
+  }
+  if (hours < 24 * 365 * 2) return fmt::format("{}d", hours / 24);
+  if (hours < 24 * 365 * 8) {
+    int64_t dy = (hours / 24) % 365;
+    return dy == 0 ? fmt::format("{}y", hours / 24 / 365)
+                   : fmt::format("{}y{}d", hours / 24 / 365, dy);
+  }
+  return fmt::format("{}y", hours / 24 / 365);
+}
+
+std::string Table::Render(bool no_headers) const {
+  constexpr size_t kMinWidth = 6, kPadding = 3;
+  size_t ncols = 0;
+  for (const auto& r : rows_) ncols = std::max(ncols, r.size());
+  std::vector<size_t> width(ncols, 0);
+  size_t first = no_headers ? 1 : 0;
+  for (size_t i = first; i < rows_.size(); ++i)
+    for (size_t c = 0; c < rows_[i].size(); ++c)
+      width[c] = std::max(width[c], std::max(rows_[i][c].size() + kPadding, kMinWidth));
+  std::string out;
+  for (size_t i = first; i < rows_.size(); ++i) {
+    const auto& r = rows_[i];
+    for (size_t c = 0; c < r.size(); ++c) {
+      out += r[c];
+      if (c + 1 < r.size()) out.append(width[c] - r[c].size(), ' ');
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+std::string Rfc3339(int64_t unix_seconds) {
+  time_t t = static_cast<time_t>(unix_seconds);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string Rfc1123(int64_t unix_seconds) {
+  time_t t = static_cast<time_t>(unix_seconds);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  return buf;
+}
+
+}  // namespace hp::agent

@@ -1,0 +1,67 @@
+#include "core/agent/naming.h"
+
+#include <fmt/format.h>
+#include <sys/random.h>
+
+namespace hp::agent {
+
+uint32_t Fnv32a(std::string_view data) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 16777619u;
+  }
+  return h;
+}
+
+uint64_t Fnv64a(std::string_view data) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::string ControllerRevisionHash(std::string_view template_json) {
+  std::string digits = std::to_string(Fnv32a(template_json));
+  std::string out;
+  for (unsigned char c : digits) out += kNameAlphabet[c % kNameAlphabet.size()];
+  return out;
+}
+
+std::string DaemonPodName(std::string_view ns, std::string_view ds,
+                          std::string_view revision_hash) {
+  constexpr size_t kMaxGeneratedNameLength = 63 - 5;
+  std::string base = std::string(ds) + "-";
+  if (base.size() > kMaxGeneratedNameLength) base.resize(kMaxGeneratedNameLength);
+  uint64_t h = Fnv64a(fmt::format("{}/{}/{}", ns, ds, revision_hash));
+  for (int i = 0; i < 5; ++i) {
+    base += kNameAlphabet[h % kNameAlphabet.size()];
+    h /= kNameAlphabet.size();
+  }
+  return base;
+}
+
+std::string ObjectKey(std::string_view ns, std::string_view name) {
+  return fmt::format("{}_{}", ns, name);
+}
+
+std::string NewUid() {
+  unsigned char b[16] = {};
+  size_t got = 0;
+  while (got < sizeof b) {
+    ssize_t n = ::getrandom(b + got, sizeof b - got, 0);
+    if (n > 0) got += static_cast<size_t>(n);
+  }
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  return fmt::format(
+      "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:"
+      "02x}"
+      "{:02x}",
+      b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+      b[15]);
+}
+
+}  // namespace hp::agent

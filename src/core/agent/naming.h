@@ -1,0 +1,31 @@
+// hp/agent: names the agent derives, the way Kubernetes' controllers derive them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace hp::agent {
+
+// Kubernetes' "safe" alphabet for generated names (no vowels, no 0/1/3): rand.SafeEncodeString.
+inline constexpr std::string_view kNameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+uint32_t Fnv32a(std::string_view data);
+uint64_t Fnv64a(std::string_view data);
+
+// The DaemonSet controller's `controller-revision-hash`: SafeEncodeString of the decimal
+// FNV-32a hash of the pod template (here: its canonical JSON).
+std::string ControllerRevisionHash(std::string_view template_json);
+
+// The pod of DaemonSet `ds` in `ns` at revision `revision_hash`: `<ds>-<5 chars>` like
+// generateName (base cut to 58 characters), the suffix derived from the three inputs so the
+// same revision always gets the same name and a rollout gets a new one.
+std::string DaemonPodName(std::string_view ns, std::string_view ds, std::string_view revision_hash);
+
+// "<namespace>_<name>": the key used for directories of a namespaced object.
+std::string ObjectKey(std::string_view ns, std::string_view name);
+
+// A random RFC 4122 version-4 UUID (pod uid), from getrandom(2).
+std::string NewUid();
+
+}  // namespace hp::agent

@@ -1,0 +1,42 @@
+// hp/agent: does a pod fit this node? The DaemonSet controller's and kube-scheduler's node
+// predicates, in the scheduler's filter order: NodeName, TaintToleration (NoSchedule and
+// NoExecute taints), NodeAffinity (nodeSelector AND requiredDuringScheduling terms).
+//
+// The reason strings are kube-scheduler's, so `describe` can print what a cluster would
+// (`0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.`); `details`
+// says which selector entry or term failed and why, for humans.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/agent/node.h"
+#include "core/k8s/types.h"
+
+namespace hp::agent {
+
+struct FitResult {
+  bool fits = true;
+  std::string reason;                // kube-scheduler's per-node reason; empty when it fits
+  std::vector<std::string> details;  // which nodeSelector entry / term / taint failed
+  // "0/1 nodes are available: 1 <reason>." (empty when it fits).
+  std::string Message() const;
+};
+
+// Matches one requirement of a node selector term against the node (labels, or fields when
+// `field` is true: only `metadata.name`). Sets *why when it does not match.
+bool MatchRequirement(const k8s::NodeSelectorRequirement& req, const Node& node, bool field,
+                      std::string* why);
+// A term matches when all its expressions and fields match; an empty term matches nothing.
+bool MatchTerm(const k8s::NodeSelectorTerm& term, const Node& node, std::string* why);
+// Kubernetes' Toleration.ToleratesTaint.
+bool Tolerates(const k8s::Toleration& toleration, const Taint& taint);
+// The tolerations the DaemonSet controller adds to every daemon pod (not-ready, unreachable,
+// disk/memory/pid-pressure, unschedulable, and network-unavailable for hostNetwork pods).
+std::vector<k8s::Toleration> DaemonSetDefaultTolerations(bool host_network);
+
+// Checks `spec` against the node. For a DaemonSet pass the template's spec with
+// `daemon_set` = true (the controller's default tolerations are added).
+FitResult CheckFit(const k8s::PodSpec& spec, const Node& node, bool daemon_set);
+
+}  // namespace hp::agent
