@@ -1,0 +1,33 @@
+// hp/image: sha256 digests ("sha256:<hex>") via OpenSSL.
+#pragma once
+
+#include <openssl/evp.h>
+
+#include <string>
+#include <string_view>
+
+#include "core/base/result.h"
+
+namespace hp::image {
+
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void Update(const void* data, size_t size);
+  void Update(std::string_view s) { Update(s.data(), s.size()); }
+  // "sha256:<64 hex>"; the hasher is reset afterwards.
+  std::string Final();
+
+ private:
+  EVP_MD_CTX* ctx_;
+};
+
+std::string Sha256Digest(std::string_view data);
+Result<std::string> Sha256File(const std::string& path);
+// The 64 hex digits of "sha256:<hex>" (the digest must be valid).
+inline std::string_view DigestHex(std::string_view digest) { return digest.substr(7); }
+
+}  // namespace hp::image

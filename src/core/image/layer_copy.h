@@ -1,0 +1,16 @@
+// hp/image: applies an unpacked layer onto a directory by copying (the rootfs fallback when
+// overlayfs is unavailable). Whiteouts in either form (overlay char 0/0 devices and
+// `trusted.overlay.opaque`, or `.wh.` files) delete what lower layers put there. Owners, modes,
+// times, xattrs and hard links within the layer are kept. Every destination directory is
+// opened with O_NOFOLLOW, so a symlink from a lower layer is replaced, never followed.
+#pragma once
+
+#include <string>
+
+#include "core/base/result.h"
+
+namespace hp::image {
+
+Status ApplyLayerCopy(const std::string& layer_dir, const std::string& target);
+
+}  // namespace hp::image

@@ -1,0 +1,164 @@
+#include "core/image/rootfs.h"
+
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "core/base/scope_exit.h"
+#include "core/image/digest.h"
+#include "core/image/layer_copy.h"
+#include "core/image/store.h"
+#include "core/sys/file.h"
+
+namespace hp::image {
+namespace {
+using nlohmann::json;
+
+constexpr char kRecord[] = "/rootfs.json";
+
+Status EnsureEmptyDir(const std::string& dir) {
+  if (!sys::Exists(dir)) return sys::MkdirAll(dir, 0755);
+  if (!sys::IsDir(dir)) return Err(ErrorCode::kInvalidArgument, "\"{}\" is not a directory", dir);
+  ASSIGN_OR_RETURN(auto names, sys::ListDir(dir));
+  if (!names.empty()) return Err(ErrorCode::kInvalidArgument, "\"{}\" is not empty", dir);
+  return Ok();
+}
+
+Status EmptyDir(const std::string& dir) {
+  ASSIGN_OR_RETURN(auto names, sys::ListDir(dir));
+  for (const auto& n : names) TRY(sys::RemoveAll(dir + "/" + n));
+  return Ok();
+}
+
+}  // namespace
+
+const char* RootfsKindName(RootfsKind kind) {
+  return kind == RootfsKind::kOverlay ? "overlay" : "copy";
+}
+
+Rootfs& Rootfs::operator=(Rootfs&& o) noexcept {
+  if (this != &o) {
+    (void)Unmount();
+    target_ = std::move(o.target_);
+    scratch_ = std::move(o.scratch_);
+    lease_ = std::move(o.lease_);
+    kind_ = o.kind_;
+    note_ = std::move(o.note_);
+    o.target_.clear();
+  }
+  return *this;
+}
+
+Rootfs::~Rootfs() { (void)Unmount(); }
+
+Status Rootfs::Unmount() {
+  if (target_.empty()) return Ok();
+  Status st = UnmountRootfs(target_, scratch_);
+  if (st) target_.clear();
+  return st;
+}
+
+Status UnmountRootfs(const std::string& target, const std::string& scratch) {
+  std::string kind = "overlay";
+  std::string lease;
+  if (auto data = sys::ReadFile(scratch + kRecord)) {
+    try {
+      json j = json::parse(*data);
+      kind = j.value("kind", "overlay");
+      lease = j.value("lease", "");
+    } catch (const json::exception&) {
+    }
+  }
+  if (::umount2(target.c_str(), UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT) {
+    if (errno != EBUSY) return SysErr("unmount \"{}\"", target);
+    if (::umount2(target.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
+      return SysErr("unmount \"{}\"", target);
+  }
+  if (kind == "copy" && sys::IsDir(target)) TRY_CTX(EmptyDir(target), "remove rootfs copy");
+  if (sys::Exists(scratch)) TRY(sys::RemoveAll(scratch));
+  if (!lease.empty() && ::unlink(lease.c_str()) < 0 && errno != ENOENT)
+    return SysErr("remove lease \"{}\"", lease);
+  return Ok();
+}
+
+Result<Rootfs> Store::MountRootfs(const ImageRecord& img, const std::string& target,
+                                  const std::string& scratch, const RootfsOptions& opts) {
+  if (target.empty() || target[0] != '/' || scratch.empty() || scratch[0] != '/')
+    return Err(ErrorCode::kInvalidArgument, "rootfs target and scratch must be absolute paths");
+  std::vector<std::string> diff_ids;
+  for (const auto& l : img.layers) diff_ids.push_back(l.diff_id);
+  // The lease is taken before unpacking so that a concurrent rmi cannot collect the layers.
+  std::string lease_id = "rootfs-" + std::string(DigestHex(Sha256Digest(target))).substr(0, 32);
+  ASSIGN_OR_RETURN(std::string lease, PutLease(lease_id, {}, diff_ids, false));
+  ScopeExit drop_lease([&] { (void)DropLease(lease_id); });
+  bool aufs = false;
+  for (const auto& l : img.layers) {
+    TRY_CTX(EnsureLayerUnpacked(l), "image \"{}\"", img.name);
+    auto meta =
+        sys::ReadFile(dir_ + "/layers/" + std::string(DigestHex(l.diff_id)) + "/layer.json");
+    if (meta && meta->find("\"aufs_whiteouts\": true") != std::string::npos) aufs = true;
+  }
+  TRY(EnsureEmptyDir(target));
+  TRY(EnsureEmptyDir(scratch));
+  ScopeExit rm_scratch([&] { (void)sys::RemoveAll(scratch); });
+  TRY(sys::MkdirAll(scratch + "/upper", 0755));
+  TRY(sys::MkdirAll(scratch + "/work", 0700));
+
+  RootfsKind kind = RootfsKind::kCopy;
+  std::string note;
+  if (opts.force_copy) {
+    note = "copy requested";
+  } else if (aufs) {
+    note = "layers hold .wh. whiteouts (unpacked without privilege): copied";
+  } else {
+    std::string lower;
+    for (auto it = img.layers.rbegin(); it != img.layers.rend(); ++it)
+      lower += (lower.empty() ? "" : ":") + LayerPath(it->diff_id);
+    if (lower.empty()) {
+      TRY(sys::MkdirAll(scratch + "/empty", 0755));
+      lower = scratch + "/empty";
+    }
+    std::string data =
+        "lowerdir=" + lower + ",upperdir=" + scratch + "/upper,workdir=" + scratch + "/work";
+    if (data.size() >= 4000) {
+      note = "too many layers for one overlay mount: copied";
+    } else if (::mount("overlay", target.c_str(), "overlay", MS_NODEV, data.c_str()) == 0) {
+      kind = RootfsKind::kOverlay;
+    } else {
+      note = fmt::format("overlay mount failed ({}): copied", std::strerror(errno));
+    }
+  }
+  json rec{
+      {"kind", RootfsKindName(kind)}, {"target", target}, {"lease", lease}, {"image", img.name}};
+  auto undo = [&] {
+    if (kind == RootfsKind::kOverlay)
+      ::umount2(target.c_str(), MNT_DETACH);
+    else
+      (void)EmptyDir(target);
+  };
+  Status wr = sys::WriteFileAtomic(scratch + kRecord, rec.dump(2));
+  if (!wr) {
+    undo();
+    return tl::unexpected(wr.error());
+  }
+  if (kind == RootfsKind::kCopy) {
+    for (const auto& l : img.layers) {
+      Status st = ApplyLayerCopy(LayerPath(l.diff_id), target);
+      if (!st) {
+        undo();
+        return tl::unexpected(st.error());
+      }
+    }
+  }
+  rm_scratch.Dismiss();
+  drop_lease.Dismiss();
+  Rootfs r(target, scratch, lease, kind);
+  r.set_note(note);
+  return r;
+}
+
+}  // namespace hp::image

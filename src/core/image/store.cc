@@ -1,0 +1,349 @@
+#include "core/image/store.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/base/scope_exit.h"
+#include "core/base/strings.h"
+#include "core/image/digest.h"
+#include "core/image/reference.h"
+#include "core/image/unpack.h"
+#include "core/sys/file.h"
+
+namespace hp::image {
+namespace {
+using nlohmann::json;
+
+json ConfigToJson(const ImageConfig& c) {
+  return json{{"env", c.env},
+              {"working_dir", c.working_dir},
+              {"entrypoint", c.entrypoint},
+              {"cmd", c.cmd},
+              {"user", c.user},
+              {"labels", c.labels},
+              {"os", c.os},
+              {"architecture", c.architecture}};
+}
+
+json RecordToJson(const ImageRecord& r) {
+  json layers = json::array();
+  for (const auto& l : r.layers)
+    layers.push_back({{"digest", l.digest},
+                      {"diff_id", l.diff_id},
+                      {"media_type", l.media_type},
+                      {"size", l.size}});
+  return json{{"name", r.name},
+              {"id", r.id},
+              {"manifest_digest", r.manifest_digest},
+              {"layers", layers},
+              {"config", ConfigToJson(r.config)},
+              {"size", r.size},
+              {"created", r.created}};
+}
+
+ImageRecord RecordFromJson(const json& j) {
+  ImageRecord r;
+  r.name = j.value("name", "");
+  r.id = j.value("id", "");
+  r.manifest_digest = j.value("manifest_digest", "");
+  r.size = j.value("size", int64_t{0});
+  r.created = j.value("created", "");
+  for (const auto& l : j.value("layers", json::array()))
+    r.layers.push_back({l.value("digest", ""), l.value("diff_id", ""), l.value("media_type", ""),
+                        l.value("size", int64_t{0})});
+  const json c = j.value("config", json::object());
+  r.config.env = c.value("env", std::vector<std::string>{});
+  r.config.working_dir = c.value("working_dir", "");
+  r.config.entrypoint = c.value("entrypoint", std::vector<std::string>{});
+  r.config.cmd = c.value("cmd", std::vector<std::string>{});
+  r.config.user = c.value("user", "");
+  r.config.labels = c.value("labels", std::map<std::string, std::string>{});
+  r.config.os = c.value("os", "");
+  r.config.architecture = c.value("architecture", "");
+  return r;
+}
+
+bool PidAlive(int pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+
+}  // namespace
+
+std::string ImageRecordToJson(const ImageRecord& rec, int indent) {
+  return RecordToJson(rec).dump(indent);
+}
+
+Result<Store> Store::Open(const std::string& root) {
+  if (root.empty()) return Err(ErrorCode::kInvalidArgument, "empty store root");
+  std::string dir = root + "/images";
+  for (const char* sub : {"blobs/sha256", "layers", "ingest", "locks", "leases"})
+    TRY_CTX(sys::MkdirAll(dir + "/" + sub, 0700), "open image store \"{}\"", dir);
+  return Store(dir);
+}
+
+std::string Store::BlobPath(std::string_view digest) const {
+  return dir_ + "/blobs/sha256/" + std::string(DigestHex(digest));
+}
+std::string Store::LayerPath(std::string_view diff_id) const {
+  return dir_ + "/layers/" + std::string(DigestHex(diff_id)) + "/fs";
+}
+std::string Store::PartialPath(std::string_view digest) const {
+  return dir_ + "/ingest/" + std::string(DigestHex(digest)) + ".partial";
+}
+bool Store::HasBlob(std::string_view digest) const {
+  return IsValidDigest(digest) && sys::Exists(BlobPath(digest));
+}
+
+Status Store::WithLock(std::string_view name, const std::function<Status()>& fn) const {
+  std::string path = dir_ + "/locks/" + std::string(name) + ".lock";
+  ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(path, O_RDWR | O_CREAT, 0600));
+  while (::flock(fd.get(), LOCK_EX) < 0)
+    if (errno != EINTR) return SysErr("lock \"{}\"", path);
+  return fn();  // the lock goes with the fd
+}
+
+Result<std::string> Store::ReadBlob(std::string_view digest) const {
+  if (!IsValidDigest(digest))
+    return Err(ErrorCode::kInvalidArgument, "invalid digest \"{}\"", digest);
+  ASSIGN_OR_RETURN(std::string data, sys::ReadFile(BlobPath(digest)));
+  std::string got = Sha256Digest(data);
+  if (got != digest)
+    return Err(ErrorCode::kInternal, "blob \"{}\" is corrupt: content has digest \"{}\"",
+               BlobPath(digest), got);
+  return data;
+}
+
+Result<std::string> Store::WriteBlob(std::string_view data, std::string_view expected) {
+  std::string digest = Sha256Digest(data);
+  if (!expected.empty() && digest != expected)
+    return Err(ErrorCode::kInvalidArgument, "digest mismatch: expected \"{}\", content has \"{}\"",
+               expected, digest);
+  if (HasBlob(digest)) return digest;
+  TRY(sys::WriteFileAtomic(BlobPath(digest), data, 0644, true));
+  return digest;
+}
+
+Status Store::CommitBlobFile(const std::string& path, std::string_view digest) {
+  ASSIGN_OR_RETURN(std::string got, Sha256File(path));
+  if (got != digest)
+    return Err(ErrorCode::kInvalidArgument,
+               "digest mismatch for \"{}\": expected \"{}\", content has \"{}\"", path, digest,
+               got);
+  {
+    ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(path, O_RDONLY));
+    if (::fsync(fd.get()) < 0) return SysErr("fsync \"{}\"", path);
+  }
+  if (::chmod(path.c_str(), 0644) < 0) return SysErr("chmod \"{}\"", path);
+  std::string dst = BlobPath(digest);
+  if (::rename(path.c_str(), dst.c_str()) < 0) return SysErr("rename \"{}\" to \"{}\"", path, dst);
+  return Ok();
+}
+
+Result<std::string> Store::MakeIngestDir() const {
+  std::string tmpl = dir_ + "/ingest/tmp-XXXXXX";
+  if (!::mkdtemp(tmpl.data())) return SysErr("mkdtemp \"{}\"", tmpl);
+  return tmpl;
+}
+
+Status Store::EnsureLayerUnpacked(const LayerRecord& layer) {
+  if (!IsValidDigest(layer.diff_id) || !IsValidDigest(layer.digest))
+    return Err(ErrorCode::kInvalidArgument, "layer with invalid digest \"{}\"", layer.digest);
+  std::string final_dir = dir_ + "/layers/" + std::string(DigestHex(layer.diff_id));
+  if (sys::Exists(final_dir)) return Ok();
+  return WithLock("layer-" + std::string(DigestHex(layer.diff_id)), [&]() -> Status {
+    if (sys::Exists(final_dir)) return Ok();  // another process unpacked it meanwhile
+    ASSIGN_OR_RETURN(std::string tmp, MakeIngestDir());
+    ScopeExit rm([&] { (void)sys::RemoveAll(tmp); });
+    ASSIGN_OR_RETURN_CTX(UnpackResult res, UnpackLayerFile(BlobPath(layer.digest), tmp + "/fs"),
+                         "layer \"{}\"", layer.digest);
+    if (res.diff_id != layer.diff_id)
+      return Err(ErrorCode::kInvalidArgument,
+                 "layer \"{}\": uncompressed digest \"{}\" does not match diff id \"{}\"",
+                 layer.digest, res.diff_id, layer.diff_id);
+    json meta{{"digest", layer.digest},
+              {"diff_id", layer.diff_id},
+              {"aufs_whiteouts", res.aufs_whiteouts},
+              {"notes", res.notes}};
+    TRY(sys::WriteFileAtomic(tmp + "/layer.json", meta.dump(2), 0644, true));
+    ::sync();  // the layer's files must be durable before it becomes visible
+    if (::rename(tmp.c_str(), final_dir.c_str()) < 0)
+      return SysErr("rename \"{}\" to \"{}\"", tmp, final_dir);
+    rm.Dismiss();
+    return Ok();
+  });
+}
+
+Result<std::map<std::string, ImageRecord>> Store::LoadIndex() const {
+  std::map<std::string, ImageRecord> out;
+  std::string path = dir_ + "/index.json";
+  if (!sys::Exists(path)) return out;
+  ASSIGN_OR_RETURN(std::string data, sys::ReadFile(path));
+  try {
+    json j = json::parse(data);
+    for (const auto& r : j.value("images", json::array())) {
+      ImageRecord rec = RecordFromJson(r);
+      out[rec.name] = std::move(rec);
+    }
+  } catch (const json::exception& e) {
+    return Err(ErrorCode::kInternal, "image index \"{}\" is corrupt: {}", path, e.what());
+  }
+  return out;
+}
+
+Status Store::SaveIndex(const std::map<std::string, ImageRecord>& index) const {
+  json arr = json::array();
+  for (const auto& [name, rec] : index) arr.push_back(RecordToJson(rec));
+  return sys::WriteFileAtomic(dir_ + "/index.json", json{{"images", arr}}.dump(2), 0644, true);
+}
+
+Status Store::PutImage(const ImageRecord& rec) {
+  if (rec.created.empty()) {
+    ImageRecord copy = rec;
+    std::time_t t = std::time(nullptr);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    copy.created = buf;
+    return PutImage(copy);
+  }
+  return WithLock("index", [&]() -> Status {
+    ASSIGN_OR_RETURN(auto index, LoadIndex());
+    index[rec.name] = rec;
+    return SaveIndex(index);
+  });
+}
+
+Result<std::string> Store::PutLease(const std::string& id, const std::vector<std::string>& blobs,
+                                    const std::vector<std::string>& layers, bool tied_to_process) {
+  std::string path = dir_ + "/leases/" + id + ".json";
+  json j{{"blobs", blobs}, {"layers", layers}, {"pid", tied_to_process ? ::getpid() : 0}};
+  TRY(sys::WriteFileAtomic(path, j.dump(), 0644, false));
+  return path;
+}
+
+Status Store::DropLease(const std::string& id) {
+  std::string path = dir_ + "/leases/" + id + ".json";
+  if (::unlink(path.c_str()) < 0 && errno != ENOENT) return SysErr("remove lease \"{}\"", path);
+  return Ok();
+}
+
+Result<std::vector<ImageRecord>> Store::List() const {
+  ASSIGN_OR_RETURN(auto index, LoadIndex());
+  std::vector<ImageRecord> out;
+  for (auto& [n, r] : index) out.push_back(std::move(r));
+  return out;
+}
+
+Result<ImageRecord> Store::Resolve(std::string_view ref) const {
+  ASSIGN_OR_RETURN(auto index, LoadIndex());
+  std::string_view s = TrimSpace(ref);
+  std::string hex(StartsWith(s, "sha256:") ? s.substr(7) : s);
+  bool hexish =
+      hex.size() >= 12 && hex.size() <= 64 && std::all_of(hex.begin(), hex.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      });
+  if (hexish) {
+    const ImageRecord* found = nullptr;
+    for (const auto& [n, r] : index)
+      if (StartsWith(DigestHex(r.id), hex)) {
+        if (found && found->id != r.id)
+          return Err(ErrorCode::kInvalidArgument, "image id prefix \"{}\" is ambiguous", ref);
+        found = &r;
+      }
+    if (found) return *found;
+  }
+  auto parsed = ParseReference(ref);
+  if (!parsed) {
+    if (hexish) return Err(ErrorCode::kNotFound, "image \"{}\" not found", ref);
+    return tl::unexpected(parsed.error());
+  }
+  if (auto it = index.find(parsed->String()); it != index.end()) return it->second;
+  if (!parsed->digest.empty())
+    for (const auto& [n, r] : index)
+      if (r.manifest_digest == parsed->digest && StartsWith(n, parsed->Name() + "@")) return r;
+  return Err(ErrorCode::kNotFound, "image \"{}\" not found", parsed->String());
+}
+
+Result<RemoveResult> Store::Remove(std::string_view ref) {
+  RemoveResult out;
+  TRY(WithLock("index", [&]() -> Status {
+    ASSIGN_OR_RETURN(auto index, LoadIndex());
+    ASSIGN_OR_RETURN(ImageRecord rec, Resolve(ref));
+    // By id: every name of the image; by name: only that name.
+    std::string_view s = TrimSpace(ref);
+    bool by_id =
+        StartsWith(rec.id, "sha256:" + std::string(StartsWith(s, "sha256:") ? s.substr(7) : s));
+    for (auto it = index.begin(); it != index.end();) {
+      if (it->first == rec.name || (by_id && it->second.id == rec.id)) {
+        out.untagged.push_back(it->first);
+        it = index.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    TRY(SaveIndex(index));
+    ASSIGN_OR_RETURN(out.deleted, GarbageCollectLocked());
+    return Ok();
+  }));
+  return out;
+}
+
+Result<std::vector<std::string>> Store::GarbageCollect() {
+  std::vector<std::string> out;
+  TRY(WithLock("index", [&]() -> Status {
+    ASSIGN_OR_RETURN(out, GarbageCollectLocked());
+    return Ok();
+  }));
+  return out;
+}
+
+Result<std::vector<std::string>> Store::GarbageCollectLocked() {
+  ASSIGN_OR_RETURN(auto index, LoadIndex());
+  std::set<std::string> blobs, layers;  // hex digests in use
+  for (const auto& [n, r] : index) {
+    blobs.insert(std::string(DigestHex(r.manifest_digest)));
+    blobs.insert(std::string(DigestHex(r.id)));
+    for (const auto& l : r.layers) {
+      blobs.insert(std::string(DigestHex(l.digest)));
+      layers.insert(std::string(DigestHex(l.diff_id)));
+    }
+  }
+  // Leases: mounted rootfs and pulls/imports in progress keep what they name.
+  ASSIGN_OR_RETURN(auto leases, sys::ListDir(dir_ + "/leases"));
+  for (const auto& name : leases) {
+    std::string path = dir_ + "/leases/" + name;
+    auto data = sys::ReadFile(path);
+    if (!data) continue;
+    try {
+      json j = json::parse(*data);
+      int pid = j.value("pid", 0);
+      if (pid != 0 && !PidAlive(pid)) {  // a pull that died
+        ::unlink(path.c_str());
+        continue;
+      }
+      for (const auto& d : j.value("blobs", std::vector<std::string>{}))
+        if (IsValidDigest(d)) blobs.insert(std::string(DigestHex(d)));
+      for (const auto& d : j.value("layers", std::vector<std::string>{}))
+        if (IsValidDigest(d)) layers.insert(std::string(DigestHex(d)));
+    } catch (const json::exception&) {
+    }
+  }
+  std::vector<std::string> deleted;
+  ASSIGN_OR_RETURN(auto blob_files, sys::ListDir(dir_ + "/blobs/sha256"));
+  for (const auto& b : blob_files)
+    if (!blobs.count(b) && ::unlink((dir_ + "/blobs/sha256/" + b).c_str()) == 0)
+      deleted.push_back("blob sha256:" + b);
+  ASSIGN_OR_RETURN(auto layer_dirs, sys::ListDir(dir_ + "/layers"));
+  for (const auto& l : layer_dirs)
+    if (!layers.count(l) && sys::RemoveAll(dir_ + "/layers/" + l))
+      deleted.push_back("layer sha256:" + l);
+  return deleted;
+}
+
+}  // namespace hp::image
