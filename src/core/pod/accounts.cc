@@ -1,0 +1,201 @@
+#include "core/pod/accounts.h"
+
+#include <grp.h>
+#include <linux/capability.h>
+#include <pwd.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <mutex>
+#include <vector>
+
+#include "core/base/strings.h"
+
+extern char** environ;
+
+namespace hp::pod {
+namespace {
+
+struct PwEntry {
+  std::string name;
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+std::optional<PwEntry> LookupUser(const std::string& name) {
+  struct passwd pw, *res = nullptr;
+  std::vector<char> buf(16384);
+  if (::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &res) != 0 || !res) {
+    return std::nullopt;
+  }
+  return PwEntry{res->pw_name, res->pw_uid, res->pw_gid};
+}
+
+std::optional<PwEntry> LookupUid(uid_t uid) {
+  struct passwd pw, *res = nullptr;
+  std::vector<char> buf(16384);
+  if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &res) != 0 || !res) return std::nullopt;
+  return PwEntry{res->pw_name, res->pw_uid, res->pw_gid};
+}
+
+std::optional<gid_t> LookupGroup(const std::string& name) {
+  struct group gr, *res = nullptr;
+  std::vector<char> buf(65536);
+  if (::getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &res) != 0 || !res) {
+    return std::nullopt;
+  }
+  return res->gr_gid;
+}
+
+std::vector<gid_t> GroupsOf(const PwEntry& u) {
+  int n = 64;
+  std::vector<gid_t> groups(static_cast<size_t>(n));
+  if (::getgrouplist(u.name.c_str(), u.gid, groups.data(), &n) < 0) {
+    groups.resize(static_cast<size_t>(n));
+    if (::getgrouplist(u.name.c_str(), u.gid, groups.data(), &n) < 0) return {u.gid};
+  }
+  groups.resize(static_cast<size_t>(n));
+  return groups;
+}
+
+// Runs a shadow-utils tool (useradd/userdel) and waits for it.
+Status RunTool(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid;
+  int rc = ::posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ);
+  if (rc != 0) return SysErrN(rc, "run \"{}\"", argv[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return SysErr("wait \"{}\"", argv[0]);
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return Err(ErrorCode::kInternal, "\"{}\" failed with status {}", Join(argv, " "),
+               WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+  }
+  return Ok();
+}
+
+std::mutex& AccountsMutex() {
+  static std::mutex mu;
+  return mu;
+}
+
+// The dedicated system account of a service, created on first use.
+Result<PwEntry> EnsureServiceAccount(const std::string& name) {
+  std::lock_guard<std::mutex> lock(AccountsMutex());
+  if (auto u = LookupUser(name)) return *u;
+  Status s = RunTool({"useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
+                      "--shell", "/usr/sbin/nologin", "--user-group", name});
+  if (auto u = LookupUser(name)) return *u;  // created (or by a concurrent caller)
+  if (!s) return Err(std::move(s).error().Context(fmt::format("create account \"{}\"", name)));
+  return Err(ErrorCode::kInternal, "create account \"{}\": not found after useradd", name);
+}
+
+Identity Unprivileged(const PwEntry& u, std::string display) {
+  Identity id;
+  id.name = std::move(display);
+  id.uid = u.uid;
+  id.gid = u.gid;
+  id.groups = GroupsOf(u);
+  id.caps = launch::Capabilities::None();
+  id.no_new_privs = true;
+  return id;
+}
+
+}  // namespace
+
+std::string WellKnownAccount(std::string_view name) {
+  std::string n = ToLower(TrimSpace(name));
+  std::string bare = n;
+  if (StartsWith(n, "nt authority\\")) bare = n.substr(13);
+  if (bare == "system") return "system";
+  if (bare == "local service" || bare == "localservice") return "localservice";
+  if (bare == "network service" || bare == "networkservice") return "networkservice";
+  return "";
+}
+
+std::string HostAccountName(std::string_view name) {
+  std::string_view n = TrimSpace(name);
+  size_t slash = n.rfind('\\');
+  if (slash != std::string_view::npos) n = n.substr(slash + 1);
+  return std::string(n);
+}
+
+Result<Identity> HostAccounts::Resolve(const plan::AccountRequest& req,
+                                       const std::string& container_id, Undo& undo) {
+  Identity id;
+  std::string wk = req.user_name ? WellKnownAccount(*req.user_name) : "system";
+  if (!req.user_name && req.uid) wk = "";
+  if (wk == "system") {
+    id.name = "NT AUTHORITY\\SYSTEM";
+    id.caps = std::nullopt;  // root with every capability the node gives the runner
+  } else if (wk == "localservice") {
+    ASSIGN_OR_RETURN(PwEntry u, EnsureServiceAccount(names_.local_service));
+    id = Unprivileged(u, "NT AUTHORITY\\Local service");
+  } else if (wk == "networkservice") {
+    ASSIGN_OR_RETURN(PwEntry u, EnsureServiceAccount(names_.network_service));
+    id = Unprivileged(u, "NT AUTHORITY\\NetworkService");
+    id.caps = launch::Capabilities::Only(launch::CapBit(CAP_NET_BIND_SERVICE));
+  } else if (req.user_name) {
+    std::string name = HostAccountName(*req.user_name);
+    if (name.empty()) {
+      return Err(ErrorCode::kInvalidArgument, "runAsUserName \"{}\": no account name",
+                 *req.user_name);
+    }
+    if (auto u = LookupUser(name)) {
+      id = Unprivileged(*u, name);
+      if (u->uid == 0) {
+        id.caps = std::nullopt;
+        id.no_new_privs = false;
+      }
+    } else if (auto g = LookupGroup(name)) {
+      // A group: an ephemeral member, removed with the container.
+      std::string user = names_.ephemeral_prefix + container_id.substr(0, 12);
+      {
+        std::lock_guard<std::mutex> lock(AccountsMutex());
+        TRY_CTX(RunTool({"useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
+                         "--shell", "/usr/sbin/nologin", "--gid", std::to_string(*g), user}),
+                "create ephemeral user \"{}\" in group \"{}\"", user, name);
+      }
+      undo = [user]() -> Status {
+        std::lock_guard<std::mutex> lock(AccountsMutex());
+        if (!LookupUser(user)) return Ok();
+        TRY_CTX(RunTool({"userdel", user}), "remove ephemeral user \"{}\"", user);
+        return Ok();
+      };
+      auto u = LookupUser(user);
+      if (!u)
+        return Err(ErrorCode::kInternal, "ephemeral user \"{}\" not found after useradd", user);
+      id = Unprivileged(*u, user + " (group " + name + ")");
+    } else {
+      return Err(ErrorCode::kNotFound, "runAsUserName \"{}\": no user or group \"{}\" on this host",
+                 *req.user_name, name);
+    }
+  }
+  // runAsUser / runAsGroup override the account's ids.
+  if (req.uid) {
+    id.uid = static_cast<uid_t>(*req.uid);
+    if (!req.user_name) {
+      auto u = LookupUid(id.uid);
+      id.name = u ? u->name : std::to_string(id.uid);
+      id.gid = u ? u->gid : static_cast<gid_t>(*req.uid);
+      id.groups = u ? GroupsOf(*u) : std::vector<gid_t>{id.gid};
+    }
+    if (id.uid != 0) {
+      id.caps = wk == "networkservice" ? id.caps : launch::Capabilities::None();
+      id.no_new_privs = true;
+    }
+  }
+  if (req.gid) {
+    id.gid = static_cast<gid_t>(*req.gid);
+    id.groups = {id.gid};
+  }
+  if (id.uid == 0 && !req.uid && wk == "system") id.groups = {0};
+  return id;
+}
+
+}  // namespace hp::pod

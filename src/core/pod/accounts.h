@@ -1,0 +1,43 @@
+// hp/pod: the account mapping of SPEC §4, as an AccountProvider (used until hp/user is
+// available; see docs/run.md).
+//
+//   NT AUTHORITY\SYSTEM (or unset)     → uid 0, every capability
+//   NT AUTHORITY\Local service          → system account `hp-localservice`, no capabilities
+//   NT AUTHORITY\NetworkService         → system account `hp-networkservice`, CAP_NET_BIND_SERVICE
+//   user, .\user, HOST\user, DOMAIN\user → that host user (NSS), no capabilities
+//   a host group name                   → an ephemeral user `hp-<id>` in that group, removed by
+//                                         the Undo
+//   runAsUser / runAsGroup              → override uid / gid
+// Names are case-insensitive. Service accounts are created on first use (useradd --system);
+// a failure is an error, never a fallback to root. Non-root identities get no_new_privs.
+#pragma once
+
+#include <string>
+
+#include "core/pod/providers.h"
+
+namespace hp::pod {
+
+struct AccountNames {
+  std::string local_service = "hp-localservice";
+  std::string network_service = "hp-networkservice";
+  std::string ephemeral_prefix = "hp-";
+};
+
+class HostAccounts : public AccountProvider {
+ public:
+  explicit HostAccounts(AccountNames names = {}) : names_(std::move(names)) {}
+  Result<Identity> Resolve(const plan::AccountRequest& req, const std::string& container_id,
+                           Undo& undo) override;
+
+ private:
+  AccountNames names_;
+};
+
+// The well-known account a runAsUserName denotes, or "" for other names.
+// "system" | "localservice" | "networkservice".
+std::string WellKnownAccount(std::string_view run_as_user_name);
+// Strips ".\", "HOST\" and "DOMAIN\" prefixes: the host account name to look up.
+std::string HostAccountName(std::string_view run_as_user_name);
+
+}  // namespace hp::pod

@@ -1,0 +1,199 @@
+#include "core/pod/pod_runner.h"
+
+#include <cmath>
+#include <thread>
+
+#include "core/sys/file.h"
+
+namespace hp::pod {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+std::string Describe(const launch::ExitStatus& st) {
+  if (st.signal) return fmt::format("exit code {} (signal {})", st.exit_code, st.signal);
+  return fmt::format("exit code {}", st.exit_code);
+}
+
+}  // namespace
+
+Result<milliseconds> ParseDuration(std::string_view s) {
+  auto bad = [&]() {
+    return Err(ErrorCode::kInvalidArgument, "invalid duration \"{}\": use e.g. 30s, 2m, 1h30m", s);
+  };
+  if (s.empty()) return bad();
+  double total_ms = 0;
+  size_t i = 0;
+  bool any = false;
+  while (i < s.size()) {
+    size_t start = i;
+    while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) ++i;
+    if (start == i) return bad();
+    double v = std::stod(std::string(s.substr(start, i - start)));
+    size_t ustart = i;
+    while (i < s.size() && !((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) ++i;
+    std::string_view unit = s.substr(ustart, i - ustart);
+    double mult;
+    if (unit.empty()) {
+      if (any || i != s.size()) return bad();
+      mult = 1000;
+    } else if (unit == "ms") {
+      mult = 1;
+    } else if (unit == "s") {
+      mult = 1000;
+    } else if (unit == "m") {
+      mult = 60000;
+    } else if (unit == "h") {
+      mult = 3600000;
+    } else {
+      return bad();
+    }
+    total_ms += v * mult;
+    any = true;
+  }
+  return milliseconds(static_cast<int64_t>(std::llround(total_ms)));
+}
+
+void PodRunner::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+}
+
+bool PodRunner::WaitStoppedFor(milliseconds d) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, d, [&] { return stop_; });
+  return stop_;
+}
+
+Result<PodResult> PodRunner::Run(const k8s::Pod& pod, const PodObjects& objects) {
+  PodResult result;
+  auto deadline = options_.timeout ? std::optional(Clock::now() + *options_.timeout) : std::nullopt;
+  milliseconds grace(1000 *
+                     std::max<int64_t>(0, pod.spec.termination_grace_period_seconds.value_or(30)));
+  auto event = [&](const std::string& m) {
+    if (options_.events) options_.events(m);
+  };
+  bool failed = false;
+  auto record_exit = [&](ContainerResult& cr, const launch::ExitStatus& st) {
+    cr.exit = st;
+    event(fmt::format("container \"{}\" exited: {}", cr.name, Describe(st)));
+    if (st.exit_code != 0 && !failed) {
+      failed = true;
+      result.exit_code = st.exit_code;
+    }
+  };
+  auto start = [&](const k8s::Container& c, bool init,
+                   ContainerResult& cr) -> std::unique_ptr<ContainerRunner> {
+    cr.name = c.name;
+    cr.init = init;
+    ContainerRequest req;
+    req.pod = &pod;
+    req.container = &c;
+    req.init = init;
+    req.objects = &objects;
+    req.output = options_.output;
+    auto r = ContainerRunner::Create(options_.runner, req);
+    if (r) {
+      cr.log_path = (*r)->log_path();
+      Status s = (*r)->Start();
+      if (s) {
+        event(fmt::format("container \"{}\" started (pid {}, sandbox {})", c.name, (*r)->pid(),
+                          (*r)->plan().sandbox));
+        return std::move(*r);
+      }
+      r = Err(std::move(s).error());
+    }
+    cr.error = r.error().ToString();
+    event(fmt::format("container \"{}\" failed to start: {}", c.name, cr.error));
+    if (!failed) {
+      failed = true;
+      result.exit_code = kStartErrorExitCode;
+    }
+    return nullptr;
+  };
+
+  // Waits for every runner in `running` (indices into result.containers), stopping them on
+  // Stop() or at the deadline. Returns once all have exited.
+  auto wait_all = [&](std::vector<std::pair<std::unique_ptr<ContainerRunner>, size_t>>& running) {
+    bool stopping = false;
+    while (true) {
+      bool all_done = true;
+      for (auto& [r, idx] : running) {
+        if (!r || result.containers[idx].exit) continue;
+        auto st = r->Wait(milliseconds(0));
+        if (st && *st) {
+          record_exit(result.containers[idx], **st);
+        } else if (!st) {
+          result.containers[idx].error = st.error().ToString();
+          result.containers[idx].exit = launch::ExitStatus{kStartErrorExitCode, 0, false};
+          if (!failed) {
+            failed = true;
+            result.exit_code = kStartErrorExitCode;
+          }
+        } else {
+          all_done = false;
+        }
+      }
+      if (all_done) return;
+      bool timed_out = deadline && Clock::now() >= *deadline;
+      if (!stopping && (timed_out || WaitStoppedFor(milliseconds(20)))) {
+        stopping = true;
+        if (timed_out) {
+          result.timed_out = true;
+          event("timeout: stopping the pod");
+        } else {
+          result.stopped = true;
+          event(fmt::format("stopping the pod (grace period {}s)", grace.count() / 1000));
+        }
+        std::vector<std::thread> stoppers;
+        for (auto& [r, idx] : running) {
+          if (r && !result.containers[idx].exit) {
+            stoppers.emplace_back([&r = r, grace] { (void)r->Stop(grace); });
+          }
+        }
+        for (std::thread& t : stoppers) t.join();
+      }
+    }
+  };
+
+  for (const k8s::Container& c : pod.spec.init_containers) {
+    if (failed || result.stopped || result.timed_out) break;
+    result.containers.push_back({});
+    std::vector<std::pair<std::unique_ptr<ContainerRunner>, size_t>> running;
+    running.emplace_back(start(c, true, result.containers.back()), result.containers.size() - 1);
+    if (!running[0].first) break;
+    wait_all(running);
+    for (auto& [r, idx] : running) (void)r->Teardown();
+  }
+  if (!failed && !result.stopped && !result.timed_out) {
+    std::vector<std::pair<std::unique_ptr<ContainerRunner>, size_t>> running;
+    result.containers.reserve(result.containers.size() + pod.spec.containers.size());
+    for (const k8s::Container& c : pod.spec.containers) {
+      result.containers.push_back({});
+      running.emplace_back(start(c, false, result.containers.back()), result.containers.size() - 1);
+    }
+    wait_all(running);
+    for (auto& [r, idx] : running) {
+      if (!r) continue;
+      Status s = r->Teardown();
+      if (!s) event(fmt::format("container \"{}\": {}", r->name(), s.error().ToString()));
+    }
+  }
+  if (result.timed_out) result.exit_code = kTimeoutExitCode;
+  // What the containers of the pod shared.
+  if (options_.runner.volumes) {
+    Status s =
+        options_.runner.volumes->ReleasePod(options_.runner.root + "/pods/" + pod.metadata.uid);
+    if (!s) event(s.error().ToString());
+  } else {
+    (void)sys::RemoveAll(options_.runner.root + "/pods/" + pod.metadata.uid);
+  }
+  if (options_.runner.jobs) (void)options_.runner.jobs->DestroyPod(PodJobId(pod));
+  return result;
+}
+
+}  // namespace hp::pod

@@ -1,0 +1,70 @@
+// hp/pod: PodRunner runs one pod in the foreground (`hostprocess run`): init containers in
+// order, each to completion, then every container at once; waits until all have exited, or
+// until Stop() / the timeout, which stop every running container with the pod's grace period.
+// The result's exit code is the first failing container's (in the order they ended), 0 when
+// all succeeded. Everything is torn down before Run returns (logs are kept).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base/result.h"
+#include "core/pod/runner.h"
+
+namespace hp::pod {
+
+struct ContainerResult {
+  std::string name;
+  bool init = false;
+  std::optional<launch::ExitStatus> exit;  // unset: never started
+  std::string error;                       // create/start error
+  std::string log_path;
+};
+
+struct PodResult {
+  int exit_code = 0;
+  bool timed_out = false;
+  bool stopped = false;  // Stop() was called (Ctrl-C, SIGTERM)
+  std::vector<ContainerResult> containers;
+};
+
+// A container that could not be created or started ends the pod with this code (containerd's
+// StartError exit code).
+inline constexpr int kStartErrorExitCode = 128;
+// The pod did not finish before --timeout (as timeout(1)).
+inline constexpr int kTimeoutExitCode = 124;
+
+struct PodRunOptions {
+  RunnerOptions runner;
+  OutputSink output;  // optional terminal output
+  std::optional<std::chrono::milliseconds> timeout;
+  // Called with a one-line message when a container starts, ends or fails (optional).
+  std::function<void(const std::string&)> events;
+};
+
+class PodRunner {
+ public:
+  explicit PodRunner(PodRunOptions options) : options_(std::move(options)) {}
+  // Runs `pod` (its metadata.uid must be set) to the end. An Error only for failures outside
+  // the containers (state directory, cgroup root); container failures are in the result.
+  Result<PodResult> Run(const k8s::Pod& pod, const PodObjects& objects);
+  // Thread-safe: stops every running container with the grace period; Run then returns.
+  void Stop();
+
+ private:
+  bool WaitStoppedFor(std::chrono::milliseconds d);
+  PodRunOptions options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+};
+
+// Parses a Go-style duration: "1h2m3s", "500ms", "1.5s", "90" (seconds).
+Result<std::chrono::milliseconds> ParseDuration(std::string_view s);
+
+}  // namespace hp::pod

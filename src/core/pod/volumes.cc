@@ -1,0 +1,392 @@
+#include "core/pod/volumes.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+
+#include "core/base/strings.h"
+#include "core/plan/command.h"
+#include "core/sys/file.h"
+
+namespace hp::pod {
+namespace {
+
+std::string FdPath(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
+struct FileEntry {
+  std::string content;
+  mode_t mode = 0644;
+};
+using FileSet = std::map<std::string, FileEntry>;  // relative path → file
+
+Status AddItems(FileSet& files, const k8s::StringMap& data, const k8s::StringMap* binary,
+                const std::vector<k8s::KeyToPath>& items, mode_t mode, const std::string& what) {
+  if (items.empty()) {
+    for (const auto& [k, v] : data) files[k] = {v, mode};
+    if (binary) {
+      for (const auto& [k, v] : *binary) files[k] = {v, mode};
+    }
+    return Ok();
+  }
+  for (const k8s::KeyToPath& item : items) {
+    const std::string* v = k8s::Lookup(data, item.key);
+    if (!v && binary) v = k8s::Lookup(*binary, item.key);
+    if (!v) {
+      return Err(ErrorCode::kNotFound, "{}: configuration key \"{}\" not found", what, item.key);
+    }
+    files[item.path] = {*v, item.mode ? static_cast<mode_t>(*item.mode) : mode};
+  }
+  return Ok();
+}
+
+std::string Base64Url(std::string_view in) {
+  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out.push_back(t[(n >> s) & 63]);
+  }
+  if (i + 1 == in.size()) {
+    uint32_t n = uint8_t(in[i]) << 16;
+    out.push_back(t[(n >> 18) & 63]);
+    out.push_back(t[(n >> 12) & 63]);
+  } else if (i + 2 == in.size()) {
+    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+    for (int s = 18; s >= 6; s -= 6) out.push_back(t[(n >> s) & 63]);
+  }
+  return out;
+}
+
+// An unsigned (alg "none") token with the claims a projected token carries.
+std::string LocalToken(const k8s::Pod& pod, int64_t expiration) {
+  std::string ns = pod.metadata.namespace_.empty() ? "default" : pod.metadata.namespace_;
+  std::string sa =
+      pod.spec.service_account_name.empty() ? "default" : pod.spec.service_account_name;
+  int64_t now = static_cast<int64_t>(::time(nullptr));
+  std::string claims = fmt::format(
+      R"({{"iss":"hostprocess","sub":"system:serviceaccount:{}:{}","iat":{},"exp":{},)"
+      R"("kubernetes.io":{{"namespace":"{}","pod":{{"name":"{}","uid":"{}"}},"serviceaccount":{{"name":"{}"}}}}}})",
+      ns, sa, now, now + expiration, ns, pod.metadata.name, pod.metadata.uid, sa);
+  return Base64Url(R"({"alg":"none","typ":"JWT"})") + "." + Base64Url(claims) + ".";
+}
+
+class Builder {
+ public:
+  Builder(const HostVolumesConfig& config, const VolumeContext& ctx) : config_(config), ctx_(ctx) {}
+
+  Result<FileSet> Files(const plan::VolumeMountPlan& m) {
+    const k8s::Volume& v = m.volume;
+    FileSet files;
+    std::string what = fmt::format("volume \"{}\"", v.name);
+    if (v.config_map) {
+      mode_t mode = static_cast<mode_t>(v.config_map->default_mode.value_or(0644));
+      const k8s::ConfigMap* cm = FindConfigMap(v.config_map->name);
+      if (!cm) {
+        if (v.config_map->optional.value_or(false)) return files;
+        return Err(ErrorCode::kNotFound, "{}: configmaps \"{}\" not found", what,
+                   v.config_map->name);
+      }
+      TRY(AddItems(files, cm->data, &cm->binary_data, v.config_map->items, mode, what));
+    } else if (v.secret) {
+      mode_t mode = static_cast<mode_t>(v.secret->default_mode.value_or(0644));
+      const k8s::Secret* s = FindSecret(v.secret->secret_name);
+      if (!s) {
+        if (v.secret->optional.value_or(false)) return files;
+        return Err(ErrorCode::kNotFound, "{}: secrets \"{}\" not found", what,
+                   v.secret->secret_name);
+      }
+      TRY(AddItems(files, s->data, nullptr, v.secret->items, mode, what));
+    } else if (v.downward_api) {
+      mode_t mode = static_cast<mode_t>(v.downward_api->default_mode.value_or(0644));
+      TRY(DownwardFiles(files, v.downward_api->items, mode));
+    } else if (v.projected) {
+      mode_t mode = static_cast<mode_t>(v.projected->default_mode.value_or(0644));
+      for (const k8s::VolumeProjection& p : v.projected->sources) {
+        if (p.service_account_token) {
+          std::string token;
+          std::string local = config_.service_account_dir + "/token";
+          if (!config_.service_account_dir.empty() && sys::Exists(local)) {
+            ASSIGN_OR_RETURN(token, sys::ReadFile(local));
+          } else {
+            token =
+                LocalToken(*ctx_.pod, p.service_account_token->expiration_seconds.value_or(3600));
+          }
+          files[p.service_account_token->path] = {token, mode};
+        } else if (p.config_map) {
+          const k8s::ConfigMap* cm = FindConfigMap(p.config_map->name);
+          std::string local = config_.service_account_dir + "/ca.crt";
+          if (cm) {
+            TRY(AddItems(files, cm->data, &cm->binary_data, p.config_map->items, mode, what));
+          } else if (p.config_map->name == "kube-root-ca.crt") {
+            // The cluster CA: from the node's configuration when present.
+            std::string ca;
+            if (!config_.service_account_dir.empty() && sys::Exists(local)) {
+              ASSIGN_OR_RETURN(ca, sys::ReadFile(local));
+            }
+            files["ca.crt"] = {ca, mode};
+          } else if (!p.config_map->optional.value_or(false)) {
+            return Err(ErrorCode::kNotFound, "{}: configmaps \"{}\" not found", what,
+                       p.config_map->name);
+          }
+        } else if (p.secret) {
+          const k8s::Secret* s = FindSecret(p.secret->name);
+          if (s) {
+            TRY(AddItems(files, s->data, nullptr, p.secret->items, mode, what));
+          } else if (!p.secret->optional.value_or(false)) {
+            return Err(ErrorCode::kNotFound, "{}: secrets \"{}\" not found", what, p.secret->name);
+          }
+        } else if (p.downward_api) {
+          TRY(DownwardFiles(files, p.downward_api->items, mode));
+        }
+      }
+    }
+    return files;
+  }
+
+ private:
+  Status DownwardFiles(FileSet& files, const std::vector<k8s::DownwardAPIVolumeFile>& items,
+                       mode_t mode) {
+    for (const k8s::DownwardAPIVolumeFile& f : items) {
+      std::string value;
+      if (f.field_ref) {
+        ASSIGN_OR_RETURN(value, plan::FieldRefValue(*f.field_ref, *ctx_.pod, ctx_.node));
+      } else if (f.resource_field_ref) {
+        const k8s::Container* c = ctx_.container;
+        for (const auto& list : {&ctx_.pod->spec.containers, &ctx_.pod->spec.init_containers}) {
+          for (const k8s::Container& cc : *list) {
+            if (cc.name == f.resource_field_ref->container_name) c = &cc;
+          }
+        }
+        ASSIGN_OR_RETURN(value, plan::ResourceFieldRefValue(*f.resource_field_ref, *c, ctx_.node));
+      }
+      files[f.path] = {value, f.mode ? static_cast<mode_t>(*f.mode) : mode};
+    }
+    return Ok();
+  }
+  const k8s::ConfigMap* FindConfigMap(const std::string& name) {
+    if (!ctx_.objects) return nullptr;
+    for (const k8s::ConfigMap* c : ctx_.objects->config_maps) {
+      if (c && c->metadata.name == name) return c;
+    }
+    return nullptr;
+  }
+  const k8s::Secret* FindSecret(const std::string& name) {
+    if (!ctx_.objects) return nullptr;
+    for (const k8s::Secret* s : ctx_.objects->secrets) {
+      if (s && s->metadata.name == name) return s;
+    }
+    return nullptr;
+  }
+  const HostVolumesConfig& config_;
+  const VolumeContext& ctx_;
+};
+
+Status WriteFiles(const std::string& dir, const FileSet& files) {
+  TRY(sys::MkdirAll(dir, 0755));
+  ASSIGN_OR_RETURN(UniqueFd base, sys::Open(dir, O_PATH | O_DIRECTORY));
+  for (const auto& [rel, f] : files) {
+    std::string clean = plan::CleanPath(rel);
+    if (rel.empty() || rel[0] == '/' || clean == ".." || StartsWith(clean, "../")) {
+      return Err(ErrorCode::kInvalidArgument, "file volume path \"{}\" is not a relative path",
+                 rel);
+    }
+    ASSIGN_OR_RETURN(UniqueFd fd, OpenBeneath(base.get(), clean, true, true, dir + "/" + clean));
+    ASSIGN_OR_RETURN(UniqueFd w, sys::Open(FdPath(fd.get()), O_WRONLY | O_TRUNC));
+    TRY(sys::WriteAll(w.get(), f.content));
+    if (::fchmod(w.get(), f.mode & 07777) < 0) return SysErr("chmod \"{}/{}\"", dir, clean);
+  }
+  return Ok();
+}
+
+Status CheckHostPath(const plan::VolumeMountPlan& m, bool& is_file) {
+  const k8s::HostPathVolumeSource& hp = *m.volume.host_path;
+  const std::string& p = hp.path;
+  std::string type = hp.type.value_or("");
+  struct stat st;
+  bool exists = ::stat(p.c_str(), &st) == 0;
+  if (type == "Socket" || (exists && S_ISSOCK(st.st_mode))) {
+    return Err(ErrorCode::kUnsupported,
+               "hostPath volume \"{}\": \"{}\" is a socket: a socket cannot be mounted into the "
+               "container volume; HostProcess containers share the host's file system, use the "
+               "socket by its host path \"{}\"",
+               m.volume.name, p, p);
+  }
+  auto fail = [&](const char* kind) {
+    return Err(ErrorCode::kFailedPrecondition, "hostPath type check failed: {} is not a {}", p,
+               kind);
+  };
+  if (type == "DirectoryOrCreate" && !exists) {
+    TRY(sys::MkdirAll(p, 0755));
+    exists = ::stat(p.c_str(), &st) == 0;
+  } else if (type == "FileOrCreate" && !exists) {
+    ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(p, O_WRONLY | O_CREAT | O_EXCL, 0644));
+    exists = ::stat(p.c_str(), &st) == 0;
+  }
+  if (!exists) return SysErr("hostPath volume \"{}\": stat \"{}\"", m.volume.name, p);
+  if ((type == "Directory" || type == "DirectoryOrCreate") && !S_ISDIR(st.st_mode))
+    return fail("directory");
+  if ((type == "File" || type == "FileOrCreate") && !S_ISREG(st.st_mode)) return fail("file");
+  if (type == "CharDevice" && !S_ISCHR(st.st_mode)) return fail("character device");
+  if (type == "BlockDevice" && !S_ISBLK(st.st_mode)) return fail("block device");
+  is_file = !S_ISDIR(st.st_mode);
+  return Ok();
+}
+
+}  // namespace
+
+Result<UniqueFd> OpenBeneath(int base_fd, const std::string& rel, bool create, bool file,
+                             const std::string& what) {
+  std::vector<std::string> parts;
+  for (const std::string& p : Split(rel, '/')) {
+    if (p.empty() || p == ".") continue;
+    if (p == "..") {
+      return Err(ErrorCode::kInvalidArgument, "path \"{}\" leaves its directory", what);
+    }
+    parts.push_back(p);
+  }
+  UniqueFd cur(::fcntl(base_fd, F_DUPFD_CLOEXEC, 3));
+  if (!cur) return SysErr("dup");
+  for (size_t i = 0; i < parts.size(); ++i) {
+    bool last = i + 1 == parts.size();
+    const char* name = parts[i].c_str();
+    int flags = O_PATH | O_NOFOLLOW | O_CLOEXEC | ((last && file) ? 0 : O_DIRECTORY);
+    int fd = ::openat(cur.get(), name, flags);
+    if (fd < 0 && errno == ENOENT && create) {
+      if (last && file) {
+        int w =
+            ::openat(cur.get(), name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (w >= 0) ::close(w);
+      } else {
+        (void)::mkdirat(cur.get(), name, 0755);
+      }
+      fd = ::openat(cur.get(), name, flags);
+    }
+    if (fd < 0) {
+      if (errno == ENOTDIR || errno == ELOOP) {
+        return Err(ErrorCode::kPermissionDenied,
+                   "path \"{}\": \"{}\" is a symlink or not a directory: it could lead out of the "
+                   "container volume",
+                   what, parts[i]);
+      }
+      return SysErr("open \"{}\"", what);
+    }
+    cur.reset(fd);
+    struct stat st;
+    if (::fstat(cur.get(), &st) == 0 && S_ISLNK(st.st_mode)) {
+      return Err(ErrorCode::kPermissionDenied,
+                 "path \"{}\": \"{}\" is a symlink: it could lead out of the container volume",
+                 what, parts[i]);
+    }
+  }
+  return cur;
+}
+
+Result<PreparedVolumes> HostVolumes::Prepare(const std::vector<plan::VolumeMountPlan>& mounts,
+                                             const VolumeContext& ctx) {
+  auto mounted = std::make_shared<std::vector<std::string>>();
+  PreparedVolumes out;
+  out.undo = [mounted]() -> Status {
+    Status first = Ok();
+    for (auto it = mounted->rbegin(); it != mounted->rend(); ++it) {
+      if (::umount2(it->c_str(), MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT && first) {
+        first = SysErr("unmount \"{}\"", *it);
+      }
+    }
+    mounted->clear();
+    return first;
+  };
+  auto fail = [&](Error e) -> Result<PreparedVolumes> {
+    (void)out.undo();
+    return Err(std::move(e));
+  };
+  ASSIGN_OR_RETURN(UniqueFd sandbox, sys::Open(ctx.sandbox, O_PATH | O_DIRECTORY));
+  Builder builder(config_, ctx);
+  for (const plan::VolumeMountPlan& m : mounts) {
+    const k8s::Volume& v = m.volume;
+    std::string what = fmt::format("volume \"{}\"", v.name);
+    std::string source;
+    bool source_is_file = false;
+    if (v.host_path) {
+      auto s = CheckHostPath(m, source_is_file);
+      if (!s) return fail(std::move(s).error());
+      source = v.host_path->path;
+    } else if (v.empty_dir) {
+      source = ctx.pod_dir + "/volumes/" + v.name;
+      if (!sys::IsDir(source)) {
+        auto s = sys::MkdirAll(source, 0777);
+        if (!s) return fail(std::move(s).error());
+        if (v.empty_dir->medium == "Memory") {
+          std::string opts = "mode=1777";
+          if (v.empty_dir->size_limit)
+            opts += ",size=" + std::to_string(v.empty_dir->size_limit->Value());
+          if (::mount("tmpfs", source.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str()) < 0)
+            return fail(Error::Sys(errno, fmt::format("{}: mount tmpfs on \"{}\"", what, source)));
+        } else {
+          ::chmod(source.c_str(), 01777);  // writable by any account, as an emptyDir is
+        }
+      }
+    } else if (v.config_map || v.secret || v.projected || v.downward_api) {
+      auto files = builder.Files(m);
+      if (!files) return fail(std::move(files).error());
+      source = ctx.scratch + "/" + v.name;
+      auto s = WriteFiles(source, *files);
+      if (!s) return fail(std::move(s).error().Context(what));
+    } else {
+      return fail(Error(fmt::format("{}: volume type {} is not supported", what,
+                                    v.other_types.empty() ? "(none)" : v.other_types[0]),
+                        ErrorCode::kUnsupported));
+    }
+    // The bind source: the volume, or its subPath opened beneath it.
+    auto src_fd = sys::Open(source, O_PATH | O_CLOEXEC);
+    if (!src_fd) return fail(std::move(src_fd).error().Context(what));
+    if (!m.sub_path.empty()) {
+      auto sub =
+          OpenBeneath(src_fd->get(), m.sub_path, !source_is_file, false, source + "/" + m.sub_path);
+      if (!sub) {
+        // A subPath naming a file.
+        sub = OpenBeneath(src_fd->get(), m.sub_path, false, true, source + "/" + m.sub_path);
+      }
+      if (!sub) return fail(std::move(sub).error().Context(what));
+      struct stat st;
+      ::fstat(sub->get(), &st);
+      source_is_file = !S_ISDIR(st.st_mode);
+      src_fd = std::move(sub);
+    }
+    std::string rel = m.target.substr(ctx.sandbox.size());
+    auto target = OpenBeneath(sandbox.get(), rel, true, source_is_file, m.target);
+    if (!target) return fail(std::move(target).error().Context(what));
+    if (::mount(FdPath(src_fd->get()).c_str(), FdPath(target->get()).c_str(), nullptr,
+                MS_BIND | MS_REC, nullptr) < 0) {
+      return fail(
+          Error::Sys(errno, fmt::format("{}: bind \"{}\" on \"{}\"", what, source, m.target)));
+    }
+    mounted->push_back(m.target);
+    bool ro = m.read_only || (!v.host_path && !v.empty_dir);
+    if (ro && ::mount(nullptr, m.target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY,
+                      nullptr) < 0) {
+      return fail(Error::Sys(errno, fmt::format("{}: make \"{}\" read-only", what, m.target)));
+    }
+    if (ctx.layout == plan::MountLayout::kAbsolute && StartsWith(m.mount_path, "/")) {
+      out.binds.push_back({m.target, m.mount_path, ro, true});
+    }
+  }
+  return out;
+}
+
+Status HostVolumes::ReleasePod(const std::string& pod_dir) {
+  std::string dir = pod_dir + "/volumes";
+  if (sys::IsDir(dir)) {
+    auto names = sys::ListDir(dir);
+    if (names) {
+      for (const std::string& n : *names) (void)::umount2((dir + "/" + n).c_str(), MNT_DETACH);
+    }
+  }
+  return sys::RemoveAll(pod_dir);
+}
+
+}  // namespace hp::pod
