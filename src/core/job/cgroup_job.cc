@@ -103,8 +103,8 @@ class CgroupJob final : public Job {
     }
     for (const std::string& d : leaf_.Dirs()) {
       if (d == leaf_.unified) continue;
-      ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(d + "/cgroup.procs", O_WRONLY));
-      a.v1_procs.push_back(std::move(fd));
+      ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(d + "/tasks", O_WRONLY));
+      a.v1_tasks.push_back(std::move(fd));
     }
     return a;
   }

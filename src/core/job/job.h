@@ -82,13 +82,15 @@ struct Stats {
 
 // Everything a freshly forked child needs to enter the job before exec, opened in the parent
 // so the child only does async-signal-safe writes. Linux: `cgroup_dir` is the cgroup v2 leaf
-// (for clone3 CLONE_INTO_CGROUP; invalid on pure v1), `cgroup_procs` its cgroup.procs, and
-// `v1_procs` the cgroup.procs of every v1 controller leaf: the child writes "0" into each (and
-// into `cgroup_procs` when it was not cloned into the cgroup directly).
+// (for clone3 CLONE_INTO_CGROUP; invalid on pure v1), `cgroup_procs` its cgroup.procs (written
+// only when the child could not be cloned into the cgroup directly), and `v1_tasks` the `tasks`
+// file of every v1 controller leaf. The (single-threaded) child writes "0" into each: moving
+// only the calling thread lets the kernel skip the global threadgroup lock that makes
+// cgroup.procs writes cost milliseconds each.
 struct JobAttach {
   UniqueFd cgroup_dir;
   UniqueFd cgroup_procs;
-  std::vector<UniqueFd> v1_procs;
+  std::vector<UniqueFd> v1_tasks;
 };
 
 // ---- Job ---------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ Status Prepare(const LaunchSpec& spec, Storage& st, internal::ChildPlan& plan) {
     ASSIGN_OR_RETURN_CTX(st.attach, spec.job->PrepareAttach(), "launch \"{}\": join job \"{}\"",
                          spec.path, spec.job->Describe());
     plan.cgroup_procs_fd = st.attach.cgroup_procs.get();
-    for (const UniqueFd& fd : st.attach.v1_procs) st.v1_procs.push_back(fd.get());
+    for (const UniqueFd& fd : st.attach.v1_tasks) st.v1_procs.push_back(fd.get());
     plan.v1_procs = st.v1_procs.data();
     plan.n_v1_procs = static_cast<int>(st.v1_procs.size());
   }

@@ -38,7 +38,7 @@ class FakeCgroupFs {
   void AfterMkdir(const std::string& dir) {
     bool v2dir = kind_ == job::CgroupKind::kV2 ||
                  (kind_ == job::CgroupKind::kHybrid && StartsWith(dir, root_ + "/unified/"));
-    for (const char* f : {"cgroup.procs"}) Put(dir + "/" + f, "");
+    Put(dir + "/cgroup.procs", "");
     if (v2dir) {
       Put(dir + "/cgroup.events", "populated 0\nfrozen 0\n");
       Put(dir + "/cgroup.freeze", "0\n");
@@ -53,6 +53,7 @@ class FakeCgroupFs {
       }
       return;
     }
+    Put(dir + "/tasks", "");
     std::string rel = dir.substr(root_.size() + 1);
     std::string ctrl = rel.substr(0, rel.find('/'));
     auto files = [&](std::initializer_list<const char*> names) {

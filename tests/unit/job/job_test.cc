@@ -238,7 +238,7 @@ TEST_P(FakeFsTest, MembershipKillFreeze) {
   auto attach = (*j)->PrepareAttach();
   ASSERT_TRUE(attach);
   EXPECT_EQ(attach->cgroup_dir.valid(), GetParam() != CgroupKind::kV1);
-  EXPECT_EQ(attach->v1_procs.size(), GetParam() == CgroupKind::kV2 ? 0u : 6u);
+  EXPECT_EQ(attach->v1_tasks.size(), GetParam() == CgroupKind::kV2 ? 0u : 6u);
 
   // Empty the fake before killing (nothing runs here).
   for (const std::string& d : {Unified(rel), V1("memory", rel), V1("cpu", rel), V1("cpuacct", rel),
