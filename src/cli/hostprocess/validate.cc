@@ -1,0 +1,111 @@
+// `hostprocess validate`: what the API server would answer for each manifest object
+// (validation, then Pod Security), printed as kubectl prints it or as JSON.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/hostprocess/command.h"
+#include "core/base/strings.h"
+#include "core/k8s/admission.h"
+#include "core/k8s/decode.h"
+
+namespace hp::cli {
+namespace {
+
+struct ValidateFlags {
+  std::vector<std::string> files;
+  std::string pod_security = "privileged";
+  bool allow_privileged = true;
+  std::string output = "text";
+};
+
+void Write(FILE* f, const std::string& s) {
+  if (!s.empty()) fwrite(s.data(), 1, s.size(), f);
+}
+
+int RunValidate(const ValidateFlags& flags) {
+  k8s::AdmissionOptions opts;
+  opts.validation.allow_privileged = flags.allow_privileged;
+  std::string level = flags.pod_security, version = "latest";
+  if (auto colon = level.find(':'); colon != std::string::npos) {
+    version = level.substr(colon + 1);
+    level = level.substr(0, colon);
+  }
+  auto lv = k8s::podsecurity::ParseLevel(level, version);
+  if (!lv) {
+    Write(stderr, fmt::format("error: --pod-security: {}\n", lv.error().ToString()));
+    return 2;
+  }
+  opts.default_level = *lv;
+  if (flags.output != "text" && flags.output != "json") {
+    Write(stderr, fmt::format("error: unable to match a printer suitable for the output format "
+                              "{}, allowed formats are: json,text\n",
+                              Quote(flags.output)));
+    return 2;
+  }
+  auto decoded = k8s::DecodeFiles(flags.files);
+  if (!decoded) {
+    Write(stderr, "error: " + decoded.error().ToString() + "\n");
+    return 2;
+  }
+  std::string err_out;
+  for (const auto& w : decoded->warnings) err_out += "Warning: " + w.ToString() + "\n";
+  if (decoded->objects.empty()) {
+    Write(stderr, err_out + "error: no objects passed to validate\n");
+    return 2;
+  }
+  std::vector<k8s::Verdict> verdicts = k8s::Admit(decoded->objects, opts);
+  bool rejected = false;
+  std::string out;
+  if (flags.output == "json") {
+    out = "[";
+    for (size_t i = 0; i < verdicts.size(); i++) {
+      if (i > 0) out += ",";
+      out += "\n  " + k8s::VerdictJson(verdicts[i]);
+      rejected |= !verdicts[i].allowed();
+    }
+    out += verdicts.empty() ? "]\n" : "\n]\n";
+  } else {
+    // Like kubectl: successes on stdout, errors and warnings on stderr.
+    for (const auto& v : verdicts) {
+      std::string text = k8s::KubectlText(v) + "\n";
+      if (v.allowed()) {
+        out += text;
+      } else {
+        rejected = true;
+        err_out += text;
+      }
+    }
+  }
+  Write(stderr, err_out);
+  Write(stdout, out);
+  fflush(stdout);
+  return rejected ? 1 : 0;
+}
+
+CommandRegistration registration(10, [](CLI::App& app, GlobalOptions&, int& exit_code) {
+  auto flags = std::make_shared<ValidateFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "validate",
+      "Check manifests as the API server would: validation rules, then Pod Security.\n"
+      "Exit 0 when every object is allowed, 1 when any is rejected, 2 on unreadable input.");
+  cmd->add_option("-f,--filename", flags->files,
+                  "Manifest file, directory (*.yaml, *.yml, *.json) or - for stdin")
+      ->required();
+  cmd->add_option("--pod-security", flags->pod_security,
+                  "Pod Security level when no Namespace object sets one: privileged, baseline "
+                  "or restricted (optionally LEVEL:v1.N)")
+      ->capture_default_str();
+  cmd->add_flag("--allow-privileged", flags->allow_privileged,
+                "The API server's --allow-privileged (--allow-privileged=false rejects "
+                "privileged and HostProcess containers)")
+      ->capture_default_str();
+  cmd->add_option("-o,--output", flags->output, "Output format: text or json")
+      ->capture_default_str();
+  cmd->callback([flags, &exit_code] { exit_code = RunValidate(*flags); });
+});
+
+}  // namespace
+}  // namespace hp::cli
