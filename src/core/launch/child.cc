@@ -147,10 +147,16 @@ void RunChild(ChildPlan& plan) {
   if (plan.set_ids) {
     if (plan.set_caps && ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
       Fail(plan, Step::kKeepCaps, errno);
-    if (plan.set_groups && ::setgroups(static_cast<size_t>(plan.n_groups), plan.groups) < 0)
+    // Raw system calls: glibc's set*id wrappers broadcast to every thread glibc believes the
+    // process has (__nptl_setxid), which in a clone3 child of a multi-threaded parent can wait
+    // forever on a futex. The child has one thread, so the per-thread syscalls are exact.
+    if (plan.set_groups &&
+        ::syscall(SYS_setgroups, static_cast<size_t>(plan.n_groups), plan.groups) < 0)
       Fail(plan, Step::kSetgroups, errno);
-    if (::setresgid(plan.gid, plan.gid, plan.gid) < 0) Fail(plan, Step::kSetgid, errno);
-    if (::setresuid(plan.uid, plan.uid, plan.uid) < 0) Fail(plan, Step::kSetuid, errno);
+    if (::syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) < 0)
+      Fail(plan, Step::kSetgid, errno);
+    if (::syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) < 0)
+      Fail(plan, Step::kSetuid, errno);
     if (plan.set_caps && ::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
       Fail(plan, Step::kKeepCaps, errno);
   }
