@@ -1,0 +1,242 @@
+// `hostprocess run -f pod.yaml`: one pod in the foreground (SPEC §6). Validates the manifests
+// as the API server would (refusing with `validate`'s text), then runs the pod with
+// hp/pod's PodRunner: init containers, then all containers, output on the terminal with a
+// `[container] ` prefix and in the CRI log, Ctrl-C/SIGTERM stop with the grace period, exit
+// code of the first failing container. Exit 1: rejected manifest; 2: bad usage or unreadable
+// input; 124: --timeout; 128: a container could not be started.
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/hostprocess/command.h"
+#include "core/base/strings.h"
+#include "core/job/job.h"
+#include "core/k8s/admission.h"
+#include "core/k8s/decode.h"
+#include "core/pod/accounts.h"
+#include "core/pod/dir_rootfs.h"
+#include "core/pod/pod_runner.h"
+#include "core/pod/store_rootfs.h"
+#include "core/pod/volumes.h"
+#include "core/sys/file.h"
+
+namespace hp::cli {
+namespace {
+
+struct RunFlags {
+  std::vector<std::string> files;
+  std::string cgroup_root = "/hostprocess";
+  bool rm = false;
+  std::string timeout;
+  std::string pod_security = "privileged";
+  bool allow_privileged = true;
+  std::string rootfs;  // hidden: a directory as the image of every container
+  bool verbose = false;
+};
+
+void Write(FILE* f, const std::string& s) {
+  if (!s.empty()) fwrite(s.data(), 1, s.size(), f);
+  fflush(f);
+}
+
+std::string HostIp() {
+  struct ifaddrs* ifs = nullptr;
+  if (::getifaddrs(&ifs) != 0) return "";
+  std::string ip;
+  for (struct ifaddrs* i = ifs; i && ip.empty(); i = i->ifa_next) {
+    if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || (i->ifa_flags & IFF_LOOPBACK) ||
+        !(i->ifa_flags & IFF_UP)) {
+      continue;
+    }
+    char buf[INET_ADDRSTRLEN];
+    auto* sin = reinterpret_cast<struct sockaddr_in*>(i->ifa_addr);
+    if (::inet_ntop(AF_INET, &sin->sin_addr, buf, sizeof buf)) ip = buf;
+  }
+  ::freeifaddrs(ifs);
+  return ip.empty() ? "127.0.0.1" : ip;
+}
+
+plan::NodeInfo LocalNode() {
+  plan::NodeInfo node;
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  node.hostname = host;
+  node.host_ip = HostIp();
+  node.allocatable_cpu_millis = 1000 * ::sysconf(_SC_NPROCESSORS_ONLN);
+  node.allocatable_memory_bytes =
+      static_cast<int64_t>(::sysconf(_SC_PHYS_PAGES)) * ::sysconf(_SC_PAGESIZE);
+  return node;
+}
+
+std::string NewUid() {
+  auto hex = sys::ReadFile("/proc/sys/kernel/random/uuid");
+  if (hex) return std::string(TrimSpace(*hex));
+  return fmt::format("{:08x}-0000-4000-8000-{:012x}", ::getpid(), ::time(nullptr));
+}
+
+int RunPod(const GlobalOptions& global, const RunFlags& flags) {
+  // Admission first: a rejected manifest never runs.
+  k8s::AdmissionOptions admission;
+  admission.validation.allow_privileged = flags.allow_privileged;
+  std::string level = flags.pod_security, version = "latest";
+  if (auto colon = level.find(':'); colon != std::string::npos) {
+    version = level.substr(colon + 1);
+    level = level.substr(0, colon);
+  }
+  auto lv = k8s::podsecurity::ParseLevel(level, version);
+  if (!lv) {
+    Write(stderr, fmt::format("error: --pod-security: {}\n", lv.error().ToString()));
+    return 2;
+  }
+  admission.default_level = *lv;
+  std::optional<std::chrono::milliseconds> timeout;
+  if (!flags.timeout.empty()) {
+    auto d = pod::ParseDuration(flags.timeout);
+    if (!d) {
+      Write(stderr, fmt::format("error: --timeout: {}\n", d.error().ToString()));
+      return 2;
+    }
+    timeout = *d;
+  }
+  auto decoded = k8s::DecodeFiles(flags.files);
+  if (!decoded) {
+    Write(stderr, "error: " + decoded.error().ToString() + "\n");
+    return 2;
+  }
+  for (const auto& w : decoded->warnings) Write(stderr, "Warning: " + w.ToString() + "\n");
+  std::string rejected;
+  for (const k8s::Verdict& v : k8s::Admit(decoded->objects, admission)) {
+    if (!v.allowed()) rejected += k8s::KubectlText(v) + "\n";
+  }
+  if (!rejected.empty()) {
+    Write(stderr, rejected);
+    return 1;
+  }
+  std::vector<k8s::Pod*> pods;
+  pod::PodObjects objects;
+  for (k8s::Object& o : decoded->objects) {
+    if (auto* p = std::get_if<k8s::Pod>(&o.value)) pods.push_back(p);
+    if (o.config_map()) objects.config_maps.push_back(o.config_map());
+    if (o.secret()) objects.secrets.push_back(o.secret());
+    if (o.service_account()) objects.service_accounts.push_back(o.service_account());
+  }
+  if (pods.size() != 1) {
+    Write(stderr,
+          fmt::format("error: run needs exactly one Pod in its input, found {}\n", pods.size()));
+    return 2;
+  }
+  k8s::Pod& pod = *pods[0];
+  if (pod.metadata.uid.empty()) pod.metadata.uid = NewUid();
+  if (pod.metadata.namespace_.empty()) pod.metadata.namespace_ = "default";
+
+  if (auto s = sys::MkdirAll(global.root, 0755); !s) {
+    Write(stderr, "error: " + s.error().ToString() + "\n");
+    return 2;
+  }
+  auto jobs = job::NewJobManager({flags.cgroup_root});
+  if (!jobs) {
+    Write(stderr, "error: " + jobs.error().ToString() + "\n");
+    return 1;
+  }
+  std::unique_ptr<pod::RootfsProvider> rootfs;
+  if (!flags.rootfs.empty()) {
+    rootfs = std::make_unique<pod::DirRootfs>(flags.rootfs);
+  } else {
+    auto store = image::Store::Open(global.root);
+    if (!store) {
+      Write(stderr, "error: " + store.error().ToString() + "\n");
+      return 1;
+    }
+    rootfs = std::make_unique<pod::StoreRootfs>(std::move(*store));
+  }
+  pod::HostAccounts accounts;
+  pod::HostVolumes volumes({global.root + "/serviceaccount"});
+
+  pod::PodRunOptions opts;
+  opts.runner.root = global.root;
+  opts.runner.jobs = jobs->get();
+  opts.runner.rootfs = rootfs.get();
+  opts.runner.accounts = &accounts;
+  opts.runner.volumes = &volumes;
+  opts.runner.node = LocalNode();
+  opts.timeout = timeout;
+  auto out_mu = std::make_shared<std::mutex>();
+  opts.output = [out_mu](const std::string& name, pod::LogStream s, std::string_view line) {
+    std::string text = fmt::format("[{}] {}\n", name, line);
+    std::lock_guard<std::mutex> lock(*out_mu);
+    Write(s == pod::LogStream::kStdout ? stdout : stderr, text);
+  };
+  bool verbose = flags.verbose;
+  opts.events = [out_mu, verbose](const std::string& m) {
+    bool failure = m.find("failed") != std::string::npos || m.find("timeout") != std::string::npos;
+    if (!verbose && !failure) return;
+    std::lock_guard<std::mutex> lock(*out_mu);
+    Write(stderr, "hostprocess: " + m + "\n");
+  };
+  pod::PodRunner runner(opts);
+
+  // Ctrl-C / SIGTERM / SIGHUP: stop the pod with its grace period. The signals are blocked in
+  // every thread and taken by one waiting thread.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::thread([set, &runner]() mutable {
+    int sig = 0;
+    if (sigwait(&set, &sig) == 0) runner.Stop();
+  }).detach();
+
+  auto result = runner.Run(pod, objects);
+  if (!result) {
+    Write(stderr, "error: " + result.error().ToString() + "\n");
+    return 1;
+  }
+  if (flags.rm) (void)sys::RemoveAll(pod::PodLogDir(global.root, pod));
+  return result->exit_code;
+}
+
+CommandRegistration registration(20, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+  auto flags = std::make_shared<RunFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "run",
+      "Run one HostProcess pod in the foreground: init containers in order, then all\n"
+      "containers; output prefixed with [container]; Ctrl-C stops the pod with its grace\n"
+      "period. Exit code: the first failing container's, 0 when all succeed.");
+  cmd->add_option("-f,--filename", flags->files,
+                  "Manifest with one Pod (plus ConfigMaps, Secrets, Namespaces it uses)")
+      ->required();
+  cmd->add_option("--cgroup-root", flags->cgroup_root,
+                  "Root of the jobs in each cgroup hierarchy (relative: under this process's "
+                  "own cgroup)")
+      ->capture_default_str();
+  cmd->add_flag("--rm", flags->rm, "Remove the pod's logs after it ends");
+  cmd->add_option("--timeout", flags->timeout,
+                  "Stop the pod after this long (e.g. 30s, 5m); exit code 124");
+  cmd->add_option("--pod-security", flags->pod_security,
+                  "Pod Security level when no Namespace object sets one")
+      ->capture_default_str();
+  cmd->add_flag("--allow-privileged", flags->allow_privileged,
+                "The API server's --allow-privileged")
+      ->capture_default_str();
+  cmd->add_option("--rootfs", flags->rootfs, "A directory used as every container's image")
+      ->group("");
+  cmd->add_flag("-v,--verbose", flags->verbose, "Print container start/exit events");
+  cmd->callback([flags, &global, &exit_code] { exit_code = RunPod(global, *flags); });
+});
+
+}  // namespace
+}  // namespace hp::cli
