@@ -1,0 +1,192 @@
+#include "core/oci/state.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <nlohmann/json.hpp>
+
+#include "core/base/strings.h"
+#include "core/sys/file.h"
+
+namespace hp::oci {
+
+using nlohmann::json;
+
+std::string EncodeState(const ContainerState& s) {
+  json j = {{"id", s.id},
+            {"bundle", s.bundle},
+            {"rootfs", s.rootfs},
+            {"created", s.created},
+            {"owner", s.owner},
+            {"init_process_pid", s.init_pid},
+            {"init_process_start", s.init_start_time},
+            {"cgroup_path", s.cgroup_path},
+            {"systemd_cgroup", s.systemd_cgroup},
+            {"annotations", s.annotations},
+            {"mounts", s.mounts},
+            {"started", s.started}};
+  return j.dump(2) + "\n";
+}
+
+Result<ContainerState> DecodeState(std::string_view text) {
+  try {
+    json j = json::parse(text);
+    ContainerState s;
+    s.id = j.at("id").get<std::string>();
+    s.bundle = j.value("bundle", "");
+    s.rootfs = j.value("rootfs", "");
+    s.created = j.value("created", "");
+    s.owner = j.value("owner", "");
+    s.init_pid = j.value("init_process_pid", 0);
+    s.init_start_time = j.value("init_process_start", uint64_t{0});
+    s.cgroup_path = j.value("cgroup_path", "");
+    s.systemd_cgroup = j.value("systemd_cgroup", false);
+    s.annotations = j.value("annotations", std::map<std::string, std::string>{});
+    s.mounts = j.value("mounts", std::vector<std::string>{});
+    s.started = j.value("started", false);
+    return s;
+  } catch (const json::exception& e) {
+    return Err(ErrorCode::kInternal, "decode state: {}", e.what());
+  }
+}
+
+Status ValidateId(std::string_view id) {
+  auto ok_first = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  auto ok = [&](char c) { return ok_first(c) || c == '_' || c == '+' || c == '-' || c == '.'; };
+  if (id.empty() || id.size() > 1024 || !ok_first(id[0]) || !std::all_of(id.begin(), id.end(), ok) ||
+      id == "." || id == "..")
+    return Err(ErrorCode::kInvalidArgument, "invalid container id format: {}", id);
+  return Ok();
+}
+
+namespace {
+
+Result<UniqueFd> OpenAndFlock(const std::string& dir, bool block) {
+  ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(dir, O_RDONLY | O_DIRECTORY));
+  int rc;
+  do {
+    rc = ::flock(fd.get(), LOCK_EX | (block ? 0 : LOCK_NB));
+  } while (rc < 0 && errno == EINTR);
+  if (rc < 0) return SysErr("flock \"{}\"", dir);
+  return fd;
+}
+
+// After the lock is taken the directory may have been removed (a concurrent delete): the lock
+// is only good if the path still names the locked inode.
+bool StillThere(int fd, const std::string& dir) {
+  struct stat a, b;
+  return ::fstat(fd, &a) == 0 && ::stat(dir.c_str(), &b) == 0 && a.st_dev == b.st_dev &&
+         a.st_ino == b.st_ino;
+}
+
+}  // namespace
+
+Result<ContainerLock> StateStore::CreateAndLock(const std::string& id) {
+  TRY(ValidateId(id));
+  TRY(sys::MkdirAll(root_, 0711));
+  std::string dir = Dir(id);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (::mkdir(dir.c_str(), 0711) == 0) {
+      ASSIGN_OR_RETURN(UniqueFd fd, OpenAndFlock(dir, true));
+      if (!StillThere(fd.get(), dir)) continue;
+      return ContainerLock(std::move(fd));
+    }
+    if (errno != EEXIST) return SysErr("mkdir \"{}\"", dir);
+    // Exists: a live container, a create in progress, or the leftover of a crashed create.
+    auto fd = OpenAndFlock(dir, false);
+    if (!fd) {
+      if (fd.error().sys_errno() == EWOULDBLOCK || sys::Exists(StatePath(id)))
+        return Err(ErrorCode::kAlreadyExists, "container with id exists: {}", id);
+      continue;  // removed meanwhile
+    }
+    if (!StillThere(fd->get(), dir)) continue;
+    if (sys::Exists(StatePath(id)))
+      return Err(ErrorCode::kAlreadyExists, "container with id exists: {}", id);
+    // Stale: keep the directory (we hold its lock) and clear what a crashed create left.
+    ASSIGN_OR_RETURN(auto entries, sys::ListDir(dir));
+    for (const auto& e : entries) TRY(sys::RemoveAll(dir + "/" + e));
+    return ContainerLock(std::move(*fd));
+  }
+  return Err(ErrorCode::kUnavailable, "container {}: state directory keeps changing", Quote(id));
+}
+
+Result<ContainerLock> StateStore::Lock(const std::string& id) {
+  if (!ValidateId(id)) return Err(ErrorCode::kNotFound, "container does not exist");
+  std::string dir = Dir(id);
+  auto fd = OpenAndFlock(dir, true);
+  if (!fd) {
+    if (fd.error().sys_errno() == ENOENT || fd.error().sys_errno() == ENOTDIR)
+      return Err(ErrorCode::kNotFound, "container does not exist");
+    return Err(std::move(fd).error());
+  }
+  if (!StillThere(fd->get(), dir)) return Err(ErrorCode::kNotFound, "container does not exist");
+  return ContainerLock(std::move(*fd));
+}
+
+Result<ContainerState> StateStore::Load(const std::string& id) const {
+  auto text = sys::ReadFile(StatePath(id));
+  if (!text) {
+    if (text.error().sys_errno() == ENOENT)
+      return Err(ErrorCode::kNotFound, "container does not exist");
+    return Err(std::move(text).error());
+  }
+  auto s = DecodeState(*text);
+  if (!s) return Err(std::move(s).error().Context(fmt::format("\"{}\"", StatePath(id))));
+  return s;
+}
+
+Status StateStore::Save(const ContainerState& s) const {
+  return sys::WriteFileAtomic(StatePath(s.id), EncodeState(s), 0600, true);
+}
+
+Status StateStore::Remove(const std::string& id) const { return sys::RemoveAll(Dir(id)); }
+
+Result<std::vector<std::string>> StateStore::List() const {
+  std::vector<std::string> ids;
+  if (!sys::IsDir(root_)) return ids;
+  ASSIGN_OR_RETURN(auto entries, sys::ListDir(root_));
+  for (auto& e : entries)
+    if (sys::Exists(StatePath(e))) ids.push_back(e);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+namespace {
+std::string FormatTime(bool nanos) {
+  struct timespec ts;
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  struct tm tm;
+  ::gmtime_r(&ts.tv_sec, &tm);
+  char buf[64];
+  ::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!nanos) return std::string(buf) + "Z";
+  return fmt::format("{}.{:09}Z", buf, ts.tv_nsec);
+}
+}  // namespace
+
+std::string NowRfc3339Nano() { return FormatTime(true); }
+std::string NowRfc3339() { return FormatTime(false); }
+
+std::optional<uint64_t> ProcessStartTime(pid_t pid) {
+  if (pid <= 0) return std::nullopt;
+  auto text = sys::ReadFile(fmt::format("/proc/{}/stat", pid));
+  if (!text) return std::nullopt;
+  // comm (field 2) may contain spaces and parentheses: parse after the last ')'.
+  size_t close = text->rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::vector<std::string> f = Split(std::string_view(*text).substr(close + 2), ' ');
+  // f[0] is field 3 (state); field 22 is f[19].
+  if (f.size() < 20) return std::nullopt;
+  if (f[0] == "Z" || f[0] == "X" || f[0] == "x") return std::nullopt;
+  try {
+    return std::stoull(f[19]);
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace hp::oci
