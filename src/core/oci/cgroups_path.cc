@@ -46,9 +46,10 @@ Result<std::string> ResolveCgroupsPath(std::string_view cgroups_path, bool syste
   if (!systemd) {
     if (cgroups_path.empty()) return CleanAbsolute(id, id);
     if (cgroups_path.find(':') != std::string_view::npos && cgroups_path.front() != '/')
-      return Err(ErrorCode::kInvalidArgument,
-                 "cgroupsPath {} is in the systemd form \"slice:prefix:name\": use --systemd-cgroup",
-                 Quote(cgroups_path));
+      return Err(
+          ErrorCode::kInvalidArgument,
+          "cgroupsPath {} is in the systemd form \"slice:prefix:name\": use --systemd-cgroup",
+          Quote(cgroups_path));
     return CleanAbsolute(cgroups_path, cgroups_path);
   }
   std::string spec = cgroups_path.empty() ? fmt::format("system.slice:hostprocess:{}", id)
@@ -64,8 +65,7 @@ Result<std::string> ResolveCgroupsPath(std::string_view cgroups_path, bool syste
   const std::string& prefix = parts[1];
   const std::string& name = parts[2];
   if (name.empty())
-    return Err(ErrorCode::kInvalidArgument, "invalid cgroupsPath {}: empty unit name",
-               Quote(spec));
+    return Err(ErrorCode::kInvalidArgument, "invalid cgroupsPath {}: empty unit name", Quote(spec));
   std::string unit;
   if (EndsWith(name, ".slice")) {
     // The container is a slice of its own: its path is the slice's expansion.

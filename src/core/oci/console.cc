@@ -19,7 +19,8 @@ Result<Pty> OpenPty(const std::optional<ConsoleSize>& size) {
   if (::grantpt(pty.master.get()) != 0) return SysErr("grantpt");
   if (::unlockpt(pty.master.get()) != 0) return SysErr("unlockpt");
   char name[128];
-  if (int e = ::ptsname_r(pty.master.get(), name, sizeof name); e != 0) return SysErrN(e, "ptsname");
+  if (int e = ::ptsname_r(pty.master.get(), name, sizeof name); e != 0)
+    return SysErrN(e, "ptsname");
   pty.slave_name = name;
   pty.slave = UniqueFd(::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
   if (!pty.slave) return SysErr("open \"{}\"", pty.slave_name);

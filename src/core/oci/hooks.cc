@@ -40,7 +40,8 @@ int64_t NowMs() {
 
 Status RunHook(const Hook& hook, const std::string& state_json) {
   // Everything the child needs is prepared here: after fork only async-signal-safe calls.
-  std::vector<std::string> args = hook.args.empty() ? std::vector<std::string>{hook.path} : hook.args;
+  std::vector<std::string> args =
+      hook.args.empty() ? std::vector<std::string>{hook.path} : hook.args;
   std::vector<char*> argv, envp;
   for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);

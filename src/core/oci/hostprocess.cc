@@ -12,8 +12,8 @@ namespace hp::oci {
 
 Result<NsId> ResolveNamespace(const std::string& type, const std::string& path) {
   static const std::map<std::string, std::string> kProcName = {
-      {"pid", "pid"},   {"network", "net"}, {"mount", "mnt"},   {"ipc", "ipc"},
-      {"uts", "uts"},   {"user", "user"},   {"cgroup", "cgroup"}, {"time", "time"}};
+      {"pid", "pid"}, {"network", "net"}, {"mount", "mnt"},     {"ipc", "ipc"},
+      {"uts", "uts"}, {"user", "user"},   {"cgroup", "cgroup"}, {"time", "time"}};
   std::string p = path;
   if (p.empty()) {
     auto it = kProcName.find(type);
@@ -28,8 +28,7 @@ Result<NsId> ResolveNamespace(const std::string& type, const std::string& path) 
 
 Result<std::vector<std::string>> CheckNamespaces(const std::vector<Namespace>& namespaces,
                                                  NsResolver resolve) {
-  static const std::set<std::string> kIgnored = {"pid", "network", "ipc", "uts", "mount",
-                                                 "cgroup"};
+  static const std::set<std::string> kIgnored = {"pid", "network", "ipc", "uts", "mount", "cgroup"};
   std::vector<std::string> warnings;
   for (const Namespace& ns : namespaces) {
     bool refused = ns.type == "user" || ns.type == "time";
@@ -116,19 +115,28 @@ Result<std::vector<MountPlan>> PlanMounts(const std::vector<Mount>& mounts,
     bool bind = m.type == "bind";
     std::vector<std::string> data;
     for (const std::string& o : m.options) {
-      if (o == "bind") bind = true;
-      else if (o == "rbind") bind = p.recursive = true;
-      else if (o == "ro") p.read_only = true;
-      else if (o == "rw") p.read_only = false;
-      else if (o == "nosuid") p.flags |= MS_NOSUID;
-      else if (o == "nodev") p.flags |= MS_NODEV;
-      else if (o == "noexec") p.flags |= MS_NOEXEC;
-      else if (o == "suid" || o == "dev" || o == "exec") continue;
+      if (o == "bind")
+        bind = true;
+      else if (o == "rbind")
+        bind = p.recursive = true;
+      else if (o == "ro")
+        p.read_only = true;
+      else if (o == "rw")
+        p.read_only = false;
+      else if (o == "nosuid")
+        p.flags |= MS_NOSUID;
+      else if (o == "nodev")
+        p.flags |= MS_NODEV;
+      else if (o == "noexec")
+        p.flags |= MS_NOEXEC;
+      else if (o == "suid" || o == "dev" || o == "exec")
+        continue;
       else if (o == "private" || o == "rprivate" || o == "shared" || o == "rshared" ||
                o == "slave" || o == "rslave" || o == "relatime" || o == "norelatime" ||
                o == "strictatime" || o == "noatime")
         continue;  // propagation / atime: the host mount's own settings are kept
-      else data.push_back(o);
+      else
+        data.push_back(o);
     }
     if (IsSystemMount(p.destination)) {
       p.action = MountAction::kSkipSystem;
@@ -177,7 +185,8 @@ namespace {
 
 std::string ExpandSandbox(const std::string& s, const std::string& sandbox) {
   std::string out = s;
-  for (const std::string& pat : {std::string("${") + kSandboxEnv + "}", std::string("$") + kSandboxEnv}) {
+  for (const std::string& pat :
+       {std::string("${") + kSandboxEnv + "}", std::string("$") + kSandboxEnv}) {
     size_t pos = 0;
     while ((pos = out.find(pat, pos)) != std::string::npos) {
       out.replace(pos, pat.size(), sandbox);
@@ -209,8 +218,7 @@ Result<ProcessPlan> PlanProcess(const Process& process, const std::string& sandb
     return Err(ErrorCode::kInvalidArgument, "sandbox {} must be absolute", Quote(sandbox));
   if (sandbox.back() != '/') sandbox += '/';
   const std::string root = sandbox.substr(0, sandbox.size() - 1);
-  if (process.args.empty())
-    return Err(ErrorCode::kInvalidArgument, "args must not be empty");
+  if (process.args.empty()) return Err(ErrorCode::kInvalidArgument, "args must not be empty");
 
   ProcessPlan plan;
   for (const std::string& a : process.args) plan.argv.push_back(ExpandSandbox(a, sandbox));
@@ -262,9 +270,8 @@ Result<ProcessPlan> PlanProcess(const Process& process, const std::string& sandb
       }
     }
     if (plan.path.empty())
-      return Err(ErrorCode::kNotFound,
-                 "exec: {}: executable file not found in $PATH (searched {})", Quote(cmd),
-                 Join(search, ", "));
+      return Err(ErrorCode::kNotFound, "exec: {}: executable file not found in $PATH (searched {})",
+                 Quote(cmd), Join(search, ", "));
   } else if (cmd[0] == '/') {
     plan.path = cmd;
     if (!StartsWith(cmd, sandbox) && !IsExecutableFile(cmd) &&

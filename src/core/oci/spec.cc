@@ -212,10 +212,9 @@ Resources DecodeResources(const json& j, const std::string& path) {
     bio.weight = GetInt<uint16_t>(*b, "weight", bp);
     bio.leaf_weight = GetInt<uint16_t>(*b, "leafWeight", bp);
     ForEachObject(*b, "weightDevice", bp, [&](const json& d, const std::string& dp) {
-      bio.weight_device.push_back({GetInt<int64_t>(d, "major", dp).value_or(0),
-                                   GetInt<int64_t>(d, "minor", dp).value_or(0),
-                                   GetInt<uint16_t>(d, "weight", dp),
-                                   GetInt<uint16_t>(d, "leafWeight", dp)});
+      bio.weight_device.push_back(
+          {GetInt<int64_t>(d, "major", dp).value_or(0), GetInt<int64_t>(d, "minor", dp).value_or(0),
+           GetInt<uint16_t>(d, "weight", dp), GetInt<uint16_t>(d, "leafWeight", dp)});
     });
     bio.throttle_read_bps = DecodeThrottle(*b, "throttleReadBpsDevice", bp);
     bio.throttle_write_bps = DecodeThrottle(*b, "throttleWriteBpsDevice", bp);
@@ -266,8 +265,9 @@ Spec DecodeSpec(const json& j) {
   if (const json* h = Find(j, "hooks")) {
     ExpectObject(*h, "hooks");
     auto list = [&](const char* key, std::vector<Hook>& out) {
-      ForEachObject(*h, key, "hooks",
-                    [&](const json& e, const std::string& ep) { out.push_back(DecodeHook(e, ep)); });
+      ForEachObject(*h, key, "hooks", [&](const json& e, const std::string& ep) {
+        out.push_back(DecodeHook(e, ep));
+      });
     };
     list("prestart", s.hooks.prestart);
     list("createRuntime", s.hooks.create_runtime);

@@ -1,7 +1,6 @@
 #include "core/oci/state.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -57,29 +56,37 @@ Result<ContainerState> DecodeState(std::string_view text) {
 Status ValidateId(std::string_view id) {
   auto ok_first = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
   auto ok = [&](char c) { return ok_first(c) || c == '_' || c == '+' || c == '-' || c == '.'; };
-  if (id.empty() || id.size() > 1024 || !ok_first(id[0]) || !std::all_of(id.begin(), id.end(), ok) ||
-      id == "." || id == "..")
+  if (id.empty() || id.size() > 1024 || !ok_first(id[0]) ||
+      !std::all_of(id.begin(), id.end(), ok) || id == "." || id == "..")
     return Err(ErrorCode::kInvalidArgument, "invalid container id format: {}", id);
   return Ok();
 }
 
 namespace {
 
-Result<UniqueFd> OpenAndFlock(const std::string& dir, bool block) {
-  ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(dir, O_RDONLY | O_DIRECTORY));
+// A POSIX record lock (F_SETLKW) on <dir>/.lock. Unlike flock and OFD locks it belongs to the
+// process, not to the open file: a child forked while we hold it (the container's init waiting
+// on exec.fifo) does not keep the container locked.
+Result<UniqueFd> OpenAndLock(const std::string& dir, bool block, bool create) {
+  std::string path = dir + "/.lock";
+  ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(path, O_RDWR | (create ? O_CREAT : 0), 0600));
+  struct flock fl = {};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
   int rc;
   do {
-    rc = ::flock(fd.get(), LOCK_EX | (block ? 0 : LOCK_NB));
+    rc = ::fcntl(fd.get(), block ? F_SETLKW : F_SETLK, &fl);
   } while (rc < 0 && errno == EINTR);
-  if (rc < 0) return SysErr("flock \"{}\"", dir);
+  if (rc < 0) return SysErr("lock \"{}\"", path);
   return fd;
 }
 
 // After the lock is taken the directory may have been removed (a concurrent delete): the lock
-// is only good if the path still names the locked inode.
+// is only good if the path still names the locked file.
 bool StillThere(int fd, const std::string& dir) {
   struct stat a, b;
-  return ::fstat(fd, &a) == 0 && ::stat(dir.c_str(), &b) == 0 && a.st_dev == b.st_dev &&
+  std::string path = dir + "/.lock";
+  return ::fstat(fd, &a) == 0 && ::stat(path.c_str(), &b) == 0 && a.st_dev == b.st_dev &&
          a.st_ino == b.st_ino;
 }
 
@@ -91,15 +98,16 @@ Result<ContainerLock> StateStore::CreateAndLock(const std::string& id) {
   std::string dir = Dir(id);
   for (int attempt = 0; attempt < 3; ++attempt) {
     if (::mkdir(dir.c_str(), 0711) == 0) {
-      ASSIGN_OR_RETURN(UniqueFd fd, OpenAndFlock(dir, true));
+      ASSIGN_OR_RETURN(UniqueFd fd, OpenAndLock(dir, true, true));
       if (!StillThere(fd.get(), dir)) continue;
       return ContainerLock(std::move(fd));
     }
     if (errno != EEXIST) return SysErr("mkdir \"{}\"", dir);
     // Exists: a live container, a create in progress, or the leftover of a crashed create.
-    auto fd = OpenAndFlock(dir, false);
+    auto fd = OpenAndLock(dir, false, true);
     if (!fd) {
-      if (fd.error().sys_errno() == EWOULDBLOCK || sys::Exists(StatePath(id)))
+      if (fd.error().sys_errno() == EAGAIN || fd.error().sys_errno() == EACCES ||
+          sys::Exists(StatePath(id)))
         return Err(ErrorCode::kAlreadyExists, "container with id exists: {}", id);
       continue;  // removed meanwhile
     }
@@ -108,7 +116,8 @@ Result<ContainerLock> StateStore::CreateAndLock(const std::string& id) {
       return Err(ErrorCode::kAlreadyExists, "container with id exists: {}", id);
     // Stale: keep the directory (we hold its lock) and clear what a crashed create left.
     ASSIGN_OR_RETURN(auto entries, sys::ListDir(dir));
-    for (const auto& e : entries) TRY(sys::RemoveAll(dir + "/" + e));
+    for (const auto& e : entries)
+      if (e != ".lock") TRY(sys::RemoveAll(dir + "/" + e));
     return ContainerLock(std::move(*fd));
   }
   return Err(ErrorCode::kUnavailable, "container {}: state directory keeps changing", Quote(id));
@@ -117,7 +126,7 @@ Result<ContainerLock> StateStore::CreateAndLock(const std::string& id) {
 Result<ContainerLock> StateStore::Lock(const std::string& id) {
   if (!ValidateId(id)) return Err(ErrorCode::kNotFound, "container does not exist");
   std::string dir = Dir(id);
-  auto fd = OpenAndFlock(dir, true);
+  auto fd = OpenAndLock(dir, true, false);
   if (!fd) {
     if (fd.error().sys_errno() == ENOENT || fd.error().sys_errno() == ENOTDIR)
       return Err(ErrorCode::kNotFound, "container does not exist");

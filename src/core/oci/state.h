@@ -2,8 +2,9 @@
 // (plus `<root>/<id>/exec.fifo` while the container is "created").
 //
 // state.json is written to a temp file and renamed, so a crash leaves either the old or the new
-// state. Every command that reads-then-acts on a container holds an flock on `<root>/<id>/`
-// for its whole duration (ContainerLock), so concurrent `start`/`kill`/`delete` serialize.
+// state. Every command that reads-then-acts on a container holds a POSIX lock on
+// `<root>/<id>/.lock` for its whole duration (ContainerLock), so concurrent `start`/`kill`/
+// `delete` serialize (a process lock: the init forked by `create` does not inherit it).
 // A directory without state.json (a `create` that crashed) is stale: `create` reuses the id
 // and `delete` removes it.
 #pragma once
@@ -43,7 +44,7 @@ Result<ContainerState> DecodeState(std::string_view json);
 // A valid container id, as runc checks it: [A-Za-z0-9][A-Za-z0-9_+.-]*, at most 1024 chars.
 Status ValidateId(std::string_view id);
 
-// An exclusive flock held on `<root>/<id>/` for as long as the object lives.
+// An exclusive lock on `<root>/<id>/.lock` held for as long as the object lives.
 class ContainerLock {
  public:
   ContainerLock() = default;

@@ -1,0 +1,57 @@
+// hostprocess-runtime: an OCI runtime with runc's command line; every container it runs is a
+// HostProcess container (host namespaces, the bundle's rootfs as the sandbox, a job).
+#include <iostream>
+
+#include "cli/hostprocess-runtime/cli.h"
+#include "cli/hostprocess-runtime/log.h"
+
+namespace hp::runtime_cli {
+
+int Fail(const Error& error) {
+  std::string msg = error.ToString();
+  LogLine("error", msg);
+  if (!msg.empty() && msg.back() == '\n') msg.pop_back();
+  std::cerr << msg << std::endl;
+  return 1;
+}
+
+}  // namespace hp::runtime_cli
+
+int main(int argc, char** argv) {
+  using namespace hp::runtime_cli;
+  CLI::App app{
+      "hostprocess-runtime: an OCI runtime with runc's command line that runs every container "
+      "as a Kubernetes HostProcess container (host namespaces, the bundle's rootfs as the "
+      "container volume, a cgroup job)."};
+  app.name("hostprocess-runtime");
+  app.require_subcommand(1);
+  app.set_version_flag("-v,--version", "hostprocess-runtime version 0.1.0\nspec: 1.0.2-dev\n");
+  Globals g;
+  app.add_option("--root", g.root, "root directory for storage of container state")
+      ->capture_default_str();
+  app.add_option("--log", g.log, "set the log file to write runtime logs to (default stderr)");
+  app.add_option("--log-format", g.log_format, "set the log format ('text' (default), or 'json')")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("--systemd-cgroup", g.systemd_cgroup,
+               "cgroupsPath is \"slice:prefix:name\" (the cgroup is still made with cgroupfs)");
+  app.add_flag("--debug", g.debug, "enable debug logging");
+  bool ignored = false;
+  std::string ignored_str;
+  app.add_option("--criu", ignored_str, "ignored (no checkpoint/restore)")->group("");
+  app.add_option("--rootless", ignored_str, "ignored")->group("");
+  (void)ignored;
+  std::vector<Command> commands = AddCommands(app, g);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    InitLog({g.log, g.log_format, g.debug});
+    LogLine("error", e.what());
+    app.exit(e);
+    return 1;
+  }
+  InitLog({g.log, g.log_format, g.debug});
+  for (const Command& c : commands)
+    if (c.app->parsed()) return c.run();
+  return 1;
+}

@@ -1,0 +1,106 @@
+// hp/oci: the container state machine behind `hostprocess-runtime` (runc's commands).
+//
+//   create  → "created": the init process exists, is in the job, has its identity, cwd and
+//             stdio, and blocks opening <root>/<id>/exec.fifo for writing (runc's handshake).
+//   start   → "running": opens the fifo for reading; init writes one byte and execs.
+//   kill    → signal init (or every process of the job with --all).
+//   pause / resume → freeze / thaw the job ("paused").
+//   delete  → stopped (or --force: kill) → poststop hooks, unmount, remove the job and the state.
+// The status is never stored: it is derived like runc does (exec.fifo present → created; init
+// alive with the same start time → running or paused; else stopped).
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base/result.h"
+#include "core/job/job.h"
+#include "core/oci/spec.h"
+#include "core/oci/state.h"
+
+namespace hp::oci {
+
+// Where the runtime's messages go (the CLI writes them to --log as runc does).
+// level: "debug", "info", "warning", "error".
+using LogFn = std::function<void(const std::string& level, const std::string& msg)>;
+
+struct RuntimeOptions {
+  std::string root = "/run/hostprocess-runtime";
+  bool systemd_cgroup = false;
+  LogFn log;  // may be empty
+};
+
+struct CreateOptions {
+  std::string id;
+  std::string bundle;  // default: the current directory
+  std::string pid_file;
+  std::string console_socket;
+  int preserve_fds = 0;
+};
+
+struct ExecOptions {
+  std::string id;
+  Process process;
+  std::string pid_file;
+  std::string console_socket;
+  bool detach = false;
+  int preserve_fds = 0;
+};
+
+// What `state` prints (runc's JSON).
+struct ContainerStatus {
+  std::string id;
+  pid_t pid = 0;       // 0 when stopped
+  std::string status;  // created, running, paused, stopped
+  std::string bundle;
+  std::string rootfs;
+  std::string created;
+  std::string owner;
+  std::map<std::string, std::string> annotations;
+};
+std::string EncodeStatus(const ContainerStatus& s);
+
+class Runtime {
+ public:
+  explicit Runtime(RuntimeOptions options);
+
+  Status Create(const CreateOptions& options);
+  Status Start(const std::string& id);
+  Result<ContainerStatus> State(const std::string& id);
+  Result<std::vector<ContainerStatus>> List();
+  Status Kill(const std::string& id, int sig, bool all);
+  Status Delete(const std::string& id, bool force);
+  // Returns the exit code of the process when not detached, else 0.
+  Result<int> Exec(const ExecOptions& options);
+  Result<std::vector<pid_t>> Pids(const std::string& id);
+  Status Pause(const std::string& id);
+  Status Resume(const std::string& id);
+  Status Update(const std::string& id, const Resources& resources);
+  Result<job::Stats> Stats(const std::string& id);
+
+ private:
+  void Log(const std::string& level, const std::string& msg) const;
+  Result<std::unique_ptr<job::Job>> OpenJob(const ContainerState& s) const;
+  Result<std::string> StatusOf(const ContainerState& s) const;
+
+  RuntimeOptions options_;
+  StateStore store_;
+};
+
+// "/a/b/c" → job root "/a", pod "b", container "c" ("/b/c" → root "/").
+struct JobLocation {
+  std::string root, pod, container;
+};
+Result<JobLocation> SplitCgroupPath(const std::string& cgroup_path);
+
+// "SIGTERM", "TERM", "term", "15" → 15.
+Result<int> ParseSignal(std::string_view s);
+// "RLIMIT_NOFILE" → RLIMIT_NOFILE.
+Result<int> ParseRlimit(std::string_view name);
+
+}  // namespace hp::oci

@@ -1,0 +1,154 @@
+#include "core/oci/state.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/sys/file.h"
+
+namespace hp::oci {
+namespace {
+
+class StateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto d = sys::MakeTempDir("hp-oci-state-");
+    ASSERT_TRUE(d);
+    dir_ = *d;
+  }
+  void TearDown() override { (void)sys::RemoveAll(dir_); }
+  std::string dir_;
+};
+
+TEST_F(StateTest, EncodeDecodeRoundTrip) {
+  ContainerState s;
+  s.id = "c1";
+  s.bundle = "/b";
+  s.rootfs = "/b/rootfs";
+  s.created = "2026-11-22T10:00:00.000000001Z";
+  s.init_pid = 42;
+  s.init_start_time = 123456;
+  s.cgroup_path = "/ns/c1";
+  s.annotations = {{"a", "b"}};
+  s.mounts = {"/b/rootfs/data"};
+  s.started = true;
+  auto d = DecodeState(EncodeState(s));
+  ASSERT_TRUE(d) << d.error().ToString();
+  EXPECT_EQ(d->id, "c1");
+  EXPECT_EQ(d->init_pid, 42);
+  EXPECT_EQ(d->init_start_time, 123456u);
+  EXPECT_EQ(d->cgroup_path, "/ns/c1");
+  EXPECT_EQ(d->annotations.at("a"), "b");
+  EXPECT_EQ(d->mounts, s.mounts);
+  EXPECT_TRUE(d->started);
+  EXPECT_FALSE(DecodeState("{}"));
+}
+
+TEST_F(StateTest, ValidatesIdsLikeRunc) {
+  EXPECT_TRUE(ValidateId("abc-1.2_3+x"));
+  EXPECT_FALSE(ValidateId(""));
+  EXPECT_FALSE(ValidateId("../x"));
+  EXPECT_FALSE(ValidateId("a/b"));
+  EXPECT_FALSE(ValidateId(".hidden"));
+}
+
+TEST_F(StateTest, CreateSaveLoadListRemove) {
+  StateStore store(dir_ + "/root");
+  {
+    auto lock = store.CreateAndLock("c1");
+    ASSERT_TRUE(lock) << lock.error().ToString();
+    ContainerState s;
+    s.id = "c1";
+    s.init_pid = 7;
+    ASSERT_TRUE(store.Save(s));
+  }
+  auto again = store.CreateAndLock("c1");
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().message(), "container with id exists: c1");
+  auto loaded = store.Load("c1");
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(loaded->init_pid, 7);
+  EXPECT_EQ(*store.List(), std::vector<std::string>{"c1"});
+  auto missing = store.Load("nope");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message(), "container does not exist");
+  auto nolock = store.Lock("nope");
+  ASSERT_FALSE(nolock);
+  EXPECT_EQ(nolock.error().message(), "container does not exist");
+  ASSERT_TRUE(store.Remove("c1"));
+  EXPECT_TRUE(store.List()->empty());
+}
+
+TEST_F(StateTest, StaleDirectoryOfACrashedCreateIsTakenOver) {
+  StateStore store(dir_ + "/root");
+  ASSERT_TRUE(sys::MkdirAll(store.Dir("c1")));
+  ASSERT_TRUE(sys::WriteFile(store.Dir("c1") + "/exec.fifo", ""));
+  auto lock = store.CreateAndLock("c1");
+  ASSERT_TRUE(lock) << lock.error().ToString();
+  EXPECT_FALSE(sys::Exists(store.Dir("c1") + "/exec.fifo"));
+}
+
+TEST_F(StateTest, LockExcludesOtherProcessesButIsNotInheritedByChildren) {
+  StateStore store(dir_ + "/root");
+  auto lock = store.CreateAndLock("c1");
+  ASSERT_TRUE(lock);
+  // A child (like the container's init forked by `create`) neither holds nor can take it.
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int fd = ::open((store.Dir("c1") + "/.lock").c_str(), O_RDWR);
+    struct flock fl = {};
+    fl.l_type = F_WRLCK;
+    _exit(::fcntl(fd, F_SETLK, &fl) == 0 ? 1 : 0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  // Once the parent drops the lock, another process gets it even though a child still runs
+  // with the inherited descriptor.
+  int go[2];
+  ASSERT_EQ(::pipe(go), 0);
+  pid_t holder = ::fork();
+  if (holder == 0) {
+    char c;
+    (void)!::read(go[0], &c, 1);
+    _exit(0);
+  }
+  lock = ContainerLock();
+  pid = ::fork();
+  if (pid == 0) {
+    StateStore other(dir_ + "/root");
+    _exit(other.Lock("c1") ? 0 : 1);
+  }
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  (void)!::write(go[1], "x", 1);
+  ::waitpid(holder, &status, 0);
+  ::close(go[0]);
+  ::close(go[1]);
+}
+
+TEST_F(StateTest, ProcessStartTimeDetectsLiveness) {
+  auto self = ProcessStartTime(::getpid());
+  ASSERT_TRUE(self);
+  EXPECT_GT(*self, 0u);
+  pid_t pid = ::fork();
+  if (pid == 0) _exit(0);
+  int status;
+  ::waitpid(pid, &status, 0);
+  EXPECT_FALSE(ProcessStartTime(pid));
+  EXPECT_FALSE(ProcessStartTime(0));
+}
+
+TEST(Time, Rfc3339Forms) {
+  std::string a = NowRfc3339();
+  EXPECT_EQ(a.size(), 20u);
+  EXPECT_EQ(a.back(), 'Z');
+  std::string b = NowRfc3339Nano();
+  EXPECT_EQ(b.size(), 30u);
+  EXPECT_EQ(b[19], '.');
+}
+
+}  // namespace
+}  // namespace hp::oci
