@@ -89,6 +89,7 @@ Result<Rootfs> Store::MountRootfs(const ImageRecord& img, const std::string& tar
                                   const std::string& scratch, const RootfsOptions& opts) {
   if (target.empty() || target[0] != '/' || scratch.empty() || scratch[0] != '/')
     return Err(ErrorCode::kInvalidArgument, "rootfs target and scratch must be absolute paths");
+  ASSIGN_OR_RETURN(UniqueFd gc_lock, SharedGcLock());
   std::vector<std::string> diff_ids;
   for (const auto& l : img.layers) diff_ids.push_back(l.diff_id);
   // The lease is taken before unpacking so that a concurrent rmi cannot collect the layers.

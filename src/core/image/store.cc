@@ -180,6 +180,37 @@ Status Store::EnsureLayerUnpacked(const LayerRecord& layer) {
   });
 }
 
+Result<LayerRecord> Store::AddLayerFile(const std::string& path, const std::string& media_type) {
+  LayerRecord l;
+  l.media_type = media_type;
+  ASSIGN_OR_RETURN(l.digest, Sha256File(path));
+  struct stat st;
+  if (::stat(path.c_str(), &st) < 0) return SysErr("stat \"{}\"", path);
+  l.size = st.st_size;
+  if (!HasBlob(l.digest)) TRY(CommitBlobFile(path, l.digest));
+  ASSIGN_OR_RETURN(std::string tmp, MakeIngestDir());
+  ScopeExit rm([&] { (void)sys::RemoveAll(tmp); });
+  ASSIGN_OR_RETURN_CTX(UnpackResult res, UnpackLayerFile(BlobPath(l.digest), tmp + "/fs"),
+                       "layer \"{}\"", path);
+  l.diff_id = res.diff_id;
+  std::string final_dir = dir_ + "/layers/" + std::string(DigestHex(l.diff_id));
+  return WithLock("layer-" + std::string(DigestHex(l.diff_id)),
+                  [&]() -> Status {
+                    if (sys::Exists(final_dir)) return Ok();
+                    json meta{{"digest", l.digest},
+                              {"diff_id", l.diff_id},
+                              {"aufs_whiteouts", res.aufs_whiteouts},
+                              {"notes", res.notes}};
+                    TRY(sys::WriteFileAtomic(tmp + "/layer.json", meta.dump(2), 0644, true));
+                    ::sync();
+                    if (::rename(tmp.c_str(), final_dir.c_str()) < 0)
+                      return SysErr("rename \"{}\" to \"{}\"", tmp, final_dir);
+                    rm.Dismiss();
+                    return Ok();
+                  })
+      .map([&] { return l; });
+}
+
 Result<std::map<std::string, ImageRecord>> Store::LoadIndex() const {
   std::map<std::string, ImageRecord> out;
   std::string path = dir_ + "/index.json";
@@ -287,15 +318,28 @@ Result<RemoveResult> Store::Remove(std::string_view ref) {
         ++it;
       }
     }
-    TRY(SaveIndex(index));
-    ASSIGN_OR_RETURN(out.deleted, GarbageCollectLocked());
-    return Ok();
+    return SaveIndex(index);
   }));
+  ASSIGN_OR_RETURN(out.deleted, GarbageCollect());
   return out;
+}
+
+Result<UniqueFd> Store::SharedGcLock() const {
+  std::string path = dir_ + "/locks/gc.lock";
+  ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(path, O_RDWR | O_CREAT, 0600));
+  while (::flock(fd.get(), LOCK_SH) < 0)
+    if (errno != EINTR) return SysErr("lock \"{}\"", path);
+  return fd;
 }
 
 Result<std::vector<std::string>> Store::GarbageCollect() {
   std::vector<std::string> out;
+  std::string path = dir_ + "/locks/gc.lock";
+  ASSIGN_OR_RETURN(UniqueFd gc, sys::Open(path, O_RDWR | O_CREAT, 0600));
+  if (::flock(gc.get(), LOCK_EX | LOCK_NB) < 0) {
+    if (errno == EWOULDBLOCK) return out;  // a pull or import is running: collect next time
+    return SysErr("lock \"{}\"", path);
+  }
   TRY(WithLock("index", [&]() -> Status {
     ASSIGN_OR_RETURN(out, GarbageCollectLocked());
     return Ok();

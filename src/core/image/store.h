@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/base/result.h"
+#include "core/base/unique_fd.h"
 #include "core/image/rootfs.h"
 
 namespace hp::image {
@@ -93,6 +94,14 @@ class Store {
   std::string PartialPath(std::string_view digest) const;
   // Runs `fn` holding an exclusive lock named `name` (blob digest, layer id, "index").
   Status WithLock(std::string_view name, const std::function<Status()>& fn) const;
+
+  // Held (shared) by pulls, imports and rootfs setup for their duration; GC takes it
+  // exclusively and is skipped while any is held, so nothing is collected mid-pull.
+  Result<UniqueFd> SharedGcLock() const;
+
+  // Stores a layer file (moved into the blob store; plain, gzip or zstd tar) and unpacks it,
+  // learning its diff id. Used by import, where the diff id is not known beforehand.
+  Result<LayerRecord> AddLayerFile(const std::string& path, const std::string& media_type);
 
   // Unpacks layer blob `layer.digest` into LayerPath(diff_id) once (concurrent callers wait),
   // verifying the uncompressed digest against `layer.diff_id`.

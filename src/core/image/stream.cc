@@ -4,6 +4,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -107,7 +108,10 @@ Status LayerStream::Decompress() {
       z.next_in = reinterpret_cast<Bytef*>(in.data());
       z.avail_in = static_cast<uInt>(avail);
       while (z.avail_in > 0) {
-        if (member_done) {  // another gzip member follows (pigz, concatenated streams)
+        if (member_done) {
+          // Zero padding after the last member (tar writers pad to a block) is ignored, as
+          // gzip does; anything else must be another member (pigz, concatenated streams).
+          if (std::all_of(z.next_in, z.next_in + z.avail_in, [](Bytef b) { return b == 0; })) break;
           inflateReset(&z);
           member_done = false;
         }

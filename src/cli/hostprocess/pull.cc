@@ -1,0 +1,87 @@
+// `hostprocess pull REF`: fetch an image from an OCI distribution registry into the store.
+#include <chrono>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "cli/hostprocess/image_cli.h"
+#include "core/image/registry.h"
+
+namespace hp::cli {
+namespace {
+
+struct PullArgs {
+  std::string ref;
+  image::PullOptions opts;
+  bool quiet = false;
+};
+
+// One status line on a terminal, redrawn at most 10 times a second.
+class ProgressLine {
+ public:
+  void Update(const image::PullProgress& p) {
+    std::lock_guard lk(mu_);
+    blobs_[p.digest] = p;
+    auto now = std::chrono::steady_clock::now();
+    if (!p.finished && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    int64_t done = 0, total = 0;
+    int finished = 0;
+    for (const auto& [d, b] : blobs_) {
+      done += b.done;
+      total += b.total;
+      finished += b.finished;
+    }
+    std::cerr << fmt::format("\r\033[Kpulling: {}/{} blobs, {} / {}", finished, blobs_.size(),
+                             image_cli::HumanSize(done), image_cli::HumanSize(total))
+              << std::flush;
+  }
+  void End() { std::cerr << "\r\033[K" << std::flush; }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, image::PullProgress> blobs_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+int RunPull(const GlobalOptions& g, PullArgs& a) {
+  auto store = image_cli::OpenStore(g);
+  if (!store) return image_cli::Fail(store.error());
+  auto line = std::make_shared<ProgressLine>();
+  bool tty = !a.quiet && image_cli::StderrIsTty();
+  if (tty) a.opts.progress = [line](const image::PullProgress& p) { line->Update(p); };
+  auto r = image::Pull(*store, a.ref, a.opts);
+  if (tty) line->End();
+  if (!r) return image_cli::Fail(r.error());
+  if (!a.quiet)
+    std::cout << fmt::format(
+        "Pulled {} ({}): {} blob(s) downloaded, {} already present, {}{}\n", r->image.name,
+        r->image.manifest_digest, r->blobs_downloaded, r->blobs_present,
+        image_cli::HumanSize(r->bytes_downloaded),
+        r->bytes_resumed ? fmt::format(", resumed {}", image_cli::HumanSize(r->bytes_resumed))
+                         : "");
+  else
+    std::cout << r->image.name << "\n";
+  return 0;
+}
+
+CommandRegistration reg(50, [](CLI::App& app, GlobalOptions& g, int& rc) {
+  auto* cmd = app.add_subcommand("pull", "Pull an image from a registry");
+  auto a = std::make_shared<PullArgs>();
+  cmd->add_option("IMAGE", a->ref, "Image reference, e.g. busybox or 127.0.0.1:5000/x:tag")
+      ->required();
+  cmd->add_option("--platform", a->opts.platform, "os/arch[/variant] (default: this host)");
+  cmd->add_flag("--insecure", a->opts.insecure,
+                "Allow plain HTTP to a registry name that resolves to loopback only");
+  cmd->add_option("--registry-config", a->opts.auth_config,
+                  "docker config.json with credentials (default $DOCKER_CONFIG/config.json or "
+                  "~/.docker/config.json)");
+  cmd->add_option("--parallel", a->opts.parallel, "Concurrent layer downloads")
+      ->capture_default_str();
+  cmd->add_flag("-q,--quiet", a->quiet, "Print only the image name");
+  cmd->callback([&g, &rc, a] { rc = RunPull(g, *a); });
+});
+
+}  // namespace
+}  // namespace hp::cli

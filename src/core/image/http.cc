@@ -1,0 +1,156 @@
+#include "core/image/http.h"
+
+#include <curl/curl.h>
+
+#include <cctype>
+#include <memory>
+#include <mutex>
+
+#include "core/base/strings.h"
+
+namespace hp::image {
+namespace {
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct Ctx {
+  const HttpRequest* req;
+  HttpResponse* resp;
+  CURL* curl;
+  bool too_big = false;
+  bool started = false;
+};
+
+size_t HeaderCb(char* data, size_t size, size_t n, void* p) {
+  auto* c = static_cast<Ctx*>(p);
+  std::string_view line(data, size * n);
+  if (StartsWith(line, "HTTP/")) {
+    c->resp->headers.clear();
+  } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
+    c->resp->headers[ToLower(TrimSpace(line.substr(0, colon)))] =
+        std::string(TrimSpace(line.substr(colon + 1)));
+  }
+  return size * n;
+}
+
+size_t WriteCb(char* data, size_t size, size_t n, void* p) {
+  auto* c = static_cast<Ctx*>(p);
+  size_t len = size * n;
+  long status = 0;
+  curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+  if (c->req->sink && status >= 200 && status < 300) {
+    if (!c->started && c->req->on_start) c->req->on_start(status);
+    c->started = true;
+    if (!c->req->sink(data, len)) {
+      c->resp->aborted = true;
+      return 0;
+    }
+    return len;
+  }
+  if (c->resp->body.size() + len > c->req->max_body) {
+    c->too_big = true;
+    return 0;
+  }
+  c->resp->body.append(data, len);
+  return len;
+}
+
+}  // namespace
+
+Result<HttpResponse> HttpGet(const HttpRequest& req) {
+  GlobalInit();
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  if (!curl) return Err(ErrorCode::kInternal, "curl_easy_init failed");
+  HttpResponse resp;
+  Ctx ctx{&req, &resp, curl.get()};
+  CURL* h = curl.get();
+  curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 15L);
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);  // stalled for 30 s: give up and retry
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 30L);
+  curl_easy_setopt(h, CURLOPT_USERAGENT, "hostprocess/0.1");
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, HeaderCb);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &ctx);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, WriteCb);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &ctx);
+  if (req.max_bytes_per_second > 0)
+    curl_easy_setopt(h, CURLOPT_MAX_RECV_SPEED_LARGE,
+                     static_cast<curl_off_t>(req.max_bytes_per_second));
+  std::string range;
+  if (req.range_from >= 0) {
+    range = std::to_string(req.range_from) + "-";
+    curl_easy_setopt(h, CURLOPT_RANGE, range.c_str());
+  }
+  if (!req.basic_auth.empty()) {
+    curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    curl_easy_setopt(h, CURLOPT_USERPWD, req.basic_auth.c_str());
+  }
+  struct curl_slist* hdrs = nullptr;
+  for (const auto& x : req.headers) hdrs = curl_slist_append(hdrs, x.c_str());
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> free_hdrs(hdrs, curl_slist_free_all);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+  CURLcode rc = curl_easy_perform(h);
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp.status);
+  if (rc == CURLE_WRITE_ERROR && resp.aborted) return resp;
+  if (ctx.too_big)
+    return Err(ErrorCode::kInvalidArgument, "GET \"{}\": response larger than {} bytes", req.url,
+               req.max_body);
+  if (rc != CURLE_OK)
+    return Err(ErrorCode::kUnavailable, "GET \"{}\": {}", req.url, curl_easy_strerror(rc));
+  return resp;
+}
+
+std::map<std::string, std::string> ParseChallenge(const std::string& header) {
+  std::map<std::string, std::string> out;
+  std::string_view s = TrimSpace(header);
+  size_t sp = s.find(' ');
+  out["scheme"] = ToLower(s.substr(0, sp));
+  if (sp == std::string_view::npos) return out;
+  s = s.substr(sp + 1);
+  while (!s.empty()) {
+    s = TrimSpace(s);
+    size_t eq = s.find('=');
+    if (eq == std::string_view::npos) break;
+    std::string key = ToLower(TrimSpace(s.substr(0, eq)));
+    s = s.substr(eq + 1);
+    std::string val;
+    if (!s.empty() && s[0] == '"') {
+      size_t i = 1;
+      for (; i < s.size() && s[i] != '"'; ++i) {
+        if (s[i] == '\\' && i + 1 < s.size()) ++i;
+        val.push_back(s[i]);
+      }
+      s = s.substr(std::min(i + 1, s.size()));
+    } else {
+      size_t comma = s.find(',');
+      val = std::string(TrimSpace(s.substr(0, comma)));
+      s = comma == std::string_view::npos ? std::string_view() : s.substr(comma);
+    }
+    out[key] = val;
+    s = TrimSpace(s);
+    if (!s.empty() && s[0] == ',') s = s.substr(1);
+  }
+  return out;
+}
+
+std::string UrlEscape(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+}  // namespace hp::image

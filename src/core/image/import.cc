@@ -1,0 +1,368 @@
+#include "core/image/import.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "core/base/scope_exit.h"
+#include "core/base/strings.h"
+#include "core/image/digest.h"
+#include "core/image/manifest.h"
+#include "core/image/reference.h"
+#include "core/image/stream.h"
+#include "core/image/unpack.h"
+#include "core/sys/file.h"
+
+namespace hp::image {
+namespace {
+using nlohmann::json;
+
+constexpr char kDefaultPath[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+Result<std::string> NormalName(std::string_view name) {
+  ASSIGN_OR_RETURN(Reference r, ParseReference(name));
+  if (!r.digest.empty())
+    return Err(ErrorCode::kInvalidArgument, "import name \"{}\" must be NAME[:TAG], not a digest",
+               name);
+  return r.String();
+}
+
+void ApplyOptions(ImageConfig& c, const ImportOptions& o) {
+  for (const auto& e : o.env) {
+    std::string key = e.substr(0, e.find('='));
+    std::erase_if(c.env, [&](const std::string& x) { return x.substr(0, x.find('=')) == key; });
+    c.env.push_back(e);
+  }
+  if (!o.cmd.empty()) c.cmd = o.cmd;
+  if (!o.entrypoint.empty()) c.entrypoint = o.entrypoint;
+  if (!o.working_dir.empty()) c.working_dir = o.working_dir;
+}
+
+// Copies a file into the store as blob `digest` (verified).
+Status CopyBlob(Store& store, const std::string& src, std::string_view digest) {
+  if (!IsValidDigest(digest))
+    return Err(ErrorCode::kInvalidArgument, "invalid digest \"{}\"", digest);
+  if (store.HasBlob(digest)) return Ok();
+  ASSIGN_OR_RETURN(std::string tmp, store.MakeIngestDir());
+  ScopeExit rm([&] { (void)sys::RemoveAll(tmp); });
+  ASSIGN_OR_RETURN(UniqueFd in, sys::Open(src, O_RDONLY));
+  ASSIGN_OR_RETURN(UniqueFd out, sys::Open(tmp + "/blob", O_WRONLY | O_CREAT | O_EXCL, 0644));
+  struct stat st;
+  if (::fstat(in.get(), &st) < 0) return SysErr("stat \"{}\"", src);
+  off_t left = st.st_size;
+  while (left > 0) {
+    ssize_t n =
+        ::copy_file_range(in.get(), nullptr, out.get(), nullptr, static_cast<size_t>(left), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return SysErr("copy \"{}\"", src);
+    if (n == 0) break;
+    left -= n;
+  }
+  out.reset();
+  TRY_CTX(store.CommitBlobFile(tmp + "/blob", digest), "import \"{}\"", src);
+  return Ok();
+}
+
+Result<ImageRecord> ImportOciLayout(Store& store, const std::string& dir, const std::string& name,
+                                    const ImportOptions& opts) {
+  auto blob = [&](std::string_view d) {
+    return dir + "/blobs/sha256/" + std::string(DigestHex(d));
+  };
+  auto read_verified = [&](std::string_view d) -> Result<std::string> {
+    ASSIGN_OR_RETURN(std::string data, sys::ReadFile(blob(d)));
+    if (Sha256Digest(data) != d)
+      return Err(ErrorCode::kInvalidArgument, "blob \"{}\" does not match its digest", blob(d));
+    return data;
+  };
+  ASSIGN_OR_RETURN(std::string index_json, sys::ReadFile(dir + "/index.json"));
+  ASSIGN_OR_RETURN(auto entries, ParseIndex(index_json));
+  ASSIGN_OR_RETURN(Platform plat, ParsePlatform(opts.platform));
+  if (entries.empty())
+    return Err(ErrorCode::kInvalidArgument, "OCI layout \"{}\" has no images", dir);
+  Descriptor desc = entries[0];
+  if (entries.size() > 1) {
+    ASSIGN_OR_RETURN(desc, SelectPlatform(entries, plat));
+  }
+  std::string manifest_json;
+  for (int depth = 0;; ++depth) {
+    ASSIGN_OR_RETURN(manifest_json, read_verified(desc.digest));
+    ASSIGN_OR_RETURN(std::string mt, DetectMediaType(manifest_json));
+    if (!IsIndexMediaType(mt)) break;
+    if (depth > 3)
+      return Err(ErrorCode::kInvalidArgument, "OCI layout \"{}\": nested indexes", dir);
+    ASSIGN_OR_RETURN(auto sub, ParseIndex(manifest_json));
+    ASSIGN_OR_RETURN(desc, SelectPlatform(sub, plat));
+  }
+  ASSIGN_OR_RETURN(Manifest m, ParseManifest(manifest_json));
+  ASSIGN_OR_RETURN(std::string config_json, read_verified(m.config.digest));
+  ASSIGN_OR_RETURN(ParsedConfig pc, ParseImageConfig(config_json));
+  if (pc.diff_ids.size() != m.layers.size())
+    return Err(ErrorCode::kInvalidArgument, "OCI layout \"{}\": {} layers but {} diff ids", dir,
+               m.layers.size(), pc.diff_ids.size());
+  ImageRecord rec;
+  rec.name = name;
+  rec.config = pc.config;
+  ApplyOptions(rec.config, opts);
+  for (size_t i = 0; i < m.layers.size(); ++i) {
+    TRY(CopyBlob(store, blob(m.layers[i].digest), m.layers[i].digest));
+    LayerRecord l{m.layers[i].digest, pc.diff_ids[i], m.layers[i].media_type, m.layers[i].size};
+    TRY(store.EnsureLayerUnpacked(l));
+    rec.layers.push_back(l);
+    rec.size += l.size;
+  }
+  ASSIGN_OR_RETURN(rec.id, store.WriteBlob(config_json, m.config.digest));
+  ASSIGN_OR_RETURN(rec.manifest_digest, store.WriteBlob(manifest_json, desc.digest));
+  TRY(store.PutImage(rec));
+  return store.Resolve(name);
+}
+
+Result<ImageRecord> ImportDockerArchive(Store& store, const std::string& dir,
+                                        const std::string& name, const ImportOptions& opts) {
+  ASSIGN_OR_RETURN(std::string mj, sys::ReadFile(dir + "/manifest.json"));
+  json m;
+  try {
+    m = json::parse(mj);
+  } catch (const json::exception& e) {
+    return Err(ErrorCode::kInvalidArgument, "\"{}/manifest.json\": {}", dir, e.what());
+  }
+  if (!m.is_array() || m.empty() || !m[0].is_object())
+    return Err(ErrorCode::kInvalidArgument, "\"{}/manifest.json\": no image", dir);
+  auto clean = [&](const std::string& rel) -> Result<std::string> {
+    if (rel.empty() || rel[0] == '/' || rel.find("..") != std::string::npos)
+      return Err(ErrorCode::kInvalidArgument, "docker archive: bad path \"{}\"", rel);
+    return dir + "/" + rel;
+  };
+  ASSIGN_OR_RETURN(std::string config_path, clean(m[0].value("Config", "")));
+  ASSIGN_OR_RETURN(std::string config_json, sys::ReadFile(config_path));
+  ASSIGN_OR_RETURN(ParsedConfig pc, ParseImageConfig(config_json));
+  auto layers = m[0].value("Layers", std::vector<std::string>{});
+  if (layers.size() != pc.diff_ids.size())
+    return Err(ErrorCode::kInvalidArgument, "docker archive: {} layers but {} diff ids",
+               layers.size(), pc.diff_ids.size());
+  ImageRecord rec;
+  rec.name = name;
+  rec.config = pc.config;
+  ApplyOptions(rec.config, opts);
+  json mlayers = json::array();
+  for (size_t i = 0; i < layers.size(); ++i) {
+    ASSIGN_OR_RETURN(std::string lp, clean(layers[i]));
+    ASSIGN_OR_RETURN(std::string digest, Sha256File(lp));
+    struct stat st;
+    if (::stat(lp.c_str(), &st) < 0) return SysErr("stat \"{}\"", lp);
+    TRY(CopyBlob(store, lp, digest));
+    unsigned char magic[4] = {};
+    {
+      ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(lp, O_RDONLY));
+      (void)!::read(fd.get(), magic, sizeof magic);
+    }
+    Compression c = DetectCompression(magic, sizeof magic);
+    std::string mt = c == Compression::kGzip   ? std::string(kMediaDockerLayer)
+                     : c == Compression::kZstd ? std::string(kMediaOciLayerZstd)
+                                               : "application/vnd.docker.image.rootfs.diff.tar";
+    LayerRecord l{digest, pc.diff_ids[i], mt, st.st_size};
+    TRY(store.EnsureLayerUnpacked(l));
+    rec.layers.push_back(l);
+    rec.size += l.size;
+    mlayers.push_back({{"mediaType", mt}, {"digest", digest}, {"size", st.st_size}});
+  }
+  ASSIGN_OR_RETURN(rec.id, store.WriteBlob(config_json));
+  json man{{"schemaVersion", 2},
+           {"mediaType", kMediaDockerManifest},
+           {"config",
+            {{"mediaType", kMediaDockerConfig}, {"digest", rec.id}, {"size", config_json.size()}}},
+           {"layers", mlayers}};
+  ASSIGN_OR_RETURN(rec.manifest_digest, store.WriteBlob(man.dump()));
+  TRY(store.PutImage(rec));
+  return store.Resolve(name);
+}
+
+la_ssize_t WriteToFd(struct archive*, void* ctx, const void* buf, size_t n) {
+  int fd = *static_cast<int*>(ctx);
+  if (!sys::WriteAll(fd, std::string_view(static_cast<const char*>(buf), n))) return -1;
+  return static_cast<la_ssize_t>(n);
+}
+
+// Packs a directory into a gzip tar (relative names, symlinks not followed, xattrs kept).
+Status PackDir(const std::string& dir, const std::string& out_path) {
+  ASSIGN_OR_RETURN(UniqueFd out, sys::Open(out_path, O_WRONLY | O_CREAT | O_EXCL, 0644));
+  int ofd = out.get();
+  std::unique_ptr<struct archive, decltype(&archive_write_free)> w(archive_write_new(),
+                                                                   archive_write_free);
+  archive_write_set_format_pax_restricted(w.get());
+  archive_write_add_filter_gzip(w.get());
+  archive_write_set_filter_option(w.get(), "gzip", "compression-level", "6");
+  archive_write_set_bytes_in_last_block(w.get(), 1);
+  if (archive_write_open(w.get(), &ofd, nullptr, WriteToFd, nullptr) != ARCHIVE_OK)
+    return Err(ErrorCode::kInternal, "pack \"{}\": {}", dir, archive_error_string(w.get()));
+  std::unique_ptr<struct archive, decltype(&archive_read_free)> r(archive_read_disk_new(),
+                                                                  archive_read_free);
+  archive_read_disk_set_symlink_physical(r.get());
+  archive_read_disk_set_standard_lookup(r.get());
+  archive_read_disk_set_behavior(r.get(), ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
+  if (archive_read_disk_open(r.get(), dir.c_str()) != ARCHIVE_OK)
+    return Err(ErrorCode::kInvalidArgument, "open \"{}\": {}", dir, archive_error_string(r.get()));
+  std::unique_ptr<struct archive_entry_linkresolver, decltype(&archive_entry_linkresolver_free)>
+      links(archive_entry_linkresolver_new(), archive_entry_linkresolver_free);
+  archive_entry_linkresolver_set_strategy(links.get(), archive_format(w.get()));
+  std::string buf(1 << 20, '\0');
+  while (true) {
+    struct archive_entry* e = archive_entry_new();
+    ScopeExit free_e([&] {
+      if (e) archive_entry_free(e);
+    });
+    int rc = archive_read_next_header2(r.get(), e);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc < ARCHIVE_WARN)
+      return Err(ErrorCode::kInvalidArgument, "read \"{}\": {}", dir,
+                 archive_error_string(r.get()));
+    archive_read_disk_descend(r.get());
+    std::string src = archive_entry_sourcepath(e);
+    std::string rel = src.size() > dir.size() ? src.substr(dir.size() + 1) : ".";
+    while (StartsWith(rel, "/")) rel.erase(0, 1);
+    archive_entry_set_pathname(e, rel.c_str());
+    if (archive_entry_hardlink(e)) {
+      std::string hl = archive_entry_hardlink(e);
+      if (StartsWith(hl, dir + "/"))
+        archive_entry_set_hardlink(e, hl.substr(dir.size() + 1).c_str());
+    }
+    struct archive_entry* sparse = nullptr;
+    archive_entry_linkify(links.get(), &e, &sparse);
+    if (!e) continue;  // deferred by the link resolver
+    if (archive_write_header(w.get(), e) < ARCHIVE_WARN)
+      return Err(ErrorCode::kInternal, "pack \"{}\": {}", src, archive_error_string(w.get()));
+    if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0) {
+      ASSIGN_OR_RETURN(UniqueFd in, sys::Open(src, O_RDONLY | O_NOFOLLOW));
+      while (true) {
+        ssize_t n = ::read(in.get(), buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return SysErr("read \"{}\"", src);
+        if (n == 0) break;
+        if (archive_write_data(w.get(), buf.data(), static_cast<size_t>(n)) < 0)
+          return Err(ErrorCode::kInternal, "pack \"{}\": {}", src, archive_error_string(w.get()));
+      }
+    }
+  }
+  if (archive_write_close(w.get()) != ARCHIVE_OK)
+    return Err(ErrorCode::kInternal, "pack \"{}\": {}", dir, archive_error_string(w.get()));
+  return Ok();
+}
+
+// Does the tarball at `path` look like an OCI layout or a docker archive?
+Result<bool> IsImageArchive(const std::string& path) {
+  std::unique_ptr<struct archive, decltype(&archive_read_free)> a(archive_read_new(),
+                                                                  archive_read_free);
+  archive_read_support_filter_all(a.get());
+  archive_read_support_format_tar(a.get());
+  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK)
+    return Err(ErrorCode::kInvalidArgument, "\"{}\" is not a tar archive: {}", path,
+               archive_error_string(a.get()));
+  struct archive_entry* e;
+  for (int i = 0; i < 100000 && archive_read_next_header(a.get(), &e) == ARCHIVE_OK; ++i) {
+    std::string n = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
+    if (StartsWith(n, "./")) n.erase(0, 2);
+    if (n == "oci-layout" || n == "manifest.json") return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<ImageRecord> CommitImage(Store& store, std::string_view name,
+                                const std::vector<LayerRecord>& layers, const ImageConfig& config) {
+  ASSIGN_OR_RETURN(std::string norm, NormalName(name));
+  json diff_ids = json::array();
+  json mlayers = json::array();
+  int64_t size = 0;
+  for (const auto& l : layers) {
+    diff_ids.push_back(l.diff_id);
+    mlayers.push_back({{"mediaType", l.media_type}, {"digest", l.digest}, {"size", l.size}});
+    size += l.size;
+  }
+  json cfg{{"architecture", config.architecture},
+           {"os", config.os.empty() ? "linux" : config.os},
+           {"config", json::object()},
+           {"rootfs", {{"type", "layers"}, {"diff_ids", diff_ids}}}};
+  if (!config.env.empty()) cfg["config"]["Env"] = config.env;
+  if (!config.cmd.empty()) cfg["config"]["Cmd"] = config.cmd;
+  if (!config.entrypoint.empty()) cfg["config"]["Entrypoint"] = config.entrypoint;
+  if (!config.working_dir.empty()) cfg["config"]["WorkingDir"] = config.working_dir;
+  if (!config.user.empty()) cfg["config"]["User"] = config.user;
+  if (!config.labels.empty()) cfg["config"]["Labels"] = config.labels;
+  std::string config_json = cfg.dump();
+  ImageRecord rec;
+  rec.name = norm;
+  rec.layers = layers;
+  rec.size = size;
+  ASSIGN_OR_RETURN(ParsedConfig pc, ParseImageConfig(config_json));
+  rec.config = pc.config;
+  ASSIGN_OR_RETURN(rec.id, store.WriteBlob(config_json));
+  json man{{"schemaVersion", 2},
+           {"mediaType", kMediaOciManifest},
+           {"config",
+            {{"mediaType", kMediaOciConfig}, {"digest", rec.id}, {"size", config_json.size()}}},
+           {"layers", mlayers}};
+  ASSIGN_OR_RETURN(rec.manifest_digest, store.WriteBlob(man.dump()));
+  TRY(store.PutImage(rec));
+  return store.Resolve(norm);
+}
+
+Result<ImageRecord> Import(Store& store, const std::string& path, std::string_view name,
+                           const ImportOptions& opts) {
+  ASSIGN_OR_RETURN(std::string norm, NormalName(name));
+  ASSIGN_OR_RETURN(UniqueFd gc_lock, store.SharedGcLock());
+  if (!sys::Exists(path)) return Err(ErrorCode::kNotFound, "import: \"{}\" does not exist", path);
+  if (sys::IsDir(path)) {
+    if (sys::Exists(path + "/oci-layout"))
+      return ImportOciLayout(store, path, norm, opts).map_error([&](Error e) {
+        return std::move(e).Context(fmt::format("import OCI layout \"{}\"", path));
+      });
+    if (sys::Exists(path + "/manifest.json"))
+      return ImportDockerArchive(store, path, norm, opts).map_error([&](Error e) {
+        return std::move(e).Context(fmt::format("import docker archive \"{}\"", path));
+      });
+    ASSIGN_OR_RETURN(std::string tmp, store.MakeIngestDir());
+    ScopeExit rm([&] { (void)sys::RemoveAll(tmp); });
+    TRY_CTX(PackDir(path, tmp + "/layer.tar.gz"), "import rootfs \"{}\"", path);
+    ASSIGN_OR_RETURN(LayerRecord l,
+                     store.AddLayerFile(tmp + "/layer.tar.gz", std::string(kMediaOciLayerGzip)));
+    ImageConfig c;
+    ASSIGN_OR_RETURN(Platform p, ParsePlatform(""));
+    c.architecture = p.architecture;
+    c.env = {kDefaultPath};
+    ApplyOptions(c, opts);
+    return CommitImage(store, norm, {l}, c);
+  }
+  ASSIGN_OR_RETURN(bool archive, IsImageArchive(path));
+  ASSIGN_OR_RETURN(std::string tmp, store.MakeIngestDir());
+  ScopeExit rm([&] { (void)sys::RemoveAll(tmp); });
+  if (archive) {  // unpack with the safe unpacker, then import the directory
+    TRY_CTX(UnpackLayerFile(path, tmp + "/x"), "import \"{}\"", path);
+    return Import(store, tmp + "/x", norm, opts);
+  }
+  // A rootfs tarball is the layer as is.
+  unsigned char magic[4] = {};
+  {
+    ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(path, O_RDONLY));
+    (void)!::read(fd.get(), magic, sizeof magic);
+  }
+  Compression c = DetectCompression(magic, sizeof magic);
+  std::string mt = c == Compression::kGzip   ? std::string(kMediaOciLayerGzip)
+                   : c == Compression::kZstd ? std::string(kMediaOciLayerZstd)
+                                             : std::string(kMediaOciLayer);
+  ASSIGN_OR_RETURN(std::string digest, Sha256File(path));
+  TRY(CopyBlob(store, path, digest));
+  ASSIGN_OR_RETURN(LayerRecord l, store.AddLayerFile(store.BlobPath(digest), mt));
+  ImageConfig cfg;
+  ASSIGN_OR_RETURN(Platform p, ParsePlatform(""));
+  cfg.architecture = p.architecture;
+  cfg.env = {kDefaultPath};
+  ApplyOptions(cfg, opts);
+  return CommitImage(store, norm, {l}, cfg);
+}
+
+}  // namespace hp::image

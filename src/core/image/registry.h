@@ -1,0 +1,54 @@
+// hp/image: pulling from an OCI distribution v2 registry (Docker Hub, docker-registry, ...)
+// over libcurl. Anonymous, bearer-token (WWW-Authenticate challenge) and basic auth (creds from
+// a docker-style config.json); manifest lists / OCI indexes resolved to one platform; schema 2
+// and OCI manifests; gzip and zstd layers; digests verified before anything is stored;
+// parallel layer downloads, resume of partial blobs with Range, retries with back-off.
+// Plain HTTP only for loopback registries (automatic for localhost/127.0.0.0/8/::1; with
+// `insecure` also for names that resolve only to loopback addresses).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "core/base/result.h"
+#include "core/image/store.h"
+
+namespace hp::image {
+
+struct PullProgress {
+  std::string digest;     // the blob
+  int64_t done = 0;       // bytes on disk (including a resumed prefix)
+  int64_t total = 0;      // expected size (0 if unknown)
+  bool finished = false;  // verified and stored (or already present)
+};
+
+struct PullOptions {
+  std::string platform;     // "os/arch[/variant]"; empty = this host
+  bool insecure = false;    // see the header comment
+  std::string auth_config;  // docker config.json; empty = $DOCKER_CONFIG/config.json or
+                            // ~/.docker/config.json (missing file = anonymous)
+  int parallel = 3;         // concurrent layer downloads
+  int retries = 4;          // attempts after the first, per request
+  std::chrono::milliseconds backoff{250};             // doubled after every failed attempt
+  int64_t max_bytes_per_second = 0;                   // download throttle (0 = none; used by tests)
+  std::function<void(const PullProgress&)> progress;  // called from download threads
+};
+
+struct PullResult {
+  ImageRecord image;
+  int blobs_downloaded = 0;
+  int blobs_present = 0;  // already in the store: not downloaded again
+  int64_t bytes_downloaded = 0;
+  int64_t bytes_resumed = 0;  // taken from partial downloads of an earlier attempt
+};
+
+Result<PullResult> Pull(Store& store, std::string_view ref, const PullOptions& opts = {});
+
+// Credentials for `registry` ("127.0.0.1:5000", "docker.io") from a docker config.json:
+// "user:password", or empty when there are none.
+Result<std::string> LookupCredentials(const std::string& config_path, const std::string& registry);
+
+}  // namespace hp::image
