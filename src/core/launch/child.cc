@@ -44,6 +44,22 @@ bool WriteZero(int fd) {
   return n == 1;
 }
 
+// Closes every fd >= `from` except `a` and `b` (either may be -1).
+void CloseAllBut(int from, int a, int b) {
+  if (a > b) {
+    int t = a;
+    a = b;
+    b = t;
+  }
+  unsigned lo = static_cast<unsigned>(from);
+  for (int keep : {a, b}) {
+    if (keep < from) continue;
+    if (static_cast<unsigned>(keep) > lo) ::syscall(SYS_close_range, lo, keep - 1, 0);
+    lo = static_cast<unsigned>(keep) + 1;
+  }
+  ::syscall(SYS_close_range, lo, ~0U, 0);
+}
+
 void SetupFds(ChildPlan& plan) {
   const int floor = plan.n_targets;
   // The error pipe first: every later failure needs it.
@@ -167,6 +183,9 @@ void RunChild(ChildPlan& plan) {
   if (plan.cwd && ::chdir(plan.cwd) < 0) Fail(plan, Step::kChdir, errno);
 
   if (plan.go_fd >= 0 || plan.go_fifo) {
+    // While blocked, hold nothing but the error pipe and the go fd: our copies of the caller's
+    // other fds (e.g. the write end of the go pipe itself) must not keep them open.
+    CloseAllBut(plan.n_targets, plan.err_fd, plan.go_fd);
     Report ready{Step::kReady, 0, 0};
     if (::write(plan.err_fd, &ready, sizeof ready) != sizeof ready) ::_exit(127);
     if (plan.go_fd >= 0) {

@@ -245,3 +245,82 @@ TEST_F(LaunchTest, SignalledExitCodeAndPidfd) {
 
 }  // namespace
 }  // namespace hp::testing
+
+namespace hp::testing {
+namespace {
+
+// Wraps a job but offers no cgroup v2 dir: the launcher must take the clone-then-join path
+// (the child writes itself into the v2 cgroup.procs too).
+class NoCloneIntoCgroup final : public job::Job {
+ public:
+  explicit NoCloneIntoCgroup(job::Job* inner) : inner_(inner) {}
+  const std::string& pod_id() const override { return inner_->pod_id(); }
+  const std::string& container_id() const override { return inner_->container_id(); }
+  std::string Describe() const override { return inner_->Describe(); }
+  Status AddProcess(pid_t pid) override { return inner_->AddProcess(pid); }
+  Result<job::JobAttach> PrepareAttach() override {
+    ASSIGN_OR_RETURN(job::JobAttach a, inner_->PrepareAttach());
+    a.cgroup_dir.reset();
+    return a;
+  }
+  Result<std::vector<pid_t>> Pids() override { return inner_->Pids(); }
+  Status Signal(int sig) override { return inner_->Signal(sig); }
+  Status Kill() override { return inner_->Kill(); }
+  Result<bool> WaitEmpty(std::chrono::milliseconds t) override { return inner_->WaitEmpty(t); }
+  Status Terminate(std::chrono::milliseconds g) override { return inner_->Terminate(g); }
+  Status Freeze() override { return inner_->Freeze(); }
+  Status Thaw() override { return inner_->Thaw(); }
+  Result<bool> IsFrozen() override { return inner_->IsFrozen(); }
+  Status Update(const job::Limits& l) override { return inner_->Update(l); }
+  Result<job::Stats> GetStats() override { return inner_->GetStats(); }
+  Status Destroy() override { return inner_->Destroy(); }
+  void Release() override {}
+
+ private:
+  job::Job* inner_;
+};
+
+TEST_F(LaunchTest, JoinBeforeExecWithoutCloneIntoCgroup) {
+  job::Job* j = NewJob("pod-join", "c");
+  ASSERT_NE(j, nullptr);
+  NoCloneIntoCgroup wrapped(j);
+  auto out = RunOutput(this, {}, {"/bin/cat", "/proc/self/cgroup"}, &wrapped);
+  auto seen = job::ParseProcCgroup(out);
+  if (!fs_.unified.empty()) {
+    EXPECT_EQ(seen[""], Rel("") + "/pod-join/c") << out;
+  }
+  if (fs_.kind != job::CgroupKind::kV2) {
+    EXPECT_EQ(seen["memory"], Rel("memory") + "/pod-join/c") << out;
+    EXPECT_EQ(seen["pids"], Rel("pids") + "/pod-join/c") << out;
+  }
+}
+
+TEST_F(LaunchTest, PtyBecomesTheControllingTerminal) {
+  int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  ASSERT_GE(master, 0);
+  UniqueFd m(master);
+  ASSERT_EQ(::grantpt(master), 0);
+  ASSERT_EQ(::unlockpt(master), 0);
+  std::string slave_name = ::ptsname(master);
+  auto slave = sys::Open(slave_name, O_RDWR | O_NOCTTY);
+  ASSERT_TRUE(slave);
+  launch::LaunchSpec spec;
+  spec.path = "/bin/sh";
+  spec.argv = {"/bin/sh", "-c", "exec 3</dev/tty && echo ctty-ok; tty"};
+  spec.stdin_fd = spec.stdout_fd = spec.stderr_fd = slave->get();
+  spec.controlling_tty = slave->get();
+  auto p = launch::Launch(spec);
+  ASSERT_TRUE(p) << p.error().ToString();
+  slave->reset();
+  auto st = launch::Wait(*p);
+  ASSERT_TRUE(st && *st);
+  std::string out;
+  char buf[256];
+  ssize_t n;
+  while ((n = ::read(master, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  EXPECT_NE(out.find("ctty-ok"), std::string::npos) << out;
+  EXPECT_NE(out.find(slave_name), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace hp::testing
