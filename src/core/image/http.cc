@@ -1,6 +1,7 @@
 #include "core/image/http.h"
 
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 #include <cctype>
 #include <memory>
@@ -58,6 +59,14 @@ size_t WriteCb(char* data, size_t size, size_t n, void* p) {
   return len;
 }
 
+// A throttled transfer also gets a small receive buffer, so the throttle holds back the sender
+// instead of the kernel buffering megabytes ahead of it.
+int SmallRcvBuf(void*, curl_socket_t fd, curlsocktype) {
+  int size = 64 << 10;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+  return CURL_SOCKOPT_OK;
+}
+
 }  // namespace
 
 Result<HttpResponse> HttpGet(const HttpRequest& req) {
@@ -81,6 +90,7 @@ Result<HttpResponse> HttpGet(const HttpRequest& req) {
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &ctx);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, WriteCb);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &ctx);
+  if (req.max_bytes_per_second > 0) curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, SmallRcvBuf);
   if (req.max_bytes_per_second > 0)
     curl_easy_setopt(h, CURLOPT_MAX_RECV_SPEED_LARGE,
                      static_cast<curl_off_t>(req.max_bytes_per_second));
