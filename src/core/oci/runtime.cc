@@ -280,12 +280,16 @@ Status Runtime::Delete(const std::string& id, bool force) {
     if (lock.error().code() == ErrorCode::kNotFound && sys::IsDir(store_.Dir(id)) &&
         !sys::Exists(store_.StatePath(id)) && ValidateId(id))
       return store_.Remove(id);
+    // runc: `delete --force` of a container that is already gone succeeds (the shim's cleanup
+    // of a dead shim relies on it).
+    if (force && lock.error().code() == ErrorCode::kNotFound) return Ok();
     return Err(std::move(lock).error());
   }
   auto loaded = store_.Load(id);
   if (!loaded) {
     if (loaded.error().code() == ErrorCode::kNotFound) {
       (void)store_.Remove(id);  // stale: a create that never finished
+      if (force) return Ok();
       return Err(ErrorCode::kNotFound, "container does not exist");
     }
     return Err(std::move(loaded).error());
