@@ -1,0 +1,139 @@
+// `hostprocess run` as a user runs it: the built binary with its own --root and --cgroup-root.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "integration/run/fixture.h"
+
+namespace hp::pod::testing {
+namespace {
+
+using std::chrono::milliseconds;
+
+class RunCli : public RunFixture {
+ protected:
+  std::string Binary() { return std::string(HP_BINARY_DIR) + "/src/cli/hostprocess/hostprocess"; }
+
+  // Runs the binary with `args` (shell words); returns the exit code, output in out_/err_.
+  int Cli(const std::string& yaml, const std::string& args, bool use_rootfs = true) {
+    std::string manifest = root_ + "/pod.yaml";
+    EXPECT_TRUE(sys::WriteFile(manifest, yaml));
+    std::string cmd = "'" + Binary() + "' --root '" + root_ + "' run -f '" + manifest +
+                      "' --cgroup-root '" + cgroup_root_ + "' " +
+                      (use_rootfs ? "--rootfs '" + rootfs_ + "' " : "") + args + " >'" + root_ +
+                      "/out' 2>'" + root_ + "/err'";
+    int rc = ::system(cmd.c_str());
+    out_ = ReadOr(root_ + "/out");
+    err_ = ReadOr(root_ + "/err");
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  }
+  std::string err_;
+};
+
+TEST_F(RunCli, ExitCodeOutputAndLogs) {
+  if (!sys::Exists(Binary())) GTEST_SKIP() << "hostprocess binary not built";
+  int rc = Cli(Pod(R"Y(  - name: one
+    image: local
+    command: [sh, -c, "echo out; echo err >&2; exit 5"]
+)Y"),
+               "");
+  EXPECT_EQ(rc, 5) << err_;
+  EXPECT_EQ(out_, "[one] out\n");
+  EXPECT_NE(err_.find("[one] err\n"), std::string::npos) << err_;
+  auto logs = sys::ListDir(root_ + "/logs");
+  ASSERT_TRUE(logs);
+  ASSERT_EQ(logs->size(), 1u);
+  EXPECT_EQ((*logs)[0].rfind("default_p_", 0), 0u) << (*logs)[0];
+  std::string log = ReadOr(root_ + "/logs/" + (*logs)[0] + "/one/0.log");
+  EXPECT_NE(log.find(" stdout F out\n"), std::string::npos) << log;
+
+  rc = Cli(Pod(R"Y(  - name: ok
+    image: local
+    command: ["true"]
+)Y"),
+           "--rm");
+  EXPECT_EQ(rc, 0) << err_;
+  logs = sys::ListDir(root_ + "/logs");
+  ASSERT_TRUE(logs);
+  EXPECT_EQ(logs->size(), 1u);  // --rm removed the second pod's logs
+}
+
+TEST_F(RunCli, InvalidPodIsRefusedWithValidateText) {
+  if (!sys::Exists(Binary())) GTEST_SKIP() << "hostprocess binary not built";
+  std::string yaml = Pod(R"Y(  - {name: c, image: local, command: ["true"]}
+)Y");
+  yaml.replace(yaml.find("hostNetwork: true"), 17, "hostNetwork: false");
+  EXPECT_EQ(Cli(yaml, ""), 1);
+  EXPECT_EQ(err_,
+            "The Pod \"p\" is invalid: spec.hostNetwork: Invalid value: false: hostNetwork must "
+            "be true if pod contains any hostProcess containers\n");
+  EXPECT_FALSE(sys::Exists(root_ + "/sandboxes"));
+  EXPECT_EQ(Cli(Pod(R"Y(  - {name: c, image: local, command: ["true"]}
+)Y"),
+                "--pod-security baseline"),
+            1);
+  EXPECT_NE(err_.find("violates PodSecurity \"baseline:latest\""), std::string::npos) << err_;
+}
+
+TEST_F(RunCli, SigintStopsThePodWithTheGracePeriod) {
+  if (!sys::Exists(Binary())) GTEST_SKIP() << "hostprocess binary not built";
+  std::string manifest = root_ + "/pod.yaml";
+  ASSERT_TRUE(sys::WriteFile(manifest, Pod(R"Y(  - name: a
+    image: local
+    command: [sh, -c, "trap 'echo got TERM; exit 3' TERM; echo ready; while true; do sleep 0.1; done"]
+  - name: b
+    image: local
+    command: [sh, -c, "trap '' TERM; echo ready-b; sleep 1000"]
+)Y")));
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    std::string out = root_ + "/out";
+    int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    ::execl(Binary().c_str(), "hostprocess", "--root", root_.c_str(), "run", "-f", manifest.c_str(),
+            "--cgroup-root", cgroup_root_.c_str(), "--rootfs", rootfs_.c_str(), nullptr);
+    ::_exit(127);
+  }
+  auto both_ready = [&] {
+    std::string o = ReadOr(root_ + "/out");
+    return o.find("[a] ready") != std::string::npos && o.find("[b] ready-b") != std::string::npos;
+  };
+  for (int i = 0; i < 100 && !both_ready(); ++i) {
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  auto start = std::chrono::steady_clock::now();
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 3);  // "a" ended first, with its TERM handler's code
+  EXPECT_NE(ReadOr(root_ + "/out").find("[a] got TERM"), std::string::npos);
+  EXPECT_GE(took, milliseconds(1900));  // "b" ignores TERM: killed after the 2 s grace
+  EXPECT_LT(took, milliseconds(8000));
+}
+
+TEST_F(RunCli, ImageFromTheStore) {
+  if (!sys::Exists(Binary())) GTEST_SKIP() << "hostprocess binary not built";
+  std::string script = std::string(HP_SOURCE_DIR) + "/scripts/build-example-image.sh";
+  if (!sys::Exists(script)) GTEST_SKIP() << "no scripts/build-example-image.sh";
+  std::string cmd = "bash '" + script + "' --root '" + root_ + "' --hostprocess '" + Binary() +
+                    "' >/dev/null 2>&1";
+  if (::system(cmd.c_str()) != 0) GTEST_SKIP() << "could not build the example image";
+  int rc = Cli(Pod(R"Y(  - name: img
+    image: hostprocess.local/busybox:latest
+    command: [sh, -c, "echo $PATH; ls ${CONTAINER_SANDBOX_MOUNT_POINT}bin/busybox"]
+)Y"),
+               "", false);
+  EXPECT_EQ(rc, 0) << err_;
+  EXPECT_NE(out_.find("/sandboxes/"), std::string::npos) << out_;
+  EXPECT_NE(out_.find("bin/busybox\n"), std::string::npos) << out_;
+}
+
+}  // namespace
+}  // namespace hp::pod::testing
