@@ -408,17 +408,23 @@ class CgroupJobManager final : public JobManager {
   }
 
   // cgroup v2: controllers must be enabled in every ancestor's cgroup.subtree_control for the
-  // leaf to get their files. The root's parent may refuse (processes in it): best effort.
+  // leaf to get their files. Best effort: a controller the parent does not delegate stays off,
+  // and a limit that needs it then fails with the missing file's path.
   Status EnableV2Controllers(const Node& pod) {
-    std::string want;
+    std::vector<std::string> want;
     for (const char* c : {"cpu", "memory", "io", "pids"})
-      if (fs_.has(c)) want += fmt::format("{}+{}", want.empty() ? "" : " ", c);
+      if (fs_.has(c)) want.push_back(fmt::format("+{}", c));
     if (want.empty()) return Ok();
+    auto enable = [&](const std::string& dir) {
+      if (WriteCg(dir + "/cgroup.subtree_control", Join(want, " "))) return;
+      for (const std::string& w : want) (void)WriteCg(dir + "/cgroup.subtree_control", w);
+    };
     auto slash = root_.unified.rfind('/');
     if (slash != std::string::npos && root_.unified.substr(0, slash).size() >= fs_.root.size())
-      (void)WriteCg(root_.unified.substr(0, slash) + "/cgroup.subtree_control", want);
-    TRY(WriteCg(root_.unified + "/cgroup.subtree_control", want));
-    return WriteCg(pod.unified + "/cgroup.subtree_control", want);
+      enable(root_.unified.substr(0, slash));
+    enable(root_.unified);
+    enable(pod.unified);
+    return Ok();
   }
 
   static Result<std::vector<std::string>> ListSubdirs(const std::string& dir) {
