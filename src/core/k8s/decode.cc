@@ -276,9 +276,10 @@ void DecodeObject(Ctx& c, N n, std::vector<Object>& out) {
         if (k == "immutable") return GetBool(c, v, p, s.immutable), true;
         return false;
       });
-      for (const auto& [key, value] : s.string_data) {  // stringData wins, as on the server
-        auto it =
-            std::find_if(s.data.begin(), s.data.end(), [&](auto& kv) { return kv.first == key; });
+      for (const auto& entry : s.string_data) {  // stringData wins, as on the server
+        const auto& [key, value] = entry;
+        auto it = std::find_if(s.data.begin(), s.data.end(),
+                               [&entry](auto& kv) { return kv.first == entry.first; });
         if (it != s.data.end()) {
           it->second = value;
         } else {
