@@ -317,7 +317,10 @@ void DecodeObject(Ctx& c, N n, std::vector<Object>& out) {
       break;
     }
   }
-  if (c.errors->size() == before) out.push_back(std::move(obj));
+  if (c.errors->size() == before) {
+    if (c.keep_raw) obj.raw_json = internal::ToJsonText(n);
+    out.push_back(std::move(obj));
+  }
 }
 
 Error JoinErrors(const std::vector<Diagnostic>& errors) {
@@ -329,7 +332,8 @@ Error JoinErrors(const std::vector<Diagnostic>& errors) {
 
 }  // namespace
 
-Result<Decoded> DecodeString(std::string_view text, const std::string& source_name) {
+Result<Decoded> DecodeString(std::string_view text, const std::string& source_name,
+                             const DecodeOptions& options) {
   Decoded result;
   std::vector<Diagnostic> errors;
   std::vector<YAML::Node> docs;
@@ -347,6 +351,7 @@ Result<Decoded> DecodeString(std::string_view text, const std::string& source_na
     c.file = source_name;
     c.errors = &errors;
     c.warnings = &result.warnings;
+    c.keep_raw = options.keep_raw;
     for (size_t i = 0; i < docs.size(); i++) {
       c.document = static_cast<int>(i);
       DecodeObject(c, docs[i], result.objects);
@@ -358,10 +363,10 @@ Result<Decoded> DecodeString(std::string_view text, const std::string& source_na
   return result;
 }
 
-Result<Decoded> DecodeFile(const std::string& path) {
+Result<Decoded> DecodeFile(const std::string& path, const DecodeOptions& options) {
   if (path == "-") {
     ASSIGN_OR_RETURN(std::string text, sys::ReadFd(0));
-    return DecodeString(text, "-");
+    return DecodeString(text, "-", options);
   }
   if (sys::IsDir(path)) {
     ASSIGN_OR_RETURN(std::vector<std::string> names, sys::ListDir(path));
@@ -377,17 +382,17 @@ Result<Decoded> DecodeFile(const std::string& path) {
       return Err(ErrorCode::kInvalidArgument,
                  "error reading {}: recognized file extensions are [.json .yaml .yml]",
                  Quote(path));
-    return DecodeFiles(files);
+    return DecodeFiles(files, options);
   }
   ASSIGN_OR_RETURN(std::string text, sys::ReadFile(path));
-  return DecodeString(text, path);
+  return DecodeString(text, path, options);
 }
 
-Result<Decoded> DecodeFiles(const std::vector<std::string>& paths) {
+Result<Decoded> DecodeFiles(const std::vector<std::string>& paths, const DecodeOptions& options) {
   Decoded all;
   std::vector<std::string> errors;
   for (const auto& p : paths) {
-    auto r = DecodeFile(p);
+    auto r = DecodeFile(p, options);
     if (!r) {
       errors.push_back(r.error().ToString());
       continue;

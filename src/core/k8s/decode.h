@@ -29,13 +29,19 @@ struct Decoded {
   std::vector<Diagnostic> warnings;
 };
 
+struct DecodeOptions {
+  bool keep_raw = false;  // also keep each object as JSON text (Object::raw_json)
+};
+
 // Decodes `text`; `source_name` is the file name recorded in every Source ("-" for stdin).
 // On any error the Result holds an Error whose message lists every error, one per line.
-Result<Decoded> DecodeString(std::string_view text, const std::string& source_name);
+Result<Decoded> DecodeString(std::string_view text, const std::string& source_name,
+                             const DecodeOptions& options = {});
 // Decodes a file, a directory (its *.yaml, *.yml, *.json files, sorted by name, not
 // recursive) or "-" (standard input).
-Result<Decoded> DecodeFile(const std::string& path);
+Result<Decoded> DecodeFile(const std::string& path, const DecodeOptions& options = {});
 // Decodes several inputs in order and concatenates their objects and warnings.
-Result<Decoded> DecodeFiles(const std::vector<std::string>& paths);
+Result<Decoded> DecodeFiles(const std::vector<std::string>& paths,
+                            const DecodeOptions& options = {});
 
 }  // namespace hp::k8s

@@ -19,6 +19,7 @@ struct Ctx {
   std::string object;  // `Pod "x"`
   std::vector<Diagnostic>* errors = nullptr;
   std::vector<Diagnostic>* warnings = nullptr;
+  bool keep_raw = false;  // fill Object::raw_json
 
   Source At(const YAML::Node& n) const;
   void Error(const YAML::Node& n, std::string message);
@@ -56,6 +57,9 @@ void GetStringMap(Ctx& c, const YAML::Node& n, const std::string& path, StringMa
 // Calls `each(item, path)` for each element of a sequence (null = empty).
 void Items(Ctx& c, const YAML::Node& n, const std::string& path,
            const std::function<void(const YAML::Node&, const std::string&)>& each);
+
+// The node as compact JSON text, with the decoder's JSON typing of scalars.
+std::string ToJsonText(const YAML::Node& n);
 
 void DecodeObjectMeta(Ctx& c, const YAML::Node& n, const std::string& path, ObjectMeta& out);
 void DecodePodSpec(Ctx& c, const YAML::Node& n, const std::string& path, PodSpec& out);

@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
 
 #include "core/base/strings.h"
 #include "core/k8s/decode_internal.h"
@@ -339,5 +342,44 @@ void GetStringMap(Ctx& c, const YAML::Node& n, const std::string& path, StringMa
     return true;
   });
 }
+
+namespace {
+
+nlohmann::json ToJson(const YAML::Node& n) {
+  if (n.IsMap()) {
+    nlohmann::json o = nlohmann::json::object();
+    for (const auto& kv : n) o[kv.first.Scalar()] = ToJson(kv.second);
+    return o;
+  }
+  if (n.IsSequence()) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& item : n) a.push_back(ToJson(item));
+    return a;
+  }
+  switch (TypeOf(n)) {
+    case ScalarType::kNull:
+      return nullptr;
+    case ScalarType::kBool: {
+      bool b = false;
+      IsBoolWord(n.Scalar(), &b);
+      if (n.Tag() != "?") b = n.as<bool>(false);
+      return b;
+    }
+    case ScalarType::kNumber: {
+      int64_t i = 0;
+      if (ParseInteger(n.Scalar(), i)) return i;
+      char* end = nullptr;
+      double d = std::strtod(n.Scalar().c_str(), &end);
+      if (end && *end == '\0' && std::isfinite(d)) return d;
+      return n.Scalar();  // .inf / .nan have no JSON form
+    }
+    default:
+      return n.Scalar();
+  }
+}
+
+}  // namespace
+
+std::string ToJsonText(const YAML::Node& n) { return ToJson(n).dump(); }
 
 }  // namespace hp::k8s::internal

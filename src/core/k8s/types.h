@@ -457,6 +457,9 @@ struct Object {
   Kind kind = Kind::kPod;
   std::string api_version;
   std::variant<Pod, DaemonSet, Namespace, ConfigMap, Secret, ServiceAccount> value;
+  // The object as compact JSON (YAML scalars typed as JSON), only when decoded with
+  // DecodeOptions::keep_raw: what the node agent stores and hands to a pod's supervisor.
+  std::string raw_json;
 
   const ObjectMeta& metadata() const;
   const Source& source() const;
