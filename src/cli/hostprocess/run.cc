@@ -4,11 +4,7 @@
 // `[container] ` prefix and in the CRI log, Ctrl-C/SIGTERM stop with the grace period, exit
 // code of the first failing container. Exit 1: rejected manifest; 2: bad usage or unreadable
 // input; 124: --timeout; 128: a container could not be started.
-#include <arpa/inet.h>
 #include <fmt/format.h>
-#include <ifaddrs.h>
-#include <net/if.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -20,13 +16,16 @@
 #include <thread>
 #include <vector>
 
+#include "cli/hostprocess/admission_cli.h"
 #include "cli/hostprocess/command.h"
+#include "core/agent/naming.h"
 #include "core/base/strings.h"
 #include "core/job/job.h"
 #include "core/k8s/admission.h"
 #include "core/k8s/decode.h"
 #include "core/pod/accounts.h"
 #include "core/pod/dir_rootfs.h"
+#include "core/pod/node_info.h"
 #include "core/pod/pod_runner.h"
 #include "core/pod/store_rootfs.h"
 #include "core/pod/volumes.h"
@@ -40,8 +39,7 @@ struct RunFlags {
   std::string cgroup_root = "/hostprocess";
   bool rm = false;
   std::string timeout;
-  std::string pod_security = "privileged";
-  bool allow_privileged = true;
+  AdmissionFlags admission;
   std::string rootfs;  // hidden: a directory as the image of every container
   bool verbose = false;
 };
@@ -51,56 +49,10 @@ void Write(FILE* f, const std::string& s) {
   fflush(f);
 }
 
-std::string HostIp() {
-  struct ifaddrs* ifs = nullptr;
-  if (::getifaddrs(&ifs) != 0) return "";
-  std::string ip;
-  for (struct ifaddrs* i = ifs; i && ip.empty(); i = i->ifa_next) {
-    if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || (i->ifa_flags & IFF_LOOPBACK) ||
-        !(i->ifa_flags & IFF_UP)) {
-      continue;
-    }
-    char buf[INET_ADDRSTRLEN];
-    auto* sin = reinterpret_cast<struct sockaddr_in*>(i->ifa_addr);
-    if (::inet_ntop(AF_INET, &sin->sin_addr, buf, sizeof buf)) ip = buf;
-  }
-  ::freeifaddrs(ifs);
-  return ip.empty() ? "127.0.0.1" : ip;
-}
-
-plan::NodeInfo LocalNode() {
-  plan::NodeInfo node;
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  node.hostname = host;
-  node.host_ip = HostIp();
-  node.allocatable_cpu_millis = 1000 * ::sysconf(_SC_NPROCESSORS_ONLN);
-  node.allocatable_memory_bytes =
-      static_cast<int64_t>(::sysconf(_SC_PHYS_PAGES)) * ::sysconf(_SC_PAGESIZE);
-  return node;
-}
-
-std::string NewUid() {
-  auto hex = sys::ReadFile("/proc/sys/kernel/random/uuid");
-  if (hex) return std::string(TrimSpace(*hex));
-  return fmt::format("{:08x}-0000-4000-8000-{:012x}", ::getpid(), ::time(nullptr));
-}
-
 int RunPod(const GlobalOptions& global, const RunFlags& flags) {
   // Admission first: a rejected manifest never runs.
   k8s::AdmissionOptions admission;
-  admission.validation.allow_privileged = flags.allow_privileged;
-  std::string level = flags.pod_security, version = "latest";
-  if (auto colon = level.find(':'); colon != std::string::npos) {
-    version = level.substr(colon + 1);
-    level = level.substr(0, colon);
-  }
-  auto lv = k8s::podsecurity::ParseLevel(level, version);
-  if (!lv) {
-    Write(stderr, fmt::format("error: --pod-security: {}\n", lv.error().ToString()));
-    return 2;
-  }
-  admission.default_level = *lv;
+  if (!MakeAdmissionOptions(flags.admission, &admission)) return 2;
   std::optional<std::chrono::milliseconds> timeout;
   if (!flags.timeout.empty()) {
     auto d = pod::ParseDuration(flags.timeout);
@@ -116,14 +68,7 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
     return 2;
   }
   for (const auto& w : decoded->warnings) Write(stderr, "Warning: " + w.ToString() + "\n");
-  std::string rejected;
-  for (const k8s::Verdict& v : k8s::Admit(decoded->objects, admission)) {
-    if (!v.allowed()) rejected += k8s::KubectlText(v) + "\n";
-  }
-  if (!rejected.empty()) {
-    Write(stderr, rejected);
-    return 1;
-  }
+  if (!AdmitOrReport(decoded->objects, admission)) return 1;
   std::vector<k8s::Pod*> pods;
   pod::PodObjects objects;
   for (k8s::Object& o : decoded->objects) {
@@ -138,7 +83,7 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
     return 2;
   }
   k8s::Pod& pod = *pods[0];
-  if (pod.metadata.uid.empty()) pod.metadata.uid = NewUid();
+  if (pod.metadata.uid.empty()) pod.metadata.uid = agent::NewUid();
   if (pod.metadata.namespace_.empty()) pod.metadata.namespace_ = "default";
 
   if (auto s = sys::MkdirAll(global.root, 0755); !s) {
@@ -170,7 +115,7 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
   opts.runner.rootfs = rootfs.get();
   opts.runner.accounts = &accounts;
   opts.runner.volumes = &volumes;
-  opts.runner.node = LocalNode();
+  opts.runner.node = pod::LocalNodeInfo();
   opts.timeout = timeout;
   auto out_mu = std::make_shared<std::mutex>();
   opts.output = [out_mu](const std::string& name, pod::LogStream s, std::string_view line) {
@@ -226,12 +171,7 @@ CommandRegistration registration(20, [](CLI::App& app, GlobalOptions& global, in
   cmd->add_flag("--rm", flags->rm, "Remove the pod's logs after it ends");
   cmd->add_option("--timeout", flags->timeout,
                   "Stop the pod after this long (e.g. 30s, 5m); exit code 124");
-  cmd->add_option("--pod-security", flags->pod_security,
-                  "Pod Security level when no Namespace object sets one")
-      ->capture_default_str();
-  cmd->add_flag("--allow-privileged", flags->allow_privileged,
-                "The API server's --allow-privileged")
-      ->capture_default_str();
+  AddAdmissionFlags(cmd, flags->admission);
   cmd->add_option("--rootfs", flags->rootfs, "A directory used as every container's image")
       ->group("");
   cmd->add_flag("-v,--verbose", flags->verbose, "Print container start/exit events");

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/hostprocess/admission_cli.h"
 #include "cli/hostprocess/command.h"
 #include "core/base/strings.h"
 #include "core/k8s/admission.h"
@@ -16,8 +17,7 @@ namespace {
 
 struct ValidateFlags {
   std::vector<std::string> files;
-  std::string pod_security = "privileged";
-  bool allow_privileged = true;
+  AdmissionFlags admission;
   std::string output = "text";
 };
 
@@ -27,18 +27,7 @@ void Write(FILE* f, const std::string& s) {
 
 int RunValidate(const ValidateFlags& flags) {
   k8s::AdmissionOptions opts;
-  opts.validation.allow_privileged = flags.allow_privileged;
-  std::string level = flags.pod_security, version = "latest";
-  if (auto colon = level.find(':'); colon != std::string::npos) {
-    version = level.substr(colon + 1);
-    level = level.substr(0, colon);
-  }
-  auto lv = k8s::podsecurity::ParseLevel(level, version);
-  if (!lv) {
-    Write(stderr, fmt::format("error: --pod-security: {}\n", lv.error().ToString()));
-    return 2;
-  }
-  opts.default_level = *lv;
+  if (!MakeAdmissionOptions(flags.admission, &opts)) return 2;
   if (flags.output != "text" && flags.output != "json") {
     Write(stderr, fmt::format("error: unable to match a printer suitable for the output format "
                               "{}, allowed formats are: json,text\n",
@@ -94,14 +83,7 @@ CommandRegistration registration(10, [](CLI::App& app, GlobalOptions&, int& exit
   cmd->add_option("-f,--filename", flags->files,
                   "Manifest file, directory (*.yaml, *.yml, *.json) or - for stdin")
       ->required();
-  cmd->add_option("--pod-security", flags->pod_security,
-                  "Pod Security level when no Namespace object sets one: privileged, baseline "
-                  "or restricted (optionally LEVEL:v1.N)")
-      ->capture_default_str();
-  cmd->add_flag("--allow-privileged", flags->allow_privileged,
-                "The API server's --allow-privileged (--allow-privileged=false rejects "
-                "privileged and HostProcess containers)")
-      ->capture_default_str();
+  AddAdmissionFlags(cmd, flags->admission);
   cmd->add_option("-o,--output", flags->output, "Output format: text or json")
       ->capture_default_str();
   cmd->callback([flags, &exit_code] { exit_code = RunValidate(*flags); });

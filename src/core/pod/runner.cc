@@ -62,6 +62,8 @@ std::string ContainerLogPath(const std::string& root, const k8s::Pod& pod,
 
 std::string PodJobId(const k8s::Pod& pod) { return pod.metadata.uid; }
 
+Result<std::string> NewContainerId() { return RandomHex(16); }
+
 Result<std::unique_ptr<ContainerRunner>> ContainerRunner::Create(const RunnerOptions& options,
                                                                  const ContainerRequest& request) {
   std::unique_ptr<ContainerRunner> r(new ContainerRunner());
@@ -85,7 +87,12 @@ Status ContainerRunner::CreateSteps(const RunnerOptions& options, const Containe
   output_ = req.output;
   const k8s::Pod& pod = *req.pod;
   const k8s::Container& c = *req.container;
-  ASSIGN_OR_RETURN(id_, RandomHex(16));
+  if (!req.id.empty()) {
+    TRY(job::ValidateJobName("container", req.id));
+    id_ = req.id;
+  } else {
+    ASSIGN_OR_RETURN(id_, RandomHex(16));
+  }
   sandbox_ = options.root + "/sandboxes/" + id_ + "/";
   scratch_ = options.root + "/containers/" + id_;
   log_path_ = ContainerLogPath(options.root, pod, c.name, req.restart_count);

@@ -52,7 +52,13 @@ struct ContainerRequest {
   int restart_count = 0;
   const PodObjects* objects = nullptr;
   OutputSink output;  // optional
+  // The container id ([0-9a-f]{32}); "" = a random one. A supervisor picks it first so that it
+  // can record the id before anything exists on the host (crash clean-up finds everything).
+  std::string id;
 };
+
+// A fresh random container id (32 hex digits).
+Result<std::string> NewContainerId();
 
 // `<root>/logs/<namespace>_<pod>_<uid>/<container>/<restart>.log`
 std::string ContainerLogPath(const std::string& root, const k8s::Pod& pod,
