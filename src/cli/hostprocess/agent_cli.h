@@ -1,0 +1,51 @@
+// Helpers shared by the node-agent verbs (apply, get, describe, logs, exec, delete, top).
+#pragma once
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cli/hostprocess/command.h"
+#include "core/agent/agent.h"
+#include "core/base/result.h"
+
+namespace hp::cli {
+
+struct NamespaceFlags {
+  std::string ns = "default";
+  bool all = false;
+};
+
+inline void AddNamespaceFlags(CLI::App* cmd, NamespaceFlags& f, bool all_namespaces) {
+  cmd->add_option("-n,--namespace", f.ns, "The namespace")->capture_default_str();
+  if (all_namespaces) {
+    cmd->add_flag("-A,--all-namespaces", f.all, "List the objects of every namespace");
+  }
+}
+
+inline void Print(FILE* f, const std::string& s) {
+  if (!s.empty()) fwrite(s.data(), 1, s.size(), f);
+  fflush(f);
+}
+
+inline int Fail(const Error& e) {
+  Print(stderr, "error: " + e.ToString() + "\n");
+  return 1;
+}
+
+// kubectl's not-found line.
+inline int NotFound(const std::string& plural, const std::string& name) {
+  Print(stderr, fmt::format("Error from server (NotFound): {} \"{}\" not found\n", plural, name));
+  return 1;
+}
+
+inline Result<std::unique_ptr<agent::Agent>> OpenAgent(const GlobalOptions& g,
+                                                       agent::AgentOptions options = {}) {
+  options.root = g.root;
+  return agent::Agent::Open(std::move(options));
+}
+
+}  // namespace hp::cli

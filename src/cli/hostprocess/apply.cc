@@ -1,0 +1,111 @@
+// `hostprocess apply -f FILE`: kubectl apply against this node. The manifests are admitted as
+// the API server would (validate's text and exit 1 on a rejection: nothing is stored), stored
+// as the node's desired state, and reconciled: each DaemonSet that fits this node runs one pod,
+// each Pod runs, each under its own supervisor, so the pods outlive this command. Without -f,
+// only reconciles (after a reboot or a crashed supervisor).
+#include <fmt/format.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/hostprocess/admission_cli.h"
+#include "cli/hostprocess/agent_cli.h"
+#include "core/k8s/decode.h"
+#include "core/k8s/quantity.h"
+
+namespace hp::cli {
+namespace {
+
+struct ApplyFlags {
+  std::vector<std::string> files;
+  AdmissionFlags admission;
+  std::string cgroup_root;
+  std::string node_labels;
+  std::string taints;
+  std::string hostname_override;
+  std::string log_max_size;
+  int log_max_files = 0;
+};
+
+int RunApply(const GlobalOptions& global, const ApplyFlags& flags, CLI::App* cmd) {
+  k8s::AdmissionOptions admission;
+  if (!MakeAdmissionOptions(flags.admission, &admission)) return 2;
+  agent::AgentOptions opts;
+  if (cmd->count("--cgroup-root")) opts.cgroup_root = flags.cgroup_root;
+  if (cmd->count("--node-labels")) opts.node_labels = flags.node_labels;
+  if (cmd->count("--register-with-taints")) opts.taints = flags.taints;
+  if (cmd->count("--hostname-override")) opts.hostname_override = flags.hostname_override;
+  if (cmd->count("--container-log-max-size")) {
+    auto q = k8s::ParseQuantity(flags.log_max_size);
+    if (!q) {
+      Print(stderr, fmt::format("error: --container-log-max-size: {}\n", q.error().ToString()));
+      return 2;
+    }
+    opts.log_max_size = q->Value();
+  }
+  if (cmd->count("--container-log-max-files")) {
+    if (flags.log_max_files < 1) {
+      Print(stderr, "error: --container-log-max-files: must be at least 1\n");
+      return 2;
+    }
+    opts.log_max_files = flags.log_max_files;
+  }
+  std::vector<k8s::Object> objects;
+  if (!flags.files.empty()) {
+    auto decoded = k8s::DecodeFiles(flags.files, {.keep_raw = true});
+    if (!decoded) {
+      Print(stderr, "error: " + decoded.error().ToString() + "\n");
+      return 2;
+    }
+    for (const auto& w : decoded->warnings) Print(stderr, "Warning: " + w.ToString() + "\n");
+    if (decoded->objects.empty()) {
+      Print(stderr, "error: no objects passed to apply\n");
+      return 2;
+    }
+    if (!AdmitOrReport(decoded->objects, admission)) return 1;
+    objects = std::move(decoded->objects);
+  }
+  auto agent = OpenAgent(global, opts);
+  if (!agent) return Fail(agent.error());
+  if (objects.empty()) {
+    auto s = (*agent)->Reconcile();
+    return s ? 0 : Fail(s.error());
+  }
+  auto lines = (*agent)->Apply(objects);
+  if (!lines) return Fail(lines.error());
+  std::string out;
+  for (const auto& l : *lines) out += l + "\n";
+  Print(stdout, out);
+  return 0;
+}
+
+CommandRegistration registration(30, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+  auto flags = std::make_shared<ApplyFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "apply",
+      "Apply manifests to this node, as kubectl apply does to a cluster: DaemonSets that fit\n"
+      "this node and Pods run as HostProcess pods, each kept running by its own supervisor.\n"
+      "A changed DaemonSet template replaces its pod. Without -f: bring the node back to the\n"
+      "applied state (after a reboot or a crash).");
+  cmd->add_option("-f,--filename", flags->files,
+                  "Manifest file, directory (*.yaml, *.yml, *.json) or - for stdin");
+  AddAdmissionFlags(cmd, flags->admission);
+  cmd->add_option("--cgroup-root", flags->cgroup_root,
+                  "Root of the pods' jobs in each cgroup hierarchy (kept for later commands; "
+                  "default /hostprocess)");
+  cmd->add_option("--node-labels", flags->node_labels,
+                  "Extra node labels, kubelet syntax: key=value,key2=value2 (kept)");
+  cmd->add_option("--register-with-taints", flags->taints,
+                  "Node taints, kubelet syntax: key=value:Effect,... (kept)");
+  cmd->add_option("--hostname-override", flags->hostname_override,
+                  "The node name instead of the host name (kept)");
+  cmd->add_option("--container-log-max-size", flags->log_max_size,
+                  "Rotate a container log at this size, e.g. 10Mi (kept; default 10Mi)");
+  cmd->add_option("--container-log-max-files", flags->log_max_files,
+                  "Keep at most this many log files per container (kept; default 5)");
+  cmd->callback([flags, &global, &exit_code, cmd] { exit_code = RunApply(global, *flags, cmd); });
+});
+
+}  // namespace
+}  // namespace hp::cli

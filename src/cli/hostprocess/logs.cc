@@ -1,0 +1,173 @@
+// `hostprocess logs POD [-c C] [-f] [--previous] [--since D] [--tail N] [--timestamps]`:
+// kubectl logs for this node, read from the containers' CRI log files (rotations included).
+// `logs ds/NAME` picks the DaemonSet's pod, as kubectl does.
+#include <fmt/format.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/hostprocess/agent_cli.h"
+#include "core/base/strings.h"
+#include "core/pod/crilog.h"
+#include "core/pod/pod_runner.h"
+#include "core/pod/runner.h"
+#include "core/sys/file.h"
+
+namespace hp::cli {
+namespace {
+
+struct LogsFlags {
+  std::string pod;
+  std::string container_arg;
+  std::string container;
+  NamespaceFlags ns;
+  bool follow = false;
+  bool previous = false;
+  bool timestamps = false;
+  std::string since;
+  std::string since_time;
+  int64_t tail = -1;
+};
+
+// The pod a `logs` argument names: NAME, pod/NAME, or ds/NAME (its pod on this node).
+Result<std::optional<agent::PodView>> FindPod(agent::Agent& a, const std::string& ns,
+                                              const std::string& arg) {
+  std::string type = "pods", name = arg;
+  if (auto slash = arg.find('/'); slash != std::string::npos) {
+    type = agent::ResourceKind(arg.substr(0, slash));
+    name = arg.substr(slash + 1);
+  }
+  if (type == "pods") return a.GetPod(ns, name);
+  if (type != "daemonsets") {
+    return Err(ErrorCode::kInvalidArgument, "cannot get the logs of \"{}\"", arg);
+  }
+  ASSIGN_OR_RETURN(auto pods, a.ListPods());
+  for (auto& p : pods) {
+    if (p.ns == ns && p.record.owner_kind == "DaemonSet" && p.record.owner_name == name) {
+      return std::optional<agent::PodView>(std::move(p));
+    }
+  }
+  return std::optional<agent::PodView>();
+}
+
+const agent::ContainerStatus* FindContainer(const agent::PodStatus& s, const std::string& name) {
+  for (const auto* list : {&s.containers, &s.init_containers}) {
+    for (const auto& c : *list)
+      if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+int RunLogs(const GlobalOptions& global, const LogsFlags& f) {
+  auto agent = OpenAgent(global);
+  if (!agent) return Fail(agent.error());
+  auto found = FindPod(**agent, f.ns.ns, f.pod);
+  if (!found) return Fail(found.error());
+  if (!*found) return NotFound("pods", f.pod.substr(f.pod.find('/') + 1));
+  agent::PodView view = std::move(**found);
+  std::string container = !f.container.empty() ? f.container : f.container_arg;
+  if (container.empty()) {
+    if (view.status.containers.empty()) return NotFound("containers", "");
+    container = view.status.containers[0].name;
+    if (view.status.containers.size() > 1) {
+      std::vector<std::string> names;
+      for (const auto& c : view.status.containers) names.push_back(c.name);
+      Print(stderr,
+            fmt::format("Defaulted container \"{}\" out of: {}\n", container, Join(names, ", ")));
+    }
+  }
+  const agent::ContainerStatus* cs = FindContainer(view.status, container);
+  if (!cs) {
+    Print(stderr,
+          fmt::format("error: container {} is not valid for pod {}\n", container, view.name));
+    return 1;
+  }
+  // Run N of a container logs to N.log and its status says restartCount N. The previous
+  // run is N-1 while it runs (or ended for good), and N itself while it waits to restart.
+  int restart = cs->restart_count;
+  if (f.previous) {
+    restart = cs->state.kind == "waiting" ? restart : restart - 1;
+    if (!cs->last_state || restart < 0) {
+      Print(stderr, fmt::format("Error from server (BadRequest): previous terminated container "
+                                "\"{}\" in pod \"{}\" not found\n",
+                                container, view.name));
+      return 1;
+    }
+  }
+  if (!f.previous && cs->state.kind == "waiting" && cs->last_state == std::nullopt &&
+      cs->restart_count == 0 && cs->container_id.empty()) {
+    Print(stderr, fmt::format("Error from server (BadRequest): container \"{}\" in pod \"{}\" is "
+                              "waiting to start: {}\n",
+                              container, view.name,
+                              cs->state.reason.empty() ? "ContainerCreating" : cs->state.reason));
+    return 1;
+  }
+  k8s::Pod pod;
+  pod.metadata.name = view.name;
+  pod.metadata.namespace_ = view.ns;
+  pod.metadata.uid = view.uid;
+  std::string path = pod::ContainerLogPath(global.root, pod, container, restart);
+
+  pod::LogReadOptions opts;
+  if (f.tail >= 0) opts.tail = f.tail;
+  if (!f.since.empty()) {
+    auto d = pod::ParseDuration(f.since);
+    if (!d) {
+      Print(stderr, fmt::format("error: --since: {}\n", d.error().ToString()));
+      return 2;
+    }
+    opts.since_ns = pod::NowUnixNanos() - int64_t{d->count()} * 1000000;
+  }
+  if (!f.since_time.empty()) {
+    auto t = pod::ParseCriTimestamp(f.since_time);
+    if (!t) {
+      Print(stderr, fmt::format("error: --since-time: {}\n", t.error().ToString()));
+      return 2;
+    }
+    opts.since_ns = *t;
+  }
+  if (f.follow && !f.previous) {
+    opts.follow = true;
+    std::string id = cs->container_id;
+    std::string status_path = view.dir + "/status.json";
+    opts.stop = [id, status_path, container]() {
+      auto st = agent::ReadPodStatus(status_path);
+      if (!st) return true;  // the pod is gone
+      const agent::ContainerStatus* now = FindContainer(*st, container);
+      return !now || now->state.kind != "running" || now->container_id != id;
+    };
+  }
+  bool timestamps = f.timestamps;
+  Status s = pod::ReadCriLog(path, opts, [timestamps](const pod::LogLine& line) -> Status {
+    std::string text = pod::RenderLogLine(line, timestamps);
+    if (fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
+      return Err(ErrorCode::kUnavailable, "write to stdout failed");
+    }
+    fflush(stdout);
+    return Ok();
+  });
+  if (!s) return Fail(s.error());
+  return 0;
+}
+
+CommandRegistration registration(33, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+  auto flags = std::make_shared<LogsFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "logs", "Print a container's logs (kubectl logs): logs POD [-c CONTAINER] [-f]");
+  cmd->add_option("pod", flags->pod, "The pod (NAME, pod/NAME or ds/NAME)")->required();
+  cmd->add_option("container", flags->container_arg, "The container (or use -c)");
+  cmd->add_option("-c,--container", flags->container, "The container (default: the first)");
+  AddNamespaceFlags(cmd, flags->ns, false);
+  cmd->add_flag("-f,--follow", flags->follow, "Keep printing new lines until the container ends");
+  cmd->add_flag("-p,--previous", flags->previous, "The previous run of the container");
+  cmd->add_flag("--timestamps", flags->timestamps, "Prefix each line with its RFC 3339 time");
+  cmd->add_option("--since", flags->since, "Only lines newer than this duration (5s, 2m, 3h)");
+  cmd->add_option("--since-time", flags->since_time, "Only lines at or after this RFC 3339 time");
+  cmd->add_option("--tail", flags->tail, "The last N lines (-1: all)")->capture_default_str();
+  cmd->callback([flags, &global, &exit_code] { exit_code = RunLogs(global, *flags); });
+});
+
+}  // namespace
+}  // namespace hp::cli

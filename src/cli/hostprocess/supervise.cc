@@ -1,0 +1,23 @@
+// `hostprocess __supervise KEY` (hidden): the per-pod supervisor that `apply` starts detached
+// (hp/agent supervisor.h). Not for people: it expects the state `apply` prepared.
+#include <memory>
+#include <string>
+
+#include "cli/hostprocess/command.h"
+#include "core/agent/supervisor.h"
+
+namespace hp::cli {
+namespace {
+
+CommandRegistration registration(90, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+  auto key = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand("__supervise", "Run one pod's supervisor (internal)");
+  cmd->group("");
+  cmd->add_option("key", *key, "<namespace>_<pod>")->required();
+  cmd->callback([key, &global, &exit_code] {
+    exit_code = agent::RunSupervisor({global.root, *key});
+  });
+});
+
+}  // namespace
+}  // namespace hp::cli

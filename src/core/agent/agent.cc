@@ -1,0 +1,543 @@
+#include "core/agent/agent.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "core/agent/cleanup.h"
+#include "core/agent/naming.h"
+#include "core/agent/supervisor.h"
+#include "core/base/strings.h"
+#include "core/k8s/decode.h"
+#include "core/sys/file.h"
+
+namespace hp::agent {
+namespace {
+
+int64_t NowS() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct KindInfo {
+  k8s::Kind kind;
+  const char* dir;       // desired/<dir>
+  const char* singular;  // kubectl's `pod/x created`
+  const char* plural;    // kubectl's `pods "x" deleted`
+  bool namespaced;
+};
+constexpr KindInfo kKinds[] = {
+    {k8s::Kind::kPod, "pods", "pod", "pods", true},
+    {k8s::Kind::kDaemonSet, "daemonsets", "daemonset.apps", "daemonsets.apps", true},
+    {k8s::Kind::kNamespace, "namespaces", "namespace", "namespaces", false},
+    {k8s::Kind::kConfigMap, "configmaps", "configmap", "configmaps", true},
+    {k8s::Kind::kSecret, "secrets", "secret", "secrets", true},
+    {k8s::Kind::kServiceAccount, "serviceaccounts", "serviceaccount", "serviceaccounts", true},
+};
+const KindInfo& InfoOf(k8s::Kind k) {
+  for (const KindInfo& i : kKinds)
+    if (i.kind == k) return i;
+  return kKinds[0];
+}
+const KindInfo* InfoOfDir(const std::string& dir) {
+  for (const KindInfo& i : kKinds)
+    if (dir == i.dir) return &i;
+  return nullptr;
+}
+
+std::string NamespaceOf(const nlohmann::json& obj) {
+  auto m = obj.find("metadata");
+  if (m == obj.end() || !m->is_object()) return "default";
+  std::string ns = m->value("namespace", "");
+  return ns.empty() ? "default" : ns;
+}
+
+nlohmann::json SettingsJson(const NodeSettings& s) {
+  nlohmann::json labels = nlohmann::json::object();
+  for (const auto& [k, v] : s.node.extra_labels) labels[k] = v;
+  nlohmann::json taints = nlohmann::json::array();
+  for (const Taint& t : s.node.taints) {
+    taints.push_back({{"key", t.key}, {"value", t.value}, {"effect", t.effect}});
+  }
+  return {{"hostnameOverride", s.node.hostname_override},
+          {"labels", labels},
+          {"taints", taints},
+          {"cgroupRoot", s.cgroup_root},
+          {"containerLogMaxSize", s.log_max_size},
+          {"containerLogMaxFiles", s.log_max_files}};
+}
+
+NodeSettings SettingsFromJson(const nlohmann::json& j) {
+  NodeSettings s;
+  s.node.hostname_override = j.value("hostnameOverride", "");
+  if (j.contains("labels")) {
+    for (const auto& [k, v] : j.at("labels").items()) {
+      s.node.extra_labels.emplace_back(k, v.get<std::string>());
+    }
+  }
+  if (j.contains("taints")) {
+    for (const auto& t : j.at("taints")) {
+      s.node.taints.push_back({t.value("key", ""), t.value("value", ""), t.value("effect", "")});
+    }
+  }
+  s.cgroup_root = j.value("cgroupRoot", s.cgroup_root);
+  s.log_max_size = j.value("containerLogMaxSize", s.log_max_size);
+  s.log_max_files = j.value("containerLogMaxFiles", s.log_max_files);
+  return s;
+}
+
+// The grace period the pod was given (terminationGracePeriodSeconds, default 30).
+int64_t GraceSeconds(const PodRecord& r) {
+  auto spec = r.pod.find("spec");
+  if (spec == r.pod.end()) return 30;
+  auto g = spec->find("terminationGracePeriodSeconds");
+  if (g == spec->end() || !g->is_number_integer()) return 30;
+  return std::max<int64_t>(g->get<int64_t>(), 0);
+}
+
+// A status for a pod whose supervisor has not written one yet.
+PodStatus InitialStatus(const PodRecord& r) {
+  PodStatus s;
+  auto spec = r.pod.value("spec", nlohmann::json::object());
+  bool has_init = spec.contains("initContainers") && !spec["initContainers"].empty();
+  for (const char* list : {"initContainers", "containers"}) {
+    if (!spec.contains(list)) continue;
+    bool init = std::string(list) == "initContainers";
+    for (const auto& c : spec[list]) {
+      ContainerStatus cs;
+      cs.name = c.value("name", "");
+      cs.image = c.value("image", "");
+      cs.state.reason =
+          init ? "PodInitializing" : (has_init ? "PodInitializing" : "ContainerCreating");
+      (init ? s.init_containers : s.containers).push_back(cs);
+    }
+  }
+  s.initialized = !has_init;
+  return s;
+}
+
+}  // namespace
+
+std::string ResourceKind(const std::string& name) {
+  static const std::map<std::string, std::string> kAliases = {
+      {"po", "pods"},
+      {"pod", "pods"},
+      {"pods", "pods"},
+      {"ds", "daemonsets"},
+      {"daemonset", "daemonsets"},
+      {"daemonsets", "daemonsets"},
+      {"daemonset.apps", "daemonsets"},
+      {"daemonsets.apps", "daemonsets"},
+      {"ns", "namespaces"},
+      {"namespace", "namespaces"},
+      {"namespaces", "namespaces"},
+      {"cm", "configmaps"},
+      {"configmap", "configmaps"},
+      {"configmaps", "configmaps"},
+      {"secret", "secrets"},
+      {"secrets", "secrets"},
+      {"sa", "serviceaccounts"},
+      {"serviceaccount", "serviceaccounts"},
+      {"serviceaccounts", "serviceaccounts"},
+  };
+  auto it = kAliases.find(ToLower(name));
+  return it == kAliases.end() ? "" : it->second;
+}
+
+Result<std::unique_ptr<Agent>> Agent::Open(AgentOptions options) {
+  std::unique_ptr<Agent> a(new Agent(std::move(options)));
+  TRY(sys::MkdirAll(a->options_.root, 0755));
+  TRY(a->store_.Init(a->options_.boot_id));
+  auto stored = sys::Exists(a->store_.NodeConfigPath()) ? ReadJsonFile(a->store_.NodeConfigPath())
+                                                        : Result<nlohmann::json>(nullptr);
+  if (!stored) return Err(std::move(stored).error());
+  if (stored->is_object()) a->settings_ = SettingsFromJson(*stored);
+  bool changed = !stored->is_object();
+  const AgentOptions& o = a->options_;
+  if (o.cgroup_root) a->settings_.cgroup_root = *o.cgroup_root, changed = true;
+  if (o.node_labels) {
+    ASSIGN_OR_RETURN_CTX(a->settings_.node.extra_labels, ParseNodeLabels(*o.node_labels),
+                         "--node-labels");
+    changed = true;
+  }
+  if (o.taints) {
+    ASSIGN_OR_RETURN_CTX(a->settings_.node.taints, ParseTaints(*o.taints),
+                         "--register-with-taints");
+    changed = true;
+  }
+  if (o.hostname_override)
+    a->settings_.node.hostname_override = *o.hostname_override, changed = true;
+  if (o.log_max_size) a->settings_.log_max_size = *o.log_max_size, changed = true;
+  if (o.log_max_files) a->settings_.log_max_files = *o.log_max_files, changed = true;
+  if (changed) {
+    auto lock = a->store_.Lock();
+    if (!lock) return Err(std::move(lock).error());
+    TRY(WriteJsonFileAtomic(a->store_.NodeConfigPath(), SettingsJson(a->settings_)));
+  }
+  a->node_ = LocalNode(a->settings_.node);
+  if (a->options_.self_exe.empty()) {
+    char buf[4096];
+    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0) return SysErr("readlink \"/proc/self/exe\"");
+    a->options_.self_exe.assign(buf, static_cast<size_t>(n));
+  }
+  return a;
+}
+
+Result<std::vector<std::string>> Agent::Apply(const std::vector<k8s::Object>& objects) {
+  ASSIGN_OR_RETURN(FileLock lock, store_.Lock());
+  std::vector<std::string> lines;
+  for (const k8s::Object& o : objects) {
+    const KindInfo& info = InfoOf(o.kind);
+    nlohmann::json raw;
+    try {
+      raw = nlohmann::json::parse(o.raw_json);
+    } catch (const std::exception& e) {
+      return Err(ErrorCode::kInvalidArgument, "{}: object is not JSON (decode with keep_raw): {}",
+                 o.source().file, e.what());
+    }
+    const std::string& name = o.metadata().name;
+    std::string key = name;
+    if (info.namespaced) {
+      std::string ns = NamespaceOf(raw);
+      raw["metadata"]["namespace"] = ns;
+      key = ObjectKey(ns, name);
+    }
+    ASSIGN_OR_RETURN(auto existing, store_.GetDesired(info.dir, key));
+    std::string verb = "created";
+    int64_t created = NowS();
+    if (existing) {
+      created = existing->value("created", created);
+      verb = existing->value("object", nlohmann::json()) == raw ? "unchanged" : "configured";
+    }
+    if (verb != "unchanged") {
+      TRY(store_.PutDesired(info.dir, key, {{"object", raw}, {"created", created}}));
+    }
+    lines.push_back(fmt::format("{}/{} {}", info.singular, name, verb));
+  }
+  TRY(ReconcileLocked());
+  return lines;
+}
+
+Status Agent::Reconcile() {
+  ASSIGN_OR_RETURN(FileLock lock, store_.Lock());
+  return ReconcileLocked();
+}
+
+Result<std::vector<std::pair<std::string, PodRecord>>> Agent::WantedPods() {
+  // The objects a pod may refer to, by namespace.
+  std::map<std::string, std::vector<nlohmann::json>> by_ns;
+  for (const char* kind : {"configmaps", "secrets", "serviceaccounts"}) {
+    ASSIGN_OR_RETURN(auto list, store_.ListDesired(kind));
+    for (auto& e : list) {
+      nlohmann::json obj = e.value("object", nlohmann::json::object());
+      by_ns[NamespaceOf(obj)].push_back(std::move(obj));
+    }
+  }
+  auto base = [&](const std::string& ns) {
+    PodRecord r;
+    r.objects = by_ns[ns];
+    r.created = NowS();
+    r.cgroup_root = settings_.cgroup_root;
+    r.log_max_size = settings_.log_max_size;
+    r.log_max_files = settings_.log_max_files;
+    return r;
+  };
+  std::vector<std::pair<std::string, PodRecord>> out;
+  ASSIGN_OR_RETURN(auto daemonsets, store_.ListDesired("daemonsets"));
+  for (const auto& e : daemonsets) {
+    nlohmann::json obj = e.value("object", nlohmann::json::object());
+    std::string ns = NamespaceOf(obj);
+    auto decoded = k8s::DecodeString(obj.dump(), "desired daemonset");
+    if (!decoded || decoded->objects.empty() || !decoded->objects[0].daemon_set()) continue;
+    const k8s::DaemonSet& ds = *decoded->objects[0].daemon_set();
+    if (!CheckFit(ds.spec.template_.spec, node_, true).fits) continue;
+    nlohmann::json tmpl = obj["spec"].value("template", nlohmann::json::object());
+    std::string revision = ControllerRevisionHash(tmpl.dump());
+    std::string name = DaemonPodName(ns, ds.metadata.name, revision);
+    PodRecord r = base(ns);
+    nlohmann::json meta = tmpl.value("metadata", nlohmann::json::object());
+    meta["name"] = name;
+    meta["namespace"] = ns;
+    meta.erase("generateName");
+    meta["labels"]["controller-revision-hash"] = revision;
+    r.pod = {{"apiVersion", "v1"},
+             {"kind", "Pod"},
+             {"metadata", meta},
+             {"spec", tmpl.value("spec", nlohmann::json::object())}};
+    r.owner_kind = "DaemonSet";
+    r.owner_name = ds.metadata.name;
+    r.revision = revision;
+    out.emplace_back(ObjectKey(ns, name), std::move(r));
+  }
+  ASSIGN_OR_RETURN(auto pods, store_.ListDesired("pods"));
+  for (const auto& e : pods) {
+    nlohmann::json obj = e.value("object", nlohmann::json::object());
+    std::string ns = NamespaceOf(obj);
+    PodRecord r = base(ns);
+    r.revision = fmt::format("{:016x}", Fnv64a(obj.dump()));
+    std::string name = obj["metadata"].value("name", "");
+    r.pod = std::move(obj);
+    out.emplace_back(ObjectKey(ns, name), std::move(r));
+  }
+  return out;
+}
+
+Result<PodView> Agent::ReadPod(const std::string& key) {
+  PodView v;
+  v.key = key;
+  v.dir = store_.PodDir(key);
+  ASSIGN_OR_RETURN(v.record, ReadPodRecord(v.dir + "/" + kPodFile));
+  const nlohmann::json& meta = v.record.pod["metadata"];
+  v.ns = meta.value("namespace", "default");
+  v.name = meta.value("name", "");
+  v.uid = meta.value("uid", "");
+  auto st = ReadPodStatus(v.dir + "/" + kStatusFile);
+  v.status = st ? std::move(*st) : InitialStatus(v.record);
+  v.supervisor_alive = ProcessAlive(v.status.supervisor_pid, v.status.supervisor_start);
+  v.lost = !v.status.finished && !v.supervisor_alive;
+  if (sys::Exists(v.dir + "/stop")) v.status.terminating = true;
+  return v;
+}
+
+Status Agent::SpawnSupervisor(const std::string& key) {
+  std::string dir = store_.PodDir(key);
+  std::string log = dir + "/" + kSupervisorLog;
+  std::vector<std::string> args = {"hostprocess", "--root", options_.root, "__supervise", key};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const char* exe = options_.self_exe.c_str();
+  int pid_pipe[2], go_pipe[2];
+  if (::pipe2(pid_pipe, O_CLOEXEC) < 0) return SysErr("pipe");
+  UniqueFd pid_r(pid_pipe[0]), pid_w(pid_pipe[1]);
+  if (::pipe2(go_pipe, O_CLOEXEC) < 0) return SysErr("pipe");
+  UniqueFd go_r(go_pipe[0]), go_w(go_pipe[1]);
+  pid_t child = ::fork();
+  if (child < 0) return SysErr("fork");
+  if (child == 0) {
+    // Detached: a new session, then a grandchild that init (or the nearest subreaper) adopts.
+    ::setsid();
+    pid_t g = ::fork();
+    if (g != 0) ::_exit(g < 0 ? 1 : 0);
+    ::close(go_w.get());
+    pid_t me = ::getpid();
+    (void)!::write(pid_w.get(), &me, sizeof me);
+    char b;
+    while (::read(go_r.get(), &b, 1) < 0 && errno == EINTR) {
+    }
+    int null = ::open("/dev/null", O_RDONLY);
+    int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (null >= 0) ::dup2(null, 0);
+    if (out >= 0) {
+      ::dup2(out, 1);
+      ::dup2(out, 2);
+    }
+    ::syscall(SYS_close_range, 3, ~0U, 0);
+    ::execv(exe, argv.data());
+    ::_exit(127);
+  }
+  pid_w.reset();
+  go_r.reset();
+  int st = 0;
+  while (::waitpid(child, &st, 0) < 0 && errno == EINTR) {
+  }
+  pid_t sup = 0;
+  if (::read(pid_r.get(), &sup, sizeof sup) != sizeof sup || sup <= 0) {
+    return Err(ErrorCode::kInternal, "pod \"{}\": the supervisor did not start", key);
+  }
+  // The first status names the supervisor before it runs, so no reader ever sees a pod
+  // without one; the supervisor writes every later status itself.
+  ASSIGN_OR_RETURN(PodRecord rec, ReadPodRecord(dir + "/" + kPodFile));
+  PodStatus status = InitialStatus(rec);
+  status.supervisor_pid = sup;
+  status.supervisor_start = ProcessStartTime(sup);
+  status.updated = NowS();
+  TRY(WritePodStatus(dir + "/" + kStatusFile, status));
+  go_w.reset();  // go
+  return Ok();
+}
+
+Status Agent::CreatePod(const std::string& key, PodRecord record) {
+  std::string dir = store_.PodDir(key);
+  std::string uid = NewUid();
+  record.pod["metadata"]["uid"] = uid;
+  record.created = NowS();
+  if (sys::Exists(dir)) TRY(sys::RemoveAll(dir));
+  TRY(sys::MkdirAll(dir, 0700));
+  Status s = WriteJsonFileAtomic(dir + "/" + kPodFile, record);
+  if (s) s = SpawnSupervisor(key);
+  if (!s) {
+    (void)sys::RemoveAll(dir);
+    return Err(std::move(s).error().Context(fmt::format("create pod \"{}\"", key)));
+  }
+  return Ok();
+}
+
+Status Agent::RemovePods(const std::vector<std::string>& keys) {
+  struct Removing {
+    PodView view;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  std::vector<Removing> list;
+  auto now = std::chrono::steady_clock::now();
+  for (const std::string& key : keys) {
+    auto v = ReadPod(key);
+    if (!v) {  // half-created: nothing but the directory to remove
+      (void)sys::RemoveAll(store_.PodDir(key));
+      continue;
+    }
+    TRY(sys::WriteFileAtomic(v->dir + "/stop", "\n"));
+    if (v->supervisor_alive) ::kill(v->status.supervisor_pid, SIGTERM);
+    auto grace = std::chrono::seconds(GraceSeconds(v->record) + 10);
+    list.push_back({std::move(*v), now + grace});
+  }
+  // Wait for the supervisors to stop their containers.
+  while (true) {
+    bool any = false;
+    for (Removing& r : list) {
+      PodStatus& st = r.view.status;
+      if (!r.view.supervisor_alive) continue;
+      if (!ProcessAlive(st.supervisor_pid, st.supervisor_start)) {
+        r.view.supervisor_alive = false;
+        continue;
+      }
+      if (std::chrono::steady_clock::now() >= r.deadline) {
+        ::kill(st.supervisor_pid, SIGKILL);
+      }
+      any = true;
+    }
+    if (!any) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  Status first = Ok();
+  for (Removing& r : list) {
+    // The supervisor's last word on what exists (it may have removed everything itself).
+    auto st = ReadPodStatus(r.view.dir + "/" + kStatusFile);
+    if (st) r.view.status = std::move(*st);
+    Status c = CleanupPod(
+        {options_.root, r.view.record.cgroup_root, r.view.uid, r.view.status.live_containers});
+    if (!c) {
+      if (first) first = Err(std::move(c).error().Context(fmt::format("pod \"{}\"", r.view.key)));
+      continue;  // keep its state: a later delete or apply tries again
+    }
+    (void)sys::RemoveAll(
+        fmt::format("{}/{}_{}_{}", store_.LogsDir(), r.view.ns, r.view.name, r.view.uid));
+    Status d = sys::RemoveAll(r.view.dir);
+    if (!d && first) first = std::move(d);
+  }
+  return first;
+}
+
+Status Agent::ReconcileLocked() {
+  ASSIGN_OR_RETURN(auto wanted, WantedPods());
+  std::map<std::string, const PodRecord*> want;
+  for (const auto& [key, rec] : wanted) want[key] = &rec;
+  ASSIGN_OR_RETURN(std::vector<std::string> keys, store_.ListPodKeys());
+  std::vector<std::string> remove, restart;
+  std::map<std::string, bool> have;
+  for (const std::string& key : keys) {
+    auto v = ReadPod(key);
+    auto w = want.find(key);
+    if (!v || w == want.end() || w->second->revision != v->record.revision) {
+      remove.push_back(key);
+      continue;
+    }
+    have[key] = true;
+    if (v->lost) restart.push_back(key);
+  }
+  Status first = RemovePods(remove);
+  for (const std::string& key : restart) {
+    // Re-adopt a pod whose supervisor died: what it left is removed and a new supervisor
+    // starts the pod's containers again.
+    auto v = ReadPod(key);
+    if (!v) continue;
+    Status c =
+        CleanupPod({options_.root, v->record.cgroup_root, v->uid, v->status.live_containers});
+    if (c) c = SpawnSupervisor(key);
+    if (!c && first) first = std::move(c);
+  }
+  for (const auto& [key, rec] : wanted) {
+    if (have.count(key)) continue;
+    Status c = CreatePod(key, rec);
+    if (!c && first) first = std::move(c);
+  }
+  return first;
+}
+
+Result<std::string> Agent::Delete(const std::string& kind, const std::string& ns,
+                                  const std::string& name) {
+  const KindInfo* info = InfoOfDir(kind);
+  if (!info)
+    return Err(ErrorCode::kInvalidArgument, "the server doesn't have a resource type \"{}\"", kind);
+  ASSIGN_OR_RETURN(FileLock lock, store_.Lock());
+  std::string key = info->namespaced ? ObjectKey(ns, name) : name;
+  ASSIGN_OR_RETURN(auto desired, store_.GetDesired(info->dir, key));
+  bool running_pod = kind == "pods" && sys::IsDir(store_.PodDir(key));
+  if (!desired && !running_pod) {
+    return Err(ErrorCode::kNotFound, "{} \"{}\" not found", info->plural, name);
+  }
+  if (desired) TRY(store_.DeleteDesired(info->dir, key));
+  if (running_pod) TRY(RemovePods({key}));  // a DaemonSet's pod comes back, as in a cluster
+  TRY(ReconcileLocked());
+  return fmt::format("{} \"{}\" deleted", info->singular, name);
+}
+
+Result<std::vector<PodView>> Agent::ListPods() {
+  ASSIGN_OR_RETURN(std::vector<std::string> keys, store_.ListPodKeys());
+  std::vector<PodView> out;
+  for (const std::string& key : keys) {
+    auto v = ReadPod(key);
+    if (v) out.push_back(std::move(*v));
+  }
+  return out;
+}
+
+Result<std::optional<PodView>> Agent::GetPod(const std::string& ns, const std::string& name) {
+  std::string key = ObjectKey(ns, name);
+  if (!sys::IsDir(store_.PodDir(key))) return std::optional<PodView>();
+  ASSIGN_OR_RETURN(PodView v, ReadPod(key));
+  return std::optional<PodView>(std::move(v));
+}
+
+Result<std::vector<DaemonSetView>> Agent::ListDaemonSets() {
+  ASSIGN_OR_RETURN(auto daemonsets, store_.ListDesired("daemonsets"));
+  ASSIGN_OR_RETURN(auto pods, ListPods());
+  std::vector<DaemonSetView> out;
+  for (const auto& e : daemonsets) {
+    DaemonSetView v;
+    v.object = e.value("object", nlohmann::json::object());
+    v.created = e.value("created", int64_t{0});
+    v.ns = NamespaceOf(v.object);
+    v.name = v.object["metadata"].value("name", "");
+    auto decoded = k8s::DecodeString(v.object.dump(), "desired daemonset");
+    if (decoded && !decoded->objects.empty() && decoded->objects[0].daemon_set()) {
+      v.fit = CheckFit(decoded->objects[0].daemon_set()->spec.template_.spec, node_, true);
+    }
+    v.revision =
+        ControllerRevisionHash(v.object["spec"].value("template", nlohmann::json::object()).dump());
+    v.desired = v.fit.fits ? 1 : 0;
+    for (const PodView& p : pods) {
+      if (p.record.owner_kind != "DaemonSet" || p.record.owner_name != v.name || p.ns != v.ns)
+        continue;
+      v.current++;
+      bool ready = p.status.ready && !p.lost;
+      v.ready += ready;
+      v.available += ready;
+      v.up_to_date += p.record.revision == v.revision;
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+}  // namespace hp::agent

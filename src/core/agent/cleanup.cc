@@ -1,0 +1,79 @@
+#include "core/agent/cleanup.h"
+
+#include <pwd.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "core/job/job.h"
+#include "core/pod/accounts.h"
+#include "core/sys/file.h"
+#include "core/sys/mount.h"
+
+extern char** environ;
+
+namespace hp::agent {
+namespace {
+
+Status RemoveEphemeralUser(const std::string& name) {
+  if (::getpwnam(name.c_str()) == nullptr) return Ok();
+  const char* argv[] = {"userdel", name.c_str(), nullptr};
+  pid_t pid = 0;
+  if (int rc = ::posix_spawnp(&pid, "userdel", nullptr, nullptr, const_cast<char**>(argv), environ);
+      rc != 0) {
+    errno = rc;
+    return SysErr("run userdel \"{}\"", name);
+  }
+  int st = 0;
+  while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    return Err(ErrorCode::kInternal, "userdel \"{}\" failed (status {})", name, st);
+  }
+  return Ok();
+}
+
+}  // namespace
+
+Status CleanupPod(const PodLeftovers& left) {
+  Status first = Ok();
+  auto keep = [&](Status s) {
+    if (!s && first) first = std::move(s);
+  };
+  // Processes first: nothing may keep a mount busy or recreate files while we remove them.
+  if (!left.pod_uid.empty()) {
+    auto jobs = job::NewJobManager({left.cgroup_root});
+    if (jobs) {
+      auto pods = (*jobs)->ListPods();
+      if (pods && std::find(pods->begin(), pods->end(), left.pod_uid) != pods->end()) {
+        keep((*jobs)->DestroyPod(left.pod_uid));
+      }
+    } else {
+      keep(Err(std::move(jobs).error()));
+    }
+  }
+  for (const std::string& id : left.container_ids) {
+    if (id.empty() || id.find('/') != std::string::npos || id[0] == '.') continue;
+    for (const std::string& dir :
+         {left.root + "/sandboxes/" + id, left.root + "/containers/" + id}) {
+      if (!sys::Exists(dir)) continue;
+      Status d = sys::DetachMountsUnder(dir);
+      keep(d);
+      if (d) keep(sys::RemoveAll(dir));
+    }
+    keep(RemoveEphemeralUser(pod::AccountNames{}.ephemeral_prefix + id.substr(0, 12)));
+  }
+  if (!left.pod_uid.empty() && left.pod_uid.find('/') == std::string::npos) {
+    std::string dir = left.root + "/pods/" + left.pod_uid;
+    if (sys::Exists(dir)) {
+      Status d = sys::DetachMountsUnder(dir);
+      keep(d);
+      if (d) keep(sys::RemoveAll(dir));
+    }
+  }
+  return first;
+}
+
+}  // namespace hp::agent

@@ -1,0 +1,60 @@
+// hp/agent: running another process in a running container (`hostprocess exec`, exec probes).
+//
+// The supervisor records, for each running container, what a new process of it needs
+// (`run/pods/<key>/exec/<container>.json`): its job, account, capabilities, environment,
+// working directory and search PATH. Anyone with that record joins the container as kubelet's
+// exec does for a HostProcess container: same job (so it is limited and killed with the
+// container), same identity, same environment and working directory.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base/result.h"
+#include "core/launch/launch.h"
+
+namespace hp::job {
+class Job;
+}
+
+namespace hp::agent {
+
+struct ExecInfo {
+  std::string pod_id;        // job parent (pod uid)
+  std::string container_id;  // job leaf
+  std::string cgroup_root;
+  std::vector<std::string> env;  // "K=V", the container's final environment
+  std::string cwd;
+  std::vector<std::string> search_path;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
+  std::optional<launch::Capabilities> caps;
+  bool no_new_privs = false;
+};
+
+void to_json(nlohmann::json& j, const ExecInfo& e);
+void from_json(const nlohmann::json& j, ExecInfo& e);
+
+// A LaunchSpec for `argv` in the container: argv[0] resolved like the container's command
+// (PATH search, relative to the working directory, or a host path), the caller's stdio fds and
+// `job` filled in by the caller.
+Result<launch::LaunchSpec> ExecSpec(const ExecInfo& info, const std::vector<std::string>& argv);
+
+// Runs `argv` in the container with output captured (stdout and stderr together, at most
+// 10 KiB kept) and a timeout (kubelet's exec probe). The process is killed on timeout.
+struct ExecResult {
+  bool timed_out = false;
+  int exit_code = 0;
+  std::string output;
+};
+Result<ExecResult> ExecCapture(const ExecInfo& info, job::Job* job,
+                               const std::vector<std::string>& argv,
+                               std::chrono::milliseconds timeout);
+
+}  // namespace hp::agent

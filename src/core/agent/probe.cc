@@ -1,0 +1,187 @@
+#include "core/agent/probe.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstring>
+
+#include "core/base/strings.h"
+#include "core/base/unique_fd.h"
+
+namespace hp::agent {
+namespace {
+
+// Connects to host:port within `timeout_ms`; on failure sets *why to Go's dial error text.
+UniqueFd Dial(const std::string& host, int port, int64_t timeout_ms, std::string* why) {
+  struct addrinfo hints = {};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  struct addrinfo* res = nullptr;
+  std::string addr = fmt::format("{}:{}", host, port);
+  if (int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res); rc != 0) {
+    *why = fmt::format("dial tcp {}: lookup {}: {}", addr, host, ::gai_strerror(rc));
+    return UniqueFd();
+  }
+  UniqueFd fd(::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd) {
+    *why = fmt::format("dial tcp {}: socket: {}", addr, std::strerror(errno));
+    ::freeaddrinfo(res);
+    return fd;
+  }
+  int rc = ::connect(fd.get(), res->ai_addr, res->ai_addrlen);
+  ::freeaddrinfo(res);
+  if (rc < 0 && errno != EINPROGRESS) {
+    *why = fmt::format("dial tcp {}: connect: {}", addr, std::strerror(errno));
+    return UniqueFd();
+  }
+  if (rc < 0) {
+    struct pollfd p = {fd.get(), POLLOUT, 0};
+    int n = ::poll(&p, 1, static_cast<int>(timeout_ms));
+    if (n <= 0) {
+      *why = fmt::format("dial tcp {}: i/o timeout", addr);
+      return UniqueFd();
+    }
+    int err = 0;
+    socklen_t len = sizeof err;
+    ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err != 0) {
+      *why = fmt::format("dial tcp {}: connect: {}", addr, std::strerror(err));
+      return UniqueFd();
+    }
+  }
+  return fd;
+}
+
+ProbeOutcome HttpProbe(const k8s::HTTPGetAction& h, const ProbeContext& ctx, int64_t timeout_ms) {
+  if (!h.scheme.empty() && h.scheme != "HTTP") {
+    return {false,
+            fmt::format("HTTP probe failed: scheme {} is not supported by hostprocess", h.scheme)};
+  }
+  int port = ResolvePort(h.port, *ctx.container);
+  if (port <= 0) return {false, fmt::format("invalid port \"{}\"", h.port.ToString())};
+  std::string host = h.host.empty() ? ctx.host : h.host;
+  std::string why;
+  auto start = std::chrono::steady_clock::now();
+  UniqueFd fd = Dial(host, port, timeout_ms, &why);
+  std::string path = h.path.empty() ? "/" : h.path;
+  std::string url = fmt::format("http://{}:{}{}", host, port, path);
+  if (!fd) return {false, fmt::format("Get \"{}\": {}", url, why)};
+  std::string req = fmt::format("GET {} HTTP/1.1\r\nHost: {}:{}\r\nUser-Agent: kube-probe/1.26\r\n",
+                                path, host, port);
+  bool accept = false;
+  for (const auto& hdr : h.http_headers) {
+    req += hdr.name + ": " + hdr.value + "\r\n";
+    if (EqualsIgnoreCase(hdr.name, "Accept")) accept = true;
+  }
+  if (!accept) req += "Accept: */*\r\n";
+  req += "Connection: close\r\n\r\n";
+  std::string resp;
+  size_t sent = 0;
+  auto left = [&] {
+    return timeout_ms - std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+  };
+  while (sent < req.size()) {
+    struct pollfd p = {fd.get(), POLLOUT, 0};
+    if (left() <= 0 || ::poll(&p, 1, static_cast<int>(left())) <= 0) break;
+    ssize_t n = ::send(fd.get(), req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  char buf[1024];
+  while (resp.find("\r\n") == std::string::npos && resp.size() < 4096) {
+    struct pollfd p = {fd.get(), POLLIN, 0};
+    if (left() <= 0 || ::poll(&p, 1, static_cast<int>(left())) <= 0) {
+      return {false, fmt::format("Get \"{}\": context deadline exceeded (Client.Timeout exceeded "
+                                 "while awaiting headers)",
+                                 url)};
+    }
+    ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
+    if (n <= 0) break;
+    resp.append(buf, static_cast<size_t>(n));
+  }
+  // "HTTP/1.1 200 OK"
+  int code = 0;
+  if (StartsWith(resp, "HTTP/")) {
+    size_t sp = resp.find(' ');
+    if (sp != std::string::npos) code = std::atoi(resp.c_str() + sp + 1);
+  }
+  if (code == 0) return {false, fmt::format("Get \"{}\": malformed HTTP response", url)};
+  if (code >= 200 && code < 400) return {true, ""};
+  return {false, fmt::format("HTTP probe failed with statuscode: {}", code)};
+}
+
+}  // namespace
+
+int ResolvePort(const k8s::IntOrString& port, const k8s::Container& container) {
+  if (!port.is_string) return port.int_value;
+  for (const auto& p : container.ports) {
+    if (p.name == port.str_value) return p.container_port;
+  }
+  int n = 0;
+  auto [end, ec] =
+      std::from_chars(port.str_value.data(), port.str_value.data() + port.str_value.size(), n);
+  return ec == std::errc() && end == port.str_value.data() + port.str_value.size() ? n : 0;
+}
+
+ProbeTiming TimingOf(const k8s::Probe& p) {
+  ProbeTiming t;
+  if (p.initial_delay_seconds) t.initial_delay_ms = int64_t{*p.initial_delay_seconds} * 1000;
+  if (p.period_seconds && *p.period_seconds > 0) t.period_ms = int64_t{*p.period_seconds} * 1000;
+  if (p.timeout_seconds && *p.timeout_seconds > 0)
+    t.timeout_ms = int64_t{*p.timeout_seconds} * 1000;
+  if (p.success_threshold && *p.success_threshold > 0) t.success_threshold = *p.success_threshold;
+  if (p.failure_threshold && *p.failure_threshold > 0) t.failure_threshold = *p.failure_threshold;
+  return t;
+}
+
+bool ProbeState::Record(bool success, const ProbeTiming& t) {
+  if (success) {
+    failures = 0;
+    if (++successes >= t.success_threshold && !result) return result = true, true;
+  } else {
+    successes = 0;
+    if (++failures >= t.failure_threshold && result) return result = false, true;
+  }
+  return false;
+}
+
+ProbeOutcome RunProbe(const k8s::Probe& probe, const ProbeContext& ctx) {
+  ProbeTiming t = TimingOf(probe);
+  const k8s::ProbeHandler& h = probe.handler;
+  if (h.exec) {
+    if (!ctx.exec) return {false, "exec probe: the container is not running"};
+    auto r =
+        ExecCapture(*ctx.exec, ctx.job, h.exec->command, std::chrono::milliseconds(t.timeout_ms));
+    if (!r) return {false, r.error().ToString()};
+    if (r->timed_out) {
+      return {false, fmt::format("command {} timed out", Quote(Join(h.exec->command, " ")))};
+    }
+    if (r->exit_code == 0) return {true, ""};
+    std::string out(TrimSpace(r->output));
+    return {false, out.empty() ? fmt::format("command {} exited with {}",
+                                             Quote(Join(h.exec->command, " ")), r->exit_code)
+                               : out};
+  }
+  if (h.http_get) return HttpProbe(*h.http_get, ctx, t.timeout_ms);
+  if (h.tcp_socket) {
+    int port = ResolvePort(h.tcp_socket->port, *ctx.container);
+    if (port <= 0)
+      return {false, fmt::format("invalid port \"{}\"", h.tcp_socket->port.ToString())};
+    std::string host = h.tcp_socket->host.empty() ? ctx.host : h.tcp_socket->host;
+    std::string why;
+    UniqueFd fd = Dial(host, port, t.timeout_ms, &why);
+    if (!fd) return {false, why};
+    return {true, ""};
+  }
+  return {false, "probe has no handler"};
+}
+
+}  // namespace hp::agent

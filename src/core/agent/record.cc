@@ -1,0 +1,60 @@
+#include "core/agent/record.h"
+
+#include "core/agent/store.h"
+
+namespace hp::agent {
+
+void to_json(nlohmann::json& j, const PodRecord& r) {
+  j = nlohmann::json{{"pod", r.pod},
+                     {"objects", r.objects},
+                     {"ownerKind", r.owner_kind},
+                     {"ownerName", r.owner_name},
+                     {"revision", r.revision},
+                     {"created", r.created},
+                     {"cgroupRoot", r.cgroup_root},
+                     {"logMaxSize", r.log_max_size},
+                     {"logMaxFiles", r.log_max_files}};
+}
+
+void from_json(const nlohmann::json& j, PodRecord& r) {
+  j.at("pod").get_to(r.pod);
+  if (j.contains("objects")) j.at("objects").get_to(r.objects);
+  r.owner_kind = j.value("ownerKind", "");
+  r.owner_name = j.value("ownerName", "");
+  r.revision = j.value("revision", "");
+  r.created = j.value("created", int64_t{0});
+  r.cgroup_root = j.value("cgroupRoot", "/hostprocess");
+  r.log_max_size = j.value("logMaxSize", r.log_max_size);
+  r.log_max_files = j.value("logMaxFiles", r.log_max_files);
+}
+
+Result<PodRecord> ReadPodRecord(const std::string& path) {
+  ASSIGN_OR_RETURN(nlohmann::json j, ReadJsonFile(path));
+  try {
+    return j.get<PodRecord>();
+  } catch (const nlohmann::json::exception& e) {
+    return Err(ErrorCode::kInvalidArgument, "\"{}\": {}", path, e.what());
+  }
+}
+
+Result<std::unique_ptr<DecodedRecord>> DecodeRecord(const PodRecord& r, const std::string& path) {
+  auto out = std::make_unique<DecodedRecord>();
+  nlohmann::json list{{"apiVersion", "v1"}, {"kind", "List"}, {"items", r.objects}};
+  list["items"].insert(list["items"].begin(), r.pod);
+  ASSIGN_OR_RETURN_CTX(k8s::Decoded d, k8s::DecodeString(list.dump(), path), "decode \"{}\"", path);
+  out->storage = std::move(d.objects);
+  bool have_pod = false;
+  for (k8s::Object& o : out->storage) {
+    if (auto* p = std::get_if<k8s::Pod>(&o.value); p && !have_pod) {
+      out->pod = *p;
+      have_pod = true;
+    }
+    if (o.config_map()) out->objects.config_maps.push_back(o.config_map());
+    if (o.secret()) out->objects.secrets.push_back(o.secret());
+    if (o.service_account()) out->objects.service_accounts.push_back(o.service_account());
+  }
+  if (!have_pod) return Err(ErrorCode::kInvalidArgument, "\"{}\": no pod in the record", path);
+  return out;
+}
+
+}  // namespace hp::agent

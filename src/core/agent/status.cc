@@ -1,0 +1,299 @@
+#include "core/agent/status.h"
+
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <cerrno>
+
+#include "core/agent/format.h"
+#include "core/agent/store.h"
+#include "core/sys/file.h"
+
+namespace hp::agent {
+namespace {
+
+template <typename T>
+void Get(const nlohmann::json& j, const char* key, T& out) {
+  auto it = j.find(key);
+  if (it != j.end() && !it->is_null()) it->get_to(out);
+}
+
+nlohmann::json ApiState(const ContainerState& s) {
+  nlohmann::json inner = nlohmann::json::object();
+  if (s.kind == "running") {
+    inner["startedAt"] = Rfc3339(s.started_at);
+  } else if (s.kind == "terminated") {
+    inner["exitCode"] = s.exit_code;
+    if (s.signal) inner["signal"] = s.signal;
+    if (!s.reason.empty()) inner["reason"] = s.reason;
+    if (!s.message.empty()) inner["message"] = s.message;
+    if (s.started_at) inner["startedAt"] = Rfc3339(s.started_at);
+    inner["finishedAt"] = Rfc3339(s.finished_at);
+  } else {
+    if (!s.reason.empty()) inner["reason"] = s.reason;
+    if (!s.message.empty()) inner["message"] = s.message;
+  }
+  return nlohmann::json{{s.kind, inner}};
+}
+
+nlohmann::json ApiContainers(const std::vector<ContainerStatus>& list) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const ContainerStatus& c : list) {
+    nlohmann::json j{
+        {"name", c.name},
+        {"image", c.image},
+        {"imageID", ""},
+        {"ready", c.ready},
+        {"started", c.started},
+        {"restartCount", c.restart_count},
+        {"state", ApiState(c.state)},
+        {"lastState", c.last_state ? ApiState(*c.last_state) : nlohmann::json::object()}};
+    if (!c.container_id.empty()) j["containerID"] = c.container_id;
+    a.push_back(std::move(j));
+  }
+  return a;
+}
+
+}  // namespace
+
+void PodStatus::AddEvent(const std::string& type, const std::string& reason,
+                         const std::string& message, int64_t now) {
+  for (Event& e : events) {
+    if (e.type == type && e.reason == reason && e.message == message) {
+      e.count++;
+      e.last = now;
+      return;
+    }
+  }
+  events.push_back(Event{type, reason, message, "kubelet", now, now, 1});
+  if (events.size() > 50) events.erase(events.begin());
+}
+
+void to_json(nlohmann::json& j, const ContainerState& s) {
+  j = nlohmann::json{{"kind", s.kind},
+                     {"reason", s.reason},
+                     {"message", s.message},
+                     {"exitCode", s.exit_code},
+                     {"signal", s.signal},
+                     {"startedAt", s.started_at},
+                     {"finishedAt", s.finished_at}};
+}
+void from_json(const nlohmann::json& j, ContainerState& s) {
+  Get(j, "kind", s.kind);
+  Get(j, "reason", s.reason);
+  Get(j, "message", s.message);
+  Get(j, "exitCode", s.exit_code);
+  Get(j, "signal", s.signal);
+  Get(j, "startedAt", s.started_at);
+  Get(j, "finishedAt", s.finished_at);
+}
+
+void to_json(nlohmann::json& j, const ContainerStatus& s) {
+  j = nlohmann::json{{"name", s.name},
+                     {"image", s.image},
+                     {"state", s.state},
+                     {"ready", s.ready},
+                     {"started", s.started},
+                     {"restartCount", s.restart_count},
+                     {"containerID", s.container_id},
+                     {"pid", s.pid}};
+  if (s.last_state) j["lastState"] = *s.last_state;
+}
+void from_json(const nlohmann::json& j, ContainerStatus& s) {
+  Get(j, "name", s.name);
+  Get(j, "image", s.image);
+  Get(j, "state", s.state);
+  if (j.contains("lastState")) s.last_state = j.at("lastState").get<ContainerState>();
+  Get(j, "ready", s.ready);
+  Get(j, "started", s.started);
+  Get(j, "restartCount", s.restart_count);
+  Get(j, "containerID", s.container_id);
+  Get(j, "pid", s.pid);
+}
+
+void to_json(nlohmann::json& j, const Event& e) {
+  j = nlohmann::json{{"type", e.type},  {"reason", e.reason}, {"message", e.message},
+                     {"from", e.from},  {"first", e.first},   {"last", e.last},
+                     {"count", e.count}};
+}
+void from_json(const nlohmann::json& j, Event& e) {
+  Get(j, "type", e.type);
+  Get(j, "reason", e.reason);
+  Get(j, "message", e.message);
+  Get(j, "from", e.from);
+  Get(j, "first", e.first);
+  Get(j, "last", e.last);
+  Get(j, "count", e.count);
+}
+
+void to_json(nlohmann::json& j, const PodStatus& s) {
+  j = nlohmann::json{{"phase", s.phase},
+                     {"reason", s.reason},
+                     {"message", s.message},
+                     {"startTime", s.start_time},
+                     {"hostIP", s.host_ip},
+                     {"initialized", s.initialized},
+                     {"containersReady", s.containers_ready},
+                     {"ready", s.ready},
+                     {"initContainers", s.init_containers},
+                     {"containers", s.containers},
+                     {"events", s.events},
+                     {"supervisorPid", s.supervisor_pid},
+                     {"supervisorStart", s.supervisor_start},
+                     {"finished", s.finished},
+                     {"terminating", s.terminating},
+                     {"liveContainers", s.live_containers},
+                     {"updated", s.updated}};
+}
+void from_json(const nlohmann::json& j, PodStatus& s) {
+  Get(j, "phase", s.phase);
+  Get(j, "reason", s.reason);
+  Get(j, "message", s.message);
+  Get(j, "startTime", s.start_time);
+  Get(j, "hostIP", s.host_ip);
+  Get(j, "initialized", s.initialized);
+  Get(j, "containersReady", s.containers_ready);
+  Get(j, "ready", s.ready);
+  Get(j, "initContainers", s.init_containers);
+  Get(j, "containers", s.containers);
+  Get(j, "events", s.events);
+  Get(j, "supervisorPid", s.supervisor_pid);
+  Get(j, "supervisorStart", s.supervisor_start);
+  Get(j, "finished", s.finished);
+  Get(j, "terminating", s.terminating);
+  Get(j, "liveContainers", s.live_containers);
+  Get(j, "updated", s.updated);
+}
+
+Result<PodStatus> ReadPodStatus(const std::string& path) {
+  ASSIGN_OR_RETURN(nlohmann::json j, ReadJsonFile(path));
+  try {
+    return j.get<PodStatus>();
+  } catch (const nlohmann::json::exception& e) {
+    return Err(ErrorCode::kInvalidArgument, "\"{}\": {}", path, e.what());
+  }
+}
+
+Status WritePodStatus(const std::string& path, const PodStatus& status) {
+  return WriteJsonFileAtomic(path, status);
+}
+
+nlohmann::json ApiPodStatus(const PodStatus& s) {
+  auto cond = [&](const char* type, bool v) {
+    nlohmann::json c{{"type", type}, {"status", v ? "True" : "False"}};
+    if (s.start_time) c["lastTransitionTime"] = Rfc3339(s.start_time);
+    return c;
+  };
+  nlohmann::json j{{"phase", s.phase},
+                   {"conditions",
+                    {cond("Initialized", s.initialized), cond("Ready", s.ready),
+                     cond("ContainersReady", s.containers_ready), cond("PodScheduled", true)}},
+                   {"hostIP", s.host_ip},
+                   {"podIP", s.host_ip},
+                   {"podIPs", {{{"ip", s.host_ip}}}},
+                   {"qosClass", "BestEffort"},
+                   {"containerStatuses", ApiContainers(s.containers)}};
+  if (!s.init_containers.empty()) j["initContainerStatuses"] = ApiContainers(s.init_containers);
+  if (s.start_time) j["startTime"] = Rfc3339(s.start_time);
+  if (!s.reason.empty()) j["reason"] = s.reason;
+  if (!s.message.empty()) j["message"] = s.message;
+  return j;
+}
+
+std::string ReadyColumn(const PodStatus& s) {
+  int ready = 0;
+  for (const ContainerStatus& c : s.containers) ready += c.ready && c.state.kind == "running";
+  return fmt::format("{}/{}", ready, s.containers.size());
+}
+
+// kubectl's printPod (pkg/printers/internalversion/printers.go).
+std::string StatusColumn(const PodStatus& s) {
+  std::string reason = s.reason.empty() ? s.phase : s.reason;
+  bool initializing = false;
+  for (size_t i = 0; i < s.init_containers.size(); i++) {
+    const ContainerState& st = s.init_containers[i].state;
+    if (st.kind == "terminated" && st.exit_code == 0) continue;
+    if (st.kind == "terminated") {
+      if (!st.reason.empty()) {
+        reason = "Init:" + st.reason;
+      } else if (st.signal) {
+        reason = fmt::format("Init:Signal:{}", st.signal);
+      } else {
+        reason = fmt::format("Init:ExitCode:{}", st.exit_code);
+      }
+    } else if (st.kind == "waiting" && !st.reason.empty() && st.reason != "PodInitializing") {
+      reason = "Init:" + st.reason;
+    } else {
+      reason = fmt::format("Init:{}/{}", i, s.init_containers.size());
+    }
+    initializing = true;
+    break;
+  }
+  if (!initializing) {
+    bool has_running = false;
+    for (auto it = s.containers.rbegin(); it != s.containers.rend(); ++it) {
+      const ContainerState& st = it->state;
+      if (st.kind == "waiting" && !st.reason.empty()) {
+        reason = st.reason;
+      } else if (st.kind == "terminated" && !st.reason.empty()) {
+        reason = st.reason;
+      } else if (st.kind == "terminated") {
+        reason = st.signal ? fmt::format("Signal:{}", st.signal)
+                           : fmt::format("ExitCode:{}", st.exit_code);
+      } else if (st.kind == "running" && it->ready) {
+        has_running = true;
+      }
+    }
+    if (reason == "Completed" && has_running) reason = s.ready ? "Running" : "NotReady";
+  }
+  if (s.terminating) reason = "Terminating";
+  return reason;
+}
+
+std::string RestartsColumn(const PodStatus& s, int64_t now) {
+  int restarts = 0;
+  int64_t last = 0;
+  for (const auto* list : {&s.init_containers, &s.containers}) {
+    for (const ContainerStatus& c : *list) {
+      restarts += c.restart_count;
+      if (c.last_state && c.last_state->kind == "terminated" && c.last_state->finished_at > last)
+        last = c.last_state->finished_at;
+    }
+  }
+  if (restarts == 0 || last == 0) return std::to_string(restarts);
+  return fmt::format("{} ({} ago)", restarts, HumanDuration(now - last));
+}
+
+uint64_t ProcessStartTime(pid_t pid) {
+  if (pid <= 0) return 0;
+  auto stat = sys::ReadFile(fmt::format("/proc/{}/stat", pid));
+  if (!stat) return 0;
+  // The command name (field 2) may hold spaces and ')': fields restart after the last ')'.
+  size_t close = stat->rfind(')');
+  if (close == std::string::npos) return 0;
+  size_t pos = close + 2;  // field 3 starts here
+  for (int field = 3; field < 22; field++) {
+    pos = stat->find(' ', pos);
+    if (pos == std::string::npos) return 0;
+    pos++;
+  }
+  return std::strtoull(stat->c_str() + pos, nullptr, 10);
+}
+
+bool ProcessAlive(pid_t pid, uint64_t start) {
+  if (pid <= 0) return false;
+  if (::kill(pid, 0) < 0 && errno == ESRCH) return false;
+  uint64_t now = ProcessStartTime(pid);
+  if (now == 0) return false;
+  if (start != 0 && now != start) return false;
+  // A zombie is not alive.
+  auto stat = sys::ReadFile(fmt::format("/proc/{}/stat", pid));
+  if (stat) {
+    size_t close = stat->rfind(')');
+    if (close != std::string::npos && close + 2 < stat->size() && (*stat)[close + 2] == 'Z')
+      return false;
+  }
+  return true;
+}
+
+}  // namespace hp::agent

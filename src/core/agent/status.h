@@ -1,0 +1,109 @@
+// hp/agent: a pod's status as the supervisor records it (`run/pods/<key>/status.json`) and the
+// CLI reads it: Kubernetes' PodStatus shape (phase, conditions, container states with reasons,
+// restart counts) plus what the agent itself needs (the supervisor's identity, the containers
+// that exist on the host, the events for `describe`).
+//
+// And kubectl's derived columns: READY, STATUS (printPod's rules), RESTARTS.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base/result.h"
+
+namespace hp::agent {
+
+// One of Kubernetes' ContainerState* (exactly one kind is set).
+struct ContainerState {
+  std::string kind = "waiting";  // waiting | running | terminated
+  std::string reason;            // ContainerCreating, CrashLoopBackOff, Completed, Error, ...
+  std::string message;
+  int exit_code = 0;
+  int signal = 0;
+  int64_t started_at = 0;   // unix seconds (running, terminated)
+  int64_t finished_at = 0;  // unix seconds (terminated)
+};
+
+struct ContainerStatus {
+  std::string name;
+  std::string image;
+  ContainerState state;
+  std::optional<ContainerState> last_state;  // the previous run (terminated)
+  bool ready = false;
+  bool started = false;
+  int restart_count = 0;
+  std::string container_id;  // "hostprocess://<id>" while it exists
+  pid_t pid = 0;             // the first process while running
+};
+
+// kubectl describe's events (aggregated like the event recorder: same reason+message → count).
+struct Event {
+  std::string type = "Normal";  // Normal | Warning
+  std::string reason;
+  std::string message;
+  std::string from = "kubelet";
+  int64_t first = 0;  // unix seconds
+  int64_t last = 0;
+  int count = 1;
+};
+
+struct PodStatus {
+  std::string phase = "Pending";  // Pending | Running | Succeeded | Failed
+  std::string reason;             // pod-level reason (rare)
+  std::string message;
+  int64_t start_time = 0;
+  std::string host_ip;
+  bool initialized = false;
+  bool containers_ready = false;
+  bool ready = false;
+  std::vector<ContainerStatus> init_containers;
+  std::vector<ContainerStatus> containers;
+  std::vector<Event> events;
+
+  // Agent bookkeeping.
+  pid_t supervisor_pid = 0;
+  uint64_t supervisor_start = 0;  // /proc/<pid>/stat start time, against pid reuse
+  bool finished = false;          // the supervisor ended on its own (pod done or deleted)
+  bool terminating = false;       // a delete is in progress
+  // Ids of the containers that exist on the host right now (sandbox, job, maybe a user):
+  // what a crash clean-up must remove.
+  std::vector<std::string> live_containers;
+  int64_t updated = 0;
+
+  // Appends or aggregates an event (at most 50 kept, oldest dropped).
+  void AddEvent(const std::string& type, const std::string& reason, const std::string& message,
+                int64_t now);
+};
+
+void to_json(nlohmann::json& j, const ContainerState& s);
+void from_json(const nlohmann::json& j, ContainerState& s);
+void to_json(nlohmann::json& j, const ContainerStatus& s);
+void from_json(const nlohmann::json& j, ContainerStatus& s);
+void to_json(nlohmann::json& j, const Event& e);
+void from_json(const nlohmann::json& j, Event& e);
+void to_json(nlohmann::json& j, const PodStatus& s);
+void from_json(const nlohmann::json& j, PodStatus& s);
+
+Result<PodStatus> ReadPodStatus(const std::string& path);
+Status WritePodStatus(const std::string& path, const PodStatus& status);
+
+// The Kubernetes API form of a status (`status:` of `get -o json`): RFC 3339 times,
+// conditions, containerStatuses.
+nlohmann::json ApiPodStatus(const PodStatus& s);
+
+// kubectl get pods' columns.
+std::string ReadyColumn(const PodStatus& s);                  // "1/1"
+std::string StatusColumn(const PodStatus& s);                 // printPod's reason
+std::string RestartsColumn(const PodStatus& s, int64_t now);  // "3 (25s ago)"
+
+// The start time of a live process (field 22 of /proc/<pid>/stat); 0 when it does not exist.
+uint64_t ProcessStartTime(pid_t pid);
+// True when `pid` is alive and is the process that started at `start` (not a reused pid).
+bool ProcessAlive(pid_t pid, uint64_t start);
+
+}  // namespace hp::agent

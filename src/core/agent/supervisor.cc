@@ -1,0 +1,607 @@
+#include "core/agent/supervisor.h"
+
+#include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "core/agent/backoff.h"
+#include "core/agent/exec.h"
+#include "core/agent/format.h"
+#include "core/agent/probe.h"
+#include "core/agent/record.h"
+#include "core/agent/status.h"
+#include "core/agent/store.h"
+#include "core/image/store.h"
+#include "core/job/job.h"
+#include "core/pod/accounts.h"
+#include "core/pod/node_info.h"
+#include "core/pod/runner.h"
+#include "core/pod/store_rootfs.h"
+#include "core/pod/volumes.h"
+#include "core/sys/file.h"
+
+namespace hp::agent {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+int64_t NowS() { return NowMs() / 1000; }
+
+void Log(const std::string& msg) {
+  std::string line = fmt::format("{} {}\n", Rfc3339(NowS()), msg);
+  fwrite(line.data(), 1, line.size(), stderr);
+  fflush(stderr);
+}
+
+struct Slot {
+  const k8s::Container* spec = nullptr;
+  bool init = false;
+  size_t index = 0;
+  std::unique_ptr<pod::ContainerRunner> runner;
+  std::string id;
+  int runs = 0;  // how many times it was started
+  RestartBackoff backoff;
+  int64_t next_start_ms = 0;
+  bool done = false;  // ended for good
+  bool succeeded = false;
+  int64_t kill_deadline_ms = 0;  // SIGTERM sent; SIGKILL at this time (0 = not stopping)
+  std::string kill_reason;       // why it is being stopped (probe failure)
+  ExecInfo exec;
+  ProbeState liveness, readiness, startup;
+};
+
+class Supervisor {
+ public:
+  explicit Supervisor(SupervisorOptions options)
+      : options_(std::move(options)),
+        pod_dir_(options_.root + "/run/pods/" + options_.key),
+        status_path_(pod_dir_ + "/" + kStatusFile) {}
+
+  int Run();
+
+ private:
+  Status Load();
+  ContainerStatus& StatusOf(const Slot& s) {
+    return s.init ? status_.init_containers[s.index] : status_.containers[s.index];
+  }
+  std::string PodRef() const {
+    return fmt::format("{}_{}({})", pod().metadata.name, pod().metadata.namespace_,
+                       pod().metadata.uid);
+  }
+  const k8s::Pod& pod() const { return record_->pod; }
+  std::chrono::milliseconds Grace() const {
+    auto g = pod().spec.termination_grace_period_seconds.value_or(30);
+    return std::chrono::milliseconds(std::max<int64_t>(g, 0) * 1000);
+  }
+  void Event(const std::string& type, const std::string& reason, const std::string& msg) {
+    status_.AddEvent(type, reason, msg, NowS());
+    dirty_ = true;
+  }
+  void StartSlot(Slot& s);
+  void CheckExit(Slot& s, bool stopping);
+  void RunProbes(Slot& s);
+  void BeginKill(Slot& s, std::chrono::milliseconds grace, const std::string& reason);
+  void RemoveLive(const std::string& id);
+  void UpdatePhase();
+  void Save();
+  void ReapOrphans();
+  bool Running(const Slot& s) const { return s.runner && s.runner->started(); }
+  void StopAll();
+  void Finish();
+  int WaitTimeoutMs();
+  bool StopRequested();
+
+  SupervisorOptions options_;
+  std::string pod_dir_;
+  std::string status_path_;
+  PodRecord rec_;
+  std::unique_ptr<DecodedRecord> record_;
+  std::unique_ptr<job::JobManager> jobs_;
+  std::unique_ptr<pod::RootfsProvider> rootfs_;
+  pod::HostAccounts accounts_;
+  std::unique_ptr<pod::HostVolumes> volumes_;
+  pod::RunnerOptions runner_opts_;
+  PodStatus status_;
+  std::vector<Slot> init_;
+  std::vector<Slot> app_;
+  size_t next_init_ = 0;
+  bool dirty_ = true;
+  bool stop_ = false;
+  UniqueFd sigfd_;
+};
+
+Status Supervisor::Load() {
+  ASSIGN_OR_RETURN(rec_, ReadPodRecord(pod_dir_ + "/" + kPodFile));
+  ASSIGN_OR_RETURN(record_, DecodeRecord(rec_, pod_dir_ + "/" + kPodFile));
+  ASSIGN_OR_RETURN(jobs_, job::NewJobManager({rec_.cgroup_root}));
+  ASSIGN_OR_RETURN(image::Store store, image::Store::Open(options_.root));
+  rootfs_ = std::make_unique<pod::StoreRootfs>(std::move(store));
+  volumes_ =
+      std::make_unique<pod::HostVolumes>(pod::HostVolumesConfig{options_.root + "/serviceaccount"});
+  runner_opts_.root = options_.root;
+  runner_opts_.jobs = jobs_.get();
+  runner_opts_.rootfs = rootfs_.get();
+  runner_opts_.accounts = &accounts_;
+  runner_opts_.volumes = volumes_.get();
+  runner_opts_.node = pod::LocalNodeInfo();
+  runner_opts_.log.max_size = rec_.log_max_size;
+  runner_opts_.log.max_files = std::max(1, rec_.log_max_files);
+  runner_opts_.kill_with_parent = true;
+
+  status_.supervisor_pid = ::getpid();
+  status_.supervisor_start = ProcessStartTime(::getpid());
+  status_.start_time = NowS();
+  status_.host_ip = runner_opts_.node.host_ip;
+  const k8s::PodSpec& spec = pod().spec;
+  for (size_t i = 0; i < spec.init_containers.size(); i++) {
+    ContainerStatus cs;
+    cs.name = spec.init_containers[i].name;
+    cs.image = spec.init_containers[i].image;
+    cs.state.reason = i == 0 ? "PodInitializing" : "";
+    status_.init_containers.push_back(cs);
+    Slot s;
+    s.spec = &spec.init_containers[i];
+    s.init = true;
+    s.index = i;
+    init_.push_back(std::move(s));
+  }
+  for (size_t i = 0; i < spec.containers.size(); i++) {
+    ContainerStatus cs;
+    cs.name = spec.containers[i].name;
+    cs.image = spec.containers[i].image;
+    cs.state.reason = init_.empty() ? "ContainerCreating" : "PodInitializing";
+    status_.containers.push_back(cs);
+    Slot s;
+    s.spec = &spec.containers[i];
+    s.index = i;
+    app_.push_back(std::move(s));
+  }
+  status_.initialized = init_.empty();
+  Event("Normal", "Scheduled",
+        fmt::format("Successfully assigned {}/{} to {}", pod().metadata.namespace_,
+                    pod().metadata.name, runner_opts_.node.hostname));
+  return Ok();
+}
+
+void Supervisor::Save() {
+  if (!dirty_) return;
+  status_.updated = NowS();
+  if (auto s = WritePodStatus(status_path_, status_); !s) {
+    Log("write status: " + s.error().ToString());
+    return;
+  }
+  dirty_ = false;
+}
+
+void Supervisor::RemoveLive(const std::string& id) {
+  auto& v = status_.live_containers;
+  v.erase(std::remove(v.begin(), v.end(), id), v.end());
+  dirty_ = true;
+}
+
+void Supervisor::StartSlot(Slot& s) {
+  ContainerStatus& cs = StatusOf(s);
+  auto id = pod::NewContainerId();
+  if (!id) {
+    Log(id.error().ToString());
+    return;
+  }
+  s.id = *id;
+  // Recorded before anything exists, so a crash clean-up finds whatever gets created.
+  status_.live_containers.push_back(s.id);
+  dirty_ = true;
+  Save();
+  pod::ContainerRequest req;
+  req.pod = &pod();
+  req.container = s.spec;
+  req.init = s.init;
+  req.restart_count = s.runs;
+  req.objects = &record_->objects;
+  req.id = s.id;
+  auto fail = [&](const std::string& reason, const Error& e) {
+    RemoveLive(s.id);
+    s.id.clear();
+    s.runner.reset();
+    cs.state = ContainerState{};
+    cs.state.reason = reason;
+    cs.state.message = e.ToString();
+    Event("Warning", "Failed", "Error: " + e.ToString());
+    int64_t now = NowMs();
+    s.next_start_ms = now + std::max<int64_t>(s.backoff.OnExit(now), kBackoffInitialMs);
+    Log(fmt::format("container \"{}\": {}", s.spec->name, e.ToString()));
+  };
+  auto runner = pod::ContainerRunner::Create(runner_opts_, req);
+  if (!runner) return fail("CreateContainerError", runner.error());
+  s.runner = std::move(*runner);
+  Event("Normal", "Pulled",
+        fmt::format("Container image \"{}\" already present on machine", s.spec->image));
+  Event("Normal", "Created", fmt::format("Created container {}", s.spec->name));
+  if (auto st = s.runner->Start(); !st) {
+    (void)s.runner->Teardown();
+    return fail("RunContainerError", st.error());
+  }
+  Event("Normal", "Started", fmt::format("Started container {}", s.spec->name));
+  cs.restart_count = s.runs;
+  s.runs++;
+  cs.state = ContainerState{};
+  cs.state.kind = "running";
+  cs.state.started_at = NowS();
+  cs.container_id = "hostprocess://" + s.id;
+  cs.pid = s.runner->pid();
+  cs.started = !s.spec->startup_probe;
+  cs.ready = !s.spec->readiness_probe && cs.started;
+  s.kill_deadline_ms = 0;
+  s.kill_reason.clear();
+  int64_t now = NowMs();
+  s.liveness = ProbeState{true, 0, 0, 0};
+  s.readiness = ProbeState{};
+  s.startup = ProbeState{};
+  if (s.spec->liveness_probe)
+    s.liveness.next_ms = now + TimingOf(*s.spec->liveness_probe).initial_delay_ms;
+  if (s.spec->readiness_probe)
+    s.readiness.next_ms = now + TimingOf(*s.spec->readiness_probe).initial_delay_ms;
+  if (s.spec->startup_probe)
+    s.startup.next_ms = now + TimingOf(*s.spec->startup_probe).initial_delay_ms;
+
+  const plan::ContainerPlan& p = s.runner->plan();
+  const pod::Identity& idn = s.runner->identity();
+  s.exec = ExecInfo{};
+  s.exec.pod_id = pod::PodJobId(pod());
+  s.exec.container_id = s.id;
+  s.exec.cgroup_root = rec_.cgroup_root;
+  for (const auto& [k, v] : p.env) s.exec.env.push_back(k + "=" + v);
+  s.exec.cwd = p.working_dir.path;
+  s.exec.search_path = p.search_path;
+  s.exec.uid = idn.uid;
+  s.exec.gid = idn.gid;
+  s.exec.groups = idn.groups;
+  s.exec.caps = idn.caps;
+  s.exec.no_new_privs = idn.no_new_privs;
+  (void)sys::MkdirAll(pod_dir_ + "/exec", 0700);
+  if (auto w = WriteJsonFileAtomic(pod_dir_ + "/exec/" + s.spec->name + ".json", s.exec); !w) {
+    Log(w.error().ToString());
+  }
+  dirty_ = true;
+}
+
+void Supervisor::BeginKill(Slot& s, std::chrono::milliseconds grace, const std::string& reason) {
+  if (!Running(s) || s.kill_deadline_ms) return;
+  if (s.runner->job()) (void)s.runner->job()->Signal(SIGTERM);
+  s.kill_deadline_ms = NowMs() + std::max<int64_t>(grace.count(), 1);
+  s.kill_reason = reason;
+}
+
+void Supervisor::CheckExit(Slot& s, bool stopping) {
+  if (!Running(s)) return;
+  if (s.kill_deadline_ms && NowMs() >= s.kill_deadline_ms && s.runner->job()) {
+    (void)s.runner->job()->Kill();
+  }
+  auto st = s.runner->Wait(std::chrono::milliseconds(0));
+  if (st && !*st) return;  // still running
+  ContainerStatus& cs = StatusOf(s);
+  launch::ExitStatus exit;
+  if (st) {
+    exit = **st;
+  } else {
+    Log(fmt::format("container \"{}\": {}", s.spec->name, st.error().ToString()));
+    exit.exit_code = 1;
+  }
+  bool oom = false;
+  if (s.runner->job()) {
+    if (auto stats = s.runner->job()->GetStats(); stats) oom = stats->oom_kills > 0;
+  }
+  if (auto t = s.runner->Teardown(); !t) Log(t.error().ToString());
+  s.runner.reset();
+  (void)::unlink((pod_dir_ + "/exec/" + s.spec->name + ".json").c_str());
+  RemoveLive(s.id);
+  s.id.clear();
+
+  ContainerState term;
+  term.kind = "terminated";
+  term.exit_code = exit.exit_code;
+  term.reason = oom ? "OOMKilled" : (exit.exit_code == 0 ? "Completed" : "Error");
+  term.started_at = cs.state.started_at;
+  term.finished_at = NowS();
+  cs.state = term;
+  cs.ready = false;
+  cs.started = false;
+  cs.pid = 0;
+  cs.container_id.clear();
+  s.kill_deadline_ms = 0;
+  dirty_ = true;
+  Log(fmt::format("container \"{}\" exited with {} ({})", s.spec->name, exit.exit_code,
+                  term.reason));
+  if (stopping) {
+    s.done = true;
+    return;
+  }
+  std::string policy = pod().spec.restart_policy.empty() ? "Always" : pod().spec.restart_policy;
+  bool failed = exit.exit_code != 0;
+  bool restart;
+  if (s.init) {
+    restart = failed && policy != "Never";
+  } else {
+    restart = policy == "Always" || (policy == "OnFailure" && failed);
+  }
+  if (!restart) {
+    s.done = true;
+    s.succeeded = !failed;
+    return;
+  }
+  int64_t now = NowMs();
+  int64_t delay = s.backoff.OnExit(now);
+  s.next_start_ms = now + delay;
+  cs.last_state = term;
+  if (delay > 0) {
+    cs.state = ContainerState{};
+    cs.state.reason = "CrashLoopBackOff";
+    cs.state.message = fmt::format("back-off {} restarting failed container={} pod={}",
+                                   HumanDuration(delay / 1000), s.spec->name, PodRef());
+    Event("Warning", "BackOff",
+          fmt::format("Back-off restarting failed container {} in pod {}", s.spec->name, PodRef()));
+  }
+}
+
+void Supervisor::RunProbes(Slot& s) {
+  if (!Running(s) || s.kill_deadline_ms) return;
+  ContainerStatus& cs = StatusOf(s);
+  int64_t now = NowMs();
+  ProbeContext ctx{status_.host_ip, s.spec, &s.exec, s.runner->job()};
+  auto run = [&](const k8s::Probe& probe, ProbeState& state, const char* what) -> bool {
+    ProbeTiming t = TimingOf(probe);
+    if (now < state.next_ms) return state.result;
+    state.next_ms = now + t.period_ms;
+    ProbeOutcome o = RunProbe(probe, ctx);
+    if (!o.success)
+      Event("Warning", "Unhealthy", fmt::format("{} probe failed: {}", what, o.message));
+    state.Record(o.success, t);
+    return state.result;
+  };
+  if (s.spec->startup_probe && !cs.started) {
+    const k8s::Probe& p = *s.spec->startup_probe;
+    bool ok = run(p, s.startup, "Startup");
+    if (ok) {
+      cs.started = true;
+      dirty_ = true;
+    } else if (s.startup.failures >= TimingOf(p).failure_threshold) {
+      Event("Normal", "Killing",
+            fmt::format("Container {} failed startup probe, will be restarted", s.spec->name));
+      BeginKill(s,
+                p.termination_grace_period_seconds
+                    ? std::chrono::milliseconds(*p.termination_grace_period_seconds * 1000)
+                    : Grace(),
+                "startup");
+      return;
+    }
+    if (!cs.started) return;
+  }
+  if (s.spec->liveness_probe) {
+    const k8s::Probe& p = *s.spec->liveness_probe;
+    run(p, s.liveness, "Liveness");
+    if (s.liveness.failures >= TimingOf(p).failure_threshold) {
+      Event("Normal", "Killing",
+            fmt::format("Container {} failed liveness probe, will be restarted", s.spec->name));
+      BeginKill(s,
+                p.termination_grace_period_seconds
+                    ? std::chrono::milliseconds(*p.termination_grace_period_seconds * 1000)
+                    : Grace(),
+                "liveness");
+      return;
+    }
+  }
+  bool ready =
+      s.spec->readiness_probe ? run(*s.spec->readiness_probe, s.readiness, "Readiness") : true;
+  if (cs.ready != ready) {
+    cs.ready = ready;
+    dirty_ = true;
+  }
+}
+
+void Supervisor::UpdatePhase() {
+  std::string phase = status_.phase;
+  bool init_failed = false;
+  for (const Slot& s : init_) init_failed |= s.done && !s.succeeded;
+  bool init_done = next_init_ >= init_.size();
+  if (init_failed) {
+    phase = "Failed";
+  } else if (!init_done) {
+    phase = "Pending";
+  } else {
+    bool all_done = true, all_ok = true, any_started = false;
+    for (const Slot& s : app_) {
+      all_done &= s.done;
+      all_ok &= s.succeeded;
+      any_started |= s.runs > 0;
+    }
+    if (all_done) {
+      phase = all_ok ? "Succeeded" : "Failed";
+    } else if (any_started) {
+      phase = "Running";
+    }
+  }
+  bool all_ready = !app_.empty();
+  for (Slot& s : app_) all_ready &= StatusOf(s).ready && Running(s);
+  if (phase != status_.phase || status_.initialized != init_done ||
+      status_.containers_ready != all_ready) {
+    status_.phase = phase;
+    status_.initialized = init_done;
+    status_.containers_ready = status_.ready = all_ready;
+    dirty_ = true;
+  }
+}
+
+void Supervisor::ReapOrphans() {
+  // Daemonised processes of the containers are re-parented to us (child subreaper). Reap those,
+  // but never a container's first process: its runner reaps it and reads its exit status.
+  while (true) {
+    siginfo_t si = {};
+    if (::waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0) return;
+    for (const auto* list : {&init_, &app_}) {
+      for (const Slot& s : *list) {
+        if (Running(s) && s.runner->pid() == si.si_pid) return;
+      }
+    }
+    ::waitpid(si.si_pid, nullptr, WNOHANG);
+  }
+}
+
+bool Supervisor::StopRequested() {
+  if (!stop_ && sys::Exists(pod_dir_ + "/stop")) stop_ = true;
+  return stop_;
+}
+
+int Supervisor::WaitTimeoutMs() {
+  int64_t now = NowMs();
+  int64_t next = now + 2000;
+  auto consider = [&](int64_t t) {
+    if (t > 0) next = std::min(next, t);
+  };
+  for (const auto* list : {&init_, &app_}) {
+    for (const Slot& s : *list) {
+      if (Running(s)) {
+        consider(s.kill_deadline_ms);
+        if (s.spec->liveness_probe) consider(s.liveness.next_ms);
+        if (s.spec->readiness_probe) consider(s.readiness.next_ms);
+        if (s.spec->startup_probe && !StatusOf(s).started) consider(s.startup.next_ms);
+      } else if (!s.done) {
+        consider(s.next_start_ms);
+      }
+    }
+  }
+  return static_cast<int>(std::max<int64_t>(next - now, 0));
+}
+
+void Supervisor::StopAll() {
+  status_.terminating = true;
+  dirty_ = true;
+  Save();
+  auto grace = Grace();
+  for (auto* list : {&init_, &app_}) {
+    for (Slot& s : *list) {
+      Event("Normal", "Killing", fmt::format("Stopping container {}", s.spec->name));
+      BeginKill(s, grace, "delete");
+    }
+  }
+  while (true) {
+    bool any = false;
+    for (auto* list : {&init_, &app_}) {
+      for (Slot& s : *list) {
+        CheckExit(s, true);
+        any |= Running(s);
+      }
+    }
+    ReapOrphans();
+    if (!any) break;
+    struct pollfd p = {sigfd_.get(), POLLIN, 0};
+    ::poll(&p, 1, 50);
+    if (p.revents & POLLIN) {
+      struct signalfd_siginfo si;
+      (void)!::read(sigfd_.get(), &si, sizeof si);
+    }
+  }
+  Save();
+}
+
+void Supervisor::Finish() {
+  for (auto* list : {&init_, &app_}) {
+    for (Slot& s : *list) {
+      if (s.runner) (void)s.runner->Teardown();
+      s.runner.reset();
+    }
+  }
+  if (volumes_) (void)volumes_->ReleasePod(options_.root + "/pods/" + pod().metadata.uid);
+  if (jobs_) (void)jobs_->DestroyPod(pod::PodJobId(pod()));
+  (void)sys::RemoveAll(pod_dir_ + "/exec");
+  status_.live_containers.clear();
+  status_.finished = true;
+  dirty_ = true;
+  Save();
+}
+
+int Supervisor::Run() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, sig);
+  ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  sigfd_ = UniqueFd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  if (auto s = Load(); !s) {
+    Log("supervisor: " + s.error().ToString());
+    status_.phase = "Failed";
+    status_.reason = "SupervisorError";
+    status_.message = s.error().ToString();
+    status_.finished = true;
+    status_.supervisor_pid = ::getpid();
+    dirty_ = true;
+    Save();
+    return 1;
+  }
+  Log(fmt::format("supervising pod {}", PodRef()));
+  Save();
+  while (true) {
+    if (StopRequested()) break;
+    int64_t now = NowMs();
+    if (next_init_ < init_.size()) {
+      Slot& s = init_[next_init_];
+      if (!Running(s) && !s.done && now >= s.next_start_ms) StartSlot(s);
+      CheckExit(s, false);
+      if (s.done && s.succeeded) {
+        next_init_++;
+        for (size_t i = 0; next_init_ == init_.size() && i < app_.size(); i++) {
+          StatusOf(app_[i]).state.reason = "ContainerCreating";
+        }
+      }
+    } else {
+      for (Slot& s : app_) {
+        if (!Running(s) && !s.done && NowMs() >= s.next_start_ms) StartSlot(s);
+      }
+      for (Slot& s : app_) {
+        CheckExit(s, false);
+        RunProbes(s);
+      }
+    }
+    ReapOrphans();
+    UpdatePhase();
+    Save();
+    bool init_failed = false;
+    for (const Slot& s : init_) init_failed |= s.done && !s.succeeded;
+    bool all_done = !app_.empty() && next_init_ >= init_.size();
+    for (const Slot& s : app_) all_done &= s.done;
+    if (init_failed || all_done) break;
+    struct pollfd p = {sigfd_.get(), POLLIN, 0};
+    ::poll(&p, 1, WaitTimeoutMs());
+    struct signalfd_siginfo si;
+    while (::read(sigfd_.get(), &si, sizeof si) == sizeof si) {
+      if (si.ssi_signo != SIGCHLD) stop_ = true;
+    }
+  }
+  if (stop_) {
+    Log("stopping pod");
+    StopAll();
+  }
+  Finish();
+  Log("supervisor done");
+  return 0;
+}
+
+}  // namespace
+
+int RunSupervisor(const SupervisorOptions& options) {
+  Supervisor s(options);
+  return s.Run();
+}
+
+}  // namespace hp::agent
