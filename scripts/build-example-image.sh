@@ -35,7 +35,8 @@ applets="sh ash sleep echo id hostname cat ls env pwd true false printf test [ p
   grep egrep sed awk head tail wc mkdir rmdir rm cp mv ln touch chmod chown date uname whoami
   find xargs tr sort uniq cut basename dirname readlink realpath stat df du free top tee yes
   seq expr which wget nc nslookup ping ip ifconfig netstat mount umount vi less more gzip
-  gunzip tar md5sum sha256sum timeout nohup nproc dmesg logger hexdump od diff patch watch"
+  gunzip tar md5sum sha256sum timeout nohup nproc dmesg logger hexdump od diff patch watch
+  httpd tty setsid dd"
 for a in $applets; do
   ln -sf busybox "$rootfs/bin/$a"
 done

@@ -18,6 +18,7 @@
 #include "core/base/strings.h"
 #include "core/k8s/decode.h"
 #include "core/sys/file.h"
+#include "core/sys/mount.h"
 
 namespace hp::agent {
 namespace {
@@ -156,7 +157,20 @@ std::string ResourceKind(const std::string& name) {
 Result<std::unique_ptr<Agent>> Agent::Open(AgentOptions options) {
   std::unique_ptr<Agent> a(new Agent(std::move(options)));
   TRY(sys::MkdirAll(a->options_.root, 0755));
+  // Under the lock: a first start or a reboot clears run/, which must not race with a
+  // concurrent command creating a pod there.
+  ASSIGN_OR_RETURN(FileLock lock, a->store_.Lock());
   TRY(a->store_.Init(a->options_.boot_id));
+  if (a->store_.rebooted()) {
+    // What the containers of the last boot had on disk is stale too (their mounts and
+    // processes went with the boot): only desired/ and the images survive a reboot.
+    for (const char* dir : {"sandboxes", "containers", "pods"}) {
+      std::string path = a->options_.root + "/" + dir;
+      if (!sys::Exists(path)) continue;
+      TRY(sys::DetachMountsUnder(path));
+      TRY_CTX(sys::RemoveAll(path), "clear stale \"{}\"", path);
+    }
+  }
   auto stored = sys::Exists(a->store_.NodeConfigPath()) ? ReadJsonFile(a->store_.NodeConfigPath())
                                                         : Result<nlohmann::json>(nullptr);
   if (!stored) return Err(std::move(stored).error());
@@ -178,11 +192,8 @@ Result<std::unique_ptr<Agent>> Agent::Open(AgentOptions options) {
     a->settings_.node.hostname_override = *o.hostname_override, changed = true;
   if (o.log_max_size) a->settings_.log_max_size = *o.log_max_size, changed = true;
   if (o.log_max_files) a->settings_.log_max_files = *o.log_max_files, changed = true;
-  if (changed) {
-    auto lock = a->store_.Lock();
-    if (!lock) return Err(std::move(lock).error());
-    TRY(WriteJsonFileAtomic(a->store_.NodeConfigPath(), SettingsJson(a->settings_)));
-  }
+  if (changed) TRY(WriteJsonFileAtomic(a->store_.NodeConfigPath(), SettingsJson(a->settings_)));
+  lock.Unlock();
   a->node_ = LocalNode(a->settings_.node);
   if (a->options_.self_exe.empty()) {
     char buf[4096];

@@ -47,6 +47,7 @@ Status Store::Init(std::string boot_id) {
   std::string id_path = RunDir() + "/boot_id";
   auto current = sys::ReadFile(id_path);
   if (!current || std::string(TrimSpace(*current)) != boot_id) {
+    rebooted_ = current.has_value();  // a first start is no reboot
     if (sys::Exists(RunDir())) TRY_CTX(sys::RemoveAll(RunDir()), "clear stale \"{}\"", RunDir());
     TRY(sys::MkdirAll(PodsRunDir(), 0700));
     TRY(sys::WriteFileAtomic(id_path, boot_id + "\n"));

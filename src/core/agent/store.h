@@ -49,6 +49,8 @@ class Store {
   // Creates the directories; when `boot_id` differs from run/boot_id, clears run/ first
   // (a reboot happened: nothing under run/ is true any more). `boot_id` "" reads the kernel's.
   Status Init(std::string boot_id = "");
+  // True when Init found run/ of another boot and cleared it (not on the first start).
+  bool rebooted() const { return rebooted_; }
 
   const std::string& root() const { return root_; }
   std::string DesiredDir() const { return root_ + "/desired"; }
@@ -74,6 +76,7 @@ class Store {
 
  private:
   std::string root_;
+  bool rebooted_ = false;
 };
 
 // The kernel's boot id (/proc/sys/kernel/random/boot_id), without the newline.
