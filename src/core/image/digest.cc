@@ -34,20 +34,24 @@ std::string Sha256Digest(std::string_view data) {
   return h.Final();
 }
 
-Result<std::string> Sha256File(const std::string& path) {
-  ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(path, O_RDONLY));
+Result<std::string> Sha256Fd(int fd, const std::string& name) {
   Sha256 h;
   std::string buf(1 << 20, '\0');
   while (true) {
-    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+    ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return SysErr("read \"{}\"", path);
+      return SysErr("read \"{}\"", name);
     }
     if (n == 0) break;
     h.Update(buf.data(), static_cast<size_t>(n));
   }
   return h.Final();
+}
+
+Result<std::string> Sha256File(const std::string& path) {
+  ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(path, O_RDONLY));
+  return Sha256Fd(fd.get(), path);
 }
 
 }  // namespace hp::image

@@ -27,6 +27,8 @@ class Sha256 {
 
 std::string Sha256Digest(std::string_view data);
 Result<std::string> Sha256File(const std::string& path);
+// Hashes what is left of `fd` from its offset; `name` is for the error message.
+Result<std::string> Sha256Fd(int fd, const std::string& name);
 // The 64 hex digits of "sha256:<hex>" (the digest must be valid).
 inline std::string_view DigestHex(std::string_view digest) { return digest.substr(7); }
 

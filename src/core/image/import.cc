@@ -3,9 +3,12 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -43,21 +46,46 @@ void ApplyOptions(ImageConfig& c, const ImportOptions& o) {
   if (!o.working_dir.empty()) c.working_dir = o.working_dir;
 }
 
-// Copies a file into the store as blob `digest` (verified).
-Status CopyBlob(Store& store, const std::string& src, std::string_view digest) {
+// Opens member `rel` of an extracted layout or archive for reading, resolved inside `dir`
+// (openat2 RESOLVE_BENEATH): a member that is, or passes through, a symlink leading out of the
+// archive is refused, so an imported tarball cannot make us read (and store) host files.
+// Relative links within the archive (`docker save` links repeated layers) still work.
+Result<UniqueFd> OpenMember(const std::string& dir, const std::string& rel) {
+  ASSIGN_OR_RETURN(UniqueFd root, sys::Open(dir, O_PATH | O_DIRECTORY));
+  struct open_how how {};
+  how.flags = O_RDONLY | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  int fd;
+  do {
+    fd = static_cast<int>(::syscall(SYS_openat2, root.get(), rel.c_str(), &how, sizeof how));
+  } while (fd < 0 && (errno == EAGAIN || errno == EINTR));
+  if (fd < 0 && (errno == EXDEV || errno == ELOOP))
+    return Err(ErrorCode::kPermissionDenied, "\"{}\" leads outside \"{}\"", rel, dir);
+  if (fd < 0) return SysErr("open \"{}/{}\"", dir, rel);
+  return UniqueFd(fd);
+}
+
+Result<std::string> ReadMember(const std::string& dir, const std::string& rel) {
+  ASSIGN_OR_RETURN(UniqueFd fd, OpenMember(dir, rel));
+  auto data = sys::ReadFd(fd.get());
+  if (!data) return SysErrN(data.error().sys_errno(), "read \"{}/{}\"", dir, rel);
+  return data;
+}
+
+// Copies the open file `in` (named `src` in errors) into the store as blob `digest` (verified).
+Status CopyBlob(Store& store, int in, const std::string& src, std::string_view digest) {
   if (!IsValidDigest(digest))
     return Err(ErrorCode::kInvalidArgument, "invalid digest \"{}\"", digest);
   if (store.HasBlob(digest)) return Ok();
   ASSIGN_OR_RETURN(std::string tmp, store.MakeIngestDir());
   ScopeExit rm([&] { (void)sys::RemoveAll(tmp); });
-  ASSIGN_OR_RETURN(UniqueFd in, sys::Open(src, O_RDONLY));
   ASSIGN_OR_RETURN(UniqueFd out, sys::Open(tmp + "/blob", O_WRONLY | O_CREAT | O_EXCL, 0644));
   struct stat st;
-  if (::fstat(in.get(), &st) < 0) return SysErr("stat \"{}\"", src);
+  if (::fstat(in, &st) < 0) return SysErr("stat \"{}\"", src);
+  if (::lseek(in, 0, SEEK_SET) < 0) return SysErr("seek \"{}\"", src);
   off_t left = st.st_size;
   while (left > 0) {
-    ssize_t n =
-        ::copy_file_range(in.get(), nullptr, out.get(), nullptr, static_cast<size_t>(left), 0);
+    ssize_t n = ::copy_file_range(in, nullptr, out.get(), nullptr, static_cast<size_t>(left), 0);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return SysErr("copy \"{}\"", src);
     if (n == 0) break;
@@ -68,18 +96,31 @@ Status CopyBlob(Store& store, const std::string& src, std::string_view digest) {
   return Ok();
 }
 
+std::string LayerMediaType(int fd, bool oci) {
+  unsigned char magic[4] = {};
+  (void)!::pread(fd, magic, sizeof magic, 0);
+  switch (DetectCompression(magic, sizeof magic)) {
+    case Compression::kGzip:
+      return std::string(oci ? kMediaOciLayerGzip : kMediaDockerLayer);
+    case Compression::kZstd:
+      return std::string(kMediaOciLayerZstd);
+    case Compression::kNone:
+      break;
+  }
+  return oci ? std::string(kMediaOciLayer) : "application/vnd.docker.image.rootfs.diff.tar";
+}
+
 Result<ImageRecord> ImportOciLayout(Store& store, const std::string& dir, const std::string& name,
                                     const ImportOptions& opts) {
-  auto blob = [&](std::string_view d) {
-    return dir + "/blobs/sha256/" + std::string(DigestHex(d));
-  };
+  auto blob = [&](std::string_view d) { return "blobs/sha256/" + std::string(DigestHex(d)); };
   auto read_verified = [&](std::string_view d) -> Result<std::string> {
-    ASSIGN_OR_RETURN(std::string data, sys::ReadFile(blob(d)));
+    ASSIGN_OR_RETURN(std::string data, ReadMember(dir, blob(d)));
     if (Sha256Digest(data) != d)
-      return Err(ErrorCode::kInvalidArgument, "blob \"{}\" does not match its digest", blob(d));
+      return Err(ErrorCode::kInvalidArgument, "blob \"{}/{}\" does not match its digest", dir,
+                 blob(d));
     return data;
   };
-  ASSIGN_OR_RETURN(std::string index_json, sys::ReadFile(dir + "/index.json"));
+  ASSIGN_OR_RETURN(std::string index_json, ReadMember(dir, "index.json"));
   ASSIGN_OR_RETURN(auto entries, ParseIndex(index_json));
   ASSIGN_OR_RETURN(Platform plat, ParsePlatform(opts.platform));
   if (entries.empty())
@@ -109,7 +150,10 @@ Result<ImageRecord> ImportOciLayout(Store& store, const std::string& dir, const 
   rec.config = pc.config;
   ApplyOptions(rec.config, opts);
   for (size_t i = 0; i < m.layers.size(); ++i) {
-    TRY(CopyBlob(store, blob(m.layers[i].digest), m.layers[i].digest));
+    {
+      ASSIGN_OR_RETURN(UniqueFd in, OpenMember(dir, blob(m.layers[i].digest)));
+      TRY(CopyBlob(store, in.get(), dir + "/" + blob(m.layers[i].digest), m.layers[i].digest));
+    }
     LayerRecord l{m.layers[i].digest, pc.diff_ids[i], m.layers[i].media_type, m.layers[i].size};
     TRY(store.EnsureLayerUnpacked(l));
     rec.layers.push_back(l);
@@ -123,7 +167,7 @@ Result<ImageRecord> ImportOciLayout(Store& store, const std::string& dir, const 
 
 Result<ImageRecord> ImportDockerArchive(Store& store, const std::string& dir,
                                         const std::string& name, const ImportOptions& opts) {
-  ASSIGN_OR_RETURN(std::string mj, sys::ReadFile(dir + "/manifest.json"));
+  ASSIGN_OR_RETURN(std::string mj, ReadMember(dir, "manifest.json"));
   json m;
   try {
     m = json::parse(mj);
@@ -135,12 +179,22 @@ Result<ImageRecord> ImportDockerArchive(Store& store, const std::string& dir,
   auto clean = [&](const std::string& rel) -> Result<std::string> {
     if (rel.empty() || rel[0] == '/' || rel.find("..") != std::string::npos)
       return Err(ErrorCode::kInvalidArgument, "docker archive: bad path \"{}\"", rel);
-    return dir + "/" + rel;
+    return rel;
   };
-  ASSIGN_OR_RETURN(std::string config_path, clean(m[0].value("Config", "")));
-  ASSIGN_OR_RETURN(std::string config_json, sys::ReadFile(config_path));
+  std::string config_json;
+  try {
+    ASSIGN_OR_RETURN(std::string config_rel, clean(m[0].value("Config", "")));
+    ASSIGN_OR_RETURN(config_json, ReadMember(dir, config_rel));
+  } catch (const json::exception& e) {
+    return Err(ErrorCode::kInvalidArgument, "\"{}/manifest.json\": {}", dir, e.what());
+  }
   ASSIGN_OR_RETURN(ParsedConfig pc, ParseImageConfig(config_json));
-  auto layers = m[0].value("Layers", std::vector<std::string>{});
+  std::vector<std::string> layers;
+  try {
+    layers = m[0].value("Layers", std::vector<std::string>{});
+  } catch (const json::exception& e) {
+    return Err(ErrorCode::kInvalidArgument, "\"{}/manifest.json\": {}", dir, e.what());
+  }
   if (layers.size() != pc.diff_ids.size())
     return Err(ErrorCode::kInvalidArgument, "docker archive: {} layers but {} diff ids",
                layers.size(), pc.diff_ids.size());
@@ -150,20 +204,14 @@ Result<ImageRecord> ImportDockerArchive(Store& store, const std::string& dir,
   ApplyOptions(rec.config, opts);
   json mlayers = json::array();
   for (size_t i = 0; i < layers.size(); ++i) {
-    ASSIGN_OR_RETURN(std::string lp, clean(layers[i]));
-    ASSIGN_OR_RETURN(std::string digest, Sha256File(lp));
+    ASSIGN_OR_RETURN(std::string rel, clean(layers[i]));
+    ASSIGN_OR_RETURN(UniqueFd in, OpenMember(dir, rel));
+    std::string lp = dir + "/" + rel;
+    ASSIGN_OR_RETURN(std::string digest, Sha256Fd(in.get(), lp));
     struct stat st;
-    if (::stat(lp.c_str(), &st) < 0) return SysErr("stat \"{}\"", lp);
-    TRY(CopyBlob(store, lp, digest));
-    unsigned char magic[4] = {};
-    {
-      ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(lp, O_RDONLY));
-      (void)!::read(fd.get(), magic, sizeof magic);
-    }
-    Compression c = DetectCompression(magic, sizeof magic);
-    std::string mt = c == Compression::kGzip   ? std::string(kMediaDockerLayer)
-                     : c == Compression::kZstd ? std::string(kMediaOciLayerZstd)
-                                               : "application/vnd.docker.image.rootfs.diff.tar";
+    if (::fstat(in.get(), &st) < 0) return SysErr("stat \"{}\"", lp);
+    TRY(CopyBlob(store, in.get(), lp, digest));
+    std::string mt = LayerMediaType(in.get(), false);
     LayerRecord l{digest, pc.diff_ids[i], mt, st.st_size};
     TRY(store.EnsureLayerUnpacked(l));
     rec.layers.push_back(l);
@@ -188,7 +236,11 @@ la_ssize_t WriteToFd(struct archive*, void* ctx, const void* buf, size_t n) {
 }
 
 // Packs a directory into a gzip tar (relative names, symlinks not followed, xattrs kept).
-Status PackDir(const std::string& dir, const std::string& out_path) {
+Status PackDir(const std::string& dir_arg, const std::string& out_path) {
+  // Names are cut off after "<dir>/": "rootfs/" (as a shell completes it) must not lose the
+  // first character of every name.
+  std::string dir = dir_arg;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   ASSIGN_OR_RETURN(UniqueFd out, sys::Open(out_path, O_WRONLY | O_CREAT | O_EXCL, 0644));
   int ofd = out.get();
   std::unique_ptr<struct archive, decltype(&archive_write_free)> w(archive_write_new(),
@@ -311,10 +363,11 @@ Result<ImageRecord> CommitImage(Store& store, std::string_view name,
   return store.Resolve(norm);
 }
 
-Result<ImageRecord> Import(Store& store, const std::string& path, std::string_view name,
-                           const ImportOptions& opts) {
-  ASSIGN_OR_RETURN(std::string norm, NormalName(name));
-  ASSIGN_OR_RETURN(UniqueFd gc_lock, store.SharedGcLock());
+namespace {
+
+// Import() without the GC lock and the clean-up on failure: `norm` is already normalised.
+Result<ImageRecord> ImportPath(Store& store, const std::string& path, const std::string& norm,
+                               const ImportOptions& opts) {
   if (!sys::Exists(path)) return Err(ErrorCode::kNotFound, "import: \"{}\" does not exist", path);
   if (sys::IsDir(path)) {
     if (sys::Exists(path + "/oci-layout"))
@@ -342,27 +395,39 @@ Result<ImageRecord> Import(Store& store, const std::string& path, std::string_vi
   ScopeExit rm([&] { (void)sys::RemoveAll(tmp); });
   if (archive) {  // unpack with the safe unpacker, then import the directory
     TRY_CTX(UnpackLayerFile(path, tmp + "/x"), "import \"{}\"", path);
-    return Import(store, tmp + "/x", norm, opts);
+    // The errors name the temp dir, which is gone by now: name the tarball too.
+    return ImportPath(store, tmp + "/x", norm, opts).map_error([&](Error e) {
+      return std::move(e).Context(fmt::format("import \"{}\"", path));
+    });
   }
   // A rootfs tarball is the layer as is.
-  unsigned char magic[4] = {};
-  {
-    ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(path, O_RDONLY));
-    (void)!::read(fd.get(), magic, sizeof magic);
-  }
-  Compression c = DetectCompression(magic, sizeof magic);
-  std::string mt = c == Compression::kGzip   ? std::string(kMediaOciLayerGzip)
-                   : c == Compression::kZstd ? std::string(kMediaOciLayerZstd)
-                                             : std::string(kMediaOciLayer);
-  ASSIGN_OR_RETURN(std::string digest, Sha256File(path));
-  TRY(CopyBlob(store, path, digest));
-  ASSIGN_OR_RETURN(LayerRecord l, store.AddLayerFile(store.BlobPath(digest), mt));
+  ASSIGN_OR_RETURN(UniqueFd in, sys::Open(path, O_RDONLY));
+  ASSIGN_OR_RETURN(std::string digest, Sha256Fd(in.get(), path));
+  TRY(CopyBlob(store, in.get(), path, digest));
+  ASSIGN_OR_RETURN(LayerRecord l,
+                   store.AddLayerFile(store.BlobPath(digest), LayerMediaType(in.get(), true)));
   ImageConfig cfg;
   ASSIGN_OR_RETURN(Platform p, ParsePlatform(""));
   cfg.architecture = p.architecture;
   cfg.env = {kDefaultPath};
   ApplyOptions(cfg, opts);
   return CommitImage(store, norm, {l}, cfg);
+}
+
+}  // namespace
+
+Result<ImageRecord> Import(Store& store, const std::string& path, std::string_view name,
+                           const ImportOptions& opts) {
+  ASSIGN_OR_RETURN(std::string norm, NormalName(name));
+  auto r = [&]() -> Result<ImageRecord> {
+    ASSIGN_OR_RETURN(UniqueFd gc_lock, store.SharedGcLock());
+    return ImportPath(store, path, norm, opts);
+  }();
+  // A failed import may have stored blobs and unpacked layers before it failed; no image
+  // refers to them. Collect them now that our GC lock is released (if another pull or import
+  // is running, GC is skipped and they go with the next rmi).
+  if (!r) (void)store.GarbageCollect();
+  return r;
 }
 
 }  // namespace hp::image

@@ -73,7 +73,10 @@ Status UnmountRootfs(const std::string& target, const std::string& scratch) {
     } catch (const json::exception&) {
     }
   }
-  if (::umount2(target.c_str(), UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT) {
+  // A copy was never mounted: umount2 would fail with EPERM for the unprivileged users the
+  // copy is there for.
+  if (kind != "copy" && ::umount2(target.c_str(), UMOUNT_NOFOLLOW) < 0 && errno != EINVAL &&
+      errno != ENOENT) {
     if (errno != EBUSY) return SysErr("unmount \"{}\"", target);
     if (::umount2(target.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
       return SysErr("unmount \"{}\"", target);

@@ -387,6 +387,19 @@ Result<std::vector<std::string>> Store::GarbageCollectLocked() {
   for (const auto& l : layer_dirs)
     if (!layers.count(l) && sys::RemoveAll(dir_ + "/layers/" + l))
       deleted.push_back("layer sha256:" + l);
+  // Ingest: every pull, import and unpack holds the shared GC lock while it uses a temp dir, so
+  // under our exclusive lock any temp dir is left from one that died. A partial download is
+  // kept for the next attempt to resume, unless its blob is complete by now.
+  ASSIGN_OR_RETURN(auto ingest, sys::ListDir(dir_ + "/ingest"));
+  for (const auto& n : ingest) {
+    std::string path = dir_ + "/ingest/" + n;
+    if (StartsWith(n, "tmp-")) {
+      (void)sys::RemoveAll(path);
+    } else if (n.size() == 64 + 8 && n.substr(64) == ".partial" &&
+               HasBlob("sha256:" + n.substr(0, 64))) {
+      ::unlink(path.c_str());
+    }
+  }
   return deleted;
 }
 

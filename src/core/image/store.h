@@ -1,6 +1,6 @@
 // hp/image: the image store shared by `hostprocess` and `hostprocess-runtime`.
 //
-// Layout under <root>/images (docs/images.md): content-addressed blobs (sha256, verified when
+// Layout under <root>/images (docs/image.md): content-addressed blobs (sha256, verified when
 // written and when manifests/configs are read back), an index of images by normalised
 // reference, layers unpacked once (keyed by diff id) and shared by every container, leases
 // held by mounted rootfs, and reference-counted garbage collection when an image is removed.
@@ -75,7 +75,9 @@ class Store {
   // Untags `ref` (or every name of an image id) and garbage-collects blobs and layers no
   // image and no mounted rootfs refers to.
   Result<RemoveResult> Remove(std::string_view ref);
-  // Deletes unreferenced blobs, layers and stale partial downloads; returns what went.
+  // Deletes unreferenced blobs and layers (returned: "blob sha256:...", "layer sha256:..."),
+  // temp dirs left by pulls and imports that died, and partial downloads of blobs that are
+  // complete. Skipped (nothing deleted) while a pull, an import or a rootfs setup runs.
   Result<std::vector<std::string>> GarbageCollect();
 
   // --- building blocks for pull and import -------------------------------------------------
@@ -88,7 +90,8 @@ class Store {
   Result<std::string> WriteBlob(std::string_view data, std::string_view expected = {});
   // Moves a fully written file (same file system) into the blob store after verifying it.
   Status CommitBlobFile(const std::string& path, std::string_view digest);
-  // A private directory on the store's file system for temp files (removed by GC if stale).
+  // A private directory on the store's file system for temp files; the caller removes it and
+  // must hold SharedGcLock() meanwhile (GC removes every temp dir it finds).
   Result<std::string> MakeIngestDir() const;
   // The path of the partial download of `digest` (kept across attempts for resume).
   std::string PartialPath(std::string_view digest) const;

@@ -157,7 +157,11 @@ void Unpacker::Metadata(int fd, int parent, const std::string& name, struct arch
   ts[0].tv_sec = ts[1].tv_sec = archive_entry_mtime(e);
   ts[0].tv_nsec = ts[1].tv_nsec = archive_entry_mtime_nsec(e);
   if (fd >= 0 && !is_link) {
-    (void)::fchmod(fd, archive_entry_perm(e) & 07777);
+    mode_t perm = archive_entry_perm(e) & 07777;
+    // A directory stays writable for us until FixDirs(): without CAP_DAC_OVERRIDE a read-only
+    // directory ("ro" 0555) could not receive the entries that follow it.
+    if (archive_entry_filetype(e) == AE_IFDIR && !is_root_) perm |= 0700;
+    (void)::fchmod(fd, perm);
     (void)::futimens(fd, ts);
   } else {
     (void)::utimensat(parent, name.c_str(), ts, AT_SYMLINK_NOFOLLOW);
