@@ -164,11 +164,19 @@ Result<std::unique_ptr<Agent>> Agent::Open(AgentOptions options) {
   if (a->store_.rebooted()) {
     // What the containers of the last boot had on disk is stale too (their mounts and
     // processes went with the boot): only desired/ and the images survive a reboot.
-    for (const char* dir : {"sandboxes", "containers", "pods"}) {
+    // Containers are cleaned up one by one so that their image leases go too.
+    std::vector<std::string> ids;
+    for (const char* dir : {"sandboxes", "containers"}) {
       std::string path = a->options_.root + "/" + dir;
-      if (!sys::Exists(path)) continue;
-      TRY(sys::DetachMountsUnder(path));
-      TRY_CTX(sys::RemoveAll(path), "clear stale \"{}\"", path);
+      if (!sys::IsDir(path)) continue;
+      ASSIGN_OR_RETURN(auto names, sys::ListDir(path));
+      ids.insert(ids.end(), names.begin(), names.end());
+    }
+    TRY_CTX(CleanupPod({a->options_.root, "", "", ids}), "clear the last boot's containers");
+    std::string pods = a->options_.root + "/pods";
+    if (sys::Exists(pods)) {
+      TRY(sys::DetachMountsUnder(pods));
+      TRY_CTX(sys::RemoveAll(pods), "clear stale \"{}\"", pods);
     }
   }
   auto stored = sys::Exists(a->store_.NodeConfigPath()) ? ReadJsonFile(a->store_.NodeConfigPath())

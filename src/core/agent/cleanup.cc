@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "core/image/rootfs.h"
 #include "core/job/job.h"
 #include "core/pod/accounts.h"
 #include "core/sys/file.h"
@@ -56,12 +57,20 @@ Status CleanupPod(const PodLeftovers& left) {
   }
   for (const std::string& id : left.container_ids) {
     if (id.empty() || id.find('/') != std::string::npos || id[0] == '.') continue;
-    for (const std::string& dir :
-         {left.root + "/sandboxes/" + id, left.root + "/containers/" + id}) {
+    std::string sandbox = left.root + "/sandboxes/" + id;
+    std::string scratch = left.root + "/containers/" + id;
+    bool detached = true;
+    for (const std::string& dir : {sandbox, scratch}) {
       if (!sys::Exists(dir)) continue;
       Status d = sys::DetachMountsUnder(dir);
+      detached &= d.has_value();
       keep(d);
-      if (d) keep(sys::RemoveAll(dir));
+    }
+    if (!detached) continue;
+    // The image layers' lease is named in the rootfs record (image/rootfs.h).
+    if (sys::Exists(scratch)) keep(image::UnmountRootfs(sandbox, scratch + "/rootfs"));
+    for (const std::string& dir : {sandbox, scratch}) {
+      if (sys::Exists(dir)) keep(sys::RemoveAll(dir));
     }
     keep(RemoveEphemeralUser(pod::AccountNames{}.ephemeral_prefix + id.substr(0, 12)));
   }

@@ -266,7 +266,13 @@ TEST_F(AgentE2E, KilledSupervisorIsSeenAndReadopted) {
   auto sandboxes = sys::ListDir(root_ + "/sandboxes");
   ASSERT_TRUE(sandboxes);
   EXPECT_EQ(sandboxes->size(), 1u);
+  // The dead container's image lease went with it: only the new container holds one.
+  auto leases = sys::ListDir(root_ + "/images/leases");
+  ASSERT_TRUE(leases);
+  EXPECT_EQ(leases->size(), 1u);
   EXPECT_EQ(Hp("delete ds privileged-daemonset -n kube-system").rc, 0);
+  leases = sys::ListDir(root_ + "/images/leases");
+  EXPECT_TRUE(leases && leases->empty());
 }
 
 TEST_F(AgentE2E, RebootRestoresAppliedDaemonSets) {
@@ -303,6 +309,9 @@ TEST_F(AgentE2E, RebootRestoresAppliedDaemonSets) {
   auto sandboxes = sys::ListDir(root_ + "/sandboxes");
   ASSERT_TRUE(sandboxes);
   EXPECT_EQ(sandboxes->size(), 1u);  // the last boot's sandbox was cleared
+  auto leases = sys::ListDir(root_ + "/images/leases");
+  ASSERT_TRUE(leases);
+  EXPECT_EQ(leases->size(), 1u);  // and its image lease
   EXPECT_EQ(Hp("delete ds privileged-daemonset -n kube-system").rc, 0);
 }
 
