@@ -331,11 +331,20 @@ Result<PodView> Agent::ReadPod(const std::string& key) {
 Status Agent::SpawnSupervisor(const std::string& key) {
   std::string dir = store_.PodDir(key);
   std::string log = dir + "/" + kSupervisorLog;
-  std::vector<std::string> args = {"hostprocess", "--root", options_.root, "__supervise", key};
+  // The small supervisor binary next to this one when it is there, else this binary's hidden
+  // `__supervise` verb.
+  std::string small =
+      options_.self_exe.substr(0, options_.self_exe.rfind('/') + 1) + "hostprocess-supervisor";
+  bool use_small = ::access(small.c_str(), X_OK) == 0;
+  std::vector<std::string> args =
+      use_small
+          ? std::vector<std::string>{"hostprocess-supervisor", options_.root, key}
+          : std::vector<std::string>{"hostprocess", "--root", options_.root, "__supervise", key};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  const char* exe = options_.self_exe.c_str();
+  const std::string& exe_path = use_small ? small : options_.self_exe;
+  const char* exe = exe_path.c_str();
   int pid_pipe[2], go_pipe[2];
   if (::pipe2(pid_pipe, O_CLOEXEC) < 0) return SysErr("pipe");
   UniqueFd pid_r(pid_pipe[0]), pid_w(pid_pipe[1]);

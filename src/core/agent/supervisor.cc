@@ -1,6 +1,7 @@
 #include "core/agent/supervisor.h"
 
 #include <fmt/format.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -551,6 +552,7 @@ int Supervisor::Run() {
   }
   Log(fmt::format("supervising pod {}", PodRef()));
   Save();
+  ::malloc_trim(0);  // decoding is done: give back what it used (pods are many, memory dear)
   while (true) {
     if (StopRequested()) break;
     int64_t now = NowMs();
