@@ -26,6 +26,7 @@ struct BuiltLayer {
   std::string media_type;
 };
 
+// A gzip blob carries the time it was built: build a layer once and reuse it, or digests differ.
 inline BuiltLayer MakeLayer(const TarBuilder& b, TarBuilder::Filter f = TarBuilder::Filter::kGzip) {
   BuiltLayer l;
   l.blob = b.Build(f);
