@@ -1,0 +1,159 @@
+// kubectl's derived pod columns (printPod), the status file round trip, event aggregation and
+// process identity.
+#include "core/agent/status.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "core/sys/file.h"
+
+namespace hp::agent {
+namespace {
+
+ContainerStatus Running(const std::string& name, bool ready) {
+  ContainerStatus c;
+  c.name = name;
+  c.state.kind = "running";
+  c.state.started_at = 100;
+  c.ready = ready;
+  return c;
+}
+ContainerStatus Waiting(const std::string& name, const std::string& reason) {
+  ContainerStatus c;
+  c.name = name;
+  c.state.reason = reason;
+  return c;
+}
+ContainerStatus Terminated(const std::string& name, int code, const std::string& reason) {
+  ContainerStatus c;
+  c.name = name;
+  c.state.kind = "terminated";
+  c.state.exit_code = code;
+  c.state.reason = reason;
+  return c;
+}
+
+TEST(StatusColumn, FollowsKubectlPrintPod) {
+  PodStatus s;
+  s.phase = "Running";
+  s.containers = {Running("a", true), Running("b", true)};
+  EXPECT_EQ(StatusColumn(s), "Running");
+  EXPECT_EQ(ReadyColumn(s), "2/2");
+  s.containers[1] = Waiting("b", "CrashLoopBackOff");
+  EXPECT_EQ(StatusColumn(s), "CrashLoopBackOff");
+  EXPECT_EQ(ReadyColumn(s), "1/2");
+  s.containers = {Terminated("a", 137, "OOMKilled")};
+  s.phase = "Failed";
+  EXPECT_EQ(StatusColumn(s), "OOMKilled");
+  s.containers = {Terminated("a", 2, "")};
+  EXPECT_EQ(StatusColumn(s), "ExitCode:2");
+  s.containers[0].state.signal = 9;
+  EXPECT_EQ(StatusColumn(s), "Signal:9");
+  // A completed sidecar next to a ready one: Running (NotReady while the pod is not ready).
+  s.containers = {Terminated("a", 0, "Completed"), Running("b", true)};
+  s.ready = true;
+  EXPECT_EQ(StatusColumn(s), "Running");
+  s.ready = false;
+  EXPECT_EQ(StatusColumn(s), "NotReady");
+  s.terminating = true;
+  EXPECT_EQ(StatusColumn(s), "Terminating");
+}
+
+TEST(StatusColumn, InitContainers) {
+  PodStatus s;
+  s.phase = "Pending";
+  s.init_containers = {Terminated("i0", 0, "Completed"), Running("i1", false)};
+  s.containers = {Waiting("c", "PodInitializing")};
+  EXPECT_EQ(StatusColumn(s), "Init:1/2");
+  s.init_containers[1] = Waiting("i1", "CrashLoopBackOff");
+  EXPECT_EQ(StatusColumn(s), "Init:CrashLoopBackOff");
+  s.init_containers[1] = Terminated("i1", 3, "Error");
+  EXPECT_EQ(StatusColumn(s), "Init:Error");
+  s.init_containers[1] = Terminated("i1", 3, "");
+  EXPECT_EQ(StatusColumn(s), "Init:ExitCode:3");
+  s.init_containers[1] = Waiting("i1", "PodInitializing");
+  EXPECT_EQ(StatusColumn(s), "Init:1/2");
+}
+
+TEST(RestartsColumn, CountsAndAgeOfTheLastRestart) {
+  PodStatus s;
+  s.containers = {Running("a", true)};
+  EXPECT_EQ(RestartsColumn(s, 1000), "0");
+  s.containers[0].restart_count = 3;
+  ContainerState last;
+  last.kind = "terminated";
+  last.finished_at = 975;
+  s.containers[0].last_state = last;
+  EXPECT_EQ(RestartsColumn(s, 1000), "3 (25s ago)");
+}
+
+TEST(PodStatus, EventsAggregateAndRoundTrip) {
+  PodStatus s;
+  s.AddEvent("Warning", "BackOff", "Back-off restarting failed container c", 10);
+  s.AddEvent("Warning", "BackOff", "Back-off restarting failed container c", 20);
+  s.AddEvent("Normal", "Started", "Started container c", 21);
+  ASSERT_EQ(s.events.size(), 2u);
+  EXPECT_EQ(s.events[0].count, 2);
+  EXPECT_EQ(s.events[0].first, 10);
+  EXPECT_EQ(s.events[0].last, 20);
+  for (int i = 0; i < 60; i++) s.AddEvent("Normal", "E", std::to_string(i), i);
+  EXPECT_EQ(s.events.size(), 50u);
+
+  s.phase = "Running";
+  s.containers = {Running("a", true)};
+  s.containers[0].last_state = Terminated("a", 1, "Error").state;
+  s.live_containers = {"abc"};
+  auto dir = sys::MakeTempDir("hp-status-test-");
+  ASSERT_TRUE(dir);
+  std::string path = *dir + "/status.json";
+  ASSERT_TRUE(WritePodStatus(path, s));
+  auto back = ReadPodStatus(path);
+  ASSERT_TRUE(back) << back.error().ToString();
+  EXPECT_EQ(back->phase, "Running");
+  ASSERT_EQ(back->containers.size(), 1u);
+  ASSERT_TRUE(back->containers[0].last_state);
+  EXPECT_EQ(back->containers[0].last_state->reason, "Error");
+  EXPECT_EQ(back->live_containers, std::vector<std::string>{"abc"});
+  EXPECT_EQ(back->events.size(), 50u);
+  nlohmann::json api = ApiPodStatus(*back);
+  EXPECT_EQ(api["containerStatuses"][0]["state"].begin().key(), "running");
+  EXPECT_EQ(api["containerStatuses"][0]["lastState"]["terminated"]["exitCode"], 1);
+  EXPECT_TRUE(sys::RemoveAll(*dir));
+  EXPECT_FALSE(ReadPodStatus(path));
+}
+
+TEST(ProcessIdentity, PidAndStartTime) {
+  uint64_t start = ProcessStartTime(::getpid());
+  EXPECT_GT(start, 0u);
+  EXPECT_TRUE(ProcessAlive(::getpid(), start));
+  EXPECT_FALSE(ProcessAlive(::getpid(), start + 1));  // a reused pid is another process
+  pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ASSERT_GT(child, 0);
+  int st = 0;
+  ASSERT_EQ(::waitpid(child, &st, 0), child);
+  EXPECT_FALSE(ProcessAlive(child, 0));
+  EXPECT_EQ(ProcessStartTime(-1), 0u);
+}
+
+}  // namespace
+}  // namespace hp::agent
+
+#include "core/agent/agent.h"
+
+namespace hp::agent {
+namespace {
+
+TEST(ResourceKind, KubectlNamesAndAliases) {
+  EXPECT_EQ(ResourceKind("po"), "pods");
+  EXPECT_EQ(ResourceKind("Pod"), "pods");
+  EXPECT_EQ(ResourceKind("ds"), "daemonsets");
+  EXPECT_EQ(ResourceKind("daemonset.apps"), "daemonsets");
+  EXPECT_EQ(ResourceKind("DaemonSet"), "daemonsets");
+  EXPECT_EQ(ResourceKind("cm"), "configmaps");
+  EXPECT_EQ(ResourceKind("sa"), "serviceaccounts");
+  EXPECT_EQ(ResourceKind("deployments"), "");
+}
+
+}  // namespace
+}  // namespace hp::agent
