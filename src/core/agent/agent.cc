@@ -157,10 +157,15 @@ std::string ResourceKind(const std::string& name) {
 Result<std::unique_ptr<Agent>> Agent::Open(AgentOptions options) {
   std::unique_ptr<Agent> a(new Agent(std::move(options)));
   TRY(sys::MkdirAll(a->options_.root, 0755));
-  // Under the lock: a first start or a reboot clears run/, which must not race with a
-  // concurrent command creating a pod there.
-  ASSIGN_OR_RETURN(FileLock lock, a->store_.Lock());
-  TRY(a->store_.Init(a->options_.boot_id));
+  // A first start or a reboot clears run/: under the lock, so that it does not race with a
+  // concurrent command creating a pod there. Otherwise no lock is taken here, so reading
+  // commands never wait for a delete's grace period.
+  ASSIGN_OR_RETURN(bool current, a->store_.IsCurrentBoot(a->options_.boot_id));
+  FileLock lock;
+  if (!current) {
+    ASSIGN_OR_RETURN(lock, a->store_.Lock());
+    TRY(a->store_.Init(a->options_.boot_id));
+  }
   if (a->store_.rebooted()) {
     // What the containers of the last boot had on disk is stale too (their mounts and
     // processes went with the boot): only desired/ and the images survive a reboot.
@@ -200,7 +205,12 @@ Result<std::unique_ptr<Agent>> Agent::Open(AgentOptions options) {
     a->settings_.node.hostname_override = *o.hostname_override, changed = true;
   if (o.log_max_size) a->settings_.log_max_size = *o.log_max_size, changed = true;
   if (o.log_max_files) a->settings_.log_max_files = *o.log_max_files, changed = true;
-  if (changed) TRY(WriteJsonFileAtomic(a->store_.NodeConfigPath(), SettingsJson(a->settings_)));
+  if (changed) {
+    if (!lock.held()) {
+      ASSIGN_OR_RETURN(lock, a->store_.Lock());
+    }
+    TRY(WriteJsonFileAtomic(a->store_.NodeConfigPath(), SettingsJson(a->settings_)));
+  }
   lock.Unlock();
   a->node_ = LocalNode(a->settings_.node);
   if (a->options_.self_exe.empty()) {

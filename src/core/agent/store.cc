@@ -38,6 +38,7 @@ Result<std::string> KernelBootId() {
 }
 
 Status Store::Init(std::string boot_id) {
+  rebooted_ = false;
   if (boot_id.empty()) {
     ASSIGN_OR_RETURN(boot_id, KernelBootId());
   }
@@ -55,6 +56,14 @@ Status Store::Init(std::string boot_id) {
     TRY(sys::MkdirAll(PodsRunDir(), 0700));
   }
   return Ok();
+}
+
+Result<bool> Store::IsCurrentBoot(std::string boot_id) const {
+  if (boot_id.empty()) {
+    ASSIGN_OR_RETURN(boot_id, KernelBootId());
+  }
+  auto current = sys::ReadFile(RunDir() + "/boot_id");
+  return current && std::string(TrimSpace(*current)) == boot_id && sys::IsDir(PodsRunDir());
 }
 
 Result<FileLock> Store::Lock() const { return LockFile(root_ + "/lock"); }

@@ -49,6 +49,8 @@ class Store {
   // Creates the directories; when `boot_id` differs from run/boot_id, clears run/ first
   // (a reboot happened: nothing under run/ is true any more). `boot_id` "" reads the kernel's.
   Status Init(std::string boot_id = "");
+  // True when run/ belongs to this boot (`boot_id` "" = the kernel's): Init has nothing to do.
+  Result<bool> IsCurrentBoot(std::string boot_id = "") const;
   // True when Init found run/ of another boot and cleared it (not on the first start).
   bool rebooted() const { return rebooted_; }
 

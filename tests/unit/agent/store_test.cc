@@ -31,12 +31,17 @@ TEST_F(StoreTest, InitCreatesLayout) {
 
 TEST_F(StoreTest, RebootClearsRunButKeepsDesired) {
   Store s(dir_);
+  EXPECT_FALSE(*s.IsCurrentBoot("boot-1"));
   ASSERT_TRUE(s.Init("boot-1"));
+  EXPECT_FALSE(s.rebooted());  // a first start is no reboot
+  EXPECT_TRUE(*s.IsCurrentBoot("boot-1"));
+  EXPECT_FALSE(*s.IsCurrentBoot("boot-2"));
   ASSERT_TRUE(s.PutDesired("daemonsets", "ns_a", {{"x", 1}}));
   ASSERT_TRUE(sys::MkdirAll(s.PodDir("ns_a-bcdfg")));
   ASSERT_TRUE(s.Init("boot-1"));  // same boot: run/ kept
   EXPECT_EQ(*s.ListPodKeys(), std::vector<std::string>{"ns_a-bcdfg"});
   ASSERT_TRUE(s.Init("boot-2"));  // new boot: run/ cleared, desired kept
+  EXPECT_TRUE(s.rebooted());
   EXPECT_TRUE(s.ListPodKeys()->empty());
   auto got = s.GetDesired("daemonsets", "ns_a");
   ASSERT_TRUE(got && *got);
