@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/hostprocess/command.h"
 #include "core/agent/agent.h"
@@ -40,6 +41,22 @@ inline int Fail(const Error& e) {
 inline int NotFound(const std::string& plural, const std::string& name) {
   Print(stderr, fmt::format("Error from server (NotFound): {} \"{}\" not found\n", plural, name));
   return 1;
+}
+
+// kubectl's `TYPE NAME...` and `TYPE/NAME`: moves a NAME given as TYPE/NAME to the front of
+// `names` and returns the kind of TYPE ("pods" or "daemonsets"); "" with kubectl's error
+// printed for any other type.
+inline std::string PodOrDaemonSetKind(std::string& resource, std::vector<std::string>& names) {
+  if (auto slash = resource.find('/'); slash != std::string::npos) {
+    names.insert(names.begin(), resource.substr(slash + 1));
+    resource = resource.substr(0, slash);
+  }
+  std::string kind = agent::ResourceKind(resource);
+  if (kind != "pods" && kind != "daemonsets") {
+    Print(stderr, fmt::format("error: the server doesn't have a resource type \"{}\"\n", resource));
+    return "";
+  }
+  return kind;
 }
 
 inline Result<std::unique_ptr<agent::Agent>> OpenAgent(const GlobalOptions& g,

@@ -63,13 +63,16 @@ int RunDelete(const GlobalOptions& global, const DeleteFlags& f) {
   auto agent = OpenAgent(global);
   if (!agent) return Fail(agent.error());
   int rc = 0;
+  std::vector<agent::Agent::DeleteRequest> requests;
   for (const Target& t : targets) {
     if (t.kind.empty()) {
       Print(stderr, "error: the server doesn't have that resource type\n");
       rc = 1;
       continue;
     }
-    auto r = (*agent)->Delete(t.kind, t.ns, t.name);
+    requests.push_back({t.kind, t.ns, t.name});
+  }
+  for (auto& r : (*agent)->Delete(requests)) {
     if (r) {
       Print(stdout, *r + "\n");
     } else if (r.error().code() == ErrorCode::kNotFound) {

@@ -341,16 +341,8 @@ int DescribeDaemonSet(const agent::DaemonSetView& v, const std::vector<agent::Po
 }
 
 int RunDescribe(const GlobalOptions& global, DescribeFlags f) {
-  if (auto slash = f.resource.find('/'); slash != std::string::npos) {
-    f.names.insert(f.names.begin(), f.resource.substr(slash + 1));
-    f.resource = f.resource.substr(0, slash);
-  }
-  std::string kind = agent::ResourceKind(f.resource);
-  if (kind != "pods" && kind != "daemonsets") {
-    Print(stderr,
-          fmt::format("error: the server doesn't have a resource type \"{}\"\n", f.resource));
-    return 1;
-  }
+  std::string kind = PodOrDaemonSetKind(f.resource, f.names);
+  if (kind.empty()) return 1;
   auto agent = OpenAgent(global);
   if (!agent) return Fail(agent.error());
   auto pods = (*agent)->ListPods();

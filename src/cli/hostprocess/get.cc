@@ -176,17 +176,8 @@ int GetDaemonSets(agent::Agent& a, const GetFlags& f) {
 }
 
 int RunGet(const GlobalOptions& global, GetFlags f) {
-  // kubectl's TYPE/NAME form.
-  if (auto slash = f.resource.find('/'); slash != std::string::npos) {
-    f.names.insert(f.names.begin(), f.resource.substr(slash + 1));
-    f.resource = f.resource.substr(0, slash);
-  }
-  std::string kind = agent::ResourceKind(f.resource);
-  if (kind != "pods" && kind != "daemonsets") {
-    Print(stderr,
-          fmt::format("error: the server doesn't have a resource type \"{}\"\n", f.resource));
-    return 1;
-  }
+  std::string kind = PodOrDaemonSetKind(f.resource, f.names);
+  if (kind.empty()) return 1;
   if (!f.output.empty() && f.output != "wide" && f.output != "json" && f.output != "yaml" &&
       f.output != "name") {
     Print(stderr, fmt::format("error: unable to match a printer suitable for the output format "

@@ -512,22 +512,49 @@ Status Agent::ReconcileLocked() {
   return first;
 }
 
-Result<std::string> Agent::Delete(const std::string& kind, const std::string& ns,
-                                  const std::string& name) {
-  const KindInfo* info = InfoOfDir(kind);
-  if (!info)
-    return Err(ErrorCode::kInvalidArgument, "the server doesn't have a resource type \"{}\"", kind);
-  ASSIGN_OR_RETURN(FileLock lock, store_.Lock());
-  std::string key = info->namespaced ? ObjectKey(ns, name) : name;
-  ASSIGN_OR_RETURN(auto desired, store_.GetDesired(info->dir, key));
-  bool running_pod = kind == "pods" && sys::IsDir(store_.PodDir(key));
-  if (!desired && !running_pod) {
-    return Err(ErrorCode::kNotFound, "{} \"{}\" not found", info->plural, name);
+std::vector<Result<std::string>> Agent::Delete(const std::vector<DeleteRequest>& requests) {
+  std::vector<Result<std::string>> out;
+  auto lock = store_.Lock();
+  if (!lock) {
+    for (size_t i = 0; i < requests.size(); i++) out.push_back(Err(lock.error()));
+    return out;
   }
-  if (desired) TRY(store_.DeleteDesired(info->dir, key));
-  if (running_pod) TRY(RemovePods({key}));  // a DaemonSet's pod comes back, as in a cluster
-  TRY(ReconcileLocked());
-  return fmt::format("{} \"{}\" deleted", info->singular, name);
+  // Every object first, then every pod stopped at once (in parallel), then one reconcile.
+  std::vector<std::string> pods;
+  for (const DeleteRequest& r : requests) {
+    const KindInfo* info = InfoOfDir(r.kind);
+    if (!info) {
+      out.push_back(Err(ErrorCode::kInvalidArgument,
+                        "the server doesn't have a resource type \"{}\"", r.kind));
+      continue;
+    }
+    std::string key = info->namespaced ? ObjectKey(r.ns, r.name) : r.name;
+    auto desired = store_.GetDesired(info->dir, key);
+    if (!desired) {
+      out.push_back(Err(std::move(desired).error()));
+      continue;
+    }
+    bool running_pod = r.kind == "pods" && sys::IsDir(store_.PodDir(key));
+    if (!*desired && !running_pod) {
+      out.push_back(Err(ErrorCode::kNotFound, "{} \"{}\" not found", info->plural, r.name));
+      continue;
+    }
+    if (*desired) {
+      if (auto s = store_.DeleteDesired(info->dir, key); !s) {
+        out.push_back(Err(std::move(s).error()));
+        continue;
+      }
+    }
+    if (running_pod) pods.push_back(key);  // a DaemonSet's pod comes back, as in a cluster
+    out.push_back(fmt::format("{} \"{}\" deleted", info->singular, r.name));
+  }
+  Status s = RemovePods(pods);
+  if (s) s = ReconcileLocked();
+  if (!s) {
+    for (auto& r : out)
+      if (r) r = Err(s.error());
+  }
+  return out;
 }
 
 Result<std::vector<PodView>> Agent::ListPods() {

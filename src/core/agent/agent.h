@@ -78,10 +78,13 @@ class Agent {
   Status Reconcile();
 
   // kubectl delete. `kind` is "pods", "daemonsets", "configmaps", "secrets",
-  // "serviceaccounts" or "namespaces". Returns `pod "x" deleted`; a missing object is
-  // kNotFound with kubectl's `pods "x" not found`.
-  Result<std::string> Delete(const std::string& kind, const std::string& ns,
-                             const std::string& name);
+  // "serviceaccounts" or "namespaces". One result per request, in order: `pod "x" deleted`,
+  // or kNotFound with kubectl's `pods "x" not found`. The pods of all requests are stopped at
+  // once; this returns when they are gone.
+  struct DeleteRequest {
+    std::string kind, ns, name;
+  };
+  std::vector<Result<std::string>> Delete(const std::vector<DeleteRequest>& requests);
 
   Result<std::vector<PodView>> ListPods();
   Result<std::optional<PodView>> GetPod(const std::string& ns, const std::string& name);
