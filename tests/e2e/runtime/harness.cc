@@ -123,35 +123,50 @@ CmdResult RunOnPty(const std::vector<std::string>& argv, const std::string& inpu
   return r;
 }
 
-std::string Containerd::Start() {
+std::string Containerd::Start(const ContainerdOptions& options) {
   auto d = sys::MakeTempDir("hp-e2e-ctrd-");
   if (!d) return d.error().ToString();
   dir_ = *d;
   ns_ = "hp-e2e-" + dir_.substr(dir_.rfind('-') + 1);
   socket_ = dir_ + "/c.sock";
+  std::vector<std::string> disabled = {
+      "io.containerd.snapshotter.v1.btrfs",      "io.containerd.snapshotter.v1.zfs",
+      "io.containerd.snapshotter.v1.devmapper",  "io.containerd.snapshotter.v1.aufs",
+      "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"};
+  if (!options.cri) disabled.insert(disabled.begin(), "io.containerd.grpc.v1.cri");
+  // (The opt plugin's path is set: by default it creates /opt/containerd on the host.)
   std::string config = fmt::format(R"(version = 2
 root = "{0}/root"
 state = "{0}/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs",
-  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
-  "io.containerd.snapshotter.v1.aufs", "io.containerd.tracing.processor.v1.otlp",
-  "io.containerd.internal.v1.tracing"]
+disabled_plugins = ["{2}"]
 [grpc]
   address = "{1}"
 [ttrpc]
   address = "{1}.ttrpc"
 [debug]
   level = "info"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "{0}/opt"
 )",
-                                   dir_, socket_);
-  if (!sys::WriteFileAtomic(dir_ + "/config.toml", config)) return "write config.toml";
-  std::string log = dir_ + "/containerd.log";
+                                   dir_, socket_, Join(disabled, "\", \""));
+  if (options.cri)
+    config += fmt::format(R"([plugins."io.containerd.grpc.v1.cri"]
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+[plugins."io.containerd.grpc.v1.cri".cni]
+  bin_dir = "/usr/lib/cni"
+  conf_dir = "{0}/cni/net.d"
+)",
+                          dir_);
+  if (options.extra_toml) config += options.extra_toml(dir_);
+  if (!sys::WriteFileAtomic(config_path(), config)) return "write config.toml";
+  std::string log = log_path();
   pid_ = ::fork();
   if (pid_ == 0) {
     int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(fd, 1);
     ::dup2(fd, 2);
-    std::string cfg = dir_ + "/config.toml";
+    std::string cfg = config_path();
     ::execl("/usr/bin/containerd", "containerd", "--config", cfg.c_str(), nullptr);
     ::_exit(127);
   }

@@ -1,9 +1,10 @@
 // A private containerd for end-to-end tests: its own config.toml, root, state and socket in a
-// temp dir, CRI and other unneeded plugins disabled; an image built from busybox-static as a
-// docker-archive tarball and imported with ctr; everything (containerd, shims, mounts,
-// cgroups, dirs) removed at the end, even after failures.
+// temp dir, CRI (unless asked for) and other unneeded plugins disabled; an image built from
+// busybox-static as a docker-archive tarball and imported with ctr; everything (containerd,
+// shims, mounts, cgroups, dirs) removed at the end, even after failures.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,10 +23,18 @@ CmdResult Run(const std::vector<std::string>& argv, int timeout_s = 60,
 CmdResult RunOnPty(const std::vector<std::string>& argv, const std::string& input, int delay_ms,
                    int timeout_s = 60);
 
+struct ContainerdOptions {
+  // Leave the CRI plugin (io.containerd.grpc.v1.cri) enabled, with a CNI config dir in the temp
+  // dir and the streaming server on 127.0.0.1.
+  bool cri = false;
+  // More config.toml (tables of its own), given the temp dir; appended to the harness's.
+  std::function<std::string(const std::string& dir)> extra_toml;
+};
+
 class Containerd {
  public:
   // Starts containerd; returns an empty string or the reason it could not.
-  std::string Start();
+  std::string Start(const ContainerdOptions& options = {});
   // Stops containerd and every shim of our namespace; unmounts and removes what is left.
   void Stop();
   ~Containerd() { Stop(); }
@@ -39,6 +48,9 @@ class Containerd {
 
   const std::string& dir() const { return dir_; }
   const std::string& ns() const { return ns_; }
+  const std::string& socket() const { return socket_; }
+  std::string config_path() const { return dir_ + "/config.toml"; }
+  std::string log_path() const { return dir_ + "/containerd.log"; }
   // Mount points (from /proc/self/mountinfo) below our temp dir.
   std::vector<std::string> MountsBelowDir() const;
   // Cgroup dirs of our namespace that still exist ("/sys/fs/cgroup/memory/<ns>", ...).
