@@ -163,6 +163,10 @@ class CriHandlerE2E : public ::testing::Test {
     handler_ = handlers[0];
   }
 
+  bool SnippetHasRunc() const {
+    return ParseTables(snippet_).count(std::string(kRuntimes) + "runc") != 0;
+  }
+
   std::string snippet_, handler_;
 };
 
