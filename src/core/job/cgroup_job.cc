@@ -157,7 +157,8 @@ class CgroupJob final : public Job {
         auto populated = ReadKeyedFd(fd.get(), "populated", events);
         if (!populated) return tl::unexpected(std::move(populated).error());
         if (*populated == 0) return true;
-        auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+        // Rounded up: a deadline less than 1 ms away is not yet a timeout.
+        auto left = std::chrono::ceil<milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) return false;
         // The kernel signals POLLPRI on every change of cgroup.events; the cap keeps fake
         // trees (unit tests) working.

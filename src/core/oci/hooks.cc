@@ -67,8 +67,23 @@ Status RunHook(const Hook& hook, const std::string& state_json) {
   }
   in_r.reset();
   out_w.reset();
-  // The state is small (well below the pipe buffer): write it and close stdin.
-  (void)sys::WriteAll(in_w.get(), state_json);
+  // The state is small (well below the pipe buffer): write it and close stdin. A hook need not
+  // read it: a reader gone before the write must not kill us with SIGPIPE (thread-directed
+  // for a pipe write, so blocking it here suffices; one it raised is consumed).
+  {
+    sigset_t pipe_set, old, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    ::pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+    ::sigpending(&pending);
+    bool was_pending = sigismember(&pending, SIGPIPE);
+    (void)sys::WriteAll(in_w.get(), state_json);
+    if (!was_pending) {
+      struct timespec zero = {0, 0};
+      (void)::sigtimedwait(&pipe_set, nullptr, &zero);
+    }
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  }
   in_w.reset();
 
   std::string output;
