@@ -119,6 +119,9 @@ std::string KubectlText(const Verdict& v) {
 
 std::string VerdictJson(const Verdict& v) {
   using json = nlohmann::ordered_json;
+  // Names and values come from the manifest as written, which need not be UTF-8: replace
+  // invalid bytes with U+FFFD as Go's encoding/json does, instead of throwing type_error 316.
+  auto dump = [](const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); };
   const Object& obj = *v.object;
   const std::string& name = obj.metadata().name;
   json j;
@@ -129,7 +132,7 @@ std::string VerdictJson(const Verdict& v) {
   j["allowed"] = v.allowed();
   if (v.allowed()) {
     j["status"] = nullptr;
-    return j.dump();
+    return dump(j);
   }
   json status;
   status["kind"] = "Status";
@@ -172,7 +175,7 @@ std::string VerdictJson(const Verdict& v) {
     status["code"] = 403;
   }
   j["status"] = std::move(status);
-  return j.dump();
+  return dump(j);
 }
 
 }  // namespace hp::k8s

@@ -7,6 +7,7 @@
 
 #include "core/base/strings.h"
 #include "core/k8s/decode_internal.h"
+#include "core/k8s/yaml_load.h"
 #include "core/sys/file.h"
 
 namespace hp::k8s {
@@ -338,7 +339,7 @@ Result<Decoded> DecodeString(std::string_view text, const std::string& source_na
   std::vector<Diagnostic> errors;
   std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(std::string(text));
+    docs = internal::LoadAllDocuments(std::string(text));
   } catch (const YAML::Exception& e) {
     Source s{source_name, e.mark.line + 1, e.mark.column + 1, 0};
     if (e.mark.line < 0) s.line = s.column = 0;
