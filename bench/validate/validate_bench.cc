@@ -1,0 +1,187 @@
+// Times what `hostprocess validate` does on a large input: 10,000 HostProcess pods (a
+// multi-document YAML generated in memory: varied names, namespaces, containers, env, volumes,
+// resources), decoded (k8s::DecodeString), admitted (k8s::Admit: validation + Pod Security) and
+// rendered as kubectl text (k8s::KubectlText), each phase timed over several runs; then the same
+// YAML written to a temp file and run through the built binary, `hostprocess validate -f FILE`,
+// end to end (process start, read, decode, admit, print to /dev/null).
+//
+//   validate_bench [-n PODS] [--runs N] [--hostprocess PATH]
+//
+// Every pod must be allowed (the bench fails otherwise), so the figures are those of the
+// success path that a node's manifests take.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "core/k8s/admission.h"
+#include "core/k8s/decode.h"
+#include "core/sys/file.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+int Fail(const std::string& what) {
+  std::fprintf(stderr, "validate_bench: %s\n", what.c_str());
+  return 1;
+}
+
+// Pod i: one to three HostProcess containers; every other pod has env and limits, every third
+// a hostPath volume, every fifth an init container; ten namespaces.
+std::string Pod(int i) {
+  std::string s = fmt::format(
+      "apiVersion: v1\nkind: Pod\nmetadata:\n  name: hostprocess-{0}\n  namespace: ns-{1}\n"
+      "  labels:\n    app: hostprocess\n    shard: \"{2}\"\nspec:\n  hostNetwork: true\n"
+      "  nodeSelector:\n    kubernetes.io/os: linux\n  securityContext:\n"
+      "    windowsOptions:\n      hostProcess: true\n"
+      "      runAsUserName: \"NT AUTHORITY\\\\SYSTEM\"\n",
+      i, i % 10, i % 7);
+  if (i % 3 == 0)
+    s += "  volumes:\n  - name: logs\n    hostPath:\n      path: /var/log\n"
+         "      type: Directory\n";
+  auto container = [&](const std::string& name) {
+    std::string c = fmt::format(
+        "  - name: {}\n    image: hostprocess.local/busybox:latest\n"
+        "    command: [\"sh\", \"-c\", \"echo {} && sleep 3600\"]\n",
+        name, i);
+    if (i % 2 == 0)
+      c += "    env:\n    - name: POD_NAME\n      valueFrom:\n        fieldRef:\n"
+           "          fieldPath: metadata.name\n    - name: LEVEL\n      value: debug\n"
+           "    resources:\n      limits:\n        cpu: 500m\n        memory: 128Mi\n";
+    if (i % 3 == 0) c += "    volumeMounts:\n    - name: logs\n      mountPath: /logs\n";
+    return c;
+  };
+  if (i % 5 == 0) s += "  initContainers:\n" + container("init");
+  s += "  containers:\n";
+  for (int c = 0; c <= i % 3; c++) s += container(fmt::format("c{}", c));
+  return s;
+}
+
+// Runs `hostprocess validate -f path` with stdout and stderr on /dev/null; its exit code.
+int RunValidate(const std::string& binary, const std::string& path) {
+  pid_t pid = ::fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::execl(binary.c_str(), binary.c_str(), "validate", "-f", path.c_str(),
+            static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int pods = 10000, runs = 5;
+#ifdef HP_HOSTPROCESS_BINARY
+  std::string binary = HP_HOSTPROCESS_BINARY;
+#else
+  std::string binary;
+#endif
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "-n") {
+      pods = std::atoi(argv[i + 1]);
+    } else if (a == "--runs") {
+      runs = std::atoi(argv[i + 1]);
+    } else if (a == "--hostprocess") {
+      binary = argv[i + 1];
+    } else {
+      return Fail("usage: validate_bench [-n PODS] [--runs N] [--hostprocess PATH]");
+    }
+  }
+  if (pods < 1 || runs < 1) return Fail("-n and --runs must be positive");
+
+  auto t0 = Clock::now();
+  std::string yaml;
+  for (int i = 0; i < pods; i++) {
+    if (i > 0) yaml += "---\n";
+    yaml += Pod(i);
+  }
+  double generate_ms = Ms(Clock::now() - t0);
+
+  std::vector<double> decode_ms, admit_ms, render_ms, total_ms;
+  size_t containers = 0;
+  for (int r = 0; r < runs; r++) {
+    auto a = Clock::now();
+    auto decoded = hp::k8s::DecodeString(yaml, "bench.yaml");
+    auto b = Clock::now();
+    if (!decoded) return Fail("decode: " + decoded.error().ToString());
+    if (decoded->objects.size() != static_cast<size_t>(pods))
+      return Fail(fmt::format("decoded {} objects, want {}", decoded->objects.size(), pods));
+    std::vector<hp::k8s::Verdict> verdicts = hp::k8s::Admit(decoded->objects, {});
+    auto c = Clock::now();
+    size_t text_bytes = 0;
+    for (const auto& v : verdicts) {
+      if (!v.allowed()) return Fail("rejected: " + hp::k8s::KubectlText(v));
+      text_bytes += hp::k8s::KubectlText(v).size() + 1;
+    }
+    auto d = Clock::now();
+    if (text_bytes == 0) return Fail("no output");
+    decode_ms.push_back(Ms(b - a));
+    admit_ms.push_back(Ms(c - b));
+    render_ms.push_back(Ms(d - c));
+    total_ms.push_back(Ms(d - a));
+    containers = 0;
+    for (const auto& o : decoded->objects) containers += o.pod()->spec.containers.size();
+  }
+
+  std::printf(
+      "validate_bench: %d pods (%zu containers), %.1f MB of YAML (generated in %.0f ms), "
+      "median of %d runs\n",
+      pods, containers, static_cast<double>(yaml.size()) / 1e6, generate_ms, runs);
+  double total = Median(total_ms);
+  std::printf("  %-40s %9.1f ms\n", "decode (k8s::DecodeString)", Median(decode_ms));
+  std::printf("  %-40s %9.1f ms\n", "admit (validation + Pod Security)", Median(admit_ms));
+  std::printf("  %-40s %9.1f ms\n", "render (kubectl text)", Median(render_ms));
+  std::printf("  %-40s %9.1f ms  %8.0f pods/s\n", "total in process", total, pods / (total / 1000));
+
+  if (binary.empty() || ::access(binary.c_str(), X_OK) != 0) {
+    std::printf("  hostprocess validate -f: skipped (no binary; pass --hostprocess PATH)\n");
+    return 0;
+  }
+  auto dir = hp::sys::MakeTempDir("hp-validate-bench-");
+  if (!dir) return Fail(dir.error().ToString());
+  std::string file = *dir + "/pods.yaml";
+  auto cleanup = [&] { (void)hp::sys::RemoveAll(*dir); };
+  if (auto w = hp::sys::WriteFile(file, yaml); !w) {
+    cleanup();
+    return Fail(w.error().ToString());
+  }
+  std::vector<double> cli_ms;
+  for (int r = 0; r < runs; r++) {
+    auto a = Clock::now();
+    int rc = RunValidate(binary, file);
+    cli_ms.push_back(Ms(Clock::now() - a));
+    if (rc != 0) {
+      cleanup();
+      return Fail(fmt::format("{} validate -f {}: exit code {} (want 0)", binary, file, rc));
+    }
+  }
+  cleanup();
+  double cli = Median(cli_ms);
+  std::printf("  %-40s %9.1f ms  %8.0f pods/s\n", "hostprocess validate -f FILE (process)", cli,
+              pods / (cli / 1000));
+  return 0;
+}
