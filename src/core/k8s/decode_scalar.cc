@@ -380,6 +380,9 @@ nlohmann::json ToJson(const YAML::Node& n) {
 
 }  // namespace
 
-std::string ToJsonText(const YAML::Node& n) { return ToJson(n).dump(); }
+std::string ToJsonText(const YAML::Node& n) {
+  // Invalid UTF-8 becomes U+FFFD, as in Go's encoding/json.
+  return ToJson(n).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 }  // namespace hp::k8s::internal

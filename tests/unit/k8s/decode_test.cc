@@ -196,5 +196,19 @@ spec:
   EXPECT_FALSE(c.security_context->run_as_user.has_value());
 }
 
+TEST(DecodeRaw, KeepsObjectsAsJsonAndReplacesInvalidUtf8) {
+  std::string yaml =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {k: \"a\xff\", n: \"1\"}\n";
+  auto d = DecodeString(yaml, "t.yaml", {.keep_raw = true});
+  ASSERT_TRUE(d) << d.error().ToString();
+  ASSERT_EQ(d->objects.size(), 1u);
+  EXPECT_EQ(d->objects[0].raw_json,
+            "{\"apiVersion\":\"v1\",\"data\":{\"k\":\"a\xef\xbf\xbd\",\"n\":\"1\"},\"kind\":"
+            "\"ConfigMap\",\"metadata\":{\"name\":\"x\"}}");
+  auto plain = DecodeString(yaml, "t.yaml");
+  ASSERT_TRUE(plain);
+  EXPECT_TRUE(plain->objects[0].raw_json.empty());
+}
+
 }  // namespace
 }  // namespace hp::k8s
