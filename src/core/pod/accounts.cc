@@ -190,11 +190,12 @@ Result<Identity> HostAccounts::Resolve(const plan::AccountRequest& req,
       id.no_new_privs = true;
     }
   }
+  if (id.uid == 0 && !req.uid && wk == "system") id.groups = {0};
+  // runAsGroup replaces the primary and the supplementary groups (also SYSTEM's group 0).
   if (req.gid) {
     id.gid = static_cast<gid_t>(*req.gid);
     id.groups = {id.gid};
   }
-  if (id.uid == 0 && !req.uid && wk == "system") id.groups = {0};
   return id;
 }
 

@@ -1,8 +1,10 @@
 #include "core/pod/volumes.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,8 +25,12 @@ struct FileEntry {
 };
 using FileSet = std::map<std::string, FileEntry>;  // relative path → file
 
+// kubelet's MakePayload of a configMap (`binary` set) or a secret: every key, or the `items`;
+// an item whose key is missing fails the volume unless the volume is optional (then it is
+// skipped).
 Status AddItems(FileSet& files, const k8s::StringMap& data, const k8s::StringMap* binary,
-                const std::vector<k8s::KeyToPath>& items, mode_t mode, const std::string& what) {
+                const std::vector<k8s::KeyToPath>& items, mode_t mode, bool optional,
+                const std::string& what) {
   if (items.empty()) {
     for (const auto& [k, v] : data) files[k] = {v, mode};
     if (binary) {
@@ -36,7 +42,11 @@ Status AddItems(FileSet& files, const k8s::StringMap& data, const k8s::StringMap
     const std::string* v = k8s::Lookup(data, item.key);
     if (!v && binary) v = k8s::Lookup(*binary, item.key);
     if (!v) {
-      return Err(ErrorCode::kNotFound, "{}: configuration key \"{}\" not found", what, item.key);
+      if (optional) continue;
+      return binary ? Err(ErrorCode::kNotFound,
+                          "{}: configmap references non-existent config key: {}", what, item.key)
+                    : Err(ErrorCode::kNotFound, "{}: secret references non-existent secret key: {}",
+                          what, item.key);
     }
     files[item.path] = {*v, item.mode ? static_cast<mode_t>(*item.mode) : mode};
   }
@@ -91,7 +101,8 @@ class Builder {
         return Err(ErrorCode::kNotFound, "{}: configmaps \"{}\" not found", what,
                    v.config_map->name);
       }
-      TRY(AddItems(files, cm->data, &cm->binary_data, v.config_map->items, mode, what));
+      TRY(AddItems(files, cm->data, &cm->binary_data, v.config_map->items, mode,
+                   v.config_map->optional.value_or(false), what));
     } else if (v.secret) {
       mode_t mode = static_cast<mode_t>(v.secret->default_mode.value_or(0644));
       const k8s::Secret* s = FindSecret(v.secret->secret_name);
@@ -100,7 +111,8 @@ class Builder {
         return Err(ErrorCode::kNotFound, "{}: secrets \"{}\" not found", what,
                    v.secret->secret_name);
       }
-      TRY(AddItems(files, s->data, nullptr, v.secret->items, mode, what));
+      TRY(AddItems(files, s->data, nullptr, v.secret->items, mode,
+                   v.secret->optional.value_or(false), what));
     } else if (v.downward_api) {
       mode_t mode = static_cast<mode_t>(v.downward_api->default_mode.value_or(0644));
       TRY(DownwardFiles(files, v.downward_api->items, mode));
@@ -121,7 +133,8 @@ class Builder {
           const k8s::ConfigMap* cm = FindConfigMap(p.config_map->name);
           std::string local = config_.service_account_dir + "/ca.crt";
           if (cm) {
-            TRY(AddItems(files, cm->data, &cm->binary_data, p.config_map->items, mode, what));
+            TRY(AddItems(files, cm->data, &cm->binary_data, p.config_map->items, mode,
+                         p.config_map->optional.value_or(false), what));
           } else if (p.config_map->name == "kube-root-ca.crt") {
             // The cluster CA: from the node's configuration when present.
             std::string ca;
@@ -136,7 +149,8 @@ class Builder {
         } else if (p.secret) {
           const k8s::Secret* s = FindSecret(p.secret->name);
           if (s) {
-            TRY(AddItems(files, s->data, nullptr, p.secret->items, mode, what));
+            TRY(AddItems(files, s->data, nullptr, p.secret->items, mode,
+                         p.secret->optional.value_or(false), what));
           } else if (!p.secret->optional.value_or(false)) {
             return Err(ErrorCode::kNotFound, "{}: secrets \"{}\" not found", what, p.secret->name);
           }
@@ -237,6 +251,114 @@ Status CheckHostPath(const plan::VolumeMountPlan& m, bool& is_file) {
   return Ok();
 }
 
+// The `absolute` layout binds a volume at its mountPath inside the container's mount namespace,
+// which needs a directory (or a file) there on the host; /var/run/secrets/... usually does not
+// exist. The missing components are created on the host (empty, marked with an xattr) and
+// removed by the last container that uses them: while a container lives it holds a shared
+// flock on the anchor (the nearest existing unmarked directory above them); at its end, the
+// container that gets the lock exclusively removes the marked components, deepest first, while
+// they are empty. Removing them while another container uses them would detach its mount
+// (rmdir detaches mounts of other namespaces).
+constexpr const char* kMountPointXattr = "trusted.hostprocess.mount-point";
+
+bool IsMarked(const std::string& path) {
+  return ::getxattr(path.c_str(), kMountPointXattr, nullptr, 0) >= 0;
+}
+
+struct HostMountPoint {
+  std::string target;  // absolute, clean
+  std::string anchor;
+  UniqueFd lock;                     // LOCK_SH on the anchor while the container lives
+  std::vector<std::string> created;  // by this container (the xattr may be unsupported)
+};
+
+// "/a/b" → {"/", "/a", "/a/b"}
+std::vector<std::string> Prefixes(const std::string& path) {
+  std::vector<std::string> out{"/"};
+  for (const std::string& p : Split(path, '/')) {
+    if (!p.empty()) out.push_back(out.back() == "/" ? "/" + p : out.back() + "/" + p);
+  }
+  return out;
+}
+
+int Flock(int fd, int op) {
+  int rc;
+  do {
+    rc = ::flock(fd, op);
+  } while (rc < 0 && errno == EINTR);
+  return rc;
+}
+
+Status EnsureHostMountPoint(HostMountPoint& mp, bool file, const std::string& what) {
+  std::vector<std::string> prefixes = Prefixes(mp.target);
+  size_t a = 0;
+  for (size_t i = 0; i < prefixes.size(); ++i) {
+    struct stat st;
+    if (::stat(prefixes[i].c_str(), &st) < 0 || !S_ISDIR(st.st_mode) || IsMarked(prefixes[i]))
+      break;
+    a = i;
+  }
+  mp.anchor = prefixes[a];
+  ASSIGN_OR_RETURN(mp.lock, sys::Open(mp.anchor, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (Flock(mp.lock.get(), LOCK_SH) < 0) return SysErr("{}: lock \"{}\"", what, mp.anchor);
+  for (size_t i = a + 1; i < prefixes.size(); ++i) {
+    const std::string& p = prefixes[i];
+    bool last = i + 1 == prefixes.size();
+    struct stat st;
+    if (::stat(p.c_str(), &st) == 0) {
+      if (!last && !S_ISDIR(st.st_mode)) {
+        return Err(ErrorCode::kFailedPrecondition,
+                   "{}: mountPath \"{}\": \"{}\" on the host is not a directory", what, mp.target,
+                   p);
+      }
+      if (last && S_ISDIR(st.st_mode) == file) {
+        return Err(ErrorCode::kFailedPrecondition,
+                   "{}: mountPath \"{}\" on the host is {} directory, the volume is {}", what,
+                   mp.target, file ? "a" : "not a", file ? "a file" : "a directory");
+      }
+      continue;
+    }
+    if (errno != ENOENT) return SysErr("{}: stat \"{}\"", what, p);
+    if (last && file) {
+      int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+      if (fd < 0 && errno == EEXIST) continue;  // created by a concurrent container
+      if (fd < 0) return SysErr("{}: create the mount point \"{}\" on the host", what, p);
+      ::close(fd);
+    } else if (::mkdir(p.c_str(), 0755) < 0) {
+      if (errno == EEXIST) continue;
+      return SysErr("{}: create the mount point \"{}\" on the host", what, p);
+    }
+    (void)::setxattr(p.c_str(), kMountPointXattr, "1", 1, 0);
+    mp.created.push_back(p);
+  }
+  return Ok();
+}
+
+void ReleaseHostMountPoints(std::vector<HostMountPoint>& points) {
+  for (HostMountPoint& mp : points) mp.lock.reset();
+  for (HostMountPoint& mp : points) {
+    auto anchor = sys::Open(mp.anchor, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    // Still used by another container: the last one removes them.
+    if (!anchor || Flock(anchor->get(), LOCK_EX | LOCK_NB) < 0) continue;
+    std::vector<std::string> prefixes = Prefixes(mp.target);
+    for (size_t i = prefixes.size(); i-- > 0 && prefixes[i] != mp.anchor;) {
+      const std::string& p = prefixes[i];
+      bool ours =
+          IsMarked(p) || std::find(mp.created.begin(), mp.created.end(), p) != mp.created.end();
+      struct stat st;
+      if (!ours || ::lstat(p.c_str(), &st) < 0) {
+        if (ours && errno == ENOENT) continue;
+        break;
+      }
+      int rc = S_ISDIR(st.st_mode)                      ? ::rmdir(p.c_str())
+               : S_ISREG(st.st_mode) && st.st_size == 0 ? ::unlink(p.c_str())
+                                                        : -1;
+      if (rc < 0) break;  // not empty any more: kept
+    }
+  }
+  points.clear();
+}
+
 }  // namespace
 
 Result<UniqueFd> OpenBeneath(int base_fd, const std::string& rel, bool create, bool file,
@@ -289,8 +411,9 @@ Result<UniqueFd> OpenBeneath(int base_fd, const std::string& rel, bool create, b
 Result<PreparedVolumes> HostVolumes::Prepare(const std::vector<plan::VolumeMountPlan>& mounts,
                                              const VolumeContext& ctx) {
   auto mounted = std::make_shared<std::vector<std::string>>();
+  auto host_points = std::make_shared<std::vector<HostMountPoint>>();
   PreparedVolumes out;
-  out.undo = [mounted]() -> Status {
+  out.undo = [mounted, host_points]() -> Status {
     Status first = Ok();
     for (auto it = mounted->rbegin(); it != mounted->rend(); ++it) {
       if (::umount2(it->c_str(), MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT && first) {
@@ -298,6 +421,8 @@ Result<PreparedVolumes> HostVolumes::Prepare(const std::vector<plan::VolumeMount
       }
     }
     mounted->clear();
+    // Best effort: an empty directory left behind is harmless.
+    ReleaseHostMountPoints(*host_points);
     return first;
   };
   auto fail = [&](Error e) -> Result<PreparedVolumes> {
@@ -372,7 +497,13 @@ Result<PreparedVolumes> HostVolumes::Prepare(const std::vector<plan::VolumeMount
       return fail(Error::Sys(errno, fmt::format("{}: make \"{}\" read-only", what, m.target)));
     }
     if (ctx.layout == plan::MountLayout::kAbsolute && StartsWith(m.mount_path, "/")) {
-      out.binds.push_back({m.target, m.mount_path, ro, true});
+      HostMountPoint mp;
+      mp.target = plan::CleanPath(m.mount_path);
+      auto s = EnsureHostMountPoint(mp, source_is_file, what);
+      std::string target = mp.target;
+      host_points->push_back(std::move(mp));  // released by the undo, also after a failure
+      if (!s) return fail(std::move(s).error());
+      out.binds.push_back({m.target, target, ro, true});
     }
   }
   return out;

@@ -8,6 +8,11 @@
 // a tmpfs with sizeLimit), configMap, secret, downwardAPI and projected volumes (service account
 // token, ca.crt, namespace) — file volumes are written to the container's scratch directory and
 // bound read-only.
+//
+// The `absolute` layout also binds each volume at its absolute mountPath, in the container's
+// private mount namespace (done by hp/launch): the host's mount table never has it. A mount
+// point missing on the host (/var/run/secrets/... usually is) is created for it, empty and
+// marked (xattr trusted.hostprocess.mount-point), and removed by the last container using it.
 #pragma once
 
 #include <string>
