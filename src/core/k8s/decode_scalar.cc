@@ -150,6 +150,8 @@ bool ParseInteger(std::string_view s, int64_t& out) {
   if (v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'o' || v[1] == 'b')) {
     base = v[1] == 'x' ? 16 : (v[1] == 'o' ? 8 : 2);
     v.remove_prefix(2);
+  } else if (v.size() > 1 && v[0] == '0' && v.find_first_not_of("01234567") == v.npos) {
+    base = 8;  // YAML 1.1, as kubectl reads manifests: `defaultMode: 0440` is 288
   }
   if (v.empty()) return false;
   uint64_t u = 0;

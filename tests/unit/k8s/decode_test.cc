@@ -210,5 +210,25 @@ TEST(DecodeRaw, KeepsObjectsAsJsonAndReplacesInvalidUtf8) {
   EXPECT_TRUE(plain->objects[0].raw_json.empty());
 }
 
+TEST(Decode, LeadingZeroIsOctalAsInYaml11) {
+  auto d = DecodeString(R"(apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers: [{name: c, image: i}]
+  volumes:
+  - {name: a, configMap: {name: cm, defaultMode: 0440}}
+  - {name: b, secret: {secretName: s, defaultMode: 0o400}}
+  - {name: c, secret: {secretName: s, defaultMode: 420}}
+)",
+                        "t.yaml");
+  ASSERT_TRUE(d) << d.error().ToString();
+  const Pod* pod = d->objects[0].pod();
+  ASSERT_NE(pod, nullptr);
+  EXPECT_EQ(pod->spec.volumes[0].config_map->default_mode, 0440);
+  EXPECT_EQ(pod->spec.volumes[1].secret->default_mode, 0400);
+  EXPECT_EQ(pod->spec.volumes[2].secret->default_mode, 420);
+}
+
 }  // namespace
 }  // namespace hp::k8s
