@@ -21,12 +21,6 @@ struct DescribeFlags {
   NamespaceFlags ns;
 };
 
-int64_t NowS() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // kubectl describe's "Key:  value" lines: keys padded per block, nested blocks indented.
 class Describer {
  public:
@@ -37,6 +31,15 @@ class Describer {
     out_ += "\n";
   }
   void Raw(const std::string& s) { out_ += s; }
+  // A kubectl table, each line indented by two spaces (Conditions, Events).
+  void IndentedTable(const agent::Table& t) {
+    std::string body = t.Render();
+    for (size_t pos = 0; pos < body.size();) {
+      size_t nl = body.find('\n', pos);
+      out_ += "  " + body.substr(pos, nl - pos) + "\n";
+      pos = nl == std::string::npos ? body.size() : nl + 1;
+    }
+  }
   // "Labels:  a=b" then further entries aligned below the first.
   void Map(int indent, const std::string& key, const nlohmann::json& m, int width) {
     if (!m.is_object() || m.empty()) return Line(indent, key, "<none>", width);
@@ -182,13 +185,7 @@ void Events(Describer& d, const std::vector<agent::Event>& events, int64_t now) 
     std::string from = e.reason == "Scheduled" ? "default-scheduler" : e.from;
     t.AddRow({e.type, e.reason, age, from, e.message});
   }
-  std::string body = t.Render();
-  size_t pos = 0;
-  while (pos < body.size()) {
-    size_t nl = body.find('\n', pos);
-    d.Raw("  " + body.substr(pos, nl - pos) + "\n");
-    pos = nl == std::string::npos ? body.size() : nl + 1;
-  }
+  d.IndentedTable(t);
 }
 
 int DescribePod(agent::Agent& a, const agent::PodView& v) {
@@ -197,7 +194,7 @@ int DescribePod(agent::Agent& a, const agent::PodView& v) {
   const nlohmann::json& pod = v.record.pod;
   const nlohmann::json meta = pod.value("metadata", nlohmann::json::object());
   const nlohmann::json spec = pod.value("spec", nlohmann::json::object());
-  int64_t now = NowS();
+  int64_t now = agent::NowUnixSeconds();
   d.Line(0, "Name", v.name, w);
   d.Line(0, "Namespace", v.ns, w);
   d.Line(0, "Priority", "0", w);
@@ -238,12 +235,7 @@ int DescribePod(agent::Agent& a, const agent::PodView& v) {
   cond.AddRow({"Ready", tf(v.status.ready)});
   cond.AddRow({"ContainersReady", tf(v.status.containers_ready)});
   cond.AddRow({"PodScheduled", "True"});
-  std::string ct = cond.Render();
-  for (size_t pos = 0; pos < ct.size();) {
-    size_t nl = ct.find('\n', pos);
-    d.Raw("  " + ct.substr(pos, nl - pos) + "\n");
-    pos = nl == std::string::npos ? ct.size() : nl + 1;
-  }
+  d.IndentedTable(cond);
   auto volumes = spec.value("volumes", nlohmann::json::array());
   if (volumes.empty()) {
     d.Line(0, "Volumes", "<none>", w);

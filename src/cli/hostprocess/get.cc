@@ -23,12 +23,6 @@ struct GetFlags {
   bool no_headers = false;
 };
 
-int64_t NowS() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 bool Wanted(const GetFlags& f, const std::string& ns, const std::string& name) {
   if (!f.ns.all && ns != f.ns.ns) return false;
   if (f.names.empty()) return true;
@@ -97,7 +91,7 @@ int GetPods(agent::Agent& a, const GetFlags& f) {
     for (const char* h : {"IP", "NODE", "NOMINATED NODE", "READINESS GATES"}) header.push_back(h);
   }
   agent::Table table(header);
-  int64_t now = NowS();
+  int64_t now = agent::NowUnixSeconds();
   for (const auto* p : shown) {
     std::vector<std::string> row;
     if (f.ns.all) row.push_back(p->ns);
@@ -144,7 +138,7 @@ int GetDaemonSets(agent::Agent& a, const GetFlags& f) {
     for (const char* h : {"CONTAINERS", "IMAGES", "SELECTOR"}) header.push_back(h);
   }
   agent::Table table(header);
-  int64_t now = NowS();
+  int64_t now = agent::NowUnixSeconds();
   for (const auto* d : shown) {
     std::vector<std::string> row;
     if (f.ns.all) row.push_back(d->ns);

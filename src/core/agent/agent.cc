@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/agent/cleanup.h"
+#include "core/agent/format.h"
 #include "core/agent/naming.h"
 #include "core/agent/supervisor.h"
 #include "core/base/strings.h"
@@ -22,12 +23,6 @@
 
 namespace hp::agent {
 namespace {
-
-int64_t NowS() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct KindInfo {
   k8s::Kind kind;
@@ -243,7 +238,7 @@ Result<std::vector<std::string>> Agent::Apply(const std::vector<k8s::Object>& ob
     }
     ASSIGN_OR_RETURN(auto existing, store_.GetDesired(info.dir, key));
     std::string verb = "created";
-    int64_t created = NowS();
+    int64_t created = NowUnixSeconds();
     if (existing) {
       created = existing->value("created", created);
       verb = existing->value("object", nlohmann::json()) == raw ? "unchanged" : "configured";
@@ -275,7 +270,7 @@ Result<std::vector<std::pair<std::string, PodRecord>>> Agent::WantedPods() {
   auto base = [&](const std::string& ns) {
     PodRecord r;
     r.objects = by_ns[ns];
-    r.created = NowS();
+    r.created = NowUnixSeconds();
     r.cgroup_root = settings_.cgroup_root;
     r.log_max_size = settings_.log_max_size;
     r.log_max_files = settings_.log_max_files;
@@ -399,7 +394,7 @@ Status Agent::SpawnSupervisor(const std::string& key) {
   PodStatus status = InitialStatus(rec);
   status.supervisor_pid = sup;
   status.supervisor_start = ProcessStartTime(sup);
-  status.updated = NowS();
+  status.updated = NowUnixSeconds();
   TRY(WritePodStatus(dir + "/" + kStatusFile, status));
   go_w.reset();  // go
   return Ok();
@@ -409,7 +404,7 @@ Status Agent::CreatePod(const std::string& key, PodRecord record) {
   std::string dir = store_.PodDir(key);
   std::string uid = NewUid();
   record.pod["metadata"]["uid"] = uid;
-  record.created = NowS();
+  record.created = NowUnixSeconds();
   if (sys::Exists(dir)) TRY(sys::RemoveAll(dir));
   TRY(sys::MkdirAll(dir, 0700));
   Status s = WriteJsonFileAtomic(dir + "/" + kPodFile, record);
@@ -481,7 +476,8 @@ Status Agent::ReconcileLocked() {
   std::map<std::string, const PodRecord*> want;
   for (const auto& [key, rec] : wanted) want[key] = &rec;
   ASSIGN_OR_RETURN(std::vector<std::string> keys, store_.ListPodKeys());
-  std::vector<std::string> remove, restart;
+  std::vector<std::string> remove;
+  std::vector<PodView> restart;
   std::map<std::string, bool> have;
   for (const std::string& key : keys) {
     auto v = ReadPod(key);
@@ -491,17 +487,14 @@ Status Agent::ReconcileLocked() {
       continue;
     }
     have[key] = true;
-    if (v->lost) restart.push_back(key);
+    if (v->lost) restart.push_back(std::move(*v));
   }
   Status first = RemovePods(remove);
-  for (const std::string& key : restart) {
+  for (const PodView& v : restart) {
     // Re-adopt a pod whose supervisor died: what it left is removed and a new supervisor
     // starts the pod's containers again.
-    auto v = ReadPod(key);
-    if (!v) continue;
-    Status c =
-        CleanupPod({options_.root, v->record.cgroup_root, v->uid, v->status.live_containers});
-    if (c) c = SpawnSupervisor(key);
+    Status c = CleanupPod({options_.root, v.record.cgroup_root, v.uid, v.status.live_containers});
+    if (c) c = SpawnSupervisor(v.key);
     if (!c && first) first = std::move(c);
   }
   for (const auto& [key, rec] : wanted) {

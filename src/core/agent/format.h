@@ -26,6 +26,9 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
+// The wall clock in Unix seconds (what status times and AGE are measured in).
+int64_t NowUnixSeconds();
+
 // RFC 3339 in UTC with seconds ("2026-11-22T10:00:00Z"), as the API serialises timestamps.
 std::string Rfc3339(int64_t unix_seconds);
 // kubectl describe's time format: "Sun, 22 Nov 2026 10:00:00 +0000".

@@ -1,9 +1,6 @@
 #include "core/agent/status.h"
 
 #include <fmt/format.h>
-#include <signal.h>
-
-#include <cerrno>
 
 #include "core/agent/format.h"
 #include "core/agent/store.h"
@@ -264,36 +261,36 @@ std::string RestartsColumn(const PodStatus& s, int64_t now) {
   return fmt::format("{} ({} ago)", restarts, HumanDuration(now - last));
 }
 
-uint64_t ProcessStartTime(pid_t pid) {
-  if (pid <= 0) return 0;
+namespace {
+
+// State (field 3) and start time (field 22) from one read of /proc/<pid>/stat; {0, 0} when the
+// process does not exist.
+std::pair<char, uint64_t> ReadProcStat(pid_t pid) {
+  if (pid <= 0) return {0, 0};
   auto stat = sys::ReadFile(fmt::format("/proc/{}/stat", pid));
-  if (!stat) return 0;
+  if (!stat) return {0, 0};
   // The command name (field 2) may hold spaces and ')': fields restart after the last ')'.
   size_t close = stat->rfind(')');
-  if (close == std::string::npos) return 0;
+  if (close == std::string::npos || close + 2 >= stat->size()) return {0, 0};
+  char state = (*stat)[close + 2];
   size_t pos = close + 2;  // field 3 starts here
   for (int field = 3; field < 22; field++) {
     pos = stat->find(' ', pos);
-    if (pos == std::string::npos) return 0;
+    if (pos == std::string::npos) return {0, 0};
     pos++;
   }
-  return std::strtoull(stat->c_str() + pos, nullptr, 10);
+  return {state, std::strtoull(stat->c_str() + pos, nullptr, 10)};
 }
 
+}  // namespace
+
+uint64_t ProcessStartTime(pid_t pid) { return ReadProcStat(pid).second; }
+
 bool ProcessAlive(pid_t pid, uint64_t start) {
-  if (pid <= 0) return false;
-  if (::kill(pid, 0) < 0 && errno == ESRCH) return false;
-  uint64_t now = ProcessStartTime(pid);
+  auto [state, now] = ReadProcStat(pid);
   if (now == 0) return false;
   if (start != 0 && now != start) return false;
-  // A zombie is not alive.
-  auto stat = sys::ReadFile(fmt::format("/proc/{}/stat", pid));
-  if (stat) {
-    size_t close = stat->rfind(')');
-    if (close != std::string::npos && close + 2 < stat->size() && (*stat)[close + 2] == 'Z')
-      return false;
-  }
-  return true;
+  return state != 'Z';  // a zombie is not alive
 }
 
 }  // namespace hp::agent

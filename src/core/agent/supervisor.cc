@@ -38,10 +38,9 @@ int64_t NowMs() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
-int64_t NowS() { return NowMs() / 1000; }
 
 void Log(const std::string& msg) {
-  std::string line = fmt::format("{} {}\n", Rfc3339(NowS()), msg);
+  std::string line = fmt::format("{} {}\n", Rfc3339(NowUnixSeconds()), msg);
   fwrite(line.data(), 1, line.size(), stderr);
   fflush(stderr);
 }
@@ -86,8 +85,13 @@ class Supervisor {
     auto g = pod().spec.termination_grace_period_seconds.value_or(30);
     return std::chrono::milliseconds(std::max<int64_t>(g, 0) * 1000);
   }
+  // A probe's own terminationGracePeriodSeconds wins over the pod's.
+  std::chrono::milliseconds ProbeGrace(const k8s::Probe& p) const {
+    if (!p.termination_grace_period_seconds) return Grace();
+    return std::chrono::milliseconds(*p.termination_grace_period_seconds * 1000);
+  }
   void Event(const std::string& type, const std::string& reason, const std::string& msg) {
-    status_.AddEvent(type, reason, msg, NowS());
+    status_.AddEvent(type, reason, msg, NowUnixSeconds());
     dirty_ = true;
   }
   void StartSlot(Slot& s);
@@ -143,7 +147,7 @@ Status Supervisor::Load() {
 
   status_.supervisor_pid = ::getpid();
   status_.supervisor_start = ProcessStartTime(::getpid());
-  status_.start_time = NowS();
+  status_.start_time = NowUnixSeconds();
   status_.host_ip = runner_opts_.node.host_ip;
   const k8s::PodSpec& spec = pod().spec;
   for (size_t i = 0; i < spec.init_containers.size(); i++) {
@@ -178,7 +182,7 @@ Status Supervisor::Load() {
 
 void Supervisor::Save() {
   if (!dirty_) return;
-  status_.updated = NowS();
+  status_.updated = NowUnixSeconds();
   if (auto s = WritePodStatus(status_path_, status_); !s) {
     Log("write status: " + s.error().ToString());
     return;
@@ -238,7 +242,7 @@ void Supervisor::StartSlot(Slot& s) {
   s.runs++;
   cs.state = ContainerState{};
   cs.state.kind = "running";
-  cs.state.started_at = NowS();
+  cs.state.started_at = NowUnixSeconds();
   cs.container_id = "hostprocess://" + s.id;
   cs.pid = s.runner->pid();
   cs.started = !s.spec->startup_probe;
@@ -314,7 +318,7 @@ void Supervisor::CheckExit(Slot& s, bool stopping) {
   term.exit_code = exit.exit_code;
   term.reason = oom ? "OOMKilled" : (exit.exit_code == 0 ? "Completed" : "Error");
   term.started_at = cs.state.started_at;
-  term.finished_at = NowS();
+  term.finished_at = NowUnixSeconds();
   cs.state = term;
   cs.ready = false;
   cs.started = false;
@@ -379,11 +383,7 @@ void Supervisor::RunProbes(Slot& s) {
     } else if (s.startup.failures >= TimingOf(p).failure_threshold) {
       Event("Normal", "Killing",
             fmt::format("Container {} failed startup probe, will be restarted", s.spec->name));
-      BeginKill(s,
-                p.termination_grace_period_seconds
-                    ? std::chrono::milliseconds(*p.termination_grace_period_seconds * 1000)
-                    : Grace(),
-                "startup");
+      BeginKill(s, ProbeGrace(p), "startup");
       return;
     }
     if (!cs.started) return;
@@ -394,11 +394,7 @@ void Supervisor::RunProbes(Slot& s) {
     if (s.liveness.failures >= TimingOf(p).failure_threshold) {
       Event("Normal", "Killing",
             fmt::format("Container {} failed liveness probe, will be restarted", s.spec->name));
-      BeginKill(s,
-                p.termination_grace_period_seconds
-                    ? std::chrono::milliseconds(*p.termination_grace_period_seconds * 1000)
-                    : Grace(),
-                "liveness");
+      BeginKill(s, ProbeGrace(p), "liveness");
       return;
     }
   }
