@@ -5,7 +5,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format clang-tidy
   libgtest-dev libgmock-dev libbenchmark-dev
-  libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev libexpected-dev
+  libyaml-dev nlohmann-json3-dev libcli11-dev libfmt-dev libexpected-dev
   libarchive-dev libcurl4-openssl-dev libssl-dev libcap-dev libzstd-dev
   containerd runc docker-registry busybox-static skopeo umoci hyperfine
   iproute2 procps util-linux passwd file

@@ -1,74 +1,14 @@
 #include "cli/hostprocess/views.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <cstdlib>
 
 #include "core/agent/format.h"
 #include "core/base/strings.h"
+#include "core/k8s/yaml.h"
 
 namespace hp::cli {
-namespace {
 
-bool LooksTyped(const std::string& s) {
-  if (s.empty()) return true;
-  static const char* const kWords[] = {"true", "false", "yes", "no",   "on",
-                                       "off",  "y",     "n",   "null", "~"};
-  std::string lower = ToLower(s);
-  for (const char* w : kWords)
-    if (lower == w) return true;
-  char* end = nullptr;
-  std::strtod(s.c_str(), &end);
-  return end && *end == '\0';
-}
-
-void Emit(YAML::Emitter& out, const nlohmann::json& j) {
-  if (j.is_object()) {
-    if (j.empty()) {
-      out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
-      return;
-    }
-    out << YAML::BeginMap;
-    for (const auto& [k, v] : j.items()) {
-      out << YAML::Key << k << YAML::Value;
-      Emit(out, v);
-    }
-    out << YAML::EndMap;
-  } else if (j.is_array()) {
-    if (j.empty()) {
-      out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
-      return;
-    }
-    out << YAML::BeginSeq;
-    for (const auto& v : j) Emit(out, v);
-    out << YAML::EndSeq;
-  } else if (j.is_string()) {
-    const std::string& s = j.get_ref<const std::string&>();
-    // A string that would read back as another type is quoted, as kubectl does; the emitter
-    // quotes the ones with special characters itself.
-    if (LooksTyped(s)) {
-      out << YAML::DoubleQuoted << s;
-    } else {
-      out << s;
-    }
-  } else if (j.is_null()) {
-    out << YAML::Null;
-  } else if (j.is_boolean()) {
-    out << (j.get<bool>() ? "true" : "false");
-  } else {
-    out << j.dump();
-  }
-}
-
-}  // namespace
-
-std::string ToYaml(const nlohmann::json& j) {
-  YAML::Emitter out;
-  out.SetIndent(2);
-  out.SetSeqFormat(YAML::Block);
-  Emit(out, j);
-  return std::string(out.c_str()) + "\n";
-}
+std::string ToYaml(const nlohmann::json& j) { return k8s::yaml::JsonToYaml(j); }
 
 nlohmann::json PodObject(const agent::PodView& v, const agent::Node& node) {
   nlohmann::json pod = v.record.pod;

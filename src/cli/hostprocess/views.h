@@ -17,7 +17,7 @@ nlohmann::json DaemonSetObject(const agent::DaemonSetView& v);
 // kubectl's STATUS column: printPod's reason, "Unknown" when the pod's supervisor is gone.
 std::string PodStatusColumn(const agent::PodView& v);
 
-// JSON as YAML (kubectl -o yaml): block style, keys in the JSON's order.
+// JSON as YAML, as kubectl -o yaml prints it (k8s::yaml::JsonToYaml).
 std::string ToYaml(const nlohmann::json& j);
 
 }  // namespace hp::cli

@@ -4,10 +4,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
+#include <iterator>
+#include <thread>
 
 #include "core/base/strings.h"
 #include "core/k8s/decode_internal.h"
-#include "core/k8s/yaml_load.h"
 #include "core/sys/file.h"
 
 namespace hp::k8s {
@@ -25,7 +27,7 @@ using internal::Fields;
 using internal::GetBool;
 using internal::GetString;
 using internal::IsNullNode;
-using N = const YAML::Node&;
+using N = const yaml::Node&;
 using P = const std::string&;
 using K = std::string_view;
 
@@ -110,10 +112,10 @@ void DecodeObject(Ctx& c, N n, std::vector<Object>& out) {
   std::string kind, api_version, name;
   size_t before = c.errors->size();
   c.object.clear();
-  if (N k = n["kind"]; k) GetString(c, k, "kind", kind);
-  if (N a = n["apiVersion"]; a) GetString(c, a, "apiVersion", api_version);
-  if (N m = n["metadata"]; m && m.IsMap())
-    if (N nm = m["name"]; nm && nm.IsScalar()) name = nm.Scalar();
+  if (N k = n.Get("kind"); k) GetString(c, k, "kind", kind);
+  if (N a = n.Get("apiVersion"); a) GetString(c, a, "apiVersion", api_version);
+  if (N m = n.Get("metadata"); m && m.IsMap())
+    if (N nm = m.Get("name"); nm && nm.IsScalar()) name = std::string(nm.Scalar());
   if (c.errors->size() != before) return;
   if (kind.empty() || api_version.empty()) {
     std::vector<std::string> missing;
@@ -333,32 +335,119 @@ Error JoinErrors(const std::vector<Diagnostic>& errors) {
 
 }  // namespace
 
+namespace {
+
+// Large inputs are parsed and decoded in pieces of whole documents, one thread each. A piece
+// starts at a line that begins with `---` and a blank: libyaml always reads that as a document
+// start (a block scalar is indented at least one column, a quoted scalar or flow collection
+// across it is an error), so the pieces hold exactly the documents of the whole. Directives
+// (`%TAG`) belong to the next document, so an input with any is kept whole; so is UTF-16.
+struct Piece {
+  std::string_view text;
+  int first_line = 0;
+  int first_document = 0;
+  yaml::Tree tree;
+  yaml::ParseError error;
+  bool parsed = false;
+  std::vector<Object> objects;
+  std::vector<Diagnostic> errors, warnings;
+  std::string failure;  // an exception's text
+};
+
+constexpr size_t kMinPiece = 256 * 1024;
+
+std::vector<std::string_view> Split(std::string_view text, unsigned threads) {
+  if (threads == 0) threads = std::min(std::thread::hardware_concurrency(), 8u);
+  size_t parts = std::min<size_t>(threads, text.size() / kMinPiece);
+  bool utf16 = text.size() >= 2 &&
+               (static_cast<unsigned char>(text[0]) >= 0xFE || text[0] == '\0' || text[1] == '\0');
+  if (parts < 2 || utf16 || text.starts_with('%') || text.find("\n%") != text.npos) return {text};
+  std::vector<std::string_view> pieces;
+  size_t start = 0;
+  for (size_t k = 1; k < parts; k++) {
+    size_t at = std::max(start, text.size() * k / parts);
+    size_t cut = text.npos;
+    while ((at = text.find("\n---", at)) != text.npos) {
+      size_t after = at + 4;
+      if (after == text.size() || text[after] == ' ' || text[after] == '\t' ||
+          text[after] == '\r' || text[after] == '\n') {
+        cut = at + 1;
+        break;
+      }
+      at = after;
+    }
+    if (cut == text.npos) break;
+    pieces.push_back(text.substr(start, cut - start));
+    start = cut;
+  }
+  pieces.push_back(text.substr(start));
+  return pieces;
+}
+
+// Runs `work` for every piece, on its own thread when there are several.
+void ForEachPiece(std::vector<Piece>& pieces, const std::function<void(Piece&)>& work) {
+  if (pieces.size() == 1) return work(pieces[0]);
+  std::vector<std::thread> threads;
+  threads.reserve(pieces.size() - 1);
+  for (size_t i = 1; i < pieces.size(); i++) threads.emplace_back(work, std::ref(pieces[i]));
+  work(pieces[0]);
+  for (auto& t : threads) t.join();
+}
+
+Error YamlError(const std::string& source_name, const yaml::ParseError& e) {
+  Source s{source_name, e.mark.line + 1, e.mark.column + 1, 0};
+  if (e.mark.line < 0) s.line = s.column = 0;
+  return JoinErrors({Diagnostic{s, "", "yaml: " + e.message}});
+}
+
+}  // namespace
+
 Result<Decoded> DecodeString(std::string_view text, const std::string& source_name,
                              const DecodeOptions& options) {
+  std::vector<std::string_view> texts = Split(text, options.threads);
+  std::vector<Piece> pieces(texts.size());
+  int line = 0;
+  for (size_t i = 0; i < texts.size(); i++) {
+    pieces[i].text = texts[i];
+    pieces[i].first_line = line;
+    line += static_cast<int>(std::count(texts[i].begin(), texts[i].end(), '\n'));
+  }
+  ForEachPiece(pieces,
+               [](Piece& p) { p.parsed = yaml::Parse(p.text, p.tree, p.error, p.first_line); });
+  bool parsed = std::all_of(pieces.begin(), pieces.end(), [](const Piece& p) { return p.parsed; });
+  if (!parsed && pieces.size() > 1) {
+    // The error as the whole input has it (a piece can end inside a broken construct).
+    pieces.resize(1);
+    pieces[0].text = text;
+    pieces[0].parsed = yaml::Parse(text, pieces[0].tree, pieces[0].error);
+  }
+  if (!pieces[0].parsed) return Err(YamlError(source_name, pieces[0].error));
+  for (size_t i = 1; i < pieces.size(); i++)
+    pieces[i].first_document =
+        pieces[i - 1].first_document + static_cast<int>(pieces[i - 1].tree.documents());
+  ForEachPiece(pieces, [&](Piece& p) {
+    try {
+      Ctx c;
+      c.file = source_name;
+      c.errors = &p.errors;
+      c.warnings = &p.warnings;
+      c.keep_raw = options.keep_raw;
+      for (size_t d = 0; d < p.tree.documents(); d++) {
+        c.document = p.first_document + static_cast<int>(d);
+        DecodeObject(c, p.tree.Document(d), p.objects);
+      }
+    } catch (const std::exception& e) {
+      p.failure = e.what();
+    }
+  });
   Decoded result;
   std::vector<Diagnostic> errors;
-  std::vector<YAML::Node> docs;
-  try {
-    docs = internal::LoadAllDocuments(std::string(text));
-  } catch (const YAML::Exception& e) {
-    Source s{source_name, e.mark.line + 1, e.mark.column + 1, 0};
-    if (e.mark.line < 0) s.line = s.column = 0;
-    return Err(JoinErrors({Diagnostic{s, "", "yaml: " + e.msg}}));
-  } catch (const std::exception& e) {
-    return Err(ErrorCode::kInvalidArgument, "{}: yaml: {}", source_name, e.what());
-  }
-  try {
-    Ctx c;
-    c.file = source_name;
-    c.errors = &errors;
-    c.warnings = &result.warnings;
-    c.keep_raw = options.keep_raw;
-    for (size_t i = 0; i < docs.size(); i++) {
-      c.document = static_cast<int>(i);
-      DecodeObject(c, docs[i], result.objects);
-    }
-  } catch (const std::exception& e) {  // yaml-cpp conversions: should not happen
-    return Err(ErrorCode::kInvalidArgument, "{}: decode: {}", source_name, e.what());
+  for (Piece& p : pieces) {
+    if (!p.failure.empty())
+      return Err(ErrorCode::kInvalidArgument, "{}: decode: {}", source_name, p.failure);
+    std::move(p.errors.begin(), p.errors.end(), std::back_inserter(errors));
+    std::move(p.warnings.begin(), p.warnings.end(), std::back_inserter(result.warnings));
+    std::move(p.objects.begin(), p.objects.end(), std::back_inserter(result.objects));
   }
   if (!errors.empty()) return Err(JoinErrors(errors));
   return result;

@@ -4,7 +4,8 @@
 // not exist in Kubernetes is an error naming file:line:column and the field path
 // (`unknown field "spec.containers[0].foo"`); a field Kubernetes knows but hostprocess ignores
 // is a warning naming its path. Type errors and YAML syntax errors name file:line:column.
-// yaml-cpp exceptions stop here: every function returns a Result.
+// YAML is read as kubectl reads it (yaml.h: libyaml, go-yaml's alias and depth rules); every
+// function returns a Result.
 #pragma once
 
 #include <string>
@@ -31,6 +32,10 @@ struct Decoded {
 
 struct DecodeOptions {
   bool keep_raw = false;  // also keep each object as JSON text (Object::raw_json)
+  // A large input (256 KiB or more per piece) is parsed and decoded in pieces of whole
+  // documents on this many threads; 0: one per core, at most 8. The result does not depend
+  // on it.
+  unsigned threads = 0;
 };
 
 // Decodes `text`; `source_name` is the file name recorded in every Source ("-" for stdin).

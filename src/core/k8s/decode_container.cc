@@ -7,7 +7,7 @@ namespace hp::k8s::internal {
 namespace {
 
 using P = const std::string&;
-using N = const YAML::Node&;
+using N = const yaml::Node&;
 using K = std::string_view;
 
 void DecodeFieldRef(Ctx& c, N n, P path, ObjectFieldSelector& out) {

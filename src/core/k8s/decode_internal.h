@@ -1,7 +1,7 @@
 // Internal to hp_k8s: the strict field-by-field decoder shared by decode*.cc.
 #pragma once
 
-#include <yaml-cpp/yaml.h>
+#include "core/k8s/yaml.h"
 
 #include <functional>
 #include <initializer_list>
@@ -21,9 +21,9 @@ struct Ctx {
   std::vector<Diagnostic>* warnings = nullptr;
   bool keep_raw = false;  // fill Object::raw_json
 
-  Source At(const YAML::Node& n) const;
-  void Error(const YAML::Node& n, std::string message);
-  void Warn(const YAML::Node& n, std::string message);
+  Source At(const yaml::Node& n) const;
+  void Error(const yaml::Node& n, std::string message);
+  void Warn(const yaml::Node& n, std::string message);
 };
 
 std::string Field(const std::string& path, std::string_view key);  // "a" + "b" → "a.b"
@@ -34,42 +34,42 @@ std::string Index(const std::string& path, size_t i);              // "a[3]"
 // hostprocess does not use), else an "unknown field" error. A null node is an empty mapping;
 // anything else but a mapping is a type error.
 using FieldHandler =
-    std::function<bool(std::string_view key, const YAML::Node& value, const std::string& path)>;
-void Fields(Ctx& c, const YAML::Node& n, const std::string& path,
+    std::function<bool(std::string_view key, const yaml::Node& value, const std::string& path)>;
+void Fields(Ctx& c, const yaml::Node& n, const std::string& path,
             std::initializer_list<std::string_view> ignored, const FieldHandler& handle);
 
 // Scalars with JSON typing: plain YAML scalars that read as numbers or booleans are not
 // strings, quoted scalars are always strings. A null leaves the output unchanged.
-bool IsNullNode(const YAML::Node& n);
-void GetString(Ctx& c, const YAML::Node& n, const std::string& path, std::string& out);
-void GetString(Ctx& c, const YAML::Node& n, const std::string& path,
+bool IsNullNode(const yaml::Node& n);
+void GetString(Ctx& c, const yaml::Node& n, const std::string& path, std::string& out);
+void GetString(Ctx& c, const yaml::Node& n, const std::string& path,
                std::optional<std::string>& out);
-void GetBool(Ctx& c, const YAML::Node& n, const std::string& path, bool& out);
-void GetBool(Ctx& c, const YAML::Node& n, const std::string& path, std::optional<bool>& out);
-void GetInt32(Ctx& c, const YAML::Node& n, const std::string& path, int32_t& out);
-void GetInt32(Ctx& c, const YAML::Node& n, const std::string& path, std::optional<int32_t>& out);
-void GetInt64(Ctx& c, const YAML::Node& n, const std::string& path, std::optional<int64_t>& out);
-void GetIntOrString(Ctx& c, const YAML::Node& n, const std::string& path, IntOrString& out);
-void GetQuantity(Ctx& c, const YAML::Node& n, const std::string& path, Quantity& out);
-void GetStringList(Ctx& c, const YAML::Node& n, const std::string& path,
+void GetBool(Ctx& c, const yaml::Node& n, const std::string& path, bool& out);
+void GetBool(Ctx& c, const yaml::Node& n, const std::string& path, std::optional<bool>& out);
+void GetInt32(Ctx& c, const yaml::Node& n, const std::string& path, int32_t& out);
+void GetInt32(Ctx& c, const yaml::Node& n, const std::string& path, std::optional<int32_t>& out);
+void GetInt64(Ctx& c, const yaml::Node& n, const std::string& path, std::optional<int64_t>& out);
+void GetIntOrString(Ctx& c, const yaml::Node& n, const std::string& path, IntOrString& out);
+void GetQuantity(Ctx& c, const yaml::Node& n, const std::string& path, Quantity& out);
+void GetStringList(Ctx& c, const yaml::Node& n, const std::string& path,
                    std::vector<std::string>& out);
-void GetStringMap(Ctx& c, const YAML::Node& n, const std::string& path, StringMap& out);
+void GetStringMap(Ctx& c, const yaml::Node& n, const std::string& path, StringMap& out);
 // Calls `each(item, path)` for each element of a sequence (null = empty).
-void Items(Ctx& c, const YAML::Node& n, const std::string& path,
-           const std::function<void(const YAML::Node&, const std::string&)>& each);
+void Items(Ctx& c, const yaml::Node& n, const std::string& path,
+           const std::function<void(const yaml::Node&, const std::string&)>& each);
 
 // The node as compact JSON text, with the decoder's JSON typing of scalars.
-std::string ToJsonText(const YAML::Node& n);
+std::string ToJsonText(const yaml::Node& n);
 
-void DecodeObjectMeta(Ctx& c, const YAML::Node& n, const std::string& path, ObjectMeta& out);
-void DecodePodSpec(Ctx& c, const YAML::Node& n, const std::string& path, PodSpec& out);
-void DecodeLabelSelector(Ctx& c, const YAML::Node& n, const std::string& path, LabelSelector& out);
-void DecodeContainer(Ctx& c, const YAML::Node& n, const std::string& path, Container& out,
+void DecodeObjectMeta(Ctx& c, const yaml::Node& n, const std::string& path, ObjectMeta& out);
+void DecodePodSpec(Ctx& c, const yaml::Node& n, const std::string& path, PodSpec& out);
+void DecodeLabelSelector(Ctx& c, const yaml::Node& n, const std::string& path, LabelSelector& out);
+void DecodeContainer(Ctx& c, const yaml::Node& n, const std::string& path, Container& out,
                      bool ephemeral);
-void DecodeVolume(Ctx& c, const YAML::Node& n, const std::string& path, Volume& out);
-void DecodeSecurityContext(Ctx& c, const YAML::Node& n, const std::string& path,
+void DecodeVolume(Ctx& c, const yaml::Node& n, const std::string& path, Volume& out);
+void DecodeSecurityContext(Ctx& c, const yaml::Node& n, const std::string& path,
                            SecurityContext& out);
-void DecodePodSecurityContext(Ctx& c, const YAML::Node& n, const std::string& path,
+void DecodePodSecurityContext(Ctx& c, const yaml::Node& n, const std::string& path,
                               PodSecurityContext& out);
 
 }  // namespace hp::k8s::internal

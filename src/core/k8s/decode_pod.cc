@@ -8,7 +8,7 @@ namespace hp::k8s::internal {
 namespace {
 
 using P = const std::string&;
-using N = const YAML::Node&;
+using N = const yaml::Node&;
 using K = std::string_view;
 
 void DecodeKeyToPath(Ctx& c, N n, P path, std::vector<KeyToPath>& out) {

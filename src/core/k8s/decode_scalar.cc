@@ -12,9 +12,9 @@
 
 namespace hp::k8s::internal {
 
-Source Ctx::At(const YAML::Node& n) const {
+Source Ctx::At(const yaml::Node& n) const {
   Source s{file, 0, 0, document};
-  YAML::Mark m = n.Mark();
+  yaml::Mark m = n.GetMark();
   if (m.line >= 0) {
     s.line = m.line + 1;
     s.column = m.column + 1;
@@ -22,10 +22,10 @@ Source Ctx::At(const YAML::Node& n) const {
   return s;
 }
 
-void Ctx::Error(const YAML::Node& n, std::string message) {
+void Ctx::Error(const yaml::Node& n, std::string message) {
   errors->push_back(Diagnostic{At(n), object, std::move(message)});
 }
-void Ctx::Warn(const YAML::Node& n, std::string message) {
+void Ctx::Warn(const yaml::Node& n, std::string message) {
   warnings->push_back(Diagnostic{At(n), object, std::move(message)});
 }
 
@@ -41,81 +41,32 @@ std::string Field(const std::string& path, std::string_view key) {
 
 std::string Index(const std::string& path, size_t i) { return fmt::format("{}[{}]", path, i); }
 
-bool IsNullNode(const YAML::Node& n) {
-  if (!n.IsDefined() || n.IsNull()) return true;
-  if (n.IsScalar() && n.Tag() == "?") {
-    const std::string& s = n.Scalar();
-    return s == "~" || s == "null" || s == "Null" || s == "NULL";
-  }
-  return false;
-}
+bool IsNullNode(const yaml::Node& n) { return n.IsNull(); }
 
 namespace {
 
 enum class ScalarType { kString, kNumber, kBool, kNull };
 
-bool IsBoolWord(const std::string& s, bool* value) {
-  static const char* const kTrue[] = {"y",    "Y",    "yes", "Yes", "YES", "true",
-                                      "True", "TRUE", "on",  "On",  "ON"};
-  static const char* const kFalse[] = {"n",     "N",     "no",  "No",  "NO", "false",
-                                       "False", "FALSE", "off", "Off", "OFF"};
-  for (const char* w : kTrue)
-    if (s == w) return *value = true, true;
-  for (const char* w : kFalse)
-    if (s == w) return *value = false, true;
-  return false;
-}
-
-// YAML 1.1 numbers as go-yaml resolves them (ints incl. 0x/0o, floats, .inf/.nan).
-bool IsNumberWord(std::string_view s) {
-  if (s.empty()) return false;
-  std::string t;
-  for (char ch : s)
-    if (ch != '_') t += ch;
-  std::string_view v = t;
-  if (v == ".inf" || v == ".Inf" || v == ".INF" || v == "+.inf" || v == "-.inf" || v == ".nan" ||
-      v == ".NaN" || v == ".NAN")
-    return true;
-  if (v[0] == '+' || v[0] == '-') v.remove_prefix(1);
-  if (v.empty()) return false;
-  if (v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'o' || v[1] == 'b')) {
-    for (char ch : v.substr(2))
-      if (!std::isxdigit(static_cast<unsigned char>(ch))) return false;
-    return true;
-  }
-  size_t i = 0, digits = 0;
-  while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) i++, digits++;
-  if (i < v.size() && v[i] == '.') {
-    i++;
-    while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) i++, digits++;
-  }
-  if (digits == 0) return false;
-  if (i < v.size() && (v[i] == 'e' || v[i] == 'E')) {
-    i++;
-    if (i < v.size() && (v[i] == '+' || v[i] == '-')) i++;
-    size_t ed = 0;
-    while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) i++, ed++;
-    if (ed == 0) return false;
-  }
-  return i == v.size();
-}
-
-ScalarType TypeOf(const YAML::Node& n) {
-  if (IsNullNode(n)) return ScalarType::kNull;
-  if (n.Tag() != "?") {
-    const std::string& tag = n.Tag();
+ScalarType TypeOf(const yaml::Node& n) {
+  if (n.IsNull()) return ScalarType::kNull;
+  if (!n.IsPlain()) {
+    std::string_view tag = n.Tag();
     if (tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float")
       return ScalarType::kNumber;
     if (tag == "tag:yaml.org,2002:bool") return ScalarType::kBool;
     return ScalarType::kString;
   }
-  bool b;
-  if (IsBoolWord(n.Scalar(), &b)) return ScalarType::kBool;
-  if (IsNumberWord(n.Scalar())) return ScalarType::kNumber;
-  return ScalarType::kString;
+  switch (yaml::Resolve(n.Scalar())) {
+    case yaml::Plain::kBool:
+      return ScalarType::kBool;
+    case yaml::Plain::kNumber:
+      return ScalarType::kNumber;
+    default:
+      return ScalarType::kString;
+  }
 }
 
-const char* JsonTypeName(const YAML::Node& n) {
+const char* JsonTypeName(const yaml::Node& n) {
   if (n.IsMap()) return "object";
   if (n.IsSequence()) return "array";
   switch (TypeOf(n)) {
@@ -130,7 +81,7 @@ const char* JsonTypeName(const YAML::Node& n) {
   }
 }
 
-void TypeError(Ctx& c, const YAML::Node& n, const std::string& path, std::string_view want) {
+void TypeError(Ctx& c, const yaml::Node& n, const std::string& path, std::string_view want) {
   std::string got = JsonTypeName(n);
   if (n.IsScalar()) got += " " + Quote(n.Scalar());
   c.Error(n, fmt::format("{}: cannot unmarshal {} into a field of type {}", path, got, want));
@@ -165,7 +116,7 @@ bool ParseInteger(std::string_view s, int64_t& out) {
 
 // A float with an integral value (1.0, 1e3) is accepted for int fields, as encoding/json does
 // not: it rejects them. We follow encoding/json: only integers.
-bool GetInteger(Ctx& c, const YAML::Node& n, const std::string& path, int64_t& out,
+bool GetInteger(Ctx& c, const yaml::Node& n, const std::string& path, int64_t& out,
                 std::string_view type, int64_t min, int64_t max) {
   if (!n.IsScalar() || TypeOf(n) != ScalarType::kNumber) {
     TypeError(c, n, path, type);
@@ -186,22 +137,22 @@ bool GetInteger(Ctx& c, const YAML::Node& n, const std::string& path, int64_t& o
 
 }  // namespace
 
-void Fields(Ctx& c, const YAML::Node& n, const std::string& path,
+void Fields(Ctx& c, const yaml::Node& n, const std::string& path,
             std::initializer_list<std::string_view> ignored, const FieldHandler& handle) {
   if (IsNullNode(n)) return;
   if (!n.IsMap()) {
     TypeError(c, n, path.empty() ? "(root)" : path, "object");
     return;
   }
-  std::vector<std::pair<std::string, int>> seen;
-  for (auto it = n.begin(); it != n.end(); ++it) {
-    const YAML::Node k = it->first;
-    const YAML::Node value = it->second;
+  std::vector<std::pair<std::string_view, int>> seen;
+  for (size_t i = 0, size = n.size(); i < size; i++) {
+    const yaml::Node k = n.Key(i);
+    const yaml::Node value = n.Value(i);
     if (!k.IsScalar()) {
       c.Error(k, fmt::format("{}: mapping keys must be strings", path.empty() ? "(root)" : path));
       continue;
     }
-    const std::string& key = k.Scalar();
+    std::string_view key = k.Scalar();
     bool dup = false;
     for (const auto& [name, line] : seen) {
       if (name == key) {
@@ -210,7 +161,7 @@ void Fields(Ctx& c, const YAML::Node& n, const std::string& path,
       }
     }
     if (dup) continue;
-    seen.emplace_back(key, k.Mark().line + 1);
+    seen.emplace_back(key, k.GetMark().line + 1);
     std::string sub = Field(path, key);
     if (handle(key, value, sub)) continue;
     if (std::find(ignored.begin(), ignored.end(), key) != ignored.end()) {
@@ -223,16 +174,16 @@ void Fields(Ctx& c, const YAML::Node& n, const std::string& path,
   }
 }
 
-void GetString(Ctx& c, const YAML::Node& n, const std::string& path, std::string& out) {
+void GetString(Ctx& c, const yaml::Node& n, const std::string& path, std::string& out) {
   if (IsNullNode(n)) return;
   if (!n.IsScalar() || TypeOf(n) != ScalarType::kString) {
     TypeError(c, n, path, "string");
     return;
   }
-  out = n.Scalar();
+  out = std::string(n.Scalar());
 }
 
-void GetString(Ctx& c, const YAML::Node& n, const std::string& path,
+void GetString(Ctx& c, const yaml::Node& n, const std::string& path,
                std::optional<std::string>& out) {
   if (IsNullNode(n)) return;
   std::string s;
@@ -244,21 +195,17 @@ void GetString(Ctx& c, const YAML::Node& n, const std::string& path,
   out = std::move(s);
 }
 
-void GetBool(Ctx& c, const YAML::Node& n, const std::string& path, bool& out) {
+void GetBool(Ctx& c, const yaml::Node& n, const std::string& path, bool& out) {
   if (IsNullNode(n)) return;
-  bool b = false;
-  if (!n.IsScalar() || TypeOf(n) != ScalarType::kBool || !IsBoolWord(n.Scalar(), &b)) {
-    if (n.IsScalar() && n.Tag() == "tag:yaml.org,2002:bool") {
-      out = n.as<bool>(false);
-      return;
-    }
+  if (!n.IsScalar() || TypeOf(n) != ScalarType::kBool ||
+      yaml::Resolve(n.Scalar()) != yaml::Plain::kBool) {
     TypeError(c, n, path, "bool");
     return;
   }
-  out = b;
+  out = yaml::BoolValue(n.Scalar());
 }
 
-void GetBool(Ctx& c, const YAML::Node& n, const std::string& path, std::optional<bool>& out) {
+void GetBool(Ctx& c, const yaml::Node& n, const std::string& path, std::optional<bool>& out) {
   if (IsNullNode(n)) return;
   bool b = false;
   size_t before = c.errors->size();
@@ -266,29 +213,29 @@ void GetBool(Ctx& c, const YAML::Node& n, const std::string& path, std::optional
   if (c.errors->size() == before) out = b;
 }
 
-void GetInt32(Ctx& c, const YAML::Node& n, const std::string& path, int32_t& out) {
+void GetInt32(Ctx& c, const yaml::Node& n, const std::string& path, int32_t& out) {
   if (IsNullNode(n)) return;
   int64_t v;
   if (GetInteger(c, n, path, v, "int32", INT32_MIN, INT32_MAX)) out = static_cast<int32_t>(v);
 }
 
-void GetInt32(Ctx& c, const YAML::Node& n, const std::string& path, std::optional<int32_t>& out) {
+void GetInt32(Ctx& c, const yaml::Node& n, const std::string& path, std::optional<int32_t>& out) {
   if (IsNullNode(n)) return;
   int64_t v;
   if (GetInteger(c, n, path, v, "int32", INT32_MIN, INT32_MAX)) out = static_cast<int32_t>(v);
 }
 
-void GetInt64(Ctx& c, const YAML::Node& n, const std::string& path, std::optional<int64_t>& out) {
+void GetInt64(Ctx& c, const yaml::Node& n, const std::string& path, std::optional<int64_t>& out) {
   if (IsNullNode(n)) return;
   int64_t v;
   if (GetInteger(c, n, path, v, "int64", INT64_MIN, INT64_MAX)) out = v;
 }
 
-void GetIntOrString(Ctx& c, const YAML::Node& n, const std::string& path, IntOrString& out) {
+void GetIntOrString(Ctx& c, const yaml::Node& n, const std::string& path, IntOrString& out) {
   if (IsNullNode(n)) return;
   if (n.IsScalar() && TypeOf(n) == ScalarType::kString) {
     out.is_string = true;
-    out.str_value = n.Scalar();
+    out.str_value = std::string(n.Scalar());
     return;
   }
   int64_t v;
@@ -298,7 +245,7 @@ void GetIntOrString(Ctx& c, const YAML::Node& n, const std::string& path, IntOrS
   }
 }
 
-void GetQuantity(Ctx& c, const YAML::Node& n, const std::string& path, Quantity& out) {
+void GetQuantity(Ctx& c, const yaml::Node& n, const std::string& path, Quantity& out) {
   if (IsNullNode(n)) return;
   ScalarType t = n.IsScalar() ? TypeOf(n) : ScalarType::kNull;
   if (!n.IsScalar() || (t != ScalarType::kString && t != ScalarType::kNumber)) {
@@ -313,31 +260,27 @@ void GetQuantity(Ctx& c, const YAML::Node& n, const std::string& path, Quantity&
   out = std::move(*q);
 }
 
-void Items(Ctx& c, const YAML::Node& n, const std::string& path,
-           const std::function<void(const YAML::Node&, const std::string&)>& each) {
+void Items(Ctx& c, const yaml::Node& n, const std::string& path,
+           const std::function<void(const yaml::Node&, const std::string&)>& each) {
   if (IsNullNode(n)) return;
   if (!n.IsSequence()) {
     TypeError(c, n, path, "array");
     return;
   }
-  size_t i = 0;
-  for (auto it = n.begin(); it != n.end(); ++it, ++i) {
-    const YAML::Node item = *it;
-    each(item, Index(path, i));
-  }
+  for (size_t i = 0, size = n.size(); i < size; i++) each(n.Item(i), Index(path, i));
 }
 
-void GetStringList(Ctx& c, const YAML::Node& n, const std::string& path,
+void GetStringList(Ctx& c, const yaml::Node& n, const std::string& path,
                    std::vector<std::string>& out) {
-  Items(c, n, path, [&](const YAML::Node& item, const std::string& p) {
+  Items(c, n, path, [&](const yaml::Node& item, const std::string& p) {
     std::string s;
     GetString(c, item, p, s);
     out.push_back(std::move(s));
   });
 }
 
-void GetStringMap(Ctx& c, const YAML::Node& n, const std::string& path, StringMap& out) {
-  Fields(c, n, path, {}, [&](std::string_view key, const YAML::Node& v, const std::string& p) {
+void GetStringMap(Ctx& c, const yaml::Node& n, const std::string& path, StringMap& out) {
+  Fields(c, n, path, {}, [&](std::string_view key, const yaml::Node& v, const std::string& p) {
     std::string s;
     GetString(c, v, p, s);
     out.emplace_back(std::string(key), std::move(s));
@@ -347,42 +290,40 @@ void GetStringMap(Ctx& c, const YAML::Node& n, const std::string& path, StringMa
 
 namespace {
 
-nlohmann::json ToJson(const YAML::Node& n) {
+nlohmann::json ToJson(const yaml::Node& n) {
   if (n.IsMap()) {
     nlohmann::json o = nlohmann::json::object();
-    for (const auto& kv : n) o[kv.first.Scalar()] = ToJson(kv.second);
+    for (size_t i = 0, size = n.size(); i < size; i++)
+      o[std::string(n.Key(i).Scalar())] = ToJson(n.Value(i));
     return o;
   }
   if (n.IsSequence()) {
     nlohmann::json a = nlohmann::json::array();
-    for (const auto& item : n) a.push_back(ToJson(item));
+    for (size_t i = 0, size = n.size(); i < size; i++) a.push_back(ToJson(n.Item(i)));
     return a;
   }
+  std::string text(n.Scalar());
   switch (TypeOf(n)) {
     case ScalarType::kNull:
       return nullptr;
-    case ScalarType::kBool: {
-      bool b = false;
-      IsBoolWord(n.Scalar(), &b);
-      if (n.Tag() != "?") b = n.as<bool>(false);
-      return b;
-    }
+    case ScalarType::kBool:
+      return yaml::BoolValue(text);
     case ScalarType::kNumber: {
       int64_t i = 0;
-      if (ParseInteger(n.Scalar(), i)) return i;
+      if (ParseInteger(text, i)) return i;
       char* end = nullptr;
-      double d = std::strtod(n.Scalar().c_str(), &end);
+      double d = std::strtod(text.c_str(), &end);
       if (end && *end == '\0' && std::isfinite(d)) return d;
-      return n.Scalar();  // .inf / .nan have no JSON form
+      return text;  // .inf / .nan have no JSON form
     }
     default:
-      return n.Scalar();
+      return text;
   }
 }
 
 }  // namespace
 
-std::string ToJsonText(const YAML::Node& n) {
+std::string ToJsonText(const yaml::Node& n) {
   // Invalid UTF-8 becomes U+FFFD, as in Go's encoding/json.
   return ToJson(n).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

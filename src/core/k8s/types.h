@@ -4,7 +4,7 @@
 // Field names follow the Kubernetes API (camelCase → snake_case). Optional fields are
 // std::optional so that "unset" differs from "false"/"0" (defaults are applied later, by the
 // planner, as kubelet does). Maps keep their insertion order (vector of pairs) so messages and
-// environment order follow the manifest. No yaml-cpp type appears here: decode.h fills these.
+// environment order follow the manifest. No YAML type appears here: decode.h fills these.
 #pragma once
 
 #include <cstdint>

@@ -16,27 +16,6 @@ constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
 
 std::vector<Verdict> AdmitText(const Decoded& d) { return Admit(d.objects, AdmissionOptions{}); }
 
-TEST(AdmissionJson, InvalidUtf8InANameIsReplacedNotThrown) {
-  auto d = DecodeString(
-      "apiVersion: v1\nkind: Pod\nmetadata: {name: \"x\xf5y\"}\n"
-      "spec: {containers: [{name: c, image: busybox}]}\n",
-      "pod.yaml");
-  ASSERT_TRUE(d) << d.error().ToString();
-  auto verdicts = AdmitText(*d);
-  ASSERT_EQ(verdicts.size(), 1u);
-  ASSERT_EQ(verdicts[0].outcome, Verdict::Outcome::kInvalid);
-  std::string text;
-  ASSERT_NO_THROW(text = VerdictJson(verdicts[0]));
-  auto j = nlohmann::json::parse(text);
-  std::string name = std::string("x") + kReplacement + "y";
-  EXPECT_EQ(j["name"], name);
-  EXPECT_EQ(j["allowed"], false);
-  EXPECT_EQ(j["status"]["reason"], "Invalid");
-  EXPECT_EQ(j["status"]["details"]["name"], name);
-  EXPECT_EQ(j["status"]["details"]["causes"][0]["field"], "metadata.name");
-  EXPECT_NE(j["status"]["message"].get<std::string>().find(name), std::string::npos);
-}
-
 TEST(AdmissionJson, InvalidUtf8InTheFileNameIsReplacedNotThrown) {
   auto d = DecodeString(
       "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\n"

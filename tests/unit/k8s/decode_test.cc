@@ -196,18 +196,31 @@ spec:
   EXPECT_FALSE(c.security_context->run_as_user.has_value());
 }
 
-TEST(DecodeRaw, KeepsObjectsAsJsonAndReplacesInvalidUtf8) {
+TEST(DecodeRaw, KeepsObjectsAsJson) {
   std::string yaml =
-      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {k: \"a\xff\", n: \"1\"}\n";
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {k: \"a\xc3\xa9\", n: \"1\"}\n";
   auto d = DecodeString(yaml, "t.yaml", {.keep_raw = true});
   ASSERT_TRUE(d) << d.error().ToString();
   ASSERT_EQ(d->objects.size(), 1u);
   EXPECT_EQ(d->objects[0].raw_json,
-            "{\"apiVersion\":\"v1\",\"data\":{\"k\":\"a\xef\xbf\xbd\",\"n\":\"1\"},\"kind\":"
+            "{\"apiVersion\":\"v1\",\"data\":{\"k\":\"a\xc3\xa9\",\"n\":\"1\"},\"kind\":"
             "\"ConfigMap\",\"metadata\":{\"name\":\"x\"}}");
   auto plain = DecodeString(yaml, "t.yaml");
   ASSERT_TRUE(plain);
   EXPECT_TRUE(plain->objects[0].raw_json.empty());
+}
+
+// go-yaml (kubectl) refuses bytes that are not UTF-8 with libyaml's reader errors, at the byte
+// that breaks the sequence.
+TEST(Decode, InvalidUtf8IsAYamlErrorAsInKubectl) {
+  auto leading = DecodeString(
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {k: \"a\xff\"}\n", "t.yaml");
+  ASSERT_FALSE(leading);
+  EXPECT_EQ(leading.error().ToString(), "t.yaml:4:13: yaml: invalid leading UTF-8 octet");
+  auto trailing =
+      DecodeString("apiVersion: v1\nkind: Pod\nmetadata: {name: \"x\xc3y\"}\n", "t.yaml");
+  ASSERT_FALSE(trailing);
+  EXPECT_EQ(trailing.error().ToString(), "t.yaml:3:21: yaml: invalid trailing UTF-8 octet");
 }
 
 TEST(Decode, LeadingZeroIsOctalAsInYaml11) {

@@ -1,0 +1,195 @@
+// The YAML front end (k8s/yaml.h) and the decoder's pieces: the tree libyaml's events build,
+// what a node reports (marks, plain or quoted, tags), aliases, go-yaml's depth rule, the split
+// of large inputs across threads (the same result as one piece), and -o yaml's writer.
+#include "core/k8s/yaml.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/k8s/decode.h"
+
+namespace hp::k8s {
+namespace {
+
+yaml::Tree MustParse(const std::string& text) {
+  yaml::Tree t;
+  yaml::ParseError e;
+  EXPECT_TRUE(yaml::Parse(text, t, e)) << e.message;
+  return t;
+}
+
+TEST(Yaml, NodesKeepTheirKindTextStyleTagAndMark) {
+  yaml::Tree t =
+      MustParse("a: 1\nb: \"1\"\nc: !!int \"2\"\nd:\n  - x\n  - 'y'\ne: {f: ~, g: ''}\nh:\n");
+  ASSERT_EQ(t.documents(), 1u);
+  yaml::Node root = t.Document(0);
+  ASSERT_TRUE(root.IsMap());
+  EXPECT_EQ(root.size(), 5u + 1u);
+  EXPECT_TRUE(root.Get("a").IsPlain());
+  EXPECT_EQ(root.Get("a").Scalar(), "1");
+  EXPECT_FALSE(root.Get("b").IsPlain());
+  EXPECT_EQ(root.Get("b").Tag(), "");
+  EXPECT_EQ(root.Get("c").Tag(), "tag:yaml.org,2002:int");
+  yaml::Node d = root.Get("d");
+  ASSERT_TRUE(d.IsSequence());
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d.Item(1).Scalar(), "y");
+  EXPECT_EQ(d.Item(1).GetMark().line, 5);  // 0-based
+  EXPECT_EQ(d.Item(1).GetMark().column, 4);
+  EXPECT_TRUE(root.Get("e").Get("f").IsNull());
+  EXPECT_FALSE(root.Get("e").Get("g").IsNull());  // a quoted empty string is a string
+  EXPECT_TRUE(root.Get("h").IsNull());            // no value
+  EXPECT_FALSE(root.Get("missing").IsDefined());
+  EXPECT_TRUE(root.Get("missing").IsNull());
+  EXPECT_EQ(root.Key(3).Scalar(), "d");
+}
+
+TEST(Yaml, ResolvesPlainScalarsAsYaml11) {
+  EXPECT_EQ(yaml::Resolve(""), yaml::Plain::kNull);
+  EXPECT_EQ(yaml::Resolve("~"), yaml::Plain::kNull);
+  EXPECT_EQ(yaml::Resolve("NULL"), yaml::Plain::kNull);
+  EXPECT_EQ(yaml::Resolve("yes"), yaml::Plain::kBool);
+  EXPECT_EQ(yaml::Resolve("Off"), yaml::Plain::kBool);
+  EXPECT_TRUE(yaml::BoolValue("on"));
+  EXPECT_FALSE(yaml::BoolValue("N"));
+  for (const char* n : {"0", "-12", "1_000", "0x1F", "0o17", "1.5", ".5", "1e3", "-.inf", ".NaN"})
+    EXPECT_EQ(yaml::Resolve(n), yaml::Plain::kNumber) << n;
+  for (const char* s : {"1e", "e3", ".", "0x", "v1", "1.2.3", "truee", "busybox"})
+    EXPECT_EQ(yaml::Resolve(s), yaml::Plain::kString) << s;
+}
+
+TEST(Yaml, AnAliasIsItsAnchoredNode) {
+  yaml::Tree t = MustParse("a: &x {k: v}\nb: *x\n---\nc: 1\n");
+  ASSERT_EQ(t.documents(), 2u);
+  yaml::Node root = t.Document(0);
+  EXPECT_EQ(root.Get("b").Get("k").Scalar(), "v");
+  EXPECT_EQ(root.Get("b").GetMark().line, 0);  // the anchored node, where it is written
+  EXPECT_EQ(t.Document(1).Get("c").Scalar(), "1");
+}
+
+TEST(Yaml, ErrorsCarryGoYamlsWordsAndThePosition) {
+  yaml::Tree t;
+  yaml::ParseError e;
+  EXPECT_FALSE(yaml::Parse("a: b: c\n", t, e));
+  EXPECT_EQ(e.message, "mapping values are not allowed in this context");
+  EXPECT_EQ(e.mark.line, 0);
+  EXPECT_EQ(e.mark.column, 4);
+  EXPECT_FALSE(yaml::Parse("a: *nope\n", t, e));
+  EXPECT_EQ(e.message, "unknown anchor 'nope' referenced");
+  EXPECT_FALSE(yaml::Parse("x: 1\n\n- y\n", t, e, 10));
+  EXPECT_EQ(e.mark.line, 12);  // first_line is added
+}
+
+TEST(Yaml, NestingDeeperThanGoYamlsLimitIsRefused) {
+  std::string deep(10001, '[');
+  yaml::Tree t;
+  yaml::ParseError e;
+  EXPECT_FALSE(yaml::Parse(deep, t, e));
+  EXPECT_EQ(e.message, "exceeded max depth of 10000");
+  std::string ok = std::string(100, '[') + std::string(100, ']');
+  EXPECT_TRUE(yaml::Parse(ok, t, e)) << e.message;
+}
+
+std::string Pods(int n, const std::string& extra = "") {
+  std::string s;
+  for (int i = 0; i < n; i++) {
+    s += "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p" + std::to_string(i) +
+         "\n  annotations:\n    note: |\n      line one\n      line two\n" +
+         "spec:\n  containers:\n  - name: c\n    image: busybox\n    command: [\"sh\", \"-c\", "
+         "\"sleep 1\"]\n";
+    if (i == n - 1) s += extra;
+  }
+  return s;
+}
+
+// 2 MB of pods decoded in 1 piece and in 4: the same objects, sources and errors.
+TEST(YamlPieces, ManyThreadsDecodeWhatOneDoes) {
+  std::string text = Pods(12000);
+  ASSERT_GT(text.size(), 4u * 256 * 1024);
+  auto one = DecodeString(text, "t.yaml", {.threads = 1});
+  auto four = DecodeString(text, "t.yaml", {.threads = 4});
+  ASSERT_TRUE(one) << one.error().ToString();
+  ASSERT_TRUE(four) << four.error().ToString();
+  ASSERT_EQ(one->objects.size(), 12000u);
+  ASSERT_EQ(four->objects.size(), 12000u);
+  for (size_t i = 0; i < one->objects.size(); i += 997) {
+    const Pod* a = one->objects[i].pod();
+    const Pod* b = four->objects[i].pod();
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ(a->metadata.name, "p" + std::to_string(i));
+    EXPECT_EQ(b->metadata.name, a->metadata.name);
+    EXPECT_EQ(b->source.line, a->source.line);
+    EXPECT_EQ(b->source.document, a->source.document);
+    EXPECT_EQ(b->metadata.annotations, a->metadata.annotations);
+  }
+  EXPECT_EQ(four->objects.back().pod()->source.line, one->objects.back().pod()->source.line);
+  EXPECT_EQ(four->objects.back().pod()->source.document, 11999);
+
+  // A decode error in the last piece names its line in the whole input.
+  std::string bad = Pods(12000, "    bogus: 1\n");
+  auto e1 = DecodeString(bad, "t.yaml", {.threads = 1});
+  auto e4 = DecodeString(bad, "t.yaml", {.threads = 4});
+  ASSERT_FALSE(e1);
+  ASSERT_FALSE(e4);
+  EXPECT_EQ(e4.error().ToString(), e1.error().ToString());
+  EXPECT_NE(e1.error().ToString().find(":" + std::to_string(12000 * 14 + 1) + ":5:"),
+            std::string::npos)
+      << e1.error().ToString();
+}
+
+// A quoted scalar across a `---` line is an error of the whole input, not of a piece.
+TEST(YamlPieces, ASyntaxErrorIsTheWholeInputsError) {
+  std::string text = Pods(6000) + "---\nkind: \"open\n" + Pods(6000);
+  auto one = DecodeString(text, "t.yaml", {.threads = 1});
+  auto four = DecodeString(text, "t.yaml", {.threads = 4});
+  ASSERT_FALSE(one);
+  ASSERT_FALSE(four);
+  EXPECT_EQ(four.error().ToString(), one.error().ToString());
+  EXPECT_NE(one.error().ToString().find("found unexpected document indicator"), std::string::npos)
+      << one.error().ToString();
+}
+
+TEST(YamlWrite, PrintsAsKubectl) {
+  auto j = nlohmann::json::parse(R"({
+    "metadata": {"name": "x", "labels": {"shard": "3", "on": "yes"}},
+    "spec": {"containers": [{"name": "c", "args": ["a: b", "", "multi\nline\n"]}],
+             "volumes": [], "nodeSelector": {}},
+    "status": {"ready": true, "restarts": 2, "ip": null}
+  })");
+  // nlohmann::json keeps keys sorted; the writer keeps the object's order.
+  std::string text = yaml::JsonToYaml(j);
+  EXPECT_EQ(text,
+            "metadata:\n"
+            "  labels:\n"
+            "    \"on\": \"yes\"\n"
+            "    shard: \"3\"\n"
+            "  name: x\n"
+            "spec:\n"
+            "  containers:\n"
+            "  - args:\n"
+            "    - 'a: b'\n"
+            "    - \"\"\n"
+            "    - |\n"
+            "      multi\n"
+            "      line\n"
+            "    name: c\n"
+            "  nodeSelector: {}\n"
+            "  volumes: []\n"
+            "status:\n"
+            "  ip: null\n"
+            "  ready: true\n"
+            "  restarts: 2\n");
+  // It reads back as the same values.
+  yaml::Tree t = MustParse(text);
+  yaml::Node labels = t.Document(0).Get("metadata").Get("labels");
+  EXPECT_EQ(labels.Get("shard").Scalar(), "3");
+  EXPECT_FALSE(labels.Get("shard").IsPlain());
+  yaml::Node args = t.Document(0).Get("spec").Get("containers").Item(0).Get("args");
+  EXPECT_EQ(args.Item(0).Scalar(), "a: b");
+  EXPECT_EQ(args.Item(2).Scalar(), "multi\nline\n");
+  EXPECT_TRUE(t.Document(0).Get("status").Get("ip").IsNull());
+}
+
+}  // namespace
+}  // namespace hp::k8s
