@@ -4,10 +4,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <functional>
 #include <iterator>
-#include <thread>
 
+#include "core/base/parallel.h"
 #include "core/base/strings.h"
 #include "core/k8s/decode_internal.h"
 #include "core/sys/file.h"
@@ -357,8 +356,7 @@ struct Piece {
 constexpr size_t kMinPiece = 256 * 1024;
 
 std::vector<std::string_view> Split(std::string_view text, unsigned threads) {
-  if (threads == 0) threads = std::min(std::thread::hardware_concurrency(), 8u);
-  size_t parts = std::min<size_t>(threads, text.size() / kMinPiece);
+  size_t parts = WorkerCount(text.size(), kMinPiece, threads);
   bool utf16 = text.size() >= 2 &&
                (static_cast<unsigned char>(text[0]) >= 0xFE || text[0] == '\0' || text[1] == '\0');
   if (parts < 2 || utf16 || text.starts_with('%') || text.find("\n%") != text.npos) return {text};
@@ -384,16 +382,6 @@ std::vector<std::string_view> Split(std::string_view text, unsigned threads) {
   return pieces;
 }
 
-// Runs `work` for every piece, on its own thread when there are several.
-void ForEachPiece(std::vector<Piece>& pieces, const std::function<void(Piece&)>& work) {
-  if (pieces.size() == 1) return work(pieces[0]);
-  std::vector<std::thread> threads;
-  threads.reserve(pieces.size() - 1);
-  for (size_t i = 1; i < pieces.size(); i++) threads.emplace_back(work, std::ref(pieces[i]));
-  work(pieces[0]);
-  for (auto& t : threads) t.join();
-}
-
 Error YamlError(const std::string& source_name, const yaml::ParseError& e) {
   Source s{source_name, e.mark.line + 1, e.mark.column + 1, 0};
   if (e.mark.line < 0) s.line = s.column = 0;
@@ -412,8 +400,10 @@ Result<Decoded> DecodeString(std::string_view text, const std::string& source_na
     pieces[i].first_line = line;
     line += static_cast<int>(std::count(texts[i].begin(), texts[i].end(), '\n'));
   }
-  ForEachPiece(pieces,
-               [](Piece& p) { p.parsed = yaml::Parse(p.text, p.tree, p.error, p.first_line); });
+  RunWorkers(pieces.size(), [&](size_t k) {
+    Piece& p = pieces[k];
+    p.parsed = yaml::Parse(p.text, p.tree, p.error, p.first_line);
+  });
   bool parsed = std::all_of(pieces.begin(), pieces.end(), [](const Piece& p) { return p.parsed; });
   if (!parsed && pieces.size() > 1) {
     // The error as the whole input has it (a piece can end inside a broken construct).
@@ -425,7 +415,9 @@ Result<Decoded> DecodeString(std::string_view text, const std::string& source_na
   for (size_t i = 1; i < pieces.size(); i++)
     pieces[i].first_document =
         pieces[i - 1].first_document + static_cast<int>(pieces[i - 1].tree.documents());
-  ForEachPiece(pieces, [&](Piece& p) {
+  RunWorkers(pieces.size(), [&](size_t k) {
+    Piece& p = pieces[k];
+    p.objects.reserve(p.tree.documents());
     try {
       Ctx c;
       c.file = source_name;
@@ -441,6 +433,14 @@ Result<Decoded> DecodeString(std::string_view text, const std::string& source_na
     }
   });
   Decoded result;
+  if (pieces.size() == 1 && pieces[0].failure.empty() && pieces[0].errors.empty()) {
+    result.objects = std::move(pieces[0].objects);
+    result.warnings = std::move(pieces[0].warnings);
+    return result;
+  }
+  size_t total = 0;
+  for (const Piece& p : pieces) total += p.objects.size();
+  result.objects.reserve(total);
   std::vector<Diagnostic> errors;
   for (Piece& p : pieces) {
     if (!p.failure.empty())
@@ -479,6 +479,7 @@ Result<Decoded> DecodeFile(const std::string& path, const DecodeOptions& options
 }
 
 Result<Decoded> DecodeFiles(const std::vector<std::string>& paths, const DecodeOptions& options) {
+  if (paths.size() == 1) return DecodeFile(paths[0], options);
   Decoded all;
   std::vector<std::string> errors;
   for (const auto& p : paths) {
