@@ -1,14 +1,13 @@
 // Internal to hp_k8s: the strict field-by-field decoder shared by decode*.cc.
 #pragma once
 
-#include "core/k8s/yaml.h"
-
 #include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
 
 #include "core/k8s/decode.h"
+#include "core/k8s/yaml.h"
 
 namespace hp::k8s::internal {
 

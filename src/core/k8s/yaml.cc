@@ -5,6 +5,8 @@
 #include <cctype>
 #include <unordered_map>
 
+#include "core/k8s/yaml_internal.h"
+
 namespace hp::k8s::yaml {
 
 // ---- resolving plain scalars ----
@@ -155,9 +157,13 @@ static double AllowedAliasRatio(uint64_t decoded) {
   return 0.99 - 0.89 * ((static_cast<double>(decoded) - kLow) / (kHigh - kLow));
 }
 
+namespace {
+
+// libyaml's events into a Tree, with go-yaml's alias and depth rules.
 class Builder {
  public:
-  Builder(Tree& tree, int first_line) : t_(tree), first_line_(first_line) {}
+  Builder(Tree& tree, int first_line, size_t text_size)
+      : w_(tree, first_line, text_size), first_line_(first_line) {}
 
   // Consumes one event; false (with error_) when the document breaks a rule.
   bool Event(const yaml_event_t& ev) {
@@ -168,38 +174,33 @@ class Builder {
         decoded_ = 1;  // the document node
         aliased_ = 0;
         return true;
-      case YAML_DOCUMENT_END_EVENT:
-        // An empty document (`---` alone) has a null scalar root, so there is always one.
-        return true;
       case YAML_SCALAR_EVENT: {
         const auto& s = ev.data.scalar;
-        uint32_t i = Add(ev, Tree::kScalar, s.tag);
-        Tree::Data& d = t_.nodes_[i];
-        d.plain = s.style == YAML_PLAIN_SCALAR_STYLE && s.tag == nullptr;
-        d.text = Store(reinterpret_cast<const char*>(s.value), s.length);
-        d.text_len = static_cast<uint32_t>(s.length);
-        if (s.anchor) Define(s.anchor, i, 1);
+        uint32_t i =
+            w_.Scalar(Line(ev), Column(ev), {reinterpret_cast<const char*>(s.value), s.length},
+                      s.style == YAML_PLAIN_SCALAR_STYLE && s.tag == nullptr, Text(s.tag));
+        if (s.anchor) Define(s.anchor, i, 1, false);
         return Count(ev, 1);
       }
       case YAML_ALIAS_EVENT: {
-        std::string name(reinterpret_cast<const char*>(ev.data.alias.anchor));
+        std::string name(Text(ev.data.alias.anchor));
         auto it = by_name_.find(name);
         if (it == by_name_.end()) return Fail(ev, "unknown anchor '" + name + "' referenced");
         const Anchor& a = anchors_[it->second];
         if (a.open) return Fail(ev, "anchor '" + name + "' value contains itself");
-        Attach(a.node);
+        w_.Attach(a.node);
         aliased_ += a.size;
         return Count(ev, 1 + a.size);
       }
       case YAML_SEQUENCE_START_EVENT:
-        return Open(ev, Tree::kSequence, ev.data.sequence_start.tag, ev.data.sequence_start.anchor);
+        return Open(ev, false, ev.data.sequence_start.tag, ev.data.sequence_start.anchor);
       case YAML_MAPPING_START_EVENT:
-        return Open(ev, Tree::kMap, ev.data.mapping_start.tag, ev.data.mapping_start.anchor);
+        return Open(ev, true, ev.data.mapping_start.tag, ev.data.mapping_start.anchor);
       case YAML_SEQUENCE_END_EVENT:
       case YAML_MAPPING_END_EVENT:
         Close();
         return true;
-      default:
+      default:  // stream and document ends: an empty document has a null scalar root
         return true;
     }
   }
@@ -210,72 +211,42 @@ class Builder {
   struct Anchor {
     uint32_t node;
     uint64_t size;  // the nodes a decoder visits through an alias of it
-    bool open;
+    bool open;      // a collection not closed yet
   };
   struct Open_ {
-    uint32_t node;
-    size_t kids_start;  // its children so far: pending_[kids_start...]
-    uint64_t size;      // itself and everything in it, aliases expanded
-    int64_t anchor;     // index in anchors_, or -1
+    uint64_t size;   // itself and everything in it, aliases expanded
+    int64_t anchor;  // index in anchors_, or -1
   };
 
-  uint32_t Store(const char* p, size_t n) {
-    auto at = static_cast<uint32_t>(t_.strings_.size());
-    t_.strings_.append(p, n);
-    return at;
+  static std::string_view Text(const yaml_char_t* s) {
+    return s ? std::string_view(reinterpret_cast<const char*>(s)) : std::string_view();
+  }
+  static uint32_t Line(const yaml_event_t& ev) { return static_cast<uint32_t>(ev.start_mark.line); }
+  static uint32_t Column(const yaml_event_t& ev) {
+    return static_cast<uint32_t>(ev.start_mark.column);
   }
 
-  void Attach(uint32_t node) {
-    if (open_.empty()) {
-      t_.roots_.push_back(node);
-    } else {
-      pending_.push_back(node);
-    }
-  }
-
-  uint32_t Add(const yaml_event_t& ev, Tree::Kind kind, const yaml_char_t* tag) {
-    Tree::Data d;
-    d.kind = kind;
-    d.line = static_cast<uint32_t>(ev.start_mark.line) + static_cast<uint32_t>(first_line_);
-    d.column = static_cast<uint32_t>(ev.start_mark.column);
-    if (tag) {
-      std::string_view tv(reinterpret_cast<const char*>(tag));
-      d.tag = Store(tv.data(), tv.size());
-      d.tag_len = static_cast<uint32_t>(tv.size());
-    }
-    auto i = static_cast<uint32_t>(t_.nodes_.size());
-    t_.nodes_.push_back(d);
-    Attach(i);
-    return i;
-  }
-
-  int64_t Define(const yaml_char_t* name, uint32_t node, uint64_t size) {
+  int64_t Define(const yaml_char_t* name, uint32_t node, uint64_t size, bool open) {
     auto index = static_cast<int64_t>(anchors_.size());
-    anchors_.push_back({node, size, size == 0});
-    by_name_[reinterpret_cast<const char*>(name)] = static_cast<size_t>(index);
+    anchors_.push_back({node, size, open});
+    by_name_[std::string(Text(name))] = static_cast<size_t>(index);
     return index;
   }
 
-  bool Open(const yaml_event_t& ev, Tree::Kind kind, const yaml_char_t* tag,
-            const yaml_char_t* anchor) {
-    uint32_t i = Add(ev, kind, tag);
+  bool Open(const yaml_event_t& ev, bool map, const yaml_char_t* tag, const yaml_char_t* anchor) {
+    uint32_t i = w_.Open(map, Line(ev), Column(ev), Text(tag));
     if (!Count(ev, 1)) return false;
     if (open_.size() >= 10000) return Fail(ev, "exceeded max depth of 10000");
-    int64_t a = anchor ? Define(anchor, i, 0) : -1;
-    open_.push_back({i, pending_.size(), 1, a});
+    int64_t a = anchor ? Define(anchor, i, 0, true) : -1;
+    open_.push_back({1, a});
     return true;
   }
 
   void Close() {
     if (open_.empty()) return;
+    w_.Close();
     Open_ c = open_.back();
     open_.pop_back();
-    Tree::Data& d = t_.nodes_[c.node];
-    d.first = static_cast<uint32_t>(t_.kids_.size());
-    d.count = static_cast<uint32_t>(pending_.size() - c.kids_start);
-    t_.kids_.insert(t_.kids_.end(), pending_.begin() + static_cast<ptrdiff_t>(c.kids_start),
-                    pending_.end());
-    pending_.resize(c.kids_start);
     if (!open_.empty()) open_.back().size += c.size - 1;  // its own node is already counted
     if (c.anchor >= 0) {
       anchors_[static_cast<size_t>(c.anchor)].size = c.size;
@@ -299,17 +270,14 @@ class Builder {
     return false;
   }
 
-  Tree& t_;
+  internal::TreeWriter w_;
   int first_line_;
   std::vector<Open_> open_;
-  std::vector<uint32_t> pending_;  // children of the open collections, innermost last
-  std::vector<Anchor> anchors_;    // this document's, in definition order
+  std::vector<Anchor> anchors_;                      // this document's, in definition order
   std::unordered_map<std::string, size_t> by_name_;  // the latest definition of each name
   uint64_t decoded_ = 0;
   uint64_t aliased_ = 0;
 };
-
-namespace {
 
 // libyaml's position for a reader error is a byte offset: as line and column.
 Mark MarkAt(std::string_view text, size_t offset, int first_line) {
@@ -333,9 +301,14 @@ bool Parse(std::string_view text, Tree& out, ParseError& error, int first_line) 
     error = {{}, "input is larger than 1 GiB"};
     return false;
   }
-  out.nodes_.reserve(text.size() / 8);
-  out.kids_.reserve(text.size() / 8);
-  out.strings_.reserve(text.size() / 2);
+  if (internal::FastParse(text, out, first_line)) return true;
+  return internal::LibyamlParse(text, out, error, first_line);
+}
+
+namespace internal {
+
+bool LibyamlParse(std::string_view text, Tree& out, ParseError& error, int first_line) {
+  out = Tree();
   yaml_parser_t parser;
   if (!yaml_parser_initialize(&parser)) {
     error = {{}, "out of memory"};
@@ -343,7 +316,7 @@ bool Parse(std::string_view text, Tree& out, ParseError& error, int first_line) 
   }
   yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
                                text.size());
-  Builder builder(out, first_line);
+  Builder builder(out, first_line, text.size());
   bool ok = true;
   for (;;) {
     yaml_event_t ev;
@@ -371,6 +344,8 @@ bool Parse(std::string_view text, Tree& out, ParseError& error, int first_line) 
   yaml_parser_delete(&parser);
   return ok;
 }
+
+}  // namespace internal
 
 // ---- writing ----
 

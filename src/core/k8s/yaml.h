@@ -42,6 +42,9 @@ Plain Resolve(std::string_view text);
 bool BoolValue(std::string_view text);
 
 class Tree;
+namespace internal {
+class TreeWriter;
+}
 
 // A handle to one node of a Tree (or an undefined node: a missing key). Cheap to copy; valid
 // while its Tree lives.
@@ -87,7 +90,7 @@ class Tree {
 
  private:
   friend class Node;
-  friend class Builder;
+  friend class internal::TreeWriter;
   friend bool Parse(std::string_view text, Tree& out, struct ParseError& error, int first_line);
   enum Kind : uint8_t { kScalar, kSequence, kMap };
   struct Data {

@@ -8,6 +8,8 @@
 #include <string>
 
 #include "core/k8s/decode.h"
+#include "core/k8s/yaml_internal.h"
+#include "core/sys/file.h"
 
 namespace hp::k8s {
 namespace {
@@ -89,6 +91,97 @@ TEST(Yaml, NestingDeeperThanGoYamlsLimitIsRefused) {
   EXPECT_EQ(e.message, "exceeded max depth of 10000");
   std::string ok = std::string(100, '[') + std::string(100, ']');
   EXPECT_TRUE(yaml::Parse(ok, t, e)) << e.message;
+}
+
+// The fast path (yaml_fast.cc) reads what it accepts exactly as libyaml does: the same tree,
+// marks included (empty values take the mark after their `:` or `-`, empty documents the next
+// token's). What it does not know goes to libyaml.
+struct FastCase {
+  const char* text;
+  bool fast;  // the fast path takes it
+};
+const FastCase kFastCases[] = {
+    {"a:\nb: 1\n", true},
+    {"a:", true},
+    {"- \n- a\n-\n", true},
+    {"---\n---\n# c\n---", true},
+    {"x:\n  y:\n  z:\n    - \n    -\nw: [a, \"b\", {c: d}]\n", true},
+    {"k: v # c\n# top\nl: \"q\\\"x\\\\y\\n\" \nm: 'it''s'\n", true},
+    {"- a: 1\n  b:\n  - c\n  -\n- {}\n- []\n-   d: 2\n", true},
+    {"  a: 1\n  b: 2\n", true},
+    {"a: -1\nb: -c\nc: [-d, e f, 1]\nd: a:b\ne: http://x:80/p\n", true},
+    {"---  # c\na: 1\n--- \nb: 2\n", true},
+    {"a:\n# c\n  b: 1\n", true},
+    {"-\n  - a\n", true},
+    {"a: [ ]\nb: { }\nc: \"\"\nd: ''\n", true},
+    {"a: |\n  x\n  y\n\n  z\n\n\nb: |-\n    p\n\nc: |+\n  k\n\n\nd:\n- |\n  s\n   more\n  \n"
+     "     \n  last\n- x\ne: | # c\n  f\n",
+     true},
+    {"a:\n  b: |\n    x\n  c: |\n    # not a comment\n    y\n# a comment\n", true},
+    {"- a: |\n    x\n  b: 1\n", true},
+    // Left to libyaml: complex keys, document ends, multi-line plain and quoted scalars,
+    // explicit indentation, folded scalars, anchors, tags, tabs, CR, UTF-8, flow across lines.
+    {"? b\n", false},
+    {"a: b\n...\n", false},
+    {"a: 1\n  b: 2\n", false},
+    {"a: x\n  y\n", false},
+    {"a: \"x\n  y\"\n", false},
+    {"a: |2\n   x\n", false},
+    {"a: >\n  x\n", false},
+    {"a: &x 1\nb: *x\n", false},
+    {"a: !!str 1\n", false},
+    {"a:\tb\n", false},
+    {"a: b\r\n", false},
+    {"a: caf\xc3\xa9\n", false},
+    {"a: [b,\n  c]\n", false},
+    {"a: {b:c}\n", false},
+    {"a: \"\\u00e9\"\n", false},
+};
+
+TEST(YamlFast, ReadsWhatItTakesAsLibyamlDoes) {
+  for (const FastCase& c : kFastCases) {
+    yaml::Tree fast, reference;
+    yaml::ParseError e;
+    bool taken = yaml::internal::FastParse(c.text, fast, 0);
+    EXPECT_EQ(taken, c.fast) << c.text;
+    bool valid = yaml::internal::LibyamlParse(c.text, reference, e, 0);
+    if (taken) {
+      ASSERT_TRUE(valid) << c.text << e.message;
+      EXPECT_EQ(yaml::internal::TreeDifference(fast, reference), "") << c.text;
+    }
+    // Parse takes either way to libyaml's tree, or its error.
+    yaml::Tree parsed;
+    yaml::ParseError parse_error;
+    ASSERT_EQ(yaml::Parse(c.text, parsed, parse_error), valid) << c.text;
+    if (valid) {
+      EXPECT_EQ(yaml::internal::TreeDifference(parsed, reference), "") << c.text;
+    } else {
+      EXPECT_EQ(parse_error.message, e.message) << c.text;
+    }
+  }
+}
+
+TEST(YamlFast, TakesTheExamplesAndTheBenchsPods) {
+  for (const char* name :
+       {"examples/privileged-daemonset.yaml", "examples/privileged-daemonset-linux.yaml"}) {
+    auto text = sys::ReadFile(std::string(HP_SOURCE_DIR) + "/" + name);
+    ASSERT_TRUE(text) << name;
+    yaml::Tree fast, reference;
+    yaml::ParseError e;
+    ASSERT_TRUE(yaml::internal::FastParse(*text, fast, 0)) << name;
+    ASSERT_TRUE(yaml::internal::LibyamlParse(*text, reference, e, 0)) << name;
+    EXPECT_EQ(yaml::internal::TreeDifference(fast, reference), "") << name;
+  }
+}
+
+// The trees compared really are compared: a changed text, mark or shape is found.
+TEST(YamlFast, TreeDifferenceFindsDifferences) {
+  yaml::Tree a = MustParse("a: [x, y]\n"), b = MustParse("a: [x, z]\n"),
+             c = MustParse("a:  [x, y]\n"), d = MustParse("a: [x]\n");
+  EXPECT_EQ(yaml::internal::TreeDifference(a, a), "");
+  EXPECT_NE(yaml::internal::TreeDifference(a, b).find("text"), std::string::npos);
+  EXPECT_NE(yaml::internal::TreeDifference(a, c).find("mark"), std::string::npos);
+  EXPECT_NE(yaml::internal::TreeDifference(a, d).find("size"), std::string::npos);
 }
 
 std::string Pods(int n, const std::string& extra = "") {

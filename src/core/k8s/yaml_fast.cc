@@ -1,0 +1,517 @@
+// The fast path of yaml::Parse (yaml_internal.h): block YAML as manifests are written, read
+// straight into the Tree with the marks libyaml gives. Anything it does not know throws
+// Unsupported and libyaml reads the input instead, so the fast path only has to be right about
+// what it accepts; tests/unit/k8s/yaml_test.cc and tests/fuzz/yaml compare the two trees.
+#include <algorithm>
+#include <string>
+
+#include "core/k8s/yaml_internal.h"
+
+namespace hp::k8s::yaml::internal {
+namespace {
+
+struct Unsupported {};
+
+constexpr size_t kMaxDepth = 1000;  // deeper input goes to libyaml (and its 10000 limit)
+constexpr size_t kMaxKey = 1000;    // libyaml's simple keys end at 1024 characters
+
+class Fast {
+ public:
+  Fast(std::string_view text, Tree& tree, int first_line)
+      : s_(text), w_(tree, first_line, text.size()) {}
+
+  void Run() {
+    for (unsigned char ch : s_)
+      if ((ch < 0x20 && ch != '\n') || ch > 0x7e) throw Unsupported{};  // tabs, CR, UTF-8, NUL
+    bool first = true;
+    for (;;) {
+      int indent = SkipToContent();
+      if (indent < 0 && !at_document_start_) break;  // the end
+      bool explicit_start = at_document_start_;
+      if (explicit_start) {
+        p_ += 3;
+        EndLine();
+        indent = SkipToContent();
+      } else if (!first) {
+        throw Unsupported{};
+      }
+      first = false;
+      if (indent < 0) {
+        // An empty document: a null scalar where the next token starts.
+        uint32_t line = at_document_start_ || p_ == line_start_ ? line_ : line_ + 1;
+        w_.Scalar(line, 0, "", true);
+        continue;
+      }
+      Node();
+      if (SkipToContent() >= 0) throw Unsupported{};  // more after the root node
+    }
+  }
+
+ private:
+  struct Token {
+    uint32_t line, column;
+    std::string_view text;
+    bool plain;
+  };
+
+  char At(size_t i) const { return i < s_.size() ? s_[i] : '\0'; }
+  bool Blankz(size_t i) const {
+    char ch = At(i);
+    return ch == ' ' || ch == '\n' || ch == '\0';
+  }
+  uint32_t Column() const { return static_cast<uint32_t>(p_ - line_start_); }
+  bool AtEntry() const { return At(p_) == '-' && Blankz(p_ + 1); }
+  bool AtValueIndicator() const { return At(p_) == ':' && Blankz(p_ + 1); }
+  static bool FlowIndicator(char ch) {
+    return ch == ',' || ch == '[' || ch == ']' || ch == '{' || ch == '}';
+  }
+  void SkipSpaces() {
+    while (At(p_) == ' ') p_++;
+  }
+  void NewLine() {  // at '\n'
+    p_++;
+    line_++;
+    line_start_ = p_;
+  }
+
+  // Spaces, then an optional comment, then the end of the line, which is consumed.
+  void EndLine() {
+    SkipSpaces();
+    if (At(p_) == '#') {
+      if (p_ != line_start_ && At(p_ - 1) != ' ') throw Unsupported{};  // `"a"#b`
+      while (At(p_) != '\n' && At(p_) != '\0') p_++;
+    }
+    if (At(p_) == '\n') {
+      NewLine();
+    } else if (At(p_) != '\0') {
+      throw Unsupported{};
+    }
+  }
+
+  // Skips blank and comment lines from the start of a line (or stays on the content it is at).
+  // The column of the next content, or -1 at the end or at a `---` line.
+  int SkipToContent() {
+    at_document_start_ = false;
+    for (;;) {
+      if (p_ >= s_.size()) return -1;
+      size_t q = p_;
+      while (At(q) == ' ') q++;
+      if (At(q) == '\n') {
+        p_ = q;
+        NewLine();
+        continue;
+      }
+      if (At(q) == '#') {
+        while (At(q) != '\n' && At(q) != '\0') q++;
+        p_ = q;
+        if (At(p_) == '\n') NewLine();
+        continue;
+      }
+      p_ = q;
+      if (At(p_) == '\0') return -1;
+      if (Column() == 0 && Blankz(p_ + 3)) {
+        std::string_view three = s_.substr(p_, 3);
+        if (three == "...") throw Unsupported{};
+        if (three == "---") {
+          at_document_start_ = true;
+          return -1;
+        }
+      }
+      return static_cast<int>(Column());
+    }
+  }
+
+  bool PlainStart(bool flow) const {
+    char ch = At(p_);
+    switch (ch) {
+      case ',':
+      case '[':
+      case ']':
+      case '{':
+      case '}':
+      case '#':
+      case '&':
+      case '*':
+      case '!':
+      case '|':
+      case '>':
+      case '\'':
+      case '"':
+      case '%':
+      case '@':
+      case '`':
+      case '?':
+      case ':':
+        return false;
+      case '-':
+        return !Blankz(p_ + 1) && !(flow && FlowIndicator(At(p_ + 1)));
+      default:
+        return true;
+    }
+  }
+
+  // A scalar on one line: quoted, or plain (ending at `: `, ` #`, the line's end, and in flow
+  // context at `,[]{}`). Leaves p_ just after it.
+  Token Scalar(bool flow) {
+    Token t{line_, Column(), {}, false};
+    char quote = At(p_);
+    if (quote == '\'' || quote == '"') {
+      size_t start = ++p_;
+      bool copied = false;
+      for (;;) {
+        char ch = At(p_);
+        if (ch == '\n' || ch == '\0') throw Unsupported{};  // multi-line
+        if (ch == quote) {
+          if (quote == '\'' && At(p_ + 1) == '\'') {
+            Copy(start, copied);
+            buf_ += '\'';
+            p_ += 2;
+            start = p_;
+            continue;
+          }
+          break;
+        }
+        if (ch == '\\' && quote == '"') {
+          Copy(start, copied);
+          buf_ += Escape(At(p_ + 1));
+          p_ += 2;
+          start = p_;
+          continue;
+        }
+        p_++;
+      }
+      if (copied) {
+        buf_.append(s_.substr(start, p_ - start));
+        t.text = buf_;
+      } else {
+        t.text = s_.substr(start, p_ - start);
+      }
+      p_++;  // the closing quote
+      return t;
+    }
+    if (!PlainStart(flow)) throw Unsupported{};
+    size_t i = p_;
+    for (;; i++) {
+      char ch = At(i);
+      if (ch == '\n' || ch == '\0') break;
+      if (ch == ':') {
+        if (Blankz(i + 1)) break;
+        if (flow) throw Unsupported{};  // `a:b` in flow context
+      }
+      if (ch == ' ' && At(i + 1) == '#') break;
+      if (flow && FlowIndicator(ch)) break;
+    }
+    while (i > p_ && At(i - 1) == ' ') i--;
+    t.text = s_.substr(p_, i - p_);
+    t.plain = true;
+    p_ = i;
+    return t;
+  }
+
+  // Starts an unescaped copy in buf_ with the text since `start`.
+  void Copy(size_t start, bool& copied) {
+    if (!copied) buf_.clear();
+    copied = true;
+    buf_.append(s_.substr(start, p_ - start));
+  }
+
+  static char Escape(char ch) {
+    switch (ch) {
+      case '\\':
+        return '\\';
+      case '"':
+        return '"';
+      case '/':
+        return '/';
+      case ' ':
+        return ' ';
+      case 'n':
+        return '\n';
+      case 't':
+        return '\t';
+      case 'r':
+        return '\r';
+      case '0':
+        return '\0';
+      case 'a':
+        return '\a';
+      case 'b':
+        return '\b';
+      case 'e':
+        return '\x1b';
+      case 'f':
+        return '\f';
+      case 'v':
+        return '\v';
+      default:
+        throw Unsupported{};  // \x \u \U \N \_ \L \P, a line break
+    }
+  }
+
+  void Add(const Token& t) { w_.Scalar(t.line, t.column, t.text, t.plain); }
+
+  void Deeper() const {
+    if (w_.depth() >= kMaxDepth) throw Unsupported{};
+  }
+
+  // A block node at p_ (content deeper than its parent's); returns at the start of the line
+  // after it.
+  void Node() {
+    uint32_t column = Column();
+    if (AtEntry()) return Sequence(column, false);
+    char ch = At(p_);
+    if (ch == '[' || ch == '{') {
+      Flow();
+      SkipSpaces();
+      if (At(p_) == ':') throw Unsupported{};  // a flow collection as a key
+      return EndLine();
+    }
+    Token t = Scalar(false);
+    SkipSpaces();
+    if (AtValueIndicator()) return Mapping(t);
+    Add(t);
+    EndLine();
+  }
+
+  // A block mapping whose first key `key` has been read; p_ is at its `:`.
+  void Mapping(Token key) {
+    Deeper();
+    uint32_t indent = key.column;
+    if (p_ - (line_start_ + key.column) > kMaxKey) throw Unsupported{};
+    w_.Open(true, key.line, key.column);
+    for (;;) {
+      Add(key);
+      p_++;  // ':'
+      uint32_t value_line = line_, value_column = Column();
+      SkipSpaces();
+      if (At(p_) == '#' || At(p_) == '\n' || At(p_) == '\0') {
+        EndLine();
+        int next = SkipToContent();
+        if (next > static_cast<int>(indent)) {
+          Node();
+        } else if (next == static_cast<int>(indent) && AtEntry()) {
+          Sequence(indent, true);
+        } else {
+          w_.Scalar(value_line, value_column, "", true);  // no value: null
+        }
+      } else {
+        InlineValue(indent);
+      }
+      int next = SkipToContent();
+      if (next < static_cast<int>(indent)) break;
+      if (next > static_cast<int>(indent)) throw Unsupported{};  // a continuation, or an error
+      if (AtEntry()) throw Unsupported{};
+      key = Scalar(false);
+      SkipSpaces();
+      if (!AtValueIndicator()) throw Unsupported{};
+      if (p_ - line_start_ - key.column > kMaxKey) throw Unsupported{};
+    }
+    w_.Close();
+  }
+
+  // A value on the line of its key or `-`: a scalar, a flow collection or a literal block
+  // scalar, then the line's end. `indent`: the mapping's or sequence's.
+  void InlineValue(uint32_t indent) {
+    char ch = At(p_);
+    if (ch == '|') return Literal(indent);  // it ends its own lines
+    if (ch == '[' || ch == '{') {
+      Flow();
+    } else {
+      Add(Scalar(false));
+    }
+    SkipSpaces();
+    if (At(p_) == ':') throw Unsupported{};  // `a: b: c`
+    EndLine();
+  }
+
+  // A block sequence at `indent` (p_ at its first `-`); `indentless` when it is a mapping's
+  // value at the mapping's own indentation.
+  void Sequence(uint32_t indent, bool indentless) {
+    Deeper();
+    w_.Open(false, line_, Column());
+    for (;;) {
+      uint32_t dash_line = line_, dash_end = Column() + 1;
+      p_++;  // '-'
+      SkipSpaces();
+      if (At(p_) == '#' || At(p_) == '\n' || At(p_) == '\0') {
+        EndLine();
+        if (SkipToContent() > static_cast<int>(indent)) {
+          Node();
+        } else {
+          w_.Scalar(dash_line, dash_end, "", true);  // an empty entry: null
+        }
+      } else if (AtEntry()) {
+        throw Unsupported{};  // `- - a`
+      } else if (At(p_) == '[' || At(p_) == '{' || At(p_) == '|') {
+        InlineValue(indent);
+      } else {
+        Token t = Scalar(false);
+        SkipSpaces();
+        if (AtValueIndicator()) {
+          Mapping(t);  // `- name: a` and the keys under it
+        } else {
+          Add(t);
+          EndLine();
+        }
+      }
+      int next = SkipToContent();
+      if (next < static_cast<int>(indent)) break;
+      if (next > static_cast<int>(indent)) throw Unsupported{};
+      if (!AtEntry()) {
+        if (indentless) break;  // the mapping's next key
+        throw Unsupported{};
+      }
+    }
+    w_.Close();
+  }
+
+  // A literal block scalar (`|`, `|-`, `|+`) at p_, under a node at `indent`, as libyaml reads
+  // it: the first line sets the indentation, lines less indented end it, blank lines are line
+  // breaks, the chomping indicator says what happens to the last ones. Its lines are consumed.
+  // Folded scalars, indentation indicators and leading blank lines go to libyaml.
+  void Literal(uint32_t indent) {
+    Token t{line_, Column(), {}, false};
+    p_++;
+    int chomp = 0;  // clip: one final line break
+    if (At(p_) == '-' || At(p_) == '+') chomp = At(p_++) == '-' ? -1 : 1;
+    if (At(p_) != ' ' && At(p_) != '\n' && At(p_) != '#') throw Unsupported{};
+    EndLine();
+    size_t q = p_;
+    while (At(q) == ' ') q++;
+    if (At(q) == '\n' || At(q) == '\0') throw Unsupported{};
+    auto width = static_cast<uint32_t>(q - p_);
+    if (width <= indent) throw Unsupported{};
+    std::string text;
+    size_t breaks = 0;  // line breaks after the last content line (its own included)
+    for (;;) {
+      uint32_t n = 0;
+      while (n < width && At(p_ + n) == ' ') n++;
+      char ch = At(p_ + n);
+      if (n == width && ch != '\n' && ch != '\0') {
+        size_t end = s_.find('\n', p_ + n);
+        if (end == std::string_view::npos) throw Unsupported{};  // no final line break
+        text.append(breaks, '\n');
+        text.append(s_.substr(p_ + n, end - p_ - n));
+        breaks = 1;
+        p_ = end;
+        NewLine();
+      } else if (ch == '\n') {
+        breaks++;
+        p_ += n;
+        NewLine();
+      } else {
+        break;  // a less indented line, or the end: p_ stays at its start
+      }
+    }
+    if (chomp == 0) breaks = std::min<size_t>(breaks, 1);
+    if (chomp >= 0) text.append(breaks, '\n');
+    w_.Scalar(t.line, t.column, text, false);
+  }
+
+  // A flow collection on one line, at p_.
+  void Flow() {
+    Deeper();
+    bool map = At(p_) == '{';
+    char close = map ? '}' : ']';
+    w_.Open(map, line_, Column());
+    p_++;
+    SkipSpaces();
+    if (At(p_) == close) {
+      p_++;
+      return w_.Close();
+    }
+    for (;;) {
+      if (map) {
+        if (At(p_) == '[' || At(p_) == '{') throw Unsupported{};  // a collection as a key
+        Token key = Scalar(true);
+        SkipSpaces();
+        if (At(p_) != ':' || At(p_ + 1) != ' ') throw Unsupported{};
+        Add(key);
+        p_++;
+        SkipSpaces();
+        if (At(p_) == ',' || At(p_) == '}') throw Unsupported{};  // no value
+      }
+      if (At(p_) == '[' || At(p_) == '{') {
+        Flow();
+      } else {
+        Add(Scalar(true));
+      }
+      SkipSpaces();
+      if (At(p_) == close) {
+        p_++;
+        break;
+      }
+      if (At(p_) != ',') throw Unsupported{};  // a line break, `a: b` in a sequence, ...
+      p_++;
+      SkipSpaces();
+      if (At(p_) == close) throw Unsupported{};  // a trailing comma
+    }
+    w_.Close();
+  }
+
+  std::string_view s_;
+  size_t p_ = 0;
+  uint32_t line_ = 0;
+  size_t line_start_ = 0;
+  bool at_document_start_ = false;  // SkipToContent stopped at a `---` line
+  TreeWriter w_;
+  std::string buf_;  // a quoted scalar's text with its escapes replaced
+};
+
+}  // namespace
+
+namespace {
+
+void Compare(Node a, Node b, const std::string& path, std::string& diff) {
+  if (!diff.empty()) return;
+  auto mark = [](Node n) {
+    return std::to_string(n.GetMark().line + 1) + ":" + std::to_string(n.GetMark().column + 1);
+  };
+  auto kind = [](Node n) { return n.IsMap() ? "map" : n.IsSequence() ? "seq" : "scalar"; };
+  std::string what;
+  if (std::string_view(kind(a)) != kind(b)) {
+    what = std::string(kind(a)) + " vs " + kind(b);
+  } else if (a.IsPlain() != b.IsPlain() || a.Tag() != b.Tag()) {
+    what = "style or tag";
+  } else if (a.Scalar() != b.Scalar()) {
+    what = "text \"" + std::string(a.Scalar()) + "\" vs \"" + std::string(b.Scalar()) + "\"";
+  } else if (mark(a) != mark(b)) {
+    what = "mark " + mark(a) + " vs " + mark(b);
+  } else if (a.size() != b.size()) {
+    what = "size " + std::to_string(a.size()) + " vs " + std::to_string(b.size());
+  }
+  if (!what.empty()) {
+    diff = path + ": " + what;
+    return;
+  }
+  for (size_t i = 0; i < a.size(); i++) {
+    if (a.IsMap()) {
+      Compare(a.Key(i), b.Key(i), path + "/key" + std::to_string(i), diff);
+      Compare(a.Value(i), b.Value(i), path + "/" + std::string(a.Key(i).Scalar()), diff);
+    } else {
+      Compare(a.Item(i), b.Item(i), path + "[" + std::to_string(i) + "]", diff);
+    }
+  }
+}
+
+}  // namespace
+
+std::string TreeDifference(const Tree& a, const Tree& b) {
+  if (a.documents() != b.documents())
+    return "documents: " + std::to_string(a.documents()) + " vs " + std::to_string(b.documents());
+  std::string diff;
+  for (size_t i = 0; i < a.documents() && diff.empty(); i++)
+    Compare(a.Document(i), b.Document(i), "doc" + std::to_string(i), diff);
+  return diff;
+}
+
+bool FastParse(std::string_view text, Tree& out, int first_line) {
+  try {
+    Fast(text, out, first_line).Run();
+    return true;
+  } catch (const Unsupported&) {
+    return false;
+  }
+}
+
+}  // namespace hp::k8s::yaml::internal
