@@ -384,6 +384,7 @@ void DecodePodSpec(Ctx& c, N n, P path, PodSpec& s) {
                           : k == "containers"   ? s.containers
                                                 : s.ephemeral_containers;
              bool eph = k == "ephemeralContainers";
+             list.reserve(list.size() + v.size());  // a Container is large: no regrowth
              Items(c, v, p,
                    [&](N item, P ip) { DecodeContainer(c, item, ip, list.emplace_back(), eph); });
              return true;

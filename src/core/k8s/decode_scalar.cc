@@ -39,7 +39,17 @@ std::string Field(const std::string& path, std::string_view key) {
   return r;
 }
 
-std::string Index(const std::string& path, size_t i) { return fmt::format("{}[{}]", path, i); }
+std::string Index(const std::string& path, size_t i) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, i);
+  std::string r;
+  r.reserve(path.size() + static_cast<size_t>(end - digits) + 2);
+  r += path;
+  r += '[';
+  r.append(digits, end);
+  r += ']';
+  return r;
+}
 
 bool IsNullNode(const yaml::Node& n) { return n.IsNull(); }
 

@@ -2,6 +2,7 @@
 
 #include <yaml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <unordered_map>
 
@@ -18,7 +19,22 @@ bool IsBoolWord(std::string_view s, bool* value) {
                                                "True", "TRUE", "on",  "On",  "ON"};
   static constexpr std::string_view kFalse[] = {"n",     "N",     "no",  "No",  "NO", "false",
                                                 "False", "FALSE", "off", "Off", "OFF"};
-  if (s.size() > 5) return false;
+  if (s.empty() || s.size() > 5) return false;
+  switch (s[0]) {  // the first letters of the words below
+    case 'y':
+    case 'Y':
+    case 't':
+    case 'T':
+    case 'o':
+    case 'O':
+    case 'n':
+    case 'N':
+    case 'f':
+    case 'F':
+      break;
+    default:
+      return false;
+  }
   for (std::string_view w : kTrue)
     if (s == w) return *value = true, true;
   for (std::string_view w : kFalse)
@@ -101,15 +117,19 @@ bool Node::IsNull() const {
 }
 
 std::string_view Node::Tag() const {
-  if (!tree_) return {};
-  const Tree::Data& d = tree_->nodes_[index_];
-  return std::string_view(tree_->strings_).substr(d.tag, d.tag_len);
+  if (!tree_ || !tree_->nodes_[index_].tagged) return {};
+  const auto& tags = tree_->tags_;
+  auto it = std::lower_bound(tags.begin(), tags.end(), index_,
+                             [](const auto& tag, uint32_t node) { return tag.first < node; });
+  return it != tags.end() && it->first == index_ ? std::string_view(it->second)
+                                                 : std::string_view();
 }
 
 std::string_view Node::Scalar() const {
   if (!tree_) return {};
   const Tree::Data& d = tree_->nodes_[index_];
-  return std::string_view(tree_->strings_).substr(d.text, d.text_len);
+  if (d.kind != Tree::kScalar) return {};
+  return std::string_view(tree_->strings_).substr(d.start, d.length);
 }
 
 Mark Node::GetMark() const {
@@ -121,20 +141,27 @@ Mark Node::GetMark() const {
 size_t Node::size() const {
   if (!tree_) return 0;
   const Tree::Data& d = tree_->nodes_[index_];
-  return d.kind == Tree::kMap ? d.count / 2 : d.count;
+  switch (d.kind) {
+    case Tree::kMap:
+      return d.length / 2;
+    case Tree::kSequence:
+      return d.length;
+    default:
+      return 0;
+  }
 }
 
 Node Node::Item(size_t i) const {
   const Tree::Data& d = tree_->nodes_[index_];
-  return Node(tree_, tree_->kids_[d.first + i]);
+  return Node(tree_, tree_->kids_[d.start + i]);
 }
 Node Node::Key(size_t i) const {
   const Tree::Data& d = tree_->nodes_[index_];
-  return Node(tree_, tree_->kids_[d.first + 2 * i]);
+  return Node(tree_, tree_->kids_[d.start + 2 * i]);
 }
 Node Node::Value(size_t i) const {
   const Tree::Data& d = tree_->nodes_[index_];
-  return Node(tree_, tree_->kids_[d.first + 2 * i + 1]);
+  return Node(tree_, tree_->kids_[d.start + 2 * i + 1]);
 }
 
 Node Node::Get(std::string_view key) const {

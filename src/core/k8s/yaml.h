@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace hp::k8s::yaml {
@@ -93,17 +94,19 @@ class Tree {
   friend class internal::TreeWriter;
   friend bool Parse(std::string_view text, Tree& out, struct ParseError& error, int first_line);
   enum Kind : uint8_t { kScalar, kSequence, kMap };
-  struct Data {
+  struct Data {  // 20 bytes: a manifest has a node per 9 bytes of text
+    uint32_t line = 0, column = 0;
+    // A scalar's text (strings_[start, start + length)); a collection's children
+    // (kids_[start, start + length); a mapping's are key, value, key, ...).
+    uint32_t start = 0, length = 0;
     Kind kind = kScalar;
     bool plain = false;
-    uint32_t line = 0, column = 0;
-    uint32_t text = 0, text_len = 0;  // scalar text in strings_
-    uint32_t tag = 0, tag_len = 0;    // in strings_
-    uint32_t first = 0, count = 0;    // children in kids_ (a mapping: key, value, key, ...)
+    bool tagged = false;  // its tag is in tags_
   };
   std::vector<Data> nodes_;
   std::vector<uint32_t> kids_;
   std::string strings_;
+  std::vector<std::pair<uint32_t, std::string>> tags_;  // (node, tag), by node
   std::vector<uint32_t> roots_;
 };
 

@@ -18,8 +18,8 @@ class TreeWriter {
  public:
   // `text_size`: the input's, to reserve about what it will need.
   TreeWriter(Tree& tree, int first_line, size_t text_size) : t_(tree), first_line_(first_line) {
-    t_.nodes_.reserve(text_size / 10);
-    t_.kids_.reserve(text_size / 10);
+    t_.nodes_.reserve(text_size / 6);  // untouched pages cost nothing
+    t_.kids_.reserve(text_size / 6);
     t_.strings_.reserve(text_size / 2);
   }
 
@@ -28,8 +28,8 @@ class TreeWriter {
     uint32_t i = Add(Tree::kScalar, line, column, tag);
     Tree::Data& d = t_.nodes_[i];
     d.plain = plain;
-    d.text = Store(text);
-    d.text_len = static_cast<uint32_t>(text.size());
+    d.start = Store(text);
+    d.length = static_cast<uint32_t>(text.size());
     return i;
   }
   uint32_t Open(bool map, uint32_t line, uint32_t column, std::string_view tag = {}) {
@@ -42,8 +42,8 @@ class TreeWriter {
     auto [node, start] = open_.back();
     open_.pop_back();
     Tree::Data& d = t_.nodes_[node];
-    d.first = static_cast<uint32_t>(t_.kids_.size());
-    d.count = static_cast<uint32_t>(pending_.size() - start);
+    d.start = static_cast<uint32_t>(t_.kids_.size());
+    d.length = static_cast<uint32_t>(pending_.size() - start);
     t_.kids_.insert(t_.kids_.end(), pending_.begin() + static_cast<ptrdiff_t>(start),
                     pending_.end());
     pending_.resize(start);
@@ -69,11 +69,11 @@ class TreeWriter {
     d.kind = kind;
     d.line = line + static_cast<uint32_t>(first_line_);
     d.column = column;
-    if (!tag.empty()) {
-      d.tag = Store(tag);
-      d.tag_len = static_cast<uint32_t>(tag.size());
-    }
     auto i = static_cast<uint32_t>(t_.nodes_.size());
+    if (!tag.empty()) {
+      d.tagged = true;
+      t_.tags_.emplace_back(i, tag);
+    }
     t_.nodes_.push_back(d);
     Attach(i);
     return i;
