@@ -1,7 +1,8 @@
 // Times what `hostprocess validate` does on a large input: 10,000 HostProcess pods (a
 // multi-document YAML generated in memory: varied names, namespaces, containers, env, volumes,
 // resources), decoded (k8s::DecodeString), admitted (k8s::Admit: validation + Pod Security) and
-// rendered as kubectl text (k8s::KubectlText), each phase timed over several runs; then the same
+// rendered as kubectl text (k8s::KubectlText), each phase timed over several runs (decode also on
+// one thread, and libyaml's parse alone, for what the fast path and the pieces save); then the same
 // YAML written to a temp file and run through the built binary, `hostprocess validate -f FILE`,
 // end to end (process start, read, decode, admit, print to /dev/null).
 //
@@ -23,6 +24,7 @@
 
 #include "core/k8s/admission.h"
 #include "core/k8s/decode.h"
+#include "core/k8s/yaml_internal.h"
 #include "core/sys/file.h"
 
 namespace {
@@ -121,7 +123,7 @@ int main(int argc, char** argv) {
   }
   double generate_ms = Ms(Clock::now() - t0);
 
-  std::vector<double> decode_ms, admit_ms, render_ms, total_ms;
+  std::vector<double> decode_ms, decode1_ms, libyaml_ms, admit_ms, render_ms, total_ms;
   size_t containers = 0;
   for (int r = 0; r < runs; r++) {
     auto a = Clock::now();
@@ -145,6 +147,19 @@ int main(int argc, char** argv) {
     total_ms.push_back(Ms(d - a));
     containers = 0;
     for (const auto& o : decoded->objects) containers += o.pod()->spec.containers.size();
+    // The same on one thread, and libyaml's share: what the fast path and the pieces save.
+    auto e = Clock::now();
+    auto one = hp::k8s::DecodeString(yaml, "bench.yaml", {.threads = 1});
+    auto f = Clock::now();
+    if (!one || one->objects.size() != decoded->objects.size()) return Fail("decode on 1 thread");
+    hp::k8s::yaml::Tree tree;
+    hp::k8s::yaml::ParseError error;
+    auto g = Clock::now();
+    if (!hp::k8s::yaml::internal::LibyamlParse(yaml, tree, error, 0))
+      return Fail("libyaml: " + error.message);
+    auto h = Clock::now();
+    decode1_ms.push_back(Ms(f - e));
+    libyaml_ms.push_back(Ms(h - g));
   }
 
   std::printf(
@@ -153,6 +168,8 @@ int main(int argc, char** argv) {
       pods, containers, static_cast<double>(yaml.size()) / 1e6, generate_ms, runs);
   double total = Median(total_ms);
   std::printf("  %-40s %9.1f ms\n", "decode (k8s::DecodeString)", Median(decode_ms));
+  std::printf("  %-40s %9.1f ms\n", "  the same on 1 thread", Median(decode1_ms));
+  std::printf("  %-40s %9.1f ms\n", "  libyaml alone, 1 thread (no fast path)", Median(libyaml_ms));
   std::printf("  %-40s %9.1f ms\n", "admit (validation + Pod Security)", Median(admit_ms));
   std::printf("  %-40s %9.1f ms\n", "render (kubectl text)", Median(render_ms));
   std::printf("  %-40s %9.1f ms  %8.0f pods/s\n", "total in process", total, pods / (total / 1000));

@@ -1,6 +1,6 @@
 // libFuzzer target: the manifest decoder, then admission (validation + Pod Security) and the
 // kubectl / JSON rendering of every verdict, as `hostprocess validate` runs them. Any input
-// must come back as a Result (yaml-cpp exceptions stop at the decode boundary): a crash, a
+// must come back as a Result (nothing thrown past the decode boundary): a crash, a
 // sanitizer report, an escaped exception or a leak is a finding.
 #include <cstddef>
 #include <cstdint>

@@ -1,5 +1,6 @@
-// Inputs that made yaml-cpp 0.7 (and the decoder on top of it) loop, explode or recurse
-// (tests/fuzz/decode): each must now be a prompt error naming file:line:column. Every case runs
+// Inputs that made the first YAML front end (yaml-cpp 0.7, and the decoder on top of it) loop,
+// explode or recurse (tests/fuzz/decode): each must stay a prompt error naming file:line:column,
+// in go-yaml's words (yaml.h). Every case runs
 // in a child process with a deadline, so the old behaviour (an endless loop eating memory, a
 // stack overflow) fails the test instead of hanging or killing it.
 #include <gtest/gtest.h>
