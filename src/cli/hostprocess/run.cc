@@ -104,7 +104,8 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
       Write(stderr, "error: " + store.error().ToString() + "\n");
       return 1;
     }
-    rootfs = std::make_unique<pod::StoreRootfs>(std::move(*store));
+    image::RootfsOptions options = image::UnpackingRootfsOptions(*store);
+    rootfs = std::make_unique<pod::StoreRootfs>(std::move(*store), std::move(options));
   }
   pod::HostAccounts accounts;
   pod::HostVolumes volumes({global.root + "/serviceaccount"});

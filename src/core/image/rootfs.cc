@@ -1,5 +1,6 @@
 #include "core/image/rootfs.h"
 
+#include <fmt/format.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,6 +20,15 @@ namespace {
 using nlohmann::json;
 
 constexpr char kRecord[] = "/rootfs.json";
+
+// 32 hex digits naming a path in a file name (two FNV-1a hashes: no libcrypto in what mounts).
+std::string PathKey(std::string_view path) {
+  auto fnv = [&](uint64_t h) {
+    for (unsigned char ch : path) h = (h ^ ch) * 0x100000001b3ULL;
+    return h;
+  };
+  return fmt::format("{:016x}{:016x}", fnv(0xcbf29ce484222325ULL), fnv(0x84222325cbf29ce4ULL));
+}
 
 Status EnsureEmptyDir(const std::string& dir) {
   if (!sys::Exists(dir)) return sys::MkdirAll(dir, 0755);
@@ -96,12 +106,19 @@ Result<Rootfs> Store::MountRootfs(const ImageRecord& img, const std::string& tar
   std::vector<std::string> diff_ids;
   for (const auto& l : img.layers) diff_ids.push_back(l.diff_id);
   // The lease is taken before unpacking so that a concurrent rmi cannot collect the layers.
-  std::string lease_id = "rootfs-" + std::string(DigestHex(Sha256Digest(target))).substr(0, 32);
+  std::string lease_id = "rootfs-" + PathKey(target);
   ASSIGN_OR_RETURN(std::string lease, PutLease(lease_id, {}, diff_ids, false));
   ScopeExit drop_lease([&] { (void)DropLease(lease_id); });
   bool aufs = false;
   for (const auto& l : img.layers) {
-    TRY_CTX(EnsureLayerUnpacked(l), "image \"{}\"", img.name);
+    if (!sys::Exists(LayerPath(l.diff_id))) {
+      if (!opts.unpack)
+        return Err(ErrorCode::kNotFound,
+                   "image \"{}\": layer \"{}\" is not unpacked in the store; import or pull the "
+                   "image again",
+                   img.name, l.digest);
+      TRY_CTX(opts.unpack(l), "image \"{}\"", img.name);
+    }
     auto meta =
         sys::ReadFile(dir_ + "/layers/" + std::string(DigestHex(l.diff_id)) + "/layer.json");
     if (meta && meta->find("\"aufs_whiteouts\": true") != std::string::npos) aufs = true;

@@ -8,6 +8,7 @@
 // in `scratch` — to tear it down.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "core/base/result.h"
@@ -17,9 +18,16 @@ namespace hp::image {
 enum class RootfsKind { kOverlay, kCopy };
 const char* RootfsKindName(RootfsKind kind);  // "overlay" / "copy"
 
+struct LayerRecord;
+
 struct RootfsOptions {
   // Never try overlayfs (tests, file systems that cannot be overlay lowers).
   bool force_copy = false;
+  // Called for a layer of the image that is not unpacked in the store (UnpackingRootfsOptions:
+  // Store::EnsureLayerUnpacked). Unset, such a layer is an error: import and pull unpack every
+  // layer, and the pod supervisor, which leaves it unset, links neither libarchive nor
+  // libcrypto (docs/agent.md).
+  std::function<Status(const LayerRecord&)> unpack;
 };
 
 class Rootfs {

@@ -131,4 +131,7 @@ class Store {
 // Encodes/decodes records (index.json, `inspect -o json`).
 std::string ImageRecordToJson(const ImageRecord& rec, int indent = -1);
 
+// `options` with `unpack` set to Store::EnsureLayerUnpacked on a copy of `store`.
+RootfsOptions UnpackingRootfsOptions(const Store& store, RootfsOptions options = {});
+
 }  // namespace hp::image

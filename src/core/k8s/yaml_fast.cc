@@ -425,6 +425,8 @@ class Fast {
         if (At(p_) == '[' || At(p_) == '{') throw Unsupported{};  // a collection as a key
         Token key = Scalar(true);
         SkipSpaces();
+        // libyaml forgets a possible key 1024 characters before its `:` (then an error here).
+        if (p_ - (line_start_ + key.column) > kMaxKey) throw Unsupported{};
         if (At(p_) != ':' || At(p_ + 1) != ' ') throw Unsupported{};
         Add(key);
         p_++;

@@ -123,7 +123,8 @@ class OverlayRootfs : public ::testing::Test {
 
   // Mounts container `name`'s rootfs with overlay (never the copy fallback).
   Rootfs* Mount(const std::string& name) {
-    auto fs = store_->MountRootfs(img_, Target(name), Scratch(name));
+    auto fs =
+        store_->MountRootfs(img_, Target(name), Scratch(name), UnpackingRootfsOptions(*store_));
     EXPECT_TRUE(fs) << fs.error().ToString();
     if (!fs) return nullptr;
     EXPECT_EQ(fs->kind(), RootfsKind::kOverlay) << fs->note();
@@ -254,7 +255,8 @@ TEST_F(OverlayRootfs, UnmountLeavesNoMountAndNoScratchBehind) {
 
 TEST_F(OverlayRootfs, DestroyingTheRootfsUnmountsIt) {
   {
-    auto fs = store_->MountRootfs(img_, Target("c1"), Scratch("c1"));
+    auto fs =
+        store_->MountRootfs(img_, Target("c1"), Scratch("c1"), UnpackingRootfsOptions(*store_));
     ASSERT_TRUE(fs) << fs.error().ToString();
     ASSERT_EQ(fs->kind(), RootfsKind::kOverlay) << fs->note();
     ASSERT_TRUE(MountAt(Target("c1")));
@@ -268,7 +270,8 @@ TEST_F(OverlayRootfs, FailedMountLeavesNothing) {
   // A target that is not empty is refused before anything is mounted or created.
   ASSERT_TRUE(sys::MkdirAll(Target("busy")));
   ASSERT_TRUE(sys::WriteFile(Target("busy") + "/file", "mine"));
-  auto fs = store_->MountRootfs(img_, Target("busy"), Scratch("busy"));
+  auto fs =
+      store_->MountRootfs(img_, Target("busy"), Scratch("busy"), UnpackingRootfsOptions(*store_));
   ASSERT_FALSE(fs);
   EXPECT_NE(fs.error().ToString().find("\"" + Target("busy") + "\" is not empty"),
             std::string::npos)

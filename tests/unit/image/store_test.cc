@@ -97,7 +97,7 @@ TEST_F(StoreTest, CopyRootfsAppliesLayersAndWhiteouts) {
   std::string target = root_ + "/sandboxes/c1", scratch = root_ + "/scratch/c1";
   RootfsOptions opts;
   opts.force_copy = true;
-  auto fs = store_->MountRootfs(img, target, scratch, opts);
+  auto fs = store_->MountRootfs(img, target, scratch, UnpackingRootfsOptions(*store_, opts));
   ASSERT_TRUE(fs) << fs.error().ToString();
   EXPECT_EQ(fs->kind(), RootfsKind::kCopy);
   EXPECT_EQ(*sys::ReadFile(target + "/bin/a"), "A");
@@ -119,6 +119,32 @@ TEST_F(StoreTest, CopyRootfsAppliesLayersAndWhiteouts) {
   ASSERT_TRUE(gc);
   EXPECT_FALSE(sys::Exists(store_->LayerPath(l1.diff_id)));
   EXPECT_FALSE(store_->HasBlob(l1.digest));
+}
+
+// Without an unpack hook (the pod supervisor's way: it links no libarchive), a layer that is
+// not unpacked is an error naming it, and the failed mount leaves nothing: no lease, no scratch.
+TEST_F(StoreTest, MountWithoutUnpackRefusesAMissingLayerAndLeavesNothing) {
+  auto l1 = AddLayer(TarBuilder().File("bin/a", "A"));
+  auto img = MakeImage("hostprocess.local/lazy:1", {l1});
+  ASSERT_TRUE(store_->PutImage(img));
+  std::string target = root_ + "/sandboxes/c1", scratch = root_ + "/scratch/c1";
+  RootfsOptions opts;
+  opts.force_copy = true;
+  auto fs = store_->MountRootfs(img, target, scratch, opts);
+  ASSERT_FALSE(fs);
+  EXPECT_EQ(fs.error().ToString(),
+            "image \"hostprocess.local/lazy:1\": layer \"" + l1.digest +
+                "\" is not unpacked in the store; import or pull the image again");
+  EXPECT_FALSE(sys::Exists(scratch));
+  EXPECT_TRUE(
+      sys::ListDir(store_->dir() + "/leases").value_or(std::vector<std::string>{"?"}).empty());
+  EXPECT_FALSE(sys::Exists(store_->LayerPath(l1.diff_id)));
+  // Once unpacked (as import and pull do), the same mount works.
+  ASSERT_TRUE(store_->EnsureLayerUnpacked(l1));
+  auto ok = store_->MountRootfs(img, target, scratch, opts);
+  ASSERT_TRUE(ok) << ok.error().ToString();
+  EXPECT_EQ(sys::ReadFile(target + "/bin/a").value_or(""), "A");
+  ASSERT_TRUE(ok->Unmount());
 }
 
 TEST_F(StoreTest, GcKeepsSharedLayers) {

@@ -114,7 +114,7 @@ TEST_F(Unprivileged, CopyRootfsIsTornDown) {
     RootfsOptions o;
     o.force_copy = true;
     std::string target = dir + "/rootfs", scratch = dir + "/scratch";
-    auto fs = store->MountRootfs(*img, target, scratch, o);
+    auto fs = store->MountRootfs(*img, target, scratch, UnpackingRootfsOptions(*store, o));
     if (!fs) return fs.error().ToString();
     if (fs->kind() != RootfsKind::kCopy) return "not a copy";
     if (sys::ReadFile(target + "/bin/app").value_or("") != "app") return "bin/app missing";
