@@ -17,12 +17,33 @@
 #include "core/agent/naming.h"
 #include "core/agent/supervisor.h"
 #include "core/base/strings.h"
+#include "core/image/store.h"
 #include "core/k8s/decode.h"
 #include "core/sys/file.h"
 #include "core/sys/mount.h"
 
 namespace hp::agent {
 namespace {
+
+// The supervisor mounts image layers but cannot unpack them (it links no libarchive; import and
+// pull unpack every layer): a layer of the pod's images left packed (say, by an interrupted
+// pull) is unpacked here, before the supervisor starts. Errors are the supervisor's to report,
+// in the pod's status.
+void UnpackImageLayers(const std::string& root, const nlohmann::json& pod) {
+  auto store = image::Store::Open(root);
+  if (!store || !pod.contains("spec")) return;
+  for (const char* list : {"initContainers", "containers"}) {
+    auto it = pod["spec"].find(list);
+    if (it == pod["spec"].end() || !it->is_array()) continue;
+    for (const auto& c : *it) {
+      auto image = c.find("image");
+      if (image == c.end() || !image->is_string()) continue;
+      auto rec = store->Resolve(image->get<std::string>());
+      if (!rec) continue;
+      for (const auto& layer : rec->layers) (void)store->EnsureLayerUnpacked(layer);
+    }
+  }
+}
 
 struct KindInfo {
   k8s::Kind kind;
@@ -408,6 +429,7 @@ Status Agent::CreatePod(const std::string& key, PodRecord record) {
   if (sys::Exists(dir)) TRY(sys::RemoveAll(dir));
   TRY(sys::MkdirAll(dir, 0700));
   Status s = WriteJsonFileAtomic(dir + "/" + kPodFile, record);
+  if (s) UnpackImageLayers(options_.root, record.pod);
   if (s) s = SpawnSupervisor(key);
   if (!s) {
     (void)sys::RemoveAll(dir);

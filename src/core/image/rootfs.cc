@@ -114,9 +114,8 @@ Result<Rootfs> Store::MountRootfs(const ImageRecord& img, const std::string& tar
     if (!sys::Exists(LayerPath(l.diff_id))) {
       if (!opts.unpack)
         return Err(ErrorCode::kNotFound,
-                   "image \"{}\": layer \"{}\" is not unpacked in the store; import or pull the "
-                   "image again",
-                   img.name, l.digest);
+                   "layer \"{}\" is not unpacked in the store; import or pull the image again",
+                   l.digest);
       TRY_CTX(opts.unpack(l), "image \"{}\"", img.name);
     }
     auto meta =

@@ -134,6 +134,21 @@ TEST_F(AgentE2E, RejectedManifestStoresNothing) {
   EXPECT_FALSE(sys::Exists(root_ + "/desired/pods/default_p.json"));
 }
 
+// The supervisor cannot unpack (it links no libarchive): apply unpacks a layer that was left
+// packed before it starts the pod.
+TEST_F(AgentE2E, ApplyUnpacksLayersTheSupervisorOnlyMounts) {
+  std::string layers = root_ + "/images/layers";
+  auto names = sys::ListDir(layers);
+  ASSERT_TRUE(names && !names->empty());
+  for (const auto& n : *names) ASSERT_TRUE(sys::RemoveAll(layers + "/" + n));
+  ASSERT_EQ(Apply(PodYaml("packed", "echo unpacked; sleep 100")).rc, 0);
+  ASSERT_TRUE(WaitFor([&] { return StatusColumnOf("packed") == "Running"; }, 10000))
+      << Hp("get pods").out << Hp("describe pod packed").out;
+  EXPECT_TRUE(WaitFor([&] { return Hp("logs packed").out == "unpacked\n"; }, 5000));
+  EXPECT_EQ(sys::ListDir(layers).value_or(std::vector<std::string>{}).size(), names->size());
+  EXPECT_EQ(Hp("delete pod packed").out, "pod \"packed\" deleted\n");
+}
+
 TEST_F(AgentE2E, CrashingContainerBacksOffAndKeepsItsPreviousLog) {
   ASSERT_EQ(Apply(PodYaml("crash", "echo run; exit 3")).rc, 0);
   // The first exit restarts at once, the second waits kubelet's 10 s back-off.

@@ -132,9 +132,9 @@ TEST_F(StoreTest, MountWithoutUnpackRefusesAMissingLayerAndLeavesNothing) {
   opts.force_copy = true;
   auto fs = store_->MountRootfs(img, target, scratch, opts);
   ASSERT_FALSE(fs);
-  EXPECT_EQ(fs.error().ToString(),
-            "image \"hostprocess.local/lazy:1\": layer \"" + l1.digest +
-                "\" is not unpacked in the store; import or pull the image again");
+  EXPECT_EQ(
+      fs.error().ToString(),
+      "layer \"" + l1.digest + "\" is not unpacked in the store; import or pull the image again");
   EXPECT_FALSE(sys::Exists(scratch));
   EXPECT_TRUE(
       sys::ListDir(store_->dir() + "/leases").value_or(std::vector<std::string>{"?"}).empty());
