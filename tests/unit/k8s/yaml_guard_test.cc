@@ -53,8 +53,9 @@ std::string ExpectError(const std::string& text, const std::string& want, Decode
 }
 
 TEST(YamlGuard, CommaAfterATopLevelNodeIsAnErrorNotAnEndlessLoop) {
-  EXPECT_TRUE(InChild(
-      [] { return ExpectError("[a],", "t.yaml:1:4: yaml: did not find expected <document start>"); }));
+  EXPECT_TRUE(InChild([] {
+    return ExpectError("[a],", "t.yaml:1:4: yaml: did not find expected <document start>");
+  }));
   EXPECT_TRUE(InChild([] {
     return ExpectError("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\n!t ,\n",
                        "t.yaml:5:4: yaml: did not find expected <document start>");
