@@ -34,15 +34,18 @@
 #include <thread>
 #include <vector>
 
+#include "bench.h"
+
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using hp::bench::Clock;
+using hp::bench::Median;
+using hp::bench::Ms;
+using hp::bench::Percentile;
 
 volatile sig_atomic_t g_stop = 0;
 void OnSignal(int) { g_stop = 1; }
-
-double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 std::string ReadOr(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -386,19 +389,6 @@ std::map<std::string, double> SmapsRollup(int pid) {
     }
   }
   return m;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-// Nearest rank.
-double Percentile(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size())));
-  return v[std::clamp<size_t>(rank, 1, v.size()) - 1];
 }
 
 int Fail(const std::string& what) {

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "bench.h"
 #include "core/job/cgroup.h"
 #include "core/job/job.h"
 #include "core/launch/launch.h"
@@ -26,10 +27,9 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using hp::Result;
-
-double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+using hp::bench::Clock;
+using hp::bench::Ms;
 
 struct Summary {
   double mean, p50, p99;

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bench.h"
 #include "core/base/strings.h"
 #include "core/job/job.h"
 #include "core/k8s/decode.h"
@@ -30,9 +31,8 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+using hp::bench::Clock;
+using hp::bench::Ms;
 
 struct Summary {
   double mean, p50, p99;

@@ -14,12 +14,13 @@
 #include <string>
 #include <vector>
 
+#include "bench.h"
 #include "core/base/strings.h"
 #include "core/sys/file.h"
 #include "e2e/runtime/harness.h"
 
+using hp::bench::Clock;
 using hp::e2e::Run;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -34,7 +35,7 @@ Figures Summarize(std::vector<double> ms, int failures) {
   if (ms.empty()) return f;
   std::sort(ms.begin(), ms.end());
   f.mean_ms = std::accumulate(ms.begin(), ms.end(), 0.0) / static_cast<double>(ms.size());
-  f.median_ms = ms[ms.size() / 2];
+  f.median_ms = hp::bench::Median(ms);
   f.min_ms = ms.front();
   return f;
 }

@@ -26,20 +26,16 @@
 #include <string>
 #include <vector>
 
+#include "bench.h"
 #include "core/base/scope_exit.h"
 #include "core/image/unpack.h"
 #include "core/sys/file.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+using hp::bench::Clock;
+using hp::bench::Median;
+using hp::bench::Ms;
 
 int Fail(const std::string& what) {
   std::fprintf(stderr, "unpack_bench: %s\n", what.c_str());

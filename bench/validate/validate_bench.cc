@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "bench.h"
 #include "core/k8s/admission.h"
 #include "core/k8s/decode.h"
 #include "core/k8s/yaml_internal.h"
@@ -29,14 +30,9 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+using hp::bench::Clock;
+using hp::bench::Median;
+using hp::bench::Ms;
 
 int Fail(const std::string& what) {
   std::fprintf(stderr, "validate_bench: %s\n", what.c_str());
