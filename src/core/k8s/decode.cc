@@ -332,10 +332,6 @@ Error JoinErrors(const std::vector<Diagnostic>& errors) {
   return Error(Join(lines, "\n"), ErrorCode::kInvalidArgument);
 }
 
-}  // namespace
-
-namespace {
-
 // Large inputs are parsed and decoded in pieces of whole documents, one thread each. A piece
 // starts at a line that begins with `---` and a blank: libyaml always reads that as a document
 // start (a block scalar is indented at least one column, a quoted scalar or flow collection

@@ -58,15 +58,17 @@ namespace {
 enum class ScalarType { kString, kNumber, kBool, kNull };
 
 ScalarType TypeOf(const yaml::Node& n) {
-  if (n.IsNull()) return ScalarType::kNull;
   if (!n.IsPlain()) {
+    if (n.IsNull()) return ScalarType::kNull;  // undefined, or tagged !!null
     std::string_view tag = n.Tag();
     if (tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float")
       return ScalarType::kNumber;
     if (tag == "tag:yaml.org,2002:bool") return ScalarType::kBool;
     return ScalarType::kString;
   }
-  switch (yaml::Resolve(n.Scalar())) {
+  switch (yaml::Resolve(n.Scalar())) {  // once per scalar: this is the decoder's hot path
+    case yaml::Plain::kNull:
+      return ScalarType::kNull;
     case yaml::Plain::kBool:
       return ScalarType::kBool;
     case yaml::Plain::kNumber:
