@@ -13,7 +13,6 @@
 #include <fmt/format.h>
 #include <ftw.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -164,19 +163,6 @@ LayerStats Walk(const std::string& dir) {
   return g_walk;
 }
 
-int RunTar(const std::string& layer, const std::string& dir) {
-  pid_t pid = ::fork();
-  if (pid < 0) return -1;
-  if (pid == 0) {
-    ::execlp("tar", "tar", "-xzf", layer.c_str(), "-C", dir.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -229,7 +215,7 @@ int main(int argc, char** argv) {
       } else {
         if (::mkdir(dir.c_str(), 0755) != 0) return Fail("mkdir " + dir);
         auto a = Clock::now();
-        int rc = RunTar(layer, dir);
+        int rc = hp::bench::RunCommand({"tar", "-xzf", layer, "-C", dir});
         tar_ms.push_back(Ms(Clock::now() - a));
         if (rc != 0) return Fail(fmt::format("tar -xzf: exit code {}", rc));
         if (r == 0) tar_tree = Walk(dir);

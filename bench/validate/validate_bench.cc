@@ -10,9 +10,7 @@
 //
 // Every pod must be allowed (the bench fails otherwise), so the figures are those of the
 // success path that a node's manifests take.
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -68,24 +66,6 @@ std::string Pod(int i) {
   s += "  containers:\n";
   for (int c = 0; c <= i % 3; c++) s += container(fmt::format("c{}", c));
   return s;
-}
-
-// Runs `hostprocess validate -f path` with stdout and stderr on /dev/null; its exit code.
-int RunValidate(const std::string& binary, const std::string& path) {
-  pid_t pid = ::fork();
-  if (pid < 0) return -1;
-  if (pid == 0) {
-    int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-    ::dup2(null, 1);
-    ::dup2(null, 2);
-    ::execl(binary.c_str(), binary.c_str(), "validate", "-f", path.c_str(),
-            static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 }  // namespace
@@ -185,7 +165,7 @@ int main(int argc, char** argv) {
   std::vector<double> cli_ms;
   for (int r = 0; r < runs; r++) {
     auto a = Clock::now();
-    int rc = RunValidate(binary, file);
+    int rc = hp::bench::RunCommand({binary, "validate", "-f", file}, true);
     cli_ms.push_back(Ms(Clock::now() - a));
     if (rc != 0) {
       cleanup();
