@@ -5,7 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "core/plan/command.h"
+#include "core/plan/process.h"
 #include "core/sys/file.h"
 
 namespace hp::agent {
@@ -16,7 +16,10 @@ void to_json(nlohmann::json& j, const ExecInfo& e) {
                      {"cgroupRoot", e.cgroup_root},
                      {"env", e.env},
                      {"cwd", e.cwd},
-                     {"searchPath", e.search_path},
+                     {"sandbox", e.sandbox},
+                     {"imagePath", e.image_path},
+                     {"hostPath", e.host_path},
+                     {"imageLoader", e.image_loader},
                      {"uid", e.uid},
                      {"gid", e.gid},
                      {"groups", e.groups},
@@ -33,7 +36,12 @@ void from_json(const nlohmann::json& j, ExecInfo& e) {
   j.at("cgroupRoot").get_to(e.cgroup_root);
   j.at("env").get_to(e.env);
   j.at("cwd").get_to(e.cwd);
-  j.at("searchPath").get_to(e.search_path);
+  e.sandbox = j.value("sandbox", std::string());
+  e.image_path = j.value("imagePath", std::vector<std::string>());
+  // A record written before image-first lookup: its searchPath held every directory.
+  e.host_path = j.contains("hostPath") ? j.at("hostPath").get<std::vector<std::string>>()
+                                       : j.value("searchPath", std::vector<std::string>());
+  e.image_loader = j.value("imageLoader", true);
   j.at("uid").get_to(e.uid);
   j.at("gid").get_to(e.gid);
   j.at("groups").get_to(e.groups);
@@ -46,10 +54,18 @@ void from_json(const nlohmann::json& j, ExecInfo& e) {
 
 Result<launch::LaunchSpec> ExecSpec(const ExecInfo& info, const std::vector<std::string>& argv) {
   if (argv.empty()) return Err(ErrorCode::kInvalidArgument, "exec: no command");
+  plan::ProcessRequest req;
+  req.argv = argv;
+  // A record without a sandbox (written before image-first lookup): host paths only.
+  req.sandbox = info.sandbox.empty() ? "/" : info.sandbox;
+  req.image_path = info.image_path;
+  req.host_path = info.host_path;
+  req.cwd = info.cwd;
+  req.image_loader = info.image_loader && !info.sandbox.empty();
+  ASSIGN_OR_RETURN(plan::ProcessSpec resolved, plan::ResolveProcess(req, plan::RealFs()));
   launch::LaunchSpec spec;
-  ASSIGN_OR_RETURN(spec.path,
-                   plan::ResolveCommand(argv[0], info.search_path, info.cwd, plan::RealFs()));
-  spec.argv = argv;
+  spec.path = std::move(resolved.executable);
+  spec.argv = std::move(resolved.argv);
   spec.env = info.env;
   spec.cwd = info.cwd;
   spec.uid = info.uid;

@@ -2,9 +2,9 @@
 //
 // The supervisor records, for each running container, what a new process of it needs
 // (`run/pods/<key>/exec/<container>.json`): its job, account, capabilities, environment,
-// working directory and search PATH. Anyone with that record joins the container as kubelet's
-// exec does for a HostProcess container: same job (so it is limited and killed with the
-// container), same identity, same environment and working directory.
+// working directory and where commands are looked up. Anyone with that record joins the container
+// as kubelet's exec does for a HostProcess container: same job (so it is limited and killed with
+// the container), same identity, same environment and working directory.
 #pragma once
 
 #include <sys/types.h>
@@ -29,8 +29,12 @@ struct ExecInfo {
   std::string container_id;  // job leaf
   std::string cgroup_root;
   std::vector<std::string> env;  // "K=V", the container's final environment
-  std::string cwd;
-  std::vector<std::string> search_path;
+  std::string cwd;               // resolved on the host
+  // Where a command is looked up, as for the container's own command (plan/process.h).
+  std::string sandbox;
+  std::vector<std::string> image_path;
+  std::vector<std::string> host_path;
+  bool image_loader = true;
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> groups;
@@ -41,8 +45,8 @@ struct ExecInfo {
 void to_json(nlohmann::json& j, const ExecInfo& e);
 void from_json(const nlohmann::json& j, ExecInfo& e);
 
-// A LaunchSpec for `argv` in the container: argv[0] resolved like the container's command
-// (PATH search, relative to the working directory, or a host path), the caller's stdio fds and
+// A LaunchSpec for `argv` in the container: argv resolved as the container's command is
+// (plan::ResolveProcess: the image's PATH first, the image's loader), the caller's stdio fds and
 // `job` filled in by the caller.
 Result<launch::LaunchSpec> ExecSpec(const ExecInfo& info, const std::vector<std::string>& argv);
 

@@ -153,7 +153,6 @@ Result<ContainerPlan> PlanContainer(const PlanInput& input) {
     return Err(ErrorCode::kInvalidArgument, "sandbox path \"{}\" is not absolute", in.sandbox);
   }
   if (in.sandbox.back() != '/') in.sandbox.push_back('/');
-  const Fs& fs = in.fs ? *in.fs : RealFs();
   const k8s::Pod& pod = *in.pod;
   const k8s::Container& c = *in.container;
   std::string what = fmt::format("container \"{}\"", c.name);
@@ -176,10 +175,11 @@ Result<ContainerPlan> PlanContainer(const PlanInput& input) {
     }
   }
   const std::string* image_path = Get(env, "PATH");
-  std::vector<std::string> mapped =
-      MapImagePath(image_path ? *image_path : std::string(), in.sandbox);
+  std::string image_path_value = image_path ? *image_path : std::string();
+  std::vector<std::string> mapped = MapImagePath(image_path_value, in.sandbox);
   for (const auto& [k, v] : manifest) Set(env, k, v);
-  plan.search_path = SearchPath(Get(manifest, "PATH"), in.node.default_path, mapped);
+  const std::string* manifest_path = Get(manifest, "PATH");
+  plan.search_path = SearchPath(manifest_path, in.node.default_path, mapped);
   Set(env, "PATH", Join(plan.search_path, ":"));
   Set(env, "HOSTNAME", in.node.hostname);
   std::erase_if(env, [](const auto& kv) { return kv.first == kSandboxEnv; });
@@ -221,10 +221,18 @@ Result<ContainerPlan> PlanContainer(const PlanInput& input) {
     }
   }
   if (argv.empty()) return Err(ErrorCode::kInvalidArgument, "{}: no command specified", c.name);
-  ASSIGN_OR_RETURN_CTX(plan.executable,
-                       ResolveCommand(argv[0], plan.search_path, plan.working_dir.path, fs), "{}",
-                       what);
-  plan.argv = std::move(argv);
+  plan.process.argv = std::move(argv);
+  plan.process.sandbox = in.sandbox;
+  plan.process.image_path = ImagePathDirs(image_path_value);
+  plan.process.host_path = Split(manifest_path ? *manifest_path : in.node.default_path, ':');
+  plan.process.cwd = plan.working_dir.path;
+  const std::string* loader = k8s::Lookup(pod.metadata.annotations, kAnnotationImageLoader);
+  if (loader && *loader != "true" && *loader != "false") {
+    return Err(ErrorCode::kInvalidArgument,
+               "annotation \"{}\": invalid value \"{}\": must be \"true\" or \"false\"",
+               kAnnotationImageLoader, *loader);
+  }
+  plan.process.image_loader = !loader || *loader == "true";
 
   // Account: the container's values win over the pod's.
   const auto& psc = pod.spec.security_context;
@@ -272,6 +280,15 @@ Result<ContainerPlan> PlanContainer(const PlanInput& input) {
   plan.grace = std::chrono::seconds(
       std::max<int64_t>(0, pod.spec.termination_grace_period_seconds.value_or(30)));
   return plan;
+}
+
+Status ResolveContainerProcess(ContainerPlan& plan, const std::string& cwd, const Fs& fs) {
+  plan.process.cwd = cwd;
+  ASSIGN_OR_RETURN_CTX(ProcessSpec spec, ResolveProcess(plan.process, fs), "container \"{}\"",
+                       plan.name);
+  plan.executable = std::move(spec.executable);
+  plan.argv = std::move(spec.argv);
+  return Ok();
 }
 
 }  // namespace hp::plan

@@ -17,6 +17,7 @@
 #include "core/base/result.h"
 #include "core/k8s/types.h"
 #include "core/plan/command.h"
+#include "core/plan/process.h"
 
 namespace hp::plan {
 
@@ -25,6 +26,8 @@ inline constexpr const char* kAnnotationMountLayout = "hostprocess.io/mount-layo
 inline constexpr const char* kAnnotationPidsMax = "hostprocess.io/pids-max";
 inline constexpr const char* kAnnotationIoBpsMax = "hostprocess.io/io-bps-max";
 inline constexpr const char* kAnnotationIoIopsMax = "hostprocess.io/io-iops-max";
+// "false": image programs are executed directly, not through the image's loader (process.h).
+inline constexpr const char* kAnnotationImageLoader = "hostprocess.io/image-loader";
 inline constexpr const char* kServiceAccountMountPath =
     "/var/run/secrets/kubernetes.io/serviceaccount";
 inline constexpr const char* kDefaultHostPath =
@@ -61,7 +64,6 @@ struct PlanInput {
   // Objects given with the pod (configMapKeyRef, secretKeyRef, envFrom, volumes).
   std::vector<const k8s::ConfigMap*> config_maps;
   std::vector<const k8s::Secret*> secrets;
-  const Fs* fs = nullptr;  // nullptr → RealFs()
 };
 
 // Who the processes run as (resolved by hp/user).
@@ -97,9 +99,12 @@ struct VolumeMountPlan {
 struct ContainerPlan {
   std::string name;
   bool init = false;
-  std::string sandbox;            // with trailing '/'
-  std::string executable;         // absolute host path
-  std::vector<std::string> argv;  // argv[0] as written (expanded)
+  std::string sandbox;  // with trailing '/'
+  // The command as written (expanded) and where to look for it; resolved by ResolveProcess once
+  // the container volume, its volumes and the working directory exist (the runner does it).
+  ProcessRequest process;
+  std::string executable;         // resolved: absolute host path execve() runs
+  std::vector<std::string> argv;  // resolved: what execve() gets
   EnvList env;                    // final order, unique names, CONTAINER_SANDBOX_MOUNT_POINT last
   std::vector<std::string> search_path;
   WorkingDir working_dir;
@@ -128,7 +133,11 @@ Result<std::vector<VolumeMountPlan>> PlanMounts(const PlanInput& in, const EnvLi
 Result<LimitsPlan> PlanLimits(const k8s::Pod& pod, const k8s::Container& container,
                               const NodeInfo& node);
 
-// The whole plan.
+// The whole plan, short of resolving the command (ResolveContainerProcess).
 Result<ContainerPlan> PlanContainer(const PlanInput& in);
+
+// Resolves the plan's command against the files as they are now, with `cwd` the working
+// directory as resolved on the host; sets executable and argv.
+Status ResolveContainerProcess(ContainerPlan& plan, const std::string& cwd, const Fs& fs);
 
 }  // namespace hp::plan

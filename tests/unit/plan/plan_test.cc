@@ -49,7 +49,12 @@ class PlanTest : public ::testing::Test {
     input_.sandbox = sandbox_;
     input_.image.env = {"PATH=/usr/local/bin:/usr/bin:/bin", "IMG=1", "SHARED=image"};
   }
-  Result<ContainerPlan> Plan() { return PlanContainer(input_); }
+  // Plans, then resolves the command as the runner does once the files are in place.
+  Result<ContainerPlan> Plan() {
+    ASSIGN_OR_RETURN(ContainerPlan plan, PlanContainer(input_));
+    TRY(ResolveContainerProcess(plan, plan.working_dir.path, RealFs()));
+    return plan;
+  }
 
   std::string root_, sandbox_;
   NodeInfo node_;
@@ -280,7 +285,7 @@ TEST_F(PlanTest, CommandWorkingDirAndImageDefaults) {
   EXPECT_EQ(plan.error().ToString(), "c: no command specified");
 }
 
-TEST_F(PlanTest, CommandSearchUsesManifestPathThenImage) {
+TEST_F(PlanTest, CommandSearchUsesImagePathThenManifestPath) {
   Decode(std::string(kPodHeader) + R"Y(  containers:
   - name: c
     image: busybox
@@ -302,9 +307,8 @@ TEST_F(PlanTest, CommandSearchUsesManifestPathThenImage) {
   plan = Plan();
   ASSERT_FALSE(plan);
   EXPECT_EQ(plan.error().ToString(),
-            "container \"c\": executable \"no-such-tool\" not found; searched: "
-            "\"/nonexistent-dir/no-such-tool\", \"" +
-                sandbox_ + "bin/no-such-tool\"");
+            "container \"c\": executable \"no-such-tool\" not found; searched: \"" + sandbox_ +
+                "bin/no-such-tool\", \"/nonexistent-dir/no-such-tool\"");
 }
 
 TEST_F(PlanTest, AccountLimitsMountsLayout) {
