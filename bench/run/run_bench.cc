@@ -23,11 +23,11 @@
 #include "core/job/job.h"
 #include "core/k8s/decode.h"
 #include "core/launch/launch.h"
-#include "core/pod/accounts.h"
 #include "core/pod/dir_rootfs.h"
 #include "core/pod/runner.h"
-#include "core/pod/volumes.h"
+#include "core/sandbox/volumes.h"
 #include "core/sys/file.h"
+#include "core/user/accounts.h"
 
 namespace {
 
@@ -134,8 +134,8 @@ spec:
   auto jobs = hp::job::NewJobManager({"hp-run-bench-" + std::to_string(::getpid())});
   if (!jobs) return Fail(jobs.error().ToString());
   hp::pod::DirRootfs source(rootfs);
-  hp::pod::HostAccounts accounts;
-  hp::pod::HostVolumes volumes;
+  hp::user::HostAccounts accounts;
+  hp::sandbox::HostVolumes volumes;
   hp::pod::RunnerOptions opts;
   opts.root = *tmp + "/root";
   opts.jobs = jobs->get();

@@ -23,13 +23,13 @@
 #include "core/job/job.h"
 #include "core/k8s/admission.h"
 #include "core/k8s/decode.h"
-#include "core/pod/accounts.h"
 #include "core/pod/dir_rootfs.h"
 #include "core/pod/node_info.h"
 #include "core/pod/pod_runner.h"
 #include "core/pod/store_rootfs.h"
-#include "core/pod/volumes.h"
+#include "core/sandbox/volumes.h"
 #include "core/sys/file.h"
+#include "core/user/accounts.h"
 
 namespace hp::cli {
 namespace {
@@ -107,8 +107,8 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
     image::RootfsOptions options = image::UnpackingRootfsOptions(*store);
     rootfs = std::make_unique<pod::StoreRootfs>(std::move(*store), std::move(options));
   }
-  pod::HostAccounts accounts;
-  pod::HostVolumes volumes({global.root + "/serviceaccount"});
+  user::HostAccounts accounts;
+  sandbox::HostVolumes volumes({global.root + "/serviceaccount"});
 
   pod::PodRunOptions opts;
   opts.runner.root = global.root;

@@ -9,9 +9,9 @@
 
 #include "core/image/rootfs.h"
 #include "core/job/job.h"
-#include "core/pod/accounts.h"
 #include "core/sys/file.h"
 #include "core/sys/mount.h"
+#include "core/user/accounts.h"
 
 extern char** environ;
 
@@ -72,7 +72,7 @@ Status CleanupPod(const PodLeftovers& left) {
     for (const std::string& dir : {sandbox, scratch}) {
       if (sys::Exists(dir)) keep(sys::RemoveAll(dir));
     }
-    keep(RemoveEphemeralUser(pod::AccountNames{}.ephemeral_prefix + id.substr(0, 12)));
+    keep(RemoveEphemeralUser(user::AccountNames{}.ephemeral_prefix + id.substr(0, 12)));
   }
   if (!left.pod_uid.empty() && left.pod_uid.find('/') == std::string::npos) {
     std::string dir = left.root + "/pods/" + left.pod_uid;

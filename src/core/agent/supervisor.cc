@@ -23,12 +23,12 @@
 #include "core/agent/store.h"
 #include "core/image/store.h"
 #include "core/job/job.h"
-#include "core/pod/accounts.h"
 #include "core/pod/node_info.h"
 #include "core/pod/runner.h"
 #include "core/pod/store_rootfs.h"
-#include "core/pod/volumes.h"
+#include "core/sandbox/volumes.h"
 #include "core/sys/file.h"
+#include "core/user/accounts.h"
 
 namespace hp::agent {
 namespace {
@@ -115,8 +115,8 @@ class Supervisor {
   std::unique_ptr<DecodedRecord> record_;
   std::unique_ptr<job::JobManager> jobs_;
   std::unique_ptr<pod::RootfsProvider> rootfs_;
-  pod::HostAccounts accounts_;
-  std::unique_ptr<pod::HostVolumes> volumes_;
+  user::HostAccounts accounts_;
+  std::unique_ptr<sandbox::HostVolumes> volumes_;
   pod::RunnerOptions runner_opts_;
   PodStatus status_;
   std::vector<Slot> init_;
@@ -133,8 +133,8 @@ Status Supervisor::Load() {
   ASSIGN_OR_RETURN(jobs_, job::NewJobManager({rec_.cgroup_root}));
   ASSIGN_OR_RETURN(image::Store store, image::Store::Open(options_.root));
   rootfs_ = std::make_unique<pod::StoreRootfs>(std::move(store));
-  volumes_ =
-      std::make_unique<pod::HostVolumes>(pod::HostVolumesConfig{options_.root + "/serviceaccount"});
+  volumes_ = std::make_unique<sandbox::HostVolumes>(
+      sandbox::HostVolumesConfig{options_.root + "/serviceaccount"});
   runner_opts_.root = options_.root;
   runner_opts_.jobs = jobs_.get();
   runner_opts_.rootfs = rootfs_.get();
@@ -267,8 +267,11 @@ void Supervisor::StartSlot(Slot& s) {
   s.exec.container_id = s.id;
   s.exec.cgroup_root = rec_.cgroup_root;
   for (const auto& [k, v] : p.env) s.exec.env.push_back(k + "=" + v);
-  s.exec.cwd = p.working_dir.path;
-  s.exec.search_path = p.search_path;
+  s.exec.cwd = s.runner->cwd();
+  s.exec.sandbox = p.process.sandbox;
+  s.exec.image_path = p.process.image_path;
+  s.exec.host_path = p.process.host_path;
+  s.exec.image_loader = p.process.image_loader;
   s.exec.uid = idn.uid;
   s.exec.gid = idn.gid;
   s.exec.groups = idn.groups;

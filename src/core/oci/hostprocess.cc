@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/base/strings.h"
+#include "core/plan/process.h"
 
 namespace hp::oci {
 
@@ -196,11 +197,6 @@ std::string ExpandSandbox(const std::string& s, const std::string& sandbox) {
   return out;
 }
 
-bool IsExecutableFile(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
-}
-
 bool IsDirectory(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -245,6 +241,7 @@ Result<ProcessPlan> PlanProcess(const Process& process, const std::string& sandb
       have_path = true;
     }
   }
+  // The PATH variable: the host's directories, then the same ones inside the sandbox.
   std::vector<std::string> search;
   std::vector<std::string> entries = Split(have_path ? path_value : kDefaultPath, ':');
   for (const std::string& d : entries)
@@ -259,28 +256,22 @@ Result<ProcessPlan> PlanProcess(const Process& process, const std::string& sandb
   plan.env.push_back("PATH=" + Join(search, ":"));
   plan.env.push_back(std::string(kSandboxEnv) + "=" + sandbox);
 
-  // Executable.
-  const std::string& cmd = plan.argv[0];
-  if (cmd.find('/') == std::string::npos) {
-    for (const std::string& d : search) {
-      std::string dir = d[0] == '/' ? d : plan.cwd + "/" + d;
-      if (IsExecutableFile(dir + "/" + cmd)) {
-        plan.path = dir + "/" + cmd;
-        break;
-      }
-    }
-    if (plan.path.empty())
-      return Err(ErrorCode::kNotFound, "exec: {}: executable file not found in $PATH (searched {})",
-                 Quote(cmd), Join(search, ", "));
-  } else if (cmd[0] == '/') {
-    plan.path = cmd;
-    if (!StartsWith(cmd, sandbox) && !IsExecutableFile(cmd) &&
-        IsExecutableFile(InSandbox(root, cmd)))
-      plan.path = InSandbox(root, cmd);  // not on the host: the image's file
-  } else {
-    plan.path = plan.cwd + "/" + cmd;
-  }
+  // What to execute: resolved by ResolveExecutable once the working directory exists.
+  plan.request.argv = plan.argv;
+  plan.request.sandbox = sandbox;
+  plan.request.image_path = plan::ImagePathDirs(have_path ? path_value : kDefaultPath);
+  for (const std::string& d : entries)
+    if (!d.empty()) plan.request.host_path.push_back(d);
+  plan.request.wording = plan::NotFoundWording::kRuntime;
   return plan;
+}
+
+Status ResolveExecutable(ProcessPlan& plan) {
+  plan.request.cwd = plan.cwd;
+  ASSIGN_OR_RETURN(plan::ProcessSpec spec, plan::ResolveProcess(plan.request, plan::RealFs()));
+  plan.path = std::move(spec.executable);
+  plan.argv = std::move(spec.argv);
+  return Ok();
 }
 
 }  // namespace hp::oci

@@ -10,9 +10,11 @@
 //     warning.
 //   - process: `$CONTAINER_SANDBOX_MOUNT_POINT` / `${CONTAINER_SANDBOX_MOUNT_POINT}` are
 //     expanded in args and cwd; cwd "/" (the OCI default) is the sandbox, another absolute cwd
-//     is the host path when it exists, else the same path inside the sandbox (created); a
-//     command without '/' is searched in PATH = the process's PATH entries on the host, then the
-//     same entries inside the sandbox; `CONTAINER_SANDBOX_MOUNT_POINT=<sandbox>/` is set last.
+//     is the host path when it exists, else the same path inside the sandbox (created); the
+//     command resolves as the node CLI's does (plan/process.h: the process's PATH entries inside
+//     the sandbox first, then on the host; the image's loader), with runc's "not found" words;
+//     PATH = the host entries, then the same inside the sandbox;
+//     `CONTAINER_SANDBOX_MOUNT_POINT=<sandbox>/` is set last.
 // Planning reads the file system (stat) but changes nothing.
 #pragma once
 
@@ -23,16 +25,18 @@
 
 #include "core/base/result.h"
 #include "core/oci/spec.h"
+#include "core/plan/plan.h"
+#include "core/sandbox/mounts.h"
 
 namespace hp::oci {
 
-inline constexpr const char* kSandboxEnv = "CONTAINER_SANDBOX_MOUNT_POINT";
+// The node's constants (plan.h), under the names the runtime uses.
+inline constexpr const char* kSandboxEnv = plan::kSandboxEnv;
 inline constexpr const char* kHostProcessAnnotation = "microsoft.com/hostprocess-container";
-inline constexpr const char* kIoBpsAnnotation = "hostprocess.io/io-bps-max";
-inline constexpr const char* kIoIopsAnnotation = "hostprocess.io/io-iops-max";
-inline constexpr const char* kMountLayoutAnnotation = "hostprocess.io/mount-layout";
-inline constexpr const char* kDefaultPath =
-    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+inline constexpr const char* kIoBpsAnnotation = plan::kAnnotationIoBpsMax;
+inline constexpr const char* kIoIopsAnnotation = plan::kAnnotationIoIopsMax;
+inline constexpr const char* kMountLayoutAnnotation = plan::kAnnotationMountLayout;
+inline constexpr const char* kDefaultPath = plan::kDefaultHostPath;
 
 // Identity of a namespace: st_dev/st_ino of its /proc/<pid>/ns/<type> file.
 struct NsId {
@@ -54,17 +58,10 @@ Result<std::vector<std::string>> CheckNamespaces(const std::vector<Namespace>& n
 Result<std::vector<std::string>> CheckAnnotations(
     const std::map<std::string, std::string>& annotations);
 
-enum class MountAction { kSkipSystem, kSkipUnsupported, kBind, kTmpfs };
-
-struct MountPlan {
-  MountAction action = MountAction::kSkipSystem;
-  std::string destination;  // cleaned, absolute, inside the container ("/etc/hosts")
-  std::string source;       // host path (bind)
-  bool recursive = false;   // rbind
-  bool read_only = false;
-  unsigned long flags = 0;  // MS_NOSUID | MS_NODEV | MS_NOEXEC ... from the options
-  std::string data;         // tmpfs data ("size=65536k,mode=755")
-};
+using sandbox::MountAction;
+using sandbox::MountPlan;
+using sandbox::MountUnderSandbox;
+using sandbox::UnmountAll;
 
 // True for /proc, /sys, /dev and everything below them.
 bool IsSystemMount(const std::string& destination);
@@ -73,15 +70,20 @@ Result<std::vector<MountPlan>> PlanMounts(const std::vector<Mount>& mounts,
                                           std::vector<std::string>* warnings);
 
 struct ProcessPlan {
-  std::string path;               // resolved executable (host path)
-  std::vector<std::string> argv;  // expanded
+  std::string path;               // resolved executable (host path), by ResolveExecutable
+  std::vector<std::string> argv;  // expanded; by ResolveExecutable: what execve() gets
   std::vector<std::string> env;   // final, sandbox variable last
   std::string cwd;                // host path
   bool create_cwd = false;        // cwd is inside the sandbox and missing: create it
+  plan::ProcessRequest request;   // the command and where it is looked up
 };
 
-// `sandbox` is the absolute rootfs path, with or without trailing '/'.
+// `sandbox` is the absolute rootfs path, with or without trailing '/'. Resolves everything but the
+// executable.
 Result<ProcessPlan> PlanProcess(const Process& process, const std::string& sandbox);
+// Resolves the command (plan::ResolveProcess with runc's wording: the image's PATH directories
+// inside the sandbox first, then the host's; the image's loader) once `plan.cwd` exists.
+Status ResolveExecutable(ProcessPlan& plan);
 
 // "<rootfs>/" made absolute against the bundle (the value of CONTAINER_SANDBOX_MOUNT_POINT).
 std::string SandboxPath(const std::string& bundle, const std::string& root_path);

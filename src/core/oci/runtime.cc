@@ -19,7 +19,8 @@
 #include "core/oci/hostprocess.h"
 #include "core/oci/resources.h"
 #include "core/oci/runtime_internal.h"
-#include "core/oci/sandbox_mounts.h"
+#include "core/sandbox/container.h"
+#include "core/sandbox/mounts.h"
 #include "core/sys/file.h"
 
 namespace hp::oci {
@@ -136,13 +137,23 @@ Status Runtime::Create(const CreateOptions& o) {
   ASSIGN_OR_RETURN_CTX(std::unique_ptr<job::Job> job, mgr->Create(loc.pod, loc.container, limits),
                        "create the job {}", Quote(cgroup_path));
 
-  ASSIGN_OR_RETURN(std::vector<std::string> mounted, MountUnderSandbox(sandbox, mounts));
+  // root.readonly: the container volume becomes read-only once everything below it exists;
+  // the volumes keep their own modes (runc's readonly rootfs).
+  std::vector<std::string> mounted;
   ScopeExit unmount([&] { (void)UnmountAll(mounted); });
+  if (spec.root.readonly) {
+    ASSIGN_OR_RETURN(std::string self_bind, sandbox::PrepareReadOnlyRoot(rootfs));
+    if (!self_bind.empty()) mounted.push_back(self_bind);
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> volumes, MountUnderSandbox(sandbox, mounts));
+  mounted.insert(mounted.end(), volumes.begin(), volumes.end());
 
   ASSIGN_OR_RETURN(ProcessPlan plan, PlanProcess(process, sandbox));
   if (plan.create_cwd) {
-    ASSIGN_OR_RETURN(plan.cwd, MkdirInSandbox(sandbox, plan.cwd.substr(rootfs.size())));
+    ASSIGN_OR_RETURN(plan.cwd, sandbox::MakeDirInSandbox(sandbox, plan.cwd.substr(rootfs.size())));
   }
+  TRY(ResolveExecutable(plan));
+  if (spec.root.readonly) TRY(sandbox::MakeRootReadOnly(rootfs));
 
   // The exec fifo: init opens it for writing after switching identity.
   const std::string fifo = store_.FifoPath(o.id);

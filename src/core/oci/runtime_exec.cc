@@ -112,6 +112,7 @@ Result<int> Runtime::Exec(const ExecOptions& o) {
       return Err(ErrorCode::kFailedPrecondition, "cannot exec in a paused container");
     ASSIGN_OR_RETURN(job, OpenJob(st));
     ASSIGN_OR_RETURN(ProcessPlan plan, PlanProcess(o.process, st.rootfs + "/"));
+    TRY(ResolveExecutable(plan));
     std::vector<std::string> warnings;
     ASSIGN_OR_RETURN(
         internal::PreparedProcess prepared,

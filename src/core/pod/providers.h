@@ -14,14 +14,16 @@
 #include <vector>
 
 #include "core/base/result.h"
+#include "core/base/undo.h"
 #include "core/k8s/types.h"
 #include "core/launch/launch.h"
 #include "core/plan/plan.h"
+#include "core/sandbox/volumes.h"
+#include "core/user/identity.h"
 
 namespace hp::pod {
 
-// Removes what a Prepare step created. Idempotent; must work after a partial Prepare.
-using Undo = std::function<Status()>;
+using hp::Undo;
 
 // The container's files.
 class RootfsProvider {
@@ -35,56 +37,12 @@ class RootfsProvider {
                              const std::string& scratch) = 0;
 };
 
-// Who the processes run as.
-struct Identity {
-  std::string name;  // for messages and logs
-  uid_t uid = 0;
-  gid_t gid = 0;
-  std::vector<gid_t> groups;
-  // nullopt: keep what the runner has (root stays root with the runner's capabilities).
-  std::optional<launch::Capabilities> caps;
-  bool no_new_privs = false;
-};
-class AccountProvider {
- public:
-  virtual ~AccountProvider() = default;
-  // Resolves (and creates when needed: service accounts, ephemeral users) the identity.
-  // `undo` is set to what removes created things (ephemeral users).
-  virtual Result<Identity> Resolve(const plan::AccountRequest& req, const std::string& container_id,
-                                   Undo& undo) = 0;
-};
-
-// The pod's objects a container can refer to (configMap, secret, service account volumes).
-struct PodObjects {
-  std::vector<const k8s::ConfigMap*> config_maps;
-  std::vector<const k8s::Secret*> secrets;
-  std::vector<const k8s::ServiceAccount*> service_accounts;
-};
-
-// The volume mounts of a container, placed under its sandbox.
-struct VolumeContext {
-  const k8s::Pod* pod = nullptr;
-  const k8s::Container* container = nullptr;
-  plan::NodeInfo node;
-  const PodObjects* objects = nullptr;
-  std::string sandbox;  // with trailing '/'
-  std::string scratch;  // private directory for emptyDir and file volumes
-  std::string pod_dir;  // per-pod state dir (emptyDir shared between containers)
-  Identity identity;    // owner of writable volumes
-  plan::MountLayout layout = plan::MountLayout::kSandbox;
-};
-struct PreparedVolumes {
-  // For the `absolute` layout: binds done in the container's private mount namespace.
-  std::vector<launch::BindMount> binds;
-  Undo undo;
-};
-class VolumeProvider {
- public:
-  virtual ~VolumeProvider() = default;
-  virtual Result<PreparedVolumes> Prepare(const std::vector<plan::VolumeMountPlan>& mounts,
-                                          const VolumeContext& ctx) = 0;
-  // The pod is gone: removes what its containers shared (emptyDir volumes under `pod_dir`).
-  virtual Status ReleasePod(const std::string& pod_dir) = 0;
-};
+// Moved to their modules; the pod layer uses them under these names.
+using sandbox::PodObjects;
+using sandbox::PreparedVolumes;
+using sandbox::VolumeContext;
+using sandbox::VolumeProvider;
+using user::AccountProvider;
+using user::Identity;
 
 }  // namespace hp::pod

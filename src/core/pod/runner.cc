@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "core/base/strings.h"
+#include "core/sandbox/container.h"
 #include "core/sys/file.h"
 
 namespace hp::pod {
@@ -97,9 +98,9 @@ Status ContainerRunner::CreateSteps(const RunnerOptions& options, const Containe
   scratch_ = options.root + "/containers/" + id_;
   log_path_ = ContainerLogPath(options.root, pod, c.name, req.restart_count);
 
-  TRY(sys::MkdirAll(options.root + "/sandboxes", 0755));
-  TRY(sys::MkdirAll(options.root + "/containers", 0700));
-  if (::mkdir(sandbox_.c_str(), 0755) < 0) return SysErr("mkdir \"{}\"", sandbox_);
+  TRY(sandbox::PrepareStateRoot(options.root));
+  // root's until the account is known, then the account's alone (OwnSandbox).
+  if (::mkdir(sandbox_.c_str(), 0700) < 0) return SysErr("mkdir \"{}\"", sandbox_);
   undo_.emplace_back("sandbox", [dir = sandbox_]() -> Status {
     // Does not cross mount points: a mount left behind keeps its directory (and the error).
     return sys::RemoveAll(dir);
@@ -142,6 +143,15 @@ Status ContainerRunner::CreateSteps(const RunnerOptions& options, const Containe
                PodRef(pod), c.name);
   }
 
+  // The container volume is its account's alone; say early when the account cannot reach it.
+  TRY(sandbox::OwnSandbox(sandbox_, identity_.uid, identity_.gid));
+  {
+    std::vector<gid_t> gids = identity_.groups;
+    gids.push_back(identity_.gid);
+    TRY_CTX(sandbox::CheckReachable(sandbox_, identity_.uid, gids), "account \"{}\"",
+            identity_.name);
+  }
+
   if (!plan_.mounts.empty()) {
     if (!options.volumes) {
       return Err(ErrorCode::kUnsupported, "volume \"{}\": no volume support in this build",
@@ -162,12 +172,12 @@ Status ContainerRunner::CreateSteps(const RunnerOptions& options, const Containe
     binds_ = std::move(vols.binds);
   }
 
-  if (plan_.working_dir.create && !sys::IsDir(plan_.working_dir.path)) {
-    TRY(sys::MkdirAll(plan_.working_dir.path, 0755));
-    if (::chown(plan_.working_dir.path.c_str(), identity_.uid, identity_.gid) < 0) {
-      return SysErr("chown \"{}\"", plan_.working_dir.path);
-    }
-  }
+  // Resolved (and created) inside the container volume through descriptors, never by a path
+  // string that a symlink could redirect; then the command, now that every file is in place.
+  ASSIGN_OR_RETURN_CTX(
+      cwd_, sandbox::PrepareWorkingDir(plan_.working_dir, sandbox_, identity_.uid, identity_.gid),
+      "workingDir");
+  TRY(plan::ResolveContainerProcess(plan_, cwd_, plan::RealFs()));
 
   ASSIGN_OR_RETURN(job::Limits limits, JobLimits(plan_.limits));
   ASSIGN_OR_RETURN(job_, options.jobs->Create(PodJobId(pod), id_, limits));
@@ -189,7 +199,7 @@ Status ContainerRunner::Start() {
   spec.path = plan_.executable;
   spec.argv = plan_.argv;
   for (const auto& [k, v] : plan_.env) spec.env.push_back(k + "=" + v);
-  spec.cwd = plan_.working_dir.path;
+  spec.cwd = cwd_;
   spec.uid = identity_.uid;
   spec.gid = identity_.gid;
   spec.groups = identity_.groups;

@@ -92,6 +92,7 @@ class ContainerRunner {
   const std::string& name() const { return plan_.name; }
   const plan::ContainerPlan& plan() const { return plan_; }
   const Identity& identity() const { return identity_; }
+  const std::string& cwd() const { return cwd_; }
   const std::string& log_path() const { return log_path_; }
   job::Job* job() const { return job_.get(); }
   pid_t pid() const { return process_.pid; }
@@ -108,6 +109,7 @@ class ContainerRunner {
   std::string id_;
   std::string sandbox_;
   std::string scratch_;
+  std::string cwd_;  // the working directory, resolved on the host
   std::string log_path_;
   plan::ContainerPlan plan_;
   Identity identity_;

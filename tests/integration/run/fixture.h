@@ -13,13 +13,17 @@
 
 #include "core/job/job.h"
 #include "core/k8s/decode.h"
-#include "core/pod/accounts.h"
 #include "core/pod/dir_rootfs.h"
 #include "core/pod/pod_runner.h"
-#include "core/pod/volumes.h"
+#include "core/sandbox/volumes.h"
 #include "core/sys/file.h"
+#include "core/user/accounts.h"
 
 namespace hp::pod::testing {
+
+using sandbox::HostVolumes;
+using sandbox::HostVolumesConfig;
+using user::HostAccounts;
 
 inline std::string ReadOr(const std::string& p) {
   auto r = sys::ReadFile(p);

@@ -196,11 +196,15 @@ TEST_F(RunFixture, PathWorkingDirAndCommandVariants) {
   EXPECT_NE(out_.find("[c] /tmp\n"), std::string::npos) << out_;
   EXPECT_NE(out_.find("[d] root\n"), std::string::npos) << out_;  // found via the image's PATH
   ASSERT_EQ(r.containers.size(), 5u);
-  EXPECT_NE(r.containers[4].error.find("executable \"no-such-program\" not found; searched: "
-                                       "\"/usr/local/sbin/no-such-program\""),
-            std::string::npos)
-      << r.containers[4].error;
-  EXPECT_NE(r.containers[4].error.find("/bin/no-such-program\""), std::string::npos);
+  // The image's PATH inside the sandbox first, then the host's.
+  const std::string& e = r.containers[4].error;
+  size_t image =
+      e.find("executable \"no-such-program\" not found; searched: \"" + root_ + "/sandboxes/");
+  size_t host = e.find("\"/usr/local/sbin/no-such-program\"");
+  EXPECT_NE(image, std::string::npos) << e;
+  EXPECT_NE(host, std::string::npos) << e;
+  EXPECT_LT(image, host) << e;
+  EXPECT_NE(e.find("\"/bin/no-such-program\""), std::string::npos) << e;
 }
 
 TEST_F(RunFixture, MemoryHogIsOomKilledInsideItsJob) {
@@ -323,19 +327,24 @@ data: {color: blue}
       << r.containers[0].error;
 }
 
-TEST_F(RunFixture, SymlinkInImageCannotLeadAMountOutOfTheSandbox) {
+TEST_F(RunFixture, SymlinkInImageResolvesAMountInsideTheSandbox) {
+  // The image's /escape -> /etc is the image's /etc: the mount lands in <sandbox>/etc.
   ASSERT_EQ(::symlink("/etc", (rootfs_ + "/escape").c_str()), 0);
+  ASSERT_EQ(::symlink("../../..", (rootfs_ + "/up").c_str()), 0);
   Decode(Pod(R"Y(  - name: x
     image: local
-    command: [sh, -c, "true"]
-    volumeMounts: [{name: e, mountPath: /escape/hp-should-not-exist}]
+    command: [sh, -c, "test -d etc/hp-should-not-exist && test -d hp-up-target && echo inside"]
+    volumeMounts:
+    - {name: e, mountPath: /escape/hp-should-not-exist}
+    - {name: e, mountPath: up/hp-up-target}
 )Y",
              "  volumes: [{name: e, emptyDir: {}}]\n"));
   PodResult r = RunPod();
-  EXPECT_EQ(r.exit_code, kStartErrorExitCode);
+  EXPECT_EQ(r.exit_code, 0) << out_ << events_;
   EXPECT_FALSE(sys::Exists("/etc/hp-should-not-exist"));
-  ASSERT_EQ(r.containers.size(), 1u);
-  EXPECT_NE(r.containers[0].error.find("symlink"), std::string::npos) << r.containers[0].error;
+  // ../../.. from <root>/sandboxes/<id>/ is root_'s parent on the host.
+  EXPECT_FALSE(sys::Exists(root_.substr(0, root_.rfind('/')) + "/hp-up-target"));
+  EXPECT_NE(out_.find("[x] inside\n"), std::string::npos) << out_ << events_;
 }
 
 }  // namespace

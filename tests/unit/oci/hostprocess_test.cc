@@ -88,6 +88,12 @@ class ProcessPlanTest : public ::testing::Test {
     ASSERT_TRUE(sys::WriteFileAtomic(sandbox_ + "bin/only-in-image", "#!/bin/sh\n", 0755));
   }
   void TearDown() override { (void)sys::RemoveAll(dir_); }
+  // Planned and resolved, as `create` does once the working directory exists.
+  Result<ProcessPlan> Resolved(const Process& p) {
+    ASSIGN_OR_RETURN(ProcessPlan plan, PlanProcess(p, sandbox_));
+    TRY(ResolveExecutable(plan));
+    return plan;
+  }
   std::string dir_, sandbox_;
 };
 
@@ -97,7 +103,7 @@ TEST_F(ProcessPlanTest, SandboxVariableLastAndExpanded) {
             "${CONTAINER_SANDBOX_MOUNT_POINT}x"};
   p.env = {"CONTAINER_SANDBOX_MOUNT_POINT=/evil", "PATH=/bin", "A=1"};
   p.cwd = "/";
-  auto plan = PlanProcess(p, sandbox_);
+  auto plan = Resolved(p);
   ASSERT_TRUE(plan) << plan.error().ToString();
   EXPECT_EQ(plan->env.back(), "CONTAINER_SANDBOX_MOUNT_POINT=" + sandbox_);
   EXPECT_EQ(std::count_if(plan->env.begin(), plan->env.end(),
@@ -106,29 +112,29 @@ TEST_F(ProcessPlanTest, SandboxVariableLastAndExpanded) {
   EXPECT_EQ(plan->argv[0], sandbox_ + "/bin/only-in-image");
   EXPECT_EQ(plan->argv[1], sandbox_ + "x");
   EXPECT_EQ(plan->cwd, dir_ + "/rootfs");
-  EXPECT_EQ(plan->path, plan->argv[0]);
+  EXPECT_EQ(plan->path, dir_ + "/rootfs/bin/only-in-image");
 }
 
-TEST_F(ProcessPlanTest, PathSearchHostFirstThenImage) {
+TEST_F(ProcessPlanTest, PathSearchImageFirstThenHost) {
   Process p;
   p.args = {"sh"};
   p.env = {"PATH=/usr/bin:/bin"};
-  auto host = PlanProcess(p, sandbox_);
+  auto host = Resolved(p);
   ASSERT_TRUE(host);
   EXPECT_TRUE(host->path == "/usr/bin/sh" || host->path == "/bin/sh") << host->path;
   EXPECT_NE(std::find(host->env.begin(), host->env.end(),
                       "PATH=/usr/bin:/bin:" + dir_ + "/rootfs/usr/bin:" + dir_ + "/rootfs/bin"),
             host->env.end());
   p.args = {"only-in-image"};
-  auto image = PlanProcess(p, sandbox_);
+  auto image = Resolved(p);
   ASSERT_TRUE(image);
   EXPECT_EQ(image->path, dir_ + "/rootfs/bin/only-in-image");
   p.args = {"/bin/only-in-image"};  // not on the host: the image's file
-  auto abs = PlanProcess(p, sandbox_);
+  auto abs = Resolved(p);
   ASSERT_TRUE(abs);
   EXPECT_EQ(abs->path, dir_ + "/rootfs/bin/only-in-image");
   p.args = {"no-such-command-anywhere"};
-  auto missing = PlanProcess(p, sandbox_);
+  auto missing = Resolved(p);
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message().find("executable file not found in $PATH"),
             std::string::npos);
@@ -148,9 +154,9 @@ TEST_F(ProcessPlanTest, WorkingDirectory) {
   EXPECT_EQ(in->cwd, dir_ + "/rootfs/no/such/dir/on/host");
   EXPECT_TRUE(in->create_cwd);
   p.cwd = "";
-  auto def = PlanProcess(p, sandbox_);
-  ASSERT_TRUE(def);
-  EXPECT_EQ(def->path, dir_ + "/rootfs/./bin/only-in-image");
+  auto def = Resolved(p);
+  ASSERT_TRUE(def) << def.error().ToString();
+  EXPECT_EQ(def->path, dir_ + "/rootfs/bin/only-in-image");
   EXPECT_FALSE(PlanProcess(Process{}, sandbox_));
 }
 

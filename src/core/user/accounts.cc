@@ -1,4 +1,4 @@
-#include "core/pod/accounts.h"
+#include "core/user/accounts.h"
 
 #include <grp.h>
 #include <linux/capability.h>
@@ -15,7 +15,7 @@
 
 extern char** environ;
 
-namespace hp::pod {
+namespace hp::user {
 namespace {
 
 struct PwEntry {
@@ -199,4 +199,4 @@ Result<Identity> HostAccounts::Resolve(const plan::AccountRequest& req,
   return id;
 }
 
-}  // namespace hp::pod
+}  // namespace hp::user

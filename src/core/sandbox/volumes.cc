@@ -1,4 +1,4 @@
-#include "core/pod/volumes.h"
+#include "core/sandbox/volumes.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -12,12 +12,11 @@
 
 #include "core/base/strings.h"
 #include "core/plan/command.h"
+#include "core/sys/below.h"
 #include "core/sys/file.h"
 
-namespace hp::pod {
+namespace hp::sandbox {
 namespace {
-
-std::string FdPath(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 
 struct FileEntry {
   std::string content;
@@ -203,14 +202,18 @@ class Builder {
 Status WriteFiles(const std::string& dir, const FileSet& files) {
   TRY(sys::MkdirAll(dir, 0755));
   ASSIGN_OR_RETURN(UniqueFd base, sys::Open(dir, O_PATH | O_DIRECTORY));
+  const sys::BelowOptions beneath{sys::Resolve::kBeneath};
   for (const auto& [rel, f] : files) {
     std::string clean = plan::CleanPath(rel);
     if (rel.empty() || rel[0] == '/' || clean == ".." || StartsWith(clean, "../")) {
       return Err(ErrorCode::kInvalidArgument, "file volume path \"{}\" is not a relative path",
                  rel);
     }
-    ASSIGN_OR_RETURN(UniqueFd fd, OpenBeneath(base.get(), clean, true, true, dir + "/" + clean));
-    ASSIGN_OR_RETURN(UniqueFd w, sys::Open(FdPath(fd.get()), O_WRONLY | O_TRUNC));
+    sys::CreateOptions create;
+    create.file = true;
+    ASSIGN_OR_RETURN(UniqueFd fd,
+                     sys::CreateBelow(base.get(), clean, dir + "/" + clean, create, beneath));
+    ASSIGN_OR_RETURN(UniqueFd w, sys::Open(sys::ProcFdPath(fd.get()), O_WRONLY | O_TRUNC));
     TRY(sys::WriteAll(w.get(), f.content));
     if (::fchmod(w.get(), f.mode & 07777) < 0) return SysErr("chmod \"{}/{}\"", dir, clean);
   }
@@ -289,6 +292,33 @@ int Flock(int fd, int op) {
   return rc;
 }
 
+// One component of a host path on the way to a mount point: opened without following a
+// symlink; a symlink is followed only when root owns it (a link another user planted in a
+// world-writable directory must not place root-owned directories elsewhere). Returns an O_PATH
+// fd; ENOENT when it does not exist.
+Result<UniqueFd> HostComponent(int dir, const std::string& name, const std::string& path,
+                               const std::string& what) {
+  UniqueFd fd(::openat(dir, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) return SysErr("{}: open \"{}\" on the host", what, path);
+  struct stat st;
+  if (::fstat(fd.get(), &st) < 0) return SysErr("{}: stat \"{}\" on the host", what, path);
+  if (!S_ISLNK(st.st_mode)) return fd;
+  if (st.st_uid != 0) {
+    return Err(ErrorCode::kPermissionDenied,
+               "{}: \"{}\" on the host is a symlink owned by uid {}: refusing to create a mount "
+               "point through it",
+               what, path, st.st_uid);
+  }
+  char buf[4096];
+  ssize_t n = ::readlinkat(fd.get(), "", buf, sizeof buf - 1);
+  if (n < 0) return SysErr("{}: readlink \"{}\"", what, path);
+  std::string target(buf, static_cast<size_t>(n));
+  // The link root wrote; what it names is followed as the kernel would.
+  UniqueFd next(::openat(target[0] == '/' ? AT_FDCWD : dir, target.c_str(), O_PATH | O_CLOEXEC));
+  if (!next) return SysErr("{}: open \"{}\" (-> \"{}\") on the host", what, path, target);
+  return next;
+}
+
 Status EnsureHostMountPoint(HostMountPoint& mp, bool file, const std::string& what) {
   std::vector<std::string> prefixes = Prefixes(mp.target);
   size_t a = 0;
@@ -301,35 +331,47 @@ Status EnsureHostMountPoint(HostMountPoint& mp, bool file, const std::string& wh
   mp.anchor = prefixes[a];
   ASSIGN_OR_RETURN(mp.lock, sys::Open(mp.anchor, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (Flock(mp.lock.get(), LOCK_SH) < 0) return SysErr("{}: lock \"{}\"", what, mp.anchor);
-  for (size_t i = a + 1; i < prefixes.size(); ++i) {
+  // Walk from "/" by descriptors: every directory is created with mkdirat on its parent's fd.
+  ASSIGN_OR_RETURN(UniqueFd cur, sys::Open("/", O_PATH | O_DIRECTORY));
+  for (size_t i = 1; i < prefixes.size(); ++i) {
     const std::string& p = prefixes[i];
+    const std::string name = p.substr(p.rfind('/') + 1);
     bool last = i + 1 == prefixes.size();
+    auto next = HostComponent(cur.get(), name, p, what);
+    if (!next && next.error().sys_errno() == ENOENT) {
+      if (last && file) {
+        int fd = ::openat(cur.get(), name.c_str(),
+                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST)
+          return SysErr("{}: create the mount point \"{}\" on the host", what, p);
+        if (fd >= 0) {
+          (void)::fsetxattr(fd, kMountPointXattr, "1", 1, 0);
+          ::close(fd);
+          mp.created.push_back(p);
+        }
+      } else if (::mkdirat(cur.get(), name.c_str(), 0755) == 0) {
+        UniqueFd d(
+            ::openat(cur.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (d) (void)::fsetxattr(d.get(), kMountPointXattr, "1", 1, 0);
+        mp.created.push_back(p);
+      } else if (errno != EEXIST) {
+        return SysErr("{}: create the mount point \"{}\" on the host", what, p);
+      }
+      next = HostComponent(cur.get(), name, p, what);  // created by us or a concurrent container
+    }
+    if (!next) return Err(std::move(next).error());
     struct stat st;
-    if (::stat(p.c_str(), &st) == 0) {
-      if (!last && !S_ISDIR(st.st_mode)) {
-        return Err(ErrorCode::kFailedPrecondition,
-                   "{}: mountPath \"{}\": \"{}\" on the host is not a directory", what, mp.target,
-                   p);
-      }
-      if (last && S_ISDIR(st.st_mode) == file) {
-        return Err(ErrorCode::kFailedPrecondition,
-                   "{}: mountPath \"{}\" on the host is {} directory, the volume is {}", what,
-                   mp.target, file ? "a" : "not a", file ? "a file" : "a directory");
-      }
-      continue;
+    if (::fstat(next->get(), &st) < 0) return SysErr("{}: stat \"{}\"", what, p);
+    if (!last && !S_ISDIR(st.st_mode)) {
+      return Err(ErrorCode::kFailedPrecondition,
+                 "{}: mountPath \"{}\": \"{}\" on the host is not a directory", what, mp.target, p);
     }
-    if (errno != ENOENT) return SysErr("{}: stat \"{}\"", what, p);
-    if (last && file) {
-      int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-      if (fd < 0 && errno == EEXIST) continue;  // created by a concurrent container
-      if (fd < 0) return SysErr("{}: create the mount point \"{}\" on the host", what, p);
-      ::close(fd);
-    } else if (::mkdir(p.c_str(), 0755) < 0) {
-      if (errno == EEXIST) continue;
-      return SysErr("{}: create the mount point \"{}\" on the host", what, p);
+    if (last && S_ISDIR(st.st_mode) == file) {
+      return Err(ErrorCode::kFailedPrecondition,
+                 "{}: mountPath \"{}\" on the host is {} directory, the volume is {}", what,
+                 mp.target, file ? "a" : "not a", file ? "a file" : "a directory");
     }
-    (void)::setxattr(p.c_str(), kMountPointXattr, "1", 1, 0);
-    mp.created.push_back(p);
+    cur = std::move(*next);
   }
   return Ok();
 }
@@ -361,53 +403,6 @@ void ReleaseHostMountPoints(std::vector<HostMountPoint>& points) {
 
 }  // namespace
 
-Result<UniqueFd> OpenBeneath(int base_fd, const std::string& rel, bool create, bool file,
-                             const std::string& what) {
-  std::vector<std::string> parts;
-  for (const std::string& p : Split(rel, '/')) {
-    if (p.empty() || p == ".") continue;
-    if (p == "..") {
-      return Err(ErrorCode::kInvalidArgument, "path \"{}\" leaves its directory", what);
-    }
-    parts.push_back(p);
-  }
-  UniqueFd cur(::fcntl(base_fd, F_DUPFD_CLOEXEC, 3));
-  if (!cur) return SysErr("dup");
-  for (size_t i = 0; i < parts.size(); ++i) {
-    bool last = i + 1 == parts.size();
-    const char* name = parts[i].c_str();
-    int flags = O_PATH | O_NOFOLLOW | O_CLOEXEC | ((last && file) ? 0 : O_DIRECTORY);
-    int fd = ::openat(cur.get(), name, flags);
-    if (fd < 0 && errno == ENOENT && create) {
-      if (last && file) {
-        int w =
-            ::openat(cur.get(), name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (w >= 0) ::close(w);
-      } else {
-        (void)::mkdirat(cur.get(), name, 0755);
-      }
-      fd = ::openat(cur.get(), name, flags);
-    }
-    if (fd < 0) {
-      if (errno == ENOTDIR || errno == ELOOP) {
-        return Err(ErrorCode::kPermissionDenied,
-                   "path \"{}\": \"{}\" is a symlink or not a directory: it could lead out of the "
-                   "container volume",
-                   what, parts[i]);
-      }
-      return SysErr("open \"{}\"", what);
-    }
-    cur.reset(fd);
-    struct stat st;
-    if (::fstat(cur.get(), &st) == 0 && S_ISLNK(st.st_mode)) {
-      return Err(ErrorCode::kPermissionDenied,
-                 "path \"{}\": \"{}\" is a symlink: it could lead out of the container volume",
-                 what, parts[i]);
-    }
-  }
-  return cur;
-}
-
 Result<PreparedVolumes> HostVolumes::Prepare(const std::vector<plan::VolumeMountPlan>& mounts,
                                              const VolumeContext& ctx) {
   auto mounted = std::make_shared<std::vector<std::string>>();
@@ -416,7 +411,8 @@ Result<PreparedVolumes> HostVolumes::Prepare(const std::vector<plan::VolumeMount
   out.undo = [mounted, host_points]() -> Status {
     Status first = Ok();
     for (auto it = mounted->rbegin(); it != mounted->rend(); ++it) {
-      if (::umount2(it->c_str(), MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT && first) {
+      if (::umount2(it->c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL &&
+          errno != ENOENT && first) {
         first = SysErr("unmount \"{}\"", *it);
       }
     }
@@ -431,7 +427,7 @@ Result<PreparedVolumes> HostVolumes::Prepare(const std::vector<plan::VolumeMount
   };
   ASSIGN_OR_RETURN(UniqueFd sandbox, sys::Open(ctx.sandbox, O_PATH | O_DIRECTORY));
   Builder builder(config_, ctx);
-  for (const plan::VolumeMountPlan& m : mounts) {
+  for (const plan::VolumeMountPlan& m : InMountOrder(mounts)) {
     const k8s::Volume& v = m.volume;
     std::string what = fmt::format("volume \"{}\"", v.name);
     std::string source;
@@ -443,7 +439,11 @@ Result<PreparedVolumes> HostVolumes::Prepare(const std::vector<plan::VolumeMount
     } else if (v.empty_dir) {
       source = ctx.pod_dir + "/volumes/" + v.name;
       if (!sys::IsDir(source)) {
-        auto s = sys::MkdirAll(source, 0777);
+        // The pod's directory is root's alone (docs/security.md): volumes are reached through
+        // the sandboxes they are mounted in.
+        auto s = sys::MkdirAll(ctx.pod_dir + "/volumes", 0700);
+        if (s && ::mkdir(source.c_str(), 0777) < 0 && errno != EEXIST)
+          s = SysErr("mkdir \"{}\"", source);
         if (!s) return fail(std::move(s).error());
         if (v.empty_dir->medium == "Memory") {
           std::string opts = "mode=1777";
@@ -466,34 +466,45 @@ Result<PreparedVolumes> HostVolumes::Prepare(const std::vector<plan::VolumeMount
                                     v.other_types.empty() ? "(none)" : v.other_types[0]),
                         ErrorCode::kUnsupported));
     }
-    // The bind source: the volume, or its subPath opened beneath it.
+    // The bind source: the volume, or its subPath resolved inside it (created as a directory
+    // when missing, as kubelet does).
     auto src_fd = sys::Open(source, O_PATH | O_CLOEXEC);
     if (!src_fd) return fail(std::move(src_fd).error().Context(what));
     if (!m.sub_path.empty()) {
-      auto sub =
-          OpenBeneath(src_fd->get(), m.sub_path, !source_is_file, false, source + "/" + m.sub_path);
-      if (!sub) {
-        // A subPath naming a file.
-        sub = OpenBeneath(src_fd->get(), m.sub_path, false, true, source + "/" + m.sub_path);
+      std::string sub_what = source + "/" + m.sub_path;
+      auto sub = sys::OpenBelow(src_fd->get(), m.sub_path, O_PATH, sub_what);
+      if (!sub && sub.error().sys_errno() == ENOENT && !source_is_file) {
+        sys::CreateOptions dirs;
+        dirs.uid = ctx.identity.uid;
+        dirs.gid = ctx.identity.gid;
+        sub = sys::CreateBelow(src_fd->get(), m.sub_path, sub_what, dirs);
       }
       if (!sub) return fail(std::move(sub).error().Context(what));
       struct stat st;
-      ::fstat(sub->get(), &st);
+      if (::fstat(sub->get(), &st) < 0) return fail(Error::Sys(errno, "stat " + Quote(sub_what)));
       source_is_file = !S_ISDIR(st.st_mode);
       src_fd = std::move(sub);
     }
+    // The target: resolved inside the sandbox, missing components created.
     std::string rel = m.target.substr(ctx.sandbox.size());
-    auto target = OpenBeneath(sandbox.get(), rel, true, source_is_file, m.target);
+    sys::CreateOptions create;
+    create.file = source_is_file;
+    auto target = sys::CreateBelow(sandbox.get(), rel, m.target, create);
     if (!target) return fail(std::move(target).error().Context(what));
-    if (::mount(FdPath(src_fd->get()).c_str(), FdPath(target->get()).c_str(), nullptr,
-                MS_BIND | MS_REC, nullptr) < 0) {
+    if (::mount(sys::ProcFdPath(src_fd->get()).c_str(), sys::ProcFdPath(target->get()).c_str(),
+                nullptr, MS_BIND | MS_REC, nullptr) < 0) {
       return fail(
           Error::Sys(errno, fmt::format("{}: bind \"{}\" on \"{}\"", what, source, m.target)));
     }
-    mounted->push_back(m.target);
+    // The new mount, by descriptor: its real path (what is unmounted) and its flags.
+    auto mounted_fd = sys::OpenBelow(sandbox.get(), rel, O_PATH, m.target);
+    if (!mounted_fd) return fail(std::move(mounted_fd).error().Context(what));
+    auto real = sys::FdRealPath(mounted_fd->get());
+    if (!real) return fail(std::move(real).error().Context(what));
+    mounted->push_back(*real);
     bool ro = m.read_only || (!v.host_path && !v.empty_dir);
-    if (ro && ::mount(nullptr, m.target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY,
-                      nullptr) < 0) {
+    if (ro && ::mount(nullptr, sys::ProcFdPath(mounted_fd->get()).c_str(), nullptr,
+                      MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) < 0) {
       return fail(Error::Sys(errno, fmt::format("{}: make \"{}\" read-only", what, m.target)));
     }
     if (ctx.layout == plan::MountLayout::kAbsolute && StartsWith(m.mount_path, "/")) {
@@ -503,10 +514,20 @@ Result<PreparedVolumes> HostVolumes::Prepare(const std::vector<plan::VolumeMount
       std::string target = mp.target;
       host_points->push_back(std::move(mp));  // released by the undo, also after a failure
       if (!s) return fail(std::move(s).error());
-      out.binds.push_back({m.target, target, ro, true});
+      out.binds.push_back({*real, target, ro, true});
     }
   }
   return out;
+}
+
+std::vector<plan::VolumeMountPlan> InMountOrder(std::vector<plan::VolumeMountPlan> mounts) {
+  auto depth = [](const plan::VolumeMountPlan& m) {
+    std::string clean = plan::CleanPath(m.target);
+    return std::count(clean.begin(), clean.end(), '/');
+  };
+  std::stable_sort(mounts.begin(), mounts.end(),
+                   [&](const auto& a, const auto& b) { return depth(a) < depth(b); });
+  return mounts;
 }
 
 Status HostVolumes::ReleasePod(const std::string& pod_dir) {
@@ -520,4 +541,4 @@ Status HostVolumes::ReleasePod(const std::string& pod_dir) {
   return sys::RemoveAll(pod_dir);
 }
 
-}  // namespace hp::pod
+}  // namespace hp::sandbox

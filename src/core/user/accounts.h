@@ -1,5 +1,4 @@
-// hp/pod: the account mapping of SPEC §4, as an AccountProvider (used until hp/user is
-// available; see docs/run.md).
+// hp/user: the account mapping of SPEC §4, as an AccountProvider.
 //
 //   NT AUTHORITY\SYSTEM (or unset)     → uid 0, every capability
 //   NT AUTHORITY\Local service          → system account `hp-localservice`, no capabilities
@@ -14,9 +13,9 @@
 
 #include <string>
 
-#include "core/pod/providers.h"
+#include "core/user/identity.h"
 
-namespace hp::pod {
+namespace hp::user {
 
 struct AccountNames {
   std::string local_service = "hp-localservice";
@@ -40,4 +39,4 @@ std::string WellKnownAccount(std::string_view run_as_user_name);
 // Strips ".\", "HOST\" and "DOMAIN\" prefixes: the host account name to look up.
 std::string HostAccountName(std::string_view run_as_user_name);
 
-}  // namespace hp::pod
+}  // namespace hp::user
