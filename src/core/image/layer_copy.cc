@@ -43,7 +43,10 @@ void CopyXattrs(int sfd, int dfd) {
   ssize_t n = ::flistxattr(sfd, names, sizeof names);
   for (ssize_t i = 0; n > 0 && i < n; i += static_cast<ssize_t>(std::strlen(names + i)) + 1) {
     const char* name = names + i;
-    if (StartsWith(name, "trusted.overlay.")) continue;
+    // Never overlay's own markers, and never file capabilities: nothing in an image grants
+    // privileges in a container volume (docs/security.md).
+    if (StartsWith(name, "trusted.overlay.") || std::strcmp(name, "security.capability") == 0)
+      continue;
     char val[65536];
     ssize_t vn = ::fgetxattr(sfd, name, val, sizeof val);
     if (vn >= 0) (void)::fsetxattr(dfd, name, val, static_cast<size_t>(vn), 0);
@@ -52,7 +55,10 @@ void CopyXattrs(int sfd, int dfd) {
 
 void SetMeta(int fd, const struct stat& st) {
   if (::geteuid() == 0) (void)::fchown(fd, st.st_uid, st.st_gid);
-  (void)::fchmod(fd, st.st_mode & 07777);
+  // A copy is never mounted nosuid: its files simply carry no setuid/setgid bit.
+  mode_t mode = st.st_mode & 07777;
+  if (!S_ISDIR(st.st_mode)) mode &= ~mode_t{S_ISUID | S_ISGID};
+  (void)::fchmod(fd, mode);
   struct timespec ts[2] = {st.st_atim, st.st_mtim};
   (void)::futimens(fd, ts);
 }
@@ -172,8 +178,10 @@ Status Copier::Dir(int sfd, int dfd, const std::string& rel_dir) {
         (void)::fchownat(dfd, name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
       struct timespec ts[2] = {st.st_atim, st.st_mtim};
       (void)::utimensat(dfd, name.c_str(), ts, AT_SYMLINK_NOFOLLOW);
-    } else {  // fifo, device (only present when the unpack allowed it)
-      if (::mknodat(dfd, name.c_str(), st.st_mode, st.st_rdev) < 0)
+    } else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+      continue;  // device nodes are never created in a container volume
+    } else {     // fifo, socket
+      if (::mknodat(dfd, name.c_str(), st.st_mode & ~mode_t{S_ISUID | S_ISGID}, st.st_rdev) < 0)
         return SysErr("mknod \"{}\"", rel);
       if (::geteuid() == 0)
         (void)::fchownat(dfd, name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);

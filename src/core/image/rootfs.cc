@@ -146,7 +146,8 @@ Result<Rootfs> Store::MountRootfs(const ImageRecord& img, const std::string& tar
         "lowerdir=" + lower + ",upperdir=" + scratch + "/upper,workdir=" + scratch + "/work";
     if (data.size() >= 4000) {
       note = "too many layers for one overlay mount: copied";
-    } else if (::mount("overlay", target.c_str(), "overlay", MS_NODEV, data.c_str()) == 0) {
+    } else if (::mount("overlay", target.c_str(), "overlay", MS_NOSUID | MS_NODEV,
+                       data.c_str()) == 0) {  // nothing in an image grants privileges
       kind = RootfsKind::kOverlay;
     } else {
       note = fmt::format("overlay mount failed ({}): copied", std::strerror(errno));

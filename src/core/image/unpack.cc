@@ -3,9 +3,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -17,6 +15,7 @@
 #include "core/base/scope_exit.h"
 #include "core/base/strings.h"
 #include "core/image/stream.h"
+#include "core/sys/below.h"
 #include "core/sys/file.h"
 
 namespace hp::image {
@@ -25,16 +24,31 @@ namespace {
 constexpr std::string_view kWhPrefix = ".wh.";
 constexpr std::string_view kOpaque = ".wh..wh..opq";
 
+// A layer's own paths: nothing may lead out of it (EXDEV), nor onto another mount.
 int OpenBeneath(int root, const std::string& rel, int flags) {
-  struct open_how how {};
-  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
-  int fd;
-  do {
-    fd = static_cast<int>(
-        ::syscall(SYS_openat2, root, rel.empty() ? "." : rel.c_str(), &how, sizeof how));
-  } while (fd < 0 && errno == EAGAIN);
-  return fd;
+  auto fd = sys::OpenBelow(root, rel, flags, rel, {sys::Resolve::kBeneath, true});
+  if (!fd) {
+    errno = fd.error().sys_errno();
+    return -1;
+  }
+  return fd->release();
+}
+
+bool KernelInterface(std::string_view target) {
+  for (std::string_view dir : {"/proc", "/sys", "/dev"}) {
+    if (target == dir || StartsWith(target, std::string(dir) + "/")) return true;
+  }
+  return false;
+}
+
+// "/a/b" seen from a link `depth` directories below the root: "../../a/b".
+std::string RelativeTarget(std::string_view target, size_t depth) {
+  std::string out;
+  for (size_t i = 0; i < depth; ++i) out += i ? "/.." : "..";
+  std::string_view rest = target;
+  while (!rest.empty() && rest[0] == '/') rest.remove_prefix(1);
+  if (rest.empty()) return out.empty() ? "." : out;
+  return out.empty() ? std::string(rest) : out + "/" + std::string(rest);
 }
 
 // Splits an archive name into clean components; refuses absolute names and "..".
@@ -282,8 +296,11 @@ Status Unpacker::Entry(struct archive* a, struct archive_entry* e) {
       if (std::strlen(target) > opts_.max_path)
         return Err(ErrorCode::kInvalidArgument, "symlink target longer than {} bytes",
                    opts_.max_path);
+      std::string stored = target;
+      if (opts_.image_relative_links && target[0] == '/' && !KernelInterface(target))
+        stored = RelativeTarget(target, comps.size() - 1);
       TRY(RemoveExisting(parent.get(), name, false));
-      if (::symlinkat(target, parent.get(), name.c_str()) < 0) return SysErr("symlink");
+      if (::symlinkat(stored.c_str(), parent.get(), name.c_str()) < 0) return SysErr("symlink");
       Metadata(-1, parent.get(), name, e, true);
       return Ok();
     }

@@ -22,6 +22,11 @@ struct UnpackOptions {
   bool overlay_whiteouts = true;
   size_t max_path = 4096;            // longer names or link targets are refused
   size_t max_xattr_bytes = 1 << 16;  // per entry
+  // An absolute symlink target ("/etc/alternatives/x") is stored relative to the link
+  // ("../../etc/alternatives/x") so that it names the image's file through the container
+  // volume's host path too; targets in /proc, /sys and /dev stay absolute (the host's kernel
+  // interfaces, which a container volume has none of). docs/image.md.
+  bool image_relative_links = true;
 };
 
 struct UnpackResult {

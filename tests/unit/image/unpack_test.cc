@@ -76,6 +76,36 @@ TEST_F(UnpackTest, UnpacksFilesLinksAndModes) {
   EXPECT_EQ(*sys::ReadFile(target_ + "/ro/inside"), "y");
 }
 
+TEST_F(UnpackTest, AbsoluteLinksBecomeRelativeToTheImage) {
+  std::string tar = TarBuilder()
+                        .Symlink("var/run", "/run")
+                        .Symlink("usr/bin/lua", "/etc/alternatives/lua-interpreter")
+                        .Symlink("top", "/")
+                        .Symlink("a/b/root", "/")
+                        .Symlink("dev/stdin", "/proc/self/fd/0")
+                        .Symlink("etc/sysfs", "/sys/kernel")
+                        .Symlink("rel", "../x")
+                        .Build();
+  auto link = [&](const std::string& at) {
+    char buf[256] = {};
+    EXPECT_GT(::readlink((target_ + "/" + at).c_str(), buf, sizeof buf - 1), 0) << at;
+    return std::string(buf);
+  };
+  ASSERT_TRUE(Unpack(tar));
+  EXPECT_EQ(link("var/run"), "../run");
+  EXPECT_EQ(link("usr/bin/lua"), "../../etc/alternatives/lua-interpreter");
+  EXPECT_EQ(link("top"), ".");
+  EXPECT_EQ(link("a/b/root"), "../..");
+  EXPECT_EQ(link("dev/stdin"), "/proc/self/fd/0");  // the host's kernel interfaces stay
+  EXPECT_EQ(link("etc/sysfs"), "/sys/kernel");
+  EXPECT_EQ(link("rel"), "../x");  // as written
+  ASSERT_TRUE(sys::RemoveAll(target_));
+  UnpackOptions keep;
+  keep.image_relative_links = false;
+  ASSERT_TRUE(Unpack(tar, keep));
+  EXPECT_EQ(link("var/run"), "/run");
+}
+
 TEST_F(UnpackTest, GzipAndZstdGiveTheUncompressedDigest) {
   TarBuilder b;
   b.File("a", std::string(300000, 'a')).File("b", "bee");
