@@ -8,7 +8,7 @@ PACKAGES=(
   libyaml-dev nlohmann-json3-dev libcli11-dev libfmt-dev libexpected-dev
   libarchive-dev libcurl4-openssl-dev libssl-dev libcap-dev libzstd-dev
   containerd runc docker-registry busybox-static skopeo umoci hyperfine
-  iproute2 procps util-linux passwd file
+  iproute2 procps util-linux passwd file mmdebstrap
 )
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh release
+# The real-world image of the integration tests (Debian via mmdebstrap, built once and cached).
+HP_DEBIAN_IMAGE=$(bash scripts/build-debian-test-image.sh)
+export HP_DEBIAN_IMAGE
 (cd build/release && ctest --output-on-failure -j 2 --timeout 300)
 bash scripts/build.sh asan
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j 2 --timeout 600 -L unit)

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "core/base/strings.h"
@@ -140,6 +141,50 @@ TEST_F(RuntimeE2E, Terminal) {
   EXPECT_EQ(r.exit_code, 5) << r.output;
   EXPECT_NE(r.output.find("/dev/pts/"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("got-hello"), std::string::npos) << r.output;
+  ExpectNothingLeft();
+}
+
+// A real Debian image (scripts/build-debian-test-image.sh) in containerd's own snapshot, which
+// the runtime does not modify: the image's command, its absolute-link chain, its loader and
+// libraries, and a script whose interpreter only the image has.
+TEST_F(RuntimeE2E, RealDebianImageProgramsRunWithTheImagesLoader) {
+  const char* tar = std::getenv("HP_DEBIAN_IMAGE");
+  if (!tar || !*tar) GTEST_SKIP() << "HP_DEBIAN_IMAGE is not set (scripts/test.sh sets it)";
+  std::string error;
+  static std::string debian;
+  if (debian.empty()) debian = ctrd_->ImportLayer(tar, "hp-e2e/debian:lua", "debian", &error);
+  ASSERT_FALSE(debian.empty()) << error;
+  auto run = [&](const std::string& id, std::vector<std::string> cmd) {
+    std::vector<std::string> a = {"run", "--runc-binary", HP_RUNTIME_BINARY, "--rm", debian, id};
+    a.insert(a.end(), cmd.begin(), cmd.end());
+    return ctrd_->Ctr(a, 120);
+  };
+  auto r = run("lua", {"lua", "-e", "print(_VERSION)"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("Lua 5.4"), std::string::npos) << r.output;
+  r = run("abs", {"/usr/bin/lua", "-e", "print(3*3)"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("9"), std::string::npos) << r.output;
+  r = run("script", {"hello.lua", "ctr"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("hello from Lua 5.4 ctr"), std::string::npos) << r.output;
+  ExpectNothingLeft();
+}
+
+// CRI readonly_rootfs / OCI root.readonly: the container volume is read-only, its mounts (here
+// containerd's /etc/hosts-like binds and a tmpfs) keep their own modes, and nothing is left.
+TEST_F(RuntimeE2E, ReadOnlyRootfs) {
+  auto r = ctrd_->Ctr(RunArgs(
+      {"--rm", "--read-only", "--mount", "type=tmpfs,src=tmpfs,dst=/scratch,options=rw"}, "ro",
+      {"sh", "-c",
+       "touch x 2>/dev/null && echo root-writable || echo root-ro; "
+       "touch scratch/y && echo scratch-writable"}));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("root-ro"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("scratch-writable"), std::string::npos) << r.output;
+  // Without --read-only the same volume is writable.
+  r = ctrd_->Ctr(RunArgs({"--rm"}, "rw", {"sh", "-c", "touch x && echo root-writable"}));
+  EXPECT_NE(r.output.find("root-writable"), std::string::npos) << r.output;
   ExpectNothingLeft();
 }
 

@@ -211,34 +211,48 @@ std::string Containerd::ImportBusybox(std::string* error) {
     *error = "tar: " + t.output;
     return "";
   }
-  std::string layer = *sys::ReadFile(layer_tar);
-  std::string layer_hex = Sha256Hex(layer);
+  return ImportLayer(layer_tar, "hp-e2e/busybox:latest", "busybox", error);
+}
+
+std::string Containerd::ImportLayer(const std::string& layer_tar, const std::string& repo_tag,
+                                    const std::string& dir_name, std::string* error) {
+  // A docker-archive of one layer, imported with `ctr images import`.
+  std::string work = dir_ + "/image-" + dir_name;
+  std::string ar = work + "/archive";
+  if (!sys::MkdirAll(ar)) {
+    *error = "mkdir " + ar;
+    return "";
+  }
+  auto layer = sys::ReadFile(layer_tar);
+  if (!layer) {
+    *error = "read " + layer_tar + ": " + layer.error().ToString();
+    return "";
+  }
+  std::string layer_hex = Sha256Hex(*layer);
   std::string config = fmt::format(
       R"({{"architecture":"amd64","os":"linux","config":{{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"]}},"rootfs":{{"type":"layers","diff_ids":["sha256:{}"]}}}})",
       layer_hex);
   std::string config_hex = Sha256Hex(config);
-  std::string ar = work + "/archive";
   (void)sys::MkdirAll(ar + "/" + layer_hex);
-  (void)sys::WriteFileAtomic(ar + "/" + layer_hex + "/layer.tar", layer);
+  (void)sys::WriteFileAtomic(ar + "/" + layer_hex + "/layer.tar", *layer);
   (void)sys::WriteFileAtomic(ar + "/" + config_hex + ".json", config);
-  const std::string name = "docker.io/hp-e2e/busybox:latest";
   (void)sys::WriteFileAtomic(
       ar + "/manifest.json",
-      fmt::format(
-          R"([{{"Config":"{}.json","RepoTags":["hp-e2e/busybox:latest"],"Layers":["{}/layer.tar"]}}])",
-          config_hex, layer_hex));
+      fmt::format(R"([{{"Config":"{}.json","RepoTags":["{}"],"Layers":["{}/layer.tar"]}}])",
+                  config_hex, repo_tag, layer_hex));
   std::string image_tar = work + "/image.tar";
-  t = Run({"tar", "-C", ar, "-cf", image_tar, "."});
+  auto t = Run({"tar", "-C", ar, "-cf", image_tar, "."}, 300);
   if (t.exit_code != 0) {
     *error = "tar: " + t.output;
     return "";
   }
-  auto imp = Ctr({"images", "import", image_tar}, 120);
+  (void)sys::RemoveAll(ar);
+  auto imp = Ctr({"images", "import", image_tar}, 300);
   if (imp.exit_code != 0) {
     *error = "ctr images import: " + imp.output;
     return "";
   }
-  return name;
+  return "docker.io/" + repo_tag;
 }
 
 std::vector<std::string> Containerd::MountsBelowDir() const {

@@ -45,6 +45,10 @@ class Containerd {
   std::vector<std::string> CtrArgv(const std::vector<std::string>& args) const;
   // Builds and imports the busybox image; returns its name or "" (reason in `error`).
   std::string ImportBusybox(std::string* error);
+  // Imports a layer tarball (e.g. a rootfs tar) as the image `repo_tag` ("hp-e2e/x:latest");
+  // returns its full name, or "" with `error` set.
+  std::string ImportLayer(const std::string& layer_tar, const std::string& repo_tag,
+                          const std::string& dir_name, std::string* error);
 
   const std::string& dir() const { return dir_; }
   const std::string& ns() const { return ns_; }
