@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "core/plan/command.h"
 #include "core/sys/below.h"
 #include "core/sys/file.h"
@@ -34,10 +36,16 @@ class RealFsImpl : public Fs {
   std::string Read(const std::string& path, size_t offset, size_t max) const override {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
     if (!fd) return {};
-    std::string out(max, '\0');
+    // Sized by the file, not by `max` (the loader is read with a generous cap).
+    struct stat st;
+    if (::fstat(fd.get(), &st) < 0 || !S_ISREG(st.st_mode)) return {};
+    size_t size = static_cast<size_t>(st.st_size);
+    if (offset >= size) return {};
+    std::string out(std::min(max, size - offset), '\0');
     size_t got = 0;
-    while (got < max) {
-      ssize_t n = ::pread(fd.get(), out.data() + got, max - got, static_cast<off_t>(offset + got));
+    while (got < out.size()) {
+      ssize_t n =
+          ::pread(fd.get(), out.data() + got, out.size() - got, static_cast<off_t>(offset + got));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       got += static_cast<size_t>(n);
