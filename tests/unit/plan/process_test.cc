@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/temp_dir.h"
 #include "core/sys/file.h"
 
 namespace hp::plan {
@@ -14,9 +15,8 @@ namespace {
 class ProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto d = sys::MakeTempDir("hp-plan-proc-");
-    ASSERT_TRUE(d);
-    dir_ = *d;
+    ASSERT_FALSE(tmp_.path().empty());
+    dir_ = tmp_.path();
     sandbox_ = dir_ + "/sandbox/";
     host_ = dir_ + "/host";
     Exe(sandbox_ + "bin/top", "#!/bin/sh\n");  // critest's busybox `top`
@@ -30,7 +30,6 @@ class ProcessTest : public ::testing::Test {
     Exe(sandbox_ + "usr/bin/host-sh-script", "#!/bin/sh\necho\n");
     ASSERT_TRUE(sys::WriteFile(sandbox_ + "bin/not-exec", "x"));
   }
-  void TearDown() override { (void)sys::RemoveAll(dir_); }
   void Exe(const std::string& p, const std::string& content) {
     ASSERT_TRUE(sys::MkdirAll(p.substr(0, p.rfind('/'))));
     ASSERT_TRUE(sys::WriteFile(p, content));
@@ -45,6 +44,7 @@ class ProcessTest : public ::testing::Test {
     r.cwd = sandbox_;
     return r;
   }
+  hp::testing::TempDir tmp_{"hp-plan-proc-"};
   std::string dir_, sandbox_, host_;
 };
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/temp_dir.h"
 #include "core/sys/file.h"
 
 namespace hp::sys {
@@ -15,9 +16,8 @@ namespace {
 class Below : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
-    auto d = MakeTempDir("hp-below-");
-    ASSERT_TRUE(d);
-    dir_ = *d;
+    ASSERT_FALSE(tmp_.path().empty());
+    dir_ = tmp_.path();
     root_ = dir_ + "/root";
     outside_ = dir_ + "/outside";
     ASSERT_TRUE(MkdirAll(root_ + "/usr/bin"));
@@ -40,7 +40,6 @@ class Below : public ::testing::TestWithParam<bool> {
     ASSERT_TRUE(root_fd_);
     opts_.walk = GetParam();
   }
-  void TearDown() override { (void)RemoveAll(dir_); }
   void Link(const std::string& target, const std::string& at, bool mkparent = false) {
     if (mkparent) {
       ASSERT_TRUE(MkdirAll(root_ + "/" + at.substr(0, at.rfind('/'))));
@@ -52,6 +51,7 @@ class Below : public ::testing::TestWithParam<bool> {
     auto p = FdRealPath(fd->get());
     return p ? *p : "error";
   }
+  hp::testing::TempDir tmp_{"hp-below-"};
   std::string dir_, root_, outside_;
   UniqueFd root_fd_;
   BelowOptions opts_;
