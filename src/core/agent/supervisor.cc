@@ -33,6 +33,9 @@
 namespace hp::agent {
 namespace {
 
+// How often the emptyDir sizeLimit is checked (kubelet's eviction monitoring period: 10 s).
+constexpr int64_t kEvictionPeriodMs = 10000;
+
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -107,6 +110,8 @@ class Supervisor {
   void Finish();
   int WaitTimeoutMs();
   bool StopRequested();
+  // True when the pod is to be evicted (evicted_ set, event recorded).
+  bool CheckEviction();
 
   SupervisorOptions options_;
   std::string pod_dir_;
@@ -124,6 +129,10 @@ class Supervisor {
   size_t next_init_ = 0;
   bool dirty_ = true;
   bool stop_ = false;
+  // kubelet's eviction of a pod whose emptyDir outgrows its sizeLimit, checked every
+  // kEvictionPeriodMs (kubelet's eviction monitoring period).
+  int64_t next_eviction_check_ms_ = 0;
+  std::string evicted_;
   UniqueFd sigfd_;
 };
 
@@ -462,12 +471,25 @@ bool Supervisor::StopRequested() {
   return stop_;
 }
 
+bool Supervisor::CheckEviction() {
+  int64_t now = NowMs();
+  if (now < next_eviction_check_ms_) return false;
+  next_eviction_check_ms_ = now + kEvictionPeriodMs;
+  std::string message =
+      sandbox::EmptyDirOverLimit(pod(), options_.root + "/pods/" + pod().metadata.uid);
+  if (message.empty()) return false;
+  evicted_ = message;
+  Event("Warning", "Evicted", message);
+  return true;
+}
+
 int Supervisor::WaitTimeoutMs() {
   int64_t now = NowMs();
   int64_t next = now + 2000;
   auto consider = [&](int64_t t) {
     if (t > 0) next = std::min(next, t);
   };
+  consider(next_eviction_check_ms_);
   for (const auto* list : {&init_, &app_}) {
     for (const Slot& s : *list) {
       if (Running(s)) {
@@ -574,6 +596,7 @@ int Supervisor::Run() {
         RunProbes(s);
       }
     }
+    if (CheckEviction()) break;
     ReapOrphans();
     UpdatePhase();
     Save();
@@ -589,9 +612,15 @@ int Supervisor::Run() {
       if (si.ssi_signo != SIGCHLD) stop_ = true;
     }
   }
-  if (stop_) {
-    Log("stopping pod");
+  if (stop_ || !evicted_.empty()) {
+    Log(evicted_.empty() ? "stopping pod" : "evicting pod: " + evicted_);
     StopAll();
+  }
+  if (!evicted_.empty()) {
+    status_.phase = "Failed";
+    status_.reason = "Evicted";
+    status_.message = evicted_;
+    dirty_ = true;
   }
   Finish();
   Log("supervisor done");

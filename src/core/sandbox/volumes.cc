@@ -1,5 +1,6 @@
 #include "core/sandbox/volumes.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -518,6 +519,54 @@ Result<PreparedVolumes> HostVolumes::Prepare(const std::vector<plan::VolumeMount
     }
   }
   return out;
+}
+
+namespace {
+
+uint64_t UsageAt(int dir_fd, dev_t dev, int depth) {
+  if (depth > 256) return 0;
+  UniqueFd copy(::fcntl(dir_fd, F_DUPFD_CLOEXEC, 3));
+  DIR* d = copy ? ::fdopendir(copy.get()) : nullptr;
+  if (!d) return 0;
+  copy.release();
+  uint64_t total = 0;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string_view name = e->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st;
+    if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != dev)
+      continue;
+    total += static_cast<uint64_t>(st.st_blocks) * 512;
+    if (S_ISDIR(st.st_mode)) {
+      UniqueFd sub(
+          ::openat(::dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (sub) total += UsageAt(sub.get(), dev, depth + 1);
+    }
+  }
+  ::closedir(d);
+  return total;
+}
+
+}  // namespace
+
+uint64_t DiskUsage(const std::string& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  struct stat st;
+  if (!fd || ::fstat(fd.get(), &st) < 0) return 0;
+  return static_cast<uint64_t>(st.st_blocks) * 512 + UsageAt(fd.get(), st.st_dev, 0);
+}
+
+std::string EmptyDirOverLimit(const k8s::Pod& pod, const std::string& pod_dir) {
+  for (const k8s::Volume& v : pod.spec.volumes) {
+    if (!v.empty_dir || v.empty_dir->medium == "Memory" || !v.empty_dir->size_limit) continue;
+    const k8s::Quantity& limit = *v.empty_dir->size_limit;
+    uint64_t used = DiskUsage(pod_dir + "/volumes/" + v.name);
+    if (limit.Sign() >= 0 && used > static_cast<uint64_t>(limit.Value())) {
+      return fmt::format("Usage of EmptyDir volume \"{}\" exceeds the limit \"{}\". ", v.name,
+                         limit.String());
+    }
+  }
+  return "";
 }
 
 std::vector<plan::VolumeMountPlan> InMountOrder(std::vector<plan::VolumeMountPlan> mounts) {

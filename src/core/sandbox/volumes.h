@@ -81,6 +81,15 @@ class HostVolumes : public VolumeProvider {
   HostVolumesConfig config_;
 };
 
+// kubelet's eviction rule for a disk-backed emptyDir with a sizeLimit: the eviction message
+// (`Usage of EmptyDir volume "x" exceeds the limit "5Mi". `) for the first such volume of `pod`
+// whose usage under `pod_dir` exceeds its limit, "" when none does. Memory-backed ones are
+// bounded by their tmpfs size instead.
+std::string EmptyDirOverLimit(const k8s::Pod& pod, const std::string& pod_dir);
+// Bytes allocated below `dir` (st_blocks × 512, as du), not following symlinks, not crossing
+// into other file systems (volumes mounted inside are theirs, not this one's).
+uint64_t DiskUsage(const std::string& dir);
+
 // Mount plans sorted so that a parent is mounted before its children, whatever the manifest's
 // order (containerd sorts by depth); equal depths keep their order.
 std::vector<plan::VolumeMountPlan> InMountOrder(std::vector<plan::VolumeMountPlan> mounts);
