@@ -21,6 +21,7 @@
 #include "core/agent/record.h"
 #include "core/agent/status.h"
 #include "core/agent/store.h"
+#include "core/base/strings.h"
 #include "core/image/store.h"
 #include "core/job/job.h"
 #include "core/pod/node_info.h"
@@ -320,6 +321,11 @@ void Supervisor::CheckExit(Slot& s, bool stopping) {
     if (auto stats = s.runner->job()->GetStats(); stats) oom = stats->oom_kills > 0;
   }
   if (auto t = s.runner->Teardown(); !t) Log(t.error().ToString());
+  if (!s.runner->stragglers().empty()) {
+    Event("Warning", "ProcessesLeftJob",
+          fmt::format("Container {}: processes had left its job and were killed by session: {}",
+                      s.spec->name, Join(s.runner->stragglers(), ", ")));
+  }
   s.runner.reset();
   (void)::unlink((pod_dir_ + "/exec/" + s.spec->name + ".json").c_str());
   RemoveLive(s.id);

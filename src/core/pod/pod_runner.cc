@@ -3,6 +3,7 @@
 #include <cmath>
 #include <thread>
 
+#include "core/base/strings.h"
 #include "core/sys/file.h"
 
 namespace hp::pod {
@@ -116,6 +117,12 @@ Result<PodResult> PodRunner::Run(const k8s::Pod& pod, const PodObjects& objects)
     return nullptr;
   };
 
+  auto report_stragglers = [&](const ContainerRunner& r) {
+    if (r.stragglers().empty()) return;
+    event(fmt::format("container \"{}\": processes had left its job and were killed by session: {}",
+                      r.name(), Join(r.stragglers(), ", ")));
+  };
+
   // Waits for every runner in `running` (indices into result.containers), stopping them on
   // Stop() or at the deadline. Returns once all have exited.
   auto wait_all = [&](std::vector<std::pair<std::unique_ptr<ContainerRunner>, size_t>>& running) {
@@ -167,7 +174,10 @@ Result<PodResult> PodRunner::Run(const k8s::Pod& pod, const PodObjects& objects)
     running.emplace_back(start(c, true, result.containers.back()), result.containers.size() - 1);
     if (!running[0].first) break;
     wait_all(running);
-    for (auto& [r, idx] : running) (void)r->Teardown();
+    for (auto& [r, idx] : running) {
+      (void)r->Teardown();
+      report_stragglers(*r);
+    }
   }
   if (!failed && !result.stopped && !result.timed_out) {
     std::vector<std::pair<std::unique_ptr<ContainerRunner>, size_t>> running;
@@ -181,6 +191,7 @@ Result<PodResult> PodRunner::Run(const k8s::Pod& pod, const PodObjects& objects)
       if (!r) continue;
       Status s = r->Teardown();
       if (!s) event(fmt::format("container \"{}\": {}", r->name(), s.error().ToString()));
+      report_stragglers(*r);
     }
   }
   if (result.timed_out) result.exit_code = kTimeoutExitCode;

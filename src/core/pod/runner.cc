@@ -11,6 +11,7 @@
 #include "core/base/strings.h"
 #include "core/sandbox/container.h"
 #include "core/sys/file.h"
+#include "core/sys/process.h"
 
 namespace hp::pod {
 namespace {
@@ -217,6 +218,7 @@ Status ContainerRunner::Start() {
   }
   ASSIGN_OR_RETURN_CTX(process_, launch::Launch(spec), "start container \"{}\"", name());
   started_ = true;
+  if (auto st = sys::ReadProcStat(process_.pid)) start_ticks_ = st->start_ticks;
   out_w.reset();
   err_w.reset();
   pump_ = std::thread(&ContainerRunner::Pump, this, std::move(out_r), std::move(err_r));
@@ -281,8 +283,17 @@ Status ContainerRunner::FinishAfterExit() {
       s = Err(ErrorCode::kUnavailable, "job \"{}\" is not empty after SIGKILL", job_->Describe());
     }
   }
+  // Before draining the output: a process that left the job may hold the pipes open.
+  FindStragglers();
   if (pump_.joinable()) pump_.join();
   return s;
+}
+
+void ContainerRunner::FindStragglers() {
+  // The job is empty; a process of the container's session still alive left the job (a root
+  // process can move itself to another cgroup). Reported, and killed with the container.
+  std::vector<std::string> found = sys::SessionStragglers(process_.pid, start_ticks_, true);
+  stragglers_.insert(stragglers_.end(), found.begin(), found.end());
 }
 
 Result<std::optional<launch::ExitStatus>> ContainerRunner::Wait(std::chrono::milliseconds timeout) {
@@ -325,6 +336,7 @@ Status ContainerRunner::Teardown() {
     auto w = launch::Wait(process_);
     if (!w) keep(Err(std::move(w).error()), "wait");
     if (job_) (void)job_->WaitEmpty(std::chrono::milliseconds(10000));
+    FindStragglers();
   }
   if (pump_.joinable()) pump_.join();
   if (job_) keep(job_->Destroy(), "remove job");

@@ -98,12 +98,16 @@ class ContainerRunner {
   pid_t pid() const { return process_.pid; }
   bool started() const { return started_; }
   std::optional<launch::ExitStatus> exit_status() const;
+  // "pid (comm)" of the container's processes found alive outside its job once the job was empty
+  // (they left it; they were killed then). Empty normally.
+  const std::vector<std::string>& stragglers() const { return stragglers_; }
 
  private:
   ContainerRunner() = default;
   Status CreateSteps(const RunnerOptions& options, const ContainerRequest& request);
   void Pump(UniqueFd out, UniqueFd err);
   Status FinishAfterExit();
+  void FindStragglers();
 
   RunnerOptions options_;
   std::string id_;
@@ -124,6 +128,8 @@ class ContainerRunner {
   bool torn_down_ = false;
   std::mutex mu_;
   std::optional<launch::ExitStatus> exit_;
+  uint64_t start_ticks_ = 0;  // the first process's start time (/proc/<pid>/stat)
+  std::vector<std::string> stragglers_;
 };
 
 }  // namespace hp::pod

@@ -8,7 +8,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+
+#include "core/sys/file.h"
 
 namespace hp::sys {
 
@@ -46,6 +49,52 @@ Result<pid_t> WaitPid(pid_t pid, int* wstatus, int options) {
     if (r >= 0) return r;
     if (errno != EINTR) return SysErr("waitpid {}", pid);
   }
+}
+
+std::optional<ProcStat> ReadProcStat(pid_t pid) {
+  auto text = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  if (!text) return std::nullopt;
+  // "pid (comm) state ppid pgrp session ... starttime(22)": comm may hold spaces and ')'.
+  size_t open = text->find('('), close = text->rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close < open) return std::nullopt;
+  ProcStat st;
+  st.comm = text->substr(open + 1, close - open - 1);
+  std::vector<std::string> fields;
+  size_t pos = close + 2;
+  while (pos < text->size()) {
+    size_t sp = text->find(' ', pos);
+    fields.push_back(text->substr(pos, sp == std::string::npos ? std::string::npos : sp - pos));
+    if (sp == std::string::npos) break;
+    pos = sp + 1;
+  }
+  // fields[0] is field 3 (state): session is field 6, starttime field 22.
+  if (fields.size() < 20) return std::nullopt;
+  st.state = fields[0].empty() ? '?' : fields[0][0];
+  st.session = static_cast<pid_t>(std::strtol(fields[3].c_str(), nullptr, 10));
+  st.start_ticks = std::strtoull(fields[19].c_str(), nullptr, 10);
+  return st;
+}
+
+std::vector<std::string> SessionStragglers(pid_t sid, uint64_t since_ticks, bool kill) {
+  std::vector<std::string> out;
+  if (sid <= 0) return out;
+  auto names = ListDir("/proc");
+  if (!names) return out;
+  for (const std::string& n : *names) {
+    if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = static_cast<pid_t>(std::strtol(n.c_str(), nullptr, 10));
+    auto st = ReadProcStat(pid);
+    if (!st || st->session != sid || st->start_ticks < since_ticks) continue;
+    if (st->state == 'Z' || st->state == 'X') continue;  // exited: only not reaped yet
+    out.push_back(std::to_string(pid) + " (" + st->comm + ")");
+    if (!kill) continue;
+    auto fd = PidfdOpen(pid);
+    if (!fd) continue;
+    auto again = ReadProcStat(pid);  // the pidfd pins this process: same one as checked?
+    if (again && again->session == sid && again->start_ticks == st->start_ticks)
+      (void)PidfdSendSignal(fd->get(), SIGKILL);
+  }
+  return out;
 }
 
 }  // namespace hp::sys

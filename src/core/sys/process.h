@@ -5,6 +5,9 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "core/base/result.h"
 #include "core/base/unique_fd.h"
@@ -21,5 +24,20 @@ Result<UniqueFd> PidfdOpen(pid_t pid);
 Status PidfdSendSignal(int pidfd, int sig);
 // waitpid(2) retried on EINTR. Returns the pid, or 0 with WNOHANG when nothing changed.
 Result<pid_t> WaitPid(pid_t pid, int* wstatus, int options);
+
+// What /proc/<pid>/stat says of a process that matters here.
+struct ProcStat {
+  std::string comm;
+  char state = '?';  // R, S, D, Z (zombie: exited, not reaped) ...
+  pid_t session = 0;
+  uint64_t start_ticks = 0;  // field 22: start time since boot, in clock ticks
+};
+std::optional<ProcStat> ReadProcStat(pid_t pid);
+
+// The processes of session `sid` started at or after `since_ticks`: a container's processes
+// that are alive outside its job (a root process can move itself to another cgroup; it keeps its
+// session unless it calls setsid). Each is SIGKILLed through a pidfd after its session is checked
+// again, when `kill` is set. Returns "pid (comm)" of each.
+std::vector<std::string> SessionStragglers(pid_t sid, uint64_t since_ticks, bool kill);
 
 }  // namespace hp::sys

@@ -2,6 +2,7 @@
 // a second local account (`nobody`) probes a running pod's files; symlinks planted by a container
 // or an image try to turn the node's "create and chown" into a write outside the sandbox; a
 // symlink planted by another user tries to place the absolute layout's mount points elsewhere.
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -169,6 +170,41 @@ TEST_F(Security, AbsoluteLayoutRefusesMountPointsThroughAnotherUsersSymlink) {
   EXPECT_NE(events_.find("symlink owned by uid 65534"), std::string::npos) << events_;
   ::unlink(planted.c_str());
   (void)sys::RemoveAll(victim);
+}
+
+TEST_F(Security, ProcessesThatLeaveTheJobAreFoundAndKilledWithTheContainer) {
+  // A SYSTEM container moves a child out of its cgroups (root can); the child would survive
+  // the job's kill. It keeps the container's session: found, reported and killed. ($$$$ is
+  // the shell's $$ after kubelet's $$ -> $ expansion.)
+  std::string pid_file = root_ + "/escaped.pid";
+  Decode(Pod(R"Y(  - name: c
+    image: local
+    command:
+    - sh
+    - -c
+    - |
+      sh -c 'for f in /sys/fs/cgroup/cgroup.procs /sys/fs/cgroup/*/cgroup.procs; do echo $$$$ > $f 2>/dev/null; done; echo $$$$ > )Y" +
+             pid_file + R"Y(; exec sleep 100' &
+      while [ ! -s )Y" +
+             pid_file + R"Y( ]; do sleep 0.05; done
+)Y"));
+  PodResult r = RunPod(std::chrono::milliseconds(30000));
+  EXPECT_EQ(r.exit_code, 0) << out_ << events_;
+  std::string pid = ReadOr(pid_file);
+  while (!pid.empty() && pid.back() == '\n') pid.pop_back();
+  ASSERT_FALSE(pid.empty());
+  EXPECT_NE(
+      events_.find("processes had left its job and were killed by session: " + pid + " (sleep)"),
+      std::string::npos)
+      << events_;
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    std::string stat = ReadOr("/proc/" + pid + "/stat");
+    gone = stat.empty() || stat.find(") Z ") != std::string::npos;
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(gone) << "the process that left the job still runs: " << pid;
+  if (!gone) ::kill(std::stoi(pid), SIGKILL);
 }
 
 }  // namespace
