@@ -166,16 +166,27 @@ TEST_F(AgentE2E, KubeletFeatureGateOffLeavesHostProcessPodsPending) {
   nlohmann::json pod = PodJson("gated");
   ASSERT_FALSE(pod.is_null());
   EXPECT_EQ(pod["status"]["phase"], "Pending");
-  const std::string event =
-      "kubelet  Failed to create pod sandbox: pod contains HostProcess containers but feature "
-      "'WindowsHostProcessContainers' is not enabled\n";
+  // kubectl describe's event line: Type, Reason, Age, From, Message.
+  auto event_line = [&](const std::string& describe) {
+    size_t at = describe.find("FailedCreatePodSandBox");
+    if (at == std::string::npos) return std::string();
+    size_t start = describe.rfind('\n', at) + 1;
+    return describe.substr(start, describe.find('\n', at) - start);
+  };
   std::string describe = Hp("describe pod gated").out;
-  EXPECT_NE(describe.find("  Warning  FailedCreatePodSandBox  "), std::string::npos) << describe;
-  EXPECT_NE(describe.find(event), std::string::npos) << describe;
+  std::string line = event_line(describe);
+  EXPECT_EQ(line.rfind("  Warning ", 0), 0u) << describe;
+  EXPECT_NE(line.find(" kubelet "), std::string::npos) << line;
+  const std::string message =
+      " Failed to create pod sandbox: pod contains HostProcess containers but feature "
+      "'WindowsHostProcessContainers' is not enabled";
+  EXPECT_TRUE(line.size() > message.size() &&
+              line.compare(line.size() - message.size(), message.size(), message) == 0)
+      << line;
   // A reconcile is another try: the same event, counted.
   ASSERT_EQ(Hp("apply --cgroup-root '" + cgroup_root_ + "'").rc, 0);
   describe = Hp("describe pod gated").out;
-  EXPECT_NE(describe.find("(x2 over"), std::string::npos) << describe;
+  EXPECT_NE(event_line(describe).find("(x2 over"), std::string::npos) << describe;
   EXPECT_EQ(StatusColumnOf("gated"), "ContainerCreating");
   // The gate on again (kept for later commands): the pod starts.
   ASSERT_EQ(Hp("apply --feature-gates WindowsHostProcessContainers=true").rc, 0);
