@@ -11,8 +11,9 @@
 
 #include "cli/hostprocess/admission_cli.h"
 #include "cli/hostprocess/agent_cli.h"
+#include "core/agent/node_flags.h"
 #include "core/k8s/decode.h"
-#include "core/k8s/quantity.h"
+#include "core/k8s/features.h"
 
 namespace hp::cli {
 namespace {
@@ -26,23 +27,43 @@ struct ApplyFlags {
   std::string hostname_override;
   std::string log_max_size;
   int log_max_files = 0;
+  std::string feature_gates;
 };
 
 int RunApply(const GlobalOptions& global, const ApplyFlags& flags, CLI::App* cmd) {
   k8s::AdmissionOptions admission;
   if (!MakeAdmissionOptions(flags.admission, &admission)) return 2;
+  // The node flags are checked here, with kubelet's words, so that a bad one is a usage error
+  // (exit 2) before anything is stored; Agent::Open applies the same checks.
   agent::AgentOptions opts;
-  if (cmd->count("--cgroup-root")) opts.cgroup_root = flags.cgroup_root;
-  if (cmd->count("--node-labels")) opts.node_labels = flags.node_labels;
-  if (cmd->count("--register-with-taints")) opts.taints = flags.taints;
-  if (cmd->count("--hostname-override")) opts.hostname_override = flags.hostname_override;
+  auto usage = [](const char* flag, const Error& e) {
+    Print(stderr, fmt::format("error: {}: {}\n", flag, e.ToString()));
+    return 2;
+  };
+  if (cmd->count("--cgroup-root")) {
+    if (auto s = agent::CheckCgroupRoot(flags.cgroup_root); !s)
+      return usage("--cgroup-root", s.error());
+    opts.cgroup_root = flags.cgroup_root;
+  }
+  if (cmd->count("--node-labels")) {
+    if (auto l = agent::CheckedNodeLabels(flags.node_labels); !l)
+      return usage("--node-labels", l.error());
+    opts.node_labels = flags.node_labels;
+  }
+  if (cmd->count("--register-with-taints")) {
+    if (auto t = agent::CheckedTaints(flags.taints); !t)
+      return usage("--register-with-taints", t.error());
+    opts.taints = flags.taints;
+  }
+  if (cmd->count("--hostname-override")) {
+    if (auto h = agent::CheckedHostnameOverride(flags.hostname_override); !h)
+      return usage("--hostname-override", h.error());
+    opts.hostname_override = flags.hostname_override;
+  }
   if (cmd->count("--container-log-max-size")) {
-    auto q = k8s::ParseQuantity(flags.log_max_size);
-    if (!q) {
-      Print(stderr, fmt::format("error: --container-log-max-size: {}\n", q.error().ToString()));
-      return 2;
-    }
-    opts.log_max_size = q->Value();
+    auto size = agent::CheckedLogMaxSize(flags.log_max_size);
+    if (!size) return usage("--container-log-max-size", size.error());
+    opts.log_max_size = *size;
   }
   if (cmd->count("--container-log-max-files")) {
     if (flags.log_max_files < 1) {
@@ -50,6 +71,13 @@ int RunApply(const GlobalOptions& global, const ApplyFlags& flags, CLI::App* cmd
       return 2;
     }
     opts.log_max_files = flags.log_max_files;
+  }
+  if (cmd->count("--feature-gates")) {
+    if (auto g = k8s::ParseFeatureGates(flags.feature_gates); !g) {
+      Print(stderr, "error: " + g.error().ToString() + "\n");
+      return 2;
+    }
+    opts.feature_gates = flags.feature_gates;
   }
   std::vector<k8s::Object> objects;
   if (!flags.files.empty()) {
@@ -101,9 +129,14 @@ CommandRegistration registration(30, [](CLI::App& app, GlobalOptions& global, in
   cmd->add_option("--hostname-override", flags->hostname_override,
                   "The node name instead of the host name (kept)");
   cmd->add_option("--container-log-max-size", flags->log_max_size,
-                  "Rotate a container log at this size, e.g. 10Mi (kept; default 10Mi)");
+                  "Rotate a container log at this size, e.g. 10Mi; negative: never, as kubelet "
+                  "(kept; default 10Mi)");
   cmd->add_option("--container-log-max-files", flags->log_max_files,
                   "Keep at most this many log files per container (kept; default 5)");
+  cmd->add_option(
+      "--feature-gates", flags->feature_gates,
+      "kubelet feature gates, Name=bool[,...] (kept): WindowsHostProcessContainers=false "
+      "leaves HostProcess pods Pending, as kubelet 1.22-1.25 does");
   cmd->callback([flags, &global, &exit_code, cmd] { exit_code = RunApply(global, *flags, cmd); });
 });
 

@@ -19,10 +19,12 @@
 #include "cli/hostprocess/admission_cli.h"
 #include "cli/hostprocess/command.h"
 #include "core/agent/naming.h"
+#include "core/agent/node_flags.h"
 #include "core/base/strings.h"
 #include "core/job/job.h"
 #include "core/k8s/admission.h"
 #include "core/k8s/decode.h"
+#include "core/k8s/features.h"
 #include "core/pod/dir_rootfs.h"
 #include "core/pod/node_info.h"
 #include "core/pod/pod_runner.h"
@@ -42,6 +44,7 @@ struct RunFlags {
   AdmissionFlags admission;
   std::string rootfs;  // hidden: a directory as the image of every container
   bool verbose = false;
+  std::string feature_gates;  // kubelet --feature-gates
 };
 
 void Write(FILE* f, const std::string& s) {
@@ -53,6 +56,15 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
   // Admission first: a rejected manifest never runs.
   k8s::AdmissionOptions admission;
   if (!MakeAdmissionOptions(flags.admission, &admission)) return 2;
+  if (auto s = agent::CheckCgroupRoot(flags.cgroup_root); !s) {
+    Write(stderr, fmt::format("error: --cgroup-root: {}\n", s.error().ToString()));
+    return 2;
+  }
+  auto gates = k8s::ParseFeatureGates(flags.feature_gates);
+  if (!gates) {
+    Write(stderr, "error: " + gates.error().ToString() + "\n");
+    return 2;
+  }
   std::optional<std::chrono::milliseconds> timeout;
   if (!flags.timeout.empty()) {
     auto d = pod::ParseDuration(flags.timeout);
@@ -83,6 +95,13 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
     return 2;
   }
   k8s::Pod& pod = *pods[0];
+  if (!gates->windows_host_process_containers && k8s::HasWindowsHostProcessContainer(pod.spec)) {
+    // The kubelet would keep the pod Pending and try again; in the foreground there is no
+    // point: its event, and the exit code of a container that could not start.
+    Write(stderr, fmt::format("hostprocess: Warning {}: {}\n", k8s::kFailedCreatePodSandBox,
+                              k8s::FailedCreatePodSandBoxMessage()));
+    return 128;
+  }
   if (pod.metadata.uid.empty()) pod.metadata.uid = agent::NewUid();
   if (pod.metadata.namespace_.empty()) pod.metadata.namespace_ = "default";
 
@@ -176,6 +195,9 @@ CommandRegistration registration(20, [](CLI::App& app, GlobalOptions& global, in
   cmd->add_option("--rootfs", flags->rootfs, "A directory used as every container's image")
       ->group("");
   cmd->add_flag("-v,--verbose", flags->verbose, "Print container start/exit events");
+  cmd->add_option("--feature-gates", flags->feature_gates,
+                  "kubelet feature gates, Name=bool[,...]: WindowsHostProcessContainers=false "
+                  "refuses HostProcess pods (exit 128), as kubelet 1.22-1.25 does");
   cmd->callback([flags, &global, &exit_code] { exit_code = RunPod(global, *flags); });
 });
 

@@ -11,6 +11,7 @@
 #include "core/base/strings.h"
 #include "core/k8s/admission.h"
 #include "core/k8s/decode.h"
+#include "core/k8s/features.h"
 
 namespace hp::cli {
 namespace {
@@ -19,6 +20,7 @@ struct ValidateFlags {
   std::vector<std::string> files;
   AdmissionFlags admission;
   std::string output = "text";
+  std::string feature_gates;  // kube-apiserver --feature-gates
 };
 
 void Write(FILE* f, const std::string& s) {
@@ -28,6 +30,12 @@ void Write(FILE* f, const std::string& s) {
 int RunValidate(const ValidateFlags& flags) {
   k8s::AdmissionOptions opts;
   if (!MakeAdmissionOptions(flags.admission, &opts)) return 2;
+  auto gates = k8s::ParseFeatureGates(flags.feature_gates);
+  if (!gates) {
+    Write(stderr, "error: " + gates.error().ToString() + "\n");
+    return 2;
+  }
+  opts.validation.allow_windows_host_process_field = gates->windows_host_process_containers;
   if (flags.output != "text" && flags.output != "json") {
     Write(stderr, fmt::format("error: unable to match a printer suitable for the output format "
                               "{}, allowed formats are: json,text\n",
@@ -89,6 +97,10 @@ CommandRegistration registration(10, [](CLI::App& app, GlobalOptions&, int& exit
                   "Manifest file, directory (*.yaml, *.yml, *.json) or - for stdin")
       ->required();
   AddAdmissionFlags(cmd, flags->admission);
+  cmd->add_option(
+      "--feature-gates", flags->feature_gates,
+      "kube-apiserver feature gates, Name=bool[,...]: WindowsHostProcessContainers=false "
+      "forbids hostProcess, as Kubernetes 1.22-1.25 with the gate off");
   cmd->add_option("-o,--output", flags->output, "Output format: text or json")
       ->capture_default_str();
   cmd->callback([flags, &exit_code] { exit_code = RunValidate(*flags); });

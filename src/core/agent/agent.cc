@@ -15,6 +15,7 @@
 #include "core/agent/cleanup.h"
 #include "core/agent/format.h"
 #include "core/agent/naming.h"
+#include "core/agent/node_flags.h"
 #include "core/agent/supervisor.h"
 #include "core/base/strings.h"
 #include "core/image/store.h"
@@ -90,7 +91,9 @@ nlohmann::json SettingsJson(const NodeSettings& s) {
           {"taints", taints},
           {"cgroupRoot", s.cgroup_root},
           {"containerLogMaxSize", s.log_max_size},
-          {"containerLogMaxFiles", s.log_max_files}};
+          {"containerLogMaxFiles", s.log_max_files},
+          {"featureGates",
+           {{k8s::kWindowsHostProcessContainers, s.gates.windows_host_process_containers}}}};
 }
 
 NodeSettings SettingsFromJson(const nlohmann::json& j) {
@@ -109,6 +112,9 @@ NodeSettings SettingsFromJson(const nlohmann::json& j) {
   s.cgroup_root = j.value("cgroupRoot", s.cgroup_root);
   s.log_max_size = j.value("containerLogMaxSize", s.log_max_size);
   s.log_max_files = j.value("containerLogMaxFiles", s.log_max_files);
+  if (auto g = j.find("featureGates"); g != j.end() && g->is_object())
+    s.gates.windows_host_process_containers =
+        g->value(k8s::kWindowsHostProcessContainers, s.gates.windows_host_process_containers);
   return s;
 }
 
@@ -206,21 +212,31 @@ Result<std::unique_ptr<Agent>> Agent::Open(AgentOptions options) {
   if (stored->is_object()) a->settings_ = SettingsFromJson(*stored);
   bool changed = !stored->is_object();
   const AgentOptions& o = a->options_;
-  if (o.cgroup_root) a->settings_.cgroup_root = *o.cgroup_root, changed = true;
+  if (o.cgroup_root) {
+    TRY_CTX(CheckCgroupRoot(*o.cgroup_root), "--cgroup-root");
+    a->settings_.cgroup_root = *o.cgroup_root, changed = true;
+  }
   if (o.node_labels) {
-    ASSIGN_OR_RETURN_CTX(a->settings_.node.extra_labels, ParseNodeLabels(*o.node_labels),
+    ASSIGN_OR_RETURN_CTX(a->settings_.node.extra_labels, CheckedNodeLabels(*o.node_labels),
                          "--node-labels");
     changed = true;
   }
   if (o.taints) {
-    ASSIGN_OR_RETURN_CTX(a->settings_.node.taints, ParseTaints(*o.taints),
+    ASSIGN_OR_RETURN_CTX(a->settings_.node.taints, CheckedTaints(*o.taints),
                          "--register-with-taints");
     changed = true;
   }
-  if (o.hostname_override)
-    a->settings_.node.hostname_override = *o.hostname_override, changed = true;
+  if (o.hostname_override) {
+    ASSIGN_OR_RETURN_CTX(a->settings_.node.hostname_override,
+                         CheckedHostnameOverride(*o.hostname_override), "--hostname-override");
+    changed = true;
+  }
   if (o.log_max_size) a->settings_.log_max_size = *o.log_max_size, changed = true;
   if (o.log_max_files) a->settings_.log_max_files = *o.log_max_files, changed = true;
+  if (o.feature_gates) {
+    ASSIGN_OR_RETURN(a->settings_.gates, k8s::ParseFeatureGates(*o.feature_gates));
+    changed = true;
+  }
   if (changed) {
     if (!lock.held()) {
       ASSIGN_OR_RETURN(lock, a->store_.Lock());
@@ -349,13 +365,39 @@ Result<PodView> Agent::ReadPod(const std::string& key) {
   auto st = ReadPodStatus(v.dir + "/" + kStatusFile);
   v.status = st ? std::move(*st) : InitialStatus(v.record);
   v.supervisor_alive = ProcessAlive(v.status.supervisor_pid, v.status.supervisor_start);
-  v.lost = !v.status.finished && !v.supervisor_alive;
+  v.lost = !v.status.finished && !v.supervisor_alive && !v.status.sandbox_refused;
   if (sys::Exists(v.dir + "/stop")) v.status.terminating = true;
   return v;
 }
 
+namespace {
+
+// The kubelet with WindowsHostProcessContainers off does not create a HostProcess pod's
+// sandbox: the pod stays Pending, each try adds to its FailedCreatePodSandBox event. True when
+// the pod is refused (its status written).
+Result<bool> RefusedByFeatureGate(const k8s::FeatureGates& gates, const std::string& dir) {
+  if (gates.windows_host_process_containers) return false;
+  ASSIGN_OR_RETURN(PodRecord record, ReadPodRecord(dir + "/" + kPodFile));
+  ASSIGN_OR_RETURN(auto decoded, DecodeRecord(record, dir + "/" + kPodFile));
+  if (!k8s::HasWindowsHostProcessContainer(decoded->pod.spec)) return false;
+  auto stored = ReadPodStatus(dir + "/" + kStatusFile);
+  PodStatus status = stored ? std::move(*stored) : InitialStatus(record);
+  status.supervisor_pid = 0;
+  status.supervisor_start = 0;
+  status.sandbox_refused = true;
+  status.AddEvent("Warning", k8s::kFailedCreatePodSandBox, k8s::FailedCreatePodSandBoxMessage(),
+                  NowUnixSeconds());
+  status.updated = NowUnixSeconds();
+  TRY(WritePodStatus(dir + "/" + kStatusFile, status));
+  return true;
+}
+
+}  // namespace
+
 Status Agent::SpawnSupervisor(const std::string& key) {
   std::string dir = store_.PodDir(key);
+  ASSIGN_OR_RETURN(bool refused, RefusedByFeatureGate(settings_.gates, dir));
+  if (refused) return Ok();
   std::string log = dir + "/" + kSupervisorLog;
   // The small supervisor binary next to this one when it is there, else this binary's hidden
   // `__supervise` verb.
@@ -509,7 +551,7 @@ Status Agent::ReconcileLocked() {
       continue;
     }
     have[key] = true;
-    if (v->lost) restart.push_back(std::move(*v));
+    if (v->lost || v->status.sandbox_refused) restart.push_back(std::move(*v));
   }
   Status first = RemovePods(remove);
   for (const PodView& v : restart) {

@@ -21,6 +21,7 @@
 #include "core/agent/status.h"
 #include "core/agent/store.h"
 #include "core/base/result.h"
+#include "core/k8s/features.h"
 #include "core/k8s/types.h"
 
 namespace hp::agent {
@@ -31,6 +32,9 @@ struct NodeSettings {
   std::string cgroup_root = "/hostprocess";
   int64_t log_max_size = 10 * 1024 * 1024;
   int log_max_files = 5;
+  // kubelet's --feature-gates: with WindowsHostProcessContainers off, a HostProcess pod's
+  // sandbox is not created (the pod stays Pending with kubelet's FailedCreatePodSandBox event).
+  k8s::FeatureGates gates;
 };
 
 struct AgentOptions {
@@ -44,6 +48,7 @@ struct AgentOptions {
   std::optional<std::string> hostname_override;
   std::optional<int64_t> log_max_size;
   std::optional<int> log_max_files;
+  std::optional<std::string> feature_gates;  // kubelet --feature-gates syntax
   std::string boot_id;  // "" = the kernel's (tests pass their own to simulate a reboot)
 };
 

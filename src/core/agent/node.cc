@@ -56,21 +56,22 @@ Result<std::vector<Taint>> ParseTaints(std::string_view s) {
   for (const std::string& item : Split(s, ',')) {
     std::string_view t = TrimSpace(item);
     size_t colon = t.rfind(':');
-    if (colon == std::string_view::npos)
-      return Err(ErrorCode::kInvalidArgument, "invalid taint spec \"{}\": want key[=value]:effect",
-                 t);
+    if (colon == std::string_view::npos || t.find(':') != colon)
+      return Err(ErrorCode::kInvalidArgument, "invalid taint spec: {}", t);
     Taint taint;
     taint.effect = std::string(t.substr(colon + 1));
     if (taint.effect != "NoSchedule" && taint.effect != "PreferNoSchedule" &&
         taint.effect != "NoExecute")
-      return Err(ErrorCode::kInvalidArgument, "invalid taint effect \"{}\" in \"{}\"", taint.effect,
-                 t);
+      return Err(ErrorCode::kInvalidArgument, "invalid taint effect: {}, unsupported taint effect",
+                 taint.effect);
     std::string_view kv = t.substr(0, colon);
     size_t eq = kv.find('=');
+    if (eq != std::string_view::npos && kv.find('=', eq + 1) != std::string_view::npos)
+      return Err(ErrorCode::kInvalidArgument, "invalid taint spec: {}", t);
     taint.key = std::string(kv.substr(0, eq));
     if (eq != std::string_view::npos) taint.value = std::string(kv.substr(eq + 1));
     if (taint.key.empty())
-      return Err(ErrorCode::kInvalidArgument, "invalid taint spec \"{}\": empty key", t);
+      return Err(ErrorCode::kInvalidArgument, "invalid taint spec: {}, empty key", t);
     out.push_back(std::move(taint));
   }
   return out;

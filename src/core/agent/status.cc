@@ -139,6 +139,7 @@ void to_json(nlohmann::json& j, const PodStatus& s) {
                      {"supervisorStart", s.supervisor_start},
                      {"finished", s.finished},
                      {"terminating", s.terminating},
+                     {"sandboxRefused", s.sandbox_refused},
                      {"liveContainers", s.live_containers},
                      {"updated", s.updated}};
 }
@@ -158,6 +159,7 @@ void from_json(const nlohmann::json& j, PodStatus& s) {
   Get(j, "supervisorStart", s.supervisor_start);
   Get(j, "finished", s.finished);
   Get(j, "terminating", s.terminating);
+  Get(j, "sandboxRefused", s.sandbox_refused);
   Get(j, "liveContainers", s.live_containers);
   Get(j, "updated", s.updated);
 }

@@ -70,6 +70,9 @@ struct PodStatus {
   uint64_t supervisor_start = 0;  // /proc/<pid>/stat start time, against pid reuse
   bool finished = false;          // the supervisor ended on its own (pod done or deleted)
   bool terminating = false;       // a delete is in progress
+  // The kubelet refused to create the pod's sandbox (a feature gate): no supervisor; every
+  // reconcile tries again.
+  bool sandbox_refused = false;
   // Ids of the containers that exist on the host right now (sandbox, job, maybe a user):
   // what a crash clean-up must remove.
   std::vector<std::string> live_containers;

@@ -7,6 +7,7 @@
 
 #include "core/base/parallel.h"
 #include "core/base/strings.h"
+#include "core/k8s/limits.h"
 
 namespace hp::k8s {
 namespace {
@@ -64,6 +65,13 @@ std::vector<Verdict> Admit(const std::vector<Object>& objects, const AdmissionOp
     Verdict& v = verdicts[i];
     const ObjectMeta& meta = obj.metadata();
     if (Namespaced(obj.kind)) v.namespace_ = meta.namespace_.empty() ? "default" : meta.namespace_;
+    if (obj.json_size > kMaxRequestBodyBytes) {  // the body is not even decoded
+      v.outcome = Verdict::Outcome::kTooLarge;
+      v.code = 413;
+      v.message = RequestEntityTooLargeMessage();
+      v.errors.clear();
+      return;
+    }
     field::ErrorList errs = ValidateObject(obj, opts.validation);
     for (auto& e : v.errors) errs.push_back(std::move(e));
     v.errors = std::move(errs);
@@ -78,7 +86,13 @@ std::vector<Verdict> Admit(const std::vector<Object>& objects, const AdmissionOp
       v.pod_security =
           podsecurity::Evaluate(v.level, ds->spec.template_.metadata, ds->spec.template_.spec);
     }
-    if (!v.pod_security.allowed) v.outcome = Verdict::Outcome::kForbidden;
+    if (!v.pod_security.allowed) {
+      v.outcome = Verdict::Outcome::kForbidden;
+    } else if (obj.json_size > kEtcdMaxRequestBytes) {  // storage is the last step
+      v.outcome = Verdict::Outcome::kTooLarge;
+      v.code = 500;
+      v.message = kEtcdRequestTooLarge;
+    }
   };
   ParallelSlices(objects.size(), WorkerCount(objects.size(), 512), [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; i++) check(i);
@@ -95,6 +109,12 @@ std::string ResourceSlashName(const Object& obj) {
   if (obj.kind == Kind::kDaemonSet) return "daemonset.apps/" + obj.metadata().name;
   r.pop_back();
   return r + "/" + obj.metadata().name;
+}
+
+// kubectl names standard input "STDIN" in "error when creating".
+std::string SourceForKubectl(const Object& obj) {
+  const std::string& file = obj.source().file;
+  return file == "-" ? "STDIN" : file;
 }
 
 std::string QualifiedKind(Kind k) { return k == Kind::kDaemonSet ? "DaemonSet.apps" : KindName(k); }
@@ -118,6 +138,10 @@ std::string KubectlText(const Verdict& v) {
       return fmt::format("Error from server (Forbidden): {} {} is forbidden: {}",
                          ResourceName(obj.kind), Quote(name), violation);
     }
+    case Verdict::Outcome::kTooLarge:
+      return fmt::format("Error from server{}: error when creating {}: {}",
+                         v.code == 413 ? " (RequestEntityTooLarge)" : "",
+                         Quote(SourceForKubectl(obj)), v.message);
   }
   return "";
 }
@@ -146,7 +170,11 @@ std::string VerdictJson(const Verdict& v) {
   status["status"] = "Failure";
   json details;
   details["name"] = name;
-  if (v.outcome == Verdict::Outcome::kInvalid) {
+  if (v.outcome == Verdict::Outcome::kTooLarge) {
+    status["message"] = v.message;
+    if (v.code == 413) status["reason"] = "RequestEntityTooLarge";
+    status["code"] = v.code;
+  } else if (v.outcome == Verdict::Outcome::kInvalid) {
     std::string agg = field::Aggregate(v.errors);
     status["message"] =
         fmt::format("{} {} is invalid: {}", QualifiedKind(obj.kind), Quote(name), agg);

@@ -22,7 +22,9 @@ struct AdmissionOptions {
 };
 
 struct Verdict {
-  enum class Outcome { kAllowed, kInvalid, kForbidden };
+  // kTooLarge: the object is larger than the API server accepts (413) or etcd stores (500):
+  // limits.h.
+  enum class Outcome { kAllowed, kInvalid, kForbidden, kTooLarge };
   const Object* object = nullptr;
   Outcome outcome = Outcome::kAllowed;
   bool allowed() const { return outcome == Outcome::kAllowed; }
@@ -30,9 +32,14 @@ struct Verdict {
   field::ErrorList errors;  // kInvalid
   podsecurity::LevelVersion level;       // the level the object was checked against
   podsecurity::Evaluation pod_security;  // kForbidden
+  int code = 0;                          // kTooLarge: the HTTP status, 413 or 500
+  std::string message;                   // kTooLarge: the server's message
 };
 
-// Validates every object and evaluates Pod Security for Pods and DaemonSet templates. Namespace
+// Validates every object and evaluates Pod Security for Pods and DaemonSet templates, in the
+// API server's order: an object whose JSON is larger than the request body limit is refused
+// before anything else (413), one larger than etcd's limit after validation and admission, when
+// it would be stored (500). Namespace
 // objects in `objects` set the level of their namespace (label pod-security.kubernetes.io/enforce,
 // enforce-version). Validation errors win over Pod Security, as in the API server. A DaemonSet
 // whose pods would violate the level is kForbidden (the API server would create it with a
@@ -43,6 +50,8 @@ std::vector<Verdict> Admit(const std::vector<Object>& objects, const AdmissionOp
 //   allowed:   "pod/x created (server dry run)"
 //   invalid:   "The Pod \"x\" is invalid: spec.hostNetwork: Invalid value: false: ..."
 //   forbidden: "Error from server (Forbidden): pods \"x\" is forbidden: violates PodSecurity ..."
+//   too large: "Error from server (RequestEntityTooLarge): error when creating \"f.yaml\":
+//              Request entity too large: limit is 3145728" (etcd's: "Error from server: ...")
 //   DaemonSet: "Warning: would violate PodSecurity \"baseline:latest\": ...\n" +
 //              "Error: daemonset.apps/x: its pods would be rejected by PodSecurity
 //              \"baseline:latest\""

@@ -9,6 +9,7 @@
 #include "core/base/parallel.h"
 #include "core/base/strings.h"
 #include "core/k8s/decode_internal.h"
+#include "core/k8s/limits.h"
 #include "core/sys/file.h"
 
 namespace hp::k8s {
@@ -321,6 +322,7 @@ void DecodeObject(Ctx& c, N n, std::vector<Object>& out) {
   }
   if (c.errors->size() == before) {
     if (c.keep_raw) obj.raw_json = internal::ToJsonText(n);
+    obj.json_size = c.keep_raw ? obj.raw_json.size() : internal::JsonTextSize(n);
     out.push_back(std::move(obj));
   }
 }
@@ -382,6 +384,13 @@ Error YamlError(const std::string& source_name, const yaml::ParseError& e) {
   Source s{source_name, e.mark.line + 1, e.mark.column + 1, 0};
   if (e.mark.line < 0) s.line = s.column = 0;
   return JoinErrors({Diagnostic{s, "", "yaml: " + e.message}});
+}
+
+// An input is read up to the API server's request body limit and no further (docs/validate.md).
+Status CheckInputSize(const std::string& source_name, const std::string& text) {
+  if (text.size() <= kMaxRequestBodyBytes) return Ok();
+  return Err(ErrorCode::kInvalidArgument, "{}: {} (an input is read up to that many bytes)",
+             Quote(source_name), RequestEntityTooLargeMessage());
 }
 
 }  // namespace
@@ -451,7 +460,8 @@ Result<Decoded> DecodeString(std::string_view text, const std::string& source_na
 
 Result<Decoded> DecodeFile(const std::string& path, const DecodeOptions& options) {
   if (path == "-") {
-    ASSIGN_OR_RETURN(std::string text, sys::ReadFd(0));
+    ASSIGN_OR_RETURN(std::string text, sys::ReadFdUpTo(0, kMaxRequestBodyBytes));
+    TRY(CheckInputSize("-", text));
     return DecodeString(text, "-", options);
   }
   if (sys::IsDir(path)) {
@@ -470,7 +480,8 @@ Result<Decoded> DecodeFile(const std::string& path, const DecodeOptions& options
                  Quote(path));
     return DecodeFiles(files, options);
   }
-  ASSIGN_OR_RETURN(std::string text, sys::ReadFile(path));
+  ASSIGN_OR_RETURN(std::string text, sys::ReadFileUpTo(path, kMaxRequestBodyBytes));
+  TRY(CheckInputSize(path, text));
   return DecodeString(text, path, options);
 }
 

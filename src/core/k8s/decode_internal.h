@@ -59,6 +59,8 @@ void Items(Ctx& c, const yaml::Node& n, const std::string& path,
 
 // The node as compact JSON text, with the decoder's JSON typing of scalars.
 std::string ToJsonText(const yaml::Node& n);
+// ToJsonText(n).size(), counted without building the text (for the API server's size limits).
+size_t JsonTextSize(const yaml::Node& n);
 
 void DecodeObjectMeta(Ctx& c, const yaml::Node& n, const std::string& path, ObjectMeta& out);
 void DecodePodSpec(Ctx& c, const yaml::Node& n, const std::string& path, PodSpec& out);

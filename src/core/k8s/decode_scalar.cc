@@ -302,18 +302,8 @@ void GetStringMap(Ctx& c, const yaml::Node& n, const std::string& path, StringMa
 
 namespace {
 
-nlohmann::json ToJson(const yaml::Node& n) {
-  if (n.IsMap()) {
-    nlohmann::json o = nlohmann::json::object();
-    for (size_t i = 0, size = n.size(); i < size; i++)
-      o[std::string(n.Key(i).Scalar())] = ToJson(n.Value(i));
-    return o;
-  }
-  if (n.IsSequence()) {
-    nlohmann::json a = nlohmann::json::array();
-    for (size_t i = 0, size = n.size(); i < size; i++) a.push_back(ToJson(n.Item(i)));
-    return a;
-  }
+// A scalar as JSON: the decoder's typing (plain numbers and booleans are not strings).
+nlohmann::json ScalarJson(const yaml::Node& n) {
   std::string text(n.Scalar());
   switch (TypeOf(n)) {
     case ScalarType::kNull:
@@ -333,11 +323,59 @@ nlohmann::json ToJson(const yaml::Node& n) {
   }
 }
 
+nlohmann::json ToJson(const yaml::Node& n) {
+  if (n.IsMap()) {
+    nlohmann::json o = nlohmann::json::object();
+    for (size_t i = 0, size = n.size(); i < size; i++)
+      o[std::string(n.Key(i).Scalar())] = ToJson(n.Value(i));
+    return o;
+  }
+  if (n.IsSequence()) {
+    nlohmann::json a = nlohmann::json::array();
+    for (size_t i = 0, size = n.size(); i < size; i++) a.push_back(ToJson(n.Item(i)));
+    return a;
+  }
+  return ScalarJson(n);
+}
+
+// The length of a JSON string literal as nlohmann::json dumps it (quotes and escapes; UTF-8
+// kept as is: the YAML reader has already refused bytes that are not UTF-8).
+size_t JsonStringSize(std::string_view s) {
+  size_t size = 2;
+  for (unsigned char ch : s) {
+    if (ch == '"' || ch == '\\' || ch == '\b' || ch == '\f' || ch == '\n' || ch == '\r' ||
+        ch == '\t') {
+      size += 2;
+    } else if (ch < 0x20) {
+      size += 6;  // a six-byte escape
+    } else {
+      size += 1;
+    }
+  }
+  return size;
+}
+
 }  // namespace
 
 std::string ToJsonText(const yaml::Node& n) {
   // Invalid UTF-8 becomes U+FFFD, as in Go's encoding/json.
   return ToJson(n).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+size_t JsonTextSize(const yaml::Node& n) {
+  if (n.IsMap()) {
+    size_t size = 2 + (n.size() > 0 ? n.size() - 1 : 0);  // {} and commas
+    for (size_t i = 0, count = n.size(); i < count; i++)
+      size += JsonStringSize(n.Key(i).Scalar()) + 1 + JsonTextSize(n.Value(i));
+    return size;
+  }
+  if (n.IsSequence()) {
+    size_t size = 2 + (n.size() > 0 ? n.size() - 1 : 0);
+    for (size_t i = 0, count = n.size(); i < count; i++) size += JsonTextSize(n.Item(i));
+    return size;
+  }
+  if (TypeOf(n) == ScalarType::kString) return JsonStringSize(n.Scalar());
+  return ScalarJson(n).dump().size();
 }
 
 }  // namespace hp::k8s::internal

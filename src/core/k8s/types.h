@@ -460,6 +460,8 @@ struct Object {
   // The object as compact JSON (YAML scalars typed as JSON), only when decoded with
   // DecodeOptions::keep_raw: what the node agent stores and hands to a pod's supervisor.
   std::string raw_json;
+  // The length of that JSON (kubectl sends an object as JSON): what limits.h measures.
+  size_t json_size = 0;
 
   const ObjectMeta& metadata() const;
   const Source& source() const;

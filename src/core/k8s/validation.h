@@ -15,6 +15,10 @@ struct ValidationOptions {
   // The API server's --allow-privileged. false rejects privileged containers and HostProcess
   // pods ("hostProcess containers are disallowed by cluster policy").
   bool allow_privileged = true;
+  // PodValidationOptions.AllowWindowsHostProcessField: the WindowsHostProcessContainers gate
+  // (features.h). false forbids setting hostProcess at all, as the API server of 1.22-1.25
+  // with the gate off.
+  bool allow_windows_host_process_field = true;
 };
 
 field::ErrorList ValidatePod(const Pod& pod, const ValidationOptions& opts);

@@ -158,10 +158,22 @@ field::ErrorList ValidateWindowsHostProcessPod(const PodSpec& spec, const std::s
   std::optional<bool> pod_hp;
   if (spec.security_context && spec.security_context->windows_options)
     pod_hp = spec.security_context->windows_options->host_process;
+  // WindowsHostProcessContainers off (1.22-1.25): data that sets hostProcess, true or false, is
+  // not persisted. The pod's value ends the checks; each container's is one more error.
+  const char* kGateOff =
+      "not allowed when feature gate 'WindowsHostProcessContainers' is not enabled";
+  if (!opts.allow_windows_host_process_field && pod_hp) {
+    errs.push_back(
+        field::Forbidden(Child(path, "securityContext.windowsOptions.hostProcess"), kGateOff));
+    return errs;
+  }
   VisitContainers(spec, path, [&](const Container& c, const std::string& cpath) {
     containers++;
     std::optional<bool> c_hp;
     if (auto* p = ContainerHostProcess(c)) c_hp = *p;
+    if (!opts.allow_windows_host_process_field && c_hp)
+      errs.push_back(
+          field::Forbidden(Child(cpath, "securityContext.windowsOptions.hostProcess"), kGateOff));
     if (pod_hp && c_hp && *pod_hp != *c_hp) {
       errs.push_back(field::Invalid(
           Child(cpath, "securityContext.windowsOptions.hostProcess"), field::Bool(*c_hp),

@@ -6,7 +6,9 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -23,23 +25,29 @@ Result<UniqueFd> Open(const std::string& path, int flags, mode_t mode) {
   return UniqueFd(fd);
 }
 
-Result<std::string> ReadFd(int fd) {
+Result<std::string> ReadFd(int fd) { return ReadFdUpTo(fd, SIZE_MAX - 1); }
+
+Result<std::string> ReadFdUpTo(int fd, size_t limit) {
   std::string out;
   char buf[65536];
-  while (true) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+  const size_t want = limit + 1;
+  while (out.size() < want) {
+    ssize_t n = ::read(fd, buf, std::min(sizeof buf, want - out.size()));
     if (n < 0) {
       if (errno == EINTR) continue;
       return SysErr("read");
     }
-    if (n == 0) return out;
+    if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
   }
+  return out;
 }
 
-Result<std::string> ReadFile(const std::string& path) {
+Result<std::string> ReadFile(const std::string& path) { return ReadFileUpTo(path, SIZE_MAX - 1); }
+
+Result<std::string> ReadFileUpTo(const std::string& path, size_t limit) {
   ASSIGN_OR_RETURN(UniqueFd fd, Open(path, O_RDONLY));
-  auto r = ReadFd(fd.get());
+  auto r = ReadFdUpTo(fd.get(), limit);
   if (!r) return SysErrN(r.error().sys_errno(), "read \"{}\"", path);
   return r;
 }
@@ -151,8 +159,8 @@ Result<std::vector<std::string>> ListDir(const std::string& path) {
 
 Result<std::string> MakeTempDir(std::string_view prefix) {
   const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/" + std::string(prefix) +
-                     "XXXXXX";
+  std::string tmpl =
+      std::string(base && *base ? base : "/tmp") + "/" + std::string(prefix) + "XXXXXX";
   if (!::mkdtemp(tmpl.data())) return SysErr("mkdtemp \"{}\"", tmpl);
   return tmpl;
 }

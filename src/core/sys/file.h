@@ -16,6 +16,11 @@ namespace hp::sys {
 Result<UniqueFd> Open(const std::string& path, int flags, mode_t mode = 0);
 Result<std::string> ReadFile(const std::string& path);
 Result<std::string> ReadFd(int fd);
+// Read at most `limit` + 1 bytes and stop: a result longer than `limit` means the input is
+// larger (and nothing more of it was read), so an endless input (a pipe, /dev/zero) costs
+// `limit` bytes and returns at once.
+Result<std::string> ReadFdUpTo(int fd, size_t limit);
+Result<std::string> ReadFileUpTo(const std::string& path, size_t limit);
 Status WriteAll(int fd, std::string_view data);
 // Writes `path` through a temp file in the same directory and rename(2); fsyncs when asked.
 Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode = 0644,

@@ -149,6 +149,52 @@ TEST_F(AgentE2E, ApplyUnpacksLayersTheSupervisorOnlyMounts) {
   EXPECT_EQ(Hp("delete pod packed").out, "pod \"packed\" deleted\n");
 }
 
+// Issue 20: the kubelet's --feature-gates=WindowsHostProcessContainers=false, kept by apply:
+// the pod is stored but its sandbox is not created (Pending, ContainerCreating, kubelet's
+// FailedCreatePodSandBox event, counted on each try); the gate back on starts it.
+TEST_F(AgentE2E, KubeletFeatureGateOffLeavesHostProcessPodsPending) {
+  CliResult bad = Apply(PodYaml("gated", "sleep 100"), "--feature-gates Foo=true");
+  EXPECT_EQ(bad.rc, 2);
+  EXPECT_EQ(bad.err,
+            "error: invalid argument \"Foo=true\" for \"--feature-gates\" flag: unrecognized "
+            "feature gate: Foo\n");
+  CliResult r =
+      Apply(PodYaml("gated", "sleep 100"), "--feature-gates WindowsHostProcessContainers=false");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "pod/gated created\n");
+  EXPECT_EQ(StatusColumnOf("gated"), "ContainerCreating") << Hp("get pods").out;
+  nlohmann::json pod = PodJson("gated");
+  ASSERT_FALSE(pod.is_null());
+  EXPECT_EQ(pod["status"]["phase"], "Pending");
+  // kubectl describe's event line: Type, Reason, Age, From, Message.
+  auto event_line = [&](const std::string& describe) {
+    size_t at = describe.find("FailedCreatePodSandBox");
+    if (at == std::string::npos) return std::string();
+    size_t start = describe.rfind('\n', at) + 1;
+    return describe.substr(start, describe.find('\n', at) - start);
+  };
+  std::string describe = Hp("describe pod gated").out;
+  std::string line = event_line(describe);
+  EXPECT_EQ(line.rfind("  Warning ", 0), 0u) << describe;
+  EXPECT_NE(line.find(" kubelet "), std::string::npos) << line;
+  const std::string message =
+      " Failed to create pod sandbox: pod contains HostProcess containers but feature "
+      "'WindowsHostProcessContainers' is not enabled";
+  EXPECT_TRUE(line.size() > message.size() &&
+              line.compare(line.size() - message.size(), message.size(), message) == 0)
+      << line;
+  // A reconcile is another try: the same event, counted.
+  ASSERT_EQ(Hp("apply --cgroup-root '" + cgroup_root_ + "'").rc, 0);
+  describe = Hp("describe pod gated").out;
+  EXPECT_NE(event_line(describe).find("(x2 over"), std::string::npos) << describe;
+  EXPECT_EQ(StatusColumnOf("gated"), "ContainerCreating");
+  // The gate on again (kept for later commands): the pod starts.
+  ASSERT_EQ(Hp("apply --feature-gates WindowsHostProcessContainers=true").rc, 0);
+  ASSERT_TRUE(WaitFor([&] { return StatusColumnOf("gated") == "Running"; }, 10000))
+      << Hp("get pods").out << Hp("describe pod gated").out;
+  EXPECT_EQ(Hp("delete pod gated").out, "pod \"gated\" deleted\n");
+}
+
 TEST_F(AgentE2E, CrashingContainerBacksOffAndKeepsItsPreviousLog) {
   ASSERT_EQ(Apply(PodYaml("crash", "echo run; exit 3")).rc, 0);
   // The first exit restarts at once, the second waits kubelet's 10 s back-off.

@@ -1,7 +1,9 @@
 // Runs the built `hostprocess validate` on files: exit codes, kubectl text, JSON.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -140,6 +142,95 @@ TEST(ValidateCli, UnreadableInputAndUsageExit2) {
   EXPECT_EQ(Validate("-f " + Src("examples") + " --pod-security strict").rc, 2);
   EXPECT_EQ(Validate("").rc, 2);
   EXPECT_EQ(Validate("-f " + Src("examples") + " -o yaml").rc, 2);
+}
+
+// Issue 13 item 8: an input is read up to the API server's request body limit and no
+// further, so an endless one returns at once; an object larger than etcd stores is refused.
+TEST(ValidateCli, EndlessInputStopsAtTheRequestLimit) {
+  for (const char* args : {"-f /dev/zero", "-f -"}) {
+    auto start = std::chrono::steady_clock::now();
+    CliRun r = Validate(args, "/dev/zero");
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_EQ(r.rc, 2) << args;
+    std::string name = std::string(args) == "-f -" ? "-" : "/dev/zero";
+    EXPECT_EQ(r.err, "error: \"" + name +
+                         "\": Request entity too large: limit is 3145728 (an input is read up to "
+                         "that many bytes)\n")
+        << args;
+    EXPECT_LT(seconds, 10) << args;
+  }
+}
+
+// `n` containers in one Pod, each "- {name: cNNNNNNN, image: busybox}".
+std::string ManyContainers(int n) {
+  std::string y = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: big\nspec:\n  containers:\n";
+  for (int i = 0; i < n; i++) y += fmt::format("  - {{name: c{:07}, image: busybox}}\n", i);
+  return y;
+}
+
+TEST(ValidateCli, HugeManifestIsRefused) {
+  std::string file = TempDir() + "/huge.yaml";
+  ASSERT_TRUE(hp::sys::WriteFile(file, ManyContainers(1000000)));  // 39 MB
+  CliRun r = Validate("-f " + file);
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_EQ(r.err, "error: \"" + file +
+                       "\": Request entity too large: limit is 3145728 (an input is read up to "
+                       "that many bytes)\n");
+}
+
+TEST(ValidateCli, ObjectLargerThanEtcdStoresIsRefused) {
+  // 2.0 MB of YAML, 2.1 MB as JSON: read whole, valid, too large to store.
+  std::string big = TempDir() + "/big.yaml";
+  ASSERT_TRUE(hp::sys::WriteFile(big, ManyContainers(52000)));
+  CliRun r = Validate("-f " + big);
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "Error from server: error when creating \"" + big +
+                       "\": etcdserver: request is too "
+                       "large\n");
+  auto j = nlohmann::json::parse(Validate("-f " + big + " -o json").out);
+  EXPECT_EQ(j[0]["status"]["code"], 500);
+  EXPECT_EQ(j[0]["status"]["message"], "etcdserver: request is too large");
+  EXPECT_FALSE(j[0]["status"].contains("reason"));
+  // The same containers spread over many small pods in one input: each object is small.
+  std::string many;
+  for (int p = 0; p < 400; p++) {
+    std::string pod = ManyContainers(130);
+    pod.replace(pod.find("name: big"), 9, fmt::format("name: p{}", p));
+    many += "---\n" + pod;
+  }
+  std::string ok = TempDir() + "/many.yaml";
+  ASSERT_TRUE(hp::sys::WriteFile(ok, many));
+  CliRun m = Validate("-f " + ok);
+  EXPECT_EQ(m.rc, 0) << m.err.substr(0, 500);
+  EXPECT_EQ(m.err, "");
+}
+
+// Issue 20: the seed DaemonSet with the API server's WindowsHostProcessContainers gate on (the
+// default; GA from 1.26) and off (1.22-1.25), and kube-apiserver's words for a bad value.
+TEST(ValidateCli, SeedWithTheFeatureGateOnAndOff) {
+  std::string seed = Src("examples/privileged-daemonset.yaml");
+  CliRun on = Validate("-f " + seed + " --feature-gates WindowsHostProcessContainers=true");
+  EXPECT_EQ(on.rc, 0) << on.err;
+  EXPECT_EQ(on.out, "daemonset.apps/privileged-daemonset created (server dry run)\n");
+  CliRun off = Validate("-f " + seed + " --feature-gates=WindowsHostProcessContainers=false");
+  EXPECT_EQ(off.rc, 1);
+  EXPECT_EQ(off.out, "");
+  EXPECT_EQ(off.err,
+            "The DaemonSet \"privileged-daemonset\" is invalid: "
+            "spec.template.spec.containers[0].securityContext.windowsOptions.hostProcess: "
+            "Forbidden: not allowed when feature gate 'WindowsHostProcessContainers' is not "
+            "enabled\n");
+  auto j = nlohmann::json::parse(
+      Validate("-f " + seed + " --feature-gates WindowsHostProcessContainers=false -o json").out);
+  EXPECT_EQ(j[0]["status"]["code"], 422);
+  EXPECT_EQ(j[0]["status"]["details"]["causes"][0]["reason"], "FieldValueForbidden");
+  CliRun unknown = Validate("-f " + seed + " --feature-gates WindowsHostProcess=false");
+  EXPECT_EQ(unknown.rc, 2);
+  EXPECT_EQ(unknown.err,
+            "error: invalid argument \"WindowsHostProcess=false\" for \"--feature-gates\" flag: "
+            "unrecognized feature gate: WindowsHostProcess\n");
 }
 
 }  // namespace
