@@ -16,3 +16,17 @@ function(hp_test name)
                                              HP_BINARY_DIR="${CMAKE_BINARY_DIR}")
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
 endfunction()
+
+# The generated "hp_build_info.h" (HP_VERSION, HP_GIT_COMMIT), rewritten at every build by
+# cmake/build_info.cmake when the commit changed; hp_use_build_info(TARGET) gives a target it.
+add_custom_target(hp_build_info_header
+  COMMAND ${CMAKE_COMMAND} -DSOURCE_DIR=${CMAKE_SOURCE_DIR}
+          -DOUTPUT=${CMAKE_BINARY_DIR}/generated/hp_build_info.h
+          -DVERSION=${PROJECT_VERSION} -DCOMMIT=${HP_GIT_COMMIT}
+          -P ${CMAKE_SOURCE_DIR}/cmake/build_info.cmake
+  BYPRODUCTS ${CMAKE_BINARY_DIR}/generated/hp_build_info.h
+  COMMENT "" VERBATIM)
+function(hp_use_build_info target)
+  target_include_directories(${target} PRIVATE ${CMAKE_BINARY_DIR}/generated)
+  add_dependencies(${target} hp_build_info_header)
+endfunction()

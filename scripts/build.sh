@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
-# Configures and builds one flavour: scripts/build.sh [release|asan|fuzz] -> build/<flavour>
+# Configures and builds one flavour: scripts/build.sh [release|asan|fuzz] [TARGET...]
+#   -> build/<flavour>; only the TARGETs when given (e.g. hostprocess), else everything.
+# Warnings are errors here (HP_WERROR), as in CI; release is a Release (-O3) build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour=${1:-release}
+shift || true
 case "$flavour" in
-  release) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
+  release) args=(-DCMAKE_BUILD_TYPE=Release) ;;
   asan) args=(-DCMAKE_BUILD_TYPE=Debug -DHP_SANITIZE=ON -DHP_BENCH=OFF) ;;
   fuzz) args=(-DCMAKE_BUILD_TYPE=Debug -DHP_FUZZ=ON -DHP_BENCH=OFF -DHP_TESTS=OFF
               -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++) ;;
-  *) echo "usage: $0 [release|asan|fuzz]" >&2; exit 2 ;;
+  *) echo "usage: $0 [release|asan|fuzz] [TARGET...]" >&2; exit 2 ;;
 esac
-cmake -S . -B "build/$flavour" -G Ninja "${args[@]}" >/dev/null
-cmake --build "build/$flavour" -j "$(nproc)"
+if command -v ccache >/dev/null; then
+  args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+fi
+cmake -S . -B "build/$flavour" -G Ninja -DHP_WERROR=ON "${args[@]}" >/dev/null
+targets=()
+[ $# -eq 0 ] || targets=(--target "$@")
+cmake --build "build/$flavour" -j "$(nproc)" "${targets[@]}"

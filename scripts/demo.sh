@@ -3,10 +3,15 @@
 # Debian's busybox-static, apply the Linux variant of the seed's privileged DaemonSet on this
 # node, and show its pod Running and its logs. State goes to $HOSTPROCESS_ROOT
 # (default /var/lib/hostprocess); the DaemonSet keeps running until you delete it.
+# Run it as root (cgroups, mounts); from another account it re-runs itself with sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "error: run this as root (no sudo here)" >&2; exit 1; }
+  exec sudo HOSTPROCESS_ROOT="${HOSTPROCESS_ROOT:-}" bash "$0" "$@"
+fi
 bash scripts/setup.sh
-bash scripts/build.sh release
+bash scripts/build.sh release hostprocess  # only what the demo runs (and its supervisor)
 HP=build/release/src/cli/hostprocess/hostprocess
 root=${HOSTPROCESS_ROOT:-/var/lib/hostprocess}
 hp() { "$HP" --root "$root" "$@"; }

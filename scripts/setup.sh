@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package hostprocess needs to build, test and run its examples.
-# Idempotent; needs root (or sudo). Offline after this step.
+# Idempotent; run as root, or as a user with sudo. Offline after this step.
+# dpkg-dev (dpkg-shlibdeps), systemd (systemd-analyze) and zsh: the package and completion tests.
 set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format clang-tidy
@@ -9,6 +10,7 @@ PACKAGES=(
   libarchive-dev libcurl4-openssl-dev libssl-dev libcap-dev libzstd-dev
   containerd runc docker-registry busybox-static skopeo umoci hyperfine
   iproute2 procps util-linux passwd file mmdebstrap
+  dpkg-dev systemd zsh
 )
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

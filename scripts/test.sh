@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test tier: the release build, then the ASan+UBSan build,
-# then the fuzz targets for a bounded time. This is what CI runs (.ci/run).
+# then the fuzz targets for a bounded time. This is what CI runs (.ci/run). The release tier
+# includes package_deb_test: the Debian package is built (cpack) from build/release and checked.
+# Run as root (the e2e tests need it; setup uses sudo when run as another user).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

@@ -4,6 +4,7 @@
 
 #include "cli/hostprocess-runtime/cli.h"
 #include "cli/hostprocess-runtime/log.h"
+#include "hp_build_info.h"
 
 namespace hp::runtime_cli {
 
@@ -25,7 +26,8 @@ int main(int argc, char** argv) {
       "container volume, a cgroup job)."};
   app.name("hostprocess-runtime");
   app.require_subcommand(1);
-  app.set_version_flag("-v,--version", "hostprocess-runtime version 0.1.0\nspec: 1.0.2-dev\n");
+  app.set_version_flag("-v,--version", "hostprocess-runtime version " HP_VERSION
+                                       "\ncommit: " HP_GIT_COMMIT "\nspec: 1.0.2-dev\n");
   Globals g;
   app.add_option("--root", g.root, "root directory for storage of container state")
       ->capture_default_str();

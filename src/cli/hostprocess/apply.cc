@@ -2,7 +2,8 @@
 // the API server would (validate's text and exit 1 on a rejection: nothing is stored), stored
 // as the node's desired state, and reconciled: each DaemonSet that fits this node runs one pod,
 // each Pod runs, each under its own supervisor, so the pods outlive this command. Without -f,
-// only reconciles (after a reboot or a crashed supervisor).
+// only reconciles (after a reboot or a crashed supervisor) and prints what it started or
+// removed (hostprocess.service runs it at boot).
 #include <fmt/format.h>
 
 #include <memory>
@@ -29,6 +30,39 @@ struct ApplyFlags {
   int log_max_files = 0;
   std::string feature_gates;
 };
+
+// `apply` without a file (hostprocess.service at boot): reconciles and says what changed, for
+// the journal: each pod started (new, or its supervisor was gone) or removed, then a count.
+int Restore(agent::Agent& a) {
+  auto before = a.ListPods();
+  if (!before) return Fail(before.error());
+  auto s = a.Reconcile();
+  if (!s) return Fail(s.error());
+  auto after = a.ListPods();
+  if (!after) return Fail(after.error());
+  auto find = [](const std::vector<agent::PodView>& pods, const std::string& key) {
+    for (const auto& p : pods)
+      if (p.key == key) return &p;
+    return static_cast<const agent::PodView*>(nullptr);
+  };
+  std::string out;
+  int started = 0, removed = 0;
+  for (const auto& p : *after) {
+    const agent::PodView* old = find(*before, p.key);
+    if (old && !old->lost) continue;
+    out += fmt::format("started pod \"{}/{}\"\n", p.ns, p.name);
+    started++;
+  }
+  for (const auto& p : *before) {
+    if (find(*after, p.key)) continue;
+    out += fmt::format("removed pod \"{}/{}\"\n", p.ns, p.name);
+    removed++;
+  }
+  out += fmt::format("{} pods on this node as applied: {} started, {} removed\n", after->size(),
+                     started, removed);
+  Print(stdout, out);
+  return 0;
+}
 
 int RunApply(const GlobalOptions& global, const ApplyFlags& flags, CLI::App* cmd) {
   k8s::AdmissionOptions admission;
@@ -96,10 +130,7 @@ int RunApply(const GlobalOptions& global, const ApplyFlags& flags, CLI::App* cmd
   }
   auto agent = OpenAgent(global, opts);
   if (!agent) return Fail(agent.error());
-  if (objects.empty()) {
-    auto s = (*agent)->Reconcile();
-    return s ? 0 : Fail(s.error());
-  }
+  if (objects.empty()) return Restore(**agent);
   auto lines = (*agent)->Apply(objects);
   if (!lines) return Fail(lines.error());
   std::string out;

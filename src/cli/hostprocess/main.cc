@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/hostprocess/command.h"
+#include "hp_build_info.h"
 
 namespace hp::cli {
 
@@ -24,7 +25,8 @@ int main(int argc, char** argv) {
       "container volume, manage images. kubectl's verbs and flags where they exist."};
   app.name("hostprocess");
   app.require_subcommand(1);
-  app.set_version_flag("--version", "hostprocess 0.1.0");
+  // The version and the commit it was built from ("unknown" outside a git checkout).
+  app.set_version_flag("--version", "hostprocess version " HP_VERSION "\ncommit: " HP_GIT_COMMIT);
   GlobalOptions global;
   const char* env_root = std::getenv("HOSTPROCESS_ROOT");
   global.root = env_root && *env_root ? env_root : "/var/lib/hostprocess";
