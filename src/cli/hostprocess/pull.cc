@@ -15,6 +15,7 @@ struct PullArgs {
   std::string ref;
   image::PullOptions opts;
   bool quiet = false;
+  int64_t timeout_s = 60;
 };
 
 // One status line on a terminal, redrawn at most 10 times a second.
@@ -51,6 +52,7 @@ int RunPull(const GlobalOptions& g, PullArgs& a) {
   auto line = std::make_shared<ProgressLine>();
   bool tty = !a.quiet && image_cli::StderrIsTty();
   if (tty) a.opts.progress = [line](const image::PullProgress& p) { line->Update(p); };
+  a.opts.timeout = std::chrono::seconds(a.timeout_s);
   auto r = image::Pull(*store, a.ref, a.opts);
   if (tty) line->End();
   if (!r) return image_cli::Fail(r.error());
@@ -78,6 +80,19 @@ CommandRegistration reg(50, [](CLI::App& app, GlobalOptions& g, int& rc) {
                   "docker config.json with credentials (default $DOCKER_CONFIG/config.json or "
                   "~/.docker/config.json)");
   cmd->add_option("--parallel", a->opts.parallel, "Concurrent layer downloads")
+      ->capture_default_str();
+  cmd->add_option("--timeout", a->timeout_s,
+                  "Seconds for a manifest or token request with its retries; a blob gets this "
+                  "plus its size at --min-rate")
+      ->check(CLI::Range(int64_t{1}, int64_t{7} * 24 * 3600))
+      ->capture_default_str();
+  cmd->add_option("--min-rate", a->opts.min_bytes_per_second,
+                  "Slowest download rate (bytes/s) a blob's deadline allows for")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40))
+      ->capture_default_str();
+  cmd->add_option("--max-layer-size", a->opts.max_layer_bytes,
+                  "Refuse layers announced larger than this (bytes)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 50))
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", a->quiet, "Print only the image name");
   cmd->callback([&g, &rc, a] { rc = RunPull(g, *a); });

@@ -43,8 +43,13 @@ size_t WriteCb(char* data, size_t size, size_t n, void* p) {
   long status = 0;
   curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
   if (c->req->sink && status >= 200 && status < 300) {
-    if (!c->started && c->req->on_start) c->req->on_start(status);
-    c->started = true;
+    if (!c->started) {
+      c->started = true;
+      if (c->req->on_start && !c->req->on_start(status, c->resp->headers)) {
+        c->resp->aborted = true;
+        return 0;
+      }
+    }
     if (!c->req->sink(data, len)) {
       c->resp->aborted = true;
       return 0;
@@ -94,6 +99,8 @@ Result<HttpResponse> HttpGet(const HttpRequest& req) {
   if (req.max_bytes_per_second > 0)
     curl_easy_setopt(h, CURLOPT_MAX_RECV_SPEED_LARGE,
                      static_cast<curl_off_t>(req.max_bytes_per_second));
+  if (req.timeout.count() > 0)
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(req.timeout.count()));
   std::string range;
   if (req.range_from >= 0) {
     range = std::to_string(req.range_from) + "-";
@@ -113,6 +120,10 @@ Result<HttpResponse> HttpGet(const HttpRequest& req) {
   if (ctx.too_big)
     return Err(ErrorCode::kInvalidArgument, "GET \"{}\": response larger than {} bytes", req.url,
                req.max_body);
+  // The status of an error answer is what counts, not whether its body arrived whole.
+  if (rc == CURLE_PARTIAL_FILE && resp.status >= 300) return resp;
+  if (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_TOO_MANY_REDIRECTS)
+    return Err(ErrorCode::kPermissionDenied, "GET \"{}\": {}", req.url, curl_easy_strerror(rc));
   if (rc != CURLE_OK)
     return Err(ErrorCode::kUnavailable, "GET \"{}\": {}", req.url, curl_easy_strerror(rc));
   return resp;
@@ -159,6 +170,40 @@ std::string UrlEscape(const std::string& s) {
     } else {
       out += fmt::format("%{:02X}", c);
     }
+  }
+  return out;
+}
+
+std::string EscapeControls(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  auto esc = [&](unsigned char c) { out += fmt::format("\\x{:02x}", c); };
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if ((c < 0x20 && c != '\t') || c == 0x7f)
+        esc(c);
+      else
+        out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    // The length of a well-formed UTF-8 sequence starting with `c` (0: not a lead byte).
+    size_t len = c >= 0xc2 && c <= 0xdf   ? 2
+                 : c >= 0xe0 && c <= 0xef ? 3
+                 : c >= 0xf0 && c <= 0xf4 ? 4
+                                          : 0;
+    bool ok = len > 0 && i + len <= s.size();
+    for (size_t k = 1; ok && k < len; ++k)
+      ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+    if (ok && c == 0xc2 && static_cast<unsigned char>(s[i + 1]) < 0xa0) ok = false;  // C1
+    if (!ok) {
+      esc(c);
+      ++i;
+      continue;
+    }
+    out.append(s.substr(i, len));
+    i += len;
   }
   return out;
 }

@@ -1,10 +1,12 @@
 // hp/image: a small blocking HTTP GET over libcurl for the registry client.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/base/result.h"
@@ -18,12 +20,14 @@ struct HttpRequest {
   // Receives the body of a 2xx response (others are buffered for the error message); return
   // false to abort the transfer.
   std::function<bool(const char* data, size_t size)> sink;
-  // Called once with the status before the first byte reaches `sink` (a 200 answer to a
-  // Range request means the server sends the whole body).
-  std::function<void(long status)> on_start;
+  // Called once with the status and headers (lowercase names) before the first byte reaches
+  // `sink` (a 200 answer to a Range request means the server sends the whole body); return
+  // false to abort the transfer (HttpResponse::aborted).
+  std::function<bool(long status, const std::map<std::string, std::string>& headers)> on_start;
   size_t max_body = 8 << 20;  // for buffered bodies
   int64_t max_bytes_per_second = 0;
-  std::string basic_auth;  // "user:password"
+  std::string basic_auth;                // "user:password"
+  std::chrono::milliseconds timeout{0};  // the whole request, connect to last byte (0 = none)
 };
 
 struct HttpResponse {
@@ -33,11 +37,18 @@ struct HttpResponse {
   bool aborted = false;                        // the sink stopped the transfer
 };
 
-// Network failures are kUnavailable (retryable); the URL is in the message.
+// Network failures and timeouts are kUnavailable (retryable); a redirect to another scheme or
+// too many redirects are not. The URL is in the message. An error status whose body ends
+// early (a 416 with a Content-Length it does not send) is still a response.
 Result<HttpResponse> HttpGet(const HttpRequest& req);
 
 // Parses `Bearer realm="...",service="...",scope="..."` into {"scheme": "bearer", ...}.
 std::map<std::string, std::string> ParseChallenge(const std::string& header);
 std::string UrlEscape(const std::string& s);
+
+// Text from a registry made safe to print on a terminal: C0 controls (but tab), DEL, C1
+// controls (U+0080..U+009F) and bytes that are not UTF-8 become `\xNN` escapes; other
+// printable UTF-8 is kept.
+std::string EscapeControls(std::string_view s);
 
 }  // namespace hp::image

@@ -15,6 +15,7 @@
 #include "core/base/scope_exit.h"
 #include "core/base/strings.h"
 #include "core/image/digest.h"
+#include "core/image/layer_copy.h"
 #include "core/image/manifest.h"
 #include "core/image/reference.h"
 #include "core/image/stream.h"
@@ -83,14 +84,7 @@ Status CopyBlob(Store& store, int in, const std::string& src, std::string_view d
   struct stat st;
   if (::fstat(in, &st) < 0) return SysErr("stat \"{}\"", src);
   if (::lseek(in, 0, SEEK_SET) < 0) return SysErr("seek \"{}\"", src);
-  off_t left = st.st_size;
-  while (left > 0) {
-    ssize_t n = ::copy_file_range(in, nullptr, out.get(), nullptr, static_cast<size_t>(left), 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return SysErr("copy \"{}\"", src);
-    if (n == 0) break;
-    left -= n;
-  }
+  TRY(CopyData(in, out.get(), st.st_size, src));
   out.reset();
   TRY_CTX(store.CommitBlobFile(tmp + "/blob", digest), "import \"{}\"", src);
   return Ok();

@@ -7,6 +7,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <map>
 #include <vector>
@@ -99,28 +100,7 @@ Status Copier::File(int sfd, int dfd, const std::string& name, const std::string
   UniqueFd out(
       ::openat(dfd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!out) return SysErr("create \"{}\"", rel);
-  off_t left = st.st_size;
-  bool use_cfr = true;
-  char buf[1 << 16];
-  while (left > 0) {
-    ssize_t n = -1;
-    if (use_cfr) {
-      n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, static_cast<size_t>(left), 0);
-      if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
-        use_cfr = false;
-        continue;
-      }
-    } else {
-      n = ::read(in.get(), buf, sizeof buf);
-      if (n > 0) TRY(sys::WriteAll(out.get(), std::string_view(buf, static_cast<size_t>(n))));
-    }
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return SysErr("copy \"{}\"", rel);
-    }
-    if (n == 0) break;
-    left -= n;
-  }
+  TRY(CopyData(in.get(), out.get(), st.st_size, rel));
   CopyXattrs(in.get(), out.get());
   SetMeta(out.get(), st);
   return Ok();
@@ -191,6 +171,34 @@ Status Copier::Dir(int sfd, int dfd, const std::string& rel_dir) {
 }
 
 }  // namespace
+
+Status CopyData(int in, int out, int64_t len, const std::string& what) {
+  bool use_cfr = true;
+  std::string buf;
+  while (len > 0) {
+    ssize_t n = -1;
+    if (use_cfr) {
+      n = ::copy_file_range(in, nullptr, out, nullptr, static_cast<size_t>(len), 0);
+      if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
+        use_cfr = false;
+        buf.resize(1 << 16);
+        continue;
+      }
+    } else {
+      n = ::read(in, buf.data(), static_cast<size_t>(std::min<int64_t>(len, buf.size())));
+      if (n > 0)
+        TRY_CTX(sys::WriteAll(out, std::string_view(buf.data(), static_cast<size_t>(n))),
+                "copy \"{}\"", what);
+    }
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return SysErr("copy \"{}\"", what);
+    }
+    if (n == 0) break;
+    len -= n;
+  }
+  return Ok();
+}
 
 Status ApplyLayerCopy(const std::string& layer_dir, const std::string& target) {
   UniqueFd s(::open(layer_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

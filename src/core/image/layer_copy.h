@@ -5,6 +5,7 @@
 // opened with O_NOFOLLOW, so a symlink from a lower layer is replaced, never followed.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "core/base/result.h"
@@ -12,5 +13,10 @@
 namespace hp::image {
 
 Status ApplyLayerCopy(const std::string& layer_dir, const std::string& target);
+
+// Copies what is left of `in` (up to `len` bytes) to `out`: copy_file_range (reflinks, no copy
+// through user space) where the kernel can, read/write where it cannot (another file system:
+// EXDEV; ENOSYS, EINVAL, EOPNOTSUPP). `what` names the source in errors.
+Status CopyData(int in, int out, int64_t len, const std::string& what);
 
 }  // namespace hp::image

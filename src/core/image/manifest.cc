@@ -42,9 +42,13 @@ Result<Descriptor> ParseDescriptor(const json& j, std::string_view what) {
   if (!IsValidDigest(d.digest))
     return Err(ErrorCode::kInvalidArgument, "{}: unsupported or invalid digest \"{}\"", what,
                d.digest);
-  if (auto it = j.find("size"); it != j.end() && it->is_number_integer())
-    d.size = it->get<int64_t>();
-  if (d.size < 0) return Err(ErrorCode::kInvalidArgument, "{}: negative size", what);
+  // The size bounds every download: an integer > 0 (as the OCI spec requires), not 0, a
+  // float or a string.
+  auto size = j.find("size");
+  if (size == j.end() || !size->is_number_integer() || size->get<int64_t>() <= 0)
+    return Err(ErrorCode::kInvalidArgument, "{} \"{}\": size must be an integer > 0, not {}", what,
+               d.digest, size == j.end() ? "missing" : size->dump());
+  d.size = size->get<int64_t>();
   if (auto p = j.find("platform"); p != j.end() && p->is_object()) {
     d.os = Str(*p, "os");
     d.architecture = Str(*p, "architecture");
@@ -133,9 +137,15 @@ Result<Manifest> ParseManifest(std::string_view s) {
   auto c = j.find("config");
   if (c == j.end()) return Err(ErrorCode::kInvalidArgument, "manifest: no \"config\"");
   ASSIGN_OR_RETURN(m.config, ParseDescriptor(*c, "manifest config"));
+  if (m.config.media_type != kMediaOciConfig && m.config.media_type != kMediaDockerConfig)
+    return Err(ErrorCode::kUnsupported, "manifest: config media type \"{}\" is not an image config",
+               m.config.media_type);
   auto l = j.find("layers");
   if (l == j.end() || !l->is_array())
     return Err(ErrorCode::kInvalidArgument, "manifest: no \"layers\" array");
+  if (l->size() > kMaxLayers)
+    return Err(ErrorCode::kInvalidArgument, "manifest: {} layers (the limit is {})", l->size(),
+               kMaxLayers);
   for (const auto& x : *l) {
     ASSIGN_OR_RETURN(Descriptor d, ParseDescriptor(x, "manifest layer"));
     if (!IsLayerMediaType(d.media_type))

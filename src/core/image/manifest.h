@@ -27,6 +27,9 @@ inline constexpr std::string_view kMediaDockerConfig =
 inline constexpr std::string_view kMediaDockerLayer =
     "application/vnd.docker.image.rootfs.diff.tar.gzip";
 
+// The most layers an image may have: overlayfs stacks at most 500 lower dirs.
+inline constexpr size_t kMaxLayers = 500;
+
 struct Descriptor {
   std::string media_type;
   std::string digest;

@@ -38,13 +38,37 @@ bool ValidTag(std::string_view t) {
   return true;
 }
 
+// host[:port]: dot-separated labels of letters, digits and inner '-', or a bracketed IPv6
+// address; a port of 1 to 5 digits. "..", "host:1:2" and "host:" are not hosts.
 bool ValidDomain(std::string_view d) {
-  if (d.empty()) return false;
-  for (char c : d)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != ':' &&
-        c != '[' && c != ']')
-      return false;
-  return true;
+  std::string_view host = d, port;
+  if (StartsWith(d, "[")) {
+    size_t close = d.find(']');
+    if (close == std::string_view::npos || close < 3) return false;
+    for (char c : d.substr(1, close - 1))
+      if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.') return false;
+    if (close + 1 < d.size() && d[close + 1] != ':') return false;
+    port = close + 1 < d.size() ? d.substr(close + 2) : std::string_view();
+    if (close + 1 < d.size() && port.empty()) return false;
+  } else {
+    size_t colon = d.find(':');
+    if (colon != std::string_view::npos) {
+      host = d.substr(0, colon);
+      port = d.substr(colon + 1);
+      if (port.empty()) return false;
+    }
+    if (host.empty() || host.size() > 253) return false;
+    for (const auto& label : Split(host, '.')) {
+      if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+        return false;
+      for (char c : label)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+    }
+  }
+  if (port.size() > 5) return false;
+  for (char c : port)
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  return port.empty() || (std::stoi(std::string(port)) > 0 && std::stoi(std::string(port)) < 65536);
 }
 
 }  // namespace

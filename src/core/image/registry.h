@@ -32,8 +32,13 @@ struct PullOptions {
                             // ~/.docker/config.json (missing file = anonymous)
   int parallel = 3;         // concurrent layer downloads
   int retries = 4;          // attempts after the first, per request
-  std::chrono::milliseconds backoff{250};             // doubled after every failed attempt
-  int64_t max_bytes_per_second = 0;                   // download throttle (0 = none; used by tests)
+  std::chrono::milliseconds backoff{250};  // doubled after every failed attempt
+  int64_t max_bytes_per_second = 0;        // download throttle (0 = none; used by tests)
+  // Deadlines (docs/image.md): a manifest or token request, with its retries, gets `timeout`;
+  // a blob gets `timeout` plus its announced size at `min_bytes_per_second`.
+  std::chrono::milliseconds timeout{std::chrono::seconds(60)};
+  int64_t min_bytes_per_second = 64 << 10;
+  int64_t max_layer_bytes = int64_t{32} << 30;        // a larger announced layer is refused
   std::function<void(const PullProgress&)> progress;  // called from download threads
 };
 
@@ -45,6 +50,11 @@ struct PullResult {
   int64_t bytes_resumed = 0;  // taken from partial downloads of an earlier attempt
 };
 
+// Limits on what a registry sends (docs/image.md).
+inline constexpr int64_t kMaxManifestBytes = 4 << 20;
+inline constexpr int64_t kMaxConfigBytes = 8 << 20;
+
+// Errors carry no terminal control characters: text from the registry is escaped.
 Result<PullResult> Pull(Store& store, std::string_view ref, const PullOptions& opts = {});
 
 // Credentials for `registry` ("127.0.0.1:5000", "docker.io") from a docker config.json:

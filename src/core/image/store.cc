@@ -84,7 +84,38 @@ Result<Store> Store::Open(const std::string& root) {
   std::string dir = root + "/images";
   for (const char* sub : {"blobs/sha256", "layers", "ingest", "locks", "leases"})
     TRY_CTX(sys::MkdirAll(dir + "/" + sub, 0700), "open image store \"{}\"", dir);
-  return Store(dir);
+  Store store(dir);
+  // What killed pulls and imports left in ingest/ goes now, not at the next rmi. Best effort:
+  // skipped while a pull, an import or a rootfs setup runs (they hold gc.lock shared).
+  if (auto gc = store.TryExclusiveGcLock(); gc && *gc) (void)store.CleanIngestLocked();
+  return store;
+}
+
+Result<UniqueFd> Store::TryExclusiveGcLock() const {
+  std::string path = dir_ + "/locks/gc.lock";
+  ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(path, O_RDWR | O_CREAT, 0600));
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) < 0) {
+    if (errno == EWOULDBLOCK) return UniqueFd();
+    return SysErr("lock \"{}\"", path);
+  }
+  return fd;
+}
+
+// Every pull, import and unpack holds the shared GC lock while it uses a temp dir, so under
+// the exclusive lock any temp dir is left from one that died. A partial download is kept for
+// the next attempt to resume, unless its blob is complete by now.
+Status Store::CleanIngestLocked() const {
+  ASSIGN_OR_RETURN(auto ingest, sys::ListDir(dir_ + "/ingest"));
+  for (const auto& n : ingest) {
+    std::string path = dir_ + "/ingest/" + n;
+    if (StartsWith(n, "tmp-")) {
+      (void)sys::RemoveAll(path);
+    } else if (n.size() == 64 + 8 && n.substr(64) == ".partial" &&
+               HasBlob("sha256:" + n.substr(0, 64))) {
+      ::unlink(path.c_str());
+    }
+  }
+  return Ok();
 }
 
 std::string Store::BlobPath(std::string_view digest) const {
@@ -146,6 +177,12 @@ Status Store::PutImage(const ImageRecord& rec) {
     copy.created = buf;
     return PutImage(copy);
   }
+  // The index is read by every `images` and `run`: what it copies from an image config must
+  // stay small whatever the config holds.
+  if (size_t n = ConfigToJson(rec.config).dump().size(); n > kMaxIndexedConfig)
+    return Err(ErrorCode::kInvalidArgument,
+               "image \"{}\": its config's env, cmd, labels, ... take {} bytes (the limit is {})",
+               rec.name, n, kMaxIndexedConfig);
   return WithLock("index", [&]() -> Status {
     ASSIGN_OR_RETURN(auto index, LoadIndex());
     index[rec.name] = rec;
@@ -237,12 +274,8 @@ Result<UniqueFd> Store::SharedGcLock() const {
 
 Result<std::vector<std::string>> Store::GarbageCollect() {
   std::vector<std::string> out;
-  std::string path = dir_ + "/locks/gc.lock";
-  ASSIGN_OR_RETURN(UniqueFd gc, sys::Open(path, O_RDWR | O_CREAT, 0600));
-  if (::flock(gc.get(), LOCK_EX | LOCK_NB) < 0) {
-    if (errno == EWOULDBLOCK) return out;  // a pull or import is running: collect next time
-    return SysErr("lock \"{}\"", path);
-  }
+  ASSIGN_OR_RETURN(UniqueFd gc, TryExclusiveGcLock());
+  if (!gc) return out;  // a pull or import is running: collect next time
   TRY(WithLock("index", [&]() -> Status {
     ASSIGN_OR_RETURN(out, GarbageCollectLocked());
     return Ok();
@@ -290,19 +323,7 @@ Result<std::vector<std::string>> Store::GarbageCollectLocked() {
   for (const auto& l : layer_dirs)
     if (!layers.count(l) && sys::RemoveAll(dir_ + "/layers/" + l))
       deleted.push_back("layer sha256:" + l);
-  // Ingest: every pull, import and unpack holds the shared GC lock while it uses a temp dir, so
-  // under our exclusive lock any temp dir is left from one that died. A partial download is
-  // kept for the next attempt to resume, unless its blob is complete by now.
-  ASSIGN_OR_RETURN(auto ingest, sys::ListDir(dir_ + "/ingest"));
-  for (const auto& n : ingest) {
-    std::string path = dir_ + "/ingest/" + n;
-    if (StartsWith(n, "tmp-")) {
-      (void)sys::RemoveAll(path);
-    } else if (n.size() == 64 + 8 && n.substr(64) == ".partial" &&
-               HasBlob("sha256:" + n.substr(0, 64))) {
-      ::unlink(path.c_str());
-    }
-  }
+  TRY(CleanIngestLocked());
   return deleted;
 }
 

@@ -57,6 +57,7 @@ struct RemoveResult {
 class Store {
  public:
   // Opens (creating if needed) the store at `<root>/images`; `root` is the CLIs' --root.
+  // Removes the temp dirs of pulls and imports that died, unless one is running.
   static Result<Store> Open(const std::string& root);
 
   const std::string& dir() const { return dir_; }
@@ -110,7 +111,9 @@ class Store {
   // verifying the uncompressed digest against `layer.diff_id`.
   Status EnsureLayerUnpacked(const LayerRecord& layer);
 
-  // Adds or replaces `rec.name` in the index (atomically, under the index lock).
+  // Adds or replaces `rec.name` in the index (atomically, under the index lock). The parts of
+  // the config it copies (env, cmd, labels, ...) may take at most kMaxIndexedConfig bytes.
+  static constexpr size_t kMaxIndexedConfig = 1 << 20;
   Status PutImage(const ImageRecord& rec);
 
   // Leases keep blobs and layers from GC while a pull, an import or a mounted rootfs needs
@@ -124,6 +127,9 @@ class Store {
   Result<std::map<std::string, ImageRecord>> LoadIndex() const;
   Status SaveIndex(const std::map<std::string, ImageRecord>& index) const;
   Result<std::vector<std::string>> GarbageCollectLocked();
+  // gc.lock exclusively if nothing holds it (an empty fd if something does).
+  Result<UniqueFd> TryExclusiveGcLock() const;
+  Status CleanIngestLocked() const;
 
   std::string dir_;
 };

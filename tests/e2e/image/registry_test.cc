@@ -186,6 +186,39 @@ TEST_F(RegistryTest, ResumesAfterRegistryIsKilledMidDownload) {
   EXPECT_FALSE(sys::Exists(store_->PartialPath(p.layer_digest)));
 }
 
+// Issue 18 item 1: a pull killed after a blob was fully downloaded but before its commit
+// leaves a complete partial; docker-registry answers its resume with 416 (and a short body).
+TEST_F(RegistryTest, CompletePartialIsCommittedWithoutARequest) {
+  auto p = Push("done", "1", TarBuilder().File("f", std::string(300000, 'd')));
+  auto blob = sys::ReadFile(registry_->BlobDataPath(p.layer_digest));
+  ASSERT_TRUE(blob);
+  ASSERT_TRUE(sys::WriteFile(store_->PartialPath(p.layer_digest), *blob));
+  auto r = Pull(*store_, Ref("done:1"), opts_);
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->bytes_resumed, static_cast<int64_t>(blob->size()));
+  EXPECT_LT(r->bytes_downloaded, static_cast<int64_t>(blob->size()));  // the config only
+  EXPECT_TRUE(store_->HasBlob(p.layer_digest));
+  EXPECT_FALSE(sys::Exists(store_->PartialPath(p.layer_digest)));
+}
+
+// A partial that cannot be the blob's prefix (full size but wrong, or a wrong prefix)
+// restarts the download from zero, once.
+TEST_F(RegistryTest, UnverifiablePartialRestartsFromZero) {
+  auto p = Push("wrong", "1", TarBuilder().File("f", std::string(300000, 'w')));
+  auto blob = sys::ReadFile(registry_->BlobDataPath(p.layer_digest));
+  ASSERT_TRUE(blob);
+  for (size_t len : {blob->size(), blob->size() / 2}) {
+    std::string junk(len, 'j');
+    ASSERT_TRUE(sys::WriteFile(store_->PartialPath(p.layer_digest), junk));
+    auto r = Pull(*store_, Ref("wrong:1"), opts_);
+    ASSERT_TRUE(r) << len << ": " << r.error().ToString();
+    EXPECT_TRUE(store_->HasBlob(p.layer_digest));
+    EXPECT_FALSE(sys::Exists(store_->PartialPath(p.layer_digest)));
+    ASSERT_TRUE(store_->Remove(Ref("wrong:1")));
+    ASSERT_FALSE(store_->HasBlob(p.layer_digest));
+  }
+}
+
 TEST_F(RegistryTest, ConcurrentPullsDownloadEachBlobOnce) {
   Push("conc", "1", TarBuilder().File("a", std::string(200000, 'a')));
   PullOptions o = opts_;

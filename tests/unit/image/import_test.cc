@@ -10,6 +10,7 @@
 
 #include <algorithm>
 
+#include "core/base/scope_exit.h"
 #include "core/image/digest.h"
 #include "core/sys/file.h"
 #include "unit/image/image_builder.h"
@@ -432,6 +433,44 @@ TEST_F(ImportTest, GcCollectsTempDirsOfAnImportThatDied) {
   EXPECT_FALSE(sys::Exists(store_->PartialPath(*done)));
   EXPECT_EQ(Read(store_->PartialPath(pending)), "still");
   EXPECT_TRUE(store_->HasBlob(*done));
+}
+
+// Issue 21 item 6: what killed imports and pulls left in ingest/ goes when the store opens,
+// unless one is running (it holds gc.lock shared while its temp dir is in use).
+TEST_F(ImportTest, OpeningTheStoreRemovesTempDirsOfImportsThatDied) {
+  auto tmp = store_->MakeIngestDir();
+  ASSERT_TRUE(tmp) << tmp.error().ToString();
+  ASSERT_TRUE(sys::WriteFile(*tmp + "/blob", std::string(1 << 16, 'b')));
+  std::string pending = Sha256Digest("still downloading");
+  ASSERT_TRUE(sys::WriteFile(store_->PartialPath(pending), "still"));
+  {
+    auto held = store_->SharedGcLock();  // an import running in another process
+    ASSERT_TRUE(held);
+    ASSERT_TRUE(Store::Open(root_ + "/state"));
+    EXPECT_TRUE(sys::Exists(*tmp + "/blob"));
+  }
+  ASSERT_TRUE(Store::Open(root_ + "/state"));
+  EXPECT_FALSE(sys::Exists(*tmp));
+  EXPECT_EQ(Read(store_->PartialPath(pending)), "still");  // kept for resume
+}
+
+// Issue 21 item 8: copy_file_range cannot copy across file systems (EXDEV); the copy falls back.
+TEST_F(ImportTest, ImportsATarballFromAnotherFileSystem) {
+  struct stat shm, store;
+  if (::stat("/dev/shm", &shm) < 0 || ::stat(store_->dir().c_str(), &store) < 0 ||
+      shm.st_dev == store.st_dev)
+    GTEST_SKIP() << "no /dev/shm on another file system than the store";
+  std::string shm_dir = "/dev/shm/hp-import-xdev-" + std::to_string(::getpid());
+  ASSERT_TRUE(sys::MkdirAll(shm_dir));
+  ScopeExit rm([&] { (void)sys::RemoveAll(shm_dir); });
+  std::string tar = shm_dir + "/rootfs.tar.gz";
+  ASSERT_TRUE(sys::WriteFile(
+      tar,
+      TarBuilder().File("bin/tool", std::string(300000, 't')).Build(TarBuilder::Filter::kGzip)));
+  auto img = Import(*store_, tar, "hostprocess.local/xdev:1");
+  ASSERT_TRUE(img) << img.error().ToString();
+  EXPECT_EQ(Read(store_->LayerPath(img->layers[0].diff_id) + "/bin/tool"),
+            std::string(300000, 't'));
 }
 
 TEST_F(ImportTest, NameMustNotBeADigest) {

@@ -58,5 +58,52 @@ TEST(Manifest, RejectsBadInput) {
     "config":{"digest":"sha256:xyz"},"layers":[]})"));
 }
 
+// A manifest with config `config` and `n` copies of layer `layer` (descriptor JSON bodies).
+std::string ManifestWith(const std::string& config, const std::string& layer, size_t n = 1) {
+  std::string layers;
+  for (size_t i = 0; i < n; ++i) layers += (i ? "," : "") + layer;
+  return R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+    "config":)" +
+         config + R"(,"layers":[)" + layers + "]}";
+}
+
+TEST(Manifest, RequiresAnIntegerSizeAboveZero) {
+  std::string cfg = R"({"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
+                    D('c') + R"(","size":10})";
+  auto layer = [&](const std::string& size) {
+    return R"({"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":")" + D('d') +
+           "\"" + size + "}";
+  };
+  EXPECT_TRUE(ParseManifest(ManifestWith(cfg, layer(",\"size\":7"))));
+  for (std::string bad : {"", ",\"size\":0", ",\"size\":1.5e9", ",\"size\":\"7\"", ",\"size\":-3",
+                          ",\"size\":null"}) {
+    auto m = ParseManifest(ManifestWith(cfg, layer(bad)));
+    ASSERT_FALSE(m) << bad;
+    EXPECT_NE(m.error().ToString().find("size must be an integer > 0"), std::string::npos)
+        << m.error().ToString();
+  }
+  auto no_cfg_size = ParseManifest(ManifestWith(
+      R"({"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" + D('c') + "\"}",
+      layer(",\"size\":7")));
+  EXPECT_FALSE(no_cfg_size);
+}
+
+TEST(Manifest, RefusesOtherConfigMediaTypesAndTooManyLayers) {
+  std::string layer = R"({"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":")" +
+                      D('d') + R"(","size":7})";
+  auto helm = ParseManifest(
+      ManifestWith(R"({"mediaType":"application/vnd.cncf.helm.config.v1+json","digest":")" +
+                       D('c') + R"(","size":10})",
+                   layer));
+  ASSERT_FALSE(helm);
+  EXPECT_NE(helm.error().ToString().find("is not an image config"), std::string::npos);
+  std::string cfg = R"({"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
+                    D('c') + R"(","size":10})";
+  EXPECT_TRUE(ParseManifest(ManifestWith(cfg, layer, kMaxLayers)));
+  auto many = ParseManifest(ManifestWith(cfg, layer, kMaxLayers + 1));
+  ASSERT_FALSE(many);
+  EXPECT_NE(many.error().ToString().find("layers (the limit is"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace hp::image

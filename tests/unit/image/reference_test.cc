@@ -39,6 +39,16 @@ TEST(Reference, RejectsInvalid) {
   }
 }
 
+TEST(Reference, RejectsRegistryHostsThatAreNotHosts) {
+  for (const char* bad : {"../x", "host:1:2/x", "a..b/x", ".a/x", "host:/x", "host:99999/x",
+                          "-a.b/x", "[::1/x", "[::1]:/x", "host:12a/x"}) {
+    auto r = ParseReference(bad);
+    EXPECT_FALSE(r) << bad;
+  }
+  EXPECT_EQ(Norm("[::1]:5000/x"), "[::1]:5000/x:latest");
+  EXPECT_EQ(Norm("My-Registry.example:443/x"), "My-Registry.example:443/x:latest");
+}
+
 TEST(Reference, DigestValidation) {
   EXPECT_TRUE(IsValidDigest("sha256:" + std::string(64, '0')));
   EXPECT_FALSE(IsValidDigest("sha256:" + std::string(63, '0')));
