@@ -56,11 +56,16 @@ class CriLogWriter {
       : path_(std::move(path)), options_(options), fd_(std::move(fd)), size_(size) {}
   Status Record(LogStream stream, char tag, std::string_view text, int64_t unix_ns);
   Status Rotate();
+  // Keeps kLogReserve bytes allocated ahead of the writer (fallocate KEEP_SIZE, best effort), so
+  // that a container filling the file system its logs live on cannot stop its own logs (nor a
+  // neighbour's) at once: the lines that tell what happened still get written.
+  void Reserve();
 
   std::string path_;
   CriLogOptions options_;
   UniqueFd fd_;
   int64_t size_ = 0;
+  int64_t reserved_ = 0;  // bytes allocated from offset 0
   std::string pending_[2];
   std::mutex mu_;
 };

@@ -4,6 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/pod/crilog.h"
@@ -100,8 +101,23 @@ Result<std::unique_ptr<CriLogWriter>> CriLogWriter::Open(const std::string& path
   ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(path, O_WRONLY | O_APPEND | O_CREAT, 0640));
   struct stat st;
   if (::fstat(fd.get(), &st) < 0) return SysErr("stat \"{}\"", path);
-  return std::unique_ptr<CriLogWriter>(
+  std::unique_ptr<CriLogWriter> w(
       new CriLogWriter(path, options, std::move(fd), static_cast<int64_t>(st.st_size)));
+  w->Reserve();
+  return w;
+}
+
+namespace {
+constexpr int64_t kLogReserve = 1 << 20;
+}  // namespace
+
+void CriLogWriter::Reserve() {
+  int64_t end = size_ + kLogReserve;
+  if (options_.max_size > 0) end = std::min(end, std::max(options_.max_size, size_));
+  if (end <= reserved_) return;
+  if (::fallocate(fd_.get(), FALLOC_FL_KEEP_SIZE, reserved_, end - reserved_) == 0) {
+    reserved_ = end;
+  }
 }
 
 Status CriLogWriter::Rotate() {
@@ -115,6 +131,8 @@ Status CriLogWriter::Rotate() {
   int flags = O_WRONLY | O_APPEND | O_CREAT | (options_.max_files == 1 ? O_TRUNC : 0);
   ASSIGN_OR_RETURN(fd_, sys::Open(path_, flags, 0640));
   size_ = 0;
+  reserved_ = 0;
+  Reserve();
   return Ok();
 }
 
@@ -134,6 +152,7 @@ Status CriLogWriter::Record(LogStream stream, char tag, std::string_view text, i
   auto w = sys::WriteAll(fd_.get(), rec);
   if (!w) return SysErrN(w.error().sys_errno(), "write \"{}\"", path_);
   size_ += static_cast<int64_t>(rec.size());
+  if (size_ + kLogReserve / 2 > reserved_) Reserve();
   return Ok();
 }
 
