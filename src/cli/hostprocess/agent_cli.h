@@ -62,6 +62,7 @@ inline std::string PodOrDaemonSetKind(std::string& resource, std::vector<std::st
 inline Result<std::unique_ptr<agent::Agent>> OpenAgent(const GlobalOptions& g,
                                                        agent::AgentOptions options = {}) {
   options.root = g.root;
+  options.warn = [](const std::string& m) { Print(stderr, "Warning: " + m + "\n"); };
   return agent::Agent::Open(std::move(options));
 }
 

@@ -9,7 +9,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -51,6 +53,38 @@ void Write(FILE* f, const std::string& s) {
   if (!s.empty()) fwrite(s.data(), 1, s.size(), f);
   fflush(f);
 }
+
+// A thread that waits for SIGINT, SIGTERM or SIGHUP (blocked in every thread from here on) and
+// calls `on_signal` once; Join (or the destructor) ends it, woken by SIGUSR1 sent to it alone.
+class SignalWaiter {
+ public:
+  explicit SignalWaiter(std::function<void()> on_signal) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaddset(&set, sig);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    thread_ = std::thread([this, set, on_signal = std::move(on_signal)] {
+      int sig = 0;
+      while (sigwait(&set, &sig) == 0) {
+        if (done_.load()) return;
+        if (sig == SIGUSR1) continue;  // not ours
+        on_signal();
+        return;
+      }
+    });
+  }
+  ~SignalWaiter() { Join(); }
+  void Join() {
+    if (!thread_.joinable()) return;
+    done_.store(true);
+    pthread_kill(thread_.native_handle(), SIGUSR1);
+    thread_.join();
+  }
+
+ private:
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
 
 int RunPod(const GlobalOptions& global, const RunFlags& flags) {
   // Admission first: a rejected manifest never runs.
@@ -153,24 +187,25 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
   pod::PodRunner runner(opts);
 
   // Ctrl-C / SIGTERM / SIGHUP: stop the pod with its grace period. The signals are blocked in
-  // every thread and taken by one waiting thread.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  std::thread([set, &runner]() mutable {
-    int sig = 0;
-    if (sigwait(&set, &sig) == 0) runner.Stop();
-  }).detach();
+  // every thread and taken by one waiting thread, which is joined before `runner` goes (a
+  // signal after Run returned must not reach a destroyed runner).
+  SignalWaiter waiter([&runner] { runner.Stop(); });
 
   auto result = runner.Run(pod, objects);
+  waiter.Join();
+  // The cgroup root directories this run made (say `--cgroup-root /a/b`) go with it.
+  if (auto s = (*jobs)->RemoveCreatedRoot(); !s) {
+    Write(stderr, "warning: " + s.error().ToString() + "\n");
+  }
   if (!result) {
     Write(stderr, "error: " + result.error().ToString() + "\n");
     return 1;
   }
-  if (flags.rm) (void)sys::RemoveAll(pod::PodLogDir(global.root, pod));
+  if (flags.rm) {
+    if (auto s = sys::RemoveAll(pod::PodLogDir(global.root, pod)); !s) {
+      Write(stderr, "warning: " + s.error().ToString() + "\n");
+    }
+  }
   return result->exit_code;
 }
 

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "core/agent/cleanup.h"
@@ -77,6 +78,16 @@ std::string NamespaceOf(const nlohmann::json& obj) {
   if (m == obj.end() || !m->is_object()) return "default";
   std::string ns = m->value("namespace", "");
   return ns.empty() ? "default" : ns;
+}
+
+// The run key ("<ns>_<pod>") of a DaemonSet's pod: `<name>-<5 chars>` of its template's hash.
+std::string DaemonPodKey(nlohmann::json obj) {
+  std::string ns = NamespaceOf(obj);
+  nlohmann::json tmpl = obj["spec"].is_object()
+                            ? obj["spec"].value("template", nlohmann::json::object())
+                            : nlohmann::json::object();
+  std::string name = obj["metadata"].value("name", "");
+  return ObjectKey(ns, DaemonPodName(ns, name, ControllerRevisionHash(tmpl.dump())));
 }
 
 nlohmann::json SettingsJson(const NodeSettings& s) {
@@ -179,38 +190,29 @@ std::string ResourceKind(const std::string& name) {
 Result<std::unique_ptr<Agent>> Agent::Open(AgentOptions options) {
   std::unique_ptr<Agent> a(new Agent(std::move(options)));
   TRY(sys::MkdirAll(a->options_.root, 0755));
-  // A first start or a reboot clears run/: under the lock, so that it does not race with a
-  // concurrent command creating a pod there. Otherwise no lock is taken here, so reading
-  // commands never wait for a delete's grace period.
-  ASSIGN_OR_RETURN(bool current, a->store_.IsCurrentBoot(a->options_.boot_id));
+  a->boot_id_ = a->options_.boot_id;
+  if (a->boot_id_.empty()) {
+    ASSIGN_OR_RETURN(a->boot_id_, KernelBootId());
+  }
   FileLock lock;
-  if (!current) {
-    ASSIGN_OR_RETURN(lock, a->store_.Lock());
-    TRY(a->store_.Init(a->options_.boot_id));
-  }
-  if (a->store_.rebooted()) {
-    // What the containers of the last boot had on disk is stale too (their mounts and
-    // processes went with the boot): only desired/ and the images survive a reboot.
-    // Containers are cleaned up one by one so that their image leases go too.
-    std::vector<std::string> ids;
-    for (const char* dir : {"sandboxes", "containers"}) {
-      std::string path = a->options_.root + "/" + dir;
-      if (!sys::IsDir(path)) continue;
-      ASSIGN_OR_RETURN(auto names, sys::ListDir(path));
-      ids.insert(ids.end(), names.begin(), names.end());
-    }
-    TRY_CTX(CleanupPod({a->options_.root, "", "", ids}), "clear the last boot's containers");
-    std::string pods = a->options_.root + "/pods";
-    if (sys::Exists(pods)) {
-      TRY(sys::DetachMountsUnder(pods));
-      TRY_CTX(sys::RemoveAll(pods), "clear stale \"{}\"", pods);
-    }
-  }
+  TRY(a->RecoverRunState(lock));
   auto stored = sys::Exists(a->store_.NodeConfigPath()) ? ReadJsonFile(a->store_.NodeConfigPath())
                                                         : Result<nlohmann::json>(nullptr);
-  if (!stored) return Err(std::move(stored).error());
-  if (stored->is_object()) a->settings_ = SettingsFromJson(*stored);
-  bool changed = !stored->is_object();
+  bool changed = stored && stored->is_null();  // none yet: the defaults are written
+  if (stored && stored->is_object()) {
+    try {
+      a->settings_ = SettingsFromJson(*stored);
+    } catch (const nlohmann::json::exception& e) {
+      stored = Err(ErrorCode::kInvalidArgument, "\"{}\": {}", a->store_.NodeConfigPath(), e.what());
+    }
+  } else if (stored && !stored->is_null()) {
+    stored = Err(ErrorCode::kInvalidArgument, "\"{}\": not an object", a->store_.NodeConfigPath());
+  }
+  if (!stored) {
+    // Damaged: the defaults serve (each pod's record keeps its own cgroup root); the file is
+    // rewritten when a flag sets a value.
+    a->Warn(stored.error().ToString() + ": using the default node settings");
+  }
   const AgentOptions& o = a->options_;
   if (o.cgroup_root) {
     TRY_CTX(CheckCgroupRoot(*o.cgroup_root), "--cgroup-root");
@@ -241,7 +243,7 @@ Result<std::unique_ptr<Agent>> Agent::Open(AgentOptions options) {
     if (!lock.held()) {
       ASSIGN_OR_RETURN(lock, a->store_.Lock());
     }
-    TRY(WriteJsonFileAtomic(a->store_.NodeConfigPath(), SettingsJson(a->settings_)));
+    TRY(WriteJsonFileAtomic(a->store_.NodeConfigPath(), SettingsJson(a->settings_), true));
   }
   lock.Unlock();
   a->node_ = LocalNode(a->settings_.node);
@@ -254,8 +256,52 @@ Result<std::unique_ptr<Agent>> Agent::Open(AgentOptions options) {
   return a;
 }
 
+Status Agent::CheckPodNames(const std::vector<k8s::Object>& objects) {
+  // Run keys of the pods DaemonSets own and of bare Pods, with their owners' names: the stored
+  // objects, then the applied ones (which replace stored ones of the same key).
+  std::map<std::string, std::string> ds_pods, pods;  // pod key -> owner's kubectl name
+  std::map<std::string, std::string> ds_of, pod_of;  // object key -> pod key
+  auto add_ds = [&](const nlohmann::json& obj) {
+    std::string key = ObjectKey(NamespaceOf(obj), obj["metadata"].value("name", ""));
+    if (auto old = ds_of.find(key); old != ds_of.end()) ds_pods.erase(old->second);
+    std::string pod = DaemonPodKey(obj);
+    ds_of[key] = pod;
+    ds_pods[pod] = fmt::format("daemonset.apps \"{}\"", obj["metadata"].value("name", ""));
+  };
+  auto add_pod = [&](const nlohmann::json& obj) {
+    std::string key = ObjectKey(NamespaceOf(obj), obj["metadata"].value("name", ""));
+    pod_of[key] = key;
+    pods[key] = fmt::format("pod \"{}\"", obj["metadata"].value("name", ""));
+  };
+  ASSIGN_OR_RETURN(auto stored_ds, ListDesired("daemonsets"));
+  for (const auto& e : stored_ds) add_ds(e["object"]);
+  ASSIGN_OR_RETURN(auto stored_pods, ListDesired("pods"));
+  for (const auto& e : stored_pods) add_pod(e["object"]);
+  for (const k8s::Object& o : objects) {
+    if (o.kind != k8s::Kind::kDaemonSet && o.kind != k8s::Kind::kPod) continue;
+    nlohmann::json raw = nlohmann::json::parse(o.raw_json, nullptr, false);
+    if (!raw.is_object() || !raw["metadata"].is_object()) continue;  // Apply reports it
+    if (o.kind == k8s::Kind::kDaemonSet) {
+      add_ds(raw);
+    } else {
+      add_pod(raw);
+    }
+  }
+  for (const auto& [key, owner] : pods) {
+    auto ds = ds_pods.find(key);
+    if (ds == ds_pods.end()) continue;
+    // Both would run as one pod: the later would silently stop the other.
+    return Err(ErrorCode::kAlreadyExists,
+               "{} and {} would both run the pod \"{}\" (namespace \"{}\"): rename the Pod", owner,
+               ds->second, key.substr(key.find('_') + 1), key.substr(0, key.find('_')));
+  }
+  return Ok();
+}
+
 Result<std::vector<std::string>> Agent::Apply(const std::vector<k8s::Object>& objects) {
   ASSIGN_OR_RETURN(FileLock lock, store_.Lock());
+  TRY(store_.RemoveStaleTempFiles());
+  TRY(CheckPodNames(objects));
   std::vector<std::string> lines;
   for (const k8s::Object& o : objects) {
     const KindInfo& info = InfoOf(o.kind);
@@ -273,12 +319,16 @@ Result<std::vector<std::string>> Agent::Apply(const std::vector<k8s::Object>& ob
       raw["metadata"]["namespace"] = ns;
       key = ObjectKey(ns, name);
     }
-    ASSIGN_OR_RETURN(auto existing, store_.GetDesired(info.dir, key));
+    auto existing = store_.GetDesired(info.dir, key);
+    if (!existing) {  // damaged: replaced by what is applied now
+      Warn(existing.error().ToString() + ": replaced");
+      existing = std::optional<nlohmann::json>();
+    }
     std::string verb = "created";
     int64_t created = NowUnixSeconds();
-    if (existing) {
-      created = existing->value("created", created);
-      verb = existing->value("object", nlohmann::json()) == raw ? "unchanged" : "configured";
+    if (*existing) {
+      created = (*existing)->value("created", created);
+      verb = (*existing)->value("object", nlohmann::json()) == raw ? "unchanged" : "configured";
     }
     if (verb != "unchanged") {
       TRY(store_.PutDesired(info.dir, key, {{"object", raw}, {"created", created}}));
@@ -291,14 +341,26 @@ Result<std::vector<std::string>> Agent::Apply(const std::vector<k8s::Object>& ob
 
 Status Agent::Reconcile() {
   ASSIGN_OR_RETURN(FileLock lock, store_.Lock());
+  TRY(store_.RemoveStaleTempFiles());
   return ReconcileLocked();
+}
+
+Result<std::vector<nlohmann::json>> Agent::ListDesired(const std::string& kind) {
+  std::vector<Store::Unreadable> bad;
+  ASSIGN_OR_RETURN(auto list, store_.ListDesired(kind, &bad));
+  for (const Store::Unreadable& b : bad) {
+    if (unreadable_.insert(b.kind + "/" + b.key).second) {
+      Warn(fmt::format("{}: skipped (`delete` removes it)", b.error));
+    }
+  }
+  return list;
 }
 
 Result<std::vector<std::pair<std::string, PodRecord>>> Agent::WantedPods() {
   // The objects a pod may refer to, by namespace.
   std::map<std::string, std::vector<nlohmann::json>> by_ns;
   for (const char* kind : {"configmaps", "secrets", "serviceaccounts"}) {
-    ASSIGN_OR_RETURN(auto list, store_.ListDesired(kind));
+    ASSIGN_OR_RETURN(auto list, ListDesired(kind));
     for (auto& e : list) {
       nlohmann::json obj = e.value("object", nlohmann::json::object());
       by_ns[NamespaceOf(obj)].push_back(std::move(obj));
@@ -314,7 +376,7 @@ Result<std::vector<std::pair<std::string, PodRecord>>> Agent::WantedPods() {
     return r;
   };
   std::vector<std::pair<std::string, PodRecord>> out;
-  ASSIGN_OR_RETURN(auto daemonsets, store_.ListDesired("daemonsets"));
+  ASSIGN_OR_RETURN(auto daemonsets, ListDesired("daemonsets"));
   for (const auto& e : daemonsets) {
     nlohmann::json obj = e.value("object", nlohmann::json::object());
     std::string ns = NamespaceOf(obj);
@@ -324,7 +386,7 @@ Result<std::vector<std::pair<std::string, PodRecord>>> Agent::WantedPods() {
     if (!CheckFit(ds.spec.template_.spec, node_, true).fits) continue;
     nlohmann::json tmpl = obj["spec"].value("template", nlohmann::json::object());
     std::string revision = ControllerRevisionHash(tmpl.dump());
-    std::string name = DaemonPodName(ns, ds.metadata.name, revision);
+    std::string name = DaemonPodName(ns, ds.metadata.name, revision);  // as DaemonPodKey
     PodRecord r = base(ns);
     nlohmann::json meta = tmpl.value("metadata", nlohmann::json::object());
     meta["name"] = name;
@@ -340,7 +402,7 @@ Result<std::vector<std::pair<std::string, PodRecord>>> Agent::WantedPods() {
     r.revision = revision;
     out.emplace_back(ObjectKey(ns, name), std::move(r));
   }
-  ASSIGN_OR_RETURN(auto pods, store_.ListDesired("pods"));
+  ASSIGN_OR_RETURN(auto pods, ListDesired("pods"));
   for (const auto& e : pods) {
     nlohmann::json obj = e.value("object", nlohmann::json::object());
     std::string ns = NamespaceOf(obj);
@@ -364,8 +426,7 @@ Result<PodView> Agent::ReadPod(const std::string& key) {
   v.uid = meta.value("uid", "");
   auto st = ReadPodStatus(v.dir + "/" + kStatusFile);
   v.status = st ? std::move(*st) : InitialStatus(v.record);
-  v.supervisor_alive = ProcessAlive(v.status.supervisor_pid, v.status.supervisor_start);
-  v.lost = !v.status.finished && !v.supervisor_alive && !v.status.sandbox_refused;
+  SetSupervisor(v);
   if (sys::Exists(v.dir + "/stop")) v.status.terminating = true;
   return v;
 }
@@ -455,9 +516,15 @@ Status Agent::SpawnSupervisor(const std::string& key) {
   // without one; the supervisor writes every later status itself.
   ASSIGN_OR_RETURN(PodRecord rec, ReadPodRecord(dir + "/" + kPodFile));
   PodStatus status = InitialStatus(rec);
-  status.supervisor_pid = sup;
-  status.supervisor_start = ProcessStartTime(sup);
+  SupervisorId id{sup, ProcessStartTime(sup), boot_id_};
+  status.supervisor_pid = id.pid;
+  status.supervisor_start = id.start;
+  status.supervisor_boot = id.boot;
+  status.pod_uid = rec.pod["metadata"].value("uid", "");
+  status.cgroup_root = rec.cgroup_root;
   status.updated = NowUnixSeconds();
+  // Its identity twice, so that one damaged file never hides a live supervisor.
+  TRY(WriteSupervisorId(dir, id));
   TRY(WritePodStatus(dir + "/" + kStatusFile, status));
   go_w.reset();  // go
   return Ok();
@@ -474,7 +541,7 @@ Status Agent::CreatePod(const std::string& key, PodRecord record) {
   if (s) UnpackImageLayers(options_.root, record.pod);
   if (s) s = SpawnSupervisor(key);
   if (!s) {
-    (void)sys::RemoveAll(dir);
+    if (auto r = sys::RemoveAll(dir); !r) Warn(r.error().ToString());
     return Err(std::move(s).error().Context(fmt::format("create pod \"{}\"", key)));
   }
   return Ok();
@@ -489,11 +556,15 @@ Status Agent::RemovePods(const std::vector<std::string>& keys) {
   auto now = std::chrono::steady_clock::now();
   for (const std::string& key : keys) {
     auto v = ReadPod(key);
-    if (!v) {  // half-created: nothing but the directory to remove
-      (void)sys::RemoveAll(store_.PodDir(key));
-      continue;
+    if (!v) {
+      // pod.json is unreadable (half-created, or damaged): the pod is still stopped and
+      // cleaned up, found through its status and its supervisor's identity.
+      Warn(fmt::format("pod \"{}\": {}: removing it", key, v.error().ToString()));
+      v = SalvagePod(key);
     }
-    TRY(sys::WriteFileAtomic(v->dir + "/stop", "\n"));
+    if (auto s = sys::WriteFileAtomic(v->dir + "/stop", "\n"); !s && v->supervisor_alive) {
+      return s;
+    }
     if (v->supervisor_alive) ::kill(v->status.supervisor_pid, SIGTERM);
     auto grace = std::chrono::seconds(GraceSeconds(v->record) + 10);
     list.push_back({std::move(*v), now + grace});
@@ -527,8 +598,11 @@ Status Agent::RemovePods(const std::vector<std::string>& keys) {
       if (first) first = Err(std::move(c).error().Context(fmt::format("pod \"{}\"", r.view.key)));
       continue;  // keep its state: a later delete or apply tries again
     }
-    (void)sys::RemoveAll(
-        fmt::format("{}/{}_{}_{}", store_.LogsDir(), r.view.ns, r.view.name, r.view.uid));
+    if (auto l = sys::RemoveAll(
+            fmt::format("{}/{}_{}_{}", store_.LogsDir(), r.view.ns, r.view.name, r.view.uid));
+        !l) {
+      Warn(fmt::format("pod \"{}\": remove its logs: {}", r.view.key, l.error().ToString()));
+    }
     Status d = sys::RemoveAll(r.view.dir);
     if (!d && first) first = std::move(d);
   }
@@ -546,6 +620,17 @@ Status Agent::ReconcileLocked() {
   for (const std::string& key : keys) {
     auto v = ReadPod(key);
     auto w = want.find(key);
+    if (v && w == want.end()) {
+      // Its object is unreadable, not deleted: the pod is left as it is.
+      bool owner_unreadable =
+          v->record.owner_kind == "DaemonSet"
+              ? unreadable_.count("daemonsets/" + ObjectKey(v->ns, v->record.owner_name)) != 0
+              : unreadable_.count("pods/" + key) != 0;
+      if (owner_unreadable) {
+        have[key] = true;
+        continue;
+      }
+    }
     if (!v || w == want.end() || w->second->revision != v->record.revision) {
       remove.push_back(key);
       continue;
@@ -588,8 +673,9 @@ std::vector<Result<std::string>> Agent::Delete(const std::vector<DeleteRequest>&
     std::string key = info->namespaced ? ObjectKey(r.ns, r.name) : r.name;
     auto desired = store_.GetDesired(info->dir, key);
     if (!desired) {
-      out.push_back(Err(std::move(desired).error()));
-      continue;
+      // Damaged: deleted all the same, saying what was wrong with it.
+      Warn(desired.error().ToString() + ": deleted");
+      desired = std::optional<nlohmann::json>(nlohmann::json::object());
     }
     bool running_pod = r.kind == "pods" && sys::IsDir(store_.PodDir(key));
     if (!*desired && !running_pod) {
@@ -632,7 +718,7 @@ Result<std::optional<PodView>> Agent::GetPod(const std::string& ns, const std::s
 }
 
 Result<std::vector<DaemonSetView>> Agent::ListDaemonSets() {
-  ASSIGN_OR_RETURN(auto daemonsets, store_.ListDesired("daemonsets"));
+  ASSIGN_OR_RETURN(auto daemonsets, ListDesired("daemonsets"));
   ASSIGN_OR_RETURN(auto pods, ListPods());
   std::vector<DaemonSetView> out;
   for (const auto& e : daemonsets) {

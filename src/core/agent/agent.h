@@ -10,11 +10,14 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "core/agent/cleanup.h"
 #include "core/agent/node.h"
 #include "core/agent/record.h"
 #include "core/agent/schedule.h"
@@ -50,6 +53,9 @@ struct AgentOptions {
   std::optional<int> log_max_files;
   std::optional<std::string> feature_gates;  // kubelet --feature-gates syntax
   std::string boot_id;  // "" = the kernel's (tests pass their own to simulate a reboot)
+  // Told what the agent recovered from or skipped (an unreadable state file, a clean-up that
+  // failed): the CLI prints it as a warning. Null: not told.
+  std::function<void(const std::string&)> warn;
 };
 
 // One pod on this node, as `get`/`describe`/`logs` show it.
@@ -102,18 +108,40 @@ class Agent {
  private:
   explicit Agent(AgentOptions options) : options_(std::move(options)), store_(options_.root) {}
   Status ReconcileLocked();
+  // Open's recovery (recover.cc): when run/ is not this boot's (a reboot, or a damaged or
+  // missing boot id), takes the lock (kept in `lock`), judges each pod by its own evidence
+  // (Store::Init) and removes the last boot's leftovers except those of the pods kept.
+  Status RecoverRunState(FileLock& lock);
+  // Refuses a bare Pod named like a DaemonSet's pod (stored or applied): both would be one
+  // pod on this node, and the later would silently stop the other.
+  Status CheckPodNames(const std::vector<k8s::Object>& objects);
   Result<std::vector<std::pair<std::string, PodRecord>>> WantedPods();
+  // The store's list, the unreadable objects warned about once and kept in unreadable_.
+  Result<std::vector<nlohmann::json>> ListDesired(const std::string& kind);
   Status CreatePod(const std::string& key, PodRecord record);
   Status SpawnSupervisor(const std::string& key);
   // Stops the pods (SIGTERM to their supervisors, which stop the containers with the grace
   // period), waits for them, cleans up whatever is left and removes their state and logs.
   Status RemovePods(const std::vector<std::string>& keys);
   Result<PodView> ReadPod(const std::string& key);
+  // Sets supervisor_alive (and the status's supervisor identity) and lost.
+  void SetSupervisor(PodView& v) const;
+  // A pod whose pod.json is unreadable, as far as its status and directory name tell.
+  PodView SalvagePod(const std::string& key);
+  // What a clean-up of the pod `key` must remove, from its record and status, whichever is
+  // readable (either may be damaged). `complete`: the status was readable (it names the
+  // containers).
+  PodLeftovers LeftoversOf(const std::string& key, bool* complete = nullptr);
+  void Warn(const std::string& message) const {
+    if (options_.warn) options_.warn(message);
+  }
 
   AgentOptions options_;
   Store store_;
   NodeSettings settings_;
   Node node_;
+  std::string boot_id_;               // options_.boot_id, else the kernel's
+  std::set<std::string> unreadable_;  // "<kind dir>/<key>" of damaged desired objects
 };
 
 // The kind directory for a kubectl resource name or alias ("po", "pod", "pods", "ds",

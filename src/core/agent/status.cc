@@ -4,6 +4,7 @@
 
 #include "core/agent/format.h"
 #include "core/agent/store.h"
+#include "core/agent/supervisor.h"
 #include "core/sys/file.h"
 
 namespace hp::agent {
@@ -137,6 +138,9 @@ void to_json(nlohmann::json& j, const PodStatus& s) {
                      {"events", s.events},
                      {"supervisorPid", s.supervisor_pid},
                      {"supervisorStart", s.supervisor_start},
+                     {"supervisorBoot", s.supervisor_boot},
+                     {"podUID", s.pod_uid},
+                     {"cgroupRoot", s.cgroup_root},
                      {"finished", s.finished},
                      {"terminating", s.terminating},
                      {"sandboxRefused", s.sandbox_refused},
@@ -157,6 +161,9 @@ void from_json(const nlohmann::json& j, PodStatus& s) {
   Get(j, "events", s.events);
   Get(j, "supervisorPid", s.supervisor_pid);
   Get(j, "supervisorStart", s.supervisor_start);
+  Get(j, "supervisorBoot", s.supervisor_boot);
+  Get(j, "podUID", s.pod_uid);
+  Get(j, "cgroupRoot", s.cgroup_root);
   Get(j, "finished", s.finished);
   Get(j, "terminating", s.terminating);
   Get(j, "sandboxRefused", s.sandbox_refused);
@@ -293,6 +300,39 @@ bool ProcessAlive(pid_t pid, uint64_t start) {
   if (now == 0) return false;
   if (start != 0 && now != start) return false;
   return state != 'Z';  // a zombie is not alive
+}
+
+namespace {
+bool Alive(const SupervisorId& id, const std::string& boot) {
+  if (id.pid <= 0 || id.start == 0) return false;
+  if (!id.boot.empty() && id.boot != boot) return false;  // another boot's pid and start time
+  return ProcessAlive(id.pid, id.start);
+}
+}  // namespace
+
+std::optional<SupervisorId> FindLiveSupervisor(const std::string& pod_dir,
+                                               const std::string& boot) {
+  if (auto st = ReadPodStatus(pod_dir + "/" + kStatusFile)) {
+    SupervisorId id{st->supervisor_pid, st->supervisor_start, st->supervisor_boot};
+    if (Alive(id, boot)) return id;
+  }
+  auto j = ReadJsonFile(pod_dir + "/" + kSupervisorIdFile);
+  if (!j || !j->is_object()) return std::nullopt;
+  SupervisorId id;
+  try {
+    id.pid = j->value("pid", pid_t{0});
+    id.start = j->value("start", uint64_t{0});
+    id.boot = j->value("boot", "");
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+  if (Alive(id, boot)) return id;
+  return std::nullopt;
+}
+
+Status WriteSupervisorId(const std::string& pod_dir, const SupervisorId& id) {
+  return WriteJsonFileAtomic(pod_dir + "/" + kSupervisorIdFile,
+                             {{"pid", id.pid}, {"start", id.start}, {"boot", id.boot}});
 }
 
 }  // namespace hp::agent

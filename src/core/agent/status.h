@@ -68,8 +68,12 @@ struct PodStatus {
   // Agent bookkeeping.
   pid_t supervisor_pid = 0;
   uint64_t supervisor_start = 0;  // /proc/<pid>/stat start time, against pid reuse
-  bool finished = false;          // the supervisor ended on its own (pod done or deleted)
-  bool terminating = false;       // a delete is in progress
+  std::string supervisor_boot;    // the kernel's boot id when the supervisor started
+  // What a clean-up needs when pod.json is unreadable: the pod's uid and job root.
+  std::string pod_uid;
+  std::string cgroup_root;
+  bool finished = false;     // the supervisor ended on its own (pod done or deleted)
+  bool terminating = false;  // a delete is in progress
   // The kubelet refused to create the pod's sandbox (a feature gate): no supervisor; every
   // reconcile tries again.
   bool sandbox_refused = false;
@@ -108,5 +112,19 @@ std::string RestartsColumn(const PodStatus& s, int64_t now);  // "3 (25s ago)"
 uint64_t ProcessStartTime(pid_t pid);
 // True when `pid` is alive and is the process that started at `start` (not a reused pid).
 bool ProcessAlive(pid_t pid, uint64_t start);
+
+// A supervisor's identity: pid, start time and the kernel's boot id it started in. Recorded
+// twice, by the CLI that starts it (`supervisor.json`, written once) and in every status the
+// supervisor writes, so that one unreadable file does not hide a live supervisor.
+struct SupervisorId {
+  pid_t pid = 0;
+  uint64_t start = 0;
+  std::string boot;
+};
+// The identity of `pod_dir`'s supervisor when it is alive in boot `boot` (the pid runs, has
+// the recorded start time, and the recorded boot id, when there is one, is `boot`): from
+// status.json, else from supervisor.json.
+std::optional<SupervisorId> FindLiveSupervisor(const std::string& pod_dir, const std::string& boot);
+Status WriteSupervisorId(const std::string& pod_dir, const SupervisorId& id);
 
 }  // namespace hp::agent

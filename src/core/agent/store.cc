@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "core/agent/status.h"
+#include "core/agent/supervisor.h"
 #include "core/base/strings.h"
 #include "core/sys/file.h"
 
@@ -20,8 +22,8 @@ Result<nlohmann::json> ReadJsonFile(const std::string& path) {
   }
 }
 
-Status WriteJsonFileAtomic(const std::string& path, const nlohmann::json& value) {
-  return sys::WriteFileAtomic(path, value.dump(1) + "\n");
+Status WriteJsonFileAtomic(const std::string& path, const nlohmann::json& value, bool durable) {
+  return sys::WriteFileAtomic(path, value.dump(1) + "\n", 0644, durable);
 }
 
 Result<FileLock> LockFile(const std::string& path) {
@@ -37,8 +39,9 @@ Result<std::string> KernelBootId() {
   return std::string(TrimSpace(id));
 }
 
-Status Store::Init(std::string boot_id) {
+Status Store::Init(std::string boot_id, const std::function<void(const std::string&)>& retire) {
   rebooted_ = false;
+  kept_.clear();
   if (boot_id.empty()) {
     ASSIGN_OR_RETURN(boot_id, KernelBootId());
   }
@@ -47,15 +50,31 @@ Status Store::Init(std::string boot_id) {
   TRY(sys::MkdirAll(LogsDir(), 0755));
   std::string id_path = RunDir() + "/boot_id";
   auto current = sys::ReadFile(id_path);
-  if (!current || std::string(TrimSpace(*current)) != boot_id) {
-    rebooted_ = current.has_value();  // a first start is no reboot
-    if (sys::Exists(RunDir())) TRY_CTX(sys::RemoveAll(RunDir()), "clear stale \"{}\"", RunDir());
-    TRY(sys::MkdirAll(PodsRunDir(), 0700));
-    TRY(sys::WriteFileAtomic(id_path, boot_id + "\n"));
-  } else {
-    TRY(sys::MkdirAll(PodsRunDir(), 0700));
+  if (current && std::string(TrimSpace(*current)) == boot_id) {
+    return sys::MkdirAll(PodsRunDir(), 0700);
   }
-  return Ok();
+  // run/boot_id is another boot's, or unreadable: a reboot, or a damaged file. It is only a
+  // hint: each pod is judged by its own evidence, which a damaged boot_id cannot falsify. A pod
+  // whose supervisor lives, or whose status says it started in this boot, is kept (the
+  // reconcile recovers a dead one like any crashed supervisor); every other pod's leftovers are
+  // handed to `retire` and its state removed. A first start (no run/) is no reboot.
+  rebooted_ = sys::Exists(RunDir());
+  if (sys::IsDir(PodsRunDir())) {
+    ASSIGN_OR_RETURN(std::vector<std::string> keys, ListPodKeys());
+    for (const std::string& key : keys) {
+      std::string dir = PodDir(key);
+      auto st = ReadPodStatus(dir + "/" + kStatusFile);
+      bool this_boot = st && !st->supervisor_boot.empty() && st->supervisor_boot == boot_id;
+      if (this_boot || FindLiveSupervisor(dir, boot_id)) {
+        kept_.push_back(key);
+        continue;
+      }
+      if (retire) retire(key);
+      TRY_CTX(sys::RemoveAll(dir), "clear stale \"{}\"", dir);
+    }
+  }
+  TRY(sys::MkdirAll(PodsRunDir(), 0700));
+  return sys::WriteFileAtomic(id_path, boot_id + "\n", 0644, true);
 }
 
 Result<bool> Store::IsCurrentBoot(std::string boot_id) const {
@@ -70,18 +89,34 @@ Result<FileLock> Store::Lock() const { return LockFile(root_ + "/lock"); }
 
 Status Store::PutDesired(const std::string& kind, const std::string& key, const nlohmann::json& v) {
   TRY(sys::MkdirAll(DesiredDir() + "/" + kind, 0700));
-  return WriteJsonFileAtomic(DesiredDir() + "/" + kind + "/" + key + ".json", v);
+  // Durable: "a reboot restores what was applied" must hold after a power cut too.
+  return WriteJsonFileAtomic(DesiredDir() + "/" + kind + "/" + key + ".json", v, true);
 }
+
+namespace {
+// A desired file is {"object": {"metadata": {"name": ...}, ...}, ...}: anything else was
+// damaged (verbs rely on that shape).
+Result<nlohmann::json> ReadDesired(const std::string& path) {
+  ASSIGN_OR_RETURN(nlohmann::json v, ReadJsonFile(path));
+  auto obj = v.is_object() ? v.find("object") : v.end();
+  bool ok = obj != v.end() && obj->is_object() && obj->contains("metadata") &&
+            (*obj)["metadata"].is_object() && (*obj)["metadata"].contains("name") &&
+            (*obj)["metadata"]["name"].is_string();
+  if (!ok) return Err(ErrorCode::kInvalidArgument, "\"{}\": not a stored object", path);
+  return v;
+}
+}  // namespace
 
 Result<std::optional<nlohmann::json>> Store::GetDesired(const std::string& kind,
                                                         const std::string& key) const {
   std::string path = DesiredDir() + "/" + kind + "/" + key + ".json";
   if (!sys::Exists(path)) return std::optional<nlohmann::json>();
-  ASSIGN_OR_RETURN(nlohmann::json v, ReadJsonFile(path));
+  ASSIGN_OR_RETURN(nlohmann::json v, ReadDesired(path));
   return std::optional<nlohmann::json>(std::move(v));
 }
 
-Result<std::vector<nlohmann::json>> Store::ListDesired(const std::string& kind) const {
+Result<std::vector<nlohmann::json>> Store::ListDesired(const std::string& kind,
+                                                       std::vector<Unreadable>* bad) const {
   std::string dir = DesiredDir() + "/" + kind;
   std::vector<nlohmann::json> out;
   if (!sys::IsDir(dir)) return out;
@@ -89,10 +124,12 @@ Result<std::vector<nlohmann::json>> Store::ListDesired(const std::string& kind) 
   std::sort(names.begin(), names.end());
   for (const auto& n : names) {
     if (!EndsWith(n, ".json")) continue;
-    auto v = ReadJsonFile(dir + "/" + n);
+    auto v = ReadDesired(dir + "/" + n);
     if (!v) {
       if (v.error().code() == ErrorCode::kNotFound) continue;  // deleted meanwhile
-      return Err(std::move(v).error());
+      // One damaged object never hides the others: it is skipped, and told.
+      if (bad) bad->push_back({kind, n.substr(0, n.size() - 5), v.error().ToString()});
+      continue;
     }
     out.push_back(std::move(*v));
   }
@@ -102,6 +139,22 @@ Result<std::vector<nlohmann::json>> Store::ListDesired(const std::string& kind) 
 Status Store::DeleteDesired(const std::string& kind, const std::string& key) {
   std::string path = DesiredDir() + "/" + kind + "/" + key + ".json";
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) return SysErr("unlink \"{}\"", path);
+  return Ok();
+}
+
+Status Store::RemoveStaleTempFiles() {
+  std::vector<std::string> dirs{DesiredDir()};
+  ASSIGN_OR_RETURN(std::vector<std::string> kinds, sys::ListDir(DesiredDir()));
+  for (const auto& k : kinds)
+    if (sys::IsDir(DesiredDir() + "/" + k)) dirs.push_back(DesiredDir() + "/" + k);
+  for (const std::string& dir : dirs) {
+    ASSIGN_OR_RETURN(std::vector<std::string> names, sys::ListDir(dir));
+    for (const auto& n : names) {
+      if (n.find(".tmp-") == std::string::npos) continue;
+      std::string path = dir + "/" + n;
+      if (::unlink(path.c_str()) != 0 && errno != ENOENT) return SysErr("unlink \"{}\"", path);
+    }
+  }
   return Ok();
 }
 

@@ -5,17 +5,20 @@
 //     node.json                         node config (hostname override, labels, taints)
 //     daemonsets/<ns>_<name>.json       {"object": <DaemonSet as JSON>, "meta": {...}}
 //     pods/<ns>_<name>.json             bare Pods applied with `apply`
-//   <root>/run/                         like /run: cleared when the boot id changes
+//   <root>/run/                         like /run: its pods are cleared after a reboot
 //     boot_id                           /proc/sys/kernel/random/boot_id when run/ was made
 //     pods/<ns>_<pod>/                  one per pod on this node
 //       pod.json                        the pod (written by the CLI before the supervisor)
 //       status.json                     written by the supervisor (atomically)
+//       supervisor.json                 the supervisor's pid, start time and boot id
 //       stop                            present: the pod is being deleted
 //   <root>/logs/<ns>_<pod>_<uid>/<container>/<restart>.log   CRI logs
 //
-// Every file is written through a temp file and rename(2).
+// Every file is written through a temp file and rename(2); desired/ with fsync of the file and
+// of its directory.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -27,7 +30,9 @@
 namespace hp::agent {
 
 Result<nlohmann::json> ReadJsonFile(const std::string& path);
-Status WriteJsonFileAtomic(const std::string& path, const nlohmann::json& value);
+// `durable`: the file and its directory entry reach the disk before this returns (fsync).
+Status WriteJsonFileAtomic(const std::string& path, const nlohmann::json& value,
+                           bool durable = false);
 
 // An exclusive flock(2) on a file, released when destroyed.
 class FileLock {
@@ -46,13 +51,19 @@ Result<FileLock> LockFile(const std::string& path);
 class Store {
  public:
   explicit Store(std::string root) : root_(std::move(root)) {}
-  // Creates the directories; when `boot_id` differs from run/boot_id, clears run/ first
-  // (a reboot happened: nothing under run/ is true any more). `boot_id` "" reads the kernel's.
-  Status Init(std::string boot_id = "");
+  // Creates the directories. When run/boot_id is not `boot_id` ("" reads the kernel's) — a
+  // reboot, or a missing or damaged file — each pod under run/pods is judged by its own
+  // evidence: one whose supervisor is alive (pid, start time and boot id from its status or
+  // supervisor.json) or whose status was written in this boot is kept (kept_pods()); the state
+  // of every other pod is removed, after `retire(key)` cleaned up what it left.
+  Status Init(std::string boot_id = "",
+              const std::function<void(const std::string& key)>& retire = nullptr);
   // True when run/ belongs to this boot (`boot_id` "" = the kernel's): Init has nothing to do.
   Result<bool> IsCurrentBoot(std::string boot_id = "") const;
-  // True when Init found run/ of another boot and cleared it (not on the first start).
+  // True when Init found run/ of another boot, or without a readable boot id (not on the
+  // first start); kept_pods() are the pods it kept.
   bool rebooted() const { return rebooted_; }
+  const std::vector<std::string>& kept_pods() const { return kept_; }
 
   const std::string& root() const { return root_; }
   std::string DesiredDir() const { return root_ + "/desired"; }
@@ -69,9 +80,16 @@ class Store {
   Status PutDesired(const std::string& kind, const std::string& key, const nlohmann::json& v);
   Result<std::optional<nlohmann::json>> GetDesired(const std::string& kind,
                                                    const std::string& key) const;
-  // Sorted by key.
-  Result<std::vector<nlohmann::json>> ListDesired(const std::string& kind) const;
+  // Sorted by key. An unreadable or malformed file is skipped (added to `bad` when given).
+  struct Unreadable {
+    std::string kind, key, error;
+  };
+  Result<std::vector<nlohmann::json>> ListDesired(const std::string& kind,
+                                                  std::vector<Unreadable>* bad = nullptr) const;
   Status DeleteDesired(const std::string& kind, const std::string& key);
+  // Removes the temp files of writers killed before their rename (the caller holds the lock:
+  // no live writer has one).
+  Status RemoveStaleTempFiles();
 
   // Keys of the pod directories under run/pods, sorted.
   Result<std::vector<std::string>> ListPodKeys() const;
@@ -79,6 +97,7 @@ class Store {
  private:
   std::string root_;
   bool rebooted_ = false;
+  std::vector<std::string> kept_;
 };
 
 // The kernel's boot id (/proc/sys/kernel/random/boot_id), without the newline.

@@ -49,6 +49,12 @@ void Log(const std::string& msg) {
   fflush(stderr);
 }
 
+// A failed step of a teardown is logged (supervisor.log), never dropped: what it left is
+// named there, and the agent's clean-up removes it from the status.
+void LogFailure(const Status& s, const std::string& what) {
+  if (!s) Log(what + ": " + s.error().ToString());
+}
+
 struct Slot {
   const k8s::Container* spec = nullptr;
   bool init = false;
@@ -105,6 +111,13 @@ class Supervisor {
   void RemoveLive(const std::string& id);
   void UpdatePhase();
   void Save();
+  // Records this process's identity (pid, start time, boot id) in the status.
+  void SetIdentity() {
+    status_.supervisor_pid = ::getpid();
+    status_.supervisor_start = ProcessStartTime(::getpid());
+    auto boot = KernelBootId();
+    if (boot) status_.supervisor_boot = *boot;
+  }
   void ReapOrphans();
   bool Running(const Slot& s) const { return s.runner && s.runner->started(); }
   void StopAll();
@@ -155,8 +168,9 @@ Status Supervisor::Load() {
   runner_opts_.log.max_files = std::max(1, rec_.log_max_files);
   runner_opts_.kill_with_parent = true;
 
-  status_.supervisor_pid = ::getpid();
-  status_.supervisor_start = ProcessStartTime(::getpid());
+  SetIdentity();
+  status_.pod_uid = pod().metadata.uid;
+  status_.cgroup_root = rec_.cgroup_root;
   status_.start_time = NowUnixSeconds();
   status_.host_ip = runner_opts_.node.host_ip;
   const k8s::PodSpec& spec = pod().spec;
@@ -244,7 +258,7 @@ void Supervisor::StartSlot(Slot& s) {
         fmt::format("Container image \"{}\" already present on machine", s.spec->image));
   Event("Normal", "Created", fmt::format("Created container {}", s.spec->name));
   if (auto st = s.runner->Start(); !st) {
-    (void)s.runner->Teardown();
+    LogFailure(s.runner->Teardown(), "tear down container \"" + s.spec->name + "\"");
     return fail("RunContainerError", st.error());
   }
   Event("Normal", "Started", fmt::format("Started container {}", s.spec->name));
@@ -287,7 +301,7 @@ void Supervisor::StartSlot(Slot& s) {
   s.exec.groups = idn.groups;
   s.exec.caps = idn.caps;
   s.exec.no_new_privs = idn.no_new_privs;
-  (void)sys::MkdirAll(pod_dir_ + "/exec", 0700);
+  LogFailure(sys::MkdirAll(pod_dir_ + "/exec", 0700), "exec records");
   if (auto w = WriteJsonFileAtomic(pod_dir_ + "/exec/" + s.spec->name + ".json", s.exec); !w) {
     Log(w.error().ToString());
   }
@@ -296,7 +310,9 @@ void Supervisor::StartSlot(Slot& s) {
 
 void Supervisor::BeginKill(Slot& s, std::chrono::milliseconds grace, const std::string& reason) {
   if (!Running(s) || s.kill_deadline_ms) return;
-  if (s.runner->job()) (void)s.runner->job()->Signal(SIGTERM);
+  if (s.runner->job()) {
+    LogFailure(s.runner->job()->Signal(SIGTERM), "stop container \"" + s.spec->name + "\"");
+  }
   s.kill_deadline_ms = NowMs() + std::max<int64_t>(grace.count(), 1);
   s.kill_reason = reason;
 }
@@ -304,7 +320,7 @@ void Supervisor::BeginKill(Slot& s, std::chrono::milliseconds grace, const std::
 void Supervisor::CheckExit(Slot& s, bool stopping) {
   if (!Running(s)) return;
   if (s.kill_deadline_ms && NowMs() >= s.kill_deadline_ms && s.runner->job()) {
-    (void)s.runner->job()->Kill();
+    LogFailure(s.runner->job()->Kill(), "kill container \"" + s.spec->name + "\"");
   }
   auto st = s.runner->Wait(std::chrono::milliseconds(0));
   if (st && !*st) return;  // still running
@@ -545,13 +561,18 @@ void Supervisor::StopAll() {
 void Supervisor::Finish() {
   for (auto* list : {&init_, &app_}) {
     for (Slot& s : *list) {
-      if (s.runner) (void)s.runner->Teardown();
+      if (s.runner) {
+        LogFailure(s.runner->Teardown(), "tear down container \"" + s.spec->name + "\"");
+      }
       s.runner.reset();
     }
   }
-  if (volumes_) (void)volumes_->ReleasePod(options_.root + "/pods/" + pod().metadata.uid);
-  if (jobs_) (void)jobs_->DestroyPod(pod::PodJobId(pod()));
-  (void)sys::RemoveAll(pod_dir_ + "/exec");
+  if (volumes_) {
+    LogFailure(volumes_->ReleasePod(options_.root + "/pods/" + pod().metadata.uid),
+               "release the pod's volumes");
+  }
+  if (jobs_) LogFailure(jobs_->DestroyPod(pod::PodJobId(pod())), "destroy the pod's job");
+  LogFailure(sys::RemoveAll(pod_dir_ + "/exec"), "remove the exec records");
   status_.live_containers.clear();
   status_.finished = true;
   dirty_ = true;
@@ -564,15 +585,20 @@ int Supervisor::Run() {
   for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, sig);
   ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
+  // Without the signalfd a delete's SIGTERM and the containers' exits go unseen; without the
+  // subreaper daemonised processes escape to init: either is a failed pod, not a silent one.
+  Status s = Ok();
   sigfd_ = UniqueFd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
-  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-  if (auto s = Load(); !s) {
+  if (!sigfd_.valid()) s = SysErr("signalfd");
+  if (s && ::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) s = SysErr("prctl PR_SET_CHILD_SUBREAPER");
+  if (s) s = Load();
+  if (!s) {
     Log("supervisor: " + s.error().ToString());
     status_.phase = "Failed";
     status_.reason = "SupervisorError";
     status_.message = s.error().ToString();
     status_.finished = true;
-    status_.supervisor_pid = ::getpid();
+    SetIdentity();
     dirty_ = true;
     Save();
     return 1;

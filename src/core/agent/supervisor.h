@@ -31,5 +31,7 @@ int RunSupervisor(const SupervisorOptions& options);
 inline constexpr const char* kPodFile = "pod.json";
 inline constexpr const char* kStatusFile = "status.json";
 inline constexpr const char* kSupervisorLog = "supervisor.log";
+// The supervisor's identity as the CLI that started it recorded it (status.h SupervisorId).
+inline constexpr const char* kSupervisorIdFile = "supervisor.json";
 
 }  // namespace hp::agent

@@ -131,9 +131,9 @@ Status Unpacker::RemoveExisting(int parent, const std::string& name, bool keep_d
   }
   if (S_ISDIR(st.st_mode)) {
     if (keep_dir) return Ok();
-    if (::unlinkat(parent, name.c_str(), AT_REMOVEDIR) < 0)
-      return SysErr("replace directory \"{}\"", name);
-    return Ok();
+    // The later entry wins, as in containerd: the directory goes with its contents (never
+    // following a symlink in it, never crossing a mount).
+    return sys::RemoveAllAt(parent, name);
   }
   if (::unlinkat(parent, name.c_str(), 0) < 0) return SysErr("replace \"{}\"", name);
   return Ok();

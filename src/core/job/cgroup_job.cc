@@ -326,7 +326,10 @@ class CgroupJobManager final : public JobManager {
       const std::string root_dir = root_.Dirs()[i];
       const std::string pod_dir = pod.Dirs()[i];
       const std::string leaf_dir = leaf.Dirs()[i];
+      size_t before = created.size();
       TRY_CTX(MkdirP(root_dir, created), "{}", ctx());
+      // Remembered for RemoveCreatedRoot (a rollback below may remove them first: harmless).
+      created_roots_.insert(created_roots_.end(), created.begin() + before, created.end());
       TRY_CTX(MkdirP(pod_dir, created), "{}", ctx());
       if (::mkdir(leaf_dir.c_str(), 0755) < 0) {
         int e = errno;
@@ -389,6 +392,18 @@ class CgroupJobManager final : public JobManager {
     return Ok();
   }
 
+  Status RemoveCreatedRoot() override {
+    // Deepest first; one that still holds jobs (a concurrent user of the same root) stays, and
+    // so do its ancestors.
+    for (auto it = created_roots_.rbegin(); it != created_roots_.rend(); ++it) {
+      int e = DoRmdir(hooks_, *it);
+      if (e != 0 && e != ENOENT && e != ENOTEMPTY && e != EBUSY)
+        return SysErrN(e, "remove cgroup \"{}\"", *it);
+    }
+    created_roots_.clear();
+    return Ok();
+  }
+
   std::string Describe() const override {
     return fmt::format("cgroup {} jobs under \"{}\"", CgroupKindName(fs_.kind),
                        Join(root_.Dirs(), "\", \""));
@@ -441,6 +456,7 @@ class CgroupJobManager final : public JobManager {
   CgroupFs fs_;
   Node root_;
   Hooks hooks_;
+  std::vector<std::string> created_roots_;  // the root and its ancestors that Create made
 };
 
 }  // namespace

@@ -168,6 +168,10 @@ class JobManager {
   virtual Status DestroyPod(const std::string& pod_id) = 0;
   // Removes the root itself (it must hold no pods any more; tests use it in TearDown).
   virtual Status RemoveRoot() = 0;
+  // Removes the directories of the root (and of its ancestors) that this manager created, when
+  // they hold no jobs: a command that made `--cgroup-root` leaves nothing of it behind, and
+  // never removes what existed before it.
+  virtual Status RemoveCreatedRoot() { return Ok(); }
   virtual std::string Describe() const = 0;
 };
 

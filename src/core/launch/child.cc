@@ -133,12 +133,6 @@ void RunChild(ChildPlan& plan) {
   for (int i = 0; i < plan.n_v1_procs; ++i)
     if (!WriteZero(plan.v1_procs[i])) Fail(plan, Step::kJoinJob, errno, i);
 
-  if (plan.parent_death_signal) {
-    if (::prctl(PR_SET_PDEATHSIG, plan.parent_death_signal, 0, 0, 0) < 0)
-      Fail(plan, Step::kParentDeath, errno);
-    if (::getppid() != plan.parent_pid) ::_exit(127);  // the parent is already gone
-  }
-
   if (plan.new_mount_ns) {
     if (::unshare(CLONE_NEWNS) < 0) Fail(plan, Step::kUnshareMounts, errno);
     if (::mount("none", "/", nullptr, MS_REC | MS_SLAVE, nullptr) < 0)
@@ -177,6 +171,12 @@ void RunChild(ChildPlan& plan) {
       Fail(plan, Step::kKeepCaps, errno);
   }
   if (plan.set_caps) SetupCaps(plan, 1);
+  // After the identity change: changing the uid or gid clears the parent-death signal.
+  if (plan.parent_death_signal) {
+    if (::prctl(PR_SET_PDEATHSIG, plan.parent_death_signal, 0, 0, 0) < 0)
+      Fail(plan, Step::kParentDeath, errno);
+    if (::getppid() != plan.parent_pid) ::_exit(127);  // the parent is already gone
+  }
   if (plan.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     Fail(plan, Step::kNoNewPrivs, errno);
 

@@ -212,6 +212,15 @@ Result<std::optional<Report>> ReadReport(int fd) {
   return std::optional<Report>(r);
 }
 
+// The report could not be read: the child's state is unknown, so it is killed and reaped
+// rather than left running (or a zombie) behind an error.
+tl::unexpected<Error> ReportUnreadable(const LaunchSpec& spec, pid_t pid, Error e) {
+  ::kill(pid, SIGKILL);
+  int st = 0;
+  (void)sys::WaitPid(pid, &st, 0);  // it was just killed: the error is the report's
+  return tl::unexpected(std::move(e).Context(fmt::format("launch \"{}\"", spec.path)));
+}
+
 tl::unexpected<Error> ChildFailed(const LaunchSpec& spec, pid_t pid, const Report& r) {
   int st = 0;
   (void)sys::WaitPid(pid, &st, 0);
@@ -281,7 +290,9 @@ Result<Process> Launch(const LaunchSpec& spec) {
   err_w.reset();
   st.attach = {};
 
-  ASSIGN_OR_RETURN(std::optional<Report> report, ReadReport(err_r.get()));
+  auto read = ReadReport(err_r.get());
+  if (!read) return ReportUnreadable(spec, pid, std::move(read).error());
+  std::optional<Report>& report = *read;
   if (!report) return proc;  // exec'd
   if (report->step != Step::kReady) return ChildFailed(spec, pid, *report);
   proc.exec_status = std::move(err_r);
@@ -291,9 +302,10 @@ Result<Process> Launch(const LaunchSpec& spec) {
 Status AwaitExec(Process& process, const LaunchSpec& spec) {
   if (!process.exec_status) return Ok();
   UniqueFd fd = std::move(process.exec_status);
-  ASSIGN_OR_RETURN(std::optional<Report> report, ReadReport(fd.get()));
-  if (!report) return Ok();
-  return ChildFailed(spec, process.pid, *report);
+  auto report = ReadReport(fd.get());
+  if (!report) return ReportUnreadable(spec, process.pid, std::move(report).error());
+  if (!*report) return Ok();
+  return ChildFailed(spec, process.pid, **report);
 }
 
 ExitStatus DecodeWaitStatus(int wstatus) {

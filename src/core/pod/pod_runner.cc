@@ -1,6 +1,7 @@
 #include "core/pod/pod_runner.h"
 
 #include <cmath>
+#include <cstdint>
 #include <thread>
 
 #include "core/base/strings.h"
@@ -31,7 +32,12 @@ Result<milliseconds> ParseDuration(std::string_view s) {
     size_t start = i;
     while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) ++i;
     if (start == i) return bad();
-    double v = std::stod(std::string(s.substr(start, i - start)));
+    double v = 0;
+    try {
+      v = std::stod(std::string(s.substr(start, i - start)));
+    } catch (const std::exception&) {  // "." alone, or too many digits for a double
+      return bad();
+    }
     size_t ustart = i;
     while (i < s.size() && !((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) ++i;
     std::string_view unit = s.substr(ustart, i - ustart);
@@ -53,6 +59,11 @@ Result<milliseconds> ParseDuration(std::string_view s) {
     total_ms += v * mult;
     any = true;
   }
+  // Go's limit (time.ParseDuration): int64 nanoseconds, about 2562047h. Beyond it a deadline
+  // would overflow and pass at once.
+  if (total_ms > static_cast<double>(INT64_MAX / 1000000)) {
+    return Err(ErrorCode::kInvalidArgument, "invalid duration \"{}\": longer than 2562047h", s);
+  }
   return milliseconds(static_cast<int64_t>(std::llround(total_ms)));
 }
 
@@ -72,7 +83,12 @@ bool PodRunner::WaitStoppedFor(milliseconds d) {
 
 Result<PodResult> PodRunner::Run(const k8s::Pod& pod, const PodObjects& objects) {
   PodResult result;
-  auto deadline = options_.timeout ? std::optional(Clock::now() + *options_.timeout) : std::nullopt;
+  // A deadline past the clock's range is none (now + timeout would overflow).
+  auto now = Clock::now();
+  auto deadline = options_.timeout && *options_.timeout < std::chrono::duration_cast<milliseconds>(
+                                                              Clock::time_point::max() - now)
+                      ? std::optional(now + *options_.timeout)
+                      : std::nullopt;
   milliseconds grace(1000 *
                      std::max<int64_t>(0, pod.spec.termination_grace_period_seconds.value_or(30)));
   auto event = [&](const std::string& m) {

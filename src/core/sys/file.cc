@@ -71,6 +71,15 @@ Status WriteFile(const std::string& path, std::string_view data) {
   return Ok();
 }
 
+namespace {
+AtomicWriteHook g_atomic_write_hook = nullptr;
+void Step(const char* step) {
+  if (g_atomic_write_hook) g_atomic_write_hook(step);
+}
+}  // namespace
+
+void SetAtomicWriteHookForTesting(AtomicWriteHook hook) { g_atomic_write_hook = hook; }
+
 Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode, bool fsync) {
   std::string tmp = path + ".tmp-XXXXXX";
   int raw = ::mkostemp(tmp.data(), O_CLOEXEC);
@@ -78,12 +87,26 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mo
   UniqueFd fd(raw);
   ScopeExit unlink_tmp([&] { ::unlink(tmp.c_str()); });
   if (::fchmod(fd.get(), mode) < 0) return SysErr("chmod \"{}\"", tmp);
+  Step("write");
   auto w = WriteAll(fd.get(), data);
   if (!w) return SysErrN(w.error().sys_errno(), "write \"{}\"", tmp);
-  if (fsync && ::fsync(fd.get()) < 0) return SysErr("fsync \"{}\"", tmp);
+  // Durable: the data reaches the disk before the name does (else a power cut after the rename
+  // can leave an empty file under the new name), and the rename itself before we return.
+  if (fsync) {
+    Step("fsync");
+    if (::fsync(fd.get()) < 0) return SysErr("fsync \"{}\"", tmp);
+  }
   fd.reset();
+  Step("rename");
   if (::rename(tmp.c_str(), path.c_str()) < 0) return SysErr("rename \"{}\" to \"{}\"", tmp, path);
   unlink_tmp.Dismiss();
+  if (fsync) {
+    size_t slash = path.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+    Step("fsync dir");
+    ASSIGN_OR_RETURN(UniqueFd dfd, Open(dir, O_RDONLY | O_DIRECTORY));
+    if (::fsync(dfd.get()) < 0) return SysErr("fsync \"{}\"", dir);
+  }
   return Ok();
 }
 
@@ -134,6 +157,12 @@ Status RemoveAllAt(int dirfd, const char* name, const std::string& display, dev_
 }  // namespace
 
 Status RemoveAll(const std::string& path) { return RemoveAllAt(AT_FDCWD, path.c_str(), path, 0); }
+
+Status RemoveAllAt(int dirfd, const std::string& name) {
+  struct stat st;
+  if (::fstat(dirfd, &st) < 0) return SysErr("stat the parent of \"{}\"", name);
+  return RemoveAllAt(dirfd, name.c_str(), name, st.st_dev);
+}
 
 bool Exists(const std::string& path) {
   struct stat st;

@@ -22,14 +22,22 @@ Result<std::string> ReadFd(int fd);
 Result<std::string> ReadFdUpTo(int fd, size_t limit);
 Result<std::string> ReadFileUpTo(const std::string& path, size_t limit);
 Status WriteAll(int fd, std::string_view data);
-// Writes `path` through a temp file in the same directory and rename(2); fsyncs when asked.
+// Writes `path` through a temp file in the same directory and rename(2). `fsync`: durable —
+// the temp file is fsynced before the rename and the directory after it, so that after a
+// power cut `path` holds the old or the new content, and the new one once this returned.
 Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode = 0644,
                        bool fsync = false);
+// Test seam: called with "write", "fsync", "rename", "fsync dir" before each step of
+// WriteFileAtomic (null: none).
+using AtomicWriteHook = void (*)(const char* step);
+void SetAtomicWriteHookForTesting(AtomicWriteHook hook);
 // Writes without rename (cgroup files, /proc files).
 Status WriteFile(const std::string& path, std::string_view data);
 Status MkdirAll(const std::string& path, mode_t mode = 0755);
 // Removes a tree without following symlinks and without crossing mount points.
 Status RemoveAll(const std::string& path);
+// The same for `name` in the directory `dirfd`, on the directory's file system.
+Status RemoveAllAt(int dirfd, const std::string& name);
 bool Exists(const std::string& path);
 bool IsDir(const std::string& path);
 Result<std::vector<std::string>> ListDir(const std::string& path);

@@ -346,9 +346,15 @@ TEST_F(AgentE2E, RebootRestoresAppliedDaemonSets) {
   auto keys = sys::ListDir(root_ + "/run/pods");
   ASSERT_TRUE(keys);
   for (const auto& k : *keys) {
-    auto st = ReadPodStatus(root_ + "/run/pods/" + k + "/status.json");
+    std::string dir = root_ + "/run/pods/" + k;
+    auto st = ReadPodStatus(dir + "/status.json");
     ASSERT_TRUE(st);
     ::kill(st->supervisor_pid, SIGKILL);
+    // Every record of the pod's supervisor names the earlier boot.
+    st->supervisor_boot = "an-earlier-boot";
+    ASSERT_TRUE(WritePodStatus(dir + "/status.json", *st));
+    ASSERT_TRUE(
+        WriteSupervisorId(dir, {st->supervisor_pid, st->supervisor_start, "an-earlier-boot"}));
   }
   auto jobs = job::NewJobManager({cgroup_root_});
   ASSERT_TRUE(jobs);

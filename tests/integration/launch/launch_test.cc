@@ -2,8 +2,10 @@
 // reported with their step.
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <thread>
 
@@ -75,6 +77,46 @@ TEST_F(LaunchTest, RootKeepsEverythingByDefault) {
   EXPECT_EQ(f["Uid"], "0\t0\t0\t0");
   EXPECT_NE(f["CapEff"], "0000000000000000");
   EXPECT_EQ(f["NoNewPrivs"], "0");
+}
+
+// Issue 21 item 1: the parent-death signal holds for another account too (the uid change
+// cleared it when it was set before): a process of a killed `run` does not live on.
+TEST_F(LaunchTest, ParentDeathSignalSurvivesTheIdentityChange) {
+  for (uid_t uid : {uid_t{0}, uid_t{65534}}) {
+    SCOPED_TRACE("uid " + std::to_string(uid));
+    int p[2];
+    ASSERT_EQ(::pipe2(p, O_CLOEXEC), 0);
+    pid_t parent = ::fork();
+    ASSERT_GE(parent, 0);
+    if (parent == 0) {  // the launcher: starts `sleep`, tells its pid, dies
+      launch::LaunchSpec spec;
+      spec.path = "/bin/sleep";
+      spec.argv = {"/bin/sleep", "30"};
+      spec.env = {"PATH=/usr/bin:/bin"};
+      spec.uid = uid;
+      spec.gid = uid;
+      spec.parent_death_signal = SIGKILL;
+      auto proc = launch::Launch(spec);
+      pid_t pid = proc ? proc->pid : -1;
+      (void)!::write(p[1], &pid, sizeof pid);
+      ::_exit(0);
+    }
+    ::close(p[1]);
+    pid_t child = -1;
+    ASSERT_EQ(::read(p[0], &child, sizeof child), static_cast<ssize_t>(sizeof child));
+    ::close(p[0]);
+    ASSERT_GT(child, 0);
+    int st = 0;
+    ASSERT_EQ(::waitpid(parent, &st, 0), parent);
+    bool gone = false;
+    for (int i = 0; i < 100 && !gone; ++i) {
+      std::string stat = sys::ReadFile("/proc/" + std::to_string(child) + "/stat").value_or("");
+      gone = stat.empty() || stat.find(") Z ") != std::string::npos;
+      if (!gone) std::this_thread::sleep_for(milliseconds(20));
+    }
+    EXPECT_TRUE(gone) << "the launched process outlived its parent";
+    if (!gone) ::kill(child, SIGKILL);
+  }
 }
 
 TEST_F(LaunchTest, EnvCwdUmaskRlimitsArgv) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <thread>
+#include <vector>
 
 #include "integration/run/fixture.h"
 
@@ -19,13 +20,14 @@ class RunCli : public RunFixture {
   std::string Binary() { return std::string(HP_BINARY_DIR) + "/src/cli/hostprocess/hostprocess"; }
 
   // Runs the binary with `args` (shell words); returns the exit code, output in out_/err_.
-  int Cli(const std::string& yaml, const std::string& args, bool use_rootfs = true) {
+  int Cli(const std::string& yaml, const std::string& args, bool use_rootfs = true,
+          const std::string& cgroup_root = "") {
     std::string manifest = root_ + "/pod.yaml";
     EXPECT_TRUE(sys::WriteFile(manifest, yaml));
     std::string cmd = "'" + Binary() + "' --root '" + root_ + "' run -f '" + manifest +
-                      "' --cgroup-root '" + cgroup_root_ + "' " +
-                      (use_rootfs ? "--rootfs '" + rootfs_ + "' " : "") + args + " >'" + root_ +
-                      "/out' 2>'" + root_ + "/err'";
+                      "' --cgroup-root '" + (cgroup_root.empty() ? cgroup_root_ : cgroup_root) +
+                      "' " + (use_rootfs ? "--rootfs '" + rootfs_ + "' " : "") + args + " >'" +
+                      root_ + "/out' 2>'" + root_ + "/err'";
     int rc = ::system(cmd.c_str());
     out_ = ReadOr(root_ + "/out");
     err_ = ReadOr(root_ + "/err");
@@ -116,6 +118,60 @@ TEST_F(RunCli, SigintStopsThePodWithTheGracePeriod) {
   EXPECT_NE(ReadOr(root_ + "/out").find("[a] got TERM"), std::string::npos);
   EXPECT_GE(took, milliseconds(1900));  // "b" ignores TERM: killed after the 2 s grace
   EXPECT_LT(took, milliseconds(8000));
+}
+
+// Issue 21 item 11: a --timeout beyond int64 nanoseconds timed out at once (exit 124).
+TEST_F(RunCli, HugeTimeoutNeverFiresAtOnce) {
+  if (!sys::Exists(Binary())) GTEST_SKIP() << "hostprocess binary not built";
+  std::string pod = Pod(R"Y(  - name: ok
+    image: local
+    command: [sh, -c, "sleep 0.2; echo done"]
+)Y");
+  EXPECT_EQ(Cli(pod, "--timeout 2562047h"), 0) << err_;  // the largest: no deadline in reach
+  EXPECT_EQ(out_, "[ok] done\n");
+  EXPECT_EQ(Cli(pod, "--timeout 2562048h"), 2) << err_;  // beyond: a usage error
+  EXPECT_NE(err_.find("invalid duration"), std::string::npos) << err_;
+}
+
+// The cgroup hierarchies' directories of a job manager's root (from its Describe()).
+std::vector<std::string> RootDirs(const std::string& cgroup_root) {
+  auto jobs = job::NewJobManager({cgroup_root});
+  if (!jobs) return {};
+  std::string d = (*jobs)->Describe();
+  std::vector<std::string> out;
+  for (size_t q = d.find('"'); q != std::string::npos; q = d.find('"', q + 1)) {
+    size_t end = d.find('"', q + 1);
+    out.push_back(d.substr(q + 1, end - q - 1));
+    q = end;
+  }
+  return out;
+}
+
+// Issue 21 item 14: the --cgroup-root directories a run made stay in no hierarchy after it,
+// and the ones that existed before it stay in every one.
+TEST_F(RunCli, CgroupRootDirectoriesTheRunMadeGoWithIt) {
+  if (!sys::Exists(Binary())) GTEST_SKIP() << "hostprocess binary not built";
+  std::string kept = cgroup_root_ + "-kept";
+  auto jobs = job::NewJobManager({kept});
+  ASSERT_TRUE(jobs);
+  {  // `kept` exists before the run, in every hierarchy
+    auto j = (*jobs)->Create("p", "c", {});
+    ASSERT_TRUE(j) << j.error().ToString();
+    ASSERT_TRUE((*j)->Destroy());
+    ASSERT_TRUE((*jobs)->DestroyPod("p"));
+  }
+  std::vector<std::string> made = RootDirs(kept + "/a");
+  ASSERT_FALSE(made.empty());
+  int rc = Cli(Pod(R"Y(  - name: ok
+    image: local
+    command: ["true"]
+)Y"),
+               "--rm", true, kept + "/a/b");
+  EXPECT_EQ(rc, 0) << err_;
+  for (const std::string& d : made) EXPECT_FALSE(sys::Exists(d)) << d << " left";
+  for (const std::string& d : RootDirs(kept)) EXPECT_TRUE(sys::IsDir(d)) << d << " removed";
+  for (const std::string& d : made) (void)::rmdir((d + "/b").c_str()), (void)::rmdir(d.c_str());
+  EXPECT_TRUE((*jobs)->RemoveRoot());
 }
 
 TEST_F(RunCli, ImageFromTheStore) {

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/agent/status.h"
 #include "core/sys/file.h"
 
 namespace hp::agent {
@@ -36,7 +37,8 @@ TEST_F(StoreTest, RebootClearsRunButKeepsDesired) {
   EXPECT_FALSE(s.rebooted());  // a first start is no reboot
   EXPECT_TRUE(*s.IsCurrentBoot("boot-1"));
   EXPECT_FALSE(*s.IsCurrentBoot("boot-2"));
-  ASSERT_TRUE(s.PutDesired("daemonsets", "ns_a", {{"x", 1}}));
+  ASSERT_TRUE(
+      s.PutDesired("daemonsets", "ns_a", {{"x", 1}, {"object", {{"metadata", {{"name", "a"}}}}}}));
   ASSERT_TRUE(sys::MkdirAll(s.PodDir("ns_a-bcdfg")));
   ASSERT_TRUE(s.Init("boot-1"));  // same boot: run/ kept
   EXPECT_EQ(*s.ListPodKeys(), std::vector<std::string>{"ns_a-bcdfg"});
@@ -48,11 +50,50 @@ TEST_F(StoreTest, RebootClearsRunButKeepsDesired) {
   EXPECT_EQ((**got)["x"], 1);
 }
 
+// A damaged or missing run/boot_id is no proof of a reboot: a pod whose supervisor lives (here
+// this test process, with its own pid, start time and boot) or whose status was written in this
+// boot keeps its state; only a pod of another boot is retired and removed.
+TEST_F(StoreTest, DamagedBootIdKeepsPodsOfLiveSupervisors) {
+  for (const char* damage : {"garbage\0\xff", ""}) {
+    SCOPED_TRACE(damage[0] ? "corrupt boot_id" : "missing boot_id");
+    Store s(dir_);
+    ASSERT_TRUE(s.Init("boot-1"));
+    PodStatus live;
+    live.supervisor_pid = ::getpid();
+    live.supervisor_start = ProcessStartTime(::getpid());
+    live.supervisor_boot = "boot-1";
+    ASSERT_TRUE(sys::MkdirAll(s.PodDir("ns_live")));
+    ASSERT_TRUE(WritePodStatus(s.PodDir("ns_live") + "/status.json", live));
+    // Its status is damaged too, but the identity the CLI recorded names it.
+    ASSERT_TRUE(sys::MkdirAll(s.PodDir("ns_id-only")));
+    ASSERT_TRUE(sys::WriteFile(s.PodDir("ns_id-only") + "/status.json", "{\"phase\": "));
+    ASSERT_TRUE(WriteSupervisorId(s.PodDir("ns_id-only"),
+                                  {live.supervisor_pid, live.supervisor_start, "boot-1"}));
+    PodStatus stale = live;
+    stale.supervisor_boot = "boot-0";  // the same pid and start time, in another boot
+    ASSERT_TRUE(sys::MkdirAll(s.PodDir("ns_stale")));
+    ASSERT_TRUE(WritePodStatus(s.PodDir("ns_stale") + "/status.json", stale));
+    if (damage[0]) {
+      ASSERT_TRUE(sys::WriteFile(dir_ + "/run/boot_id", std::string(damage, 9)));
+    } else {
+      ASSERT_EQ(::unlink((dir_ + "/run/boot_id").c_str()), 0);
+    }
+    std::vector<std::string> retired;
+    ASSERT_TRUE(s.Init("boot-1", [&](const std::string& key) { retired.push_back(key); }));
+    EXPECT_EQ(*s.ListPodKeys(), (std::vector<std::string>{"ns_id-only", "ns_live"}));
+    EXPECT_EQ(s.kept_pods(), (std::vector<std::string>{"ns_id-only", "ns_live"}));
+    EXPECT_EQ(retired, std::vector<std::string>{"ns_stale"});
+    EXPECT_EQ(*sys::ReadFile(dir_ + "/run/boot_id"), "boot-1\n");
+    ASSERT_TRUE(sys::RemoveAll(dir_ + "/run"));
+  }
+}
+
 TEST_F(StoreTest, DesiredRoundTripListDelete) {
   Store s(dir_);
   ASSERT_TRUE(s.Init("b"));
-  ASSERT_TRUE(s.PutDesired("daemonsets", "ns_b", {{"n", "b"}}));
-  ASSERT_TRUE(s.PutDesired("daemonsets", "ns_a", {{"n", "a"}}));
+  nlohmann::json obj{{"metadata", {{"name", "x"}}}};
+  ASSERT_TRUE(s.PutDesired("daemonsets", "ns_b", {{"n", "b"}, {"object", obj}}));
+  ASSERT_TRUE(s.PutDesired("daemonsets", "ns_a", {{"n", "a"}, {"object", obj}}));
   auto all = s.ListDesired("daemonsets");
   ASSERT_TRUE(all);
   ASSERT_EQ(all->size(), 2u);
@@ -63,6 +104,38 @@ TEST_F(StoreTest, DesiredRoundTripListDelete) {
   EXPECT_FALSE(*s.GetDesired("daemonsets", "ns_a"));
   // No temp files left behind by the atomic writes.
   EXPECT_EQ(sys::ListDir(dir_ + "/desired/daemonsets")->size(), 1u);
+}
+
+// A writer killed between its temp file and the rename leaves the temp file: never read as
+// state, removed by the next command that holds the lock.
+TEST_F(StoreTest, KilledWritersTempFilesAreRemoved) {
+  Store s(dir_);
+  ASSERT_TRUE(s.Init("b"));
+  ASSERT_TRUE(s.PutDesired("pods", "ns_a", {{"object", {{"metadata", {{"name", "a"}}}}}}));
+  ASSERT_TRUE(sys::WriteFile(dir_ + "/desired/pods/ns_b.json.tmp-Ab12Cd", "{\"obj"));
+  ASSERT_TRUE(sys::WriteFile(dir_ + "/desired/node.json.tmp-Ab12Cd", ""));
+  EXPECT_EQ(s.ListDesired("pods")->size(), 1u);
+  ASSERT_TRUE(s.RemoveStaleTempFiles());
+  EXPECT_EQ(*sys::ListDir(dir_ + "/desired/pods"), std::vector<std::string>{"ns_a.json"});
+  EXPECT_FALSE(sys::Exists(dir_ + "/desired/node.json.tmp-Ab12Cd"));
+}
+
+// One damaged desired file hides no other object: it is skipped and reported.
+TEST_F(StoreTest, DamagedDesiredFileIsSkippedAndReported) {
+  Store s(dir_);
+  ASSERT_TRUE(s.Init("b"));
+  ASSERT_TRUE(s.PutDesired("pods", "ns_a", {{"object", {{"metadata", {{"name", "a"}}}}}}));
+  ASSERT_TRUE(sys::WriteFile(dir_ + "/desired/pods/ns_b.json", "{\"object\": {"));
+  ASSERT_TRUE(sys::WriteFile(dir_ + "/desired/pods/ns_c.json", "[1, 2]"));
+  std::vector<Store::Unreadable> bad;
+  auto list = s.ListDesired("pods", &bad);
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->size(), 1u);
+  ASSERT_EQ(bad.size(), 2u);
+  EXPECT_EQ(bad[0].key, "ns_b");
+  EXPECT_NE(bad[0].error.find("ns_b.json"), std::string::npos);
+  EXPECT_EQ(bad[1].key, "ns_c");
+  EXPECT_FALSE(s.GetDesired("pods", "ns_c"));  // an error, not a crash on the wrong shape
 }
 
 TEST_F(StoreTest, BadJsonIsAnErrorNamingThePath) {

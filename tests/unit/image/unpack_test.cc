@@ -145,6 +145,26 @@ TEST_F(UnpackTest, ReplacingASymlinkNeverFollowsIt) {
   EXPECT_EQ(*sys::ReadFile(target_ + "/s"), "mine");
 }
 
+// Issue 21 item 12: the later entry of a name wins, as in containerd, also when a directory
+// with contents is replaced by a file ("replace directory: Directory not empty").
+TEST_F(UnpackTest, LaterEntryOfANameWinsOverADirectory) {
+  auto r = Unpack(TarBuilder()
+                      .File("x", "first")
+                      .Dir("x")
+                      .File("x/inner", "i")
+                      .Dir("x/sub")
+                      .Symlink("x/sub/out", outside_)
+                      .File("x", "last")
+                      .Build());
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(*sys::ReadFile(target_ + "/x"), "last");
+  EXPECT_EQ(*sys::ReadFile(outside_ + "/secret"), "keep");  // the symlink was not followed
+  ASSERT_TRUE(sys::RemoveAll(target_));
+  r = Unpack(TarBuilder().File("y", "first").Dir("y").File("y", "last").Build());
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(*sys::ReadFile(target_ + "/y"), "last");
+}
+
 TEST_F(UnpackTest, RefusesHardlinksOutside) {
   ExpectRefused(TarBuilder().Hardlink("h", "../outside/secret").Build(), "h");
   ExpectRefused(TarBuilder().Hardlink("h", outside_ + "/secret").Build(), "h");

@@ -1,0 +1,113 @@
+// hp/agent: recovering run state that a reboot, a crash or a damaged file left (agent.h).
+#include <fmt/format.h>
+
+#include <set>
+
+#include "core/agent/agent.h"
+#include "core/agent/supervisor.h"
+#include "core/sys/file.h"
+#include "core/sys/mount.h"
+
+namespace hp::agent {
+
+Status Agent::RecoverRunState(FileLock& lock) {
+  // A first start or a reboot clears run/: under the lock, so that it does not race with a
+  // concurrent command creating a pod there. Otherwise no lock is taken here, so reading
+  // commands never wait for a delete's grace period.
+  ASSIGN_OR_RETURN(bool current, store_.IsCurrentBoot(boot_id_));
+  std::vector<std::string> ids, uids;  // what exists, listed before any pod is judged
+  if (!current) {
+    ASSIGN_OR_RETURN(lock, store_.Lock());
+    for (const char* dir : {"sandboxes", "containers"}) {
+      std::string path = options_.root + "/" + dir;
+      if (!sys::IsDir(path)) continue;
+      ASSIGN_OR_RETURN(auto names, sys::ListDir(path));
+      ids.insert(ids.end(), names.begin(), names.end());
+    }
+    if (std::string pods = options_.root + "/pods"; sys::IsDir(pods)) {
+      ASSIGN_OR_RETURN(uids, sys::ListDir(pods));
+    }
+    TRY(store_.Init(boot_id_, [this](const std::string& key) {
+      if (auto c = CleanupPod(LeftoversOf(key)); !c) {
+        Warn(fmt::format("clean up stale pod \"{}\": {}", key, c.error().ToString()));
+      }
+    }));
+  }
+  if (store_.rebooted()) {
+    // What the containers of the last boot had on disk is stale too (their mounts and
+    // processes went with the boot): only desired/ and the images survive a reboot, and the
+    // pods that Init kept (their supervisors live). Containers are cleaned up one by one so
+    // that their image leases go too.
+    std::set<std::string> keep_ids, keep_uids;
+    bool known = true;
+    for (const std::string& key : store_.kept_pods()) {
+      bool complete = false;
+      PodLeftovers left = LeftoversOf(key, &complete);
+      known &= complete;
+      keep_uids.insert(left.pod_uid);
+      keep_ids.insert(left.container_ids.begin(), left.container_ids.end());
+    }
+    if (!known) {
+      // A kept pod whose containers are unknown: sweeping could remove one of them.
+      Warn("a live pod's status is unreadable: the last boot's sandboxes are kept");
+    } else {
+      std::erase_if(ids, [&](const std::string& id) { return keep_ids.count(id) != 0; });
+      TRY_CTX(CleanupPod({options_.root, "", "", ids}), "clear the last boot's containers");
+      for (const std::string& uid : uids) {
+        if (keep_uids.count(uid) != 0) continue;
+        std::string dir = options_.root + "/pods/" + uid;
+        TRY(sys::DetachMountsUnder(dir));
+        TRY_CTX(sys::RemoveAll(dir), "clear stale \"{}\"", dir);
+      }
+    }
+  }
+  return Ok();
+}
+
+PodLeftovers Agent::LeftoversOf(const std::string& key, bool* complete) {
+  std::string dir = store_.PodDir(key);
+  PodLeftovers left{options_.root, settings_.cgroup_root, "", {}};
+  if (auto rec = ReadPodRecord(dir + "/" + kPodFile)) {
+    left.cgroup_root = rec->cgroup_root;
+    auto meta = rec->pod.find("metadata");
+    if (meta != rec->pod.end() && meta->is_object()) left.pod_uid = meta->value("uid", "");
+  }
+  auto st = ReadPodStatus(dir + "/" + kStatusFile);
+  if (st) {
+    if (!st->pod_uid.empty()) left.pod_uid = st->pod_uid;
+    if (!st->cgroup_root.empty()) left.cgroup_root = st->cgroup_root;
+    left.container_ids = st->live_containers;
+  }
+  if (complete) *complete = st.has_value();
+  return left;
+}
+
+void Agent::SetSupervisor(PodView& v) const {
+  // From the status, else from supervisor.json: a damaged status does not hide a live one.
+  auto id = FindLiveSupervisor(v.dir, boot_id_);
+  v.supervisor_alive = id.has_value();
+  if (id) {
+    v.status.supervisor_pid = id->pid;
+    v.status.supervisor_start = id->start;
+  }
+  // A pod the feature gate refused has no supervisor by design: not lost, retried.
+  v.lost = !v.status.finished && !v.supervisor_alive && !v.status.sandbox_refused;
+}
+
+PodView Agent::SalvagePod(const std::string& key) {
+  PodView v;
+  v.key = key;
+  v.dir = store_.PodDir(key);
+  PodLeftovers left = LeftoversOf(key);
+  v.uid = left.pod_uid;
+  v.record.cgroup_root = left.cgroup_root;
+  size_t sep = key.find('_');  // "<ns>_<name>": neither holds a '_'
+  v.ns = key.substr(0, sep);
+  v.name = sep == std::string::npos ? key : key.substr(sep + 1);
+  auto st = ReadPodStatus(v.dir + "/" + kStatusFile);
+  if (st) v.status = std::move(*st);
+  SetSupervisor(v);
+  return v;
+}
+
+}  // namespace hp::agent

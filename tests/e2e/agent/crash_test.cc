@@ -1,0 +1,157 @@
+// Crash safety of the node agent (issue 21): damaged state files and restarts never leave a
+// pod orphaned, running twice or leaked.
+#include <vector>
+
+#include "e2e/agent/fixture.h"
+
+namespace hp::agent::testing {
+namespace {
+
+class CrashE2E : public AgentE2E {
+ protected:
+  // Applies a bare pod and waits until it runs; returns its supervisor's status.
+  PodStatus RunPod(const std::string& name) {
+    EXPECT_EQ(Apply(PodYaml(name, "sleep 1000")).rc, 0);
+    EXPECT_TRUE(WaitFor([&] { return StatusColumnOf(name) == "Running"; }, 10000))
+        << Hp("get pods").out << Hp("describe pod " + name).out;
+    auto st = ReadPodStatus(PodDir(name) + "/status.json");
+    EXPECT_TRUE(st);
+    return st ? *st : PodStatus{};
+  }
+  std::string PodDir(const std::string& name) { return root_ + "/run/pods/default_" + name; }
+  // Processes whose command line names this test's root and `what` (a supervisor's key).
+  int Supervisors(const std::string& key) {
+    int n = 0;
+    auto procs = sys::ListDir("/proc");
+    for (const auto& p : procs ? *procs : std::vector<std::string>{}) {
+      if (p.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::string cmd = ReadOr("/proc/" + p + "/cmdline");
+      if (cmd.find(root_) != std::string::npos && cmd.find(key) != std::string::npos &&
+          cmd.find("supervis") != std::string::npos)
+        n++;
+    }
+    return n;
+  }
+};
+
+// Item 2: a damaged or missing run/boot_id is no reboot: the running pod keeps its state and
+// mounts, `get` shows it, and `apply` starts no second copy.
+TEST_F(CrashE2E, DamagedBootIdKeepsLivePods) {
+  for (const char* damage : {"\x01garbage\xff", ""}) {
+    SCOPED_TRACE(damage[0] ? "corrupt boot_id" : "missing boot_id");
+    PodStatus st = RunPod("keep");
+    ASSERT_EQ(st.live_containers.size(), 1u);
+    std::string sandbox = root_ + "/sandboxes/" + st.live_containers[0];
+    if (damage[0]) {
+      ASSERT_TRUE(sys::WriteFile(root_ + "/run/boot_id", damage));
+    } else {
+      ASSERT_EQ(::unlink((root_ + "/run/boot_id").c_str()), 0);
+    }
+    EXPECT_EQ(StatusColumnOf("keep"), "Running") << Hp("get pods").err;
+    EXPECT_TRUE(ProcessAlive(st.supervisor_pid, st.supervisor_start));
+    auto info = ReadOr("/proc/self/mountinfo");
+    EXPECT_FALSE(sys::MountPointsUnder(info, sandbox).empty()) << "sandbox unmounted";
+    CliResult r = Apply(PodYaml("keep", "sleep 1000"));
+    ASSERT_EQ(r.rc, 0) << r.err;
+    EXPECT_EQ(r.out, "pod/keep unchanged\n");
+    EXPECT_EQ(Supervisors("default_keep"), 1);
+    EXPECT_EQ(Hp("delete pod keep").rc, 0);
+    EXPECT_FALSE(ProcessAlive(st.supervisor_pid, st.supervisor_start));
+    EXPECT_FALSE(sys::Exists(sandbox));
+  }
+}
+
+// Item 3: a damaged pod.json does not hide the running pod from `apply`: its supervisor is
+// found through its status and stopped (with everything it had) before the pod starts again.
+TEST_F(CrashE2E, DamagedPodRecordNeverRunsThePodTwice) {
+  PodStatus st = RunPod("twice");
+  ASSERT_EQ(st.live_containers.size(), 1u);
+  std::string sandbox = root_ + "/sandboxes/" + st.live_containers[0];
+  ASSERT_TRUE(sys::WriteFile(PodDir("twice") + "/pod.json", "{\"pod\": {\"metadata\""));
+  CliResult r = Apply(PodYaml("twice", "sleep 1000"));
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.err.find("pod.json"), std::string::npos) << r.err;  // said what was wrong
+  EXPECT_FALSE(ProcessAlive(st.supervisor_pid, st.supervisor_start)) << "first supervisor lives";
+  EXPECT_FALSE(sys::Exists(sandbox)) << "first sandbox left";
+  ASSERT_TRUE(WaitFor([&] { return StatusColumnOf("twice") == "Running"; }, 10000));
+  EXPECT_EQ(Supervisors("default_twice"), 1);
+  EXPECT_EQ(Hp("delete pod twice").rc, 0);
+}
+
+// Item 3, the status damaged instead: the identity the CLI recorded still names the
+// supervisor, so `apply` neither restarts nor duplicates the pod.
+TEST_F(CrashE2E, DamagedStatusDoesNotStartASecondSupervisor) {
+  PodStatus st = RunPod("status");
+  ASSERT_TRUE(sys::WriteFile(PodDir("status") + "/status.json", "{\"phase\""));
+  CliResult r = Hp("apply");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_TRUE(ProcessAlive(st.supervisor_pid, st.supervisor_start));
+  EXPECT_EQ(Supervisors("default_status"), 1);
+  EXPECT_EQ(Hp("delete pod status").rc, 0);
+  EXPECT_FALSE(ProcessAlive(st.supervisor_pid, st.supervisor_start));
+}
+
+// Item 4: one damaged desired file blocks no verb: the other objects apply, get and delete as
+// usual, the damaged object's running pod is left alone, and `delete` removes the damaged
+// object, saying what was wrong with it.
+TEST_F(CrashE2E, DamagedDesiredObjectBlocksNoVerb) {
+  ASSERT_EQ(
+      Apply(ReadOr(std::string(HP_SOURCE_DIR) + "/examples/privileged-daemonset-linux.yaml")).rc,
+      0);
+  std::string ds_pod;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        ds_pod = Hp("get pods -n kube-system -o name").out;
+        if (ds_pod.size() < 5) return false;
+        ds_pod = ds_pod.substr(4, ds_pod.find('\n') - 4);
+        return StatusColumnOf(ds_pod, "kube-system") == "Running";
+      },
+      10000));
+  std::string file = root_ + "/desired/daemonsets/kube-system_privileged-daemonset.json";
+  ASSERT_TRUE(sys::WriteFile(file, "{\"object\": {\"spec\""));
+  CliResult r = Apply(PodYaml("other", "sleep 1000"));
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.err.find(file), std::string::npos) << r.err;  // warned, by path
+  ASSERT_TRUE(WaitFor([&] { return StatusColumnOf("other") == "Running"; }, 10000));
+  EXPECT_EQ(StatusColumnOf(ds_pod, "kube-system"), "Running");  // not removed
+  r = Hp("get ds -A");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(Hp("delete pod other").rc, 0);
+  r = Hp("delete ds privileged-daemonset -n kube-system");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "daemonset.apps \"privileged-daemonset\" deleted\n");
+  EXPECT_NE(r.err.find(file), std::string::npos) << r.err;
+  EXPECT_FALSE(sys::Exists(file));
+  EXPECT_EQ(Hp("get pods -n kube-system").err, "No resources found in kube-system namespace.\n");
+}
+
+// Item 13: a Pod named like a DaemonSet's pod is refused; it used to replace (stop) the
+// DaemonSet's pod silently.
+TEST_F(CrashE2E, PodNamedLikeADaemonSetsPodIsRefused) {
+  ASSERT_EQ(
+      Apply(ReadOr(std::string(HP_SOURCE_DIR) + "/examples/privileged-daemonset-linux.yaml")).rc,
+      0);
+  std::string ds_pod;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        ds_pod = Hp("get pods -n kube-system -o name").out;
+        if (ds_pod.size() < 5) return false;
+        ds_pod = ds_pod.substr(4, ds_pod.find('\n') - 4);
+        return StatusColumnOf(ds_pod, "kube-system") == "Running";
+      },
+      10000));
+  std::string yaml = PodYaml(ds_pod, "sleep 1000");
+  yaml.replace(yaml.find("metadata:\n"), 10, "metadata:\n  namespace: kube-system\n");
+  CliResult r = Apply(yaml);
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("daemonset.apps \"privileged-daemonset\""), std::string::npos) << r.err;
+  EXPECT_FALSE(sys::Exists(root_ + "/desired/pods/kube-system_" + ds_pod + ".json"));
+  EXPECT_EQ(StatusColumnOf(ds_pod, "kube-system"), "Running");
+  // DESIRED 1, CURRENT 1: the DaemonSet's pod is still its own.
+  EXPECT_NE(Hp("get ds -n kube-system").out.find("   1       1  "), std::string::npos)
+      << Hp("get ds -n kube-system").out;
+  EXPECT_EQ(Hp("delete ds privileged-daemonset -n kube-system").rc, 0);
+}
+
+}  // namespace
+}  // namespace hp::agent::testing

@@ -1,0 +1,79 @@
+// sys::WriteFileAtomic's crash safety: the order of its steps (data durable before the name,
+// the name durable before it returns) and, for a crash before any step, a file that holds the
+// old or the new content, whole.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "core/sys/file.h"
+
+namespace hp {
+namespace {
+
+std::vector<std::string> g_steps;
+void Record(const char* step) { g_steps.emplace_back(step); }
+
+int g_crash_at = -1;
+void CrashAt(const char* /*step*/) {
+  if (g_crash_at-- == 0) ::_exit(0);  // a kill -9 or power cut between two steps
+}
+
+class AtomicWrite : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto d = sys::MakeTempDir("hp-atomic-");
+    ASSERT_TRUE(d);
+    dir_ = *d;
+  }
+  void TearDown() override {
+    sys::SetAtomicWriteHookForTesting(nullptr);
+    (void)sys::RemoveAll(dir_);
+  }
+  std::string dir_;
+};
+
+TEST_F(AtomicWrite, DurableWriteSyncsTheDataBeforeTheRenameAndTheDirectoryAfter) {
+  sys::SetAtomicWriteHookForTesting(Record);
+  g_steps.clear();
+  ASSERT_TRUE(sys::WriteFileAtomic(dir_ + "/f", "new", 0600, true));
+  EXPECT_EQ(g_steps, (std::vector<std::string>{"write", "fsync", "rename", "fsync dir"}));
+  g_steps.clear();
+  ASSERT_TRUE(sys::WriteFileAtomic(dir_ + "/g", "new", 0600, false));
+  EXPECT_EQ(g_steps, (std::vector<std::string>{"write", "rename"}));
+  EXPECT_EQ(*sys::ReadFile(dir_ + "/f"), "new");
+}
+
+TEST_F(AtomicWrite, ACrashBetweenStepsLeavesTheOldOrTheNewContentWhole) {
+  std::string old_content(100000, 'o'), new_content(200000, 'n');
+  for (int step = 0; step < 5; step++) {
+    SCOPED_TRACE("crash before step " + std::to_string(step));
+    std::string path = dir_ + "/state.json";
+    ASSERT_TRUE(sys::WriteFileAtomic(path, old_content, 0600, true));
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      g_crash_at = step;
+      sys::SetAtomicWriteHookForTesting(CrashAt);
+      (void)sys::WriteFileAtomic(path, new_content, 0600, true);
+      ::_exit(1);  // step 4: no crash, the write completed
+    }
+    int st = 0;
+    ASSERT_EQ(::waitpid(pid, &st, 0), pid);
+    std::string got = *sys::ReadFile(path);
+    EXPECT_EQ(got, step < 3 ? old_content : new_content);  // the rename is the commit point
+    // A crashed writer's temp file is never mistaken for the file itself.
+    auto names = sys::ListDir(dir_);
+    ASSERT_TRUE(names);
+    for (const auto& name : *names) {
+      if (name != "state.json") {
+        ASSERT_TRUE(sys::RemoveAll(dir_ + "/" + name));
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace hp
