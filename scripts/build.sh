@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Configures and builds one flavour: scripts/build.sh [release|asan|fuzz] [TARGET...]
 #   -> build/<flavour>; only the TARGETs when given (e.g. hostprocess), else everything.
-# Warnings are errors here (HP_WERROR), as in CI; release is a Release (-O3) build.
+# Warnings are errors here (HP_WERROR), as in CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour=${1:-release}
 shift || true
 case "$flavour" in
-  release) args=(-DCMAKE_BUILD_TYPE=Release) ;;
+  release) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
   asan) args=(-DCMAKE_BUILD_TYPE=Debug -DHP_SANITIZE=ON -DHP_BENCH=OFF) ;;
   fuzz) args=(-DCMAKE_BUILD_TYPE=Debug -DHP_FUZZ=ON -DHP_BENCH=OFF -DHP_TESTS=OFF
               -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++) ;;
