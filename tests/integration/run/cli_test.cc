@@ -81,6 +81,22 @@ TEST_F(RunCli, InvalidPodIsRefusedWithValidateText) {
   EXPECT_NE(err_.find("violates PodSecurity \"baseline:latest\""), std::string::npos) << err_;
 }
 
+// Issue 20: the kubelet's WindowsHostProcessContainers gate off refuses the pod's sandbox;
+// in the foreground that is kubelet's event and exit 128, before anything is created.
+TEST_F(RunCli, FeatureGateOffRefusesHostProcessPods) {
+  if (!sys::Exists(Binary())) GTEST_SKIP() << "hostprocess binary not built";
+  std::string yaml = Pod(R"Y(  - {name: c, image: local, command: ["true"]}
+)Y");
+  EXPECT_EQ(Cli(yaml, "--feature-gates WindowsHostProcessContainers=false"), 128);
+  EXPECT_EQ(err_,
+            "hostprocess: Warning FailedCreatePodSandBox: Failed to create pod sandbox: pod "
+            "contains HostProcess containers but feature 'WindowsHostProcessContainers' is not "
+            "enabled\n");
+  EXPECT_FALSE(sys::Exists(root_ + "/sandboxes"));
+  EXPECT_EQ(Cli(yaml, "--feature-gates WindowsHostProcessContainers"), 2);
+  EXPECT_EQ(Cli(yaml, "--feature-gates WindowsHostProcessContainers=true"), 0) << err_;
+}
+
 TEST_F(RunCli, SigintStopsThePodWithTheGracePeriod) {
   if (!sys::Exists(Binary())) GTEST_SKIP() << "hostprocess binary not built";
   std::string manifest = root_ + "/pod.yaml";
