@@ -347,5 +347,20 @@ TEST_F(RunFixture, SymlinkInImageResolvesAMountInsideTheSandbox) {
   EXPECT_NE(out_.find("[x] inside\n"), std::string::npos) << out_ << events_;
 }
 
+TEST_F(RunFixture, NestedMountsGoParentFirstWhateverTheManifestOrder) {
+  // m/sub listed before m: mounted in that order, m would hide m/sub (issue 21 item 9).
+  Decode(Pod(R"Y(  - name: c
+    image: local
+    command: [sh, -c, "echo x > m/sub/f && test ! -e m/f && ls m"]
+    volumeMounts:
+    - {name: a, mountPath: m/sub}
+    - {name: b, mountPath: m}
+)Y",
+             "  volumes: [{name: a, emptyDir: {}}, {name: b, emptyDir: {}}]\n"));
+  PodResult r = RunPod();
+  EXPECT_EQ(r.exit_code, 0) << out_ << events_;
+  EXPECT_NE(out_.find("[c] sub\n"), std::string::npos) << out_;
+}
+
 }  // namespace
 }  // namespace hp::pod::testing
