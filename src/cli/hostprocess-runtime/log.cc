@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base/strings.h"
+#include "core/base/time.h"
 #include "core/oci/state.h"
 
 namespace hp::runtime_cli {
@@ -29,10 +30,11 @@ void LogLine(const std::string& level, const std::string& msg) {
     nlohmann::ordered_json j;
     j["level"] = level;
     j["msg"] = msg;
-    j["time"] = oci::NowRfc3339();
+    j["time"] = Rfc3339(NowUnixSeconds());
     line = j.dump() + "\n";
   } else {
-    line = fmt::format("time={} level={} msg={}\n", Quote(oci::NowRfc3339()), level, Quote(msg));
+    line = fmt::format("time={} level={} msg={}\n", Quote(Rfc3339(NowUnixSeconds())), level,
+                       Quote(msg));
   }
   int fd = g_fd >= 0 ? g_fd : (g_config.file.empty() ? STDERR_FILENO : -1);
   if (fd < 0) return;

@@ -8,12 +8,6 @@
 
 namespace hp::agent {
 
-int64_t NowUnixSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string HumanDuration(int64_t seconds) {
   if (seconds < -1) return "<invalid>";
   if (seconds < 0) return "0s";
@@ -62,15 +56,6 @@ std::string Table::Render(bool no_headers) const {
     out += '\n';
   }
   return out;
-}
-
-std::string Rfc3339(int64_t unix_seconds) {
-  time_t t = static_cast<time_t>(unix_seconds);
-  struct tm tm {};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::string Rfc1123(int64_t unix_seconds) {

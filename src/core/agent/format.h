@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/base/time.h"
+
 namespace hp::agent {
 
 // k8s.io/apimachinery/pkg/util/duration.HumanDuration, as kubectl prints AGE: exact seconds
@@ -26,11 +28,10 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-// The wall clock in Unix seconds (what status times and AGE are measured in).
-int64_t NowUnixSeconds();
-
-// RFC 3339 in UTC with seconds ("2026-11-22T10:00:00Z"), as the API serialises timestamps.
-std::string Rfc3339(int64_t unix_seconds);
+// The wall clock in Unix seconds (what status times and AGE are measured in) and the API's
+// timestamps ("2026-11-22T10:00:00Z"): base/time.h.
+using hp::NowUnixSeconds;
+using hp::Rfc3339;
 // kubectl describe's time format: "Sun, 22 Nov 2026 10:00:00 +0000".
 std::string Rfc1123(int64_t unix_seconds);
 

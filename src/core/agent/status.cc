@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include "core/agent/format.h"
 #include "core/agent/store.h"
 #include "core/agent/supervisor.h"
@@ -268,38 +270,6 @@ std::string RestartsColumn(const PodStatus& s, int64_t now) {
   }
   if (restarts == 0 || last == 0) return std::to_string(restarts);
   return fmt::format("{} ({} ago)", restarts, HumanDuration(now - last));
-}
-
-namespace {
-
-// State (field 3) and start time (field 22) from one read of /proc/<pid>/stat; {0, 0} when the
-// process does not exist.
-std::pair<char, uint64_t> ReadProcStat(pid_t pid) {
-  if (pid <= 0) return {0, 0};
-  auto stat = sys::ReadFile(fmt::format("/proc/{}/stat", pid));
-  if (!stat) return {0, 0};
-  // The command name (field 2) may hold spaces and ')': fields restart after the last ')'.
-  size_t close = stat->rfind(')');
-  if (close == std::string::npos || close + 2 >= stat->size()) return {0, 0};
-  char state = (*stat)[close + 2];
-  size_t pos = close + 2;  // field 3 starts here
-  for (int field = 3; field < 22; field++) {
-    pos = stat->find(' ', pos);
-    if (pos == std::string::npos) return {0, 0};
-    pos++;
-  }
-  return {state, std::strtoull(stat->c_str() + pos, nullptr, 10)};
-}
-
-}  // namespace
-
-uint64_t ProcessStartTime(pid_t pid) { return ReadProcStat(pid).second; }
-
-bool ProcessAlive(pid_t pid, uint64_t start) {
-  auto [state, now] = ReadProcStat(pid);
-  if (now == 0) return false;
-  if (start != 0 && now != start) return false;
-  return state != 'Z';  // a zombie is not alive
 }
 
 namespace {

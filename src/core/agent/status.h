@@ -9,12 +9,13 @@
 #include <sys/types.h>
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/base/result.h"
+#include "core/sys/process.h"
 
 namespace hp::agent {
 
@@ -108,10 +109,9 @@ std::string ReadyColumn(const PodStatus& s);                  // "1/1"
 std::string StatusColumn(const PodStatus& s);                 // printPod's reason
 std::string RestartsColumn(const PodStatus& s, int64_t now);  // "3 (25s ago)"
 
-// The start time of a live process (field 22 of /proc/<pid>/stat); 0 when it does not exist.
-uint64_t ProcessStartTime(pid_t pid);
-// True when `pid` is alive and is the process that started at `start` (not a reused pid).
-bool ProcessAlive(pid_t pid, uint64_t start);
+// The start time of a live process (field 22 of /proc/<pid>/stat); 0 when it is not alive.
+inline uint64_t ProcessStartTime(pid_t pid) { return sys::LiveStartTicks(pid).value_or(0); }
+using sys::ProcessAlive;  // pid alive and started at `start` (not a reused pid)
 
 // A supervisor's identity: pid, start time and the kernel's boot id it started in. Recorded
 // twice, by the CLI that starts it (`supervisor.json`, written once) and in every status the

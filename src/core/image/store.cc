@@ -14,6 +14,7 @@
 
 #include "core/base/scope_exit.h"
 #include "core/base/strings.h"
+#include "core/base/time.h"
 #include "core/image/digest.h"
 #include "core/image/reference.h"
 #include "core/sys/file.h"
@@ -171,10 +172,7 @@ Status Store::SaveIndex(const std::map<std::string, ImageRecord>& index) const {
 Status Store::PutImage(const ImageRecord& rec) {
   if (rec.created.empty()) {
     ImageRecord copy = rec;
-    std::time_t t = std::time(nullptr);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-    copy.created = buf;
+    copy.created = Rfc3339(NowUnixSeconds());
     return PutImage(copy);
   }
   // The index is read by every `images` and `run`: what it copies from an image config must

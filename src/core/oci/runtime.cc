@@ -14,6 +14,7 @@
 
 #include "core/base/scope_exit.h"
 #include "core/base/strings.h"
+#include "core/base/time.h"
 #include "core/oci/cgroups_path.h"
 #include "core/oci/hooks.h"
 #include "core/oci/hostprocess.h"
@@ -22,6 +23,7 @@
 #include "core/sandbox/container.h"
 #include "core/sandbox/mounts.h"
 #include "core/sys/file.h"
+#include "core/sys/process.h"
 
 namespace hp::oci {
 
@@ -68,7 +70,7 @@ Result<std::unique_ptr<job::Job>> Runtime::OpenJob(const ContainerState& s) cons
 }
 
 Result<std::string> Runtime::StatusOf(const ContainerState& s) const {
-  auto start = ProcessStartTime(s.init_pid);
+  auto start = sys::LiveStartTicks(s.init_pid);
   if (!start || *start != s.init_start_time) return std::string("stopped");
   if (sys::Exists(store_.FifoPath(s.id))) return std::string("created");
   auto job = OpenJob(s);
@@ -187,9 +189,9 @@ Status Runtime::Create(const CreateOptions& o) {
   st.id = o.id;
   st.bundle = bundle;
   st.rootfs = rootfs;
-  st.created = NowRfc3339Nano();
+  st.created = Rfc3339Nano(NowUnixNanos());
   st.init_pid = proc.pid;
-  st.init_start_time = ProcessStartTime(proc.pid).value_or(0);
+  st.init_start_time = sys::LiveStartTicks(proc.pid).value_or(0);
   st.cgroup_path = cgroup_path;
   st.systemd_cgroup = options_.systemd_cgroup;
   st.annotations = spec.annotations;
@@ -242,7 +244,7 @@ Status Runtime::Start(const std::string& id) {
       // n == 0: a writer came and went without the byte (init died opening it): see below.
       if (n == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    auto start = ProcessStartTime(st.init_pid);
+    auto start = sys::LiveStartTicks(st.init_pid);
     if (!start || *start != st.init_start_time) {
       (void)::unlink(fifo.c_str());
       return Err(ErrorCode::kFailedPrecondition, "cannot start a container that has stopped");

@@ -164,38 +164,4 @@ Result<std::vector<std::string>> StateStore::List() const {
   return ids;
 }
 
-namespace {
-std::string FormatTime(bool nanos) {
-  struct timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  struct tm tm;
-  ::gmtime_r(&ts.tv_sec, &tm);
-  char buf[64];
-  ::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  if (!nanos) return std::string(buf) + "Z";
-  return fmt::format("{}.{:09}Z", buf, ts.tv_nsec);
-}
-}  // namespace
-
-std::string NowRfc3339Nano() { return FormatTime(true); }
-std::string NowRfc3339() { return FormatTime(false); }
-
-std::optional<uint64_t> ProcessStartTime(pid_t pid) {
-  if (pid <= 0) return std::nullopt;
-  auto text = sys::ReadFile(fmt::format("/proc/{}/stat", pid));
-  if (!text) return std::nullopt;
-  // comm (field 2) may contain spaces and parentheses: parse after the last ')'.
-  size_t close = text->rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::vector<std::string> f = Split(std::string_view(*text).substr(close + 2), ' ');
-  // f[0] is field 3 (state); field 22 is f[19].
-  if (f.size() < 20) return std::nullopt;
-  if (f[0] == "Z" || f[0] == "X" || f[0] == "x") return std::nullopt;
-  try {
-    return std::stoull(f[19]);
-  } catch (...) {
-    return std::nullopt;
-  }
-}
-
 }  // namespace hp::oci

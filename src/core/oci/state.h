@@ -80,12 +80,4 @@ class StateStore {
   std::string root_;
 };
 
-// Current UTC time as RFC 3339 with nanoseconds ("2026-11-22T10:00:00.123456789Z").
-std::string NowRfc3339Nano();
-// Current UTC time to the second ("2026-11-22T10:00:00Z"), as runc's logrus writes it.
-std::string NowRfc3339();
-
-// Field 22 of /proc/<pid>/stat, or nullopt when the process is gone or a zombie.
-std::optional<uint64_t> ProcessStartTime(pid_t pid);
-
 }  // namespace hp::oci

@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "core/base/result.h"
+#include "core/base/time.h"
 #include "core/base/unique_fd.h"
 
 namespace hp::pod {
@@ -25,11 +26,9 @@ namespace hp::pod {
 enum class LogStream { kStdout, kStderr };
 const char* LogStreamName(LogStream s);
 
-// "2026-11-22T10:00:00.000000000Z" for a time in ns since the Unix epoch.
-std::string FormatCriTimestamp(int64_t unix_ns);
 // Accepts RFC3339 with any number of fraction digits and `Z` or `±hh:mm`.
 Result<int64_t> ParseCriTimestamp(std::string_view s);
-int64_t NowUnixNanos();
+using hp::NowUnixNanos;  // base/time.h; Rfc3339Nano formats a line's time
 
 struct CriLogOptions {
   int64_t max_size = 10 * 1024 * 1024;  // bytes per file before rotation; 0 = never rotate

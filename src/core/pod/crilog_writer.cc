@@ -14,28 +14,6 @@ namespace hp::pod {
 
 const char* LogStreamName(LogStream s) { return s == LogStream::kStdout ? "stdout" : "stderr"; }
 
-int64_t NowUnixNanos() {
-  struct timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-std::string FormatCriTimestamp(int64_t unix_ns) {
-  time_t secs = static_cast<time_t>(unix_ns / 1000000000);
-  int64_t nanos = unix_ns % 1000000000;
-  if (nanos < 0) {
-    nanos += 1000000000;
-    --secs;
-  }
-  struct tm tm;
-  ::gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<long long>(nanos));
-  return buf;
-}
-
 Result<int64_t> ParseCriTimestamp(std::string_view s) {
   auto bad = [&]() { return Err(ErrorCode::kInvalidArgument, "invalid timestamp \"{}\"", s); };
   auto num = [&](size_t pos, size_t len, int& out) {
@@ -137,7 +115,7 @@ Status CriLogWriter::Rotate() {
 }
 
 Status CriLogWriter::Record(LogStream stream, char tag, std::string_view text, int64_t unix_ns) {
-  std::string rec = FormatCriTimestamp(unix_ns ? unix_ns : NowUnixNanos());
+  std::string rec = Rfc3339Nano(unix_ns ? unix_ns : NowUnixNanos());
   rec.push_back(' ');
   rec.append(LogStreamName(stream));
   rec.push_back(' ');

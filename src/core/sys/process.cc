@@ -52,6 +52,7 @@ Result<pid_t> WaitPid(pid_t pid, int* wstatus, int options) {
 }
 
 std::optional<ProcStat> ReadProcStat(pid_t pid) {
+  if (pid <= 0) return std::nullopt;
   auto text = ReadFile("/proc/" + std::to_string(pid) + "/stat");
   if (!text) return std::nullopt;
   // "pid (comm) state ppid pgrp session ... starttime(22)": comm may hold spaces and ')'.
@@ -73,6 +74,18 @@ std::optional<ProcStat> ReadProcStat(pid_t pid) {
   st.session = static_cast<pid_t>(std::strtol(fields[3].c_str(), nullptr, 10));
   st.start_ticks = std::strtoull(fields[19].c_str(), nullptr, 10);
   return st;
+}
+
+std::optional<uint64_t> LiveStartTicks(pid_t pid) {
+  if (pid <= 0) return std::nullopt;
+  auto st = ReadProcStat(pid);
+  if (!st || st->state == 'Z' || st->state == 'X' || st->state == 'x') return std::nullopt;
+  return st->start_ticks;
+}
+
+bool ProcessAlive(pid_t pid, uint64_t start_ticks) {
+  auto now = LiveStartTicks(pid);
+  return now && (start_ticks == 0 || *now == start_ticks);
 }
 
 std::vector<std::string> SessionStragglers(pid_t sid, uint64_t since_ticks, bool kill) {

@@ -33,6 +33,11 @@ struct ProcStat {
   uint64_t start_ticks = 0;  // field 22: start time since boot, in clock ticks
 };
 std::optional<ProcStat> ReadProcStat(pid_t pid);
+// The start time (ticks since boot) of `pid` while it is alive: it exists and is not a zombie.
+std::optional<uint64_t> LiveStartTicks(pid_t pid);
+// True when `pid` is alive and is the process that started at `start_ticks` (not a reused
+// pid); 0 matches any start time.
+bool ProcessAlive(pid_t pid, uint64_t start_ticks);
 
 // The processes of session `sid` started at or after `since_ticks`: a container's processes
 // that are alive outside its job (a root process can move itself to another cgroup; it keeps its

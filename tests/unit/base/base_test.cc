@@ -5,6 +5,7 @@
 #include "core/base/result.h"
 #include "core/base/scope_exit.h"
 #include "core/base/strings.h"
+#include "core/base/time.h"
 #include "core/base/unique_fd.h"
 #include "core/sys/file.h"
 
@@ -98,6 +99,19 @@ TEST(SysFile, AtomicWriteMkdirRemoveAll) {
   ASSERT_TRUE(sys::RemoveAll(*dir));
   EXPECT_FALSE(sys::Exists(*dir));
   EXPECT_TRUE(sys::Exists("/etc/hostname") || sys::Exists("/etc/passwd"));  // link not followed
+}
+
+TEST(Time, Rfc3339Forms) {
+  EXPECT_EQ(Rfc3339(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(Rfc3339(1795341600), "2026-11-22T10:00:00Z");
+  const int64_t t0 = int64_t{1795341600} * 1000000000;
+  EXPECT_EQ(Rfc3339Nano(t0), "2026-11-22T10:00:00.000000000Z");
+  EXPECT_EQ(Rfc3339Nano(t0 + 123456789), "2026-11-22T10:00:00.123456789Z");
+  EXPECT_EQ(Rfc3339Nano(-1), "1969-12-31T23:59:59.999999999Z");
+  const int64_t now = NowUnixSeconds();
+  EXPECT_GT(now, 1795341600 - 86400 * 365);
+  EXPECT_LE(now - NowUnixNanos() / 1000000000, 0);
+  EXPECT_EQ(Rfc3339(now).size(), 20u);
 }
 
 }  // namespace
