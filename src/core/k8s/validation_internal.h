@@ -31,6 +31,11 @@ std::string GoMapLiteral(const StringMap& m);
 ErrorList ValidateObjectMeta(const ObjectMeta& meta, bool requires_namespace, bool dns_label_name,
                              const std::string& path);
 ErrorList ValidateLabels(const StringMap& labels, const std::string& path);
+// One selector requirement at `path` (…matchExpressions[i]): the operator and its values, then
+// the key. Label selectors know In/NotIn/Exists/DoesNotExist; node selectors also Gt/Lt.
+void ValidateSelectorRequirement(ErrorList& errs, const std::string& path, const std::string& key,
+                                 const std::string& op, const std::vector<std::string>& values,
+                                 bool node_selector);
 ErrorList ValidateAnnotations(const StringMap& annotations, const std::string& path);
 
 // validateLocalDescendingPath / validatePathNoBacksteps / validateLocalNonReservedPath.

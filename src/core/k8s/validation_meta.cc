@@ -113,25 +113,35 @@ bool SelectorMatches(const LabelSelector& sel, const StringMap& labels) {
   return true;
 }
 
+void ValidateSelectorRequirement(ErrorList& errs, const std::string& path, const std::string& key,
+                                 const std::string& op, const std::vector<std::string>& values,
+                                 bool node_selector) {
+  if (op == "In" || op == "NotIn") {
+    if (values.empty())
+      errs.push_back(field::Required(Child(path, "values"),
+                                     "must be specified when `operator` is 'In' or 'NotIn'"));
+  } else if (op == "Exists" || op == "DoesNotExist") {
+    if (!values.empty())
+      errs.push_back(
+          field::Forbidden(Child(path, "values"),
+                           "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+  } else if (node_selector && (op == "Gt" || op == "Lt")) {
+    if (values.size() != 1)
+      errs.push_back(field::Required(
+          Child(path, "values"), "must be specified single value when `operator` is 'Lt' or 'Gt'"));
+  } else {
+    errs.push_back(
+        field::Invalid(Child(path, "operator"), field::Str(op), "not a valid selector operator"));
+  }
+  InvalidEach(errs, Child(path, "key"), field::Str(key), names::IsQualifiedName(key));
+}
+
 ErrorList ValidateLabelSelector(const LabelSelector& sel, const std::string& path) {
   ErrorList errs;
   for (size_t i = 0; i < sel.match_expressions.size(); i++) {
     const auto& r = sel.match_expressions[i];
-    std::string p = Index(Child(path, "matchExpressions"), i);
-    if (r.op == "In" || r.op == "NotIn") {
-      if (r.values.empty())
-        errs.push_back(field::Required(Child(p, "values"),
-                                       "must be specified when `operator` is 'In' or 'NotIn'"));
-    } else if (r.op == "Exists" || r.op == "DoesNotExist") {
-      if (!r.values.empty())
-        errs.push_back(
-            field::Forbidden(Child(p, "values"),
-                             "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-    } else {
-      errs.push_back(
-          field::Invalid(Child(p, "operator"), field::Str(r.op), "not a valid selector operator"));
-    }
-    InvalidEach(errs, Child(p, "key"), field::Str(r.key), names::IsQualifiedName(r.key));
+    ValidateSelectorRequirement(errs, Index(Child(path, "matchExpressions"), i), r.key, r.op,
+                                r.values, false);
   }
   Append(errs, ValidateLabels(sel.match_labels, Child(path, "matchLabels")));
   return errs;

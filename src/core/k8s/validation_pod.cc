@@ -709,24 +709,7 @@ ErrorList ValidateNodeSelectorTerm(const NodeSelectorTerm& t, const std::string&
   for (size_t j = 0; j < t.match_expressions.size(); j++) {
     const auto& r = t.match_expressions[j];
     std::string p = Index(Child(path, "matchExpressions"), j);
-    if (r.op == "In" || r.op == "NotIn") {
-      if (r.values.empty())
-        errs.push_back(field::Required(Child(p, "values"),
-                                       "must be specified when `operator` is 'In' or 'NotIn'"));
-    } else if (r.op == "Exists" || r.op == "DoesNotExist") {
-      if (!r.values.empty())
-        errs.push_back(
-            field::Forbidden(Child(p, "values"),
-                             "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-    } else if (r.op == "Gt" || r.op == "Lt") {
-      if (r.values.size() != 1)
-        errs.push_back(field::Required(
-            Child(p, "values"), "must be specified single value when `operator` is 'Lt' or 'Gt'"));
-    } else {
-      errs.push_back(
-          field::Invalid(Child(p, "operator"), field::Str(r.op), "not a valid selector operator"));
-    }
-    InvalidEach(errs, Child(p, "key"), field::Str(r.key), names::IsQualifiedName(r.key));
+    ValidateSelectorRequirement(errs, p, r.key, r.op, r.values, true);
     for (size_t v = 0; v < r.values.size(); v++)
       InvalidEach(errs, Index(Child(p, "values"), v), field::Str(r.values[v]),
                   names::IsValidLabelValue(r.values[v]));

@@ -9,13 +9,6 @@
 namespace hp::plan {
 namespace {
 
-const k8s::Quantity* FindResource(const k8s::ResourceList& list, const std::string& name) {
-  for (const auto& [k, v] : list) {
-    if (k == name) return &v;
-  }
-  return nullptr;
-}
-
 k8s::Quantity FromInt(int64_t v) {
   k8s::Quantity q;
   q.nanos = static_cast<__int128>(v) * 1000000000;
@@ -66,16 +59,6 @@ bool SplitSubscript(std::string_view path, std::string_view& base, std::string& 
   return true;
 }
 
-void Set(EnvList& env, const std::string& name, std::string value) {
-  for (auto& [k, v] : env) {
-    if (k == name) {
-      v = std::move(value);
-      return;
-    }
-  }
-  env.emplace_back(name, std::move(value));
-}
-
 const k8s::ConfigMap* FindConfigMap(const PlanInput& in, const std::string& name) {
   for (const k8s::ConfigMap* cm : in.config_maps) {
     if (cm && cm->metadata.name == name) return cm;
@@ -94,6 +77,30 @@ std::string Namespace(const k8s::Pod& pod) {
 }
 
 }  // namespace
+
+const k8s::Quantity* FindResource(const k8s::ResourceList& list, const std::string& name) {
+  for (const auto& [k, v] : list) {
+    if (k == name) return &v;
+  }
+  return nullptr;
+}
+
+void SetEnv(EnvList& env, const std::string& name, std::string value) {
+  for (auto& [k, v] : env) {
+    if (k == name) {
+      v = std::move(value);
+      return;
+    }
+  }
+  env.emplace_back(name, std::move(value));
+}
+
+const std::string* GetEnv(const EnvList& env, const std::string& name) {
+  for (const auto& [k, v] : env) {
+    if (k == name) return &v;
+  }
+  return nullptr;
+}
 
 Result<std::string> FieldRefValue(const k8s::ObjectFieldSelector& ref, const k8s::Pod& pod,
                                   const NodeInfo& node) {
@@ -192,7 +199,7 @@ Result<EnvList> ManifestEnv(const PlanInput& in) {
       }
       for (const auto& [k, v] : cm->data) {
         std::string key = from.prefix + k;
-        if (IsEnvVarName(key)) Set(env, key, v);  // kubelet skips invalid keys (event only)
+        if (IsEnvVarName(key)) SetEnv(env, key, v);  // kubelet skips invalid keys (event only)
       }
     } else if (from.secret_ref) {
       const std::string& name = from.secret_ref->name;
@@ -204,7 +211,7 @@ Result<EnvList> ManifestEnv(const PlanInput& in) {
       }
       for (const auto& [k, v] : s->data) {
         std::string key = from.prefix + k;
-        if (IsEnvVarName(key)) Set(env, key, v);
+        if (IsEnvVarName(key)) SetEnv(env, key, v);
       }
     }
   }
@@ -251,7 +258,7 @@ Result<EnvList> ManifestEnv(const PlanInput& in) {
         value = *v;
       }
     }
-    Set(env, var.name, std::move(value));
+    SetEnv(env, var.name, std::move(value));
   }
   return env;
 }

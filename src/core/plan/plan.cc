@@ -10,30 +10,6 @@
 namespace hp::plan {
 namespace {
 
-void Set(EnvList& env, const std::string& name, std::string value) {
-  for (auto& [k, v] : env) {
-    if (k == name) {
-      v = std::move(value);
-      return;
-    }
-  }
-  env.emplace_back(name, std::move(value));
-}
-
-const std::string* Get(const EnvList& env, const std::string& name) {
-  for (const auto& [k, v] : env) {
-    if (k == name) return &v;
-  }
-  return nullptr;
-}
-
-const k8s::Quantity* FindResource(const k8s::ResourceList& list, const std::string& name) {
-  for (const auto& [k, v] : list) {
-    if (k == name) return &v;
-  }
-  return nullptr;
-}
-
 Result<int64_t> ParsePositiveInt(const std::string& annotation, const std::string& text) {
   int64_t v = 0;
   std::string_view s = TrimSpace(text);
@@ -169,19 +145,19 @@ Result<ContainerPlan> PlanContainer(const PlanInput& input) {
     size_t eq = kv.find('=');
     if (eq == 0) continue;
     if (eq == std::string::npos) {
-      Set(env, kv, "");
+      SetEnv(env, kv, "");
     } else {
-      Set(env, kv.substr(0, eq), kv.substr(eq + 1));
+      SetEnv(env, kv.substr(0, eq), kv.substr(eq + 1));
     }
   }
-  const std::string* image_path = Get(env, "PATH");
+  const std::string* image_path = GetEnv(env, "PATH");
   std::string image_path_value = image_path ? *image_path : std::string();
   std::vector<std::string> mapped = MapImagePath(image_path_value, in.sandbox);
-  for (const auto& [k, v] : manifest) Set(env, k, v);
-  const std::string* manifest_path = Get(manifest, "PATH");
+  for (const auto& [k, v] : manifest) SetEnv(env, k, v);
+  const std::string* manifest_path = GetEnv(manifest, "PATH");
   plan.search_path = SearchPath(manifest_path, in.node.default_path, mapped);
-  Set(env, "PATH", Join(plan.search_path, ":"));
-  Set(env, "HOSTNAME", in.node.hostname);
+  SetEnv(env, "PATH", Join(plan.search_path, ":"));
+  SetEnv(env, "HOSTNAME", in.node.hostname);
   std::erase_if(env, [](const auto& kv) { return kv.first == kSandboxEnv; });
   env.emplace_back(kSandboxEnv, in.sandbox);
   plan.env = env;
@@ -189,7 +165,7 @@ Result<ContainerPlan> PlanContainer(const PlanInput& input) {
   // Expansion: `$(VAR)` over the manifest's variables (kubelet) and the sandbox variable;
   // `${NAME}` over the final environment.
   EnvList kube_vars = manifest;
-  Set(kube_vars, kSandboxEnv, in.sandbox);
+  SetEnv(kube_vars, kSandboxEnv, in.sandbox);
   Lookup kube = LookupIn(&kube_vars);
   Lookup shell = LookupIn(&plan.env);
   auto expand = [&](const std::string& s) { return ExpandCommand(s, kube, shell, in.sandbox); };

@@ -53,6 +53,11 @@ struct NodeInfo {
 };
 
 using EnvList = std::vector<std::pair<std::string, std::string>>;
+// Sets `name` in place (where it already is) or appends it; the value of `name`, or null.
+void SetEnv(EnvList& env, const std::string& name, std::string value);
+const std::string* GetEnv(const EnvList& env, const std::string& name);
+// The quantity of resource `name` ("cpu", "memory", ...) in `list`, or null.
+const k8s::Quantity* FindResource(const k8s::ResourceList& list, const std::string& name);
 
 struct PlanInput {
   const k8s::Pod* pod = nullptr;
