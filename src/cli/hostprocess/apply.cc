@@ -12,6 +12,7 @@
 
 #include "cli/hostprocess/admission_cli.h"
 #include "cli/hostprocess/agent_cli.h"
+#include "cli/hostprocess/manifests.h"
 #include "core/agent/node_flags.h"
 #include "core/k8s/decode.h"
 #include "core/k8s/features.h"
@@ -115,7 +116,7 @@ int RunApply(const GlobalOptions& global, const ApplyFlags& flags, CLI::App* cmd
   }
   std::vector<k8s::Object> objects;
   if (!flags.files.empty()) {
-    auto decoded = k8s::DecodeFiles(flags.files, {.keep_raw = true});
+    auto decoded = DecodeManifests(flags.files, {.keep_raw = true});
     if (!decoded) {
       Print(stderr, "error: " + decoded.error().ToString() + "\n");
       return 2;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/hostprocess/agent_cli.h"
+#include "cli/hostprocess/manifests.h"
 #include "core/k8s/decode.h"
 
 namespace hp::cli {
@@ -34,7 +35,7 @@ int RunDelete(const GlobalOptions& global, const DeleteFlags& f) {
             "when passing arguments in resource/name form or with -f\n");
       return 2;
     }
-    auto decoded = k8s::DecodeFiles(f.files);
+    auto decoded = DecodeManifests(f.files);
     if (!decoded) return Fail(decoded.error());
     for (const k8s::Object& o : decoded->objects) {
       std::string kind = agent::ResourceKind(std::string(k8s::KindName(o.kind)));

@@ -20,6 +20,7 @@
 
 #include "cli/hostprocess/admission_cli.h"
 #include "cli/hostprocess/command.h"
+#include "cli/hostprocess/manifests.h"
 #include "core/agent/naming.h"
 #include "core/agent/node_flags.h"
 #include "core/base/strings.h"
@@ -108,7 +109,7 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
     }
     timeout = *d;
   }
-  auto decoded = k8s::DecodeFiles(flags.files);
+  auto decoded = DecodeManifests(flags.files);
   if (!decoded) {
     Write(stderr, "error: " + decoded.error().ToString() + "\n");
     return 2;

@@ -8,6 +8,7 @@
 
 #include "cli/hostprocess/admission_cli.h"
 #include "cli/hostprocess/command.h"
+#include "cli/hostprocess/manifests.h"
 #include "core/base/strings.h"
 #include "core/k8s/admission.h"
 #include "core/k8s/decode.h"
@@ -42,7 +43,7 @@ int RunValidate(const ValidateFlags& flags) {
                               Quote(flags.output)));
     return 2;
   }
-  auto decoded = k8s::DecodeFiles(flags.files);
+  auto decoded = DecodeManifests(flags.files);
   if (!decoded) {
     Write(stderr, "error: " + decoded.error().ToString() + "\n");
     return 2;

@@ -10,7 +10,6 @@
 #include "core/base/strings.h"
 #include "core/k8s/decode_internal.h"
 #include "core/k8s/limits.h"
-#include "core/sys/file.h"
 
 namespace hp::k8s {
 
@@ -353,7 +352,7 @@ struct Piece {
 
 constexpr size_t kMinPiece = 256 * 1024;
 
-std::vector<std::string_view> Split(std::string_view text, unsigned threads) {
+std::vector<std::string_view> SplitIntoPieces(std::string_view text, unsigned threads) {
   size_t parts = WorkerCount(text.size(), kMinPiece, threads);
   bool utf16 = text.size() >= 2 &&
                (static_cast<unsigned char>(text[0]) >= 0xFE || text[0] == '\0' || text[1] == '\0');
@@ -386,18 +385,11 @@ Error YamlError(const std::string& source_name, const yaml::ParseError& e) {
   return JoinErrors({Diagnostic{s, "", "yaml: " + e.message}});
 }
 
-// An input is read up to the API server's request body limit and no further (docs/validate.md).
-Status CheckInputSize(const std::string& source_name, const std::string& text) {
-  if (text.size() <= kMaxRequestBodyBytes) return Ok();
-  return Err(ErrorCode::kInvalidArgument, "{}: {} (an input is read up to that many bytes)",
-             Quote(source_name), RequestEntityTooLargeMessage());
-}
-
 }  // namespace
 
 Result<Decoded> DecodeString(std::string_view text, const std::string& source_name,
                              const DecodeOptions& options) {
-  std::vector<std::string_view> texts = Split(text, options.threads);
+  std::vector<std::string_view> texts = SplitIntoPieces(text, options.threads);
   std::vector<Piece> pieces(texts.size());
   int line = 0;
   for (size_t i = 0; i < texts.size(); i++) {
@@ -456,50 +448,6 @@ Result<Decoded> DecodeString(std::string_view text, const std::string& source_na
   }
   if (!errors.empty()) return Err(JoinErrors(errors));
   return result;
-}
-
-Result<Decoded> DecodeFile(const std::string& path, const DecodeOptions& options) {
-  if (path == "-") {
-    ASSIGN_OR_RETURN(std::string text, sys::ReadFdUpTo(0, kMaxRequestBodyBytes));
-    TRY(CheckInputSize("-", text));
-    return DecodeString(text, "-", options);
-  }
-  if (sys::IsDir(path)) {
-    ASSIGN_OR_RETURN(std::vector<std::string> names, sys::ListDir(path));
-    std::sort(names.begin(), names.end());
-    std::vector<std::string> files;
-    for (const auto& name : names) {
-      if (EndsWith(name, ".yaml") || EndsWith(name, ".yml") || EndsWith(name, ".json")) {
-        std::string full = EndsWith(path, "/") ? path + name : path + "/" + name;
-        if (!sys::IsDir(full)) files.push_back(full);
-      }
-    }
-    if (files.empty())
-      return Err(ErrorCode::kInvalidArgument,
-                 "error reading {}: recognized file extensions are [.json .yaml .yml]",
-                 Quote(path));
-    return DecodeFiles(files, options);
-  }
-  ASSIGN_OR_RETURN(std::string text, sys::ReadFileUpTo(path, kMaxRequestBodyBytes));
-  TRY(CheckInputSize(path, text));
-  return DecodeString(text, path, options);
-}
-
-Result<Decoded> DecodeFiles(const std::vector<std::string>& paths, const DecodeOptions& options) {
-  if (paths.size() == 1) return DecodeFile(paths[0], options);
-  Decoded all;
-  std::vector<std::string> errors;
-  for (const auto& p : paths) {
-    auto r = DecodeFile(p, options);
-    if (!r) {
-      errors.push_back(r.error().ToString());
-      continue;
-    }
-    for (auto& o : r->objects) all.objects.push_back(std::move(o));
-    for (auto& w : r->warnings) all.warnings.push_back(std::move(w));
-  }
-  if (!errors.empty()) return Err(Error(Join(errors, "\n"), ErrorCode::kInvalidArgument));
-  return all;
 }
 
 }  // namespace hp::k8s

@@ -42,11 +42,7 @@ struct DecodeOptions {
 // On any error the Result holds an Error whose message lists every error, one per line.
 Result<Decoded> DecodeString(std::string_view text, const std::string& source_name,
                              const DecodeOptions& options = {});
-// Decodes a file, a directory (its *.yaml, *.yml, *.json files, sorted by name, not
-// recursive) or "-" (standard input).
-Result<Decoded> DecodeFile(const std::string& path, const DecodeOptions& options = {});
-// Decodes several inputs in order and concatenates their objects and warnings.
-Result<Decoded> DecodeFiles(const std::vector<std::string>& paths,
-                            const DecodeOptions& options = {});
+// Reading files, directories and standard input is the CLI's (cli/hostprocess/manifests.h):
+// this module does no I/O.
 
 }  // namespace hp::k8s

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/k8s/decode.h"
+#include "core/sys/file.h"
 
 namespace hp::agent {
 namespace {
@@ -186,8 +187,14 @@ TEST(ScheduleTest, TaintReasonComesBeforeAffinityReason) {
   EXPECT_EQ(r.details.size(), 2u);
 }
 
+Result<k8s::Decoded> DecodeExample(const std::string& name) {
+  const std::string path = std::string(HP_SOURCE_DIR) + "/examples/" + name;
+  ASSIGN_OR_RETURN(std::string text, sys::ReadFile(path));
+  return k8s::DecodeString(text, path);
+}
+
 TEST(ScheduleTest, SeedExampleIsNotScheduledAndLinuxVariantIs) {
-  auto win = k8s::DecodeFile(std::string(HP_SOURCE_DIR) + "/examples/privileged-daemonset.yaml");
+  auto win = DecodeExample("privileged-daemonset.yaml");
   ASSERT_TRUE(win) << win.error().ToString();
   const k8s::DaemonSet* ds = win->objects.at(0).daemon_set();
   ASSERT_NE(ds, nullptr);
@@ -195,8 +202,7 @@ TEST(ScheduleTest, SeedExampleIsNotScheduledAndLinuxVariantIs) {
   EXPECT_FALSE(r.fits);
   EXPECT_EQ(r.Message(),
             "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.");
-  auto lin =
-      k8s::DecodeFile(std::string(HP_SOURCE_DIR) + "/examples/privileged-daemonset-linux.yaml");
+  auto lin = DecodeExample("privileged-daemonset-linux.yaml");
   ASSERT_TRUE(lin) << lin.error().ToString();
   EXPECT_TRUE(
       CheckFit(lin->objects.at(0).daemon_set()->spec.template_.spec, LocalNode({}), true).fits);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/sys/file.h"
+
 namespace hp::k8s {
 namespace {
 
@@ -18,7 +20,10 @@ std::string DecodeError(std::string_view text) {
 }
 
 TEST(Decode, SeedExample) {
-  auto r = DecodeFile(std::string(HP_SOURCE_DIR) + "/examples/privileged-daemonset.yaml");
+  const std::string path = std::string(HP_SOURCE_DIR) + "/examples/privileged-daemonset.yaml";
+  auto text = sys::ReadFile(path);
+  ASSERT_TRUE(text);
+  auto r = DecodeString(*text, path);
   ASSERT_TRUE(r.has_value()) << r.error().ToString();
   ASSERT_EQ(r->objects.size(), 1u);
   EXPECT_TRUE(r->warnings.empty());

@@ -1,0 +1,67 @@
+// Not a verb: the `-f` reader of apply, delete, run and validate (manifests.h).
+#include "cli/hostprocess/manifests.h"
+
+#include <algorithm>
+
+#include "core/base/strings.h"
+#include "core/k8s/limits.h"
+#include "core/sys/file.h"
+
+namespace hp::cli {
+namespace {
+
+// An input is read up to the API server's request body limit and no further (docs/validate.md).
+Status CheckInputSize(const std::string& source_name, const std::string& text) {
+  if (text.size() <= k8s::kMaxRequestBodyBytes) return Ok();
+  return Err(ErrorCode::kInvalidArgument, "{}: {} (an input is read up to that many bytes)",
+             Quote(source_name), k8s::RequestEntityTooLargeMessage());
+}
+
+}  // namespace
+
+Result<k8s::Decoded> DecodeManifest(const std::string& path, const k8s::DecodeOptions& options) {
+  if (path == "-") {
+    ASSIGN_OR_RETURN(std::string text, sys::ReadFdUpTo(0, k8s::kMaxRequestBodyBytes));
+    TRY(CheckInputSize("-", text));
+    return k8s::DecodeString(text, "-", options);
+  }
+  if (sys::IsDir(path)) {
+    ASSIGN_OR_RETURN(std::vector<std::string> names, sys::ListDir(path));
+    std::sort(names.begin(), names.end());
+    std::vector<std::string> files;
+    for (const auto& name : names) {
+      if (EndsWith(name, ".yaml") || EndsWith(name, ".yml") || EndsWith(name, ".json")) {
+        std::string full = EndsWith(path, "/") ? path + name : path + "/" + name;
+        if (!sys::IsDir(full)) files.push_back(full);
+      }
+    }
+    if (files.empty())
+      return Err(ErrorCode::kInvalidArgument,
+                 "error reading {}: recognized file extensions are [.json .yaml .yml]",
+                 Quote(path));
+    return DecodeManifests(files, options);
+  }
+  ASSIGN_OR_RETURN(std::string text, sys::ReadFileUpTo(path, k8s::kMaxRequestBodyBytes));
+  TRY(CheckInputSize(path, text));
+  return k8s::DecodeString(text, path, options);
+}
+
+Result<k8s::Decoded> DecodeManifests(const std::vector<std::string>& paths,
+                                     const k8s::DecodeOptions& options) {
+  if (paths.size() == 1) return DecodeManifest(paths[0], options);
+  k8s::Decoded all;
+  std::vector<std::string> errors;
+  for (const auto& p : paths) {
+    auto r = DecodeManifest(p, options);
+    if (!r) {
+      errors.push_back(r.error().ToString());
+      continue;
+    }
+    for (auto& o : r->objects) all.objects.push_back(std::move(o));
+    for (auto& w : r->warnings) all.warnings.push_back(std::move(w));
+  }
+  if (!errors.empty()) return Err(Error(Join(errors, "\n"), ErrorCode::kInvalidArgument));
+  return all;
+}
+
+}  // namespace hp::cli

@@ -1,0 +1,22 @@
+// The CLI's `-f` inputs: files, directories and standard input, read up to the API server's
+// request body limit, then decoded by k8s/decode.h (which does no I/O itself).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/base/result.h"
+#include "core/k8s/decode.h"
+
+namespace hp::cli {
+
+// Decodes a file, a directory (its *.yaml, *.yml, *.json files, sorted by name, not
+// recursive) or "-" (standard input).
+Result<k8s::Decoded> DecodeManifest(const std::string& path,
+                                    const k8s::DecodeOptions& options = {});
+// Decodes several inputs in order and concatenates their objects and warnings; every
+// input's errors are reported, one input after the other.
+Result<k8s::Decoded> DecodeManifests(const std::vector<std::string>& paths,
+                                     const k8s::DecodeOptions& options = {});
+
+}  // namespace hp::cli
