@@ -1,6 +1,7 @@
 #include "cli/hostprocess/views.h"
 
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 
 #include "core/agent/format.h"
 #include "core/base/strings.h"

@@ -1,7 +1,7 @@
 // The API objects and kubectl columns the node-agent verbs print (get, describe).
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "core/agent/agent.h"

@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include "core/plan/process.h"
 #include "core/sys/file.h"
 

@@ -1,5 +1,7 @@
 #include "core/agent/record.h"
 
+#include <nlohmann/json.hpp>
+
 #include "core/agent/store.h"
 
 namespace hp::agent {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <nlohmann/json.hpp>
 
 #include "core/agent/status.h"
 #include "core/agent/supervisor.h"

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <nlohmann/json.hpp>
 #include <unordered_map>
 
 #include "core/k8s/yaml_internal.h"
