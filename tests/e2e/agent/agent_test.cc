@@ -1,6 +1,8 @@
 // The node agent end to end: apply/get/describe/logs/exec/top/delete on the seed DaemonSet,
 // restart back-off, probes, OOMKilled, init containers, supervisor crash recovery, a reboot,
 // a rollout, and many parallel apply/delete — each with nothing left behind.
+#include <time.h>
+
 #include <fstream>
 #include <vector>
 
@@ -214,6 +216,31 @@ TEST_F(AgentE2E, CrashingContainerBacksOffAndKeepsItsPreviousLog) {
   EXPECT_NE(Hp("get pods").out.find("1 ("), std::string::npos);  // RESTARTS "1 (Xs ago)"
   EXPECT_NE(Hp("describe pod crash").out.find("Back-off restarting failed container c"),
             std::string::npos);
+  // The first restart came at once; the second waits the 10 s back-off from the end of the
+  // run before it (times are whole seconds: at least 9 s apart).
+  const auto seconds = [](const nlohmann::json& t) {
+    std::tm tm{};
+    const std::string s = t.get<std::string>();
+    EXPECT_NE(strptime(s.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm), nullptr) << s;
+    return static_cast<int64_t>(timegm(&tm));
+  };
+  const int64_t pod_started = seconds(j["status"]["startTime"]);
+  const int64_t first_restart = seconds(cs["lastState"]["terminated"]["startedAt"]);
+  const int64_t first_restart_ended = seconds(cs["lastState"]["terminated"]["finishedAt"]);
+  EXPECT_LE(first_restart - pod_started, 3) << cs;
+  nlohmann::json cs2;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        cs2 = PodJson("crash")["status"]["containerStatuses"][0];
+        return cs2["restartCount"] == 2 && cs2["state"].contains("waiting");
+      },
+      25000))
+      << cs2;
+  const int64_t second_restart = seconds(cs2["lastState"]["terminated"]["startedAt"]);
+  EXPECT_GE(second_restart - first_restart_ended, 9) << cs << "\n" << cs2;
+  EXPECT_NE(cs2["state"]["waiting"]["message"].get<std::string>().find("back-off 20s"),
+            std::string::npos)
+      << cs2;
   EXPECT_EQ(Hp("delete pod crash").out, "pod \"crash\" deleted\n");
 }
 

@@ -1,5 +1,7 @@
 // Real cgroups (root): membership before exec, limits enforced, stop semantics, stats, freeze,
 // no leftovers. Each test runs under its own cgroup root below the test's own cgroups.
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -19,7 +21,22 @@ using JobTest = JobFixture;
 TEST_F(JobTest, FirstProcessIsInTheJobBeforeTheProgramRuns) {
   job::Job* j = NewJob("pod-a", "c1");
   ASSERT_NE(j, nullptr);
-  auto r = Start({kHelper, "cgroup"}, j);
+  // The child is held at its go gate (set up, not yet exec'd), then the job is frozen and the
+  // gate opened. A process that joined before exec is frozen and its program cannot run; one
+  // joined after exec (or never) would run and print while the job is frozen.
+  int g[2];
+  ASSERT_EQ(::pipe2(g, O_CLOEXEC), 0);
+  UniqueFd gate_r(g[0]), gate_w(g[1]);
+  launch::LaunchSpec spec;
+  spec.go_fd = gate_r.get();
+  auto r = Start({kHelper, "cgroup"}, j, spec);
+  gate_r.reset();
+  ASSERT_TRUE(j->Freeze());
+  ASSERT_EQ(::write(gate_w.get(), "0", 1), 1);
+  pollfd p{r.out.get(), POLLIN, 0};
+  EXPECT_EQ(::poll(&p, 1, 300), 0) << "the program ran although its job was frozen";
+  ASSERT_TRUE(j->Thaw());
+  ASSERT_TRUE(launch::AwaitExec(r.proc, spec));
   auto out = sys::ReadFd(r.out.get());
   ASSERT_TRUE(out);
   auto st = launch::Wait(r.proc);

@@ -4,6 +4,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
+
 #include "core/agent/status.h"
 #include "core/sys/file.h"
 
@@ -161,9 +164,22 @@ TEST_F(StoreTest, LockExcludesOtherProcesses) {
     _exit(0);
   }
   close(pipefd[1]);
-  usleep(100'000);
+  // Wait until the kernel lists the child as a blocked waiter on a lock ("-> FLOCK ... <pid>"
+  // in /proc/locks): only then does "nothing written yet" show that the lock excludes it. A
+  // Lock that did not block would write 'y' and never be listed.
+  auto waiting = [&] {
+    std::ifstream locks("/proc/locks");
+    std::string line;
+    const std::string pid_field = " " + std::to_string(pid) + " ";
+    while (std::getline(locks, line))
+      if (line.find("-> FLOCK") != std::string::npos && line.find(pid_field) != std::string::npos)
+        return true;
+    return false;
+  };
+  bool blocked = false;
+  for (int i = 0; i < 1000 && !(blocked = waiting()); ++i) usleep(5'000);
+  EXPECT_TRUE(blocked) << "the child never waited for the lock";
   char c = 0;
-  // Nothing was written yet: the child is blocked on the lock.
   fd_set set;
   FD_ZERO(&set);
   FD_SET(pipefd[0], &set);

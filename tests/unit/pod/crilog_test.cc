@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "core/base/strings.h"
@@ -39,8 +41,8 @@ class CriLogTest : public ::testing::Test {
 };
 
 TEST(CriTimestamp, FormatAndParse) {
-  EXPECT_EQ(FormatCriTimestamp(kT0), "2026-11-22T10:00:00.000000000Z");
-  EXPECT_EQ(FormatCriTimestamp(kT0 + 123456789), "2026-11-22T10:00:00.123456789Z");
+  EXPECT_EQ(Rfc3339Nano(kT0), "2026-11-22T10:00:00.000000000Z");
+  EXPECT_EQ(Rfc3339Nano(kT0 + 123456789), "2026-11-22T10:00:00.123456789Z");
   EXPECT_EQ(*ParseCriTimestamp("2026-11-22T10:00:00.000000000Z"), kT0);
   EXPECT_EQ(*ParseCriTimestamp("2026-11-22T10:00:00.5Z"), kT0 + 500000000);
   EXPECT_EQ(*ParseCriTimestamp("2026-11-22T10:00:00Z"), kT0);
@@ -133,26 +135,44 @@ TEST_F(CriLogTest, FollowSeesNewLinesAndRotation) {
   ASSERT_TRUE(w);
   ASSERT_TRUE((*w)->Write(LogStream::kStdout, "before\n"));
   std::atomic<bool> done{false};
+  std::mutex mu;
   std::vector<std::string> seen;
+  auto count = [&] {
+    std::lock_guard l(mu);
+    return seen.size();
+  };
   std::thread reader([&] {
     LogReadOptions o{.follow = true, .stop = [&] { return done.load(); }, .poll_interval_ms = 5};
     auto s = ReadCriLog(path_, o, [&](const LogLine& l) {
+      std::lock_guard lock(mu);
       seen.push_back(l.text);
       return Ok();
     });
     EXPECT_TRUE(s);
   });
+  // Each line is written only once the follower has the previous one, so the writes cross
+  // the rotation while the reader is following (not before it has opened the file).
+  auto wait_for = [&](size_t n) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (count() < n && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return count() >= n;
+  };
+  ASSERT_TRUE(wait_for(1)) << "the follower never read the first line";
   for (int i = 0; i < 30; ++i) {
     ASSERT_TRUE((*w)->Write(LogStream::kStdout, "after " + std::to_string(i) + "\n"));
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (!wait_for(i + 2)) break;
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
   done = true;
   reader.join();
   ASSERT_FALSE(seen.empty());
   EXPECT_EQ(seen.front(), "before");
   EXPECT_EQ(seen.back(), "after 29");
   EXPECT_EQ(seen.size(), 31u) << Join(seen, "|");
+  std::vector<std::string> rotated;
+  for (const auto& e : std::filesystem::directory_iterator(path_.substr(0, path_.rfind('/'))))
+    rotated.push_back(e.path().filename());
+  EXPECT_GE(rotated.size(), 2u) << "no rotation happened: " << Join(rotated, " ");
 }
 
 }  // namespace
