@@ -2,10 +2,11 @@
 //
 // The parent prepares everything (char* arrays, capability masks, fds); the child only makes
 // async-signal-safe system calls, in this order:
-//   reset signals → setsid/controlling tty → join the job → parent-death signal →
-//   mount namespace + binds → rlimits → fds (dup2, everything else close-on-exec) → umask →
-//   bounding set → groups/gid/uid (keeping wanted caps) → capabilities → no_new_privs →
-//   chdir → wait for the go signal → execve.
+//   reset signals → fds (dup2, everything else close-on-exec) → setsid/controlling tty →
+//   join the job → mount namespace + binds → rlimits → umask → bounding set →
+//   groups/gid/uid (keeping wanted caps) → capabilities → parent-death signal (after the
+//   identity change, which clears it) → no_new_privs → chdir → wait for the go signal → execve
+//   (child.cc, RunChild).
 // A failure in the child is sent back through a close-on-exec pipe (step + errno) and becomes
 // an error in the parent naming the step and its object: `exec "/x/y": No such file or
 // directory`.
