@@ -1,20 +1,43 @@
 #!/usr/bin/env bash
-# Configures and builds one flavour: scripts/build.sh [release|asan|fuzz] [TARGET...]
-#   -> build/<flavour>; only the TARGETs when given (e.g. hostprocess), else everything.
-# Warnings are errors here (HP_WERROR), as in CI.
+# Configures and builds one flavour: scripts/build.sh [release|asan|ship] [TARGET...]
+#   release  RelWithDebInfo (g++): everything, tests and benchmarks included (build/release);
+#   asan     clang, ASan+UBSan and libFuzzer instrumentation (-O1): every test, fuzz target and
+#            benchmark (build/asan); `fuzz` is another name for it;
+#   ship     a stock Release (-O3) of only what is shipped, no tests (build/ship): what CI
+#            packages.
+# Only the TARGETs when given (e.g. hostprocess), else everything of the flavour. The trees CI
+# builds from scratch (asan, ship) are unity builds (CMAKE_UNITY_BUILD: each library's sources
+# compiled as a few translation units); release stays one unit per file for quick rebuilds.
+# ccache is used when present. Warnings are errors here (HP_WERROR), as in CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour=${1:-release}
 shift || true
+args=()
 case "$flavour" in
-  release) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
-  asan) args=(-DCMAKE_BUILD_TYPE=Debug -DHP_SANITIZE=ON -DHP_BENCH=OFF) ;;
-  fuzz) args=(-DCMAKE_BUILD_TYPE=Debug -DHP_FUZZ=ON -DHP_BENCH=OFF -DHP_TESTS=OFF
-              -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++) ;;
-  *) echo "usage: $0 [release|asan|fuzz] [TARGET...]" >&2; exit 2 ;;
+  release) args+=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_UNITY_BUILD=OFF) ;;
+  asan | fuzz)
+    flavour=asan
+    args+=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -gline-tables-only"
+           "-DCMAKE_C_FLAGS_DEBUG=-O1 -gline-tables-only" -DHP_SANITIZE=ON -DHP_FUZZ=ON
+           -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_UNITY_BUILD=ON) ;;
+  ship) args+=(-DCMAKE_BUILD_TYPE=Release -DHP_TESTS=OFF -DHP_BENCH=OFF -DCMAKE_UNITY_BUILD=ON) ;;
+  *) echo "usage: $0 [release|asan|ship] [TARGET...]" >&2; exit 2 ;;
 esac
 if command -v ccache >/dev/null; then
   args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+fi
+# A tree configured with another compiler is made again from scratch: CMake would otherwise
+# drop its cache on the compiler change and with it every option given here.
+cache="build/$flavour/CMakeCache.txt"
+if [ -f "$cache" ]; then
+  want=c++
+  [[ " ${args[*]} " == *" -DCMAKE_CXX_COMPILER=clang++ "* ]] && want=clang++
+  have=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$cache")
+  if [ "$(basename "$(realpath "$(command -v "$want")")")" != "$(basename "$(realpath "$have")")" ]; then
+    echo "build: build/$flavour was configured with $have: configuring it again" >&2
+    rm -rf "build/$flavour"
+  fi
 fi
 cmake -S . -B "build/$flavour" -G Ninja -DHP_WERROR=ON "${args[@]}" >/dev/null
 targets=()

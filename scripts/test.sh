@@ -1,19 +1,58 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs every test tier: the release build, then the ASan+UBSan build,
-# then the fuzz targets for a bounded time. This is what CI runs (.ci/run). The release tier
-# includes package_deb_test: the Debian package is built (cpack) from build/release and checked.
-# Run as root (the e2e tests need it; setup uses sudo when run as another user).
+# Sets up, builds and runs every test tier; what CI runs (.ci/run). Two trees:
+#   build/asan  clang, ASan+UBSan(+fuzzer-no-link), every test and fuzz target: the unit,
+#               integration and e2e tiers all run under the sanitizers, then the fuzzers;
+#   build/ship  the release build of only what is shipped, packaged (.deb) and checked.
+# The real-world test image (Debian via mmdebstrap, cached) is made while the trees build.
+# Prints each stage's time at the end, pass or fail. Run as root (the e2e tests need it;
+# setup uses sudo when run as another user). HP_FUZZ_SECONDS: time per fuzz target (20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-bash scripts/build.sh release
-# The real-world image of the integration tests (Debian via mmdebstrap, built once and cached).
-HP_DEBIAN_IMAGE=$(bash scripts/build-debian-test-image.sh)
+start=$SECONDS
+times=()
+report() {
+  local rc=$?
+  echo
+  echo "stage times:"
+  for t in "${times[@]}"; do echo "  $t"; done
+  printf '  %-34s %5ss\n' "total" "$((SECONDS - start))"
+  exit $rc
+}
+trap report EXIT
+stage() {  # stage NAME COMMAND...
+  local name=$1 t0=$SECONDS
+  shift
+  echo "== $name"
+  "$@"
+  times+=("$(printf '%-34s %5ss' "$name" "$((SECONDS - t0))")")
+}
+
+stage "setup (packages)" bash scripts/setup.sh
+
+# The Debian image needs the network (Debian's archive) and little CPU: made in parallel.
+image_log=$(mktemp /tmp/hp-debian-image-XXXXXX.log)
+bash scripts/build-debian-test-image.sh >"$image_log.out" 2>"$image_log" &
+image_pid=$!
+stage "build asan (tests, fuzzers)" bash scripts/build.sh asan
+stage "build ship (release)" bash scripts/build.sh ship
+wait_image() {
+  if ! wait "$image_pid"; then
+    cat "$image_log" >&2
+    echo "error: the Debian test image could not be built" >&2
+    return 1
+  fi
+}
+stage "debian test image (wait)" wait_image
+HP_DEBIAN_IMAGE=$(tail -1 "$image_log.out")
 export HP_DEBIAN_IMAGE
-(cd build/release && ctest --output-on-failure -j 2 --timeout 300)
-bash scripts/build.sh asan
-(cd build/asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j 2 --timeout 600 -L unit)
-if [ -f tests/fuzz/CMakeLists.txt ]; then
-  bash scripts/build.sh fuzz
-  bash tests/fuzz/run.sh build/fuzz "${HP_FUZZ_SECONDS:-30}"
-fi
+rm -f "$image_log" "$image_log.out"
+
+# Leak checks everywhere; the tests' own children (our binaries under ASan) report to stderr,
+# which the tests show on failure.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+stage "tests (unit, integration, e2e; asan)" \
+  bash -c 'cd build/asan && ctest --output-on-failure -j 2 --timeout 600 -E "^package_deb_test$"'
+stage "package (.deb of the release build)" \
+  bash tests/e2e/package/package_deb_test.sh build/ship .
+stage "fuzz (targets in parallel)" bash tests/fuzz/run.sh build/asan "${HP_FUZZ_SECONDS:-20}"

@@ -19,8 +19,6 @@
 namespace hp::image {
 namespace {
 
-constexpr std::string_view kOpaque = ".wh..wh..opq";
-
 Result<std::vector<std::string>> Entries(int dirfd) {
   int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
   if (dup < 0) return SysErr("dup");

@@ -7,10 +7,16 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "core/base/result.h"
 
 namespace hp::image {
+
+// The AUFS whiteout names of the OCI layer format: ".wh.<name>" deletes <name> below, and the
+// opaque marker hides the whole directory below.
+inline constexpr std::string_view kWhPrefix = ".wh.";
+inline constexpr std::string_view kOpaque = ".wh..wh..opq";
 
 Status ApplyLayerCopy(const std::string& layer_dir, const std::string& target);
 

@@ -14,15 +14,13 @@
 
 #include "core/base/scope_exit.h"
 #include "core/base/strings.h"
+#include "core/image/layer_copy.h"
 #include "core/image/stream.h"
 #include "core/sys/below.h"
 #include "core/sys/file.h"
 
 namespace hp::image {
 namespace {
-
-constexpr std::string_view kWhPrefix = ".wh.";
-constexpr std::string_view kOpaque = ".wh..wh..opq";
 
 // A layer's own paths: nothing may lead out of it (EXDEV), nor onto another mount.
 int OpenBeneath(int root, const std::string& rel, int flags) {

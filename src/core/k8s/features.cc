@@ -28,7 +28,7 @@ Result<FeatureGates> ParseFeatureGates(std::string_view value, FeatureGates gate
   };
   // As featureGate.Set: every item parsed first, then the names checked (SetFromMap).
   std::vector<std::pair<std::string, bool>> items;
-  for (const std::string& item : Split(value, ',')) {
+  for (const std::string& item : hp::Split(value, ',')) {
     if (item.empty()) continue;
     size_t eq = item.find('=');
     std::string key(TrimSpace(std::string_view(item).substr(0, eq)));

@@ -5,14 +5,14 @@
 namespace hp::k8s {
 namespace {
 
-struct Case {
+struct QuantityCase {
   const char* in;
   const char* canonical;
   int64_t milli;
 };
 
 TEST(Quantity, ParsesAndCanonicalizesLikeKubernetes) {
-  const Case cases[] = {
+  const QuantityCase cases[] = {
       {"100m", "100m", 100},
       {"1.5", "1500m", 1500},
       {"1", "1", 1000},
@@ -38,7 +38,7 @@ TEST(Quantity, ParsesAndCanonicalizesLikeKubernetes) {
       {"0.5", "500m", 500},
       {"1500", "1500", 1500000},
   };
-  for (const Case& c : cases) {
+  for (const QuantityCase& c : cases) {
     auto q = ParseQuantity(c.in);
     ASSERT_TRUE(q.has_value()) << c.in << ": " << q.error().ToString();
     EXPECT_EQ(q->String(), c.canonical) << c.in;
