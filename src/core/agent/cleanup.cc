@@ -43,19 +43,26 @@ Status CleanupPod(const PodLeftovers& left) {
   auto keep = [&](Status s) {
     if (!s && first) first = std::move(s);
   };
+  std::vector<std::string> ids = left.container_ids;
   // Processes first: nothing may keep a mount busy or recreate files while we remove them.
   if (!left.pod_uid.empty()) {
     auto jobs = job::NewJobManager({left.cgroup_root});
     if (jobs) {
       auto pods = (*jobs)->ListPods();
       if (pods && std::find(pods->begin(), pods->end(), left.pod_uid) != pods->end()) {
+        // The jobs name their containers too: the status that should list them may be damaged.
+        if (auto containers = (*jobs)->ListContainers(left.pod_uid)) {
+          for (const std::string& c : *containers) {
+            if (std::find(ids.begin(), ids.end(), c) == ids.end()) ids.push_back(c);
+          }
+        }
         keep((*jobs)->DestroyPod(left.pod_uid));
       }
     } else {
       keep(Err(std::move(jobs).error()));
     }
   }
-  for (const std::string& id : left.container_ids) {
+  for (const std::string& id : ids) {
     if (id.empty() || id.find('/') != std::string::npos || id[0] == '.') continue;
     std::string sandbox = left.root + "/sandboxes/" + id;
     std::string scratch = left.root + "/containers/" + id;
