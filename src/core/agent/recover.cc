@@ -1,9 +1,11 @@
 // hp/agent: recovering run state that a reboot, a crash or a damaged file left (agent.h).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "core/agent/agent.h"
+#include "core/agent/exec.h"
 #include "core/agent/foreground.h"
 #include "core/agent/supervisor.h"
 #include "core/sys/file.h"
@@ -88,6 +90,33 @@ PodLeftovers Agent::LeftoversOf(const std::string& key, bool* complete) {
     if (!st->pod_uid.empty()) left.pod_uid = st->pod_uid;
     if (!st->cgroup_root.empty()) left.cgroup_root = st->cgroup_root;
     left.container_ids = st->live_containers;
+  }
+  // More evidence, for a pod whose record and status are both damaged: what the CLI wrote in
+  // supervisor.json, and the exec records of its running containers.
+  if (auto id = ReadSupervisorId(dir); id && left.pod_uid.empty() && !id->pod_uid.empty()) {
+    left.pod_uid = id->pod_uid;
+    if (!id->cgroup_root.empty()) left.cgroup_root = id->cgroup_root;
+  }
+  if (auto names = sys::ListDir(dir + "/exec")) {
+    for (const std::string& n : *names) {
+      auto j = ReadJsonFile(dir + "/exec/" + n);
+      if (!j || !j->is_object()) continue;
+      ExecInfo e;
+      try {
+        e = j->get<ExecInfo>();
+      } catch (const nlohmann::json::exception&) {
+        continue;
+      }
+      if (left.pod_uid.empty()) {
+        left.pod_uid = e.pod_id;
+        left.cgroup_root = e.cgroup_root;
+      }
+      if (e.pod_id == left.pod_uid &&
+          std::find(left.container_ids.begin(), left.container_ids.end(), e.container_id) ==
+              left.container_ids.end()) {
+        left.container_ids.push_back(e.container_id);
+      }
+    }
   }
   if (complete) *complete = st.has_value();
   return left;
