@@ -21,6 +21,7 @@
 #include "cli/hostprocess/admission_cli.h"
 #include "cli/hostprocess/command.h"
 #include "cli/hostprocess/manifests.h"
+#include "core/agent/foreground.h"
 #include "core/agent/naming.h"
 #include "core/agent/node_flags.h"
 #include "core/base/strings.h"
@@ -144,6 +145,22 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
     Write(stderr, "error: " + s.error().ToString() + "\n");
     return 2;
   }
+  // What an earlier run that was killed left goes first; then this run is recorded, with a
+  // keeper that removes the pod if this process is killed, before anything of it exists
+  // (agent/foreground.h). The keeper is a fork: no thread may run yet.
+  auto warn = [](const std::string& m) { Write(stderr, "Warning: " + m + "\n"); };
+  if (auto reaped = agent::ReapForegroundRuns(global.root, warn); !reaped) {
+    warn(reaped.error().ToString());
+  }
+  auto foreground = agent::ForegroundRun::Begin(global.root, flags.cgroup_root, pod.metadata.uid,
+                                                flags.rm ? pod::PodLogDir(global.root, pod) : "");
+  if (foreground) {
+    if (auto s = foreground->StartKeeper(); !s) foreground = Err(std::move(s).error());
+  }
+  if (!foreground) {
+    Write(stderr, "error: " + foreground.error().ToString() + "\n");
+    return 1;
+  }
   auto jobs = job::NewJobManager({flags.cgroup_root});
   if (!jobs) {
     Write(stderr, "error: " + jobs.error().ToString() + "\n");
@@ -185,6 +202,9 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
     std::lock_guard<std::mutex> lock(*out_mu);
     Write(stderr, "hostprocess: " + m + "\n");
   };
+  opts.before_create = [&foreground](const std::string& id) {
+    return foreground->AddContainer(id);
+  };
   pod::PodRunner runner(opts);
 
   // Ctrl-C / SIGTERM / SIGHUP: stop the pod with its grace period. The signals are blocked in
@@ -200,7 +220,10 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
   }
   if (!result) {
     Write(stderr, "error: " + result.error().ToString() + "\n");
-    return 1;
+    return 1;  // the record stays: the keeper removes what is left
+  }
+  if (auto s = foreground->Finish(); !s) {
+    Write(stderr, "warning: " + s.error().ToString() + "\n");
   }
   if (flags.rm) {
     if (auto s = sys::RemoveAll(pod::PodLogDir(global.root, pod)); !s) {

@@ -3,8 +3,6 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +19,7 @@
 #include "core/base/strings.h"
 #include "core/image/store.h"
 #include "core/k8s/decode.h"
+#include "core/launch/launch.h"
 #include "core/sys/file.h"
 #include "core/sys/mount.h"
 
@@ -469,54 +468,32 @@ Status Agent::SpawnSupervisor(const std::string& key) {
       use_small
           ? std::vector<std::string>{"hostprocess-supervisor", options_.root, key}
           : std::vector<std::string>{"hostprocess", "--root", options_.root, "__supervise", key};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const std::string& exe_path = use_small ? small : options_.self_exe;
-  const char* exe = exe_path.c_str();
-  int pid_pipe[2], go_pipe[2];
-  if (::pipe2(pid_pipe, O_CLOEXEC) < 0) return SysErr("pipe");
-  UniqueFd pid_r(pid_pipe[0]), pid_w(pid_pipe[1]);
+  // Detached (new session, double fork: hp/launch), waiting before exec for the go below.
+  ASSIGN_OR_RETURN(UniqueFd null_fd, sys::Open("/dev/null", O_RDONLY | O_CLOEXEC));
+  ASSIGN_OR_RETURN(UniqueFd log_fd,
+                   sys::Open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  int go_pipe[2];
   if (::pipe2(go_pipe, O_CLOEXEC) < 0) return SysErr("pipe");
   UniqueFd go_r(go_pipe[0]), go_w(go_pipe[1]);
-  pid_t child = ::fork();
-  if (child < 0) return SysErr("fork");
-  if (child == 0) {
-    // Detached: a new session, then a grandchild that init (or the nearest subreaper) adopts.
-    ::setsid();
-    pid_t g = ::fork();
-    if (g != 0) ::_exit(g < 0 ? 1 : 0);
-    ::close(go_w.get());
-    pid_t me = ::getpid();
-    (void)!::write(pid_w.get(), &me, sizeof me);
-    char b;
-    while (::read(go_r.get(), &b, 1) < 0 && errno == EINTR) {
-    }
-    int null = ::open("/dev/null", O_RDONLY);
-    int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    if (null >= 0) ::dup2(null, 0);
-    if (out >= 0) {
-      ::dup2(out, 1);
-      ::dup2(out, 2);
-    }
-    ::syscall(SYS_close_range, 3, ~0U, 0);
-    ::execv(exe, argv.data());
-    ::_exit(127);
-  }
-  pid_w.reset();
+  launch::LaunchSpec spec;
+  spec.path = use_small ? small : options_.self_exe;
+  spec.argv = args;
+  spec.env = launch::CurrentEnvironment();
+  spec.stdin_fd = null_fd.get();
+  spec.stdout_fd = log_fd.get();
+  spec.stderr_fd = log_fd.get();
+  spec.detach = true;
+  spec.go_fd = go_r.get();
+  ASSIGN_OR_RETURN_CTX(launch::Process proc, launch::Launch(spec),
+                       "pod \"{}\": start the supervisor", key);
   go_r.reset();
-  int st = 0;
-  while (::waitpid(child, &st, 0) < 0 && errno == EINTR) {
-  }
-  pid_t sup = 0;
-  if (::read(pid_r.get(), &sup, sizeof sup) != sizeof sup || sup <= 0) {
-    return Err(ErrorCode::kInternal, "pod \"{}\": the supervisor did not start", key);
-  }
+  pid_t sup = proc.pid;  // until go, a failure here closes go_w: the supervisor never runs
   // The first status names the supervisor before it runs, so no reader ever sees a pod
   // without one; the supervisor writes every later status itself.
   ASSIGN_OR_RETURN(PodRecord rec, ReadPodRecord(dir + "/" + kPodFile));
   PodStatus status = InitialStatus(rec);
-  SupervisorId id{sup, ProcessStartTime(sup), boot_id_};
+  SupervisorId id{sup, ProcessStartTime(sup), boot_id_, rec.pod["metadata"].value("uid", ""),
+                  rec.cgroup_root};
   status.supervisor_pid = id.pid;
   status.supervisor_start = id.start;
   status.supervisor_boot = id.boot;
@@ -526,7 +503,9 @@ Status Agent::SpawnSupervisor(const std::string& key) {
   // Its identity twice, so that one damaged file never hides a live supervisor.
   TRY(WriteSupervisorId(dir, id));
   TRY(WritePodStatus(dir + "/" + kStatusFile, status));
-  go_w.reset();  // go
+  if (::write(go_w.get(), "g", 1) != 1) return SysErr("pod \"{}\": start the supervisor", key);
+  go_w.reset();
+  TRY_CTX(launch::AwaitExec(proc, spec), "pod \"{}\": start the supervisor", key);
   return Ok();
 }
 

@@ -1,8 +1,5 @@
 #include "core/agent/cleanup.h"
 
-#include <pwd.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,49 +10,33 @@
 #include "core/sys/mount.h"
 #include "core/user/accounts.h"
 
-extern char** environ;
-
 namespace hp::agent {
-namespace {
-
-Status RemoveEphemeralUser(const std::string& name) {
-  if (::getpwnam(name.c_str()) == nullptr) return Ok();
-  const char* argv[] = {"userdel", name.c_str(), nullptr};
-  pid_t pid = 0;
-  if (int rc = ::posix_spawnp(&pid, "userdel", nullptr, nullptr, const_cast<char**>(argv), environ);
-      rc != 0) {
-    errno = rc;
-    return SysErr("run userdel \"{}\"", name);
-  }
-  int st = 0;
-  while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-    return Err(ErrorCode::kInternal, "userdel \"{}\" failed (status {})", name, st);
-  }
-  return Ok();
-}
-
-}  // namespace
 
 Status CleanupPod(const PodLeftovers& left) {
   Status first = Ok();
   auto keep = [&](Status s) {
     if (!s && first) first = std::move(s);
   };
+  std::vector<std::string> ids = left.container_ids;
   // Processes first: nothing may keep a mount busy or recreate files while we remove them.
   if (!left.pod_uid.empty()) {
     auto jobs = job::NewJobManager({left.cgroup_root});
     if (jobs) {
       auto pods = (*jobs)->ListPods();
       if (pods && std::find(pods->begin(), pods->end(), left.pod_uid) != pods->end()) {
+        // The jobs name their containers too: the status that should list them may be damaged.
+        if (auto containers = (*jobs)->ListContainers(left.pod_uid)) {
+          for (const std::string& c : *containers) {
+            if (std::find(ids.begin(), ids.end(), c) == ids.end()) ids.push_back(c);
+          }
+        }
         keep((*jobs)->DestroyPod(left.pod_uid));
       }
     } else {
       keep(Err(std::move(jobs).error()));
     }
   }
-  for (const std::string& id : left.container_ids) {
+  for (const std::string& id : ids) {
     if (id.empty() || id.find('/') != std::string::npos || id[0] == '.') continue;
     std::string sandbox = left.root + "/sandboxes/" + id;
     std::string scratch = left.root + "/containers/" + id;
@@ -67,12 +48,14 @@ Status CleanupPod(const PodLeftovers& left) {
       keep(d);
     }
     if (!detached) continue;
-    // The image layers' lease is named in the rootfs record (image/rootfs.h).
+    // The image layers' lease is named in the rootfs record (image/rootfs.h); a crash before
+    // that record was written leaves the lease alone, found by the sandbox's path.
     if (sys::Exists(scratch)) keep(image::UnmountRootfs(sandbox, scratch + "/rootfs"));
+    keep(image::DropRootfsLease(left.root, sandbox + "/"));
     for (const std::string& dir : {sandbox, scratch}) {
       if (sys::Exists(dir)) keep(sys::RemoveAll(dir));
     }
-    keep(RemoveEphemeralUser(user::AccountNames{}.ephemeral_prefix + id.substr(0, 12)));
+    keep(user::RemoveEphemeralUser(user::AccountNames{}.ephemeral_prefix + id.substr(0, 12)));
   }
   if (!left.pod_uid.empty() && left.pod_uid.find('/') == std::string::npos) {
     std::string dir = left.root + "/pods/" + left.pod_uid;

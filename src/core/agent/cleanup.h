@@ -2,7 +2,8 @@
 // killed, or the pod is being deleted after it ended): the pod's jobs with every process in
 // them, the container volumes (mounts, then directories), ephemeral users and the pod's
 // emptyDir directory. Everything is found from the pod's uid and the container ids its status
-// recorded. Idempotent: removing what is already gone succeeds.
+// recorded, and the ids the pod's jobs still name (a damaged status loses its list). Idempotent:
+// removing what is already gone succeeds.
 #pragma once
 
 #include <string>

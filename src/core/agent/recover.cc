@@ -1,9 +1,13 @@
 // hp/agent: recovering run state that a reboot, a crash or a damaged file left (agent.h).
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/agent/agent.h"
+#include "core/agent/exec.h"
+#include "core/agent/foreground.h"
 #include "core/agent/supervisor.h"
 #include "core/sys/file.h"
 #include "core/sys/mount.h"
@@ -14,6 +18,9 @@ Status Agent::RecoverRunState(FileLock& lock) {
   // A first start or a reboot clears run/: under the lock, so that it does not race with a
   // concurrent command creating a pod there. Otherwise no lock is taken here, so reading
   // commands never wait for a delete's grace period.
+  // What a killed foreground `run` left goes first (foreground.h).
+  auto warn = [this](const std::string& m) { Warn(m); };
+  ASSIGN_OR_RETURN(std::vector<ForegroundRecord> runs, ReapForegroundRuns(options_.root, warn));
   ASSIGN_OR_RETURN(bool current, store_.IsCurrentBoot(boot_id_));
   std::vector<std::string> ids, uids;  // what exists, listed before any pod is judged
   if (!current) {
@@ -27,6 +34,9 @@ Status Agent::RecoverRunState(FileLock& lock) {
     if (std::string pods = options_.root + "/pods"; sys::IsDir(pods)) {
       ASSIGN_OR_RETURN(uids, sys::ListDir(pods));
     }
+    // The live foreground runs, read after the listing: each records a container before it
+    // creates it, so every sandbox listed above that is theirs is named here.
+    ASSIGN_OR_RETURN(runs, ReapForegroundRuns(options_.root, warn));
     TRY(store_.Init(boot_id_, [this](const std::string& key) {
       if (auto c = CleanupPod(LeftoversOf(key)); !c) {
         Warn(fmt::format("clean up stale pod \"{}\": {}", key, c.error().ToString()));
@@ -39,6 +49,10 @@ Status Agent::RecoverRunState(FileLock& lock) {
     // pods that Init kept (their supervisors live). Containers are cleaned up one by one so
     // that their image leases go too.
     std::set<std::string> keep_ids, keep_uids;
+    for (const ForegroundRecord& r : runs) {  // a foreground run is no pod of the store's
+      keep_uids.insert(r.pod_uid);
+      keep_ids.insert(r.container_ids.begin(), r.container_ids.end());
+    }
     bool known = true;
     for (const std::string& key : store_.kept_pods()) {
       bool complete = false;
@@ -77,6 +91,33 @@ PodLeftovers Agent::LeftoversOf(const std::string& key, bool* complete) {
     if (!st->pod_uid.empty()) left.pod_uid = st->pod_uid;
     if (!st->cgroup_root.empty()) left.cgroup_root = st->cgroup_root;
     left.container_ids = st->live_containers;
+  }
+  // More evidence, for a pod whose record and status are both damaged: what the CLI wrote in
+  // supervisor.json, and the exec records of its running containers.
+  if (auto id = ReadSupervisorId(dir); id && left.pod_uid.empty() && !id->pod_uid.empty()) {
+    left.pod_uid = id->pod_uid;
+    if (!id->cgroup_root.empty()) left.cgroup_root = id->cgroup_root;
+  }
+  if (auto names = sys::ListDir(dir + "/exec")) {
+    for (const std::string& n : *names) {
+      auto j = ReadJsonFile(dir + "/exec/" + n);
+      if (!j || !j->is_object()) continue;
+      ExecInfo e;
+      try {
+        e = j->get<ExecInfo>();
+      } catch (const nlohmann::json::exception&) {
+        continue;
+      }
+      if (left.pod_uid.empty()) {
+        left.pod_uid = e.pod_id;
+        left.cgroup_root = e.cgroup_root;
+      }
+      if (e.pod_id == left.pod_uid &&
+          std::find(left.container_ids.begin(), left.container_ids.end(), e.container_id) ==
+              left.container_ids.end()) {
+        left.container_ids.push_back(e.container_id);
+      }
+    }
   }
   if (complete) *complete = st.has_value();
   return left;

@@ -286,6 +286,12 @@ std::optional<SupervisorId> FindLiveSupervisor(const std::string& pod_dir,
     SupervisorId id{st->supervisor_pid, st->supervisor_start, st->supervisor_boot};
     if (Alive(id, boot)) return id;
   }
+  auto id = ReadSupervisorId(pod_dir);
+  if (id && Alive(*id, boot)) return id;
+  return std::nullopt;
+}
+
+std::optional<SupervisorId> ReadSupervisorId(const std::string& pod_dir) {
   auto j = ReadJsonFile(pod_dir + "/" + kSupervisorIdFile);
   if (!j || !j->is_object()) return std::nullopt;
   SupervisorId id;
@@ -293,16 +299,20 @@ std::optional<SupervisorId> FindLiveSupervisor(const std::string& pod_dir,
     id.pid = j->value("pid", pid_t{0});
     id.start = j->value("start", uint64_t{0});
     id.boot = j->value("boot", "");
+    id.pod_uid = j->value("podUid", "");
+    id.cgroup_root = j->value("cgroupRoot", "");
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;
   }
-  if (Alive(id, boot)) return id;
-  return std::nullopt;
+  return id;
 }
 
 Status WriteSupervisorId(const std::string& pod_dir, const SupervisorId& id) {
-  return WriteJsonFileAtomic(pod_dir + "/" + kSupervisorIdFile,
-                             {{"pid", id.pid}, {"start", id.start}, {"boot", id.boot}});
+  return WriteJsonFileAtomic(pod_dir + "/" + kSupervisorIdFile, {{"pid", id.pid},
+                                                                 {"start", id.start},
+                                                                 {"boot", id.boot},
+                                                                 {"podUid", id.pod_uid},
+                                                                 {"cgroupRoot", id.cgroup_root}});
 }
 
 }  // namespace hp::agent

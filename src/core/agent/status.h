@@ -120,11 +120,16 @@ struct SupervisorId {
   pid_t pid = 0;
   uint64_t start = 0;
   std::string boot;
+  // What a clean-up needs when pod.json and status.json are both damaged (supervisor.json only).
+  std::string pod_uid;
+  std::string cgroup_root;
 };
 // The identity of `pod_dir`'s supervisor when it is alive in boot `boot` (the pid runs, has
 // the recorded start time, and the recorded boot id, when there is one, is `boot`): from
 // status.json, else from supervisor.json.
 std::optional<SupervisorId> FindLiveSupervisor(const std::string& pod_dir, const std::string& boot);
 Status WriteSupervisorId(const std::string& pod_dir, const SupervisorId& id);
+// supervisor.json as written, alive or not (nullopt when unreadable).
+std::optional<SupervisorId> ReadSupervisorId(const std::string& pod_dir);
 
 }  // namespace hp::agent

@@ -98,6 +98,13 @@ Status UnmountRootfs(const std::string& target, const std::string& scratch) {
   return Ok();
 }
 
+Status DropRootfsLease(const std::string& root, const std::string& target) {
+  // Store::Open's layout: <root>/images/leases/<id>.json, the id MountRootfs gives.
+  std::string path = root + "/images/leases/rootfs-" + PathKey(target) + ".json";
+  if (::unlink(path.c_str()) < 0 && errno != ENOENT) return SysErr("remove lease \"{}\"", path);
+  return Ok();
+}
+
 Result<Rootfs> Store::MountRootfs(const ImageRecord& img, const std::string& target,
                                   const std::string& scratch, const RootfsOptions& opts) {
   if (target.empty() || target[0] != '/' || scratch.empty() || scratch[0] != '/')

@@ -70,5 +70,8 @@ class Rootfs {
 // Tears down a rootfs made by Store::MountRootfs from what it recorded in `scratch`
 // (works after a crash or from another process). Missing pieces are not an error.
 Status UnmountRootfs(const std::string& target, const std::string& scratch);
+// Removes the lease of a rootfs mounted at `target` (exactly as given to MountRootfs) from the
+// store under `root`, also when the record naming it was never written (a crash in between).
+Status DropRootfsLease(const std::string& root, const std::string& target);
 
 }  // namespace hp::image

@@ -15,6 +15,8 @@
 
 #include <cerrno>
 
+#include "core/sys/process.h"
+
 namespace hp::launch::internal {
 namespace {
 
@@ -121,7 +123,18 @@ void RunChild(ChildPlan& plan) {
 
   SetupFds(plan);
 
-  if (plan.new_session || plan.tty_fd >= 0) {
+  if (plan.detach) {
+    // A new session, then a grandchild that the session's leader leaves behind: adopted by init
+    // (or the nearest subreaper), never able to acquire a controlling terminal. It tells the
+    // parent its pid and goes on; the intermediate exits at once (the parent reaps it).
+    if (::setsid() < 0) Fail(plan, Step::kSetsid, errno);
+    pid_t g = sys::Clone3(0, -1, nullptr);
+    if (g < 0 && errno == ENOSYS) g = ::fork();
+    if (g < 0) Fail(plan, Step::kFork, errno);
+    if (g > 0) ::_exit(0);
+    Report detached{Step::kDetached, 0, static_cast<int32_t>(::syscall(SYS_getpid))};
+    if (::write(plan.err_fd, &detached, sizeof detached) != sizeof detached) ::_exit(127);
+  } else if (plan.new_session || plan.tty_fd >= 0) {
     if (::setsid() < 0) Fail(plan, Step::kSetsid, errno);
   }
   if (plan.tty_fd >= 0 && ::ioctl(plan.tty_fd, TIOCSCTTY, 0) < 0)

@@ -36,6 +36,8 @@ enum class Step : int32_t {
   kGoFd,
   kGoFifo,
   kExec,
+  kFork,      // detach: the fork of the grandchild
+  kDetached,  // not an error: the detached grandchild's pid (in `index`)
 };
 
 struct Report {
@@ -71,6 +73,7 @@ struct ChildPlan {
   int n_v1_procs = 0;
 
   bool new_session = false;
+  bool detach = false;
   int parent_death_signal = 0;
 
   bool new_mount_ns = false;

@@ -75,6 +75,12 @@ Status Prepare(const LaunchSpec& spec, Storage& st, internal::ChildPlan& plan) {
   plan.tty_fd = spec.controlling_tty;
   plan.new_session = spec.new_session || spec.controlling_tty >= 0;
   plan.parent_death_signal = spec.parent_death_signal;
+  plan.detach = spec.detach;
+  if (spec.detach && (spec.parent_death_signal || spec.controlling_tty >= 0)) {
+    return Err(ErrorCode::kInvalidArgument,
+               "launch \"{}\": a detached process has no parent-death signal or terminal",
+               spec.path);
+  }
 
   if (spec.job) {
     ASSIGN_OR_RETURN_CTX(st.attach, spec.job->PrepareAttach(), "launch \"{}\": join job \"{}\"",
@@ -188,7 +194,10 @@ std::string StepWhat(const LaunchSpec& spec, const Report& r) {
       return "wait for the start signal";
     case Step::kGoFifo:
       return fmt::format("open \"{}\"", spec.go_fifo_path);
+    case Step::kFork:
+      return "fork the detached process";
     case Step::kReady:
+    case Step::kDetached:
       break;
   }
   return "start process";
@@ -221,9 +230,11 @@ tl::unexpected<Error> ReportUnreadable(const LaunchSpec& spec, pid_t pid, Error 
   return tl::unexpected(std::move(e).Context(fmt::format("launch \"{}\"", spec.path)));
 }
 
+// `pid` is the caller's child that failed (reaped), or -1 when the failing process is a
+// detached grandchild (init reaps it).
 tl::unexpected<Error> ChildFailed(const LaunchSpec& spec, pid_t pid, const Report& r) {
   int st = 0;
-  (void)sys::WaitPid(pid, &st, 0);
+  if (pid > 0) (void)sys::WaitPid(pid, &st, 0);
   return tl::unexpected(Error::Sys(r.err, StepWhat(spec, r)));
 }
 
@@ -290,13 +301,34 @@ Result<Process> Launch(const LaunchSpec& spec) {
   err_w.reset();
   st.attach = {};
 
-  auto read = ReadReport(err_r.get());
-  if (!read) return ReportUnreadable(spec, pid, std::move(read).error());
-  std::optional<Report>& report = *read;
-  if (!report) return proc;  // exec'd
-  if (report->step != Step::kReady) return ChildFailed(spec, pid, *report);
-  proc.exec_status = std::move(err_r);
-  return proc;
+  pid_t child = pid;  // our child, until a detached grandchild takes over
+  while (true) {
+    auto read = ReadReport(err_r.get());
+    if (!read) return ReportUnreadable(spec, proc.pid, std::move(read).error());
+    std::optional<Report>& report = *read;
+    if (report && report->step == Step::kDetached) {
+      // The intermediate child exits at once: reaped here, the grandchild is the process.
+      int st = 0;
+      (void)sys::WaitPid(child, &st, 0);
+      child = -1;
+      proc.pid = report->index;
+      auto fd = sys::PidfdOpen(proc.pid);
+      proc.pidfd = fd ? std::move(*fd) : UniqueFd();
+      continue;
+    }
+    if (!report) {  // exec'd (a detached process: or its intermediate died before the fork)
+      if (spec.detach && child > 0) {
+        int st = 0;
+        (void)sys::WaitPid(child, &st, 0);
+        return Err(ErrorCode::kInternal, "launch \"{}\": the detached process was not started",
+                   spec.path);
+      }
+      return proc;
+    }
+    if (report->step != Step::kReady) return ChildFailed(spec, child, *report);
+    proc.exec_status = std::move(err_r);
+    return proc;
+  }
 }
 
 Status AwaitExec(Process& process, const LaunchSpec& spec) {
@@ -305,7 +337,7 @@ Status AwaitExec(Process& process, const LaunchSpec& spec) {
   auto report = ReadReport(fd.get());
   if (!report) return ReportUnreadable(spec, process.pid, std::move(report).error());
   if (!*report) return Ok();
-  return ChildFailed(spec, process.pid, **report);
+  return ChildFailed(spec, spec.detach ? -1 : process.pid, **report);
 }
 
 ExitStatus DecodeWaitStatus(int wstatus) {

@@ -2,11 +2,14 @@
 //
 // The parent prepares everything (char* arrays, capability masks, fds); the child only makes
 // async-signal-safe system calls, in this order:
-//   reset signals → fds (dup2, everything else close-on-exec) → setsid/controlling tty →
-//   join the job → mount namespace + binds → rlimits → umask → bounding set →
-//   groups/gid/uid (keeping wanted caps) → capabilities → parent-death signal (after the
-//   identity change, which clears it) → no_new_privs → chdir → wait for the go signal → execve
-//   (child.cc, RunChild).
+//   reset signals → fds (dup2, everything else close-on-exec) → detach (setsid, fork: the
+//   grandchild goes on) → setsid/controlling tty → join the job → mount namespace + binds →
+//   rlimits → umask → bounding set → groups/gid/uid (keeping wanted caps) → capabilities →
+//   parent-death signal (after the identity change, which clears it) → no_new_privs → chdir →
+//   wait for the go signal → execve (child.cc, RunChild).
+// Every process that hostprocess starts goes through here (containers, exec, probes, the pod
+// supervisors, OCI hooks, useradd/userdel): each gets the error pipe, the signal reset and the
+// fd hygiene. RunCaptured (below) runs a tool to its end with its output captured.
 // A failure in the child is sent back through a close-on-exec pipe (step + errno) and becomes
 // an error in the parent naming the step and its object: `exec "/x/y": No such file or
 // directory`.
@@ -96,6 +99,12 @@ struct LaunchSpec {
 
   int parent_death_signal = 0;  // prctl(PR_SET_PDEATHSIG); 0 = none
 
+  // Detached (a daemon, e.g. a pod's supervisor): the child starts a new session and forks; the
+  // grandchild, adopted by init (or the nearest subreaper), is the process. Launch reaps the
+  // intermediate child and returns the grandchild's pid: it is not the caller's child (it cannot
+  // be waited for). Excludes parent_death_signal and controlling_tty.
+  bool detach = false;
+
   // "Go" hooks, checked last before exec: the child blocks until then.
   int go_fd = -1;            // caller fd: read one byte (EOF = cancelled: child exits)
   std::string go_fifo_path;  // open for writing (blocks until a reader opens) + write "0"
@@ -124,6 +133,29 @@ struct ExitStatus {
   bool core_dumped = false;
 };
 ExitStatus DecodeWaitStatus(int wstatus);
+
+// Runs a tool to its end (useradd/userdel, OCI hooks): `input` on its stdin (then closed; empty:
+// /dev/null), its stdout and stderr captured together (the first `limit` bytes kept). The
+// spec's stdio fds are this function's. After `timeout` (< 0: none) the process is killed
+// (SIGKILL) and `timed_out` set. A failure to start it (exec, identity, ...) is an error.
+struct CaptureOptions {
+  std::string input;
+  std::chrono::milliseconds timeout{-1};
+  size_t limit = 65536;
+};
+struct Captured {
+  ExitStatus status;
+  std::string output;
+  bool timed_out = false;
+};
+Result<Captured> RunCaptured(LaunchSpec spec, const CaptureOptions& options = {});
+
+// execvp's search for a host tool: `name` with a '/' as is, else the first executable regular
+// file `<dir>/<name>` of `path` (":"-separated; "" = the caller's PATH, else the default
+// /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin).
+Result<std::string> SearchPath(const std::string& name, const std::string& path = "");
+// The caller's environment, as LaunchSpec::env takes it.
+std::vector<std::string> CurrentEnvironment();
 // Waits for (and reaps) a child. timeout < 0 → forever; returns nullopt on timeout.
 Result<std::optional<ExitStatus>> Wait(
     pid_t pid, std::chrono::milliseconds timeout = std::chrono::milliseconds(-1));

@@ -3,7 +3,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
-#include <spawn.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,8 +12,7 @@
 #include <vector>
 
 #include "core/base/strings.h"
-
-extern char** environ;
+#include "core/launch/launch.h"
 
 namespace hp::user {
 namespace {
@@ -58,25 +57,6 @@ std::vector<gid_t> GroupsOf(const PwEntry& u) {
   }
   groups.resize(static_cast<size_t>(n));
   return groups;
-}
-
-// Runs a shadow-utils tool (useradd/userdel) and waits for it.
-Status RunTool(const std::vector<std::string>& argv) {
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid;
-  int rc = ::posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ);
-  if (rc != 0) return SysErrN(rc, "run \"{}\"", argv[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return SysErr("wait \"{}\"", argv[0]);
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return Err(ErrorCode::kInternal, "\"{}\" failed with status {}", Join(argv, " "),
-               WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-  }
-  return Ok();
 }
 
 std::mutex& AccountsMutex() {
@@ -161,12 +141,7 @@ Result<Identity> HostAccounts::Resolve(const plan::AccountRequest& req,
                          "--shell", "/usr/sbin/nologin", "--gid", std::to_string(*g), user}),
                 "create ephemeral user \"{}\" in group \"{}\"", user, name);
       }
-      undo = [user]() -> Status {
-        std::lock_guard<std::mutex> lock(AccountsMutex());
-        if (!LookupUser(user)) return Ok();
-        TRY_CTX(RunTool({"userdel", user}), "remove ephemeral user \"{}\"", user);
-        return Ok();
-      };
+      undo = [user]() -> Status { return RemoveEphemeralUser(user); };
       auto u = LookupUser(user);
       if (!u)
         return Err(ErrorCode::kInternal, "ephemeral user \"{}\" not found after useradd", user);
@@ -197,6 +172,31 @@ Result<Identity> HostAccounts::Resolve(const plan::AccountRequest& req,
     id.groups = {id.gid};
   }
   return id;
+}
+
+Status RunTool(const std::vector<std::string>& argv) {
+  if (argv.empty()) return Err(ErrorCode::kInvalidArgument, "no tool to run");
+  launch::LaunchSpec spec;
+  ASSIGN_OR_RETURN(spec.path, launch::SearchPath(argv[0]));
+  spec.argv = argv;
+  spec.env = launch::CurrentEnvironment();
+  // A tool left running by a killed caller could create a user after the crash clean-up.
+  spec.parent_death_signal = SIGKILL;
+  ASSIGN_OR_RETURN_CTX(launch::Captured run, launch::RunCaptured(std::move(spec)), "run \"{}\"",
+                       argv[0]);
+  if (run.status.exit_code != 0) {
+    std::string output(TrimSpace(run.output));
+    return Err(ErrorCode::kInternal, "\"{}\" failed with status {}{}{}", Join(argv, " "),
+               run.status.exit_code, output.empty() ? "" : ": ", output);
+  }
+  return Ok();
+}
+
+Status RemoveEphemeralUser(const std::string& name) {
+  std::lock_guard<std::mutex> lock(AccountsMutex());
+  if (!LookupUser(name)) return Ok();
+  TRY_CTX(RunTool({"userdel", name}), "remove ephemeral user \"{}\"", name);
+  return Ok();
 }
 
 }  // namespace hp::user

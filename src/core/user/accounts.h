@@ -12,10 +12,18 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/user/identity.h"
 
 namespace hp::user {
+
+// Runs a shadow-utils tool (useradd, userdel) through hp/launch and waits for it; a failure
+// carries its exit status and output. The tool dies with its caller (parent-death signal).
+Status RunTool(const std::vector<std::string>& argv);
+// Removes the ephemeral user `name` when it exists (the crash clean-up of a container whose
+// teardown never ran).
+Status RemoveEphemeralUser(const std::string& name);
 
 struct AccountNames {
   std::string local_service = "hp-localservice";

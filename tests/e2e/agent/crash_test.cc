@@ -91,6 +91,28 @@ TEST_F(CrashE2E, DamagedStatusDoesNotStartASecondSupervisor) {
   EXPECT_FALSE(ProcessAlive(st.supervisor_pid, st.supervisor_start));
 }
 
+// Found by the chaos test (seed 2): a supervisor killed and its status then damaged left the
+// container's sandbox, mounts, scratch and lease: the status named the containers. The pod's
+// jobs name them too.
+TEST_F(CrashE2E, DeadSupervisorWithDamagedStatusLeavesNoSandbox) {
+  PodStatus st = RunPod("lost");
+  ASSERT_EQ(st.live_containers.size(), 1u);
+  std::string sandbox = root_ + "/sandboxes/" + st.live_containers[0];
+  std::string scratch = root_ + "/containers/" + st.live_containers[0];
+  ASSERT_EQ(::kill(st.supervisor_pid, SIGKILL), 0);
+  ASSERT_TRUE(WaitFor([&] { return !ProcessAlive(st.supervisor_pid, st.supervisor_start); }, 5000));
+  ASSERT_TRUE(sys::WriteFile(PodDir("lost") + "/status.json", "{\"phase\": \"Runn"));
+  CliResult r = Hp("apply");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_FALSE(sys::Exists(sandbox)) << "the lost container's sandbox is left";
+  EXPECT_FALSE(sys::Exists(scratch)) << "the lost container's scratch is left";
+  EXPECT_TRUE(sys::MountPointsUnder(ReadOr("/proc/self/mountinfo"), sandbox).empty());
+  ASSERT_TRUE(WaitFor([&] { return StatusColumnOf("lost") == "Running"; }, 10000));
+  EXPECT_EQ(Hp("delete pod lost").rc, 0);
+  auto leases = sys::ListDir(root_ + "/images/leases");
+  EXPECT_TRUE(!leases || leases->empty()) << "leases left";
+}
+
 // Item 4: one damaged desired file blocks no verb: the other objects apply, get and delete as
 // usual, the damaged object's running pod is left alone, and `delete` removes the damaged
 // object, saying what was wrong with it.
