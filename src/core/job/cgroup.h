@@ -72,6 +72,9 @@ struct CgroupManagerOptions {
   // would) and instead of rmdir(2) (returns 0 or an errno). Unset → real system calls.
   std::function<void(const std::string& dir)> after_mkdir;
   std::function<int(const std::string& dir)> rmdir;
+  // Called before each cgroup directory is made (root levels, pod parent, leaf): a caller that
+  // must survive a crash records what it is about to create (hostprocess-runtime's intent).
+  std::function<void(const std::string& dir)> before_mkdir;
 };
 
 Result<std::unique_ptr<JobManager>> NewCgroupJobManager(CgroupManagerOptions options);

@@ -338,6 +338,7 @@ class CgroupJobManager final : public JobManager {
       // Remembered for RemoveCreatedRoot (a rollback below may remove them first: harmless).
       created_roots_.insert(created_roots_.end(), created.begin() + before, created.end());
       TRY_CTX(MkdirP(pod_dir, created), "{}", ctx());
+      if (hooks_.before_mkdir) hooks_.before_mkdir(leaf_dir);
       if (::mkdir(leaf_dir.c_str(), 0755) < 0) {
         int e = errno;
         if (e == EEXIST)
@@ -426,6 +427,7 @@ class CgroupJobManager final : public JobManager {
     if (sys::IsDir(dir)) return Ok();
     auto slash = dir.rfind('/');
     if (slash != std::string::npos && slash > 0) TRY(MkdirP(dir.substr(0, slash), created));
+    if (hooks_.before_mkdir) hooks_.before_mkdir(dir);
     if (::mkdir(dir.c_str(), 0755) < 0) {
       if (errno == EEXIST) return Ok();
       return SysErr("mkdir \"{}\"", dir);
@@ -516,7 +518,8 @@ Result<std::unique_ptr<JobManager>> NewCgroupJobManager(CgroupManagerOptions opt
     for (const auto& [ctrl, mount] : fs.controllers) node.v1[ctrl] = JoinPath(mount, base(ctrl));
   if (node.Dirs().empty())
     return Err(ErrorCode::kUnsupported, "no cgroup hierarchy under \"{}\"", fs.root);
-  internal::Hooks hooks{std::move(options.after_mkdir), std::move(options.rmdir)};
+  internal::Hooks hooks{std::move(options.after_mkdir), std::move(options.rmdir),
+                       std::move(options.before_mkdir)};
   return std::unique_ptr<JobManager>(new CgroupJobManager(fs, std::move(node), std::move(hooks)));
 }
 

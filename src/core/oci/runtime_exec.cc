@@ -37,7 +37,7 @@ Result<int> ParseSignal(std::string_view s) {
 
 Status Runtime::Kill(const std::string& id, int sig, bool all) {
   ASSIGN_OR_RETURN(ContainerLock lock, store_.Lock(id));
-  ASSIGN_OR_RETURN(ContainerState st, store_.Load(id));
+  ASSIGN_OR_RETURN(ContainerState st, LoadForCleanup(id));
   ASSIGN_OR_RETURN(std::string status, StatusOf(st));
   if (all) {
     auto job = OpenJob(st);
