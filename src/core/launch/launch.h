@@ -5,12 +5,13 @@
 //   reset signals → setsid/controlling tty → join the job → parent-death signal →
 //   mount namespace + binds → rlimits → fds (dup2, everything else close-on-exec) → umask →
 //   bounding set → groups/gid/uid (keeping wanted caps) → capabilities → no_new_privs →
-//   chdir → wait for the go signal → execve.
+//   chdir → seccomp filter → wait for the go signal → execve.
 // A failure in the child is sent back through a close-on-exec pipe (step + errno) and becomes
 // an error in the parent naming the step and its object: `exec "/x/y": No such file or
 // directory`.
 #pragma once
 
+#include <linux/filter.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
@@ -71,6 +72,12 @@ struct LaunchSpec {
                                              // and this is unset: cleared)
   std::optional<Capabilities> caps;          // unset → the kernel's rules for setuid apply
   bool no_new_privs = false;
+  // A compiled seccomp filter (classic BPF) and its SECCOMP_FILTER_FLAG_* flags; empty → none.
+  // Installed as late as the kernel allows: after the identity and capability changes and
+  // no_new_privs, just before the go signal; before the identity change when the process will
+  // hold neither no_new_privs nor CAP_SYS_ADMIN (runc's order).
+  std::vector<struct sock_filter> seccomp_filter;
+  unsigned seccomp_flags = 0;
   std::vector<Rlimit> rlimits;
   std::optional<mode_t> umask;
 

@@ -276,5 +276,52 @@ TEST_F(RuntimeCli, KillNineAnywhereLeavesNothingAfterDeleteForce) {
       seed, rounds, killed, corrupted, ProcessesLeft(), CgroupsLeft("/hprt-" + tag_), MountsLeft());
 }
 
+// Issue 15 item 3: linux.seccomp is applied to init, for root without CAP_SYS_ADMIN and without
+// no_new_privs (loaded before the identity change) and for an unprivileged user with
+// no_new_privs (loaded last): the denied syscall fails with errnoRet, and Seccomp is 2.
+TEST_F(RuntimeCli, SeccompProfileIsApplied) {
+  ASSERT_TRUE(sys::MkdirAll(dir_ + "/out", 0777));
+  ::chmod((dir_ + "/out").c_str(), 0777);
+  ::chmod(dir_.c_str(), 0755);
+  const std::string seccomp = R"("seccomp": {"defaultAction": "SCMP_ACT_ALLOW",
+      "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+      "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 18}]})";
+  struct Case {
+    std::string name, user, caps;
+    bool nnp;
+  };
+  for (const Case& c :
+       {Case{"root", R"({"uid": 0, "gid": 0})", R"(["CAP_CHOWN", "CAP_KILL"])", false},
+        Case{"nobody", R"({"uid": 65534, "gid": 65534})", "[]", true}}) {
+    const std::string id = Id("seccomp-" + c.name);
+    const std::string out = dir_ + "/out/" + c.name;
+    const std::string b = dir_ + "/sc-" + c.name;
+    ASSERT_TRUE(sys::MkdirAll(b + "/rootfs"));
+    std::string config = fmt::format(
+        R"({{"ociVersion": "1.0.2", "root": {{"path": "rootfs"}},
+  "process": {{"args": ["/bin/sh", "-c", "mkdir {0}.d; echo rc=$?; grep Seccomp: /proc/self/status; echo done"],
+     "cwd": "/", "user": {1}, "noNewPrivileges": {2}, "env": ["PATH=/usr/bin:/bin"],
+     "capabilities": {{"bounding": {3}, "effective": {3}, "permitted": {3}}}}},
+  "linux": {{"cgroupsPath": "/hprt-{4}/{5}", {6}}}}})",
+        out, c.user, c.nnp ? "true" : "false", c.caps, tag_, id, seccomp);
+    ASSERT_TRUE(sys::WriteFile(b + "/config.json", config));
+    auto cr = Rt({"create", "--bundle", b, id});
+    ASSERT_EQ(cr.exit_code, 0) << cr.output;
+    // init's stdout is create's: the wrapper's out.txt, which init keeps open.
+    ASSERT_EQ(Rt({"start", id}).exit_code, 0);
+    std::string text;
+    for (int i = 0; i < 200 && text.find("done") == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      text = sys::ReadFile(dir_ + "/out.txt").value_or("");
+    }
+    EXPECT_NE(text.find("Invalid cross-device link"), std::string::npos) << c.name << ": " << text;
+    EXPECT_NE(text.find("rc=1"), std::string::npos) << text;
+    EXPECT_NE(text.find("Seccomp:\t2"), std::string::npos) << text;
+    EXPECT_FALSE(sys::Exists(out + ".d"));
+    EXPECT_EQ(Rt({"delete", "--force", id}).exit_code, 0);
+    ids_.pop_back();
+  }
+}
+
 }  // namespace
 }  // namespace hp::e2e
