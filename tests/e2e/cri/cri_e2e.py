@@ -115,6 +115,27 @@ def build_image(path):
             t.addfile(info, io.BytesIO(blob))
 
 
+def docs_snippet(runtime, root):
+    """The runtime handler exactly as docs/kubernetes.md tells a node to configure it (its first
+    ```toml block naming a CRI runtime), with BinaryName and Root pointed at this test's."""
+    with open(os.path.join(HERE, "..", "..", "..", "docs", "kubernetes.md")) as f:
+        md = f.read()
+    for block in md.split("```toml\n")[1:]:
+        block = block.split("\n```")[0] + "\n"
+        if 'containerd.runtimes.' not in block:
+            continue
+        out = []
+        for line in block.splitlines():
+            key = line.strip().split(" = ")[0]
+            if key == "BinaryName":
+                line = line.split("=")[0] + '= "%s"' % runtime
+            elif key == "Root":
+                line = line.split("=")[0] + '= "%s"' % root
+            out.append(line)
+        return "\n".join(out) + "\n"
+    raise Failure("docs/kubernetes.md has no ```toml block with a CRI runtime")
+
+
 class Env:
     """The private containerd and the generated CRI client."""
 
@@ -171,19 +192,9 @@ disabled_plugins = {json.dumps(disabled)}
 [{cri}.cni]
   bin_dir = "/usr/lib/cni"
   conf_dir = "{self.dir}/cni/net.d"
-[{cri}.containerd.runtimes.runc]
-  runtime_type = "io.containerd.runc.v2"
-  [{cri}.containerd.runtimes.runc.options]
-    Root = "{self.dir}/runc-state"
-[{cri}.containerd.runtimes.hostprocess]
-  runtime_type = "io.containerd.runc.v2"
-  pod_annotations = ["hostprocess.io/*", "microsoft.com/hostprocess-container"]
-  container_annotations = ["hostprocess.io/*"]
-  [{cri}.containerd.runtimes.hostprocess.options]
-    BinaryName = "{self.runtime}"
-    SystemdCgroup = false
-    Root = "{self.hp_root}"
-'''
+[{cri}.containerd.runtimes.runc.options]
+  Root = "{self.dir}/runc-state"
+{docs_snippet(self.runtime, self.hp_root)}'''
         with open(self.dir + "/config.toml", "w") as f:
             f.write(config)
         logf = open(self.dir + "/containerd.log", "w")
