@@ -519,7 +519,7 @@ Result<std::unique_ptr<JobManager>> NewCgroupJobManager(CgroupManagerOptions opt
   if (node.Dirs().empty())
     return Err(ErrorCode::kUnsupported, "no cgroup hierarchy under \"{}\"", fs.root);
   internal::Hooks hooks{std::move(options.after_mkdir), std::move(options.rmdir),
-                       std::move(options.before_mkdir)};
+                        std::move(options.before_mkdir)};
   return std::unique_ptr<JobManager>(new CgroupJobManager(fs, std::move(node), std::move(hooks)));
 }
 

@@ -93,7 +93,8 @@ def build_image(path):
             info.type, info.mode = tarfile.DIRTYPE, 0o755
             t.addfile(info)
         t.add("/bin/busybox", "bin/busybox")
-        for applet in ("sh", "sleep", "cat", "echo", "grep", "id", "unshare", "ls", "true"):
+        for applet in ("sh", "sleep", "cat", "echo", "grep", "id", "unshare", "ls", "true",
+                       "hostname"):
             info = tarfile.TarInfo("bin/" + applet)
             info.type, info.linkname = tarfile.SYMTYPE, "busybox"
             t.addfile(info)
@@ -134,6 +135,25 @@ def docs_snippet(runtime, root):
             out.append(line)
         return "\n".join(out) + "\n"
     raise Failure("docs/kubernetes.md has no ```toml block with a CRI runtime")
+
+
+def docs_daemonset_command():
+    """The `command:` of the DaemonSet in docs/kubernetes.md (a YAML block list of strings)."""
+    with open(os.path.join(HERE, "..", "..", "..", "docs", "kubernetes.md")) as f:
+        md = f.read()
+    block = md.split("kind: DaemonSet", 1)[1].split("```", 1)[0]
+    lines = block.split("command:", 1)[1].splitlines()[1:]
+    out = []
+    for line in lines:
+        item = line.strip()
+        if not item.startswith("- "):
+            break
+        item = item[2:].strip()
+        if item[:1] == '"' and item[-1:] == '"':
+            item = json.loads(item)
+        out.append(item)
+    check(out, "no command in the docs' DaemonSet")
+    return out
 
 
 class Env:
@@ -300,6 +320,7 @@ def sandbox_config(env, name, pod_uid, cgroup_parent):
         linux=pb.LinuxPodSandboxConfig(
             cgroup_parent=cgroup_parent,
             security_context=pb.LinuxSandboxSecurityContext(
+                privileged=True,  # the docs' DaemonSet container is privileged
                 namespace_options=pb.NamespaceOption(network=pb.NODE, pid=pb.NODE, ipc=pb.NODE),
                 seccomp=pb.SecurityProfile(profile_type=pb.SecurityProfile.RuntimeDefault))))
 
@@ -499,6 +520,27 @@ def test(env):
     env.rt.RemoveContainer(pb.RemoveContainerRequest(container_id=xid), timeout=60)
     log("exiting container: exit code 3, log %r" % text.strip())
 
+    # The container of the docs' DaemonSet (privileged, runAsUser 0, its command as written).
+    cfg = container_config("shell", docs_daemonset_command(), log_path="shell/0.log")
+    cfg.linux.security_context.privileged = True
+    did = env.rt.CreateContainer(pb.CreateContainerRequest(pod_sandbox_id=pod, config=cfg,
+                                                           sandbox_config=sc),
+                                 timeout=60).container_id
+    env.rt.StartContainer(pb.StartContainerRequest(container_id=did), timeout=60)
+    logfile = "%s/logs/%s/shell/0.log" % (env.dir, pod_uid)
+    deadline, text = time.time() + 10, ""
+    while time.time() < deadline and socket.gethostname() not in text:
+        text = open(logfile).read() if os.path.exists(logfile) else ""
+        time.sleep(0.05)
+    check("Process has admin rights: 0" in text and "volume: /" in text
+          and "rootfs/" in text and socket.gethostname() in text,
+          "the docs' DaemonSet container printed: %r" % text)
+    check(wait_state(env, did, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING,
+          "the docs' DaemonSet container is not running")
+    log("docs DaemonSet container: %r" % " | ".join(l.split(" F ", 1)[-1]
+                                                   for l in text.splitlines()))
+
+    # RemovePodSandbox with a running container: the runtime removes it (StopPodSandbox first).
     env.rt.StopPodSandbox(pb.StopPodSandboxRequest(pod_sandbox_id=pod), timeout=60)
     env.rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod), timeout=60)
     log("StopPodSandbox + RemovePodSandbox")
@@ -522,40 +564,66 @@ def test(env):
     log("nothing left: processes, mounts, container cgroups, state (pod cgroup kept)")
 
 
-def one_pod(env, handler, i):
+STEPS = ("RunPodSandbox", "CreateContainer", "StartContainer", "ExecSync", "StopContainer",
+         "RemoveContainer", "StopPodSandbox", "RemovePodSandbox")
+
+
+def one_pod(env, handler, i, steps):
     pod_uid = "%s%d%s" % (handler[:2], i, uuid.uuid4().hex[:8])
     sc = sandbox_config(env, "bench-%d" % i, pod_uid, env.make_pod_cgroup(pod_uid))
-    t0 = time.monotonic()
+    cfg = container_config("c", ["/bin/sleep", "1000"], memory=64 << 20, cpu_quota=50000)
+    marks = [time.monotonic()]
+
+    def step():
+        marks.append(time.monotonic())
+
     pod = env.rt.RunPodSandbox(pb.RunPodSandboxRequest(config=sc, runtime_handler=handler),
                                timeout=60).pod_sandbox_id
-    cfg = container_config("c", ["/bin/sleep", "1000"], memory=64 << 20, cpu_quota=50000)
+    step()
     cid = env.rt.CreateContainer(pb.CreateContainerRequest(pod_sandbox_id=pod, config=cfg,
                                                            sandbox_config=sc),
                                  timeout=60).container_id
+    step()
     env.rt.StartContainer(pb.StartContainerRequest(container_id=cid), timeout=60)
+    step()
     code, _, _ = exec_sync(env, cid, ["/bin/true"])
     check(code == 0, "bench exec")
+    step()
     env.rt.StopContainer(pb.StopContainerRequest(container_id=cid, timeout=0), timeout=60)
+    step()
     env.rt.RemoveContainer(pb.RemoveContainerRequest(container_id=cid), timeout=60)
+    step()
     env.rt.StopPodSandbox(pb.StopPodSandboxRequest(pod_sandbox_id=pod), timeout=60)
+    step()
     env.rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod), timeout=60)
-    return time.monotonic() - t0
+    step()
+    for k, name in enumerate(STEPS):
+        steps.setdefault(name, []).append(marks[k + 1] - marks[k])
+    return marks[-1] - marks[0]
+
+
+def median(v):
+    return sorted(v)[len(v) // 2]
 
 
 def bench(env, rounds):
     times = {"hostprocess": [], "runc": []}
-    one_pod(env, "hostprocess", -1)  # warm-up (image unpack, shim binary cache)
-    one_pod(env, "runc", -1)
+    steps = {"hostprocess": {}, "runc": {}}
+    one_pod(env, "hostprocess", -1, {})  # warm-up (image unpack, page cache)
+    one_pod(env, "runc", -1, {})
     for i in range(rounds):
         for handler in ("hostprocess", "runc"):  # interleaved: both see the same load
-            times[handler].append(one_pod(env, handler, i))
-    med = {h: sorted(v)[len(v) // 2] for h, v in times.items()}
-    print("CRI life cycle of one pod (RunPodSandbox, CreateContainer, StartContainer, ExecSync,"
-          " StopContainer, RemoveContainer, StopPodSandbox, RemovePodSandbox), %d rounds:"
-          % rounds)
+            times[handler].append(one_pod(env, handler, i, steps[handler]))
+    print("CRI life cycle of one pod (%s), %d interleaved rounds:" % (", ".join(STEPS), rounds))
     for h in ("hostprocess", "runc"):
-        print("  %-12s median %7.1f ms  min %7.1f ms" % (h, med[h] * 1000, min(times[h]) * 1000))
-    print("  ratio hostprocess/runc (median): %.2f" % (med["hostprocess"] / med["runc"]))
+        print("  %-12s median %7.1f ms  min %7.1f ms" % (h, median(times[h]) * 1000,
+                                                         min(times[h]) * 1000))
+    print("  per step, median ms (hostprocess / runc):")
+    for name in STEPS:
+        print("    %-17s %7.1f / %7.1f" % (name, median(steps["hostprocess"][name]) * 1000,
+                                          median(steps["runc"][name]) * 1000))
+    print("  ratio hostprocess/runc (median): %.2f" % (median(times["hostprocess"]) /
+                                                       median(times["runc"])))
 
 
 def main():
