@@ -364,7 +364,13 @@ Status Runtime::Start(const std::string& id) {
 }
 
 Result<ContainerStatus> Runtime::State(const std::string& id) {
-  ASSIGN_OR_RETURN(ContainerState st, store_.Load(id));
+  auto loaded = store_.Load(id);
+  if (!loaded && loaded.error().code() != ErrorCode::kNotFound) {
+    // A corrupt state.json: the intent log still tells what the container is (`list` shows it).
+    auto intent = store_.LoadIntent(id);
+    if (intent) loaded = std::move(intent);
+  }
+  ASSIGN_OR_RETURN(ContainerState st, std::move(loaded));
   ContainerStatus out;
   out.id = st.id;
   ASSIGN_OR_RETURN(out.status, StatusOf(st));

@@ -198,6 +198,8 @@ TEST_F(RuntimeCli, CorruptStateStillCleansUp) {
     ASSERT_EQ(Rt({"create", "--bundle", Bundle("corrupt", cg, true), id}).exit_code, 0);
     ASSERT_EQ(Rt({"start", id}).exit_code, 0);
     ASSERT_TRUE(sys::WriteFile(root_ + "/" + id + "/state.json", corruption));
+    auto list = Rt({"list", "--format", "json"});
+    EXPECT_NE(list.output.find(id), std::string::npos) << list.output;
     auto k = Rt({"kill", id, "KILL"});
     EXPECT_EQ(k.exit_code, 0) << k.output;
     auto d = Rt({"delete", "--force", id});
