@@ -2,15 +2,17 @@
 # Installs every Debian package hostprocess needs to build, test and run its examples.
 # Idempotent; run as root, or as a user with sudo. Offline after this step.
 # dpkg-dev (dpkg-shlibdeps), systemd (systemd-analyze) and zsh: the package and completion tests.
+# python3-grpcio/-grpc-tools/-protobuf: the CRI gRPC client of tests/e2e/cri (crictl is not in Debian).
 set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format clang-tidy
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-dev nlohmann-json3-dev libcli11-dev libfmt-dev libexpected-dev
-  libarchive-dev libcurl4-openssl-dev libssl-dev libcap-dev libzstd-dev
+  libarchive-dev libcurl4-openssl-dev libssl-dev libcap-dev libzstd-dev libseccomp-dev
   containerd runc docker-registry busybox-static skopeo umoci hyperfine
   iproute2 procps util-linux passwd file mmdebstrap
   dpkg-dev systemd zsh
+  python3-grpcio python3-grpc-tools python3-protobuf
 )
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -79,6 +79,22 @@ std::string Features() {
   lin["namespaces"] = nlohmann::json::array();  // host namespaces only (new ones are ignored)
   lin["capabilities"] = nlohmann::json::array();
   lin["cgroup"] = {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}};
+  // linux.seccomp is applied as runc does (src/core/oci/seccomp.h); no seccomp agent (notify).
+  lin["seccomp"] = {
+      {"enabled", true},
+      {"actions",
+       {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
+        "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"}},
+      {"operators",
+       {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT",
+        "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE"}},
+      {"archs",
+       {"SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64",
+        "SCMP_ARCH_S390X", "SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64"}},
+      {"knownFlags",
+       {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"}},
+      {"supportedFlags",
+       {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"}}};
   lin["apparmor"] = {{"enabled", false}};
   lin["selinux"] = {{"enabled", false}};
   j["linux"] = lin;

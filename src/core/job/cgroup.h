@@ -24,9 +24,16 @@ namespace hp::job {
 enum class CgroupKind { kV1, kV2, kHybrid };
 std::string_view CgroupKindName(CgroupKind kind);
 
-// The v1 controllers the job uses (others are ignored).
-inline constexpr const char* kV1Controllers[] = {"memory", "cpu",   "cpuacct",
-                                                 "pids",   "blkio", "freezer"};
+// The v1 hierarchies a job joins where they are mounted: those whose files it uses for limits,
+// accounting and freezing, plus the ones a cgroupfs-driver kubelet and runc put a container in
+// (cpuset, devices, hugetlb, net_cls/net_prio, perf_event, rdma, misc, and systemd's named
+// hierarchy) so cAdvisor, `kubectl top` and systemd find it there. Others are ignored.
+inline constexpr const char* kV1Controllers[] = {
+    "memory",  "cpu",     "cpuacct",  "pids",       "blkio", "freezer", "cpuset",      "devices",
+    "hugetlb", "net_cls", "net_prio", "perf_event", "rdma",  "misc",    "name=systemd"};
+// The directory under the cgroupfs root where a v1 hierarchy is mounted by convention:
+// "name=systemd" → "systemd", a controller → its name.
+std::string_view V1MountName(std::string_view hierarchy);
 
 struct CgroupFs {
   std::string root = "/sys/fs/cgroup";
@@ -46,6 +53,8 @@ struct CgroupFs {
   //   <root>/cgroup.controllers         → kV2
   //   <root>/unified/cgroup.controllers → kHybrid (plus v1 controllers)
   //   <root>/<ctrl>/cgroup.procs        → kV1
+  // Co-mounted controllers ("cpu,cpuacct" with "cpu" and "cpuacct" symlinks) map to one
+  // directory (the link's target), so they are one hierarchy.
   static Result<CgroupFs> Detect(const std::string& root = "/sys/fs/cgroup");
 };
 
@@ -63,6 +72,9 @@ struct CgroupManagerOptions {
   // would) and instead of rmdir(2) (returns 0 or an errno). Unset → real system calls.
   std::function<void(const std::string& dir)> after_mkdir;
   std::function<int(const std::string& dir)> rmdir;
+  // Called before each cgroup directory is made (root levels, pod parent, leaf): a caller that
+  // must survive a crash records what it is about to create (hostprocess-runtime's intent).
+  std::function<void(const std::string& dir)> before_mkdir;
 };
 
 Result<std::unique_ptr<JobManager>> NewCgroupJobManager(CgroupManagerOptions options);

@@ -26,6 +26,7 @@ struct Node {
 struct Hooks {
   std::function<void(const std::string& dir)> after_mkdir;
   std::function<int(const std::string& dir)> rmdir;  // returns 0 or an errno
+  std::function<void(const std::string& dir)> before_mkdir;
 };
 
 // Writes a cgroup control file (no O_CREAT: the file must exist).

@@ -70,14 +70,16 @@ Result<std::vector<pid_t>> ReadProcs(const std::string& file) {
 class CgroupJob final : public Job {
  public:
   CgroupJob(const CgroupFs& fs, Hooks hooks, std::string pod, std::string container, Node pod_node,
-            Node leaf, bool auto_destroy)
+            Node leaf, bool auto_destroy, std::vector<std::string> created_parents = {})
       : fs_(fs),
         hooks_(std::move(hooks)),
         pod_(std::move(pod)),
         container_(std::move(container)),
         pod_node_(std::move(pod_node)),
         leaf_(std::move(leaf)),
-        auto_destroy_(auto_destroy) {}
+        auto_destroy_(auto_destroy),
+        created_parents_(std::move(created_parents)),
+        remove_pod_parent_(!pod_.empty()) {}
   ~CgroupJob() override {
     if (auto_destroy_) (void)Destroy();
   }
@@ -253,14 +255,17 @@ class CgroupJob final : public Job {
       }
       for (const std::string& d : leaf_.Dirs()) TRY(RemoveCgroupDir(hooks_, d));
     }
-    // The pod parent goes with its last container.
-    for (const std::string& d : pod_node_.Dirs()) (void)DoRmdir(hooks_, d);
+    // The pod parent goes with its last container (when it is ours: see KeepPodParent).
+    if (remove_pod_parent_)
+      for (const std::string& d : pod_node_.Dirs()) (void)DoRmdir(hooks_, d);
     destroyed_ = true;
     auto_destroy_ = false;
     return Ok();
   }
 
   void Release() override { auto_destroy_ = false; }
+  void KeepPodParent() override { remove_pod_parent_ = false; }
+  std::vector<std::string> CreatedParents() const override { return created_parents_; }
 
  private:
   bool HasV2Freeze() const {
@@ -303,6 +308,8 @@ class CgroupJob final : public Job {
   Node pod_node_;
   Node leaf_;
   bool auto_destroy_;
+  std::vector<std::string> created_parents_;
+  bool remove_pod_parent_;
   bool destroyed_ = false;
 };
 
@@ -313,9 +320,9 @@ class CgroupJobManager final : public JobManager {
 
   Result<std::unique_ptr<Job>> Create(const std::string& pod_id, const std::string& container_id,
                                       const Limits& limits) override {
-    TRY(ValidateJobName("pod", pod_id));
+    if (!pod_id.empty()) TRY(ValidateJobName("pod", pod_id));
     TRY(ValidateJobName("container", container_id));
-    Node pod = root_.Child(pod_id);
+    Node pod = pod_id.empty() ? root_ : root_.Child(pod_id);
     Node leaf = pod.Child(container_id);
     std::vector<std::string> created;  // rolled back in reverse on failure
     ScopeExit rollback([&] {
@@ -331,6 +338,7 @@ class CgroupJobManager final : public JobManager {
       // Remembered for RemoveCreatedRoot (a rollback below may remove them first: harmless).
       created_roots_.insert(created_roots_.end(), created.begin() + before, created.end());
       TRY_CTX(MkdirP(pod_dir, created), "{}", ctx());
+      if (hooks_.before_mkdir) hooks_.before_mkdir(leaf_dir);
       if (::mkdir(leaf_dir.c_str(), 0755) < 0) {
         int e = errno;
         if (e == EEXIST)
@@ -340,19 +348,24 @@ class CgroupJobManager final : public JobManager {
       }
       created.push_back(leaf_dir);
       if (hooks_.after_mkdir) hooks_.after_mkdir(leaf_dir);
+      TRY_CTX(InheritCpuset(leaf_dir), "{}", ctx());
     }
     if (fs_.kind == CgroupKind::kV2) TRY_CTX(EnableV2Controllers(pod), "{}", ctx());
     TRY_CTX(internal::ApplyLimits(fs_, leaf, limits), "{}", ctx());
     rollback.Dismiss();
-    return std::unique_ptr<Job>(
-        new CgroupJob(fs_, hooks_, pod_id, container_id, pod, leaf, /*auto_destroy=*/true));
+    const std::vector<std::string> leaf_dirs = leaf.Dirs();
+    std::vector<std::string> parents;
+    for (const std::string& d : created)
+      if (std::find(leaf_dirs.begin(), leaf_dirs.end(), d) == leaf_dirs.end()) parents.push_back(d);
+    return std::unique_ptr<Job>(new CgroupJob(fs_, hooks_, pod_id, container_id, pod, leaf,
+                                              /*auto_destroy=*/true, std::move(parents)));
   }
 
   Result<std::unique_ptr<Job>> Open(const std::string& pod_id,
                                     const std::string& container_id) override {
-    TRY(ValidateJobName("pod", pod_id));
+    if (!pod_id.empty()) TRY(ValidateJobName("pod", pod_id));
     TRY(ValidateJobName("container", container_id));
-    Node pod = root_.Child(pod_id);
+    Node pod = pod_id.empty() ? root_ : root_.Child(pod_id);
     Node leaf = pod.Child(container_id);
     if (!sys::IsDir(leaf.Dirs().front()))
       return Err(ErrorCode::kNotFound, "job \"{}/{}\" does not exist (no \"{}\")", pod_id,
@@ -414,12 +427,30 @@ class CgroupJobManager final : public JobManager {
     if (sys::IsDir(dir)) return Ok();
     auto slash = dir.rfind('/');
     if (slash != std::string::npos && slash > 0) TRY(MkdirP(dir.substr(0, slash), created));
+    if (hooks_.before_mkdir) hooks_.before_mkdir(dir);
     if (::mkdir(dir.c_str(), 0755) < 0) {
       if (errno == EEXIST) return Ok();
       return SysErr("mkdir \"{}\"", dir);
     }
     created.push_back(dir);
     if (hooks_.after_mkdir) hooks_.after_mkdir(dir);
+    return InheritCpuset(dir);
+  }
+
+  // cgroup v1 cpuset: a new cgroup starts with empty cpuset.cpus/mems and refuses tasks until
+  // they are set; give it its parent's (what runc and kubelet do).
+  Status InheritCpuset(const std::string& dir) {
+    auto it = fs_.controllers.find("cpuset");
+    if (fs_.kind == CgroupKind::kV2 || it == fs_.controllers.end() ||
+        !StartsWith(dir, it->second + "/"))
+      return Ok();
+    const std::string parent = dir.substr(0, dir.rfind('/'));
+    for (const char* f : {"cpuset.cpus", "cpuset.mems"}) {
+      auto own = ReadCg(dir + "/" + f);
+      if (!own || !TrimSpace(*own).empty()) continue;  // no such file (fake) or already set
+      ASSIGN_OR_RETURN(std::string value, ReadCg(parent + "/" + f));
+      TRY(WriteCg(dir + "/" + f, TrimSpace(value)));
+    }
     return Ok();
   }
 
@@ -487,7 +518,8 @@ Result<std::unique_ptr<JobManager>> NewCgroupJobManager(CgroupManagerOptions opt
     for (const auto& [ctrl, mount] : fs.controllers) node.v1[ctrl] = JoinPath(mount, base(ctrl));
   if (node.Dirs().empty())
     return Err(ErrorCode::kUnsupported, "no cgroup hierarchy under \"{}\"", fs.root);
-  internal::Hooks hooks{std::move(options.after_mkdir), std::move(options.rmdir)};
+  internal::Hooks hooks{std::move(options.after_mkdir), std::move(options.rmdir),
+                        std::move(options.before_mkdir)};
   return std::unique_ptr<JobManager>(new CgroupJobManager(fs, std::move(node), std::move(hooks)));
 }
 

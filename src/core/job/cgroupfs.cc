@@ -1,4 +1,7 @@
 // Detection of the cgroup hierarchies (v1, v2, hybrid) and /proc/self/cgroup parsing.
+#include <limits.h>
+#include <stdlib.h>
+
 #include <set>
 
 #include "core/base/strings.h"
@@ -19,6 +22,11 @@ std::string_view CgroupKindName(CgroupKind kind) {
   return "unknown";
 }
 
+std::string_view V1MountName(std::string_view hierarchy) {
+  constexpr std::string_view kNamed = "name=";
+  return StartsWith(hierarchy, kNamed) ? hierarchy.substr(kNamed.size()) : hierarchy;
+}
+
 Result<CgroupFs> CgroupFs::Detect(const std::string& root) {
   CgroupFs fs;
   fs.root = root;
@@ -32,8 +40,14 @@ Result<CgroupFs> CgroupFs::Detect(const std::string& root) {
     return fs;
   }
   for (const char* c : kV1Controllers) {
-    std::string dir = root + "/" + c;
-    if (sys::Exists(dir + "/cgroup.procs")) fs.controllers[c] = dir;
+    std::string dir = root + "/" + std::string(V1MountName(c));
+    if (!sys::Exists(dir + "/cgroup.procs")) continue;
+    // A symlink to a co-mounted hierarchy ("cpu" → "cpu,cpuacct") names the same directory.
+    char real[PATH_MAX];
+    if (::realpath(dir.c_str(), real) && std::string_view(real) != dir &&
+        std::string_view(real).substr(0, root.size()) == root)
+      dir = real;
+    fs.controllers[c] = dir;
   }
   if (sys::Exists(root + "/unified/cgroup.controllers")) {
     fs.kind = CgroupKind::kHybrid;

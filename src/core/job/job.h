@@ -131,8 +131,15 @@ class Job {
   virtual Result<Stats> GetStats() = 0;
 
   // Kills what is left, removes the container's leaf and then its pod parent if that is now
-  // empty. Idempotent.
+  // empty (unless KeepPodParent). Idempotent.
   virtual Status Destroy() = 0;
+  // Destroy() leaves the pod parent in place: it belongs to someone else (an OCI runtime's
+  // caller, e.g. kubelet's pod cgroup), who removes it.
+  virtual void KeepPodParent() {}
+  // The platform's names of the containers of jobs that Create made for this job besides the
+  // leaf: the pod parent and root levels that did not exist before, parents first. Empty for
+  // a job from Open. (Linux: cgroup directories in every hierarchy.)
+  virtual std::vector<std::string> CreatedParents() const { return {}; }
   // By default a Job returned by JobManager::Create destroys itself (Kill + Destroy) when
   // dropped; Release() hands it over to long-lived state (kept after this object is gone).
   // Jobs returned by JobManager::Open are never destroyed implicitly.
@@ -151,12 +158,14 @@ class JobManager {
   virtual ~JobManager() = default;
 
   // Creates <root>/<pod_id>/<container_id> with `limits`. Ids must be single path components
-  // ([A-Za-z0-9._-], not starting with '.'). Fails with kAlreadyExists if the leaf exists. A
-  // failure midway leaves nothing behind.
+  // ([A-Za-z0-9._-], not starting with '.'). An empty `pod_id` puts the container directly
+  // under the root (no pod parent: an OCI bundle's one-level cgroupsPath "/<id>"). Fails with
+  // kAlreadyExists if the leaf exists. A failure midway leaves nothing behind.
   virtual Result<std::unique_ptr<Job>> Create(const std::string& pod_id,
                                               const std::string& container_id,
                                               const Limits& limits) = 0;
-  // Opens an existing job (another process created it). kNotFound if it does not exist.
+  // Opens an existing job (another process created it; `pod_id` may be empty as for Create).
+  // kNotFound if it does not exist.
   virtual Result<std::unique_ptr<Job>> Open(const std::string& pod_id,
                                             const std::string& container_id) = 0;
   // Aggregated usage of every container of the pod (the pod parent).

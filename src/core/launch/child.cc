@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -106,6 +107,11 @@ void SetupCaps(const ChildPlan& plan, int phase) {
   }
 }
 
+void LoadSeccomp(const ChildPlan& plan) {
+  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, plan.seccomp_flags, &plan.seccomp) != 0)
+    Fail(plan, Step::kSeccomp, errno);
+}
+
 }  // namespace
 
 void RunChild(ChildPlan& plan) {
@@ -166,6 +172,7 @@ void RunChild(ChildPlan& plan) {
 
   if (plan.has_umask) ::umask(plan.umask);
 
+  if (plan.seccomp_early) LoadSeccomp(plan);
   if (plan.set_caps) SetupCaps(plan, 0);
   if (plan.set_ids) {
     if (plan.set_caps && ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
@@ -194,6 +201,7 @@ void RunChild(ChildPlan& plan) {
     Fail(plan, Step::kNoNewPrivs, errno);
 
   if (plan.cwd && ::chdir(plan.cwd) < 0) Fail(plan, Step::kChdir, errno);
+  if (plan.seccomp.len > 0 && !plan.seccomp_early) LoadSeccomp(plan);
 
   if (plan.go_fd >= 0 || plan.go_fifo) {
     // While blocked, hold nothing but the error pipe and the go fd: our copies of the caller's

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <linux/capability.h>
+#include <linux/filter.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
@@ -32,6 +33,7 @@ enum class Step : int32_t {
   kCapset,
   kAmbient,
   kNoNewPrivs,
+  kSeccomp,
   kChdir,
   kGoFd,
   kGoFifo,
@@ -102,6 +104,12 @@ struct ChildPlan {
   struct __user_cap_data_struct cap_data[2];
 
   bool no_new_privs = false;
+  // A seccomp filter (already compiled), loaded with seccomp(SECCOMP_SET_MODE_FILTER, flags):
+  // early (before the identity change, while CAP_SYS_ADMIN is held) when the process gets
+  // neither no_new_privs nor CAP_SYS_ADMIN, else last before waiting for the go signal.
+  struct sock_fprog seccomp = {0, nullptr};
+  unsigned seccomp_flags = 0;
+  bool seccomp_early = false;
   const char* go_fifo = nullptr;
 };
 

@@ -136,6 +136,15 @@ Status Prepare(const LaunchSpec& spec, Storage& st, internal::ChildPlan& plan) {
     }
   }
   plan.no_new_privs = spec.no_new_privs;
+  if (!spec.seccomp_filter.empty()) {
+    plan.seccomp.len = static_cast<unsigned short>(spec.seccomp_filter.size());
+    plan.seccomp.filter = const_cast<struct sock_filter*>(spec.seccomp_filter.data());
+    plan.seccomp_flags = spec.seccomp_flags;
+    // Without no_new_privs the kernel requires CAP_SYS_ADMIN to install a filter.
+    const bool sys_admin_after = spec.caps ? (spec.caps->effective & CapBit(CAP_SYS_ADMIN)) != 0
+                                           : (!spec.uid || *spec.uid == 0) && ::geteuid() == 0;
+    plan.seccomp_early = !spec.no_new_privs && !sys_admin_after;
+  }
   plan.go_fifo = spec.go_fifo_path.empty() ? nullptr : spec.go_fifo_path.c_str();
   return Ok();
 }
@@ -162,6 +171,8 @@ std::string StepWhat(const LaunchSpec& spec, const Report& r) {
       return fmt::format("raise ambient capability {}", r.index);
     case Step::kNoNewPrivs:
       return "set no_new_privs";
+    case Step::kSeccomp:
+      return fmt::format("load the seccomp filter ({} instructions)", spec.seccomp_filter.size());
     case Step::kJoinJob:
       return fmt::format("join job \"{}\"", spec.job ? spec.job->Describe() : "");
     case Step::kBind:

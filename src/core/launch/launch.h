@@ -6,7 +6,7 @@
 //   grandchild goes on) → setsid/controlling tty → join the job → mount namespace + binds →
 //   rlimits → umask → bounding set → groups/gid/uid (keeping wanted caps) → capabilities →
 //   parent-death signal (after the identity change, which clears it) → no_new_privs → chdir →
-//   wait for the go signal → execve (child.cc, RunChild).
+//   seccomp filter → wait for the go signal → execve (child.cc, RunChild).
 // Every process that hostprocess starts goes through here (containers, exec, probes, the pod
 // supervisors, OCI hooks, useradd/userdel): each gets the error pipe, the signal reset and the
 // fd hygiene. RunCaptured (below) runs a tool to its end with its output captured.
@@ -15,6 +15,7 @@
 // directory`.
 #pragma once
 
+#include <linux/filter.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
@@ -75,6 +76,12 @@ struct LaunchSpec {
                                              // and this is unset: cleared)
   std::optional<Capabilities> caps;          // unset → the kernel's rules for setuid apply
   bool no_new_privs = false;
+  // A compiled seccomp filter (classic BPF) and its SECCOMP_FILTER_FLAG_* flags; empty → none.
+  // Installed as late as the kernel allows: after the identity and capability changes and
+  // no_new_privs, just before the go signal; before the identity change when the process will
+  // hold neither no_new_privs nor CAP_SYS_ADMIN (runc's order).
+  std::vector<struct sock_filter> seccomp_filter;
+  unsigned seccomp_flags = 0;
   std::vector<Rlimit> rlimits;
   std::optional<mode_t> umask;
 

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <set>
 
 #include "core/base/strings.h"
@@ -105,6 +106,15 @@ Result<std::string> CleanDestination(const std::string& dest) {
 
 bool IsSystemMount(const std::string& d) {
   return Below(d, "/proc") || Below(d, "/sys") || Below(d, "/dev");
+}
+
+std::vector<MountPlan> InMountOrder(std::vector<MountPlan> plans) {
+  auto depth = [](const MountPlan& p) {
+    return std::count(p.destination.begin(), p.destination.end(), '/');
+  };
+  std::stable_sort(plans.begin(), plans.end(),
+                   [&](const MountPlan& a, const MountPlan& b) { return depth(a) < depth(b); });
+  return plans;
 }
 
 Result<std::vector<MountPlan>> PlanMounts(const std::vector<Mount>& mounts,

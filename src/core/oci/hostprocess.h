@@ -65,6 +65,9 @@ using sandbox::UnmountAll;
 
 // True for /proc, /sys, /dev and everything below them.
 bool IsSystemMount(const std::string& destination);
+// The plans in mount order: a parent before its children whatever the bundle's order, as
+// containerd sorts by depth (issue 21 item 9); equal depths keep their order.
+std::vector<MountPlan> InMountOrder(std::vector<MountPlan> plans);
 // Classifies each mount; warnings for skipped non-system kinds.
 Result<std::vector<MountPlan>> PlanMounts(const std::vector<Mount>& mounts,
                                           std::vector<std::string>* warnings);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <climits>
@@ -15,6 +16,7 @@
 #include "core/base/scope_exit.h"
 #include "core/base/strings.h"
 #include "core/base/time.h"
+#include "core/job/cgroup.h"
 #include "core/oci/cgroups_path.h"
 #include "core/oci/hooks.h"
 #include "core/oci/hostprocess.h"
@@ -45,12 +47,15 @@ Result<JobLocation> SplitCgroupPath(const std::string& cgroup_path) {
   std::vector<std::string> parts;
   for (const std::string& p : Split(cgroup_path, '/'))
     if (!p.empty()) parts.push_back(p);
-  if (parts.size() < 2)
-    return Err(ErrorCode::kInvalidArgument,
-               "cgroupsPath {} must have at least two components (\"/parent/container\")",
+  if (parts.empty())
+    return Err(ErrorCode::kInvalidArgument, "cgroupsPath {} names the root cgroup",
                Quote(cgroup_path));
   JobLocation loc;
   loc.container = parts.back();
+  if (parts.size() == 1) {
+    loc.root = "/";
+    return loc;
+  }
   loc.pod = parts[parts.size() - 2];
   std::vector<std::string> root_parts(parts.begin(), parts.end() - 2);
   loc.root = "/" + Join(root_parts, "/");
@@ -63,10 +68,65 @@ void Runtime::Log(const std::string& level, const std::string& msg) const {
   if (options_.log) options_.log(level, msg);
 }
 
+namespace {
+
+Result<std::unique_ptr<job::JobManager>> NewManager(const std::string& root,
+                                                    std::function<void(const std::string&)> mark) {
+  ASSIGN_OR_RETURN_CTX(job::CgroupFs fs, job::CgroupFs::Detect(), "open jobs");
+  job::CgroupManagerOptions o;
+  o.fs = std::move(fs);
+  o.root = root;
+  o.before_mkdir = std::move(mark);
+  return job::NewCgroupJobManager(std::move(o));
+}
+
+// FNV-1a: a stable file name for a cgroup path of any length.
+std::string MarkName(const std::string& path) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : path) h = (h ^ c) * 1099511628211ull;
+  return fmt::format("{:016x}", h);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<job::Job>> Runtime::OpenJob(const ContainerState& s) const {
   ASSIGN_OR_RETURN(JobLocation loc, SplitCgroupPath(s.cgroup_path));
-  ASSIGN_OR_RETURN(auto mgr, job::NewJobManager({loc.root}));
-  return mgr->Open(loc.pod, loc.container);
+  ASSIGN_OR_RETURN(auto mgr, NewManager(loc.root, nullptr));
+  ASSIGN_OR_RETURN(auto job, mgr->Open(loc.pod, loc.container));
+  job->KeepPodParent();  // removed by RemoveUnusedCgroups when it is ours
+  return job;
+}
+
+void Runtime::MarkCgroup(const std::string& dir) const {
+  const std::string marks = options_.root + "/.cgroups";
+  (void)sys::MkdirAll(marks, 0700);
+  (void)sys::WriteFile(marks + "/" + MarkName(dir), dir);
+}
+
+void Runtime::RemoveUnusedCgroups(const std::string& cgroup_path) const {
+  auto fs = job::CgroupFs::Detect();
+  if (!fs) return;
+  std::vector<std::string> mounts;
+  if (!fs->unified.empty()) mounts.push_back(fs->unified);
+  if (fs->kind != job::CgroupKind::kV2)
+    for (const auto& [c, dir] : fs->controllers)
+      if (std::find(mounts.begin(), mounts.end(), dir) == mounts.end()) mounts.push_back(dir);
+  const std::string marks = options_.root + "/.cgroups";
+  for (const std::string& mount : mounts) {
+    // The container's directory, then each ancestor up to the mount, while they are ours and
+    // empty; a non-empty one (another container of the pod) stops the walk.
+    std::string dir = mount + cgroup_path;
+    while (dir.size() > mount.size()) {
+      const std::string mark = marks + "/" + MarkName(dir);
+      if (sys::Exists(mark)) {
+        if (::rmdir(dir.c_str()) != 0 && errno != ENOENT) break;
+        (void)::unlink(mark.c_str());
+      } else if (sys::IsDir(dir)) {
+        break;  // someone else's (kubelet's pod cgroup): it and its ancestors stay
+      }
+      dir = dir.substr(0, dir.rfind('/'));
+    }
+  }
 }
 
 Result<std::string> Runtime::StatusOf(const ContainerState& s) const {
@@ -96,11 +156,37 @@ Result<std::string> RealPath(const std::string& path) {
   return std::string(buf);
 }
 
+// The container volume must be a directory of its own: never the host's root (mounts would land
+// on host directories), and, as runc requires, not reached through a symlink (a link to "/"
+// would pass the first check).
+Status CheckRootfs(const std::string& rootfs, const std::string& root_path) {
+  if (rootfs == "/")
+    return Err(ErrorCode::kInvalidArgument,
+               "rootfs \"/\" (root.path {}): the host's root directory cannot be a container "
+               "volume",
+               Quote(root_path));
+  if (!sys::IsDir(rootfs))
+    return Err(ErrorCode::kNotFound, "rootfs {} is not a directory", Quote(rootfs));
+  ASSIGN_OR_RETURN(std::string real, RealPath(rootfs));
+  if (real == "/")
+    return Err(ErrorCode::kInvalidArgument,
+               "rootfs {} (root.path {}) is the host's root directory through a symlink: it "
+               "cannot be a container volume",
+               Quote(rootfs), Quote(root_path));
+  if (real != rootfs)
+    return Err(ErrorCode::kInvalidArgument,
+               "rootfs {} is not an absolute path or is a symlink (to {})", Quote(rootfs),
+               Quote(real));
+  return Ok();
+}
+
 }  // namespace
 
 Status Runtime::Create(const CreateOptions& o) {
   ASSIGN_OR_RETURN(ContainerLock lock, store_.CreateAndLock(o.id));
   ScopeExit remove_state([&] { (void)store_.Remove(o.id); });
+  // A create of this id that was killed: undo what its intent log says it made.
+  if (auto stale = store_.LoadIntent(o.id)) TRY(Teardown(*stale, "stopped"));
 
   ASSIGN_OR_RETURN(std::string bundle_abs, Absolute(o.bundle));
   ASSIGN_OR_RETURN(std::string bundle, RealPath(bundle_abs));
@@ -119,9 +205,8 @@ Status Runtime::Create(const CreateOptions& o) {
     warnings.push_back("linux.sysctl is not applied: HostProcess containers share the host's");
 
   const std::string sandbox = SandboxPath(bundle, spec.root.path);
-  const std::string rootfs = sandbox.substr(0, sandbox.size() - 1);
-  if (!sys::IsDir(rootfs))
-    return Err(ErrorCode::kNotFound, "rootfs {} is not a directory", Quote(rootfs));
+  const std::string rootfs = sandbox == "/" ? "/" : sandbox.substr(0, sandbox.size() - 1);
+  TRY(CheckRootfs(rootfs, spec.root.path));
 
   ASSIGN_OR_RETURN(std::string cgroup_path,
                    ResolveCgroupsPath(linux_spec.cgroups_path, options_.systemd_cgroup, o.id));
@@ -135,19 +220,41 @@ Status Runtime::Create(const CreateOptions& o) {
   for (const std::string& w : warnings) Log("warning", w);
   warnings.clear();
 
-  ASSIGN_OR_RETURN(auto mgr, job::NewJobManager({loc.root}));
+  // The intent log, before anything is made: a create killed from here on is undone by delete.
+  ContainerState intent;
+  intent.id = o.id;
+  intent.bundle = bundle;
+  intent.rootfs = rootfs;
+  intent.created = Rfc3339Nano(NowUnixNanos());
+  intent.cgroup_path = cgroup_path;
+  intent.systemd_cgroup = options_.systemd_cgroup;
+  intent.annotations = spec.annotations;
+  TRY(store_.SaveIntent(intent));
+  auto record_mount = [&](const std::string& mount_point) -> Status {
+    intent.mounts.push_back(mount_point);
+    return store_.SaveIntent(intent);
+  };
+
+  ASSIGN_OR_RETURN(auto mgr,
+                   NewManager(loc.root, [this](const std::string& dir) { MarkCgroup(dir); }));
   ASSIGN_OR_RETURN_CTX(std::unique_ptr<job::Job> job, mgr->Create(loc.pod, loc.container, limits),
                        "create the job {}", Quote(cgroup_path));
+  job->KeepPodParent();
+  ScopeExit remove_cgroups([&] {
+    if (job) (void)job->Destroy();
+    RemoveUnusedCgroups(cgroup_path);
+  });
 
   // root.readonly: the container volume becomes read-only once everything below it exists;
   // the volumes keep their own modes (runc's readonly rootfs).
   std::vector<std::string> mounted;
   ScopeExit unmount([&] { (void)UnmountAll(mounted); });
   if (spec.root.readonly) {
-    ASSIGN_OR_RETURN(std::string self_bind, sandbox::PrepareReadOnlyRoot(rootfs));
+    ASSIGN_OR_RETURN(std::string self_bind, sandbox::PrepareReadOnlyRoot(rootfs, record_mount));
     if (!self_bind.empty()) mounted.push_back(self_bind);
   }
-  ASSIGN_OR_RETURN(std::vector<std::string> volumes, MountUnderSandbox(sandbox, mounts));
+  ASSIGN_OR_RETURN(std::vector<std::string> volumes,
+                   MountUnderSandbox(sandbox, InMountOrder(mounts), record_mount));
   mounted.insert(mounted.end(), volumes.begin(), volumes.end());
 
   ASSIGN_OR_RETURN(ProcessPlan plan, PlanProcess(process, sandbox));
@@ -168,6 +275,7 @@ Status Runtime::Create(const CreateOptions& o) {
   ASSIGN_OR_RETURN(
       internal::PreparedProcess prepared,
       internal::PrepareProcess(process, plan, o.console_socket, o.preserve_fds, &warnings));
+  TRY(internal::ApplySeccomp(spec.linux_spec, prepared.spec, &warnings));
   for (const std::string& w : warnings) Log("warning", w);
   prepared.spec.new_session = true;  // runc's init always starts a session
   prepared.spec.job = job.get();
@@ -180,21 +288,15 @@ Status Runtime::Create(const CreateOptions& o) {
     ::kill(proc.pid, SIGKILL);
     (void)launch::Wait(proc);
   });
+  intent.init_pid = proc.pid;
+  intent.init_start_time = sys::LiveStartTicks(proc.pid).value_or(0);
+  TRY(store_.SaveIntent(intent));
   if (process.oom_score_adj) {
     TRY(sys::WriteFile(fmt::format("/proc/{}/oom_score_adj", proc.pid),
                        std::to_string(*process.oom_score_adj)));
   }
 
-  ContainerState st;
-  st.id = o.id;
-  st.bundle = bundle;
-  st.rootfs = rootfs;
-  st.created = Rfc3339Nano(NowUnixNanos());
-  st.init_pid = proc.pid;
-  st.init_start_time = sys::LiveStartTicks(proc.pid).value_or(0);
-  st.cgroup_path = cgroup_path;
-  st.systemd_cgroup = options_.systemd_cgroup;
-  st.annotations = spec.annotations;
+  ContainerState st = intent;
   st.mounts = mounted;
 
   const std::string hook_state =
@@ -209,6 +311,7 @@ Status Runtime::Create(const CreateOptions& o) {
     TRY(sys::WriteFileAtomic(pid_file, std::to_string(proc.pid), 0644));
   }
   job->Release();
+  remove_cgroups.Dismiss();
   kill_init.Dismiss();
   unmount.Dismiss();
   remove_state.Dismiss();
@@ -263,7 +366,13 @@ Status Runtime::Start(const std::string& id) {
 }
 
 Result<ContainerStatus> Runtime::State(const std::string& id) {
-  ASSIGN_OR_RETURN(ContainerState st, store_.Load(id));
+  auto loaded = store_.Load(id);
+  if (!loaded && loaded.error().code() != ErrorCode::kNotFound) {
+    // A corrupt state.json: the intent log still tells what the container is (`list` shows it).
+    auto intent = store_.LoadIntent(id);
+    if (intent) loaded = std::move(intent);
+  }
+  ASSIGN_OR_RETURN(ContainerState st, std::move(loaded));
   ContainerStatus out;
   out.id = st.id;
   ASSIGN_OR_RETURN(out.status, StatusOf(st));
@@ -286,49 +395,69 @@ Result<std::vector<ContainerStatus>> Runtime::List() {
   return out;
 }
 
+Result<ContainerState> Runtime::LoadForCleanup(const std::string& id) {
+  auto loaded = store_.Load(id);
+  if (loaded) return loaded;
+  auto intent = store_.LoadIntent(id);
+  if (!intent) return loaded;  // the state's error: nothing better is known
+  if (loaded.error().code() != ErrorCode::kNotFound)
+    Log("warning", fmt::format("{}: using the intent log of container {}",
+                               loaded.error().ToString(), Quote(id)));
+  return intent;
+}
+
+Status Runtime::Teardown(const ContainerState& st, const std::string& status) {
+  auto job = OpenJob(st);
+  if (job) {
+    // Stopped or not: nothing of the container may outlive it (daemonised children too).
+    if (status == "paused") (void)(*job)->Thaw();
+    TRY_CTX((*job)->Kill(), "kill container {}", Quote(st.id));
+    auto empty = (*job)->WaitEmpty(std::chrono::seconds(10));
+    if (!empty) return Err(std::move(empty).error());
+    if (!*empty)
+      return Err(ErrorCode::kFailedPrecondition, "container {}: processes did not exit",
+                 Quote(st.id));
+    TRY_CTX((*job)->Destroy(), "remove the job of container {}", Quote(st.id));
+  } else if (job.error().code() != ErrorCode::kNotFound) {
+    return Err(std::move(job).error());
+  } else if (status != "stopped" && st.init_pid > 0) {
+    ::kill(st.init_pid, SIGKILL);
+  }
+  RemoveUnusedCgroups(st.cgroup_path);
+  return UnmountAll(st.mounts);
+}
+
 Status Runtime::Delete(const std::string& id, bool force) {
   auto lock = store_.Lock(id);
   if (!lock) {
     // A directory left by a crashed create (no lock file yet) is removed quietly.
     if (lock.error().code() == ErrorCode::kNotFound && sys::IsDir(store_.Dir(id)) &&
-        !sys::Exists(store_.StatePath(id)) && ValidateId(id))
+        !sys::Exists(store_.StatePath(id)) && !sys::Exists(store_.IntentPath(id)) && ValidateId(id))
       return store_.Remove(id);
     // runc: `delete --force` of a container that is already gone succeeds (the shim's cleanup
     // of a dead shim relies on it).
     if (force && lock.error().code() == ErrorCode::kNotFound) return Ok();
     return Err(std::move(lock).error());
   }
-  auto loaded = store_.Load(id);
+  const bool has_state = sys::Exists(store_.StatePath(id));
+  auto loaded = LoadForCleanup(id);
   if (!loaded) {
     if (loaded.error().code() == ErrorCode::kNotFound) {
-      (void)store_.Remove(id);  // stale: a create that never finished
+      (void)store_.Remove(id);  // stale: a create that never got to act
       if (force) return Ok();
       return Err(ErrorCode::kNotFound, "container does not exist");
     }
-    return Err(std::move(loaded).error());
+    if (!force) return Err(std::move(loaded).error());
+    // Neither state nor intent readable: nothing tells where the job and mounts are.
+    Log("error", loaded.error().ToString());
+    return store_.Remove(id);
   }
   ContainerState st = std::move(*loaded);
   ASSIGN_OR_RETURN(std::string status, StatusOf(st));
-  if ((status == "running" || status == "paused") && !force)
+  if ((status == "running" || status == "paused") && !force && has_state)
     return Err(ErrorCode::kFailedPrecondition, "cannot delete container {} that is not stopped: {}",
                id, status);
-
-  auto job = OpenJob(st);
-  if (job) {
-    // Stopped or not: nothing of the container may outlive it (daemonised children too).
-    if (status == "paused") (void)(*job)->Thaw();
-    TRY_CTX((*job)->Kill(), "kill container {}", Quote(id));
-    auto empty = (*job)->WaitEmpty(std::chrono::seconds(10));
-    if (!empty) return Err(std::move(empty).error());
-    if (!*empty)
-      return Err(ErrorCode::kFailedPrecondition, "container {}: processes did not exit", Quote(id));
-    TRY_CTX((*job)->Destroy(), "remove the job of container {}", Quote(id));
-  } else if (job.error().code() != ErrorCode::kNotFound) {
-    return Err(std::move(job).error());
-  } else if (status != "stopped") {
-    ::kill(st.init_pid, SIGKILL);
-  }
-  TRY(UnmountAll(st.mounts));
+  TRY(Teardown(st, status));
   auto spec = LoadSpec(st.bundle);
   if (spec && !spec->hooks.poststop.empty()) {
     auto hooks =

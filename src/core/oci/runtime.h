@@ -87,12 +87,24 @@ class Runtime {
   void Log(const std::string& level, const std::string& msg) const;
   Result<std::unique_ptr<job::Job>> OpenJob(const ContainerState& s) const;
   Result<std::string> StatusOf(const ContainerState& s) const;
+  // state.json; when it is missing or unreadable, the intent log (what create did or was about
+  // to do), so that kill and delete can still find the job, the mounts and init.
+  Result<ContainerState> LoadForCleanup(const std::string& id);
+  // Kills the job's processes, removes its cgroups (only those the runtime made: the marks) and
+  // unmounts what create mounted.
+  Status Teardown(const ContainerState& s, const std::string& status);
+  // Cgroup directories this runtime made are marked (<root>/.cgroups/<hash>, holding the path)
+  // before mkdir; a delete removes the marked ones on the container's path once they are empty.
+  // A pod cgroup kubelet made has no mark and stays.
+  void MarkCgroup(const std::string& dir) const;
+  void RemoveUnusedCgroups(const std::string& cgroup_path) const;
 
   RuntimeOptions options_;
   StateStore store_;
 };
 
-// "/a/b/c" → job root "/a", pod "b", container "c" ("/b/c" → root "/").
+// "/a/b/c" → job root "/a", pod "b", container "c" ("/b/c" → root "/"; "/c" → root "/", no
+// pod: pod "").
 struct JobLocation {
   std::string root, pod, container;
 };

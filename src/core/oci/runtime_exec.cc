@@ -37,7 +37,7 @@ Result<int> ParseSignal(std::string_view s) {
 
 Status Runtime::Kill(const std::string& id, int sig, bool all) {
   ASSIGN_OR_RETURN(ContainerLock lock, store_.Lock(id));
-  ASSIGN_OR_RETURN(ContainerState st, store_.Load(id));
+  ASSIGN_OR_RETURN(ContainerState st, LoadForCleanup(id));
   ASSIGN_OR_RETURN(std::string status, StatusOf(st));
   if (all) {
     auto job = OpenJob(st);
@@ -117,6 +117,8 @@ Result<int> Runtime::Exec(const ExecOptions& o) {
     ASSIGN_OR_RETURN(
         internal::PreparedProcess prepared,
         internal::PrepareProcess(o.process, plan, o.console_socket, o.preserve_fds, &warnings));
+    auto spec = LoadSpec(st.bundle);
+    if (spec) TRY(internal::ApplySeccomp(spec->linux_spec, prepared.spec, &warnings));
     for (const std::string& w : warnings) Log("warning", w);
     prepared.spec.job = job.get();
     ASSIGN_OR_RETURN_CTX(proc, launch::Launch(prepared.spec),

@@ -27,4 +27,9 @@ Result<PreparedProcess> PrepareProcess(const Process& process, const ProcessPlan
                                        const std::string& console_socket, int preserve_fds,
                                        std::vector<std::string>* warnings);
 
+// Compiles `linux.seccomp` of the bundle (when present) into `spec` (runc applies the container's
+// filter to init and to every exec'd process).
+Status ApplySeccomp(const std::optional<Linux>& linux_spec, launch::LaunchSpec& spec,
+                    std::vector<std::string>* warnings);
+
 }  // namespace hp::oci::internal

@@ -5,6 +5,7 @@
 #include "core/base/strings.h"
 #include "core/oci/runtime.h"
 #include "core/oci/runtime_internal.h"
+#include "core/oci/seccomp.h"
 
 namespace hp::oci {
 
@@ -99,6 +100,15 @@ Result<PreparedProcess> PrepareProcess(const Process& process, const ProcessPlan
   }
   for (int i = 0; i < preserve_fds; ++i) s.extra_fds.push_back(3 + i);
   return out;
+}
+
+Status ApplySeccomp(const std::optional<Linux>& linux_spec, launch::LaunchSpec& spec,
+                    std::vector<std::string>* warnings) {
+  if (!linux_spec || !linux_spec->seccomp) return Ok();
+  ASSIGN_OR_RETURN(SeccompProgram program, CompileSeccomp(*linux_spec->seccomp, warnings));
+  spec.seccomp_filter = std::move(program.filter);
+  spec.seccomp_flags = program.flags;
+  return Ok();
 }
 
 }  // namespace internal

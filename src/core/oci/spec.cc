@@ -286,6 +286,35 @@ Spec DecodeSpec(const json& j) {
       linux_.namespaces.push_back(std::move(ns));
     });
     linux_.cgroups_path = GetString(*l, "cgroupsPath", "linux");
+    if (const json* sc = Find(*l, "seccomp")) {
+      ExpectObject(*sc, "linux.seccomp");
+      Seccomp seccomp;
+      const std::string sp = "linux.seccomp";
+      seccomp.default_action = GetString(*sc, "defaultAction", sp);
+      if (seccomp.default_action.empty()) throw DecodeError{Sub(sp, "defaultAction"), "required"};
+      seccomp.default_errno_ret = GetInt<uint32_t>(*sc, "defaultErrnoRet", sp);
+      seccomp.architectures = GetStrings(*sc, "architectures", sp);
+      seccomp.flags = GetStrings(*sc, "flags", sp);
+      seccomp.listener_path = GetString(*sc, "listenerPath", sp);
+      ForEachObject(*sc, "syscalls", sp, [&](const json& c, const std::string& cp) {
+        SeccompSyscall call;
+        call.names = GetStrings(c, "names", cp);
+        call.action = GetString(c, "action", cp);
+        if (call.action.empty()) throw DecodeError{Sub(cp, "action"), "required"};
+        call.errno_ret = GetInt<uint32_t>(c, "errnoRet", cp);
+        ForEachObject(c, "args", cp, [&](const json& a, const std::string& ap) {
+          SeccompArg arg;
+          arg.index = GetInt<uint32_t>(a, "index", ap).value_or(0);
+          arg.value = GetInt<uint64_t>(a, "value", ap).value_or(0);
+          arg.value_two = GetInt<uint64_t>(a, "valueTwo", ap).value_or(0);
+          arg.op = GetString(a, "op", ap);
+          if (arg.op.empty()) throw DecodeError{Sub(ap, "op"), "required"};
+          call.args.push_back(std::move(arg));
+        });
+        seccomp.syscalls.push_back(std::move(call));
+      });
+      linux_.seccomp = std::move(seccomp);
+    }
     if (const json* r = Find(*l, "resources"))
       linux_.resources = DecodeResources(*r, "linux.resources");
     linux_.sysctl = GetStringMap(*l, "sysctl", "linux");

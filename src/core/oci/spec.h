@@ -131,8 +131,31 @@ struct Resources {
   std::map<std::string, std::string> unified;
 };
 
+// linux.seccomp (runtime-spec config-linux.md#seccomp).
+struct SeccompArg {
+  uint32_t index = 0;
+  uint64_t value = 0;
+  uint64_t value_two = 0;
+  std::string op;  // SCMP_CMP_EQ ...
+};
+struct SeccompSyscall {
+  std::vector<std::string> names;
+  std::string action;  // SCMP_ACT_ALLOW ...
+  std::optional<uint32_t> errno_ret;
+  std::vector<SeccompArg> args;
+};
+struct Seccomp {
+  std::string default_action;
+  std::optional<uint32_t> default_errno_ret;
+  std::vector<std::string> architectures;  // SCMP_ARCH_X86_64 ...
+  std::vector<std::string> flags;          // SECCOMP_FILTER_FLAG_LOG ...
+  std::string listener_path;
+  std::vector<SeccompSyscall> syscalls;
+};
+
 struct Linux {
   std::vector<Namespace> namespaces;
+  std::optional<Seccomp> seccomp;
   std::string cgroups_path;
   std::optional<Resources> resources;
   std::map<std::string, std::string> sysctl;

@@ -114,10 +114,11 @@ Result<ContainerLock> StateStore::CreateAndLock(const std::string& id) {
     if (!StillThere(fd->get(), dir)) continue;
     if (sys::Exists(StatePath(id)))
       return Err(ErrorCode::kAlreadyExists, "container with id exists: {}", id);
-    // Stale: keep the directory (we hold its lock) and clear what a crashed create left.
+    // Stale: keep the directory (we hold its lock) and clear what a crashed create left; its
+    // intent log stays for the caller to undo what that create did.
     ASSIGN_OR_RETURN(auto entries, sys::ListDir(dir));
     for (const auto& e : entries)
-      if (e != ".lock") TRY(sys::RemoveAll(dir + "/" + e));
+      if (e != ".lock" && e != "intent.json") TRY(sys::RemoveAll(dir + "/" + e));
     return ContainerLock(std::move(*fd));
   }
   return Err(ErrorCode::kUnavailable, "container {}: state directory keeps changing", Quote(id));
@@ -150,6 +151,18 @@ Result<ContainerState> StateStore::Load(const std::string& id) const {
 
 Status StateStore::Save(const ContainerState& s) const {
   return sys::WriteFileAtomic(StatePath(s.id), EncodeState(s), 0600, true);
+}
+
+Result<ContainerState> StateStore::LoadIntent(const std::string& id) const {
+  ASSIGN_OR_RETURN(std::string text, sys::ReadFile(IntentPath(id)));
+  auto s = DecodeState(text);
+  if (!s) return Err(std::move(s).error().Context(fmt::format("\"{}\"", IntentPath(id))));
+  return s;
+}
+
+Status StateStore::SaveIntent(const ContainerState& s) const {
+  // No fsync: the intent guards against a killed process, whose writes the kernel keeps.
+  return sys::WriteFileAtomic(IntentPath(s.id), EncodeState(s), 0600, false);
 }
 
 Status StateStore::Remove(const std::string& id) const { return sys::RemoveAll(Dir(id)); }

@@ -63,6 +63,10 @@ class StateStore {
   std::string Dir(const std::string& id) const { return root_ + "/" + id; }
   std::string StatePath(const std::string& id) const { return Dir(id) + "/state.json"; }
   std::string FifoPath(const std::string& id) const { return Dir(id) + "/exec.fifo"; }
+  // The intent log: what `create` is about to make (cgroup path, each mount point before it is
+  // mounted, init's pid once it exists), written before it acts, kept for the container's life.
+  // `delete`/`kill` fall back to it when state.json is missing (a killed create) or unreadable.
+  std::string IntentPath(const std::string& id) const { return Dir(id) + "/intent.json"; }
 
   // Makes `<root>/<id>/` and locks it. kAlreadyExists ("container with id exists: X") when a
   // container with that id has a state.json; a stale directory is taken over.
@@ -71,6 +75,8 @@ class StateStore {
   Result<ContainerLock> Lock(const std::string& id);
   Result<ContainerState> Load(const std::string& id) const;
   Status Save(const ContainerState& s) const;
+  Result<ContainerState> LoadIntent(const std::string& id) const;
+  Status SaveIntent(const ContainerState& s) const;
   // Removes `<root>/<id>/` (held lock stays valid until dropped).
   Status Remove(const std::string& id) const;
   // Ids with a state.json, sorted.

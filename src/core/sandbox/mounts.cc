@@ -15,7 +15,8 @@
 namespace hp::sandbox {
 
 Result<std::vector<std::string>> MountUnderSandbox(const std::string& sandbox,
-                                                   const std::vector<MountPlan>& plans) {
+                                                   const std::vector<MountPlan>& plans,
+                                                   const BeforeMount& before_mount) {
   std::vector<std::string> done;
   ScopeExit undo([&] { (void)UnmountAll(done); });
   ASSIGN_OR_RETURN(UniqueFd root_fd, sys::Open(sandbox, O_PATH | O_DIRECTORY));
@@ -30,6 +31,7 @@ Result<std::vector<std::string>> MountUnderSandbox(const std::string& sandbox,
     create.file = p.action == MountAction::kBind && !S_ISDIR(src.st_mode);
     ASSIGN_OR_RETURN(UniqueFd target, sys::CreateBelow(root_fd.get(), rel, what, create));
     ASSIGN_OR_RETURN(std::string real, sys::FdRealPath(target.get()));
+    if (before_mount) TRY(before_mount(real));
     int rc;
     if (p.action == MountAction::kBind) {
       unsigned long flags = MS_BIND | (p.recursive ? MS_REC : 0);
@@ -67,10 +69,15 @@ Result<bool> IsMountRoot(int fd, const std::string& path) {
 
 }  // namespace
 
-Result<std::string> PrepareReadOnlyRoot(const std::string& rootfs) {
+Result<std::string> PrepareReadOnlyRoot(const std::string& rootfs,
+                                        const BeforeMount& before_mount) {
   ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW));
   ASSIGN_OR_RETURN(bool mounted, IsMountRoot(fd.get(), rootfs));
   if (mounted) return std::string();
+  if (before_mount) {
+    ASSIGN_OR_RETURN(std::string real, sys::FdRealPath(fd.get()));
+    TRY(before_mount(real));
+  }
   if (::mount(sys::ProcFdPath(fd.get()).c_str(), sys::ProcFdPath(fd.get()).c_str(), nullptr,
               MS_BIND, nullptr) != 0)
     return SysErr("bind \"{}\" onto itself", rootfs);

@@ -6,6 +6,7 @@
 // component and the mount is made on /proc/self/fd/<fd> of the resolved target.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,16 +26,22 @@ struct MountPlan {
   std::string data;         // tmpfs data ("size=65536k,mode=755")
 };
 
+// Called with the resolved host path of each mount point just before mounting on it (a caller
+// that must survive a crash records it first); an error stops before the mount.
+using BeforeMount = std::function<Status(const std::string& mount_point)>;
+
 // Mounts every kBind/kTmpfs plan under `sandbox` (absolute, trailing '/' optional). Returns the
 // host paths mounted on, in order. On error, what was mounted is unmounted again.
 Result<std::vector<std::string>> MountUnderSandbox(const std::string& sandbox,
-                                                   const std::vector<MountPlan>& plans);
+                                                   const std::vector<MountPlan>& plans,
+                                                   const BeforeMount& before_mount = nullptr);
 
 // OCI `root.readonly`, first half: a rootfs that is not a mount point of its own is bound onto
 // itself, so that its mount can be made read-only without touching the file system it lives on.
 // Returns the bind's path (to unmount with the others) or "" when the rootfs is a mount already.
 // Call before MountUnderSandbox: mounts below it then live on that bind.
-Result<std::string> PrepareReadOnlyRoot(const std::string& rootfs);
+Result<std::string> PrepareReadOnlyRoot(const std::string& rootfs,
+                                        const BeforeMount& before_mount = nullptr);
 // Second half, once every mount point and directory below it exists: the rootfs mount becomes
 // read-only (MS_REMOUNT|MS_BIND|MS_RDONLY: the mounts below it keep their own flags).
 Status MakeRootReadOnly(const std::string& rootfs);

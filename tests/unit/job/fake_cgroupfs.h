@@ -24,9 +24,12 @@ class FakeCgroupFs {
       return;
     }
     for (const char* c : job::kV1Controllers) {
-      sys::MkdirAll(root_ + "/" + c);
-      Put(root_ + "/" + c + "/cgroup.procs", "");
+      const std::string dir = root_ + "/" + std::string(job::V1MountName(c));
+      sys::MkdirAll(dir);
+      Put(dir + "/cgroup.procs", "");
     }
+    Put(root_ + "/cpuset/cpuset.cpus", "0-3\n");
+    Put(root_ + "/cpuset/cpuset.mems", "0\n");
     if (kind == job::CgroupKind::kHybrid) {
       sys::MkdirAll(root_ + "/unified");
       Put(root_ + "/unified/cgroup.controllers", "");
@@ -70,6 +73,7 @@ class FakeCgroupFs {
              "blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device",
              "blkio.throttle.io_service_bytes_recursive"});
     if (ctrl == "freezer") Put(dir + "/freezer.state", "THAWED\n");
+    if (ctrl == "cpuset") files({"cpuset.cpus", "cpuset.mems"});  // empty, as the kernel's
   }
 
   int Rmdir(const std::string& dir) {

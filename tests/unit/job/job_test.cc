@@ -85,7 +85,7 @@ class FakeFsTest : public ::testing::TestWithParam<CgroupKind> {
   }
   // The leaf of pod/container in hierarchy `ctrl` ("unified" for v2).
   std::string V1(const std::string& ctrl, const std::string& rel) const {
-    return tmp_ + "/" + ctrl + rel;
+    return tmp_ + "/" + std::string(job::V1MountName(ctrl)) + rel;
   }
   std::string Unified(const std::string& rel) const {
     return GetParam() == CgroupKind::kV2 ? tmp_ + rel : tmp_ + "/unified" + rel;
@@ -113,8 +113,103 @@ TEST_P(FakeFsTest, Detect) {
   } else {
     EXPECT_EQ(fs->unified, GetParam() == CgroupKind::kHybrid ? tmp_ + "/unified" : "");
     EXPECT_EQ(fs->controllers.at("memory"), tmp_ + "/memory");
-    EXPECT_EQ(fs->controllers.size(), 6u);
+    EXPECT_EQ(fs->controllers.size(), std::size(job::kV1Controllers));
+    EXPECT_EQ(fs->controllers.at("name=systemd"), tmp_ + "/systemd");
   }
+}
+
+// Issue 15 item 6: a container is in every hierarchy a cgroupfs-driver kubelet uses (cpuset,
+// devices, name=systemd, ...), and a new v1 cpuset gets its parent's cpus/mems.
+TEST_P(FakeFsTest, JoinsTheHierarchiesKubeletUses) {
+  auto m = Manager();
+  ASSERT_TRUE(m);
+  auto j = m->Create("pod", "c", {});
+  ASSERT_TRUE(j) << j.error().ToString();
+  const std::string rel = "/hostprocess/pod/c";
+  if (GetParam() == CgroupKind::kV2) {
+    EXPECT_TRUE(sys::IsDir(Unified(rel)));
+  } else {
+    for (const char* c : {"cpuset", "devices", "name=systemd", "memory", "cpu", "freezer"})
+      EXPECT_TRUE(sys::IsDir(V1(c, rel))) << c;
+    EXPECT_EQ(Get(V1("cpuset", rel) + "/cpuset.cpus"), "0-3");
+    EXPECT_EQ(Get(V1("cpuset", rel) + "/cpuset.mems"), "0");
+    EXPECT_EQ(Get(V1("cpuset", "/hostprocess/pod") + "/cpuset.cpus"), "0-3");
+    ASSERT_TRUE((*j)->AddProcess(2000000000));
+    EXPECT_EQ(Get(V1("name=systemd", rel) + "/cgroup.procs"), "2000000000");
+    EXPECT_EQ(Get(V1("devices", rel) + "/cgroup.procs"), "2000000000");
+    FakeCgroupFs::Put(Unified(rel) + "/cgroup.procs", "");
+    for (const char* c : job::kV1Controllers) FakeCgroupFs::Put(V1(c, rel) + "/cgroup.procs", "");
+  }
+  ASSERT_TRUE((*j)->Destroy());
+  for (const char* c : job::kV1Controllers) EXPECT_FALSE(sys::Exists(V1(c, "/hostprocess/pod")));
+}
+
+// Co-mounted v1 controllers ("cpu,cpuacct" with "cpu" and "cpuacct" links, as systemd mounts
+// them) are one hierarchy: one directory per cgroup, not two attempts to make the same one.
+TEST_P(FakeFsTest, CoMountedControllersAreOneHierarchy) {
+  if (GetParam() == CgroupKind::kV2) GTEST_SKIP() << "v1 only";
+  ASSERT_TRUE(sys::RemoveAll(tmp_ + "/cpu"));
+  ASSERT_TRUE(sys::RemoveAll(tmp_ + "/cpuacct"));
+  sys::MkdirAll(tmp_ + "/cpu,cpuacct");
+  FakeCgroupFs::Put(tmp_ + "/cpu,cpuacct/cgroup.procs", "");
+  ASSERT_EQ(::symlink("cpu,cpuacct", (tmp_ + "/cpu").c_str()), 0);
+  ASSERT_EQ(::symlink("cpu,cpuacct", (tmp_ + "/cpuacct").c_str()), 0);
+  auto fs = job::CgroupFs::Detect(tmp_);
+  ASSERT_TRUE(fs);
+  EXPECT_EQ(fs->controllers.at("cpu"), fs->controllers.at("cpuacct"));
+  auto m = Manager();
+  ASSERT_TRUE(m);
+  auto j = m->Create("pod", "c", {});
+  ASSERT_TRUE(j) << j.error().ToString();
+  EXPECT_TRUE(sys::IsDir(tmp_ + "/cpu,cpuacct/hostprocess/pod/c"));
+  ASSERT_TRUE((*j)->Destroy());
+  EXPECT_FALSE(sys::Exists(tmp_ + "/cpu,cpuacct/hostprocess/pod"));
+}
+
+// Issue 15 item 5: a pod parent that someone else made stays (KeepPodParent); what Create made
+// is reported, parents first.
+TEST_P(FakeFsTest, PodParentOfSomeoneElseStays) {
+  auto m = Manager();
+  ASSERT_TRUE(m);
+  auto first = m->Create("pod", "a", {});
+  ASSERT_TRUE(first);
+  EXPECT_FALSE((*first)->CreatedParents().empty());
+  auto second = m->Create("pod", "b", {});
+  ASSERT_TRUE(second);
+  EXPECT_TRUE((*second)->CreatedParents().empty());  // the pod existed
+  (*second)->KeepPodParent();
+  ASSERT_TRUE((*second)->Destroy());
+  ASSERT_TRUE((*first)->Destroy());  // removes its leaf; the pod is ours here
+  EXPECT_FALSE(sys::Exists(Unified("/hostprocess/pod")) && GetParam() != CgroupKind::kV1);
+  auto third = m->Create("pod", "c", {});
+  ASSERT_TRUE(third);
+  (*third)->KeepPodParent();
+  ASSERT_TRUE((*third)->Destroy());
+  if (GetParam() == CgroupKind::kV1) {
+    EXPECT_TRUE(sys::IsDir(V1("memory", "/hostprocess/pod")));
+    EXPECT_FALSE(sys::Exists(V1("memory", "/hostprocess/pod/c")));
+  } else {
+    EXPECT_TRUE(sys::IsDir(Unified("/hostprocess/pod")));
+    EXPECT_FALSE(sys::Exists(Unified("/hostprocess/pod/c")));
+  }
+}
+
+// Issue 15 item 1: a container directly under the root (cgroupsPath "/<id>").
+TEST_P(FakeFsTest, ContainerWithoutPodParent) {
+  auto m = Manager();
+  ASSERT_TRUE(m);
+  auto j = m->Create("", "c1", {});
+  ASSERT_TRUE(j) << j.error().ToString();
+  const std::string leaf =
+      GetParam() == CgroupKind::kV1 ? V1("memory", "/hostprocess/c1") : Unified("/hostprocess/c1");
+  EXPECT_TRUE(sys::IsDir(leaf));
+  auto opened = m->Open("", "c1");
+  ASSERT_TRUE(opened) << opened.error().ToString();
+  ASSERT_TRUE((*opened)->Destroy());
+  EXPECT_FALSE(sys::Exists(leaf));
+  EXPECT_TRUE(sys::IsDir(GetParam() == CgroupKind::kV1 ? V1("memory", "/hostprocess")
+                                                       : Unified("/hostprocess")));
+  (*j)->Release();
 }
 
 TEST_P(FakeFsTest, LimitsAreWrittenWhereTheKernelExpectsThem) {
@@ -238,12 +333,14 @@ TEST_P(FakeFsTest, MembershipKillFreeze) {
   auto attach = (*j)->PrepareAttach();
   ASSERT_TRUE(attach);
   EXPECT_EQ(attach->cgroup_dir.valid(), GetParam() != CgroupKind::kV1);
-  EXPECT_EQ(attach->v1_tasks.size(), GetParam() == CgroupKind::kV2 ? 0u : 6u);
+  EXPECT_EQ(attach->v1_tasks.size(),
+            GetParam() == CgroupKind::kV2 ? 0u : std::size(job::kV1Controllers));
 
   // Empty the fake before killing (nothing runs here).
-  for (const std::string& d : {Unified(rel), V1("memory", rel), V1("cpu", rel), V1("cpuacct", rel),
-                               V1("pids", rel), V1("blkio", rel), V1("freezer", rel)})
-    if (sys::Exists(d + "/cgroup.procs")) FakeCgroupFs::Put(d + "/cgroup.procs", "");
+  FakeCgroupFs::Put(Unified(rel) + "/cgroup.procs", "");
+  for (const char* c : job::kV1Controllers)
+    if (sys::Exists(V1(c, rel) + "/cgroup.procs"))
+      FakeCgroupFs::Put(V1(c, rel) + "/cgroup.procs", "");
   ASSERT_TRUE((*j)->Kill());
   if (GetParam() != CgroupKind::kV1) {
     EXPECT_EQ(Get(Unified(rel) + "/cgroup.kill"), "1");

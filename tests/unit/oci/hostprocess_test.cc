@@ -177,7 +177,30 @@ TEST(Runtime, CgroupPathSplitsIntoJobRootPodContainer) {
   ASSERT_TRUE(b);
   EXPECT_EQ(b->root, "/");
   EXPECT_EQ(b->pod, "default");
-  EXPECT_FALSE(SplitCgroupPath("/c1"));
+  // A one-level path (the runtime's default "/<id>" when the bundle has no cgroupsPath): the
+  // container sits directly under the root, without a pod parent (issue 15 item 1).
+  auto c = SplitCgroupPath("/c1");
+  ASSERT_TRUE(c) << c.error().ToString();
+  EXPECT_EQ(c->root, "/");
+  EXPECT_EQ(c->pod, "");
+  EXPECT_EQ(c->container, "c1");
+  EXPECT_FALSE(SplitCgroupPath("/"));
+}
+
+// Issue 21 item 9 (runtime): nested mounts listed child-first are mounted parent-first.
+TEST(Mounts, NestedMountsInDepthOrder) {
+  auto plans = PlanMounts({{"/m/sub/x", "bind", "/a", {}},
+                           {"/m/sub", "bind", "/b", {}},
+                           {"/m", "bind", "/c", {}},
+                           {"/n", "tmpfs", "tmpfs", {}}},
+                          nullptr);
+  ASSERT_TRUE(plans);
+  auto ordered = InMountOrder(*plans);
+  ASSERT_EQ(ordered.size(), 4u);
+  EXPECT_EQ(ordered[0].destination, "/m");
+  EXPECT_EQ(ordered[1].destination, "/n");
+  EXPECT_EQ(ordered[2].destination, "/m/sub");
+  EXPECT_EQ(ordered[3].destination, "/m/sub/x");
 }
 
 TEST(Runtime, SignalsByNameAndNumber) {

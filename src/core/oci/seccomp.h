@@ -1,0 +1,35 @@
+// hp/oci: `linux.seccomp` → a classic BPF program, compiled with libseccomp in the parent (as
+// runc does with the same library) and loaded by the launched child with seccomp(2) — the child
+// only makes that one system call (hp/launch). A seccomp filter is per process and means the
+// same for a host process: a RuntimeDefault pod is confined as under runc.
+//
+// runc's translation rules, kept here:
+//   - default action and defaultErrnoRet (SCMP_ACT_ERRNO without a value → EPERM);
+//   - the architectures are added to the native one;
+//   - a syscall name libseccomp does not know is skipped (with a warning), as runc does;
+//   - a rule whose action equals the default action is skipped (libseccomp refuses it);
+//   - args: one rule with all conditions (AND), unless an argument index repeats: then one
+//     rule per condition (OR), runc's historical behaviour;
+//   - op SCMP_CMP_MASKED_EQ: value is the mask, valueTwo the datum;
+//   - flags SECCOMP_FILTER_FLAG_TSYNC/LOG/SPEC_ALLOW are passed to seccomp(2).
+// SCMP_ACT_NOTIFY (listenerPath) is refused: no seccomp agent protocol here.
+#pragma once
+
+#include <linux/filter.h>
+
+#include <string>
+#include <vector>
+
+#include "core/base/result.h"
+#include "core/oci/spec.h"
+
+namespace hp::oci {
+
+struct SeccompProgram {
+  std::vector<struct sock_filter> filter;
+  unsigned flags = 0;  // SECCOMP_FILTER_FLAG_*
+};
+
+Result<SeccompProgram> CompileSeccomp(const Seccomp& seccomp, std::vector<std::string>* warnings);
+
+}  // namespace hp::oci

@@ -1,0 +1,329 @@
+// hostprocess-runtime's command line driven directly (no containerd), as root on the real
+// cgroups: bundles without cgroupsPath (issue 15 item 1), cgroups the caller made stay (item 5),
+// a rootfs that is "/" or a symlink to it (issue 21 item 10), kill -9 during create and corrupt
+// state files (issue 21 item 5, with a small seeded chaos loop).
+#include <dirent.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "core/base/strings.h"
+#include "core/sys/file.h"
+#include "e2e/runtime/harness.h"
+
+namespace hp::e2e {
+namespace {
+
+// Every cgroup hierarchy mounted under /sys/fs/cgroup (v1 controllers, name=systemd, unified).
+std::vector<std::string> Hierarchies() {
+  std::vector<std::string> out;
+  if (sys::Exists("/sys/fs/cgroup/cgroup.controllers")) return {"/sys/fs/cgroup"};
+  auto names = sys::ListDir("/sys/fs/cgroup");
+  if (!names) return out;
+  for (const std::string& n : *names)
+    if (sys::Exists("/sys/fs/cgroup/" + n + "/cgroup.procs")) out.push_back("/sys/fs/cgroup/" + n);
+  return out;
+}
+
+class RuntimeCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+    auto d = sys::MakeTempDir("hp-rtcli-");
+    ASSERT_TRUE(d);
+    dir_ = *d;
+    root_ = dir_ + "/state";
+    tag_ = std::to_string(::getpid());
+  }
+  void TearDown() override {
+    if (dir_.empty()) return;
+    for (const std::string& id : ids_) (void)Rt({"delete", "--force", id});
+    for (const std::string& c : extra_cgroups_)
+      for (const std::string& h : Hierarchies()) ::rmdir((h + c).c_str());
+    (void)sys::RemoveAll(dir_);
+  }
+
+  CmdResult Rt(std::vector<std::string> args, int timeout_s = 30) {
+    // Through a file: init inherits create's stdio and would hold a pipe open.
+    std::vector<std::string> argv = {
+        "sh",
+        "-c",
+        "out=$1; shift; \"$@\" >\"$out\" 2>&1 </dev/null; rc=$?; cat \"$out\"; exit $rc",
+        "sh",
+        dir_ + "/out.txt",
+        HP_RUNTIME_BINARY,
+        "--root",
+        root_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return e2e::Run(argv, timeout_s);
+  }
+
+  // A bundle whose process is `/bin/sleep <marker>` (a host program), a bind mount of a temp dir
+  // under the rootfs, `cgroups_path` ("" → no linux.cgroupsPath at all).
+  std::string Bundle(const std::string& name, const std::string& cgroups_path,
+                     bool readonly = false, const std::string& root_path = "rootfs") {
+    std::string b = dir_ + "/" + name;
+    EXPECT_TRUE(sys::MkdirAll(b + "/rootfs"));
+    EXPECT_TRUE(sys::MkdirAll(dir_ + "/vol"));
+    std::string linux_part = cgroups_path.empty()
+                                 ? std::string(R"("linux": {})")
+                                 : fmt::format(R"("linux": {{"cgroupsPath": "{}"}})", cgroups_path);
+    std::string config = fmt::format(
+        R"({{"ociVersion": "1.0.2", "root": {{"path": "{}", "readonly": {}}},
+  "process": {{"args": ["/bin/sleep", "{}"], "cwd": "/", "user": {{"uid": 0, "gid": 0}},
+               "env": ["PATH=/usr/bin:/bin"]}},
+  "mounts": [{{"destination": "/data", "type": "bind", "source": "{}/vol", "options": ["rbind"]}}],
+  {}}})",
+        root_path, readonly ? "true" : "false", Marker(), dir_, linux_part);
+    EXPECT_TRUE(sys::WriteFile(b + "/config.json", config));
+    return b;
+  }
+  std::string Marker() const { return "7" + tag_ + ".25"; }
+
+  // Processes started from our state root (create, init before exec) or running our marker.
+  int ProcessesLeft() const {
+    int n = 0;
+    DIR* d = ::opendir("/proc");
+    if (!d) return -1;
+    while (dirent* e = ::readdir(d)) {
+      if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+      if (std::to_string(::getpid()) == e->d_name) continue;
+      auto cmd = sys::ReadFile(std::string("/proc/") + e->d_name + "/cmdline");
+      if (!cmd) continue;
+      if (cmd->find(root_) != std::string::npos || cmd->find(Marker()) != std::string::npos) ++n;
+    }
+    ::closedir(d);
+    return n;
+  }
+  int CgroupsLeft(const std::string& path) const {
+    int n = 0;
+    for (const std::string& h : Hierarchies()) n += sys::Exists(h + path) ? 1 : 0;
+    return n;
+  }
+  int MountsLeft() const {
+    auto info = sys::ReadFile("/proc/self/mountinfo");
+    int n = 0;
+    if (!info) return -1;
+    for (const std::string& line : Split(*info, '\n')) n += line.find(dir_) != std::string::npos;
+    return n;
+  }
+  bool StateLeft(const std::string& id) const { return sys::Exists(root_ + "/" + id); }
+
+  std::string Id(const std::string& name) {
+    std::string id = "hprt-" + name + "-" + tag_;
+    ids_.push_back(id);
+    return id;
+  }
+
+  std::string dir_, root_, tag_;
+  std::vector<std::string> ids_, extra_cgroups_;
+};
+
+// Issue 15 item 1: no linux.cgroupsPath (runc spec's default) is accepted; the job is "/<id>".
+TEST_F(RuntimeCli, BundleWithoutCgroupsPath) {
+  const std::string id = Id("nocg");
+  const std::string b = Bundle("nocg", "");
+  auto c = Rt({"create", "--bundle", b, id});
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  EXPECT_EQ(CgroupsLeft("/" + id), static_cast<int>(Hierarchies().size()));
+  ASSERT_EQ(Rt({"start", id}).exit_code, 0);
+  auto st = Rt({"state", id});
+  EXPECT_NE(st.output.find("\"running\""), std::string::npos) << st.output;
+  auto d = Rt({"delete", "--force", id});
+  EXPECT_EQ(d.exit_code, 0) << d.output;
+  EXPECT_EQ(CgroupsLeft("/" + id), 0);
+  EXPECT_EQ(ProcessesLeft(), 0);
+  EXPECT_EQ(MountsLeft(), 0);
+  EXPECT_FALSE(StateLeft(id));
+}
+
+// Issue 15 item 5: a pod cgroup that the caller (kubelet) made before stays after the last
+// container's delete; the levels the runtime made go.
+TEST_F(RuntimeCli, PodCgroupOfTheCallerStays) {
+  const std::string pod = "/hprt-pod-" + tag_;
+  extra_cgroups_ = {pod};
+  auto hs = Hierarchies();
+  ASSERT_GE(hs.size(), 2u);
+  // kubelet's pod cgroup, here only in the first hierarchy: the others are the runtime's.
+  ASSERT_EQ(::mkdir((hs[0] + pod).c_str(), 0755), 0);
+  if (sys::Exists(hs[0] + "/cpuset.cpus")) {
+    (void)sys::WriteFile(hs[0] + pod + "/cpuset.cpus", *sys::ReadFile(hs[0] + "/cpuset.cpus"));
+    (void)sys::WriteFile(hs[0] + pod + "/cpuset.mems", *sys::ReadFile(hs[0] + "/cpuset.mems"));
+  }
+  const std::string a = Id("a"), b = Id("b");
+  ASSERT_EQ(Rt({"create", "--bundle", Bundle("a", pod + "/" + a), a}).exit_code, 0);
+  auto cb = Rt({"create", "--bundle", Bundle("b", pod + "/" + b), b});
+  ASSERT_EQ(cb.exit_code, 0) << cb.output;
+  EXPECT_EQ(CgroupsLeft(pod), static_cast<int>(hs.size()));
+  // The creator of the runtime's pod levels goes first: they stay while b is in them.
+  ASSERT_EQ(Rt({"delete", "--force", a}).exit_code, 0);
+  EXPECT_EQ(CgroupsLeft(pod), static_cast<int>(hs.size()));
+  ASSERT_EQ(Rt({"delete", "--force", b}).exit_code, 0);
+  EXPECT_TRUE(sys::IsDir(hs[0] + pod)) << "kubelet's pod cgroup was removed";
+  EXPECT_EQ(CgroupsLeft(pod), 1) << "the runtime's pod levels stayed";
+  EXPECT_EQ(ProcessesLeft(), 0);
+}
+
+// Issue 21 item 10: root.path "/" and a symlink to "/" are refused, naming the path, and leave
+// no mount point on the host.
+TEST_F(RuntimeCli, RootfsThatIsTheHostRootIsRefused) {
+  const std::string id = Id("slash");
+  auto b = Bundle("slash", "/hprt-" + tag_ + "/" + id, false, "/");
+  auto r = Rt({"create", "--bundle", b, id});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("rootfs \"/\""), std::string::npos) << r.output;
+  ASSERT_EQ(::symlink("/", (dir_ + "/link").c_str()), 0);
+  auto b2 = Bundle("slash2", "/hprt-" + tag_ + "/" + id, false, dir_ + "/link");
+  r = Rt({"create", "--bundle", b2, id});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("symlink"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(dir_ + "/link"), std::string::npos) << r.output;
+  EXPECT_FALSE(sys::Exists("/data/" + Marker()));
+  EXPECT_EQ(CgroupsLeft("/hprt-" + tag_), 0);
+  EXPECT_FALSE(StateLeft(id));
+}
+
+// Issue 21 item 5: a corrupt or truncated state.json does not stop kill and delete --force.
+TEST_F(RuntimeCli, CorruptStateStillCleansUp) {
+  for (const char* corruption : {"{\"id\": tru", "", "\x01\x02garbage"}) {
+    const std::string id = Id("corrupt");
+    const std::string cg = "/hprt-" + tag_ + "/" + id;
+    ASSERT_EQ(Rt({"create", "--bundle", Bundle("corrupt", cg, true), id}).exit_code, 0);
+    ASSERT_EQ(Rt({"start", id}).exit_code, 0);
+    ASSERT_TRUE(sys::WriteFile(root_ + "/" + id + "/state.json", corruption));
+    auto list = Rt({"list", "--format", "json"});
+    EXPECT_NE(list.output.find(id), std::string::npos) << list.output;
+    auto k = Rt({"kill", id, "KILL"});
+    EXPECT_EQ(k.exit_code, 0) << k.output;
+    auto d = Rt({"delete", "--force", id});
+    EXPECT_EQ(d.exit_code, 0) << d.output;
+    EXPECT_EQ(ProcessesLeft(), 0);
+    EXPECT_EQ(CgroupsLeft(cg), 0);
+    EXPECT_EQ(CgroupsLeft("/hprt-" + tag_), 0);
+    EXPECT_EQ(MountsLeft(), 0);
+    EXPECT_FALSE(StateLeft(id));
+    ids_.pop_back();
+  }
+}
+
+// Issue 21 item 5 and its chaos test: kill -9 at random points of create, start and delete,
+// and corrupt or truncated state files; after `delete --force` nothing is left. Seeded, bounded.
+TEST_F(RuntimeCli, KillNineAnywhereLeavesNothingAfterDeleteForce) {
+  const unsigned seed = 1521;
+  std::mt19937 rng(seed);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  int rounds = 0, killed = 0, corrupted = 0;
+  for (; rounds < 24 && std::chrono::steady_clock::now() < deadline; ++rounds) {
+    const std::string id = Id("chaos" + std::to_string(rounds));
+    const std::string cg = "/hprt-" + tag_ + "/" + id;
+    const std::string b = Bundle("chaos", cg, rounds % 2 == 0);
+    const int phase = static_cast<int>(rng() % 3);  // 0 create, 1 start, 2 delete
+    auto spawn_and_kill = [&](std::vector<std::string> args) {
+      std::vector<std::string> argv = {HP_RUNTIME_BINARY, "--root", root_};
+      argv.insert(argv.end(), args.begin(), args.end());
+      pid_t pid = ::fork();
+      if (pid == 0) {
+        int null = ::open("/dev/null", O_RDWR);
+        ::dup2(null, 0), ::dup2(null, 1), ::dup2(null, 2);
+        std::vector<char*> a;
+        for (auto& s : argv) a.push_back(s.data());
+        a.push_back(nullptr);
+        ::execv(a[0], a.data());
+        ::_exit(127);
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(rng() % 40000));
+      if (::kill(pid, SIGKILL) == 0) ++killed;
+      int status;
+      ::waitpid(pid, &status, 0);
+    };
+    if (phase == 0) {
+      spawn_and_kill({"create", "--bundle", b, id});
+    } else {
+      ASSERT_EQ(Rt({"create", "--bundle", b, id}).exit_code, 0);
+      if (phase == 1) {
+        spawn_and_kill({"start", id});
+      } else {
+        (void)Rt({"start", id});
+        spawn_and_kill({"delete", "--force", id});
+      }
+    }
+    if (rng() % 3 == 0 && sys::Exists(root_ + "/" + id + "/state.json")) {
+      std::string file = rng() % 2 ? "/state.json" : "/intent.json";
+      auto text = sys::ReadFile(root_ + "/" + id + file);
+      if (text) {
+        (void)sys::WriteFile(root_ + "/" + id + file, text->substr(0, rng() % (text->size() + 1)));
+        ++corrupted;
+      }
+    }
+    auto d = Rt({"delete", "--force", id});
+    EXPECT_EQ(d.exit_code, 0) << "round " << rounds << ": " << d.output;
+    const int procs = ProcessesLeft(), cgroups = CgroupsLeft(cg), mounts = MountsLeft();
+    EXPECT_EQ(procs, 0) << "round " << rounds;
+    EXPECT_EQ(cgroups, 0) << "round " << rounds;
+    EXPECT_EQ(mounts, 0) << "round " << rounds;
+    EXPECT_FALSE(StateLeft(id)) << "round " << rounds;
+    ids_.pop_back();
+  }
+  EXPECT_EQ(CgroupsLeft("/hprt-" + tag_), 0);
+  std::printf(
+      "runtime chaos: seed %u, %d rounds, %d kill -9, %d corrupted files, left: "
+      "%d processes, %d cgroups, %d mounts\n",
+      seed, rounds, killed, corrupted, ProcessesLeft(), CgroupsLeft("/hprt-" + tag_), MountsLeft());
+}
+
+// Issue 15 item 3: linux.seccomp is applied to init, for root without CAP_SYS_ADMIN and without
+// no_new_privs (loaded before the identity change) and for an unprivileged user with
+// no_new_privs (loaded last): the denied syscall fails with errnoRet, and Seccomp is 2.
+TEST_F(RuntimeCli, SeccompProfileIsApplied) {
+  ASSERT_TRUE(sys::MkdirAll(dir_ + "/out", 0777));
+  ::chmod((dir_ + "/out").c_str(), 0777);
+  ::chmod(dir_.c_str(), 0755);
+  const std::string seccomp = R"("seccomp": {"defaultAction": "SCMP_ACT_ALLOW",
+      "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+      "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 18}]})";
+  struct Case {
+    std::string name, user, caps;
+    bool nnp;
+  };
+  for (const Case& c :
+       {Case{"root", R"({"uid": 0, "gid": 0})", R"(["CAP_CHOWN", "CAP_KILL"])", false},
+        Case{"nobody", R"({"uid": 65534, "gid": 65534})", "[]", true}}) {
+    const std::string id = Id("seccomp-" + c.name);
+    const std::string out = dir_ + "/out/" + c.name;
+    const std::string b = dir_ + "/sc-" + c.name;
+    ASSERT_TRUE(sys::MkdirAll(b + "/rootfs"));
+    std::string config = fmt::format(
+        R"({{"ociVersion": "1.0.2", "root": {{"path": "rootfs"}},
+  "process": {{"args": ["/bin/sh", "-c", "mkdir {0}.d; echo rc=$?; grep Seccomp: /proc/self/status; echo done"],
+     "cwd": "/", "user": {1}, "noNewPrivileges": {2}, "env": ["PATH=/usr/bin:/bin"],
+     "capabilities": {{"bounding": {3}, "effective": {3}, "permitted": {3}}}}},
+  "linux": {{"cgroupsPath": "/hprt-{4}/{5}", {6}}}}})",
+        out, c.user, c.nnp ? "true" : "false", c.caps, tag_, id, seccomp);
+    ASSERT_TRUE(sys::WriteFile(b + "/config.json", config));
+    auto cr = Rt({"create", "--bundle", b, id});
+    ASSERT_EQ(cr.exit_code, 0) << cr.output;
+    // init's stdout is create's: the wrapper's out.txt, which init keeps open.
+    ASSERT_EQ(Rt({"start", id}).exit_code, 0);
+    std::string text;
+    for (int i = 0; i < 200 && text.find("done") == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      text = sys::ReadFile(dir_ + "/out.txt").value_or("");
+    }
+    EXPECT_NE(text.find("Invalid cross-device link"), std::string::npos) << c.name << ": " << text;
+    EXPECT_NE(text.find("rc=1"), std::string::npos) << text;
+    EXPECT_NE(text.find("Seccomp:\t2"), std::string::npos) << text;
+    EXPECT_FALSE(sys::Exists(out + ".d"));
+    EXPECT_EQ(Rt({"delete", "--force", id}).exit_code, 0);
+    ids_.pop_back();
+  }
+}
+
+}  // namespace
+}  // namespace hp::e2e

@@ -1,0 +1,167 @@
+// linux.seccomp → BPF (issue 15 item 3): the compiled program is loaded in a forked child (with
+// no_new_privs: no root needed) and the child's system calls show what each rule means.
+#include "core/oci/seccomp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <functional>
+
+namespace hp::oci {
+namespace {
+
+// Runs `body` in a child under `program`; returns the child's exit code (or 200+signal).
+int UnderFilter(const SeccompProgram& program, const std::function<int()>& body) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    struct sock_fprog prog = {static_cast<unsigned short>(program.filter.size()),
+                              const_cast<struct sock_filter*>(program.filter.data())};
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ::_exit(100);
+    if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, program.flags, &prog) != 0) ::_exit(101);
+    ::_exit(body());
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 200 + WTERMSIG(status);
+}
+
+Seccomp Profile(std::string default_action = "SCMP_ACT_ALLOW") {
+  Seccomp s;
+  s.default_action = std::move(default_action);
+  s.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
+  return s;
+}
+
+TEST(Seccomp, ErrnoRetOfARule) {
+  Seccomp s = Profile();
+  s.syscalls.push_back({{"mkdir", "mkdirat"}, "SCMP_ACT_ERRNO", EXDEV, {}});
+  auto p = CompileSeccomp(s, nullptr);
+  ASSERT_TRUE(p) << p.error().ToString();
+  EXPECT_EQ(UnderFilter(*p, [] { return ::mkdir("/nonexistent-hp/x", 0700) < 0 ? errno : 0; }),
+            EXDEV);
+  // Without errnoRet: EPERM, as runc.
+  s.syscalls[0].errno_ret.reset();
+  p = CompileSeccomp(s, nullptr);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(UnderFilter(*p, [] { return ::mkdir("/nonexistent-hp/x", 0700) < 0 ? errno : 0; }),
+            EPERM);
+}
+
+TEST(Seccomp, ArgumentConditions) {
+  Seccomp s = Profile();
+  // kill(pid, 0) only (AND of one condition).
+  s.syscalls.push_back({{"kill"}, "SCMP_ACT_ERRNO", ENOTSUP, {{1, 0, 0, "SCMP_CMP_EQ"}}});
+  // getpriority(PRIO_PGRP|PRIO_USER, ...): the same index twice → either matches (OR).
+  s.syscalls.push_back({{"getpriority"},
+                        "SCMP_ACT_ERRNO",
+                        EACCES,
+                        {{0, PRIO_PGRP, 0, "SCMP_CMP_EQ"}, {0, PRIO_USER, 0, "SCMP_CMP_EQ"}}});
+  // fcntl(fd, F_GETFD): value is the mask, valueTwo the datum.
+  s.syscalls.push_back(
+      {{"fcntl"}, "SCMP_ACT_ERRNO", EROFS, {{1, 0xff, F_GETFD, "SCMP_CMP_MASKED_EQ"}}});
+  auto p = CompileSeccomp(s, nullptr);
+  ASSERT_TRUE(p) << p.error().ToString();
+  EXPECT_EQ(UnderFilter(*p, [] { return ::kill(::getpid(), 0) < 0 ? errno : 0; }), ENOTSUP);
+  EXPECT_EQ(UnderFilter(*p, [] { return ::kill(::getpid(), SIGCONT) < 0 ? errno : 0; }), 0);
+  auto prio = [](int which) {
+    return [which] {
+      errno = 0;
+      ::getpriority(static_cast<__priority_which_t>(which), 0);
+      return errno;
+    };
+  };
+  EXPECT_EQ(UnderFilter(*p, prio(PRIO_PROCESS)), 0);
+  EXPECT_EQ(UnderFilter(*p, prio(PRIO_PGRP)), EACCES);
+  EXPECT_EQ(UnderFilter(*p, prio(PRIO_USER)), EACCES);
+  EXPECT_EQ(UnderFilter(*p, [] { return ::fcntl(0, F_GETFD) < 0 ? errno : 0; }), EROFS);
+  EXPECT_EQ(UnderFilter(*p, [] { return ::fcntl(0, F_GETFL) < 0 ? errno : 0; }), 0);
+}
+
+TEST(Seccomp, DefaultActionAndStatus) {
+  // RuntimeDefault's shape: deny by default with defaultErrnoRet, allow a list.
+  Seccomp s = Profile("SCMP_ACT_ERRNO");
+  s.default_errno_ret = ENOSYS;
+  s.syscalls.push_back({{"read", "write", "openat", "open", "close", "exit", "exit_group", "fstat",
+                         "newfstatat", "lseek", "mmap", "munmap", "brk", "rt_sigreturn"},
+                        "SCMP_ACT_ALLOW",
+                        {},
+                        {}});
+  auto p = CompileSeccomp(s, nullptr);
+  ASSERT_TRUE(p) << p.error().ToString();
+  EXPECT_EQ(UnderFilter(*p, [] { return ::syscall(SYS_getppid) < 0 ? errno : 0; }), ENOSYS);
+  // /proc/self/status says "Seccomp: 2" (filter mode).
+  EXPECT_EQ(UnderFilter(*p,
+                        [] {
+                          int fd = ::open("/proc/self/status", O_RDONLY);
+                          char buf[4096];
+                          ssize_t n = fd < 0 ? -1 : ::read(fd, buf, sizeof buf - 1);
+                          if (n <= 0) return 90;
+                          buf[n] = 0;
+                          const char* at = ::strstr(buf, "Seccomp:\t");
+                          return at ? at[9] - '0' : 91;
+                        }),
+            2);
+}
+
+TEST(Seccomp, UnknownNamesAndErrors) {
+  Seccomp s = Profile();
+  s.syscalls.push_back({{"no_such_syscall", "mkdir"}, "SCMP_ACT_ERRNO", {}, {}});
+  // A rule with the default action is skipped (libseccomp would refuse it).
+  s.syscalls.push_back({{"getpid"}, "SCMP_ACT_ALLOW", {}, {}});
+  std::vector<std::string> warnings;
+  auto p = CompileSeccomp(s, &warnings);
+  ASSERT_TRUE(p) << p.error().ToString();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("no_such_syscall"), std::string::npos);
+
+  s.syscalls[0].action = "SCMP_ACT_BOGUS";
+  auto bad = CompileSeccomp(s, nullptr);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message(),
+            "linux.seccomp.syscalls[0].action: unknown seccomp action \"SCMP_ACT_BOGUS\"");
+  s.syscalls[0].action = "SCMP_ACT_ERRNO";
+  s.syscalls[0].args = {{0, 1, 0, "SCMP_CMP_XX"}};
+  EXPECT_FALSE(CompileSeccomp(s, nullptr));
+  Seccomp notify = Profile();
+  notify.listener_path = "/run/agent.sock";
+  EXPECT_EQ(CompileSeccomp(notify, nullptr).error().code(), ErrorCode::kUnsupported);
+  Seccomp arch = Profile();
+  arch.architectures = {"SCMP_ARCH_NOPE"};
+  EXPECT_FALSE(CompileSeccomp(arch, nullptr));
+}
+
+TEST(Seccomp, DecodedFromConfigJson) {
+  auto spec = ParseSpec(R"({"ociVersion": "1.0.2", "linux": {"seccomp": {
+    "defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38,
+    "architectures": ["SCMP_ARCH_X86_64"], "flags": ["SECCOMP_FILTER_FLAG_LOG"],
+    "syscalls": [{"names": ["kill"], "action": "SCMP_ACT_ALLOW",
+                  "args": [{"index": 1, "value": 9, "valueTwo": 0, "op": "SCMP_CMP_NE"}]}]}}})");
+  ASSERT_TRUE(spec) << spec.error().ToString();
+  const Seccomp& s = *spec->linux_spec->seccomp;
+  EXPECT_EQ(s.default_action, "SCMP_ACT_ERRNO");
+  EXPECT_EQ(s.default_errno_ret, 38u);
+  ASSERT_EQ(s.syscalls.size(), 1u);
+  ASSERT_EQ(s.syscalls[0].args.size(), 1u);
+  EXPECT_EQ(s.syscalls[0].args[0].index, 1u);
+  EXPECT_EQ(s.syscalls[0].args[0].value, 9u);
+  EXPECT_EQ(s.syscalls[0].args[0].op, "SCMP_CMP_NE");
+  auto p = CompileSeccomp(s, nullptr);
+  ASSERT_TRUE(p) << p.error().ToString();
+  EXPECT_EQ(p->flags, static_cast<unsigned>(SECCOMP_FILTER_FLAG_LOG));
+  auto bad = ParseSpec(R"({"linux": {"seccomp": {"syscalls": []}}})");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("linux.seccomp.defaultAction"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hp::oci
