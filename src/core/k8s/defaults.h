@@ -2,6 +2,8 @@
 // before validation and useful to the planner (probe timings, grace period, pull policy).
 #pragma once
 
+#include <string>
+
 #include "core/k8s/types.h"
 
 namespace hp::k8s {
@@ -11,8 +13,11 @@ namespace hp::k8s {
 // (Always for :latest or no tag, else IfNotPresent), port protocol TCP, hostPort = containerPort
 // under hostNetwork, probe timings (1s timeout, 10s period, thresholds 1/3), httpGet path "/"
 // and scheme HTTP, volume defaultMode 0644, projected token expirationSeconds 3600,
-// fieldRef apiVersion v1, serviceAccountName "default" (the ServiceAccount admission plugin).
+// fieldRef apiVersion v1, serviceAccountName "default" (the ServiceAccount admission plugin),
+// container requests = limits for each resource limited but not requested.
 void ApplyPodSpecDefaults(PodSpec& spec);
+// imagePullPolicy's default for `image`: Always for `:latest` or no tag, else IfNotPresent.
+std::string DefaultImagePullPolicy(const std::string& image);
 void ApplyPodDefaults(Pod& pod);
 void ApplyDaemonSetDefaults(DaemonSet& ds);  // updateStrategy, revisionHistoryLimit, template
 
