@@ -101,8 +101,10 @@ int GetPods(agent::Agent& a, const GetFlags& f) {
     row.push_back(agent::RestartsColumn(p->status, now));
     row.push_back(agent::HumanDuration(now - p->record.created));
     if (wide) {
-      row.push_back(p->status.host_ip.empty() ? "<none>" : p->status.host_ip);
-      row.push_back(a.node().name);
+      bool here = !p->status.unscheduled;
+      row.push_back(p->status.host_ip.empty() || !here ? "<none>" : p->status.host_ip);
+      std::string bound = p->record.pod["spec"].value("nodeName", "");
+      row.push_back(here ? a.node().name : bound.empty() ? "<none>" : bound);
       row.push_back("<none>");
       row.push_back("<none>");
     }

@@ -1,6 +1,8 @@
 #include "core/agent/record.h"
 
 #include "core/agent/store.h"
+#include "core/k8s/defaults.h"
+#include "core/k8s/qos.h"
 
 namespace hp::agent {
 
@@ -55,6 +57,19 @@ Result<std::unique_ptr<DecodedRecord>> DecodeRecord(const PodRecord& r, const st
   }
   if (!have_pod) return Err(ErrorCode::kInvalidArgument, "\"{}\": no pod in the record", path);
   return out;
+}
+
+std::optional<k8s::PodSpec> DecodePodSpec(const nlohmann::json& pod) {
+  auto d = k8s::DecodeString(pod.dump(), "pod");
+  if (!d || d->objects.empty() || !d->objects[0].pod()) return std::nullopt;
+  k8s::PodSpec spec = d->objects[0].pod()->spec;
+  k8s::ApplyPodSpecDefaults(spec);
+  return spec;
+}
+
+std::string QOSClassOf(const nlohmann::json& pod) {
+  auto spec = DecodePodSpec(pod);
+  return spec ? k8s::ComputePodQOS(*spec) : k8s::kQOSBestEffort;
 }
 
 }  // namespace hp::agent
