@@ -45,5 +45,35 @@ TEST_F(AgentE2E, ExecSaysHowTheCommandEnded) {
   EXPECT_EQ(Hp("delete pod two").rc, 0);
 }
 
+TEST_F(AgentE2E, GetSelectsByLabelsAndFields) {
+  auto labelled = [&](const std::string& name, const std::string& tier,
+                      const std::string& spec_extra = "") {
+    std::string y = PodYaml(name, "sleep 3600", "Always", "", spec_extra);
+    y.replace(y.find("  name: " + name + "\n"), 9 + name.size(),
+              "  name: " + name + "\n  labels:\n    tier: " + tier + "\n");
+    return y;
+  };
+  ASSERT_EQ(Apply(labelled("web", "front")).rc, 0);
+  ASSERT_EQ(Apply(labelled("db", "back", "  nodeSelector:\n    disk: none\n")).rc, 0);
+  CliResult r = Hp("get pods -l tier=front --no-headers -o name");
+  EXPECT_EQ(r.out, "pod/web\n") << r.err;
+  EXPECT_EQ(Hp("get pods -l 'tier in (back,side)' -o name").out, "pod/db\n");
+  EXPECT_EQ(Hp("get pods -l 'tier notin (front)',tier -o name").out, "pod/db\n");
+  EXPECT_EQ(Hp("get pods -l '!tier' -o name").err, "No resources found in default namespace.\n");
+  EXPECT_EQ(Hp("get pods --field-selector status.phase=Pending -o name").out, "pod/db\n");
+  EXPECT_EQ(Hp("get pods --field-selector metadata.name!=db -o name").out, "pod/web\n");
+  CliResult l = Hp("get pods --show-labels");
+  EXPECT_NE(l.out.find("   LABELS\n"), std::string::npos) << l.out;
+  EXPECT_NE(l.out.find("   tier=front\n"), std::string::npos) << l.out;
+  CliResult bad = Hp("get pods --field-selector spec.foo=x");
+  EXPECT_EQ(bad.rc, 1);
+  EXPECT_EQ(bad.err,
+            "Error from server (BadRequest): Unable to find \"/v1, Resource=pods\" that match "
+            "label selector \"\", field selector \"spec.foo=x\": field label not supported: "
+            "spec.foo\n");
+  EXPECT_EQ(Hp("get pods -l 'a b'").rc, 1);
+  EXPECT_EQ(Hp("delete pod web db").rc, 0);
+}
+
 }  // namespace
 }  // namespace hp::agent::testing
