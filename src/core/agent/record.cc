@@ -64,6 +64,7 @@ std::optional<k8s::PodSpec> DecodePodSpec(const nlohmann::json& pod) {
   if (!d || d->objects.empty() || !d->objects[0].pod()) return std::nullopt;
   k8s::PodSpec spec = d->objects[0].pod()->spec;
   k8s::ApplyPodSpecDefaults(spec);
+  k8s::DefaultRequestsFromLimits(spec);
   return spec;
 }
 

@@ -25,12 +25,6 @@ void DefaultFieldRef(std::optional<ObjectFieldSelector>& f) {
 }
 
 void DefaultContainer(Container& c, bool host_network) {
-  // A limit without a request is also the request (SetDefaults_Pod).
-  for (const auto& [name, q] : c.resources.limits) {
-    bool requested = false;
-    for (const auto& r : c.resources.requests) requested |= r.first == name;
-    if (!requested) c.resources.requests.emplace_back(name, q);
-  }
   if (c.termination_message_path.empty()) c.termination_message_path = "/dev/termination-log";
   if (c.termination_message_policy.empty()) c.termination_message_policy = "File";
   if (c.image_pull_policy.empty()) c.image_pull_policy = DefaultImagePullPolicy(c.image);
@@ -50,6 +44,18 @@ void DefaultContainer(Container& c, bool host_network) {
 }
 
 }  // namespace
+
+void DefaultRequestsFromLimits(PodSpec& s) {
+  for (auto* list : {&s.init_containers, &s.containers}) {
+    for (Container& c : *list) {
+      for (const auto& [name, q] : c.resources.limits) {
+        bool requested = false;
+        for (const auto& r : c.resources.requests) requested |= r.first == name;
+        if (!requested) c.resources.requests.emplace_back(name, q);
+      }
+    }
+  }
+}
 
 std::string DefaultImagePullPolicy(const std::string& image) {
   std::string_view ref = image;

@@ -95,12 +95,12 @@ TEST(QoSTest, KubernetesComputePodQOSCases) {
 TEST(QoSTest, LimitsOnlyAreGuaranteedOnceTheApiDefaultsRequests) {
   PodSpec spec = Spec({{"", "", "500m", "128Mi"}});
   EXPECT_EQ(ComputePodQOS(spec), kQOSBurstable);  // as given: no requests
-  ApplyPodSpecDefaults(spec);
+  DefaultRequestsFromLimits(spec);
   ASSERT_EQ(spec.containers[0].resources.requests.size(), 2u);
   EXPECT_EQ(ComputePodQOS(spec), kQOSGuaranteed);
   // An explicit request stays.
   PodSpec burst = Spec({{"100m", "", "500m", "128Mi"}});
-  ApplyPodSpecDefaults(burst);
+  DefaultRequestsFromLimits(burst);
   EXPECT_EQ(ComputePodQOS(burst), kQOSBurstable);
 }
 
