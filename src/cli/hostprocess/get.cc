@@ -114,9 +114,13 @@ int GetPods(agent::Agent& a, const GetFlags& f) {
     if (!found) return NotFound("pods", n);
   }
   if (shown.empty() && f.output != "json" && f.output != "yaml") return NoneFound(f);
-  std::vector<nlohmann::json> objects;
-  for (const auto* p : shown) objects.push_back(PodObject(*p, a.node()));
-  if (PrintStructured(f, objects, "pod")) return 0;
+  if (f.output == "json" || f.output == "yaml" || f.output == "name") {
+    // The API objects only for these outputs (each decodes its pod: qosClass, defaults).
+    std::vector<nlohmann::json> objects;
+    for (const auto* p : shown) objects.push_back(PodObject(*p, a.node()));
+    PrintStructured(f, objects, "pod");
+    return 0;
+  }
   bool wide = f.output == "wide";
   std::vector<std::string> header;
   if (f.ns.all) header.push_back("NAMESPACE");
