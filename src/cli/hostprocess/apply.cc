@@ -14,6 +14,7 @@
 #include "cli/hostprocess/agent_cli.h"
 #include "cli/hostprocess/manifests.h"
 #include "core/agent/node_flags.h"
+#include "core/image/store.h"
 #include "core/k8s/decode.h"
 #include "core/k8s/features.h"
 
@@ -63,6 +64,33 @@ int Restore(agent::Agent& a) {
                      started, removed);
   Print(stdout, out);
   return 0;
+}
+
+// The images the pods will wait for (ErrImagePull / ErrImageNeverPull): this node never pulls
+// on its own, so say it now, with what fills the store.
+void WarnMissingImages(const GlobalOptions& global, const std::vector<k8s::Object>& objects) {
+  auto store = image::Store::Open(global.root);
+  if (!store) return;
+  for (const k8s::Object& o : objects) {
+    const k8s::PodSpec* spec = o.pod()          ? &o.pod()->spec
+                               : o.daemon_set() ? &o.daemon_set()->spec.template_.spec
+                                                : nullptr;
+    if (!spec) continue;
+    std::string what = fmt::format("{}/{}", o.pod() ? "pod" : "daemonset.apps", o.metadata().name);
+    for (const auto* list : {&spec->init_containers, &spec->containers}) {
+      for (const k8s::Container& c : *list) {
+        auto rec = store->Resolve(c.image);
+        if (rec || rec.error().code() != ErrorCode::kNotFound) continue;
+        Print(stderr,
+              fmt::format("Warning: {}: image \"{}\" of container \"{}\" is not in this "
+                          "node's image store: the pod waits ({}) until `hostprocess pull "
+                          "{}` or `hostprocess import DIR|TARBALL {}`\n",
+                          what, c.image, c.name,
+                          c.image_pull_policy == "Never" ? "ErrImageNeverPull" : "ErrImagePull",
+                          c.image, c.image));
+      }
+    }
+  }
 }
 
 int RunApply(const GlobalOptions& global, const ApplyFlags& flags, CLI::App* cmd) {
@@ -132,8 +160,17 @@ int RunApply(const GlobalOptions& global, const ApplyFlags& flags, CLI::App* cmd
   auto agent = OpenAgent(global, opts);
   if (!agent) return Fail(agent.error());
   if (objects.empty()) return Restore(**agent);
+  WarnMissingImages(global, objects);
   auto lines = (*agent)->Apply(objects);
-  if (!lines) return Fail(lines.error());
+  if (!lines) {
+    // The API server's refusal of an update is printed as kubectl prints it.
+    const Error& e = lines.error();
+    if (e.code() == ErrorCode::kInvalidArgument && e.message().rfind("The ", 0) == 0) {
+      Print(stderr, e.message() + "\n");
+      return 1;
+    }
+    return Fail(e);
+  }
   std::string out;
   for (const auto& l : *lines) out += l + "\n";
   Print(stdout, out);

@@ -100,8 +100,10 @@ void State(Describer& d, const std::string& key, const agent::ContainerState& s)
   }
 }
 
+// `placed_nowhere`: the pod is not on this node (unscheduled, or refused by kubelet's
+// admission): its containers have no state, as kubectl shows them.
 void Containers(Describer& d, const char* title, const nlohmann::json& specs,
-                const std::vector<agent::ContainerStatus>& statuses) {
+                const std::vector<agent::ContainerStatus>& statuses, bool placed_nowhere) {
   if (!specs.is_array() || specs.empty()) return;
   d.Raw(std::string(title) + ":\n");
   const int w = 16;
@@ -111,9 +113,9 @@ void Containers(Describer& d, const char* title, const nlohmann::json& specs,
     for (const auto& s : statuses)
       if (s.name == name) st = &s;
     d.Raw("  " + name + ":\n");
-    d.Line(2, "Container ID", st ? st->container_id : "", w);
+    if (!placed_nowhere) d.Line(2, "Container ID", st ? st->container_id : "", w);
     d.Line(2, "Image", c.value("image", ""), w);
-    d.Line(2, "Image ID", "", w);
+    if (!placed_nowhere) d.Line(2, "Image ID", st ? st->image_id : "", w);
     std::vector<std::string> ports;
     for (const auto& p : c.value("ports", nlohmann::json::array())) {
       ports.push_back(
@@ -126,7 +128,7 @@ void Containers(Describer& d, const char* title, const nlohmann::json& specs,
       d.Raw(std::string(4, ' ') + (std::string(list) == "command" ? "Command:" : "Args:") + "\n");
       for (const auto& a : c[list]) d.Raw(std::string(6, ' ') + a.get<std::string>() + "\n");
     }
-    if (st) {
+    if (st && !placed_nowhere) {
       State(d, "State", st->state);
       if (st->last_state) State(d, "Last State", *st->last_state);
       d.Line(2, "Ready", st->ready ? "True" : "False", w);
@@ -182,7 +184,8 @@ void Events(Describer& d, const std::vector<agent::Event>& events, int64_t now) 
     if (e.count > 1) {
       age = fmt::format("{} (x{} over {})", age, e.count, agent::HumanDuration(now - e.first));
     }
-    std::string from = e.reason == "Scheduled" ? "default-scheduler" : e.from;
+    std::string from =
+        e.reason == "Scheduled" || e.reason == "FailedScheduling" ? "default-scheduler" : e.from;
     t.AddRow({e.type, e.reason, age, from, e.message});
   }
   d.IndentedTable(t);
@@ -200,9 +203,15 @@ int DescribePod(agent::Agent& a, const agent::PodView& v) {
   d.Line(0, "Priority", "0", w);
   d.Line(0, "Service Account",
          spec.value("serviceAccountName", spec.value("serviceAccount", std::string("default"))), w);
-  d.Line(0, "Node", a.node().name + "/" + v.status.host_ip, w);
-  d.Line(0, "Start Time",
-         agent::Rfc1123(v.status.start_time ? v.status.start_time : v.record.created), w);
+  const bool unscheduled = v.status.unscheduled;
+  std::string bound = spec.value("nodeName", "");  // bound to another node
+  d.Line(0, "Node",
+         unscheduled ? (bound.empty() ? "<none>" : bound) : a.node().name + "/" + v.status.host_ip,
+         w);
+  if (!unscheduled) {
+    d.Line(0, "Start Time",
+           agent::Rfc1123(v.status.start_time ? v.status.start_time : v.record.created), w);
+  }
   d.Map(0, "Labels", meta.value("labels", nlohmann::json::object()), w);
   d.Map(0, "Annotations", meta.value("annotations", nlohmann::json::object()), w);
   if (v.lost) {
@@ -219,23 +228,36 @@ int DescribePod(agent::Agent& a, const agent::PodView& v) {
     if (!v.status.message.empty()) d.Line(0, "Message", v.status.message, w);
   }
   d.Line(0, "IP", v.status.host_ip, w);
-  d.Raw("IPs:\n");
-  d.Line(1, "IP", v.status.host_ip, 14);
+  if (v.status.host_ip.empty() || unscheduled || v.status.rejected) {
+    d.Line(0, "IPs", "<none>", w);
+  } else {
+    d.Raw("IPs:\n");
+    d.Line(1, "IP", v.status.host_ip, 14);
+  }
   if (v.record.owner_kind == "DaemonSet") {
     d.Line(0, "Controlled By", "DaemonSet/" + v.record.owner_name, 16);
   }
   Containers(d, "Init Containers", spec.value("initContainers", nlohmann::json::array()),
-             v.status.init_containers);
+             v.status.init_containers, unscheduled || v.status.rejected);
   Containers(d, "Containers", spec.value("containers", nlohmann::json::array()),
-             v.status.containers);
-  d.Raw("Conditions:\n");
-  agent::Table cond({"Type", "Status"});
-  auto tf = [](bool b) { return std::string(b ? "True" : "False"); };
-  cond.AddRow({"Initialized", tf(v.status.initialized)});
-  cond.AddRow({"Ready", tf(v.status.ready)});
-  cond.AddRow({"ContainersReady", tf(v.status.containers_ready)});
-  cond.AddRow({"PodScheduled", "True"});
-  d.IndentedTable(cond);
+             v.status.containers, unscheduled || v.status.rejected);
+  if (v.status.rejected || (unscheduled && v.status.scheduling_message.empty())) {
+    // kubelet's refusal and a pod bound elsewhere have no conditions.
+  } else if (unscheduled) {
+    d.Raw("Conditions:\n");
+    agent::Table cond({"Type", "Status"});
+    cond.AddRow({"PodScheduled", "False"});
+    d.IndentedTable(cond);
+  } else {
+    d.Raw("Conditions:\n");
+    agent::Table cond({"Type", "Status"});
+    auto tf = [](bool b) { return std::string(b ? "True" : "False"); };
+    cond.AddRow({"Initialized", tf(v.status.initialized)});
+    cond.AddRow({"Ready", tf(v.status.ready)});
+    cond.AddRow({"ContainersReady", tf(v.status.containers_ready)});
+    cond.AddRow({"PodScheduled", "True"});
+    d.IndentedTable(cond);
+  }
   auto volumes = spec.value("volumes", nlohmann::json::array());
   if (volumes.empty()) {
     d.Line(0, "Volumes", "<none>", w);
@@ -252,7 +274,7 @@ int DescribePod(agent::Agent& a, const agent::PodView& v) {
       }
     }
   }
-  d.Line(0, "QoS Class", "BestEffort", 29);
+  d.Line(0, "QoS Class", agent::QOSClassOf(pod), 29);
   d.Map(0, "Node-Selectors", spec.value("nodeSelector", nlohmann::json::object()), 29);
   auto tolerations = spec.value("tolerations", nlohmann::json::array());
   if (tolerations.empty()) {

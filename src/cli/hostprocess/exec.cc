@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
@@ -35,11 +36,30 @@ struct ExecFlags {
   bool tty = false;
 };
 
-// Copies between our terminal and the pty master until the command exits.
+volatile sig_atomic_t g_winch = 0;
+void OnWinch(int) { g_winch = 1; }
+
+// Gives the pty our terminal's size (the kernel then sends SIGWINCH to the command).
+void CopyWindowSize(int master) {
+  struct winsize ws = {};
+  if (::isatty(STDIN_FILENO) && ::ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+    ::ioctl(master, TIOCSWINSZ, &ws);
+}
+
+// Copies between our terminal and the pty master until the command exits; passes our window
+// size changes on (kubectl's terminal size queue).
 void Relay(int master, pid_t pid, bool forward_stdin) {
   char buf[8192];
   bool in_open = forward_stdin;
+  struct sigaction sa = {};
+  sa.sa_handler = OnWinch;
+  ::sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGWINCH, &sa, nullptr);
   while (true) {
+    if (g_winch) {
+      g_winch = 0;
+      CopyWindowSize(master);
+    }
     struct pollfd p[2] = {{master, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
     int n = ::poll(p, in_open ? 2 : 1, 200);
     if (n < 0 && errno != EINTR) break;
@@ -77,8 +97,12 @@ int RunExec(const GlobalOptions& global, const ExecFlags& f) {
   if (container.empty() && !view.status.containers.empty()) {
     container = view.status.containers[0].name;
     if (view.status.containers.size() > 1) {
-      Print(stderr, fmt::format("Defaulted container \"{}\" out of: {} containers\n", container,
-                                view.status.containers.size()));
+      // kubectl's podcmd.AllContainerNames: containers, then init containers marked (init).
+      std::vector<std::string> names;
+      for (const auto& c : view.status.containers) names.push_back(c.name);
+      for (const auto& c : view.status.init_containers) names.push_back(c.name + " (init)");
+      Print(stderr, fmt::format("Defaulted container \"{}\" out of: {}\n", container,
+                                fmt::join(names, ", ")));
     }
   }
   std::string record = view.dir + "/exec/" + container + ".json";
@@ -103,6 +127,11 @@ int RunExec(const GlobalOptions& global, const ExecFlags& f) {
                               "(\"{}\")\n",
                               container));
     return 1;
+  }
+  if (f.tty) {
+    // A terminal exec gets TERM=xterm, as containerd's CRI gives it.
+    std::erase_if(info.env, [](const std::string& e) { return e.rfind("TERM=", 0) == 0; });
+    info.env.push_back("TERM=xterm");
   }
   auto spec = agent::ExecSpec(info, f.command);
   if (!spec) {
@@ -155,7 +184,10 @@ int RunExec(const GlobalOptions& global, const ExecFlags& f) {
   auto st = launch::Wait(*proc);
   if (restore) ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
   if (!st) return Fail(st.error());
-  return (*st)->exit_code;
+  int code = (*st)->exit_code;
+  // kubectl's words for a command that failed in the container.
+  if (code != 0) Print(stderr, fmt::format("command terminated with exit code {}\n", code));
+  return code;
 }
 
 CommandRegistration registration(34, [](CLI::App& app, GlobalOptions& global, int& exit_code) {

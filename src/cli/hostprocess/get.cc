@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -12,6 +13,7 @@
 #include "cli/hostprocess/views.h"
 #include "core/agent/format.h"
 #include "core/base/strings.h"
+#include "core/k8s/selector.h"
 
 namespace hp::cli {
 namespace {
@@ -22,7 +24,30 @@ struct GetFlags {
   NamespaceFlags ns;
   std::string output;
   bool no_headers = false;
+  std::string selector;        // -l
+  std::string field_selector;  // --field-selector
+  bool show_labels = false;
+  k8s::LabelMatcher labels;
+  k8s::FieldMatcher fields;
 };
+
+std::map<std::string, std::string> LabelsOf(const nlohmann::json& obj) {
+  std::map<std::string, std::string> out;
+  auto meta = obj.find("metadata");
+  if (meta == obj.end() || !meta->is_object()) return out;
+  auto l = meta->find("labels");
+  if (l == meta->end() || !l->is_object()) return out;
+  for (const auto& [k, v] : l->items())
+    if (v.is_string()) out[k] = v.get<std::string>();
+  return out;
+}
+
+// kubectl's LABELS column (--show-labels): k=v,k2=v2 sorted, or <none>.
+std::string LabelsColumn(const nlohmann::json& obj) {
+  std::vector<std::string> parts;
+  for (const auto& [k, v] : LabelsOf(obj)) parts.push_back(k + "=" + v);
+  return parts.empty() ? "<none>" : Join(parts, ",");
+}
 
 bool Wanted(const GetFlags& f, const std::string& ns, const std::string& name) {
   if (!f.ns.all && ns != f.ns.ns) return false;
@@ -73,17 +98,30 @@ int GetPods(agent::Agent& a, const GetFlags& f) {
   auto pods = a.ListPods();
   if (!pods) return Fail(pods.error());
   std::vector<const agent::PodView*> shown;
-  for (const auto& p : *pods)
-    if (Wanted(f, p.ns, p.name)) shown.push_back(&p);
+  for (const auto& p : *pods) {
+    if (!Wanted(f, p.ns, p.name) || !f.labels.Matches(LabelsOf(p.record.pod))) continue;
+    std::string node =
+        p.status.unscheduled ? p.record.pod["spec"].value("nodeName", "") : a.node().name;
+    if (!f.fields.Matches({{"metadata.name", p.name},
+                           {"metadata.namespace", p.ns},
+                           {"spec.nodeName", node},
+                           {"status.phase", p.lost ? "Unknown" : p.status.phase}}))
+      continue;
+    shown.push_back(&p);
+  }
   for (const auto& n : f.names) {
     bool found = false;
     for (const auto* p : shown) found |= p->name == n;
     if (!found) return NotFound("pods", n);
   }
   if (shown.empty() && f.output != "json" && f.output != "yaml") return NoneFound(f);
-  std::vector<nlohmann::json> objects;
-  for (const auto* p : shown) objects.push_back(PodObject(*p, a.node()));
-  if (PrintStructured(f, objects, "pod")) return 0;
+  if (f.output == "json" || f.output == "yaml" || f.output == "name") {
+    // The API objects only for these outputs (each decodes its pod: qosClass, defaults).
+    std::vector<nlohmann::json> objects;
+    for (const auto* p : shown) objects.push_back(PodObject(*p, a.node()));
+    PrintStructured(f, objects, "pod");
+    return 0;
+  }
   bool wide = f.output == "wide";
   std::vector<std::string> header;
   if (f.ns.all) header.push_back("NAMESPACE");
@@ -91,6 +129,7 @@ int GetPods(agent::Agent& a, const GetFlags& f) {
   if (wide) {
     for (const char* h : {"IP", "NODE", "NOMINATED NODE", "READINESS GATES"}) header.push_back(h);
   }
+  if (f.show_labels) header.push_back("LABELS");
   agent::Table table(header);
   int64_t now = agent::NowUnixSeconds();
   for (const auto* p : shown) {
@@ -102,11 +141,14 @@ int GetPods(agent::Agent& a, const GetFlags& f) {
     row.push_back(agent::RestartsColumn(p->status, now));
     row.push_back(agent::HumanDuration(now - p->record.created));
     if (wide) {
-      row.push_back(p->status.host_ip.empty() ? "<none>" : p->status.host_ip);
-      row.push_back(a.node().name);
+      bool here = !p->status.unscheduled;
+      row.push_back(p->status.host_ip.empty() || !here ? "<none>" : p->status.host_ip);
+      std::string bound = p->record.pod["spec"].value("nodeName", "");
+      row.push_back(here ? a.node().name : bound.empty() ? "<none>" : bound);
       row.push_back("<none>");
       row.push_back("<none>");
     }
+    if (f.show_labels) row.push_back(LabelsColumn(p->record.pod));
     table.AddRow(row);
   }
   Print(stdout, table.Render(f.no_headers));
@@ -117,8 +159,11 @@ int GetDaemonSets(agent::Agent& a, const GetFlags& f) {
   auto list = a.ListDaemonSets();
   if (!list) return Fail(list.error());
   std::vector<const agent::DaemonSetView*> shown;
-  for (const auto& d : *list)
-    if (Wanted(f, d.ns, d.name)) shown.push_back(&d);
+  for (const auto& d : *list) {
+    if (!Wanted(f, d.ns, d.name) || !f.labels.Matches(LabelsOf(d.object))) continue;
+    if (!f.fields.Matches({{"metadata.name", d.name}, {"metadata.namespace", d.ns}})) continue;
+    shown.push_back(&d);
+  }
   for (const auto& n : f.names) {
     bool found = false;
     for (const auto* d : shown) found |= d->name == n;
@@ -138,6 +183,7 @@ int GetDaemonSets(agent::Agent& a, const GetFlags& f) {
   if (wide) {
     for (const char* h : {"CONTAINERS", "IMAGES", "SELECTOR"}) header.push_back(h);
   }
+  if (f.show_labels) header.push_back("LABELS");
   agent::Table table(header);
   int64_t now = agent::NowUnixSeconds();
   for (const auto* d : shown) {
@@ -164,6 +210,7 @@ int GetDaemonSets(agent::Agent& a, const GetFlags& f) {
       row.push_back(Join(images, ","));
       row.push_back(sel.empty() ? "<none>" : Join(sel, ","));
     }
+    if (f.show_labels) row.push_back(LabelsColumn(d->object));
     table.AddRow(row);
   }
   Print(stdout, table.Render(f.no_headers));
@@ -180,6 +227,22 @@ int RunGet(const GlobalOptions& global, GetFlags f) {
                               f.output));
     return 1;
   }
+  auto labels = k8s::LabelMatcher::Parse(f.selector);
+  if (!labels) return Fail(labels.error());
+  f.labels = std::move(*labels);
+  std::vector<std::string> supported{"metadata.name", "metadata.namespace"};
+  if (kind == "pods") supported.insert(supported.end(), {"spec.nodeName", "status.phase"});
+  auto fields = k8s::FieldMatcher::Parse(f.field_selector, supported);
+  if (!fields) {
+    // The API server's answer, as kubectl prints it.
+    Print(stderr,
+          fmt::format("Error from server (BadRequest): Unable to find \"{}\" that match "
+                      "label selector \"{}\", field selector \"{}\": {}\n",
+                      kind == "pods" ? "/v1, Resource=pods" : "apps/v1, Resource=daemonsets",
+                      f.selector, f.field_selector, fields.error().message()));
+    return 1;
+  }
+  f.fields = std::move(*fields);
   auto agent = OpenAgent(global);
   if (!agent) return Fail(agent.error());
   return kind == "pods" ? GetPods(**agent, f) : GetDaemonSets(**agent, f);
@@ -195,6 +258,12 @@ CommandRegistration registration(31, [](CLI::App& app, GlobalOptions& global, in
   AddNamespaceFlags(cmd, flags->ns, true);
   cmd->add_option("-o,--output", flags->output, "wide, json, yaml or name");
   cmd->add_flag("--no-headers", flags->no_headers, "Do not print the header row");
+  cmd->add_option("-l,--selector", flags->selector,
+                  "Label selector: k=v, k!=v, 'k in (a,b)', 'k notin (a)', k, !k (comma: and)");
+  cmd->add_option("--field-selector", flags->field_selector,
+                  "Field selector: metadata.name, metadata.namespace, spec.nodeName, status.phase "
+                  "with =, == or !=");
+  cmd->add_flag("--show-labels", flags->show_labels, "Show the labels as the last column");
   cmd->callback([flags, &global, &exit_code] { exit_code = RunGet(global, *flags); });
 });
 

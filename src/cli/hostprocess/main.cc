@@ -1,5 +1,9 @@
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "cli/hostprocess/command.h"
 #include "hp_build_info.h"
@@ -14,6 +18,122 @@ std::vector<std::pair<int, CommandSetup>>& Registry() {
 CommandRegistration::CommandRegistration(int order, CommandSetup setup) {
   Registry().emplace_back(order, std::move(setup));
 }
+
+namespace {
+
+// Each verb's Examples section (kubectl's --help shows one for every command).
+const std::map<std::string, std::string>& Examples() {
+  static const std::map<std::string, std::string> kExamples = {
+      {"validate",
+       "  # The API server's answer to a manifest, in kubectl's words\n"
+       "  hostprocess validate -f ds.yaml\n\n"
+       "  # As a cluster with Pod Security 'baseline' would admit it\n"
+       "  hostprocess validate -f pod.yaml --pod-security baseline"},
+      {"run",
+       "  # Run one pod in the foreground; exit with its code\n  hostprocess run -f pod.yaml"},
+      {"apply",
+       "  # Run the DaemonSets and Pods of a manifest on this node\n"
+       "  hostprocess apply -f ds.yaml\n\n"
+       "  # Bring the node back to what was applied (after a reboot)\n"
+       "  hostprocess apply"},
+      {"get",
+       "  # List the pods of every namespace\n"
+       "  hostprocess get pods -A\n\n"
+       "  # One DaemonSet as JSON\n"
+       "  hostprocess get ds my-ds -n kube-system -o json"},
+      {"describe",
+       "  # A pod's states, probes and events\n"
+       "  hostprocess describe pod my-pod -n kube-system\n\n"
+       "  # Why a DaemonSet has no pod on this node\n"
+       "  hostprocess describe ds my-ds -n kube-system"},
+      {"logs",
+       "  # Follow a DaemonSet's pod's logs\n"
+       "  hostprocess logs -n kube-system ds/my-ds -f\n\n"
+       "  # The previous run of container c, with timestamps\n"
+       "  hostprocess logs my-pod -c c --previous --timestamps"},
+      {"exec",
+       "  # An interactive shell in the container's job and account\n"
+       "  hostprocess exec -it my-pod -- sh\n\n"
+       "  # One command in container c\n"
+       "  hostprocess exec my-pod -c c -- cat /etc/hostname"},
+      {"delete",
+       "  # Delete a DaemonSet and its pod\n"
+       "  hostprocess delete ds my-ds -n kube-system\n\n"
+       "  # Delete what a manifest applied\n"
+       "  hostprocess delete -f ds.yaml"},
+      {"top",
+       "  # CPU and memory of every pod\n"
+       "  hostprocess top pods -A\n\n"
+       "  # Per container\n"
+       "  hostprocess top pods my-pod --containers"},
+      {"pull", "  # Pull an image into the node's store\n  hostprocess pull busybox:1.36"},
+      {"import",
+       "  # A root file system directory or a tarball as an image\n"
+       "  hostprocess import ./rootfs hostprocess.local/tools:1 --cmd sh"},
+      {"images", "  # The images in the node's store\n  hostprocess images"},
+      {"rmi", "  # Remove an image\n  hostprocess rmi hostprocess.local/tools:1"},
+      {"inspect", "  # An image's record\n  hostprocess inspect busybox:1.36"},
+      {"completion", "  # Bash completion for this shell\n  source <(hostprocess completion bash)"},
+  };
+  return kExamples;
+}
+
+// kubectl's argument forms that CLI11 does not take as they are: `-n=NS` (pflag's shorthand
+// with `=`), and the namespace flags given before the verb (`hostprocess -n ns get pods`),
+// which move after it. Other global flags (`--root`) stay where they are.
+std::vector<std::string> NormalizeArgs(int argc, char** argv) {
+  std::vector<std::string> in(argv + 1, argv + argc), before, out;
+  for (size_t i = 0; i < in.size(); i++) {
+    if (in[i] == "--") {
+      out.insert(out.end(), in.begin() + static_cast<long>(i), in.end());
+      break;
+    }
+    if (in[i].rfind("-n=", 0) == 0) {
+      out.push_back("-n");
+      out.push_back(in[i].substr(3));
+    } else {
+      out.push_back(in[i]);
+    }
+  }
+  // Before the verb: move -n/--namespace (with its value) and -A after it.
+  std::vector<std::string> moved, rest;
+  size_t i = 0;
+  for (; i < out.size(); i++) {
+    const std::string& a = out[i];
+    if (a.empty() || a[0] != '-') break;  // the verb
+    if ((a == "-n" || a == "--namespace") && i + 1 < out.size()) {
+      moved.push_back(a);
+      moved.push_back(out[++i]);
+    } else if (a.rfind("--namespace=", 0) == 0 || a == "-A" || a == "--all-namespaces") {
+      moved.push_back(a);
+    } else {
+      rest.push_back(a);
+      if ((a == "--root") && i + 1 < out.size()) rest.push_back(out[++i]);
+    }
+  }
+  if (i >= out.size()) {
+    rest.insert(rest.end(), moved.begin(), moved.end());
+    return rest;
+  }
+  rest.push_back(out[i]);  // the verb
+  rest.insert(rest.end(), moved.begin(), moved.end());
+  rest.insert(rest.end(), out.begin() + static_cast<long>(i) + 1, out.end());
+  return rest;
+}
+
+// The verb of normalized arguments ("" when there is none).
+std::string VerbOf(const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); i++) {
+    if (args[i] == "--root") {
+      i++;
+      continue;
+    }
+    if (!args[i].empty() && args[i][0] != '-') return args[i];
+  }
+  return "";
+}
+
+}  // namespace
 
 }  // namespace hp::cli
 
@@ -37,8 +157,35 @@ int main(int argc, char** argv) {
   std::stable_sort(registry.begin(), registry.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [order, setup] : registry) setup(app, global, exit_code);
+  std::vector<std::string> verbs, all;  // shown in help; every one (hidden `__supervise` too)
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    auto ex = Examples().find(sub->get_name());
+    if (ex != Examples().end()) sub->footer("\nExamples:\n" + ex->second + "\n");
+    all.push_back(sub->get_name());
+    if (!sub->get_name().empty() && sub->get_name().rfind("__", 0) != 0)
+      verbs.push_back(sub->get_name());
+  }
+  std::vector<std::string> args = NormalizeArgs(argc, argv);
+  bool wants_info = false;
+  for (const auto& a : args) wants_info |= a == "--help" || a == "-h" || a == "--version";
+  std::string verb = VerbOf(args);
+  if (verb.empty() && !wants_info) {
+    // kubectl without a command: its help, exit 0.
+    std::cout << app.help();
+    return 0;
+  }
+  if (!verb.empty() && std::find(all.begin(), all.end(), verb) == all.end()) {
+    std::sort(verbs.begin(), verbs.end());
+    std::string list;
+    for (const auto& v : verbs) list += (list.empty() ? "" : ", ") + v;
+    std::cerr << "error: unknown command \"" << verb << "\" for \"hostprocess\"\n\n"
+              << "Available commands: " << list << "\n"
+              << "Run 'hostprocess --help' for usage.\n";
+    return 1;
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 takes them last first
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;  // kubectl-style: usage errors exit 2

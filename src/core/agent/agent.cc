@@ -19,6 +19,8 @@
 #include "core/base/strings.h"
 #include "core/image/store.h"
 #include "core/k8s/decode.h"
+#include "core/k8s/defaults_json.h"
+#include "core/k8s/pod_update.h"
 #include "core/launch/launch.h"
 #include "core/sys/file.h"
 #include "core/sys/mount.h"
@@ -297,42 +299,103 @@ Status Agent::CheckPodNames(const std::vector<k8s::Object>& objects) {
   return Ok();
 }
 
+namespace {
+
+// The stored object without what the server set on it (generation, resourceVersion): what was
+// applied.
+nlohmann::json StoredObject(const nlohmann::json& entry) {
+  nlohmann::json obj = entry.value("object", nlohmann::json());
+  if (obj.is_object() && obj.contains("metadata") && obj["metadata"].is_object()) {
+    obj["metadata"].erase("generation");
+    obj["metadata"].erase("resourceVersion");
+  }
+  return obj;
+}
+
+}  // namespace
+
 Result<std::vector<std::string>> Agent::Apply(const std::vector<k8s::Object>& objects) {
   ASSIGN_OR_RETURN(FileLock lock, store_.Lock());
   TRY(store_.RemoveStaleTempFiles());
   TRY(CheckPodNames(objects));
-  std::vector<std::string> lines;
-  for (const k8s::Object& o : objects) {
-    const KindInfo& info = InfoOf(o.kind);
+  // Each object as it will be stored, with what is stored now: every update is checked before
+  // anything is written (one refusal stores nothing).
+  struct Applying {
+    const KindInfo* info;
+    std::string name, key;
     nlohmann::json raw;
+    std::optional<nlohmann::json> existing;
+  };
+  std::vector<Applying> list;
+  for (const k8s::Object& o : objects) {
+    Applying a{&InfoOf(o.kind), o.metadata().name, o.metadata().name, nullptr, std::nullopt};
     try {
-      raw = nlohmann::json::parse(o.raw_json);
+      a.raw = nlohmann::json::parse(o.raw_json);
     } catch (const std::exception& e) {
       return Err(ErrorCode::kInvalidArgument, "{}: object is not JSON (decode with keep_raw): {}",
                  o.source().file, e.what());
     }
-    const std::string& name = o.metadata().name;
-    std::string key = name;
-    if (info.namespaced) {
-      std::string ns = NamespaceOf(raw);
-      raw["metadata"]["namespace"] = ns;
-      key = ObjectKey(ns, name);
+    if (a.info->namespaced) {
+      std::string ns = NamespaceOf(a.raw);
+      a.raw["metadata"]["namespace"] = ns;
+      a.key = ObjectKey(ns, a.name);
     }
-    auto existing = store_.GetDesired(info.dir, key);
+    auto existing = store_.GetDesired(a.info->dir, a.key);
     if (!existing) {  // damaged: replaced by what is applied now
       Warn(existing.error().ToString() + ": replaced");
-      existing = std::optional<nlohmann::json>();
+    } else if (*existing) {
+      a.existing = std::move(**existing);
     }
+    // What the server set (status, uid, generation, resourceVersion, the scheduler's nodeName)
+    // is no change of the user's (re-applying `get -o yaml`).
+    nlohmann::json stored = a.existing ? StoredObject(*a.existing) : nlohmann::json();
+    k8s::StripServerSetFields(a.raw, stored, node_.name);
+    if (o.kind == k8s::Kind::kPod) {
+      // The API server's update rules.
+      if (a.existing) {
+        k8s::field::ErrorList errs = k8s::ValidatePodUpdate(stored, a.raw);
+        if (!errs.empty())
+          return Err(ErrorCode::kInvalidArgument, "{}",
+                     k8s::field::KubectlInvalid("Pod", a.name, errs));
+      }
+    }
+    list.push_back(std::move(a));
+  }
+  std::vector<std::string> lines;
+  for (Applying& a : list) {
     std::string verb = "created";
     int64_t created = NowUnixSeconds();
-    if (*existing) {
-      created = (*existing)->value("created", created);
-      verb = (*existing)->value("object", nlohmann::json()) == raw ? "unchanged" : "configured";
+    int64_t generation = 1;
+    if (a.existing) {
+      created = a.existing->value("created", created);
+      nlohmann::json stored = StoredObject(*a.existing);
+      bool same = stored == a.raw;
+      if (!same && a.info->kind == k8s::Kind::kPod) {
+        // Equal once defaulted: an omitted default is the default.
+        nlohmann::json x = stored, y = a.raw;
+        k8s::DefaultPodJson(x);
+        k8s::DefaultPodJson(y);
+        same = x == y;
+      }
+      verb = same ? "unchanged" : "configured";
+      // metadata.generation: bumped by a change of the spec (the API server's rule for
+      // DaemonSets, and for Pods since 1.33).
+      const nlohmann::json& old_meta = (*a.existing)["object"]["metadata"];
+      generation = old_meta.is_object() ? old_meta.value("generation", int64_t{1}) : 1;
+      if (stored.value("spec", nlohmann::json()) != a.raw.value("spec", nlohmann::json()))
+        generation++;
     }
     if (verb != "unchanged") {
-      TRY(store_.PutDesired(info.dir, key, {{"object", raw}, {"created", created}}));
+      a.raw["metadata"]["generation"] = generation;
+      // resourceVersion: opaque and growing at every write of the object (etcd's revision in a
+      // cluster; here the write's time in microseconds).
+      a.raw["metadata"]["resourceVersion"] =
+          std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count());
+      TRY(store_.PutDesired(a.info->dir, a.key, {{"object", a.raw}, {"created", created}}));
     }
-    lines.push_back(fmt::format("{}/{} {}", info.singular, name, verb));
+    lines.push_back(fmt::format("{}/{} {}", a.info->singular, a.name, verb));
   }
   TRY(ReconcileLocked());
   return lines;
@@ -406,7 +469,8 @@ Result<std::vector<std::pair<std::string, PodRecord>>> Agent::WantedPods() {
     nlohmann::json obj = e.value("object", nlohmann::json::object());
     std::string ns = NamespaceOf(obj);
     PodRecord r = base(ns);
-    r.revision = fmt::format("{:016x}", Fnv64a(obj.dump()));
+    // What an update may change (images, labels, ...) is changed in place: not in the revision.
+    r.revision = fmt::format("{:016x}", Fnv64a(k8s::ImmutablePart(obj).dump()));
     std::string name = obj["metadata"].value("name", "");
     r.pod = std::move(obj);
     out.emplace_back(ObjectKey(ns, name), std::move(r));
@@ -452,6 +516,34 @@ Result<bool> RefusedByFeatureGate(const k8s::FeatureGates& gates, const std::str
   return true;
 }
 
+// Records that `p` keeps the pod off this node: Pending with kube-scheduler's event (tried again
+// at every reconcile), Failed with kubelet's admission event, or Pending bound elsewhere. No
+// supervisor; the events of earlier tries are kept.
+Status RecordUnplaced(const std::string& dir, const PodRecord& record, const Placement& p) {
+  PodStatus status = InitialStatus(record);
+  if (auto stored = ReadPodStatus(dir + "/" + kStatusFile)) status.events = stored->events;
+  for (auto* list : {&status.init_containers, &status.containers})
+    for (ContainerStatus& c : *list) c.state = ContainerState{};
+  status.pod_uid = record.pod["metadata"].value("uid", "");
+  status.cgroup_root = record.cgroup_root;
+  int64_t now = NowUnixSeconds();
+  if (p.kind == Placement::kRejected) {
+    status.phase = "Failed";
+    status.reason = p.reason;
+    status.message = "Pod was rejected: " + p.message;
+    status.rejected = true;
+    status.finished = true;
+    status.start_time = now;
+  } else {
+    status.phase = "Pending";
+    status.unscheduled = true;
+    status.scheduling_message = p.message;
+  }
+  if (!p.message.empty()) status.AddEvent("Warning", p.reason, p.message, now, p.from);
+  status.updated = now;
+  return WritePodStatus(dir + "/" + kStatusFile, status);
+}
+
 }  // namespace
 
 Status Agent::SpawnSupervisor(const std::string& key) {
@@ -492,6 +584,8 @@ Status Agent::SpawnSupervisor(const std::string& key) {
   // without one; the supervisor writes every later status itself.
   ASSIGN_OR_RETURN(PodRecord rec, ReadPodRecord(dir + "/" + kPodFile));
   PodStatus status = InitialStatus(rec);
+  // Earlier events (FailedScheduling, FailedCreatePodSandBox) stay, as a cluster keeps them.
+  if (auto old = ReadPodStatus(dir + "/" + kStatusFile)) status.events = std::move(old->events);
   SupervisorId id{sup, ProcessStartTime(sup), boot_id_, rec.pod["metadata"].value("uid", ""),
                   rec.cgroup_root};
   status.supervisor_pid = id.pid;
@@ -509,7 +603,7 @@ Status Agent::SpawnSupervisor(const std::string& key) {
   return Ok();
 }
 
-Status Agent::CreatePod(const std::string& key, PodRecord record) {
+Status Agent::CreatePod(const std::string& key, PodRecord record, const Placement& placement) {
   std::string dir = store_.PodDir(key);
   std::string uid = NewUid();
   record.pod["metadata"]["uid"] = uid;
@@ -517,12 +611,26 @@ Status Agent::CreatePod(const std::string& key, PodRecord record) {
   if (sys::Exists(dir)) TRY(sys::RemoveAll(dir));
   TRY(sys::MkdirAll(dir, 0700));
   Status s = WriteJsonFileAtomic(dir + "/" + kPodFile, record);
-  if (s) UnpackImageLayers(options_.root, record.pod);
-  if (s) s = SpawnSupervisor(key);
+  bool placed = placement.kind == Placement::kPlaced;
+  if (s && placed) UnpackImageLayers(options_.root, record.pod);
+  if (s) s = placed ? SpawnSupervisor(key) : RecordUnplaced(dir, record, placement);
   if (!s) {
     if (auto r = sys::RemoveAll(dir); !r) Warn(r.error().ToString());
     return Err(std::move(s).error().Context(fmt::format("create pod \"{}\"", key)));
   }
+  return Ok();
+}
+
+Status Agent::UpdateInPlace(PodView& v, const PodRecord& wanted) {
+  nlohmann::json pod = wanted.pod;
+  pod["metadata"]["uid"] = v.uid;
+  if (pod == v.record.pod) return Ok();
+  // Same revision, other mutable fields (labels, annotations, images, activeDeadlineSeconds,
+  // tolerations): the pod keeps its uid; its supervisor reloads pod.json and restarts a
+  // container whose image changed, as kubelet does.
+  v.record.pod = std::move(pod);
+  TRY(WriteJsonFileAtomic(v.dir + "/" + kPodFile, v.record));
+  if (v.supervisor_alive) ::kill(v.status.supervisor_pid, kSupervisorReloadSignal);
   return Ok();
 }
 
@@ -596,6 +704,8 @@ Status Agent::ReconcileLocked() {
   std::vector<std::string> remove;
   std::vector<PodView> restart;
   std::map<std::string, bool> have;
+  std::vector<PodView> kept;
+  Status first_update = Ok();
   for (const std::string& key : keys) {
     auto v = ReadPod(key);
     auto w = want.find(key);
@@ -607,6 +717,7 @@ Status Agent::ReconcileLocked() {
               : unreadable_.count("pods/" + key) != 0;
       if (owner_unreadable) {
         have[key] = true;
+        kept.push_back(std::move(*v));
         continue;
       }
     }
@@ -615,19 +726,51 @@ Status Agent::ReconcileLocked() {
       continue;
     }
     have[key] = true;
-    if (v->lost || v->status.sandbox_refused) restart.push_back(std::move(*v));
+    if (auto u = UpdateInPlace(*v, *w->second); !u && first_update) first_update = std::move(u);
+    if (v->lost || v->status.sandbox_refused || v->status.unscheduled) {
+      restart.push_back(std::move(*v));
+    } else {
+      kept.push_back(std::move(*v));
+    }
   }
   Status first = RemovePods(remove);
+  if (first) first = std::move(first_update);
+  // Placement (schedule.h): the pods on this node hold their host ports; each pod to start is
+  // then placed in turn, and takes its ports when it is placed.
+  std::vector<HostPort> used;
+  for (const PodView& v : kept) {
+    if (v.status.unscheduled || v.status.rejected || v.status.phase == "Succeeded" ||
+        v.status.phase == "Failed")
+      continue;
+    if (auto spec = DecodePodSpec(v.record.pod)) {
+      auto ports = HostPortsOf(*spec);
+      used.insert(used.end(), ports.begin(), ports.end());
+    }
+  }
+  auto place = [&](const PodRecord& rec) {
+    auto spec = DecodePodSpec(rec.pod);
+    if (!spec) return Placement{};  // its supervisor reports why it does not decode
+    Placement p = PlacePod(*spec, node_, rec.owner_kind == "DaemonSet", used);
+    if (p.kind == Placement::kPlaced) {
+      auto ports = HostPortsOf(*spec);
+      used.insert(used.end(), ports.begin(), ports.end());
+    }
+    return p;
+  };
   for (const PodView& v : restart) {
     // Re-adopt a pod whose supervisor died: what it left is removed and a new supervisor
-    // starts the pod's containers again.
+    // starts the pod's containers again. An unscheduled pod is tried again.
+    Placement p = place(v.record);
     Status c = CleanupPod({options_.root, v.record.cgroup_root, v.uid, v.status.live_containers});
-    if (c) c = SpawnSupervisor(v.key);
+    if (c) {
+      c = p.kind == Placement::kPlaced ? SpawnSupervisor(v.key)
+                                       : RecordUnplaced(v.dir, v.record, p);
+    }
     if (!c && first) first = std::move(c);
   }
   for (const auto& [key, rec] : wanted) {
     if (have.count(key)) continue;
-    Status c = CreatePod(key, rec);
+    Status c = CreatePod(key, rec, place(rec));
     if (!c && first) first = std::move(c);
   }
   return first;

@@ -119,8 +119,13 @@ class Agent {
   Result<std::vector<std::pair<std::string, PodRecord>>> WantedPods();
   // The store's list, the unreadable objects warned about once and kept in unreadable_.
   Result<std::vector<nlohmann::json>> ListDesired(const std::string& kind);
-  Status CreatePod(const std::string& key, PodRecord record);
+  // Creates the pod's run state; starts its supervisor when `placement` puts it on this node,
+  // else records why not (Pending or Failed, with the scheduler's or kubelet's event).
+  Status CreatePod(const std::string& key, PodRecord record, const Placement& placement);
   Status SpawnSupervisor(const std::string& key);
+  // Writes the mutable fields of `wanted` (same revision) into the running pod's record and
+  // tells its supervisor (kSupervisorReloadSignal).
+  Status UpdateInPlace(PodView& v, const PodRecord& wanted);
   // Stops the pods (SIGTERM to their supervisors, which stop the containers with the grace
   // period), waits for them, cleans up whatever is left and removes their state and logs.
   Status RemovePods(const std::vector<std::string>& keys);

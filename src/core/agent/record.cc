@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/agent/store.h"
+#include "core/k8s/defaults.h"
+#include "core/k8s/qos.h"
 
 namespace hp::agent {
 
@@ -57,6 +59,20 @@ Result<std::unique_ptr<DecodedRecord>> DecodeRecord(const PodRecord& r, const st
   }
   if (!have_pod) return Err(ErrorCode::kInvalidArgument, "\"{}\": no pod in the record", path);
   return out;
+}
+
+std::optional<k8s::PodSpec> DecodePodSpec(const nlohmann::json& pod) {
+  auto d = k8s::DecodeString(pod.dump(), "pod");
+  if (!d || d->objects.empty() || !d->objects[0].pod()) return std::nullopt;
+  k8s::PodSpec spec = d->objects[0].pod()->spec;
+  k8s::ApplyPodSpecDefaults(spec);
+  k8s::DefaultRequestsFromLimits(spec);
+  return spec;
+}
+
+std::string QOSClassOf(const nlohmann::json& pod) {
+  auto spec = DecodePodSpec(pod);
+  return spec ? k8s::ComputePodQOS(*spec) : k8s::kQOSBestEffort;
 }
 
 }  // namespace hp::agent

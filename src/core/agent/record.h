@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,5 +39,11 @@ struct DecodedRecord {
   pod::PodObjects objects;
 };
 Result<std::unique_ptr<DecodedRecord>> DecodeRecord(const PodRecord& r, const std::string& path);
+
+// The pod's spec alone, with the API server's defaults (k8s/defaults.h); nullopt when it does
+// not decode (its supervisor reports why).
+std::optional<k8s::PodSpec> DecodePodSpec(const nlohmann::json& pod);
+// status.qosClass (k8s/qos.h) of the pod; BestEffort when it does not decode.
+std::string QOSClassOf(const nlohmann::json& pod);
 
 }  // namespace hp::agent

@@ -131,8 +131,10 @@ void Agent::SetSupervisor(PodView& v) const {
     v.status.supervisor_pid = id->pid;
     v.status.supervisor_start = id->start;
   }
-  // A pod the feature gate refused has no supervisor by design: not lost, retried.
-  v.lost = !v.status.finished && !v.supervisor_alive && !v.status.sandbox_refused;
+  // A pod the feature gate refused, or not placed on this node, has no supervisor by design: not
+  // lost, retried.
+  v.lost = !v.status.finished && !v.supervisor_alive && !v.status.sandbox_refused &&
+           !v.status.unscheduled;
 }
 
 PodView Agent::SalvagePod(const std::string& key) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <optional>
 
 #include "core/base/strings.h"
 
@@ -13,6 +14,12 @@ namespace {
 
 constexpr const char* kReasonAffinity = "node(s) didn't match Pod's node affinity/selector";
 constexpr const char* kReasonNodeName = "node(s) didn't match the requested node name";
+constexpr const char* kReasonPorts = "node(s) didn't have free ports for the requested pod ports";
+// kube-scheduler's PostFilter (preemption) summary: filters that fail UnschedulableAndUnresolvable
+// (NodeName, TaintToleration, NodeAffinity) cannot be helped by evicting a pod; NodePorts can,
+// but only by pods of lower priority, and every pod here has priority 0.
+constexpr const char* kPreemptionNotHelpful = "Preemption is not helpful for scheduling";
+constexpr const char* kPreemptionNoVictims = "No preemption victims found for incoming pod";
 
 bool ParseInt64(const std::string& s, int64_t* out) {
   if (s.empty()) return false;
@@ -197,6 +204,114 @@ FitResult CheckFit(const k8s::PodSpec& spec, const Node& node, bool daemon_set) 
     }
   }
   return r;
+}
+
+std::vector<HostPort> HostPortsOf(const k8s::PodSpec& spec) {
+  std::vector<HostPort> out;
+  for (const auto* list : {&spec.init_containers, &spec.containers}) {
+    for (const k8s::Container& c : *list) {
+      for (const k8s::ContainerPort& p : c.ports) {
+        int32_t port = p.host_port.value_or(0);
+        if (port == 0 && spec.host_network) port = p.container_port;  // the API's default
+        if (port <= 0) continue;
+        out.push_back({p.host_ip, p.protocol.empty() ? "TCP" : p.protocol, port});
+      }
+    }
+  }
+  return out;
+}
+
+bool HostPortsConflict(const HostPort& a, const HostPort& b) {
+  if (a.port != b.port || a.protocol != b.protocol) return false;
+  auto wildcard = [](const std::string& ip) { return ip.empty() || ip == "0.0.0.0"; };
+  return wildcard(a.ip) || wildcard(b.ip) || a.ip == b.ip;
+}
+
+namespace {
+
+// The first port of `spec` that one of `used` already takes (nullopt: all free).
+std::optional<std::string> PortConflict(const k8s::PodSpec& spec,
+                                        const std::vector<HostPort>& used) {
+  for (const HostPort& want : HostPortsOf(spec)) {
+    for (const HostPort& have : used) {
+      if (HostPortsConflict(want, have))
+        return fmt::format("hostPort {}/{}{}{} is taken by a pod on this node", want.port,
+                           want.protocol, want.ip.empty() ? "" : " on ", want.ip);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string SchedulerMessage(const std::string& reason, const char* preemption) {
+  return fmt::format("0/1 nodes are available: 1 {}. preemption: 0/1 nodes are available: 1 {}.",
+                     reason, preemption);
+}
+
+}  // namespace
+
+Placement PlacePod(const k8s::PodSpec& spec, const Node& node, bool daemon_set,
+                   const std::vector<HostPort>& used) {
+  Placement p;
+  if (!spec.node_name.empty() && spec.node_name != node.name) {
+    p.kind = Placement::kOtherNode;
+    p.details.push_back(
+        fmt::format("spec.nodeName \"{}\" is not this node \"{}\"", spec.node_name, node.name));
+    return p;
+  }
+  if (!spec.node_name.empty()) {
+    // Bound already: kubelet's admission (lifecycle GeneralPredicates: NodeAffinity, NodeName,
+    // NodePorts, then NoExecute taints), a refusal is final.
+    auto reject = [&](const char* predicate, const std::string& why) {
+      p.kind = Placement::kRejected;
+      p.reason = predicate;
+      p.message = fmt::format("Predicate {} failed: {}", predicate, why);
+      p.from = "kubelet";
+    };
+    Node untainted = node;
+    untainted.taints.clear();
+    FitResult affinity = CheckFit(spec, untainted, daemon_set);
+    if (!affinity.fits) {
+      reject("NodeAffinity", kReasonAffinity);
+      p.details = affinity.details;
+      return p;
+    }
+    if (auto port = PortConflict(spec, used)) {
+      reject("NodePorts", kReasonPorts);
+      p.details.push_back(*port);
+      return p;
+    }
+    k8s::PodSpec tolerations_only;
+    tolerations_only.tolerations = spec.tolerations;
+    tolerations_only.host_network = spec.host_network;
+    Node no_execute = node;
+    no_execute.taints.clear();
+    for (const Taint& t : node.taints)
+      if (t.effect == "NoExecute") no_execute.taints.push_back(t);
+    FitResult taints = CheckFit(tolerations_only, no_execute, daemon_set);
+    if (!taints.fits) {
+      reject("TaintToleration", "node(s) had taints that the pod didn't tolerate");
+      p.details = taints.details;
+    }
+    return p;
+  }
+  // kube-scheduler's filters in order: NodeName, TaintToleration, NodeAffinity, NodePorts.
+  FitResult fit = CheckFit(spec, node, daemon_set);
+  if (!fit.fits) {
+    p.kind = Placement::kUnschedulable;
+    p.reason = "FailedScheduling";
+    p.message = SchedulerMessage(fit.reason, kPreemptionNotHelpful);
+    p.from = "default-scheduler";
+    p.details = fit.details;
+    return p;
+  }
+  if (auto port = PortConflict(spec, used)) {
+    p.kind = Placement::kUnschedulable;
+    p.reason = "FailedScheduling";
+    p.message = SchedulerMessage(kReasonPorts, kPreemptionNoVictims);
+    p.from = "default-scheduler";
+    p.details.push_back(*port);
+  }
+  return p;
 }
 
 }  // namespace hp::agent

@@ -39,4 +39,36 @@ std::vector<k8s::Toleration> DaemonSetDefaultTolerations(bool host_network);
 // `daemon_set` = true (the controller's default tolerations are added).
 FitResult CheckFit(const k8s::PodSpec& spec, const Node& node, bool daemon_set);
 
+// A port a pod takes on the node (the scheduler's NodePorts plugin): hostPort, or containerPort
+// under hostNetwork (the API server's default), with its protocol and host IP.
+struct HostPort {
+  std::string ip;        // "" or "0.0.0.0": every address
+  std::string protocol;  // TCP by default
+  int32_t port = 0;
+};
+std::vector<HostPort> HostPortsOf(const k8s::PodSpec& spec);
+// NodePorts' conflict rule: same protocol and port, and either IP is the wildcard or both equal.
+bool HostPortsConflict(const HostPort& a, const HostPort& b);
+
+// Where a pod goes, as a cluster decides it (`nodeName` empty: kube-scheduler; `nodeName` this
+// node: kubelet's admission; another node: not this node's kubelet).
+struct Placement {
+  enum Kind {
+    kPlaced,         // runs here
+    kUnschedulable,  // Pending with kube-scheduler's FailedScheduling event; tried again later
+    kRejected,       // kubelet's admission refused it: Failed, for good
+    kOtherNode,      // bound to another node: Pending here, nothing to do
+  };
+  Kind kind = kPlaced;
+  std::string reason;                // event reason: FailedScheduling, NodeAffinity, NodePorts, ...
+  std::string message;               // event message (kube-scheduler's or kubelet's words)
+  std::string from;                  // default-scheduler | kubelet
+  std::vector<std::string> details;  // which selector entry / term / taint / port failed
+};
+// Places a pod on this node, given the host ports the pods already placed there take. For a
+// DaemonSet's pod, `daemon_set` = true: the controller checked the node (CheckFit) and the
+// scheduler then checks the rest (its ports).
+Placement PlacePod(const k8s::PodSpec& spec, const Node& node, bool daemon_set,
+                   const std::vector<HostPort>& used);
+
 }  // namespace hp::agent

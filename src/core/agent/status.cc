@@ -42,7 +42,7 @@ nlohmann::json ApiContainers(const std::vector<ContainerStatus>& list) {
     nlohmann::json j{
         {"name", c.name},
         {"image", c.image},
-        {"imageID", ""},
+        {"imageID", c.image_id},
         {"ready", c.ready},
         {"started", c.started},
         {"restartCount", c.restart_count},
@@ -57,15 +57,15 @@ nlohmann::json ApiContainers(const std::vector<ContainerStatus>& list) {
 }  // namespace
 
 void PodStatus::AddEvent(const std::string& type, const std::string& reason,
-                         const std::string& message, int64_t now) {
+                         const std::string& message, int64_t now, const std::string& from) {
   for (Event& e : events) {
-    if (e.type == type && e.reason == reason && e.message == message) {
+    if (e.type == type && e.reason == reason && e.message == message && e.from == from) {
       e.count++;
       e.last = now;
       return;
     }
   }
-  events.push_back(Event{type, reason, message, "kubelet", now, now, 1});
+  events.push_back(Event{type, reason, message, from, now, now, 1});
   if (events.size() > 50) events.erase(events.begin());
 }
 
@@ -91,6 +91,7 @@ void from_json(const nlohmann::json& j, ContainerState& s) {
 void to_json(nlohmann::json& j, const ContainerStatus& s) {
   j = nlohmann::json{{"name", s.name},
                      {"image", s.image},
+                     {"imageID", s.image_id},
                      {"state", s.state},
                      {"ready", s.ready},
                      {"started", s.started},
@@ -102,6 +103,7 @@ void to_json(nlohmann::json& j, const ContainerStatus& s) {
 void from_json(const nlohmann::json& j, ContainerStatus& s) {
   Get(j, "name", s.name);
   Get(j, "image", s.image);
+  Get(j, "imageID", s.image_id);
   Get(j, "state", s.state);
   if (j.contains("lastState")) s.last_state = j.at("lastState").get<ContainerState>();
   Get(j, "ready", s.ready);
@@ -146,6 +148,9 @@ void to_json(nlohmann::json& j, const PodStatus& s) {
                      {"finished", s.finished},
                      {"terminating", s.terminating},
                      {"sandboxRefused", s.sandbox_refused},
+                     {"unscheduled", s.unscheduled},
+                     {"rejected", s.rejected},
+                     {"schedulingMessage", s.scheduling_message},
                      {"liveContainers", s.live_containers},
                      {"updated", s.updated}};
 }
@@ -169,6 +174,9 @@ void from_json(const nlohmann::json& j, PodStatus& s) {
   Get(j, "finished", s.finished);
   Get(j, "terminating", s.terminating);
   Get(j, "sandboxRefused", s.sandbox_refused);
+  Get(j, "unscheduled", s.unscheduled);
+  Get(j, "rejected", s.rejected);
+  Get(j, "schedulingMessage", s.scheduling_message);
   Get(j, "liveContainers", s.live_containers);
   Get(j, "updated", s.updated);
 }
@@ -187,6 +195,30 @@ Status WritePodStatus(const std::string& path, const PodStatus& status) {
 }
 
 nlohmann::json ApiPodStatus(const PodStatus& s) {
+  if (s.unscheduled) {
+    // Not on this node: no conditions but PodScheduled (kube-scheduler's), no container
+    // statuses, no IPs.
+    nlohmann::json j{{"phase", s.phase}};
+    if (!s.scheduling_message.empty()) {
+      nlohmann::json c{{"type", "PodScheduled"},
+                       {"status", "False"},
+                       {"reason", "Unschedulable"},
+                       {"message", s.scheduling_message},
+                       {"lastProbeTime", nullptr}};
+      for (const Event& e : s.events)
+        if (e.reason == "FailedScheduling") c["lastTransitionTime"] = Rfc3339(e.first);
+      j["conditions"] = nlohmann::json::array({c});
+    }
+    return j;
+  }
+  if (s.rejected) {
+    // Refused by kubelet's admission: phase, reason and message only.
+    nlohmann::json j{{"phase", s.phase}};
+    if (!s.reason.empty()) j["reason"] = s.reason;
+    if (!s.message.empty()) j["message"] = s.message;
+    if (s.start_time) j["startTime"] = Rfc3339(s.start_time);
+    return j;
+  }
   auto cond = [&](const char* type, bool v) {
     nlohmann::json c{{"type", type}, {"status", v ? "True" : "False"}};
     if (s.start_time) c["lastTransitionTime"] = Rfc3339(s.start_time);
@@ -199,7 +231,6 @@ nlohmann::json ApiPodStatus(const PodStatus& s) {
                    {"hostIP", s.host_ip},
                    {"podIP", s.host_ip},
                    {"podIPs", {{{"ip", s.host_ip}}}},
-                   {"qosClass", "BestEffort"},
                    {"containerStatuses", ApiContainers(s.containers)}};
   if (!s.init_containers.empty()) j["initContainerStatuses"] = ApiContainers(s.init_containers);
   if (s.start_time) j["startTime"] = Rfc3339(s.start_time);

@@ -33,6 +33,7 @@ struct ContainerState {
 struct ContainerStatus {
   std::string name;
   std::string image;
+  std::string image_id;  // kubelet's imageID: "<repository>@<manifest digest>" or the config id
   ContainerState state;
   std::optional<ContainerState> last_state;  // the previous run (terminated)
   bool ready = false;
@@ -78,6 +79,13 @@ struct PodStatus {
   // The kubelet refused to create the pod's sandbox (a feature gate): no supervisor; every
   // reconcile tries again.
   bool sandbox_refused = false;
+  // Not placed on this node (schedule.h PlacePod): Pending with kube-scheduler's
+  // FailedScheduling events (`scheduling_message` is the last one), or bound to another node
+  // (message empty). No supervisor; every reconcile tries again.
+  bool unscheduled = false;
+  std::string scheduling_message;
+  // kubelet's admission refused the pod (Failed with the predicate's reason): never started.
+  bool rejected = false;
   // Ids of the containers that exist on the host right now (sandbox, job, maybe a user):
   // what a crash clean-up must remove.
   std::vector<std::string> live_containers;
@@ -85,7 +93,7 @@ struct PodStatus {
 
   // Appends or aggregates an event (at most 50 kept, oldest dropped).
   void AddEvent(const std::string& type, const std::string& reason, const std::string& message,
-                int64_t now);
+                int64_t now, const std::string& from = "kubelet");
 };
 
 void to_json(nlohmann::json& j, const ContainerState& s);
@@ -101,7 +109,7 @@ Result<PodStatus> ReadPodStatus(const std::string& path);
 Status WritePodStatus(const std::string& path, const PodStatus& status);
 
 // The Kubernetes API form of a status (`status:` of `get -o json`): RFC 3339 times,
-// conditions, containerStatuses.
+// conditions, containerStatuses (qosClass comes from the spec: record.h QOSClassOf).
 nlohmann::json ApiPodStatus(const PodStatus& s);
 
 // kubectl get pods' columns.

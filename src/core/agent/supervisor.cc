@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "core/agent/backoff.h"
 #include "core/agent/exec.h"
@@ -25,6 +26,7 @@
 #include "core/base/strings.h"
 #include "core/image/store.h"
 #include "core/job/job.h"
+#include "core/k8s/defaults.h"
 #include "core/pod/node_info.h"
 #include "core/pod/runner.h"
 #include "core/pod/store_rootfs.h"
@@ -68,9 +70,10 @@ struct Slot {
   bool done = false;  // ended for good
   bool succeeded = false;
   int64_t kill_deadline_ms = 0;  // SIGTERM sent; SIGKILL at this time (0 = not stopping)
-  std::string kill_reason;       // why it is being stopped (probe failure)
+  std::string kill_reason;       // why it is being stopped (probe failure, "update")
   ExecInfo exec;
   ProbeState liveness, readiness, startup;
+  int pull_failures = 0;  // tries that found the image missing from the store
 };
 
 class Supervisor {
@@ -106,6 +109,15 @@ class Supervisor {
     dirty_ = true;
   }
   void StartSlot(Slot& s);
+  // kubelet's EnsureImageExists: true when the image is in the node's store (its imageID
+  // recorded). Else the container waits with ErrImageNeverPull (pull policy Never) or
+  // ErrImagePull, then ImagePullBackOff, with kubelet's events and a hint: this node never
+  // pulls by itself, `hostprocess pull` and `import` fill the store.
+  bool EnsureImage(Slot& s);
+  // An in-place update (kSupervisorReloadSignal): the new record replaces the old one (kept
+  // alive for the runners that point into it); a running container whose image changed is
+  // stopped and started again with the new spec.
+  void Reload();
   void CheckExit(Slot& s, bool stopping);
   void RunProbes(Slot& s);
   void BeginKill(Slot& s, std::chrono::milliseconds grace, const std::string& reason);
@@ -133,8 +145,11 @@ class Supervisor {
   std::string status_path_;
   PodRecord rec_;
   std::unique_ptr<DecodedRecord> record_;
+  std::vector<std::unique_ptr<DecodedRecord>> retired_;  // earlier records (Reload)
+  bool reload_ = false;
   std::unique_ptr<job::JobManager> jobs_;
   std::unique_ptr<pod::RootfsProvider> rootfs_;
+  std::optional<image::Store> images_;  // to look images up (EnsureImage)
   user::HostAccounts accounts_;
   std::unique_ptr<sandbox::HostVolumes> volumes_;
   pod::RunnerOptions runner_opts_;
@@ -157,6 +172,7 @@ Status Supervisor::Load() {
   ASSIGN_OR_RETURN(jobs_, job::NewJobManager({rec_.cgroup_root}));
   ASSIGN_OR_RETURN(image::Store store, image::Store::Open(options_.root));
   rootfs_ = std::make_unique<pod::StoreRootfs>(std::move(store));
+  if (auto images = image::Store::Open(options_.root)) images_.emplace(std::move(*images));
   volumes_ = std::make_unique<sandbox::HostVolumes>(
       sandbox::HostVolumesConfig{options_.root + "/serviceaccount"});
   runner_opts_.root = options_.root;
@@ -199,6 +215,8 @@ Status Supervisor::Load() {
     app_.push_back(std::move(s));
   }
   status_.initialized = init_.empty();
+  // The events written before this supervisor (FailedScheduling, an earlier supervisor's) stay.
+  if (auto old = ReadPodStatus(status_path_)) status_.events = std::move(old->events);
   Event("Normal", "Scheduled",
         fmt::format("Successfully assigned {}/{} to {}", pod().metadata.namespace_,
                     pod().metadata.name, runner_opts_.node.hostname));
@@ -221,8 +239,63 @@ void Supervisor::RemoveLive(const std::string& id) {
   dirty_ = true;
 }
 
+bool Supervisor::EnsureImage(Slot& s) {
+  ContainerStatus& cs = StatusOf(s);
+  const std::string& image = s.spec->image;
+  if (!images_) return true;  // the runner reports the store's error
+  auto rec = images_->Resolve(image);
+  if (rec) {
+    // The repository without tag or digest: "docker.io/library/busybox".
+    std::string repo = rec->name.substr(0, rec->name.find('@'));
+    size_t colon = repo.rfind(':');
+    if (colon != std::string::npos &&
+        (repo.rfind('/') == std::string::npos || colon > repo.rfind('/')))
+      repo.resize(colon);
+    cs.image_id = rec->manifest_digest.empty() ? rec->id : repo + "@" + rec->manifest_digest;
+    s.pull_failures = 0;
+    return true;
+  }
+  if (rec.error().code() != ErrorCode::kNotFound) return true;  // the runner reports it
+  std::string policy = s.spec->image_pull_policy.empty() ? k8s::DefaultImagePullPolicy(image)
+                                                         : s.spec->image_pull_policy;
+  std::string hint = fmt::format(
+      "this node does not pull on its own: run `hostprocess pull {}`, or `hostprocess import "
+      "DIR|TARBALL {}`",
+      image, image);
+  cs.state = ContainerState{};
+  if (policy == "Never") {
+    std::string msg =
+        fmt::format("Container image \"{}\" is not present with pull policy of Never", image);
+    cs.state.reason = "ErrImageNeverPull";
+    cs.state.message = msg + " (" + hint + ")";
+    Event("Warning", "ErrImageNeverPull", msg);
+    Event("Warning", "Failed", "Error: ErrImageNeverPull");
+  } else if (s.pull_failures == 0) {
+    Event("Normal", "Pulling", fmt::format("Pulling image \"{}\"", image));
+    std::string err =
+        fmt::format("image \"{}\" is not in the node's image store ({})", image, hint);
+    cs.state.reason = "ErrImagePull";
+    cs.state.message = err;
+    Event("Warning", "Failed", fmt::format("Failed to pull image \"{}\": {}", image, err));
+    Event("Warning", "Failed", "Error: ErrImagePull");
+  } else {
+    std::string msg = fmt::format("Back-off pulling image \"{}\"", image);
+    cs.state.reason = "ImagePullBackOff";
+    cs.state.message = msg + " (" + hint + ")";
+    Event("Normal", "BackOff", msg);
+    Event("Warning", "Failed", "Error: ImagePullBackOff");
+  }
+  // kubelet's image back-off: 10 s doubling to 5 min.
+  int64_t delay = std::min<int64_t>(int64_t{10000} << std::min(s.pull_failures, 5), 300000);
+  s.pull_failures++;
+  s.next_start_ms = NowMs() + delay;
+  dirty_ = true;
+  return false;
+}
+
 void Supervisor::StartSlot(Slot& s) {
   ContainerStatus& cs = StatusOf(s);
+  if (!EnsureImage(s)) return;
   auto id = pod::NewContainerId();
   if (!id) {
     Log(id.error().ToString());
@@ -309,6 +382,36 @@ void Supervisor::StartSlot(Slot& s) {
   dirty_ = true;
 }
 
+void Supervisor::Reload() {
+  auto rec = ReadPodRecord(pod_dir_ + "/" + kPodFile);
+  if (!rec) return Log("reload: " + rec.error().ToString());
+  auto decoded = DecodeRecord(*rec, pod_dir_ + "/" + kPodFile);
+  if (!decoded) return Log("reload: " + decoded.error().ToString());
+  const k8s::PodSpec& spec = (*decoded)->pod.spec;
+  if (spec.init_containers.size() != init_.size() || spec.containers.size() != app_.size()) {
+    return Log("reload: the containers changed: ignored (the agent replaces such a pod)");
+  }
+  retired_.push_back(std::move(record_));
+  record_ = std::move(*decoded);
+  rec_ = std::move(*rec);
+  for (auto* list : {&init_, &app_}) {
+    for (Slot& s : *list) {
+      const k8s::Container& c = s.init ? spec.init_containers[s.index] : spec.containers[s.index];
+      bool changed = c.image != s.spec->image;
+      s.spec = &c;
+      if (!changed) continue;
+      StatusOf(s).image = c.image;
+      dirty_ = true;
+      if (Running(s) && !s.kill_deadline_ms) {
+        Event("Normal", "Killing",
+              fmt::format("Container {} definition changed, will be restarted", c.name));
+        BeginKill(s, Grace(), "update");
+      }
+    }
+  }
+  Log("reloaded the pod's record");
+}
+
 void Supervisor::BeginKill(Slot& s, std::chrono::milliseconds grace, const std::string& reason) {
   if (!Running(s) || s.kill_deadline_ms) return;
   if (s.runner->job()) {
@@ -363,8 +466,16 @@ void Supervisor::CheckExit(Slot& s, bool stopping) {
   dirty_ = true;
   Log(fmt::format("container \"{}\" exited with {} ({})", s.spec->name, exit.exit_code,
                   term.reason));
+  bool updated = s.kill_reason == "update";
+  s.kill_reason.clear();
   if (stopping) {
     s.done = true;
+    return;
+  }
+  if (updated) {
+    // kubelet restarts a container whose definition changed at once, whatever its policy.
+    cs.last_state = term;
+    s.next_start_ms = NowMs();
     return;
   }
   std::string policy = pod().spec.restart_policy.empty() ? "Always" : pod().spec.restart_policy;
@@ -583,7 +694,7 @@ void Supervisor::Finish() {
 int Supervisor::Run() {
   sigset_t set;
   sigemptyset(&set);
-  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, sig);
+  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, kSupervisorReloadSignal}) sigaddset(&set, sig);
   ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
   // Without the signalfd a delete's SIGTERM and the containers' exits go unseen; without the
@@ -642,7 +753,15 @@ int Supervisor::Run() {
     ::poll(&p, 1, WaitTimeoutMs());
     struct signalfd_siginfo si;
     while (::read(sigfd_.get(), &si, sizeof si) == sizeof si) {
-      if (si.ssi_signo != SIGCHLD) stop_ = true;
+      if (si.ssi_signo == static_cast<uint32_t>(kSupervisorReloadSignal)) {
+        reload_ = true;
+      } else if (si.ssi_signo != SIGCHLD) {
+        stop_ = true;
+      }
+    }
+    if (reload_) {
+      reload_ = false;
+      Reload();
     }
   }
   if (stop_ || !evicted_.empty()) {

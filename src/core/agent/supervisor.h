@@ -8,6 +8,8 @@
 //   - runs liveness/readiness/startup probes;
 //   - records the pod's status atomically in `run/pods/<key>/status.json` on every change,
 //     and each running container's exec record in `run/pods/<key>/exec/<name>.json`;
+//   - on kSupervisorReloadSignal (an update of the pod's mutable fields), reloads pod.json and
+//     restarts each running container whose image changed (kubelet's "definition changed");
 //   - on SIGTERM (a delete), stops every container with the grace period, tears everything
 //     down and exits; a pod whose containers all ended for good is torn down too and the
 //     supervisor exits, its final status kept.
@@ -15,6 +17,7 @@
 // supervisor can be cleaned up from its status alone (cleanup.h).
 #pragma once
 
+#include <csignal>
 #include <string>
 
 namespace hp::agent {
@@ -26,6 +29,9 @@ struct SupervisorOptions {
 
 // Runs the pod to its end; returns the process exit code (0, or 1 when it could not start).
 int RunSupervisor(const SupervisorOptions& options);
+
+// Sent by the agent after it rewrote pod.json with an in-place update.
+inline constexpr int kSupervisorReloadSignal = SIGUSR1;
 
 // The record the agent writes for the supervisor (`run/pods/<key>/pod.json`).
 inline constexpr const char* kPodFile = "pod.json";

@@ -3,18 +3,6 @@
 namespace hp::k8s {
 namespace {
 
-std::string DefaultPullPolicy(const std::string& image) {
-  std::string_view ref = image;
-  if (ref.find('@') != std::string_view::npos) return "IfNotPresent";  // digest, no tag
-  size_t slash = ref.rfind('/');
-  size_t colon = ref.rfind(':');
-  std::string_view tag;
-  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash))
-    tag = ref.substr(colon + 1);
-  if (tag.empty() || tag == "latest") return "Always";
-  return "IfNotPresent";
-}
-
 void DefaultHandler(ProbeHandler& h) {
   if (h.http_get) {
     if (h.http_get->path.empty()) h.http_get->path = "/";
@@ -39,7 +27,7 @@ void DefaultFieldRef(std::optional<ObjectFieldSelector>& f) {
 void DefaultContainer(Container& c, bool host_network) {
   if (c.termination_message_path.empty()) c.termination_message_path = "/dev/termination-log";
   if (c.termination_message_policy.empty()) c.termination_message_policy = "File";
-  if (c.image_pull_policy.empty()) c.image_pull_policy = DefaultPullPolicy(c.image);
+  if (c.image_pull_policy.empty()) c.image_pull_policy = DefaultImagePullPolicy(c.image);
   for (auto& p : c.ports) {
     if (p.protocol.empty()) p.protocol = "TCP";
     if (host_network && p.host_port.value_or(0) == 0) p.host_port = p.container_port;
@@ -56,6 +44,30 @@ void DefaultContainer(Container& c, bool host_network) {
 }
 
 }  // namespace
+
+void DefaultRequestsFromLimits(PodSpec& s) {
+  for (auto* list : {&s.init_containers, &s.containers}) {
+    for (Container& c : *list) {
+      for (const auto& [name, q] : c.resources.limits) {
+        bool requested = false;
+        for (const auto& r : c.resources.requests) requested |= r.first == name;
+        if (!requested) c.resources.requests.emplace_back(name, q);
+      }
+    }
+  }
+}
+
+std::string DefaultImagePullPolicy(const std::string& image) {
+  std::string_view ref = image;
+  if (ref.find('@') != std::string_view::npos) return "IfNotPresent";  // digest, no tag
+  size_t slash = ref.rfind('/');
+  size_t colon = ref.rfind(':');
+  std::string_view tag;
+  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash))
+    tag = ref.substr(colon + 1);
+  if (tag.empty() || tag == "latest") return "Always";
+  return "IfNotPresent";
+}
 
 void ApplyPodSpecDefaults(PodSpec& s) {
   if (s.restart_policy.empty()) s.restart_policy = "Always";

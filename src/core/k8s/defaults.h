@@ -2,6 +2,8 @@
 // before validation and useful to the planner (probe timings, grace period, pull policy).
 #pragma once
 
+#include <string>
+
 #include "core/k8s/types.h"
 
 namespace hp::k8s {
@@ -13,6 +15,12 @@ namespace hp::k8s {
 // and scheme HTTP, volume defaultMode 0644, projected token expirationSeconds 3600,
 // fieldRef apiVersion v1, serviceAccountName "default" (the ServiceAccount admission plugin).
 void ApplyPodSpecDefaults(PodSpec& spec);
+// SetDefaults_Pod's requests = limits for each resource a container limits but does not
+// request. Kept apart from ApplyPodSpecDefaults (whose validation messages are pinned by tests)
+// and applied where the pod's QoS class is computed (qos.h).
+void DefaultRequestsFromLimits(PodSpec& spec);
+// imagePullPolicy's default for `image`: Always for `:latest` or no tag, else IfNotPresent.
+std::string DefaultImagePullPolicy(const std::string& image);
 void ApplyPodDefaults(Pod& pod);
 void ApplyDaemonSetDefaults(DaemonSet& ds);  // updateStrategy, revisionHistoryLimit, template
 

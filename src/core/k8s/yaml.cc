@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <unordered_map>
 
 #include "core/k8s/yaml_internal.h"
@@ -431,14 +432,27 @@ class Emitter {
     Emit(ev);
   }
 
+  // go-yaml v2's parseTimestamp: a string that reads back as a timestamp
+  // ("2006-1-2T15:4:5.999999999Z07:00", lower-case t too, "2006-1-2 15:4:5.999999999",
+  // "2006-1-2") is quoted, as kubectl quotes `creationTimestamp: "2026-..."`.
+  static bool IsTimestamp(const std::string& s) {
+    if (s.size() < 5 || s[4] != '-' ||
+        !std::all_of(s.begin(), s.begin() + 4, [](char c) { return c >= '0' && c <= '9'; }))
+      return false;
+    static const std::regex kTimestamp(
+        R"(\d{4}-\d{1,2}-\d{1,2}(([Tt]\d{1,2}:\d{1,2}:\d{1,2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2}))|)"
+        R"(( \d{1,2}:\d{1,2}:\d{1,2}(\.\d{1,9})?))?)");
+    return std::regex_match(s, kTimestamp);
+  }
+
   // go-yaml v2's encoder: multi-line strings as literal blocks, plain when the text reads back
-  // as a string, else double-quoted. (The emitter falls back to a quoted style itself when plain
-  // or literal cannot hold the text.)
+  // as a string (not a timestamp), else double-quoted. (The emitter falls back to a quoted style
+  // itself when plain or literal cannot hold the text.)
   void String(const std::string& s) {
     yaml_scalar_style_t style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
     if (s.find('\n') != std::string::npos) {
       style = YAML_LITERAL_SCALAR_STYLE;
-    } else if (Resolve(s) == Plain::kString) {
+    } else if (Resolve(s) == Plain::kString && !IsTimestamp(s)) {
       style = YAML_PLAIN_SCALAR_STYLE;
     }
     Scalar(s, style);

@@ -210,3 +210,141 @@ TEST(ScheduleTest, SeedExampleIsNotScheduledAndLinuxVariantIs) {
 
 }  // namespace
 }  // namespace hp::agent
+
+namespace hp::agent {
+namespace {
+
+// A HostProcess-like pod (hostNetwork) whose container declares `ports` (YAML flow list).
+k8s::PodSpec PortsSpec(const std::string& ports, const std::string& extra = "") {
+  std::string doc =
+      "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostNetwork: true\n" + extra +
+      "  containers:\n  - name: c\n    image: i\n    ports: " + ports + "\n";
+  auto d = k8s::DecodeString(doc, "test.yaml");
+  EXPECT_TRUE(d) << (d ? "" : d.error().ToString());
+  if (!d || d->objects.empty()) return {};
+  return d->objects[0].pod()->spec;
+}
+
+TEST(PlacePodTest, SchedulerRefusesWithFailedSchedulingAndPreemptionSummary) {
+  Placement p =
+      PlacePod(Spec("  nodeSelector:\n    kubernetes.io/os: windows\n"), TestNode(), false, {});
+  EXPECT_EQ(p.kind, Placement::kUnschedulable);
+  EXPECT_EQ(p.reason, "FailedScheduling");
+  EXPECT_EQ(p.from, "default-scheduler");
+  EXPECT_EQ(p.message,
+            "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. "
+            "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.");
+  ASSERT_EQ(p.details.size(), 1u);
+  EXPECT_EQ(p.details[0], "nodeSelector kubernetes.io/os=windows: node has kubernetes.io/os=linux");
+
+  p = PlacePod(Spec(Affinity("        - matchExpressions:\n          - key: zone\n"
+                             "            operator: In\n            values: [b]\n")),
+               TestNode(), false, {});
+  EXPECT_EQ(p.kind, Placement::kUnschedulable);
+  EXPECT_EQ(p.message,
+            "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. "
+            "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.");
+}
+
+TEST(PlacePodTest, UntoleratedTaintIsTheSchedulersReason) {
+  Placement p = PlacePod(Spec(""), TestNode({{"dedicated", "gpu", "NoSchedule"}}), false, {});
+  EXPECT_EQ(p.kind, Placement::kUnschedulable);
+  EXPECT_EQ(p.message,
+            "0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}. "
+            "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.");
+  // A bare pod gets none of the DaemonSet controller's tolerations.
+  EXPECT_EQ(PlacePod(Spec(""), TestNode({{"node.kubernetes.io/unschedulable", "", "NoSchedule"}}),
+                     false, {})
+                .kind,
+            Placement::kUnschedulable);
+  EXPECT_EQ(PlacePod(Spec(""), TestNode({{"node.kubernetes.io/unschedulable", "", "NoSchedule"}}),
+                     true, {})
+                .kind,
+            Placement::kPlaced);
+}
+
+TEST(PlacePodTest, NoConstraintsIsPlaced) {
+  Placement p =
+      PlacePod(Spec("  nodeSelector:\n    kubernetes.io/os: linux\n"), TestNode(), false, {});
+  EXPECT_EQ(p.kind, Placement::kPlaced);
+  EXPECT_EQ(p.message, "");
+}
+
+TEST(PlacePodTest, HostPortsTakenMakeThePodUnschedulable) {
+  k8s::PodSpec a = PortsSpec("[{containerPort: 8080}]");
+  std::vector<HostPort> used = HostPortsOf(a);
+  ASSERT_EQ(used.size(), 1u);  // hostNetwork: containerPort is the host port
+  EXPECT_EQ(used[0].port, 8080);
+  EXPECT_EQ(used[0].protocol, "TCP");
+  Placement p = PlacePod(PortsSpec("[{containerPort: 8080}]"), TestNode(), false, used);
+  EXPECT_EQ(p.kind, Placement::kUnschedulable);
+  EXPECT_EQ(p.message,
+            "0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod "
+            "ports. preemption: 0/1 nodes are available: 1 No preemption victims found for "
+            "incoming pod.");
+  ASSERT_EQ(p.details.size(), 1u);
+  EXPECT_EQ(p.details[0], "hostPort 8080/TCP is taken by a pod on this node");
+  // Another protocol or port is free.
+  EXPECT_EQ(
+      PlacePod(PortsSpec("[{containerPort: 8080, protocol: UDP}]"), TestNode(), false, used).kind,
+      Placement::kPlaced);
+  EXPECT_EQ(PlacePod(PortsSpec("[{containerPort: 8081}]"), TestNode(), false, used).kind,
+            Placement::kPlaced);
+}
+
+TEST(PlacePodTest, HostPortConflictRuleAsNodePorts) {
+  // Kubernetes' HostPortInfo: the wildcard address conflicts with every address.
+  struct Case {
+    HostPort a, b;
+    bool conflict;
+  } cases[] = {
+      {{"", "TCP", 80}, {"", "TCP", 80}, true},
+      {{"0.0.0.0", "TCP", 80}, {"127.0.0.1", "TCP", 80}, true},
+      {{"127.0.0.1", "TCP", 80}, {"0.0.0.0", "TCP", 80}, true},
+      {{"127.0.0.1", "TCP", 80}, {"127.0.0.2", "TCP", 80}, false},
+      {{"127.0.0.1", "TCP", 80}, {"127.0.0.1", "TCP", 80}, true},
+      {{"", "TCP", 80}, {"", "UDP", 80}, false},
+      {{"", "TCP", 80}, {"", "TCP", 81}, false},
+      {{"", "SCTP", 80}, {"0.0.0.0", "SCTP", 80}, true},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(HostPortsConflict(c.a, c.b), c.conflict)
+        << c.a.ip << "/" << c.a.protocol << "/" << c.a.port << " vs " << c.b.ip << "/"
+        << c.b.protocol << "/" << c.b.port;
+  }
+}
+
+TEST(PlacePodTest, BoundToThisNodeIsKubeletsAdmission) {
+  Placement p =
+      PlacePod(Spec("  nodeName: node1\n  nodeSelector:\n    kubernetes.io/os: windows\n"),
+               TestNode(), false, {});
+  EXPECT_EQ(p.kind, Placement::kRejected);
+  EXPECT_EQ(p.reason, "NodeAffinity");
+  EXPECT_EQ(p.from, "kubelet");
+  EXPECT_EQ(p.message,
+            "Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector");
+  std::vector<HostPort> used = HostPortsOf(PortsSpec("[{containerPort: 9000}]"));
+  p = PlacePod(PortsSpec("[{containerPort: 9000}]", "  nodeName: node1\n"), TestNode(), false,
+               used);
+  EXPECT_EQ(p.kind, Placement::kRejected);
+  EXPECT_EQ(p.reason, "NodePorts");
+  EXPECT_EQ(p.message,
+            "Predicate NodePorts failed: node(s) didn't have free ports for the requested pod "
+            "ports");
+  // kubelet only looks at NoExecute taints.
+  EXPECT_EQ(
+      PlacePod(Spec("  nodeName: node1\n"), TestNode({{"k", "v", "NoSchedule"}}), false, {}).kind,
+      Placement::kPlaced);
+  p = PlacePod(Spec("  nodeName: node1\n"), TestNode({{"k", "v", "NoExecute"}}), false, {});
+  EXPECT_EQ(p.kind, Placement::kRejected);
+  EXPECT_EQ(p.reason, "TaintToleration");
+}
+
+TEST(PlacePodTest, BoundToAnotherNodeIsNotThisNodes) {
+  Placement p = PlacePod(Spec("  nodeName: othernode\n"), TestNode(), false, {});
+  EXPECT_EQ(p.kind, Placement::kOtherNode);
+  EXPECT_EQ(p.message, "");
+}
+
+}  // namespace
+}  // namespace hp::agent

@@ -305,3 +305,31 @@ TEST(YamlWrite, PrintsAsKubectl) {
 
 }  // namespace
 }  // namespace hp::k8s
+
+namespace hp::k8s {
+namespace {
+
+// go-yaml v2 quotes strings that read back as timestamps: kubectl's
+// `creationTimestamp: "2026-11-22T10:00:00Z"`; other date-like strings stay plain.
+TEST(YamlWrite, QuotesTimestampsAsKubectl) {
+  struct Case {
+    const char* in;
+    const char* out;
+  } cases[] = {
+      {"2026-11-22T10:00:00Z", "t: \"2026-11-22T10:00:00Z\"\n"},
+      {"2026-11-22T10:00:00.123456789+01:00", "t: \"2026-11-22T10:00:00.123456789+01:00\"\n"},
+      {"2026-1-2t3:4:5Z", "t: \"2026-1-2t3:4:5Z\"\n"},
+      {"2026-11-22 10:00:00", "t: \"2026-11-22 10:00:00\"\n"},
+      {"2026-11-22", "t: \"2026-11-22\"\n"},
+      {"2026-11-22T10:00:00", "t: 2026-11-22T10:00:00\n"},  // T needs a zone
+      {"2026-11-22x", "t: 2026-11-22x\n"},
+      {"20261-11-22", "t: 20261-11-22\n"},
+      {"sleep-3600", "t: sleep-3600\n"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(yaml::JsonToYaml(nlohmann::json{{"t", c.in}}), c.out) << c.in;
+  }
+}
+
+}  // namespace
+}  // namespace hp::k8s

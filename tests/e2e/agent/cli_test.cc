@@ -1,0 +1,79 @@
+// kubectl's CLI manners (issue 19 items 9 and 10): an unknown verb, no arguments, namespace
+// flags before the verb and `-n=NS`, Examples in --help; exec's `command terminated with exit
+// code N`, TERM=xterm under -t, and "Defaulted container" naming the containers.
+#include "e2e/agent/fixture.h"
+
+namespace hp::agent::testing {
+namespace {
+
+TEST_F(AgentE2E, CliHygieneAsKubectl) {
+  CliResult r = Hp("frobnicate");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err.rfind("error: unknown command \"frobnicate\" for \"hostprocess\"\n\nAvailable "
+                        "commands: apply, completion, delete, describe, exec, get, ",
+                        0),
+            0u)
+      << r.err;
+  EXPECT_NE(r.err.find("Run 'hostprocess --help' for usage.\n"), std::string::npos);
+  r = Hp("");
+  EXPECT_EQ(r.rc, 0);
+  EXPECT_NE(r.out.find("Subcommands:"), std::string::npos) << r.out;
+  EXPECT_EQ(Hp("-n kube-system get pods").err, "No resources found in kube-system namespace.\n");
+  EXPECT_EQ(Hp("get pods -n=kube-system").err, "No resources found in kube-system namespace.\n");
+  EXPECT_EQ(Hp("--namespace=kube-system get pods").err,
+            "No resources found in kube-system namespace.\n");
+  for (const char* verb : {"validate", "run", "apply", "get", "describe", "logs", "exec", "delete",
+                           "top", "pull", "import", "images", "rmi", "completion"}) {
+    EXPECT_NE(Hp(std::string(verb) + " --help").out.find("\nExamples:\n  # "), std::string::npos)
+        << verb;
+  }
+}
+
+TEST_F(AgentE2E, ExecSaysHowTheCommandEnded) {
+  std::string yaml = PodYaml("two", "sleep 3600") +
+                     "  - name: d\n    image: hostprocess.local/busybox:latest\n"
+                     "    command: [sleep, \"3600\"]\n";
+  ASSERT_EQ(Apply(yaml).rc, 0);
+  ASSERT_TRUE(WaitFor([&] { return StatusColumnOf("two") == "Running"; }, 10000));
+  CliResult e = Hp("exec two -- sh -c 'exit 3'");
+  EXPECT_EQ(e.rc, 3);
+  EXPECT_EQ(e.err, "Defaulted container \"c\" out of: c, d\ncommand terminated with exit code 3\n");
+  CliResult t = Hp("exec -t two -c d -- sh -c 'echo $TERM'");
+  EXPECT_EQ(t.rc, 0) << t.err;
+  EXPECT_NE(t.out.find("xterm"), std::string::npos) << t.out;
+  EXPECT_EQ(Hp("exec two -c d -- true").err, "");
+  EXPECT_EQ(Hp("delete pod two").rc, 0);
+}
+
+TEST_F(AgentE2E, GetSelectsByLabelsAndFields) {
+  auto labelled = [&](const std::string& name, const std::string& tier,
+                      const std::string& spec_extra = "") {
+    std::string y = PodYaml(name, "sleep 3600", "Always", "", spec_extra);
+    y.replace(y.find("  name: " + name + "\n"), 9 + name.size(),
+              "  name: " + name + "\n  labels:\n    tier: " + tier + "\n");
+    return y;
+  };
+  ASSERT_EQ(Apply(labelled("web", "front")).rc, 0);
+  ASSERT_EQ(Apply(labelled("db", "back", "  nodeSelector:\n    disk: none\n")).rc, 0);
+  CliResult r = Hp("get pods -l tier=front --no-headers -o name");
+  EXPECT_EQ(r.out, "pod/web\n") << r.err;
+  EXPECT_EQ(Hp("get pods -l 'tier in (back,side)' -o name").out, "pod/db\n");
+  EXPECT_EQ(Hp("get pods -l 'tier notin (front)',tier -o name").out, "pod/db\n");
+  EXPECT_EQ(Hp("get pods -l '!tier' -o name").err, "No resources found in default namespace.\n");
+  EXPECT_EQ(Hp("get pods --field-selector status.phase=Pending -o name").out, "pod/db\n");
+  EXPECT_EQ(Hp("get pods --field-selector metadata.name!=db -o name").out, "pod/web\n");
+  CliResult l = Hp("get pods --show-labels");
+  EXPECT_NE(l.out.find("   LABELS\n"), std::string::npos) << l.out;
+  EXPECT_NE(l.out.find("   tier=front\n"), std::string::npos) << l.out;
+  CliResult bad = Hp("get pods --field-selector spec.foo=x");
+  EXPECT_EQ(bad.rc, 1);
+  EXPECT_EQ(bad.err,
+            "Error from server (BadRequest): Unable to find \"/v1, Resource=pods\" that match "
+            "label selector \"\", field selector \"spec.foo=x\": field label not supported: "
+            "spec.foo\n");
+  EXPECT_EQ(Hp("get pods -l 'a b'").rc, 1);
+  EXPECT_EQ(Hp("delete pod web db").rc, 0);
+}
+
+}  // namespace
+}  // namespace hp::agent::testing
