@@ -2,6 +2,7 @@
 # Installs every Debian package hostprocess needs to build, test and run its examples.
 # Idempotent; run as root, or as a user with sudo. Offline after this step.
 # dpkg-dev (dpkg-shlibdeps), systemd (systemd-analyze) and zsh: the package and completion tests.
+# g++-mingw-w64-x86-64-posix and wine64: the Windows build and its Wine tier (docs/windows.md).
 set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format clang-tidy
@@ -11,6 +12,7 @@ PACKAGES=(
   containerd runc docker-registry busybox-static skopeo umoci hyperfine
   iproute2 procps util-linux passwd file mmdebstrap
   dpkg-dev systemd zsh
+  g++-mingw-w64-x86-64-posix wine64
 )
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
