@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh release
+# hostprocess.exe (MinGW), for the release tier's `wine` tests (docs/windows.md).
+bash scripts/build.sh windows
 # The real-world image of the integration tests (Debian via mmdebstrap, built once and cached).
 HP_DEBIAN_IMAGE=$(bash scripts/build-debian-test-image.sh)
 export HP_DEBIAN_IMAGE
