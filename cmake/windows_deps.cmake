@@ -24,3 +24,6 @@ target_link_libraries(nlohmann_json::nlohmann_json INTERFACE hp_staged_headers)
 add_library(CLI11::CLI11 INTERFACE IMPORTED)
 target_link_libraries(CLI11::CLI11 INTERFACE hp_staged_headers)
 find_package(Threads REQUIRED)
+
+# Windows 10 APIs (PROC_THREAD_ATTRIBUTE_JOB_LIST); no min/max macros from <windows.h>.
+add_compile_definitions(_WIN32_WINNT=0x0A00 NOMINMAX WIN32_LEAN_AND_MEAN UNICODE _UNICODE)
