@@ -2,8 +2,8 @@
 # Wine tier: `hostprocess.exe run -f` of HostProcess pods (SPEC §7, issue 14): the container
 # volume C:\hpc\<id>\ with its trailing `\` in CONTAINER_SANDBOX_MOUNT_POINT (set last), the
 # working directory, expansion in args and env, the exit code, the volume removed afterwards,
-# and a grandchild killed when the container ends (with a control run showing that, outside a
-# job, the same grandchild survives).
+# a grandchild killed when the container ends (with a control run showing that, outside a
+# job, the same grandchild survives), and the container killed when its runner dies.
 # Usage: run_test.sh WINDOWS_EXE SOURCE_DIR
 set -uo pipefail
 source "$(dirname "$0")/../wine_env.sh" "$1"
@@ -75,6 +75,25 @@ rc=$?
 check "run: the grandchild runs while its container does" test -n "$seen"
 check "run: grandchild pod exits 0" test "$rc" -eq 0
 check "run: the grandchild dies with its container's job" test -z "$(alive 127.0.0.77)"
+
+# Kill-on-job-close: the runner dies (kill -9), its container dies with the job's last handle.
+"$WINE" "$HP_EXE" run -f $data/long-pod.yaml </dev/null >"$out/out" 2>"$out/err" &
+run_pid=$!
+seen=""
+for _ in $(seq 100); do
+  seen=$(alive 127.0.0.79)
+  [ -z "$seen" ] || break
+  sleep 0.1
+done
+kill -9 $run_pid
+wait $run_pid 2>/dev/null
+for _ in $(seq 50); do
+  [ -n "$(alive 127.0.0.79)" ] || break
+  sleep 0.1
+done
+check "run: the container runs" test -n "$seen"
+check "run: killing the runner kills its container (kill-on-job-close)" \
+  test -z "$(alive 127.0.0.79)"
 
 run -f $data/service-account-pod.yaml
 check "run: an account Wine cannot log on is refused (exit 2)" test "$rc" -eq 2
