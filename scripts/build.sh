@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Configures and builds one flavour: scripts/build.sh [release|asan|ship] [TARGET...]
+# Configures and builds one flavour: scripts/build.sh [release|asan|ship|windows] [TARGET...]
 #   release  RelWithDebInfo (g++): everything, tests and benchmarks included (build/release);
 #   asan     clang, ASan+UBSan and libFuzzer instrumentation (-O1): every test, fuzz target and
 #            benchmark (build/asan); `fuzz` is another name for it;
 #   ship     a stock Release (-O3) of only what is shipped, no tests (build/ship): what CI
-#            packages.
+#            packages;
+#   windows  hostprocess.exe cross-compiled with MinGW-w64 (cmake/mingw-w64-x86_64.cmake,
+#            docs/windows.md), static, Release (build/windows).
 # Only the TARGETs when given (e.g. hostprocess), else everything of the flavour. The trees CI
 # builds from scratch (asan, ship) are unity builds (CMAKE_UNITY_BUILD: each library's sources
 # compiled as a few translation units); release stays one unit per file for quick rebuilds.
@@ -22,7 +24,8 @@ case "$flavour" in
            "-DCMAKE_C_FLAGS_DEBUG=-O1 -gline-tables-only" -DHP_SANITIZE=ON -DHP_FUZZ=ON
            -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_UNITY_BUILD=ON) ;;
   ship) args+=(-DCMAKE_BUILD_TYPE=Release -DHP_TESTS=OFF -DHP_BENCH=OFF -DCMAKE_UNITY_BUILD=ON) ;;
-  *) echo "usage: $0 [release|asan|ship] [TARGET...]" >&2; exit 2 ;;
+  windows) args+=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=cmake/mingw-w64-x86_64.cmake) ;;
+  *) echo "usage: $0 [release|asan|ship|windows] [TARGET...]" >&2; exit 2 ;;
 esac
 if command -v ccache >/dev/null; then
   args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
@@ -30,7 +33,7 @@ fi
 # A tree configured with another compiler is made again from scratch: CMake would otherwise
 # drop its cache on the compiler change and with it every option given here.
 cache="build/$flavour/CMakeCache.txt"
-if [ -f "$cache" ]; then
+if [ -f "$cache" ] && [ "$flavour" != windows ]; then  # windows: the toolchain file decides
   want=c++
   [[ " ${args[*]} " == *" -DCMAKE_CXX_COMPILER=clang++ "* ]] && want=clang++
   have=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$cache")

@@ -2,7 +2,8 @@
 # Sets up, builds and runs every test tier; what CI runs (.ci/run). Two trees:
 #   build/asan  clang, ASan+UBSan(+fuzzer-no-link), every test and fuzz target: the unit,
 #               integration and e2e tiers all run under the sanitizers, then the fuzzers;
-#   build/ship  the release build of only what is shipped, packaged (.deb) and checked.
+#   build/ship  the release build of only what is shipped, packaged (.deb) and checked;
+# and build/windows, hostprocess.exe, which the asan tree's wine tier runs under wine64.
 # The real-world test image (Debian via mmdebstrap, cached) is made while the trees build.
 # Prints each stage's time at the end, pass or fail. Run as root (the e2e tests need it;
 # setup uses sudo when run as another user). HP_FUZZ_SECONDS: time per fuzz target (20).
@@ -35,6 +36,8 @@ bash scripts/build-debian-test-image.sh >"$image_log.out" 2>"$image_log" &
 image_pid=$!
 stage "build asan (tests, fuzzers)" bash scripts/build.sh asan
 stage "build ship (release)" bash scripts/build.sh ship
+# hostprocess.exe (MinGW) for the `wine` tests of the asan tree (docs/windows.md).
+stage "build windows (mingw)" bash scripts/build.sh windows
 wait_image() {
   if ! wait "$image_pid"; then
     cat "$image_log" >&2

@@ -13,6 +13,8 @@
 // An alias is the anchored node itself (an index into the same array), as go-yaml decodes it.
 //
 // Writing (-o yaml) uses libyaml's emitter with go-yaml v2's scalar styles.
+// Windows has no libyaml build yet: there only the fast path reads (yaml_internal.h
+// CompleteParse) and JsonToYaml is not built (docs/windows.md).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
-// hp/k8s (internal to yaml*.cc): appending nodes to a yaml::Tree, shared by the libyaml event
-// builder and the fast path; and the fast path itself.
+// hp/k8s (internal to yaml*.cc, libyaml/, windows/): appending nodes to a yaml::Tree, shared by the
+// libyaml event builder and the fast path; and the fast path itself.
 #pragma once
 
 #include <cstdint>
@@ -93,10 +93,14 @@ class TreeWriter {
 // plain, quoted and flow scalars and collections, comments, `---`) into `out` as libyaml would,
 // several times faster. Returns false, leaving `out` to be cleared, at anything else: tabs, CR,
 // non-ASCII bytes, anchors, tags, block scalars, multi-line scalars or flow collections,
-// directives, errors. The caller then parses with libyaml, which has the whole grammar and the
-// error messages.
+// directives, errors. The caller then parses with CompleteParse, which has the whole grammar
+// and the error messages.
 bool FastParse(std::string_view text, Tree& out, int first_line);
-// The whole grammar and go-yaml's rules: libyaml's events through a TreeWriter.
+// The whole grammar and go-yaml's rules, where FastParse declines. Linux (libyaml/parse.cc):
+// LibyamlParse. Windows (windows/yaml_complete.cc): no libyaml there yet, so input outside the
+// fast path's grammar is an error that says so, never a different tree (docs/windows.md, YAML).
+bool CompleteParse(std::string_view text, Tree& out, ParseError& error, int first_line);
+// libyaml's events through a TreeWriter (Linux only).
 bool LibyamlParse(std::string_view text, Tree& out, ParseError& error, int first_line);
 
 // "" when the trees are the same (documents, kinds, styles, tags, text, marks, children), else

@@ -1,0 +1,52 @@
+// hp/job on Windows: a container's job is a Job Object (SPEC §7). Kill-on-job-close (the last
+// handle closing kills every process in it, so a dead supervisor takes its containers with
+// it), a completion port for ACTIVE_PROCESS_ZERO, limits from windows::JobObjectLimits.
+//
+// Not yet behind job.h's Job interface: that interface still carries Linux types (JobAttach's
+// cgroup fds, Signal(int), pid_t; issue 11 item 4). Under Wine the limit setters succeed and do
+// nothing; callers that care check effects (docs/windows.md).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/base/result.h"
+#include "core/windows/job_limits.h"
+
+namespace hp::job {
+
+class JobObject {
+ public:
+  // A new named Job Object ("JobContainer_<id>", as hcsshim names them) with `limits`.
+  static Result<JobObject> Create(const std::string& container_id,
+                                  const windows::JobObjectLimits& limits);
+  JobObject(JobObject&& o) noexcept;
+  JobObject& operator=(JobObject&& o) noexcept;
+  JobObject(const JobObject&) = delete;
+  JobObject& operator=(const JobObject&) = delete;
+  // Closes the handles: with kill-on-job-close, what is still running in the job dies.
+  ~JobObject();
+
+  void* handle() const { return job_; }  // a HANDLE, for PROC_THREAD_ATTRIBUTE_JOB_LIST
+  const std::string& name() const { return name_; }
+
+  // Process ids in the job now.
+  Result<std::vector<uint32_t>> Pids() const;
+  // Processes running in the job now (the job's own count).
+  Result<uint32_t> ActiveProcesses() const;
+  // Kills every process of the job with `exit_code`.
+  Status Terminate(uint32_t exit_code);
+  // Waits for JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO (or an empty job); false on timeout.
+  Result<bool> WaitEmpty(std::chrono::milliseconds timeout);
+
+ private:
+  JobObject(void* job, void* port, std::string name) : job_(job), port_(port), name_(name) {}
+  void Close();
+  void* job_ = nullptr;
+  void* port_ = nullptr;
+  std::string name_;
+};
+
+}  // namespace hp::job

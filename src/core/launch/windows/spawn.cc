@@ -1,0 +1,105 @@
+#include "core/launch/windows/spawn.h"
+
+#include <windows.h>
+
+#include <utility>
+#include <vector>
+
+#include "core/sys/windows/wide.h"
+
+namespace hp::launch {
+namespace {
+
+// An inheritable duplicate of `h` (or of the caller's standard handle `which`), closed with
+// the object.
+class InheritedHandle {
+ public:
+  InheritedHandle(void* h, DWORD which) {
+    HANDLE source = h ? static_cast<HANDLE>(h) : GetStdHandle(which);
+    if (source && source != INVALID_HANDLE_VALUE)
+      DuplicateHandle(GetCurrentProcess(), source, GetCurrentProcess(), &h_, 0, TRUE,
+                      DUPLICATE_SAME_ACCESS);
+  }
+  ~InheritedHandle() {
+    if (h_) CloseHandle(h_);
+  }
+  InheritedHandle(const InheritedHandle&) = delete;
+  InheritedHandle& operator=(const InheritedHandle&) = delete;
+  HANDLE get() const { return h_; }
+
+ private:
+  HANDLE h_ = nullptr;
+};
+
+}  // namespace
+
+Process::Process(Process&& o) noexcept : handle_(std::exchange(o.handle_, nullptr)), pid_(o.pid_) {}
+
+Process::~Process() {
+  if (handle_) CloseHandle(handle_);
+}
+
+Result<bool> Process::Wait(std::chrono::milliseconds timeout) {
+  DWORD r = WaitForSingleObject(handle_, static_cast<DWORD>(timeout.count()));
+  if (r == WAIT_OBJECT_0) return true;
+  if (r == WAIT_TIMEOUT) return false;
+  return Err(sys::Win32Error("wait for process " + std::to_string(pid_)));
+}
+
+Result<uint32_t> Process::ExitCode() const {
+  DWORD code = 0;
+  if (!GetExitCodeProcess(handle_, &code))
+    return Err(sys::Win32Error("exit code of process " + std::to_string(pid_)));
+  return static_cast<uint32_t>(code);
+}
+
+Result<Process> Spawn(const SpawnSpec& spec, job::JobObject& job) {
+  InheritedHandle in(spec.std_in, STD_INPUT_HANDLE), out(spec.std_out, STD_OUTPUT_HANDLE),
+      err(spec.std_err, STD_ERROR_HANDLE);
+  std::vector<HANDLE> inherit;
+  for (HANDLE h : {in.get(), out.get(), err.get()})
+    if (h) inherit.push_back(h);
+
+  SIZE_T size = 0;
+  InitializeProcThreadAttributeList(nullptr, 2, 0, &size);
+  std::vector<char> storage(size);
+  auto* attrs = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(storage.data());
+  if (!InitializeProcThreadAttributeList(attrs, 2, 0, &size))
+    return Err(sys::Win32Error("initialize the process attributes"));
+  struct Cleanup {
+    LPPROC_THREAD_ATTRIBUTE_LIST a;
+    ~Cleanup() { DeleteProcThreadAttributeList(a); }
+  } cleanup{attrs};
+  HANDLE job_handle = job.handle();
+  if (!UpdateProcThreadAttribute(attrs, 0, PROC_THREAD_ATTRIBUTE_JOB_LIST, &job_handle,
+                                 sizeof job_handle, nullptr, nullptr))
+    return Err(sys::Win32Error("set the job of the process"));
+  if (!inherit.empty() &&
+      !UpdateProcThreadAttribute(attrs, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherit.data(),
+                                 inherit.size() * sizeof(HANDLE), nullptr, nullptr))
+    return Err(sys::Win32Error("set the handles the process inherits"));
+
+  STARTUPINFOEXW si = {};
+  si.StartupInfo.cb = sizeof si;
+  si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+  si.StartupInfo.hStdInput = in.get();
+  si.StartupInfo.hStdOutput = out.get();
+  si.StartupInfo.hStdError = err.get();
+  si.lpAttributeList = attrs;
+
+  std::wstring application = sys::Widen(spec.application);
+  std::wstring command_line = sys::Widen(spec.command_line);  // CreateProcessW may write to it
+  std::wstring environment = sys::Widen(spec.environment);
+  std::wstring dir = sys::Widen(spec.working_dir);
+  PROCESS_INFORMATION pi = {};
+  if (!CreateProcessW(application.c_str(), command_line.data(), nullptr, nullptr,
+                      inherit.empty() ? FALSE : TRUE,
+                      CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT,
+                      environment.empty() ? nullptr : environment.data(),
+                      dir.empty() ? nullptr : dir.c_str(), &si.StartupInfo, &pi))
+    return Err(sys::Win32Error("start \"" + spec.application + "\""));
+  CloseHandle(pi.hThread);
+  return Process(pi.hProcess, static_cast<uint32_t>(pi.dwProcessId));
+}
+
+}  // namespace hp::launch

@@ -1,0 +1,82 @@
+// hp/sys on Windows: the part of file.h that the platform-neutral modules use (reading input,
+// listing a directory). Paths are UTF-8, as everywhere in the core, and reach Windows as
+// UTF-16; files are read in binary mode so that the bytes are the ones Linux reads.
+#include "core/sys/file.h"
+
+#include <fcntl.h>
+#include <io.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <system_error>
+
+namespace hp::sys {
+namespace {
+
+std::filesystem::path FsPath(const std::string& path) {
+  return std::filesystem::path(std::u8string(path.begin(), path.end()));
+}
+
+}  // namespace
+
+Result<UniqueFd> Open(const std::string& path, int flags, mode_t mode) {
+  int fd;
+  do {
+    fd = ::_wopen(FsPath(path).c_str(), flags | _O_BINARY | _O_NOINHERIT, mode);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return SysErr("open \"{}\"", path);
+  return UniqueFd(fd);
+}
+
+Result<std::string> ReadFdUpTo(int fd, size_t limit) {
+  std::string out;
+  char buf[65536];
+  const size_t want = limit + 1;
+  while (out.size() < want) {
+    int n = ::_read(fd, buf, static_cast<unsigned>(std::min(sizeof buf, want - out.size())));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return SysErr("read");
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+Result<std::string> ReadFd(int fd) { return ReadFdUpTo(fd, SIZE_MAX - 1); }
+
+Result<std::string> ReadFileUpTo(const std::string& path, size_t limit) {
+  ASSIGN_OR_RETURN(UniqueFd fd, Open(path, _O_RDONLY));
+  auto r = ReadFdUpTo(fd.get(), limit);
+  if (!r) return SysErrN(r.error().sys_errno(), "read \"{}\"", path);
+  return r;
+}
+
+Result<std::string> ReadFile(const std::string& path) { return ReadFileUpTo(path, SIZE_MAX - 1); }
+
+bool Exists(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::exists(FsPath(path), ec);
+}
+
+bool IsDir(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::is_directory(FsPath(path), ec);
+}
+
+Result<std::vector<std::string>> ListDir(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::directory_iterator it(FsPath(path), ec);
+  if (ec) return SysErrN(ENOENT, "opendir \"{}\"", path);
+  std::vector<std::string> out;
+  for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    if (ec) return SysErrN(EIO, "readdir \"{}\"", path);
+    std::u8string name = it->path().filename().u8string();
+    out.emplace_back(name.begin(), name.end());
+  }
+  return out;
+}
+
+}  // namespace hp::sys

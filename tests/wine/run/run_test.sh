@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Wine tier: `hostprocess.exe run -f` of HostProcess pods (SPEC §7, issue 14): the container
+# volume C:\hpc\<id>\ with its trailing `\` in CONTAINER_SANDBOX_MOUNT_POINT (set last), the
+# working directory, expansion in args and env, the exit code, the volume removed afterwards,
+# a grandchild killed when the container ends (with a control run showing that, outside a
+# job, the same grandchild survives), and the container killed when its runner dies.
+# Usage: run_test.sh WINDOWS_EXE SOURCE_DIR
+set -uo pipefail
+source "$(dirname "$0")/../wine_env.sh" "$1"
+cd "$2"
+data=tests/wine/run
+out=$(mktemp -d "${TMPDIR:-/tmp}/hp-wine-run.XXXXXX")
+control_pid=""
+cleanup() {
+  [ -z "$control_pid" ] || kill "$control_pid" 2>/dev/null
+  rm -rf "$out"
+  wine_cleanup
+}
+trap cleanup EXIT
+pass=0
+fail=0
+check() {  # check NAME CONDITION...
+  local name=$1
+  shift
+  if "$@"; then
+    pass=$((pass + 1))
+    echo "ok    $name"
+  else
+    fail=$((fail + 1))
+    echo "FAIL  $name"
+    sed 's/^/  stdout: /' "$out/out"
+    sed 's/^/  stderr: /' "$out/err"
+  fi
+}
+run() {
+  "$WINE" "$HP_EXE" run "$@" </dev/null >"$out/out" 2>"$out/err"
+  rc=$?
+  tr -d '\r' <"$out/out" >"$out/out.lf" && mv "$out/out.lf" "$out/out"
+}
+# Processes of this prefix whose command line has `marker` (wine shows Windows command lines).
+alive() { ps -eo pid=,args= | grep -F -- "$1" | grep -v -F grep | awk '{print $1}'; }
+
+run -f $data/sandbox-pod.yaml
+sandbox=$(sed -n 's/^CONTAINER_SANDBOX_MOUNT_POINT=//p' "$out/out")
+check "run: exit code of the container (3)" test "$rc" -eq 3
+check "run: sandbox C:\\hpc\\<id>\\ with its trailing \\" \
+  grep -Eq '^C:\\hpc\\[0-9a-f]{32}\\$' <<<"$sandbox"
+check "run: the manifest cannot override the sandbox variable" \
+  test "$(grep -ic '^CONTAINER_SANDBOX_MOUNT_POINT=' "$out/out")" -eq 1
+check "run: %CONTAINER_SANDBOX_MOUNT_POINT% expanded in env" \
+  grep -qxF "GREETING=hello from $sandbox" "$out/out"
+check "run: working directory is the sandbox" grep -qxF "${sandbox%\\}" "$out/out"
+check "run: %CONTAINER_SANDBOX_MOUNT_POINT% expanded in args" grep -qxF "arg=$sandbox" "$out/out"
+check "run: container volume removed" test -z "$(ls -A "$WINEPREFIX/drive_c/hpc" 2>/dev/null)"
+check "run: images ignored, with a warning" grep -q "images are not supported" "$out/err"
+
+# Control: outside a job, the grandchild outlives its parent.
+"$WINE" cmd /c "start /b ping -n 120 127.0.0.78 >nul& exit 0" </dev/null >/dev/null 2>&1
+sleep 1
+control_pid=$(alive 127.0.0.78 | head -1)
+check "control: without a job the grandchild survives" test -n "$control_pid"
+[ -z "$control_pid" ] || kill "$control_pid" 2>/dev/null
+control_pid=""
+
+"$WINE" "$HP_EXE" run -f $data/grandchild-pod.yaml </dev/null >"$out/out" 2>"$out/err" &
+run_pid=$!
+seen=""
+for _ in $(seq 100); do
+  seen=$(alive 127.0.0.77)
+  [ -z "$seen" ] || break
+  sleep 0.1
+done
+wait $run_pid
+rc=$?
+check "run: the grandchild runs while its container does" test -n "$seen"
+check "run: grandchild pod exits 0" test "$rc" -eq 0
+check "run: the grandchild dies with its container's job" test -z "$(alive 127.0.0.77)"
+
+# Kill-on-job-close: the runner dies (kill -9), its container dies with the job's last handle.
+"$WINE" "$HP_EXE" run -f $data/long-pod.yaml </dev/null >"$out/out" 2>"$out/err" &
+run_pid=$!
+seen=""
+for _ in $(seq 100); do
+  seen=$(alive 127.0.0.79)
+  [ -z "$seen" ] || break
+  sleep 0.1
+done
+kill -9 $run_pid
+wait $run_pid 2>/dev/null
+for _ in $(seq 50); do
+  [ -n "$(alive 127.0.0.79)" ] || break
+  sleep 0.1
+done
+check "run: the container runs" test -n "$seen"
+check "run: killing the runner kills its container (kill-on-job-close)" \
+  test -z "$(alive 127.0.0.79)"
+
+run -f $data/service-account-pod.yaml
+check "run: an account Wine cannot log on is refused (exit 2)" test "$rc" -eq 2
+check "run: the refusal names the account and the annotation" \
+  grep -q 'running as "NT AUTHORITY\\Local service" is not supported.*hostprocess-inherit-user' \
+  "$out/err"
+
+run -f tests/data/k8s/hostprocess-pod-no-hostnetwork.yaml
+check "run: a rejected manifest exits 1 with the API server's words" \
+  grep -q "hostNetwork must be true" "$out/err"
+[ "$rc" -eq 1 ] || { fail=$((fail + 1)); echo "FAIL  rejected manifest: exit $rc"; }
+
+echo "wine run: $pass passed, $fail failed"
+[ $fail -eq 0 ]
