@@ -1,5 +1,7 @@
 #include "core/windows/application.h"
 
+#include "core/windows/command_line.h"
+
 #include <optional>
 
 #include "core/base/strings.h"
@@ -35,8 +37,6 @@ std::optional<Found> Search(std::string_view name, const std::vector<std::string
     if (auto f = first(dir)) return f;
   return std::nullopt;
 }
-
-bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
 }  // namespace
 

@@ -3,8 +3,6 @@
 namespace hp::windows {
 namespace {
 
-bool IsBlank(char c) { return c == ' ' || c == '\t'; }
-
 }  // namespace
 
 std::string QuoteArgument(std::string_view arg) {

@@ -13,6 +13,8 @@ namespace hp::windows {
 // vertical tab or `"` and is not empty; else in `"..."`, with `"` as `\"` and the backslashes
 // before a `"` (or before the closing quote) doubled.
 std::string QuoteArgument(std::string_view arg);
+// The separators of a command line's arguments (space and tab), as the C runtime splits it.
+inline bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 // The program name (argv[0]) is read by different rules: up to the next `"` when it starts
 // with one, else up to the first space or tab; it can hold no `"`. Quoted when it has a space
 // or tab (or is empty).

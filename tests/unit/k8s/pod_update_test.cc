@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-json Pod() {
+json BasePod() {
   return json::parse(
       R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"default",
     "labels":{"app":"a"}},"spec":{"hostNetwork":true,"terminationGracePeriodSeconds":2,
@@ -32,7 +32,7 @@ constexpr const char* kForbidden =
     "to 1 if it was previously negative)";
 
 TEST(PodUpdateTest, WhatTheApiServerAccepts) {
-  json old = Pod();
+  json old = BasePod();
   json n = old;
   n["spec"]["containers"][0]["image"] = "busybox:2";
   n["metadata"]["labels"]["tier"] = "x";
@@ -51,7 +51,7 @@ TEST(PodUpdateTest, WhatTheApiServerAccepts) {
 }
 
 TEST(PodUpdateTest, ImmutableFieldsAreForbiddenWithTheApiServersMessage) {
-  json old = Pod();
+  json old = BasePod();
   json n = old;
   n["spec"]["terminationGracePeriodSeconds"] = 5;
   field::ErrorList errs = ValidatePodUpdate(old, n);
@@ -82,7 +82,7 @@ TEST(PodUpdateTest, ImmutableFieldsAreForbiddenWithTheApiServersMessage) {
 }
 
 TEST(PodUpdateTest, ActiveDeadlineSecondsMaySetOrLowerOnly) {
-  json old = Pod();
+  json old = BasePod();
   old["spec"]["activeDeadlineSeconds"] = 100;
   json n = old;
   n["spec"]["activeDeadlineSeconds"] = 50;
@@ -98,7 +98,7 @@ TEST(PodUpdateTest, ActiveDeadlineSecondsMaySetOrLowerOnly) {
 }
 
 TEST(PodUpdateTest, TolerationsMayOnlyBeAdded) {
-  json old = Pod();
+  json old = BasePod();
   json n = old;
   n["spec"]["tolerations"] = json::array();
   EXPECT_EQ(Errors(ValidatePodUpdate(old, n)),
@@ -107,7 +107,7 @@ TEST(PodUpdateTest, TolerationsMayOnlyBeAdded) {
 }
 
 TEST(PodUpdateTest, ServerSetFieldsOfGetOutputAreStripped) {
-  json stored = Pod();
+  json stored = BasePod();
   json got = stored;
   got["metadata"]["uid"] = "u";
   got["metadata"]["resourceVersion"] = "7";
@@ -118,7 +118,7 @@ TEST(PodUpdateTest, ServerSetFieldsOfGetOutputAreStripped) {
   StripServerSetFields(got, stored, "node1");
   EXPECT_EQ(got, stored);
   // A nodeName the user wrote is theirs.
-  json bound = Pod();
+  json bound = BasePod();
   bound["spec"]["nodeName"] = "node1";
   json again = bound;
   StripServerSetFields(again, bound, "node1");
@@ -126,7 +126,7 @@ TEST(PodUpdateTest, ServerSetFieldsOfGetOutputAreStripped) {
 }
 
 TEST(DefaultsJsonTest, DaemonSetPodsAndTemplates) {
-  json pod = Pod();
+  json pod = BasePod();
   DefaultPodJson(pod);
   const json& spec = pod["spec"];
   EXPECT_EQ(spec["dnsPolicy"], "ClusterFirst");
@@ -139,7 +139,7 @@ TEST(DefaultsJsonTest, DaemonSetPodsAndTemplates) {
             json::parse(R"({"effect":"NoExecute","key":"node.kubernetes.io/not-ready",
               "operator":"Exists","tolerationSeconds":300})"));
   EXPECT_EQ(spec["containers"][0]["terminationMessagePath"], "/dev/termination-log");
-  json latest = Pod();
+  json latest = BasePod();
   latest["spec"]["containers"][0]["image"] = "busybox";
   latest["spec"]["containers"][0]["ports"] = {{{"containerPort", 80}}};
   latest["spec"]["containers"][0]["resources"] = {{"limits", {{"cpu", "1"}}}};

@@ -51,7 +51,7 @@ PodSpec Spec(const std::vector<C>& containers, const std::vector<C>& init = {}) 
   return d->objects[0].pod()->spec;
 }
 
-struct Case {
+struct QosCase {
   const char* name;
   std::vector<C> containers;
   std::vector<C> init;
@@ -59,7 +59,7 @@ struct Case {
 };
 
 TEST(QoSTest, KubernetesComputePodQOSCases) {
-  const Case cases[] = {
+  const QosCase cases[] = {
       {"guaranteed", {{"100m", "100Mi", "100m", "100Mi"}}, {}, kQOSGuaranteed},
       {"guaranteed-guaranteed",
        {{"100m", "100Mi", "100m", "100Mi"}, {"100m", "100Mi", "100m", "100Mi"}},
@@ -87,7 +87,7 @@ TEST(QoSTest, KubernetesComputePodQOSCases) {
       {"best-effort-hugepages", {{"0", "0", "0", "0", "hugepages-2Mi: 1Gi"}}, {}, kQOSBestEffort},
       {"init-container", {{"", "", "", ""}}, {{"10m", "100Mi", "100m", "200Mi"}}, kQOSBurstable},
   };
-  for (const Case& c : cases) {
+  for (const QosCase& c : cases) {
     EXPECT_EQ(ComputePodQOS(Spec(c.containers, c.init)), c.expected) << c.name;
   }
 }
