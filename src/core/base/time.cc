@@ -1,17 +1,27 @@
 #include "core/base/time.h"
 
-#include <time.h>
-
+#include <chrono>
 #include <cstdio>
 
 namespace hp {
 namespace {
 
-struct tm Utc(int64_t unix_seconds) {
-  time_t t = static_cast<time_t>(unix_seconds);
-  struct tm tm {};
-  ::gmtime_r(&t, &tm);
-  return tm;
+// The civil UTC time of a Unix second, with <chrono>'s calendar (no gmtime_r: Windows too).
+struct Civil {
+  int year;
+  unsigned month, day, hour, minute, second;
+};
+
+Civil Utc(int64_t unix_seconds) {
+  using namespace std::chrono;
+  const sys_seconds tp{seconds{unix_seconds}};
+  const sys_days day = floor<days>(tp);
+  const year_month_day ymd{day};
+  const hh_mm_ss hms{tp - day};
+  return {static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+          static_cast<unsigned>(ymd.day()), static_cast<unsigned>(hms.hours().count()),
+          static_cast<unsigned>(hms.minutes().count()),
+          static_cast<unsigned>(hms.seconds().count())};
 }
 
 }  // namespace
@@ -19,16 +29,15 @@ struct tm Utc(int64_t unix_seconds) {
 int64_t NowUnixSeconds() { return NowUnixNanos() / 1000000000; }
 
 int64_t NowUnixNanos() {
-  struct timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+  using namespace std::chrono;
+  return duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 std::string Rfc3339(int64_t unix_seconds) {
-  struct tm tm = Utc(unix_seconds);
+  const Civil c = Utc(unix_seconds);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02u:%02u:%02uZ", c.year, c.month, c.day, c.hour,
+                c.minute, c.second);
   return buf;
 }
 
@@ -39,11 +48,10 @@ std::string Rfc3339Nano(int64_t unix_ns) {
     nanos += 1000000000;
     --secs;
   }
-  struct tm tm = Utc(secs);
+  const Civil c = Utc(secs);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<long long>(nanos));
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02u:%02u:%02u.%09lldZ", c.year, c.month, c.day,
+                c.hour, c.minute, c.second, static_cast<long long>(nanos));
   return buf;
 }
 

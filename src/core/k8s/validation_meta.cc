@@ -91,28 +91,6 @@ ErrorList ValidateLocalNonReservedPath(const std::string& target, const std::str
   return errs;
 }
 
-}  // namespace internal
-
-using namespace internal;
-
-namespace {
-
-bool SelectorMatches(const LabelSelector& sel, const StringMap& labels) {
-  for (const auto& [k, v] : sel.match_labels) {
-    const std::string* l = Lookup(labels, k);
-    if (!l || *l != v) return false;
-  }
-  for (const auto& r : sel.match_expressions) {
-    const std::string* l = Lookup(labels, r.key);
-    bool in = l && std::find(r.values.begin(), r.values.end(), *l) != r.values.end();
-    if (r.op == "In" && !in) return false;
-    if (r.op == "NotIn" && in) return false;
-    if (r.op == "Exists" && !l) return false;
-    if (r.op == "DoesNotExist" && l) return false;
-  }
-  return true;
-}
-
 void ValidateSelectorRequirement(ErrorList& errs, const std::string& path, const std::string& key,
                                  const std::string& op, const std::vector<std::string>& values,
                                  bool node_selector) {
@@ -135,6 +113,29 @@ void ValidateSelectorRequirement(ErrorList& errs, const std::string& path, const
   }
   InvalidEach(errs, Child(path, "key"), field::Str(key), names::IsQualifiedName(key));
 }
+
+}  // namespace internal
+
+using namespace internal;
+
+namespace {
+
+bool SelectorMatches(const LabelSelector& sel, const StringMap& labels) {
+  for (const auto& [k, v] : sel.match_labels) {
+    const std::string* l = Lookup(labels, k);
+    if (!l || *l != v) return false;
+  }
+  for (const auto& r : sel.match_expressions) {
+    const std::string* l = Lookup(labels, r.key);
+    bool in = l && std::find(r.values.begin(), r.values.end(), *l) != r.values.end();
+    if (r.op == "In" && !in) return false;
+    if (r.op == "NotIn" && in) return false;
+    if (r.op == "Exists" && !l) return false;
+    if (r.op == "DoesNotExist" && l) return false;
+  }
+  return true;
+}
+
 
 ErrorList ValidateLabelSelector(const LabelSelector& sel, const std::string& path) {
   ErrorList errs;
