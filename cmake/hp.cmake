@@ -6,15 +6,22 @@ function(hp_library name)
   target_link_libraries(hp_${name} PUBLIC ${ARG_DEPS})
 endfunction()
 
-# hp_test(NAME SOURCES... DEPS ... [LABELS ...]): a GoogleTest binary registered with CTest.
+# hp_test(NAME SOURCES... DEPS ... [LABELS ...] [LOCKS ...]): a GoogleTest binary registered
+# with CTest. LOCKS: host state its tests change that others must not change at the same time
+# under `ctest -j` (e.g. host-accounts: useradd/groupadd/userdel on /etc/passwd and /etc/group).
 function(hp_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS;LOCKS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/tests)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   target_compile_definitions(${name} PRIVATE HP_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
                                              HP_BINARY_DIR="${CMAKE_BINARY_DIR}")
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
+  if(ARG_LOCKS)
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
+                         PROPERTIES LABELS "${ARG_LABELS}" RESOURCE_LOCK "${ARG_LOCKS}")
+  else()
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
+  endif()
 endfunction()
 
 # The generated "hp_build_info.h" (HP_VERSION, HP_GIT_COMMIT), rewritten at every build by

@@ -18,8 +18,10 @@ Civil Utc(int64_t unix_seconds) {
   const sys_days day = floor<days>(tp);
   const year_month_day ymd{day};
   const hh_mm_ss hms{tp - day};
-  return {static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-          static_cast<unsigned>(ymd.day()), static_cast<unsigned>(hms.hours().count()),
+  return {static_cast<int>(ymd.year()),
+          static_cast<unsigned>(ymd.month()),
+          static_cast<unsigned>(ymd.day()),
+          static_cast<unsigned>(hms.hours().count()),
           static_cast<unsigned>(hms.minutes().count()),
           static_cast<unsigned>(hms.seconds().count())};
 }

@@ -136,7 +136,6 @@ bool SelectorMatches(const LabelSelector& sel, const StringMap& labels) {
   return true;
 }
 
-
 ErrorList ValidateLabelSelector(const LabelSelector& sel, const std::string& path) {
   ErrorList errs;
   for (size_t i = 0; i < sel.match_expressions.size(); i++) {

@@ -1,10 +1,9 @@
 #include "core/windows/application.h"
 
-#include "core/windows/command_line.h"
-
 #include <optional>
 
 #include "core/base/strings.h"
+#include "core/windows/command_line.h"
 #include "core/windows/path.h"
 
 namespace hp::windows {

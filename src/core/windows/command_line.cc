@@ -1,9 +1,7 @@
 #include "core/windows/command_line.h"
 
 namespace hp::windows {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::string QuoteArgument(std::string_view arg) {
   if (!arg.empty() && arg.find_first_of(" \t\n\v\"") == std::string_view::npos)
