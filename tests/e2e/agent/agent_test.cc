@@ -325,16 +325,8 @@ TEST_F(AgentE2E, ProbesDecideReadinessAndRestarts) {
 }
 
 TEST_F(AgentE2E, KilledSupervisorIsSeenAndReadopted) {
-  ASSERT_EQ(Apply(Example("privileged-daemonset-linux.yaml")).rc, 0);
-  std::string pod;
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        pod = Hp("get pods -n kube-system -o name").out;
-        if (pod.size() < 5) return false;
-        pod = pod.substr(4, pod.find('\n') - 4);
-        return StatusColumnOf(pod, "kube-system") == "Running";
-      },
-      10000));
+  const std::string pod = ApplySeedDaemonSetAndWait();
+  ASSERT_FALSE(pod.empty()) << Hp("get pods -A").out;
   nlohmann::json before = PodJson(pod, "kube-system");
   std::string old_id = before["status"]["containerStatuses"][0]["containerID"];
   auto st = ReadPodStatus(root_ + "/run/pods/kube-system_" + pod + "/status.json");

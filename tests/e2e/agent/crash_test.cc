@@ -117,18 +117,8 @@ TEST_F(CrashE2E, DeadSupervisorWithDamagedStatusLeavesNoSandbox) {
 // usual, the damaged object's running pod is left alone, and `delete` removes the damaged
 // object, saying what was wrong with it.
 TEST_F(CrashE2E, DamagedDesiredObjectBlocksNoVerb) {
-  ASSERT_EQ(
-      Apply(ReadOr(std::string(HP_SOURCE_DIR) + "/examples/privileged-daemonset-linux.yaml")).rc,
-      0);
-  std::string ds_pod;
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        ds_pod = Hp("get pods -n kube-system -o name").out;
-        if (ds_pod.size() < 5) return false;
-        ds_pod = ds_pod.substr(4, ds_pod.find('\n') - 4);
-        return StatusColumnOf(ds_pod, "kube-system") == "Running";
-      },
-      10000));
+  const std::string ds_pod = ApplySeedDaemonSetAndWait();
+  ASSERT_FALSE(ds_pod.empty()) << Hp("get pods -A").out;
   std::string file = root_ + "/desired/daemonsets/kube-system_privileged-daemonset.json";
   ASSERT_TRUE(sys::WriteFile(file, "{\"object\": {\"spec\""));
   CliResult r = Apply(PodYaml("other", "sleep 1000"));
@@ -150,18 +140,8 @@ TEST_F(CrashE2E, DamagedDesiredObjectBlocksNoVerb) {
 // Item 13: a Pod named like a DaemonSet's pod is refused; it used to replace (stop) the
 // DaemonSet's pod silently.
 TEST_F(CrashE2E, PodNamedLikeADaemonSetsPodIsRefused) {
-  ASSERT_EQ(
-      Apply(ReadOr(std::string(HP_SOURCE_DIR) + "/examples/privileged-daemonset-linux.yaml")).rc,
-      0);
-  std::string ds_pod;
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        ds_pod = Hp("get pods -n kube-system -o name").out;
-        if (ds_pod.size() < 5) return false;
-        ds_pod = ds_pod.substr(4, ds_pod.find('\n') - 4);
-        return StatusColumnOf(ds_pod, "kube-system") == "Running";
-      },
-      10000));
+  const std::string ds_pod = ApplySeedDaemonSetAndWait();
+  ASSERT_FALSE(ds_pod.empty()) << Hp("get pods -A").out;
   std::string yaml = PodYaml(ds_pod, "sleep 1000");
   yaml.replace(yaml.find("metadata:\n"), 10, "metadata:\n  namespace: kube-system\n");
   CliResult r = Apply(yaml);

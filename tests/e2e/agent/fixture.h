@@ -145,6 +145,24 @@ class AgentE2E : public ::testing::Test {
     }
   }
 
+  // Applies the seed's Linux DaemonSet and waits (10 s) until its pod runs; returns the pod's
+  // name, or "" when it did not come up.
+  std::string ApplySeedDaemonSetAndWait() {
+    if (Apply(ReadOr(std::string(HP_SOURCE_DIR) + "/examples/privileged-daemonset-linux.yaml"))
+            .rc != 0)
+      return "";
+    std::string pod;
+    bool up = WaitFor(
+        [&] {
+          pod = Hp("get pods -n kube-system -o name").out;
+          if (pod.size() < 5) return false;
+          pod = pod.substr(4, pod.find('\n') - 4);
+          return StatusColumnOf(pod, "kube-system") == "Running";
+        },
+        10000);
+    return up ? pod : "";
+  }
+
   // The STATUS column of `get pods` for `name`.
   std::string StatusColumnOf(const std::string& name, const std::string& ns = "default") {
     CliResult r = Hp("get pods -n " + ns + " --no-headers");
