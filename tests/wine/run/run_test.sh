@@ -39,6 +39,16 @@ run() {
 }
 # Processes of this prefix whose command line has `marker` (wine shows Windows command lines).
 alive() { ps -eo pid=,args= | grep -F -- "$1" | grep -v -F grep | awk '{print $1}'; }
+# The pids alive for ADDR, waiting up to 10 s for one to appear ("" when none did).
+wait_alive() {
+  local pids=""
+  for _ in $(seq 100); do
+    pids=$(alive "$1")
+    [ -z "$pids" ] || break
+    sleep 0.1
+  done
+  echo "$pids"
+}
 
 run -f $data/sandbox-pod.yaml
 sandbox=$(sed -n 's/^CONTAINER_SANDBOX_MOUNT_POINT=//p' "$out/out")
@@ -64,12 +74,7 @@ control_pid=""
 
 "$WINE" "$HP_EXE" run -f $data/grandchild-pod.yaml </dev/null >"$out/out" 2>"$out/err" &
 run_pid=$!
-seen=""
-for _ in $(seq 100); do
-  seen=$(alive 127.0.0.77)
-  [ -z "$seen" ] || break
-  sleep 0.1
-done
+seen=$(wait_alive 127.0.0.77)
 wait $run_pid
 rc=$?
 check "run: the grandchild runs while its container does" test -n "$seen"
@@ -79,12 +84,7 @@ check "run: the grandchild dies with its container's job" test -z "$(alive 127.0
 # Kill-on-job-close: the runner dies (kill -9), its container dies with the job's last handle.
 "$WINE" "$HP_EXE" run -f $data/long-pod.yaml </dev/null >"$out/out" 2>"$out/err" &
 run_pid=$!
-seen=""
-for _ in $(seq 100); do
-  seen=$(alive 127.0.0.79)
-  [ -z "$seen" ] || break
-  sleep 0.1
-done
+seen=$(wait_alive 127.0.0.79)
 kill -9 $run_pid
 wait $run_pid 2>/dev/null
 for _ in $(seq 50); do
