@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "common/loopback.h"
 #include "core/image/digest.h"
 
 namespace hp::testing {
@@ -61,15 +62,8 @@ int64_t FakeRequest::RangeFrom() const {
 }
 
 bool FakeRegistry::Start() {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) return false;
-  socklen_t len = sizeof a;
-  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
-  port_ = ntohs(a.sin_port);
-  if (::listen(listen_fd_, 64) < 0) return false;
+  listen_fd_ = hp::testing::ListenOnLoopback(64, &port_);
+  if (listen_fd_ < 0) return false;
   accept_thread_ = std::thread([this] {
     while (!stop_) {
       int c = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);

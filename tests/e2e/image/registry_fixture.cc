@@ -17,6 +17,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/loopback.h"
 #include "core/image/digest.h"
 
 namespace hp::testing {
@@ -151,15 +152,8 @@ bool TokenServer::Start() {
                     "/token-key.pem -out " + cert_path() +
                     " -days 1 -subj /CN=hp-test-token >/dev/null 2>&1";
   if (std::system(cmd.c_str()) != 0) return false;
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) return false;
-  socklen_t len = sizeof a;
-  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
-  port_ = ntohs(a.sin_port);
-  ::listen(listen_fd_, 16);
+  listen_fd_ = hp::testing::ListenOnLoopback(16, &port_);
+  if (listen_fd_ < 0) return false;
   thread_ = std::thread([this] { Serve(); });
   return true;
 }
