@@ -10,7 +10,7 @@
 # Only the TARGETs when given (e.g. hostprocess), else everything of the flavour. The trees CI
 # builds from scratch (asan, ship) are unity builds (CMAKE_UNITY_BUILD: each library's sources
 # compiled as a few translation units); release stays one unit per file for quick rebuilds.
-# ccache is used when present. Warnings are errors here (HP_WERROR), as in CI.
+# ccache is used when present; HP_JOBS sets the parallel compile jobs (default: nproc). Warnings are errors here (HP_WERROR), as in CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour=${1:-release}
@@ -45,4 +45,4 @@ fi
 cmake -S . -B "build/$flavour" -G Ninja -DHP_WERROR=ON "${args[@]}" >/dev/null
 targets=()
 [ $# -eq 0 ] || targets=(--target "$@")
-cmake --build "build/$flavour" -j "$(nproc)" "${targets[@]}"
+cmake --build "build/$flavour" -j "${HP_JOBS:-$(nproc)}" "${targets[@]}"
