@@ -8,6 +8,7 @@
 #include "core/agent/store.h"
 #include "core/agent/supervisor.h"
 #include "core/sys/file.h"
+#include "core/sys/process.h"
 
 namespace hp::agent {
 namespace {
@@ -319,6 +320,16 @@ std::optional<SupervisorId> FindLiveSupervisor(const std::string& pod_dir,
   }
   auto id = ReadSupervisorId(pod_dir);
   if (id && Alive(*id, boot)) return id;
+  // Both files damaged: the supervisor holds a flock on the pod directory for its whole life
+  // (supervisor.cc), which no damaged file can hide.
+  if (auto pid = sys::FlockHolder(pod_dir)) {
+    SupervisorId held{*pid, ProcessStartTime(*pid), boot, "", ""};
+    if (id && id->pid == held.pid) {
+      held.pod_uid = id->pod_uid;
+      held.cgroup_root = id->cgroup_root;
+    }
+    if (Alive(held, boot)) return held;
+  }
   return std::nullopt;
 }
 

@@ -1,9 +1,11 @@
 #include "core/agent/supervisor.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -12,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -164,6 +167,7 @@ class Supervisor {
   int64_t next_eviction_check_ms_ = 0;
   std::string evicted_;
   UniqueFd sigfd_;
+  UniqueFd dir_lock_;  // the pod directory, flock(2)ed for this process's whole life
 };
 
 Status Supervisor::Load() {
@@ -699,6 +703,18 @@ int Supervisor::Run() {
   ::signal(SIGPIPE, SIG_IGN);
   // Without the signalfd a delete's SIGTERM and the containers' exits go unseen; without the
   // subreaper daemonised processes escape to init: either is a failed pod, not a silent one.
+  // One supervisor per pod, whatever the files say: the pod directory is flock(2)ed for this
+  // process's life (O_CLOEXEC: its containers do not hold it). A second one (started while
+  // this pod's status and identity files were both damaged) leaves at once, touching nothing,
+  // and the agent finds the holder through /proc/locks (FindLiveSupervisor).
+  dir_lock_ = UniqueFd(::open(pod_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir_lock_.valid() || ::flock(dir_lock_.get(), LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    Log(fmt::format("supervisor: pod directory \"{}\": {}", pod_dir_,
+                    err == EWOULDBLOCK ? "another supervisor runs this pod: leaving it to that one"
+                                       : std::strerror(err)));
+    return 1;
+  }
   Status s = Ok();
   sigfd_ = UniqueFd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
   if (!sigfd_.valid()) s = SysErr("signalfd");

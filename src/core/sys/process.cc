@@ -3,13 +3,17 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "core/sys/file.h"
 
@@ -86,6 +90,36 @@ std::optional<uint64_t> LiveStartTicks(pid_t pid) {
 bool ProcessAlive(pid_t pid, uint64_t start_ticks) {
   auto now = LiveStartTicks(pid);
   return now && (start_ticks == 0 || *now == start_ticks);
+}
+
+std::optional<pid_t> FlockHolder(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  // "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"; a waiter's line reads "1: -> FLOCK ...".
+  // The device is printed in hex (major:minor), the inode in decimal.
+  std::ifstream locks("/proc/locks");
+  std::string line;
+  while (std::getline(locks, line)) {
+    std::istringstream in(line);
+    std::string id, kind, mode, access, dev;
+    long pid = 0;
+    unsigned long long ino = 0;
+    in >> id >> kind;
+    if (kind != "FLOCK") continue;  // another kind, or a waiter ("->")
+    in >> mode >> access >> pid;
+    std::getline(in >> std::ws, dev, ':');
+    unsigned maj = 0, min = 0;
+    std::string minor_part;
+    std::getline(in, minor_part, ':');
+    in >> ino;
+    if (!in || pid <= 0) continue;
+    maj = static_cast<unsigned>(std::strtoul(dev.c_str(), nullptr, 16));
+    min = static_cast<unsigned>(std::strtoul(minor_part.c_str(), nullptr, 16));
+    if (maj == major(st.st_dev) && min == minor(st.st_dev) && ino == st.st_ino) {
+      return static_cast<pid_t>(pid);
+    }
+  }
+  return std::nullopt;
 }
 
 std::vector<std::string> SessionStragglers(pid_t sid, uint64_t since_ticks, bool kill) {

@@ -39,6 +39,11 @@ std::optional<uint64_t> LiveStartTicks(pid_t pid);
 // pid); 0 matches any start time.
 bool ProcessAlive(pid_t pid, uint64_t start_ticks);
 
+// The pid of the process holding a flock(2) on `path` (as /proc/locks names it: the process
+// that took the lock), or nothing when no process holds one. Only reads: never takes the lock,
+// so it cannot make the holder's own flock fail.
+std::optional<pid_t> FlockHolder(const std::string& path);
+
 // The processes of session `sid` started at or after `since_ticks`: a container's processes
 // that are alive outside its job (a root process can move itself to another cgroup; it keeps its
 // session unless it calls setsid). Each is SIGKILLed through a pidfd after its session is checked

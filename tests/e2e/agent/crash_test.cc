@@ -91,6 +91,31 @@ TEST_F(CrashE2E, DamagedStatusDoesNotStartASecondSupervisor) {
   EXPECT_FALSE(ProcessAlive(st.supervisor_pid, st.supervisor_start));
 }
 
+// Found by the chaos test under ASan: status.json and supervisor.json both damaged while the
+// supervisor lives. The flock it holds on the pod directory still names it: `apply` neither
+// stops its container nor starts a second supervisor, and a second supervisor started by hand
+// leaves at once.
+TEST_F(CrashE2E, BothIdentityFilesDamagedStillFindTheSupervisor) {
+  PodStatus st = RunPod("both");
+  ASSERT_EQ(st.live_containers.size(), 1u);
+  std::string container = st.live_containers[0];
+  ASSERT_TRUE(sys::WriteFile(PodDir("both") + "/status.json", "{\"phase\""));
+  ASSERT_TRUE(sys::WriteFile(PodDir("both") + "/supervisor.json", "\x01\xff"));
+  CliResult r = Hp("apply");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_TRUE(ProcessAlive(st.supervisor_pid, st.supervisor_start));
+  EXPECT_EQ(Supervisors("default_both"), 1);
+  EXPECT_TRUE(sys::Exists(root_ + "/sandboxes/" + container))
+      << "the running container was stopped";
+  CliResult second = Hp("__supervise default_both");
+  EXPECT_EQ(second.rc, 1);
+  EXPECT_NE(second.err.find("another supervisor runs this pod"), std::string::npos) << second.err;
+  EXPECT_TRUE(ProcessAlive(st.supervisor_pid, st.supervisor_start));
+  EXPECT_EQ(Hp("delete pod both").rc, 0);
+  EXPECT_FALSE(ProcessAlive(st.supervisor_pid, st.supervisor_start));
+  EXPECT_FALSE(sys::Exists(root_ + "/sandboxes/" + container));
+}
+
 // Found by the chaos test (seed 2): a supervisor killed and its status then damaged left the
 // container's sandbox, mounts, scratch and lease: the status named the containers. The pod's
 // jobs name them too.
