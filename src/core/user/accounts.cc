@@ -1,5 +1,6 @@
 #include "core/user/accounts.h"
 
+#include <fmt/format.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
@@ -195,8 +196,11 @@ Status RunTool(const std::vector<std::string>& argv) {
 Status RemoveEphemeralUser(const std::string& name) {
   std::lock_guard<std::mutex> lock(AccountsMutex());
   if (!LookupUser(name)) return Ok();
-  TRY_CTX(RunTool({"userdel", name}), "remove ephemeral user \"{}\"", name);
-  return Ok();
+  Status s = RunTool({"userdel", name});
+  // Another process (a killed run's keeper, a concurrent clean-up) may have removed it between
+  // the look-up and userdel: gone is what was wanted (the mutex only orders this process).
+  if (s || !LookupUser(name)) return Ok();
+  return Err(std::move(s).error().Context(fmt::format("remove ephemeral user \"{}\"", name)));
 }
 
 }  // namespace hp::user

@@ -1,0 +1,65 @@
+// hp/user: RemoveEphemeralUser with other processes at work. A user removed by another process
+// between the look-up and userdel (a killed run's keeper, a concurrent clean-up: the chaos test
+// found it) is removed, not an error; a userdel that fails and leaves the user is an error
+// naming the user and userdel's words. userdel is wrapped by a script first on PATH.
+#include "core/user/accounts.h"
+
+#include <pwd.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <string>
+
+#include "common/temp_dir.h"
+#include "core/sys/file.h"
+
+namespace hp::user {
+namespace {
+
+class RemoveUser : public ::testing::Test {
+ protected:
+  static constexpr const char* kUser = "hp-it-userdel";
+
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root (useradd)";
+    path_ = ::getenv("PATH") ? ::getenv("PATH") : "/usr/sbin:/usr/bin:/sbin:/bin";
+    if (!::getpwnam(kUser)) {
+      ASSERT_EQ(::system((std::string("useradd --system --no-create-home ") + kUser).c_str()), 0);
+    }
+  }
+  void TearDown() override {
+    ::setenv("PATH", path_.c_str(), 1);
+    if (::getpwnam(kUser)) (void)!::system((std::string("userdel ") + kUser).c_str());
+  }
+  // A `userdel` first on PATH running `body` (sh).
+  void WrapUserdel(const std::string& body) {
+    std::string script = bin_.path() + "/userdel";
+    ASSERT_TRUE(sys::WriteFile(script, "#!/bin/sh\n" + body + "\n"));
+    ASSERT_EQ(::chmod(script.c_str(), 0755), 0);
+    ::setenv("PATH", (bin_.path() + ":" + path_).c_str(), 1);
+  }
+
+  testing::TempDir bin_;
+  std::string path_;
+};
+
+TEST_F(RemoveUser, RemovedMeanwhileByAnotherProcessIsDone) {
+  // The other process wins the race: the user is gone when our userdel runs, which says so.
+  WrapUserdel("/usr/sbin/userdel \"$@\"; echo \"userdel: user '$1' does not exist\" >&2; exit 6");
+  Status s = RemoveEphemeralUser(kUser);
+  EXPECT_TRUE(s) << s.error().ToString();
+  EXPECT_EQ(::getpwnam(kUser), nullptr);
+}
+
+TEST_F(RemoveUser, AFailedUserdelThatLeavesTheUserIsAnError) {
+  WrapUserdel("echo 'userdel: user hp-it-userdel is currently used by process 1' >&2; exit 8");
+  Status s = RemoveEphemeralUser(kUser);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().ToString().find("remove ephemeral user \"hp-it-userdel\""), std::string::npos)
+      << s.error().ToString();
+  EXPECT_NE(s.error().ToString().find("currently used by process"), std::string::npos);
+  EXPECT_NE(::getpwnam(kUser), nullptr);
+}
+
+}  // namespace
+}  // namespace hp::user
