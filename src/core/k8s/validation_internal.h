@@ -1,12 +1,17 @@
 // Internal to hp_k8s: helpers shared by validation_*.cc.
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/k8s/field.h"
 #include "core/k8s/names.h"
 #include "core/k8s/types.h"
+#include "core/k8s/validation.h"
 
 namespace hp::k8s::internal {
 
@@ -45,5 +50,28 @@ ErrorList ValidateLocalNonReservedPath(const std::string& target, const std::str
 
 // validateOS plus validateLinux / validateWindows (the spec.os consistency rules).
 ErrorList ValidateOS(const PodSpec& spec, const std::string& path);
+
+
+inline constexpr const char* kNegative = "must be greater than or equal to 0";
+inline void NonNegative(ErrorList& errs, int64_t v, const std::string& path) {
+  if (v < 0) errs.push_back(field::Invalid(path, field::Int(v), kNegative));
+}
+
+// validation_volumes.cc: validateVolumes; `valid` gets the names of the valid volumes.
+ErrorList ValidateVolumes(const std::vector<Volume>& volumes, const std::string& path,
+                          std::set<std::string>& valid);
+// validation_container.cc: validateContainerCommon (name, image, ports, env, mounts of
+// `volumes`, pull policy, resources, security context), the lifecycle handlers, one probe
+// (`kind`: liveness, readiness, startup), the host port conflicts across `containers`, and a
+// seccomp/AppArmor profile (`what` names the field).
+ErrorList ValidateContainerCommon(const Container& c, const std::set<std::string>& volumes,
+                                  const std::string& path, const ValidationOptions& opts,
+                                  bool host_users);
+ErrorList ValidateLifecycle(const Lifecycle& l, const std::string& path);
+ErrorList ValidateProbe(const std::optional<Probe>& p, const std::string& path, const char* kind);
+ErrorList CheckHostPortConflicts(const std::vector<const Container*>& containers,
+                                 const std::string& path);
+ErrorList ValidateProfile(const SeccompProfile* p, const std::string& path, const char* what);
+ErrorList ValidateProfile(const AppArmorProfile* p, const std::string& path, const char* what);
 
 }  // namespace hp::k8s::internal

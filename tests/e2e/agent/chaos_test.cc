@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -371,6 +372,12 @@ TEST_F(ChaosE2E, KillsAndDamagedStateLeaveNothingBehind) {
   EXPECT_EQ(count("run/pods"), 0u) << seed;
   if (HasFailure()) {
     std::printf("rounds:\n%s", trace_.c_str());
+    for (pid_t p : procs) {
+      std::string cmd = ReadOr("/proc/" + std::to_string(p) + "/cmdline");
+      std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+      std::string stat = ReadOr("/proc/" + std::to_string(p) + "/stat");
+      std::printf("left: process %d: %s [%s]\n", p, cmd.c_str(), stat.substr(0, 60).c_str());
+    }
     for (const char* dir : {"sandboxes", "containers", "images/leases"}) {
       auto l = sys::ListDir(root_ + "/" + dir);
       for (const auto& n : l ? *l : std::vector<std::string>{})
