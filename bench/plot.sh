@@ -18,7 +18,7 @@ set datafile missing "-"
 set title "hostprocess vs runc: median wall time of a /bin/true pod (bench/goals.sh)"
 set ylabel "ms"
 set xlabel "recorded run (commit)"
-set key top right
+set key below
 set grid ytics
 set yrange [0:*]
 set xtics rotate by -30
