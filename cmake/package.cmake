@@ -1,6 +1,8 @@
 # `cmake --install` (GNUInstallDirs) and the Debian package (`cpack -G DEB` in the build dir).
 #
 #   bin/      hostprocess, hostprocess-supervisor (found next to hostprocess), hostprocess-runtime
+#   lib/hostprocess/libhostprocess-image.so   pull/import/unpack, loaded by hostprocess when a
+#             verb needs it (src/core/image/plugin.h; found at <bindir>/../lib/hostprocess)
 #   share/doc/hostprocess/           README.md, docs/*.md, examples/
 #   share/bash-completion/completions/hostprocess, share/zsh/vendor-completions/_hostprocess
 #   lib/systemd/system/hostprocess.service   (restores the applied pods at boot)
@@ -11,6 +13,10 @@ foreach(t ${_hp_programs})
     install(TARGETS ${t} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   endif()
 endforeach()
+if(TARGET hostprocess-image)
+  # lib/, not CMAKE_INSTALL_LIBDIR: the binary finds it at a fixed path relative to its own.
+  install(TARGETS hostprocess-image LIBRARY DESTINATION lib/hostprocess)
+endif()
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs FILES_MATCHING PATTERN "*.md")
 install(DIRECTORY examples/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)

@@ -4,6 +4,7 @@
 # dpkg-dev (dpkg-shlibdeps), systemd (systemd-analyze) and zsh: the package and completion tests.
 # python3-grpcio/-grpc-tools/-protobuf: the CRI gRPC client of tests/e2e/cri (crictl is not in Debian).
 # g++-mingw-w64-x86-64-posix and wine64: the Windows build and its Wine tier (docs/windows.md).
+# linux-perf and gnuplot-nox: profiling, and bench/plot.sh's chart (docs/performance.md).
 set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format clang-tidy
@@ -15,6 +16,7 @@ PACKAGES=(
   dpkg-dev systemd zsh
   python3-grpcio python3-grpc-tools python3-protobuf
   g++-mingw-w64-x86-64-posix wine64
+  linux-perf gnuplot-nox
 )
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -1,12 +1,11 @@
 // `hostprocess import PATH NAME[:TAG]`: an OCI layout, an OCI/docker-archive tarball, or a
 // rootfs directory/tarball (made into a one-layer image) into the store.
-#include "core/image/import.h"
-
 #include <iostream>
 #include <memory>
 
 #include "cli/hostprocess/image_cli.h"
 #include "core/base/strings.h"
+#include "core/image/plugin.h"
 
 namespace hp::cli {
 namespace {
@@ -24,7 +23,7 @@ int RunImport(const GlobalOptions& g, ImportArgs& a) {
     if (!w.empty()) a.opts.cmd.push_back(w);
   for (auto& w : Split(a.entrypoint, ' '))
     if (!w.empty()) a.opts.entrypoint.push_back(w);
-  auto r = image::Import(*store, a.path, a.name, a.opts);
+  auto r = image::ImportImage(*store, a.path, a.name, a.opts);
   if (!r) return image_cli::Fail(r.error());
   std::cout << "Imported " << r->name << " (" << r->id << ")\n";
   return 0;

@@ -6,7 +6,7 @@
 #include <mutex>
 
 #include "cli/hostprocess/image_cli.h"
-#include "core/image/registry.h"
+#include "core/image/plugin.h"
 
 namespace hp::cli {
 namespace {
@@ -53,7 +53,7 @@ int RunPull(const GlobalOptions& g, PullArgs& a) {
   bool tty = !a.quiet && image_cli::StderrIsTty();
   if (tty) a.opts.progress = [line](const image::PullProgress& p) { line->Update(p); };
   a.opts.timeout = std::chrono::seconds(a.timeout_s);
-  auto r = image::Pull(*store, a.ref, a.opts);
+  auto r = image::PullImage(*store, a.ref, a.opts);
   if (tty) line->End();
   if (!r) return image_cli::Fail(r.error());
   if (!a.quiet)

@@ -25,6 +25,7 @@
 #include "core/agent/naming.h"
 #include "core/agent/node_flags.h"
 #include "core/base/strings.h"
+#include "core/image/plugin.h"
 #include "core/job/job.h"
 #include "core/k8s/admission.h"
 #include "core/k8s/decode.h"
@@ -175,7 +176,7 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
       Write(stderr, "error: " + store.error().ToString() + "\n");
       return 1;
     }
-    image::RootfsOptions options = image::UnpackingRootfsOptions(*store);
+    image::RootfsOptions options = image::LazyUnpackingRootfsOptions(*store);
     rootfs = std::make_unique<pod::StoreRootfs>(std::move(*store), std::move(options));
   }
   user::HostAccounts accounts;

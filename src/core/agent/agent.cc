@@ -17,6 +17,7 @@
 #include "core/agent/node_flags.h"
 #include "core/agent/supervisor.h"
 #include "core/base/strings.h"
+#include "core/image/plugin.h"
 #include "core/image/store.h"
 #include "core/k8s/decode.h"
 #include "core/k8s/defaults_json.h"
@@ -28,10 +29,10 @@
 namespace hp::agent {
 namespace {
 
-// The supervisor mounts image layers but cannot unpack them (it links no libarchive; import and
+// The supervisor mounts image layers but cannot unpack them (it loads no libarchive; import and
 // pull unpack every layer): a layer of the pod's images left packed (say, by an interrupted
 // pull) is unpacked here, before the supervisor starts. Errors are the supervisor's to report,
-// in the pod's status.
+// in the pod's status. The image module (plugin.h) is loaded only for a layer still packed.
 void UnpackImageLayers(const std::string& root, const nlohmann::json& pod) {
   auto store = image::Store::Open(root);
   if (!store || !pod.contains("spec")) return;
@@ -43,7 +44,7 @@ void UnpackImageLayers(const std::string& root, const nlohmann::json& pod) {
       if (image == c.end() || !image->is_string()) continue;
       auto rec = store->Resolve(image->get<std::string>());
       if (!rec) continue;
-      for (const auto& layer : rec->layers) (void)store->EnsureLayerUnpacked(layer);
+      for (const auto& layer : rec->layers) (void)image::UnpackLayer(*store, layer);
     }
   }
 }

@@ -7,10 +7,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <utility>
 
 #include "core/agent/cleanup.h"
 #include "core/agent/status.h"
@@ -88,8 +90,16 @@ void RemoveRecordFiles(const std::string& dir, const std::string& stem,
     ::dup2(null, 1);
     ::dup2(null, 2);
   }
-  // Only the pipe and the lock: nothing of `run`'s (the store, log files) is kept open.
-  for (int fd = 3; fd < 1024; ++fd) {
+  // Only the pipe and the lock: nothing of `run`'s (the store, log files) is kept open. With
+  // close_range: three calls instead of a thousand close()s on `run`'s path.
+  unsigned lo = static_cast<unsigned>(std::min(pipe, lock)),
+           hi = static_cast<unsigned>(std::max(pipe, lock));
+  bool closed = true;
+  for (auto [first, last] :
+       {std::pair{3U, lo - 1}, std::pair{lo + 1, hi - 1}, std::pair{hi + 1, ~0U}}) {
+    if (first <= last && ::syscall(SYS_close_range, first, last, 0) != 0) closed = false;
+  }
+  for (int fd = 3; !closed && fd < 1024; ++fd) {  // a kernel before 5.9
     if (fd != pipe && fd != lock) ::close(fd);
   }
   char c;

@@ -1,5 +1,12 @@
 #include "core/pod/pod_runner.h"
 
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <thread>
@@ -67,17 +74,20 @@ Result<milliseconds> ParseDuration(std::string_view s) {
   return milliseconds(static_cast<int64_t>(std::llround(total_ms)));
 }
 
+PodRunner::PodRunner(PodRunOptions options)
+    : options_(std::move(options)), stop_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+
 void PodRunner::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
+  std::lock_guard<std::mutex> lock(mu_);
+  stop_ = true;
+  if (stop_fd_) {
+    uint64_t one = 1;
+    (void)!::write(stop_fd_.get(), &one, sizeof one);
   }
-  cv_.notify_all();
 }
 
-bool PodRunner::WaitStoppedFor(milliseconds d) {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_for(lock, d, [&] { return stop_; });
+bool PodRunner::stopped() {
+  std::lock_guard<std::mutex> lock(mu_);
   return stop_;
 }
 
@@ -171,7 +181,31 @@ Result<PodResult> PodRunner::Run(const k8s::Pod& pod, const PodObjects& objects)
       }
       if (all_done) return;
       bool timed_out = deadline && Clock::now() >= *deadline;
-      if (!stopping && (timed_out || WaitStoppedFor(milliseconds(20)))) {
+      if (stopping || (!timed_out && !stopped())) {
+        // Sleeps until a first process exits (its pidfd), Stop() or the deadline; a container
+        // without a pidfd (an old kernel) is looked at every 20 ms.
+        std::vector<struct pollfd> fds;
+        bool tick = !stopping && !stop_fd_;
+        if (!stopping && stop_fd_) fds.push_back({stop_fd_.get(), POLLIN, 0});
+        for (auto& [r, idx] : running) {
+          if (!r || result.containers[idx].exit) continue;
+          if (r->exit_fd() < 0)
+            tick = true;
+          else
+            fds.push_back({r->exit_fd(), POLLIN, 0});
+        }
+        int wait_ms = tick ? 20 : -1;
+        if (deadline && !stopping) {
+          auto left = std::chrono::ceil<milliseconds>(*deadline - Clock::now()).count();
+          left = std::clamp<int64_t>(left, 0, INT32_MAX);
+          if (wait_ms < 0 || left < wait_ms) wait_ms = static_cast<int>(left);
+        }
+        if (::poll(fds.data(), fds.size(), wait_ms) < 0 && errno != EINTR) {
+          std::this_thread::sleep_for(milliseconds(20));
+        }
+        timed_out = deadline && Clock::now() >= *deadline;
+      }
+      if (!stopping && (timed_out || stopped())) {
         stopping = true;
         if (timed_out) {
           result.timed_out = true;

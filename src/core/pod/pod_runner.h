@@ -7,13 +7,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/base/result.h"
+#include "core/base/unique_fd.h"
 #include "core/pod/runner.h"
 
 namespace hp::pod {
@@ -53,7 +53,7 @@ struct PodRunOptions {
 
 class PodRunner {
  public:
-  explicit PodRunner(PodRunOptions options) : options_(std::move(options)) {}
+  explicit PodRunner(PodRunOptions options);
   // Runs `pod` (its metadata.uid must be set) to the end. An Error only for failures outside
   // the containers (state directory, cgroup root); container failures are in the result.
   Result<PodResult> Run(const k8s::Pod& pod, const PodObjects& objects);
@@ -61,11 +61,12 @@ class PodRunner {
   void Stop();
 
  private:
-  bool WaitStoppedFor(std::chrono::milliseconds d);
+  bool stopped();
   PodRunOptions options_;
   std::mutex mu_;
-  std::condition_variable cv_;
   bool stop_ = false;
+  // Readable once Stop() was called: the wait polls it with the containers' pidfds.
+  UniqueFd stop_fd_;
 };
 
 // Parses a Go-style duration: "1h2m3s", "500ms", "1.5s", "90" (seconds).

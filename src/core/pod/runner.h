@@ -96,6 +96,9 @@ class ContainerRunner {
   const std::string& log_path() const { return log_path_; }
   job::Job* job() const { return job_.get(); }
   pid_t pid() const { return process_.pid; }
+  // Readable when the first process has exited (its pidfd; -1 when the kernel has none): a
+  // caller waiting for several containers polls these instead of waking up on a timer.
+  int exit_fd() const { return process_.pidfd.get(); }
   bool started() const { return started_; }
   std::optional<launch::ExitStatus> exit_status() const;
   // "pid (comm)" of the container's processes found alive outside its job once the job was empty

@@ -39,7 +39,7 @@ echo "package: $(basename "$deb"), $(stat -c %s "$deb") bytes"
 # (the state in /var/lib/hostprocess is made at run time, never shipped).
 dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|' >"$work/files"
 for f in /usr/bin/hostprocess /usr/bin/hostprocess-supervisor /usr/bin/hostprocess-runtime \
-  /usr/lib/systemd/system/hostprocess.service \
+  /usr/lib/hostprocess/libhostprocess-image.so /usr/lib/systemd/system/hostprocess.service \
   /usr/share/bash-completion/completions/hostprocess \
   /usr/share/zsh/vendor-completions/_hostprocess \
   /usr/share/doc/hostprocess/README.md /usr/share/doc/hostprocess/docs/agent.md \
@@ -80,6 +80,11 @@ expect_line "$work/version" "^commit: $commit(-dirty)?$" "--version commit"
   fail "hostprocess-runtime --version"
 expect_line "$work/rversion" "^hostprocess-runtime version ${version//./\\.}$" "runtime --version"
 expect_line "$work/rversion" "^commit: $commit(-dirty)?$" "runtime --version commit"
+# import loads the image module (pull/import/unpack) from <bindir>/../lib/hostprocess.
+mkdir -p "$work/img/bin" && echo hi >"$work/img/bin/hi"
+"$work/root/usr/bin/hostprocess" --root "$work/state" import "$work/img" hostprocess.local/pkg:1 \
+  >"$work/import" 2>&1 || fail "import through the installed image module: $(cat "$work/import")"
+expect_line "$work/import" "^Imported hostprocess.local/pkg:1 " "import"
 bash --norc -c "source '$work/root/usr/share/bash-completion/completions/hostprocess' &&
   complete -p hostprocess" >"$work/complete" 2>&1 || fail "completion does not load"
 expect_line "$work/complete" "-F __hostprocess_complete hostprocess$" "completion"
