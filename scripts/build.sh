@@ -16,13 +16,15 @@ cd "$(dirname "$0")/.."
 flavour=${1:-release}
 shift || true
 args=()
+compiler=()  # given only when the tree is configured from scratch (below)
 case "$flavour" in
   release) args+=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_UNITY_BUILD=OFF) ;;
   asan | fuzz)
     flavour=asan
     args+=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -gline-tables-only"
            "-DCMAKE_C_FLAGS_DEBUG=-O1 -gline-tables-only" -DHP_SANITIZE=ON -DHP_FUZZ=ON
-           -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_UNITY_BUILD=ON) ;;
+           -DCMAKE_UNITY_BUILD=ON)
+    compiler=(-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++) ;;
   ship) args+=(-DCMAKE_BUILD_TYPE=Release -DHP_TESTS=OFF -DHP_BENCH=OFF -DCMAKE_UNITY_BUILD=ON) ;;
   windows) args+=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=cmake/mingw-w64-x86_64.cmake) ;;
   *) echo "usage: $0 [release|asan|ship|windows] [TARGET...]" >&2; exit 2 ;;
@@ -31,18 +33,23 @@ if command -v ccache >/dev/null; then
   args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
 # A tree configured with another compiler is made again from scratch: CMake would otherwise
-# drop its cache on the compiler change and with it every option given here.
+# drop its cache on the compiler change and with it every option given here. A tree with the
+# right compiler is configured without naming it again (CMake stores the full path, and a
+# differently spelled name on the command line would make it drop the cache itself).
 cache="build/$flavour/CMakeCache.txt"
 if [ -f "$cache" ] && [ "$flavour" != windows ]; then  # windows: the toolchain file decides
   want=c++
-  [[ " ${args[*]} " == *" -DCMAKE_CXX_COMPILER=clang++ "* ]] && want=clang++
+  [ ${#compiler[@]} -eq 0 ] || want=clang++
   have=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$cache")
-  if [ "$(basename "$(realpath "$(command -v "$want")")")" != "$(basename "$(realpath "$have")")" ]; then
+  [[ "$have" == /* ]] || have=$(command -v "$have" || echo "$have")
+  if [ "$(realpath "$(command -v "$want")")" != "$(realpath -m "$have")" ]; then
     echo "build: build/$flavour was configured with $have: configuring it again" >&2
     rm -rf "build/$flavour"
+  else
+    compiler=()
   fi
 fi
-cmake -S . -B "build/$flavour" -G Ninja -DHP_WERROR=ON "${args[@]}" >/dev/null
+cmake -S . -B "build/$flavour" -G Ninja -DHP_WERROR=ON "${args[@]}" "${compiler[@]}" >/dev/null
 targets=()
 [ $# -eq 0 ] || targets=(--target "$@")
 cmake --build "build/$flavour" -j "${HP_JOBS:-$(nproc)}" "${targets[@]}"
