@@ -89,6 +89,173 @@ void DecodeBase64Map(Ctx& c, N n, P path, StringMap& out) {
 
 bool TopLevel(K k) { return k == "apiVersion" || k == "kind"; }
 
+// An object's apiVersion, kind and metadata (into `m`); false for any other field.
+bool MetaField(Ctx& c, K k, N v, P p, ObjectMeta& m) {
+  if (TopLevel(k)) return true;
+  if (k == "metadata") return internal::DecodeObjectMeta(c, v, p, m), true;
+  return false;
+}
+
+// `status` is ignored by the API server on create; an empty one (kubectl's dry-run output) is
+// accepted silently, a non-empty one is a warning.
+bool StatusField(Ctx& c, K k, N v) {
+  if (k != "status") return false;
+  if (!IsNullNode(v) && !(v.IsMap() && v.size() == 0))
+    c.Warn(v, "field \"status\" is set by the cluster and is ignored");
+  return true;
+}
+
+// One decoder per kind: the object's fields into its struct.
+Object::Value DecodePod(Ctx& c, N n, const Source& src) {
+  Pod pod;
+  pod.source = src;
+  Fields(c, n, "", {}, [&](K k, N v, P p) {
+    if (MetaField(c, k, v, p, pod.metadata) || StatusField(c, k, v)) return true;
+    if (k == "spec") return internal::DecodePodSpec(c, v, p, pod.spec), true;
+    return false;
+  });
+  return pod;
+}
+
+void DecodeUpdateStrategy(Ctx& c, N n, P path, DaemonSetUpdateStrategy& us) {
+  Fields(c, n, path, {}, [&](K k, N v, P p) {
+    if (k == "type") return GetString(c, v, p, us.type), true;
+    if (k != "rollingUpdate") return false;
+    Fields(c, v, p, {}, [&](K k2, N v2, P p2) {
+      if (k2 == "maxUnavailable") {
+        if (!IsNullNode(v2)) internal::GetIntOrString(c, v2, p2, us.max_unavailable.emplace());
+        return true;
+      }
+      if (k2 == "maxSurge") {
+        if (!IsNullNode(v2)) internal::GetIntOrString(c, v2, p2, us.max_surge.emplace());
+        return true;
+      }
+      return false;
+    });
+    return true;
+  });
+}
+
+void DecodeDaemonSetSpec(Ctx& c, N n, P path, DaemonSetSpec& spec) {
+  Fields(c, n, path, {}, [&](K k, N v, P p) {
+    if (k == "selector") {
+      if (!IsNullNode(v)) internal::DecodeLabelSelector(c, v, p, spec.selector.emplace());
+      return true;
+    }
+    if (k == "template") {
+      Fields(c, v, p, {}, [&](K k2, N v2, P p2) {
+        if (k2 == "metadata")
+          return internal::DecodeObjectMeta(c, v2, p2, spec.template_.metadata), true;
+        if (k2 == "spec") return internal::DecodePodSpec(c, v2, p2, spec.template_.spec), true;
+        return false;
+      });
+      return true;
+    }
+    if (k == "updateStrategy") return DecodeUpdateStrategy(c, v, p, spec.update_strategy), true;
+    if (k == "minReadySeconds") return internal::GetInt32(c, v, p, spec.min_ready_seconds), true;
+    if (k == "revisionHistoryLimit")
+      return internal::GetInt32(c, v, p, spec.revision_history_limit), true;
+    return false;
+  });
+}
+
+Object::Value DecodeDaemonSet(Ctx& c, N n, const Source& src) {
+  DaemonSet ds;
+  ds.source = src;
+  Fields(c, n, "", {}, [&](K k, N v, P p) {
+    if (MetaField(c, k, v, p, ds.metadata) || StatusField(c, k, v)) return true;
+    if (k == "spec") return DecodeDaemonSetSpec(c, v, p, ds.spec), true;
+    return false;
+  });
+  return ds;
+}
+
+Object::Value DecodeNamespace(Ctx& c, N n, const Source& src) {
+  Namespace ns;
+  ns.source = src;
+  Fields(c, n, "", {"spec"},
+         [&](K k, N v, P p) { return MetaField(c, k, v, p, ns.metadata) || StatusField(c, k, v); });
+  return ns;
+}
+
+Object::Value DecodeConfigMap(Ctx& c, N n, const Source& src) {
+  ConfigMap cm;
+  cm.source = src;
+  Fields(c, n, "", {}, [&](K k, N v, P p) {
+    if (MetaField(c, k, v, p, cm.metadata)) return true;
+    if (k == "data") return internal::GetStringMap(c, v, p, cm.data), true;
+    if (k == "binaryData") return DecodeBase64Map(c, v, p, cm.binary_data), true;
+    if (k == "immutable") return GetBool(c, v, p, cm.immutable), true;
+    return false;
+  });
+  return cm;
+}
+
+Object::Value DecodeSecret(Ctx& c, N n, const Source& src) {
+  Secret s;
+  s.source = src;
+  Fields(c, n, "", {}, [&](K k, N v, P p) {
+    if (MetaField(c, k, v, p, s.metadata)) return true;
+    if (k == "data") return DecodeBase64Map(c, v, p, s.data), true;
+    if (k == "stringData") return internal::GetStringMap(c, v, p, s.string_data), true;
+    if (k == "type") return GetString(c, v, p, s.type), true;
+    if (k == "immutable") return GetBool(c, v, p, s.immutable), true;
+    return false;
+  });
+  for (const auto& entry : s.string_data) {  // stringData wins, as on the server
+    const auto& [key, value] = entry;
+    auto it = std::find_if(s.data.begin(), s.data.end(),
+                           [&entry](auto& kv) { return kv.first == entry.first; });
+    if (it != s.data.end()) {
+      it->second = value;
+    } else {
+      s.data.emplace_back(key, value);
+    }
+  }
+  return s;
+}
+
+// The names of a list of object references (`secrets`, `imagePullSecrets`).
+void DecodeReferenceNames(Ctx& c, N n, P path, std::vector<std::string>& list) {
+  internal::Items(c, n, path, [&](N item, P ip) {
+    std::string nm;
+    Fields(c, item, ip, {"kind", "namespace", "uid", "apiVersion", "resourceVersion", "fieldPath"},
+           [&](K k, N v, P p) {
+             if (k == "name") return GetString(c, v, p, nm), true;
+             return false;
+           });
+    list.push_back(std::move(nm));
+  });
+}
+
+Object::Value DecodeServiceAccount(Ctx& c, N n, const Source& src) {
+  ServiceAccount sa;
+  sa.source = src;
+  Fields(c, n, "", {}, [&](K k, N v, P p) {
+    if (MetaField(c, k, v, p, sa.metadata)) return true;
+    if (k == "automountServiceAccountToken")
+      return GetBool(c, v, p, sa.automount_service_account_token), true;
+    if (k == "secrets") return DecodeReferenceNames(c, v, p, sa.secrets), true;
+    if (k == "imagePullSecrets") return DecodeReferenceNames(c, v, p, sa.image_pull_secrets), true;
+    return false;
+  });
+  return sa;
+}
+
+// The kinds hostprocess knows: the apiVersion each must have, and its decoder.
+struct KindInfo {
+  std::string_view name, api_version;
+  Kind kind;
+  Object::Value (*decode)(Ctx&, N, const Source&);
+};
+constexpr KindInfo kKinds[] = {
+    {"Pod", "v1", Kind::kPod, DecodePod},
+    {"DaemonSet", "apps/v1", Kind::kDaemonSet, DecodeDaemonSet},
+    {"Namespace", "v1", Kind::kNamespace, DecodeNamespace},
+    {"ConfigMap", "v1", Kind::kConfigMap, DecodeConfigMap},
+    {"Secret", "v1", Kind::kSecret, DecodeSecret},
+    {"ServiceAccount", "v1", Kind::kServiceAccount, DecodeServiceAccount}};
+
 void DecodeObject(Ctx& c, N n, std::vector<Object>& out);
 
 void DecodeList(Ctx& c, N n, std::vector<Object>& out) {
@@ -131,16 +298,6 @@ void DecodeObject(Ctx& c, N n, std::vector<Object>& out) {
     DecodeList(c, n, out);
     return;
   }
-  struct KindInfo {
-    std::string_view name, api_version;
-    Kind kind;
-  };
-  static constexpr KindInfo kKinds[] = {{"Pod", "v1", Kind::kPod},
-                                        {"DaemonSet", "apps/v1", Kind::kDaemonSet},
-                                        {"Namespace", "v1", Kind::kNamespace},
-                                        {"ConfigMap", "v1", Kind::kConfigMap},
-                                        {"Secret", "v1", Kind::kSecret},
-                                        {"ServiceAccount", "v1", Kind::kServiceAccount}};
   const KindInfo* info = nullptr;
   for (const auto& k : kKinds)
     if (k.name == kind) info = &k;
@@ -160,165 +317,7 @@ void DecodeObject(Ctx& c, N n, std::vector<Object>& out) {
   Object obj;
   obj.kind = info->kind;
   obj.api_version = api_version;
-  Source src = c.At(n);
-  auto meta = [&](ObjectMeta& m) {
-    return [&](K k, N v, P p) {
-      if (TopLevel(k)) return true;
-      if (k == "metadata") return internal::DecodeObjectMeta(c, v, p, m), true;
-      return false;
-    };
-  };
-  // `status` is ignored by the API server on create; an empty one (kubectl's dry-run output)
-  // is accepted silently, a non-empty one is a warning.
-  auto status = [&](K k, N v) {
-    if (k != "status") return false;
-    if (!IsNullNode(v) && !(v.IsMap() && v.size() == 0))
-      c.Warn(v, "field \"status\" is set by the cluster and is ignored");
-    return true;
-  };
-  switch (info->kind) {
-    case Kind::kPod: {
-      Pod pod;
-      pod.source = src;
-      auto m = meta(pod.metadata);
-      Fields(c, n, "", {}, [&](K k, N v, P p) {
-        if (m(k, v, p) || status(k, v)) return true;
-        if (k == "spec") return internal::DecodePodSpec(c, v, p, pod.spec), true;
-        return false;
-      });
-      obj.value = std::move(pod);
-      break;
-    }
-    case Kind::kDaemonSet: {
-      DaemonSet ds;
-      ds.source = src;
-      auto m = meta(ds.metadata);
-      Fields(c, n, "", {}, [&](K k, N v, P p) {
-        if (m(k, v, p) || status(k, v)) return true;
-        if (k != "spec") return false;
-        Fields(c, v, p, {}, [&](K k2, N v2, P p2) {
-          if (k2 == "selector") {
-            if (!IsNullNode(v2))
-              internal::DecodeLabelSelector(c, v2, p2, ds.spec.selector.emplace());
-            return true;
-          }
-          if (k2 == "template") {
-            Fields(c, v2, p2, {}, [&](K k3, N v3, P p3) {
-              if (k3 == "metadata")
-                return internal::DecodeObjectMeta(c, v3, p3, ds.spec.template_.metadata), true;
-              if (k3 == "spec")
-                return internal::DecodePodSpec(c, v3, p3, ds.spec.template_.spec), true;
-              return false;
-            });
-            return true;
-          }
-          if (k2 == "updateStrategy") {
-            auto& us = ds.spec.update_strategy;
-            Fields(c, v2, p2, {}, [&](K k3, N v3, P p3) {
-              if (k3 == "type") return GetString(c, v3, p3, us.type), true;
-              if (k3 != "rollingUpdate") return false;
-              Fields(c, v3, p3, {}, [&](K k4, N v4, P p4) {
-                if (k4 == "maxUnavailable") {
-                  if (!IsNullNode(v4))
-                    internal::GetIntOrString(c, v4, p4, us.max_unavailable.emplace());
-                  return true;
-                }
-                if (k4 == "maxSurge") {
-                  if (!IsNullNode(v4)) internal::GetIntOrString(c, v4, p4, us.max_surge.emplace());
-                  return true;
-                }
-                return false;
-              });
-              return true;
-            });
-            return true;
-          }
-          if (k2 == "minReadySeconds")
-            return internal::GetInt32(c, v2, p2, ds.spec.min_ready_seconds), true;
-          if (k2 == "revisionHistoryLimit")
-            return internal::GetInt32(c, v2, p2, ds.spec.revision_history_limit), true;
-          return false;
-        });
-        return true;
-      });
-      obj.value = std::move(ds);
-      break;
-    }
-    case Kind::kNamespace: {
-      Namespace ns;
-      ns.source = src;
-      auto m = meta(ns.metadata);
-      Fields(c, n, "", {"spec"}, [&](K k, N v, P p) { return m(k, v, p) || status(k, v); });
-      obj.value = std::move(ns);
-      break;
-    }
-    case Kind::kConfigMap: {
-      ConfigMap cm;
-      cm.source = src;
-      auto m = meta(cm.metadata);
-      Fields(c, n, "", {}, [&](K k, N v, P p) {
-        if (m(k, v, p)) return true;
-        if (k == "data") return internal::GetStringMap(c, v, p, cm.data), true;
-        if (k == "binaryData") return DecodeBase64Map(c, v, p, cm.binary_data), true;
-        if (k == "immutable") return GetBool(c, v, p, cm.immutable), true;
-        return false;
-      });
-      obj.value = std::move(cm);
-      break;
-    }
-    case Kind::kSecret: {
-      Secret s;
-      s.source = src;
-      auto m = meta(s.metadata);
-      Fields(c, n, "", {}, [&](K k, N v, P p) {
-        if (m(k, v, p)) return true;
-        if (k == "data") return DecodeBase64Map(c, v, p, s.data), true;
-        if (k == "stringData") return internal::GetStringMap(c, v, p, s.string_data), true;
-        if (k == "type") return GetString(c, v, p, s.type), true;
-        if (k == "immutable") return GetBool(c, v, p, s.immutable), true;
-        return false;
-      });
-      for (const auto& entry : s.string_data) {  // stringData wins, as on the server
-        const auto& [key, value] = entry;
-        auto it = std::find_if(s.data.begin(), s.data.end(),
-                               [&entry](auto& kv) { return kv.first == entry.first; });
-        if (it != s.data.end()) {
-          it->second = value;
-        } else {
-          s.data.emplace_back(key, value);
-        }
-      }
-      obj.value = std::move(s);
-      break;
-    }
-    case Kind::kServiceAccount: {
-      ServiceAccount sa;
-      sa.source = src;
-      auto m = meta(sa.metadata);
-      auto names = [&](N v, P p, std::vector<std::string>& list) {
-        internal::Items(c, v, p, [&](N item, P ip) {
-          std::string nm;
-          Fields(c, item, ip,
-                 {"kind", "namespace", "uid", "apiVersion", "resourceVersion", "fieldPath"},
-                 [&](K k2, N v2, P p2) {
-                   if (k2 == "name") return GetString(c, v2, p2, nm), true;
-                   return false;
-                 });
-          list.push_back(std::move(nm));
-        });
-      };
-      Fields(c, n, "", {}, [&](K k, N v, P p) {
-        if (m(k, v, p)) return true;
-        if (k == "automountServiceAccountToken")
-          return GetBool(c, v, p, sa.automount_service_account_token), true;
-        if (k == "secrets") return names(v, p, sa.secrets), true;
-        if (k == "imagePullSecrets") return names(v, p, sa.image_pull_secrets), true;
-        return false;
-      });
-      obj.value = std::move(sa);
-      break;
-    }
-  }
+  obj.value = info->decode(c, n, c.At(n));
   if (c.errors->size() == before) {
     if (c.keep_raw) obj.raw_json = internal::ToJsonText(n);
     obj.json_size = c.keep_raw ? obj.raw_json.size() : internal::JsonTextSize(n);

@@ -456,7 +456,8 @@ const char* ResourceName(Kind kind);
 struct Object {
   Kind kind = Kind::kPod;
   std::string api_version;
-  std::variant<Pod, DaemonSet, Namespace, ConfigMap, Secret, ServiceAccount> value;
+  using Value = std::variant<Pod, DaemonSet, Namespace, ConfigMap, Secret, ServiceAccount>;
+  Value value;
   // The object as compact JSON (YAML scalars typed as JSON), only when decoded with
   // DecodeOptions::keep_raw: what the node agent stores and hands to a pod's supervisor.
   std::string raw_json;
