@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,6 +58,18 @@ inline std::string PodOrDaemonSetKind(std::string& resource, std::vector<std::st
     return "";
   }
   return kind;
+}
+
+// An object's metadata.labels (string values), what -l selectors match.
+inline std::map<std::string, std::string> LabelsOf(const nlohmann::json& obj) {
+  std::map<std::string, std::string> out;
+  auto meta = obj.find("metadata");
+  if (meta == obj.end() || !meta->is_object()) return out;
+  auto l = meta->find("labels");
+  if (l == meta->end() || !l->is_object()) return out;
+  for (const auto& [k, v] : l->items())
+    if (v.is_string()) out[k] = v.get<std::string>();
+  return out;
 }
 
 inline Result<std::unique_ptr<agent::Agent>> OpenAgent(const GlobalOptions& g,

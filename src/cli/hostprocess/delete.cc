@@ -4,13 +4,16 @@
 // deleted by name comes back, as the DaemonSet controller would recreate it.
 #include <fmt/format.h>
 
+#include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "cli/hostprocess/agent_cli.h"
 #include "cli/hostprocess/manifests.h"
 #include "core/k8s/decode.h"
+#include "core/k8s/selector.h"
 
 namespace hp::cli {
 namespace {
@@ -20,6 +23,8 @@ struct DeleteFlags {
   std::vector<std::string> files;
   NamespaceFlags ns;
   bool ignore_not_found = false;
+  bool all = false;      // --all
+  std::string selector;  // -l
 };
 
 struct Target {
@@ -33,7 +38,7 @@ int RunDelete(const GlobalOptions& global, const DeleteFlags& f) {
       Print(stderr,
             "error: there is no need to specify a resource type as a separate argument "
             "when passing arguments in resource/name form or with -f\n");
-      return 2;
+      return 1;
     }
     auto decoded = DecodeManifests(f.files);
     if (!decoded) return Fail(decoded.error());
@@ -41,6 +46,46 @@ int RunDelete(const GlobalOptions& global, const DeleteFlags& f) {
       std::string kind = agent::ResourceKind(std::string(k8s::KindName(o.kind)));
       std::string ns = o.metadata().namespace_.empty() ? f.ns.ns : o.metadata().namespace_;
       targets.push_back({kind, ns, o.metadata().name});
+    }
+  } else if (f.all || !f.selector.empty()) {
+    // TYPE with --all or -l: every object of the type in the namespace (that matches).
+    if (f.args.size() != 1 || f.args[0].find('/') != std::string::npos) {
+      Print(stderr, f.args.empty() ? "error: You must provide one or more resources by argument "
+                                     "or filename.\n"
+                                   : "error: name cannot be provided when a selector or --all is "
+                                     "specified\n");
+      return 1;
+    }
+    if (f.all && !f.selector.empty()) {
+      Print(stderr, "error: setting 'all' parameter but found a non empty selector.\n");
+      return 1;
+    }
+    std::string kind = agent::ResourceKind(f.args[0]);
+    if (kind != "pods" && kind != "daemonsets") {
+      Print(stderr,
+            fmt::format("error: the server doesn't have a resource type \"{}\"\n", f.args[0]));
+      return 1;
+    }
+    auto labels = k8s::LabelMatcher::Parse(f.selector);
+    if (!labels) return Fail(labels.error());
+    auto agent = OpenAgent(global);
+    if (!agent) return Fail(agent.error());
+    auto add = [&](const std::string& ns, const std::string& name, const nlohmann::json& obj) {
+      std::map<std::string, std::string> l = LabelsOf(obj);
+      if (ns == f.ns.ns && labels->Matches(l)) targets.push_back({kind, ns, name});
+    };
+    if (kind == "pods") {
+      auto pods = (*agent)->ListPods();
+      if (!pods) return Fail(pods.error());
+      for (const auto& p : *pods) add(p.ns, p.name, p.record.pod);
+    } else {
+      auto list = (*agent)->ListDaemonSets();
+      if (!list) return Fail(list.error());
+      for (const auto& d : *list) add(d.ns, d.name, d.object);
+    }
+    if (targets.empty()) {
+      Print(stdout, "No resources found\n");
+      return 0;
     }
   } else {
     std::string type;
@@ -58,7 +103,7 @@ int RunDelete(const GlobalOptions& global, const DeleteFlags& f) {
                                    "filename.\n"
                                  : fmt::format("error: resource(s) were provided, but no name was "
                                                "specified\n"));
-      return 2;
+      return 1;
     }
   }
   auto agent = OpenAgent(global);
@@ -98,6 +143,9 @@ CommandRegistration registration(36, [](CLI::App& app, GlobalOptions& global, in
   cmd->add_option("-f,--filename", flags->files, "Delete the objects of these manifests");
   AddNamespaceFlags(cmd, flags->ns, false);
   cmd->add_flag("--ignore-not-found", flags->ignore_not_found, "Treat a missing object as deleted");
+  cmd->add_flag("--all", flags->all, "Delete every object of the type in the namespace");
+  cmd->add_option("-l,--selector", flags->selector,
+                  "Delete the objects of the type with these labels (k=v, 'k in (a,b)', ...)");
   cmd->callback([flags, &global, &exit_code] { exit_code = RunDelete(global, *flags); });
 });
 

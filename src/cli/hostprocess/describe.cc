@@ -3,13 +3,18 @@
 // DaemonSet that does not fit this node it says which selector term or taint did not match.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/hostprocess/agent_cli.h"
-#include "core/agent/format.h"
+#include "cli/hostprocess/events.h"
+#include "cli/hostprocess/printers/table.h"
+#include "cli/hostprocess/views.h"
+#include "core/agent/naming.h"
 #include "core/base/strings.h"
 
 namespace hp::cli {
@@ -21,335 +26,514 @@ struct DescribeFlags {
   NamespaceFlags ns;
 };
 
-// kubectl describe's "Key:  value" lines: keys padded per block, nested blocks indented.
+// kubectl describe's writer: lines with tab-separated cells at an indentation level (two
+// spaces each), aligned at the end by Go's tabwriter with kubectl's settings (min width 0,
+// padding 2): a key column is as wide as the longest key of its block of consecutive lines.
 class Describer {
  public:
-  void Line(int indent, const std::string& key, const std::string& value, int width = 0) {
-    std::string k = key + ":";
-    if (width < static_cast<int>(k.size()) + 2) width = static_cast<int>(k.size()) + 2;
-    out_ += std::string(indent * 2, ' ') + fmt::format("{:<{}}{}", k, width, value);
-    out_ += "\n";
-  }
-  void Raw(const std::string& s) { out_ += s; }
-  // A kubectl table, each line indented by two spaces (Conditions, Events).
-  void IndentedTable(const agent::Table& t) {
-    std::string body = t.Render();
-    for (size_t pos = 0; pos < body.size();) {
-      size_t nl = body.find('\n', pos);
-      out_ += "  " + body.substr(pos, nl - pos) + "\n";
-      pos = nl == std::string::npos ? body.size() : nl + 1;
+  // Writes `text` at `level` (kubectl's LEVEL_0..3).
+  void W(int level, const std::string& text) { out_ += std::string(level * 2, ' ') + text; }
+  // printLabelsMultiline: "Title:\tk=v" then "\tk2=v2", sorted; "<none>" when empty.
+  void Multiline(const std::string& title, const nlohmann::json& m) {
+    out_ += title + ":\t";
+    if (!m.is_object() || m.empty()) {
+      out_ += "<none>\n";
+      return;
     }
-  }
-  // "Labels:  a=b" then further entries aligned below the first.
-  void Map(int indent, const std::string& key, const nlohmann::json& m, int width) {
-    if (!m.is_object() || m.empty()) return Line(indent, key, "<none>", width);
     bool first = true;
     for (const auto& [k, v] : m.items()) {
-      std::string entry = k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
-      if (first) {
-        Line(indent, key, entry, width);
-        first = false;
-      } else {
-        out_ += std::string(indent * 2 + width, ' ') + entry + "\n";
-      }
+      if (!first) out_ += "\t";
+      first = false;
+      out_ += k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()) + "\n";
     }
   }
-  const std::string& str() const { return out_; }
+  std::string str() const { return TabWrite(out_, 0, 2); }
 
  private:
   std::string out_;
 };
 
+std::string IntOrString(const nlohmann::json& v) {
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+// DescribeProbe's text.
 std::string ProbeText(const nlohmann::json& p) {
-  std::string what;
+  std::string attrs = fmt::format("delay={}s timeout={}s period={}s #success={} #failure={}",
+                                  p.value("initialDelaySeconds", 0), p.value("timeoutSeconds", 1),
+                                  p.value("periodSeconds", 10), p.value("successThreshold", 1),
+                                  p.value("failureThreshold", 3));
   if (p.contains("exec")) {
     std::vector<std::string> cmd = p["exec"].value("command", std::vector<std::string>{});
-    what = "exec [" + Join(cmd, " ") + "]";
-  } else if (p.contains("httpGet")) {
-    const auto& h = p["httpGet"];
-    std::string port = h["port"].is_string() ? h["port"].get<std::string>() : h["port"].dump();
-    what = fmt::format("http-get {}://{}:{}{}", ToLower(h.value("scheme", "HTTP")),
-                       h.value("host", ""), port, h.value("path", "/"));
-  } else if (p.contains("tcpSocket")) {
-    const auto& t = p["tcpSocket"];
-    std::string port = t["port"].is_string() ? t["port"].get<std::string>() : t["port"].dump();
-    what = fmt::format("tcp-socket {}:{}", t.value("host", ""), port);
+    return "exec [" + Join(cmd, " ") + "] " + attrs;
   }
-  return fmt::format("{} delay={}s timeout={}s period={}s #success={} #failure={}", what,
-                     p.value("initialDelaySeconds", 0), p.value("timeoutSeconds", 1),
-                     p.value("periodSeconds", 10), p.value("successThreshold", 1),
-                     p.value("failureThreshold", 3));
+  if (p.contains("httpGet")) {
+    const auto& h = p["httpGet"];
+    return fmt::format("http-get {}://{}:{}{} {}", ToLower(h.value("scheme", "HTTP")),
+                       h.value("host", ""), IntOrString(h["port"]), h.value("path", ""), attrs);
+  }
+  if (p.contains("tcpSocket")) {
+    const auto& t = p["tcpSocket"];
+    return fmt::format("tcp-socket {}:{} {}", t.value("host", ""), IntOrString(t["port"]), attrs);
+  }
+  return "unknown " + attrs;
+}
+
+std::string DescribeTime(int64_t t) {
+  return t ? Rfc1123(t) : "Mon, 01 Jan 0001 00:00:00 +0000";  // Go's zero time
 }
 
 void State(Describer& d, const std::string& key, const agent::ContainerState& s) {
-  const int w = 16;
   if (s.kind == "running") {
-    d.Line(2, key, "Running", w);
-    d.Line(3, "Started", agent::Rfc1123(s.started_at), 14);
+    d.W(2, key + ":\tRunning\n");
+    d.W(3, "Started:\t" + DescribeTime(s.started_at) + "\n");
   } else if (s.kind == "terminated") {
-    d.Line(2, key, "Terminated", w);
-    d.Line(3, "Reason", s.reason, 14);
-    if (!s.message.empty()) d.Line(3, "Message", s.message, 14);
-    d.Line(3, "Exit Code", std::to_string(s.exit_code), 14);
-    if (s.started_at) d.Line(3, "Started", agent::Rfc1123(s.started_at), 14);
-    d.Line(3, "Finished", agent::Rfc1123(s.finished_at), 14);
+    d.W(2, key + ":\tTerminated\n");
+    if (!s.reason.empty()) d.W(3, "Reason:\t" + s.reason + "\n");
+    if (!s.message.empty()) d.W(3, "Message:\t" + s.message + "\n");
+    d.W(3, fmt::format("Exit Code:\t{}\n", s.exit_code));
+    if (s.signal > 0) d.W(3, fmt::format("Signal:\t{}\n", s.signal));
+    d.W(3, "Started:\t" + DescribeTime(s.started_at) + "\n");
+    d.W(3, "Finished:\t" + DescribeTime(s.finished_at) + "\n");
   } else {
-    d.Line(2, key, "Waiting", w);
-    if (!s.reason.empty()) d.Line(3, "Reason", s.reason, 14);
-    if (!s.message.empty()) d.Line(3, "Message", s.message, 14);
+    d.W(2, key + ":\tWaiting\n");
+    if (!s.reason.empty()) d.W(3, "Reason:\t" + s.reason + "\n");
   }
 }
 
-// `placed_nowhere`: the pod is not on this node (unscheduled, or refused by kubelet's
-// admission): its containers have no state, as kubectl shows them.
-void Containers(Describer& d, const char* title, const nlohmann::json& specs,
-                const std::vector<agent::ContainerStatus>& statuses, bool placed_nowhere) {
-  if (!specs.is_array() || specs.empty()) return;
-  d.Raw(std::string(title) + ":\n");
-  const int w = 16;
+// The env's fieldRef values kubectl's resolver reads from the pod.
+using FieldResolver = std::function<std::string(const std::string& path)>;
+
+void Env(Describer& d, const nlohmann::json& c, const FieldResolver& resolve) {
+  auto from = c.value("envFrom", nlohmann::json::array());
+  if (!from.empty()) {
+    d.W(2, "Environment Variables from:\n");
+    for (const auto& e : from) {
+      bool cm = e.contains("configMapRef");
+      const auto& ref = cm ? e["configMapRef"] : e.value("secretRef", nlohmann::json::object());
+      std::string kind = cm ? "ConfigMap" : "Secret";
+      std::string prefix = e.value("prefix", "");
+      if (!prefix.empty()) kind += " with prefix '" + prefix + "'";
+      d.W(3, fmt::format("{}\t{}\tOptional: {}\n", ref.value("name", ""), kind,
+                         ref.value("optional", false)));
+    }
+  }
+  auto env = c.value("env", nlohmann::json::array());
+  if (env.empty()) {
+    d.W(2, "Environment:\t<none>\n");
+    return;
+  }
+  d.W(2, "Environment:\n");
+  for (const auto& e : env) {
+    std::string name = e.value("name", "");
+    if (!e.contains("valueFrom")) {
+      std::vector<std::string> lines = Split(e.value("value", ""), '\n');
+      if (lines.empty()) lines.push_back("");
+      for (size_t i = 0; i < lines.size(); i++)
+        d.W(3, (i == 0 ? name + ":\t" : "\t") + lines[i] + "\n");
+      continue;
+    }
+    const auto& vf = e["valueFrom"];
+    if (vf.contains("fieldRef")) {
+      std::string path = vf["fieldRef"].value("fieldPath", "");
+      d.W(3, fmt::format("{}:\t{} ({}:{})\n", name, resolve ? resolve(path) : "",
+                         vf["fieldRef"].value("apiVersion", "v1"), path));
+    } else if (vf.contains("resourceFieldRef")) {
+      std::string res = vf["resourceFieldRef"].value("resource", "");
+      auto r = c.value("resources", nlohmann::json::object());
+      std::string kind = res.substr(0, res.find('.')), what = res.substr(res.find('.') + 1);
+      auto q = r.value(kind, nlohmann::json::object());
+      std::string value = q.contains(what) ? IntOrString(q[what]) : "";
+      if (value.empty() && (res == "limits.cpu" || res == "limits.memory"))
+        value = "node allocatable";
+      d.W(3, fmt::format("{}:\t{} ({})\n", name, value, res));
+    } else if (vf.contains("secretKeyRef")) {
+      const auto& r = vf["secretKeyRef"];
+      d.W(3, fmt::format("{}:\t<set to the key '{}' in secret '{}'>\tOptional: {}\n", name,
+                         r.value("key", ""), r.value("name", ""), r.value("optional", false)));
+    } else if (vf.contains("configMapKeyRef")) {
+      const auto& r = vf["configMapKeyRef"];
+      d.W(3, fmt::format("{}:\t<set to the key '{}' of config map '{}'>\tOptional: {}\n", name,
+                         r.value("key", ""), r.value("name", ""), r.value("optional", false)));
+    }
+  }
+}
+
+// The service account volume the API server's admission adds to a pod (plan.h PlanMounts
+// mounts its files): kube-api-access-<5 chars>, unless automountServiceAccountToken is false
+// or a volume is mounted at its path. "" when there is none.
+std::string ServiceAccountVolume(const nlohmann::json& spec, const std::string& uid) {
+  if (!spec.value("automountServiceAccountToken", true)) return "";
+  for (const char* list : {"initContainers", "containers"})
+    for (const auto& c : spec.value(list, nlohmann::json::array()))
+      for (const auto& m : c.value("volumeMounts", nlohmann::json::array()))
+        if (m.value("mountPath", "") == "/var/run/secrets/kubernetes.io/serviceaccount") return "";
+  uint32_t h = agent::Fnv32a(uid);
+  std::string suffix;
+  for (int i = 0; i < 5; i++) {
+    suffix += agent::kNameAlphabet[h % agent::kNameAlphabet.size()];
+    h /= agent::kNameAlphabet.size();
+  }
+  return "kube-api-access-" + suffix;
+}
+
+// describeContainers: `space` is "  " inside a pod template.
+void Containers(Describer& d, const std::string& title, const nlohmann::json& specs,
+                const std::vector<agent::ContainerStatus>* statuses, const std::string& space,
+                const std::string& sa_volume, const FieldResolver& resolve) {
+  if (!specs.is_array() || specs.empty()) {
+    if (title == "Containers") d.W(0, space + title + ": <none>\n");
+    return;
+  }
+  d.W(0, space + title + ":\n");
   for (const auto& c : specs) {
     std::string name = c.value("name", "");
     const agent::ContainerStatus* st = nullptr;
-    for (const auto& s : statuses)
-      if (s.name == name) st = &s;
-    d.Raw("  " + name + ":\n");
-    if (!placed_nowhere) d.Line(2, "Container ID", st ? st->container_id : "", w);
-    d.Line(2, "Image", c.value("image", ""), w);
-    if (!placed_nowhere) d.Line(2, "Image ID", st ? st->image_id : "", w);
-    std::vector<std::string> ports;
+    if (statuses)
+      for (const auto& s : *statuses)
+        if (s.name == name) st = &s;
+    d.W(1, (space.empty() ? "" : " ") + name + ":\n");
+    if (st) d.W(2, "Container ID:\t" + st->container_id + "\n");
+    d.W(2, "Image:\t" + c.value("image", "") + "\n");
+    if (st) d.W(2, "Image ID:\t" + st->image_id + "\n");
+    std::vector<std::string> ports, host_ports;
     for (const auto& p : c.value("ports", nlohmann::json::array())) {
-      ports.push_back(
-          fmt::format("{}/{}", p.value("containerPort", 0), p.value("protocol", "TCP")));
+      std::string proto = p.value("protocol", "TCP");
+      ports.push_back(fmt::format("{}/{}", p.value("containerPort", 0), proto));
+      host_ports.push_back(fmt::format("{}/{}", p.value("hostPort", 0), proto));
     }
-    d.Line(2, "Port", ports.empty() ? "<none>" : Join(ports, ", "), w);
-    d.Line(2, "Host Port", ports.empty() ? "<none>" : Join(ports, ", "), w);
+    d.W(2, (ports.size() > 1 ? "Ports:\t" : "Port:\t") +
+               (ports.empty() ? "<none>" : Join(ports, ",")) + "\n");
+    d.W(2, (host_ports.size() > 1 ? "Host Ports:\t" : "Host Port:\t") +
+               (host_ports.empty() ? "<none>" : Join(host_ports, ",")) + "\n");
     for (const char* list : {"command", "args"}) {
-      if (!c.contains(list)) continue;
-      d.Raw(std::string(4, ' ') + (std::string(list) == "command" ? "Command:" : "Args:") + "\n");
-      for (const auto& a : c[list]) d.Raw(std::string(6, ' ') + a.get<std::string>() + "\n");
+      if (!c.contains(list) || c[list].empty()) continue;
+      d.W(2, std::string(list) == "command" ? "Command:\n" : "Args:\n");
+      for (const auto& a : c[list])
+        for (const auto& line : Split(a.get<std::string>(), '\n')) d.W(3, line + "\n");
     }
-    if (st && !placed_nowhere) {
+    if (st) {
       State(d, "State", st->state);
-      if (st->last_state) State(d, "Last State", *st->last_state);
-      d.Line(2, "Ready", st->ready ? "True" : "False", w);
-      d.Line(2, "Restart Count", std::to_string(st->restart_count), w);
+      if (st->last_state && st->last_state->kind == "terminated")
+        State(d, "Last State", *st->last_state);
+      d.W(2, std::string("Ready:\t") + (st->ready ? "True" : "False") + "\n");
+      d.W(2, fmt::format("Restart Count:\t{}\n", st->restart_count));
     }
     auto res = c.value("resources", nlohmann::json::object());
     for (const char* kind : {"limits", "requests"}) {
       if (!res.contains(kind) || res[kind].empty()) continue;
-      d.Raw(std::string(4, ' ') + (std::string(kind) == "limits" ? "Limits:" : "Requests:") + "\n");
-      for (const auto& [k, v] : res[kind].items()) {
-        d.Line(3, k, v.is_string() ? v.get<std::string>() : v.dump(), 10);
-      }
+      d.W(2, std::string(kind) == "limits" ? "Limits:\n" : "Requests:\n");
+      for (const auto& [k, v] : res[kind].items()) d.W(3, k + ":\t" + IntOrString(v) + "\n");
     }
     for (const auto& [key, label] :
          {std::pair{"livenessProbe", "Liveness"}, std::pair{"readinessProbe", "Readiness"},
           std::pair{"startupProbe", "Startup"}}) {
-      if (c.contains(key)) d.Line(2, label, ProbeText(c[key]), w);
+      if (c.contains(key)) d.W(2, std::string(label) + ":\t" + ProbeText(c[key]) + "\n");
     }
-    auto env = c.value("env", nlohmann::json::array());
-    if (env.empty()) {
-      d.Line(2, "Environment", "<none>", w);
-    } else {
-      d.Raw("    Environment:\n");
-      for (const auto& e : env) {
-        std::string v = e.contains("value") ? e.value("value", "")
-                                            : "<set to the key or field named in valueFrom>";
-        d.Raw(fmt::format("      {}:  {}\n", e.value("name", ""), v));
-      }
+    Env(d, c, resolve);
+    // Mounts, sorted by path as kubectl sorts them, the service account's included.
+    std::vector<std::pair<std::string, std::string>> mounts;
+    for (const auto& m : c.value("volumeMounts", nlohmann::json::array())) {
+      std::string flags = m.value("readOnly", false) ? "ro" : "rw";
+      if (!m.value("subPath", "").empty()) flags += ",path=\"" + m.value("subPath", "") + "\"";
+      mounts.push_back(
+          {m.value("mountPath", ""),
+           fmt::format("{} from {} ({})", m.value("mountPath", ""), m.value("name", ""), flags)});
     }
-    auto mounts = c.value("volumeMounts", nlohmann::json::array());
+    if (!sa_volume.empty()) {
+      std::string path = "/var/run/secrets/kubernetes.io/serviceaccount";
+      mounts.push_back({path, path + " from " + sa_volume + " (ro)"});
+    }
+    std::sort(mounts.begin(), mounts.end());
     if (mounts.empty()) {
-      d.Line(2, "Mounts", "<none>", w);
+      d.W(2, "Mounts:\t<none>\n");
     } else {
-      d.Raw("    Mounts:\n");
-      for (const auto& m : mounts) {
-        d.Raw(fmt::format("      {} from {} ({})\n", m.value("mountPath", ""), m.value("name", ""),
-                          m.value("readOnly", false) ? "ro" : "rw"));
-      }
+      d.W(2, "Mounts:\n");
+      for (const auto& m : mounts) d.W(3, m.second + "\n");
     }
+  }
+}
+
+// describeVolumes with kubectl's wording per volume type.
+void Volumes(Describer& d, const nlohmann::json& volumes, const std::string& space,
+             const std::string& sa_volume) {
+  if (volumes.empty() && sa_volume.empty()) {
+    d.W(0, space + "Volumes:\t<none>\n");
+    return;
+  }
+  d.W(0, space + "Volumes:\n");
+  std::string ni = space.empty() ? "" : " ";
+  auto optional = [](const nlohmann::json& v) {
+    return v.value("optional", false) ? "true" : "false";
+  };
+  for (const auto& vol : volumes) {
+    d.W(1, ni + vol.value("name", "") + ":\n");
+    if (vol.contains("hostPath")) {
+      const auto& h = vol["hostPath"];
+      d.W(2, "Type:\tHostPath (bare host directory volume)\n");
+      d.W(2, "Path:\t" + h.value("path", "") + "\n");
+      d.W(2, "HostPathType:\t" + h.value("type", "") + "\n");
+    } else if (vol.contains("emptyDir")) {
+      const auto& e = vol["emptyDir"];
+      d.W(2, "Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n");
+      d.W(2, "Medium:\t" + e.value("medium", "") + "\n");
+      d.W(2, "SizeLimit:\t" + (e.contains("sizeLimit") ? IntOrString(e["sizeLimit"]) : "<unset>") +
+                 "\n");
+    } else if (vol.contains("configMap")) {
+      const auto& c = vol["configMap"];
+      d.W(2, "Type:\tConfigMap (a volume populated by a ConfigMap)\n");
+      d.W(2, "Name:\t" + c.value("name", "") + "\n");
+      d.W(2, std::string("Optional:\t") + optional(c) + "\n");
+    } else if (vol.contains("secret")) {
+      const auto& c = vol["secret"];
+      d.W(2, "Type:\tSecret (a volume populated by a Secret)\n");
+      d.W(2, "SecretName:\t" + c.value("secretName", "") + "\n");
+      d.W(2, std::string("Optional:\t") + optional(c) + "\n");
+    } else if (vol.contains("downwardAPI")) {
+      d.W(2, "Type:\tDownwardAPI (a volume populated by information about the pod)\n");
+      d.W(2, "Items:\n");
+      for (const auto& it : vol["downwardAPI"].value("items", nlohmann::json::array())) {
+        std::string from =
+            it.contains("fieldRef")
+                ? it["fieldRef"].value("fieldPath", "")
+                : it.value("resourceFieldRef", nlohmann::json::object()).value("resource", "");
+        d.W(3, from + " -> " + it.value("path", "") + "\n");
+      }
+    } else if (vol.contains("projected")) {
+      d.W(2, "Type:\tProjected (a volume that contains injected data from multiple sources)\n");
+      for (const auto& src : vol["projected"].value("sources", nlohmann::json::array())) {
+        if (src.contains("secret")) {
+          d.W(2, "SecretName:\t" + src["secret"].value("name", "") + "\n");
+          d.W(2, "SecretOptionalName:\t" +
+                     (src["secret"].contains("optional") ? src["secret"]["optional"].dump()
+                                                         : std::string("<nil>")) +
+                     "\n");
+        } else if (src.contains("downwardAPI")) {
+          d.W(2, "DownwardAPI:\ttrue\n");
+        } else if (src.contains("configMap")) {
+          d.W(2, "ConfigMapName:\t" + src["configMap"].value("name", "") + "\n");
+          d.W(2, "ConfigMapOptional:\t" +
+                     (src["configMap"].contains("optional") ? src["configMap"]["optional"].dump()
+                                                            : std::string("<nil>")) +
+                     "\n");
+        } else if (src.contains("serviceAccountToken")) {
+          d.W(2, fmt::format("TokenExpirationSeconds:\t{}\n",
+                             src["serviceAccountToken"].value("expirationSeconds", 3600)));
+        }
+      }
+    } else {
+      for (const auto& [k, val] : vol.items())
+        if (k != "name") d.W(2, "Type:\t" + k + " (a volume of this node's unsupported kind)\n");
+    }
+  }
+  if (!sa_volume.empty()) {
+    d.W(1, ni + sa_volume + ":\n");
+    d.W(2, "Type:\tProjected (a volume that contains injected data from multiple sources)\n");
+    d.W(2, "TokenExpirationSeconds:\t3607\n");
+    d.W(2, "ConfigMapName:\tkube-root-ca.crt\n");
+    d.W(2, "ConfigMapOptional:\t<nil>\n");
+    d.W(2, "DownwardAPI:\ttrue\n");
+  }
+}
+
+// printTolerationsMultiline, sorted by key.
+void Tolerations(Describer& d, const std::string& title, nlohmann::json tolerations) {
+  if (!tolerations.is_array() || tolerations.empty()) {
+    d.W(0, title + ":\t<none>\n");
+    return;
+  }
+  std::vector<nlohmann::json> list(tolerations.begin(), tolerations.end());
+  std::stable_sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
+    return a.value("key", "") < b.value("key", "");
+  });
+  bool first = true;
+  for (const auto& t : list) {
+    std::string s = first ? title + ":\t" : "\t";
+    first = false;
+    std::string key = t.value("key", ""), value = t.value("value", ""),
+                effect = t.value("effect", "");
+    s += key;
+    if (!value.empty()) s += "=" + value;
+    if (!effect.empty()) s += ":" + effect;
+    if (t.value("operator", "") == "Exists" && value.empty())
+      s += key.empty() && effect.empty() ? "op=Exists" : " op=Exists";
+    if (t.contains("tolerationSeconds"))
+      s += fmt::format(" for {}s", t["tolerationSeconds"].get<int64_t>());
+    d.W(0, s + "\n");
   }
 }
 
 void Events(Describer& d, const std::vector<agent::Event>& events, int64_t now) {
   if (events.empty()) {
-    d.Raw("Events:                      <none>\n");
+    d.W(0, "Events:\t<none>\n");
     return;
   }
-  d.Raw("Events:\n");
-  agent::Table t({"Type", "Reason", "Age", "From", "Message"});
-  t.AddRow({"----", "------", "----", "----", "-------"});
+  d.W(0, "Events:\n");
+  d.W(1, "Type\tReason\tAge\tFrom\tMessage\n");
+  d.W(1, "----\t------\t----\t----\t-------\n");
   for (const agent::Event& e : events) {
-    std::string age = agent::HumanDuration(now - e.last);
-    if (e.count > 1) {
-      age = fmt::format("{} (x{} over {})", age, e.count, agent::HumanDuration(now - e.first));
-    }
-    std::string from =
-        e.reason == "Scheduled" || e.reason == "FailedScheduling" ? "default-scheduler" : e.from;
-    t.AddRow({e.type, e.reason, age, from, e.message});
+    std::string age = e.count > 1 ? LastSeenColumn(e, now) : HumanDuration(now - e.first);
+    d.W(1, fmt::format("{}\t{}\t{}\t{}\t{}\n", e.type, e.reason, age, EventSource(e),
+                       std::string(TrimSpace(e.message))));
   }
-  d.IndentedTable(t);
 }
 
 int DescribePod(agent::Agent& a, const agent::PodView& v) {
   Describer d;
-  const int w = 18;
-  const nlohmann::json& pod = v.record.pod;
+  nlohmann::json pod = PodObject(v, a.node());  // with the API server's defaults
   const nlohmann::json meta = pod.value("metadata", nlohmann::json::object());
   const nlohmann::json spec = pod.value("spec", nlohmann::json::object());
-  int64_t now = agent::NowUnixSeconds();
-  d.Line(0, "Name", v.name, w);
-  d.Line(0, "Namespace", v.ns, w);
-  d.Line(0, "Priority", "0", w);
-  d.Line(0, "Service Account",
-         spec.value("serviceAccountName", spec.value("serviceAccount", std::string("default"))), w);
+  int64_t now = NowUnixSeconds();
+  d.W(0, "Name:\t" + v.name + "\n");
+  d.W(0, "Namespace:\t" + v.ns + "\n");
+  d.W(0, fmt::format("Priority:\t{}\n", spec.value("priority", 0)));
+  if (!spec.value("priorityClassName", "").empty())
+    d.W(0, "Priority Class Name:\t" + spec.value("priorityClassName", "") + "\n");
+  d.W(0, "Service Account:\t" + spec.value("serviceAccountName", std::string("default")) + "\n");
   const bool unscheduled = v.status.unscheduled;
-  std::string bound = spec.value("nodeName", "");  // bound to another node
-  d.Line(0, "Node",
-         unscheduled ? (bound.empty() ? "<none>" : bound) : a.node().name + "/" + v.status.host_ip,
-         w);
-  if (!unscheduled) {
-    d.Line(0, "Start Time",
-           agent::Rfc1123(v.status.start_time ? v.status.start_time : v.record.created), w);
-  }
-  d.Map(0, "Labels", meta.value("labels", nlohmann::json::object()), w);
-  d.Map(0, "Annotations", meta.value("annotations", nlohmann::json::object()), w);
+  std::string bound = v.record.pod.value("spec", nlohmann::json::object()).value("nodeName", "");
+  d.W(0, "Node:\t" +
+             (unscheduled ? (bound.empty() ? "<none>" : bound)
+                          : a.node().name + "/" + v.status.host_ip) +
+             "\n");
+  if (!unscheduled && v.status.start_time)
+    d.W(0, "Start Time:\t" + Rfc1123(v.status.start_time) + "\n");
+  d.Multiline("Labels", meta.value("labels", nlohmann::json::object()));
+  nlohmann::json annotations = meta.value("annotations", nlohmann::json::object());
+  annotations.erase("kubectl.kubernetes.io/last-applied-configuration");
+  d.Multiline("Annotations", annotations);
   if (v.lost) {
-    d.Line(0, "Status", "Unknown", w);
-    d.Line(0, "Reason", "SupervisorLost", w);
-    d.Line(0, "Message",
-           fmt::format("the pod's supervisor (pid {}) is gone; `hostprocess apply` cleans up and "
-                       "restarts the pod",
-                       v.status.supervisor_pid),
-           w);
+    d.W(0, "Status:\tUnknown\n");
+    d.W(0, "Reason:\tSupervisorLost\n");
+    d.W(0, fmt::format("Message:\tthe pod's supervisor (pid {}) is gone; `hostprocess apply` "
+                       "cleans up and restarts the pod\n",
+                       v.status.supervisor_pid));
   } else {
-    d.Line(0, "Status", v.status.terminating ? "Terminating" : v.status.phase, w);
-    if (!v.status.reason.empty()) d.Line(0, "Reason", v.status.reason, w);
-    if (!v.status.message.empty()) d.Line(0, "Message", v.status.message, w);
+    d.W(0,
+        std::string("Status:\t") + (v.status.terminating ? "Terminating" : v.status.phase) + "\n");
+    if (!v.status.reason.empty()) d.W(0, "Reason:\t" + v.status.reason + "\n");
+    if (!v.status.message.empty()) d.W(0, "Message:\t" + v.status.message + "\n");
   }
-  d.Line(0, "IP", v.status.host_ip, w);
-  if (v.status.host_ip.empty() || unscheduled || v.status.rejected) {
-    d.Line(0, "IPs", "<none>", w);
+  bool has_ip = !v.status.host_ip.empty() && !unscheduled && !v.status.rejected;
+  d.W(0, "IP:\t" + (has_ip ? v.status.host_ip : std::string()) + "\n");
+  if (!has_ip) {
+    d.W(0, "IPs:\t<none>\n");
   } else {
-    d.Raw("IPs:\n");
-    d.Line(1, "IP", v.status.host_ip, 14);
+    d.W(0, "IPs:\n");
+    d.W(1, "IP:\t" + v.status.host_ip + "\n");
   }
-  if (v.record.owner_kind == "DaemonSet") {
-    d.Line(0, "Controlled By", "DaemonSet/" + v.record.owner_name, 16);
-  }
+  if (v.record.owner_kind == "DaemonSet")
+    d.W(0, "Controlled By:\tDaemonSet/" + v.record.owner_name + "\n");
+  std::string sa = ServiceAccountVolume(spec, v.uid);
+  std::string node_name = a.node().name;
+  FieldResolver resolve = [&](const std::string& path) -> std::string {
+    if (path == "metadata.name") return v.name;
+    if (path == "metadata.namespace") return v.ns;
+    if (path == "metadata.uid") return v.uid;
+    if (path == "spec.nodeName") return unscheduled ? "" : node_name;
+    if (path == "spec.serviceAccountName") return spec.value("serviceAccountName", "");
+    if (path == "status.hostIP" || path == "status.podIP") return v.status.host_ip;
+    for (const char* m : {"labels", "annotations"}) {
+      std::string prefix = std::string("metadata.") + m + "['";
+      if (path.rfind(prefix, 0) == 0 && path.size() > prefix.size() + 2) {
+        std::string key = path.substr(prefix.size(), path.size() - prefix.size() - 2);
+        return meta.value(m, nlohmann::json::object()).value(key, "");
+      }
+    }
+    return "";
+  };
+  bool placed = !unscheduled && !v.status.rejected;
   Containers(d, "Init Containers", spec.value("initContainers", nlohmann::json::array()),
-             v.status.init_containers, unscheduled || v.status.rejected);
+             placed ? &v.status.init_containers : nullptr, "", sa, resolve);
   Containers(d, "Containers", spec.value("containers", nlohmann::json::array()),
-             v.status.containers, unscheduled || v.status.rejected);
-  if (v.status.rejected || (unscheduled && v.status.scheduling_message.empty())) {
-    // kubelet's refusal and a pod bound elsewhere have no conditions.
-  } else if (unscheduled) {
-    d.Raw("Conditions:\n");
-    agent::Table cond({"Type", "Status"});
-    cond.AddRow({"PodScheduled", "False"});
-    d.IndentedTable(cond);
-  } else {
-    d.Raw("Conditions:\n");
-    agent::Table cond({"Type", "Status"});
-    auto tf = [](bool b) { return std::string(b ? "True" : "False"); };
-    cond.AddRow({"Initialized", tf(v.status.initialized)});
-    cond.AddRow({"Ready", tf(v.status.ready)});
-    cond.AddRow({"ContainersReady", tf(v.status.containers_ready)});
-    cond.AddRow({"PodScheduled", "True"});
-    d.IndentedTable(cond);
+             placed ? &v.status.containers : nullptr, "", sa, resolve);
+  auto conditions = pod["status"].value("conditions", nlohmann::json::array());
+  if (!conditions.empty()) {
+    d.W(0, "Conditions:\n");
+    d.W(1, "Type\tStatus\n");
+    for (const auto& c : conditions)
+      d.W(1, c.value("type", "") + " \t" + c.value("status", "") + " \n");
   }
-  auto volumes = spec.value("volumes", nlohmann::json::array());
-  if (volumes.empty()) {
-    d.Line(0, "Volumes", "<none>", w);
-  } else {
-    d.Raw("Volumes:\n");
-    for (const auto& vol : volumes) {
-      d.Raw("  " + vol.value("name", "") + ":\n");
-      for (const auto& [k, val] : vol.items()) {
-        if (k == "name") continue;
-        d.Line(2, "Type", k, 10);
-        for (const auto& [fk, fv] : val.items()) {
-          d.Line(2, fk, fv.is_string() ? fv.get<std::string>() : fv.dump(), 10);
-        }
-      }
-    }
-  }
-  d.Line(0, "QoS Class", agent::QOSClassOf(pod), 29);
-  d.Map(0, "Node-Selectors", spec.value("nodeSelector", nlohmann::json::object()), 29);
-  auto tolerations = spec.value("tolerations", nlohmann::json::array());
-  if (tolerations.empty()) {
-    d.Line(0, "Tolerations", "<none>", 29);
-  } else {
-    bool first = true;
-    for (const auto& t : tolerations) {
-      std::string s = t.value("key", "");
-      if (t.value("operator", "") != "Exists" && t.contains("value"))
-        s += "=" + t.value("value", "");
-      if (t.contains("effect")) s += ":" + t.value("effect", "");
-      if (t.value("operator", "") == "Exists" && s.empty()) s = "op=Exists";
-      if (first) {
-        d.Line(0, "Tolerations", s, 29);
-        first = false;
-      } else {
-        d.Raw(std::string(29, ' ') + s + "\n");
-      }
-    }
-  }
+  Volumes(d, spec.value("volumes", nlohmann::json::array()), "", sa);
+  d.W(0, "QoS Class:\t" + agent::QOSClassOf(v.record.pod) + "\n");
+  d.Multiline("Node-Selectors", spec.value("nodeSelector", nlohmann::json::object()));
+  Tolerations(d, "Tolerations", spec.value("tolerations", nlohmann::json::array()));
   Events(d, v.status.events, now);
   Print(stdout, d.str());
   return 0;
 }
 
-int DescribeDaemonSet(const agent::DaemonSetView& v, const std::vector<agent::PodView>& pods) {
+int DescribeDaemonSet(const agent::DaemonSetView& v, const std::vector<agent::PodView>& pods,
+                      const std::vector<agent::DaemonSetView>& all) {
   Describer d;
-  const int w = 16;
-  const auto& obj = v.object;
+  nlohmann::json obj = DaemonSetObject(v);
   auto tmpl = obj["spec"].value("template", nlohmann::json::object());
-  auto sel = obj["spec"]
-                 .value("selector", nlohmann::json::object())
-                 .value("matchLabels", nlohmann::json::object());
-  std::vector<std::string> s;
-  for (const auto& [k, val] : sel.items()) s.push_back(k + "=" + val.get<std::string>());
-  d.Line(0, "Name", v.name, w);
-  d.Line(0, "Selector", Join(s, ","), w);
-  auto ns = tmpl["spec"].value("nodeSelector", nlohmann::json::object());
-  std::vector<std::string> nsel;
-  for (const auto& [k, val] : ns.items()) nsel.push_back(k + "=" + val.get<std::string>());
-  d.Line(0, "Node-Selector", nsel.empty() ? "<none>" : Join(nsel, ","), w);
-  d.Map(0, "Labels", obj["metadata"].value("labels", nlohmann::json::object()), w);
-  d.Map(0, "Annotations", obj["metadata"].value("annotations", nlohmann::json::object()), w);
-  d.Raw(fmt::format("Desired Number of Nodes Scheduled: {}\n", v.desired));
-  d.Raw(fmt::format("Current Number of Nodes Scheduled: {}\n", v.current));
-  d.Raw(fmt::format("Number of Nodes Scheduled with Up-to-date Pods: {}\n", v.up_to_date));
-  d.Raw(fmt::format("Number of Nodes Scheduled with Available Pods: {}\n", v.available));
-  d.Raw("Number of Nodes Misscheduled: 0\n");
+  auto tspec = tmpl.value("spec", nlohmann::json::object());
+  auto tmeta = tmpl.value("metadata", nlohmann::json::object());
+  auto labels_of = [](const nlohmann::json& m, const std::string& none) {
+    std::vector<std::string> parts;
+    for (const auto& [k, val] : m.items()) parts.push_back(k + "=" + IntOrString(val));
+    return parts.empty() ? none : Join(parts, ",");
+  };
+  d.W(0, "Name:\t" + v.name + "\n");
+  d.W(0, "Selector:\t" +
+             labels_of(obj["spec"]
+                           .value("selector", nlohmann::json::object())
+                           .value("matchLabels", nlohmann::json::object()),
+                       "") +
+             "\n");
+  d.W(0, "Node-Selector:\t" +
+             labels_of(tspec.value("nodeSelector", nlohmann::json::object()), "<none>") + "\n");
+  d.Multiline("Labels", obj["metadata"].value("labels", nlohmann::json::object()));
+  nlohmann::json annotations = obj["metadata"].value("annotations", nlohmann::json::object());
+  annotations.erase("kubectl.kubernetes.io/last-applied-configuration");
+  d.Multiline("Annotations", annotations);
+  d.W(0, fmt::format("Desired Number of Nodes Scheduled: {}\n", v.desired));
+  d.W(0, fmt::format("Current Number of Nodes Scheduled: {}\n", v.current));
+  d.W(0, fmt::format("Number of Nodes Scheduled with Up-to-date Pods: {}\n", v.up_to_date));
+  d.W(0, fmt::format("Number of Nodes Scheduled with Available Pods: {}\n", v.available));
+  d.W(0, "Number of Nodes Misscheduled: 0\n");
   int running = 0, waiting = 0, succeeded = 0, failed = 0;
+  std::vector<agent::PodView> own;
   for (const auto& p : pods) {
     if (p.record.owner_kind != "DaemonSet" || p.record.owner_name != v.name || p.ns != v.ns)
       continue;
+    own.push_back(p);
     const std::string& ph = p.status.phase;
     running += ph == "Running";
     waiting += ph == "Pending";
     succeeded += ph == "Succeeded";
     failed += ph == "Failed";
   }
-  d.Raw(fmt::format("Pods Status:  {} Running / {} Waiting / {} Succeeded / {} Failed\n", running,
-                    waiting, succeeded, failed));
+  d.W(0, fmt::format("Pods Status:\t{} Running / {} Waiting / {} Succeeded / {} Failed\n", running,
+                     waiting, succeeded, failed));
   if (!v.fit.fits) {
-    // Why this node gets no pod: kube-scheduler's reason, then each failing term.
-    d.Line(0, "Scheduling", v.fit.Message(), w);
-    for (const auto& why : v.fit.details) d.Raw(std::string(w, ' ') + why + "\n");
+    // Why this node gets no pod (not in kubectl's describe: a cluster would have other
+    // nodes): kube-scheduler's reason, then each failing term.
+    d.W(0, "Scheduling:\t" + v.fit.Message() + "\n");
+    for (const auto& why : v.fit.details) d.W(0, "\t" + why + "\n");
   }
-  d.Raw("Pod Template:\n");
-  d.Map(1, "Labels",
-        tmpl.value("metadata", nlohmann::json::object()).value("labels", nlohmann::json::object()),
-        w);
-  d.Raw("  Containers:\n");
-  for (const auto& c : tmpl["spec"].value("containers", nlohmann::json::array())) {
-    d.Raw("   " + c.value("name", "") + ":\n");
-    d.Line(2, "Image", c.value("image", ""), 12);
-  }
-  d.Raw("Events:            <none>\n");
+  // DescribePodTemplate.
+  d.W(0, "Pod Template:\n");
+  d.Multiline("  Labels", tmeta.value("labels", nlohmann::json::object()));
+  if (!tmeta.value("annotations", nlohmann::json::object()).empty())
+    d.Multiline("  Annotations", tmeta["annotations"]);
+  if (!tspec.value("serviceAccountName", "").empty())
+    d.W(1, "Service Account:\t" + tspec.value("serviceAccountName", "") + "\n");
+  Containers(d, "Init Containers", tspec.value("initContainers", nlohmann::json::array()), nullptr,
+             "  ", "", nullptr);
+  Containers(d, "Containers", tspec.value("containers", nlohmann::json::array()), nullptr, "  ", "",
+             nullptr);
+  Volumes(d, tspec.value("volumes", nlohmann::json::array()), "  ", "");
+  if (!tspec.value("priorityClassName", "").empty())
+    d.W(1, "Priority Class Name:\t" + tspec.value("priorityClassName", "") + "\n");
+  d.Multiline("  Node-Selectors", tspec.value("nodeSelector", nlohmann::json::object()));
+  Tolerations(d, "  Tolerations", tspec.value("tolerations", nlohmann::json::array()));
+  // The controller's events (SuccessfulCreate of its pods).
+  std::vector<agent::Event> events;
+  for (const auto& e : CollectEvents(own, all))
+    if (e.object == "daemonset/" + v.name) events.push_back(e.event);
+  Events(d, events, NowUnixSeconds());
   Print(stdout, d.str());
   return 0;
 }
@@ -385,7 +569,7 @@ int RunDescribe(const GlobalOptions& global, DescribeFlags f) {
       if (!first) Print(stdout, "\n\n");
       first = false;
       seen.push_back(ds.name);
-      rc |= DescribeDaemonSet(ds, *pods);
+      rc |= DescribeDaemonSet(ds, *pods, *list);
     }
   }
   for (const auto& n : f.names) {

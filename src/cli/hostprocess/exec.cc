@@ -85,7 +85,7 @@ void Relay(int master, pid_t pid, bool forward_stdin) {
 int RunExec(const GlobalOptions& global, const ExecFlags& f) {
   if (f.command.empty()) {
     Print(stderr, "error: you must specify at least one command for the container\n");
-    return 2;
+    return 1;
   }
   auto agent = OpenAgent(global);
   if (!agent) return Fail(agent.error());

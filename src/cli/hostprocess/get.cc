@@ -1,7 +1,11 @@
-// `hostprocess get pods|ds [NAME...]`: kubectl get for this node, with kubectl's columns
-// (pods: NAME READY STATUS RESTARTS AGE; -o wide adds IP and NODE), -n/-A, and -o json|yaml|name.
+// `hostprocess get pods|ds|events|all|pods,ds [NAME...]`: kubectl get for this node, with
+// kubectl's columns (pods: NAME READY STATUS RESTARTS AGE; -o wide adds IP and NODE), -n/-A,
+// -l/--field-selector, --sort-by, -w, and -o json|yaml|name|jsonpath=|custom-columns=.
 #include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -10,8 +14,10 @@
 #include <vector>
 
 #include "cli/hostprocess/agent_cli.h"
+#include "cli/hostprocess/events.h"
+#include "cli/hostprocess/printers/jsonpath.h"
+#include "cli/hostprocess/printers/table.h"
 #include "cli/hostprocess/views.h"
-#include "core/agent/format.h"
 #include "core/base/strings.h"
 #include "core/k8s/selector.h"
 
@@ -27,20 +33,12 @@ struct GetFlags {
   std::string selector;        // -l
   std::string field_selector;  // --field-selector
   bool show_labels = false;
+  std::string sort_by;  // --sort-by JSONPath
+  bool watch = false;   // -w
+  bool watch_only = false;
   k8s::LabelMatcher labels;
   k8s::FieldMatcher fields;
 };
-
-std::map<std::string, std::string> LabelsOf(const nlohmann::json& obj) {
-  std::map<std::string, std::string> out;
-  auto meta = obj.find("metadata");
-  if (meta == obj.end() || !meta->is_object()) return out;
-  auto l = meta->find("labels");
-  if (l == meta->end() || !l->is_object()) return out;
-  for (const auto& [k, v] : l->items())
-    if (v.is_string()) out[k] = v.get<std::string>();
-  return out;
-}
 
 // kubectl's LABELS column (--show-labels): k=v,k2=v2 sorted, or <none>.
 std::string LabelsColumn(const nlohmann::json& obj) {
@@ -65,39 +63,57 @@ std::string NodeSelector(const nlohmann::json& ds) {
   return Join(parts, ",");
 }
 
-// Prints `objects` in a structured format, or returns false when `output` is not one.
-bool PrintStructured(const GetFlags& f, const std::vector<nlohmann::json>& objects,
-                     const std::string& kind_prefix) {
-  if (f.output == "name") {
-    std::string out;
-    for (const auto& o : objects) out += kind_prefix + "/" + o["metadata"].value("name", "") + "\n";
-    Print(stdout, out);
-    return true;
-  }
-  if (f.output != "json" && f.output != "yaml") return false;
-  nlohmann::json doc;
-  if (objects.size() == 1 && !f.names.empty()) {
-    doc = objects[0];
-  } else {
-    doc = {{"apiVersion", "v1"},
-           {"items", objects},
-           {"kind", "List"},
-           {"metadata", {{"resourceVersion", ""}}}};
-  }
-  Print(stdout, f.output == "json" ? doc.dump(4) + "\n" : ToYaml(doc));
-  return true;
-}
-
 int NoneFound(const GetFlags& f) {
   Print(stderr, f.ns.all ? "No resources found\n"
                          : fmt::format("No resources found in {} namespace.\n", f.ns.ns));
   return 0;
 }
 
-int GetPods(agent::Agent& a, const GetFlags& f) {
+// One listed object: its table row (without the kind prefix), its API object when the output
+// needs it, and what a watch compares (the row without AGE).
+struct Entry {
+  std::string ns, name;
+  std::vector<std::string> row;
+  nlohmann::json object;
+  std::string watch_key;
+};
+
+// One resource type's listing.
+struct Listing {
+  std::string kind;    // "pods", "daemonsets", "events"
+  std::string prefix;  // "pod", "daemonset.apps", "event"
+  std::vector<std::string> header;
+  std::vector<Entry> entries;
+  size_t name_column = 0;  // where NAME is (after NAMESPACE)
+};
+
+bool StructuredOutput(const std::string& o) {
+  return o == "json" || o == "yaml" || o == "name" || o.rfind("jsonpath", 0) == 0 ||
+         o.rfind("custom-columns", 0) == 0 || o == "go-template";
+}
+
+bool NeedsObjects(const GetFlags& f) { return StructuredOutput(f.output) || !f.sort_by.empty(); }
+
+std::string WatchKey(const std::vector<std::string>& row, size_t age_column) {
+  std::string key;
+  for (size_t i = 0; i < row.size(); i++)
+    if (i != age_column) key += row[i] + '\t';
+  return key;
+}
+
+Result<Listing> ListPods(agent::Agent& a, const GetFlags& f) {
   auto pods = a.ListPods();
-  if (!pods) return Fail(pods.error());
-  std::vector<const agent::PodView*> shown;
+  if (!pods) return Err(pods.error());
+  Listing l{.kind = "pods", .prefix = "pod"};
+  bool wide = f.output == "wide";
+  if (f.ns.all) l.header.push_back("NAMESPACE");
+  l.name_column = l.header.size();
+  for (const char* h : {"NAME", "READY", "STATUS", "RESTARTS", "AGE"}) l.header.push_back(h);
+  if (wide) {
+    for (const char* h : {"IP", "NODE", "NOMINATED NODE", "READINESS GATES"}) l.header.push_back(h);
+  }
+  if (f.show_labels) l.header.push_back("LABELS");
+  int64_t now = NowUnixSeconds();
   for (const auto& p : *pods) {
     if (!Wanted(f, p.ns, p.name) || !f.labels.Matches(LabelsOf(p.record.pod))) continue;
     std::string node =
@@ -107,123 +123,318 @@ int GetPods(agent::Agent& a, const GetFlags& f) {
                            {"spec.nodeName", node},
                            {"status.phase", p.lost ? "Unknown" : p.status.phase}}))
       continue;
-    shown.push_back(&p);
-  }
-  for (const auto& n : f.names) {
-    bool found = false;
-    for (const auto* p : shown) found |= p->name == n;
-    if (!found) return NotFound("pods", n);
-  }
-  if (shown.empty() && f.output != "json" && f.output != "yaml") return NoneFound(f);
-  if (f.output == "json" || f.output == "yaml" || f.output == "name") {
-    // The API objects only for these outputs (each decodes its pod: qosClass, defaults).
-    std::vector<nlohmann::json> objects;
-    for (const auto* p : shown) objects.push_back(PodObject(*p, a.node()));
-    PrintStructured(f, objects, "pod");
-    return 0;
-  }
-  bool wide = f.output == "wide";
-  std::vector<std::string> header;
-  if (f.ns.all) header.push_back("NAMESPACE");
-  for (const char* h : {"NAME", "READY", "STATUS", "RESTARTS", "AGE"}) header.push_back(h);
-  if (wide) {
-    for (const char* h : {"IP", "NODE", "NOMINATED NODE", "READINESS GATES"}) header.push_back(h);
-  }
-  if (f.show_labels) header.push_back("LABELS");
-  agent::Table table(header);
-  int64_t now = agent::NowUnixSeconds();
-  for (const auto* p : shown) {
-    std::vector<std::string> row;
-    if (f.ns.all) row.push_back(p->ns);
-    row.push_back(p->name);
-    row.push_back(agent::ReadyColumn(p->status));
-    row.push_back(PodStatusColumn(*p));
-    row.push_back(agent::RestartsColumn(p->status, now));
-    row.push_back(agent::HumanDuration(now - p->record.created));
+    Entry e{.ns = p.ns, .name = p.name};
+    if (f.ns.all) e.row.push_back(p.ns);
+    e.row.push_back(p.name);
+    e.row.push_back(ReadyColumn(p.status));
+    e.row.push_back(PodStatusColumn(p));
+    e.row.push_back(RestartsColumn(p.status, now));
+    e.row.push_back(HumanDuration(now - p.record.created));
     if (wide) {
-      bool here = !p->status.unscheduled;
-      row.push_back(p->status.host_ip.empty() || !here ? "<none>" : p->status.host_ip);
-      std::string bound = p->record.pod["spec"].value("nodeName", "");
-      row.push_back(here ? a.node().name : bound.empty() ? "<none>" : bound);
-      row.push_back("<none>");
-      row.push_back("<none>");
+      bool here = !p.status.unscheduled;
+      e.row.push_back(p.status.host_ip.empty() || !here ? "<none>" : p.status.host_ip);
+      std::string bound = p.record.pod["spec"].value("nodeName", "");
+      e.row.push_back(here ? a.node().name : bound.empty() ? "<none>" : bound);
+      e.row.push_back("<none>");
+      e.row.push_back("<none>");
     }
-    if (f.show_labels) row.push_back(LabelsColumn(p->record.pod));
-    table.AddRow(row);
+    if (f.show_labels) e.row.push_back(LabelsColumn(p.record.pod));
+    e.watch_key = WatchKey(e.row, l.name_column + 4);
+    // The API objects only when the output needs them (each decodes its pod).
+    if (NeedsObjects(f)) e.object = PodObject(p, a.node());
+    l.entries.push_back(std::move(e));
   }
-  Print(stdout, table.Render(f.no_headers));
-  return 0;
+  return l;
 }
 
-int GetDaemonSets(agent::Agent& a, const GetFlags& f) {
+Result<Listing> ListDaemonSets(agent::Agent& a, const GetFlags& f) {
   auto list = a.ListDaemonSets();
-  if (!list) return Fail(list.error());
-  std::vector<const agent::DaemonSetView*> shown;
+  if (!list) return Err(list.error());
+  Listing l{.kind = "daemonsets", .prefix = "daemonset.apps"};
+  bool wide = f.output == "wide";
+  if (f.ns.all) l.header.push_back("NAMESPACE");
+  l.name_column = l.header.size();
+  for (const char* h :
+       {"NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"}) {
+    l.header.push_back(h);
+  }
+  if (wide) {
+    for (const char* h : {"CONTAINERS", "IMAGES", "SELECTOR"}) l.header.push_back(h);
+  }
+  if (f.show_labels) l.header.push_back("LABELS");
+  int64_t now = NowUnixSeconds();
   for (const auto& d : *list) {
     if (!Wanted(f, d.ns, d.name) || !f.labels.Matches(LabelsOf(d.object))) continue;
     if (!f.fields.Matches({{"metadata.name", d.name}, {"metadata.namespace", d.ns}})) continue;
-    shown.push_back(&d);
-  }
-  for (const auto& n : f.names) {
-    bool found = false;
-    for (const auto* d : shown) found |= d->name == n;
-    if (!found) return NotFound("daemonsets.apps", n);
-  }
-  if (shown.empty() && f.output != "json" && f.output != "yaml") return NoneFound(f);
-  std::vector<nlohmann::json> objects;
-  for (const auto* d : shown) objects.push_back(DaemonSetObject(*d));
-  if (PrintStructured(f, objects, "daemonset.apps")) return 0;
-  bool wide = f.output == "wide";
-  std::vector<std::string> header;
-  if (f.ns.all) header.push_back("NAMESPACE");
-  for (const char* h :
-       {"NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"}) {
-    header.push_back(h);
-  }
-  if (wide) {
-    for (const char* h : {"CONTAINERS", "IMAGES", "SELECTOR"}) header.push_back(h);
-  }
-  if (f.show_labels) header.push_back("LABELS");
-  agent::Table table(header);
-  int64_t now = agent::NowUnixSeconds();
-  for (const auto* d : shown) {
-    std::vector<std::string> row;
-    if (f.ns.all) row.push_back(d->ns);
-    row.push_back(d->name);
-    for (int n : {d->desired, d->current, d->ready, d->up_to_date, d->available}) {
-      row.push_back(std::to_string(n));
-    }
-    row.push_back(NodeSelector(d->object));
-    row.push_back(agent::HumanDuration(now - d->created));
+    Entry e{.ns = d.ns, .name = d.name};
+    if (f.ns.all) e.row.push_back(d.ns);
+    e.row.push_back(d.name);
+    for (int n : {d.desired, d.current, d.ready, d.up_to_date, d.available})
+      e.row.push_back(std::to_string(n));
+    e.row.push_back(NodeSelector(d.object));
+    e.row.push_back(HumanDuration(now - d.created));
     if (wide) {
       std::vector<std::string> names, images, sel;
       for (const auto& c :
-           d->object["spec"]["template"]["spec"].value("containers", nlohmann::json::array())) {
+           d.object["spec"]["template"]["spec"].value("containers", nlohmann::json::array())) {
         names.push_back(c.value("name", ""));
         images.push_back(c.value("image", ""));
       }
-      auto labels = d->object["spec"]
+      auto labels = d.object["spec"]
                         .value("selector", nlohmann::json::object())
                         .value("matchLabels", nlohmann::json::object());
       for (const auto& [k, v] : labels.items()) sel.push_back(k + "=" + v.get<std::string>());
-      row.push_back(Join(names, ","));
-      row.push_back(Join(images, ","));
-      row.push_back(sel.empty() ? "<none>" : Join(sel, ","));
+      e.row.push_back(Join(names, ","));
+      e.row.push_back(Join(images, ","));
+      e.row.push_back(sel.empty() ? "<none>" : Join(sel, ","));
     }
-    if (f.show_labels) row.push_back(LabelsColumn(d->object));
-    table.AddRow(row);
+    if (f.show_labels) e.row.push_back(LabelsColumn(d.object));
+    e.watch_key = WatchKey(e.row, l.name_column + 7);
+    e.object = DaemonSetObject(d);
+    l.entries.push_back(std::move(e));
   }
-  Print(stdout, table.Render(f.no_headers));
+  return l;
+}
+
+// The events as `get events` lists them (printEvent's columns).
+Result<Listing> ListEvents(agent::Agent& a, const GetFlags& f) {
+  auto pods = a.ListPods();
+  if (!pods) return Err(pods.error());
+  auto ds = a.ListDaemonSets();
+  if (!ds) return Err(ds.error());
+  std::vector<NodeEvent> events;
+  for (auto& e : CollectEvents(*pods, *ds))
+    if (f.ns.all || e.ns == f.ns.ns) events.push_back(std::move(e));
+  Listing l{.kind = "events", .prefix = "event"};
+  int64_t now = NowUnixSeconds();
+  Table t = EventsTable(events, f.ns.all, now);
+  l.header = t.row(0);
+  for (size_t i = 0; i < events.size(); i++) {
+    const NodeEvent& ev = events[i];
+    Entry e{.ns = ev.ns, .name = ev.object.substr(ev.object.find('/') + 1)};
+    e.row = t.row(i + 1);
+    e.watch_key = WatchKey(e.row, f.ns.all ? 1 : 0);
+    std::string kind = ev.object.rfind("pod/", 0) == 0 ? "Pod" : "DaemonSet";
+    e.object = {{"apiVersion", "v1"},
+                {"kind", "Event"},
+                {"count", ev.event.count},
+                {"firstTimestamp", Rfc3339(ev.event.first)},
+                {"lastTimestamp", Rfc3339(ev.event.last)},
+                {"involvedObject",
+                 {{"kind", kind},
+                  {"name", e.name},
+                  {"namespace", ev.ns},
+                  {"apiVersion", kind == "Pod" ? "v1" : "apps/v1"}}},
+                {"message", ev.event.message},
+                {"reason", ev.event.reason},
+                {"source", {{"component", EventSource(ev.event)}}},
+                {"type", ev.event.type},
+                {"metadata",
+                 {{"name", e.name + "." + std::to_string(ev.event.first)}, {"namespace", ev.ns}}}};
+    l.entries.push_back(std::move(e));
+  }
+  return l;
+}
+
+// The types of `get`'s first argument: "pods", "pods,ds", "all", "events", "po/NAME".
+std::vector<std::string> KindsOf(GetFlags& f, std::string* bad) {
+  if (f.resource.find('/') != std::string::npos) {
+    std::string kind = PodOrDaemonSetKind(f.resource, f.names);
+    if (kind.empty()) *bad = "-";
+    return {kind};
+  }
+  std::vector<std::string> kinds;
+  for (const std::string& r : Split(f.resource, ',')) {
+    if (r == "all") {
+      for (const char* k : {"pods", "daemonsets"}) kinds.push_back(k);
+      continue;
+    }
+    if (r == "events" || r == "event" || r == "ev") {
+      kinds.push_back("events");
+      continue;
+    }
+    std::string kind = agent::ResourceKind(r);
+    if (kind != "pods" && kind != "daemonsets") {
+      *bad = r;
+      return {};
+    }
+    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) kinds.push_back(kind);
+  }
+  return kinds;
+}
+
+Status SortEntries(std::vector<Entry>& entries, const std::string& sort_by) {
+  auto path = JsonPath::Parse(RelaxedJsonPath(sort_by));
+  if (!path) return Err(path.error());
+  auto key = [&](const Entry& e) {
+    auto v = path->Values(e.object);
+    return v.empty() ? nlohmann::json() : v.front();
+  };
+  std::stable_sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
+    nlohmann::json x = key(a), y = key(b);
+    if (x.is_number() && y.is_number()) return x.get<double>() < y.get<double>();
+    return JsonPathText(x) < JsonPathText(y);
+  });
+  return {};
+}
+
+// -o json|yaml|name|jsonpath=|custom-columns= of every listed object.
+int PrintObjects(const GetFlags& f, const std::vector<Listing>& listings) {
+  std::vector<nlohmann::json> objects;
+  std::string names;
+  for (const auto& l : listings) {
+    for (const auto& e : l.entries) {
+      objects.push_back(e.object);
+      names += l.prefix + "/" + e.name + "\n";
+    }
+  }
+  if (f.output == "name") {
+    Print(stdout, names);
+    return 0;
+  }
+  nlohmann::json doc;
+  if (objects.size() == 1 && !f.names.empty()) {
+    doc = objects[0];
+  } else {
+    doc = {{"apiVersion", "v1"},
+           {"items", objects},
+           {"kind", "List"},
+           {"metadata", {{"resourceVersion", ""}}}};
+  }
+  if (f.output == "json" || f.output == "yaml") {
+    Print(stdout, f.output == "json" ? doc.dump(4) + "\n" : ToYaml(doc));
+    return 0;
+  }
+  if (f.output.rfind("jsonpath=", 0) == 0) {
+    auto path = JsonPath::Parse(f.output.substr(9));
+    if (!path) {
+      Print(stderr, fmt::format("error: error parsing jsonpath {}, {}\n", f.output.substr(9),
+                                path.error().message()));
+      return 1;
+    }
+    Print(stdout, *path->Execute(doc));
+    return 0;
+  }
+  // custom-columns=HEADER:PATH,...
+  std::string spec = f.output.substr(f.output.find('=') + 1);
+  std::vector<std::string> header;
+  std::vector<JsonPath> paths;
+  for (const std::string& col : Split(spec, ',')) {
+    size_t colon = col.find(':');
+    if (colon == std::string::npos) {
+      Print(stderr, fmt::format("error: unexpected custom-columns spec: {}, expected "
+                                "<header>:<json-path-expr>\n",
+                                col));
+      return 1;
+    }
+    auto path = JsonPath::Parse(RelaxedJsonPath(col.substr(colon + 1)));
+    if (!path) {
+      Print(stderr, fmt::format("error: {}\n", path.error().message()));
+      return 1;
+    }
+    header.push_back(col.substr(0, colon));
+    paths.push_back(std::move(*path));
+  }
+  Table t(header);
+  for (const auto& o : objects) {
+    std::vector<std::string> row;
+    for (const auto& p : paths) {
+      std::vector<std::string> vals;
+      for (const auto& v : p.Values(o)) vals.push_back(JsonPathText(v));
+      row.push_back(vals.empty() ? "<none>" : Join(vals, ","));
+    }
+    t.AddRow(row);
+  }
+  Print(stdout, t.Render(f.no_headers));
+  return 0;
+}
+
+// The tables of `listings`, kubectl's way: with several types, names carry the type
+// (`pod/x`) and the tables are separated by a blank line.
+std::string RenderTables(const GetFlags& f, std::vector<Listing>& listings) {
+  bool prefixed = listings.size() > 1;
+  std::string out;
+  for (auto& l : listings) {
+    if (l.entries.empty()) continue;
+    Table t(l.header);
+    for (auto& e : l.entries) {
+      std::vector<std::string> row = e.row;
+      if (prefixed && l.kind != "events") row[l.name_column] = l.prefix + "/" + row[l.name_column];
+      t.AddRow(row);
+    }
+    if (!out.empty()) out += "\n";
+    out += t.Render(f.no_headers);
+  }
+  return out;
+}
+
+volatile sig_atomic_t g_stop = 0;
+
+// -w: after the listing, one row (without header, as kubectl's watch prints each event) for
+// each object whose row changed, appeared or went away, until interrupted.
+int Watch(agent::Agent& a, const GetFlags& f, const std::vector<std::string>& kinds,
+          std::vector<Listing> last) {
+  struct sigaction sa {};
+  sa.sa_handler = [](int) { g_stop = 1; };
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  bool prefixed = kinds.size() > 1;
+  while (!g_stop) {
+    ::usleep(250 * 1000);
+    for (size_t k = 0; k < kinds.size(); k++) {
+      Result<Listing> now = kinds[k] == "pods"         ? ListPods(a, f)
+                            : kinds[k] == "daemonsets" ? ListDaemonSets(a, f)
+                                                       : ListEvents(a, f);
+      if (!now) return Fail(now.error());
+      std::string out;
+      auto row_of = [&](const Listing& l, const Entry& e) {
+        std::vector<std::string> row = e.row;
+        if (prefixed && l.kind != "events") row[l.name_column] = l.prefix + "/" + e.name;
+        Table t(l.header);
+        t.AddRow(row);
+        return t.Render(true);
+      };
+      auto find = [](const Listing& l, const Entry& e) -> const Entry* {
+        for (const auto& o : l.entries)
+          if (o.ns == e.ns && o.name == e.name && (l.kind != "events" || o.row == e.row)) return &o;
+        return nullptr;
+      };
+      for (const auto& e : now->entries) {
+        const Entry* before = find(last[k], e);
+        if (!before || before->watch_key != e.watch_key) out += row_of(*now, e);
+      }
+      if (kinds[k] != "events") {
+        for (const auto& e : last[k].entries) {
+          if (find(*now, e)) continue;
+          // Deleted: its last row, as the API's final object (with its deletionTimestamp)
+          // prints: a pod is Terminating.
+          Entry gone = e;
+          if (kinds[k] == "pods") gone.row[last[k].name_column + 2] = "Terminating";
+          out += row_of(last[k], gone);
+        }
+      }
+      Print(stdout, out);
+      last[k] = std::move(*now);
+    }
+  }
   return 0;
 }
 
 int RunGet(const GlobalOptions& global, GetFlags f) {
-  std::string kind = PodOrDaemonSetKind(f.resource, f.names);
-  if (kind.empty()) return 1;
-  if (!f.output.empty() && f.output != "wide" && f.output != "json" && f.output != "yaml" &&
-      f.output != "name") {
+  std::string bad;
+  std::vector<std::string> kinds = KindsOf(f, &bad);
+  if (!bad.empty()) {
+    if (bad != "-")
+      Print(stderr, fmt::format("error: the server doesn't have a resource type \"{}\"\n", bad));
+    return 1;
+  }
+  bool known = f.output.empty() || f.output == "wide" || f.output == "json" || f.output == "yaml" ||
+               f.output == "name" || f.output.rfind("jsonpath=", 0) == 0 ||
+               f.output.rfind("custom-columns=", 0) == 0;
+  if (!known) {
     Print(stderr, fmt::format("error: unable to match a printer suitable for the output format "
-                              "\"{}\", allowed formats are: json,name,wide,yaml\n",
+                              "\"{}\", allowed formats are: custom-columns,json,jsonpath,name,"
+                              "wide,yaml\n",
                               f.output));
     return 1;
   }
@@ -231,32 +442,67 @@ int RunGet(const GlobalOptions& global, GetFlags f) {
   if (!labels) return Fail(labels.error());
   f.labels = std::move(*labels);
   std::vector<std::string> supported{"metadata.name", "metadata.namespace"};
-  if (kind == "pods") supported.insert(supported.end(), {"spec.nodeName", "status.phase"});
+  bool pods_only = kinds.size() == 1 && kinds[0] == "pods";
+  if (pods_only) supported.insert(supported.end(), {"spec.nodeName", "status.phase"});
   auto fields = k8s::FieldMatcher::Parse(f.field_selector, supported);
   if (!fields) {
     // The API server's answer, as kubectl prints it.
-    Print(stderr,
-          fmt::format("Error from server (BadRequest): Unable to find \"{}\" that match "
-                      "label selector \"{}\", field selector \"{}\": {}\n",
-                      kind == "pods" ? "/v1, Resource=pods" : "apps/v1, Resource=daemonsets",
-                      f.selector, f.field_selector, fields.error().message()));
+    Print(stderr, fmt::format("Error from server (BadRequest): Unable to find \"{}\" that match "
+                              "label selector \"{}\", field selector \"{}\": {}\n",
+                              pods_only ? "/v1, Resource=pods" : "apps/v1, Resource=daemonsets",
+                              f.selector, f.field_selector, fields.error().message()));
     return 1;
   }
   f.fields = std::move(*fields);
   auto agent = OpenAgent(global);
   if (!agent) return Fail(agent.error());
-  return kind == "pods" ? GetPods(**agent, f) : GetDaemonSets(**agent, f);
+  agent::Agent& a = **agent;
+  std::vector<Listing> listings;
+  for (const std::string& kind : kinds) {
+    Result<Listing> l = kind == "pods"         ? ListPods(a, f)
+                        : kind == "daemonsets" ? ListDaemonSets(a, f)
+                                               : ListEvents(a, f);
+    if (!l) return Fail(l.error());
+    if (!f.sort_by.empty()) {
+      if (auto s = SortEntries(l->entries, f.sort_by); !s) return Fail(s.error());
+    }
+    listings.push_back(std::move(*l));
+  }
+  if (kinds.size() == 1 && kinds[0] != "events") {
+    for (const auto& n : f.names) {
+      bool found = false;
+      for (const auto& e : listings[0].entries) found |= e.name == n;
+      if (!found) return NotFound(kinds[0] == "pods" ? "pods" : "daemonsets.apps", n);
+    }
+  }
+  size_t total = 0;
+  for (const auto& l : listings) total += l.entries.size();
+  if (f.watch_only) {
+    for (auto& l : listings) l.entries.clear();
+  } else if (total == 0 && (!StructuredOutput(f.output) || f.output == "name")) {
+    NoneFound(f);
+  } else if (StructuredOutput(f.output)) {
+    if (int rc = PrintObjects(f, listings); rc != 0) return rc;
+  } else {
+    Print(stdout, RenderTables(f, listings));
+  }
+  if (f.watch || f.watch_only) return Watch(a, f, kinds, std::move(listings));
+  return 0;
 }
 
 CommandRegistration registration(31, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto flags = std::make_shared<GetFlags>();
   CLI::App* cmd = app.add_subcommand(
-      "get", "List pods or DaemonSets on this node (kubectl get): get pods, get ds, get pod NAME");
-  cmd->add_option("resource", flags->resource, "pods (po) or daemonsets (ds), or TYPE/NAME")
+      "get",
+      "List pods, DaemonSets or events on this node (kubectl get): get pods, get ds, get pod\n"
+      "NAME, get pods,ds, get all, get events");
+  cmd->add_option("resource", flags->resource,
+                  "pods (po), daemonsets (ds), events (ev), all, a comma list, or TYPE/NAME")
       ->required();
   cmd->add_option("names", flags->names, "Names to show (default: all)");
   AddNamespaceFlags(cmd, flags->ns, true);
-  cmd->add_option("-o,--output", flags->output, "wide, json, yaml or name");
+  cmd->add_option("-o,--output", flags->output,
+                  "wide, json, yaml, name, jsonpath=TEMPLATE or custom-columns=HEADER:PATH,...");
   cmd->add_flag("--no-headers", flags->no_headers, "Do not print the header row");
   cmd->add_option("-l,--selector", flags->selector,
                   "Label selector: k=v, k!=v, 'k in (a,b)', 'k notin (a)', k, !k (comma: and)");
@@ -264,6 +510,12 @@ CommandRegistration registration(31, [](CLI::App& app, GlobalOptions& global, in
                   "Field selector: metadata.name, metadata.namespace, spec.nodeName, status.phase "
                   "with =, == or !=");
   cmd->add_flag("--show-labels", flags->show_labels, "Show the labels as the last column");
+  cmd->add_option("--sort-by", flags->sort_by,
+                  "Sort by a JSONPath expression, e.g. .metadata.name or "
+                  "'{.status.startTime}'");
+  cmd->add_flag("-w,--watch", flags->watch,
+                "After the listing, print a row for each change until interrupted");
+  cmd->add_flag("--watch-only", flags->watch_only, "Print only the changes, not the listing");
   cmd->callback([flags, &global, &exit_code] { exit_code = RunGet(global, *flags); });
 });
 

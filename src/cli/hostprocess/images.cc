@@ -21,7 +21,7 @@ int RunImages(const GlobalOptions& g, const std::string& output) {
   }
   if (!output.empty()) {
     std::cerr << "error: unknown output format \"" << output << "\" (want json)\n";
-    return 2;
+    return 1;
   }
   std::cout << fmt::format("{:<50} {:<16} {:<14} {:>8}\n", "IMAGE", "TAG", "IMAGE ID", "SIZE");
   for (const auto& r : *list) {

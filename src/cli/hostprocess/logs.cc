@@ -1,15 +1,19 @@
 // `hostprocess logs POD [-c C] [-f] [--previous] [--since D] [--tail N] [--timestamps]`:
 // kubectl logs for this node, read from the containers' CRI log files (rotations included).
-// `logs ds/NAME` picks the DaemonSet's pod, as kubectl does.
+// `logs ds/NAME` picks the DaemonSet's pod, as kubectl does; `-l SELECTOR` the matching pods,
+// `--all-containers` every container, `--prefix` tags each line with `[pod/NAME/CONTAINER]`.
 #include <fmt/format.h>
 
+#include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/hostprocess/agent_cli.h"
 #include "core/base/strings.h"
+#include "core/k8s/selector.h"
 #include "core/pod/crilog.h"
 #include "core/pod/pod_runner.h"
 #include "core/pod/runner.h"
@@ -29,6 +33,9 @@ struct LogsFlags {
   std::string since;
   std::string since_time;
   int64_t tail = -1;
+  std::string selector;  // -l
+  bool all_containers = false;
+  bool prefix = false;
 };
 
 // The pod a `logs` argument names: NAME, pod/NAME, or ds/NAME (its pod on this node).
@@ -60,14 +67,10 @@ const agent::ContainerStatus* FindContainer(const agent::PodStatus& s, const std
   return nullptr;
 }
 
-int RunLogs(const GlobalOptions& global, const LogsFlags& f) {
-  auto agent = OpenAgent(global);
-  if (!agent) return Fail(agent.error());
-  auto found = FindPod(**agent, f.ns.ns, f.pod);
-  if (!found) return Fail(found.error());
-  if (!*found) return NotFound("pods", f.pod.substr(f.pod.find('/') + 1));
-  agent::PodView view = std::move(**found);
-  std::string container = !f.container.empty() ? f.container : f.container_arg;
+// One container's log (container "" = the pod's default one, with kubectl's notice when it
+// has several); each line after `prefix` when not empty.
+int ContainerLogs(const GlobalOptions& global, const LogsFlags& f, const agent::PodView& view,
+                  std::string container, bool prefix) {
   if (container.empty()) {
     if (view.status.containers.empty()) return NotFound("containers", "");
     container = view.status.containers[0].name;
@@ -84,6 +87,7 @@ int RunLogs(const GlobalOptions& global, const LogsFlags& f) {
           fmt::format("error: container {} is not valid for pod {}\n", container, view.name));
     return 1;
   }
+  std::string line_prefix = prefix ? fmt::format("[pod/{}/{}] ", view.name, container) : "";
   // Run N of a container logs to N.log and its status says restartCount N. The previous
   // run is N-1 while it runs (or ended for good), and N itself while it waits to restart.
   int restart = cs->restart_count;
@@ -116,7 +120,7 @@ int RunLogs(const GlobalOptions& global, const LogsFlags& f) {
     auto d = pod::ParseDuration(f.since);
     if (!d) {
       Print(stderr, fmt::format("error: --since: {}\n", d.error().ToString()));
-      return 2;
+      return 1;
     }
     opts.since_ns = pod::NowUnixNanos() - int64_t{d->count()} * 1000000;
   }
@@ -124,7 +128,7 @@ int RunLogs(const GlobalOptions& global, const LogsFlags& f) {
     auto t = pod::ParseCriTimestamp(f.since_time);
     if (!t) {
       Print(stderr, fmt::format("error: --since-time: {}\n", t.error().ToString()));
-      return 2;
+      return 1;
     }
     opts.since_ns = *t;
   }
@@ -140,8 +144,8 @@ int RunLogs(const GlobalOptions& global, const LogsFlags& f) {
     };
   }
   bool timestamps = f.timestamps;
-  Status s = pod::ReadCriLog(path, opts, [timestamps](const pod::LogLine& line) -> Status {
-    std::string text = pod::RenderLogLine(line, timestamps);
+  Status s = pod::ReadCriLog(path, opts, [&](const pod::LogLine& line) -> Status {
+    std::string text = line_prefix + pod::RenderLogLine(line, timestamps);
     if (fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
       return Err(ErrorCode::kUnavailable, "write to stdout failed");
     }
@@ -152,11 +156,63 @@ int RunLogs(const GlobalOptions& global, const LogsFlags& f) {
   return 0;
 }
 
+int RunLogs(const GlobalOptions& global, const LogsFlags& f) {
+  if (f.pod.empty() == f.selector.empty()) {
+    Print(stderr, f.pod.empty() ? "error: expected POD or TYPE/NAME is a required argument for the "
+                                  "logs command\n"
+                                : "error: only one of a selector or a pod name may be given\n");
+    return 1;
+  }
+  auto agent = OpenAgent(global);
+  if (!agent) return Fail(agent.error());
+  std::vector<agent::PodView> pods;
+  if (!f.selector.empty()) {
+    auto labels = k8s::LabelMatcher::Parse(f.selector);
+    if (!labels) return Fail(labels.error());
+    auto all = (*agent)->ListPods();
+    if (!all) return Fail(all.error());
+    for (auto& p : *all) {
+      std::map<std::string, std::string> l = LabelsOf(p.record.pod);
+      if (p.ns == f.ns.ns && labels->Matches(l)) pods.push_back(std::move(p));
+    }
+    if (pods.empty()) {
+      Print(stderr, fmt::format("No resources found in {} namespace.\n", f.ns.ns));
+      return 0;
+    }
+  } else {
+    auto found = FindPod(**agent, f.ns.ns, f.pod);
+    if (!found) return Fail(found.error());
+    if (!*found) return NotFound("pods", f.pod.substr(f.pod.find('/') + 1));
+    pods.push_back(std::move(**found));
+  }
+  std::string container = !f.container.empty() ? f.container : f.container_arg;
+  // What to print: each pod's named (or default) container, or every container.
+  std::vector<std::pair<const agent::PodView*, std::string>> sources;
+  for (const auto& p : pods) {
+    if (f.all_containers) {
+      for (const auto* list : {&p.status.init_containers, &p.status.containers})
+        for (const auto& c : *list) sources.push_back({&p, c.name});
+    } else {
+      sources.push_back({&p, container});
+    }
+  }
+  if (f.follow && sources.size() > 1) {
+    Print(stderr, "error: -f follows one container; name it (-c) or select one pod\n");
+    return 1;
+  }
+  int rc = 0;
+  for (const auto& [p, c] : sources) {
+    int r = ContainerLogs(global, f, *p, c, f.prefix);
+    if (r != 0) rc = r;
+  }
+  return rc;
+}
+
 CommandRegistration registration(33, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto flags = std::make_shared<LogsFlags>();
   CLI::App* cmd = app.add_subcommand(
       "logs", "Print a container's logs (kubectl logs): logs POD [-c CONTAINER] [-f]");
-  cmd->add_option("pod", flags->pod, "The pod (NAME, pod/NAME or ds/NAME)")->required();
+  cmd->add_option("pod", flags->pod, "The pod (NAME, pod/NAME or ds/NAME)");
   cmd->add_option("container", flags->container_arg, "The container (or use -c)");
   cmd->add_option("-c,--container", flags->container, "The container (default: the first)");
   AddNamespaceFlags(cmd, flags->ns, false);
@@ -166,6 +222,10 @@ CommandRegistration registration(33, [](CLI::App& app, GlobalOptions& global, in
   cmd->add_option("--since", flags->since, "Only lines newer than this duration (5s, 2m, 3h)");
   cmd->add_option("--since-time", flags->since_time, "Only lines at or after this RFC 3339 time");
   cmd->add_option("--tail", flags->tail, "The last N lines (-1: all)")->capture_default_str();
+  cmd->add_option("-l,--selector", flags->selector,
+                  "The pods with these labels (k=v, 'k in (a,b)', ...) instead of a name");
+  cmd->add_flag("--all-containers", flags->all_containers, "Every container of the pod(s)");
+  cmd->add_flag("--prefix", flags->prefix, "Begin each line with [pod/NAME/CONTAINER]");
   cmd->callback([flags, &global, &exit_code] { exit_code = RunLogs(global, *flags); });
 });
 

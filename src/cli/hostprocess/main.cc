@@ -74,6 +74,16 @@ const std::map<std::string, std::string>& Examples() {
       {"rmi", "  # Remove an image\n  hostprocess rmi hostprocess.local/tools:1"},
       {"inspect", "  # An image's record\n  hostprocess inspect busybox:1.36"},
       {"completion", "  # Bash completion for this shell\n  source <(hostprocess completion bash)"},
+      {"events",
+       "  # The events of the default namespace, oldest first\n"
+       "  hostprocess events\n\n"
+       "  # The warnings of one pod\n"
+       "  hostprocess events --for pod/my-pod --types Warning"},
+      {"rollout",
+       "  # Wait until a DaemonSet's pod is updated and available\n"
+       "  hostprocess rollout status ds/my-ds -n kube-system\n\n"
+       "  # Start its pod again (a new revision)\n"
+       "  hostprocess rollout restart ds/my-ds -n kube-system"},
   };
   return kExamples;
 }
@@ -188,7 +198,10 @@ int main(int argc, char** argv) {
     app.parse(args);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;  // kubectl-style: usage errors exit 2
+    // kubectl's usage errors exit 1; validate keeps its documented 2 (unreadable input or bad
+    // usage, SPEC §2) so that 1 stays "the manifest is invalid".
+    if (rc == 0) return 0;
+    return verb == "validate" ? 2 : 1;
   }
   return exit_code;
 }

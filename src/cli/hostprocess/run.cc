@@ -92,29 +92,29 @@ class SignalWaiter {
 int RunPod(const GlobalOptions& global, const RunFlags& flags) {
   // Admission first: a rejected manifest never runs.
   k8s::AdmissionOptions admission;
-  if (!MakeAdmissionOptions(flags.admission, &admission)) return 2;
+  if (!MakeAdmissionOptions(flags.admission, &admission)) return 1;
   if (auto s = agent::CheckCgroupRoot(flags.cgroup_root); !s) {
     Write(stderr, fmt::format("error: --cgroup-root: {}\n", s.error().ToString()));
-    return 2;
+    return 1;
   }
   auto gates = k8s::ParseFeatureGates(flags.feature_gates);
   if (!gates) {
     Write(stderr, "error: " + gates.error().ToString() + "\n");
-    return 2;
+    return 1;
   }
   std::optional<std::chrono::milliseconds> timeout;
   if (!flags.timeout.empty()) {
     auto d = pod::ParseDuration(flags.timeout);
     if (!d) {
       Write(stderr, fmt::format("error: --timeout: {}\n", d.error().ToString()));
-      return 2;
+      return 1;
     }
     timeout = *d;
   }
   auto decoded = DecodeManifests(flags.files);
   if (!decoded) {
     Write(stderr, "error: " + decoded.error().ToString() + "\n");
-    return 2;
+    return 1;
   }
   for (const auto& w : decoded->warnings) Write(stderr, "Warning: " + w.ToString() + "\n");
   if (!AdmitOrReport(decoded->objects, admission)) return 1;
@@ -129,7 +129,7 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
   if (pods.size() != 1) {
     Write(stderr,
           fmt::format("error: run needs exactly one Pod in its input, found {}\n", pods.size()));
-    return 2;
+    return 1;
   }
   k8s::Pod& pod = *pods[0];
   if (!gates->windows_host_process_containers && k8s::HasWindowsHostProcessContainer(pod.spec)) {
@@ -144,7 +144,7 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
 
   if (auto s = sys::MkdirAll(global.root, 0755); !s) {
     Write(stderr, "error: " + s.error().ToString() + "\n");
-    return 2;
+    return 1;
   }
   // What an earlier run that was killed left goes first; then this run is recorded, with a
   // keeper that removes the pod if this process is killed, before anything of it exists

@@ -6,13 +6,15 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "cli/hostprocess/agent_cli.h"
-#include "core/agent/format.h"
+#include "cli/hostprocess/printers/table.h"
 #include "core/job/job.h"
+#include "core/k8s/selector.h"
 
 namespace hp::cli {
 namespace {
@@ -24,6 +26,7 @@ struct TopFlags {
   bool containers = false;
   bool no_headers = false;
   int window_ms = 500;
+  std::string selector;  // -l
 };
 
 struct Sample {
@@ -52,9 +55,18 @@ int RunTop(const GlobalOptions& global, const TopFlags& f) {
   if (!agent) return Fail(agent.error());
   auto pods = (*agent)->ListPods();
   if (!pods) return Fail(pods.error());
+  auto labels = k8s::LabelMatcher::Parse(f.selector);
+  if (!labels) return Fail(labels.error());
+  for (const auto& n : f.names) {
+    bool found = false;
+    for (const auto& p : *pods) found |= p.name == n && (f.ns.all || p.ns == f.ns.ns);
+    if (!found) return NotFound("pods", n);
+  }
   std::vector<Sample> samples;
   for (const auto& p : *pods) {
     if (!f.ns.all && p.ns != f.ns.ns) continue;
+    std::map<std::string, std::string> pod_labels = LabelsOf(p.record.pod);
+    if (!labels->Matches(pod_labels)) continue;
     if (!f.names.empty() && std::find(f.names.begin(), f.names.end(), p.name) == f.names.end())
       continue;
     if (p.status.phase != "Running" || p.lost) continue;
@@ -90,7 +102,7 @@ int RunTop(const GlobalOptions& global, const TopFlags& f) {
   if (f.ns.all) header.push_back("NAMESPACE");
   if (f.containers) header.push_back("POD");
   for (const char* h : {"NAME", "CPU(cores)", "MEMORY(bytes)"}) header.push_back(h);
-  agent::Table table(header);
+  Table table(header);
   for (const auto& s : samples) {
     uint64_t a = s.first.cpu_user_ns + s.first.cpu_system_ns;
     uint64_t b = s.second.cpu_user_ns + s.second.cpu_system_ns;
@@ -115,6 +127,7 @@ CommandRegistration registration(35, [](CLI::App& app, GlobalOptions& global, in
   cmd->add_option("names", flags->names, "Pods to show (default: all)");
   AddNamespaceFlags(cmd, flags->ns, true);
   cmd->add_flag("--containers", flags->containers, "One row per container");
+  cmd->add_option("-l,--selector", flags->selector, "Only the pods with these labels");
   cmd->add_flag("--no-headers", flags->no_headers, "Do not print the header row");
   cmd->add_option("--window", flags->window_ms, "CPU sample window in milliseconds")
       ->capture_default_str();

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "core/agent/format.h"
+#include "cli/hostprocess/printers/table.h"
 #include "core/base/strings.h"
 #include "core/k8s/defaults_json.h"
 #include "core/k8s/yaml.h"
@@ -37,7 +37,7 @@ nlohmann::json PodObject(const agent::PodView& v, const agent::Node& node) {
   }
   k8s::DefaultPodJson(pod);  // what the API server adds to every Pod it stores
   auto& meta = pod["metadata"];
-  meta["creationTimestamp"] = agent::Rfc3339(v.record.created);
+  meta["creationTimestamp"] = Rfc3339(v.record.created);
   if (!meta.contains("generation")) meta["generation"] = 1;
   // Opaque, growing when the pod or its status changes (etcd's revision in a cluster).
   int64_t rv = std::max(v.record.created, v.status.updated) * 1000000;
@@ -68,7 +68,7 @@ nlohmann::json DaemonSetObject(const agent::DaemonSetView& v) {
   ds["apiVersion"] = "apps/v1";
   ds["kind"] = "DaemonSet";
   k8s::DefaultDaemonSetJson(ds);
-  ds["metadata"]["creationTimestamp"] = agent::Rfc3339(v.created);
+  ds["metadata"]["creationTimestamp"] = Rfc3339(v.created);
   if (!ds["metadata"].contains("generation")) ds["metadata"]["generation"] = 1;
   if (!ds["metadata"].contains("resourceVersion"))
     ds["metadata"]["resourceVersion"] = MicrosString(v.created);
@@ -85,7 +85,7 @@ nlohmann::json DaemonSetObject(const agent::DaemonSetView& v) {
 
 std::string PodStatusColumn(const agent::PodView& v) {
   if (v.lost && !v.status.terminating) return "Unknown";
-  return agent::StatusColumn(v.status);
+  return StatusColumn(v.status);
 }
 
 }  // namespace hp::cli

@@ -12,11 +12,11 @@
 #include <thread>
 
 #include "core/agent/cleanup.h"
-#include "core/agent/format.h"
 #include "core/agent/naming.h"
 #include "core/agent/node_flags.h"
 #include "core/agent/supervisor.h"
 #include "core/base/strings.h"
+#include "core/base/time.h"
 #include "core/image/plugin.h"
 #include "core/image/store.h"
 #include "core/k8s/decode.h"

@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/agent/format.h"
 #include "core/agent/store.h"
 #include "core/agent/supervisor.h"
+#include "core/base/time.h"
 #include "core/sys/file.h"
 #include "core/sys/process.h"
 
@@ -238,70 +238,6 @@ nlohmann::json ApiPodStatus(const PodStatus& s) {
   if (!s.reason.empty()) j["reason"] = s.reason;
   if (!s.message.empty()) j["message"] = s.message;
   return j;
-}
-
-std::string ReadyColumn(const PodStatus& s) {
-  int ready = 0;
-  for (const ContainerStatus& c : s.containers) ready += c.ready && c.state.kind == "running";
-  return fmt::format("{}/{}", ready, s.containers.size());
-}
-
-// kubectl's printPod (pkg/printers/internalversion/printers.go).
-std::string StatusColumn(const PodStatus& s) {
-  std::string reason = s.reason.empty() ? s.phase : s.reason;
-  bool initializing = false;
-  for (size_t i = 0; i < s.init_containers.size(); i++) {
-    const ContainerState& st = s.init_containers[i].state;
-    if (st.kind == "terminated" && st.exit_code == 0) continue;
-    if (st.kind == "terminated") {
-      if (!st.reason.empty()) {
-        reason = "Init:" + st.reason;
-      } else if (st.signal) {
-        reason = fmt::format("Init:Signal:{}", st.signal);
-      } else {
-        reason = fmt::format("Init:ExitCode:{}", st.exit_code);
-      }
-    } else if (st.kind == "waiting" && !st.reason.empty() && st.reason != "PodInitializing") {
-      reason = "Init:" + st.reason;
-    } else {
-      reason = fmt::format("Init:{}/{}", i, s.init_containers.size());
-    }
-    initializing = true;
-    break;
-  }
-  if (!initializing) {
-    bool has_running = false;
-    for (auto it = s.containers.rbegin(); it != s.containers.rend(); ++it) {
-      const ContainerState& st = it->state;
-      if (st.kind == "waiting" && !st.reason.empty()) {
-        reason = st.reason;
-      } else if (st.kind == "terminated" && !st.reason.empty()) {
-        reason = st.reason;
-      } else if (st.kind == "terminated") {
-        reason = st.signal ? fmt::format("Signal:{}", st.signal)
-                           : fmt::format("ExitCode:{}", st.exit_code);
-      } else if (st.kind == "running" && it->ready) {
-        has_running = true;
-      }
-    }
-    if (reason == "Completed" && has_running) reason = s.ready ? "Running" : "NotReady";
-  }
-  if (s.terminating) reason = "Terminating";
-  return reason;
-}
-
-std::string RestartsColumn(const PodStatus& s, int64_t now) {
-  int restarts = 0;
-  int64_t last = 0;
-  for (const auto* list : {&s.init_containers, &s.containers}) {
-    for (const ContainerStatus& c : *list) {
-      restarts += c.restart_count;
-      if (c.last_state && c.last_state->kind == "terminated" && c.last_state->finished_at > last)
-        last = c.last_state->finished_at;
-    }
-  }
-  if (restarts == 0 || last == 0) return std::to_string(restarts);
-  return fmt::format("{} ({} ago)", restarts, HumanDuration(now - last));
 }
 
 namespace {

@@ -2,8 +2,7 @@
 // CLI reads it: Kubernetes' PodStatus shape (phase, conditions, container states with reasons,
 // restart counts) plus what the agent itself needs (the supervisor's identity, the containers
 // that exist on the host, the events for `describe`).
-//
-// And kubectl's derived columns: READY, STATUS (printPod's rules), RESTARTS.
+// (kubectl's columns derived from it are the CLI's: src/cli/hostprocess/printers/table.h.)
 #pragma once
 
 #include <sys/types.h>
@@ -111,11 +110,6 @@ Status WritePodStatus(const std::string& path, const PodStatus& status);
 // The Kubernetes API form of a status (`status:` of `get -o json`): RFC 3339 times,
 // conditions, containerStatuses (qosClass comes from the spec: record.h QOSClassOf).
 nlohmann::json ApiPodStatus(const PodStatus& s);
-
-// kubectl get pods' columns.
-std::string ReadyColumn(const PodStatus& s);                  // "1/1"
-std::string StatusColumn(const PodStatus& s);                 // printPod's reason
-std::string RestartsColumn(const PodStatus& s, int64_t now);  // "3 (25s ago)"
 
 // The start time of a live process (field 22 of /proc/<pid>/stat); 0 when it is not alive.
 inline uint64_t ProcessStartTime(pid_t pid) { return sys::LiveStartTicks(pid).value_or(0); }

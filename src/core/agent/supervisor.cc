@@ -21,12 +21,12 @@
 
 #include "core/agent/backoff.h"
 #include "core/agent/exec.h"
-#include "core/agent/format.h"
 #include "core/agent/probe.h"
 #include "core/agent/record.h"
 #include "core/agent/status.h"
 #include "core/agent/store.h"
 #include "core/base/strings.h"
+#include "core/base/time.h"
 #include "core/image/store.h"
 #include "core/job/job.h"
 #include "core/k8s/defaults.h"
@@ -47,6 +47,20 @@ int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// A duration as Go's time.Duration prints it (kubelet's back-off message: "10s", "1m20s",
+// "5m0s", "1.5s").
+std::string GoDuration(int64_t ms) {
+  std::string secs = std::to_string(ms / 1000 % 60);
+  if (ms % 1000) {
+    secs += fmt::format(".{:03d}", ms % 1000);
+    while (secs.back() == '0') secs.pop_back();
+  }
+  int64_t minutes = ms / 60000;
+  if (minutes == 0) return secs + "s";
+  if (minutes < 60) return fmt::format("{}m{}s", minutes, secs);
+  return fmt::format("{}h{}m{}s", minutes / 60, minutes % 60, secs);
 }
 
 void Log(const std::string& msg) {
@@ -503,7 +517,7 @@ void Supervisor::CheckExit(Slot& s, bool stopping) {
     cs.state = ContainerState{};
     cs.state.reason = "CrashLoopBackOff";
     cs.state.message = fmt::format("back-off {} restarting failed container={} pod={}",
-                                   HumanDuration(delay / 1000), s.spec->name, PodRef());
+                                   GoDuration(delay), s.spec->name, PodRef());
     Event("Warning", "BackOff",
           fmt::format("Back-off restarting failed container {} in pod {}", s.spec->name, PodRef()));
   }

@@ -156,7 +156,7 @@ TEST_F(AgentE2E, ApplyUnpacksLayersTheSupervisorOnlyMounts) {
 // FailedCreatePodSandBox event, counted on each try); the gate back on starts it.
 TEST_F(AgentE2E, KubeletFeatureGateOffLeavesHostProcessPodsPending) {
   CliResult bad = Apply(PodYaml("gated", "sleep 100"), "--feature-gates Foo=true");
-  EXPECT_EQ(bad.rc, 2);
+  EXPECT_EQ(bad.rc, 1);
   EXPECT_EQ(bad.err,
             "error: invalid argument \"Foo=true\" for \"--feature-gates\" flag: unrecognized "
             "feature gate: Foo\n");

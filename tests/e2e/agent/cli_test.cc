@@ -10,7 +10,7 @@ TEST_F(AgentE2E, CliHygieneAsKubectl) {
   CliResult r = Hp("frobnicate");
   EXPECT_EQ(r.rc, 1);
   EXPECT_EQ(r.err.rfind("error: unknown command \"frobnicate\" for \"hostprocess\"\n\nAvailable "
-                        "commands: apply, completion, delete, describe, exec, get, ",
+                        "commands: apply, completion, delete, describe, diff, events, exec, get, ",
                         0),
             0u)
       << r.err;
@@ -18,12 +18,38 @@ TEST_F(AgentE2E, CliHygieneAsKubectl) {
   r = Hp("");
   EXPECT_EQ(r.rc, 0);
   EXPECT_NE(r.out.find("Subcommands:"), std::string::npos) << r.out;
+  // Usage errors exit 1 as kubectl's; validate keeps its documented 2 (1 = invalid manifest).
+  EXPECT_EQ(Hp("get pods --bogus").rc, 1);
+  EXPECT_EQ(Hp("logs x --since 5 parsecs").rc, 1);
+  EXPECT_EQ(Hp("exec x").rc, 1);
+  EXPECT_EQ(Hp("delete pods").rc, 1);
+  EXPECT_EQ(Hp("apply --container-log-max-files 0").rc, 1);
+  EXPECT_EQ(Hp("validate --bogus").rc, 2);
+  EXPECT_EQ(Hp("validate -f /nonexistent.yaml").rc, 2);
   EXPECT_EQ(Hp("-n kube-system get pods").err, "No resources found in kube-system namespace.\n");
   EXPECT_EQ(Hp("get pods -n=kube-system").err, "No resources found in kube-system namespace.\n");
   EXPECT_EQ(Hp("--namespace=kube-system get pods").err,
             "No resources found in kube-system namespace.\n");
-  for (const char* verb : {"validate", "run", "apply", "get", "describe", "logs", "exec", "delete",
-                           "top", "pull", "import", "images", "rmi", "completion"}) {
+  for (const char* verb : {"validate",
+                           "run",
+                           "apply",
+                           "get",
+                           "describe",
+                           "logs",
+                           "exec",
+                           "delete",
+                           "top",
+                           "pull",
+                           "import",
+                           "images",
+                           "rmi",
+                           "completion",
+                           "events",
+                           "wait",
+                           "rollout",
+                           "rollout status",
+                           "rollout restart",
+                           "diff"}) {
     EXPECT_NE(Hp(std::string(verb) + " --help").out.find("\nExamples:\n  # "), std::string::npos)
         << verb;
   }

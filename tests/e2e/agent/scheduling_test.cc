@@ -19,11 +19,11 @@ TEST_F(AgentE2E, PodThatFitsNoNodeStaysPendingWithFailedScheduling) {
       "0/1 nodes are available: 1 Preemption is not helpful for scheduling.";
   CliResult d = Hp("describe pod win");
   EXPECT_NE(d.out.find("Node:             <none>\n"), std::string::npos) << d.out;
-  EXPECT_NE(d.out.find("Conditions:\n  Type           Status\n  PodScheduled   False\n"),
+  EXPECT_NE(d.out.find("Conditions:\n  Type           Status\n  PodScheduled   False \n"),
             std::string::npos)
       << d.out;
-  EXPECT_NE(d.out.find("  Warning   FailedScheduling   "), std::string::npos) << d.out;
-  EXPECT_NE(d.out.find("   default-scheduler   " + msg + "\n"), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("  Warning  FailedScheduling  "), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("  default-scheduler  " + msg + "\n"), std::string::npos) << d.out;
   EXPECT_EQ(d.out.find("Successfully assigned"), std::string::npos) << d.out;
   nlohmann::json j = PodJson("win");
   ASSERT_FALSE(j.is_null());
@@ -66,8 +66,8 @@ TEST_F(AgentE2E, PodBoundToThisNodeIsAdmittedByKubelet) {
   EXPECT_EQ(j["status"]["reason"], "NodeAffinity");
   EXPECT_EQ(j["status"]["message"], "Pod was rejected: " + msg);
   CliResult d = Hp("describe pod bound");
-  EXPECT_NE(d.out.find("  Warning   NodeAffinity   "), std::string::npos) << d.out;
-  EXPECT_NE(d.out.find("   kubelet   " + msg + "\n"), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("  Warning  NodeAffinity  "), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("  kubelet  " + msg + "\n"), std::string::npos) << d.out;
   // Bound to another node: this node's kubelet never sees it.
   r = Apply(PodYaml("other", "sleep 3600", "Always", "", "  nodeName: othernode\n"));
   ASSERT_EQ(r.rc, 0) << r.err;

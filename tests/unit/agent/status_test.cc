@@ -1,4 +1,4 @@
-// kubectl's derived pod columns (printPod), the status file round trip, event aggregation and
+// The status file round trip, event aggregation and
 // process identity.
 #include "core/agent/status.h"
 
@@ -20,12 +20,6 @@ ContainerStatus Running(const std::string& name, bool ready) {
   c.ready = ready;
   return c;
 }
-ContainerStatus Waiting(const std::string& name, const std::string& reason) {
-  ContainerStatus c;
-  c.name = name;
-  c.state.reason = reason;
-  return c;
-}
 ContainerStatus Terminated(const std::string& name, int code, const std::string& reason) {
   ContainerStatus c;
   c.name = name;
@@ -33,60 +27,6 @@ ContainerStatus Terminated(const std::string& name, int code, const std::string&
   c.state.exit_code = code;
   c.state.reason = reason;
   return c;
-}
-
-TEST(StatusColumn, FollowsKubectlPrintPod) {
-  PodStatus s;
-  s.phase = "Running";
-  s.containers = {Running("a", true), Running("b", true)};
-  EXPECT_EQ(StatusColumn(s), "Running");
-  EXPECT_EQ(ReadyColumn(s), "2/2");
-  s.containers[1] = Waiting("b", "CrashLoopBackOff");
-  EXPECT_EQ(StatusColumn(s), "CrashLoopBackOff");
-  EXPECT_EQ(ReadyColumn(s), "1/2");
-  s.containers = {Terminated("a", 137, "OOMKilled")};
-  s.phase = "Failed";
-  EXPECT_EQ(StatusColumn(s), "OOMKilled");
-  s.containers = {Terminated("a", 2, "")};
-  EXPECT_EQ(StatusColumn(s), "ExitCode:2");
-  s.containers[0].state.signal = 9;
-  EXPECT_EQ(StatusColumn(s), "Signal:9");
-  // A completed sidecar next to a ready one: Running (NotReady while the pod is not ready).
-  s.containers = {Terminated("a", 0, "Completed"), Running("b", true)};
-  s.ready = true;
-  EXPECT_EQ(StatusColumn(s), "Running");
-  s.ready = false;
-  EXPECT_EQ(StatusColumn(s), "NotReady");
-  s.terminating = true;
-  EXPECT_EQ(StatusColumn(s), "Terminating");
-}
-
-TEST(StatusColumn, InitContainers) {
-  PodStatus s;
-  s.phase = "Pending";
-  s.init_containers = {Terminated("i0", 0, "Completed"), Running("i1", false)};
-  s.containers = {Waiting("c", "PodInitializing")};
-  EXPECT_EQ(StatusColumn(s), "Init:1/2");
-  s.init_containers[1] = Waiting("i1", "CrashLoopBackOff");
-  EXPECT_EQ(StatusColumn(s), "Init:CrashLoopBackOff");
-  s.init_containers[1] = Terminated("i1", 3, "Error");
-  EXPECT_EQ(StatusColumn(s), "Init:Error");
-  s.init_containers[1] = Terminated("i1", 3, "");
-  EXPECT_EQ(StatusColumn(s), "Init:ExitCode:3");
-  s.init_containers[1] = Waiting("i1", "PodInitializing");
-  EXPECT_EQ(StatusColumn(s), "Init:1/2");
-}
-
-TEST(RestartsColumn, CountsAndAgeOfTheLastRestart) {
-  PodStatus s;
-  s.containers = {Running("a", true)};
-  EXPECT_EQ(RestartsColumn(s, 1000), "0");
-  s.containers[0].restart_count = 3;
-  ContainerState last;
-  last.kind = "terminated";
-  last.finished_at = 975;
-  s.containers[0].last_state = last;
-  EXPECT_EQ(RestartsColumn(s, 1000), "3 (25s ago)");
 }
 
 TEST(PodStatus, EventsAggregateAndRoundTrip) {

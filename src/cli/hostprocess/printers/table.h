@@ -1,13 +1,16 @@
-// hp/agent: kubectl's text output: ages (`2m13s`, `5h`, `3d`) and column tables.
+// kubectl's text output (pkg/printers): ages (`2m13s`, `5h`, `3d`), column tables, describe's
+// times and the pod columns derived from a status (READY, STATUS, RESTARTS). The CLI's only:
+// the node agent records states, it does not format them for kubectl.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "core/agent/status.h"
 #include "core/base/time.h"
 
-namespace hp::agent {
+namespace hp::cli {
 
 // k8s.io/apimachinery/pkg/util/duration.HumanDuration, as kubectl prints AGE: exact seconds
 // below 2 minutes, "XmYs" below 10 minutes, minutes below 3 hours, "XhYm" below 8 hours,
@@ -21,12 +24,20 @@ class Table {
   explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
   void AddRow(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
   size_t rows() const { return rows_.size() - 1; }
+  // Row `i` (0 is the header).
+  const std::vector<std::string>& row(size_t i) const { return rows_[i]; }
   // Without the header when `no_headers` (kubectl --no-headers).
   std::string Render(bool no_headers = false) const;
 
  private:
   std::vector<std::vector<std::string>> rows_;
 };
+
+// Go's text/tabwriter (padchar ' ', no flags) over `text`: each line's tab-terminated cells
+// are padded to the widest cell of their column block (consecutive lines that have a cell in
+// that column) plus `padding`, at least `min_width`; the text after a line's last tab is not
+// padded. kubectl describe writes through one with min width 0 and padding 2.
+std::string TabWrite(const std::string& text, size_t min_width, size_t padding);
 
 // The wall clock in Unix seconds (what status times and AGE are measured in) and the API's
 // timestamps ("2026-11-22T10:00:00Z"): base/time.h.
@@ -35,4 +46,9 @@ using hp::Rfc3339;
 // kubectl describe's time format: "Sun, 22 Nov 2026 10:00:00 +0000".
 std::string Rfc1123(int64_t unix_seconds);
 
-}  // namespace hp::agent
+// kubectl get pods' columns.
+std::string ReadyColumn(const agent::PodStatus& s);                  // "1/1"
+std::string StatusColumn(const agent::PodStatus& s);                 // printPod's reason
+std::string RestartsColumn(const agent::PodStatus& s, int64_t now);  // "3 (25s ago)"
+
+}  // namespace hp::cli

@@ -1,0 +1,130 @@
+// `hostprocess events [--for TYPE/NAME] [--types Warning]` (kubectl events) and the listing
+// `get events` shares with it.
+#include "cli/hostprocess/events.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/hostprocess/agent_cli.h"
+#include "core/base/strings.h"
+
+namespace hp::cli {
+
+std::string EventSource(const agent::Event& e) {
+  return e.reason == "Scheduled" || e.reason == "FailedScheduling" ? "default-scheduler" : e.from;
+}
+
+std::string LastSeenColumn(const agent::Event& e, int64_t now) {
+  std::string last = HumanDuration(now - e.last);
+  if (e.count > 1)
+    last = fmt::format("{} (x{} over {})", last, e.count, HumanDuration(now - e.first));
+  return last;
+}
+
+std::vector<NodeEvent> CollectEvents(const std::vector<agent::PodView>& pods,
+                                     const std::vector<agent::DaemonSetView>& daemonsets) {
+  std::vector<NodeEvent> out;
+  for (const agent::PodView& p : pods) {
+    for (const agent::Event& e : p.status.events) out.push_back({p.ns, "pod/" + p.name, e});
+    if (p.record.owner_kind != "DaemonSet") continue;
+    for (const agent::DaemonSetView& d : daemonsets) {
+      if (d.ns != p.ns || d.name != p.record.owner_name) continue;
+      agent::Event created;
+      created.reason = "SuccessfulCreate";
+      created.message = "Created pod: " + p.name;
+      created.from = "daemonset-controller";
+      created.first = created.last = p.record.created;
+      out.push_back({d.ns, "daemonset/" + d.name, created});
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const NodeEvent& a, const NodeEvent& b) {
+    return a.event.last < b.event.last;
+  });
+  return out;
+}
+
+Table EventsTable(const std::vector<NodeEvent>& events, bool with_namespace, int64_t now) {
+  std::vector<std::string> header;
+  if (with_namespace) header.push_back("NAMESPACE");
+  for (const char* h : {"LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"}) header.push_back(h);
+  Table t(header);
+  for (const NodeEvent& e : events) {
+    std::vector<std::string> row;
+    if (with_namespace) row.push_back(e.ns);
+    row.insert(row.end(), {LastSeenColumn(e.event, now), e.event.type, e.event.reason, e.object,
+                           std::string(TrimSpace(e.event.message))});
+    t.AddRow(row);
+  }
+  return t;
+}
+
+namespace {
+
+struct EventsFlags {
+  NamespaceFlags ns;
+  std::string for_object;  // --for TYPE/NAME
+  std::vector<std::string> types;
+  bool no_headers = false;
+};
+
+int RunEvents(const GlobalOptions& global, const EventsFlags& f) {
+  std::string for_object;
+  if (!f.for_object.empty()) {
+    std::string resource = f.for_object;
+    std::vector<std::string> names;
+    std::string kind = PodOrDaemonSetKind(resource, names);
+    if (kind.empty()) return 1;
+    if (names.empty()) {
+      Print(stderr, "error: --for must be in resource/name form\n");
+      return 1;
+    }
+    for_object = (kind == "pods" ? "pod/" : "daemonset/") + names[0];
+  }
+  for (const auto& t : f.types) {
+    if (t != "Normal" && t != "Warning") {
+      Print(stderr, fmt::format("error: valid --types are Normal or Warning, got {}\n", t));
+      return 1;
+    }
+  }
+  auto agent = OpenAgent(global);
+  if (!agent) return Fail(agent.error());
+  auto pods = (*agent)->ListPods();
+  if (!pods) return Fail(pods.error());
+  auto ds = (*agent)->ListDaemonSets();
+  if (!ds) return Fail(ds.error());
+  std::vector<NodeEvent> shown;
+  for (auto& e : CollectEvents(*pods, *ds)) {
+    if (!f.ns.all && e.ns != f.ns.ns) continue;
+    if (!for_object.empty() && e.object != for_object) continue;
+    if (!f.types.empty() &&
+        std::find(f.types.begin(), f.types.end(), e.event.type) == f.types.end())
+      continue;
+    shown.push_back(std::move(e));
+  }
+  if (shown.empty()) {
+    Print(stderr, f.ns.all ? "No events found.\n"
+                           : fmt::format("No events found in {} namespace.\n", f.ns.ns));
+    return 0;
+  }
+  Print(stdout, EventsTable(shown, f.ns.all, NowUnixSeconds()).Render(f.no_headers));
+  return 0;
+}
+
+CommandRegistration registration(34, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+  auto flags = std::make_shared<EventsFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "events",
+      "List the events of this node's pods and DaemonSets (kubectl events), oldest first");
+  AddNamespaceFlags(cmd, flags->ns, true);
+  cmd->add_option("--for", flags->for_object, "Only the events of this object: pod/NAME, ds/NAME");
+  cmd->add_option("--types", flags->types, "Only these types: Normal, Warning")->delimiter(',');
+  cmd->add_flag("--no-headers", flags->no_headers, "Do not print the header row");
+  cmd->callback([flags, &global, &exit_code] { exit_code = RunEvents(global, *flags); });
+});
+
+}  // namespace
+}  // namespace hp::cli

@@ -1,0 +1,34 @@
+// The events of this node's objects, as `kubectl get events` and `kubectl events` list them:
+// the kubelet's and scheduler's events of each pod (kept in its status) and the DaemonSet
+// controller's SuccessfulCreate for each DaemonSet pod that exists.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cli/hostprocess/printers/table.h"
+#include "core/agent/agent.h"
+
+namespace hp::cli {
+
+struct NodeEvent {
+  std::string ns;
+  std::string object;  // kubectl's OBJECT column: "pod/x", "daemonset/y"
+  agent::Event event;
+};
+
+// Every event of the objects in `pods` and `daemonsets`, oldest last-seen first.
+std::vector<NodeEvent> CollectEvents(const std::vector<agent::PodView>& pods,
+                                     const std::vector<agent::DaemonSetView>& daemonsets);
+
+// The event's source as describe's From column prints it ("kubelet", "default-scheduler").
+std::string EventSource(const agent::Event& e);
+
+// kubectl's LAST SEEN: "5s", or "5s (x3 over 2m)" for an event seen several times.
+std::string LastSeenColumn(const agent::Event& e, int64_t now);
+
+// printEvent's table: [NAMESPACE] LAST SEEN, TYPE, REASON, OBJECT, MESSAGE.
+Table EventsTable(const std::vector<NodeEvent>& events, bool with_namespace, int64_t now);
+
+}  // namespace hp::cli

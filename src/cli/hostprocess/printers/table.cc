@@ -1,0 +1,214 @@
+#include "cli/hostprocess/printers/table.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
+namespace hp::cli {
+
+using agent::ContainerState;
+using agent::ContainerStatus;
+using agent::PodStatus;
+
+std::string HumanDuration(int64_t seconds) {
+  if (seconds < -1) return "<invalid>";
+  if (seconds < 0) return "0s";
+  if (seconds < 60 * 2) return fmt::format("{}s", seconds);
+  int64_t minutes = seconds / 60;
+  if (minutes < 10) {
+    int64_t s = seconds % 60;
+    return s == 0 ? fmt::format("{}m", minutes) : fmt::format("{}m{}s", minutes, s);
+  }
+  if (minutes < 60 * 3) return fmt::format("{}m", minutes);
+  int64_t hours = seconds / 3600;
+  if (hours < 8) {
+    int64_t m = minutes % 60;
+    return m == 0 ? fmt::format("{}h", hours) : fmt::format("{}h{}m", hours, m);
+  }
+  if (hours < 48) return fmt::format("{}h", hours);
+  if (hours < 24 * 8) {
+    int64_t h = hours % 24;
+    return h == 0 ? fmt::format("{}d", hours / 24) : fmt::format("{}d{}h", hours / 24, h);
+  }
+  if (hours < 24 * 365 * 2) return fmt::format("{}d", hours / 24);
+  if (hours < 24 * 365 * 8) {
+    int64_t dy = (hours / 24) % 365;
+    return dy == 0 ? fmt::format("{}y", hours / 24 / 365)
+                   : fmt::format("{}y{}d", hours / 24 / 365, dy);
+  }
+  return fmt::format("{}y", hours / 24 / 365);
+}
+
+std::string Table::Render(bool no_headers) const {
+  constexpr size_t kMinWidth = 6, kPadding = 3;
+  size_t ncols = 0;
+  for (const auto& r : rows_) ncols = std::max(ncols, r.size());
+  std::vector<size_t> width(ncols, 0);
+  size_t first = no_headers ? 1 : 0;
+  for (size_t i = first; i < rows_.size(); ++i)
+    for (size_t c = 0; c < rows_[i].size(); ++c)
+      width[c] = std::max(width[c], std::max(rows_[i][c].size() + kPadding, kMinWidth));
+  std::string out;
+  for (size_t i = first; i < rows_.size(); ++i) {
+    const auto& r = rows_[i];
+    for (size_t c = 0; c < r.size(); ++c) {
+      out += r[c];
+      if (c + 1 < r.size()) out.append(width[c] - r[c].size(), ' ');
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+namespace {
+
+size_t Utf8Width(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+struct TabWriter {
+  std::vector<std::vector<std::string>> lines;  // cells; the last one is the trailing text
+  std::vector<size_t> widths;
+  size_t min_width, padding;
+  std::string out;
+
+  void WriteLines(size_t line0, size_t line1) {
+    for (size_t i = line0; i < line1; i++) {
+      const auto& line = lines[i];
+      for (size_t j = 0; j < line.size(); j++) {
+        out += line[j];
+        if (j < widths.size() && j + 1 < line.size())
+          out.append(widths[j] - std::min(widths[j], Utf8Width(line[j])), ' ');
+      }
+      out += '\n';
+    }
+  }
+  // Go's tabwriter.format: column blocks, recursively.
+  void Format(size_t line0, size_t line1) {
+    size_t column = widths.size();
+    for (size_t self = line0; self < line1; self++) {
+      if (column + 1 >= lines[self].size()) continue;
+      WriteLines(line0, self);
+      line0 = self;
+      size_t width = min_width;
+      for (; self < line1; self++) {
+        const auto& line = lines[self];
+        if (column + 1 >= line.size()) break;
+        width = std::max(width, Utf8Width(line[column]) + padding);
+      }
+      widths.push_back(width);
+      Format(line0, self);
+      widths.pop_back();
+      line0 = self;
+      self--;  // the for loop's increment: continue at `self`
+    }
+    WriteLines(line0, line1);
+  }
+};
+
+}  // namespace
+
+std::string TabWrite(const std::string& text, size_t min_width, size_t padding) {
+  TabWriter w;
+  w.min_width = min_width;
+  w.padding = padding;
+  size_t pos = 0;
+  bool trailing_newline = !text.empty() && text.back() == '\n';
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    std::vector<std::string> cells;
+    size_t start = pos;
+    for (size_t i = pos; i < nl; i++) {
+      if (text[i] == '\t') {
+        cells.push_back(text.substr(start, i - start));
+        start = i + 1;
+      }
+    }
+    cells.push_back(text.substr(start, nl - start));
+    w.lines.push_back(std::move(cells));
+    pos = nl + 1;
+  }
+  w.Format(0, w.lines.size());
+  if (!trailing_newline && !w.out.empty()) w.out.pop_back();
+  return w.out;
+}
+
+std::string Rfc1123(int64_t unix_seconds) {
+  time_t t = static_cast<time_t>(unix_seconds);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  return buf;
+}
+
+std::string ReadyColumn(const PodStatus& s) {
+  int ready = 0;
+  for (const ContainerStatus& c : s.containers) ready += c.ready && c.state.kind == "running";
+  return fmt::format("{}/{}", ready, s.containers.size());
+}
+
+// kubectl's printPod (pkg/printers/internalversion/printers.go).
+std::string StatusColumn(const PodStatus& s) {
+  std::string reason = s.reason.empty() ? s.phase : s.reason;
+  bool initializing = false;
+  for (size_t i = 0; i < s.init_containers.size(); i++) {
+    const ContainerState& st = s.init_containers[i].state;
+    if (st.kind == "terminated" && st.exit_code == 0) continue;
+    if (st.kind == "terminated") {
+      if (!st.reason.empty()) {
+        reason = "Init:" + st.reason;
+      } else if (st.signal) {
+        reason = fmt::format("Init:Signal:{}", st.signal);
+      } else {
+        reason = fmt::format("Init:ExitCode:{}", st.exit_code);
+      }
+    } else if (st.kind == "waiting" && !st.reason.empty() && st.reason != "PodInitializing") {
+      reason = "Init:" + st.reason;
+    } else {
+      reason = fmt::format("Init:{}/{}", i, s.init_containers.size());
+    }
+    initializing = true;
+    break;
+  }
+  if (!initializing) {
+    bool has_running = false;
+    for (auto it = s.containers.rbegin(); it != s.containers.rend(); ++it) {
+      const ContainerState& st = it->state;
+      if (st.kind == "waiting" && !st.reason.empty()) {
+        reason = st.reason;
+      } else if (st.kind == "terminated" && !st.reason.empty()) {
+        reason = st.reason;
+      } else if (st.kind == "terminated") {
+        reason = st.signal ? fmt::format("Signal:{}", st.signal)
+                           : fmt::format("ExitCode:{}", st.exit_code);
+      } else if (st.kind == "running" && it->ready) {
+        has_running = true;
+      }
+    }
+    if (reason == "Completed" && has_running) reason = s.ready ? "Running" : "NotReady";
+  }
+  if (s.terminating) reason = "Terminating";
+  return reason;
+}
+
+std::string RestartsColumn(const PodStatus& s, int64_t now) {
+  int restarts = 0;
+  int64_t last = 0;
+  for (const auto* list : {&s.init_containers, &s.containers}) {
+    for (const ContainerStatus& c : *list) {
+      restarts += c.restart_count;
+      if (c.last_state && c.last_state->kind == "terminated" && c.last_state->finished_at > last)
+        last = c.last_state->finished_at;
+    }
+  }
+  if (restarts == 0 || last == 0) return std::to_string(restarts);
+  return fmt::format("{} ({} ago)", restarts, HumanDuration(now - last));
+}
+
+}  // namespace hp::cli

@@ -1,0 +1,165 @@
+// `hostprocess rollout status|restart ds/NAME`: kubectl rollout for this node's DaemonSets.
+// status waits, printing kubectl's DaemonSetStatusViewer lines when they change, until every
+// pod of the DaemonSet is updated and available (or --timeout); restart stamps the template
+// with kubectl.kubernetes.io/restartedAt, which rolls the pod as a changed template does.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/hostprocess/agent_cli.h"
+#include "cli/hostprocess/views.h"
+#include "core/base/time.h"
+#include "core/k8s/decode.h"
+#include "core/pod/pod_runner.h"
+
+namespace hp::cli {
+namespace {
+
+struct RolloutFlags {
+  std::string resource;
+  std::vector<std::string> names;
+  NamespaceFlags ns;
+  std::string timeout = "0s";
+  bool watch = true;
+};
+
+Result<std::string> DaemonSetName(RolloutFlags& f) {
+  std::string kind = PodOrDaemonSetKind(f.resource, f.names);
+  if (kind.empty()) return Err(Error("", ErrorCode::kInvalidArgument));
+  if (kind != "daemonsets") {
+    return Err(ErrorCode::kInvalidArgument, "no status viewer has been implemented for Pod");
+  }
+  if (f.names.size() != 1) {
+    return Err(ErrorCode::kInvalidArgument,
+               "required resource not specified: rollout needs exactly one ds/NAME");
+  }
+  return f.names[0];
+}
+
+const agent::DaemonSetView* Find(const std::vector<agent::DaemonSetView>& list,
+                                 const std::string& ns, const std::string& name) {
+  for (const auto& d : list)
+    if (d.ns == ns && d.name == name) return &d;
+  return nullptr;
+}
+
+// kubectl's DaemonSetStatusViewer: the line to print and whether the rollout is done.
+std::pair<std::string, bool> StatusLine(const agent::DaemonSetView& d) {
+  nlohmann::json ds = DaemonSetObject(d);
+  std::string strategy =
+      ds["spec"].value("updateStrategy", nlohmann::json::object()).value("type", "RollingUpdate");
+  if (strategy != "RollingUpdate")
+    return {"error: rollout status is only available for RollingUpdate strategy type\n", true};
+  if (d.up_to_date < d.desired) {
+    return {fmt::format("Waiting for daemon set \"{}\" rollout to finish: {} out of {} new pods "
+                        "have been updated...\n",
+                        d.name, d.up_to_date, d.desired),
+            false};
+  }
+  if (d.available < d.desired) {
+    return {fmt::format("Waiting for daemon set \"{}\" rollout to finish: {} of {} updated pods "
+                        "are available...\n",
+                        d.name, d.available, d.desired),
+            false};
+  }
+  return {fmt::format("daemon set \"{}\" successfully rolled out\n", d.name), true};
+}
+
+int RunStatus(const GlobalOptions& global, RolloutFlags f) {
+  auto name = DaemonSetName(f);
+  if (!name) {
+    if (!name.error().message().empty()) Print(stderr, "error: " + name.error().message() + "\n");
+    return 1;
+  }
+  auto timeout = pod::ParseDuration(f.timeout);
+  if (!timeout) {
+    Print(stderr, fmt::format("error: invalid argument \"{}\" for \"--timeout\" flag: {}\n",
+                              f.timeout, timeout.error().message()));
+    return 1;
+  }
+  auto agent = OpenAgent(global);
+  if (!agent) return Fail(agent.error());
+  auto deadline = std::chrono::steady_clock::now() + *timeout;
+  std::string last;
+  while (true) {
+    auto list = (*agent)->ListDaemonSets();
+    if (!list) return Fail(list.error());
+    const agent::DaemonSetView* d = Find(*list, f.ns.ns, *name);
+    if (!d) return NotFound("daemonsets.apps", *name);
+    auto [line, done] = StatusLine(*d);
+    if (line.rfind("error: ", 0) == 0) {
+      Print(stderr, line);
+      return 1;
+    }
+    if (line != last) Print(stdout, line);
+    last = line;
+    if (done || !f.watch) return 0;
+    if (timeout->count() > 0 && std::chrono::steady_clock::now() >= deadline) {
+      Print(stderr, "error: timed out waiting for the condition\n");
+      return 1;
+    }
+    ::usleep(200 * 1000);
+  }
+}
+
+int RunRestart(const GlobalOptions& global, RolloutFlags f) {
+  auto name = DaemonSetName(f);
+  if (!name) {
+    if (!name.error().message().empty()) Print(stderr, "error: " + name.error().message() + "\n");
+    return 1;
+  }
+  auto agent = OpenAgent(global);
+  if (!agent) return Fail(agent.error());
+  auto list = (*agent)->ListDaemonSets();
+  if (!list) return Fail(list.error());
+  const agent::DaemonSetView* d = Find(*list, f.ns.ns, *name);
+  if (!d) return NotFound("daemonsets.apps", *name);
+  nlohmann::json ds = d->object;
+  auto& meta = ds["spec"]["template"]["metadata"];
+  if (!meta.is_object()) meta = nlohmann::json::object();
+  meta["annotations"]["kubectl.kubernetes.io/restartedAt"] = Rfc3339(NowUnixSeconds());
+  auto decoded = k8s::DecodeString(ds.dump(), "rollout restart", {.keep_raw = true});
+  if (!decoded) return Fail(decoded.error());
+  auto lines = (*agent)->Apply(decoded->objects);
+  if (!lines) return Fail(lines.error());
+  Print(stdout, fmt::format("daemonset.apps/{} restarted\n", *name));
+  return 0;
+}
+
+CommandRegistration registration(37, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+  CLI::App* rollout = app.add_subcommand(
+      "rollout", "Manage the rollout of a DaemonSet on this node (kubectl rollout)");
+  rollout->require_subcommand(1);
+  for (const char* verb : {"status", "restart"}) {
+    auto flags = std::make_shared<RolloutFlags>();
+    bool status = std::string(verb) == "status";
+    CLI::App* cmd = rollout->add_subcommand(
+        verb, status ? "Wait until a DaemonSet's pods are updated and available"
+                     : "Restart a DaemonSet's pod (a new revision: the template's restartedAt)");
+    cmd->add_option("resource", flags->resource, "ds/NAME, or ds NAME")->required();
+    cmd->add_option("names", flags->names, "NAME");
+    AddNamespaceFlags(cmd, flags->ns, false);
+    if (status) {
+      cmd->add_option("--timeout", flags->timeout,
+                      "How long to wait (e.g. 30s, 5m); 0 waits for ever")
+          ->capture_default_str();
+      cmd->add_option("-w,--watch", flags->watch, "Watch until done (false: report once)")
+          ->capture_default_str();
+    }
+    cmd->footer(status ? "\nExamples:\n  # Wait for a DaemonSet's rollout\n"
+                         "  hostprocess rollout status ds/my-ds -n kube-system --timeout 60s\n"
+                       : "\nExamples:\n  # Restart a DaemonSet's pod\n"
+                         "  hostprocess rollout restart ds/my-ds -n kube-system\n");
+    cmd->callback([flags, &global, &exit_code, status] {
+      exit_code = status ? RunStatus(global, *flags) : RunRestart(global, *flags);
+    });
+  }
+});
+
+}  // namespace
+}  // namespace hp::cli

@@ -1,0 +1,138 @@
+// `hostprocess wait --for=condition=Ready pod/NAME [--timeout 30s]` and `--for=delete`:
+// kubectl wait for this node's pods (and DaemonSets, for delete). Prints kubectl's
+// `pod/x condition met` for each object when its condition holds; on timeout kubectl's
+// `error: timed out waiting for the condition on pods/x`, exit 1.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/hostprocess/agent_cli.h"
+#include "core/base/strings.h"
+#include "core/pod/pod_runner.h"
+
+namespace hp::cli {
+namespace {
+
+struct WaitFlags {
+  std::vector<std::string> args;
+  NamespaceFlags ns;
+  std::string for_;
+  std::string timeout = "30s";
+};
+
+struct WaitTarget {
+  std::string kind, name;
+};
+
+int RunWait(const GlobalOptions& global, const WaitFlags& f) {
+  // --for: delete, condition=TYPE or condition=TYPE=VALUE.
+  bool for_delete = f.for_ == "delete";
+  std::string cond_type, cond_value = "true";
+  if (!for_delete) {
+    if (f.for_.rfind("condition=", 0) != 0) {
+      Print(stderr, f.for_.empty()
+                        ? "error: --for must be set\n"
+                        : fmt::format("error: unrecognized condition: \"{}\"\n", f.for_));
+      return 1;
+    }
+    cond_type = f.for_.substr(10);
+    if (auto eq = cond_type.find('='); eq != std::string::npos) {
+      cond_value = cond_type.substr(eq + 1);
+      cond_type = cond_type.substr(0, eq);
+    }
+  }
+  std::vector<WaitTarget> targets;
+  std::string type;
+  for (const std::string& a : f.args) {
+    std::string resource = a;
+    std::vector<std::string> names;
+    if (a.find('/') == std::string::npos && type.empty()) {
+      type = a;
+      continue;
+    }
+    if (a.find('/') == std::string::npos) {
+      resource = type;
+      names.push_back(a);
+    }
+    std::string kind = PodOrDaemonSetKind(resource, names);
+    if (kind.empty()) return 1;
+    targets.push_back({kind, names[0]});
+  }
+  if (targets.empty()) {
+    Print(stderr, "error: resource name may not be empty\n");
+    return 1;
+  }
+  auto timeout = pod::ParseDuration(f.timeout);
+  if (!timeout) {
+    Print(stderr, fmt::format("error: invalid argument \"{}\" for \"--timeout\" flag: {}\n",
+                              f.timeout, timeout.error().message()));
+    return 1;
+  }
+  auto agent = OpenAgent(global);
+  if (!agent) return Fail(agent.error());
+  auto deadline = std::chrono::steady_clock::now() + *timeout;
+  for (const WaitTarget& t : targets) {
+    std::string singular = t.kind == "pods" ? "pod" : "daemonset.apps";
+    std::string plural = t.kind == "pods" ? "pods" : "daemonsets.apps";
+    bool first = true;
+    while (true) {
+      bool exists = false, met = false;
+      if (t.kind == "pods") {
+        auto p = (*agent)->GetPod(f.ns.ns, t.name);
+        if (!p) return Fail(p.error());
+        exists = p->has_value();
+        if (exists && !for_delete) {
+          nlohmann::json status = agent::ApiPodStatus((*p)->status);
+          for (const auto& c : status.value("conditions", nlohmann::json::array())) {
+            met |= EqualsIgnoreCase(c.value("type", ""), cond_type) &&
+                   EqualsIgnoreCase(c.value("status", ""), cond_value);
+          }
+        }
+      } else {
+        auto list = (*agent)->ListDaemonSets();
+        if (!list) return Fail(list.error());
+        for (const auto& d : *list) exists |= d.ns == f.ns.ns && d.name == t.name;
+      }
+      if (for_delete && !exists) met = true;
+      if (!for_delete && !exists && first) return NotFound(plural, t.name);
+      if (met) {
+        Print(stdout, fmt::format("{}/{} condition met\n", singular, t.name));
+        break;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        Print(stderr,
+              fmt::format("error: timed out waiting for the condition on {}/{}\n", plural, t.name));
+        return 1;
+      }
+      first = false;
+      ::usleep(100 * 1000);
+    }
+  }
+  return 0;
+}
+
+CommandRegistration registration(38, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+  auto flags = std::make_shared<WaitFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "wait",
+      "Wait for a condition of this node's pods (kubectl wait): --for=condition=Ready,\n"
+      "--for=condition=Ready=false, --for=delete");
+  cmd->add_option("args", flags->args, "TYPE/NAME..., or TYPE NAME...")->required();
+  AddNamespaceFlags(cmd, flags->ns, false);
+  cmd->add_option("--for", flags->for_, "delete, condition=TYPE or condition=TYPE=VALUE");
+  cmd->add_option("--timeout", flags->timeout, "How long to wait for each object (e.g. 60s)")
+      ->capture_default_str();
+  cmd->footer(
+      "\nExamples:\n  # Wait until a pod is Ready\n"
+      "  hostprocess wait --for=condition=Ready pod/my-pod --timeout=60s\n\n"
+      "  # Wait until a pod is gone\n  hostprocess wait --for=delete pod/my-pod\n");
+  cmd->callback([flags, &global, &exit_code] { exit_code = RunWait(global, *flags); });
+});
+
+}  // namespace
+}  // namespace hp::cli

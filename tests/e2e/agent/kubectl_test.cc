@@ -1,0 +1,325 @@
+// What operators reach for (issue 19 items 6 and 7), through the built binary: wait, rollout
+// status/restart, events and get events, get -w, get pods,ds / get all, -o jsonpath= and
+// custom-columns=, --sort-by, delete --all / -l, logs -l --all-containers --prefix, and
+// top's NotFound. Outputs are kubectl's, byte for byte where the columns are predictable.
+#include <regex>
+
+#include "core/sys/file.h"
+#include "e2e/agent/fixture.h"
+
+namespace hp::agent::testing {
+namespace {
+
+// True when a line of `out` matches `re` whole.
+bool HasLine(const std::string& out, const std::string& re) {
+  std::regex r(re);
+  size_t pos = 0;
+  while (pos < out.size()) {
+    size_t nl = out.find('\n', pos);
+    if (nl == std::string::npos) nl = out.size();
+    if (std::regex_match(out.substr(pos, nl - pos), r)) return true;
+    pos = nl + 1;
+  }
+  return false;
+}
+
+std::string Labelled(const std::string& yaml, const std::string& name, const std::string& labels) {
+  std::string y = yaml;
+  y.replace(y.find("  name: " + name + "\n"), 9 + name.size(),
+            "  name: " + name + "\n  labels:\n" + labels);
+  return y;
+}
+
+TEST_F(AgentE2E, WaitRolloutAndEvents) {
+  std::string pod = ApplySeedDaemonSetAndWait();
+  ASSERT_FALSE(pod.empty());
+  const std::string ns = " -n kube-system";
+  CliResult r = Hp("rollout status ds/privileged-daemonset --timeout 20s" + ns);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "daemon set \"privileged-daemonset\" successfully rolled out\n");
+  r = Hp("wait --for=condition=Ready pod/" + pod + " --timeout=10s" + ns);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "pod/" + pod + " condition met\n");
+  r = Hp("wait --for=condition=Ready=false pod/" + pod + " --timeout=300ms" + ns);
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err, "error: timed out waiting for the condition on pods/" + pod + "\n");
+  r = Hp("wait --for=condition=Ready pod/nope" + ns);
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err, "Error from server (NotFound): pods \"nope\" not found\n");
+
+  // The controller's and kubelet's events, kubectl's columns (three-space gutters).
+  r = Hp("events" + ns);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("LAST SEEN   TYPE     REASON", 0), 0u) << r.out;
+  EXPECT_TRUE(HasLine(r.out,
+                      "\\d+s {3,}Normal {3}SuccessfulCreate {3,}daemonset/"
+                      "privileged-daemonset {3}Created pod: " +
+                          pod))
+      << r.out;
+  EXPECT_TRUE(
+      HasLine(r.out, ".* {3}Normal {3}Started {3,}pod/" + pod + " {3,}Started container shell"))
+      << r.out;
+  CliResult g = Hp("get events" + ns);
+  EXPECT_EQ(g.out.rfind("LAST SEEN   TYPE     REASON", 0), 0u) << g.out;
+  EXPECT_TRUE(HasLine(g.out,
+                      "\\d+s {3,}Normal {3}SuccessfulCreate {3,}daemonset/"
+                      "privileged-daemonset {3}Created pod: " +
+                          pod))
+      << g.out;
+  r = Hp("events -A --for pod/" + pod + " -n kube-system --types Warning");
+  EXPECT_EQ(r.err, "No events found.\n");
+
+  // restart: a new pod (a new revision), the old one deleted, the rollout complete.
+  r = Hp("rollout restart ds/privileged-daemonset" + ns);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "daemonset.apps/privileged-daemonset restarted\n");
+  r = Hp("wait --for=delete pod/" + pod + " --timeout=20s" + ns);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "pod/" + pod + " condition met\n");
+  r = Hp("rollout status daemonset privileged-daemonset --timeout 20s" + ns);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.out.find("daemon set \"privileged-daemonset\" successfully rolled out\n"),
+            std::string::npos)
+      << r.out;
+  r = Hp("get ds privileged-daemonset" + ns +
+         " -o jsonpath='{.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/"
+         "restartedAt}'");
+  EXPECT_TRUE(std::regex_match(r.out, std::regex("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ")))
+      << r.out << r.err;
+  std::string after = Hp("get pods -o name" + ns).out;
+  EXPECT_EQ(after.find(pod), std::string::npos) << after;
+  EXPECT_EQ(Hp("delete ds --all" + ns).out, "daemonset.apps \"privileged-daemonset\" deleted\n");
+  r = Hp("rollout status ds/privileged-daemonset" + ns);
+  EXPECT_EQ(r.err,
+            "Error from server (NotFound): daemonsets.apps \"privileged-daemonset\" not "
+            "found\n");
+}
+
+TEST_F(AgentE2E, GetTypesTemplatesAndBulkDelete) {
+  ASSERT_EQ(Apply(Labelled(PodYaml("web", "sleep 3600"), "web", "    tier: front\n")).rc, 0);
+  ASSERT_EQ(
+      Apply(Labelled(PodYaml("db", "sleep 3600", "Always", "", "  nodeSelector:\n    disk: none\n"),
+                     "db", "    tier: back\n"))
+          .rc,
+      0);
+  ASSERT_EQ(Apply("apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: win\nspec:\n"
+                  "  selector:\n    matchLabels: {app: win}\n  template:\n    metadata:\n"
+                  "      labels: {app: win}\n    spec:\n      nodeSelector:\n"
+                  "        kubernetes.io/os: windows\n      containers:\n      - name: c\n"
+                  "        image: hostprocess.local/busybox:latest\n")
+                .rc,
+            0);
+  ASSERT_TRUE(WaitFor([&] { return StatusColumnOf("web") == "Running"; }, 10000));
+
+  CliResult r = Hp("get pods --sort-by=.metadata.name -o jsonpath='{.items[*].metadata.name}'");
+  EXPECT_EQ(r.out, "db web") << r.err;
+  r =
+      Hp("get pods --sort-by=.metadata.name -o "
+         "jsonpath='{range .items[*]}{.metadata.name}{\"\\t\"}{.status.phase}{\"\\n\"}{end}'");
+  EXPECT_EQ(r.out, "db\tPending\nweb\tRunning\n") << r.err;
+  EXPECT_EQ(Hp("get pod web -o jsonpath='{.metadata.labels.tier}'").out, "front");
+  r =
+      Hp("get pods --sort-by=.metadata.name -o custom-columns=NAME:.metadata.name,PHASE:.status."
+         "phase,TIER:metadata.labels.tier,IMAGES:.spec.containers[*].image");
+  EXPECT_EQ(r.out,
+            "NAME   PHASE     TIER    IMAGES\n"
+            "db     Pending   back    hostprocess.local/busybox:latest\n"
+            "web    Running   front   hostprocess.local/busybox:latest\n")
+      << r.err;
+  r = Hp("get pods -o custom-columns=NAME");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err,
+            "error: unexpected custom-columns spec: NAME, expected <header>:<json-path-expr>\n");
+
+  // Several types: names carry the type, a blank line between the tables (kubectl get all).
+  r = Hp("get all --sort-by=.metadata.name");
+  EXPECT_EQ(r.out.rfind("NAME      READY   STATUS    RESTARTS   AGE\n"
+                        "pod/db    0/1     Pending   0          ",
+                        0),
+            0u)
+      << r.out;
+  EXPECT_NE(r.out.find("\n\nNAME                 DESIRED   CURRENT   READY   UP-TO-DATE   "
+                       "AVAILABLE   NODE SELECTOR              AGE\n"
+                       "daemonset.apps/win   0         0         0       0            0           "
+                       "kubernetes.io/os=windows   "),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(Hp("get pods,ds -o name --sort-by=.metadata.name").out,
+            "pod/db\npod/web\ndaemonset.apps/win\n");
+  EXPECT_EQ(Hp("get ds,pods -l tier -o name --sort-by=.metadata.name").out, "pod/db\npod/web\n");
+
+  EXPECT_EQ(Hp("delete pods -l 'tier in (front)'").out, "pod \"web\" deleted\n");
+  EXPECT_EQ(Hp("delete pods --all").out, "pod \"db\" deleted\n");
+  EXPECT_EQ(Hp("delete pods --all").out, "No resources found\n");
+  EXPECT_EQ(Hp("delete pod x --all").rc, 1);
+  EXPECT_EQ(Hp("delete ds --all").out, "daemonset.apps \"win\" deleted\n");
+}
+
+TEST_F(AgentE2E, LogsBySelectorAndTopNotFound) {
+  std::string yaml = Labelled(PodYaml("two", "echo hello c; sleep 3600"), "two", "    app: two\n") +
+                     "  - name: d\n    image: hostprocess.local/busybox:latest\n"
+                     "    command: [sh, -c, \"echo hello d; sleep 3600\"]\n";
+  ASSERT_EQ(Apply(yaml).rc, 0);
+  CliResult r;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        r = Hp("logs -l app=two --all-containers --prefix");
+        return r.out == "[pod/two/c] hello c\n[pod/two/d] hello d\n";
+      },
+      10000))
+      << r.out << r.err;
+  EXPECT_EQ(Hp("logs two --all-containers").out, "hello c\nhello d\n");
+  EXPECT_EQ(Hp("logs -l app=none").err, "No resources found in default namespace.\n");
+  r = Hp("top pod nope");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err, "Error from server (NotFound): pods \"nope\" not found\n");
+  r = Hp("top pods -l app=two --no-headers");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("two   ", 0), 0u) << r.out;
+  EXPECT_EQ(Hp("delete pod two").rc, 0);
+}
+
+// -w: the listing, then one row per change (no header), until interrupted (exit 0).
+TEST_F(AgentE2E, GetWatchPrintsARowPerChange) {
+  std::string out = root_ + "/watch.out", pidfile = root_ + "/watch.pid";
+  std::string cmd = "'" + Binary() + "' --root '" + root_ + "' get pods -w >'" + out + "' 2>'" +
+                    out + ".err' </dev/null & echo $! >'" + pidfile + "'";
+  ASSERT_EQ(::system(cmd.c_str()), 0);
+  ASSERT_TRUE(WaitFor([&] { return !ReadOr(out + ".err").empty(); }, 5000));
+  EXPECT_EQ(ReadOr(out + ".err"), "No resources found in default namespace.\n");
+  ASSERT_EQ(Apply(PodYaml("w", "sleep 3600")).rc, 0);
+  ASSERT_TRUE(WaitFor([&] { return StatusColumnOf("w") == "Running"; }, 10000));
+  EXPECT_EQ(Hp("delete pod w").rc, 0);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return ReadOr(out).find("Terminating") != std::string::npos ||
+               ReadOr(out).find("Completed") != std::string::npos;
+      },
+      5000))
+      << ReadOr(out);
+  pid_t pid = std::stoi(ReadOr(pidfile));
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  EXPECT_TRUE(WaitFor([&] { return ::kill(pid, 0) != 0; }, 5000));
+  std::string text = ReadOr(out);
+  EXPECT_EQ(text.find("NAME"), std::string::npos) << text;
+  EXPECT_TRUE(HasLine(text, "w {5}1/1 {3}Running {3}0 {5}\\d+s")) << text;
+  EXPECT_TRUE(HasLine(text, "w {5}[01]/1 {3}(Terminating|Completed) {3}0 {5}\\d+s")) << text;
+}
+
+// describe through Go's tabwriter as kubectl's (two-space gutters, keys aligned per block),
+// volumes and env in kubectl's words, the service account volume shown.
+TEST_F(AgentE2E, DescribeAsKubectl) {
+  std::string yaml =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  k: v\n---\n" +
+      PodYaml("desc", "sleep 3600", "Always",
+              "    env:\n    - name: K\n      valueFrom:\n        configMapKeyRef: {name: cfg, "
+              "key: k}\n    volumeMounts:\n    - {name: cfg, mountPath: /etc/cfg, readOnly: "
+              "true}\n",
+              "  volumes:\n  - name: cfg\n    configMap: {name: cfg}\n");
+  ASSERT_EQ(Apply(yaml).rc, 0);
+  ASSERT_TRUE(WaitFor([&] { return StatusColumnOf("desc") == "Running"; }, 10000));
+  std::string d = Hp("describe pod desc").out;
+  for (const char* want :
+       {"Name:             desc\nNamespace:        default\nPriority:         0\n"
+        "Service Account:  default\n",
+        "    Environment:\n      K:  <set to the key 'k' of config map 'cfg'>  Optional: false\n"
+        "    Mounts:\n      /etc/cfg from cfg (ro)\n"
+        "      /var/run/secrets/kubernetes.io/serviceaccount from kube-api-access-",
+        "Volumes:\n  cfg:\n    Type:      ConfigMap (a volume populated by a ConfigMap)\n"
+        "    Name:      cfg\n    Optional:  false\n  kube-api-access-",
+        "    Type:                    Projected (a volume that contains injected data from "
+        "multiple sources)\n    TokenExpirationSeconds:  3607\n"
+        "    ConfigMapName:           kube-root-ca.crt\n"
+        "    ConfigMapOptional:       <nil>\n    DownwardAPI:             true\n"
+        "QoS Class:                   BestEffort\nNode-Selectors:              <none>\n"
+        "Tolerations:                 node.kubernetes.io/not-ready:NoExecute op=Exists for "
+        "300s\n                             node.kubernetes.io/unreachable:NoExecute "
+        "op=Exists for 300s\n",
+        "Conditions:\n  Type              Status\n  Initialized       True \n"
+        "  Ready             True \n  ContainersReady   True \n  PodScheduled      True \n",
+        "Events:\n  Type    Reason     Age   From               Message\n"
+        "  ----    ------     ----  ----               -------\n"}) {
+    EXPECT_NE(d.find(want), std::string::npos) << "want:\n" << want << "\nin:\n" << d;
+  }
+  EXPECT_EQ(Hp("delete pod desc").rc, 0);
+  EXPECT_EQ(Hp("delete configmap cfg").rc, 0);
+
+  std::string pod = ApplySeedDaemonSetAndWait();
+  ASSERT_FALSE(pod.empty());
+  d = Hp("describe ds privileged-daemonset -n kube-system").out;
+  for (const std::string& want :
+       {std::string("Name:           privileged-daemonset\nSelector:       "
+                    "app=privileged-daemonset\nNode-Selector:  kubernetes.io/os=linux\n"),
+        std::string("Pods Status:  1 Running / 0 Waiting / 0 Succeeded / 0 Failed\n"
+                    "Pod Template:\n  Labels:  app=privileged-daemonset\n  Containers:\n"
+                    "   shell:\n    Image:      hostprocess.local/busybox:latest\n"
+                    "    Port:       <none>\n    Host Port:  <none>\n    Command:\n"
+                    "      sh\n      -c\n"),
+        std::string("  Volumes:         <none>\n  Node-Selectors:  kubernetes.io/os=linux\n"
+                    "  Tolerations:     <none>\nEvents:\n"
+                    "  Type    Reason            Age   From                  Message\n"
+                    "  ----    ------            ----  ----                  -------\n"
+                    "  Normal  SuccessfulCreate  "),
+        "daemonset-controller  Created pod: " + pod + "\n"}) {
+    EXPECT_NE(d.find(want), std::string::npos) << "want:\n" << want << "\nin:\n" << d;
+  }
+  EXPECT_EQ(Hp("delete ds --all -n kube-system").rc, 0);
+}
+
+// apply --dry-run and diff -f: what would change, nothing changed.
+TEST_F(AgentE2E, DryRunAndDiff) {
+  std::string file = root_ + "/dry.yaml";
+  ASSERT_TRUE(sys::WriteFile(file, PodYaml("dry", "sleep 3600")));
+  CliResult r = Hp("apply -f '" + file + "' --dry-run=client");
+  EXPECT_EQ(r.out, "pod/dry created (dry run)\n") << r.err;
+  EXPECT_EQ(Hp("apply -f '" + file + "' --dry-run=server").out,
+            "pod/dry created (server dry run)\n");
+  r = Hp("apply -f '" + file + "' --dry-run=client -o yaml");
+  EXPECT_EQ(
+      r.out.rfind("apiVersion: v1\nkind: Pod\nmetadata:\n  annotations:\n"
+                  "    kubectl.kubernetes.io/last-applied-configuration: |\n"
+                  "      {\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"annotations\""
+                  ":{},\"name\":\"dry\",\"namespace\":\"default\"},\"spec\":{",
+                  0),
+      0u)
+      << r.out << r.err;
+  EXPECT_EQ(Hp("get pod dry").rc, 1);  // nothing stored
+  EXPECT_EQ(Hp("apply -f '" + file + "' --dry-run=maybe").rc, 1);
+
+  std::string ds =
+      "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: win\nspec:\n"
+      "  selector:\n    matchLabels: {app: win}\n  template:\n    metadata:\n"
+      "      labels: {app: win}\n    spec:\n      nodeSelector:\n"
+      "        kubernetes.io/os: windows\n      containers:\n      - name: c\n"
+      "        image: hostprocess.local/busybox:latest\n";
+  ASSERT_EQ(Apply(ds).rc, 0);
+  std::string same = root_ + "/ds.yaml", changed = root_ + "/ds2.yaml";
+  ASSERT_TRUE(sys::WriteFile(same, ds));
+  std::string ds2 = ds;
+  ds2.replace(ds2.find("busybox:latest"), 14, "busybox:1");
+  ASSERT_TRUE(sys::WriteFile(changed, ds2));
+  r = Hp("diff -f '" + same + "'");
+  EXPECT_EQ(r.rc, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(Hp("apply -f '" + same + "' --dry-run=server").out,
+            "daemonset.apps/win unchanged (server dry run)\n");
+  r = Hp("diff -f '" + changed + "'");
+  EXPECT_EQ(r.rc, 1) << r.err;
+  EXPECT_TRUE(HasLine(r.out,
+                      "diff -u -N /tmp/LIVE-\\w+/apps\\.v1\\.DaemonSet\\.default\\.win "
+                      "/tmp/MERGED-\\w+/apps\\.v1\\.DaemonSet\\.default\\.win"))
+      << r.out;
+  EXPECT_TRUE(HasLine(r.out, "-  generation: 1")) << r.out;
+  EXPECT_TRUE(HasLine(r.out, "\\+  generation: 2")) << r.out;
+  EXPECT_TRUE(HasLine(r.out, "-( |-)+image: hostprocess.local/busybox:latest")) << r.out;
+  EXPECT_TRUE(HasLine(r.out, "\\+( |-)+image: hostprocess.local/busybox:1")) << r.out;
+  EXPECT_EQ(Hp("apply -f '" + changed + "' --dry-run=server").out,
+            "daemonset.apps/win configured (server dry run)\n");
+  // Nothing was changed by either.
+  EXPECT_EQ(Hp("get ds win -o jsonpath='{.spec.template.spec.containers[0].image}'").out,
+            "hostprocess.local/busybox:latest");
+  EXPECT_EQ(Hp("delete ds win").rc, 0);
+}
+
+}  // namespace
+}  // namespace hp::agent::testing

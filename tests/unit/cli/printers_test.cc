@@ -1,0 +1,236 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/hostprocess/printers/jsonpath.h"
+#include "cli/hostprocess/printers/table.h"
+
+namespace hp::cli {
+namespace {
+
+using agent::ContainerState;
+using agent::ContainerStatus;
+using agent::PodStatus;
+
+ContainerStatus Running(const std::string& name, bool ready) {
+  ContainerStatus c;
+  c.name = name;
+  c.state.kind = "running";
+  c.state.started_at = 100;
+  c.ready = ready;
+  return c;
+}
+ContainerStatus Waiting(const std::string& name, const std::string& reason) {
+  ContainerStatus c;
+  c.name = name;
+  c.state.reason = reason;
+  return c;
+}
+ContainerStatus Terminated(const std::string& name, int code, const std::string& reason) {
+  ContainerStatus c;
+  c.name = name;
+  c.state.kind = "terminated";
+  c.state.exit_code = code;
+  c.state.reason = reason;
+  return c;
+}
+
+TEST(FormatTest, HumanDurationMatchesKubectl) {
+  struct Case {
+    int64_t s;
+    const char* want;
+  } cases[] = {
+      {-2, "<invalid>"},
+      {-1, "0s"},
+      {0, "0s"},
+      {59, "59s"},
+      {119, "119s"},
+      {120, "2m"},
+      {133, "2m13s"},
+      {599, "9m59s"},
+      {600, "10m"},
+      {10799, "179m"},
+      {10800, "3h"},
+      {3 * 3600 + 60, "3h1m"},
+      {8 * 3600, "8h"},
+      {47 * 3600, "47h"},
+      {48 * 3600, "2d"},
+      {49 * 3600, "2d1h"},
+      {8 * 86400, "8d"},
+      {729 * 86400, "729d"},
+      {730 * 86400, "2y"},
+      {731 * 86400, "2y1d"},
+      {8 * 365 * 86400, "8y"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(HumanDuration(c.s), c.want) << c.s;
+}
+
+TEST(FormatTest, TableLikeKubectl) {
+  Table t({"NAME", "READY", "STATUS", "RESTARTS", "AGE"});
+  t.AddRow({"privileged-daemonset-x7k2p", "1/1", "Running", "0", "2m13s"});
+  t.AddRow({"a", "0/1", "CrashLoopBackOff", "12", "5h"});
+  EXPECT_EQ(t.Render(),
+            "NAME                         READY   STATUS             RESTARTS   AGE\n"
+            "privileged-daemonset-x7k2p   1/1     Running            0          2m13s\n"
+            "a                            0/1     CrashLoopBackOff   12         5h\n");
+  EXPECT_EQ(t.rows(), 2u);
+}
+
+TEST(FormatTest, TableMinimumWidthAndNoHeaders) {
+  Table t({"A", "B"});
+  t.AddRow({"x", "y"});
+  EXPECT_EQ(t.Render(), "A     B\nx     y\n");
+  EXPECT_EQ(t.Render(true), "x     y\n");
+}
+
+TEST(FormatTest, Timestamps) {
+  EXPECT_EQ(Rfc3339(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(Rfc3339(1795341600), "2026-11-22T10:00:00Z");
+  EXPECT_EQ(Rfc1123(1795341600), "Sun, 22 Nov 2026 10:00:00 +0000");
+}
+
+TEST(StatusColumn, FollowsKubectlPrintPod) {
+  PodStatus s;
+  s.phase = "Running";
+  s.containers = {Running("a", true), Running("b", true)};
+  EXPECT_EQ(StatusColumn(s), "Running");
+  EXPECT_EQ(ReadyColumn(s), "2/2");
+  s.containers[1] = Waiting("b", "CrashLoopBackOff");
+  EXPECT_EQ(StatusColumn(s), "CrashLoopBackOff");
+  EXPECT_EQ(ReadyColumn(s), "1/2");
+  s.containers = {Terminated("a", 137, "OOMKilled")};
+  s.phase = "Failed";
+  EXPECT_EQ(StatusColumn(s), "OOMKilled");
+  s.containers = {Terminated("a", 2, "")};
+  EXPECT_EQ(StatusColumn(s), "ExitCode:2");
+  s.containers[0].state.signal = 9;
+  EXPECT_EQ(StatusColumn(s), "Signal:9");
+  // A completed sidecar next to a ready one: Running (NotReady while the pod is not ready).
+  s.containers = {Terminated("a", 0, "Completed"), Running("b", true)};
+  s.ready = true;
+  EXPECT_EQ(StatusColumn(s), "Running");
+  s.ready = false;
+  EXPECT_EQ(StatusColumn(s), "NotReady");
+  s.terminating = true;
+  EXPECT_EQ(StatusColumn(s), "Terminating");
+}
+
+TEST(StatusColumn, InitContainers) {
+  PodStatus s;
+  s.phase = "Pending";
+  s.init_containers = {Terminated("i0", 0, "Completed"), Running("i1", false)};
+  s.containers = {Waiting("c", "PodInitializing")};
+  EXPECT_EQ(StatusColumn(s), "Init:1/2");
+  s.init_containers[1] = Waiting("i1", "CrashLoopBackOff");
+  EXPECT_EQ(StatusColumn(s), "Init:CrashLoopBackOff");
+  s.init_containers[1] = Terminated("i1", 3, "Error");
+  EXPECT_EQ(StatusColumn(s), "Init:Error");
+  s.init_containers[1] = Terminated("i1", 3, "");
+  EXPECT_EQ(StatusColumn(s), "Init:ExitCode:3");
+  s.init_containers[1] = Waiting("i1", "PodInitializing");
+  EXPECT_EQ(StatusColumn(s), "Init:1/2");
+}
+
+TEST(RestartsColumn, CountsAndAgeOfTheLastRestart) {
+  PodStatus s;
+  s.containers = {Running("a", true)};
+  EXPECT_EQ(RestartsColumn(s, 1000), "0");
+  s.containers[0].restart_count = 3;
+  ContainerState last;
+  last.kind = "terminated";
+  last.finished_at = 975;
+  s.containers[0].last_state = last;
+  EXPECT_EQ(RestartsColumn(s, 1000), "3 (25s ago)");
+}
+
+// kubectl describe's writer is Go's text/tabwriter (min width 0, padding 2): keys aligned per
+// block of consecutive tabbed lines, a line without a tab ends every block, the text after a
+// line's last tab is not padded, empty cells (continuation lines) pad too.
+TEST(TabWriteTest, AlignsLikeGoTabwriterInKubectlDescribe) {
+  EXPECT_EQ(TabWrite("Name:\tnginx\nNamespace:\tdefault\nService Account:\tdefault\nIPs:\n"
+                     "  IP:\t10.244.0.5\nControlled By:\tReplicaSet/nginx-abc\nContainers:\n"
+                     "  nginx:\n    Image:\tnginx:1.14.2\n    Port:\t80/TCP\n"
+                     "    Host Port:\t0/TCP\n    Environment:\t<none>\n    Mounts:\t<none>\n",
+                     0, 2),
+            "Name:             nginx\n"
+            "Namespace:        default\n"
+            "Service Account:  default\n"
+            "IPs:\n"
+            "  IP:           10.244.0.5\n"
+            "Controlled By:  ReplicaSet/nginx-abc\n"
+            "Containers:\n"
+            "  nginx:\n"
+            "    Image:        nginx:1.14.2\n"
+            "    Port:         80/TCP\n"
+            "    Host Port:    0/TCP\n"
+            "    Environment:  <none>\n"
+            "    Mounts:       <none>\n");
+  EXPECT_EQ(TabWrite("Labels:\ta=b\n\tc=d\nAnnotations:\t<none>\n", 0, 2),
+            "Labels:       a=b\n              c=d\nAnnotations:  <none>\n");
+  // A second column only where a line has it; the trailing text is never padded.
+  EXPECT_EQ(TabWrite("  K:\tv\tOptional: false\n  LONGER:\tx\n", 0, 2),
+            "  K:       v  Optional: false\n  LONGER:  x\n");
+  EXPECT_EQ(TabWrite("  Initialized \tTrue \n  Type\tStatus", 0, 2),
+            "  Initialized   True \n  Type          Status");
+  // kubectl get's settings (min width 6, padding 3) give Table's layout.
+  EXPECT_EQ(TabWrite("A\tB\nx\ty\n", 6, 3), "A     B\nx     y\n");
+}
+
+// kubectl -o jsonpath's results (client-go util/jsonpath, allow-missing-template-keys=true).
+std::string Jp(const std::string& tmpl, const nlohmann::json& data) {
+  auto p = JsonPath::Parse(tmpl);
+  if (!p) return "parse error: " + p.error().message();
+  auto r = p->Execute(data);
+  return r ? *r : "error: " + r.error().message();
+}
+
+const nlohmann::json kList = nlohmann::json::parse(R"({
+  "apiVersion": "v1", "kind": "List",
+  "items": [
+    {"metadata": {"name": "web", "labels": {"tier": "front"}},
+     "spec": {"containers": [{"name": "c", "image": "busybox:1"}, {"name": "d", "image": "x:2"}]},
+     "status": {"phase": "Running", "restarts": 3,
+                "conditions": [{"type": "Ready", "status": "True"},
+                               {"type": "PodScheduled", "status": "True"}]}},
+    {"metadata": {"name": "db"},
+     "spec": {"containers": [{"name": "c", "image": "busybox:1"}]},
+     "status": {"phase": "Pending", "restarts": 0,
+                "conditions": [{"type": "Ready", "status": "False"}]}}
+  ]})");
+
+TEST(JsonPathTest, KubectlTemplates) {
+  EXPECT_EQ(Jp("{.items[0].metadata.name}", kList), "web");
+  EXPECT_EQ(Jp("{.items[*].metadata.name}", kList), "web db");
+  EXPECT_EQ(Jp("{range .items[*]}{.metadata.name}{\"\\t\"}{.status.phase}{\"\\n\"}{end}", kList),
+            "web\tRunning\ndb\tPending\n");
+  EXPECT_EQ(Jp("{range .items}{.metadata.name},{end}", kList), "web,db,");
+  EXPECT_EQ(Jp("{.items[0].spec.containers[*].image}", kList), "busybox:1 x:2");
+  EXPECT_EQ(Jp("{.items[-1].metadata.name}", kList), "db");
+  EXPECT_EQ(Jp("{.items[0:1].metadata.name}", kList), "web");
+  EXPECT_EQ(Jp("{.items[0].status.conditions[?(@.type==\"Ready\")].status}", kList), "True");
+  EXPECT_EQ(Jp("{.items[?(@.status.restarts>1)].metadata.name}", kList), "web");
+  EXPECT_EQ(Jp("{.items[?(@.metadata.labels)].metadata.name}", kList), "web");
+  EXPECT_EQ(Jp("{..image}", kList), "busybox:1 x:2 busybox:1");
+  // Maps and lists print as compact JSON, numbers as Go prints them; missing keys as nothing.
+  EXPECT_EQ(Jp("{.items[0].metadata.labels}", kList), "{\"tier\":\"front\"}");
+  EXPECT_EQ(Jp("{.a\\.b/c}", nlohmann::json::parse(R"({"a.b/c": "dotted"})")), "dotted");
+  EXPECT_EQ(Jp("{.items[0].status.restarts}", kList), "3");
+  EXPECT_EQ(Jp("name={.items[1].metadata.nope}.", kList), "name=.");
+  EXPECT_EQ(Jp("{.kind}{\"\\n\"}", kList), "List\n");
+  EXPECT_EQ(Jp("{.items[0]", kList), "parse error: unclosed action");
+  EXPECT_EQ(Jp("{range .items[*]}{.x}", kList), "parse error: unexpected EOF: range without end");
+}
+
+TEST(JsonPathTest, RelaxedCustomColumnPaths) {
+  EXPECT_EQ(RelaxedJsonPath(".metadata.name"), "{.metadata.name}");
+  EXPECT_EQ(RelaxedJsonPath("metadata.name"), "{.metadata.name}");
+  EXPECT_EQ(RelaxedJsonPath("{.metadata.name}"), "{.metadata.name}");
+  auto p = JsonPath::Parse(RelaxedJsonPath("spec.containers[*].name"));
+  ASSERT_TRUE(p);
+  auto v = p->Values(kList["items"][0]);
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(JsonPathText(v[1]), "d");
+}
+
+}  // namespace
+}  // namespace hp::cli
