@@ -774,6 +774,7 @@ Status Agent::ReconcileLocked() {
     Status c = CreatePod(key, rec, place(rec));
     if (!c && first) first = std::move(c);
   }
+  SweepOrphanContainers();
   return first;
 }
 

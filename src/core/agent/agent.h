@@ -138,6 +138,10 @@ class Agent {
   // readable (either may be damaged). `complete`: the status was readable (it names the
   // containers).
   PodLeftovers LeftoversOf(const std::string& key, bool* complete = nullptr);
+  // Removes the containers (sandbox, scratch, lease, ephemeral user) that no pod and no live
+  // foreground run names: what a supervisor killed in a teardown left after its status was
+  // damaged. Skipped while a pod's status is unreadable (it could name one of them).
+  void SweepOrphanContainers();
   void Warn(const std::string& message) const {
     if (options_.warn) options_.warn(message);
   }

@@ -1,5 +1,6 @@
 // hp/agent: recovering run state that a reboot, a crash or a damaged file left (agent.h).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -135,6 +136,42 @@ void Agent::SetSupervisor(PodView& v) const {
   // lost, retried.
   v.lost = !v.status.finished && !v.supervisor_alive && !v.status.sandbox_refused &&
            !v.status.unscheduled;
+}
+
+void Agent::SweepOrphanContainers() {
+  // The order makes it safe without a lock: a supervisor records a container's id in its status,
+  // and `run` in its record, before it creates anything of the container. So the directories
+  // are listed first and the names read after: every id listed is named by then, if it is live.
+  std::set<std::string> ids;
+  for (const char* dir : {"sandboxes", "containers"}) {
+    std::string path = options_.root + "/" + dir;
+    if (!sys::IsDir(path)) continue;
+    auto names = sys::ListDir(path);
+    if (!names) return;
+    ids.insert(names->begin(), names->end());
+  }
+  if (ids.empty()) return;
+  auto warn = [this](const std::string& m) { Warn(m); };
+  auto runs = ReapForegroundRuns(options_.root, warn);
+  auto keys = store_.ListPodKeys();
+  if (!runs || !keys) return;
+  for (const ForegroundRecord& r : *runs) {
+    for (const std::string& id : r.container_ids) ids.erase(id);
+  }
+  for (const std::string& key : *keys) {
+    auto st = ReadPodStatus(store_.PodDir(key) + "/" + kStatusFile);
+    if (!st) return;  // it may name one of them: the next command tries again
+    for (const std::string& id : st->live_containers) ids.erase(id);
+    for (const std::string& id : LeftoversOf(key).container_ids) ids.erase(id);
+  }
+  if (ids.empty()) return;
+  std::vector<std::string> orphans(ids.begin(), ids.end());
+  if (auto c = CleanupPod({options_.root, "", "", orphans}); !c) {
+    Warn("remove containers no pod names: " + c.error().ToString());
+    return;
+  }
+  Warn(fmt::format("removed {} container(s) no pod names: {}", orphans.size(),
+                   fmt::join(orphans, ", ")));
 }
 
 PodView Agent::SalvagePod(const std::string& key) {

@@ -324,6 +324,14 @@ void Supervisor::StartSlot(Slot& s) {
   status_.live_containers.push_back(s.id);
   dirty_ = true;
   Save();
+  if (dirty_) {
+    // The status could not name it (logged): nothing of it may exist unnamed, or the agent's
+    // sweep of unnamed containers would take it. Tried again in a second.
+    RemoveLive(s.id);
+    s.id.clear();
+    s.next_start_ms = NowMs() + 1000;
+    return;
+  }
   pod::ContainerRequest req;
   req.pod = &pod();
   req.container = s.spec;

@@ -1,5 +1,7 @@
 // Crash safety of the node agent (issue 21): damaged state files and restarts never leave a
 // pod orphaned, running twice or leaked.
+#include <pwd.h>
+
 #include <vector>
 
 #include "e2e/agent/fixture.h"
@@ -114,6 +116,55 @@ TEST_F(CrashE2E, BothIdentityFilesDamagedStillFindTheSupervisor) {
   EXPECT_EQ(Hp("delete pod both").rc, 0);
   EXPECT_FALSE(ProcessAlive(st.supervisor_pid, st.supervisor_start));
   EXPECT_FALSE(sys::Exists(root_ + "/sandboxes/" + container));
+}
+
+// Found by the chaos test under ASan (seed 56704561655515): a supervisor killed in a container's
+// teardown, after its status was damaged, left the container's sandbox, scratch and ephemeral
+// user with nothing naming them. `apply` and `delete` sweep what no pod names, and leave it
+// while a pod's status is unreadable (it might name it).
+TEST_F(CrashE2E, UnnamedContainerDirsAndUserAreSwept) {
+  PodStatus st = RunPod("orph");
+  ASSERT_EQ(st.live_containers.size(), 1u);
+  const std::string live = st.live_containers[0];
+  auto make_orphan = [&](const std::string& id) {
+    for (const char* dir : {"/sandboxes/", "/containers/"}) {
+      ASSERT_TRUE(sys::MkdirAll(root_ + dir + id + "/sub"));
+      ASSERT_TRUE(sys::WriteFile(root_ + dir + id + "/sub/file", "x"));
+    }
+    std::string user = "hp-" + id.substr(0, 12);
+    ASSERT_EQ(::system(("useradd --system --no-create-home " + user).c_str()), 0);
+  };
+  auto gone = [&](const std::string& id) {
+    return !sys::Exists(root_ + "/sandboxes/" + id) && !sys::Exists(root_ + "/containers/" + id) &&
+           ::getpwnam(("hp-" + id.substr(0, 12)).c_str()) == nullptr;
+  };
+  const std::string a(64, 'a'), b(64, 'b');
+  make_orphan(a);
+  if (HasFatalFailure()) return;
+  CliResult r = Hp("apply");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_TRUE(gone(a)) << r.err;
+  EXPECT_NE(r.err.find(a), std::string::npos) << r.err;  // said what it removed
+  EXPECT_TRUE(sys::Exists(root_ + "/sandboxes/" + live)) << "the live container was swept";
+  EXPECT_EQ(StatusColumnOf("orph"), "Running");
+
+  // The live pod's status damaged: nothing is swept.
+  make_orphan(b);
+  if (HasFatalFailure()) return;
+  ASSERT_TRUE(sys::WriteFile(PodDir("orph") + "/status.json", "{\"phase\""));
+  r = Hp("apply");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_TRUE(sys::Exists(root_ + "/sandboxes/" + b));
+  EXPECT_TRUE(sys::Exists(root_ + "/sandboxes/" + live));
+  // The pod deleted: its status goes with it, and the orphan with the sweep.
+  r = Hp("delete pod orph");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_TRUE(gone(b)) << r.err;
+  EXPECT_FALSE(sys::Exists(root_ + "/sandboxes/" + live));
+  for (const std::string& id : {a, b}) {
+    std::string user = "hp-" + id.substr(0, 12);
+    if (::getpwnam(user.c_str())) (void)!::system(("userdel " + user).c_str());
+  }
 }
 
 // Found by the chaos test (seed 2): a supervisor killed and its status then damaged left the
