@@ -62,7 +62,7 @@ check "run: %CONTAINER_SANDBOX_MOUNT_POINT% expanded in env" \
 check "run: working directory is the sandbox" grep -qxF "${sandbox%\\}" "$out/out"
 check "run: %CONTAINER_SANDBOX_MOUNT_POINT% expanded in args" grep -qxF "arg=$sandbox" "$out/out"
 check "run: container volume removed" test -z "$(ls -A "$WINEPREFIX/drive_c/hpc" 2>/dev/null)"
-check "run: images ignored, with a warning" grep -q "images are not supported" "$out/err"
+check "run: an image never imported is warned about" grep -q "is not imported" "$out/err"
 
 # Control: outside a job, the grandchild outlives its parent.
 "$WINE" cmd /c "start /b ping -n 120 127.0.0.78 >nul& exit 0" </dev/null >/dev/null 2>&1

@@ -7,14 +7,20 @@
 // container's; 1: rejected manifest; 2: bad usage, unreadable input or what the preview does
 // not support yet; 128: a container could not be started.
 //
-// Preview limits: accounts other than microsoft.com/hostprocess-inherit-user: "true", images,
-// volumes, env valueFrom/envFrom, probes and restarts are refused or ignored as said below.
+// Images are the directory images of `hostprocess import` (core/image/windows/dir_images.h):
+// their files are copied into the container volume, their config gives the command, env and
+// working directory, and an image built for another OS is refused. An image never imported is
+// warned about and the volume starts empty.
+//
+// Preview limits: accounts other than microsoft.com/hostprocess-inherit-user: "true", volumes,
+// env valueFrom/envFrom, probes and restarts are refused or ignored as said below.
 #include <windows.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -23,10 +29,12 @@
 #include "cli/hostprocess/admission_cli.h"
 #include "cli/hostprocess/command.h"
 #include "cli/hostprocess/manifests.h"
+#include "core/image/windows/dir_images.h"
 #include "core/job/windows/job_object.h"
 #include "core/k8s/admission.h"
 #include "core/k8s/decode.h"
 #include "core/launch/windows/spawn.h"
+#include "core/plan/plan.h"
 #include "core/sys/windows/wide.h"
 #include "core/windows/account.h"
 #include "core/windows/application.h"
@@ -39,6 +47,7 @@ namespace hp::cli {
 namespace {
 
 struct RunFlags {
+  std::string root;  // --root: where imported images are
   std::vector<std::string> files;
   AdmissionFlags admission;
   std::string volume_root = "C:\\hpc";
@@ -139,11 +148,39 @@ Result<Running> Start(const k8s::PodSpec& pod,
                "container \"{}\": running as \"{}\" is not supported by the Windows preview build "
                "yet; set the annotation {}: \"true\" to run as this process's account",
                c.name, run_as, windows::kInheritUserAnnotation);
-  if (c.command.empty())
+  std::optional<image::ImageRecord> img;
+  if (!c.image.empty()) {
+    auto found = image::ResolveDirectoryImage(flags.root, c.image);
+    if (found) {
+      TRY_CTX(plan::CheckImageOs(c.image, found->config.os, "windows"), "container \"{}\"", c.name);
+      img = std::move(*found);
+    } else if (found.error().code() == ErrorCode::kNotFound) {
+      Write(stderr, "Warning: container \"" + c.name + "\": " + found.error().message() +
+                        "; its container volume starts empty\n");
+    } else {
+      return Err(Error(found.error()).Context(fmt::format("container \"{}\"", c.name)));
+    }
+  }
+  // Kubernetes' rule: command replaces the entrypoint (and then the image's cmd is unused);
+  // args replace the cmd.
+  std::vector<std::string> words = c.command;
+  if (words.empty() && img) {
+    words = img->config.entrypoint;
+    for (const std::string& a : c.args.empty() ? img->config.cmd : c.args) words.push_back(a);
+  } else {
+    words.insert(words.end(), c.args.begin(), c.args.end());
+  }
+  if (words.empty())
     return Err(ErrorCode::kUnsupported,
-               "container \"{}\": the Windows preview build has no images yet, so the container "
-               "needs a command",
-               c.name);
+               "container \"{}\": no command: the manifest sets none and the image \"{}\" has no "
+               "entrypoint or cmd",
+               c.name, c.image);
+  windows::EnvList image_env;
+  if (img)
+    for (const std::string& e : img->config.env) {
+      size_t eq = e.find('=');
+      image_env.emplace_back(e.substr(0, eq), eq == std::string::npos ? "" : e.substr(eq + 1));
+    }
   windows::EnvList pod_env;
   for (const k8s::EnvVar& e : c.env) {
     if (e.value_from)
@@ -167,17 +204,23 @@ Result<Running> Start(const k8s::PodSpec& pod,
   auto remove_volume = [&] {
     std::filesystem::remove_all(std::filesystem::path(sys::Widen(volume)), ec);
   };
+  if (img) {
+    if (Status copied = image::CopyDirectoryImage(flags.root, *img, volume); !copied) {
+      remove_volume();
+      return Err(Error(copied.error()).Context(fmt::format("container \"{}\"", c.name)));
+    }
+  }
 
-  windows::EnvList env = windows::BuildEnvironment(OwnEnvironment(), {}, pod_env, sandbox);
+  windows::EnvList env = windows::BuildEnvironment(OwnEnvironment(), image_env, pod_env, sandbox);
   std::string path_env;
   for (const auto& [name, value] : env)
     if (windows::EqualsIgnoreCase(name, "PATH")) path_env = value;
-  std::string work = windows::WorkingDirectory(sandbox, c.working_dir);
+  std::string work = windows::WorkingDirectory(
+      sandbox, !c.working_dir.empty() || !img ? c.working_dir : img->config.working_dir);
   std::filesystem::create_directories(std::filesystem::path(sys::Widen(work)), ec);
 
   std::vector<std::string> argv;
-  for (const auto* list : {&c.command, &c.args})
-    for (const std::string& a : *list) argv.push_back(windows::ExpandSandbox(a, sandbox));
+  for (const std::string& a : words) argv.push_back(windows::ExpandSandbox(a, sandbox));
   auto app = windows::ResolveApplication(windows::JoinCommandLine(argv),
                                          {work, path_env, SystemDirs()}, RealProbe());
   if (!app) {
@@ -250,17 +293,6 @@ int RunPod(const RunFlags& flags) {
   }
   std::map<std::string, std::string> annotations(meta->annotations.begin(),
                                                  meta->annotations.end());
-  for (const k8s::Container* c : [&] {
-         std::vector<const k8s::Container*> all;
-         for (const auto& x : spec->init_containers) all.push_back(&x);
-         for (const auto& x : spec->containers) all.push_back(&x);
-         return all;
-       }())
-    if (!c->image.empty())
-      Write(stderr, "Warning: container \"" + c->name +
-                        "\": images are not supported by the Windows preview build yet; its "
-                        "container volume starts empty\n");
-
   auto run_one = [&](const k8s::Container& c) -> Result<Running> {
     auto r = Start(*spec, annotations, c, flags);
     if (!r) Write(stderr, "error: " + r.error().ToString() + "\n");
@@ -300,7 +332,7 @@ int RunPod(const RunFlags& flags) {
   return exit_code;
 }
 
-CommandRegistration registration(20, [](CLI::App& app, GlobalOptions&, int& exit_code) {
+CommandRegistration registration(20, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto flags = std::make_shared<RunFlags>();
   CLI::App* cmd = app.add_subcommand(
       "run",
@@ -312,7 +344,10 @@ CommandRegistration registration(20, [](CLI::App& app, GlobalOptions&, int& exit
   cmd->add_option("--volume-root", flags->volume_root,
                   "Where container volumes are made: <volume-root>\\<container-id>\\")
       ->capture_default_str();
-  cmd->callback([flags, &exit_code] { exit_code = RunPod(*flags); });
+  cmd->callback([flags, &global, &exit_code] {
+    flags->root = global.root;
+    exit_code = RunPod(*flags);
+  });
 });
 
 }  // namespace
