@@ -36,6 +36,7 @@
 #include "core/launch/windows/spawn.h"
 #include "core/plan/plan.h"
 #include "core/sys/windows/wide.h"
+#include "core/sys/windows/wine.h"
 #include "core/windows/account.h"
 #include "core/windows/application.h"
 #include "core/windows/command_line.h"
@@ -227,9 +228,16 @@ Result<Running> Start(const k8s::PodSpec& pod,
     remove_volume();
     return Err(Error(app.error()).Context(fmt::format("container \"{}\"", c.name)));
   }
+  windows::ResourceRequest resources = Resources(c.resources);
+  if (resources.memory_bytes || resources.cpu_limit_millis || resources.cpu_request_millis) {
+    // Wine accepts the limits and reads them back as 0 (docs/windows.md): say so, by name.
+    if (std::optional<std::string> wine = sys::WineVersion())
+      Write(stderr, "Warning: container \"" + c.name + "\": Wine " + *wine +
+                        " accepts Job Object limits without enforcing them: its CPU and memory "
+                        "resources are not applied here\n");
+  }
   auto job = job::JobObject::Create(
-      id, windows::ToJobObjectLimits(Resources(c.resources),
-                                     std::max(1u, std::thread::hardware_concurrency())));
+      id, windows::ToJobObjectLimits(resources, std::max(1u, std::thread::hardware_concurrency())));
   if (!job) {
     remove_volume();
     return Err(job.error());
