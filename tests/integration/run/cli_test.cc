@@ -242,7 +242,9 @@ TEST_F(RunCli, RefusesAnImageBuiltForAnotherOs) {
       << err_;
   EXPECT_EQ(out_, "");
   auto sandboxes = sys::ListDir(root_ + "/sandboxes");
-  if (sandboxes) EXPECT_TRUE(sandboxes->empty());
+  if (sandboxes) {
+    EXPECT_TRUE(sandboxes->empty());
+  }
 
   // The same store runs a Linux image (the check is the OS, not the store).
   hp::testing::ImageSpec linux_spec;
