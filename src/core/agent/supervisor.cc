@@ -441,7 +441,8 @@ void Supervisor::Reload() {
 void Supervisor::BeginKill(Slot& s, std::chrono::milliseconds grace, const std::string& reason) {
   if (!Running(s) || s.kill_deadline_ms) return;
   if (s.runner->job()) {
-    LogFailure(s.runner->job()->Signal(SIGTERM), "stop container \"" + s.spec->name + "\"");
+    LogFailure(s.runner->job()->Signal(job::JobSignal::kStop),
+               "stop container \"" + s.spec->name + "\"");
   }
   s.kill_deadline_ms = NowMs() + std::max<int64_t>(grace.count(), 1);
   s.kill_reason = reason;

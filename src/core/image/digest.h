@@ -1,7 +1,6 @@
-// hp/image: sha256 digests ("sha256:<hex>") via OpenSSL.
+// hp/image: sha256 digests ("sha256:<hex>"). Linux: OpenSSL (digest.cc); Windows: BCrypt
+// (windows/digest.cc, Sha256 and Sha256Digest only).
 #pragma once
-
-#include <openssl/evp.h>
 
 #include <string>
 #include <string_view>
@@ -22,7 +21,7 @@ class Sha256 {
   std::string Final();
 
  private:
-  EVP_MD_CTX* ctx_;
+  void* ctx_;  // the platform's hasher: OpenSSL's EVP_MD_CTX, or a BCrypt hash handle
 };
 
 std::string Sha256Digest(std::string_view data);

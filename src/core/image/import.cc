@@ -17,6 +17,7 @@
 #include "core/image/digest.h"
 #include "core/image/layer_copy.h"
 #include "core/image/manifest.h"
+#include "core/image/record.h"
 #include "core/image/reference.h"
 #include "core/image/stream.h"
 #include "core/image/unpack.h"
@@ -27,25 +28,6 @@ namespace {
 using nlohmann::json;
 
 constexpr char kDefaultPath[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-Result<std::string> NormalName(std::string_view name) {
-  ASSIGN_OR_RETURN(Reference r, ParseReference(name));
-  if (!r.digest.empty())
-    return Err(ErrorCode::kInvalidArgument, "import name \"{}\" must be NAME[:TAG], not a digest",
-               name);
-  return r.String();
-}
-
-void ApplyOptions(ImageConfig& c, const ImportOptions& o) {
-  for (const auto& e : o.env) {
-    std::string key = e.substr(0, e.find('='));
-    std::erase_if(c.env, [&](const std::string& x) { return x.substr(0, x.find('=')) == key; });
-    c.env.push_back(e);
-  }
-  if (!o.cmd.empty()) c.cmd = o.cmd;
-  if (!o.entrypoint.empty()) c.entrypoint = o.entrypoint;
-  if (!o.working_dir.empty()) c.working_dir = o.working_dir;
-}
 
 // Opens member `rel` of an extracted layout or archive for reading, resolved inside `dir`
 // (openat2 RESOLVE_BENEATH): a member that is, or passes through, a symlink leading out of the
@@ -142,7 +124,7 @@ Result<ImageRecord> ImportOciLayout(Store& store, const std::string& dir, const 
   ImageRecord rec;
   rec.name = name;
   rec.config = pc.config;
-  ApplyOptions(rec.config, opts);
+  ApplyImportOptions(rec.config, opts);
   for (size_t i = 0; i < m.layers.size(); ++i) {
     {
       ASSIGN_OR_RETURN(UniqueFd in, OpenMember(dir, blob(m.layers[i].digest)));
@@ -195,7 +177,7 @@ Result<ImageRecord> ImportDockerArchive(Store& store, const std::string& dir,
   ImageRecord rec;
   rec.name = name;
   rec.config = pc.config;
-  ApplyOptions(rec.config, opts);
+  ApplyImportOptions(rec.config, opts);
   json mlayers = json::array();
   for (size_t i = 0; i < layers.size(); ++i) {
     ASSIGN_OR_RETURN(std::string rel, clean(layers[i]));
@@ -320,7 +302,7 @@ Result<bool> IsImageArchive(const std::string& path) {
 
 Result<ImageRecord> CommitImage(Store& store, std::string_view name,
                                 const std::vector<LayerRecord>& layers, const ImageConfig& config) {
-  ASSIGN_OR_RETURN(std::string norm, NormalName(name));
+  ASSIGN_OR_RETURN(std::string norm, NormalImportName(name));
   json diff_ids = json::array();
   json mlayers = json::array();
   int64_t size = 0;
@@ -381,7 +363,7 @@ Result<ImageRecord> ImportPath(Store& store, const std::string& path, const std:
     ASSIGN_OR_RETURN(Platform p, ParsePlatform(""));
     c.architecture = p.architecture;
     c.env = {kDefaultPath};
-    ApplyOptions(c, opts);
+    ApplyImportOptions(c, opts);
     return CommitImage(store, norm, {l}, c);
   }
   ASSIGN_OR_RETURN(bool archive, IsImageArchive(path));
@@ -404,7 +386,7 @@ Result<ImageRecord> ImportPath(Store& store, const std::string& path, const std:
   ASSIGN_OR_RETURN(Platform p, ParsePlatform(""));
   cfg.architecture = p.architecture;
   cfg.env = {kDefaultPath};
-  ApplyOptions(cfg, opts);
+  ApplyImportOptions(cfg, opts);
   return CommitImage(store, norm, {l}, cfg);
 }
 
@@ -412,7 +394,7 @@ Result<ImageRecord> ImportPath(Store& store, const std::string& path, const std:
 
 Result<ImageRecord> Import(Store& store, const std::string& path, std::string_view name,
                            const ImportOptions& opts) {
-  ASSIGN_OR_RETURN(std::string norm, NormalName(name));
+  ASSIGN_OR_RETURN(std::string norm, NormalImportName(name));
   auto r = [&]() -> Result<ImageRecord> {
     ASSIGN_OR_RETURN(UniqueFd gc_lock, store.SharedGcLock());
     return ImportPath(store, path, norm, opts);

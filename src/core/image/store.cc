@@ -16,6 +16,7 @@
 #include "core/base/strings.h"
 #include "core/base/time.h"
 #include "core/image/digest.h"
+#include "core/image/record.h"
 #include "core/image/reference.h"
 #include "core/sys/file.h"
 
@@ -23,62 +24,9 @@ namespace hp::image {
 namespace {
 using nlohmann::json;
 
-json ConfigToJson(const ImageConfig& c) {
-  return json{{"env", c.env},
-              {"working_dir", c.working_dir},
-              {"entrypoint", c.entrypoint},
-              {"cmd", c.cmd},
-              {"user", c.user},
-              {"labels", c.labels},
-              {"os", c.os},
-              {"architecture", c.architecture}};
-}
-
-json RecordToJson(const ImageRecord& r) {
-  json layers = json::array();
-  for (const auto& l : r.layers)
-    layers.push_back({{"digest", l.digest},
-                      {"diff_id", l.diff_id},
-                      {"media_type", l.media_type},
-                      {"size", l.size}});
-  return json{{"name", r.name},
-              {"id", r.id},
-              {"manifest_digest", r.manifest_digest},
-              {"layers", layers},
-              {"config", ConfigToJson(r.config)},
-              {"size", r.size},
-              {"created", r.created}};
-}
-
-ImageRecord RecordFromJson(const json& j) {
-  ImageRecord r;
-  r.name = j.value("name", "");
-  r.id = j.value("id", "");
-  r.manifest_digest = j.value("manifest_digest", "");
-  r.size = j.value("size", int64_t{0});
-  r.created = j.value("created", "");
-  for (const auto& l : j.value("layers", json::array()))
-    r.layers.push_back({l.value("digest", ""), l.value("diff_id", ""), l.value("media_type", ""),
-                        l.value("size", int64_t{0})});
-  const json c = j.value("config", json::object());
-  r.config.env = c.value("env", std::vector<std::string>{});
-  r.config.working_dir = c.value("working_dir", "");
-  r.config.entrypoint = c.value("entrypoint", std::vector<std::string>{});
-  r.config.cmd = c.value("cmd", std::vector<std::string>{});
-  r.config.user = c.value("user", "");
-  r.config.labels = c.value("labels", std::map<std::string, std::string>{});
-  r.config.os = c.value("os", "");
-  r.config.architecture = c.value("architecture", "");
-  return r;
-}
-
 bool PidAlive(int pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
 
 }  // namespace
-
-std::string ImageRecordToJson(const ImageRecord& rec, int indent) {
-  return RecordToJson(rec).dump(indent);
-}
 
 Result<Store> Store::Open(const std::string& root) {
   if (root.empty()) return Err(ErrorCode::kInvalidArgument, "empty store root");

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base/unique_fd.h"
 #include "core/job/job.h"
 
 namespace hp::job {
@@ -78,5 +79,21 @@ struct CgroupManagerOptions {
 };
 
 Result<std::unique_ptr<JobManager>> NewCgroupJobManager(CgroupManagerOptions options);
+
+// The cgroup backend's JobAttach. `cgroup_dir` is the cgroup v2 leaf (for clone3
+// CLONE_INTO_CGROUP; invalid on pure v1), `cgroup_procs` its cgroup.procs (written only when the
+// child could not be cloned into the cgroup directly), and `v1_tasks` the `tasks` file of every
+// v1 controller leaf. The (single-threaded) child writes "0" into each: moving only the calling
+// thread lets the kernel skip the global threadgroup lock that makes cgroup.procs writes cost
+// milliseconds each.
+struct CgroupAttach final : JobAttach {
+  UniqueFd cgroup_dir;
+  UniqueFd cgroup_procs;
+  std::vector<UniqueFd> v1_tasks;
+};
+
+// Sends the POSIX signal `sig` to every process of `job` (a cgroup job, or any job whose Pids
+// are Linux pids): the Linux-only `kill --all <signal>` of the OCI runtime, and kStop's SIGTERM.
+Status SignalPids(Job& job, int sig);
 
 }  // namespace hp::job

@@ -97,8 +97,9 @@ class CgroupJob final : public Job {
     return Ok();
   }
 
-  Result<JobAttach> PrepareAttach() override {
-    JobAttach a;
+  Result<std::unique_ptr<JobAttach>> PrepareAttach() override {
+    auto attach = std::make_unique<CgroupAttach>();
+    CgroupAttach& a = *attach;
     if (!leaf_.unified.empty()) {
       ASSIGN_OR_RETURN(a.cgroup_dir, sys::Open(leaf_.unified, O_RDONLY | O_DIRECTORY));
       ASSIGN_OR_RETURN(a.cgroup_procs, sys::Open(leaf_.unified + "/cgroup.procs", O_WRONLY));
@@ -108,7 +109,7 @@ class CgroupJob final : public Job {
       ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(d + "/tasks", O_WRONLY));
       a.v1_tasks.push_back(std::move(fd));
     }
-    return a;
+    return std::unique_ptr<JobAttach>(std::move(attach));
   }
 
   Result<std::vector<pid_t>> Pids() override {
@@ -124,11 +125,11 @@ class CgroupJob final : public Job {
     return std::vector<pid_t>(all.begin(), all.end());
   }
 
-  Status Signal(int sig) override {
-    ASSIGN_OR_RETURN(std::vector<pid_t> pids, Pids());
-    for (pid_t p : pids)
-      if (p > 1 && ::kill(p, sig) < 0 && errno != ESRCH)
-        return SysErr("send signal {} to process {} of job \"{}\"", sig, p, Describe());
+  Status Signal(JobSignal signal) override {
+    if (signal == JobSignal::kKill) return Kill();
+    TRY(SignalPids(*this, SIGTERM));
+    // A stopped process acts on SIGTERM only once it runs again.
+    (void)SignalPids(*this, SIGCONT);
     return Ok();
   }
 
@@ -178,8 +179,7 @@ class CgroupJob final : public Job {
 
   Status Terminate(milliseconds grace) override {
     (void)Thaw();
-    TRY(Signal(SIGTERM));
-    (void)Signal(SIGCONT);
+    TRY(Signal(JobSignal::kStop));
     ASSIGN_OR_RETURN(bool empty, WaitEmpty(grace));
     if (empty) return Ok();
     TRY(Kill());
@@ -491,6 +491,14 @@ class CgroupJobManager final : public JobManager {
 };
 
 }  // namespace
+
+Status SignalPids(Job& job, int sig) {
+  ASSIGN_OR_RETURN(std::vector<pid_t> pids, job.Pids());
+  for (pid_t p : pids)
+    if (p > 1 && ::kill(p, sig) < 0 && errno != ESRCH)
+      return SysErr("send signal {} to process {} of job \"{}\"", sig, p, job.Describe());
+  return Ok();
+}
 
 Result<std::unique_ptr<JobManager>> NewCgroupJobManager(CgroupManagerOptions options) {
   const CgroupFs& fs = options.fs;

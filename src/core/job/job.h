@@ -19,7 +19,6 @@
 #include <vector>
 
 #include "core/base/result.h"
-#include "core/base/unique_fd.h"
 
 namespace hp::job {
 
@@ -80,18 +79,25 @@ struct Stats {
 
 // ---- Attaching a new process (used by hp/launch) -----------------------------------------
 
-// Everything a freshly forked child needs to enter the job before exec, opened in the parent
-// so the child only does async-signal-safe writes. Linux: `cgroup_dir` is the cgroup v2 leaf
-// (for clone3 CLONE_INTO_CGROUP; invalid on pure v1), `cgroup_procs` its cgroup.procs (written
-// only when the child could not be cloned into the cgroup directly), and `v1_tasks` the `tasks`
-// file of every v1 controller leaf. The (single-threaded) child writes "0" into each: moving
-// only the calling thread lets the kernel skip the global threadgroup lock that makes
-// cgroup.procs writes cost milliseconds each.
-struct JobAttach {
-  UniqueFd cgroup_dir;
-  UniqueFd cgroup_procs;
-  std::vector<UniqueFd> v1_tasks;
+// Whatever a launcher needs to put a new process into the job before its first instruction,
+// prepared in the parent so that a Linux child only does async-signal-safe writes. Opaque
+// here: each platform's backend derives its own token and only that platform's launcher reads
+// it (Linux: CgroupAttach in cgroup.h, the cgroup fds; Windows: the Job Object handle).
+class JobAttach {
+ public:
+  virtual ~JobAttach() = default;
 };
+
+// What a job's processes are asked to do, in platform terms neither Linux nor Windows owns.
+enum class JobSignal {
+  kStop,  // end cleanly within the grace period: Linux SIGTERM (+ SIGCONT), Windows
+          // CTRL_SHUTDOWN_EVENT to the job's console processes
+  kKill,  // end now: Linux SIGKILL to every process (Kill()), Windows TerminateJobObject
+};
+// "stop", "kill" (for messages).
+inline std::string_view JobSignalName(JobSignal signal) {
+  return signal == JobSignal::kKill ? "kill" : "stop";
+}
 
 // ---- Job ---------------------------------------------------------------------------------
 
@@ -106,19 +112,19 @@ class Job {
 
   // Puts an existing process (and, on v2, all its threads) into the job.
   virtual Status AddProcess(pid_t pid) = 0;
-  // Fds for a launcher to put a new process into the job before it runs (see JobAttach).
-  virtual Result<JobAttach> PrepareAttach() = 0;
+  // The platform's token for a launcher to put a new process into the job before it runs.
+  virtual Result<std::unique_ptr<JobAttach>> PrepareAttach() = 0;
   // Every process currently in the job (sorted, no duplicates).
   virtual Result<std::vector<pid_t>> Pids() = 0;
 
-  // Sends `sig` to every process of the job.
-  virtual Status Signal(int sig) = 0;
+  // Asks every process of the job to stop (kStop) or kills them all (kKill, = Kill()).
+  virtual Status Signal(JobSignal signal) = 0;
   // SIGKILLs every process, including ones forked while killing (cgroup.kill where present,
   // else freeze + kill + thaw until empty). Does not wait for the job to be empty.
   virtual Status Kill() = 0;
   // Waits until no process is left. Returns false on timeout.
   virtual Result<bool> WaitEmpty(std::chrono::milliseconds timeout) = 0;
-  // SIGTERM to all, wait up to `grace`, then Kill and wait until empty.
+  // Signal(kStop), wait up to `grace`, then Kill and wait until empty.
   virtual Status Terminate(std::chrono::milliseconds grace) = 0;
 
   // Pause / resume every process (OCI pause/resume).

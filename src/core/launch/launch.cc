@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "core/base/strings.h"
-#include "core/job/job.h"
+#include "core/job/cgroup.h"
 #include "core/launch/child.h"
 #include "core/sys/file.h"
 #include "core/sys/process.h"
@@ -46,7 +46,8 @@ struct Storage {
   std::vector<struct rlimit> rlimits;
   std::vector<int> rlimit_resources;
   std::vector<gid_t> groups;
-  job::JobAttach attach;
+  std::unique_ptr<job::JobAttach> attach_token;  // owns the fds below
+  job::CgroupAttach* attach = nullptr;
 };
 
 Status Prepare(const LaunchSpec& spec, Storage& st, internal::ChildPlan& plan) {
@@ -83,10 +84,14 @@ Status Prepare(const LaunchSpec& spec, Storage& st, internal::ChildPlan& plan) {
   }
 
   if (spec.job) {
-    ASSIGN_OR_RETURN_CTX(st.attach, spec.job->PrepareAttach(), "launch \"{}\": join job \"{}\"",
-                         spec.path, spec.job->Describe());
-    plan.cgroup_procs_fd = st.attach.cgroup_procs.get();
-    for (const UniqueFd& fd : st.attach.v1_tasks) st.v1_procs.push_back(fd.get());
+    ASSIGN_OR_RETURN_CTX(st.attach_token, spec.job->PrepareAttach(),
+                         "launch \"{}\": join job \"{}\"", spec.path, spec.job->Describe());
+    st.attach = dynamic_cast<job::CgroupAttach*>(st.attach_token.get());
+    if (!st.attach)
+      return Err(ErrorCode::kInternal, "launch \"{}\": job \"{}\" is not a cgroup job", spec.path,
+                 spec.job->Describe());
+    plan.cgroup_procs_fd = st.attach->cgroup_procs.get();
+    for (const UniqueFd& fd : st.attach->v1_tasks) st.v1_procs.push_back(fd.get());
     plan.v1_procs = st.v1_procs.data();
     plan.n_v1_procs = static_cast<int>(st.v1_procs.size());
   }
@@ -287,7 +292,7 @@ Result<Process> Launch(const LaunchSpec& spec) {
   ::pthread_sigmask(SIG_SETMASK, &all, &old);
 
   int pidfd = -1;
-  int cgroup_fd = st.attach.cgroup_dir.get();
+  int cgroup_fd = st.attach ? st.attach->cgroup_dir.get() : -1;
   pid_t pid = -1;
   if (cgroup_fd >= 0) {
     pid = sys::Clone3(0, cgroup_fd, &pidfd);
@@ -310,7 +315,8 @@ Result<Process> Launch(const LaunchSpec& spec) {
   proc.pid = pid;
   proc.pidfd.reset(pidfd);
   err_w.reset();
-  st.attach = {};
+  st.attach = nullptr;
+  st.attach_token.reset();  // closes the job's fds in the parent
 
   pid_t child = pid;  // our child, until a detached grandchild takes over
   while (true) {

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "core/base/strings.h"
+#include "core/job/cgroup.h"
 #include "core/launch/launch.h"
 #include "core/oci/resources.h"
 #include "core/oci/runtime.h"
@@ -47,7 +48,7 @@ Status Runtime::Kill(const std::string& id, int sig, bool all) {
       return Err(std::move(job).error());
     }
     if (sig == SIGKILL) return (*job)->Kill();
-    return (*job)->Signal(sig);
+    return job::SignalPids(**job, sig);
   }
   if (status == "stopped") return Err(ErrorCode::kFailedPrecondition, "container not running");
   if (::kill(st.init_pid, sig) != 0) return SysErr("kill {} (signal {})", st.init_pid, sig);

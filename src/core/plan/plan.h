@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -40,10 +41,12 @@ struct ImageConfig {
   std::vector<std::string> entrypoint;
   std::vector<std::string> cmd;
   std::string user;
+  std::string os;  // the config's "os" ("linux", "windows"); "" = not recorded (a directory)
 };
 
 // Facts about this node.
 struct NodeInfo {
+  std::string os = "linux";  // the OS images must be built for ("windows" on Windows nodes)
   std::string hostname;
   std::string host_ip;  // status.hostIP and, with hostNetwork, podIP
   std::string default_path = kDefaultHostPath;
@@ -58,6 +61,11 @@ void SetEnv(EnvList& env, const std::string& name, std::string value);
 const std::string* GetEnv(const EnvList& env, const std::string& name);
 // The quantity of resource `name` ("cpu", "memory", ...) in `list`, or null.
 const k8s::Quantity* FindResource(const k8s::ResourceList& list, const std::string& name);
+
+// SPEC §7: an image runs only on a node of the OS it was built for (kubelet leaves this to
+// the runtime; containerd and Docker refuse with "image operating system ... cannot be used on
+// this platform"). An image that records no OS (a plain directory) runs anywhere.
+Status CheckImageOs(std::string_view image, std::string_view image_os, std::string_view node_os);
 
 struct PlanInput {
   const k8s::Pod* pod = nullptr;

@@ -111,6 +111,7 @@ Status ContainerRunner::CreateSteps(const RunnerOptions& options, const Containe
 
   ASSIGN_OR_RETURN_CTX(plan::ImageConfig image, options.rootfs->Config(c.image), "image \"{}\"",
                        c.image);
+  TRY(plan::CheckImageOs(c.image, image.os, options.node.os));
   ASSIGN_OR_RETURN_CTX(Undo unmount, options.rootfs->Mount(c.image, sandbox_, scratch_ + "/rootfs"),
                        "image \"{}\"", c.image);
   undo_.emplace_back("rootfs", std::move(unmount));

@@ -12,6 +12,7 @@ Result<plan::ImageConfig> StoreRootfs::Config(const std::string& image) {
   c.entrypoint = rec.config.entrypoint;
   c.cmd = rec.config.cmd;
   c.user = rec.config.user;
+  c.os = rec.config.os;
   return c;
 }
 

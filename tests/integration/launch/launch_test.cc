@@ -300,13 +300,15 @@ class NoCloneIntoCgroup final : public job::Job {
   const std::string& container_id() const override { return inner_->container_id(); }
   std::string Describe() const override { return inner_->Describe(); }
   Status AddProcess(pid_t pid) override { return inner_->AddProcess(pid); }
-  Result<job::JobAttach> PrepareAttach() override {
-    ASSIGN_OR_RETURN(job::JobAttach a, inner_->PrepareAttach());
-    a.cgroup_dir.reset();
+  Result<std::unique_ptr<job::JobAttach>> PrepareAttach() override {
+    ASSIGN_OR_RETURN(std::unique_ptr<job::JobAttach> a, inner_->PrepareAttach());
+    auto* cgroup = dynamic_cast<job::CgroupAttach*>(a.get());
+    if (!cgroup) return Err(ErrorCode::kInternal, "not a cgroup job");
+    cgroup->cgroup_dir.reset();
     return a;
   }
   Result<std::vector<pid_t>> Pids() override { return inner_->Pids(); }
-  Status Signal(int sig) override { return inner_->Signal(sig); }
+  Status Signal(job::JobSignal s) override { return inner_->Signal(s); }
   Status Kill() override { return inner_->Kill(); }
   Result<bool> WaitEmpty(std::chrono::milliseconds t) override { return inner_->WaitEmpty(t); }
   Status Terminate(std::chrono::milliseconds g) override { return inner_->Terminate(g); }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "integration/run/fixture.h"
+#include "unit/image/image_builder.h"
 
 namespace hp::pod::testing {
 namespace {
@@ -205,6 +206,59 @@ TEST_F(RunCli, ImageFromTheStore) {
   EXPECT_EQ(rc, 0) << err_;
   EXPECT_NE(out_.find("/sandboxes/"), std::string::npos) << out_;
   EXPECT_NE(out_.find("bin/busybox\n"), std::string::npos) << out_;
+}
+
+// Issue 14 / SPEC §7: an image built for Windows (an OCI layout whose layer holds Files/ and
+// Hives/) is imported with its OS, and a Linux node refuses to run it by name, leaving nothing.
+TEST_F(RunCli, RefusesAnImageBuiltForAnotherOs) {
+  if (!sys::Exists(Binary())) GTEST_SKIP() << "hostprocess binary not built";
+  hp::testing::ImageSpec spec;
+  spec.os = "windows";
+  hp::testing::TarBuilder layer;
+  layer.Dir("Files").File("Files/app.exe", "MZ").Dir("Hives").File("Hives/Software_Base", "r");
+  spec.layers.push_back(hp::testing::MakeLayer(layer));
+  spec.config = {{"Cmd", {"app.exe"}}};
+  hp::testing::WriteFiles(root_ + "/layout", hp::testing::OciLayoutFiles({spec}));
+  auto image_cli = [&](const std::string& args) {
+    std::string cmd = "'" + Binary() + "' --root '" + root_ + "' " + args + " >'" + root_ +
+                      "/out' 2>'" + root_ + "/err'";
+    int rc = ::system(cmd.c_str());
+    out_ = ReadOr(root_ + "/out");
+    err_ = ReadOr(root_ + "/err");
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  };
+  ASSERT_EQ(image_cli("import '" + root_ + "/layout' hostprocess.local/win:1"), 0) << err_;
+  ASSERT_EQ(image_cli("inspect hostprocess.local/win:1"), 0) << err_;
+  EXPECT_NE(out_.find("\"os\": \"windows\""), std::string::npos) << out_;
+
+  int rc = Cli(Pod(R"Y(  - {name: c, image: hostprocess.local/win:1, command: ["true"]}
+)Y"),
+               "", /*use_rootfs=*/false);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(err_.find("image operating system \"windows\" cannot be used on this platform: "
+                      "image \"hostprocess.local/win:1\" is built for windows and this node "
+                      "runs linux; use an image built for linux"),
+            std::string::npos)
+      << err_;
+  EXPECT_EQ(out_, "");
+  auto sandboxes = sys::ListDir(root_ + "/sandboxes");
+  if (sandboxes) {
+    EXPECT_TRUE(sandboxes->empty());
+  }
+
+  // The same store runs a Linux image (the check is the OS, not the store).
+  hp::testing::ImageSpec linux_spec;
+  hp::testing::TarBuilder linux_layer;
+  linux_layer.File("hello", "hi\n");
+  linux_spec.layers.push_back(hp::testing::MakeLayer(linux_layer));
+  hp::testing::WriteFiles(root_ + "/layout-linux", hp::testing::OciLayoutFiles({linux_spec}));
+  ASSERT_EQ(image_cli("import '" + root_ + "/layout-linux' hostprocess.local/lin:1"), 0) << err_;
+  EXPECT_EQ(Cli(Pod(R"Y(  - {name: c, image: hostprocess.local/lin:1, command: [cat, hello]}
+)Y"),
+                "", /*use_rootfs=*/false),
+            0)
+      << err_;
+  EXPECT_EQ(out_, "[c] hi\n");
 }
 
 }  // namespace

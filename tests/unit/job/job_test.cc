@@ -330,8 +330,10 @@ TEST_P(FakeFsTest, MembershipKillFreeze) {
     }
   }
 
-  auto attach = (*j)->PrepareAttach();
-  ASSERT_TRUE(attach);
+  auto token = (*j)->PrepareAttach();
+  ASSERT_TRUE(token);
+  auto* attach = dynamic_cast<job::CgroupAttach*>(token->get());
+  ASSERT_NE(attach, nullptr);
   EXPECT_EQ(attach->cgroup_dir.valid(), GetParam() != CgroupKind::kV1);
   EXPECT_EQ(attach->v1_tasks.size(),
             GetParam() == CgroupKind::kV2 ? 0u : std::size(job::kV1Controllers));

@@ -2,9 +2,10 @@
 // handle closing kills every process in it, so a dead supervisor takes its containers with
 // it), a completion port for ACTIVE_PROCESS_ZERO, limits from windows::JobObjectLimits.
 //
-// Not yet behind job.h's Job interface: that interface still carries Linux types (JobAttach's
-// cgroup fds, Signal(int), pid_t; issue 11 item 4). Under Wine the limit setters succeed and do
-// nothing; callers that care check effects (docs/windows.md).
+// Not yet behind job.h's Job interface, which is now platform-neutral (an opaque JobAttach
+// token, JobSignal; issue 11 item 4): the Windows pod runner that would drive it through that
+// interface is still to come. Under Wine the limit setters succeed and do nothing; callers that
+// care check effects (docs/windows.md).
 #pragma once
 
 #include <chrono>

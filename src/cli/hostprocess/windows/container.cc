@@ -1,0 +1,234 @@
+#include "cli/hostprocess/windows/container.h"
+
+#include <windows.h>
+
+#include <chrono>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "core/image/windows/dir_images.h"
+#include "core/launch/windows/spawn.h"
+#include "core/plan/plan.h"
+#include "core/sys/windows/wide.h"
+#include "core/sys/windows/wine.h"
+#include "core/windows/account.h"
+#include "core/windows/application.h"
+#include "core/windows/command_line.h"
+#include "core/windows/environment.h"
+#include "core/windows/job_limits.h"
+#include "core/windows/path.h"
+
+namespace hp::cli::windows_node {
+namespace {
+
+class RealProbe : public windows::FileProbe {
+ public:
+  windows::FileKind Probe(const std::string& path) const override {
+    DWORD attrs = GetFileAttributesW(sys::Widen(path).c_str());
+    if (attrs == INVALID_FILE_ATTRIBUTES) return windows::FileKind::kMissing;
+    return attrs & FILE_ATTRIBUTE_DIRECTORY ? windows::FileKind::kDirectory
+                                            : windows::FileKind::kFile;
+  }
+};
+
+// Group lookups are not trusted yet (Wine's NetLocalGroupGetInfo succeeds for any name), and
+// only the inherited token runs in this preview: no name is taken for a group.
+class NoGroups : public windows::GroupProbe {
+ public:
+  bool GroupExists(const std::string&) const override { return false; }
+};
+
+std::string NewContainerId() {
+  std::random_device rd;
+  std::string id;
+  for (int i = 0; i < 32; i++) id += "0123456789abcdef"[rd() % 16];
+  return id;
+}
+
+windows::EnvList OwnEnvironment() {
+  windows::EnvList env;
+  wchar_t* block = GetEnvironmentStringsW();
+  for (const wchar_t* p = block; p && *p; p += wcslen(p) + 1) {
+    std::string entry = sys::Narrow(p);
+    size_t eq = entry.find('=', 1);  // "=C:=C:\x" entries are the shell's, not variables
+    if (entry[0] == '=' || eq == std::string::npos) continue;
+    env.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
+  }
+  if (block) FreeEnvironmentStringsW(block);
+  return env;
+}
+
+std::vector<std::string> SystemDirs() {
+  wchar_t buf[MAX_PATH];
+  std::vector<std::string> dirs;
+  if (UINT n = GetSystemDirectoryW(buf, MAX_PATH); n > 0 && n < MAX_PATH)
+    dirs.push_back(sys::Narrow({buf, n}));
+  if (UINT n = GetWindowsDirectoryW(buf, MAX_PATH); n > 0 && n < MAX_PATH) {
+    std::string windows_dir = sys::Narrow({buf, n});
+    dirs.push_back(windows_dir + "\\System");
+    dirs.push_back(windows_dir);
+  }
+  return dirs;
+}
+
+std::optional<std::string> RunAsUserName(const k8s::PodSpec& pod, const k8s::Container& c) {
+  if (c.security_context && c.security_context->windows_options &&
+      c.security_context->windows_options->run_as_user_name)
+    return c.security_context->windows_options->run_as_user_name;
+  if (pod.security_context && pod.security_context->windows_options)
+    return pod.security_context->windows_options->run_as_user_name;
+  return std::nullopt;
+}
+
+windows::ResourceRequest Resources(const k8s::ResourceRequirements& r) {
+  windows::ResourceRequest out;
+  for (const auto& [name, q] : r.limits) {
+    if (name == "memory") out.memory_bytes = q.Value();
+    if (name == "cpu") out.cpu_limit_millis = q.MilliValue();
+  }
+  for (const auto& [name, q] : r.requests)
+    if (name == "cpu") out.cpu_request_millis = q.MilliValue();
+  return out;
+}
+
+}  // namespace
+
+void Write(FILE* f, const std::string& s) {
+  if (!s.empty()) fwrite(s.data(), 1, s.size(), f);
+  fflush(f);
+}
+
+Result<Running> Start(const k8s::PodSpec& pod,
+                      const std::map<std::string, std::string>& annotations,
+                      const k8s::Container& c, const ContainerOptions& flags) {
+  std::string id = NewContainerId();
+  std::string run_as = RunAsUserName(pod, c).value_or("");
+  ASSIGN_OR_RETURN(windows::Account account,
+                   windows::ClassifyAccount(annotations, run_as, id, NoGroups()));
+  if (account.kind != windows::AccountKind::kInherit)
+    return Err(ErrorCode::kUnsupported,
+               "container \"{}\": running as \"{}\" is not supported by the Windows preview build "
+               "yet; set the annotation {}: \"true\" to run as this process's account",
+               c.name, run_as, windows::kInheritUserAnnotation);
+  std::optional<image::ImageRecord> img;
+  if (!c.image.empty()) {
+    auto found = image::ResolveDirectoryImage(flags.root, c.image);
+    if (found) {
+      TRY_CTX(plan::CheckImageOs(c.image, found->config.os, "windows"), "container \"{}\"", c.name);
+      img = std::move(*found);
+    } else if (found.error().code() == ErrorCode::kNotFound) {
+      Write(stderr, "Warning: container \"" + c.name + "\": " + found.error().message() +
+                        "; its container volume starts empty\n");
+    } else {
+      return Err(Error(found.error()).Context(fmt::format("container \"{}\"", c.name)));
+    }
+  }
+  // Kubernetes' rule: command replaces the entrypoint (and then the image's cmd is unused);
+  // args replace the cmd.
+  std::vector<std::string> words = c.command;
+  if (words.empty() && img) {
+    words = img->config.entrypoint;
+    for (const std::string& a : c.args.empty() ? img->config.cmd : c.args) words.push_back(a);
+  } else {
+    words.insert(words.end(), c.args.begin(), c.args.end());
+  }
+  if (words.empty())
+    return Err(ErrorCode::kUnsupported,
+               "container \"{}\": no command: the manifest sets none and the image \"{}\" has no "
+               "entrypoint or cmd",
+               c.name, c.image);
+  windows::EnvList image_env;
+  if (img)
+    for (const std::string& e : img->config.env) {
+      size_t eq = e.find('=');
+      image_env.emplace_back(e.substr(0, eq), eq == std::string::npos ? "" : e.substr(eq + 1));
+    }
+  windows::EnvList pod_env;
+  for (const k8s::EnvVar& e : c.env) {
+    if (e.value_from)
+      return Err(ErrorCode::kUnsupported,
+                 "container \"{}\": env \"{}\": valueFrom is not supported by the Windows preview "
+                 "build yet",
+                 c.name, e.name);
+    pod_env.emplace_back(e.name, e.value.value_or(""));
+  }
+  if (!c.env_from.empty() || !c.volume_mounts.empty())
+    return Err(ErrorCode::kUnsupported,
+               "container \"{}\": envFrom and volumeMounts are not supported by the Windows "
+               "preview build yet",
+               c.name);
+
+  std::string volume = windows::JoinPath(flags.volume_root, id);
+  std::string sandbox = windows::SandboxPath(volume);
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(sys::Widen(volume)), ec);
+  if (ec) return Err(ErrorCode::kInternal, "create \"{}\": {}", volume, ec.message());
+  auto remove_volume = [&] {
+    std::filesystem::remove_all(std::filesystem::path(sys::Widen(volume)), ec);
+  };
+  if (img) {
+    if (Status copied = image::CopyDirectoryImage(flags.root, *img, volume); !copied) {
+      remove_volume();
+      return Err(Error(copied.error()).Context(fmt::format("container \"{}\"", c.name)));
+    }
+  }
+
+  windows::EnvList env = windows::BuildEnvironment(OwnEnvironment(), image_env, pod_env, sandbox);
+  std::string path_env;
+  for (const auto& [name, value] : env)
+    if (windows::EqualsIgnoreCase(name, "PATH")) path_env = value;
+  std::string work = windows::WorkingDirectory(
+      sandbox, !c.working_dir.empty() || !img ? c.working_dir : img->config.working_dir);
+  std::filesystem::create_directories(std::filesystem::path(sys::Widen(work)), ec);
+
+  std::vector<std::string> argv;
+  for (const std::string& a : words) argv.push_back(windows::ExpandSandbox(a, sandbox));
+  auto app = windows::ResolveApplication(windows::JoinCommandLine(argv),
+                                         {work, path_env, SystemDirs()}, RealProbe());
+  if (!app) {
+    remove_volume();
+    return Err(Error(app.error()).Context(fmt::format("container \"{}\"", c.name)));
+  }
+  windows::ResourceRequest resources = Resources(c.resources);
+  if (resources.memory_bytes || resources.cpu_limit_millis || resources.cpu_request_millis) {
+    // Wine accepts the limits and reads them back as 0 (docs/windows.md): say so, by name.
+    if (std::optional<std::string> wine = sys::WineVersion())
+      Write(stderr, "Warning: container \"" + c.name + "\": Wine " + *wine +
+                        " accepts Job Object limits without enforcing them: its CPU and memory "
+                        "resources are not applied here\n");
+  }
+  auto job = job::JobObject::Create(
+      id, windows::ToJobObjectLimits(resources, std::max(1u, std::thread::hardware_concurrency())));
+  if (!job) {
+    remove_volume();
+    return Err(job.error());
+  }
+  auto process = launch::Spawn({app->path, app->command_line, windows::EnvironmentBlock(env), work,
+                                nullptr, flags.std_out, flags.std_err},
+                               *job);
+  if (!process) {
+    remove_volume();
+    return Err(Error(process.error()).Context(fmt::format("container \"{}\"", c.name)));
+  }
+  return Running{c.name, volume, std::move(*job), std::move(*process)};
+}
+
+// Waits for the first process, then ends the rest of the job and removes the volume.
+Result<uint32_t> Finish(Running& r) {
+  ASSIGN_OR_RETURN(bool ended, r.process.Wait(std::chrono::milliseconds(INFINITE)));
+  (void)ended;
+  ASSIGN_OR_RETURN(uint32_t code, r.process.ExitCode());
+  Status killed = r.job.Terminate(1);
+  auto empty = r.job.WaitEmpty(std::chrono::seconds(10));
+  std::error_code ec;
+  std::filesystem::remove_all(std::filesystem::path(sys::Widen(r.volume)), ec);
+  if (!killed) return Err(killed.error());
+  if (!empty) return Err(empty.error());
+  if (!*empty)
+    return Err(ErrorCode::kInternal, "container \"{}\": job \"{}\" still has processes", r.name,
+               r.job.name());
+  return code;
+}
+
+}  // namespace hp::cli::windows_node

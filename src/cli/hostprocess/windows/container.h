@@ -1,0 +1,44 @@
+// One HostProcess container on Windows (preview, docs/windows.md), shared by `run -f` and the
+// pod supervisor: its container volume `<volume-root>\<id>\` (CONTAINER_SANDBOX_MOUNT_POINT,
+// trailing `\`) with the imported image's files, hcsshim's environment and application-name
+// rules (core/windows), its own Job Object (kill-on-job-close), its first process.
+#pragma once
+
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include "core/base/result.h"
+#include "core/job/windows/job_object.h"
+#include "core/k8s/types.h"
+#include "core/launch/windows/spawn.h"
+
+namespace hp::cli::windows_node {
+
+struct ContainerOptions {
+  std::string root;         // --root: where imported images are
+  std::string volume_root;  // container volumes are made below it, one per container
+  void* std_out = nullptr;  // the container's stdout/stderr HANDLEs (null: the caller's)
+  void* std_err = nullptr;
+};
+
+// A started container: its job, first process and container volume.
+struct Running {
+  std::string name;
+  std::string volume;
+  job::JobObject job;
+  launch::Process process;
+};
+
+// Resolves the account, image, command, environment and working directory, makes the volume
+// and job, and starts the first process. Unsupported preview features are kUnsupported.
+Result<Running> Start(const k8s::PodSpec& pod,
+                      const std::map<std::string, std::string>& annotations,
+                      const k8s::Container& c, const ContainerOptions& options);
+// Waits for the first process, then ends the rest of the job and removes the volume.
+Result<uint32_t> Finish(Running& r);
+
+// Writes `s` to `f` at once and flushes (binary: the bytes Linux writes).
+void Write(FILE* f, const std::string& s);
+
+}  // namespace hp::cli::windows_node

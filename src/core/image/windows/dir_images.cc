@@ -1,0 +1,141 @@
+#include "core/image/windows/dir_images.h"
+
+#include <filesystem>
+#include <random>
+#include <system_error>
+
+#include "core/base/strings.h"
+#include "core/base/time.h"
+#include "core/image/digest.h"
+#include "core/image/record.h"
+#include "core/sys/file.h"
+
+namespace hp::image {
+namespace {
+namespace fs = std::filesystem;
+
+fs::path FsPath(const std::string& utf8) {
+  return fs::path(std::u8string(utf8.begin(), utf8.end()));
+}
+
+std::string ImagesDir(const std::string& root) { return root + "\\images\\windows"; }
+
+std::string ImageDir(const std::string& root, const std::string& normal_name) {
+  return ImagesDir(root) + "\\" + std::string(DigestHex(Sha256Digest(normal_name)));
+}
+
+Error FsError(std::string_view what, const std::string& path, const std::error_code& ec) {
+  return Error(fmt::format("{} \"{}\": {}", what, path, ec.message()), ErrorCode::kInternal);
+}
+
+std::string Utf8(const fs::path& p) {
+  std::u8string s = p.u8string();
+  return std::string(s.begin(), s.end());
+}
+
+// Copies the tree under `from` into `to` (made when missing); returns the bytes of the files.
+// By hand rather than fs::copy(recursive): MinGW's libstdc++ fails that with "File exists" when
+// `to` exists, as a container volume always does.
+Result<int64_t> CopyTree(const std::string& from, const std::string& to) {
+  std::error_code ec;
+  fs::create_directories(FsPath(to), ec);
+  if (ec) return tl::unexpected(FsError("create", to, ec));
+  int64_t bytes = 0;
+  fs::recursive_directory_iterator it(FsPath(from), ec), end;
+  if (ec) return tl::unexpected(FsError("read", from, ec));
+  for (; it != end; it.increment(ec)) {
+    if (ec) return tl::unexpected(FsError("read", from, ec));
+    fs::path dest = FsPath(to) / it->path().lexically_relative(FsPath(from));
+    if (it->is_directory(ec)) {
+      fs::create_directories(dest, ec);
+    } else {
+      fs::copy_file(it->path(), dest, fs::copy_options::overwrite_existing, ec);
+      if (!ec) bytes += static_cast<int64_t>(it->file_size(ec));
+    }
+    if (ec) return tl::unexpected(FsError("copy", Utf8(it->path()), ec));
+  }
+  return bytes;
+}
+
+}  // namespace
+
+Result<ImageRecord> ImportDirectory(const std::string& root, const std::string& dir,
+                                    std::string_view name, const ImportOptions& opts) {
+  ASSIGN_OR_RETURN(std::string norm, NormalImportName(name));
+  if (!opts.platform.empty() && opts.platform.rfind("windows", 0) != 0)
+    return Err(ErrorCode::kInvalidArgument,
+               "import \"{}\": --platform {}: this Windows node imports windows images only", dir,
+               opts.platform);
+  std::error_code ec;
+  if (!fs::is_directory(FsPath(dir), ec))
+    return Err(ErrorCode::kInvalidArgument,
+               "import \"{}\": not a directory; the Windows preview build imports directories "
+               "only (OCI layouts and tarballs with Windows layers are not read yet)",
+               dir);
+  if (fs::exists(FsPath(dir + "\\index.json"), ec) && fs::exists(FsPath(dir + "\\oci-layout"), ec))
+    return Err(ErrorCode::kUnsupported,
+               "import \"{}\": an OCI image layout is not read by the Windows preview build yet; "
+               "import the image's files as a directory",
+               dir);
+
+  ImageRecord rec;
+  rec.name = norm;
+  rec.config.os = "windows";
+  rec.config.architecture = "amd64";
+  ApplyImportOptions(rec.config, opts);
+  rec.id = Sha256Digest(ConfigToJson(rec.config).dump());
+  rec.created = Rfc3339(NowUnixSeconds());
+
+  std::string images = ImagesDir(root);
+  fs::create_directories(FsPath(images), ec);
+  if (ec) return Err(FsError("create", images, ec));
+  std::random_device rd;
+  std::string tmp = images + "\\.import-" + std::to_string(rd()) + std::to_string(rd());
+  auto drop_tmp = [&] {
+    std::error_code ignored;
+    fs::remove_all(FsPath(tmp), ignored);
+  };
+  auto copied = CopyTree(dir, tmp + "\\Files");
+  if (!copied) {
+    drop_tmp();
+    return tl::unexpected(std::move(copied).error());
+  }
+  rec.size = *copied;
+  if (Status w = sys::WriteFile(tmp + "\\image.json", RecordToJson(rec).dump(2)); !w) {
+    drop_tmp();
+    return Err(Error(w.error()).Context(fmt::format("import \"{}\"", dir)));
+  }
+  std::string final_dir = ImageDir(root, norm);
+  fs::remove_all(FsPath(final_dir), ec);
+  fs::rename(FsPath(tmp), FsPath(final_dir), ec);
+  if (ec) {
+    drop_tmp();
+    return Err(FsError("rename into", final_dir, ec));
+  }
+  return rec;
+}
+
+Result<ImageRecord> ResolveDirectoryImage(const std::string& root, std::string_view ref) {
+  ASSIGN_OR_RETURN(std::string norm, NormalImportName(ref));
+  std::string file = ImageDir(root, norm) + "\\image.json";
+  std::error_code ec;
+  if (!fs::exists(FsPath(file), ec))
+    return Err(ErrorCode::kNotFound, "image \"{}\" is not imported (hostprocess import DIR {})",
+               ref, ref);
+  ASSIGN_OR_RETURN(std::string data, sys::ReadFile(file));
+  nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return Err(ErrorCode::kInvalidArgument, "\"{}\" is not an image record; import the image again",
+               file);
+  return RecordFromJson(j);
+}
+
+Status CopyDirectoryImage(const std::string& root, const ImageRecord& image,
+                          const std::string& volume) {
+  auto copied = CopyTree(ImageDir(root, image.name) + "\\Files", volume);
+  if (!copied)
+    return Err(Error(copied.error()).Context(fmt::format("image {}", Quote(image.name))));
+  return Ok();
+}
+
+}  // namespace hp::image

@@ -1,0 +1,31 @@
+// hp/image on Windows (preview, docs/windows.md): images imported from a directory. The Linux
+// store keeps blobs and unpacked layers (libarchive, zstd, curl), which have no Windows build
+// here; until they do, `import DIR NAME` keeps the directory's files as they are:
+//   <root>\images\windows\<hex sha256 of the name>\image.json   the ImageRecord (os "windows")
+//   <root>\images\windows\<hex sha256 of the name>\Files\       the files (a Windows layer's
+//                                                                Files\ prefix)
+// The record has the Linux store's JSON form; its id is the sha256 of its config's JSON. An
+// import is written beside the images and renamed into place: a crash leaves no half image.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/base/result.h"
+#include "core/image/import.h"
+#include "core/image/store.h"
+
+namespace hp::image {
+
+// Imports directory `dir` under `name` (normalised like Docker) with `opts` (env, cmd,
+// entrypoint, working dir); replaces an image of the same name. Anything but a directory is
+// refused by name (OCI layouts and tarballs with Windows layers are not read yet).
+Result<ImageRecord> ImportDirectory(const std::string& root, const std::string& dir,
+                                    std::string_view name, const ImportOptions& opts = {});
+// The image imported under `ref` (normalised); kNotFound when there is none.
+Result<ImageRecord> ResolveDirectoryImage(const std::string& root, std::string_view ref);
+// Copies the image's files into `volume`, an existing directory.
+Status CopyDirectoryImage(const std::string& root, const ImageRecord& image,
+                          const std::string& volume);
+
+}  // namespace hp::image

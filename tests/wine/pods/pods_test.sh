@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Wine tier: `hostprocess.exe apply -f` starts a pod under its own supervisor process, `get pods`
+# shows it Running, `logs` prints what its container wrote to stdout and stderr (from the CRI
+# log file), `delete pod` stops it (the supervisor dies and kill-on-job-close takes the
+# container and its children with it) and leaves nothing: no process, container volume, state
+# or log. Killing the supervisor behind `delete`'s back also ends the container.
+# Usage: pods_test.sh WINDOWS_EXE SOURCE_DIR
+set -uo pipefail
+source "$(dirname "$0")/../wine_env.sh" "$1"
+cd "$2"
+data=tests/wine/pods
+out=$(mktemp -d "${TMPDIR:-/tmp}/hp-wine-pods.XXXXXX")
+cleanup() {
+  for p in $(alive 127.0.0.81) $(alive supervise-pod); do kill -9 "$p" 2>/dev/null; done
+  rm -rf "$out"
+  wine_cleanup
+}
+trap cleanup EXIT
+pass=0
+fail=0
+check() {  # check NAME CONDITION...
+  local name=$1
+  shift
+  if "$@"; then
+    pass=$((pass + 1))
+    echo "ok    $name"
+  else
+    fail=$((fail + 1))
+    echo "FAIL  $name"
+    sed 's/^/  stdout: /' "$out/out"
+    sed 's/^/  stderr: /' "$out/err"
+  fi
+}
+hp() {  # hp ARGS...: hostprocess.exe --root C:\hpstate ARGS, output in $out/out and $out/err
+  "$WINE" "$HP_EXE" --root 'C:\hpstate' "$@" </dev/null >"$out/out" 2>"$out/err"
+  rc=$?
+  tr -d '\r' <"$out/out" >"$out/out.lf" && mv "$out/out.lf" "$out/out"
+}
+# Processes of this prefix whose command line has `marker` (wine shows Windows command lines).
+alive() { ps -eo pid=,args= | grep -F -- "$1" | grep -v -F grep | awk '{print $1}'; }
+state="$WINEPREFIX/drive_c/hpstate"
+wait_for() {  # wait_for CONDITION...: up to 10 s
+  for _ in $(seq 100); do
+    "$@" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+running() { hp get pods && grep -Eq '^keeper +1/1 +Running +0 +[0-9]+s$' "$out/out"; }
+
+hp apply -f $data/long-pod.yaml
+check "apply: exit 0" test "$rc" -eq 0
+check "apply: kubectl's words" test "$(cat "$out/out")" = "pod/keeper created"
+wait_for running
+check "get pods: Running 1/1 under kubectl's header" \
+  grep -Eq '^NAME +READY +STATUS +RESTARTS +AGE$' "$out/out"
+check "get pods: the pod is Running" grep -Eq '^keeper +1/1 +Running +0 +[0-9]+s$' "$out/out"
+check "the container runs" test -n "$(alive 127.0.0.81)"
+check "the supervisor runs" test -n "$(alive supervise-pod)"
+log="$state/logs/default_keeper/main/0.log"
+wait_for grep -q 'stderr F to stderr' "$log"
+check "CRI log: stdout line" \
+  grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z stdout F hello from the pod$' "$log"
+check "CRI log: stderr line" grep -Eq 'Z stderr F to stderr ?$' "$log"
+hp logs keeper
+check "logs: what the container wrote" grep -qxF "hello from the pod" "$out/out"
+check "logs: its stderr too" grep -q "^to stderr" "$out/out"
+hp apply -f $data/long-pod.yaml
+check "apply again: unchanged" test "$(cat "$out/out")" = "pod/keeper unchanged"
+
+hp delete pod keeper
+check "delete: kubectl's words" test "$(cat "$out/out")" = 'pod "keeper" deleted'
+check "delete: exit 0" test "$rc" -eq 0
+wait_for test -z "$(alive 127.0.0.81)"
+check "delete: the container and its child are gone" test -z "$(alive 127.0.0.81)"
+check "delete: the supervisor is gone" test -z "$(alive supervise-pod)"
+check "delete: no container volume left" test -z "$(ls -A "$WINEPREFIX/drive_c/hpc" 2>/dev/null)"
+check "delete: no pod state left" test -z "$(ls -A "$state/pods" 2>/dev/null)"
+check "delete: no log left" test -z "$(ls -A "$state/logs" 2>/dev/null)"
+hp get pods
+check "get pods: none" grep -qxF "No resources found in default namespace." "$out/err"
+hp delete pod keeper
+check "delete again: NotFound (exit 1)" \
+  grep -qxF 'Error from server (NotFound): pods "keeper" not found' "$out/err"
+
+# A supervisor killed behind delete's back takes its container with it (kill-on-job-close).
+hp apply -f $data/long-pod.yaml
+wait_for test -n "$(alive 127.0.0.81)"
+seen=$(alive 127.0.0.81)
+for p in $(alive supervise-pod); do kill -9 "$p"; done
+wait_for test -z "$(alive 127.0.0.81)"
+check "kill -9 of the supervisor: the container ran" test -n "$seen"
+check "kill -9 of the supervisor: the container dies with it" test -z "$(alive 127.0.0.81)"
+hp delete pod keeper
+check "delete after the supervisor died: no pod state left" test -z "$(ls -A "$state/pods")"
+check "delete after the supervisor died: no container volume left" \
+  test -z "$(ls -A "$WINEPREFIX/drive_c/hpc")"
+
+echo "wine pods: $pass passed, $fail failed"
+[ $fail -eq 0 ]
