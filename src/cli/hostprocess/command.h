@@ -1,9 +1,10 @@
 // The `hostprocess` CLI: each verb lives in its own file and registers itself here, so adding a
-// verb never touches main.cc. A verb's Run returns the process exit code.
+// verb never touches main.cc. A verb's Run returns the process exit code. Names local to a verb's
+// file (its `<verb>_verb` registration, helpers) are unique across the verbs: unity builds
+// compile several verb files as one translation unit.
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <memory>
 #include <string>

@@ -248,7 +248,7 @@ int RunGet(const GlobalOptions& global, GetFlags f) {
   return kind == "pods" ? GetPods(**agent, f) : GetDaemonSets(**agent, f);
 }
 
-CommandRegistration registration(31, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+CommandRegistration get_verb(31, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto flags = std::make_shared<GetFlags>();
   CLI::App* cmd = app.add_subcommand(
       "get", "List pods or DaemonSets on this node (kubectl get): get pods, get ds, get pod NAME");
