@@ -6,17 +6,24 @@ function(hp_library name)
   target_link_libraries(hp_${name} PUBLIC ${ARG_DEPS})
 endfunction()
 
-# hp_test(NAME SOURCES... DEPS ... [LABELS ...] [LOCKS ...]): a GoogleTest binary registered
-# with CTest. LOCKS: host state its tests change that others must not change at the same time
-# under `ctest -j` (e.g. host-accounts: useradd/groupadd/userdel on /etc/passwd and /etc/group).
+# hp_test(NAME SOURCES... DEPS ... [LABELS ...] [LOCKS ...] [LOCKED FILTER]): a GoogleTest binary
+# registered with CTest. LOCKS: host state its tests change that others must not change at the
+# same time under `ctest -j` (e.g. host-accounts: useradd/groupadd/userdel on /etc/passwd and
+# /etc/group). LOCKED: only the tests that match this --gtest_filter pattern take the LOCKS (the
+# others run alongside anything); without it every test of the binary does.
 function(hp_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS;LOCKS" ${ARGN})
+  cmake_parse_arguments(ARG "" "LOCKED" "SOURCES;DEPS;LABELS;LOCKS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/tests)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   target_compile_definitions(${name} PRIVATE HP_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
                                              HP_BINARY_DIR="${CMAKE_BINARY_DIR}")
-  if(ARG_LOCKS)
+  if(ARG_LOCKS AND ARG_LOCKED)
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_FILTER "${ARG_LOCKED}"
+                         PROPERTIES LABELS "${ARG_LABELS}" RESOURCE_LOCK "${ARG_LOCKS}")
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_FILTER "-${ARG_LOCKED}"
+                         PROPERTIES LABELS "${ARG_LABELS}")
+  elseif(ARG_LOCKS)
     gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
                          PROPERTIES LABELS "${ARG_LABELS}" RESOURCE_LOCK "${ARG_LOCKS}")
   else()

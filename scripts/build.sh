@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Configures and builds one flavour: scripts/build.sh [release|asan|ship|windows] [TARGET...]
 #   release  RelWithDebInfo (g++): everything, tests and benchmarks included (build/release);
-#   asan     clang, ASan+UBSan and libFuzzer instrumentation (-O1): every test, fuzz target and
-#            benchmark (build/asan); `fuzz` is another name for it;
+#   asan     clang, ASan+UBSan (-O1, linked with lld), libFuzzer coverage instrumentation on the
+#            fuzz targets and the libraries they test: every test, fuzz target and benchmark
+#            (build/asan); `fuzz` is another name for it;
 #   ship     a stock Release (-O3) of only what is shipped, no tests (build/ship): what CI
 #            packages;
 #   windows  hostprocess.exe cross-compiled with MinGW-w64 (cmake/mingw-w64-x86_64.cmake,
 #            docs/windows.md), static, Release (build/windows).
 # Only the TARGETs when given (e.g. hostprocess), else everything of the flavour. The trees CI
-# builds from scratch (asan, ship) are unity builds (CMAKE_UNITY_BUILD: each library's sources
-# compiled as a few translation units); release stays one unit per file for quick rebuilds.
+# builds from scratch (asan, ship, windows) are unity builds (CMAKE_UNITY_BUILD: each target's
+# sources compiled as a few translation units); release stays one unit per file for quick
+# rebuilds.
 # ccache is used when present; HP_JOBS sets the parallel compile jobs (default: nproc). Warnings are errors here (HP_WERROR), as in CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,10 +25,11 @@ case "$flavour" in
     flavour=asan
     args+=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -gline-tables-only"
            "-DCMAKE_C_FLAGS_DEBUG=-O1 -gline-tables-only" -DHP_SANITIZE=ON -DHP_FUZZ=ON
-           -DCMAKE_UNITY_BUILD=ON)
+           -DCMAKE_UNITY_BUILD=ON "-DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld")
     compiler=(-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++) ;;
   ship) args+=(-DCMAKE_BUILD_TYPE=Release -DHP_TESTS=OFF -DHP_BENCH=OFF -DCMAKE_UNITY_BUILD=ON) ;;
-  windows) args+=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=cmake/mingw-w64-x86_64.cmake) ;;
+  windows) args+=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=cmake/mingw-w64-x86_64.cmake
+                 -DCMAKE_UNITY_BUILD=ON) ;;
   *) echo "usage: $0 [release|asan|ship|windows] [TARGET...]" >&2; exit 2 ;;
 esac
 if command -v ccache >/dev/null; then

@@ -7,7 +7,7 @@
 # linux-perf and gnuplot-nox: profiling, and bench/plot.sh's chart (docs/performance.md).
 set -euo pipefail
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format clang-tidy
+  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev lld clang-format clang-tidy
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-dev nlohmann-json3-dev libcli11-dev libfmt-dev libexpected-dev
   libarchive-dev libcurl4-openssl-dev libssl-dev libcap-dev libzstd-dev libseccomp-dev

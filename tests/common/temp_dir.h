@@ -28,6 +28,9 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
 
   const std::string& path() const { return path_; }
+  // False when the directory could not be made (already reported): tests ASSERT_TRUE(ok()),
+  // since an empty path would make "/..." of every path below it.
+  bool ok() const { return !path_.empty(); }
 
  private:
   std::string path_;

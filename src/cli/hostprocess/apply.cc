@@ -250,7 +250,7 @@ int RunApply(const GlobalOptions& global, const ApplyFlags& flags, CLI::App* cmd
   return 0;
 }
 
-CommandRegistration registration(30, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+CommandRegistration apply_verb(30, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto flags = std::make_shared<ApplyFlags>();
   CLI::App* cmd = app.add_subcommand(
       "apply",

@@ -1,9 +1,10 @@
 // The `hostprocess` CLI: each verb lives in its own file and registers itself here, so adding a
-// verb never touches main.cc. A verb's Run returns the process exit code.
+// verb never touches main.cc. A verb's Run returns the process exit code. Names local to a verb's
+// file (its `<verb>_verb` registration) are unique across the verbs, so that the CLI can become
+// a unity build (CMakeLists.txt says why it is not one yet).
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <memory>
 #include <string>

@@ -192,7 +192,7 @@ std::string CompletionScript(CLI::App& app, const std::string& shell) {
   return out;
 }
 
-CommandRegistration registration(80, [](CLI::App& app, GlobalOptions&, int& exit_code) {
+CommandRegistration completion_verb(80, [](CLI::App& app, GlobalOptions&, int& exit_code) {
   auto shell = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand(
       "completion",

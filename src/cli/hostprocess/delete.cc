@@ -133,7 +133,7 @@ int RunDelete(const GlobalOptions& global, const DeleteFlags& f) {
   return rc;
 }
 
-CommandRegistration registration(36, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+CommandRegistration delete_verb(36, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto flags = std::make_shared<DeleteFlags>();
   CLI::App* cmd = app.add_subcommand(
       "delete",

@@ -580,7 +580,7 @@ int RunDescribe(const GlobalOptions& global, DescribeFlags f) {
   return rc;
 }
 
-CommandRegistration registration(32, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+CommandRegistration describe_verb(32, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto flags = std::make_shared<DescribeFlags>();
   CLI::App* cmd = app.add_subcommand(
       "describe", "Show a pod or DaemonSet in detail, with events (kubectl describe)");

@@ -143,7 +143,7 @@ int RunDiff(const GlobalOptions& global, const DiffFlags& f) {
   return WEXITSTATUS(status);
 }
 
-CommandRegistration registration(39, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+CommandRegistration diff_verb(39, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto flags = std::make_shared<DiffFlags>();
   CLI::App* cmd = app.add_subcommand(
       "diff",

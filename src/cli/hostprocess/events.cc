@@ -114,7 +114,7 @@ int RunEvents(const GlobalOptions& global, const EventsFlags& f) {
   return 0;
 }
 
-CommandRegistration registration(34, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+CommandRegistration events_verb(34, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto flags = std::make_shared<EventsFlags>();
   CLI::App* cmd = app.add_subcommand(
       "events",

@@ -190,7 +190,7 @@ int RunExec(const GlobalOptions& global, const ExecFlags& f) {
   return code;
 }
 
-CommandRegistration registration(34, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+CommandRegistration exec_verb(34, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto flags = std::make_shared<ExecFlags>();
   CLI::App* cmd = app.add_subcommand(
       "exec",

@@ -208,7 +208,7 @@ int RunLogs(const GlobalOptions& global, const LogsFlags& f) {
   return rc;
 }
 
-CommandRegistration registration(33, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+CommandRegistration logs_verb(33, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto flags = std::make_shared<LogsFlags>();
   CLI::App* cmd = app.add_subcommand(
       "logs", "Print a container's logs (kubectl logs): logs POD [-c CONTAINER] [-f]");

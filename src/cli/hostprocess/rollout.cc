@@ -131,7 +131,7 @@ int RunRestart(const GlobalOptions& global, RolloutFlags f) {
   return 0;
 }
 
-CommandRegistration registration(37, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+CommandRegistration rollout_verb(37, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
   CLI::App* rollout = app.add_subcommand(
       "rollout", "Manage the rollout of a DaemonSet on this node (kubectl rollout)");
   rollout->require_subcommand(1);

@@ -9,7 +9,7 @@
 namespace hp::cli {
 namespace {
 
-CommandRegistration registration(90, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+CommandRegistration supervise_verb(90, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto key = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand("__supervise", "Run one pod's supervisor (internal)");
   cmd->group("");

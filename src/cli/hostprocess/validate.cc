@@ -24,7 +24,7 @@ struct ValidateFlags {
   std::string feature_gates;  // kube-apiserver --feature-gates
 };
 
-void Write(FILE* f, const std::string& s) {
+void Print(FILE* f, const std::string& s) {
   if (!s.empty()) fwrite(s.data(), 1, s.size(), f);
 }
 
@@ -33,25 +33,25 @@ int RunValidate(const ValidateFlags& flags) {
   if (!MakeAdmissionOptions(flags.admission, &opts)) return 2;
   auto gates = k8s::ParseFeatureGates(flags.feature_gates);
   if (!gates) {
-    Write(stderr, "error: " + gates.error().ToString() + "\n");
+    Print(stderr, "error: " + gates.error().ToString() + "\n");
     return 2;
   }
   opts.validation.allow_windows_host_process_field = gates->windows_host_process_containers;
   if (flags.output != "text" && flags.output != "json") {
-    Write(stderr, fmt::format("error: unable to match a printer suitable for the output format "
+    Print(stderr, fmt::format("error: unable to match a printer suitable for the output format "
                               "{}, allowed formats are: json,text\n",
                               Quote(flags.output)));
     return 2;
   }
   auto decoded = DecodeManifests(flags.files);
   if (!decoded) {
-    Write(stderr, "error: " + decoded.error().ToString() + "\n");
+    Print(stderr, "error: " + decoded.error().ToString() + "\n");
     return 2;
   }
   std::string err_out;
   for (const auto& w : decoded->warnings) err_out += "Warning: " + w.ToString() + "\n";
   if (decoded->objects.empty()) {
-    Write(stderr, err_out + "error: no objects passed to validate\n");
+    Print(stderr, err_out + "error: no objects passed to validate\n");
     return 2;
   }
   // Never freed: the process exits next and gets its memory back whole, while freeing 10,000
@@ -82,13 +82,13 @@ int RunValidate(const ValidateFlags& flags) {
       }
     }
   }
-  Write(stderr, err_out);
-  Write(stdout, out);
+  Print(stderr, err_out);
+  Print(stdout, out);
   fflush(stdout);
   return rejected ? 1 : 0;
 }
 
-CommandRegistration registration(10, [](CLI::App& app, GlobalOptions&, int& exit_code) {
+CommandRegistration validate_verb(10, [](CLI::App& app, GlobalOptions&, int& exit_code) {
   auto flags = std::make_shared<ValidateFlags>();
   CLI::App* cmd = app.add_subcommand(
       "validate",

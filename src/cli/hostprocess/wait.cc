@@ -116,7 +116,7 @@ int RunWait(const GlobalOptions& global, const WaitFlags& f) {
   return 0;
 }
 
-CommandRegistration registration(38, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+CommandRegistration wait_verb(38, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto flags = std::make_shared<WaitFlags>();
   CLI::App* cmd = app.add_subcommand(
       "wait",

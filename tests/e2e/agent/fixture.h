@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "common/temp_dir.h"
 #include "core/agent/cleanup.h"
 #include "core/agent/status.h"
 #include "core/job/job.h"
@@ -44,9 +45,8 @@ class AgentE2E : public ::testing::Test {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root (cgroups, mounts, users)";
     if (!sys::Exists("/bin/busybox")) GTEST_SKIP() << "needs busybox-static at /bin/busybox";
     ASSERT_TRUE(sys::Exists(Binary())) << "hostprocess binary not built: " << Binary();
-    auto d = sys::MakeTempDir("hp-agent-e2e-");
-    ASSERT_TRUE(d);
-    root_ = *d;
+    ASSERT_TRUE(tmp_.ok());
+    root_ = tmp_.path();
     ASSERT_EQ(::chmod(root_.c_str(), 0755), 0);
     cgroup_root_ = "hp-agent-e2e-" + std::to_string(::getpid()) + "-" +
                    ::testing::UnitTest::GetInstance()->current_test_info()->name();
@@ -94,7 +94,6 @@ class AgentE2E : public ::testing::Test {
       EXPECT_TRUE(!list || list->empty()) << dir << " left behind";
     }
     (void)sys::DetachMountsUnder(root_);
-    (void)sys::RemoveAll(root_);
   }
 
   // Runs `hostprocess --root R ARGS` (shell words); stdin from `input` when given.
@@ -196,6 +195,7 @@ class AgentE2E : public ::testing::Test {
            nlohmann::json(script).dump() + "]\n" + container_extra;
   }
 
+  hp::testing::TempDir tmp_{"hp-agent-e2e-"};
   std::string root_;
   std::string cgroup_root_;
 };

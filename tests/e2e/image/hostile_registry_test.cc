@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "common/temp_dir.h"
 #include "core/image/digest.h"
 #include "core/image/manifest.h"
 #include "core/image/registry.h"
@@ -43,9 +44,8 @@ struct FakeImage {
 class HostileRegistryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto d = sys::MakeTempDir("hp-hostile-");
-    ASSERT_TRUE(d);
-    dir_ = *d;
+    ASSERT_TRUE(tmp_.ok());
+    dir_ = tmp_.path();
     ASSERT_TRUE(reg_.Start());
     OpenStore(dir_ + "/root");
     opts_.auth_config = dir_ + "/no-config.json";
@@ -56,7 +56,6 @@ class HostileRegistryTest : public ::testing::Test {
     reg_.Stop();
     store_.reset();
     if (!mount_.empty()) ::umount2(mount_.c_str(), MNT_DETACH);
-    if (!dir_.empty()) (void)sys::RemoveAll(dir_);
   }
   void OpenStore(const std::string& root) {
     auto s = Store::Open(root);
@@ -105,6 +104,7 @@ class HostileRegistryTest : public ::testing::Test {
     return f.get();
   }
 
+  hp::testing::TempDir tmp_{"hp-hostile-"};
   std::string dir_, mount_;
   FakeRegistry reg_;
   std::optional<Store> store_;

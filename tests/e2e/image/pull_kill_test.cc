@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "common/temp_dir.h"
 #include "core/image/digest.h"
 #include "core/image/manifest.h"
 #include "core/sys/file.h"
@@ -50,9 +51,9 @@ int Wait(pid_t pid) {
 
 TEST(PullKill, RandomKillsNeverWedgeTheStore) {
   if (!sys::Exists(Binary())) GTEST_SKIP() << "hostprocess not built";
-  auto d = sys::MakeTempDir("hp-pull-kill-");
-  ASSERT_TRUE(d);
-  std::string dir = *d, root = dir + "/root";
+  hp::testing::TempDir d("hp-pull-kill-");
+  ASSERT_TRUE(d.ok());
+  std::string dir = d.path(), root = dir + "/root";
   FakeRegistry reg;
   ASSERT_TRUE(reg.Start());
   // Three images sharing a base layer; every blob trickles at 4 MB/s, so a pull takes about a
@@ -117,7 +118,6 @@ TEST(PullKill, RandomKillsNeverWedgeTheStore) {
   std::printf("pull kill loop: %d rounds, %d kill signals, %d pulls finished before their kill\n",
               15, kills, finished);
   reg.Stop();
-  (void)sys::RemoveAll(dir);
 }
 
 }  // namespace

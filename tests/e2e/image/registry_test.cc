@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "common/temp_dir.h"
 #include "core/image/digest.h"
 #include "core/image/manifest.h"
 #include "core/sys/file.h"
@@ -31,9 +32,8 @@ class RegistryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!sys::Exists("/usr/bin/docker-registry")) GTEST_SKIP() << "docker-registry not installed";
-    auto d = sys::MakeTempDir("hp-registry-");
-    ASSERT_TRUE(d);
-    dir_ = *d;
+    ASSERT_TRUE(tmp_.ok());
+    dir_ = tmp_.path();
     ASSERT_TRUE(sys::MkdirAll(dir_ + "/reg"));
     registry_ = std::make_unique<hp::testing::Registry>(dir_ + "/reg", hp::testing::FreePort());
     ASSERT_TRUE(registry_->Start()) << "registry did not start";
@@ -44,10 +44,7 @@ class RegistryTest : public ::testing::Test {
     opts_.backoff = std::chrono::milliseconds(50);
     opts_.retries = 1;
   }
-  void TearDown() override {
-    registry_.reset();
-    if (!dir_.empty()) (void)sys::RemoveAll(dir_);
-  }
+  void TearDown() override { registry_.reset(); }
 
   // Pushes a one-layer image; returns its manifest.
   Pushed Push(const std::string& repo, const std::string& tag, const TarBuilder& layer,
@@ -78,6 +75,7 @@ class RegistryTest : public ::testing::Test {
 
   std::string Ref(const std::string& repo_tag) { return registry_->host() + "/" + repo_tag; }
 
+  hp::testing::TempDir tmp_{"hp-registry-"};
   std::string dir_;
   std::unique_ptr<hp::testing::Registry> registry_;
   std::optional<Store> store_;

@@ -14,6 +14,7 @@
 #include <random>
 #include <thread>
 
+#include "common/temp_dir.h"
 #include "core/base/strings.h"
 #include "core/sys/file.h"
 #include "e2e/runtime/harness.h"
@@ -36,9 +37,8 @@ class RuntimeCli : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root";
-    auto d = sys::MakeTempDir("hp-rtcli-");
-    ASSERT_TRUE(d);
-    dir_ = *d;
+    ASSERT_TRUE(tmp_.ok());
+    dir_ = tmp_.path();
     root_ = dir_ + "/state";
     tag_ = std::to_string(::getpid());
   }
@@ -47,7 +47,6 @@ class RuntimeCli : public ::testing::Test {
     for (const std::string& id : ids_) (void)Rt({"delete", "--force", id});
     for (const std::string& c : extra_cgroups_)
       for (const std::string& h : Hierarchies()) ::rmdir((h + c).c_str());
-    (void)sys::RemoveAll(dir_);
   }
 
   CmdResult Rt(std::vector<std::string> args, int timeout_s = 30) {
@@ -122,6 +121,7 @@ class RuntimeCli : public ::testing::Test {
     return id;
   }
 
+  hp::testing::TempDir tmp_{"hp-rtcli-"};
   std::string dir_, root_, tag_;
   std::vector<std::string> ids_, extra_cgroups_;
 };

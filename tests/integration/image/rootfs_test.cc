@@ -17,6 +17,7 @@
 #include <optional>
 #include <sstream>
 
+#include "common/temp_dir.h"
 #include "core/image/digest.h"
 #include "core/image/import.h"
 #include "core/image/store.h"
@@ -69,9 +70,8 @@ class OverlayRootfs : public ::testing::Test {
     ASSERT_EQ(::unshare(CLONE_NEWNS), 0) << std::strerror(errno);
     ASSERT_EQ(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0)
         << std::strerror(errno);
-    auto d = sys::MakeTempDir("hp-overlay-it-");
-    ASSERT_TRUE(d);
-    root_ = *d;
+    ASSERT_TRUE(tmp_.ok());
+    root_ = tmp_.path();
     ASSERT_EQ(::mount("tmpfs", root_.c_str(), "tmpfs", 0, "mode=0755"), 0) << std::strerror(errno);
     tmpfs_ = true;
     auto s = Store::Open(root_ + "/state");
@@ -106,7 +106,6 @@ class OverlayRootfs : public ::testing::Test {
     for (auto it = all.rbegin(); it != all.rend(); ++it)
       if (it->point.rfind(root_ + "/", 0) == 0) ::umount2(it->point.c_str(), MNT_DETACH);
     if (tmpfs_) ::umount2(root_.c_str(), MNT_DETACH);
-    (void)sys::RemoveAll(root_);
   }
 
   LayerRecord AddLayer(const TarBuilder& b) {
@@ -137,6 +136,7 @@ class OverlayRootfs : public ::testing::Test {
     return sys::ListDir(store_->dir() + "/leases").value_or(std::vector<std::string>{}).size();
   }
 
+  hp::testing::TempDir tmp_{"hp-overlay-it-"};
   std::string root_;
   bool tmpfs_ = false;
   std::optional<Store> store_;

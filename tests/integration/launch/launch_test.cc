@@ -9,6 +9,7 @@
 
 #include <thread>
 
+#include "common/temp_dir.h"
 #include "core/base/strings.h"
 #include "integration/job/fixture.h"
 
@@ -157,16 +158,15 @@ TEST_F(LaunchTest, ChdirAndSetuidErrors) {
   EXPECT_EQ(r.error().ToString(), "chdir \"/no/such/dir\": No such file or directory");
 
   // nobody cannot enter a root-only directory.
-  auto dir = sys::MakeTempDir("hp-launch-");
-  ASSERT_TRUE(dir);
-  ::chmod(dir->c_str(), 0700);
-  spec.cwd = *dir;
+  hp::testing::TempDir dir("hp-launch-");
+  ASSERT_TRUE(dir.ok());
+  ::chmod(dir.path().c_str(), 0700);
+  spec.cwd = dir.path();
   spec.uid = 65534;
   spec.gid = 65534;
   r = launch::Launch(spec);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().ToString(), fmt::format("chdir \"{}\": Permission denied", *dir));
-  ::rmdir(dir->c_str());
+  EXPECT_EQ(r.error().ToString(), fmt::format("chdir \"{}\": Permission denied", dir.path()));
 }
 
 TEST_F(LaunchTest, StdioAndExtraFdsOthersClosed) {
@@ -221,9 +221,9 @@ TEST_F(LaunchTest, GoFdHoldsExecUntilSignalled) {
 }
 
 TEST_F(LaunchTest, GoFifoLikeRuncExecFifo) {
-  auto dir = sys::MakeTempDir("hp-fifo-");
-  ASSERT_TRUE(dir);
-  std::string fifo = *dir + "/exec.fifo";
+  hp::testing::TempDir dir("hp-fifo-");
+  ASSERT_TRUE(dir.ok());
+  std::string fifo = dir.path() + "/exec.fifo";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   launch::LaunchSpec spec;
   spec.go_fifo_path = fifo;
@@ -240,36 +240,36 @@ TEST_F(LaunchTest, GoFifoLikeRuncExecFifo) {
   auto st = launch::AwaitExec(r.proc, spec);
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().ToString(), "exec \"/bin/nonexistent\": No such file or directory");
-  ::unlink(fifo.c_str());
-  ::rmdir(dir->c_str());
 }
 
 TEST_F(LaunchTest, PrivateMountNamespaceWithBinds) {
-  auto src = sys::MakeTempDir("hp-bind-src-");
-  auto dst = sys::MakeTempDir("hp-bind-dst-");
-  ASSERT_TRUE(src && dst);
-  ASSERT_TRUE(sys::WriteFile(*src + "/marker", "hello"));
+  hp::testing::TempDir src("hp-bind-src-");
+  hp::testing::TempDir dst("hp-bind-dst-");
+  ASSERT_TRUE(src.ok() && dst.ok());
+  ASSERT_TRUE(sys::WriteFile(src.path() + "/marker", "hello"));
   launch::LaunchSpec spec;
   spec.new_mount_ns = true;
-  spec.binds.push_back({*src, *dst, /*read_only=*/true});
+  spec.binds.push_back({src.path(), dst.path(), /*read_only=*/true});
   int code = -1;
   std::string out = RunOutput(
       this, spec,
-      {"/bin/sh", "-c", "cat " + *dst + "/marker; touch " + *dst + "/x 2>/dev/null || echo ro"},
+      {"/bin/sh", "-c",
+       "cat " + dst.path() + "/marker; touch " + dst.path() + "/x 2>/dev/null || echo ro"},
       nullptr, &code);
   EXPECT_EQ(out, "helloro\n");
   // Not visible on the host.
-  EXPECT_FALSE(sys::Exists(*dst + "/marker"));
+  EXPECT_FALSE(sys::Exists(dst.path() + "/marker"));
   launch::LaunchSpec bad;
   bad.path = "/bin/true";
   bad.new_mount_ns = true;
-  bad.binds.push_back({"/no/such/src", *dst});
+  bad.binds.push_back({"/no/such/src", dst.path()});
   auto r = launch::Launch(bad);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().ToString(),
-            fmt::format("bind mount \"/no/such/src\" on \"{}\": No such file or directory", *dst));
-  ASSERT_TRUE(sys::RemoveAll(*src));
-  ASSERT_TRUE(sys::RemoveAll(*dst));
+  EXPECT_EQ(
+      r.error().ToString(),
+      fmt::format("bind mount \"/no/such/src\" on \"{}\": No such file or directory", dst.path()));
+  ASSERT_TRUE(sys::RemoveAll(src.path()));
+  ASSERT_TRUE(sys::RemoveAll(dst.path()));
 }
 
 TEST_F(LaunchTest, SignalledExitCodeAndPidfd) {

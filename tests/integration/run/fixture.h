@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "common/temp_dir.h"
 #include "core/job/job.h"
 #include "core/k8s/decode.h"
 #include "core/pod/dir_rootfs.h"
@@ -35,9 +36,8 @@ class RunFixture : public ::testing::Test {
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root (cgroups, mounts, users)";
     if (!sys::Exists("/bin/busybox")) GTEST_SKIP() << "needs busybox-static at /bin/busybox";
-    auto d = sys::MakeTempDir("hp-run-it-");
-    ASSERT_TRUE(d);
-    root_ = *d;
+    ASSERT_TRUE(tmp_.ok());
+    root_ = tmp_.path();
     ASSERT_EQ(::chmod(root_.c_str(), 0755), 0);  // non-root accounts traverse it
     rootfs_ = root_ + "/image";
     ASSERT_TRUE(sys::MkdirAll(rootfs_ + "/bin"));
@@ -78,7 +78,6 @@ class RunFixture : public ::testing::Test {
     EXPECT_TRUE(!containers || containers->empty()) << "container scratch left behind";
     auto pods_dir = sys::ListDir(root_ + "/pods");
     EXPECT_TRUE(!pods_dir || pods_dir->empty()) << "pod state left behind";
-    (void)sys::RemoveAll(root_);
   }
 
   int CountMounts() {
@@ -151,6 +150,7 @@ class RunFixture : public ::testing::Test {
            extra_spec + "  containers:\n" + containers;
   }
 
+  hp::testing::TempDir tmp_{"hp-run-it-"};
   std::string root_, rootfs_, cgroup_root_;
   std::unique_ptr<job::JobManager> jobs_;
   std::unique_ptr<DirRootfs> rootfs_provider_;

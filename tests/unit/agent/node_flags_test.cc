@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "common/temp_dir.h"
 #include "core/sys/file.h"
 
 namespace hp::agent {
@@ -89,9 +90,9 @@ CliRun Hostprocess(const std::string& root, const std::string& args) {
 }
 
 TEST(NodeFlagsCli, BadNodeFlagsAreUsageErrorsThatStoreNothing) {
-  auto tmp = sys::MakeTempDir("hp-node-flags-");
-  ASSERT_TRUE(tmp);
-  std::string root = *tmp + "/root";
+  hp::testing::TempDir tmp("hp-node-flags-");
+  ASSERT_TRUE(tmp.ok());
+  std::string root = tmp.path() + "/root";
   struct Case {
     std::string args, err;
   } cases[] = {
@@ -115,7 +116,6 @@ TEST(NodeFlagsCli, BadNodeFlagsAreUsageErrorsThatStoreNothing) {
   CliRun run = Hostprocess(root, "run -f /dev/null --cgroup-root ../x");
   EXPECT_EQ(run.rc, 2) << run.err;
   EXPECT_EQ(run.err, "error: --cgroup-root: \"../x\": must not contain a \"..\" part\n");
-  (void)sys::RemoveAll(*tmp);
 }
 
 }  // namespace

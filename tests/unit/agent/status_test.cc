@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/temp_dir.h"
 #include "core/sys/file.h"
 
 namespace hp::agent {
@@ -45,9 +46,9 @@ TEST(PodStatus, EventsAggregateAndRoundTrip) {
   s.containers = {Running("a", true)};
   s.containers[0].last_state = Terminated("a", 1, "Error").state;
   s.live_containers = {"abc"};
-  auto dir = sys::MakeTempDir("hp-status-test-");
-  ASSERT_TRUE(dir);
-  std::string path = *dir + "/status.json";
+  hp::testing::TempDir dir("hp-status-test-");
+  ASSERT_TRUE(dir.ok());
+  std::string path = dir.path() + "/status.json";
   ASSERT_TRUE(WritePodStatus(path, s));
   auto back = ReadPodStatus(path);
   ASSERT_TRUE(back) << back.error().ToString();
@@ -60,7 +61,7 @@ TEST(PodStatus, EventsAggregateAndRoundTrip) {
   nlohmann::json api = ApiPodStatus(*back);
   EXPECT_EQ(api["containerStatuses"][0]["state"].begin().key(), "running");
   EXPECT_EQ(api["containerStatuses"][0]["lastState"]["terminated"]["exitCode"], 1);
-  EXPECT_TRUE(sys::RemoveAll(*dir));
+  EXPECT_TRUE(sys::RemoveAll(dir.path()));
   EXPECT_FALSE(ReadPodStatus(path));
 }
 

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/temp_dir.h"
 #include "core/agent/status.h"
 #include "core/sys/file.h"
 
@@ -16,11 +17,10 @@ namespace {
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto d = sys::MakeTempDir("agent-store-");
-    ASSERT_TRUE(d);
-    dir_ = *d;
+    ASSERT_TRUE(tmp_.ok());
+    dir_ = tmp_.path();
   }
-  void TearDown() override { (void)sys::RemoveAll(dir_); }
+  hp::testing::TempDir tmp_{"agent-store-"};
   std::string dir_;
 };
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/temp_dir.h"
 #include "core/sys/file.h"
 
 namespace hp {
@@ -24,14 +25,11 @@ void CrashAt(const char* /*step*/) {
 class AtomicWrite : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto d = sys::MakeTempDir("hp-atomic-");
-    ASSERT_TRUE(d);
-    dir_ = *d;
+    ASSERT_TRUE(tmp_.ok());
+    dir_ = tmp_.path();
   }
-  void TearDown() override {
-    sys::SetAtomicWriteHookForTesting(nullptr);
-    (void)sys::RemoveAll(dir_);
-  }
+  void TearDown() override { sys::SetAtomicWriteHookForTesting(nullptr); }
+  hp::testing::TempDir tmp_{"hp-atomic-"};
   std::string dir_;
 };
 

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "common/temp_dir.h"
 #include "core/sys/file.h"
 #include "unit/image/image_builder.h"
 
@@ -27,14 +28,12 @@ class ImageCli : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(sys::Exists(Binary())) << Binary();
-    auto d = sys::MakeTempDir("hp-image-cli-");
-    ASSERT_TRUE(d);
-    root_ = *d;
+    ASSERT_TRUE(tmp_.ok());
+    root_ = tmp_.path();
     state_ = root_ + "/state";
     in_ = root_ + "/in";
     ASSERT_TRUE(sys::MkdirAll(in_));
   }
-  void TearDown() override { (void)sys::RemoveAll(root_); }
 
   // Runs `hostprocess --root STATE ARGS` (ARGS are shell words); returns the exit code.
   int Cli(const std::string& args) {
@@ -57,6 +56,7 @@ class ImageCli : public ::testing::Test {
   }
   static std::string Hex(const std::string& digest) { return digest.substr(7); }
 
+  hp::testing::TempDir tmp_{"hp-image-cli-"};
   std::string root_, state_, in_, out_, err_;
 };
 

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 
+#include "common/temp_dir.h"
 #include "core/base/scope_exit.h"
 #include "core/image/digest.h"
 #include "core/sys/file.h"
@@ -26,9 +27,8 @@ using nlohmann::json;
 class ImportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto d = sys::MakeTempDir("hp-import-");
-    ASSERT_TRUE(d);
-    root_ = *d;
+    ASSERT_TRUE(tmp_.ok());
+    root_ = tmp_.path();
     in_ = root_ + "/in";
     ASSERT_TRUE(sys::MkdirAll(in_));
     auto s = Store::Open(root_ + "/state");
@@ -37,7 +37,6 @@ class ImportTest : public ::testing::Test {
   }
   void TearDown() override {
     rootfs_.clear();  // unmounts (copies) before the tree goes
-    (void)sys::RemoveAll(root_);
   }
 
   // Two layers: the second replaces /etc/motd, deletes /etc/old and adds /bin/tool.
@@ -121,6 +120,7 @@ class ImportTest : public ::testing::Test {
     ASSERT_EQ(::system(cmd.c_str()), 0) << cmd;
   }
 
+  hp::testing::TempDir tmp_{"hp-import-"};
   std::string root_, in_;
   std::optional<Store> store_;
   std::vector<Rootfs> rootfs_;

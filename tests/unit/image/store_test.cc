@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include "common/temp_dir.h"
 #include "core/image/digest.h"
 #include "core/sys/file.h"
 #include "data/image/tar_builder.h"
@@ -15,14 +16,12 @@ using hp::testing::TarBuilder;
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto d = sys::MakeTempDir("hp-store-");
-    ASSERT_TRUE(d);
-    root_ = *d;
+    ASSERT_TRUE(tmp_.ok());
+    root_ = tmp_.path();
     auto s = Store::Open(root_);
     ASSERT_TRUE(s) << s.error().ToString();
     store_.emplace(std::move(*s));
   }
-  void TearDown() override { (void)sys::RemoveAll(root_); }
 
   LayerRecord AddLayer(const TarBuilder& b) {
     LayerRecord l;
@@ -49,6 +48,7 @@ class StoreTest : public ::testing::Test {
     return r;
   }
 
+  hp::testing::TempDir tmp_{"hp-store-"};
   std::string root_;
   std::optional<Store> store_;
 };

@@ -5,6 +5,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "common/temp_dir.h"
 #include "core/image/digest.h"
 #include "core/sys/file.h"
 #include "data/image/tar_builder.h"
@@ -17,15 +18,13 @@ using hp::testing::TarBuilder;
 class UnpackTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto d = sys::MakeTempDir("hp-unpack-");
-    ASSERT_TRUE(d);
-    base_ = *d;
+    ASSERT_TRUE(tmp_.ok());
+    base_ = tmp_.path();
     outside_ = base_ + "/outside";
     target_ = base_ + "/layer";
     ASSERT_TRUE(sys::MkdirAll(outside_));
     ASSERT_TRUE(sys::WriteFile(outside_ + "/secret", "keep"));
   }
-  void TearDown() override { (void)sys::RemoveAll(base_); }
 
   Result<UnpackResult> Unpack(const std::string& tar, UnpackOptions o = {}) {
     return UnpackLayerMemory(tar.data(), tar.size(), target_, o);
@@ -44,6 +43,7 @@ class UnpackTest : public ::testing::Test {
     EXPECT_EQ(top->size(), 1u) << "something was written next to the layer";
   }
 
+  hp::testing::TempDir tmp_{"hp-unpack-"};
   std::string base_, outside_, target_;
 };
 

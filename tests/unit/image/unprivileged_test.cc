@@ -11,6 +11,7 @@
 #include <functional>
 #include <string>
 
+#include "common/temp_dir.h"
 #include "core/image/digest.h"
 #include "core/image/import.h"
 #include "core/image/unpack.h"
@@ -57,9 +58,8 @@ std::string AsNobody(const std::function<std::string()>& body) {
 class Unprivileged : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto d = sys::MakeTempDir("hp-unpriv-");
-    ASSERT_TRUE(d);
-    dir_ = *d;
+    ASSERT_TRUE(tmp_.ok());
+    dir_ = tmp_.path();
     if (::geteuid() == 0) {
       ASSERT_EQ(::chown(dir_.c_str(), kNobody, kNobody), 0);
     }
@@ -68,8 +68,8 @@ class Unprivileged : public ::testing::Test {
     // Read-only directories would stop an unprivileged removal.
     std::string cmd = "chmod -R u+w '" + dir_ + "' 2>/dev/null";
     (void)!::system(cmd.c_str());
-    (void)sys::RemoveAll(dir_);
   }
+  hp::testing::TempDir tmp_{"hp-unpriv-"};
   std::string dir_;
 };
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include "common/temp_dir.h"
 #include "core/job/cgroup.h"
 #include "unit/job/fake_cgroupfs.h"
 
@@ -70,12 +71,10 @@ TEST(ProcCgroup, Parse) {
 class FakeFsTest : public ::testing::TestWithParam<CgroupKind> {
  protected:
   void SetUp() override {
-    auto d = sys::MakeTempDir("hp-fakecg-");
-    ASSERT_TRUE(d);
-    tmp_ = *d;
+    ASSERT_TRUE(dir_.ok());
+    tmp_ = dir_.path();
     fake_ = std::make_unique<FakeCgroupFs>(GetParam(), tmp_);
   }
-  void TearDown() override { (void)sys::RemoveAll(tmp_); }
 
   std::unique_ptr<job::JobManager> Manager(const std::string& root = "/hostprocess",
                                            const std::string& self = "") {
@@ -92,6 +91,7 @@ class FakeFsTest : public ::testing::TestWithParam<CgroupKind> {
   }
   std::string Get(const std::string& p) const { return FakeCgroupFs::Get(p); }
 
+  hp::testing::TempDir dir_{"hp-fakecg-"};
   std::string tmp_;
   std::unique_ptr<FakeCgroupFs> fake_;
 };

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include "common/temp_dir.h"
 #include "core/launch/launch.h"
 #include "core/sys/file.h"
 
@@ -59,13 +60,12 @@ TEST(LaunchUnit, ChildErrorsNameTheStep) {
   auto p = launch::Launch(spec);
   ASSERT_FALSE(p);
   EXPECT_EQ(p.error().ToString(), "exec \"/no/such/binary\": No such file or directory");
-  auto dir = sys::MakeTempDir("hp-launch-unit-");
-  ASSERT_TRUE(dir);
-  std::string plain = *dir + "/not-executable";
+  hp::testing::TempDir dir("hp-launch-unit-");
+  ASSERT_TRUE(dir.ok());
+  std::string plain = dir.path() + "/not-executable";
   ASSERT_TRUE(sys::WriteFileAtomic(plain, "#!/bin/sh\n", 0644));
   spec.path = plain;
   p = launch::Launch(spec);
-  (void)sys::RemoveAll(*dir);
   ASSERT_FALSE(p);
   EXPECT_EQ(p.error().ToString(), fmt::format("exec \"{}\": Permission denied", plain));
   spec.path = "/bin/true";

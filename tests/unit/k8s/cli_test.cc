@@ -4,9 +4,11 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/temp_dir.h"
 #include "core/sys/file.h"
 
 namespace {
@@ -16,14 +18,11 @@ struct CliRun {
   std::string out, err;
 };
 
+// One directory for the whole binary, removed at exit.
 const std::string& TempDir() {
-  // Heap-allocated so that it outlives the atexit cleanup.
-  static std::string* dir = [] {
-    auto* d = new std::string(*hp::sys::MakeTempDir("hp-k8s-cli-"));
-    std::atexit([] { (void)hp::sys::RemoveAll(TempDir()); });
-    return d;
-  }();
-  return *dir;
+  static hp::testing::TempDir dir("hp-k8s-cli-");
+  if (!dir.ok()) std::abort();  // reported; "/out" and the like must not be written
+  return dir.path();
 }
 
 CliRun Validate(const std::string& args, const std::string& stdin_file = "/dev/null") {

@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "common/temp_dir.h"
 #include "core/base/strings.h"
 #include "core/oci/console.h"
 #include "core/oci/hooks.h"
@@ -80,20 +81,19 @@ TEST(Mounts, SystemMountsSkippedBindsAndTmpfsPlaced) {
 class ProcessPlanTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto d = sys::MakeTempDir("hp-oci-plan-");
-    ASSERT_TRUE(d);
-    dir_ = *d;
+    ASSERT_TRUE(tmp_.ok());
+    dir_ = tmp_.path();
     sandbox_ = dir_ + "/rootfs/";
     ASSERT_TRUE(sys::MkdirAll(sandbox_ + "bin"));
     ASSERT_TRUE(sys::WriteFileAtomic(sandbox_ + "bin/only-in-image", "#!/bin/sh\n", 0755));
   }
-  void TearDown() override { (void)sys::RemoveAll(dir_); }
   // Planned and resolved, as `create` does once the working directory exists.
   Result<ProcessPlan> Resolved(const Process& p) {
     ASSIGN_OR_RETURN(ProcessPlan plan, PlanProcess(p, sandbox_));
     TRY(ResolveExecutable(plan));
     return plan;
   }
+  hp::testing::TempDir tmp_{"hp-oci-plan-"};
   std::string dir_, sandbox_;
 };
 
@@ -230,12 +230,15 @@ TEST(Runtime, StateJsonHasRuncFields) {
 }
 
 TEST(Hooks, StateOnStdinEnvAndFailureOutput) {
-  auto d = sys::MakeTempDir("hp-oci-hook-");
-  ASSERT_TRUE(d);
-  Hook ok{"/bin/sh", {"sh", "-c", "cat > " + *d + "/state; echo $X > " + *d + "/env"}, {"X=y"}, 5};
+  hp::testing::TempDir d("hp-oci-hook-");
+  ASSERT_TRUE(d.ok());
+  Hook ok{"/bin/sh",
+          {"sh", "-c", "cat > " + d.path() + "/state; echo $X > " + d.path() + "/env"},
+          {"X=y"},
+          5};
   ASSERT_TRUE(RunHook(ok, HookState("1.0.2", "c1", "created", 9, "/b", {})));
-  EXPECT_NE(sys::ReadFile(*d + "/state")->find("\"status\":\"created\""), std::string::npos);
-  EXPECT_EQ(*sys::ReadFile(*d + "/env"), "y\n");
+  EXPECT_NE(sys::ReadFile(d.path() + "/state")->find("\"status\":\"created\""), std::string::npos);
+  EXPECT_EQ(*sys::ReadFile(d.path() + "/env"), "y\n");
   Hook bad{"/bin/sh", {"sh", "-c", "echo broken >&2; exit 3"}, {}, std::nullopt};
   auto st = RunHooks({ok, bad}, "prestart", "{}");
   ASSERT_FALSE(st);
@@ -245,13 +248,12 @@ TEST(Hooks, StateOnStdinEnvAndFailureOutput) {
   auto t = RunHook(slow, "{}");
   ASSERT_FALSE(t);
   EXPECT_NE(t.error().message().find("timed out"), std::string::npos);
-  (void)sys::RemoveAll(*d);
 }
 
 TEST(Console, MasterIsSentOverTheSocket) {
-  auto d = sys::MakeTempDir("hp-oci-console-");
-  ASSERT_TRUE(d);
-  std::string path = *d + "/sock";
+  hp::testing::TempDir d("hp-oci-console-");
+  ASSERT_TRUE(d.ok());
+  std::string path = d.path() + "/sock";
   int l = ::socket(AF_UNIX, SOCK_STREAM, 0);
   struct sockaddr_un addr = {};
   addr.sun_family = AF_UNIX;
@@ -287,7 +289,6 @@ TEST(Console, MasterIsSentOverTheSocket) {
   ::close(fd);
   ::close(c);
   ::close(l);
-  (void)sys::RemoveAll(*d);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/temp_dir.h"
 #include "core/sys/file.h"
 #include "core/sys/process.h"
 
@@ -15,11 +16,10 @@ namespace {
 class StateTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto d = sys::MakeTempDir("hp-oci-state-");
-    ASSERT_TRUE(d);
-    dir_ = *d;
+    ASSERT_TRUE(tmp_.ok());
+    dir_ = tmp_.path();
   }
-  void TearDown() override { (void)sys::RemoveAll(dir_); }
+  hp::testing::TempDir tmp_{"hp-oci-state-"};
   std::string dir_;
 };
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include "common/temp_dir.h"
 #include "core/k8s/decode.h"
 #include "core/sys/file.h"
 
@@ -14,9 +15,8 @@ namespace {
 class PlanTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto d = sys::MakeTempDir("hp-plan-");
-    ASSERT_TRUE(d);
-    root_ = *d;
+    ASSERT_TRUE(tmp_.ok());
+    root_ = tmp_.path();
     sandbox_ = root_ + "/sandboxes/c1/";
     for (const char* p : {"bin/sh", "bin/busybox", "usr/bin/env", "app/run"}) {
       std::string f = sandbox_ + p;
@@ -30,7 +30,6 @@ class PlanTest : public ::testing::Test {
     node_.allocatable_memory_bytes = int64_t{4} << 30;
     node_.default_path = "/usr/bin:/bin";
   }
-  void TearDown() override { (void)sys::RemoveAll(root_); }
 
   void Decode(const std::string& yaml) {
     auto d = k8s::DecodeString(yaml, "test.yaml");
@@ -56,6 +55,7 @@ class PlanTest : public ::testing::Test {
     return plan;
   }
 
+  hp::testing::TempDir tmp_{"hp-plan-"};
   std::string root_, sandbox_;
   NodeInfo node_;
   k8s::Decoded decoded_;

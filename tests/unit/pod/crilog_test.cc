@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/temp_dir.h"
 #include "core/base/strings.h"
 #include "core/sys/file.h"
 
@@ -18,12 +19,10 @@ constexpr int64_t kT0 = 1795341600LL * 1000000000;  // 2026-11-22T10:00:00Z
 class CriLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto d = sys::MakeTempDir("hp-crilog-");
-    ASSERT_TRUE(d);
-    dir_ = *d;
+    ASSERT_TRUE(tmp_.ok());
+    dir_ = tmp_.path();
     path_ = dir_ + "/logs/ns_pod_uid/c/0.log";
   }
-  void TearDown() override { (void)sys::RemoveAll(dir_); }
   std::string Read(const std::string& p) {
     auto r = sys::ReadFile(p);
     return r ? *r : "<missing>";
@@ -37,6 +36,7 @@ class CriLogTest : public ::testing::Test {
     EXPECT_TRUE(s) << s.error().ToString();
     return lines;
   }
+  hp::testing::TempDir tmp_{"hp-crilog-"};
   std::string dir_, path_;
 };
 
