@@ -89,7 +89,11 @@ TEST_F(DetachTest, DetachedExecFailureIsReportedAndNothingIsLeft) {
   auto held = launch::Launch(spec);
   ASSERT_TRUE(held) << held.error().ToString();
   go_r.reset();
-  EXPECT_EQ(StatField(held->pid, 3), "S") << "not waiting for the go signal";
+  // Blocked on the go pipe ("S") once it gets there; under load it may still be running ("R")
+  // on its way, but it never execs (the exec error below comes only after the go).
+  bool waiting = false;
+  for (int i = 0; i < 500 && !(waiting = StatField(held->pid, 3) == "S"); i++) ::usleep(10'000);
+  EXPECT_TRUE(waiting) << "not waiting for the go signal: state " << StatField(held->pid, 3);
   ASSERT_EQ(::write(go_w.get(), "g", 1), 1);
   auto exec = launch::AwaitExec(*held, spec);
   ASSERT_FALSE(exec);
