@@ -86,13 +86,13 @@ HP_DEBIAN_IMAGE=$(tail -1 "$image_log.out")
 export HP_DEBIAN_IMAGE
 rm -f "$image_log" "$image_log.out"
 
-# The node chaos test (`ctest -R ChaosE2E`) still finds leaks (issue 21, open): it is
-# run by hand until they are fixed, not in CI. Leak checks everywhere; the tests' own children (our binaries under ASan) report to stderr,
+# The node chaos test (ChaosE2E, issue 21) runs with its default seed (HP_CHAOS_SEED=random
+# explores by hand). Leak checks everywhere; the tests' own children (our binaries under ASan) report to stderr,
 # which the tests show on failure.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 stage "tests (unit, integration, e2e; asan)" \
-  bash -c 'cd build/asan && ctest --output-on-failure -j 2 --timeout 600 -LE wine -E "^(package_deb_test|ChaosE2E\..*)$"'
+  bash -c 'cd build/asan && ctest --output-on-failure -j 2 --timeout 600 -LE wine -E "^package_deb_test$"'
 stage "build windows (wait)" wait_windows
 stage "tests (wine; windows build)" \
   bash -c 'cd build/asan && ctest --output-on-failure -j 2 --timeout 600 -L wine'
