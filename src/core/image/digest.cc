@@ -11,19 +11,19 @@
 namespace hp::image {
 
 namespace {
-EVP_MD_CTX* Ctx(void* p) { return static_cast<EVP_MD_CTX*>(p); }
+EVP_MD_CTX* EvpCtx(void* p) { return static_cast<EVP_MD_CTX*>(p); }
 }  // namespace
 
-Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(Ctx(ctx_), EVP_sha256(), nullptr); }
-Sha256::~Sha256() { EVP_MD_CTX_free(Ctx(ctx_)); }
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(EvpCtx(ctx_), EVP_sha256(), nullptr); }
+Sha256::~Sha256() { EVP_MD_CTX_free(EvpCtx(ctx_)); }
 
-void Sha256::Update(const void* data, size_t size) { EVP_DigestUpdate(Ctx(ctx_), data, size); }
+void Sha256::Update(const void* data, size_t size) { EVP_DigestUpdate(EvpCtx(ctx_), data, size); }
 
 std::string Sha256::Final() {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_DigestFinal_ex(Ctx(ctx_), md, &len);
-  EVP_DigestInit_ex(Ctx(ctx_), EVP_sha256(), nullptr);
+  EVP_DigestFinal_ex(EvpCtx(ctx_), md, &len);
+  EVP_DigestInit_ex(EvpCtx(ctx_), EVP_sha256(), nullptr);
   static const char kHex[] = "0123456789abcdef";
   std::string out = "sha256:";
   for (unsigned i = 0; i < len; ++i) {
