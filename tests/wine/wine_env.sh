@@ -26,3 +26,30 @@ trap wine_cleanup EXIT
 # (a crash is then an exit code, as it must be in a test).
 "$WINE" reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\AeDebug' /v Debugger /d '' \
   /f >/dev/null 2>&1
+
+# What every Wine test shares. check NAME CONDITION...: counts a pass or a failure (printing the
+# last command's $out/out and $out/err on failure); hp ARGS...: hostprocess.exe --root
+# C:\hpstate ARGS, its output in $out/out (CR LF made LF) and $out/err, its exit code in $rc;
+# alive MARKER: the pids whose command line holds MARKER (wine shows Windows command lines).
+# The test sets $out (a temp dir) before it calls them.
+pass=0
+fail=0
+check() {
+  local name=$1
+  shift
+  if "$@"; then
+    pass=$((pass + 1))
+    echo "ok    $name"
+  else
+    fail=$((fail + 1))
+    echo "FAIL  $name"
+    sed 's/^/  stdout: /' "$out/out"
+    sed 's/^/  stderr: /' "$out/err"
+  fi
+}
+hp() {
+  "$WINE" "$HP_EXE" --root 'C:\hpstate' "$@" </dev/null >"$out/out" 2>"$out/err"
+  rc=$?
+  tr -d '\r' <"$out/out" >"$out/out.lf" && mv "$out/out.lf" "$out/out"
+}
+alive() { ps -eo pid=,args= | grep -F -- "$1" | grep -v -F grep | awk '{print $1}'; }

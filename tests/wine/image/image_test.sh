@@ -15,26 +15,6 @@ cleanup() {
   wine_cleanup
 }
 trap cleanup EXIT
-pass=0
-fail=0
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then
-    pass=$((pass + 1))
-    echo "ok    $name"
-  else
-    fail=$((fail + 1))
-    echo "FAIL  $name"
-    sed 's/^/  stdout: /' "$out/out"
-    sed 's/^/  stderr: /' "$out/err"
-  fi
-}
-hp() {  # hp ARGS...: hostprocess.exe --root C:\hpstate ARGS, output in $out/out and $out/err
-  "$WINE" "$HP_EXE" --root 'C:\hpstate' "$@" </dev/null >"$out/out" 2>"$out/err"
-  rc=$?
-  tr -d '\r' <"$out/out" >"$out/out.lf" && mv "$out/out.lf" "$out/out"
-}
 
 # The image's files, in the prefix's C: drive.
 src="$WINEPREFIX/drive_c/src/tool"

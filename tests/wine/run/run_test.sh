@@ -17,28 +17,11 @@ cleanup() {
   wine_cleanup
 }
 trap cleanup EXIT
-pass=0
-fail=0
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then
-    pass=$((pass + 1))
-    echo "ok    $name"
-  else
-    fail=$((fail + 1))
-    echo "FAIL  $name"
-    sed 's/^/  stdout: /' "$out/out"
-    sed 's/^/  stderr: /' "$out/err"
-  fi
-}
 run() {
   "$WINE" "$HP_EXE" run "$@" </dev/null >"$out/out" 2>"$out/err"
   rc=$?
   tr -d '\r' <"$out/out" >"$out/out.lf" && mv "$out/out.lf" "$out/out"
 }
-# Processes of this prefix whose command line has `marker` (wine shows Windows command lines).
-alive() { ps -eo pid=,args= | grep -F -- "$1" | grep -v -F grep | awk '{print $1}'; }
 # The pids alive for ADDR, waiting up to 10 s for one to appear ("" when none did).
 wait_alive() {
   local pids=""
