@@ -1,5 +1,5 @@
 // Issue 13 item 10: the node flags `apply` keeps are checked with kubelet's rules and words, and
-// a bad one is a usage error (exit 2) that stores nothing; `run --cgroup-root` likewise.
+// a bad one is a usage error (exit 1, as kubectl) that stores nothing; `run --cgroup-root` likewise.
 #include "core/agent/node_flags.h"
 
 #include <gtest/gtest.h>
@@ -109,12 +109,12 @@ TEST(NodeFlagsCli, BadNodeFlagsAreUsageErrorsThatStoreNothing) {
   };
   for (const Case& c : cases) {
     CliRun r = Hostprocess(root, "apply " + c.args);
-    EXPECT_EQ(r.rc, 2) << c.args << ": " << r.err;
+    EXPECT_EQ(r.rc, 1) << c.args << ": " << r.err;
     EXPECT_EQ(r.err.rfind(c.err, 0), 0u) << c.args << ": " << r.err;
     EXPECT_FALSE(sys::Exists(root)) << c.args << ": state was written";
   }
   CliRun run = Hostprocess(root, "run -f /dev/null --cgroup-root ../x");
-  EXPECT_EQ(run.rc, 2) << run.err;
+  EXPECT_EQ(run.rc, 1) << run.err;
   EXPECT_EQ(run.err, "error: --cgroup-root: \"../x\": must not contain a \"..\" part\n");
 }
 

@@ -112,9 +112,9 @@ TEST_F(ImageCli, ImportImagesInspect) {
   EXPECT_EQ(Cli("inspect nothere:1"), 1);
   EXPECT_EQ(out_, "");
   EXPECT_EQ(err_, "error: image \"docker.io/library/nothere:1\" not found\n");
-  EXPECT_EQ(Cli("images -o yaml"), 2);
+  EXPECT_EQ(Cli("images -o yaml"), 1);
   EXPECT_NE(err_.find("unknown output format \"yaml\""), std::string::npos) << err_;
-  EXPECT_EQ(Cli("inspect"), 2);  // usage
+  EXPECT_EQ(Cli("inspect"), 1);  // usage (exit 1, as kubectl)
 }
 
 TEST_F(ImageCli, RmiRemovesWhatNoOtherImageUses) {
@@ -170,7 +170,7 @@ TEST_F(ImageCli, RmiRemovesWhatNoOtherImageUses) {
   EXPECT_TRUE(Dir("blobs/sha256").empty());
   EXPECT_TRUE(Dir("layers").empty());
   EXPECT_TRUE(ImagesJson().empty());
-  EXPECT_EQ(Cli("rmi"), 2);  // usage
+  EXPECT_EQ(Cli("rmi"), 1);  // usage (exit 1, as kubectl)
 }
 
 TEST_F(ImageCli, ImportErrorsExitOneAndStoreNothing) {
@@ -186,7 +186,7 @@ TEST_F(ImageCli, ImportErrorsExitOneAndStoreNothing) {
   EXPECT_TRUE(ImagesJson().empty());
   EXPECT_TRUE(Dir("blobs/sha256").empty());
   EXPECT_TRUE(Dir("layers").empty());
-  EXPECT_EQ(Cli("import '" + junk + "'"), 2);  // NAME is required
+  EXPECT_EQ(Cli("import '" + junk + "'"), 1);  // NAME is required
 }
 
 }  // namespace
