@@ -73,7 +73,7 @@ wait_windows() {  # the side builds at full priority again; returns once windows
   done
 }
 wait_side_builds() {
-  local rc=0
+  local rc=0 name secs  # local: `stage`'s own $name is what the caller's line is labelled with
   wait "$side_pid" || rc=$?
   while IFS='|' read -r name secs; do
     times+=("$(printf '%-34s %5ss' "  ($name, alongside)" "$secs")")
