@@ -14,7 +14,9 @@ namespace {
 EVP_MD_CTX* EvpCtx(void* p) { return static_cast<EVP_MD_CTX*>(p); }
 }  // namespace
 
-Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(EvpCtx(ctx_), EVP_sha256(), nullptr); }
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  EVP_DigestInit_ex(EvpCtx(ctx_), EVP_sha256(), nullptr);
+}
 Sha256::~Sha256() { EVP_MD_CTX_free(EvpCtx(ctx_)); }
 
 void Sha256::Update(const void* data, size_t size) { EVP_DigestUpdate(EvpCtx(ctx_), data, size); }

@@ -295,7 +295,6 @@ ErrorList ValidateResources(const ResourceRequirements& r, const std::string& pa
   return errs;
 }
 
-
 ErrorList ValidateSecurityContext(const std::optional<SecurityContext>& sc, const std::string& path,
                                   const ValidationOptions& opts, bool host_users) {
   ErrorList errs;

@@ -51,7 +51,6 @@ ErrorList ValidateLocalNonReservedPath(const std::string& target, const std::str
 // validateOS plus validateLinux / validateWindows (the spec.os consistency rules).
 ErrorList ValidateOS(const PodSpec& spec, const std::string& path);
 
-
 inline constexpr const char* kNegative = "must be greater than or equal to 0";
 inline void NonNegative(ErrorList& errs, int64_t v, const std::string& path) {
   if (v < 0) errs.push_back(field::Invalid(path, field::Int(v), kNegative));

@@ -1,5 +1,6 @@
 // Issue 13 item 10: the node flags `apply` keeps are checked with kubelet's rules and words, and
-// a bad one is a usage error (exit 1, as kubectl) that stores nothing; `run --cgroup-root` likewise.
+// a bad one is a usage error (exit 1, as kubectl) that stores nothing; `run --cgroup-root`
+// likewise.
 #include "core/agent/node_flags.h"
 
 #include <gtest/gtest.h>
