@@ -4,15 +4,18 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/hostprocess/command.h"
 #include "core/agent/agent.h"
 #include "core/base/result.h"
+#include "core/pod/pod_runner.h"
 
 namespace hp::cli {
 
@@ -36,6 +39,18 @@ inline void Print(FILE* f, const std::string& s) {
 inline int Fail(const Error& e) {
   Print(stderr, "error: " + e.ToString() + "\n");
   return 1;
+}
+
+// A `--timeout` value in Go's duration syntax; nothing, with kubectl's flag error printed, when
+// it does not parse.
+inline std::optional<std::chrono::milliseconds> ParseTimeoutFlag(const std::string& value) {
+  auto timeout = pod::ParseDuration(value);
+  if (!timeout) {
+    Print(stderr, fmt::format("error: invalid argument \"{}\" for \"--timeout\" flag: {}\n", value,
+                              timeout.error().message()));
+    return std::nullopt;
+  }
+  return *timeout;
 }
 
 // kubectl's not-found line.

@@ -76,12 +76,8 @@ int RunStatus(const GlobalOptions& global, RolloutFlags f) {
     if (!name.error().message().empty()) Print(stderr, "error: " + name.error().message() + "\n");
     return 1;
   }
-  auto timeout = pod::ParseDuration(f.timeout);
-  if (!timeout) {
-    Print(stderr, fmt::format("error: invalid argument \"{}\" for \"--timeout\" flag: {}\n",
-                              f.timeout, timeout.error().message()));
-    return 1;
-  }
+  auto timeout = ParseTimeoutFlag(f.timeout);
+  if (!timeout) return 1;
   auto agent = OpenAgent(global);
   if (!agent) return Fail(agent.error());
   auto deadline = std::chrono::steady_clock::now() + *timeout;
