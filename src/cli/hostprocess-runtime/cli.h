@@ -1,4 +1,6 @@
-// hostprocess-runtime: the global options every command sees and the command table.
+// hostprocess-runtime: the global options every command sees and the command table. Each command
+// (runc's verbs) lives in its own file and registers itself here, as the node CLI's verbs do;
+// names local to a command's file (its `<verb>_command` registration) are unique across them.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -7,6 +9,7 @@
 #include <vector>
 
 #include "core/base/result.h"
+#include "core/oci/runtime.h"
 
 namespace hp::runtime_cli {
 
@@ -23,10 +26,33 @@ struct Command {
   CLI::App* app;
   std::function<int()> run;
 };
-// Adds every command to `app`.
+// What a command's setup adds its subcommands to.
+class CommandList {
+ public:
+  void operator()(CLI::App* app, std::function<int()> run) {
+    commands_.push_back({app, std::move(run)});
+  }
+  const std::vector<Command>& commands() const { return commands_; }
+
+ private:
+  std::vector<Command> commands_;
+};
+
+// Adds a command's subcommands to `app`, in registration order (`order`: their place in
+// --help).
+using CommandSetup = void (*)(CLI::App& app, Globals& globals, CommandList& add);
+struct CommandRegistration {
+  CommandRegistration(int order, CommandSetup setup);
+};
+// Adds every registered command to `app`.
 std::vector<Command> AddCommands(CLI::App& app, Globals& globals);
+
+// The runtime over --root, logging to the runtime's log.
+oci::Runtime MakeRuntime(const Globals& g);
 
 // Reports an error as runc does (log file + stderr) and returns runc's exit code (1).
 int Fail(const Error& error);
+// 0 when `status` is ok, else Fail(its error).
+int Done(const Status& status);
 
 }  // namespace hp::runtime_cli

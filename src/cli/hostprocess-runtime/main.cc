@@ -1,5 +1,6 @@
 // hostprocess-runtime: an OCI runtime with runc's command line; every container it runs is a
 // HostProcess container (host namespaces, the bundle's rootfs as the sandbox, a job).
+#include <algorithm>
 #include <iostream>
 
 #include "cli/hostprocess-runtime/cli.h"
@@ -7,6 +8,36 @@
 #include "hp_build_info.h"
 
 namespace hp::runtime_cli {
+namespace {
+
+std::vector<std::pair<int, CommandSetup>>& Registry() {
+  static std::vector<std::pair<int, CommandSetup>> registry;
+  return registry;
+}
+
+}  // namespace
+
+CommandRegistration::CommandRegistration(int order, CommandSetup setup) {
+  Registry().emplace_back(order, setup);
+}
+
+std::vector<Command> AddCommands(CLI::App& app, Globals& globals) {
+  std::stable_sort(Registry().begin(), Registry().end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  CommandList list;
+  for (const auto& [order, setup] : Registry()) setup(app, globals, list);
+  return list.commands();
+}
+
+oci::Runtime MakeRuntime(const Globals& g) {
+  oci::RuntimeOptions o;
+  o.root = g.root;
+  o.systemd_cgroup = g.systemd_cgroup;
+  o.log = [](const std::string& level, const std::string& msg) { LogLine(level, msg); };
+  return oci::Runtime(std::move(o));
+}
+
+int Done(const Status& status) { return status ? 0 : Fail(status.error()); }
 
 int Fail(const Error& error) {
   std::string msg = error.ToString();
