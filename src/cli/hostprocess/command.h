@@ -1,7 +1,7 @@
 // The `hostprocess` CLI: each verb lives in its own file and registers itself here, so adding a
 // verb never touches main.cc. A verb's Run returns the process exit code. Names local to a verb's
-// file (its `<verb>_verb` registration) are unique across the verbs, so that the CLI can become
-// a unity build (CMakeLists.txt says why it is not one yet).
+// file (its `<verb>_verb` registration, its flags struct, its helpers) must be unique across the
+// verbs: the CLI is compiled as a unity build (CMakeLists.txt).
 #pragma once
 
 #include <CLI/CLI.hpp>
