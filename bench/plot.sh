@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Plots docs/performance-history.tsv (bench/goals.sh --record) as docs/performance.png: the
 # latency of `hostprocess run` against `runc run` (same run), and apply -> Running of 1 pod,
-# one point per recorded run. Needs gnuplot (Debian gnuplot-nox).
+# one point per recorded run. Needs gnuplot (Debian gnuplot-nox: `scripts/setup.sh --dev`).
 #
 #   bench/plot.sh [HISTORY.tsv] [OUT.png]
 set -euo pipefail
