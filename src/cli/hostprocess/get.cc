@@ -340,7 +340,7 @@ int PrintObjects(const GetFlags& f, const std::vector<Listing>& listings) {
     std::vector<std::string> row;
     for (const auto& p : paths) {
       std::vector<std::string> vals;
-      for (const auto& v : p.Values(o)) vals.push_back(JsonPathText(v));
+      for (const auto& v : p.Values(o)) vals.push_back(GoValueText(v));
       row.push_back(vals.empty() ? "<none>" : Join(vals, ","));
     }
     t.AddRow(row);

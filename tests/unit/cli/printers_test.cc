@@ -232,5 +232,28 @@ TEST(JsonPathTest, RelaxedCustomColumnPaths) {
   EXPECT_EQ(JsonPathText(v[1]), "d");
 }
 
+// kubectl's custom-columns printer formats each value with Go's fmt.Sprint of the decoded
+// object (maps with sorted keys, slices space-separated), where jsonpath prints JSON.
+TEST(JsonPathTest, CustomColumnValuesPrintAsGoPrintsThem) {
+  nlohmann::json labels = {{"tier", "front"}, {"app", "web"}};
+  EXPECT_EQ(GoValueText(labels), "map[app:web tier:front]");
+  EXPECT_EQ(JsonPathText(labels), R"({"app":"web","tier":"front"})");
+  EXPECT_EQ(GoValueText(nlohmann::json::parse(R"([{"containerPort":80,"protocol":"TCP"}])")),
+            "[map[containerPort:80 protocol:TCP]]");
+  EXPECT_EQ(GoValueText(nlohmann::json::parse(R"({"a":{"b":[1,"x",true,null]}})")),
+            "map[a:map[b:[1 x true <nil>]]]");
+  EXPECT_EQ(GoValueText(nlohmann::json::array()), "[]");
+  EXPECT_EQ(GoValueText(nlohmann::json::object()), "map[]");
+  EXPECT_EQ(GoValueText("raw string"), "raw string");
+  EXPECT_EQ(GoValueText(-3), "-3");
+  // strconv.FormatFloat(f, 'g', -1, 64)
+  EXPECT_EQ(GoValueText(0.5), "0.5");
+  EXPECT_EQ(GoValueText(123456.0), "123456");
+  EXPECT_EQ(GoValueText(1000000.0), "1e+06");
+  EXPECT_EQ(GoValueText(1234567.5), "1.2345675e+06");
+  EXPECT_EQ(GoValueText(0.0001), "0.0001");
+  EXPECT_EQ(GoValueText(0.00001), "1e-05");
+}
+
 }  // namespace
 }  // namespace hp::cli

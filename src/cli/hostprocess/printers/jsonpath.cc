@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -279,6 +280,45 @@ void Run(const std::vector<JsonPath::Node>& nodes, const Json& root, const Json&
 std::string JsonPathText(const Json& v) {
   if (v.is_string()) return v.get<std::string>();
   return v.dump();
+}
+
+std::string GoValueText(const Json& v) {
+  switch (v.type()) {
+    case Json::value_t::string:
+      return v.get<std::string>();
+    case Json::value_t::null:
+      return "<nil>";
+    case Json::value_t::number_float: {
+      // strconv.FormatFloat(f, 'g', -1, 64): the shortest digits, in exponent form when the
+      // exponent is below -4 or at least 6 (Go's %v of a float64).
+      double d = v.get<double>();
+      char buf[64];
+      auto sci = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+      std::string s(buf, sci.ptr);
+      size_t e = s.find('e');
+      if (e == std::string::npos) return s;  // inf, nan
+      int exp = std::atoi(s.c_str() + e + 1);
+      if (exp < -4 || exp >= 6) return s;  // "1.5e+07": two exponent digits at least, as Go
+      auto fixed = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
+      return std::string(buf, fixed.ptr);
+    }
+    case Json::value_t::array: {
+      std::string out = "[";
+      for (size_t i = 0; i < v.size(); i++) out += (i ? " " : "") + GoValueText(v[i]);
+      return out + "]";
+    }
+    case Json::value_t::object: {
+      std::string out = "map[";
+      bool first = true;
+      for (const auto& [k, x] : v.items()) {  // nlohmann::json keeps its keys sorted
+        out += (first ? "" : " ") + k + ":" + GoValueText(x);
+        first = false;
+      }
+      return out + "]";
+    }
+    default:
+      return v.dump();  // integers and booleans print as Go prints them
+  }
 }
 
 std::string RelaxedJsonPath(const std::string& expr) {

@@ -34,7 +34,12 @@ class JsonPath {
 // custom-columns' relaxed form: `.a.b` and `a.b` become `{.a.b}`; `{...}` stays.
 std::string RelaxedJsonPath(const std::string& expr);
 
-// How one JSON value prints in a template or a custom column: strings raw, the rest as JSON.
+// How one JSON value prints in a template: strings raw, the rest as JSON.
 std::string JsonPathText(const nlohmann::json& v);
+
+// How one JSON value prints in a custom column: Go's `%v` of the decoded value, as kubectl's
+// custom-columns printer formats it. Strings raw, `<nil>`, `true`, `3`, `0.5`, `1e+06`,
+// `[a b]`, `map[k:v l:w]` (keys sorted), nested alike.
+std::string GoValueText(const nlohmann::json& v);
 
 }  // namespace hp::cli
