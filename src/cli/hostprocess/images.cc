@@ -1,9 +1,10 @@
-// `hostprocess images [-o json]`: the images in the store.
+// `hostprocess images [-o json]`: the images in the store, as `crictl images` lists them.
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli/hostprocess/image_cli.h"
+#include "cli/hostprocess/printers/table.h"
 
 namespace hp::cli {
 namespace {
@@ -23,7 +24,8 @@ int RunImages(const GlobalOptions& g, const std::string& output) {
     std::cerr << "error: unknown output format \"" << output << "\" (want json)\n";
     return 1;
   }
-  std::cout << fmt::format("{:<50} {:<16} {:<14} {:>8}\n", "IMAGE", "TAG", "IMAGE ID", "SIZE");
+  // crictl images' table: a tabwriter with min width 20 and padding 3 (cells joined by tabs).
+  std::string text = "IMAGE\tTAG\tIMAGE ID\tSIZE\n";
   for (const auto& r : *list) {
     std::string repo = r.name, tag = "<none>";
     auto at = repo.find('@');
@@ -34,9 +36,10 @@ int RunImages(const GlobalOptions& g, const std::string& output) {
       tag = repo.substr(colon + 1);
       repo = repo.substr(0, colon);
     }
-    std::cout << fmt::format("{:<50} {:<16} {:<14} {:>8}\n", repo, tag, image_cli::ShortId(r.id),
-                             image_cli::HumanSize(r.size));
+    text += fmt::format("{}\t{}\t{}\t{}\n", repo, tag, image_cli::ShortId(r.id),
+                        image_cli::HumanSize(r.size));
   }
+  std::cout << TabWrite(text, 20, 3);
   return 0;
 }
 

@@ -90,6 +90,10 @@ TEST_F(ImageCli, ImportImagesInspect) {
   EXPECT_EQ(rw[1], "v1");
   EXPECT_EQ(rw[2], id.substr(7, 12));
   EXPECT_EQ(rw[3].back(), 'B') << rw[3];
+  // crictl's columns: each cell padded to its column's widest plus 3, at least 20 wide.
+  EXPECT_EQ(header, "IMAGE                    TAG                 IMAGE ID            SIZE");
+  EXPECT_EQ(row.substr(0, 25 + 20 + 20),
+            "hostprocess.local/tool   v1                  " + id.substr(7, 12) + "        ");
 
   json list = ImagesJson();
   ASSERT_TRUE(list.is_array()) << out_;
