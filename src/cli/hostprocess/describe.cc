@@ -463,8 +463,7 @@ int DescribePod(agent::Agent& a, const agent::PodView& v) {
   return 0;
 }
 
-int DescribeDaemonSet(const agent::DaemonSetView& v, const std::vector<agent::PodView>& pods,
-                      const std::vector<agent::DaemonSetView>& all) {
+int DescribeDaemonSet(const agent::DaemonSetView& v, const std::vector<agent::PodView>& pods) {
   Describer d;
   nlohmann::json obj = DaemonSetObject(v);
   auto tmpl = obj["spec"].value("template", nlohmann::json::object());
@@ -494,11 +493,9 @@ int DescribeDaemonSet(const agent::DaemonSetView& v, const std::vector<agent::Po
   d.W(0, fmt::format("Number of Nodes Scheduled with Available Pods: {}\n", v.available));
   d.W(0, "Number of Nodes Misscheduled: 0\n");
   int running = 0, waiting = 0, succeeded = 0, failed = 0;
-  std::vector<agent::PodView> own;
   for (const auto& p : pods) {
     if (p.record.owner_kind != "DaemonSet" || p.record.owner_name != v.name || p.ns != v.ns)
       continue;
-    own.push_back(p);
     const std::string& ph = p.status.phase;
     running += ph == "Running";
     waiting += ph == "Pending";
@@ -529,11 +526,8 @@ int DescribeDaemonSet(const agent::DaemonSetView& v, const std::vector<agent::Po
     d.W(1, "Priority Class Name:\t" + tspec.value("priorityClassName", "") + "\n");
   d.Multiline("  Node-Selectors", tspec.value("nodeSelector", nlohmann::json::object()));
   Tolerations(d, "  Tolerations", tspec.value("tolerations", nlohmann::json::array()));
-  // The controller's events (SuccessfulCreate of its pods).
-  std::vector<agent::Event> events;
-  for (const auto& e : CollectEvents(own, all))
-    if (e.object == "daemonset/" + v.name) events.push_back(e.event);
-  Events(d, events, NowUnixSeconds());
+  // The controller's events (SuccessfulCreate and SuccessfulDelete of its pods).
+  Events(d, v.events, NowUnixSeconds());
   Print(stdout, d.str());
   return 0;
 }
@@ -569,7 +563,7 @@ int RunDescribe(const GlobalOptions& global, DescribeFlags f) {
       if (!first) Print(stdout, "\n\n");
       first = false;
       seen.push_back(ds.name);
-      rc |= DescribeDaemonSet(ds, *pods, *list);
+      rc |= DescribeDaemonSet(ds, *pods);
     }
   }
   for (const auto& n : f.names) {

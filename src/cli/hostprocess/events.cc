@@ -28,19 +28,10 @@ std::string LastSeenColumn(const agent::Event& e, int64_t now) {
 std::vector<NodeEvent> CollectEvents(const std::vector<agent::PodView>& pods,
                                      const std::vector<agent::DaemonSetView>& daemonsets) {
   std::vector<NodeEvent> out;
-  for (const agent::PodView& p : pods) {
+  for (const agent::PodView& p : pods)
     for (const agent::Event& e : p.status.events) out.push_back({p.ns, "pod/" + p.name, e});
-    if (p.record.owner_kind != "DaemonSet") continue;
-    for (const agent::DaemonSetView& d : daemonsets) {
-      if (d.ns != p.ns || d.name != p.record.owner_name) continue;
-      agent::Event created;
-      created.reason = "SuccessfulCreate";
-      created.message = "Created pod: " + p.name;
-      created.from = "daemonset-controller";
-      created.first = created.last = p.record.created;
-      out.push_back({d.ns, "daemonset/" + d.name, created});
-    }
-  }
+  for (const agent::DaemonSetView& d : daemonsets)
+    for (const agent::Event& e : d.events) out.push_back({d.ns, "daemonset/" + d.name, e});
   std::stable_sort(out.begin(), out.end(), [](const NodeEvent& a, const NodeEvent& b) {
     return a.event.last < b.event.last;
   });

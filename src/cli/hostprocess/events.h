@@ -1,6 +1,6 @@
 // The events of this node's objects, as `kubectl get events` and `kubectl events` list them:
 // the kubelet's and scheduler's events of each pod (kept in its status) and the DaemonSet
-// controller's SuccessfulCreate for each DaemonSet pod that exists.
+// controller's SuccessfulCreate and SuccessfulDelete of its pods (kept with the DaemonSet).
 #pragma once
 
 #include <cstdint>

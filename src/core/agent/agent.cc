@@ -1,53 +1,24 @@
+// hp/agent: the agent's API: open (node settings), apply, delete and the listings. Creating and
+// stopping pods is in spawn.cc, bringing the node to what was applied in reconcile.cc.
 #include "core/agent/agent.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <signal.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <map>
-#include <set>
-#include <thread>
 
-#include "core/agent/cleanup.h"
 #include "core/agent/naming.h"
 #include "core/agent/node_flags.h"
-#include "core/agent/supervisor.h"
 #include "core/base/strings.h"
 #include "core/base/time.h"
-#include "core/image/plugin.h"
-#include "core/image/store.h"
 #include "core/k8s/decode.h"
 #include "core/k8s/defaults_json.h"
 #include "core/k8s/pod_update.h"
-#include "core/launch/launch.h"
 #include "core/sys/file.h"
-#include "core/sys/mount.h"
 
 namespace hp::agent {
 namespace {
-
-// The supervisor mounts image layers but cannot unpack them (it loads no libarchive; import and
-// pull unpack every layer): a layer of the pod's images left packed (say, by an interrupted
-// pull) is unpacked here, before the supervisor starts. Errors are the supervisor's to report,
-// in the pod's status. The image module (plugin.h) is loaded only for a layer still packed.
-void UnpackImageLayers(const std::string& root, const nlohmann::json& pod) {
-  auto store = image::Store::Open(root);
-  if (!store || !pod.contains("spec")) return;
-  for (const char* list : {"initContainers", "containers"}) {
-    auto it = pod["spec"].find(list);
-    if (it == pod["spec"].end() || !it->is_array()) continue;
-    for (const auto& c : *it) {
-      auto image = c.find("image");
-      if (image == c.end() || !image->is_string()) continue;
-      auto rec = store->Resolve(image->get<std::string>());
-      if (!rec) continue;
-      for (const auto& layer : rec->layers) (void)image::UnpackLayer(*store, layer);
-    }
-  }
-}
 
 struct KindInfo {
   k8s::Kind kind;
@@ -73,13 +44,6 @@ const KindInfo* InfoOfDir(const std::string& dir) {
   for (const KindInfo& i : kKinds)
     if (dir == i.dir) return &i;
   return nullptr;
-}
-
-std::string NamespaceOf(const nlohmann::json& obj) {
-  auto m = obj.find("metadata");
-  if (m == obj.end() || !m->is_object()) return "default";
-  std::string ns = m->value("namespace", "");
-  return ns.empty() ? "default" : ns;
 }
 
 // The run key ("<ns>_<pod>") of a DaemonSet's pod: `<name>-<5 chars>` of its template's hash.
@@ -128,36 +92,6 @@ NodeSettings SettingsFromJson(const nlohmann::json& j) {
   if (auto g = j.find("featureGates"); g != j.end() && g->is_object())
     s.gates.windows_host_process_containers =
         g->value(k8s::kWindowsHostProcessContainers, s.gates.windows_host_process_containers);
-  return s;
-}
-
-// The grace period the pod was given (terminationGracePeriodSeconds, default 30).
-int64_t GraceSeconds(const PodRecord& r) {
-  auto spec = r.pod.find("spec");
-  if (spec == r.pod.end()) return 30;
-  auto g = spec->find("terminationGracePeriodSeconds");
-  if (g == spec->end() || !g->is_number_integer()) return 30;
-  return std::max<int64_t>(g->get<int64_t>(), 0);
-}
-
-// A status for a pod whose supervisor has not written one yet.
-PodStatus InitialStatus(const PodRecord& r) {
-  PodStatus s;
-  auto spec = r.pod.value("spec", nlohmann::json::object());
-  bool has_init = spec.contains("initContainers") && !spec["initContainers"].empty();
-  for (const char* list : {"initContainers", "containers"}) {
-    if (!spec.contains(list)) continue;
-    bool init = std::string(list) == "initContainers";
-    for (const auto& c : spec[list]) {
-      ContainerStatus cs;
-      cs.name = c.value("name", "");
-      cs.image = c.value("image", "");
-      cs.state.reason =
-          init ? "PodInitializing" : (has_init ? "PodInitializing" : "ContainerCreating");
-      (init ? s.init_containers : s.containers).push_back(cs);
-    }
-  }
-  s.initialized = !has_init;
   return s;
 }
 
@@ -402,83 +336,6 @@ Result<std::vector<std::string>> Agent::Apply(const std::vector<k8s::Object>& ob
   return lines;
 }
 
-Status Agent::Reconcile() {
-  ASSIGN_OR_RETURN(FileLock lock, store_.Lock());
-  TRY(store_.RemoveStaleTempFiles());
-  return ReconcileLocked();
-}
-
-Result<std::vector<nlohmann::json>> Agent::ListDesired(const std::string& kind) {
-  std::vector<Store::Unreadable> bad;
-  ASSIGN_OR_RETURN(auto list, store_.ListDesired(kind, &bad));
-  for (const Store::Unreadable& b : bad) {
-    if (unreadable_.insert(b.kind + "/" + b.key).second) {
-      Warn(fmt::format("{}: skipped (`delete` removes it)", b.error));
-    }
-  }
-  return list;
-}
-
-Result<std::vector<std::pair<std::string, PodRecord>>> Agent::WantedPods() {
-  // The objects a pod may refer to, by namespace.
-  std::map<std::string, std::vector<nlohmann::json>> by_ns;
-  for (const char* kind : {"configmaps", "secrets", "serviceaccounts"}) {
-    ASSIGN_OR_RETURN(auto list, ListDesired(kind));
-    for (auto& e : list) {
-      nlohmann::json obj = e.value("object", nlohmann::json::object());
-      by_ns[NamespaceOf(obj)].push_back(std::move(obj));
-    }
-  }
-  auto base = [&](const std::string& ns) {
-    PodRecord r;
-    r.objects = by_ns[ns];
-    r.created = NowUnixSeconds();
-    r.cgroup_root = settings_.cgroup_root;
-    r.log_max_size = settings_.log_max_size;
-    r.log_max_files = settings_.log_max_files;
-    return r;
-  };
-  std::vector<std::pair<std::string, PodRecord>> out;
-  ASSIGN_OR_RETURN(auto daemonsets, ListDesired("daemonsets"));
-  for (const auto& e : daemonsets) {
-    nlohmann::json obj = e.value("object", nlohmann::json::object());
-    std::string ns = NamespaceOf(obj);
-    auto decoded = k8s::DecodeString(obj.dump(), "desired daemonset");
-    if (!decoded || decoded->objects.empty() || !decoded->objects[0].daemon_set()) continue;
-    const k8s::DaemonSet& ds = *decoded->objects[0].daemon_set();
-    if (!CheckFit(ds.spec.template_.spec, node_, true).fits) continue;
-    nlohmann::json tmpl = obj["spec"].value("template", nlohmann::json::object());
-    std::string revision = ControllerRevisionHash(tmpl.dump());
-    std::string name = DaemonPodName(ns, ds.metadata.name, revision);  // as DaemonPodKey
-    PodRecord r = base(ns);
-    nlohmann::json meta = tmpl.value("metadata", nlohmann::json::object());
-    meta["name"] = name;
-    meta["namespace"] = ns;
-    meta.erase("generateName");
-    meta["labels"]["controller-revision-hash"] = revision;
-    r.pod = {{"apiVersion", "v1"},
-             {"kind", "Pod"},
-             {"metadata", meta},
-             {"spec", tmpl.value("spec", nlohmann::json::object())}};
-    r.owner_kind = "DaemonSet";
-    r.owner_name = ds.metadata.name;
-    r.revision = revision;
-    out.emplace_back(ObjectKey(ns, name), std::move(r));
-  }
-  ASSIGN_OR_RETURN(auto pods, ListDesired("pods"));
-  for (const auto& e : pods) {
-    nlohmann::json obj = e.value("object", nlohmann::json::object());
-    std::string ns = NamespaceOf(obj);
-    PodRecord r = base(ns);
-    // What an update may change (images, labels, ...) is changed in place: not in the revision.
-    r.revision = fmt::format("{:016x}", Fnv64a(k8s::ImmutablePart(obj).dump()));
-    std::string name = obj["metadata"].value("name", "");
-    r.pod = std::move(obj);
-    out.emplace_back(ObjectKey(ns, name), std::move(r));
-  }
-  return out;
-}
-
 Result<PodView> Agent::ReadPod(const std::string& key) {
   PodView v;
   v.key = key;
@@ -493,289 +350,6 @@ Result<PodView> Agent::ReadPod(const std::string& key) {
   SetSupervisor(v);
   if (sys::Exists(v.dir + "/stop")) v.status.terminating = true;
   return v;
-}
-
-namespace {
-
-// The kubelet with WindowsHostProcessContainers off does not create a HostProcess pod's
-// sandbox: the pod stays Pending, each try adds to its FailedCreatePodSandBox event. True when
-// the pod is refused (its status written).
-Result<bool> RefusedByFeatureGate(const k8s::FeatureGates& gates, const std::string& dir) {
-  if (gates.windows_host_process_containers) return false;
-  ASSIGN_OR_RETURN(PodRecord record, ReadPodRecord(dir + "/" + kPodFile));
-  ASSIGN_OR_RETURN(auto decoded, DecodeRecord(record, dir + "/" + kPodFile));
-  if (!k8s::HasWindowsHostProcessContainer(decoded->pod.spec)) return false;
-  auto stored = ReadPodStatus(dir + "/" + kStatusFile);
-  PodStatus status = stored ? std::move(*stored) : InitialStatus(record);
-  status.supervisor_pid = 0;
-  status.supervisor_start = 0;
-  status.sandbox_refused = true;
-  status.AddEvent("Warning", k8s::kFailedCreatePodSandBox, k8s::FailedCreatePodSandBoxMessage(),
-                  NowUnixSeconds());
-  status.updated = NowUnixSeconds();
-  TRY(WritePodStatus(dir + "/" + kStatusFile, status));
-  return true;
-}
-
-// Records that `p` keeps the pod off this node: Pending with kube-scheduler's event (tried again
-// at every reconcile), Failed with kubelet's admission event, or Pending bound elsewhere. No
-// supervisor; the events of earlier tries are kept.
-Status RecordUnplaced(const std::string& dir, const PodRecord& record, const Placement& p) {
-  PodStatus status = InitialStatus(record);
-  if (auto stored = ReadPodStatus(dir + "/" + kStatusFile)) status.events = stored->events;
-  for (auto* list : {&status.init_containers, &status.containers})
-    for (ContainerStatus& c : *list) c.state = ContainerState{};
-  status.pod_uid = record.pod["metadata"].value("uid", "");
-  status.cgroup_root = record.cgroup_root;
-  int64_t now = NowUnixSeconds();
-  if (p.kind == Placement::kRejected) {
-    status.phase = "Failed";
-    status.reason = p.reason;
-    status.message = "Pod was rejected: " + p.message;
-    status.rejected = true;
-    status.finished = true;
-    status.start_time = now;
-  } else {
-    status.phase = "Pending";
-    status.unscheduled = true;
-    status.scheduling_message = p.message;
-  }
-  if (!p.message.empty()) status.AddEvent("Warning", p.reason, p.message, now, p.from);
-  status.updated = now;
-  return WritePodStatus(dir + "/" + kStatusFile, status);
-}
-
-}  // namespace
-
-Status Agent::SpawnSupervisor(const std::string& key) {
-  std::string dir = store_.PodDir(key);
-  ASSIGN_OR_RETURN(bool refused, RefusedByFeatureGate(settings_.gates, dir));
-  if (refused) return Ok();
-  std::string log = dir + "/" + kSupervisorLog;
-  // The small supervisor binary next to this one when it is there, else this binary's hidden
-  // `__supervise` verb.
-  std::string small =
-      options_.self_exe.substr(0, options_.self_exe.rfind('/') + 1) + "hostprocess-supervisor";
-  bool use_small = ::access(small.c_str(), X_OK) == 0;
-  std::vector<std::string> args =
-      use_small
-          ? std::vector<std::string>{"hostprocess-supervisor", options_.root, key}
-          : std::vector<std::string>{"hostprocess", "--root", options_.root, "__supervise", key};
-  // Detached (new session, double fork: hp/launch), waiting before exec for the go below.
-  ASSIGN_OR_RETURN(UniqueFd null_fd, sys::Open("/dev/null", O_RDONLY | O_CLOEXEC));
-  ASSIGN_OR_RETURN(UniqueFd log_fd,
-                   sys::Open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
-  int go_pipe[2];
-  if (::pipe2(go_pipe, O_CLOEXEC) < 0) return SysErr("pipe");
-  UniqueFd go_r(go_pipe[0]), go_w(go_pipe[1]);
-  launch::LaunchSpec spec;
-  spec.path = use_small ? small : options_.self_exe;
-  spec.argv = args;
-  spec.env = launch::CurrentEnvironment();
-  spec.stdin_fd = null_fd.get();
-  spec.stdout_fd = log_fd.get();
-  spec.stderr_fd = log_fd.get();
-  spec.detach = true;
-  spec.go_fd = go_r.get();
-  ASSIGN_OR_RETURN_CTX(launch::Process proc, launch::Launch(spec),
-                       "pod \"{}\": start the supervisor", key);
-  go_r.reset();
-  pid_t sup = proc.pid;  // until go, a failure here closes go_w: the supervisor never runs
-  // The first status names the supervisor before it runs, so no reader ever sees a pod
-  // without one; the supervisor writes every later status itself.
-  ASSIGN_OR_RETURN(PodRecord rec, ReadPodRecord(dir + "/" + kPodFile));
-  PodStatus status = InitialStatus(rec);
-  // Earlier events (FailedScheduling, FailedCreatePodSandBox) stay, as a cluster keeps them.
-  if (auto old = ReadPodStatus(dir + "/" + kStatusFile)) status.events = std::move(old->events);
-  SupervisorId id{sup, ProcessStartTime(sup), boot_id_, rec.pod["metadata"].value("uid", ""),
-                  rec.cgroup_root};
-  status.supervisor_pid = id.pid;
-  status.supervisor_start = id.start;
-  status.supervisor_boot = id.boot;
-  status.pod_uid = rec.pod["metadata"].value("uid", "");
-  status.cgroup_root = rec.cgroup_root;
-  status.updated = NowUnixSeconds();
-  // Its identity twice, so that one damaged file never hides a live supervisor.
-  TRY(WriteSupervisorId(dir, id));
-  TRY(WritePodStatus(dir + "/" + kStatusFile, status));
-  if (::write(go_w.get(), "g", 1) != 1) return SysErr("pod \"{}\": start the supervisor", key);
-  go_w.reset();
-  TRY_CTX(launch::AwaitExec(proc, spec), "pod \"{}\": start the supervisor", key);
-  return Ok();
-}
-
-Status Agent::CreatePod(const std::string& key, PodRecord record, const Placement& placement) {
-  std::string dir = store_.PodDir(key);
-  std::string uid = NewUid();
-  record.pod["metadata"]["uid"] = uid;
-  record.created = NowUnixSeconds();
-  if (sys::Exists(dir)) TRY(sys::RemoveAll(dir));
-  TRY(sys::MkdirAll(dir, 0700));
-  Status s = WriteJsonFileAtomic(dir + "/" + kPodFile, record);
-  bool placed = placement.kind == Placement::kPlaced;
-  if (s && placed) UnpackImageLayers(options_.root, record.pod);
-  if (s) s = placed ? SpawnSupervisor(key) : RecordUnplaced(dir, record, placement);
-  if (!s) {
-    if (auto r = sys::RemoveAll(dir); !r) Warn(r.error().ToString());
-    return Err(std::move(s).error().Context(fmt::format("create pod \"{}\"", key)));
-  }
-  return Ok();
-}
-
-Status Agent::UpdateInPlace(PodView& v, const PodRecord& wanted) {
-  nlohmann::json pod = wanted.pod;
-  pod["metadata"]["uid"] = v.uid;
-  if (pod == v.record.pod) return Ok();
-  // Same revision, other mutable fields (labels, annotations, images, activeDeadlineSeconds,
-  // tolerations): the pod keeps its uid; its supervisor reloads pod.json and restarts a
-  // container whose image changed, as kubelet does.
-  v.record.pod = std::move(pod);
-  TRY(WriteJsonFileAtomic(v.dir + "/" + kPodFile, v.record));
-  if (v.supervisor_alive) ::kill(v.status.supervisor_pid, kSupervisorReloadSignal);
-  return Ok();
-}
-
-Status Agent::RemovePods(const std::vector<std::string>& keys) {
-  struct Removing {
-    PodView view;
-    std::chrono::steady_clock::time_point deadline;
-  };
-  std::vector<Removing> list;
-  auto now = std::chrono::steady_clock::now();
-  for (const std::string& key : keys) {
-    auto v = ReadPod(key);
-    if (!v) {
-      // pod.json is unreadable (half-created, or damaged): the pod is still stopped and
-      // cleaned up, found through its status and its supervisor's identity.
-      Warn(fmt::format("pod \"{}\": {}: removing it", key, v.error().ToString()));
-      v = SalvagePod(key);
-    }
-    if (auto s = sys::WriteFileAtomic(v->dir + "/stop", "\n"); !s && v->supervisor_alive) {
-      return s;
-    }
-    if (v->supervisor_alive) ::kill(v->status.supervisor_pid, SIGTERM);
-    auto grace = std::chrono::seconds(GraceSeconds(v->record) + 10);
-    list.push_back({std::move(*v), now + grace});
-  }
-  // Wait for the supervisors to stop their containers.
-  while (true) {
-    bool any = false;
-    for (Removing& r : list) {
-      PodStatus& st = r.view.status;
-      if (!r.view.supervisor_alive) continue;
-      if (!ProcessAlive(st.supervisor_pid, st.supervisor_start)) {
-        r.view.supervisor_alive = false;
-        continue;
-      }
-      if (std::chrono::steady_clock::now() >= r.deadline) {
-        ::kill(st.supervisor_pid, SIGKILL);
-      }
-      any = true;
-    }
-    if (!any) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  Status first = Ok();
-  for (Removing& r : list) {
-    // The supervisor's last word on what exists (it may have removed everything itself).
-    auto st = ReadPodStatus(r.view.dir + "/" + kStatusFile);
-    if (st) r.view.status = std::move(*st);
-    Status c = CleanupPod(
-        {options_.root, r.view.record.cgroup_root, r.view.uid, r.view.status.live_containers});
-    if (!c) {
-      if (first) first = Err(std::move(c).error().Context(fmt::format("pod \"{}\"", r.view.key)));
-      continue;  // keep its state: a later delete or apply tries again
-    }
-    if (auto l = sys::RemoveAll(
-            fmt::format("{}/{}_{}_{}", store_.LogsDir(), r.view.ns, r.view.name, r.view.uid));
-        !l) {
-      Warn(fmt::format("pod \"{}\": remove its logs: {}", r.view.key, l.error().ToString()));
-    }
-    Status d = sys::RemoveAll(r.view.dir);
-    if (!d && first) first = std::move(d);
-  }
-  return first;
-}
-
-Status Agent::ReconcileLocked() {
-  ASSIGN_OR_RETURN(auto wanted, WantedPods());
-  std::map<std::string, const PodRecord*> want;
-  for (const auto& [key, rec] : wanted) want[key] = &rec;
-  ASSIGN_OR_RETURN(std::vector<std::string> keys, store_.ListPodKeys());
-  std::vector<std::string> remove;
-  std::vector<PodView> restart;
-  std::map<std::string, bool> have;
-  std::vector<PodView> kept;
-  Status first_update = Ok();
-  for (const std::string& key : keys) {
-    auto v = ReadPod(key);
-    auto w = want.find(key);
-    if (v && w == want.end()) {
-      // Its object is unreadable, not deleted: the pod is left as it is.
-      bool owner_unreadable =
-          v->record.owner_kind == "DaemonSet"
-              ? unreadable_.count("daemonsets/" + ObjectKey(v->ns, v->record.owner_name)) != 0
-              : unreadable_.count("pods/" + key) != 0;
-      if (owner_unreadable) {
-        have[key] = true;
-        kept.push_back(std::move(*v));
-        continue;
-      }
-    }
-    if (!v || w == want.end() || w->second->revision != v->record.revision) {
-      remove.push_back(key);
-      continue;
-    }
-    have[key] = true;
-    if (auto u = UpdateInPlace(*v, *w->second); !u && first_update) first_update = std::move(u);
-    if (v->lost || v->status.sandbox_refused || v->status.unscheduled) {
-      restart.push_back(std::move(*v));
-    } else {
-      kept.push_back(std::move(*v));
-    }
-  }
-  Status first = RemovePods(remove);
-  if (first) first = std::move(first_update);
-  // Placement (schedule.h): the pods on this node hold their host ports; each pod to start is
-  // then placed in turn, and takes its ports when it is placed.
-  std::vector<HostPort> used;
-  for (const PodView& v : kept) {
-    if (v.status.unscheduled || v.status.rejected || v.status.phase == "Succeeded" ||
-        v.status.phase == "Failed")
-      continue;
-    if (auto spec = DecodePodSpec(v.record.pod)) {
-      auto ports = HostPortsOf(*spec);
-      used.insert(used.end(), ports.begin(), ports.end());
-    }
-  }
-  auto place = [&](const PodRecord& rec) {
-    auto spec = DecodePodSpec(rec.pod);
-    if (!spec) return Placement{};  // its supervisor reports why it does not decode
-    Placement p = PlacePod(*spec, node_, rec.owner_kind == "DaemonSet", used);
-    if (p.kind == Placement::kPlaced) {
-      auto ports = HostPortsOf(*spec);
-      used.insert(used.end(), ports.begin(), ports.end());
-    }
-    return p;
-  };
-  for (const PodView& v : restart) {
-    // Re-adopt a pod whose supervisor died: what it left is removed and a new supervisor
-    // starts the pod's containers again. An unscheduled pod is tried again.
-    Placement p = place(v.record);
-    Status c = CleanupPod({options_.root, v.record.cgroup_root, v.uid, v.status.live_containers});
-    if (c) {
-      c = p.kind == Placement::kPlaced ? SpawnSupervisor(v.key)
-                                       : RecordUnplaced(v.dir, v.record, p);
-    }
-    if (!c && first) first = std::move(c);
-  }
-  for (const auto& [key, rec] : wanted) {
-    if (have.count(key)) continue;
-    Status c = CreatePod(key, rec, place(rec));
-    if (!c && first) first = std::move(c);
-  }
-  SweepOrphanContainers();
-  return first;
 }
 
 std::vector<Result<std::string>> Agent::Delete(const std::vector<DeleteRequest>& requests) {
@@ -858,6 +432,16 @@ Result<std::vector<DaemonSetView>> Agent::ListDaemonSets() {
     v.revision =
         ControllerRevisionHash(v.object["spec"].value("template", nlohmann::json::object()).dump());
     v.desired = v.fit.fits ? 1 : 0;
+    if (std::string path = store_.DaemonSetEventsPath(ObjectKey(v.ns, v.name)); sys::Exists(path)) {
+      auto events = ReadJsonFile(path);
+      if (events && events->is_array()) {
+        try {
+          events->get_to(v.events);
+        } catch (const nlohmann::json::exception&) {
+          v.events.clear();
+        }
+      }
+    }
     for (const PodView& p : pods) {
       if (p.record.owner_kind != "DaemonSet" || p.record.owner_name != v.name || p.ns != v.ns)
         continue;

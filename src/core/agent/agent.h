@@ -77,6 +77,8 @@ struct DaemonSetView {
   FitResult fit;
   std::string revision;
   int desired = 0, current = 0, ready = 0, up_to_date = 0, available = 0;
+  // The DaemonSet controller's events: SuccessfulCreate and SuccessfulDelete of its pods.
+  std::vector<Event> events;
 };
 
 class Agent {
@@ -142,6 +144,12 @@ class Agent {
   // foreground run names: what a supervisor killed in a teardown left after its status was
   // damaged. Skipped while a pod's status is unreadable (it could name one of them).
   void SweepOrphanContainers();
+  // Adds the DaemonSet controller's event to DaemonSet `name` of `ns` (its events file; a
+  // failure is warned about, the pod's change stands).
+  void RecordDaemonSetEvent(const std::string& ns, const std::string& name,
+                            const std::string& reason, const std::string& message);
+  // Removes the events of the DaemonSets no longer applied (kept while one is unreadable).
+  void PruneDaemonSetEvents();
   void Warn(const std::string& message) const {
     if (options_.warn) options_.warn(message);
   }

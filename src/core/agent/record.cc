@@ -1,5 +1,6 @@
 #include "core/agent/record.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/agent/store.h"
@@ -73,6 +74,41 @@ std::optional<k8s::PodSpec> DecodePodSpec(const nlohmann::json& pod) {
 std::string QOSClassOf(const nlohmann::json& pod) {
   auto spec = DecodePodSpec(pod);
   return spec ? k8s::ComputePodQOS(*spec) : k8s::kQOSBestEffort;
+}
+
+std::string NamespaceOf(const nlohmann::json& object) {
+  auto m = object.find("metadata");
+  if (m == object.end() || !m->is_object()) return "default";
+  std::string ns = m->value("namespace", "");
+  return ns.empty() ? "default" : ns;
+}
+
+int64_t GraceSeconds(const PodRecord& r) {
+  auto spec = r.pod.find("spec");
+  if (spec == r.pod.end()) return 30;
+  auto g = spec->find("terminationGracePeriodSeconds");
+  if (g == spec->end() || !g->is_number_integer()) return 30;
+  return std::max<int64_t>(g->get<int64_t>(), 0);
+}
+
+PodStatus InitialStatus(const PodRecord& r) {
+  PodStatus s;
+  auto spec = r.pod.value("spec", nlohmann::json::object());
+  bool has_init = spec.contains("initContainers") && !spec["initContainers"].empty();
+  for (const char* list : {"initContainers", "containers"}) {
+    if (!spec.contains(list)) continue;
+    bool init = std::string(list) == "initContainers";
+    for (const auto& c : spec[list]) {
+      ContainerStatus cs;
+      cs.name = c.value("name", "");
+      cs.image = c.value("image", "");
+      cs.state.reason =
+          init ? "PodInitializing" : (has_init ? "PodInitializing" : "ContainerCreating");
+      (init ? s.init_containers : s.containers).push_back(cs);
+    }
+  }
+  s.initialized = !has_init;
+  return s;
 }
 
 }  // namespace hp::agent

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/agent/status.h"
 #include "core/base/result.h"
 #include "core/k8s/decode.h"
 #include "core/pod/providers.h"
@@ -45,5 +46,13 @@ Result<std::unique_ptr<DecodedRecord>> DecodeRecord(const PodRecord& r, const st
 std::optional<k8s::PodSpec> DecodePodSpec(const nlohmann::json& pod);
 // status.qosClass (k8s/qos.h) of the pod; BestEffort when it does not decode.
 std::string QOSClassOf(const nlohmann::json& pod);
+
+// The namespace of a stored object ("default" when it names none).
+std::string NamespaceOf(const nlohmann::json& object);
+// The grace period the pod was given (terminationGracePeriodSeconds, default 30).
+int64_t GraceSeconds(const PodRecord& r);
+// A status for a pod whose supervisor has not written one yet: every container waiting
+// (ContainerCreating, or PodInitializing behind init containers).
+PodStatus InitialStatus(const PodRecord& r);
 
 }  // namespace hp::agent

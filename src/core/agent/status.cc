@@ -59,6 +59,11 @@ nlohmann::json ApiContainers(const std::vector<ContainerStatus>& list) {
 
 void PodStatus::AddEvent(const std::string& type, const std::string& reason,
                          const std::string& message, int64_t now, const std::string& from) {
+  agent::AddEvent(events, type, reason, message, now, from);
+}
+
+void AddEvent(std::vector<Event>& events, const std::string& type, const std::string& reason,
+              const std::string& message, int64_t now, const std::string& from) {
   for (Event& e : events) {
     if (e.type == type && e.reason == reason && e.message == message && e.from == from) {
       e.count++;

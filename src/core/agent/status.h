@@ -53,6 +53,11 @@ struct Event {
   int count = 1;
 };
 
+// Appends `events` an event, or counts it again when the same one (type, reason, message,
+// source) is there: the API server's event aggregation. At most 50 kept, oldest dropped.
+void AddEvent(std::vector<Event>& events, const std::string& type, const std::string& reason,
+              const std::string& message, int64_t now, const std::string& from = "kubelet");
+
 struct PodStatus {
   std::string phase = "Pending";  // Pending | Running | Succeeded | Failed
   std::string reason;             // pod-level reason (rare)
@@ -90,7 +95,7 @@ struct PodStatus {
   std::vector<std::string> live_containers;
   int64_t updated = 0;
 
-  // Appends or aggregates an event (at most 50 kept, oldest dropped).
+  // Appends or aggregates an event (AddEvent above).
   void AddEvent(const std::string& type, const std::string& reason, const std::string& message,
                 int64_t now, const std::string& from = "kubelet");
 };

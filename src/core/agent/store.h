@@ -12,6 +12,8 @@
 //       status.json                     written by the supervisor (atomically)
 //       supervisor.json                 the supervisor's pid, start time and boot id
 //       stop                            present: the pod is being deleted
+//     daemonsets/<ns>_<name>.events.json   the DaemonSet controller's events (SuccessfulCreate,
+//                                   SuccessfulDelete of its pods)
 //   <root>/logs/<ns>_<pod>_<uid>/<container>/<restart>.log   CRI logs
 //
 // Every file is written through a temp file and rename(2); desired/ with fsync of the file and
@@ -71,6 +73,10 @@ class Store {
   std::string PodsRunDir() const { return root_ + "/run/pods"; }
   std::string PodDir(const std::string& key) const { return PodsRunDir() + "/" + key; }
   std::string LogsDir() const { return root_ + "/logs"; }
+  std::string DaemonSetEventsDir() const { return root_ + "/run/daemonsets"; }
+  std::string DaemonSetEventsPath(const std::string& key) const {
+    return DaemonSetEventsDir() + "/" + key + ".events.json";
+  }
   std::string NodeConfigPath() const { return DesiredDir() + "/node.json"; }
 
   // Takes the store's lock (every mutating command holds it).

@@ -88,7 +88,24 @@ TEST_F(AgentE2E, WaitRolloutAndEvents) {
       << r.out << r.err;
   std::string after = Hp("get pods -o name" + ns).out;
   EXPECT_EQ(after.find(pod), std::string::npos) << after;
+  // The controller's events outlive the pods they name: the first pod's creation, its deletion
+  // by the rollout, and its successor's creation.
+  std::string ds_events =
+      " {3,}Normal {3,}Successful(Create|Delete) {3,}daemonset/privileged-daemonset {3,}";
+  g = Hp("get events" + ns);
+  EXPECT_TRUE(HasLine(g.out, "\\d+s" + ds_events + "Created pod: " + pod)) << g.out;
+  EXPECT_TRUE(HasLine(g.out, "\\d+s" + ds_events + "Deleted pod: " + pod)) << g.out;
+  std::string successor = after.substr(after.find("pod/") + 4);
+  successor = successor.substr(0, successor.find('\n'));
+  EXPECT_TRUE(HasLine(g.out, "\\d+s" + ds_events + "Created pod: " + successor)) << g.out;
+  r = Hp("describe ds privileged-daemonset" + ns);
+  EXPECT_TRUE(HasLine(
+      r.out, " +Normal +SuccessfulDelete +\\d+s +daemonset-controller +Deleted pod: " + pod))
+      << r.out;
   EXPECT_EQ(Hp("delete ds --all" + ns).out, "daemonset.apps \"privileged-daemonset\" deleted\n");
+  // A deleted DaemonSet's events go with it (they would name a DaemonSet that is not there).
+  g = Hp("get events" + ns);
+  EXPECT_EQ(g.out.find("daemonset/"), std::string::npos) << g.out;
   r = Hp("rollout status ds/privileged-daemonset" + ns);
   EXPECT_EQ(r.err,
             "Error from server (NotFound): daemonsets.apps \"privileged-daemonset\" not "
@@ -125,6 +142,15 @@ TEST_F(AgentE2E, GetTypesTemplatesAndBulkDelete) {
             "NAME   PHASE     TIER    IMAGES\n"
             "db     Pending   back    hostprocess.local/busybox:latest\n"
             "web    Running   front   hostprocess.local/busybox:latest\n")
+      << r.err;
+  // A map or list in a column prints as kubectl prints it (Go's %v), not as JSON.
+  r =
+      Hp("get pods --sort-by=.metadata.name -o custom-columns=NAME:.metadata.name,"
+         "LABELS:.metadata.labels,SELECTOR:.spec.nodeSelector");
+  EXPECT_EQ(r.out,
+            "NAME   LABELS            SELECTOR\n"
+            "db     map[tier:back]    map[disk:none]\n"
+            "web    map[tier:front]   <none>\n")
       << r.err;
   r = Hp("get pods -o custom-columns=NAME");
   EXPECT_EQ(r.rc, 1);

@@ -1,0 +1,230 @@
+// hp/agent: bringing the node's pods to what was applied (agent.h).
+#include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <set>
+
+#include "core/agent/agent.h"
+#include "core/agent/cleanup.h"
+#include "core/agent/naming.h"
+#include "core/agent/supervisor.h"
+#include "core/base/strings.h"
+#include "core/base/time.h"
+#include "core/k8s/decode.h"
+#include "core/k8s/pod_update.h"
+#include "core/sys/file.h"
+
+namespace hp::agent {
+
+Status Agent::Reconcile() {
+  ASSIGN_OR_RETURN(FileLock lock, store_.Lock());
+  TRY(store_.RemoveStaleTempFiles());
+  return ReconcileLocked();
+}
+
+Result<std::vector<nlohmann::json>> Agent::ListDesired(const std::string& kind) {
+  std::vector<Store::Unreadable> bad;
+  ASSIGN_OR_RETURN(auto list, store_.ListDesired(kind, &bad));
+  for (const Store::Unreadable& b : bad) {
+    if (unreadable_.insert(b.kind + "/" + b.key).second) {
+      Warn(fmt::format("{}: skipped (`delete` removes it)", b.error));
+    }
+  }
+  return list;
+}
+
+Result<std::vector<std::pair<std::string, PodRecord>>> Agent::WantedPods() {
+  // The objects a pod may refer to, by namespace.
+  std::map<std::string, std::vector<nlohmann::json>> by_ns;
+  for (const char* kind : {"configmaps", "secrets", "serviceaccounts"}) {
+    ASSIGN_OR_RETURN(auto list, ListDesired(kind));
+    for (auto& e : list) {
+      nlohmann::json obj = e.value("object", nlohmann::json::object());
+      by_ns[NamespaceOf(obj)].push_back(std::move(obj));
+    }
+  }
+  auto base = [&](const std::string& ns) {
+    PodRecord r;
+    r.objects = by_ns[ns];
+    r.created = NowUnixSeconds();
+    r.cgroup_root = settings_.cgroup_root;
+    r.log_max_size = settings_.log_max_size;
+    r.log_max_files = settings_.log_max_files;
+    return r;
+  };
+  std::vector<std::pair<std::string, PodRecord>> out;
+  ASSIGN_OR_RETURN(auto daemonsets, ListDesired("daemonsets"));
+  for (const auto& e : daemonsets) {
+    nlohmann::json obj = e.value("object", nlohmann::json::object());
+    std::string ns = NamespaceOf(obj);
+    auto decoded = k8s::DecodeString(obj.dump(), "desired daemonset");
+    if (!decoded || decoded->objects.empty() || !decoded->objects[0].daemon_set()) continue;
+    const k8s::DaemonSet& ds = *decoded->objects[0].daemon_set();
+    if (!CheckFit(ds.spec.template_.spec, node_, true).fits) continue;
+    nlohmann::json tmpl = obj["spec"].value("template", nlohmann::json::object());
+    std::string revision = ControllerRevisionHash(tmpl.dump());
+    std::string name = DaemonPodName(ns, ds.metadata.name, revision);  // as DaemonPodKey
+    PodRecord r = base(ns);
+    nlohmann::json meta = tmpl.value("metadata", nlohmann::json::object());
+    meta["name"] = name;
+    meta["namespace"] = ns;
+    meta.erase("generateName");
+    meta["labels"]["controller-revision-hash"] = revision;
+    r.pod = {{"apiVersion", "v1"},
+             {"kind", "Pod"},
+             {"metadata", meta},
+             {"spec", tmpl.value("spec", nlohmann::json::object())}};
+    r.owner_kind = "DaemonSet";
+    r.owner_name = ds.metadata.name;
+    r.revision = revision;
+    out.emplace_back(ObjectKey(ns, name), std::move(r));
+  }
+  ASSIGN_OR_RETURN(auto pods, ListDesired("pods"));
+  for (const auto& e : pods) {
+    nlohmann::json obj = e.value("object", nlohmann::json::object());
+    std::string ns = NamespaceOf(obj);
+    PodRecord r = base(ns);
+    // What an update may change (images, labels, ...) is changed in place: not in the revision.
+    r.revision = fmt::format("{:016x}", Fnv64a(k8s::ImmutablePart(obj).dump()));
+    std::string name = obj["metadata"].value("name", "");
+    r.pod = std::move(obj);
+    out.emplace_back(ObjectKey(ns, name), std::move(r));
+  }
+  return out;
+}
+
+Status Agent::UpdateInPlace(PodView& v, const PodRecord& wanted) {
+  nlohmann::json pod = wanted.pod;
+  pod["metadata"]["uid"] = v.uid;
+  if (pod == v.record.pod) return Ok();
+  // Same revision, other mutable fields (labels, annotations, images, activeDeadlineSeconds,
+  // tolerations): the pod keeps its uid; its supervisor reloads pod.json and restarts a
+  // container whose image changed, as kubelet does.
+  v.record.pod = std::move(pod);
+  TRY(WriteJsonFileAtomic(v.dir + "/" + kPodFile, v.record));
+  if (v.supervisor_alive) ::kill(v.status.supervisor_pid, kSupervisorReloadSignal);
+  return Ok();
+}
+
+Status Agent::ReconcileLocked() {
+  ASSIGN_OR_RETURN(auto wanted, WantedPods());
+  std::map<std::string, const PodRecord*> want;
+  for (const auto& [key, rec] : wanted) want[key] = &rec;
+  ASSIGN_OR_RETURN(std::vector<std::string> keys, store_.ListPodKeys());
+  std::vector<std::string> remove;
+  std::vector<PodView> restart;
+  std::map<std::string, bool> have;
+  std::vector<PodView> kept;
+  Status first_update = Ok();
+  for (const std::string& key : keys) {
+    auto v = ReadPod(key);
+    auto w = want.find(key);
+    if (v && w == want.end()) {
+      // Its object is unreadable, not deleted: the pod is left as it is.
+      bool owner_unreadable =
+          v->record.owner_kind == "DaemonSet"
+              ? unreadable_.count("daemonsets/" + ObjectKey(v->ns, v->record.owner_name)) != 0
+              : unreadable_.count("pods/" + key) != 0;
+      if (owner_unreadable) {
+        have[key] = true;
+        kept.push_back(std::move(*v));
+        continue;
+      }
+    }
+    if (!v || w == want.end() || w->second->revision != v->record.revision) {
+      // The DaemonSet controller deletes the pod of an older revision (or one that no longer
+      // fits the node); a deleted DaemonSet's pods go with it, without its event.
+      if (v && v->record.owner_kind == "DaemonSet") {
+        auto ds = store_.GetDesired("daemonsets", ObjectKey(v->ns, v->record.owner_name));
+        if (ds && *ds) {
+          RecordDaemonSetEvent(v->ns, v->record.owner_name, "SuccessfulDelete",
+                               "Deleted pod: " + v->name);
+        }
+      }
+      remove.push_back(key);
+      continue;
+    }
+    have[key] = true;
+    if (auto u = UpdateInPlace(*v, *w->second); !u && first_update) first_update = std::move(u);
+    if (v->lost || v->status.sandbox_refused || v->status.unscheduled) {
+      restart.push_back(std::move(*v));
+    } else {
+      kept.push_back(std::move(*v));
+    }
+  }
+  Status first = RemovePods(remove);
+  if (first) first = std::move(first_update);
+  // Placement (schedule.h): the pods on this node hold their host ports; each pod to start is
+  // then placed in turn, and takes its ports when it is placed.
+  std::vector<HostPort> used;
+  for (const PodView& v : kept) {
+    if (v.status.unscheduled || v.status.rejected || v.status.phase == "Succeeded" ||
+        v.status.phase == "Failed")
+      continue;
+    if (auto spec = DecodePodSpec(v.record.pod)) {
+      auto ports = HostPortsOf(*spec);
+      used.insert(used.end(), ports.begin(), ports.end());
+    }
+  }
+  auto place = [&](const PodRecord& rec) {
+    auto spec = DecodePodSpec(rec.pod);
+    if (!spec) return Placement{};  // its supervisor reports why it does not decode
+    Placement p = PlacePod(*spec, node_, rec.owner_kind == "DaemonSet", used);
+    if (p.kind == Placement::kPlaced) {
+      auto ports = HostPortsOf(*spec);
+      used.insert(used.end(), ports.begin(), ports.end());
+    }
+    return p;
+  };
+  for (const PodView& v : restart) {
+    // Re-adopt a pod whose supervisor died: what it left is removed and a new supervisor
+    // starts the pod's containers again. An unscheduled pod is tried again.
+    Placement p = place(v.record);
+    Status c = CleanupPod({options_.root, v.record.cgroup_root, v.uid, v.status.live_containers});
+    if (c) {
+      c = p.kind == Placement::kPlaced ? SpawnSupervisor(v.key)
+                                       : RecordUnplaced(v.dir, v.record, p);
+    }
+    if (!c && first) first = std::move(c);
+  }
+  for (const auto& [key, rec] : wanted) {
+    if (have.count(key)) continue;
+    Status c = CreatePod(key, rec, place(rec));
+    if (!c && first) first = std::move(c);
+  }
+  SweepOrphanContainers();
+  PruneDaemonSetEvents();
+  return first;
+}
+
+void Agent::PruneDaemonSetEvents() {
+  std::string dir = store_.DaemonSetEventsDir();
+  if (!sys::IsDir(dir)) return;
+  auto names = sys::ListDir(dir);
+  auto daemonsets = ListDesired("daemonsets");
+  if (!names || !daemonsets) return;
+  std::set<std::string> keep;
+  for (const auto& e : *daemonsets) {
+    const nlohmann::json& obj = e["object"];
+    keep.insert(ObjectKey(NamespaceOf(obj), obj["metadata"].value("name", "")));
+  }
+  const std::string suffix = ".events.json";
+  for (const std::string& name : *names) {
+    // A temp file is a killed writer's (the lock is held: no writer is alive).
+    bool stale = name.find(".tmp-") != std::string::npos;
+    if (!stale) {
+      if (!EndsWith(name, suffix)) continue;
+      std::string key = name.substr(0, name.size() - suffix.size());
+      if (keep.count(key) || unreadable_.count("daemonsets/" + key)) continue;
+    }
+    std::string path = dir + "/" + name;
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+      Warn(fmt::format("unlink \"{}\": {}", path, std::strerror(errno)));
+  }
+}
+
+}  // namespace hp::agent

@@ -1,0 +1,256 @@
+// hp/agent: creating a pod's run state and its supervisor, and stopping pods (agent.h).
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "core/agent/agent.h"
+#include "core/agent/cleanup.h"
+#include "core/agent/naming.h"
+#include "core/agent/supervisor.h"
+#include "core/base/time.h"
+#include "core/image/plugin.h"
+#include "core/image/store.h"
+#include "core/launch/launch.h"
+#include "core/sys/file.h"
+
+namespace hp::agent {
+namespace {
+
+// The supervisor mounts image layers but cannot unpack them (it loads no libarchive; import and
+// pull unpack every layer): a layer of the pod's images left packed (say, by an interrupted
+// pull) is unpacked here, before the supervisor starts. Errors are the supervisor's to report,
+// in the pod's status. The image module (plugin.h) is loaded only for a layer still packed.
+void UnpackImageLayers(const std::string& root, const nlohmann::json& pod) {
+  auto store = image::Store::Open(root);
+  if (!store || !pod.contains("spec")) return;
+  for (const char* list : {"initContainers", "containers"}) {
+    auto it = pod["spec"].find(list);
+    if (it == pod["spec"].end() || !it->is_array()) continue;
+    for (const auto& c : *it) {
+      auto image = c.find("image");
+      if (image == c.end() || !image->is_string()) continue;
+      auto rec = store->Resolve(image->get<std::string>());
+      if (!rec) continue;
+      for (const auto& layer : rec->layers) (void)image::UnpackLayer(*store, layer);
+    }
+  }
+}
+
+// The kubelet with WindowsHostProcessContainers off does not create a HostProcess pod's
+// sandbox: the pod stays Pending, each try adds to its FailedCreatePodSandBox event. True when
+// the pod is refused (its status written).
+Result<bool> RefusedByFeatureGate(const k8s::FeatureGates& gates, const std::string& dir) {
+  if (gates.windows_host_process_containers) return false;
+  ASSIGN_OR_RETURN(PodRecord record, ReadPodRecord(dir + "/" + kPodFile));
+  ASSIGN_OR_RETURN(auto decoded, DecodeRecord(record, dir + "/" + kPodFile));
+  if (!k8s::HasWindowsHostProcessContainer(decoded->pod.spec)) return false;
+  auto stored = ReadPodStatus(dir + "/" + kStatusFile);
+  PodStatus status = stored ? std::move(*stored) : InitialStatus(record);
+  status.supervisor_pid = 0;
+  status.supervisor_start = 0;
+  status.sandbox_refused = true;
+  status.AddEvent("Warning", k8s::kFailedCreatePodSandBox, k8s::FailedCreatePodSandBoxMessage(),
+                  NowUnixSeconds());
+  status.updated = NowUnixSeconds();
+  TRY(WritePodStatus(dir + "/" + kStatusFile, status));
+  return true;
+}
+
+// Records that `p` keeps the pod off this node: Pending with kube-scheduler's event (tried again
+// at every reconcile), Failed with kubelet's admission event, or Pending bound elsewhere. No
+// supervisor; the events of earlier tries are kept.
+Status RecordUnplaced(const std::string& dir, const PodRecord& record, const Placement& p) {
+  PodStatus status = InitialStatus(record);
+  if (auto stored = ReadPodStatus(dir + "/" + kStatusFile)) status.events = stored->events;
+  for (auto* list : {&status.init_containers, &status.containers})
+    for (ContainerStatus& c : *list) c.state = ContainerState{};
+  status.pod_uid = record.pod["metadata"].value("uid", "");
+  status.cgroup_root = record.cgroup_root;
+  int64_t now = NowUnixSeconds();
+  if (p.kind == Placement::kRejected) {
+    status.phase = "Failed";
+    status.reason = p.reason;
+    status.message = "Pod was rejected: " + p.message;
+    status.rejected = true;
+    status.finished = true;
+    status.start_time = now;
+  } else {
+    status.phase = "Pending";
+    status.unscheduled = true;
+    status.scheduling_message = p.message;
+  }
+  if (!p.message.empty()) status.AddEvent("Warning", p.reason, p.message, now, p.from);
+  status.updated = now;
+  return WritePodStatus(dir + "/" + kStatusFile, status);
+}
+
+}  // namespace
+
+Status Agent::SpawnSupervisor(const std::string& key) {
+  std::string dir = store_.PodDir(key);
+  ASSIGN_OR_RETURN(bool refused, RefusedByFeatureGate(settings_.gates, dir));
+  if (refused) return Ok();
+  std::string log = dir + "/" + kSupervisorLog;
+  // The small supervisor binary next to this one when it is there, else this binary's hidden
+  // `__supervise` verb.
+  std::string small =
+      options_.self_exe.substr(0, options_.self_exe.rfind('/') + 1) + "hostprocess-supervisor";
+  bool use_small = ::access(small.c_str(), X_OK) == 0;
+  std::vector<std::string> args =
+      use_small
+          ? std::vector<std::string>{"hostprocess-supervisor", options_.root, key}
+          : std::vector<std::string>{"hostprocess", "--root", options_.root, "__supervise", key};
+  // Detached (new session, double fork: hp/launch), waiting before exec for the go below.
+  ASSIGN_OR_RETURN(UniqueFd null_fd, sys::Open("/dev/null", O_RDONLY | O_CLOEXEC));
+  ASSIGN_OR_RETURN(UniqueFd log_fd,
+                   sys::Open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  int go_pipe[2];
+  if (::pipe2(go_pipe, O_CLOEXEC) < 0) return SysErr("pipe");
+  UniqueFd go_r(go_pipe[0]), go_w(go_pipe[1]);
+  launch::LaunchSpec spec;
+  spec.path = use_small ? small : options_.self_exe;
+  spec.argv = args;
+  spec.env = launch::CurrentEnvironment();
+  spec.stdin_fd = null_fd.get();
+  spec.stdout_fd = log_fd.get();
+  spec.stderr_fd = log_fd.get();
+  spec.detach = true;
+  spec.go_fd = go_r.get();
+  ASSIGN_OR_RETURN_CTX(launch::Process proc, launch::Launch(spec),
+                       "pod \"{}\": start the supervisor", key);
+  go_r.reset();
+  pid_t sup = proc.pid;  // until go, a failure here closes go_w: the supervisor never runs
+  // The first status names the supervisor before it runs, so no reader ever sees a pod
+  // without one; the supervisor writes every later status itself.
+  ASSIGN_OR_RETURN(PodRecord rec, ReadPodRecord(dir + "/" + kPodFile));
+  PodStatus status = InitialStatus(rec);
+  // Earlier events (FailedScheduling, FailedCreatePodSandBox) stay, as a cluster keeps them.
+  if (auto old = ReadPodStatus(dir + "/" + kStatusFile)) status.events = std::move(old->events);
+  SupervisorId id{sup, ProcessStartTime(sup), boot_id_, rec.pod["metadata"].value("uid", ""),
+                  rec.cgroup_root};
+  status.supervisor_pid = id.pid;
+  status.supervisor_start = id.start;
+  status.supervisor_boot = id.boot;
+  status.pod_uid = rec.pod["metadata"].value("uid", "");
+  status.cgroup_root = rec.cgroup_root;
+  status.updated = NowUnixSeconds();
+  // Its identity twice, so that one damaged file never hides a live supervisor.
+  TRY(WriteSupervisorId(dir, id));
+  TRY(WritePodStatus(dir + "/" + kStatusFile, status));
+  if (::write(go_w.get(), "g", 1) != 1) return SysErr("pod \"{}\": start the supervisor", key);
+  go_w.reset();
+  TRY_CTX(launch::AwaitExec(proc, spec), "pod \"{}\": start the supervisor", key);
+  return Ok();
+}
+
+Status Agent::CreatePod(const std::string& key, PodRecord record, const Placement& placement) {
+  std::string dir = store_.PodDir(key);
+  std::string uid = NewUid();
+  record.pod["metadata"]["uid"] = uid;
+  record.created = NowUnixSeconds();
+  if (sys::Exists(dir)) TRY(sys::RemoveAll(dir));
+  TRY(sys::MkdirAll(dir, 0700));
+  Status s = WriteJsonFileAtomic(dir + "/" + kPodFile, record);
+  bool placed = placement.kind == Placement::kPlaced;
+  if (s && placed) UnpackImageLayers(options_.root, record.pod);
+  if (s) s = placed ? SpawnSupervisor(key) : RecordUnplaced(dir, record, placement);
+  if (!s) {
+    if (auto r = sys::RemoveAll(dir); !r) Warn(r.error().ToString());
+    return Err(std::move(s).error().Context(fmt::format("create pod \"{}\"", key)));
+  }
+  if (record.owner_kind == "DaemonSet") {
+    const nlohmann::json& meta = record.pod["metadata"];
+    RecordDaemonSetEvent(NamespaceOf(record.pod), record.owner_name, "SuccessfulCreate",
+                         "Created pod: " + meta.value("name", ""));
+  }
+  return Ok();
+}
+
+void Agent::RecordDaemonSetEvent(const std::string& ns, const std::string& name,
+                                 const std::string& reason, const std::string& message) {
+  std::string path = store_.DaemonSetEventsPath(ObjectKey(ns, name));
+  std::vector<Event> events;
+  if (sys::Exists(path)) {
+    auto stored = ReadJsonFile(path);
+    if (stored && stored->is_array()) {
+      try {
+        stored->get_to(events);
+      } catch (const nlohmann::json::exception&) {
+        events.clear();  // damaged: started again
+      }
+    }
+  }
+  AddEvent(events, "Normal", reason, message, NowUnixSeconds(), "daemonset-controller");
+  Status s = sys::MkdirAll(store_.DaemonSetEventsDir(), 0700);
+  if (s) s = WriteJsonFileAtomic(path, events);
+  if (!s)
+    Warn(fmt::format("daemonset \"{}\": record event {}: {}", name, reason, s.error().ToString()));
+}
+
+Status Agent::RemovePods(const std::vector<std::string>& keys) {
+  struct Removing {
+    PodView view;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  std::vector<Removing> list;
+  auto now = std::chrono::steady_clock::now();
+  for (const std::string& key : keys) {
+    auto v = ReadPod(key);
+    if (!v) {
+      // pod.json is unreadable (half-created, or damaged): the pod is still stopped and
+      // cleaned up, found through its status and its supervisor's identity.
+      Warn(fmt::format("pod \"{}\": {}: removing it", key, v.error().ToString()));
+      v = SalvagePod(key);
+    }
+    if (auto s = sys::WriteFileAtomic(v->dir + "/stop", "\n"); !s && v->supervisor_alive) {
+      return s;
+    }
+    if (v->supervisor_alive) ::kill(v->status.supervisor_pid, SIGTERM);
+    auto grace = std::chrono::seconds(GraceSeconds(v->record) + 10);
+    list.push_back({std::move(*v), now + grace});
+  }
+  // Wait for the supervisors to stop their containers.
+  while (true) {
+    bool any = false;
+    for (Removing& r : list) {
+      PodStatus& st = r.view.status;
+      if (!r.view.supervisor_alive) continue;
+      if (!ProcessAlive(st.supervisor_pid, st.supervisor_start)) {
+        r.view.supervisor_alive = false;
+        continue;
+      }
+      if (std::chrono::steady_clock::now() >= r.deadline) {
+        ::kill(st.supervisor_pid, SIGKILL);
+      }
+      any = true;
+    }
+    if (!any) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  Status first = Ok();
+  for (Removing& r : list) {
+    // The supervisor's last word on what exists (it may have removed everything itself).
+    auto st = ReadPodStatus(r.view.dir + "/" + kStatusFile);
+    if (st) r.view.status = std::move(*st);
+    Status c = CleanupPod(
+        {options_.root, r.view.record.cgroup_root, r.view.uid, r.view.status.live_containers});
+    if (!c) {
+      if (first) first = Err(std::move(c).error().Context(fmt::format("pod \"{}\"", r.view.key)));
+      continue;  // keep its state: a later delete or apply tries again
+    }
+    if (auto l = sys::RemoveAll(
+            fmt::format("{}/{}_{}_{}", store_.LogsDir(), r.view.ns, r.view.name, r.view.uid));
+        !l) {
+      Warn(fmt::format("pod \"{}\": remove its logs: {}", r.view.key, l.error().ToString()));
+    }
+    Status d = sys::RemoveAll(r.view.dir);
+    if (!d && first) first = std::move(d);
+  }
+  return first;
+}
+
+}  // namespace hp::agent
