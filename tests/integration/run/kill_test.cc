@@ -108,9 +108,11 @@ class RunKill : public RunFixture {
               if (ps) pids_.insert(pids_.end(), ps->begin(), ps->end());
             }
           }
+          // The daemon is `sleep 1001` itself, not the short-lived `sh -c 'sleep 1001 &'` that
+          // starts it (which may still be there when "ready" is printed).
           for (pid_t p : pids_) {
             std::string cmd = ReadOr("/proc/" + std::to_string(p) + "/cmdline");
-            if (cmd.find("1001") != std::string::npos) daemon_ = p;
+            if (cmd == std::string("sleep\0" "1001\0", 11)) daemon_ = p;
           }
           return daemon_ != 0 && ReadOr(root_ + "/out").find("[c] ready") != std::string::npos;
         },
