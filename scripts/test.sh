@@ -31,13 +31,27 @@ stage() {  # stage NAME COMMAND...
   times+=("$(printf '%-34s %5ss' "$name" "$((SECONDS - t0))")")
 }
 
-stage "setup (packages)" bash scripts/setup.sh
+# What the build needs first; the rest (containerd, MinGW, Wine, ...: minutes of downloads on a
+# fresh machine) installs while the asan tree builds, and is waited for before anything uses it.
+stage "setup (build packages)" bash scripts/setup.sh --build
+setup_log=$(mktemp /tmp/hp-setup-XXXXXX.log)
+bash scripts/setup.sh >"$setup_log" 2>&1 &
+setup_pid=$!
+wait_setup() {
+  if ! wait "$setup_pid"; then
+    cat "$setup_log" >&2
+    echo "error: scripts/setup.sh failed" >&2
+    return 1
+  fi
+  rm -f "$setup_log"
+}
 
 # The Debian image needs the network (Debian's archive) and little CPU: made in parallel.
 image_log=$(mktemp /tmp/hp-debian-image-XXXXXX.log)
 bash scripts/build-debian-test-image.sh >"$image_log.out" 2>"$image_log" &
 image_pid=$!
 stage "build asan (tests, fuzzers)" bash scripts/build.sh asan
+stage "setup (the other packages, wait)" wait_setup
 # The Windows build and the release build of what is shipped are needed only by the last tiers
 # (wine; package): they are built while the asan tests run, which leave much of the two cores
 # idle (e2e tests wait on processes, containerd and the agent's loops). At nice 19 they take
