@@ -10,6 +10,7 @@
 
 #include "core/agent/naming.h"
 #include "core/agent/node_flags.h"
+#include "core/agent/supervisor.h"
 #include "core/base/strings.h"
 #include "core/base/time.h"
 #include "core/k8s/decode.h"

@@ -125,6 +125,11 @@ class Agent {
   // else records why not (Pending or Failed, with the scheduler's or kubelet's event).
   Status CreatePod(const std::string& key, PodRecord record, const Placement& placement);
   Status SpawnSupervisor(const std::string& key);
+  // Records that `p` keeps the pod off this node: Pending with kube-scheduler's event (tried
+  // again at every reconcile), Failed with kubelet's admission event, or Pending bound
+  // elsewhere. No supervisor; the events of earlier tries are kept.
+  static Status RecordUnplaced(const std::string& dir, const PodRecord& record,
+                               const Placement& p);
   // Writes the mutable fields of `wanted` (same revision) into the running pod's record and
   // tells its supervisor (kSupervisorReloadSignal).
   Status UpdateInPlace(PodView& v, const PodRecord& wanted);

@@ -60,10 +60,9 @@ Result<bool> RefusedByFeatureGate(const k8s::FeatureGates& gates, const std::str
   return true;
 }
 
-// Records that `p` keeps the pod off this node: Pending with kube-scheduler's event (tried again
-// at every reconcile), Failed with kubelet's admission event, or Pending bound elsewhere. No
-// supervisor; the events of earlier tries are kept.
-Status RecordUnplaced(const std::string& dir, const PodRecord& record, const Placement& p) {
+}  // namespace
+
+Status Agent::RecordUnplaced(const std::string& dir, const PodRecord& record, const Placement& p) {
   PodStatus status = InitialStatus(record);
   if (auto stored = ReadPodStatus(dir + "/" + kStatusFile)) status.events = stored->events;
   for (auto* list : {&status.init_containers, &status.containers})
@@ -87,8 +86,6 @@ Status RecordUnplaced(const std::string& dir, const PodRecord& record, const Pla
   status.updated = now;
   return WritePodStatus(dir + "/" + kStatusFile, status);
 }
-
-}  // namespace
 
 Status Agent::SpawnSupervisor(const std::string& key) {
   std::string dir = store_.PodDir(key);
