@@ -50,6 +50,12 @@ std::vector<Command> AddCommands(CLI::App& app, Globals& globals);
 // The runtime over --root, logging to the runtime's log.
 oci::Runtime MakeRuntime(const Globals& g);
 
+// A command whose one argument is the container id (start, state, delete, pause, resume):
+// `run(runtime, id)` gives the exit code. Returns the subcommand, for its flags.
+using IdCommand = std::function<int(oci::Runtime& runtime, const std::string& id)>;
+CLI::App* AddIdCommand(CLI::App& app, const Globals& g, CommandList& add, const std::string& name,
+                       const std::string& description, IdCommand run);
+
 // Reports an error as runc does (log file + stderr) and returns runc's exit code (1).
 int Fail(const Error& error);
 // 0 when `status` is ok, else Fail(its error).

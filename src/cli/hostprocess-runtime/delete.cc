@@ -5,13 +5,12 @@ namespace hp::runtime_cli {
 namespace {
 
 CommandRegistration delete_command(70, [](CLI::App& app, Globals& g, CommandList& add) {
-  auto* c = app.add_subcommand("delete", "delete any resources held by the container");
-  auto id = std::make_shared<std::string>();
   auto force = std::make_shared<bool>(false);
-  c->add_flag("-f,--force", *force,
-              "forcibly deletes the container if it is still running (uses SIGKILL)");
-  c->add_option("id", *id, "container id")->required();
-  add(c, [&g, id, force] { return Done(MakeRuntime(g).Delete(*id, *force)); });
+  AddIdCommand(
+      app, g, add, "delete", "delete any resources held by the container",
+      [force](oci::Runtime& rt, const std::string& id) { return Done(rt.Delete(id, *force)); })
+      ->add_flag("-f,--force", *force,
+                 "forcibly deletes the container if it is still running (uses SIGKILL)");
 });
 
 }  // namespace

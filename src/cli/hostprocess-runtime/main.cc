@@ -2,6 +2,7 @@
 // HostProcess container (host namespaces, the bundle's rootfs as the sandbox, a job).
 #include <algorithm>
 #include <iostream>
+#include <memory>
 
 #include "cli/hostprocess-runtime/cli.h"
 #include "cli/hostprocess-runtime/log.h"
@@ -35,6 +36,18 @@ oci::Runtime MakeRuntime(const Globals& g) {
   o.systemd_cgroup = g.systemd_cgroup;
   o.log = [](const std::string& level, const std::string& msg) { LogLine(level, msg); };
   return oci::Runtime(std::move(o));
+}
+
+CLI::App* AddIdCommand(CLI::App& app, const Globals& g, CommandList& add, const std::string& name,
+                       const std::string& description, IdCommand run) {
+  auto* c = app.add_subcommand(name, description);
+  auto id = std::make_shared<std::string>();
+  c->add_option("id", *id, "container id")->required();
+  add(c, [&g, id, run = std::move(run)] {
+    oci::Runtime runtime = MakeRuntime(g);
+    return run(runtime, *id);
+  });
+  return c;
 }
 
 int Done(const Status& status) { return status ? 0 : Fail(status.error()); }

@@ -5,10 +5,8 @@ namespace hp::runtime_cli {
 namespace {
 
 CommandRegistration start_command(30, [](CLI::App& app, Globals& g, CommandList& add) {
-  auto* c = app.add_subcommand("start", "executes the user defined process in a created container");
-  auto id = std::make_shared<std::string>();
-  c->add_option("id", *id, "container id")->required();
-  add(c, [&g, id] { return Done(MakeRuntime(g).Start(*id)); });
+  AddIdCommand(app, g, add, "start", "executes the user defined process in a created container",
+               [](oci::Runtime& rt, const std::string& id) { return Done(rt.Start(id)); });
 });
 
 }  // namespace

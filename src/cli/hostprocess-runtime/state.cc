@@ -7,15 +7,13 @@ namespace hp::runtime_cli {
 namespace {
 
 CommandRegistration state_command(40, [](CLI::App& app, Globals& g, CommandList& add) {
-  auto* c = app.add_subcommand("state", "output the state of a container");
-  auto id = std::make_shared<std::string>();
-  c->add_option("id", *id, "container id")->required();
-  add(c, [&g, id] {
-    auto s = MakeRuntime(g).State(*id);
-    if (!s) return Fail(s.error());
-    std::cout << oci::EncodeStatus(*s) << std::endl;
-    return 0;
-  });
+  AddIdCommand(app, g, add, "state", "output the state of a container",
+               [](oci::Runtime& rt, const std::string& id) {
+                 auto s = rt.State(id);
+                 if (!s) return Fail(s.error());
+                 std::cout << oci::EncodeStatus(*s) << std::endl;
+                 return 0;
+               });
 });
 
 }  // namespace

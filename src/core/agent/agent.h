@@ -128,8 +128,7 @@ class Agent {
   // Records that `p` keeps the pod off this node: Pending with kube-scheduler's event (tried
   // again at every reconcile), Failed with kubelet's admission event, or Pending bound
   // elsewhere. No supervisor; the events of earlier tries are kept.
-  static Status RecordUnplaced(const std::string& dir, const PodRecord& record,
-                               const Placement& p);
+  static Status RecordUnplaced(const std::string& dir, const PodRecord& record, const Placement& p);
   // Writes the mutable fields of `wanted` (same revision) into the running pod's record and
   // tells its supervisor (kSupervisorReloadSignal).
   Status UpdateInPlace(PodView& v, const PodRecord& wanted);

@@ -112,7 +112,10 @@ class RunKill : public RunFixture {
           // starts it (which may still be there when "ready" is printed).
           for (pid_t p : pids_) {
             std::string cmd = ReadOr("/proc/" + std::to_string(p) + "/cmdline");
-            if (cmd == std::string("sleep\0" "1001\0", 11)) daemon_ = p;
+            if (cmd == std::string("sleep\0"
+                                   "1001\0",
+                                   11))
+              daemon_ = p;
           }
           return daemon_ != 0 && ReadOr(root_ + "/out").find("[c] ready") != std::string::npos;
         },
