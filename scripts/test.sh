@@ -34,24 +34,25 @@ stage() {  # stage NAME COMMAND...
 # What the build needs first; the rest (containerd, MinGW, Wine, ...: minutes of downloads on a
 # fresh machine) installs while the asan tree builds, and is waited for before anything uses it.
 stage "setup (build packages)" bash scripts/setup.sh --build
+# wait_job PID LOG WHAT: waits for a background job; on failure shows its log and says WHAT.
+wait_job() {
+  if ! wait "$1"; then
+    cat "$2" >&2
+    echo "error: $3" >&2
+    return 1
+  fi
+  rm -f "$2"
+}
 setup_log=$(mktemp /tmp/hp-setup-XXXXXX.log)
 bash scripts/setup.sh >"$setup_log" 2>&1 &
 setup_pid=$!
-wait_setup() {
-  if ! wait "$setup_pid"; then
-    cat "$setup_log" >&2
-    echo "error: scripts/setup.sh failed" >&2
-    return 1
-  fi
-  rm -f "$setup_log"
-}
 
 # The Debian image needs the network (Debian's archive) and little CPU: made in parallel.
 image_log=$(mktemp /tmp/hp-debian-image-XXXXXX.log)
 bash scripts/build-debian-test-image.sh >"$image_log.out" 2>"$image_log" &
 image_pid=$!
 stage "build asan (tests, fuzzers)" bash scripts/build.sh asan
-stage "setup (the other packages, wait)" wait_setup
+stage "setup (the other packages, wait)" wait_job "$setup_pid" "$setup_log" "scripts/setup.sh failed"
 # The Windows build and the release build of what is shipped are needed only by the last tiers
 # (wine; package): they are built while the asan tests run, which leave much of the two cores
 # idle (e2e tests wait on processes, containerd and the agent's loops). At nice 19 they take
@@ -67,13 +68,6 @@ setsid nice -n 19 bash -c '
   t0=$SECONDS; bash scripts/build.sh ship
   echo "build ship (release)|$((SECONDS - t0))" >>"$1"' side "$side_times" >"$side_log" 2>&1 &
 side_pid=$!
-wait_image() {
-  if ! wait "$image_pid"; then
-    cat "$image_log" >&2
-    echo "error: the Debian test image could not be built" >&2
-    return 1
-  fi
-}
 side_failed() {
   tail -80 "$side_log" >&2
   echo "error: the windows or ship build failed (log: $side_log)" >&2
@@ -95,10 +89,11 @@ wait_side_builds() {
   [ $rc -eq 0 ] || side_failed
   rm -f "$side_log" "$side_times"
 }
-stage "debian test image (wait)" wait_image
+stage "debian test image (wait)" \
+  wait_job "$image_pid" "$image_log" "the Debian test image could not be built"
 HP_DEBIAN_IMAGE=$(tail -1 "$image_log.out")
 export HP_DEBIAN_IMAGE
-rm -f "$image_log" "$image_log.out"
+rm -f "$image_log.out"
 
 # The node chaos test (ChaosE2E, issue 21) runs with its default seed (HP_CHAOS_SEED=random
 # explores by hand). Leak checks everywhere; the tests' own children (our binaries under ASan) report to stderr,
