@@ -125,8 +125,9 @@ PodLeftovers Agent::LeftoversOf(const std::string& key, bool* complete) {
 }
 
 void Agent::SetSupervisor(PodView& v) const {
-  // From the status, else from supervisor.json: a damaged status does not hide a live one.
-  auto id = FindLiveSupervisor(v.dir, boot_id_);
+  // From the status (as ReadPod or SalvagePod read it: a damaged one names no supervisor), else
+  // from supervisor.json: a damaged status does not hide a live one.
+  auto id = FindLiveSupervisor(v.dir, boot_id_, &v.status);
   v.supervisor_alive = id.has_value();
   if (id) {
     v.status.supervisor_pid = id->pid;

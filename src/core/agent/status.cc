@@ -253,10 +253,15 @@ bool Alive(const SupervisorId& id, const std::string& boot) {
 }
 }  // namespace
 
-std::optional<SupervisorId> FindLiveSupervisor(const std::string& pod_dir,
-                                               const std::string& boot) {
-  if (auto st = ReadPodStatus(pod_dir + "/" + kStatusFile)) {
-    SupervisorId id{st->supervisor_pid, st->supervisor_start, st->supervisor_boot};
+std::optional<SupervisorId> FindLiveSupervisor(const std::string& pod_dir, const std::string& boot,
+                                               const PodStatus* status) {
+  std::optional<PodStatus> read;
+  if (!status) {
+    if (auto st = ReadPodStatus(pod_dir + "/" + kStatusFile)) read = std::move(*st);
+    status = read ? &*read : nullptr;
+  }
+  if (status) {
+    SupervisorId id{status->supervisor_pid, status->supervisor_start, status->supervisor_boot};
     if (Alive(id, boot)) return id;
   }
   auto id = ReadSupervisorId(pod_dir);

@@ -133,8 +133,11 @@ struct SupervisorId {
 };
 // The identity of `pod_dir`'s supervisor when it is alive in boot `boot` (the pid runs, has
 // the recorded start time, and the recorded boot id, when there is one, is `boot`): from
-// status.json, else from supervisor.json.
-std::optional<SupervisorId> FindLiveSupervisor(const std::string& pod_dir, const std::string& boot);
+// status.json, else from supervisor.json. `status`: the pod's status as the caller already read
+// it from status.json (a pod without a readable one: a status naming no supervisor), which is
+// then not read again; nullptr reads it.
+std::optional<SupervisorId> FindLiveSupervisor(const std::string& pod_dir, const std::string& boot,
+                                               const PodStatus* status = nullptr);
 Status WriteSupervisorId(const std::string& pod_dir, const SupervisorId& id);
 // supervisor.json as written, alive or not (nullopt when unreadable).
 std::optional<SupervisorId> ReadSupervisorId(const std::string& pod_dir);
