@@ -1,13 +1,16 @@
-// Helpers shared by the image verbs (pull, import, images, rmi, inspect).
+// Helpers shared by the image verbs (pull, import, images, rmi, inspect), on Linux and Windows.
 #pragma once
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "cli/hostprocess/command.h"
+#include "cli/hostprocess/printers/tabwriter.h"
 #include "core/base/result.h"
 #include "core/image/store.h"
 
@@ -32,6 +35,25 @@ inline std::string HumanSize(int64_t b) {
 }
 
 inline std::string ShortId(const std::string& id) { return id.size() > 19 ? id.substr(7, 12) : id; }
+
+// `crictl images`' table (IMAGE, TAG, IMAGE ID, SIZE): a tabwriter with min width 20 and
+// padding 3, the cells joined by tabs.
+inline std::string ImagesTable(const std::vector<image::ImageRecord>& images) {
+  std::string text = "IMAGE\tTAG\tIMAGE ID\tSIZE\n";
+  for (const auto& r : images) {
+    std::string repo = r.name, tag = "<none>";
+    auto at = repo.find('@');
+    auto colon = repo.rfind(':');
+    if (at != std::string::npos) {
+      repo = repo.substr(0, at);
+    } else if (colon != std::string::npos && colon > repo.rfind('/')) {
+      tag = repo.substr(colon + 1);
+      repo = repo.substr(0, colon);
+    }
+    text += fmt::format("{}\t{}\t{}\t{}\n", repo, tag, ShortId(r.id), HumanSize(r.size));
+  }
+  return TabWrite(text, 20, 3);
+}
 
 inline bool StderrIsTty() { return ::isatty(STDERR_FILENO) == 1; }
 

@@ -4,7 +4,6 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/hostprocess/image_cli.h"
-#include "cli/hostprocess/printers/table.h"
 
 namespace hp::cli {
 namespace {
@@ -24,22 +23,7 @@ int RunImages(const GlobalOptions& g, const std::string& output) {
     std::cerr << "error: unknown output format \"" << output << "\" (want json)\n";
     return 1;
   }
-  // crictl images' table: a tabwriter with min width 20 and padding 3 (cells joined by tabs).
-  std::string text = "IMAGE\tTAG\tIMAGE ID\tSIZE\n";
-  for (const auto& r : *list) {
-    std::string repo = r.name, tag = "<none>";
-    auto at = repo.find('@');
-    auto colon = repo.rfind(':');
-    if (at != std::string::npos) {
-      repo = repo.substr(0, at);
-    } else if (colon != std::string::npos && colon > repo.rfind('/')) {
-      tag = repo.substr(colon + 1);
-      repo = repo.substr(0, colon);
-    }
-    text += fmt::format("{}\t{}\t{}\t{}\n", repo, tag, image_cli::ShortId(r.id),
-                        image_cli::HumanSize(r.size));
-  }
-  std::cout << TabWrite(text, 20, 3);
+  std::cout << image_cli::ImagesTable(*list);
   return 0;
 }
 

@@ -3,7 +3,8 @@
 # record has os "windows" and sha256 names and ids equal to Linux's; `run -f` of a pod using it
 # copies the image's files into the container volume and takes the image's cmd, env and working
 # directory; the manifest's command wins over them; an image recorded for another OS is refused
-# by name; an image never imported is warned about; a file is not imported.
+# by name; an image never imported is warned about; `images`, `inspect` and `rmi` list, show and
+# remove it as on Linux; a file is not imported.
 # Usage: image_test.sh WINDOWS_EXE SOURCE_DIR
 set -uo pipefail
 source "$(dirname "$0")/../wine_env.sh" "$1"
@@ -41,6 +42,23 @@ print("sha256:" + hashlib.sha256(json.dumps(c, separators=(",", ":"), sort_keys=
 check "import: prints the name and the id (sha256 of the config)" \
   test "$(cat "$out/out")" = "Imported hostprocess.local/tool:1 ($config_id)"
 
+# images, inspect: the Linux build's verbs and words over the directory images.
+short=${config_id:7:12}
+size=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["size"])' \
+  "$dir/image.json" 2>/dev/null)
+hp images
+want=$(printf '%-25s%-20s%-20s%s\n%-25s%-20s%-20s%s' IMAGE TAG 'IMAGE ID' SIZE \
+  hostprocess.local/tool 1 "$short" "${size}B")
+check "images: crictl's columns, the image with its tag, short id and size" \
+  test "$(cat "$out/out")" = "$want"
+hp inspect "$short"
+check "inspect: by short id, the stored record" /usr/bin/python3 -c '
+import json, sys
+sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))' "$out/out" "$dir/image.json"
+hp inspect nothere:1
+check "inspect: an unknown image is an error (exit 1)" test "$rc" -eq 1
+check "inspect: ... naming it" grep -qF 'image "nothere:1" is not imported' "$out/err"
+
 hp run -f $data/image-pod.yaml
 check "run: the image's cmd runs (exit 0)" test "$rc" -eq 0
 check "run: the image's env" grep -qxF "hello from image img" "$out/out"
@@ -69,6 +87,13 @@ hp run -f $data/image-pod.yaml
 check "run: an image for another OS is refused" test "$rc" -eq 128
 check "run: ... by name" grep -qF 'container "tool": image operating system "linux" cannot be used on this platform: image "hostprocess.local/tool:1" is built for linux and this node runs windows; use an image built for windows' "$out/err"
 check "run: ... before anything runs" test -z "$(cat "$out/out")"
+
+hp rmi hostprocess.local/tool:1
+check "rmi: untags and deletes, in the Linux build's words" \
+  test "$(cat "$out/out")" = "$(printf 'Untagged: hostprocess.local/tool:1\nDeleted: %s' "$config_id")"
+check "rmi: the image's files are gone" test ! -e "$dir"
+hp images -o json
+check "images -o json: none left" test "$(tr -d ' \n' <"$out/out")" = "[]"
 
 hp import 'C:\src\tool\data.txt' hostprocess.local/file:1
 check "import: a file is refused (exit 1)" test "$rc" -eq 1

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/hostprocess/printers/tabwriter.h"
 #include "core/agent/status.h"
 #include "core/base/time.h"
 
@@ -32,12 +33,6 @@ class Table {
  private:
   std::vector<std::vector<std::string>> rows_;
 };
-
-// Go's text/tabwriter (padchar ' ', no flags) over `text`: each line's tab-terminated cells
-// are padded to the widest cell of their column block (consecutive lines that have a cell in
-// that column) plus `padding`, at least `min_width`; the text after a line's last tab is not
-// padded. kubectl describe writes through one with min width 0 and padding 2.
-std::string TabWrite(const std::string& text, size_t min_width, size_t padding);
 
 // The wall clock in Unix seconds (what status times and AGE are measured in) and the API's
 // timestamps ("2026-11-22T10:00:00Z"): base/time.h.

@@ -1,5 +1,6 @@
 #include "core/image/windows/dir_images.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 #include <system_error>
@@ -128,6 +129,61 @@ Result<ImageRecord> ResolveDirectoryImage(const std::string& root, std::string_v
     return Err(ErrorCode::kInvalidArgument, "\"{}\" is not an image record; import the image again",
                file);
   return RecordFromJson(j);
+}
+
+Result<std::vector<ImageRecord>> ListDirectoryImages(const std::string& root) {
+  std::vector<ImageRecord> out;
+  std::string images = ImagesDir(root);
+  std::error_code ec;
+  if (!fs::is_directory(FsPath(images), ec)) return out;
+  ASSIGN_OR_RETURN(std::vector<std::string> names, sys::ListDir(images));
+  for (const std::string& n : names) {
+    if (n.empty() || n[0] == '.') continue;  // an import in progress (or killed)
+    auto data = sys::ReadFile(images + "\\" + n + "\\image.json");
+    if (!data) continue;
+    nlohmann::json j = nlohmann::json::parse(*data, nullptr, false);
+    if (!j.is_object()) continue;
+    try {
+      ImageRecord rec = RecordFromJson(j);
+      if (!rec.name.empty()) out.push_back(std::move(rec));
+    } catch (const nlohmann::json::exception&) {
+      // a damaged record: skipped, as documented
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const ImageRecord& a, const ImageRecord& b) { return a.name < b.name; });
+  return out;
+}
+
+Result<ImageRecord> FindDirectoryImage(const std::string& root, std::string_view ref) {
+  auto byname = ResolveDirectoryImage(root, ref);
+  if (byname) return byname;
+  ASSIGN_OR_RETURN(std::vector<ImageRecord> all, ListDirectoryImages(root));
+  std::string_view hex = ref.substr(0, 7) == "sha256:" ? ref.substr(7) : ref;
+  const ImageRecord* found = nullptr;
+  if (hex.size() >= 4 && hex.find_first_not_of("0123456789abcdef") == std::string_view::npos) {
+    for (const ImageRecord& r : all) {
+      if (r.id.size() < 7 || std::string_view(r.id).substr(7, hex.size()) != hex) continue;
+      if (found && found->id != r.id)
+        return Err(ErrorCode::kInvalidArgument,
+                   "image id prefix \"{}\" is ambiguous: give more of it, or the image's name",
+                   ref);
+      found = &r;
+    }
+  }
+  if (found) return *found;
+  if (byname.error().code() != ErrorCode::kNotFound) return byname;  // e.g. a damaged record
+  return Err(ErrorCode::kNotFound, "image \"{}\" is not imported (hostprocess images lists them)",
+             ref);
+}
+
+Result<ImageRecord> RemoveDirectoryImage(const std::string& root, std::string_view ref) {
+  ASSIGN_OR_RETURN(ImageRecord rec, FindDirectoryImage(root, ref));
+  std::string dir = ImageDir(root, rec.name);
+  std::error_code ec;
+  fs::remove_all(FsPath(dir), ec);
+  if (ec) return Err(FsError("remove", dir, ec));
+  return rec;
 }
 
 Status CopyDirectoryImage(const std::string& root, const ImageRecord& image,

@@ -10,6 +10,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/base/result.h"
 #include "core/image/import.h"
@@ -24,6 +25,14 @@ Result<ImageRecord> ImportDirectory(const std::string& root, const std::string& 
                                     std::string_view name, const ImportOptions& opts = {});
 // The image imported under `ref` (normalised); kNotFound when there is none.
 Result<ImageRecord> ResolveDirectoryImage(const std::string& root, std::string_view ref);
+// The imported images, by name; a record that does not read is skipped.
+Result<std::vector<ImageRecord>> ListDirectoryImages(const std::string& root);
+// The image `ref` names: its name (normalised), its id (`sha256:<hex>`) or a prefix of the id's
+// hex of at least 4 digits that only one image's id has (`images` shows 12); kNotFound when no
+// image matches, kInvalidArgument when a prefix matches several.
+Result<ImageRecord> FindDirectoryImage(const std::string& root, std::string_view ref);
+// Removes the image `ref` names (FindDirectoryImage) and its files; returns its record.
+Result<ImageRecord> RemoveDirectoryImage(const std::string& root, std::string_view ref);
 // Copies the image's files into `volume`, an existing directory.
 Status CopyDirectoryImage(const std::string& root, const ImageRecord& image,
                           const std::string& volume);

@@ -1,0 +1,80 @@
+// `hostprocess images`, `inspect` and `rmi` on Windows (preview, docs/windows.md): the same
+// verbs, flags and output as on Linux, over the directory images `import` keeps
+// (core/image/windows/dir_images.h).
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/hostprocess/image_cli.h"
+#include "core/image/record.h"
+#include "core/image/windows/dir_images.h"
+
+namespace hp::cli {
+namespace {
+
+void Out(const std::string& s) { fwrite(s.data(), 1, s.size(), stdout); }
+
+int ImageFail(const Error& e) {
+  std::string msg = "error: " + e.ToString() + "\n";
+  fwrite(msg.data(), 1, msg.size(), stderr);
+  return 1;
+}
+
+int RunWindowsImages(const GlobalOptions& g, const std::string& output) {
+  if (!output.empty() && output != "json") {
+    return ImageFail(Error(fmt::format("unknown output format \"{}\" (want json)", output)));
+  }
+  auto list = image::ListDirectoryImages(g.root);
+  if (!list) return ImageFail(list.error());
+  if (output == "json") {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& r : *list) arr.push_back(image::RecordToJson(r));
+    Out(arr.dump(2) + "\n");
+    return 0;
+  }
+  Out(image_cli::ImagesTable(*list));
+  return 0;
+}
+
+int RunWindowsInspect(const GlobalOptions& g, const std::string& ref) {
+  auto r = image::FindDirectoryImage(g.root, ref);
+  if (!r) return ImageFail(r.error());
+  Out(image::ImageRecordToJson(*r, 2) + "\n");
+  return 0;
+}
+
+int RunWindowsRmi(const GlobalOptions& g, const std::vector<std::string>& refs) {
+  int rc = 0;
+  for (const std::string& ref : refs) {
+    auto r = image::RemoveDirectoryImage(g.root, ref);
+    if (!r) {
+      rc = ImageFail(r.error());
+      continue;
+    }
+    // A directory image is its one name and its files: both go.
+    Out("Untagged: " + r->name + "\nDeleted: " + r->id + "\n");
+  }
+  return rc;
+}
+
+CommandRegistration images_windows_verb(60, [](CLI::App& app, GlobalOptions& g, int& rc) {
+  auto* images = app.add_subcommand("images", "List the images in the store");
+  auto output = std::make_shared<std::string>();
+  images->add_option("-o,--output", *output, "Output format: json");
+  images->callback([&g, &rc, output] { rc = RunWindowsImages(g, *output); });
+
+  auto* rmi = app.add_subcommand("rmi", "Remove images (by name or id)");
+  auto refs = std::make_shared<std::vector<std::string>>();
+  rmi->add_option("IMAGE", *refs, "Image names or ids")->required();
+  rmi->callback([&g, &rc, refs] { rc = RunWindowsRmi(g, *refs); });
+
+  auto* inspect = app.add_subcommand("inspect", "Show an image's config as JSON");
+  auto ref = std::make_shared<std::string>();
+  inspect->add_option("IMAGE", *ref, "Image name or id")->required();
+  inspect->callback([&g, &rc, ref] { rc = RunWindowsInspect(g, *ref); });
+});
+
+}  // namespace
+}  // namespace hp::cli
