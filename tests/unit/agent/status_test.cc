@@ -7,28 +7,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/container_status.h"
 #include "common/temp_dir.h"
 #include "core/sys/file.h"
 
 namespace hp::agent {
 namespace {
 
-ContainerStatus Running(const std::string& name, bool ready) {
-  ContainerStatus c;
-  c.name = name;
-  c.state.kind = "running";
-  c.state.started_at = 100;
-  c.ready = ready;
-  return c;
-}
-ContainerStatus Terminated(const std::string& name, int code, const std::string& reason) {
-  ContainerStatus c;
-  c.name = name;
-  c.state.kind = "terminated";
-  c.state.exit_code = code;
-  c.state.reason = reason;
-  return c;
-}
+using hp::testing::Running;
+using hp::testing::Terminated;
 
 TEST(PodStatus, EventsAggregateAndRoundTrip) {
   PodStatus s;

@@ -4,6 +4,7 @@
 
 #include "cli/hostprocess/printers/jsonpath.h"
 #include "cli/hostprocess/printers/table.h"
+#include "common/container_status.h"
 
 namespace hp::cli {
 namespace {
@@ -11,29 +12,9 @@ namespace {
 using agent::ContainerState;
 using agent::ContainerStatus;
 using agent::PodStatus;
-
-ContainerStatus Running(const std::string& name, bool ready) {
-  ContainerStatus c;
-  c.name = name;
-  c.state.kind = "running";
-  c.state.started_at = 100;
-  c.ready = ready;
-  return c;
-}
-ContainerStatus Waiting(const std::string& name, const std::string& reason) {
-  ContainerStatus c;
-  c.name = name;
-  c.state.reason = reason;
-  return c;
-}
-ContainerStatus Terminated(const std::string& name, int code, const std::string& reason) {
-  ContainerStatus c;
-  c.name = name;
-  c.state.kind = "terminated";
-  c.state.exit_code = code;
-  c.state.reason = reason;
-  return c;
-}
+using hp::testing::Running;
+using hp::testing::Terminated;
+using hp::testing::Waiting;
 
 TEST(FormatTest, HumanDurationMatchesKubectl) {
   struct Case {
