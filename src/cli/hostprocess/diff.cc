@@ -152,8 +152,6 @@ CommandRegistration diff_verb(39, [](CLI::App& app, GlobalOptions& global, int& 
   cmd->add_option("-f,--filename", flags->files, "Manifest file, directory or - for stdin")
       ->required();
   AddNamespaceFlags(cmd, flags->ns, false);
-  cmd->footer(
-      "\nExamples:\n  # What applying ds.yaml would change\n  hostprocess diff -f ds.yaml\n");
   cmd->callback([flags, &global, &exit_code] { exit_code = RunDiff(global, *flags); });
 });
 

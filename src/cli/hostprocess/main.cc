@@ -84,6 +84,11 @@ const std::map<std::string, std::string>& Examples() {
        "  hostprocess rollout status ds/my-ds -n kube-system\n\n"
        "  # Start its pod again (a new revision)\n"
        "  hostprocess rollout restart ds/my-ds -n kube-system"},
+      {"wait",
+       "  # Wait until a pod is Ready\n"
+       "  hostprocess wait --for=condition=Ready pod/my-pod --timeout=60s\n\n"
+       "  # Wait until a pod is gone\n  hostprocess wait --for=delete pod/my-pod"},
+      {"diff", "  # What applying ds.yaml would change\n  hostprocess diff -f ds.yaml"},
   };
   return kExamples;
 }

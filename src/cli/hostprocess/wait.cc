@@ -123,10 +123,6 @@ CommandRegistration wait_verb(38, [](CLI::App& app, GlobalOptions& global, int& 
   cmd->add_option("--for", flags->for_, "delete, condition=TYPE or condition=TYPE=VALUE");
   cmd->add_option("--timeout", flags->timeout, "How long to wait for each object (e.g. 60s)")
       ->capture_default_str();
-  cmd->footer(
-      "\nExamples:\n  # Wait until a pod is Ready\n"
-      "  hostprocess wait --for=condition=Ready pod/my-pod --timeout=60s\n\n"
-      "  # Wait until a pod is gone\n  hostprocess wait --for=delete pod/my-pod\n");
   cmd->callback([flags, &global, &exit_code] { exit_code = RunWait(global, *flags); });
 });
 
