@@ -38,37 +38,6 @@ int Fail(const std::string& what) {
   return 1;
 }
 
-// Runs argv with stdout captured (stderr to ours when `show_err`); exit code, 128+sig, 127.
-int Capture(const std::vector<std::string>& argv, std::string* out,
-            const std::vector<std::string>& extra_env = {}) {
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) < 0) return -1;
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) return -1;
-  if (pid == 0) {
-    ::dup2(p[1], 1);
-    int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-    ::dup2(null, 2);
-    for (const auto& e : extra_env) ::putenv(const_cast<char*>(e.c_str()));
-    ::execvp(args[0], args.data());
-    _exit(127);
-  }
-  ::close(p[1]);
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(p[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
-    if (n > 0 && out) out->append(buf, static_cast<size_t>(n));
-  }
-  ::close(p[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 double ChildrenCpuMs() {
   struct rusage ru {};
   ::getrusage(RUSAGE_CHILDREN, &ru);
@@ -91,7 +60,7 @@ double TimeOnce(const std::vector<std::string>& argv, std::vector<double>* cpu =
 // The shared libraries the dynamic loader maps for `binary` (ldd's list, vdso excluded).
 int LoadedLibraries(const std::string& binary) {
   std::string out;
-  if (Capture({binary}, &out, {"LD_TRACE_LOADED_OBJECTS=1"}) != 0) return -1;
+  if (hp::bench::RunCommand({binary}, true, &out, {"LD_TRACE_LOADED_OBJECTS=1"}) != 0) return -1;
   int n = 0;
   std::istringstream in(out);
   for (std::string line; std::getline(in, line);) {
@@ -155,7 +124,8 @@ int main(int argc, char** argv) {
   fs::create_symlink("busybox", rootfs + "/bin/true", ec);
   {
     std::string out;
-    if (Capture({hp, "--root", root, "import", rootfs, "hostprocess.local/bench-true:1"}, &out) !=
+    if (hp::bench::RunCommand(
+            {hp, "--root", root, "import", rootfs, "hostprocess.local/bench-true:1"}, true, &out) !=
         0) {
       cleanup();
       return Fail("hostprocess import of the busybox rootfs failed");
