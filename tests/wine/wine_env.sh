@@ -17,9 +17,11 @@ WINESERVER=$(command -v wineserver || true)
 [ -n "$WINESERVER" ] || WINESERVER=$(dirname "$WINE")/wineserver
 WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/hp-wine.XXXXXX")
 export WINEPREFIX WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+# The test's own scratch directory (commands' output: check and hp below).
+out=$(mktemp -d "${TMPDIR:-/tmp}/hp-wine-out.XXXXXX")
 wine_cleanup() {
   "$WINESERVER" -k 2>/dev/null || true
-  rm -rf "$WINEPREFIX"
+  rm -rf "$WINEPREFIX" "$out"
 }
 trap wine_cleanup EXIT
 # Creates the prefix; an empty AeDebug\Debugger keeps a crashing program from starting winedbg
@@ -31,7 +33,7 @@ trap wine_cleanup EXIT
 # last command's $out/out and $out/err on failure); hp ARGS...: hostprocess.exe --root
 # C:\hpstate ARGS, its output in $out/out (CR LF made LF) and $out/err, its exit code in $rc;
 # alive MARKER: the pids whose command line holds MARKER (wine shows Windows command lines).
-# The test sets $out (a temp dir) before it calls them.
+# They write into $out, made above.
 pass=0
 fail=0
 check() {

@@ -10,12 +10,6 @@ set -uo pipefail
 source "$(dirname "$0")/../wine_env.sh" "$1"
 cd "$2"
 data=tests/wine/image
-out=$(mktemp -d "${TMPDIR:-/tmp}/hp-wine-image.XXXXXX")
-cleanup() {
-  rm -rf "$out"
-  wine_cleanup
-}
-trap cleanup EXIT
 
 # The image's files, in the prefix's C: drive.
 src="$WINEPREFIX/drive_c/src/tool"

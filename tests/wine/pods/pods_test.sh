@@ -9,10 +9,8 @@ set -uo pipefail
 source "$(dirname "$0")/../wine_env.sh" "$1"
 cd "$2"
 data=tests/wine/pods
-out=$(mktemp -d "${TMPDIR:-/tmp}/hp-wine-pods.XXXXXX")
 cleanup() {
   for p in $(alive 127.0.0.81) $(alive supervise-pod); do kill -9 "$p" 2>/dev/null; done
-  rm -rf "$out"
   wine_cleanup
 }
 trap cleanup EXIT

@@ -9,11 +9,9 @@ set -uo pipefail
 source "$(dirname "$0")/../wine_env.sh" "$1"
 cd "$2"
 data=tests/wine/run
-out=$(mktemp -d "${TMPDIR:-/tmp}/hp-wine-run.XXXXXX")
 control_pid=""
 cleanup() {
   [ -z "$control_pid" ] || kill "$control_pid" 2>/dev/null
-  rm -rf "$out"
   wine_cleanup
 }
 trap cleanup EXIT

@@ -7,8 +7,6 @@ linux=$1
 src=$3
 source "$(dirname "$0")/../wine_env.sh" "$2"
 cd "$src"
-out=$(mktemp -d "${TMPDIR:-/tmp}/hp-wine-validate.XXXXXX")
-trap 'rm -rf "$out"; wine_cleanup' EXIT
 
 pass=0
 fail=0
