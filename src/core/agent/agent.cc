@@ -433,16 +433,7 @@ Result<std::vector<DaemonSetView>> Agent::ListDaemonSets() {
     v.revision =
         ControllerRevisionHash(v.object["spec"].value("template", nlohmann::json::object()).dump());
     v.desired = v.fit.fits ? 1 : 0;
-    if (std::string path = store_.DaemonSetEventsPath(ObjectKey(v.ns, v.name)); sys::Exists(path)) {
-      auto events = ReadJsonFile(path);
-      if (events && events->is_array()) {
-        try {
-          events->get_to(v.events);
-        } catch (const nlohmann::json::exception&) {
-          v.events.clear();
-        }
-      }
-    }
+    v.events = ReadEventsFile(store_.DaemonSetEventsPath(ObjectKey(v.ns, v.name)));
     for (const PodView& p : pods) {
       if (p.record.owner_kind != "DaemonSet" || p.record.owner_name != v.name || p.ns != v.ns)
         continue;

@@ -170,17 +170,7 @@ Status Agent::CreatePod(const std::string& key, PodRecord record, const Placemen
 void Agent::RecordDaemonSetEvent(const std::string& ns, const std::string& name,
                                  const std::string& reason, const std::string& message) {
   std::string path = store_.DaemonSetEventsPath(ObjectKey(ns, name));
-  std::vector<Event> events;
-  if (sys::Exists(path)) {
-    auto stored = ReadJsonFile(path);
-    if (stored && stored->is_array()) {
-      try {
-        stored->get_to(events);
-      } catch (const nlohmann::json::exception&) {
-        events.clear();  // damaged: started again
-      }
-    }
-  }
+  std::vector<Event> events = ReadEventsFile(path);
   AddEvent(events, "Normal", reason, message, NowUnixSeconds(), "daemonset-controller");
   Status s = sys::MkdirAll(store_.DaemonSetEventsDir(), 0700);
   if (s) s = WriteJsonFileAtomic(path, events);

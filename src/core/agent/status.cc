@@ -200,6 +200,19 @@ Status WritePodStatus(const std::string& path, const PodStatus& status) {
   return WriteJsonFileAtomic(path, status);
 }
 
+std::vector<Event> ReadEventsFile(const std::string& path) {
+  std::vector<Event> events;
+  if (!sys::Exists(path)) return events;
+  auto stored = ReadJsonFile(path);
+  if (!stored || !stored->is_array()) return events;
+  try {
+    stored->get_to(events);
+  } catch (const nlohmann::json::exception&) {
+    events.clear();
+  }
+  return events;
+}
+
 nlohmann::json ApiPodStatus(const PodStatus& s) {
   if (s.unscheduled) {
     // Not on this node: no conditions but PodScheduled (kube-scheduler's), no container

@@ -111,6 +111,9 @@ void from_json(const nlohmann::json& j, PodStatus& s);
 
 Result<PodStatus> ReadPodStatus(const std::string& path);
 Status WritePodStatus(const std::string& path, const PodStatus& status);
+// A list of events kept in a file of its own (a DaemonSet's); none when the file is missing or
+// damaged (the next event starts it again).
+std::vector<Event> ReadEventsFile(const std::string& path);
 
 // The Kubernetes API form of a status (`status:` of `get -o json`): RFC 3339 times,
 // conditions, containerStatuses (qosClass comes from the spec: record.h QOSClassOf).
