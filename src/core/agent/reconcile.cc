@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
-#include <set>
 
 #include "core/agent/agent.h"
 #include "core/agent/cleanup.h"
@@ -205,22 +204,14 @@ void Agent::PruneDaemonSetEvents() {
   std::string dir = store_.DaemonSetEventsDir();
   if (!sys::IsDir(dir)) return;
   auto names = sys::ListDir(dir);
-  auto daemonsets = ListDesired("daemonsets");
-  if (!names || !daemonsets) return;
-  std::set<std::string> keep;
-  for (const auto& e : *daemonsets) {
-    const nlohmann::json& obj = e["object"];
-    keep.insert(ObjectKey(NamespaceOf(obj), obj["metadata"].value("name", "")));
-  }
+  if (!names) return;
   const std::string suffix = ".events.json";
   for (const std::string& name : *names) {
-    // A temp file is a killed writer's (the lock is held: no writer is alive).
-    bool stale = name.find(".tmp-") != std::string::npos;
-    if (!stale) {
-      if (!EndsWith(name, suffix)) continue;
-      std::string key = name.substr(0, name.size() - suffix.size());
-      if (keep.count(key) || unreadable_.count("daemonsets/" + key)) continue;
-    }
+    // (A killed writer's temp file goes with Store::RemoveStaleTempFiles.)
+    if (!EndsWith(name, suffix)) continue;
+    std::string key = name.substr(0, name.size() - suffix.size());
+    auto applied = store_.GetDesired("daemonsets", key);
+    if (!applied || *applied) continue;  // applied, or unreadable (not deleted): kept
     std::string path = dir + "/" + name;
     if (::unlink(path.c_str()) != 0 && errno != ENOENT)
       Warn(fmt::format("unlink \"{}\": {}", path, std::strerror(errno)));

@@ -148,6 +148,7 @@ Status Store::RemoveStaleTempFiles() {
   ASSIGN_OR_RETURN(std::vector<std::string> kinds, sys::ListDir(DesiredDir()));
   for (const auto& k : kinds)
     if (sys::IsDir(DesiredDir() + "/" + k)) dirs.push_back(DesiredDir() + "/" + k);
+  if (sys::IsDir(DaemonSetEventsDir())) dirs.push_back(DaemonSetEventsDir());
   for (const std::string& dir : dirs) {
     ASSIGN_OR_RETURN(std::vector<std::string> names, sys::ListDir(dir));
     for (const auto& n : names) {
