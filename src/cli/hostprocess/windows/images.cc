@@ -16,18 +16,12 @@ namespace {
 
 void Out(const std::string& s) { fwrite(s.data(), 1, s.size(), stdout); }
 
-int ImageFail(const Error& e) {
-  std::string msg = "error: " + e.ToString() + "\n";
-  fwrite(msg.data(), 1, msg.size(), stderr);
-  return 1;
-}
-
 int RunWindowsImages(const GlobalOptions& g, const std::string& output) {
   if (!output.empty() && output != "json") {
-    return ImageFail(Error(fmt::format("unknown output format \"{}\" (want json)", output)));
+    return image_cli::Fail(Error(fmt::format("unknown output format \"{}\" (want json)", output)));
   }
   auto list = image::ListDirectoryImages(g.root);
-  if (!list) return ImageFail(list.error());
+  if (!list) return image_cli::Fail(list.error());
   if (output == "json") {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& r : *list) arr.push_back(image::RecordToJson(r));
@@ -40,7 +34,7 @@ int RunWindowsImages(const GlobalOptions& g, const std::string& output) {
 
 int RunWindowsInspect(const GlobalOptions& g, const std::string& ref) {
   auto r = image::FindDirectoryImage(g.root, ref);
-  if (!r) return ImageFail(r.error());
+  if (!r) return image_cli::Fail(r.error());
   Out(image::ImageRecordToJson(*r, 2) + "\n");
   return 0;
 }
@@ -50,7 +44,7 @@ int RunWindowsRmi(const GlobalOptions& g, const std::vector<std::string>& refs) 
   for (const std::string& ref : refs) {
     auto r = image::RemoveDirectoryImage(g.root, ref);
     if (!r) {
-      rc = ImageFail(r.error());
+      rc = image_cli::Fail(r.error());
       continue;
     }
     // A directory image is its one name and its files: both go.

@@ -58,6 +58,22 @@ Result<int64_t> CopyTree(const std::string& from, const std::string& to) {
   return bytes;
 }
 
+// An image's image.json; a file that is not a record (damaged, or of the wrong shape) is an
+// error that says to import the image again.
+Result<ImageRecord> ReadRecordFile(const std::string& file) {
+  ASSIGN_OR_RETURN(std::string data, sys::ReadFile(file));
+  nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
+  if (j.is_object()) {
+    try {
+      return RecordFromJson(j);
+    } catch (const nlohmann::json::exception&) {
+      // a field of the wrong type: as damaged
+    }
+  }
+  return Err(ErrorCode::kInvalidArgument, "\"{}\" is not an image record; import the image again",
+             file);
+}
+
 }  // namespace
 
 Result<ImageRecord> ImportDirectory(const std::string& root, const std::string& dir,
@@ -123,12 +139,7 @@ Result<ImageRecord> ResolveDirectoryImage(const std::string& root, std::string_v
   if (!fs::exists(FsPath(file), ec))
     return Err(ErrorCode::kNotFound, "image \"{}\" is not imported (hostprocess import DIR {})",
                ref, ref);
-  ASSIGN_OR_RETURN(std::string data, sys::ReadFile(file));
-  nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return Err(ErrorCode::kInvalidArgument, "\"{}\" is not an image record; import the image again",
-               file);
-  return RecordFromJson(j);
+  return ReadRecordFile(file);
 }
 
 Result<std::vector<ImageRecord>> ListDirectoryImages(const std::string& root) {
@@ -139,16 +150,8 @@ Result<std::vector<ImageRecord>> ListDirectoryImages(const std::string& root) {
   ASSIGN_OR_RETURN(std::vector<std::string> names, sys::ListDir(images));
   for (const std::string& n : names) {
     if (n.empty() || n[0] == '.') continue;  // an import in progress (or killed)
-    auto data = sys::ReadFile(images + "\\" + n + "\\image.json");
-    if (!data) continue;
-    nlohmann::json j = nlohmann::json::parse(*data, nullptr, false);
-    if (!j.is_object()) continue;
-    try {
-      ImageRecord rec = RecordFromJson(j);
-      if (!rec.name.empty()) out.push_back(std::move(rec));
-    } catch (const nlohmann::json::exception&) {
-      // a damaged record: skipped, as documented
-    }
+    auto rec = ReadRecordFile(images + "\\" + n + "\\image.json");
+    if (rec && !rec->name.empty()) out.push_back(std::move(*rec));  // a damaged one: skipped
   }
   std::sort(out.begin(), out.end(),
             [](const ImageRecord& a, const ImageRecord& b) { return a.name < b.name; });
