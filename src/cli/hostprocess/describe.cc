@@ -254,6 +254,12 @@ void Containers(Describer& d, const std::string& title, const nlohmann::json& sp
   }
 }
 
+// A projected source's `optional`, as describe prints a *bool: `true`, `false`, or `<nil>`.
+std::string OptionalField(const nlohmann::json& source) {
+  auto it = source.find("optional");
+  return it == source.end() ? "<nil>" : it->dump();
+}
+
 // describeVolumes with kubectl's wording per volume type.
 void Volumes(Describer& d, const nlohmann::json& volumes, const std::string& space,
              const std::string& sa_volume) {
@@ -304,18 +310,12 @@ void Volumes(Describer& d, const nlohmann::json& volumes, const std::string& spa
       for (const auto& src : vol["projected"].value("sources", nlohmann::json::array())) {
         if (src.contains("secret")) {
           d.W(2, "SecretName:\t" + src["secret"].value("name", "") + "\n");
-          d.W(2, "SecretOptionalName:\t" +
-                     (src["secret"].contains("optional") ? src["secret"]["optional"].dump()
-                                                         : std::string("<nil>")) +
-                     "\n");
+          d.W(2, "SecretOptionalName:\t" + OptionalField(src["secret"]) + "\n");
         } else if (src.contains("downwardAPI")) {
           d.W(2, "DownwardAPI:\ttrue\n");
         } else if (src.contains("configMap")) {
           d.W(2, "ConfigMapName:\t" + src["configMap"].value("name", "") + "\n");
-          d.W(2, "ConfigMapOptional:\t" +
-                     (src["configMap"].contains("optional") ? src["configMap"]["optional"].dump()
-                                                            : std::string("<nil>")) +
-                     "\n");
+          d.W(2, "ConfigMapOptional:\t" + OptionalField(src["configMap"]) + "\n");
         } else if (src.contains("serviceAccountToken")) {
           d.W(2, fmt::format("TokenExpirationSeconds:\t{}\n",
                              src["serviceAccountToken"].value("expirationSeconds", 3600)));
