@@ -250,41 +250,43 @@ int RunApply(const GlobalOptions& global, const ApplyFlags& flags, CLI::App* cmd
   return 0;
 }
 
-CommandRegistration apply_verb(30, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
-  auto flags = std::make_shared<ApplyFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "apply",
-      "Apply manifests to this node, as kubectl apply does to a cluster: DaemonSets that fit\n"
-      "this node and Pods run as HostProcess pods, each kept running by its own supervisor.\n"
-      "A changed DaemonSet template replaces its pod. Without -f: bring the node back to the\n"
-      "applied state (after a reboot or a crash).");
-  cmd->add_option("-f,--filename", flags->files,
-                  "Manifest file, directory (*.yaml, *.yml, *.json) or - for stdin");
-  AddAdmissionFlags(cmd, flags->admission);
-  cmd->add_option("--cgroup-root", flags->cgroup_root,
-                  "Root of the pods' jobs in each cgroup hierarchy (kept for later commands; "
-                  "default /hostprocess)");
-  cmd->add_option("--node-labels", flags->node_labels,
-                  "Extra node labels, kubelet syntax: key=value,key2=value2 (kept)");
-  cmd->add_option("--register-with-taints", flags->taints,
-                  "Node taints, kubelet syntax: key=value:Effect,... (kept)");
-  cmd->add_option("--hostname-override", flags->hostname_override,
-                  "The node name instead of the host name (kept)");
-  cmd->add_option("--container-log-max-size", flags->log_max_size,
-                  "Rotate a container log at this size, e.g. 10Mi; negative: never, as kubelet "
-                  "(kept; default 10Mi)");
-  cmd->add_option("--container-log-max-files", flags->log_max_files,
-                  "Keep at most this many log files per container (kept; default 5)");
-  cmd->add_option(
-      "--feature-gates", flags->feature_gates,
-      "kubelet feature gates, Name=bool[,...] (kept): WindowsHostProcessContainers=false "
-      "leaves HostProcess pods Pending, as kubelet 1.22-1.25 does");
-  cmd->add_option("--dry-run", flags->dry_run,
-                  "none, client or server: print what would be applied, change nothing")
-      ->capture_default_str();
-  cmd->add_option("-o,--output", flags->output, "yaml, json or name (the applied objects)");
-  cmd->callback([flags, &global, &exit_code, cmd] { exit_code = RunApply(global, *flags, cmd); });
-});
+CommandRegistration apply_verb(
+    30, {"apply"}, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+      auto flags = std::make_shared<ApplyFlags>();
+      CLI::App* cmd = app.add_subcommand(
+          "apply",
+          "Apply manifests to this node, as kubectl apply does to a cluster: DaemonSets that fit\n"
+          "this node and Pods run as HostProcess pods, each kept running by its own supervisor.\n"
+          "A changed DaemonSet template replaces its pod. Without -f: bring the node back to the\n"
+          "applied state (after a reboot or a crash).");
+      cmd->add_option("-f,--filename", flags->files,
+                      "Manifest file, directory (*.yaml, *.yml, *.json) or - for stdin");
+      AddAdmissionFlags(cmd, flags->admission);
+      cmd->add_option("--cgroup-root", flags->cgroup_root,
+                      "Root of the pods' jobs in each cgroup hierarchy (kept for later commands; "
+                      "default /hostprocess)");
+      cmd->add_option("--node-labels", flags->node_labels,
+                      "Extra node labels, kubelet syntax: key=value,key2=value2 (kept)");
+      cmd->add_option("--register-with-taints", flags->taints,
+                      "Node taints, kubelet syntax: key=value:Effect,... (kept)");
+      cmd->add_option("--hostname-override", flags->hostname_override,
+                      "The node name instead of the host name (kept)");
+      cmd->add_option("--container-log-max-size", flags->log_max_size,
+                      "Rotate a container log at this size, e.g. 10Mi; negative: never, as kubelet "
+                      "(kept; default 10Mi)");
+      cmd->add_option("--container-log-max-files", flags->log_max_files,
+                      "Keep at most this many log files per container (kept; default 5)");
+      cmd->add_option(
+          "--feature-gates", flags->feature_gates,
+          "kubelet feature gates, Name=bool[,...] (kept): WindowsHostProcessContainers=false "
+          "leaves HostProcess pods Pending, as kubelet 1.22-1.25 does");
+      cmd->add_option("--dry-run", flags->dry_run,
+                      "none, client or server: print what would be applied, change nothing")
+          ->capture_default_str();
+      cmd->add_option("-o,--output", flags->output, "yaml, json or name (the applied objects)");
+      cmd->callback(
+          [flags, &global, &exit_code, cmd] { exit_code = RunApply(global, *flags, cmd); });
+    });
 
 }  // namespace
 }  // namespace hp::cli

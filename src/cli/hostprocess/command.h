@@ -1,11 +1,14 @@
 // The `hostprocess` CLI: each verb lives in its own file and registers itself here, so adding a
-// verb never touches main.cc. A verb's Run returns the process exit code. Names local to a verb's
-// file (its `<verb>_verb` registration, its flags struct, its helpers) must be unique across the
-// verbs: the CLI is compiled as a unity build (CMakeLists.txt).
+// verb never touches main.cc. A registration names the subcommands its setup adds: main.cc sets
+// up only the verb being run (CLI11's options for all ~20 verbs cost a third of the start-up
+// time), and all of them for the top-level help and `completion`. A verb's Run returns the process
+// exit code. Names local to a verb's file (its `<verb>_verb` registration, its flags struct, its
+// helpers) must be unique across the verbs: the CLI is compiled as a unity build (CMakeLists.txt).
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,10 +22,16 @@ struct GlobalOptions {
 
 using CommandSetup = std::function<void(CLI::App& app, GlobalOptions& global, int& exit_code)>;
 
-struct CommandRegistration {
-  CommandRegistration(int order, CommandSetup setup);
+struct Command {
+  int order;                       // place in the help's list
+  std::vector<std::string> verbs;  // the subcommands `setup` adds to the app
+  CommandSetup setup;
 };
 
-std::vector<std::pair<int, CommandSetup>>& Registry();
+struct CommandRegistration {
+  CommandRegistration(int order, std::initializer_list<const char*> verbs, CommandSetup setup);
+};
+
+std::vector<Command>& Registry();
 
 }  // namespace hp::cli

@@ -192,20 +192,21 @@ std::string CompletionScript(CLI::App& app, const std::string& shell) {
   return out;
 }
 
-CommandRegistration completion_verb(80, [](CLI::App& app, GlobalOptions&, int& exit_code) {
-  auto shell = std::make_shared<std::string>();
-  CLI::App* cmd = app.add_subcommand(
-      "completion",
-      "Print the shell completion script (kubectl completion): completion bash|zsh.\n"
-      "bash: source <(hostprocess completion bash); zsh: source <(hostprocess completion zsh)");
-  cmd->add_option("shell", *shell, "bash or zsh")
-      ->required()
-      ->check(CLI::IsMember({"bash", "zsh"}));
-  cmd->callback([shell, &app, &exit_code] {
-    Print(stdout, CompletionScript(app, *shell));
-    exit_code = 0;
-  });
-});
+CommandRegistration completion_verb(
+    80, {"completion"}, [](CLI::App& app, GlobalOptions&, int& exit_code) {
+      auto shell = std::make_shared<std::string>();
+      CLI::App* cmd = app.add_subcommand(
+          "completion",
+          "Print the shell completion script (kubectl completion): completion bash|zsh.\n"
+          "bash: source <(hostprocess completion bash); zsh: source <(hostprocess completion zsh)");
+      cmd->add_option("shell", *shell, "bash or zsh")
+          ->required()
+          ->check(CLI::IsMember({"bash", "zsh"}));
+      cmd->callback([shell, &app, &exit_code] {
+        Print(stdout, CompletionScript(app, *shell));
+        exit_code = 0;
+      });
+    });
 
 }  // namespace
 }  // namespace hp::cli

@@ -133,21 +133,24 @@ int RunDelete(const GlobalOptions& global, const DeleteFlags& f) {
   return rc;
 }
 
-CommandRegistration delete_verb(36, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
-  auto flags = std::make_shared<DeleteFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "delete",
-      "Delete pods or DaemonSets from this node (kubectl delete): delete pod NAME, delete ds\n"
-      "NAME, delete -f FILE. Waits until the pods are stopped and everything they had is gone.");
-  cmd->add_option("args", flags->args, "RESOURCE NAME... or RESOURCE/NAME...");
-  cmd->add_option("-f,--filename", flags->files, "Delete the objects of these manifests");
-  AddNamespaceFlags(cmd, flags->ns, false);
-  cmd->add_flag("--ignore-not-found", flags->ignore_not_found, "Treat a missing object as deleted");
-  cmd->add_flag("--all", flags->all, "Delete every object of the type in the namespace");
-  cmd->add_option("-l,--selector", flags->selector,
-                  "Delete the objects of the type with these labels (k=v, 'k in (a,b)', ...)");
-  cmd->callback([flags, &global, &exit_code] { exit_code = RunDelete(global, *flags); });
-});
+CommandRegistration delete_verb(
+    36, {"delete"}, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+      auto flags = std::make_shared<DeleteFlags>();
+      CLI::App* cmd = app.add_subcommand(
+          "delete",
+          "Delete pods or DaemonSets from this node (kubectl delete): delete pod NAME, delete ds\n"
+          "NAME, delete -f FILE. Waits until the pods are stopped and everything they had is "
+          "gone.");
+      cmd->add_option("args", flags->args, "RESOURCE NAME... or RESOURCE/NAME...");
+      cmd->add_option("-f,--filename", flags->files, "Delete the objects of these manifests");
+      AddNamespaceFlags(cmd, flags->ns, false);
+      cmd->add_flag("--ignore-not-found", flags->ignore_not_found,
+                    "Treat a missing object as deleted");
+      cmd->add_flag("--all", flags->all, "Delete every object of the type in the namespace");
+      cmd->add_option("-l,--selector", flags->selector,
+                      "Delete the objects of the type with these labels (k=v, 'k in (a,b)', ...)");
+      cmd->callback([flags, &global, &exit_code] { exit_code = RunDelete(global, *flags); });
+    });
 
 }  // namespace
 }  // namespace hp::cli

@@ -574,16 +574,17 @@ int RunDescribe(const GlobalOptions& global, DescribeFlags f) {
   return rc;
 }
 
-CommandRegistration describe_verb(32, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
-  auto flags = std::make_shared<DescribeFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "describe", "Show a pod or DaemonSet in detail, with events (kubectl describe)");
-  cmd->add_option("resource", flags->resource, "pods (po) or daemonsets (ds), or TYPE/NAME")
-      ->required();
-  cmd->add_option("names", flags->names, "Names (default: all in the namespace)");
-  AddNamespaceFlags(cmd, flags->ns, false);
-  cmd->callback([flags, &global, &exit_code] { exit_code = RunDescribe(global, *flags); });
-});
+CommandRegistration describe_verb(
+    32, {"describe"}, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+      auto flags = std::make_shared<DescribeFlags>();
+      CLI::App* cmd = app.add_subcommand(
+          "describe", "Show a pod or DaemonSet in detail, with events (kubectl describe)");
+      cmd->add_option("resource", flags->resource, "pods (po) or daemonsets (ds), or TYPE/NAME")
+          ->required();
+      cmd->add_option("names", flags->names, "Names (default: all in the namespace)");
+      AddNamespaceFlags(cmd, flags->ns, false);
+      cmd->callback([flags, &global, &exit_code] { exit_code = RunDescribe(global, *flags); });
+    });
 
 }  // namespace
 }  // namespace hp::cli

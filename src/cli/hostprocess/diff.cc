@@ -143,17 +143,18 @@ int RunDiff(const GlobalOptions& global, const DiffFlags& f) {
   return WEXITSTATUS(status);
 }
 
-CommandRegistration diff_verb(39, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
-  auto flags = std::make_shared<DiffFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "diff",
-      "What `apply -f` would change on this node (kubectl diff): the objects as they are and\n"
-      "as they would be, as a unified diff (exit 1 when something would change)");
-  cmd->add_option("-f,--filename", flags->files, "Manifest file, directory or - for stdin")
-      ->required();
-  AddNamespaceFlags(cmd, flags->ns, false);
-  cmd->callback([flags, &global, &exit_code] { exit_code = RunDiff(global, *flags); });
-});
+CommandRegistration diff_verb(
+    39, {"diff"}, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+      auto flags = std::make_shared<DiffFlags>();
+      CLI::App* cmd = app.add_subcommand(
+          "diff",
+          "What `apply -f` would change on this node (kubectl diff): the objects as they are and\n"
+          "as they would be, as a unified diff (exit 1 when something would change)");
+      cmd->add_option("-f,--filename", flags->files, "Manifest file, directory or - for stdin")
+          ->required();
+      AddNamespaceFlags(cmd, flags->ns, false);
+      cmd->callback([flags, &global, &exit_code] { exit_code = RunDiff(global, *flags); });
+    });
 
 }  // namespace
 }  // namespace hp::cli

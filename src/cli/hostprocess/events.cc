@@ -105,17 +105,19 @@ int RunEvents(const GlobalOptions& global, const EventsFlags& f) {
   return 0;
 }
 
-CommandRegistration events_verb(34, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
-  auto flags = std::make_shared<EventsFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "events",
-      "List the events of this node's pods and DaemonSets (kubectl events), oldest first");
-  AddNamespaceFlags(cmd, flags->ns, true);
-  cmd->add_option("--for", flags->for_object, "Only the events of this object: pod/NAME, ds/NAME");
-  cmd->add_option("--types", flags->types, "Only these types: Normal, Warning")->delimiter(',');
-  cmd->add_flag("--no-headers", flags->no_headers, "Do not print the header row");
-  cmd->callback([flags, &global, &exit_code] { exit_code = RunEvents(global, *flags); });
-});
+CommandRegistration events_verb(
+    34, {"events"}, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+      auto flags = std::make_shared<EventsFlags>();
+      CLI::App* cmd = app.add_subcommand(
+          "events",
+          "List the events of this node's pods and DaemonSets (kubectl events), oldest first");
+      AddNamespaceFlags(cmd, flags->ns, true);
+      cmd->add_option("--for", flags->for_object,
+                      "Only the events of this object: pod/NAME, ds/NAME");
+      cmd->add_option("--types", flags->types, "Only these types: Normal, Warning")->delimiter(',');
+      cmd->add_flag("--no-headers", flags->no_headers, "Do not print the header row");
+      cmd->callback([flags, &global, &exit_code] { exit_code = RunEvents(global, *flags); });
+    });
 
 }  // namespace
 }  // namespace hp::cli

@@ -190,20 +190,21 @@ int RunExec(const GlobalOptions& global, const ExecFlags& f) {
   return code;
 }
 
-CommandRegistration exec_verb(34, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
-  auto flags = std::make_shared<ExecFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "exec",
-      "Run a command in a running container (kubectl exec): exec [-i] [-t] POD [-c C] -- CMD.\n"
-      "It joins the container's job, account, environment and working directory.");
-  cmd->add_option("pod", flags->pod, "The pod")->required();
-  cmd->add_option("command", flags->command, "The command and its arguments (after --)");
-  cmd->add_option("-c,--container", flags->container, "The container (default: the first)");
-  AddNamespaceFlags(cmd, flags->ns, false);
-  cmd->add_flag("-i,--stdin", flags->stdin_, "Pass standard input to the command");
-  cmd->add_flag("-t,--tty", flags->tty, "Give the command a terminal");
-  cmd->callback([flags, &global, &exit_code] { exit_code = RunExec(global, *flags); });
-});
+CommandRegistration exec_verb(
+    34, {"exec"}, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+      auto flags = std::make_shared<ExecFlags>();
+      CLI::App* cmd = app.add_subcommand(
+          "exec",
+          "Run a command in a running container (kubectl exec): exec [-i] [-t] POD [-c C] -- CMD.\n"
+          "It joins the container's job, account, environment and working directory.");
+      cmd->add_option("pod", flags->pod, "The pod")->required();
+      cmd->add_option("command", flags->command, "The command and its arguments (after --)");
+      cmd->add_option("-c,--container", flags->container, "The container (default: the first)");
+      AddNamespaceFlags(cmd, flags->ns, false);
+      cmd->add_flag("-i,--stdin", flags->stdin_, "Pass standard input to the command");
+      cmd->add_flag("-t,--tty", flags->tty, "Give the command a terminal");
+      cmd->callback([flags, &global, &exit_code] { exit_code = RunExec(global, *flags); });
+    });
 
 }  // namespace
 }  // namespace hp::cli

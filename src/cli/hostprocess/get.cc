@@ -490,7 +490,7 @@ int RunGet(const GlobalOptions& global, GetFlags f) {
   return 0;
 }
 
-CommandRegistration get_verb(31, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+CommandRegistration get_verb(31, {"get"}, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto flags = std::make_shared<GetFlags>();
   CLI::App* cmd = app.add_subcommand(
       "get",

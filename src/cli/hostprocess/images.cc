@@ -27,7 +27,7 @@ int RunImages(const GlobalOptions& g, const std::string& output) {
   return 0;
 }
 
-CommandRegistration images_verb(60, [](CLI::App& app, GlobalOptions& g, int& rc) {
+CommandRegistration images_verb(60, {"images"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
   auto* cmd = app.add_subcommand("images", "List the images in the store");
   auto output = std::make_shared<std::string>();
   cmd->add_option("-o,--output", *output, "Output format: json");

@@ -29,7 +29,7 @@ int RunImport(const GlobalOptions& g, ImportArgs& a) {
   return 0;
 }
 
-CommandRegistration import_verb(51, [](CLI::App& app, GlobalOptions& g, int& rc) {
+CommandRegistration import_verb(51, {"import"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
   auto* cmd = app.add_subcommand(
       "import", "Import an OCI layout, an image tarball, or a rootfs directory/tarball");
   auto a = std::make_shared<ImportArgs>();

@@ -16,7 +16,7 @@ int RunInspect(const GlobalOptions& g, const std::string& ref) {
   return 0;
 }
 
-CommandRegistration inspect_verb(62, [](CLI::App& app, GlobalOptions& g, int& rc) {
+CommandRegistration inspect_verb(62, {"inspect"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
   auto* cmd = app.add_subcommand("inspect", "Show an image's config and layers as JSON");
   auto ref = std::make_shared<std::string>();
   cmd->add_option("IMAGE", *ref, "Image name or id")->required();

@@ -208,26 +208,29 @@ int RunLogs(const GlobalOptions& global, const LogsFlags& f) {
   return rc;
 }
 
-CommandRegistration logs_verb(33, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
-  auto flags = std::make_shared<LogsFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "logs", "Print a container's logs (kubectl logs): logs POD [-c CONTAINER] [-f]");
-  cmd->add_option("pod", flags->pod, "The pod (NAME, pod/NAME or ds/NAME)");
-  cmd->add_option("container", flags->container_arg, "The container (or use -c)");
-  cmd->add_option("-c,--container", flags->container, "The container (default: the first)");
-  AddNamespaceFlags(cmd, flags->ns, false);
-  cmd->add_flag("-f,--follow", flags->follow, "Keep printing new lines until the container ends");
-  cmd->add_flag("-p,--previous", flags->previous, "The previous run of the container");
-  cmd->add_flag("--timestamps", flags->timestamps, "Prefix each line with its RFC 3339 time");
-  cmd->add_option("--since", flags->since, "Only lines newer than this duration (5s, 2m, 3h)");
-  cmd->add_option("--since-time", flags->since_time, "Only lines at or after this RFC 3339 time");
-  cmd->add_option("--tail", flags->tail, "The last N lines (-1: all)")->capture_default_str();
-  cmd->add_option("-l,--selector", flags->selector,
-                  "The pods with these labels (k=v, 'k in (a,b)', ...) instead of a name");
-  cmd->add_flag("--all-containers", flags->all_containers, "Every container of the pod(s)");
-  cmd->add_flag("--prefix", flags->prefix, "Begin each line with [pod/NAME/CONTAINER]");
-  cmd->callback([flags, &global, &exit_code] { exit_code = RunLogs(global, *flags); });
-});
+CommandRegistration logs_verb(
+    33, {"logs"}, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+      auto flags = std::make_shared<LogsFlags>();
+      CLI::App* cmd = app.add_subcommand(
+          "logs", "Print a container's logs (kubectl logs): logs POD [-c CONTAINER] [-f]");
+      cmd->add_option("pod", flags->pod, "The pod (NAME, pod/NAME or ds/NAME)");
+      cmd->add_option("container", flags->container_arg, "The container (or use -c)");
+      cmd->add_option("-c,--container", flags->container, "The container (default: the first)");
+      AddNamespaceFlags(cmd, flags->ns, false);
+      cmd->add_flag("-f,--follow", flags->follow,
+                    "Keep printing new lines until the container ends");
+      cmd->add_flag("-p,--previous", flags->previous, "The previous run of the container");
+      cmd->add_flag("--timestamps", flags->timestamps, "Prefix each line with its RFC 3339 time");
+      cmd->add_option("--since", flags->since, "Only lines newer than this duration (5s, 2m, 3h)");
+      cmd->add_option("--since-time", flags->since_time,
+                      "Only lines at or after this RFC 3339 time");
+      cmd->add_option("--tail", flags->tail, "The last N lines (-1: all)")->capture_default_str();
+      cmd->add_option("-l,--selector", flags->selector,
+                      "The pods with these labels (k=v, 'k in (a,b)', ...) instead of a name");
+      cmd->add_flag("--all-containers", flags->all_containers, "Every container of the pod(s)");
+      cmd->add_flag("--prefix", flags->prefix, "Begin each line with [pod/NAME/CONTAINER]");
+      cmd->callback([flags, &global, &exit_code] { exit_code = RunLogs(global, *flags); });
+    });
 
 }  // namespace
 }  // namespace hp::cli

@@ -10,13 +10,14 @@
 
 namespace hp::cli {
 
-std::vector<std::pair<int, CommandSetup>>& Registry() {
-  static std::vector<std::pair<int, CommandSetup>> registry;
+std::vector<Command>& Registry() {
+  static std::vector<Command> registry;
   return registry;
 }
 
-CommandRegistration::CommandRegistration(int order, CommandSetup setup) {
-  Registry().emplace_back(order, std::move(setup));
+CommandRegistration::CommandRegistration(int order, std::initializer_list<const char*> verbs,
+                                         CommandSetup setup) {
+  Registry().push_back(Command{order, {verbs.begin(), verbs.end()}, std::move(setup)});
 }
 
 namespace {
@@ -136,6 +137,15 @@ std::vector<std::string> NormalizeArgs(int argc, char** argv) {
   return rest;
 }
 
+// The names of the app's subcommands, in the order they were added.
+std::vector<std::string> SubcommandNames(CLI::App& app) {
+  std::vector<std::string> names;
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    names.push_back(sub->get_name());
+  }
+  return names;
+}
+
 // The verb of normalized arguments ("" when there is none).
 std::string VerbOf(const std::vector<std::string>& args) {
   for (size_t i = 0; i < args.size(); i++) {
@@ -170,26 +180,25 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   auto& registry = Registry();
   std::stable_sort(registry.begin(), registry.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [order, setup] : registry) setup(app, global, exit_code);
-  std::vector<std::string> verbs, all;  // shown in help; every one (hidden `__supervise` too)
-  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
-    auto ex = Examples().find(sub->get_name());
-    if (ex != Examples().end()) sub->footer("\nExamples:\n" + ex->second + "\n");
-    all.push_back(sub->get_name());
-    if (!sub->get_name().empty() && sub->get_name().rfind("__", 0) != 0)
-      verbs.push_back(sub->get_name());
-  }
+                   [](const Command& a, const Command& b) { return a.order < b.order; });
   std::vector<std::string> args = NormalizeArgs(argc, argv);
-  bool wants_info = false;
-  for (const auto& a : args) wants_info |= a == "--help" || a == "-h" || a == "--version";
-  std::string verb = VerbOf(args);
-  if (verb.empty() && !wants_info) {
-    // kubectl without a command: its help, exit 0.
-    std::cout << app.help();
-    return 0;
+  bool wants_help = false, wants_version = false;
+  for (const auto& a : args) {
+    wants_help |= a == "--help" || a == "-h";
+    wants_version |= a == "--version";
   }
-  if (!verb.empty() && std::find(all.begin(), all.end(), verb) == all.end()) {
+  std::string verb = VerbOf(args);
+  const Command* command = nullptr;
+  for (const Command& c : registry) {
+    if (std::find(c.verbs.begin(), c.verbs.end(), verb) != c.verbs.end()) command = &c;
+  }
+  if (!verb.empty() && !command) {
+    std::vector<std::string> verbs;  // shown in help: not the hidden `__supervise`
+    for (const Command& c : registry) {
+      for (const std::string& v : c.verbs) {
+        if (v.rfind("__", 0) != 0) verbs.push_back(v);
+      }
+    }
     std::sort(verbs.begin(), verbs.end());
     std::string list;
     for (const auto& v : verbs) list += (list.empty() ? "" : ", ") + v;
@@ -197,6 +206,30 @@ int main(int argc, char** argv) {
               << "Available commands: " << list << "\n"
               << "Run 'hostprocess --help' for usage.\n";
     return 1;
+  }
+  // The verb being run alone; every verb for the top-level help and for `completion`, which
+  // describes them all. `--version` alone needs none.
+  bool all = verb.empty() ? !wants_version || wants_help : verb == "completion";
+  for (const Command& c : registry) {
+    if (!all && &c != command) continue;
+    std::vector<std::string> before = SubcommandNames(app);
+    c.setup(app, global, exit_code);
+    std::vector<std::string> added = SubcommandNames(app);
+    added.erase(added.begin(), added.begin() + static_cast<long>(before.size()));
+    if (added != c.verbs) {  // a registration whose names disagree with its setup
+      std::cerr << "internal error: the registration of \"" << c.verbs.front()
+                << "\" does not name the subcommands it adds\n";
+      return 70;
+    }
+  }
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    auto ex = Examples().find(sub->get_name());
+    if (ex != Examples().end()) sub->footer("\nExamples:\n" + ex->second + "\n");
+  }
+  if (verb.empty() && !wants_help && !wants_version) {
+    // kubectl without a command: its help, exit 0.
+    std::cout << app.help();
+    return 0;
   }
   std::reverse(args.begin(), args.end());  // CLI11 takes them last first
   try {

@@ -68,7 +68,7 @@ int RunPull(const GlobalOptions& g, PullArgs& a) {
   return 0;
 }
 
-CommandRegistration pull_verb(50, [](CLI::App& app, GlobalOptions& g, int& rc) {
+CommandRegistration pull_verb(50, {"pull"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
   auto* cmd = app.add_subcommand("pull", "Pull an image from a registry");
   auto a = std::make_shared<PullArgs>();
   cmd->add_option("IMAGE", a->ref, "Image reference, e.g. busybox or 127.0.0.1:5000/x:tag")

@@ -23,7 +23,7 @@ int RunRmi(const GlobalOptions& g, const std::vector<std::string>& refs) {
   return rc;
 }
 
-CommandRegistration rmi_verb(61, [](CLI::App& app, GlobalOptions& g, int& rc) {
+CommandRegistration rmi_verb(61, {"rmi"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
   auto* cmd = app.add_subcommand("rmi", "Remove images (by name or id) and unused layers");
   auto refs = std::make_shared<std::vector<std::string>>();
   cmd->add_option("IMAGE", *refs, "Image names or ids")->required();

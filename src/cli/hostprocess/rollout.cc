@@ -127,35 +127,37 @@ int RunRestart(const GlobalOptions& global, RolloutFlags f) {
   return 0;
 }
 
-CommandRegistration rollout_verb(37, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
-  CLI::App* rollout = app.add_subcommand(
-      "rollout", "Manage the rollout of a DaemonSet on this node (kubectl rollout)");
-  rollout->require_subcommand(1);
-  for (const char* verb : {"status", "restart"}) {
-    auto flags = std::make_shared<RolloutFlags>();
-    bool status = std::string(verb) == "status";
-    CLI::App* cmd = rollout->add_subcommand(
-        verb, status ? "Wait until a DaemonSet's pods are updated and available"
-                     : "Restart a DaemonSet's pod (a new revision: the template's restartedAt)");
-    cmd->add_option("resource", flags->resource, "ds/NAME, or ds NAME")->required();
-    cmd->add_option("names", flags->names, "NAME");
-    AddNamespaceFlags(cmd, flags->ns, false);
-    if (status) {
-      cmd->add_option("--timeout", flags->timeout,
-                      "How long to wait (e.g. 30s, 5m); 0 waits for ever")
-          ->capture_default_str();
-      cmd->add_option("-w,--watch", flags->watch, "Watch until done (false: report once)")
-          ->capture_default_str();
-    }
-    cmd->footer(status ? "\nExamples:\n  # Wait for a DaemonSet's rollout\n"
-                         "  hostprocess rollout status ds/my-ds -n kube-system --timeout 60s\n"
-                       : "\nExamples:\n  # Restart a DaemonSet's pod\n"
-                         "  hostprocess rollout restart ds/my-ds -n kube-system\n");
-    cmd->callback([flags, &global, &exit_code, status] {
-      exit_code = status ? RunStatus(global, *flags) : RunRestart(global, *flags);
+CommandRegistration rollout_verb(
+    37, {"rollout"}, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+      CLI::App* rollout = app.add_subcommand(
+          "rollout", "Manage the rollout of a DaemonSet on this node (kubectl rollout)");
+      rollout->require_subcommand(1);
+      for (const char* verb : {"status", "restart"}) {
+        auto flags = std::make_shared<RolloutFlags>();
+        bool status = std::string(verb) == "status";
+        CLI::App* cmd = rollout->add_subcommand(
+            verb, status
+                      ? "Wait until a DaemonSet's pods are updated and available"
+                      : "Restart a DaemonSet's pod (a new revision: the template's restartedAt)");
+        cmd->add_option("resource", flags->resource, "ds/NAME, or ds NAME")->required();
+        cmd->add_option("names", flags->names, "NAME");
+        AddNamespaceFlags(cmd, flags->ns, false);
+        if (status) {
+          cmd->add_option("--timeout", flags->timeout,
+                          "How long to wait (e.g. 30s, 5m); 0 waits for ever")
+              ->capture_default_str();
+          cmd->add_option("-w,--watch", flags->watch, "Watch until done (false: report once)")
+              ->capture_default_str();
+        }
+        cmd->footer(status ? "\nExamples:\n  # Wait for a DaemonSet's rollout\n"
+                             "  hostprocess rollout status ds/my-ds -n kube-system --timeout 60s\n"
+                           : "\nExamples:\n  # Restart a DaemonSet's pod\n"
+                             "  hostprocess rollout restart ds/my-ds -n kube-system\n");
+        cmd->callback([flags, &global, &exit_code, status] {
+          exit_code = status ? RunStatus(global, *flags) : RunRestart(global, *flags);
+        });
+      }
     });
-  }
-});
 
 }  // namespace
 }  // namespace hp::cli

@@ -234,7 +234,7 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
   return result->exit_code;
 }
 
-CommandRegistration run_verb(20, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+CommandRegistration run_verb(20, {"run"}, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto flags = std::make_shared<RunFlags>();
   CLI::App* cmd = app.add_subcommand(
       "run",

@@ -9,15 +9,17 @@
 namespace hp::cli {
 namespace {
 
-CommandRegistration supervise_verb(90, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
-  auto key = std::make_shared<std::string>();
-  CLI::App* cmd = app.add_subcommand("__supervise", "Run one pod's supervisor (internal)");
-  cmd->group("");
-  cmd->add_option("key", *key, "<namespace>_<pod>")->required();
-  cmd->callback([key, &global, &exit_code] {
-    exit_code = agent::RunSupervisor({global.root, *key});
-  });
-});
+CommandRegistration supervise_verb(90, {"__supervise"},
+                                   [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+                                     auto key = std::make_shared<std::string>();
+                                     CLI::App* cmd = app.add_subcommand(
+                                         "__supervise", "Run one pod's supervisor (internal)");
+                                     cmd->group("");
+                                     cmd->add_option("key", *key, "<namespace>_<pod>")->required();
+                                     cmd->callback([key, &global, &exit_code] {
+                                       exit_code = agent::RunSupervisor({global.root, *key});
+                                     });
+                                   });
 
 }  // namespace
 }  // namespace hp::cli

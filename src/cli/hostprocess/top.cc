@@ -119,7 +119,7 @@ int RunTop(const GlobalOptions& global, const TopFlags& f) {
   return 0;
 }
 
-CommandRegistration top_verb(35, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+CommandRegistration top_verb(35, {"top"}, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto flags = std::make_shared<TopFlags>();
   CLI::App* cmd = app.add_subcommand(
       "top", "Show CPU and memory use of running pods, from their jobs (kubectl top pod)");

@@ -88,24 +88,25 @@ int RunValidate(const ValidateFlags& flags) {
   return rejected ? 1 : 0;
 }
 
-CommandRegistration validate_verb(10, [](CLI::App& app, GlobalOptions&, int& exit_code) {
-  auto flags = std::make_shared<ValidateFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "validate",
-      "Check manifests as the API server would: validation rules, then Pod Security.\n"
-      "Exit 0 when every object is allowed, 1 when any is rejected, 2 on unreadable input.");
-  cmd->add_option("-f,--filename", flags->files,
-                  "Manifest file, directory (*.yaml, *.yml, *.json) or - for stdin")
-      ->required();
-  AddAdmissionFlags(cmd, flags->admission);
-  cmd->add_option(
-      "--feature-gates", flags->feature_gates,
-      "kube-apiserver feature gates, Name=bool[,...]: WindowsHostProcessContainers=false "
-      "forbids hostProcess, as Kubernetes 1.22-1.25 with the gate off");
-  cmd->add_option("-o,--output", flags->output, "Output format: text or json")
-      ->capture_default_str();
-  cmd->callback([flags, &exit_code] { exit_code = RunValidate(*flags); });
-});
+CommandRegistration validate_verb(
+    10, {"validate"}, [](CLI::App& app, GlobalOptions&, int& exit_code) {
+      auto flags = std::make_shared<ValidateFlags>();
+      CLI::App* cmd = app.add_subcommand(
+          "validate",
+          "Check manifests as the API server would: validation rules, then Pod Security.\n"
+          "Exit 0 when every object is allowed, 1 when any is rejected, 2 on unreadable input.");
+      cmd->add_option("-f,--filename", flags->files,
+                      "Manifest file, directory (*.yaml, *.yml, *.json) or - for stdin")
+          ->required();
+      AddAdmissionFlags(cmd, flags->admission);
+      cmd->add_option(
+          "--feature-gates", flags->feature_gates,
+          "kube-apiserver feature gates, Name=bool[,...]: WindowsHostProcessContainers=false "
+          "forbids hostProcess, as Kubernetes 1.22-1.25 with the gate off");
+      cmd->add_option("-o,--output", flags->output, "Output format: text or json")
+          ->capture_default_str();
+      cmd->callback([flags, &exit_code] { exit_code = RunValidate(*flags); });
+    });
 
 }  // namespace
 }  // namespace hp::cli

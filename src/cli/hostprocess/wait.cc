@@ -112,19 +112,20 @@ int RunWait(const GlobalOptions& global, const WaitFlags& f) {
   return 0;
 }
 
-CommandRegistration wait_verb(38, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
-  auto flags = std::make_shared<WaitFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "wait",
-      "Wait for a condition of this node's pods (kubectl wait): --for=condition=Ready,\n"
-      "--for=condition=Ready=false, --for=delete");
-  cmd->add_option("args", flags->args, "TYPE/NAME..., or TYPE NAME...")->required();
-  AddNamespaceFlags(cmd, flags->ns, false);
-  cmd->add_option("--for", flags->for_, "delete, condition=TYPE or condition=TYPE=VALUE");
-  cmd->add_option("--timeout", flags->timeout, "How long to wait for each object (e.g. 60s)")
-      ->capture_default_str();
-  cmd->callback([flags, &global, &exit_code] { exit_code = RunWait(global, *flags); });
-});
+CommandRegistration wait_verb(
+    38, {"wait"}, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+      auto flags = std::make_shared<WaitFlags>();
+      CLI::App* cmd = app.add_subcommand(
+          "wait",
+          "Wait for a condition of this node's pods (kubectl wait): --for=condition=Ready,\n"
+          "--for=condition=Ready=false, --for=delete");
+      cmd->add_option("args", flags->args, "TYPE/NAME..., or TYPE NAME...")->required();
+      AddNamespaceFlags(cmd, flags->ns, false);
+      cmd->add_option("--for", flags->for_, "delete, condition=TYPE or condition=TYPE=VALUE");
+      cmd->add_option("--timeout", flags->timeout, "How long to wait for each object (e.g. 60s)")
+          ->capture_default_str();
+      cmd->callback([flags, &global, &exit_code] { exit_code = RunWait(global, *flags); });
+    });
 
 }  // namespace
 }  // namespace hp::cli

@@ -211,10 +211,24 @@ TEST_F(AgentE2E, GetWatchPrintsARowPerChange) {
   std::string cmd = "'" + Binary() + "' --root '" + root_ + "' get pods -w >'" + out + "' 2>'" +
                     out + ".err' </dev/null & echo $! >'" + pidfile + "'";
   ASSERT_EQ(::system(cmd.c_str()), 0);
+  pid_t pid = std::stoi(ReadOr(pidfile));
+  struct StopWatch {  // the watch ends with the test, whatever happens
+    pid_t pid;
+    ~StopWatch() {
+      if (::kill(pid, SIGINT) == 0) {
+        WaitFor([&] { return ::kill(pid, 0) != 0; }, 5000);
+        ::kill(pid, SIGKILL);
+      }
+    }
+  } stop_watch{pid};
   ASSERT_TRUE(WaitFor([&] { return !ReadOr(out + ".err").empty(); }, 5000));
   EXPECT_EQ(ReadOr(out + ".err"), "No resources found in default namespace.\n");
   ASSERT_EQ(Apply(PodYaml("w", "sleep 3600")).rc, 0);
   ASSERT_TRUE(WaitFor([&] { return StatusColumnOf("w") == "Running"; }, 10000));
+  // The watch polls every 250 ms: the pod is deleted once it has printed the Running row, or a
+  // pod that comes and goes between two polls would leave no row at all.
+  ASSERT_TRUE(WaitFor([&] { return ReadOr(out).find("Running") != std::string::npos; }, 5000))
+      << "stdout: " << ReadOr(out) << "\nstderr: " << ReadOr(out + ".err");
   EXPECT_EQ(Hp("delete pod w").rc, 0);
   ASSERT_TRUE(WaitFor(
       [&] {
@@ -222,8 +236,7 @@ TEST_F(AgentE2E, GetWatchPrintsARowPerChange) {
                ReadOr(out).find("Completed") != std::string::npos;
       },
       5000))
-      << ReadOr(out);
-  pid_t pid = std::stoi(ReadOr(pidfile));
+      << "stdout: " << ReadOr(out) << "\nstderr: " << ReadOr(out + ".err");
   ASSERT_EQ(::kill(pid, SIGINT), 0);
   EXPECT_TRUE(WaitFor([&] { return ::kill(pid, 0) != 0; }, 5000));
   std::string text = ReadOr(out);

@@ -56,9 +56,22 @@ expect_line "$work/info" "^ Package: hostprocess$" "metadata"
 expect_line "$work/info" "^ Version: ${version//./\\.}$" "metadata"
 expect_line "$work/info" "^ Architecture: $arch$" "metadata"
 expect_line "$work/info" "^ Depends: .*libc6 \(>= " "shlibdeps"
-for lib in libarchive13 libcurl4 libyaml-0-2 libfmt9 libcap2 passwd; do
+# The image module's libraries always; the small ones only when not linked in (HP_STATIC_RUNTIME,
+# the default of a release: libstdc++, fmt, libyaml, libcap and libseccomp are in the binaries).
+static=$(sed -n 's/^HP_STATIC_RUNTIME:BOOL=//p' "$build/CMakeCache.txt")
+linked_in="libyaml-0-2 libfmt9 libcap2 libseccomp2 libstdc++6"
+needed="libarchive13 libcurl4 passwd"
+[ "$static" = ON ] || needed="$needed $linked_in"
+for lib in $needed; do
   expect_line "$work/info" "^ Depends: .*\b$lib\b" "shlibdeps ($lib)"
 done
+if [ "$static" = ON ]; then
+  for lib in $linked_in; do
+    if grep -Eq -- "^ Depends: .*\b$lib\b" "$work/info"; then
+      fail "shlibdeps: $lib is a dependency though HP_STATIC_RUNTIME links it in"
+    fi
+  done
+fi
 for script in postinst prerm postrm; do
   expect_line "$work/info" "^ +[0-9]+ bytes, +[0-9]+ lines +\* +$script +#!/bin/sh$" "control"
 done

@@ -53,22 +53,23 @@ int RunWindowsRmi(const GlobalOptions& g, const std::vector<std::string>& refs) 
   return rc;
 }
 
-CommandRegistration images_windows_verb(60, [](CLI::App& app, GlobalOptions& g, int& rc) {
-  auto* images = app.add_subcommand("images", "List the images in the store");
-  auto output = std::make_shared<std::string>();
-  images->add_option("-o,--output", *output, "Output format: json");
-  images->callback([&g, &rc, output] { rc = RunWindowsImages(g, *output); });
+CommandRegistration images_windows_verb(
+    60, {"images", "rmi", "inspect"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
+      auto* images = app.add_subcommand("images", "List the images in the store");
+      auto output = std::make_shared<std::string>();
+      images->add_option("-o,--output", *output, "Output format: json");
+      images->callback([&g, &rc, output] { rc = RunWindowsImages(g, *output); });
 
-  auto* rmi = app.add_subcommand("rmi", "Remove images (by name or id)");
-  auto refs = std::make_shared<std::vector<std::string>>();
-  rmi->add_option("IMAGE", *refs, "Image names or ids")->required();
-  rmi->callback([&g, &rc, refs] { rc = RunWindowsRmi(g, *refs); });
+      auto* rmi = app.add_subcommand("rmi", "Remove images (by name or id)");
+      auto refs = std::make_shared<std::vector<std::string>>();
+      rmi->add_option("IMAGE", *refs, "Image names or ids")->required();
+      rmi->callback([&g, &rc, refs] { rc = RunWindowsRmi(g, *refs); });
 
-  auto* inspect = app.add_subcommand("inspect", "Show an image's config as JSON");
-  auto ref = std::make_shared<std::string>();
-  inspect->add_option("IMAGE", *ref, "Image name or id")->required();
-  inspect->callback([&g, &rc, ref] { rc = RunWindowsInspect(g, *ref); });
-});
+      auto* inspect = app.add_subcommand("inspect", "Show an image's config as JSON");
+      auto ref = std::make_shared<std::string>();
+      inspect->add_option("IMAGE", *ref, "Image name or id")->required();
+      inspect->callback([&g, &rc, ref] { rc = RunWindowsInspect(g, *ref); });
+    });
 
 }  // namespace
 }  // namespace hp::cli

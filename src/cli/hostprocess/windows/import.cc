@@ -34,7 +34,7 @@ int RunImport(const GlobalOptions& g, ImportArgs& a) {
   return 0;
 }
 
-CommandRegistration reg(51, [](CLI::App& app, GlobalOptions& g, int& rc) {
+CommandRegistration reg(51, {"import"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
   auto* cmd = app.add_subcommand(
       "import", "Import a directory of Windows files as an image (Windows preview)");
   auto a = std::make_shared<ImportArgs>();

@@ -370,7 +370,7 @@ int DeletePod(const GlobalOptions& g, const std::string& ns, const std::string& 
 
 // ---- registration -------------------------------------------------------------------------
 
-CommandRegistration apply_reg(30, [](CLI::App& app, GlobalOptions& g, int& rc) {
+CommandRegistration apply_reg(30, {"apply"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
   auto f = std::make_shared<ApplyFlags>();
   auto* cmd = app.add_subcommand("apply", "Start a Pod under a supervisor (Windows preview)");
   cmd->add_option("-f,--filename", f->file, "Manifest file with one Pod")->required();
@@ -380,17 +380,18 @@ CommandRegistration apply_reg(30, [](CLI::App& app, GlobalOptions& g, int& rc) {
   cmd->callback([&g, &rc, f] { rc = Apply(g, *f); });
 });
 
-CommandRegistration supervise_reg(90, [](CLI::App& app, GlobalOptions& g, int& rc) {
-  auto key = std::make_shared<std::string>();
-  auto volume_root = std::make_shared<std::string>("C:\\hpc");
-  auto* cmd = app.add_subcommand("supervise-pod", "");  // hidden: started by apply
-  cmd->group("");
-  cmd->add_option("KEY", *key)->required();
-  cmd->add_option("--volume-root", *volume_root);
-  cmd->callback([&g, &rc, key, volume_root] { rc = Supervise(g, *key, *volume_root); });
-});
+CommandRegistration supervise_reg(
+    90, {"supervise-pod"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
+      auto key = std::make_shared<std::string>();
+      auto volume_root = std::make_shared<std::string>("C:\\hpc");
+      auto* cmd = app.add_subcommand("supervise-pod", "");  // hidden: started by apply
+      cmd->group("");
+      cmd->add_option("KEY", *key)->required();
+      cmd->add_option("--volume-root", *volume_root);
+      cmd->callback([&g, &rc, key, volume_root] { rc = Supervise(g, *key, *volume_root); });
+    });
 
-CommandRegistration get_reg(31, [](CLI::App& app, GlobalOptions& g, int& rc) {
+CommandRegistration get_reg(31, {"get"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
   auto ns = std::make_shared<std::string>("default");
   auto what = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("get", "List pods (Windows preview: get pods)");
@@ -403,7 +404,7 @@ CommandRegistration get_reg(31, [](CLI::App& app, GlobalOptions& g, int& rc) {
   });
 });
 
-CommandRegistration logs_reg(33, [](CLI::App& app, GlobalOptions& g, int& rc) {
+CommandRegistration logs_reg(33, {"logs"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
   auto ns = std::make_shared<std::string>("default");
   auto name = std::make_shared<std::string>();
   auto container = std::make_shared<std::string>();
@@ -414,7 +415,7 @@ CommandRegistration logs_reg(33, [](CLI::App& app, GlobalOptions& g, int& rc) {
   cmd->callback([&g, &rc, ns, name, container] { rc = Logs(g, *ns, *name, *container); });
 });
 
-CommandRegistration delete_reg(36, [](CLI::App& app, GlobalOptions& g, int& rc) {
+CommandRegistration delete_reg(36, {"delete"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
   auto ns = std::make_shared<std::string>("default");
   auto what = std::make_shared<std::string>();
   auto name = std::make_shared<std::string>();

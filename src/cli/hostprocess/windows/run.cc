@@ -130,23 +130,24 @@ int RunPod(const RunFlags& flags) {
   return exit_code;
 }
 
-CommandRegistration registration(20, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
-  auto flags = std::make_shared<RunFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "run",
-      "Run one pod in the foreground (Windows preview: see docs/windows.md) and exit with the\n"
-      "code of its first failing container.");
-  cmd->add_option("-f,--filename", flags->files, "Manifest file, directory or - for stdin")
-      ->required();
-  AddAdmissionFlags(cmd, flags->admission);
-  cmd->add_option("--volume-root", flags->container.volume_root,
-                  "Where container volumes are made: <volume-root>\\<container-id>\\")
-      ->capture_default_str();
-  cmd->callback([flags, &global, &exit_code] {
-    flags->container.root = global.root;
-    exit_code = RunPod(*flags);
-  });
-});
+CommandRegistration registration(
+    20, {"run"}, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
+      auto flags = std::make_shared<RunFlags>();
+      CLI::App* cmd = app.add_subcommand(
+          "run",
+          "Run one pod in the foreground (Windows preview: see docs/windows.md) and exit with the\n"
+          "code of its first failing container.");
+      cmd->add_option("-f,--filename", flags->files, "Manifest file, directory or - for stdin")
+          ->required();
+      AddAdmissionFlags(cmd, flags->admission);
+      cmd->add_option("--volume-root", flags->container.volume_root,
+                      "Where container volumes are made: <volume-root>\\<container-id>\\")
+          ->capture_default_str();
+      cmd->callback([flags, &global, &exit_code] {
+        flags->container.root = global.root;
+        exit_code = RunPod(*flags);
+      });
+    });
 
 }  // namespace
 }  // namespace hp::cli
