@@ -163,9 +163,7 @@ Status Store::RemoveStaleTempFiles() {
 Result<std::vector<std::string>> Store::ListPodKeys() const {
   std::vector<std::string> out;
   if (!sys::IsDir(PodsRunDir())) return out;
-  ASSIGN_OR_RETURN(std::vector<std::string> names, sys::ListDir(PodsRunDir()));
-  for (auto& n : names)
-    if (sys::IsDir(PodsRunDir() + "/" + n)) out.push_back(std::move(n));
+  ASSIGN_OR_RETURN(out, sys::ListSubdirs(PodsRunDir()));
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -186,6 +186,23 @@ Result<std::vector<std::string>> ListDir(const std::string& path) {
   return out;
 }
 
+Result<std::vector<std::string>> ListSubdirs(const std::string& path) {
+  DIR* d = ::opendir(path.c_str());
+  if (!d) return SysErr("opendir \"{}\"", path);
+  ScopeExit close_dir([&] { ::closedir(d); });
+  std::vector<std::string> out;
+  while (struct dirent* e = ::readdir(d)) {
+    if (!std::strcmp(e->d_name, ".") || !std::strcmp(e->d_name, "..")) continue;
+    bool dir = e->d_type == DT_DIR;
+    if (e->d_type == DT_UNKNOWN) {  // a file system without entry types: ask
+      struct stat st {};
+      dir = ::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+    }
+    if (dir) out.emplace_back(e->d_name);
+  }
+  return out;
+}
+
 Result<std::string> MakeTempDir(std::string_view prefix) {
   const char* base = std::getenv("TMPDIR");
   std::string tmpl =

@@ -41,6 +41,9 @@ Status RemoveAllAt(int dirfd, const std::string& name);
 bool Exists(const std::string& path);
 bool IsDir(const std::string& path);
 Result<std::vector<std::string>> ListDir(const std::string& path);
+// The entries of `path` that are directories (not symlinks to one), from the entry types the
+// directory listing gives, without a stat per entry where the file system provides them.
+Result<std::vector<std::string>> ListSubdirs(const std::string& path);
 // A fresh directory under $TMPDIR (or /tmp): `prefix` + random suffix.
 Result<std::string> MakeTempDir(std::string_view prefix);
 

@@ -94,4 +94,15 @@ Result<std::vector<std::string>> ListDir(const std::string& path) {
   return out;
 }
 
+Result<std::vector<std::string>> ListSubdirs(const std::string& path) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(path));
+  std::vector<std::string> out;
+  for (std::string& n : names) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(std::filesystem::symlink_status(FsPath(path + "\\" + n), ec)))
+      out.push_back(std::move(n));
+  }
+  return out;
+}
+
 }  // namespace hp::sys
