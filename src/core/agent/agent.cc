@@ -151,6 +151,10 @@ Result<std::unique_ptr<Agent>> Agent::Open(AgentOptions options) {
     // rewritten when a flag sets a value.
     a->Warn(stored.error().ToString() + ": using the default node settings");
   }
+  // The settings as stored, to write them again only when a flag changes one: `apply
+  // --cgroup-root R` at every call rewrote the file and synced it twice for nothing.
+  nlohmann::json as_stored =
+      stored && stored->is_object() ? SettingsJson(a->settings_) : nlohmann::json();
   const AgentOptions& o = a->options_;
   if (o.cgroup_root) {
     TRY_CTX(CheckCgroupRoot(*o.cgroup_root), "--cgroup-root");
@@ -177,7 +181,7 @@ Result<std::unique_ptr<Agent>> Agent::Open(AgentOptions options) {
     ASSIGN_OR_RETURN(a->settings_.gates, k8s::ParseFeatureGates(*o.feature_gates));
     changed = true;
   }
-  if (changed) {
+  if (changed && SettingsJson(a->settings_) != as_stored) {
     if (!lock.held()) {
       ASSIGN_OR_RETURN(lock, a->store_.Lock());
     }

@@ -1,6 +1,7 @@
 // The node agent end to end: apply/get/describe/logs/exec/top/delete on the seed DaemonSet,
 // restart back-off, probes, OOMKilled, init containers, supervisor crash recovery, a reboot,
 // a rollout, and many parallel apply/delete — each with nothing left behind.
+#include <sys/stat.h>
 #include <time.h>
 
 #include <fstream>
@@ -195,6 +196,27 @@ TEST_F(AgentE2E, KubeletFeatureGateOffLeavesHostProcessPodsPending) {
   ASSERT_TRUE(WaitFor([&] { return StatusColumnOf("gated") == "Running"; }, 10000))
       << Hp("get pods").out << Hp("describe pod gated").out;
   EXPECT_EQ(Hp("delete pod gated").out, "pod \"gated\" deleted\n");
+}
+
+// The node settings (desired/node.json) are written, and synced, only when a flag changes one:
+// the same --cgroup-root at every apply leaves the file as it is.
+TEST_F(AgentE2E, NodeSettingsAreWrittenOnlyWhenAFlagChangesOne) {
+  std::string path = root_ + "/desired/node.json";
+  auto inode = [&] {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+  };
+  ASSERT_EQ(Hp("apply --cgroup-root '" + cgroup_root_ + "'").rc, 0);
+  ino_t first = inode();
+  ASSERT_NE(first, 0u) << "no " << path;
+  ASSERT_EQ(Hp("apply --cgroup-root '" + cgroup_root_ + "'").rc, 0);
+  EXPECT_EQ(inode(), first) << "rewritten with the same settings";
+  ASSERT_EQ(Hp("apply").rc, 0);
+  EXPECT_EQ(inode(), first);
+  ASSERT_EQ(Hp("apply --node-labels tier=edge").rc, 0);
+  EXPECT_NE(inode(), first) << "a changed setting was not written";
+  EXPECT_NE(ReadOr(path).find("tier"), std::string::npos) << ReadOr(path);
+  EXPECT_NE(ReadOr(path).find(cgroup_root_), std::string::npos) << ReadOr(path);
 }
 
 TEST_F(AgentE2E, CrashingContainerBacksOffAndKeepsItsPreviousLog) {
