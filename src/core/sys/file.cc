@@ -174,33 +174,34 @@ bool IsDir(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-Result<std::vector<std::string>> ListDir(const std::string& path) {
+namespace {
+
+// The names in directory `path` but "." and "..", those for which keep(dir, entry) holds.
+template <typename Keep>
+Result<std::vector<std::string>> ListEntries(const std::string& path, Keep keep) {
   DIR* d = ::opendir(path.c_str());
   if (!d) return SysErr("opendir \"{}\"", path);
   ScopeExit close_dir([&] { ::closedir(d); });
   std::vector<std::string> out;
   while (struct dirent* e = ::readdir(d)) {
     if (!std::strcmp(e->d_name, ".") || !std::strcmp(e->d_name, "..")) continue;
-    out.emplace_back(e->d_name);
+    if (keep(d, e)) out.emplace_back(e->d_name);
   }
   return out;
 }
 
+}  // namespace
+
+Result<std::vector<std::string>> ListDir(const std::string& path) {
+  return ListEntries(path, [](DIR*, const struct dirent*) { return true; });
+}
+
 Result<std::vector<std::string>> ListSubdirs(const std::string& path) {
-  DIR* d = ::opendir(path.c_str());
-  if (!d) return SysErr("opendir \"{}\"", path);
-  ScopeExit close_dir([&] { ::closedir(d); });
-  std::vector<std::string> out;
-  while (struct dirent* e = ::readdir(d)) {
-    if (!std::strcmp(e->d_name, ".") || !std::strcmp(e->d_name, "..")) continue;
-    bool dir = e->d_type == DT_DIR;
-    if (e->d_type == DT_UNKNOWN) {  // a file system without entry types: ask
-      struct stat st {};
-      dir = ::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
-    }
-    if (dir) out.emplace_back(e->d_name);
-  }
-  return out;
+  return ListEntries(path, [](DIR* d, const struct dirent* e) {
+    if (e->d_type != DT_UNKNOWN) return e->d_type == DT_DIR;
+    struct stat st {};  // a file system without entry types: ask
+    return ::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+  });
 }
 
 Result<std::string> MakeTempDir(std::string_view prefix) {
