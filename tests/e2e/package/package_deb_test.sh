@@ -63,11 +63,11 @@ linked_in="libyaml-0-2 libfmt9 libcap2 libseccomp2 libstdc++6"
 needed="libarchive13 libcurl4 passwd"
 [ "$static" = ON ] || needed="$needed $linked_in"
 for lib in $needed; do
-  expect_line "$work/info" "^ Depends: .*\b$lib\b" "shlibdeps ($lib)"
+  expect_line "$work/info" "^ Depends: .*\b${lib//+/\\+}\b" "shlibdeps ($lib)"
 done
 if [ "$static" = ON ]; then
   for lib in $linked_in; do
-    if grep -Eq -- "^ Depends: .*\b$lib\b" "$work/info"; then
+    if grep -Eq -- "^ Depends: .*\b${lib//+/\\+}\b" "$work/info"; then
       fail "shlibdeps: $lib is a dependency though HP_STATIC_RUNTIME links it in"
     fi
   done
