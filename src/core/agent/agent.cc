@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <exception>
 #include <map>
 
 #include "core/agent/naming.h"
@@ -408,16 +409,23 @@ Result<std::vector<PodView>> Agent::ListPods() {
   ASSIGN_OR_RETURN(std::vector<std::string> keys, store_.ListPodKeys());
   // A pod is three small reads (record, status, the supervisor's /proc entry) and two parses:
   // on a node with many pods they run on every core (`get pods` with 200 pods, issue 16).
+  // An exception (a record of an unexpected shape) leaves this call as it did when the reads
+  // were sequential, not from a worker thread.
   std::vector<std::optional<PodView>> views(keys.size());
+  std::vector<std::exception_ptr> thrown(keys.size());
   ParallelSlices(keys.size(), WorkerCount(keys.size(), 32), [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; i++) {
       try {
         auto v = ReadPod(keys[i]);
         if (v) views[i] = std::move(*v);
-      } catch (const std::exception&) {  // a record of the wrong shape: as unreadable
+      } catch (...) {
+        thrown[i] = std::current_exception();
       }
     }
   });
+  for (const std::exception_ptr& e : thrown) {
+    if (e) std::rethrow_exception(e);
+  }
   std::vector<PodView> out;
   for (auto& v : views) {
     if (v) out.push_back(std::move(*v));

@@ -145,9 +145,8 @@ Status Store::DeleteDesired(const std::string& kind, const std::string& key) {
 
 Status Store::RemoveStaleTempFiles() {
   std::vector<std::string> dirs{DesiredDir()};
-  ASSIGN_OR_RETURN(std::vector<std::string> kinds, sys::ListDir(DesiredDir()));
-  for (const auto& k : kinds)
-    if (sys::IsDir(DesiredDir() + "/" + k)) dirs.push_back(DesiredDir() + "/" + k);
+  ASSIGN_OR_RETURN(std::vector<std::string> kinds, sys::ListSubdirs(DesiredDir()));
+  for (const auto& k : kinds) dirs.push_back(DesiredDir() + "/" + k);
   if (sys::IsDir(DaemonSetEventsDir())) dirs.push_back(DaemonSetEventsDir());
   for (const std::string& dir : dirs) {
     ASSIGN_OR_RETURN(std::vector<std::string> names, sys::ListDir(dir));
