@@ -8,13 +8,14 @@
 #include <vector>
 
 #include "cli/hostprocess/image_cli.h"
+#include "cli/hostprocess/windows/container.h"
 #include "core/image/record.h"
 #include "core/image/windows/dir_images.h"
 
 namespace hp::cli {
 namespace {
 
-void Out(const std::string& s) { fwrite(s.data(), 1, s.size(), stdout); }
+void Out(const std::string& s) { windows_node::Write(stdout, s); }
 
 int RunWindowsImages(const GlobalOptions& g, const std::string& output) {
   if (!output.empty() && output != "json") {

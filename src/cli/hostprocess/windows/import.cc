@@ -5,7 +5,9 @@
 #include <memory>
 #include <string>
 
+#include "cli/hostprocess/image_cli.h"
 #include "cli/hostprocess/import_flags.h"
+#include "cli/hostprocess/windows/container.h"
 #include "core/image/windows/dir_images.h"
 
 namespace hp::cli {
@@ -14,13 +16,8 @@ namespace {
 int RunImport(const GlobalOptions& g, ImportArgs& a) {
   a.SplitCommandWords();
   auto r = image::ImportDirectory(g.root, a.path, a.name, a.opts);
-  if (!r) {
-    std::string msg = "error: " + r.error().ToString() + "\n";
-    fwrite(msg.data(), 1, msg.size(), stderr);
-    return 1;
-  }
-  std::string msg = "Imported " + r->name + " (" + r->id + ")\n";
-  fwrite(msg.data(), 1, msg.size(), stdout);
+  if (!r) return image_cli::Fail(r.error());
+  windows_node::Write(stdout, "Imported " + r->name + " (" + r->id + ")\n");
   return 0;
 }
 
