@@ -1,7 +1,8 @@
 #include "core/agent/naming.h"
 
 #include <fmt/format.h>
-#include <sys/random.h>
+
+#include "core/sys/random.h"
 
 namespace hp::agent {
 
@@ -49,11 +50,7 @@ std::string ObjectKey(std::string_view ns, std::string_view name) {
 
 std::string NewUid() {
   unsigned char b[16] = {};
-  size_t got = 0;
-  while (got < sizeof b) {
-    ssize_t n = ::getrandom(b + got, sizeof b - got, 0);
-    if (n > 0) got += static_cast<size_t>(n);
-  }
+  sys::RandomBytes(b, sizeof b);
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
   return fmt::format(

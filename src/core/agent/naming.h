@@ -25,7 +25,7 @@ std::string DaemonPodName(std::string_view ns, std::string_view ds, std::string_
 // "<namespace>_<name>": the key used for directories of a namespaced object.
 std::string ObjectKey(std::string_view ns, std::string_view name);
 
-// A random RFC 4122 version-4 UUID (pod uid), from getrandom(2).
+// A random RFC 4122 version-4 UUID (pod uid), from the system generator (sys::RandomBytes).
 std::string NewUid();
 
 }  // namespace hp::agent

@@ -1,8 +1,5 @@
 #include "core/agent/node.h"
 
-#include <sys/utsname.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 
@@ -77,26 +74,19 @@ Result<std::vector<Taint>> ParseTaints(std::string_view s) {
   return out;
 }
 
-Node MakeNode(const NodeConfig& config, std::string_view machine, std::string_view hostname) {
+Node MakeNode(const NodeConfig& config, std::string_view machine, std::string_view hostname,
+              std::string_view os) {
   Node node;
   node.name = ToLower(config.hostname_override.empty() ? hostname : config.hostname_override);
   std::string arch = KubeArch(machine);
   node.SetLabel("beta.kubernetes.io/arch", arch);
-  node.SetLabel("beta.kubernetes.io/os", "linux");
+  node.SetLabel("beta.kubernetes.io/os", std::string(os));
   node.SetLabel("kubernetes.io/arch", arch);
   node.SetLabel("kubernetes.io/hostname", node.name);
-  node.SetLabel("kubernetes.io/os", "linux");
+  node.SetLabel("kubernetes.io/os", std::string(os));
   for (const auto& [k, v] : config.extra_labels) node.SetLabel(k, v);
   node.taints = config.taints;
   return node;
-}
-
-Node LocalNode(const NodeConfig& config) {
-  struct utsname u {};
-  ::uname(&u);
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "%s", u.nodename);
-  return MakeNode(config, u.machine, host);
 }
 
 }  // namespace hp::agent

@@ -43,9 +43,12 @@ struct NodeConfig {
   std::vector<std::pair<std::string, std::string>> extra_labels;
   std::vector<Taint> taints;
 };
-// Builds the node from `machine` (uname -m) and `hostname` plus the config. Pure.
-Node MakeNode(const NodeConfig& config, std::string_view machine, std::string_view hostname);
-// The node this process runs on (uname + gethostname).
+// Builds the node from `machine` (uname -m's word: x86_64, aarch64, ...), `hostname` and `os`
+// (kubelet's GOOS: linux, windows) plus the config. Pure.
+Node MakeNode(const NodeConfig& config, std::string_view machine, std::string_view hostname,
+              std::string_view os = "linux");
+// The node this process runs on: uname + gethostname on Linux (local_node.cc); on Windows
+// (windows/local_node.cc) the native processor architecture and the DNS host name, os windows.
 Node LocalNode(const NodeConfig& config);
 
 }  // namespace hp::agent

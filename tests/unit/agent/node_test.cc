@@ -26,6 +26,14 @@ TEST(NodeTest, MakeNodeHasKubeletLabels) {
   for (size_t i = 1; i < n.labels.size(); ++i) EXPECT_LT(n.labels[i - 1].first, n.labels[i].first);
 }
 
+TEST(NodeTest, AWindowsNodeHasWindowsOsLabels) {
+  Node n = MakeNode({}, "x86_64", "AKSWIN000000", "windows");
+  EXPECT_EQ(n.name, "akswin000000");
+  EXPECT_EQ(*n.Label("kubernetes.io/os"), "windows");
+  EXPECT_EQ(*n.Label("beta.kubernetes.io/os"), "windows");
+  EXPECT_EQ(*n.Label("kubernetes.io/arch"), "amd64");
+}
+
 TEST(NodeTest, ExtraLabelsOverrideAndHostnameOverride) {
   NodeConfig c;
   c.hostname_override = "edge7";

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "cli/hostprocess/printers/tabwriter.h"
-#include "core/agent/status.h"
+#include "core/agent/pod_status.h"
 #include "core/base/time.h"
 
 namespace hp::cli {

@@ -1,0 +1,231 @@
+#include "core/agent/pod_status.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/base/time.h"
+
+namespace hp::agent {
+namespace {
+
+template <typename T>
+void Get(const nlohmann::json& j, const char* key, T& out) {
+  auto it = j.find(key);
+  if (it != j.end() && !it->is_null()) it->get_to(out);
+}
+
+nlohmann::json ApiState(const ContainerState& s) {
+  nlohmann::json inner = nlohmann::json::object();
+  if (s.kind == "running") {
+    inner["startedAt"] = Rfc3339(s.started_at);
+  } else if (s.kind == "terminated") {
+    inner["exitCode"] = s.exit_code;
+    if (s.signal) inner["signal"] = s.signal;
+    if (!s.reason.empty()) inner["reason"] = s.reason;
+    if (!s.message.empty()) inner["message"] = s.message;
+    if (s.started_at) inner["startedAt"] = Rfc3339(s.started_at);
+    inner["finishedAt"] = Rfc3339(s.finished_at);
+  } else {
+    if (!s.reason.empty()) inner["reason"] = s.reason;
+    if (!s.message.empty()) inner["message"] = s.message;
+  }
+  return nlohmann::json{{s.kind, inner}};
+}
+
+nlohmann::json ApiContainers(const std::vector<ContainerStatus>& list) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const ContainerStatus& c : list) {
+    nlohmann::json j{
+        {"name", c.name},
+        {"image", c.image},
+        {"imageID", c.image_id},
+        {"ready", c.ready},
+        {"started", c.started},
+        {"restartCount", c.restart_count},
+        {"state", ApiState(c.state)},
+        {"lastState", c.last_state ? ApiState(*c.last_state) : nlohmann::json::object()}};
+    if (!c.container_id.empty()) j["containerID"] = c.container_id;
+    a.push_back(std::move(j));
+  }
+  return a;
+}
+
+}  // namespace
+
+void PodStatus::AddEvent(const std::string& type, const std::string& reason,
+                         const std::string& message, int64_t now, const std::string& from) {
+  agent::AddEvent(events, type, reason, message, now, from);
+}
+
+void AddEvent(std::vector<Event>& events, const std::string& type, const std::string& reason,
+              const std::string& message, int64_t now, const std::string& from) {
+  for (Event& e : events) {
+    if (e.type == type && e.reason == reason && e.message == message && e.from == from) {
+      e.count++;
+      e.last = now;
+      return;
+    }
+  }
+  events.push_back(Event{type, reason, message, from, now, now, 1});
+  if (events.size() > 50) events.erase(events.begin());
+}
+
+void to_json(nlohmann::json& j, const ContainerState& s) {
+  j = nlohmann::json{{"kind", s.kind},
+                     {"reason", s.reason},
+                     {"message", s.message},
+                     {"exitCode", s.exit_code},
+                     {"signal", s.signal},
+                     {"startedAt", s.started_at},
+                     {"finishedAt", s.finished_at}};
+}
+void from_json(const nlohmann::json& j, ContainerState& s) {
+  Get(j, "kind", s.kind);
+  Get(j, "reason", s.reason);
+  Get(j, "message", s.message);
+  Get(j, "exitCode", s.exit_code);
+  Get(j, "signal", s.signal);
+  Get(j, "startedAt", s.started_at);
+  Get(j, "finishedAt", s.finished_at);
+}
+
+void to_json(nlohmann::json& j, const ContainerStatus& s) {
+  j = nlohmann::json{{"name", s.name},
+                     {"image", s.image},
+                     {"imageID", s.image_id},
+                     {"state", s.state},
+                     {"ready", s.ready},
+                     {"started", s.started},
+                     {"restartCount", s.restart_count},
+                     {"containerID", s.container_id},
+                     {"pid", s.pid}};
+  if (s.last_state) j["lastState"] = *s.last_state;
+}
+void from_json(const nlohmann::json& j, ContainerStatus& s) {
+  Get(j, "name", s.name);
+  Get(j, "image", s.image);
+  Get(j, "imageID", s.image_id);
+  Get(j, "state", s.state);
+  if (j.contains("lastState")) s.last_state = j.at("lastState").get<ContainerState>();
+  Get(j, "ready", s.ready);
+  Get(j, "started", s.started);
+  Get(j, "restartCount", s.restart_count);
+  Get(j, "containerID", s.container_id);
+  Get(j, "pid", s.pid);
+}
+
+void to_json(nlohmann::json& j, const Event& e) {
+  j = nlohmann::json{{"type", e.type},  {"reason", e.reason}, {"message", e.message},
+                     {"from", e.from},  {"first", e.first},   {"last", e.last},
+                     {"count", e.count}};
+}
+void from_json(const nlohmann::json& j, Event& e) {
+  Get(j, "type", e.type);
+  Get(j, "reason", e.reason);
+  Get(j, "message", e.message);
+  Get(j, "from", e.from);
+  Get(j, "first", e.first);
+  Get(j, "last", e.last);
+  Get(j, "count", e.count);
+}
+
+void to_json(nlohmann::json& j, const PodStatus& s) {
+  j = nlohmann::json{{"phase", s.phase},
+                     {"reason", s.reason},
+                     {"message", s.message},
+                     {"startTime", s.start_time},
+                     {"hostIP", s.host_ip},
+                     {"initialized", s.initialized},
+                     {"containersReady", s.containers_ready},
+                     {"ready", s.ready},
+                     {"initContainers", s.init_containers},
+                     {"containers", s.containers},
+                     {"events", s.events},
+                     {"supervisorPid", s.supervisor_pid},
+                     {"supervisorStart", s.supervisor_start},
+                     {"supervisorBoot", s.supervisor_boot},
+                     {"podUID", s.pod_uid},
+                     {"cgroupRoot", s.cgroup_root},
+                     {"finished", s.finished},
+                     {"terminating", s.terminating},
+                     {"sandboxRefused", s.sandbox_refused},
+                     {"unscheduled", s.unscheduled},
+                     {"rejected", s.rejected},
+                     {"schedulingMessage", s.scheduling_message},
+                     {"liveContainers", s.live_containers},
+                     {"updated", s.updated}};
+}
+void from_json(const nlohmann::json& j, PodStatus& s) {
+  Get(j, "phase", s.phase);
+  Get(j, "reason", s.reason);
+  Get(j, "message", s.message);
+  Get(j, "startTime", s.start_time);
+  Get(j, "hostIP", s.host_ip);
+  Get(j, "initialized", s.initialized);
+  Get(j, "containersReady", s.containers_ready);
+  Get(j, "ready", s.ready);
+  Get(j, "initContainers", s.init_containers);
+  Get(j, "containers", s.containers);
+  Get(j, "events", s.events);
+  Get(j, "supervisorPid", s.supervisor_pid);
+  Get(j, "supervisorStart", s.supervisor_start);
+  Get(j, "supervisorBoot", s.supervisor_boot);
+  Get(j, "podUID", s.pod_uid);
+  Get(j, "cgroupRoot", s.cgroup_root);
+  Get(j, "finished", s.finished);
+  Get(j, "terminating", s.terminating);
+  Get(j, "sandboxRefused", s.sandbox_refused);
+  Get(j, "unscheduled", s.unscheduled);
+  Get(j, "rejected", s.rejected);
+  Get(j, "schedulingMessage", s.scheduling_message);
+  Get(j, "liveContainers", s.live_containers);
+  Get(j, "updated", s.updated);
+}
+
+nlohmann::json ApiPodStatus(const PodStatus& s) {
+  if (s.unscheduled) {
+    // Not on this node: no conditions but PodScheduled (kube-scheduler's), no container
+    // statuses, no IPs.
+    nlohmann::json j{{"phase", s.phase}};
+    if (!s.scheduling_message.empty()) {
+      nlohmann::json c{{"type", "PodScheduled"},
+                       {"status", "False"},
+                       {"reason", "Unschedulable"},
+                       {"message", s.scheduling_message},
+                       {"lastProbeTime", nullptr}};
+      for (const Event& e : s.events)
+        if (e.reason == "FailedScheduling") c["lastTransitionTime"] = Rfc3339(e.first);
+      j["conditions"] = nlohmann::json::array({c});
+    }
+    return j;
+  }
+  if (s.rejected) {
+    // Refused by kubelet's admission: phase, reason and message only.
+    nlohmann::json j{{"phase", s.phase}};
+    if (!s.reason.empty()) j["reason"] = s.reason;
+    if (!s.message.empty()) j["message"] = s.message;
+    if (s.start_time) j["startTime"] = Rfc3339(s.start_time);
+    return j;
+  }
+  auto cond = [&](const char* type, bool v) {
+    nlohmann::json c{{"type", type}, {"status", v ? "True" : "False"}};
+    if (s.start_time) c["lastTransitionTime"] = Rfc3339(s.start_time);
+    return c;
+  };
+  nlohmann::json j{{"phase", s.phase},
+                   {"conditions",
+                    {cond("Initialized", s.initialized), cond("Ready", s.ready),
+                     cond("ContainersReady", s.containers_ready), cond("PodScheduled", true)}},
+                   {"hostIP", s.host_ip},
+                   {"podIP", s.host_ip},
+                   {"podIPs", {{{"ip", s.host_ip}}}},
+                   {"containerStatuses", ApiContainers(s.containers)}};
+  if (!s.init_containers.empty()) j["initContainerStatuses"] = ApiContainers(s.init_containers);
+  if (s.start_time) j["startTime"] = Rfc3339(s.start_time);
+  if (!s.reason.empty()) j["reason"] = s.reason;
+  if (!s.message.empty()) j["message"] = s.message;
+  return j;
+}
+
+}  // namespace hp::agent
