@@ -173,8 +173,13 @@ class Fast {
         }
         if (ch == '\\' && quote == '"') {
           Copy(start, copied);
-          buf_ += Escape(At(p_ + 1));
-          p_ += 2;
+          if (At(p_ + 1) == 'u') {
+            AppendUtf8(Hex4(p_ + 2));  // JSON's \uXXXX
+            p_ += 6;
+          } else {
+            buf_ += Escape(At(p_ + 1));
+            p_ += 2;
+          }
           start = p_;
           continue;
         }
@@ -215,6 +220,35 @@ class Fast {
     buf_.append(s_.substr(start, p_ - start));
   }
 
+  // The four hex digits at i as a code point; surrogates (JSON's pairs, which libyaml refuses)
+  // and anything else go to libyaml.
+  uint32_t Hex4(size_t i) const {
+    uint32_t v = 0;
+    for (size_t k = i; k < i + 4; k++) {
+      char ch = At(k);
+      int d = ch >= '0' && ch <= '9'   ? ch - '0'
+              : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+              : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                       : -1;
+      if (d < 0) throw Unsupported{};
+      v = v * 16 + static_cast<uint32_t>(d);
+    }
+    if (v >= 0xd800 && v <= 0xdfff) throw Unsupported{};
+    return v;
+  }
+  void AppendUtf8(uint32_t cp) {
+    if (cp < 0x80) {
+      buf_ += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      buf_ += static_cast<char>(0xc0 | (cp >> 6));
+      buf_ += static_cast<char>(0x80 | (cp & 0x3f));
+    } else {
+      buf_ += static_cast<char>(0xe0 | (cp >> 12));
+      buf_ += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+      buf_ += static_cast<char>(0x80 | (cp & 0x3f));
+    }
+  }
+
   static char Escape(char ch) {
     switch (ch) {
       case '\\':
@@ -244,7 +278,7 @@ class Fast {
       case 'v':
         return '\v';
       default:
-        throw Unsupported{};  // \x \u \U \N \_ \L \P, a line break
+        throw Unsupported{};  // \x \U \N \_ \L \P, a line break
     }
   }
 
@@ -267,7 +301,7 @@ class Fast {
     if (AtEntry()) return Sequence(column, false);
     char ch = At(p_);
     if (ch == '[' || ch == '{') {
-      Flow();
+      Flow(w_.depth() == 0);  // a document's root may span lines
       SkipSpaces();
       if (At(p_) == ':') throw Unsupported{};  // a flow collection as a key
       return EndLine();
@@ -321,7 +355,7 @@ class Fast {
     char ch = At(p_);
     if (ch == '|') return Literal(indent);  // it ends its own lines
     if (ch == '[' || ch == '{') {
-      Flow();
+      Flow(false);
     } else {
       Add(Scalar(false));
     }
@@ -414,14 +448,16 @@ class Fast {
     w_.Scalar(t.line, t.column, text, false);
   }
 
-  // A flow collection on one line, at p_.
-  void Flow() {
+  // A flow collection at p_: on one line, or, as the root node of a document (JSON files),
+  // over several lines. Keys are scalars on one line; a double-quoted key may be followed by
+  // its `:` at once (JSON's `"key":value`, a value indicator in libyaml's flow context).
+  void Flow(bool multiline) {
     Deeper();
     bool map = At(p_) == '{';
     char close = map ? '}' : ']';
     w_.Open(map, line_, Column());
     p_++;
-    SkipSpaces();
+    FlowSpace(multiline);
     if (At(p_) == close) {
       p_++;
       return w_.Close();
@@ -429,31 +465,47 @@ class Fast {
     for (;;) {
       if (map) {
         if (At(p_) == '[' || At(p_) == '{') throw Unsupported{};  // a collection as a key
+        bool json_key = At(p_) == '"';
         Token key = Scalar(true);
         SkipSpaces();
         KeyFits(key);
-        if (At(p_) != ':' || At(p_ + 1) != ' ') throw Unsupported{};
+        if (At(p_) != ':' || !(At(p_ + 1) == ' ' || (json_key && At(p_ - 1) == '"')))
+          throw Unsupported{};
         Add(key);
         p_++;
-        SkipSpaces();
+        FlowSpace(multiline);
         if (At(p_) == ',' || At(p_) == '}') throw Unsupported{};  // no value
       }
       if (At(p_) == '[' || At(p_) == '{') {
-        Flow();
+        Flow(multiline);
       } else {
         Add(Scalar(true));
       }
-      SkipSpaces();
+      FlowSpace(multiline);
       if (At(p_) == close) {
         p_++;
         break;
       }
-      if (At(p_) != ',') throw Unsupported{};  // a line break, `a: b` in a sequence, ...
+      if (At(p_) != ',') throw Unsupported{};  // `a: b` in a sequence, a folded plain scalar, ...
       p_++;
-      SkipSpaces();
+      FlowSpace(multiline);
       if (At(p_) == close) throw Unsupported{};  // a trailing comma
     }
     w_.Close();
+  }
+
+  // Spaces, and in a multi-line flow collection line breaks; no comments, and no line that
+  // could be a document marker.
+  void FlowSpace(bool multiline) {
+    SkipSpaces();
+    while (multiline && At(p_) == '\n') {
+      NewLine();
+      SkipSpaces();
+      if (Column() == 0 && (s_.substr(p_, 3) == "---" || s_.substr(p_, 3) == "...")) {
+        throw Unsupported{};
+      }
+    }
+    if (At(p_) == '#') throw Unsupported{};
   }
 
   std::string_view s_;

@@ -121,7 +121,8 @@ const FastCase kFastCases[] = {
     {"a:\n  b: |\n    x\n  c: |\n    # not a comment\n    y\n# a comment\n", true},
     {"- a: |\n    x\n  b: 1\n", true},
     // Left to libyaml: complex keys, document ends, multi-line plain and quoted scalars,
-    // explicit indentation, folded scalars, anchors, tags, tabs, CR, UTF-8, flow across lines.
+    // explicit indentation, folded scalars, anchors, tags, tabs, CR, UTF-8, flow across lines
+    // below the root.
     {"? b\n", false},
     {"a: b\n...\n", false},
     {"a: 1\n  b: 2\n", false},
@@ -136,7 +137,22 @@ const FastCase kFastCases[] = {
     {"a: caf\xc3\xa9\n", false},
     {"a: [b,\n  c]\n", false},
     {"a: {b:c}\n", false},
-    {"a: \"\\u00e9\"\n", false},
+    {"a: \"\\ud83d\\ude00\"\n", false},  // a JSON surrogate pair: libyaml refuses it
+    // JSON: `"key":value` in flow mappings, \uXXXX escapes, a root collection over lines.
+    {"a: \"\\u00e9\\u4e2d\\u0041\"\n", true},
+    {"{\"a\":1,\"b\":[true,null,-2.5e3,\"x\\\"y\\\\z\\n\\/\"],\"c\":{},\"d\":[]}\n", true},
+    {"x: {\"a\":\"b\"}\n", true},
+    {"{\n  \"kind\": \"List\",\n  \"items\": [\n    {\n      \"a\": 1,\n      \"b\":\n        "
+     "\"c\"\n    },\n    []\n  ]\n}\n",
+     true},
+    {"[\n1,\n  2\n]\n", true},
+    {"---\n{\"a\": 1}\n---\n[\n 2\n]\n", true},
+    {"[a\n b]\n", false},           // a plain scalar folded over lines
+    {"{\"a\": 1 # c\n}\n", false},  // a comment in a flow collection
+    {"{a:1}\n", false},             // a plain key: `a:1` is one scalar
+    {"[1,\n---\n]\n", false},       // a document marker inside
+    {"[\"a\":1]\n", false},         // a single-pair mapping in a sequence
+    {"x: [1,\n  2]\n", false},      // not the root: one line only
 };
 
 TEST(YamlFast, ReadsWhatItTakesAsLibyamlDoes) {
@@ -180,9 +196,26 @@ TEST(YamlFast, LongKeysAreLeftToLibyaml) {
   EXPECT_TRUE(yaml::internal::FastParse("{" + std::string(1000, 'a') + ": b}\n", t, 0));
 }
 
+// The JSON the Windows build stores (nlohmann's dump, ASCII only) reads as libyaml reads it.
+TEST(YamlFast, TakesStoredJson) {
+  nlohmann::json c = {{"name", "c"}, {"stdin", false}, {"x", nullptr}};
+  c["command"] = {"pwsh.exe", "-command", "$A = [x]\"Administrator\"\n\tWrite-Host \u00e9\\"};
+  c["resources"]["limits"] = {{"cpu", 0.5}, {"memory", 1 << 20}};
+  nlohmann::json pod = {{"kind", "Pod"}, {"metadata", {{"name", "x"}, {"labels", {{"a", "1"}}}}}};
+  pod["spec"]["containers"] = nlohmann::json::array({c});
+  for (const std::string& text : {pod.dump(-1, ' ', true), pod.dump(2, ' ', true)}) {
+    yaml::Tree fast, reference;
+    yaml::ParseError e;
+    ASSERT_TRUE(yaml::internal::FastParse(text, fast, 0)) << text;
+    ASSERT_TRUE(yaml::internal::LibyamlParse(text, reference, e, 0)) << text;
+    EXPECT_EQ(yaml::internal::TreeDifference(fast, reference), "") << text;
+  }
+}
+
 TEST(YamlFast, TakesTheExamplesAndTheBenchsPods) {
   for (const char* name :
-       {"examples/privileged-daemonset.yaml", "examples/privileged-daemonset-linux.yaml"}) {
+       {"examples/privileged-daemonset.yaml", "examples/privileged-daemonset-linux.yaml",
+        "tests/data/k8s/list.json"}) {
     auto text = sys::ReadFile(std::string(HP_SOURCE_DIR) + "/" + name);
     ASSERT_TRUE(text) << name;
     yaml::Tree fast, reference;

@@ -57,7 +57,11 @@ same -f examples/privileged-daemonset.yaml --allow-privileged=false
 same -f examples/privileged-daemonset.yaml -o wide
 same
 STDIN=examples/privileged-daemonset-linux.yaml same -f -
-not_read_yet -f tests/data/k8s/list.json
+same -f tests/data/k8s/list.json  # JSON over several lines (read since the JSON step)
+same -f tests/data/k8s/list.json -o json
+# A JSON surrogate pair (\ud83d\ude00): libyaml refuses it with its own words on Linux, which the
+# Windows reader does not reproduce yet: it declines by name.
+not_read_yet -f tests/data/k8s/surrogate-escape.json
 not_read_yet -f tests/data/k8s/syntax-error.yaml
 
 echo "wine validate: $pass passed, $fail failed"
