@@ -78,8 +78,10 @@ check "run: killing the runner kills its container (kill-on-job-close)" \
 
 run -f $data/service-account-pod.yaml
 check "run: an account Wine cannot log on is refused (exit 2)" test "$rc" -eq 2
-check "run: the refusal names the account and the annotation" \
-  grep -q 'running as "NT AUTHORITY\\Local service" is not supported.*hostprocess-inherit-user' \
+# The service logon is made (LOCAL SERVICE, the canonical name of "Local service") and its token
+# checked: Wine's LogonUserW reports success with a handle that is no token.
+check "run: the refusal names the account, Wine's fake logon and the annotation" \
+  grep -q 'log on as "NT AUTHORITY\\LOCAL SERVICE": LogonUserW gave no usable token.*Wine.*hostprocess-inherit-user' \
   "$out/err"
 
 run -f tests/data/k8s/hostprocess-pod-no-hostnetwork.yaml

@@ -4,12 +4,13 @@
 
 #include <chrono>
 #include <filesystem>
-#include <random>
 #include <thread>
 
 #include "core/image/windows/dir_images.h"
+#include "core/launch/windows/logon.h"
 #include "core/launch/windows/spawn.h"
 #include "core/plan/plan.h"
+#include "core/sys/random.h"
 #include "core/sys/windows/wide.h"
 #include "core/sys/windows/wine.h"
 #include "core/windows/account.h"
@@ -38,13 +39,6 @@ class NoGroups : public windows::GroupProbe {
  public:
   bool GroupExists(const std::string&) const override { return false; }
 };
-
-std::string NewContainerId() {
-  std::random_device rd;
-  std::string id;
-  for (int i = 0; i < 32; i++) id += "0123456789abcdef"[rd() % 16];
-  return id;
-}
 
 windows::EnvList OwnEnvironment() {
   windows::EnvList env;
@@ -94,6 +88,14 @@ windows::ResourceRequest Resources(const k8s::ResourceRequirements& r) {
 
 }  // namespace
 
+std::string NewContainerId() {
+  unsigned char b[16];
+  sys::RandomBytes(b, sizeof b);
+  std::string id;
+  for (unsigned char c : b) id += fmt::format("{:02x}", c);
+  return id;
+}
+
 void Write(FILE* f, const std::string& s) {
   if (!s.empty()) fwrite(s.data(), 1, s.size(), f);
   fflush(f);
@@ -102,15 +104,28 @@ void Write(FILE* f, const std::string& s) {
 Result<Running> Start(const k8s::PodSpec& pod,
                       const std::map<std::string, std::string>& annotations,
                       const k8s::Container& c, const ContainerOptions& flags) {
-  std::string id = NewContainerId();
+  std::string id = flags.id.empty() ? NewContainerId() : flags.id;
   std::string run_as = RunAsUserName(pod, c).value_or("");
   ASSIGN_OR_RETURN(windows::Account account,
                    windows::ClassifyAccount(annotations, run_as, id, NoGroups()));
-  if (account.kind != windows::AccountKind::kInherit)
-    return Err(ErrorCode::kUnsupported,
-               "container \"{}\": running as \"{}\" is not supported by the Windows preview build "
-               "yet; set the annotation {}: \"true\" to run as this process's account",
-               c.name, run_as, windows::kInheritUserAnnotation);
+  // The account's token and environment (hcsshim's order; the inherited one is ours).
+  launch::Token token;
+  windows::EnvList account_env;
+  if (account.kind == windows::AccountKind::kInherit) {
+    account_env = OwnEnvironment();
+  } else {
+    auto logged_on = launch::LogOn(account);
+    if (!logged_on)
+      return Err(ErrorCode::kUnsupported,
+                 "container \"{}\": {}; to run as this process's account "
+                 "set the annotation {}: \"true\"",
+                 c.name, logged_on.error().message(), windows::kInheritUserAnnotation);
+    token = std::move(*logged_on);
+    auto token_env = launch::TokenEnvironment(token);
+    if (!token_env)
+      return Err(Error(token_env.error()).Context(fmt::format("container \"{}\"", c.name)));
+    account_env = std::move(*token_env);
+  }
   std::optional<image::ImageRecord> img;
   if (!c.image.empty()) {
     auto found = image::ResolveDirectoryImage(flags.root, c.image);
@@ -174,7 +189,7 @@ Result<Running> Start(const k8s::PodSpec& pod,
     }
   }
 
-  windows::EnvList env = windows::BuildEnvironment(OwnEnvironment(), image_env, pod_env, sandbox);
+  windows::EnvList env = windows::BuildEnvironment(account_env, image_env, pod_env, sandbox);
   std::string path_env;
   for (const auto& [name, value] : env)
     if (windows::EqualsIgnoreCase(name, "PATH")) path_env = value;
@@ -205,7 +220,7 @@ Result<Running> Start(const k8s::PodSpec& pod,
     return Err(job.error());
   }
   auto process = launch::Spawn({app->path, app->command_line, windows::EnvironmentBlock(env), work,
-                                nullptr, flags.std_out, flags.std_err},
+                                nullptr, flags.std_out, flags.std_err, token.get()},
                                *job);
   if (!process) {
     remove_volume();

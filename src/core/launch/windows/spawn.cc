@@ -92,12 +92,17 @@ Result<Process> Spawn(const SpawnSpec& spec, job::JobObject& job) {
   std::wstring environment = sys::Widen(spec.environment);
   std::wstring dir = sys::Widen(spec.working_dir);
   PROCESS_INFORMATION pi = {};
-  if (!CreateProcessW(application.c_str(), command_line.data(), nullptr, nullptr,
-                      inherit.empty() ? FALSE : TRUE,
-                      CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT,
-                      environment.empty() ? nullptr : environment.data(),
-                      dir.empty() ? nullptr : dir.c_str(), &si.StartupInfo, &pi))
-    return Err(sys::Win32Error("start \"" + spec.application + "\""));
+  DWORD flags = CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT;
+  BOOL inherits = inherit.empty() ? FALSE : TRUE;
+  wchar_t* env = environment.empty() ? nullptr : environment.data();
+  const wchar_t* cwd = dir.empty() ? nullptr : dir.c_str();
+  BOOL started = spec.token
+                     ? CreateProcessAsUserW(static_cast<HANDLE>(spec.token), application.c_str(),
+                                            command_line.data(), nullptr, nullptr, inherits, flags,
+                                            env, cwd, &si.StartupInfo, &pi)
+                     : CreateProcessW(application.c_str(), command_line.data(), nullptr, nullptr,
+                                      inherits, flags, env, cwd, &si.StartupInfo, &pi);
+  if (!started) return Err(sys::Win32Error("start \"" + spec.application + "\""));
   CloseHandle(pi.hThread);
   return Process(pi.hProcess, static_cast<uint32_t>(pi.dwProcessId));
 }

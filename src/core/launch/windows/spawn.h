@@ -22,6 +22,8 @@ struct SpawnSpec {
   void* std_in = nullptr;
   void* std_out = nullptr;
   void* std_err = nullptr;
+  // The account's primary token (logon.h); null: this process's own account.
+  void* token = nullptr;
 };
 
 class Process {
