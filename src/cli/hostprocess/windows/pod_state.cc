@@ -1,0 +1,296 @@
+#include "cli/hostprocess/windows/pod_state.h"
+
+#include <windows.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "core/agent/naming.h"
+#include "core/agent/node.h"
+#include "core/agent/schedule.h"
+#include "core/base/strings.h"
+#include "core/base/time.h"
+#include "core/k8s/decode.h"
+#include "core/sys/file.h"
+#include "core/sys/windows/wide.h"
+
+namespace hp::cli::windows_node {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+fs::path FsPath(const std::string& utf8) { return fs::path(sys::Widen(utf8)); }
+
+uint64_t CreationTime(HANDLE process) {
+  FILETIME created, exited, kernel, user;
+  if (!GetProcessTimes(process, &created, &exited, &kernel, &user)) return 0;
+  return (uint64_t{created.dwHighDateTime} << 32) | created.dwLowDateTime;
+}
+
+// The pod's supervisor while it runs, opened with `access`; null when it does not.
+HANDLE OpenSupervisor(const std::string& dir, DWORD access) {
+  auto j = ReadJson(dir + "\\supervisor.json");
+  if (!j) return nullptr;
+  HANDLE h =
+      OpenProcess(access | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, j->value("pid", uint32_t{0}));
+  if (!h) return nullptr;
+  DWORD code = 0;
+  if (CreationTime(h) != j->value("startTime", uint64_t{0}) || !GetExitCodeProcess(h, &code) ||
+      code != STILL_ACTIVE) {
+    CloseHandle(h);
+    return nullptr;
+  }
+  return h;
+}
+
+// Removes `path` and what is below it, retrying for up to 10 s while dying processes still
+// hold files in it. False when something is left.
+bool RemoveTree(const std::string& path) {
+  std::error_code ec;
+  for (int i = 0; i < 100 && fs::exists(FsPath(path), ec); ++i) {
+    fs::remove_all(FsPath(path), ec);
+    if (fs::exists(FsPath(path), ec)) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return !fs::exists(FsPath(path), ec);
+}
+
+std::string Self() {
+  std::wstring path(MAX_PATH, L'\0');
+  for (;;) {
+    DWORD n = GetModuleFileNameW(nullptr, path.data(), static_cast<DWORD>(path.size()));
+    if (n < path.size()) {
+      path.resize(n);
+      return sys::Narrow(path);
+    }
+    path.resize(path.size() * 2);
+  }
+}
+
+}  // namespace
+
+std::string PodsDir(const std::string& root) { return root + "\\pods"; }
+std::string PodDir(const std::string& root, const std::string& key) {
+  return PodsDir(root) + "\\" + key;
+}
+std::string DaemonSetsDir(const std::string& root) { return root + "\\daemonsets"; }
+std::string LogDir(const std::string& root, const std::string& key) {
+  return root + "\\logs\\" + key;
+}
+std::string LogPath(const std::string& root, const std::string& key, const std::string& container,
+                    int restart) {
+  return LogDir(root, key) + "\\" + container + "\\" + std::to_string(restart) + ".log";
+}
+
+std::optional<json> ReadJson(const std::string& path) {
+  auto data = sys::ReadFile(path);
+  if (!data) return std::nullopt;
+  json j = json::parse(*data, nullptr, false);
+  if (j.is_discarded()) return std::nullopt;
+  return j;
+}
+
+Status WriteJson(const std::string& path, const json& j) {
+  TRY(sys::WriteFile(path + ".tmp", j.dump(-1, ' ', true)));
+  if (!MoveFileExW(sys::Widen(path + ".tmp").c_str(), sys::Widen(path).c_str(),
+                   MOVEFILE_REPLACE_EXISTING))
+    return tl::unexpected(sys::Win32Error("replace \"" + path + "\""));
+  return Ok();
+}
+
+json ToJson(const PodRecord& r) {
+  return {{"pod", r.pod},           {"ownerKind", r.owner_kind},   {"ownerName", r.owner_name},
+          {"revision", r.revision}, {"volumeRoot", r.volume_root}, {"created", r.created}};
+}
+
+Result<PodRecord> ReadPodRecord(const std::string& root, const std::string& key) {
+  std::string path = PodDir(root, key) + "\\pod.json";
+  auto j = ReadJson(path);
+  if (!j || !j->is_object() || !(*j)["pod"].is_object())
+    return Err(ErrorCode::kInvalidArgument, "\"{}\": missing or damaged", path);
+  PodRecord r;
+  r.pod = (*j)["pod"];
+  r.owner_kind = j->value("ownerKind", "");
+  r.owner_name = j->value("ownerName", "");
+  r.revision = j->value("revision", "");
+  r.volume_root = j->value("volumeRoot", "C:\\hpc");
+  r.created = j->value("created", int64_t{0});
+  return r;
+}
+
+agent::PodStatus InitialStatus(const json& pod) {
+  agent::PodStatus s;
+  json spec = pod.value("spec", json::object());
+  auto waiting = [](const json& list, const char* reason) {
+    std::vector<agent::ContainerStatus> out;
+    if (!list.is_array()) return out;
+    for (const json& c : list) {
+      agent::ContainerStatus cs;
+      cs.name = c.value("name", "");
+      cs.image = c.value("image", "");
+      cs.state.reason = reason;
+      out.push_back(std::move(cs));
+    }
+    return out;
+  };
+  s.init_containers = waiting(spec.value("initContainers", json::array()), "PodInitializing");
+  s.containers = waiting(spec.value("containers", json::array()), "ContainerCreating");
+  s.initialized = s.init_containers.empty();
+  s.start_time = NowUnixSeconds();
+  return s;
+}
+
+std::optional<agent::PodStatus> ReadStatus(const std::string& root, const std::string& key) {
+  auto j = ReadJson(PodDir(root, key) + "\\status.json");
+  if (!j || !j->is_object()) return std::nullopt;
+  try {
+    return j->get<agent::PodStatus>();
+  } catch (const json::exception&) {
+    return std::nullopt;
+  }
+}
+
+bool SupervisorAlive(const std::string& root, const std::string& key) {
+  HANDLE h = OpenSupervisor(PodDir(root, key), 0);
+  if (h) CloseHandle(h);
+  return h != nullptr;
+}
+
+Status CreatePod(const std::string& root, const std::string& key, const PodRecord& r) {
+  std::string dir = PodDir(root, key);
+  std::error_code ec;
+  fs::create_directories(FsPath(dir), ec);
+  auto undo = [&](Error e) {
+    RemoveTree(dir);
+    return tl::unexpected(std::move(e));
+  };
+  if (ec) return undo(Error("create \"" + dir + "\": " + ec.message(), ErrorCode::kInternal));
+  json status = InitialStatus(r.pod);
+  if (Status s = WriteJson(dir + "\\pod.json", ToJson(r)); !s) return undo(s.error());
+  if (Status s = WriteJson(dir + "\\status.json", status); !s) return undo(s.error());
+
+  std::wstring cmdline = L"\"" + sys::Widen(Self()) + L"\" --root \"" + sys::Widen(root) +
+                         L"\" supervise-pod " + sys::Widen(key);
+  STARTUPINFOW si{};
+  si.cb = sizeof si;
+  PROCESS_INFORMATION pi{};
+  if (!CreateProcessW(nullptr, cmdline.data(), nullptr, nullptr, FALSE,
+                      DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP, nullptr, nullptr, &si, &pi))
+    return undo(sys::Win32Error("start the supervisor of pod \"" + key + "\""));
+  Status saved = WriteJson(dir + "\\supervisor.json",
+                           {{"pid", pi.dwProcessId}, {"startTime", CreationTime(pi.hProcess)}});
+  if (!saved) TerminateProcess(pi.hProcess, 1);
+  CloseHandle(pi.hThread);
+  CloseHandle(pi.hProcess);
+  if (!saved) return undo(saved.error());
+  return Ok();
+}
+
+Status RemovePod(const std::string& root, const std::string& key) {
+  std::string dir = PodDir(root, key);
+  // The supervisor dies, and with its Job Object handles the containers (kill-on-job-close).
+  if (HANDLE h = OpenSupervisor(dir, PROCESS_TERMINATE | SYNCHRONIZE)) {
+    TerminateProcess(h, 1);
+    WaitForSingleObject(h, 10000);
+    CloseHandle(h);
+  }
+  // Each container's id is in liveContainers from before its volume is made until that volume
+  // is gone.
+  std::vector<std::string> paths;
+  std::string volume_root = "C:\\hpc";
+  if (auto rec = ReadPodRecord(root, key)) volume_root = rec->volume_root;
+  if (auto st = ReadStatus(root, key))
+    for (const std::string& id : st->live_containers) paths.push_back(volume_root + "\\" + id);
+  paths.push_back(dir);
+  paths.push_back(LogDir(root, key));
+  std::vector<std::string> left;
+  for (const std::string& path : paths)
+    if (!RemoveTree(path)) left.push_back("\"" + path + "\"");
+  if (!left.empty())
+    return Err(ErrorCode::kInternal, "pod \"{}\": cannot remove {}", key, Join(left, ", "));
+  return Ok();
+}
+
+std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
+                                          std::vector<std::string>* damaged) {
+  agent::Node node = agent::LocalNode({});
+  std::vector<DaemonSetView> out;
+  std::vector<std::string> files =
+      sys::ListDir(DaemonSetsDir(root)).value_or(std::vector<std::string>{});
+  std::sort(files.begin(), files.end());
+  for (const std::string& file : files) {
+    if (!EndsWith(file, ".json")) continue;
+    std::string path = DaemonSetsDir(root) + "\\" + file;
+    auto stored = ReadJson(path);
+    json obj =
+        stored && stored->is_object() ? stored->value("object", json::object()) : json::object();
+    auto decoded = k8s::DecodeString(obj.dump(-1, ' ', true), path);
+    const k8s::DaemonSet* ds =
+        decoded && !decoded->objects.empty() ? decoded->objects[0].daemon_set() : nullptr;
+    if (!ds) {
+      if (damaged) damaged->push_back("\"" + path + "\": damaged; `delete daemonset` removes it");
+      continue;
+    }
+    DaemonSetView v;
+    v.key = file.substr(0, file.size() - strlen(".json"));
+    v.ns = ds->metadata.namespace_.empty() ? "default" : ds->metadata.namespace_;
+    v.name = ds->metadata.name;
+    v.object = obj;
+    v.volume_root = stored->value("volumeRoot", "C:\\hpc");
+    v.created = stored->value("created", int64_t{0});
+    v.fits = agent::CheckFit(ds->spec.template_.spec, node, true).fits;
+    v.revision =
+        agent::ControllerRevisionHash(obj["spec"].value("template", json::object()).dump());
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+Status ReconcileDaemonSets(const std::string& root, std::vector<std::string>* created,
+                           std::vector<std::string>* deleted) {
+  std::map<std::string, PodRecord> want;
+  std::vector<std::string> errors;
+  for (DaemonSetView& ds : ListDaemonSets(root, &errors)) {
+    if (!ds.fits) continue;
+    json tmpl = ds.object["spec"].value("template", json::object());
+    std::string name = agent::DaemonPodName(ds.ns, ds.name, ds.revision);
+    json meta = tmpl.value("metadata", json::object());
+    meta["name"] = name;
+    meta["namespace"] = ds.ns;
+    meta.erase("generateName");
+    meta["labels"]["controller-revision-hash"] = ds.revision;
+    PodRecord r;
+    r.pod = {{"apiVersion", "v1"},
+             {"kind", "Pod"},
+             {"metadata", meta},
+             {"spec", tmpl.value("spec", json::object())}};
+    r.owner_kind = "DaemonSet";
+    r.owner_name = ds.name;
+    r.revision = ds.revision;
+    r.volume_root = ds.volume_root;
+    r.created = NowUnixSeconds();
+    want.emplace(agent::ObjectKey(ds.ns, name), std::move(r));
+  }
+  for (const std::string& key : sys::ListDir(PodsDir(root)).value_or(std::vector<std::string>{})) {
+    auto rec = ReadPodRecord(root, key);
+    if (!rec || rec->owner_kind != "DaemonSet" || want.count(key)) continue;
+    if (Status s = RemovePod(root, key); !s) errors.push_back(s.error().ToString());
+    if (deleted) deleted->push_back(key);
+  }
+  for (const auto& [key, rec] : want) {
+    if (sys::Exists(PodDir(root, key))) continue;
+    if (Status s = CreatePod(root, key, rec); !s) {
+      errors.push_back(s.error().ToString());
+    } else if (created) {
+      created->push_back(key);
+    }
+  }
+  if (!errors.empty()) return Err(ErrorCode::kInternal, "{}", Join(errors, "\n"));
+  return Ok();
+}
+
+}  // namespace hp::cli::windows_node

@@ -1,0 +1,86 @@
+// The Windows node's pods and DaemonSets on disk, and what starts and stops them (preview,
+// docs/windows.md). Under --root:
+//   daemonsets\<ns>_<name>.json             {"object": <DaemonSet>, "volumeRoot", "created"}
+//   pods\<ns>_<name>\pod.json               PodRecord below
+//   pods\<ns>_<name>\supervisor.json        its supervisor's pid and creation time
+//   pods\<ns>_<name>\status.json            agent::PodStatus, written by the supervisor
+//   logs\<ns>_<name>\<container>\<n>.log    CRI log of the container's run n (restart count)
+// Every JSON file is written aside and moved over (a reader never sees half of one) and is
+// ASCII (`\uXXXX` escapes), which the Windows YAML reader takes as libyaml does.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/agent/pod_status.h"
+#include "core/base/result.h"
+
+namespace hp::cli::windows_node {
+
+std::string PodDir(const std::string& root, const std::string& key);
+std::string PodsDir(const std::string& root);
+std::string DaemonSetsDir(const std::string& root);
+std::string LogDir(const std::string& root, const std::string& key);
+std::string LogPath(const std::string& root, const std::string& key, const std::string& container,
+                    int restart);
+
+std::optional<nlohmann::json> ReadJson(const std::string& path);
+Status WriteJson(const std::string& path, const nlohmann::json& j);
+
+// pod.json: the pod and where it comes from.
+struct PodRecord {
+  nlohmann::json pod;       // the Pod as JSON (a DaemonSet's: made from its template)
+  std::string owner_kind;   // "DaemonSet", or "" for a bare pod
+  std::string owner_name;   // the DaemonSet's name
+  std::string revision;     // its controller-revision-hash
+  std::string volume_root;  // where the containers' volumes are made
+  int64_t created = 0;      // unix seconds (AGE)
+};
+nlohmann::json ToJson(const PodRecord& r);
+Result<PodRecord> ReadPodRecord(const std::string& root, const std::string& key);
+
+// The status a pod has before its supervisor writes one: Pending, every container waiting in
+// ContainerCreating (init containers in PodInitializing).
+agent::PodStatus InitialStatus(const nlohmann::json& pod);
+
+// status.json; nullopt when missing or damaged.
+std::optional<agent::PodStatus> ReadStatus(const std::string& root, const std::string& key);
+
+// Whether the pod's supervisor runs (its pid, checked against the process's creation time:
+// Windows reuses pids).
+bool SupervisorAlive(const std::string& root, const std::string& key);
+
+// Records the pod and starts its supervisor (`hostprocess.exe supervise-pod`, detached). On
+// failure nothing of the pod is left.
+Status CreatePod(const std::string& root, const std::string& key, const PodRecord& r);
+// Stops the pod's supervisor (kill-on-job-close ends its containers and what they started),
+// then removes the container volumes, the pod's state and its logs, retrying while the dying
+// processes still hold files. An error names what could not be removed.
+Status RemovePod(const std::string& root, const std::string& key);
+
+// A stored DaemonSet as the controller sees it on this node.
+struct DaemonSetView {
+  std::string key;  // <ns>_<name>
+  std::string ns, name;
+  nlohmann::json object;  // as applied
+  std::string volume_root;
+  int64_t created = 0;
+  bool fits = false;     // its pod template fits this node
+  std::string revision;  // controller-revision-hash of its template
+};
+// Every stored DaemonSet; `damaged` (optional) receives an error per file that cannot be read.
+std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
+                                          std::vector<std::string>* damaged = nullptr);
+
+// The DaemonSet controller for this node: every stored DaemonSet whose pod template fits the
+// node (agent::CheckFit, `kubernetes.io/os: windows`) has its pod `<name>-<5 chars>` at its
+// current revision (agent::DaemonPodName, as on Linux); the pods of deleted DaemonSets, of
+// older revisions, or that no longer fit are removed. `created`/`deleted` (optional) receive the
+// keys of the pods it started and removed.
+Status ReconcileDaemonSets(const std::string& root, std::vector<std::string>* created = nullptr,
+                           std::vector<std::string>* deleted = nullptr);
+
+}  // namespace hp::cli::windows_node

@@ -1,0 +1,294 @@
+// `hostprocess.exe supervise-pod KEY` (hidden; started by apply and the DaemonSet controller,
+// windows/pod_state.h): one process per pod that runs its init containers one after another,
+// then its containers, each in its own Job Object with kill-on-job-close, and holds those
+// handles for the pod's life: when the supervisor dies, so do its containers. It restarts
+// containers as kubelet does (restartPolicy; back-off 10 s doubling to 5 min, agent/backoff.h),
+// pipes their stdout and stderr into CRI log files (`<restart count>.log`, the previous run's
+// kept) and records the pod's status (agent::PodStatus, the Linux supervisor's shape) in
+// status.json.
+#include <windows.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/hostprocess/command.h"
+#include "cli/hostprocess/windows/container.h"
+#include "cli/hostprocess/windows/pod_state.h"
+#include "core/agent/backoff.h"
+#include "core/base/time.h"
+#include "core/k8s/decode.h"
+#include "core/sys/windows/wide.h"
+
+namespace hp::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using windows_node::PodDir;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Copies one stream of a container into its CRI log, a record per line (a CR before the LF is
+// the line's end, not its text).
+void Pump(HANDLE pipe, const char* stream, FILE* log, std::mutex& mu) {
+  std::string pending;
+  char buf[4096];
+  DWORD n = 0;
+  auto record = [&](std::string_view text) {
+    std::lock_guard lock(mu);
+    std::string line = Rfc3339Nano(NowUnixNanos()) + " " + stream + " F " + std::string(text);
+    line += "\n";
+    fwrite(line.data(), 1, line.size(), log);
+    fflush(log);
+  };
+  while (ReadFile(pipe, buf, sizeof buf, &n, nullptr) && n > 0) {
+    pending.append(buf, n);
+    for (size_t nl; (nl = pending.find('\n')) != std::string::npos; pending.erase(0, nl + 1)) {
+      std::string_view text(pending.data(), nl);
+      if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+      record(text);
+    }
+  }
+  if (!pending.empty()) record(pending);
+  CloseHandle(pipe);
+}
+
+class PodSupervisor {
+ public:
+  PodSupervisor(std::string root, std::string key, windows_node::PodRecord record, k8s::Pod pod)
+      : root_(std::move(root)),
+        key_(std::move(key)),
+        record_(std::move(record)),
+        pod_(std::move(pod)),
+        annotations_(pod_.metadata.annotations.begin(), pod_.metadata.annotations.end()) {}
+
+  int Run() {
+    {
+      std::lock_guard lock(mu_);
+      status_ = windows_node::InitialStatus(record_.pod);
+      status_.supervisor_pid = static_cast<pid_t>(GetCurrentProcessId());
+      Save();
+    }
+    for (size_t i = 0; i < pod_.spec.init_containers.size(); ++i) {
+      if (!RunInit(i)) {
+        std::lock_guard lock(mu_);
+        status_.phase = "Failed";
+        status_.finished = true;
+        Save();
+        return 0;
+      }
+    }
+    {
+      std::lock_guard lock(mu_);
+      status_.initialized = true;
+      status_.phase = "Running";
+      Save();
+    }
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < pod_.spec.containers.size(); ++i)
+      threads.emplace_back([this, i] { Keep(i); });
+    for (std::thread& t : threads) t.join();
+    std::lock_guard lock(mu_);
+    bool all_succeeded = true;
+    for (const agent::ContainerStatus& c : status_.containers)
+      all_succeeded = all_succeeded && c.state.exit_code == 0;
+    status_.phase = all_succeeded ? "Succeeded" : "Failed";
+    status_.finished = true;
+    Save();
+    return 0;
+  }
+
+ private:
+  const std::string& Policy() const { return pod_.spec.restart_policy; }
+  bool Restarts(int code) const {
+    if (Policy() == "Never") return false;
+    if (Policy() == "OnFailure") return code != 0;
+    return true;  // Always (the default)
+  }
+
+  // With mu_ held: the pod's readiness from its containers, then status.json.
+  void Save() {
+    bool ready = !status_.containers.empty();
+    for (const agent::ContainerStatus& c : status_.containers)
+      ready = ready && c.ready && c.state.kind == "running";
+    status_.containers_ready = status_.ready = ready;
+    status_.updated = NowUnixSeconds();
+    (void)windows_node::WriteJson(PodDir(root_, key_) + "\\status.json", status_);
+  }
+
+  agent::ContainerStatus& Entry(bool init, size_t i) {
+    return init ? status_.init_containers[i] : status_.containers[i];
+  }
+
+  void Forget(const std::string& id) {
+    auto& live = status_.live_containers;
+    live.erase(std::remove(live.begin(), live.end(), id), live.end());
+  }
+
+  // Runs container `i` once; its exit code (128 when it could not start, kubelet's StartError).
+  int RunOnce(bool init, size_t i) {
+    const k8s::Container& c = init ? pod_.spec.init_containers[i] : pod_.spec.containers[i];
+    std::string id = windows_node::NewContainerId();
+    int restart = 0;
+    {
+      // Recorded before its volume exists, so that a delete after any crash removes it.
+      std::lock_guard lock(mu_);
+      Entry(init, i).container_id = "hostprocess://" + id;
+      status_.live_containers.push_back(id);
+      restart = Entry(init, i).restart_count;
+      Save();
+    }
+    std::string log_path = windows_node::LogPath(root_, key_, c.name, restart);
+    std::error_code ec;
+    fs::create_directories(fs::path(sys::Widen(log_path)).parent_path(), ec);
+    if (restart >= 2)  // kubelet keeps the current and the previous run's log
+      fs::remove(fs::path(sys::Widen(windows_node::LogPath(root_, key_, c.name, restart - 2))), ec);
+    FILE* log = _wfopen(sys::Widen(log_path).c_str(), L"ab");
+    HANDLE out_r = nullptr, out_w = nullptr, err_r = nullptr, err_w = nullptr;
+    bool piped = CreatePipe(&out_r, &out_w, nullptr, 0) && CreatePipe(&err_r, &err_w, nullptr, 0);
+    windows_node::ContainerOptions options{root_, record_.volume_root, out_w, err_w, id};
+    Result<windows_node::Running> r =
+        log && piped
+            ? windows_node::Start(pod_.spec, annotations_, c, options)
+            : Err(ErrorCode::kInternal, "cannot open the log \"{}\" or make the pipes", log_path);
+    for (HANDLE h : {out_w, err_w})
+      if (h) CloseHandle(h);
+    if (!r) {
+      std::string message = r.error().ToString();
+      if (log) {
+        fprintf(log, "%s stderr F %s\n", Rfc3339Nano(NowUnixNanos()).c_str(), message.c_str());
+        fclose(log);
+      }
+      for (HANDLE h : {out_r, err_r})
+        if (h) CloseHandle(h);
+      std::lock_guard lock(mu_);
+      agent::ContainerStatus& e = Entry(init, i);
+      e.state = {"terminated", "StartError", message, 128, 0, 0, NowUnixSeconds()};
+      e.ready = false;
+      Forget(id);
+      Save();
+      return 128;
+    }
+    {
+      std::lock_guard lock(mu_);
+      agent::ContainerStatus& e = Entry(init, i);
+      e.state = {"running", "", "", 0, 0, NowUnixSeconds(), 0};
+      e.started = true;
+      e.ready = !init;  // no readiness probes on Windows yet: ready while it runs
+      e.pid = static_cast<pid_t>(r->process.pid());
+      Save();
+    }
+    std::mutex log_mu;
+    std::thread out(Pump, out_r, "stdout", log, std::ref(log_mu));
+    std::thread err(Pump, err_r, "stderr", log, std::ref(log_mu));
+    auto code = windows_node::Finish(*r);
+    out.join();
+    err.join();
+    fclose(log);
+    int exit_code = code ? static_cast<int>(*code) : 128;
+    std::lock_guard lock(mu_);
+    agent::ContainerStatus& e = Entry(init, i);
+    e.state.kind = "terminated";
+    e.state.reason = exit_code == 0 ? "Completed" : "Error";
+    e.state.message = code ? "" : code.error().ToString();
+    e.state.exit_code = exit_code;
+    e.state.finished_at = NowUnixSeconds();
+    e.ready = false;
+    e.pid = 0;
+    Forget(id);
+    Save();
+    return exit_code;
+  }
+
+  // After a run that restarts: kubelet's back-off (CrashLoopBackOff while it waits), then the
+  // restart count goes up.
+  void BackOff(bool init, size_t i, agent::RestartBackoff& backoff) {
+    int64_t delay = backoff.OnExit(NowMs());
+    const std::string& name =
+        init ? pod_.spec.init_containers[i].name : pod_.spec.containers[i].name;
+    {
+      std::lock_guard lock(mu_);
+      agent::ContainerStatus& e = Entry(init, i);
+      e.last_state = e.state;
+      if (delay > 0) {
+        e.state = {"waiting",
+                   "CrashLoopBackOff",
+                   fmt::format("back-off {}s restarting failed container={} pod={}_{}",
+                               delay / 1000, name, pod_.metadata.name, Namespace()),
+                   0,
+                   0,
+                   0,
+                   0};
+      }
+      Save();
+    }
+    if (delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+    std::lock_guard lock(mu_);
+    Entry(init, i).restart_count++;
+    Save();
+  }
+
+  // An init container, until it succeeds; false when the pod failed (restartPolicy Never).
+  bool RunInit(size_t i) {
+    agent::RestartBackoff backoff;
+    for (;;) {
+      if (RunOnce(true, i) == 0) return true;
+      if (Policy() == "Never") return false;
+      BackOff(true, i, backoff);
+    }
+  }
+
+  // A container, for as long as its restart policy keeps it.
+  void Keep(size_t i) {
+    agent::RestartBackoff backoff;
+    for (;;) {
+      int code = RunOnce(false, i);
+      if (!Restarts(code)) return;
+      BackOff(false, i, backoff);
+    }
+  }
+
+  std::string Namespace() const {
+    return pod_.metadata.namespace_.empty() ? "default" : pod_.metadata.namespace_;
+  }
+
+  std::string root_, key_;
+  windows_node::PodRecord record_;
+  k8s::Pod pod_;
+  std::map<std::string, std::string> annotations_;
+  std::mutex mu_;
+  agent::PodStatus status_;
+};
+
+int Supervise(const GlobalOptions& g, const std::string& key) {
+  auto record = windows_node::ReadPodRecord(g.root, key);
+  if (!record) return 1;
+  auto decoded =
+      k8s::DecodeString(record->pod.dump(-1, ' ', true), PodDir(g.root, key) + "\\pod.json");
+  if (!decoded || decoded->objects.empty() || !decoded->objects[0].pod()) return 1;
+  k8s::Pod pod = *decoded->objects[0].pod();
+  return PodSupervisor(g.root, key, std::move(*record), std::move(pod)).Run();
+}
+
+CommandRegistration supervise_reg(90, {"supervise-pod"},
+                                  [](CLI::App& app, GlobalOptions& g, int& rc) {
+                                    auto key = std::make_shared<std::string>();
+                                    auto* cmd = app.add_subcommand("supervise-pod",
+                                                                   "");  // hidden: started by apply
+                                    cmd->group("");
+                                    cmd->add_option("KEY", *key)->required();
+                                    cmd->callback([&g, &rc, key] { rc = Supervise(g, *key); });
+                                  });
+
+}  // namespace
+}  // namespace hp::cli

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Wine tier: DaemonSets and restarts on the Windows node (docs/windows.md).
+# - `apply` of a DaemonSet whose template fits the node (`kubernetes.io/os: windows`) gives it
+#   one pod `<name>-<5 chars>`, Running, with kubectl's words and columns (`get pods`,
+#   `get daemonsets`); `delete pod` of it brings it back under the same name (the controller);
+#   a changed template is `configured` and replaces the pod; `delete daemonset` takes its pod
+#   with it. A template for Linux nodes gets no pod (DESIRED 0).
+# - The seed's own manifest, exactly as written, runs its pod; Wine cannot log on
+#   NT AUTHORITY\SYSTEM, so the container's start fails with words that say so, and kubelet's
+#   back-off shows CrashLoopBackOff.
+# - Restart policies: Always restarts an exiting container (once at once, then with back-off)
+#   after its init container ran; OnFailure keeps a container that succeeded Completed; Never
+#   keeps a failed one Error. `logs --previous` prints the run before.
+# Nothing is left at the end: processes, volumes, state, logs.
+# Usage: workloads_test.sh WINDOWS_EXE SOURCE_DIR
+set -uo pipefail
+source "$(dirname "$0")/../wine_env.sh" "$1"
+cd "$2"
+data=tests/wine/pods
+cleanup() {
+  for p in $(alive 127.0.0.82) $(alive supervise-pod); do kill -9 "$p" 2>/dev/null; done
+  wine_cleanup
+}
+trap cleanup EXIT
+state="$WINEPREFIX/drive_c/hpstate"
+wait_for() {  # wait_for CONDITION...: up to 15 s
+  for _ in $(seq 150); do
+    "$@" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+# The one pod of DaemonSet `agent` (its name), from the state directory.
+agent_pod() { ls "$state/pods" 2>/dev/null | sed -n 's/^kube-system_\(agent-[a-z0-9]\{5\}\)$/\1/p'; }
+pod_row() {  # pod_row NAMESPACE REGEX: get pods shows a row matching REGEX
+  hp get pods -n "$1" && grep -Eq "$2" "$out/out"
+}
+
+# ---- a DaemonSet ------------------------------------------------------------------------------
+hp apply -f $data/daemonset.yaml
+check "apply daemonset: kubectl's words" test "$(cat "$out/out")" = "daemonset.apps/agent created"
+check "apply daemonset: exit 0" test "$rc" -eq 0
+wait_for pod_row kube-system '^agent-[a-z0-9]{5} +1/1 +Running +0 +[0-9]+s$'
+check "get pods: the DaemonSet's pod is Running" \
+  grep -Eq '^agent-[bcdfghjklmnpqrstvwxz2456789]{5} +1/1 +Running +0 +[0-9]+s$' "$out/out"
+first=$(agent_pod)
+check "the pod's container runs" test -n "$(alive 127.0.0.82)"
+hp get daemonsets -n kube-system
+check "get daemonsets: kubectl's header" \
+  grep -Eq '^NAME +DESIRED +CURRENT +READY +UP-TO-DATE +AVAILABLE +NODE SELECTOR +AGE$' "$out/out"
+check "get daemonsets: 1 desired, current, ready, up to date, available" \
+  grep -Eq '^agent +1 +1 +1 +1 +1 +kubernetes.io/os=windows +[0-9]+s$' "$out/out"
+wait_for grep -q 'agent up' "$state/logs/kube-system_$first/agent/0.log"
+hp logs -n kube-system "$first"
+check "logs: what the DaemonSet's container wrote" grep -qx "agent up" "$out/out"
+hp apply -f $data/daemonset.yaml
+check "apply again: unchanged" test "$(cat "$out/out")" = "daemonset.apps/agent unchanged"
+
+hp delete pod -n kube-system "$first"
+check "delete pod: kubectl's words" test "$(cat "$out/out")" = "pod \"$first\" deleted"
+wait_for pod_row kube-system "^$first +1/1 +Running +0 +[0-9]+s$"
+check "delete pod: the controller brings the pod back" \
+  grep -Eq "^$first +1/1 +Running +0 +[0-9]+s$" "$out/out"
+
+sed 's/echo agent up/echo agent v2/' $data/daemonset.yaml >"$out/daemonset-v2.yaml"
+hp apply -f "$(winepath -w "$out/daemonset-v2.yaml" 2>/dev/null || echo "$out/daemonset-v2.yaml")"
+check "apply a changed template: configured" \
+  test "$(cat "$out/out")" = "daemonset.apps/agent configured"
+wait_for pod_row kube-system '^agent-[a-z0-9]{5} +1/1 +Running'
+second=$(agent_pod)
+check "a changed template: a new pod replaces the old one" \
+  test -n "$second" -a "$second" != "$first" -a ! -d "$state/pods/kube-system_$first"
+wait_for test -s "$state/logs/kube-system_$second/agent/0.log"
+wait_for grep -q 'agent v2' "$state/logs/kube-system_$second/agent/0.log"
+check "a changed template: the new pod runs the new command" \
+  grep -q 'agent v2' "$state/logs/kube-system_$second/agent/0.log"
+
+hp delete daemonset -n kube-system agent
+check "delete daemonset: kubectl's words" \
+  test "$(cat "$out/out")" = 'daemonset.apps "agent" deleted'
+wait_for test -z "$(alive 127.0.0.82)"
+check "delete daemonset: its pod's container is gone" test -z "$(alive 127.0.0.82)"
+check "delete daemonset: its pod is gone" test -z "$(agent_pod)"
+hp get daemonsets -n kube-system
+check "get daemonsets: none" grep -qxF "No resources found in kube-system namespace." "$out/err"
+
+# ---- the examples: a Linux node's DaemonSet, then the seed's as written ----------------------
+hp apply -f examples/privileged-daemonset-linux.yaml
+check "apply the Linux example: created" \
+  test "$(cat "$out/out")" = "daemonset.apps/privileged-daemonset created"
+hp get daemonsets -n kube-system
+check "the Linux example: nothing desired on a Windows node" \
+  grep -Eq '^privileged-daemonset +0 +0 +0 +0 +0 +kubernetes.io/os=linux ' "$out/out"
+check "the Linux example: no pod" test -z "$(ls "$state/pods")"
+hp apply -f examples/privileged-daemonset.yaml
+check "apply the seed's example: configured" \
+  test "$(cat "$out/out")" = "daemonset.apps/privileged-daemonset configured"
+wait_for pod_row kube-system '^privileged-daemonset-[a-z0-9]{5} +0/1 +CrashLoopBackOff +1 \('
+check "the seed's example: its pod runs into kubelet's back-off" \
+  grep -Eq '^privileged-daemonset-[a-z0-9]{5} +0/1 +CrashLoopBackOff +1 \([0-9]+s ago\) +[0-9]+s$' \
+  "$out/out"
+seed=$(ls "$state/pods" | sed -n 's/^kube-system_//p')
+hp logs -n kube-system "$seed"
+check "the seed's example: its log says Wine cannot log on SYSTEM and what to do" \
+  grep -q 'log on as "NT AUTHORITY\\SYSTEM": LogonUserW gave no usable token.*Wine.*hostprocess-inherit-user' \
+  "$out/out"
+hp delete -f examples/privileged-daemonset.yaml
+check "delete -f: kubectl's words" \
+  test "$(cat "$out/out")" = 'daemonset.apps "privileged-daemonset" deleted'
+check "delete -f: its pod is gone" test -z "$(ls "$state/pods")"
+
+# ---- restart policies -------------------------------------------------------------------------
+hp apply -f $data/crash-pods.yaml
+check "apply three pods: kubectl's words" \
+  test "$(cat "$out/out")" = "$(printf 'pod/crasher created\npod/done-ok created\npod/done-bad created')"
+wait_for pod_row default '^crasher +0/1 +CrashLoopBackOff +1 \([0-9]+s ago\) +[0-9]+s$'
+check "Always: the exiting container restarts once, then backs off" \
+  grep -Eq '^crasher +0/1 +CrashLoopBackOff +1 \([0-9]+s ago\) +[0-9]+s$' "$out/out"
+wait_for pod_row default '^done-bad +0/1 +Error +0 +[0-9]+s$'
+check "OnFailure: a container that succeeded stays Completed" \
+  grep -Eq '^done-ok +0/1 +Completed +0 +[0-9]+s$' "$out/out"
+check "Never: a container that failed stays Error" \
+  grep -Eq '^done-bad +0/1 +Error +0 +[0-9]+s$' "$out/out"
+check "the init container ran before" grep -q 'init ran' "$state/logs/default_crasher/setup/0.log"
+check "each run has its log (kubelet's <restart>.log)" \
+  test -s "$state/logs/default_crasher/main/0.log" -a -s "$state/logs/default_crasher/main/1.log"
+hp logs crasher --previous
+check "logs --previous: the run before" grep -qx "run " "$out/out"
+check "status: the last state is the exit code 3" \
+  grep -q '"lastState":{"exitCode":3' "$state/pods/default_crasher/status.json"
+hp delete pod crasher done-ok done-bad
+check "delete three pods: kubectl's words" \
+  test "$(cat "$out/out")" = "$(printf 'pod "crasher" deleted\npod "done-ok" deleted\npod "done-bad" deleted')"
+
+wait_for test -z "$(alive supervise-pod)"
+check "nothing left: no supervisor" test -z "$(alive supervise-pod)"
+check "nothing left: no container volume" test -z "$(ls -A "$WINEPREFIX/drive_c/hpc" 2>/dev/null)"
+check "nothing left: no pod state" test -z "$(ls -A "$state/pods" 2>/dev/null)"
+check "nothing left: no DaemonSet" test -z "$(ls -A "$state/daemonsets" 2>/dev/null)"
+check "nothing left: no log" test -z "$(ls -A "$state/logs" 2>/dev/null)"
+
+echo "wine workloads: $pass passed, $fail failed"
+[ $fail -eq 0 ]
