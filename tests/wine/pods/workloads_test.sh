@@ -5,6 +5,8 @@
 #   `get daemonsets`); `delete pod` of it brings it back under the same name (the controller);
 #   a changed template is `configured` and replaces the pod; `delete daemonset` takes its pod
 #   with it. A template for Linux nodes gets no pod (DESIRED 0).
+# - A pod whose supervisor was killed (its container dies with it) is re-adopted by the next
+#   apply: Running again with one restart.
 # - The seed's own manifest, exactly as written, runs its pod; Wine cannot log on
 #   NT AUTHORITY\SYSTEM, so the container's start fails with words that say so, and kubelet's
 #   back-off shows CrashLoopBackOff.
@@ -61,6 +63,21 @@ check "delete pod: kubectl's words" test "$(cat "$out/out")" = "pod \"$first\" d
 wait_for pod_row kube-system "^$first +1/1 +Running +0 +[0-9]+s$"
 check "delete pod: the controller brings the pod back" \
   grep -Eq "^$first +1/1 +Running +0 +[0-9]+s$" "$out/out"
+
+# A supervisor killed behind the node's back takes its container with it; the next apply
+# re-adopts the pod (as on Linux): a new supervisor, the restart counted.
+for p in $(alive "supervise-pod kube-system_$first"); do kill -9 "$p"; done
+wait_for test -z "$(alive 127.0.0.82)"
+check "kill -9 of the pod's supervisor: its container dies with it" test -z "$(alive 127.0.0.82)"
+hp apply -f $data/daemonset.yaml
+check "apply after the supervisor died: unchanged" \
+  test "$(cat "$out/out")" = "daemonset.apps/agent unchanged"
+wait_for pod_row kube-system "^$first +1/1 +Running +1 \([0-9]+s ago\) +[0-9]+s$"
+check "apply re-adopts the pod: Running again, one restart" \
+  grep -Eq "^$first +1/1 +Running +1 \([0-9]+s ago\) +[0-9]+s$" "$out/out"
+check "apply re-adopts the pod: its container runs again" test -n "$(alive 127.0.0.82)"
+check "apply re-adopts the pod: one volume, the new container's" \
+  test "$(ls "$WINEPREFIX/drive_c/hpc" | wc -l)" -eq 1
 
 sed 's/echo agent up/echo agent v2/' $data/daemonset.yaml >"$out/daemonset-v2.yaml"
 hp apply -f "$(winepath -w "$out/daemonset-v2.yaml" 2>/dev/null || echo "$out/daemonset-v2.yaml")"

@@ -160,6 +160,49 @@ bool SupervisorAlive(const std::string& root, const std::string& key) {
   return h != nullptr;
 }
 
+namespace {
+
+// Starts the pod's supervisor (detached) and records its pid and creation time.
+Status StartSupervisor(const std::string& root, const std::string& key) {
+  std::string dir = PodDir(root, key);
+  std::wstring cmdline = L"\"" + sys::Widen(Self()) + L"\" --root \"" + sys::Widen(root) +
+                         L"\" supervise-pod " + sys::Widen(key);
+  STARTUPINFOW si{};
+  si.cb = sizeof si;
+  PROCESS_INFORMATION pi{};
+  if (!CreateProcessW(nullptr, cmdline.data(), nullptr, nullptr, FALSE,
+                      DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP, nullptr, nullptr, &si, &pi))
+    return Err(sys::Win32Error("start the supervisor of pod \"" + key + "\""));
+  Status saved = WriteJson(dir + "\\supervisor.json",
+                           {{"pid", pi.dwProcessId}, {"startTime", CreationTime(pi.hProcess)}});
+  if (!saved) TerminateProcess(pi.hProcess, 1);
+  CloseHandle(pi.hThread);
+  CloseHandle(pi.hProcess);
+  return saved;
+}
+
+// Removes the volumes of the containers the pod's status names as existing; what is left goes
+// into `left`.
+void RemoveLiveVolumes(const std::string& root, const std::string& key,
+                       std::vector<std::string>& left) {
+  std::string volume_root = "C:\\hpc";
+  if (auto rec = ReadPodRecord(root, key)) volume_root = rec->volume_root;
+  if (auto st = ReadStatus(root, key)) {
+    for (const std::string& id : st->live_containers) {
+      std::string path = volume_root + "\\" + id;
+      if (!RemoveTree(path)) left.push_back("\"" + path + "\"");
+    }
+  }
+}
+
+// A pod whose supervisor died before the pod finished: kill-on-job-close ended its containers.
+bool Lost(const std::string& root, const std::string& key) {
+  auto st = ReadStatus(root, key);
+  return !(st && st->finished) && !SupervisorAlive(root, key);
+}
+
+}  // namespace
+
 Status CreatePod(const std::string& root, const std::string& key, const PodRecord& r) {
   std::string dir = PodDir(root, key);
   std::error_code ec;
@@ -172,21 +215,7 @@ Status CreatePod(const std::string& root, const std::string& key, const PodRecor
   json status = InitialStatus(r.pod);
   if (Status s = WriteJson(dir + "\\pod.json", ToJson(r)); !s) return undo(s.error());
   if (Status s = WriteJson(dir + "\\status.json", status); !s) return undo(s.error());
-
-  std::wstring cmdline = L"\"" + sys::Widen(Self()) + L"\" --root \"" + sys::Widen(root) +
-                         L"\" supervise-pod " + sys::Widen(key);
-  STARTUPINFOW si{};
-  si.cb = sizeof si;
-  PROCESS_INFORMATION pi{};
-  if (!CreateProcessW(nullptr, cmdline.data(), nullptr, nullptr, FALSE,
-                      DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP, nullptr, nullptr, &si, &pi))
-    return undo(sys::Win32Error("start the supervisor of pod \"" + key + "\""));
-  Status saved = WriteJson(dir + "\\supervisor.json",
-                           {{"pid", pi.dwProcessId}, {"startTime", CreationTime(pi.hProcess)}});
-  if (!saved) TerminateProcess(pi.hProcess, 1);
-  CloseHandle(pi.hThread);
-  CloseHandle(pi.hProcess);
-  if (!saved) return undo(saved.error());
+  if (Status s = StartSupervisor(root, key); !s) return undo(s.error());
   return Ok();
 }
 
@@ -200,14 +229,11 @@ Status RemovePod(const std::string& root, const std::string& key) {
   }
   // Each container's id is in liveContainers from before its volume is made until that volume
   // is gone.
+  std::vector<std::string> left;
+  RemoveLiveVolumes(root, key, left);
   std::vector<std::string> paths;
-  std::string volume_root = "C:\\hpc";
-  if (auto rec = ReadPodRecord(root, key)) volume_root = rec->volume_root;
-  if (auto st = ReadStatus(root, key))
-    for (const std::string& id : st->live_containers) paths.push_back(volume_root + "\\" + id);
   paths.push_back(dir);
   paths.push_back(LogDir(root, key));
-  std::vector<std::string> left;
   for (const std::string& path : paths)
     if (!RemoveTree(path)) left.push_back("\"" + path + "\"");
   if (!left.empty())
@@ -250,8 +276,8 @@ std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
   return out;
 }
 
-Status ReconcileDaemonSets(const std::string& root, std::vector<std::string>* created,
-                           std::vector<std::string>* deleted) {
+Status Reconcile(const std::string& root, std::vector<std::string>* created,
+                 std::vector<std::string>* deleted) {
   std::map<std::string, PodRecord> want;
   std::vector<std::string> errors;
   for (DaemonSetView& ds : ListDaemonSets(root, &errors)) {
@@ -277,9 +303,20 @@ Status ReconcileDaemonSets(const std::string& root, std::vector<std::string>* cr
   }
   for (const std::string& key : sys::ListDir(PodsDir(root)).value_or(std::vector<std::string>{})) {
     auto rec = ReadPodRecord(root, key);
-    if (!rec || rec->owner_kind != "DaemonSet" || want.count(key)) continue;
-    if (Status s = RemovePod(root, key); !s) errors.push_back(s.error().ToString());
-    if (deleted) deleted->push_back(key);
+    if (!rec) continue;
+    if (rec->owner_kind == "DaemonSet" && !want.count(key)) {
+      if (Status s = RemovePod(root, key); !s) errors.push_back(s.error().ToString());
+      if (deleted) deleted->push_back(key);
+    } else if (Lost(root, key)) {
+      // Re-adopted as on Linux: what the dead supervisor left is removed and a new one starts
+      // the pod's containers again (supervise.cc carries the restart counts over).
+      std::vector<std::string> left;
+      RemoveLiveVolumes(root, key, left);
+      Status s = left.empty() ? StartSupervisor(root, key)
+                              : Err(ErrorCode::kInternal, "pod \"{}\": cannot remove {}", key,
+                                    Join(left, ", "));
+      if (!s) errors.push_back(s.error().ToString());
+    }
   }
   for (const auto& [key, rec] : want) {
     if (sys::Exists(PodDir(root, key))) continue;
@@ -291,6 +328,27 @@ Status ReconcileDaemonSets(const std::string& root, std::vector<std::string>* cr
   }
   if (!errors.empty()) return Err(ErrorCode::kInternal, "{}", Join(errors, "\n"));
   return Ok();
+}
+
+Result<StoreLock> StoreLock::Take(const std::string& root) {
+  std::error_code ec;
+  fs::create_directories(FsPath(root), ec);
+  std::string path = root + "\\lock";
+  HANDLE h = CreateFileW(sys::Widen(path).c_str(), GENERIC_READ | GENERIC_WRITE,
+                         FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                         OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (h == INVALID_HANDLE_VALUE) return Err(sys::Win32Error("open \"" + path + "\""));
+  OVERLAPPED at{};
+  if (!LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, &at)) {
+    Error e = sys::Win32Error("lock \"" + path + "\"");
+    CloseHandle(h);
+    return Err(std::move(e));
+  }
+  return StoreLock(h);
+}
+
+StoreLock::~StoreLock() {
+  if (handle_) CloseHandle(handle_);  // the lock goes with the handle
 }
 
 }  // namespace hp::cli::windows_node

@@ -75,12 +75,30 @@ struct DaemonSetView {
 std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
                                           std::vector<std::string>* damaged = nullptr);
 
-// The DaemonSet controller for this node: every stored DaemonSet whose pod template fits the
-// node (agent::CheckFit, `kubernetes.io/os: windows`) has its pod `<name>-<5 chars>` at its
-// current revision (agent::DaemonPodName, as on Linux); the pods of deleted DaemonSets, of
-// older revisions, or that no longer fit are removed. `created`/`deleted` (optional) receive the
-// keys of the pods it started and removed.
-Status ReconcileDaemonSets(const std::string& root, std::vector<std::string>* created = nullptr,
-                           std::vector<std::string>* deleted = nullptr);
+// What kubelet and the DaemonSet controller do for this node, run after every apply and delete
+// (under StoreLock): every stored DaemonSet whose pod template fits the node
+// (agent::CheckFit, `kubernetes.io/os: windows`) has its pod `<name>-<5 chars>` at its current
+// revision (agent::DaemonPodName, as on Linux); the pods of deleted DaemonSets, of older
+// revisions, or that no longer fit are removed; a pod whose supervisor died before the pod
+// finished is re-adopted: its containers' volumes are removed and a new supervisor starts them
+// again. `created`/`deleted` (optional) receive the keys of the pods started and removed.
+Status Reconcile(const std::string& root, std::vector<std::string>* created = nullptr,
+                 std::vector<std::string>* deleted = nullptr);
+
+// An exclusive lock on the node's state (`<root>\lock`, LockFileEx) for the commands that change
+// it, so that two of them never start one pod twice. Released with the object.
+class StoreLock {
+ public:
+  static Result<StoreLock> Take(const std::string& root);
+  StoreLock(StoreLock&& o) noexcept : handle_(o.handle_) { o.handle_ = nullptr; }
+  StoreLock(const StoreLock&) = delete;
+  StoreLock& operator=(const StoreLock&) = delete;
+  StoreLock& operator=(StoreLock&&) = delete;
+  ~StoreLock();
+
+ private:
+  explicit StoreLock(void* handle) : handle_(handle) {}
+  void* handle_;
+};
 
 }  // namespace hp::cli::windows_node

@@ -1,6 +1,6 @@
 // `apply -f`, `get pods|daemonsets`, `logs`, `delete` on Windows (preview, docs/windows.md).
 // A Pod gets its own supervisor process (windows/supervise.cc); a DaemonSet is stored, and the
-// DaemonSet controller for this node (windows/pod_state.h ReconcileDaemonSets) gives it its pod
+// DaemonSet controller for this node (windows/pod_state.h Reconcile) gives it its pod
 // when the template fits the node. Output is kubectl's: the tables through kubectl's printers
 // (printers/table.h) from the same agent::PodStatus the Linux supervisor records.
 #include <windows.h>
@@ -87,6 +87,8 @@ int Apply(const GlobalOptions& g, const ApplyFlags& f) {
     }
   }
   if (denied) return 1;
+  auto lock = wn::StoreLock::Take(g.root);
+  if (!lock) return Fail("error: " + lock.error().ToString());
   int rc = 0;
   std::vector<std::string> out;
   for (const k8s::Object& o : decoded->objects) {
@@ -138,7 +140,7 @@ int Apply(const GlobalOptions& g, const ApplyFlags& f) {
     out.push_back("pod/" + m.name + " created");
   }
   Write(stdout, out.empty() ? "" : Join(out, "\n") + "\n");
-  if (Status s = wn::ReconcileDaemonSets(g.root); !s) {
+  if (Status s = wn::Reconcile(g.root); !s) {
     Write(stderr, "error: " + s.error().message() + "\n");
     rc = 1;
   }
@@ -325,9 +327,11 @@ int Delete(const GlobalOptions& g, const DeleteFlags& f) {
       return Fail("error: resource(s) were provided, but no name was specified", 2);
     for (size_t i = 1; i < f.args.size(); ++i) targets.emplace_back(what, f.ns, f.args[i]);
   }
+  auto lock = wn::StoreLock::Take(g.root);
+  if (!lock) return Fail("error: " + lock.error().ToString());
   int rc = 0;
   for (const auto& [what, ns, name] : targets) rc = std::max(rc, DeleteOne(g, what, ns, name));
-  if (Status s = wn::ReconcileDaemonSets(g.root); !s)
+  if (Status s = wn::Reconcile(g.root); !s)
     rc = std::max(rc, Fail("error: " + s.error().message()));
   return rc;
 }

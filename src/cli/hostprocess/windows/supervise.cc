@@ -76,6 +76,7 @@ class PodSupervisor {
     {
       std::lock_guard lock(mu_);
       status_ = windows_node::InitialStatus(record_.pod);
+      if (auto before = windows_node::ReadStatus(root_, key_)) CarryOver(*before);
       status_.supervisor_pid = static_cast<pid_t>(GetCurrentProcessId());
       Save();
     }
@@ -114,6 +115,30 @@ class PodSupervisor {
     if (Policy() == "Never") return false;
     if (Policy() == "OnFailure") return code != 0;
     return true;  // Always (the default)
+  }
+
+  // A re-adopted pod (its last supervisor died, pod_state.h Reconcile): the restart counts go
+  // on, and a container that was running or waiting counts one more restart, its last state
+  // the end the supervisor's death gave it (kill-on-job-close).
+  void CarryOver(const agent::PodStatus& before) {
+    for (auto [now, was] : {std::pair{&status_.init_containers, &before.init_containers},
+                            std::pair{&status_.containers, &before.containers}}) {
+      for (agent::ContainerStatus& c : *now) {
+        for (const agent::ContainerStatus& old : *was) {
+          if (old.name != c.name) continue;
+          c.restart_count = old.restart_count;
+          c.last_state = old.last_state;
+          if (old.state.kind == "terminated") {
+            c.last_state = old.state;
+          } else if (old.started) {
+            c.restart_count++;
+            c.last_state = agent::ContainerState{
+                "terminated",         "Error",         "the pod's supervisor ended", 1, 0,
+                old.state.started_at, NowUnixSeconds()};
+          }
+        }
+      }
+    }
   }
 
   // With mu_ held: the pod's readiness from its containers, then status.json.
