@@ -3,7 +3,8 @@
 # volume C:\hpc\<id>\ with its trailing `\` in CONTAINER_SANDBOX_MOUNT_POINT (set last), the
 # working directory, expansion in args and env, the exit code, the volume removed afterwards,
 # a grandchild killed when the container ends (with a control run showing that, outside a
-# job, the same grandchild survives), and the container killed when its runner dies.
+# job, the same grandchild survives), the container killed when its runner dies, and links in
+# the volume removed without following them.
 # Usage: run_test.sh WINDOWS_EXE SOURCE_DIR
 set -uo pipefail
 source "$(dirname "$0")/../wine_env.sh" "$1"
@@ -75,6 +76,28 @@ done
 check "run: the container runs" test -n "$seen"
 check "run: killing the runner kills its container (kill-on-job-close)" \
   test -z "$(alive 127.0.0.79)"
+
+# Links in a container volume are removed, never followed: the test plants Unix links (Wine's
+# CreateSymbolicLinkW makes none) to a host directory with a file and to an empty host directory
+# while the container runs. (The first Windows build's std::filesystem::remove_all deleted both
+# targets here.) Wine removes a link's target instead of the link, so the links stay, named in a
+# warning, and the container's exit code is kept.
+host="$WINEPREFIX/drive_c/precious"
+mkdir -p "$host/empty" && echo keep >"$host/canary"
+"$WINE" "$HP_EXE" run -f $data/link-pod.yaml </dev/null >"$out/link.out" 2>"$out/link.err" &
+link_run=$!
+[ -n "$(wait_alive 127.0.0.76)" ] && volume=$(ls -d "$WINEPREFIX"/drive_c/hpc/* | head -1)
+ln -s "$host" "$volume/to-host"
+mkdir "$volume/deeper" && ln -s "$host/empty" "$volume/deeper/to-empty"
+wait $link_run
+link_rc=$?
+check "links in the volume: the container's exit code is kept (0)" test "$link_rc" -eq 0
+check "links in the volume: the linked host file is kept" test "$(cat "$host/canary")" = keep
+check "links in the volume: the linked empty host directory is kept" test -d "$host/empty"
+check "links in the volume: the links left are named, with what to do" \
+  grep -Eq 'Warning: container "shell": its volume .* is left: .*\\(to-host|deeper\\to-empty)" is a link, which Wine cannot remove without removing its target.*remove it by hand' \
+  "$out/link.err"
+rm -rf "$volume" "$host"  # rm does not follow the links
 
 run -f $data/service-account-pod.yaml
 check "run: an account Wine cannot log on is refused (exit 2)" test "$rc" -eq 2

@@ -10,6 +10,7 @@
 #include "core/launch/windows/logon.h"
 #include "core/launch/windows/spawn.h"
 #include "core/plan/plan.h"
+#include "core/sys/file.h"
 #include "core/sys/random.h"
 #include "core/sys/windows/wide.h"
 #include "core/sys/windows/wine.h"
@@ -179,9 +180,7 @@ Result<Running> Start(const k8s::PodSpec& pod,
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(sys::Widen(volume)), ec);
   if (ec) return Err(ErrorCode::kInternal, "create \"{}\": {}", volume, ec.message());
-  auto remove_volume = [&] {
-    std::filesystem::remove_all(std::filesystem::path(sys::Widen(volume)), ec);
-  };
+  auto remove_volume = [&] { (void)sys::RemoveAll(volume); };
   if (img) {
     if (Status copied = image::CopyDirectoryImage(flags.root, *img, volume); !copied) {
       remove_volume();
@@ -229,20 +228,26 @@ Result<Running> Start(const k8s::PodSpec& pod,
   return Running{c.name, volume, std::move(*job), std::move(*process)};
 }
 
-// Waits for the first process, then ends the rest of the job and removes the volume.
-Result<uint32_t> Finish(Running& r) {
+Result<uint32_t> Finish(Running& r, Status* volume_left) {
   ASSIGN_OR_RETURN(bool ended, r.process.Wait(std::chrono::milliseconds(INFINITE)));
   (void)ended;
   ASSIGN_OR_RETURN(uint32_t code, r.process.ExitCode());
   Status killed = r.job.Terminate(1);
   auto empty = r.job.WaitEmpty(std::chrono::seconds(10));
-  std::error_code ec;
-  std::filesystem::remove_all(std::filesystem::path(sys::Widen(r.volume)), ec);
+  // The container's links (symbolic links, junctions) go, never what they point to.
+  Status removed = sys::RemoveAll(r.volume);
   if (!killed) return Err(killed.error());
   if (!empty) return Err(empty.error());
   if (!*empty)
     return Err(ErrorCode::kInternal, "container \"{}\": job \"{}\" still has processes", r.name,
                r.job.name());
+  if (!removed) {
+    Error e =
+        Error(removed.error())
+            .Context(fmt::format("container \"{}\": its volume \"{}\" is left", r.name, r.volume));
+    if (!volume_left) return Err(std::move(e));
+    *volume_left = tl::unexpected(std::move(e));
+  }
   return code;
 }
 

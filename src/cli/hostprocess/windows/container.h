@@ -39,8 +39,10 @@ struct Running {
 Result<Running> Start(const k8s::PodSpec& pod,
                       const std::map<std::string, std::string>& annotations,
                       const k8s::Container& c, const ContainerOptions& options);
-// Waits for the first process, then ends the rest of the job and removes the volume.
-Result<uint32_t> Finish(Running& r);
+// Waits for the first process, then ends the rest of the job and removes the volume (its links
+// removed, never followed: sys::RemoveAll). A volume that cannot be removed is an error, or,
+// with `volume_left`, reported there while the exit code is returned.
+Result<uint32_t> Finish(Running& r, Status* volume_left = nullptr);
 
 // Writes `s` to `f` at once and flushes (binary: the bytes Linux writes).
 void Write(FILE* f, const std::string& s);

@@ -51,12 +51,11 @@ HANDLE OpenSupervisor(const std::string& dir, DWORD access) {
 // Removes `path` and what is below it, retrying for up to 10 s while dying processes still
 // hold files in it. False when something is left.
 bool RemoveTree(const std::string& path) {
-  std::error_code ec;
-  for (int i = 0; i < 100 && fs::exists(FsPath(path), ec); ++i) {
-    fs::remove_all(FsPath(path), ec);
-    if (fs::exists(FsPath(path), ec)) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int i = 0; i < 100; ++i) {
+    if (sys::RemoveAll(path)) return true;  // links inside are removed, never followed
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  return !fs::exists(FsPath(path), ec);
+  return false;
 }
 
 std::string Self() {

@@ -99,7 +99,9 @@ int RunPod(const RunFlags& flags) {
   for (const k8s::Container& c : spec->init_containers) {
     auto r = run_one(c);
     if (!r) return r.error().code() == ErrorCode::kUnsupported ? 2 : 128;
-    auto code = Finish(*r);
+    Status left = Ok();
+    auto code = Finish(*r, &left);
+    if (!left) Write(stderr, "Warning: " + left.error().ToString() + "\n");
     if (!code) {
       Write(stderr, "error: " + code.error().ToString() + "\n");
       return 128;
@@ -119,7 +121,9 @@ int RunPod(const RunFlags& flags) {
   int exit_code = failed;
   for (Running& r : running) {
     if (failed) (void)r.job.Terminate(1);
-    auto code = Finish(r);
+    Status left = Ok();
+    auto code = Finish(r, &left);
+    if (!left) Write(stderr, "Warning: " + left.error().ToString() + "\n");
     if (!code) {
       Write(stderr, "error: " + code.error().ToString() + "\n");
       if (exit_code == 0) exit_code = 128;

@@ -216,9 +216,15 @@ class PodSupervisor {
     std::mutex log_mu;
     std::thread out(Pump, out_r, "stdout", log, std::ref(log_mu));
     std::thread err(Pump, err_r, "stderr", log, std::ref(log_mu));
-    auto code = windows_node::Finish(*r);
+    Status left = Ok();
+    auto code = windows_node::Finish(*r, &left);
     out.join();
     err.join();
+    if (!left) {
+      // Kept in liveContainers: `delete` tries again.
+      fprintf(log, "%s stderr F %s\n", Rfc3339Nano(NowUnixNanos()).c_str(),
+              left.error().ToString().c_str());
+    }
     fclose(log);
     int exit_code = code ? static_cast<int>(*code) : 128;
     std::lock_guard lock(mu_);
@@ -230,7 +236,7 @@ class PodSupervisor {
     e.state.finished_at = NowUnixSeconds();
     e.ready = false;
     e.pid = 0;
-    Forget(id);
+    if (left) Forget(id);
     Save();
     return exit_code;
   }

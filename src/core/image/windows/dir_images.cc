@@ -108,10 +108,7 @@ Result<ImageRecord> ImportDirectory(const std::string& root, const std::string& 
   if (ec) return Err(FsError("create", images, ec));
   std::random_device rd;
   std::string tmp = images + "\\.import-" + std::to_string(rd()) + std::to_string(rd());
-  auto drop_tmp = [&] {
-    std::error_code ignored;
-    fs::remove_all(FsPath(tmp), ignored);
-  };
+  auto drop_tmp = [&] { (void)sys::RemoveAll(tmp); };
   auto copied = CopyTree(dir, tmp + "\\Files");
   if (!copied) {
     drop_tmp();
@@ -123,7 +120,7 @@ Result<ImageRecord> ImportDirectory(const std::string& root, const std::string& 
     return Err(Error(w.error()).Context(fmt::format("import \"{}\"", dir)));
   }
   std::string final_dir = ImageDir(root, norm);
-  fs::remove_all(FsPath(final_dir), ec);
+  (void)sys::RemoveAll(final_dir);
   fs::rename(FsPath(tmp), FsPath(final_dir), ec);
   if (ec) {
     drop_tmp();
@@ -183,9 +180,7 @@ Result<ImageRecord> FindDirectoryImage(const std::string& root, std::string_view
 Result<ImageRecord> RemoveDirectoryImage(const std::string& root, std::string_view ref) {
   ASSIGN_OR_RETURN(ImageRecord rec, FindDirectoryImage(root, ref));
   std::string dir = ImageDir(root, rec.name);
-  std::error_code ec;
-  fs::remove_all(FsPath(dir), ec);
-  if (ec) return Err(FsError("remove", dir, ec));
+  TRY(sys::RemoveAll(dir));  // links inside are removed, never followed
   return rec;
 }
 
