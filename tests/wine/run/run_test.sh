@@ -84,11 +84,20 @@ check "run: killing the runner kills its container (kill-on-job-close)" \
 # warning, and the container's exit code is kept.
 host="$WINEPREFIX/drive_c/precious"
 mkdir -p "$host/empty" && echo keep >"$host/canary"
+# (The runner killed above left its volume: this run's is the one that was not there before.)
+before=$(ls "$WINEPREFIX/drive_c/hpc" 2>/dev/null)
 "$WINE" "$HP_EXE" run -f $data/link-pod.yaml </dev/null >"$out/link.out" 2>"$out/link.err" &
 link_run=$!
-[ -n "$(wait_alive 127.0.0.76)" ] && volume=$(ls -d "$WINEPREFIX"/drive_c/hpc/* | head -1)
-ln -s "$host" "$volume/to-host"
-mkdir "$volume/deeper" && ln -s "$host/empty" "$volume/deeper/to-empty"
+volume=""
+if [ -n "$(wait_alive 127.0.0.76)" ]; then
+  new=$(ls "$WINEPREFIX/drive_c/hpc" | grep -vxF -f <(echo "$before"))
+  [ -z "$new" ] || volume="$WINEPREFIX/drive_c/hpc/$new"
+fi
+check "links in the volume: the running container's volume is found" test -d "$volume"
+if [ -d "$volume" ]; then
+  ln -s "$host" "$volume/to-host"
+  mkdir "$volume/deeper" && ln -s "$host/empty" "$volume/deeper/to-empty"
+fi
 wait $link_run
 link_rc=$?
 check "links in the volume: the container's exit code is kept (0)" test "$link_rc" -eq 0
@@ -97,7 +106,34 @@ check "links in the volume: the linked empty host directory is kept" test -d "$h
 check "links in the volume: the links left are named, with what to do" \
   grep -Eq 'Warning: container "shell": its volume .* is left: .*\\(to-host|deeper\\to-empty)" is a link, which Wine cannot remove without removing its target.*remove it by hand' \
   "$out/link.err"
-rm -rf "$volume" "$host"  # rm does not follow the links
+[ -z "$volume" ] || rm -rf "$volume"  # rm does not follow the links
+rm -rf "$host"
+
+# Volume mounts are symbolic links in the volume, checked by effect: Wine's CreateSymbolicLinkW
+# makes none, so the container does not start and the error says why (hostPath's
+# DirectoryOrCreate made its directory first, as kubelet does). Sources and paths the layout
+# cannot take are refused by name.
+run -f $data/mount-pod.yaml
+check "mounts: a link Wine did not make stops the container (exit 2)" test "$rc" -eq 2
+check "mounts: the error names the mount, the link, its target and Wine" \
+  grep -q 'volumeMount "logs" at "C:\\var\\log": no link "C:\\hpc\\[0-9a-f]*\\var\\log" to "C:\\hostlogs": CreateSymbolicLinkW reported success and made no link (Wine .* makes no links); volume mounts need Windows' \
+  "$out/err"
+check "mounts: hostPath DirectoryOrCreate made its directory" test -d "$WINEPREFIX/drive_c/hostlogs"
+check "mounts: no volume left" test "$(ls "$WINEPREFIX/drive_c/hpc")" = "$before"
+sed 's|path: C:\\hostlogs|path: \\\\.\\pipe\\docker_engine|' $data/mount-pod.yaml >"$out/pipe.yaml"
+run -f "$out/pipe.yaml"
+check "mounts: a named pipe source is refused with hcsshim's words" \
+  grep -q 'named pipe mounts not supported for job containers - interact with the pipe directly' \
+  "$out/err"
+sed 's|mountPath: C:\\var\\log|mountPath: C:\\..\\Windows|' $data/mount-pod.yaml >"$out/escape.yaml"
+run -f "$out/escape.yaml"
+check "mounts: a mount path out of the volume is refused" \
+  grep -q 'mountPath "C:\\..\\Windows" climbs out of the container volume' "$out/err"
+sed 's|    emptyDir: {}|    configMap: {name: cfg}|' $data/mount-pod.yaml >"$out/cm.yaml"
+run -f "$out/cm.yaml"
+check "mounts: a configMap volume is refused by name" \
+  grep -q 'volumeMount "scratch" at "/scratch": only hostPath and emptyDir volumes' "$out/err"
+check "mounts: still no volume left" test "$(ls "$WINEPREFIX/drive_c/hpc")" = "$before"
 
 run -f $data/service-account-pod.yaml
 check "run: an account Wine cannot log on is refused (exit 2)" test "$rc" -eq 2

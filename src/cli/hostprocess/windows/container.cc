@@ -19,6 +19,7 @@
 #include "core/windows/command_line.h"
 #include "core/windows/environment.h"
 #include "core/windows/job_limits.h"
+#include "core/windows/mounts.h"
 #include "core/windows/path.h"
 
 namespace hp::cli::windows_node {
@@ -102,6 +103,123 @@ void Write(FILE* f, const std::string& s) {
   fflush(f);
 }
 
+namespace {
+
+// A hostPath source as kubelet checks it by its type (DirectoryOrCreate and FileOrCreate make
+// what is missing); whether it is a directory.
+Result<bool> HostPathSource(const k8s::HostPathVolumeSource& hp) {
+  std::string type = hp.type.value_or("");
+  std::wstring path = sys::Widen(hp.path);
+  DWORD attrs = GetFileAttributesW(path.c_str());
+  bool exists = attrs != INVALID_FILE_ATTRIBUTES;
+  bool dir = exists && (attrs & FILE_ATTRIBUTE_DIRECTORY);
+  if (type == "DirectoryOrCreate" && !exists) {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(path), ec);
+    if (ec) return Err(ErrorCode::kInternal, "create \"{}\": {}", hp.path, ec.message());
+    return true;
+  }
+  if (type == "FileOrCreate" && !exists) {
+    HANDLE h = CreateFileW(path.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW,
+                           FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (h == INVALID_HANDLE_VALUE) return Err(sys::Win32Error("create \"" + hp.path + "\""));
+    CloseHandle(h);
+    return false;
+  }
+  if ((type == "Directory" || type == "DirectoryOrCreate") && !dir)
+    return Err(ErrorCode::kFailedPrecondition, "hostPath type check failed: {} is not a directory",
+               hp.path);
+  if ((type == "File" || type == "FileOrCreate") && (!exists || dir))
+    return Err(ErrorCode::kFailedPrecondition, "hostPath type check failed: {} is not a file",
+               hp.path);
+  if (type == "Socket" || type == "CharDevice" || type == "BlockDevice")
+    return Err(ErrorCode::kUnsupported, "hostPath type {} is not supported on Windows", type);
+  // No type: mounted as it is; a missing source is linked as a directory.
+  return !exists || dir;
+}
+
+// The container's volume mounts as symbolic links inside its volume (containerd 1.6's layout,
+// core/windows/mounts.h), each checked by its effect: Wine reports CreateSymbolicLinkW done and
+// makes nothing.
+Status MakeMounts(const k8s::PodSpec& pod, const k8s::Container& c, const ContainerOptions& flags,
+                  const std::string& volume) {
+  // First what each mount is, with no effect: a mount the preview cannot make is refused before
+  // any is made.
+  struct Planned {
+    std::string what, link, source;
+    const k8s::Volume* volume;
+  };
+  std::vector<Planned> planned;
+  for (const k8s::VolumeMount& m : c.volume_mounts) {
+    std::string what = fmt::format("volumeMount \"{}\" at \"{}\"", m.name, m.mount_path);
+    if (!m.sub_path.empty() || !m.sub_path_expr.empty())
+      return Err(ErrorCode::kUnsupported,
+                 "{}: subPath is not supported by the Windows preview build yet", what);
+    const k8s::Volume* v = nullptr;
+    for (const k8s::Volume& candidate : pod.volumes)
+      if (candidate.name == m.name) v = &candidate;
+    if (!v)
+      return Err(ErrorCode::kInvalidArgument, "{}: no volume \"{}\" in the pod", what, m.name);
+    std::string source;
+    if (v->host_path) {
+      if (windows::IsNamedPipe(v->host_path->path))
+        return Err(ErrorCode::kUnsupported, "{}: {}", what, windows::kNamedPipeMountError);
+      source = v->host_path->path;
+    } else if (v->empty_dir) {
+      if (flags.volumes_dir.empty())
+        return Err(ErrorCode::kUnsupported, "{}: emptyDir needs the pod's directory", what);
+      source = windows::JoinPath(flags.volumes_dir, v->name);
+    } else {
+      return Err(ErrorCode::kUnsupported,
+                 "{}: only hostPath and emptyDir volumes are supported by the Windows preview "
+                 "build yet",
+                 what);
+    }
+    ASSIGN_OR_RETURN_CTX(std::string link, windows::MountLinkPath(volume, m.mount_path), "{}",
+                         what);
+    if (m.read_only.value_or(false))
+      Write(stderr, "Warning: container \"" + c.name + "\": " + what +
+                        " is readOnly, which a symbolic link cannot enforce (containerd 1.6's "
+                        "layout): it is writable\n");
+    planned.push_back({what, link, source, v});
+  }
+  for (const Planned& p : planned) {
+    bool dir = true;
+    if (p.volume->host_path) {
+      auto kind = HostPathSource(*p.volume->host_path);
+      if (!kind) return Err(Error(kind.error()).Context(p.what));
+      dir = *kind;
+    } else {
+      std::error_code ec;
+      std::filesystem::create_directories(std::filesystem::path(sys::Widen(p.source)), ec);
+      if (ec)
+        return Err(ErrorCode::kInternal, "{}: create \"{}\": {}", p.what, p.source, ec.message());
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(sys::Widen(p.link)).parent_path(),
+                                        ec);
+    if (GetFileAttributesW(sys::Widen(p.link).c_str()) != INVALID_FILE_ATTRIBUTES)
+      return Err(ErrorCode::kFailedPrecondition, "{}: \"{}\" exists in the image", p.what, p.link);
+    DWORD link_flags =
+        SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE | (dir ? SYMBOLIC_LINK_FLAG_DIRECTORY : 0);
+    BOOL made =
+        CreateSymbolicLinkW(sys::Widen(p.link).c_str(), sys::Widen(p.source).c_str(), link_flags);
+    Error call_error = sys::Win32Error("CreateSymbolicLinkW");
+    DWORD attrs = GetFileAttributesW(sys::Widen(p.link).c_str());
+    if (attrs == INVALID_FILE_ATTRIBUTES || !(attrs & FILE_ATTRIBUTE_REPARSE_POINT)) {
+      std::string why =
+          made ? "CreateSymbolicLinkW reported success and made no link" : call_error.message();
+      if (auto wine = sys::WineVersion())
+        why += " (Wine " + *wine + " makes no links); volume mounts need Windows";
+      return Err(ErrorCode::kUnsupported, "{}: no link \"{}\" to \"{}\": {}", p.what, p.link,
+                 p.source, why);
+    }
+  }
+  return Ok();
+}
+
+}  // namespace
+
 Result<Running> Start(const k8s::PodSpec& pod,
                       const std::map<std::string, std::string>& annotations,
                       const k8s::Container& c, const ContainerOptions& flags) {
@@ -169,10 +287,9 @@ Result<Running> Start(const k8s::PodSpec& pod,
                  c.name, e.name);
     pod_env.emplace_back(e.name, e.value.value_or(""));
   }
-  if (!c.env_from.empty() || !c.volume_mounts.empty())
+  if (!c.env_from.empty())
     return Err(ErrorCode::kUnsupported,
-               "container \"{}\": envFrom and volumeMounts are not supported by the Windows "
-               "preview build yet",
+               "container \"{}\": envFrom is not supported by the Windows preview build yet",
                c.name);
 
   std::string volume = windows::JoinPath(flags.volume_root, id);
@@ -186,6 +303,10 @@ Result<Running> Start(const k8s::PodSpec& pod,
       remove_volume();
       return Err(Error(copied.error()).Context(fmt::format("container \"{}\"", c.name)));
     }
+  }
+  if (Status mounted = MakeMounts(pod, c, flags, volume); !mounted) {
+    remove_volume();
+    return Err(Error(mounted.error()).Context(fmt::format("container \"{}\"", c.name)));
   }
 
   windows::EnvList env = windows::BuildEnvironment(account_env, image_env, pod_env, sandbox);

@@ -20,7 +20,8 @@ struct ContainerOptions {
   std::string volume_root;  // container volumes are made below it, one per container
   void* std_out = nullptr;  // the container's stdout/stderr HANDLEs (null: the caller's)
   void* std_err = nullptr;
-  std::string id;  // the container's id (its volume's name); empty: a new one
+  std::string id;           // the container's id (its volume's name); empty: a new one
+  std::string volumes_dir;  // where the pod's emptyDir volumes are made (empty: refused)
 };
 
 // A new container id: 32 random hex digits.

@@ -36,6 +36,7 @@
 #include "core/k8s/decode.h"
 #include "core/launch/windows/spawn.h"
 #include "core/plan/plan.h"
+#include "core/sys/file.h"
 #include "core/sys/windows/wide.h"
 #include "core/sys/windows/wine.h"
 #include "core/windows/account.h"
@@ -149,7 +150,12 @@ CommandRegistration registration(
           ->capture_default_str();
       cmd->callback([flags, &global, &exit_code] {
         flags->container.root = global.root;
+        // The pod's emptyDir volumes, made when a container mounts one, for this run only.
+        flags->container.volumes_dir = windows::JoinPath(
+            flags->container.volume_root, windows_node::NewContainerId() + ".volumes");
         exit_code = RunPod(*flags);
+        if (Status s = sys::RemoveAll(flags->container.volumes_dir); !s)
+          Write(stderr, "Warning: " + s.error().ToString() + "\n");
       });
     });
 

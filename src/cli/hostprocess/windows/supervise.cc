@@ -181,7 +181,8 @@ class PodSupervisor {
     FILE* log = _wfopen(sys::Widen(log_path).c_str(), L"ab");
     HANDLE out_r = nullptr, out_w = nullptr, err_r = nullptr, err_w = nullptr;
     bool piped = CreatePipe(&out_r, &out_w, nullptr, 0) && CreatePipe(&err_r, &err_w, nullptr, 0);
-    windows_node::ContainerOptions options{root_, record_.volume_root, out_w, err_w, id};
+    windows_node::ContainerOptions options{
+        root_, record_.volume_root, out_w, err_w, id, PodDir(root_, key_) + "\\volumes"};
     Result<windows_node::Running> r =
         log && piped
             ? windows_node::Start(pod_.spec, annotations_, c, options)

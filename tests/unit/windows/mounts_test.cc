@@ -1,0 +1,44 @@
+#include "core/windows/mounts.h"
+
+#include <gtest/gtest.h>
+
+namespace hp::windows {
+namespace {
+
+TEST(WindowsMounts, LinkIsTheMountPathBelowTheVolumeWithoutItsDrive) {
+  const char* volume = "C:\\hpc\\0123";
+  for (const char* p : {"C:\\var\\log", "c:/var/log", "\\var\\log", "/var/log", "var\\log",
+                        "D:\\var\\.\\log\\", "/var//log"}) {
+    auto link = MountLinkPath(volume, p);
+    ASSERT_TRUE(link) << p << ": " << link.error().ToString();
+    EXPECT_EQ(*link, "C:\\hpc\\0123\\var\\log") << p;
+  }
+  EXPECT_EQ(*MountLinkPath("C:\\hpc\\0123\\", "C:\\etc\\a\\..\\cni"), "C:\\hpc\\0123\\etc\\cni");
+}
+
+TEST(WindowsMounts, RefusesPathsOutsideOrAtTheVolume) {
+  for (const char* p : {"C:\\..\\Windows", "\\..\\x", "a\\..\\..\\x", "../x", ".."}) {
+    auto link = MountLinkPath("C:\\hpc\\0123", p);
+    ASSERT_FALSE(link) << p << " gave " << *link;
+    EXPECT_NE(link.error().message().find("climbs out of the container volume"),
+              std::string::npos)
+        << p;
+  }
+  for (const char* p : {"C:\\", "C:", "\\", "/", ".", "a\\.."}) {
+    auto link = MountLinkPath("C:\\hpc\\0123", p);
+    ASSERT_FALSE(link) << p << " gave " << *link;
+    EXPECT_NE(link.error().message().find("is the container volume itself"), std::string::npos)
+        << p;
+  }
+  EXPECT_FALSE(MountLinkPath("C:\\hpc\\0123", ""));
+}
+
+TEST(WindowsMounts, NamedPipesAreRecognized) {
+  for (const char* s : {"\\\\.\\pipe\\docker_engine", "//./pipe/x", "\\\\.\\PIPE\\containerd"})
+    EXPECT_TRUE(IsNamedPipe(s)) << s;
+  for (const char* s : {"\\\\.\\pipe\\", "C:\\pipe\\x", "\\\\server\\pipe\\x", "\\\\.\\pipes\\x"})
+    EXPECT_FALSE(IsNamedPipe(s)) << s;
+}
+
+}  // namespace
+}  // namespace hp::windows
