@@ -24,6 +24,8 @@ REST=(
   dpkg-dev systemd zsh
   python3-grpcio python3-grpc-tools python3-protobuf
   g++-mingw-w64-x86-64-posix wine64
+  # zlib for the Windows build: gzip layers in `hostprocess.exe import` (docs/windows.md)
+  libz-mingw-w64-dev
 )
 DEV=(linux-perf gnuplot-nox hyperfine)
 PACKAGES=("${BUILD[@]}" "${REST[@]}")
