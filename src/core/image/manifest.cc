@@ -1,7 +1,5 @@
 #include "core/image/manifest.h"
 
-#include <sys/utsname.h>
-
 #include <nlohmann/json.hpp>
 
 #include "core/base/strings.h"
@@ -62,24 +60,8 @@ Result<Descriptor> ParseDescriptor(const json& j, std::string_view what) {
 }  // namespace
 
 Result<Platform> ParsePlatform(std::string_view spec) {
+  if (spec.empty()) return HostPlatform();
   Platform p;
-  if (spec.empty()) {
-    struct utsname u;
-    ::uname(&u);
-    std::string m = u.machine;
-    if (m == "x86_64")
-      p.architecture = "amd64";
-    else if (m == "aarch64")
-      p.architecture = "arm64";
-    else if (StartsWith(m, "armv7")) {
-      p.architecture = "arm";
-      p.variant = "v7";
-    } else if (m == "i686" || m == "i386")
-      p.architecture = "386";
-    else
-      p.architecture = m;
-    return p;
-  }
   auto parts = Split(spec, '/');
   if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty())
     return Err(ErrorCode::kInvalidArgument, "platform \"{}\": want os/arch[/variant]", spec);

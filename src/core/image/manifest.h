@@ -49,6 +49,9 @@ struct Platform {
   std::string architecture;  // GOARCH spelling: amd64, arm64, arm, 386, ...
   std::string variant;
 };
+// This machine's platform: linux or windows, and its architecture (host_platform.cc on Linux,
+// windows/host_platform.cc on Windows).
+Platform HostPlatform();
 // This machine's platform; `spec` like "linux/arm64/v8" overrides it.
 Result<Platform> ParsePlatform(std::string_view spec);
 
