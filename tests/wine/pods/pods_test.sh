@@ -3,14 +3,17 @@
 # shows it Running, `logs` prints what its container wrote to stdout and stderr (from the CRI
 # log file), `delete pod` stops it (the supervisor dies and kill-on-job-close takes the
 # container and its children with it) and leaves nothing: no process, container volume, state
-# or log. Killing the supervisor behind `delete`'s back also ends the container.
+# or log. Killing the supervisor behind `delete`'s back also ends the container. `exec` runs a
+# command in the running container's job, directory and environment.
 # Usage: pods_test.sh WINDOWS_EXE SOURCE_DIR
 set -uo pipefail
 source "$(dirname "$0")/../wine_env.sh" "$1"
 cd "$2"
 data=tests/wine/pods
 cleanup() {
-  for p in $(alive 127.0.0.81) $(alive supervise-pod); do kill -9 "$p" 2>/dev/null; done
+  for p in $(alive 127.0.0.81) $(alive 127.0.0.83) $(alive supervise-pod); do
+    kill -9 "$p" 2>/dev/null
+  done
   wine_cleanup
 }
 trap cleanup EXIT
@@ -44,12 +47,32 @@ check "logs: its stderr too" grep -q "^to stderr" "$out/out"
 hp apply -f $data/long-pod.yaml
 check "apply again: unchanged" test "$(cat "$out/out")" = "pod/keeper unchanged"
 
+# exec joins the running container: its working directory and sandbox variable, its exit code
+# (kubectl's words), and its Job Object (what exec started dies with the pod).
+hp exec keeper -- cmd /c "echo %CONTAINER_SANDBOX_MOUNT_POINT%& cd& exit 4"
+check "exec: the container's sandbox and working directory" \
+  test "$(sed -n 1p "$out/out")" = "$(sed -n 2p "$out/out")\\"
+check "exec: the sandbox is a container volume" grep -Eqx 'C:\\hpc\\[0-9a-f]{32}\\' "$out/out"
+check "exec: the command's exit code (4), in kubectl's words" \
+  test "$rc" -eq 4 -a "$(cat "$out/err")" = "command terminated with exit code 4"
+hp exec keeper -- no-such-program
+check "exec: a missing program exits 127 naming where it looked" \
+  test "$rc" -eq 127 -a -n "$(grep 'not found in' "$out/err")"
+"$WINE" "$HP_EXE" --root 'C:\hpstate' exec keeper -- ping -n 300 127.0.0.83 </dev/null \
+  >/dev/null 2>&1 &
+exec_pid=$!
+wait_for test -n "$(alive 127.0.0.83)"
+check "exec: the command runs" test -n "$(alive 127.0.0.83)"
+
 hp delete pod keeper
 check "delete: kubectl's words" test "$(cat "$out/out")" = 'pod "keeper" deleted'
 check "delete: exit 0" test "$rc" -eq 0
 wait_for test -z "$(alive 127.0.0.81)"
 check "delete: the container and its child are gone" test -z "$(alive 127.0.0.81)"
 check "delete: the supervisor is gone" test -z "$(alive supervise-pod)"
+wait_for test -z "$(alive 127.0.0.83)"
+check "delete: what exec started in the container's job is gone" test -z "$(alive 127.0.0.83)"
+wait $exec_pid 2>/dev/null
 check "delete: no container volume left" test -z "$(ls -A "$WINEPREFIX/drive_c/hpc" 2>/dev/null)"
 check "delete: no pod state left" test -z "$(ls -A "$state/pods" 2>/dev/null)"
 check "delete: no log left" test -z "$(ls -A "$state/logs" 2>/dev/null)"

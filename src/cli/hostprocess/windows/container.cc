@@ -218,17 +218,24 @@ Status MakeMounts(const k8s::PodSpec& pod, const k8s::Container& c, const Contai
   return Ok();
 }
 
-}  // namespace
+// What a container's processes run with (its first process and exec's): the account's token
+// and environment, the image, the built environment and working directory.
+struct ProcessContext {
+  launch::Token token;
+  std::optional<image::ImageRecord> img;
+  windows::EnvList env;
+  std::string sandbox, work, path_env;
+};
 
-Result<Running> Start(const k8s::PodSpec& pod,
-                      const std::map<std::string, std::string>& annotations,
-                      const k8s::Container& c, const ContainerOptions& flags) {
-  std::string id = flags.id.empty() ? NewContainerId() : flags.id;
+Result<ProcessContext> ContextFor(const k8s::PodSpec& pod,
+                                  const std::map<std::string, std::string>& annotations,
+                                  const k8s::Container& c, const ContainerOptions& flags,
+                                  const std::string& id, bool warn) {
+  ProcessContext ctx;
   std::string run_as = RunAsUserName(pod, c).value_or("");
   ASSIGN_OR_RETURN(windows::Account account,
                    windows::ClassifyAccount(annotations, run_as, id, NoGroups()));
   // The account's token and environment (hcsshim's order; the inherited one is ours).
-  launch::Token token;
   windows::EnvList account_env;
   if (account.kind == windows::AccountKind::kInherit) {
     account_env = OwnEnvironment();
@@ -239,42 +246,28 @@ Result<Running> Start(const k8s::PodSpec& pod,
                  "container \"{}\": {}; to run as this process's account "
                  "set the annotation {}: \"true\"",
                  c.name, logged_on.error().message(), windows::kInheritUserAnnotation);
-    token = std::move(*logged_on);
-    auto token_env = launch::TokenEnvironment(token);
+    ctx.token = std::move(*logged_on);
+    auto token_env = launch::TokenEnvironment(ctx.token);
     if (!token_env)
       return Err(Error(token_env.error()).Context(fmt::format("container \"{}\"", c.name)));
     account_env = std::move(*token_env);
   }
-  std::optional<image::ImageRecord> img;
   if (!c.image.empty()) {
     auto found = image::ResolveDirectoryImage(flags.root, c.image);
     if (found) {
       TRY_CTX(plan::CheckImageOs(c.image, found->config.os, "windows"), "container \"{}\"", c.name);
-      img = std::move(*found);
+      ctx.img = std::move(*found);
     } else if (found.error().code() == ErrorCode::kNotFound) {
-      Write(stderr, "Warning: container \"" + c.name + "\": " + found.error().message() +
-                        "; its container volume starts empty\n");
+      if (warn)
+        Write(stderr, "Warning: container \"" + c.name + "\": " + found.error().message() +
+                          "; its container volume starts empty\n");
     } else {
       return Err(Error(found.error()).Context(fmt::format("container \"{}\"", c.name)));
     }
   }
-  // Kubernetes' rule: command replaces the entrypoint (and then the image's cmd is unused);
-  // args replace the cmd.
-  std::vector<std::string> words = c.command;
-  if (words.empty() && img) {
-    words = img->config.entrypoint;
-    for (const std::string& a : c.args.empty() ? img->config.cmd : c.args) words.push_back(a);
-  } else {
-    words.insert(words.end(), c.args.begin(), c.args.end());
-  }
-  if (words.empty())
-    return Err(ErrorCode::kUnsupported,
-               "container \"{}\": no command: the manifest sets none and the image \"{}\" has no "
-               "entrypoint or cmd",
-               c.name, c.image);
   windows::EnvList image_env;
-  if (img)
-    for (const std::string& e : img->config.env) {
+  if (ctx.img)
+    for (const std::string& e : ctx.img->config.env) {
       size_t eq = e.find('=');
       image_env.emplace_back(e.substr(0, eq), eq == std::string::npos ? "" : e.substr(eq + 1));
     }
@@ -291,9 +284,41 @@ Result<Running> Start(const k8s::PodSpec& pod,
     return Err(ErrorCode::kUnsupported,
                "container \"{}\": envFrom is not supported by the Windows preview build yet",
                c.name);
+  ctx.sandbox = windows::SandboxPath(windows::JoinPath(flags.volume_root, id));
+  ctx.env = windows::BuildEnvironment(account_env, image_env, pod_env, ctx.sandbox);
+  for (const auto& [name, value] : ctx.env)
+    if (windows::EqualsIgnoreCase(name, "PATH")) ctx.path_env = value;
+  ctx.work = windows::WorkingDirectory(ctx.sandbox, !c.working_dir.empty() || !ctx.img
+                                                        ? c.working_dir
+                                                        : ctx.img->config.working_dir);
+  return ctx;
+}
+
+}  // namespace
+
+Result<Running> Start(const k8s::PodSpec& pod,
+                      const std::map<std::string, std::string>& annotations,
+                      const k8s::Container& c, const ContainerOptions& flags) {
+  std::string id = flags.id.empty() ? NewContainerId() : flags.id;
+  ASSIGN_OR_RETURN(ProcessContext ctx, ContextFor(pod, annotations, c, flags, id, true));
+  const std::optional<image::ImageRecord>& img = ctx.img;
+  // Kubernetes' rule: command replaces the entrypoint (and then the image's cmd is unused);
+  // args replace the cmd.
+  std::vector<std::string> words = c.command;
+  if (words.empty() && img) {
+    words = img->config.entrypoint;
+    for (const std::string& a : c.args.empty() ? img->config.cmd : c.args) words.push_back(a);
+  } else {
+    words.insert(words.end(), c.args.begin(), c.args.end());
+  }
+  if (words.empty())
+    return Err(ErrorCode::kUnsupported,
+               "container \"{}\": no command: the manifest sets none and the image \"{}\" has no "
+               "entrypoint or cmd",
+               c.name, c.image);
 
   std::string volume = windows::JoinPath(flags.volume_root, id);
-  std::string sandbox = windows::SandboxPath(volume);
+  const std::string& sandbox = ctx.sandbox;
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(sys::Widen(volume)), ec);
   if (ec) return Err(ErrorCode::kInternal, "create \"{}\": {}", volume, ec.message());
@@ -309,18 +334,13 @@ Result<Running> Start(const k8s::PodSpec& pod,
     return Err(Error(mounted.error()).Context(fmt::format("container \"{}\"", c.name)));
   }
 
-  windows::EnvList env = windows::BuildEnvironment(account_env, image_env, pod_env, sandbox);
-  std::string path_env;
-  for (const auto& [name, value] : env)
-    if (windows::EqualsIgnoreCase(name, "PATH")) path_env = value;
-  std::string work = windows::WorkingDirectory(
-      sandbox, !c.working_dir.empty() || !img ? c.working_dir : img->config.working_dir);
+  const std::string& work = ctx.work;
   std::filesystem::create_directories(std::filesystem::path(sys::Widen(work)), ec);
 
   std::vector<std::string> argv;
   for (const std::string& a : words) argv.push_back(windows::ExpandSandbox(a, sandbox));
   auto app = windows::ResolveApplication(windows::JoinCommandLine(argv),
-                                         {work, path_env, SystemDirs()}, RealProbe());
+                                         {work, ctx.path_env, SystemDirs()}, RealProbe());
   if (!app) {
     remove_volume();
     return Err(Error(app.error()).Context(fmt::format("container \"{}\"", c.name)));
@@ -339,14 +359,40 @@ Result<Running> Start(const k8s::PodSpec& pod,
     remove_volume();
     return Err(job.error());
   }
-  auto process = launch::Spawn({app->path, app->command_line, windows::EnvironmentBlock(env), work,
-                                nullptr, flags.std_out, flags.std_err, token.get()},
+  auto process = launch::Spawn({app->path, app->command_line, windows::EnvironmentBlock(ctx.env),
+                                work, nullptr, flags.std_out, flags.std_err, ctx.token.get()},
                                *job);
   if (!process) {
     remove_volume();
     return Err(Error(process.error()).Context(fmt::format("container \"{}\"", c.name)));
   }
   return Running{c.name, volume, std::move(*job), std::move(*process)};
+}
+
+Result<uint32_t> Exec(const k8s::PodSpec& pod,
+                      const std::map<std::string, std::string>& annotations,
+                      const k8s::Container& c, const ContainerOptions& flags,
+                      const std::vector<std::string>& command) {
+  ASSIGN_OR_RETURN(ProcessContext ctx, ContextFor(pod, annotations, c, flags, flags.id, false));
+  std::vector<std::string> argv;
+  for (const std::string& a : command) argv.push_back(windows::ExpandSandbox(a, ctx.sandbox));
+  ASSIGN_OR_RETURN(
+      windows::Application app,
+      windows::ResolveApplication(windows::JoinCommandLine(argv),
+                                  {ctx.work, ctx.path_env, SystemDirs()}, RealProbe()));
+  // The job's handle is closed as soon as the process is in it (when the lambda returns): a
+  // handle held while waiting would keep the job alive past its supervisor, and
+  // kill-on-job-close would not end it.
+  Result<launch::Process> process = [&]() -> Result<launch::Process> {
+    ASSIGN_OR_RETURN(job::JobObject job, job::JobObject::Open(flags.id));
+    return launch::Spawn({app.path, app.command_line, windows::EnvironmentBlock(ctx.env), ctx.work,
+                          nullptr, flags.std_out, flags.std_err, ctx.token.get()},
+                         job);
+  }();
+  if (!process) return Err(process.error());
+  ASSIGN_OR_RETURN(bool ended, process->Wait(std::chrono::milliseconds(INFINITE)));
+  (void)ended;
+  return process->ExitCode();
 }
 
 Result<uint32_t> Finish(Running& r, Status* volume_left) {

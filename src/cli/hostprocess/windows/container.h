@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/base/result.h"
 #include "core/job/windows/job_object.h"
@@ -40,6 +41,14 @@ struct Running {
 Result<Running> Start(const k8s::PodSpec& pod,
                       const std::map<std::string, std::string>& annotations,
                       const k8s::Container& c, const ContainerOptions& options);
+// Runs `command` in the running container `options.id` (its Job Object, account, environment
+// and working directory, as its first process got them) with the caller's standard handles
+// unless options give others; waits for it and returns its exit code.
+Result<uint32_t> Exec(const k8s::PodSpec& pod,
+                      const std::map<std::string, std::string>& annotations,
+                      const k8s::Container& c, const ContainerOptions& options,
+                      const std::vector<std::string>& command);
+
 // Waits for the first process, then ends the rest of the job and removes the volume (its links
 // removed, never followed: sys::RemoveAll). A volume that cannot be removed is an error, or,
 // with `volume_left`, reported there while the exit code is returned.

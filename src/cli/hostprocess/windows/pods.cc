@@ -6,6 +6,7 @@
 #include <windows.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -274,6 +275,69 @@ int Logs(const GlobalOptions& g, const std::string& ns, const std::string& name,
   return 0;
 }
 
+// ---- exec ---------------------------------------------------------------------------------
+
+struct ExecFlags {
+  std::string ns = "default", pod, container;
+  bool stdin_ = false;
+  std::vector<std::string> command;
+};
+
+// kubectl exec: the command runs in the container's Job Object with its account, environment and
+// working directory (windows_node::Exec), its output on ours; its exit code is ours.
+int RunExec(const GlobalOptions& g, const ExecFlags& f) {
+  if (f.command.empty())
+    return Fail("error: you must specify at least one command for the container");
+  std::string key = agent::ObjectKey(f.ns, f.pod);
+  auto rec = wn::ReadPodRecord(g.root, key);
+  if (!rec) return Fail("Error from server (NotFound): pods \"" + f.pod + "\" not found");
+  auto decoded =
+      k8s::DecodeString(rec->pod.dump(-1, ' ', true), wn::PodDir(g.root, key) + "\\pod.json");
+  if (!decoded || decoded->objects.empty() || !decoded->objects[0].pod())
+    return Fail("error: " + (decoded ? std::string("no pod") : decoded.error().ToString()));
+  const k8s::Pod& pod = *decoded->objects[0].pod();
+  agent::PodStatus s = ViewStatus(g.root, key, *rec);
+  std::string name = f.container;
+  if (name.empty() && !s.containers.empty()) {
+    name = s.containers[0].name;
+    if (s.containers.size() > 1) {
+      std::vector<std::string> names;
+      for (const auto& c : s.containers) names.push_back(c.name);
+      for (const auto& c : s.init_containers) names.push_back(c.name + " (init)");
+      Write(stderr, "Defaulted container \"" + name + "\" out of: " + Join(names, ", ") + "\n");
+    }
+  }
+  const k8s::Container* spec = nullptr;
+  for (const k8s::Container& c : pod.spec.containers)
+    if (c.name == name) spec = &c;
+  const agent::ContainerStatus* st = nullptr;
+  for (const agent::ContainerStatus& c : s.containers)
+    if (c.name == name) st = &c;
+  constexpr std::string_view kScheme = "hostprocess://";
+  if (!spec || !st || st->state.kind != "running" || !StartsWith(st->container_id, kScheme))
+    return Fail("error: unable to upgrade connection: container not found (\"" + name + "\")");
+  std::map<std::string, std::string> annotations(pod.metadata.annotations.begin(),
+                                                 pod.metadata.annotations.end());
+  wn::ContainerOptions options{g.root, rec->volume_root};
+  options.id = st->container_id.substr(kScheme.size());
+  HANDLE devnull = nullptr;
+  if (!f.stdin_) {
+    SECURITY_ATTRIBUTES inherit{sizeof inherit, nullptr, TRUE};
+    devnull = CreateFileW(L"NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit,
+                          OPEN_EXISTING, 0, nullptr);
+    SetStdHandle(STD_INPUT_HANDLE, devnull);
+  }
+  auto code = wn::Exec(pod.spec, annotations, *spec, options, f.command);
+  if (devnull && devnull != INVALID_HANDLE_VALUE) CloseHandle(devnull);
+  if (!code) {
+    // kubectl shows the runtime's words and exits 126/127 like a shell.
+    Write(stderr, "error: " + code.error().ToString() + "\n");
+    return code.error().code() == ErrorCode::kNotFound ? 127 : 126;
+  }
+  if (*code != 0) Write(stderr, fmt::format("command terminated with exit code {}\n", *code));
+  return static_cast<int>(*code);
+}
+
 // ---- delete -------------------------------------------------------------------------------
 
 // Deletes one object; its line (kubectl's words) or an error. The DaemonSet controller runs
@@ -384,6 +448,20 @@ CommandRegistration logs_reg(33, {"logs"}, [](CLI::App& app, GlobalOptions& g, i
   cmd->callback([&g, &rc, ns, name, container, previous] {
     rc = Logs(g, *ns, *name, *container, *previous);
   });
+});
+
+CommandRegistration exec_reg(34, {"exec"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
+  auto f = std::make_shared<ExecFlags>();
+  auto* cmd = app.add_subcommand(
+      "exec",
+      "Run a command in a running container (kubectl exec): exec [-i] POD [-c C] -- CMD.\n"
+      "It joins the container's Job Object, account, environment and working directory.");
+  cmd->add_option("POD", f->pod, "The pod")->required();
+  cmd->add_option("-c,--container", f->container, "Container name (default: the first)");
+  cmd->add_option("-n,--namespace", f->ns, "Namespace")->capture_default_str();
+  cmd->add_flag("-i,--stdin", f->stdin_, "Pass stdin to the command");
+  cmd->add_option("COMMAND", f->command, "The command and its arguments, after --");
+  cmd->callback([&g, &rc, f] { rc = RunExec(g, *f); });
 });
 
 CommandRegistration delete_reg(36, {"delete"}, [](CLI::App& app, GlobalOptions& g, int& rc) {

@@ -80,6 +80,14 @@ JobObject& JobObject::operator=(JobObject&& o) noexcept {
 
 JobObject::~JobObject() { Close(); }
 
+Result<JobObject> JobObject::Open(const std::string& container_id) {
+  std::string name = "JobContainer_" + container_id;
+  HANDLE job =
+      OpenJobObjectW(JOB_OBJECT_ASSIGN_PROCESS | JOB_OBJECT_QUERY, FALSE, sys::Widen(name).c_str());
+  if (!job) return Err(sys::Win32Error("open job object \"" + name + "\""));
+  return JobObject(job, nullptr, name);
+}
+
 void JobObject::Close() {
   if (port_) CloseHandle(port_);
   if (job_) CloseHandle(job_);

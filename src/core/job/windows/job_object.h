@@ -23,6 +23,9 @@ class JobObject {
   // A new named Job Object ("JobContainer_<id>", as hcsshim names them) with `limits`.
   static Result<JobObject> Create(const std::string& container_id,
                                   const windows::JobObjectLimits& limits);
+  // The running container's job, opened by name (to start a process in it: exec); closing this
+  // handle does not end the job while its owner holds its own.
+  static Result<JobObject> Open(const std::string& container_id);
   JobObject(JobObject&& o) noexcept;
   JobObject& operator=(JobObject&& o) noexcept;
   JobObject(const JobObject&) = delete;
