@@ -2,9 +2,10 @@
 // `hostprocess logs`.
 //
 // One record per line: `<RFC3339 UTC time, 9 fraction digits> <stdout|stderr> <F|P> <text>\n`,
-// e.g. `2026-11-22T10:00:00.000000000Z stdout F hello`. A line longer than `max_line` bytes is
-// split into P (partial) records followed by a final F record, as containerd does; output left
-// without a newline when a stream closes is written as F. When the file would grow past
+// e.g. `2026-11-22T10:00:00.000000000Z stdout F hello`. Lines are cut as containerd cuts them
+// (crilog_lines.h): the line end ("\n" or "\r\n") dropped, a line longer than `max_line` bytes
+// split into P (partial) records followed by a final F record; output left without a newline
+// when a stream closes is written as F. When the file would grow past
 // `max_size` it is rotated: `<path>` → `<path>.1` → ... → `<path>.<max_files-1>` (oldest
 // dropped), so at most `max_files` files exist.
 #pragma once
@@ -20,6 +21,7 @@
 #include "core/base/result.h"
 #include "core/base/time.h"
 #include "core/base/unique_fd.h"
+#include "core/pod/crilog_lines.h"
 
 namespace hp::pod {
 
@@ -52,7 +54,11 @@ class CriLogWriter {
 
  private:
   CriLogWriter(std::string path, CriLogOptions options, UniqueFd fd, int64_t size)
-      : path_(std::move(path)), options_(options), fd_(std::move(fd)), size_(size) {}
+      : path_(std::move(path)),
+        options_(options),
+        fd_(std::move(fd)),
+        size_(size),
+        lines_{CriLineSplitter(options.max_line), CriLineSplitter(options.max_line)} {}
   Status Record(LogStream stream, char tag, std::string_view text, int64_t unix_ns);
   Status Rotate();
   // Keeps kLogReserve bytes allocated ahead of the writer (fallocate KEEP_SIZE, best effort), so
@@ -64,8 +70,8 @@ class CriLogWriter {
   CriLogOptions options_;
   UniqueFd fd_;
   int64_t size_ = 0;
-  int64_t reserved_ = 0;  // bytes allocated from offset 0
-  std::string pending_[2];
+  int64_t reserved_ = 0;      // bytes allocated from offset 0
+  CriLineSplitter lines_[2];  // stdout, stderr
   std::mutex mu_;
 };
 

@@ -115,14 +115,7 @@ Status CriLogWriter::Rotate() {
 }
 
 Status CriLogWriter::Record(LogStream stream, char tag, std::string_view text, int64_t unix_ns) {
-  std::string rec = Rfc3339Nano(unix_ns ? unix_ns : NowUnixNanos());
-  rec.push_back(' ');
-  rec.append(LogStreamName(stream));
-  rec.push_back(' ');
-  rec.push_back(tag);
-  rec.push_back(' ');
-  rec.append(text);
-  rec.push_back('\n');
+  std::string rec = CriRecord(LogStreamName(stream), tag, text, unix_ns);
   if (options_.max_size > 0 && size_ > 0 &&
       size_ + static_cast<int64_t>(rec.size()) > options_.max_size) {
     TRY(Rotate());
@@ -136,38 +129,14 @@ Status CriLogWriter::Record(LogStream stream, char tag, std::string_view text, i
 
 Status CriLogWriter::Write(LogStream stream, std::string_view data, int64_t unix_ns) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::string& pending = pending_[stream == LogStream::kStdout ? 0 : 1];
-  while (!data.empty()) {
-    size_t nl = data.find('\n');
-    if (nl == std::string_view::npos) {
-      pending.append(data);
-      data = {};
-    } else {
-      pending.append(data.substr(0, nl));
-      data.remove_prefix(nl + 1);
-      while (pending.size() > options_.max_line) {
-        TRY(Record(stream, 'P', std::string_view(pending).substr(0, options_.max_line), unix_ns));
-        pending.erase(0, options_.max_line);
-      }
-      TRY(Record(stream, 'F', pending, unix_ns));
-      pending.clear();
-      continue;
-    }
-    while (pending.size() > options_.max_line) {
-      TRY(Record(stream, 'P', std::string_view(pending).substr(0, options_.max_line), unix_ns));
-      pending.erase(0, options_.max_line);
-    }
-  }
-  return Ok();
+  return lines_[stream == LogStream::kStdout ? 0 : 1].Feed(
+      data, [&](char tag, std::string_view text) { return Record(stream, tag, text, unix_ns); });
 }
 
 Status CriLogWriter::Close(LogStream stream, int64_t unix_ns) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::string& pending = pending_[stream == LogStream::kStdout ? 0 : 1];
-  if (pending.empty()) return Ok();
-  Status s = Record(stream, 'F', pending, unix_ns);
-  pending.clear();
-  return s;
+  return lines_[stream == LogStream::kStdout ? 0 : 1].Finish(
+      [&](char tag, std::string_view text) { return Record(stream, tag, text, unix_ns); });
 }
 
 }  // namespace hp::pod

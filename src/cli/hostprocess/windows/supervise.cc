@@ -24,6 +24,7 @@
 #include "core/agent/backoff.h"
 #include "core/base/time.h"
 #include "core/k8s/decode.h"
+#include "core/pod/crilog_lines.h"
 #include "core/sys/windows/wide.h"
 
 namespace hp::cli {
@@ -38,28 +39,22 @@ int64_t NowMs() {
       .count();
 }
 
-// Copies one stream of a container into its CRI log, a record per line (a CR before the LF is
-// the line's end, not its text).
+// Copies one stream of a container into its CRI log, its lines cut as containerd cuts them
+// (pod/crilog_lines.h, shared with the Linux log writer).
 void Pump(HANDLE pipe, const char* stream, FILE* log, std::mutex& mu) {
-  std::string pending;
+  pod::CriLineSplitter lines;
+  auto record = [&](char tag, std::string_view text) -> Status {
+    std::string rec = pod::CriRecord(stream, tag, text, 0);
+    std::lock_guard lock(mu);
+    fwrite(rec.data(), 1, rec.size(), log);
+    fflush(log);
+    return Ok();
+  };
   char buf[4096];
   DWORD n = 0;
-  auto record = [&](std::string_view text) {
-    std::lock_guard lock(mu);
-    std::string line = Rfc3339Nano(NowUnixNanos()) + " " + stream + " F " + std::string(text);
-    line += "\n";
-    fwrite(line.data(), 1, line.size(), log);
-    fflush(log);
-  };
-  while (ReadFile(pipe, buf, sizeof buf, &n, nullptr) && n > 0) {
-    pending.append(buf, n);
-    for (size_t nl; (nl = pending.find('\n')) != std::string::npos; pending.erase(0, nl + 1)) {
-      std::string_view text(pending.data(), nl);
-      if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-      record(text);
-    }
-  }
-  if (!pending.empty()) record(pending);
+  while (ReadFile(pipe, buf, sizeof buf, &n, nullptr) && n > 0)
+    (void)lines.Feed(std::string_view(buf, n), record);
+  (void)lines.Finish(record);
   CloseHandle(pipe);
 }
 
@@ -192,7 +187,8 @@ class PodSupervisor {
     if (!r) {
       std::string message = r.error().ToString();
       if (log) {
-        fprintf(log, "%s stderr F %s\n", Rfc3339Nano(NowUnixNanos()).c_str(), message.c_str());
+        std::string rec = pod::CriRecord("stderr", 'F', message, 0);
+        fwrite(rec.data(), 1, rec.size(), log);
         fclose(log);
       }
       for (HANDLE h : {out_r, err_r})
@@ -223,8 +219,8 @@ class PodSupervisor {
     err.join();
     if (!left) {
       // Kept in liveContainers: `delete` tries again.
-      fprintf(log, "%s stderr F %s\n", Rfc3339Nano(NowUnixNanos()).c_str(),
-              left.error().ToString().c_str());
+      std::string rec = pod::CriRecord("stderr", 'F', left.error().ToString(), 0);
+      fwrite(rec.data(), 1, rec.size(), log);
     }
     fclose(log);
     int exit_code = code ? static_cast<int>(*code) : 128;
