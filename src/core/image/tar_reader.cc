@@ -135,6 +135,8 @@ Status TarReader::ReadBlock(char* block, const char* what_for, bool* eof) {
     *eof = true;
     return Ok();
   }
+  if (got < static_cast<size_t>(kBlock) && offset_ == 0)
+    return Err(EntryError("", 0, "shorter than one header: not a tar archive"));
   if (got < static_cast<size_t>(kBlock))
     return Err(EntryError(current_, offset_,
                           fmt::format("the archive ends inside {} (truncated)", what_for)));

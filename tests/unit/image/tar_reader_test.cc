@@ -298,6 +298,11 @@ TEST_F(TarReaderTest, InputThatIsNoTarIsRefused) {
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().ToString(),
             "test.tar: at offset 0: bad header checksum (a damaged archive, or not a tar archive)");
+  ASSERT_TRUE(sys::WriteFile(junk, "{\"a\": 1}\n"));
+  auto json = ReadFile(junk);
+  ASSERT_FALSE(json);
+  EXPECT_EQ(json.error().ToString(),
+            "test.tar: at offset 0: shorter than one header: not a tar archive");
   ASSERT_TRUE(sys::WriteFile(junk, ""));
   auto empty = ReadFile(junk);
   ASSERT_FALSE(empty);

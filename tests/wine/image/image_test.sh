@@ -4,7 +4,8 @@
 # copies the image's files into the container volume and takes the image's cmd, env and working
 # directory; the manifest's command wins over them; an image recorded for another OS is refused
 # by name; an image never imported is warned about; `images`, `inspect` and `rmi` list, show and
-# remove it as on Linux; a file is not imported.
+# remove it as on Linux; a file that is no image tarball is not imported (oci_test.sh imports
+# OCI layouts and tarballs).
 # Usage: image_test.sh WINDOWS_EXE SOURCE_DIR
 set -uo pipefail
 source "$(dirname "$0")/../wine_env.sh" "$1"
@@ -90,8 +91,9 @@ hp images -o json
 check "images -o json: none left" test "$(tr -d ' \n' <"$out/out")" = "[]"
 
 hp import 'C:\src\tool\data.txt' hostprocess.local/file:1
-check "import: a file is refused (exit 1)" test "$rc" -eq 1
-check "import: ... saying what is imported" grep -qF 'not a directory' "$out/err"
+check "import: a file that is no image tarball is refused (exit 1)" test "$rc" -eq 1
+check "import: ... saying it is not a tar archive" \
+  grep -qF 'import "C:\src\tool\data.txt": tarball: at offset 0: shorter than one header: not a tar archive' "$out/err"
 
 echo "wine image: $pass passed, $fail failed"
 [ $fail -eq 0 ]

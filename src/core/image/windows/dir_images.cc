@@ -76,23 +76,48 @@ Result<ImageRecord> ReadRecordFile(const std::string& file) {
 
 }  // namespace
 
+Status CheckImportPlatform(const std::string& path, const ImportOptions& opts) {
+  if (!opts.platform.empty() && opts.platform.rfind("windows", 0) != 0)
+    return Err(ErrorCode::kInvalidArgument,
+               "import \"{}\": --platform {}: this Windows node imports windows images only", path,
+               opts.platform);
+  return Ok();
+}
+
+Result<std::string> MakeImportDir(const std::string& root) {
+  std::string images = ImagesDir(root);
+  std::error_code ec;
+  fs::create_directories(FsPath(images), ec);
+  if (ec) return Err(FsError("create", images, ec));
+  std::random_device rd;
+  for (int attempt = 0;; ++attempt) {
+    std::string dir = images + "\\.import-" + std::to_string(rd()) + std::to_string(rd());
+    if (fs::create_directory(FsPath(dir), ec)) return dir;
+    if (ec || attempt > 10) return Err(FsError("create", dir, ec));
+  }
+}
+
+Status CommitImportDir(const std::string& root, const std::string& dir, const ImageRecord& rec) {
+  TRY_CTX(sys::WriteFile(dir + "\\image.json", RecordToJson(rec).dump(2)), "image {}",
+          Quote(rec.name));
+  std::string final_dir = ImageDir(root, rec.name);
+  (void)sys::RemoveAll(final_dir);
+  std::error_code ec;
+  fs::rename(FsPath(dir), FsPath(final_dir), ec);
+  if (ec) return Err(FsError("rename into", final_dir, ec));
+  return Ok();
+}
+
 Result<ImageRecord> ImportDirectory(const std::string& root, const std::string& dir,
                                     std::string_view name, const ImportOptions& opts) {
   ASSIGN_OR_RETURN(std::string norm, NormalImportName(name));
-  if (!opts.platform.empty() && opts.platform.rfind("windows", 0) != 0)
-    return Err(ErrorCode::kInvalidArgument,
-               "import \"{}\": --platform {}: this Windows node imports windows images only", dir,
-               opts.platform);
+  TRY(CheckImportPlatform(dir, opts));
   std::error_code ec;
   if (!fs::is_directory(FsPath(dir), ec))
+    return Err(ErrorCode::kInvalidArgument, "import \"{}\": not a directory", dir);
+  if (fs::exists(FsPath(dir + "\\oci-layout"), ec))
     return Err(ErrorCode::kInvalidArgument,
-               "import \"{}\": not a directory; the Windows preview build imports directories "
-               "only (OCI layouts and tarballs with Windows layers are not read yet)",
-               dir);
-  if (fs::exists(FsPath(dir + "\\index.json"), ec) && fs::exists(FsPath(dir + "\\oci-layout"), ec))
-    return Err(ErrorCode::kUnsupported,
-               "import \"{}\": an OCI image layout is not read by the Windows preview build yet; "
-               "import the image's files as a directory",
+               "import \"{}\": an OCI image layout, not a directory of files; import it as one",
                dir);
 
   ImageRecord rec;
@@ -103,28 +128,15 @@ Result<ImageRecord> ImportDirectory(const std::string& root, const std::string& 
   rec.id = Sha256Digest(ConfigToJson(rec.config).dump());
   rec.created = Rfc3339(NowUnixSeconds());
 
-  std::string images = ImagesDir(root);
-  fs::create_directories(FsPath(images), ec);
-  if (ec) return Err(FsError("create", images, ec));
-  std::random_device rd;
-  std::string tmp = images + "\\.import-" + std::to_string(rd()) + std::to_string(rd());
-  auto drop_tmp = [&] { (void)sys::RemoveAll(tmp); };
-  auto copied = CopyTree(dir, tmp + "\\Files");
-  if (!copied) {
-    drop_tmp();
-    return tl::unexpected(std::move(copied).error());
-  }
-  rec.size = *copied;
-  if (Status w = sys::WriteFile(tmp + "\\image.json", RecordToJson(rec).dump(2)); !w) {
-    drop_tmp();
-    return Err(Error(w.error()).Context(fmt::format("import \"{}\"", dir)));
-  }
-  std::string final_dir = ImageDir(root, norm);
-  (void)sys::RemoveAll(final_dir);
-  fs::rename(FsPath(tmp), FsPath(final_dir), ec);
-  if (ec) {
-    drop_tmp();
-    return Err(FsError("rename into", final_dir, ec));
+  ASSIGN_OR_RETURN(std::string tmp, MakeImportDir(root));
+  Status done = [&]() -> Status {
+    ASSIGN_OR_RETURN(rec.size, CopyTree(dir, tmp + "\\Files"));
+    TRY_CTX(CommitImportDir(root, tmp, rec), "import \"{}\"", dir);
+    return Ok();
+  }();
+  if (!done) {
+    (void)sys::RemoveAll(tmp);
+    return tl::unexpected(std::move(done).error());
   }
   return rec;
 }

@@ -1,6 +1,7 @@
-// hp/image on Windows (preview, docs/windows.md): images imported from a directory. The Linux
-// store keeps blobs and unpacked layers (libarchive, zstd, curl), which have no Windows build
-// here; until they do, `import DIR NAME` keeps the directory's files as they are:
+// hp/image on Windows (preview, docs/windows.md): the store of imported images. The Linux store
+// keeps blobs and unpacked layers (libarchive, zstd, curl), which have no Windows build here;
+// an image is kept as its files (`import DIR NAME` copies a directory's; windows/oci_import.h
+// applies an OCI image's Windows layers):
 //   <root>\images\windows\<hex sha256 of the name>\image.json   the ImageRecord (os "windows")
 //   <root>\images\windows\<hex sha256 of the name>\Files\       the files (a Windows layer's
 //                                                                Files\ prefix)
@@ -20,7 +21,7 @@ namespace hp::image {
 
 // Imports directory `dir` under `name` (normalised like Docker) with `opts` (env, cmd,
 // entrypoint, working dir); replaces an image of the same name. Anything but a directory is
-// refused by name (OCI layouts and tarballs with Windows layers are not read yet).
+// refused by name, and so is an OCI layout (windows/oci_import.h reads those).
 Result<ImageRecord> ImportDirectory(const std::string& root, const std::string& dir,
                                     std::string_view name, const ImportOptions& opts = {});
 // The image imported under `ref` (normalised); kNotFound when there is none.
@@ -33,6 +34,15 @@ Result<std::vector<ImageRecord>> ListDirectoryImages(const std::string& root);
 Result<ImageRecord> FindDirectoryImage(const std::string& root, std::string_view ref);
 // Removes the image `ref` names (FindDirectoryImage) and its files; returns its record.
 Result<ImageRecord> RemoveDirectoryImage(const std::string& root, std::string_view ref);
+// --platform of a Windows import: empty or `windows/...`; `path` names the input in the error.
+Status CheckImportPlatform(const std::string& path, const ImportOptions& opts);
+// A fresh directory beside the images (`.import-<random>`, which ListDirectoryImages skips) for
+// an import to build an image in (its Files\ and image.json) or to unpack a tarball into; the
+// caller removes it with sys::RemoveAll when it is not committed.
+Result<std::string> MakeImportDir(const std::string& root);
+// Writes `rec` as `dir`\image.json and renames `dir` into place as the image `rec.name`,
+// replacing an image of that name.
+Status CommitImportDir(const std::string& root, const std::string& dir, const ImageRecord& rec);
 // Copies the image's files into `volume`, an existing directory.
 Status CopyDirectoryImage(const std::string& root, const ImageRecord& image,
                           const std::string& volume);
