@@ -57,6 +57,9 @@ hp logs -n kube-system "$first"
 check "logs: what the DaemonSet's container wrote" grep -qx "agent up" "$out/out"
 hp apply -f $data/daemonset.yaml
 check "apply again: unchanged" test "$(cat "$out/out")" = "daemonset.apps/agent unchanged"
+"$WINE" "$HP_EXE" --root 'C:\hpstate' apply -f - <$data/daemonset.yaml >"$out/out" 2>"$out/err"
+check "apply -f - (stdin): unchanged" \
+  test "$(tr -d '\r' <"$out/out")" = "daemonset.apps/agent unchanged"
 
 hp delete pod -n kube-system "$first"
 check "delete pod: kubectl's words" test "$(cat "$out/out")" = "pod \"$first\" deleted"

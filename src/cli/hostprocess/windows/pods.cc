@@ -52,24 +52,24 @@ Resource ResourceOf(const std::string& word) {
 }
 const char* kResources = "pods and daemonsets";
 
-// The objects of a manifest file, decoded with their JSON; kinds other than Pod and DaemonSet
-// are refused by name before anything is done.
-Result<k8s::Decoded> DecodeWorkloads(const std::string& file) {
+// The objects of manifest files, directories or stdin (`-`), decoded with their JSON; kinds
+// other than Pod and DaemonSet are refused by name before anything is done.
+Result<k8s::Decoded> DecodeWorkloads(const std::vector<std::string>& files) {
   k8s::DecodeOptions options;
   options.keep_raw = true;
-  ASSIGN_OR_RETURN(k8s::Decoded decoded, DecodeManifests({file}, options));
+  ASSIGN_OR_RETURN(k8s::Decoded decoded, DecodeManifests(files, options));
   for (const k8s::Object& o : decoded.objects)
     if (!o.pod() && !o.daemon_set())
       return Err(ErrorCode::kUnsupported,
                  "\"{}\": {} \"{}\": the Windows preview build applies Pods and DaemonSets only",
-                 file, k8s::KindName(o.kind), o.metadata().name);
+                 o.source().file, k8s::KindName(o.kind), o.metadata().name);
   return decoded;
 }
 
 // ---- apply --------------------------------------------------------------------------------
 
 struct ApplyFlags {
-  std::string file;
+  std::vector<std::string> files;
   AdmissionFlags admission;
   std::string volume_root = "C:\\hpc";
 };
@@ -77,7 +77,7 @@ struct ApplyFlags {
 int Apply(const GlobalOptions& g, const ApplyFlags& f) {
   k8s::AdmissionOptions opts;
   if (!MakeAdmissionOptions(f.admission, &opts)) return 2;
-  auto decoded = DecodeWorkloads(f.file);
+  auto decoded = DecodeWorkloads(f.files);
   if (!decoded) return Fail("error: " + decoded.error().ToString(), 2);
   for (const auto& w : decoded->warnings) Write(stderr, "Warning: " + w.ToString() + "\n");
   bool denied = false;
@@ -365,15 +365,15 @@ int DeleteOne(const GlobalOptions& g, Resource what, const std::string& ns,
 
 struct DeleteFlags {
   std::vector<std::string> args;  // RESOURCE NAME...
-  std::string file;
+  std::vector<std::string> files;
   std::string ns = "default";
 };
 
 int Delete(const GlobalOptions& g, const DeleteFlags& f) {
   std::vector<std::tuple<Resource, std::string, std::string>> targets;
-  if (!f.file.empty()) {
+  if (!f.files.empty()) {
     if (!f.args.empty()) return Fail("error: names cannot be provided when a file is given", 2);
-    auto decoded = DecodeWorkloads(f.file);
+    auto decoded = DecodeWorkloads(f.files);
     if (!decoded) return Fail("error: " + decoded.error().ToString(), 2);
     for (const k8s::Object& o : decoded->objects)
       targets.emplace_back(o.pod() ? Resource::kPods : Resource::kDaemonSets,
@@ -407,7 +407,7 @@ CommandRegistration apply_reg(30, {"apply"}, [](CLI::App& app, GlobalOptions& g,
   auto* cmd = app.add_subcommand("apply",
                                  "Run the Pods and DaemonSets of a manifest (Windows "
                                  "preview)");
-  cmd->add_option("-f,--filename", f->file, "Manifest file")->required();
+  cmd->add_option("-f,--filename", f->files, "Manifest file, directory or - for stdin")->required();
   AddAdmissionFlags(cmd, f->admission);
   cmd->add_option("--volume-root", f->volume_root, "Where container volumes are made")
       ->capture_default_str();
@@ -468,7 +468,8 @@ CommandRegistration delete_reg(36, {"delete"}, [](CLI::App& app, GlobalOptions& 
   auto f = std::make_shared<DeleteFlags>();
   auto* cmd = app.add_subcommand("delete", "Stop and remove pods or daemonsets (Windows preview)");
   cmd->add_option("ARGS", f->args, "RESOURCE NAME...");
-  cmd->add_option("-f,--filename", f->file, "Manifest file whose objects are deleted");
+  cmd->add_option("-f,--filename", f->files,
+                  "Manifest file, directory or - for stdin whose objects are deleted");
   cmd->add_option("-n,--namespace", f->ns, "Namespace")->capture_default_str();
   cmd->callback([&g, &rc, f] { rc = Delete(g, *f); });
 });
