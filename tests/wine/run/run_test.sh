@@ -76,6 +76,13 @@ done
 check "run: the container runs" test -n "$seen"
 check "run: killing the runner kills its container (kill-on-job-close)" \
   test -z "$(alive 127.0.0.79)"
+# Its volume is files: the killed run recorded it (runs\<pid>.json) before making it, and the
+# next command removes it.
+killed_volume=$(ls "$WINEPREFIX/drive_c/hpc")
+check "run: the killed run's volume is there until the next command" test -n "$killed_volume"
+run -f $data/sandbox-pod.yaml
+check "run: the next run removes the volume the killed run left" \
+  test -z "$(ls -A "$WINEPREFIX/drive_c/hpc" 2>/dev/null)"
 
 # Links in a container volume are removed, never followed: the test plants Unix links (Wine's
 # CreateSymbolicLinkW makes none) to a host directory with a file and to an empty host directory

@@ -9,6 +9,7 @@
 #include <map>
 #include <thread>
 
+#include "cli/hostprocess/windows/runs.h"
 #include "core/agent/naming.h"
 #include "core/agent/node.h"
 #include "core/agent/schedule.h"
@@ -279,6 +280,9 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
                  std::vector<std::string>* deleted) {
   std::map<std::string, PodRecord> want;
   std::vector<std::string> errors;
+  // What a killed foreground `run` left (runs.h).
+  for (const std::string& left : ReapForegroundRuns(root))
+    errors.push_back("cannot remove \"" + left + "\", left by a run that was killed");
   for (DaemonSetView& ds : ListDaemonSets(root, &errors)) {
     if (!ds.fits) continue;
     json tmpl = ds.object["spec"].value("template", json::object());

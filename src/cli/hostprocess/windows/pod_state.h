@@ -81,7 +81,8 @@ std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
 // revision (agent::DaemonPodName, as on Linux); the pods of deleted DaemonSets, of older
 // revisions, or that no longer fit are removed; a pod whose supervisor died before the pod
 // finished is re-adopted: its containers' volumes are removed and a new supervisor starts them
-// again. `created`/`deleted` (optional) receive the keys of the pods started and removed.
+// again; what killed foreground runs left is removed (runs.h). `created`/`deleted` (optional)
+// receive the keys of the pods started and removed.
 Status Reconcile(const std::string& root, std::vector<std::string>* created = nullptr,
                  std::vector<std::string>* deleted = nullptr);
 

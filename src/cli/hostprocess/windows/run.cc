@@ -30,6 +30,7 @@
 #include "cli/hostprocess/command.h"
 #include "cli/hostprocess/manifests.h"
 #include "cli/hostprocess/windows/container.h"
+#include "cli/hostprocess/windows/runs.h"
 #include "core/image/windows/dir_images.h"
 #include "core/job/windows/job_object.h"
 #include "core/k8s/admission.h"
@@ -92,8 +93,24 @@ int RunPod(const RunFlags& flags) {
   }
   std::map<std::string, std::string> annotations(meta->annotations.begin(),
                                                  meta->annotations.end());
+  // What a run killed before it ended left (its volumes) goes first; this run records its own.
+  for (const std::string& left : windows_node::ReapForegroundRuns(flags.container.root))
+    Write(stderr, "Warning: cannot remove \"" + left + "\", left by a run that was killed\n");
+  auto record = windows_node::ForegroundRun::Begin(flags.container.root);
+  if (!record) {
+    Write(stderr, "error: " + record.error().ToString() + "\n");
+    return 128;
+  }
+  if (Status s = record->Add(flags.container.volumes_dir); !s) {
+    Write(stderr, "error: " + s.error().ToString() + "\n");
+    return 128;
+  }
   auto run_one = [&](const k8s::Container& c) -> Result<Running> {
-    auto r = windows_node::Start(*spec, annotations, c, flags.container);
+    windows_node::ContainerOptions options = flags.container;
+    options.id = windows_node::NewContainerId();
+    Status recorded = record->Add(windows::JoinPath(options.volume_root, options.id));
+    Result<Running> r = recorded ? windows_node::Start(*spec, annotations, c, options)
+                                 : Result<Running>(Err(recorded.error()));
     if (!r) Write(stderr, "error: " + r.error().ToString() + "\n");
     return r;
   };

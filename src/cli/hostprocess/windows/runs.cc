@@ -1,0 +1,83 @@
+#include "cli/hostprocess/windows/runs.h"
+
+#include <windows.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "cli/hostprocess/windows/pod_state.h"
+#include "core/base/strings.h"
+#include "core/sys/file.h"
+#include "core/sys/windows/wide.h"
+
+namespace hp::cli::windows_node {
+namespace {
+
+using nlohmann::json;
+
+std::string RunsDir(const std::string& root) { return root + "\\runs"; }
+
+uint64_t CreationTimeOf(HANDLE process) {
+  FILETIME created, exited, kernel, user;
+  if (!GetProcessTimes(process, &created, &exited, &kernel, &user)) return 0;
+  return (uint64_t{created.dwHighDateTime} << 32) | created.dwLowDateTime;
+}
+
+// Whether the process `pid` that started at `start` still runs.
+bool Alive(uint32_t pid, uint64_t start) {
+  HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
+  if (!h) return false;
+  DWORD code = 0;
+  bool alive = CreationTimeOf(h) == start && GetExitCodeProcess(h, &code) && code == STILL_ACTIVE;
+  CloseHandle(h);
+  return alive;
+}
+
+}  // namespace
+
+Result<ForegroundRun> ForegroundRun::Begin(const std::string& root) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(sys::Widen(RunsDir(root))), ec);
+  if (ec) return Err(ErrorCode::kInternal, "create \"{}\": {}", RunsDir(root), ec.message());
+  DWORD pid = GetCurrentProcessId();
+  json record = {
+      {"pid", pid}, {"startTime", CreationTimeOf(GetCurrentProcess())}, {"paths", json::array()}};
+  std::string file = RunsDir(root) + "\\" + std::to_string(pid) + ".json";
+  TRY(WriteJson(file, record));
+  return ForegroundRun(file, record.dump());
+}
+
+ForegroundRun::~ForegroundRun() {
+  if (!file_.empty()) (void)sys::RemoveAll(file_);
+}
+
+Status ForegroundRun::Add(const std::string& path) {
+  json record = json::parse(json_);
+  record["paths"].push_back(path);
+  TRY(WriteJson(file_, record));
+  json_ = record.dump();
+  return Ok();
+}
+
+std::vector<std::string> ReapForegroundRuns(const std::string& root) {
+  std::vector<std::string> left;
+  for (const std::string& name : sys::ListDir(RunsDir(root)).value_or(std::vector<std::string>{})) {
+    if (!EndsWith(name, ".json")) continue;
+    std::string file = RunsDir(root) + "\\" + name;
+    auto record = ReadJson(file);
+    if (!record || !record->is_object()) continue;  // being written: the next reap sees it
+    if (Alive(record->value("pid", uint32_t{0}), record->value("startTime", uint64_t{0}))) continue;
+    bool all = true;
+    for (const json& p : record->value("paths", json::array())) {
+      if (!p.is_string()) continue;
+      if (!sys::RemoveAll(p.get<std::string>())) {
+        left.push_back(p.get<std::string>());
+        all = false;
+      }
+    }
+    if (all) (void)sys::RemoveAll(file);
+  }
+  return left;
+}
+
+}  // namespace hp::cli::windows_node
