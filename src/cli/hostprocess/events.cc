@@ -14,17 +14,6 @@
 
 namespace hp::cli {
 
-std::string EventSource(const agent::Event& e) {
-  return e.reason == "Scheduled" || e.reason == "FailedScheduling" ? "default-scheduler" : e.from;
-}
-
-std::string LastSeenColumn(const agent::Event& e, int64_t now) {
-  std::string last = HumanDuration(now - e.last);
-  if (e.count > 1)
-    last = fmt::format("{} (x{} over {})", last, e.count, HumanDuration(now - e.first));
-  return last;
-}
-
 std::vector<NodeEvent> CollectEvents(const std::vector<agent::PodView>& pods,
                                      const std::vector<agent::DaemonSetView>& daemonsets) {
   std::vector<NodeEvent> out;

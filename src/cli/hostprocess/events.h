@@ -22,11 +22,7 @@ struct NodeEvent {
 std::vector<NodeEvent> CollectEvents(const std::vector<agent::PodView>& pods,
                                      const std::vector<agent::DaemonSetView>& daemonsets);
 
-// The event's source as describe's From column prints it ("kubelet", "default-scheduler").
-std::string EventSource(const agent::Event& e);
-
-// kubectl's LAST SEEN: "5s", or "5s (x3 over 2m)" for an event seen several times.
-std::string LastSeenColumn(const agent::Event& e, int64_t now);
+// EventSource and LastSeenColumn: printers/table.h.
 
 // printEvent's table: [NAMESPACE] LAST SEEN, TYPE, REASON, OBJECT, MESSAGE.
 Table EventsTable(const std::vector<NodeEvent>& events, bool with_namespace, int64_t now);

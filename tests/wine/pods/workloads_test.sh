@@ -52,6 +52,14 @@ check "get daemonsets: kubectl's header" \
   grep -Eq '^NAME +DESIRED +CURRENT +READY +UP-TO-DATE +AVAILABLE +NODE SELECTOR +AGE$' "$out/out"
 check "get daemonsets: 1 desired, current, ready, up to date, available" \
   grep -Eq '^agent +1 +1 +1 +1 +1 +kubernetes.io/os=windows +[0-9]+s$' "$out/out"
+hp describe pods -n kube-system "$first"
+check "describe: kubectl's fields for the DaemonSet's pod" \
+  bash -c "grep -Eq '^Name: +$first\$' '$out/out' && grep -Eq '^Controlled By: +DaemonSet/agent\$' \
+    '$out/out' && grep -Eq '^ +State: +Running\$' '$out/out' && grep -Eq '^ +Restart Count: +0\$' \
+    '$out/out' && grep -Eq '^Node-Selectors: +kubernetes.io/os=windows\$' '$out/out'"
+hp describe pods -n kube-system no-such-pod
+check "describe: an unknown pod is NotFound" \
+  grep -qxF 'Error from server (NotFound): pods "no-such-pod" not found' "$out/err"
 wait_for grep -q 'agent up' "$state/logs/kube-system_$first/agent/0.log"
 hp logs -n kube-system "$first"
 check "logs: what the DaemonSet's container wrote" grep -qx "agent up" "$out/out"
@@ -72,6 +80,9 @@ check "delete pod: the controller brings the pod back" \
 for p in $(alive "supervise-pod kube-system_$first"); do kill -9 "$p"; done
 wait_for test -z "$(alive 127.0.0.82)"
 check "kill -9 of the pod's supervisor: its container dies with it" test -z "$(alive 127.0.0.82)"
+hp describe pods -n kube-system "$first"
+check "describe: a pod whose supervisor died is Unknown (SupervisorLost)" \
+  bash -c "grep -Eq '^Status: +Unknown\$' '$out/out' && grep -Eq '^Reason: +SupervisorLost\$' '$out/out'"
 hp apply -f $data/daemonset.yaml
 check "apply after the supervisor died: unchanged" \
   test "$(cat "$out/out")" = "daemonset.apps/agent unchanged"

@@ -141,4 +141,15 @@ std::string RestartsColumn(const PodStatus& s, int64_t now) {
   return fmt::format("{} ({} ago)", restarts, HumanDuration(now - last));
 }
 
+std::string EventSource(const agent::Event& e) {
+  return e.reason == "Scheduled" || e.reason == "FailedScheduling" ? "default-scheduler" : e.from;
+}
+
+std::string LastSeenColumn(const agent::Event& e, int64_t now) {
+  std::string last = HumanDuration(now - e.last);
+  if (e.count > 1)
+    last = fmt::format("{} (x{} over {})", last, e.count, HumanDuration(now - e.first));
+  return last;
+}
+
 }  // namespace hp::cli

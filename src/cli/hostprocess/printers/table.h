@@ -46,4 +46,9 @@ std::string ReadyColumn(const agent::PodStatus& s);                  // "1/1"
 std::string StatusColumn(const agent::PodStatus& s);                 // printPod's reason
 std::string RestartsColumn(const agent::PodStatus& s, int64_t now);  // "3 (25s ago)"
 
+// The event's source as describe's From column prints it ("kubelet", "default-scheduler").
+std::string EventSource(const agent::Event& e);
+// kubectl's LAST SEEN: "5s", or "5s (x3 over 2m)" for an event seen several times.
+std::string LastSeenColumn(const agent::Event& e, int64_t now);
+
 }  // namespace hp::cli

@@ -15,14 +15,19 @@
 #include "cli/hostprocess/admission_cli.h"
 #include "cli/hostprocess/command.h"
 #include "cli/hostprocess/manifests.h"
+#include "cli/hostprocess/printers/describe.h"
 #include "cli/hostprocess/printers/table.h"
 #include "cli/hostprocess/windows/container.h"
 #include "cli/hostprocess/windows/pod_state.h"
 #include "core/agent/naming.h"
+#include "core/agent/node.h"
+#include "core/agent/schedule.h"
 #include "core/base/strings.h"
 #include "core/base/time.h"
 #include "core/k8s/admission.h"
 #include "core/k8s/decode.h"
+#include "core/k8s/defaults_json.h"
+#include "core/k8s/qos.h"
 #include "core/sys/file.h"
 
 namespace hp::cli {
@@ -338,6 +343,62 @@ int RunExec(const GlobalOptions& g, const ExecFlags& f) {
   return static_cast<int>(*code);
 }
 
+// ---- describe -----------------------------------------------------------------------------
+
+// kubectl describe pod: the Linux node's text (printers/describe.h) from this node's record and
+// status; a pod whose supervisor died shows Unknown (SupervisorLost) until apply re-adopts it.
+int DescribePods(const GlobalOptions& g, const std::string& ns,
+                 const std::vector<std::string>& names) {
+  int rc = 0;
+  bool first = true;
+  std::vector<std::string> seen;
+  std::string node = agent::LocalNode({}).name;
+  for (const std::string& key : PodKeys(g.root, ns)) {
+    std::string name = key.substr(ns.size() + 1);
+    if (!names.empty() && std::find(names.begin(), names.end(), name) == names.end()) continue;
+    auto rec = wn::ReadPodRecord(g.root, key);
+    if (!rec) continue;
+    seen.push_back(name);
+    agent::PodStatus status = wn::ReadStatus(g.root, key).value_or(wn::InitialStatus(rec->pod));
+    PodDescription p;
+    p.pod = rec->pod;
+    p.pod["apiVersion"] = "v1";
+    p.pod["kind"] = "Pod";
+    if (rec->owner_kind == "DaemonSet" && p.pod["spec"].is_object()) {
+      // The DaemonSet controller's tolerations of every daemon pod.
+      auto& tolerations = p.pod["spec"]["tolerations"];
+      if (!tolerations.is_array()) tolerations = json::array();
+      for (const k8s::Toleration& t :
+           agent::DaemonSetDefaultTolerations(p.pod["spec"].value("hostNetwork", false))) {
+        json j{{"effect", t.effect}, {"key", t.key}, {"operator", t.op}};
+        if (std::find(tolerations.begin(), tolerations.end(), j) == tolerations.end())
+          tolerations.push_back(j);
+      }
+    }
+    k8s::DefaultPodJson(p.pod);  // what the API server adds to every Pod it stores
+    p.pod["metadata"]["namespace"] = ns;
+    p.pod["metadata"]["creationTimestamp"] = Rfc3339(rec->created);
+    p.pod["status"] = agent::ApiPodStatus(status);
+    p.status = &status;
+    p.node_name = node;
+    p.owner_kind = rec->owner_kind;
+    p.owner_name = rec->owner_name;
+    auto decoded = k8s::DecodeString(rec->pod.dump(-1, ' ', true), wn::PodDir(g.root, key));
+    p.qos_class = decoded && !decoded->objects.empty() && decoded->objects[0].pod()
+                      ? k8s::ComputePodQOS(decoded->objects[0].pod()->spec)
+                      : k8s::kQOSBestEffort;
+    p.lost = !status.finished && !wn::SupervisorAlive(g.root, key);
+    if (!first) Write(stdout, "\n\n");
+    first = false;
+    Write(stdout, DescribePodText(p, NowUnixSeconds()));
+  }
+  for (const std::string& n : names)
+    if (std::find(seen.begin(), seen.end(), n) == seen.end())
+      rc = Fail("Error from server (NotFound): pods \"" + n + "\" not found");
+  if (names.empty() && seen.empty()) return NoneFound(ns);
+  return rc;
+}
+
 // ---- delete -------------------------------------------------------------------------------
 
 // Deletes one object; its line (kubectl's words) or an error. The DaemonSet controller runs
@@ -462,6 +523,21 @@ CommandRegistration exec_reg(34, {"exec"}, [](CLI::App& app, GlobalOptions& g, i
   cmd->add_flag("-i,--stdin", f->stdin_, "Pass stdin to the command");
   cmd->add_option("COMMAND", f->command, "The command and its arguments, after --");
   cmd->callback([&g, &rc, f] { rc = RunExec(g, *f); });
+});
+
+CommandRegistration describe_reg(32, {"describe"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
+  auto ns = std::make_shared<std::string>("default");
+  auto what = std::make_shared<std::string>();
+  auto names = std::make_shared<std::vector<std::string>>();
+  auto* cmd = app.add_subcommand("describe", "Show pods in detail (kubectl describe pod)");
+  cmd->add_option("RESOURCE", *what, "pods")->required();
+  cmd->add_option("NAMES", *names, "Names (default: all in the namespace)");
+  cmd->add_option("-n,--namespace", *ns, "Namespace")->capture_default_str();
+  cmd->callback([&g, &rc, ns, what, names] {
+    rc = ResourceOf(*what) == Resource::kPods
+             ? DescribePods(g, *ns, *names)
+             : Fail("error: the Windows preview build describes pods only", 1);
+  });
 });
 
 CommandRegistration delete_reg(36, {"delete"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
