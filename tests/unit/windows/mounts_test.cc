@@ -20,8 +20,7 @@ TEST(WindowsMounts, RefusesPathsOutsideOrAtTheVolume) {
   for (const char* p : {"C:\\..\\Windows", "\\..\\x", "a\\..\\..\\x", "../x", ".."}) {
     auto link = MountLinkPath("C:\\hpc\\0123", p);
     ASSERT_FALSE(link) << p << " gave " << *link;
-    EXPECT_NE(link.error().message().find("climbs out of the container volume"),
-              std::string::npos)
+    EXPECT_NE(link.error().message().find("climbs out of the container volume"), std::string::npos)
         << p;
   }
   for (const char* p : {"C:\\", "C:", "\\", "/", ".", "a\\.."}) {
@@ -31,6 +30,33 @@ TEST(WindowsMounts, RefusesPathsOutsideOrAtTheVolume) {
         << p;
   }
   EXPECT_FALSE(MountLinkPath("C:\\hpc\\0123", ""));
+}
+
+// Found by review: names Win32 rewrites or reads as something else (a trailing dot or space,
+// an alternate data stream, a device) must not become link paths.
+TEST(WindowsMounts, RefusesNamesWindowsWouldRewrite) {
+  for (const char* p :
+       {"C:\\.. ", "C:\\x\\.. ", "C:\\data.", "C:\\data ", "C:\\a\\b:c", "\\\\.\\C:\\x", "C:\\nul",
+        "C:\\x\\COM1.txt", "C:\\a?b", "C:\\a\x01b", "/var/lpt9"}) {
+    auto link = MountLinkPath("C:\\hpc\\0123", p);
+    EXPECT_FALSE(link) << p << " gave " << (link ? *link : "");
+  }
+  for (const char* p : {"C:\\console", "C:\\com10", "C:\\nul2", "C:\\a.b\\c"})
+    EXPECT_TRUE(MountLinkPath("C:\\hpc\\0123", p)) << p;
+}
+
+TEST(WindowsMounts, HostPathSourcesAreFullPathsWithoutDotDot) {
+  for (const char* p : {"C:\\var\\log", "D:/data", "\\\\server\\share\\x"})
+    EXPECT_TRUE(CheckHostPathSource(p)) << p;
+  for (const char* p : {"data", ".\\data", "\\var\\log", "C:data", "C:\\a\\..\\..\\x", "C:/a/../b"})
+    EXPECT_FALSE(CheckHostPathSource(p)) << p;
+}
+
+TEST(WindowsMounts, SameOrBelowComparesWholeComponents) {
+  EXPECT_TRUE(IsSameOrBelow("C:\\v\\data\\cache", "C:\\v\\data"));
+  EXPECT_TRUE(IsSameOrBelow("C:\\v\\DATA", "C:\\v\\data"));
+  EXPECT_FALSE(IsSameOrBelow("C:\\v\\database", "C:\\v\\data"));
+  EXPECT_FALSE(IsSameOrBelow("C:\\v", "C:\\v\\data"));
 }
 
 TEST(WindowsMounts, NamedPipesAreRecognized) {

@@ -136,6 +136,14 @@ sed 's|mountPath: C:\\var\\log|mountPath: C:\\..\\Windows|' $data/mount-pod.yaml
 run -f "$out/escape.yaml"
 check "mounts: a mount path out of the volume is refused" \
   grep -q 'mountPath "C:\\..\\Windows" climbs out of the container volume' "$out/err"
+sed 's|mountPath: /scratch|mountPath: /var/log/cache|' $data/mount-pod.yaml >"$out/nested.yaml"
+run -f "$out/nested.yaml"
+check "mounts: a mount inside another is refused (its link would land on the host)" \
+  grep -q 'volumeMount "scratch" at "/var/log/cache": overlaps volumeMount "logs"' "$out/err"
+sed 's|path: C:\\hostlogs|path: hostlogs|' $data/mount-pod.yaml >"$out/relative.yaml"
+run -f "$out/relative.yaml"
+check "mounts: a relative hostPath is refused" \
+  grep -q 'hostPath "hostlogs" is not a full path' "$out/err"
 sed 's|    emptyDir: {}|    configMap: {name: cfg}|' $data/mount-pod.yaml >"$out/cm.yaml"
 run -f "$out/cm.yaml"
 check "mounts: a configMap volume is refused by name" \

@@ -164,6 +164,7 @@ Status MakeMounts(const k8s::PodSpec& pod, const k8s::Container& c, const Contai
     if (v->host_path) {
       if (windows::IsNamedPipe(v->host_path->path))
         return Err(ErrorCode::kUnsupported, "{}: {}", what, windows::kNamedPipeMountError);
+      TRY_CTX(windows::CheckHostPathSource(v->host_path->path), "{}", what);
       source = v->host_path->path;
     } else if (v->empty_dir) {
       if (flags.volumes_dir.empty())
@@ -181,6 +182,14 @@ Status MakeMounts(const k8s::PodSpec& pod, const k8s::Container& c, const Contai
       Write(stderr, "Warning: container \"" + c.name + "\": " + what +
                         " is readOnly, which a symbolic link cannot enforce (containerd 1.6's "
                         "layout): it is writable\n");
+    // A link inside another mount's link would be made in that mount's source, on the host,
+    // and never removed with the volume.
+    for (const Planned& other : planned)
+      if (windows::IsSameOrBelow(link, other.link) || windows::IsSameOrBelow(other.link, link))
+        return Err(ErrorCode::kUnsupported,
+                   "{}: overlaps {} (mounts are links in the container volume and cannot be "
+                   "nested or repeated)",
+                   what, other.what);
     planned.push_back({what, link, source, v});
   }
   for (const Planned& p : planned) {
@@ -194,6 +203,18 @@ Status MakeMounts(const k8s::PodSpec& pod, const k8s::Container& c, const Contai
       std::filesystem::create_directories(std::filesystem::path(sys::Widen(p.source)), ec);
       if (ec)
         return Err(ErrorCode::kInternal, "{}: create \"{}\": {}", p.what, p.source, ec.message());
+    }
+    // No directory on the way from the volume to the link may be a link itself (the image's):
+    // the link, and the directories made for it, must land inside the volume.
+    for (std::string at = windows::JoinPath(volume, "");;) {
+      size_t next = p.link.find('\\', at.size());
+      if (next == std::string::npos) break;
+      at = p.link.substr(0, next);
+      DWORD a = GetFileAttributesW(sys::Widen(at).c_str());
+      if (a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_REPARSE_POINT))
+        return Err(ErrorCode::kFailedPrecondition, "{}: \"{}\" in the container volume is a link",
+                   p.what, at);
+      at += '\\';
     }
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(sys::Widen(p.link)).parent_path(),
@@ -401,13 +422,15 @@ Result<uint32_t> Finish(Running& r, Status* volume_left) {
   ASSIGN_OR_RETURN(uint32_t code, r.process.ExitCode());
   Status killed = r.job.Terminate(1);
   auto empty = r.job.WaitEmpty(std::chrono::seconds(10));
-  // The container's links (symbolic links, junctions) go, never what they point to.
-  Status removed = sys::RemoveAll(r.volume);
   if (!killed) return Err(killed.error());
   if (!empty) return Err(empty.error());
+  // The volume is removed only once no process of the job is left to change it under the
+  // removal (its id stays recorded for a later delete otherwise).
   if (!*empty)
     return Err(ErrorCode::kInternal, "container \"{}\": job \"{}\" still has processes", r.name,
                r.job.name());
+  // The container's links (symbolic links, junctions) go, never what they point to.
+  Status removed = sys::RemoveAll(r.volume);
   if (!removed) {
     Error e =
         Error(removed.error())

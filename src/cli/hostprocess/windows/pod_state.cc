@@ -18,6 +18,7 @@
 #include "core/k8s/decode.h"
 #include "core/sys/file.h"
 #include "core/sys/windows/wide.h"
+#include "core/windows/command_line.h"
 
 namespace hp::cli::windows_node {
 namespace {
@@ -27,26 +28,12 @@ using nlohmann::json;
 
 fs::path FsPath(const std::string& utf8) { return fs::path(sys::Widen(utf8)); }
 
-uint64_t CreationTime(HANDLE process) {
-  FILETIME created, exited, kernel, user;
-  if (!GetProcessTimes(process, &created, &exited, &kernel, &user)) return 0;
-  return (uint64_t{created.dwHighDateTime} << 32) | created.dwLowDateTime;
-}
-
-// The pod's supervisor while it runs, opened with `access`; null when it does not.
-HANDLE OpenSupervisor(const std::string& dir, DWORD access) {
+// The pod's supervisor as recorded in supervisor.json (kGone when there is no record).
+Liveness CheckSupervisor(const std::string& dir, DWORD access, HANDLE* handle) {
   auto j = ReadJson(dir + "\\supervisor.json");
-  if (!j) return nullptr;
-  HANDLE h =
-      OpenProcess(access | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, j->value("pid", uint32_t{0}));
-  if (!h) return nullptr;
-  DWORD code = 0;
-  if (CreationTime(h) != j->value("startTime", uint64_t{0}) || !GetExitCodeProcess(h, &code) ||
-      code != STILL_ACTIVE) {
-    CloseHandle(h);
-    return nullptr;
-  }
-  return h;
+  if (!j || !j->is_object()) return Liveness::kGone;
+  return CheckProcess(j->value("pid", uint32_t{0}), j->value("startTime", uint64_t{0}), access,
+                      handle);
 }
 
 // Removes `path` and what is below it, retrying for up to 10 s while dying processes still
@@ -73,6 +60,31 @@ std::string Self() {
 
 }  // namespace
 
+uint64_t ProcessCreationTime(void* process) {
+  FILETIME created, exited, kernel, user;
+  if (!GetProcessTimes(static_cast<HANDLE>(process), &created, &exited, &kernel, &user)) return 0;
+  return (uint64_t{created.dwHighDateTime} << 32) | created.dwLowDateTime;
+}
+
+Liveness CheckProcess(uint32_t pid, uint64_t start, unsigned long access, void** handle) {
+  if (pid == 0) return Liveness::kGone;
+  HANDLE h = OpenProcess(access | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
+  if (!h) {
+    // Only "no such process" means gone: a process this account may not open may well run
+    // (an elevated supervisor seen from an unelevated prompt), and nothing is removed under it.
+    return GetLastError() == ERROR_INVALID_PARAMETER ? Liveness::kGone : Liveness::kDenied;
+  }
+  DWORD code = 0;
+  bool alive =
+      ProcessCreationTime(h) == start && GetExitCodeProcess(h, &code) && code == STILL_ACTIVE;
+  if (alive && handle) {
+    *handle = h;
+  } else {
+    CloseHandle(h);
+  }
+  return alive ? Liveness::kAlive : Liveness::kGone;
+}
+
 std::string PodsDir(const std::string& root) { return root + "\\pods"; }
 std::string PodDir(const std::string& root, const std::string& key) {
   return PodsDir(root) + "\\" + key;
@@ -87,19 +99,35 @@ std::string LogPath(const std::string& root, const std::string& key, const std::
 }
 
 std::optional<json> ReadJson(const std::string& path) {
-  auto data = sys::ReadFile(path);
-  if (!data) return std::nullopt;
-  json j = json::parse(*data, nullptr, false);
+  // Opened with every sharing mode, delete included: a reader must never make the writer's
+  // MoveFileExW over this file fail (WriteJson).
+  HANDLE f = CreateFileW(sys::Widen(path).c_str(), GENERIC_READ,
+                         FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                         OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (f == INVALID_HANDLE_VALUE) return std::nullopt;
+  std::string data;
+  char buf[16384];
+  DWORD n = 0;
+  while (ReadFile(f, buf, sizeof buf, &n, nullptr) && n > 0) data.append(buf, n);
+  CloseHandle(f);
+  json j = json::parse(data, nullptr, false);
   if (j.is_discarded()) return std::nullopt;
   return j;
 }
 
 Status WriteJson(const std::string& path, const json& j) {
   TRY(sys::WriteFile(path + ".tmp", j.dump(-1, ' ', true)));
-  if (!MoveFileExW(sys::Widen(path + ".tmp").c_str(), sys::Widen(path).c_str(),
-                   MOVEFILE_REPLACE_EXISTING))
-    return tl::unexpected(sys::Win32Error("replace \"" + path + "\""));
-  return Ok();
+  // A reader of another program (an editor, a virus scanner) may hold the file without delete
+  // sharing for a moment: the replace is tried again for up to 2 s.
+  for (int attempt = 0;; ++attempt) {
+    if (MoveFileExW(sys::Widen(path + ".tmp").c_str(), sys::Widen(path).c_str(),
+                    MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+      return Ok();
+    DWORD error = GetLastError();
+    if (attempt >= 100 || (error != ERROR_ACCESS_DENIED && error != ERROR_SHARING_VIOLATION))
+      return tl::unexpected(sys::Win32Error("replace \"" + path + "\"", error));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 json ToJson(const PodRecord& r) {
@@ -155,9 +183,7 @@ std::optional<agent::PodStatus> ReadStatus(const std::string& root, const std::s
 }
 
 bool SupervisorAlive(const std::string& root, const std::string& key) {
-  HANDLE h = OpenSupervisor(PodDir(root, key), 0);
-  if (h) CloseHandle(h);
-  return h != nullptr;
+  return CheckSupervisor(PodDir(root, key), 0, nullptr) != Liveness::kGone;
 }
 
 namespace {
@@ -165,16 +191,33 @@ namespace {
 // Starts the pod's supervisor (detached) and records its pid and creation time.
 Status StartSupervisor(const std::string& root, const std::string& key) {
   std::string dir = PodDir(root, key);
-  std::wstring cmdline = L"\"" + sys::Widen(Self()) + L"\" --root \"" + sys::Widen(root) +
-                         L"\" supervise-pod " + sys::Widen(key);
+  // Quoted by the C runtime's rules (a root ending in `\` would otherwise escape its quote) and
+  // with the root made absolute: the supervisor outlives this command's working directory.
+  std::wstring full(MAX_PATH, L'\0');
+  std::wstring wide_root = sys::Widen(root);
+  DWORD n =
+      GetFullPathNameW(wide_root.c_str(), static_cast<DWORD>(full.size()), full.data(), nullptr);
+  std::string absolute = n > 0 && n < full.size() ? sys::Narrow({full.data(), n}) : root;
+  std::wstring cmdline =
+      sys::Widen(windows::JoinCommandLine({Self(), "--root", absolute, "supervise-pod", key}));
   STARTUPINFOW si{};
   si.cb = sizeof si;
   PROCESS_INFORMATION pi{};
-  if (!CreateProcessW(nullptr, cmdline.data(), nullptr, nullptr, FALSE,
-                      DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP, nullptr, nullptr, &si, &pi))
-    return Err(sys::Win32Error("start the supervisor of pod \"" + key + "\""));
-  Status saved = WriteJson(dir + "\\supervisor.json",
-                           {{"pid", pi.dwProcessId}, {"startTime", CreationTime(pi.hProcess)}});
+  // Out of this command's job, if it runs in one (an SSH session, a CI agent): the pod must not
+  // die when that session ends.
+  DWORD flags = DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP | CREATE_BREAKAWAY_FROM_JOB;
+  BOOL started = CreateProcessW(nullptr, cmdline.data(), nullptr, nullptr, FALSE, flags, nullptr,
+                                nullptr, &si, &pi);
+  if (!started && GetLastError() == ERROR_ACCESS_DENIED)
+    return Err(ErrorCode::kPermissionDenied,
+               "start the supervisor of pod \"{}\": this command runs in a job that does not let "
+               "processes break away, so the pod would die with it; run it outside that job (for "
+               "example from a service or a console that is not in a job)",
+               key);
+  if (!started) return Err(sys::Win32Error("start the supervisor of pod \"" + key + "\""));
+  Status saved =
+      WriteJson(dir + "\\supervisor.json",
+                {{"pid", pi.dwProcessId}, {"startTime", ProcessCreationTime(pi.hProcess)}});
   if (!saved) TerminateProcess(pi.hProcess, 1);
   CloseHandle(pi.hThread);
   CloseHandle(pi.hProcess);
@@ -198,7 +241,7 @@ void RemoveLiveVolumes(const std::string& root, const std::string& key,
 // A pod whose supervisor died before the pod finished: kill-on-job-close ended its containers.
 bool Lost(const std::string& root, const std::string& key) {
   auto st = ReadStatus(root, key);
-  return !(st && st->finished) && !SupervisorAlive(root, key);
+  return !(st && st->finished) && CheckSupervisor(PodDir(root, key), 0, nullptr) == Liveness::kGone;
 }
 
 }  // namespace
@@ -222,10 +265,25 @@ Status CreatePod(const std::string& root, const std::string& key, const PodRecor
 Status RemovePod(const std::string& root, const std::string& key) {
   std::string dir = PodDir(root, key);
   // The supervisor dies, and with its Job Object handles the containers (kill-on-job-close).
-  if (HANDLE h = OpenSupervisor(dir, PROCESS_TERMINATE | SYNCHRONIZE)) {
-    TerminateProcess(h, 1);
-    WaitForSingleObject(h, 10000);
-    CloseHandle(h);
+  // Nothing is removed while it may still run.
+  HANDLE h = nullptr;
+  switch (CheckSupervisor(dir, PROCESS_TERMINATE | SYNCHRONIZE, &h)) {
+    case Liveness::kDenied:
+      return Err(ErrorCode::kPermissionDenied,
+                 "pod \"{}\": its supervisor cannot be stopped by this account (access denied): "
+                 "run the command as the account that applied the pod (an administrator)",
+                 key);
+    case Liveness::kAlive: {
+      TerminateProcess(h, 1);
+      DWORD waited = WaitForSingleObject(h, 10000);
+      CloseHandle(h);
+      if (waited != WAIT_OBJECT_0)
+        return Err(ErrorCode::kInternal,
+                   "pod \"{}\": its supervisor did not end within 10 s; nothing was removed", key);
+      break;
+    }
+    case Liveness::kGone:
+      break;
   }
   // Each container's id is in liveContainers from before its volume is made until that volume
   // is gone.

@@ -46,6 +46,14 @@ Result<PodRecord> ReadPodRecord(const std::string& root, const std::string& key)
 // ContainerCreating (init containers in PodInitializing).
 agent::PodStatus InitialStatus(const nlohmann::json& pod);
 
+// A process recorded by pid and creation time (Windows reuses pids): kGone when no such
+// process runs, kAlive when it runs (its handle in *handle, opened with `access`, when handle is
+// not null), kDenied when this account may not open it: it may run, and callers treat it so.
+enum class Liveness { kGone, kAlive, kDenied };
+Liveness CheckProcess(uint32_t pid, uint64_t start, unsigned long access, void** handle);
+// A process handle's creation time (FILETIME ticks), 0 when unknown.
+uint64_t ProcessCreationTime(void* process);
+
 // status.json; nullopt when missing or damaged.
 std::optional<agent::PodStatus> ReadStatus(const std::string& root, const std::string& key);
 

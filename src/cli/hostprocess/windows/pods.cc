@@ -409,9 +409,9 @@ int DeleteOne(const GlobalOptions& g, Resource what, const std::string& ns,
   if (what == Resource::kPods) {
     if (!sys::Exists(wn::PodDir(g.root, key)))
       return Fail("Error from server (NotFound): pods \"" + name + "\" not found");
-    Status removed = wn::RemovePod(g.root, key);
+    if (Status removed = wn::RemovePod(g.root, key); !removed)
+      return Fail("error: " + removed.error().message());
     Write(stdout, "pod \"" + name + "\" deleted\n");
-    if (!removed) return Fail("error: " + removed.error().message());
     return 0;
   }
   std::string path = wn::DaemonSetsDir(g.root) + "\\" + key + ".json";

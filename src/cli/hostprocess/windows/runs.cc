@@ -17,22 +17,6 @@ using nlohmann::json;
 
 std::string RunsDir(const std::string& root) { return root + "\\runs"; }
 
-uint64_t CreationTimeOf(HANDLE process) {
-  FILETIME created, exited, kernel, user;
-  if (!GetProcessTimes(process, &created, &exited, &kernel, &user)) return 0;
-  return (uint64_t{created.dwHighDateTime} << 32) | created.dwLowDateTime;
-}
-
-// Whether the process `pid` that started at `start` still runs.
-bool Alive(uint32_t pid, uint64_t start) {
-  HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
-  if (!h) return false;
-  DWORD code = 0;
-  bool alive = CreationTimeOf(h) == start && GetExitCodeProcess(h, &code) && code == STILL_ACTIVE;
-  CloseHandle(h);
-  return alive;
-}
-
 }  // namespace
 
 Result<ForegroundRun> ForegroundRun::Begin(const std::string& root) {
@@ -40,8 +24,9 @@ Result<ForegroundRun> ForegroundRun::Begin(const std::string& root) {
   std::filesystem::create_directories(std::filesystem::path(sys::Widen(RunsDir(root))), ec);
   if (ec) return Err(ErrorCode::kInternal, "create \"{}\": {}", RunsDir(root), ec.message());
   DWORD pid = GetCurrentProcessId();
-  json record = {
-      {"pid", pid}, {"startTime", CreationTimeOf(GetCurrentProcess())}, {"paths", json::array()}};
+  json record = {{"pid", pid},
+                 {"startTime", ProcessCreationTime(GetCurrentProcess())},
+                 {"paths", json::array()}};
   std::string file = RunsDir(root) + "\\" + std::to_string(pid) + ".json";
   TRY(WriteJson(file, record));
   return ForegroundRun(file, record.dump());
@@ -66,7 +51,9 @@ std::vector<std::string> ReapForegroundRuns(const std::string& root) {
     std::string file = RunsDir(root) + "\\" + name;
     auto record = ReadJson(file);
     if (!record || !record->is_object()) continue;  // being written: the next reap sees it
-    if (Alive(record->value("pid", uint32_t{0}), record->value("startTime", uint64_t{0}))) continue;
+    if (CheckProcess(record->value("pid", uint32_t{0}), record->value("startTime", uint64_t{0}), 0,
+                     nullptr) != Liveness::kGone)
+      continue;  // running (or not ours to judge): its volumes stay
     bool all = true;
     for (const json& p : record->value("paths", json::array())) {
       if (!p.is_string()) continue;

@@ -82,7 +82,15 @@ Result<Token> LogOn(const windows::Account& account) {
   if (account.kind == AccountKind::kService) {
     want = account.sid;
   } else {
-    ASSIGN_OR_RETURN(want, AccountSid(name));
+    // LogonUserW takes "." for this computer; LookupAccountNameW wants its name.
+    std::string lookup = name;
+    if (account.domain == ".") {
+      wchar_t computer[MAX_COMPUTERNAME_LENGTH + 1];
+      DWORD size = MAX_COMPUTERNAME_LENGTH + 1;
+      if (GetComputerNameW(computer, &size))
+        lookup = sys::Narrow({computer, size}) + "\\" + account.user;
+    }
+    ASSIGN_OR_RETURN(want, AccountSid(lookup));
   }
   auto got = TokenUserSid(token.get());
   if (!got || *got != want) {
