@@ -1,7 +1,11 @@
 // hp/pod: how a stream's bytes become CRI log records, as containerd cuts them
 // (pkg/cri/io/logger.go redirectLogs over bufio.Reader.ReadLine): a line's text without its end
 // ("\n", or "\r\n": ReadLine drops both), split into P (partial) records of `max_line` bytes
-// followed by its F (final) record; what is left when the stream ends is one F record.
+// followed by its F (final) record. Two known differences from containerd: what is left
+// without a newline when the stream ends is one F record here (containerd writes P, so kubectl
+// prints it without a newline; `hostprocess logs` reads records line by line and would drop a
+// trailing P), and a CR that ends a full max_line part is sent with it when its LF comes in the
+// next read (containerd holds it back).
 // Platform-neutral: the Linux log writer (crilog.h CriLogWriter, files with rotation and
 // reserved space) and the Windows supervisor (pipes into a file) cut lines with it.
 #pragma once
