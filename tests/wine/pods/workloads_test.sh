@@ -6,7 +6,8 @@
 #   a changed template is `configured` and replaces the pod; `delete daemonset` takes its pod
 #   with it. A template for Linux nodes gets no pod (DESIRED 0).
 # - A pod whose supervisor was killed (its container dies with it) is re-adopted by the next
-#   apply: Running again with one restart.
+#   apply: Running again with one restart; a container that ended under restartPolicy Never
+#   does not run again.
 # - The seed's own manifest, exactly as written, runs its pod; Wine cannot log on
 #   NT AUTHORITY\SYSTEM, so the container's start fails with words that say so, and kubelet's
 #   back-off shows CrashLoopBackOff.
@@ -162,6 +163,21 @@ check "status: the last state is the exit code 3" \
 hp delete pod crasher done-ok done-bad
 check "delete three pods: kubectl's words" \
   test "$(cat "$out/out")" = "$(printf 'pod "crasher" deleted\npod "done-ok" deleted\npod "done-bad" deleted')"
+
+# Re-adoption keeps the restart policy: a container that ended under Never does not run again.
+hp apply -f $data/never-pod.yaml
+wait_for test -n "$(alive 127.0.0.84)"
+wait_for grep -q once "$state/logs/default_never/once/0.log"
+for p in $(alive "supervise-pod default_never"); do kill -9 "$p"; done
+wait_for test -z "$(alive 127.0.0.84)"
+hp apply -f $data/never-pod.yaml
+wait_for test -n "$(alive 127.0.0.84)"
+check "re-adoption: the running container runs again" test -n "$(alive 127.0.0.84)"
+check "re-adoption: a container that ended under Never did not run again" \
+  test "$(grep -c once "$state/logs/default_never/once/0.log")" -eq 1
+check "re-adoption: its end is kept (Completed, no restart), the other restarted once" \
+  bash -c "grep -q '\"name\":\"once\",\"pid\":0,\"ready\":false,\"restartCount\":0,\"started\":true,\"state\":{\"exitCode\":0,[^}]*\"kind\":\"terminated\",[^}]*\"reason\":\"Completed\"' '$state/pods/default_never/status.json' && grep -q '\"name\":\"long\",\"pid\":[1-9][0-9]*,\"ready\":true,\"restartCount\":1' '$state/pods/default_never/status.json'"
+hp delete pod never
 
 wait_for test -z "$(alive supervise-pod)"
 check "nothing left: no supervisor" test -z "$(alive supervise-pod)"

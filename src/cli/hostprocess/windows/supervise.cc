@@ -112,19 +112,30 @@ class PodSupervisor {
     return true;  // Always (the default)
   }
 
-  // A re-adopted pod (its last supervisor died, pod_state.h Reconcile): the restart counts go
-  // on, and a container that was running or waiting counts one more restart, its last state
-  // the end the supervisor's death gave it (kill-on-job-close).
+  // A re-adopted pod (its last supervisor died, pod_state.h Reconcile), as kubelet treats the
+  // containers of a pod whose sandbox it made again: a container that ended and that its restart
+  // policy does not restart keeps its end and does not run again; the others run again, one
+  // more restart each, the last state being the crash it was backing off from (waiting) or the
+  // end the supervisor's death gave it (running: kill-on-job-close). Init containers run again.
   void CarryOver(const agent::PodStatus& before) {
-    for (auto [now, was] : {std::pair{&status_.init_containers, &before.init_containers},
-                            std::pair{&status_.containers, &before.containers}}) {
-      for (agent::ContainerStatus& c : *now) {
-        for (const agent::ContainerStatus& old : *was) {
+    for (bool init : {true, false}) {
+      std::vector<agent::ContainerStatus>& now =
+          init ? status_.init_containers : status_.containers;
+      const auto& was = init ? before.init_containers : before.containers;
+      for (size_t i = 0; i < now.size(); ++i) {
+        agent::ContainerStatus& c = now[i];
+        for (const agent::ContainerStatus& old : was) {
           if (old.name != c.name) continue;
           c.restart_count = old.restart_count;
           c.last_state = old.last_state;
-          if (old.state.kind == "terminated") {
+          if (!init && old.state.kind == "terminated" && !Restarts(old.state.exit_code)) {
+            c = old;  // ended for good
+            c.container_id.clear();
+            done_[i] = true;
+          } else if (old.state.kind == "terminated") {
             c.last_state = old.state;
+          } else if (old.state.kind == "waiting" && old.last_state) {
+            c.restart_count++;  // its back-off was cut short: it starts again now
           } else if (old.started) {
             c.restart_count++;
             c.last_state = agent::ContainerState{
@@ -278,6 +289,7 @@ class PodSupervisor {
 
   // A container, for as long as its restart policy keeps it.
   void Keep(size_t i) {
+    if (done_[i]) return;  // ended for good before the pod was re-adopted
     agent::RestartBackoff backoff;
     for (;;) {
       int code = RunOnce(false, i);
@@ -295,6 +307,7 @@ class PodSupervisor {
   k8s::Pod pod_;
   std::map<std::string, std::string> annotations_;
   std::mutex mu_;
+  std::vector<bool> done_ = std::vector<bool>(pod_.spec.containers.size(), false);
   agent::PodStatus status_;
 };
 
