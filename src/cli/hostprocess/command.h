@@ -20,6 +20,10 @@ struct GlobalOptions {
   std::string root;  // --root / HOSTPROCESS_ROOT
 };
 
+// The state directory when neither --root nor HOSTPROCESS_ROOT says: /var/lib/hostprocess on
+// Linux (default_root.cc), %ProgramData%\hostprocess on Windows (windows/default_root.cc).
+std::string DefaultRoot();
+
 using CommandSetup = std::function<void(CLI::App& app, GlobalOptions& global, int& exit_code)>;
 
 struct Command {

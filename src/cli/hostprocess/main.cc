@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "hostprocess version " HP_VERSION "\ncommit: " HP_GIT_COMMIT);
   GlobalOptions global;
   const char* env_root = std::getenv("HOSTPROCESS_ROOT");
-  global.root = env_root && *env_root ? env_root : "/var/lib/hostprocess";
+  global.root = env_root && *env_root ? env_root : DefaultRoot();
   app.add_option("--root", global.root, "State directory (env HOSTPROCESS_ROOT)")
       ->capture_default_str();
   int exit_code = 0;

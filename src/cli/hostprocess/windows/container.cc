@@ -12,6 +12,7 @@
 #include "core/plan/plan.h"
 #include "core/sys/file.h"
 #include "core/sys/random.h"
+#include "core/sys/windows/private_dir.h"
 #include "core/sys/windows/wide.h"
 #include "core/sys/windows/wine.h"
 #include "core/windows/account.h"
@@ -341,6 +342,8 @@ Result<Running> Start(const k8s::PodSpec& pod,
   std::string volume = windows::JoinPath(flags.volume_root, id);
   const std::string& sandbox = ctx.sandbox;
   std::error_code ec;
+  // The volumes' root is the node's own (others must not plant or swap volumes there).
+  TRY_CTX(sys::EnsurePrivateDirectory(flags.volume_root), "container \"{}\"", c.name);
   std::filesystem::create_directories(std::filesystem::path(sys::Widen(volume)), ec);
   if (ec) return Err(ErrorCode::kInternal, "create \"{}\": {}", volume, ec.message());
   auto remove_volume = [&] { (void)sys::RemoveAll(volume); };

@@ -17,6 +17,7 @@
 #include "core/base/time.h"
 #include "core/k8s/decode.h"
 #include "core/sys/file.h"
+#include "core/sys/windows/private_dir.h"
 #include "core/sys/windows/wide.h"
 #include "core/windows/command_line.h"
 
@@ -24,6 +25,11 @@ namespace hp::cli::windows_node {
 namespace {
 
 namespace fs = std::filesystem;
+
+// 32 lowercase hex digits: NewContainerId's form, the only volume names removed.
+bool IsContainerId(std::string_view id) {
+  return id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
 using nlohmann::json;
 
 fs::path FsPath(const std::string& utf8) { return fs::path(sys::Widen(utf8)); }
@@ -232,6 +238,7 @@ void RemoveLiveVolumes(const std::string& root, const std::string& key,
   if (auto rec = ReadPodRecord(root, key)) volume_root = rec->volume_root;
   if (auto st = ReadStatus(root, key)) {
     for (const std::string& id : st->live_containers) {
+      if (!IsContainerId(id)) continue;  // never a path: only a volume of ours is removed
       std::string path = volume_root + "\\" + id;
       if (!RemoveTree(path)) left.push_back("\"" + path + "\"");
     }
@@ -392,8 +399,7 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
 }
 
 Result<StoreLock> StoreLock::Take(const std::string& root) {
-  std::error_code ec;
-  fs::create_directories(FsPath(root), ec);
+  TRY(sys::EnsurePrivateDirectory(root));  // its records are acted on with our rights
   std::string path = root + "\\lock";
   HANDLE h = CreateFileW(sys::Widen(path).c_str(), GENERIC_READ | GENERIC_WRITE,
                          FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,

@@ -2,12 +2,14 @@
 
 #include <windows.h>
 
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "cli/hostprocess/windows/pod_state.h"
 #include "core/base/strings.h"
 #include "core/sys/file.h"
+#include "core/sys/windows/private_dir.h"
 #include "core/sys/windows/wide.h"
 
 namespace hp::cli::windows_node {
@@ -17,9 +19,19 @@ using nlohmann::json;
 
 std::string RunsDir(const std::string& root) { return root + "\\runs"; }
 
+bool IsRunPath(const std::string& path) {
+  size_t sep = path.find_last_of("\\/");
+  std::string_view name = std::string_view(path).substr(sep == std::string::npos ? 0 : sep + 1);
+  if (name.size() == 32 + strlen(".volumes") && name.substr(32) == ".volumes")
+    name = name.substr(0, 32);
+  return sep != std::string::npos && name.size() == 32 &&
+         name.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
 }  // namespace
 
 Result<ForegroundRun> ForegroundRun::Begin(const std::string& root) {
+  TRY(sys::EnsurePrivateDirectory(root));  // its records are acted on with our rights
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(sys::Widen(RunsDir(root))), ec);
   if (ec) return Err(ErrorCode::kInternal, "create \"{}\": {}", RunsDir(root), ec.message());
@@ -56,7 +68,8 @@ std::vector<std::string> ReapForegroundRuns(const std::string& root) {
       continue;  // running (or not ours to judge): its volumes stay
     bool all = true;
     for (const json& p : record->value("paths", json::array())) {
-      if (!p.is_string()) continue;
+      // Only what a run makes: `<volume root>\<32 hex>` and `<volume root>\<32 hex>.volumes`.
+      if (!p.is_string() || !IsRunPath(p.get<std::string>())) continue;
       if (!sys::RemoveAll(p.get<std::string>())) {
         left.push_back(p.get<std::string>());
         all = false;
