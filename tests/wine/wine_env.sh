@@ -32,7 +32,8 @@ trap wine_cleanup EXIT
 # What every Wine test shares. check NAME CONDITION...: counts a pass or a failure (printing the
 # last command's $out/out and $out/err on failure); hp ARGS...: hostprocess.exe --root
 # C:\hpstate ARGS, its output in $out/out (CR LF made LF) and $out/err, its exit code in $rc;
-# alive MARKER: the pids whose command line holds MARKER (wine shows Windows command lines).
+# alive MARKER: the pids whose command line holds MARKER (wine shows Windows command lines);
+# wait_for CONDITION...: polls CONDITION for up to 15 s.
 # They write into $out, made above.
 pass=0
 fail=0
@@ -55,3 +56,10 @@ hp() {
   tr -d '\r' <"$out/out" >"$out/out.lf" && mv "$out/out.lf" "$out/out"
 }
 alive() { ps -eo pid=,args= | grep -F -- "$1" | grep -v -F grep | awk '{print $1}'; }
+wait_for() {  # wait_for CONDITION...: true once CONDITION holds, false after 15 s
+  for _ in $(seq 150); do
+    "$@" && return 0
+    sleep 0.1
+  done
+  return 1
+}

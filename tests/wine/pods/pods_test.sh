@@ -18,13 +18,6 @@ cleanup() {
 }
 trap cleanup EXIT
 state="$WINEPREFIX/drive_c/hpstate"
-wait_for() {  # wait_for CONDITION...: up to 10 s
-  for _ in $(seq 100); do
-    "$@" && return 0
-    sleep 0.1
-  done
-  return 1
-}
 running() { hp get pods && grep -Eq '^keeper +1/1 +Running +0 +[0-9]+s$' "$out/out"; }
 
 hp apply -f $data/long-pod.yaml

@@ -26,13 +26,6 @@ cleanup() {
 }
 trap cleanup EXIT
 state="$WINEPREFIX/drive_c/hpstate"
-wait_for() {  # wait_for CONDITION...: up to 15 s
-  for _ in $(seq 150); do
-    "$@" && return 0
-    sleep 0.1
-  done
-  return 1
-}
 # The one pod of DaemonSet `agent` (its name), from the state directory.
 agent_pod() { ls "$state/pods" 2>/dev/null | sed -n 's/^kube-system_\(agent-[a-z0-9]\{5\}\)$/\1/p'; }
 pod_row() {  # pod_row NAMESPACE REGEX: get pods shows a row matching REGEX

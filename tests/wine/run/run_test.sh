@@ -78,11 +78,19 @@ check "run: killing the runner kills its container (kill-on-job-close)" \
   test -z "$(alive 127.0.0.79)"
 # Its volume is files: the killed run recorded it (runs\<pid>.json) before making it, and the
 # next command removes it.
+# A record that names anything else (written by hand, or by another account before the root
+# was private) removes nothing of it.
+mkdir -p "$WINEPREFIX/drive_c/precious2" && echo keep >"$WINEPREFIX/drive_c/precious2/canary"
+mkdir -p "$WINEPREFIX/drive_c/ProgramData/hostprocess/runs"
+echo '{"pid":1,"startTime":0,"paths":["C:\\precious2"]}' \
+  >"$WINEPREFIX/drive_c/ProgramData/hostprocess/runs/1.json"
 killed_volume=$(ls "$WINEPREFIX/drive_c/hpc")
 check "run: the killed run's volume is there until the next command" test -n "$killed_volume"
 run -f $data/sandbox-pod.yaml
 check "run: the next run removes the volume the killed run left" \
   test -z "$(ls -A "$WINEPREFIX/drive_c/hpc" 2>/dev/null)"
+check "run: a run record naming another path removes nothing of it" \
+  test "$(cat "$WINEPREFIX/drive_c/precious2/canary" 2>/dev/null)" = keep
 
 # Links in a container volume are removed, never followed: the test plants Unix links (Wine's
 # CreateSymbolicLinkW makes none) to a host directory with a file and to an empty host directory
