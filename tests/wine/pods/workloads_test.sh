@@ -87,6 +87,16 @@ check "apply re-adopts the pod: its container runs again" test -n "$(alive 127.0
 check "apply re-adopts the pod: one volume, the new container's" \
   test "$(ls "$WINEPREFIX/drive_c/hpc" | wc -l)" -eq 1
 
+# A DaemonSet file that cannot be read is named, and its pod is left running, not removed as
+# no longer wanted.
+cp "$state/daemonsets/kube-system_agent.json" "$out/ds.json"
+echo '{"object": 1' >"$state/daemonsets/kube-system_agent.json"
+hp delete pod -n kube-system no-such-pod
+check "a damaged DaemonSet file is named" grep -q 'kube-system_agent.json.*damaged' "$out/err"
+check "a damaged DaemonSet file: its pod is kept, running" \
+  test -d "$state/pods/kube-system_$first" -a -n "$(alive 127.0.0.82)"
+cp "$out/ds.json" "$state/daemonsets/kube-system_agent.json"
+
 sed 's/echo agent up/echo agent v2/' $data/daemonset.yaml >"$out/daemonset-v2.yaml"
 hp apply -f "$(winepath -w "$out/daemonset-v2.yaml" 2>/dev/null || echo "$out/daemonset-v2.yaml")"
 check "apply a changed template: configured" \

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "cli/hostprocess/windows/runs.h"
@@ -348,7 +349,10 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
   // What a killed foreground `run` left (runs.h).
   for (const std::string& left : ReapForegroundRuns(root))
     errors.push_back("cannot remove \"" + left + "\", left by a run that was killed");
-  for (DaemonSetView& ds : ListDaemonSets(root, &errors)) {
+  std::vector<DaemonSetView> daemonsets = ListDaemonSets(root, &errors);
+  std::set<std::string> readable;
+  for (const DaemonSetView& ds : daemonsets) readable.insert(ds.key);
+  for (DaemonSetView& ds : daemonsets) {
     if (!ds.fits) continue;
     json tmpl = ds.object["spec"].value("template", json::object());
     std::string name = agent::DaemonPodName(ds.ns, ds.name, ds.revision);
@@ -372,7 +376,16 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
   for (const std::string& key : sys::ListDir(PodsDir(root)).value_or(std::vector<std::string>{})) {
     auto rec = ReadPodRecord(root, key);
     if (!rec) continue;
-    if (rec->owner_kind == "DaemonSet" && !want.count(key)) {
+    std::string owner = agent::ObjectKey(rec->pod["metadata"].is_object()
+                                             ? rec->pod["metadata"].value("namespace", "default")
+                                             : "default",
+                                         rec->owner_name);
+    bool owner_damaged = rec->owner_kind == "DaemonSet" && !readable.count(owner) &&
+                         sys::Exists(DaemonSetsDir(root) + "\\" + owner + ".json");
+    if (owner_damaged) {
+      // Its DaemonSet's file is there but unreadable (reported above): the pod is left as it
+      // is, not removed as no longer wanted.
+    } else if (rec->owner_kind == "DaemonSet" && !want.count(key)) {
       if (Status s = RemovePod(root, key); !s) errors.push_back(s.error().ToString());
       if (deleted) deleted->push_back(key);
     } else if (Lost(root, key)) {
