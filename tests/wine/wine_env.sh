@@ -3,6 +3,7 @@
 # off, and removes it (and stops its wineserver) on exit. Sets WINE and HP_EXE.
 # Usage: source wine_env.sh WINDOWS_EXE
 HP_EXE=$1
+HP_ROOT=${HP_ROOT:-'C:\hpstate'}
 WINE=$(command -v wine64 || true)
 [ -n "$WINE" ] || { [ -x /usr/lib/wine/wine64 ] && WINE=/usr/lib/wine/wine64; }
 if [ -z "$WINE" ]; then
@@ -31,7 +32,9 @@ trap wine_cleanup EXIT
 
 # What every Wine test shares. check NAME CONDITION...: counts a pass or a failure (printing the
 # last command's $out/out and $out/err on failure); hp ARGS...: hostprocess.exe --root
-# C:\hpstate ARGS, its output in $out/out (CR LF made LF) and $out/err, its exit code in $rc;
+# $HP_ROOT (default C:\hpstate; a test that starts supervisors sets its own, so that its
+# processes are told apart from another test's running beside it) ARGS, its output in $out/out
+# (CR LF made LF) and $out/err, its exit code in $rc;
 # alive MARKER: the pids whose command line holds MARKER (wine shows Windows command lines);
 # wait_for CONDITION...: polls CONDITION for up to 15 s.
 # They write into $out, made above.
@@ -51,7 +54,7 @@ check() {
   fi
 }
 hp() {
-  "$WINE" "$HP_EXE" --root 'C:\hpstate' "$@" </dev/null >"$out/out" 2>"$out/err"
+  "$WINE" "$HP_EXE" --root "$HP_ROOT" "$@" </dev/null >"$out/out" 2>"$out/err"
   rc=$?
   tr -d '\r' <"$out/out" >"$out/out.lf" && mv "$out/out.lf" "$out/out"
 }

@@ -7,17 +7,21 @@
 # command in the running container's job, directory and environment.
 # Usage: pods_test.sh WINDOWS_EXE SOURCE_DIR
 set -uo pipefail
+# Its own state root: its supervisors (`<root> supervise-pod ...` on their command lines) are
+# told apart from those of the other pod test when ctest runs them side by side.
+HP_ROOT='C:\hppods'
+sup="hppods supervise-pod"
 source "$(dirname "$0")/../wine_env.sh" "$1"
 cd "$2"
 data=tests/wine/pods
 cleanup() {
-  for p in $(alive 127.0.0.81) $(alive 127.0.0.83) $(alive supervise-pod); do
+  for p in $(alive 127.0.0.81) $(alive 127.0.0.83) $(alive "$sup"); do
     kill -9 "$p" 2>/dev/null
   done
   wine_cleanup
 }
 trap cleanup EXIT
-state="$WINEPREFIX/drive_c/hpstate"
+state="$WINEPREFIX/drive_c/hppods"
 running() { hp get pods && grep -Eq '^keeper +1/1 +Running +0 +[0-9]+s$' "$out/out"; }
 
 hp apply -f $data/long-pod.yaml
@@ -28,7 +32,7 @@ check "get pods: Running 1/1 under kubectl's header" \
   grep -Eq '^NAME +READY +STATUS +RESTARTS +AGE$' "$out/out"
 check "get pods: the pod is Running" grep -Eq '^keeper +1/1 +Running +0 +[0-9]+s$' "$out/out"
 check "the container runs" test -n "$(alive 127.0.0.81)"
-check "the supervisor runs" test -n "$(alive supervise-pod)"
+check "the supervisor runs" test -n "$(alive "$sup")"
 log="$state/logs/default_keeper/main/0.log"
 wait_for grep -q 'stderr F to stderr' "$log"
 check "CRI log: stdout line" \
@@ -51,7 +55,7 @@ check "exec: the command's exit code (4), in kubectl's words" \
 hp exec keeper -- no-such-program
 check "exec: a missing program exits 127 naming where it looked" \
   test "$rc" -eq 127 -a -n "$(grep 'not found in' "$out/err")"
-"$WINE" "$HP_EXE" --root 'C:\hpstate' exec keeper -- ping -n 300 127.0.0.83 </dev/null \
+"$WINE" "$HP_EXE" --root "$HP_ROOT" exec keeper -- ping -n 300 127.0.0.83 </dev/null \
   >/dev/null 2>&1 &
 exec_pid=$!
 wait_for test -n "$(alive 127.0.0.83)"
@@ -62,7 +66,7 @@ check "delete: kubectl's words" test "$(cat "$out/out")" = 'pod "keeper" deleted
 check "delete: exit 0" test "$rc" -eq 0
 wait_for test -z "$(alive 127.0.0.81)"
 check "delete: the container and its child are gone" test -z "$(alive 127.0.0.81)"
-check "delete: the supervisor is gone" test -z "$(alive supervise-pod)"
+check "delete: the supervisor is gone" test -z "$(alive "$sup")"
 wait_for test -z "$(alive 127.0.0.83)"
 check "delete: what exec started in the container's job is gone" test -z "$(alive 127.0.0.83)"
 wait $exec_pid 2>/dev/null
@@ -79,7 +83,7 @@ check "delete again: NotFound (exit 1)" \
 hp apply -f $data/long-pod.yaml
 wait_for test -n "$(alive 127.0.0.81)"
 seen=$(alive 127.0.0.81)
-for p in $(alive supervise-pod); do kill -9 "$p"; done
+for p in $(alive "$sup"); do kill -9 "$p"; done
 wait_for test -z "$(alive 127.0.0.81)"
 check "kill -9 of the supervisor: the container ran" test -n "$seen"
 check "kill -9 of the supervisor: the container dies with it" test -z "$(alive 127.0.0.81)"

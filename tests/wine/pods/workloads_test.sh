@@ -17,15 +17,19 @@
 # Nothing is left at the end: processes, volumes, state, logs.
 # Usage: workloads_test.sh WINDOWS_EXE SOURCE_DIR
 set -uo pipefail
+# Its own state root: its supervisors (`<root> supervise-pod ...` on their command lines) are
+# told apart from those of the other pod test when ctest runs them side by side.
+HP_ROOT='C:\hpwork'
+sup="hpwork supervise-pod"
 source "$(dirname "$0")/../wine_env.sh" "$1"
 cd "$2"
 data=tests/wine/pods
 cleanup() {
-  for p in $(alive 127.0.0.82) $(alive supervise-pod); do kill -9 "$p" 2>/dev/null; done
+  for p in $(alive 127.0.0.82) $(alive "$sup"); do kill -9 "$p" 2>/dev/null; done
   wine_cleanup
 }
 trap cleanup EXIT
-state="$WINEPREFIX/drive_c/hpstate"
+state="$WINEPREFIX/drive_c/hpwork"
 # The one pod of DaemonSet `agent` (its name), from the state directory.
 agent_pod() { ls "$state/pods" 2>/dev/null | sed -n 's/^kube-system_\(agent-[a-z0-9]\{5\}\)$/\1/p'; }
 pod_row() {  # pod_row NAMESPACE REGEX: get pods shows a row matching REGEX
@@ -59,7 +63,7 @@ hp logs -n kube-system "$first"
 check "logs: what the DaemonSet's container wrote" grep -qx "agent up" "$out/out"
 hp apply -f $data/daemonset.yaml
 check "apply again: unchanged" test "$(cat "$out/out")" = "daemonset.apps/agent unchanged"
-"$WINE" "$HP_EXE" --root 'C:\hpstate' apply -f - <$data/daemonset.yaml >"$out/out" 2>"$out/err"
+"$WINE" "$HP_EXE" --root "$HP_ROOT" apply -f - <$data/daemonset.yaml >"$out/out" 2>"$out/err"
 check "apply -f - (stdin): unchanged" \
   test "$(tr -d '\r' <"$out/out")" = "daemonset.apps/agent unchanged"
 
@@ -71,7 +75,7 @@ check "delete pod: the controller brings the pod back" \
 
 # A supervisor killed behind the node's back takes its container with it; the next apply
 # re-adopts the pod (as on Linux): a new supervisor, the restart counted.
-for p in $(alive "supervise-pod kube-system_$first"); do kill -9 "$p"; done
+for p in $(alive "$sup kube-system_$first"); do kill -9 "$p"; done
 wait_for test -z "$(alive 127.0.0.82)"
 check "kill -9 of the pod's supervisor: its container dies with it" test -z "$(alive 127.0.0.82)"
 hp describe pods -n kube-system "$first"
@@ -171,7 +175,7 @@ check "delete three pods: kubectl's words" \
 hp apply -f $data/never-pod.yaml
 wait_for test -n "$(alive 127.0.0.84)"
 wait_for grep -q once "$state/logs/default_never/once/0.log"
-for p in $(alive "supervise-pod default_never"); do kill -9 "$p"; done
+for p in $(alive "$sup default_never"); do kill -9 "$p"; done
 wait_for test -z "$(alive 127.0.0.84)"
 hp apply -f $data/never-pod.yaml
 wait_for test -n "$(alive 127.0.0.84)"
@@ -182,8 +186,8 @@ check "re-adoption: its end is kept (Completed, no restart), the other restarted
   bash -c "grep -q '\"name\":\"once\",\"pid\":0,\"ready\":false,\"restartCount\":0,\"started\":true,\"state\":{\"exitCode\":0,[^}]*\"kind\":\"terminated\",[^}]*\"reason\":\"Completed\"' '$state/pods/default_never/status.json' && grep -q '\"name\":\"long\",\"pid\":[1-9][0-9]*,\"ready\":true,\"restartCount\":1' '$state/pods/default_never/status.json'"
 hp delete pod never
 
-wait_for test -z "$(alive supervise-pod)"
-check "nothing left: no supervisor" test -z "$(alive supervise-pod)"
+wait_for test -z "$(alive "$sup")"
+check "nothing left: no supervisor" test -z "$(alive "$sup")"
 check "nothing left: no container volume" test -z "$(ls -A "$WINEPREFIX/drive_c/hpc" 2>/dev/null)"
 check "nothing left: no pod state" test -z "$(ls -A "$state/pods" 2>/dev/null)"
 check "nothing left: no DaemonSet" test -z "$(ls -A "$state/daemonsets" 2>/dev/null)"
