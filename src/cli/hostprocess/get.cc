@@ -55,14 +55,6 @@ bool Wanted(const GetFlags& f, const std::string& ns, const std::string& name) {
   return false;
 }
 
-std::string NodeSelector(const nlohmann::json& ds) {
-  auto sel = ds["spec"]["template"]["spec"].value("nodeSelector", nlohmann::json::object());
-  if (sel.empty()) return "<none>";
-  std::vector<std::string> parts;
-  for (const auto& [k, v] : sel.items()) parts.push_back(k + "=" + v.get<std::string>());
-  return Join(parts, ",");
-}
-
 int NoneFound(const GetFlags& f) {
   Print(stderr, f.ns.all ? "No resources found\n"
                          : fmt::format("No resources found in {} namespace.\n", f.ns.ns));
@@ -171,7 +163,7 @@ Result<Listing> ListDaemonSets(agent::Agent& a, const GetFlags& f) {
     e.row.push_back(d.name);
     for (int n : {d.desired, d.current, d.ready, d.up_to_date, d.available})
       e.row.push_back(std::to_string(n));
-    e.row.push_back(NodeSelector(d.object));
+    e.row.push_back(NodeSelectorColumn(d.object));
     e.row.push_back(HumanDuration(now - d.created));
     if (wide) {
       std::vector<std::string> names, images, sel;

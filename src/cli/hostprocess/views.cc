@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "cli/hostprocess/printers/describe.h"
 #include "cli/hostprocess/printers/table.h"
 #include "core/base/strings.h"
 #include "core/k8s/defaults_json.h"
@@ -24,17 +25,8 @@ nlohmann::json PodObject(const agent::PodView& v, const agent::Node& node) {
   nlohmann::json pod = v.record.pod;
   pod["apiVersion"] = "v1";
   pod["kind"] = "Pod";
-  if (v.record.owner_kind == "DaemonSet" && pod["spec"].is_object()) {
-    // The DaemonSet controller's tolerations of every daemon pod.
-    auto& tolerations = pod["spec"]["tolerations"];
-    if (!tolerations.is_array()) tolerations = nlohmann::json::array();
-    for (const k8s::Toleration& t :
-         agent::DaemonSetDefaultTolerations(pod["spec"].value("hostNetwork", false))) {
-      nlohmann::json j{{"effect", t.effect}, {"key", t.key}, {"operator", t.op}};
-      if (std::find(tolerations.begin(), tolerations.end(), j) == tolerations.end())
-        tolerations.push_back(j);
-    }
-  }
+  if (v.record.owner_kind == "DaemonSet" && pod["spec"].is_object())
+    AddDaemonSetTolerations(pod["spec"]);
   k8s::DefaultPodJson(pod);  // what the API server adds to every Pod it stores
   auto& meta = pod["metadata"];
   meta["creationTimestamp"] = Rfc3339(v.record.created);

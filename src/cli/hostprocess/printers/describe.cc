@@ -7,6 +7,7 @@
 
 #include "cli/hostprocess/printers/table.h"
 #include "core/agent/naming.h"
+#include "core/agent/schedule.h"
 #include "core/base/strings.h"
 
 namespace hp::cli {
@@ -334,6 +335,17 @@ void Events(Describer& d, const std::vector<agent::Event>& events, int64_t now) 
                        std::string(TrimSpace(e.message))));
   }
 }
+void AddDaemonSetTolerations(nlohmann::json& spec) {
+  auto& tolerations = spec["tolerations"];
+  if (!tolerations.is_array()) tolerations = nlohmann::json::array();
+  for (const k8s::Toleration& t :
+       agent::DaemonSetDefaultTolerations(spec.value("hostNetwork", false))) {
+    nlohmann::json j{{"effect", t.effect}, {"key", t.key}, {"operator", t.op}};
+    if (std::find(tolerations.begin(), tolerations.end(), j) == tolerations.end())
+      tolerations.push_back(j);
+  }
+}
+
 std::string DescribePodText(const PodDescription& p, int64_t now) {
   Describer d;
   const nlohmann::json& pod = p.pod;

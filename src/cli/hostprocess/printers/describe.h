@@ -60,6 +60,10 @@ void Volumes(Describer& d, const nlohmann::json& volumes, const std::string& spa
 void Tolerations(Describer& d, const std::string& title, nlohmann::json tolerations);
 void Events(Describer& d, const std::vector<agent::Event>& events, int64_t now);
 
+// Adds to a daemon pod's `spec` the tolerations the DaemonSet controller gives every daemon pod
+// (agent::DaemonSetDefaultTolerations), those it has already not repeated.
+void AddDaemonSetTolerations(nlohmann::json& spec);
+
 // What `describe pod` shows of one pod.
 struct PodDescription {
   nlohmann::json pod;  // the API object: the API server's defaults and `status`

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/base/strings.h"
+
 namespace hp::cli {
 
 using agent::ContainerState;
@@ -139,6 +141,17 @@ std::string RestartsColumn(const PodStatus& s, int64_t now) {
   }
   if (restarts == 0 || last == 0) return std::to_string(restarts);
   return fmt::format("{} ({} ago)", restarts, HumanDuration(now - last));
+}
+
+std::string NodeSelectorColumn(const nlohmann::json& daemon_set) {
+  nlohmann::json spec = daemon_set.value("spec", nlohmann::json::object())
+                            .value("template", nlohmann::json::object())
+                            .value("spec", nlohmann::json::object());
+  nlohmann::json sel = spec.value("nodeSelector", nlohmann::json::object());
+  if (sel.empty()) return "<none>";
+  std::vector<std::string> parts;
+  for (const auto& [k, v] : sel.items()) parts.push_back(k + "=" + v.get<std::string>());
+  return Join(parts, ",");
 }
 
 std::string EventSource(const agent::Event& e) {

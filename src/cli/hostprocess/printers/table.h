@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,9 @@ std::string Rfc1123(int64_t unix_seconds);
 std::string ReadyColumn(const agent::PodStatus& s);                  // "1/1"
 std::string StatusColumn(const agent::PodStatus& s);                 // printPod's reason
 std::string RestartsColumn(const agent::PodStatus& s, int64_t now);  // "3 (25s ago)"
+
+// `get daemonsets`' NODE SELECTOR: the pod template's nodeSelector as k=v,... ("<none>").
+std::string NodeSelectorColumn(const nlohmann::json& daemon_set);
 
 // The event's source as describe's From column prints it ("kubelet", "default-scheduler").
 std::string EventSource(const agent::Event& e);

@@ -157,6 +157,15 @@ Result<PodRecord> ReadPodRecord(const std::string& root, const std::string& key)
   return r;
 }
 
+Result<k8s::Pod> DecodeRecordPod(const std::string& root, const std::string& key,
+                                 const PodRecord& r) {
+  std::string source = PodDir(root, key) + "\\pod.json";
+  ASSIGN_OR_RETURN(k8s::Decoded decoded, k8s::DecodeString(r.pod.dump(-1, ' ', true), source));
+  if (decoded.objects.empty() || !decoded.objects[0].pod())
+    return Err(ErrorCode::kInvalidArgument, "\"{}\": no Pod", source);
+  return *decoded.objects[0].pod();
+}
+
 agent::PodStatus InitialStatus(const json& pod) {
   agent::PodStatus s;
   json spec = pod.value("spec", json::object());

@@ -17,6 +17,7 @@
 
 #include "core/agent/pod_status.h"
 #include "core/base/result.h"
+#include "core/k8s/types.h"
 
 namespace hp::cli::windows_node {
 
@@ -41,6 +42,9 @@ struct PodRecord {
 };
 nlohmann::json ToJson(const PodRecord& r);
 Result<PodRecord> ReadPodRecord(const std::string& root, const std::string& key);
+// The record's Pod decoded as `apply` decoded it (errors name pod.json).
+Result<k8s::Pod> DecodeRecordPod(const std::string& root, const std::string& key,
+                                 const PodRecord& r);
 
 // The status a pod has before its supervisor writes one: Pending, every container waiting in
 // ContainerCreating (init containers in PodInitializing).

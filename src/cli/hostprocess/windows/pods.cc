@@ -203,14 +203,6 @@ int GetPods(const GlobalOptions& g, const std::string& ns) {
   return 0;
 }
 
-std::string NodeSelector(const json& ds) {
-  json sel = ds["spec"]["template"]["spec"].value("nodeSelector", json::object());
-  if (sel.empty()) return "<none>";
-  std::vector<std::string> parts;
-  for (const auto& [k, v] : sel.items()) parts.push_back(k + "=" + v.get<std::string>());
-  return Join(parts, ",");
-}
-
 int GetDaemonSets(const GlobalOptions& g, const std::string& ns) {
   Table table(
       {"NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"});
@@ -228,7 +220,7 @@ int GetDaemonSets(const GlobalOptions& g, const std::string& ns) {
     }
     table.AddRow({ds.name, std::to_string(ds.fits ? 1 : 0), std::to_string(current),
                   std::to_string(ready), std::to_string(up_to_date), std::to_string(ready),
-                  NodeSelector(ds.object), HumanDuration(now - ds.created)});
+                  NodeSelectorColumn(ds.object), HumanDuration(now - ds.created)});
   }
   for (const std::string& d : damaged) Write(stderr, "Warning: " + d + "\n");
   if (table.rows() == 0) return NoneFound(ns);
@@ -296,11 +288,9 @@ int RunExec(const GlobalOptions& g, const ExecFlags& f) {
   std::string key = agent::ObjectKey(f.ns, f.pod);
   auto rec = wn::ReadPodRecord(g.root, key);
   if (!rec) return Fail("Error from server (NotFound): pods \"" + f.pod + "\" not found");
-  auto decoded =
-      k8s::DecodeString(rec->pod.dump(-1, ' ', true), wn::PodDir(g.root, key) + "\\pod.json");
-  if (!decoded || decoded->objects.empty() || !decoded->objects[0].pod())
-    return Fail("error: " + (decoded ? std::string("no pod") : decoded.error().ToString()));
-  const k8s::Pod& pod = *decoded->objects[0].pod();
+  auto decoded = wn::DecodeRecordPod(g.root, key, *rec);
+  if (!decoded) return Fail("error: " + decoded.error().ToString());
+  const k8s::Pod& pod = *decoded;
   agent::PodStatus s = ViewStatus(g.root, key, *rec);
   std::string name = f.container;
   if (name.empty() && !s.containers.empty()) {
@@ -364,17 +354,8 @@ int DescribePods(const GlobalOptions& g, const std::string& ns,
     p.pod = rec->pod;
     p.pod["apiVersion"] = "v1";
     p.pod["kind"] = "Pod";
-    if (rec->owner_kind == "DaemonSet" && p.pod["spec"].is_object()) {
-      // The DaemonSet controller's tolerations of every daemon pod.
-      auto& tolerations = p.pod["spec"]["tolerations"];
-      if (!tolerations.is_array()) tolerations = json::array();
-      for (const k8s::Toleration& t :
-           agent::DaemonSetDefaultTolerations(p.pod["spec"].value("hostNetwork", false))) {
-        json j{{"effect", t.effect}, {"key", t.key}, {"operator", t.op}};
-        if (std::find(tolerations.begin(), tolerations.end(), j) == tolerations.end())
-          tolerations.push_back(j);
-      }
-    }
+    if (rec->owner_kind == "DaemonSet" && p.pod["spec"].is_object())
+      AddDaemonSetTolerations(p.pod["spec"]);
     k8s::DefaultPodJson(p.pod);  // what the API server adds to every Pod it stores
     p.pod["metadata"]["namespace"] = ns;
     p.pod["metadata"]["creationTimestamp"] = Rfc3339(rec->created);
@@ -383,10 +364,8 @@ int DescribePods(const GlobalOptions& g, const std::string& ns,
     p.node_name = node;
     p.owner_kind = rec->owner_kind;
     p.owner_name = rec->owner_name;
-    auto decoded = k8s::DecodeString(rec->pod.dump(-1, ' ', true), wn::PodDir(g.root, key));
-    p.qos_class = decoded && !decoded->objects.empty() && decoded->objects[0].pod()
-                      ? k8s::ComputePodQOS(decoded->objects[0].pod()->spec)
-                      : k8s::kQOSBestEffort;
+    auto decoded = wn::DecodeRecordPod(g.root, key, *rec);
+    p.qos_class = decoded ? k8s::ComputePodQOS(decoded->spec) : k8s::kQOSBestEffort;
     p.lost = !status.finished && !wn::SupervisorAlive(g.root, key);
     if (!first) Write(stdout, "\n\n");
     first = false;

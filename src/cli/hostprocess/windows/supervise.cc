@@ -314,11 +314,9 @@ class PodSupervisor {
 int Supervise(const GlobalOptions& g, const std::string& key) {
   auto record = windows_node::ReadPodRecord(g.root, key);
   if (!record) return 1;
-  auto decoded =
-      k8s::DecodeString(record->pod.dump(-1, ' ', true), PodDir(g.root, key) + "\\pod.json");
-  if (!decoded || decoded->objects.empty() || !decoded->objects[0].pod()) return 1;
-  k8s::Pod pod = *decoded->objects[0].pod();
-  return PodSupervisor(g.root, key, std::move(*record), std::move(pod)).Run();
+  auto pod = windows_node::DecodeRecordPod(g.root, key, *record);
+  if (!pod) return 1;
+  return PodSupervisor(g.root, key, std::move(*record), std::move(*pod)).Run();
 }
 
 CommandRegistration supervise_reg(90, {"supervise-pod"},
