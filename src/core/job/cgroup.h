@@ -81,11 +81,11 @@ struct CgroupManagerOptions {
 Result<std::unique_ptr<JobManager>> NewCgroupJobManager(CgroupManagerOptions options);
 
 // The cgroup backend's JobAttach. `cgroup_dir` is the cgroup v2 leaf (for clone3
-// CLONE_INTO_CGROUP; invalid on pure v1), `cgroup_procs` its cgroup.procs (written only when the
-// child could not be cloned into the cgroup directly), and `v1_tasks` the `tasks` file of every
-// v1 controller leaf. The (single-threaded) child writes "0" into each: moving only the calling
-// thread lets the kernel skip the global threadgroup lock that makes cgroup.procs writes cost
-// milliseconds each.
+// CLONE_INTO_CGROUP; invalid on pure v1), `cgroup_procs` its cgroup.procs (written by the child
+// when it was not cloned into the cgroup directly: a shared-memory clone, or no clone3), and
+// `v1_tasks` the `tasks` file of every v1 controller leaf. The (single-threaded) child writes "0"
+// into each: moving only the calling thread lets the kernel skip the global threadgroup lock that
+// makes cgroup.procs writes cost milliseconds each.
 struct CgroupAttach final : JobAttach {
   UniqueFd cgroup_dir;
   UniqueFd cgroup_procs;

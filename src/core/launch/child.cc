@@ -234,4 +234,6 @@ void RunChild(ChildPlan& plan) {
   Fail(plan, Step::kExec, errno);
 }
 
+int RunChildEntry(void* plan) { RunChild(*static_cast<ChildPlan*>(plan)); }
+
 }  // namespace hp::launch::internal

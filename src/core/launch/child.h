@@ -115,5 +115,7 @@ struct ChildPlan {
 
 // Runs in the child: never returns.
 [[noreturn]] void RunChild(ChildPlan& plan);
+// RunChild as clone(2)'s entry point (`plan` is the ChildPlan).
+int RunChildEntry(void* plan);
 
 }  // namespace hp::launch::internal

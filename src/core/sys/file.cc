@@ -112,14 +112,22 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mo
 
 Status MkdirAll(const std::string& path, mode_t mode) {
   if (path.empty()) return Err(ErrorCode::kInvalidArgument, "mkdir: empty path");
-  std::string cur;
-  size_t pos = 0;
-  while (pos != std::string::npos) {
-    pos = path.find('/', pos + 1);
-    cur = path.substr(0, pos);
-    if (cur.empty()) continue;
-    if (::mkdir(cur.c_str(), mode) < 0 && errno != EEXIST) return SysErr("mkdir \"{}\"", cur);
+  // The usual case first: the directory is there (one stat), or only its last component is
+  // missing (one mkdir). Only a missing parent walks up, creating what is missing on the way
+  // back down (a component made by someone else meanwhile is fine).
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return Ok();
+    return Err(ErrorCode::kFailedPrecondition, "\"{}\" is not a directory", path);
   }
+  if (::mkdir(path.c_str(), mode) == 0) return Ok();
+  if (errno == ENOENT) {
+    size_t end = path.find_last_not_of('/');
+    size_t slash = end == std::string::npos ? std::string::npos : path.rfind('/', end);
+    if (slash != std::string::npos && slash > 0) TRY(MkdirAll(path.substr(0, slash), mode));
+    if (::mkdir(path.c_str(), mode) == 0) return Ok();
+  }
+  if (errno != EEXIST) return SysErr("mkdir \"{}\"", path);
   if (!IsDir(path)) return Err(ErrorCode::kFailedPrecondition, "\"{}\" is not a directory", path);
   return Ok();
 }

@@ -2,6 +2,7 @@
 #include "core/sys/file.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,6 +31,37 @@ TEST(ListSubdirs, OnlyDirectoriesThemselves) {
   auto missing = ListSubdirs(d + "/nope");
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().ToString().find(d + "/nope"), std::string::npos);
+}
+
+// MkdirAll makes every missing component with the mode, takes what is there, and names the
+// path when a component is not a directory.
+TEST(MkdirAll, MakesWhatIsMissingAndNamesWhatIsNot) {
+  hp::testing::TempDir tmp{"hp-mkdirall-"};
+  ASSERT_TRUE(tmp.ok());
+  std::string d = tmp.path();
+  ASSERT_TRUE(MkdirAll(d + "/a/b/c/", 0700));
+  struct stat st;
+  for (const char* sub : {"/a", "/a/b", "/a/b/c"}) {
+    ASSERT_EQ(::stat((d + sub).c_str(), &st), 0) << sub;
+    EXPECT_TRUE(S_ISDIR(st.st_mode)) << sub;
+    EXPECT_EQ(st.st_mode & 0777, 0700u) << sub;
+  }
+  EXPECT_TRUE(MkdirAll(d + "/a/b/c"));  // there already
+  EXPECT_TRUE(MkdirAll(d + "/a/b/d"));  // only the last one missing
+  EXPECT_TRUE(IsDir(d + "/a/b/d"));
+  ASSERT_EQ(::symlink("a", (d + "/link").c_str()), 0);
+  EXPECT_TRUE(MkdirAll(d + "/link/e"));  // through a link to a directory, as mkdir -p
+  EXPECT_TRUE(IsDir(d + "/a/e"));
+  ASSERT_TRUE(WriteFile(d + "/file", "x"));
+  auto on_file = MkdirAll(d + "/file");
+  ASSERT_FALSE(on_file);
+  EXPECT_NE(on_file.error().ToString().find(d + "/file\" is not a directory"), std::string::npos)
+      << on_file.error().ToString();
+  auto below_file = MkdirAll(d + "/file/x/y");
+  ASSERT_FALSE(below_file);
+  EXPECT_NE(below_file.error().ToString().find(d + "/file"), std::string::npos)
+      << below_file.error().ToString();
+  EXPECT_FALSE(MkdirAll(""));
 }
 
 }  // namespace
