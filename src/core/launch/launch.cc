@@ -280,16 +280,23 @@ Result<uint64_t> ParseCapabilities(const std::vector<std::string>& names) {
 
 namespace {
 
-// clone(CLONE_VM | CLONE_VFORK) on a stack of its own, unmapped once the child has exec'd or
-// exited. Returns the pid (the pidfd in *pidfd), or -1 with errno set.
-pid_t SharedMemoryClone(internal::ChildPlan& plan, int* pidfd) {
-  // Enough for RunChild's frames and the libc wrappers it calls, sanitizers included.
+// A clone that shares this process's memory (sys::Clone3SharedMemory) on a stack of its own,
+// unmapped once the child has exec'd or exited; into `cgroup_fd` when valid (CLONE_INTO_CGROUP:
+// a write of cgroup.procs would take the kernel's global threadgroup lock, milliseconds). Returns
+// the pid (the pidfd in *pidfd), or -1 with errno set.
+pid_t SharedMemoryClone(internal::ChildPlan& plan, int cgroup_fd, int* pidfd) {
+  // Enough for RunChild's frames and the libc wrappers it calls.
   constexpr size_t kStack = 256 * 1024;
   void* stack = ::mmap(nullptr, kStack, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
   if (stack == MAP_FAILED) return -1;
-  pid_t pid = ::clone(internal::RunChildEntry, static_cast<char*>(stack) + kStack,
-                      CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &plan, pidfd);
+  plan.cloned_into_cgroup = cgroup_fd >= 0;
+  pid_t pid =
+      sys::Clone3SharedMemory(cgroup_fd, pidfd, stack, kStack, internal::RunChildEntry, &plan);
+  if (pid < 0 && cgroup_fd >= 0 && errno != ENOSYS) {  // the child joins by writing instead
+    plan.cloned_into_cgroup = false;
+    pid = sys::Clone3SharedMemory(-1, pidfd, stack, kStack, internal::RunChildEntry, &plan);
+  }
   int err = errno;
   ::munmap(stack, kStack);
   errno = err;
@@ -315,17 +322,19 @@ Result<Process> Launch(const LaunchSpec& spec) {
 
   int pidfd = -1;
   pid_t pid = -1;
+  int cgroup_fd = st.attach ? st.attach->cgroup_dir.get() : -1;
   // A child that waits for a go signal must not hold this thread: it gets a copy of the memory.
   bool waits_for_parent = !plan.detach && (plan.go_fd >= 0 || plan.go_fifo);
   if (!waits_for_parent) {
     // Nothing to wait for between setup and exec (or a detached child, whose intermediate
     // exits at once): the child borrows this process's memory, as posix_spawn's does, and
     // this thread sleeps until it execs or exits. No page-table copy, no copy-on-write fault,
-    // and `st` stays valid for as long as the child reads it. The cgroup is joined by the
-    // child's write of cgroup.procs before exec (clone() has no CLONE_INTO_CGROUP).
-    pid = SharedMemoryClone(plan, &pidfd);
-  } else {
-    int cgroup_fd = st.attach ? st.attach->cgroup_dir.get() : -1;
+    // and `st` stays valid for as long as the child reads it.
+    pid = SharedMemoryClone(plan, cgroup_fd, &pidfd);
+    if (pid < 0 && errno == ENOSYS) waits_for_parent = true;  // no clone3 or not x86-64
+  }
+  if (waits_for_parent) {
+    pid = -1;
     if (cgroup_fd >= 0) {
       pid = sys::Clone3(0, cgroup_fd, &pidfd);
       if (pid == 0) {
@@ -335,6 +344,7 @@ Result<Process> Launch(const LaunchSpec& spec) {
     }
     if (pid < 0) {
       pidfd = -1;
+      plan.cloned_into_cgroup = false;
       pid = sys::Clone3(0, -1, &pidfd);
       if (pid < 0 && errno == ENOSYS) pid = ::fork();
       if (pid == 0) internal::RunChild(plan);

@@ -35,6 +35,68 @@ pid_t Clone3(uint64_t flags, int cgroup_fd, int* pidfd) {
   return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
 }
 
+#if defined(__x86_64__)
+// hp_clone3_run(args, size, fn, arg): the clone3 system call, then, in the child, fn(arg) on the
+// new stack with no caller frame and exit(2) with its result. In the child, clone3 returns with
+// every register but rax, rcx and r11 as the parent had them, and rsp at the top of the stack:
+// fn and arg are kept in r8 and r9 across the call (glibc's clone3.S does the same).
+extern "C" long hp_clone3_run(struct clone_args* args, size_t size, int (*fn)(void*), void* arg);
+asm(R"(
+  .pushsection .text
+  .p2align 4
+  .type hp_clone3_run, @function
+hp_clone3_run:
+  movq %rdx, %r8
+  movq %rcx, %r9
+  movl $435, %eax
+  syscall
+  testq %rax, %rax
+  jz 1f
+  ret
+1:
+  xorl %ebp, %ebp
+  movq %r9, %rdi
+  callq *%r8
+  movl %eax, %edi
+  movl $60, %eax
+  syscall
+  hlt
+  .size hp_clone3_run, .-hp_clone3_run
+  .popsection
+)");
+static_assert(SYS_clone3 == 435 && SYS_exit == 60, "x86-64 system call numbers");
+#endif
+
+pid_t Clone3SharedMemory(int cgroup_fd, int* pidfd, void* stack, size_t stack_size,
+                         int (*fn)(void*), void* arg) {
+#if defined(__x86_64__)
+  struct clone_args args;
+  std::memset(&args, 0, sizeof args);
+  args.flags = CLONE_VM | CLONE_VFORK;
+  args.exit_signal = SIGCHLD;
+  args.stack = reinterpret_cast<uint64_t>(stack);
+  args.stack_size = stack_size;
+  if (pidfd) {
+    args.flags |= CLONE_PIDFD;
+    args.pidfd = reinterpret_cast<uint64_t>(pidfd);
+  }
+  if (cgroup_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(cgroup_fd);
+  }
+  long r = hp_clone3_run(&args, sizeof args, fn, arg);
+  if (r < 0) {
+    errno = static_cast<int>(-r);
+    return -1;
+  }
+  return static_cast<pid_t>(r);
+#else
+  (void)cgroup_fd, (void)pidfd, (void)stack, (void)stack_size, (void)fn, (void)arg;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
 Result<UniqueFd> PidfdOpen(pid_t pid) {
   int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (fd < 0) return SysErr("pidfd_open {}", pid);

@@ -20,6 +20,15 @@ namespace hp::sys {
 // (CLONE_PIDFD). The child must only make async-signal-safe calls.
 pid_t Clone3(uint64_t flags, int cgroup_fd, int* pidfd);
 
+// clone3(2) with CLONE_VM | CLONE_VFORK, as posix_spawn clones: the child runs `fn(arg)` on
+// `stack` (its lowest address; `stack_size` bytes) in this process's memory while the calling
+// thread sleeps until the child execs or exits; the child exits with fn's return value.
+// `cgroup_fd` and `pidfd` as for Clone3. Returns the pid, or -1 with errno set (ENOSYS where the
+// architecture has no implementation here: x86-64 only). `fn` must make only
+// async-signal-safe calls, and must not return into anything of the caller's stack.
+pid_t Clone3SharedMemory(int cgroup_fd, int* pidfd, void* stack, size_t stack_size,
+                         int (*fn)(void*), void* arg);
+
 Result<UniqueFd> PidfdOpen(pid_t pid);
 Status PidfdSendSignal(int pidfd, int sig);
 // waitpid(2) retried on EINTR. Returns the pid, or 0 with WNOHANG when nothing changed.
