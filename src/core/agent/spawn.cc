@@ -140,8 +140,28 @@ Status Agent::SpawnSupervisor(const std::string& key) {
   TRY(WritePodStatus(dir + "/" + kStatusFile, status));
   if (::write(go_w.get(), "g", 1) != 1) return SysErr("pod \"{}\": start the supervisor", key);
   go_w.reset();
-  TRY_CTX(launch::AwaitExec(proc, spec), "pod \"{}\": start the supervisor", key);
+  struct Started {
+    launch::Process proc;
+    launch::LaunchSpec spec;
+  };
+  auto started = std::make_shared<Started>(Started{std::move(proc), std::move(spec)});
+  starts_.push_back([started, key]() -> Status {
+    TRY_CTX(launch::AwaitExec(started->proc, started->spec), "pod \"{}\": start the supervisor",
+            key);
+    return Ok();
+  });
   return Ok();
+}
+
+Status Agent::AwaitStarts() {
+  Status first = Ok();
+  std::vector<std::function<Status()>> starts = std::move(starts_);
+  starts_.clear();
+  for (auto& await : starts) {
+    Status s = await();
+    if (!s && first) first = std::move(s);
+  }
+  return first;
 }
 
 Status Agent::CreatePod(const std::string& key, PodRecord record, const Placement& placement) {
@@ -154,16 +174,34 @@ Status Agent::CreatePod(const std::string& key, PodRecord record, const Placemen
   Status s = WriteJsonFileAtomic(dir + "/" + kPodFile, record);
   bool placed = placement.kind == Placement::kPlaced;
   if (s && placed) UnpackImageLayers(options_.root, record.pod);
+  size_t before = starts_.size();
   if (s) s = placed ? SpawnSupervisor(key) : RecordUnplaced(dir, record, placement);
-  if (!s) {
+  auto undo = [this, dir, key](Status failed) -> Status {
     if (auto r = sys::RemoveAll(dir); !r) Warn(r.error().ToString());
-    return Err(std::move(s).error().Context(fmt::format("create pod \"{}\"", key)));
-  }
+    return Err(std::move(failed).error().Context(fmt::format("create pod \"{}\"", key)));
+  };
+  if (!s) return undo(std::move(s));
+  std::string ds_ns, ds_name, pod_name;
   if (record.owner_kind == "DaemonSet") {
-    const nlohmann::json& meta = record.pod["metadata"];
-    RecordDaemonSetEvent(NamespaceOf(record.pod), record.owner_name, "SuccessfulCreate",
-                         "Created pod: " + meta.value("name", ""));
+    ds_ns = NamespaceOf(record.pod);
+    ds_name = record.owner_name;
+    pod_name = record.pod["metadata"].value("name", "");
   }
+  auto created = [this, ds_ns, ds_name, pod_name] {
+    if (!ds_name.empty())
+      RecordDaemonSetEvent(ds_ns, ds_name, "SuccessfulCreate", "Created pod: " + pod_name);
+  };
+  if (starts_.size() == before) {  // nothing started (not placed here): done now
+    created();
+    return Ok();
+  }
+  // Done when the supervisor's start is confirmed (AwaitStarts); undone if it is not.
+  auto await = std::move(starts_.back());
+  starts_.back() = [await = std::move(await), undo, created]() -> Status {
+    if (Status s = await(); !s) return undo(std::move(s));
+    created();
+    return Ok();
+  };
   return Ok();
 }
 

@@ -231,5 +231,44 @@ TEST_F(CrashE2E, PodNamedLikeADaemonSetsPodIsRefused) {
   EXPECT_EQ(Hp("delete ds privileged-daemonset -n kube-system").rc, 0);
 }
 
+// The supervisors of one apply are started side by side and their starts confirmed after
+// (Agent::AwaitStarts): one that cannot start leaves no pod state behind, says why, and a
+// later apply starts the pods once the binary is right.
+TEST_F(CrashE2E, SupervisorThatCannotStartLeavesNoPodBehind) {
+  const std::string bin = root_ + "/bin";
+  ASSERT_TRUE(sys::MkdirAll(bin));
+  auto self = sys::ReadFile(Binary());
+  ASSERT_TRUE(self);
+  ASSERT_TRUE(sys::WriteFile(bin + "/hostprocess", *self));
+  ASSERT_EQ(::chmod((bin + "/hostprocess").c_str(), 0755), 0);
+  // Executable by its mode, not by its content: exec fails with ENOEXEC.
+  ASSERT_TRUE(sys::WriteFile(bin + "/hostprocess-supervisor", "not a program\n"));
+  ASSERT_EQ(::chmod((bin + "/hostprocess-supervisor").c_str(), 0755), 0);
+  const std::string manifest = root_ + "/two.yaml";
+  ASSERT_TRUE(sys::WriteFile(
+      manifest, PodYaml("first", "sleep 1000") + "---\n" + PodYaml("second", "sleep 1000")));
+  std::string cmd = "'" + bin + "/hostprocess' --root '" + root_ + "' apply -f '" + manifest +
+                    "' --cgroup-root '" + cgroup_root_ + "' </dev/null >'" + root_ +
+                    "/broken.out' 2>'" + root_ + "/broken.err'";
+  int rc = ::system(cmd.c_str());
+  std::string err = ReadOr(root_ + "/broken.err");
+  EXPECT_EQ(WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, 1) << err;
+  EXPECT_NE(err.find("create pod \"default_first\""), std::string::npos) << err;
+  EXPECT_NE(err.find("start the supervisor"), std::string::npos) << err;
+  EXPECT_NE(err.find("hostprocess-supervisor"), std::string::npos) << err;
+  auto left = sys::ListDir(root_ + "/run/pods");
+  EXPECT_TRUE(left && left->empty()) << (left ? left->size() : 0) << " pod dirs left";
+  EXPECT_EQ(Supervisors("default_first") + Supervisors("default_second"), 0);
+  // The objects stay applied: `apply` with the real binary starts both.
+  CliResult restore = Hp("apply --cgroup-root '" + cgroup_root_ + "'");
+  EXPECT_EQ(restore.rc, 0) << restore.err;
+  EXPECT_NE(restore.out.find("2 started"), std::string::npos) << restore.out;
+  EXPECT_TRUE(WaitFor(
+      [&] { return StatusColumnOf("first") == "Running" && StatusColumnOf("second") == "Running"; },
+      10000))
+      << Hp("get pods").out;
+  EXPECT_EQ(Hp("delete -f '" + manifest + "'").rc, 0);
+}
+
 }  // namespace
 }  // namespace hp::agent::testing
