@@ -4,6 +4,7 @@
 
 #include "cli/hostprocess/printers/jsonpath.h"
 #include "cli/hostprocess/printers/table.h"
+#include "cli/hostprocess/printers/top.h"
 #include "common/container_status.h"
 
 namespace hp::cli {
@@ -234,6 +235,64 @@ TEST(JsonPathTest, CustomColumnValuesPrintAsGoPrintsThem) {
   EXPECT_EQ(GoValueText(1234567.5), "1.2345675e+06");
   EXPECT_EQ(GoValueText(0.0001), "0.0001");
   EXPECT_EQ(GoValueText(0.00001), "1e-05");
+}
+
+}  // namespace
+}  // namespace hp::cli
+
+namespace hp::cli {
+namespace {
+
+// kubectl top pod's table (printers/top.h), shared by the Linux and Windows nodes.
+TEST(TopTest, MillicoresOverTheWindowAndMemoryInMi) {
+  TopSample a{"default", "web", "", {}, {}};
+  a.first.cpu_user_ns = 1'000'000'000;
+  a.second.cpu_user_ns = 1'200'000'000;
+  a.second.cpu_system_ns = 50'000'000;  // 250 ms of CPU over 0.5 s: 500m
+  a.second.memory_current_bytes = 100 * 1024 * 1024 + 1024 * 1024 - 1;  // rounded down
+  TopSample idle{"kube-system", "agent-x2b4c", "", {}, {}};
+  idle.first.cpu_user_ns = idle.second.cpu_user_ns = 7;  // no CPU used: 0m (Wine reads 0s)
+  idle.second.memory_current_bytes = 1024 * 1024 - 1;
+  EXPECT_EQ(TopPodsTable({a, idle}, 0.5, false, false, false),
+            "NAME          CPU(cores)   MEMORY(bytes)\n"
+            "web           500m         100Mi\n"
+            "agent-x2b4c   0m           0Mi\n");
+  // Half a millicore rounds up; a counter that went back (a restarted job) is 0m.
+  TopSample half{"default", "half", "", {}, {}};
+  half.second.cpu_user_ns = 500'000;  // 0.5 ms over 1 s
+  TopSample back{"default", "back", "", {}, {}};
+  back.first.cpu_user_ns = 9'000'000;
+  EXPECT_EQ(TopPodsTable({half, back}, 1.0, false, false, true),
+            "half   1m    0Mi\nback   0m    0Mi\n");
+}
+
+TEST(TopTest, ColumnsForAllNamespacesAndContainers) {
+  TopSample c{"kube-system", "agent-x2b4c", "agent", {}, {}};
+  c.second.memory_current_bytes = 3 * 1024 * 1024;
+  EXPECT_EQ(TopPodsTable({c}, 0.5, true, true, false),
+            "NAMESPACE     POD           NAME    CPU(cores)   MEMORY(bytes)\n"
+            "kube-system   agent-x2b4c   agent   0m           3Mi\n");
+  EXPECT_EQ(TopNoMetrics("default", false),
+            "error: Metrics not available for pods in namespace default\n");
+  EXPECT_EQ(TopNoMetrics("default", true),
+            "error: Metrics not available for pods in namespace (all)\n");
+}
+
+TEST(TopTest, SampleTwiceReadsEverySampleBeforeAndAfterTheWindow) {
+  std::vector<TopSample> samples(2);
+  std::vector<int> reads(2, 0);
+  double secs = SampleTwice(samples, std::chrono::milliseconds(30), [&](size_t i) {
+    job::Stats s;
+    s.cpu_user_ns = 1000 * (i + 1) * ++reads[i];
+    if (i == 1 && reads[i] == 2) return Result<job::Stats>(Err(ErrorCode::kNotFound, "gone"));
+    return Result<job::Stats>(s);
+  });
+  EXPECT_GE(secs, 0.03);
+  EXPECT_EQ(reads, (std::vector<int>{2, 2}));
+  EXPECT_EQ(samples[0].first.cpu_user_ns, 1000u);
+  EXPECT_EQ(samples[0].second.cpu_user_ns, 2000u);
+  EXPECT_EQ(samples[1].first.cpu_user_ns, 2000u);
+  EXPECT_EQ(samples[1].second.cpu_user_ns, 0u);  // a failed read leaves zeros
 }
 
 }  // namespace

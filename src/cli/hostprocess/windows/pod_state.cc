@@ -202,6 +202,30 @@ bool SupervisorAlive(const std::string& root, const std::string& key) {
   return CheckSupervisor(PodDir(root, key), 0, nullptr) != Liveness::kGone;
 }
 
+agent::PodStatus ViewStatus(const std::string& root, const std::string& key, const PodRecord& rec) {
+  agent::PodStatus s = ReadStatus(root, key).value_or(InitialStatus(rec.pod));
+  if (s.finished || SupervisorAlive(root, key)) return s;
+  for (auto* list : {&s.init_containers, &s.containers}) {
+    for (agent::ContainerStatus& c : *list) {
+      if (c.state.kind == "terminated") continue;
+      c.state = {"terminated",       "Error",         "the pod's supervisor ended", 1, 0,
+                 c.state.started_at, NowUnixSeconds()};
+      c.ready = false;
+    }
+  }
+  s.phase = "Failed";
+  s.ready = s.containers_ready = false;
+  return s;
+}
+
+std::vector<std::string> PodKeys(const std::string& root, const std::string& ns) {
+  std::vector<std::string> keys;
+  for (const std::string& key : sys::ListDir(PodsDir(root)).value_or(std::vector<std::string>{}))
+    if (ns.empty() || StartsWith(key, ns + "_")) keys.push_back(key);
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
 namespace {
 
 // Starts the pod's supervisor (detached) and records its pid and creation time.

@@ -65,6 +65,14 @@ std::optional<agent::PodStatus> ReadStatus(const std::string& root, const std::s
 // Windows reuses pids).
 bool SupervisorAlive(const std::string& root, const std::string& key);
 
+// A pod's status as the verbs show it: what its supervisor recorded, or Pending before it wrote
+// anything. A supervisor that died took its containers with it: they show as ended in Error.
+agent::PodStatus ViewStatus(const std::string& root, const std::string& key, const PodRecord& rec);
+
+// The keys (<ns>_<name>) of the stored pods of namespace `ns` (of every namespace when `ns` is
+// empty: a namespace has no `_`), sorted.
+std::vector<std::string> PodKeys(const std::string& root, const std::string& ns);
+
 // Records the pod and starts its supervisor (`hostprocess.exe supervise-pod`, detached). On
 // failure nothing of the pod is left.
 Status CreatePod(const std::string& root, const std::string& key, const PodRecord& r);

@@ -34,6 +34,8 @@ namespace hp::cli {
 namespace {
 
 using nlohmann::json;
+using windows_node::PodKeys;
+using windows_node::ViewStatus;
 using windows_node::Write;
 namespace wn = windows_node;
 
@@ -154,34 +156,6 @@ int Apply(const GlobalOptions& g, const ApplyFlags& f) {
 }
 
 // ---- get ----------------------------------------------------------------------------------
-
-// A pod's status as `get` shows it: what its supervisor recorded, or Pending before it wrote
-// anything. A supervisor that died took its containers with it: they show as ended in Error.
-agent::PodStatus ViewStatus(const std::string& root, const std::string& key,
-                            const wn::PodRecord& rec) {
-  agent::PodStatus s = wn::ReadStatus(root, key).value_or(wn::InitialStatus(rec.pod));
-  if (s.finished || wn::SupervisorAlive(root, key)) return s;
-  for (auto* list : {&s.init_containers, &s.containers}) {
-    for (agent::ContainerStatus& c : *list) {
-      if (c.state.kind == "terminated") continue;
-      c.state = {"terminated",       "Error",         "the pod's supervisor ended", 1, 0,
-                 c.state.started_at, NowUnixSeconds()};
-      c.ready = false;
-    }
-  }
-  s.phase = "Failed";
-  s.ready = s.containers_ready = false;
-  return s;
-}
-
-std::vector<std::string> PodKeys(const std::string& root, const std::string& ns) {
-  std::vector<std::string> keys;
-  for (const std::string& key :
-       sys::ListDir(wn::PodsDir(root)).value_or(std::vector<std::string>{}))
-    if (StartsWith(key, ns + "_")) keys.push_back(key);
-  std::sort(keys.begin(), keys.end());
-  return keys;
-}
 
 int NoneFound(const std::string& ns) {
   Write(stderr, "No resources found in " + ns + " namespace.\n");
