@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/hostprocess/printers/describe.h"
 #include "cli/hostprocess/printers/jsonpath.h"
 #include "cli/hostprocess/printers/table.h"
 #include "cli/hostprocess/printers/top.h"
@@ -293,6 +294,55 @@ TEST(TopTest, SampleTwiceReadsEverySampleBeforeAndAfterTheWindow) {
   EXPECT_EQ(samples[0].second.cpu_user_ns, 2000u);
   EXPECT_EQ(samples[1].first.cpu_user_ns, 2000u);
   EXPECT_EQ(samples[1].second.cpu_user_ns, 0u);  // a failed read leaves zeros
+}
+
+// kubectl describe daemonset (printers/describe.h), shared by the Linux and Windows nodes.
+TEST(DescribeDaemonSetTest, KubectlFieldsAndWhyItDoesNotFit) {
+  DaemonSetDescription d;
+  d.object = nlohmann::json::parse(R"({
+    "apiVersion": "apps/v1", "kind": "DaemonSet",
+    "metadata": {"name": "agent", "namespace": "kube-system", "labels": {"app": "agent"},
+                 "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"}},
+    "spec": {"selector": {"matchLabels": {"app": "agent"}},
+             "template": {"metadata": {"labels": {"app": "agent"}},
+                          "spec": {"nodeSelector": {"kubernetes.io/os": "windows"},
+                                   "containers": [{"name": "agent", "image": "busybox"}]}}}})");
+  d.desired = d.current = d.up_to_date = d.available = 1;
+  d.running = 1;
+  std::string text = DescribeDaemonSetText(d, 1000);
+  EXPECT_EQ(text.substr(0, text.find("Pod Template:")),
+            "Name:           agent\n"
+            "Selector:       app=agent\n"
+            "Node-Selector:  kubernetes.io/os=windows\n"
+            "Labels:         app=agent\n"
+            "Annotations:    <none>\n"
+            "Desired Number of Nodes Scheduled: 1\n"
+            "Current Number of Nodes Scheduled: 1\n"
+            "Number of Nodes Scheduled with Up-to-date Pods: 1\n"
+            "Number of Nodes Scheduled with Available Pods: 1\n"
+            "Number of Nodes Misscheduled: 0\n"
+            "Pods Status:  1 Running / 0 Waiting / 0 Succeeded / 0 Failed\n");
+  EXPECT_NE(text.find("  Containers:\n   agent:\n    Image:"), std::string::npos) << text;
+  EXPECT_NE(text.find("  Node-Selectors:  kubernetes.io/os=windows\n"), std::string::npos) << text;
+  // The template's block and Events are one tabwriter block, as in kubectl's output.
+  EXPECT_EQ(text.substr(text.rfind("\n  Tolerations:")),
+            "\n  Tolerations:     <none>\nEvents:            <none>\n")
+      << text;
+  EXPECT_EQ(text.find("Scheduling:"), std::string::npos);
+
+  d.desired = d.current = d.up_to_date = d.available = d.running = 0;
+  d.fit.fits = false;
+  d.fit.reason = "node(s) didn't match Pod's node affinity/selector";
+  d.fit.details = {"nodeSelector kubernetes.io/os=windows: the node has kubernetes.io/os=linux"};
+  text = DescribeDaemonSetText(d, 1000);
+  EXPECT_NE(text.find("Pods Status:  0 Running / 0 Waiting / 0 Succeeded / 0 Failed\n"
+                      "Scheduling:   0/1 nodes are available: 1 node(s) didn't match Pod's node "
+                      "affinity/selector.\n"
+                      "              nodeSelector kubernetes.io/os=windows: the node has "
+                      "kubernetes.io/os=linux\n"
+                      "Pod Template:\n"),
+            std::string::npos)
+      << text;
 }
 
 }  // namespace

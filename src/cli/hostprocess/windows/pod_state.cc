@@ -367,12 +367,29 @@ std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
     v.object = obj;
     v.volume_root = stored->value("volumeRoot", "C:\\hpc");
     v.created = stored->value("created", int64_t{0});
-    v.fits = agent::CheckFit(ds->spec.template_.spec, node, true).fits;
+    v.fit = agent::CheckFit(ds->spec.template_.spec, node, true);
     v.revision =
         agent::ControllerRevisionHash(obj["spec"].value("template", json::object()).dump());
     out.push_back(std::move(v));
   }
   return out;
+}
+
+DaemonSetPods CountDaemonSetPods(const std::string& root, const DaemonSetView& ds) {
+  DaemonSetPods n;
+  for (const std::string& key : PodKeys(root, ds.ns)) {
+    auto rec = ReadPodRecord(root, key);
+    if (!rec || rec->owner_kind != "DaemonSet" || rec->owner_name != ds.name) continue;
+    agent::PodStatus s = ViewStatus(root, key, *rec);
+    ++n.current;
+    n.ready += s.ready;
+    n.up_to_date += rec->revision == ds.revision;
+    n.running += s.phase == "Running";
+    n.waiting += s.phase == "Pending";
+    n.succeeded += s.phase == "Succeeded";
+    n.failed += s.phase == "Failed";
+  }
+  return n;
 }
 
 Status Reconcile(const std::string& root, std::vector<std::string>* created,
@@ -386,7 +403,7 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
   std::set<std::string> readable;
   for (const DaemonSetView& ds : daemonsets) readable.insert(ds.key);
   for (DaemonSetView& ds : daemonsets) {
-    if (!ds.fits) continue;
+    if (!ds.fit.fits) continue;
     json tmpl = ds.object["spec"].value("template", json::object());
     std::string name = agent::DaemonPodName(ds.ns, ds.name, ds.revision);
     json meta = tmpl.value("metadata", json::object());

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/agent/pod_status.h"
+#include "core/agent/schedule.h"
 #include "core/base/result.h"
 #include "core/k8s/types.h"
 
@@ -88,12 +89,20 @@ struct DaemonSetView {
   nlohmann::json object;  // as applied
   std::string volume_root;
   int64_t created = 0;
-  bool fits = false;     // its pod template fits this node
+  agent::FitResult fit;  // whether its pod template fits this node (and why not)
   std::string revision;  // controller-revision-hash of its template
 };
 // Every stored DaemonSet; `damaged` (optional) receives an error per file that cannot be read.
 std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
                                           std::vector<std::string>* damaged = nullptr);
+
+// A DaemonSet's pods on this node as its status and `describe` count them: current (its pods),
+// ready, up to date (at its revision), and by phase.
+struct DaemonSetPods {
+  int current = 0, ready = 0, up_to_date = 0;
+  int running = 0, waiting = 0, succeeded = 0, failed = 0;
+};
+DaemonSetPods CountDaemonSetPods(const std::string& root, const DaemonSetView& ds);
 
 // What kubelet and the DaemonSet controller do for this node, run after every apply and delete
 // (under StoreLock): every stored DaemonSet whose pod template fits the node

@@ -19,6 +19,7 @@
 #include "cli/hostprocess/printers/table.h"
 #include "cli/hostprocess/windows/container.h"
 #include "cli/hostprocess/windows/pod_state.h"
+#include "cli/hostprocess/windows/resources.h"
 #include "core/agent/naming.h"
 #include "core/agent/node.h"
 #include "core/agent/schedule.h"
@@ -34,30 +35,18 @@ namespace hp::cli {
 namespace {
 
 using nlohmann::json;
+using windows_node::Fail;
+using windows_node::NoneFound;
 using windows_node::PodKeys;
+using windows_node::Resource;
+using windows_node::ResourceOf;
 using windows_node::ViewStatus;
 using windows_node::Write;
 namespace wn = windows_node;
 
-int Fail(const std::string& message, int code = 1) {
-  Write(stderr, message + "\n");
-  return code;
-}
-
 std::string NamespaceOf(const k8s::ObjectMeta& m) {
   return m.namespace_.empty() ? "default" : m.namespace_;
 }
-
-enum class Resource { kPods, kDaemonSets, kOther };
-Resource ResourceOf(const std::string& word) {
-  std::string w = ToLower(word);
-  if (w == "pods" || w == "pod" || w == "po") return Resource::kPods;
-  if (w == "daemonsets" || w == "daemonset" || w == "ds" || w == "daemonsets.apps" ||
-      w == "daemonset.apps")
-    return Resource::kDaemonSets;
-  return Resource::kOther;
-}
-const char* kResources = "pods and daemonsets";
 
 // The objects of manifest files, directories or stdin (`-`), decoded with their JSON; kinds
 // other than Pod and DaemonSet are refused by name before anything is done.
@@ -157,11 +146,6 @@ int Apply(const GlobalOptions& g, const ApplyFlags& f) {
 
 // ---- get ----------------------------------------------------------------------------------
 
-int NoneFound(const std::string& ns) {
-  Write(stderr, "No resources found in " + ns + " namespace.\n");
-  return 0;
-}
-
 int GetPods(const GlobalOptions& g, const std::string& ns) {
   Table table({"NAME", "READY", "STATUS", "RESTARTS", "AGE"});
   int64_t now = NowUnixSeconds();
@@ -184,16 +168,9 @@ int GetDaemonSets(const GlobalOptions& g, const std::string& ns) {
   std::vector<std::string> damaged;
   for (const wn::DaemonSetView& ds : wn::ListDaemonSets(g.root, &damaged)) {
     if (ds.ns != ns) continue;
-    int current = 0, ready = 0, up_to_date = 0;
-    for (const std::string& key : PodKeys(g.root, ns)) {
-      auto rec = wn::ReadPodRecord(g.root, key);
-      if (!rec || rec->owner_kind != "DaemonSet" || rec->owner_name != ds.name) continue;
-      ++current;
-      ready += ViewStatus(g.root, key, *rec).ready;
-      up_to_date += rec->revision == ds.revision;
-    }
-    table.AddRow({ds.name, std::to_string(ds.fits ? 1 : 0), std::to_string(current),
-                  std::to_string(ready), std::to_string(up_to_date), std::to_string(ready),
+    wn::DaemonSetPods n = wn::CountDaemonSetPods(g.root, ds);
+    table.AddRow({ds.name, std::to_string(ds.fit.fits ? 1 : 0), std::to_string(n.current),
+                  std::to_string(n.ready), std::to_string(n.up_to_date), std::to_string(n.ready),
                   NodeSelectorColumn(ds.object), HumanDuration(now - ds.created)});
   }
   for (const std::string& d : damaged) Write(stderr, "Warning: " + d + "\n");
@@ -307,51 +284,6 @@ int RunExec(const GlobalOptions& g, const ExecFlags& f) {
   return static_cast<int>(*code);
 }
 
-// ---- describe -----------------------------------------------------------------------------
-
-// kubectl describe pod: the Linux node's text (printers/describe.h) from this node's record and
-// status; a pod whose supervisor died shows Unknown (SupervisorLost) until apply re-adopts it.
-int DescribePods(const GlobalOptions& g, const std::string& ns,
-                 const std::vector<std::string>& names) {
-  int rc = 0;
-  bool first = true;
-  std::vector<std::string> seen;
-  std::string node = agent::LocalNode({}).name;
-  for (const std::string& key : PodKeys(g.root, ns)) {
-    std::string name = key.substr(ns.size() + 1);
-    if (!names.empty() && std::find(names.begin(), names.end(), name) == names.end()) continue;
-    auto rec = wn::ReadPodRecord(g.root, key);
-    if (!rec) continue;
-    seen.push_back(name);
-    agent::PodStatus status = wn::ReadStatus(g.root, key).value_or(wn::InitialStatus(rec->pod));
-    PodDescription p;
-    p.pod = rec->pod;
-    p.pod["apiVersion"] = "v1";
-    p.pod["kind"] = "Pod";
-    if (rec->owner_kind == "DaemonSet" && p.pod["spec"].is_object())
-      AddDaemonSetTolerations(p.pod["spec"]);
-    k8s::DefaultPodJson(p.pod);  // what the API server adds to every Pod it stores
-    p.pod["metadata"]["namespace"] = ns;
-    p.pod["metadata"]["creationTimestamp"] = Rfc3339(rec->created);
-    p.pod["status"] = agent::ApiPodStatus(status);
-    p.status = &status;
-    p.node_name = node;
-    p.owner_kind = rec->owner_kind;
-    p.owner_name = rec->owner_name;
-    auto decoded = wn::DecodeRecordPod(g.root, key, *rec);
-    p.qos_class = decoded ? k8s::ComputePodQOS(decoded->spec) : k8s::kQOSBestEffort;
-    p.lost = !status.finished && !wn::SupervisorAlive(g.root, key);
-    if (!first) Write(stdout, "\n\n");
-    first = false;
-    Write(stdout, DescribePodText(p, NowUnixSeconds()));
-  }
-  for (const std::string& n : names)
-    if (std::find(seen.begin(), seen.end(), n) == seen.end())
-      rc = Fail("Error from server (NotFound): pods \"" + n + "\" not found");
-  if (names.empty() && seen.empty()) return NoneFound(ns);
-  return rc;
-}
-
 // ---- delete -------------------------------------------------------------------------------
 
 // Deletes one object; its line (kubectl's words) or an error. The DaemonSet controller runs
@@ -399,7 +331,7 @@ int Delete(const GlobalOptions& g, const DeleteFlags& f) {
     Resource what = ResourceOf(f.args[0]);
     if (what == Resource::kOther)
       return Fail("error: the server doesn't have a resource type \"" + f.args[0] +
-                      "\" (the Windows preview build has " + kResources + ")",
+                      "\" (the Windows preview build has " + windows_node::kResources + ")",
                   1);
     if (f.args.size() < 2)
       return Fail("error: resource(s) were provided, but no name was specified", 2);
@@ -444,7 +376,7 @@ CommandRegistration get_reg(31, {"get"}, [](CLI::App& app, GlobalOptions& g, int
         break;
       default:
         rc = Fail("error: the server doesn't have a resource type \"" + *what +
-                  "\" (the Windows preview build has " + kResources + ")");
+                  "\" (the Windows preview build has " + windows_node::kResources + ")");
     }
   });
 });
@@ -476,21 +408,6 @@ CommandRegistration exec_reg(34, {"exec"}, [](CLI::App& app, GlobalOptions& g, i
   cmd->add_flag("-i,--stdin", f->stdin_, "Pass stdin to the command");
   cmd->add_option("COMMAND", f->command, "The command and its arguments, after --");
   cmd->callback([&g, &rc, f] { rc = RunExec(g, *f); });
-});
-
-CommandRegistration describe_reg(32, {"describe"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
-  auto ns = std::make_shared<std::string>("default");
-  auto what = std::make_shared<std::string>();
-  auto names = std::make_shared<std::vector<std::string>>();
-  auto* cmd = app.add_subcommand("describe", "Show pods in detail (kubectl describe pod)");
-  cmd->add_option("RESOURCE", *what, "pods")->required();
-  cmd->add_option("NAMES", *names, "Names (default: all in the namespace)");
-  cmd->add_option("-n,--namespace", *ns, "Namespace")->capture_default_str();
-  cmd->callback([&g, &rc, ns, what, names] {
-    rc = ResourceOf(*what) == Resource::kPods
-             ? DescribePods(g, *ns, *names)
-             : Fail("error: the Windows preview build describes pods only", 1);
-  });
 });
 
 CommandRegistration delete_reg(36, {"delete"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
