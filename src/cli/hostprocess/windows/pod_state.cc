@@ -18,6 +18,7 @@
 #include "core/base/time.h"
 #include "core/k8s/decode.h"
 #include "core/sys/file.h"
+#include "core/sys/windows/file_lock.h"
 #include "core/sys/windows/private_dir.h"
 #include "core/sys/windows/wide.h"
 #include "core/windows/command_line.h"
@@ -463,22 +464,8 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
 
 Result<StoreLock> StoreLock::Take(const std::string& root) {
   TRY(sys::EnsurePrivateDirectory(root));  // its records are acted on with our rights
-  std::string path = root + "\\lock";
-  HANDLE h = CreateFileW(sys::Widen(path).c_str(), GENERIC_READ | GENERIC_WRITE,
-                         FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                         OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
-  if (h == INVALID_HANDLE_VALUE) return Err(sys::Win32Error("open \"" + path + "\""));
-  OVERLAPPED at{};
-  if (!LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, &at)) {
-    Error e = sys::Win32Error("lock \"" + path + "\"");
-    CloseHandle(h);
-    return Err(std::move(e));
-  }
-  return StoreLock(h);
-}
-
-StoreLock::~StoreLock() {
-  if (handle_) CloseHandle(handle_);  // the lock goes with the handle
+  ASSIGN_OR_RETURN(sys::FileLock lock, sys::FileLock::Take(root + "\\lock"));
+  return StoreLock(std::move(lock));
 }
 
 }  // namespace hp::cli::windows_node

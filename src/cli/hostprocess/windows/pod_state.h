@@ -19,6 +19,7 @@
 #include "core/agent/schedule.h"
 #include "core/base/result.h"
 #include "core/k8s/types.h"
+#include "core/sys/windows/file_lock.h"
 
 namespace hp::cli::windows_node {
 
@@ -120,15 +121,10 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created = nu
 class StoreLock {
  public:
   static Result<StoreLock> Take(const std::string& root);
-  StoreLock(StoreLock&& o) noexcept : handle_(o.handle_) { o.handle_ = nullptr; }
-  StoreLock(const StoreLock&) = delete;
-  StoreLock& operator=(const StoreLock&) = delete;
-  StoreLock& operator=(StoreLock&&) = delete;
-  ~StoreLock();
 
  private:
-  explicit StoreLock(void* handle) : handle_(handle) {}
-  void* handle_;
+  explicit StoreLock(sys::FileLock lock) : lock_(std::move(lock)) {}
+  sys::FileLock lock_;
 };
 
 }  // namespace hp::cli::windows_node
