@@ -347,3 +347,40 @@ TEST(DescribeDaemonSetTest, KubectlFieldsAndWhyItDoesNotFit) {
 
 }  // namespace
 }  // namespace hp::cli
+
+namespace hp::cli {
+namespace {
+
+// get -o wide's columns (printers/table.h), shared by the Linux and Windows nodes.
+TEST(WideColumnsTest, PodIpAndNode) {
+  PodStatus s;
+  s.host_ip = "192.0.2.2";
+  nlohmann::json pod = {{"spec", {{"containers", nlohmann::json::array()}}}};
+  EXPECT_EQ(PodWideHeader(),
+            (std::vector<std::string>{"IP", "NODE", "NOMINATED NODE", "READINESS GATES"}));
+  EXPECT_EQ(PodWideColumns(s, pod, "node-1"),
+            (std::vector<std::string>{"192.0.2.2", "node-1", "<none>", "<none>"}));
+  s.host_ip.clear();  // before the supervisor wrote it
+  EXPECT_EQ(PodWideColumns(s, pod, "node-1")[0], "<none>");
+  s.host_ip = "192.0.2.2";
+  s.unscheduled = true;  // bound to another node, or to none
+  EXPECT_EQ(PodWideColumns(s, pod, "node-1"),
+            (std::vector<std::string>{"<none>", "<none>", "<none>", "<none>"}));
+  pod["spec"]["nodeName"] = "other";
+  EXPECT_EQ(PodWideColumns(s, pod, "node-1")[1], "other");
+  EXPECT_EQ(PodWideColumns(s, nlohmann::json::object(), "node-1")[1], "<none>");
+}
+
+TEST(WideColumnsTest, DaemonSetContainersImagesSelector) {
+  auto ds = nlohmann::json::parse(R"({"spec": {
+    "selector": {"matchLabels": {"app": "agent", "tier": "node"}},
+    "template": {"spec": {"containers": [{"name": "a", "image": "i:1"}, {"name": "b", "image": "j"}]}}}})");
+  EXPECT_EQ(DaemonSetWideHeader(), (std::vector<std::string>{"CONTAINERS", "IMAGES", "SELECTOR"}));
+  EXPECT_EQ(DaemonSetWideColumns(ds),
+            (std::vector<std::string>{"a,b", "i:1,j", "app=agent,tier=node"}));
+  EXPECT_EQ(DaemonSetWideColumns(nlohmann::json::object()),
+            (std::vector<std::string>{"", "", "<none>"}));
+}
+
+}  // namespace
+}  // namespace hp::cli

@@ -44,6 +44,26 @@ check "logs: its stderr too" grep -q "^to stderr" "$out/out"
 hp apply -f $data/long-pod.yaml
 check "apply again: unchanged" test "$(cat "$out/out")" = "pod/keeper unchanged"
 
+# The node's IP in the pod's status (hostNetwork: podIP too), by the Linux node's rule: the first
+# IPv4 address of an interface that is up and not a loopback (Wine's adapters are the host's),
+# 127.0.0.1 when there is none; the node is the host name, lower-cased as kubelet does.
+want_ip=$(ip -4 -o addr show up 2>/dev/null | awk '$2 != "lo" {sub(/\/.*/, "", $4); print $4; exit}')
+want_ip=${want_ip:-127.0.0.1}
+node=$(hostname | tr 'A-Z' 'a-z')
+hp get pods -o wide
+check "get pods -o wide: kubectl's header" \
+  grep -Eq '^NAME +READY +STATUS +RESTARTS +AGE +IP +NODE +NOMINATED NODE +READINESS GATES$' \
+  "$out/out"
+check "get pods -o wide: the node's IP ($want_ip) and name ($node)" \
+  grep -Eq "^keeper +1/1 +Running +0 +[0-9]+s +${want_ip//./\\.} +$node +<none> +<none>\$" "$out/out"
+check "status.json: the supervisor records the node's IP (hostIP)" bash -c "grep -qF '\"hostIP\":\"$want_ip\"' '$state/pods/default_keeper/status.json'"
+hp describe pods keeper
+check "describe: Node and IP name the node's IP" \
+  bash -c "grep -Eq '^Node: +$node/${want_ip//./\\.}\$' '$out/out' && grep -Eq '^IP: +${want_ip//./\\.}\$' '$out/out' && grep -Eq '^  IP: +${want_ip//./\\.}\$' '$out/out'"
+hp get pods -o json
+check "get pods -o json: refused by name (exit 1)" test "$rc" -eq 1 -a \
+  "$(cat "$out/err")" = 'error: unable to match a printer suitable for the output format "json", allowed formats are: wide (the Windows preview build)'
+
 # top pods: kubectl's columns (the Linux node's printer), figures from the container's Job
 # Object opened by name: memory is the private working set of the job's processes (the whole
 # working set under Wine 8), CPU the job's accounting over the window, which Wine 8 reads as 0:

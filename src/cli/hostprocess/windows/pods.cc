@@ -146,32 +146,50 @@ int Apply(const GlobalOptions& g, const ApplyFlags& f) {
 
 // ---- get ----------------------------------------------------------------------------------
 
-int GetPods(const GlobalOptions& g, const std::string& ns) {
-  Table table({"NAME", "READY", "STATUS", "RESTARTS", "AGE"});
+int GetPods(const GlobalOptions& g, const std::string& ns, bool wide) {
+  std::vector<std::string> header = {"NAME", "READY", "STATUS", "RESTARTS", "AGE"};
+  if (wide)
+    for (const std::string& h : PodWideHeader()) header.push_back(h);
+  Table table(header);
   int64_t now = NowUnixSeconds();
+  std::string node = wide ? agent::LocalNode({}).name : "";
   for (const std::string& key : PodKeys(g.root, ns)) {
     auto rec = wn::ReadPodRecord(g.root, key);
     if (!rec) continue;
     agent::PodStatus s = ViewStatus(g.root, key, *rec);
-    table.AddRow({key.substr(ns.size() + 1), ReadyColumn(s), StatusColumn(s),
-                  RestartsColumn(s, now), HumanDuration(now - rec->created)});
+    std::vector<std::string> row = {key.substr(ns.size() + 1), ReadyColumn(s), StatusColumn(s),
+                                    RestartsColumn(s, now), HumanDuration(now - rec->created)};
+    if (wide)
+      for (std::string& cell : PodWideColumns(s, rec->pod, node)) row.push_back(std::move(cell));
+    table.AddRow(std::move(row));
   }
   if (table.rows() == 0) return NoneFound(ns);
   Write(stdout, table.Render());
   return 0;
 }
 
-int GetDaemonSets(const GlobalOptions& g, const std::string& ns) {
-  Table table(
-      {"NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"});
+int GetDaemonSets(const GlobalOptions& g, const std::string& ns, bool wide) {
+  std::vector<std::string> header = {"NAME",       "DESIRED",   "CURRENT",       "READY",
+                                     "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"};
+  if (wide)
+    for (const std::string& h : DaemonSetWideHeader()) header.push_back(h);
+  Table table(header);
   int64_t now = NowUnixSeconds();
   std::vector<std::string> damaged;
   for (const wn::DaemonSetView& ds : wn::ListDaemonSets(g.root, &damaged)) {
     if (ds.ns != ns) continue;
     wn::DaemonSetPods n = wn::CountDaemonSetPods(g.root, ds);
-    table.AddRow({ds.name, std::to_string(ds.fit.fits ? 1 : 0), std::to_string(n.current),
-                  std::to_string(n.ready), std::to_string(n.up_to_date), std::to_string(n.ready),
-                  NodeSelectorColumn(ds.object), HumanDuration(now - ds.created)});
+    std::vector<std::string> row = {ds.name,
+                                    std::to_string(ds.fit.fits ? 1 : 0),
+                                    std::to_string(n.current),
+                                    std::to_string(n.ready),
+                                    std::to_string(n.up_to_date),
+                                    std::to_string(n.ready),
+                                    NodeSelectorColumn(ds.object),
+                                    HumanDuration(now - ds.created)};
+    if (wide)
+      for (std::string& cell : DaemonSetWideColumns(ds.object)) row.push_back(std::move(cell));
+    table.AddRow(std::move(row));
   }
   for (const std::string& d : damaged) Write(stderr, "Warning: " + d + "\n");
   if (table.rows() == 0) return NoneFound(ns);
@@ -363,16 +381,24 @@ CommandRegistration apply_reg(30, {"apply"}, [](CLI::App& app, GlobalOptions& g,
 CommandRegistration get_reg(31, {"get"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
   auto ns = std::make_shared<std::string>("default");
   auto what = std::make_shared<std::string>();
+  auto output = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("get", "List pods or daemonsets (Windows preview)");
   cmd->add_option("RESOURCE", *what, "pods | daemonsets")->required();
   cmd->add_option("-n,--namespace", *ns, "Namespace")->capture_default_str();
-  cmd->callback([&g, &rc, ns, what] {
+  cmd->add_option("-o,--output", *output, "wide: more columns (the node's IP and name for pods)");
+  cmd->callback([&g, &rc, ns, what, output] {
+    if (!output->empty() && *output != "wide") {
+      rc = Fail("error: unable to match a printer suitable for the output format \"" + *output +
+                "\", allowed formats are: wide (the Windows preview build)");
+      return;
+    }
+    bool wide = *output == "wide";
     switch (ResourceOf(*what)) {
       case Resource::kPods:
-        rc = GetPods(g, *ns);
+        rc = GetPods(g, *ns, wide);
         break;
       case Resource::kDaemonSets:
-        rc = GetDaemonSets(g, *ns);
+        rc = GetDaemonSets(g, *ns, wide);
         break;
       default:
         rc = Fail("error: the server doesn't have a resource type \"" + *what +

@@ -22,6 +22,7 @@
 #include "cli/hostprocess/windows/container.h"
 #include "cli/hostprocess/windows/pod_state.h"
 #include "core/agent/backoff.h"
+#include "core/agent/windows/host_ip.h"
 #include "core/base/time.h"
 #include "core/k8s/decode.h"
 #include "core/pod/crilog_lines.h"
@@ -73,6 +74,8 @@ class PodSupervisor {
       status_ = windows_node::InitialStatus(record_.pod);
       if (auto before = windows_node::ReadStatus(root_, key_)) CarryOver(*before);
       status_.supervisor_pid = static_cast<pid_t>(GetCurrentProcessId());
+      // hostNetwork: the pod's IP is the node's (status.hostIP, podIP), as kubelet reports it.
+      status_.host_ip = agent::HostIp();
       Save();
     }
     for (size_t i = 0; i < pod_.spec.init_containers.size(); ++i) {
