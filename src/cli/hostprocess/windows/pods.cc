@@ -75,15 +75,7 @@ int Apply(const GlobalOptions& g, const ApplyFlags& f) {
   if (!MakeAdmissionOptions(f.admission, &opts)) return 2;
   auto decoded = DecodeWorkloads(f.files);
   if (!decoded) return Fail("error: " + decoded.error().ToString(), 2);
-  for (const auto& w : decoded->warnings) Write(stderr, "Warning: " + w.ToString() + "\n");
-  bool denied = false;
-  for (const k8s::Verdict& v : k8s::Admit(decoded->objects, opts)) {
-    if (!v.allowed()) {
-      Write(stderr, k8s::KubectlText(v) + "\n");
-      denied = true;
-    }
-  }
-  if (denied) return 1;
+  if (!WarnAndAdmit(*decoded, opts)) return 1;
   auto lock = wn::StoreLock::Take(g.root);
   if (!lock) return Fail("error: " + lock.error().ToString());
   int rc = 0;
