@@ -144,5 +144,39 @@ check "delete after the supervisor died: no pod state left" test -z "$(ls -A "$s
 check "delete after the supervisor died: no container volume left" \
   test -z "$(ls -A "$WINEPREFIX/drive_c/hpc")"
 
+# A supervisor that cannot start its pod records it Failed and finished: the pod's record is
+# damaged behind its back (a container list that does not decode) and the pod re-adopted.
+container_runs() { test -n "$(alive 127.0.0.81)"; }  # for wait_for: run again each time
+no_container() { test -z "$(alive 127.0.0.81)"; }
+no_supervisor() { test -z "$(alive "$sup")"; }
+hp apply -f $data/long-pod.yaml
+wait_for container_runs
+for p in $(alive "$sup"); do kill -9 "$p"; done
+wait_for no_container
+/usr/bin/python3 -c '
+import json, sys
+p = sys.argv[1]
+j = json.load(open(p))
+j["pod"]["spec"]["containers"] = "damaged"
+json.dump(j, open(p, "w"))
+' "$state/pods/default_keeper/pod.json"
+hp delete pod no-such-pod  # the controller runs after every delete: it re-adopts the pod
+failed() { grep -q '"phase":"Failed"' "$state/pods/default_keeper/status.json"; }
+wait_for failed
+check "a supervisor that cannot start the pod records it Failed and finished" \
+  bash -c "grep -q '\"finished\":true' '$state/pods/default_keeper/status.json'"
+hp get pods
+check "get pods: its container ended in StartError" \
+  grep -Eq '^keeper +0/1 +StartError +0 +[0-9]+s$' "$out/out"
+hp describe pods keeper
+check "describe: the pod's message says why, naming its record" \
+  grep -Eq "^Message: +the pod's supervisor cannot start it: .*pod\.json" "$out/out"
+wait_for no_supervisor
+hp delete pod no-such-pod
+sleep 1
+check "a pod that failed to start is not re-adopted again" test -z "$(alive "$sup")"
+hp delete pod keeper
+check "delete of the failed pod: no pod state left" test -z "$(ls -A "$state/pods")"
+
 echo "wine pods: $pass passed, $fail failed"
 [ $fail -eq 0 ]
