@@ -43,4 +43,12 @@ bool AdmitOrReport(const std::vector<k8s::Object>& objects, const k8s::Admission
   return rejected.empty();
 }
 
+bool WarnAndAdmit(const k8s::Decoded& decoded, const k8s::AdmissionOptions& opts) {
+  for (const auto& w : decoded.warnings) {
+    std::string line = "Warning: " + w.ToString() + "\n";
+    fwrite(line.data(), 1, line.size(), stderr);
+  }
+  return AdmitOrReport(decoded.objects, opts);
+}
+
 }  // namespace hp::cli

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/k8s/admission.h"
+#include "core/k8s/decode.h"
 
 namespace hp::cli {
 
@@ -24,5 +25,8 @@ bool MakeAdmissionOptions(const AdmissionFlags& flags, k8s::AdmissionOptions* ou
 // Admits every object as the API server would; prints kubectl's text of each rejected one to
 // stderr and returns false when any was rejected.
 bool AdmitOrReport(const std::vector<k8s::Object>& objects, const k8s::AdmissionOptions& opts);
+// What `run -f` and `apply -f` print of decoded manifests before they act: each decode warning
+// (`Warning: ...`), then AdmitOrReport's verdicts; false when any object was rejected.
+bool WarnAndAdmit(const k8s::Decoded& decoded, const k8s::AdmissionOptions& opts);
 
 }  // namespace hp::cli

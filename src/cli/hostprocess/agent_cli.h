@@ -15,6 +15,7 @@
 #include "cli/hostprocess/command.h"
 #include "core/agent/agent.h"
 #include "core/base/result.h"
+#include "core/k8s/selector.h"
 #include "core/pod/pod_runner.h"
 
 namespace hp::cli {
@@ -76,16 +77,7 @@ inline std::string PodOrDaemonSetKind(std::string& resource, std::vector<std::st
 }
 
 // An object's metadata.labels (string values), what -l selectors match.
-inline std::map<std::string, std::string> LabelsOf(const nlohmann::json& obj) {
-  std::map<std::string, std::string> out;
-  auto meta = obj.find("metadata");
-  if (meta == obj.end() || !meta->is_object()) return out;
-  auto l = meta->find("labels");
-  if (l == meta->end() || !l->is_object()) return out;
-  for (const auto& [k, v] : l->items())
-    if (v.is_string()) out[k] = v.get<std::string>();
-  return out;
-}
+using k8s::LabelsOf;
 
 inline Result<std::unique_ptr<agent::Agent>> OpenAgent(const GlobalOptions& g,
                                                        agent::AgentOptions options = {}) {

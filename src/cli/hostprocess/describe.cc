@@ -43,71 +43,24 @@ int DescribePod(agent::Agent& a, const agent::PodView& v) {
 }
 
 int DescribeDaemonSet(const agent::DaemonSetView& v, const std::vector<agent::PodView>& pods) {
-  Describer d;
-  nlohmann::json obj = DaemonSetObject(v);
-  auto tmpl = obj["spec"].value("template", nlohmann::json::object());
-  auto tspec = tmpl.value("spec", nlohmann::json::object());
-  auto tmeta = tmpl.value("metadata", nlohmann::json::object());
-  auto labels_of = [](const nlohmann::json& m, const std::string& none) {
-    std::vector<std::string> parts;
-    for (const auto& [k, val] : m.items()) parts.push_back(k + "=" + IntOrString(val));
-    return parts.empty() ? none : Join(parts, ",");
-  };
-  d.W(0, "Name:\t" + v.name + "\n");
-  d.W(0, "Selector:\t" +
-             labels_of(obj["spec"]
-                           .value("selector", nlohmann::json::object())
-                           .value("matchLabels", nlohmann::json::object()),
-                       "") +
-             "\n");
-  d.W(0, "Node-Selector:\t" +
-             labels_of(tspec.value("nodeSelector", nlohmann::json::object()), "<none>") + "\n");
-  d.Multiline("Labels", obj["metadata"].value("labels", nlohmann::json::object()));
-  nlohmann::json annotations = obj["metadata"].value("annotations", nlohmann::json::object());
-  annotations.erase("kubectl.kubernetes.io/last-applied-configuration");
-  d.Multiline("Annotations", annotations);
-  d.W(0, fmt::format("Desired Number of Nodes Scheduled: {}\n", v.desired));
-  d.W(0, fmt::format("Current Number of Nodes Scheduled: {}\n", v.current));
-  d.W(0, fmt::format("Number of Nodes Scheduled with Up-to-date Pods: {}\n", v.up_to_date));
-  d.W(0, fmt::format("Number of Nodes Scheduled with Available Pods: {}\n", v.available));
-  d.W(0, "Number of Nodes Misscheduled: 0\n");
-  int running = 0, waiting = 0, succeeded = 0, failed = 0;
+  DaemonSetDescription d;
+  d.object = DaemonSetObject(v);
+  d.desired = v.desired;
+  d.current = v.current;
+  d.up_to_date = v.up_to_date;
+  d.available = v.available;
   for (const auto& p : pods) {
     if (p.record.owner_kind != "DaemonSet" || p.record.owner_name != v.name || p.ns != v.ns)
       continue;
     const std::string& ph = p.status.phase;
-    running += ph == "Running";
-    waiting += ph == "Pending";
-    succeeded += ph == "Succeeded";
-    failed += ph == "Failed";
+    d.running += ph == "Running";
+    d.waiting += ph == "Pending";
+    d.succeeded += ph == "Succeeded";
+    d.failed += ph == "Failed";
   }
-  d.W(0, fmt::format("Pods Status:\t{} Running / {} Waiting / {} Succeeded / {} Failed\n", running,
-                     waiting, succeeded, failed));
-  if (!v.fit.fits) {
-    // Why this node gets no pod (not in kubectl's describe: a cluster would have other
-    // nodes): kube-scheduler's reason, then each failing term.
-    d.W(0, "Scheduling:\t" + v.fit.Message() + "\n");
-    for (const auto& why : v.fit.details) d.W(0, "\t" + why + "\n");
-  }
-  // DescribePodTemplate.
-  d.W(0, "Pod Template:\n");
-  d.Multiline("  Labels", tmeta.value("labels", nlohmann::json::object()));
-  if (!tmeta.value("annotations", nlohmann::json::object()).empty())
-    d.Multiline("  Annotations", tmeta["annotations"]);
-  if (!tspec.value("serviceAccountName", "").empty())
-    d.W(1, "Service Account:\t" + tspec.value("serviceAccountName", "") + "\n");
-  Containers(d, "Init Containers", tspec.value("initContainers", nlohmann::json::array()), nullptr,
-             "  ", "", nullptr);
-  Containers(d, "Containers", tspec.value("containers", nlohmann::json::array()), nullptr, "  ", "",
-             nullptr);
-  Volumes(d, tspec.value("volumes", nlohmann::json::array()), "  ", "");
-  if (!tspec.value("priorityClassName", "").empty())
-    d.W(1, "Priority Class Name:\t" + tspec.value("priorityClassName", "") + "\n");
-  d.Multiline("  Node-Selectors", tspec.value("nodeSelector", nlohmann::json::object()));
-  Tolerations(d, "  Tolerations", tspec.value("tolerations", nlohmann::json::array()));
-  // The controller's events (SuccessfulCreate and SuccessfulDelete of its pods).
-  Events(d, v.events, NowUnixSeconds());
-  Print(stdout, d.str());
+  d.fit = v.fit;
+  d.events = v.events;
+  Print(stdout, DescribeDaemonSetText(d, NowUnixSeconds()));
   return 0;
 }
 

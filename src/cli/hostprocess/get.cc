@@ -102,7 +102,7 @@ Result<Listing> ListPods(agent::Agent& a, const GetFlags& f) {
   l.name_column = l.header.size();
   for (const char* h : {"NAME", "READY", "STATUS", "RESTARTS", "AGE"}) l.header.push_back(h);
   if (wide) {
-    for (const char* h : {"IP", "NODE", "NOMINATED NODE", "READINESS GATES"}) l.header.push_back(h);
+    for (const std::string& h : PodWideHeader()) l.header.push_back(h);
   }
   if (f.show_labels) l.header.push_back("LABELS");
   int64_t now = NowUnixSeconds();
@@ -123,12 +123,8 @@ Result<Listing> ListPods(agent::Agent& a, const GetFlags& f) {
     e.row.push_back(RestartsColumn(p.status, now));
     e.row.push_back(HumanDuration(now - p.record.created));
     if (wide) {
-      bool here = !p.status.unscheduled;
-      e.row.push_back(p.status.host_ip.empty() || !here ? "<none>" : p.status.host_ip);
-      std::string bound = p.record.pod["spec"].value("nodeName", "");
-      e.row.push_back(here ? a.node().name : bound.empty() ? "<none>" : bound);
-      e.row.push_back("<none>");
-      e.row.push_back("<none>");
+      for (std::string& cell : PodWideColumns(p.status, p.record.pod, a.node().name))
+        e.row.push_back(std::move(cell));
     }
     if (f.show_labels) e.row.push_back(LabelsColumn(p.record.pod));
     e.watch_key = WatchKey(e.row, l.name_column + 4);
@@ -151,7 +147,7 @@ Result<Listing> ListDaemonSets(agent::Agent& a, const GetFlags& f) {
     l.header.push_back(h);
   }
   if (wide) {
-    for (const char* h : {"CONTAINERS", "IMAGES", "SELECTOR"}) l.header.push_back(h);
+    for (const std::string& h : DaemonSetWideHeader()) l.header.push_back(h);
   }
   if (f.show_labels) l.header.push_back("LABELS");
   int64_t now = NowUnixSeconds();
@@ -166,19 +162,7 @@ Result<Listing> ListDaemonSets(agent::Agent& a, const GetFlags& f) {
     e.row.push_back(NodeSelectorColumn(d.object));
     e.row.push_back(HumanDuration(now - d.created));
     if (wide) {
-      std::vector<std::string> names, images, sel;
-      for (const auto& c :
-           d.object["spec"]["template"]["spec"].value("containers", nlohmann::json::array())) {
-        names.push_back(c.value("name", ""));
-        images.push_back(c.value("image", ""));
-      }
-      auto labels = d.object["spec"]
-                        .value("selector", nlohmann::json::object())
-                        .value("matchLabels", nlohmann::json::object());
-      for (const auto& [k, v] : labels.items()) sel.push_back(k + "=" + v.get<std::string>());
-      e.row.push_back(Join(names, ","));
-      e.row.push_back(Join(images, ","));
-      e.row.push_back(sel.empty() ? "<none>" : Join(sel, ","));
+      for (std::string& cell : DaemonSetWideColumns(d.object)) e.row.push_back(std::move(cell));
     }
     if (f.show_labels) e.row.push_back(LabelsColumn(d.object));
     e.watch_key = WatchKey(e.row, l.name_column + 7);

@@ -1,6 +1,8 @@
 // `hostprocess top pods`: kubectl top pod for this node, from the pods' jobs (cgroups): CPU as
 // millicores over a short sample window, memory in Mi, and with --containers one row per
 // container.
+#include "cli/hostprocess/printers/top.h"
+
 #include <fmt/format.h>
 
 #include <chrono>
@@ -8,11 +10,9 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cli/hostprocess/agent_cli.h"
-#include "cli/hostprocess/printers/table.h"
 #include "core/job/job.h"
 #include "core/k8s/selector.h"
 
@@ -29,14 +29,13 @@ struct TopFlags {
   std::string selector;  // -l
 };
 
-struct Sample {
-  std::string ns, pod, container;
+// Where a sample's figures come from: the pod's cgroup, or one container's.
+struct JobRef {
   std::string pod_id, container_id, cgroup_root;
-  job::Stats first, second;
 };
 
 Result<job::Stats> Read(std::map<std::string, std::unique_ptr<job::JobManager>>& managers,
-                        const Sample& s) {
+                        const JobRef& s) {
   auto& m = managers[s.cgroup_root];
   if (!m) {
     ASSIGN_OR_RETURN(m, job::NewJobManager({s.cgroup_root}));
@@ -62,7 +61,8 @@ int RunTop(const GlobalOptions& global, const TopFlags& f) {
     for (const auto& p : *pods) found |= p.name == n && (f.ns.all || p.ns == f.ns.ns);
     if (!found) return NotFound("pods", n);
   }
-  std::vector<Sample> samples;
+  std::vector<TopSample> samples;
+  std::vector<JobRef> refs;  // samples[i]'s job
   for (const auto& p : *pods) {
     if (!f.ns.all && p.ns != f.ns.ns) continue;
     std::map<std::string, std::string> pod_labels = LabelsOf(p.record.pod);
@@ -71,51 +71,25 @@ int RunTop(const GlobalOptions& global, const TopFlags& f) {
       continue;
     if (p.status.phase != "Running" || p.lost) continue;
     if (!f.containers) {
-      samples.push_back({p.ns, p.name, "", p.uid, "", p.record.cgroup_root, {}, {}});
+      samples.push_back({p.ns, p.name, "", {}, {}});
+      refs.push_back({p.uid, "", p.record.cgroup_root});
       continue;
     }
     for (const auto& c : p.status.containers) {
       if (c.state.kind != "running") continue;
       std::string id = c.container_id.substr(c.container_id.find("://") + 3);
-      samples.push_back({p.ns, p.name, c.name, p.uid, id, p.record.cgroup_root, {}, {}});
+      samples.push_back({p.ns, p.name, c.name, {}, {}});
+      refs.push_back({p.uid, id, p.record.cgroup_root});
     }
   }
   if (samples.empty()) {
-    Print(stderr, "error: Metrics not available for pods in namespace " +
-                      (f.ns.all ? std::string("(all)") : f.ns.ns) + "\n");
+    Print(stderr, TopNoMetrics(f.ns.ns, f.ns.all));
     return 1;
   }
   std::map<std::string, std::unique_ptr<job::JobManager>> managers;
-  for (auto& s : samples) {
-    auto st = Read(managers, s);
-    if (st) s.first = *st;
-  }
-  auto t0 = std::chrono::steady_clock::now();
-  std::this_thread::sleep_for(std::chrono::milliseconds(f.window_ms));
-  for (auto& s : samples) {
-    auto st = Read(managers, s);
-    if (st) s.second = *st;
-  }
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  // kubectl: NAME CPU(cores) MEMORY(bytes); with --containers: POD NAME CPU(cores) ...
-  std::vector<std::string> header;
-  if (f.ns.all) header.push_back("NAMESPACE");
-  if (f.containers) header.push_back("POD");
-  for (const char* h : {"NAME", "CPU(cores)", "MEMORY(bytes)"}) header.push_back(h);
-  Table table(header);
-  for (const auto& s : samples) {
-    uint64_t a = s.first.cpu_user_ns + s.first.cpu_system_ns;
-    uint64_t b = s.second.cpu_user_ns + s.second.cpu_system_ns;
-    double millicores = b > a ? static_cast<double>(b - a) / 1e6 / secs : 0;
-    std::vector<std::string> row;
-    if (f.ns.all) row.push_back(s.ns);
-    row.push_back(s.pod);
-    if (f.containers) row.push_back(s.container);
-    row.push_back(fmt::format("{}m", static_cast<int64_t>(millicores + 0.5)));
-    row.push_back(fmt::format("{}Mi", s.second.memory_current_bytes / (1024 * 1024)));
-    table.AddRow(row);
-  }
-  Print(stdout, table.Render(f.no_headers));
+  double secs = SampleTwice(samples, std::chrono::milliseconds(f.window_ms),
+                            [&](size_t i) { return Read(managers, refs[i]); });
+  Print(stdout, TopPodsTable(samples, secs, f.ns.all, f.containers, f.no_headers));
   return 0;
 }
 

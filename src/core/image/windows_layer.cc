@@ -104,4 +104,18 @@ std::string PathKey(const std::vector<std::string>& path, size_t n) {
   return key;
 }
 
+std::string ImportDirName(uint32_t a, uint32_t b) {
+  return ".import-" + std::to_string(a) + std::to_string(b);
+}
+
+bool IsImportDirName(std::string_view name) {
+  constexpr std::string_view kPrefix = ".import-";
+  if (!StartsWith(name, kPrefix)) return false;
+  std::string_view digits = name.substr(kPrefix.size());
+  if (digits.size() < 2 || digits.size() > 20) return false;
+  for (char c : digits)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
 }  // namespace hp::image

@@ -5,6 +5,7 @@
 // `UtilityVM/`; a process-isolated HostProcess container only uses `Files/`.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,5 +46,13 @@ Result<LayerEntryName> ClassifyWindowsLayerName(std::string_view name);
 // "a/b/c" lower-cased (ASCII): the key under which the import compares paths, as Windows'
 // file system compares them case-insensitively.
 std::string PathKey(const std::vector<std::string>& path, size_t n);
+
+// The scratch directory an import builds an image in (or unpacks a tarball into), beside the
+// images: `.import-` and the decimal digits of two random numbers.
+std::string ImportDirName(uint32_t a, uint32_t b);
+// Whether `name` is exactly such a name: `.import-` then 2 to 20 ASCII digits, nothing else
+// (case included). The next import removes the directories so named that a killed one left, and
+// never anything else.
+bool IsImportDirName(std::string_view name);
 
 }  // namespace hp::image

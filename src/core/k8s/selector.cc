@@ -107,6 +107,17 @@ Result<LabelRequirement> ParseRequirement(const std::string& raw) {
 
 }  // namespace
 
+std::map<std::string, std::string> LabelsOf(const nlohmann::json& obj) {
+  std::map<std::string, std::string> out;
+  auto meta = obj.find("metadata");
+  if (meta == obj.end() || !meta->is_object()) return out;
+  auto l = meta->find("labels");
+  if (l == meta->end() || !l->is_object()) return out;
+  for (const auto& [k, v] : l->items())
+    if (v.is_string()) out[k] = v.get<std::string>();
+  return out;
+}
+
 Result<LabelMatcher> LabelMatcher::Parse(const std::string& text) {
   LabelMatcher s;
   if (Trim(text).empty()) return s;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct LabelRequirement {
   Op op = kEquals;
   std::vector<std::string> values;
 };
+
+// An object's metadata.labels with string values (what -l selectors match), from its JSON.
+std::map<std::string, std::string> LabelsOf(const nlohmann::json& obj);
 
 class LabelMatcher {
  public:

@@ -2,8 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/hostprocess/printers/describe.h"
 #include "cli/hostprocess/printers/jsonpath.h"
 #include "cli/hostprocess/printers/table.h"
+#include "cli/hostprocess/printers/top.h"
 #include "common/container_status.h"
 
 namespace hp::cli {
@@ -234,6 +236,150 @@ TEST(JsonPathTest, CustomColumnValuesPrintAsGoPrintsThem) {
   EXPECT_EQ(GoValueText(1234567.5), "1.2345675e+06");
   EXPECT_EQ(GoValueText(0.0001), "0.0001");
   EXPECT_EQ(GoValueText(0.00001), "1e-05");
+}
+
+}  // namespace
+}  // namespace hp::cli
+
+namespace hp::cli {
+namespace {
+
+// kubectl top pod's table (printers/top.h), shared by the Linux and Windows nodes.
+TEST(TopTest, MillicoresOverTheWindowAndMemoryInMi) {
+  TopSample a{"default", "web", "", {}, {}};
+  a.first.cpu_user_ns = 1'000'000'000;
+  a.second.cpu_user_ns = 1'200'000'000;
+  a.second.cpu_system_ns = 50'000'000;  // 250 ms of CPU over 0.5 s: 500m
+  a.second.memory_current_bytes = 100 * 1024 * 1024 + 1024 * 1024 - 1;  // rounded down
+  TopSample idle{"kube-system", "agent-x2b4c", "", {}, {}};
+  idle.first.cpu_user_ns = idle.second.cpu_user_ns = 7;  // no CPU used: 0m (Wine reads 0s)
+  idle.second.memory_current_bytes = 1024 * 1024 - 1;
+  EXPECT_EQ(TopPodsTable({a, idle}, 0.5, false, false, false),
+            "NAME          CPU(cores)   MEMORY(bytes)\n"
+            "web           500m         100Mi\n"
+            "agent-x2b4c   0m           0Mi\n");
+  // Half a millicore rounds up; a counter that went back (a restarted job) is 0m.
+  TopSample half{"default", "half", "", {}, {}};
+  half.second.cpu_user_ns = 500'000;  // 0.5 ms over 1 s
+  TopSample back{"default", "back", "", {}, {}};
+  back.first.cpu_user_ns = 9'000'000;
+  EXPECT_EQ(TopPodsTable({half, back}, 1.0, false, false, true),
+            "half   1m    0Mi\nback   0m    0Mi\n");
+}
+
+TEST(TopTest, ColumnsForAllNamespacesAndContainers) {
+  TopSample c{"kube-system", "agent-x2b4c", "agent", {}, {}};
+  c.second.memory_current_bytes = 3 * 1024 * 1024;
+  EXPECT_EQ(TopPodsTable({c}, 0.5, true, true, false),
+            "NAMESPACE     POD           NAME    CPU(cores)   MEMORY(bytes)\n"
+            "kube-system   agent-x2b4c   agent   0m           3Mi\n");
+  EXPECT_EQ(TopNoMetrics("default", false),
+            "error: Metrics not available for pods in namespace default\n");
+  EXPECT_EQ(TopNoMetrics("default", true),
+            "error: Metrics not available for pods in namespace (all)\n");
+}
+
+TEST(TopTest, SampleTwiceReadsEverySampleBeforeAndAfterTheWindow) {
+  std::vector<TopSample> samples(2);
+  std::vector<int> reads(2, 0);
+  double secs = SampleTwice(samples, std::chrono::milliseconds(30), [&](size_t i) {
+    job::Stats s;
+    s.cpu_user_ns = 1000 * (i + 1) * ++reads[i];
+    if (i == 1 && reads[i] == 2) return Result<job::Stats>(Err(ErrorCode::kNotFound, "gone"));
+    return Result<job::Stats>(s);
+  });
+  EXPECT_GE(secs, 0.03);
+  EXPECT_EQ(reads, (std::vector<int>{2, 2}));
+  EXPECT_EQ(samples[0].first.cpu_user_ns, 1000u);
+  EXPECT_EQ(samples[0].second.cpu_user_ns, 2000u);
+  EXPECT_EQ(samples[1].first.cpu_user_ns, 2000u);
+  EXPECT_EQ(samples[1].second.cpu_user_ns, 0u);  // a failed read leaves zeros
+}
+
+// kubectl describe daemonset (printers/describe.h), shared by the Linux and Windows nodes.
+TEST(DescribeDaemonSetTest, KubectlFieldsAndWhyItDoesNotFit) {
+  DaemonSetDescription d;
+  d.object = nlohmann::json::parse(R"({
+    "apiVersion": "apps/v1", "kind": "DaemonSet",
+    "metadata": {"name": "agent", "namespace": "kube-system", "labels": {"app": "agent"},
+                 "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"}},
+    "spec": {"selector": {"matchLabels": {"app": "agent"}},
+             "template": {"metadata": {"labels": {"app": "agent"}},
+                          "spec": {"nodeSelector": {"kubernetes.io/os": "windows"},
+                                   "containers": [{"name": "agent", "image": "busybox"}]}}}})");
+  d.desired = d.current = d.up_to_date = d.available = 1;
+  d.running = 1;
+  std::string text = DescribeDaemonSetText(d, 1000);
+  EXPECT_EQ(text.substr(0, text.find("Pod Template:")),
+            "Name:           agent\n"
+            "Selector:       app=agent\n"
+            "Node-Selector:  kubernetes.io/os=windows\n"
+            "Labels:         app=agent\n"
+            "Annotations:    <none>\n"
+            "Desired Number of Nodes Scheduled: 1\n"
+            "Current Number of Nodes Scheduled: 1\n"
+            "Number of Nodes Scheduled with Up-to-date Pods: 1\n"
+            "Number of Nodes Scheduled with Available Pods: 1\n"
+            "Number of Nodes Misscheduled: 0\n"
+            "Pods Status:  1 Running / 0 Waiting / 0 Succeeded / 0 Failed\n");
+  EXPECT_NE(text.find("  Containers:\n   agent:\n    Image:"), std::string::npos) << text;
+  EXPECT_NE(text.find("  Node-Selectors:  kubernetes.io/os=windows\n"), std::string::npos) << text;
+  // The template's block and Events are one tabwriter block, as in kubectl's output.
+  EXPECT_EQ(text.substr(text.rfind("\n  Tolerations:")),
+            "\n  Tolerations:     <none>\nEvents:            <none>\n")
+      << text;
+  EXPECT_EQ(text.find("Scheduling:"), std::string::npos);
+
+  d.desired = d.current = d.up_to_date = d.available = d.running = 0;
+  d.fit.fits = false;
+  d.fit.reason = "node(s) didn't match Pod's node affinity/selector";
+  d.fit.details = {"nodeSelector kubernetes.io/os=windows: the node has kubernetes.io/os=linux"};
+  text = DescribeDaemonSetText(d, 1000);
+  EXPECT_NE(text.find("Pods Status:  0 Running / 0 Waiting / 0 Succeeded / 0 Failed\n"
+                      "Scheduling:   0/1 nodes are available: 1 node(s) didn't match Pod's node "
+                      "affinity/selector.\n"
+                      "              nodeSelector kubernetes.io/os=windows: the node has "
+                      "kubernetes.io/os=linux\n"
+                      "Pod Template:\n"),
+            std::string::npos)
+      << text;
+}
+
+}  // namespace
+}  // namespace hp::cli
+
+namespace hp::cli {
+namespace {
+
+// get -o wide's columns (printers/table.h), shared by the Linux and Windows nodes.
+TEST(WideColumnsTest, PodIpAndNode) {
+  PodStatus s;
+  s.host_ip = "192.0.2.2";
+  nlohmann::json pod = {{"spec", {{"containers", nlohmann::json::array()}}}};
+  EXPECT_EQ(PodWideHeader(),
+            (std::vector<std::string>{"IP", "NODE", "NOMINATED NODE", "READINESS GATES"}));
+  EXPECT_EQ(PodWideColumns(s, pod, "node-1"),
+            (std::vector<std::string>{"192.0.2.2", "node-1", "<none>", "<none>"}));
+  s.host_ip.clear();  // before the supervisor wrote it
+  EXPECT_EQ(PodWideColumns(s, pod, "node-1")[0], "<none>");
+  s.host_ip = "192.0.2.2";
+  s.unscheduled = true;  // bound to another node, or to none
+  EXPECT_EQ(PodWideColumns(s, pod, "node-1"),
+            (std::vector<std::string>{"<none>", "<none>", "<none>", "<none>"}));
+  pod["spec"]["nodeName"] = "other";
+  EXPECT_EQ(PodWideColumns(s, pod, "node-1")[1], "other");
+  EXPECT_EQ(PodWideColumns(s, nlohmann::json::object(), "node-1")[1], "<none>");
+}
+
+TEST(WideColumnsTest, DaemonSetContainersImagesSelector) {
+  auto ds = nlohmann::json::parse(R"({"spec": {
+    "selector": {"matchLabels": {"app": "agent", "tier": "node"}},
+    "template": {"spec": {"containers": [{"name": "a", "image": "i:1"}, {"name": "b", "image": "j"}]}}}})");
+  EXPECT_EQ(DaemonSetWideHeader(), (std::vector<std::string>{"CONTAINERS", "IMAGES", "SELECTOR"}));
+  EXPECT_EQ(DaemonSetWideColumns(ds),
+            (std::vector<std::string>{"a,b", "i:1,j", "app=agent,tier=node"}));
+  EXPECT_EQ(DaemonSetWideColumns(nlohmann::json::object()),
+            (std::vector<std::string>{"", "", "<none>"}));
 }
 
 }  // namespace

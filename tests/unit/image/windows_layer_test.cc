@@ -109,5 +109,36 @@ TEST(SplitArchiveName, KeepsNamesInsideTheArchive) {
   EXPECT_TRUE(empty->empty());
 }
 
+// The import's scratch directories: what the next import removes after a killed one, and only
+// those names.
+TEST(ImportDirName, OnlyTheExactScratchNamesMatch) {
+  EXPECT_EQ(ImportDirName(0, 0), ".import-00");
+  EXPECT_EQ(ImportDirName(4294967295u, 12), ".import-429496729512");
+  EXPECT_TRUE(IsImportDirName(ImportDirName(4294967295u, 4294967295u)));  // 20 digits
+  EXPECT_TRUE(IsImportDirName(ImportDirName(7, 3)));
+  for (const char* other : {"",
+                            ".import-",
+                            ".import-1",
+                            ".import-123456789012345678901",
+                            ".import-12a",
+                            ".import-1 2",
+                            ".import-12.",
+                            ".import-12\\x",
+                            ".import-12/x",
+                            ".IMPORT-12",
+                            ".Import-12",
+                            "import-12",
+                            "..import-12",
+                            " .import-12",
+                            ".import--12",
+                            ".import-+12",
+                            ".import-12 ",
+                            ".importer-12",
+                            "x.import-12",
+                            ".lock",
+                            "0123456789abcdef0123456789abcdef"})
+    EXPECT_FALSE(IsImportDirName(other)) << other;
+}
+
 }  // namespace
 }  // namespace hp::image

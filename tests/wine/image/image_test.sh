@@ -5,7 +5,10 @@
 # directory; the manifest's command wins over them; an image recorded for another OS is refused
 # by name; an image never imported is warned about; `images`, `inspect` and `rmi` list, show and
 # remove it as on Linux; a file that is no image tarball is not imported (oci_test.sh imports
-# OCI layouts and tarballs).
+# OCI layouts and tarballs). Imports hold the image store's lock: of two imports of one name
+# started while the first copies, the second waits and wins; an import killed while it copies
+# leaves its scratch directory, which the next import removes, with the planted ones of the exact
+# name, and nothing else.
 # Usage: image_test.sh WINDOWS_EXE SOURCE_DIR
 set -uo pipefail
 source "$(dirname "$0")/../wine_env.sh" "$1"
@@ -94,6 +97,59 @@ hp import 'C:\src\tool\data.txt' hostprocess.local/file:1
 check "import: a file that is no image tarball is refused (exit 1)" test "$rc" -eq 1
 check "import: ... saying it is not a tar archive" \
   grep -qF 'import "C:\src\tool\data.txt": tarball: at offset 0: shorter than one header: not a tar archive' "$out/err"
+
+# ---- one import at a time (the image store's lock), and what a killed import left ------------
+images="$WINEPREFIX/drive_c/hpstate/images/windows"
+scratch() { ls -A "$images" | grep -E '^\.import-[0-9]{2,20}$'; }
+has_scratch() { test -n "$(scratch)"; }  # for wait_for, which runs it again each time
+big="$WINEPREFIX/drive_c/src/big"
+mkdir -p "$big/d" "$WINEPREFIX/drive_c/src/small"
+for i in $(seq 4000); do echo "$i" >"$big/d/f$i.txt"; done
+echo first >"$big/which.txt"
+echo second >"$WINEPREFIX/drive_c/src/small/which.txt"
+# An import killed while it copies leaves its scratch directory; planted ones beside it (the
+# exact names), and look-alikes and a file of such a name that must be kept.
+"$WINE" "$HP_EXE" --root "$HP_ROOT" import 'C:\src\big' hostprocess.local/race:1 \
+  </dev/null >/dev/null 2>&1 &
+killed=$!
+wait_for has_scratch
+kill -9 $killed
+wait $killed 2>/dev/null
+check "a killed import leaves its scratch directory" test -n "$(scratch)"
+mkdir -p "$images/.import-12345678901234" "$images/.import-77"
+echo x >"$images/.import-12345678901234/file"
+for keep in .import-12x .importer-5 keep.import-123 .import-1 .IMPORT-12; do
+  mkdir -p "$images/$keep" && echo k >"$images/$keep/file"
+done
+echo f >"$images/.import-55"
+hp import 'C:\src\small' hostprocess.local/tool:2
+check "import after a killed one: exit 0" test "$rc" -eq 0
+check "import after a killed one: every scratch directory left is removed" \
+  test -z "$(scratch | grep -v '^\.import-55$')"
+check "import after a killed one: nothing else (look-alike names, a file of such a name)" \
+  test "$(cat "$images"/{.import-12x,.importer-5,keep.import-123,.import-1,.IMPORT-12}/file "$images/.import-55" | tr -d '\n')" = kkkkkf
+rm -rf "$images"/{.import-12x,.importer-5,keep.import-123,.import-1,.IMPORT-12,.import-55}
+# Two imports of one name, the second started while the first copies a big tree: the second
+# waits for the first and replaces its image; without the lock the second finished first and
+# the first's image won (or a rename failed).
+"$WINE" "$HP_EXE" --root "$HP_ROOT" import 'C:\src\big' hostprocess.local/race:1 \
+  </dev/null >"$out/first.out" 2>"$out/first.err" &
+first=$!
+wait_for has_scratch
+"$WINE" "$HP_EXE" --root "$HP_ROOT" import 'C:\src\small' hostprocess.local/race:1 \
+  </dev/null >"$out/second.out" 2>"$out/second.err" &
+second=$!
+sleep 0.2
+check "two imports: the first still copies when the second starts" kill -0 $first
+wait $first
+first_rc=$?
+wait $second
+second_rc=$?
+race="$images/$(printf %s hostprocess.local/race:1 | sha256sum | cut -c1-64)"
+check "two imports of one name: both exit 0" test "$first_rc" -eq 0 -a "$second_rc" -eq 0
+check "two imports of one name: the second, started last, is the image" \
+  test "$(tr -d '\r\n' <"$race/Files/which.txt")" = second -a ! -e "$race/Files/d"
+check "two imports of one name: no scratch directory left" test -z "$(scratch)"
 
 echo "wine image: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -44,6 +44,58 @@ check "logs: its stderr too" grep -q "^to stderr" "$out/out"
 hp apply -f $data/long-pod.yaml
 check "apply again: unchanged" test "$(cat "$out/out")" = "pod/keeper unchanged"
 
+# The node's IP in the pod's status (hostNetwork: podIP too), by the Linux node's rule: the first
+# IPv4 address of an interface that is up and not a loopback (Wine's adapters are the host's),
+# 127.0.0.1 when there is none; the node is the host name, lower-cased as kubelet does.
+want_ip=$(ip -4 -o addr show up 2>/dev/null | awk '$2 != "lo" {sub(/\/.*/, "", $4); print $4; exit}')
+want_ip=${want_ip:-127.0.0.1}
+node=$(hostname | tr 'A-Z' 'a-z')
+hp get pods -o wide
+check "get pods -o wide: kubectl's header" \
+  grep -Eq '^NAME +READY +STATUS +RESTARTS +AGE +IP +NODE +NOMINATED NODE +READINESS GATES$' \
+  "$out/out"
+check "get pods -o wide: the node's IP ($want_ip) and name ($node)" \
+  grep -Eq "^keeper +1/1 +Running +0 +[0-9]+s +${want_ip//./\\.} +$node +<none> +<none>\$" "$out/out"
+check "status.json: the supervisor records the node's IP (hostIP)" bash -c "grep -qF '\"hostIP\":\"$want_ip\"' '$state/pods/default_keeper/status.json'"
+hp describe pods keeper
+check "describe: Node and IP name the node's IP" \
+  bash -c "grep -Eq '^Node: +$node/${want_ip//./\\.}\$' '$out/out' && grep -Eq '^IP: +${want_ip//./\\.}\$' '$out/out' && grep -Eq '^  IP: +${want_ip//./\\.}\$' '$out/out'"
+hp get pods -o json
+check "get pods -o json: refused by name (exit 1)" test "$rc" -eq 1 -a \
+  "$(cat "$out/err")" = 'error: unable to match a printer suitable for the output format "json", allowed formats are: wide (the Windows preview build)'
+
+# top pods: kubectl's columns (the Linux node's printer), figures from the container's Job
+# Object opened by name: memory is the private working set of the job's processes (the whole
+# working set under Wine 8), CPU the job's accounting over the window, which Wine 8 reads as 0:
+# hostprocess.exe says so by name, and then the CPU check is skipped by name.
+hp top pods
+check "top pods: exit 0" test "$rc" -eq 0
+check "top pods: kubectl's header" grep -Eq '^NAME +CPU\(cores\) +MEMORY\(bytes\)$' "$out/out"
+check "top pods: the running pod's row" grep -Eq '^keeper +[0-9]+m +[0-9]+Mi$' "$out/out"
+mem=$(sed -n 's/^keeper .* \([0-9]*\)Mi$/\1/p' "$out/out")
+check "top pods: the memory of the job's processes is above 0Mi" test "${mem:-0}" -gt 0
+if grep -qF "does not account the CPU time of Job Objects: CPU(cores) reads 0 here" "$out/err"; then
+  check "top pods: under Wine the CPU reads 0m, as the warning says" \
+    grep -Eq '^keeper +0m ' "$out/out"
+  echo "skip  job CPU accounting for top: needs Windows (running under Wine $("$WINE" --version | sed 's/^wine-//; s/ .*//'))"
+else
+  check "top pods: no warning about CPU accounting outside Wine" test ! -s "$out/err"
+fi
+hp top pods -A --containers --no-headers
+check "top pods -A --containers: namespace, pod and container" \
+  grep -Eq '^default +keeper +main +[0-9]+m +[1-9][0-9]*Mi$' "$out/out"
+check "top pods --no-headers: no header" test "$(grep -c 'CPU(cores)' "$out/out")" -eq 0
+hp top pods no-such-pod
+check "top pods: an unknown pod is NotFound (exit 1)" \
+  test "$rc" -eq 1 -a "$(cat "$out/err")" = 'Error from server (NotFound): pods "no-such-pod" not found'
+hp top pods -n kube-system
+check "top pods: a namespace without running pods has no metrics (exit 1)" \
+  test "$rc" -eq 1 -a "$(cat "$out/err")" = \
+  'error: Metrics not available for pods in namespace kube-system'
+hp top nodes
+check "top nodes: refused (exit 1)" \
+  test "$rc" -eq 1 -a "$(cat "$out/err")" = 'error: unknown resource "nodes": top supports pods'
+
 # exec joins the running container: its working directory and sandbox variable, its exit code
 # (kubectl's words), and its Job Object (what exec started dies with the pod).
 hp exec keeper -- cmd /c "echo %CONTAINER_SANDBOX_MOUNT_POINT%& cd& exit 4"
@@ -91,6 +143,40 @@ hp delete pod keeper
 check "delete after the supervisor died: no pod state left" test -z "$(ls -A "$state/pods")"
 check "delete after the supervisor died: no container volume left" \
   test -z "$(ls -A "$WINEPREFIX/drive_c/hpc")"
+
+# A supervisor that cannot start its pod records it Failed and finished: the pod's record is
+# damaged behind its back (a container list that does not decode) and the pod re-adopted.
+container_runs() { test -n "$(alive 127.0.0.81)"; }  # for wait_for: run again each time
+no_container() { test -z "$(alive 127.0.0.81)"; }
+no_supervisor() { test -z "$(alive "$sup")"; }
+hp apply -f $data/long-pod.yaml
+wait_for container_runs
+for p in $(alive "$sup"); do kill -9 "$p"; done
+wait_for no_container
+/usr/bin/python3 -c '
+import json, sys
+p = sys.argv[1]
+j = json.load(open(p))
+j["pod"]["spec"]["containers"] = "damaged"
+json.dump(j, open(p, "w"))
+' "$state/pods/default_keeper/pod.json"
+hp delete pod no-such-pod  # the controller runs after every delete: it re-adopts the pod
+failed() { grep -q '"phase":"Failed"' "$state/pods/default_keeper/status.json"; }
+wait_for failed
+check "a supervisor that cannot start the pod records it Failed and finished" \
+  bash -c "grep -q '\"finished\":true' '$state/pods/default_keeper/status.json'"
+hp get pods
+check "get pods: its container ended in StartError" \
+  grep -Eq '^keeper +0/1 +StartError +0 +[0-9]+s$' "$out/out"
+hp describe pods keeper
+check "describe: the pod's message says why, naming its record" \
+  grep -Eq "^Message: +the pod's supervisor cannot start it: .*pod\.json" "$out/out"
+wait_for no_supervisor
+hp delete pod no-such-pod
+sleep 1
+check "a pod that failed to start is not re-adopted again" test -z "$(alive "$sup")"
+hp delete pod keeper
+check "delete of the failed pod: no pod state left" test -z "$(ls -A "$state/pods")"
 
 echo "wine pods: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -50,6 +50,27 @@ check "get daemonsets: kubectl's header" \
   grep -Eq '^NAME +DESIRED +CURRENT +READY +UP-TO-DATE +AVAILABLE +NODE SELECTOR +AGE$' "$out/out"
 check "get daemonsets: 1 desired, current, ready, up to date, available" \
   grep -Eq '^agent +1 +1 +1 +1 +1 +kubernetes.io/os=windows +[0-9]+s$' "$out/out"
+# describe daemonsets: the Linux node's text (printers/describe.h) from the stored DaemonSet and
+# its pod here.
+hp describe daemonsets -n kube-system agent
+check "describe daemonsets: exit 0" test "$rc" -eq 0
+check "describe daemonsets: kubectl's fields, counts and template" \
+  bash -c "grep -Eq '^Name: +agent\$' '$out/out' && grep -Eq '^Selector: +app=agent\$' '$out/out' && \
+    grep -Eq '^Node-Selector: +kubernetes.io/os=windows\$' '$out/out' && \
+    grep -Eq '^Labels: +app=agent\$' '$out/out' && \
+    grep -qx 'Desired Number of Nodes Scheduled: 1' '$out/out' && \
+    grep -qx 'Current Number of Nodes Scheduled: 1' '$out/out' && \
+    grep -qx 'Number of Nodes Scheduled with Up-to-date Pods: 1' '$out/out' && \
+    grep -qx 'Number of Nodes Scheduled with Available Pods: 1' '$out/out' && \
+    grep -Eq '^Pods Status: +1 Running / 0 Waiting / 0 Succeeded / 0 Failed\$' '$out/out' && \
+    grep -qx 'Pod Template:' '$out/out' && grep -Eq '^  Containers:\$' '$out/out' && \
+    grep -Eq '^    Image: +mcr.microsoft.com/windows/nanoserver:ltsc2022\$' '$out/out' && \
+    grep -Eq '^Events: +<none>\$' '$out/out'"
+check "describe daemonsets: a DaemonSet that fits says nothing about scheduling" \
+  test "$(grep -c '^Scheduling:' "$out/out")" -eq 0
+hp describe ds -n kube-system no-such-ds
+check "describe ds: an unknown DaemonSet is NotFound (exit 1)" test "$rc" -eq 1 -a \
+  "$(cat "$out/err")" = 'Error from server (NotFound): daemonsets.apps "no-such-ds" not found'
 hp describe pods -n kube-system "$first"
 check "describe: kubectl's fields for the DaemonSet's pod" \
   bash -c "grep -Eq '^Name: +$first\$' '$out/out' && grep -Eq '^Controlled By: +DaemonSet/agent\$' \
@@ -131,6 +152,11 @@ hp get daemonsets -n kube-system
 check "the Linux example: nothing desired on a Windows node" \
   grep -Eq '^privileged-daemonset +0 +0 +0 +0 +0 +kubernetes.io/os=linux ' "$out/out"
 check "the Linux example: no pod" test -z "$(ls "$state/pods")"
+hp describe daemonsets -n kube-system privileged-daemonset
+check "describe daemonsets: the Linux example is desired on no node, and says why" \
+  bash -c "grep -qx 'Desired Number of Nodes Scheduled: 0' '$out/out' && \
+    grep -Eq '^Pods Status: +0 Running / 0 Waiting / 0 Succeeded / 0 Failed\$' '$out/out' && \
+    grep -Eq \"^Scheduling: +0/1 nodes are available: 1 node\\(s\\) didn't match Pod's node affinity/selector\\.\$\" '$out/out'"
 hp apply -f examples/privileged-daemonset.yaml
 check "apply the seed's example: configured" \
   test "$(cat "$out/out")" = "daemonset.apps/privileged-daemonset configured"

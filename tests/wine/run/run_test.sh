@@ -170,6 +170,16 @@ run -f tests/data/k8s/hostprocess-pod-no-hostnetwork.yaml
 check "run: a rejected manifest exits 1 with the API server's words" \
   grep -q "hostNetwork must be true" "$out/err"
 [ "$rc" -eq 1 ] || { fail=$((fail + 1)); echo "FAIL  rejected manifest: exit $rc"; }
+# Decode warnings, then admission's verdicts (one function for run and apply, as on Linux: the
+# Linux build prints these two lines for this file).
+want_warn_reject='Warning: tests/wine/run/warn-rejected-pod.yaml:15:3: Pod "x": field "status" is set by the cluster and is ignored
+The Pod "x" is invalid: spec.hostNetwork: Invalid value: false: hostNetwork must be true if pod contains any hostProcess containers'
+run -f tests/wine/run/warn-rejected-pod.yaml
+check "run: the decode warning, then the verdict (exit 1)" \
+  test "$rc" -eq 1 -a "$(tr -d '\r' <"$out/err")" = "$want_warn_reject"
+hp apply -f tests/wine/run/warn-rejected-pod.yaml
+check "apply: the decode warning, then the verdict (exit 1), nothing applied" \
+  test "$rc" -eq 1 -a "$(tr -d '\r' <"$out/err")" = "$want_warn_reject" -a -z "$(cat "$out/out")"
 
 # What only Windows can show (docs/windows.md, "Untested"): hostprocess.exe detects Wine at run
 # time (ntdll!wine_get_version) and says that the limits are not applied; each such check is
@@ -189,7 +199,7 @@ check "run: under Wine a CPU limit cannot be set (exit 128, named)" \
 [ "$rc" -eq 128 ] || { fail=$((fail + 1)); echo "FAIL  CPU-limited pod: exit $rc"; }
 if [ "$under_wine" -gt 0 ]; then
   for name in "job memory limit enforced" "CPU rate hard cap" "CPU weight" \
-    "active-process limit" "job accounting for top/describe" "LogonUserW service accounts" \
+    "active-process limit" "job accounting in describe" "LogonUserW service accounts" \
     "ephemeral users (NetUserAdd)" "volume mounts as directory symbolic links" \
     "ACLs on the container volume" "grace period with console control events"; do
     echo "skip  $name: needs Windows (running under Wine $wine_version)"

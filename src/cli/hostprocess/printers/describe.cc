@@ -430,4 +430,63 @@ std::string DescribePodText(const PodDescription& p, int64_t now) {
   return d.str();
 }
 
+std::string DescribeDaemonSetText(const DaemonSetDescription& ds, int64_t now) {
+  Describer d;
+  const nlohmann::json& obj = ds.object;
+  nlohmann::json spec = obj.value("spec", nlohmann::json::object());
+  nlohmann::json meta = obj.value("metadata", nlohmann::json::object());
+  auto tmpl = spec.value("template", nlohmann::json::object());
+  auto tspec = tmpl.value("spec", nlohmann::json::object());
+  auto tmeta = tmpl.value("metadata", nlohmann::json::object());
+  auto labels_of = [](const nlohmann::json& m, const std::string& none) {
+    std::vector<std::string> parts;
+    for (const auto& [k, val] : m.items()) parts.push_back(k + "=" + IntOrString(val));
+    return parts.empty() ? none : Join(parts, ",");
+  };
+  d.W(0, "Name:\t" + meta.value("name", "") + "\n");
+  d.W(0, "Selector:\t" +
+             labels_of(spec.value("selector", nlohmann::json::object())
+                           .value("matchLabels", nlohmann::json::object()),
+                       "") +
+             "\n");
+  d.W(0, "Node-Selector:\t" +
+             labels_of(tspec.value("nodeSelector", nlohmann::json::object()), "<none>") + "\n");
+  d.Multiline("Labels", meta.value("labels", nlohmann::json::object()));
+  nlohmann::json annotations = meta.value("annotations", nlohmann::json::object());
+  annotations.erase("kubectl.kubernetes.io/last-applied-configuration");
+  d.Multiline("Annotations", annotations);
+  d.W(0, fmt::format("Desired Number of Nodes Scheduled: {}\n", ds.desired));
+  d.W(0, fmt::format("Current Number of Nodes Scheduled: {}\n", ds.current));
+  d.W(0, fmt::format("Number of Nodes Scheduled with Up-to-date Pods: {}\n", ds.up_to_date));
+  d.W(0, fmt::format("Number of Nodes Scheduled with Available Pods: {}\n", ds.available));
+  d.W(0, "Number of Nodes Misscheduled: 0\n");
+  d.W(0, fmt::format("Pods Status:\t{} Running / {} Waiting / {} Succeeded / {} Failed\n",
+                     ds.running, ds.waiting, ds.succeeded, ds.failed));
+  if (!ds.fit.fits) {
+    // Why this node gets no pod (not in kubectl's describe: a cluster would have other
+    // nodes): kube-scheduler's reason, then each failing term.
+    d.W(0, "Scheduling:\t" + ds.fit.Message() + "\n");
+    for (const auto& why : ds.fit.details) d.W(0, "\t" + why + "\n");
+  }
+  // DescribePodTemplate.
+  d.W(0, "Pod Template:\n");
+  d.Multiline("  Labels", tmeta.value("labels", nlohmann::json::object()));
+  if (!tmeta.value("annotations", nlohmann::json::object()).empty())
+    d.Multiline("  Annotations", tmeta["annotations"]);
+  if (!tspec.value("serviceAccountName", "").empty())
+    d.W(1, "Service Account:\t" + tspec.value("serviceAccountName", "") + "\n");
+  Containers(d, "Init Containers", tspec.value("initContainers", nlohmann::json::array()), nullptr,
+             "  ", "", nullptr);
+  Containers(d, "Containers", tspec.value("containers", nlohmann::json::array()), nullptr, "  ", "",
+             nullptr);
+  Volumes(d, tspec.value("volumes", nlohmann::json::array()), "  ", "");
+  if (!tspec.value("priorityClassName", "").empty())
+    d.W(1, "Priority Class Name:\t" + tspec.value("priorityClassName", "") + "\n");
+  d.Multiline("  Node-Selectors", tspec.value("nodeSelector", nlohmann::json::object()));
+  Tolerations(d, "  Tolerations", tspec.value("tolerations", nlohmann::json::array()));
+  // The controller's events (SuccessfulCreate and SuccessfulDelete of its pods).
+  Events(d, ds.events, now);
+  return d.str();
+}
+
 }  // namespace hp::cli

@@ -1,7 +1,7 @@
-// kubectl describe's text for pods (pkg/describe: describePod, describeContainers,
-// describeVolumes, tolerations, events), shared by the Linux node (describe.cc, which also
-// describes DaemonSets with these parts) and the Windows node (windows/pods.cc). Pure: the
-// caller gives the pod as the API server would show it and its status.
+// kubectl describe's text for pods and DaemonSets (pkg/describe: describePod,
+// describeDaemonSet, describeContainers, describeVolumes, tolerations, events), shared by the
+// Linux node (describe.cc) and the Windows node (windows/pods.cc). Pure: the caller gives the
+// object as the API server would show it and its status.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,7 @@
 
 #include "cli/hostprocess/printers/tabwriter.h"
 #include "core/agent/pod_status.h"
+#include "core/agent/schedule.h"
 
 namespace hp::cli {
 
@@ -76,5 +77,17 @@ struct PodDescription {
 };
 // kubectl describe pod's text (tab-aligned).
 std::string DescribePodText(const PodDescription& p, int64_t now);
+
+// What `describe daemonset` shows of one DaemonSet on this node.
+struct DaemonSetDescription {
+  nlohmann::json object;  // the API object, with the API server's defaults
+  int desired = 0, current = 0, up_to_date = 0, available = 0;  // its status' numbers
+  int running = 0, waiting = 0, succeeded = 0, failed = 0;      // its pods by phase
+  agent::FitResult fit;              // whether its template fits this node, and if not why
+  std::vector<agent::Event> events;  // the controller's (SuccessfulCreate, SuccessfulDelete)
+};
+// kubectl describe daemonset's text (tab-aligned); when the template does not fit this node it
+// adds why (kube-scheduler's reason and each failing term), which a cluster's describe has not.
+std::string DescribeDaemonSetText(const DaemonSetDescription& ds, int64_t now);
 
 }  // namespace hp::cli

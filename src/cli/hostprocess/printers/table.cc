@@ -154,6 +154,40 @@ std::string NodeSelectorColumn(const nlohmann::json& daemon_set) {
   return Join(parts, ",");
 }
 
+std::vector<std::string> PodWideHeader() {
+  return {"IP", "NODE", "NOMINATED NODE", "READINESS GATES"};
+}
+
+std::vector<std::string> PodWideColumns(const agent::PodStatus& s, const nlohmann::json& pod,
+                                        const std::string& node) {
+  bool here = !s.unscheduled;
+  auto spec = pod.find("spec");
+  std::string bound =
+      spec != pod.end() && spec->is_object() ? spec->value("nodeName", "") : std::string();
+  return {s.host_ip.empty() || !here ? "<none>" : s.host_ip,
+          here            ? node
+          : bound.empty() ? "<none>"
+                          : bound,
+          "<none>", "<none>"};
+}
+
+std::vector<std::string> DaemonSetWideHeader() { return {"CONTAINERS", "IMAGES", "SELECTOR"}; }
+
+std::vector<std::string> DaemonSetWideColumns(const nlohmann::json& daemon_set) {
+  nlohmann::json spec = daemon_set.value("spec", nlohmann::json::object());
+  std::vector<std::string> names, images, sel;
+  for (const auto& c : spec.value("template", nlohmann::json::object())
+                           .value("spec", nlohmann::json::object())
+                           .value("containers", nlohmann::json::array())) {
+    names.push_back(c.value("name", ""));
+    images.push_back(c.value("image", ""));
+  }
+  auto labels = spec.value("selector", nlohmann::json::object())
+                    .value("matchLabels", nlohmann::json::object());
+  for (const auto& [k, v] : labels.items()) sel.push_back(k + "=" + v.get<std::string>());
+  return {Join(names, ","), Join(images, ","), sel.empty() ? "<none>" : Join(sel, ",")};
+}
+
 std::string EventSource(const agent::Event& e) {
   return e.reason == "Scheduled" || e.reason == "FailedScheduling" ? "default-scheduler" : e.from;
 }

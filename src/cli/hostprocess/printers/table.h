@@ -50,6 +50,17 @@ std::string RestartsColumn(const agent::PodStatus& s, int64_t now);  // "3 (25s 
 // `get daemonsets`' NODE SELECTOR: the pod template's nodeSelector as k=v,... ("<none>").
 std::string NodeSelectorColumn(const nlohmann::json& daemon_set);
 
+// `get pods -o wide`'s columns after AGE: IP NODE NOMINATED NODE READINESS GATES. The IP is the
+// status' (a hostNetwork pod's is the node's), "<none>" before the pod has one or when it was
+// not scheduled here; NODE is `node` for a pod on this node, else the nodeName it was bound to.
+std::vector<std::string> PodWideHeader();
+std::vector<std::string> PodWideColumns(const agent::PodStatus& s, const nlohmann::json& pod,
+                                        const std::string& node);
+// `get daemonsets -o wide`'s columns after AGE: CONTAINERS IMAGES SELECTOR (the template's
+// container names and images, the selector's matchLabels as k=v,... or "<none>").
+std::vector<std::string> DaemonSetWideHeader();
+std::vector<std::string> DaemonSetWideColumns(const nlohmann::json& daemon_set);
+
 // The event's source as describe's From column prints it ("kubelet", "default-scheduler").
 std::string EventSource(const agent::Event& e);
 // kubectl's LAST SEEN: "5s", or "5s (x3 over 2m)" for an event seen several times.

@@ -41,6 +41,8 @@ int RunWindowsInspect(const GlobalOptions& g, const std::string& ref) {
 }
 
 int RunWindowsRmi(const GlobalOptions& g, const std::vector<std::string>& refs) {
+  auto lock = image::LockImageStore(g.root);  // not while an import replaces the image
+  if (!lock) return image_cli::Fail(lock.error());
   int rc = 0;
   for (const std::string& ref : refs) {
     auto r = image::RemoveDirectoryImage(g.root, ref);

@@ -3,6 +3,8 @@
 // Windows layers (core/image/windows/oci_import.h), or a directory of Windows files
 // (core/image/windows/dir_images.h), becomes an image, with the same flags and output as on
 // Linux. The record's os is the image config's ("windows" for a directory), which `run` checks.
+// Imports hold the image store's lock (dir_images.h LockImageStore), and remove the scratch
+// directories a killed import left.
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -43,6 +45,12 @@ Result<image::ImportedImage> ImportPath(const GlobalOptions& g, const ImportArgs
 
 int RunImport(const GlobalOptions& g, ImportArgs& a) {
   a.SplitCommandWords();
+  // One import at a time: two of one name would interleave their replace. Holding the lock, no
+  // other import runs, so every scratch directory left is a killed import's: removed.
+  auto lock = image::LockImageStore(g.root);
+  if (!lock) return image_cli::Fail(lock.error());
+  for (const std::string& left : image::RemoveStaleImportDirs(g.root))
+    windows_node::Write(stderr, "Warning: " + left + "\n");
   auto r = ImportPath(g, a);
   if (!r) return image_cli::Fail(r.error());
   for (const std::string& w : r->warnings) windows_node::Write(stderr, "Warning: " + w + "\n");

@@ -18,6 +18,7 @@
 #include "core/base/time.h"
 #include "core/k8s/decode.h"
 #include "core/sys/file.h"
+#include "core/sys/windows/file_lock.h"
 #include "core/sys/windows/private_dir.h"
 #include "core/sys/windows/wide.h"
 #include "core/windows/command_line.h"
@@ -202,6 +203,30 @@ bool SupervisorAlive(const std::string& root, const std::string& key) {
   return CheckSupervisor(PodDir(root, key), 0, nullptr) != Liveness::kGone;
 }
 
+agent::PodStatus ViewStatus(const std::string& root, const std::string& key, const PodRecord& rec) {
+  agent::PodStatus s = ReadStatus(root, key).value_or(InitialStatus(rec.pod));
+  if (s.finished || SupervisorAlive(root, key)) return s;
+  for (auto* list : {&s.init_containers, &s.containers}) {
+    for (agent::ContainerStatus& c : *list) {
+      if (c.state.kind == "terminated") continue;
+      c.state = {"terminated",       "Error",         "the pod's supervisor ended", 1, 0,
+                 c.state.started_at, NowUnixSeconds()};
+      c.ready = false;
+    }
+  }
+  s.phase = "Failed";
+  s.ready = s.containers_ready = false;
+  return s;
+}
+
+std::vector<std::string> PodKeys(const std::string& root, const std::string& ns) {
+  std::vector<std::string> keys;
+  for (const std::string& key : sys::ListDir(PodsDir(root)).value_or(std::vector<std::string>{}))
+    if (ns.empty() || StartsWith(key, ns + "_")) keys.push_back(key);
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
 namespace {
 
 // Starts the pod's supervisor (detached) and records its pid and creation time.
@@ -343,12 +368,29 @@ std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
     v.object = obj;
     v.volume_root = stored->value("volumeRoot", "C:\\hpc");
     v.created = stored->value("created", int64_t{0});
-    v.fits = agent::CheckFit(ds->spec.template_.spec, node, true).fits;
+    v.fit = agent::CheckFit(ds->spec.template_.spec, node, true);
     v.revision =
         agent::ControllerRevisionHash(obj["spec"].value("template", json::object()).dump());
     out.push_back(std::move(v));
   }
   return out;
+}
+
+DaemonSetPods CountDaemonSetPods(const std::string& root, const DaemonSetView& ds) {
+  DaemonSetPods n;
+  for (const std::string& key : PodKeys(root, ds.ns)) {
+    auto rec = ReadPodRecord(root, key);
+    if (!rec || rec->owner_kind != "DaemonSet" || rec->owner_name != ds.name) continue;
+    agent::PodStatus s = ViewStatus(root, key, *rec);
+    ++n.current;
+    n.ready += s.ready;
+    n.up_to_date += rec->revision == ds.revision;
+    n.running += s.phase == "Running";
+    n.waiting += s.phase == "Pending";
+    n.succeeded += s.phase == "Succeeded";
+    n.failed += s.phase == "Failed";
+  }
+  return n;
 }
 
 Status Reconcile(const std::string& root, std::vector<std::string>* created,
@@ -362,7 +404,7 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
   std::set<std::string> readable;
   for (const DaemonSetView& ds : daemonsets) readable.insert(ds.key);
   for (DaemonSetView& ds : daemonsets) {
-    if (!ds.fits) continue;
+    if (!ds.fit.fits) continue;
     json tmpl = ds.object["spec"].value("template", json::object());
     std::string name = agent::DaemonPodName(ds.ns, ds.name, ds.revision);
     json meta = tmpl.value("metadata", json::object());
@@ -422,22 +464,8 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
 
 Result<StoreLock> StoreLock::Take(const std::string& root) {
   TRY(sys::EnsurePrivateDirectory(root));  // its records are acted on with our rights
-  std::string path = root + "\\lock";
-  HANDLE h = CreateFileW(sys::Widen(path).c_str(), GENERIC_READ | GENERIC_WRITE,
-                         FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                         OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
-  if (h == INVALID_HANDLE_VALUE) return Err(sys::Win32Error("open \"" + path + "\""));
-  OVERLAPPED at{};
-  if (!LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, &at)) {
-    Error e = sys::Win32Error("lock \"" + path + "\"");
-    CloseHandle(h);
-    return Err(std::move(e));
-  }
-  return StoreLock(h);
-}
-
-StoreLock::~StoreLock() {
-  if (handle_) CloseHandle(handle_);  // the lock goes with the handle
+  ASSIGN_OR_RETURN(sys::FileLock lock, sys::FileLock::Take(root + "\\lock"));
+  return StoreLock(std::move(lock));
 }
 
 }  // namespace hp::cli::windows_node

@@ -16,8 +16,10 @@
 #include <vector>
 
 #include "core/agent/pod_status.h"
+#include "core/agent/schedule.h"
 #include "core/base/result.h"
 #include "core/k8s/types.h"
+#include "core/sys/windows/file_lock.h"
 
 namespace hp::cli::windows_node {
 
@@ -65,6 +67,14 @@ std::optional<agent::PodStatus> ReadStatus(const std::string& root, const std::s
 // Windows reuses pids).
 bool SupervisorAlive(const std::string& root, const std::string& key);
 
+// A pod's status as the verbs show it: what its supervisor recorded, or Pending before it wrote
+// anything. A supervisor that died took its containers with it: they show as ended in Error.
+agent::PodStatus ViewStatus(const std::string& root, const std::string& key, const PodRecord& rec);
+
+// The keys (<ns>_<name>) of the stored pods of namespace `ns` (of every namespace when `ns` is
+// empty: a namespace has no `_`), sorted.
+std::vector<std::string> PodKeys(const std::string& root, const std::string& ns);
+
 // Records the pod and starts its supervisor (`hostprocess.exe supervise-pod`, detached). On
 // failure nothing of the pod is left.
 Status CreatePod(const std::string& root, const std::string& key, const PodRecord& r);
@@ -80,12 +90,20 @@ struct DaemonSetView {
   nlohmann::json object;  // as applied
   std::string volume_root;
   int64_t created = 0;
-  bool fits = false;     // its pod template fits this node
+  agent::FitResult fit;  // whether its pod template fits this node (and why not)
   std::string revision;  // controller-revision-hash of its template
 };
 // Every stored DaemonSet; `damaged` (optional) receives an error per file that cannot be read.
 std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
                                           std::vector<std::string>* damaged = nullptr);
+
+// A DaemonSet's pods on this node as its status and `describe` count them: current (its pods),
+// ready, up to date (at its revision), and by phase.
+struct DaemonSetPods {
+  int current = 0, ready = 0, up_to_date = 0;
+  int running = 0, waiting = 0, succeeded = 0, failed = 0;
+};
+DaemonSetPods CountDaemonSetPods(const std::string& root, const DaemonSetView& ds);
 
 // What kubelet and the DaemonSet controller do for this node, run after every apply and delete
 // (under StoreLock): every stored DaemonSet whose pod template fits the node
@@ -103,15 +121,10 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created = nu
 class StoreLock {
  public:
   static Result<StoreLock> Take(const std::string& root);
-  StoreLock(StoreLock&& o) noexcept : handle_(o.handle_) { o.handle_ = nullptr; }
-  StoreLock(const StoreLock&) = delete;
-  StoreLock& operator=(const StoreLock&) = delete;
-  StoreLock& operator=(StoreLock&&) = delete;
-  ~StoreLock();
 
  private:
-  explicit StoreLock(void* handle) : handle_(handle) {}
-  void* handle_;
+  explicit StoreLock(sys::FileLock lock) : lock_(std::move(lock)) {}
+  sys::FileLock lock_;
 };
 
 }  // namespace hp::cli::windows_node

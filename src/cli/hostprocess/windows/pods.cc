@@ -19,6 +19,7 @@
 #include "cli/hostprocess/printers/table.h"
 #include "cli/hostprocess/windows/container.h"
 #include "cli/hostprocess/windows/pod_state.h"
+#include "cli/hostprocess/windows/resources.h"
 #include "core/agent/naming.h"
 #include "core/agent/node.h"
 #include "core/agent/schedule.h"
@@ -34,28 +35,18 @@ namespace hp::cli {
 namespace {
 
 using nlohmann::json;
+using windows_node::Fail;
+using windows_node::NoneFound;
+using windows_node::PodKeys;
+using windows_node::Resource;
+using windows_node::ResourceOf;
+using windows_node::ViewStatus;
 using windows_node::Write;
 namespace wn = windows_node;
-
-int Fail(const std::string& message, int code = 1) {
-  Write(stderr, message + "\n");
-  return code;
-}
 
 std::string NamespaceOf(const k8s::ObjectMeta& m) {
   return m.namespace_.empty() ? "default" : m.namespace_;
 }
-
-enum class Resource { kPods, kDaemonSets, kOther };
-Resource ResourceOf(const std::string& word) {
-  std::string w = ToLower(word);
-  if (w == "pods" || w == "pod" || w == "po") return Resource::kPods;
-  if (w == "daemonsets" || w == "daemonset" || w == "ds" || w == "daemonsets.apps" ||
-      w == "daemonset.apps")
-    return Resource::kDaemonSets;
-  return Resource::kOther;
-}
-const char* kResources = "pods and daemonsets";
 
 // The objects of manifest files, directories or stdin (`-`), decoded with their JSON; kinds
 // other than Pod and DaemonSet are refused by name before anything is done.
@@ -84,15 +75,7 @@ int Apply(const GlobalOptions& g, const ApplyFlags& f) {
   if (!MakeAdmissionOptions(f.admission, &opts)) return 2;
   auto decoded = DecodeWorkloads(f.files);
   if (!decoded) return Fail("error: " + decoded.error().ToString(), 2);
-  for (const auto& w : decoded->warnings) Write(stderr, "Warning: " + w.ToString() + "\n");
-  bool denied = false;
-  for (const k8s::Verdict& v : k8s::Admit(decoded->objects, opts)) {
-    if (!v.allowed()) {
-      Write(stderr, k8s::KubectlText(v) + "\n");
-      denied = true;
-    }
-  }
-  if (denied) return 1;
+  if (!WarnAndAdmit(*decoded, opts)) return 1;
   auto lock = wn::StoreLock::Take(g.root);
   if (!lock) return Fail("error: " + lock.error().ToString());
   int rc = 0;
@@ -155,72 +138,50 @@ int Apply(const GlobalOptions& g, const ApplyFlags& f) {
 
 // ---- get ----------------------------------------------------------------------------------
 
-// A pod's status as `get` shows it: what its supervisor recorded, or Pending before it wrote
-// anything. A supervisor that died took its containers with it: they show as ended in Error.
-agent::PodStatus ViewStatus(const std::string& root, const std::string& key,
-                            const wn::PodRecord& rec) {
-  agent::PodStatus s = wn::ReadStatus(root, key).value_or(wn::InitialStatus(rec.pod));
-  if (s.finished || wn::SupervisorAlive(root, key)) return s;
-  for (auto* list : {&s.init_containers, &s.containers}) {
-    for (agent::ContainerStatus& c : *list) {
-      if (c.state.kind == "terminated") continue;
-      c.state = {"terminated",       "Error",         "the pod's supervisor ended", 1, 0,
-                 c.state.started_at, NowUnixSeconds()};
-      c.ready = false;
-    }
-  }
-  s.phase = "Failed";
-  s.ready = s.containers_ready = false;
-  return s;
-}
-
-std::vector<std::string> PodKeys(const std::string& root, const std::string& ns) {
-  std::vector<std::string> keys;
-  for (const std::string& key :
-       sys::ListDir(wn::PodsDir(root)).value_or(std::vector<std::string>{}))
-    if (StartsWith(key, ns + "_")) keys.push_back(key);
-  std::sort(keys.begin(), keys.end());
-  return keys;
-}
-
-int NoneFound(const std::string& ns) {
-  Write(stderr, "No resources found in " + ns + " namespace.\n");
-  return 0;
-}
-
-int GetPods(const GlobalOptions& g, const std::string& ns) {
-  Table table({"NAME", "READY", "STATUS", "RESTARTS", "AGE"});
+int GetPods(const GlobalOptions& g, const std::string& ns, bool wide) {
+  std::vector<std::string> header = {"NAME", "READY", "STATUS", "RESTARTS", "AGE"};
+  if (wide)
+    for (const std::string& h : PodWideHeader()) header.push_back(h);
+  Table table(header);
   int64_t now = NowUnixSeconds();
+  std::string node = wide ? agent::LocalNode({}).name : "";
   for (const std::string& key : PodKeys(g.root, ns)) {
     auto rec = wn::ReadPodRecord(g.root, key);
     if (!rec) continue;
     agent::PodStatus s = ViewStatus(g.root, key, *rec);
-    table.AddRow({key.substr(ns.size() + 1), ReadyColumn(s), StatusColumn(s),
-                  RestartsColumn(s, now), HumanDuration(now - rec->created)});
+    std::vector<std::string> row = {key.substr(ns.size() + 1), ReadyColumn(s), StatusColumn(s),
+                                    RestartsColumn(s, now), HumanDuration(now - rec->created)};
+    if (wide)
+      for (std::string& cell : PodWideColumns(s, rec->pod, node)) row.push_back(std::move(cell));
+    table.AddRow(std::move(row));
   }
   if (table.rows() == 0) return NoneFound(ns);
   Write(stdout, table.Render());
   return 0;
 }
 
-int GetDaemonSets(const GlobalOptions& g, const std::string& ns) {
-  Table table(
-      {"NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"});
+int GetDaemonSets(const GlobalOptions& g, const std::string& ns, bool wide) {
+  std::vector<std::string> header = {"NAME",       "DESIRED",   "CURRENT",       "READY",
+                                     "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"};
+  if (wide)
+    for (const std::string& h : DaemonSetWideHeader()) header.push_back(h);
+  Table table(header);
   int64_t now = NowUnixSeconds();
   std::vector<std::string> damaged;
   for (const wn::DaemonSetView& ds : wn::ListDaemonSets(g.root, &damaged)) {
     if (ds.ns != ns) continue;
-    int current = 0, ready = 0, up_to_date = 0;
-    for (const std::string& key : PodKeys(g.root, ns)) {
-      auto rec = wn::ReadPodRecord(g.root, key);
-      if (!rec || rec->owner_kind != "DaemonSet" || rec->owner_name != ds.name) continue;
-      ++current;
-      ready += ViewStatus(g.root, key, *rec).ready;
-      up_to_date += rec->revision == ds.revision;
-    }
-    table.AddRow({ds.name, std::to_string(ds.fits ? 1 : 0), std::to_string(current),
-                  std::to_string(ready), std::to_string(up_to_date), std::to_string(ready),
-                  NodeSelectorColumn(ds.object), HumanDuration(now - ds.created)});
+    wn::DaemonSetPods n = wn::CountDaemonSetPods(g.root, ds);
+    std::vector<std::string> row = {ds.name,
+                                    std::to_string(ds.fit.fits ? 1 : 0),
+                                    std::to_string(n.current),
+                                    std::to_string(n.ready),
+                                    std::to_string(n.up_to_date),
+                                    std::to_string(n.ready),
+                                    NodeSelectorColumn(ds.object),
+                                    HumanDuration(now - ds.created)};
+    if (wide)
+      for (std::string& cell : DaemonSetWideColumns(ds.object)) row.push_back(std::move(cell));
+    table.AddRow(std::move(row));
   }
   for (const std::string& d : damaged) Write(stderr, "Warning: " + d + "\n");
   if (table.rows() == 0) return NoneFound(ns);
@@ -333,51 +294,6 @@ int RunExec(const GlobalOptions& g, const ExecFlags& f) {
   return static_cast<int>(*code);
 }
 
-// ---- describe -----------------------------------------------------------------------------
-
-// kubectl describe pod: the Linux node's text (printers/describe.h) from this node's record and
-// status; a pod whose supervisor died shows Unknown (SupervisorLost) until apply re-adopts it.
-int DescribePods(const GlobalOptions& g, const std::string& ns,
-                 const std::vector<std::string>& names) {
-  int rc = 0;
-  bool first = true;
-  std::vector<std::string> seen;
-  std::string node = agent::LocalNode({}).name;
-  for (const std::string& key : PodKeys(g.root, ns)) {
-    std::string name = key.substr(ns.size() + 1);
-    if (!names.empty() && std::find(names.begin(), names.end(), name) == names.end()) continue;
-    auto rec = wn::ReadPodRecord(g.root, key);
-    if (!rec) continue;
-    seen.push_back(name);
-    agent::PodStatus status = wn::ReadStatus(g.root, key).value_or(wn::InitialStatus(rec->pod));
-    PodDescription p;
-    p.pod = rec->pod;
-    p.pod["apiVersion"] = "v1";
-    p.pod["kind"] = "Pod";
-    if (rec->owner_kind == "DaemonSet" && p.pod["spec"].is_object())
-      AddDaemonSetTolerations(p.pod["spec"]);
-    k8s::DefaultPodJson(p.pod);  // what the API server adds to every Pod it stores
-    p.pod["metadata"]["namespace"] = ns;
-    p.pod["metadata"]["creationTimestamp"] = Rfc3339(rec->created);
-    p.pod["status"] = agent::ApiPodStatus(status);
-    p.status = &status;
-    p.node_name = node;
-    p.owner_kind = rec->owner_kind;
-    p.owner_name = rec->owner_name;
-    auto decoded = wn::DecodeRecordPod(g.root, key, *rec);
-    p.qos_class = decoded ? k8s::ComputePodQOS(decoded->spec) : k8s::kQOSBestEffort;
-    p.lost = !status.finished && !wn::SupervisorAlive(g.root, key);
-    if (!first) Write(stdout, "\n\n");
-    first = false;
-    Write(stdout, DescribePodText(p, NowUnixSeconds()));
-  }
-  for (const std::string& n : names)
-    if (std::find(seen.begin(), seen.end(), n) == seen.end())
-      rc = Fail("Error from server (NotFound): pods \"" + n + "\" not found");
-  if (names.empty() && seen.empty()) return NoneFound(ns);
-  return rc;
-}
-
 // ---- delete -------------------------------------------------------------------------------
 
 // Deletes one object; its line (kubectl's words) or an error. The DaemonSet controller runs
@@ -425,7 +341,7 @@ int Delete(const GlobalOptions& g, const DeleteFlags& f) {
     Resource what = ResourceOf(f.args[0]);
     if (what == Resource::kOther)
       return Fail("error: the server doesn't have a resource type \"" + f.args[0] +
-                      "\" (the Windows preview build has " + kResources + ")",
+                      "\" (the Windows preview build has " + windows_node::kResources + ")",
                   1);
     if (f.args.size() < 2)
       return Fail("error: resource(s) were provided, but no name was specified", 2);
@@ -457,20 +373,28 @@ CommandRegistration apply_reg(30, {"apply"}, [](CLI::App& app, GlobalOptions& g,
 CommandRegistration get_reg(31, {"get"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
   auto ns = std::make_shared<std::string>("default");
   auto what = std::make_shared<std::string>();
+  auto output = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("get", "List pods or daemonsets (Windows preview)");
   cmd->add_option("RESOURCE", *what, "pods | daemonsets")->required();
   cmd->add_option("-n,--namespace", *ns, "Namespace")->capture_default_str();
-  cmd->callback([&g, &rc, ns, what] {
+  cmd->add_option("-o,--output", *output, "wide: more columns (the node's IP and name for pods)");
+  cmd->callback([&g, &rc, ns, what, output] {
+    if (!output->empty() && *output != "wide") {
+      rc = Fail("error: unable to match a printer suitable for the output format \"" + *output +
+                "\", allowed formats are: wide (the Windows preview build)");
+      return;
+    }
+    bool wide = *output == "wide";
     switch (ResourceOf(*what)) {
       case Resource::kPods:
-        rc = GetPods(g, *ns);
+        rc = GetPods(g, *ns, wide);
         break;
       case Resource::kDaemonSets:
-        rc = GetDaemonSets(g, *ns);
+        rc = GetDaemonSets(g, *ns, wide);
         break;
       default:
         rc = Fail("error: the server doesn't have a resource type \"" + *what +
-                  "\" (the Windows preview build has " + kResources + ")");
+                  "\" (the Windows preview build has " + windows_node::kResources + ")");
     }
   });
 });
@@ -502,21 +426,6 @@ CommandRegistration exec_reg(34, {"exec"}, [](CLI::App& app, GlobalOptions& g, i
   cmd->add_flag("-i,--stdin", f->stdin_, "Pass stdin to the command");
   cmd->add_option("COMMAND", f->command, "The command and its arguments, after --");
   cmd->callback([&g, &rc, f] { rc = RunExec(g, *f); });
-});
-
-CommandRegistration describe_reg(32, {"describe"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
-  auto ns = std::make_shared<std::string>("default");
-  auto what = std::make_shared<std::string>();
-  auto names = std::make_shared<std::vector<std::string>>();
-  auto* cmd = app.add_subcommand("describe", "Show pods in detail (kubectl describe pod)");
-  cmd->add_option("RESOURCE", *what, "pods")->required();
-  cmd->add_option("NAMES", *names, "Names (default: all in the namespace)");
-  cmd->add_option("-n,--namespace", *ns, "Namespace")->capture_default_str();
-  cmd->callback([&g, &rc, ns, what, names] {
-    rc = ResourceOf(*what) == Resource::kPods
-             ? DescribePods(g, *ns, *names)
-             : Fail("error: the Windows preview build describes pods only", 1);
-  });
 });
 
 CommandRegistration delete_reg(36, {"delete"}, [](CLI::App& app, GlobalOptions& g, int& rc) {

@@ -68,15 +68,7 @@ int RunPod(const RunFlags& flags) {
     Write(stderr, "error: " + decoded.error().ToString() + "\n");
     return 2;
   }
-  for (const auto& w : decoded->warnings) Write(stderr, "Warning: " + w.ToString() + "\n");
-  bool rejected = false;
-  for (const k8s::Verdict& v : k8s::Admit(decoded->objects, opts)) {
-    if (!v.allowed()) {
-      Write(stderr, k8s::KubectlText(v) + "\n");
-      rejected = true;
-    }
-  }
-  if (rejected) return 1;
+  if (!WarnAndAdmit(*decoded, opts)) return 1;
   const k8s::PodSpec* spec = nullptr;
   const k8s::ObjectMeta* meta = nullptr;
   for (const k8s::Object& o : decoded->objects) {

@@ -22,9 +22,11 @@
 #include "cli/hostprocess/windows/container.h"
 #include "cli/hostprocess/windows/pod_state.h"
 #include "core/agent/backoff.h"
+#include "core/agent/windows/host_ip.h"
 #include "core/base/time.h"
 #include "core/k8s/decode.h"
 #include "core/pod/crilog_lines.h"
+#include "core/sys/file.h"
 #include "core/sys/windows/wide.h"
 
 namespace hp::cli {
@@ -73,6 +75,8 @@ class PodSupervisor {
       status_ = windows_node::InitialStatus(record_.pod);
       if (auto before = windows_node::ReadStatus(root_, key_)) CarryOver(*before);
       status_.supervisor_pid = static_cast<pid_t>(GetCurrentProcessId());
+      // hostNetwork: the pod's IP is the node's (status.hostIP, podIP), as kubelet reports it.
+      status_.host_ip = agent::HostIp();
       Save();
     }
     for (size_t i = 0; i < pod_.spec.init_containers.size(); ++i) {
@@ -311,11 +315,53 @@ class PodSupervisor {
   agent::PodStatus status_;
 };
 
+// The supervisor cannot run the pod at all (its record does not read or decode, say after it was
+// damaged on disk and the pod re-adopted): the pod is recorded Failed and finished, as kubelet
+// shows a pod it cannot start: every container that had not ended ends in StartError (exit
+// 128) with the reason, which the pod's message repeats. Finished, it is not re-adopted again
+// and again; `delete` removes it. Nothing is written for a pod that is not there.
+void RecordStartFailure(const std::string& root, const std::string& key, const nlohmann::json& pod,
+                        const Error& why) {
+  if (!sys::Exists(PodDir(root, key))) return;
+  agent::PodStatus s;
+  if (auto before = windows_node::ReadStatus(root, key)) {
+    s = *before;
+  } else {
+    try {
+      s = windows_node::InitialStatus(pod);
+    } catch (const nlohmann::json::exception&) {
+      // a record too damaged to list its containers: the pod's status alone
+    }
+  }
+  std::string message = why.ToString();
+  for (auto* list : {&s.init_containers, &s.containers}) {
+    for (agent::ContainerStatus& c : *list) {
+      if (c.state.kind == "terminated") continue;
+      c.state = {"terminated", "StartError", message, 128, 0, c.state.started_at, NowUnixSeconds()};
+      c.ready = false;
+      c.pid = 0;
+    }
+  }
+  s.phase = "Failed";
+  s.message = "the pod's supervisor cannot start it: " + message;
+  s.finished = true;
+  s.ready = s.containers_ready = false;
+  s.supervisor_pid = static_cast<pid_t>(GetCurrentProcessId());
+  s.updated = NowUnixSeconds();
+  (void)windows_node::WriteJson(PodDir(root, key) + "\\status.json", s);
+}
+
 int Supervise(const GlobalOptions& g, const std::string& key) {
   auto record = windows_node::ReadPodRecord(g.root, key);
-  if (!record) return 1;
+  if (!record) {
+    RecordStartFailure(g.root, key, nlohmann::json::object(), record.error());
+    return 1;
+  }
   auto pod = windows_node::DecodeRecordPod(g.root, key, *record);
-  if (!pod) return 1;
+  if (!pod) {
+    RecordStartFailure(g.root, key, record->pod, pod.error());
+    return 1;
+  }
   return PodSupervisor(g.root, key, std::move(*record), std::move(*pod)).Run();
 }
 

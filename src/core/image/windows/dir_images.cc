@@ -9,6 +9,7 @@
 #include "core/base/time.h"
 #include "core/image/digest.h"
 #include "core/image/record.h"
+#include "core/image/windows_layer.h"
 #include "core/sys/file.h"
 
 namespace hp::image {
@@ -84,6 +85,27 @@ Status CheckImportPlatform(const std::string& path, const ImportOptions& opts) {
   return Ok();
 }
 
+Result<sys::FileLock> LockImageStore(const std::string& root) {
+  std::string images = ImagesDir(root);
+  std::error_code ec;
+  fs::create_directories(FsPath(images), ec);
+  if (ec) return Err(FsError("create", images, ec));
+  return sys::FileLock::Take(images + ".lock");  // beside the images: no entry among them
+}
+
+std::vector<std::string> RemoveStaleImportDirs(const std::string& root) {
+  std::vector<std::string> left;
+  std::string images = ImagesDir(root);
+  for (const std::string& name : sys::ListDir(images).value_or(std::vector<std::string>{})) {
+    std::string path = images + "\\" + name;
+    if (!IsImportDirName(name) || !sys::IsDir(path)) continue;
+    if (Status s = sys::RemoveAll(path); !s)
+      left.push_back("cannot remove \"" + path +
+                     "\", left by an import that was killed: " + s.error().ToString());
+  }
+  return left;
+}
+
 Result<std::string> MakeImportDir(const std::string& root) {
   std::string images = ImagesDir(root);
   std::error_code ec;
@@ -91,7 +113,7 @@ Result<std::string> MakeImportDir(const std::string& root) {
   if (ec) return Err(FsError("create", images, ec));
   std::random_device rd;
   for (int attempt = 0;; ++attempt) {
-    std::string dir = images + "\\.import-" + std::to_string(rd()) + std::to_string(rd());
+    std::string dir = images + "\\" + ImportDirName(rd(), rd());
     if (fs::create_directory(FsPath(dir), ec)) return dir;
     if (ec || attempt > 10) return Err(FsError("create", dir, ec));
   }

@@ -16,6 +16,7 @@
 #include "core/base/result.h"
 #include "core/image/import.h"
 #include "core/image/store.h"
+#include "core/sys/windows/file_lock.h"
 
 namespace hp::image {
 
@@ -36,6 +37,14 @@ Result<ImageRecord> FindDirectoryImage(const std::string& root, std::string_view
 Result<ImageRecord> RemoveDirectoryImage(const std::string& root, std::string_view ref);
 // --platform of a Windows import: empty or `windows/...`; `path` names the input in the error.
 Status CheckImportPlatform(const std::string& path, const ImportOptions& opts);
+// The image store's lock (`<root>\images\windows.lock`, sys::FileLock): `import` and `rmi`
+// hold it for their whole work, so that two imports of one name never interleave their replace
+// and no import runs while another removes what a killed one left.
+Result<sys::FileLock> LockImageStore(const std::string& root);
+// With the store locked (so no import is running): removes the scratch directories a killed
+// import left, only directories named exactly as ImportDirName makes them (IsImportDirName);
+// returns an error per one that could not be removed.
+std::vector<std::string> RemoveStaleImportDirs(const std::string& root);
 // A fresh directory beside the images (`.import-<random>`, which ListDirectoryImages skips) for
 // an import to build an image in (its Files\ and image.json) or to unpack a tarball into; the
 // caller removes it with sys::RemoveAll when it is not committed.

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/base/result.h"
+#include "core/job/job.h"
 #include "core/windows/job_limits.h"
 
 namespace hp::job {
@@ -40,6 +41,14 @@ class JobObject {
   Result<std::vector<uint32_t>> Pids() const;
   // Processes running in the job now (the job's own count).
   Result<uint32_t> ActiveProcesses() const;
+  // The job's usage as `top` shows it (job.h's Stats: the fields below, the others 0).
+  // cpu_user_ns, cpu_system_ns: the job's accounting (TotalUserTime, TotalKernelTime), which
+  // includes the processes that ended. memory_current_bytes: the private working sets of its
+  // processes summed, as hcsshim's job containers report memory (its QueryPrivateWorkingSet,
+  // which containerd gives kubelet as the container's working set); where the system has no
+  // VM_COUNTERS_EX2 (Wine 8) each process's whole working set. pids_current: the job's count.
+  // Under Wine 8 the accounting reads 0 (docs/windows.md).
+  Result<Stats> GetStats() const;
   // Kills every process of the job with `exit_code`.
   Status Terminate(uint32_t exit_code);
   // Waits for JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO (or an empty job); false on timeout.
