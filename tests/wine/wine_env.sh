@@ -59,6 +59,10 @@ hp() {
   tr -d '\r' <"$out/out" >"$out/out.lf" && mv "$out/out.lf" "$out/out"
 }
 alive() { ps -eo pid=,args= | grep -F -- "$1" | grep -v -F grep | awk '{print $1}'; }
+# For wait_for, which runs its arguments again at each try (a "$(alive ...)" in its arguments
+# would be expanded once, before the first): some process's command line holds PATTERN / none.
+process_up() { test -n "$(alive "$1")"; }
+process_gone() { test -z "$(alive "$1")"; }
 wait_for() {  # wait_for CONDITION...: true once CONDITION holds, false after 15 s
   for _ in $(seq 150); do
     "$@" && return 0

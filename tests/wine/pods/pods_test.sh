@@ -110,16 +110,16 @@ check "exec: a missing program exits 127 naming where it looked" \
 "$WINE" "$HP_EXE" --root "$HP_ROOT" exec keeper -- ping -n 300 127.0.0.83 </dev/null \
   >/dev/null 2>&1 &
 exec_pid=$!
-wait_for test -n "$(alive 127.0.0.83)"
+wait_for process_up 127.0.0.83
 check "exec: the command runs" test -n "$(alive 127.0.0.83)"
 
 hp delete pod keeper
 check "delete: kubectl's words" test "$(cat "$out/out")" = 'pod "keeper" deleted'
 check "delete: exit 0" test "$rc" -eq 0
-wait_for test -z "$(alive 127.0.0.81)"
+wait_for process_gone 127.0.0.81
 check "delete: the container and its child are gone" test -z "$(alive 127.0.0.81)"
 check "delete: the supervisor is gone" test -z "$(alive "$sup")"
-wait_for test -z "$(alive 127.0.0.83)"
+wait_for process_gone 127.0.0.83
 check "delete: what exec started in the container's job is gone" test -z "$(alive 127.0.0.83)"
 wait $exec_pid 2>/dev/null
 check "delete: no container volume left" test -z "$(ls -A "$WINEPREFIX/drive_c/hpc" 2>/dev/null)"
@@ -133,10 +133,10 @@ check "delete again: NotFound (exit 1)" \
 
 # A supervisor killed behind delete's back takes its container with it (kill-on-job-close).
 hp apply -f $data/long-pod.yaml
-wait_for test -n "$(alive 127.0.0.81)"
+wait_for process_up 127.0.0.81
 seen=$(alive 127.0.0.81)
 for p in $(alive "$sup"); do kill -9 "$p"; done
-wait_for test -z "$(alive 127.0.0.81)"
+wait_for process_gone 127.0.0.81
 check "kill -9 of the supervisor: the container ran" test -n "$seen"
 check "kill -9 of the supervisor: the container dies with it" test -z "$(alive 127.0.0.81)"
 hp delete pod keeper

@@ -97,7 +97,7 @@ check "delete pod: the controller brings the pod back" \
 # A supervisor killed behind the node's back takes its container with it; the next apply
 # re-adopts the pod (as on Linux): a new supervisor, the restart counted.
 for p in $(alive "$sup kube-system_$first"); do kill -9 "$p"; done
-wait_for test -z "$(alive 127.0.0.82)"
+wait_for process_gone 127.0.0.82
 check "kill -9 of the pod's supervisor: its container dies with it" test -z "$(alive 127.0.0.82)"
 hp describe pods -n kube-system "$first"
 check "describe: a pod whose supervisor died is Unknown (SupervisorLost)" \
@@ -138,7 +138,7 @@ check "a changed template: the new pod runs the new command" \
 hp delete daemonset -n kube-system agent
 check "delete daemonset: kubectl's words" \
   test "$(cat "$out/out")" = 'daemonset.apps "agent" deleted'
-wait_for test -z "$(alive 127.0.0.82)"
+wait_for process_gone 127.0.0.82
 check "delete daemonset: its pod's container is gone" test -z "$(alive 127.0.0.82)"
 check "delete daemonset: its pod is gone" test -z "$(agent_pod)"
 hp get daemonsets -n kube-system
@@ -199,12 +199,12 @@ check "delete three pods: kubectl's words" \
 
 # Re-adoption keeps the restart policy: a container that ended under Never does not run again.
 hp apply -f $data/never-pod.yaml
-wait_for test -n "$(alive 127.0.0.84)"
+wait_for process_up 127.0.0.84
 wait_for grep -q once "$state/logs/default_never/once/0.log"
 for p in $(alive "$sup default_never"); do kill -9 "$p"; done
-wait_for test -z "$(alive 127.0.0.84)"
+wait_for process_gone 127.0.0.84
 hp apply -f $data/never-pod.yaml
-wait_for test -n "$(alive 127.0.0.84)"
+wait_for process_up 127.0.0.84
 check "re-adoption: the running container runs again" test -n "$(alive 127.0.0.84)"
 check "re-adoption: a container that ended under Never did not run again" \
   test "$(grep -c once "$state/logs/default_never/once/0.log")" -eq 1
@@ -212,7 +212,7 @@ check "re-adoption: its end is kept (Completed, no restart), the other restarted
   bash -c "grep -q '\"name\":\"once\",\"pid\":0,\"ready\":false,\"restartCount\":0,\"started\":true,\"state\":{\"exitCode\":0,[^}]*\"kind\":\"terminated\",[^}]*\"reason\":\"Completed\"' '$state/pods/default_never/status.json' && grep -q '\"name\":\"long\",\"pid\":[1-9][0-9]*,\"ready\":true,\"restartCount\":1' '$state/pods/default_never/status.json'"
 hp delete pod never
 
-wait_for test -z "$(alive "$sup")"
+wait_for process_gone "$sup"
 check "nothing left: no supervisor" test -z "$(alive "$sup")"
 check "nothing left: no container volume" test -z "$(ls -A "$WINEPREFIX/drive_c/hpc" 2>/dev/null)"
 check "nothing left: no pod state" test -z "$(ls -A "$state/pods" 2>/dev/null)"
