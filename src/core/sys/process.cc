@@ -19,7 +19,11 @@
 
 namespace hp::sys {
 
-pid_t Clone3(uint64_t flags, int cgroup_fd, int* pidfd) {
+namespace {
+
+// clone3's arguments for a child that signals SIGCHLD at its end, into `cgroup_fd` when >= 0,
+// with a pidfd in *pidfd when non-null.
+struct clone_args CloneArgs(uint64_t flags, int cgroup_fd, int* pidfd) {
   struct clone_args args;
   std::memset(&args, 0, sizeof args);
   args.flags = flags;
@@ -32,6 +36,13 @@ pid_t Clone3(uint64_t flags, int cgroup_fd, int* pidfd) {
     args.flags |= CLONE_INTO_CGROUP;
     args.cgroup = static_cast<uint64_t>(cgroup_fd);
   }
+  return args;
+}
+
+}  // namespace
+
+pid_t Clone3(uint64_t flags, int cgroup_fd, int* pidfd) {
+  struct clone_args args = CloneArgs(flags, cgroup_fd, pidfd);
   return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
 }
 
@@ -70,20 +81,9 @@ static_assert(SYS_clone3 == 435 && SYS_exit == 60, "x86-64 system call numbers")
 pid_t Clone3SharedMemory(int cgroup_fd, int* pidfd, void* stack, size_t stack_size,
                          int (*fn)(void*), void* arg) {
 #if defined(__x86_64__)
-  struct clone_args args;
-  std::memset(&args, 0, sizeof args);
-  args.flags = CLONE_VM | CLONE_VFORK;
-  args.exit_signal = SIGCHLD;
+  struct clone_args args = CloneArgs(CLONE_VM | CLONE_VFORK, cgroup_fd, pidfd);
   args.stack = reinterpret_cast<uint64_t>(stack);
   args.stack_size = stack_size;
-  if (pidfd) {
-    args.flags |= CLONE_PIDFD;
-    args.pidfd = reinterpret_cast<uint64_t>(pidfd);
-  }
-  if (cgroup_fd >= 0) {
-    args.flags |= CLONE_INTO_CGROUP;
-    args.cgroup = static_cast<uint64_t>(cgroup_fd);
-  }
   long r = hp_clone3_run(&args, sizeof args, fn, arg);
   if (r < 0) {
     errno = static_cast<int>(-r);
