@@ -31,7 +31,7 @@ trap wine_cleanup EXIT
   /f >/dev/null 2>&1
 
 # What every Wine test shares. check NAME CONDITION...: counts a pass or a failure (printing the
-# last command's $out/out and $out/err on failure); hp ARGS...: hostprocess.exe --root
+# last command's exit code, $out/out and $out/err on failure); hp ARGS...: hostprocess.exe --root
 # $HP_ROOT (default C:\hpstate; a test that starts supervisors sets its own, so that its
 # processes are told apart from another test's running beside it) ARGS, its output in $out/out
 # (CR LF made LF) and $out/err, its exit code in $rc;
@@ -49,6 +49,7 @@ check() {
   else
     fail=$((fail + 1))
     echo "FAIL  $name"
+    echo "  exit: ${rc:-}"
     sed 's/^/  stdout: /' "$out/out"
     sed 's/^/  stderr: /' "$out/err"
   fi
