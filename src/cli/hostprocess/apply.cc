@@ -213,12 +213,12 @@ int RunApply(const GlobalOptions& global, const ApplyFlags& flags, CLI::App* cmd
       Print(stderr, "error: " + decoded.error().ToString() + "\n");
       return 1;
     }
-    for (const auto& w : decoded->warnings) Print(stderr, "Warning: " + w.ToString() + "\n");
+    // Nothing to admit in an empty input: its warnings come before the error, as before.
+    if (!WarnAndAdmit(*decoded, admission)) return 1;
     if (decoded->objects.empty()) {
       Print(stderr, "error: no objects passed to apply\n");
       return 1;
     }
-    if (!AdmitOrReport(decoded->objects, admission)) return 1;
     objects = std::move(decoded->objects);
   }
   if (flags.dry_run != "none") {

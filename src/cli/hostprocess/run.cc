@@ -116,8 +116,7 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
     Write(stderr, "error: " + decoded.error().ToString() + "\n");
     return 1;
   }
-  for (const auto& w : decoded->warnings) Write(stderr, "Warning: " + w.ToString() + "\n");
-  if (!AdmitOrReport(decoded->objects, admission)) return 1;
+  if (!WarnAndAdmit(*decoded, admission)) return 1;
   std::vector<k8s::Pod*> pods;
   pod::PodObjects objects;
   for (k8s::Object& o : decoded->objects) {

@@ -191,7 +191,9 @@ Status Agent::CreatePod(const std::string& key, PodRecord record, const Placemen
     if (!ds_name.empty())
       RecordDaemonSetEvent(ds_ns, ds_name, "SuccessfulCreate", "Created pod: " + pod_name);
   };
-  if (starts_.size() == before) {  // nothing started (not placed here): done now
+  // Nothing started: not placed here, or placed but refused by the feature gate (pending, no
+  // supervisor). Not `placed` alone: SpawnSupervisor then returns Ok without a start.
+  if (starts_.size() == before) {
     created();
     return Ok();
   }
