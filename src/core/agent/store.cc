@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -9,15 +10,36 @@
 
 #include "core/agent/status.h"
 #include "core/agent/supervisor.h"
+#include "core/base/json.h"
 #include "core/base/strings.h"
 #include "core/sys/file.h"
 
 namespace hp::agent {
 
+namespace {
+// One of the store's own files: a regular file, written whole and renamed into place. A read(2)
+// of a regular file returns less than asked only at its end, so a file that fits the buffer is
+// one read, not a second one to see the end (`get pods` reads two files per pod; issue 16).
+Result<std::string> ReadStateFile(const std::string& path) {
+  ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(path, O_RDONLY));
+  char buf[16384];
+  ssize_t n;
+  do {
+    n = ::read(fd.get(), buf, sizeof buf);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return SysErr("read \"{}\"", path);
+  std::string text(buf, static_cast<size_t>(n));
+  if (static_cast<size_t>(n) < sizeof buf) return text;
+  auto rest = sys::ReadFd(fd.get());
+  if (!rest) return SysErrN(rest.error().sys_errno(), "read \"{}\"", path);
+  return text + *rest;
+}
+}  // namespace
+
 Result<nlohmann::json> ReadJsonFile(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string text, sys::ReadFile(path));
+  ASSIGN_OR_RETURN(std::string text, ReadStateFile(path));
   try {
-    return nlohmann::json::parse(text);
+    return ParseJsonOrThrow(text);
   } catch (const std::exception& e) {
     return Err(ErrorCode::kInternal, "parse \"{}\": {}", path, e.what());
   }

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/base/json.h"
 #include "core/base/strings.h"
 #include "core/image/reference.h"
 
@@ -11,7 +12,7 @@ using nlohmann::json;
 
 Result<json> ParseJson(std::string_view s, std::string_view what) {
   try {
-    return json::parse(s);
+    return ParseJsonOrThrow(s);
   } catch (const json::exception& e) {
     return Err(ErrorCode::kInvalidArgument, "{}: invalid JSON: {}", what, e.what());
   }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "core/base/json.h"
 #include "core/base/scope_exit.h"
 #include "core/image/digest.h"
 #include "core/image/layer_copy.h"
@@ -77,7 +78,7 @@ Status UnmountRootfs(const std::string& target, const std::string& scratch) {
   std::string lease;
   if (auto data = sys::ReadFile(scratch + kRecord)) {
     try {
-      json j = json::parse(*data);
+      json j = ParseJsonOrThrow(*data);
       kind = j.value("kind", "overlay");
       lease = j.value("lease", "");
     } catch (const json::exception&) {

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/base/json.h"
 #include "core/base/scope_exit.h"
 #include "core/base/strings.h"
 #include "core/base/time.h"
@@ -100,7 +101,7 @@ Result<std::map<std::string, ImageRecord>> Store::LoadIndex() const {
   if (!sys::Exists(path)) return out;
   ASSIGN_OR_RETURN(std::string data, sys::ReadFile(path));
   try {
-    json j = json::parse(data);
+    json j = ParseJsonOrThrow(data);
     for (const auto& r : j.value("images", json::array())) {
       ImageRecord rec = RecordFromJson(r);
       out[rec.name] = std::move(rec);
@@ -247,7 +248,7 @@ Result<std::vector<std::string>> Store::GarbageCollectLocked() {
     auto data = sys::ReadFile(path);
     if (!data) continue;
     try {
-      json j = json::parse(*data);
+      json j = ParseJsonOrThrow(*data);
       int pid = j.value("pid", 0);
       if (pid != 0 && !PidAlive(pid)) {  // a pull that died
         ::unlink(path.c_str());

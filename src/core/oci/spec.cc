@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/base/json.h"
 #include "core/sys/file.h"
 
 namespace hp::oci {
@@ -329,7 +330,7 @@ template <typename T, typename F>
 Result<T> Decode(std::string_view text, std::string_view what, F f) {
   json j;
   try {
-    j = json::parse(text);
+    j = ParseJsonOrThrow(text);
   } catch (const json::exception& e) {
     return Err(ErrorCode::kInvalidArgument, "decode {}: {}", what, e.what());
   }

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <nlohmann/json.hpp>
 
+#include "core/base/json.h"
 #include "core/base/strings.h"
 #include "core/sys/file.h"
 
@@ -33,7 +34,7 @@ std::string EncodeState(const ContainerState& s) {
 
 Result<ContainerState> DecodeState(std::string_view text) {
   try {
-    json j = json::parse(text);
+    json j = ParseJsonOrThrow(text);
     ContainerState s;
     s.id = j.at("id").get<std::string>();
     s.bundle = j.value("bundle", "");

@@ -1,0 +1,189 @@
+// hp/base ParseJson against nlohmann::json::parse: on every input either the same value (type by
+// type: unsigned, integer and float kept apart, keys in order, the sign of a zero) or no value
+// where nlohmann would not give one. Hand-picked edge cases, then a deterministic mutation run
+// over a real pod status; tests/fuzz/json does the same on any bytes.
+#include "core/base/json.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+namespace hp {
+namespace {
+
+using nlohmann::json;
+
+// The property: ParseJson agrees with nlohmann or declines. Returns whether ParseJson took it.
+bool Agrees(const std::string& text) {
+  std::optional<json> ours = ParseJson(text);
+  json theirs;
+  bool theirs_ok = true;
+  try {
+    theirs = json::parse(text);
+  } catch (const json::exception&) {
+    theirs_ok = false;
+  }
+  if (ours) {
+    EXPECT_TRUE(theirs_ok) << "accepted what nlohmann refuses: " << text;
+    if (theirs_ok) {
+      EXPECT_TRUE(IdenticalJson(*ours, theirs)) << text << "\nours:   " << ours->dump();
+    }
+  }
+  // Whatever the reader declines, ParseJsonOrThrow still gives nlohmann's value or error.
+  bool fallback_ok = true;
+  try {
+    EXPECT_TRUE(IdenticalJson(ParseJsonOrThrow(text), theirs)) << text;
+  } catch (const json::exception&) {
+    fallback_ok = false;
+  }
+  EXPECT_EQ(fallback_ok, theirs_ok) << text;
+  return ours.has_value();
+}
+
+TEST(ParseJson, TakesWhatNlohmannTakesWithTheSameValue) {
+  const std::vector<std::string> taken = {
+      "{}",
+      "[]",
+      " \t\r\n{ } \n",
+      "null",
+      "true",
+      "false",
+      "0",
+      "-0",
+      "1",
+      "-1",
+      "0.0",
+      "-0.0",
+      "1.5e3",
+      "1E-2",
+      "2e+8",
+      "18446744073709551615",
+      "-9223372036854775808",
+      "18446744073709551616",  // overflows uint64: a float, as nlohmann reads it
+      "-9223372036854775809",  // overflows int64: a float
+      "123456789012345678901234567890",
+      "0.1",
+      "3.141592653589793238462643383279",
+      R"("")",
+      R"("a\"b\\c\/d\b\f\n\r\t")",
+      R"("\u0000")",
+      R"("\u00e9\u20AC")",
+      R"("\ud83d\ude00")",
+      "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
+      R"({"b":1,"a":[1,2,{"c":null}],"d":{"e":"f"}})",
+      R"({"a":1,"a":2})",
+      R"({"a":{"x":1},"a":[true]})",
+      R"([[[[[]]]]])",
+      R"([1,-2,3.5,"x",true,false,null])",
+  };
+  for (const std::string& t : taken) {
+    SCOPED_TRACE(t);
+    EXPECT_TRUE(Agrees(t)) << "declined valid JSON: " << t;
+  }
+}
+
+TEST(ParseJson, DeclinesWhatNlohmannRefusesOrWhatItLeavesToIt) {
+  const std::vector<std::string> declined = {
+      "",
+      " ",
+      "{",
+      "}",
+      "[",
+      "[1,]",
+      "{\"a\":1,}",
+      "{\"a\"}",
+      "{\"a\" 1}",
+      "{a:1}",
+      "[1 2]",
+      "01",
+      "-",
+      "-a",
+      "1.",
+      ".5",
+      "1e",
+      "1e+",
+      "+1",
+      "0x10",
+      "NaN",
+      "Infinity",
+      "tru",
+      "nul",
+      "true false",
+      "{} x",
+      "\"abc",
+      "\"a\x01\"",
+      "\"\\x\"",
+      "\"\\u12\"",
+      "\"\\u12G4\"",
+      "\"\\ud800\"",
+      "\"\\udc00\"",
+      "\"\\ud800\\u0041\"",
+      "\"\xc3\"",
+      "\"\xc0\x80\"",
+      "\"\xed\xa0\x80\"",
+      "\"\xf4\x90\x80\x80\"",
+      "\"\xff\"",
+      "// c\n{}",
+      "{} /* c */",
+      std::string("{}\0", 3),
+      "\xef\xbb\xbf{}",  // a byte-order mark: nlohmann skips it
+      "1e400",
+      "-1e400",  // out of range: nlohmann's error
+      std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']'),
+  };
+  for (const std::string& t : declined) {
+    SCOPED_TRACE(t);
+    EXPECT_FALSE(Agrees(t)) << "took: " << t;
+  }
+  // Just inside the depth limit it is taken.
+  EXPECT_TRUE(Agrees(std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']')));
+}
+
+TEST(ParseJson, AgreesWithNlohmannOnMutatedStatus) {
+  // A status as a supervisor writes it (nlohmann's dump(1)), then bytes replaced, inserted and
+  // removed at random (a fixed seed: the same inputs every run).
+  const std::string status = json::parse(R"({
+    "containers": [{"containerId": "hostprocess://0123abcd", "image": "busybox:1",
+      "name": "c", "pid": 4242, "ready": true, "restartCount": 3, "started": true,
+      "state": {"exitCode": 0, "finishedAt": 0, "kind": "running", "message": "",
+                "reason": "", "signal": 0, "startedAt": 1764921600}}],
+    "events": [{"count": 1, "first": 1764921600, "from": "kubelet",
+                "message": "Started container c \u00e9\u20ac", "reason": "Started",
+                "type": "Normal"}],
+    "phase": "Running", "ready": true, "supervisorPid": 77, "supervisorStart": 18446744073709551615,
+    "score": -1.25e-3, "updated": -17})")
+                                 .dump(1);
+  ASSERT_TRUE(Agrees(status));
+  std::mt19937 rng(20261205);
+  const std::string alphabet = "{}[]\":,\\ \n0123456789-+.eEtrufalsn\x01\xc3\xa9\xff";
+  int taken = 0;
+  for (int i = 0; i < 3000; i++) {
+    std::string t = status;
+    int edits = 1 + static_cast<int>(rng() % 3);
+    for (int e = 0; e < edits; e++) {
+      size_t pos = rng() % t.size();
+      char c = alphabet[rng() % alphabet.size()];
+      switch (rng() % 3) {
+        case 0:
+          t[pos] = c;
+          break;
+        case 1:
+          t.insert(t.begin() + static_cast<long>(pos), c);
+          break;
+        default:
+          t.erase(pos, 1);
+          break;
+      }
+    }
+    if (Agrees(t)) taken++;
+    if (HasFailure()) break;
+  }
+  // Many mutations (inside strings, white space) leave valid JSON: those must be taken, so
+  // the run did check values, not only refusals.
+  EXPECT_GT(taken, 100);
+}
+
+}  // namespace
+}  // namespace hp
