@@ -11,10 +11,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "core/sys/file.h"
 
@@ -131,25 +133,31 @@ std::optional<ProcStat> ReadProcStat(pid_t pid) {
     n = ::read(fd->get(), buf, sizeof buf);
   } while (n < 0 && errno == EINTR);
   if (n <= 0 || static_cast<size_t>(n) == sizeof buf) return std::nullopt;
-  std::optional<std::string> text(std::in_place, buf, static_cast<size_t>(n));
+  std::string_view text(buf, static_cast<size_t>(n));
   // "pid (comm) state ppid pgrp session ... starttime(22)": comm may hold spaces and ')'.
-  size_t open = text->find('('), close = text->rfind(')');
-  if (open == std::string::npos || close == std::string::npos || close < open) return std::nullopt;
-  ProcStat st;
-  st.comm = text->substr(open + 1, close - open - 1);
-  std::vector<std::string> fields;
-  size_t pos = close + 2;
-  while (pos < text->size()) {
-    size_t sp = text->find(' ', pos);
-    fields.push_back(text->substr(pos, sp == std::string::npos ? std::string::npos : sp - pos));
-    if (sp == std::string::npos) break;
-    pos = sp + 1;
+  size_t open = text.find('('), close = text.rfind(')');
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
+    return std::nullopt;
   }
-  // fields[0] is field 3 (state): session is field 6, starttime field 22.
-  if (fields.size() < 20) return std::nullopt;
+  ProcStat st;
+  st.comm = std::string(text.substr(open + 1, close - open - 1));
+  // Fields from 3 (state) on, split at single spaces without copying them: session is field 6,
+  // starttime field 22.
+  std::string_view rest = close + 2 <= text.size() ? text.substr(close + 2) : std::string_view();
+  std::string_view fields[20];
+  size_t count = 0;
+  while (count < 20 && !rest.empty()) {
+    size_t sp = rest.find(' ');
+    fields[count++] = rest.substr(0, sp);
+    rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
+  }
+  if (count < 20) return std::nullopt;
   st.state = fields[0].empty() ? '?' : fields[0][0];
-  st.session = static_cast<pid_t>(std::strtol(fields[3].c_str(), nullptr, 10));
-  st.start_ticks = std::strtoull(fields[19].c_str(), nullptr, 10);
+  auto number = [](std::string_view f, auto& out) {
+    auto [ptr, ec] = std::from_chars(f.data(), f.data() + f.size(), out);
+    return ec == std::errc() && ptr == f.data() + f.size();
+  };
+  if (!number(fields[3], st.session) || !number(fields[19], st.start_ticks)) return std::nullopt;
   return st;
 }
 
