@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
+#include "core/base/json.h"
 #include "core/base/time.h"
 
 namespace hp::agent {
@@ -13,6 +15,114 @@ template <typename T>
 void Get(const nlohmann::json& j, const char* key, T& out) {
   auto it = j.find(key);
   if (it != j.end() && !it->is_null()) it->get_to(out);
+}
+
+// The typed reader (DecodePodStatus). `Once` declines a known member that comes twice: the tree
+// keeps only the last one, where reading both would merge them.
+class Once {
+ public:
+  bool operator()(int i) {
+    uint64_t bit = uint64_t{1} << i;
+    if (seen_ & bit) return false;
+    seen_ |= bit;
+    return true;
+  }
+
+ private:
+  uint64_t seen_ = 0;
+};
+
+bool Read(JsonPull& in, std::string& v) { return in.String(v); }
+bool Read(JsonPull& in, bool& v) { return in.Bool(v); }
+template <typename T>
+requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) bool Read(JsonPull& in, T& v) {
+  return in.Integer(v);
+}
+bool Read(JsonPull& in, ContainerState& s);
+bool Read(JsonPull& in, ContainerStatus& s);
+bool Read(JsonPull& in, Event& e);
+template <typename T>
+bool Read(JsonPull& in, std::vector<T>& v) {
+  std::vector<T> items;
+  if (!in.Array([&] { return Read(in, items.emplace_back()); })) return false;
+  v = std::move(items);
+  return true;
+}
+
+bool Read(JsonPull& in, ContainerState& s) {
+  Once once;
+  return in.Object([&](std::string_view k) {
+    if (k == "kind") return once(0) && Read(in, s.kind);
+    if (k == "reason") return once(1) && Read(in, s.reason);
+    if (k == "message") return once(2) && Read(in, s.message);
+    if (k == "exitCode") return once(3) && Read(in, s.exit_code);
+    if (k == "signal") return once(4) && Read(in, s.signal);
+    if (k == "startedAt") return once(5) && Read(in, s.started_at);
+    if (k == "finishedAt") return once(6) && Read(in, s.finished_at);
+    return in.Skip();
+  });
+}
+
+bool Read(JsonPull& in, ContainerStatus& s) {
+  Once once;
+  return in.Object([&](std::string_view k) {
+    if (k == "name") return once(0) && Read(in, s.name);
+    if (k == "image") return once(1) && Read(in, s.image);
+    if (k == "imageID") return once(2) && Read(in, s.image_id);
+    if (k == "state") return once(3) && Read(in, s.state);
+    if (k == "lastState") return once(4) && Read(in, s.last_state.emplace());
+    if (k == "ready") return once(5) && Read(in, s.ready);
+    if (k == "started") return once(6) && Read(in, s.started);
+    if (k == "restartCount") return once(7) && Read(in, s.restart_count);
+    if (k == "containerID") return once(8) && Read(in, s.container_id);
+    if (k == "pid") return once(9) && Read(in, s.pid);
+    return in.Skip();
+  });
+}
+
+bool Read(JsonPull& in, Event& e) {
+  Once once;
+  return in.Object([&](std::string_view k) {
+    if (k == "type") return once(0) && Read(in, e.type);
+    if (k == "reason") return once(1) && Read(in, e.reason);
+    if (k == "message") return once(2) && Read(in, e.message);
+    if (k == "from") return once(3) && Read(in, e.from);
+    if (k == "first") return once(4) && Read(in, e.first);
+    if (k == "last") return once(5) && Read(in, e.last);
+    if (k == "count") return once(6) && Read(in, e.count);
+    return in.Skip();
+  });
+}
+
+bool Read(JsonPull& in, PodStatus& s) {
+  Once once;
+  return in.Object([&](std::string_view k) {
+    if (k == "phase") return once(0) && Read(in, s.phase);
+    if (k == "reason") return once(1) && Read(in, s.reason);
+    if (k == "message") return once(2) && Read(in, s.message);
+    if (k == "startTime") return once(3) && Read(in, s.start_time);
+    if (k == "hostIP") return once(4) && Read(in, s.host_ip);
+    if (k == "initialized") return once(5) && Read(in, s.initialized);
+    if (k == "containersReady") return once(6) && Read(in, s.containers_ready);
+    if (k == "ready") return once(7) && Read(in, s.ready);
+    if (k == "initContainers") return once(8) && Read(in, s.init_containers);
+    if (k == "containers") return once(9) && Read(in, s.containers);
+    if (k == "events") return once(10) && Read(in, s.events);
+    if (k == "supervisorPid") return once(11) && Read(in, s.supervisor_pid);
+    if (k == "supervisorStart") return once(12) && Read(in, s.supervisor_start);
+    if (k == "supervisorBoot") return once(13) && Read(in, s.supervisor_boot);
+    if (k == "podUID") return once(14) && Read(in, s.pod_uid);
+    if (k == "cgroupRoot") return once(15) && Read(in, s.cgroup_root);
+    if (k == "finished") return once(16) && Read(in, s.finished);
+    if (k == "terminating") return once(17) && Read(in, s.terminating);
+    if (k == "sandboxRefused") return once(18) && Read(in, s.sandbox_refused);
+    if (k == "unscheduled") return once(19) && Read(in, s.unscheduled);
+    if (k == "rejected") return once(20) && Read(in, s.rejected);
+    if (k == "schedulingMessage") return once(21) && Read(in, s.scheduling_message);
+    if (k == "liveContainers") return once(22) && Read(in, s.live_containers);
+    if (k == "updated") return once(23) && Read(in, s.updated);
+    return in.Skip();
+  });
 }
 
 nlohmann::json ApiState(const ContainerState& s) {
@@ -181,6 +291,14 @@ void from_json(const nlohmann::json& j, PodStatus& s) {
   Get(j, "schedulingMessage", s.scheduling_message);
   Get(j, "liveContainers", s.live_containers);
   Get(j, "updated", s.updated);
+}
+
+bool DecodePodStatus(std::string_view text, PodStatus& out) {
+  JsonPull in(text);
+  PodStatus s;
+  if (!Read(in, s) || !in.AtEnd()) return false;
+  out = std::move(s);
+  return true;
 }
 
 nlohmann::json ApiPodStatus(const PodStatus& s) {

@@ -11,6 +11,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hp::agent {
@@ -105,6 +106,12 @@ void to_json(nlohmann::json& j, const Event& e);
 void from_json(const nlohmann::json& j, Event& e);
 void to_json(nlohmann::json& j, const PodStatus& s);
 void from_json(const nlohmann::json& j, PodStatus& s);
+
+// The status text as WritePodStatus writes it, read straight into `out` without building a
+// tree (JsonPull: `get pods` reads one per pod; issue 16). Takes only that shape: each known
+// member once, of its own type, no null. On anything else it returns false, and the caller
+// decodes through the tree (from_json above), which gives the file its meaning in every case.
+bool DecodePodStatus(std::string_view text, PodStatus& out);
 
 // The Kubernetes API form of a status (`status:` of `get -o json`): RFC 3339 times,
 // conditions, containerStatuses (qosClass comes from the spec: record.h QOSClassOf).

@@ -13,7 +13,10 @@
 namespace hp::agent {
 
 Result<PodStatus> ReadPodStatus(const std::string& path) {
-  ASSIGN_OR_RETURN(nlohmann::json j, ReadJsonFile(path));
+  ASSIGN_OR_RETURN(std::string text, ReadStateFile(path));
+  PodStatus status;
+  if (DecodePodStatus(text, status)) return status;
+  ASSIGN_OR_RETURN(nlohmann::json j, ParseJsonText(path, text));
   try {
     return j.get<PodStatus>();
   } catch (const nlohmann::json::exception& e) {

@@ -16,10 +16,9 @@
 
 namespace hp::agent {
 
-namespace {
-// One of the store's own files: a regular file, written whole and renamed into place. A read(2)
-// of a regular file returns less than asked only at its end, so a file that fits the buffer is
-// one read, not a second one to see the end (`get pods` reads two files per pod; issue 16).
+// A read(2) of a regular file returns less than asked only at its end, so a file that fits the
+// buffer is one read, not a second one to see the end (`get pods` reads two files per pod;
+// issue 16).
 Result<std::string> ReadStateFile(const std::string& path) {
   ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(path, O_RDONLY));
   char buf[16384];
@@ -34,15 +33,18 @@ Result<std::string> ReadStateFile(const std::string& path) {
   if (!rest) return SysErrN(rest.error().sys_errno(), "read \"{}\"", path);
   return text + *rest;
 }
-}  // namespace
 
-Result<nlohmann::json> ReadJsonFile(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string text, ReadStateFile(path));
+Result<nlohmann::json> ParseJsonText(const std::string& path, std::string_view text) {
   try {
     return ParseJsonOrThrow(text);
   } catch (const std::exception& e) {
     return Err(ErrorCode::kInternal, "parse \"{}\": {}", path, e.what());
   }
+}
+
+Result<nlohmann::json> ReadJsonFile(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadStateFile(path));
+  return ParseJsonText(path, text);
 }
 
 Status WriteJsonFileAtomic(const std::string& path, const nlohmann::json& value, bool durable) {

@@ -24,6 +24,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/base/result.h"
@@ -31,6 +32,11 @@
 
 namespace hp::agent {
 
+// A file of the store's own (a regular file, written whole and renamed into place): its text,
+// in one read(2) when it fits 16 KiB.
+Result<std::string> ReadStateFile(const std::string& path);
+// `text`, read from `path`, as JSON (ParseJsonOrThrow); the error names the file.
+Result<nlohmann::json> ParseJsonText(const std::string& path, std::string_view text);
 Result<nlohmann::json> ReadJsonFile(const std::string& path);
 // `durable`: the file and its directory entry reach the disk before this returns (fsync).
 Status WriteJsonFileAtomic(const std::string& path, const nlohmann::json& value,

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <random>
+#include <string>
 
 #include "common/container_status.h"
 #include "common/temp_dir.h"
@@ -50,6 +52,142 @@ TEST(PodStatus, EventsAggregateAndRoundTrip) {
   EXPECT_EQ(api["containerStatuses"][0]["lastState"]["terminated"]["exitCode"], 1);
   EXPECT_TRUE(sys::RemoveAll(dir.path()));
   EXPECT_FALSE(ReadPodStatus(path));
+}
+
+// A status with every member set away from its default: what WritePodStatus writes of it.
+PodStatus FullStatus() {
+  PodStatus s;
+  s.phase = "Running";
+  s.reason = "r";
+  s.message = "m \"quoted\" \u00e9";
+  s.start_time = 1764921600;
+  s.host_ip = "10.0.0.4";
+  s.initialized = s.containers_ready = s.ready = true;
+  ContainerStatus c;
+  c.name = "c";
+  c.image = "busybox:1";
+  c.image_id = "busybox@sha256:00";
+  c.state.kind = "running";
+  c.state.started_at = 1764921601;
+  c.last_state = ContainerState{"terminated", "Error", "boom", 2, 9, 1764921500, 1764921599};
+  c.ready = c.started = true;
+  c.restart_count = 3;
+  c.container_id = "hostprocess://abc";
+  c.pid = 4242;
+  s.init_containers.push_back(c);
+  s.init_containers.back().name = "init";
+  s.init_containers.back().last_state.reset();
+  s.containers.push_back(c);
+  s.AddEvent("Warning", "BackOff", "Back-off restarting failed container c", 10, "kubelet");
+  s.AddEvent("Normal", "Scheduled", "Successfully assigned", 11, "default-scheduler");
+  s.events.back().count = 4;
+  s.supervisor_pid = 77;
+  s.supervisor_start = 18446744073709551615ull;
+  s.supervisor_boot = "boot-id";
+  s.pod_uid = "uid";
+  s.cgroup_root = "hostprocess";
+  s.finished = s.terminating = s.sandbox_refused = s.unscheduled = s.rejected = true;
+  s.scheduling_message = "0/1 nodes are available";
+  s.live_containers = {"a", "b"};
+  s.updated = -5;
+  return s;
+}
+
+// What the tree (ParseJson + from_json) makes of `text`, as JSON; null when it fails.
+nlohmann::json ByTree(const std::string& text) {
+  try {
+    return nlohmann::json(nlohmann::json::parse(text).get<PodStatus>());
+  } catch (const nlohmann::json::exception&) {
+    return nullptr;
+  }
+}
+
+TEST(DecodePodStatus, ReadsEveryMemberAsTheTreeDoes) {
+  const std::string text = nlohmann::json(FullStatus()).dump(1);
+  PodStatus typed;
+  ASSERT_TRUE(DecodePodStatus(text, typed));
+  // A member the typed reader forgot would be left at its default here.
+  EXPECT_EQ(nlohmann::json(typed).dump(), nlohmann::json(FullStatus()).dump());
+  EXPECT_EQ(nlohmann::json(typed).dump(), ByTree(text).dump());
+  // And a default status, members missing altogether, unknown members.
+  for (const std::string& t :
+       {std::string(R"({})"), nlohmann::json(PodStatus()).dump(),
+        std::string(R"({"future": {"x": [1, 2.5, null]}, "phase": "Failed"})")}) {
+    SCOPED_TRACE(t);
+    PodStatus s;
+    ASSERT_TRUE(DecodePodStatus(t, s));
+    EXPECT_EQ(nlohmann::json(s).dump(), ByTree(t).dump());
+  }
+}
+
+TEST(DecodePodStatus, LeavesEveryOtherShapeToTheTree) {
+  // Each is valid JSON the tree reads its own way (null keeps the default, the last duplicate
+  // wins, numbers convert, a non-object is all defaults) or refuses: the typed reader declines.
+  for (const char* t :
+       {R"({"phase": null})", R"({"phase": "A", "phase": "B"})", R"({"startTime": 1.5})",
+        R"({"supervisorPid": 4294967296})", R"({"supervisorStart": -1})", R"({"ready": 1})",
+        R"({"containers": [{"state": {"kind": "running"}, "state": {"reason": "x"}}]})",
+        R"({"containers": {}})", R"([])", R"("status")", R"({"phase": "A"} x)", R"({)",
+        R"({"containers": [{"lastState": null}]})"}) {
+    SCOPED_TRACE(t);
+    PodStatus s;
+    EXPECT_FALSE(DecodePodStatus(t, s));
+  }
+}
+
+TEST(DecodePodStatus, AgreesWithTheTreeOnMutatedStatus) {
+  const std::string text = nlohmann::json(FullStatus()).dump(1);
+  std::mt19937 rng(1205);
+  const std::string alphabet = "{}[]\":,\\ \n0123456789-.etrufalsn";
+  int taken = 0;
+  for (int i = 0; i < 3000; i++) {
+    std::string t = text;
+    for (int e = 0, n = 1 + static_cast<int>(rng() % 2); e < n; e++) {
+      size_t pos = rng() % t.size();
+      char c = alphabet[rng() % alphabet.size()];
+      switch (rng() % 3) {
+        case 0:
+          t[pos] = c;
+          break;
+        case 1:
+          t.insert(t.begin() + static_cast<long>(pos), c);
+          break;
+        default:
+          t.erase(pos, 1);
+          break;
+      }
+    }
+    PodStatus s;
+    if (!DecodePodStatus(t, s)) continue;
+    taken++;
+    nlohmann::json tree = ByTree(t);
+    ASSERT_FALSE(tree.is_null()) << "typed took what the tree refuses: " << t;
+    ASSERT_EQ(nlohmann::json(s).dump(), tree.dump()) << t;
+  }
+  EXPECT_GT(taken, 300);  // most edits inside strings and numbers keep the shape: checked
+}
+
+// ReadPodStatus reads through the typed reader or the tree with the same result, and names the
+// file when neither can.
+TEST(ReadPodStatus, SameStatusEitherWayAndNamesADamagedFile) {
+  testing::TempDir dir;
+  std::string path = dir.path() + "/status.json";
+  ASSERT_TRUE(WritePodStatus(path, FullStatus()));
+  auto typed = ReadPodStatus(path);
+  ASSERT_TRUE(typed) << typed.error().ToString();
+  EXPECT_EQ(nlohmann::json(*typed).dump(), nlohmann::json(FullStatus()).dump());
+  // The same with a member null: the tree's reading (the default kept).
+  nlohmann::json j = FullStatus();
+  j["hostIP"] = nullptr;
+  ASSERT_TRUE(sys::WriteFile(path, j.dump()));
+  auto tree = ReadPodStatus(path);
+  ASSERT_TRUE(tree) << tree.error().ToString();
+  EXPECT_EQ(tree->host_ip, "");
+  EXPECT_EQ(tree->pod_uid, "uid");
+  ASSERT_TRUE(sys::WriteFile(path, "{\"phase\": "));
+  auto bad = ReadPodStatus(path);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().ToString().find(path), std::string::npos) << bad.error().ToString();
 }
 
 TEST(ProcessIdentity, PidAndStartTime) {
