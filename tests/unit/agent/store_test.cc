@@ -153,6 +153,30 @@ TEST_F(StoreTest, BadJsonIsAnErrorNamingThePath) {
   EXPECT_NE(r.error().ToString().find(dir_ + "/x.json"), std::string::npos);
 }
 
+// ReadStateFile reads a file that fits its buffer in one read(2), and one that does not in
+// full: sizes around the 16 KiB buffer, and an empty file.
+TEST_F(StoreTest, StateFilesOfAnySizeReadWhole) {
+  for (size_t size :
+       {size_t{0}, size_t{1}, size_t{16383}, size_t{16384}, size_t{16385}, size_t{100000}}) {
+    SCOPED_TRACE(size);
+    std::string text(size, 'x');
+    for (size_t i = 0; i < size; i += 97) text[i] = static_cast<char>('a' + i % 26);
+    ASSERT_TRUE(sys::WriteFile(dir_ + "/f", text));
+    auto r = ReadStateFile(dir_ + "/f");
+    ASSERT_TRUE(r) << r.error().ToString();
+    EXPECT_EQ(*r, text);
+  }
+  // And a JSON object larger than the buffer, through ReadJsonFile.
+  nlohmann::json big = {{"annotations", {{"a", std::string(40000, 'v')}}}, {"n", 7}};
+  ASSERT_TRUE(WriteJsonFileAtomic(dir_ + "/big.json", big));
+  auto j = ReadJsonFile(dir_ + "/big.json");
+  ASSERT_TRUE(j) << j.error().ToString();
+  EXPECT_EQ(*j, big);
+  auto missing = ReadStateFile(dir_ + "/none");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().ToString().find(dir_ + "/none"), std::string::npos);
+}
+
 TEST_F(StoreTest, LockExcludesOtherProcesses) {
   Store s(dir_);
   ASSERT_TRUE(s.Init("b"));

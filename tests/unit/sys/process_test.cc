@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,6 +57,36 @@ TEST(FlockHolder, NamesTheProcessHoldingTheLock) {
     EXPECT_FALSE(FlockHolder(path));
     for (int fd : {go[0], go[1], held[0], held[1]}) ::close(fd);
   }
+}
+
+// The stat line's comm may hold spaces and ')': the fields after it are still found.
+TEST(ReadProcStat, CommWithSpacesAndParenthesis) {
+  int ready[2], go[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  ASSERT_EQ(::pipe(go), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::setsid();
+    ::prctl(PR_SET_NAME, "a) b (c", 0, 0, 0);
+    char c = 'r';
+    (void)!::write(ready[1], &c, 1);
+    (void)!::read(go[0], &c, 1);
+    ::_exit(0);
+  }
+  char c = 0;
+  ASSERT_EQ(::read(ready[0], &c, 1), 1);
+  auto st = ReadProcStat(child);
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->comm, "a) b (c");
+  EXPECT_EQ(st->session, child);  // it called setsid: field 6 is its own pid
+  EXPECT_NE(st->state, '?');
+  EXPECT_GT(st->start_ticks, 0u);
+  EXPECT_EQ(LiveStartTicks(child), st->start_ticks);
+  ASSERT_EQ(::write(go[1], "g", 1), 1);
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+  EXPECT_FALSE(ReadProcStat(child));  // reaped: no entry
+  for (int fd : {ready[0], ready[1], go[0], go[1]}) ::close(fd);
 }
 
 // A session leader and its child, both alive outside any job: SessionStragglers lists the
