@@ -143,11 +143,6 @@ bool JsonPull::Bool(bool& out) {
   return false;
 }
 
-bool JsonPull::NextIsNull() {
-  SkipSpace();
-  return end_ - p_ >= 4 && std::memcmp(p_, "null", 4) == 0;
-}
-
 bool JsonPull::Int(int64_t& out) {
   SkipSpace();
   const char* start = nullptr;

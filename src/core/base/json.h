@@ -65,8 +65,6 @@ class JsonPull {
     }
     return true;
   }
-  // Whether the next value is null (nothing is read).
-  bool NextIsNull();
   // Any value, read and dropped.
   bool Skip();
   // An object: member(key) is called at each member's value, and must read it.
