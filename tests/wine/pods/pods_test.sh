@@ -60,6 +60,24 @@ check "status.json: the supervisor records the node's IP (hostIP)" bash -c "grep
 hp describe pods keeper
 check "describe: Node and IP name the node's IP" \
   bash -c "grep -Eq '^Node: +$node/${want_ip//./\\.}\$' '$out/out' && grep -Eq '^IP: +${want_ip//./\\.}\$' '$out/out' && grep -Eq '^  IP: +${want_ip//./\\.}\$' '$out/out'"
+# describe: the running container's Job Object and its accounting (the job opened by name): the
+# container's cmd and its ping are the 2 active processes; the total counts every process the
+# job had (under Wine one more, which ended: Wine starts a helper for a console program started
+# without a console). CPU time, peak memory and I/O, which Wine 8 does not account
+# (hostprocess.exe says so by name), are checked only outside Wine.
+check "describe: the running container's Job Object" \
+  grep -Eq '^    Job Object: +JobContainer_[0-9a-f]{32}$' "$out/out"
+check "describe: job accounting: 2 active processes (cmd and its ping)" \
+  grep -Eq '^      Processes: +2 active, [2-9] total$' "$out/out"
+total0=$(sed -n 's/^      Processes: .* active, \([0-9]*\) total$/\1/p' "$out/out")
+if grep -qF "does not account the CPU time, peak memory and I/O of Job Objects: CPU time and peak memory read 0 here" "$out/err"; then
+  check "describe: under Wine CPU time and peak memory read 0 and I/O is not reported, as the warning says" \
+    bash -c "grep -Eq '^      CPU Time: +0\.000s user, 0\.000s kernel\$' '$out/out' && grep -Eq '^      Peak Memory: +0\$' '$out/out' && grep -Eq '^      I/O: +not reported by this system\$' '$out/out'"
+  echo "skip  job CPU, peak memory and I/O accounting in describe: needs Windows (running under Wine $("$WINE" --version | sed 's/^wine-//; s/ .*//'))"
+else
+  check "describe: the job's peak memory is above 0 and its I/O counted" \
+    bash -c "grep -Eq '^      Peak Memory: +[1-9][0-9]*([KMGTPE]i)?\$' '$out/out' && grep -Eq '^      I/O: +[0-9]+ reads \([0-9]+([KMGTPE]i)?\), [0-9]+ writes' '$out/out' && test ! -s '$out/err'"
+fi
 hp get pods -o json
 check "get pods -o json: refused by name (exit 1)" test "$rc" -eq 1 -a \
   "$(cat "$out/err")" = 'error: unable to match a printer suitable for the output format "json", allowed formats are: wide (the Windows preview build)'
@@ -112,6 +130,12 @@ check "exec: a missing program exits 127 naming where it looked" \
 exec_pid=$!
 wait_for process_up 127.0.0.83
 check "exec: the command runs" test -n "$(alive 127.0.0.83)"
+# The job's accounting counts what exec started: 3 processes now (cmd, its ping, exec's ping),
+# 2 more in all than before (the ended `cmd /c ... exit 4` of the first exec too; the missing
+# program never ran).
+hp describe pods keeper
+check "describe: job accounting counts exec's processes (3 active, $((${total0:-0} + 2)) total)" \
+  grep -Eq "^      Processes: +3 active, $((${total0:-0} + 2)) total\$" "$out/out"
 
 hp delete pod keeper
 check "delete: kubectl's words" test "$(cat "$out/out")" = 'pod "keeper" deleted'
@@ -171,6 +195,8 @@ check "get pods: its container ended in StartError" \
 hp describe pods keeper
 check "describe: the pod's message says why, naming its record" \
   grep -Eq "^Message: +the pod's supervisor cannot start it: .*pod\.json" "$out/out"
+check "describe: a pod not running shows no job accounting" \
+  test "$(grep -c -e 'Job Object' -e 'Processes:' "$out/out")" -eq 0
 wait_for no_supervisor
 hp delete pod no-such-pod
 sleep 1

@@ -15,6 +15,7 @@
 
 #include "core/base/result.h"
 #include "core/job/job.h"
+#include "core/windows/job_accounting.h"
 #include "core/windows/job_limits.h"
 
 namespace hp::job {
@@ -49,6 +50,12 @@ class JobObject {
   // VM_COUNTERS_EX2 (Wine 8) each process's whole working set. pids_current: the job's count.
   // Under Wine 8 the accounting reads 0 (docs/windows.md).
   Result<Stats> GetStats() const;
+  // The job's accounting as `describe` shows it: process counts and CPU times
+  // (JobObjectBasicAccountingInformation), peak commit (JobObjectExtendedLimitInformation's
+  // PeakJobMemoryUsed), I/O (JobObjectBasicAndIoAccountingInformation) when the system answers.
+  // Under Wine 8 the counts are right, the CPU times and the peak read 0 and the I/O query fails
+  // (ERROR_INVALID_FUNCTION: io_reported false).
+  Result<windows::JobAccounting> Accounting() const;
   // Kills every process of the job with `exit_code`.
   Status Terminate(uint32_t exit_code);
   // Waits for JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO (or an empty job); false on timeout.
