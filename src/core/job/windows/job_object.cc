@@ -116,8 +116,8 @@ JobObject::~JobObject() { Close(); }
 
 Result<JobObject> JobObject::Open(const std::string& container_id) {
   std::string name = "JobContainer_" + container_id;
-  HANDLE job =
-      OpenJobObjectW(JOB_OBJECT_ASSIGN_PROCESS | JOB_OBJECT_QUERY, FALSE, sys::Widen(name).c_str());
+  HANDLE job = OpenJobObjectW(JOB_OBJECT_ASSIGN_PROCESS | JOB_OBJECT_QUERY | JOB_OBJECT_TERMINATE,
+                              FALSE, sys::Widen(name).c_str());
   if (!job) return Err(sys::Win32Error("open job object \"" + name + "\""));
   return JobObject(job, nullptr, name);
 }
@@ -197,6 +197,39 @@ Result<windows::JobAccounting> JobObject::Accounting() const {
     a.other_bytes = io.IoInfo.OtherTransferCount;
   }
   return a;
+}
+
+Result<int> JobObject::SendCtrlShutdown() const {
+  // kernel32!CtrlRoutine (forwarded to kernelbase) is at the same address in every process of
+  // this architecture: the system DLLs are mapped once per boot.
+  auto routine = reinterpret_cast<LPTHREAD_START_ROUTINE>(
+      reinterpret_cast<void*>(GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "CtrlRoutine")));
+  if (!routine)
+    return Err(sys::Win32Error("find kernel32!CtrlRoutine to stop job object \"" + name_ + "\""));
+  ASSIGN_OR_RETURN(std::vector<uint32_t> pids, Pids());
+  int sent = 0;
+  std::vector<HANDLE> threads;
+  for (uint32_t pid : pids) {
+    HANDLE h = OpenProcess(PROCESS_CREATE_THREAD | PROCESS_QUERY_INFORMATION |
+                               PROCESS_VM_OPERATION | PROCESS_VM_WRITE | PROCESS_VM_READ,
+                           FALSE, pid);
+    if (!h) continue;  // ended since the list was read
+    BOOL in_job = FALSE;
+    if (IsProcessInJob(h, job_, &in_job) && in_job) {
+      HANDLE t =
+          CreateRemoteThread(h, nullptr, 0, routine,
+                             reinterpret_cast<void*>(ULONG_PTR{CTRL_SHUTDOWN_EVENT}), 0, nullptr);
+      if (t) {
+        sent++;
+        threads.push_back(t);
+      }
+    }
+    CloseHandle(h);
+  }
+  // A handler runs on that thread for as long as it likes (that is the grace period): the
+  // threads are not waited for.
+  for (HANDLE t : threads) CloseHandle(t);
+  return sent;
 }
 
 Status JobObject::Terminate(uint32_t exit_code) {

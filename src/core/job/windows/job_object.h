@@ -25,8 +25,8 @@ class JobObject {
   // A new named Job Object ("JobContainer_<id>", as hcsshim names them) with `limits`.
   static Result<JobObject> Create(const std::string& container_id,
                                   const windows::JobObjectLimits& limits);
-  // The running container's job, opened by name (to start a process in it: exec); closing this
-  // handle does not end the job while its owner holds its own.
+  // The running container's job, opened by name (to start a process in it: exec; to query or
+  // stop it); closing this handle does not end the job while its owner holds its own.
   static Result<JobObject> Open(const std::string& container_id);
   JobObject(JobObject&& o) noexcept;
   JobObject& operator=(JobObject&& o) noexcept;
@@ -56,6 +56,12 @@ class JobObject {
   // Under Wine 8 the counts are right, the CPU times and the peak read 0 and the I/O query fails
   // (ERROR_INVALID_FUNCTION: io_reported false).
   Result<windows::JobAccounting> Accounting() const;
+  // Sends CTRL_SHUTDOWN_EVENT to every process of the job, as hcsshim's job containers signal
+  // theirs: a thread started in the process (CreateRemoteThread) at kernel32's CtrlRoutine,
+  // which runs the process's console control handlers, or ends it as the default handler does;
+  // no console is shared. Returns how many processes were sent one (a pid that now names a
+  // process outside the job is skipped). Works under Wine 8 (measured: the handler runs).
+  Result<int> SendCtrlShutdown() const;
   // Kills every process of the job with `exit_code`.
   Status Terminate(uint32_t exit_code);
   // Waits for JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO (or an empty job); false on timeout.
