@@ -137,6 +137,47 @@ hp describe pods keeper
 check "describe: job accounting counts exec's processes (3 active, $((${total0:-0} + 2)) total)" \
   grep -Eq "^      Processes: +3 active, $((${total0:-0} + 2)) total\$" "$out/out"
 
+# exec -t follows kubectl (SetupTTY): without -i there is no tty; with -i and a stdin that is no
+# console, kubectl's warning and no tty. hp-test-helper's tty-check says whether its standard
+# handles are a console.
+helper="$(realpath -m "$(dirname "$HP_EXE")/../../../tests/wine/helper/hp-test-helper.exe")"
+helper_win="Z:${helper//\//\\}"
+hp exec -t keeper -- "$helper_win" tty-check
+check "exec -t without -i: no tty (kubectl), the command runs with our handles" \
+  test "$rc" -eq 0 -a "$(cat "$out/out")" = "stdin-console=0 stdout-console=0 size=0x0" -a ! -s "$out/err"
+hp exec -it keeper -- "$helper_win" tty-check
+check "exec -it with a stdin that is no console: kubectl's warning, no tty" \
+  test "$rc" -eq 0 -a "$(cat "$out/out")" = "stdin-console=0 stdout-console=0 size=0x0" -a \
+  "$(cat "$out/err")" = "Unable to use a TTY - input is not a terminal or the right kind of file"
+# Under `script` stdin is a Wine console: exec -i hands it to the command (stdin-console=1), and
+# exec -it then wants a pseudo console, which Wine 8 does not connect to the command (measured:
+# CreatePseudoConsole succeeds, the command started in it has no standard handles): refused by
+# name, and nothing starts in the job (its total of processes does not grow).
+in_console() {  # in_console ARGS...: hostprocess.exe ARGS with a console as stdin
+  script -qec "$WINE $HP_EXE --root '$HP_ROOT' $* >'$out/out' 2>'$out/err'; echo \$? >'$out/rc'" \
+    /dev/null </dev/null >/dev/null 2>&1
+  rc=$(cat "$out/rc" 2>/dev/null || echo none)
+  tr -d '\r' <"$out/out" >"$out/out.lf" && mv "$out/out.lf" "$out/out"
+}
+in_console exec -i keeper -- "'$helper_win'" tty-check
+check "exec -i under a console: the command's stdin is that console" \
+  test "$rc" = 0 -a "$(cat "$out/out")" = "stdin-console=1 stdout-console=0 size=0x0"
+hp describe pods keeper
+total1=$(sed -n 's/^      Processes: .* active, \([0-9]*\) total$/\1/p' "$out/out")
+in_console exec -it keeper -- "'$helper_win'" tty-check
+if grep -qF "does not connect a command to one" "$out/err"; then
+  check "exec -it under Wine: refused by name (exit 1), nothing printed" \
+    test "$rc" = 1 -a ! -s "$out/out" -a "$(tr -d '\r' <"$out/err")" = \
+    "error: exec -t needs a pseudo console, and Wine $("$WINE" --version | sed 's/^wine-//; s/ .*//') does not connect a command to one (its output would be lost); run exec without -t"
+  hp describe pods keeper
+  check "exec -it under Wine: nothing started in the job (total ${total1:-?})" \
+    grep -Eq "^      Processes: +3 active, ${total1:-x} total\$" "$out/out"
+  echo "skip  exec -t through a pseudo console (CreatePseudoConsole): needs Windows (running under Wine $("$WINE" --version | sed 's/^wine-//; s/ .*//'))"
+else
+  check "exec -it under a console: the command's handles are the pseudo console" \
+    grep -q "stdin-console=1 stdout-console=1 size=[1-9][0-9]*x[1-9][0-9]*" "$out/out"
+fi
+
 hp delete pod keeper
 check "delete: kubectl's words" test "$(cat "$out/out")" = 'pod "keeper" deleted'
 check "delete: exit 0" test "$rc" -eq 0
