@@ -113,6 +113,16 @@ check "plain: the default handler ended cmd and ping well within 30 s (${ms} ms 
   test "$ms" -lt 10000
 check "plain: no container process left" process_gone 127.0.0.71
 
+# A delete right after apply can write its `stop` before the new supervisor got to look: that
+# one is obeyed (only a `stop` older than the supervisor is a stale one to remove): its
+# container, which exits on the event, ends at once, or never starts; were the `stop` taken
+# for a stale one, delete would wait out the grace period and 10 s more (30 s).
+pod hasty 20 "$(esc "$helper_win")" ctrl-exit "$(esc 'C:\marks\hasty.txt')" 0 0
+delete_timed hasty
+check "hasty: delete right after apply: exit 0" test "$rc" -eq 0
+check "hasty: it does not wait out the grace period (${ms} ms < 15000)" test "$ms" -lt 15000
+check "hasty: no container process left" process_gone 'C:\marks\hasty.txt'
+
 check "no supervisor left" process_gone "$sup"
 check "no container volume left" test -z "$(ls -A "$WINEPREFIX/drive_c/hpc" 2>/dev/null)"
 check "no pod state left" test -z "$(ls -A "$state/pods" 2>/dev/null)"

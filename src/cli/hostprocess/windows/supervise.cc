@@ -76,9 +76,7 @@ class PodSupervisor {
         annotations_(pod_.metadata.annotations.begin(), pod_.metadata.annotations.end()) {}
 
   int Run() {
-    // A `stop` left by a delete that did not live to see it through: the pod was re-adopted, so
-    // it is wanted (a delete in progress waits for the supervisor it asked, never starts one).
-    DeleteFileW(sys::Widen(StopFile()).c_str());
+    RemoveStaleStop();
     std::thread watcher([this] { WatchStop(); });
     struct JoinWatcher {
       PodSupervisor* self;
@@ -138,6 +136,21 @@ class PodSupervisor {
  private:
   std::string StopFile() const { return PodDir(root_, key_) + "\\stop"; }
 
+  // A `stop` written before this process started was left by a delete that did not live to see
+  // it through: the pod was re-adopted since, so it is wanted (a delete in progress waits for
+  // the supervisor it asked, and never starts one). One written since is for this supervisor
+  // (a delete right after apply, before this process got here): it stays and is obeyed.
+  void RemoveStaleStop() {
+    WIN32_FILE_ATTRIBUTE_DATA a;
+    FILETIME created, exited, kernel, user;
+    std::wstring path = sys::Widen(StopFile());
+    if (!GetFileAttributesExW(path.c_str(), GetFileExInfoStandard, &a)) return;
+    if (GetProcessTimes(GetCurrentProcess(), &created, &exited, &kernel, &user) &&
+        CompareFileTime(&a.ftLastWriteTime, &created) >= 0)
+      return;
+    DeleteFileW(path.c_str());
+  }
+
   // Polls for the `stop` file a delete writes, until the pod ends; then stops the pod.
   void WatchStop() {
     std::unique_lock lock(mu_);
@@ -188,7 +201,8 @@ class PodSupervisor {
       Stopping& s = jobs.back();
       windows::StopAction act = s.plan.Begin();
       if (act == windows::StopAction::kSendShutdown) {
-        auto sent = s.job.SendCtrlShutdown();
+        auto sent = s.job.SendCtrlShutdown(
+            std::min<std::chrono::milliseconds>(grace, std::chrono::seconds(2)));
         act = sent ? s.plan.Sent(*sent) : windows::StopAction::kTerminate;
       }
       if (act == windows::StopAction::kTerminate) {

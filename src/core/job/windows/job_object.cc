@@ -3,6 +3,10 @@
 #include <windows.h>
 #include <winternl.h>
 
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 #include "core/sys/windows/wide.h"
@@ -44,6 +48,29 @@ uint64_t PrivateWorkingSet(HANDLE job, DWORD pid) {
   }
   CloseHandle(h);
   return bytes;
+}
+
+// Starts a thread in process `pid`, if it is still `job`'s, at `routine` (CtrlRoutine) with
+// CTRL_SHUTDOWN_EVENT. A handler runs on that thread for as long as it likes (that is the
+// grace period): the thread is not waited for.
+bool SendCtrlShutdownTo(HANDLE job, DWORD pid, LPTHREAD_START_ROUTINE routine) {
+  HANDLE h = OpenProcess(PROCESS_CREATE_THREAD | PROCESS_QUERY_INFORMATION | PROCESS_VM_OPERATION |
+                             PROCESS_VM_WRITE | PROCESS_VM_READ,
+                         FALSE, pid);
+  if (!h) return false;  // ended since the list was read
+  bool sent = false;
+  BOOL in_job = FALSE;
+  if (IsProcessInJob(h, job, &in_job) && in_job) {
+    HANDLE t =
+        CreateRemoteThread(h, nullptr, 0, routine,
+                           reinterpret_cast<void*>(ULONG_PTR{CTRL_SHUTDOWN_EVENT}), 0, nullptr);
+    if (t) {
+      sent = true;
+      CloseHandle(t);
+    }
+  }
+  CloseHandle(h);
+  return sent;
 }
 
 }  // namespace
@@ -199,7 +226,7 @@ Result<windows::JobAccounting> JobObject::Accounting() const {
   return a;
 }
 
-Result<int> JobObject::SendCtrlShutdown() const {
+Result<int> JobObject::SendCtrlShutdown(std::chrono::milliseconds wait) const {
   // kernel32!CtrlRoutine (forwarded to kernelbase) is at the same address in every process of
   // this architecture: the system DLLs are mapped once per boot.
   auto routine = reinterpret_cast<LPTHREAD_START_ROUTINE>(
@@ -207,29 +234,36 @@ Result<int> JobObject::SendCtrlShutdown() const {
   if (!routine)
     return Err(sys::Win32Error("find kernel32!CtrlRoutine to stop job object \"" + name_ + "\""));
   ASSIGN_OR_RETURN(std::vector<uint32_t> pids, Pids());
-  int sent = 0;
-  std::vector<HANDLE> threads;
+  // One sender per process, not waited for beyond `wait`: Wine's CreateRemoteThread waits for
+  // the target to take the thread, and a process that is exiting may never do so (measured:
+  // one send blocked for good, which held up the whole stop until delete killed the
+  // supervisor 40 s later).
+  struct Shared {
+    std::mutex mu;
+    std::condition_variable cv;
+    int done = 0, sent = 0;
+  };
+  auto shared = std::make_shared<Shared>();
+  int started = 0;
   for (uint32_t pid : pids) {
-    HANDLE h = OpenProcess(PROCESS_CREATE_THREAD | PROCESS_QUERY_INFORMATION |
-                               PROCESS_VM_OPERATION | PROCESS_VM_WRITE | PROCESS_VM_READ,
-                           FALSE, pid);
-    if (!h) continue;  // ended since the list was read
-    BOOL in_job = FALSE;
-    if (IsProcessInJob(h, job_, &in_job) && in_job) {
-      HANDLE t =
-          CreateRemoteThread(h, nullptr, 0, routine,
-                             reinterpret_cast<void*>(ULONG_PTR{CTRL_SHUTDOWN_EVENT}), 0, nullptr);
-      if (t) {
-        sent++;
-        threads.push_back(t);
-      }
-    }
-    CloseHandle(h);
+    HANDLE job = nullptr;
+    if (!DuplicateHandle(GetCurrentProcess(), job_, GetCurrentProcess(), &job, 0, FALSE,
+                         DUPLICATE_SAME_ACCESS))
+      continue;
+    std::thread([shared, job, pid, routine] {
+      bool ok = SendCtrlShutdownTo(job, pid, routine);
+      CloseHandle(job);
+      std::lock_guard lock(shared->mu);
+      shared->done++;
+      if (ok) shared->sent++;
+      shared->cv.notify_all();
+    }).detach();
+    started++;
   }
-  // A handler runs on that thread for as long as it likes (that is the grace period): the
-  // threads are not waited for.
-  for (HANDLE t : threads) CloseHandle(t);
-  return sent;
+  std::unique_lock lock(shared->mu);
+  shared->cv.wait_for(lock, wait, [&] { return shared->done == started; });
+  // A send still in progress may yet deliver: it counts.
+  return shared->sent + (started - shared->done);
 }
 
 Status JobObject::Terminate(uint32_t exit_code) {

@@ -59,9 +59,11 @@ class JobObject {
   // Sends CTRL_SHUTDOWN_EVENT to every process of the job, as hcsshim's job containers signal
   // theirs: a thread started in the process (CreateRemoteThread) at kernel32's CtrlRoutine,
   // which runs the process's console control handlers, or ends it as the default handler does;
-  // no console is shared. Returns how many processes were sent one (a pid that now names a
-  // process outside the job is skipped). Works under Wine 8 (measured: the handler runs).
-  Result<int> SendCtrlShutdown() const;
+  // no console is shared. Returns how many processes were sent one, counting the sends still
+  // in progress after `wait` (a pid that now names a process outside the job is skipped).
+  // Works under Wine 8 (measured: the handler runs), where a send to an exiting process can
+  // block for good: each process has its own sender thread, left behind after `wait`.
+  Result<int> SendCtrlShutdown(std::chrono::milliseconds wait) const;
   // Kills every process of the job with `exit_code`.
   Status Terminate(uint32_t exit_code);
   // Waits for JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO (or an empty job); false on timeout.
