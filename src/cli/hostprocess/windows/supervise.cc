@@ -195,7 +195,7 @@ class PodSupervisor {
     const std::chrono::milliseconds grace =
         agent::GracePeriod(pod_.spec.termination_grace_period_seconds);
     for (const std::string& id : ids) {
-      auto job = job::JobObject::Open(id);
+      auto job = job::JobObject::Open(id, /*terminate=*/true);
       if (!job) continue;  // it ended meanwhile
       jobs.push_back({std::move(*job), windows::GracefulStop(grace, NowMs())});
       Stopping& s = jobs.back();

@@ -141,10 +141,11 @@ JobObject& JobObject::operator=(JobObject&& o) noexcept {
 
 JobObject::~JobObject() { Close(); }
 
-Result<JobObject> JobObject::Open(const std::string& container_id) {
+Result<JobObject> JobObject::Open(const std::string& container_id, bool terminate) {
   std::string name = "JobContainer_" + container_id;
-  HANDLE job = OpenJobObjectW(JOB_OBJECT_ASSIGN_PROCESS | JOB_OBJECT_QUERY | JOB_OBJECT_TERMINATE,
-                              FALSE, sys::Widen(name).c_str());
+  DWORD access = JOB_OBJECT_ASSIGN_PROCESS | JOB_OBJECT_QUERY;
+  if (terminate) access |= JOB_OBJECT_TERMINATE;
+  HANDLE job = OpenJobObjectW(access, FALSE, sys::Widen(name).c_str());
   if (!job) return Err(sys::Win32Error("open job object \"" + name + "\""));
   return JobObject(job, nullptr, name);
 }

@@ -25,9 +25,11 @@ class JobObject {
   // A new named Job Object ("JobContainer_<id>", as hcsshim names them) with `limits`.
   static Result<JobObject> Create(const std::string& container_id,
                                   const windows::JobObjectLimits& limits);
-  // The running container's job, opened by name (to start a process in it: exec; to query or
-  // stop it); closing this handle does not end the job while its owner holds its own.
-  static Result<JobObject> Open(const std::string& container_id);
+  // The running container's job, opened by name (to start a process in it: exec; to query it:
+  // top, describe; with `terminate`, also to stop it: the supervisor's delete); closing this
+  // handle does not end the job while its owner holds its own. Only the supervisor asks for
+  // the right to terminate, so that a reader needs no more access than it did.
+  static Result<JobObject> Open(const std::string& container_id, bool terminate = false);
   JobObject(JobObject&& o) noexcept;
   JobObject& operator=(JobObject&& o) noexcept;
   JobObject(const JobObject&) = delete;
