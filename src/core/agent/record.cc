@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/agent/grace.h"
 #include "core/agent/store.h"
 #include "core/k8s/defaults.h"
 #include "core/k8s/qos.h"
@@ -85,10 +86,10 @@ std::string NamespaceOf(const nlohmann::json& object) {
 
 int64_t GraceSeconds(const PodRecord& r) {
   auto spec = r.pod.find("spec");
-  if (spec == r.pod.end()) return 30;
+  if (spec == r.pod.end()) return GracePeriodSeconds(std::nullopt);
   auto g = spec->find("terminationGracePeriodSeconds");
-  if (g == spec->end() || !g->is_number_integer()) return 30;
-  return std::max<int64_t>(g->get<int64_t>(), 0);
+  if (g == spec->end() || !g->is_number_integer()) return GracePeriodSeconds(std::nullopt);
+  return GracePeriodSeconds(g->get<int64_t>());
 }
 
 PodStatus InitialStatus(const PodRecord& r) {

@@ -21,6 +21,7 @@
 
 #include "core/agent/backoff.h"
 #include "core/agent/exec.h"
+#include "core/agent/grace.h"
 #include "core/agent/probe.h"
 #include "core/agent/record.h"
 #include "core/agent/status.h"
@@ -113,13 +114,12 @@ class Supervisor {
   }
   const k8s::Pod& pod() const { return record_->pod; }
   std::chrono::milliseconds Grace() const {
-    auto g = pod().spec.termination_grace_period_seconds.value_or(30);
-    return std::chrono::milliseconds(std::max<int64_t>(g, 0) * 1000);
+    return GracePeriod(pod().spec.termination_grace_period_seconds);
   }
   // A probe's own terminationGracePeriodSeconds wins over the pod's.
   std::chrono::milliseconds ProbeGrace(const k8s::Probe& p) const {
     if (!p.termination_grace_period_seconds) return Grace();
-    return std::chrono::milliseconds(*p.termination_grace_period_seconds * 1000);
+    return GracePeriod(p.termination_grace_period_seconds);
   }
   void Event(const std::string& type, const std::string& reason, const std::string& msg) {
     status_.AddEvent(type, reason, msg, NowUnixSeconds());

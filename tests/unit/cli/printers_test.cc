@@ -384,3 +384,39 @@ TEST(WideColumnsTest, DaemonSetContainersImagesSelector) {
 
 }  // namespace
 }  // namespace hp::cli
+
+namespace hp::cli {
+namespace {
+
+// A node's own block under a container (the Windows node's job accounting): after Restart
+// Count, its lines one level deeper, aligned with the container's other keys; only for the
+// containers that have one.
+TEST(DescribePodTest, ANodesBlockUnderItsContainer) {
+  PodDescription p;
+  p.pod = nlohmann::json::parse(R"({
+    "metadata": {"name": "keeper", "namespace": "default"},
+    "spec": {"containers": [{"name": "main", "image": "nanoserver"},
+                            {"name": "side", "image": "nanoserver"}]},
+    "status": {}})");
+  PodStatus status;
+  status.phase = "Running";
+  status.containers = {Running("main", true), Running("side", true)};
+  p.status = &status;
+  p.blocks["main"] = {"Job Object",
+                      "JobContainer_0123",
+                      {{"Processes", "2 active, 3 total"}, {"Peak Memory", "12Mi"}}};
+  std::string text = DescribePodText(p, 1000);
+  EXPECT_NE(text.find("    Restart Count:  0\n"
+                      "    Job Object:     JobContainer_0123\n"
+                      "      Processes:    2 active, 3 total\n"
+                      "      Peak Memory:  12Mi\n"
+                      "    Environment:    <none>\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("Job Object:"), text.rfind("Job Object:")) << "side has no block\n" << text;
+  p.blocks.clear();
+  EXPECT_EQ(DescribePodText(p, 1000).find("Job Object"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hp::cli

@@ -60,6 +60,26 @@ check "status.json: the supervisor records the node's IP (hostIP)" bash -c "grep
 hp describe pods keeper
 check "describe: Node and IP name the node's IP" \
   bash -c "grep -Eq '^Node: +$node/${want_ip//./\\.}\$' '$out/out' && grep -Eq '^IP: +${want_ip//./\\.}\$' '$out/out' && grep -Eq '^  IP: +${want_ip//./\\.}\$' '$out/out'"
+# describe: the running container's Job Object and its accounting (the job opened by name): the
+# container's cmd and its ping are 2 active processes (under Wine sometimes 3: Wine starts a
+# console helper for a console program started without a console, which mostly has ended by
+# then); the total counts every process the job had. Below, exec's processes move both counts
+# by exactly what they started. CPU time, peak memory and I/O, which Wine 8 does not account
+# (hostprocess.exe says so by name), are checked only outside Wine.
+check "describe: the running container's Job Object" \
+  grep -Eq '^    Job Object: +JobContainer_[0-9a-f]{32}$' "$out/out"
+check "describe: job accounting: 2 active processes (cmd and its ping), 3 with Wine's helper" \
+  grep -Eq '^      Processes: +[23] active, [2-9] total$' "$out/out"
+active0=$(sed -n 's/^      Processes: *\([0-9]*\) active, .*$/\1/p' "$out/out")
+total0=$(sed -n 's/^      Processes: .* active, \([0-9]*\) total$/\1/p' "$out/out")
+if grep -qF "does not account the CPU time, peak memory and I/O of Job Objects: CPU time and peak memory read 0 here" "$out/err"; then
+  check "describe: under Wine CPU time and peak memory read 0 and I/O is not reported, as the warning says" \
+    bash -c "grep -Eq '^      CPU Time: +0\.000s user, 0\.000s kernel\$' '$out/out' && grep -Eq '^      Peak Memory: +0\$' '$out/out' && grep -Eq '^      I/O: +not reported by this system\$' '$out/out'"
+  echo "skip  job CPU, peak memory and I/O accounting in describe: needs Windows (running under Wine $("$WINE" --version | sed 's/^wine-//; s/ .*//'))"
+else
+  check "describe: the job's peak memory is above 0 and its I/O counted" \
+    bash -c "grep -Eq '^      Peak Memory: +[1-9][0-9]*([KMGTPE]i)?\$' '$out/out' && grep -Eq '^      I/O: +[0-9]+ reads \([0-9]+([KMGTPE]i)?\), [0-9]+ writes' '$out/out' && test ! -s '$out/err'"
+fi
 hp get pods -o json
 check "get pods -o json: refused by name (exit 1)" test "$rc" -eq 1 -a \
   "$(cat "$out/err")" = 'error: unable to match a printer suitable for the output format "json", allowed formats are: wide (the Windows preview build)'
@@ -112,6 +132,54 @@ check "exec: a missing program exits 127 naming where it looked" \
 exec_pid=$!
 wait_for process_up 127.0.0.83
 check "exec: the command runs" test -n "$(alive 127.0.0.83)"
+# The job's accounting counts what exec started: one more process running (exec's ping), 2 more
+# in all than before (the ended `cmd /c ... exit 4` of the first exec too; the missing program
+# never ran).
+hp describe pods keeper
+check "describe: job accounting counts exec's processes ($((${active0:-0} + 1)) active, $((${total0:-0} + 2)) total)" \
+  grep -Eq "^      Processes: +$((${active0:-0} + 1)) active, $((${total0:-0} + 2)) total\$" "$out/out"
+
+# exec -t follows kubectl (SetupTTY): without -i there is no tty; with -i and a stdin that is no
+# console, kubectl's warning and no tty. hp-test-helper's tty-check says whether its standard
+# handles are a console.
+helper="$(realpath -m "$(dirname "$HP_EXE")/../../../tests/wine/helper/hp-test-helper.exe")"
+helper_win="Z:${helper//\//\\}"
+hp exec -t keeper -- "$helper_win" tty-check
+check "exec -t without -i: no tty (kubectl), the command runs with our handles" \
+  test "$rc" -eq 0 -a "$(cat "$out/out")" = "stdin-console=0 stdout-console=0 size=0x0" -a ! -s "$out/err"
+hp exec -it keeper -- "$helper_win" tty-check
+check "exec -it with a stdin that is no console: kubectl's warning, no tty" \
+  test "$rc" -eq 0 -a "$(cat "$out/out")" = "stdin-console=0 stdout-console=0 size=0x0" -a \
+  "$(cat "$out/err")" = "Unable to use a TTY - input is not a terminal or the right kind of file"
+# Under `script` stdin is a Wine console: exec -i hands it to the command (stdin-console=1), and
+# exec -it then wants a pseudo console, which Wine 8 does not connect to the command (measured:
+# CreatePseudoConsole succeeds, the command started in it has no standard handles): refused by
+# name, and nothing starts in the job (its total of processes does not grow).
+in_console() {  # in_console ARGS...: hostprocess.exe ARGS with a console as stdin
+  script -qec "$WINE $HP_EXE --root '$HP_ROOT' $* >'$out/out' 2>'$out/err'; echo \$? >'$out/rc'" \
+    /dev/null </dev/null >/dev/null 2>&1
+  rc=$(cat "$out/rc" 2>/dev/null || echo none)
+  tr -d '\r' <"$out/out" >"$out/out.lf" && mv "$out/out.lf" "$out/out"
+}
+in_console exec -i keeper -- "'$helper_win'" tty-check
+check "exec -i under a console: the command's stdin is that console" \
+  test "$rc" = 0 -a "$(cat "$out/out")" = "stdin-console=1 stdout-console=0 size=0x0"
+hp describe pods keeper
+active1=$(sed -n 's/^      Processes: *\([0-9]*\) active, .*$/\1/p' "$out/out")
+total1=$(sed -n 's/^      Processes: .* active, \([0-9]*\) total$/\1/p' "$out/out")
+in_console exec -it keeper -- "'$helper_win'" tty-check
+if grep -qF "does not connect a command to one" "$out/err"; then
+  check "exec -it under Wine: refused by name (exit 1), nothing printed" \
+    test "$rc" = 1 -a ! -s "$out/out" -a "$(tr -d '\r' <"$out/err")" = \
+    "error: exec -t needs a pseudo console, and Wine $("$WINE" --version | sed 's/^wine-//; s/ .*//') does not connect a command to one (its output would be lost); run exec without -t"
+  hp describe pods keeper
+  check "exec -it under Wine: nothing started in the job (${active1:-?} active, ${total1:-?} total)" \
+    grep -Eq "^      Processes: +${active1:-x} active, ${total1:-x} total\$" "$out/out"
+  echo "skip  exec -t through a pseudo console (CreatePseudoConsole): needs Windows (running under Wine $("$WINE" --version | sed 's/^wine-//; s/ .*//'))"
+else
+  check "exec -it under a console: the command's handles are the pseudo console" \
+    grep -q "stdin-console=1 stdout-console=1 size=[1-9][0-9]*x[1-9][0-9]*" "$out/out"
+fi
 
 hp delete pod keeper
 check "delete: kubectl's words" test "$(cat "$out/out")" = 'pod "keeper" deleted'
@@ -171,6 +239,8 @@ check "get pods: its container ended in StartError" \
 hp describe pods keeper
 check "describe: the pod's message says why, naming its record" \
   grep -Eq "^Message: +the pod's supervisor cannot start it: .*pod\.json" "$out/out"
+check "describe: a pod not running shows no job accounting" \
+  test "$(grep -c -e 'Job Object' -e 'Processes:' "$out/out")" -eq 0
 wait_for no_supervisor
 hp delete pod no-such-pod
 sleep 1

@@ -199,9 +199,9 @@ check "run: under Wine a CPU limit cannot be set (exit 128, named)" \
 [ "$rc" -eq 128 ] || { fail=$((fail + 1)); echo "FAIL  CPU-limited pod: exit $rc"; }
 if [ "$under_wine" -gt 0 ]; then
   for name in "job memory limit enforced" "CPU rate hard cap" "CPU weight" \
-    "active-process limit" "job accounting in describe" "LogonUserW service accounts" \
+    "active-process limit" "LogonUserW service accounts" \
     "ephemeral users (NetUserAdd)" "volume mounts as directory symbolic links" \
-    "ACLs on the container volume" "grace period with console control events"; do
+    "ACLs on the container volume"; do
     echo "skip  $name: needs Windows (running under Wine $wine_version)"
   done
 fi

@@ -138,7 +138,8 @@ std::string ServiceAccountVolume(const nlohmann::json& spec, const std::string& 
 // describeContainers: `space` is "  " inside a pod template.
 void Containers(Describer& d, const std::string& title, const nlohmann::json& specs,
                 const std::vector<agent::ContainerStatus>* statuses, const std::string& space,
-                const std::string& sa_volume, const FieldResolver& resolve) {
+                const std::string& sa_volume, const FieldResolver& resolve,
+                const ContainerBlocks* blocks) {
   if (!specs.is_array() || specs.empty()) {
     if (title == "Containers") d.W(0, space + title + ": <none>\n");
     return;
@@ -176,6 +177,11 @@ void Containers(Describer& d, const std::string& title, const nlohmann::json& sp
         State(d, "Last State", *st->last_state);
       d.W(2, std::string("Ready:\t") + (st->ready ? "True" : "False") + "\n");
       d.W(2, fmt::format("Restart Count:\t{}\n", st->restart_count));
+    }
+    const auto block = blocks ? blocks->find(name) : ContainerBlocks::const_iterator{};
+    if (blocks && block != blocks->end()) {
+      d.W(2, block->second.title + ":\t" + block->second.value + "\n");
+      for (const auto& [k, v] : block->second.lines) d.W(3, k + ":\t" + v + "\n");
     }
     auto res = c.value("resources", nlohmann::json::object());
     for (const char* kind : {"limits", "requests"}) {
@@ -412,9 +418,9 @@ std::string DescribePodText(const PodDescription& p, int64_t now) {
   };
   bool placed = !unscheduled && !status.rejected;
   Containers(d, "Init Containers", spec.value("initContainers", nlohmann::json::array()),
-             placed ? &status.init_containers : nullptr, "", sa, resolve);
+             placed ? &status.init_containers : nullptr, "", sa, resolve, &p.blocks);
   Containers(d, "Containers", spec.value("containers", nlohmann::json::array()),
-             placed ? &status.containers : nullptr, "", sa, resolve);
+             placed ? &status.containers : nullptr, "", sa, resolve, &p.blocks);
   auto conditions = pod["status"].value("conditions", nlohmann::json::array());
   if (!conditions.empty()) {
     d.W(0, "Conditions:\n");

@@ -6,8 +6,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/hostprocess/printers/tabwriter.h"
@@ -51,10 +53,21 @@ using FieldResolver = std::function<std::string(const std::string& path)>;
 // chars of the uid's hash>, unless automountServiceAccountToken is false or a volume is mounted
 // at its path. "" when there is none.
 std::string ServiceAccountVolume(const nlohmann::json& spec, const std::string& uid);
-// describeContainers: `space` is "  " inside a pod template; `statuses` null there.
+// A node's own block under a container, after its Restart Count: a title line ("Job Object:
+// JobContainer_<id>") and (key, value) lines one level deeper. kubectl has none; the Windows
+// node shows a running container's job accounting there (docs/windows.md).
+struct ContainerBlock {
+  std::string title, value;
+  std::vector<std::pair<std::string, std::string>> lines;
+};
+// By container name.
+using ContainerBlocks = std::map<std::string, ContainerBlock>;
+// describeContainers: `space` is "  " inside a pod template; `statuses` null there. `blocks`:
+// the node's blocks of the containers that have one (null: none).
 void Containers(Describer& d, const std::string& title, const nlohmann::json& specs,
                 const std::vector<agent::ContainerStatus>* statuses, const std::string& space,
-                const std::string& sa_volume, const FieldResolver& resolve);
+                const std::string& sa_volume, const FieldResolver& resolve,
+                const ContainerBlocks* blocks = nullptr);
 // describeVolumes with kubectl's wording per volume type.
 void Volumes(Describer& d, const nlohmann::json& volumes, const std::string& space,
              const std::string& sa_volume);
@@ -72,8 +85,9 @@ struct PodDescription {
   std::string node_name;
   std::string owner_kind, owner_name;  // "DaemonSet", its name; "" for a bare pod
   std::string qos_class;
-  std::string sa_volume;  // ServiceAccountVolume, or "" when the node mounts none
-  bool lost = false;      // its supervisor died and nothing re-adopted it yet
+  std::string sa_volume;   // ServiceAccountVolume, or "" when the node mounts none
+  bool lost = false;       // its supervisor died and nothing re-adopted it yet
+  ContainerBlocks blocks;  // the node's own blocks per container (Windows: job accounting)
 };
 // kubectl describe pod's text (tab-aligned).
 std::string DescribePodText(const PodDescription& p, int64_t now);

@@ -409,9 +409,10 @@ Result<uint32_t> Exec(const k8s::PodSpec& pod,
   // kill-on-job-close would not end it.
   Result<launch::Process> process = [&]() -> Result<launch::Process> {
     ASSIGN_OR_RETURN(job::JobObject job, job::JobObject::Open(flags.id));
-    return launch::Spawn({app.path, app.command_line, windows::EnvironmentBlock(ctx.env), ctx.work,
-                          nullptr, flags.std_out, flags.std_err, ctx.token.get()},
-                         job);
+    return launch::Spawn(
+        {app.path, app.command_line, windows::EnvironmentBlock(ctx.env), ctx.work, nullptr,
+         flags.std_out, flags.std_err, ctx.token.get(), flags.pseudo_console},
+        job);
   }();
   if (!process) return Err(process.error());
   ASSIGN_OR_RETURN(bool ended, process->Wait(std::chrono::milliseconds(INFINITE)));

@@ -21,8 +21,9 @@ struct ContainerOptions {
   std::string volume_root;  // container volumes are made below it, one per container
   void* std_out = nullptr;  // the container's stdout/stderr HANDLEs (null: the caller's)
   void* std_err = nullptr;
-  std::string id;           // the container's id (its volume's name); empty: a new one
-  std::string volumes_dir;  // where the pod's emptyDir volumes are made (empty: refused)
+  std::string id;                  // the container's id (its volume's name); empty: a new one
+  std::string volumes_dir;         // where the pod's emptyDir volumes are made (empty: refused)
+  void* pseudo_console = nullptr;  // Exec: an HPCON to run the command in (exec -t)
 };
 
 // A new container id: 32 random hex digits.
@@ -43,7 +44,8 @@ Result<Running> Start(const k8s::PodSpec& pod,
                       const k8s::Container& c, const ContainerOptions& options);
 // Runs `command` in the running container `options.id` (its Job Object, account, environment
 // and working directory, as its first process got them) with the caller's standard handles
-// unless options give others; waits for it and returns its exit code.
+// unless options give others, or in options.pseudo_console; waits for it and returns its exit
+// code.
 Result<uint32_t> Exec(const k8s::PodSpec& pod,
                       const std::map<std::string, std::string>& annotations,
                       const k8s::Container& c, const ContainerOptions& options,

@@ -1,11 +1,13 @@
 // `hostprocess.exe describe pods|daemonsets [NAME...]` on Windows (preview, docs/windows.md):
 // kubectl describe's text, the Linux node's printers (printers/describe.h), from this node's
-// records and the statuses its supervisors write.
+// records and the statuses its supervisors write; a running container adds its Job Object's
+// accounting (processes, CPU time, peak memory, I/O) under its Restart Count.
 #include "cli/hostprocess/printers/describe.h"
 
 #include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,8 +17,11 @@
 #include "cli/hostprocess/windows/resources.h"
 #include "core/agent/node.h"
 #include "core/base/time.h"
+#include "core/job/windows/job_object.h"
 #include "core/k8s/defaults_json.h"
 #include "core/k8s/qos.h"
+#include "core/sys/windows/wine.h"
+#include "core/windows/job_accounting.h"
 
 namespace hp::cli {
 namespace {
@@ -24,12 +29,37 @@ namespace {
 namespace wn = windows_node;
 using windows_node::Write;
 
+// The job accounting blocks of the running containers (init containers included), read from
+// their Job Objects opened by name. A container not running, or whose supervisor is gone, has
+// none (no zeros for a job that is gone); a job that ended since the status was written is
+// skipped, a query that fails is warned about.
+ContainerBlocks JobBlocks(const agent::PodStatus& status, bool lost) {
+  ContainerBlocks blocks;
+  if (lost) return blocks;
+  for (const auto* list : {&status.init_containers, &status.containers}) {
+    for (const agent::ContainerStatus& c : *list) {
+      size_t scheme = c.container_id.find("://");
+      if (c.state.kind != "running" || scheme == std::string::npos) continue;
+      auto job = job::JobObject::Open(c.container_id.substr(scheme + 3));
+      if (!job) continue;
+      auto a = job->Accounting();
+      if (!a) {
+        Write(stderr, "Warning: container \"" + c.name + "\": " + a.error().ToString() + "\n");
+        continue;
+      }
+      blocks[c.name] = {"Job Object", job->name(), windows::JobAccountingLines(*a)};
+    }
+  }
+  return blocks;
+}
+
 // kubectl describe pod: the Linux node's text (printers/describe.h) from this node's record and
 // status; a pod whose supervisor died shows Unknown (SupervisorLost) until apply re-adopts it.
 int DescribePods(const GlobalOptions& g, const std::string& ns,
                  const std::vector<std::string>& names) {
   int rc = 0;
   bool first = true;
+  bool any_block = false;
   std::vector<std::string> seen;
   std::string node = agent::LocalNode({}).name;
   for (const std::string& key : wn::PodKeys(g.root, ns)) {
@@ -56,6 +86,8 @@ int DescribePods(const GlobalOptions& g, const std::string& ns,
     auto decoded = wn::DecodeRecordPod(g.root, key, *rec);
     p.qos_class = decoded ? k8s::ComputePodQOS(decoded->spec) : k8s::kQOSBestEffort;
     p.lost = !status.finished && !wn::SupervisorAlive(g.root, key);
+    p.blocks = JobBlocks(status, p.lost);
+    any_block = any_block || !p.blocks.empty();
     if (!first) Write(stdout, "\n\n");
     first = false;
     Write(stdout, DescribePodText(p, NowUnixSeconds()));
@@ -63,6 +95,12 @@ int DescribePods(const GlobalOptions& g, const std::string& ns,
   for (const std::string& n : names)
     if (std::find(seen.begin(), seen.end(), n) == seen.end())
       rc = wn::Fail("Error from server (NotFound): pods \"" + n + "\" not found");
+  // Wine accepts the accounting queries and reads the CPU times and the peak as 0, and has no
+  // I/O accounting (docs/windows.md): say so, by name, rather than show an idle container.
+  if (std::optional<std::string> wine = sys::WineVersion(); wine && any_block)
+    Write(stderr, "Warning: Wine " + *wine +
+                      " does not account the CPU time, peak memory and I/O of Job Objects: CPU "
+                      "time and peak memory read 0 here\n");
   if (names.empty() && seen.empty()) return wn::NoneFound(ns);
   return rc;
 }

@@ -7,10 +7,12 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
 #include "cli/hostprocess/windows/runs.h"
+#include "core/agent/grace.h"
 #include "core/agent/naming.h"
 #include "core/agent/node.h"
 #include "core/agent/schedule.h"
@@ -304,10 +306,27 @@ Status CreatePod(const std::string& root, const std::string& key, const PodRecor
   return Ok();
 }
 
+namespace {
+
+// The pod's terminationGracePeriodSeconds as its record says (unset: the default).
+std::optional<int64_t> RecordedGrace(const std::string& root, const std::string& key) {
+  auto r = ReadPodRecord(root, key);
+  if (!r) return std::nullopt;
+  auto spec = r->pod.find("spec");
+  if (spec == r->pod.end() || !spec->is_object()) return std::nullopt;
+  auto g = spec->find("terminationGracePeriodSeconds");
+  if (g == spec->end() || !g->is_number_integer()) return std::nullopt;
+  return g->get<int64_t>();
+}
+
+}  // namespace
+
 Status RemovePod(const std::string& root, const std::string& key) {
   std::string dir = PodDir(root, key);
-  // The supervisor dies, and with its Job Object handles the containers (kill-on-job-close).
-  // Nothing is removed while it may still run.
+  // The supervisor is asked to stop the containers (a `stop` file: each job gets
+  // CTRL_SHUTDOWN_EVENT and the grace period, then is terminated) and given the grace period
+  // and 10 s to end; then, or when it cannot be asked, it dies, and with its Job Object handles
+  // the containers (kill-on-job-close). Nothing is removed while it may still run.
   HANDLE h = nullptr;
   switch (CheckSupervisor(dir, PROCESS_TERMINATE | SYNCHRONIZE, &h)) {
     case Liveness::kDenied:
@@ -316,8 +335,14 @@ Status RemovePod(const std::string& root, const std::string& key) {
                  "run the command as the account that applied the pod (an administrator)",
                  key);
     case Liveness::kAlive: {
-      TerminateProcess(h, 1);
-      DWORD waited = WaitForSingleObject(h, 10000);
+      auto wait = agent::SupervisorStopWait(RecordedGrace(root, key));
+      bool asked = static_cast<bool>(sys::WriteFile(dir + "\\stop", "\n"));
+      DWORD ms = static_cast<DWORD>(std::min<int64_t>(wait.count(), INFINITE - 1));
+      DWORD waited = asked ? WaitForSingleObject(h, ms) : WAIT_TIMEOUT;
+      if (waited != WAIT_OBJECT_0) {
+        TerminateProcess(h, 1);
+        waited = WaitForSingleObject(h, 10000);
+      }
       CloseHandle(h);
       if (waited != WAIT_OBJECT_0)
         return Err(ErrorCode::kInternal,

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "cli/hostprocess/printers/table.h"
 #include "cli/hostprocess/windows/container.h"
 #include "cli/hostprocess/windows/pod_state.h"
+#include "cli/hostprocess/windows/pseudo_console.h"
 #include "cli/hostprocess/windows/resources.h"
 #include "core/agent/naming.h"
 #include "core/agent/node.h"
@@ -30,6 +32,7 @@
 #include "core/k8s/defaults_json.h"
 #include "core/k8s/qos.h"
 #include "core/sys/file.h"
+#include "core/sys/windows/wine.h"
 
 namespace hp::cli {
 namespace {
@@ -238,6 +241,7 @@ int Logs(const GlobalOptions& g, const std::string& ns, const std::string& name,
 struct ExecFlags {
   std::string ns = "default", pod, container;
   bool stdin_ = false;
+  bool tty = false;
   std::vector<std::string> command;
 };
 
@@ -276,6 +280,19 @@ int RunExec(const GlobalOptions& g, const ExecFlags& f) {
                                                  pod.metadata.annotations.end());
   wn::ContainerOptions options{g.root, rec->volume_root};
   options.id = st->container_id.substr(kScheme.size());
+  // kubectl's rule (SetupTTY): a tty only with stdin, and only when stdin is a terminal.
+  bool tty = f.tty && f.stdin_;
+  if (tty && !wn::StdinIsConsole()) {
+    Write(stderr, "Unable to use a TTY - input is not a terminal or the right kind of file\n");
+    tty = false;
+  }
+  // Measured under Wine 8: CreatePseudoConsole succeeds, but a process started in it with null
+  // standard handles (the way Windows hands it the console's) has none there, so its output
+  // would be lost; refused by name before anything starts (docs/windows.md).
+  if (std::optional<std::string> wine = sys::WineVersion(); tty && wine)
+    return Fail("error: exec -t needs a pseudo console, and Wine " + *wine +
+                " does not connect a command to one (its output would be lost); run exec "
+                "without -t");
   HANDLE devnull = nullptr;
   if (!f.stdin_) {
     SECURITY_ATTRIBUTES inherit{sizeof inherit, nullptr, TRUE};
@@ -283,7 +300,11 @@ int RunExec(const GlobalOptions& g, const ExecFlags& f) {
                           OPEN_EXISTING, 0, nullptr);
     SetStdHandle(STD_INPUT_HANDLE, devnull);
   }
-  auto code = wn::Exec(pod.spec, annotations, *spec, options, f.command);
+  auto code = tty ? wn::RunInPseudoConsole([&](void* hpc) {
+    options.pseudo_console = hpc;
+    return wn::Exec(pod.spec, annotations, *spec, options, f.command);
+  })
+                  : wn::Exec(pod.spec, annotations, *spec, options, f.command);
   if (devnull && devnull != INVALID_HANDLE_VALUE) CloseHandle(devnull);
   if (!code) {
     // kubectl shows the runtime's words and exits 126/127 like a shell.
@@ -418,12 +439,14 @@ CommandRegistration exec_reg(34, {"exec"}, [](CLI::App& app, GlobalOptions& g, i
   auto f = std::make_shared<ExecFlags>();
   auto* cmd = app.add_subcommand(
       "exec",
-      "Run a command in a running container (kubectl exec): exec [-i] POD [-c C] -- CMD.\n"
+      "Run a command in a running container (kubectl exec): exec [-i] [-t] POD [-c C] -- CMD.\n"
       "It joins the container's Job Object, account, environment and working directory.");
   cmd->add_option("POD", f->pod, "The pod")->required();
   cmd->add_option("-c,--container", f->container, "Container name (default: the first)");
   cmd->add_option("-n,--namespace", f->ns, "Namespace")->capture_default_str();
   cmd->add_flag("-i,--stdin", f->stdin_, "Pass stdin to the command");
+  cmd->add_flag("-t,--tty", f->tty,
+                "Run the command in a pseudo console (with -i, when stdin is a console)");
   cmd->add_option("COMMAND", f->command, "The command and its arguments, after --");
   cmd->callback([&g, &rc, f] { rc = RunExec(g, *f); });
 });

@@ -5,10 +5,14 @@
 // containers as kubelet does (restartPolicy; back-off 10 s doubling to 5 min, agent/backoff.h),
 // pipes their stdout and stderr into CRI log files (`<restart count>.log`, the previous run's
 // kept) and records the pod's status (agent::PodStatus, the Linux supervisor's shape) in
-// status.json.
+// status.json. `delete` asks it to stop (a `stop` file in the pod's directory, as on Linux):
+// each running container's job is sent CTRL_SHUTDOWN_EVENT and gets the pod's grace period
+// (terminationGracePeriodSeconds) to empty, then is terminated (windows::GracefulStop).
 #include <windows.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -22,12 +26,14 @@
 #include "cli/hostprocess/windows/container.h"
 #include "cli/hostprocess/windows/pod_state.h"
 #include "core/agent/backoff.h"
+#include "core/agent/grace.h"
 #include "core/agent/windows/host_ip.h"
 #include "core/base/time.h"
 #include "core/k8s/decode.h"
 #include "core/pod/crilog_lines.h"
 #include "core/sys/file.h"
 #include "core/sys/windows/wide.h"
+#include "core/windows/graceful_stop.h"
 
 namespace hp::cli {
 namespace {
@@ -70,6 +76,20 @@ class PodSupervisor {
         annotations_(pod_.metadata.annotations.begin(), pod_.metadata.annotations.end()) {}
 
   int Run() {
+    RemoveStaleStop();
+    std::thread watcher([this] { WatchStop(); });
+    struct JoinWatcher {
+      PodSupervisor* self;
+      std::thread& t;
+      ~JoinWatcher() {
+        {
+          std::lock_guard lock(self->mu_);
+          self->ended_ = true;
+        }
+        self->cv_.notify_all();
+        t.join();
+      }
+    } join_watcher{this, watcher};
     {
       std::lock_guard lock(mu_);
       status_ = windows_node::InitialStatus(record_.pod);
@@ -82,6 +102,7 @@ class PodSupervisor {
     for (size_t i = 0; i < pod_.spec.init_containers.size(); ++i) {
       if (!RunInit(i)) {
         std::lock_guard lock(mu_);
+        if (stopping_) return 0;
         status_.phase = "Failed";
         status_.finished = true;
         Save();
@@ -99,6 +120,10 @@ class PodSupervisor {
       threads.emplace_back([this, i] { Keep(i); });
     for (std::thread& t : threads) t.join();
     std::lock_guard lock(mu_);
+    if (stopping_) {  // deleted: the delete removes the pod once this process ended
+      Save();
+      return 0;
+    }
     bool all_succeeded = true;
     for (const agent::ContainerStatus& c : status_.containers)
       all_succeeded = all_succeeded && c.state.exit_code == 0;
@@ -109,6 +134,97 @@ class PodSupervisor {
   }
 
  private:
+  std::string StopFile() const { return PodDir(root_, key_) + "\\stop"; }
+
+  // A `stop` written before this process started was left by a delete that did not live to see
+  // it through: the pod was re-adopted since, so it is wanted (a delete in progress waits for
+  // the supervisor it asked, and never starts one). One written since is for this supervisor
+  // (a delete right after apply, before this process got here): it stays and is obeyed.
+  void RemoveStaleStop() {
+    WIN32_FILE_ATTRIBUTE_DATA a;
+    FILETIME created, exited, kernel, user;
+    std::wstring path = sys::Widen(StopFile());
+    if (!GetFileAttributesExW(path.c_str(), GetFileExInfoStandard, &a)) return;
+    if (GetProcessTimes(GetCurrentProcess(), &created, &exited, &kernel, &user) &&
+        CompareFileTime(&a.ftLastWriteTime, &created) >= 0)
+      return;
+    DeleteFileW(path.c_str());
+  }
+
+  // Polls for the `stop` file a delete writes, until the pod ends; then stops the pod.
+  void WatchStop() {
+    std::unique_lock lock(mu_);
+    while (!ended_) {
+      lock.unlock();
+      bool asked = sys::Exists(StopFile());
+      lock.lock();
+      if (asked) {
+        lock.unlock();
+        StopAll();
+        return;
+      }
+      cv_.wait_for(lock, std::chrono::milliseconds(100), [this] { return ended_; });
+    }
+  }
+
+  // The pod's stop (a delete): no container starts or restarts any more; each running one's
+  // job is sent CTRL_SHUTDOWN_EVENT and has the grace period to empty, then is terminated. The
+  // containers' own threads see their first process end and finish as usual (volume removed).
+  void StopAll() {
+    std::vector<std::string> ids;
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+      status_.terminating = true;
+      for (const auto* list : {&status_.init_containers, &status_.containers}) {
+        for (const agent::ContainerStatus& c : *list) {
+          size_t scheme = c.container_id.find("://");
+          if (c.state.kind == "running" && scheme != std::string::npos)
+            ids.push_back(c.container_id.substr(scheme + 3));
+        }
+      }
+      Save();
+    }
+    cv_.notify_all();  // a back-off in progress ends now
+    struct Stopping {
+      job::JobObject job;
+      windows::GracefulStop plan;
+      bool done = false;
+    };
+    std::vector<Stopping> jobs;
+    const std::chrono::milliseconds grace =
+        agent::GracePeriod(pod_.spec.termination_grace_period_seconds);
+    for (const std::string& id : ids) {
+      auto job = job::JobObject::Open(id, /*terminate=*/true);
+      if (!job) continue;  // it ended meanwhile
+      jobs.push_back({std::move(*job), windows::GracefulStop(grace, NowMs())});
+      Stopping& s = jobs.back();
+      windows::StopAction act = s.plan.Begin();
+      if (act == windows::StopAction::kSendShutdown) {
+        auto sent = s.job.SendCtrlShutdown(
+            std::min<std::chrono::milliseconds>(grace, std::chrono::seconds(2)));
+        act = sent ? s.plan.Sent(*sent) : windows::StopAction::kTerminate;
+      }
+      if (act == windows::StopAction::kTerminate) {
+        (void)s.job.Terminate(1);
+        s.done = true;
+      }
+    }
+    for (;;) {
+      bool waiting = false;
+      for (Stopping& s : jobs) {
+        if (s.done) continue;
+        auto active = s.job.ActiveProcesses();
+        windows::StopAction act = s.plan.Poll(active && *active == 0, NowMs());
+        if (act == windows::StopAction::kTerminate) (void)s.job.Terminate(1);
+        s.done = act != windows::StopAction::kWait;
+        waiting = waiting || !s.done;
+      }
+      if (!waiting) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+
   const std::string& Policy() const { return pod_.spec.restart_policy; }
   bool Restarts(int code) const {
     if (Policy() == "Never") return false;
@@ -178,6 +294,7 @@ class PodSupervisor {
     {
       // Recorded before its volume exists, so that a delete after any crash removes it.
       std::lock_guard lock(mu_);
+      if (stopping_) return 1;  // the pod is being deleted: nothing starts
       Entry(init, i).container_id = "hostprocess://" + id;
       status_.live_containers.push_back(id);
       restart = Entry(init, i).restart_count;
@@ -224,6 +341,9 @@ class PodSupervisor {
       e.ready = !init;  // no readiness probes on Windows yet: ready while it runs
       e.pid = static_cast<pid_t>(r->process.pid());
       Save();
+      // Started while StopAll listed the running containers: it was not listed, so it stops
+      // here, at once (it has had no time to need a grace period).
+      if (stopping_) (void)r->job.Terminate(1);
     }
     std::mutex log_mu;
     std::thread out(Pump, out_r, "stdout", log, std::ref(log_mu));
@@ -275,8 +395,10 @@ class PodSupervisor {
       }
       Save();
     }
-    if (delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
+    if (delay > 0)
+      cv_.wait_for(lock, std::chrono::milliseconds(delay), [this] { return stopping_; });
+    if (stopping_) return;
     Entry(init, i).restart_count++;
     Save();
   }
@@ -286,7 +408,7 @@ class PodSupervisor {
     agent::RestartBackoff backoff;
     for (;;) {
       if (RunOnce(true, i) == 0) return true;
-      if (Policy() == "Never") return false;
+      if (Policy() == "Never" || Stopping()) return false;
       BackOff(true, i, backoff);
     }
   }
@@ -297,9 +419,14 @@ class PodSupervisor {
     agent::RestartBackoff backoff;
     for (;;) {
       int code = RunOnce(false, i);
-      if (!Restarts(code)) return;
+      if (!Restarts(code) || Stopping()) return;
       BackOff(false, i, backoff);
     }
+  }
+
+  bool Stopping() {
+    std::lock_guard lock(mu_);
+    return stopping_;
   }
 
   std::string Namespace() const {
@@ -311,6 +438,9 @@ class PodSupervisor {
   k8s::Pod pod_;
   std::map<std::string, std::string> annotations_;
   std::mutex mu_;
+  std::condition_variable cv_;  // with mu_: stopping_ or ended_ changed
+  bool stopping_ = false;       // a delete asked the pod to stop
+  bool ended_ = false;          // Run is returning: the stop watcher ends
   std::vector<bool> done_ = std::vector<bool>(pod_.spec.containers.size(), false);
   agent::PodStatus status_;
 };
@@ -352,6 +482,13 @@ void RecordStartFailure(const std::string& root, const std::string& key, const n
 }
 
 int Supervise(const GlobalOptions& g, const std::string& key) {
+  // Started in a new process group (pod_state.cc StartSupervisor), this process ignores Ctrl-C,
+  // and its containers would inherit that. Under Wine 8 that flag makes kernel32!CtrlRoutine
+  // drop every console control event, CTRL_SHUTDOWN_EVENT included (measured: no handler ran,
+  // the remote thread returned 0), so a delete's grace period could not be used. Handling is
+  // restored here, before any container starts; the supervisor has no console (detached), so
+  // nothing sends it Ctrl-C.
+  SetConsoleCtrlHandler(nullptr, FALSE);
   auto record = windows_node::ReadPodRecord(g.root, key);
   if (!record) {
     RecordStartFailure(g.root, key, nlohmann::json::object(), record.error());

@@ -15,6 +15,7 @@
 
 #include "core/base/result.h"
 #include "core/job/job.h"
+#include "core/windows/job_accounting.h"
 #include "core/windows/job_limits.h"
 
 namespace hp::job {
@@ -24,9 +25,11 @@ class JobObject {
   // A new named Job Object ("JobContainer_<id>", as hcsshim names them) with `limits`.
   static Result<JobObject> Create(const std::string& container_id,
                                   const windows::JobObjectLimits& limits);
-  // The running container's job, opened by name (to start a process in it: exec); closing this
-  // handle does not end the job while its owner holds its own.
-  static Result<JobObject> Open(const std::string& container_id);
+  // The running container's job, opened by name (to start a process in it: exec; to query it:
+  // top, describe; with `terminate`, also to stop it: the supervisor's delete); closing this
+  // handle does not end the job while its owner holds its own. Only the supervisor asks for
+  // the right to terminate, so that a reader needs no more access than it did.
+  static Result<JobObject> Open(const std::string& container_id, bool terminate = false);
   JobObject(JobObject&& o) noexcept;
   JobObject& operator=(JobObject&& o) noexcept;
   JobObject(const JobObject&) = delete;
@@ -49,6 +52,20 @@ class JobObject {
   // VM_COUNTERS_EX2 (Wine 8) each process's whole working set. pids_current: the job's count.
   // Under Wine 8 the accounting reads 0 (docs/windows.md).
   Result<Stats> GetStats() const;
+  // The job's accounting as `describe` shows it: process counts and CPU times
+  // (JobObjectBasicAccountingInformation), peak commit (JobObjectExtendedLimitInformation's
+  // PeakJobMemoryUsed), I/O (JobObjectBasicAndIoAccountingInformation) when the system answers.
+  // Under Wine 8 the counts are right, the CPU times and the peak read 0 and the I/O query fails
+  // (ERROR_INVALID_FUNCTION: io_reported false).
+  Result<windows::JobAccounting> Accounting() const;
+  // Sends CTRL_SHUTDOWN_EVENT to every process of the job, as hcsshim's job containers signal
+  // theirs: a thread started in the process (CreateRemoteThread) at kernel32's CtrlRoutine,
+  // which runs the process's console control handlers, or ends it as the default handler does;
+  // no console is shared. Returns how many processes were sent one, counting the sends still
+  // in progress after `wait` (a pid that now names a process outside the job is skipped).
+  // Works under Wine 8 (measured: the handler runs), where a send to an exiting process can
+  // block for good: each process has its own sender thread, left behind after `wait`.
+  Result<int> SendCtrlShutdown(std::chrono::milliseconds wait) const;
   // Kills every process of the job with `exit_code`.
   Status Terminate(uint32_t exit_code);
   // Waits for JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO (or an empty job); false on timeout.

@@ -11,10 +11,11 @@ namespace hp::launch {
 namespace {
 
 // An inheritable duplicate of `h` (or of the caller's standard handle `which`), closed with
-// the object.
+// the object; none when not `wanted`.
 class InheritedHandle {
  public:
-  InheritedHandle(void* h, DWORD which) {
+  InheritedHandle(void* h, DWORD which, bool wanted) {
+    if (!wanted) return;
     HANDLE source = h ? static_cast<HANDLE>(h) : GetStdHandle(which);
     if (source && source != INVALID_HANDLE_VALUE)
       DuplicateHandle(GetCurrentProcess(), source, GetCurrentProcess(), &h_, 0, TRUE,
@@ -54,8 +55,11 @@ Result<uint32_t> Process::ExitCode() const {
 }
 
 Result<Process> Spawn(const SpawnSpec& spec, job::JobObject& job) {
-  InheritedHandle in(spec.std_in, STD_INPUT_HANDLE), out(spec.std_out, STD_OUTPUT_HANDLE),
-      err(spec.std_err, STD_ERROR_HANDLE);
+  // With a pseudo console the process inherits no handle: its standard handles are the
+  // console's.
+  const bool console = spec.pseudo_console != nullptr;
+  InheritedHandle in(spec.std_in, STD_INPUT_HANDLE, !console),
+      out(spec.std_out, STD_OUTPUT_HANDLE, !console), err(spec.std_err, STD_ERROR_HANDLE, !console);
   std::vector<HANDLE> inherit;
   for (HANDLE h : {in.get(), out.get(), err.get()})
     if (h) inherit.push_back(h);
@@ -78,9 +82,17 @@ Result<Process> Spawn(const SpawnSpec& spec, job::JobObject& job) {
       !UpdateProcThreadAttribute(attrs, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherit.data(),
                                  inherit.size() * sizeof(HANDLE), nullptr, nullptr))
     return Err(sys::Win32Error("set the handles the process inherits"));
+  // PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE (MinGW declares it only for NTDDI_WIN10_RS5 and later).
+  constexpr DWORD_PTR kPseudoConsole = 0x00020016;
+  if (console && !UpdateProcThreadAttribute(attrs, 0, kPseudoConsole, spec.pseudo_console,
+                                            sizeof(void*), nullptr, nullptr))
+    return Err(sys::Win32Error("set the pseudo console of the process"));
 
   STARTUPINFOEXW si = {};
   si.StartupInfo.cb = sizeof si;
+  // With a pseudo console the handles are null: the process then gets the console's, not
+  // this process's (which it would inherit without STARTF_USESTDHANDLES, a redirected stdout
+  // included).
   si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
   si.StartupInfo.hStdInput = in.get();
   si.StartupInfo.hStdOutput = out.get();

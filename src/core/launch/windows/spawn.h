@@ -24,6 +24,9 @@ struct SpawnSpec {
   void* std_err = nullptr;
   // The account's primary token (logon.h); null: this process's own account.
   void* token = nullptr;
+  // An HPCON (CreatePseudoConsole): the process's console; its standard handles are then the
+  // console's and std_in/std_out/std_err are not used (exec -t).
+  void* pseudo_console = nullptr;
 };
 
 class Process {

@@ -1,0 +1,32 @@
+// hp/agent: the grace period a pod's containers get to stop (kubelet's
+// terminationGracePeriodSeconds), one rule for the Linux and the Windows supervisors and for the
+// commands that wait for them. Header-only, pure.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+namespace hp::agent {
+
+// The longest grace period taken, in seconds (about 68 years): a larger value is taken as this
+// one so that it can be counted in milliseconds without overflow.
+inline constexpr int64_t kMaxGraceSeconds = int64_t{1} << 31;
+
+// terminationGracePeriodSeconds as the supervisors apply it: 30 when unset (the API server's
+// default), a negative value as 0 (stop at once), at most kMaxGraceSeconds.
+inline int64_t GracePeriodSeconds(std::optional<int64_t> seconds) {
+  return std::clamp<int64_t>(seconds.value_or(30), 0, kMaxGraceSeconds);
+}
+inline std::chrono::milliseconds GracePeriod(std::optional<int64_t> seconds) {
+  return std::chrono::milliseconds(GracePeriodSeconds(seconds) * 1000);
+}
+
+// How long a delete waits for a pod's supervisor to stop its containers before it kills the
+// supervisor itself: the grace period and 10 s for the supervisor's own work.
+inline std::chrono::milliseconds SupervisorStopWait(std::optional<int64_t> seconds) {
+  return GracePeriod(seconds) + std::chrono::seconds(10);
+}
+
+}  // namespace hp::agent

@@ -1,0 +1,89 @@
+// hp-test-helper.exe MODE ARGS...: what the Wine tier needs a container to do that no stock
+// Wine program does (tests/wine/pods/grace_test.sh).
+//   ctrl-exit FILE DELAY_MS CODE  on a console control event: append "got <event>" to FILE,
+//                                 sleep DELAY_MS, exit with CODE (a program that shuts down
+//                                 cleanly within its grace period)
+//   ctrl-ignore FILE              on a console control event: append "got <event>" to FILE and
+//                                 keep running (a program that outlives its grace period)
+// Both print "ready" on stdout once their handler is in place, then wait forever.
+//   tty-check [echo]              prints "stdin-console=<0|1> stdout-console=<0|1> size=<W>x<H>"
+//                                 (whether its standard handles are a console, and the
+//                                 console window's size); with `echo`, then reads a line and
+//                                 prints "read=<line>"; exits 0
+#include <windows.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace {
+
+std::string g_file;
+DWORD g_delay_ms = 0;
+int g_code = 0;
+bool g_exit = false;
+
+void Append(const char* line) {
+  FILE* f = std::fopen(g_file.c_str(), "ab");
+  if (!f) return;
+  std::fputs(line, f);
+  std::fclose(f);
+}
+
+BOOL WINAPI Handler(DWORD event) {
+  char line[64];
+  std::snprintf(line, sizeof line, "got %lu\n", static_cast<unsigned long>(event));
+  Append(line);
+  if (!g_exit) return TRUE;  // handled: keep running
+  Sleep(g_delay_ms);
+  Append("exiting\n");
+  ExitProcess(static_cast<UINT>(g_code));
+}
+
+int Usage() {
+  std::fputs(
+      "usage: hp-test-helper ctrl-exit FILE DELAY_MS CODE | ctrl-ignore FILE | tty-check [echo]\n",
+      stderr);
+  return 2;
+}
+
+}  // namespace
+
+int TtyCheck(bool echo) {
+  DWORD mode = 0;
+  CONSOLE_SCREEN_BUFFER_INFO info = {};
+  BOOL in = GetConsoleMode(GetStdHandle(STD_INPUT_HANDLE), &mode);
+  BOOL out = GetConsoleScreenBufferInfo(GetStdHandle(STD_OUTPUT_HANDLE), &info);
+  std::printf("stdin-console=%d stdout-console=%d size=%dx%d\n", in ? 1 : 0, out ? 1 : 0,
+              out ? info.srWindow.Right - info.srWindow.Left + 1 : 0,
+              out ? info.srWindow.Bottom - info.srWindow.Top + 1 : 0);
+  std::fflush(stdout);
+  if (echo) {
+    char line[256] = {};
+    if (!std::fgets(line, sizeof line, stdin)) return 1;
+    line[std::strcspn(line, "\r\n")] = 0;
+    std::printf("read=%s\n", line);
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "tty-check") == 0)
+    return TtyCheck(argc == 3 && std::strcmp(argv[2], "echo") == 0);
+  if (argc < 3) return Usage();
+  std::string mode = argv[1];
+  g_file = argv[2];
+  if (mode == "ctrl-exit" && argc == 5) {
+    g_exit = true;
+    g_delay_ms = static_cast<DWORD>(std::strtoul(argv[3], nullptr, 10));
+    g_code = std::atoi(argv[4]);
+  } else if (mode != "ctrl-ignore" || argc != 3) {
+    return Usage();
+  }
+  SetConsoleCtrlHandler(Handler, TRUE);
+  std::puts("ready");
+  std::fflush(stdout);
+  for (;;) Sleep(INFINITE);
+}
