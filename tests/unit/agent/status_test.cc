@@ -10,6 +10,7 @@
 #include <string>
 
 #include "common/container_status.h"
+#include "common/mutate.h"
 #include "common/temp_dir.h"
 #include "core/sys/file.h"
 
@@ -141,22 +142,7 @@ TEST(DecodePodStatus, AgreesWithTheTreeOnMutatedStatus) {
   const std::string alphabet = "{}[]\":,\\ \n0123456789-.etrufalsn";
   int taken = 0;
   for (int i = 0; i < 3000; i++) {
-    std::string t = text;
-    for (int e = 0, n = 1 + static_cast<int>(rng() % 2); e < n; e++) {
-      size_t pos = rng() % t.size();
-      char c = alphabet[rng() % alphabet.size()];
-      switch (rng() % 3) {
-        case 0:
-          t[pos] = c;
-          break;
-        case 1:
-          t.insert(t.begin() + static_cast<long>(pos), c);
-          break;
-        default:
-          t.erase(pos, 1);
-          break;
-      }
-    }
+    std::string t = hp::testing::Mutate(text, rng, alphabet, 2);
     PodStatus s;
     if (!DecodePodStatus(t, s)) continue;
     taken++;

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "common/mutate.h"
+
 namespace hp {
 namespace {
 
@@ -160,23 +162,7 @@ TEST(ParseJson, AgreesWithNlohmannOnMutatedStatus) {
   const std::string alphabet = "{}[]\":,\\ \n0123456789-+.eEtrufalsn\x01\xc3\xa9\xff";
   int taken = 0;
   for (int i = 0; i < 3000; i++) {
-    std::string t = status;
-    int edits = 1 + static_cast<int>(rng() % 3);
-    for (int e = 0; e < edits; e++) {
-      size_t pos = rng() % t.size();
-      char c = alphabet[rng() % alphabet.size()];
-      switch (rng() % 3) {
-        case 0:
-          t[pos] = c;
-          break;
-        case 1:
-          t.insert(t.begin() + static_cast<long>(pos), c);
-          break;
-        default:
-          t.erase(pos, 1);
-          break;
-      }
-    }
+    std::string t = hp::testing::Mutate(status, rng, alphabet, 3);
     if (Agrees(t)) taken++;
     if (HasFailure()) break;
   }
