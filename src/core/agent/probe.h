@@ -12,14 +12,10 @@
 #include <string>
 
 #include "core/agent/exec.h"
+#include "core/agent/probe_timing.h"
 #include "core/k8s/types.h"
 
 namespace hp::agent {
-
-struct ProbeOutcome {
-  bool success = false;
-  std::string message;  // kubelet's failure text ("HTTP probe failed with statuscode: 500")
-};
 
 struct ProbeContext {
   std::string host;  // pod IP
@@ -29,29 +25,5 @@ struct ProbeContext {
 };
 
 ProbeOutcome RunProbe(const k8s::Probe& probe, const ProbeContext& ctx);
-
-// kubelet's probe timing with defaults applied.
-struct ProbeTiming {
-  int64_t initial_delay_ms = 0;
-  int64_t period_ms = 10'000;
-  int64_t timeout_ms = 1'000;
-  int success_threshold = 1;
-  int failure_threshold = 3;
-};
-ProbeTiming TimingOf(const k8s::Probe& probe);
-
-// The consecutive-result counter a probe worker keeps: the result flips only after
-// `success_threshold` successes or `failure_threshold` failures in a row.
-struct ProbeState {
-  bool result = false;  // current result (initial: false for readiness/startup)
-  int successes = 0;
-  int failures = 0;
-  int64_t next_ms = 0;  // when to run next
-  // Records one outcome; returns true when the result changed.
-  bool Record(bool success, const ProbeTiming& t);
-};
-
-// Resolves an httpGet/tcpSocket port (number or a container port name); 0 when unknown.
-int ResolvePort(const k8s::IntOrString& port, const k8s::Container& container);
 
 }  // namespace hp::agent

@@ -10,7 +10,11 @@
 //                                 (whether its standard handles are a console, and the
 //                                 console window's size); with `echo`, then reads a line and
 //                                 prints "read=<line>"; exits 0
+//   listen PORT                   listens on TCP PORT (all addresses), prints "listening",
+//                                 then accepts and closes connections forever (a server for
+//                                 tcpSocket probes, tests/wine/pods/probes_test.sh)
 #include <windows.h>
+#include <winsock2.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -43,7 +47,8 @@ BOOL WINAPI Handler(DWORD event) {
 
 int Usage() {
   std::fputs(
-      "usage: hp-test-helper ctrl-exit FILE DELAY_MS CODE | ctrl-ignore FILE | tty-check [echo]\n",
+      "usage: hp-test-helper ctrl-exit FILE DELAY_MS CODE | ctrl-ignore FILE | tty-check [echo] | "
+      "listen PORT\n",
       stderr);
   return 2;
 }
@@ -69,7 +74,29 @@ int TtyCheck(bool echo) {
   return 0;
 }
 
+int Listen(int port) {
+  WSADATA d;
+  if (WSAStartup(MAKEWORD(2, 2), &d) != 0) return 1;
+  SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  sockaddr_in a = {};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<u_short>(port));
+  a.sin_addr.s_addr = htonl(INADDR_ANY);
+  if (s == INVALID_SOCKET || bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      listen(s, 16) != 0) {
+    std::printf("listen %d failed: %d\n", port, WSAGetLastError());
+    return 1;
+  }
+  std::puts("listening");
+  std::fflush(stdout);
+  for (;;) {
+    SOCKET c = accept(s, nullptr, nullptr);
+    if (c != INVALID_SOCKET) closesocket(c);
+  }
+}
+
 int main(int argc, char** argv) {
+  if (argc == 3 && std::strcmp(argv[1], "listen") == 0) return Listen(std::atoi(argv[2]));
   if (argc >= 2 && std::strcmp(argv[1], "tty-check") == 0)
     return TtyCheck(argc == 3 && std::strcmp(argv[2], "echo") == 0);
   if (argc < 3) return Usage();

@@ -415,8 +415,13 @@ Result<uint32_t> Exec(const k8s::PodSpec& pod,
         job);
   }();
   if (!process) return Err(process.error());
-  ASSIGN_OR_RETURN(bool ended, process->Wait(std::chrono::milliseconds(INFINITE)));
-  (void)ended;
+  ASSIGN_OR_RETURN(bool ended,
+                   process->Wait(flags.timeout.count() < 0 ? std::chrono::milliseconds(INFINITE)
+                                                           : flags.timeout));
+  if (!ended) {
+    (void)process->Terminate(1);
+    return Err(ErrorCode::kUnavailable, "timed out");
+  }
   return process->ExitCode();
 }
 

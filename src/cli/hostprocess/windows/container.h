@@ -4,6 +4,7 @@
 // rules (core/windows), its own Job Object (kill-on-job-close), its first process.
 #pragma once
 
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -24,6 +25,9 @@ struct ContainerOptions {
   std::string id;                  // the container's id (its volume's name); empty: a new one
   std::string volumes_dir;         // where the pod's emptyDir volumes are made (empty: refused)
   void* pseudo_console = nullptr;  // Exec: an HPCON to run the command in (exec -t)
+  // Exec: how long the command may run (negative: no limit); past it the command is
+  // terminated and Exec fails with kUnavailable "timed out" (a probe's timeoutSeconds).
+  std::chrono::milliseconds timeout{-1};
 };
 
 // A new container id: 32 random hex digits.
@@ -44,8 +48,8 @@ Result<Running> Start(const k8s::PodSpec& pod,
                       const k8s::Container& c, const ContainerOptions& options);
 // Runs `command` in the running container `options.id` (its Job Object, account, environment
 // and working directory, as its first process got them) with the caller's standard handles
-// unless options give others, or in options.pseudo_console; waits for it and returns its exit
-// code.
+// unless options give others, or in options.pseudo_console; waits for it (at most
+// options.timeout) and returns its exit code.
 Result<uint32_t> Exec(const k8s::PodSpec& pod,
                       const std::map<std::string, std::string>& annotations,
                       const k8s::Container& c, const ContainerOptions& options,

@@ -7,7 +7,10 @@
 // kept) and records the pod's status (agent::PodStatus, the Linux supervisor's shape) in
 // status.json. `delete` asks it to stop (a `stop` file in the pod's directory, as on Linux):
 // each running container's job is sent CTRL_SHUTDOWN_EVENT and gets the pod's grace period
-// (terminationGracePeriodSeconds) to empty, then is terminated (windows::GracefulStop).
+// (terminationGracePeriodSeconds) to empty, then is terminated (windows::GracefulStop). A
+// container's liveness, readiness and startup probes run in a thread of their own while it runs
+// (agent::ProbeWorker's decisions, windows/probes.h's transport): readiness sets its `ready`,
+// a failed liveness or startup probe terminates its job, and its restart policy restarts it.
 #include <windows.h>
 
 #include <atomic>
@@ -25,8 +28,10 @@
 #include "cli/hostprocess/command.h"
 #include "cli/hostprocess/windows/container.h"
 #include "cli/hostprocess/windows/pod_state.h"
+#include "cli/hostprocess/windows/probes.h"
 #include "core/agent/backoff.h"
 #include "core/agent/grace.h"
+#include "core/agent/probe_worker.h"
 #include "core/agent/windows/host_ip.h"
 #include "core/base/time.h"
 #include "core/k8s/decode.h"
@@ -337,8 +342,9 @@ class PodSupervisor {
       std::lock_guard lock(mu_);
       agent::ContainerStatus& e = Entry(init, i);
       e.state = {"running", "", "", 0, 0, NowUnixSeconds(), 0};
-      e.started = true;
-      e.ready = !init;  // no readiness probes on Windows yet: ready while it runs
+      // A startup probe holds `started` back, a readiness probe `ready` (ProbeWorker).
+      e.started = init || !c.startup_probe;
+      e.ready = !init && !c.readiness_probe && e.started;
       e.pid = static_cast<pid_t>(r->process.pid());
       Save();
       // Started while StopAll listed the running containers: it was not listed, so it stops
@@ -348,8 +354,18 @@ class PodSupervisor {
     std::mutex log_mu;
     std::thread out(Pump, out_r, "stdout", log, std::ref(log_mu));
     std::thread err(Pump, err_r, "stderr", log, std::ref(log_mu));
+    ProbeRun probes;
+    std::thread prober;
+    if (!init && (c.liveness_probe || c.readiness_probe || c.startup_probe))
+      prober = std::thread([&] { Probe(i, c, id, *r, probes); });
     Status left = Ok();
     auto code = windows_node::Finish(*r, &left);
+    {
+      std::lock_guard lock(probes.mu);
+      probes.ended = true;
+    }
+    probes.cv.notify_all();
+    if (prober.joinable()) prober.join();
     out.join();
     err.join();
     if (!left) {
@@ -371,6 +387,63 @@ class PodSupervisor {
     if (left) Forget(id);
     Save();
     return exit_code;
+  }
+
+  // A running container's probe thread and the end of the run it watches.
+  struct ProbeRun {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool ended = false;  // with mu: the container's first process ended
+  };
+
+  // Runs container `i`'s probes while it runs (until `run.ended`): their events go to the
+  // pod's, `started` and `ready` to its status; a liveness or startup failure terminates its
+  // job (not yet through the grace period: docs/windows.md), and Keep restarts it as after any
+  // exit.
+  void Probe(size_t i, const k8s::Container& c, const std::string& id, windows_node::Running& r,
+             ProbeRun& run) {
+    agent::ProbeWorker worker(c, NowMs());
+    windows_node::ProbeTarget target;
+    {
+      std::lock_guard lock(mu_);
+      target.host = status_.host_ip;
+    }
+    target.container = &c;
+    target.exec = [&](const std::vector<std::string>& command, std::chrono::milliseconds timeout) {
+      windows_node::ContainerOptions options{root_, record_.volume_root};
+      options.id = id;
+      options.timeout = timeout;
+      options.std_out = options.std_err = probe_null_;
+      return windows_node::Exec(pod_.spec, annotations_, c, options, command);
+    };
+    for (;;) {
+      {
+        std::unique_lock lock(run.mu);
+        int64_t wait = std::max<int64_t>(0, worker.NextMs() - NowMs());
+        run.cv.wait_for(lock, std::chrono::milliseconds(std::min<int64_t>(wait, 3'600'000)),
+                        [&] { return run.ended; });
+        if (run.ended) return;
+      }
+      if (NowMs() < worker.NextMs()) continue;
+      agent::ProbeStep step = worker.Tick(
+          NowMs(), [&](const k8s::Probe& p) { return windows_node::RunProbe(p, target); });
+      {
+        std::lock_guard ended(run.mu);
+        if (run.ended) return;  // what it saw is the container's end, not its health
+      }
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+      for (const agent::ProbeEvent& e : step.events)
+        status_.AddEvent(e.type, e.reason, e.message, NowUnixSeconds());
+      agent::ContainerStatus& e = Entry(false, i);
+      e.started = worker.started();
+      e.ready = worker.ready();
+      Save();
+      if (step.restart) {
+        (void)r.job.Terminate(1);
+        return;
+      }
+    }
   }
 
   // After a run that restarts: kubelet's back-off (CrashLoopBackOff while it waits), then the
@@ -442,6 +515,13 @@ class PodSupervisor {
   bool stopping_ = false;       // a delete asked the pod to stop
   bool ended_ = false;          // Run is returning: the stop watcher ends
   std::vector<bool> done_ = std::vector<bool>(pod_.spec.containers.size(), false);
+  // The standard handles of probes' commands (NUL, inheritable; kubelet keeps their output only
+  // for the event message, which here says the exit code).
+  HANDLE probe_null_ = [] {
+    SECURITY_ATTRIBUTES inherit{sizeof inherit, nullptr, TRUE};
+    return CreateFileW(L"NUL", GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit,
+                       OPEN_EXISTING, 0, nullptr);
+  }();
   agent::PodStatus status_;
 };
 

@@ -54,6 +54,12 @@ Result<uint32_t> Process::ExitCode() const {
   return static_cast<uint32_t>(code);
 }
 
+Status Process::Terminate(uint32_t code) {
+  if (!TerminateProcess(handle_, code))
+    return Err(sys::Win32Error("terminate process " + std::to_string(pid_)));
+  return Ok();
+}
+
 Result<Process> Spawn(const SpawnSpec& spec, job::JobObject& job) {
   // With a pseudo console the process inherits no handle: its standard handles are the
   // console's.

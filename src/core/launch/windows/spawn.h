@@ -41,6 +41,8 @@ class Process {
   // Waits for the process to end; its exit code, or nullopt-like false on timeout.
   Result<bool> Wait(std::chrono::milliseconds timeout);
   Result<uint32_t> ExitCode() const;
+  // Ends the process alone (TerminateProcess) with `code` (a probe's command past its timeout).
+  Status Terminate(uint32_t code);
 
  private:
   void* handle_;

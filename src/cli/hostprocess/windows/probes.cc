@@ -1,0 +1,181 @@
+#include "cli/hostprocess/windows/probes.h"
+
+#include <fmt/format.h>
+#include <winsock2.h>
+#include <ws2tcpip.h>
+
+#include <cstdlib>
+
+#include "core/base/strings.h"
+
+namespace hp::cli::windows_node {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Winsock, started once for the process (never cleaned up: the supervisor ends with it).
+bool WinsockUp() {
+  static const bool up = [] {
+    WSADATA d;
+    return WSAStartup(MAKEWORD(2, 2), &d) == 0;
+  }();
+  return up;
+}
+
+struct Socket {
+  SOCKET s = INVALID_SOCKET;
+  Socket() = default;
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+  ~Socket() {
+    if (s != INVALID_SOCKET) closesocket(s);
+  }
+};
+
+// Waits until `s` is writable (`write`) or readable, at most until `deadline_ms`.
+bool WaitFor(SOCKET s, bool write, int64_t deadline_ms) {
+  int64_t left = deadline_ms - NowMs();
+  if (left <= 0) return false;
+  fd_set set;
+  FD_ZERO(&set);
+  FD_SET(s, &set);
+  fd_set err;
+  FD_ZERO(&err);
+  FD_SET(s, &err);
+  timeval tv{static_cast<long>(left / 1000), static_cast<long>((left % 1000) * 1000)};
+  int n = select(0, write ? nullptr : &set, write ? &set : nullptr, &err, &tv);
+  return n > 0 && FD_ISSET(s, &set);
+}
+
+// Connects to host:port before `deadline_ms`; on failure *why has Go's dial error text.
+bool Dial(Socket& sock, const std::string& host, int port, int64_t deadline_ms, std::string* why) {
+  std::string addr = fmt::format("{}:{}", host, port);
+  if (!WinsockUp()) {
+    *why = fmt::format("dial tcp {}: Winsock did not start", addr);
+    return false;
+  }
+  addrinfo hints = {};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res); rc != 0) {
+    *why = fmt::format("dial tcp {}: lookup {}: no such host", addr, host);
+    return false;
+  }
+  sock.s = socket(res->ai_family, SOCK_STREAM, IPPROTO_TCP);
+  if (sock.s == INVALID_SOCKET) {
+    *why = fmt::format("dial tcp {}: socket: error {}", addr, WSAGetLastError());
+    freeaddrinfo(res);
+    return false;
+  }
+  u_long nonblocking = 1;
+  ioctlsocket(sock.s, FIONBIO, &nonblocking);
+  int rc = connect(sock.s, res->ai_addr, static_cast<int>(res->ai_addrlen));
+  freeaddrinfo(res);
+  if (rc == 0) return true;
+  if (WSAGetLastError() != WSAEWOULDBLOCK) {
+    *why = fmt::format("dial tcp {}: connect: error {}", addr, WSAGetLastError());
+    return false;
+  }
+  bool connected = WaitFor(sock.s, true, deadline_ms);
+  int err = 0;
+  int len = sizeof err;
+  getsockopt(sock.s, SOL_SOCKET, SO_ERROR, reinterpret_cast<char*>(&err), &len);
+  if (!connected && err == 0) {
+    *why = fmt::format("dial tcp {}: i/o timeout", addr);
+    return false;
+  }
+  if (!connected || err != 0) {
+    *why = err == WSAECONNREFUSED ? fmt::format("dial tcp {}: connect: connection refused", addr)
+                                  : fmt::format("dial tcp {}: connect: error {}", addr, err);
+    return false;
+  }
+  return true;
+}
+
+agent::ProbeOutcome HttpProbe(const k8s::HTTPGetAction& h, const ProbeTarget& t,
+                              int64_t timeout_ms) {
+  if (!h.scheme.empty() && h.scheme != "HTTP") {
+    return {false,
+            fmt::format("HTTP probe failed: scheme {} is not supported by hostprocess", h.scheme)};
+  }
+  int port = agent::ResolvePort(h.port, *t.container);
+  if (port <= 0) return {false, fmt::format("invalid port \"{}\"", h.port.ToString())};
+  std::string host = h.host.empty() ? t.host : h.host;
+  std::string path = h.path.empty() ? "/" : h.path;
+  std::string url = fmt::format("http://{}:{}{}", host, port, path);
+  int64_t deadline = NowMs() + timeout_ms;
+  Socket sock;
+  std::string why;
+  if (!Dial(sock, host, port, deadline, &why))
+    return {false, fmt::format("Get \"{}\": {}", url, why)};
+  std::string req = fmt::format("GET {} HTTP/1.1\r\nHost: {}:{}\r\nUser-Agent: kube-probe/1.26\r\n",
+                                path, host, port);
+  bool accept = false;
+  for (const auto& hdr : h.http_headers) {
+    req += hdr.name + ": " + hdr.value + "\r\n";
+    if (EqualsIgnoreCase(hdr.name, "Accept")) accept = true;
+  }
+  if (!accept) req += "Accept: */*\r\n";
+  req += "Connection: close\r\n\r\n";
+  size_t sent = 0;
+  while (sent < req.size() && WaitFor(sock.s, true, deadline)) {
+    int n = send(sock.s, req.data() + sent, static_cast<int>(req.size() - sent), 0);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  std::string resp;
+  char buf[1024];
+  while (resp.find("\r\n") == std::string::npos && resp.size() < 4096) {
+    if (!WaitFor(sock.s, false, deadline)) {
+      return {false, fmt::format("Get \"{}\": context deadline exceeded (Client.Timeout exceeded "
+                                 "while awaiting headers)",
+                                 url)};
+    }
+    int n = recv(sock.s, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    resp.append(buf, static_cast<size_t>(n));
+  }
+  int code = 0;  // "HTTP/1.1 200 OK"
+  if (StartsWith(resp, "HTTP/")) {
+    size_t sp = resp.find(' ');
+    if (sp != std::string::npos) code = std::atoi(resp.c_str() + sp + 1);
+  }
+  if (code == 0) return {false, fmt::format("Get \"{}\": malformed HTTP response", url)};
+  if (code >= 200 && code < 400) return {true, ""};
+  return {false, fmt::format("HTTP probe failed with statuscode: {}", code)};
+}
+
+}  // namespace
+
+agent::ProbeOutcome RunProbe(const k8s::Probe& probe, const ProbeTarget& t) {
+  agent::ProbeTiming timing = agent::TimingOf(probe);
+  const k8s::ProbeHandler& h = probe.handler;
+  if (h.exec) {
+    std::string what = Quote(Join(h.exec->command, " "));
+    auto code = t.exec(h.exec->command, std::chrono::milliseconds(timing.timeout_ms));
+    if (!code && code.error().code() == ErrorCode::kUnavailable)
+      return {false, fmt::format("command {} timed out", what)};
+    if (!code) return {false, code.error().ToString()};
+    if (*code == 0) return {true, ""};
+    return {false, fmt::format("command {} exited with {}", what, *code)};
+  }
+  if (h.http_get) return HttpProbe(*h.http_get, t, timing.timeout_ms);
+  if (h.tcp_socket) {
+    int port = agent::ResolvePort(h.tcp_socket->port, *t.container);
+    if (port <= 0)
+      return {false, fmt::format("invalid port \"{}\"", h.tcp_socket->port.ToString())};
+    std::string host = h.tcp_socket->host.empty() ? t.host : h.tcp_socket->host;
+    Socket sock;
+    std::string why;
+    if (!Dial(sock, host, port, NowMs() + timing.timeout_ms, &why)) return {false, why};
+    return {true, ""};
+  }
+  return {false, "probe has no handler"};
+}
+
+}  // namespace hp::cli::windows_node

@@ -1,0 +1,43 @@
+// hp/agent: the platform-neutral part of kubelet's container probes, shared by the Linux
+// supervisor (agent/probe.h, its transport) and the Windows pod supervisor
+// (cli/hostprocess/windows/probes.h): the outcome, kubelet's timing defaults, the
+// consecutive-result counter and the port a probe names.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/k8s/types.h"
+
+namespace hp::agent {
+
+struct ProbeOutcome {
+  bool success = false;
+  std::string message;  // kubelet's failure text ("HTTP probe failed with statuscode: 500")
+};
+
+// kubelet's probe timing with defaults applied.
+struct ProbeTiming {
+  int64_t initial_delay_ms = 0;
+  int64_t period_ms = 10'000;
+  int64_t timeout_ms = 1'000;
+  int success_threshold = 1;
+  int failure_threshold = 3;
+};
+ProbeTiming TimingOf(const k8s::Probe& probe);
+
+// The consecutive-result counter a probe worker keeps: the result flips only after
+// `success_threshold` successes or `failure_threshold` failures in a row.
+struct ProbeState {
+  bool result = false;  // current result (initial: false for readiness/startup)
+  int successes = 0;
+  int failures = 0;
+  int64_t next_ms = 0;  // when to run next
+  // Records one outcome; returns true when the result changed.
+  bool Record(bool success, const ProbeTiming& t);
+};
+
+// Resolves an httpGet/tcpSocket port (number or a container port name); 0 when unknown.
+int ResolvePort(const k8s::IntOrString& port, const k8s::Container& container);
+
+}  // namespace hp::agent
