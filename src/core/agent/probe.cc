@@ -58,28 +58,14 @@ UniqueFd Dial(const std::string& host, int port, int64_t timeout_ms, std::string
 }
 
 ProbeOutcome HttpProbe(const k8s::HTTPGetAction& h, const ProbeContext& ctx, int64_t timeout_ms) {
-  if (!h.scheme.empty() && h.scheme != "HTTP") {
-    return {false,
-            fmt::format("HTTP probe failed: scheme {} is not supported by hostprocess", h.scheme)};
-  }
-  int port = ResolvePort(h.port, *ctx.container);
-  if (port <= 0) return {false, fmt::format("invalid port \"{}\"", h.port.ToString())};
-  std::string host = h.host.empty() ? ctx.host : h.host;
+  HttpProbePlan plan = PlanHttpProbe(h, ctx.host, *ctx.container);
+  if (plan.refused) return *plan.refused;
+  const std::string& url = plan.url;
+  const std::string& req = plan.request;
   std::string why;
   auto start = std::chrono::steady_clock::now();
-  UniqueFd fd = Dial(host, port, timeout_ms, &why);
-  std::string path = h.path.empty() ? "/" : h.path;
-  std::string url = fmt::format("http://{}:{}{}", host, port, path);
+  UniqueFd fd = Dial(plan.host, plan.port, timeout_ms, &why);
   if (!fd) return {false, fmt::format("Get \"{}\": {}", url, why)};
-  std::string req = fmt::format("GET {} HTTP/1.1\r\nHost: {}:{}\r\nUser-Agent: kube-probe/1.26\r\n",
-                                path, host, port);
-  bool accept = false;
-  for (const auto& hdr : h.http_headers) {
-    req += hdr.name + ": " + hdr.value + "\r\n";
-    if (EqualsIgnoreCase(hdr.name, "Accept")) accept = true;
-  }
-  if (!accept) req += "Accept: */*\r\n";
-  req += "Connection: close\r\n\r\n";
   std::string resp;
   size_t sent = 0;
   auto left = [&] {
@@ -98,23 +84,13 @@ ProbeOutcome HttpProbe(const k8s::HTTPGetAction& h, const ProbeContext& ctx, int
   while (resp.find("\r\n") == std::string::npos && resp.size() < 4096) {
     struct pollfd p = {fd.get(), POLLIN, 0};
     if (left() <= 0 || ::poll(&p, 1, static_cast<int>(left())) <= 0) {
-      return {false, fmt::format("Get \"{}\": context deadline exceeded (Client.Timeout exceeded "
-                                 "while awaiting headers)",
-                                 url)};
+      return HttpProbeTimedOut(url);
     }
     ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
     if (n <= 0) break;
     resp.append(buf, static_cast<size_t>(n));
   }
-  // "HTTP/1.1 200 OK"
-  int code = 0;
-  if (StartsWith(resp, "HTTP/")) {
-    size_t sp = resp.find(' ');
-    if (sp != std::string::npos) code = std::atoi(resp.c_str() + sp + 1);
-  }
-  if (code == 0) return {false, fmt::format("Get \"{}\": malformed HTTP response", url)};
-  if (code >= 200 && code < 400) return {true, ""};
-  return {false, fmt::format("HTTP probe failed with statuscode: {}", code)};
+  return HttpProbeOutcome(url, resp);
 }
 
 }  // namespace

@@ -1,6 +1,11 @@
 #include "core/agent/probe_timing.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
+#include <cstdlib>
+
+#include "core/base/strings.h"
 
 namespace hp::agent {
 
@@ -35,6 +40,53 @@ bool ProbeState::Record(bool success, const ProbeTiming& t) {
     if (++failures >= t.failure_threshold && result) return result = false, true;
   }
   return false;
+}
+
+HttpProbePlan PlanHttpProbe(const k8s::HTTPGetAction& h, const std::string& default_host,
+                            const k8s::Container& container) {
+  HttpProbePlan plan;
+  if (!h.scheme.empty() && h.scheme != "HTTP") {
+    plan.refused = ProbeOutcome{
+        false,
+        fmt::format("HTTP probe failed: scheme {} is not supported by hostprocess", h.scheme)};
+    return plan;
+  }
+  plan.port = ResolvePort(h.port, container);
+  if (plan.port <= 0) {
+    plan.refused = ProbeOutcome{false, fmt::format("invalid port \"{}\"", h.port.ToString())};
+    return plan;
+  }
+  plan.host = h.host.empty() ? default_host : h.host;
+  std::string path = h.path.empty() ? "/" : h.path;
+  plan.url = fmt::format("http://{}:{}{}", plan.host, plan.port, path);
+  plan.request = fmt::format("GET {} HTTP/1.1\r\nHost: {}:{}\r\nUser-Agent: kube-probe/1.26\r\n",
+                             path, plan.host, plan.port);
+  bool accept = false;
+  for (const auto& hdr : h.http_headers) {
+    plan.request += hdr.name + ": " + hdr.value + "\r\n";
+    if (EqualsIgnoreCase(hdr.name, "Accept")) accept = true;
+  }
+  if (!accept) plan.request += "Accept: */*\r\n";
+  plan.request += "Connection: close\r\n\r\n";
+  return plan;
+}
+
+ProbeOutcome HttpProbeOutcome(const std::string& url, std::string_view response) {
+  int code = 0;  // "HTTP/1.1 200 OK"
+  if (StartsWith(response, "HTTP/")) {
+    size_t sp = response.find(' ');
+    if (sp != std::string_view::npos)
+      code = std::atoi(std::string(response.substr(sp + 1)).c_str());
+  }
+  if (code == 0) return {false, fmt::format("Get \"{}\": malformed HTTP response", url)};
+  if (code >= 200 && code < 400) return {true, ""};
+  return {false, fmt::format("HTTP probe failed with statuscode: {}", code)};
+}
+
+ProbeOutcome HttpProbeTimedOut(const std::string& url) {
+  return {false, fmt::format("Get \"{}\": context deadline exceeded (Client.Timeout exceeded "
+                             "while awaiting headers)",
+                             url)};
 }
 
 }  // namespace hp::agent

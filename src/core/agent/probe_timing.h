@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/k8s/types.h"
 
@@ -39,5 +41,21 @@ struct ProbeState {
 
 // Resolves an httpGet/tcpSocket port (number or a container port name); 0 when unknown.
 int ResolvePort(const k8s::IntOrString& port, const k8s::Container& container);
+
+// An httpGet probe as kubelet makes it, before any I/O (each platform sends it with its own
+// sockets): the target, the URL of kubelet's messages and the request with kubelet's headers.
+struct HttpProbePlan {
+  std::string host;
+  int port = 0;
+  std::string url;
+  std::string request;
+  std::optional<ProbeOutcome> refused;  // not sent: a scheme other than HTTP, an unknown port
+};
+HttpProbePlan PlanHttpProbe(const k8s::HTTPGetAction& h, const std::string& default_host,
+                            const k8s::Container& container);
+// kubelet's outcome from what the server sent (its status line): success for 200 <= status < 400.
+ProbeOutcome HttpProbeOutcome(const std::string& url, std::string_view response);
+// kubelet's outcome when no status line came within the probe's timeout.
+ProbeOutcome HttpProbeTimedOut(const std::string& url);
 
 }  // namespace hp::agent

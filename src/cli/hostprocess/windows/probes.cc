@@ -99,29 +99,15 @@ bool Dial(Socket& sock, const std::string& host, int port, int64_t deadline_ms, 
 
 agent::ProbeOutcome HttpProbe(const k8s::HTTPGetAction& h, const ProbeTarget& t,
                               int64_t timeout_ms) {
-  if (!h.scheme.empty() && h.scheme != "HTTP") {
-    return {false,
-            fmt::format("HTTP probe failed: scheme {} is not supported by hostprocess", h.scheme)};
-  }
-  int port = agent::ResolvePort(h.port, *t.container);
-  if (port <= 0) return {false, fmt::format("invalid port \"{}\"", h.port.ToString())};
-  std::string host = h.host.empty() ? t.host : h.host;
-  std::string path = h.path.empty() ? "/" : h.path;
-  std::string url = fmt::format("http://{}:{}{}", host, port, path);
+  agent::HttpProbePlan plan = agent::PlanHttpProbe(h, t.host, *t.container);
+  if (plan.refused) return *plan.refused;
+  const std::string& url = plan.url;
+  const std::string& req = plan.request;
   int64_t deadline = NowMs() + timeout_ms;
   Socket sock;
   std::string why;
-  if (!Dial(sock, host, port, deadline, &why))
+  if (!Dial(sock, plan.host, plan.port, deadline, &why))
     return {false, fmt::format("Get \"{}\": {}", url, why)};
-  std::string req = fmt::format("GET {} HTTP/1.1\r\nHost: {}:{}\r\nUser-Agent: kube-probe/1.26\r\n",
-                                path, host, port);
-  bool accept = false;
-  for (const auto& hdr : h.http_headers) {
-    req += hdr.name + ": " + hdr.value + "\r\n";
-    if (EqualsIgnoreCase(hdr.name, "Accept")) accept = true;
-  }
-  if (!accept) req += "Accept: */*\r\n";
-  req += "Connection: close\r\n\r\n";
   size_t sent = 0;
   while (sent < req.size() && WaitFor(sock.s, true, deadline)) {
     int n = send(sock.s, req.data() + sent, static_cast<int>(req.size() - sent), 0);
@@ -132,22 +118,13 @@ agent::ProbeOutcome HttpProbe(const k8s::HTTPGetAction& h, const ProbeTarget& t,
   char buf[1024];
   while (resp.find("\r\n") == std::string::npos && resp.size() < 4096) {
     if (!WaitFor(sock.s, false, deadline)) {
-      return {false, fmt::format("Get \"{}\": context deadline exceeded (Client.Timeout exceeded "
-                                 "while awaiting headers)",
-                                 url)};
+      return agent::HttpProbeTimedOut(url);
     }
     int n = recv(sock.s, buf, sizeof buf, 0);
     if (n <= 0) break;
     resp.append(buf, static_cast<size_t>(n));
   }
-  int code = 0;  // "HTTP/1.1 200 OK"
-  if (StartsWith(resp, "HTTP/")) {
-    size_t sp = resp.find(' ');
-    if (sp != std::string::npos) code = std::atoi(resp.c_str() + sp + 1);
-  }
-  if (code == 0) return {false, fmt::format("Get \"{}\": malformed HTTP response", url)};
-  if (code >= 200 && code < 400) return {true, ""};
-  return {false, fmt::format("HTTP probe failed with statuscode: {}", code)};
+  return agent::HttpProbeOutcome(url, resp);
 }
 
 }  // namespace
