@@ -28,6 +28,29 @@ constexpr WellKnown kWellKnown[] = {
 
 }  // namespace
 
+std::string EphemeralUserName(std::string_view container_id) {
+  return std::string(container_id.substr(0, kUserNameMax));
+}
+
+std::string EphemeralUserComment(std::string_view container_id) {
+  return "hostprocess: ephemeral user of container " + std::string(container_id);
+}
+
+std::string EphemeralPassword(std::span<const uint8_t> random) {
+  static constexpr std::string_view kClasses[] = {
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz", "0123456789", "!#%+-.:=?@_~"};
+  static constexpr std::string_view kAll =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#%+-.:=?@_~";
+  std::string out;
+  for (size_t i = 0; i < kPasswordLength && i < random.size(); ++i) {
+    // The first four characters one of each class, the rest from all of them. The modulo's
+    // bias (256 over 74 or fewer) costs a fraction of a bit per character of 32.
+    std::string_view from = i < std::size(kClasses) ? kClasses[i] : kAll;
+    out += from[random[i] % from.size()];
+  }
+  return out;
+}
+
 bool WellKnownServiceAccount(std::string_view name, Account* out) {
   std::string_view user = name;
   if (size_t slash = name.find('\\'); slash != std::string_view::npos) {
@@ -57,7 +80,7 @@ Result<Account> ClassifyAccount(const std::map<std::string, std::string>& annota
   if (groups.GroupExists(std::string(run_as))) {
     if (container_id.empty())
       return Err(ErrorCode::kInvalidArgument, "an ephemeral user needs a container id");
-    return Account{AccountKind::kEphemeral, "", std::string(container_id.substr(0, kUserNameMax)),
+    return Account{AccountKind::kEphemeral, "", EphemeralUserName(container_id),
                    std::string(run_as), ""};
   }
   Account service;

@@ -5,7 +5,9 @@
 // GroupProbe, so the order is tested on every platform.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -42,6 +44,19 @@ struct Account {
 Result<Account> ClassifyAccount(const std::map<std::string, std::string>& annotations,
                                 std::string_view run_as, std::string_view container_id,
                                 const GroupProbe& groups);
+
+// The name of container `container_id`'s ephemeral user: its first 20 characters (hcsshim's
+// `c.id[:UserNameCharLimit]`).
+std::string EphemeralUserName(std::string_view container_id);
+// The comment an ephemeral user is made with. A user is deleted as a container's ephemeral user
+// only when its comment is exactly this (a local account of the same name that we did not make
+// is never deleted).
+std::string EphemeralUserComment(std::string_view container_id);
+// A password for an ephemeral user from `random` bytes (at least kPasswordLength of them): 32
+// characters, each of upper case, lower case, digits and symbols present (Windows' complexity
+// rule asks for three of the four), no quote, space or backslash.
+inline constexpr size_t kPasswordLength = 32;
+std::string EphemeralPassword(std::span<const uint8_t> random);
 
 // The well-known service account `name` (with or without `NT AUTHORITY\`, any case, any of
 // its spellings: `LocalSystem`, `Local service`, `NetworkService`, ...), or false.

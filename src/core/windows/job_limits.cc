@@ -1,6 +1,7 @@
 #include "core/windows/job_limits.h"
 
 #include <algorithm>
+#include <charconv>
 #include <limits>
 
 namespace hp::windows {
@@ -32,6 +33,26 @@ JobObjectLimits ToJobObjectLimits(const ResourceRequest& r, uint32_t ncpu) {
     out.active_processes =
         static_cast<uint32_t>(std::min<int64_t>(*r.pids_max, std::numeric_limits<uint32_t>::max()));
   return out;
+}
+
+void ApplyIoAnnotations(const std::map<std::string, std::string>& annotations,
+                        JobObjectLimits* limits, std::vector<std::string>* warnings) {
+  auto read = [&](std::string_view name, std::optional<int64_t>* out) {
+    auto it = annotations.find(std::string(name));
+    if (it == annotations.end()) return;
+    const std::string& v = it->second;
+    int64_t n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (v.empty() || ec != std::errc() || end != v.data() + v.size() || n < 0 ||
+        n > std::numeric_limits<int32_t>::max()) {
+      warnings->push_back("annotation " + std::string(name) + ": \"" + v +
+                          "\" is not a whole number from 0 to 2147483647; no limit is set");
+      return;
+    }
+    if (n > 0) *out = n;
+  };
+  read(kIopsMaximumAnnotation, &limits->io_max_iops);
+  read(kBandwidthMaximumAnnotation, &limits->io_max_bandwidth);
 }
 
 }  // namespace hp::windows

@@ -4,7 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace hp::windows {
 
@@ -20,6 +24,9 @@ struct JobObjectLimits {
   std::optional<uint32_t> cpu_weight;        // JOB_OBJECT_CPU_RATE_CONTROL_WEIGHT_BASED
   std::optional<uint64_t> job_memory;        // JOB_OBJECT_LIMIT_JOB_MEMORY (commit, bytes)
   std::optional<uint32_t> active_processes;  // JOB_OBJECT_LIMIT_ACTIVE_PROCESS
+  // JOBOBJECT_IO_RATE_CONTROL_INFORMATION (SetIoRateControlInformationJobObject), all volumes
+  std::optional<int64_t> io_max_iops;
+  std::optional<int64_t> io_max_bandwidth;  // bytes per second
 };
 
 struct ResourceRequest {
@@ -28,6 +35,19 @@ struct ResourceRequest {
   std::optional<int64_t> cpu_request_millis;
   std::optional<int64_t> pids_max;
 };
+
+// The storage QoS annotations hcsshim reads for a job container's I/O rate control (the pod's
+// annotations: CRI has no Windows field for them).
+inline constexpr std::string_view kIopsMaximumAnnotation =
+    "io.microsoft.container.storage.qos.iopsmaximum";
+inline constexpr std::string_view kBandwidthMaximumAnnotation =
+    "io.microsoft.container.storage.qos.bandwidthmaximum";
+
+// Sets `limits`' I/O rate from the annotations, as hcsshim parses them: a decimal integer, 0 or
+// absent for none; a value that is not one (or does not fit hcsshim's int32) is ignored with a
+// warning in `warnings` that names the annotation, as hcsshim ignores it with a log line.
+void ApplyIoAnnotations(const std::map<std::string, std::string>& annotations,
+                        JobObjectLimits* limits, std::vector<std::string>* warnings);
 
 // The limits to set; a weight only without a limit (a hard cap and a weight exclude each
 // other in one Job Object). Non-positive values are no limit.

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <set>
+#include <vector>
 
 namespace hp::windows {
 namespace {
@@ -85,6 +87,40 @@ TEST(WindowsAccount, OtherNamesAreUsers) {
   EXPECT_FALSE(ClassifyAccount(kNone, "a\\b\\c", kId, groups));
   EXPECT_FALSE(ClassifyAccount(kNone, "DOMAIN\\", kId, groups));
   EXPECT_FALSE(ClassifyAccount(kNone, "", kId, groups));
+}
+
+TEST(WindowsAccount, EphemeralUserNameAndComment) {
+  EXPECT_EQ(EphemeralUserName(kId), "0123456789abcdef0123");
+  EXPECT_EQ(EphemeralUserName("abc"), "abc");
+  // The comment names the whole id: two containers whose ids share 20 characters cannot take
+  // each other's user for their own.
+  EXPECT_EQ(EphemeralUserComment(kId),
+            "hostprocess: ephemeral user of container 0123456789abcdef0123456789abcdef");
+  EXPECT_NE(EphemeralUserComment(kId), EphemeralUserComment("0123456789abcdef0123ffffffffffff"));
+}
+
+TEST(WindowsAccount, EphemeralPasswordHasEveryClassAndNoQuoting) {
+  std::vector<uint8_t> random(kPasswordLength);
+  for (int seed = 0; seed < 256; ++seed) {
+    for (size_t i = 0; i < random.size(); ++i)
+      random[i] = static_cast<uint8_t>(seed * 31 + i * 7 + (i * i) % 13);
+    std::string p = EphemeralPassword(random);
+    ASSERT_EQ(p.size(), kPasswordLength);
+    bool upper = false, lower = false, digit = false, symbol = false;
+    for (char c : p) {
+      upper |= std::isupper(static_cast<unsigned char>(c)) != 0;
+      lower |= std::islower(static_cast<unsigned char>(c)) != 0;
+      digit |= std::isdigit(static_cast<unsigned char>(c)) != 0;
+      symbol |= std::ispunct(static_cast<unsigned char>(c)) != 0;
+      EXPECT_EQ(std::string_view("\"' \\`$^&|<>").find(c), std::string_view::npos) << p;
+      EXPECT_TRUE(std::isgraph(static_cast<unsigned char>(c))) << p;
+    }
+    EXPECT_TRUE(upper && lower && digit && symbol) << p;
+  }
+  // Other bytes, another password; too few bytes, a shorter one (never padded with a constant).
+  std::vector<uint8_t> a(kPasswordLength, 1), b(kPasswordLength, 2);
+  EXPECT_NE(EphemeralPassword(a), EphemeralPassword(b));
+  EXPECT_EQ(EphemeralPassword(std::span<const uint8_t>(a.data(), 5)).size(), 5u);
 }
 
 }  // namespace
