@@ -166,6 +166,26 @@ check "run: the refusal names the account, Wine's fake logon and the annotation"
   grep -q 'log on as "NT AUTHORITY\\LOCAL SERVICE": LogonUserW gave no usable token.*Wine.*hostprocess-inherit-user' \
   "$out/err"
 
+# A local group as runAsUserName: an ephemeral user is made in it (hcsshim's order: the group
+# check comes first). Wine's NetLocalGroupGetInfo succeeds for any name, so a group is taken
+# only when LookupAccountNameW also names a local group; Wine's NetUserAdd reports success and
+# makes no user that LookupAccountNameW finds, so the container does not start, and says why.
+before=$(ls "$WINEPREFIX/drive_c/hpc")
+run -f $data/group-pod.yaml
+check "group: an ephemeral user Wine did not make stops the container (exit 2)" test "$rc" -eq 2
+check "group: the error names the user (the id's first 20 characters), the group, NetUserAdd and Wine" \
+  grep -Eq 'container "shell": make the ephemeral user "[0-9a-f]{20}" in group "Administrators": NetUserAdd reported success and made no such user .*Wine .* ephemeral users need Windows.*hostprocess-inherit-user' \
+  "$out/err"
+check "group: no volume and no run record left" \
+  test "$(ls "$WINEPREFIX/drive_c/hpc")" = "$before" -a \
+  -z "$(ls -A "$WINEPREFIX/drive_c/ProgramData/hostprocess/runs" 2>/dev/null)"
+sed 's|runAsUserName: "Administrators"|runAsUserName: "nosuchgroup"|' $data/group-pod.yaml \
+  >"$out/nogroup.yaml"
+run -f "$out/nogroup.yaml"
+check "group: a name that is no group (Wine's NetLocalGroupGetInfo says it is) logs on as a user" \
+  grep -q 'container "shell": log on as "nosuchgroup": ' "$out/err"
+check "group: ... and makes no ephemeral user" test "$(grep -c 'ephemeral' "$out/err")" -eq 0
+
 run -f tests/data/k8s/hostprocess-pod-no-hostnetwork.yaml
 check "run: a rejected manifest exits 1 with the API server's words" \
   grep -q "hostNetwork must be true" "$out/err"
@@ -191,6 +211,16 @@ check "run: under Wine the limits are reported as not applied, naming Wine $wine
   grep -qF "container \"limited\": Wine $wine_version accepts Job Object limits without enforcing them" \
   "$out/err"
 under_wine=$(grep -cF "accepts Job Object limits without enforcing them" "$out/err")
+# hcsshim's storage QoS annotations: Wine 8 has no SetIoRateControlInformationJobObject, so the
+# I/O rate is reported as not applied and the container runs; a value that is no number is
+# ignored with a warning naming the annotation, as hcsshim ignores it.
+run -f $data/io-pod.yaml
+check "io: a pod with storage QoS annotations runs (exit 0)" test "$rc" -eq 0
+check "io: a value that is no number is ignored by name" \
+  grep -qF 'container "throttled": annotation io.microsoft.container.storage.qos.bandwidthmaximum: "10MB" is not a whole number' \
+  "$out/err"
+check "io: under Wine the I/O rate is reported as not applied, naming Wine $wine_version" \
+  grep -qF "container \"throttled\": Wine $wine_version has no I/O rate control" "$out/err"
 # Measured: Wine 8 fails JobObjectCpuRateControlInformation with error 87, so a pod with a CPU
 # limit cannot start under Wine; the error names the job and the call.
 run -f $data/cpu-limit-pod.yaml
@@ -199,7 +229,8 @@ check "run: under Wine a CPU limit cannot be set (exit 128, named)" \
 [ "$rc" -eq 128 ] || { fail=$((fail + 1)); echo "FAIL  CPU-limited pod: exit $rc"; }
 if [ "$under_wine" -gt 0 ]; then
   for name in "job memory limit enforced" "CPU rate hard cap" "CPU weight" \
-    "active-process limit" "LogonUserW service accounts" \
+    "active-process limit" "I/O rate control (storage QoS annotations)" \
+    "LogonUserW service accounts" \
     "ephemeral users (NetUserAdd)" "volume mounts as directory symbolic links" \
     "ACLs on the container volume"; do
     echo "skip  $name: needs Windows (running under Wine $wine_version)"

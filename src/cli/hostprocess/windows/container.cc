@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/image/windows/dir_images.h"
+#include "core/launch/windows/ephemeral_user.h"
 #include "core/launch/windows/logon.h"
 #include "core/launch/windows/spawn.h"
 #include "core/plan/plan.h"
@@ -34,13 +35,6 @@ class RealProbe : public windows::FileProbe {
     return attrs & FILE_ATTRIBUTE_DIRECTORY ? windows::FileKind::kDirectory
                                             : windows::FileKind::kFile;
   }
-};
-
-// Group lookups are not trusted yet (Wine's NetLocalGroupGetInfo succeeds for any name), and
-// only the inherited token runs in this preview: no name is taken for a group.
-class NoGroups : public windows::GroupProbe {
- public:
-  bool GroupExists(const std::string&) const override { return false; }
 };
 
 windows::EnvList OwnEnvironment() {
@@ -240,9 +234,27 @@ Status MakeMounts(const k8s::PodSpec& pod, const k8s::Container& c, const Contai
   return Ok();
 }
 
+// The ephemeral user made for a container's start, deleted when this goes unless released to
+// the started container (whose Finish deletes it).
+class MadeUser {
+ public:
+  MadeUser() = default;
+  MadeUser(MadeUser&& o) noexcept : id_(std::exchange(o.id_, {})) {}
+  MadeUser& operator=(MadeUser&&) = delete;
+  ~MadeUser() {
+    if (!id_.empty()) (void)launch::DeleteEphemeralUser(id_);
+  }
+  void Made(std::string id) { id_ = std::move(id); }
+  std::string Release() { return std::exchange(id_, {}); }
+
+ private:
+  std::string id_;
+};
+
 // What a container's processes run with (its first process and exec's): the account's token
 // and environment, the image, the built environment and working directory.
 struct ProcessContext {
+  MadeUser user;  // declared first: deleted after the token that is logged on as it is closed
   launch::Token token;
   std::optional<image::ImageRecord> img;
   windows::EnvList env;
@@ -252,22 +264,34 @@ struct ProcessContext {
 Result<ProcessContext> ContextFor(const k8s::PodSpec& pod,
                                   const std::map<std::string, std::string>& annotations,
                                   const k8s::Container& c, const ContainerOptions& flags,
-                                  const std::string& id, bool warn) {
+                                  const std::string& id, bool starting) {
   ProcessContext ctx;
+  bool warn = starting;
   std::string run_as = RunAsUserName(pod, c).value_or("");
   ASSIGN_OR_RETURN(windows::Account account,
-                   windows::ClassifyAccount(annotations, run_as, id, NoGroups()));
-  // The account's token and environment (hcsshim's order; the inherited one is ours).
+                   windows::ClassifyAccount(annotations, run_as, id, launch::LocalGroups()));
+  // The account's token and environment (hcsshim's order; the inherited one is ours). A group
+  // gets its ephemeral user when the container starts; exec logs that user on again.
   windows::EnvList account_env;
   if (account.kind == windows::AccountKind::kInherit) {
     account_env = OwnEnvironment();
   } else {
-    auto logged_on = launch::LogOn(account);
-    if (!logged_on)
-      return Err(ErrorCode::kUnsupported,
-                 "container \"{}\": {}; to run as this process's account "
-                 "set the annotation {}: \"true\"",
-                 c.name, logged_on.error().message(), windows::kInheritUserAnnotation);
+    Result<launch::Token> logged_on = Err(ErrorCode::kInternal, "no logon");
+    if (account.kind != windows::AccountKind::kEphemeral) {
+      logged_on = launch::LogOn(account);
+    } else if (starting) {
+      logged_on = launch::CreateEphemeralUser(account, id);
+      if (logged_on) ctx.user.Made(id);
+    } else {
+      logged_on = launch::LogOnEphemeralUser(account, id);
+    }
+    if (!logged_on) {
+      std::string message = logged_on.error().ToString();
+      if (message.find(windows::kInheritUserAnnotation) == std::string::npos)
+        message += fmt::format("; to run as this process's account set the annotation {}: \"true\"",
+                               windows::kInheritUserAnnotation);
+      return Err(ErrorCode::kUnsupported, "container \"{}\": {}", c.name, message);
+    }
     ctx.token = std::move(*logged_on);
     auto token_env = launch::TokenEnvironment(ctx.token);
     if (!token_env)
@@ -377,8 +401,21 @@ Result<Running> Start(const k8s::PodSpec& pod,
                         " accepts Job Object limits without enforcing them: its CPU and memory "
                         "resources are not applied here\n");
   }
-  auto job = job::JobObject::Create(
-      id, windows::ToJobObjectLimits(resources, std::max(1u, std::thread::hardware_concurrency())));
+  windows::JobObjectLimits limits =
+      windows::ToJobObjectLimits(resources, std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::string> io_warnings;
+  windows::ApplyIoAnnotations(annotations, &limits, &io_warnings);
+  if ((limits.io_max_iops || limits.io_max_bandwidth) && sys::WineVersion()) {
+    // Wine 8 has no I/O rate control at all (docs/windows.md): said by name, not set.
+    io_warnings.push_back("Wine " + *sys::WineVersion() +
+                          " has no I/O rate control (SetIoRateControlInformationJobObject): the "
+                          "storage QoS annotations are not applied here");
+    limits.io_max_iops.reset();
+    limits.io_max_bandwidth.reset();
+  }
+  for (const std::string& w : io_warnings)
+    Write(stderr, "Warning: container \"" + c.name + "\": " + w + "\n");
+  auto job = job::JobObject::Create(id, limits);
   if (!job) {
     remove_volume();
     return Err(job.error());
@@ -390,7 +427,7 @@ Result<Running> Start(const k8s::PodSpec& pod,
     remove_volume();
     return Err(Error(process.error()).Context(fmt::format("container \"{}\"", c.name)));
   }
-  return Running{c.name, volume, std::move(*job), std::move(*process)};
+  return Running{c.name, volume, std::move(*job), std::move(*process), ctx.user.Release()};
 }
 
 Result<uint32_t> Exec(const k8s::PodSpec& pod,
@@ -433,11 +470,21 @@ Result<uint32_t> Finish(Running& r, Status* volume_left) {
   auto empty = r.job.WaitEmpty(std::chrono::seconds(10));
   if (!killed) return Err(killed.error());
   if (!empty) return Err(empty.error());
-  // The volume is removed only once no process of the job is left to change it under the
-  // removal (its id stays recorded for a later delete otherwise).
+  // The volume and the ephemeral user are removed only once no process of the job is left to
+  // use them (the container's id stays recorded for a later delete otherwise).
   if (!*empty)
     return Err(ErrorCode::kInternal, "container \"{}\": job \"{}\" still has processes", r.name,
                r.job.name());
+  if (!r.ephemeral_user.empty()) {
+    Status deleted = launch::DeleteEphemeralUser(r.ephemeral_user);
+    if (!deleted) {
+      Error e = Error(deleted.error()).Context(fmt::format("container \"{}\"", r.name));
+      if (!volume_left) return Err(std::move(e));
+      *volume_left = tl::unexpected(std::move(e));
+    } else {
+      r.ephemeral_user.clear();
+    }
+  }
   // The container's links (symbolic links, junctions) go, never what they point to.
   Status removed = sys::RemoveAll(r.volume);
   if (!removed) {

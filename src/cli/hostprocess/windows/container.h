@@ -39,6 +39,9 @@ struct Running {
   std::string volume;
   job::JobObject job;
   launch::Process process;
+  // The container's id when an ephemeral user was made for it (its runAsUserName is a local
+  // group), deleted by Finish once the job is empty; else empty.
+  std::string ephemeral_user;
 };
 
 // Resolves the account, image, command, environment and working directory, makes the volume
@@ -55,9 +58,10 @@ Result<uint32_t> Exec(const k8s::PodSpec& pod,
                       const k8s::Container& c, const ContainerOptions& options,
                       const std::vector<std::string>& command);
 
-// Waits for the first process, then ends the rest of the job and removes the volume (its links
-// removed, never followed: sys::RemoveAll). A volume that cannot be removed is an error, or,
-// with `volume_left`, reported there while the exit code is returned.
+// Waits for the first process, then ends the rest of the job, deletes the ephemeral user and
+// removes the volume (its links removed, never followed: sys::RemoveAll). A volume or user that
+// cannot be removed is an error, or, with `volume_left`, reported there while the exit code is
+// returned.
 Result<uint32_t> Finish(Running& r, Status* volume_left = nullptr);
 
 // Writes `s` to `f` at once and flushes (binary: the bytes Linux writes).

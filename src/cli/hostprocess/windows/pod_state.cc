@@ -19,6 +19,7 @@
 #include "core/base/strings.h"
 #include "core/base/time.h"
 #include "core/k8s/decode.h"
+#include "core/launch/windows/ephemeral_user.h"
 #include "core/sys/file.h"
 #include "core/sys/windows/file_lock.h"
 #include "core/sys/windows/private_dir.h"
@@ -267,8 +268,8 @@ Status StartSupervisor(const std::string& root, const std::string& key) {
   return saved;
 }
 
-// Removes the volumes of the containers the pod's status names as existing; what is left goes
-// into `left`.
+// Removes the volumes and ephemeral users of the containers the pod's status names as existing
+// (each id is recorded before either is made); what is left goes into `left`.
 void RemoveLiveVolumes(const std::string& root, const std::string& key,
                        std::vector<std::string>& left) {
   std::string volume_root = "C:\\hpc";
@@ -276,6 +277,9 @@ void RemoveLiveVolumes(const std::string& root, const std::string& key,
   if (auto st = ReadStatus(root, key)) {
     for (const std::string& id : st->live_containers) {
       if (!IsContainerId(id)) continue;  // never a path: only a volume of ours is removed
+      if (Status deleted = launch::DeleteEphemeralUser(id); !deleted)
+        left.push_back("the ephemeral user of container " + id + " (" + deleted.error().message() +
+                       ")");
       std::string path = volume_root + "\\" + id;
       if (!RemoveTree(path)) left.push_back("\"" + path + "\"");
     }

@@ -8,6 +8,7 @@
 
 #include "cli/hostprocess/windows/pod_state.h"
 #include "core/base/strings.h"
+#include "core/launch/windows/ephemeral_user.h"
 #include "core/sys/file.h"
 #include "core/sys/windows/private_dir.h"
 #include "core/sys/windows/wide.h"
@@ -70,6 +71,15 @@ std::vector<std::string> ReapForegroundRuns(const std::string& root) {
     for (const json& p : record->value("paths", json::array())) {
       // Only what a run makes: `<volume root>\<32 hex>` and `<volume root>\<32 hex>.volumes`.
       if (!p.is_string() || !IsRunPath(p.get<std::string>())) continue;
+      // A container volume's name is its container's id: its ephemeral user, if it had one.
+      const std::string& path = p.get<std::string>();
+      if (std::string id = path.substr(path.find_last_of("\\/") + 1); id.size() == 32) {
+        if (Status deleted = launch::DeleteEphemeralUser(id); !deleted) {
+          left.push_back("the ephemeral user of container " + id + " (" +
+                         deleted.error().message() + ")");
+          all = false;
+        }
+      }
       if (!sys::RemoveAll(p.get<std::string>())) {
         left.push_back(p.get<std::string>());
         all = false;

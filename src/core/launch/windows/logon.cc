@@ -11,9 +11,7 @@
 #include "core/sys/windows/wine.h"
 
 namespace hp::launch {
-namespace {
 
-// The SID of the token's user as a string ("S-1-5-18"), or an error.
 Result<std::string> TokenUserSid(HANDLE token) {
   DWORD size = 0;
   GetTokenInformation(token, TokenUser, nullptr, 0, &size);
@@ -30,7 +28,7 @@ Result<std::string> TokenUserSid(HANDLE token) {
 }
 
 // The SID of a named account ("DOMAIN\user" or "user").
-Result<std::string> AccountSid(const std::string& name) {
+Result<std::string> AccountSid(const std::string& name, int* use_out) {
   DWORD sid_size = 0, domain_size = 0;
   SID_NAME_USE use;
   std::wstring wide = sys::Widen(name);
@@ -46,10 +44,9 @@ Result<std::string> AccountSid(const std::string& name) {
     return Err(sys::Win32Error("convert the SID of \"" + name + "\""));
   std::string out = sys::Narrow(text);
   LocalFree(text);
+  if (use_out) *use_out = static_cast<int>(use);
   return out;
 }
-
-}  // namespace
 
 Token& Token::operator=(Token&& o) noexcept {
   if (this != &o) {
@@ -90,7 +87,9 @@ Result<Token> LogOn(const windows::Account& account) {
       if (GetComputerNameW(computer, &size))
         lookup = sys::Narrow({computer, size}) + "\\" + account.user;
     }
-    ASSIGN_OR_RETURN(want, AccountSid(lookup));
+    auto sid = AccountSid(lookup);
+    if (!sid) return Err(Error(sid.error()).Context(fmt::format("log on as \"{}\"", name)));
+    want = std::move(*sid);
   }
   auto got = TokenUserSid(token.get());
   if (!got || *got != want) {

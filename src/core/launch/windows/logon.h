@@ -31,6 +31,12 @@ class Token {
 // Logs on `account` (kService or kUser). kInherit and kEphemeral are not logons: kInvalidArgument.
 Result<Token> LogOn(const windows::Account& account);
 
+// The SID of the token's user as a string ("S-1-5-18").
+Result<std::string> TokenUserSid(void* token);
+// The SID of the account `name` ("DOMAIN\\user" or "user") as a string, and what it names
+// (a SID_NAME_USE: SidTypeUser, SidTypeAlias for a local group, ...) in `use` when not null.
+Result<std::string> AccountSid(const std::string& name, int* use = nullptr);
+
 // The account's environment (CreateEnvironmentBlock of the token, as hcsshim starts from) as
 // NAME=value entries.
 Result<std::vector<std::pair<std::string, std::string>>> TokenEnvironment(const Token& token);
