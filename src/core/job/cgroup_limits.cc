@@ -167,6 +167,10 @@ Status ApplyIo(const CgroupFs& fs, const Node& node, const std::vector<IoDeviceL
 }  // namespace
 
 Status ApplyLimits(const CgroupFs& fs, const Node& node, const Limits& limits) {
+  if (limits.io_total_iops || limits.io_total_bytes_per_second)
+    return Err(ErrorCode::kUnsupported,
+               "a whole-job I/O rate (Windows' storage QoS) has no cgroup equivalent: throttle "
+               "per device with the hostprocess.io/io-bps-max and io-iops-max annotations");
   if (limits.memory_bytes) TRY(ApplyMemory(fs, node, *limits.memory_bytes));
   if (limits.cpu_limit_millis) TRY(ApplyCpuQuota(fs, node, *limits.cpu_limit_millis));
   if (limits.cpu_request_millis) TRY(ApplyCpuShares(fs, node, *limits.cpu_request_millis));

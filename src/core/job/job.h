@@ -2,7 +2,8 @@
 // starts, applies its resource limits, accounts its usage and is killed as one.
 //
 // This header is platform-neutral: on Linux a Job is a cgroup (v1, v2 or hybrid, see
-// cgroup.h); a Windows backend implements the same interface with a Job Object.
+// cgroup.h); on Windows a Job Object (windows/job_object.h: flat, one per container, named
+// JobContainer_<container id>; what Job Objects cannot do is kUnsupported, said there).
 //
 // Layout: <root>/<pod_id>/<container_id>. A JobManager owns the root and creates, opens and
 // removes per-pod parents and per-container leaves.
@@ -52,6 +53,10 @@ struct Limits {
   std::optional<int64_t> cpu_request_millis;  // resources.requests.cpu → shares / weight
   std::optional<int64_t> pids_max;            // maximum number of tasks
   std::vector<IoDeviceLimit> io;              // per-device throttles
+  // The whole job's I/O rate over all volumes: Windows Job Objects' I/O rate control (from
+  // hcsshim's storage QoS annotations). Linux throttles per device (`io`) and refuses these.
+  std::optional<int64_t> io_total_iops;
+  std::optional<int64_t> io_total_bytes_per_second;
 };
 
 // Kubernetes' conversions (pkg/kubelet/cm/helpers_linux.go) and the OCI runtimes' shares →
@@ -190,7 +195,8 @@ class JobManager {
   virtual std::string Describe() const = 0;
 };
 
-// The platform's job manager (Linux: cgroups detected under /sys/fs/cgroup).
+// The platform's job manager (Linux: cgroups detected under /sys/fs/cgroup; Windows: Job
+// Objects).
 Result<std::unique_ptr<JobManager>> NewJobManager(const JobOptions& options);
 
 // Validates a pod or container id for use as a job name.

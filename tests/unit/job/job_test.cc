@@ -301,6 +301,22 @@ TEST_P(FakeFsTest, FailedCreateLeavesNothing) {
   for (const char* c : job::kV1Controllers) EXPECT_FALSE(sys::Exists(V1(c, "/hostprocess"))) << c;
 }
 
+TEST_P(FakeFsTest, AWholeJobIoRateIsRefusedAndLeavesNothing) {
+  auto m = Manager();
+  ASSERT_TRUE(m);
+  for (int which = 0; which < 2; ++which) {
+    job::Limits l;
+    l.pids_max = 5;
+    (which == 0 ? l.io_total_iops : l.io_total_bytes_per_second) = 100;
+    auto j = m->Create("pod", "c", l);
+    ASSERT_FALSE(j);
+    EXPECT_EQ(j.error().code(), ErrorCode::kUnsupported) << j.error().ToString();
+    EXPECT_NE(j.error().ToString().find("per device"), std::string::npos) << j.error().ToString();
+    EXPECT_FALSE(sys::Exists(Unified("/hostprocess")));
+    for (const char* c : job::kV1Controllers) EXPECT_FALSE(sys::Exists(V1(c, "/hostprocess"))) << c;
+  }
+}
+
 TEST_P(FakeFsTest, MissingControllerIsAnError) {
   if (GetParam() != CgroupKind::kV2) GTEST_SKIP();
   FakeCgroupFs::Put(tmp_ + "/cgroup.controllers", "cpu memory\n");

@@ -422,7 +422,7 @@ Result<Running> Start(const k8s::PodSpec& pod,
   }
   auto process = launch::Spawn({app->path, app->command_line, windows::EnvironmentBlock(ctx.env),
                                 work, nullptr, flags.std_out, flags.std_err, ctx.token.get()},
-                               *job);
+                               job::JobObjectAttach(job->handle()));
   if (!process) {
     remove_volume();
     return Err(Error(process.error()).Context(fmt::format("container \"{}\"", c.name)));
@@ -449,7 +449,7 @@ Result<uint32_t> Exec(const k8s::PodSpec& pod,
     return launch::Spawn(
         {app.path, app.command_line, windows::EnvironmentBlock(ctx.env), ctx.work, nullptr,
          flags.std_out, flags.std_err, ctx.token.get(), flags.pseudo_console},
-        job);
+        job::JobObjectAttach(job.handle()));
   }();
   if (!process) return Err(process.error());
   ASSIGN_OR_RETURN(bool ended,

@@ -135,8 +135,27 @@ Result<JobObject> JobObject::Create(const std::string& container_id,
   }
   JobObject out(job, nullptr, name);
 
+  TRY(out.SetLimits(limits));
+
+  out.port_ = CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 1);
+  if (!out.port_) return Err(sys::Win32Error("create a completion port for \"" + name + "\""));
+  JOBOBJECT_ASSOCIATE_COMPLETION_PORT port = {};
+  port.CompletionKey = reinterpret_cast<PVOID>(kKey);
+  port.CompletionPort = out.port_;
+  if (!SetInformationJobObject(job, JobObjectAssociateCompletionPortInformation, &port,
+                               sizeof port))
+    return Err(sys::Win32Error("associate a completion port with \"" + name + "\""));
+  return out;
+}
+
+Status JobObject::SetLimits(const windows::JobObjectLimits& limits) {
+  const std::string& name = name_;
+  // The limits set before stay, kill-on-job-close always.
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION ext = {};
-  ext.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+  if (!QueryInformationJobObject(job_, JobObjectExtendedLimitInformation, &ext, sizeof ext,
+                                 nullptr))
+    return Err(sys::Win32Error("read the limits of job object \"" + name + "\""));
+  ext.BasicLimitInformation.LimitFlags |= JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
   if (limits.job_memory) {
     ext.BasicLimitInformation.LimitFlags |= JOB_OBJECT_LIMIT_JOB_MEMORY;
     ext.JobMemoryLimit = static_cast<SIZE_T>(*limits.job_memory);
@@ -145,7 +164,7 @@ Result<JobObject> JobObject::Create(const std::string& container_id,
     ext.BasicLimitInformation.LimitFlags |= JOB_OBJECT_LIMIT_ACTIVE_PROCESS;
     ext.BasicLimitInformation.ActiveProcessLimit = *limits.active_processes;
   }
-  if (!SetInformationJobObject(job, JobObjectExtendedLimitInformation, &ext, sizeof ext))
+  if (!SetInformationJobObject(job_, JobObjectExtendedLimitInformation, &ext, sizeof ext))
     return Err(sys::Win32Error("set the limits of job object \"" + name + "\""));
 
   if (limits.cpu_rate || limits.cpu_weight) {
@@ -158,21 +177,12 @@ Result<JobObject> JobObject::Create(const std::string& container_id,
           JOB_OBJECT_CPU_RATE_CONTROL_ENABLE | JOB_OBJECT_CPU_RATE_CONTROL_WEIGHT_BASED;
       cpu.Weight = *limits.cpu_weight;
     }
-    if (!SetInformationJobObject(job, JobObjectCpuRateControlInformation, &cpu, sizeof cpu))
+    if (!SetInformationJobObject(job_, JobObjectCpuRateControlInformation, &cpu, sizeof cpu))
       return Err(sys::Win32Error("set the CPU rate of job object \"" + name + "\""));
   }
 
-  if (limits.io_max_iops || limits.io_max_bandwidth) TRY(SetIoRate(job, name, limits));
-
-  out.port_ = CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 1);
-  if (!out.port_) return Err(sys::Win32Error("create a completion port for \"" + name + "\""));
-  JOBOBJECT_ASSOCIATE_COMPLETION_PORT port = {};
-  port.CompletionKey = reinterpret_cast<PVOID>(kKey);
-  port.CompletionPort = out.port_;
-  if (!SetInformationJobObject(job, JobObjectAssociateCompletionPortInformation, &port,
-                               sizeof port))
-    return Err(sys::Win32Error("associate a completion port with \"" + name + "\""));
-  return out;
+  if (limits.io_max_iops || limits.io_max_bandwidth) TRY(SetIoRate(job_, name, limits));
+  return Ok();
 }
 
 JobObject::JobObject(JobObject&& o) noexcept
@@ -338,6 +348,10 @@ Result<bool> JobObject::WaitEmpty(std::chrono::milliseconds timeout) {
     // Wake at least every 100 ms: the count is the truth, the message only a hint (Wine sends
     // no per-process exit messages on terminate).
     DWORD wait = static_cast<DWORD>(std::min<int64_t>(left.count(), 100));
+    if (!port_) {  // a job opened by name has no port of ours: the count alone
+      Sleep(std::min<DWORD>(wait, 20));
+      continue;
+    }
     if (GetQueuedCompletionStatus(port_, &message, &key, &overlapped, wait) && key == kKey &&
         message == JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO)
       return true;

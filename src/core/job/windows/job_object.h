@@ -2,10 +2,10 @@
 // handle closing kills every process in it, so a dead supervisor takes its containers with
 // it), a completion port for ACTIVE_PROCESS_ZERO, limits from windows::JobObjectLimits.
 //
-// Not yet behind job.h's Job interface, which is now platform-neutral (an opaque JobAttach
-// token, JobSignal; issue 11 item 4): the Windows pod runner that would drive it through that
-// interface is still to come. Under Wine the limit setters succeed and do nothing; callers that
-// care check effects (docs/windows.md).
+// Behind job.h's interface through NewJobManager (job_object_manager.cc): a Job of this
+// backend holds a JobObject, its JobAttach is a JobObjectAttach (the handle the launcher puts in
+// PROC_THREAD_ATTRIBUTE_JOB_LIST). Under Wine the limit setters succeed and do nothing; callers
+// that care check effects (docs/windows.md).
 #pragma once
 
 #include <chrono>
@@ -30,6 +30,7 @@ class JobObject {
   // handle does not end the job while its owner holds its own. Only the supervisor asks for
   // the right to terminate, so that a reader needs no more access than it did.
   static Result<JobObject> Open(const std::string& container_id, bool terminate = false);
+  JobObject() = default;  // no job: handle() is null
   JobObject(JobObject&& o) noexcept;
   JobObject& operator=(JobObject&& o) noexcept;
   JobObject(const JobObject&) = delete;
@@ -38,6 +39,9 @@ class JobObject {
   ~JobObject();
 
   void* handle() const { return job_; }  // a HANDLE, for PROC_THREAD_ATTRIBUTE_JOB_LIST
+  // Sets the limits given (the others stay as they are; kill-on-job-close always): Create's and
+  // the Job interface's Update. Under Wine the setters report success and do nothing.
+  Status SetLimits(const windows::JobObjectLimits& limits);
   const std::string& name() const { return name_; }
 
   // Process ids in the job now.
@@ -78,5 +82,20 @@ class JobObject {
   void* port_ = nullptr;
   std::string name_;
 };
+
+// The Windows backend's JobAttach: the Job Object's handle, for the launcher's
+// PROC_THREAD_ATTRIBUTE_JOB_LIST. Valid while the Job it came from lives.
+class JobObjectAttach : public JobAttach {
+ public:
+  explicit JobObjectAttach(void* job) : job_(job) {}
+  void* handle() const { return job_; }
+
+ private:
+  void* job_;
+};
+
+// The JobObject behind a Job of this backend (for what only Job Objects have: describe's
+// accounting, the grace period's CtrlRoutine), or null for another Job.
+JobObject* JobObjectOf(Job& job);
 
 }  // namespace hp::job

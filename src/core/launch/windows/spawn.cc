@@ -60,7 +60,10 @@ Status Process::Terminate(uint32_t code) {
   return Ok();
 }
 
-Result<Process> Spawn(const SpawnSpec& spec, job::JobObject& job) {
+Result<Process> Spawn(const SpawnSpec& spec, const job::JobAttach& attach) {
+  const auto* job = dynamic_cast<const job::JobObjectAttach*>(&attach);
+  if (!job || !job->handle())
+    return Err(ErrorCode::kInvalidArgument, "not a Job Object's attach token");
   // With a pseudo console the process inherits no handle: its standard handles are the
   // console's.
   const bool console = spec.pseudo_console != nullptr;
@@ -80,7 +83,7 @@ Result<Process> Spawn(const SpawnSpec& spec, job::JobObject& job) {
     LPPROC_THREAD_ATTRIBUTE_LIST a;
     ~Cleanup() { DeleteProcThreadAttributeList(a); }
   } cleanup{attrs};
-  HANDLE job_handle = job.handle();
+  HANDLE job_handle = job->handle();
   if (!UpdateProcThreadAttribute(attrs, 0, PROC_THREAD_ATTRIBUTE_JOB_LIST, &job_handle,
                                  sizeof job_handle, nullptr, nullptr))
     return Err(sys::Win32Error("set the job of the process"));

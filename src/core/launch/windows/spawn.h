@@ -49,6 +49,8 @@ class Process {
   uint32_t pid_;
 };
 
-Result<Process> Spawn(const SpawnSpec& spec, job::JobObject& job);
+// Starts the process in the job of `attach` (a job::JobObjectAttach from the Job's
+// PrepareAttach) before its first instruction.
+Result<Process> Spawn(const SpawnSpec& spec, const job::JobAttach& attach);
 
 }  // namespace hp::launch
