@@ -94,12 +94,12 @@ std::string Quote(const std::vector<std::string>& argv) {
 
 class Bench {
  public:
-  Bench(std::string bin, std::string root, std::string cgroup_root)
-      : bin_(std::move(bin)), root_(std::move(root)), cg_(std::move(cgroup_root)) {}
+  Bench(std::string bin, std::string root, std::string job_root)
+      : bin_(std::move(bin)), root_(std::move(root)), cg_(std::move(job_root)) {}
   ~Bench() { Cleanup(); }
 
   const std::string& root() const { return root_; }
-  const std::string& cgroup_root() const { return cg_; }
+  const std::string& job_root() const { return cg_; }
   std::vector<std::string>& manifests() { return manifests_; }
 
   // Runs argv (argv[0] a path) in `cwd`, stdin /dev/null, stdout/stderr through files under the
@@ -416,7 +416,7 @@ int RunBench(Bench& b, const std::string& bin) {
   if (!WriteFile(one, PodYaml("solo"))) return Fail("write " + one);
   b.manifests().push_back(one);
   auto t0 = Clock::now();
-  if (!b.HpOk({"apply", "-f", one, "--cgroup-root", b.cgroup_root()}, &r)) return 1;
+  if (!b.HpOk({"apply", "-f", one, "--cgroup-root", b.job_root()}, &r)) return 1;
   double apply_ms = r.ms;
   if (!b.WaitRunning({"solo"}, 60000, kPollOneMs, &polls)) return 1;
   double running_ms = Ms(Clock::now() - t0);
@@ -433,7 +433,7 @@ int RunBench(Bench& b, const std::string& bin) {
   if (!WriteFile(many, Manifest(first))) return Fail("write " + many);
   b.manifests().push_back(many);
   t0 = Clock::now();
-  if (!b.HpOk({"apply", "-f", many, "--cgroup-root", b.cgroup_root()}, &r)) return 1;
+  if (!b.HpOk({"apply", "-f", many, "--cgroup-root", b.job_root()}, &r)) return 1;
   apply_ms = r.ms;
   if (!b.WaitRunning(first, 600000, kPollManyMs, &polls)) return 1;
   running_ms = Ms(Clock::now() - t0);
@@ -480,7 +480,7 @@ int RunBench(Bench& b, const std::string& bin) {
   if (!WriteFile(more, Manifest(second))) return Fail("write " + more);
   b.manifests().push_back(more);
   t0 = Clock::now();
-  if (!b.HpOk({"apply", "-f", more, "--cgroup-root", b.cgroup_root()}, &r)) return 1;
+  if (!b.HpOk({"apply", "-f", more, "--cgroup-root", b.job_root()}, &r)) return 1;
   apply_ms = r.ms;
   if (!b.WaitRunning(PodNames(0, 200), 600000, kPollManyMs, &polls)) return 1;
   running_ms = Ms(Clock::now() - t0);

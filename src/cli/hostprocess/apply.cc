@@ -27,7 +27,7 @@ namespace {
 struct ApplyFlags {
   std::vector<std::string> files;
   AdmissionFlags admission;
-  std::string cgroup_root;
+  std::string job_root;
   std::string node_labels;
   std::string taints;
   std::string hostname_override;
@@ -168,9 +168,9 @@ int RunApply(const GlobalOptions& global, const ApplyFlags& flags, CLI::App* cmd
     return 1;
   };
   if (cmd->count("--cgroup-root")) {
-    if (auto s = agent::CheckCgroupRoot(flags.cgroup_root); !s)
+    if (auto s = agent::CheckCgroupRoot(flags.job_root); !s)
       return usage("--cgroup-root", s.error());
-    opts.cgroup_root = flags.cgroup_root;
+    opts.job_root = flags.job_root;
   }
   if (cmd->count("--node-labels")) {
     if (auto l = agent::CheckedNodeLabels(flags.node_labels); !l)
@@ -262,7 +262,7 @@ CommandRegistration apply_verb(
       cmd->add_option("-f,--filename", flags->files,
                       "Manifest file, directory (*.yaml, *.yml, *.json) or - for stdin");
       AddAdmissionFlags(cmd, flags->admission);
-      cmd->add_option("--cgroup-root", flags->cgroup_root,
+      cmd->add_option("--cgroup-root", flags->job_root,
                       "Root of the pods' jobs in each cgroup hierarchy (kept for later commands; "
                       "default /hostprocess)");
       cmd->add_option("--node-labels", flags->node_labels,

@@ -119,7 +119,7 @@ int RunExec(const GlobalOptions& global, const ExecFlags& f) {
   } catch (const std::exception& e) {
     return Fail(Error(fmt::format("\"{}\": {}", record, e.what()), ErrorCode::kInternal));
   }
-  auto jobs = job::NewJobManager({info.cgroup_root});
+  auto jobs = job::NewJobManager({info.job_root});
   if (!jobs) return Fail(jobs.error());
   auto job = (*jobs)->Open(info.pod_id, info.container_id);
   if (!job) {

@@ -43,7 +43,7 @@ namespace {
 
 struct RunFlags {
   std::vector<std::string> files;
-  std::string cgroup_root = "/hostprocess";
+  std::string job_root = "/hostprocess";
   bool rm = false;
   std::string timeout;
   AdmissionFlags admission;
@@ -93,7 +93,7 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
   // Admission first: a rejected manifest never runs.
   k8s::AdmissionOptions admission;
   if (!MakeAdmissionOptions(flags.admission, &admission)) return 1;
-  if (auto s = agent::CheckCgroupRoot(flags.cgroup_root); !s) {
+  if (auto s = agent::CheckCgroupRoot(flags.job_root); !s) {
     Write(stderr, fmt::format("error: --cgroup-root: {}\n", s.error().ToString()));
     return 1;
   }
@@ -152,7 +152,7 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
   if (auto reaped = agent::ReapForegroundRuns(global.root, warn); !reaped) {
     warn(reaped.error().ToString());
   }
-  auto foreground = agent::ForegroundRun::Begin(global.root, flags.cgroup_root, pod.metadata.uid,
+  auto foreground = agent::ForegroundRun::Begin(global.root, flags.job_root, pod.metadata.uid,
                                                 flags.rm ? pod::PodLogDir(global.root, pod) : "");
   if (foreground) {
     if (auto s = foreground->StartKeeper(); !s) foreground = Err(std::move(s).error());
@@ -161,7 +161,7 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
     Write(stderr, "error: " + foreground.error().ToString() + "\n");
     return 1;
   }
-  auto jobs = job::NewJobManager({flags.cgroup_root});
+  auto jobs = job::NewJobManager({flags.job_root});
   if (!jobs) {
     Write(stderr, "error: " + jobs.error().ToString() + "\n");
     return 1;
@@ -243,7 +243,7 @@ CommandRegistration run_verb(20, {"run"}, [](CLI::App& app, GlobalOptions& globa
   cmd->add_option("-f,--filename", flags->files,
                   "Manifest with one Pod (plus ConfigMaps, Secrets, Namespaces it uses)")
       ->required();
-  cmd->add_option("--cgroup-root", flags->cgroup_root,
+  cmd->add_option("--cgroup-root", flags->job_root,
                   "Root of the jobs in each cgroup hierarchy (relative: under this process's "
                   "own cgroup)")
       ->capture_default_str();

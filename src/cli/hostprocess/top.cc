@@ -31,14 +31,14 @@ struct TopFlags {
 
 // Where a sample's figures come from: the pod's cgroup, or one container's.
 struct JobRef {
-  std::string pod_id, container_id, cgroup_root;
+  std::string pod_id, container_id, job_root;
 };
 
 Result<job::Stats> Read(std::map<std::string, std::unique_ptr<job::JobManager>>& managers,
                         const JobRef& s) {
-  auto& m = managers[s.cgroup_root];
+  auto& m = managers[s.job_root];
   if (!m) {
-    ASSIGN_OR_RETURN(m, job::NewJobManager({s.cgroup_root}));
+    ASSIGN_OR_RETURN(m, job::NewJobManager({s.job_root}));
   }
   if (s.container_id.empty()) return m->PodStats(s.pod_id);
   ASSIGN_OR_RETURN(auto j, m->Open(s.pod_id, s.container_id));
@@ -72,14 +72,14 @@ int RunTop(const GlobalOptions& global, const TopFlags& f) {
     if (p.status.phase != "Running" || p.lost) continue;
     if (!f.containers) {
       samples.push_back({p.ns, p.name, "", {}, {}});
-      refs.push_back({p.uid, "", p.record.cgroup_root});
+      refs.push_back({p.uid, "", p.record.job_root});
       continue;
     }
     for (const auto& c : p.status.containers) {
       if (c.state.kind != "running") continue;
       std::string id = c.container_id.substr(c.container_id.find("://") + 3);
       samples.push_back({p.ns, p.name, c.name, {}, {}});
-      refs.push_back({p.uid, id, p.record.cgroup_root});
+      refs.push_back({p.uid, id, p.record.job_root});
     }
   }
   if (samples.empty()) {

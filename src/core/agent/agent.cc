@@ -69,7 +69,7 @@ nlohmann::json SettingsJson(const NodeSettings& s) {
   return {{"hostnameOverride", s.node.hostname_override},
           {"labels", labels},
           {"taints", taints},
-          {"cgroupRoot", s.cgroup_root},
+          {"cgroupRoot", s.job_root},
           {"containerLogMaxSize", s.log_max_size},
           {"containerLogMaxFiles", s.log_max_files},
           {"featureGates",
@@ -89,7 +89,7 @@ NodeSettings SettingsFromJson(const nlohmann::json& j) {
       s.node.taints.push_back({t.value("key", ""), t.value("value", ""), t.value("effect", "")});
     }
   }
-  s.cgroup_root = j.value("cgroupRoot", s.cgroup_root);
+  s.job_root = j.value("cgroupRoot", s.job_root);
   s.log_max_size = j.value("containerLogMaxSize", s.log_max_size);
   s.log_max_files = j.value("containerLogMaxFiles", s.log_max_files);
   if (auto g = j.find("featureGates"); g != j.end() && g->is_object())
@@ -157,9 +157,9 @@ Result<std::unique_ptr<Agent>> Agent::Open(AgentOptions options) {
   nlohmann::json as_stored =
       stored && stored->is_object() ? SettingsJson(a->settings_) : nlohmann::json();
   const AgentOptions& o = a->options_;
-  if (o.cgroup_root) {
-    TRY_CTX(CheckCgroupRoot(*o.cgroup_root), "--cgroup-root");
-    a->settings_.cgroup_root = *o.cgroup_root, changed = true;
+  if (o.job_root) {
+    TRY_CTX(CheckCgroupRoot(*o.job_root), "--cgroup-root");
+    a->settings_.job_root = *o.job_root, changed = true;
   }
   if (o.node_labels) {
     ASSIGN_OR_RETURN_CTX(a->settings_.node.extra_labels, CheckedNodeLabels(*o.node_labels),

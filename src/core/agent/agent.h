@@ -33,7 +33,8 @@ namespace hp::agent {
 // Node settings kept in desired/node.json (kubelet's flags).
 struct NodeSettings {
   NodeConfig node;
-  std::string cgroup_root = "/hostprocess";
+  // job::JobOptions::root (Linux: --cgroup-root), stored as "cgroupRoot".
+  std::string job_root = "/hostprocess";
   int64_t log_max_size = 10 * 1024 * 1024;
   int log_max_files = 5;
   // kubelet's --feature-gates: with WindowsHostProcessContainers off, a HostProcess pod's
@@ -46,7 +47,7 @@ struct AgentOptions {
   // The `hostprocess` binary that runs `__supervise` ("" = /proc/self/exe).
   std::string self_exe;
   // Settings given on this command line (each replaces the stored value when set).
-  std::optional<std::string> cgroup_root;
+  std::optional<std::string> job_root;
   std::optional<std::string> node_labels;  // kubelet --node-labels syntax
   std::optional<std::string> taints;       // kubelet --register-with-taints syntax
   std::optional<std::string> hostname_override;

@@ -20,7 +20,7 @@ Status CleanupPod(const PodLeftovers& left) {
   std::vector<std::string> ids = left.container_ids;
   // Processes first: nothing may keep a mount busy or recreate files while we remove them.
   if (!left.pod_uid.empty()) {
-    auto jobs = job::NewJobManager({left.cgroup_root});
+    auto jobs = job::NewJobManager({left.job_root});
     if (jobs) {
       auto pods = (*jobs)->ListPods();
       if (pods && std::find(pods->begin(), pods->end(), left.pod_uid) != pods->end()) {

@@ -14,8 +14,8 @@
 namespace hp::agent {
 
 struct PodLeftovers {
-  std::string root;         // the agent's --root (sandboxes/, containers/, pods/)
-  std::string cgroup_root;  // the job root the pod's containers were created under
+  std::string root;      // the agent's --root (sandboxes/, containers/, pods/)
+  std::string job_root;  // the job root the pod's containers were created under
   std::string pod_uid;
   std::vector<std::string> container_ids;
 };

@@ -15,7 +15,7 @@ namespace hp::agent {
 void to_json(nlohmann::json& j, const ExecInfo& e) {
   j = nlohmann::json{{"podId", e.pod_id},
                      {"containerId", e.container_id},
-                     {"cgroupRoot", e.cgroup_root},
+                     {"cgroupRoot", e.job_root},
                      {"env", e.env},
                      {"cwd", e.cwd},
                      {"sandbox", e.sandbox},
@@ -35,7 +35,7 @@ void to_json(nlohmann::json& j, const ExecInfo& e) {
 void from_json(const nlohmann::json& j, ExecInfo& e) {
   j.at("podId").get_to(e.pod_id);
   j.at("containerId").get_to(e.container_id);
-  j.at("cgroupRoot").get_to(e.cgroup_root);
+  j.at("cgroupRoot").get_to(e.job_root);
   j.at("env").get_to(e.env);
   j.at("cwd").get_to(e.cwd);
   e.sandbox = j.value("sandbox", std::string());

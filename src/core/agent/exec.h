@@ -27,7 +27,7 @@ namespace hp::agent {
 struct ExecInfo {
   std::string pod_id;        // job parent (pod uid)
   std::string container_id;  // job leaf
-  std::string cgroup_root;
+  std::string job_root;
   std::vector<std::string> env;  // "K=V", the container's final environment
   std::string cwd;               // resolved on the host
   // Where a command is looked up, as for the container's own command (plan/process.h).

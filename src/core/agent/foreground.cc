@@ -33,7 +33,7 @@ nlohmann::json ToJson(const ForegroundRecord& r) {
           {"boot", r.boot},
           {"keeper", r.keeper},
           {"root", r.root},
-          {"cgroupRoot", r.cgroup_root},
+          {"cgroupRoot", r.job_root},
           {"podUid", r.pod_uid},
           {"containers", r.container_ids},
           {"removeDir", r.remove_dir}};
@@ -48,7 +48,7 @@ Result<ForegroundRecord> ReadRecord(const std::string& path) {
     r.boot = j.value("boot", "");
     r.keeper = j.value("keeper", pid_t{0});
     r.root = j.value("root", "");
-    r.cgroup_root = j.at("cgroupRoot").get<std::string>();
+    r.job_root = j.at("cgroupRoot").get<std::string>();
     r.pod_uid = j.at("podUid").get<std::string>();
     r.container_ids = j.value("containers", std::vector<std::string>{});
     r.remove_dir = j.value("removeDir", "");
@@ -122,7 +122,7 @@ void RemoveRecordFiles(const std::string& dir, const std::string& stem,
 
 std::string ForegroundDir(const std::string& root) { return root + "/run/foreground"; }
 
-Result<ForegroundRun> ForegroundRun::Begin(const std::string& root, const std::string& cgroup_root,
+Result<ForegroundRun> ForegroundRun::Begin(const std::string& root, const std::string& job_root,
                                            const std::string& pod_uid,
                                            const std::string& remove_dir) {
   std::string dir = ForegroundDir(root);
@@ -141,7 +141,7 @@ Result<ForegroundRun> ForegroundRun::Begin(const std::string& root, const std::s
   r.start = ProcessStartTime(r.pid);
   ASSIGN_OR_RETURN(r.boot, KernelBootId());
   r.root = root;
-  r.cgroup_root = cgroup_root;
+  r.job_root = job_root;
   r.pod_uid = pod_uid;
   r.remove_dir = remove_dir;
   Status s = run.Save();
@@ -219,7 +219,7 @@ ForegroundRun::~ForegroundRun() {
 }
 
 Status CleanupForegroundRun(const ForegroundRecord& r) {
-  Status s = CleanupPod({r.root, r.cgroup_root, r.pod_uid, r.container_ids});
+  Status s = CleanupPod({r.root, r.job_root, r.pod_uid, r.container_ids});
   // Only below the root's logs (the record might be damaged).
   std::string logs = r.root + "/logs/";
   if (s && !r.remove_dir.empty() && r.remove_dir.rfind(logs, 0) == 0 &&

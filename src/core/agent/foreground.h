@@ -37,7 +37,7 @@ struct ForegroundRecord {
   std::string boot;
   pid_t keeper = 0;
   std::string root;
-  std::string cgroup_root;
+  std::string job_root;
   std::string pod_uid;
   std::vector<std::string> container_ids;
   std::string remove_dir;  // removed too when the run is reaped (`run --rm`: the pod's logs)
@@ -49,7 +49,7 @@ std::string ForegroundDir(const std::string& root);
 class ForegroundRun {
  public:
   // Takes the lock and writes the record (before anything of the pod exists).
-  static Result<ForegroundRun> Begin(const std::string& root, const std::string& cgroup_root,
+  static Result<ForegroundRun> Begin(const std::string& root, const std::string& job_root,
                                      const std::string& pod_uid, const std::string& remove_dir);
   ForegroundRun() = default;
   ForegroundRun(ForegroundRun&& o) noexcept { *this = std::move(o); }

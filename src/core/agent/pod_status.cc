@@ -112,7 +112,7 @@ bool Read(JsonPull& in, PodStatus& s) {
     if (k == "supervisorStart") return once(12) && Read(in, s.supervisor_start);
     if (k == "supervisorBoot") return once(13) && Read(in, s.supervisor_boot);
     if (k == "podUID") return once(14) && Read(in, s.pod_uid);
-    if (k == "cgroupRoot") return once(15) && Read(in, s.cgroup_root);
+    if (k == "cgroupRoot") return once(15) && Read(in, s.job_root);
     if (k == "finished") return once(16) && Read(in, s.finished);
     if (k == "terminating") return once(17) && Read(in, s.terminating);
     if (k == "sandboxRefused") return once(18) && Read(in, s.sandbox_refused);
@@ -256,7 +256,7 @@ void to_json(nlohmann::json& j, const PodStatus& s) {
                      {"supervisorStart", s.supervisor_start},
                      {"supervisorBoot", s.supervisor_boot},
                      {"podUID", s.pod_uid},
-                     {"cgroupRoot", s.cgroup_root},
+                     {"cgroupRoot", s.job_root},
                      {"finished", s.finished},
                      {"terminating", s.terminating},
                      {"sandboxRefused", s.sandbox_refused},
@@ -282,7 +282,7 @@ void from_json(const nlohmann::json& j, PodStatus& s) {
   Get(j, "supervisorStart", s.supervisor_start);
   Get(j, "supervisorBoot", s.supervisor_boot);
   Get(j, "podUID", s.pod_uid);
-  Get(j, "cgroupRoot", s.cgroup_root);
+  Get(j, "cgroupRoot", s.job_root);
   Get(j, "finished", s.finished);
   Get(j, "terminating", s.terminating);
   Get(j, "sandboxRefused", s.sandbox_refused);

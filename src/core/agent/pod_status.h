@@ -75,7 +75,7 @@ struct PodStatus {
   std::string supervisor_boot;    // the kernel's boot id when the supervisor started
   // What a clean-up needs when pod.json is unreadable: the pod's uid and job root.
   std::string pod_uid;
-  std::string cgroup_root;
+  std::string job_root;      // job::JobOptions::root (Linux: --cgroup-root), stored as "cgroupRoot"
   bool finished = false;     // the supervisor ended on its own (pod done or deleted)
   bool terminating = false;  // a delete is in progress
   // The kubelet refused to create the pod's sandbox (a feature gate): no supervisor; every

@@ -50,7 +50,7 @@ Result<std::vector<std::pair<std::string, PodRecord>>> Agent::WantedPods() {
     PodRecord r;
     r.objects = by_ns[ns];
     r.created = NowUnixSeconds();
-    r.cgroup_root = settings_.cgroup_root;
+    r.job_root = settings_.job_root;
     r.log_max_size = settings_.log_max_size;
     r.log_max_files = settings_.log_max_files;
     return r;
@@ -183,7 +183,7 @@ Status Agent::ReconcileLocked() {
     // Re-adopt a pod whose supervisor died: what it left is removed and a new supervisor
     // starts the pod's containers again. An unscheduled pod is tried again.
     Placement p = place(v.record);
-    Status c = CleanupPod({options_.root, v.record.cgroup_root, v.uid, v.status.live_containers});
+    Status c = CleanupPod({options_.root, v.record.job_root, v.uid, v.status.live_containers});
     if (c) {
       c = p.kind == Placement::kPlaced ? SpawnSupervisor(v.key)
                                        : RecordUnplaced(v.dir, v.record, p);

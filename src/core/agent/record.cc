@@ -17,7 +17,7 @@ void to_json(nlohmann::json& j, const PodRecord& r) {
                      {"ownerName", r.owner_name},
                      {"revision", r.revision},
                      {"created", r.created},
-                     {"cgroupRoot", r.cgroup_root},
+                     {"cgroupRoot", r.job_root},
                      {"logMaxSize", r.log_max_size},
                      {"logMaxFiles", r.log_max_files}};
 }
@@ -29,7 +29,7 @@ void from_json(const nlohmann::json& j, PodRecord& r) {
   r.owner_name = j.value("ownerName", "");
   r.revision = j.value("revision", "");
   r.created = j.value("created", int64_t{0});
-  r.cgroup_root = j.value("cgroupRoot", "/hostprocess");
+  r.job_root = j.value("cgroupRoot", "/hostprocess");
   r.log_max_size = j.value("logMaxSize", r.log_max_size);
   r.log_max_files = j.value("logMaxFiles", r.log_max_files);
 }

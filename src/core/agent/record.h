@@ -23,7 +23,8 @@ struct PodRecord {
   std::string owner_name;
   std::string revision;  // DaemonSet controller-revision-hash, or the bare pod's spec hash
   int64_t created = 0;   // unix seconds
-  std::string cgroup_root = "/hostprocess";
+  // job::JobOptions::root (Linux: --cgroup-root), stored as "cgroupRoot".
+  std::string job_root = "/hostprocess";
   int64_t log_max_size = 10 * 1024 * 1024;  // kubelet --container-log-max-size (10Mi)
   int log_max_files = 5;                    // kubelet --container-log-max-files
 };

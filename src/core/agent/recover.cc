@@ -81,23 +81,23 @@ Status Agent::RecoverRunState(FileLock& lock) {
 
 PodLeftovers Agent::LeftoversOf(const std::string& key, bool* complete) {
   std::string dir = store_.PodDir(key);
-  PodLeftovers left{options_.root, settings_.cgroup_root, "", {}};
+  PodLeftovers left{options_.root, settings_.job_root, "", {}};
   if (auto rec = ReadPodRecord(dir + "/" + kPodFile)) {
-    left.cgroup_root = rec->cgroup_root;
+    left.job_root = rec->job_root;
     auto meta = rec->pod.find("metadata");
     if (meta != rec->pod.end() && meta->is_object()) left.pod_uid = meta->value("uid", "");
   }
   auto st = ReadPodStatus(dir + "/" + kStatusFile);
   if (st) {
     if (!st->pod_uid.empty()) left.pod_uid = st->pod_uid;
-    if (!st->cgroup_root.empty()) left.cgroup_root = st->cgroup_root;
+    if (!st->job_root.empty()) left.job_root = st->job_root;
     left.container_ids = st->live_containers;
   }
   // More evidence, for a pod whose record and status are both damaged: what the CLI wrote in
   // supervisor.json, and the exec records of its running containers.
   if (auto id = ReadSupervisorId(dir); id && left.pod_uid.empty() && !id->pod_uid.empty()) {
     left.pod_uid = id->pod_uid;
-    if (!id->cgroup_root.empty()) left.cgroup_root = id->cgroup_root;
+    if (!id->job_root.empty()) left.job_root = id->job_root;
   }
   if (auto names = sys::ListDir(dir + "/exec")) {
     for (const std::string& n : *names) {
@@ -111,7 +111,7 @@ PodLeftovers Agent::LeftoversOf(const std::string& key, bool* complete) {
       }
       if (left.pod_uid.empty()) {
         left.pod_uid = e.pod_id;
-        left.cgroup_root = e.cgroup_root;
+        left.job_root = e.job_root;
       }
       if (e.pod_id == left.pod_uid &&
           std::find(left.container_ids.begin(), left.container_ids.end(), e.container_id) ==
@@ -181,7 +181,7 @@ PodView Agent::SalvagePod(const std::string& key) {
   v.dir = store_.PodDir(key);
   PodLeftovers left = LeftoversOf(key);
   v.uid = left.pod_uid;
-  v.record.cgroup_root = left.cgroup_root;
+  v.record.job_root = left.job_root;
   size_t sep = key.find('_');  // "<ns>_<name>": neither holds a '_'
   v.ns = key.substr(0, sep);
   v.name = sep == std::string::npos ? key : key.substr(sep + 1);

@@ -68,7 +68,7 @@ Status Agent::RecordUnplaced(const std::string& dir, const PodRecord& record, co
   for (auto* list : {&status.init_containers, &status.containers})
     for (ContainerStatus& c : *list) c.state = ContainerState{};
   status.pod_uid = record.pod["metadata"].value("uid", "");
-  status.cgroup_root = record.cgroup_root;
+  status.job_root = record.job_root;
   int64_t now = NowUnixSeconds();
   if (p.kind == Placement::kRejected) {
     status.phase = "Failed";
@@ -128,12 +128,12 @@ Status Agent::SpawnSupervisor(const std::string& key) {
   // Earlier events (FailedScheduling, FailedCreatePodSandBox) stay, as a cluster keeps them.
   if (auto old = ReadPodStatus(dir + "/" + kStatusFile)) status.events = std::move(old->events);
   SupervisorId id{sup, ProcessStartTime(sup), boot_id_, rec.pod["metadata"].value("uid", ""),
-                  rec.cgroup_root};
+                  rec.job_root};
   status.supervisor_pid = id.pid;
   status.supervisor_start = id.start;
   status.supervisor_boot = id.boot;
   status.pod_uid = rec.pod["metadata"].value("uid", "");
-  status.cgroup_root = rec.cgroup_root;
+  status.job_root = rec.job_root;
   status.updated = NowUnixSeconds();
   // Its identity twice, so that one damaged file never hides a live supervisor.
   TRY(WriteSupervisorId(dir, id));
@@ -264,7 +264,7 @@ Status Agent::RemovePods(const std::vector<std::string>& keys) {
     auto st = ReadPodStatus(r.view.dir + "/" + kStatusFile);
     if (st) r.view.status = std::move(*st);
     Status c = CleanupPod(
-        {options_.root, r.view.record.cgroup_root, r.view.uid, r.view.status.live_containers});
+        {options_.root, r.view.record.job_root, r.view.uid, r.view.status.live_containers});
     if (!c) {
       if (first) first = Err(std::move(c).error().Context(fmt::format("pod \"{}\"", r.view.key)));
       continue;  // keep its state: a later delete or apply tries again

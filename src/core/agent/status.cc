@@ -68,7 +68,7 @@ std::optional<SupervisorId> FindLiveSupervisor(const std::string& pod_dir, const
     SupervisorId held{*pid, ProcessStartTime(*pid), boot, "", ""};
     if (id && id->pid == held.pid) {
       held.pod_uid = id->pod_uid;
-      held.cgroup_root = id->cgroup_root;
+      held.job_root = id->job_root;
     }
     if (Alive(held, boot)) return held;
   }
@@ -84,7 +84,7 @@ std::optional<SupervisorId> ReadSupervisorId(const std::string& pod_dir) {
     id.start = j->value("start", uint64_t{0});
     id.boot = j->value("boot", "");
     id.pod_uid = j->value("podUid", "");
-    id.cgroup_root = j->value("cgroupRoot", "");
+    id.job_root = j->value("cgroupRoot", "");
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;
   }
@@ -96,7 +96,7 @@ Status WriteSupervisorId(const std::string& pod_dir, const SupervisorId& id) {
                                                                  {"start", id.start},
                                                                  {"boot", id.boot},
                                                                  {"podUid", id.pod_uid},
-                                                                 {"cgroupRoot", id.cgroup_root}});
+                                                                 {"cgroupRoot", id.job_root}});
 }
 
 }  // namespace hp::agent

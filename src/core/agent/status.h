@@ -36,7 +36,7 @@ struct SupervisorId {
   std::string boot;
   // What a clean-up needs when pod.json and status.json are both damaged (supervisor.json only).
   std::string pod_uid;
-  std::string cgroup_root;
+  std::string job_root;
 };
 // The identity of `pod_dir`'s supervisor when it is alive in boot `boot` (the pid runs, has
 // the recorded start time, and the recorded boot id, when there is one, is `boot`): from

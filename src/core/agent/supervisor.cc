@@ -187,7 +187,7 @@ class Supervisor {
 Status Supervisor::Load() {
   ASSIGN_OR_RETURN(rec_, ReadPodRecord(pod_dir_ + "/" + kPodFile));
   ASSIGN_OR_RETURN(record_, DecodeRecord(rec_, pod_dir_ + "/" + kPodFile));
-  ASSIGN_OR_RETURN(jobs_, job::NewJobManager({rec_.cgroup_root}));
+  ASSIGN_OR_RETURN(jobs_, job::NewJobManager({rec_.job_root}));
   ASSIGN_OR_RETURN(image::Store store, image::Store::Open(options_.root));
   rootfs_ = std::make_unique<pod::StoreRootfs>(std::move(store));
   if (auto images = image::Store::Open(options_.root)) images_.emplace(std::move(*images));
@@ -205,7 +205,7 @@ Status Supervisor::Load() {
 
   SetIdentity();
   status_.pod_uid = pod().metadata.uid;
-  status_.cgroup_root = rec_.cgroup_root;
+  status_.job_root = rec_.job_root;
   status_.start_time = NowUnixSeconds();
   status_.host_ip = runner_opts_.node.host_ip;
   const k8s::PodSpec& spec = pod().spec;
@@ -389,7 +389,7 @@ void Supervisor::StartSlot(Slot& s) {
   s.exec = ExecInfo{};
   s.exec.pod_id = pod::PodJobId(pod());
   s.exec.container_id = s.id;
-  s.exec.cgroup_root = rec_.cgroup_root;
+  s.exec.job_root = rec_.job_root;
   for (const auto& [k, v] : p.env) s.exec.env.push_back(k + "=" + v);
   s.exec.cwd = s.runner->cwd();
   s.exec.sandbox = p.process.sandbox;

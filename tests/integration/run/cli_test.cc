@@ -22,13 +22,13 @@ class RunCli : public RunFixture {
 
   // Runs the binary with `args` (shell words); returns the exit code, output in out_/err_.
   int Cli(const std::string& yaml, const std::string& args, bool use_rootfs = true,
-          const std::string& cgroup_root = "") {
+          const std::string& job_root = "") {
     std::string manifest = root_ + "/pod.yaml";
     EXPECT_TRUE(sys::WriteFile(manifest, yaml));
     std::string cmd = "'" + Binary() + "' --root '" + root_ + "' run -f '" + manifest +
-                      "' --cgroup-root '" + (cgroup_root.empty() ? cgroup_root_ : cgroup_root) +
-                      "' " + (use_rootfs ? "--rootfs '" + rootfs_ + "' " : "") + args + " >'" +
-                      root_ + "/out' 2>'" + root_ + "/err'";
+                      "' --cgroup-root '" + (job_root.empty() ? cgroup_root_ : job_root) + "' " +
+                      (use_rootfs ? "--rootfs '" + rootfs_ + "' " : "") + args + " >'" + root_ +
+                      "/out' 2>'" + root_ + "/err'";
     int rc = ::system(cmd.c_str());
     out_ = ReadOr(root_ + "/out");
     err_ = ReadOr(root_ + "/err");
@@ -151,8 +151,8 @@ TEST_F(RunCli, HugeTimeoutNeverFiresAtOnce) {
 }
 
 // The cgroup hierarchies' directories of a job manager's root (from its Describe()).
-std::vector<std::string> RootDirs(const std::string& cgroup_root) {
-  auto jobs = job::NewJobManager({cgroup_root});
+std::vector<std::string> RootDirs(const std::string& job_root) {
+  auto jobs = job::NewJobManager({job_root});
   if (!jobs) return {};
   std::string d = (*jobs)->Describe();
   std::vector<std::string> out;

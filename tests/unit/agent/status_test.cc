@@ -86,7 +86,7 @@ PodStatus FullStatus() {
   s.supervisor_start = 18446744073709551615ull;
   s.supervisor_boot = "boot-id";
   s.pod_uid = "uid";
-  s.cgroup_root = "hostprocess";
+  s.job_root = "hostprocess";
   s.finished = s.terminating = s.sandbox_refused = s.unscheduled = s.rejected = true;
   s.scheduling_message = "0/1 nodes are available";
   s.live_containers = {"a", "b"};
