@@ -409,11 +409,12 @@ class PodSupervisor {
       target.host = status_.host_ip;
     }
     target.container = &c;
-    target.exec = [&](const std::vector<std::string>& command, std::chrono::milliseconds timeout) {
+    target.exec = [&](const std::vector<std::string>& command, std::chrono::milliseconds timeout,
+                      void* output) {
       windows_node::ContainerOptions options{root_, record_.volume_root};
       options.id = id;
       options.timeout = timeout;
-      options.std_out = options.std_err = probe_null_;
+      options.std_out = options.std_err = output;
       return windows_node::Exec(pod_.spec, annotations_, c, options, command);
     };
     for (;;) {
@@ -515,13 +516,6 @@ class PodSupervisor {
   bool stopping_ = false;       // a delete asked the pod to stop
   bool ended_ = false;          // Run is returning: the stop watcher ends
   std::vector<bool> done_ = std::vector<bool>(pod_.spec.containers.size(), false);
-  // The standard handles of probes' commands (NUL, inheritable; kubelet keeps their output only
-  // for the event message, which here says the exit code).
-  HANDLE probe_null_ = [] {
-    SECURITY_ATTRIBUTES inherit{sizeof inherit, nullptr, TRUE};
-    return CreateFileW(L"NUL", GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit,
-                       OPEN_EXISTING, 0, nullptr);
-  }();
   agent::PodStatus status_;
 };
 
