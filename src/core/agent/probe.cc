@@ -10,7 +10,6 @@
 
 #include <cstring>
 
-#include "core/base/strings.h"
 #include "core/base/unique_fd.h"
 
 namespace hp::agent {
