@@ -60,6 +60,19 @@ hp() {
   tr -d '\r' <"$out/out" >"$out/out.lf" && mv "$out/out.lf" "$out/out"
 }
 alive() { ps -eo pid=,args= | grep -F -- "$1" | grep -v -F grep | awk '{print $1}'; }
+# kill_ours PATTERN...: kills (-9) the processes whose command line holds a PATTERN and that run
+# in this test's WINEPREFIX (Wine gives it to every process it starts, the containers' too): a
+# test's cleanup never signals another run's processes, whose command lines may look the same.
+kill_ours() {
+  local pattern p
+  for pattern in "$@"; do
+    for p in $(alive "$pattern"); do
+      tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "WINEPREFIX=$WINEPREFIX" &&
+        kill -9 "$p" 2>/dev/null
+    done
+  done
+  return 0
+}
 # For wait_for, which runs its arguments again at each try (a "$(alive ...)" in its arguments
 # would be expanded once, before the first): some process's command line holds PATTERN / none.
 process_up() { test -n "$(alive "$1")"; }

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/agent/probe_timing.h"
 #include "core/plan/process.h"
 #include "core/sys/file.h"
 
@@ -111,7 +112,8 @@ Result<ExecResult> ExecCapture(const ExecInfo& info, job::Job* job,
     ssize_t got = ::read(r.get(), buf, sizeof buf);
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) break;
-    if (result.output.size() < 10240) result.output.append(buf, static_cast<size_t>(got));
+    if (result.output.size() < kExecProbeOutputLimit)
+      result.output.append(buf, static_cast<size_t>(got));
   }
   if (result.timed_out) ::kill(proc.pid, SIGKILL);
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -123,7 +125,7 @@ Result<ExecResult> ExecCapture(const ExecInfo& info, job::Job* job,
     ASSIGN_OR_RETURN(st, launch::Wait(proc));
   }
   result.exit_code = st->exit_code;
-  if (result.output.size() > 10240) result.output.resize(10240);
+  if (result.output.size() > kExecProbeOutputLimit) result.output.resize(kExecProbeOutputLimit);
   return result;
 }
 

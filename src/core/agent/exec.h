@@ -51,7 +51,8 @@ void from_json(const nlohmann::json& j, ExecInfo& e);
 Result<launch::LaunchSpec> ExecSpec(const ExecInfo& info, const std::vector<std::string>& argv);
 
 // Runs `argv` in the container with output captured (stdout and stderr together, at most
-// 10 KiB kept) and a timeout (kubelet's exec probe). The process is killed on timeout.
+// agent::kExecProbeOutputLimit kept) and a timeout (kubelet's exec probe). The process is killed on
+// timeout.
 struct ExecResult {
   bool timed_out = false;
   int exit_code = 0;

@@ -23,6 +23,13 @@ inline std::chrono::milliseconds GracePeriod(std::optional<int64_t> seconds) {
   return std::chrono::milliseconds(GracePeriodSeconds(seconds) * 1000);
 }
 
+// The grace period of a restart that a liveness or startup probe asked for: the probe's own
+// terminationGracePeriodSeconds when it sets one, else the pod's (kubelet's rule).
+inline std::chrono::milliseconds ProbeGracePeriod(std::optional<int64_t> probe_seconds,
+                                                  std::optional<int64_t> pod_seconds) {
+  return GracePeriod(probe_seconds ? probe_seconds : pod_seconds);
+}
+
 // How long a delete waits for a pod's supervisor to stop its containers before it kills the
 // supervisor itself: the grace period and 10 s for the supervisor's own work.
 inline std::chrono::milliseconds SupervisorStopWait(std::optional<int64_t> seconds) {

@@ -10,7 +10,6 @@
 
 #include <cstring>
 
-#include "core/base/strings.h"
 #include "core/base/unique_fd.h"
 
 namespace hp::agent {
@@ -103,14 +102,7 @@ ProbeOutcome RunProbe(const k8s::Probe& probe, const ProbeContext& ctx) {
     auto r =
         ExecCapture(*ctx.exec, ctx.job, h.exec->command, std::chrono::milliseconds(t.timeout_ms));
     if (!r) return {false, r.error().ToString()};
-    if (r->timed_out) {
-      return {false, fmt::format("command {} timed out", Quote(Join(h.exec->command, " ")))};
-    }
-    if (r->exit_code == 0) return {true, ""};
-    std::string out(TrimSpace(r->output));
-    return {false, out.empty() ? fmt::format("command {} exited with {}",
-                                             Quote(Join(h.exec->command, " ")), r->exit_code)
-                               : out};
+    return ExecProbeOutcome(h.exec->command, r->timed_out, r->exit_code, r->output);
   }
   if (h.http_get) return HttpProbe(*h.http_get, ctx, t.timeout_ms);
   if (h.tcp_socket) {

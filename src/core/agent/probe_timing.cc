@@ -42,6 +42,16 @@ bool ProbeState::Record(bool success, const ProbeTiming& t) {
   return false;
 }
 
+ProbeOutcome ExecProbeOutcome(const std::vector<std::string>& command, bool timed_out,
+                              int64_t exit_code, std::string_view output) {
+  std::string what = Quote(Join(command, " "));
+  if (timed_out) return {false, fmt::format("command {} timed out", what)};
+  if (exit_code == 0) return {true, ""};
+  std::string_view out = TrimSpace(output.substr(0, kExecProbeOutputLimit));
+  if (out.empty()) return {false, fmt::format("command {} exited with {}", what, exit_code)};
+  return {false, std::string(out)};
+}
+
 HttpProbePlan PlanHttpProbe(const k8s::HTTPGetAction& h, const std::string& default_host,
                             const k8s::Container& container) {
   HttpProbePlan plan;

@@ -1,13 +1,15 @@
 // hp/agent: the platform-neutral part of kubelet's container probes, shared by the Linux
 // supervisor (agent/probe.h, its transport) and the Windows pod supervisor
 // (cli/hostprocess/windows/probes.h): the outcome, kubelet's timing defaults, the
-// consecutive-result counter and the port a probe names.
+// consecutive-result counter, the port a probe names, and kubelet's verdicts and messages of
+// the exec and httpGet handlers (each platform runs the command or sends the request itself).
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/k8s/types.h"
 
@@ -41,6 +43,14 @@ struct ProbeState {
 
 // Resolves an httpGet/tcpSocket port (number or a container port name); 0 when unknown.
 int ResolvePort(const k8s::IntOrString& port, const k8s::Container& container);
+
+// How much of an exec probe's output (stdout and stderr together) is kept for its message.
+inline constexpr size_t kExecProbeOutputLimit = 10 * 1024;
+// kubelet's outcome of an exec probe's `command`: success when it exited with 0; else its
+// output (the first kExecProbeOutputLimit bytes, surrounding white space trimmed), or, when it
+// wrote nothing, `command "..." exited with N`; one that ran past its timeout `timed out`.
+ProbeOutcome ExecProbeOutcome(const std::vector<std::string>& command, bool timed_out,
+                              int64_t exit_code, std::string_view output);
 
 // An httpGet probe as kubelet makes it, before any I/O (each platform sends it with its own
 // sockets): the target, the URL of kubelet's messages and the request with kubelet's headers.

@@ -118,8 +118,8 @@ class Supervisor {
   }
   // A probe's own terminationGracePeriodSeconds wins over the pod's.
   std::chrono::milliseconds ProbeGrace(const k8s::Probe& p) const {
-    if (!p.termination_grace_period_seconds) return Grace();
-    return GracePeriod(p.termination_grace_period_seconds);
+    return ProbeGracePeriod(p.termination_grace_period_seconds,
+                            pod().spec.termination_grace_period_seconds);
   }
   void Event(const std::string& type, const std::string& reason, const std::string& msg) {
     status_.AddEvent(type, reason, msg, NowUnixSeconds());

@@ -47,6 +47,23 @@ TEST(Probe, ResolvesNamedPorts) {
   EXPECT_EQ(ResolvePort(k8s::IntOrString{true, 0, "nope"}, c), 0);
 }
 
+// kubelet's exec probe verdict, one rule for the Linux and the Windows transports.
+TEST(Probe, ExecOutcomeIsTheOutputOrTheExitCode) {
+  std::vector<std::string> cmd = {"cmd", "/c", "exit 1"};
+  EXPECT_TRUE(ExecProbeOutcome(cmd, false, 0, "all well\n").success);
+  ProbeOutcome o = ExecProbeOutcome(cmd, false, 1, " \r\nnot ready: db down\r\n");
+  EXPECT_FALSE(o.success);
+  EXPECT_EQ(o.message, "not ready: db down");  // the output, trimmed, as kubelet's event has it
+  EXPECT_EQ(ExecProbeOutcome(cmd, false, 1, " \r\n").message,
+            "command \"cmd /c exit 1\" exited with 1");
+  EXPECT_EQ(ExecProbeOutcome(cmd, false, 3221225477, "").message,  // a Windows NTSTATUS
+            "command \"cmd /c exit 1\" exited with 3221225477");
+  EXPECT_EQ(ExecProbeOutcome(cmd, true, 0, "partial").message,
+            "command \"cmd /c exit 1\" timed out");
+  std::string big(3 * kExecProbeOutputLimit, 'x');
+  EXPECT_EQ(ExecProbeOutcome(cmd, false, 2, big).message, std::string(kExecProbeOutputLimit, 'x'));
+}
+
 // A loopback listener on an ephemeral port; answers one HTTP request with `status`.
 struct Listener {
   int fd = -1;

@@ -18,6 +18,11 @@ TEST(GracePeriod, KubeletsDefaultAndBounds) {
   EXPECT_EQ(agent::GracePeriod(2), milliseconds(2000));
   // The largest grace still counts in milliseconds (no overflow to a negative wait).
   EXPECT_GT(agent::GracePeriod(INT64_MAX).count(), 0);
+  // A liveness or startup probe's restart: the probe's own grace period wins over the pod's.
+  EXPECT_EQ(agent::ProbeGracePeriod(5, 60), milliseconds(5000));
+  EXPECT_EQ(agent::ProbeGracePeriod(std::nullopt, 60), milliseconds(60000));
+  EXPECT_EQ(agent::ProbeGracePeriod(std::nullopt, std::nullopt), milliseconds(30000));
+  EXPECT_EQ(agent::ProbeGracePeriod(0, 60), milliseconds(0));
   EXPECT_EQ(agent::SupervisorStopWait(std::nullopt), milliseconds(40000));
   EXPECT_EQ(agent::SupervisorStopWait(0), milliseconds(10000));
 }

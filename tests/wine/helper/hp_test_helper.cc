@@ -1,5 +1,5 @@
 // hp-test-helper.exe MODE ARGS...: what the Wine tier needs a container to do that no stock
-// Wine program does (tests/wine/pods/grace_test.sh).
+// Wine program does (tests/wine/pods/grace_test.sh, probes_test.sh).
 //   ctrl-exit FILE DELAY_MS CODE  on a console control event: append "got <event>" to FILE,
 //                                 sleep DELAY_MS, exit with CODE (a program that shuts down
 //                                 cleanly within its grace period)
@@ -13,9 +13,19 @@
 //   listen PORT                   listens on TCP PORT (all addresses), prints "listening",
 //                                 then accepts and closes connections forever (a server for
 //                                 tcpSocket probes, tests/wine/pods/probes_test.sh)
+//   http PORT STATUS              listens on TCP PORT, prints "serving", then answers every
+//                                 request with HTTP status STATUS and a short body, printing
+//                                 each request's first line ("request GET /path HTTP/1.1")
+//                                 forever (a server for httpGet probes)
+//   spew BYTES CODE               writes "spew: exiting with CODE" on stderr, then BYTES bytes
+//                                 of 63-byte lines on stdout, exits with CODE (an exec probe's
+//                                 command whose output is more than a pipe holds)
+#include <fcntl.h>
+#include <io.h>
 #include <windows.h>
 #include <winsock2.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -48,7 +58,7 @@ BOOL WINAPI Handler(DWORD event) {
 int Usage() {
   std::fputs(
       "usage: hp-test-helper ctrl-exit FILE DELAY_MS CODE | ctrl-ignore FILE | tty-check [echo] | "
-      "listen PORT\n",
+      "listen PORT | http PORT STATUS | spew BYTES CODE\n",
       stderr);
   return 2;
 }
@@ -74,9 +84,10 @@ int TtyCheck(bool echo) {
   return 0;
 }
 
-int Listen(int port) {
+// Listens on TCP `port` (all addresses); INVALID_SOCKET after printing why.
+SOCKET ListenOn(int port) {
   WSADATA d;
-  if (WSAStartup(MAKEWORD(2, 2), &d) != 0) return 1;
+  if (WSAStartup(MAKEWORD(2, 2), &d) != 0) return INVALID_SOCKET;
   SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
   sockaddr_in a = {};
   a.sin_family = AF_INET;
@@ -85,8 +96,15 @@ int Listen(int port) {
   if (s == INVALID_SOCKET || bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
       listen(s, 16) != 0) {
     std::printf("listen %d failed: %d\n", port, WSAGetLastError());
-    return 1;
+    std::fflush(stdout);
+    return INVALID_SOCKET;
   }
+  return s;
+}
+
+int Listen(int port) {
+  SOCKET s = ListenOn(port);
+  if (s == INVALID_SOCKET) return 1;
   std::puts("listening");
   std::fflush(stdout);
   for (;;) {
@@ -95,8 +113,55 @@ int Listen(int port) {
   }
 }
 
+int Http(int port, int status) {
+  SOCKET s = ListenOn(port);
+  if (s == INVALID_SOCKET) return 1;
+  std::puts("serving");
+  std::fflush(stdout);
+  for (;;) {
+    SOCKET c = accept(s, nullptr, nullptr);
+    if (c == INVALID_SOCKET) continue;
+    DWORD timeout_ms = 2000;  // a client that sends nothing does not hold the server up
+    setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, reinterpret_cast<const char*>(&timeout_ms),
+               sizeof timeout_ms);
+    std::string req;
+    char buf[1024];
+    while (req.find("\r\n\r\n") == std::string::npos && req.size() < 65536) {
+      int n = recv(c, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      req.append(buf, static_cast<size_t>(n));
+    }
+    std::printf("request %s\n", req.substr(0, req.find("\r\n")).c_str());
+    std::fflush(stdout);
+    std::string body = "status " + std::to_string(status) + "\n";
+    std::string resp =
+        "HTTP/1.1 " + std::to_string(status) +
+        " Test\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\nConnection: close\r\n\r\n" + body;
+    send(c, resp.data(), static_cast<int>(resp.size()), 0);
+    shutdown(c, SD_SEND);
+    closesocket(c);
+  }
+}
+
+int Spew(long bytes, int code) {
+  std::fprintf(stderr, "spew: exiting with %d\n", code);
+  std::fflush(stderr);
+  std::string line(61, 'x');
+  line += "\r\n";  // binary stdout below: 63 bytes a line
+  _setmode(_fileno(stdout), _O_BINARY);
+  for (long left = bytes; left > 0; left -= static_cast<long>(line.size()))
+    std::fwrite(line.data(), 1, std::min<size_t>(line.size(), static_cast<size_t>(left)), stdout);
+  std::fflush(stdout);
+  return code;
+}
+
 int main(int argc, char** argv) {
   if (argc == 3 && std::strcmp(argv[1], "listen") == 0) return Listen(std::atoi(argv[2]));
+  if (argc == 4 && std::strcmp(argv[1], "http") == 0)
+    return Http(std::atoi(argv[2]), std::atoi(argv[3]));
+  if (argc == 4 && std::strcmp(argv[1], "spew") == 0)
+    return Spew(std::atol(argv[2]), std::atoi(argv[3]));
   if (argc >= 2 && std::strcmp(argv[1], "tty-check") == 0)
     return TtyCheck(argc == 3 && std::strcmp(argv[2], "echo") == 0);
   if (argc < 3) return Usage();

@@ -7,67 +7,24 @@
 # keeps running; the stock cmd/ping pair ends on the event by the default handler.
 # Usage: grace_test.sh WINDOWS_EXE SOURCE_DIR
 set -uo pipefail
-HP_ROOT='C:\hpgrace'
-sup="hpgrace supervise-pod"
-source "$(dirname "$0")/../wine_env.sh" "$1"
-cd "$2"
-helper="$(realpath -m "$(dirname "$1")/../../../tests/wine/helper/hp-test-helper.exe")"
-if [ ! -f "$helper" ]; then
-  echo "SKIP: $helper is not built (bash scripts/build.sh windows)"
-  exit 77
-fi
-helper_win="Z:${helper//\//\\}"
-cleanup() {
-  for p in $(alive "$sup") $(alive 'C:\marks\'); do kill -9 "$p" 2>/dev/null; done
-  wine_cleanup
-}
-trap cleanup EXIT
-state="$WINEPREFIX/drive_c/hpgrace"
+source "$(dirname "$0")/helper_pods.sh" "$1" "$2" hpgrace 127.0.0.71
 marks="$WINEPREFIX/drive_c/marks"
 mkdir -p "$marks"
 
-# pod NAME GRACE|- ARGS...: a HostProcess pod whose container runs ARGS (JSON strings),
+# pod NAME GRACE|- ARGS...: a HostProcess pod whose container runs ARGS,
 # terminationGracePeriodSeconds GRACE ("-": unset, the default 30 s).
 pod() {
   local name=$1 grace=$2
   shift 2
-  local args
-  args=$(printf '"%s", ' "$@")
-  args=${args%, }
-  {
-    echo "apiVersion: v1"
-    echo "kind: Pod"
-    echo "metadata:"
-    echo "  name: $name"
-    echo "  annotations:"
-    echo "    microsoft.com/hostprocess-inherit-user: \"true\""
-    echo "spec:"
-    [ "$grace" = - ] || echo "  terminationGracePeriodSeconds: $grace"
-    echo "  securityContext:"
-    echo "    windowsOptions:"
-    echo "      hostProcess: true"
-    echo "  hostNetwork: true"
-    echo "  containers:"
-    echo "  - name: main"
-    echo "    image: mcr.microsoft.com/windows/nanoserver:ltsc2022"
-    echo "    command: [$args]"
-  } >"$out/$name.yaml"
-  hp apply -f "$out/$name.yaml"
+  local spec=
+  [ "$grace" = - ] || spec="  terminationGracePeriodSeconds: $grace"
+  apply_pod "$name" "$(json_list "$@")" "" "$spec"
 }
-ready() { grep -q 'stdout F ready' "$state/logs/default_$1/main/0.log" 2>/dev/null; }
-# delete_timed NAME: `delete pod NAME`, its wall time in milliseconds in $ms.
-delete_timed() {
-  local t0 t1
-  t0=$(date +%s%N)
-  hp delete pod "$1"
-  t1=$(date +%s%N)
-  ms=$(((t1 - t0) / 1000000))
-}
-esc() { printf '%s' "$1" | sed 's/\\/\\\\/g'; }  # a Windows path inside a JSON string
+ready() { logged "$1" ready; }
 
 # A program that shuts down cleanly: it gets the event, takes 1.5 s, exits; delete waits for
 # that and no longer (its grace period is 20 s).
-pod graceful 20 "$(esc "$helper_win")" ctrl-exit "$(esc 'C:\marks\graceful.txt')" 1500 0
+pod graceful 20 "$helper_win" ctrl-exit 'C:\marks\graceful.txt' 1500 0
 check "apply graceful: exit 0" test "$rc" -eq 0
 wait_for ready graceful
 check "graceful: the container runs with its handler in place" ready graceful
@@ -82,7 +39,7 @@ check "graceful: no container process left" process_gone 'C:\marks\graceful.txt'
 check "graceful: no supervisor left" process_gone "$sup"
 
 # A program that ignores the event: it is terminated when its grace period (3 s) is over.
-pod stubborn 3 "$(esc "$helper_win")" ctrl-ignore "$(esc 'C:\marks\stubborn.txt')"
+pod stubborn 3 "$helper_win" ctrl-ignore 'C:\marks\stubborn.txt'
 wait_for ready stubborn
 check "stubborn: the container runs with its handler in place" ready stubborn
 delete_timed stubborn
@@ -93,7 +50,7 @@ check "stubborn: then terminated the job (${ms} ms < 13000)" test "$ms" -lt 1300
 check "stubborn: no container process left" process_gone 'C:\marks\stubborn.txt'
 
 # terminationGracePeriodSeconds: 0 stops at once: no event, no wait.
-pod prompt 0 "$(esc "$helper_win")" ctrl-exit "$(esc 'C:\marks\prompt.txt')" 5000 0
+pod prompt 0 "$helper_win" ctrl-exit 'C:\marks\prompt.txt' 5000 0
 wait_for ready prompt
 check "prompt: the container runs with its handler in place" ready prompt
 delete_timed prompt
@@ -117,7 +74,7 @@ check "plain: no container process left" process_gone 127.0.0.71
 # one is obeyed (only a `stop` older than the supervisor is a stale one to remove): its
 # container, which exits on the event, ends at once, or never starts; were the `stop` taken
 # for a stale one, delete would wait out the grace period and 10 s more (30 s).
-pod hasty 20 "$(esc "$helper_win")" ctrl-exit "$(esc 'C:\marks\hasty.txt')" 0 0
+pod hasty 20 "$helper_win" ctrl-exit 'C:\marks\hasty.txt' 0 0
 delete_timed hasty
 check "hasty: delete right after apply: exit 0" test "$rc" -eq 0
 check "hasty: it does not wait out the grace period (${ms} ms < 15000)" test "$ms" -lt 15000

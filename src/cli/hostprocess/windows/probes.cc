@@ -4,7 +4,10 @@
 #include <winsock2.h>
 #include <ws2tcpip.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdlib>
+#include <thread>
 
 #include "core/base/strings.h"
 
@@ -97,6 +100,57 @@ bool Dial(Socket& sock, const std::string& host, int port, int64_t deadline_ms, 
   return true;
 }
 
+// An exec probe's output: the read end of a pipe, drained by a thread while the command runs
+// (a command that writes more than the pipe holds never blocks on it; past
+// kExecProbeOutputLimit the bytes are read and dropped). The thread never blocks in a read:
+// it reads only what PeekNamedPipe says is there, so it ends when told to (Done) even if a
+// process the command left behind still holds the write end.
+class OutputCapture {
+ public:
+  OutputCapture() {
+    if (!CreatePipe(&read_, &write_, nullptr, 0)) read_ = write_ = nullptr;
+    if (read_) reader_ = std::thread([this] { Drain(); });
+  }
+  OutputCapture(const OutputCapture&) = delete;
+  OutputCapture& operator=(const OutputCapture&) = delete;
+  ~OutputCapture() { (void)Done(); }
+
+  bool ok() const { return write_ != nullptr; }
+  HANDLE write_end() const { return write_; }
+  // After the command ended: what it wrote (the rest read first).
+  std::string Done() {
+    if (write_) CloseHandle(write_);
+    write_ = nullptr;
+    done_ = true;
+    if (reader_.joinable()) reader_.join();
+    if (read_) CloseHandle(read_);
+    read_ = nullptr;
+    return std::move(output_);
+  }
+
+ private:
+  void Drain() {
+    char buf[4096];
+    for (;;) {
+      DWORD avail = 0;
+      if (!PeekNamedPipe(read_, nullptr, 0, nullptr, &avail, nullptr)) return;  // no writer
+      if (avail == 0) {
+        if (done_) return;  // done_ set after the command ended: all it wrote was there
+        Sleep(5);
+        continue;
+      }
+      DWORD n = 0;
+      if (!ReadFile(read_, buf, std::min<DWORD>(avail, sizeof buf), &n, nullptr) || n == 0) return;
+      if (output_.size() < agent::kExecProbeOutputLimit) output_.append(buf, n);
+    }
+  }
+
+  HANDLE read_ = nullptr, write_ = nullptr;
+  std::atomic<bool> done_ = false;
+  std::string output_;
+  std::thread reader_;
+};
+
 agent::ProbeOutcome HttpProbe(const k8s::HTTPGetAction& h, const ProbeTarget& t,
                               int64_t timeout_ms) {
   agent::HttpProbePlan plan = agent::PlanHttpProbe(h, t.host, *t.container);
@@ -133,13 +187,15 @@ agent::ProbeOutcome RunProbe(const k8s::Probe& probe, const ProbeTarget& t) {
   agent::ProbeTiming timing = agent::TimingOf(probe);
   const k8s::ProbeHandler& h = probe.handler;
   if (h.exec) {
-    std::string what = Quote(Join(h.exec->command, " "));
-    auto code = t.exec(h.exec->command, std::chrono::milliseconds(timing.timeout_ms));
-    if (!code && code.error().code() == ErrorCode::kUnavailable)
-      return {false, fmt::format("command {} timed out", what)};
-    if (!code) return {false, code.error().ToString()};
-    if (*code == 0) return {true, ""};
-    return {false, fmt::format("command {} exited with {}", what, *code)};
+    OutputCapture capture;
+    if (!capture.ok())
+      return {false, fmt::format("exec probe: make a pipe: error {}", GetLastError())};
+    auto code =
+        t.exec(h.exec->command, std::chrono::milliseconds(timing.timeout_ms), capture.write_end());
+    std::string output = capture.Done();
+    bool timed_out = !code && code.error().code() == ErrorCode::kUnavailable;
+    if (!code && !timed_out) return {false, code.error().ToString()};
+    return agent::ExecProbeOutcome(h.exec->command, timed_out, code ? *code : 0, output);
   }
   if (h.http_get) return HttpProbe(*h.http_get, t, timing.timeout_ms);
   if (h.tcp_socket) {

@@ -10,7 +10,8 @@
 // (terminationGracePeriodSeconds) to empty, then is terminated (windows::GracefulStop). A
 // container's liveness, readiness and startup probes run in a thread of their own while it runs
 // (agent::ProbeWorker's decisions, windows/probes.h's transport): readiness sets its `ready`,
-// a failed liveness or startup probe terminates its job, and its restart policy restarts it.
+// a failed liveness or startup probe stops its job as a delete does, with the probe's grace
+// period (else the pod's), and its restart policy restarts it.
 #include <windows.h>
 
 #include <atomic>
@@ -69,6 +70,46 @@ void Pump(HANDLE pipe, const char* stream, FILE* log, std::mutex& mu) {
     (void)lines.Feed(std::string_view(buf, n), record);
   (void)lines.Finish(record);
   CloseHandle(pipe);
+}
+
+// Stops containers' jobs as hcsshim's job containers stop (windows::GracefulStop): each is sent
+// CTRL_SHUTDOWN_EVENT and has `grace` to empty, then what is left is terminated. Returns once
+// every job is empty or terminated: after the grace period and 2 s per job for the events at
+// most.
+void StopJobs(const std::vector<job::JobObject*>& jobs, std::chrono::milliseconds grace) {
+  struct Stopping {
+    job::JobObject* job;
+    windows::GracefulStop plan;
+    bool done = false;
+  };
+  std::vector<Stopping> stops;
+  for (job::JobObject* job : jobs) {
+    stops.push_back({job, windows::GracefulStop(grace, NowMs())});
+    Stopping& s = stops.back();
+    windows::StopAction act = s.plan.Begin();
+    if (act == windows::StopAction::kSendShutdown) {
+      auto sent = s.job->SendCtrlShutdown(
+          std::min<std::chrono::milliseconds>(grace, std::chrono::seconds(2)));
+      act = sent ? s.plan.Sent(*sent) : windows::StopAction::kTerminate;
+    }
+    if (act == windows::StopAction::kTerminate) {
+      (void)s.job->Terminate(1);
+      s.done = true;
+    }
+  }
+  for (;;) {
+    bool waiting = false;
+    for (Stopping& s : stops) {
+      if (s.done) continue;
+      auto active = s.job->ActiveProcesses();
+      windows::StopAction act = s.plan.Poll(active && *active == 0, NowMs());
+      if (act == windows::StopAction::kTerminate) (void)s.job->Terminate(1);
+      s.done = act != windows::StopAction::kWait;
+      waiting = waiting || !s.done;
+    }
+    if (!waiting) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 class PodSupervisor {
@@ -191,43 +232,14 @@ class PodSupervisor {
       Save();
     }
     cv_.notify_all();  // a back-off in progress ends now
-    struct Stopping {
-      job::JobObject job;
-      windows::GracefulStop plan;
-      bool done = false;
-    };
-    std::vector<Stopping> jobs;
-    const std::chrono::milliseconds grace =
-        agent::GracePeriod(pod_.spec.termination_grace_period_seconds);
+    std::vector<job::JobObject> jobs;
     for (const std::string& id : ids) {
       auto job = job::JobObject::Open(id, /*terminate=*/true);
-      if (!job) continue;  // it ended meanwhile
-      jobs.push_back({std::move(*job), windows::GracefulStop(grace, NowMs())});
-      Stopping& s = jobs.back();
-      windows::StopAction act = s.plan.Begin();
-      if (act == windows::StopAction::kSendShutdown) {
-        auto sent = s.job.SendCtrlShutdown(
-            std::min<std::chrono::milliseconds>(grace, std::chrono::seconds(2)));
-        act = sent ? s.plan.Sent(*sent) : windows::StopAction::kTerminate;
-      }
-      if (act == windows::StopAction::kTerminate) {
-        (void)s.job.Terminate(1);
-        s.done = true;
-      }
+      if (job) jobs.push_back(std::move(*job));  // else it ended meanwhile
     }
-    for (;;) {
-      bool waiting = false;
-      for (Stopping& s : jobs) {
-        if (s.done) continue;
-        auto active = s.job.ActiveProcesses();
-        windows::StopAction act = s.plan.Poll(active && *active == 0, NowMs());
-        if (act == windows::StopAction::kTerminate) (void)s.job.Terminate(1);
-        s.done = act != windows::StopAction::kWait;
-        waiting = waiting || !s.done;
-      }
-      if (!waiting) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    std::vector<job::JobObject*> stopping;
+    for (job::JobObject& job : jobs) stopping.push_back(&job);
+    StopJobs(stopping, agent::GracePeriod(pod_.spec.termination_grace_period_seconds));
   }
 
   const std::string& Policy() const { return pod_.spec.restart_policy; }
@@ -397,9 +409,9 @@ class PodSupervisor {
   };
 
   // Runs container `i`'s probes while it runs (until `run.ended`): their events go to the
-  // pod's, `started` and `ready` to its status; a liveness or startup failure terminates its
-  // job (not yet through the grace period: docs/windows.md), and Keep restarts it as after any
-  // exit.
+  // pod's, `started` and `ready` to its status; a liveness or startup failure stops its job as
+  // a delete does (StopJobs) with the probe's grace period, else the pod's, and Keep restarts
+  // it as after any exit.
   void Probe(size_t i, const k8s::Container& c, const std::string& id, windows_node::Running& r,
              ProbeRun& run) {
     agent::ProbeWorker worker(c, NowMs());
@@ -409,11 +421,12 @@ class PodSupervisor {
       target.host = status_.host_ip;
     }
     target.container = &c;
-    target.exec = [&](const std::vector<std::string>& command, std::chrono::milliseconds timeout) {
+    target.exec = [&](const std::vector<std::string>& command, std::chrono::milliseconds timeout,
+                      void* output) {
       windows_node::ContainerOptions options{root_, record_.volume_root};
       options.id = id;
       options.timeout = timeout;
-      options.std_out = options.std_err = probe_null_;
+      options.std_out = options.std_err = output;
       return windows_node::Exec(pod_.spec, annotations_, c, options, command);
     };
     for (;;) {
@@ -431,16 +444,20 @@ class PodSupervisor {
         std::lock_guard ended(run.mu);
         if (run.ended) return;  // what it saw is the container's end, not its health
       }
-      std::lock_guard lock(mu_);
-      if (stopping_) return;
-      for (const agent::ProbeEvent& e : step.events)
-        status_.AddEvent(e.type, e.reason, e.message, NowUnixSeconds());
-      agent::ContainerStatus& e = Entry(false, i);
-      e.started = worker.started();
-      e.ready = worker.ready();
-      Save();
+      {
+        std::lock_guard lock(mu_);
+        if (stopping_) return;
+        for (const agent::ProbeEvent& e : step.events)
+          status_.AddEvent(e.type, e.reason, e.message, NowUnixSeconds());
+        agent::ContainerStatus& e = Entry(false, i);
+        e.started = worker.started();
+        e.ready = worker.ready();
+        Save();
+      }
       if (step.restart) {
-        (void)r.job.Terminate(1);
+        // Not under mu_: the stop may take the whole grace period.
+        StopJobs({&r.job}, agent::ProbeGracePeriod(step.restart->termination_grace_period_seconds,
+                                                   pod_.spec.termination_grace_period_seconds));
         return;
       }
     }
@@ -515,13 +532,6 @@ class PodSupervisor {
   bool stopping_ = false;       // a delete asked the pod to stop
   bool ended_ = false;          // Run is returning: the stop watcher ends
   std::vector<bool> done_ = std::vector<bool>(pod_.spec.containers.size(), false);
-  // The standard handles of probes' commands (NUL, inheritable; kubelet keeps their output only
-  // for the event message, which here says the exit code).
-  HANDLE probe_null_ = [] {
-    SECURITY_ATTRIBUTES inherit{sizeof inherit, nullptr, TRUE};
-    return CreateFileW(L"NUL", GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit,
-                       OPEN_EXISTING, 0, nullptr);
-  }();
   agent::PodStatus status_;
 };
 
