@@ -35,8 +35,9 @@ JobObjectLimits ToJobObjectLimits(const ResourceRequest& r, uint32_t ncpu) {
   return out;
 }
 
-void ApplyIoAnnotations(const std::map<std::string, std::string>& annotations,
-                        JobObjectLimits* limits, std::vector<std::string>* warnings) {
+IoRate IoRateFromAnnotations(const std::map<std::string, std::string>& annotations,
+                             std::vector<std::string>* warnings) {
+  IoRate rate;
   auto read = [&](std::string_view name, std::optional<int64_t>* out) {
     auto it = annotations.find(std::string(name));
     if (it == annotations.end()) return;
@@ -51,8 +52,9 @@ void ApplyIoAnnotations(const std::map<std::string, std::string>& annotations,
     }
     if (n > 0) *out = n;
   };
-  read(kIopsMaximumAnnotation, &limits->io_max_iops);
-  read(kBandwidthMaximumAnnotation, &limits->io_max_bandwidth);
+  read(kIopsMaximumAnnotation, &rate.iops);
+  read(kBandwidthMaximumAnnotation, &rate.bytes_per_second);
+  return rate;
 }
 
 }  // namespace hp::windows

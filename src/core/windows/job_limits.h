@@ -43,11 +43,16 @@ inline constexpr std::string_view kIopsMaximumAnnotation =
 inline constexpr std::string_view kBandwidthMaximumAnnotation =
     "io.microsoft.container.storage.qos.bandwidthmaximum";
 
-// Sets `limits`' I/O rate from the annotations, as hcsshim parses them: a decimal integer, 0 or
-// absent for none; a value that is not one (or does not fit hcsshim's int32) is ignored with a
-// warning in `warnings` that names the annotation, as hcsshim ignores it with a log line.
-void ApplyIoAnnotations(const std::map<std::string, std::string>& annotations,
-                        JobObjectLimits* limits, std::vector<std::string>* warnings);
+// A whole job's I/O rate (JOBOBJECT_IO_RATE_CONTROL_INFORMATION over all volumes).
+struct IoRate {
+  std::optional<int64_t> iops;
+  std::optional<int64_t> bytes_per_second;
+};
+// The I/O rate of the annotations, as hcsshim parses them: a decimal integer, 0 or absent for
+// none; a value that is not one (or does not fit hcsshim's int32) is ignored with a warning in
+// `warnings` that names the annotation, as hcsshim ignores it with a log line.
+IoRate IoRateFromAnnotations(const std::map<std::string, std::string>& annotations,
+                             std::vector<std::string>* warnings);
 
 // The limits to set; a weight only without a limit (a hard cap and a weight exclude each
 // other in one Job Object). Non-positive values are no limit.

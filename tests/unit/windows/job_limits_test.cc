@@ -37,40 +37,37 @@ TEST(WindowsJobLimits, ResourcesBecomeJobObjectLimits) {
 }
 
 TEST(WindowsJobLimits, StorageQosAnnotationsSetTheIoRate) {
-  JobObjectLimits l;
   std::vector<std::string> warnings;
-  ApplyIoAnnotations({{std::string(kIopsMaximumAnnotation), "500"},
-                      {std::string(kBandwidthMaximumAnnotation), "1048576"},
-                      {"unrelated", "7"}},
-                     &l, &warnings);
-  EXPECT_EQ(l.io_max_iops, 500);
-  EXPECT_EQ(l.io_max_bandwidth, 1048576);
+  IoRate l = IoRateFromAnnotations({{std::string(kIopsMaximumAnnotation), "500"},
+                                    {std::string(kBandwidthMaximumAnnotation), "1048576"},
+                                    {"unrelated", "7"}},
+                                   &warnings);
+  EXPECT_EQ(l.iops, 500);
+  EXPECT_EQ(l.bytes_per_second, 1048576);
   EXPECT_TRUE(warnings.empty());
   // 0 is hcsshim's "none"; an absent annotation sets nothing.
-  JobObjectLimits none;
-  ApplyIoAnnotations({{std::string(kIopsMaximumAnnotation), "0"}}, &none, &warnings);
-  EXPECT_FALSE(none.io_max_iops);
-  EXPECT_FALSE(none.io_max_bandwidth);
+  IoRate none = IoRateFromAnnotations({{std::string(kIopsMaximumAnnotation), "0"}}, &warnings);
+  EXPECT_FALSE(none.iops);
+  EXPECT_FALSE(none.bytes_per_second);
   EXPECT_TRUE(warnings.empty());
 }
 
 TEST(WindowsJobLimits, AnIoAnnotationThatIsNoNumberIsIgnoredByName) {
   for (const char* bad : {"", "-1", "1e6", "10MB", " 5", "2147483648", "99999999999999999999"}) {
-    JobObjectLimits l;
     std::vector<std::string> warnings;
-    ApplyIoAnnotations({{std::string(kBandwidthMaximumAnnotation), bad},
-                        {std::string(kIopsMaximumAnnotation), "100"}},
-                       &l, &warnings);
-    EXPECT_FALSE(l.io_max_bandwidth) << bad;
-    EXPECT_EQ(l.io_max_iops, 100) << bad;  // the other one still counts
+    IoRate l = IoRateFromAnnotations({{std::string(kBandwidthMaximumAnnotation), bad},
+                                      {std::string(kIopsMaximumAnnotation), "100"}},
+                                     &warnings);
+    EXPECT_FALSE(l.bytes_per_second) << bad;
+    EXPECT_EQ(l.iops, 100) << bad;  // the other one still counts
     ASSERT_EQ(warnings.size(), 1u) << bad;
     EXPECT_NE(warnings[0].find(kBandwidthMaximumAnnotation), std::string::npos) << warnings[0];
     EXPECT_NE(warnings[0].find(std::string("\"") + bad + "\""), std::string::npos) << warnings[0];
   }
-  JobObjectLimits max;
   std::vector<std::string> warnings;
-  ApplyIoAnnotations({{std::string(kIopsMaximumAnnotation), "2147483647"}}, &max, &warnings);
-  EXPECT_EQ(max.io_max_iops, 2147483647);
+  IoRate max =
+      IoRateFromAnnotations({{std::string(kIopsMaximumAnnotation), "2147483647"}}, &warnings);
+  EXPECT_EQ(max.iops, 2147483647);
   EXPECT_TRUE(warnings.empty());
 }
 

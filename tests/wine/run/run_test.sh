@@ -46,6 +46,16 @@ check "run: %CONTAINER_SANDBOX_MOUNT_POINT% expanded in args" grep -qxF "arg=$sa
 check "run: container volume removed" test -z "$(ls -A "$WINEPREFIX/drive_c/hpc" 2>/dev/null)"
 check "run: an image never imported is warned about" grep -q "is not imported" "$out/err"
 
+# kubelet's environment, shared with Linux (plan::ManifestEnv): the downward API, `$(VAR)` in
+# env values, command and args; `$$` escapes; an undefined name stays as written. The CPU
+# limit's default is the node's allocatable CPU (no limit set), in millicores.
+run -f $data/downward-pod.yaml
+ncpu=$(nproc)
+check "downward API and \$(VAR): exit 0" test "$rc" -eq 0
+check "downward API and \$(VAR): kubelet's values, \$\$ kept, an undefined name as written" \
+  grep -Eqx "name=downward ns=agents ip=[0-9.]+ cpu=$((ncpu * 1000)) label=probe both=agents/downward kept=\\\$\(POD_NAME\) undefined=\\\$\(NOPE\) ?" \
+  "$out/out"
+
 # Control: outside a job, the grandchild outlives its parent.
 "$WINE" cmd /c "start /b ping -n 120 127.0.0.78 >nul& exit 0" </dev/null >/dev/null 2>&1
 sleep 1

@@ -6,10 +6,13 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/agent/node.h"
+#include "core/agent/windows/host_ip.h"
 #include "core/image/windows/dir_images.h"
 #include "core/launch/windows/ephemeral_user.h"
 #include "core/launch/windows/logon.h"
 #include "core/launch/windows/spawn.h"
+#include "core/plan/expand.h"
 #include "core/plan/plan.h"
 #include "core/sys/file.h"
 #include "core/sys/random.h"
@@ -63,6 +66,24 @@ std::vector<std::string> SystemDirs() {
   return dirs;
 }
 
+std::map<std::string, std::string> Annotations(const k8s::Pod& pod) {
+  return {pod.metadata.annotations.begin(), pod.metadata.annotations.end()};
+}
+
+// This node as kubelet's downward API sees it (fieldRef, resourceFieldRef's defaults).
+plan::NodeInfo NodeInfo() {
+  plan::NodeInfo node;
+  node.os = "windows";
+  node.hostname = agent::LocalNode({}).name;
+  node.host_ip = agent::HostIp();
+  node.allocatable_cpu_millis = int64_t{std::max(1u, std::thread::hardware_concurrency())} * 1000;
+  MEMORYSTATUSEX memory{};
+  memory.dwLength = sizeof memory;
+  if (GlobalMemoryStatusEx(&memory))
+    node.allocatable_memory_bytes = static_cast<int64_t>(memory.ullTotalPhys);
+  return node;
+}
+
 std::optional<std::string> RunAsUserName(const k8s::PodSpec& pod, const k8s::Container& c) {
   if (c.security_context && c.security_context->windows_options &&
       c.security_context->windows_options->run_as_user_name)
@@ -72,8 +93,8 @@ std::optional<std::string> RunAsUserName(const k8s::PodSpec& pod, const k8s::Con
   return std::nullopt;
 }
 
-windows::ResourceRequest Resources(const k8s::ResourceRequirements& r) {
-  windows::ResourceRequest out;
+job::Limits Resources(const k8s::ResourceRequirements& r) {
+  job::Limits out;
   for (const auto& [name, q] : r.limits) {
     if (name == "memory") out.memory_bytes = q.Value();
     if (name == "cpu") out.cpu_limit_millis = q.MilliValue();
@@ -256,18 +277,19 @@ class MadeUser {
 struct ProcessContext {
   MadeUser user;  // declared first: deleted after the token that is logged on as it is closed
   launch::Token token;
+  plan::EnvList manifest_env;  // kubelet's: what `$(VAR)` in command and args refers to
   std::optional<image::ImageRecord> img;
   windows::EnvList env;
   std::string sandbox, work, path_env;
 };
 
-Result<ProcessContext> ContextFor(const k8s::PodSpec& pod,
-                                  const std::map<std::string, std::string>& annotations,
-                                  const k8s::Container& c, const ContainerOptions& flags,
-                                  const std::string& id, bool starting) {
+Result<ProcessContext> ContextFor(const k8s::Pod& pod, const k8s::Container& c,
+                                  const ContainerOptions& flags, const std::string& id,
+                                  bool starting) {
   ProcessContext ctx;
   bool warn = starting;
-  std::string run_as = RunAsUserName(pod, c).value_or("");
+  std::map<std::string, std::string> annotations = Annotations(pod);
+  std::string run_as = RunAsUserName(pod.spec, c).value_or("");
   ASSIGN_OR_RETURN(windows::Account account,
                    windows::ClassifyAccount(annotations, run_as, id, launch::LocalGroups()));
   // The account's token and environment (hcsshim's order; the inherited one is ours). A group
@@ -317,19 +339,29 @@ Result<ProcessContext> ContextFor(const k8s::PodSpec& pod,
       size_t eq = e.find('=');
       image_env.emplace_back(e.substr(0, eq), eq == std::string::npos ? "" : e.substr(eq + 1));
     }
-  windows::EnvList pod_env;
-  for (const k8s::EnvVar& e : c.env) {
-    if (e.value_from)
+  // The manifest's environment as kubelet makes it (plan::ManifestEnv: `$(VAR)` expansion,
+  // fieldRef, resourceFieldRef). ConfigMaps and Secrets are not stored by the Windows node yet:
+  // what needs one is refused by name rather than reported as missing.
+  for (const k8s::EnvVar& e : c.env)
+    if (e.value_from && (e.value_from->config_map_key_ref || e.value_from->secret_key_ref))
       return Err(ErrorCode::kUnsupported,
-                 "container \"{}\": env \"{}\": valueFrom is not supported by the Windows preview "
-                 "build yet",
+                 "container \"{}\": env \"{}\": configMapKeyRef and secretKeyRef need ConfigMaps "
+                 "and Secrets, which the Windows preview build does not store yet",
                  c.name, e.name);
-    pod_env.emplace_back(e.name, e.value.value_or(""));
-  }
   if (!c.env_from.empty())
     return Err(ErrorCode::kUnsupported,
-               "container \"{}\": envFrom is not supported by the Windows preview build yet",
+               "container \"{}\": envFrom needs ConfigMaps and Secrets, which the Windows preview "
+               "build does not store yet",
                c.name);
+  plan::PlanInput input;
+  input.pod = &pod;
+  input.container = &c;
+  input.node = NodeInfo();
+  auto manifest_env = plan::ManifestEnv(input);
+  if (!manifest_env)
+    return Err(Error(manifest_env.error()).Context(fmt::format("container \"{}\"", c.name)));
+  ctx.manifest_env = std::move(*manifest_env);
+  const windows::EnvList& pod_env = ctx.manifest_env;
   ctx.sandbox = windows::SandboxPath(windows::JoinPath(flags.volume_root, id));
   ctx.env = windows::BuildEnvironment(account_env, image_env, pod_env, ctx.sandbox);
   for (const auto& [name, value] : ctx.env)
@@ -342,20 +374,27 @@ Result<ProcessContext> ContextFor(const k8s::PodSpec& pod,
 
 }  // namespace
 
-Result<Running> Start(const k8s::PodSpec& pod,
-                      const std::map<std::string, std::string>& annotations,
-                      const k8s::Container& c, const ContainerOptions& flags) {
+Result<Running> Start(const k8s::Pod& pod, const k8s::Container& c, const ContainerOptions& flags) {
   std::string id = flags.id.empty() ? NewContainerId() : flags.id;
-  ASSIGN_OR_RETURN(ProcessContext ctx, ContextFor(pod, annotations, c, flags, id, true));
+  std::map<std::string, std::string> annotations = Annotations(pod);
+  ASSIGN_OR_RETURN(ProcessContext ctx, ContextFor(pod, c, flags, id, true));
   const std::optional<image::ImageRecord>& img = ctx.img;
   // Kubernetes' rule: command replaces the entrypoint (and then the image's cmd is unused);
   // args replace the cmd.
-  std::vector<std::string> words = c.command;
+  // kubelet expands `$(VAR)` in the manifest's command and args (not the image's) with the
+  // manifest's environment; hcsshim's %CONTAINER_SANDBOX_MOUNT_POINT% comes after.
+  auto kube = [&](const std::vector<std::string>& in) {
+    std::vector<std::string> out;
+    for (const std::string& w : in)
+      out.push_back(plan::ExpandKubernetes(w, plan::LookupIn(&ctx.manifest_env)));
+    return out;
+  };
+  std::vector<std::string> words = kube(c.command);
   if (words.empty() && img) {
     words = img->config.entrypoint;
-    for (const std::string& a : c.args.empty() ? img->config.cmd : c.args) words.push_back(a);
+    for (const std::string& a : c.args.empty() ? img->config.cmd : kube(c.args)) words.push_back(a);
   } else {
-    words.insert(words.end(), c.args.begin(), c.args.end());
+    for (const std::string& a : kube(c.args)) words.push_back(a);
   }
   if (words.empty())
     return Err(ErrorCode::kUnsupported,
@@ -377,7 +416,7 @@ Result<Running> Start(const k8s::PodSpec& pod,
       return Err(Error(copied.error()).Context(fmt::format("container \"{}\"", c.name)));
     }
   }
-  if (Status mounted = MakeMounts(pod, c, flags, volume); !mounted) {
+  if (Status mounted = MakeMounts(pod.spec, c, flags, volume); !mounted) {
     remove_volume();
     return Err(Error(mounted.error()).Context(fmt::format("container \"{}\"", c.name)));
   }
@@ -393,36 +432,42 @@ Result<Running> Start(const k8s::PodSpec& pod,
     remove_volume();
     return Err(Error(app.error()).Context(fmt::format("container \"{}\"", c.name)));
   }
-  windows::ResourceRequest resources = Resources(c.resources);
-  if (resources.memory_bytes || resources.cpu_limit_millis || resources.cpu_request_millis) {
+  job::Limits limits = Resources(c.resources);
+  if (limits.memory_bytes || limits.cpu_limit_millis || limits.cpu_request_millis) {
     // Wine accepts the limits and reads them back as 0 (docs/windows.md): say so, by name.
     if (std::optional<std::string> wine = sys::WineVersion())
       Write(stderr, "Warning: container \"" + c.name + "\": Wine " + *wine +
                         " accepts Job Object limits without enforcing them: its CPU and memory "
                         "resources are not applied here\n");
   }
-  windows::JobObjectLimits limits =
-      windows::ToJobObjectLimits(resources, std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::string> io_warnings;
-  windows::ApplyIoAnnotations(annotations, &limits, &io_warnings);
-  if ((limits.io_max_iops || limits.io_max_bandwidth) && sys::WineVersion()) {
+  windows::IoRate io = windows::IoRateFromAnnotations(annotations, &io_warnings);
+  if ((io.iops || io.bytes_per_second) && sys::WineVersion()) {
     // Wine 8 has no I/O rate control at all (docs/windows.md): said by name, not set.
     io_warnings.push_back("Wine " + *sys::WineVersion() +
                           " has no I/O rate control (SetIoRateControlInformationJobObject): the "
                           "storage QoS annotations are not applied here");
-    limits.io_max_iops.reset();
-    limits.io_max_bandwidth.reset();
+    io = {};
   }
+  limits.io_total_iops = io.iops;
+  limits.io_total_bytes_per_second = io.bytes_per_second;
   for (const std::string& w : io_warnings)
     Write(stderr, "Warning: container \"" + c.name + "\": " + w + "\n");
-  auto job = job::JobObject::Create(id, limits);
+  auto jobs = job::NewJobManager({});
+  auto job =
+      jobs ? (*jobs)->Create("", id, limits) : Result<std::unique_ptr<job::Job>>(Err(jobs.error()));
   if (!job) {
     remove_volume();
     return Err(job.error());
   }
+  auto attach = (*job)->PrepareAttach();
+  if (!attach) {
+    remove_volume();
+    return Err(attach.error());
+  }
   auto process = launch::Spawn({app->path, app->command_line, windows::EnvironmentBlock(ctx.env),
                                 work, nullptr, flags.std_out, flags.std_err, ctx.token.get()},
-                               job::JobObjectAttach(job->handle()));
+                               **attach);
   if (!process) {
     remove_volume();
     return Err(Error(process.error()).Context(fmt::format("container \"{}\"", c.name)));
@@ -430,11 +475,9 @@ Result<Running> Start(const k8s::PodSpec& pod,
   return Running{c.name, volume, std::move(*job), std::move(*process), ctx.user.Release()};
 }
 
-Result<uint32_t> Exec(const k8s::PodSpec& pod,
-                      const std::map<std::string, std::string>& annotations,
-                      const k8s::Container& c, const ContainerOptions& flags,
+Result<uint32_t> Exec(const k8s::Pod& pod, const k8s::Container& c, const ContainerOptions& flags,
                       const std::vector<std::string>& command) {
-  ASSIGN_OR_RETURN(ProcessContext ctx, ContextFor(pod, annotations, c, flags, flags.id, false));
+  ASSIGN_OR_RETURN(ProcessContext ctx, ContextFor(pod, c, flags, flags.id, false));
   std::vector<std::string> argv;
   for (const std::string& a : command) argv.push_back(windows::ExpandSandbox(a, ctx.sandbox));
   ASSIGN_OR_RETURN(
@@ -445,11 +488,13 @@ Result<uint32_t> Exec(const k8s::PodSpec& pod,
   // handle held while waiting would keep the job alive past its supervisor, and
   // kill-on-job-close would not end it.
   Result<launch::Process> process = [&]() -> Result<launch::Process> {
-    ASSIGN_OR_RETURN(job::JobObject job, job::JobObject::Open(flags.id));
+    ASSIGN_OR_RETURN(std::unique_ptr<job::JobManager> jobs, job::NewJobManager({}));
+    ASSIGN_OR_RETURN(std::unique_ptr<job::Job> job, jobs->Open("", flags.id));
+    ASSIGN_OR_RETURN(std::unique_ptr<job::JobAttach> attach, job->PrepareAttach());
     return launch::Spawn(
         {app.path, app.command_line, windows::EnvironmentBlock(ctx.env), ctx.work, nullptr,
          flags.std_out, flags.std_err, ctx.token.get(), flags.pseudo_console},
-        job::JobObjectAttach(job.handle()));
+        *attach);
   }();
   if (!process) return Err(process.error());
   ASSIGN_OR_RETURN(bool ended,
@@ -466,15 +511,15 @@ Result<uint32_t> Finish(Running& r, Status* volume_left) {
   ASSIGN_OR_RETURN(bool ended, r.process.Wait(std::chrono::milliseconds(INFINITE)));
   (void)ended;
   ASSIGN_OR_RETURN(uint32_t code, r.process.ExitCode());
-  Status killed = r.job.Terminate(1);
-  auto empty = r.job.WaitEmpty(std::chrono::seconds(10));
+  Status killed = r.job->Kill();
+  auto empty = r.job->WaitEmpty(std::chrono::seconds(10));
   if (!killed) return Err(killed.error());
   if (!empty) return Err(empty.error());
   // The volume and the ephemeral user are removed only once no process of the job is left to
   // use them (the container's id stays recorded for a later delete otherwise).
   if (!*empty)
     return Err(ErrorCode::kInternal, "container \"{}\": job \"{}\" still has processes", r.name,
-               r.job.name());
+               r.job->Describe());
   if (!r.ephemeral_user.empty()) {
     Status deleted = launch::DeleteEphemeralUser(r.ephemeral_user);
     if (!deleted) {

@@ -7,10 +7,12 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/base/result.h"
+#include "core/job/job.h"
 #include "core/job/windows/job_object.h"
 #include "core/k8s/types.h"
 #include "core/launch/windows/spawn.h"
@@ -37,7 +39,9 @@ std::string NewContainerId();
 struct Running {
   std::string name;
   std::string volume;
-  job::JobObject job;
+  // Its Job Object behind job.h (job::JobObjectOf gives the JobObject): dropping it kills
+  // what is left in the job.
+  std::unique_ptr<job::Job> job;
   launch::Process process;
   // The container's id when an ephemeral user was made for it (its runAsUserName is a local
   // group), deleted by Finish once the job is empty; else empty.
@@ -46,16 +50,13 @@ struct Running {
 
 // Resolves the account, image, command, environment and working directory, makes the volume
 // and job, and starts the first process. Unsupported preview features are kUnsupported.
-Result<Running> Start(const k8s::PodSpec& pod,
-                      const std::map<std::string, std::string>& annotations,
-                      const k8s::Container& c, const ContainerOptions& options);
+Result<Running> Start(const k8s::Pod& pod, const k8s::Container& c,
+                      const ContainerOptions& options);
 // Runs `command` in the running container `options.id` (its Job Object, account, environment
 // and working directory, as its first process got them) with the caller's standard handles
 // unless options give others, or in options.pseudo_console; waits for it (at most
 // options.timeout) and returns its exit code.
-Result<uint32_t> Exec(const k8s::PodSpec& pod,
-                      const std::map<std::string, std::string>& annotations,
-                      const k8s::Container& c, const ContainerOptions& options,
+Result<uint32_t> Exec(const k8s::Pod& pod, const k8s::Container& c, const ContainerOptions& options,
                       const std::vector<std::string>& command);
 
 // Waits for the first process, then ends the rest of the job, deletes the ephemeral user and

@@ -276,8 +276,6 @@ int RunExec(const GlobalOptions& g, const ExecFlags& f) {
   constexpr std::string_view kScheme = "hostprocess://";
   if (!spec || !st || st->state.kind != "running" || !StartsWith(st->container_id, kScheme))
     return Fail("error: unable to upgrade connection: container not found (\"" + name + "\")");
-  std::map<std::string, std::string> annotations(pod.metadata.annotations.begin(),
-                                                 pod.metadata.annotations.end());
   wn::ContainerOptions options{g.root, rec->volume_root};
   options.id = st->container_id.substr(kScheme.size());
   // kubectl's rule (SetupTTY): a tty only with stdin, and only when stdin is a terminal.
@@ -302,9 +300,9 @@ int RunExec(const GlobalOptions& g, const ExecFlags& f) {
   }
   auto code = tty ? wn::RunInPseudoConsole([&](void* hpc) {
     options.pseudo_console = hpc;
-    return wn::Exec(pod.spec, annotations, *spec, options, f.command);
+    return wn::Exec(pod, *spec, options, f.command);
   })
-                  : wn::Exec(pod.spec, annotations, *spec, options, f.command);
+                  : wn::Exec(pod, *spec, options, f.command);
   if (devnull && devnull != INVALID_HANDLE_VALUE) CloseHandle(devnull);
   if (!code) {
     // kubectl shows the runtime's words and exits 126/127 like a shell.

@@ -69,22 +69,26 @@ int RunPod(const RunFlags& flags) {
     return 2;
   }
   if (!WarnAndAdmit(*decoded, opts)) return 1;
-  const k8s::PodSpec* spec = nullptr;
-  const k8s::ObjectMeta* meta = nullptr;
+  // The pod to run: the first Pod, or the pod a DaemonSet's template makes (named after it).
+  std::optional<k8s::Pod> found;
   for (const k8s::Object& o : decoded->objects) {
     if (const k8s::Pod* p = o.pod()) {
-      spec = &p->spec, meta = &p->metadata;
+      found = *p;
     } else if (const k8s::DaemonSet* d = o.daemon_set()) {
-      spec = &d->spec.template_.spec, meta = &d->spec.template_.metadata;
+      found.emplace();
+      found->metadata = d->spec.template_.metadata;
+      found->metadata.name = d->metadata.name;
+      found->metadata.namespace_ = d->metadata.namespace_;
+      found->spec = d->spec.template_.spec;
     }
-    if (spec) break;
+    if (found) break;
   }
-  if (!spec) {
+  if (!found) {
     Write(stderr, "error: no Pod or DaemonSet to run\n");
     return 2;
   }
-  std::map<std::string, std::string> annotations(meta->annotations.begin(),
-                                                 meta->annotations.end());
+  const k8s::Pod& pod = *found;
+  const k8s::PodSpec* spec = &pod.spec;
   // What a run killed before it ended left (its volumes) goes first; this run records its own.
   for (const std::string& left : windows_node::ReapForegroundRuns(flags.container.root))
     Write(stderr, "Warning: cannot remove \"" + left + "\", left by a run that was killed\n");
@@ -101,8 +105,8 @@ int RunPod(const RunFlags& flags) {
     windows_node::ContainerOptions options = flags.container;
     options.id = windows_node::NewContainerId();
     Status recorded = record->Add(windows::JoinPath(options.volume_root, options.id));
-    Result<Running> r = recorded ? windows_node::Start(*spec, annotations, c, options)
-                                 : Result<Running>(Err(recorded.error()));
+    Result<Running> r =
+        recorded ? windows_node::Start(pod, c, options) : Result<Running>(Err(recorded.error()));
     if (!r) Write(stderr, "error: " + r.error().ToString() + "\n");
     return r;
   };
@@ -130,7 +134,7 @@ int RunPod(const RunFlags& flags) {
   }
   int exit_code = failed;
   for (Running& r : running) {
-    if (failed) (void)r.job.Terminate(1);
+    if (failed) (void)r.job->Kill();
     Status left = Ok();
     auto code = Finish(r, &left);
     if (!left) Write(stderr, "Warning: " + left.error().ToString() + "\n");

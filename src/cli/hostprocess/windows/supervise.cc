@@ -329,7 +329,7 @@ class PodSupervisor {
         root_, record_.volume_root, out_w, err_w, id, PodDir(root_, key_) + "\\volumes"};
     Result<windows_node::Running> r =
         log && piped
-            ? windows_node::Start(pod_.spec, annotations_, c, options)
+            ? windows_node::Start(pod_, c, options)
             : Err(ErrorCode::kInternal, "cannot open the log \"{}\" or make the pipes", log_path);
     for (HANDLE h : {out_w, err_w})
       if (h) CloseHandle(h);
@@ -361,7 +361,7 @@ class PodSupervisor {
       Save();
       // Started while StopAll listed the running containers: it was not listed, so it stops
       // here, at once (it has had no time to need a grace period).
-      if (stopping_) (void)r->job.Terminate(1);
+      if (stopping_) (void)r->job->Kill();
     }
     std::mutex log_mu;
     std::thread out(Pump, out_r, "stdout", log, std::ref(log_mu));
@@ -427,7 +427,7 @@ class PodSupervisor {
       options.id = id;
       options.timeout = timeout;
       options.std_out = options.std_err = output;
-      return windows_node::Exec(pod_.spec, annotations_, c, options, command);
+      return windows_node::Exec(pod_, c, options, command);
     };
     for (;;) {
       {
@@ -456,8 +456,9 @@ class PodSupervisor {
       }
       if (step.restart) {
         // Not under mu_: the stop may take the whole grace period.
-        StopJobs({&r.job}, agent::ProbeGracePeriod(step.restart->termination_grace_period_seconds,
-                                                   pod_.spec.termination_grace_period_seconds));
+        StopJobs({job::JobObjectOf(*r.job)},
+                 agent::ProbeGracePeriod(step.restart->termination_grace_period_seconds,
+                                         pod_.spec.termination_grace_period_seconds));
         return;
       }
     }
