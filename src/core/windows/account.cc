@@ -42,6 +42,7 @@ std::string EphemeralPassword(std::span<const uint8_t> random) {
   static constexpr std::string_view kAll =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#%+-.:=?@_~";
   std::string out;
+  out.reserve(kPasswordLength);  // no reallocation leaves a copy of part of it behind
   for (size_t i = 0; i < kPasswordLength && i < random.size(); ++i) {
     // The first four characters one of each class, the rest from all of them. The modulo's
     // bias (256 over 74 or fewer) costs a fraction of a bit per character of 32.

@@ -302,8 +302,10 @@ Result<ProcessContext> ContextFor(const k8s::Pod& pod, const k8s::Container& c,
     if (account.kind != windows::AccountKind::kEphemeral) {
       logged_on = launch::LogOn(account);
     } else if (starting) {
+      // Marked made before it is: whatever CreateEphemeralUser leaves, the delete that comes
+      // with ctx takes (it deletes only a user whose comment is this container's).
+      ctx.user.Made(id);
       logged_on = launch::CreateEphemeralUser(account, id);
-      if (logged_on) ctx.user.Made(id);
     } else {
       logged_on = launch::LogOnEphemeralUser(account, id);
     }
@@ -488,13 +490,13 @@ Result<uint32_t> Exec(const k8s::Pod& pod, const k8s::Container& c, const Contai
   // handle held while waiting would keep the job alive past its supervisor, and
   // kill-on-job-close would not end it.
   Result<launch::Process> process = [&]() -> Result<launch::Process> {
-    ASSIGN_OR_RETURN(std::unique_ptr<job::JobManager> jobs, job::NewJobManager({}));
-    ASSIGN_OR_RETURN(std::unique_ptr<job::Job> job, jobs->Open("", flags.id));
-    ASSIGN_OR_RETURN(std::unique_ptr<job::JobAttach> attach, job->PrepareAttach());
+    // Opened with the rights to add a process and query, not to terminate (job.h's Open asks
+    // for those too: exec needs no more than it uses).
+    ASSIGN_OR_RETURN(job::JobObject job, job::JobObject::Open(flags.id));
     return launch::Spawn(
         {app.path, app.command_line, windows::EnvironmentBlock(ctx.env), ctx.work, nullptr,
          flags.std_out, flags.std_err, ctx.token.get(), flags.pseudo_console},
-        *attach);
+        job::JobObjectAttach(job.handle()));
   }();
   if (!process) return Err(process.error());
   ASSIGN_OR_RETURN(bool ended,
@@ -507,39 +509,86 @@ Result<uint32_t> Exec(const k8s::Pod& pod, const k8s::Container& c, const Contai
   return process->ExitCode();
 }
 
+Status WaitFirstProcess(Running& r) {
+  for (;;) {
+    ASSIGN_OR_RETURN(bool ended, r.process.Wait(std::chrono::seconds(1)));
+    if (ended) return Ok();
+    // What the job's processes queued on its port (exec probes start and end some) is dropped
+    // while the container runs.
+    if (job::JobObject* obj = r.job ? job::JobObjectOf(*r.job) : nullptr) obj->DrainMessages();
+  }
+}
+
 Result<uint32_t> Finish(Running& r, Status* volume_left) {
-  ASSIGN_OR_RETURN(bool ended, r.process.Wait(std::chrono::milliseconds(INFINITE)));
-  (void)ended;
+  TRY(WaitFirstProcess(r));
   ASSIGN_OR_RETURN(uint32_t code, r.process.ExitCode());
   Status killed = r.job->Kill();
   auto empty = r.job->WaitEmpty(std::chrono::seconds(10));
   if (!killed) return Err(killed.error());
   if (!empty) return Err(empty.error());
   // The volume and the ephemeral user are removed only once no process of the job is left to
-  // use them (the container's id stays recorded for a later delete otherwise).
+  // use them: an error here cleans nothing, and the caller keeps the container's id recorded
+  // (RemoveLeftovers does the rest later).
   if (!*empty)
     return Err(ErrorCode::kInternal, "container \"{}\": job \"{}\" still has processes", r.name,
                r.job->Describe());
+  // The job goes first (as hcsshim's Close): with its last handle closed, kill-on-job-close
+  // ends anything that was started in it since.
+  r.job.reset();
+  auto left = [&](Error e) -> Status {
+    if (!volume_left) return Err(std::move(e));
+    *volume_left = tl::unexpected(std::move(e));
+    return Ok();
+  };
   if (!r.ephemeral_user.empty()) {
     Status deleted = launch::DeleteEphemeralUser(r.ephemeral_user);
     if (!deleted) {
-      Error e = Error(deleted.error()).Context(fmt::format("container \"{}\"", r.name));
-      if (!volume_left) return Err(std::move(e));
-      *volume_left = tl::unexpected(std::move(e));
+      TRY(left(Error(deleted.error()).Context(fmt::format("container \"{}\"", r.name))));
     } else {
       r.ephemeral_user.clear();
     }
   }
   // The container's links (symbolic links, junctions) go, never what they point to.
-  Status removed = sys::RemoveAll(r.volume);
-  if (!removed) {
-    Error e =
-        Error(removed.error())
-            .Context(fmt::format("container \"{}\": its volume \"{}\" is left", r.name, r.volume));
-    if (!volume_left) return Err(std::move(e));
-    *volume_left = tl::unexpected(std::move(e));
-  }
+  if (Status removed = sys::RemoveAll(r.volume); !removed)
+    TRY(left(Error(removed.error())
+                 .Context(fmt::format("container \"{}\": its volume \"{}\" is left", r.name,
+                                      r.volume))));
   return code;
+}
+
+std::vector<std::string> RemoveLeftovers(const std::string& volume, const std::string& id,
+                                         std::chrono::milliseconds retry) {
+  std::vector<std::string> left;
+  // Kill-on-job-close ends a dead holder's job only once its last handle is closed (a
+  // concurrent top, describe or exec may hold one): what is still in it is ended first, and
+  // nothing is removed while it runs.
+  if (auto jobs = job::NewJobManager({})) {
+    auto job = (*jobs)->Open("", id);
+    if (job) {
+      (void)(*job)->Kill();
+      auto empty = (*job)->WaitEmpty(std::chrono::seconds(10));
+      if (!empty || !*empty) {
+        left.push_back("the processes of job object \"JobContainer_" + id + "\"");
+        return left;
+      }
+    } else if (job.error().code() != ErrorCode::kNotFound) {
+      left.push_back("job object \"JobContainer_" + id + "\" (" + job.error().message() + ")");
+      return left;
+    }
+  }
+  if (Status deleted = launch::DeleteEphemeralUser(id); !deleted)
+    left.push_back("the ephemeral user of container " + id + " (" + deleted.error().message() +
+                   ")");
+  auto deadline = std::chrono::steady_clock::now() + retry;
+  for (;;) {
+    if (sys::RemoveAll(volume)) break;  // links inside are removed, never followed
+    if (std::chrono::steady_clock::now() >= deadline) {
+      left.push_back("\"" + volume + "\"");
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return left;
 }
 
 }  // namespace hp::cli::windows_node

@@ -59,11 +59,22 @@ Result<Running> Start(const k8s::Pod& pod, const k8s::Container& c,
 Result<uint32_t> Exec(const k8s::Pod& pod, const k8s::Container& c, const ContainerOptions& options,
                       const std::vector<std::string>& command);
 
-// Waits for the first process, then ends the rest of the job, deletes the ephemeral user and
-// removes the volume (its links removed, never followed: sys::RemoveAll). A volume or user that
-// cannot be removed is an error, or, with `volume_left`, reported there while the exit code is
-// returned.
+// Waits for the container's first process to end, draining the job's port meanwhile.
+Status WaitFirstProcess(Running& r);
+// Waits for the first process, then ends the rest of the job, closes it (r.job is reset),
+// deletes the ephemeral user and removes the volume (its links removed, never followed:
+// sys::RemoveAll). An error means nothing was cleaned (the job did not empty): the caller keeps
+// the container's id recorded for RemoveLeftovers. A user or volume that cannot be removed is
+// an error, or, with `volume_left`, reported there while the exit code is returned.
 Result<uint32_t> Finish(Running& r, Status* volume_left = nullptr);
+
+// What a container whose holder died (a supervisor or run killed) left: ends what is still in
+// its job (opened by name) and waits for it, then deletes its ephemeral user and removes its
+// volume `volume`, trying again for up to `retry` while dying processes still hold its files.
+// Nothing is removed while the job still has processes. Returns what is left, each named for a
+// message (empty: all gone).
+std::vector<std::string> RemoveLeftovers(const std::string& volume, const std::string& id,
+                                         std::chrono::milliseconds retry);
 
 // Writes `s` to `f` at once and flushes (binary: the bytes Linux writes).
 void Write(FILE* f, const std::string& s);

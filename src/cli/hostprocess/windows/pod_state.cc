@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "cli/hostprocess/windows/container.h"
 #include "cli/hostprocess/windows/runs.h"
 #include "core/agent/grace.h"
 #include "core/agent/naming.h"
@@ -19,7 +20,6 @@
 #include "core/base/strings.h"
 #include "core/base/time.h"
 #include "core/k8s/decode.h"
-#include "core/launch/windows/ephemeral_user.h"
 #include "core/sys/file.h"
 #include "core/sys/windows/file_lock.h"
 #include "core/sys/windows/private_dir.h"
@@ -277,11 +277,9 @@ void RemoveLiveVolumes(const std::string& root, const std::string& key,
   if (auto st = ReadStatus(root, key)) {
     for (const std::string& id : st->live_containers) {
       if (!IsContainerId(id)) continue;  // never a path: only a volume of ours is removed
-      if (Status deleted = launch::DeleteEphemeralUser(id); !deleted)
-        left.push_back("the ephemeral user of container " + id + " (" + deleted.error().message() +
-                       ")");
-      std::string path = volume_root + "\\" + id;
-      if (!RemoveTree(path)) left.push_back("\"" + path + "\"");
+      for (std::string& what :
+           RemoveLeftovers(volume_root + "\\" + id, id, std::chrono::seconds(10)))
+        left.push_back(std::move(what));
     }
   }
 }
@@ -428,7 +426,7 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
   std::vector<std::string> errors;
   // What a killed foreground `run` left (runs.h).
   for (const std::string& left : ReapForegroundRuns(root))
-    errors.push_back("cannot remove \"" + left + "\", left by a run that was killed");
+    errors.push_back("cannot remove " + left + ", left by a run that was killed");
   std::vector<DaemonSetView> daemonsets = ListDaemonSets(root, &errors);
   std::set<std::string> readable;
   for (const DaemonSetView& ds : daemonsets) readable.insert(ds.key);

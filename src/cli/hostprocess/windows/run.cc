@@ -91,7 +91,7 @@ int RunPod(const RunFlags& flags) {
   const k8s::PodSpec* spec = &pod.spec;
   // What a run killed before it ended left (its volumes) goes first; this run records its own.
   for (const std::string& left : windows_node::ReapForegroundRuns(flags.container.root))
-    Write(stderr, "Warning: cannot remove \"" + left + "\", left by a run that was killed\n");
+    Write(stderr, "Warning: cannot remove " + left + ", left by a run that was killed\n");
   auto record = windows_node::ForegroundRun::Begin(flags.container.root);
   if (!record) {
     Write(stderr, "error: " + record.error().ToString() + "\n");
@@ -107,7 +107,13 @@ int RunPod(const RunFlags& flags) {
     Status recorded = record->Add(windows::JoinPath(options.volume_root, options.id));
     Result<Running> r =
         recorded ? windows_node::Start(pod, c, options) : Result<Running>(Err(recorded.error()));
-    if (!r) Write(stderr, "error: " + r.error().ToString() + "\n");
+    if (!r) {
+      Write(stderr, "error: " + r.error().ToString() + "\n");
+      // Start undoes what it made; what it could not stays recorded for the next command.
+      std::string volume = windows::JoinPath(options.volume_root, options.id);
+      if (!windows_node::RemoveLeftovers(volume, options.id, std::chrono::milliseconds(0)).empty())
+        record->Keep();
+    }
     return r;
   };
   for (const k8s::Container& c : spec->init_containers) {
@@ -115,6 +121,7 @@ int RunPod(const RunFlags& flags) {
     if (!r) return r.error().code() == ErrorCode::kUnsupported ? 2 : 128;
     Status left = Ok();
     auto code = Finish(*r, &left);
+    if (!left || !code) record->Keep();  // the next command removes what is left
     if (!left) Write(stderr, "Warning: " + left.error().ToString() + "\n");
     if (!code) {
       Write(stderr, "error: " + code.error().ToString() + "\n");
@@ -137,6 +144,7 @@ int RunPod(const RunFlags& flags) {
     if (failed) (void)r.job->Kill();
     Status left = Ok();
     auto code = Finish(r, &left);
+    if (!left || !code) record->Keep();  // the next command removes what is left
     if (!left) Write(stderr, "Warning: " + left.error().ToString() + "\n");
     if (!code) {
       Write(stderr, "error: " + code.error().ToString() + "\n");

@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "cli/hostprocess/windows/container.h"
 #include "cli/hostprocess/windows/pod_state.h"
 #include "core/base/strings.h"
-#include "core/launch/windows/ephemeral_user.h"
 #include "core/sys/file.h"
 #include "core/sys/windows/private_dir.h"
 #include "core/sys/windows/wide.h"
@@ -46,7 +46,7 @@ Result<ForegroundRun> ForegroundRun::Begin(const std::string& root) {
 }
 
 ForegroundRun::~ForegroundRun() {
-  if (!file_.empty()) (void)sys::RemoveAll(file_);
+  if (!file_.empty() && !keep_) (void)sys::RemoveAll(file_);
 }
 
 Status ForegroundRun::Add(const std::string& path) {
@@ -71,19 +71,15 @@ std::vector<std::string> ReapForegroundRuns(const std::string& root) {
     for (const json& p : record->value("paths", json::array())) {
       // Only what a run makes: `<volume root>\<32 hex>` and `<volume root>\<32 hex>.volumes`.
       if (!p.is_string() || !IsRunPath(p.get<std::string>())) continue;
-      // A container volume's name is its container's id: its ephemeral user, if it had one.
+      // A container volume's name is its container's id: its job and ephemeral user go first.
       const std::string& path = p.get<std::string>();
-      if (std::string id = path.substr(path.find_last_of("\\/") + 1); id.size() == 32) {
-        if (Status deleted = launch::DeleteEphemeralUser(id); !deleted) {
-          left.push_back("the ephemeral user of container " + id + " (" +
-                         deleted.error().message() + ")");
-          all = false;
-        }
-      }
-      if (!sys::RemoveAll(p.get<std::string>())) {
-        left.push_back(p.get<std::string>());
-        all = false;
-      }
+      std::string id = path.substr(path.find_last_of("\\/") + 1);
+      std::vector<std::string> what =
+          id.size() == 32        ? RemoveLeftovers(path, id, std::chrono::milliseconds(0))
+          : sys::RemoveAll(path) ? std::vector<std::string>{}
+                                 : std::vector<std::string>{"\"" + path + "\""};
+      for (std::string& w : what) left.push_back(std::move(w));
+      all = all && what.empty();
     }
     if (all) (void)sys::RemoveAll(file);
   }

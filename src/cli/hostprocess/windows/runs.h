@@ -19,8 +19,11 @@ class ForegroundRun {
   ForegroundRun(ForegroundRun&&) = default;
   ForegroundRun& operator=(ForegroundRun&&) = delete;
   ForegroundRun(const ForegroundRun&) = delete;
-  // The run ended on its own: its record goes (its volumes were removed by then).
+  // The run ended: its record goes, unless Keep() was called (something of it is left for
+  // ReapForegroundRuns).
   ~ForegroundRun();
+  // Keeps the record past this object: a container's volume, user or job could not be removed.
+  void Keep() { keep_ = true; }
   // Adds `path` (a container volume or the run's emptyDir directory) to the record, before it
   // is made.
   Status Add(const std::string& path);
@@ -28,11 +31,13 @@ class ForegroundRun {
  private:
   ForegroundRun(std::string file, std::string json) : file_(std::move(file)), json_(json) {}
   std::string file_;
-  std::string json_;  // the record as written (nlohmann's, kept as text to keep this header light)
+  std::string json_;
+  bool keep_ = false;  // the record as written (nlohmann's, kept as text to keep this header light)
 };
 
-// Removes what the foreground runs under `root` whose process is gone left: their volumes and
-// records. Returns the volumes it could not remove (named in warnings by the caller).
+// Removes what the foreground runs under `root` whose process is gone left: their containers'
+// jobs, ephemeral users and volumes (RemoveLeftovers), and their records. Returns what it could
+// not remove, each quoted or named for a message; a record stays until all of it is gone.
 std::vector<std::string> ReapForegroundRuns(const std::string& root);
 
 }  // namespace hp::cli::windows_node

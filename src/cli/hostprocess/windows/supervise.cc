@@ -34,6 +34,7 @@
 #include "core/agent/grace.h"
 #include "core/agent/probe_worker.h"
 #include "core/agent/windows/host_ip.h"
+#include "core/base/strings.h"
 #include "core/base/time.h"
 #include "core/k8s/decode.h"
 #include "core/pod/crilog_lines.h"
@@ -335,6 +336,10 @@ class PodSupervisor {
       if (h) CloseHandle(h);
     if (!r) {
       std::string message = r.error().ToString();
+      // Start undoes what it made; what it could not is kept recorded for `delete`.
+      std::vector<std::string> left = windows_node::RemoveLeftovers(
+          record_.volume_root + "\\" + id, id, std::chrono::milliseconds(0));
+      if (!left.empty()) message += "; left: " + Join(left, ", ");
       if (log) {
         std::string rec = pod::CriRecord("stderr", 'F', message, 0);
         fwrite(rec.data(), 1, rec.size(), log);
@@ -346,7 +351,7 @@ class PodSupervisor {
       agent::ContainerStatus& e = Entry(init, i);
       e.state = {"terminated", "StartError", message, 128, 0, 0, NowUnixSeconds()};
       e.ready = false;
-      Forget(id);
+      if (left.empty()) Forget(id);
       Save();
       return 128;
     }
@@ -370,14 +375,17 @@ class PodSupervisor {
     std::thread prober;
     if (!init && (c.liveness_probe || c.readiness_probe || c.startup_probe))
       prober = std::thread([&] { Probe(i, c, id, *r, probes); });
-    Status left = Ok();
-    auto code = windows_node::Finish(*r, &left);
+    // The probes stop with the first process, before the job is ended and the user and
+    // volume removed: an exec probe started later would run in a job being torn down.
+    Status waited = windows_node::WaitFirstProcess(*r);
     {
       std::lock_guard lock(probes.mu);
       probes.ended = true;
     }
     probes.cv.notify_all();
     if (prober.joinable()) prober.join();
+    Status left = Ok();
+    auto code = waited ? windows_node::Finish(*r, &left) : Result<uint32_t>(Err(waited.error()));
     out.join();
     err.join();
     if (!left) {
@@ -396,7 +404,7 @@ class PodSupervisor {
     e.state.finished_at = NowUnixSeconds();
     e.ready = false;
     e.pid = 0;
-    if (left) Forget(id);
+    if (code && left) Forget(id);  // else kept in liveContainers: `delete` removes what is left
     Save();
     return exit_code;
   }

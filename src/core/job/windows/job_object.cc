@@ -84,38 +84,60 @@ struct IoRateControl {
   ULONG control_flags;
 };
 constexpr ULONG kIoRateControlEnable = 0x1;
+static_assert(sizeof(IoRateControl) == 40,
+              "JOBOBJECT_IO_RATE_CONTROL_INFORMATION is 40 bytes on x64");
+// Both return nonzero on success, 0 on failure with GetLastError (jobapi2.h).
 using SetIoRateFn = DWORD(WINAPI*)(HANDLE, IoRateControl*);
 using QueryIoRateFn = DWORD(WINAPI*)(HANDLE, PCWSTR, IoRateControl**, ULONG*);
 using FreeJobMemoryFn = void(WINAPI*)(void*);
 
-// Sets the job's I/O rate for all volumes (no volume name, as hcsshim's SetIOLimit) and checks
-// it by reading it back.
-Status SetIoRate(HANDLE job, const std::string& name, const windows::JobObjectLimits& limits) {
+struct IoRateCalls {
+  SetIoRateFn set;
+  QueryIoRateFn query;
+  FreeJobMemoryFn free_memory;
+};
+
+IoRateCalls FindIoRateCalls() {
   HMODULE kernel32 = GetModuleHandleW(L"kernel32.dll");
-  auto set = reinterpret_cast<SetIoRateFn>(
-      reinterpret_cast<void*>(GetProcAddress(kernel32, "SetIoRateControlInformationJobObject")));
-  auto query = reinterpret_cast<QueryIoRateFn>(
-      reinterpret_cast<void*>(GetProcAddress(kernel32, "QueryIoRateControlInformationJobObject")));
-  auto free_memory = reinterpret_cast<FreeJobMemoryFn>(
-      reinterpret_cast<void*>(GetProcAddress(kernel32, "FreeMemoryJobObject")));
-  if (!set || !query || !free_memory)
+  auto find = [&](const char* name) {
+    return reinterpret_cast<void*>(GetProcAddress(kernel32, name));
+  };
+  return {reinterpret_cast<SetIoRateFn>(find("SetIoRateControlInformationJobObject")),
+          reinterpret_cast<QueryIoRateFn>(find("QueryIoRateControlInformationJobObject")),
+          reinterpret_cast<FreeJobMemoryFn>(find("FreeMemoryJobObject"))};
+}
+
+// The job's I/O rate for all volumes (the entry without a volume name), zero when none is set.
+IoRateControl ReadIoRate(const IoRateCalls& calls, HANDLE job, bool* ok) {
+  IoRateControl out = {};
+  IoRateControl* read = nullptr;
+  ULONG count = 0;
+  *ok = calls.query(job, nullptr, &read, &count) != 0;
+  for (ULONG i = 0; *ok && read && i < count; ++i)
+    if (!read[i].volume_name || !*read[i].volume_name) out = read[i];
+  if (read) calls.free_memory(read);
+  return out;
+}
+
+// Sets the job's I/O rate for all volumes (no volume name, as hcsshim's SetIOLimit): the values
+// given, the others as they were; checked by reading it back.
+Status SetIoRate(HANDLE job, const std::string& name, const windows::JobObjectLimits& limits) {
+  IoRateCalls calls = FindIoRateCalls();
+  if (!calls.set || !calls.query || !calls.free_memory)
     return Err(ErrorCode::kUnsupported,
                "set the I/O rate of job object \"{}\": this system has no "
                "SetIoRateControlInformationJobObject (Windows 10 1607 or Server 2016 and later)",
                name);
-  IoRateControl rate = {};
-  rate.max_iops = limits.io_max_iops.value_or(0);
-  rate.max_bandwidth = limits.io_max_bandwidth.value_or(0);
-  rate.control_flags = kIoRateControlEnable;
-  if (DWORD err = set(job, &rate); err != ERROR_SUCCESS)
-    return Err(sys::Win32Error("set the I/O rate of job object \"" + name + "\"", err));
-  IoRateControl* read = nullptr;
-  ULONG count = 0;
-  DWORD err = query(job, nullptr, &read, &count);
-  bool same = err == ERROR_SUCCESS && read && count >= 1 && read[0].max_iops == rate.max_iops &&
-              read[0].max_bandwidth == rate.max_bandwidth;
-  if (read) free_memory(read);
-  if (!same)
+  bool read_ok = false;
+  IoRateControl rate = ReadIoRate(calls, job, &read_ok);  // none yet: ERROR_NOT_FOUND, zeros
+  rate.volume_name = nullptr;
+  if (limits.io_max_iops) rate.max_iops = *limits.io_max_iops;
+  if (limits.io_max_bandwidth) rate.max_bandwidth = *limits.io_max_bandwidth;
+  rate.control_flags |= kIoRateControlEnable;
+  if (!calls.set(job, &rate))
+    return Err(sys::Win32Error("set the I/O rate of job object \"" + name + "\""));
+  IoRateControl now = ReadIoRate(calls, job, &read_ok);
+  if (!read_ok || now.max_iops != rate.max_iops || now.max_bandwidth != rate.max_bandwidth)
     return Err(ErrorCode::kInternal,
                "the I/O rate of job object \"{}\" does not read back as set ({} IOPS, {} bytes/s)",
                name, rate.max_iops, rate.max_bandwidth);
@@ -328,6 +350,15 @@ Result<int> JobObject::SendCtrlShutdown(std::chrono::milliseconds wait) const {
   return shared->sent + (started - shared->done);
 }
 
+void JobObject::DrainMessages() {
+  if (!port_) return;
+  DWORD message = 0;
+  ULONG_PTR key = 0;
+  LPOVERLAPPED overlapped = nullptr;
+  while (GetQueuedCompletionStatus(port_, &message, &key, &overlapped, 0)) {
+  }
+}
+
 Status JobObject::Terminate(uint32_t exit_code) {
   if (!TerminateJobObject(job_, exit_code))
     return Err(sys::Win32Error("terminate job object \"" + name_ + "\""));
@@ -352,9 +383,9 @@ Result<bool> JobObject::WaitEmpty(std::chrono::milliseconds timeout) {
       Sleep(std::min<DWORD>(wait, 20));
       continue;
     }
-    if (GetQueuedCompletionStatus(port_, &message, &key, &overlapped, wait) && key == kKey &&
-        message == JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO)
-      return true;
+    // A message only wakes the loop: ACTIVE_PROCESS_ZERO may be left from an earlier empty
+    // moment (the first process ended, then exec started another), so the count decides.
+    (void)GetQueuedCompletionStatus(port_, &message, &key, &overlapped, wait);
   }
 }
 

@@ -72,7 +72,11 @@ class JobObject {
   Result<int> SendCtrlShutdown(std::chrono::milliseconds wait) const;
   // Kills every process of the job with `exit_code`.
   Status Terminate(uint32_t exit_code);
-  // Waits for JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO (or an empty job); false on timeout.
+  // Drops the messages queued on the job's completion port (each process the job starts and
+  // ends queues some: a long-lived job's holder drains them, as hcsshim's port reader does).
+  void DrainMessages();
+  // Waits for an empty job (its process count; the port's messages wake the wait); false on
+  // timeout.
   Result<bool> WaitEmpty(std::chrono::milliseconds timeout);
 
  private:

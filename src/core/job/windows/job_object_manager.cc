@@ -110,8 +110,16 @@ class JobObjectJob : public Job {
     obj_ = JobObject();
     if (!killed) return killed;
     if (!empty) return Err(empty.error());
+    if (!*empty)
+      return Err(ErrorCode::kInternal,
+                 "job object \"JobContainer_{}\" still had processes {} s after it was "
+                 "terminated; they die with the last handle (kill-on-job-close)",
+                 id_, kKillWait.count());
     return Ok();
   }
+  // No Destroy when dropped; but a Job Object lives only while a handle is open, and with
+  // kill-on-job-close its processes die with the last one: the holder keeps this object (the
+  // Windows supervisor holds its containers' jobs for as long as they run).
   void Release() override { owned_ = false; }
 
  private:

@@ -178,6 +178,9 @@ Result<Token> CreateEphemeralUser(const windows::Account& account, std::string_v
                           user_sid ? "the name is no user's" : user_sid.error().message(),
                           WineHint("NetUserAdd")),
               ErrorCode::kUnsupported));
+  // The comment that marks it ours must have stuck, or no later delete would take it.
+  if (Status ours = CheckOurs(account.user, container_id); !ours)
+    return undo(Error(ours.error()).Context(what));
   PSID sid = nullptr;
   if (!ConvertStringSidToSidW(sys::Widen(*user_sid).c_str(), &sid))
     return undo(sys::Win32Error(what + ": convert the SID " + *user_sid));
@@ -185,7 +188,9 @@ Result<Token> CreateEphemeralUser(const windows::Account& account, std::string_v
   NET_API_STATUS added =
       NetLocalGroupAddMembers(nullptr, group.c_str(), 0, reinterpret_cast<LPBYTE>(&member), 1);
   LocalFree(sid);
-  if (added != NERR_Success) return undo(NetError(what + " (NetLocalGroupAddMembers)", added));
+  // Already a member (a group new users join anyway): the token check below decides.
+  if (added != NERR_Success && added != ERROR_MEMBER_IN_ALIAS)
+    return undo(NetError(what + " (NetLocalGroupAddMembers)", added));
   auto token = LogOnWith(account, *user_sid, group_sid, password);
   if (!token) return undo(token.error());
   return token;
@@ -199,12 +204,31 @@ Result<Token> LogOnEphemeralUser(const windows::Account& account, std::string_vi
   ASSIGN_OR_RETURN(std::string group_sid, GroupSid(account.group));
   ASSIGN_OR_RETURN(std::string user_sid, AccountSid(Local(account.user)));
   // One logon at a time per user: a second one would set another password between this one's
-  // NetUserSetInfo and LogonUserW. Global\ needs SeCreateGlobalPrivilege (administrators and
-  // services have it); the session's namespace otherwise.
-  std::wstring name = L"hostprocess-ephemeral-user-" + sys::Widen(account.user);
-  HANDLE mutex = CreateMutexW(nullptr, FALSE, (L"Global\\" + name).c_str());
-  if (!mutex) mutex = CreateMutexW(nullptr, FALSE, name.c_str());
-  if (mutex) WaitForSingleObject(mutex, 30000);  // abandoned or timed out: go on regardless
+  // NetUserSetInfo and LogonUserW. The mutex is made with a DACL for SYSTEM and the
+  // administrators only and opened with no more than waiting and releasing need; a lock not had
+  // (a timeout, a failure) is an error, never a logon without it.
+  std::wstring name = L"Global\\hostprocess-ephemeral-user-" + sys::Widen(account.user);
+  PSECURITY_DESCRIPTOR sd = nullptr;
+  if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(L"D:P(A;;GA;;;SY)(A;;GA;;;BA)",
+                                                            SDDL_REVISION_1, &sd, nullptr))
+    return Err(sys::Win32Error("make the security descriptor of the ephemeral user's lock"));
+  SECURITY_ATTRIBUTES sa{sizeof sa, sd, FALSE};
+  HANDLE mutex = CreateMutexExW(&sa, name.c_str(), 0, SYNCHRONIZE | MUTEX_MODIFY_STATE);
+  LocalFree(sd);
+  if (!mutex)
+    return Err(sys::Win32Error("open the lock of the ephemeral user \"" + account.user + "\""));
+  DWORD waited = WaitForSingleObject(mutex, 30000);
+  if (waited != WAIT_OBJECT_0 && waited != WAIT_ABANDONED) {
+    Error e =
+        waited == WAIT_TIMEOUT
+            ? Error(fmt::format("the ephemeral user \"{}\" is being logged on by another "
+                                "command for more than 30 s",
+                                account.user),
+                    ErrorCode::kUnavailable)
+            : sys::Win32Error("wait for the lock of the ephemeral user \"" + account.user + "\"");
+    CloseHandle(mutex);
+    return Err(std::move(e));
+  }
   Secret password;
   USER_INFO_1003 info = {password.get()};
   NET_API_STATUS st = NetUserSetInfo(nullptr, sys::Widen(account.user).c_str(), 1003,
@@ -214,10 +238,8 @@ Result<Token> LogOnEphemeralUser(const windows::Account& account, std::string_vi
           ? LogOnWith(account, user_sid, group_sid, password)
           : Result<Token>(Err(NetError(
                 "set a new password for the ephemeral user \"" + account.user + "\"", st)));
-  if (mutex) {
-    ReleaseMutex(mutex);
-    CloseHandle(mutex);
-  }
+  ReleaseMutex(mutex);
+  CloseHandle(mutex);
   return token;
 }
 

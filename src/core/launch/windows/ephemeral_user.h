@@ -31,12 +31,17 @@ class LocalGroups : public windows::GroupProbe {
 
 // Makes container `container_id`'s ephemeral user (`account`, kEphemeral) with a random
 // password, adds it to `account.group` and logs it on interactively (hcsshim's logon type). The
-// token must be the user's and carry the group. On failure the user is deleted again.
+// user must then resolve to a user SID with our comment, and the token must be the user's and
+// carry the group's SID (enabled, or deny-only in a token UAC filtered, as hcsshim's logon of a
+// member of Administrators gives). On failure the user is deleted again (NetUserDel; the
+// caller's DeleteEphemeralUser is the check that it went).
 Result<Token> CreateEphemeralUser(const windows::Account& account, std::string_view container_id);
 
 // Logs container `container_id`'s existing ephemeral user on again (exec, exec probes: the
 // password is not kept): a new random password is set and used at once, under a mutex named
-// after the user so that two logons do not set each other's. The user must be ours.
+// after the user (SYSTEM and administrators only) so that two logons do not set each other's;
+// a lock not had in 30 s is kUnavailable. The user must be ours. (hcsshim instead keeps the
+// first logon's token for its execs; our exec is another process than the supervisor.)
 Result<Token> LogOnEphemeralUser(const windows::Account& account, std::string_view container_id);
 
 // Deletes container `container_id`'s ephemeral user (and its profile, if one was loaded). Ok
