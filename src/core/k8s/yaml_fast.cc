@@ -1,16 +1,15 @@
 // The fast path of yaml::Parse (yaml_internal.h): block YAML as manifests are written, read
-// straight into the Tree with the marks libyaml gives. Anything it does not know throws
-// Unsupported and libyaml reads the input instead, so the fast path only has to be right about
+// straight into the Tree with the marks libyaml gives. Anything it does not know throws Decline
+// (yaml_scan.h) and libyaml reads the input instead, so the fast path only has to be right about
 // what it accepts; tests/unit/k8s/yaml_test.cc and tests/fuzz/yaml compare the two trees.
 #include <algorithm>
 #include <string>
 
 #include "core/k8s/yaml_internal.h"
+#include "core/k8s/yaml_scan.h"
 
 namespace hp::k8s::yaml::internal {
 namespace {
-
-struct Unsupported {};
 
 constexpr size_t kMaxDepth = 1000;  // deeper input goes to libyaml (and its 10000 limit)
 constexpr size_t kMaxKey = 1000;    // libyaml's simple keys end at 1024 characters
@@ -21,8 +20,6 @@ class Fast {
       : s_(text), w_(tree, first_line, text.size()) {}
 
   void Run() {
-    for (unsigned char ch : s_)
-      if ((ch < 0x20 && ch != '\n') || ch > 0x7e) throw Unsupported{};  // tabs, CR, UTF-8, NUL
     bool first = true;
     for (;;) {
       int indent = SkipToContent();
@@ -33,7 +30,7 @@ class Fast {
         EndLine();
         indent = SkipToContent();
       } else if (!first) {
-        throw Unsupported{};
+        throw Decline{};
       }
       first = false;
       if (indent < 0) {
@@ -43,7 +40,7 @@ class Fast {
         continue;
       }
       Node();
-      if (SkipToContent() >= 0) throw Unsupported{};  // more after the root node
+      if (SkipToContent() >= 0) throw Decline{};  // more after the root node
     }
   }
 
@@ -78,13 +75,13 @@ class Fast {
   void EndLine() {
     SkipSpaces();
     if (At(p_) == '#') {
-      if (p_ != line_start_ && At(p_ - 1) != ' ') throw Unsupported{};  // `"a"#b`
+      if (p_ != line_start_ && At(p_ - 1) != ' ') throw Decline{};  // `"a"#b`
       while (At(p_) != '\n' && At(p_) != '\0') p_++;
     }
     if (At(p_) == '\n') {
       NewLine();
     } else if (At(p_) != '\0') {
-      throw Unsupported{};
+      throw Decline{};
     }
   }
 
@@ -111,7 +108,7 @@ class Fast {
       if (At(p_) == '\0') return -1;
       if (Column() == 0 && Blankz(p_ + 3)) {
         std::string_view three = s_.substr(p_, 3);
-        if (three == "...") throw Unsupported{};
+        if (three == "...") throw Decline{};
         if (three == "---") {
           at_document_start_ = true;
           return -1;
@@ -160,7 +157,7 @@ class Fast {
       bool copied = false;
       for (;;) {
         char ch = At(p_);
-        if (ch == '\n' || ch == '\0') throw Unsupported{};  // multi-line
+        if (ch == '\n' || ch == '\0') throw Decline{};  // multi-line
         if (ch == quote) {
           if (quote == '\'' && At(p_ + 1) == '\'') {
             Copy(start, copied);
@@ -194,14 +191,14 @@ class Fast {
       p_++;  // the closing quote
       return t;
     }
-    if (!PlainStart(flow)) throw Unsupported{};
+    if (!PlainStart(flow)) throw Decline{};
     size_t i = p_;
     for (;; i++) {
       char ch = At(i);
       if (ch == '\n' || ch == '\0') break;
       if (ch == ':') {
         if (Blankz(i + 1)) break;
-        if (flow) throw Unsupported{};  // `a:b` in flow context
+        if (flow) throw Decline{};  // `a:b` in flow context
       }
       if (ch == ' ' && At(i + 1) == '#') break;
       if (flow && FlowIndicator(ch)) break;
@@ -230,10 +227,10 @@ class Fast {
               : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
               : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
                                        : -1;
-      if (d < 0) throw Unsupported{};
+      if (d < 0) throw Decline{};
       v = v * 16 + static_cast<uint32_t>(d);
     }
-    if (v >= 0xd800 && v <= 0xdfff) throw Unsupported{};
+    if (v >= 0xd800 && v <= 0xdfff) throw Decline{};
     return v;
   }
   void AppendUtf8(uint32_t cp) {
@@ -278,20 +275,20 @@ class Fast {
       case 'v':
         return '\v';
       default:
-        throw Unsupported{};  // \x \U \N \_ \L \P, a line break
+        throw Decline{};  // \x \U \N \_ \L \P, a line break
     }
   }
 
   // libyaml forgets a possible simple key 1024 characters before its `:` (in a flow mapping,
   // an error then): p_ is at the `:` of `key`, on its line.
   void KeyFits(const Token& key) const {
-    if (p_ - (line_start_ + key.column) > kMaxKey) throw Unsupported{};
+    if (p_ - (line_start_ + key.column) > kMaxKey) throw Decline{};
   }
 
   void Add(const Token& t) { w_.Scalar(t.line, t.column, t.text, t.plain); }
 
   void Deeper() const {
-    if (w_.depth() >= kMaxDepth) throw Unsupported{};
+    if (w_.depth() >= kMaxDepth) throw Decline{};
   }
 
   // A block node at p_ (content deeper than its parent's); returns at the start of the line
@@ -303,7 +300,7 @@ class Fast {
     if (ch == '[' || ch == '{') {
       Flow(w_.depth() == 0);  // a document's root may span lines
       SkipSpaces();
-      if (At(p_) == ':') throw Unsupported{};  // a flow collection as a key
+      if (At(p_) == ':') throw Decline{};  // a flow collection as a key
       return EndLine();
     }
     Token t = Scalar(false);
@@ -339,11 +336,11 @@ class Fast {
       }
       int next = SkipToContent();
       if (next < static_cast<int>(indent)) break;
-      if (next > static_cast<int>(indent)) throw Unsupported{};  // a continuation, or an error
-      if (AtEntry()) throw Unsupported{};
+      if (next > static_cast<int>(indent)) throw Decline{};  // a continuation, or an error
+      if (AtEntry()) throw Decline{};
       key = Scalar(false);
       SkipSpaces();
-      if (!AtValueIndicator()) throw Unsupported{};
+      if (!AtValueIndicator()) throw Decline{};
       KeyFits(key);
     }
     w_.Close();
@@ -360,7 +357,7 @@ class Fast {
       Add(Scalar(false));
     }
     SkipSpaces();
-    if (At(p_) == ':') throw Unsupported{};  // `a: b: c`
+    if (At(p_) == ':') throw Decline{};  // `a: b: c`
     EndLine();
   }
 
@@ -381,7 +378,7 @@ class Fast {
           w_.Scalar(dash_line, dash_end, "", true);  // an empty entry: null
         }
       } else if (AtEntry()) {
-        throw Unsupported{};  // `- - a`
+        throw Decline{};  // `- - a`
       } else if (At(p_) == '[' || At(p_) == '{' || At(p_) == '|') {
         InlineValue(indent);
       } else {
@@ -396,10 +393,10 @@ class Fast {
       }
       int next = SkipToContent();
       if (next < static_cast<int>(indent)) break;
-      if (next > static_cast<int>(indent)) throw Unsupported{};
+      if (next > static_cast<int>(indent)) throw Decline{};
       if (!AtEntry()) {
         if (indentless) break;  // the mapping's next key
-        throw Unsupported{};
+        throw Decline{};
       }
     }
     w_.Close();
@@ -414,13 +411,13 @@ class Fast {
     p_++;
     int chomp = 0;  // clip: one final line break
     if (At(p_) == '-' || At(p_) == '+') chomp = At(p_++) == '-' ? -1 : 1;
-    if (At(p_) != ' ' && At(p_) != '\n' && At(p_) != '#') throw Unsupported{};
+    if (At(p_) != ' ' && At(p_) != '\n' && At(p_) != '#') throw Decline{};
     EndLine();
     size_t q = p_;
     while (At(q) == ' ') q++;
-    if (At(q) == '\n' || At(q) == '\0') throw Unsupported{};
+    if (At(q) == '\n' || At(q) == '\0') throw Decline{};
     auto width = static_cast<uint32_t>(q - p_);
-    if (width <= indent) throw Unsupported{};
+    if (width <= indent) throw Decline{};
     std::string text;
     size_t breaks = 0;  // line breaks after the last content line (its own included)
     for (;;) {
@@ -429,7 +426,7 @@ class Fast {
       char ch = At(p_ + n);
       if (n == width && ch != '\n' && ch != '\0') {
         size_t end = s_.find('\n', p_ + n);
-        if (end == std::string_view::npos) throw Unsupported{};  // no final line break
+        if (end == std::string_view::npos) throw Decline{};  // no final line break
         text.append(breaks, '\n');
         text.append(s_.substr(p_ + n, end - p_ - n));
         breaks = 1;
@@ -464,17 +461,17 @@ class Fast {
     }
     for (;;) {
       if (map) {
-        if (At(p_) == '[' || At(p_) == '{') throw Unsupported{};  // a collection as a key
+        if (At(p_) == '[' || At(p_) == '{') throw Decline{};  // a collection as a key
         bool json_key = At(p_) == '"';
         Token key = Scalar(true);
         SkipSpaces();
         KeyFits(key);
         if (At(p_) != ':' || !(At(p_ + 1) == ' ' || (json_key && At(p_ - 1) == '"')))
-          throw Unsupported{};
+          throw Decline{};
         Add(key);
         p_++;
         FlowSpace(multiline);
-        if (At(p_) == ',' || At(p_) == '}') throw Unsupported{};  // no value
+        if (At(p_) == ',' || At(p_) == '}') throw Decline{};  // no value
       }
       if (At(p_) == '[' || At(p_) == '{') {
         Flow(multiline);
@@ -486,10 +483,10 @@ class Fast {
         p_++;
         break;
       }
-      if (At(p_) != ',') throw Unsupported{};  // `a: b` in a sequence, a folded plain scalar, ...
+      if (At(p_) != ',') throw Decline{};  // `a: b` in a sequence, a folded plain scalar, ...
       p_++;
       FlowSpace(multiline);
-      if (At(p_) == close) throw Unsupported{};  // a trailing comma
+      if (At(p_) == close) throw Decline{};  // a trailing comma
     }
     w_.Close();
   }
@@ -502,10 +499,10 @@ class Fast {
       NewLine();
       SkipSpaces();
       if (Column() == 0 && (s_.substr(p_, 3) == "---" || s_.substr(p_, 3) == "...")) {
-        throw Unsupported{};
+        throw Decline{};
       }
     }
-    if (At(p_) == '#') throw Unsupported{};
+    if (At(p_) == '#') throw Decline{};
   }
 
   std::string_view s_;
@@ -566,9 +563,10 @@ std::string TreeDifference(const Tree& a, const Tree& b) {
 
 bool FastParse(std::string_view text, Tree& out, int first_line) {
   try {
-    Fast(text, out, first_line).Run();
+    Input input(text);
+    Fast(input.text(), out, first_line).Run();
     return true;
-  } catch (const Unsupported&) {
+  } catch (const Decline&) {
     return false;
   }
 }

@@ -91,10 +91,10 @@ class TreeWriter {
 
 // Reads the YAML that manifests are usually written in (block mappings and sequences, one-line
 // plain, quoted and flow scalars and collections, comments, `---`) into `out` as libyaml would,
-// several times faster. Returns false, leaving `out` to be cleared, at anything else: tabs, CR,
-// non-ASCII bytes, anchors, tags, block scalars, multi-line scalars or flow collections,
-// directives, errors. The caller then parses with CompleteParse, which has the whole grammar
-// and the error messages.
+// several times faster; CRLF and CR are line breaks as in libyaml. Returns false, leaving `out` to
+// be cleared, at anything else: tabs, non-ASCII bytes, anchors, tags, folded block scalars,
+// multi-line scalars or flow collections, directives, errors. The caller then parses with
+// CompleteParse, which has the whole grammar and the error messages.
 bool FastParse(std::string_view text, Tree& out, int first_line);
 // The whole grammar and go-yaml's rules, where FastParse declines. Linux (libyaml/parse.cc):
 // LibyamlParse. Windows (windows/yaml_complete.cc): no libyaml there yet, so input outside the
