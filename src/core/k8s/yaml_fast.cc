@@ -14,10 +14,10 @@ namespace {
 constexpr size_t kMaxDepth = 1000;  // deeper input goes to libyaml (and its 10000 limit)
 constexpr size_t kMaxKey = 1000;    // libyaml's simple keys end at 1024 characters
 
-class Fast {
+class Fast : Scanner {
  public:
-  Fast(std::string_view text, Tree& tree, int first_line)
-      : s_(text), w_(tree, first_line, text.size()) {}
+  Fast(const Input& input, Tree& tree, int first_line)
+      : Scanner(input.text(), input.ascii()), w_(tree, first_line, input.text().size()) {}
 
   void Run() {
     bool first = true;
@@ -45,32 +45,11 @@ class Fast {
   }
 
  private:
-  struct Token {
-    uint32_t line, column;
-    std::string_view text;
-    bool plain;
-  };
-
-  char At(size_t i) const { return i < s_.size() ? s_[i] : '\0'; }
-  bool Blankz(size_t i) const {
-    char ch = At(i);
-    return ch == ' ' || ch == '\n' || ch == '\0';
-  }
-  uint32_t Column() const { return static_cast<uint32_t>(p_ - line_start_); }
   bool AtEntry() const { return At(p_) == '-' && Blankz(p_ + 1); }
   bool AtValueIndicator() const { return At(p_) == ':' && Blankz(p_ + 1); }
   static bool FlowIndicator(char ch) {
     return ch == ',' || ch == '[' || ch == ']' || ch == '{' || ch == '}';
   }
-  void SkipSpaces() {
-    while (At(p_) == ' ') p_++;
-  }
-  void NewLine() {  // at '\n'
-    p_++;
-    line_++;
-    line_start_ = p_;
-  }
-
   // Spaces, then an optional comment, then the end of the line, which is consumed.
   void EndLine() {
     SkipSpaces();
@@ -150,7 +129,7 @@ class Fast {
   // A scalar on one line: quoted, or plain (ending at `: `, ` #`, the line's end, and in flow
   // context at `,[]{}`). Leaves p_ just after it.
   Token Scalar(bool flow) {
-    Token t{line_, Column(), {}, false};
+    Token t = Here(false);
     char quote = At(p_);
     if (quote == '\'' || quote == '"') {
       size_t start = ++p_;
@@ -282,7 +261,7 @@ class Fast {
   // libyaml forgets a possible simple key 1024 characters before its `:` (in a flow mapping,
   // an error then): p_ is at the `:` of `key`, on its line.
   void KeyFits(const Token& key) const {
-    if (p_ - (line_start_ + key.column) > kMaxKey) throw Decline{};
+    if (p_ - key.start > kMaxKey) throw Decline{};
   }
 
   void Add(const Token& t) { w_.Scalar(t.line, t.column, t.text, t.plain); }
@@ -407,7 +386,7 @@ class Fast {
   // breaks, the chomping indicator says what happens to the last ones. Its lines are consumed.
   // Folded scalars, indentation indicators and leading blank lines go to libyaml.
   void Literal(uint32_t indent) {
-    Token t{line_, Column(), {}, false};
+    Token t = Here(false);
     p_++;
     int chomp = 0;  // clip: one final line break
     if (At(p_) == '-' || At(p_) == '+') chomp = At(p_++) == '-' ? -1 : 1;
@@ -505,10 +484,6 @@ class Fast {
     if (At(p_) == '#') throw Decline{};
   }
 
-  std::string_view s_;
-  size_t p_ = 0;
-  uint32_t line_ = 0;
-  size_t line_start_ = 0;
   bool at_document_start_ = false;  // SkipToContent stopped at a `---` line
   TreeWriter w_;
   std::string buf_;  // a quoted scalar's text with its escapes replaced
@@ -564,7 +539,7 @@ std::string TreeDifference(const Tree& a, const Tree& b) {
 bool FastParse(std::string_view text, Tree& out, int first_line) {
   try {
     Input input(text);
-    Fast(input.text(), out, first_line).Run();
+    Fast(input, out, first_line).Run();
     return true;
   } catch (const Decline&) {
     return false;

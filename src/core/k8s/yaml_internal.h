@@ -91,8 +91,8 @@ class TreeWriter {
 
 // Reads the YAML that manifests are usually written in (block mappings and sequences, one-line
 // plain, quoted and flow scalars and collections, comments, `---`) into `out` as libyaml would,
-// several times faster; CRLF and CR are line breaks as in libyaml. Returns false, leaving `out` to
-// be cleared, at anything else: tabs, non-ASCII bytes, anchors, tags, folded block scalars,
+// several times faster; CRLF and CR are line breaks and UTF-8 is read as in libyaml. Returns
+// false, leaving `out` to be cleared, at anything else: tabs, anchors, tags, folded block scalars,
 // multi-line scalars or flow collections, directives, errors. The caller then parses with
 // CompleteParse, which has the whole grammar and the error messages.
 bool FastParse(std::string_view text, Tree& out, int first_line);

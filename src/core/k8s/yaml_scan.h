@@ -1,9 +1,10 @@
-// hp/k8s (internal to yaml_fast.cc and yaml_scan.cc): the fast reader's input as libyaml's reader
-// hands it to its scanner: the characters it accepts and its line breaks. Whatever the fast reader
-// does not reproduce exactly throws Decline, and libyaml reads the input instead (yaml_internal.h
-// FastParse).
+// hp/k8s (internal to yaml_fast.cc and yaml_scan.cc): the fast reader's input and position as
+// libyaml's reader and scanner see them: the characters it accepts, its line breaks and its marks
+// (lines, and columns in characters). Whatever the fast reader does not reproduce exactly throws
+// Decline, and libyaml reads the input instead (yaml_internal.h FastParse).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -12,10 +13,11 @@ namespace hp::k8s::yaml::internal {
 // Thrown where the fast reader stops: FastParse then returns false.
 struct Decline {};
 
-// The text as libyaml's reader hands it to its scanner, with CRLF and CR as LF: libyaml reads
-// all three as a line break (the same marks: the next line, column 0), and a scalar's line
-// breaks as LF. Declines what the reader refuses (control characters) and, for now, tabs and
-// every byte outside ASCII.
+// The text as libyaml's reader hands it to its scanner: a UTF-8 BOM at the start dropped (marks
+// start after it), CRLF and CR as LF (libyaml reads all three as a line break: the same marks,
+// and a scalar's line breaks as LF). Declines what the reader refuses (control characters,
+// malformed or overlong UTF-8, surrogates, U+FFFE and U+FFFF), what the scanner reads otherwise
+// (NEL, LS and PS are line breaks; a BOM at a line's start is skipped), and, for now, tabs.
 class Input {
  public:
   explicit Input(std::string_view text);
@@ -23,10 +25,49 @@ class Input {
   Input& operator=(const Input&) = delete;
 
   std::string_view text() const { return text_; }
+  bool ascii() const { return ascii_; }
 
  private:
   std::string copy_;  // the text with its line breaks as LF, when it has a CR
   std::string_view text_;
+  bool ascii_ = true;
+};
+
+// A position in the input. Positions are byte offsets; marks are libyaml's: 0-based lines,
+// columns in characters.
+class Scanner {
+ public:
+  Scanner(std::string_view text, bool ascii) : s_(text), ascii_(ascii) {}
+
+ protected:
+  struct Token {
+    uint32_t line = 0, column = 0;  // its mark: the quote, or its first character
+    size_t start = 0;               // the offset of the same
+    std::string_view text;          // in the input or in a buffer of the reader's
+    bool plain = false;
+  };
+
+  char At(size_t i) const { return i < s_.size() ? s_[i] : '\0'; }
+  bool Blankz(size_t i) const {
+    char ch = At(i);
+    return ch == ' ' || ch == '\n' || ch == '\0';
+  }
+  uint32_t Column() const;
+  void NewLine() {  // at '\n'
+    p_++;
+    line_++;
+    line_start_ = p_;
+  }
+  void SkipSpaces() {
+    while (At(p_) == ' ') p_++;
+  }
+  Token Here(bool plain) const { return {line_, Column(), p_, {}, plain}; }
+
+  std::string_view s_;
+  size_t p_ = 0;
+  uint32_t line_ = 0;
+  size_t line_start_ = 0;
+  bool ascii_;
 };
 
 }  // namespace hp::k8s::yaml::internal

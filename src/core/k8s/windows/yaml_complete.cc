@@ -12,7 +12,7 @@ bool CompleteParse(std::string_view, Tree& out, ParseError& error, int first_lin
   error.mark = {first_line, 0};
   error.message =
       "this YAML (anchors, tags, block or multi-line scalars, multi-line flow collections, tabs, "
-      "non-ASCII bytes, or a syntax error) is not read by the Windows preview build yet";
+      "or a syntax error) is not read by the Windows preview build yet";
   return false;
 }
 
