@@ -39,7 +39,7 @@ class Fast : Scanner {
         w_.Scalar(line, 0, "", true);
         continue;
       }
-      Node();
+      Node(-1);
       if (SkipToContent() >= 0) throw Decline{};  // more after the root node
     }
   }
@@ -270,11 +270,11 @@ class Fast : Scanner {
     if (w_.depth() >= kMaxDepth) throw Decline{};
   }
 
-  // A block node at p_ (content deeper than its parent's); returns at the start of the line
-  // after it.
-  void Node() {
+  // A block node at p_, content deeper than its parent's (at `indent`, -1 for a document's
+  // root); returns at the start of the line after it (after a block scalar: in its indentation).
+  void Node(int indent) {
     uint32_t column = Column();
-    if (AtEntry()) return Sequence(column, false);
+    if (AtEntry()) return Sequence(static_cast<int>(column), false);
     char ch = At(p_);
     if (ch == '[' || ch == '{') {
       Flow(w_.depth() == 0);  // a document's root may span lines
@@ -282,6 +282,7 @@ class Fast : Scanner {
       if (At(p_) == ':') throw Decline{};  // a flow collection as a key
       return EndLine();
     }
+    if (ch == '|' || ch == '>') return Add(Block(indent));
     Token t = Scalar(false);
     SkipSpaces();
     if (AtValueIndicator()) return Mapping(t);
@@ -292,7 +293,7 @@ class Fast : Scanner {
   // A block mapping whose first key `key` has been read; p_ is at its `:`.
   void Mapping(Token key) {
     Deeper();
-    uint32_t indent = key.column;
+    auto indent = static_cast<int>(key.column);
     KeyFits(key);
     w_.Open(true, key.line, key.column);
     for (;;) {
@@ -303,9 +304,9 @@ class Fast : Scanner {
       if (At(p_) == '#' || At(p_) == '\n' || At(p_) == '\0') {
         EndLine();
         int next = SkipToContent();
-        if (next > static_cast<int>(indent)) {
-          Node();
-        } else if (next == static_cast<int>(indent) && AtEntry()) {
+        if (next > indent) {
+          Node(indent);
+        } else if (next == indent && AtEntry()) {
           Sequence(indent, true);
         } else {
           w_.Scalar(value_line, value_column, "", true);  // no value: null
@@ -314,8 +315,8 @@ class Fast : Scanner {
         InlineValue(indent);
       }
       int next = SkipToContent();
-      if (next < static_cast<int>(indent)) break;
-      if (next > static_cast<int>(indent)) throw Decline{};  // a continuation, or an error
+      if (next < indent) break;
+      if (next > indent) throw Decline{};  // a continuation, or an error
       if (AtEntry()) throw Decline{};
       key = Scalar(false);
       SkipSpaces();
@@ -325,11 +326,11 @@ class Fast : Scanner {
     w_.Close();
   }
 
-  // A value on the line of its key or `-`: a scalar, a flow collection or a literal block
-  // scalar, then the line's end. `indent`: the mapping's or sequence's.
-  void InlineValue(uint32_t indent) {
+  // A value on the line of its key or `-`: a scalar, a flow collection or a block scalar, then
+  // the line's end. `indent`: the mapping's or sequence's.
+  void InlineValue(int indent) {
     char ch = At(p_);
-    if (ch == '|') return Literal(indent);  // it ends its own lines
+    if (ch == '|' || ch == '>') return Add(Block(indent));  // it ends its own lines
     if (ch == '[' || ch == '{') {
       Flow(false);
     } else {
@@ -342,7 +343,7 @@ class Fast : Scanner {
 
   // A block sequence at `indent` (p_ at its first `-`); `indentless` when it is a mapping's
   // value at the mapping's own indentation.
-  void Sequence(uint32_t indent, bool indentless) {
+  void Sequence(int indent, bool indentless) {
     Deeper();
     w_.Open(false, line_, Column());
     for (;;) {
@@ -351,14 +352,14 @@ class Fast : Scanner {
       SkipSpaces();
       if (At(p_) == '#' || At(p_) == '\n' || At(p_) == '\0') {
         EndLine();
-        if (SkipToContent() > static_cast<int>(indent)) {
-          Node();
+        if (SkipToContent() > indent) {
+          Node(indent);
         } else {
           w_.Scalar(dash_line, dash_end, "", true);  // an empty entry: null
         }
       } else if (AtEntry()) {
         throw Decline{};  // `- - a`
-      } else if (At(p_) == '[' || At(p_) == '{' || At(p_) == '|') {
+      } else if (At(p_) == '[' || At(p_) == '{' || At(p_) == '|' || At(p_) == '>') {
         InlineValue(indent);
       } else {
         Token t = Scalar(false);
@@ -371,57 +372,14 @@ class Fast : Scanner {
         }
       }
       int next = SkipToContent();
-      if (next < static_cast<int>(indent)) break;
-      if (next > static_cast<int>(indent)) throw Decline{};
+      if (next < indent) break;
+      if (next > indent) throw Decline{};
       if (!AtEntry()) {
         if (indentless) break;  // the mapping's next key
         throw Decline{};
       }
     }
     w_.Close();
-  }
-
-  // A literal block scalar (`|`, `|-`, `|+`) at p_, under a node at `indent`, as libyaml reads
-  // it: the first line sets the indentation, lines less indented end it, blank lines are line
-  // breaks, the chomping indicator says what happens to the last ones. Its lines are consumed.
-  // Folded scalars, indentation indicators and leading blank lines go to libyaml.
-  void Literal(uint32_t indent) {
-    Token t = Here(false);
-    p_++;
-    int chomp = 0;  // clip: one final line break
-    if (At(p_) == '-' || At(p_) == '+') chomp = At(p_++) == '-' ? -1 : 1;
-    if (At(p_) != ' ' && At(p_) != '\n' && At(p_) != '#') throw Decline{};
-    EndLine();
-    size_t q = p_;
-    while (At(q) == ' ') q++;
-    if (At(q) == '\n' || At(q) == '\0') throw Decline{};
-    auto width = static_cast<uint32_t>(q - p_);
-    if (width <= indent) throw Decline{};
-    std::string text;
-    size_t breaks = 0;  // line breaks after the last content line (its own included)
-    for (;;) {
-      uint32_t n = 0;
-      while (n < width && At(p_ + n) == ' ') n++;
-      char ch = At(p_ + n);
-      if (n == width && ch != '\n' && ch != '\0') {
-        size_t end = s_.find('\n', p_ + n);
-        if (end == std::string_view::npos) throw Decline{};  // no final line break
-        text.append(breaks, '\n');
-        text.append(s_.substr(p_ + n, end - p_ - n));
-        breaks = 1;
-        p_ = end;
-        NewLine();
-      } else if (ch == '\n') {
-        breaks++;
-        p_ += n;
-        NewLine();
-      } else {
-        break;  // a less indented line, or the end: p_ stays at its start
-      }
-    }
-    if (chomp == 0) breaks = std::min<size_t>(breaks, 1);
-    if (chomp >= 0) text.append(breaks, '\n');
-    w_.Scalar(t.line, t.column, text, false);
   }
 
   // A flow collection at p_: on one line, or, as the root node of a document (JSON files),

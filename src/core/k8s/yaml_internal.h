@@ -90,11 +90,11 @@ class TreeWriter {
 };
 
 // Reads the YAML that manifests are usually written in (block mappings and sequences, one-line
-// plain, quoted and flow scalars and collections, comments, `---`) into `out` as libyaml would,
-// several times faster; CRLF and CR are line breaks and UTF-8 is read as in libyaml. Returns
-// false, leaving `out` to be cleared, at anything else: tabs, anchors, tags, folded block scalars,
-// multi-line scalars or flow collections, directives, errors. The caller then parses with
-// CompleteParse, which has the whole grammar and the error messages.
+// plain, quoted and flow scalars and collections, block scalars, comments, `---`) into `out` as
+// libyaml would, several times faster; CRLF and CR are line breaks and UTF-8 is read as in
+// libyaml. Returns false, leaving `out` to be cleared, at anything else: tabs, anchors, tags,
+// multi-line plain or quoted scalars or flow collections, directives, errors. The caller then
+// parses with CompleteParse, which has the whole grammar and the error messages.
 bool FastParse(std::string_view text, Tree& out, int first_line);
 // The whole grammar and go-yaml's rules, where FastParse declines. Linux (libyaml/parse.cc):
 // LibyamlParse. Windows (windows/yaml_complete.cc): no libyaml there yet, so input outside the

@@ -1,6 +1,7 @@
-// hp/k8s (internal to yaml_fast.cc and yaml_scan.cc): the fast reader's input and position as
-// libyaml's reader and scanner see them: the characters it accepts, its line breaks and its marks
-// (lines, and columns in characters). Whatever the fast reader does not reproduce exactly throws
+// hp/k8s (internal to yaml_fast.cc and yaml_scan.cc): the fast reader's input, position and
+// scalars as libyaml's reader and scanner see them: the characters it accepts, its line breaks,
+// its marks (lines, and columns in characters), and its block scalars with their rules of
+// indentation, folding and chomping. Whatever the fast reader does not reproduce exactly throws
 // Decline, and libyaml reads the input instead (yaml_internal.h FastParse).
 #pragma once
 
@@ -33,8 +34,8 @@ class Input {
   bool ascii_ = true;
 };
 
-// A position in the input. Positions are byte offsets; marks are libyaml's: 0-based lines,
-// columns in characters.
+// A position in the input, and the scalars at it. Positions are byte offsets; marks are
+// libyaml's: 0-based lines, columns in characters.
 class Scanner {
  public:
   Scanner(std::string_view text, bool ascii) : s_(text), ascii_(ascii) {}
@@ -48,6 +49,7 @@ class Scanner {
   };
 
   char At(size_t i) const { return i < s_.size() ? s_[i] : '\0'; }
+  static bool Blank(char ch) { return ch == ' ' || ch == '\t'; }
   bool Blankz(size_t i) const {
     char ch = At(i);
     return ch == ' ' || ch == '\n' || ch == '\0';
@@ -61,13 +63,26 @@ class Scanner {
   void SkipSpaces() {
     while (At(p_) == ' ') p_++;
   }
+  void SkipBlanks() {
+    while (Blank(At(p_))) p_++;
+  }
   Token Here(bool plain) const { return {line_, Column(), p_, {}, plain}; }
+
+  // A literal or folded block scalar at p_ (`|` or `>` with its indicators) under `indent`:
+  // libyaml's indentation there (the innermost block collection's column, -1 at a document's
+  // root). Consumes its lines; leaves p_ in the indentation of the next, less indented line, or
+  // at the end.
+  Token Block(int indent);
 
   std::string_view s_;
   size_t p_ = 0;
   uint32_t line_ = 0;
   size_t line_start_ = 0;
   bool ascii_;
+  std::string buf_;  // a scalar's text where it is not a piece of the input
+
+ private:
+  size_t BlockBreaks(int& block, int indent);
 };
 
 }  // namespace hp::k8s::yaml::internal

@@ -161,6 +161,13 @@ const FastCase kFastCases[] = {
     {"\xfe\xff"
      "a",
      false},
+    // Block scalars (more in BlockScalarsAsLibyamlReadsThem).
+    {"a: |2\n   x\n", true},
+    {"a: >\n  x\n", true},
+    {"a: >-\n  x\n  y\n\n  z\n   w\n  v\n\n\nb:\n  >+2 # c\n    p\nc: |\n  q", true},
+    {"a: |0\n  x\n", false},      // libyaml's error
+    {"a: |\n   \n  x\n", false},  // a blank line more indented than the first: an error
+    {"a: |x\n  x\n", false},
     // Left to libyaml: complex keys, document ends, multi-line plain and quoted scalars,
     // explicit indentation, folded scalars, anchors, tags, tabs, UTF-8, flow across lines
     // below the root.
@@ -169,8 +176,6 @@ const FastCase kFastCases[] = {
     {"a: 1\n  b: 2\n", false},
     {"a: x\n  y\n", false},
     {"a: \"x\n  y\"\n", false},
-    {"a: |2\n   x\n", false},
-    {"a: >\n  x\n", false},
     {"a: &x 1\nb: *x\n", false},
     {"a: !!str 1\n", false},
     {"a:\tb\n", false},
@@ -218,6 +223,74 @@ TEST(YamlFast, ReadsWhatItTakesAsLibyamlDoes) {
       EXPECT_EQ(parse_error.message, e.message) << c.text;
     }
   }
+}
+
+// Block scalars in every context, with every header and the bodies that exercise libyaml's
+// rules (leading and trailing empty lines, more indented lines, lines of spaces, no final line
+// break): the fast path takes each one libyaml takes, with the same tree, and declines the rest.
+TEST(YamlFast, BlockScalarsAsLibyamlReadsThem) {
+  struct Context {
+    const char* before;  // the header goes after it
+    int indent;          // libyaml's indentation there: the parent collection's column
+    const char* after;   // the next node of the parent, at its indentation
+  };
+  const Context kContexts[] = {
+      {"k: ", 0, "n: 1\n"},
+      {"- ", 0, "- n\n"},
+      {"a:\n  b: ", 2, "  n: 1\n"},
+      {"a:\n- ", 0, "- n\n"},
+      {"- a: ", 2, "  n: 1\n"},
+      {"k:\n  ", 0, "n: 1\n"},
+      {"a:\n  - x\n  - ", 2, "  - n\n"},
+  };
+  const char* const kHeaders[] = {"|",   ">",   "|-",  ">-",  "|+",    ">+",     "|1", ">2",
+                                  "|2-", ">-2", "|+3", "|4+", "| # c", ">-  #c", "|#c"};
+  // Lines under the block's indentation (` ` adds one more); "" an empty line.
+  const std::vector<std::vector<std::string>> kBodies = {
+      {"x"},
+      {"x", "y"},
+      {"x", "", "y"},
+      {"x", " y", "z"},
+      {"", "x"},
+      {"x", "", ""},
+      {"x ", "  y", "", "z", "w"},
+      {"x", " ", "y"},
+      {" x", "y"},
+      {"x", "", " ", "y", " z", "", "w"},
+      {""},
+      {"a", "b", "", "", " c", "d"},
+  };
+  int taken = 0, cases = 0;
+  for (const Context& c : kContexts) {
+    for (const char* header : kHeaders) {
+      int given = 0;  // an explicit indentation indicator
+      for (const char* h = header; *h && *h != ' ' && *h != '#'; h++)
+        if (*h >= '1' && *h <= '9') given = *h - '0';
+      std::string indentation(given ? c.indent + given : c.indent + 2, ' ');
+      for (const auto& body : kBodies) {
+        for (const char* end : {"", "last"}) {
+          std::string text = std::string(c.before) + header + "\n";
+          for (const std::string& line : body)
+            text += (line.empty() ? "" : indentation) + line + "\n";
+          if (*end) text += c.after;
+          if (!*end && text.back() == '\n' && body.back() != "") text.pop_back();  // no final break
+          cases++;
+          yaml::Tree fast, reference;
+          yaml::ParseError e;
+          bool valid = yaml::internal::LibyamlParse(text, reference, e, 0);
+          bool accepted = yaml::internal::FastParse(text, fast, 0);
+          if (accepted) {
+            taken++;
+            EXPECT_TRUE(valid) << text;
+            if (valid) EXPECT_EQ(yaml::internal::TreeDifference(fast, reference), "") << text;
+          } else {
+            EXPECT_FALSE(valid) << "declined what libyaml reads:\n" << text;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(taken, cases * 3 / 4);
 }
 
 // A key is a simple key only within 1024 characters of its `:` (found by review: libyaml then
