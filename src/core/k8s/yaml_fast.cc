@@ -85,13 +85,10 @@ class Fast : Scanner {
       }
       p_ = q;
       if (At(p_) == '\0') return -1;
-      if (Column() == 0 && Blankz(p_ + 3)) {
-        std::string_view three = s_.substr(p_, 3);
-        if (three == "...") throw Decline{};
-        if (three == "---") {
-          at_document_start_ = true;
-          return -1;
-        }
+      if (AtDocumentMarker()) {
+        if (At(p_) == '.') throw Decline{};  // `...`
+        at_document_start_ = true;
+        return -1;
       }
       return static_cast<int>(Column());
     }
@@ -126,142 +123,18 @@ class Fast : Scanner {
     }
   }
 
-  // A scalar on one line: quoted, or plain (ending at `: `, ` #`, the line's end, and in flow
-  // context at `,[]{}`). Leaves p_ just after it.
-  Token Scalar(bool flow) {
-    Token t = Here(false);
-    char quote = At(p_);
-    if (quote == '\'' || quote == '"') {
-      size_t start = ++p_;
-      bool copied = false;
-      for (;;) {
-        char ch = At(p_);
-        if (ch == '\n' || ch == '\0') throw Decline{};  // multi-line
-        if (ch == quote) {
-          if (quote == '\'' && At(p_ + 1) == '\'') {
-            Copy(start, copied);
-            buf_ += '\'';
-            p_ += 2;
-            start = p_;
-            continue;
-          }
-          break;
-        }
-        if (ch == '\\' && quote == '"') {
-          Copy(start, copied);
-          if (At(p_ + 1) == 'u') {
-            AppendUtf8(Hex4(p_ + 2));  // JSON's \uXXXX
-            p_ += 6;
-          } else {
-            buf_ += Escape(At(p_ + 1));
-            p_ += 2;
-          }
-          start = p_;
-          continue;
-        }
-        p_++;
-      }
-      if (copied) {
-        buf_.append(s_.substr(start, p_ - start));
-        t.text = buf_;
-      } else {
-        t.text = s_.substr(start, p_ - start);
-      }
-      p_++;  // the closing quote
-      return t;
-    }
+  // A quoted or plain scalar at p_; `indent` as for Scanner::Plain.
+  Token Scalar(int indent, bool flow) {
+    char ch = At(p_);
+    if (ch == '\'' || ch == '"') return Quoted();
     if (!PlainStart(flow)) throw Decline{};
-    size_t i = p_;
-    for (;; i++) {
-      char ch = At(i);
-      if (ch == '\n' || ch == '\0') break;
-      if (ch == ':') {
-        if (Blankz(i + 1)) break;
-        if (flow) throw Decline{};  // `a:b` in flow context
-      }
-      if (ch == ' ' && At(i + 1) == '#') break;
-      if (flow && FlowIndicator(ch)) break;
-    }
-    while (i > p_ && At(i - 1) == ' ') i--;
-    t.text = s_.substr(p_, i - p_);
-    t.plain = true;
-    p_ = i;
-    return t;
+    return Plain(indent, flow);
   }
 
-  // Starts an unescaped copy in buf_ with the text since `start`.
-  void Copy(size_t start, bool& copied) {
-    if (!copied) buf_.clear();
-    copied = true;
-    buf_.append(s_.substr(start, p_ - start));
-  }
-
-  // The four hex digits at i as a code point; surrogates (JSON's pairs, which libyaml refuses)
-  // and anything else go to libyaml.
-  uint32_t Hex4(size_t i) const {
-    uint32_t v = 0;
-    for (size_t k = i; k < i + 4; k++) {
-      char ch = At(k);
-      int d = ch >= '0' && ch <= '9'   ? ch - '0'
-              : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-              : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
-                                       : -1;
-      if (d < 0) throw Decline{};
-      v = v * 16 + static_cast<uint32_t>(d);
-    }
-    if (v >= 0xd800 && v <= 0xdfff) throw Decline{};
-    return v;
-  }
-  void AppendUtf8(uint32_t cp) {
-    if (cp < 0x80) {
-      buf_ += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      buf_ += static_cast<char>(0xc0 | (cp >> 6));
-      buf_ += static_cast<char>(0x80 | (cp & 0x3f));
-    } else {
-      buf_ += static_cast<char>(0xe0 | (cp >> 12));
-      buf_ += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-      buf_ += static_cast<char>(0x80 | (cp & 0x3f));
-    }
-  }
-
-  static char Escape(char ch) {
-    switch (ch) {
-      case '\\':
-        return '\\';
-      case '"':
-        return '"';
-      case '/':
-        return '/';
-      case ' ':
-        return ' ';
-      case 'n':
-        return '\n';
-      case 't':
-        return '\t';
-      case 'r':
-        return '\r';
-      case '0':
-        return '\0';
-      case 'a':
-        return '\a';
-      case 'b':
-        return '\b';
-      case 'e':
-        return '\x1b';
-      case 'f':
-        return '\f';
-      case 'v':
-        return '\v';
-      default:
-        throw Decline{};  // \x \U \N \_ \L \P, a line break
-    }
-  }
-
-  // libyaml forgets a possible simple key 1024 characters before its `:` (in a flow mapping,
-  // an error then): p_ is at the `:` of `key`, on its line.
+  // A simple key ends on its line, and libyaml forgets it 1024 characters before its `:` (in a
+  // flow mapping, an error then). p_ is at the `:` of `key`.
   void KeyFits(const Token& key) const {
-    if (p_ - key.start > kMaxKey) throw Decline{};
+    if (key.multiline || p_ - key.start > kMaxKey) throw Decline{};
   }
 
   void Add(const Token& t) { w_.Scalar(t.line, t.column, t.text, t.plain); }
@@ -283,7 +156,7 @@ class Fast : Scanner {
       return EndLine();
     }
     if (ch == '|' || ch == '>') return Add(Block(indent));
-    Token t = Scalar(false);
+    Token t = Scalar(indent, false);
     SkipSpaces();
     if (AtValueIndicator()) return Mapping(t);
     Add(t);
@@ -318,7 +191,7 @@ class Fast : Scanner {
       if (next < indent) break;
       if (next > indent) throw Decline{};  // a continuation, or an error
       if (AtEntry()) throw Decline{};
-      key = Scalar(false);
+      key = Scalar(indent, false);
       SkipSpaces();
       if (!AtValueIndicator()) throw Decline{};
       KeyFits(key);
@@ -334,7 +207,7 @@ class Fast : Scanner {
     if (ch == '[' || ch == '{') {
       Flow(false);
     } else {
-      Add(Scalar(false));
+      Add(Scalar(indent, false));
     }
     SkipSpaces();
     if (At(p_) == ':') throw Decline{};  // `a: b: c`
@@ -362,7 +235,7 @@ class Fast : Scanner {
       } else if (At(p_) == '[' || At(p_) == '{' || At(p_) == '|' || At(p_) == '>') {
         InlineValue(indent);
       } else {
-        Token t = Scalar(false);
+        Token t = Scalar(indent, false);
         SkipSpaces();
         if (AtValueIndicator()) {
           Mapping(t);  // `- name: a` and the keys under it
@@ -400,7 +273,7 @@ class Fast : Scanner {
       if (map) {
         if (At(p_) == '[' || At(p_) == '{') throw Decline{};  // a collection as a key
         bool json_key = At(p_) == '"';
-        Token key = Scalar(true);
+        Token key = Scalar(-1, true);
         SkipSpaces();
         KeyFits(key);
         if (At(p_) != ':' || !(At(p_ + 1) == ' ' || (json_key && At(p_ - 1) == '"')))
@@ -413,7 +286,9 @@ class Fast : Scanner {
       if (At(p_) == '[' || At(p_) == '{') {
         Flow(multiline);
       } else {
-        Add(Scalar(true));
+        Token t = Scalar(-1, true);
+        if (t.multiline && !multiline) throw Decline{};
+        Add(t);
       }
       FlowSpace(multiline);
       if (At(p_) == close) {
@@ -444,7 +319,6 @@ class Fast : Scanner {
 
   bool at_document_start_ = false;  // SkipToContent stopped at a `---` line
   TreeWriter w_;
-  std::string buf_;  // a quoted scalar's text with its escapes replaced
 };
 
 }  // namespace

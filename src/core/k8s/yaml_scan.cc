@@ -37,6 +37,28 @@ size_t Utf8Tail(std::string_view s, size_t i) {
   return n;
 }
 
+void AppendUtf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xc0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xe0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  }
+}
+
+bool FlowIndicator(char ch) {
+  return ch == ',' || ch == '[' || ch == ']' || ch == '{' || ch == '}';
+}
+
 }  // namespace
 
 Input::Input(std::string_view text) {
@@ -75,6 +97,225 @@ uint32_t Scanner::Column() const {
   for (size_t i = line_start_; i < p_; i++)
     continuation += (static_cast<unsigned char>(s_[i]) & 0xc0) == 0x80;
   return static_cast<uint32_t>(bytes - continuation);
+}
+
+bool Scanner::AtDocumentMarker() const {
+  if (p_ != line_start_ || !Blankz(p_ + 3)) return false;
+  std::string_view three = s_.substr(p_, 3);
+  return three == "---" || three == "...";
+}
+
+// libyaml's yaml_parser_scan_plain_scalar: runs of non-blank characters; blanks inside a line are
+// kept; a line break with the blanks around it folds to a space, or to the breaks after the first
+// when there are several. It ends at `: `, ` #`, a flow indicator in flow context, a document
+// marker, or (in block context) a line less indented than `indent` + 1. The text is a piece of
+// the input until the first fold.
+Scanner::Token Scanner::Plain(int indent, bool flow) {
+  Token t = Here(true);
+  size_t start = p_, end = p_;  // end: just after the last character taken
+  uint32_t end_line = line_;
+  size_t end_line_start = line_start_;
+  bool copied = false;
+  bool leading = false;  // a line break since the last character
+  size_t breaks = 0;     // line breaks after the first since the last character
+  for (;;) {
+    if (AtDocumentMarker() || At(p_) == '#') break;
+    size_t run = p_;
+    while (!Blankz(p_)) {
+      char ch = At(p_);
+      if (ch == ':') {
+        if (Blankz(p_ + 1)) break;
+        if (flow) throw Decline{};  // `a:b`: libyaml's rules there changed between versions
+      }
+      if (flow && FlowIndicator(ch)) break;
+      p_++;
+    }
+    if (p_ > run) {
+      if (leading) {
+        if (!copied) buf_.assign(s_.substr(start, end - start));
+        copied = true;
+        if (breaks == 0) {
+          buf_ += ' ';
+        } else {
+          buf_.append(breaks, '\n');
+        }
+        leading = false;
+        breaks = 0;
+      } else if (copied) {
+        buf_.append(s_.substr(end, run - end));  // the blanks inside the line
+      }
+      if (copied) buf_.append(s_.substr(run, p_ - run));
+      end = p_;
+      end_line = line_;
+      end_line_start = line_start_;
+    }
+    if (!Blank(At(p_)) && At(p_) != '\n') break;
+    while (Blank(At(p_)) || At(p_) == '\n') {
+      if (At(p_) == '\n') {
+        breaks += leading;
+        leading = true;
+        NewLine();
+        continue;
+      }
+      // A tab in the indentation of a continuation line: libyaml's error.
+      if (leading && At(p_) == '\t' && static_cast<int>(p_ - line_start_) <= indent)
+        throw Decline{};
+      p_++;
+    }
+    // Within a line the column is past the scalar's start, never less indented.
+    if (!flow && leading && static_cast<int>(p_ - line_start_) <= indent) break;
+  }
+  p_ = end;
+  line_ = end_line;
+  line_start_ = end_line_start;
+  t.text = copied ? std::string_view(buf_) : s_.substr(start, end - start);
+  t.multiline = copied;
+  return t;
+}
+
+// libyaml's yaml_parser_scan_flow_scalar: as a plain scalar's folding, but every blank around a
+// line break goes, and in double quotes `\` escapes a character or a line break (which then
+// folds to nothing). A document marker inside, or the end, is libyaml's error.
+Scanner::Token Scanner::Quoted() {
+  Token t = Here(false);
+  char quote = At(p_++);
+  size_t start = p_;  // of the text not in buf_ yet
+  bool copied = false;
+  auto flush = [&](size_t to) {
+    if (!copied) buf_.clear();
+    copied = true;
+    buf_.append(s_.substr(start, to - start));
+  };
+  for (;;) {
+    if (AtDocumentMarker() || At(p_) == '\0') throw Decline{};
+    bool leading = false, escaped_break = false;
+    while (!Blankz(p_)) {
+      char ch = At(p_);
+      if (ch == quote) {
+        if (quote == '"' || At(p_ + 1) != '\'') break;
+        flush(p_ + 1);  // '' is '
+        p_ += 2;
+        start = p_;
+      } else if (ch == '\\' && quote == '"') {
+        flush(p_);
+        if (At(p_ + 1) == '\n') {
+          p_++;
+          NewLine();
+          leading = escaped_break = true;
+          start = p_;
+          break;
+        }
+        Escape();
+        start = p_;
+      } else {
+        p_++;
+      }
+    }
+    if (At(p_) == quote) break;
+    size_t blanks = p_, breaks = 0;
+    while (Blank(At(p_)) || At(p_) == '\n') {
+      if (At(p_) == '\n') {
+        breaks += leading;
+        leading = true;
+        NewLine();
+      } else {
+        p_++;
+      }
+    }
+    if (leading) {
+      t.multiline = true;
+      if (!escaped_break) {
+        flush(blanks);  // the blanks before the break go
+        if (breaks == 0) buf_ += ' ';
+      }
+      buf_.append(breaks, '\n');
+      start = p_;
+    }
+  }
+  if (copied) flush(p_);
+  t.text = copied ? std::string_view(buf_) : s_.substr(start, p_ - start);
+  p_++;  // the closing quote
+  return t;
+}
+
+// One escape at p_ (a `\` in double quotes, not before a line break), appended to buf_.
+void Scanner::Escape() {
+  char ch = At(p_ + 1);
+  int digits = 0;
+  switch (ch) {
+    case '0':
+      buf_ += '\0';
+      break;
+    case 'a':
+      buf_ += '\a';
+      break;
+    case 'b':
+      buf_ += '\b';
+      break;
+    case 't':
+    case '\t':
+      buf_ += '\t';
+      break;
+    case 'n':
+      buf_ += '\n';
+      break;
+    case 'v':
+      buf_ += '\v';
+      break;
+    case 'f':
+      buf_ += '\f';
+      break;
+    case 'r':
+      buf_ += '\r';
+      break;
+    case 'e':
+      buf_ += '\x1b';
+      break;
+    case ' ':
+    case '"':
+    case '/':
+    case '\\':
+      buf_ += ch;
+      break;
+    case 'N':
+      buf_ += "\xc2\x85";
+      break;
+    case '_':
+      buf_ += "\xc2\xa0";
+      break;
+    case 'L':
+      buf_ += "\xe2\x80\xa8";
+      break;
+    case 'P':
+      buf_ += "\xe2\x80\xa9";
+      break;
+    case 'x':
+      digits = 2;
+      break;
+    case 'u':
+      digits = 4;
+      break;
+    case 'U':
+      digits = 8;
+      break;
+    default:
+      throw Decline{};  // libyaml's "found unknown escape character"
+  }
+  p_ += 2;
+  if (digits == 0) return;
+  uint32_t cp = 0;
+  for (int k = 0; k < digits; k++, p_++) {
+    char h = At(p_);
+    int d = h >= '0' && h <= '9'   ? h - '0'
+            : h >= 'a' && h <= 'f' ? h - 'a' + 10
+            : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                   : -1;
+    if (d < 0) throw Decline{};
+    cp = cp << 4 | static_cast<uint32_t>(d);
+  }
+  // Surrogates (JSON's pairs too) and beyond U+10FFFF are libyaml's errors.
+  if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) throw Decline{};
+  AppendUtf8(buf_, cp);
 }
 
 // libyaml's yaml_parser_scan_block_scalar: the header (chomping and indentation indicators in

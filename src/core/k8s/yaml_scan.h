@@ -1,8 +1,9 @@
 // hp/k8s (internal to yaml_fast.cc and yaml_scan.cc): the fast reader's input, position and
 // scalars as libyaml's reader and scanner see them: the characters it accepts, its line breaks,
-// its marks (lines, and columns in characters), and its block scalars with their rules of
-// indentation, folding and chomping. Whatever the fast reader does not reproduce exactly throws
-// Decline, and libyaml reads the input instead (yaml_internal.h FastParse).
+// its marks (lines, and columns in characters), and its plain, quoted and block scalars with
+// their rules of indentation, folding, escapes and chomping. Whatever the fast reader does not
+// reproduce exactly throws Decline, and libyaml reads the input instead (yaml_internal.h
+// FastParse).
 #pragma once
 
 #include <cstdint>
@@ -44,12 +45,14 @@ class Scanner {
   struct Token {
     uint32_t line = 0, column = 0;  // its mark: the quote, or its first character
     size_t start = 0;               // the offset of the same
-    std::string_view text;          // in the input or in a buffer of the reader's
+    std::string_view text;          // in the input or in buf_
     bool plain = false;
+    bool multiline = false;  // it spans lines, so it cannot be a simple key
   };
 
   char At(size_t i) const { return i < s_.size() ? s_[i] : '\0'; }
   static bool Blank(char ch) { return ch == ' ' || ch == '\t'; }
+  // libyaml's IS_BLANKZ, but tabs (which the input does not have yet).
   bool Blankz(size_t i) const {
     char ch = At(i);
     return ch == ' ' || ch == '\n' || ch == '\0';
@@ -66,12 +69,21 @@ class Scanner {
   void SkipBlanks() {
     while (Blank(At(p_))) p_++;
   }
-  Token Here(bool plain) const { return {line_, Column(), p_, {}, plain}; }
+  Token Here(bool plain) const { return {line_, Column(), p_, {}, plain, false}; }
+  // `---` or `...` and a blank at the start of a line.
+  bool AtDocumentMarker() const;
 
-  // A literal or folded block scalar at p_ (`|` or `>` with its indicators) under `indent`:
+  // A plain scalar at p_ (which can start one), over as many lines as libyaml takes: `indent` is
   // libyaml's indentation there (the innermost block collection's column, -1 at a document's
-  // root). Consumes its lines; leaves p_ in the indentation of the next, less indented line, or
-  // at the end.
+  // root), continuation lines must be deeper in block context. Leaves p_ just after its last
+  // character.
+  Token Plain(int indent, bool flow);
+  // A single- or double-quoted scalar at p_, over lines too; leaves p_ after the closing quote.
+  Token Quoted();
+
+  // A literal or folded block scalar at p_ (`|` or `>` with its indicators) under `indent` (as
+  // for Plain). Consumes its lines; leaves p_ in the indentation of the next, less indented line,
+  // or at the end.
   Token Block(int indent);
 
   std::string_view s_;
@@ -82,6 +94,7 @@ class Scanner {
   std::string buf_;  // a scalar's text where it is not a piece of the input
 
  private:
+  void Escape();
   size_t BlockBreaks(int& block, int indent);
 };
 

@@ -168,14 +168,27 @@ const FastCase kFastCases[] = {
     {"a: |0\n  x\n", false},      // libyaml's error
     {"a: |\n   \n  x\n", false},  // a blank line more indented than the first: an error
     {"a: |x\n  x\n", false},
+    // Multi-line plain and quoted scalars (more in MultiLineScalarsAsLibyamlReadsThem).
+    {"a: x\n  y\n", true},
+    {"a: \"x\n  y\"\n", true},
+    {"a: x\n\n  y # c\n  # d\nb: 'p\n\n q ''r''\n  '\nc: \"\\\n  "
+     "s\\x41\\u00e9\\U0001F600\\N\\_\\L\\P\\e\\0\"\n",
+     true},
+    {"- a\n b\n- \"c\n\"\n", true},
+    {"a\nb\n---\n'c\nd'\n", true},
+    {"a: x\n  y: z\n", false},  // a key over two lines: libyaml's error
+    {"- \"a\n  b\": c\n", false},
+    {"a: \"x\n---\ny\"\n", false},  // a document marker in a quoted scalar: an error
+    {"a: \"x\\'\"\n", false},       // an unknown escape
+    {"a: \"\\U00110000\"\n", false},
+    {"a: \"x\n", false},
+    {"x: [a\n  b]\n", false},  // a flow collection over lines below the root
     // Left to libyaml: complex keys, document ends, multi-line plain and quoted scalars,
     // explicit indentation, folded scalars, anchors, tags, tabs, UTF-8, flow across lines
     // below the root.
     {"? b\n", false},
     {"a: b\n...\n", false},
     {"a: 1\n  b: 2\n", false},
-    {"a: x\n  y\n", false},
-    {"a: \"x\n  y\"\n", false},
     {"a: &x 1\nb: *x\n", false},
     {"a: !!str 1\n", false},
     {"a:\tb\n", false},
@@ -191,7 +204,7 @@ const FastCase kFastCases[] = {
      true},
     {"[\n1,\n  2\n]\n", true},
     {"---\n{\"a\": 1}\n---\n[\n 2\n]\n", true},
-    {"[a\n b]\n", false},           // a plain scalar folded over lines
+    {"[a\n b]\n", true},            // a plain scalar folded over lines
     {"{\"a\": 1 # c\n}\n", false},  // a comment in a flow collection
     {"{a:1}\n", false},             // a plain key: `a:1` is one scalar
     {"[1,\n---\n]\n", false},       // a document marker inside
@@ -291,6 +304,85 @@ TEST(YamlFast, BlockScalarsAsLibyamlReadsThem) {
     }
   }
   EXPECT_GT(taken, cases * 3 / 4);
+}
+
+// Plain, single- and double-quoted scalars over several lines in every context: continuation
+// lines more, as much and less indented than the parent, empty lines, blanks around line
+// breaks, comments, escaped line breaks, and what could end them (`: `, ` #`, `- `, `---`).
+// The fast path takes each one libyaml takes, with the same tree, and declines the rest.
+TEST(YamlFast, MultiLineScalarsAsLibyamlReadsThem) {
+  struct Context {
+    const char* before;  // the scalar's first line goes after it
+    int indent;          // libyaml's indentation there: the parent collection's column
+    const char* after;   // the next node of the parent, at its indentation
+  };
+  const Context kContexts[] = {
+      {"k: ", 0, "n: 1\n"},     {"- ", 0, "- n\n"},      {"a:\n  b: ", 2, "  n: 1\n"},
+      {"- a: ", 2, "  n: 1\n"}, {"k:\n  ", 0, "n: 1\n"}, {"a:\n- ", 0, "- n\n"},
+      {"", -1, "---\nn\n"},     {"---\n", -1, "...\n"},
+  };
+  // A scalar's lines; the lines after the first are indented as the case says ("" stays empty).
+  const std::vector<std::vector<std::string>> kScalars = {
+      {"x", "y"},
+      {"x", "", "y"},
+      {"x  ", "y  "},
+      {"x", "", "", "y z"},
+      {"x # c", "y"},
+      {"x", "# c", "y"},
+      {"x", "y # c"},
+      {"x", "- y"},
+      {"x", "y: z"},
+      {"x", "'y' \"z\" [a] {b} &c *d !e |f >g %h @i `j"},
+      {"x:y", "z#w", "-v", ":u"},
+      {"x", "---"},
+      {"x", "--- y"},
+      {"x", "..."},
+      {"'x", "y'"},
+      {"'x", "", "y'"},
+      {"'x  ", "  y ''z'''"},
+      {"'", "'"},
+      {"'x", "", "", "'"},
+      {"'x", "y'", "z"},
+      {"'x", "y': z"},
+      {"'x", "---", "'"},
+      {"\"x", "y\""},
+      {"\"x\\", "y\""},
+      {"\"x \\", "  y\""},
+      {"\"x\\", "", "y\""},
+      {"\"x\\ty  ", "", "  \\\"z\""},
+      {"\"\\", "\""},
+      {"\"x", "\\ y\" # c"},
+      {"\"x", "y\"z"},
+  };
+  int taken = 0, cases = 0;
+  for (const Context& c : kContexts) {
+    for (int offset : {-1, 0, 1, 2}) {  // continuation lines at the parent's column + offset
+      int column = c.indent + offset;
+      if (column < 0) continue;
+      for (const auto& lines : kScalars) {
+        for (bool next : {false, true}) {
+          std::string text = std::string(c.before) + lines[0] + "\n";
+          for (size_t i = 1; i < lines.size(); i++)
+            text += (lines[i].empty() ? "" : std::string(column, ' ')) + lines[i] + "\n";
+          if (next) text += c.after;
+          cases++;
+          yaml::Tree fast, reference;
+          yaml::ParseError e;
+          bool valid = yaml::internal::LibyamlParse(text, reference, e, 0);
+          bool accepted = yaml::internal::FastParse(text, fast, 0);
+          if (accepted) {
+            taken++;
+            EXPECT_TRUE(valid) << text;
+            if (valid) EXPECT_EQ(yaml::internal::TreeDifference(fast, reference), "") << text;
+          } else if (text.find("\n...") == text.npos && text.find("--- y") == text.npos) {
+            // The fast path does not read document ends, nor a node on a `---` line.
+            EXPECT_FALSE(valid) << "declined what libyaml reads:\n" << text;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(taken, cases / 2);
 }
 
 // A key is a simple key only within 1024 characters of its `:` (found by review: libyaml then
