@@ -50,11 +50,15 @@ class Fast : Scanner {
   static bool FlowIndicator(char ch) {
     return ch == ',' || ch == '[' || ch == ']' || ch == '{' || ch == '}';
   }
-  // Spaces, then an optional comment, then the end of the line, which is consumed.
+  bool AtLineEnd() const { return At(p_) == '#' || At(p_) == '\n' || At(p_) == '\0'; }
+
+  // Blanks, then an optional comment, then the end of the line, which is consumed. For where
+  // libyaml allows no simple key (after a scalar, a flow collection, a key's `:`, `---`), so
+  // that it skips tabs as blanks.
   void EndLine() {
-    SkipSpaces();
+    SkipBlanks();
     if (At(p_) == '#') {
-      if (p_ != line_start_ && At(p_ - 1) != ' ') throw Decline{};  // `"a"#b`
+      if (p_ != line_start_ && !Blank(At(p_ - 1))) throw Decline{};  // `"a"#b`
       while (At(p_) != '\n' && At(p_) != '\0') p_++;
     }
     if (At(p_) == '\n') {
@@ -64,14 +68,17 @@ class Fast : Scanner {
     }
   }
 
-  // Skips blank and comment lines from the start of a line (or stays on the content it is at).
-  // The column of the next content, or -1 at the end or at a `---` line.
+  // Skips blank and comment lines from the start of a line (or stays on the content it is at,
+  // or goes on from the indentation it is in). The column of the next content, or -1 at the
+  // end or at a `---` line. A tab in the indentation is libyaml's error (a simple key may start
+  // there, so a tab is no blank), bar some lines after a plain scalar: declined.
   int SkipToContent() {
     at_document_start_ = false;
     for (;;) {
       if (p_ >= s_.size()) return -1;
       size_t q = p_;
       while (At(q) == ' ') q++;
+      if (At(q) == '\t') throw Decline{};
       if (At(q) == '\n') {
         p_ = q;
         NewLine();
@@ -115,6 +122,10 @@ class Fast : Scanner {
       case '`':
       case '?':
       case ':':
+      case ' ':
+      case '\t':
+      case '\n':
+      case '\0':
         return false;
       case '-':
         return !Blankz(p_ + 1) && !(flow && FlowIndicator(At(p_ + 1)));
@@ -151,13 +162,13 @@ class Fast : Scanner {
     char ch = At(p_);
     if (ch == '[' || ch == '{') {
       Flow(w_.depth() == 0);  // a document's root may span lines
-      SkipSpaces();
+      SkipBlanks();
       if (At(p_) == ':') throw Decline{};  // a flow collection as a key
       return EndLine();
     }
     if (ch == '|' || ch == '>') return Add(Block(indent));
     Token t = Scalar(indent, false);
-    SkipSpaces();
+    SkipBlanks();
     if (AtValueIndicator()) return Mapping(t);
     Add(t);
     EndLine();
@@ -173,8 +184,8 @@ class Fast : Scanner {
       Add(key);
       p_++;  // ':'
       uint32_t value_line = line_, value_column = Column();
-      SkipSpaces();
-      if (At(p_) == '#' || At(p_) == '\n' || At(p_) == '\0') {
+      SkipBlanks();  // no simple key after a simple key's `:`: tabs are blanks
+      if (AtLineEnd()) {
         EndLine();
         int next = SkipToContent();
         if (next > indent) {
@@ -192,7 +203,7 @@ class Fast : Scanner {
       if (next > indent) throw Decline{};  // a continuation, or an error
       if (AtEntry()) throw Decline{};
       key = Scalar(indent, false);
-      SkipSpaces();
+      SkipBlanks();
       if (!AtValueIndicator()) throw Decline{};
       KeyFits(key);
     }
@@ -209,7 +220,7 @@ class Fast : Scanner {
     } else {
       Add(Scalar(indent, false));
     }
-    SkipSpaces();
+    SkipBlanks();
     if (At(p_) == ':') throw Decline{};  // `a: b: c`
     EndLine();
   }
@@ -223,7 +234,8 @@ class Fast : Scanner {
       uint32_t dash_line = line_, dash_end = Column() + 1;
       p_++;  // '-'
       SkipSpaces();
-      if (At(p_) == '#' || At(p_) == '\n' || At(p_) == '\0') {
+      if (At(p_) == '\t') throw Decline{};  // a simple key may start after `-`: libyaml's error
+      if (AtLineEnd()) {
         EndLine();
         if (SkipToContent() > indent) {
           Node(indent);
@@ -236,7 +248,7 @@ class Fast : Scanner {
         InlineValue(indent);
       } else {
         Token t = Scalar(indent, false);
-        SkipSpaces();
+        SkipBlanks();
         if (AtValueIndicator()) {
           Mapping(t);  // `- name: a` and the keys under it
         } else {
@@ -274,10 +286,9 @@ class Fast : Scanner {
         if (At(p_) == '[' || At(p_) == '{') throw Decline{};  // a collection as a key
         bool json_key = At(p_) == '"';
         Token key = Scalar(-1, true);
-        SkipSpaces();
+        SkipBlanks();
         KeyFits(key);
-        if (At(p_) != ':' || !(At(p_ + 1) == ' ' || (json_key && At(p_ - 1) == '"')))
-          throw Decline{};
+        if (At(p_) != ':' || !(Blankz(p_ + 1) || (json_key && At(p_ - 1) == '"'))) throw Decline{};
         Add(key);
         p_++;
         FlowSpace(multiline);
@@ -303,13 +314,13 @@ class Fast : Scanner {
     w_.Close();
   }
 
-  // Spaces, and in a multi-line flow collection line breaks; no comments, and no line that
+  // Blanks, and in a multi-line flow collection line breaks; no comments, and no line that
   // could be a document marker.
   void FlowSpace(bool multiline) {
-    SkipSpaces();
+    SkipBlanks();
     while (multiline && At(p_) == '\n') {
       NewLine();
-      SkipSpaces();
+      SkipBlanks();
       if (Column() == 0 && (s_.substr(p_, 3) == "---" || s_.substr(p_, 3) == "...")) {
         throw Decline{};
       }

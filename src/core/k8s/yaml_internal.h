@@ -91,8 +91,8 @@ class TreeWriter {
 
 // Reads the YAML that manifests are usually written in (block mappings and sequences, plain,
 // quoted and block scalars, one-line flow collections, comments, `---`) into `out` as libyaml
-// would, several times faster; CRLF and CR are line breaks and UTF-8 is read as in libyaml.
-// Returns false, leaving `out` to be cleared, at anything else: tabs, anchors, tags, flow
+// would, several times faster; CRLF and CR are line breaks, UTF-8 and tabs are read as in
+// libyaml. Returns false, leaving `out` to be cleared, at anything else: anchors, tags, flow
 // collections over several lines below a document's root, directives, errors. The caller then
 // parses with CompleteParse, which has the whole grammar and the error messages.
 bool FastParse(std::string_view text, Tree& out, int first_line);

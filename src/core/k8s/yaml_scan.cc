@@ -66,14 +66,14 @@ Input::Input(std::string_view text) {
   bool cr = false;
   for (size_t i = 0; i < text.size(); i++) {
     auto ch = static_cast<unsigned char>(text[i]);
-    if ((ch >= 0x20 && ch < 0x7f) || ch == '\n') continue;
+    if ((ch >= 0x20 && ch < 0x7f) || ch == '\n' || ch == '\t') continue;
     if (ch == '\r') {
       cr = true;
     } else if (ch >= 0x80) {
       i += Utf8Tail(text, i);
       ascii_ = false;
     } else {
-      throw Decline{};  // tabs, control characters
+      throw Decline{};  // control characters
     }
   }
   text_ = text;

@@ -18,8 +18,8 @@ struct Decline {};
 // The text as libyaml's reader hands it to its scanner: a UTF-8 BOM at the start dropped (marks
 // start after it), CRLF and CR as LF (libyaml reads all three as a line break: the same marks,
 // and a scalar's line breaks as LF). Declines what the reader refuses (control characters,
-// malformed or overlong UTF-8, surrogates, U+FFFE and U+FFFF), what the scanner reads otherwise
-// (NEL, LS and PS are line breaks; a BOM at a line's start is skipped), and, for now, tabs.
+// malformed or overlong UTF-8, surrogates, U+FFFE and U+FFFF) and what the scanner reads
+// otherwise (NEL, LS and PS are line breaks; a BOM at a line's start is skipped).
 class Input {
  public:
   explicit Input(std::string_view text);
@@ -52,10 +52,10 @@ class Scanner {
 
   char At(size_t i) const { return i < s_.size() ? s_[i] : '\0'; }
   static bool Blank(char ch) { return ch == ' ' || ch == '\t'; }
-  // libyaml's IS_BLANKZ, but tabs (which the input does not have yet).
+  // libyaml's IS_BLANKZ: a blank, a line break or the end.
   bool Blankz(size_t i) const {
     char ch = At(i);
-    return ch == ' ' || ch == '\n' || ch == '\0';
+    return Blank(ch) || ch == '\n' || ch == '\0';
   }
   uint32_t Column() const;
   void NewLine() {  // at '\n'

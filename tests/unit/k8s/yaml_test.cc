@@ -183,15 +183,26 @@ const FastCase kFastCases[] = {
     {"a: \"\\U00110000\"\n", false},
     {"a: \"x\n", false},
     {"x: [a\n  b]\n", false},  // a flow collection over lines below the root
-    // Left to libyaml: complex keys, document ends, multi-line plain and quoted scalars,
-    // explicit indentation, folded scalars, anchors, tags, tabs, UTF-8, flow across lines
-    // below the root.
+    // Tabs where libyaml skips them: after a value or a key's `:`, inside scalars, before a
+    // comment, in flow collections; not in indentation or after `-`, where a key may start.
+    {"a:\tb\t# c\nb: x\ty \t\nc\t: 'd'\t\n'e'\t: [f,\tg]\t#\th\ni: \"j\tk\\\tl\"\n", true},
+    {"a: |\n  x\ty\n  \tz\nb: >\n p\n \tq\n r\n---\t# c\nr\n", true},
+    {"a:\t\nb: x\n \ty\nc: 'p\n\t q'\n", true},
+    {"\ta: b\n", false},  // libyaml's errors
+    {"- \tb\n", false},
+    {"-\tb\n", false},
+    {"a: 1\n\t\nb: 2\n", false},
+    {"a: x\n\ty\n", false},
+    {"a: |\n\tx\n", false},
+    {"a: |\n  \tx\n", false},
+    {"a: 1\n  \t# c\nb: 2\n", false},  // read by libyaml: the plain scalar takes the tab
+    // Left to libyaml: complex keys, document ends, anchors, tags, flow across lines below the
+    // root.
     {"? b\n", false},
     {"a: b\n...\n", false},
     {"a: 1\n  b: 2\n", false},
     {"a: &x 1\nb: *x\n", false},
     {"a: !!str 1\n", false},
-    {"a:\tb\n", false},
     {"a: [b,\n  c]\n", false},
     {"a: {b:c}\n", false},
     {"a: \"\\ud83d\\ude00\"\n", false},  // a JSON surrogate pair: libyaml refuses it
@@ -383,6 +394,50 @@ TEST(YamlFast, MultiLineScalarsAsLibyamlReadsThem) {
     }
   }
   EXPECT_GT(taken, cases / 2);
+}
+
+// A tab in place of each space, and before each line break, of manifests (and of documents with
+// every kind of scalar and flow collections): wherever the fast path takes one it gives
+// libyaml's tree, and it declines what libyaml reads only for a tab in a line's indentation.
+TEST(YamlFast, TabsAsLibyamlReadsThem) {
+  std::vector<std::string> texts = {
+      "a: b c # d\n'e f': \"g h\"\ni: [j, k l, {m: n}]\no:\n- p q\n-  r: s  # t\n   u: v\n",
+      "a: |\n  x y\n   z\nb: >-\n  p q\n\n  r\nc: x\n  y  z\n\n  w\nd: 'p\n  q'\n",
+      "{\"a\": [1, 2],\n \"b\": {\"c\": \"d e\"}\n}\n",
+  };
+  for (const char* name : {"examples/privileged-daemonset.yaml",
+                           "tests/data/k8s/hostprocess-pod-no-hostnetwork.yaml"}) {
+    auto text = sys::ReadFile(std::string(HP_SOURCE_DIR) + "/" + name);
+    ASSERT_TRUE(text) << name;
+    texts.push_back(*text);
+  }
+  int taken = 0, outside_indentation = 0;
+  for (const std::string& text : texts) {
+    for (size_t i = 0; i < text.size(); i++) {
+      if (text[i] != ' ' && text[i] != '\n') continue;
+      std::string mutant = text;
+      if (text[i] == ' ') {
+        mutant[i] = '\t';
+      } else {
+        mutant.insert(i, "\t");
+      }
+      size_t line_start =
+          mutant.rfind('\n', i) == std::string::npos ? 0 : mutant.rfind('\n', i) + 1;
+      bool in_indentation = mutant.find_first_not_of(" \t", line_start) > i;
+      outside_indentation += !in_indentation;
+      yaml::Tree fast, reference;
+      yaml::ParseError e;
+      bool valid = yaml::internal::LibyamlParse(mutant, reference, e, 0);
+      if (yaml::internal::FastParse(mutant, fast, 0)) {
+        taken++;
+        EXPECT_TRUE(valid) << mutant;
+        if (valid) EXPECT_EQ(yaml::internal::TreeDifference(fast, reference), "") << mutant;
+      } else if (!in_indentation) {
+        EXPECT_FALSE(valid) << "declined what libyaml reads:\n" << mutant;
+      }
+    }
+  }
+  EXPECT_GT(taken, outside_indentation * 3 / 4);
 }
 
 // A key is a simple key only within 1024 characters of its `:` (found by review: libyaml then
