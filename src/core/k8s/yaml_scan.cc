@@ -3,6 +3,7 @@
 #include "core/k8s/yaml_scan.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace hp::k8s::yaml::internal {
 namespace {
@@ -55,54 +56,69 @@ void AppendUtf8(std::string& out, uint32_t cp) {
   }
 }
 
-bool FlowIndicator(char ch) {
-  return ch == ',' || ch == '[' || ch == ']' || ch == '{' || ch == '}';
+// The bytes of 8 that need a look (their high bit set): controls but LF, CR and tab, DEL, and
+// everything outside ASCII. Each byte on its own (no carries between them), so that reading ASCII
+// costs a few operations per 8 bytes.
+uint64_t Unusual(uint64_t x) {
+  constexpr uint64_t kOnes = 0x0101010101010101, kHigh = kOnes * 0x80, kLow = ~kHigh;
+  auto zero = [&](uint64_t v) { return ~(((v & kLow) + kLow) | v) & kHigh; };
+  uint64_t control = ~((x & kLow) + kOnes * (0x80 - 0x20)) & ~x & kHigh;  // below 0x20
+  control &= ~zero(x ^ kOnes * '\n') & ~zero(x ^ kOnes * '\r') & ~zero(x ^ kOnes * '\t');
+  return (x & kHigh) | zero(x ^ kOnes * 0x7f) | control;
 }
+
+// What may end a run of a plain scalar's characters: blanks, line breaks and `:` everywhere,
+// flow indicators in flow context.
+constexpr uint8_t kBlockStop = 1, kFlowStop = 2;
+struct StopTable {
+  uint8_t stop[256] = {};
+  constexpr StopTable() {
+    for (unsigned char ch : {' ', '\t', '\n', ':'}) stop[ch] = kBlockStop | kFlowStop;
+    for (unsigned char ch : {',', '[', ']', '{', '}'}) stop[ch] = kFlowStop;
+  }
+};
+constexpr StopTable kStops;
 
 }  // namespace
 
 Input::Input(std::string_view text) {
   if (text.starts_with("\xef\xbb\xbf")) text.remove_prefix(3);  // the reader's encoding mark
-  bool cr = false;
-  for (size_t i = 0; i < text.size(); i++) {
-    auto ch = static_cast<unsigned char>(text[i]);
-    if ((ch >= 0x20 && ch < 0x7f) || ch == '\n' || ch == '\t') continue;
-    if (ch == '\r') {
-      cr = true;
-    } else if (ch >= 0x80) {
+  for (size_t i = 0, n = text.size(); i < n;) {
+    if (i + 8 <= n) {
+      uint64_t word;
+      std::memcpy(&word, text.data() + i, 8);
+      if (!Unusual(word)) {
+        i += 8;
+        continue;
+      }
+    }
+    for (size_t end = std::min(i + 8, n); i < end; i++) {
+      auto ch = static_cast<unsigned char>(text[i]);
+      if ((ch >= 0x20 && ch < 0x7f) || ch == '\n' || ch == '\r' || ch == '\t') continue;
+      if (ch < 0x80) throw Decline{};  // control characters
       i += Utf8Tail(text, i);
       ascii_ = false;
-    } else {
-      throw Decline{};  // control characters
     }
   }
   text_ = text;
-  if (!cr) return;
+  if (text.find('\r') == text.npos) return;
   copy_.reserve(text.size());
-  for (size_t i = 0; i < text.size(); i++) {
-    if (text[i] != '\r') {
-      copy_ += text[i];
-      continue;
-    }
+  size_t from = 0;
+  for (size_t cr = text.find('\r'); cr != text.npos; cr = text.find('\r', from)) {
+    copy_.append(text.substr(from, cr - from));
     copy_ += '\n';
-    if (i + 1 < text.size() && text[i + 1] == '\n') i++;  // CRLF: one line break
+    from = cr + 1;
+    if (from < text.size() && text[from] == '\n') from++;  // CRLF: one line break
   }
+  copy_.append(text.substr(from));
   text_ = copy_;
 }
 
-uint32_t Scanner::Column() const {
-  size_t bytes = p_ - line_start_;
-  if (ascii_) return static_cast<uint32_t>(bytes);
-  size_t continuation = 0;  // libyaml counts characters
+uint32_t Scanner::Characters() const {
+  size_t continuation = 0;
   for (size_t i = line_start_; i < p_; i++)
     continuation += (static_cast<unsigned char>(s_[i]) & 0xc0) == 0x80;
-  return static_cast<uint32_t>(bytes - continuation);
-}
-
-bool Scanner::AtDocumentMarker() const {
-  if (p_ != line_start_ || !Blankz(p_ + 3)) return false;
-  std::string_view three = s_.substr(p_, 3);
-  return three == "---" || three == "...";
+  return static_cast<uint32_t>(p_ - line_start_ - continuation);
 }
 
 // libyaml's yaml_parser_scan_plain_scalar: runs of non-blank characters; blanks inside a line are
@@ -121,14 +137,11 @@ Scanner::Token Scanner::Plain(int indent, bool flow) {
   for (;;) {
     if (AtDocumentMarker() || At(p_) == '#') break;
     size_t run = p_;
-    while (!Blankz(p_)) {
-      char ch = At(p_);
-      if (ch == ':') {
-        if (Blankz(p_ + 1)) break;
-        if (flow) throw Decline{};  // `a:b`: libyaml's rules there changed between versions
-      }
-      if (flow && FlowIndicator(ch)) break;
-      p_++;
+    for (uint8_t stops = flow ? kFlowStop : kBlockStop; p_ < s_.size(); p_++) {
+      auto ch = static_cast<unsigned char>(s_[p_]);
+      if (!(kStops.stop[ch] & stops)) continue;
+      if (ch != ':' || Blankz(p_ + 1)) break;
+      if (flow) throw Decline{};  // `a:b`: libyaml's rules there changed between versions
     }
     if (p_ > run) {
       if (leading) {
@@ -150,6 +163,12 @@ Scanner::Token Scanner::Plain(int indent, bool flow) {
       end_line_start = line_start_;
     }
     if (!Blank(At(p_)) && At(p_) != '\n') break;
+    if (!flow && !leading && At(p_) == '\n') {
+      // The common end, a next line no deeper than `indent` (as the loop below would find it).
+      size_t q = p_ + 1;
+      while (At(q) == ' ') q++;
+      if (!Blank(At(q)) && At(q) != '\n' && static_cast<int>(q - p_ - 1) <= indent) break;
+    }
     while (Blank(At(p_)) || At(p_) == '\n') {
       if (At(p_) == '\n') {
         breaks += leading;

@@ -57,7 +57,10 @@ class Scanner {
     char ch = At(i);
     return Blank(ch) || ch == '\n' || ch == '\0';
   }
-  uint32_t Column() const;
+  // libyaml counts characters.
+  uint32_t Column() const {
+    return ascii_ ? static_cast<uint32_t>(p_ - line_start_) : Characters();
+  }
   void NewLine() {  // at '\n'
     p_++;
     line_++;
@@ -71,7 +74,11 @@ class Scanner {
   }
   Token Here(bool plain) const { return {line_, Column(), p_, {}, plain, false}; }
   // `---` or `...` and a blank at the start of a line.
-  bool AtDocumentMarker() const;
+  bool AtDocumentMarker() const {
+    if (p_ != line_start_ || !Blankz(p_ + 3)) return false;
+    std::string_view three = s_.substr(p_, 3);
+    return three == "---" || three == "...";
+  }
 
   // A plain scalar at p_ (which can start one), over as many lines as libyaml takes: `indent` is
   // libyaml's indentation there (the innermost block collection's column, -1 at a document's
@@ -94,6 +101,7 @@ class Scanner {
   std::string buf_;  // a scalar's text where it is not a piece of the input
 
  private:
+  uint32_t Characters() const;
   void Escape();
   size_t BlockBreaks(int& block, int indent);
 };
