@@ -24,9 +24,15 @@ class Fast : Scanner {
     for (;;) {
       int indent = SkipToContent();
       if (indent < 0 && !at_document_start_) break;  // the end
-      bool explicit_start = at_document_start_;
-      if (explicit_start) {
+      if (at_document_start_) {
         p_ += 3;
+        SkipBlanks();
+        if (!AtLineEnd()) {
+          first = false;
+          MarkerLineNode();
+          if (SkipToContent() >= 0) throw Decline{};  // more after the root node
+          continue;
+        }
         EndLine();
         indent = SkipToContent();
       } else if (!first) {
@@ -161,7 +167,7 @@ class Fast : Scanner {
     if (AtEntry()) return Sequence(static_cast<int>(column), false);
     char ch = At(p_);
     if (ch == '[' || ch == '{') {
-      Flow(w_.depth() == 0);  // a document's root may span lines
+      Flow();
       SkipBlanks();
       if (At(p_) == ':') throw Decline{};  // a flow collection as a key
       return EndLine();
@@ -172,6 +178,19 @@ class Fast : Scanner {
     if (AtValueIndicator()) return Mapping(t);
     Add(t);
     EndLine();
+  }
+
+  // A document's root node on its `---` line: libyaml allows no simple key there, so neither a
+  // block mapping nor (it says) a block sequence.
+  void MarkerLineNode() {
+    char ch = At(p_);
+    if (ch == '|' || ch == '>') return Add(Block(-1));
+    if (ch == '[' || ch == '{') {
+      Flow();
+    } else {
+      Add(Scalar(-1, false));
+    }
+    EndLine();  // and nothing else: `--- a: b` is libyaml's error
   }
 
   // A block mapping whose first key `key` has been read; p_ is at its `:`.
@@ -216,7 +235,7 @@ class Fast : Scanner {
     char ch = At(p_);
     if (ch == '|' || ch == '>') return Add(Block(indent));  // it ends its own lines
     if (ch == '[' || ch == '{') {
-      Flow(false);
+      Flow();
     } else {
       Add(Scalar(indent, false));
     }
@@ -267,16 +286,17 @@ class Fast : Scanner {
     w_.Close();
   }
 
-  // A flow collection at p_: on one line, or, as the root node of a document (JSON files),
-  // over several lines. Keys are scalars on one line; a double-quoted key may be followed by
-  // its `:` at once (JSON's `"key":value`, a value indicator in libyaml's flow context).
-  void Flow(bool multiline) {
+  // A flow collection at p_, over as many lines as it takes (libyaml does not look at their
+  // indentation). Keys are scalars that end on their line at their `:`; a double-quoted key may
+  // be followed by its `:` at once (JSON's `"key":value`, a value indicator in libyaml's flow
+  // context).
+  void Flow() {
     Deeper();
     bool map = At(p_) == '{';
     char close = map ? '}' : ']';
     w_.Open(map, line_, Column());
     p_++;
-    FlowSpace(multiline);
+    FlowSpace();
     if (At(p_) == close) {
       p_++;
       return w_.Close();
@@ -291,41 +311,41 @@ class Fast : Scanner {
         if (At(p_) != ':' || !(Blankz(p_ + 1) || (json_key && At(p_ - 1) == '"'))) throw Decline{};
         Add(key);
         p_++;
-        FlowSpace(multiline);
+        FlowSpace();
         if (At(p_) == ',' || At(p_) == '}') throw Decline{};  // no value
       }
       if (At(p_) == '[' || At(p_) == '{') {
-        Flow(multiline);
+        Flow();
       } else {
-        Token t = Scalar(-1, true);
-        if (t.multiline && !multiline) throw Decline{};
-        Add(t);
+        Add(Scalar(-1, true));
       }
-      FlowSpace(multiline);
+      FlowSpace();
       if (At(p_) == close) {
         p_++;
         break;
       }
       if (At(p_) != ',') throw Decline{};  // `a: b` in a sequence, a folded plain scalar, ...
       p_++;
-      FlowSpace(multiline);
+      FlowSpace();
       if (At(p_) == close) throw Decline{};  // a trailing comma
     }
     w_.Close();
   }
 
-  // Blanks, and in a multi-line flow collection line breaks; no comments, and no line that
-  // could be a document marker.
-  void FlowSpace(bool multiline) {
-    SkipBlanks();
-    while (multiline && At(p_) == '\n') {
-      NewLine();
+  // Blanks, line breaks and comments in a flow collection; no line that could be a document
+  // marker.
+  void FlowSpace() {
+    for (;;) {
       SkipBlanks();
-      if (Column() == 0 && (s_.substr(p_, 3) == "---" || s_.substr(p_, 3) == "...")) {
-        throw Decline{};
+      if (At(p_) == '#') {
+        if (p_ != line_start_ && !Blank(At(p_ - 1))) throw Decline{};  // `"a"#b`
+        while (At(p_) != '\n' && At(p_) != '\0') p_++;
       }
+      if (At(p_) != '\n') return;
+      NewLine();
+      std::string_view three = s_.substr(p_, 3);
+      if (three == "---" || three == "...") throw Decline{};
     }
-    if (At(p_) == '#') throw Decline{};
   }
 
   bool at_document_start_ = false;  // SkipToContent stopped at a `---` line

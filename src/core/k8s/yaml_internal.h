@@ -89,11 +89,11 @@ class TreeWriter {
   std::vector<uint32_t> pending_;  // children of the open collections, innermost last
 };
 
-// Reads the YAML that manifests are usually written in (block mappings and sequences, plain,
-// quoted and block scalars, one-line flow collections, comments, `---`) into `out` as libyaml
-// would, several times faster; CRLF and CR are line breaks, UTF-8 and tabs are read as in
-// libyaml. Returns false, leaving `out` to be cleared, at anything else: anchors, tags, flow
-// collections over several lines below a document's root, directives, errors. The caller then
+// Reads the YAML that manifests are usually written in (block mappings and sequences, flow
+// collections, plain, quoted and block scalars, comments, `---`) into `out` as libyaml would,
+// several times faster; CRLF and CR are line breaks, UTF-8 and tabs are read as in libyaml.
+// Returns false, leaving `out` to be cleared, at anything else: anchors, tags, complex keys,
+// document ends, directives, errors. The caller then
 // parses with CompleteParse, which has the whole grammar and the error messages.
 bool FastParse(std::string_view text, Tree& out, int first_line);
 // The whole grammar and go-yaml's rules, where FastParse declines. Linux (libyaml/parse.cc):

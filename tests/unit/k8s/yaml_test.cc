@@ -182,7 +182,6 @@ const FastCase kFastCases[] = {
     {"a: \"x\\'\"\n", false},       // an unknown escape
     {"a: \"\\U00110000\"\n", false},
     {"a: \"x\n", false},
-    {"x: [a\n  b]\n", false},  // a flow collection over lines below the root
     // Tabs where libyaml skips them: after a value or a key's `:`, inside scalars, before a
     // comment, in flow collections; not in indentation or after `-`, where a key may start.
     {"a:\tb\t# c\nb: x\ty \t\nc\t: 'd'\t\n'e'\t: [f,\tg]\t#\th\ni: \"j\tk\\\tl\"\n", true},
@@ -196,14 +195,22 @@ const FastCase kFastCases[] = {
     {"a: |\n\tx\n", false},
     {"a: |\n  \tx\n", false},
     {"a: 1\n  \t# c\nb: 2\n", false},  // read by libyaml: the plain scalar takes the tab
-    // Left to libyaml: complex keys, document ends, anchors, tags, flow across lines below the
-    // root.
+    // Flow collections over lines anywhere, comments in them, a node on a `---` line (more in
+    // FlowCollectionsOverLinesAsLibyamlReadsThem).
+    {"x: [a\n  b]\ny: [b,\n  c]\nz: [1,\n2]\n", true},
+    {"a:\n  b: [c, # c\nd]\n- {a: 1 # c\n}\n", false},
+    {"a:\n  b: [c, # c\nd]\n  e: {a: 1 # c\n}\n", true},
+    {"- {a: 1,\n   b: [2,\n 3]}\n- [\n# c\n]\n", true},
+    {"--- a\n--- 'b'\n--- |\n  x\n--- [a,\n b]\n--- >-\n x\n--- \"y\"\n--- a\nb\n", true},
+    {"--- a: b\n", false},  // libyaml's errors
+    {"--- - a\n", false},
+    {"x: [a,\nb: c]\n", false},  // a single-pair mapping in a sequence
+    // Left to libyaml: complex keys, document ends, anchors, tags.
     {"? b\n", false},
     {"a: b\n...\n", false},
     {"a: 1\n  b: 2\n", false},
     {"a: &x 1\nb: *x\n", false},
     {"a: !!str 1\n", false},
-    {"a: [b,\n  c]\n", false},
     {"a: {b:c}\n", false},
     {"a: \"\\ud83d\\ude00\"\n", false},  // a JSON surrogate pair: libyaml refuses it
     // JSON: `"key":value` in flow mappings, \uXXXX escapes, a root collection over lines.
@@ -215,12 +222,10 @@ const FastCase kFastCases[] = {
      true},
     {"[\n1,\n  2\n]\n", true},
     {"---\n{\"a\": 1}\n---\n[\n 2\n]\n", true},
-    {"[a\n b]\n", true},            // a plain scalar folded over lines
-    {"{\"a\": 1 # c\n}\n", false},  // a comment in a flow collection
-    {"{a:1}\n", false},             // a plain key: `a:1` is one scalar
-    {"[1,\n---\n]\n", false},       // a document marker inside
-    {"[\"a\":1]\n", false},         // a single-pair mapping in a sequence
-    {"x: [1,\n  2]\n", false},      // not the root: one line only
+    {"[a\n b]\n", true},       // a plain scalar folded over lines
+    {"{a:1}\n", false},        // a plain key: `a:1` is one scalar
+    {"[1,\n---\n]\n", false},  // a document marker inside
+    {"[\"a\":1]\n", false},    // a single-pair mapping in a sequence
 };
 
 TEST(YamlFast, ReadsWhatItTakesAsLibyamlDoes) {
@@ -385,8 +390,7 @@ TEST(YamlFast, MultiLineScalarsAsLibyamlReadsThem) {
             taken++;
             EXPECT_TRUE(valid) << text;
             if (valid) EXPECT_EQ(yaml::internal::TreeDifference(fast, reference), "") << text;
-          } else if (text.find("\n...") == text.npos && text.find("--- y") == text.npos) {
-            // The fast path does not read document ends, nor a node on a `---` line.
+          } else if (text.find("\n...") == text.npos) {  // the fast path reads no document end
             EXPECT_FALSE(valid) << "declined what libyaml reads:\n" << text;
           }
         }
@@ -438,6 +442,51 @@ TEST(YamlFast, TabsAsLibyamlReadsThem) {
     }
   }
   EXPECT_GT(taken, outside_indentation * 3 / 4);
+}
+
+// Flow collections broken over lines at every blank and after every indicator, the next line
+// indented 0, 1 or 4 columns, with or without a comment before the break: the fast path takes
+// each one libyaml takes, with the same tree, and declines the rest.
+TEST(YamlFast, FlowCollectionsOverLinesAsLibyamlReadsThem) {
+  const char* const kTexts[] = {
+      "a: [b, c d, 'e', \"f\", {g: h, i: [j]}]\nk: 1\n",
+      "- {a: 1, b: [2, 3], c: {d: e}}\n- x\n",
+      "{\"a\": [1, \"b\"], \"c\": {\"d\": null}}\n",
+      "x:\n  y: [p, {q: r}]\n  z: []\n",
+      "--- [a, {b: c}]\n--- {}\n",
+  };
+  int taken = 0, cases = 0;
+  for (std::string text : kTexts) {
+    for (size_t i = 0; i < text.size(); i++) {
+      char ch = text[i];
+      bool blank = ch == ' ', after = ch == ',' || ch == '[' || ch == '{' || ch == ':',
+           before = ch == ']' || ch == '}';
+      if (!blank && !after && !before) continue;
+      for (const char* comment : {"", " # c"}) {
+        for (int indentation : {0, 1, 4}) {
+          std::string line_break = comment + ("\n" + std::string(indentation, ' '));
+          std::string mutant = text;
+          if (blank) {
+            mutant.replace(i, 1, line_break);
+          } else {
+            mutant.insert(after ? i + 1 : i, line_break);
+          }
+          cases++;
+          yaml::Tree fast, reference;
+          yaml::ParseError e;
+          bool valid = yaml::internal::LibyamlParse(mutant, reference, e, 0);
+          if (yaml::internal::FastParse(mutant, fast, 0)) {
+            taken++;
+            EXPECT_TRUE(valid) << mutant;
+            if (valid) EXPECT_EQ(yaml::internal::TreeDifference(fast, reference), "") << mutant;
+          } else {
+            EXPECT_FALSE(valid) << "declined what libyaml reads:\n" << mutant;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(taken, cases / 2);
 }
 
 // A key is a simple key only within 1024 characters of its `:` (found by review: libyaml then
