@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/k8s/yaml.h"
@@ -87,6 +88,48 @@ class TreeWriter {
   int first_line_;
   std::vector<Open_> open_;
   std::vector<uint32_t> pending_;  // children of the open collections, innermost last
+};
+
+// go-yaml's rules on anchors and aliases (yaml.v2 decode.go), for both readers: a decoder visits
+// a document's nodes in order, an alias standing for every node of its anchored one. Refused:
+// an alias of a name not defined before it, an alias inside its own anchored collection (a
+// cycle), and a document where the alias-expanded nodes are too large a share of the visited
+// ones (go-yaml's allowedAliasRatio, so a 1 KiB nest of aliases cannot decode to 200k nodes).
+class AliasRules {
+ public:
+  enum class Alias { kFound, kUnknown, kContainsItself, kExcessive };
+
+  void StartDocument() {
+    anchors_.clear();
+    by_name_.clear();
+    decoded_ = 1;  // the document node
+    aliased_ = 0;
+  }
+  // A scalar, or an opened collection, at `node`; `anchor` is its anchor's name or "". False
+  // when the document now has too many alias-expanded nodes.
+  bool Node(uint32_t node, std::string_view anchor, bool collection);
+  // The innermost opened collection is closed.
+  void Close();
+  // An alias of `name`: the anchored node in `*node` when kFound.
+  Alias Resolve(std::string_view name, uint32_t* node);
+
+ private:
+  struct Anchor {
+    uint32_t node;
+    uint64_t size;  // the nodes a decoder visits through an alias of it
+    bool open;      // a collection not closed yet
+  };
+  struct Open {
+    uint64_t size;   // itself and everything in it, aliases expanded
+    int64_t anchor;  // index in anchors_, or -1
+  };
+  bool Count(uint64_t nodes);
+
+  std::vector<Open> open_;
+  std::vector<Anchor> anchors_;                      // in definition order
+  std::unordered_map<std::string, size_t> by_name_;  // the latest definition of each name
+  uint64_t decoded_ = 1;
+  uint64_t aliased_ = 0;
 };
 
 // Reads the YAML that manifests are usually written in (block mappings and sequences, flow
