@@ -167,7 +167,7 @@ class Fast : Scanner {
     if (AtEntry()) return Sequence(static_cast<int>(column), false);
     char ch = At(p_);
     if (ch == '[' || ch == '{') {
-      Flow();
+      Flow(indent);
       SkipBlanks();
       if (At(p_) == ':') throw Decline{};  // a flow collection as a key
       return EndLine();
@@ -186,7 +186,7 @@ class Fast : Scanner {
     char ch = At(p_);
     if (ch == '|' || ch == '>') return Add(Block(-1));
     if (ch == '[' || ch == '{') {
-      Flow();
+      Flow(-1);
     } else {
       Add(Scalar(-1, false));
     }
@@ -235,7 +235,7 @@ class Fast : Scanner {
     char ch = At(p_);
     if (ch == '|' || ch == '>') return Add(Block(indent));  // it ends its own lines
     if (ch == '[' || ch == '{') {
-      Flow();
+      Flow(indent);
     } else {
       Add(Scalar(indent, false));
     }
@@ -287,10 +287,11 @@ class Fast : Scanner {
   }
 
   // A flow collection at p_, over as many lines as it takes (libyaml does not look at their
-  // indentation). Keys are scalars that end on their line at their `:`; a double-quoted key may
-  // be followed by its `:` at once (JSON's `"key":value`, a value indicator in libyaml's flow
+  // indentation, but for tabs in a plain scalar's: `indent` is the block collection's, as for
+  // Scanner::Plain). Keys are scalars that end on their line at their `:`; a double-quoted key
+  // may be followed by its `:` at once (JSON's `"key":value`, a value indicator in libyaml's flow
   // context).
-  void Flow() {
+  void Flow(int indent) {
     Deeper();
     bool map = At(p_) == '{';
     char close = map ? '}' : ']';
@@ -305,7 +306,7 @@ class Fast : Scanner {
       if (map) {
         if (At(p_) == '[' || At(p_) == '{') throw Decline{};  // a collection as a key
         bool json_key = At(p_) == '"';
-        Token key = Scalar(-1, true);
+        Token key = Scalar(indent, true);
         SkipBlanks();
         KeyFits(key);
         if (At(p_) != ':' || !(Blankz(p_ + 1) || (json_key && At(p_ - 1) == '"'))) throw Decline{};
@@ -315,9 +316,9 @@ class Fast : Scanner {
         if (At(p_) == ',' || At(p_) == '}') throw Decline{};  // no value
       }
       if (At(p_) == '[' || At(p_) == '{') {
-        Flow();
+        Flow(indent);
       } else {
-        Add(Scalar(-1, true));
+        Add(Scalar(indent, true));
       }
       FlowSpace();
       if (At(p_) == close) {

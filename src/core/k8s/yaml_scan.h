@@ -82,8 +82,8 @@ class Scanner {
 
   // A plain scalar at p_ (which can start one), over as many lines as libyaml takes: `indent` is
   // libyaml's indentation there (the innermost block collection's column, -1 at a document's
-  // root), continuation lines must be deeper in block context. Leaves p_ just after its last
-  // character.
+  // root, in flow context too); continuation lines must be deeper in block context, and in any
+  // context a tab no deeper is libyaml's error. Leaves p_ just after its last character.
   Token Plain(int indent, bool flow);
   // A single- or double-quoted scalar at p_, over lines too; leaves p_ after the closing quote.
   Token Quoted();

@@ -195,6 +195,13 @@ const FastCase kFastCases[] = {
     {"a: |\n\tx\n", false},
     {"a: |\n  \tx\n", false},
     {"a: 1\n  \t# c\nb: 2\n", false},  // read by libyaml: the plain scalar takes the tab
+    // A tab no deeper than the block collection in a plain scalar's continuation line is libyaml's
+    // error in a flow collection too (found by the fuzz target).
+    {"a: [x\n\ty]\n", false},
+    {"- {b: x\n\ty}\n", false},
+    {"iVersommanz: [ 1,\t\xde\x86\n\t\t\xde\x86\nc]\r", false},
+    {"[x\n\ty]\n", true},
+    {"a: [x\n \ty, 1,\n\tz]\n", true},
     // Flow collections over lines anywhere, comments in them, a node on a `---` line (more in
     // FlowCollectionsOverLinesAsLibyamlReadsThem).
     {"x: [a\n  b]\ny: [b,\n  c]\nz: [1,\n2]\n", true},
