@@ -394,7 +394,7 @@ Result<Decoded> DecodeString(std::string_view text, const std::string& source_na
   for (size_t i = 0; i < texts.size(); i++) {
     pieces[i].text = texts[i];
     pieces[i].first_line = line;
-    line += static_cast<int>(std::count(texts[i].begin(), texts[i].end(), '\n'));
+    line += yaml::LineBreaks(texts[i]);
   }
   RunWorkers(pieces.size(), [&](size_t k) {
     Piece& p = pieces[k];

@@ -170,6 +170,18 @@ Node Node::Get(std::string_view key) const {
   return {};
 }
 
+int LineBreaks(std::string_view text) {
+  auto n = std::count(text.begin(), text.end(), '\n');
+  for (size_t i = text.find('\r'); i != text.npos; i = text.find('\r', i + 1))
+    if (i + 1 == text.size() || text[i + 1] != '\n') n++;
+  for (size_t i = text.find_first_of("\xc2\xe2"); i != text.npos;
+       i = text.find_first_of("\xc2\xe2", i + 1)) {
+    std::string_view c = text.substr(i, text[i] == '\xc2' ? 2 : 3);
+    if (c == "\xc2\x85" || c == "\xe2\x80\xa8" || c == "\xe2\x80\xa9") n++;
+  }
+  return static_cast<int>(n);
+}
+
 bool Parse(std::string_view text, Tree& out, ParseError& error, int first_line) {
   out = Tree();
   if (text.size() > (1u << 30)) {

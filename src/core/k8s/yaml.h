@@ -112,6 +112,10 @@ class Tree {
   std::vector<uint32_t> roots_;
 };
 
+// The line breaks in `text` as libyaml counts them for its marks: LF, CRLF and CR are one each
+// (and NEL, LS and PS): the line of a mark just after `text`.
+int LineBreaks(std::string_view text);
+
 // Parses every document of `text` into `out`. `first_line` is added to every mark (the line of
 // `text` within a larger input). On failure `out` is unspecified.
 bool Parse(std::string_view text, Tree& out, ParseError& error, int first_line = 0);

@@ -1,39 +1,42 @@
 // The fast path of yaml::Parse (yaml_internal.h): block YAML as manifests are written, read
-// straight into the Tree with the marks libyaml gives. Anything it does not know throws
-// Unsupported and libyaml reads the input instead, so the fast path only has to be right about
+// straight into the Tree with the marks libyaml gives. Anything it does not know throws Decline
+// (yaml_scan.h) and libyaml reads the input instead, so the fast path only has to be right about
 // what it accepts; tests/unit/k8s/yaml_test.cc and tests/fuzz/yaml compare the two trees.
 #include <algorithm>
 #include <string>
 
 #include "core/k8s/yaml_internal.h"
+#include "core/k8s/yaml_scan.h"
 
 namespace hp::k8s::yaml::internal {
 namespace {
 
-struct Unsupported {};
-
 constexpr size_t kMaxDepth = 1000;  // deeper input goes to libyaml (and its 10000 limit)
 constexpr size_t kMaxKey = 1000;    // libyaml's simple keys end at 1024 characters
 
-class Fast {
+class Fast : Scanner {
  public:
-  Fast(std::string_view text, Tree& tree, int first_line)
-      : s_(text), w_(tree, first_line, text.size()) {}
+  Fast(const Input& input, Tree& tree, int first_line)
+      : Scanner(input.text(), input.ascii()), w_(tree, first_line, input.text().size()) {}
 
   void Run() {
-    for (unsigned char ch : s_)
-      if ((ch < 0x20 && ch != '\n') || ch > 0x7e) throw Unsupported{};  // tabs, CR, UTF-8, NUL
     bool first = true;
     for (;;) {
       int indent = SkipToContent();
       if (indent < 0 && !at_document_start_) break;  // the end
-      bool explicit_start = at_document_start_;
-      if (explicit_start) {
+      if (at_document_start_) {
         p_ += 3;
+        SkipBlanks();
+        if (!AtLineEnd()) {
+          first = false;
+          MarkerLineNode();
+          if (SkipToContent() >= 0) throw Decline{};  // more after the root node
+          continue;
+        }
         EndLine();
         indent = SkipToContent();
       } else if (!first) {
-        throw Unsupported{};
+        throw Decline{};
       }
       first = false;
       if (indent < 0) {
@@ -42,60 +45,46 @@ class Fast {
         w_.Scalar(line, 0, "", true);
         continue;
       }
-      Node();
-      if (SkipToContent() >= 0) throw Unsupported{};  // more after the root node
+      Node(-1);
+      if (SkipToContent() >= 0) throw Decline{};  // more after the root node
     }
   }
 
  private:
-  struct Token {
-    uint32_t line, column;
-    std::string_view text;
-    bool plain;
-  };
-
-  char At(size_t i) const { return i < s_.size() ? s_[i] : '\0'; }
-  bool Blankz(size_t i) const {
-    char ch = At(i);
-    return ch == ' ' || ch == '\n' || ch == '\0';
-  }
-  uint32_t Column() const { return static_cast<uint32_t>(p_ - line_start_); }
   bool AtEntry() const { return At(p_) == '-' && Blankz(p_ + 1); }
   bool AtValueIndicator() const { return At(p_) == ':' && Blankz(p_ + 1); }
   static bool FlowIndicator(char ch) {
     return ch == ',' || ch == '[' || ch == ']' || ch == '{' || ch == '}';
   }
-  void SkipSpaces() {
-    while (At(p_) == ' ') p_++;
-  }
-  void NewLine() {  // at '\n'
-    p_++;
-    line_++;
-    line_start_ = p_;
-  }
+  bool AtLineEnd() const { return At(p_) == '#' || At(p_) == '\n' || At(p_) == '\0'; }
 
-  // Spaces, then an optional comment, then the end of the line, which is consumed.
+  // Blanks, then an optional comment, then the end of the line, which is consumed. For where
+  // libyaml allows no simple key (after a scalar, a flow collection, a key's `:`, `---`), so
+  // that it skips tabs as blanks.
   void EndLine() {
-    SkipSpaces();
+    SkipBlanks();
     if (At(p_) == '#') {
-      if (p_ != line_start_ && At(p_ - 1) != ' ') throw Unsupported{};  // `"a"#b`
+      if (p_ != line_start_ && !Blank(At(p_ - 1))) throw Decline{};  // `"a"#b`
       while (At(p_) != '\n' && At(p_) != '\0') p_++;
     }
     if (At(p_) == '\n') {
       NewLine();
     } else if (At(p_) != '\0') {
-      throw Unsupported{};
+      throw Decline{};
     }
   }
 
-  // Skips blank and comment lines from the start of a line (or stays on the content it is at).
-  // The column of the next content, or -1 at the end or at a `---` line.
+  // Skips blank and comment lines from the start of a line (or stays on the content it is at,
+  // or goes on from the indentation it is in). The column of the next content, or -1 at the
+  // end or at a `---` line. A tab in the indentation is libyaml's error (a simple key may start
+  // there, so a tab is no blank), bar some lines after a plain scalar: declined.
   int SkipToContent() {
     at_document_start_ = false;
     for (;;) {
       if (p_ >= s_.size()) return -1;
       size_t q = p_;
       while (At(q) == ' ') q++;
+      if (At(q) == '\t') throw Decline{};
       if (At(q) == '\n') {
         p_ = q;
         NewLine();
@@ -109,13 +98,10 @@ class Fast {
       }
       p_ = q;
       if (At(p_) == '\0') return -1;
-      if (Column() == 0 && Blankz(p_ + 3)) {
-        std::string_view three = s_.substr(p_, 3);
-        if (three == "...") throw Unsupported{};
-        if (three == "---") {
-          at_document_start_ = true;
-          return -1;
-        }
+      if (AtDocumentMarker()) {
+        if (At(p_) == '.') throw Decline{};  // `...`
+        at_document_start_ = true;
+        return -1;
       }
       return static_cast<int>(Column());
     }
@@ -142,6 +128,10 @@ class Fast {
       case '`':
       case '?':
       case ':':
+      case ' ':
+      case '\t':
+      case '\n':
+      case '\0':
         return false;
       case '-':
         return !Blankz(p_ + 1) && !(flow && FlowIndicator(At(p_ + 1)));
@@ -150,186 +140,76 @@ class Fast {
     }
   }
 
-  // A scalar on one line: quoted, or plain (ending at `: `, ` #`, the line's end, and in flow
-  // context at `,[]{}`). Leaves p_ just after it.
-  Token Scalar(bool flow) {
-    Token t{line_, Column(), {}, false};
-    char quote = At(p_);
-    if (quote == '\'' || quote == '"') {
-      size_t start = ++p_;
-      bool copied = false;
-      for (;;) {
-        char ch = At(p_);
-        if (ch == '\n' || ch == '\0') throw Unsupported{};  // multi-line
-        if (ch == quote) {
-          if (quote == '\'' && At(p_ + 1) == '\'') {
-            Copy(start, copied);
-            buf_ += '\'';
-            p_ += 2;
-            start = p_;
-            continue;
-          }
-          break;
-        }
-        if (ch == '\\' && quote == '"') {
-          Copy(start, copied);
-          if (At(p_ + 1) == 'u') {
-            AppendUtf8(Hex4(p_ + 2));  // JSON's \uXXXX
-            p_ += 6;
-          } else {
-            buf_ += Escape(At(p_ + 1));
-            p_ += 2;
-          }
-          start = p_;
-          continue;
-        }
-        p_++;
-      }
-      if (copied) {
-        buf_.append(s_.substr(start, p_ - start));
-        t.text = buf_;
-      } else {
-        t.text = s_.substr(start, p_ - start);
-      }
-      p_++;  // the closing quote
-      return t;
-    }
-    if (!PlainStart(flow)) throw Unsupported{};
-    size_t i = p_;
-    for (;; i++) {
-      char ch = At(i);
-      if (ch == '\n' || ch == '\0') break;
-      if (ch == ':') {
-        if (Blankz(i + 1)) break;
-        if (flow) throw Unsupported{};  // `a:b` in flow context
-      }
-      if (ch == ' ' && At(i + 1) == '#') break;
-      if (flow && FlowIndicator(ch)) break;
-    }
-    while (i > p_ && At(i - 1) == ' ') i--;
-    t.text = s_.substr(p_, i - p_);
-    t.plain = true;
-    p_ = i;
-    return t;
+  // A quoted or plain scalar at p_; `indent` as for Scanner::Plain.
+  Token Scalar(int indent, bool flow) {
+    char ch = At(p_);
+    if (ch == '\'' || ch == '"') return Quoted();
+    if (!PlainStart(flow)) throw Decline{};
+    return Plain(indent, flow);
   }
 
-  // Starts an unescaped copy in buf_ with the text since `start`.
-  void Copy(size_t start, bool& copied) {
-    if (!copied) buf_.clear();
-    copied = true;
-    buf_.append(s_.substr(start, p_ - start));
-  }
-
-  // The four hex digits at i as a code point; surrogates (JSON's pairs, which libyaml refuses)
-  // and anything else go to libyaml.
-  uint32_t Hex4(size_t i) const {
-    uint32_t v = 0;
-    for (size_t k = i; k < i + 4; k++) {
-      char ch = At(k);
-      int d = ch >= '0' && ch <= '9'   ? ch - '0'
-              : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-              : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
-                                       : -1;
-      if (d < 0) throw Unsupported{};
-      v = v * 16 + static_cast<uint32_t>(d);
-    }
-    if (v >= 0xd800 && v <= 0xdfff) throw Unsupported{};
-    return v;
-  }
-  void AppendUtf8(uint32_t cp) {
-    if (cp < 0x80) {
-      buf_ += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      buf_ += static_cast<char>(0xc0 | (cp >> 6));
-      buf_ += static_cast<char>(0x80 | (cp & 0x3f));
-    } else {
-      buf_ += static_cast<char>(0xe0 | (cp >> 12));
-      buf_ += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-      buf_ += static_cast<char>(0x80 | (cp & 0x3f));
-    }
-  }
-
-  static char Escape(char ch) {
-    switch (ch) {
-      case '\\':
-        return '\\';
-      case '"':
-        return '"';
-      case '/':
-        return '/';
-      case ' ':
-        return ' ';
-      case 'n':
-        return '\n';
-      case 't':
-        return '\t';
-      case 'r':
-        return '\r';
-      case '0':
-        return '\0';
-      case 'a':
-        return '\a';
-      case 'b':
-        return '\b';
-      case 'e':
-        return '\x1b';
-      case 'f':
-        return '\f';
-      case 'v':
-        return '\v';
-      default:
-        throw Unsupported{};  // \x \U \N \_ \L \P, a line break
-    }
-  }
-
-  // libyaml forgets a possible simple key 1024 characters before its `:` (in a flow mapping,
-  // an error then): p_ is at the `:` of `key`, on its line.
+  // A simple key ends on its line, and libyaml forgets it 1024 characters before its `:` (in a
+  // flow mapping, an error then). p_ is at the `:` of `key`.
   void KeyFits(const Token& key) const {
-    if (p_ - (line_start_ + key.column) > kMaxKey) throw Unsupported{};
+    if (key.multiline || p_ - key.start > kMaxKey) throw Decline{};
   }
 
   void Add(const Token& t) { w_.Scalar(t.line, t.column, t.text, t.plain); }
 
   void Deeper() const {
-    if (w_.depth() >= kMaxDepth) throw Unsupported{};
+    if (w_.depth() >= kMaxDepth) throw Decline{};
   }
 
-  // A block node at p_ (content deeper than its parent's); returns at the start of the line
-  // after it.
-  void Node() {
+  // A block node at p_, content deeper than its parent's (at `indent`, -1 for a document's
+  // root); returns at the start of the line after it (after a block scalar: in its indentation).
+  void Node(int indent) {
     uint32_t column = Column();
-    if (AtEntry()) return Sequence(column, false);
+    if (AtEntry()) return Sequence(static_cast<int>(column), false);
     char ch = At(p_);
     if (ch == '[' || ch == '{') {
-      Flow(w_.depth() == 0);  // a document's root may span lines
-      SkipSpaces();
-      if (At(p_) == ':') throw Unsupported{};  // a flow collection as a key
+      Flow(indent);
+      SkipBlanks();
+      if (At(p_) == ':') throw Decline{};  // a flow collection as a key
       return EndLine();
     }
-    Token t = Scalar(false);
-    SkipSpaces();
+    if (ch == '|' || ch == '>') return Add(Block(indent));
+    Token t = Scalar(indent, false);
+    SkipBlanks();
     if (AtValueIndicator()) return Mapping(t);
     Add(t);
     EndLine();
   }
 
+  // A document's root node on its `---` line: libyaml allows no simple key there, so neither a
+  // block mapping nor (it says) a block sequence.
+  void MarkerLineNode() {
+    char ch = At(p_);
+    if (ch == '|' || ch == '>') return Add(Block(-1));
+    if (ch == '[' || ch == '{') {
+      Flow(-1);
+    } else {
+      Add(Scalar(-1, false));
+    }
+    EndLine();  // and nothing else: `--- a: b` is libyaml's error
+  }
+
   // A block mapping whose first key `key` has been read; p_ is at its `:`.
   void Mapping(Token key) {
     Deeper();
-    uint32_t indent = key.column;
+    auto indent = static_cast<int>(key.column);
     KeyFits(key);
     w_.Open(true, key.line, key.column);
     for (;;) {
       Add(key);
       p_++;  // ':'
       uint32_t value_line = line_, value_column = Column();
-      SkipSpaces();
-      if (At(p_) == '#' || At(p_) == '\n' || At(p_) == '\0') {
+      SkipBlanks();  // no simple key after a simple key's `:`: tabs are blanks
+      if (AtLineEnd()) {
         EndLine();
         int next = SkipToContent();
-        if (next > static_cast<int>(indent)) {
-          Node();
-        } else if (next == static_cast<int>(indent) && AtEntry()) {
+        if (next > indent) {
+          Node(indent);
+        } else if (next == indent && AtEntry()) {
           Sequence(indent, true);
         } else {
           w_.Scalar(value_line, value_column, "", true);  // no value: null
@@ -338,55 +218,56 @@ class Fast {
         InlineValue(indent);
       }
       int next = SkipToContent();
-      if (next < static_cast<int>(indent)) break;
-      if (next > static_cast<int>(indent)) throw Unsupported{};  // a continuation, or an error
-      if (AtEntry()) throw Unsupported{};
-      key = Scalar(false);
-      SkipSpaces();
-      if (!AtValueIndicator()) throw Unsupported{};
+      if (next < indent) break;
+      if (next > indent) throw Decline{};  // a continuation, or an error
+      if (AtEntry()) throw Decline{};
+      key = Scalar(indent, false);
+      SkipBlanks();
+      if (!AtValueIndicator()) throw Decline{};
       KeyFits(key);
     }
     w_.Close();
   }
 
-  // A value on the line of its key or `-`: a scalar, a flow collection or a literal block
-  // scalar, then the line's end. `indent`: the mapping's or sequence's.
-  void InlineValue(uint32_t indent) {
+  // A value on the line of its key or `-`: a scalar, a flow collection or a block scalar, then
+  // the line's end. `indent`: the mapping's or sequence's.
+  void InlineValue(int indent) {
     char ch = At(p_);
-    if (ch == '|') return Literal(indent);  // it ends its own lines
+    if (ch == '|' || ch == '>') return Add(Block(indent));  // it ends its own lines
     if (ch == '[' || ch == '{') {
-      Flow(false);
+      Flow(indent);
     } else {
-      Add(Scalar(false));
+      Add(Scalar(indent, false));
     }
-    SkipSpaces();
-    if (At(p_) == ':') throw Unsupported{};  // `a: b: c`
+    SkipBlanks();
+    if (At(p_) == ':') throw Decline{};  // `a: b: c`
     EndLine();
   }
 
   // A block sequence at `indent` (p_ at its first `-`); `indentless` when it is a mapping's
   // value at the mapping's own indentation.
-  void Sequence(uint32_t indent, bool indentless) {
+  void Sequence(int indent, bool indentless) {
     Deeper();
     w_.Open(false, line_, Column());
     for (;;) {
       uint32_t dash_line = line_, dash_end = Column() + 1;
       p_++;  // '-'
       SkipSpaces();
-      if (At(p_) == '#' || At(p_) == '\n' || At(p_) == '\0') {
+      if (At(p_) == '\t') throw Decline{};  // a simple key may start after `-`: libyaml's error
+      if (AtLineEnd()) {
         EndLine();
-        if (SkipToContent() > static_cast<int>(indent)) {
-          Node();
+        if (SkipToContent() > indent) {
+          Node(indent);
         } else {
           w_.Scalar(dash_line, dash_end, "", true);  // an empty entry: null
         }
       } else if (AtEntry()) {
-        throw Unsupported{};  // `- - a`
-      } else if (At(p_) == '[' || At(p_) == '{' || At(p_) == '|') {
+        throw Decline{};  // `- - a`
+      } else if (At(p_) == '[' || At(p_) == '{' || At(p_) == '|' || At(p_) == '>') {
         InlineValue(indent);
       } else {
-        Token t = Scalar(false);
-        SkipSpaces();
+        Token t = Scalar(indent, false);
+        SkipBlanks();
         if (AtValueIndicator()) {
           Mapping(t);  // `- name: a` and the keys under it
         } else {
@@ -395,126 +276,81 @@ class Fast {
         }
       }
       int next = SkipToContent();
-      if (next < static_cast<int>(indent)) break;
-      if (next > static_cast<int>(indent)) throw Unsupported{};
+      if (next < indent) break;
+      if (next > indent) throw Decline{};
       if (!AtEntry()) {
         if (indentless) break;  // the mapping's next key
-        throw Unsupported{};
+        throw Decline{};
       }
     }
     w_.Close();
   }
 
-  // A literal block scalar (`|`, `|-`, `|+`) at p_, under a node at `indent`, as libyaml reads
-  // it: the first line sets the indentation, lines less indented end it, blank lines are line
-  // breaks, the chomping indicator says what happens to the last ones. Its lines are consumed.
-  // Folded scalars, indentation indicators and leading blank lines go to libyaml.
-  void Literal(uint32_t indent) {
-    Token t{line_, Column(), {}, false};
-    p_++;
-    int chomp = 0;  // clip: one final line break
-    if (At(p_) == '-' || At(p_) == '+') chomp = At(p_++) == '-' ? -1 : 1;
-    if (At(p_) != ' ' && At(p_) != '\n' && At(p_) != '#') throw Unsupported{};
-    EndLine();
-    size_t q = p_;
-    while (At(q) == ' ') q++;
-    if (At(q) == '\n' || At(q) == '\0') throw Unsupported{};
-    auto width = static_cast<uint32_t>(q - p_);
-    if (width <= indent) throw Unsupported{};
-    std::string text;
-    size_t breaks = 0;  // line breaks after the last content line (its own included)
-    for (;;) {
-      uint32_t n = 0;
-      while (n < width && At(p_ + n) == ' ') n++;
-      char ch = At(p_ + n);
-      if (n == width && ch != '\n' && ch != '\0') {
-        size_t end = s_.find('\n', p_ + n);
-        if (end == std::string_view::npos) throw Unsupported{};  // no final line break
-        text.append(breaks, '\n');
-        text.append(s_.substr(p_ + n, end - p_ - n));
-        breaks = 1;
-        p_ = end;
-        NewLine();
-      } else if (ch == '\n') {
-        breaks++;
-        p_ += n;
-        NewLine();
-      } else {
-        break;  // a less indented line, or the end: p_ stays at its start
-      }
-    }
-    if (chomp == 0) breaks = std::min<size_t>(breaks, 1);
-    if (chomp >= 0) text.append(breaks, '\n');
-    w_.Scalar(t.line, t.column, text, false);
-  }
-
-  // A flow collection at p_: on one line, or, as the root node of a document (JSON files),
-  // over several lines. Keys are scalars on one line; a double-quoted key may be followed by
-  // its `:` at once (JSON's `"key":value`, a value indicator in libyaml's flow context).
-  void Flow(bool multiline) {
+  // A flow collection at p_, over as many lines as it takes (libyaml does not look at their
+  // indentation, but for tabs in a plain scalar's: `indent` is the block collection's, as for
+  // Scanner::Plain). Keys are scalars that end on their line at their `:`; a double-quoted key
+  // may be followed by its `:` at once (JSON's `"key":value`, a value indicator in libyaml's flow
+  // context).
+  void Flow(int indent) {
     Deeper();
     bool map = At(p_) == '{';
     char close = map ? '}' : ']';
     w_.Open(map, line_, Column());
     p_++;
-    FlowSpace(multiline);
+    FlowSpace();
     if (At(p_) == close) {
       p_++;
       return w_.Close();
     }
     for (;;) {
       if (map) {
-        if (At(p_) == '[' || At(p_) == '{') throw Unsupported{};  // a collection as a key
+        if (At(p_) == '[' || At(p_) == '{') throw Decline{};  // a collection as a key
         bool json_key = At(p_) == '"';
-        Token key = Scalar(true);
-        SkipSpaces();
+        Token key = Scalar(indent, true);
+        SkipBlanks();
         KeyFits(key);
-        if (At(p_) != ':' || !(At(p_ + 1) == ' ' || (json_key && At(p_ - 1) == '"')))
-          throw Unsupported{};
+        if (At(p_) != ':' || !(Blankz(p_ + 1) || (json_key && At(p_ - 1) == '"'))) throw Decline{};
         Add(key);
         p_++;
-        FlowSpace(multiline);
-        if (At(p_) == ',' || At(p_) == '}') throw Unsupported{};  // no value
+        FlowSpace();
+        if (At(p_) == ',' || At(p_) == '}') throw Decline{};  // no value
       }
       if (At(p_) == '[' || At(p_) == '{') {
-        Flow(multiline);
+        Flow(indent);
       } else {
-        Add(Scalar(true));
+        Add(Scalar(indent, true));
       }
-      FlowSpace(multiline);
+      FlowSpace();
       if (At(p_) == close) {
         p_++;
         break;
       }
-      if (At(p_) != ',') throw Unsupported{};  // `a: b` in a sequence, a folded plain scalar, ...
+      if (At(p_) != ',') throw Decline{};  // `a: b` in a sequence, a folded plain scalar, ...
       p_++;
-      FlowSpace(multiline);
-      if (At(p_) == close) throw Unsupported{};  // a trailing comma
+      FlowSpace();
+      if (At(p_) == close) throw Decline{};  // a trailing comma
     }
     w_.Close();
   }
 
-  // Spaces, and in a multi-line flow collection line breaks; no comments, and no line that
-  // could be a document marker.
-  void FlowSpace(bool multiline) {
-    SkipSpaces();
-    while (multiline && At(p_) == '\n') {
-      NewLine();
-      SkipSpaces();
-      if (Column() == 0 && (s_.substr(p_, 3) == "---" || s_.substr(p_, 3) == "...")) {
-        throw Unsupported{};
+  // Blanks, line breaks and comments in a flow collection; no line that could be a document
+  // marker.
+  void FlowSpace() {
+    for (;;) {
+      SkipBlanks();
+      if (At(p_) == '#') {
+        if (p_ != line_start_ && !Blank(At(p_ - 1))) throw Decline{};  // `"a"#b`
+        while (At(p_) != '\n' && At(p_) != '\0') p_++;
       }
+      if (At(p_) != '\n') return;
+      NewLine();
+      std::string_view three = s_.substr(p_, 3);
+      if (three == "---" || three == "...") throw Decline{};
     }
-    if (At(p_) == '#') throw Unsupported{};
   }
 
-  std::string_view s_;
-  size_t p_ = 0;
-  uint32_t line_ = 0;
-  size_t line_start_ = 0;
   bool at_document_start_ = false;  // SkipToContent stopped at a `---` line
   TreeWriter w_;
-  std::string buf_;  // a quoted scalar's text with its escapes replaced
 };
 
 }  // namespace
@@ -566,9 +402,10 @@ std::string TreeDifference(const Tree& a, const Tree& b) {
 
 bool FastParse(std::string_view text, Tree& out, int first_line) {
   try {
-    Fast(text, out, first_line).Run();
+    Input input(text);
+    Fast(input, out, first_line).Run();
     return true;
-  } catch (const Unsupported&) {
+  } catch (const Decline&) {
     return false;
   }
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/k8s/yaml.h"
@@ -89,12 +90,54 @@ class TreeWriter {
   std::vector<uint32_t> pending_;  // children of the open collections, innermost last
 };
 
-// Reads the YAML that manifests are usually written in (block mappings and sequences, one-line
-// plain, quoted and flow scalars and collections, comments, `---`) into `out` as libyaml would,
-// several times faster. Returns false, leaving `out` to be cleared, at anything else: tabs, CR,
-// non-ASCII bytes, anchors, tags, block scalars, multi-line scalars or flow collections,
-// directives, errors. The caller then parses with CompleteParse, which has the whole grammar
-// and the error messages.
+// go-yaml's rules on anchors and aliases (yaml.v2 decode.go), for both readers: a decoder visits
+// a document's nodes in order, an alias standing for every node of its anchored one. Refused:
+// an alias of a name not defined before it, an alias inside its own anchored collection (a
+// cycle), and a document where the alias-expanded nodes are too large a share of the visited
+// ones (go-yaml's allowedAliasRatio, so a 1 KiB nest of aliases cannot decode to 200k nodes).
+class AliasRules {
+ public:
+  enum class Alias { kFound, kUnknown, kContainsItself, kExcessive };
+
+  void StartDocument() {
+    anchors_.clear();
+    by_name_.clear();
+    decoded_ = 1;  // the document node
+    aliased_ = 0;
+  }
+  // A scalar, or an opened collection, at `node`; `anchor` is its anchor's name or "". False
+  // when the document now has too many alias-expanded nodes.
+  bool Node(uint32_t node, std::string_view anchor, bool collection);
+  // The innermost opened collection is closed.
+  void Close();
+  // An alias of `name`: the anchored node in `*node` when kFound.
+  Alias Resolve(std::string_view name, uint32_t* node);
+
+ private:
+  struct Anchor {
+    uint32_t node;
+    uint64_t size;  // the nodes a decoder visits through an alias of it
+    bool open;      // a collection not closed yet
+  };
+  struct Open {
+    uint64_t size;   // itself and everything in it, aliases expanded
+    int64_t anchor;  // index in anchors_, or -1
+  };
+  bool Count(uint64_t nodes);
+
+  std::vector<Open> open_;
+  std::vector<Anchor> anchors_;                      // in definition order
+  std::unordered_map<std::string, size_t> by_name_;  // the latest definition of each name
+  uint64_t decoded_ = 1;
+  uint64_t aliased_ = 0;
+};
+
+// Reads the YAML that manifests are usually written in (block mappings and sequences, flow
+// collections, plain, quoted and block scalars, comments, `---`) into `out` as libyaml would,
+// several times faster; CRLF and CR are line breaks, UTF-8 and tabs are read as in libyaml.
+// Returns false, leaving `out` to be cleared, at anything else: anchors, tags, complex keys,
+// document ends, directives, errors. The caller then
+// parses with CompleteParse, which has the whole grammar and the error messages.
 bool FastParse(std::string_view text, Tree& out, int first_line);
 // The whole grammar and go-yaml's rules, where FastParse declines. Linux (libyaml/parse.cc):
 // LibyamlParse. Windows (windows/yaml_complete.cc): no libyaml there yet, so input outside the

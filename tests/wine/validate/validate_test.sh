@@ -59,10 +59,36 @@ same
 STDIN=examples/privileged-daemonset-linux.yaml same -f -
 same -f tests/data/k8s/list.json  # JSON over several lines (read since the JSON step)
 same -f tests/data/k8s/list.json -o json
+# As Windows editors save it: CRLF (Notepad), and UTF-8 with a BOM; written here, not committed.
+sed 's/$/\r/' examples/privileged-daemonset.yaml >"$out/crlf.yaml"
+same -f "$out/crlf.yaml"
+same -f "$out/crlf.yaml" -o json
+printf '\xef\xbb\xbf' | cat - "$out/crlf.yaml" >"$out/bom-crlf.yaml"
+same -f "$out/bom-crlf.yaml" -o json
+# What the Windows reader reads since it grew (docs/windows.md, "YAML"): a folded and a kept
+# literal block scalar with an indentation indicator, plain and quoted scalars over lines with
+# an escaped line break, a flow sequence over lines with a comment, tabs after values, UTF-8, CR.
+{
+  sed -n '1,3p' examples/privileged-daemonset.yaml
+  printf '  annotations:\r\n    description: >\n      Runs PowerShell as SYSTEM\n      on every Windows node\n\n      \xe2\x80\x94 caf\xc3\xa9\n'
+  printf '    script: |+2\n        Write-Host 1\n\n    note: a plain\n      scalar\t# and a comment\n'
+  printf '    quoted: "one \\\n      two\n\n      three"\t\n'
+  sed -n '4,21p' examples/privileged-daemonset.yaml
+  printf '          args: [-NoLogo,  # first\n            -NoProfile,\n    "-Command"]\n'
+  sed -n '22,$p' examples/privileged-daemonset.yaml
+} >"$out/grown.yaml"
+same -f "$out/grown.yaml"
+same -f "$out/grown.yaml" -o json
 # A JSON surrogate pair (\ud83d\ude00): libyaml refuses it with its own words on Linux, which the
 # Windows reader does not reproduce yet: it declines by name.
 not_read_yet -f tests/data/k8s/surrogate-escape.json
 not_read_yet -f tests/data/k8s/syntax-error.yaml
+printf 'kind: Pod\nmetadata:\n\tname: x\n' >"$out/tab-indent.yaml"  # libyaml's errors
+not_read_yet -f "$out/tab-indent.yaml"
+printf 'kind: Pod\nmetadata:\n  name: caf\xe9\n' >"$out/latin1.yaml"
+not_read_yet -f "$out/latin1.yaml"
+printf 'kind: &k Pod\nmetadata:\n  name: *k\n' >"$out/alias.yaml"  # anchors and aliases
+not_read_yet -f "$out/alias.yaml"
 
 echo "wine validate: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -2,26 +2,15 @@
 // through a TreeWriter, with go-yaml's alias and depth rules.
 #include <yaml.h>
 
-#include <unordered_map>
-
 #include "core/k8s/yaml_internal.h"
 
 namespace hp::k8s::yaml {
 
 // ---- building a tree from libyaml's events ----
 
-// go-yaml's allowedAliasRatio (yaml.v2 decode.go): the share of a document's decoded nodes that
-// may come from alias expansion, 99% for small documents down to 10% from 4M nodes.
-static double AllowedAliasRatio(uint64_t decoded) {
-  constexpr double kLow = 400000, kHigh = 4000000;
-  if (decoded <= kLow) return 0.99;
-  if (decoded >= kHigh) return 0.10;
-  return 0.99 - 0.89 * ((static_cast<double>(decoded) - kLow) / (kHigh - kLow));
-}
-
 namespace {
 
-// libyaml's events into a Tree, with go-yaml's alias and depth rules.
+// libyaml's events into a Tree, with go-yaml's alias (internal::AliasRules) and depth rules.
 class Builder {
  public:
   Builder(Tree& tree, int first_line, size_t text_size)
@@ -31,28 +20,31 @@ class Builder {
   bool Event(const yaml_event_t& ev) {
     switch (ev.type) {
       case YAML_DOCUMENT_START_EVENT:
-        anchors_.clear();
-        by_name_.clear();
-        decoded_ = 1;  // the document node
-        aliased_ = 0;
+        rules_.StartDocument();
         return true;
       case YAML_SCALAR_EVENT: {
         const auto& s = ev.data.scalar;
         uint32_t i =
             w_.Scalar(Line(ev), Column(ev), {reinterpret_cast<const char*>(s.value), s.length},
                       s.style == YAML_PLAIN_SCALAR_STYLE && s.tag == nullptr, Text(s.tag));
-        if (s.anchor) Define(s.anchor, i, 1, false);
-        return Count(ev, 1);
+        if (!rules_.Node(i, Text(s.anchor), false)) return Excessive(ev);
+        return true;
       }
       case YAML_ALIAS_EVENT: {
-        std::string name(Text(ev.data.alias.anchor));
-        auto it = by_name_.find(name);
-        if (it == by_name_.end()) return Fail(ev, "unknown anchor '" + name + "' referenced");
-        const Anchor& a = anchors_[it->second];
-        if (a.open) return Fail(ev, "anchor '" + name + "' value contains itself");
-        w_.Attach(a.node);
-        aliased_ += a.size;
-        return Count(ev, 1 + a.size);
+        std::string_view name = Text(ev.data.alias.anchor);
+        uint32_t node = 0;
+        switch (rules_.Resolve(name, &node)) {
+          case internal::AliasRules::Alias::kUnknown:
+            return Fail(ev, "unknown anchor '" + std::string(name) + "' referenced");
+          case internal::AliasRules::Alias::kContainsItself:
+            return Fail(ev, "anchor '" + std::string(name) + "' value contains itself");
+          case internal::AliasRules::Alias::kExcessive:
+            return Excessive(ev);
+          case internal::AliasRules::Alias::kFound:
+            break;
+        }
+        w_.Attach(node);
+        return true;
       }
       case YAML_SEQUENCE_START_EVENT:
         return Open(ev, false, ev.data.sequence_start.tag, ev.data.sequence_start.anchor);
@@ -60,7 +52,8 @@ class Builder {
         return Open(ev, true, ev.data.mapping_start.tag, ev.data.mapping_start.anchor);
       case YAML_SEQUENCE_END_EVENT:
       case YAML_MAPPING_END_EVENT:
-        Close();
+        w_.Close();
+        rules_.Close();
         return true;
       default:  // stream and document ends: an empty document has a null scalar root
         return true;
@@ -70,16 +63,6 @@ class Builder {
   ParseError error_;
 
  private:
-  struct Anchor {
-    uint32_t node;
-    uint64_t size;  // the nodes a decoder visits through an alias of it
-    bool open;      // a collection not closed yet
-  };
-  struct Open_ {
-    uint64_t size;   // itself and everything in it, aliases expanded
-    int64_t anchor;  // index in anchors_, or -1
-  };
-
   static std::string_view Text(const yaml_char_t* s) {
     return s ? std::string_view(reinterpret_cast<const char*>(s)) : std::string_view();
   }
@@ -88,41 +71,15 @@ class Builder {
     return static_cast<uint32_t>(ev.start_mark.column);
   }
 
-  int64_t Define(const yaml_char_t* name, uint32_t node, uint64_t size, bool open) {
-    auto index = static_cast<int64_t>(anchors_.size());
-    anchors_.push_back({node, size, open});
-    by_name_[std::string(Text(name))] = static_cast<size_t>(index);
-    return index;
-  }
-
   bool Open(const yaml_event_t& ev, bool map, const yaml_char_t* tag, const yaml_char_t* anchor) {
     uint32_t i = w_.Open(map, Line(ev), Column(ev), Text(tag));
-    if (!Count(ev, 1)) return false;
-    if (open_.size() >= 10000) return Fail(ev, "exceeded max depth of 10000");
-    int64_t a = anchor ? Define(anchor, i, 0, true) : -1;
-    open_.push_back({1, a});
+    if (!rules_.Node(i, Text(anchor), true)) return Excessive(ev);
+    if (w_.depth() > 10000) return Fail(ev, "exceeded max depth of 10000");
     return true;
   }
 
-  void Close() {
-    if (open_.empty()) return;
-    w_.Close();
-    Open_ c = open_.back();
-    open_.pop_back();
-    if (!open_.empty()) open_.back().size += c.size - 1;  // its own node is already counted
-    if (c.anchor >= 0) {
-      anchors_[static_cast<size_t>(c.anchor)].size = c.size;
-      anchors_[static_cast<size_t>(c.anchor)].open = false;
-    }
-  }
-
-  bool Count(const yaml_event_t& ev, uint64_t nodes) {
-    decoded_ += nodes;
-    if (!open_.empty()) open_.back().size += nodes;
-    if (aliased_ > 100 && decoded_ > 1000 &&
-        static_cast<double>(aliased_) / static_cast<double>(decoded_) > AllowedAliasRatio(decoded_))
-      return Fail(ev, "document contains excessive aliasing");
-    return true;
+  bool Excessive(const yaml_event_t& ev) {
+    return Fail(ev, "document contains excessive aliasing");
   }
 
   bool Fail(const yaml_event_t& ev, std::string message) {
@@ -134,11 +91,7 @@ class Builder {
 
   internal::TreeWriter w_;
   int first_line_;
-  std::vector<Open_> open_;
-  std::vector<Anchor> anchors_;                      // this document's, in definition order
-  std::unordered_map<std::string, size_t> by_name_;  // the latest definition of each name
-  uint64_t decoded_ = 0;
-  uint64_t aliased_ = 0;
+  internal::AliasRules rules_;
 };
 
 // libyaml's position for a reader error is a byte offset: as line and column.

@@ -11,8 +11,8 @@ bool CompleteParse(std::string_view, Tree& out, ParseError& error, int first_lin
   out = Tree();
   error.mark = {first_line, 0};
   error.message =
-      "this YAML (anchors, tags, block or multi-line scalars, multi-line flow collections, tabs, "
-      "CR or non-ASCII bytes, or a syntax error) is not read by the Windows preview build yet";
+      "this YAML (anchors, tags, complex keys, document ends, directives, or a syntax error) is "
+      "not read by the Windows preview build yet";
   return false;
 }
 
