@@ -24,6 +24,25 @@ yaml::Tree MustParse(const std::string& text) {
   return t;
 }
 
+// Reads `text` with the fast path and with libyaml: what the fast path takes, libyaml must read,
+// to the same tree. Returns {taken by the fast path, read by libyaml}.
+struct BothReads {
+  bool taken = false;
+  bool libyaml_reads = false;
+};
+BothReads ReadBoth(const std::string& text) {
+  yaml::Tree fast, reference;
+  yaml::ParseError e;
+  BothReads r;
+  r.libyaml_reads = yaml::internal::LibyamlParse(text, reference, e, 0);
+  r.taken = yaml::internal::FastParse(text, fast, 0);
+  if (r.taken) {
+    EXPECT_TRUE(r.libyaml_reads) << text;
+    if (r.libyaml_reads) EXPECT_EQ(yaml::internal::TreeDifference(fast, reference), "") << text;
+  }
+  return r;
+}
+
 TEST(Yaml, NodesKeepTheirKindTextStyleTagAndMark) {
   yaml::Tree t =
       MustParse("a: 1\nb: \"1\"\nc: !!int \"2\"\nd:\n  - x\n  - 'y'\ne: {f: ~, g: ''}\nh:\n");
@@ -311,16 +330,11 @@ TEST(YamlFast, BlockScalarsAsLibyamlReadsThem) {
           if (*end) text += c.after;
           if (!*end && text.back() == '\n' && body.back() != "") text.pop_back();  // no final break
           cases++;
-          yaml::Tree fast, reference;
-          yaml::ParseError e;
-          bool valid = yaml::internal::LibyamlParse(text, reference, e, 0);
-          bool accepted = yaml::internal::FastParse(text, fast, 0);
-          if (accepted) {
+          BothReads r = ReadBoth(text);
+          if (r.taken) {
             taken++;
-            EXPECT_TRUE(valid) << text;
-            if (valid) EXPECT_EQ(yaml::internal::TreeDifference(fast, reference), "") << text;
           } else {
-            EXPECT_FALSE(valid) << "declined what libyaml reads:\n" << text;
+            EXPECT_FALSE(r.libyaml_reads) << "declined what libyaml reads:\n" << text;
           }
         }
       }
@@ -389,16 +403,11 @@ TEST(YamlFast, MultiLineScalarsAsLibyamlReadsThem) {
             text += (lines[i].empty() ? "" : std::string(column, ' ')) + lines[i] + "\n";
           if (next) text += c.after;
           cases++;
-          yaml::Tree fast, reference;
-          yaml::ParseError e;
-          bool valid = yaml::internal::LibyamlParse(text, reference, e, 0);
-          bool accepted = yaml::internal::FastParse(text, fast, 0);
-          if (accepted) {
+          BothReads r = ReadBoth(text);
+          if (r.taken) {
             taken++;
-            EXPECT_TRUE(valid) << text;
-            if (valid) EXPECT_EQ(yaml::internal::TreeDifference(fast, reference), "") << text;
           } else if (text.find("\n...") == text.npos) {  // the fast path reads no document end
-            EXPECT_FALSE(valid) << "declined what libyaml reads:\n" << text;
+            EXPECT_FALSE(r.libyaml_reads) << "declined what libyaml reads:\n" << text;
           }
         }
       }
@@ -614,6 +623,19 @@ std::string Pods(int n, const std::string& extra = "") {
   return s;
 }
 
+// Decoding `text` (12000 pods, the last with a bad field at its line 14) fails with the same
+// error in one piece and in four, naming the bad line of the whole input.
+void ExpectErrorInLastOf12000Pods(const std::string& text) {
+  auto e1 = DecodeString(text, "t.yaml", {.threads = 1});
+  auto e4 = DecodeString(text, "t.yaml", {.threads = 4});
+  ASSERT_FALSE(e1);
+  ASSERT_FALSE(e4);
+  EXPECT_EQ(e4.error().ToString(), e1.error().ToString());
+  EXPECT_NE(e1.error().ToString().find(":" + std::to_string(12000 * 14 + 1) + ":5:"),
+            std::string::npos)
+      << e1.error().ToString();
+}
+
 // 2 MB of pods decoded in 1 piece and in 4: the same objects, sources and errors.
 TEST(YamlPieces, ManyThreadsDecodeWhatOneDoes) {
   std::string text = Pods(12000);
@@ -639,14 +661,7 @@ TEST(YamlPieces, ManyThreadsDecodeWhatOneDoes) {
 
   // A decode error in the last piece names its line in the whole input.
   std::string bad = Pods(12000, "    bogus: 1\n");
-  auto e1 = DecodeString(bad, "t.yaml", {.threads = 1});
-  auto e4 = DecodeString(bad, "t.yaml", {.threads = 4});
-  ASSERT_FALSE(e1);
-  ASSERT_FALSE(e4);
-  EXPECT_EQ(e4.error().ToString(), e1.error().ToString());
-  EXPECT_NE(e1.error().ToString().find(":" + std::to_string(12000 * 14 + 1) + ":5:"),
-            std::string::npos)
-      << e1.error().ToString();
+  ExpectErrorInLastOf12000Pods(bad);
 }
 
 // A piece's first line is counted as libyaml counts lines: a CR alone is a line break too.
@@ -657,14 +672,7 @@ TEST(YamlPieces, CountLinesAsLibyamlDoes) {
     text[at] = '\n';  // LF around the `---` lines, where pieces are cut
     text[at + 4] = '\n';
   }
-  auto e1 = DecodeString(text, "t.yaml", {.threads = 1});
-  auto e4 = DecodeString(text, "t.yaml", {.threads = 4});
-  ASSERT_FALSE(e1);
-  ASSERT_FALSE(e4);
-  EXPECT_EQ(e4.error().ToString(), e1.error().ToString());
-  EXPECT_NE(e1.error().ToString().find(":" + std::to_string(12000 * 14 + 1) + ":5:"),
-            std::string::npos)
-      << e1.error().ToString();
+  ExpectErrorInLastOf12000Pods(text);
   EXPECT_EQ(yaml::LineBreaks("a\r\nb\rc\n\r\xc2\x85\xe2\x80\xa8\xe2\x80\xa9\xc2\xa0"), 7);
 }
 
