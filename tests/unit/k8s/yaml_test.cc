@@ -231,12 +231,21 @@ const FastCase kFastCases[] = {
     {"--- a: b\n", false},  // libyaml's errors
     {"--- - a\n", false},
     {"x: [a,\nb: c]\n", false},  // a single-pair mapping in a sequence
-    // Left to libyaml: complex keys, document ends, anchors, tags.
+    // Anchors, aliases and tags (more in PropertiesAndAliasesAsLibyamlReadsThem).
+    {"a: &x 1\nb: *x\n", true},
+    {"a: !!str 1\n", true},
+    {"&m a: &v [1, !t {b: c}]\nc: *m\nd: !!map\n  e: !\nf: &s\n  - x\ng: *s\nh: [*v, &e , *e]\n",
+     true},
+    {"--- !!set\n? a\n", false},
+    {"a: *x\n", false},          // an unknown anchor: go-yaml's error
+    {"a: &x [1, *x]\n", false},  // an alias inside its own anchor
+    {"a: !x!y z\n", false},      // an undefined tag handle
+    {"a: !<tag:x> z\n", false},  // verbatim tags are left to libyaml
+    {"a: &x &y z\n", false},
+    // Left to libyaml: complex keys, document ends.
     {"? b\n", false},
     {"a: b\n...\n", false},
     {"a: 1\n  b: 2\n", false},
-    {"a: &x 1\nb: *x\n", false},
-    {"a: !!str 1\n", false},
     {"a: {b:c}\n", false},
     {"a: \"\\ud83d\\ude00\"\n", false},  // a JSON surrogate pair: libyaml refuses it
     // JSON: `"key":value` in flow mappings, \uXXXX escapes, a root collection over lines.
@@ -503,6 +512,85 @@ TEST(YamlFast, FlowCollectionsOverLinesAsLibyamlReadsThem) {
     }
   }
   EXPECT_GT(taken, cases / 2);
+}
+
+// Anchors and tags, alone, together and on their own line, on every kind of node in every
+// context, and aliases of the anchored node after it: the fast path takes each one libyaml
+// takes, with the same tree, and declines the rest.
+TEST(YamlFast, PropertiesAndAliasesAsLibyamlReadsThem) {
+  struct Context {
+    const char* before;  // the properties go after it
+    const char* after;   // more of the parent, with an alias of `a`
+  };
+  const Context kContexts[] = {
+      {"k: ", "n: *a\n"},
+      {"- ", "- *a\n"},
+      {"a:\n  b: ", "  n: *a\n"},
+      {"- a: ", "  n: *a\n"},
+      {"k:\n  ", "n: *a\n"},
+      {"a:\n- ", "- *a\n"},
+      {"", ""},
+      {"--- ", "--- *a\n"},
+      {"x: [", ", *a]\n"},
+      {"x: {k: ", ", n: *a}\n"},
+  };
+  const char* const kProperties[] = {"&a ",       "!!str ", "!t ",     "! ",       "&a !!map ",
+                                     "!!seq &a ", "&a\n",   "!!str\n", "&a # c\n", "!e!x ",
+                                     "&a\t",      "&a &b ", "!<x> "};
+  const char* const kNodes[] = {"x",          "'x y'",      "[x, y]",    "{p: q}",
+                                "|\n  lit\n", "\n  p: q\n", "\n  - v\n", "\n- v\n",
+                                "",           "p: q\n",     "*a",        "\n\n  q\n"};
+  int taken = 0, cases = 0;
+  for (const Context& c : kContexts) {
+    for (const char* properties : kProperties) {
+      for (const char* node : kNodes) {
+        std::string text = std::string(c.before) + properties + node;
+        if (text.back() != '\n' && c.after[0] != ',') text += "\n";
+        text += c.after;
+        cases++;
+        yaml::Tree fast, reference;
+        yaml::ParseError e;
+        bool valid = yaml::internal::LibyamlParse(text, reference, e, 0);
+        if (yaml::internal::FastParse(text, fast, 0)) {
+          taken++;
+          EXPECT_TRUE(valid) << text;
+          if (valid) EXPECT_EQ(yaml::internal::TreeDifference(fast, reference), "") << text;
+        } else if (std::string(properties) != "!<x> " &&
+                   !(std::string(properties).back() == '\n' && node[0] == '|') &&
+                   !(c.after[0] == ',' && std::string(node) == "p: q\n")) {
+          // Left to libyaml: verbatim tags, a block scalar at its parent's indentation after
+          // properties, a single-pair mapping in a flow sequence.
+          EXPECT_FALSE(valid) << "declined what libyaml reads:\n" << text;
+        }
+      }
+    }
+  }
+  EXPECT_GT(taken, cases / 4);
+}
+
+// go-yaml's excessive aliasing, counted by the fast path as by libyaml's builder: around the
+// limit, the fast path takes exactly the documents libyaml's builder takes, with its tree.
+TEST(YamlFast, AliasingAsGoYamlCountsIt) {
+  int taken = 0, refused = 0;
+  for (int n = 10; n < 20; n++) {  // libyaml's builder refuses from 15 on
+    std::string text = "a: &a [x";
+    for (int i = 1; i < 50; i++) text += ", x";
+    text += "]\nb: &b [*a";
+    for (int i = 1; i < 10; i++) text += ", *a";
+    text += "]\nc: [";
+    for (int i = 0; i < n; i++) text += i ? ", *b" : "*b";
+    text += "]\n";
+    yaml::Tree fast, reference;
+    yaml::ParseError e;
+    bool valid = yaml::internal::LibyamlParse(text, reference, e, 0);
+    bool accepted = yaml::internal::FastParse(text, fast, 0);
+    EXPECT_EQ(accepted, valid) << n << " aliases: " << e.message;
+    if (accepted && valid) EXPECT_EQ(yaml::internal::TreeDifference(fast, reference), "") << n;
+    taken += accepted;
+    refused += !valid;
+  }
+  EXPECT_GT(taken, 0);
+  EXPECT_GT(refused, 0);
 }
 
 // A key is a simple key only within 1024 characters of its `:` (found by review: libyaml then
