@@ -1,7 +1,9 @@
-// The fast path of yaml::Parse (yaml_internal.h): block YAML as manifests are written, read
-// straight into the Tree with the marks libyaml gives. Anything it does not know throws Decline
-// (yaml_scan.h) and libyaml reads the input instead, so the fast path only has to be right about
-// what it accepts; tests/unit/k8s/yaml_test.cc and tests/fuzz/yaml compare the two trees.
+// The fast path of yaml::Parse (yaml_internal.h), and the Windows build's YAML reader: the
+// structure of YAML as manifests are written (documents, block and flow collections, properties
+// and aliases), read straight into the Tree with the marks libyaml gives; the input and the
+// scalars are yaml_scan.cc's. Anything it does not know throws Decline (yaml_scan.h) and libyaml
+// reads the input instead, so the fast path only has to be right about what it accepts;
+// tests/unit/k8s/yaml_test.cc and tests/fuzz/yaml compare the two trees.
 #include <algorithm>
 #include <string>
 
