@@ -197,6 +197,8 @@ const FastCase kFastCases[] = {
     {"a\nb\n---\n'c\nd'\n", true},
     {"a: x\n  y: z\n", false},  // a key over two lines: libyaml's error
     {"- \"a\n  b\": c\n", false},
+    {"a:\n\"x\\\n\": s\n", false},  // an escaped line break, then the quote (found by fuzzing)
+    {"a:\n\"aaa`aaaaaa\t\t\\\n\": s\n", false},
     {"a: \"x\n---\ny\"\n", false},  // a document marker in a quoted scalar: an error
     {"a: \"x\\'\"\n", false},       // an unknown escape
     {"a: \"\\U00110000\"\n", false},
