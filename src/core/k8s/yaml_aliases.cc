@@ -15,10 +15,18 @@ double AllowedAliasRatio(uint64_t decoded) {
 
 }  // namespace
 
-bool AliasRules::Excessive() const {
-  uint64_t decoded = Decoded();
+bool AliasRules::Excessive(uint64_t decoded) const {
   return aliased_ > 100 && decoded > 1000 &&
          static_cast<double>(aliased_) / static_cast<double>(decoded) > AllowedAliasRatio(decoded);
+}
+
+bool AliasRules::CatchUpSlowly() {
+  // aliased_ has not changed since checked_ (Resolve catches up first): each node in between
+  // was checked with it.
+  for (uint64_t decoded = Decoded(); checked_ < decoded;) {
+    if (Excessive(++checked_)) return false;
+  }
+  return true;
 }
 
 void AliasRules::Define(uint32_t node, std::string_view anchor, bool collection) {
@@ -39,10 +47,12 @@ AliasRules::Alias AliasRules::Resolve(std::string_view name, uint32_t* node) {
   if (it == by_name_.end()) return Alias::kUnknown;
   const Anchor& a = anchors_[it->second];
   if (a.open) return Alias::kContainsItself;
+  if (!CatchUp()) return Alias::kExcessive;  // at a node before it
   *node = a.node;
   aliased_ += a.size;
   expanded_ += 1 + a.size;
-  return Excessive() ? Alias::kExcessive : Alias::kFound;
+  checked_ = Decoded();  // a decoder checks once for the alias and what it stands for
+  return Excessive(checked_) ? Alias::kExcessive : Alias::kFound;
 }
 
 }  // namespace hp::k8s::yaml::internal

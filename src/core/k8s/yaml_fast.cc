@@ -35,6 +35,7 @@ class Fast : Scanner {
     bool first = true;
     for (;;) {
       int indent = SkipToContent();
+      if (!rules_.CatchUp()) throw Decline{};        // the document before was aliased excessively
       if (indent < 0 && !at_document_start_) break;  // the end
       rules_.StartDocument();
       if (at_document_start_) {
@@ -228,27 +229,23 @@ class Fast : Scanner {
     return &props;
   }
 
-  // The nodes, as the tree and go-yaml's alias rules see them; a node with properties has their
-  // mark. (A node without an anchor only has to be counted once aliases expanded to many.) Most
-  // nodes are scalars without properties: that case is inlined into every caller.
-  [[gnu::always_inline]] void AddScalar(const Token& t, const Props* props = nullptr) {
+  // The nodes, as the tree and go-yaml's alias rules see them: a node with properties has their
+  // mark, an anchored one is defined; the rules count the others from the tree
+  // (AliasRules::CatchUp), so that the common node costs nothing more.
+  void Add(const Token& t) { w_.Scalar(t.line, t.column, t.text, t.plain); }
+  void AddScalar(const Token& t, const Props* props) {
     if (props) return AddScalar(t.text, t.plain && props->tag == 0, *props);
-    uint32_t i = w_.Scalar(t.line, t.column, t.text, t.plain);
-    if (rules_.Aliasing() && !rules_.Node(i, {}, false)) throw Decline{};  // excessive aliasing
+    Add(t);
   }
   void AddScalar(std::string_view text, bool plain, const Props& props) {
     uint32_t i = w_.Scalar(props.line, props.column, text, plain, ExpandedTag(props));
-    if (!rules_.Node(i, props.anchor, false)) throw Decline{};
+    if (!rules_.Node(i, props.anchor, false)) throw Decline{};  // excessive aliasing
   }
-  void AddEmpty(uint32_t line, uint32_t column) {
-    uint32_t i = w_.Scalar(line, column, "", true);
-    if (rules_.Aliasing() && !rules_.Node(i, {}, false)) throw Decline{};
-  }
+  void AddEmpty(uint32_t line, uint32_t column) { w_.Scalar(line, column, "", true); }
   void Open(bool map, uint32_t line, uint32_t column, const Props* props) {
     if (w_.depth() >= kMaxDepth) throw Decline{};
     if (!props) {
-      uint32_t i = w_.Open(map, line, column);
-      if (rules_.Aliasing() && !rules_.Node(i, {}, true)) throw Decline{};
+      w_.Open(map, line, column);
       return;
     }
     uint32_t i = w_.Open(map, props->line, props->column, ExpandedTag(*props));
@@ -341,12 +338,12 @@ class Fast : Scanner {
   }
 
   // A scalar `t` (with `props`) on the line of its key's `:` or of its `-`, as for SameLineNode:
-  // the common case, inlined into Mapping and Sequence.
+  // the common case, which Mapping and Sequence read without SameLineNode.
   bool AtScalar() const { return PlainStart(false) || At(p_) == '"' || At(p_) == '\''; }
   Token ScalarHere(int indent) {  // AtScalar()
     return At(p_) == '"' || At(p_) == '\'' ? Quoted() : Plain(indent, false);
   }
-  [[gnu::always_inline]] void LineScalar(Token t, bool compact, const Props* props) {
+  void LineScalar(Token t, bool compact, const Props* props) {
     SkipBlanks();
     if (compact && AtValueIndicator()) return Mapping(t, props, nullptr);  // and its keys
     AddScalar(t, props);

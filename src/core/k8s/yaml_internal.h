@@ -96,8 +96,8 @@ class TreeWriter {
 // an alias of a name not defined before it, an alias inside its own anchored collection (a
 // cycle), and a document where the alias-expanded nodes are too large a share of the visited
 // ones (go-yaml's allowedAliasRatio, so a 1 KiB nest of aliases cannot decode to 200k nodes).
-// The visited nodes are counted from `tree`'s, so that a node without an anchor costs two
-// comparisons.
+// The visited nodes are counted from `tree`'s, and the ratio is checked for each of them in
+// arrears (CatchUp), so that a reader need not call anything for a node without an anchor.
 class AliasRules {
  public:
   enum class Alias { kFound, kUnknown, kContainsItself, kExcessive };
@@ -108,17 +108,24 @@ class AliasRules {
     by_name_.clear();
     open_.clear();
     first_node_ = tree_.nodes();
+    checked_ = 1;
     expanded_ = aliased_ = 0;
   }
-  // After the tree's newest node, a scalar or an opened collection at `node`; `anchor` is its
-  // anchor's name or "". False when the document now has too many alias-expanded nodes.
+  // After the tree's newest node, a scalar or an opened collection at `node`, with the anchor
+  // `anchor` ("" for none; a node without one need not come here). False as CatchUp.
   bool Node(uint32_t node, std::string_view anchor, bool collection) {
     if (!anchor.empty()) Define(node, anchor, collection);
-    return aliased_ <= 100 || !Excessive();
+    return CatchUp();
   }
-  // Whether aliases expanded to enough nodes that every node must be counted (Node); before,
-  // only anchored ones.
-  bool Aliasing() const { return aliased_ > 100; }
+  // go-yaml checks the share of alias-expanded nodes after each node it visits: the check for
+  // each node of the tree since the last call. False when one of them has too many.
+  bool CatchUp() {
+    if (aliased_ <= 100) {  // the usual case: no check can fail
+      checked_ = Decoded();
+      return true;
+    }
+    return CatchUpSlowly();
+  }
   // After the tree closed a collection.
   void Close() {
     if (!open_.empty() && open_.back().depth > tree_.depth()) Closed();
@@ -140,7 +147,8 @@ class AliasRules {
   // The nodes a decoder has visited in this document: the document, the tree's nodes, and
   // what aliases expanded to.
   uint64_t Decoded() const { return 1 + (tree_.nodes() - first_node_) + expanded_; }
-  bool Excessive() const;
+  bool Excessive(uint64_t decoded) const;
+  bool CatchUpSlowly();
   void Define(uint32_t node, std::string_view anchor, bool collection);
   void Closed();
 
@@ -149,6 +157,7 @@ class AliasRules {
   std::vector<Anchor> anchors_;                      // in definition order
   std::unordered_map<std::string, size_t> by_name_;  // the latest definition of each name
   size_t first_node_ = 0;
+  uint64_t checked_ = 1;   // Decoded() when the rule was last checked
   uint64_t expanded_ = 0;  // the nodes aliases stood for, and the aliases
   uint64_t aliased_ = 0;   // the nodes aliases stood for
 };

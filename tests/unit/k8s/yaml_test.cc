@@ -579,6 +579,49 @@ TEST(YamlFast, AliasingAsGoYamlCountsIt) {
   EXPECT_GT(refused, 0);
 }
 
+// go-yaml checks the share of alias-expanded nodes after each node it visits (the libyaml
+// builder calls AliasRules::Node for each); the fast path only tells the rules of anchors and
+// aliases and has them catch up at a document's end (AliasRules::CatchUp). Past 2.2M visited
+// nodes the allowed share falls faster than a plain node lowers the share, so a plain node can be
+// the one go-yaml refuses: both ways agree on where that starts (27,754 plain nodes after these
+// aliases, by go-yaml's formula).
+TEST(YamlAliasRules, CheckedInArrearsAsAfterEachNode) {
+  using Alias = yaml::internal::AliasRules::Alias;
+  for (int tail : {27000, 28000}) {
+    yaml::Tree tree;
+    yaml::internal::TreeWriter w(tree, 0, 0);
+    yaml::internal::AliasRules each(w), arrears(w);
+    bool each_ok = true, arrears_ok = true;
+    auto added = [&](uint32_t node, std::string_view anchor, bool collection) {
+      each_ok = each_ok && each.Node(node, anchor, collection);
+      if (!anchor.empty()) arrears_ok = arrears_ok && arrears.Node(node, anchor, collection);
+    };
+    auto scalars = [&](int n) {
+      for (int i = 0; i < n; i++) added(w.Scalar(0, 0, "x", true), "", false);
+    };
+    each.StartDocument();
+    arrears.StartDocument();
+    added(w.Open(false, 0, 0), "", true);
+    added(w.Open(false, 0, 0), "a", true);  // &a [x, x, ...]: 1001 nodes
+    scalars(1000);
+    w.Close();
+    each.Close();
+    arrears.Close();
+    scalars(1300000);
+    for (int i = 0; i < 1175; i++) {
+      uint32_t node = 0;
+      each_ok = each_ok && each.Resolve("a", &node) == Alias::kFound;
+      arrears_ok = arrears_ok && arrears.Resolve("a", &node) == Alias::kFound;
+      w.Attach(node);
+    }
+    EXPECT_TRUE(each_ok && arrears_ok);  // so far, under the limit
+    scalars(tail);
+    arrears_ok = arrears_ok && arrears.CatchUp();
+    EXPECT_EQ(each_ok, tail < 27754) << tail;
+    EXPECT_EQ(arrears_ok, each_ok) << tail;
+  }
+}
+
 // A key is a simple key only within 1024 characters of its `:` (found by review: libyaml then
 // fails a flow mapping with a long key; the fast path must leave those to it).
 TEST(YamlFast, LongKeysAreLeftToLibyaml) {
