@@ -15,27 +15,31 @@ double AllowedAliasRatio(uint64_t decoded) {
 
 }  // namespace
 
-bool AliasRules::Node(uint32_t node, std::string_view anchor, bool collection) {
-  if (!Count(1)) return false;
-  int64_t index = -1;
-  if (!anchor.empty()) {
-    index = static_cast<int64_t>(anchors_.size());
-    anchors_.push_back({node, collection ? 0u : 1u, collection});
-    by_name_[std::string(anchor)] = static_cast<size_t>(index);
+bool AliasRules::Excessive(uint64_t decoded) const {
+  return aliased_ > 100 && decoded > 1000 &&
+         static_cast<double>(aliased_) / static_cast<double>(decoded) > AllowedAliasRatio(decoded);
+}
+
+bool AliasRules::CatchUpSlowly() {
+  // aliased_ has not changed since checked_ (Resolve catches up first): each node in between
+  // was checked with it.
+  for (uint64_t decoded = Decoded(); checked_ < decoded;) {
+    if (Excessive(++checked_)) return false;
   }
-  if (collection) open_.push_back({1, index});
   return true;
 }
 
-void AliasRules::Close() {
-  if (open_.empty()) return;
+void AliasRules::Define(uint32_t node, std::string_view anchor, bool collection) {
+  by_name_[std::string(anchor)] = anchors_.size();
+  if (collection) open_.push_back({tree_.depth(), Decoded(), anchors_.size()});
+  anchors_.push_back({node, 1, collection});
+}
+
+void AliasRules::Closed() {
   Open c = open_.back();
   open_.pop_back();
-  if (!open_.empty()) open_.back().size += c.size - 1;  // its own node is already counted
-  if (c.anchor >= 0) {
-    anchors_[static_cast<size_t>(c.anchor)].size = c.size;
-    anchors_[static_cast<size_t>(c.anchor)].open = false;
-  }
+  anchors_[c.anchor].size = 1 + Decoded() - c.decoded;
+  anchors_[c.anchor].open = false;
 }
 
 AliasRules::Alias AliasRules::Resolve(std::string_view name, uint32_t* node) {
@@ -43,17 +47,12 @@ AliasRules::Alias AliasRules::Resolve(std::string_view name, uint32_t* node) {
   if (it == by_name_.end()) return Alias::kUnknown;
   const Anchor& a = anchors_[it->second];
   if (a.open) return Alias::kContainsItself;
+  if (!CatchUp()) return Alias::kExcessive;  // at a node before it
   *node = a.node;
   aliased_ += a.size;
-  return Count(1 + a.size) ? Alias::kFound : Alias::kExcessive;
-}
-
-bool AliasRules::Count(uint64_t nodes) {
-  decoded_ += nodes;
-  if (!open_.empty()) open_.back().size += nodes;
-  return !(aliased_ > 100 && decoded_ > 1000 &&
-           static_cast<double>(aliased_) / static_cast<double>(decoded_) >
-               AllowedAliasRatio(decoded_));
+  expanded_ += 1 + a.size;
+  checked_ = Decoded();  // a decoder checks once for the alias and what it stands for
+  return Excessive(checked_) ? Alias::kExcessive : Alias::kFound;
 }
 
 }  // namespace hp::k8s::yaml::internal

@@ -1,7 +1,9 @@
-// The fast path of yaml::Parse (yaml_internal.h): block YAML as manifests are written, read
-// straight into the Tree with the marks libyaml gives. Anything it does not know throws Decline
-// (yaml_scan.h) and libyaml reads the input instead, so the fast path only has to be right about
-// what it accepts; tests/unit/k8s/yaml_test.cc and tests/fuzz/yaml compare the two trees.
+// The fast path of yaml::Parse (yaml_internal.h), and the Windows build's YAML reader: the
+// structure of YAML as manifests are written (documents, block and flow collections, properties
+// and aliases), read straight into the Tree with the marks libyaml gives; the input and the
+// scalars are yaml_scan.cc's. Anything it does not know throws Decline (yaml_scan.h) and libyaml
+// reads the input instead, so the fast path only has to be right about what it accepts;
+// tests/unit/k8s/yaml_test.cc and tests/fuzz/yaml compare the two trees.
 #include <algorithm>
 #include <string>
 
@@ -14,22 +16,34 @@ namespace {
 constexpr size_t kMaxDepth = 1000;  // deeper input goes to libyaml (and its 10000 limit)
 constexpr size_t kMaxKey = 1000;    // libyaml's simple keys end at 1024 characters
 
+// A node's properties: an anchor, a tag, where the first starts.
+struct Props {
+  uint32_t line, column;
+  size_t start;
+  std::string_view anchor;
+  size_t tag, tag_end;  // the tag's offsets, after its `!`; 0 for none
+};
+
 class Fast : Scanner {
  public:
   Fast(const Input& input, Tree& tree, int first_line)
-      : Scanner(input.text(), input.ascii()), w_(tree, first_line, input.text().size()) {}
+      : Scanner(input.text(), input.ascii()),
+        w_(tree, first_line, input.text().size()),
+        rules_(w_) {}
 
   void Run() {
     bool first = true;
     for (;;) {
       int indent = SkipToContent();
+      if (!rules_.CatchUp()) throw Decline{};        // the document before was aliased excessively
       if (indent < 0 && !at_document_start_) break;  // the end
+      rules_.StartDocument();
       if (at_document_start_) {
         p_ += 3;
         SkipBlanks();
         if (!AtLineEnd()) {
           first = false;
-          MarkerLineNode();
+          SameLineNode(-1, false);  // libyaml allows no simple key on a `---` line
           if (SkipToContent() >= 0) throw Decline{};  // more after the root node
           continue;
         }
@@ -41,11 +55,10 @@ class Fast : Scanner {
       first = false;
       if (indent < 0) {
         // An empty document: a null scalar where the next token starts.
-        uint32_t line = at_document_start_ || p_ == line_start_ ? line_ : line_ + 1;
-        w_.Scalar(line, 0, "", true);
+        AddEmpty(at_document_start_ || p_ == line_start_ ? line_ : line_ + 1, 0);
         continue;
       }
-      Node(-1);
+      Node(-1, false);
       if (SkipToContent() >= 0) throw Decline{};  // more after the root node
     }
   }
@@ -149,58 +162,207 @@ class Fast : Scanner {
   }
 
   // A simple key ends on its line, and libyaml forgets it 1024 characters before its `:` (in a
-  // flow mapping, an error then). p_ is at the `:` of `key`.
-  void KeyFits(const Token& key) const {
-    if (key.multiline || p_ - key.start > kMaxKey) throw Decline{};
+  // flow mapping, an error then). p_ is at the `:` of `key`; `props` are the key's, if any.
+  void KeyFits(const Token& key, const Props* props) const {
+    size_t start = props ? props->start : key.start;
+    if (key.multiline || (props && props->line != key.line) || p_ - start > kMaxKey)
+      throw Decline{};
   }
 
-  void Add(const Token& t) { w_.Scalar(t.line, t.column, t.text, t.plain); }
+  // An anchor's or alias's name at p_ (at its `&` or `*`): libyaml's alphanumerics, `-` and `_`.
+  std::string_view Name() {
+    size_t start = ++p_;
+    for (char ch = At(p_); (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+                           (ch >= 'A' && ch <= 'Z') || ch == '-' || ch == '_';
+         ch = At(++p_)) {
+    }
+    if (p_ == start) throw Decline{};  // libyaml's error
+    return s_.substr(start, p_ - start);
+  }
 
-  void Deeper() const {
+  // A tag at p_ (at its `!`): `!!x`, `!x` or `!`. Verbatim tags (`!<...>`), other handles (`!h!x`,
+  // libyaml's error), URI escapes and the characters libyaml's versions disagree on are declined.
+  void Tag(Props& props) {
+    props.tag = ++p_;
+    if (At(p_) == '!') p_++;
+    size_t suffix = p_;
+    for (char ch = At(p_);
+         (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+         ch == '-' || ch == '_' || ch == '.' || ch == '/' || ch == ':' || ch == '~';
+         ch = At(++p_)) {
+    }
+    if (p_ == suffix && suffix > props.tag) throw Decline{};  // `!!` alone
+    props.tag_end = p_;
+  }
+  // The tag of `props` as libyaml expands it with no %TAG directive: `!!x` is
+  // "tag:yaml.org,2002:x", `!x` and `!` are themselves; "" for none.
+  std::string_view ExpandedTag(const Props& props) {
+    if (props.tag == 0) return {};
+    std::string_view tag = s_.substr(props.tag, props.tag_end - props.tag);  // after the `!`
+    if (!tag.starts_with('!')) return s_.substr(props.tag - 1, props.tag_end - props.tag + 1);
+    tag_ = "tag:yaml.org,2002:";
+    return tag_.append(tag.substr(1));
+  }
+
+  // A node's properties at p_, if any (else nullptr), read into `storage`: an anchor and a tag,
+  // in either order, each followed by a blank or a line break; the blanks after them are
+  // skipped (in a flow collection, line breaks and comments too).
+  const Props* Properties(bool flow, Props& storage) {
+    if (At(p_) != '&' && At(p_) != '!') return nullptr;  // nearly always
+    Props& props = storage;
+    props = {line_, Column(), p_, {}, 0, 0};
+    while (At(p_) == '&' || At(p_) == '!') {
+      if (At(p_) == '&') {
+        if (!props.anchor.empty()) throw Decline{};  // two anchors: libyaml's error
+        props.anchor = Name();
+      } else {
+        if (props.tag != 0) throw Decline{};
+        Tag(props);
+      }
+      if (!Blankz(p_)) throw Decline{};
+      if (flow) {
+        FlowSpace();
+      } else {
+        SkipBlanks();
+      }
+    }
+    return &props;
+  }
+
+  // The nodes, as the tree and go-yaml's alias rules see them: a node with properties has their
+  // mark, an anchored one is defined; the rules count the others from the tree
+  // (AliasRules::CatchUp), so that the common node costs nothing more.
+  void Add(const Token& t) { w_.Scalar(t.line, t.column, t.text, t.plain); }
+  void AddScalar(const Token& t, const Props* props) {
+    if (props) return AddScalar(t.text, t.plain && props->tag == 0, *props);
+    Add(t);
+  }
+  void AddScalar(std::string_view text, bool plain, const Props& props) {
+    uint32_t i = w_.Scalar(props.line, props.column, text, plain, ExpandedTag(props));
+    if (!rules_.Node(i, props.anchor, false)) throw Decline{};  // excessive aliasing
+  }
+  void AddEmpty(uint32_t line, uint32_t column) { w_.Scalar(line, column, "", true); }
+  void Open(bool map, uint32_t line, uint32_t column, const Props* props) {
     if (w_.depth() >= kMaxDepth) throw Decline{};
+    if (!props) {
+      w_.Open(map, line, column);
+      return;
+    }
+    uint32_t i = w_.Open(map, props->line, props->column, ExpandedTag(*props));
+    if (!rules_.Node(i, props->anchor, true)) throw Decline{};
+  }
+  void Close() {
+    w_.Close();
+    rules_.Close();
+  }
+  // An alias at p_: its anchored node again. Unknown names, an alias inside its own anchored
+  // collection and excessive aliasing are go-yaml's errors.
+  void Alias(bool flow) {
+    std::string_view name = Name();
+    char ch = At(p_);
+    if (!Blankz(p_) && !(flow && (ch == ',' || ch == ']' || ch == '}'))) throw Decline{};
+    uint32_t node = 0;
+    if (rules_.Resolve(name, &node) != AliasRules::Alias::kFound) throw Decline{};
+    w_.Attach(node);
   }
 
   // A block node at p_, content deeper than its parent's (at `indent`, -1 for a document's
-  // root); returns at the start of the line after it (after a block scalar: in its indentation).
-  void Node(int indent) {
+  // root; `map_value` when the parent is a mapping); returns at the start of the line after it
+  // (after a block scalar: in its indentation). `outer`: properties on a line before it, which
+  // are the node's own.
+  void Node(int indent, bool map_value, const Props* outer = nullptr) {
     uint32_t column = Column();
-    if (AtEntry()) return Sequence(static_cast<int>(column), false);
-    char ch = At(p_);
-    if (ch == '[' || ch == '{') {
-      Flow(indent);
-      SkipBlanks();
-      if (At(p_) == ':') throw Decline{};  // a flow collection as a key
-      return EndLine();
+    if (AtEntry()) return Sequence(static_cast<int>(column), false, outer);
+    Props storage;
+    const Props* props = Properties(false, storage);
+    if (props && outer) throw Decline{};
+    if (props && AtLineEnd()) {
+      EndLine();
+      return Below(indent, *props, map_value);
     }
-    if (ch == '|' || ch == '>') return Add(Block(indent));
-    Token t = Scalar(indent, false);
+    const Props* own = outer ? outer : props;  // unless a mapping's first key takes them
+    char ch = At(p_);
+    if (ch == '*') {
+      if (own) throw Decline{};
+      Alias(false);
+    } else if (ch == '[' || ch == '{') {
+      Flow(indent, own);
+    } else if (ch == '|' || ch == '>') {
+      return AddScalar(Block(indent), own);
+    } else {
+      Token t = Scalar(indent, false);
+      SkipBlanks();
+      if (AtValueIndicator()) return Mapping(t, props, outer);
+      AddScalar(t, own);
+    }
     SkipBlanks();
-    if (AtValueIndicator()) return Mapping(t);
-    Add(t);
+    if (At(p_) == ':') throw Decline{};  // a flow collection or an alias as a key
     EndLine();
   }
 
-  // A document's root node on its `---` line: libyaml allows no simple key there, so neither a
-  // block mapping nor (it says) a block sequence.
-  void MarkerLineNode() {
-    char ch = At(p_);
-    if (ch == '|' || ch == '>') return Add(Block(-1));
-    if (ch == '[' || ch == '{') {
-      Flow(-1);
-    } else {
-      Add(Scalar(-1, false));
-    }
-    EndLine();  // and nothing else: `--- a: b` is libyaml's error
+  // The node under properties that ended their line: on the lines below, deeper than
+  // `indent`, or (`indentless`, for a mapping's value) a sequence at it; else an empty scalar.
+  // (libyaml also takes a block scalar at `indent`: declined.)
+  void Below(int indent, const Props& props, bool indentless) {
+    int next = SkipToContent();
+    if (next > indent) return Node(indent, indentless, &props);
+    if (indentless && next == indent && AtEntry()) return Sequence(indent, true, &props);
+    Token empty;
+    empty.plain = true;
+    AddScalar(empty, &props);
   }
 
-  // A block mapping whose first key `key` has been read; p_ is at its `:`.
-  void Mapping(Token key) {
-    Deeper();
-    auto indent = static_cast<int>(key.column);
-    KeyFits(key);
-    w_.Open(true, key.line, key.column);
+  // A node on the line of its key's `:` (or of `---`), or of its `-` (`compact`: `- key: value`
+  // may start a mapping), properties first, then the line's end. `indent`: the parent's.
+  void SameLineNode(int indent, bool compact) {
+    if (AtScalar()) return LineScalar(ScalarHere(indent), compact, nullptr);
+    Props storage;
+    const Props* props = Properties(false, storage);
+    if (props && AtLineEnd()) {
+      EndLine();
+      return Below(indent, *props, !compact);
+    }
+    char ch = At(p_);
+    if (ch == '|' || ch == '>') return AddScalar(Block(indent), props);  // it ends its own lines
+    if (ch == '*') {
+      if (props) throw Decline{};
+      Alias(false);
+    } else if (ch == '[' || ch == '{') {
+      Flow(indent, props);
+    } else {
+      return LineScalar(Scalar(indent, false), compact, props);
+    }
+    SkipBlanks();
+    if (At(p_) == ':') throw Decline{};  // a flow collection or an alias as a key
+    EndLine();
+  }
+
+  // A scalar `t` (with `props`) on the line of its key's `:` or of its `-`, as for SameLineNode:
+  // the common case, which Mapping and Sequence read without SameLineNode.
+  bool AtScalar() const { return PlainStart(false) || At(p_) == '"' || At(p_) == '\''; }
+  Token ScalarHere(int indent) {  // AtScalar()
+    return At(p_) == '"' || At(p_) == '\'' ? Quoted() : Plain(indent, false);
+  }
+  void LineScalar(Token t, bool compact, const Props* props) {
+    SkipBlanks();
+    if (compact && AtValueIndicator()) return Mapping(t, props, nullptr);  // and its keys
+    AddScalar(t, props);
+    SkipBlanks();
+    if (At(p_) == ':') throw Decline{};  // `a: b: c`, `--- a: b`
+    EndLine();
+  }
+
+  // A block mapping whose first key `key` (with `key_props`) has been read; p_ is at its `:`.
+  // `props`: the mapping's own.
+  void Mapping(Token key, const Props* key_props, const Props* props) {
+    uint32_t line = key_props ? key_props->line : key.line;
+    uint32_t column = key_props ? key_props->column : key.column;
+    auto indent = static_cast<int>(column);
+    KeyFits(key, key_props);
+    Open(true, line, column, props);
+    Props storage;
     for (;;) {
-      Add(key);
+      AddScalar(key, key_props);
       p_++;  // ':'
       uint32_t value_line = line_, value_column = Column();
       SkipBlanks();  // no simple key after a simple key's `:`: tabs are blanks
@@ -208,47 +370,36 @@ class Fast : Scanner {
         EndLine();
         int next = SkipToContent();
         if (next > indent) {
-          Node(indent);
+          Node(indent, true);
         } else if (next == indent && AtEntry()) {
-          Sequence(indent, true);
+          Sequence(indent, true, nullptr);
         } else {
-          w_.Scalar(value_line, value_column, "", true);  // no value: null
+          AddEmpty(value_line, value_column);  // no value: null
         }
+      } else if (AtScalar()) {
+        LineScalar(ScalarHere(indent), false, nullptr);
       } else {
-        InlineValue(indent);
+        SameLineNode(indent, false);
       }
       int next = SkipToContent();
       if (next < indent) break;
       if (next > indent) throw Decline{};  // a continuation, or an error
       if (AtEntry()) throw Decline{};
+      key_props = Properties(false, storage);
+      if (key_props && (At(p_) == '*' || AtLineEnd())) throw Decline{};  // `&x` alone
+      if (At(p_) == '*') throw Decline{};                                // an alias as a key
       key = Scalar(indent, false);
       SkipBlanks();
       if (!AtValueIndicator()) throw Decline{};
-      KeyFits(key);
+      KeyFits(key, key_props);
     }
-    w_.Close();
-  }
-
-  // A value on the line of its key or `-`: a scalar, a flow collection or a block scalar, then
-  // the line's end. `indent`: the mapping's or sequence's.
-  void InlineValue(int indent) {
-    char ch = At(p_);
-    if (ch == '|' || ch == '>') return Add(Block(indent));  // it ends its own lines
-    if (ch == '[' || ch == '{') {
-      Flow(indent);
-    } else {
-      Add(Scalar(indent, false));
-    }
-    SkipBlanks();
-    if (At(p_) == ':') throw Decline{};  // `a: b: c`
-    EndLine();
+    Close();
   }
 
   // A block sequence at `indent` (p_ at its first `-`); `indentless` when it is a mapping's
-  // value at the mapping's own indentation.
-  void Sequence(int indent, bool indentless) {
-    Deeper();
-    w_.Open(false, line_, Column());
+  // value at the mapping's own indentation. `props`: its own.
+  void Sequence(int indent, bool indentless, const Props* props) {
+    Open(false, line_, Column(), props);
     for (;;) {
       uint32_t dash_line = line_, dash_end = Column() + 1;
       p_++;  // '-'
@@ -257,23 +408,16 @@ class Fast : Scanner {
       if (AtLineEnd()) {
         EndLine();
         if (SkipToContent() > indent) {
-          Node(indent);
+          Node(indent, false);
         } else {
-          w_.Scalar(dash_line, dash_end, "", true);  // an empty entry: null
+          AddEmpty(dash_line, dash_end);  // an empty entry: null
         }
       } else if (AtEntry()) {
         throw Decline{};  // `- - a`
-      } else if (At(p_) == '[' || At(p_) == '{' || At(p_) == '|' || At(p_) == '>') {
-        InlineValue(indent);
+      } else if (AtScalar()) {
+        LineScalar(ScalarHere(indent), true, nullptr);
       } else {
-        Token t = Scalar(indent, false);
-        SkipBlanks();
-        if (AtValueIndicator()) {
-          Mapping(t);  // `- name: a` and the keys under it
-        } else {
-          Add(t);
-          EndLine();
-        }
+        SameLineNode(indent, true);
       }
       int next = SkipToContent();
       if (next < indent) break;
@@ -283,54 +427,70 @@ class Fast : Scanner {
         throw Decline{};
       }
     }
-    w_.Close();
+    Close();
   }
 
-  // A flow collection at p_, over as many lines as it takes (libyaml does not look at their
-  // indentation, but for tabs in a plain scalar's: `indent` is the block collection's, as for
-  // Scanner::Plain). Keys are scalars that end on their line at their `:`; a double-quoted key
-  // may be followed by its `:` at once (JSON's `"key":value`, a value indicator in libyaml's flow
-  // context).
-  void Flow(int indent) {
-    Deeper();
+  // A flow collection at p_ (with `props`), over as many lines as it takes (libyaml does not
+  // look at their indentation, but for tabs in a plain scalar's: `indent` is the block
+  // collection's, as for Scanner::Plain). Keys are scalars that end on their line at their `:`;
+  // a double-quoted key may be followed by its `:` at once (JSON's `"key":value`, a value
+  // indicator in libyaml's flow context).
+  void Flow(int indent, const Props* props) {
     bool map = At(p_) == '{';
     char close = map ? '}' : ']';
-    w_.Open(map, line_, Column());
+    Open(map, line_, Column(), props);
     p_++;
     FlowSpace();
     if (At(p_) == close) {
       p_++;
-      return w_.Close();
+      return Close();
     }
+    Props storage;
     for (;;) {
       if (map) {
-        if (At(p_) == '[' || At(p_) == '{') throw Decline{};  // a collection as a key
-        bool json_key = At(p_) == '"';
+        const Props* key_props = Properties(true, storage);
+        char ch = At(p_);
+        if (ch == '[' || ch == '{' || ch == '*') throw Decline{};  // a collection or alias as a key
+        bool json_key = ch == '"';
         Token key = Scalar(indent, true);
         SkipBlanks();
-        KeyFits(key);
+        KeyFits(key, key_props);
         if (At(p_) != ':' || !(Blankz(p_ + 1) || (json_key && At(p_ - 1) == '"'))) throw Decline{};
-        Add(key);
+        AddScalar(key, key_props);
         p_++;
         FlowSpace();
         if (At(p_) == ',' || At(p_) == '}') throw Decline{};  // no value
       }
-      if (At(p_) == '[' || At(p_) == '{') {
-        Flow(indent);
-      } else {
-        Add(Scalar(indent, true));
-      }
+      FlowNode(indent);
       FlowSpace();
       if (At(p_) == close) {
         p_++;
         break;
       }
-      if (At(p_) != ',') throw Decline{};  // `a: b` in a sequence, a folded plain scalar, ...
+      if (At(p_) != ',') throw Decline{};  // `a: b` in a sequence, ...
       p_++;
       FlowSpace();
       if (At(p_) == close) throw Decline{};  // a trailing comma
     }
-    w_.Close();
+    Close();
+  }
+
+  // An item or a value in a flow collection.
+  void FlowNode(int indent) {
+    Props storage;
+    const Props* props = Properties(true, storage);
+    char ch = At(p_);
+    if (ch == '*') {
+      if (props) throw Decline{};
+      return Alias(true);
+    }
+    if (ch == '[' || ch == '{') return Flow(indent, props);
+    if (props && (ch == ',' || ch == ']' || ch == '}')) {
+      Token empty;  // `[&a, *a]`
+      empty.plain = true;
+      return AddScalar(empty, props);
+    }
+    AddScalar(Scalar(indent, true), props);
   }
 
   // Blanks, line breaks and comments in a flow collection; no line that could be a document
@@ -351,54 +511,11 @@ class Fast : Scanner {
 
   bool at_document_start_ = false;  // SkipToContent stopped at a `---` line
   TreeWriter w_;
+  AliasRules rules_;
+  std::string tag_;  // an expanded tag
 };
 
 }  // namespace
-
-namespace {
-
-void Compare(Node a, Node b, const std::string& path, std::string& diff) {
-  if (!diff.empty()) return;
-  auto mark = [](Node n) {
-    return std::to_string(n.GetMark().line + 1) + ":" + std::to_string(n.GetMark().column + 1);
-  };
-  auto kind = [](Node n) { return n.IsMap() ? "map" : n.IsSequence() ? "seq" : "scalar"; };
-  std::string what;
-  if (std::string_view(kind(a)) != kind(b)) {
-    what = std::string(kind(a)) + " vs " + kind(b);
-  } else if (a.IsPlain() != b.IsPlain() || a.Tag() != b.Tag()) {
-    what = "style or tag";
-  } else if (a.Scalar() != b.Scalar()) {
-    what = "text \"" + std::string(a.Scalar()) + "\" vs \"" + std::string(b.Scalar()) + "\"";
-  } else if (mark(a) != mark(b)) {
-    what = "mark " + mark(a) + " vs " + mark(b);
-  } else if (a.size() != b.size()) {
-    what = "size " + std::to_string(a.size()) + " vs " + std::to_string(b.size());
-  }
-  if (!what.empty()) {
-    diff = path + ": " + what;
-    return;
-  }
-  for (size_t i = 0; i < a.size(); i++) {
-    if (a.IsMap()) {
-      Compare(a.Key(i), b.Key(i), path + "/key" + std::to_string(i), diff);
-      Compare(a.Value(i), b.Value(i), path + "/" + std::string(a.Key(i).Scalar()), diff);
-    } else {
-      Compare(a.Item(i), b.Item(i), path + "[" + std::to_string(i) + "]", diff);
-    }
-  }
-}
-
-}  // namespace
-
-std::string TreeDifference(const Tree& a, const Tree& b) {
-  if (a.documents() != b.documents())
-    return "documents: " + std::to_string(a.documents()) + " vs " + std::to_string(b.documents());
-  std::string diff;
-  for (size_t i = 0; i < a.documents() && diff.empty(); i++)
-    Compare(a.Document(i), b.Document(i), "doc" + std::to_string(i), diff);
-  return diff;
-}
 
 bool FastParse(std::string_view text, Tree& out, int first_line) {
   try {

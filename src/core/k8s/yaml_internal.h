@@ -58,6 +58,7 @@ class TreeWriter {
     }
   }
   size_t depth() const { return open_.size(); }
+  size_t nodes() const { return t_.nodes_.size(); }
 
  private:
   uint32_t Store(std::string_view s) {
@@ -95,49 +96,78 @@ class TreeWriter {
 // an alias of a name not defined before it, an alias inside its own anchored collection (a
 // cycle), and a document where the alias-expanded nodes are too large a share of the visited
 // ones (go-yaml's allowedAliasRatio, so a 1 KiB nest of aliases cannot decode to 200k nodes).
+// The visited nodes are counted from `tree`'s, and the ratio is checked for each of them in
+// arrears (CatchUp), so that a reader need not call anything for a node without an anchor.
 class AliasRules {
  public:
   enum class Alias { kFound, kUnknown, kContainsItself, kExcessive };
 
+  explicit AliasRules(const TreeWriter& tree) : tree_(tree) {}
   void StartDocument() {
     anchors_.clear();
     by_name_.clear();
-    decoded_ = 1;  // the document node
-    aliased_ = 0;
+    open_.clear();
+    first_node_ = tree_.nodes();
+    checked_ = 1;
+    expanded_ = aliased_ = 0;
   }
-  // A scalar, or an opened collection, at `node`; `anchor` is its anchor's name or "". False
-  // when the document now has too many alias-expanded nodes.
-  bool Node(uint32_t node, std::string_view anchor, bool collection);
-  // The innermost opened collection is closed.
-  void Close();
+  // After the tree's newest node, a scalar or an opened collection at `node`, with the anchor
+  // `anchor` ("" for none; a node without one need not come here). False as CatchUp.
+  bool Node(uint32_t node, std::string_view anchor, bool collection) {
+    if (!anchor.empty()) Define(node, anchor, collection);
+    return CatchUp();
+  }
+  // go-yaml checks the share of alias-expanded nodes after each node it visits: the check for
+  // each node of the tree since the last call. False when one of them has too many.
+  bool CatchUp() {
+    if (aliased_ <= 100) {  // the usual case: no check can fail
+      checked_ = Decoded();
+      return true;
+    }
+    return CatchUpSlowly();
+  }
+  // After the tree closed a collection.
+  void Close() {
+    if (!open_.empty() && open_.back().depth > tree_.depth()) Closed();
+  }
   // An alias of `name`: the anchored node in `*node` when kFound.
   Alias Resolve(std::string_view name, uint32_t* node);
 
  private:
   struct Anchor {
     uint32_t node;
-    uint64_t size;  // the nodes a decoder visits through an alias of it
+    uint64_t size;  // the nodes a decoder visits through an alias of it: itself and all in it
     bool open;      // a collection not closed yet
   };
-  struct Open {
-    uint64_t size;   // itself and everything in it, aliases expanded
-    int64_t anchor;  // index in anchors_, or -1
+  struct Open {        // an anchored collection not closed yet
+    size_t depth;      // the tree's depth with it open
+    uint64_t decoded;  // Decoded() once it was counted: what is counted after is in it
+    size_t anchor;     // in anchors_
   };
-  bool Count(uint64_t nodes);
+  // The nodes a decoder has visited in this document: the document, the tree's nodes, and
+  // what aliases expanded to.
+  uint64_t Decoded() const { return 1 + (tree_.nodes() - first_node_) + expanded_; }
+  bool Excessive(uint64_t decoded) const;
+  bool CatchUpSlowly();
+  void Define(uint32_t node, std::string_view anchor, bool collection);
+  void Closed();
 
+  const TreeWriter& tree_;
   std::vector<Open> open_;
   std::vector<Anchor> anchors_;                      // in definition order
   std::unordered_map<std::string, size_t> by_name_;  // the latest definition of each name
-  uint64_t decoded_ = 1;
-  uint64_t aliased_ = 0;
+  size_t first_node_ = 0;
+  uint64_t checked_ = 1;   // Decoded() when the rule was last checked
+  uint64_t expanded_ = 0;  // the nodes aliases stood for, and the aliases
+  uint64_t aliased_ = 0;   // the nodes aliases stood for
 };
 
-// Reads the YAML that manifests are usually written in (block mappings and sequences, flow
-// collections, plain, quoted and block scalars, comments, `---`) into `out` as libyaml would,
-// several times faster; CRLF and CR are line breaks, UTF-8 and tabs are read as in libyaml.
-// Returns false, leaving `out` to be cleared, at anything else: anchors, tags, complex keys,
-// document ends, directives, errors. The caller then
-// parses with CompleteParse, which has the whole grammar and the error messages.
+// Reads the YAML that manifests are written in (block mappings and sequences, flow collections,
+// plain, quoted and block scalars, anchors, aliases and tags, comments, `---`) into `out` as
+// libyaml would, with go-yaml's alias rules, several times faster; CRLF and CR are line breaks,
+// UTF-8 and tabs are read as in libyaml. Returns false, leaving `out` to be cleared, at anything
+// else: complex keys, document ends, directives, verbatim tags and tag handles, errors. The
+// caller then parses with CompleteParse, which has the whole grammar and the error messages.
 bool FastParse(std::string_view text, Tree& out, int first_line);
 // The whole grammar and go-yaml's rules, where FastParse declines. Linux (libyaml/parse.cc):
 // LibyamlParse. Windows (windows/yaml_complete.cc): no libyaml there yet, so input outside the

@@ -242,7 +242,6 @@ Scanner::Token Scanner::Quoted() {
       }
     }
     if (leading) {
-      t.multiline = true;
       if (!escaped_break) {
         flush(blanks);  // the blanks before the break go
         if (breaks == 0) buf_ += ' ';
@@ -253,7 +252,8 @@ Scanner::Token Scanner::Quoted() {
   }
   if (copied) flush(p_);
   t.text = copied ? std::string_view(buf_) : s_.substr(start, p_ - start);
-  p_++;  // the closing quote
+  t.multiline = line_ != t.line;  // an escaped line break just before the quote too
+  p_++;                           // the closing quote
   return t;
 }
 

@@ -197,6 +197,8 @@ const FastCase kFastCases[] = {
     {"a\nb\n---\n'c\nd'\n", true},
     {"a: x\n  y: z\n", false},  // a key over two lines: libyaml's error
     {"- \"a\n  b\": c\n", false},
+    {"a:\n\"x\\\n\": s\n", false},  // an escaped line break, then the quote (found by fuzzing)
+    {"a:\n\"aaa`aaaaaa\t\t\\\n\": s\n", false},
     {"a: \"x\n---\ny\"\n", false},  // a document marker in a quoted scalar: an error
     {"a: \"x\\'\"\n", false},       // an unknown escape
     {"a: \"\\U00110000\"\n", false},
@@ -231,12 +233,21 @@ const FastCase kFastCases[] = {
     {"--- a: b\n", false},  // libyaml's errors
     {"--- - a\n", false},
     {"x: [a,\nb: c]\n", false},  // a single-pair mapping in a sequence
-    // Left to libyaml: complex keys, document ends, anchors, tags.
+    // Anchors, aliases and tags (more in PropertiesAndAliasesAsLibyamlReadsThem).
+    {"a: &x 1\nb: *x\n", true},
+    {"a: !!str 1\n", true},
+    {"&m a: &v [1, !t {b: c}]\nc: *m\nd: !!map\n  e: !\nf: &s\n  - x\ng: *s\nh: [*v, &e , *e]\n",
+     true},
+    {"--- !!set\n? a\n", false},
+    {"a: *x\n", false},          // an unknown anchor: go-yaml's error
+    {"a: &x [1, *x]\n", false},  // an alias inside its own anchor
+    {"a: !x!y z\n", false},      // an undefined tag handle
+    {"a: !<tag:x> z\n", false},  // verbatim tags are left to libyaml
+    {"a: &x &y z\n", false},
+    // Left to libyaml: complex keys, document ends.
     {"? b\n", false},
     {"a: b\n...\n", false},
     {"a: 1\n  b: 2\n", false},
-    {"a: &x 1\nb: *x\n", false},
-    {"a: !!str 1\n", false},
     {"a: {b:c}\n", false},
     {"a: \"\\ud83d\\ude00\"\n", false},  // a JSON surrogate pair: libyaml refuses it
     // JSON: `"key":value` in flow mappings, \uXXXX escapes, a root collection over lines.
@@ -445,15 +456,11 @@ TEST(YamlFast, TabsAsLibyamlReadsThem) {
           mutant.rfind('\n', i) == std::string::npos ? 0 : mutant.rfind('\n', i) + 1;
       bool in_indentation = mutant.find_first_not_of(" \t", line_start) > i;
       outside_indentation += !in_indentation;
-      yaml::Tree fast, reference;
-      yaml::ParseError e;
-      bool valid = yaml::internal::LibyamlParse(mutant, reference, e, 0);
-      if (yaml::internal::FastParse(mutant, fast, 0)) {
+      BothReads r = ReadBoth(mutant);
+      if (r.taken) {
         taken++;
-        EXPECT_TRUE(valid) << mutant;
-        if (valid) EXPECT_EQ(yaml::internal::TreeDifference(fast, reference), "") << mutant;
       } else if (!in_indentation) {
-        EXPECT_FALSE(valid) << "declined what libyaml reads:\n" << mutant;
+        EXPECT_FALSE(r.libyaml_reads) << "declined what libyaml reads:\n" << mutant;
       }
     }
   }
@@ -488,21 +495,131 @@ TEST(YamlFast, FlowCollectionsOverLinesAsLibyamlReadsThem) {
             mutant.insert(after ? i + 1 : i, line_break);
           }
           cases++;
-          yaml::Tree fast, reference;
-          yaml::ParseError e;
-          bool valid = yaml::internal::LibyamlParse(mutant, reference, e, 0);
-          if (yaml::internal::FastParse(mutant, fast, 0)) {
+          BothReads r = ReadBoth(mutant);
+          if (r.taken) {
             taken++;
-            EXPECT_TRUE(valid) << mutant;
-            if (valid) EXPECT_EQ(yaml::internal::TreeDifference(fast, reference), "") << mutant;
           } else {
-            EXPECT_FALSE(valid) << "declined what libyaml reads:\n" << mutant;
+            EXPECT_FALSE(r.libyaml_reads) << "declined what libyaml reads:\n" << mutant;
           }
         }
       }
     }
   }
   EXPECT_GT(taken, cases / 2);
+}
+
+// Anchors and tags, alone, together and on their own line, on every kind of node in every
+// context, and aliases of the anchored node after it: the fast path takes each one libyaml
+// takes, with the same tree, and declines the rest.
+TEST(YamlFast, PropertiesAndAliasesAsLibyamlReadsThem) {
+  struct Context {
+    const char* before;  // the properties go after it
+    const char* after;   // more of the parent, with an alias of `a`
+  };
+  const Context kContexts[] = {
+      {"k: ", "n: *a\n"},
+      {"- ", "- *a\n"},
+      {"a:\n  b: ", "  n: *a\n"},
+      {"- a: ", "  n: *a\n"},
+      {"k:\n  ", "n: *a\n"},
+      {"a:\n- ", "- *a\n"},
+      {"", ""},
+      {"--- ", "--- *a\n"},
+      {"x: [", ", *a]\n"},
+      {"x: {k: ", ", n: *a}\n"},
+  };
+  const char* const kProperties[] = {"&a ",       "!!str ", "!t ",     "! ",       "&a !!map ",
+                                     "!!seq &a ", "&a\n",   "!!str\n", "&a # c\n", "!e!x ",
+                                     "&a\t",      "&a &b ", "!<x> "};
+  const char* const kNodes[] = {"x",          "'x y'",      "[x, y]",    "{p: q}",
+                                "|\n  lit\n", "\n  p: q\n", "\n  - v\n", "\n- v\n",
+                                "",           "p: q\n",     "*a",        "\n\n  q\n"};
+  int taken = 0, cases = 0;
+  for (const Context& c : kContexts) {
+    for (const char* properties : kProperties) {
+      for (const char* node : kNodes) {
+        std::string text = std::string(c.before) + properties + node;
+        if (text.back() != '\n' && c.after[0] != ',') text += "\n";
+        text += c.after;
+        cases++;
+        BothReads r = ReadBoth(text);
+        if (r.taken) {
+          taken++;
+        } else if (std::string(properties) != "!<x> " &&
+                   !(std::string(properties).back() == '\n' && node[0] == '|') &&
+                   !(c.after[0] == ',' && std::string(node) == "p: q\n")) {
+          // Left to libyaml: verbatim tags, a block scalar at its parent's indentation after
+          // properties, a single-pair mapping in a flow sequence.
+          EXPECT_FALSE(r.libyaml_reads) << "declined what libyaml reads:\n" << text;
+        }
+      }
+    }
+  }
+  EXPECT_GT(taken, cases / 4);
+}
+
+// go-yaml's excessive aliasing, counted by the fast path as by libyaml's builder: around the
+// limit, the fast path takes exactly the documents libyaml's builder takes, with its tree.
+TEST(YamlFast, AliasingAsGoYamlCountsIt) {
+  int taken = 0, refused = 0;
+  for (int n = 10; n < 20; n++) {  // libyaml's builder refuses from 15 on
+    std::string text = "a: &a [x";
+    for (int i = 1; i < 50; i++) text += ", x";
+    text += "]\nb: &b [*a";
+    for (int i = 1; i < 10; i++) text += ", *a";
+    text += "]\nc: [";
+    for (int i = 0; i < n; i++) text += i ? ", *b" : "*b";
+    text += "]\n";
+    BothReads r = ReadBoth(text);
+    EXPECT_EQ(r.taken, r.libyaml_reads) << n << " aliases";
+    taken += r.taken;
+    refused += !r.libyaml_reads;
+  }
+  EXPECT_GT(taken, 0);
+  EXPECT_GT(refused, 0);
+}
+
+// go-yaml checks the share of alias-expanded nodes after each node it visits (the libyaml
+// builder calls AliasRules::Node for each); the fast path only tells the rules of anchors and
+// aliases and has them catch up at a document's end (AliasRules::CatchUp). Past 2.2M visited
+// nodes the allowed share falls faster than a plain node lowers the share, so a plain node can be
+// the one go-yaml refuses: both ways agree on where that starts (27,754 plain nodes after these
+// aliases, by go-yaml's formula).
+TEST(YamlAliasRules, CheckedInArrearsAsAfterEachNode) {
+  using Alias = yaml::internal::AliasRules::Alias;
+  for (int tail : {27000, 28000}) {
+    yaml::Tree tree;
+    yaml::internal::TreeWriter w(tree, 0, 0);
+    yaml::internal::AliasRules each(w), arrears(w);
+    bool each_ok = true, arrears_ok = true;
+    auto added = [&](uint32_t node, std::string_view anchor, bool collection) {
+      each_ok = each_ok && each.Node(node, anchor, collection);
+      if (!anchor.empty()) arrears_ok = arrears_ok && arrears.Node(node, anchor, collection);
+    };
+    auto scalars = [&](int n) {
+      for (int i = 0; i < n; i++) added(w.Scalar(0, 0, "x", true), "", false);
+    };
+    each.StartDocument();
+    arrears.StartDocument();
+    added(w.Open(false, 0, 0), "", true);
+    added(w.Open(false, 0, 0), "a", true);  // &a [x, x, ...]: 1001 nodes
+    scalars(1000);
+    w.Close();
+    each.Close();
+    arrears.Close();
+    scalars(1300000);
+    for (int i = 0; i < 1175; i++) {
+      uint32_t node = 0;
+      each_ok = each_ok && each.Resolve("a", &node) == Alias::kFound;
+      arrears_ok = arrears_ok && arrears.Resolve("a", &node) == Alias::kFound;
+      w.Attach(node);
+    }
+    EXPECT_TRUE(each_ok && arrears_ok);  // so far, under the limit
+    scalars(tail);
+    arrears_ok = arrears_ok && arrears.CatchUp();
+    EXPECT_EQ(each_ok, tail < 27754) << tail;
+    EXPECT_EQ(arrears_ok, each_ok) << tail;
+  }
 }
 
 // A key is a simple key only within 1024 characters of its `:` (found by review: libyaml then

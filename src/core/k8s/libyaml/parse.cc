@@ -14,7 +14,7 @@ namespace {
 class Builder {
  public:
   Builder(Tree& tree, int first_line, size_t text_size)
-      : w_(tree, first_line, text_size), first_line_(first_line) {}
+      : w_(tree, first_line, text_size), first_line_(first_line), rules_(w_) {}
 
   // Consumes one event; false (with error_) when the document breaks a rule.
   bool Event(const yaml_event_t& ev) {

@@ -11,7 +11,7 @@ bool CompleteParse(std::string_view, Tree& out, ParseError& error, int first_lin
   out = Tree();
   error.mark = {first_line, 0};
   error.message =
-      "this YAML (anchors, tags, complex keys, document ends, directives, or a syntax error) is "
+      "this YAML (complex keys, document ends, directives, verbatim tags, or a syntax error) is "
       "not read by the Windows preview build yet";
   return false;
 }
