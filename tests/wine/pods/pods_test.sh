@@ -58,6 +58,10 @@ check "get pods -o wide: the node's IP ($want_ip) and name ($node)" \
   grep -Eq "^keeper +1/1 +Running +0 +[0-9]+s +${want_ip//./\\.} +$node +<none> +<none>\$" "$out/out"
 check "status.json: the supervisor records the node's IP (hostIP)" bash -c "grep -qF '\"hostIP\":\"$want_ip\"' '$state/pods/default_keeper/status.json'"
 hp describe pods keeper
+# What the supervisor would have warned about on a console is the pod's Warning event (its image
+# was never imported, so its volume started empty).
+check "describe: the supervisor's warning is a Warning event naming the container" \
+  grep -Eq '^  Warning +ImageNotImported .* kubelet +container "main": .*; its container volume starts empty$' "$out/out"
 check "describe: Node and IP name the node's IP" \
   bash -c "grep -Eq '^Node: +$node/${want_ip//./\\.}\$' '$out/out' && grep -Eq '^IP: +${want_ip//./\\.}\$' '$out/out' && grep -Eq '^  IP: +${want_ip//./\\.}\$' '$out/out'"
 # describe: the running container's Job Object and its accounting (the job opened by name): the

@@ -154,6 +154,16 @@ Result<bool> HostPathSource(const k8s::HostPathVolumeSource& hp) {
   return !exists || dir;
 }
 
+// A warning about container `c` to options.warn, or to stderr (ContainerOptions::warn).
+void Warn(const ContainerOptions& options, const k8s::Container& c, const std::string& reason,
+          const std::string& text) {
+  std::string message = "container \"" + c.name + "\": " + text;
+  if (options.warn)
+    options.warn(reason, message);
+  else
+    Write(stderr, "Warning: " + message + "\n");
+}
+
 // The container's volume mounts as symbolic links inside its volume (containerd 1.6's layout,
 // core/windows/mounts.h), each checked by its effect: Wine reports CreateSymbolicLinkW done and
 // makes nothing.
@@ -195,9 +205,10 @@ Status MakeMounts(const k8s::PodSpec& pod, const k8s::Container& c, const Contai
     ASSIGN_OR_RETURN_CTX(std::string link, windows::MountLinkPath(volume, m.mount_path), "{}",
                          what);
     if (m.read_only.value_or(false))
-      Write(stderr, "Warning: container \"" + c.name + "\": " + what +
-                        " is readOnly, which a symbolic link cannot enforce (containerd 1.6's "
-                        "layout): it is writable\n");
+      Warn(flags, c, "ReadOnlyNotEnforced",
+           what +
+               " is readOnly, which a symbolic link cannot enforce (containerd 1.6's layout): it "
+               "is writable");
     // A link inside another mount's link would be made in that mount's source, on the host,
     // and never removed with the volume.
     for (const Planned& other : planned)
@@ -329,8 +340,8 @@ Result<ProcessContext> ContextFor(const k8s::Pod& pod, const k8s::Container& c,
       ctx.img = std::move(*found);
     } else if (found.error().code() == ErrorCode::kNotFound) {
       if (warn)
-        Write(stderr, "Warning: container \"" + c.name + "\": " + found.error().message() +
-                          "; its container volume starts empty\n");
+        Warn(flags, c, "ImageNotImported",
+             found.error().message() + "; its container volume starts empty");
     } else {
       return Err(Error(found.error()).Context(fmt::format("container \"{}\"", c.name)));
     }
@@ -438,9 +449,10 @@ Result<Running> Start(const k8s::Pod& pod, const k8s::Container& c, const Contai
   if (limits.memory_bytes || limits.cpu_limit_millis || limits.cpu_request_millis) {
     // Wine accepts the limits and reads them back as 0 (docs/windows.md): say so, by name.
     if (std::optional<std::string> wine = sys::WineVersion())
-      Write(stderr, "Warning: container \"" + c.name + "\": Wine " + *wine +
-                        " accepts Job Object limits without enforcing them: its CPU and memory "
-                        "resources are not applied here\n");
+      Warn(flags, c, "LimitsNotEnforced",
+           "Wine " + *wine +
+               " accepts Job Object limits without enforcing them: its CPU and memory resources "
+               "are not applied here");
   }
   std::vector<std::string> io_warnings;
   windows::IoRate io = windows::IoRateFromAnnotations(annotations, &io_warnings);
@@ -453,8 +465,7 @@ Result<Running> Start(const k8s::Pod& pod, const k8s::Container& c, const Contai
   }
   limits.io_total_iops = io.iops;
   limits.io_total_bytes_per_second = io.bytes_per_second;
-  for (const std::string& w : io_warnings)
-    Write(stderr, "Warning: container \"" + c.name + "\": " + w + "\n");
+  for (const std::string& w : io_warnings) Warn(flags, c, "IoRateNotApplied", w);
   auto jobs = job::NewJobManager({});
   auto job =
       jobs ? (*jobs)->Create("", id, limits) : Result<std::unique_ptr<job::Job>>(Err(jobs.error()));

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -30,6 +31,11 @@ struct ContainerOptions {
   // Exec: how long the command may run (negative: no limit); past it the command is
   // terminated and Exec fails with kUnavailable "timed out" (a probe's timeoutSeconds).
   std::chrono::milliseconds timeout{-1};
+  // Start: where its warnings go (what the preview or Wine does not apply), each with a reason
+  // (`ImageNotImported`, `ReadOnlyNotEnforced`, `LimitsNotEnforced`, `IoRateNotApplied`) and a
+  // message naming the container. Null: `Warning: <message>` lines on stderr (`run -f`); the pod
+  // supervisor, which has no console, makes them Warning events of the pod.
+  std::function<void(const std::string& reason, const std::string& message)> warn;
 };
 
 // A new container id: 32 random hex digits.

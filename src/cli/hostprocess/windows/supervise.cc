@@ -328,6 +328,13 @@ class PodSupervisor {
     bool piped = CreatePipe(&out_r, &out_w, nullptr, 0) && CreatePipe(&err_r, &err_w, nullptr, 0);
     windows_node::ContainerOptions options{
         root_, record_.volume_root, out_w, err_w, id, PodDir(root_, key_) + "\\volumes"};
+    // What the preview or Wine does not apply: the pod's Warning events (kubelet's place for
+    // them; this process has no console).
+    options.warn = [this](const std::string& reason, const std::string& message) {
+      std::lock_guard lock(mu_);
+      status_.AddEvent("Warning", reason, message, NowUnixSeconds());
+      Save();
+    };
     Result<windows_node::Running> r =
         log && piped
             ? windows_node::Start(pod_, c, options)
