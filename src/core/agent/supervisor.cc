@@ -22,6 +22,7 @@
 #include "core/agent/backoff.h"
 #include "core/agent/exec.h"
 #include "core/agent/grace.h"
+#include "core/agent/kubelet_text.h"
 #include "core/agent/probe.h"
 #include "core/agent/record.h"
 #include "core/agent/status.h"
@@ -48,20 +49,6 @@ int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// A duration as Go's time.Duration prints it (kubelet's back-off message: "10s", "1m20s",
-// "5m0s", "1.5s").
-std::string GoDuration(int64_t ms) {
-  std::string secs = std::to_string(ms / 1000 % 60);
-  if (ms % 1000) {
-    secs += fmt::format(".{:03d}", ms % 1000);
-    while (secs.back() == '0') secs.pop_back();
-  }
-  int64_t minutes = ms / 60000;
-  if (minutes == 0) return secs + "s";
-  if (minutes < 60) return fmt::format("{}m{}s", minutes, secs);
-  return fmt::format("{}h{}m{}s", minutes / 60, minutes % 60, secs);
 }
 
 void Log(const std::string& msg) {
@@ -108,10 +95,7 @@ class Supervisor {
   ContainerStatus& StatusOf(const Slot& s) {
     return s.init ? status_.init_containers[s.index] : status_.containers[s.index];
   }
-  std::string PodRef() const {
-    return fmt::format("{}_{}({})", pod().metadata.name, pod().metadata.namespace_,
-                       pod().metadata.uid);
-  }
+  std::string PodRef() const { return agent::PodRef(pod().metadata); }
   const k8s::Pod& pod() const { return record_->pod; }
   std::chrono::milliseconds Grace() const {
     return GracePeriod(pod().spec.termination_grace_period_seconds);
@@ -235,9 +219,7 @@ Status Supervisor::Load() {
   status_.initialized = init_.empty();
   // The events written before this supervisor (FailedScheduling, an earlier supervisor's) stay.
   if (auto old = ReadPodStatus(status_path_)) status_.events = std::move(old->events);
-  Event("Normal", "Scheduled",
-        fmt::format("Successfully assigned {}/{} to {}", pod().metadata.namespace_,
-                    pod().metadata.name, runner_opts_.node.hostname));
+  Event("Normal", "Scheduled", ScheduledMessage(pod().metadata, runner_opts_.node.hostname));
   return Ok();
 }
 
@@ -354,14 +336,13 @@ void Supervisor::StartSlot(Slot& s) {
   auto runner = pod::ContainerRunner::Create(runner_opts_, req);
   if (!runner) return fail("CreateContainerError", runner.error());
   s.runner = std::move(*runner);
-  Event("Normal", "Pulled",
-        fmt::format("Container image \"{}\" already present on machine", s.spec->image));
-  Event("Normal", "Created", fmt::format("Created container {}", s.spec->name));
+  Event("Normal", "Pulled", ImagePresentMessage(s.spec->image));
+  Event("Normal", "Created", CreatedMessage(s.spec->name));
   if (auto st = s.runner->Start(); !st) {
     LogFailure(s.runner->Teardown(), "tear down container \"" + s.spec->name + "\"");
     return fail("RunContainerError", st.error());
   }
-  Event("Normal", "Started", fmt::format("Started container {}", s.spec->name));
+  Event("Normal", "Started", StartedMessage(s.spec->name));
   cs.restart_count = s.runs;
   s.runs++;
   cs.state = ContainerState{};
@@ -525,10 +506,8 @@ void Supervisor::CheckExit(Slot& s, bool stopping) {
   if (delay > 0) {
     cs.state = ContainerState{};
     cs.state.reason = "CrashLoopBackOff";
-    cs.state.message = fmt::format("back-off {} restarting failed container={} pod={}",
-                                   GoDuration(delay), s.spec->name, PodRef());
-    Event("Warning", "BackOff",
-          fmt::format("Back-off restarting failed container {} in pod {}", s.spec->name, PodRef()));
+    cs.state.message = CrashLoopBackOffMessage(delay, s.spec->name, pod().metadata);
+    Event("Warning", "BackOff", BackOffMessage(s.spec->name, pod().metadata));
   }
 }
 
@@ -673,7 +652,7 @@ void Supervisor::StopAll() {
   auto grace = Grace();
   for (auto* list : {&init_, &app_}) {
     for (Slot& s : *list) {
-      Event("Normal", "Killing", fmt::format("Stopping container {}", s.spec->name));
+      Event("Normal", "Killing", StoppingMessage(s.spec->name));
       BeginKill(s, grace, "delete");
     }
   }

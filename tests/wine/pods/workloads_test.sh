@@ -193,6 +193,18 @@ hp logs crasher --previous
 check "logs --previous: the run before" grep -qx "run " "$out/out"
 check "status: the last state is the exit code 3" \
   grep -q '"lastState":{"exitCode":3' "$state/pods/default_crasher/status.json"
+# kubelet's events and back-off words, from the code the Linux supervisor uses (kubelet_text.h);
+# the pod has a uid, as kubelet's pods do.
+check "status: kubelet's back-off message, the pod named with its uid" \
+  grep -Eq '"message":"back-off 10s restarting failed container=main pod=crasher_default\([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\)"' \
+  "$state/pods/default_crasher/status.json"
+hp describe pods crasher
+check "describe: kubelet's Scheduled, Created and Started events" \
+  bash -c "grep -Eq '^  Normal +Scheduled .* default-scheduler +Successfully assigned default/crasher to [^ ]+\$' '$out/out' &&
+    grep -Eq '^  Normal +Created .* kubelet +Created container main\$' '$out/out' &&
+    grep -Eq '^  Normal +Started .* kubelet +Started container main\$' '$out/out'"
+check "describe: the BackOff event" \
+  grep -Eq '^  Warning +BackOff .* kubelet +Back-off restarting failed container main in pod crasher_default\([0-9a-f-]{36}\)$' "$out/out"
 hp delete pod crasher done-ok done-bad
 check "delete three pods: kubectl's words" \
   test "$(cat "$out/out")" = "$(printf 'pod "crasher" deleted\npod "done-ok" deleted\npod "done-bad" deleted')"

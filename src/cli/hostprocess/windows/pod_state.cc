@@ -292,7 +292,11 @@ bool Lost(const std::string& root, const std::string& key) {
 
 }  // namespace
 
-Status CreatePod(const std::string& root, const std::string& key, const PodRecord& r) {
+Status CreatePod(const std::string& root, const std::string& key, const PodRecord& record) {
+  // Its uid, as on Linux (agent::NewUid): for the downward API's metadata.uid and kubelet's
+  // pod references in events and back-off messages.
+  PodRecord r = record;
+  if (r.pod.is_object()) r.pod["metadata"]["uid"] = agent::NewUid();
   std::string dir = PodDir(root, key);
   std::error_code ec;
   fs::create_directories(FsPath(dir), ec);

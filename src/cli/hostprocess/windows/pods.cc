@@ -110,7 +110,13 @@ int Apply(const GlobalOptions& g, const ApplyFlags& f) {
       continue;
     }
     if (auto rec = wn::ReadPodRecord(g.root, key)) {
-      if (rec->pod == raw) {
+      // The same pod as applied, the uid CreatePod gave it aside.
+      auto without_uid = [](json pod) {
+        if (auto meta = pod.find("metadata"); meta != pod.end() && meta->is_object())
+          meta->erase("uid");
+        return pod;
+      };
+      if (without_uid(rec->pod) == without_uid(raw)) {
         out.push_back("pod/" + m.name + " unchanged");
       } else {
         Write(stderr, "error: pod \"" + m.name +

@@ -32,6 +32,8 @@
 #include "cli/hostprocess/windows/probes.h"
 #include "core/agent/backoff.h"
 #include "core/agent/grace.h"
+#include "core/agent/kubelet_text.h"
+#include "core/agent/node.h"
 #include "core/agent/probe_worker.h"
 #include "core/agent/windows/host_ip.h"
 #include "core/base/strings.h"
@@ -140,10 +142,15 @@ class PodSupervisor {
     {
       std::lock_guard lock(mu_);
       status_ = windows_node::InitialStatus(record_.pod);
-      if (auto before = windows_node::ReadStatus(root_, key_)) CarryOver(*before);
+      if (auto before = windows_node::ReadStatus(root_, key_)) {
+        CarryOver(*before);
+        status_.events = std::move(before->events);  // an earlier supervisor's stay, as on Linux
+      }
       status_.supervisor_pid = static_cast<pid_t>(GetCurrentProcessId());
       // hostNetwork: the pod's IP is the node's (status.hostIP, podIP), as kubelet reports it.
       status_.host_ip = agent::HostIp();
+      Event("Normal", "Scheduled",
+            agent::ScheduledMessage(pod_.metadata, agent::LocalNode({}).name));
       Save();
     }
     for (size_t i = 0; i < pod_.spec.init_containers.size(); ++i) {
@@ -226,8 +233,10 @@ class PodSupervisor {
       for (const auto* list : {&status_.init_containers, &status_.containers}) {
         for (const agent::ContainerStatus& c : *list) {
           size_t scheme = c.container_id.find("://");
-          if (c.state.kind == "running" && scheme != std::string::npos)
+          if (c.state.kind == "running" && scheme != std::string::npos) {
             ids.push_back(c.container_id.substr(scheme + 3));
+            Event("Normal", "Killing", agent::StoppingMessage(c.name));
+          }
         }
       }
       Save();
@@ -285,6 +294,11 @@ class PodSupervisor {
     }
   }
 
+  // With mu_ held: one of kubelet's events (kubelet_text.h), written with the next Save.
+  void Event(const std::string& type, const std::string& reason, const std::string& message) {
+    status_.AddEvent(type, reason, message, NowUnixSeconds());
+  }
+
   // With mu_ held: the pod's readiness from its containers, then status.json.
   void Save() {
     bool ready = !status_.containers.empty();
@@ -330,9 +344,11 @@ class PodSupervisor {
         root_, record_.volume_root, out_w, err_w, id, PodDir(root_, key_) + "\\volumes"};
     // What the preview or Wine does not apply: the pod's Warning events (kubelet's place for
     // them; this process has no console).
-    options.warn = [this](const std::string& reason, const std::string& message) {
+    bool image_missing = false;
+    options.warn = [&](const std::string& reason, const std::string& message) {
+      image_missing = image_missing || reason == "ImageNotImported";
       std::lock_guard lock(mu_);
-      status_.AddEvent("Warning", reason, message, NowUnixSeconds());
+      Event("Warning", reason, message);
       Save();
     };
     Result<windows_node::Running> r =
@@ -357,6 +373,7 @@ class PodSupervisor {
       std::lock_guard lock(mu_);
       agent::ContainerStatus& e = Entry(init, i);
       e.state = {"terminated", "StartError", message, 128, 0, 0, NowUnixSeconds()};
+      Event("Warning", "Failed", "Error: " + message);
       e.ready = false;
       if (left.empty()) Forget(id);
       Save();
@@ -366,6 +383,11 @@ class PodSupervisor {
       std::lock_guard lock(mu_);
       agent::ContainerStatus& e = Entry(init, i);
       e.state = {"running", "", "", 0, 0, NowUnixSeconds(), 0};
+      // kubelet's events of a start; an image never imported was its Warning event instead of
+      // Pulled (ContainerOptions::warn).
+      if (!image_missing) Event("Normal", "Pulled", agent::ImagePresentMessage(c.image));
+      Event("Normal", "Created", agent::CreatedMessage(c.name));
+      Event("Normal", "Started", agent::StartedMessage(c.name));
       // A startup probe holds `started` back, a readiness probe `ready` (ProbeWorker).
       e.started = init || !c.startup_probe;
       e.ready = !init && !c.readiness_probe && e.started;
@@ -462,8 +484,7 @@ class PodSupervisor {
       {
         std::lock_guard lock(mu_);
         if (stopping_) return;
-        for (const agent::ProbeEvent& e : step.events)
-          status_.AddEvent(e.type, e.reason, e.message, NowUnixSeconds());
+        for (const agent::ProbeEvent& e : step.events) Event(e.type, e.reason, e.message);
         agent::ContainerStatus& e = Entry(false, i);
         e.started = worker.started();
         e.ready = worker.ready();
@@ -492,12 +513,12 @@ class PodSupervisor {
       if (delay > 0) {
         e.state = {"waiting",
                    "CrashLoopBackOff",
-                   fmt::format("back-off {}s restarting failed container={} pod={}_{}",
-                               delay / 1000, name, pod_.metadata.name, Namespace()),
+                   agent::CrashLoopBackOffMessage(delay, name, pod_.metadata),
                    0,
                    0,
                    0,
                    0};
+        Event("Warning", "BackOff", agent::BackOffMessage(name, pod_.metadata));
       }
       Save();
     }
@@ -533,10 +554,6 @@ class PodSupervisor {
   bool Stopping() {
     std::lock_guard lock(mu_);
     return stopping_;
-  }
-
-  std::string Namespace() const {
-    return pod_.metadata.namespace_.empty() ? "default" : pod_.metadata.namespace_;
   }
 
   std::string root_, key_;
