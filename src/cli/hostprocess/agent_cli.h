@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/hostprocess/cli_output.h"
 #include "cli/hostprocess/command.h"
 #include "core/agent/agent.h"
 #include "core/base/result.h"
@@ -19,28 +20,6 @@
 #include "core/pod/pod_runner.h"
 
 namespace hp::cli {
-
-struct NamespaceFlags {
-  std::string ns = "default";
-  bool all = false;
-};
-
-inline void AddNamespaceFlags(CLI::App* cmd, NamespaceFlags& f, bool all_namespaces) {
-  cmd->add_option("-n,--namespace", f.ns, "The namespace")->capture_default_str();
-  if (all_namespaces) {
-    cmd->add_flag("-A,--all-namespaces", f.all, "List the objects of every namespace");
-  }
-}
-
-inline void Print(FILE* f, const std::string& s) {
-  if (!s.empty()) fwrite(s.data(), 1, s.size(), f);
-  fflush(f);
-}
-
-inline int Fail(const Error& e) {
-  Print(stderr, "error: " + e.ToString() + "\n");
-  return 1;
-}
 
 // A `--timeout` value in Go's duration syntax; nothing, with kubectl's flag error printed, when
 // it does not parse.
@@ -52,12 +31,6 @@ inline std::optional<std::chrono::milliseconds> ParseTimeoutFlag(const std::stri
     return std::nullopt;
   }
   return *timeout;
-}
-
-// kubectl's not-found line.
-inline int NotFound(const std::string& plural, const std::string& name) {
-  Print(stderr, fmt::format("Error from server (NotFound): {} \"{}\" not found\n", plural, name));
-  return 1;
 }
 
 // kubectl's `TYPE NAME...` and `TYPE/NAME`: moves a NAME given as TYPE/NAME to the front of

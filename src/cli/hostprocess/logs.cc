@@ -2,6 +2,7 @@
 // kubectl logs for this node, read from the containers' CRI log files (rotations included).
 // `logs ds/NAME` picks the DaemonSet's pod, as kubectl does; `-l SELECTOR` the matching pods,
 // `--all-containers` every container, `--prefix` tags each line with `[pod/NAME/CONTAINER]`.
+// The same verb on Linux and Windows: the pods come from the node's store (log_pods.h).
 #include <fmt/format.h>
 
 #include <map>
@@ -11,13 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "cli/hostprocess/agent_cli.h"
+#include "cli/hostprocess/cli_output.h"
+#include "cli/hostprocess/command.h"
+#include "cli/hostprocess/log_pods.h"
+#include "core/agent/naming.h"
 #include "core/base/strings.h"
 #include "core/k8s/selector.h"
 #include "core/pod/crilog.h"
-#include "core/pod/pod_runner.h"
-#include "core/pod/runner.h"
-#include "core/sys/file.h"
+#include "core/pod/duration.h"
 
 namespace hp::cli {
 namespace {
@@ -39,24 +41,24 @@ struct LogsFlags {
 };
 
 // The pod a `logs` argument names: NAME, pod/NAME, or ds/NAME (its pod on this node).
-Result<std::optional<agent::PodView>> FindPod(agent::Agent& a, const std::string& ns,
-                                              const std::string& arg) {
+Result<std::optional<LogPod>> FindPod(LogPods& pods, const std::string& ns,
+                                      const std::string& arg) {
   std::string type = "pods", name = arg;
   if (auto slash = arg.find('/'); slash != std::string::npos) {
     type = agent::ResourceKind(arg.substr(0, slash));
     name = arg.substr(slash + 1);
   }
-  if (type == "pods") return a.GetPod(ns, name);
+  if (type == "pods") return pods.Get(ns, name);
   if (type != "daemonsets") {
     return Err(ErrorCode::kInvalidArgument, "cannot get the logs of \"{}\"", arg);
   }
-  ASSIGN_OR_RETURN(auto pods, a.ListPods());
-  for (auto& p : pods) {
-    if (p.ns == ns && p.record.owner_kind == "DaemonSet" && p.record.owner_name == name) {
-      return std::optional<agent::PodView>(std::move(p));
+  ASSIGN_OR_RETURN(auto all, pods.List());
+  for (LogPod& p : all) {
+    if (p.ns == ns && p.owner_kind == "DaemonSet" && p.owner_name == name) {
+      return std::optional<LogPod>(std::move(p));
     }
   }
-  return std::optional<agent::PodView>();
+  return std::optional<LogPod>();
 }
 
 const agent::ContainerStatus* FindContainer(const agent::PodStatus& s, const std::string& name) {
@@ -69,8 +71,8 @@ const agent::ContainerStatus* FindContainer(const agent::PodStatus& s, const std
 
 // One container's log (container "" = the pod's default one, with kubectl's notice when it
 // has several); each line after `prefix` when not empty.
-int ContainerLogs(const GlobalOptions& global, const LogsFlags& f, const agent::PodView& view,
-                  std::string container, bool prefix) {
+int ContainerLogs(LogPods& pods, const LogsFlags& f, const LogPod& view, std::string container,
+                  bool prefix) {
   if (container.empty()) {
     if (view.status.containers.empty()) return NotFound("containers", "");
     container = view.status.containers[0].name;
@@ -108,11 +110,7 @@ int ContainerLogs(const GlobalOptions& global, const LogsFlags& f, const agent::
                               cs->state.reason.empty() ? "ContainerCreating" : cs->state.reason));
     return 1;
   }
-  k8s::Pod pod;
-  pod.metadata.name = view.name;
-  pod.metadata.namespace_ = view.ns;
-  pod.metadata.uid = view.uid;
-  std::string path = pod::ContainerLogPath(global.root, pod, container, restart);
+  std::string path = pods.LogPath(view, container, restart);
 
   pod::LogReadOptions opts;
   if (f.tail >= 0) opts.tail = f.tail;
@@ -135,9 +133,8 @@ int ContainerLogs(const GlobalOptions& global, const LogsFlags& f, const agent::
   if (f.follow && !f.previous) {
     opts.follow = true;
     std::string id = cs->container_id;
-    std::string status_path = view.dir + "/status.json";
-    opts.stop = [id, status_path, container]() {
-      auto st = agent::ReadPodStatus(status_path);
+    opts.stop = [&pods, &view, id, container]() {
+      auto st = pods.StatusNow(view);
       if (!st) return true;  // the pod is gone
       const agent::ContainerStatus* now = FindContainer(*st, container);
       return !now || now->state.kind != "running" || now->container_id != id;
@@ -163,31 +160,30 @@ int RunLogs(const GlobalOptions& global, const LogsFlags& f) {
                                 : "error: only one of a selector or a pod name may be given\n");
     return 1;
   }
-  auto agent = OpenAgent(global);
-  if (!agent) return Fail(agent.error());
-  std::vector<agent::PodView> pods;
+  auto node = OpenLogPods(global);
+  if (!node) return Fail(node.error());
+  std::vector<LogPod> pods;
   if (!f.selector.empty()) {
     auto labels = k8s::LabelMatcher::Parse(f.selector);
     if (!labels) return Fail(labels.error());
-    auto all = (*agent)->ListPods();
+    auto all = (*node)->List();
     if (!all) return Fail(all.error());
-    for (auto& p : *all) {
-      std::map<std::string, std::string> l = LabelsOf(p.record.pod);
-      if (p.ns == f.ns.ns && labels->Matches(l)) pods.push_back(std::move(p));
+    for (LogPod& p : *all) {
+      if (p.ns == f.ns.ns && labels->Matches(p.labels)) pods.push_back(std::move(p));
     }
     if (pods.empty()) {
       Print(stderr, fmt::format("No resources found in {} namespace.\n", f.ns.ns));
       return 0;
     }
   } else {
-    auto found = FindPod(**agent, f.ns.ns, f.pod);
+    auto found = FindPod(**node, f.ns.ns, f.pod);
     if (!found) return Fail(found.error());
     if (!*found) return NotFound("pods", f.pod.substr(f.pod.find('/') + 1));
     pods.push_back(std::move(**found));
   }
   std::string container = !f.container.empty() ? f.container : f.container_arg;
   // What to print: each pod's named (or default) container, or every container.
-  std::vector<std::pair<const agent::PodView*, std::string>> sources;
+  std::vector<std::pair<const LogPod*, std::string>> sources;
   for (const auto& p : pods) {
     if (f.all_containers) {
       for (const auto* list : {&p.status.init_containers, &p.status.containers})
@@ -202,7 +198,7 @@ int RunLogs(const GlobalOptions& global, const LogsFlags& f) {
   }
   int rc = 0;
   for (const auto& [p, c] : sources) {
-    int r = ContainerLogs(global, f, *p, c, f.prefix);
+    int r = ContainerLogs(**node, f, *p, c, f.prefix);
     if (r != 0) rc = r;
   }
   return rc;

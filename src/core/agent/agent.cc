@@ -100,32 +100,6 @@ NodeSettings SettingsFromJson(const nlohmann::json& j) {
 
 }  // namespace
 
-std::string ResourceKind(const std::string& name) {
-  static const std::map<std::string, std::string> kAliases = {
-      {"po", "pods"},
-      {"pod", "pods"},
-      {"pods", "pods"},
-      {"ds", "daemonsets"},
-      {"daemonset", "daemonsets"},
-      {"daemonsets", "daemonsets"},
-      {"daemonset.apps", "daemonsets"},
-      {"daemonsets.apps", "daemonsets"},
-      {"ns", "namespaces"},
-      {"namespace", "namespaces"},
-      {"namespaces", "namespaces"},
-      {"cm", "configmaps"},
-      {"configmap", "configmaps"},
-      {"configmaps", "configmaps"},
-      {"secret", "secrets"},
-      {"secrets", "secrets"},
-      {"sa", "serviceaccounts"},
-      {"serviceaccount", "serviceaccounts"},
-      {"serviceaccounts", "serviceaccounts"},
-  };
-  auto it = kAliases.find(ToLower(name));
-  return it == kAliases.end() ? "" : it->second;
-}
-
 Result<std::unique_ptr<Agent>> Agent::Open(AgentOptions options) {
   std::unique_ptr<Agent> a(new Agent(std::move(options)));
   TRY(sys::MkdirAll(a->options_.root, 0755));

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/agent/cleanup.h"
+#include "core/agent/naming.h"
 #include "core/agent/node.h"
 #include "core/agent/record.h"
 #include "core/agent/schedule.h"
@@ -172,9 +173,5 @@ class Agent {
   std::set<std::string> unreadable_;             // "<kind dir>/<key>" of damaged desired objects
   std::vector<std::function<Status()>> starts_;  // SpawnSupervisor's, for AwaitStarts
 };
-
-// The kind directory for a kubectl resource name or alias ("po", "pod", "pods", "ds",
-// "daemonset", "daemonset.apps", "cm", ...); "" when unknown.
-std::string ResourceKind(const std::string& name);
 
 }  // namespace hp::agent

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
+#include "core/base/strings.h"
 #include "core/sys/random.h"
 
 namespace hp::agent {
@@ -59,6 +62,32 @@ std::string NewUid() {
       "{:02x}",
       b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
       b[15]);
+}
+
+std::string ResourceKind(const std::string& name) {
+  static const std::map<std::string, std::string> kAliases = {
+      {"po", "pods"},
+      {"pod", "pods"},
+      {"pods", "pods"},
+      {"ds", "daemonsets"},
+      {"daemonset", "daemonsets"},
+      {"daemonsets", "daemonsets"},
+      {"daemonset.apps", "daemonsets"},
+      {"daemonsets.apps", "daemonsets"},
+      {"ns", "namespaces"},
+      {"namespace", "namespaces"},
+      {"namespaces", "namespaces"},
+      {"cm", "configmaps"},
+      {"configmap", "configmaps"},
+      {"configmaps", "configmaps"},
+      {"secret", "secrets"},
+      {"secrets", "secrets"},
+      {"sa", "serviceaccounts"},
+      {"serviceaccount", "serviceaccounts"},
+      {"serviceaccounts", "serviceaccounts"},
+  };
+  auto it = kAliases.find(ToLower(name));
+  return it == kAliases.end() ? "" : it->second;
 }
 
 }  // namespace hp::agent

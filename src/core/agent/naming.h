@@ -28,4 +28,8 @@ std::string ObjectKey(std::string_view ns, std::string_view name);
 // A random RFC 4122 version-4 UUID (pod uid), from the system generator (sys::RandomBytes).
 std::string NewUid();
 
+// The kind directory for a kubectl resource name or alias ("po", "pod", "pods", "ds",
+// "daemonset", "daemonset.apps", "cm", ...); "" when unknown.
+std::string ResourceKind(const std::string& name);
+
 }  // namespace hp::agent

@@ -1,7 +1,5 @@
 // The CRI log reader behind `hostprocess logs` (see crilog.h).
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <deque>
@@ -106,14 +104,10 @@ Result<bool> ReadAvailable(int fd, LineAssembler& as, const std::function<void(L
   char buf[65536];
   bool any = false;
   while (true) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return SysErr("read log");
-    }
+    ASSIGN_OR_RETURN(size_t n, sys::ReadSome(fd, buf, sizeof buf));
     if (n == 0) return any;
     any = true;
-    as.Feed(std::string_view(buf, static_cast<size_t>(n)), emit);
+    as.Feed(std::string_view(buf, n), emit);
   }
 }
 
@@ -165,10 +159,7 @@ Status ReadCriLog(const std::string& path, const LogReadOptions& options,
       TRY_CTX(ReadAvailable(current.get(), assembler, emit), "read \"{}\"", path);
       TRY(sink_status);
       // Rotated away? Drain done above; switch to the new file.
-      struct stat open_st, path_st;
-      if (::fstat(current.get(), &open_st) == 0 &&
-          (::stat(path.c_str(), &path_st) != 0 || path_st.st_ino != open_st.st_ino ||
-           path_st.st_dev != open_st.st_dev)) {
+      if (!sys::IsOpenAt(current.get(), path)) {
         current.reset();
         continue;
       }

@@ -14,6 +14,7 @@
 
 #include "core/base/result.h"
 #include "core/base/unique_fd.h"
+#include "core/pod/duration.h"
 #include "core/pod/runner.h"
 
 namespace hp::pod {
@@ -68,8 +69,5 @@ class PodRunner {
   // Readable once Stop() was called: the wait polls it with the containers' pidfds.
   UniqueFd stop_fd_;
 };
-
-// Parses a Go-style duration: "1h2m3s", "500ms", "1.5s", "90" (seconds).
-Result<std::chrono::milliseconds> ParseDuration(std::string_view s);
 
 }  // namespace hp::pod

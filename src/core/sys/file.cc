@@ -172,6 +172,20 @@ Status RemoveAllAt(int dirfd, const std::string& name) {
   return RemoveAllAt(dirfd, name.c_str(), name, st.st_dev);
 }
 
+Result<size_t> ReadSome(int fd, char* buf, size_t size) {
+  for (;;) {
+    ssize_t n = ::read(fd, buf, size);
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno != EINTR) return SysErr("read");
+  }
+}
+
+bool IsOpenAt(int fd, const std::string& path) {
+  struct stat open_st, path_st;
+  return ::fstat(fd, &open_st) == 0 && ::stat(path.c_str(), &path_st) == 0 &&
+         path_st.st_ino == open_st.st_ino && path_st.st_dev == open_st.st_dev;
+}
+
 bool Exists(const std::string& path) {
   struct stat st;
   return ::lstat(path.c_str(), &st) == 0;

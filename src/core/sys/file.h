@@ -21,6 +21,11 @@ Result<std::string> ReadFd(int fd);
 // `limit` bytes and returns at once.
 Result<std::string> ReadFdUpTo(int fd, size_t limit);
 Result<std::string> ReadFileUpTo(const std::string& path, size_t limit);
+// Reads what is there, up to `size` bytes, into `buf`: how many (0 at the end of the file).
+Result<size_t> ReadSome(int fd, char* buf, size_t size);
+// Whether the file open as `fd` is the one `path` names now: false when `path` names none or
+// another one (a log file rotated away under its reader).
+bool IsOpenAt(int fd, const std::string& path);
 Status WriteAll(int fd, std::string_view data);
 // Writes `path` through a temp file in the same directory and rename(2). `fsync`: durable —
 // the temp file is fsynced before the rename and the directory after it, so that after a

@@ -50,6 +50,16 @@ TEST(CriTimestamp, FormatAndParse) {
   EXPECT_FALSE(ParseCriTimestamp("2026-11-22 10:00:00Z"));
   EXPECT_FALSE(ParseCriTimestamp("2026-11-22T10:00:00"));
   EXPECT_FALSE(ParseCriTimestamp("2026-11-22T10:00:00.Z"));
+  // Days before 1970, leap days, and the ends of the year, as Go's time.Parse reads them.
+  EXPECT_EQ(*ParseCriTimestamp("1969-12-31T23:59:59Z"), -1'000'000'000);
+  EXPECT_EQ(*ParseCriTimestamp("2024-02-29T00:00:00Z"), int64_t{1709164800} * 1'000'000'000);
+  EXPECT_EQ(*ParseCriTimestamp("2026-12-31T23:59:59-01:00"),
+            int64_t{1798761599 + 3600} * 1'000'000'000);
+  // Out of range: Go's time.Parse refuses them (timegm would have moved them to another day).
+  for (const char* bad : {"2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z", "2026-02-29T00:00:00Z",
+                          "2026-04-31T00:00:00Z", "2026-11-22T24:00:00Z", "2026-11-22T10:60:00Z",
+                          "2026-11-22T10:00:60Z"})
+    EXPECT_FALSE(ParseCriTimestamp(bad)) << bad;
 }
 
 TEST_F(CriLogTest, WritesFullAndPartialRecords) {

@@ -2,10 +2,13 @@
 #include "core/sys/file.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <string>
 
 #include "common/temp_dir.h"
 
@@ -35,6 +38,31 @@ TEST(ListSubdirs, OnlyDirectoriesThemselves) {
 
 // MkdirAll makes every missing component with the mode, takes what is there, and names the
 // path when a component is not a directory.
+// A reader's file and the name it was opened by: the same file until it is renamed away (a
+// rotated log) or removed, and another one once a new file takes the name.
+TEST(IsOpenAt, TheFileAtTheNameUntilItIsRotatedAway) {
+  auto dir = MakeTempDir("hp-isopenat-");
+  ASSERT_TRUE(dir) << dir.error().ToString();
+  std::string path = *dir + "/0.log";
+  ASSERT_TRUE(WriteFile(path, "a\n"));
+  auto fd = Open(path, O_RDONLY);
+  ASSERT_TRUE(fd);
+  EXPECT_TRUE(IsOpenAt(fd->get(), path));
+  ASSERT_EQ(::rename(path.c_str(), (path + ".1").c_str()), 0);
+  EXPECT_FALSE(IsOpenAt(fd->get(), path));  // no file at the name
+  EXPECT_TRUE(IsOpenAt(fd->get(), path + ".1"));
+  ASSERT_TRUE(WriteFile(path, "b\n"));
+  EXPECT_FALSE(IsOpenAt(fd->get(), path));  // another file at the name
+  char buf[8];
+  auto n = ReadSome(fd->get(), buf, sizeof buf);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(std::string(buf, *n), "a\n");  // the open file's bytes
+  n = ReadSome(fd->get(), buf, sizeof buf);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 0u);  // its end
+  EXPECT_TRUE(RemoveAll(*dir));
+}
+
 TEST(MkdirAll, MakesWhatIsMissingAndNamesWhatIsNot) {
   hp::testing::TempDir tmp{"hp-mkdirall-"};
   ASSERT_TRUE(tmp.ok());

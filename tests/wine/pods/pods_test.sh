@@ -14,7 +14,9 @@ sup="hppods supervise-pod"
 source "$(dirname "$0")/../wine_env.sh" "$1"
 cd "$2"
 data=tests/wine/pods
+follow_pid=
 cleanup() {
+  [ -z "$follow_pid" ] || kill -9 "$follow_pid" 2>/dev/null
   for p in $(alive 127.0.0.81) $(alive 127.0.0.83) $(alive "$sup"); do
     kill -9 "$p" 2>/dev/null
   done
@@ -41,6 +43,20 @@ check "CRI log: stderr line" grep -Eq 'Z stderr F to stderr ?$' "$log"
 hp logs keeper
 check "logs: what the container wrote" grep -qxF "hello from the pod" "$out/out"
 check "logs: its stderr too" grep -q "^to stderr" "$out/out"
+# `logs` is the Linux build's verb (logs.cc over the Windows store): its flags and words.
+hp logs keeper --tail=1
+check "logs --tail=1: one line" test "$(wc -l <"$out/out")" -eq 1
+hp logs pod/keeper --timestamps
+check "logs pod/NAME --timestamps: each line after its RFC 3339 time" \
+  bash -c "test \$(grep -cE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z (hello from the pod|to stderr ?)\$' '$out/out') -eq 2"
+hp logs keeper --since=1h --prefix
+check "logs --since --prefix: kubectl's prefix" grep -qxF "[pod/keeper/main] hello from the pod" "$out/out"
+hp logs -l app=none
+check "logs -l: kubectl's words when nothing matches" \
+  test "$rc" -eq 0 -a "$(tr -d '\r' <"$out/err")" = "No resources found in default namespace."
+hp logs keeper -c nosuch
+check "logs -c: kubectl's words for an unknown container" \
+  test "$rc" -eq 1 -a "$(tr -d '\r' <"$out/err")" = "error: container nosuch is not valid for pod keeper"
 hp apply -f $data/long-pod.yaml
 check "apply again: unchanged" test "$(cat "$out/out")" = "pod/keeper unchanged"
 
@@ -188,6 +204,13 @@ else
     grep -q "stdin-console=1 stdout-console=1 size=[1-9][0-9]*x[1-9][0-9]*" "$out/out"
 fi
 
+# logs -f follows the running container until the pod is deleted; it must not keep the delete
+# from removing the pod's logs (Windows' file sharing: sys::Open's readers share delete).
+"$WINE" "$HP_EXE" --root "$HP_ROOT" logs -f keeper </dev/null >"$out/follow" 2>&1 &
+follow_pid=$!
+wait_for grep -q 'hello from the pod' "$out/follow"
+sleep 1
+check "logs -f: still following the running container" kill -0 "$follow_pid"
 hp delete pod keeper
 check "delete: kubectl's words" test "$(cat "$out/out")" = 'pod "keeper" deleted'
 check "delete: exit 0" test "$rc" -eq 0
@@ -197,6 +220,16 @@ check "delete: the supervisor is gone" test -z "$(alive "$sup")"
 wait_for process_gone 127.0.0.83
 check "delete: what exec started in the container's job is gone" test -z "$(alive 127.0.0.83)"
 wait $exec_pid 2>/dev/null
+follow_ended() { ! kill -0 "$follow_pid" 2>/dev/null; }
+if wait_for follow_ended; then
+  wait "$follow_pid"
+  follow_rc=$?
+else
+  kill -9 "$follow_pid" 2>/dev/null
+  follow_rc="still following 15 s after the delete"
+fi
+check "logs -f: ended with the pod, exit 0" test "$follow_rc" = 0
+check "logs -f: printed what the container wrote" grep -q 'hello from the pod' "$out/follow"
 check "delete: no container volume left" test -z "$(ls -A "$WINEPREFIX/drive_c/hpc" 2>/dev/null)"
 check "delete: no pod state left" test -z "$(ls -A "$state/pods" 2>/dev/null)"
 check "delete: no log left" test -z "$(ls -A "$state/logs" 2>/dev/null)"

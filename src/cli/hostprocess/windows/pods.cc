@@ -1,4 +1,5 @@
-// `apply -f`, `get pods|daemonsets`, `logs`, `delete` on Windows (preview, docs/windows.md).
+// `apply -f`, `get pods|daemonsets`, `exec`, `delete` on Windows (preview, docs/windows.md);
+// `logs` is the Linux build's verb (logs.cc over windows/log_pods.cc).
 // A Pod gets its own supervisor process (windows/supervise.cc); a DaemonSet is stored, and the
 // DaemonSet controller for this node (windows/pod_state.h Reconcile) gives it its pod
 // when the template fits the node. Output is kubectl's: the tables through kubectl's printers
@@ -198,50 +199,6 @@ int GetDaemonSets(const GlobalOptions& g, const std::string& ns, bool wide) {
   return 0;
 }
 
-// ---- logs ---------------------------------------------------------------------------------
-
-int Logs(const GlobalOptions& g, const std::string& ns, const std::string& name,
-         std::string container, bool previous) {
-  std::string key = agent::ObjectKey(ns, name);
-  auto rec = wn::ReadPodRecord(g.root, key);
-  if (!rec) return Fail("Error from server (NotFound): pods \"" + name + "\" not found");
-  agent::PodStatus s = wn::ReadStatus(g.root, key).value_or(wn::InitialStatus(rec->pod));
-  std::vector<std::string> names;
-  for (const agent::ContainerStatus& c : s.containers) names.push_back(c.name);
-  if (container.empty()) {
-    if (names.size() != 1)
-      return Fail("error: a container name must be specified for pod " + name +
-                  ", choose one of: [" + Join(names, " ") + "]");
-    container = names[0];
-  }
-  const agent::ContainerStatus* found = nullptr;
-  for (const auto* list : {&s.containers, &s.init_containers})
-    for (const agent::ContainerStatus& c : *list)
-      if (c.name == container) found = &c;
-  if (!found) return Fail("error: container " + container + " is not valid for pod " + name);
-  int run = found->restart_count - (previous ? 1 : 0);
-  if (run < 0)
-    return Fail("Error from server (BadRequest): previous terminated container \"" + container +
-                "\" in pod \"" + name + "\" not found");
-  auto data = sys::ReadFile(wn::LogPath(g.root, key, container, run));
-  if (!data) {
-    if (found->state.kind == "waiting" && found->restart_count == 0)
-      return Fail("Error from server (BadRequest): container \"" + container + "\" in pod \"" +
-                  name + "\" is waiting to start: " + found->state.reason);
-    data = std::string();
-  }
-  std::string out;
-  for (const std::string& line : Split(*data, '\n')) {
-    // <time> <stream> <F|P> <text>
-    size_t a = line.find(' '), b = a == std::string::npos ? a : line.find(' ', a + 1);
-    if (b == std::string::npos || b + 2 > line.size()) continue;
-    out += line.substr(b + 3 <= line.size() ? b + 3 : line.size());
-    if (line[b + 1] == 'F') out += "\n";
-  }
-  Write(stdout, out);
-  return 0;
-}
-
 // ---- exec ---------------------------------------------------------------------------------
 
 struct ExecFlags {
@@ -421,21 +378,6 @@ CommandRegistration get_reg(31, {"get"}, [](CLI::App& app, GlobalOptions& g, int
         rc = Fail("error: the server doesn't have a resource type \"" + *what +
                   "\" (the Windows preview build has " + windows_node::kResources + ")");
     }
-  });
-});
-
-CommandRegistration logs_reg(33, {"logs"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
-  auto ns = std::make_shared<std::string>("default");
-  auto name = std::make_shared<std::string>();
-  auto container = std::make_shared<std::string>();
-  auto previous = std::make_shared<bool>(false);
-  auto* cmd = app.add_subcommand("logs", "Print a container's logs");
-  cmd->add_option("POD", *name)->required();
-  cmd->add_option("-c,--container", *container, "Container name");
-  cmd->add_flag("-p,--previous", *previous, "The previous run of the container");
-  cmd->add_option("-n,--namespace", *ns, "Namespace")->capture_default_str();
-  cmd->callback([&g, &rc, ns, name, container, previous] {
-    rc = Logs(g, *ns, *name, *container, *previous);
   });
 });
 

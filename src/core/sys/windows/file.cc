@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <io.h>
 #include <sys/stat.h>
+#include <windows.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -22,6 +23,26 @@ std::filesystem::path FsPath(const std::string& path) {
 }  // namespace
 
 Result<UniqueFd> Open(const std::string& path, int flags, mode_t mode) {
+  if ((flags & (_O_WRONLY | _O_RDWR | _O_CREAT | _O_TRUNC | _O_APPEND)) == 0) {
+    // A reader lets others rename and delete the file, as on Linux (the C runtime's _wopen does
+    // not): `logs -f` must not keep `delete` from removing a pod's logs.
+    HANDLE h = CreateFileW(FsPath(path).c_str(), GENERIC_READ,
+                           FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                           OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (h == INVALID_HANDLE_VALUE) {
+      DWORD error = GetLastError();
+      int e = error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND ? ENOENT
+              : error == ERROR_ACCESS_DENIED                                 ? EACCES
+                                                                             : EIO;
+      return SysErrN(e, "open \"{}\"", path);
+    }
+    int fd = ::_open_osfhandle(reinterpret_cast<intptr_t>(h), _O_RDONLY | _O_BINARY);
+    if (fd < 0) {
+      CloseHandle(h);
+      return SysErr("open \"{}\"", path);
+    }
+    return UniqueFd(fd);
+  }
   int fd;
   do {
     fd = ::_wopen(FsPath(path).c_str(), flags | _O_BINARY | _O_NOINHERIT, mode);
@@ -69,6 +90,30 @@ Status WriteFile(const std::string& path, std::string_view data) {
     data.remove_prefix(static_cast<size_t>(n));
   }
   return Ok();
+}
+
+Result<size_t> ReadSome(int fd, char* buf, size_t size) {
+  for (;;) {
+    int n = ::_read(fd, buf, static_cast<unsigned>(std::min<size_t>(size, 1 << 30)));
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno != EINTR) return SysErr("read");
+  }
+}
+
+bool IsOpenAt(int fd, const std::string& path) {
+  // The volume and the file index identify a file, as st_dev and st_ino do on Linux (MinGW's
+  // stat has no inode).
+  auto open_file = reinterpret_cast<HANDLE>(::_get_osfhandle(fd));
+  BY_HANDLE_FILE_INFORMATION a, b;
+  if (open_file == INVALID_HANDLE_VALUE || !GetFileInformationByHandle(open_file, &a)) return false;
+  HANDLE named =
+      CreateFileW(FsPath(path).c_str(), 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                  nullptr, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr);
+  if (named == INVALID_HANDLE_VALUE) return false;
+  bool got = GetFileInformationByHandle(named, &b);
+  CloseHandle(named);
+  return got && a.dwVolumeSerialNumber == b.dwVolumeSerialNumber &&
+         a.nFileIndexHigh == b.nFileIndexHigh && a.nFileIndexLow == b.nFileIndexLow;
 }
 
 bool Exists(const std::string& path) {
