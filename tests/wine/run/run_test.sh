@@ -237,6 +237,54 @@ run -f $data/cpu-limit-pod.yaml
 check "run: under Wine a CPU limit cannot be set (exit 128, named)" \
   grep -qF 'set the CPU rate of job object "JobContainer_' "$out/err"
 [ "$rc" -eq 128 ] || { fail=$((fail + 1)); echo "FAIL  CPU-limited pod: exit $rc"; }
+# --timeout stops the pod as a delete does (its grace period, CTRL_SHUTDOWN_EVENT, then the
+# job terminated) and ends with 124, as Linux's run.
+run -f $data/long-pod.yaml --timeout 5parsecs
+check "--timeout: a bad duration is refused by name (exit 1)" \
+  test "$rc" -eq 1 -a -n "$(grep -F 'error: --timeout: invalid duration "5parsecs"' "$out/err")"
+t0=$(date +%s%N)
+run -f $data/long-pod.yaml --timeout 2s
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "--timeout 2s: exit 124" test "$rc" -eq 124
+check "--timeout 2s: stopped after 2 s and long before the container's 2 minutes (${ms} ms)" \
+  test "$ms" -ge 2000 -a "$ms" -lt 30000
+check "--timeout: the container is gone" test -z "$(alive 127.0.0.79)"
+check "--timeout: its volume is removed" test -z "$(ls -A "$WINEPREFIX/drive_c/hpc" 2>/dev/null)"
+helper="$(realpath -m "$(dirname "$1")/../../../tests/wine/helper/hp-test-helper.exe")"
+if [ -f "$helper" ]; then
+  marks="$WINEPREFIX/drive_c/marks"
+  mkdir -p "$marks"
+  rm -f "$marks/run-timeout.txt"
+  helper_yaml=$(printf 'Z:%s' "${helper//\//\\}" | sed 's/\\/\\\\/g')  # for a "..." scalar
+  cat >"$out/graceful.yaml" <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: graceful
+  annotations:
+    microsoft.com/hostprocess-inherit-user: "true"
+spec:
+  terminationGracePeriodSeconds: 20
+  securityContext:
+    windowsOptions:
+      hostProcess: true
+  hostNetwork: true
+  containers:
+  - name: main
+    image: mcr.microsoft.com/windows/nanoserver:ltsc2022
+    command: ["$helper_yaml", "ctrl-exit", "C:\\\\marks\\\\run-timeout.txt", "1500", "7"]
+EOF
+  t0=$(date +%s%N)
+  run -f "$out/graceful.yaml" --timeout 3s
+  ms=$((($(date +%s%N) - t0) / 1000000))
+  check "--timeout: the container got CTRL_SHUTDOWN_EVENT (6) and its handler ran to its end" \
+    bash -c "grep -qx 'got 6' '$marks/run-timeout.txt' && grep -qx exiting '$marks/run-timeout.txt'"
+  check "--timeout: exit 124 (not the container's 7), after its handler (${ms} ms >= 4500) and before the grace period's end" \
+    test "$rc" -eq 124 -a "$ms" -ge 4500 -a "$ms" -lt 20000
+else
+  echo "skip  --timeout's grace period: $helper is not built"
+fi
+
 if [ "$under_wine" -gt 0 ]; then
   for name in "job memory limit enforced" "CPU rate hard cap" "CPU weight" \
     "active-process limit" "I/O rate control (storage QoS annotations)" \

@@ -23,6 +23,7 @@
 #include "core/windows/application.h"
 #include "core/windows/command_line.h"
 #include "core/windows/environment.h"
+#include "core/windows/graceful_stop.h"
 #include "core/windows/job_limits.h"
 #include "core/windows/mounts.h"
 #include "core/windows/path.h"
@@ -600,6 +601,47 @@ std::vector<std::string> RemoveLeftovers(const std::string& volume, const std::s
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return left;
+}
+
+void StopJobs(const std::vector<job::JobObject*>& jobs, std::chrono::milliseconds grace) {
+  auto now_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
+  struct Stopping {
+    job::JobObject* job;
+    windows::GracefulStop plan;
+    bool done = false;
+  };
+  std::vector<Stopping> stops;
+  for (job::JobObject* job : jobs) {
+    stops.push_back({job, windows::GracefulStop(grace, now_ms())});
+    Stopping& s = stops.back();
+    windows::StopAction act = s.plan.Begin();
+    if (act == windows::StopAction::kSendShutdown) {
+      auto sent = s.job->SendCtrlShutdown(
+          std::min<std::chrono::milliseconds>(grace, std::chrono::seconds(2)));
+      act = sent ? s.plan.Sent(*sent) : windows::StopAction::kTerminate;
+    }
+    if (act == windows::StopAction::kTerminate) {
+      (void)s.job->Terminate(1);
+      s.done = true;
+    }
+  }
+  for (;;) {
+    bool waiting = false;
+    for (Stopping& s : stops) {
+      if (s.done) continue;
+      auto active = s.job->ActiveProcesses();
+      windows::StopAction act = s.plan.Poll(active && *active == 0, now_ms());
+      if (act == windows::StopAction::kTerminate) (void)s.job->Terminate(1);
+      s.done = act != windows::StopAction::kWait;
+      waiting = waiting || !s.done;
+    }
+    if (!waiting) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 }  // namespace hp::cli::windows_node

@@ -82,6 +82,12 @@ Result<uint32_t> Finish(Running& r, Status* volume_left = nullptr);
 std::vector<std::string> RemoveLeftovers(const std::string& volume, const std::string& id,
                                          std::chrono::milliseconds retry);
 
+// Stops containers' jobs as hcsshim's job containers stop (windows::GracefulStop): each is sent
+// CTRL_SHUTDOWN_EVENT and has `grace` to empty, then what is left is terminated. Returns once
+// every job is empty or terminated: after the grace period and 2 s per job for the events at
+// most. (A pod's delete, a probe's restart, `run -f`'s --timeout and Ctrl-C.)
+void StopJobs(const std::vector<job::JobObject*>& jobs, std::chrono::milliseconds grace);
+
 // Writes `s` to `f` at once and flushes (binary: the bytes Linux writes).
 void Write(FILE* f, const std::string& s);
 

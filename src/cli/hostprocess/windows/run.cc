@@ -5,7 +5,10 @@
 // environment and application-name rules (core/windows). When a container's first process
 // ends, its job is terminated: nothing it started outlives it. Exit code: the first failing
 // container's; 1: rejected manifest; 2: bad usage, unreadable input or what the preview does
-// not support yet; 128: a container could not be started.
+// not support yet; 124: --timeout reached; 128: a container could not be started. --timeout
+// and a console control event (Ctrl-C, Ctrl-Break, the console closed) stop the pod as a delete
+// does: CTRL_SHUTDOWN_EVENT to each running container's processes, the pod's grace period, then
+// TerminateJobObject.
 //
 // Images are the directory images of `hostprocess import` (core/image/windows/dir_images.h):
 // their files are copied into the container volume, their config gives the command, env and
@@ -16,10 +19,12 @@
 // env valueFrom/envFrom, probes and restarts are refused or ignored as said below.
 #include <windows.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -31,12 +36,14 @@
 #include "cli/hostprocess/manifests.h"
 #include "cli/hostprocess/windows/container.h"
 #include "cli/hostprocess/windows/runs.h"
+#include "core/agent/grace.h"
 #include "core/image/windows/dir_images.h"
 #include "core/job/windows/job_object.h"
 #include "core/k8s/admission.h"
 #include "core/k8s/decode.h"
 #include "core/launch/windows/spawn.h"
 #include "core/plan/plan.h"
+#include "core/pod/duration.h"
 #include "core/sys/file.h"
 #include "core/sys/windows/wide.h"
 #include "core/sys/windows/wine.h"
@@ -58,9 +65,100 @@ struct RunFlags {
   std::vector<std::string> files;
   AdmissionFlags admission;
   windows_node::ContainerOptions container{"", "C:\\hpc"};
+  std::string timeout;
+};
+
+// Set by a console control event: the pod stops (PodStop). Manual reset, made once.
+HANDLE ConsoleStopEvent() {
+  static HANDLE event = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+  return event;
+}
+
+BOOL WINAPI OnConsoleControl(DWORD type) {
+  if (type != CTRL_C_EVENT && type != CTRL_BREAK_EVENT && type != CTRL_CLOSE_EVENT) return FALSE;
+  SetEvent(ConsoleStopEvent());
+  return TRUE;  // handled: `run` stops the pod and ends with its exit code
+}
+
+// The pod's stop on --timeout or a console control event, as Linux's `run` stops it on its
+// deadline, SIGINT or SIGTERM: no container starts any more, and the running ones' jobs (opened
+// by name: Finish may close the run's own handles meanwhile) get the pod's grace period
+// (StopJobs). Ends with the run (Done).
+class PodStop {
+ public:
+  PodStop(std::optional<std::chrono::milliseconds> timeout, std::chrono::milliseconds grace)
+      : done_(CreateEventW(nullptr, TRUE, FALSE, nullptr)) {
+    SetConsoleCtrlHandler(OnConsoleControl, TRUE);
+    DWORD wait = INFINITE;
+    if (timeout && timeout->count() < INFINITE) wait = static_cast<DWORD>(timeout->count());
+    watcher_ = std::thread([this, wait, grace] {
+      HANDLE events[] = {done_, ConsoleStopEvent()};
+      DWORD why = WaitForMultipleObjects(2, events, FALSE, wait);
+      if (why == WAIT_OBJECT_0) return;
+      std::vector<std::string> ids;
+      {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+        timed_out_ = why == WAIT_TIMEOUT;
+        ids = running_;
+      }
+      std::vector<job::JobObject> jobs;
+      for (const std::string& id : ids)
+        if (auto job = job::JobObject::Open(id, /*terminate=*/true))
+          jobs.push_back(std::move(*job));
+      std::vector<job::JobObject*> stopping;
+      for (job::JobObject& job : jobs) stopping.push_back(&job);
+      windows_node::StopJobs(stopping, grace);
+    });
+  }
+  ~PodStop() {
+    SetEvent(done_);
+    watcher_.join();
+    CloseHandle(done_);
+    SetConsoleCtrlHandler(OnConsoleControl, FALSE);
+  }
+  PodStop(const PodStop&) = delete;
+  PodStop& operator=(const PodStop&) = delete;
+
+  // Whether container `id` may start (false once the pod is stopping); it is then stopped with
+  // the others until Ended.
+  bool Starting(const std::string& id) {
+    std::lock_guard lock(mu_);
+    if (!stopping_) running_.push_back(id);
+    return !stopping_;
+  }
+  void Ended(const std::string& id) {
+    std::lock_guard lock(mu_);
+    running_.erase(std::remove(running_.begin(), running_.end(), id), running_.end());
+  }
+  bool stopping() {
+    std::lock_guard lock(mu_);
+    return stopping_;
+  }
+  bool timed_out() {
+    std::lock_guard lock(mu_);
+    return timed_out_;
+  }
+
+ private:
+  HANDLE done_;
+  std::thread watcher_;
+  std::mutex mu_;
+  std::vector<std::string> running_;  // the ids of the containers that started
+  bool stopping_ = false;
+  bool timed_out_ = false;
 };
 
 int RunPod(const RunFlags& flags) {
+  std::optional<std::chrono::milliseconds> timeout;
+  if (!flags.timeout.empty()) {
+    auto d = pod::ParseDuration(flags.timeout);
+    if (!d) {
+      Write(stderr, "error: --timeout: " + d.error().ToString() + "\n");
+      return 1;
+    }
+    timeout = *d;
+  }
   k8s::AdmissionOptions opts;
   if (!MakeAdmissionOptions(flags.admission, &opts)) return 2;
   auto decoded = DecodeManifests(flags.files);
@@ -101,33 +199,48 @@ int RunPod(const RunFlags& flags) {
     Write(stderr, "error: " + s.error().ToString() + "\n");
     return 128;
   }
-  auto run_one = [&](const k8s::Container& c) -> Result<Running> {
+  PodStop stop(timeout, agent::GracePeriod(spec->termination_grace_period_seconds));
+  // Starts container `c`; nothing (and no error) once the pod is stopping.
+  auto run_one = [&](const k8s::Container& c) -> Result<std::optional<Running>> {
     windows_node::ContainerOptions options = flags.container;
     options.id = windows_node::NewContainerId();
+    if (!stop.Starting(options.id)) return std::optional<Running>();
     Status recorded = record->Add(windows::JoinPath(options.volume_root, options.id));
     Result<Running> r =
         recorded ? windows_node::Start(pod, c, options) : Result<Running>(Err(recorded.error()));
     if (!r) {
+      stop.Ended(options.id);
       Write(stderr, "error: " + r.error().ToString() + "\n");
       // Start undoes what it made; what it could not stays recorded for the next command.
       std::string volume = windows::JoinPath(options.volume_root, options.id);
       if (!windows_node::RemoveLeftovers(volume, options.id, std::chrono::milliseconds(0)).empty())
         record->Keep();
+      return Err(r.error());
     }
-    return r;
+    return std::optional<Running>(std::move(*r));
   };
-  for (const k8s::Container& c : spec->init_containers) {
-    auto r = run_one(c);
-    if (!r) return r.error().code() == ErrorCode::kUnsupported ? 2 : 128;
+  // Waits for a started container and removes it: its exit code, or nothing when it could not
+  // be waited for (said on stderr).
+  auto finish = [&](Running& r) -> std::optional<uint32_t> {
     Status left = Ok();
-    auto code = Finish(*r, &left);
+    auto code = Finish(r, &left);
     if (!left || !code) record->Keep();  // the next command removes what is left
     if (!left) Write(stderr, "Warning: " + left.error().ToString() + "\n");
     if (!code) {
       Write(stderr, "error: " + code.error().ToString() + "\n");
-      return 128;
+      return std::nullopt;
     }
-    if (*code != 0) return static_cast<int>(*code);
+    return *code;
+  };
+  // --timeout ends the pod with 124, as on Linux (timeout(1)'s code).
+  auto exit_code = [&](int code) { return stop.timed_out() ? 124 : code; };
+  for (const k8s::Container& c : spec->init_containers) {
+    auto r = run_one(c);
+    if (!r) return exit_code(r.error().code() == ErrorCode::kUnsupported ? 2 : 128);
+    if (!*r) return exit_code(0);  // stopped before it started
+    auto code = finish(**r);
+    if (!code) return exit_code(128);
+    if (*code != 0) return exit_code(static_cast<int>(*code));
   }
   std::vector<Running> running;
   int failed = 0;
@@ -137,23 +250,20 @@ int RunPod(const RunFlags& flags) {
       failed = r.error().code() == ErrorCode::kUnsupported ? 2 : 128;
       break;
     }
-    running.push_back(std::move(*r));
+    if (!*r) break;  // stopped
+    running.push_back(std::move(**r));
   }
-  int exit_code = failed;
+  int code = failed;
   for (Running& r : running) {
     if (failed) (void)r.job->Kill();
-    Status left = Ok();
-    auto code = Finish(r, &left);
-    if (!left || !code) record->Keep();  // the next command removes what is left
-    if (!left) Write(stderr, "Warning: " + left.error().ToString() + "\n");
-    if (!code) {
-      Write(stderr, "error: " + code.error().ToString() + "\n");
-      if (exit_code == 0) exit_code = 128;
-    } else if (*code != 0 && exit_code == 0) {
-      exit_code = static_cast<int>(*code);
+    auto ended = finish(r);
+    if (!ended) {
+      if (code == 0) code = 128;
+    } else if (*ended != 0 && code == 0) {
+      code = static_cast<int>(*ended);
     }
   }
-  return exit_code;
+  return exit_code(code);
 }
 
 CommandRegistration registration(
@@ -162,10 +272,12 @@ CommandRegistration registration(
       CLI::App* cmd = app.add_subcommand(
           "run",
           "Run one pod in the foreground (Windows preview: see docs/windows.md) and exit with the\n"
-          "code of its first failing container.");
+          "code of its first failing container; Ctrl-C stops the pod with its grace period.");
       cmd->add_option("-f,--filename", flags->files, "Manifest file, directory or - for stdin")
           ->required();
       AddAdmissionFlags(cmd, flags->admission);
+      cmd->add_option("--timeout", flags->timeout,
+                      "Stop the pod after this long (e.g. 30s, 5m); exit code 124");
       cmd->add_option("--volume-root", flags->container.volume_root,
                       "Where container volumes are made: <volume-root>\\<container-id>\\")
           ->capture_default_str();

@@ -75,46 +75,6 @@ void Pump(HANDLE pipe, const char* stream, FILE* log, std::mutex& mu) {
   CloseHandle(pipe);
 }
 
-// Stops containers' jobs as hcsshim's job containers stop (windows::GracefulStop): each is sent
-// CTRL_SHUTDOWN_EVENT and has `grace` to empty, then what is left is terminated. Returns once
-// every job is empty or terminated: after the grace period and 2 s per job for the events at
-// most.
-void StopJobs(const std::vector<job::JobObject*>& jobs, std::chrono::milliseconds grace) {
-  struct Stopping {
-    job::JobObject* job;
-    windows::GracefulStop plan;
-    bool done = false;
-  };
-  std::vector<Stopping> stops;
-  for (job::JobObject* job : jobs) {
-    stops.push_back({job, windows::GracefulStop(grace, NowMs())});
-    Stopping& s = stops.back();
-    windows::StopAction act = s.plan.Begin();
-    if (act == windows::StopAction::kSendShutdown) {
-      auto sent = s.job->SendCtrlShutdown(
-          std::min<std::chrono::milliseconds>(grace, std::chrono::seconds(2)));
-      act = sent ? s.plan.Sent(*sent) : windows::StopAction::kTerminate;
-    }
-    if (act == windows::StopAction::kTerminate) {
-      (void)s.job->Terminate(1);
-      s.done = true;
-    }
-  }
-  for (;;) {
-    bool waiting = false;
-    for (Stopping& s : stops) {
-      if (s.done) continue;
-      auto active = s.job->ActiveProcesses();
-      windows::StopAction act = s.plan.Poll(active && *active == 0, NowMs());
-      if (act == windows::StopAction::kTerminate) (void)s.job->Terminate(1);
-      s.done = act != windows::StopAction::kWait;
-      waiting = waiting || !s.done;
-    }
-    if (!waiting) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-}
-
 class PodSupervisor {
  public:
   PodSupervisor(std::string root, std::string key, windows_node::PodRecord record, k8s::Pod pod)
@@ -249,7 +209,8 @@ class PodSupervisor {
     }
     std::vector<job::JobObject*> stopping;
     for (job::JobObject& job : jobs) stopping.push_back(&job);
-    StopJobs(stopping, agent::GracePeriod(pod_.spec.termination_grace_period_seconds));
+    windows_node::StopJobs(stopping,
+                           agent::GracePeriod(pod_.spec.termination_grace_period_seconds));
   }
 
   const std::string& Policy() const { return pod_.spec.restart_policy; }
@@ -492,9 +453,10 @@ class PodSupervisor {
       }
       if (step.restart) {
         // Not under mu_: the stop may take the whole grace period.
-        StopJobs({job::JobObjectOf(*r.job)},
-                 agent::ProbeGracePeriod(step.restart->termination_grace_period_seconds,
-                                         pod_.spec.termination_grace_period_seconds));
+        windows_node::StopJobs(
+            {job::JobObjectOf(*r.job)},
+            agent::ProbeGracePeriod(step.restart->termination_grace_period_seconds,
+                                    pod_.spec.termination_grace_period_seconds));
         return;
       }
     }
