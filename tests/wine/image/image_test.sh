@@ -59,15 +59,15 @@ check "inspect: ... naming it" grep -qF 'image "nothere:1" is not imported' "$ou
 
 hp run -f $data/image-pod.yaml
 check "run: the image's cmd runs (exit 0)" test "$rc" -eq 0
-check "run: the image's env" grep -qxF "hello from image img" "$out/out"
+check "run: the image's env" grep -qxF "[tool] hello from image img" "$out/out"
 check "run: the image's working directory, below the volume" \
-  grep -Eqx 'C:\\hpc\\[0-9a-f]{32}\\bin' "$out/out"
+  grep -Eqx '\[tool\] C:\\hpc\\[0-9a-f]{32}\\bin' "$out/out"
 check "run: container volume removed" test -z "$(ls -A "$WINEPREFIX/drive_c/hpc" 2>/dev/null)"
 check "run: the image is kept" test -f "$dir/Files/data.txt"
 
 hp run -f $data/command-pod.yaml
 check "run: the manifest's command wins (exit 4)" test "$rc" -eq 4
-check "run: the image's files are in the volume" grep -qxF "data from image" "$out/out"
+check "run: the image's files are in the volume" grep -qxF "[tool] data from image" "$out/out"
 
 hp run -f tests/wine/run/sandbox-pod.yaml
 check "run: an image never imported is warned about" \

@@ -72,8 +72,8 @@ check "import layout: no temp directory left" no_temp_dir
 hp run -f $data/oci-pod.yaml
 check "run: the image's Cmd runs (exit 0)" test "$rc" -eq 0
 check "run: ... over the image's files in the volume (the top layer's x.txt)" \
-  grep -qxF "x from layer 2" "$out/out"
-check "run: ... with the image's Env" grep -qxF "greeting=oci" "$out/out"
+  grep -qxF "[tool] x from layer 2" "$out/out"
+check "run: ... with the image's Env" grep -qxF "[tool] greeting=oci" "$out/out"
 
 # A tarball of the same layout, and a docker archive of the same image.
 hp import 'C:\src\layout.tar' hostprocess.local/oci-tar:1

@@ -33,16 +33,19 @@ wait_alive() {
 }
 
 run -f $data/sandbox-pod.yaml
-sandbox=$(sed -n 's/^CONTAINER_SANDBOX_MOUNT_POINT=//p' "$out/out")
+# Each line of a container's output comes as `[container] line`, as from Linux's run.
+check "run: the container's lines prefixed with its name, as on Linux" \
+  test "$(grep -vc '^\[shell\] ' "$out/out")" -eq 0 -a -s "$out/out"
+sandbox=$(sed -n 's/^\[shell\] CONTAINER_SANDBOX_MOUNT_POINT=//p' "$out/out")
 check "run: exit code of the container (3)" test "$rc" -eq 3
 check "run: sandbox C:\\hpc\\<id>\\ with its trailing \\" \
   grep -Eq '^C:\\hpc\\[0-9a-f]{32}\\$' <<<"$sandbox"
 check "run: the manifest cannot override the sandbox variable" \
-  test "$(grep -ic '^CONTAINER_SANDBOX_MOUNT_POINT=' "$out/out")" -eq 1
+  test "$(grep -ic '^\[shell\] CONTAINER_SANDBOX_MOUNT_POINT=' "$out/out")" -eq 1
 check "run: %CONTAINER_SANDBOX_MOUNT_POINT% expanded in env" \
-  grep -qxF "GREETING=hello from $sandbox" "$out/out"
-check "run: working directory is the sandbox" grep -qxF "${sandbox%\\}" "$out/out"
-check "run: %CONTAINER_SANDBOX_MOUNT_POINT% expanded in args" grep -qxF "arg=$sandbox" "$out/out"
+  grep -qxF "[shell] GREETING=hello from $sandbox" "$out/out"
+check "run: working directory is the sandbox" grep -qxF "[shell] ${sandbox%\\}" "$out/out"
+check "run: %CONTAINER_SANDBOX_MOUNT_POINT% expanded in args" grep -qxF "[shell] arg=$sandbox" "$out/out"
 check "run: container volume removed" test -z "$(ls -A "$WINEPREFIX/drive_c/hpc" 2>/dev/null)"
 check "run: an image never imported is warned about" grep -q "is not imported" "$out/err"
 
@@ -53,7 +56,7 @@ run -f $data/downward-pod.yaml
 ncpu=$(nproc)
 check "downward API and \$(VAR): exit 0" test "$rc" -eq 0
 check "downward API and \$(VAR): kubelet's values, \$\$ kept, an undefined name as written" \
-  grep -Eqx "name=downward ns=agents ip=[0-9.]+ cpu=$((ncpu * 1000)) label=probe both=agents/downward kept=\\\$\(POD_NAME\) undefined=\\\$\(NOPE\) ?" \
+  grep -Eqx "\[shell\] name=downward ns=agents ip=[0-9.]+ cpu=$((ncpu * 1000)) label=probe both=agents/downward kept=\\\$\(POD_NAME\) undefined=\\\$\(NOPE\) ?" \
   "$out/out"
 
 # Control: outside a job, the grandchild outlives its parent.

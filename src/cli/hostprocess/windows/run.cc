@@ -58,7 +58,11 @@ namespace hp::cli {
 namespace {
 
 using windows_node::Finish;
-using windows_node::Running;
+// A started container and the threads that copy its output to ours.
+struct Running {
+  windows_node::Running container;
+  std::thread out, err;
+};
 using windows_node::Write;
 
 struct RunFlags {
@@ -67,6 +71,33 @@ struct RunFlags {
   windows_node::ContainerOptions container{"", "C:\\hpc"};
   std::string timeout;
 };
+
+// Copies one stream of a container to `to`, each line as `[name] line` (Linux's run): a line
+// ends at '\n' (a '\r' before it is the container's and kept); a last line without one is
+// written when the stream ends.
+void CopyPrefixed(HANDLE pipe, std::string name, FILE* to, std::mutex& mu) {
+  std::string pending;
+  auto emit = [&](std::string_view line) {
+    std::string text = "[" + name + "] ";
+    text.append(line);
+    text += '\n';
+    std::lock_guard lock(mu);
+    Write(to, text);
+  };
+  char buf[4096];
+  DWORD n = 0;
+  while (ReadFile(pipe, buf, sizeof buf, &n, nullptr) && n > 0) {
+    pending.append(buf, n);
+    size_t start = 0, nl;
+    while ((nl = pending.find('\n', start)) != std::string::npos) {
+      emit(std::string_view(pending).substr(start, nl - start));
+      start = nl + 1;
+    }
+    pending.erase(0, start);
+  }
+  if (!pending.empty()) emit(pending);
+  CloseHandle(pipe);
+}
 
 // Set by a console control event: the pod stops (PodStop). Manual reset, made once.
 HANDLE ConsoleStopEvent() {
@@ -201,14 +232,27 @@ int RunPod(const RunFlags& flags) {
   }
   PodStop stop(timeout, agent::GracePeriod(spec->termination_grace_period_seconds));
   // Starts container `c`; nothing (and no error) once the pod is stopping.
+  std::mutex output_mu;
   auto run_one = [&](const k8s::Container& c) -> Result<std::optional<Running>> {
     windows_node::ContainerOptions options = flags.container;
     options.id = windows_node::NewContainerId();
     if (!stop.Starting(options.id)) return std::optional<Running>();
     Status recorded = record->Add(windows::JoinPath(options.volume_root, options.id));
-    Result<Running> r =
-        recorded ? windows_node::Start(pod, c, options) : Result<Running>(Err(recorded.error()));
+    HANDLE out_r = nullptr, out_w = nullptr, err_r = nullptr, err_w = nullptr;
+    if (recorded &&
+        !(CreatePipe(&out_r, &out_w, nullptr, 0) && CreatePipe(&err_r, &err_w, nullptr, 0)))
+      recorded =
+          Err(ErrorCode::kInternal, "container \"{}\": cannot make its output pipes", c.name);
+    options.std_out = out_w;
+    options.std_err = err_w;
+    Result<windows_node::Running> r = recorded
+                                          ? windows_node::Start(pod, c, options)
+                                          : Result<windows_node::Running>(Err(recorded.error()));
+    for (HANDLE h : {out_w, err_w})  // the container holds its own
+      if (h) CloseHandle(h);
     if (!r) {
+      for (HANDLE h : {out_r, err_r})
+        if (h) CloseHandle(h);
       stop.Ended(options.id);
       Write(stderr, "error: " + r.error().ToString() + "\n");
       // Start undoes what it made; what it could not stays recorded for the next command.
@@ -217,13 +261,22 @@ int RunPod(const RunFlags& flags) {
         record->Keep();
       return Err(r.error());
     }
-    return std::optional<Running>(std::move(*r));
+    Running started{std::move(*r),
+                    std::thread(CopyPrefixed, out_r, c.name, stdout, std::ref(output_mu)),
+                    std::thread(CopyPrefixed, err_r, c.name, stderr, std::ref(output_mu))};
+    return std::optional<Running>(std::move(started));
   };
   // Waits for a started container and removes it: its exit code, or nothing when it could not
   // be waited for (said on stderr).
   auto finish = [&](Running& r) -> std::optional<uint32_t> {
     Status left = Ok();
-    auto code = Finish(r, &left);
+    auto code = Finish(r.container, &left);
+    for (std::thread* t : {&r.out, &r.err}) {
+      if (code)
+        t->join();  // the job is closed: its processes' ends of the pipes are gone
+      else
+        t->detach();  // a job that did not empty may hold them for good
+    }
     if (!left || !code) record->Keep();  // the next command removes what is left
     if (!left) Write(stderr, "Warning: " + left.error().ToString() + "\n");
     if (!code) {
@@ -255,7 +308,7 @@ int RunPod(const RunFlags& flags) {
   }
   int code = failed;
   for (Running& r : running) {
-    if (failed) (void)r.job->Kill();
+    if (failed) (void)r.container.job->Kill();
     auto ended = finish(r);
     if (!ended) {
       if (code == 0) code = 128;
