@@ -15,6 +15,7 @@
 #include "core/image/layer_copy.h"
 #include "core/image/store.h"
 #include "core/sys/file.h"
+#include "core/sys/mount.h"
 
 namespace hp::image {
 namespace {
@@ -154,11 +155,11 @@ Result<Rootfs> Store::MountRootfs(const ImageRecord& img, const std::string& tar
         "lowerdir=" + lower + ",upperdir=" + scratch + "/upper,workdir=" + scratch + "/work";
     if (data.size() >= 4000) {
       note = "too many layers for one overlay mount: copied";
-    } else if (::mount("overlay", target.c_str(), "overlay", MS_NOSUID | MS_NODEV,
-                       data.c_str()) == 0) {  // nothing in an image grants privileges
+    } else if (Status m = sys::MountOverlay(target, data, MS_NOSUID | MS_NODEV);
+               m) {  // nothing in an image grants privileges; the upper goes with the scratch
       kind = RootfsKind::kOverlay;
     } else {
-      note = fmt::format("overlay mount failed ({}): copied", std::strerror(errno));
+      note = fmt::format("overlay mount failed ({}): copied", std::strerror(m.error().sys_errno()));
     }
   }
   json rec{

@@ -5,6 +5,7 @@
 
 #include "core/base/strings.h"
 #include "core/sys/file.h"
+#include "core/sys/mount.h"
 
 namespace hp::pod {
 
@@ -33,10 +34,9 @@ Result<Undo> DirRootfs::Mount(const std::string&, const std::string& target,
   ::chmod(upper.c_str(), 0755);
   std::string opts = fmt::format("lowerdir={},upperdir={},workdir={}", dir_, upper, work);
   // nosuid,nodev: nothing in an image grants privileges (docs/security.md).
-  if (::mount("overlay", target.c_str(), "overlay", MS_NOSUID | MS_NODEV, opts.c_str()) < 0) {
-    int e = errno;
+  if (Status m = sys::MountOverlay(target, opts, MS_NOSUID | MS_NODEV); !m) {
     (void)sys::RemoveAll(scratch);
-    return SysErrN(e, "mount overlay of \"{}\" on \"{}\"", dir_, target);
+    return SysErrN(m.error().sys_errno(), "mount overlay of \"{}\" on \"{}\"", dir_, target);
   }
   return Undo([target, scratch]() -> Status {
     if (::umount2(target.c_str(), MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) {

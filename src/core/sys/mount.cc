@@ -3,6 +3,7 @@
 #include <sys/mount.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 
 #include "core/sys/file.h"
@@ -72,6 +73,26 @@ Status DetachMountsUnder(const std::string& dir) {
     }
   }
   return Err(ErrorCode::kInternal, "mounts under \"{}\" remain after detaching", dir);
+}
+
+Status MountOverlay(const std::string& target, const std::string& data, unsigned long flags) {
+  // Set only when a mount without the option worked after one with it was refused: an EINVAL
+  // for another reason (a bad `data`) must not turn the option off for later mounts.
+  static std::atomic<bool> refuses_volatile{false};
+  if (!refuses_volatile.load(std::memory_order_relaxed)) {
+    std::string with = data + ",volatile";
+    if (::mount("overlay", target.c_str(), "overlay", flags, with.c_str()) == 0) return Ok();
+    if (errno != EINVAL) return SysErr("mount overlay on \"{}\"", target);
+    if (::mount("overlay", target.c_str(), "overlay", flags, data.c_str()) != 0) {
+      return SysErr("mount overlay on \"{}\"", target);
+    }
+    refuses_volatile.store(true, std::memory_order_relaxed);
+    return Ok();
+  }
+  if (::mount("overlay", target.c_str(), "overlay", flags, data.c_str()) != 0) {
+    return SysErr("mount overlay on \"{}\"", target);
+  }
+  return Ok();
 }
 
 }  // namespace hp::sys
