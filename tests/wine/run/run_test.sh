@@ -246,8 +246,13 @@ run -f $data/long-pod.yaml --timeout 5parsecs
 check "--timeout: a bad duration is refused by name (exit 1)" \
   test "$rc" -eq 1 -a -n "$(grep -F 'error: --timeout: invalid duration "5parsecs"' "$out/err")"
 t0=$(date +%s%N)
-run -f $data/long-pod.yaml --timeout 2s
+run -v -f $data/long-pod.yaml --timeout 2s
 ms=$((($(date +%s%N) - t0) / 1000000))
+tr -d '\r' <"$out/err" >"$out/events"
+check "-v: Linux run's events: started, the timeout, exited" \
+  bash -c "grep -Eqx 'hostprocess: container \"shell\" started \(pid [0-9]+, sandbox C:\\\\hpc\\\\[0-9a-f]{32}\\\\\)' '$out/events' &&
+    grep -qx 'hostprocess: timeout: stopping the pod' '$out/events' &&
+    grep -Eqx 'hostprocess: container \"shell\" exited: exit code [0-9]+' '$out/events'"
 check "--timeout 2s: exit 124" test "$rc" -eq 124
 check "--timeout 2s: stopped after 2 s and long before the container's 2 minutes (${ms} ms)" \
   test "$ms" -ge 2000 -a "$ms" -lt 30000
@@ -280,6 +285,8 @@ EOF
   t0=$(date +%s%N)
   run -f "$out/graceful.yaml" --timeout 3s
   ms=$((($(date +%s%N) - t0) / 1000000))
+  check "without -v: the timeout said, the starts not" \
+    bash -c "grep -q '^hostprocess: timeout: stopping the pod' '$out/err' && ! grep -q 'started (pid' '$out/err'"
   check "--timeout: the container got CTRL_SHUTDOWN_EVENT (6) and its handler ran to its end" \
     bash -c "grep -qx 'got 6' '$marks/run-timeout.txt' && grep -qx exiting '$marks/run-timeout.txt'"
   check "--timeout: exit 124 (not the container's 7), after its handler (${ms} ms >= 4500) and before the grace period's end" \

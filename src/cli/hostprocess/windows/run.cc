@@ -61,6 +61,7 @@ using windows_node::Finish;
 // A started container and the threads that copy its output to ours.
 struct Running {
   windows_node::Running container;
+  std::string name;
   std::thread out, err;
 };
 using windows_node::Write;
@@ -70,6 +71,23 @@ struct RunFlags {
   AdmissionFlags admission;
   windows_node::ContainerOptions container{"", "C:\\hpc"};
   std::string timeout;
+  bool verbose = false;
+};
+
+// The run's events on stderr in Linux's run's words (`hostprocess: ...`): a container's start
+// and exit and the pod's stop with -v; a timeout always.
+class RunEvents {
+ public:
+  explicit RunEvents(bool verbose) : verbose_(verbose) {}
+  void operator()(const std::string& m) {
+    if (!verbose_ && m.find("timeout") == std::string::npos) return;
+    std::lock_guard lock(mu_);
+    Write(stderr, "hostprocess: " + m + "\n");
+  }
+
+ private:
+  bool verbose_;
+  std::mutex mu_;
 };
 
 // Copies one stream of a container to `to`, each line as `[name] line` (Linux's run): a line
@@ -117,14 +135,15 @@ BOOL WINAPI OnConsoleControl(DWORD type) {
 // (StopJobs). Ends with the run (Done).
 class PodStop {
  public:
-  PodStop(std::optional<std::chrono::milliseconds> timeout, std::chrono::milliseconds grace)
+  PodStop(std::optional<std::chrono::milliseconds> timeout, std::chrono::milliseconds grace,
+          RunEvents& events)
       : done_(CreateEventW(nullptr, TRUE, FALSE, nullptr)) {
     SetConsoleCtrlHandler(OnConsoleControl, TRUE);
     DWORD wait = INFINITE;
     if (timeout && timeout->count() < INFINITE) wait = static_cast<DWORD>(timeout->count());
-    watcher_ = std::thread([this, wait, grace] {
-      HANDLE events[] = {done_, ConsoleStopEvent()};
-      DWORD why = WaitForMultipleObjects(2, events, FALSE, wait);
+    watcher_ = std::thread([this, wait, grace, &events] {
+      HANDLE ends[] = {done_, ConsoleStopEvent()};
+      DWORD why = WaitForMultipleObjects(2, ends, FALSE, wait);
       if (why == WAIT_OBJECT_0) return;
       std::vector<std::string> ids;
       {
@@ -133,6 +152,9 @@ class PodStop {
         timed_out_ = why == WAIT_TIMEOUT;
         ids = running_;
       }
+      events(timed_out_
+                 ? std::string("timeout: stopping the pod")
+                 : "stopping the pod (grace period " + std::to_string(grace.count() / 1000) + "s)");
       std::vector<job::JobObject> jobs;
       for (const std::string& id : ids)
         if (auto job = job::JobObject::Open(id, /*terminate=*/true))
@@ -230,7 +252,8 @@ int RunPod(const RunFlags& flags) {
     Write(stderr, "error: " + s.error().ToString() + "\n");
     return 128;
   }
-  PodStop stop(timeout, agent::GracePeriod(spec->termination_grace_period_seconds));
+  RunEvents events(flags.verbose);
+  PodStop stop(timeout, agent::GracePeriod(spec->termination_grace_period_seconds), events);
   // Starts container `c`; nothing (and no error) once the pod is stopping.
   std::mutex output_mu;
   auto run_one = [&](const k8s::Container& c) -> Result<std::optional<Running>> {
@@ -261,7 +284,9 @@ int RunPod(const RunFlags& flags) {
         record->Keep();
       return Err(r.error());
     }
-    Running started{std::move(*r),
+    events("container \"" + c.name + "\" started (pid " + std::to_string(r->process.pid()) +
+           ", sandbox " + r->volume + "\\)");
+    Running started{std::move(*r), c.name,
                     std::thread(CopyPrefixed, out_r, c.name, stdout, std::ref(output_mu)),
                     std::thread(CopyPrefixed, err_r, c.name, stderr, std::ref(output_mu))};
     return std::optional<Running>(std::move(started));
@@ -283,6 +308,7 @@ int RunPod(const RunFlags& flags) {
       Write(stderr, "error: " + code.error().ToString() + "\n");
       return std::nullopt;
     }
+    events("container \"" + r.name + "\" exited: exit code " + std::to_string(*code));
     return *code;
   };
   // --timeout ends the pod with 124, as on Linux (timeout(1)'s code).
@@ -329,6 +355,7 @@ CommandRegistration registration(
       cmd->add_option("-f,--filename", flags->files, "Manifest file, directory or - for stdin")
           ->required();
       AddAdmissionFlags(cmd, flags->admission);
+      cmd->add_flag("-v,--verbose", flags->verbose, "Print container start/exit events");
       cmd->add_option("--timeout", flags->timeout,
                       "Stop the pod after this long (e.g. 30s, 5m); exit code 124");
       cmd->add_option("--volume-root", flags->container.volume_root,
