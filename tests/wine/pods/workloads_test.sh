@@ -64,8 +64,9 @@ check "describe daemonsets: kubectl's fields, counts and template" \
     grep -qx 'Number of Nodes Scheduled with Available Pods: 1' '$out/out' && \
     grep -Eq '^Pods Status: +1 Running / 0 Waiting / 0 Succeeded / 0 Failed\$' '$out/out' && \
     grep -qx 'Pod Template:' '$out/out' && grep -Eq '^  Containers:\$' '$out/out' && \
-    grep -Eq '^    Image: +mcr.microsoft.com/windows/nanoserver:ltsc2022\$' '$out/out' && \
-    grep -Eq '^Events: +<none>\$' '$out/out'"
+    grep -Eq '^    Image: +mcr.microsoft.com/windows/nanoserver:ltsc2022\$' '$out/out'"
+check "describe daemonsets: the controller's SuccessfulCreate event, as on Linux" \
+  grep -Eq "^  Normal +SuccessfulCreate +[0-9]+s +daemonset-controller +Created pod: $first\$" "$out/out"
 check "describe daemonsets: a DaemonSet that fits says nothing about scheduling" \
   test "$(grep -c '^Scheduling:' "$out/out")" -eq 0
 hp describe ds -n kube-system no-such-ds
@@ -134,6 +135,10 @@ wait_for test -s "$state/logs/kube-system_$second/agent/0.log"
 wait_for grep -q 'agent v2' "$state/logs/kube-system_$second/agent/0.log"
 check "a changed template: the new pod runs the new command" \
   grep -q 'agent v2' "$state/logs/kube-system_$second/agent/0.log"
+hp describe daemonsets -n kube-system agent
+check "describe daemonsets: the old pod's SuccessfulDelete and the new one's SuccessfulCreate" \
+  bash -c "grep -Eq '^  Normal +SuccessfulDelete .* daemonset-controller +Deleted pod: $first\$' '$out/out' &&
+    grep -Eq '^  Normal +SuccessfulCreate .* daemonset-controller +Created pod: $second\$' '$out/out'"
 
 hp delete daemonset -n kube-system agent
 check "delete daemonset: kubectl's words" \
@@ -141,6 +146,7 @@ check "delete daemonset: kubectl's words" \
 wait_for process_gone 127.0.0.82
 check "delete daemonset: its pod's container is gone" test -z "$(alive 127.0.0.82)"
 check "delete daemonset: its pod is gone" test -z "$(agent_pod)"
+check "delete daemonset: its events go with it" test -z "$(ls -A "$state/daemonset-events" 2>/dev/null)"
 hp get daemonsets -n kube-system
 check "get daemonsets: none" grep -qxF "No resources found in kube-system namespace." "$out/err"
 

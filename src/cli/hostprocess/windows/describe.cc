@@ -106,7 +106,7 @@ int DescribePods(const GlobalOptions& g, const std::string& ns,
 }
 
 // kubectl describe daemonset: the Linux node's text from the stored DaemonSet and its pod on
-// this node. The Windows node records no events (Events: <none>).
+// this node, with the DaemonSet controller's events.
 int DescribeDaemonSets(const GlobalOptions& g, const std::string& ns,
                        const std::vector<std::string>& names) {
   int rc = 0;
@@ -132,6 +132,7 @@ int DescribeDaemonSets(const GlobalOptions& g, const std::string& ns,
     d.succeeded = n.succeeded;
     d.failed = n.failed;
     d.fit = ds.fit;
+    d.events = ds.events;
     if (!first) wn::Write(stdout, "\n\n");
     first = false;
     wn::Write(stdout, DescribeDaemonSetText(d, NowUnixSeconds()));

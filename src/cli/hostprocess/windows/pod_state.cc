@@ -372,6 +372,51 @@ Status RemovePod(const std::string& root, const std::string& key) {
   return Ok();
 }
 
+namespace {
+
+std::string DaemonSetEventsDir(const std::string& root) { return root + "\\daemonset-events"; }
+std::string DaemonSetEventsPath(const std::string& root, const std::string& key) {
+  return DaemonSetEventsDir(root) + "\\" + key + ".json";
+}
+
+std::vector<agent::Event> ReadDaemonSetEvents(const std::string& root, const std::string& key) {
+  std::vector<agent::Event> events;
+  auto stored = ReadJson(DaemonSetEventsPath(root, key));
+  if (!stored || !stored->is_array()) return events;
+  try {
+    stored->get_to(events);
+  } catch (const json::exception&) {
+    events.clear();  // damaged: the next event starts it again
+  }
+  return events;
+}
+
+// The DaemonSet controller's event about one of its pods (Linux's words and source).
+void RecordDaemonSetEvent(const std::string& root, const std::string& key,
+                          const std::string& reason, const std::string& message,
+                          std::vector<std::string>& errors) {
+  std::vector<agent::Event> events = ReadDaemonSetEvents(root, key);
+  agent::AddEvent(events, "Normal", reason, message, NowUnixSeconds(), "daemonset-controller");
+  std::error_code ec;
+  fs::create_directories(FsPath(DaemonSetEventsDir(root)), ec);
+  Status s = WriteJson(DaemonSetEventsPath(root, key), events);
+  if (!s)
+    errors.push_back("daemonset \"" + key + "\": record event " + reason + ": " +
+                     s.error().ToString());
+}
+
+// The events of DaemonSets that are no longer applied go (after their pods' SuccessfulDelete).
+void PruneDaemonSetEvents(const std::string& root) {
+  for (const std::string& file :
+       sys::ListDir(DaemonSetEventsDir(root)).value_or(std::vector<std::string>{})) {
+    if (sys::Exists(DaemonSetsDir(root) + "\\" + file)) continue;  // <key>.json both
+    std::error_code ec;
+    fs::remove(FsPath(DaemonSetEventsDir(root) + "\\" + file), ec);
+  }
+}
+
+}  // namespace
+
 std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
                                           std::vector<std::string>* damaged) {
   agent::Node node = agent::LocalNode({});
@@ -402,6 +447,7 @@ std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
     v.fit = agent::CheckFit(ds->spec.template_.spec, node, true);
     v.revision =
         agent::ControllerRevisionHash(obj["spec"].value("template", json::object()).dump());
+    v.events = ReadDaemonSetEvents(root, v.key);
     out.push_back(std::move(v));
   }
   return out;
@@ -468,7 +514,12 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
       // Its DaemonSet's file is there but unreadable (reported above): the pod is left as it
       // is, not removed as no longer wanted.
     } else if (rec->owner_kind == "DaemonSet" && !want.count(key)) {
-      if (Status s = RemovePod(root, key); !s) errors.push_back(s.error().ToString());
+      if (Status s = RemovePod(root, key); !s) {
+        errors.push_back(s.error().ToString());
+      } else {
+        RecordDaemonSetEvent(root, owner, "SuccessfulDelete",
+                             "Deleted pod: " + key.substr(key.find('_') + 1), errors);
+      }
       if (deleted) deleted->push_back(key);
     } else if (Lost(root, key)) {
       // Re-adopted as on Linux: what the dead supervisor left is removed and a new one starts
@@ -485,10 +536,14 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
     if (sys::Exists(PodDir(root, key))) continue;
     if (Status s = CreatePod(root, key, rec); !s) {
       errors.push_back(s.error().ToString());
-    } else if (created) {
-      created->push_back(key);
+      continue;
     }
+    std::string ns = rec.pod["metadata"].value("namespace", "default");
+    RecordDaemonSetEvent(root, agent::ObjectKey(ns, rec.owner_name), "SuccessfulCreate",
+                         "Created pod: " + rec.pod["metadata"].value("name", ""), errors);
+    if (created) created->push_back(key);
   }
+  PruneDaemonSetEvents(root);
   if (!errors.empty()) return Err(ErrorCode::kInternal, "{}", Join(errors, "\n"));
   return Ok();
 }

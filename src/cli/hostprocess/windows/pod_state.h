@@ -1,6 +1,8 @@
 // The Windows node's pods and DaemonSets on disk, and what starts and stops them (preview,
 // docs/windows.md). Under --root:
 //   daemonsets\<ns>_<name>.json             {"object": <DaemonSet>, "volumeRoot", "created"}
+//   daemonset-events\<ns>_<name>.json       the DaemonSet controller's events (as on Linux,
+//                                           kept apart from the applied object)
 //   pods\<ns>_<name>\pod.json               PodRecord below
 //   pods\<ns>_<name>\supervisor.json        its supervisor's pid and creation time
 //   pods\<ns>_<name>\status.json            agent::PodStatus, written by the supervisor
@@ -90,8 +92,9 @@ struct DaemonSetView {
   nlohmann::json object;  // as applied
   std::string volume_root;
   int64_t created = 0;
-  agent::FitResult fit;  // whether its pod template fits this node (and why not)
-  std::string revision;  // controller-revision-hash of its template
+  agent::FitResult fit;              // whether its pod template fits this node (and why not)
+  std::string revision;              // controller-revision-hash of its template
+  std::vector<agent::Event> events;  // the controller's: SuccessfulCreate, SuccessfulDelete
 };
 // Every stored DaemonSet; `damaged` (optional) receives an error per file that cannot be read.
 std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
@@ -109,7 +112,9 @@ DaemonSetPods CountDaemonSetPods(const std::string& root, const DaemonSetView& d
 // (under StoreLock): every stored DaemonSet whose pod template fits the node
 // (agent::CheckFit, `kubernetes.io/os: windows`) has its pod `<name>-<5 chars>` at its current
 // revision (agent::DaemonPodName, as on Linux); the pods of deleted DaemonSets, of older
-// revisions, or that no longer fit are removed; a pod whose supervisor died before the pod
+// revisions, or that no longer fit are removed (each start and removal is the DaemonSet
+// controller's SuccessfulCreate or SuccessfulDelete event, kept with the DaemonSet until it is
+// deleted); a pod whose supervisor died before the pod
 // finished is re-adopted: its containers' volumes are removed and a new supervisor starts them
 // again; what killed foreground runs left is removed (runs.h). `created`/`deleted` (optional)
 // receive the keys of the pods started and removed.
