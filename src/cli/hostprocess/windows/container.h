@@ -30,6 +30,10 @@ struct ContainerOptions {
   // Exec: how long the command may run (negative: no limit); past it the command is
   // terminated and Exec fails with kUnavailable "timed out" (a probe's timeoutSeconds).
   std::chrono::milliseconds timeout{-1};
+  // The ConfigMaps and Secrets of the pod's namespace (configMapKeyRef, secretKeyRef, envFrom,
+  // configMap and secret volumes); owned by the caller.
+  std::vector<const k8s::ConfigMap*> config_maps;
+  std::vector<const k8s::Secret*> secrets;
 };
 
 // A new container id: 32 random hex digits.
