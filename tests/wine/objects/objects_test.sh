@@ -6,9 +6,11 @@
 # missing), envFrom with prefixes, and configMap/secret volumes written as files into its
 # container volume at the mount path (items, a nested path, defaultMode 0400 as the read-only
 # attribute); a missing object or key stops the container with kubelet's words, naming it, and
-# leaves no volume; delete leaves nothing (volume, pod, stored objects).
-# Usage: objects_test.sh WINDOWS_EXE SOURCE_DIR
+# leaves no volume; delete leaves nothing (volume, pod, stored objects). With the Linux build
+# given, apply's and delete's output and exit codes are compared with it byte for byte.
+# Usage: objects_test.sh WINDOWS_EXE SOURCE_DIR [LINUX_HOSTPROCESS]
 set -uo pipefail
+linux=${3:-}
 HP_ROOT='C:\hpobjects'
 sup="hpobjects supervise-pod"
 source "$(dirname "$0")/../wine_env.sh" "$1"
@@ -155,6 +157,39 @@ check "nothing stored is left (configmaps, secrets, pods)" \
   test -z "$(find "$state/configmaps" "$state/secrets" "$state/pods" -mindepth 1 2>/dev/null)"
 check "no container left" process_gone 127.0.0.91
 check "no supervisor left" process_gone "$sup"
+
+# ---- the Linux build's lines, byte for byte ----------------------------------------------
+# same ARGS...: `ARGS` on both builds (each on its own empty root), stdout, stderr and exit code
+# compared.
+if [ -n "$linux" ] && [ -x "$linux" ]; then
+  lroot=$(mktemp -d "${TMPDIR:-/tmp}/hp-objects-linux.XXXXXX")
+  same() {
+    "$linux" --root "$lroot" "$@" </dev/null >"$out/l.out" 2>"$out/l.err"
+    local lrc=$?
+    "$WINE" "$HP_EXE" --root 'C:\hpcompare' "$@" </dev/null >"$out/w.out" 2>"$out/w.err"
+    local wrc=$?
+    if [ $lrc -eq $wrc ] && cmp -s "$out/l.out" "$out/w.out" && cmp -s "$out/l.err" "$out/w.err"; then
+      pass=$((pass + 1))
+      echo "ok    same as Linux: $* (exit $lrc)"
+    else
+      fail=$((fail + 1))
+      echo "FAIL  same as Linux: $*: exit linux $lrc windows $wrc"
+      diff "$out/l.out" "$out/w.out" | sed 's/^/  stdout /'
+      diff "$out/l.err" "$out/w.err" | sed 's/^/  stderr /'
+    fi
+  }
+  same apply -f $data/objects.yaml
+  same apply -f $data/objects.yaml
+  same apply -f "$out/changed.yaml"
+  same apply -f $data/bad-objects.yaml
+  same delete configmaps app-config
+  same delete -f $data/objects.yaml
+  same delete secrets app-secret
+  same delete cm app-config
+  rm -rf "$lroot"
+else
+  echo "skip  same as Linux: no Linux build given"
+fi
 
 echo "objects_test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
