@@ -177,8 +177,20 @@ Status WritePayload(const std::string& dir, const plan::Payload& files) {
 // The container's volume mounts as symbolic links inside its volume (containerd 1.6's layout,
 // core/windows/mounts.h), each checked by its effect: Wine reports CreateSymbolicLinkW done and
 // makes nothing.
+// The SID of the account the container runs as: its token's user, or this process's when it
+// inherits ours (a null token).
+Result<std::string> AccountSid(void* token) {
+  if (token) return launch::TokenUserSid(token);
+  HANDLE own = nullptr;
+  if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &own))
+    return Err(sys::Win32Error("open this process's token"));
+  auto sid = launch::TokenUserSid(own);
+  CloseHandle(own);
+  return sid;
+}
+
 Status MakeMounts(const k8s::PodSpec& pod, const k8s::Container& c, const ContainerOptions& flags,
-                  const std::string& volume) {
+                  const std::string& volume, void* token) {
   // First what each mount is, with no effect: a mount the preview cannot make is refused before
   // any is made.
   struct Planned {
@@ -201,9 +213,8 @@ Status MakeMounts(const k8s::PodSpec& pod, const k8s::Container& c, const Contai
     std::optional<plan::Payload> files;
     if (v->config_map || v->secret) {
       // kubelet's payload (plan/payload.h, shared with Linux), written into the container
-      // volume at the mount path: no link, so it works where links cannot be made (Wine), and
-      // the files inherit the volume's DACL (the volume root is private: SYSTEM and
-      // Administrators).
+      // volume at the mount path: no link, so it works where links cannot be made (Wine). A
+      // secret volume's directory gets its own protected DACL (below).
       auto payload = v->config_map
                          ? plan::ConfigMapPayload(v->name, *v->config_map, flags.config_maps)
                          : plan::SecretPayload(v->name, *v->secret, flags.secrets);
@@ -272,6 +283,20 @@ Status MakeMounts(const k8s::PodSpec& pod, const k8s::Container& c, const Contai
     if (GetFileAttributesW(sys::Widen(p.link).c_str()) != INVALID_FILE_ATTRIBUTES)
       return Err(ErrorCode::kFailedPrecondition, "{}: \"{}\" exists in the image", p.what, p.link);
     if (p.files) {
+      if (p.volume->secret) {
+        // Whatever the volume root grants (it may have existed before the node made it), a
+        // Secret's files are readable by SYSTEM, the Administrators and the container's account
+        // only: a protected DACL on their directory, checked by reading it back.
+        ASSIGN_OR_RETURN_CTX(std::string reader, AccountSid(token), "{}", p.what);
+        if (Status made = sys::MakeProtectedDirectory(p.link, reader); !made) {
+          std::optional<std::string> wine = sys::WineVersion();
+          if (!wine) return Err(Error(made.error()).Context(p.what));
+          Write(stderr, "Warning: container \"" + c.name + "\": " + p.what + ": " +
+                            made.error().message() + " (Wine " + *wine +
+                            " does not keep security descriptors): the Secret's files are not "
+                            "protected from other accounts here\n");
+        }
+      }
       TRY_CTX(WritePayload(p.link, *p.files), "{}", p.what);
       continue;
     }
@@ -447,7 +472,7 @@ Result<Running> Start(const k8s::Pod& pod, const k8s::Container& c, const Contai
       return Err(Error(copied.error()).Context(fmt::format("container \"{}\"", c.name)));
     }
   }
-  if (Status mounted = MakeMounts(pod.spec, c, flags, volume); !mounted) {
+  if (Status mounted = MakeMounts(pod.spec, c, flags, volume, ctx.token.get()); !mounted) {
     remove_volume();
     return Err(Error(mounted.error()).Context(fmt::format("container \"{}\"", c.name)));
   }
