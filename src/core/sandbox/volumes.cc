@@ -13,45 +13,14 @@
 
 #include "core/base/strings.h"
 #include "core/plan/command.h"
+#include "core/plan/payload.h"
 #include "core/sys/below.h"
 #include "core/sys/file.h"
 
 namespace hp::sandbox {
 namespace {
 
-struct FileEntry {
-  std::string content;
-  mode_t mode = 0644;
-};
-using FileSet = std::map<std::string, FileEntry>;  // relative path → file
-
-// kubelet's MakePayload of a configMap (`binary` set) or a secret: every key, or the `items`;
-// an item whose key is missing fails the volume unless the volume is optional (then it is
-// skipped).
-Status AddItems(FileSet& files, const k8s::StringMap& data, const k8s::StringMap* binary,
-                const std::vector<k8s::KeyToPath>& items, mode_t mode, bool optional,
-                const std::string& what) {
-  if (items.empty()) {
-    for (const auto& [k, v] : data) files[k] = {v, mode};
-    if (binary) {
-      for (const auto& [k, v] : *binary) files[k] = {v, mode};
-    }
-    return Ok();
-  }
-  for (const k8s::KeyToPath& item : items) {
-    const std::string* v = k8s::Lookup(data, item.key);
-    if (!v && binary) v = k8s::Lookup(*binary, item.key);
-    if (!v) {
-      if (optional) continue;
-      return binary ? Err(ErrorCode::kNotFound,
-                          "{}: configmap references non-existent config key: {}", what, item.key)
-                    : Err(ErrorCode::kNotFound, "{}: secret references non-existent secret key: {}",
-                          what, item.key);
-    }
-    files[item.path] = {*v, item.mode ? static_cast<mode_t>(*item.mode) : mode};
-  }
-  return Ok();
-}
+using FileSet = plan::Payload;  // relative path → file (kubelet's MakePayload: plan/payload.h)
 
 std::string Base64Url(std::string_view in) {
   static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -94,30 +63,19 @@ class Builder {
     FileSet files;
     std::string what = fmt::format("volume \"{}\"", v.name);
     if (v.config_map) {
-      mode_t mode = static_cast<mode_t>(v.config_map->default_mode.value_or(0644));
-      const k8s::ConfigMap* cm = FindConfigMap(v.config_map->name);
-      if (!cm) {
-        if (v.config_map->optional.value_or(false)) return files;
-        return Err(ErrorCode::kNotFound, "{}: configmaps \"{}\" not found", what,
-                   v.config_map->name);
-      }
-      TRY(AddItems(files, cm->data, &cm->binary_data, v.config_map->items, mode,
-                   v.config_map->optional.value_or(false), what));
+      static const std::vector<const k8s::ConfigMap*> kNone;
+      ASSIGN_OR_RETURN(files,
+                       plan::ConfigMapPayload(v.name, *v.config_map,
+                                              ctx_.objects ? ctx_.objects->config_maps : kNone));
     } else if (v.secret) {
-      mode_t mode = static_cast<mode_t>(v.secret->default_mode.value_or(0644));
-      const k8s::Secret* s = FindSecret(v.secret->secret_name);
-      if (!s) {
-        if (v.secret->optional.value_or(false)) return files;
-        return Err(ErrorCode::kNotFound, "{}: secrets \"{}\" not found", what,
-                   v.secret->secret_name);
-      }
-      TRY(AddItems(files, s->data, nullptr, v.secret->items, mode,
-                   v.secret->optional.value_or(false), what));
+      static const std::vector<const k8s::Secret*> kNone;
+      ASSIGN_OR_RETURN(files, plan::SecretPayload(v.name, *v.secret,
+                                                  ctx_.objects ? ctx_.objects->secrets : kNone));
     } else if (v.downward_api) {
-      mode_t mode = static_cast<mode_t>(v.downward_api->default_mode.value_or(0644));
+      int32_t mode = v.downward_api->default_mode.value_or(0644);
       TRY(DownwardFiles(files, v.downward_api->items, mode));
     } else if (v.projected) {
-      mode_t mode = static_cast<mode_t>(v.projected->default_mode.value_or(0644));
+      int32_t mode = v.projected->default_mode.value_or(0644);
       for (const k8s::VolumeProjection& p : v.projected->sources) {
         if (p.service_account_token) {
           std::string token;
@@ -133,8 +91,8 @@ class Builder {
           const k8s::ConfigMap* cm = FindConfigMap(p.config_map->name);
           std::string local = config_.service_account_dir + "/ca.crt";
           if (cm) {
-            TRY(AddItems(files, cm->data, &cm->binary_data, p.config_map->items, mode,
-                         p.config_map->optional.value_or(false), what));
+            TRY(plan::AddKeyItems(files, cm->data, &cm->binary_data, p.config_map->items, mode,
+                                  p.config_map->optional.value_or(false), what));
           } else if (p.config_map->name == "kube-root-ca.crt") {
             // The cluster CA: from the node's configuration when present.
             std::string ca;
@@ -149,8 +107,8 @@ class Builder {
         } else if (p.secret) {
           const k8s::Secret* s = FindSecret(p.secret->name);
           if (s) {
-            TRY(AddItems(files, s->data, nullptr, p.secret->items, mode,
-                         p.secret->optional.value_or(false), what));
+            TRY(plan::AddKeyItems(files, s->data, nullptr, p.secret->items, mode,
+                                  p.secret->optional.value_or(false), what));
           } else if (!p.secret->optional.value_or(false)) {
             return Err(ErrorCode::kNotFound, "{}: secrets \"{}\" not found", what, p.secret->name);
           }
@@ -164,7 +122,7 @@ class Builder {
 
  private:
   Status DownwardFiles(FileSet& files, const std::vector<k8s::DownwardAPIVolumeFile>& items,
-                       mode_t mode) {
+                       int32_t mode) {
     for (const k8s::DownwardAPIVolumeFile& f : items) {
       std::string value;
       if (f.field_ref) {
@@ -178,7 +136,7 @@ class Builder {
         }
         ASSIGN_OR_RETURN(value, plan::ResourceFieldRefValue(*f.resource_field_ref, *c, ctx_.node));
       }
-      files[f.path] = {value, f.mode ? static_cast<mode_t>(*f.mode) : mode};
+      files[f.path] = {value, f.mode.value_or(mode)};
     }
     return Ok();
   }
@@ -216,7 +174,8 @@ Status WriteFiles(const std::string& dir, const FileSet& files) {
                      sys::CreateBelow(base.get(), clean, dir + "/" + clean, create, beneath));
     ASSIGN_OR_RETURN(UniqueFd w, sys::Open(sys::ProcFdPath(fd.get()), O_WRONLY | O_TRUNC));
     TRY(sys::WriteAll(w.get(), f.content));
-    if (::fchmod(w.get(), f.mode & 07777) < 0) return SysErr("chmod \"{}/{}\"", dir, clean);
+    if (::fchmod(w.get(), static_cast<mode_t>(f.mode) & 07777) < 0)
+      return SysErr("chmod \"{}/{}\"", dir, clean);
   }
   return Ok();
 }

@@ -165,10 +165,12 @@ sed 's|path: C:\\hostlogs|path: hostlogs|' $data/mount-pod.yaml >"$out/relative.
 run -f "$out/relative.yaml"
 check "mounts: a relative hostPath is refused" \
   grep -q 'hostPath "hostlogs" is not a full path' "$out/err"
-sed 's|    emptyDir: {}|    configMap: {name: cfg}|' $data/mount-pod.yaml >"$out/cm.yaml"
-run -f "$out/cm.yaml"
-check "mounts: a configMap volume is refused by name" \
-  grep -q 'volumeMount "scratch" at "/scratch": only hostPath and emptyDir volumes' "$out/err"
+sed 's|    emptyDir: {}|    downwardAPI: {items: [{path: name, fieldRef: {fieldPath: metadata.name}}]}|' \
+  $data/mount-pod.yaml >"$out/downward.yaml"
+run -f "$out/downward.yaml"
+check "mounts: a downwardAPI volume is refused by name" \
+  grep -q 'volumeMount "scratch" at "/scratch": only hostPath, emptyDir, configMap and secret volumes' \
+  "$out/err"
 check "mounts: still no volume left" test "$(ls "$WINEPREFIX/drive_c/hpc")" = "$before"
 
 run -f $data/service-account-pod.yaml

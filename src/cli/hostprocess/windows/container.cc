@@ -13,6 +13,7 @@
 #include "core/launch/windows/logon.h"
 #include "core/launch/windows/spawn.h"
 #include "core/plan/expand.h"
+#include "core/plan/payload.h"
 #include "core/plan/plan.h"
 #include "core/sys/file.h"
 #include "core/sys/random.h"
@@ -165,16 +166,48 @@ void Warn(const ContainerOptions& options, const k8s::Container& c, const std::s
     Write(stderr, "Warning: " + message + "\n");
 }
 
+// A configMap or secret volume's files in `dir` (made here), each at its item path below it
+// (core/windows/mounts.h's path rules). The mode means on Windows what Go's os.Chmod makes of
+// it for kubelet: only the owner's write bit (0200), cleared as the read-only attribute.
+Status WritePayload(const std::string& dir, const plan::Payload& files) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(sys::Widen(dir)), ec);
+  if (ec) return Err(ErrorCode::kInternal, "create \"{}\": {}", dir, ec.message());
+  for (const auto& [rel, f] : files) {
+    ASSIGN_OR_RETURN_CTX(std::string path, windows::MountLinkPath(dir, rel), "file \"{}\"", rel);
+    std::filesystem::create_directories(std::filesystem::path(sys::Widen(path)).parent_path(), ec);
+    if (ec)
+      return Err(ErrorCode::kInternal, "create the directory of \"{}\": {}", path, ec.message());
+    TRY(sys::WriteFile(path, f.content));
+    if (!(f.mode & 0200) && !SetFileAttributesW(sys::Widen(path).c_str(), FILE_ATTRIBUTE_READONLY))
+      return Err(sys::Win32Error("make \"" + path + "\" read-only"));
+  }
+  return Ok();
+}
+
 // The container's volume mounts as symbolic links inside its volume (containerd 1.6's layout,
 // core/windows/mounts.h), each checked by its effect: Wine reports CreateSymbolicLinkW done and
 // makes nothing.
+// The SID of the account the container runs as: its token's user, or this process's when it
+// inherits ours (a null token).
+Result<std::string> AccountSid(void* token) {
+  if (token) return launch::TokenUserSid(token);
+  HANDLE own = nullptr;
+  if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &own))
+    return Err(sys::Win32Error("open this process's token"));
+  auto sid = launch::TokenUserSid(own);
+  CloseHandle(own);
+  return sid;
+}
+
 Status MakeMounts(const k8s::PodSpec& pod, const k8s::Container& c, const ContainerOptions& flags,
-                  const std::string& volume) {
+                  const std::string& volume, void* token) {
   // First what each mount is, with no effect: a mount the preview cannot make is refused before
   // any is made.
   struct Planned {
     std::string what, link, source;
     const k8s::Volume* volume;
+    std::optional<plan::Payload> files;  // a configMap or secret volume: written, not linked
   };
   std::vector<Planned> planned;
   for (const k8s::VolumeMount& m : c.volume_mounts) {
@@ -188,7 +221,17 @@ Status MakeMounts(const k8s::PodSpec& pod, const k8s::Container& c, const Contai
     if (!v)
       return Err(ErrorCode::kInvalidArgument, "{}: no volume \"{}\" in the pod", what, m.name);
     std::string source;
-    if (v->host_path) {
+    std::optional<plan::Payload> files;
+    if (v->config_map || v->secret) {
+      // kubelet's payload (plan/payload.h, shared with Linux), written into the container
+      // volume at the mount path: no link, so it works where links cannot be made (Wine). A
+      // secret volume's directory gets its own protected DACL (below).
+      auto payload = v->config_map
+                         ? plan::ConfigMapPayload(v->name, *v->config_map, flags.config_maps)
+                         : plan::SecretPayload(v->name, *v->secret, flags.secrets);
+      if (!payload) return Err(Error(payload.error()).Context(what));
+      files = std::move(*payload);
+    } else if (v->host_path) {
       if (windows::IsNamedPipe(v->host_path->path))
         return Err(ErrorCode::kUnsupported, "{}: {}", what, windows::kNamedPipeMountError);
       TRY_CTX(windows::CheckHostPathSource(v->host_path->path), "{}", what);
@@ -199,13 +242,13 @@ Status MakeMounts(const k8s::PodSpec& pod, const k8s::Container& c, const Contai
       source = windows::JoinPath(flags.volumes_dir, v->name);
     } else {
       return Err(ErrorCode::kUnsupported,
-                 "{}: only hostPath and emptyDir volumes are supported by the Windows preview "
-                 "build yet",
+                 "{}: only hostPath, emptyDir, configMap and secret volumes are supported by the "
+                 "Windows preview build yet",
                  what);
     }
     ASSIGN_OR_RETURN_CTX(std::string link, windows::MountLinkPath(volume, m.mount_path), "{}",
                          what);
-    if (m.read_only.value_or(false))
+    if (m.read_only.value_or(false) && !files)
       Warn(flags, c, "ReadOnlyNotEnforced",
            what +
                " is readOnly, which a symbolic link cannot enforce (containerd 1.6's layout): it "
@@ -218,11 +261,13 @@ Status MakeMounts(const k8s::PodSpec& pod, const k8s::Container& c, const Contai
                    "{}: overlaps {} (mounts are links in the container volume and cannot be "
                    "nested or repeated)",
                    what, other.what);
-    planned.push_back({what, link, source, v});
+    planned.push_back({what, link, source, v, std::move(files)});
   }
   for (const Planned& p : planned) {
     bool dir = true;
-    if (p.volume->host_path) {
+    if (p.files) {
+      // Checked below like a link's path; written once nothing of the image is there.
+    } else if (p.volume->host_path) {
       auto kind = HostPathSource(*p.volume->host_path);
       if (!kind) return Err(Error(kind.error()).Context(p.what));
       dir = *kind;
@@ -249,6 +294,24 @@ Status MakeMounts(const k8s::PodSpec& pod, const k8s::Container& c, const Contai
                                         ec);
     if (GetFileAttributesW(sys::Widen(p.link).c_str()) != INVALID_FILE_ATTRIBUTES)
       return Err(ErrorCode::kFailedPrecondition, "{}: \"{}\" exists in the image", p.what, p.link);
+    if (p.files) {
+      if (p.volume->secret) {
+        // Whatever the volume root grants (it may have existed before the node made it), a
+        // Secret's files are readable by SYSTEM, the Administrators and the container's account
+        // only: a protected DACL on their directory, checked by reading it back.
+        ASSIGN_OR_RETURN_CTX(std::string reader, AccountSid(token), "{}", p.what);
+        if (Status made = sys::MakeProtectedDirectory(p.link, reader); !made) {
+          std::optional<std::string> wine = sys::WineVersion();
+          if (!wine) return Err(Error(made.error()).Context(p.what));
+          Warn(flags, c, "SecretNotProtected",
+               p.what + ": " + made.error().message() + " (Wine " + *wine +
+                   " does not keep security descriptors): the Secret's files are not protected "
+                   "from other accounts here");
+        }
+      }
+      TRY_CTX(WritePayload(p.link, *p.files), "{}", p.what);
+      continue;
+    }
     DWORD link_flags =
         SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE | (dir ? SYMBOLIC_LINK_FLAG_DIRECTORY : 0);
     BOOL made =
@@ -354,23 +417,14 @@ Result<ProcessContext> ContextFor(const k8s::Pod& pod, const k8s::Container& c,
       image_env.emplace_back(e.substr(0, eq), eq == std::string::npos ? "" : e.substr(eq + 1));
     }
   // The manifest's environment as kubelet makes it (plan::ManifestEnv: `$(VAR)` expansion,
-  // fieldRef, resourceFieldRef). ConfigMaps and Secrets are not stored by the Windows node yet:
-  // what needs one is refused by name rather than reported as missing.
-  for (const k8s::EnvVar& e : c.env)
-    if (e.value_from && (e.value_from->config_map_key_ref || e.value_from->secret_key_ref))
-      return Err(ErrorCode::kUnsupported,
-                 "container \"{}\": env \"{}\": configMapKeyRef and secretKeyRef need ConfigMaps "
-                 "and Secrets, which the Windows preview build does not store yet",
-                 c.name, e.name);
-  if (!c.env_from.empty())
-    return Err(ErrorCode::kUnsupported,
-               "container \"{}\": envFrom needs ConfigMaps and Secrets, which the Windows preview "
-               "build does not store yet",
-               c.name);
+  // fieldRef, resourceFieldRef, configMapKeyRef, secretKeyRef, envFrom), over the ConfigMaps
+  // and Secrets of the pod's namespace.
   plan::PlanInput input;
   input.pod = &pod;
   input.container = &c;
   input.node = NodeInfo();
+  input.config_maps = flags.config_maps;
+  input.secrets = flags.secrets;
   auto manifest_env = plan::ManifestEnv(input);
   if (!manifest_env)
     return Err(Error(manifest_env.error()).Context(fmt::format("container \"{}\"", c.name)));
@@ -430,7 +484,7 @@ Result<Running> Start(const k8s::Pod& pod, const k8s::Container& c, const Contai
       return Err(Error(copied.error()).Context(fmt::format("container \"{}\"", c.name)));
     }
   }
-  if (Status mounted = MakeMounts(pod.spec, c, flags, volume); !mounted) {
+  if (Status mounted = MakeMounts(pod.spec, c, flags, volume, ctx.token.get()); !mounted) {
     remove_volume();
     return Err(Error(mounted.error()).Context(fmt::format("container \"{}\"", c.name)));
   }

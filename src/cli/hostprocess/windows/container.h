@@ -32,10 +32,15 @@ struct ContainerOptions {
   // terminated and Exec fails with kUnavailable "timed out" (a probe's timeoutSeconds).
   std::chrono::milliseconds timeout{-1};
   // Start: where its warnings go (what the preview or Wine does not apply), each with a reason
-  // (`ImageNotImported`, `ReadOnlyNotEnforced`, `LimitsNotEnforced`, `IoRateNotApplied`) and a
+  // (`ImageNotImported`, `ReadOnlyNotEnforced`, `LimitsNotEnforced`, `IoRateNotApplied`,
+  // `SecretNotProtected`) and a
   // message naming the container. Null: `Warning: <message>` lines on stderr (`run -f`); the pod
   // supervisor, which has no console, makes them Warning events of the pod.
   std::function<void(const std::string& reason, const std::string& message)> warn;
+  // The ConfigMaps and Secrets of the pod's namespace (configMapKeyRef, secretKeyRef, envFrom,
+  // configMap and secret volumes); owned by the caller.
+  std::vector<const k8s::ConfigMap*> config_maps;
+  std::vector<const k8s::Secret*> secrets;
 };
 
 // A new container id: 32 random hex digits.

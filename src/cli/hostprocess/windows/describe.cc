@@ -164,7 +164,7 @@ CommandRegistration describe_reg(32, {"describe"}, [](CLI::App& app, GlobalOptio
         break;
       default:
         rc = wn::Fail("error: the server doesn't have a resource type \"" + *what +
-                      "\" (the Windows preview build has " + wn::kResources + ")");
+                      "\" (the Windows preview build describes pods and daemonsets)");
     }
   });
 });

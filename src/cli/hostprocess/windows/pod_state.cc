@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cli/hostprocess/windows/container.h"
+#include "cli/hostprocess/windows/objects.h"
 #include "cli/hostprocess/windows/runs.h"
 #include "core/agent/grace.h"
 #include "core/agent/naming.h"
@@ -142,8 +143,13 @@ Status WriteJson(const std::string& path, const json& j) {
 }
 
 json ToJson(const PodRecord& r) {
-  return {{"pod", r.pod},           {"ownerKind", r.owner_kind},   {"ownerName", r.owner_name},
-          {"revision", r.revision}, {"volumeRoot", r.volume_root}, {"created", r.created}};
+  return {{"pod", r.pod},
+          {"objects", r.objects},
+          {"ownerKind", r.owner_kind},
+          {"ownerName", r.owner_name},
+          {"revision", r.revision},
+          {"volumeRoot", r.volume_root},
+          {"created", r.created}};
 }
 
 Result<PodRecord> ReadPodRecord(const std::string& root, const std::string& key) {
@@ -153,6 +159,8 @@ Result<PodRecord> ReadPodRecord(const std::string& root, const std::string& key)
     return Err(ErrorCode::kInvalidArgument, "\"{}\": missing or damaged", path);
   PodRecord r;
   r.pod = (*j)["pod"];
+  if (auto o = j->find("objects"); o != j->end() && o->is_array())
+    r.objects = o->get<std::vector<json>>();
   r.owner_kind = j->value("ownerKind", "");
   r.owner_name = j->value("ownerName", "");
   r.revision = j->value("revision", "");
@@ -532,8 +540,10 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
       if (!s) errors.push_back(s.error().ToString());
     }
   }
-  for (const auto& [key, rec] : want) {
+  for (auto& [key, rec] : want) {
     if (sys::Exists(PodDir(root, key))) continue;
+    // The objects of its namespace as they are when the pod is made (Linux's rule).
+    rec.objects = NamespaceObjects(root, rec.pod["metadata"].value("namespace", "default"));
     if (Status s = CreatePod(root, key, rec); !s) {
       errors.push_back(s.error().ToString());
       continue;

@@ -4,6 +4,7 @@
 //   daemonset-events\<ns>_<name>.json       the DaemonSet controller's events (as on Linux,
 //                                           kept apart from the applied object)
 //   pods\<ns>_<name>\pod.json               PodRecord below
+//   configmaps\, secrets\                    objects.h
 //   pods\<ns>_<name>\supervisor.json        its supervisor's pid and creation time
 //   pods\<ns>_<name>\status.json            agent::PodStatus, written by the supervisor
 //   logs\<ns>_<name>\<container>\<n>.log    CRI log of the container's run n (restart count)
@@ -37,7 +38,10 @@ Status WriteJson(const std::string& path, const nlohmann::json& j);
 
 // pod.json: the pod and where it comes from.
 struct PodRecord {
-  nlohmann::json pod;       // the Pod as JSON (a DaemonSet's: made from its template)
+  nlohmann::json pod;  // the Pod as JSON (a DaemonSet's: made from its template)
+  // The ConfigMaps and Secrets of its namespace when it was created (objects.h), as Linux's
+  // agent::PodRecord takes them.
+  std::vector<nlohmann::json> objects;
   std::string owner_kind;   // "DaemonSet", or "" for a bare pod
   std::string owner_name;   // the DaemonSet's name
   std::string revision;     // its controller-revision-hash

@@ -11,6 +11,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "cli/hostprocess/printers/describe.h"
 #include "cli/hostprocess/printers/table.h"
 #include "cli/hostprocess/windows/container.h"
+#include "cli/hostprocess/windows/objects.h"
 #include "cli/hostprocess/windows/pod_state.h"
 #include "cli/hostprocess/windows/pseudo_console.h"
 #include "cli/hostprocess/windows/resources.h"
@@ -53,15 +55,16 @@ std::string NamespaceOf(const k8s::ObjectMeta& m) {
 }
 
 // The objects of manifest files, directories or stdin (`-`), decoded with their JSON; kinds
-// other than Pod and DaemonSet are refused by name before anything is done.
+// other than Pod, DaemonSet, ConfigMap and Secret are refused by name before anything is done.
 Result<k8s::Decoded> DecodeWorkloads(const std::vector<std::string>& files) {
   k8s::DecodeOptions options;
   options.keep_raw = true;
   ASSIGN_OR_RETURN(k8s::Decoded decoded, DecodeManifests(files, options));
   for (const k8s::Object& o : decoded.objects)
-    if (!o.pod() && !o.daemon_set())
+    if (!o.pod() && !o.daemon_set() && !wn::StoredKindOf(o.kind))
       return Err(ErrorCode::kUnsupported,
-                 "\"{}\": {} \"{}\": the Windows preview build applies Pods and DaemonSets only",
+                 "\"{}\": {} \"{}\": the Windows preview build applies Pods, DaemonSets, "
+                 "ConfigMaps and Secrets only",
                  o.source().file, k8s::KindName(o.kind), o.metadata().name);
   return decoded;
 }
@@ -83,10 +86,29 @@ int Apply(const GlobalOptions& g, const ApplyFlags& f) {
   auto lock = wn::StoreLock::Take(g.root);
   if (!lock) return Fail("error: " + lock.error().ToString());
   int rc = 0;
+  // ConfigMaps and Secrets are stored first (in the file's order): a pod created below takes
+  // the objects of its namespace, those of the same file included, as on Linux.
+  std::map<const k8s::Object*, std::string> lines;
+  for (const k8s::Object& o : decoded->objects) {
+    const wn::ObjectKind* kind = wn::StoredKindOf(o.kind);
+    if (!kind) continue;
+    auto line = wn::ApplyObject(g.root, *kind, NamespaceOf(o.metadata()), o.metadata().name,
+                                json::parse(o.raw_json));
+    if (!line) {
+      Write(stderr, "error: " + line.error().ToString() + "\n");
+      rc = 1;
+      continue;
+    }
+    lines[&o] = *line;
+  }
   std::vector<std::string> out;
   for (const k8s::Object& o : decoded->objects) {
     const k8s::ObjectMeta& m = o.metadata();
     std::string key = agent::ObjectKey(NamespaceOf(m), m.name);
+    if (wn::StoredKindOf(o.kind)) {
+      if (auto line = lines.find(&o); line != lines.end()) out.push_back(line->second);
+      continue;
+    }
     json raw = json::parse(o.raw_json);
     if (o.daemon_set()) {
       std::string path = wn::DaemonSetsDir(g.root) + "\\" + key + ".json";
@@ -129,6 +151,7 @@ int Apply(const GlobalOptions& g, const ApplyFlags& f) {
     }
     wn::PodRecord r;
     r.pod = raw;
+    r.objects = wn::NamespaceObjects(g.root, NamespaceOf(m));
     r.volume_root = f.volume_root;
     r.created = NowUnixSeconds();
     if (Status s = wn::CreatePod(g.root, key, r); !s) {
@@ -199,6 +222,35 @@ int GetDaemonSets(const GlobalOptions& g, const std::string& ns, bool wide) {
   return 0;
 }
 
+// kubectl's tables: configmaps NAME DATA AGE, secrets NAME TYPE DATA AGE (DATA counts the
+// keys: a ConfigMap's data and binaryData; a Secret's data with stringData merged, as the API
+// server stores it).
+int GetObjects(const GlobalOptions& g, const wn::ObjectKind& kind, const std::string& ns) {
+  bool secret = kind.kind == k8s::Kind::kSecret;
+  Table table(secret ? std::vector<std::string>{"NAME", "TYPE", "DATA", "AGE"}
+                     : std::vector<std::string>{"NAME", "DATA", "AGE"});
+  int64_t now = NowUnixSeconds();
+  std::vector<std::string> damaged;
+  for (const wn::StoredObject& o : wn::ListObjects(g.root, kind, ns, &damaged)) {
+    std::set<std::string> keys;
+    for (const char* field : {"data", "binaryData", "stringData"})
+      if (auto d = o.object.find(field); d != o.object.end() && d->is_object())
+        for (const auto& [k, v] : d->items()) keys.insert(k);
+    std::vector<std::string> row = {o.name};
+    if (secret) {
+      std::string type = o.object.value("type", "");
+      row.push_back(type.empty() ? "Opaque" : type);
+    }
+    row.push_back(std::to_string(keys.size()));
+    row.push_back(HumanDuration(now - o.created));
+    table.AddRow(std::move(row));
+  }
+  for (const std::string& d : damaged) Write(stderr, "Warning: " + d + "\n");
+  if (table.rows() == 0) return NoneFound(ns);
+  Write(stdout, table.Render());
+  return 0;
+}
+
 // ---- exec ---------------------------------------------------------------------------------
 
 struct ExecFlags {
@@ -239,7 +291,11 @@ int RunExec(const GlobalOptions& g, const ExecFlags& f) {
   constexpr std::string_view kScheme = "hostprocess://";
   if (!spec || !st || st->state.kind != "running" || !StartsWith(st->container_id, kScheme))
     return Fail("error: unable to upgrade connection: container not found (\"" + name + "\")");
+  auto objects = wn::DecodeObjects(rec->objects, wn::PodDir(g.root, key) + "\\pod.json");
+  if (!objects) return Fail("error: " + objects.error().ToString());
   wn::ContainerOptions options{g.root, rec->volume_root};
+  options.config_maps = objects->config_maps;
+  options.secrets = objects->secrets;
   options.id = st->container_id.substr(kScheme.size());
   // kubectl's rule (SetupTTY): a tty only with stdin, and only when stdin is a terminal.
   bool tty = f.tty && f.stdin_;
@@ -307,32 +363,52 @@ struct DeleteFlags {
   std::string ns = "default";
 };
 
+// A stored ConfigMap or Secret deleted; pods keep what their records took (as on Linux).
+int DeleteStored(const GlobalOptions& g, const wn::ObjectKind& kind, const std::string& ns,
+                 const std::string& name) {
+  auto line = wn::DeleteObject(g.root, kind, ns, name);
+  if (!line)
+    return Fail(line.error().code() == ErrorCode::kNotFound
+                    ? "Error from server (NotFound): " + line.error().message()
+                    : "error: " + line.error().ToString());
+  Write(stdout, *line + "\n");
+  return 0;
+}
+
 int Delete(const GlobalOptions& g, const DeleteFlags& f) {
-  std::vector<std::tuple<Resource, std::string, std::string>> targets;
+  struct Target {
+    Resource what;                 // pods or daemonsets, unless `stored` is set
+    const wn::ObjectKind* stored;  // a ConfigMap or Secret
+    std::string ns, name;
+  };
+  std::vector<Target> targets;
   if (!f.files.empty()) {
     if (!f.args.empty()) return Fail("error: names cannot be provided when a file is given", 2);
     auto decoded = DecodeWorkloads(f.files);
     if (!decoded) return Fail("error: " + decoded.error().ToString(), 2);
     for (const k8s::Object& o : decoded->objects)
-      targets.emplace_back(o.pod() ? Resource::kPods : Resource::kDaemonSets,
-                           o.metadata().namespace_.empty() ? f.ns : o.metadata().namespace_,
-                           o.metadata().name);
+      targets.push_back(
+          {o.pod() ? Resource::kPods : Resource::kDaemonSets, wn::StoredKindOf(o.kind),
+           o.metadata().namespace_.empty() ? f.ns : o.metadata().namespace_, o.metadata().name});
   } else {
     if (f.args.empty())
       return Fail("error: You must provide one or more resources by argument or filename.", 2);
     Resource what = ResourceOf(f.args[0]);
-    if (what == Resource::kOther)
+    const wn::ObjectKind* stored = wn::StoredKindNamed(f.args[0]);
+    if (what == Resource::kOther && !stored)
       return Fail("error: the server doesn't have a resource type \"" + f.args[0] +
                       "\" (the Windows preview build has " + windows_node::kResources + ")",
                   1);
     if (f.args.size() < 2)
       return Fail("error: resource(s) were provided, but no name was specified", 2);
-    for (size_t i = 1; i < f.args.size(); ++i) targets.emplace_back(what, f.ns, f.args[i]);
+    for (size_t i = 1; i < f.args.size(); ++i) targets.push_back({what, stored, f.ns, f.args[i]});
   }
   auto lock = wn::StoreLock::Take(g.root);
   if (!lock) return Fail("error: " + lock.error().ToString());
   int rc = 0;
-  for (const auto& [what, ns, name] : targets) rc = std::max(rc, DeleteOne(g, what, ns, name));
+  for (const Target& t : targets)
+    rc = std::max(rc, t.stored ? DeleteStored(g, *t.stored, t.ns, t.name)
+                               : DeleteOne(g, t.what, t.ns, t.name));
   if (Status s = wn::Reconcile(g.root); !s)
     rc = std::max(rc, Fail("error: " + s.error().message()));
   return rc;
@@ -343,8 +419,8 @@ int Delete(const GlobalOptions& g, const DeleteFlags& f) {
 CommandRegistration apply_reg(30, {"apply"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
   auto f = std::make_shared<ApplyFlags>();
   auto* cmd = app.add_subcommand("apply",
-                                 "Run the Pods and DaemonSets of a manifest (Windows "
-                                 "preview)");
+                                 "Store the ConfigMaps and Secrets and run the Pods and "
+                                 "DaemonSets of a manifest (Windows preview)");
   cmd->add_option("-f,--filename", f->files, "Manifest file, directory or - for stdin")->required();
   AddAdmissionFlags(cmd, f->admission);
   cmd->add_option("--volume-root", f->volume_root, "Where container volumes are made")
@@ -356,8 +432,9 @@ CommandRegistration get_reg(31, {"get"}, [](CLI::App& app, GlobalOptions& g, int
   auto ns = std::make_shared<std::string>("default");
   auto what = std::make_shared<std::string>();
   auto output = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand("get", "List pods or daemonsets (Windows preview)");
-  cmd->add_option("RESOURCE", *what, "pods | daemonsets")->required();
+  auto* cmd =
+      app.add_subcommand("get", "List pods, daemonsets, configmaps or secrets (Windows preview)");
+  cmd->add_option("RESOURCE", *what, "pods | daemonsets | configmaps | secrets")->required();
   cmd->add_option("-n,--namespace", *ns, "Namespace")->capture_default_str();
   cmd->add_option("-o,--output", *output, "wide: more columns (the node's IP and name for pods)");
   cmd->callback([&g, &rc, ns, what, output] {
@@ -367,6 +444,10 @@ CommandRegistration get_reg(31, {"get"}, [](CLI::App& app, GlobalOptions& g, int
       return;
     }
     bool wide = *output == "wide";
+    if (const wn::ObjectKind* kind = wn::StoredKindNamed(*what)) {
+      rc = GetObjects(g, *kind, *ns);  // -o wide: kubectl's columns are the same
+      return;
+    }
     switch (ResourceOf(*what)) {
       case Resource::kPods:
         rc = GetPods(g, *ns, wide);
@@ -399,7 +480,9 @@ CommandRegistration exec_reg(34, {"exec"}, [](CLI::App& app, GlobalOptions& g, i
 
 CommandRegistration delete_reg(36, {"delete"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
   auto f = std::make_shared<DeleteFlags>();
-  auto* cmd = app.add_subcommand("delete", "Stop and remove pods or daemonsets (Windows preview)");
+  auto* cmd = app.add_subcommand(
+      "delete",
+      "Stop and remove pods or daemonsets, remove configmaps or secrets (Windows preview)");
   cmd->add_option("ARGS", f->args, "RESOURCE NAME...");
   cmd->add_option("-f,--filename", f->files,
                   "Manifest file, directory or - for stdin whose objects are deleted");

@@ -18,7 +18,7 @@ inline Resource ResourceOf(const std::string& word) {
     return Resource::kDaemonSets;
   return Resource::kOther;
 }
-inline constexpr const char* kResources = "pods and daemonsets";
+inline constexpr const char* kResources = "pods, daemonsets, configmaps and secrets";
 
 // Writes `message` and a newline to stderr; returns `code`.
 inline int Fail(const std::string& message, int code = 1) {

@@ -15,8 +15,11 @@
 // working directory, and an image built for another OS is refused. An image never imported is
 // warned about and the volume starts empty.
 //
-// Preview limits: accounts other than microsoft.com/hostprocess-inherit-user: "true", volumes,
-// env valueFrom/envFrom, probes and restarts are refused or ignored as said below.
+// ConfigMaps and Secrets given in the same input are what the pod's configMapKeyRef,
+// secretKeyRef, envFrom and configMap/secret volumes read (as on Linux).
+//
+// Preview limits: accounts other than microsoft.com/hostprocess-inherit-user: "true", some
+// volumes, probes and restarts are refused or ignored as said below.
 #include <windows.h>
 
 #include <algorithm>
@@ -35,6 +38,7 @@
 #include "cli/hostprocess/command.h"
 #include "cli/hostprocess/manifests.h"
 #include "cli/hostprocess/windows/container.h"
+#include "cli/hostprocess/windows/objects.h"
 #include "cli/hostprocess/windows/runs.h"
 #include "core/agent/grace.h"
 #include "core/image/windows/dir_images.h"
@@ -239,6 +243,8 @@ int RunPod(const RunFlags& flags) {
     return 2;
   }
   const k8s::Pod& pod = *found;
+  // The ConfigMaps and Secrets of the same input, as Linux's run takes them.
+  windows_node::PodObjects objects = windows_node::ObjectsOf(decoded->objects);
   const k8s::PodSpec* spec = &pod.spec;
   // What a run killed before it ended left (its volumes) goes first; this run records its own.
   for (const std::string& left : windows_node::ReapForegroundRuns(flags.container.root))
@@ -258,6 +264,8 @@ int RunPod(const RunFlags& flags) {
   std::mutex output_mu;
   auto run_one = [&](const k8s::Container& c) -> Result<std::optional<Running>> {
     windows_node::ContainerOptions options = flags.container;
+    options.config_maps = objects.config_maps;
+    options.secrets = objects.secrets;
     options.id = windows_node::NewContainerId();
     if (!stop.Starting(options.id)) return std::optional<Running>();
     Status recorded = record->Add(windows::JoinPath(options.volume_root, options.id));

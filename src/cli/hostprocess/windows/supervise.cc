@@ -28,6 +28,7 @@
 
 #include "cli/hostprocess/command.h"
 #include "cli/hostprocess/windows/container.h"
+#include "cli/hostprocess/windows/objects.h"
 #include "cli/hostprocess/windows/pod_state.h"
 #include "cli/hostprocess/windows/probes.h"
 #include "core/agent/backoff.h"
@@ -77,11 +78,13 @@ void Pump(HANDLE pipe, const char* stream, FILE* log, std::mutex& mu) {
 
 class PodSupervisor {
  public:
-  PodSupervisor(std::string root, std::string key, windows_node::PodRecord record, k8s::Pod pod)
+  PodSupervisor(std::string root, std::string key, windows_node::PodRecord record, k8s::Pod pod,
+                windows_node::PodObjects objects)
       : root_(std::move(root)),
         key_(std::move(key)),
         record_(std::move(record)),
         pod_(std::move(pod)),
+        objects_(std::move(objects)),
         annotations_(pod_.metadata.annotations.begin(), pod_.metadata.annotations.end()) {}
 
   int Run() {
@@ -303,6 +306,8 @@ class PodSupervisor {
     bool piped = CreatePipe(&out_r, &out_w, nullptr, 0) && CreatePipe(&err_r, &err_w, nullptr, 0);
     windows_node::ContainerOptions options{
         root_, record_.volume_root, out_w, err_w, id, PodDir(root_, key_) + "\\volumes"};
+    options.config_maps = objects_.config_maps;
+    options.secrets = objects_.secrets;
     // What the preview or Wine does not apply: the pod's Warning events (kubelet's place for
     // them; this process has no console).
     bool image_missing = false;
@@ -422,6 +427,8 @@ class PodSupervisor {
     target.exec = [&](const std::vector<std::string>& command, std::chrono::milliseconds timeout,
                       void* output) {
       windows_node::ContainerOptions options{root_, record_.volume_root};
+      options.config_maps = objects_.config_maps;
+      options.secrets = objects_.secrets;
       options.id = id;
       options.timeout = timeout;
       options.std_out = options.std_err = output;
@@ -521,6 +528,7 @@ class PodSupervisor {
   std::string root_, key_;
   windows_node::PodRecord record_;
   k8s::Pod pod_;
+  windows_node::PodObjects objects_;  // the ConfigMaps and Secrets recorded with the pod
   std::map<std::string, std::string> annotations_;
   std::mutex mu_;
   std::condition_variable cv_;  // with mu_: stopping_ or ended_ changed
@@ -584,7 +592,13 @@ int Supervise(const GlobalOptions& g, const std::string& key) {
     RecordStartFailure(g.root, key, record->pod, pod.error());
     return 1;
   }
-  return PodSupervisor(g.root, key, std::move(*record), std::move(*pod)).Run();
+  auto objects = windows_node::DecodeObjects(record->objects,
+                                             windows_node::PodDir(g.root, key) + "\\pod.json");
+  if (!objects) {
+    RecordStartFailure(g.root, key, record->pod, objects.error());
+    return 1;
+  }
+  return PodSupervisor(g.root, key, std::move(*record), std::move(*pod), std::move(*objects)).Run();
 }
 
 CommandRegistration supervise_reg(90, {"supervise-pod"},
