@@ -21,34 +21,6 @@
 
 namespace hp::cli {
 
-// A `--timeout` value in Go's duration syntax; nothing, with kubectl's flag error printed, when
-// it does not parse.
-inline std::optional<std::chrono::milliseconds> ParseTimeoutFlag(const std::string& value) {
-  auto timeout = pod::ParseDuration(value);
-  if (!timeout) {
-    Print(stderr, fmt::format("error: invalid argument \"{}\" for \"--timeout\" flag: {}\n", value,
-                              timeout.error().message()));
-    return std::nullopt;
-  }
-  return *timeout;
-}
-
-// kubectl's `TYPE NAME...` and `TYPE/NAME`: moves a NAME given as TYPE/NAME to the front of
-// `names` and returns the kind of TYPE ("pods" or "daemonsets"); "" with kubectl's error
-// printed for any other type.
-inline std::string PodOrDaemonSetKind(std::string& resource, std::vector<std::string>& names) {
-  if (auto slash = resource.find('/'); slash != std::string::npos) {
-    names.insert(names.begin(), resource.substr(slash + 1));
-    resource = resource.substr(0, slash);
-  }
-  std::string kind = agent::ResourceKind(resource);
-  if (kind != "pods" && kind != "daemonsets") {
-    Print(stderr, fmt::format("error: the server doesn't have a resource type \"{}\"\n", resource));
-    return "";
-  }
-  return kind;
-}
-
 // An object's metadata.labels (string values), what -l selectors match.
 using k8s::LabelsOf;
 

@@ -2,7 +2,7 @@
 // kubectl logs for this node, read from the containers' CRI log files (rotations included).
 // `logs ds/NAME` picks the DaemonSet's pod, as kubectl does; `-l SELECTOR` the matching pods,
 // `--all-containers` every container, `--prefix` tags each line with `[pod/NAME/CONTAINER]`.
-// The same verb on Linux and Windows: the pods come from the node's store (log_pods.h).
+// The same verb on Linux and Windows: the pods come from the node's store (node_pods.h).
 #include <fmt/format.h>
 
 #include <map>
@@ -14,7 +14,7 @@
 
 #include "cli/hostprocess/cli_output.h"
 #include "cli/hostprocess/command.h"
-#include "cli/hostprocess/log_pods.h"
+#include "cli/hostprocess/node_pods.h"
 #include "core/agent/naming.h"
 #include "core/base/strings.h"
 #include "core/k8s/selector.h"
@@ -41,7 +41,7 @@ struct LogsFlags {
 };
 
 // The pod a `logs` argument names: NAME, pod/NAME, or ds/NAME (its pod on this node).
-Result<std::optional<LogPod>> FindPod(LogPods& pods, const std::string& ns,
+Result<std::optional<NodePod>> FindPod(NodePods& pods, const std::string& ns,
                                       const std::string& arg) {
   std::string type = "pods", name = arg;
   if (auto slash = arg.find('/'); slash != std::string::npos) {
@@ -53,12 +53,12 @@ Result<std::optional<LogPod>> FindPod(LogPods& pods, const std::string& ns,
     return Err(ErrorCode::kInvalidArgument, "cannot get the logs of \"{}\"", arg);
   }
   ASSIGN_OR_RETURN(auto all, pods.List());
-  for (LogPod& p : all) {
+  for (NodePod& p : all) {
     if (p.ns == ns && p.owner_kind == "DaemonSet" && p.owner_name == name) {
-      return std::optional<LogPod>(std::move(p));
+      return std::optional<NodePod>(std::move(p));
     }
   }
-  return std::optional<LogPod>();
+  return std::optional<NodePod>();
 }
 
 const agent::ContainerStatus* FindContainer(const agent::PodStatus& s, const std::string& name) {
@@ -71,7 +71,7 @@ const agent::ContainerStatus* FindContainer(const agent::PodStatus& s, const std
 
 // One container's log (container "" = the pod's default one, with kubectl's notice when it
 // has several); each line after `prefix` when not empty.
-int ContainerLogs(LogPods& pods, const LogsFlags& f, const LogPod& view, std::string container,
+int ContainerLogs(NodePods& pods, const LogsFlags& f, const NodePod& view, std::string container,
                   bool prefix) {
   if (container.empty()) {
     if (view.status.containers.empty()) return NotFound("containers", "");
@@ -160,15 +160,15 @@ int RunLogs(const GlobalOptions& global, const LogsFlags& f) {
                                 : "error: only one of a selector or a pod name may be given\n");
     return 1;
   }
-  auto node = OpenLogPods(global);
+  auto node = OpenNodePods(global);
   if (!node) return Fail(node.error());
-  std::vector<LogPod> pods;
+  std::vector<NodePod> pods;
   if (!f.selector.empty()) {
     auto labels = k8s::LabelMatcher::Parse(f.selector);
     if (!labels) return Fail(labels.error());
     auto all = (*node)->List();
     if (!all) return Fail(all.error());
-    for (LogPod& p : *all) {
+    for (NodePod& p : *all) {
       if (p.ns == f.ns.ns && labels->Matches(p.labels)) pods.push_back(std::move(p));
     }
     if (pods.empty()) {
@@ -183,7 +183,7 @@ int RunLogs(const GlobalOptions& global, const LogsFlags& f) {
   }
   std::string container = !f.container.empty() ? f.container : f.container_arg;
   // What to print: each pod's named (or default) container, or every container.
-  std::vector<std::pair<const LogPod*, std::string>> sources;
+  std::vector<std::pair<const NodePod*, std::string>> sources;
   for (const auto& p : pods) {
     if (f.all_containers) {
       for (const auto* list : {&p.status.init_containers, &p.status.containers})

@@ -1,19 +1,22 @@
 // `hostprocess wait --for=condition=Ready pod/NAME [--timeout 30s]` and `--for=delete`:
 // kubectl wait for this node's pods (and DaemonSets, for delete). Prints kubectl's
 // `pod/x condition met` for each object when its condition holds; on timeout kubectl's
-// `error: timed out waiting for the condition on pods/x`, exit 1.
+// `error: timed out waiting for the condition on pods/x`, exit 1. The same verb on Linux and
+// Windows (node_pods.h).
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
-#include "cli/hostprocess/agent_cli.h"
+#include "cli/hostprocess/cli_output.h"
+#include "cli/hostprocess/command.h"
+#include "cli/hostprocess/node_pods.h"
+#include "core/agent/pod_status.h"
 #include "core/base/strings.h"
-#include "core/pod/pod_runner.h"
 
 namespace hp::cli {
 namespace {
@@ -69,8 +72,8 @@ int RunWait(const GlobalOptions& global, const WaitFlags& f) {
   }
   auto timeout = ParseTimeoutFlag(f.timeout);
   if (!timeout) return 1;
-  auto agent = OpenAgent(global);
-  if (!agent) return Fail(agent.error());
+  auto node = OpenNodePods(global);
+  if (!node) return Fail(node.error());
   auto deadline = std::chrono::steady_clock::now() + *timeout;
   for (const WaitTarget& t : targets) {
     std::string singular = t.kind == "pods" ? "pod" : "daemonset.apps";
@@ -79,7 +82,7 @@ int RunWait(const GlobalOptions& global, const WaitFlags& f) {
     while (true) {
       bool exists = false, met = false;
       if (t.kind == "pods") {
-        auto p = (*agent)->GetPod(f.ns.ns, t.name);
+        auto p = (*node)->Get(f.ns.ns, t.name);
         if (!p) return Fail(p.error());
         exists = p->has_value();
         if (exists && !for_delete) {
@@ -90,9 +93,9 @@ int RunWait(const GlobalOptions& global, const WaitFlags& f) {
           }
         }
       } else {
-        auto list = (*agent)->ListDaemonSets();
-        if (!list) return Fail(list.error());
-        for (const auto& d : *list) exists |= d.ns == f.ns.ns && d.name == t.name;
+        auto has = (*node)->HasDaemonSet(f.ns.ns, t.name);
+        if (!has) return Fail(has.error());
+        exists = *has;
       }
       if (for_delete && !exists) met = true;
       if (!for_delete && !exists && first) return NotFound(plural, t.name);
@@ -106,7 +109,7 @@ int RunWait(const GlobalOptions& global, const WaitFlags& f) {
         return 1;
       }
       first = false;
-      ::usleep(100 * 1000);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
   return 0;

@@ -29,6 +29,16 @@ running() { hp get pods && grep -Eq '^keeper +1/1 +Running +0 +[0-9]+s$' "$out/o
 hp apply -f $data/long-pod.yaml
 check "apply: exit 0" test "$rc" -eq 0
 check "apply: kubectl's words" test "$(cat "$out/out")" = "pod/keeper created"
+# `wait` is the Linux build's verb over the Windows store (node_pods.h).
+hp wait --for=condition=Ready pod/keeper --timeout 60s
+check "wait --for=condition=Ready: kubectl's words once the pod is Ready" \
+  test "$rc" -eq 0 -a "$(cat "$out/out")" = "pod/keeper condition met"
+hp wait --for=condition=Ready pod/nosuch --timeout 1s
+check "wait: an unknown pod is NotFound (exit 1)" \
+  test "$rc" -eq 1 -a "$(tr -d '\r' <"$out/err")" = 'Error from server (NotFound): pods "nosuch" not found'
+hp wait --for=condition=Ready=false pod/keeper --timeout 1s
+check "wait --for=condition=Ready=false: kubectl's timeout words (exit 1)" \
+  test "$rc" -eq 1 -a "$(tr -d '\r' <"$out/err")" = "error: timed out waiting for the condition on pods/keeper"
 wait_for running
 check "get pods: Running 1/1 under kubectl's header" \
   grep -Eq '^NAME +READY +STATUS +RESTARTS +AGE$' "$out/out"
@@ -212,6 +222,13 @@ wait_for grep -q 'hello from the pod' "$out/follow"
 sleep 1
 check "logs -f: still following the running container" kill -0 "$follow_pid"
 hp delete pod keeper
+hp_delete_rc=$rc
+cp "$out/out" "$out/delete.out"
+hp wait --for=delete pod/keeper --timeout 10s
+check "wait --for=delete: met once the pod is gone" \
+  test "$rc" -eq 0 -a "$(cat "$out/out")" = "pod/keeper condition met"
+cp "$out/delete.out" "$out/out"
+rc=$hp_delete_rc
 check "delete: kubectl's words" test "$(cat "$out/out")" = 'pod "keeper" deleted'
 check "delete: exit 0" test "$rc" -eq 0
 wait_for process_gone 127.0.0.81

@@ -1,5 +1,5 @@
 // `apply -f`, `get pods|daemonsets`, `exec`, `delete` on Windows (preview, docs/windows.md);
-// `logs` is the Linux build's verb (logs.cc over windows/log_pods.cc).
+// `logs` is the Linux build's verb (logs.cc over windows/node_pods.cc).
 // A Pod gets its own supervisor process (windows/supervise.cc); a DaemonSet is stored, and the
 // DaemonSet controller for this node (windows/pod_state.h Reconcile) gives it its pod
 // when the template fits the node. Output is kubectl's: the tables through kubectl's printers

@@ -1,5 +1,5 @@
-// `logs`'s pods on Windows: the Windows node's store (log_pods.h, windows/pod_state.h).
-#include "cli/hostprocess/log_pods.h"
+// The node's pods on Windows: the Windows node's store (node_pods.h, windows/pod_state.h).
+#include "cli/hostprocess/node_pods.h"
 
 #include "cli/hostprocess/windows/pod_state.h"
 #include "core/agent/naming.h"
@@ -10,23 +10,28 @@ namespace {
 
 namespace wn = windows_node;
 
-class WindowsLogPods : public LogPods {
+class WindowsNodePods : public NodePods {
  public:
-  explicit WindowsLogPods(std::string root) : root_(std::move(root)) {}
+  explicit WindowsNodePods(std::string root) : root_(std::move(root)) {}
 
-  Result<std::vector<LogPod>> List() override {
-    std::vector<LogPod> pods;
+  Result<std::vector<NodePod>> List() override {
+    std::vector<NodePod> pods;
     for (const std::string& key : wn::PodKeys(root_, ""))
       if (auto p = Read(key)) pods.push_back(std::move(*p));
     return pods;
   }
-  Result<std::optional<LogPod>> Get(const std::string& ns, const std::string& name) override {
+  Result<std::optional<NodePod>> Get(const std::string& ns, const std::string& name) override {
     return Read(agent::ObjectKey(ns, name));
   }
-  std::string LogPath(const LogPod& p, const std::string& container, int restart) override {
+  std::string LogPath(const NodePod& p, const std::string& container, int restart) override {
     return wn::LogPath(root_, p.key, container, restart);
   }
-  std::optional<agent::PodStatus> StatusNow(const LogPod& p) override {
+  Result<bool> HasDaemonSet(const std::string& ns, const std::string& name) override {
+    for (const wn::DaemonSetView& d : wn::ListDaemonSets(root_))
+      if (d.ns == ns && d.name == name) return true;
+    return false;
+  }
+  std::optional<agent::PodStatus> StatusNow(const NodePod& p) override {
     auto rec = wn::ReadPodRecord(root_, p.key);
     if (!rec) return std::nullopt;  // deleted
     // A dead supervisor's containers show as ended (ViewStatus): `-f` stops there too.
@@ -34,11 +39,11 @@ class WindowsLogPods : public LogPods {
   }
 
  private:
-  std::optional<LogPod> Read(const std::string& key) {
+  std::optional<NodePod> Read(const std::string& key) {
     auto rec = wn::ReadPodRecord(root_, key);
     if (!rec) return std::nullopt;
     const nlohmann::json meta = rec->pod.value("metadata", nlohmann::json::object());
-    LogPod p;
+    NodePod p;
     p.key = key;
     size_t sep = key.find('_');  // <ns>_<name>: a namespace has no `_`
     p.ns = key.substr(0, sep);
@@ -56,8 +61,8 @@ class WindowsLogPods : public LogPods {
 
 }  // namespace
 
-Result<std::unique_ptr<LogPods>> OpenLogPods(const GlobalOptions& global) {
-  return std::unique_ptr<LogPods>(new WindowsLogPods(global.root));
+Result<std::unique_ptr<NodePods>> OpenNodePods(const GlobalOptions& global) {
+  return std::unique_ptr<NodePods>(new WindowsNodePods(global.root));
 }
 
 }  // namespace hp::cli

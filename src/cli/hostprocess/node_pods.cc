@@ -1,5 +1,5 @@
-// `logs`'s pods on Linux: the agent's store (log_pods.h).
-#include "cli/hostprocess/log_pods.h"
+// The node's pods on Linux: the agent's store (node_pods.h).
+#include "cli/hostprocess/node_pods.h"
 
 #include "cli/hostprocess/agent_cli.h"
 #include "core/agent/status.h"
@@ -8,38 +8,44 @@
 namespace hp::cli {
 namespace {
 
-class AgentLogPods : public LogPods {
+class AgentNodePods : public NodePods {
  public:
-  AgentLogPods(std::unique_ptr<agent::Agent> agent, std::string root)
+  AgentNodePods(std::unique_ptr<agent::Agent> agent, std::string root)
       : agent_(std::move(agent)), root_(std::move(root)) {}
 
-  Result<std::vector<LogPod>> List() override {
+  Result<std::vector<NodePod>> List() override {
     ASSIGN_OR_RETURN(auto views, agent_->ListPods());
-    std::vector<LogPod> pods;
+    std::vector<NodePod> pods;
     for (agent::PodView& v : views) pods.push_back(From(std::move(v)));
     return pods;
   }
-  Result<std::optional<LogPod>> Get(const std::string& ns, const std::string& name) override {
+  Result<std::optional<NodePod>> Get(const std::string& ns, const std::string& name) override {
     ASSIGN_OR_RETURN(auto view, agent_->GetPod(ns, name));
-    if (!view) return std::optional<LogPod>();
-    return std::optional<LogPod>(From(std::move(*view)));
+    if (!view) return std::optional<NodePod>();
+    return std::optional<NodePod>(From(std::move(*view)));
   }
-  std::string LogPath(const LogPod& p, const std::string& container, int restart) override {
+  std::string LogPath(const NodePod& p, const std::string& container, int restart) override {
     k8s::Pod pod;
     pod.metadata.name = p.name;
     pod.metadata.namespace_ = p.ns;
     pod.metadata.uid = p.uid;
     return pod::ContainerLogPath(root_, pod, container, restart);
   }
-  std::optional<agent::PodStatus> StatusNow(const LogPod& p) override {
+  Result<bool> HasDaemonSet(const std::string& ns, const std::string& name) override {
+    ASSIGN_OR_RETURN(auto list, agent_->ListDaemonSets());
+    for (const auto& d : list)
+      if (d.ns == ns && d.name == name) return true;
+    return false;
+  }
+  std::optional<agent::PodStatus> StatusNow(const NodePod& p) override {
     auto st = agent::ReadPodStatus(p.key + "/status.json");
     if (!st) return std::nullopt;  // the pod is gone
     return std::move(*st);
   }
 
  private:
-  LogPod From(agent::PodView v) {
-    LogPod p;
+  NodePod From(agent::PodView v) {
+    NodePod p;
     p.name = std::move(v.name);
     p.ns = std::move(v.ns);
     p.uid = std::move(v.uid);
@@ -57,9 +63,9 @@ class AgentLogPods : public LogPods {
 
 }  // namespace
 
-Result<std::unique_ptr<LogPods>> OpenLogPods(const GlobalOptions& global) {
+Result<std::unique_ptr<NodePods>> OpenNodePods(const GlobalOptions& global) {
   ASSIGN_OR_RETURN(auto agent, OpenAgent(global));
-  return std::unique_ptr<LogPods>(new AgentLogPods(std::move(agent), global.root));
+  return std::unique_ptr<NodePods>(new AgentNodePods(std::move(agent), global.root));
 }
 
 }  // namespace hp::cli

@@ -1,0 +1,42 @@
+// The node's pods (and which DaemonSets it has) as the verbs written once for both nodes read
+// them (`logs`, `wait`): the Linux agent's store (node_pods.cc) or the Windows node's
+// (windows/node_pods.cc).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/hostprocess/command.h"
+#include "core/agent/pod_status.h"
+#include "core/base/result.h"
+
+namespace hp::cli {
+
+struct NodePod {
+  std::string name, ns, uid;
+  std::string key;  // where the store keeps the pod (its directory)
+  agent::PodStatus status;
+  std::map<std::string, std::string> labels;
+  std::string owner_kind, owner_name;  // "DaemonSet" and its name; empty for a bare pod
+};
+
+class NodePods {
+ public:
+  virtual ~NodePods() = default;
+  // Every pod of the node, sorted by namespace and name.
+  virtual Result<std::vector<NodePod>> List() = 0;
+  virtual Result<std::optional<NodePod>> Get(const std::string& ns, const std::string& name) = 0;
+  // The CRI log of `container`'s run `restart` (its restart count then).
+  virtual std::string LogPath(const NodePod& pod, const std::string& container, int restart) = 0;
+  // The pod's status as it is now (for `-f`); nothing when the pod is gone.
+  virtual std::optional<agent::PodStatus> StatusNow(const NodePod& pod) = 0;
+  // Whether DaemonSet `ns`/`name` is applied.
+  virtual Result<bool> HasDaemonSet(const std::string& ns, const std::string& name) = 0;
+};
+
+Result<std::unique_ptr<NodePods>> OpenNodePods(const GlobalOptions& global);
+
+}  // namespace hp::cli
