@@ -179,7 +179,8 @@ TEST(YamlEmit, StylesAsLibyamlPicksThem) {
       // unicode, line separators, the BOM, controls
       "é",
       "日本語",
-      "a\xc2\xa0" "b",
+      "a\xc2\xa0"
+      "b",
       "\xc2\xa0",
       "a\xc2\x85"
       "b",
