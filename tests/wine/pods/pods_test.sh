@@ -150,6 +150,18 @@ check "get pod nothere -o yaml: NotFound (exit 1), nothing printed" test "$rc" -
 hp get pods -n empty -o json
 check "get pods -o json in an empty namespace: an empty List" bash -c \
   "test $rc -eq 0 && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[\"kind\"]==\"List\" and d[\"items\"]==[]' '$out/out'"
+# A pod with limits and no requests: the API's defaults make the limits its requests, so it is
+# Guaranteed, in describe (which said Burstable before it took the shared rule, agent/pod_spec.h)
+# as in get -o json.
+hp apply -f $data/limited-pod.yaml
+check "apply of a pod with limits only: exit 0" test "$rc" -eq 0
+hp describe pods limited
+check "describe: a pod with limits only is Guaranteed" grep -Eq '^QoS Class: +Guaranteed$' "$out/out"
+hp get pod limited -o json
+check "get pod -o json: a pod with limits only is Guaranteed" \
+  grep -q '"qosClass": "Guaranteed"' "$out/out"
+hp delete pod limited
+check "delete of the pod with limits only: exit 0" test "$rc" -eq 0
 hp get pods -o go-template
 check "get pods -o go-template: refused by name (exit 1)" test "$rc" -eq 1 -a \
   "$(cat "$out/err")" = 'error: unable to match a printer suitable for the output format "go-template", allowed formats are: json,name,wide,yaml (the Windows preview build)'
