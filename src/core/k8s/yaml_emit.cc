@@ -227,9 +227,8 @@ class Writer {
  public:
   std::string Document(const nlohmann::json& j) {
     Node(j, /*mapping=*/false);
-    WriteIndent();  // the implicit document end
-    if (open_ended_ == kNone) open_ended_ = kOpen;
-    if (open_ended_ == kKept) {  // a block scalar kept trailing line breaks: end the stream
+    WriteIndent();       // the implicit document end
+    if (kept_breaks_) {  // the last block scalar kept its trailing line breaks: end the stream
       Indicator("...", true, false, false);
       WriteIndent();
     }
@@ -237,9 +236,6 @@ class Writer {
   }
 
  private:
-  // After a block scalar whose last line breaks are kept (`|+`) the stream needs "...".
-  enum OpenEnded { kNone, kOpen, kKept };
-
   void Node(const nlohmann::json& j, bool mapping) {
     if (j.is_object() && !j.empty()) {
       Mapping(j);
@@ -482,7 +478,7 @@ class Writer {
   // indicator: `-` without a final break, `+` for more than one (or a text that is one break).
   void BlockHints(Bytes start, Bytes end) {
     if (IsSpace(start) || IsBreak(start)) Indicator("2", false, false, false);
-    open_ended_ = kNone;
+    kept_breaks_ = false;
     auto previous = [](Bytes c) {
       do c--;
       while ((*c & 0xC0) == 0x80);
@@ -494,7 +490,7 @@ class Writer {
       chomp = "-";
     } else if (last == start || IsBreak(previous(last))) {
       chomp = "+";
-      open_ended_ = kKept;
+      kept_breaks_ = true;
     }
     if (chomp) Indicator(chomp, false, false, false);
   }
@@ -524,7 +520,9 @@ class Writer {
   int column_ = 0;
   bool whitespace_ = true;  // the last thing written was whitespace (or nothing)
   bool indention_ = true;   // only indentation and indicators like `-` on this line so far
-  OpenEnded open_ended_ = kNone;
+  // The last block scalar written kept its trailing line breaks (`|+`): libyaml then ends the
+  // stream with "...", wherever that scalar was.
+  bool kept_breaks_ = false;
 };
 
 }  // namespace
