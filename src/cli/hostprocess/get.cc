@@ -15,6 +15,7 @@
 
 #include "cli/hostprocess/agent_cli.h"
 #include "cli/hostprocess/events.h"
+#include "cli/hostprocess/printers/api_objects.h"
 #include "cli/hostprocess/printers/jsonpath.h"
 #include "cli/hostprocess/printers/table.h"
 #include "cli/hostprocess/views.h"
@@ -268,17 +269,9 @@ int PrintObjects(const GetFlags& f, const std::vector<Listing>& listings) {
     Print(stdout, names);
     return 0;
   }
-  nlohmann::json doc;
-  if (objects.size() == 1 && !f.names.empty()) {
-    doc = objects[0];
-  } else {
-    doc = {{"apiVersion", "v1"},
-           {"items", objects},
-           {"kind", "List"},
-           {"metadata", {{"resourceVersion", ""}}}};
-  }
+  nlohmann::json doc = GetDocument(objects, !f.names.empty());
   if (f.output == "json" || f.output == "yaml") {
-    Print(stdout, f.output == "json" ? doc.dump(4) + "\n" : ToYaml(doc));
+    Print(stdout, DocumentText(doc, f.output == "yaml"));
     return 0;
   }
   if (f.output.rfind("jsonpath=", 0) == 0) {

@@ -63,20 +63,6 @@ Result<std::unique_ptr<DecodedRecord>> DecodeRecord(const PodRecord& r, const st
   return out;
 }
 
-std::optional<k8s::PodSpec> DecodePodSpec(const nlohmann::json& pod) {
-  auto d = k8s::DecodeString(pod.dump(), "pod");
-  if (!d || d->objects.empty() || !d->objects[0].pod()) return std::nullopt;
-  k8s::PodSpec spec = d->objects[0].pod()->spec;
-  k8s::ApplyPodSpecDefaults(spec);
-  k8s::DefaultRequestsFromLimits(spec);
-  return spec;
-}
-
-std::string QOSClassOf(const nlohmann::json& pod) {
-  auto spec = DecodePodSpec(pod);
-  return spec ? k8s::ComputePodQOS(*spec) : k8s::kQOSBestEffort;
-}
-
 std::string NamespaceOf(const nlohmann::json& object) {
   auto m = object.find("metadata");
   if (m == object.end() || !m->is_object()) return "default";

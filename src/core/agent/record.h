@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/agent/pod_spec.h"
 #include "core/agent/status.h"
 #include "core/base/result.h"
 #include "core/k8s/decode.h"
@@ -41,12 +42,6 @@ struct DecodedRecord {
   pod::PodObjects objects;
 };
 Result<std::unique_ptr<DecodedRecord>> DecodeRecord(const PodRecord& r, const std::string& path);
-
-// The pod's spec alone, with the API server's defaults (k8s/defaults.h); nullopt when it does
-// not decode (its supervisor reports why).
-std::optional<k8s::PodSpec> DecodePodSpec(const nlohmann::json& pod);
-// status.qosClass (k8s/qos.h) of the pod; BestEffort when it does not decode.
-std::string QOSClassOf(const nlohmann::json& pod);
 
 // The namespace of a stored object ("default" when it names none).
 std::string NamespaceOf(const nlohmann::json& object);

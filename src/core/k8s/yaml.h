@@ -12,9 +12,10 @@
 //   - "exceeded max depth of 10000" (the decoder and the JSON view recurse).
 // An alias is the anchored node itself (an index into the same array), as go-yaml decodes it.
 //
-// Writing (-o yaml) uses libyaml's emitter with go-yaml v2's scalar styles.
-// Windows has no libyaml build yet: there only the fast path reads (yaml_internal.h
-// CompleteParse) and JsonToYaml is not built (docs/windows.md).
+// Writing (-o yaml) is our emitter (yaml_emit.cc): libyaml's layout with go-yaml v2's scalar
+// styles, byte for byte, checked against libyaml's emitter on Linux (yaml_emit_test.cc), and
+// built for both platforms. Windows has no libyaml build: there only the fast path reads
+// (yaml_internal.h CompleteParse; docs/windows.md).
 #pragma once
 
 #include <cstdint>
@@ -122,7 +123,9 @@ bool Parse(std::string_view text, Tree& out, ParseError& error, int first_line =
 
 // JSON as block YAML, as kubectl -o yaml prints it (go-yaml v2 via sigs.k8s.io/yaml): keys in
 // the object's order, sequences in a mapping not indented, strings that would read back as
-// another type double-quoted, multi-line strings as literal blocks, `{}` and `[]` when empty.
+// another type double-quoted, multi-line strings as literal blocks, `{}` and `[]` when empty,
+// lines folded at 80 columns, what YAML cannot print escaped; text that is not UTF-8 has its
+// invalid bytes replaced with U+FFFD (as Go's encoding/json does).
 std::string JsonToYaml(const nlohmann::json& j);
 
 }  // namespace hp::k8s::yaml

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/hostprocess/printers/api_objects.h"
 #include "cli/hostprocess/printers/describe.h"
 #include "cli/hostprocess/printers/jsonpath.h"
 #include "cli/hostprocess/printers/table.h"
@@ -416,6 +417,70 @@ TEST(DescribePodTest, ANodesBlockUnderItsContainer) {
   EXPECT_EQ(text.find("Job Object:"), text.rfind("Job Object:")) << "side has no block\n" << text;
   p.blocks.clear();
   EXPECT_EQ(DescribePodText(p, 1000).find("Job Object"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hp::cli
+
+namespace hp::cli {
+namespace {
+
+// The API objects of `get -o json|yaml|name`, one implementation for the Linux agent's store and
+// the Windows pod store (printers/api_objects.h).
+TEST(ApiObjectsTest, ADaemonSetsPodAsTheApiServerReturnsIt) {
+  auto stored = nlohmann::json::parse(R"({
+    "apiVersion": "v1", "kind": "Pod",
+    "metadata": {"name": "agent-x7k2p", "namespace": "kube-system", "uid": "u-1"},
+    "spec": {"containers": [{"name": "main", "image": "nanoserver",
+                             "resources": {"limits": {"cpu": "1", "memory": "64Mi"}}}]}})");
+  PodStatus status;
+  status.phase = "Running";
+  status.containers = {Running("main", true)};
+  status.updated = 1800000100;
+  nlohmann::json pod = ApiPodObject(stored, status,
+                                    {.owner_kind = "DaemonSet",
+                                     .owner_name = "agent",
+                                     .created = 1800000000,
+                                     .node_name = "node-1"});
+  EXPECT_EQ(pod["metadata"]["uid"], "u-1");
+  EXPECT_EQ(pod["metadata"]["creationTimestamp"], "2027-01-15T08:00:00Z");
+  EXPECT_EQ(pod["metadata"]["resourceVersion"], "1800000100000000");
+  EXPECT_EQ(pod["metadata"]["ownerReferences"][0],
+            nlohmann::json::parse(R"({"apiVersion": "apps/v1", "kind": "DaemonSet",
+              "name": "agent", "controller": true, "blockOwnerDeletion": true})"));
+  EXPECT_EQ(pod["spec"]["nodeName"], "node-1");
+  EXPECT_TRUE(pod["spec"]["tolerations"].is_array());  // the DaemonSet controller's
+  EXPECT_EQ(pod["status"]["phase"], "Running");
+  // Limits without requests: the API's defaults make them the requests too.
+  EXPECT_EQ(pod["status"]["qosClass"], "Guaranteed");
+  EXPECT_EQ(pod["spec"]["restartPolicy"], "Always");  // k8s::DefaultPodJson
+  nlohmann::json lost = ApiPodObject(stored, status, {.created = 1800000000, .lost = true});
+  EXPECT_EQ(lost["status"]["phase"], "Unknown");
+  EXPECT_EQ(lost["status"]["reason"], "SupervisorLost");
+  EXPECT_FALSE(lost["metadata"].contains("ownerReferences"));
+}
+
+TEST(ApiObjectsTest, DaemonSetStatusAndTheListWrapper) {
+  auto stored = nlohmann::json::parse(R"({"metadata": {"name": "agent"}, "spec": {
+    "selector": {"matchLabels": {"app": "agent"}},
+    "template": {"metadata": {"labels": {"app": "agent"}},
+                 "spec": {"containers": [{"name": "a", "image": "i"}]}}}})");
+  nlohmann::json ds = ApiDaemonSetObject(stored, 1800000000,
+                                         {.desired = 1, .current = 1, .ready = 0, .up_to_date = 1});
+  EXPECT_EQ(ds["kind"], "DaemonSet");
+  EXPECT_EQ(ds["status"]["desiredNumberScheduled"], 1);
+  EXPECT_EQ(ds["status"]["numberReady"], 0);
+  EXPECT_EQ(ds["status"]["observedGeneration"], 1);
+  EXPECT_EQ(ds["metadata"]["resourceVersion"], "1800000000000000");
+  EXPECT_EQ(GetDocument({ds}, true), ds);  // one asked for by name: itself
+  nlohmann::json list = GetDocument({ds}, false);
+  EXPECT_EQ(list["kind"], "List");
+  EXPECT_EQ(list["items"][0], ds);
+  EXPECT_EQ(DocumentText(GetDocument({}, false), true),
+            "apiVersion: v1\nitems: []\nkind: List\nmetadata:\n  resourceVersion: \"\"\n");
+  EXPECT_EQ(DocumentText(GetDocument({}, false), false),
+            "{\n    \"apiVersion\": \"v1\",\n    \"items\": [],\n    \"kind\": \"List\",\n"
+            "    \"metadata\": {\n        \"resourceVersion\": \"\"\n    }\n}\n");
 }
 
 }  // namespace

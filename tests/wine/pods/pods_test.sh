@@ -110,9 +110,87 @@ else
   check "describe: the job's peak memory is above 0 and its I/O counted" \
     bash -c "grep -Eq '^      Peak Memory: +[1-9][0-9]*([KMGTPE]i)?\$' '$out/out' && grep -Eq '^      I/O: +[0-9]+ reads \([0-9]+([KMGTPE]i)?\), [0-9]+ writes' '$out/out' && test ! -s '$out/err'"
 fi
+# get -o json|yaml|name: the Linux build's objects (printers/api_objects.h) and YAML emitter. Each parses
+# and carries the pod's name, the uid apply gave it (pod.json) and its phase; -o yaml is byte for
+# byte what libyaml's emitter (hp-json-to-yaml-oracle, a Linux test program) writes for -o json.
+uid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pod"]["metadata"]["uid"])' \
+  "$state/pods/default_keeper/pod.json")
+check "pod.json: apply gave the pod a uid" test -n "$uid"
+pod_fields() {  # pod_fields FORMAT: name uid phase of the pod in $out/out, one per line
+  python3 - "$1" "$out/out" <<'PY'
+import json, sys
+fmt, path = sys.argv[1], sys.argv[2]
+text = open(path).read()
+if fmt == "yaml":
+    import yaml
+    doc = yaml.safe_load(text)
+else:
+    doc = json.loads(text)
+pod = doc["items"][0] if doc.get("kind") == "List" else doc
+assert doc.get("kind") in ("List", "Pod") and pod["kind"] == "Pod"
+print(pod["metadata"]["name"]); print(pod["metadata"]["uid"]); print(pod["status"]["phase"])
+PY
+}
+want=$(printf 'keeper\n%s\nRunning' "$uid")
 hp get pods -o json
-check "get pods -o json: refused by name (exit 1)" test "$rc" -eq 1 -a \
-  "$(cat "$out/err")" = 'error: unable to match a printer suitable for the output format "json", allowed formats are: wide (the Windows preview build)'
+check "get pods -o json: exit 0, a List with the pod's name, uid and phase" \
+  test "$rc" -eq 0 -a "$(pod_fields json)" = "$want" -a "$(grep -c '"kind": "List"' "$out/out")" -eq 1
+cp "$out/out" "$out/list.json"
+hp get pod keeper -o json
+check "get pod keeper -o json: the Pod itself (no List), its name, uid and phase" \
+  test "$rc" -eq 0 -a "$(pod_fields json)" = "$want" -a "$(grep -c '"kind": "List"' "$out/out")" -eq 0
+check "get pod keeper -o json: ownerless, on this node, with a creationTimestamp" bash -c \
+  "grep -q '\"nodeName\": \"$node\"' '$out/out' && grep -Eq '\"creationTimestamp\": \"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z\"' '$out/out' && ! grep -q ownerReferences '$out/out'"
+hp get pods -o yaml
+cp "$out/out" "$out/list.yaml"
+if python3 -c 'import yaml' 2>/dev/null; then
+  check "get pods -o yaml: exit 0, a List with the pod's name, uid and phase" \
+    test "$rc" -eq 0 -a "$(pod_fields yaml)" = "$want"
+else
+  echo "skip  get pods -o yaml read back: python3-yaml is not installed"
+fi
+check "get pods -o yaml: kubectl's layout (quoted timestamps, sequences not indented)" bash -c \
+  "grep -Eq '^    creationTimestamp: \"[0-9-]+T[0-9:]+Z\"\$' '$out/out' && grep -A1 '^    containers:\$' '$out/out' | grep -q '^    - ' && grep -q '^- apiVersion: v1\$' '$out/out'"
+oracle=${HP_JSON_TO_YAML_ORACLE:-}
+if [ -z "$oracle" ]; then
+  for o in build/*/tests/unit/k8s/hp-json-to-yaml-oracle; do [ -x "$o" ] && oracle=$o; done
+fi
+# A status written between the two gets would change the pod's resourceVersion: compare the
+# YAML of the same listing, taken again if it moved.
+if [ -n "$oracle" ] && [ -x "$oracle" ]; then
+  same_yaml() { "$oracle" <"$out/list.json" | cmp -s - "$out/list.yaml"; }
+  if ! same_yaml; then
+    hp get pods -o json && cp "$out/out" "$out/list.json"
+    hp get pods -o yaml && cp "$out/out" "$out/list.yaml"
+  fi
+  check "get pods -o yaml: byte for byte libyaml's YAML of -o json ($oracle)" same_yaml
+  if ! same_yaml; then "$oracle" <"$out/list.json" | diff - "$out/list.yaml" | sed 's/^/  /' | head -40; fi
+else
+  echo "skip  get pods -o yaml against libyaml: hp-json-to-yaml-oracle is not built (a Linux build's k8s tests)"
+fi
+hp get pods -o name
+check "get pods -o name: pod/keeper" test "$rc" -eq 0 -a "$(cat "$out/out")" = "pod/keeper"
+hp get pod nothere -o yaml
+check "get pod nothere -o yaml: NotFound (exit 1), nothing printed" test "$rc" -eq 1 -a ! -s "$out/out" -a \
+  "$(cat "$out/err")" = 'Error from server (NotFound): pods "nothere" not found'
+hp get pods -n empty -o json
+check "get pods -o json in an empty namespace: an empty List" bash -c \
+  "test $rc -eq 0 && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[\"kind\"]==\"List\" and d[\"items\"]==[]' '$out/out'"
+# A pod with limits and no requests: the API's defaults make the limits its requests, so it is
+# Guaranteed, in describe (which said Burstable before it took the shared rule, agent/pod_spec.h)
+# as in get -o json.
+hp apply -f $data/limited-pod.yaml
+check "apply of a pod with limits only: exit 0" test "$rc" -eq 0
+hp describe pods limited
+check "describe: a pod with limits only is Guaranteed" grep -Eq '^QoS Class: +Guaranteed$' "$out/out"
+hp get pod limited -o json
+check "get pod -o json: a pod with limits only is Guaranteed" \
+  grep -q '"qosClass": "Guaranteed"' "$out/out"
+hp delete pod limited
+check "delete of the pod with limits only: exit 0" test "$rc" -eq 0
+hp get pods -o go-template
+check "get pods -o go-template: refused by name (exit 1)" test "$rc" -eq 1 -a \
+  "$(cat "$out/err")" = 'error: unable to match a printer suitable for the output format "go-template", allowed formats are: json,name,wide,yaml (the Windows preview build)'
 
 # top pods: kubectl's columns (the Linux node's printer), figures from the container's Job
 # Object opened by name: memory is the private working set of the job's processes (the whole

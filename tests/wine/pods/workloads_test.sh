@@ -50,6 +50,30 @@ check "get daemonsets: kubectl's header" \
   grep -Eq '^NAME +DESIRED +CURRENT +READY +UP-TO-DATE +AVAILABLE +NODE SELECTOR +AGE$' "$out/out"
 check "get daemonsets: 1 desired, current, ready, up to date, available" \
   grep -Eq '^agent +1 +1 +1 +1 +1 +kubernetes.io/os=windows +[0-9]+s$' "$out/out"
+# get -o json|yaml|name (the Linux build's API objects, api_objects.h): the pod is owned by its
+# DaemonSet, the DaemonSet's status has the counts of the table above.
+hp get pod "$first" -n kube-system -o json
+check "get pod -o json: the Pod, owned by DaemonSet agent, on this node, Running" python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))
+o = p["metadata"]["ownerReferences"][0]
+assert p["kind"] == "Pod" and p["metadata"]["namespace"] == "kube-system" and p["metadata"]["uid"]
+assert (o["kind"], o["name"], o["controller"]) == ("DaemonSet", "agent", True)
+assert p["spec"]["nodeName"] and p["status"]["phase"] == "Running"
+' "$out/out"
+hp get pod "$first" -n kube-system -o yaml
+check "get pod -o yaml: ownerReferences as kubectl lays them out, Running" bash -c \
+  "grep -q '^  ownerReferences:\$' '$out/out' && grep -q '^    kind: DaemonSet\$' '$out/out' && grep -q '^  phase: Running\$' '$out/out'"
+hp get daemonsets -n kube-system -o json
+check "get daemonsets -o json: a List with agent's status (1 desired, 1 ready)" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["items"][0]["status"]
+assert d["kind"] == "List" and d["items"][0]["metadata"]["name"] == "agent"
+assert s["desiredNumberScheduled"] == 1 and s["numberReady"] == 1
+' "$out/out"
+hp get ds -n kube-system -o name
+check "get ds -o name: daemonset.apps/agent" test "$(cat "$out/out")" = "daemonset.apps/agent"
 # describe daemonsets: the Linux node's text (printers/describe.h) from the stored DaemonSet and
 # its pod here.
 hp describe daemonsets -n kube-system agent

@@ -16,10 +16,10 @@
 #include "cli/hostprocess/windows/pod_state.h"
 #include "cli/hostprocess/windows/resources.h"
 #include "core/agent/node.h"
+#include "core/agent/pod_spec.h"
 #include "core/base/time.h"
 #include "core/job/windows/job_object.h"
 #include "core/k8s/defaults_json.h"
-#include "core/k8s/qos.h"
 #include "core/sys/windows/wine.h"
 #include "core/windows/job_accounting.h"
 
@@ -83,8 +83,9 @@ int DescribePods(const GlobalOptions& g, const std::string& ns,
     p.node_name = node;
     p.owner_kind = rec->owner_kind;
     p.owner_name = rec->owner_name;
-    auto decoded = wn::DecodeRecordPod(g.root, key, *rec);
-    p.qos_class = decoded ? k8s::ComputePodQOS(decoded->spec) : k8s::kQOSBestEffort;
+    // Kubernetes' rule on the spec with the API's defaults (a limit is also the request), as
+    // the Linux node and `get -o json` compute it.
+    p.qos_class = agent::QOSClassOf(rec->pod);
     p.lost = !status.finished && !wn::SupervisorAlive(g.root, key);
     p.blocks = JobBlocks(status, p.lost);
     any_block = any_block || !p.blocks.empty();

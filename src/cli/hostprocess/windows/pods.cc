@@ -3,7 +3,8 @@
 // A Pod gets its own supervisor process (windows/supervise.cc); a DaemonSet is stored, and the
 // DaemonSet controller for this node (windows/pod_state.h Reconcile) gives it its pod
 // when the template fits the node. Output is kubectl's: the tables through kubectl's printers
-// (printers/table.h) from the same agent::PodStatus the Linux supervisor records.
+// (printers/table.h) from the same agent::PodStatus the Linux supervisor records, and
+// `get -o json|yaml|name` through the Linux build's API objects (printers/api_objects.h).
 #include <windows.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include "cli/hostprocess/admission_cli.h"
 #include "cli/hostprocess/command.h"
 #include "cli/hostprocess/manifests.h"
+#include "cli/hostprocess/printers/api_objects.h"
 #include "cli/hostprocess/printers/describe.h"
 #include "cli/hostprocess/printers/table.h"
 #include "cli/hostprocess/windows/container.h"
@@ -171,55 +173,128 @@ int Apply(const GlobalOptions& g, const ApplyFlags& f) {
 
 // ---- get ----------------------------------------------------------------------------------
 
-int GetPods(const GlobalOptions& g, const std::string& ns, bool wide) {
-  std::vector<std::string> header = {"NAME", "READY", "STATUS", "RESTARTS", "AGE"};
-  if (wide)
-    for (const std::string& h : PodWideHeader()) header.push_back(h);
-  Table table(header);
-  int64_t now = NowUnixSeconds();
-  std::string node = wide ? agent::LocalNode({}).name : "";
-  for (const std::string& key : PodKeys(g.root, ns)) {
-    auto rec = wn::ReadPodRecord(g.root, key);
-    if (!rec) continue;
-    agent::PodStatus s = ViewStatus(g.root, key, *rec);
-    std::vector<std::string> row = {key.substr(ns.size() + 1), ReadyColumn(s), StatusColumn(s),
-                                    RestartsColumn(s, now), HumanDuration(now - rec->created)};
-    if (wide)
-      for (std::string& cell : PodWideColumns(s, rec->pod, node)) row.push_back(std::move(cell));
-    table.AddRow(std::move(row));
+// `get`'s arguments: the namespace, the names asked for (all when empty), -o.
+struct GetFlags {
+  std::string ns = "default";
+  std::string resource;
+  std::vector<std::string> names;
+  std::string output;
+  bool wide() const { return output == "wide"; }
+  bool objects() const { return output == "json" || output == "yaml" || output == "name"; }
+};
+
+bool Named(const GetFlags& f, const std::string& name) {
+  return f.names.empty() || std::find(f.names.begin(), f.names.end(), name) != f.names.end();
+}
+
+// One type's listing: the table's rows, or the API objects for -o json|yaml|name (the Linux
+// build's, api_objects.h), by name.
+struct Listing {
+  Table table;
+  std::vector<std::pair<std::string, json>> objects;
+};
+
+// After the listing, as the Linux build: a name asked for and not found is NotFound; no
+// objects is "No resources found" for a table or names, an empty List for json and yaml.
+int PrintListing(const GetFlags& f, const char* plural, const char* prefix, Listing& l) {
+  for (const std::string& n : f.names) {
+    bool found = false;
+    for (const auto& [name, object] : l.objects) found |= name == n;
+    if (!found)
+      return Fail(std::string("Error from server (NotFound): ") + plural + " \"" + n +
+                  "\" not found");
   }
-  if (table.rows() == 0) return NoneFound(ns);
-  Write(stdout, table.Render());
+  if (l.objects.empty() && f.output != "json" && f.output != "yaml") return NoneFound(f.ns);
+  if (f.output == "name") {
+    std::string out;
+    for (const auto& [name, object] : l.objects) out += std::string(prefix) + "/" + name + "\n";
+    Write(stdout, out);
+  } else if (f.objects()) {
+    std::vector<json> objects;
+    for (auto& [name, object] : l.objects) objects.push_back(std::move(object));
+    Write(stdout,
+          DocumentText(GetDocument(std::move(objects), !f.names.empty()), f.output == "yaml"));
+  } else {
+    Write(stdout, l.table.Render());
+  }
   return 0;
 }
 
-int GetDaemonSets(const GlobalOptions& g, const std::string& ns, bool wide) {
+int GetPods(const GlobalOptions& g, const GetFlags& f) {
+  std::vector<std::string> header = {"NAME", "READY", "STATUS", "RESTARTS", "AGE"};
+  if (f.wide())
+    for (const std::string& h : PodWideHeader()) header.push_back(h);
+  Listing l{Table(header), {}};
+  int64_t now = NowUnixSeconds();
+  std::string node = f.wide() || f.objects() ? agent::LocalNode({}).name : "";
+  for (const std::string& key : PodKeys(g.root, f.ns)) {
+    std::string name = key.substr(f.ns.size() + 1);
+    if (!Named(f, name)) continue;
+    auto rec = wn::ReadPodRecord(g.root, key);
+    if (!rec) continue;
+    json object;
+    if (f.objects()) {
+      // As describe sees it: the supervisor's status, the pod Unknown when the supervisor died.
+      agent::PodStatus status = wn::ReadStatus(g.root, key).value_or(wn::InitialStatus(rec->pod));
+      json stored = rec->pod;
+      stored["metadata"]["namespace"] = f.ns;  // as the API server fills it in
+      object = ApiPodObject(stored, status,
+                            {.owner_kind = rec->owner_kind,
+                             .owner_name = rec->owner_name,
+                             .created = rec->created,
+                             .lost = !status.finished && !wn::SupervisorAlive(g.root, key),
+                             .node_name = node});
+    } else {
+      agent::PodStatus s = ViewStatus(g.root, key, *rec);
+      std::vector<std::string> row = {name, ReadyColumn(s), StatusColumn(s), RestartsColumn(s, now),
+                                      HumanDuration(now - rec->created)};
+      if (f.wide())
+        for (std::string& cell : PodWideColumns(s, rec->pod, node)) row.push_back(std::move(cell));
+      l.table.AddRow(std::move(row));
+    }
+    l.objects.emplace_back(name, std::move(object));
+  }
+  return PrintListing(f, "pods", "pod", l);
+}
+
+int GetDaemonSets(const GlobalOptions& g, const GetFlags& f) {
   std::vector<std::string> header = {"NAME",       "DESIRED",   "CURRENT",       "READY",
                                      "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"};
-  if (wide)
+  if (f.wide())
     for (const std::string& h : DaemonSetWideHeader()) header.push_back(h);
-  Table table(header);
+  Listing l{Table(header), {}};
   int64_t now = NowUnixSeconds();
   std::vector<std::string> damaged;
   for (const wn::DaemonSetView& ds : wn::ListDaemonSets(g.root, &damaged)) {
-    if (ds.ns != ns) continue;
+    if (ds.ns != f.ns || !Named(f, ds.name)) continue;
     wn::DaemonSetPods n = wn::CountDaemonSetPods(g.root, ds);
-    std::vector<std::string> row = {ds.name,
-                                    std::to_string(ds.fit.fits ? 1 : 0),
-                                    std::to_string(n.current),
-                                    std::to_string(n.ready),
-                                    std::to_string(n.up_to_date),
-                                    std::to_string(n.ready),
-                                    NodeSelectorColumn(ds.object),
-                                    HumanDuration(now - ds.created)};
-    if (wide)
-      for (std::string& cell : DaemonSetWideColumns(ds.object)) row.push_back(std::move(cell));
-    table.AddRow(std::move(row));
+    DaemonSetCounts counts{.desired = ds.fit.fits ? 1 : 0,
+                           .current = n.current,
+                           .ready = n.ready,
+                           .up_to_date = n.up_to_date,
+                           .available = n.ready};
+    json object;
+    if (f.objects()) {
+      json stored = ds.object;
+      stored["metadata"]["namespace"] = ds.ns;
+      object = ApiDaemonSetObject(stored, ds.created, counts);
+    } else {
+      std::vector<std::string> row = {ds.name,
+                                      std::to_string(counts.desired),
+                                      std::to_string(counts.current),
+                                      std::to_string(counts.ready),
+                                      std::to_string(counts.up_to_date),
+                                      std::to_string(counts.available),
+                                      NodeSelectorColumn(ds.object),
+                                      HumanDuration(now - ds.created)};
+      if (f.wide())
+        for (std::string& cell : DaemonSetWideColumns(ds.object)) row.push_back(std::move(cell));
+      l.table.AddRow(std::move(row));
+    }
+    l.objects.emplace_back(ds.name, std::move(object));
   }
   for (const std::string& d : damaged) Write(stderr, "Warning: " + d + "\n");
-  if (table.rows() == 0) return NoneFound(ns);
-  Write(stdout, table.Render());
-  return 0;
+  return PrintListing(f, "daemonsets.apps", "daemonset.apps", l);
 }
 
 // kubectl's tables: configmaps NAME DATA AGE, secrets NAME TYPE DATA AGE (DATA counts the
@@ -429,34 +504,39 @@ CommandRegistration apply_reg(30, {"apply"}, [](CLI::App& app, GlobalOptions& g,
 });
 
 CommandRegistration get_reg(31, {"get"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
-  auto ns = std::make_shared<std::string>("default");
-  auto what = std::make_shared<std::string>();
-  auto output = std::make_shared<std::string>();
+  auto f = std::make_shared<GetFlags>();
   auto* cmd =
       app.add_subcommand("get", "List pods, daemonsets, configmaps or secrets (Windows preview)");
-  cmd->add_option("RESOURCE", *what, "pods | daemonsets | configmaps | secrets")->required();
-  cmd->add_option("-n,--namespace", *ns, "Namespace")->capture_default_str();
-  cmd->add_option("-o,--output", *output, "wide: more columns (the node's IP and name for pods)");
-  cmd->callback([&g, &rc, ns, what, output] {
-    if (!output->empty() && *output != "wide") {
-      rc = Fail("error: unable to match a printer suitable for the output format \"" + *output +
-                "\", allowed formats are: wide (the Windows preview build)");
+  cmd->add_option("RESOURCE", f->resource, "pods | daemonsets | configmaps | secrets")->required();
+  cmd->add_option("NAME", f->names, "Names to show (default: all)");
+  cmd->add_option("-n,--namespace", f->ns, "Namespace")->capture_default_str();
+  cmd->add_option("-o,--output", f->output,
+                  "wide (the node's IP and name for pods), json, yaml or name");
+  cmd->callback([&g, &rc, f] {
+    if (!f->output.empty() && !f->wide() && !f->objects()) {
+      rc = Fail("error: unable to match a printer suitable for the output format \"" + f->output +
+                "\", allowed formats are: json,name,wide,yaml (the Windows preview build)");
       return;
     }
-    bool wide = *output == "wide";
-    if (const wn::ObjectKind* kind = wn::StoredKindNamed(*what)) {
-      rc = GetObjects(g, *kind, *ns);  // -o wide: kubectl's columns are the same
+    if (const wn::ObjectKind* kind = wn::StoredKindNamed(f->resource)) {
+      if (f->objects() || !f->names.empty()) {
+        rc = Fail("error: get " + f->resource +
+                  " lists them all as a table (the Windows preview build): no NAME, no -o json, "
+                  "yaml or name");
+        return;
+      }
+      rc = GetObjects(g, *kind, f->ns);  // -o wide: kubectl's columns are the same
       return;
     }
-    switch (ResourceOf(*what)) {
+    switch (ResourceOf(f->resource)) {
       case Resource::kPods:
-        rc = GetPods(g, *ns, wide);
+        rc = GetPods(g, *f);
         break;
       case Resource::kDaemonSets:
-        rc = GetDaemonSets(g, *ns, wide);
+        rc = GetDaemonSets(g, *f);
         break;
       default:
-        rc = Fail("error: the server doesn't have a resource type \"" + *what +
+        rc = Fail("error: the server doesn't have a resource type \"" + f->resource +
                   "\" (the Windows preview build has " + windows_node::kResources + ")");
     }
   });

@@ -1,4 +1,8 @@
-// yaml::JsonToYaml on Linux: libyaml's emitter with go-yaml v2's scalar styles.
+// The test oracle for yaml::JsonToYaml (src/core/k8s/yaml_emit.cc): libyaml's own emitter driven
+// with go-yaml v2's scalar styles, the Linux build's -o yaml until our emitter replaced it on
+// both platforms. Kept as it was so that the comparison tests the layout against libyaml itself.
+#include "unit/k8s/libyaml_emit_oracle.h"
+
 #include <yaml.h>
 
 #include <algorithm>
@@ -7,7 +11,7 @@
 
 #include "core/k8s/yaml.h"
 
-namespace hp::k8s::yaml {
+namespace hp::k8s::yaml::oracle {
 
 // ---- writing ----
 
@@ -126,6 +130,6 @@ class Emitter {
 
 }  // namespace
 
-std::string JsonToYaml(const nlohmann::json& j) { return Emitter().Run(j); }
+std::string LibyamlJsonToYaml(const nlohmann::json& j) { return Emitter().Run(j); }
 
-}  // namespace hp::k8s::yaml
+}  // namespace hp::k8s::yaml::oracle
