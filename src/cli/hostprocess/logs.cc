@@ -42,7 +42,7 @@ struct LogsFlags {
 
 // The pod a `logs` argument names: NAME, pod/NAME, or ds/NAME (its pod on this node).
 Result<std::optional<NodePod>> FindPod(NodePods& pods, const std::string& ns,
-                                      const std::string& arg) {
+                                       const std::string& arg) {
   std::string type = "pods", name = arg;
   if (auto slash = arg.find('/'); slash != std::string::npos) {
     type = agent::ResourceKind(arg.substr(0, slash));

@@ -1,8 +1,8 @@
 // hp/sys directory listings.
 #include "core/sys/file.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
