@@ -18,7 +18,9 @@
 #   terminationGracePeriodSeconds (over the pod's), then TerminateJobObject at its end.
 # Usage: probes_test.sh WINDOWS_EXE SOURCE_DIR
 set -uo pipefail
-source "$(dirname "$0")/helper_pods.sh" "$1" "$2" hpprobes 127.0.0.7
+# Its containers ping 127.0.0.6x: an address no other Wine test uses, so that its checks for
+# processes left (by command line) see none of the tests ctest runs beside it (they use .7x-.9x).
+source "$(dirname "$0")/helper_pods.sh" "$1" "$2" hpprobes 127.0.0.6
 marks="$WINEPREFIX/drive_c/marks"
 mkdir -p "$marks"
 port=$((20000 + RANDOM % 20000))
@@ -62,11 +64,11 @@ wait_for is served 3 Running
 wait_for is web 3 Running
 check "served: Running, not ready before its readiness probe ran (0/1)" is served 2 0/1
 check "web: Running, not ready before its httpGet probe ran (0/1)" is web 2 0/1
-apply_pod closed '[cmd, /c, "ping -n 300 127.0.0.72 >nul"]' "    readinessProbe:
+apply_pod closed '[cmd, /c, "ping -n 300 127.0.0.62 >nul"]' "    readinessProbe:
       tcpSocket:
         port: $closed
       periodSeconds: 1"
-apply_pod sick '[cmd, /c, "ping -n 300 127.0.0.73 >nul"]' "    livenessProbe:
+apply_pod sick '[cmd, /c, "ping -n 300 127.0.0.63 >nul"]' "    livenessProbe:
       exec:
         command: [cmd, /c, exit 1]
       periodSeconds: 1
@@ -164,15 +166,15 @@ done
 # ---- the exec probe's output -----------------------------------------------------------------
 # Its command writes a line on stderr, then 1 MB on stdout (more than a pipe holds: a probe that
 # read only after the command ended would see it blocked until its timeout, 20 s).
-apply_pod noisy '[cmd, /c, "ping -n 300 127.0.0.74 >nul"]' "    livenessProbe:
+apply_pod noisy '[cmd, /c, "ping -n 300 127.0.0.64 >nul"]' "    livenessProbe:
       exec:
         command: $(json_list "$helper_win" spew 1000000 3)
       timeoutSeconds: 20
       periodSeconds: 1
       failureThreshold: 1000"
-apply_pod slow '[cmd, /c, "ping -n 300 127.0.0.77 >nul"]' "    readinessProbe:
+apply_pod slow '[cmd, /c, "ping -n 300 127.0.0.67 >nul"]' "    readinessProbe:
       exec:
-        command: [cmd, /c, \"echo waiting& ping -n 300 127.0.0.75 >nul\"]
+        command: [cmd, /c, \"echo waiting& ping -n 300 127.0.0.65 >nul\"]
       timeoutSeconds: 1
       periodSeconds: 2"
 check "noisy: the Unhealthy event has the command's output (stderr first)" \
@@ -187,7 +189,7 @@ check "noisy: RESTARTS 0 (failureThreshold 1000)" is noisy 4 0
 # the output pipe's write end for 300 s: each run is cut at its timeout ("timed out"), and the
 # next runs on time (the capture does not wait for the pipe to close).
 check "slow: the Unhealthy event says the command timed out" wait_long said slow \
-  'Readiness probe failed: command "cmd /c echo waiting& ping -n 300 127.0.0.75 >nul" timed out'
+  'Readiness probe failed: command "cmd /c echo waiting& ping -n 300 127.0.0.65 >nul" timed out'
 check "slow: the probe keeps running on time (3 runs)" wait_long unhealthy_runs slow 3
 check "slow: READY 0/1" is slow 2 0/1
 for p in noisy slow; do
@@ -250,7 +252,7 @@ done
 
 check "no supervisor left" process_gone "$sup"
 check "no listener (or other helper) left" process_gone "$helper_win"
-check "no container process left" process_gone 127.0.0.7
+check "no container process left" process_gone 127.0.0.6
 check "no container volume left" test -z "$(ls -A "$WINEPREFIX/drive_c/hpc" 2>/dev/null)"
 check "no pod state left" test -z "$(ls -A "$state/pods" 2>/dev/null)"
 
