@@ -49,7 +49,8 @@ apply_pod served "$(json_list "$helper_win" listen "$port")" "    readinessProbe
       exec:
         command: [cmd, /c, exit 0]
       periodSeconds: 1
-      failureThreshold: 1"
+      timeoutSeconds: 10
+      failureThreshold: 3"
 check "apply served: exit 0" test "$rc" -eq 0
 # httpGet readiness on a server that answers 200, after initialDelaySeconds 6.
 apply_pod web "$(json_list "$helper_win" http "$web" 200)" "    readinessProbe:
@@ -97,6 +98,8 @@ check "sick: kubelet's Killing event" \
   grep -qF "Container main failed liveness probe, will be restarted" "$out/out"
 check "sick: its last state is terminated" grep -q "Last State: *Terminated" "$out/out"
 
+# (A probe that exits 0 must not restart it; its 10 s timeout and 3 failures keep a slow `cmd`
+# start under a loaded Wine from looking like a failure: seen once with the 1 s default.)
 check "served: RESTARTS 0 (its exec liveness probe exits 0)" is served 4 0
 check "served: still READY 1/1" is served 2 1/1
 for p in served closed sick web; do
@@ -230,19 +233,21 @@ check "patient: its last state is the handler's exit code 7" \
 kill_to_end() {
   status "$1" '(lambda f, k: f - (k["first"] if k["count"] == 1 else k["last"]) if (k["last"] if k["count"] > 1 else k["first"]) <= f else "-")(c["lastState"]["finishedAt"], ev("Killing")[0])'
 }
-# waited_between NAME MIN MAX: kill_to_end is a number in MIN..MAX (kept in $waited).
-waited_between() {
+# measured NAME: kill_to_end reads a number (kept in $waited), not "-": the first reading after
+# the restart is taken, so that a later kill (which Wine may leave to run out its grace period,
+# docs/windows.md) is not what is measured.
+measured() {
   waited=$(kill_to_end "$1")
-  [ "$waited" != - ] && test "$waited" -ge "$2" -a "$waited" -le "$3"
+  [ -n "$waited" ] && [ "$waited" != - ]
 }
-wait_for waited_between patient 0 9
+wait_for measured patient
 check "patient: and it did not wait the grace period out (${waited} s)" \
   test "$waited" != - -a "${waited:-99}" -le 9
 check "stubborn: restarted by its liveness probe" wait_long restarted stubborn
 check "stubborn: the container got CTRL_SHUTDOWN_EVENT (6)" grep -qx 'got 6' "$marks/stubborn.txt"
 check "stubborn: terminated at the end of the probe's grace period (exit code 1)" \
   test "$(status stubborn 'c["lastState"]["exitCode"]')" = 1
-wait_for waited_between stubborn 3 7
+wait_for measured stubborn
 check "stubborn: ...which it was given (${waited} s, 4 s grace)" \
   test "$waited" != - -a "${waited:-0}" -ge 3 -a "${waited:-99}" -le 7
 for p in patient stubborn; do
