@@ -59,17 +59,23 @@ hp() {
   rc=$?
   tr -d '\r' <"$out/out" >"$out/out.lf" && mv "$out/out.lf" "$out/out"
 }
-alive() { ps -eo pid=,args= | grep -F -- "$1" | grep -v -F grep | awk '{print $1}'; }
+# alive PATTERN: the pids of this test's processes (those in its WINEPREFIX, which Wine gives to
+# every process it starts, the containers' too) whose command line holds PATTERN: a test never
+# sees another test's processes that ctest runs beside it (same helper, same address).
+alive() {
+  local p
+  for p in $(ps -eo pid=,args= | grep -F -- "$1" | grep -v -F grep | awk '{print $1}'); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "WINEPREFIX=$WINEPREFIX" && echo "$p"
+  done
+  return 0
+}
 # kill_ours PATTERN...: kills (-9) the processes whose command line holds a PATTERN and that run
 # in this test's WINEPREFIX (Wine gives it to every process it starts, the containers' too): a
 # test's cleanup never signals another run's processes, whose command lines may look the same.
 kill_ours() {
   local pattern p
   for pattern in "$@"; do
-    for p in $(alive "$pattern"); do
-      tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "WINEPREFIX=$WINEPREFIX" &&
-        kill -9 "$p" 2>/dev/null
-    done
+    for p in $(alive "$pattern"); do kill -9 "$p" 2>/dev/null; done
   done
   return 0
 }

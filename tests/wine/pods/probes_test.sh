@@ -119,7 +119,8 @@ check "broken: kubelet's Unhealthy event" \
   said broken "Liveness probe failed: HTTP probe failed with statuscode: 500"
 check "broken: kubelet's Killing event" \
   grep -qF "Container main failed liveness probe, will be restarted" "$out/out"
-check "broken: the server got the probe's request" logged broken "request GET /healthz HTTP/1.1"
+check "broken: the server got the probe's request" \
+  wait_for logged broken "request GET /healthz HTTP/1.1"
 
 # ---- startup probes --------------------------------------------------------------------------
 # gated: its startup probe fails (5 times, then a restart); its readiness probe would pass (its
