@@ -30,6 +30,11 @@ Civil Utc(int64_t unix_seconds) {
 
 int64_t NowUnixSeconds() { return NowUnixNanos() / 1000000000; }
 
+int64_t SteadyNowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
 int64_t NowUnixNanos() {
   using namespace std::chrono;
   return duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count();

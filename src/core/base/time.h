@@ -9,6 +9,8 @@ namespace hp {
 
 int64_t NowUnixSeconds();
 int64_t NowUnixNanos();
+// Milliseconds of the monotonic clock (steady_clock): for deadlines and waits, not dates.
+int64_t SteadyNowMs();
 
 // "2026-11-22T10:00:00Z" (the API's metav1.Time).
 std::string Rfc3339(int64_t unix_seconds);

@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "core/base/strings.h"
+#include "core/base/time.h"
 #include "core/launch/launch.h"
 #include "core/sys/file.h"
 #include "core/sys/process.h"
@@ -18,12 +19,6 @@ extern char** environ;
 
 namespace hp::launch {
 namespace {
-
-int64_t NowMs() {
-  struct timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
-}
 
 // Writes what the pipe takes now; a reader gone (EPIPE) ends the input. SIGPIPE is blocked in
 // this thread around the write (a pipe's SIGPIPE is thread-directed) and one it raised consumed.
@@ -95,13 +90,14 @@ Result<Captured> RunCaptured(LaunchSpec spec, const CaptureOptions& options) {
   std::string_view input = options.input;
   if (in_w) ::fcntl(in_w.get(), F_SETFL, O_NONBLOCK);
   ::fcntl(out_r.get(), F_SETFL, O_NONBLOCK);
-  const int64_t deadline = options.timeout.count() >= 0 ? NowMs() + options.timeout.count() : -1;
+  const int64_t deadline =
+      options.timeout.count() >= 0 ? SteadyNowMs() + options.timeout.count() : -1;
   char buf[4096];
   while (out_r) {
     if (in_w && input.empty()) in_w.reset();  // all given: the tool sees EOF
     int wait_ms = -1;
     if (deadline >= 0) {
-      wait_ms = static_cast<int>(std::max<int64_t>(0, deadline - NowMs()));
+      wait_ms = static_cast<int>(std::max<int64_t>(0, deadline - SteadyNowMs()));
       if (wait_ms == 0) {
         result.timed_out = true;
         break;

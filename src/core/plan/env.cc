@@ -4,6 +4,7 @@
 
 #include "core/base/strings.h"
 #include "core/plan/expand.h"
+#include "core/plan/payload.h"
 #include "core/plan/plan.h"
 
 namespace hp::plan {
@@ -57,19 +58,6 @@ bool SplitSubscript(std::string_view path, std::string_view& base, std::string& 
   base = path.substr(0, open);
   key = std::string(path.substr(open + 2, path.size() - open - 4));
   return true;
-}
-
-const k8s::ConfigMap* FindConfigMap(const PlanInput& in, const std::string& name) {
-  for (const k8s::ConfigMap* cm : in.config_maps) {
-    if (cm && cm->metadata.name == name) return cm;
-  }
-  return nullptr;
-}
-const k8s::Secret* FindSecret(const PlanInput& in, const std::string& name) {
-  for (const k8s::Secret* s : in.secrets) {
-    if (s && s->metadata.name == name) return s;
-  }
-  return nullptr;
 }
 
 std::string Namespace(const k8s::Pod& pod) {
@@ -191,7 +179,7 @@ Result<EnvList> ManifestEnv(const PlanInput& in) {
   for (const k8s::EnvFromSource& from : c.env_from) {
     if (from.config_map_ref) {
       const std::string& name = from.config_map_ref->name;
-      const k8s::ConfigMap* cm = FindConfigMap(in, name);
+      const k8s::ConfigMap* cm = FindNamed(in.config_maps, name);
       if (!cm) {
         if (from.config_map_ref->optional.value_or(false)) continue;
         return Err(ErrorCode::kNotFound,
@@ -203,7 +191,7 @@ Result<EnvList> ManifestEnv(const PlanInput& in) {
       }
     } else if (from.secret_ref) {
       const std::string& name = from.secret_ref->name;
-      const k8s::Secret* s = FindSecret(in, name);
+      const k8s::Secret* s = FindNamed(in.secrets, name);
       if (!s) {
         if (from.secret_ref->optional.value_or(false)) continue;
         return Err(ErrorCode::kNotFound, "couldn't get secret {}/{}: secrets \"{}\" not found", ns,
@@ -228,7 +216,7 @@ Result<EnvList> ManifestEnv(const PlanInput& in) {
       } else if (from.config_map_key_ref) {
         const k8s::KeySelector& ref = *from.config_map_key_ref;
         bool optional = ref.optional.value_or(false);
-        const k8s::ConfigMap* cm = FindConfigMap(in, ref.name);
+        const k8s::ConfigMap* cm = FindNamed(in.config_maps, ref.name);
         if (!cm) {
           if (optional) continue;
           return Err(ErrorCode::kNotFound, "configmaps \"{}\" not found", ref.name);
@@ -244,7 +232,7 @@ Result<EnvList> ManifestEnv(const PlanInput& in) {
       } else if (from.secret_key_ref) {
         const k8s::KeySelector& ref = *from.secret_key_ref;
         bool optional = ref.optional.value_or(false);
-        const k8s::Secret* s = FindSecret(in, ref.name);
+        const k8s::Secret* s = FindNamed(in.secrets, ref.name);
         if (!s) {
           if (optional) continue;
           return Err(ErrorCode::kNotFound, "secrets \"{}\" not found", ref.name);

@@ -34,13 +34,7 @@ Result<Payload> ConfigMapPayload(const std::string& volume, const k8s::ConfigMap
   std::string what = fmt::format("volume \"{}\"", volume);
   bool optional = src.optional.value_or(false);
   Payload files;
-  const k8s::ConfigMap* cm = nullptr;
-  for (const k8s::ConfigMap* c : config_maps) {
-    if (c && c->metadata.name == src.name) {
-      cm = c;
-      break;
-    }
-  }
+  const k8s::ConfigMap* cm = FindNamed(config_maps, src.name);
   if (!cm) {
     if (optional) return files;
     return Err(ErrorCode::kNotFound, "{}: configmaps \"{}\" not found", what, src.name);
@@ -55,13 +49,7 @@ Result<Payload> SecretPayload(const std::string& volume, const k8s::SecretVolume
   std::string what = fmt::format("volume \"{}\"", volume);
   bool optional = src.optional.value_or(false);
   Payload files;
-  const k8s::Secret* s = nullptr;
-  for (const k8s::Secret* c : secrets) {
-    if (c && c->metadata.name == src.secret_name) {
-      s = c;
-      break;
-    }
-  }
+  const k8s::Secret* s = FindNamed(secrets, src.secret_name);
   if (!s) {
     if (optional) return files;
     return Err(ErrorCode::kNotFound, "{}: secrets \"{}\" not found", what, src.secret_name);

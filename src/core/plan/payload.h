@@ -14,6 +14,14 @@
 
 namespace hp::plan {
 
+// The object named `name` among `objects` (the pod's namespace's ConfigMaps or Secrets), or null.
+template <class Object>
+const Object* FindNamed(const std::vector<const Object*>& objects, const std::string& name) {
+  for (const Object* o : objects)
+    if (o && o->metadata.name == name) return o;
+  return nullptr;
+}
+
 struct PayloadFile {
   std::string content;
   int32_t mode = 0644;  // the item's mode, else the volume's defaultMode, else 0644

@@ -141,18 +141,10 @@ class Builder {
     return Ok();
   }
   const k8s::ConfigMap* FindConfigMap(const std::string& name) {
-    if (!ctx_.objects) return nullptr;
-    for (const k8s::ConfigMap* c : ctx_.objects->config_maps) {
-      if (c && c->metadata.name == name) return c;
-    }
-    return nullptr;
+    return ctx_.objects ? plan::FindNamed(ctx_.objects->config_maps, name) : nullptr;
   }
   const k8s::Secret* FindSecret(const std::string& name) {
-    if (!ctx_.objects) return nullptr;
-    for (const k8s::Secret* s : ctx_.objects->secrets) {
-      if (s && s->metadata.name == name) return s;
-    }
-    return nullptr;
+    return ctx_.objects ? plan::FindNamed(ctx_.objects->secrets, name) : nullptr;
   }
   const HostVolumesConfig& config_;
   const VolumeContext& ctx_;

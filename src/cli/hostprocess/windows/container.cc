@@ -8,6 +8,7 @@
 
 #include "core/agent/node.h"
 #include "core/agent/windows/host_ip.h"
+#include "core/base/time.h"
 #include "core/image/windows/dir_images.h"
 #include "core/launch/windows/ephemeral_user.h"
 #include "core/launch/windows/logon.h"
@@ -540,7 +541,12 @@ Result<Running> Start(const k8s::Pod& pod, const k8s::Container& c, const Contai
     remove_volume();
     return Err(Error(process.error()).Context(fmt::format("container \"{}\"", c.name)));
   }
-  return Running{c.name, volume, std::move(*job), std::move(*process), ctx.user.Release()};
+  return Running{c.name,
+                 volume,
+                 std::move(*job),
+                 std::move(*process),
+                 ctx.user.Release(),
+                 ctx.img.has_value()};
 }
 
 Result<uint32_t> Exec(const k8s::Pod& pod, const k8s::Container& c, const ContainerOptions& flags,
@@ -657,12 +663,16 @@ std::vector<std::string> RemoveLeftovers(const std::string& volume, const std::s
   return left;
 }
 
+void StopContainers(const std::vector<std::string>& ids, std::chrono::milliseconds grace) {
+  std::vector<job::JobObject> jobs;
+  for (const std::string& id : ids)
+    if (auto job = job::JobObject::Open(id, /*terminate=*/true)) jobs.push_back(std::move(*job));
+  std::vector<job::JobObject*> stopping;
+  for (job::JobObject& job : jobs) stopping.push_back(&job);
+  StopJobs(stopping, grace);
+}
+
 void StopJobs(const std::vector<job::JobObject*>& jobs, std::chrono::milliseconds grace) {
-  auto now_ms = [] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  };
   struct Stopping {
     job::JobObject* job;
     windows::GracefulStop plan;
@@ -670,7 +680,7 @@ void StopJobs(const std::vector<job::JobObject*>& jobs, std::chrono::millisecond
   };
   std::vector<Stopping> stops;
   for (job::JobObject* job : jobs) {
-    stops.push_back({job, windows::GracefulStop(grace, now_ms())});
+    stops.push_back({job, windows::GracefulStop(grace, SteadyNowMs())});
     Stopping& s = stops.back();
     windows::StopAction act = s.plan.Begin();
     if (act == windows::StopAction::kSendShutdown) {
@@ -688,7 +698,7 @@ void StopJobs(const std::vector<job::JobObject*>& jobs, std::chrono::millisecond
     for (Stopping& s : stops) {
       if (s.done) continue;
       auto active = s.job->ActiveProcesses();
-      windows::StopAction act = s.plan.Poll(active && *active == 0, now_ms());
+      windows::StopAction act = s.plan.Poll(active && *active == 0, SteadyNowMs());
       if (act == windows::StopAction::kTerminate) (void)s.job->Terminate(1);
       s.done = act != windows::StopAction::kWait;
       waiting = waiting || !s.done;

@@ -57,6 +57,9 @@ struct Running {
   // The container's id when an ephemeral user was made for it (its runAsUserName is a local
   // group), deleted by Finish once the job is empty; else empty.
   std::string ephemeral_user;
+  // Whether its volume holds an imported image's files (else it started empty, with the
+  // ImageNotImported warning).
+  bool image_imported = false;
 };
 
 // Resolves the account, image, command, environment and working directory, makes the volume
@@ -92,6 +95,9 @@ std::vector<std::string> RemoveLeftovers(const std::string& volume, const std::s
 // every job is empty or terminated: after the grace period and 2 s per job for the events at
 // most. (A pod's delete, a probe's restart, `run -f`'s --timeout and Ctrl-C.)
 void StopJobs(const std::vector<job::JobObject*>& jobs, std::chrono::milliseconds grace);
+// StopJobs for the containers `ids`, their jobs opened by name (a container that ended
+// meanwhile has none and is skipped): for a stopper that does not hold the jobs' handles.
+void StopContainers(const std::vector<std::string>& ids, std::chrono::milliseconds grace);
 
 // Writes `s` to `f` at once and flushes (binary: the bytes Linux writes).
 void Write(FILE* f, const std::string& s);

@@ -4,6 +4,7 @@
 #include "cli/hostprocess/windows/pod_state.h"
 #include "core/agent/naming.h"
 #include "core/k8s/selector.h"
+#include "core/sys/file.h"
 
 namespace hp::cli {
 namespace {
@@ -27,9 +28,9 @@ class WindowsNodePods : public NodePods {
     return wn::LogPath(root_, p.key, container, restart);
   }
   Result<bool> HasDaemonSet(const std::string& ns, const std::string& name) override {
-    for (const wn::DaemonSetView& d : wn::ListDaemonSets(root_))
-      if (d.ns == ns && d.name == name) return true;
-    return false;
+    // Its file (`delete` removes it; a damaged one is still applied): `wait` asks every 100 ms,
+    // and decoding every DaemonSet for it is not needed.
+    return sys::Exists(wn::DaemonSetsDir(root_) + "\\" + agent::ObjectKey(ns, name) + ".json");
   }
   std::optional<agent::PodStatus> StatusNow(const NodePod& p) override {
     auto rec = wn::ReadPodRecord(root_, p.key);

@@ -542,13 +542,13 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
   }
   for (auto& [key, rec] : want) {
     if (sys::Exists(PodDir(root, key))) continue;
+    std::string ns = rec.pod["metadata"].value("namespace", "default");
     // The objects of its namespace as they are when the pod is made (Linux's rule).
-    rec.objects = NamespaceObjects(root, rec.pod["metadata"].value("namespace", "default"));
+    rec.objects = NamespaceObjects(root, ns);
     if (Status s = CreatePod(root, key, rec); !s) {
       errors.push_back(s.error().ToString());
       continue;
     }
-    std::string ns = rec.pod["metadata"].value("namespace", "default");
     RecordDaemonSetEvent(root, agent::ObjectKey(ns, rec.owner_name), "SuccessfulCreate",
                          "Created pod: " + rec.pod["metadata"].value("name", ""), errors);
     if (created) created->push_back(key);

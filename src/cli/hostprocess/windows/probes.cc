@@ -10,15 +10,10 @@
 #include <thread>
 
 #include "core/base/strings.h"
+#include "core/base/time.h"
 
 namespace hp::cli::windows_node {
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // Winsock, started once for the process (never cleaned up: the supervisor ends with it).
 bool WinsockUp() {
@@ -41,7 +36,7 @@ struct Socket {
 
 // Waits until `s` is writable (`write`) or readable, at most until `deadline_ms`.
 bool WaitFor(SOCKET s, bool write, int64_t deadline_ms) {
-  int64_t left = deadline_ms - NowMs();
+  int64_t left = deadline_ms - SteadyNowMs();
   if (left <= 0) return false;
   fd_set set;
   FD_ZERO(&set);
@@ -157,7 +152,7 @@ agent::ProbeOutcome HttpProbe(const k8s::HTTPGetAction& h, const ProbeTarget& t,
   if (plan.refused) return *plan.refused;
   const std::string& url = plan.url;
   const std::string& req = plan.request;
-  int64_t deadline = NowMs() + timeout_ms;
+  int64_t deadline = SteadyNowMs() + timeout_ms;
   Socket sock;
   std::string why;
   if (!Dial(sock, plan.host, plan.port, deadline, &why))
@@ -205,7 +200,7 @@ agent::ProbeOutcome RunProbe(const k8s::Probe& probe, const ProbeTarget& t) {
     std::string host = h.tcp_socket->host.empty() ? t.host : h.tcp_socket->host;
     Socket sock;
     std::string why;
-    if (!Dial(sock, host, port, NowMs() + timing.timeout_ms, &why)) return {false, why};
+    if (!Dial(sock, host, port, SteadyNowMs() + timing.timeout_ms, &why)) return {false, why};
     return {true, ""};
   }
   return {false, "probe has no handler"};

@@ -65,7 +65,6 @@ using windows_node::Finish;
 // A started container and the threads that copy its output to ours.
 struct Running {
   windows_node::Running container;
-  std::string name;
   std::thread out, err;
 };
 using windows_node::Write;
@@ -136,7 +135,7 @@ BOOL WINAPI OnConsoleControl(DWORD type) {
 // The pod's stop on --timeout or a console control event, as Linux's `run` stops it on its
 // deadline, SIGINT or SIGTERM: no container starts any more, and the running ones' jobs (opened
 // by name: Finish may close the run's own handles meanwhile) get the pod's grace period
-// (StopJobs). Ends with the run (Done).
+// (StopContainers). Ends with the run (its destructor).
 class PodStop {
  public:
   PodStop(std::optional<std::chrono::milliseconds> timeout, std::chrono::milliseconds grace,
@@ -159,13 +158,7 @@ class PodStop {
       events(timed_out_
                  ? std::string("timeout: stopping the pod")
                  : "stopping the pod (grace period " + std::to_string(grace.count() / 1000) + "s)");
-      std::vector<job::JobObject> jobs;
-      for (const std::string& id : ids)
-        if (auto job = job::JobObject::Open(id, /*terminate=*/true))
-          jobs.push_back(std::move(*job));
-      std::vector<job::JobObject*> stopping;
-      for (job::JobObject& job : jobs) stopping.push_back(&job);
-      windows_node::StopJobs(stopping, grace);
+      windows_node::StopContainers(ids, grace);
     });
   }
   ~PodStop() {
@@ -187,10 +180,6 @@ class PodStop {
   void Ended(const std::string& id) {
     std::lock_guard lock(mu_);
     running_.erase(std::remove(running_.begin(), running_.end(), id), running_.end());
-  }
-  bool stopping() {
-    std::lock_guard lock(mu_);
-    return stopping_;
   }
   bool timed_out() {
     std::lock_guard lock(mu_);
@@ -294,7 +283,7 @@ int RunPod(const RunFlags& flags) {
     }
     events("container \"" + c.name + "\" started (pid " + std::to_string(r->process.pid()) +
            ", sandbox " + r->volume + "\\)");
-    Running started{std::move(*r), c.name,
+    Running started{std::move(*r),
                     std::thread(CopyPrefixed, out_r, c.name, stdout, std::ref(output_mu)),
                     std::thread(CopyPrefixed, err_r, c.name, stderr, std::ref(output_mu))};
     return std::optional<Running>(std::move(started));
@@ -316,7 +305,7 @@ int RunPod(const RunFlags& flags) {
       Write(stderr, "error: " + code.error().ToString() + "\n");
       return std::nullopt;
     }
-    events("container \"" + r.name + "\" exited: exit code " + std::to_string(*code));
+    events("container \"" + r.container.name + "\" exited: exit code " + std::to_string(*code));
     return *code;
   };
   // --timeout ends the pod with 124, as on Linux (timeout(1)'s code).

@@ -51,12 +51,6 @@ namespace {
 namespace fs = std::filesystem;
 using windows_node::PodDir;
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 // Copies one stream of a container into its CRI log, its lines cut as containerd cuts them
 // (pod/crilog_lines.h, shared with the Linux log writer).
 void Pump(HANDLE pipe, const char* stream, FILE* log, std::mutex& mu) {
@@ -205,15 +199,8 @@ class PodSupervisor {
       Save();
     }
     cv_.notify_all();  // a back-off in progress ends now
-    std::vector<job::JobObject> jobs;
-    for (const std::string& id : ids) {
-      auto job = job::JobObject::Open(id, /*terminate=*/true);
-      if (job) jobs.push_back(std::move(*job));  // else it ended meanwhile
-    }
-    std::vector<job::JobObject*> stopping;
-    for (job::JobObject& job : jobs) stopping.push_back(&job);
-    windows_node::StopJobs(stopping,
-                           agent::GracePeriod(pod_.spec.termination_grace_period_seconds));
+    windows_node::StopContainers(ids,
+                                 agent::GracePeriod(pod_.spec.termination_grace_period_seconds));
   }
 
   const std::string& Policy() const { return pod_.spec.restart_policy; }
@@ -310,9 +297,7 @@ class PodSupervisor {
     options.secrets = objects_.secrets;
     // What the preview or Wine does not apply: the pod's Warning events (kubelet's place for
     // them; this process has no console).
-    bool image_missing = false;
-    options.warn = [&](const std::string& reason, const std::string& message) {
-      image_missing = image_missing || reason == "ImageNotImported";
+    options.warn = [this](const std::string& reason, const std::string& message) {
       std::lock_guard lock(mu_);
       Event("Warning", reason, message);
       Save();
@@ -351,7 +336,7 @@ class PodSupervisor {
       e.state = {"running", "", "", 0, 0, NowUnixSeconds(), 0};
       // kubelet's events of a start; an image never imported was its Warning event instead of
       // Pulled (ContainerOptions::warn).
-      if (!image_missing) Event("Normal", "Pulled", agent::ImagePresentMessage(c.image));
+      if (r->image_imported) Event("Normal", "Pulled", agent::ImagePresentMessage(c.image));
       Event("Normal", "Created", agent::CreatedMessage(c.name));
       Event("Normal", "Started", agent::StartedMessage(c.name));
       // A startup probe holds `started` back, a readiness probe `ready` (ProbeWorker).
@@ -417,7 +402,7 @@ class PodSupervisor {
   // it as after any exit.
   void Probe(size_t i, const k8s::Container& c, const std::string& id, windows_node::Running& r,
              ProbeRun& run) {
-    agent::ProbeWorker worker(c, NowMs());
+    agent::ProbeWorker worker(c, SteadyNowMs());
     windows_node::ProbeTarget target;
     {
       std::lock_guard lock(mu_);
@@ -437,14 +422,14 @@ class PodSupervisor {
     for (;;) {
       {
         std::unique_lock lock(run.mu);
-        int64_t wait = std::max<int64_t>(0, worker.NextMs() - NowMs());
+        int64_t wait = std::max<int64_t>(0, worker.NextMs() - SteadyNowMs());
         run.cv.wait_for(lock, std::chrono::milliseconds(std::min<int64_t>(wait, 3'600'000)),
                         [&] { return run.ended; });
         if (run.ended) return;
       }
-      if (NowMs() < worker.NextMs()) continue;
+      if (SteadyNowMs() < worker.NextMs()) continue;
       agent::ProbeStep step = worker.Tick(
-          NowMs(), [&](const k8s::Probe& p) { return windows_node::RunProbe(p, target); });
+          SteadyNowMs(), [&](const k8s::Probe& p) { return windows_node::RunProbe(p, target); });
       {
         std::lock_guard ended(run.mu);
         if (run.ended) return;  // what it saw is the container's end, not its health
@@ -472,7 +457,7 @@ class PodSupervisor {
   // After a run that restarts: kubelet's back-off (CrashLoopBackOff while it waits), then the
   // restart count goes up.
   void BackOff(bool init, size_t i, agent::RestartBackoff& backoff) {
-    int64_t delay = backoff.OnExit(NowMs());
+    int64_t delay = backoff.OnExit(SteadyNowMs());
     const std::string& name =
         init ? pod_.spec.init_containers[i].name : pod_.spec.containers[i].name;
     {
