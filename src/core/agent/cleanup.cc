@@ -52,10 +52,18 @@ Status CleanupPod(const PodLeftovers& left) {
     // that record was written leaves the lease alone, found by the sandbox's path.
     if (sys::Exists(scratch)) keep(image::UnmountRootfs(sandbox, scratch + "/rootfs"));
     keep(image::DropRootfsLease(left.root, sandbox + "/"));
+    // The account before the directories: they are what names it. A clean-up killed in between,
+    // or a userdel refused (a process of the account still alive), keeps them, so the next one
+    // tries again instead of leaving an account that nothing names (the chaos test found it).
+    Status account =
+        user::RemoveEphemeralUser(user::AccountNames{}.ephemeral_prefix + id.substr(0, 12));
+    if (!account) {
+      keep(std::move(account));
+      continue;
+    }
     for (const std::string& dir : {sandbox, scratch}) {
       if (sys::Exists(dir)) keep(sys::RemoveAll(dir));
     }
-    keep(user::RemoveEphemeralUser(user::AccountNames{}.ephemeral_prefix + id.substr(0, 12)));
   }
   if (!left.pod_uid.empty() && left.pod_uid.find('/') == std::string::npos) {
     std::string dir = left.root + "/pods/" + left.pod_uid;

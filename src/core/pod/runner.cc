@@ -342,8 +342,15 @@ Status ContainerRunner::Teardown() {
   if (pump_.joinable()) pump_.join();
   if (job_) keep(job_->Destroy(), "remove job");
   log_.reset();
+  // An account left behind keeps the directories that name it (agent/cleanup.h finds it there
+  // again); without them nothing would.
+  bool account_left = false;
   for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
-    if (it->second) keep(it->second(), "remove " + it->first);
+    if (!it->second) continue;
+    if (account_left && (it->first == "sandbox" || it->first == "scratch")) continue;
+    Status s = it->second();
+    if (!s && it->first == "account") account_left = true;
+    keep(std::move(s), "remove " + it->first);
   }
   undo_.clear();
   if (!first) {
