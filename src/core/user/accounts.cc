@@ -4,16 +4,15 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
-#include <signal.h>
-#include <sys/wait.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <mutex>
 #include <vector>
 
 #include "core/base/strings.h"
 #include "core/launch/launch.h"
+#include "core/sys/file.h"
 
 namespace hp::user {
 namespace {
@@ -60,17 +59,13 @@ std::vector<gid_t> GroupsOf(const PwEntry& u) {
   return groups;
 }
 
-std::mutex& AccountsMutex() {
-  static std::mutex mu;
-  return mu;
-}
-
 // The dedicated system account of a service, created on first use.
 Result<PwEntry> EnsureServiceAccount(const std::string& name) {
-  std::lock_guard<std::mutex> lock(AccountsMutex());
+  ASSIGN_OR_RETURN(UniqueFd lock, LockAccounts());
   if (auto u = LookupUser(name)) return *u;
   Status s = RunTool({"useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
-                      "--shell", "/usr/sbin/nologin", "--user-group", name});
+                      "--shell", "/usr/sbin/nologin", "--user-group", name},
+                     lock.get());
   if (auto u = LookupUser(name)) return *u;  // created (or by a concurrent caller)
   if (!s) return Err(std::move(s).error().Context(fmt::format("create account \"{}\"", name)));
   return Err(ErrorCode::kInternal, "create account \"{}\": not found after useradd", name);
@@ -137,9 +132,10 @@ Result<Identity> HostAccounts::Resolve(const plan::AccountRequest& req,
       // A group: an ephemeral member, removed with the container.
       std::string user = names_.ephemeral_prefix + container_id.substr(0, 12);
       {
-        std::lock_guard<std::mutex> lock(AccountsMutex());
+        ASSIGN_OR_RETURN(UniqueFd lock, LockAccounts());
         TRY_CTX(RunTool({"useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
-                         "--shell", "/usr/sbin/nologin", "--gid", std::to_string(*g), user}),
+                         "--shell", "/usr/sbin/nologin", "--gid", std::to_string(*g), user},
+                        lock.get()),
                 "create ephemeral user \"{}\" in group \"{}\"", user, name);
       }
       undo = [user]() -> Status { return RemoveEphemeralUser(user); };
@@ -175,14 +171,33 @@ Result<Identity> HostAccounts::Resolve(const plan::AccountRequest& req,
   return id;
 }
 
-Status RunTool(const std::vector<std::string>& argv) {
+Result<UniqueFd> LockAccounts(const std::string& path) {
+  // FHS's /run/lock, made when a system has none.
+  if (size_t slash = path.rfind('/');
+      slash != std::string::npos && slash > 0 && !sys::IsDir(path.substr(0, slash))) {
+    TRY(sys::MkdirAll(path.substr(0, slash), 0755));
+  }
+  ASSIGN_OR_RETURN(UniqueFd fd, sys::Open(path, O_RDWR | O_CREAT, 0600));
+  while (::flock(fd.get(), LOCK_EX) < 0) {
+    if (errno != EINTR) return SysErr("lock \"{}\"", path);
+  }
+  return fd;
+}
+
+Status RunTool(const std::vector<std::string>& argv, int lock_fd) {
   if (argv.empty()) return Err(ErrorCode::kInvalidArgument, "no tool to run");
   launch::LaunchSpec spec;
   ASSIGN_OR_RETURN(spec.path, launch::SearchPath(argv[0]));
   spec.argv = argv;
   spec.env = launch::CurrentEnvironment();
-  // A tool left running by a killed caller could create a user after the crash clean-up.
-  spec.parent_death_signal = SIGKILL;
+  // Run to its end even when its caller is killed: a tool killed half-way leaves its lock on
+  // /etc/passwd or /etc/group, held for good by a zombie where init does not reap (measured:
+  // every later useradd and userdel failed with "cannot lock /etc/group; try again later").
+  // It holds the accounts lock with its caller instead (an inherited descriptor), so a
+  // clean-up after the caller's death waits for it rather than racing it. Its own session:
+  // a terminal's ^C goes to the command, not to a tool that is editing the account files.
+  if (lock_fd >= 0) spec.extra_fds = {lock_fd};
+  spec.new_session = true;
   ASSIGN_OR_RETURN_CTX(launch::Captured run, launch::RunCaptured(std::move(spec)), "run \"{}\"",
                        argv[0]);
   if (run.status.exit_code != 0) {
@@ -194,11 +209,11 @@ Status RunTool(const std::vector<std::string>& argv) {
 }
 
 Status RemoveEphemeralUser(const std::string& name) {
-  std::lock_guard<std::mutex> lock(AccountsMutex());
+  ASSIGN_OR_RETURN(UniqueFd lock, LockAccounts());
   if (!LookupUser(name)) return Ok();
-  Status s = RunTool({"userdel", name});
-  // Another process (a killed run's keeper, a concurrent clean-up) may have removed it between
-  // the look-up and userdel: gone is what was wanted (the mutex only orders this process).
+  Status s = RunTool({"userdel", name}, lock.get());
+  // Another tool (run by hand, or by a version without the lock) may have removed it between
+  // the look-up and userdel: gone is what was wanted.
   if (s || !LookupUser(name)) return Ok();
   return Err(std::move(s).error().Context(fmt::format("remove ephemeral user \"{}\"", name)));
 }

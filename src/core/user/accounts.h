@@ -14,13 +14,22 @@
 #include <string>
 #include <vector>
 
+#include "core/base/unique_fd.h"
 #include "core/user/identity.h"
 
 namespace hp::user {
 
+// Where every change of ours to the host's accounts is ordered (an flock): the accounts are the
+// host's, shared by every state root and process, so the lock is too.
+inline constexpr const char* kAccountsLockPath = "/run/lock/hostprocess-accounts.lock";
+// Takes the accounts lock (waits for it); released when the descriptor is closed, and by the
+// tools it was passed to.
+Result<UniqueFd> LockAccounts(const std::string& path = kAccountsLockPath);
 // Runs a shadow-utils tool (useradd, userdel) through hp/launch and waits for it; a failure
-// carries its exit status and output. The tool dies with its caller (parent-death signal).
-Status RunTool(const std::vector<std::string>& argv);
+// carries its exit status and output. The tool runs to its end even if its caller dies, and
+// holds `lock_fd` (LockAccounts) until then: a clean-up that takes the lock after a killed
+// caller sees what the tool did.
+Status RunTool(const std::vector<std::string>& argv, int lock_fd = -1);
 // Removes the ephemeral user `name` when it exists (the crash clean-up of a container whose
 // teardown never ran).
 Status RemoveEphemeralUser(const std::string& name);

@@ -5,10 +5,15 @@
 #include "core/user/accounts.h"
 
 #include <pwd.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "common/temp_dir.h"
 #include "core/sys/file.h"
@@ -59,6 +64,37 @@ TEST_F(RemoveUser, AFailedUserdelThatLeavesTheUserIsAnError) {
       << s.error().ToString();
   EXPECT_NE(s.error().ToString().find("currently used by process"), std::string::npos);
   EXPECT_NE(::getpwnam(kUser), nullptr);
+}
+
+// A useradd killed half-way left /etc/group.lock to a zombie that init never reaped, and every
+// later account change failed (the chaos test, under load). So a tool runs to its end when its
+// caller is killed, and holds the accounts lock until then: a clean-up that takes the lock
+// after the kill sees what the tool did.
+TEST(AccountsLock, AToolRunsToItsEndAndHoldsTheLockAfterItsCallerIsKilled) {
+  testing::TempDir dir;
+  std::string lock_path = dir.path() + "/accounts.lock";
+  std::string started = dir.path() + "/started", done = dir.path() + "/done";
+  pid_t caller = ::fork();
+  ASSERT_GE(caller, 0);
+  if (caller == 0) {
+    auto lock = LockAccounts(lock_path);
+    if (!lock) ::_exit(2);
+    (void)RunTool({"sh", "-c", "touch '" + started + "'; sleep 1; touch '" + done + "'"},
+                  lock->get());
+    ::_exit(0);
+  }
+  for (int i = 0; i < 500 && !sys::Exists(started); i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(sys::Exists(started)) << "the tool did not start";
+  ASSERT_EQ(::kill(caller, SIGKILL), 0);
+  int st = 0;
+  ASSERT_EQ(::waitpid(caller, &st, 0), caller);
+  ASSERT_TRUE(WIFSIGNALED(st));
+  EXPECT_FALSE(sys::Exists(done)) << "the tool ended before its caller was killed";
+  auto lock = LockAccounts(lock_path);
+  ASSERT_TRUE(lock) << lock.error().ToString();
+  EXPECT_TRUE(sys::Exists(done)) << "the lock was free before the tool ended (or it was killed)";
 }
 
 }  // namespace
