@@ -20,7 +20,9 @@ WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/hp-wine.XXXXXX")
 export WINEPREFIX WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 # The test's own scratch directory (commands' output: check and hp below).
 out=$(mktemp -d "${TMPDIR:-/tmp}/hp-wine-out.XXXXXX")
+desktop_holder=
 wine_cleanup() {
+  [ -z "$desktop_holder" ] || kill "$desktop_holder" 2>/dev/null
   "$WINESERVER" -k 2>/dev/null || true
   rm -rf "$WINEPREFIX" "$out"
 }
@@ -29,6 +31,20 @@ trap wine_cleanup EXIT
 # (a crash is then an exit code, as it must be in a test).
 "$WINE" reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\AeDebug' /v Debugger /d '' \
   /f >/dev/null 2>&1
+# Wine starts its desktop process (explorer.exe /desktop) for the first program that needs one
+# and ends it a few seconds after the last one is gone. Started by a container's process, it is
+# in that container's Job Object and keeps the job from emptying until the grace period runs out
+# (measured: a liveness restart that waited its whole 20 s for explorer.exe; real Windows has no
+# such process). So a program that holds the desktop for the whole test, a `cmd /k` waiting on
+# a silent pipe, is started here, outside any job, and the desktop is up before the test begins.
+sleep 86400 > >("$WINE" cmd /k >/dev/null 2>&1) &
+desktop_holder=$!
+for _ in $(seq 150); do
+  for p in $(pgrep -f 'explorer.exe /desktop'); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "WINEPREFIX=$WINEPREFIX" && break 2
+  done
+  sleep 0.1
+done
 
 # What every Wine test shares. check NAME CONDITION...: counts a pass or a failure (printing the
 # last command's exit code, $out/out and $out/err on failure); hp ARGS...: hostprocess.exe --root
