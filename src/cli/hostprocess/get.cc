@@ -15,6 +15,7 @@
 
 #include "cli/hostprocess/agent_cli.h"
 #include "cli/hostprocess/events.h"
+#include "cli/hostprocess/get_filters.h"
 #include "cli/hostprocess/printers/api_objects.h"
 #include "cli/hostprocess/printers/jsonpath.h"
 #include "cli/hostprocess/printers/table.h"
@@ -37,16 +38,8 @@ struct GetFlags {
   std::string sort_by;  // --sort-by JSONPath
   bool watch = false;   // -w
   bool watch_only = false;
-  k8s::LabelMatcher labels;
-  k8s::FieldMatcher fields;
+  GetSelectors match;
 };
-
-// kubectl's LABELS column (--show-labels): k=v,k2=v2 sorted, or <none>.
-std::string LabelsColumn(const nlohmann::json& obj) {
-  std::vector<std::string> parts;
-  for (const auto& [k, v] : LabelsOf(obj)) parts.push_back(k + "=" + v);
-  return parts.empty() ? "<none>" : Join(parts, ",");
-}
 
 bool Wanted(const GetFlags& f, const std::string& ns, const std::string& name) {
   if (!f.ns.all && ns != f.ns.ns) return false;
@@ -108,13 +101,10 @@ Result<Listing> ListPods(agent::Agent& a, const GetFlags& f) {
   if (f.show_labels) l.header.push_back("LABELS");
   int64_t now = NowUnixSeconds();
   for (const auto& p : *pods) {
-    if (!Wanted(f, p.ns, p.name) || !f.labels.Matches(LabelsOf(p.record.pod))) continue;
+    if (!Wanted(f, p.ns, p.name) || !f.match.labels.Matches(LabelsOf(p.record.pod))) continue;
     std::string node =
         p.status.unscheduled ? p.record.pod["spec"].value("nodeName", "") : a.node().name;
-    if (!f.fields.Matches({{"metadata.name", p.name},
-                           {"metadata.namespace", p.ns},
-                           {"spec.nodeName", node},
-                           {"status.phase", p.lost ? "Unknown" : p.status.phase}}))
+    if (!f.match.fields.Matches(PodFields(p.name, p.ns, node, p.lost ? "Unknown" : p.status.phase)))
       continue;
     Entry e{.ns = p.ns, .name = p.name};
     if (f.ns.all) e.row.push_back(p.ns);
@@ -153,8 +143,9 @@ Result<Listing> ListDaemonSets(agent::Agent& a, const GetFlags& f) {
   if (f.show_labels) l.header.push_back("LABELS");
   int64_t now = NowUnixSeconds();
   for (const auto& d : *list) {
-    if (!Wanted(f, d.ns, d.name) || !f.labels.Matches(LabelsOf(d.object))) continue;
-    if (!f.fields.Matches({{"metadata.name", d.name}, {"metadata.namespace", d.ns}})) continue;
+    if (!Wanted(f, d.ns, d.name) || !f.match.labels.Matches(LabelsOf(d.object))) continue;
+    if (!f.match.fields.Matches({{"metadata.name", d.name}, {"metadata.namespace", d.ns}}))
+      continue;
     Entry e{.ns = d.ns, .name = d.name};
     if (f.ns.all) e.row.push_back(d.ns);
     e.row.push_back(d.name);
@@ -407,22 +398,12 @@ int RunGet(const GlobalOptions& global, GetFlags f) {
                               f.output));
     return 1;
   }
-  auto labels = k8s::LabelMatcher::Parse(f.selector);
-  if (!labels) return Fail(labels.error());
-  f.labels = std::move(*labels);
-  std::vector<std::string> supported{"metadata.name", "metadata.namespace"};
   bool pods_only = kinds.size() == 1 && kinds[0] == "pods";
-  if (pods_only) supported.insert(supported.end(), {"spec.nodeName", "status.phase"});
-  auto fields = k8s::FieldMatcher::Parse(f.field_selector, supported);
-  if (!fields) {
-    // The API server's answer, as kubectl prints it.
-    Print(stderr, fmt::format("Error from server (BadRequest): Unable to find \"{}\" that match "
-                              "label selector \"{}\", field selector \"{}\": {}\n",
-                              pods_only ? "/v1, Resource=pods" : "apps/v1, Resource=daemonsets",
-                              f.selector, f.field_selector, fields.error().message()));
+  if (std::string error;
+      !ParseGetSelectors(f.selector, f.field_selector, pods_only, &f.match, &error)) {
+    Print(stderr, error);
     return 1;
   }
-  f.fields = std::move(*fields);
   auto agent = OpenAgent(global);
   if (!agent) return Fail(agent.error());
   agent::Agent& a = **agent;

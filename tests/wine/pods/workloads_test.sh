@@ -74,6 +74,34 @@ assert s["desiredNumberScheduled"] == 1 and s["numberReady"] == 1
 ' "$out/out"
 hp get ds -n kube-system -o name
 check "get ds -o name: daemonset.apps/agent" test "$(cat "$out/out")" = "daemonset.apps/agent"
+# -A, -l, --field-selector, --show-labels and --no-headers, as the Linux build filters and
+# prints them (get_filters.h).
+hp get pods -A --show-labels
+check "get pods -A --show-labels: NAMESPACE first, LABELS last" \
+  grep -Eq '^NAMESPACE +NAME +READY +STATUS +RESTARTS +AGE +LABELS$' "$out/out"
+check "get pods -A --show-labels: the DaemonSet's pod, in kube-system, with its labels" \
+  grep -Eq "^kube-system +$first +1/1 +Running +0 +[0-9]+s +(.*,)?app=agent(,.*)?$" "$out/out"
+hp get pods -A -l app=agent --no-headers
+check "get pods -A -l app=agent --no-headers: its row alone" bash -c \
+  "test \$(wc -l <'$out/out') -eq 1 && grep -Eq '^kube-system +$first +1/1 +Running ' '$out/out'"
+hp get pods -A -l 'app notin (agent)'
+check "get pods -A -l matching none: kubectl's words, exit 0" bash -c \
+  "test $rc -eq 0 && test \"\$(cat '$out/err')\" = 'No resources found' && test ! -s '$out/out'"
+hp get pods -n kube-system --field-selector "status.phase=Running,metadata.name=$first" -o name
+check "get pods --field-selector status.phase=Running,metadata.name=...: that pod" \
+  test "$(cat "$out/out")" = "pod/$first"
+hp get pods -n kube-system --field-selector status.phase!=Running
+check "get pods --field-selector status.phase!=Running: none in kube-system" \
+  test "$(cat "$out/err")" = "No resources found in kube-system namespace."
+hp get ds -A --field-selector spec.nodeName=x
+check "get ds --field-selector spec.nodeName: the API server's BadRequest, exit 1" bash -c \
+  "test $rc -eq 1 && grep -qxF 'Error from server (BadRequest): Unable to find \"apps/v1, Resource=daemonsets\" that match label selector \"\", field selector \"spec.nodeName=x\": field label not supported: spec.nodeName' '$out/err'"
+hp get pods -l 'app in (agent'
+check "get pods -l with a bad selector: an error, exit 1" bash -c \
+  "test $rc -eq 1 && grep -q '^error: ' '$out/err'"
+hp get ds -A -l app=agent
+check "get ds -A -l app=agent: NAMESPACE first, agent's row" bash -c \
+  "grep -Eq '^NAMESPACE +NAME +DESIRED ' '$out/out' && grep -Eq '^kube-system +agent +1 +1 +1 +1 +1 ' '$out/out'"
 # describe daemonsets: the Linux node's text (printers/describe.h) from the stored DaemonSet and
 # its pod here.
 hp describe daemonsets -n kube-system agent

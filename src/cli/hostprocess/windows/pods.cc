@@ -18,6 +18,7 @@
 
 #include "cli/hostprocess/admission_cli.h"
 #include "cli/hostprocess/command.h"
+#include "cli/hostprocess/get_filters.h"
 #include "cli/hostprocess/manifests.h"
 #include "cli/hostprocess/printers/api_objects.h"
 #include "cli/hostprocess/printers/describe.h"
@@ -173,18 +174,33 @@ int Apply(const GlobalOptions& g, const ApplyFlags& f) {
 
 // ---- get ----------------------------------------------------------------------------------
 
-// `get`'s arguments: the namespace, the names asked for (all when empty), -o.
+// `get`'s arguments: the namespace (or -A), the names asked for (all when empty), -o, -l,
+// --field-selector, --show-labels, --no-headers.
 struct GetFlags {
   std::string ns = "default";
+  bool all = false;
   std::string resource;
   std::vector<std::string> names;
   std::string output;
+  std::string selector, field_selector;
+  bool show_labels = false;
+  bool no_headers = false;
+  GetSelectors match;
   bool wide() const { return output == "wide"; }
   bool objects() const { return output == "json" || output == "yaml" || output == "name"; }
+  // The namespace listed, "" for every one (PodKeys, NoneFound).
+  std::string listed_ns() const { return all ? "" : ns; }
 };
 
 bool Named(const GetFlags& f, const std::string& name) {
   return f.names.empty() || std::find(f.names.begin(), f.names.end(), name) != f.names.end();
+}
+
+// The header of a listing: NAMESPACE first with -A, LABELS last with --show-labels.
+std::vector<std::string> Header(const GetFlags& f, std::vector<std::string> columns) {
+  if (f.all) columns.insert(columns.begin(), "NAMESPACE");
+  if (f.show_labels) columns.push_back("LABELS");
+  return columns;
 }
 
 // One type's listing: the table's rows, or the API objects for -o json|yaml|name (the Linux
@@ -204,7 +220,8 @@ int PrintListing(const GetFlags& f, const char* plural, const char* prefix, List
       return Fail(std::string("Error from server (NotFound): ") + plural + " \"" + n +
                   "\" not found");
   }
-  if (l.objects.empty() && f.output != "json" && f.output != "yaml") return NoneFound(f.ns);
+  if (l.objects.empty() && f.output != "json" && f.output != "yaml")
+    return NoneFound(f.listed_ns());
   if (f.output == "name") {
     std::string out;
     for (const auto& [name, object] : l.objects) out += std::string(prefix) + "/" + name + "\n";
@@ -215,29 +232,33 @@ int PrintListing(const GetFlags& f, const char* plural, const char* prefix, List
     Write(stdout,
           DocumentText(GetDocument(std::move(objects), !f.names.empty()), f.output == "yaml"));
   } else {
-    Write(stdout, l.table.Render());
+    Write(stdout, l.table.Render(f.no_headers));
   }
   return 0;
 }
 
 int GetPods(const GlobalOptions& g, const GetFlags& f) {
-  std::vector<std::string> header = {"NAME", "READY", "STATUS", "RESTARTS", "AGE"};
+  std::vector<std::string> columns = {"NAME", "READY", "STATUS", "RESTARTS", "AGE"};
   if (f.wide())
-    for (const std::string& h : PodWideHeader()) header.push_back(h);
-  Listing l{Table(header), {}};
+    for (const std::string& h : PodWideHeader()) columns.push_back(h);
+  Listing l{Table(Header(f, std::move(columns))), {}};
   int64_t now = NowUnixSeconds();
-  std::string node = f.wide() || f.objects() ? agent::LocalNode({}).name : "";
-  for (const std::string& key : PodKeys(g.root, f.ns)) {
-    std::string name = key.substr(f.ns.size() + 1);
+  std::string node =
+      f.wide() || f.objects() || !f.field_selector.empty() ? agent::LocalNode({}).name : "";
+  for (const std::string& key : PodKeys(g.root, f.listed_ns())) {
+    size_t sep = key.find('_');  // <ns>_<name>: a namespace has no '_'
+    std::string ns = key.substr(0, sep), name = key.substr(sep + 1);
     if (!Named(f, name)) continue;
     auto rec = wn::ReadPodRecord(g.root, key);
-    if (!rec) continue;
+    if (!rec || !f.match.labels.Matches(k8s::LabelsOf(rec->pod))) continue;
+    agent::PodStatus s = ViewStatus(g.root, key, *rec);
+    if (!f.match.fields.Matches(PodFields(name, ns, node, s.phase))) continue;
     json object;
     if (f.objects()) {
       // As describe sees it: the supervisor's status, the pod Unknown when the supervisor died.
       agent::PodStatus status = wn::ReadStatus(g.root, key).value_or(wn::InitialStatus(rec->pod));
       json stored = rec->pod;
-      stored["metadata"]["namespace"] = f.ns;  // as the API server fills it in
+      stored["metadata"]["namespace"] = ns;  // as the API server fills it in
       object = ApiPodObject(stored, status,
                             {.owner_kind = rec->owner_kind,
                              .owner_name = rec->owner_name,
@@ -245,11 +266,14 @@ int GetPods(const GlobalOptions& g, const GetFlags& f) {
                              .lost = !status.finished && !wn::SupervisorAlive(g.root, key),
                              .node_name = node});
     } else {
-      agent::PodStatus s = ViewStatus(g.root, key, *rec);
-      std::vector<std::string> row = {name, ReadyColumn(s), StatusColumn(s), RestartsColumn(s, now),
-                                      HumanDuration(now - rec->created)};
+      std::vector<std::string> row;
+      if (f.all) row.push_back(ns);
+      for (std::string cell : {name, ReadyColumn(s), StatusColumn(s), RestartsColumn(s, now),
+                               HumanDuration(now - rec->created)})
+        row.push_back(std::move(cell));
       if (f.wide())
         for (std::string& cell : PodWideColumns(s, rec->pod, node)) row.push_back(std::move(cell));
+      if (f.show_labels) row.push_back(LabelsColumn(rec->pod));
       l.table.AddRow(std::move(row));
     }
     l.objects.emplace_back(name, std::move(object));
@@ -258,15 +282,18 @@ int GetPods(const GlobalOptions& g, const GetFlags& f) {
 }
 
 int GetDaemonSets(const GlobalOptions& g, const GetFlags& f) {
-  std::vector<std::string> header = {"NAME",       "DESIRED",   "CURRENT",       "READY",
-                                     "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"};
+  std::vector<std::string> columns = {"NAME",       "DESIRED",   "CURRENT",       "READY",
+                                      "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"};
   if (f.wide())
-    for (const std::string& h : DaemonSetWideHeader()) header.push_back(h);
-  Listing l{Table(header), {}};
+    for (const std::string& h : DaemonSetWideHeader()) columns.push_back(h);
+  Listing l{Table(Header(f, std::move(columns))), {}};
   int64_t now = NowUnixSeconds();
   std::vector<std::string> damaged;
   for (const wn::DaemonSetView& ds : wn::ListDaemonSets(g.root, &damaged)) {
-    if (ds.ns != f.ns || !Named(f, ds.name)) continue;
+    if ((!f.all && ds.ns != f.ns) || !Named(f, ds.name)) continue;
+    if (!f.match.labels.Matches(k8s::LabelsOf(ds.object)) ||
+        !f.match.fields.Matches({{"metadata.name", ds.name}, {"metadata.namespace", ds.ns}}))
+      continue;
     wn::DaemonSetPods n = wn::CountDaemonSetPods(g.root, ds);
     DaemonSetCounts counts{.desired = ds.fit.fits ? 1 : 0,
                            .current = n.current,
@@ -279,16 +306,16 @@ int GetDaemonSets(const GlobalOptions& g, const GetFlags& f) {
       stored["metadata"]["namespace"] = ds.ns;
       object = ApiDaemonSetObject(stored, ds.created, counts);
     } else {
-      std::vector<std::string> row = {ds.name,
-                                      std::to_string(counts.desired),
-                                      std::to_string(counts.current),
-                                      std::to_string(counts.ready),
-                                      std::to_string(counts.up_to_date),
-                                      std::to_string(counts.available),
-                                      NodeSelectorColumn(ds.object),
-                                      HumanDuration(now - ds.created)};
+      std::vector<std::string> row;
+      if (f.all) row.push_back(ds.ns);
+      for (std::string cell : {ds.name, std::to_string(counts.desired),
+                               std::to_string(counts.current), std::to_string(counts.ready),
+                               std::to_string(counts.up_to_date), std::to_string(counts.available),
+                               NodeSelectorColumn(ds.object), HumanDuration(now - ds.created)})
+        row.push_back(std::move(cell));
       if (f.wide())
         for (std::string& cell : DaemonSetWideColumns(ds.object)) row.push_back(std::move(cell));
+      if (f.show_labels) row.push_back(LabelsColumn(ds.object));
       l.table.AddRow(std::move(row));
     }
     l.objects.emplace_back(ds.name, std::move(object));
@@ -300,7 +327,8 @@ int GetDaemonSets(const GlobalOptions& g, const GetFlags& f) {
 // kubectl's tables: configmaps NAME DATA AGE, secrets NAME TYPE DATA AGE (DATA counts the
 // keys: a ConfigMap's data and binaryData; a Secret's data with stringData merged, as the API
 // server stores it).
-int GetObjects(const GlobalOptions& g, const wn::ObjectKind& kind, const std::string& ns) {
+int GetObjects(const GlobalOptions& g, const wn::ObjectKind& kind, const std::string& ns,
+               bool no_headers) {
   bool secret = kind.kind == k8s::Kind::kSecret;
   Table table(secret ? std::vector<std::string>{"NAME", "TYPE", "DATA", "AGE"}
                      : std::vector<std::string>{"NAME", "DATA", "AGE"});
@@ -322,7 +350,7 @@ int GetObjects(const GlobalOptions& g, const wn::ObjectKind& kind, const std::st
   }
   for (const std::string& d : damaged) Write(stderr, "Warning: " + d + "\n");
   if (table.rows() == 0) return NoneFound(ns);
-  Write(stdout, table.Render());
+  Write(stdout, table.Render(no_headers));
   return 0;
 }
 
@@ -510,8 +538,16 @@ CommandRegistration get_reg(31, {"get"}, [](CLI::App& app, GlobalOptions& g, int
   cmd->add_option("RESOURCE", f->resource, "pods | daemonsets | configmaps | secrets")->required();
   cmd->add_option("NAME", f->names, "Names to show (default: all)");
   cmd->add_option("-n,--namespace", f->ns, "Namespace")->capture_default_str();
+  cmd->add_flag("-A,--all-namespaces", f->all, "List the objects of every namespace");
   cmd->add_option("-o,--output", f->output,
                   "wide (the node's IP and name for pods), json, yaml or name");
+  cmd->add_option("-l,--selector", f->selector,
+                  "Label selector (kubectl's syntax: k=v, k!=v, k in (a,b), !k, ...)");
+  cmd->add_option("--field-selector", f->field_selector,
+                  "Field selector: metadata.name, metadata.namespace; for pods also "
+                  "spec.nodeName and status.phase (=, ==, !=)");
+  cmd->add_flag("--show-labels", f->show_labels, "Show the labels as the last column");
+  cmd->add_flag("--no-headers", f->no_headers, "Do not print the header row");
   cmd->callback([&g, &rc, f] {
     if (!f->output.empty() && !f->wide() && !f->objects()) {
       rc = Fail("error: unable to match a printer suitable for the output format \"" + f->output +
@@ -519,13 +555,21 @@ CommandRegistration get_reg(31, {"get"}, [](CLI::App& app, GlobalOptions& g, int
       return;
     }
     if (const wn::ObjectKind* kind = wn::StoredKindNamed(f->resource)) {
-      if (f->objects() || !f->names.empty()) {
+      if (f->objects() || !f->names.empty() || f->all || !f->selector.empty() ||
+          !f->field_selector.empty() || f->show_labels) {
         rc = Fail("error: get " + f->resource +
-                  " lists them all as a table (the Windows preview build): no NAME, no -o json, "
-                  "yaml or name");
+                  " lists a namespace's as a table (the Windows preview build): no NAME, -A, -l, "
+                  "--field-selector, --show-labels, or -o json, yaml or name");
         return;
       }
-      rc = GetObjects(g, *kind, f->ns);  // -o wide: kubectl's columns are the same
+      rc = GetObjects(g, *kind, f->ns, f->no_headers);  // -o wide: kubectl's columns are the same
+      return;
+    }
+    std::string error;
+    if (!ParseGetSelectors(f->selector, f->field_selector,
+                           ResourceOf(f->resource) == Resource::kPods, &f->match, &error)) {
+      Write(stderr, error);
+      rc = 1;
       return;
     }
     switch (ResourceOf(f->resource)) {

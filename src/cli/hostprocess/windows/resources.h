@@ -26,9 +26,10 @@ inline int Fail(const std::string& message, int code = 1) {
   return code;
 }
 
-// kubectl's words when a namespace has none of what was asked (exit 0).
+// kubectl's words when a namespace (every one: "") has none of what was asked (exit 0).
 inline int NoneFound(const std::string& ns) {
-  Write(stderr, "No resources found in " + ns + " namespace.\n");
+  Write(stderr, ns.empty() ? std::string("No resources found\n")
+                           : "No resources found in " + ns + " namespace.\n");
   return 0;
 }
 

@@ -1,0 +1,67 @@
+// What `get` filters and shows the same way in both nodes' builds (get.cc, windows/pods.cc):
+// -l and --field-selector as the API server takes them, with its refusal of a field it does not
+// support as kubectl prints it, and --show-labels' column.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/base/strings.h"
+#include "core/k8s/selector.h"
+
+namespace hp::cli {
+
+struct GetSelectors {
+  k8s::LabelMatcher labels;
+  k8s::FieldMatcher fields;
+};
+
+// Parses -l `selector` and --field-selector `field_selector` into `out`. Every kind supports
+// metadata.name and metadata.namespace; pods (`pods_only`: the listing is of pods alone) also
+// spec.nodeName and status.phase. On an error, `error_line` is what kubectl prints: "error: ..."
+// for a bad label selector, the API server's BadRequest for a field selector.
+inline bool ParseGetSelectors(const std::string& selector, const std::string& field_selector,
+                              bool pods_only, GetSelectors* out, std::string* error_line) {
+  auto labels = k8s::LabelMatcher::Parse(selector);
+  if (!labels) {
+    *error_line = "error: " + labels.error().ToString() + "\n";
+    return false;
+  }
+  std::vector<std::string> supported{"metadata.name", "metadata.namespace"};
+  if (pods_only) supported.insert(supported.end(), {"spec.nodeName", "status.phase"});
+  auto fields = k8s::FieldMatcher::Parse(field_selector, supported);
+  if (!fields) {
+    *error_line = fmt::format(
+        "Error from server (BadRequest): Unable to find \"{}\" that match label selector \"{}\", "
+        "field selector \"{}\": {}\n",
+        pods_only ? "/v1, Resource=pods" : "apps/v1, Resource=daemonsets", selector, field_selector,
+        fields.error().message());
+    return false;
+  }
+  out->labels = std::move(*labels);
+  out->fields = std::move(*fields);
+  return true;
+}
+
+// The fields a pod is matched on.
+inline std::map<std::string, std::string> PodFields(const std::string& name, const std::string& ns,
+                                                    const std::string& node,
+                                                    const std::string& phase) {
+  return {{"metadata.name", name},
+          {"metadata.namespace", ns},
+          {"spec.nodeName", node},
+          {"status.phase", phase}};
+}
+
+// kubectl's LABELS column (--show-labels): k=v,k2=v2 sorted, or <none>.
+inline std::string LabelsColumn(const nlohmann::json& obj) {
+  std::vector<std::string> parts;
+  for (const auto& [k, v] : k8s::LabelsOf(obj)) parts.push_back(k + "=" + v);
+  return parts.empty() ? "<none>" : Join(parts, ",");
+}
+
+}  // namespace hp::cli
