@@ -453,13 +453,8 @@ CommandRegistration get_verb(31, {"get"}, [](CLI::App& app, GlobalOptions& globa
   AddNamespaceFlags(cmd, flags->ns, true);
   cmd->add_option("-o,--output", flags->output,
                   "wide, json, yaml, name, jsonpath=TEMPLATE or custom-columns=HEADER:PATH,...");
-  cmd->add_flag("--no-headers", flags->no_headers, "Do not print the header row");
-  cmd->add_option("-l,--selector", flags->selector,
-                  "Label selector: k=v, k!=v, 'k in (a,b)', 'k notin (a)', k, !k (comma: and)");
-  cmd->add_option("--field-selector", flags->field_selector,
-                  "Field selector: metadata.name, metadata.namespace, spec.nodeName, status.phase "
-                  "with =, == or !=");
-  cmd->add_flag("--show-labels", flags->show_labels, "Show the labels as the last column");
+  AddGetFilterFlags(cmd, flags->selector, flags->field_selector, flags->show_labels,
+                    flags->no_headers);
   cmd->add_option("--sort-by", flags->sort_by,
                   "Sort by a JSONPath expression, e.g. .metadata.name or "
                   "'{.status.startTime}'");

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -14,6 +15,18 @@
 #include "core/k8s/selector.h"
 
 namespace hp::cli {
+
+// -l, --field-selector, --show-labels and --no-headers, with the same help in both builds.
+inline void AddGetFilterFlags(CLI::App* cmd, std::string& selector, std::string& field_selector,
+                              bool& show_labels, bool& no_headers) {
+  cmd->add_flag("--no-headers", no_headers, "Do not print the header row");
+  cmd->add_option("-l,--selector", selector,
+                  "Label selector: k=v, k!=v, 'k in (a,b)', 'k notin (a)', k, !k (comma: and)");
+  cmd->add_option("--field-selector", field_selector,
+                  "Field selector: metadata.name, metadata.namespace; for pods also "
+                  "spec.nodeName and status.phase; with =, == or !=");
+  cmd->add_flag("--show-labels", show_labels, "Show the labels as the last column");
+}
 
 struct GetSelectors {
   k8s::LabelMatcher labels;

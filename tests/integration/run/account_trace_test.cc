@@ -51,11 +51,7 @@ TEST_F(AccountTrace, AFailedUserdelKeepsTheDirectoriesThatNameTheAccount) {
     securityContext: {windowsOptions: {runAsUserName: "hp-it-trace"}}
 )Y"));
   ASSERT_NE(pod_, nullptr);
-  ContainerRequest req;
-  req.pod = pod_;
-  req.container = &pod_->spec.containers[0];
-  req.objects = &objects_;
-  auto runner = ContainerRunner::Create(Options(), req);
+  auto runner = CreateRunner();
   ASSERT_TRUE(runner) << runner.error().ToString();
   std::string id = (*runner)->id();
   user_ = (*runner)->identity().name.substr(0, (*runner)->identity().name.find(' '));

@@ -122,6 +122,15 @@ class RunFixture : public ::testing::Test {
     return o;
   }
 
+  // Creates (does not start) the runner of the decoded pod's container `index`.
+  Result<std::unique_ptr<ContainerRunner>> CreateRunner(size_t index = 0) {
+    ContainerRequest req;
+    req.pod = pod_;
+    req.container = &pod_->spec.containers[index];
+    req.objects = &objects_;
+    return ContainerRunner::Create(Options(), req);
+  }
+
   // Runs the decoded pod to the end and returns its result; the output of every container
   // is collected in out_.
   PodResult RunPod(std::optional<std::chrono::milliseconds> timeout = std::nullopt) {

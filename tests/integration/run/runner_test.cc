@@ -229,11 +229,7 @@ TEST_F(RunFixture, ForkBombIsHeldByThePidsLimit) {
     command: [sh, -c, "while :; do sleep 100 & done"]
 )Y",
              "", "{hostprocess.io/pids-max: \"16\"}"));
-  ContainerRequest req;
-  req.pod = pod_;
-  req.container = &pod_->spec.containers[0];
-  req.objects = &objects_;
-  auto runner = ContainerRunner::Create(Options(), req);
+  auto runner = CreateRunner();
   ASSERT_TRUE(runner) << runner.error().ToString();
   ASSERT_TRUE((*runner)->Start());
   size_t max_seen = 0;

@@ -541,13 +541,7 @@ CommandRegistration get_reg(31, {"get"}, [](CLI::App& app, GlobalOptions& g, int
   cmd->add_flag("-A,--all-namespaces", f->all, "List the objects of every namespace");
   cmd->add_option("-o,--output", f->output,
                   "wide (the node's IP and name for pods), json, yaml or name");
-  cmd->add_option("-l,--selector", f->selector,
-                  "Label selector (kubectl's syntax: k=v, k!=v, k in (a,b), !k, ...)");
-  cmd->add_option("--field-selector", f->field_selector,
-                  "Field selector: metadata.name, metadata.namespace; for pods also "
-                  "spec.nodeName and status.phase (=, ==, !=)");
-  cmd->add_flag("--show-labels", f->show_labels, "Show the labels as the last column");
-  cmd->add_flag("--no-headers", f->no_headers, "Do not print the header row");
+  AddGetFilterFlags(cmd, f->selector, f->field_selector, f->show_labels, f->no_headers);
   cmd->callback([&g, &rc, f] {
     if (!f->output.empty() && !f->wide() && !f->objects()) {
       rc = Fail("error: unable to match a printer suitable for the output format \"" + f->output +
