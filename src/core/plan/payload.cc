@@ -59,4 +59,125 @@ Result<Payload> SecretPayload(const std::string& volume, const k8s::SecretVolume
   return files;
 }
 
+namespace {
+
+std::string Base64Url(std::string_view in) {
+  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out.push_back(t[(n >> s) & 63]);
+  }
+  if (i + 1 == in.size()) {
+    uint32_t n = uint8_t(in[i]) << 16;
+    out.push_back(t[(n >> 18) & 63]);
+    out.push_back(t[(n >> 12) & 63]);
+  } else if (i + 2 == in.size()) {
+    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+    for (int s = 18; s >= 6; s -= 6) out.push_back(t[(n >> s) & 63]);
+  }
+  return out;
+}
+
+Status DownwardFiles(Payload& files, const std::vector<k8s::DownwardAPIVolumeFile>& items,
+                     int32_t mode, const PayloadSources& in) {
+  for (const k8s::DownwardAPIVolumeFile& f : items) {
+    std::string value;
+    if (f.field_ref) {
+      ASSIGN_OR_RETURN(value, FieldRefValue(*f.field_ref, *in.pod, in.node));
+    } else if (f.resource_field_ref) {
+      const k8s::Container* c = in.container;
+      for (const auto& list : {&in.pod->spec.containers, &in.pod->spec.init_containers}) {
+        for (const k8s::Container& cc : *list) {
+          if (cc.name == f.resource_field_ref->container_name) c = &cc;
+        }
+      }
+      ASSIGN_OR_RETURN(value, ResourceFieldRefValue(*f.resource_field_ref, *c, in.node));
+    }
+    files[f.path] = {value, f.mode.value_or(mode)};
+  }
+  return Ok();
+}
+
+Status AddProjection(Payload& files, const k8s::VolumeProjection& p, int32_t mode,
+                     const std::string& what, const PayloadSources& in) {
+  if (p.service_account_token) {
+    files[p.service_account_token->path] = {
+        in.token ? *in.token
+                 : LocalServiceAccountToken(
+                       *in.pod, p.service_account_token->expiration_seconds.value_or(3600), in.now),
+        mode};
+  } else if (p.config_map) {
+    if (const k8s::ConfigMap* cm = FindNamed(in.config_maps, p.config_map->name)) {
+      TRY(AddKeyItems(files, cm->data, &cm->binary_data, p.config_map->items, mode,
+                      p.config_map->optional.value_or(false), what));
+    } else if (p.config_map->name == "kube-root-ca.crt") {
+      files["ca.crt"] = {in.ca.value_or(""), mode};  // the cluster CA: the node's, when it has one
+    } else if (!p.config_map->optional.value_or(false)) {
+      return Err(ErrorCode::kNotFound, "{}: configmaps \"{}\" not found", what, p.config_map->name);
+    }
+  } else if (p.secret) {
+    if (const k8s::Secret* s = FindNamed(in.secrets, p.secret->name)) {
+      TRY(AddKeyItems(files, s->data, nullptr, p.secret->items, mode,
+                      p.secret->optional.value_or(false), what));
+    } else if (!p.secret->optional.value_or(false)) {
+      return Err(ErrorCode::kNotFound, "{}: secrets \"{}\" not found", what, p.secret->name);
+    }
+  } else if (p.downward_api) {
+    TRY(DownwardFiles(files, p.downward_api->items, mode, in));
+  }
+  return Ok();
+}
+
+}  // namespace
+
+k8s::Volume ServiceAccountVolume(const std::string& name) {
+  k8s::Volume v;
+  v.name = name;
+  k8s::ProjectedVolumeSource p;
+  p.default_mode = 0644;
+  k8s::VolumeProjection token;
+  token.service_account_token = k8s::ServiceAccountTokenProjection{"", 3607, "token"};
+  k8s::VolumeProjection ca;
+  ca.config_map = k8s::ConfigMapProjection{"kube-root-ca.crt", {{"ca.crt", "ca.crt", {}}}, {}};
+  k8s::VolumeProjection ns;
+  k8s::DownwardAPIVolumeFile file;
+  file.path = "namespace";
+  file.field_ref = k8s::ObjectFieldSelector{"v1", "metadata.namespace"};
+  ns.downward_api = k8s::DownwardAPIProjection{{file}};
+  p.sources = {token, ca, ns};
+  v.projected = p;
+  return v;
+}
+
+std::string LocalServiceAccountToken(const k8s::Pod& pod, int64_t expiration, int64_t now) {
+  std::string ns = pod.metadata.namespace_.empty() ? "default" : pod.metadata.namespace_;
+  std::string sa =
+      pod.spec.service_account_name.empty() ? "default" : pod.spec.service_account_name;
+  std::string claims = fmt::format(
+      R"({{"iss":"hostprocess","sub":"system:serviceaccount:{}:{}","iat":{},"exp":{},)"
+      R"("kubernetes.io":{{"namespace":"{}","pod":{{"name":"{}","uid":"{}"}},"serviceaccount":{{"name":"{}"}}}}}})",
+      ns, sa, now, now + expiration, ns, pod.metadata.name, pod.metadata.uid, sa);
+  return Base64Url(R"({"alg":"none","typ":"JWT"})") + "." + Base64Url(claims) + ".";
+}
+
+Result<Payload> VolumePayload(const k8s::Volume& v, const PayloadSources& in) {
+  if (v.config_map) return ConfigMapPayload(v.name, *v.config_map, in.config_maps);
+  if (v.secret) return SecretPayload(v.name, *v.secret, in.secrets);
+  Payload files;
+  std::string what = fmt::format("volume \"{}\"", v.name);
+  if (v.downward_api) {
+    TRY(DownwardFiles(files, v.downward_api->items, v.downward_api->default_mode.value_or(0644),
+                      in));
+  } else if (v.projected) {
+    int32_t mode = v.projected->default_mode.value_or(0644);
+    for (const k8s::VolumeProjection& p : v.projected->sources)
+      TRY(AddProjection(files, p, mode, what, in));
+  } else {
+    return Err(ErrorCode::kInvalidArgument, "{}: not a file volume", what);
+  }
+  return files;
+}
+
 }  // namespace hp::plan

@@ -1,16 +1,19 @@
-// hp/plan: the files of a configMap or secret volume, as kubelet's MakePayload computes them:
-// every key of the object, or only its `items` (each at its path, with its mode); an item whose
-// key is missing fails the volume unless the volume is optional (then it is skipped). Pure:
-// Linux writes the files with hp/sandbox (volumes.cc), Windows with its container backend.
+// hp/plan: the files of a configMap, secret, downwardAPI or projected volume, as kubelet's
+// MakePayload computes them: every key of the object, or only its `items` (each at its path,
+// with its mode); an item whose key is missing fails the volume unless the volume is optional
+// (then it is skipped). Pure: Linux writes the files with hp/sandbox (volumes.cc), Windows with
+// its container backend.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/base/result.h"
 #include "core/k8s/types.h"
+#include "core/plan/plan.h"
 
 namespace hp::plan {
 
@@ -44,5 +47,32 @@ Result<Payload> ConfigMapPayload(const std::string& volume, const k8s::ConfigMap
                                  const std::vector<const k8s::ConfigMap*>& config_maps);
 Result<Payload> SecretPayload(const std::string& volume, const k8s::SecretVolumeSource& src,
                               const std::vector<const k8s::Secret*>& secrets);
+
+// What a file volume's files are made from: the pod and container (the downward API's), the
+// node, the ConfigMaps and Secrets of the pod's namespace, and the node's own service account
+// material when it has some (else an unsigned local token and an empty CA).
+struct PayloadSources {
+  const k8s::Pod* pod = nullptr;
+  const k8s::Container* container = nullptr;
+  NodeInfo node;
+  std::vector<const k8s::ConfigMap*> config_maps;
+  std::vector<const k8s::Secret*> secrets;
+  std::optional<std::string> token, ca;  // the node's `token` and `ca.crt`
+  int64_t now = 0;                       // Unix seconds: the local token's iat
+};
+
+// The files of a configMap, secret, downwardAPI or projected volume (serviceAccountToken,
+// configMap (kube-root-ca.crt from the node's CA when the namespace has none), secret and
+// downwardAPI sources). Errors name the volume in kubelet's words.
+Result<Payload> VolumePayload(const k8s::Volume& v, const PayloadSources& in);
+
+// The projected volume that the API server's admission adds for the service account (the
+// token, the cluster CA `kube-root-ca.crt` and the namespace), named `name`; mounted at
+// kServiceAccountMountPath (plan/plan.h PlanMounts, and the Windows containers).
+k8s::Volume ServiceAccountVolume(const std::string& name);
+
+// An unsigned (alg "none") token with the claims a projected token carries, for a node without
+// its own: it names the pod, its namespace and service account, issued at `now`.
+std::string LocalServiceAccountToken(const k8s::Pod& pod, int64_t expiration, int64_t now);
 
 }  // namespace hp::plan

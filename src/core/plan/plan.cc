@@ -6,6 +6,7 @@
 
 #include "core/base/strings.h"
 #include "core/plan/expand.h"
+#include "core/plan/payload.h"
 
 namespace hp::plan {
 namespace {
@@ -30,25 +31,6 @@ Result<std::string> SandboxRelative(const std::string& what, const std::string& 
                path);
   }
   return rel;
-}
-
-k8s::Volume ServiceAccountVolume(const std::string& name) {
-  k8s::Volume v;
-  v.name = name;
-  k8s::ProjectedVolumeSource p;
-  p.default_mode = 0644;
-  k8s::VolumeProjection token;
-  token.service_account_token = k8s::ServiceAccountTokenProjection{"", 3607, "token"};
-  k8s::VolumeProjection ca;
-  ca.config_map = k8s::ConfigMapProjection{"kube-root-ca.crt", {{"ca.crt", "ca.crt", {}}}, {}};
-  k8s::VolumeProjection ns;
-  k8s::DownwardAPIVolumeFile file;
-  file.path = "namespace";
-  file.field_ref = k8s::ObjectFieldSelector{"v1", "metadata.namespace"};
-  ns.downward_api = k8s::DownwardAPIProjection{{file}};
-  p.sources = {token, ca, ns};
-  v.projected = p;
-  return v;
 }
 
 }  // namespace

@@ -22,133 +22,28 @@ namespace {
 
 using FileSet = plan::Payload;  // relative path → file (kubelet's MakePayload: plan/payload.h)
 
-std::string Base64Url(std::string_view in) {
-  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out.push_back(t[(n >> s) & 63]);
+// The files of a configMap, secret, downwardAPI or projected volume (plan/payload.h), with the
+// node's service account material from `config.service_account_dir` when it is there.
+Result<FileSet> VolumeFiles(const HostVolumesConfig& config, const VolumeContext& ctx,
+                            const k8s::Volume& v) {
+  plan::PayloadSources in;
+  in.pod = ctx.pod;
+  in.container = ctx.container;
+  in.node = ctx.node;
+  if (ctx.objects) {
+    in.config_maps = ctx.objects->config_maps;
+    in.secrets = ctx.objects->secrets;
   }
-  if (i + 1 == in.size()) {
-    uint32_t n = uint8_t(in[i]) << 16;
-    out.push_back(t[(n >> 18) & 63]);
-    out.push_back(t[(n >> 12) & 63]);
-  } else if (i + 2 == in.size()) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-    for (int s = 18; s >= 6; s -= 6) out.push_back(t[(n >> s) & 63]);
-  }
-  return out;
-}
-
-// An unsigned (alg "none") token with the claims a projected token carries.
-std::string LocalToken(const k8s::Pod& pod, int64_t expiration) {
-  std::string ns = pod.metadata.namespace_.empty() ? "default" : pod.metadata.namespace_;
-  std::string sa =
-      pod.spec.service_account_name.empty() ? "default" : pod.spec.service_account_name;
-  int64_t now = static_cast<int64_t>(::time(nullptr));
-  std::string claims = fmt::format(
-      R"({{"iss":"hostprocess","sub":"system:serviceaccount:{}:{}","iat":{},"exp":{},)"
-      R"("kubernetes.io":{{"namespace":"{}","pod":{{"name":"{}","uid":"{}"}},"serviceaccount":{{"name":"{}"}}}}}})",
-      ns, sa, now, now + expiration, ns, pod.metadata.name, pod.metadata.uid, sa);
-  return Base64Url(R"({"alg":"none","typ":"JWT"})") + "." + Base64Url(claims) + ".";
-}
-
-class Builder {
- public:
-  Builder(const HostVolumesConfig& config, const VolumeContext& ctx) : config_(config), ctx_(ctx) {}
-
-  Result<FileSet> Files(const plan::VolumeMountPlan& m) {
-    const k8s::Volume& v = m.volume;
-    FileSet files;
-    std::string what = fmt::format("volume \"{}\"", v.name);
-    if (v.config_map) {
-      static const std::vector<const k8s::ConfigMap*> kNone;
-      ASSIGN_OR_RETURN(files,
-                       plan::ConfigMapPayload(v.name, *v.config_map,
-                                              ctx_.objects ? ctx_.objects->config_maps : kNone));
-    } else if (v.secret) {
-      static const std::vector<const k8s::Secret*> kNone;
-      ASSIGN_OR_RETURN(files, plan::SecretPayload(v.name, *v.secret,
-                                                  ctx_.objects ? ctx_.objects->secrets : kNone));
-    } else if (v.downward_api) {
-      int32_t mode = v.downward_api->default_mode.value_or(0644);
-      TRY(DownwardFiles(files, v.downward_api->items, mode));
-    } else if (v.projected) {
-      int32_t mode = v.projected->default_mode.value_or(0644);
-      for (const k8s::VolumeProjection& p : v.projected->sources) {
-        if (p.service_account_token) {
-          std::string token;
-          std::string local = config_.service_account_dir + "/token";
-          if (!config_.service_account_dir.empty() && sys::Exists(local)) {
-            ASSIGN_OR_RETURN(token, sys::ReadFile(local));
-          } else {
-            token =
-                LocalToken(*ctx_.pod, p.service_account_token->expiration_seconds.value_or(3600));
-          }
-          files[p.service_account_token->path] = {token, mode};
-        } else if (p.config_map) {
-          const k8s::ConfigMap* cm = FindConfigMap(p.config_map->name);
-          std::string local = config_.service_account_dir + "/ca.crt";
-          if (cm) {
-            TRY(plan::AddKeyItems(files, cm->data, &cm->binary_data, p.config_map->items, mode,
-                                  p.config_map->optional.value_or(false), what));
-          } else if (p.config_map->name == "kube-root-ca.crt") {
-            // The cluster CA: from the node's configuration when present.
-            std::string ca;
-            if (!config_.service_account_dir.empty() && sys::Exists(local)) {
-              ASSIGN_OR_RETURN(ca, sys::ReadFile(local));
-            }
-            files["ca.crt"] = {ca, mode};
-          } else if (!p.config_map->optional.value_or(false)) {
-            return Err(ErrorCode::kNotFound, "{}: configmaps \"{}\" not found", what,
-                       p.config_map->name);
-          }
-        } else if (p.secret) {
-          const k8s::Secret* s = FindSecret(p.secret->name);
-          if (s) {
-            TRY(plan::AddKeyItems(files, s->data, nullptr, p.secret->items, mode,
-                                  p.secret->optional.value_or(false), what));
-          } else if (!p.secret->optional.value_or(false)) {
-            return Err(ErrorCode::kNotFound, "{}: secrets \"{}\" not found", what, p.secret->name);
-          }
-        } else if (p.downward_api) {
-          TRY(DownwardFiles(files, p.downward_api->items, mode));
-        }
-      }
+  in.now = static_cast<int64_t>(::time(nullptr));
+  if (v.projected && !config.service_account_dir.empty()) {
+    for (auto [file, into] : {std::pair{"/token", &in.token}, std::pair{"/ca.crt", &in.ca}}) {
+      std::string path = config.service_account_dir + file;
+      if (!sys::Exists(path)) continue;
+      ASSIGN_OR_RETURN(*into, sys::ReadFile(path));
     }
-    return files;
   }
-
- private:
-  Status DownwardFiles(FileSet& files, const std::vector<k8s::DownwardAPIVolumeFile>& items,
-                       int32_t mode) {
-    for (const k8s::DownwardAPIVolumeFile& f : items) {
-      std::string value;
-      if (f.field_ref) {
-        ASSIGN_OR_RETURN(value, plan::FieldRefValue(*f.field_ref, *ctx_.pod, ctx_.node));
-      } else if (f.resource_field_ref) {
-        const k8s::Container* c = ctx_.container;
-        for (const auto& list : {&ctx_.pod->spec.containers, &ctx_.pod->spec.init_containers}) {
-          for (const k8s::Container& cc : *list) {
-            if (cc.name == f.resource_field_ref->container_name) c = &cc;
-          }
-        }
-        ASSIGN_OR_RETURN(value, plan::ResourceFieldRefValue(*f.resource_field_ref, *c, ctx_.node));
-      }
-      files[f.path] = {value, f.mode.value_or(mode)};
-    }
-    return Ok();
-  }
-  const k8s::ConfigMap* FindConfigMap(const std::string& name) {
-    return ctx_.objects ? plan::FindNamed(ctx_.objects->config_maps, name) : nullptr;
-  }
-  const k8s::Secret* FindSecret(const std::string& name) {
-    return ctx_.objects ? plan::FindNamed(ctx_.objects->secrets, name) : nullptr;
-  }
-  const HostVolumesConfig& config_;
-  const VolumeContext& ctx_;
-};
+  return plan::VolumePayload(v, in);
+}
 
 Status WriteFiles(const std::string& dir, const FileSet& files) {
   TRY(sys::MkdirAll(dir, 0755));
@@ -378,7 +273,6 @@ Result<PreparedVolumes> HostVolumes::Prepare(const std::vector<plan::VolumeMount
     return Err(std::move(e));
   };
   ASSIGN_OR_RETURN(UniqueFd sandbox, sys::Open(ctx.sandbox, O_PATH | O_DIRECTORY));
-  Builder builder(config_, ctx);
   for (const plan::VolumeMountPlan& m : InMountOrder(mounts)) {
     const k8s::Volume& v = m.volume;
     std::string what = fmt::format("volume \"{}\"", v.name);
@@ -408,7 +302,7 @@ Result<PreparedVolumes> HostVolumes::Prepare(const std::vector<plan::VolumeMount
         }
       }
     } else if (v.config_map || v.secret || v.projected || v.downward_api) {
-      auto files = builder.Files(m);
+      auto files = VolumeFiles(config_, ctx, v);
       if (!files) return fail(std::move(files).error());
       source = ctx.scratch + "/" + v.name;
       auto s = WriteFiles(source, *files);

@@ -1,9 +1,13 @@
-// The files of configMap and secret volumes (kubelet's MakePayload), shared by the Linux
-// sandbox and the Windows container backend: every key or the items, modes, optional sources
-// and kubelet's words for what is missing.
+// The files of configMap, secret, downwardAPI and projected volumes (kubelet's MakePayload),
+// shared by the Linux sandbox and the Windows container backend: every key or the items, modes,
+// optional sources and kubelet's words for what is missing; the service account volume the
+// admission adds, with the node's token and CA or a local token.
 #include "core/plan/payload.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <variant>
 
 #include "core/k8s/decode.h"
 
@@ -102,6 +106,116 @@ TEST_F(PayloadTest, OptionalSourcesSkipWhatIsMissing) {
   ASSERT_TRUE(files) << files.error().ToString();
   ASSERT_EQ(files->size(), 1u);
   EXPECT_EQ(files->at("t").content, "abc");
+}
+
+// A pod with file volumes of every kind, decoded as the API server takes it.
+k8s::Decoded FileVolumesPod() {
+  auto d = k8s::DecodeString(R"Y(apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: agents, uid: u-1, labels: {app: probe, tier: node}}
+spec:
+  serviceAccountName: sa
+  containers:
+  - name: a
+    image: x
+    resources: {limits: {cpu: 250m}}
+  - name: b
+    image: x
+    resources: {limits: {memory: 64Mi}}
+  volumes:
+  - name: info
+    downwardAPI:
+      defaultMode: 0600
+      items:
+      - {path: labels, fieldRef: {fieldPath: metadata.labels}}
+      - {path: mem, mode: 0400, resourceFieldRef: {containerName: b, resource: limits.memory, divisor: 1Mi}}
+      - {path: cpu, resourceFieldRef: {containerName: a, resource: limits.cpu, divisor: 1m}}
+  - name: all
+    projected:
+      sources:
+      - configMap: {name: cfg, items: [{key: color, path: c/color}]}
+      - secret: {name: sec}
+      - downwardAPI: {items: [{path: ns, fieldRef: {fieldPath: metadata.namespace}}]}
+  - name: missing
+    projected:
+      sources:
+      - secret: {name: nope}
+)Y",
+                             "pod.yaml");
+  EXPECT_TRUE(d) << d.error().ToString();
+  return d ? std::move(*d) : k8s::Decoded{};
+}
+
+TEST_F(PayloadTest, DownwardApiAndProjectedVolumes) {
+  k8s::Decoded d = FileVolumesPod();
+  ASSERT_EQ(d.objects.size(), 1u);
+  const k8s::Pod* pod = std::get_if<k8s::Pod>(&d.objects[0].value);
+  ASSERT_NE(pod, nullptr);
+  PayloadSources in;
+  in.pod = pod;
+  in.container = &pod->spec.containers[0];
+  in.config_maps = config_maps_;
+  in.secrets = secrets_;
+  auto info = VolumePayload(pod->spec.volumes[0], in);
+  ASSERT_TRUE(info) << info.error().ToString();
+  EXPECT_EQ(info->at("labels").content, "app=\"probe\"\ntier=\"node\"");
+  EXPECT_EQ(info->at("labels").mode, 0600);
+  EXPECT_EQ(info->at("mem").content, "64");  // container b's, named by the item
+  EXPECT_EQ(info->at("mem").mode, 0400);
+  EXPECT_EQ(info->at("cpu").content, "250");
+  auto all = VolumePayload(pod->spec.volumes[1], in);
+  ASSERT_TRUE(all) << all.error().ToString();
+  EXPECT_EQ(all->size(), 4u);
+  EXPECT_EQ(all->at("c/color").content, "blue");
+  EXPECT_EQ(all->at("password").content, "s3cret");
+  EXPECT_EQ(all->at("token").content, "abc");
+  EXPECT_EQ(all->at("ns").content, "agents");
+  auto missing = VolumePayload(pod->spec.volumes[2], in);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message(), "volume \"missing\": secrets \"nope\" not found");
+}
+
+TEST_F(PayloadTest, ServiceAccountVolumeWithTheNodesMaterialOrALocalToken) {
+  k8s::Decoded d = FileVolumesPod();
+  ASSERT_EQ(d.objects.size(), 1u);
+  const k8s::Pod* pod = std::get_if<k8s::Pod>(&d.objects[0].value);
+  ASSERT_NE(pod, nullptr);
+  k8s::Volume sa = ServiceAccountVolume("kube-api-access");
+  EXPECT_EQ(sa.name, "kube-api-access");
+  PayloadSources in;
+  in.pod = pod;
+  in.container = &pod->spec.containers[0];
+  in.now = 1000;
+  auto local = VolumePayload(sa, in);
+  ASSERT_TRUE(local) << local.error().ToString();
+  ASSERT_EQ(local->size(), 3u);
+  EXPECT_EQ(local->at("namespace").content, "agents");
+  EXPECT_EQ(local->at("ca.crt").content, "");  // no CA on this node
+  EXPECT_EQ(local->at("token").content, LocalServiceAccountToken(*pod, 3607, 1000));
+  // The claims, base64url without padding between the dots of an unsigned JWT.
+  std::string token = local->at("token").content;
+  ASSERT_EQ(std::count(token.begin(), token.end(), '.'), 2);
+  EXPECT_EQ(token.substr(0, token.find('.')), "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0");
+  EXPECT_NE(LocalServiceAccountToken(*pod, 3607, 1000), LocalServiceAccountToken(*pod, 3607, 1001));
+  in.token = "node-token";
+  in.ca = "node-ca";
+  auto node = VolumePayload(sa, in);
+  ASSERT_TRUE(node) << node.error().ToString();
+  EXPECT_EQ(node->at("token").content, "node-token");
+  EXPECT_EQ(node->at("ca.crt").content, "node-ca");
+  EXPECT_EQ(node->at("token").mode, 0644);
+  // The namespace's own kube-root-ca.crt ConfigMap wins over the node's CA.
+  auto cm = k8s::DecodeString(R"Y(apiVersion: v1
+kind: ConfigMap
+metadata: {name: kube-root-ca.crt, namespace: agents}
+data: {ca.crt: cluster-ca}
+)Y",
+                              "ca.yaml");
+  ASSERT_TRUE(cm) << cm.error().ToString();
+  in.config_maps = {cm->objects[0].config_map()};
+  auto cluster = VolumePayload(sa, in);
+  ASSERT_TRUE(cluster) << cluster.error().ToString();
+  EXPECT_EQ(cluster->at("ca.crt").content, "cluster-ca");
 }
 
 }  // namespace

@@ -59,6 +59,30 @@ check "downward API and \$(VAR): kubelet's values, \$\$ kept, an undefined name 
   grep -Eqx "\[shell\] name=downward ns=agents ip=[0-9.]+ cpu=$((ncpu * 1000)) label=probe both=agents/downward kept=\\\$\(POD_NAME\) undefined=\\\$\(NOPE\) ?" \
   "$out/out"
 
+# File volumes (plan/payload.h, as on Linux): the service account volume the API server's
+# admission adds, a downwardAPI volume and a projected one, written into the container volume.
+run -f $data/file-volumes-pod.yaml
+check "file volumes: exit 0" test "$rc" -eq 0
+# cmd's echo. lines and type's output: each value on the line after its name.
+value() { awk -v k="[shell] $1=" '$0 == k { getline; sub(/^\[shell\] /, ""); print; exit }' "$out/out"; }
+check "file volumes: the service account's namespace file (the pod's namespace)" \
+  test "$(value namespace)" = agents
+check "file volumes: a local token (an unsigned JWT naming the pod's account)" bash -c \
+  "tok=\$(awk -v k='[shell] token=' '\$0 == k { getline; sub(/^\\[shell\\] /, \"\"); print; exit }' '$out/out');
+   claims=\$(printf '%s' \"\$tok\" | cut -d. -f2 | tr '_-' '/+');
+   while [ \$(( \${#claims} % 4 )) -ne 0 ]; do claims=\"\$claims=\"; done;
+   printf '%s' \"\$claims\" | base64 -d | grep -q '\"sub\":\"system:serviceaccount:agents:default\"'"
+check "file volumes: ca.crt is there (the node has no CA: empty)" grep -qx '\[shell\] ca=present' "$out/out"
+check "file volumes: downwardAPI labels in kubelet's format" bash -c \
+  "grep -qx '\[shell\] app=\"probe\"' '$out/out' && grep -qx '\[shell\] tier=\"node\"' '$out/out'"
+check "file volumes: downwardAPI resourceFieldRef (limits.cpu in 1m: none set, the node's CPUs)" \
+  test "$(value cpu)" = $(($(nproc) * 1000))
+check "file volumes: a projected volume's downwardAPI source at its nested path" \
+  test "$(value name)" = files
+run -f $data/no-token-pod.yaml
+check "automountServiceAccountToken: false: no service account volume" \
+  grep -qx '\[shell\] secrets=absent' "$out/out"
+
 # Control: outside a job, the grandchild outlives its parent.
 "$WINE" cmd /c "start /b ping -n 120 127.0.0.78 >nul& exit 0" </dev/null >/dev/null 2>&1
 sleep 1
@@ -165,11 +189,11 @@ sed 's|path: C:\\hostlogs|path: hostlogs|' $data/mount-pod.yaml >"$out/relative.
 run -f "$out/relative.yaml"
 check "mounts: a relative hostPath is refused" \
   grep -q 'hostPath "hostlogs" is not a full path' "$out/err"
-sed 's|    emptyDir: {}|    downwardAPI: {items: [{path: name, fieldRef: {fieldPath: metadata.name}}]}|' \
-  $data/mount-pod.yaml >"$out/downward.yaml"
-run -f "$out/downward.yaml"
-check "mounts: a downwardAPI volume is refused by name" \
-  grep -q 'volumeMount "scratch" at "/scratch": only hostPath, emptyDir, configMap and secret volumes' \
+sed 's|    emptyDir: {}|    nfs: {server: 127.0.0.1, path: /exports}|' \
+  $data/mount-pod.yaml >"$out/nfs.yaml"
+run -f "$out/nfs.yaml"
+check "mounts: an nfs volume is refused by name" \
+  grep -q 'volumeMount "scratch" at "/scratch": only hostPath, emptyDir, configMap, secret, downwardAPI and projected volumes' \
   "$out/err"
 check "mounts: still no volume left" test "$(ls "$WINEPREFIX/drive_c/hpc")" = "$before"
 

@@ -201,35 +201,62 @@ Result<std::string> AccountSid(void* token) {
   return sid;
 }
 
-Status MakeMounts(const k8s::PodSpec& pod, const k8s::Container& c, const ContainerOptions& flags,
+Status MakeMounts(const k8s::Pod& pod, const k8s::Container& c, const ContainerOptions& flags,
                   const std::string& volume, void* token) {
   // First what each mount is, with no effect: a mount the preview cannot make is refused before
   // any is made.
   struct Planned {
     std::string what, link, source;
     const k8s::Volume* volume;
-    std::optional<plan::Payload> files;  // a configMap or secret volume: written, not linked
+    std::optional<plan::Payload> files;  // a file volume: written, not linked
   };
-  std::vector<Planned> planned;
+  // The manifest's mounts, then the service account's that the API server's admission adds
+  // (plan::ServiceAccountVolume, as on Linux) unless automountServiceAccountToken is false or a
+  // mount of the manifest is at its path (or above or below it: links cannot be nested).
+  std::vector<std::pair<k8s::VolumeMount, const k8s::Volume*>> mounts;
   for (const k8s::VolumeMount& m : c.volume_mounts) {
+    const k8s::Volume* v = nullptr;
+    for (const k8s::Volume& candidate : pod.spec.volumes)
+      if (candidate.name == m.name) v = &candidate;
+    mounts.emplace_back(m, v);
+  }
+  const k8s::Volume service_account = plan::ServiceAccountVolume("kube-api-access");
+  if (pod.spec.automount_service_account_token.value_or(true)) {
+    k8s::VolumeMount m;
+    m.name = service_account.name;
+    m.mount_path = plan::kServiceAccountMountPath;
+    m.read_only = true;
+    auto at = windows::MountLinkPath(volume, m.mount_path);
+    bool taken = false;
+    for (const auto& [other, v] : mounts) {
+      auto other_at = windows::MountLinkPath(volume, other.mount_path);
+      taken |= at && other_at &&
+               (windows::IsSameOrBelow(*at, *other_at) || windows::IsSameOrBelow(*other_at, *at));
+    }
+    if (!taken) mounts.emplace_back(m, &service_account);
+  }
+  plan::PayloadSources sources;
+  sources.pod = &pod;
+  sources.container = &c;
+  sources.node = NodeInfo();
+  sources.config_maps = flags.config_maps;
+  sources.secrets = flags.secrets;
+  sources.now = NowUnixSeconds();
+  std::vector<Planned> planned;
+  for (const auto& [m, v] : mounts) {
     std::string what = fmt::format("volumeMount \"{}\" at \"{}\"", m.name, m.mount_path);
     if (!m.sub_path.empty() || !m.sub_path_expr.empty())
       return Err(ErrorCode::kUnsupported,
                  "{}: subPath is not supported by the Windows preview build yet", what);
-    const k8s::Volume* v = nullptr;
-    for (const k8s::Volume& candidate : pod.volumes)
-      if (candidate.name == m.name) v = &candidate;
     if (!v)
       return Err(ErrorCode::kInvalidArgument, "{}: no volume \"{}\" in the pod", what, m.name);
     std::string source;
     std::optional<plan::Payload> files;
-    if (v->config_map || v->secret) {
+    if (v->config_map || v->secret || v->downward_api || v->projected) {
       // kubelet's payload (plan/payload.h, shared with Linux), written into the container
       // volume at the mount path: no link, so it works where links cannot be made (Wine). A
       // secret volume's directory gets its own protected DACL (below).
-      auto payload = v->config_map
-                         ? plan::ConfigMapPayload(v->name, *v->config_map, flags.config_maps)
-                         : plan::SecretPayload(v->name, *v->secret, flags.secrets);
+      auto payload = plan::VolumePayload(*v, sources);
       if (!payload) return Err(Error(payload.error()).Context(what));
       files = std::move(*payload);
     } else if (v->host_path) {
@@ -243,8 +270,8 @@ Status MakeMounts(const k8s::PodSpec& pod, const k8s::Container& c, const Contai
       source = windows::JoinPath(flags.volumes_dir, v->name);
     } else {
       return Err(ErrorCode::kUnsupported,
-                 "{}: only hostPath, emptyDir, configMap and secret volumes are supported by the "
-                 "Windows preview build yet",
+                 "{}: only hostPath, emptyDir, configMap, secret, downwardAPI and projected "
+                 "volumes are supported by the Windows preview build yet",
                  what);
     }
     ASSIGN_OR_RETURN_CTX(std::string link, windows::MountLinkPath(volume, m.mount_path), "{}",
@@ -485,7 +512,7 @@ Result<Running> Start(const k8s::Pod& pod, const k8s::Container& c, const Contai
       return Err(Error(copied.error()).Context(fmt::format("container \"{}\"", c.name)));
     }
   }
-  if (Status mounted = MakeMounts(pod.spec, c, flags, volume, ctx.token.get()); !mounted) {
+  if (Status mounted = MakeMounts(pod, c, flags, volume, ctx.token.get()); !mounted) {
     remove_volume();
     return Err(Error(mounted.error()).Context(fmt::format("container \"{}\"", c.name)));
   }
