@@ -1,5 +1,6 @@
 // `hostprocess events [--for TYPE/NAME] [--types Warning]` (kubectl events) and the listing
-// `get events` shares with it.
+// `get events` shares with it. One verb for both nodes' builds: the events are read through
+// node_pods.h.
 #include "cli/hostprocess/events.h"
 
 #include <fmt/format.h>
@@ -9,18 +10,18 @@
 #include <string>
 #include <vector>
 
-#include "cli/hostprocess/agent_cli.h"
+#include "cli/hostprocess/cli_output.h"
+#include "cli/hostprocess/command.h"
+#include "cli/hostprocess/node_pods.h"
 #include "core/base/strings.h"
+#include "core/base/time.h"
 
 namespace hp::cli {
 
-std::vector<NodeEvent> CollectEvents(const std::vector<agent::PodView>& pods,
-                                     const std::vector<agent::DaemonSetView>& daemonsets) {
+std::vector<NodeEvent> CollectEvents(const std::vector<ObjectEvents>& objects) {
   std::vector<NodeEvent> out;
-  for (const agent::PodView& p : pods)
-    for (const agent::Event& e : p.status.events) out.push_back({p.ns, "pod/" + p.name, e});
-  for (const agent::DaemonSetView& d : daemonsets)
-    for (const agent::Event& e : d.events) out.push_back({d.ns, "daemonset/" + d.name, e});
+  for (const ObjectEvents& o : objects)
+    for (const agent::Event& e : *o.events) out.push_back({o.ns, o.object, e});
   std::stable_sort(out.begin(), out.end(), [](const NodeEvent& a, const NodeEvent& b) {
     return a.event.last < b.event.last;
   });
@@ -70,14 +71,18 @@ int RunEvents(const GlobalOptions& global, const EventsFlags& f) {
       return 1;
     }
   }
-  auto agent = OpenAgent(global);
-  if (!agent) return Fail(agent.error());
-  auto pods = (*agent)->ListPods();
+  auto node = OpenNodePods(global);
+  if (!node) return Fail(node.error());
+  auto pods = (*node)->List();
   if (!pods) return Fail(pods.error());
-  auto ds = (*agent)->ListDaemonSets();
+  auto ds = (*node)->DaemonSetEvents();
   if (!ds) return Fail(ds.error());
+  std::vector<ObjectEvents> objects;
+  for (const NodePod& p : *pods) objects.push_back({p.ns, "pod/" + p.name, &p.status.events});
+  for (const NodeDaemonSetEvents& d : *ds)
+    objects.push_back({d.ns, "daemonset/" + d.name, &d.events});
   std::vector<NodeEvent> shown;
-  for (auto& e : CollectEvents(*pods, *ds)) {
+  for (auto& e : CollectEvents(objects)) {
     if (!f.ns.all && e.ns != f.ns.ns) continue;
     if (!for_object.empty() && e.object != for_object) continue;
     if (!f.types.empty() &&

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "cli/hostprocess/printers/table.h"
-#include "core/agent/agent.h"
+#include "core/agent/pod_status.h"
 
 namespace hp::cli {
 
@@ -18,9 +18,14 @@ struct NodeEvent {
   agent::Event event;
 };
 
-// Every event of the objects in `pods` and `daemonsets`, oldest last-seen first.
-std::vector<NodeEvent> CollectEvents(const std::vector<agent::PodView>& pods,
-                                     const std::vector<agent::DaemonSetView>& daemonsets);
+// An object's events: its namespace, kubectl's OBJECT column and the events.
+struct ObjectEvents {
+  std::string ns, object;
+  const std::vector<agent::Event>* events;
+};
+
+// Every event of `objects`, oldest last-seen first.
+std::vector<NodeEvent> CollectEvents(const std::vector<ObjectEvents>& objects);
 
 // EventSource and LastSeenColumn: printers/table.h.
 

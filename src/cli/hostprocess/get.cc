@@ -170,8 +170,13 @@ Result<Listing> ListEvents(agent::Agent& a, const GetFlags& f) {
   if (!pods) return Err(pods.error());
   auto ds = a.ListDaemonSets();
   if (!ds) return Err(ds.error());
+  std::vector<ObjectEvents> objects;
+  for (const agent::PodView& p : *pods)
+    objects.push_back({p.ns, "pod/" + p.name, &p.status.events});
+  for (const agent::DaemonSetView& d : *ds)
+    objects.push_back({d.ns, "daemonset/" + d.name, &d.events});
   std::vector<NodeEvent> events;
-  for (auto& e : CollectEvents(*pods, *ds))
+  for (auto& e : CollectEvents(objects))
     if (f.ns.all || e.ns == f.ns.ns) events.push_back(std::move(e));
   Listing l{.kind = "events", .prefix = "event"};
   int64_t now = NowUnixSeconds();

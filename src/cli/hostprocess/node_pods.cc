@@ -37,6 +37,12 @@ class AgentNodePods : public NodePods {
       if (d.ns == ns && d.name == name) return true;
     return false;
   }
+  Result<std::vector<NodeDaemonSetEvents>> DaemonSetEvents() override {
+    ASSIGN_OR_RETURN(auto list, agent_->ListDaemonSets());
+    std::vector<NodeDaemonSetEvents> out;
+    for (auto& d : list) out.push_back({std::move(d.ns), std::move(d.name), std::move(d.events)});
+    return out;
+  }
   std::optional<agent::PodStatus> StatusNow(const NodePod& p) override {
     auto st = agent::ReadPodStatus(p.key + "/status.json");
     if (!st) return std::nullopt;  // the pod is gone

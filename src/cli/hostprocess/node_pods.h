@@ -1,6 +1,6 @@
-// The node's pods (and which DaemonSets it has) as the verbs written once for both nodes read
-// them (`logs`, `wait`): the Linux agent's store (node_pods.cc) or the Windows node's
-// (windows/node_pods.cc).
+// The node's pods (and which DaemonSets it has, and their controller's events) as the verbs
+// written once for both nodes read them (`logs`, `wait`, `events`): the Linux agent's store
+// (node_pods.cc) or the Windows node's (windows/node_pods.cc).
 #pragma once
 
 #include <map>
@@ -23,6 +23,12 @@ struct NodePod {
   std::string owner_kind, owner_name;  // "DaemonSet" and its name; empty for a bare pod
 };
 
+// A DaemonSet's controller events (SuccessfulCreate, SuccessfulDelete of its pods).
+struct NodeDaemonSetEvents {
+  std::string ns, name;
+  std::vector<agent::Event> events;
+};
+
 class NodePods {
  public:
   virtual ~NodePods() = default;
@@ -35,6 +41,8 @@ class NodePods {
   virtual std::optional<agent::PodStatus> StatusNow(const NodePod& pod) = 0;
   // Whether DaemonSet `ns`/`name` is applied.
   virtual Result<bool> HasDaemonSet(const std::string& ns, const std::string& name) = 0;
+  // Every applied DaemonSet's controller events.
+  virtual Result<std::vector<NodeDaemonSetEvents>> DaemonSetEvents() = 0;
 };
 
 Result<std::unique_ptr<NodePods>> OpenNodePods(const GlobalOptions& global);

@@ -121,6 +121,28 @@ check "describe daemonsets: the controller's SuccessfulCreate event, as on Linux
   grep -Eq "^  Normal +SuccessfulCreate +[0-9]+s +daemonset-controller +Created pod: $first\$" "$out/out"
 check "describe daemonsets: a DaemonSet that fits says nothing about scheduling" \
   test "$(grep -c '^Scheduling:' "$out/out")" -eq 0
+# events (kubectl events; the Linux build's verb over node_pods.h): the controller's and the
+# kubelet's events, oldest first, in kubectl's columns.
+hp events -n kube-system
+check "events: kubectl's header" grep -Eq '^LAST SEEN +TYPE +REASON +OBJECT +MESSAGE$' "$out/out"
+check "events: the DaemonSet's SuccessfulCreate, then its pod's Scheduled and Started" bash -c \
+  "grep -nE '^[0-9]+s +Normal +SuccessfulCreate +daemonset/agent +Created pod: $first\$' '$out/out' >'$out/n1' &&
+   grep -nE '^[0-9]+s +Normal +Scheduled +pod/$first +Successfully assigned kube-system/$first to ' '$out/out' >'$out/n2' &&
+   grep -nE '^[0-9]+s +Normal +Started +pod/$first +Started container agent\$' '$out/out' >'$out/n3' &&
+   [ \$(cut -d: -f1 '$out/n2') -lt \$(cut -d: -f1 '$out/n3') ]"
+hp events -A --for "ds/agent" --no-headers
+check "events -A --for ds/agent --no-headers: the DaemonSet's alone, its namespace first" bash -c \
+  "test -s '$out/out' && ! grep -Evq '^kube-system +[0-9]+s +Normal +SuccessfulCreate +daemonset/agent ' '$out/out'"
+hp events -n kube-system --types Warning
+check "events --types Warning: only the warning (the image was never imported here)" bash -c \
+  "test $rc -eq 0 && test \$(wc -l <'$out/out') -eq 2 &&
+   grep -Eq '^[0-9]+s +Warning +ImageNotImported +pod/$first +container \"agent\": image ' '$out/out'"
+hp events -n nowhere
+check "events in an empty namespace: kubectl's words (exit 0)" bash -c \
+  "test $rc -eq 0 && test \"\$(cat '$out/err')\" = 'No events found in nowhere namespace.'"
+hp events --types Bogus
+check "events --types Bogus: refused (exit 1)" bash -c \
+  "test $rc -eq 1 && grep -qx 'error: valid --types are Normal or Warning, got Bogus' '$out/err'"
 hp describe ds -n kube-system no-such-ds
 check "describe ds: an unknown DaemonSet is NotFound (exit 1)" test "$rc" -eq 1 -a \
   "$(cat "$out/err")" = 'Error from server (NotFound): daemonsets.apps "no-such-ds" not found'

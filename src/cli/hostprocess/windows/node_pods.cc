@@ -32,6 +32,12 @@ class WindowsNodePods : public NodePods {
     // and decoding every DaemonSet for it is not needed.
     return sys::Exists(wn::DaemonSetsDir(root_) + "\\" + agent::ObjectKey(ns, name) + ".json");
   }
+  Result<std::vector<NodeDaemonSetEvents>> DaemonSetEvents() override {
+    std::vector<NodeDaemonSetEvents> out;
+    for (wn::DaemonSetView& d : wn::ListDaemonSets(root_, nullptr))
+      out.push_back({std::move(d.ns), std::move(d.name), std::move(d.events)});
+    return out;
+  }
   std::optional<agent::PodStatus> StatusNow(const NodePod& p) override {
     auto rec = wn::ReadPodRecord(root_, p.key);
     if (!rec) return std::nullopt;  // deleted
