@@ -75,12 +75,11 @@ int RunEvents(const GlobalOptions& global, const EventsFlags& f) {
   if (!node) return Fail(node.error());
   auto pods = (*node)->List();
   if (!pods) return Fail(pods.error());
-  auto ds = (*node)->DaemonSetEvents();
+  auto ds = (*node)->DaemonSets();
   if (!ds) return Fail(ds.error());
   std::vector<ObjectEvents> objects;
   for (const NodePod& p : *pods) objects.push_back({p.ns, "pod/" + p.name, &p.status.events});
-  for (const NodeDaemonSetEvents& d : *ds)
-    objects.push_back({d.ns, "daemonset/" + d.name, &d.events});
+  for (const NodeDaemonSet& d : *ds) objects.push_back({d.ns, "daemonset/" + d.name, &d.events});
   std::vector<NodeEvent> shown;
   for (auto& e : CollectEvents(objects)) {
     if (!f.ns.all && e.ns != f.ns.ns) continue;

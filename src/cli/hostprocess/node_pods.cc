@@ -3,6 +3,7 @@
 
 #include "cli/hostprocess/agent_cli.h"
 #include "core/agent/status.h"
+#include "core/k8s/decode.h"
 #include "core/pod/runner.h"
 
 namespace hp::cli {
@@ -37,11 +38,21 @@ class AgentNodePods : public NodePods {
       if (d.ns == ns && d.name == name) return true;
     return false;
   }
-  Result<std::vector<NodeDaemonSetEvents>> DaemonSetEvents() override {
+  Result<std::vector<NodeDaemonSet>> DaemonSets() override {
     ASSIGN_OR_RETURN(auto list, agent_->ListDaemonSets());
-    std::vector<NodeDaemonSetEvents> out;
-    for (auto& d : list) out.push_back({std::move(d.ns), std::move(d.name), std::move(d.events)});
+    std::vector<NodeDaemonSet> out;
+    for (auto& d : list) {
+      out.push_back({std::move(d.ns), std::move(d.name), std::move(d.object), d.desired,
+                     d.up_to_date, d.available, std::move(d.events)});
+    }
     return out;
+  }
+  Status UpdateDaemonSet(const std::string&, const std::string&,
+                         const nlohmann::json& object) override {
+    ASSIGN_OR_RETURN(k8s::Decoded decoded,
+                     k8s::DecodeString(object.dump(), "rollout restart", {.keep_raw = true}));
+    ASSIGN_OR_RETURN(auto lines, agent_->Apply(decoded.objects));
+    return Ok();
   }
   std::optional<agent::PodStatus> StatusNow(const NodePod& p) override {
     auto st = agent::ReadPodStatus(p.key + "/status.json");

@@ -1,10 +1,11 @@
-// The node's pods (and which DaemonSets it has, and their controller's events) as the verbs
-// written once for both nodes read them (`logs`, `wait`, `events`): the Linux agent's store
-// (node_pods.cc) or the Windows node's (windows/node_pods.cc).
+// The node's pods and DaemonSets as the verbs written once for both nodes read them (`logs`,
+// `wait`, `events`, `rollout`): the Linux agent's store (node_pods.cc) or the Windows node's
+// (windows/node_pods.cc).
 #pragma once
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,9 +24,12 @@ struct NodePod {
   std::string owner_kind, owner_name;  // "DaemonSet" and its name; empty for a bare pod
 };
 
-// A DaemonSet's controller events (SuccessfulCreate, SuccessfulDelete of its pods).
-struct NodeDaemonSetEvents {
+// An applied DaemonSet as this node's controller sees it: the object as applied, the counts of
+// its status, and the controller's events (SuccessfulCreate, SuccessfulDelete of its pods).
+struct NodeDaemonSet {
   std::string ns, name;
+  nlohmann::json object;
+  int desired = 0, up_to_date = 0, available = 0;
   std::vector<agent::Event> events;
 };
 
@@ -41,8 +45,12 @@ class NodePods {
   virtual std::optional<agent::PodStatus> StatusNow(const NodePod& pod) = 0;
   // Whether DaemonSet `ns`/`name` is applied.
   virtual Result<bool> HasDaemonSet(const std::string& ns, const std::string& name) = 0;
-  // Every applied DaemonSet's controller events.
-  virtual Result<std::vector<NodeDaemonSetEvents>> DaemonSetEvents() = 0;
+  // Every applied DaemonSet.
+  virtual Result<std::vector<NodeDaemonSet>> DaemonSets() = 0;
+  // Applies `object`, a changed copy of DaemonSet `ns`/`name` (rollout restart), and reconciles:
+  // its pod is replaced as for any changed template.
+  virtual Status UpdateDaemonSet(const std::string& ns, const std::string& name,
+                                 const nlohmann::json& object) = 0;
 };
 
 Result<std::unique_ptr<NodePods>> OpenNodePods(const GlobalOptions& global);

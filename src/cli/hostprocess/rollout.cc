@@ -1,21 +1,21 @@
 // `hostprocess rollout status|restart ds/NAME`: kubectl rollout for this node's DaemonSets.
 // status waits, printing kubectl's DaemonSetStatusViewer lines when they change, until every
 // pod of the DaemonSet is updated and available (or --timeout); restart stamps the template
-// with kubectl.kubernetes.io/restartedAt, which rolls the pod as a changed template does.
+// with kubectl.kubernetes.io/restartedAt, which rolls the pod as a changed template does. One
+// verb for both nodes' builds: the DaemonSets are read and updated through node_pods.h.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
-#include "cli/hostprocess/agent_cli.h"
-#include "cli/hostprocess/views.h"
+#include "cli/hostprocess/cli_output.h"
+#include "cli/hostprocess/command.h"
+#include "cli/hostprocess/node_pods.h"
 #include "core/base/time.h"
-#include "core/k8s/decode.h"
-#include "core/pod/pod_runner.h"
 
 namespace hp::cli {
 namespace {
@@ -41,18 +41,19 @@ Result<std::string> DaemonSetName(RolloutFlags& f) {
   return f.names[0];
 }
 
-const agent::DaemonSetView* Find(const std::vector<agent::DaemonSetView>& list,
-                                 const std::string& ns, const std::string& name) {
+const NodeDaemonSet* Find(const std::vector<NodeDaemonSet>& list, const std::string& ns,
+                          const std::string& name) {
   for (const auto& d : list)
     if (d.ns == ns && d.name == name) return &d;
   return nullptr;
 }
 
 // kubectl's DaemonSetStatusViewer: the line to print and whether the rollout is done.
-std::pair<std::string, bool> StatusLine(const agent::DaemonSetView& d) {
-  nlohmann::json ds = DaemonSetObject(d);
+std::pair<std::string, bool> StatusLine(const NodeDaemonSet& d) {
+  // The API server's default strategy: RollingUpdate.
+  const nlohmann::json spec = d.object.value("spec", nlohmann::json::object());
   std::string strategy =
-      ds["spec"].value("updateStrategy", nlohmann::json::object()).value("type", "RollingUpdate");
+      spec.value("updateStrategy", nlohmann::json::object()).value("type", "RollingUpdate");
   if (strategy != "RollingUpdate")
     return {"error: rollout status is only available for RollingUpdate strategy type\n", true};
   if (d.up_to_date < d.desired) {
@@ -78,14 +79,14 @@ int RunStatus(const GlobalOptions& global, RolloutFlags f) {
   }
   auto timeout = ParseTimeoutFlag(f.timeout);
   if (!timeout) return 1;
-  auto agent = OpenAgent(global);
-  if (!agent) return Fail(agent.error());
+  auto node = OpenNodePods(global);
+  if (!node) return Fail(node.error());
   auto deadline = std::chrono::steady_clock::now() + *timeout;
   std::string last;
   while (true) {
-    auto list = (*agent)->ListDaemonSets();
+    auto list = (*node)->DaemonSets();
     if (!list) return Fail(list.error());
-    const agent::DaemonSetView* d = Find(*list, f.ns.ns, *name);
+    const NodeDaemonSet* d = Find(*list, f.ns.ns, *name);
     if (!d) return NotFound("daemonsets.apps", *name);
     auto [line, done] = StatusLine(*d);
     if (line.rfind("error: ", 0) == 0) {
@@ -99,7 +100,7 @@ int RunStatus(const GlobalOptions& global, RolloutFlags f) {
       Print(stderr, "error: timed out waiting for the condition\n");
       return 1;
     }
-    ::usleep(200 * 1000);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
 }
 
@@ -109,20 +110,17 @@ int RunRestart(const GlobalOptions& global, RolloutFlags f) {
     if (!name.error().message().empty()) Print(stderr, "error: " + name.error().message() + "\n");
     return 1;
   }
-  auto agent = OpenAgent(global);
-  if (!agent) return Fail(agent.error());
-  auto list = (*agent)->ListDaemonSets();
+  auto node = OpenNodePods(global);
+  if (!node) return Fail(node.error());
+  auto list = (*node)->DaemonSets();
   if (!list) return Fail(list.error());
-  const agent::DaemonSetView* d = Find(*list, f.ns.ns, *name);
+  const NodeDaemonSet* d = Find(*list, f.ns.ns, *name);
   if (!d) return NotFound("daemonsets.apps", *name);
   nlohmann::json ds = d->object;
   auto& meta = ds["spec"]["template"]["metadata"];
   if (!meta.is_object()) meta = nlohmann::json::object();
   meta["annotations"]["kubectl.kubernetes.io/restartedAt"] = Rfc3339(NowUnixSeconds());
-  auto decoded = k8s::DecodeString(ds.dump(), "rollout restart", {.keep_raw = true});
-  if (!decoded) return Fail(decoded.error());
-  auto lines = (*agent)->Apply(decoded->objects);
-  if (!lines) return Fail(lines.error());
+  if (Status s = (*node)->UpdateDaemonSet(f.ns.ns, *name, ds); !s) return Fail(s.error());
   Print(stdout, fmt::format("daemonset.apps/{} restarted\n", *name));
   return 0;
 }

@@ -214,6 +214,28 @@ check "describe daemonsets: the old pod's SuccessfulDelete and the new one's Suc
   bash -c "grep -Eq '^  Normal +SuccessfulDelete .* daemonset-controller +Deleted pod: $first\$' '$out/out' &&
     grep -Eq '^  Normal +SuccessfulCreate .* daemonset-controller +Created pod: $second\$' '$out/out'"
 
+# rollout (the Linux build's verb over node_pods.h): status once rolled out; restart stamps the
+# template (kubectl.kubernetes.io/restartedAt), which replaces the pod as a changed template does.
+hp rollout status ds/agent -n kube-system --timeout 60s
+check "rollout status: kubectl's words once rolled out (exit 0)" bash -c \
+  "test $rc -eq 0 && grep -qx 'daemon set \"agent\" successfully rolled out' '$out/out'"
+hp rollout restart ds/agent -n kube-system
+check "rollout restart: kubectl's words" test "$(cat "$out/out")" = "daemonset.apps/agent restarted"
+check "rollout restart: the template is stamped" \
+  grep -q 'kubectl.kubernetes.io/restartedAt' "$state/daemonsets/kube-system_agent.json"
+hp rollout status ds/agent -n kube-system --timeout 60s
+check "rollout status after a restart: rolled out again (exit 0)" bash -c \
+  "test $rc -eq 0 && grep -qx 'daemon set \"agent\" successfully rolled out' '$out/out'"
+third=$(agent_pod)
+check "rollout restart: a new pod replaced the last one" \
+  test -n "$third" -a "$third" != "$second" -a ! -d "$state/pods/kube-system_$second"
+hp rollout status ds/nothere -n kube-system
+check "rollout status of an unknown DaemonSet: NotFound (exit 1)" bash -c \
+  "test $rc -eq 1 && grep -qx 'Error from server (NotFound): daemonsets.apps \"nothere\" not found' '$out/err'"
+hp rollout status pod/x
+check "rollout status of a pod: kubectl's refusal (exit 1)" bash -c \
+  "test $rc -eq 1 && grep -qx 'error: no status viewer has been implemented for Pod' '$out/err'"
+
 hp delete daemonset -n kube-system agent
 check "delete daemonset: kubectl's words" \
   test "$(cat "$out/out")" = 'daemonset.apps "agent" deleted'

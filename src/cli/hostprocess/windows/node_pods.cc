@@ -32,11 +32,25 @@ class WindowsNodePods : public NodePods {
     // and decoding every DaemonSet for it is not needed.
     return sys::Exists(wn::DaemonSetsDir(root_) + "\\" + agent::ObjectKey(ns, name) + ".json");
   }
-  Result<std::vector<NodeDaemonSetEvents>> DaemonSetEvents() override {
-    std::vector<NodeDaemonSetEvents> out;
-    for (wn::DaemonSetView& d : wn::ListDaemonSets(root_, nullptr))
-      out.push_back({std::move(d.ns), std::move(d.name), std::move(d.events)});
+  Result<std::vector<NodeDaemonSet>> DaemonSets() override {
+    std::vector<NodeDaemonSet> out;
+    for (wn::DaemonSetView& d : wn::ListDaemonSets(root_, nullptr)) {
+      wn::DaemonSetPods n = wn::CountDaemonSetPods(root_, d);
+      out.push_back({std::move(d.ns), std::move(d.name), std::move(d.object), d.fit.fits ? 1 : 0,
+                     n.up_to_date, n.ready, std::move(d.events)});
+    }
     return out;
+  }
+  Status UpdateDaemonSet(const std::string& ns, const std::string& name,
+                         const nlohmann::json& object) override {
+    ASSIGN_OR_RETURN(wn::StoreLock lock, wn::StoreLock::Take(root_));
+    std::string path = wn::DaemonSetsDir(root_) + "\\" + agent::ObjectKey(ns, name) + ".json";
+    std::optional<nlohmann::json> record = wn::ReadJson(path);
+    if (!record || !record->is_object())
+      return Err(ErrorCode::kNotFound, "daemonsets.apps \"{}\" not found", name);
+    (*record)["object"] = object;
+    TRY(wn::WriteJson(path, *record));
+    return wn::Reconcile(root_);
   }
   std::optional<agent::PodStatus> StatusNow(const NodePod& p) override {
     auto rec = wn::ReadPodRecord(root_, p.key);
