@@ -85,15 +85,16 @@ Status DownwardFiles(Payload& files, const std::vector<k8s::DownwardAPIVolumeFil
   for (const k8s::DownwardAPIVolumeFile& f : items) {
     std::string value;
     if (f.field_ref) {
-      ASSIGN_OR_RETURN(value, FieldRefValue(*f.field_ref, *in.pod, in.node));
+      ASSIGN_OR_RETURN(value, FieldRefValue(*f.field_ref, *in.input.pod, in.input.node));
     } else if (f.resource_field_ref) {
-      const k8s::Container* c = in.container;
-      for (const auto& list : {&in.pod->spec.containers, &in.pod->spec.init_containers}) {
+      const k8s::Container* c = in.input.container;
+      for (const auto& list :
+           {&in.input.pod->spec.containers, &in.input.pod->spec.init_containers}) {
         for (const k8s::Container& cc : *list) {
           if (cc.name == f.resource_field_ref->container_name) c = &cc;
         }
       }
-      ASSIGN_OR_RETURN(value, ResourceFieldRefValue(*f.resource_field_ref, *c, in.node));
+      ASSIGN_OR_RETURN(value, ResourceFieldRefValue(*f.resource_field_ref, *c, in.input.node));
     }
     files[f.path] = {value, f.mode.value_or(mode)};
   }
@@ -106,10 +107,11 @@ Status AddProjection(Payload& files, const k8s::VolumeProjection& p, int32_t mod
     files[p.service_account_token->path] = {
         in.token ? *in.token
                  : LocalServiceAccountToken(
-                       *in.pod, p.service_account_token->expiration_seconds.value_or(3600), in.now),
+                       *in.input.pod, p.service_account_token->expiration_seconds.value_or(3600),
+                       in.now),
         mode};
   } else if (p.config_map) {
-    if (const k8s::ConfigMap* cm = FindNamed(in.config_maps, p.config_map->name)) {
+    if (const k8s::ConfigMap* cm = FindNamed(in.input.config_maps, p.config_map->name)) {
       TRY(AddKeyItems(files, cm->data, &cm->binary_data, p.config_map->items, mode,
                       p.config_map->optional.value_or(false), what));
     } else if (p.config_map->name == "kube-root-ca.crt") {
@@ -118,7 +120,7 @@ Status AddProjection(Payload& files, const k8s::VolumeProjection& p, int32_t mod
       return Err(ErrorCode::kNotFound, "{}: configmaps \"{}\" not found", what, p.config_map->name);
     }
   } else if (p.secret) {
-    if (const k8s::Secret* s = FindNamed(in.secrets, p.secret->name)) {
+    if (const k8s::Secret* s = FindNamed(in.input.secrets, p.secret->name)) {
       TRY(AddKeyItems(files, s->data, nullptr, p.secret->items, mode,
                       p.secret->optional.value_or(false), what));
     } else if (!p.secret->optional.value_or(false)) {
@@ -163,8 +165,8 @@ std::string LocalServiceAccountToken(const k8s::Pod& pod, int64_t expiration, in
 }
 
 Result<Payload> VolumePayload(const k8s::Volume& v, const PayloadSources& in) {
-  if (v.config_map) return ConfigMapPayload(v.name, *v.config_map, in.config_maps);
-  if (v.secret) return SecretPayload(v.name, *v.secret, in.secrets);
+  if (v.config_map) return ConfigMapPayload(v.name, *v.config_map, in.input.config_maps);
+  if (v.secret) return SecretPayload(v.name, *v.secret, in.input.secrets);
   Payload files;
   std::string what = fmt::format("volume \"{}\"", v.name);
   if (v.downward_api) {

@@ -52,11 +52,7 @@ Result<Payload> SecretPayload(const std::string& volume, const k8s::SecretVolume
 // node, the ConfigMaps and Secrets of the pod's namespace, and the node's own service account
 // material when it has some (else an unsigned local token and an empty CA).
 struct PayloadSources {
-  const k8s::Pod* pod = nullptr;
-  const k8s::Container* container = nullptr;
-  NodeInfo node;
-  std::vector<const k8s::ConfigMap*> config_maps;
-  std::vector<const k8s::Secret*> secrets;
+  PlanInput input;  // the pod, container, node and the namespace's ConfigMaps and Secrets
   std::optional<std::string> token, ca;  // the node's `token` and `ca.crt`
   int64_t now = 0;                       // Unix seconds: the local token's iat
 };

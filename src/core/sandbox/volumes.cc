@@ -27,12 +27,12 @@ using FileSet = plan::Payload;  // relative path → file (kubelet's MakePayload
 Result<FileSet> VolumeFiles(const HostVolumesConfig& config, const VolumeContext& ctx,
                             const k8s::Volume& v) {
   plan::PayloadSources in;
-  in.pod = ctx.pod;
-  in.container = ctx.container;
-  in.node = ctx.node;
+  in.input.pod = ctx.pod;
+  in.input.container = ctx.container;
+  in.input.node = ctx.node;
   if (ctx.objects) {
-    in.config_maps = ctx.objects->config_maps;
-    in.secrets = ctx.objects->secrets;
+    in.input.config_maps = ctx.objects->config_maps;
+    in.input.secrets = ctx.objects->secrets;
   }
   in.now = static_cast<int64_t>(::time(nullptr));
   if (v.projected && !config.service_account_dir.empty()) {

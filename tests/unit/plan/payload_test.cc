@@ -152,10 +152,10 @@ TEST_F(PayloadTest, DownwardApiAndProjectedVolumes) {
   const k8s::Pod* pod = std::get_if<k8s::Pod>(&d.objects[0].value);
   ASSERT_NE(pod, nullptr);
   PayloadSources in;
-  in.pod = pod;
-  in.container = &pod->spec.containers[0];
-  in.config_maps = config_maps_;
-  in.secrets = secrets_;
+  in.input.pod = pod;
+  in.input.container = &pod->spec.containers[0];
+  in.input.config_maps = config_maps_;
+  in.input.secrets = secrets_;
   auto info = VolumePayload(pod->spec.volumes[0], in);
   ASSERT_TRUE(info) << info.error().ToString();
   EXPECT_EQ(info->at("labels").content, "app=\"probe\"\ntier=\"node\"");
@@ -183,8 +183,8 @@ TEST_F(PayloadTest, ServiceAccountVolumeWithTheNodesMaterialOrALocalToken) {
   k8s::Volume sa = ServiceAccountVolume("kube-api-access");
   EXPECT_EQ(sa.name, "kube-api-access");
   PayloadSources in;
-  in.pod = pod;
-  in.container = &pod->spec.containers[0];
+  in.input.pod = pod;
+  in.input.container = &pod->spec.containers[0];
   in.now = 1000;
   auto local = VolumePayload(sa, in);
   ASSERT_TRUE(local) << local.error().ToString();
@@ -212,7 +212,7 @@ data: {ca.crt: cluster-ca}
 )Y",
                               "ca.yaml");
   ASSERT_TRUE(cm) << cm.error().ToString();
-  in.config_maps = {cm->objects[0].config_map()};
+  in.input.config_maps = {cm->objects[0].config_map()};
   auto cluster = VolumePayload(sa, in);
   ASSERT_TRUE(cluster) << cluster.error().ToString();
   EXPECT_EQ(cluster->at("ca.crt").content, "cluster-ca");

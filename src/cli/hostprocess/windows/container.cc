@@ -87,6 +87,19 @@ plan::NodeInfo NodeInfo() {
   return node;
 }
 
+// What kubelet's environment and file volumes are made from (plan::ManifestEnv, VolumePayload):
+// the pod, the container, this node, and the ConfigMaps and Secrets of the pod's namespace.
+plan::PlanInput PlanInputOf(const k8s::Pod& pod, const k8s::Container& c,
+                            const ContainerOptions& flags) {
+  plan::PlanInput input;
+  input.pod = &pod;
+  input.container = &c;
+  input.node = NodeInfo();
+  input.config_maps = flags.config_maps;
+  input.secrets = flags.secrets;
+  return input;
+}
+
 std::optional<std::string> RunAsUserName(const k8s::PodSpec& pod, const k8s::Container& c) {
   if (c.security_context && c.security_context->windows_options &&
       c.security_context->windows_options->run_as_user_name)
@@ -235,13 +248,7 @@ Status MakeMounts(const k8s::Pod& pod, const k8s::Container& c, const ContainerO
     }
     if (!taken) mounts.emplace_back(m, &service_account);
   }
-  plan::PayloadSources sources;
-  sources.pod = &pod;
-  sources.container = &c;
-  sources.node = NodeInfo();
-  sources.config_maps = flags.config_maps;
-  sources.secrets = flags.secrets;
-  sources.now = NowUnixSeconds();
+  plan::PayloadSources sources{PlanInputOf(pod, c, flags), {}, {}, NowUnixSeconds()};
   std::vector<Planned> planned;
   for (const auto& [m, v] : mounts) {
     std::string what = fmt::format("volumeMount \"{}\" at \"{}\"", m.name, m.mount_path);
@@ -447,13 +454,7 @@ Result<ProcessContext> ContextFor(const k8s::Pod& pod, const k8s::Container& c,
   // The manifest's environment as kubelet makes it (plan::ManifestEnv: `$(VAR)` expansion,
   // fieldRef, resourceFieldRef, configMapKeyRef, secretKeyRef, envFrom), over the ConfigMaps
   // and Secrets of the pod's namespace.
-  plan::PlanInput input;
-  input.pod = &pod;
-  input.container = &c;
-  input.node = NodeInfo();
-  input.config_maps = flags.config_maps;
-  input.secrets = flags.secrets;
-  auto manifest_env = plan::ManifestEnv(input);
+  auto manifest_env = plan::ManifestEnv(PlanInputOf(pod, c, flags));
   if (!manifest_env)
     return Err(Error(manifest_env.error()).Context(fmt::format("container \"{}\"", c.name)));
   ctx.manifest_env = std::move(*manifest_env);
