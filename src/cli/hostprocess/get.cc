@@ -18,6 +18,7 @@
 #include "cli/hostprocess/get_filters.h"
 #include "cli/hostprocess/printers/api_objects.h"
 #include "cli/hostprocess/printers/jsonpath.h"
+#include "cli/hostprocess/printers/object_output.h"
 #include "cli/hostprocess/printers/table.h"
 #include "cli/hostprocess/views.h"
 #include "core/base/strings.h"
@@ -254,64 +255,14 @@ Status SortEntries(std::vector<Entry>& entries, const std::string& sort_by) {
 // -o json|yaml|name|jsonpath=|custom-columns= of every listed object.
 int PrintObjects(const GetFlags& f, const std::vector<Listing>& listings) {
   std::vector<nlohmann::json> objects;
-  std::string names;
+  std::vector<std::string> names;
   for (const auto& l : listings) {
     for (const auto& e : l.entries) {
       objects.push_back(e.object);
-      names += l.prefix + "/" + e.name + "\n";
+      names.push_back(l.prefix + "/" + e.name);
     }
   }
-  if (f.output == "name") {
-    Print(stdout, names);
-    return 0;
-  }
-  nlohmann::json doc = GetDocument(objects, !f.names.empty());
-  if (f.output == "json" || f.output == "yaml") {
-    Print(stdout, DocumentText(doc, f.output == "yaml"));
-    return 0;
-  }
-  if (f.output.rfind("jsonpath=", 0) == 0) {
-    auto path = JsonPath::Parse(f.output.substr(9));
-    if (!path) {
-      Print(stderr, fmt::format("error: error parsing jsonpath {}, {}\n", f.output.substr(9),
-                                path.error().message()));
-      return 1;
-    }
-    Print(stdout, *path->Execute(doc));
-    return 0;
-  }
-  // custom-columns=HEADER:PATH,...
-  std::string spec = f.output.substr(f.output.find('=') + 1);
-  std::vector<std::string> header;
-  std::vector<JsonPath> paths;
-  for (const std::string& col : Split(spec, ',')) {
-    size_t colon = col.find(':');
-    if (colon == std::string::npos) {
-      Print(stderr, fmt::format("error: unexpected custom-columns spec: {}, expected "
-                                "<header>:<json-path-expr>\n",
-                                col));
-      return 1;
-    }
-    auto path = JsonPath::Parse(RelaxedJsonPath(col.substr(colon + 1)));
-    if (!path) {
-      Print(stderr, fmt::format("error: {}\n", path.error().message()));
-      return 1;
-    }
-    header.push_back(col.substr(0, colon));
-    paths.push_back(std::move(*path));
-  }
-  Table t(header);
-  for (const auto& o : objects) {
-    std::vector<std::string> row;
-    for (const auto& p : paths) {
-      std::vector<std::string> vals;
-      for (const auto& v : p.Values(o)) vals.push_back(GoValueText(v));
-      row.push_back(vals.empty() ? "<none>" : Join(vals, ","));
-    }
-    t.AddRow(row);
-  }
-  Print(stdout, t.Render(f.no_headers));
-  return 0;
+  return PrintObjectOutput(objects, names, f.output, !f.names.empty(), f.no_headers);
 }
 
 // The tables of `listings`, kubectl's way: with several types, names carry the type

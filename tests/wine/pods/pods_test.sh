@@ -189,8 +189,22 @@ check "get pod -o json: a pod with limits only is Guaranteed" \
 hp delete pod limited
 check "delete of the pod with limits only: exit 0" test "$rc" -eq 0
 hp get pods -o go-template
-check "get pods -o go-template: refused by name (exit 1)" test "$rc" -eq 1 -a \
-  "$(cat "$out/err")" = 'error: unable to match a printer suitable for the output format "go-template", allowed formats are: json,name,wide,yaml (the Windows preview build)'
+check "get pods -o go-template: refused as kubectl refuses an unknown format (exit 1)" \
+  test "$rc" -eq 1 -a \
+  "$(cat "$out/err")" = 'error: unable to match a printer suitable for the output format "go-template", allowed formats are: custom-columns,json,jsonpath,name,wide,yaml'
+# -o jsonpath= and custom-columns= (the Linux build's printers, printers/object_output.h).
+hp get pods -o 'jsonpath={.items[*].metadata.name} {.items[0].status.phase}'
+check "get pods -o jsonpath=: the List's fields" test "$rc" -eq 0 -a "$(cat "$out/out")" = "keeper Running"
+hp get pod keeper -o 'jsonpath={.spec.containers[0].name}'
+check "get pod NAME -o jsonpath=: the object's own fields (its container, main)" test "$(cat "$out/out")" = "main"
+hp get pods -o 'custom-columns=NAME:.metadata.name,PHASE:.status.phase,NODE:.spec.nodeName'
+check "get pods -o custom-columns=: kubectl's table of the paths" bash -c \
+  "grep -Eq '^NAME +PHASE +NODE$' '$out/out' && grep -Eq '^keeper +Running +[^ ]+$' '$out/out'"
+hp get pods -o 'custom-columns=NAME:.metadata.name' --no-headers
+check "get pods -o custom-columns= --no-headers: the rows alone" test "$(cat "$out/out")" = "keeper"
+hp get pods -o 'jsonpath={.items[0'
+check "get pods -o jsonpath= with a bad template: kubectl's error (exit 1)" bash -c \
+  "test $rc -eq 1 && grep -q '^error: error parsing jsonpath {.items\[0, ' '$out/err'"
 
 # top pods: kubectl's columns (the Linux node's printer), figures from the container's Job
 # Object opened by name: memory is the private working set of the job's processes (the whole

@@ -22,6 +22,7 @@
 #include "cli/hostprocess/manifests.h"
 #include "cli/hostprocess/printers/api_objects.h"
 #include "cli/hostprocess/printers/describe.h"
+#include "cli/hostprocess/printers/object_output.h"
 #include "cli/hostprocess/printers/table.h"
 #include "cli/hostprocess/windows/container.h"
 #include "cli/hostprocess/windows/objects.h"
@@ -187,7 +188,7 @@ struct GetFlags {
   bool no_headers = false;
   GetSelectors match;
   bool wide() const { return output == "wide"; }
-  bool objects() const { return output == "json" || output == "yaml" || output == "name"; }
+  bool objects() const { return IsObjectOutput(output); }
   // The namespace listed, "" for every one (PodKeys, NoneFound).
   std::string listed_ns() const { return all ? "" : ns; }
 };
@@ -220,17 +221,15 @@ int PrintListing(const GetFlags& f, const char* plural, const char* prefix, List
       return Fail(std::string("Error from server (NotFound): ") + plural + " \"" + n +
                   "\" not found");
   }
-  if (l.objects.empty() && f.output != "json" && f.output != "yaml")
-    return NoneFound(f.listed_ns());
-  if (f.output == "name") {
-    std::string out;
-    for (const auto& [name, object] : l.objects) out += std::string(prefix) + "/" + name + "\n";
-    Write(stdout, out);
-  } else if (f.objects()) {
+  if (l.objects.empty() && (!f.objects() || f.output == "name")) return NoneFound(f.listed_ns());
+  if (f.objects()) {
     std::vector<json> objects;
-    for (auto& [name, object] : l.objects) objects.push_back(std::move(object));
-    Write(stdout,
-          DocumentText(GetDocument(std::move(objects), !f.names.empty()), f.output == "yaml"));
+    std::vector<std::string> names;
+    for (auto& [name, object] : l.objects) {
+      objects.push_back(std::move(object));
+      names.push_back(std::string(prefix) + "/" + name);
+    }
+    return PrintObjectOutput(objects, names, f.output, !f.names.empty(), f.no_headers);
   } else {
     Write(stdout, l.table.Render(f.no_headers));
   }
@@ -540,12 +539,13 @@ CommandRegistration get_reg(31, {"get"}, [](CLI::App& app, GlobalOptions& g, int
   cmd->add_option("-n,--namespace", f->ns, "Namespace")->capture_default_str();
   cmd->add_flag("-A,--all-namespaces", f->all, "List the objects of every namespace");
   cmd->add_option("-o,--output", f->output,
-                  "wide (the node's IP and name for pods), json, yaml or name");
+                  "wide (the node's IP and name for pods), json, yaml, name, jsonpath=TEMPLATE or "
+                  "custom-columns=HEADER:PATH,...");
   AddGetFilterFlags(cmd, f->selector, f->field_selector, f->show_labels, f->no_headers);
   cmd->callback([&g, &rc, f] {
     if (!f->output.empty() && !f->wide() && !f->objects()) {
       rc = Fail("error: unable to match a printer suitable for the output format \"" + f->output +
-                "\", allowed formats are: json,name,wide,yaml (the Windows preview build)");
+                "\", allowed formats are: custom-columns,json,jsonpath,name,wide,yaml");
       return;
     }
     if (const wn::ObjectKind* kind = wn::StoredKindNamed(f->resource)) {
