@@ -74,6 +74,22 @@ assert s["desiredNumberScheduled"] == 1 and s["numberReady"] == 1
 ' "$out/out"
 hp get ds -n kube-system -o name
 check "get ds -o name: daemonset.apps/agent" test "$(cat "$out/out")" = "daemonset.apps/agent"
+# Several types (a comma list, `all`) and TYPE/NAME, as the Linux build's get takes them.
+hp get pods,ds -n kube-system
+check "get pods,ds: both tables, names with their type, a blank line between" bash -c \
+  "grep -Eq '^pod/$first +1/1 +Running ' '$out/out' && grep -Eq '^daemonset.apps/agent +1 +1 +1 +1 +1 ' '$out/out' &&
+   test \$(grep -c '^\$' '$out/out') -eq 1 && test \$(grep -c '^NAME ' '$out/out') -eq 2"
+hp get all -n kube-system -o name
+check "get all -o name: the pod and the DaemonSet" \
+  test "$(cat "$out/out")" = "$(printf 'pod/%s\ndaemonset.apps/agent' "$first")"
+hp get ds/agent -n kube-system --no-headers
+check "get ds/agent: its row alone" grep -Eq '^agent +1 +1 +1 +1 +1 ' "$out/out"
+hp get pod/nothere -n kube-system
+check "get pod/nothere: NotFound (exit 1)" bash -c \
+  "test $rc -eq 1 && grep -qx 'Error from server (NotFound): pods \"nothere\" not found' '$out/err'"
+hp get pods,bogus
+check "get pods,bogus: the unknown type named (exit 1)" bash -c \
+  "test $rc -eq 1 && grep -q 'the server doesn.t have a resource type \"bogus\"' '$out/err'"
 # -A, -l, --field-selector, --show-labels and --no-headers, as the Linux build filters and
 # prints them (get_filters.h).
 hp get pods -A --show-labels

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cli/hostprocess/admission_cli.h"
+#include "cli/hostprocess/cli_output.h"
 #include "cli/hostprocess/command.h"
 #include "cli/hostprocess/get_filters.h"
 #include "cli/hostprocess/manifests.h"
@@ -204,43 +205,65 @@ std::vector<std::string> Header(const GetFlags& f, std::vector<std::string> colu
   return columns;
 }
 
-// One type's listing: the table's rows, or the API objects for -o json|yaml|name (the Linux
-// build's, api_objects.h), by name.
+// One type's listing: the table's header and rows, or the API objects for -o json|yaml|name|
+// jsonpath=|custom-columns= (the Linux build's, api_objects.h), by name.
 struct Listing {
-  Table table;
+  const char* plural;  // NotFound's: "pods", "daemonsets.apps"
+  const char* prefix;  // -o name's and a multi-type table's: "pod", "daemonset.apps"
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
   std::vector<std::pair<std::string, json>> objects;
 };
 
-// After the listing, as the Linux build: a name asked for and not found is NotFound; no
-// objects is "No resources found" for a table or names, an empty List for json and yaml.
-int PrintListing(const GetFlags& f, const char* plural, const char* prefix, Listing& l) {
-  for (const std::string& n : f.names) {
-    bool found = false;
-    for (const auto& [name, object] : l.objects) found |= name == n;
-    if (!found)
-      return Fail(std::string("Error from server (NotFound): ") + plural + " \"" + n +
-                  "\" not found");
+// After the listings, as the Linux build: with one type, a name asked for and not found is
+// NotFound; nothing at all is "No resources found" for tables or names, an empty List for the
+// other formats; with several types, the names in the tables carry their type (`pod/x`) and the
+// tables are separated by a blank line.
+int PrintListings(const GetFlags& f, std::vector<Listing>& listings) {
+  if (listings.size() == 1) {
+    for (const std::string& n : f.names) {
+      bool found = false;
+      for (const auto& [name, object] : listings[0].objects) found |= name == n;
+      if (!found)
+        return Fail(std::string("Error from server (NotFound): ") + listings[0].plural + " \"" + n +
+                    "\" not found");
+    }
   }
-  if (l.objects.empty() && (!f.objects() || f.output == "name")) return NoneFound(f.listed_ns());
+  size_t total = 0;
+  for (const Listing& l : listings) total += l.objects.size();
+  if (total == 0 && (!f.objects() || f.output == "name")) return NoneFound(f.listed_ns());
   if (f.objects()) {
     std::vector<json> objects;
     std::vector<std::string> names;
-    for (auto& [name, object] : l.objects) {
-      objects.push_back(std::move(object));
-      names.push_back(std::string(prefix) + "/" + name);
+    for (Listing& l : listings) {
+      for (auto& [name, object] : l.objects) {
+        objects.push_back(std::move(object));
+        names.push_back(std::string(l.prefix) + "/" + name);
+      }
     }
     return PrintObjectOutput(objects, names, f.output, !f.names.empty(), f.no_headers);
-  } else {
-    Write(stdout, l.table.Render(f.no_headers));
   }
+  std::string out;
+  size_t name_column = f.all ? 1 : 0;
+  for (Listing& l : listings) {
+    if (l.rows.empty()) continue;
+    Table t(l.header);
+    for (std::vector<std::string>& row : l.rows) {
+      if (listings.size() > 1) row[name_column] = std::string(l.prefix) + "/" + row[name_column];
+      t.AddRow(std::move(row));
+    }
+    if (!out.empty()) out += "\n";
+    out += t.Render(f.no_headers);
+  }
+  Write(stdout, out);
   return 0;
 }
 
-int GetPods(const GlobalOptions& g, const GetFlags& f) {
+Listing ListPodsOf(const GlobalOptions& g, const GetFlags& f) {
   std::vector<std::string> columns = {"NAME", "READY", "STATUS", "RESTARTS", "AGE"};
   if (f.wide())
     for (const std::string& h : PodWideHeader()) columns.push_back(h);
-  Listing l{Table(Header(f, std::move(columns))), {}};
+  Listing l{"pods", "pod", Header(f, std::move(columns)), {}, {}};
   int64_t now = NowUnixSeconds();
   std::string node =
       f.wide() || f.objects() || !f.field_selector.empty() ? agent::LocalNode({}).name : "";
@@ -273,19 +296,19 @@ int GetPods(const GlobalOptions& g, const GetFlags& f) {
       if (f.wide())
         for (std::string& cell : PodWideColumns(s, rec->pod, node)) row.push_back(std::move(cell));
       if (f.show_labels) row.push_back(LabelsColumn(rec->pod));
-      l.table.AddRow(std::move(row));
+      l.rows.push_back(std::move(row));
     }
     l.objects.emplace_back(name, std::move(object));
   }
-  return PrintListing(f, "pods", "pod", l);
+  return l;
 }
 
-int GetDaemonSets(const GlobalOptions& g, const GetFlags& f) {
+Listing ListDaemonSetsOf(const GlobalOptions& g, const GetFlags& f) {
   std::vector<std::string> columns = {"NAME",       "DESIRED",   "CURRENT",       "READY",
                                       "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"};
   if (f.wide())
     for (const std::string& h : DaemonSetWideHeader()) columns.push_back(h);
-  Listing l{Table(Header(f, std::move(columns))), {}};
+  Listing l{"daemonsets.apps", "daemonset.apps", Header(f, std::move(columns)), {}, {}};
   int64_t now = NowUnixSeconds();
   std::vector<std::string> damaged;
   for (const wn::DaemonSetView& ds : wn::ListDaemonSets(g.root, &damaged)) {
@@ -315,12 +338,12 @@ int GetDaemonSets(const GlobalOptions& g, const GetFlags& f) {
       if (f.wide())
         for (std::string& cell : DaemonSetWideColumns(ds.object)) row.push_back(std::move(cell));
       if (f.show_labels) row.push_back(LabelsColumn(ds.object));
-      l.table.AddRow(std::move(row));
+      l.rows.push_back(std::move(row));
     }
     l.objects.emplace_back(ds.name, std::move(object));
   }
   for (const std::string& d : damaged) Write(stderr, "Warning: " + d + "\n");
-  return PrintListing(f, "daemonsets.apps", "daemonset.apps", l);
+  return l;
 }
 
 // kubectl's tables: configmaps NAME DATA AGE, secrets NAME TYPE DATA AGE (DATA counts the
@@ -559,24 +582,42 @@ CommandRegistration get_reg(31, {"get"}, [](CLI::App& app, GlobalOptions& g, int
       rc = GetObjects(g, *kind, f->ns, f->no_headers);  // -o wide: kubectl's columns are the same
       return;
     }
+    // The types: TYPE/NAME, or a comma list of pods and daemonsets (and their kubectl names),
+    // `all` being both, as the Linux build takes them.
+    std::vector<Resource> kinds;
+    if (f->resource.find('/') != std::string::npos) {
+      std::string kind = PodOrDaemonSetKind(f->resource, f->names);
+      if (kind.empty()) {
+        rc = 1;
+        return;
+      }
+      kinds.push_back(kind == "pods" ? Resource::kPods : Resource::kDaemonSets);
+    } else {
+      for (const std::string& r : Split(f->resource, ',')) {
+        std::vector<Resource> these =
+            r == "all" ? std::vector<Resource>{Resource::kPods, Resource::kDaemonSets}
+                       : std::vector<Resource>{ResourceOf(r)};
+        for (Resource k : these) {
+          if (k != Resource::kPods && k != Resource::kDaemonSets) {
+            rc = Fail("error: the server doesn't have a resource type \"" + r +
+                      "\" (the Windows preview build has " + windows_node::kResources + ")");
+            return;
+          }
+          if (std::find(kinds.begin(), kinds.end(), k) == kinds.end()) kinds.push_back(k);
+        }
+      }
+    }
     std::string error;
-    if (!ParseGetSelectors(f->selector, f->field_selector,
-                           ResourceOf(f->resource) == Resource::kPods, &f->match, &error)) {
+    bool pods_only = kinds.size() == 1 && kinds[0] == Resource::kPods;
+    if (!ParseGetSelectors(f->selector, f->field_selector, pods_only, &f->match, &error)) {
       Write(stderr, error);
       rc = 1;
       return;
     }
-    switch (ResourceOf(f->resource)) {
-      case Resource::kPods:
-        rc = GetPods(g, *f);
-        break;
-      case Resource::kDaemonSets:
-        rc = GetDaemonSets(g, *f);
-        break;
-      default:
-        rc = Fail("error: the server doesn't have a resource type \"" + f->resource +
-                  "\" (the Windows preview build has " + windows_node::kResources + ")");
-    }
+    std::vector<Listing> listings;
+    for (Resource k : kinds)
+      listings.push_back(k == Resource::kPods ? ListPodsOf(g, *f) : ListDaemonSetsOf(g, *f));
+    rc = PrintListings(*f, listings);
   });
 });
 
