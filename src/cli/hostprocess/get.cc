@@ -238,17 +238,12 @@ std::vector<std::string> KindsOf(GetFlags& f, std::string* bad) {
 }
 
 Status SortEntries(std::vector<Entry>& entries, const std::string& sort_by) {
-  auto path = JsonPath::Parse(RelaxedJsonPath(sort_by));
-  if (!path) return Err(path.error());
-  auto key = [&](const Entry& e) {
-    auto v = path->Values(e.object);
-    return v.empty() ? nlohmann::json() : v.front();
-  };
-  std::stable_sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
-    nlohmann::json x = key(a), y = key(b);
-    if (x.is_number() && y.is_number()) return x.get<double>() < y.get<double>();
-    return JsonPathText(x) < JsonPathText(y);
-  });
+  std::vector<nlohmann::json> objects;
+  for (const Entry& e : entries) objects.push_back(e.object);
+  ASSIGN_OR_RETURN(std::vector<size_t> order, SortOrder(objects, sort_by));
+  std::vector<Entry> sorted;
+  for (size_t i : order) sorted.push_back(std::move(entries[i]));
+  entries = std::move(sorted);
   return {};
 }
 
@@ -410,10 +405,7 @@ CommandRegistration get_verb(31, {"get"}, [](CLI::App& app, GlobalOptions& globa
   cmd->add_option("-o,--output", flags->output,
                   "wide, json, yaml, name, jsonpath=TEMPLATE or custom-columns=HEADER:PATH,...");
   AddGetFilterFlags(cmd, flags->selector, flags->field_selector, flags->show_labels,
-                    flags->no_headers);
-  cmd->add_option("--sort-by", flags->sort_by,
-                  "Sort by a JSONPath expression, e.g. .metadata.name or "
-                  "'{.status.startTime}'");
+                    flags->no_headers, flags->sort_by);
   cmd->add_flag("-w,--watch", flags->watch,
                 "After the listing, print a row for each change until interrupted");
   cmd->add_flag("--watch-only", flags->watch_only, "Print only the changes, not the listing");

@@ -16,9 +16,10 @@
 
 namespace hp::cli {
 
-// -l, --field-selector, --show-labels and --no-headers, with the same help in both builds.
+// -l, --field-selector, --show-labels, --no-headers and --sort-by, with the same help in both
+// builds.
 inline void AddGetFilterFlags(CLI::App* cmd, std::string& selector, std::string& field_selector,
-                              bool& show_labels, bool& no_headers) {
+                              bool& show_labels, bool& no_headers, std::string& sort_by) {
   cmd->add_flag("--no-headers", no_headers, "Do not print the header row");
   cmd->add_option("-l,--selector", selector,
                   "Label selector: k=v, k!=v, 'k in (a,b)', 'k notin (a)', k, !k (comma: and)");
@@ -26,6 +27,8 @@ inline void AddGetFilterFlags(CLI::App* cmd, std::string& selector, std::string&
                   "Field selector: metadata.name, metadata.namespace; for pods also "
                   "spec.nodeName and status.phase; with =, == or !=");
   cmd->add_flag("--show-labels", show_labels, "Show the labels as the last column");
+  cmd->add_option("--sort-by", sort_by,
+                  "Sort by a JSONPath expression, e.g. .metadata.name or '{.status.startTime}'");
 }
 
 struct GetSelectors {

@@ -323,6 +323,16 @@ check "describe: kubelet's Scheduled, Created and Started events" \
     grep -Eq '^  Normal +Started .* kubelet +Started container main\$' '$out/out'"
 check "describe: the BackOff event" \
   grep -Eq '^  Warning +BackOff .* kubelet +Back-off restarting failed container main in pod crasher_default\([0-9a-f-]{36}\)$' "$out/out"
+# --sort-by (the Linux build's order, printers/object_output.h): by a path's text, by a number.
+hp get pods --sort-by .status.phase -o name
+check "get pods --sort-by .status.phase: Failed, Running, Succeeded" \
+  test "$(cat "$out/out")" = "$(printf 'pod/done-bad\npod/crasher\npod/done-ok')"
+hp get pods --sort-by '{.status.containerStatuses[0].restartCount}' --no-headers
+check "get pods --sort-by restartCount: the restarted crasher last, in the table" \
+  test "$(awk '{print $1}' "$out/out" | tail -1)" = crasher
+hp get pods --sort-by '{.bad'
+check "get pods --sort-by with a bad path: an error (exit 1)" bash -c \
+  "test $rc -eq 1 && grep -q '^error: ' '$out/err'"
 hp delete pod crasher done-ok done-bad
 check "delete three pods: kubectl's words" \
   test "$(cat "$out/out")" = "$(printf 'pod "crasher" deleted\npod "done-ok" deleted\npod "done-bad" deleted')"

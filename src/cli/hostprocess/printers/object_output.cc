@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "cli/hostprocess/cli_output.h"
 #include "cli/hostprocess/printers/api_objects.h"
 #include "cli/hostprocess/printers/jsonpath.h"
@@ -70,6 +72,25 @@ int PrintObjectOutput(const std::vector<nlohmann::json>& objects,
   }
   Print(stdout, t.Render(no_headers));
   return 0;
+}
+
+Result<std::vector<size_t>> SortOrder(const std::vector<nlohmann::json>& objects,
+                                      const std::string& sort_by) {
+  auto path = JsonPath::Parse(RelaxedJsonPath(sort_by));
+  if (!path) return Err(path.error());
+  std::vector<nlohmann::json> keys;
+  for (const nlohmann::json& o : objects) {
+    auto v = path->Values(o);
+    keys.push_back(v.empty() ? nlohmann::json() : v.front());
+  }
+  std::vector<size_t> order(objects.size());
+  for (size_t i = 0; i < order.size(); i++) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const nlohmann::json &x = keys[a], &y = keys[b];
+    if (x.is_number() && y.is_number()) return x.get<double>() < y.get<double>();
+    return JsonPathText(x) < JsonPathText(y);
+  });
+  return order;
 }
 
 }  // namespace hp::cli

@@ -2,9 +2,12 @@
 // objects, as kubectl prints them; both builds' `get` call it with the objects they list.
 #pragma once
 
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "core/base/result.h"
 
 namespace hp::cli {
 
@@ -17,5 +20,10 @@ bool IsObjectOutput(const std::string& output);
 int PrintObjectOutput(const std::vector<nlohmann::json>& objects,
                       const std::vector<std::string>& names, const std::string& output,
                       bool one_by_name, bool no_headers);
+
+// --sort-by: the order of `objects` by the value of the JSONPath `sort_by` in each (numbers as
+// numbers, the rest as their text; stable), or the path's error.
+Result<std::vector<size_t>> SortOrder(const std::vector<nlohmann::json>& objects,
+                                      const std::string& sort_by);
 
 }  // namespace hp::cli

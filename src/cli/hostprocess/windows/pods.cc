@@ -187,9 +187,12 @@ struct GetFlags {
   std::string selector, field_selector;
   bool show_labels = false;
   bool no_headers = false;
+  std::string sort_by;  // --sort-by JSONPath
   GetSelectors match;
   bool wide() const { return output == "wide"; }
   bool objects() const { return IsObjectOutput(output); }
+  // Whether the API objects are made: to print them, or to sort by them.
+  bool needs_objects() const { return objects() || !sort_by.empty(); }
   // The namespace listed, "" for every one (PodKeys, NoneFound).
   std::string listed_ns() const { return all ? "" : ns; }
 };
@@ -229,6 +232,22 @@ int PrintListings(const GetFlags& f, std::vector<Listing>& listings) {
                     "\" not found");
     }
   }
+  if (!f.sort_by.empty()) {
+    for (Listing& l : listings) {
+      std::vector<json> objects;
+      for (const auto& [name, object] : l.objects) objects.push_back(object);
+      auto order = SortOrder(objects, f.sort_by);
+      if (!order) return Fail("error: " + order.error().ToString());
+      std::vector<std::pair<std::string, json>> sorted_objects;
+      std::vector<std::vector<std::string>> sorted_rows;
+      for (size_t i : *order) {
+        sorted_objects.push_back(std::move(l.objects[i]));
+        if (i < l.rows.size()) sorted_rows.push_back(std::move(l.rows[i]));
+      }
+      l.objects = std::move(sorted_objects);
+      l.rows = std::move(sorted_rows);
+    }
+  }
   size_t total = 0;
   for (const Listing& l : listings) total += l.objects.size();
   if (total == 0 && (!f.objects() || f.output == "name")) return NoneFound(f.listed_ns());
@@ -266,7 +285,7 @@ Listing ListPodsOf(const GlobalOptions& g, const GetFlags& f) {
   Listing l{"pods", "pod", Header(f, std::move(columns)), {}, {}};
   int64_t now = NowUnixSeconds();
   std::string node =
-      f.wide() || f.objects() || !f.field_selector.empty() ? agent::LocalNode({}).name : "";
+      f.wide() || f.needs_objects() || !f.field_selector.empty() ? agent::LocalNode({}).name : "";
   for (const std::string& key : PodKeys(g.root, f.listed_ns())) {
     size_t sep = key.find('_');  // <ns>_<name>: a namespace has no '_'
     std::string ns = key.substr(0, sep), name = key.substr(sep + 1);
@@ -276,7 +295,7 @@ Listing ListPodsOf(const GlobalOptions& g, const GetFlags& f) {
     agent::PodStatus s = ViewStatus(g.root, key, *rec);
     if (!f.match.fields.Matches(PodFields(name, ns, node, s.phase))) continue;
     json object;
-    if (f.objects()) {
+    if (f.needs_objects()) {
       // As describe sees it: the supervisor's status, the pod Unknown when the supervisor died.
       agent::PodStatus status = wn::ReadStatus(g.root, key).value_or(wn::InitialStatus(rec->pod));
       json stored = rec->pod;
@@ -287,7 +306,8 @@ Listing ListPodsOf(const GlobalOptions& g, const GetFlags& f) {
                              .created = rec->created,
                              .lost = !status.finished && !wn::SupervisorAlive(g.root, key),
                              .node_name = node});
-    } else {
+    }
+    if (!f.objects()) {
       std::vector<std::string> row;
       if (f.all) row.push_back(ns);
       for (std::string cell : {name, ReadyColumn(s), StatusColumn(s), RestartsColumn(s, now),
@@ -323,11 +343,12 @@ Listing ListDaemonSetsOf(const GlobalOptions& g, const GetFlags& f) {
                            .up_to_date = n.up_to_date,
                            .available = n.ready};
     json object;
-    if (f.objects()) {
+    if (f.needs_objects()) {
       json stored = ds.object;
       stored["metadata"]["namespace"] = ds.ns;
       object = ApiDaemonSetObject(stored, ds.created, counts);
-    } else {
+    }
+    if (!f.objects()) {
       std::vector<std::string> row;
       if (f.all) row.push_back(ds.ns);
       for (std::string cell : {ds.name, std::to_string(counts.desired),
@@ -564,7 +585,7 @@ CommandRegistration get_reg(31, {"get"}, [](CLI::App& app, GlobalOptions& g, int
   cmd->add_option("-o,--output", f->output,
                   "wide (the node's IP and name for pods), json, yaml, name, jsonpath=TEMPLATE or "
                   "custom-columns=HEADER:PATH,...");
-  AddGetFilterFlags(cmd, f->selector, f->field_selector, f->show_labels, f->no_headers);
+  AddGetFilterFlags(cmd, f->selector, f->field_selector, f->show_labels, f->no_headers, f->sort_by);
   cmd->callback([&g, &rc, f] {
     if (!f->output.empty() && !f->wide() && !f->objects()) {
       rc = Fail("error: unable to match a printer suitable for the output format \"" + f->output +
@@ -573,10 +594,10 @@ CommandRegistration get_reg(31, {"get"}, [](CLI::App& app, GlobalOptions& g, int
     }
     if (const wn::ObjectKind* kind = wn::StoredKindNamed(f->resource)) {
       if (f->objects() || !f->names.empty() || f->all || !f->selector.empty() ||
-          !f->field_selector.empty() || f->show_labels) {
+          !f->field_selector.empty() || f->show_labels || !f->sort_by.empty()) {
         rc = Fail("error: get " + f->resource +
                   " lists a namespace's as a table (the Windows preview build): no NAME, -A, -l, "
-                  "--field-selector, --show-labels, or -o json, yaml or name");
+                  "--field-selector, --show-labels, --sort-by, or -o json, yaml or name");
         return;
       }
       rc = GetObjects(g, *kind, f->ns, f->no_headers);  // -o wide: kubectl's columns are the same
