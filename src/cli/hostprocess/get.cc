@@ -145,8 +145,7 @@ Result<Listing> ListDaemonSets(agent::Agent& a, const GetFlags& f) {
   int64_t now = NowUnixSeconds();
   for (const auto& d : *list) {
     if (!Wanted(f, d.ns, d.name) || !f.match.labels.Matches(LabelsOf(d.object))) continue;
-    if (!f.match.fields.Matches({{"metadata.name", d.name}, {"metadata.namespace", d.ns}}))
-      continue;
+    if (!f.match.fields.Matches(ObjectFields(d.name, d.ns))) continue;
     Entry e{.ns = d.ns, .name = d.name};
     if (f.ns.all) e.row.push_back(d.ns);
     e.row.push_back(d.name);
@@ -238,8 +237,8 @@ std::vector<std::string> KindsOf(GetFlags& f, std::string* bad) {
 }
 
 Status SortEntries(std::vector<Entry>& entries, const std::string& sort_by) {
-  std::vector<nlohmann::json> objects;
-  for (const Entry& e : entries) objects.push_back(e.object);
+  std::vector<const nlohmann::json*> objects;
+  for (const Entry& e : entries) objects.push_back(&e.object);
   ASSIGN_OR_RETURN(std::vector<size_t> order, SortOrder(objects, sort_by));
   std::vector<Entry> sorted;
   for (size_t i : order) sorted.push_back(std::move(entries[i]));

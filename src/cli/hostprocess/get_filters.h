@@ -63,14 +63,18 @@ inline bool ParseGetSelectors(const std::string& selector, const std::string& fi
   return true;
 }
 
-// The fields a pod is matched on.
+// The fields every object is matched on (a DaemonSet's), and a pod's.
+inline std::map<std::string, std::string> ObjectFields(const std::string& name,
+                                                       const std::string& ns) {
+  return {{"metadata.name", name}, {"metadata.namespace", ns}};
+}
 inline std::map<std::string, std::string> PodFields(const std::string& name, const std::string& ns,
                                                     const std::string& node,
                                                     const std::string& phase) {
-  return {{"metadata.name", name},
-          {"metadata.namespace", ns},
-          {"spec.nodeName", node},
-          {"status.phase", phase}};
+  std::map<std::string, std::string> fields = ObjectFields(name, ns);
+  fields.emplace("spec.nodeName", node);
+  fields.emplace("status.phase", phase);
+  return fields;
 }
 
 // kubectl's LABELS column (--show-labels): k=v,k2=v2 sorted, or <none>.

@@ -29,33 +29,47 @@ Status AddKeyItems(Payload& files, const k8s::StringMap& data, const k8s::String
   return Ok();
 }
 
+namespace {
+
+// Adds ConfigMap `name`'s keys (or `items`) to `files`; a missing ConfigMap is kubelet's error
+// unless `optional`. The volume sources and the projected sources share these two.
+Status AddConfigMap(Payload& files, const std::vector<const k8s::ConfigMap*>& config_maps,
+                    const std::string& name, const std::vector<k8s::KeyToPath>& items, int32_t mode,
+                    bool optional, const std::string& what) {
+  const k8s::ConfigMap* cm = FindNamed(config_maps, name);
+  if (!cm) {
+    if (optional) return Ok();
+    return Err(ErrorCode::kNotFound, "{}: configmaps \"{}\" not found", what, name);
+  }
+  return AddKeyItems(files, cm->data, &cm->binary_data, items, mode, optional, what);
+}
+
+Status AddSecret(Payload& files, const std::vector<const k8s::Secret*>& secrets,
+                 const std::string& name, const std::vector<k8s::KeyToPath>& items, int32_t mode,
+                 bool optional, const std::string& what) {
+  const k8s::Secret* s = FindNamed(secrets, name);
+  if (!s) {
+    if (optional) return Ok();
+    return Err(ErrorCode::kNotFound, "{}: secrets \"{}\" not found", what, name);
+  }
+  return AddKeyItems(files, s->data, nullptr, items, mode, optional, what);
+}
+
+}  // namespace
+
 Result<Payload> ConfigMapPayload(const std::string& volume, const k8s::ConfigMapVolumeSource& src,
                                  const std::vector<const k8s::ConfigMap*>& config_maps) {
-  std::string what = fmt::format("volume \"{}\"", volume);
-  bool optional = src.optional.value_or(false);
   Payload files;
-  const k8s::ConfigMap* cm = FindNamed(config_maps, src.name);
-  if (!cm) {
-    if (optional) return files;
-    return Err(ErrorCode::kNotFound, "{}: configmaps \"{}\" not found", what, src.name);
-  }
-  TRY(AddKeyItems(files, cm->data, &cm->binary_data, src.items, src.default_mode.value_or(0644),
-                  optional, what));
+  TRY(AddConfigMap(files, config_maps, src.name, src.items, src.default_mode.value_or(0644),
+                   src.optional.value_or(false), fmt::format("volume \"{}\"", volume)));
   return files;
 }
 
 Result<Payload> SecretPayload(const std::string& volume, const k8s::SecretVolumeSource& src,
                               const std::vector<const k8s::Secret*>& secrets) {
-  std::string what = fmt::format("volume \"{}\"", volume);
-  bool optional = src.optional.value_or(false);
   Payload files;
-  const k8s::Secret* s = FindNamed(secrets, src.secret_name);
-  if (!s) {
-    if (optional) return files;
-    return Err(ErrorCode::kNotFound, "{}: secrets \"{}\" not found", what, src.secret_name);
-  }
-  TRY(AddKeyItems(files, s->data, nullptr, src.items, src.default_mode.value_or(0644), optional,
-                  what));
+  TRY(AddSecret(files, secrets, src.secret_name, src.items, src.default_mode.value_or(0644),
+                src.optional.value_or(false), fmt::format("volume \"{}\"", volume)));
   return files;
 }
 
@@ -111,21 +125,16 @@ Status AddProjection(Payload& files, const k8s::VolumeProjection& p, int32_t mod
                        in.now),
         mode};
   } else if (p.config_map) {
-    if (const k8s::ConfigMap* cm = FindNamed(in.input.config_maps, p.config_map->name)) {
-      TRY(AddKeyItems(files, cm->data, &cm->binary_data, p.config_map->items, mode,
-                      p.config_map->optional.value_or(false), what));
-    } else if (p.config_map->name == "kube-root-ca.crt") {
+    if (p.config_map->name == "kube-root-ca.crt" &&
+        !FindNamed(in.input.config_maps, p.config_map->name)) {
       files["ca.crt"] = {in.ca.value_or(""), mode};  // the cluster CA: the node's, when it has one
-    } else if (!p.config_map->optional.value_or(false)) {
-      return Err(ErrorCode::kNotFound, "{}: configmaps \"{}\" not found", what, p.config_map->name);
+    } else {
+      TRY(AddConfigMap(files, in.input.config_maps, p.config_map->name, p.config_map->items, mode,
+                       p.config_map->optional.value_or(false), what));
     }
   } else if (p.secret) {
-    if (const k8s::Secret* s = FindNamed(in.input.secrets, p.secret->name)) {
-      TRY(AddKeyItems(files, s->data, nullptr, p.secret->items, mode,
-                      p.secret->optional.value_or(false), what));
-    } else if (!p.secret->optional.value_or(false)) {
-      return Err(ErrorCode::kNotFound, "{}: secrets \"{}\" not found", what, p.secret->name);
-    }
+    TRY(AddSecret(files, in.input.secrets, p.secret->name, p.secret->items, mode,
+                  p.secret->optional.value_or(false), what));
   } else if (p.downward_api) {
     TRY(DownwardFiles(files, p.downward_api->items, mode, in));
   }

@@ -74,13 +74,13 @@ int PrintObjectOutput(const std::vector<nlohmann::json>& objects,
   return 0;
 }
 
-Result<std::vector<size_t>> SortOrder(const std::vector<nlohmann::json>& objects,
+Result<std::vector<size_t>> SortOrder(const std::vector<const nlohmann::json*>& objects,
                                       const std::string& sort_by) {
   auto path = JsonPath::Parse(RelaxedJsonPath(sort_by));
   if (!path) return Err(path.error());
   std::vector<nlohmann::json> keys;
-  for (const nlohmann::json& o : objects) {
-    auto v = path->Values(o);
+  for (const nlohmann::json* o : objects) {
+    auto v = path->Values(*o);
     keys.push_back(v.empty() ? nlohmann::json() : v.front());
   }
   std::vector<size_t> order(objects.size());

@@ -23,7 +23,7 @@ int PrintObjectOutput(const std::vector<nlohmann::json>& objects,
 
 // --sort-by: the order of `objects` by the value of the JSONPath `sort_by` in each (numbers as
 // numbers, the rest as their text; stable), or the path's error.
-Result<std::vector<size_t>> SortOrder(const std::vector<nlohmann::json>& objects,
+Result<std::vector<size_t>> SortOrder(const std::vector<const nlohmann::json*>& objects,
                                       const std::string& sort_by);
 
 }  // namespace hp::cli

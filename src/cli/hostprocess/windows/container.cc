@@ -199,9 +199,6 @@ Status WritePayload(const std::string& dir, const plan::Payload& files) {
   return Ok();
 }
 
-// The container's volume mounts as symbolic links inside its volume (containerd 1.6's layout,
-// core/windows/mounts.h), each checked by its effect: Wine reports CreateSymbolicLinkW done and
-// makes nothing.
 // The SID of the account the container runs as: its token's user, or this process's when it
 // inherits ours (a null token).
 Result<std::string> AccountSid(void* token) {
@@ -214,8 +211,13 @@ Result<std::string> AccountSid(void* token) {
   return sid;
 }
 
-Status MakeMounts(const k8s::Pod& pod, const k8s::Container& c, const ContainerOptions& flags,
+// The container's volume mounts as symbolic links inside its volume (containerd 1.6's layout,
+// core/windows/mounts.h), each checked by its effect: Wine reports CreateSymbolicLinkW done and
+// makes nothing; its file volumes as files in it, made from `input` (PlanInputOf).
+Status MakeMounts(const plan::PlanInput& input, const ContainerOptions& flags,
                   const std::string& volume, void* token) {
+  const k8s::Pod& pod = *input.pod;
+  const k8s::Container& c = *input.container;
   // First what each mount is, with no effect: a mount the preview cannot make is refused before
   // any is made.
   struct Planned {
@@ -248,7 +250,7 @@ Status MakeMounts(const k8s::Pod& pod, const k8s::Container& c, const ContainerO
     }
     if (!taken) mounts.emplace_back(m, &service_account);
   }
-  plan::PayloadSources sources{PlanInputOf(pod, c, flags), {}, {}, NowUnixSeconds()};
+  plan::PayloadSources sources{input, {}, {}, NowUnixSeconds()};
   std::vector<Planned> planned;
   for (const auto& [m, v] : mounts) {
     std::string what = fmt::format("volumeMount \"{}\" at \"{}\"", m.name, m.mount_path);
@@ -387,6 +389,7 @@ class MadeUser {
 struct ProcessContext {
   MadeUser user;  // declared first: deleted after the token that is logged on as it is closed
   launch::Token token;
+  plan::PlanInput input;       // the pod, container, node and objects (PlanInputOf)
   plan::EnvList manifest_env;  // kubelet's: what `$(VAR)` in command and args refers to
   std::optional<image::ImageRecord> img;
   windows::EnvList env;
@@ -454,7 +457,8 @@ Result<ProcessContext> ContextFor(const k8s::Pod& pod, const k8s::Container& c,
   // The manifest's environment as kubelet makes it (plan::ManifestEnv: `$(VAR)` expansion,
   // fieldRef, resourceFieldRef, configMapKeyRef, secretKeyRef, envFrom), over the ConfigMaps
   // and Secrets of the pod's namespace.
-  auto manifest_env = plan::ManifestEnv(PlanInputOf(pod, c, flags));
+  ctx.input = PlanInputOf(pod, c, flags);
+  auto manifest_env = plan::ManifestEnv(ctx.input);
   if (!manifest_env)
     return Err(Error(manifest_env.error()).Context(fmt::format("container \"{}\"", c.name)));
   ctx.manifest_env = std::move(*manifest_env);
@@ -513,7 +517,7 @@ Result<Running> Start(const k8s::Pod& pod, const k8s::Container& c, const Contai
       return Err(Error(copied.error()).Context(fmt::format("container \"{}\"", c.name)));
     }
   }
-  if (Status mounted = MakeMounts(pod, c, flags, volume, ctx.token.get()); !mounted) {
+  if (Status mounted = MakeMounts(ctx.input, flags, volume, ctx.token.get()); !mounted) {
     remove_volume();
     return Err(Error(mounted.error()).Context(fmt::format("container \"{}\"", c.name)));
   }

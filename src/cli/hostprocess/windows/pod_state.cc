@@ -216,7 +216,12 @@ bool SupervisorAlive(const std::string& root, const std::string& key) {
 
 agent::PodStatus ViewStatus(const std::string& root, const std::string& key, const PodRecord& rec) {
   agent::PodStatus s = ReadStatus(root, key).value_or(InitialStatus(rec.pod));
-  if (s.finished || SupervisorAlive(root, key)) return s;
+  bool alive = s.finished || SupervisorAlive(root, key);
+  return ViewStatus(std::move(s), alive);
+}
+
+agent::PodStatus ViewStatus(agent::PodStatus s, bool supervisor_alive_or_finished) {
+  if (supervisor_alive_or_finished) return s;
   for (auto* list : {&s.init_containers, &s.containers}) {
     for (agent::ContainerStatus& c : *list) {
       if (c.state.kind == "terminated") continue;

@@ -76,6 +76,8 @@ bool SupervisorAlive(const std::string& root, const std::string& key);
 // A pod's status as the verbs show it: what its supervisor recorded, or Pending before it wrote
 // anything. A supervisor that died took its containers with it: they show as ended in Error.
 agent::PodStatus ViewStatus(const std::string& root, const std::string& key, const PodRecord& rec);
+// The same from the status read (`recorded`) and whether its supervisor runs (or it finished).
+agent::PodStatus ViewStatus(agent::PodStatus recorded, bool supervisor_alive_or_finished);
 
 // The keys (<ns>_<name>) of the stored pods of namespace `ns` (of every namespace when `ns` is
 // empty: a namespace has no `_`), sorted.

@@ -234,8 +234,8 @@ int PrintListings(const GetFlags& f, std::vector<Listing>& listings) {
   }
   if (!f.sort_by.empty()) {
     for (Listing& l : listings) {
-      std::vector<json> objects;
-      for (const auto& [name, object] : l.objects) objects.push_back(object);
+      std::vector<const json*> objects;
+      for (const auto& [name, object] : l.objects) objects.push_back(&object);
       auto order = SortOrder(objects, f.sort_by);
       if (!order) return Fail("error: " + order.error().ToString());
       std::vector<std::pair<std::string, json>> sorted_objects;
@@ -292,19 +292,21 @@ Listing ListPodsOf(const GlobalOptions& g, const GetFlags& f) {
     if (!Named(f, name)) continue;
     auto rec = wn::ReadPodRecord(g.root, key);
     if (!rec || !f.match.labels.Matches(k8s::LabelsOf(rec->pod))) continue;
-    agent::PodStatus s = ViewStatus(g.root, key, *rec);
+    // The status read once: as recorded for the API object (the pod Unknown when the supervisor
+    // died, as describe sees it), as ViewStatus shows it for the table and the field selector.
+    agent::PodStatus status = wn::ReadStatus(g.root, key).value_or(wn::InitialStatus(rec->pod));
+    bool alive = status.finished || wn::SupervisorAlive(g.root, key);
+    agent::PodStatus s = ViewStatus(status, alive);
     if (!f.match.fields.Matches(PodFields(name, ns, node, s.phase))) continue;
     json object;
     if (f.needs_objects()) {
-      // As describe sees it: the supervisor's status, the pod Unknown when the supervisor died.
-      agent::PodStatus status = wn::ReadStatus(g.root, key).value_or(wn::InitialStatus(rec->pod));
       json stored = rec->pod;
       stored["metadata"]["namespace"] = ns;  // as the API server fills it in
       object = ApiPodObject(stored, status,
                             {.owner_kind = rec->owner_kind,
                              .owner_name = rec->owner_name,
                              .created = rec->created,
-                             .lost = !status.finished && !wn::SupervisorAlive(g.root, key),
+                             .lost = !alive,
                              .node_name = node});
     }
     if (!f.objects()) {
@@ -334,7 +336,7 @@ Listing ListDaemonSetsOf(const GlobalOptions& g, const GetFlags& f) {
   for (const wn::DaemonSetView& ds : wn::ListDaemonSets(g.root, &damaged)) {
     if ((!f.all && ds.ns != f.ns) || !Named(f, ds.name)) continue;
     if (!f.match.labels.Matches(k8s::LabelsOf(ds.object)) ||
-        !f.match.fields.Matches({{"metadata.name", ds.name}, {"metadata.namespace", ds.ns}}))
+        !f.match.fields.Matches(ObjectFields(ds.name, ds.ns)))
       continue;
     wn::DaemonSetPods n = wn::CountDaemonSetPods(g.root, ds);
     DaemonSetCounts counts{.desired = ds.fit.fits ? 1 : 0,
