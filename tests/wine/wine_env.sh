@@ -75,6 +75,21 @@ hp() {
   rc=$?
   tr -d '\r' <"$out/out" >"$out/out.lf" && mv "$out/out.lf" "$out/out"
 }
+# compared NAME LRC WRC: one command run by the Linux build (exit LRC, its output in $out/l.out
+# and $out/l.err) and by the Windows build (WRC, $out/w.out, $out/w.err): a pass when the exit
+# codes and both streams are the same, else a failure with their differences.
+compared() {
+  local name=$1 lrc=$2 wrc=$3
+  if [ "$lrc" -eq "$wrc" ] && cmp -s "$out/l.out" "$out/w.out" && cmp -s "$out/l.err" "$out/w.err"; then
+    pass=$((pass + 1))
+    echo "ok    $name (exit $lrc)"
+  else
+    fail=$((fail + 1))
+    echo "FAIL  $name: exit linux $lrc windows $wrc"
+    diff "$out/l.out" "$out/w.out" | sed 's/^/  stdout /'
+    diff "$out/l.err" "$out/w.err" | sed 's/^/  stderr /'
+  fi
+}
 # alive PATTERN: the pids of this test's processes (those in its WINEPREFIX, which Wine gives to
 # every process it starts, the containers' too) whose command line holds PATTERN: a test never
 # sees another test's processes that ctest runs beside it (same helper, same address).

@@ -176,16 +176,7 @@ if [ -n "$linux" ] && [ -x "$linux" ]; then
     "$linux" --root "$lroot" "$@" </dev/null >"$out/l.out" 2>"$out/l.err"
     local lrc=$?
     "$WINE" "$HP_EXE" --root 'C:\hpcompare' "$@" </dev/null >"$out/w.out" 2>"$out/w.err"
-    local wrc=$?
-    if [ $lrc -eq $wrc ] && cmp -s "$out/l.out" "$out/w.out" && cmp -s "$out/l.err" "$out/w.err"; then
-      pass=$((pass + 1))
-      echo "ok    same as Linux: $* (exit $lrc)"
-    else
-      fail=$((fail + 1))
-      echo "FAIL  same as Linux: $*: exit linux $lrc windows $wrc"
-      diff "$out/l.out" "$out/w.out" | sed 's/^/  stdout /'
-      diff "$out/l.err" "$out/w.err" | sed 's/^/  stderr /'
-    fi
+    compared "same as Linux: $*" $lrc $?
   }
   same apply -f $data/objects.yaml
   same apply -f $data/objects.yaml

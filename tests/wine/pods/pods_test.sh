@@ -17,9 +17,7 @@ data=tests/wine/pods
 follow_pid=
 cleanup() {
   [ -z "$follow_pid" ] || kill -9 "$follow_pid" 2>/dev/null
-  for p in $(alive 127.0.0.81) $(alive 127.0.0.83) $(alive "$sup"); do
-    kill -9 "$p" 2>/dev/null
-  done
+  kill_ours 127.0.0.81 127.0.0.83 "$sup"
   wine_cleanup
 }
 trap cleanup EXIT
@@ -352,7 +350,7 @@ check "delete again: NotFound (exit 1)" \
 hp apply -f $data/long-pod.yaml
 wait_for process_up 127.0.0.81
 seen=$(alive 127.0.0.81)
-for p in $(alive "$sup"); do kill -9 "$p"; done
+kill_ours "$sup"
 wait_for process_gone 127.0.0.81
 check "kill -9 of the supervisor: the container ran" test -n "$seen"
 check "kill -9 of the supervisor: the container dies with it" test -z "$(alive 127.0.0.81)"
@@ -368,7 +366,7 @@ no_container() { test -z "$(alive 127.0.0.81)"; }
 no_supervisor() { test -z "$(alive "$sup")"; }
 hp apply -f $data/long-pod.yaml
 wait_for container_runs
-for p in $(alive "$sup"); do kill -9 "$p"; done
+kill_ours "$sup"
 wait_for no_container
 /usr/bin/python3 -c '
 import json, sys

@@ -25,7 +25,7 @@ source "$(dirname "$0")/../wine_env.sh" "$1"
 cd "$2"
 data=tests/wine/pods
 cleanup() {
-  for p in $(alive 127.0.0.82) $(alive "$sup"); do kill -9 "$p" 2>/dev/null; done
+  kill_ours 127.0.0.82 "$sup"
   wine_cleanup
 }
 trap cleanup EXIT
@@ -187,7 +187,7 @@ check "delete pod: the controller brings the pod back" \
 
 # A supervisor killed behind the node's back takes its container with it; the next apply
 # re-adopts the pod (as on Linux): a new supervisor, the restart counted.
-for p in $(alive "$sup kube-system_$first"); do kill -9 "$p"; done
+kill_ours "$sup kube-system_$first"
 wait_for process_gone 127.0.0.82
 check "kill -9 of the pod's supervisor: its container dies with it" test -z "$(alive 127.0.0.82)"
 hp describe pods -n kube-system "$first"
@@ -341,7 +341,7 @@ check "delete three pods: kubectl's words" \
 hp apply -f $data/never-pod.yaml
 wait_for process_up 127.0.0.84
 wait_for grep -q once "$state/logs/default_never/once/0.log"
-for p in $(alive "$sup default_never"); do kill -9 "$p"; done
+kill_ours "$sup default_never"
 wait_for process_gone 127.0.0.84
 hp apply -f $data/never-pod.yaml
 wait_for process_up 127.0.0.84

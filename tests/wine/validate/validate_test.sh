@@ -16,16 +16,7 @@ same() {
   "$linux" validate "$@" <"$STDIN" >"$out/l.out" 2>"$out/l.err"
   local lrc=$?
   "$WINE" "$HP_EXE" validate "$@" <"$STDIN" >"$out/w.out" 2>"$out/w.err"
-  local wrc=$?
-  if [ $lrc -eq $wrc ] && cmp -s "$out/l.out" "$out/w.out" && cmp -s "$out/l.err" "$out/w.err"; then
-    pass=$((pass + 1))
-    echo "ok    validate $* (exit $lrc)"
-  else
-    fail=$((fail + 1))
-    echo "FAIL  validate $*: exit linux $lrc windows $wrc"
-    diff "$out/l.out" "$out/w.out" | sed 's/^/  stdout /'
-    diff "$out/l.err" "$out/w.err" | sed 's/^/  stderr /'
-  fi
+  compared "validate $*" $lrc $?
 }
 # Input the Windows build does not read yet (docs/windows.md, "YAML"): it must say so, exit 2,
 # and never give a verdict of its own. A file that starts to pass moves to `same`.
