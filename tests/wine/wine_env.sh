@@ -121,3 +121,15 @@ wait_for() {  # wait_for CONDITION...: true once CONDITION holds, false after 15
   done
   return 1
 }
+# diff_with_copy ARGS...: `hostprocess.exe diff ARGS` with KUBECTL_EXTERNAL_DIFF set to a batch
+# file (there is no `diff` on Wine's PATH) that copies the LIVE and MERGED files it is given to
+# $out/live/ and $out/merged/ (through Wine's Z: drive, which is /) and exits 1, as `diff` does
+# for a difference.
+diff_with_copy() {
+  local tool="$WINEPREFIX/drive_c/hp difftool.bat"
+  rm -rf "$out/live" "$out/merged"
+  mkdir -p "$out/live" "$out/merged"
+  printf '@echo off\r\ncopy "%%~1\\*" "%s\\" >nul\r\ncopy "%%~2\\*" "%s\\" >nul\r\nexit /b 1\r\n' \
+    "Z:${out//\//\\}\\live" "Z:${out//\//\\}\\merged" >"$tool"
+  KUBECTL_EXTERNAL_DIFF='"C:\hp difftool.bat"' hp diff "$@"
+}

@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -15,7 +14,6 @@
 #include "cli/hostprocess/agent_cli.h"
 #include "cli/hostprocess/dry_run.h"
 #include "cli/hostprocess/manifests.h"
-#include "cli/hostprocess/views.h"
 #include "core/agent/node_flags.h"
 #include "core/image/store.h"
 #include "core/k8s/decode.h"
@@ -37,52 +35,6 @@ struct ApplyFlags {
   std::string dry_run = "none";  // none | client | server
   std::string output;            // with --dry-run: yaml | json | name
 };
-
-// kubectl's singular resource names in apply's lines.
-std::string Singular(const std::string& kind_dir) {
-  if (kind_dir == "daemonsets") return "daemonset.apps";
-  return kind_dir.empty() ? kind_dir : kind_dir.substr(0, kind_dir.size() - 1);
-}
-
-// apply --dry-run: what would be created or configured, nothing stored or started. client:
-// the objects as kubectl would send them (with the last-applied annotation); server: as the
-// API server would store them (defaults, server-set metadata, status).
-int DryRunApply(agent::Agent& a, const std::vector<k8s::Object>& objects, const ApplyFlags& f) {
-  auto planned = DryRun(a, objects, "default");
-  if (!planned) return Fail(planned.error());
-  std::string out;
-  bool first = true;
-  for (size_t i = 0; i < planned->size(); i++) {
-    const DryRunObject& d = (*planned)[i];
-    std::string ref = Singular(d.kind_dir) + "/" + d.name;
-    if (f.output.empty()) {
-      out += fmt::format("{} {} ({})\n", ref, d.change,
-                         f.dry_run == "server" ? "server dry run" : "dry run");
-      continue;
-    }
-    if (f.output == "name") {
-      out += ref + "\n";
-      continue;
-    }
-    nlohmann::json sent = nlohmann::json::parse(objects[i].raw_json);
-    if (!d.ns.empty()) sent["metadata"]["namespace"] = d.ns;
-    auto& annotations = sent["metadata"]["annotations"];
-    if (!annotations.is_object()) annotations = nlohmann::json::object();
-    annotations.erase("kubectl.kubernetes.io/last-applied-configuration");
-    std::string last_applied = sent.dump() + "\n";
-    nlohmann::json obj = f.dry_run == "server" ? d.merged : sent;
-    obj["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] =
-        last_applied;
-    if (f.output == "json") {
-      out += obj.dump(4) + "\n";
-    } else {
-      out += (first ? "" : "---\n") + ToYaml(obj);
-    }
-    first = false;
-  }
-  Print(stdout, out);
-  return 0;
-}
 
 // `apply` without a file (hostprocess.service at boot): reconciles and says what changed, for
 // the journal: each pod started (new, or its supervisor was gone) or removed, then a count.
@@ -145,19 +97,7 @@ void WarnMissingImages(const GlobalOptions& global, const std::vector<k8s::Objec
 }
 
 int RunApply(const GlobalOptions& global, const ApplyFlags& flags, CLI::App* cmd) {
-  if (flags.dry_run != "none" && flags.dry_run != "client" && flags.dry_run != "server") {
-    Print(stderr, fmt::format("error: Invalid dry-run value ({}). Must be \"none\", \"server\", "
-                              "or \"client\".\n",
-                              flags.dry_run));
-    return 1;
-  }
-  if (!flags.output.empty() && flags.output != "yaml" && flags.output != "json" &&
-      flags.output != "name") {
-    Print(stderr, fmt::format("error: unable to match a printer suitable for the output format "
-                              "\"{}\", allowed formats are: json,name,yaml\n",
-                              flags.output));
-    return 1;
-  }
+  if (!DryRunFlagsValid(flags.dry_run, flags.output)) return 1;
   k8s::AdmissionOptions admission;
   if (!MakeAdmissionOptions(flags.admission, &admission)) return 1;
   // The node flags are checked here, with kubelet's words, so that a bad one is a usage error
@@ -226,9 +166,9 @@ int RunApply(const GlobalOptions& global, const ApplyFlags& flags, CLI::App* cmd
       Print(stderr, "error: must specify one of -f and -k\n");
       return 1;
     }
-    auto agent = OpenAgent(global);
-    if (!agent) return Fail(agent.error());
-    return DryRunApply(**agent, objects, flags);
+    auto node = OpenNodePods(global);
+    if (!node) return Fail(node.error());
+    return PrintDryRun(**node, objects, flags.dry_run, flags.output);
   }
   auto agent = OpenAgent(global, opts);
   if (!agent) return Fail(agent.error());

@@ -2,6 +2,8 @@
 #include "cli/hostprocess/node_pods.h"
 
 #include "cli/hostprocess/agent_cli.h"
+#include "cli/hostprocess/views.h"
+#include "core/agent/naming.h"
 #include "core/agent/status.h"
 #include "core/k8s/decode.h"
 #include "core/pod/runner.h"
@@ -53,6 +55,24 @@ class AgentNodePods : public NodePods {
                      k8s::DecodeString(object.dump(), "rollout restart", {.keep_raw = true}));
     ASSIGN_OR_RETURN(auto lines, agent_->Apply(decoded.objects));
     return Ok();
+  }
+  Result<nlohmann::json> LiveObject(const std::string& kind_dir, const std::string& ns,
+                                    const std::string& name) override {
+    if (kind_dir == "pods") {
+      ASSIGN_OR_RETURN(auto p, agent_->GetPod(ns, name));
+      if (p && p->record.owner_kind != "DaemonSet") return PodObject(*p, agent_->node());
+      return nlohmann::json();
+    }
+    if (kind_dir == "daemonsets") {
+      ASSIGN_OR_RETURN(auto list, agent_->ListDaemonSets());
+      for (const auto& v : list)
+        if (v.ns == ns && v.name == name) return DaemonSetObject(v);
+      return nlohmann::json();
+    }
+    std::string key = ns.empty() ? name : agent::ObjectKey(ns, name);
+    auto stored = agent_->store().GetDesired(kind_dir, key);
+    if (!stored || !*stored) return nlohmann::json();
+    return (*stored)->contains("object") ? (**stored)["object"] : **stored;
   }
   std::optional<agent::PodStatus> StatusNow(const NodePod& p) override {
     auto st = agent::ReadPodStatus(p.key + "/status.json");

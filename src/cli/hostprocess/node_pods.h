@@ -1,6 +1,6 @@
 // The node's pods and DaemonSets as the verbs written once for both nodes read them (`logs`,
-// `wait`, `events`, `rollout`): the Linux agent's store (node_pods.cc) or the Windows node's
-// (windows/node_pods.cc).
+// `wait`, `events`, `rollout`, `diff`, `apply --dry-run`): the Linux agent's store
+// (node_pods.cc) or the Windows node's (windows/node_pods.cc).
 #pragma once
 
 #include <map>
@@ -51,6 +51,11 @@ class NodePods {
   // its pod is replaced as for any changed template.
   virtual Status UpdateDaemonSet(const std::string& ns, const std::string& name,
                                  const nlohmann::json& object) = 0;
+  // The applied object of resource `kind_dir` ("pods", "daemonsets", "configmaps", ...) as
+  // `get -o yaml` shows it, or null when there is none (a DaemonSet's pod is the controller's,
+  // not an applied one: null too). What diff and apply --dry-run compare with (dry_run.h).
+  virtual Result<nlohmann::json> LiveObject(const std::string& kind_dir, const std::string& ns,
+                                            const std::string& name) = 0;
 };
 
 Result<std::unique_ptr<NodePods>> OpenNodePods(const GlobalOptions& global);

@@ -324,6 +324,13 @@ TEST_F(AgentE2E, DryRunAndDiff) {
       << r.out << r.err;
   EXPECT_EQ(Hp("get pod dry").rc, 1);  // nothing stored
   EXPECT_EQ(Hp("apply -f '" + file + "' --dry-run=maybe").rc, 1);
+  // Applied, the same pod is unchanged: the scheduler's nodeName is no change of its spec.
+  ASSERT_EQ(Hp("apply -f '" + file + "'").rc, 0);
+  r = Hp("diff -f '" + file + "'");
+  EXPECT_EQ(r.rc, 0) << r.out << r.err;
+  EXPECT_EQ(Hp("apply -f '" + file + "' --dry-run=server").out,
+            "pod/dry unchanged (server dry run)\n");
+  EXPECT_EQ(Hp("delete pod dry").rc, 0);
 
   std::string ds =
       "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: win\nspec:\n"

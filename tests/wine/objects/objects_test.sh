@@ -118,6 +118,9 @@ wait_for logged
 check "pod: configMapKeyRef and secretKeyRef in its log" \
   bash -c "grep -qxF COLOR=blue '$out/out' && grep -qxF PASS=s3cret-value '$out/out'"
 check "pod: envFrom in its log" grep -qxF "S_token=tok-123" "$out/out"
+hp apply --dry-run=server -f "$out/reader.yaml"
+check "apply --dry-run=server of the applied pod: unchanged (its nodeName is no change)" \
+  test "$(cat "$out/out")" = "pod/reader unchanged (server dry run)"
 vol=$(ls -d "$volumes"/*/ 2>/dev/null | head -1)
 check "pod: the configMap item file in its volume" \
   test "$(cat "${vol}config/colour.txt" 2>/dev/null)" = "blue"
@@ -150,6 +153,18 @@ check "that pod deleted, no volume left" bash -c "[ $rc -eq 0 ] && [ -z \"\$(ls 
 # configured, delete -f, NotFound, nothing left.
 hp apply -f $data/objects.yaml
 sed 's/color: blue/color: green/' $data/objects.yaml >"$out/changed.yaml"
+hp apply --dry-run=server -f "$out/changed.yaml"
+check "apply --dry-run=server of a change: configured, unchanged" test "$(cat "$out/out")" = \
+  "$(printf 'configmap/app-config configured (server dry run)\nsecret/app-secret unchanged (server dry run)')"
+diff_with_copy -f "$out/changed.yaml"
+check "diff: exit 1 from the diff program, a file per object in LIVE and MERGED" bash -c "
+  [ $rc -eq 1 ] && [ \"\$(ls '$out/live' | tr '\n' ' ')\" = 'v1.ConfigMap.default.app-config v1.Secret.default.app-secret ' ] &&
+  [ \"\$(ls '$out/merged' | tr '\n' ' ')\" = 'v1.ConfigMap.default.app-config v1.Secret.default.app-secret ' ]"
+check "diff: the stored color in LIVE, the applied one in MERGED" bash -c "
+  grep -qx '  color: blue' '$out/live/v1.ConfigMap.default.app-config' &&
+  grep -qx '  color: green' '$out/merged/v1.ConfigMap.default.app-config'"
+check "diff and --dry-run stored nothing" \
+  grep -q '"color":"blue"' "$state/configmaps/default_app-config.json"
 hp apply -f "$out/changed.yaml"
 check "apply a change: configured" test "$(cat "$out/out")" = \
   "$(printf 'configmap/app-config configured\nsecret/app-secret unchanged')"
@@ -178,8 +193,15 @@ if [ -n "$linux" ] && [ -x "$linux" ]; then
     "$WINE" "$HP_EXE" --root 'C:\hpcompare' "$@" </dev/null >"$out/w.out" 2>"$out/w.err"
     compared "same as Linux: $*" $lrc $?
   }
+  same apply --dry-run=client -f $data/objects.yaml
+  same apply --dry-run=server -o name -f $data/objects.yaml
+  same apply --dry-run=client -o yaml -f $data/objects.yaml
+  same apply --dry-run=client -o json -f $data/objects.yaml
+  same apply --dry-run=maybe -f $data/objects.yaml
+  same apply --dry-run=client -o wide -f $data/objects.yaml
   same apply -f $data/objects.yaml
   same apply -f $data/objects.yaml
+  same apply --dry-run=server -f "$out/changed.yaml"
   same apply -f "$out/changed.yaml"
   same apply -f $data/bad-objects.yaml
   same delete configmaps app-config

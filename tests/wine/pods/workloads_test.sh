@@ -214,6 +214,47 @@ check "a damaged DaemonSet file: its pod is kept, running" \
 cp "$out/ds.json" "$state/daemonsets/kube-system_agent.json"
 
 sed 's/echo agent up/echo agent v2/' $data/daemonset.yaml >"$out/daemonset-v2.yaml"
+# apply --dry-run and diff (the Linux build's, dry_run.h, over node_pods.h): the applied
+# DaemonSet is unchanged, the changed template would configure it, and neither changes it.
+hp apply --dry-run=server -f $data/daemonset.yaml
+check "apply --dry-run=server of the applied DaemonSet: unchanged" \
+  test "$(cat "$out/out")" = "daemonset.apps/agent unchanged (server dry run)"
+hp apply --dry-run=server -f "$out/daemonset-v2.yaml"
+check "apply --dry-run=server of a changed template: configured" \
+  test "$(cat "$out/out")" = "daemonset.apps/agent configured (server dry run)"
+hp apply --dry-run=client -o name -f "$out/daemonset-v2.yaml"
+check "apply --dry-run=client -o name: kubectl's name" \
+  test "$(cat "$out/out")" = "daemonset.apps/agent"
+hp apply --dry-run=server -o json -f "$out/daemonset-v2.yaml"
+cp "$out/out" "$out/dry.json"
+hp get ds agent -n kube-system -o json
+check "apply --dry-run=server -o json: the live creationTimestamp and status, generation 2, the new command" \
+  python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+live = json.load(open(sys.argv[2]))
+assert d["metadata"]["creationTimestamp"] == live["metadata"]["creationTimestamp"], d["metadata"]
+assert d["status"] == live["status"], (d["status"], live["status"])
+assert d["metadata"]["generation"] == 2 and d["status"]["desiredNumberScheduled"] == 1, d
+assert "agent v2" in " ".join(d["spec"]["template"]["spec"]["containers"][0]["command"])
+' "$out/dry.json" "$out/out"
+diff_with_copy -f "$out/daemonset-v2.yaml"
+check "diff: exit 1 from the diff program" test "$rc" -eq 1
+check "diff: kubectl's file names" bash -c "
+  [ \"\$(ls '$out/live')\" = apps.v1.DaemonSet.kube-system.agent ] &&
+  [ \"\$(ls '$out/merged')\" = apps.v1.DaemonSet.kube-system.agent ]"
+check "diff: LIVE has the applied command and generation, MERGED the new ones" bash -c "
+  grep -q 'echo agent up' '$out/live/apps.v1.DaemonSet.kube-system.agent' &&
+  grep -qx '  generation: 1' '$out/live/apps.v1.DaemonSet.kube-system.agent' &&
+  grep -q 'echo agent v2' '$out/merged/apps.v1.DaemonSet.kube-system.agent' &&
+  grep -qx '  generation: 2' '$out/merged/apps.v1.DaemonSet.kube-system.agent'"
+check "diff: its temporary directories are removed" \
+  test -z "$(ls -d "$WINEPREFIX"/drive_c/users/*/Temp/LIVE-* "$WINEPREFIX"/drive_c/users/*/Temp/MERGED-* 2>/dev/null)"
+hp diff -f $data/daemonset.yaml
+check "diff without a diff program on PATH: kubectl's error (exit 2)" bash -c "[ $rc -eq 2 ] &&
+  grep -qxF 'error: failed to run \"diff\": executable file not found in %PATH%' '$out/err'"
+check "apply --dry-run and diff changed nothing: the same pod runs" \
+  test "$(agent_pod)" = "$first" -a -n "$(alive 127.0.0.82)"
 hp apply -f "$(winepath -w "$out/daemonset-v2.yaml" 2>/dev/null || echo "$out/daemonset-v2.yaml")"
 check "apply a changed template: configured" \
   test "$(cat "$out/out")" = "daemonset.apps/agent configured"

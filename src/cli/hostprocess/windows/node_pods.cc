@@ -1,8 +1,11 @@
 // The node's pods on Windows: the Windows node's store (node_pods.h, windows/pod_state.h).
 #include "cli/hostprocess/node_pods.h"
 
+#include "cli/hostprocess/windows/api_views.h"
+#include "cli/hostprocess/windows/objects.h"
 #include "cli/hostprocess/windows/pod_state.h"
 #include "core/agent/naming.h"
+#include "core/agent/node.h"
 #include "core/k8s/selector.h"
 #include "core/sys/file.h"
 
@@ -35,9 +38,9 @@ class WindowsNodePods : public NodePods {
   Result<std::vector<NodeDaemonSet>> DaemonSets() override {
     std::vector<NodeDaemonSet> out;
     for (wn::DaemonSetView& d : wn::ListDaemonSets(root_, nullptr)) {
-      wn::DaemonSetPods n = wn::CountDaemonSetPods(root_, d);
-      out.push_back({std::move(d.ns), std::move(d.name), std::move(d.object), d.fit.fits ? 1 : 0,
-                     n.up_to_date, n.ready, std::move(d.events)});
+      DaemonSetCounts n = wn::CountsOf(root_, d);
+      out.push_back({std::move(d.ns), std::move(d.name), std::move(d.object), n.desired,
+                     n.up_to_date, n.available, std::move(d.events)});
     }
     return out;
   }
@@ -51,6 +54,28 @@ class WindowsNodePods : public NodePods {
     (*record)["object"] = object;
     TRY(wn::WriteJson(path, *record));
     return wn::Reconcile(root_);
+  }
+  Result<nlohmann::json> LiveObject(const std::string& kind_dir, const std::string& ns,
+                                    const std::string& name) override {
+    std::string key = agent::ObjectKey(ns, name);
+    if (kind_dir == "pods") {
+      auto rec = wn::ReadPodRecord(root_, key);
+      if (!rec || rec->owner_kind == "DaemonSet") return nlohmann::json();
+      agent::PodStatus status = wn::ReadStatus(root_, key).value_or(wn::InitialStatus(rec->pod));
+      bool alive = status.finished || wn::SupervisorAlive(root_, key);
+      return wn::PodApiObject(ns, *rec, status, alive, agent::LocalNode({}).name);
+    }
+    if (kind_dir == "daemonsets") {
+      for (const wn::DaemonSetView& d : wn::ListDaemonSets(root_, nullptr))
+        if (d.key == key) return wn::DaemonSetApiObject(d, wn::CountsOf(root_, d));
+      return nlohmann::json();
+    }
+    for (const char* word : {"configmaps", "secrets"}) {
+      if (kind_dir != word) continue;
+      for (wn::StoredObject& o : wn::ListObjects(root_, *wn::StoredKindNamed(word), ns, nullptr))
+        if (o.name == name) return std::move(o.object);
+    }
+    return nlohmann::json();
   }
   std::optional<agent::PodStatus> StatusNow(const NodePod& p) override {
     auto rec = wn::ReadPodRecord(root_, p.key);

@@ -19,12 +19,14 @@
 #include "cli/hostprocess/admission_cli.h"
 #include "cli/hostprocess/cli_output.h"
 #include "cli/hostprocess/command.h"
+#include "cli/hostprocess/dry_run.h"
 #include "cli/hostprocess/get_filters.h"
 #include "cli/hostprocess/manifests.h"
 #include "cli/hostprocess/printers/api_objects.h"
 #include "cli/hostprocess/printers/describe.h"
 #include "cli/hostprocess/printers/object_output.h"
 #include "cli/hostprocess/printers/table.h"
+#include "cli/hostprocess/windows/api_views.h"
 #include "cli/hostprocess/windows/container.h"
 #include "cli/hostprocess/windows/objects.h"
 #include "cli/hostprocess/windows/pod_state.h"
@@ -80,14 +82,23 @@ struct ApplyFlags {
   std::vector<std::string> files;
   AdmissionFlags admission;
   std::string volume_root = "C:\\hpc";
+  std::string dry_run = "none";  // none | client | server
+  std::string output;            // with --dry-run: yaml | json | name
 };
 
 int Apply(const GlobalOptions& g, const ApplyFlags& f) {
+  if (!DryRunFlagsValid(f.dry_run, f.output)) return 1;
   k8s::AdmissionOptions opts;
   if (!MakeAdmissionOptions(f.admission, &opts)) return 2;
   auto decoded = DecodeWorkloads(f.files);
   if (!decoded) return Fail("error: " + decoded.error().ToString(), 2);
   if (!WarnAndAdmit(*decoded, opts)) return 1;
+  if (f.dry_run != "none") {
+    // What would be created or configured, as on Linux (dry_run.h): nothing stored or started.
+    auto node = OpenNodePods(g);
+    if (!node) return Fail("error: " + node.error().ToString());
+    return PrintDryRun(**node, decoded->objects, f.dry_run, f.output);
+  }
   auto lock = wn::StoreLock::Take(g.root);
   if (!lock) return Fail("error: " + lock.error().ToString());
   int rc = 0;
@@ -299,16 +310,7 @@ Listing ListPodsOf(const GlobalOptions& g, const GetFlags& f) {
     agent::PodStatus s = ViewStatus(status, alive);
     if (!f.match.fields.Matches(PodFields(name, ns, node, s.phase))) continue;
     json object;
-    if (f.needs_objects()) {
-      json stored = rec->pod;
-      stored["metadata"]["namespace"] = ns;  // as the API server fills it in
-      object = ApiPodObject(stored, status,
-                            {.owner_kind = rec->owner_kind,
-                             .owner_name = rec->owner_name,
-                             .created = rec->created,
-                             .lost = !alive,
-                             .node_name = node});
-    }
+    if (f.needs_objects()) object = wn::PodApiObject(ns, *rec, status, alive, node);
     if (!f.objects()) {
       std::vector<std::string> row;
       if (f.all) row.push_back(ns);
@@ -338,18 +340,9 @@ Listing ListDaemonSetsOf(const GlobalOptions& g, const GetFlags& f) {
     if (!f.match.labels.Matches(k8s::LabelsOf(ds.object)) ||
         !f.match.fields.Matches(ObjectFields(ds.name, ds.ns)))
       continue;
-    wn::DaemonSetPods n = wn::CountDaemonSetPods(g.root, ds);
-    DaemonSetCounts counts{.desired = ds.fit.fits ? 1 : 0,
-                           .current = n.current,
-                           .ready = n.ready,
-                           .up_to_date = n.up_to_date,
-                           .available = n.ready};
+    DaemonSetCounts counts = wn::CountsOf(g.root, ds);
     json object;
-    if (f.needs_objects()) {
-      json stored = ds.object;
-      stored["metadata"]["namespace"] = ds.ns;
-      object = ApiDaemonSetObject(stored, ds.created, counts);
-    }
+    if (f.needs_objects()) object = wn::DaemonSetApiObject(ds, counts);
     if (!f.objects()) {
       std::vector<std::string> row;
       if (f.all) row.push_back(ds.ns);
@@ -573,6 +566,10 @@ CommandRegistration apply_reg(30, {"apply"}, [](CLI::App& app, GlobalOptions& g,
   AddAdmissionFlags(cmd, f->admission);
   cmd->add_option("--volume-root", f->volume_root, "Where container volumes are made")
       ->capture_default_str();
+  cmd->add_option("--dry-run", f->dry_run,
+                  "none, client or server: print what would be applied, change nothing")
+      ->capture_default_str();
+  cmd->add_option("-o,--output", f->output, "yaml, json or name (the applied objects)");
   cmd->callback([&g, &rc, f] { rc = Apply(g, *f); });
 });
 

@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "core/sys/random.h"
+
 namespace hp::sys {
 namespace {
 
@@ -148,6 +150,35 @@ Result<std::vector<std::string>> ListSubdirs(const std::string& path) {
       out.push_back(std::move(n));
   }
   return out;
+}
+
+Result<std::string> MakeTempDir(std::string_view prefix) {
+  // %TMP% as GetTempPathW gives it (with its trailing `\`), the prefix, six random characters
+  // from mkdtemp's alphabet; a name that exists is tried again with others.
+  wchar_t buf[MAX_PATH + 1];
+  DWORD n = GetTempPathW(MAX_PATH + 1, buf);
+  if (n == 0 || n > MAX_PATH)
+    return Err(ErrorCode::kInternal, "the temporary directory: error {}", GetLastError());
+  std::filesystem::path base(std::wstring(buf, n));
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  for (int attempt = 0; attempt < 100; attempt++) {
+    unsigned char random[6];
+    RandomBytes(random, sizeof random);
+    std::string name(prefix);
+    for (unsigned char r : random) name += kAlphabet[r % (sizeof kAlphabet - 1)];
+    std::filesystem::path dir = base / FsPath(name);
+    if (CreateDirectoryW(dir.c_str(), nullptr)) {
+      std::u8string u8 = dir.u8string();
+      return std::string(u8.begin(), u8.end());
+    }
+    if (DWORD err = GetLastError(); err != ERROR_ALREADY_EXISTS) {
+      std::u8string u8 = dir.u8string();
+      return Err(ErrorCode::kInternal, "create \"{}\": error {}", std::string(u8.begin(), u8.end()),
+                 err);
+    }
+  }
+  return Err(ErrorCode::kInternal, "no free temporary directory name for \"{}\"", prefix);
 }
 
 }  // namespace hp::sys
