@@ -1,27 +1,30 @@
-// `hostprocess get pods|ds|events|all|pods,ds [NAME...]`: kubectl get for this node, with
-// kubectl's columns (pods: NAME READY STATUS RESTARTS AGE; -o wide adds IP and NODE), -n/-A,
-// -l/--field-selector, --sort-by, -w, and -o json|yaml|name|jsonpath=|custom-columns=.
+// `hostprocess get pods|ds|events|configmaps|secrets|all|pods,ds [NAME...]`: kubectl get for
+// this node, both nodes' (the pods and objects come from node_pods.h), with kubectl's columns
+// (pods: NAME READY STATUS RESTARTS AGE; -o wide adds IP and NODE), -n/-A, -l/--field-selector,
+// --sort-by, -w, and -o json|yaml|name|jsonpath=|custom-columns=.
 #include <fmt/format.h>
-#include <signal.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
-#include "cli/hostprocess/agent_cli.h"
+#include "cli/hostprocess/cli_output.h"
+#include "cli/hostprocess/command.h"
 #include "cli/hostprocess/events.h"
 #include "cli/hostprocess/get_filters.h"
-#include "cli/hostprocess/printers/api_objects.h"
-#include "cli/hostprocess/printers/jsonpath.h"
+#include "cli/hostprocess/node_pods.h"
 #include "cli/hostprocess/printers/object_output.h"
 #include "cli/hostprocess/printers/table.h"
-#include "cli/hostprocess/views.h"
+#include "core/agent/naming.h"
 #include "core/base/strings.h"
+#include "core/base/time.h"
 #include "core/k8s/selector.h"
 
 namespace hp::cli {
@@ -88,9 +91,14 @@ std::string WatchKey(const std::vector<std::string>& row, size_t age_column) {
   return key;
 }
 
-Result<Listing> ListPods(agent::Agent& a, const GetFlags& f) {
-  auto pods = a.ListPods();
-  if (!pods) return Err(pods.error());
+// kubectl's STATUS column of a pod: printPod's reason, Unknown when its supervisor is gone.
+std::string PodStatusColumn(const NodePod& p) {
+  if (p.lost && !p.status.terminating) return "Unknown";
+  return StatusColumn(p.status);
+}
+
+Result<Listing> ListPods(NodePods& node, const GetFlags& f) {
+  ASSIGN_OR_RETURN(std::vector<NodePod> pods, node.List());
   Listing l{.kind = "pods", .prefix = "pod"};
   bool wide = f.output == "wide";
   if (f.ns.all) l.header.push_back("NAMESPACE");
@@ -101,11 +109,17 @@ Result<Listing> ListPods(agent::Agent& a, const GetFlags& f) {
   }
   if (f.show_labels) l.header.push_back("LABELS");
   int64_t now = NowUnixSeconds();
-  for (const auto& p : *pods) {
-    if (!Wanted(f, p.ns, p.name) || !f.match.labels.Matches(LabelsOf(p.record.pod))) continue;
-    std::string node =
-        p.status.unscheduled ? p.record.pod["spec"].value("nodeName", "") : a.node().name;
-    if (!f.match.fields.Matches(PodFields(p.name, p.ns, node, p.lost ? "Unknown" : p.status.phase)))
+  // The node's name only when something shows or matches it (Windows asks the system for it).
+  std::string node_name =
+      wide || NeedsObjects(f) || !f.field_selector.empty() ? node.NodeName() : "";
+  for (const NodePod& p : pods) {
+    if (!Wanted(f, p.ns, p.name) || !f.match.labels.Matches(p.labels)) continue;
+    std::string on = node_name;
+    if (p.status.unscheduled) {
+      auto spec = p.pod.find("spec");
+      on = spec != p.pod.end() && spec->is_object() ? spec->value("nodeName", "") : "";
+    }
+    if (!f.match.fields.Matches(PodFields(p.name, p.ns, on, p.lost ? "Unknown" : p.status.phase)))
       continue;
     Entry e{.ns = p.ns, .name = p.name};
     if (f.ns.all) e.row.push_back(p.ns);
@@ -113,23 +127,22 @@ Result<Listing> ListPods(agent::Agent& a, const GetFlags& f) {
     e.row.push_back(ReadyColumn(p.status));
     e.row.push_back(PodStatusColumn(p));
     e.row.push_back(RestartsColumn(p.status, now));
-    e.row.push_back(HumanDuration(now - p.record.created));
+    e.row.push_back(HumanDuration(now - p.created));
     if (wide) {
-      for (std::string& cell : PodWideColumns(p.status, p.record.pod, a.node().name))
+      for (std::string& cell : PodWideColumns(p.status, p.pod, node_name))
         e.row.push_back(std::move(cell));
     }
-    if (f.show_labels) e.row.push_back(LabelsColumn(p.record.pod));
+    if (f.show_labels) e.row.push_back(LabelsColumn(p.pod));
     e.watch_key = WatchKey(e.row, l.name_column + 4);
     // The API objects only when the output needs them (each decodes its pod).
-    if (NeedsObjects(f)) e.object = PodObject(p, a.node());
+    if (NeedsObjects(f)) e.object = PodApiObject(p, node_name);
     l.entries.push_back(std::move(e));
   }
   return l;
 }
 
-Result<Listing> ListDaemonSets(agent::Agent& a, const GetFlags& f) {
-  auto list = a.ListDaemonSets();
-  if (!list) return Err(list.error());
+Result<Listing> ListDaemonSets(NodePods& node, const GetFlags& f) {
+  ASSIGN_OR_RETURN(std::vector<NodeDaemonSet> list, node.DaemonSets());
   Listing l{.kind = "daemonsets", .prefix = "daemonset.apps"};
   bool wide = f.output == "wide";
   if (f.ns.all) l.header.push_back("NAMESPACE");
@@ -143,8 +156,8 @@ Result<Listing> ListDaemonSets(agent::Agent& a, const GetFlags& f) {
   }
   if (f.show_labels) l.header.push_back("LABELS");
   int64_t now = NowUnixSeconds();
-  for (const auto& d : *list) {
-    if (!Wanted(f, d.ns, d.name) || !f.match.labels.Matches(LabelsOf(d.object))) continue;
+  for (const NodeDaemonSet& d : list) {
+    if (!Wanted(f, d.ns, d.name) || !f.match.labels.Matches(k8s::LabelsOf(d.object))) continue;
     if (!f.match.fields.Matches(ObjectFields(d.name, d.ns))) continue;
     Entry e{.ns = d.ns, .name = d.name};
     if (f.ns.all) e.row.push_back(d.ns);
@@ -158,23 +171,62 @@ Result<Listing> ListDaemonSets(agent::Agent& a, const GetFlags& f) {
     }
     if (f.show_labels) e.row.push_back(LabelsColumn(d.object));
     e.watch_key = WatchKey(e.row, l.name_column + 7);
-    e.object = DaemonSetObject(d);
+    if (NeedsObjects(f)) e.object = DaemonSetApiObject(d);
+    l.entries.push_back(std::move(e));
+  }
+  return l;
+}
+
+// ConfigMaps (NAME DATA AGE) and Secrets (NAME TYPE DATA AGE) as kubectl lists them: DATA
+// counts the keys (a ConfigMap's data and binaryData; a Secret's data with stringData merged,
+// as the API server stores it).
+Result<Listing> ListStored(NodePods& node, const std::string& kind, const GetFlags& f) {
+  bool secret = kind == "secrets";
+  ASSIGN_OR_RETURN(std::vector<NodeObject> list, node.Objects(kind, f.ns.all ? "" : f.ns.ns));
+  Listing l{.kind = kind, .prefix = secret ? "secret" : "configmap"};
+  if (f.ns.all) l.header.push_back("NAMESPACE");
+  l.name_column = l.header.size();
+  l.header.push_back("NAME");
+  if (secret) l.header.push_back("TYPE");
+  for (const char* h : {"DATA", "AGE"}) l.header.push_back(h);
+  if (f.show_labels) l.header.push_back("LABELS");
+  int64_t now = NowUnixSeconds();
+  for (NodeObject& o : list) {
+    if (!Wanted(f, o.ns, o.name) || !f.match.labels.Matches(k8s::LabelsOf(o.object))) continue;
+    if (!f.match.fields.Matches(ObjectFields(o.name, o.ns))) continue;
+    std::set<std::string> keys;
+    for (const char* field : {"data", "binaryData", "stringData"})
+      if (auto d = o.object.find(field); d != o.object.end() && d->is_object())
+        for (const auto& [k, v] : d->items()) keys.insert(k);
+    Entry e{.ns = o.ns, .name = o.name};
+    if (f.ns.all) e.row.push_back(o.ns);
+    e.row.push_back(o.name);
+    if (secret) {
+      std::string type = o.object.value("type", "");
+      e.row.push_back(type.empty() ? "Opaque" : type);
+    }
+    e.row.push_back(std::to_string(keys.size()));
+    e.row.push_back(HumanDuration(now - o.created));
+    if (f.show_labels) e.row.push_back(LabelsColumn(o.object));
+    e.watch_key = WatchKey(e.row, e.row.size() - (f.show_labels ? 2 : 1));
+    if (NeedsObjects(f)) {
+      e.object = std::move(o.object);
+      e.object["metadata"]["namespace"] = o.ns;
+      if (!e.object["metadata"].contains("creationTimestamp"))
+        e.object["metadata"]["creationTimestamp"] = Rfc3339(o.created);
+    }
     l.entries.push_back(std::move(e));
   }
   return l;
 }
 
 // The events as `get events` lists them (printEvent's columns).
-Result<Listing> ListEvents(agent::Agent& a, const GetFlags& f) {
-  auto pods = a.ListPods();
-  if (!pods) return Err(pods.error());
-  auto ds = a.ListDaemonSets();
-  if (!ds) return Err(ds.error());
+Result<Listing> ListEvents(NodePods& node, const GetFlags& f) {
+  ASSIGN_OR_RETURN(std::vector<NodePod> pods, node.List());
+  ASSIGN_OR_RETURN(std::vector<NodeDaemonSet> ds, node.DaemonSets());
   std::vector<ObjectEvents> objects;
-  for (const agent::PodView& p : *pods)
-    objects.push_back({p.ns, "pod/" + p.name, &p.status.events});
-  for (const agent::DaemonSetView& d : *ds)
-    objects.push_back({d.ns, "daemonset/" + d.name, &d.events});
+  for (const NodePod& p : pods) objects.push_back({p.ns, "pod/" + p.name, &p.status.events});
+  for (const NodeDaemonSet& d : ds) objects.push_back({d.ns, "daemonset/" + d.name, &d.events});
   std::vector<NodeEvent> events;
   for (auto& e : CollectEvents(objects))
     if (f.ns.all || e.ns == f.ns.ns) events.push_back(std::move(e));
@@ -227,7 +279,7 @@ std::vector<std::string> KindsOf(GetFlags& f, std::string* bad) {
       continue;
     }
     std::string kind = agent::ResourceKind(r);
-    if (kind != "pods" && kind != "daemonsets") {
+    if (kind != "pods" && kind != "daemonsets" && kind != "configmaps" && kind != "secrets") {
       *bad = r;
       return {};
     }
@@ -278,23 +330,31 @@ std::string RenderTables(const GetFlags& f, std::vector<Listing>& listings) {
   return out;
 }
 
-volatile sig_atomic_t g_stop = 0;
+Result<Listing> ListKind(NodePods& node, const std::string& kind, const GetFlags& f) {
+  if (kind == "pods") return ListPods(node, f);
+  if (kind == "daemonsets") return ListDaemonSets(node, f);
+  if (kind == "events") return ListEvents(node, f);
+  return ListStored(node, kind, f);
+}
+
+// NotFound's resource: "pods", "daemonsets.apps", "configmaps", "secrets".
+std::string PluralOf(const std::string& kind) {
+  return kind == "daemonsets" ? "daemonsets.apps" : kind;
+}
+
+volatile std::sig_atomic_t g_stop = 0;
 
 // -w: after the listing, one row (without header, as kubectl's watch prints each event) for
 // each object whose row changed, appeared or went away, until interrupted.
-int Watch(agent::Agent& a, const GetFlags& f, const std::vector<std::string>& kinds,
+int Watch(NodePods& node, const GetFlags& f, const std::vector<std::string>& kinds,
           std::vector<Listing> last) {
-  struct sigaction sa {};
-  sa.sa_handler = [](int) { g_stop = 1; };
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  std::signal(SIGINT, [](int) { g_stop = 1; });
+  std::signal(SIGTERM, [](int) { g_stop = 1; });
   bool prefixed = kinds.size() > 1;
   while (!g_stop) {
-    ::usleep(250 * 1000);
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
     for (size_t k = 0; k < kinds.size(); k++) {
-      Result<Listing> now = kinds[k] == "pods"         ? ListPods(a, f)
-                            : kinds[k] == "daemonsets" ? ListDaemonSets(a, f)
-                                                       : ListEvents(a, f);
+      Result<Listing> now = ListKind(node, kinds[k], f);
       if (!now) return Fail(now.error());
       std::string out;
       auto row_of = [&](const Listing& l, const Entry& e) {
@@ -354,14 +414,12 @@ int RunGet(const GlobalOptions& global, GetFlags f) {
     Print(stderr, error);
     return 1;
   }
-  auto agent = OpenAgent(global);
-  if (!agent) return Fail(agent.error());
-  agent::Agent& a = **agent;
+  auto opened = OpenNodePods(global);
+  if (!opened) return Fail(opened.error());
+  NodePods& node = **opened;
   std::vector<Listing> listings;
   for (const std::string& kind : kinds) {
-    Result<Listing> l = kind == "pods"         ? ListPods(a, f)
-                        : kind == "daemonsets" ? ListDaemonSets(a, f)
-                                               : ListEvents(a, f);
+    Result<Listing> l = ListKind(node, kind, f);
     if (!l) return Fail(l.error());
     if (!f.sort_by.empty()) {
       if (auto s = SortEntries(l->entries, f.sort_by); !s) return Fail(s.error());
@@ -372,7 +430,7 @@ int RunGet(const GlobalOptions& global, GetFlags f) {
     for (const auto& n : f.names) {
       bool found = false;
       for (const auto& e : listings[0].entries) found |= e.name == n;
-      if (!found) return NotFound(kinds[0] == "pods" ? "pods" : "daemonsets.apps", n);
+      if (!found) return NotFound(PluralOf(kinds[0]), n);
     }
   }
   size_t total = 0;
@@ -386,7 +444,7 @@ int RunGet(const GlobalOptions& global, GetFlags f) {
   } else {
     Print(stdout, RenderTables(f, listings));
   }
-  if (f.watch || f.watch_only) return Watch(a, f, kinds, std::move(listings));
+  if (f.watch || f.watch_only) return Watch(node, f, kinds, std::move(listings));
   return 0;
 }
 
@@ -394,10 +452,11 @@ CommandRegistration get_verb(31, {"get"}, [](CLI::App& app, GlobalOptions& globa
   auto flags = std::make_shared<GetFlags>();
   CLI::App* cmd = app.add_subcommand(
       "get",
-      "List pods, DaemonSets or events on this node (kubectl get): get pods, get ds, get pod\n"
-      "NAME, get pods,ds, get all, get events");
+      "List pods, DaemonSets, events, ConfigMaps or Secrets on this node (kubectl get): get\n"
+      "pods, get ds, get pod NAME, get pods,ds, get all, get events, get cm, get secrets");
   cmd->add_option("resource", flags->resource,
-                  "pods (po), daemonsets (ds), events (ev), all, a comma list, or TYPE/NAME")
+                  "pods (po), daemonsets (ds), events (ev), configmaps (cm), secrets, all, a "
+                  "comma list, or TYPE/NAME")
       ->required();
   cmd->add_option("names", flags->names, "Names to show (default: all)");
   AddNamespaceFlags(cmd, flags->ns, true);

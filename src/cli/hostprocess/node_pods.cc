@@ -1,9 +1,12 @@
 // The node's pods on Linux: the agent's store (node_pods.h).
 #include "cli/hostprocess/node_pods.h"
 
+#include <algorithm>
+#include <tuple>
+
 #include "cli/hostprocess/agent_cli.h"
-#include "cli/hostprocess/views.h"
 #include "core/agent/naming.h"
+#include "core/agent/record.h"
 #include "core/agent/status.h"
 #include "core/k8s/decode.h"
 #include "core/pod/runner.h"
@@ -43,10 +46,7 @@ class AgentNodePods : public NodePods {
   Result<std::vector<NodeDaemonSet>> DaemonSets() override {
     ASSIGN_OR_RETURN(auto list, agent_->ListDaemonSets());
     std::vector<NodeDaemonSet> out;
-    for (auto& d : list) {
-      out.push_back({std::move(d.ns), std::move(d.name), std::move(d.object), d.desired,
-                     d.up_to_date, d.available, std::move(d.events)});
-    }
+    for (auto& d : list) out.push_back(From(std::move(d)));
     return out;
   }
   Status UpdateDaemonSet(const std::string&, const std::string&,
@@ -60,19 +60,43 @@ class AgentNodePods : public NodePods {
                                     const std::string& name) override {
     if (kind_dir == "pods") {
       ASSIGN_OR_RETURN(auto p, agent_->GetPod(ns, name));
-      if (p && p->record.owner_kind != "DaemonSet") return PodObject(*p, agent_->node());
+      if (p && p->record.owner_kind != "DaemonSet")
+        return PodApiObject(From(std::move(*p)), agent_->node().name);
       return nlohmann::json();
     }
     if (kind_dir == "daemonsets") {
       ASSIGN_OR_RETURN(auto list, agent_->ListDaemonSets());
-      for (const auto& v : list)
-        if (v.ns == ns && v.name == name) return DaemonSetObject(v);
+      for (auto& v : list)
+        if (v.ns == ns && v.name == name) return DaemonSetApiObject(From(std::move(v)));
       return nlohmann::json();
     }
     std::string key = ns.empty() ? name : agent::ObjectKey(ns, name);
     auto stored = agent_->store().GetDesired(kind_dir, key);
     if (!stored || !*stored) return nlohmann::json();
     return (*stored)->contains("object") ? (**stored)["object"] : **stored;
+  }
+  std::string NodeName() override { return agent_->node().name; }
+  Result<std::vector<NodeObject>> Objects(const std::string& kind_dir,
+                                          const std::string& ns) override {
+    std::vector<agent::Store::Unreadable> bad;
+    ASSIGN_OR_RETURN(std::vector<nlohmann::json> stored,
+                     agent_->store().ListDesired(kind_dir, &bad));
+    for (const agent::Store::Unreadable& b : bad)
+      Print(stderr, "Warning: " + b.error + ": skipped (`delete` removes it)\n");
+    std::vector<NodeObject> out;
+    for (nlohmann::json& entry : stored) {
+      NodeObject o;
+      o.object = entry.contains("object") ? std::move(entry["object"]) : std::move(entry);
+      if (!o.object.is_object() || !o.object["metadata"].is_object()) continue;
+      o.ns = agent::NamespaceOf(o.object);
+      o.name = o.object["metadata"].value("name", "");
+      o.created = entry.value("created", int64_t{0});
+      if (ns.empty() || o.ns == ns) out.push_back(std::move(o));
+    }
+    std::sort(out.begin(), out.end(), [](const NodeObject& a, const NodeObject& b) {
+      return std::tie(a.ns, a.name) < std::tie(b.ns, b.name);
+    });
+    return out;
   }
   std::optional<agent::PodStatus> StatusNow(const NodePod& p) override {
     auto st = agent::ReadPodStatus(p.key + "/status.json");
@@ -91,7 +115,24 @@ class AgentNodePods : public NodePods {
     p.labels = LabelsOf(v.record.pod);
     p.owner_kind = std::move(v.record.owner_kind);
     p.owner_name = std::move(v.record.owner_name);
+    p.pod = std::move(v.record.pod);
+    p.created = v.record.created;
+    p.lost = v.lost;
     return p;
+  }
+  static NodeDaemonSet From(agent::DaemonSetView d) {
+    NodeDaemonSet n;
+    n.ns = std::move(d.ns);
+    n.name = std::move(d.name);
+    n.object = std::move(d.object);
+    n.desired = d.desired;
+    n.current = d.current;
+    n.ready = d.ready;
+    n.up_to_date = d.up_to_date;
+    n.available = d.available;
+    n.events = std::move(d.events);
+    n.created = d.created;
+    return n;
   }
 
   std::unique_ptr<agent::Agent> agent_;

@@ -1,8 +1,9 @@
 // The node's pods and DaemonSets as the verbs written once for both nodes read them (`logs`,
-// `wait`, `events`, `rollout`, `diff`, `apply --dry-run`): the Linux agent's store
+// `wait`, `events`, `rollout`, `get`, `diff`, `apply --dry-run`): the Linux agent's store
 // (node_pods.cc) or the Windows node's (windows/node_pods.cc).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -19,9 +20,14 @@ namespace hp::cli {
 struct NodePod {
   std::string name, ns, uid;
   std::string key;  // where the store keeps the pod (its directory)
+  // As the verbs show it. Windows: a dead supervisor's containers ended with it (kill-on-job-
+  // close), so they show as terminated.
   agent::PodStatus status;
   std::map<std::string, std::string> labels;
   std::string owner_kind, owner_name;  // "DaemonSet" and its name; empty for a bare pod
+  nlohmann::json pod;                  // as applied (its record's)
+  int64_t created = 0;                 // unix seconds
+  bool lost = false;                   // its supervisor died before the pod ended
 };
 
 // An applied DaemonSet as this node's controller sees it: the object as applied, the counts of
@@ -29,8 +35,16 @@ struct NodePod {
 struct NodeDaemonSet {
   std::string ns, name;
   nlohmann::json object;
-  int desired = 0, up_to_date = 0, available = 0;
+  int desired = 0, current = 0, ready = 0, up_to_date = 0, available = 0;
   std::vector<agent::Event> events;
+  int64_t created = 0;  // unix seconds
+};
+
+// A stored ConfigMap or Secret, as applied.
+struct NodeObject {
+  std::string ns, name;
+  nlohmann::json object;
+  int64_t created = 0;  // unix seconds
 };
 
 class NodePods {
@@ -54,10 +68,22 @@ class NodePods {
   // The applied object of resource `kind_dir` ("pods", "daemonsets", "configmaps", ...) as
   // `get -o yaml` shows it, or null when there is none (a DaemonSet's pod is the controller's,
   // not an applied one: null too). What diff and apply --dry-run compare with (dry_run.h).
+  // The name of this node (for a pod's spec.nodeName).
+  virtual std::string NodeName() = 0;
+  // The stored objects of `kind_dir` ("configmaps" or "secrets") in namespace `ns` (every one
+  // when empty), sorted by namespace and name. A stored file that cannot be read is skipped with
+  // a warning on stderr (as the Linux agent warns), here and in DaemonSets.
+  virtual Result<std::vector<NodeObject>> Objects(const std::string& kind_dir,
+                                                  const std::string& ns) = 0;
   virtual Result<nlohmann::json> LiveObject(const std::string& kind_dir, const std::string& ns,
                                             const std::string& name) = 0;
 };
 
 Result<std::unique_ptr<NodePods>> OpenNodePods(const GlobalOptions& global);
+
+// The pod as `get pod -o json` prints it, on node `node_name` (printers/api_objects.h), and the
+// DaemonSet likewise: the same objects from both nodes' stores.
+nlohmann::json PodApiObject(const NodePod& p, const std::string& node_name);
+nlohmann::json DaemonSetApiObject(const NodeDaemonSet& d);
 
 }  // namespace hp::cli

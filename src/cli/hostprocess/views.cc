@@ -3,12 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/hostprocess/printers/api_objects.h"
-#include "cli/hostprocess/printers/table.h"
-#include "core/k8s/yaml.h"
 
 namespace hp::cli {
-
-std::string ToYaml(const nlohmann::json& j) { return k8s::yaml::JsonToYaml(j); }
 
 nlohmann::json PodObject(const agent::PodView& v, const agent::Node& node) {
   return ApiPodObject(v.record.pod, v.status,
@@ -26,11 +22,6 @@ nlohmann::json DaemonSetObject(const agent::DaemonSetView& v) {
                              .ready = v.ready,
                              .up_to_date = v.up_to_date,
                              .available = v.available});
-}
-
-std::string PodStatusColumn(const agent::PodView& v) {
-  if (v.lost && !v.status.terminating) return "Unknown";
-  return StatusColumn(v.status);
 }
 
 }  // namespace hp::cli

@@ -1,4 +1,4 @@
-// The API objects and kubectl columns the node-agent verbs print (get, describe).
+// The API objects of the agent's views, as `describe` prints them (get's come from node_pods.h).
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
@@ -14,11 +14,5 @@ namespace hp::cli {
 nlohmann::json PodObject(const agent::PodView& v, const agent::Node& node);
 // The DaemonSet with its status (desiredNumberScheduled, currentNumberScheduled, ...).
 nlohmann::json DaemonSetObject(const agent::DaemonSetView& v);
-
-// kubectl's STATUS column: printPod's reason, "Unknown" when the pod's supervisor is gone.
-std::string PodStatusColumn(const agent::PodView& v);
-
-// JSON as YAML, as kubectl -o yaml prints it (k8s::yaml::JsonToYaml).
-std::string ToYaml(const nlohmann::json& j);
 
 }  // namespace hp::cli

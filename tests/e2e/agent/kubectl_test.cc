@@ -305,6 +305,33 @@ TEST_F(AgentE2E, DescribeAsKubectl) {
   EXPECT_EQ(Hp("delete ds --all -n kube-system").rc, 0);
 }
 
+// get configmaps|secrets: kubectl's tables (DATA counts data, binaryData and a Secret's
+// stringData), -A, -l, a name, -o jsonpath, and NotFound; the same get as the Windows build's.
+TEST_F(AgentE2E, GetConfigMapsAndSecrets) {
+  ASSERT_EQ(Apply("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  labels: {app: a}\n"
+                  "data: {k: v, k2: v2}\nbinaryData: {b: AAE=}\n---\n"
+                  "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: other\n"
+                  "type: kubernetes.io/basic-auth\ndata: {username: dQ==}\n"
+                  "stringData: {password: p}\n")
+                .rc,
+            0);
+  CliResult r = Hp("get cm");
+  EXPECT_TRUE(HasLine(r.out, "NAME +DATA +AGE")) << r.out << r.err;
+  EXPECT_TRUE(HasLine(r.out, "cfg +3 +\\d+s")) << r.out;
+  r = Hp("get secrets -A");
+  EXPECT_TRUE(HasLine(r.out, "NAMESPACE +NAME +TYPE +DATA +AGE")) << r.out << r.err;
+  EXPECT_TRUE(HasLine(r.out, "other +s +kubernetes.io/basic-auth +2 +\\d+s")) << r.out;
+  EXPECT_EQ(Hp("get secrets").err, "No resources found in default namespace.\n");
+  EXPECT_EQ(Hp("get configmap cfg -o jsonpath={.data.k2}").out, "v2");
+  EXPECT_EQ(Hp("get cm -l app=a -o name").out, "configmap/cfg\n");
+  EXPECT_EQ(Hp("get cm -l app=b -o name").out, "");
+  r = Hp("get cm nothere");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err, "Error from server (NotFound): configmaps \"nothere\" not found\n");
+  EXPECT_EQ(Hp("delete cm cfg").rc, 0);
+  EXPECT_EQ(Hp("delete secret s -n other").rc, 0);
+}
+
 // apply --dry-run and diff -f: what would change, nothing changed.
 TEST_F(AgentE2E, DryRunAndDiff) {
   std::string file = root_ + "/dry.yaml";

@@ -105,6 +105,16 @@ check "get configmaps: kubectl's columns, DATA counts binaryData" \
 hp get secrets
 check "get secrets: kubectl's columns, the type, stringData merged" \
   bash -c "grep -Eq '^NAME +TYPE +DATA +AGE$' '$out/out' && grep -Eq '^app-secret +Opaque +2 +[0-9]+s$' '$out/out'"
+hp get cm app-config -o yaml
+check "get cm NAME -o yaml: the stored ConfigMap (the Linux build's get)" bash -c "
+  grep -qx 'kind: ConfigMap' '$out/out' && grep -qx '  color: blue' '$out/out' &&
+  grep -qx '  namespace: default' '$out/out'"
+hp get secrets -A
+check "get secrets -A: NAMESPACE first" \
+  grep -Eq '^default +app-secret +Opaque +2 +[0-9]+s$' "$out/out"
+hp get cm nothere
+check "get cm of a missing name: NotFound (exit 1)" bash -c "[ $rc -eq 1 ] &&
+  grep -qxF 'Error from server (NotFound): configmaps \"nothere\" not found' '$out/err'"
 hp get cm -n other
 check "get cm in another namespace: none" \
   grep -qxF "No resources found in other namespace." "$out/err"
@@ -204,6 +214,10 @@ if [ -n "$linux" ] && [ -x "$linux" ]; then
   same apply --dry-run=server -f "$out/changed.yaml"
   same apply -f "$out/changed.yaml"
   same apply -f $data/bad-objects.yaml
+  same get cm app-config -o jsonpath='{.data.color}'
+  same get secrets -o name
+  same get configmaps,secrets -o name
+  same get cm nothere
   same delete configmaps app-config
   same delete -f $data/objects.yaml
   same delete secrets app-secret

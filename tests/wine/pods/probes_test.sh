@@ -23,7 +23,9 @@ set -uo pipefail
 source "$(dirname "$0")/helper_pods.sh" "$1" "$2" hpprobes 127.0.0.6
 marks="$WINEPREFIX/drive_c/marks"
 mkdir -p "$marks"
-port=$((20000 + RANDOM % 20000))
+# Below the kernel's ephemeral range (32768-60999): no client socket of another test (or a
+# probe's own, connecting to itself) holds the closed port.
+port=$((20000 + RANDOM % 12000))
 closed=$((port + 1)) web=$((port + 2)) bad=$((port + 3)) gate=$((port + 4)) go=$((port + 5))
 # status NAME PYTHON: evaluates PYTHON on pod NAME's status.json (`s`; `c`: its container;
 # `ev(reason)`: its events of that reason) and prints the result.

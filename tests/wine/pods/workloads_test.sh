@@ -255,11 +255,32 @@ check "diff without a diff program on PATH: kubectl's error (exit 2)" bash -c "[
   grep -qxF 'error: failed to run \"diff\": executable file not found in %PATH%' '$out/err'"
 check "apply --dry-run and diff changed nothing: the same pod runs" \
   test "$(agent_pod)" = "$first" -a -n "$(alive 127.0.0.82)"
+# get -w (the Linux build's get, over node_pods.h) watches the change of template below: the
+# listing, then a row for each change until interrupted; the replaced pod's last row says
+# Terminating.
+"$WINE" "$HP_EXE" --root "$HP_ROOT" get pods -n kube-system -w </dev/null >"$out/watch" \
+  2>"$out/watch.err" &
+watcher=$!
+wait_for grep -Eq "^$first +1/1 +Running" "$out/watch"
 hp apply -f "$(winepath -w "$out/daemonset-v2.yaml" 2>/dev/null || echo "$out/daemonset-v2.yaml")"
 check "apply a changed template: configured" \
   test "$(cat "$out/out")" = "daemonset.apps/agent configured"
 wait_for pod_row kube-system '^agent-[a-z0-9]{5} +1/1 +Running'
 second=$(agent_pod)
+wait_for grep -Eq "^$second +1/1 +Running" "$out/watch"
+kill "$watcher" 2>/dev/null
+wait "$watcher" 2>/dev/null
+check "get -w: the listing with kubectl's header first" bash -c "
+  head -1 '$out/watch' | grep -Eq '^NAME +READY +STATUS +RESTARTS +AGE\$' &&
+  sed -n 2p '$out/watch' | grep -Eq '^$first +1/1 +Running'"
+check "get -w: the new pod's rows as it starts, without a header" bash -c "
+  grep -Eq '^$second +1/1 +Running' '$out/watch' && [ \$(grep -c '^NAME ' '$out/watch') -eq 1 ]"
+check "get -w: the replaced pod's last row is Terminating" \
+  grep -Eq "^$first +[01]/1 +Terminating" "$out/watch"
+hp get events -n kube-system
+check "get events: kubectl's columns, the controller's SuccessfulCreate of the new pod" bash -c "
+  grep -Eq '^LAST SEEN +TYPE +REASON +OBJECT +MESSAGE\$' '$out/out' &&
+  grep -Eq '^[0-9]+s +Normal +SuccessfulCreate +daemonset/agent +Created pod: $second\$' '$out/out'"
 check "a changed template: a new pod replaces the old one" \
   test -n "$second" -a "$second" != "$first" -a ! -d "$state/pods/kube-system_$first"
 wait_for test -s "$state/logs/kube-system_$second/agent/0.log"

@@ -1,7 +1,8 @@
 // The node's pods on Windows: the Windows node's store (node_pods.h, windows/pod_state.h).
 #include "cli/hostprocess/node_pods.h"
 
-#include "cli/hostprocess/windows/api_views.h"
+#include <algorithm>
+
 #include "cli/hostprocess/windows/objects.h"
 #include "cli/hostprocess/windows/pod_state.h"
 #include "core/agent/naming.h"
@@ -37,11 +38,9 @@ class WindowsNodePods : public NodePods {
   }
   Result<std::vector<NodeDaemonSet>> DaemonSets() override {
     std::vector<NodeDaemonSet> out;
-    for (wn::DaemonSetView& d : wn::ListDaemonSets(root_, nullptr)) {
-      DaemonSetCounts n = wn::CountsOf(root_, d);
-      out.push_back({std::move(d.ns), std::move(d.name), std::move(d.object), n.desired,
-                     n.up_to_date, n.available, std::move(d.events)});
-    }
+    std::vector<std::string> damaged;
+    for (wn::DaemonSetView& d : wn::ListDaemonSets(root_, &damaged)) out.push_back(From(d));
+    Warn(damaged);
     return out;
   }
   Status UpdateDaemonSet(const std::string& ns, const std::string& name,
@@ -55,24 +54,41 @@ class WindowsNodePods : public NodePods {
     TRY(wn::WriteJson(path, *record));
     return wn::Reconcile(root_);
   }
+  std::string NodeName() override {
+    if (node_name_.empty()) node_name_ = agent::LocalNode({}).name;
+    return node_name_;
+  }
+  Result<std::vector<NodeObject>> Objects(const std::string& kind_dir,
+                                          const std::string& ns) override {
+    const wn::ObjectKind* kind = wn::StoredKindNamed(kind_dir);
+    if (!kind)
+      return Err(ErrorCode::kInvalidArgument, "no stored objects of kind \"{}\"", kind_dir);
+    std::vector<std::string> damaged;
+    std::vector<NodeObject> out;
+    for (wn::StoredObject& o : wn::ListObjects(root_, *kind, ns, &damaged)) {
+      std::string object_ns = o.object["metadata"].value("namespace", "default");
+      out.push_back({std::move(object_ns), std::move(o.name), std::move(o.object), o.created});
+    }
+    Warn(damaged);
+    std::stable_sort(out.begin(), out.end(),
+                     [](const NodeObject& a, const NodeObject& b) { return a.ns < b.ns; });
+    return out;
+  }
   Result<nlohmann::json> LiveObject(const std::string& kind_dir, const std::string& ns,
                                     const std::string& name) override {
-    std::string key = agent::ObjectKey(ns, name);
     if (kind_dir == "pods") {
-      auto rec = wn::ReadPodRecord(root_, key);
-      if (!rec || rec->owner_kind == "DaemonSet") return nlohmann::json();
-      agent::PodStatus status = wn::ReadStatus(root_, key).value_or(wn::InitialStatus(rec->pod));
-      bool alive = status.finished || wn::SupervisorAlive(root_, key);
-      return wn::PodApiObject(ns, *rec, status, alive, agent::LocalNode({}).name);
+      auto p = Read(agent::ObjectKey(ns, name));
+      if (!p || p->owner_kind == "DaemonSet") return nlohmann::json();
+      return PodApiObject(*p, NodeName());
     }
     if (kind_dir == "daemonsets") {
       for (const wn::DaemonSetView& d : wn::ListDaemonSets(root_, nullptr))
-        if (d.key == key) return wn::DaemonSetApiObject(d, wn::CountsOf(root_, d));
+        if (d.ns == ns && d.name == name) return DaemonSetApiObject(From(d));
       return nlohmann::json();
     }
-    for (const char* word : {"configmaps", "secrets"}) {
-      if (kind_dir != word) continue;
-      for (wn::StoredObject& o : wn::ListObjects(root_, *wn::StoredKindNamed(word), ns, nullptr))
+    if (wn::StoredKindNamed(kind_dir)) {
+      ASSIGN_OR_RETURN(std::vector<NodeObject> objects, Objects(kind_dir, ns));
+      for (NodeObject& o : objects)
         if (o.name == name) return std::move(o.object);
     }
     return nlohmann::json();
@@ -98,11 +114,37 @@ class WindowsNodePods : public NodePods {
     p.labels = k8s::LabelsOf(rec->pod);
     p.owner_kind = rec->owner_kind;
     p.owner_name = rec->owner_name;
-    p.status = wn::ViewStatus(root_, key, *rec);
+    agent::PodStatus recorded = wn::ReadStatus(root_, key).value_or(wn::InitialStatus(rec->pod));
+    p.lost = !recorded.finished && !wn::SupervisorAlive(root_, key);
+    p.status = wn::ViewStatus(std::move(recorded), !p.lost);
+    p.pod = std::move(rec->pod);
+    p.created = rec->created;
     return p;
+  }
+  // A DaemonSet with its pods counted (its status).
+  NodeDaemonSet From(const wn::DaemonSetView& d) {
+    wn::DaemonSetPods n = wn::CountDaemonSetPods(root_, d);
+    NodeDaemonSet out;
+    out.ns = d.ns;
+    out.name = d.name;
+    out.object = d.object;
+    out.desired = d.fit.fits ? 1 : 0;
+    out.current = n.current;
+    out.ready = out.available = n.ready;
+    out.up_to_date = n.up_to_date;
+    out.events = d.events;
+    out.created = d.created;
+    return out;
+  }
+  static void Warn(const std::vector<std::string>& damaged) {
+    for (const std::string& d : damaged) {
+      std::string line = "Warning: " + d + "\n";
+      fwrite(line.data(), 1, line.size(), stderr);
+    }
   }
 
   std::string root_;
+  std::string node_name_;  // NodeName's, once asked
 };
 
 }  // namespace

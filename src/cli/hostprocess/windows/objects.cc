@@ -76,7 +76,7 @@ std::vector<StoredObject> ListObjects(const std::string& root, const ObjectKind&
   std::string dir = root + "\\" + kind.dir;
   std::string prefix = ns + "_";
   for (const std::string& file : sys::ListDir(dir).value_or(std::vector<std::string>{})) {
-    if (!StartsWith(file, prefix) || !EndsWith(file, ".json")) continue;
+    if ((!ns.empty() && !StartsWith(file, prefix)) || !EndsWith(file, ".json")) continue;
     std::string path = dir + "\\" + file;
     auto stored = ReadJson(path);
     json obj = stored && stored->is_object() ? stored->value("object", json()) : json();

@@ -45,8 +45,8 @@ struct StoredObject {
   nlohmann::json object;
   int64_t created = 0;
 };
-// The stored objects of a kind in namespace `ns`, sorted by name; `damaged` receives a line per
-// file that cannot be read.
+// The stored objects of a kind in namespace `ns` (every one when empty), sorted by name;
+// `damaged` receives a line per file that cannot be read.
 std::vector<StoredObject> ListObjects(const std::string& root, const ObjectKind& kind,
                                       const std::string& ns, std::vector<std::string>* damaged);
 
