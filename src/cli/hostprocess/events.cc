@@ -18,10 +18,14 @@
 
 namespace hp::cli {
 
-std::vector<NodeEvent> CollectEvents(const std::vector<ObjectEvents>& objects) {
+Result<std::vector<NodeEvent>> ListNodeEvents(NodePods& node) {
+  ASSIGN_OR_RETURN(std::vector<NodePod> pods, node.List());
+  ASSIGN_OR_RETURN(std::vector<NodeDaemonSet> daemonsets, node.DaemonSets());
   std::vector<NodeEvent> out;
-  for (const ObjectEvents& o : objects)
-    for (const agent::Event& e : *o.events) out.push_back({o.ns, o.object, e});
+  for (NodePod& p : pods)
+    for (agent::Event& e : p.status.events) out.push_back({p.ns, "pod/" + p.name, std::move(e)});
+  for (NodeDaemonSet& d : daemonsets)
+    for (agent::Event& e : d.events) out.push_back({d.ns, "daemonset/" + d.name, std::move(e)});
   std::stable_sort(out.begin(), out.end(), [](const NodeEvent& a, const NodeEvent& b) {
     return a.event.last < b.event.last;
   });
@@ -73,15 +77,10 @@ int RunEvents(const GlobalOptions& global, const EventsFlags& f) {
   }
   auto node = OpenNodePods(global);
   if (!node) return Fail(node.error());
-  auto pods = (*node)->List();
-  if (!pods) return Fail(pods.error());
-  auto ds = (*node)->DaemonSets();
-  if (!ds) return Fail(ds.error());
-  std::vector<ObjectEvents> objects;
-  for (const NodePod& p : *pods) objects.push_back({p.ns, "pod/" + p.name, &p.status.events});
-  for (const NodeDaemonSet& d : *ds) objects.push_back({d.ns, "daemonset/" + d.name, &d.events});
+  auto events = ListNodeEvents(**node);
+  if (!events) return Fail(events.error());
   std::vector<NodeEvent> shown;
-  for (auto& e : CollectEvents(objects)) {
+  for (NodeEvent& e : *events) {
     if (!f.ns.all && e.ns != f.ns.ns) continue;
     if (!for_object.empty() && e.object != for_object) continue;
     if (!f.types.empty() &&

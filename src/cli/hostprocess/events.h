@@ -7,8 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "cli/hostprocess/node_pods.h"
 #include "cli/hostprocess/printers/table.h"
 #include "core/agent/pod_status.h"
+#include "core/base/result.h"
 
 namespace hp::cli {
 
@@ -18,14 +20,9 @@ struct NodeEvent {
   agent::Event event;
 };
 
-// An object's events: its namespace, kubectl's OBJECT column and the events.
-struct ObjectEvents {
-  std::string ns, object;
-  const std::vector<agent::Event>* events;
-};
-
-// Every event of `objects`, oldest last-seen first.
-std::vector<NodeEvent> CollectEvents(const std::vector<ObjectEvents>& objects);
+// Every event of the node's pods and DaemonSets, oldest last-seen first (`events`, and
+// `get events`).
+Result<std::vector<NodeEvent>> ListNodeEvents(NodePods& node);
 
 // EventSource and LastSeenColumn: printers/table.h.
 

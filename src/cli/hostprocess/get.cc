@@ -222,13 +222,9 @@ Result<Listing> ListStored(NodePods& node, const std::string& kind, const GetFla
 
 // The events as `get events` lists them (printEvent's columns).
 Result<Listing> ListEvents(NodePods& node, const GetFlags& f) {
-  ASSIGN_OR_RETURN(std::vector<NodePod> pods, node.List());
-  ASSIGN_OR_RETURN(std::vector<NodeDaemonSet> ds, node.DaemonSets());
-  std::vector<ObjectEvents> objects;
-  for (const NodePod& p : pods) objects.push_back({p.ns, "pod/" + p.name, &p.status.events});
-  for (const NodeDaemonSet& d : ds) objects.push_back({d.ns, "daemonset/" + d.name, &d.events});
+  ASSIGN_OR_RETURN(std::vector<NodeEvent> all, ListNodeEvents(node));
   std::vector<NodeEvent> events;
-  for (auto& e : CollectEvents(objects))
+  for (NodeEvent& e : all)
     if (f.ns.all || e.ns == f.ns.ns) events.push_back(std::move(e));
   Listing l{.kind = "events", .prefix = "event"};
   int64_t now = NowUnixSeconds();

@@ -38,10 +38,11 @@ class AgentNodePods : public NodePods {
     return pod::ContainerLogPath(root_, pod, container, restart);
   }
   Result<bool> HasDaemonSet(const std::string& ns, const std::string& name) override {
-    ASSIGN_OR_RETURN(auto list, agent_->ListDaemonSets());
-    for (const auto& d : list)
-      if (d.ns == ns && d.name == name) return true;
-    return false;
+    // Its stored object alone (`wait` asks every 100 ms): listing the DaemonSets would read
+    // every pod too. A damaged one is still applied (`delete` removes it).
+    auto stored = agent_->store().GetDesired("daemonsets", agent::ObjectKey(ns, name));
+    if (!stored) return stored.error().code() != ErrorCode::kNotFound;
+    return stored->has_value();
   }
   Result<std::vector<NodeDaemonSet>> DaemonSets() override {
     ASSIGN_OR_RETURN(auto list, agent_->ListDaemonSets());

@@ -102,7 +102,15 @@ TEST_F(AgentE2E, WaitRolloutAndEvents) {
   EXPECT_TRUE(HasLine(
       r.out, " +Normal +SuccessfulDelete +\\d+s +daemonset-controller +Deleted pod: " + pod))
       << r.out;
+  // wait --for=delete of a DaemonSet asks for its stored object alone (HasDaemonSet).
+  r = Hp("wait --for=delete ds/privileged-daemonset --timeout=300ms" + ns);
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err,
+            "error: timed out waiting for the condition on daemonsets.apps/privileged-daemonset\n");
   EXPECT_EQ(Hp("delete ds --all" + ns).out, "daemonset.apps \"privileged-daemonset\" deleted\n");
+  r = Hp("wait --for=delete ds/privileged-daemonset --timeout=5s" + ns);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "daemonset.apps/privileged-daemonset condition met\n");
   // A deleted DaemonSet's events go with it (they would name a DaemonSet that is not there).
   g = Hp("get events" + ns);
   EXPECT_EQ(g.out.find("daemonset/"), std::string::npos) << g.out;
