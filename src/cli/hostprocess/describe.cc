@@ -1,23 +1,21 @@
-// `hostprocess describe pod|ds NAME`: kubectl describe for this node — the object, its
-// containers' states (with last state, restart count, probes), conditions and events. For a
-// DaemonSet that does not fit this node it says which selector term or taint did not match.
+// `hostprocess describe pod|ds [NAME...]`: kubectl describe for this node, both nodes' (the pods
+// and DaemonSets come from node_pods.h) — the object, its containers' states (with last state,
+// restart count, probes; on Windows a running container's Job Object accounting), conditions
+// and events. For a DaemonSet that does not fit this node it says which selector term or taint
+// did not match.
 #include "cli/hostprocess/printers/describe.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
-#include <chrono>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "cli/hostprocess/agent_cli.h"
-#include "cli/hostprocess/events.h"
-#include "cli/hostprocess/printers/table.h"
-#include "cli/hostprocess/views.h"
-#include "core/agent/naming.h"
+#include "cli/hostprocess/cli_output.h"
+#include "cli/hostprocess/command.h"
+#include "cli/hostprocess/node_pods.h"
+#include "core/agent/pod_spec.h"
 #include "core/base/strings.h"
+#include "core/base/time.h"
 
 namespace hp::cli {
 namespace {
@@ -28,81 +26,80 @@ struct DescribeFlags {
   NamespaceFlags ns;
 };
 
-int DescribePod(agent::Agent& a, const agent::PodView& v) {
+std::string DescribePod(NodePods& node, const NodePod& np, bool* blocks_shown) {
   PodDescription p;
-  p.pod = PodObject(v, a.node());  // with the API server's defaults
-  p.status = &v.status;
-  p.node_name = a.node().name;
-  p.owner_kind = v.record.owner_kind;
-  p.owner_name = v.record.owner_name;
-  p.qos_class = agent::QOSClassOf(v.record.pod);
-  p.sa_volume = ServiceAccountVolume(p.pod.value("spec", nlohmann::json::object()), v.uid);
-  p.lost = v.lost;
-  Print(stdout, DescribePodText(p, NowUnixSeconds()));
-  return 0;
+  p.pod = PodApiObject(np, node.NodeName());  // with the API server's defaults
+  p.status = &np.status;
+  p.node_name = node.NodeName();
+  p.owner_kind = np.owner_kind;
+  p.owner_name = np.owner_name;
+  // Kubernetes' rule on the spec with the API's defaults (a limit is also the request).
+  p.qos_class = agent::QOSClassOf(np.pod);
+  p.sa_volume = ServiceAccountVolume(p.pod.value("spec", nlohmann::json::object()), np.uid);
+  p.lost = np.lost;
+  p.blocks = node.ContainerAccounting(np);
+  *blocks_shown |= !p.blocks.empty();
+  return DescribePodText(p, NowUnixSeconds());
 }
 
-int DescribeDaemonSet(const agent::DaemonSetView& v, const std::vector<agent::PodView>& pods) {
+std::string DescribeDaemonSet(const NodeDaemonSet& ds, const std::vector<NodePod>& pods) {
   DaemonSetDescription d;
-  d.object = DaemonSetObject(v);
-  d.desired = v.desired;
-  d.current = v.current;
-  d.up_to_date = v.up_to_date;
-  d.available = v.available;
-  for (const auto& p : pods) {
-    if (p.record.owner_kind != "DaemonSet" || p.record.owner_name != v.name || p.ns != v.ns)
-      continue;
+  d.object = DaemonSetApiObject(ds);
+  d.desired = ds.desired;
+  d.current = ds.current;
+  d.up_to_date = ds.up_to_date;
+  d.available = ds.available;
+  for (const NodePod& p : pods) {
+    if (p.owner_kind != "DaemonSet" || p.owner_name != ds.name || p.ns != ds.ns) continue;
     const std::string& ph = p.status.phase;
     d.running += ph == "Running";
     d.waiting += ph == "Pending";
     d.succeeded += ph == "Succeeded";
     d.failed += ph == "Failed";
   }
-  d.fit = v.fit;
-  d.events = v.events;
-  Print(stdout, DescribeDaemonSetText(d, NowUnixSeconds()));
-  return 0;
+  d.fit = ds.fit;
+  d.events = ds.events;
+  return DescribeDaemonSetText(d, NowUnixSeconds());
 }
 
 int RunDescribe(const GlobalOptions& global, DescribeFlags f) {
   std::string kind = PodOrDaemonSetKind(f.resource, f.names);
   if (kind.empty()) return 1;
-  auto agent = OpenAgent(global);
-  if (!agent) return Fail(agent.error());
-  auto pods = (*agent)->ListPods();
+  auto opened = OpenNodePods(global);
+  if (!opened) return Fail(opened.error());
+  NodePods& node = **opened;
+  auto pods = node.List();
   if (!pods) return Fail(pods.error());
-  int rc = 0;
-  bool first = true;
-  auto matches = [&](const std::string& ns, const std::string& name) {
+  auto wanted = [&](const std::string& ns, const std::string& name) {
     if (ns != f.ns.ns) return false;
-    if (f.names.empty()) return true;
-    return std::find(f.names.begin(), f.names.end(), name) != f.names.end();
+    return f.names.empty() || std::find(f.names.begin(), f.names.end(), name) != f.names.end();
   };
-  std::vector<std::string> seen;
+  std::vector<std::string> texts, seen;
+  bool blocks_shown = false;
   if (kind == "pods") {
-    for (const auto& p : *pods) {
-      if (!matches(p.ns, p.name)) continue;
-      if (!first) Print(stdout, "\n\n");
-      first = false;
+    for (const NodePod& p : *pods) {
+      if (!wanted(p.ns, p.name)) continue;
       seen.push_back(p.name);
-      rc |= DescribePod(**agent, p);
+      texts.push_back(DescribePod(node, p, &blocks_shown));
     }
   } else {
-    auto list = (*agent)->ListDaemonSets();
+    auto list = node.DaemonSets();
     if (!list) return Fail(list.error());
-    for (const auto& ds : *list) {
-      if (!matches(ds.ns, ds.name)) continue;
-      if (!first) Print(stdout, "\n\n");
-      first = false;
+    for (const NodeDaemonSet& ds : *list) {
+      if (!wanted(ds.ns, ds.name)) continue;
       seen.push_back(ds.name);
-      rc |= DescribeDaemonSet(ds, *pods);
+      texts.push_back(DescribeDaemonSet(ds, *pods));
     }
   }
-  for (const auto& n : f.names) {
-    if (std::find(seen.begin(), seen.end(), n) == seen.end()) {
+  Print(stdout, Join(texts, "\n\n"));
+  if (blocks_shown) Print(stderr, node.AccountingCaveat());
+  int rc = 0;
+  for (const std::string& n : f.names) {
+    if (std::find(seen.begin(), seen.end(), n) == seen.end())
       rc = NotFound(kind == "pods" ? "pods" : "daemonsets.apps", n);
-    }
   }
+  if (f.names.empty() && seen.empty())
+    Print(stderr, "No resources found in " + f.ns.ns + " namespace.\n");
   return rc;
 }
 

@@ -77,6 +77,8 @@ class AgentNodePods : public NodePods {
     return (*stored)->contains("object") ? (**stored)["object"] : **stored;
   }
   std::string NodeName() override { return agent_->node().name; }
+  ContainerBlocks ContainerAccounting(const NodePod&) override { return {}; }
+  std::string AccountingCaveat() override { return ""; }
   Result<std::vector<NodeObject>> Objects(const std::string& kind_dir,
                                           const std::string& ns) override {
     std::vector<agent::Store::Unreadable> bad;
@@ -133,6 +135,7 @@ class AgentNodePods : public NodePods {
     n.available = d.available;
     n.events = std::move(d.events);
     n.created = d.created;
+    n.fit = std::move(d.fit);
     return n;
   }
 

@@ -1,6 +1,6 @@
 // The node's pods and DaemonSets as the verbs written once for both nodes read them (`logs`,
-// `wait`, `events`, `rollout`, `get`, `diff`, `apply --dry-run`): the Linux agent's store
-// (node_pods.cc) or the Windows node's (windows/node_pods.cc).
+// `wait`, `events`, `rollout`, `get`, `describe`, `diff`, `apply --dry-run`): the Linux agent's
+// store (node_pods.cc) or the Windows node's (windows/node_pods.cc).
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/hostprocess/command.h"
+#include "cli/hostprocess/printers/describe.h"
 #include "core/agent/pod_status.h"
 #include "core/base/result.h"
 
@@ -37,7 +38,8 @@ struct NodeDaemonSet {
   nlohmann::json object;
   int desired = 0, current = 0, ready = 0, up_to_date = 0, available = 0;
   std::vector<agent::Event> events;
-  int64_t created = 0;  // unix seconds
+  int64_t created = 0;   // unix seconds
+  agent::FitResult fit;  // whether its pod template fits this node, and why not
 };
 
 // A stored ConfigMap or Secret, as applied.
@@ -70,6 +72,12 @@ class NodePods {
   // not an applied one: null too). What diff and apply --dry-run compare with (dry_run.h).
   // The name of this node (for a pod's spec.nodeName).
   virtual std::string NodeName() = 0;
+  // The node's own blocks under a pod's running containers in `describe` (Windows: each Job
+  // Object's accounting); none on Linux.
+  virtual ContainerBlocks ContainerAccounting(const NodePod& pod) = 0;
+  // What `describe` says once after the blocks it showed (what the platform does not account,
+  // under Wine), or "".
+  virtual std::string AccountingCaveat() = 0;
   // The stored objects of `kind_dir` ("configmaps" or "secrets") in namespace `ns` (every one
   // when empty), sorted by namespace and name. A stored file that cannot be read is skipped with
   // a warning on stderr (as the Linux agent warns), here and in DaemonSets.

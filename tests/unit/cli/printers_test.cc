@@ -419,6 +419,27 @@ TEST(DescribePodTest, ANodesBlockUnderItsContainer) {
   EXPECT_EQ(DescribePodText(p, 1000).find("Job Object"), std::string::npos);
 }
 
+// The service account volume describe names: the admission's kube-api-access-<5>, none when
+// automount is off or a container mounts the path, and none (no exception) for a record damaged
+// on disk whose container list is no list.
+TEST(DescribePodTest, ServiceAccountVolume) {
+  auto spec = [](const char* text) { return nlohmann::json::parse(text); };
+  std::string name = ServiceAccountVolume(spec(R"({"containers": [{"name": "c"}]})"), "uid-1");
+  EXPECT_EQ(name.rfind("kube-api-access-", 0), 0u) << name;
+  EXPECT_EQ(name.size(), std::string("kube-api-access-").size() + 5) << name;
+  EXPECT_EQ(ServiceAccountVolume(spec(R"({"containers": [{"name": "c"}]})"), "uid-1"), name);
+  EXPECT_EQ(ServiceAccountVolume(
+                spec(R"({"automountServiceAccountToken": false, "containers": []})"), "u"),
+            "");
+  EXPECT_EQ(ServiceAccountVolume(spec(R"({"containers": [{"name": "c", "volumeMounts": [
+                {"name": "t", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]}]})"),
+                                 "u"),
+            "");
+  EXPECT_NO_THROW(ServiceAccountVolume(spec(R"({"containers": "damaged"})"), "u"));
+  EXPECT_NO_THROW(ServiceAccountVolume(spec(R"({"containers": ["x", 1]})"), "u"));
+  EXPECT_NO_THROW(ServiceAccountVolume(spec(R"("not a spec")"), "u"));
+}
+
 }  // namespace
 }  // namespace hp::cli
 

@@ -1,6 +1,7 @@
 // The API objects `get -o json|yaml|name` prints, made from what a node stores (a pod's JSON and
 // its agent::PodStatus, a DaemonSet's JSON and its counts): pure, the same code for the Linux
-// agent's store (views.h) and the Windows pod store (windows/pods.cc).
+// agent's store and the Windows pod store, through node_pods.h's PodApiObject and
+// DaemonSetApiObject.
 #pragma once
 
 #include <cstdint>

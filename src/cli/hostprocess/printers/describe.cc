@@ -121,11 +121,20 @@ static void Env(Describer& d, const nlohmann::json& c, const FieldResolver& reso
 // mounts its files): kube-api-access-<5 chars>, unless automountServiceAccountToken is false
 // or a volume is mounted at its path. "" when there is none.
 std::string ServiceAccountVolume(const nlohmann::json& spec, const std::string& uid) {
-  if (!spec.value("automountServiceAccountToken", true)) return "";
+  if (!spec.is_object()) return "";
+  auto automount = spec.find("automountServiceAccountToken");
+  if (automount != spec.end() && automount->is_boolean() && !automount->get<bool>()) return "";
+  // A record damaged on disk (a container list that is no list) shows what it can.
+  auto items = [](const nlohmann::json& j, const char* key) {
+    auto it = j.is_object() ? j.find(key) : j.end();
+    return it != j.end() && it->is_array() ? *it : nlohmann::json::array();
+  };
   for (const char* list : {"initContainers", "containers"})
-    for (const auto& c : spec.value(list, nlohmann::json::array()))
-      for (const auto& m : c.value("volumeMounts", nlohmann::json::array()))
-        if (m.value("mountPath", "") == "/var/run/secrets/kubernetes.io/serviceaccount") return "";
+    for (const auto& c : items(spec, list))
+      for (const auto& m : items(c, "volumeMounts"))
+        if (m.is_object() && m.value("mountPath", nlohmann::json()) ==
+                                 "/var/run/secrets/kubernetes.io/serviceaccount")
+          return "";
   uint32_t h = agent::Fnv32a(uid);
   std::string suffix;
   for (int i = 0; i < 5; i++) {
