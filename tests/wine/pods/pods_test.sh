@@ -86,6 +86,9 @@ hp describe pods keeper
 # was never imported, so its volume started empty).
 check "describe: the supervisor's warning is a Warning event naming the container" \
   grep -Eq '^  Warning +ImageNotImported .* kubelet +container "main": .*; its container volume starts empty$' "$out/out"
+check "describe: the service account volume its container volume holds (the Linux build's describe)" \
+  bash -c "grep -Eq '^  kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}:\$' '$out/out' &&
+    grep -Eq '^      /var/run/secrets/kubernetes.io/serviceaccount from kube-api-access-[a-z0-9]{5} \(ro\)\$' '$out/out'"
 check "describe: Node and IP name the node's IP" \
   bash -c "grep -Eq '^Node: +$node/${want_ip//./\\.}\$' '$out/out' && grep -Eq '^IP: +${want_ip//./\\.}\$' '$out/out' && grep -Eq '^  IP: +${want_ip//./\\.}\$' '$out/out'"
 # describe: the running container's Job Object and its accounting (the job opened by name): the
