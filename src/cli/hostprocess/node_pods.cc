@@ -78,6 +78,19 @@ class AgentNodePods : public NodePods {
   }
   std::string NodeName() override { return agent_->node().name; }
   ContainerBlocks ContainerAccounting(const NodePod&) override { return {}; }
+  Result<job::Stats> Usage(const NodePod& p, const std::string& container_id) override {
+    auto root = job_roots_.find(p.key);
+    if (root == job_roots_.end())
+      return Err(ErrorCode::kNotFound, "pod \"{}/{}\": not listed", p.ns, p.name);
+    std::unique_ptr<job::JobManager>& m = managers_[root->second];
+    if (!m) {
+      ASSIGN_OR_RETURN(m, job::NewJobManager({root->second}));
+    }
+    if (container_id.empty()) return m->PodStats(p.uid);
+    ASSIGN_OR_RETURN(auto j, m->Open(p.uid, container_id));
+    return j->GetStats();
+  }
+  std::string UsageCaveat() override { return ""; }
   std::string AccountingCaveat() override { return ""; }
   Result<std::vector<NodeObject>> Objects(const std::string& kind_dir,
                                           const std::string& ns) override {
@@ -118,6 +131,7 @@ class AgentNodePods : public NodePods {
     p.labels = LabelsOf(v.record.pod);
     p.owner_kind = std::move(v.record.owner_kind);
     p.owner_name = std::move(v.record.owner_name);
+    job_roots_[p.key] = v.record.job_root;
     p.pod = std::move(v.record.pod);
     p.created = v.record.created;
     p.lost = v.lost;
@@ -141,6 +155,9 @@ class AgentNodePods : public NodePods {
 
   std::unique_ptr<agent::Agent> agent_;
   std::string root_;
+  // Each listed pod's cgroup root (its record's), and a job manager per root, for Usage.
+  std::map<std::string, std::string> job_roots_;
+  std::map<std::string, std::unique_ptr<job::JobManager>> managers_;
 };
 
 }  // namespace

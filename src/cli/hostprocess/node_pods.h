@@ -1,6 +1,6 @@
 // The node's pods and DaemonSets as the verbs written once for both nodes read them (`logs`,
-// `wait`, `events`, `rollout`, `get`, `describe`, `diff`, `apply --dry-run`): the Linux agent's
-// store (node_pods.cc) or the Windows node's (windows/node_pods.cc).
+// `wait`, `events`, `rollout`, `get`, `describe`, `top`, `diff`, `apply --dry-run`): the Linux
+// agent's store (node_pods.cc) or the Windows node's (windows/node_pods.cc).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +15,7 @@
 #include "cli/hostprocess/printers/describe.h"
 #include "core/agent/pod_status.h"
 #include "core/base/result.h"
+#include "core/job/job.h"
 
 namespace hp::cli {
 
@@ -70,6 +71,11 @@ class NodePods {
   // The applied object of resource `kind_dir` ("pods", "daemonsets", "configmaps", ...) as
   // `get -o yaml` shows it, or null when there is none (a DaemonSet's pod is the controller's,
   // not an applied one: null too). What diff and apply --dry-run compare with (dry_run.h).
+  // What a running pod's jobs use (`top`): its job's (Linux: its cgroup; Windows: its running
+  // containers' Job Objects added up), or one container's when `container_id` is given.
+  virtual Result<job::Stats> Usage(const NodePod& pod, const std::string& container_id) = 0;
+  // What `top` says once on stderr about its figures (under Wine, what it cannot count), or "".
+  virtual std::string UsageCaveat() = 0;
   // The name of this node (for a pod's spec.nodeName).
   virtual std::string NodeName() = 0;
   // The node's own blocks under a pod's running containers in `describe` (Windows: each Job

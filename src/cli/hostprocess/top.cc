@@ -1,19 +1,22 @@
-// `hostprocess top pods`: kubectl top pod for this node, from the pods' jobs (cgroups): CPU as
-// millicores over a short sample window, memory in Mi, and with --containers one row per
-// container.
+// `hostprocess top pods`: kubectl top pod for this node, both nodes' (the pods and their usage
+// come from node_pods.h: the pods' cgroups on Linux, the running containers' Job Objects on
+// Windows): CPU as millicores over a short sample window, memory in Mi (Windows: the private
+// working sets, what kubelet reports for a Windows container), and with --containers one row
+// per container.
 #include "cli/hostprocess/printers/top.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
-#include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "cli/hostprocess/agent_cli.h"
-#include "core/job/job.h"
+#include "cli/hostprocess/cli_output.h"
+#include "cli/hostprocess/command.h"
+#include "cli/hostprocess/node_pods.h"
+#include "core/agent/naming.h"
 #include "core/k8s/selector.h"
 
 namespace hp::cli {
@@ -29,66 +32,55 @@ struct TopFlags {
   std::string selector;  // -l
 };
 
-// Where a sample's figures come from: the pod's cgroup, or one container's.
-struct JobRef {
-  std::string pod_id, container_id, job_root;
-};
-
-Result<job::Stats> Read(std::map<std::string, std::unique_ptr<job::JobManager>>& managers,
-                        const JobRef& s) {
-  auto& m = managers[s.job_root];
-  if (!m) {
-    ASSIGN_OR_RETURN(m, job::NewJobManager({s.job_root}));
-  }
-  if (s.container_id.empty()) return m->PodStats(s.pod_id);
-  ASSIGN_OR_RETURN(auto j, m->Open(s.pod_id, s.container_id));
-  return j->GetStats();
-}
-
 int RunTop(const GlobalOptions& global, const TopFlags& f) {
   if (agent::ResourceKind(f.resource) != "pods") {
     Print(stderr, fmt::format("error: unknown resource \"{}\": top supports pods\n", f.resource));
     return 1;
   }
-  auto agent = OpenAgent(global);
-  if (!agent) return Fail(agent.error());
-  auto pods = (*agent)->ListPods();
-  if (!pods) return Fail(pods.error());
   auto labels = k8s::LabelMatcher::Parse(f.selector);
   if (!labels) return Fail(labels.error());
+  auto opened = OpenNodePods(global);
+  if (!opened) return Fail(opened.error());
+  NodePods& node = **opened;
+  auto pods = node.List();
+  if (!pods) return Fail(pods.error());
   for (const auto& n : f.names) {
     bool found = false;
-    for (const auto& p : *pods) found |= p.name == n && (f.ns.all || p.ns == f.ns.ns);
+    for (const NodePod& p : *pods) found |= p.name == n && (f.ns.all || p.ns == f.ns.ns);
     if (!found) return NotFound("pods", n);
   }
   std::vector<TopSample> samples;
-  std::vector<JobRef> refs;  // samples[i]'s job
-  for (const auto& p : *pods) {
+  struct Source {
+    const NodePod* pod;
+    std::string container_id;  // "" for the pod's own job
+  };
+  std::vector<Source> sources;  // samples[i]'s
+  for (const NodePod& p : *pods) {
     if (!f.ns.all && p.ns != f.ns.ns) continue;
-    std::map<std::string, std::string> pod_labels = LabelsOf(p.record.pod);
-    if (!labels->Matches(pod_labels)) continue;
+    if (!labels->Matches(p.labels)) continue;
     if (!f.names.empty() && std::find(f.names.begin(), f.names.end(), p.name) == f.names.end())
       continue;
     if (p.status.phase != "Running" || p.lost) continue;
     if (!f.containers) {
       samples.push_back({p.ns, p.name, "", {}, {}});
-      refs.push_back({p.uid, "", p.record.job_root});
+      sources.push_back({&p, ""});
       continue;
     }
-    for (const auto& c : p.status.containers) {
-      if (c.state.kind != "running") continue;
-      std::string id = c.container_id.substr(c.container_id.find("://") + 3);
+    for (const agent::ContainerStatus& c : p.status.containers) {
+      size_t scheme = c.container_id.find("://");
+      if (c.state.kind != "running" || scheme == std::string::npos) continue;
       samples.push_back({p.ns, p.name, c.name, {}, {}});
-      refs.push_back({p.uid, id, p.record.job_root});
+      sources.push_back({&p, c.container_id.substr(scheme + 3)});
     }
   }
   if (samples.empty()) {
     Print(stderr, TopNoMetrics(f.ns.ns, f.ns.all));
     return 1;
   }
-  std::map<std::string, std::unique_ptr<job::JobManager>> managers;
-  double secs = SampleTwice(samples, std::chrono::milliseconds(f.window_ms),
-                            [&](size_t i) { return Read(managers, refs[i]); });
+  double secs = SampleTwice(samples, std::chrono::milliseconds(f.window_ms), [&](size_t i) {
+    return node.Usage(*sources[i].pod, sources[i].container_id);
+  });
+  Print(stderr, node.UsageCaveat());
   Print(stdout, TopPodsTable(samples, secs, f.ns.all, f.containers, f.no_headers));
   return 0;
 }

@@ -47,7 +47,6 @@ namespace hp::cli {
 namespace {
 
 using nlohmann::json;
-using windows_node::Fail;
 using windows_node::NoneFound;
 using windows_node::PodKeys;
 using windows_node::Resource;
@@ -90,16 +89,16 @@ int Apply(const GlobalOptions& g, const ApplyFlags& f) {
   k8s::AdmissionOptions opts;
   if (!MakeAdmissionOptions(f.admission, &opts)) return 2;
   auto decoded = DecodeWorkloads(f.files);
-  if (!decoded) return Fail("error: " + decoded.error().ToString(), 2);
+  if (!decoded) return wn::Fail("error: " + decoded.error().ToString(), 2);
   if (!WarnAndAdmit(*decoded, opts)) return 1;
   if (f.dry_run != "none") {
     // What would be created or configured, as on Linux (dry_run.h): nothing stored or started.
     auto node = OpenNodePods(g);
-    if (!node) return Fail("error: " + node.error().ToString());
+    if (!node) return wn::Fail("error: " + node.error().ToString());
     return PrintDryRun(**node, decoded->objects, f.dry_run, f.output);
   }
   auto lock = wn::StoreLock::Take(g.root);
-  if (!lock) return Fail("error: " + lock.error().ToString());
+  if (!lock) return wn::Fail("error: " + lock.error().ToString());
   int rc = 0;
   // ConfigMaps and Secrets are stored first (in the file's order): a pod created below takes
   // the objects of its namespace, those of the same file included, as on Linux.
@@ -197,12 +196,12 @@ struct ExecFlags {
 // working directory (windows_node::Exec), its output on ours; its exit code is ours.
 int RunExec(const GlobalOptions& g, const ExecFlags& f) {
   if (f.command.empty())
-    return Fail("error: you must specify at least one command for the container");
+    return wn::Fail("error: you must specify at least one command for the container");
   std::string key = agent::ObjectKey(f.ns, f.pod);
   auto rec = wn::ReadPodRecord(g.root, key);
-  if (!rec) return Fail("Error from server (NotFound): pods \"" + f.pod + "\" not found");
+  if (!rec) return wn::Fail("Error from server (NotFound): pods \"" + f.pod + "\" not found");
   auto decoded = wn::DecodeRecordPod(g.root, key, *rec);
-  if (!decoded) return Fail("error: " + decoded.error().ToString());
+  if (!decoded) return wn::Fail("error: " + decoded.error().ToString());
   const k8s::Pod& pod = *decoded;
   agent::PodStatus s = ViewStatus(g.root, key, *rec);
   std::string name = f.container;
@@ -223,9 +222,9 @@ int RunExec(const GlobalOptions& g, const ExecFlags& f) {
     if (c.name == name) st = &c;
   constexpr std::string_view kScheme = "hostprocess://";
   if (!spec || !st || st->state.kind != "running" || !StartsWith(st->container_id, kScheme))
-    return Fail("error: unable to upgrade connection: container not found (\"" + name + "\")");
+    return wn::Fail("error: unable to upgrade connection: container not found (\"" + name + "\")");
   auto objects = wn::DecodeObjects(rec->objects, wn::PodDir(g.root, key) + "\\pod.json");
-  if (!objects) return Fail("error: " + objects.error().ToString());
+  if (!objects) return wn::Fail("error: " + objects.error().ToString());
   wn::ContainerOptions options{g.root, rec->volume_root};
   options.config_maps = objects->config_maps;
   options.secrets = objects->secrets;
@@ -240,9 +239,9 @@ int RunExec(const GlobalOptions& g, const ExecFlags& f) {
   // standard handles (the way Windows hands it the console's) has none there, so its output
   // would be lost; refused by name before anything starts (docs/windows.md).
   if (std::optional<std::string> wine = sys::WineVersion(); tty && wine)
-    return Fail("error: exec -t needs a pseudo console, and Wine " + *wine +
-                " does not connect a command to one (its output would be lost); run exec "
-                "without -t");
+    return wn::Fail("error: exec -t needs a pseudo console, and Wine " + *wine +
+                    " does not connect a command to one (its output would be lost); run exec "
+                    "without -t");
   HANDLE devnull = nullptr;
   if (!f.stdin_) {
     SECURITY_ATTRIBUTES inherit{sizeof inherit, nullptr, TRUE};
@@ -274,18 +273,18 @@ int DeleteOne(const GlobalOptions& g, Resource what, const std::string& ns,
   std::string key = agent::ObjectKey(ns, name);
   if (what == Resource::kPods) {
     if (!sys::Exists(wn::PodDir(g.root, key)))
-      return Fail("Error from server (NotFound): pods \"" + name + "\" not found");
+      return wn::Fail("Error from server (NotFound): pods \"" + name + "\" not found");
     if (Status removed = wn::RemovePod(g.root, key); !removed)
-      return Fail("error: " + removed.error().message());
+      return wn::Fail("error: " + removed.error().message());
     Write(stdout, "pod \"" + name + "\" deleted\n");
     return 0;
   }
   std::string path = wn::DaemonSetsDir(g.root) + "\\" + key + ".json";
   if (!sys::Exists(path))
-    return Fail("Error from server (NotFound): daemonsets.apps \"" + name + "\" not found");
+    return wn::Fail("Error from server (NotFound): daemonsets.apps \"" + name + "\" not found");
   std::error_code ec;
   std::filesystem::remove(std::filesystem::path(sys::Widen(path)), ec);
-  if (ec) return Fail("error: remove \"" + path + "\": " + ec.message());
+  if (ec) return wn::Fail("error: remove \"" + path + "\": " + ec.message());
   Write(stdout, "daemonset.apps \"" + name + "\" deleted\n");
   return 0;
 }
@@ -301,9 +300,9 @@ int DeleteStored(const GlobalOptions& g, const wn::ObjectKind& kind, const std::
                  const std::string& name) {
   auto line = wn::DeleteObject(g.root, kind, ns, name);
   if (!line)
-    return Fail(line.error().code() == ErrorCode::kNotFound
-                    ? "Error from server (NotFound): " + line.error().message()
-                    : "error: " + line.error().ToString());
+    return wn::Fail(line.error().code() == ErrorCode::kNotFound
+                        ? "Error from server (NotFound): " + line.error().message()
+                        : "error: " + line.error().ToString());
   Write(stdout, *line + "\n");
   return 0;
 }
@@ -316,34 +315,34 @@ int Delete(const GlobalOptions& g, const DeleteFlags& f) {
   };
   std::vector<Target> targets;
   if (!f.files.empty()) {
-    if (!f.args.empty()) return Fail("error: names cannot be provided when a file is given", 2);
+    if (!f.args.empty()) return wn::Fail("error: names cannot be provided when a file is given", 2);
     auto decoded = DecodeWorkloads(f.files);
-    if (!decoded) return Fail("error: " + decoded.error().ToString(), 2);
+    if (!decoded) return wn::Fail("error: " + decoded.error().ToString(), 2);
     for (const k8s::Object& o : decoded->objects)
       targets.push_back(
           {o.pod() ? Resource::kPods : Resource::kDaemonSets, wn::StoredKindOf(o.kind),
            o.metadata().namespace_.empty() ? f.ns : o.metadata().namespace_, o.metadata().name});
   } else {
     if (f.args.empty())
-      return Fail("error: You must provide one or more resources by argument or filename.", 2);
+      return wn::Fail("error: You must provide one or more resources by argument or filename.", 2);
     Resource what = ResourceOf(f.args[0]);
     const wn::ObjectKind* stored = wn::StoredKindNamed(f.args[0]);
     if (what == Resource::kOther && !stored)
-      return Fail("error: the server doesn't have a resource type \"" + f.args[0] +
-                      "\" (the Windows preview build has " + windows_node::kResources + ")",
-                  1);
+      return wn::Fail("error: the server doesn't have a resource type \"" + f.args[0] +
+                          "\" (the Windows preview build has " + windows_node::kResources + ")",
+                      1);
     if (f.args.size() < 2)
-      return Fail("error: resource(s) were provided, but no name was specified", 2);
+      return wn::Fail("error: resource(s) were provided, but no name was specified", 2);
     for (size_t i = 1; i < f.args.size(); ++i) targets.push_back({what, stored, f.ns, f.args[i]});
   }
   auto lock = wn::StoreLock::Take(g.root);
-  if (!lock) return Fail("error: " + lock.error().ToString());
+  if (!lock) return wn::Fail("error: " + lock.error().ToString());
   int rc = 0;
   for (const Target& t : targets)
     rc = std::max(rc, t.stored ? DeleteStored(g, *t.stored, t.ns, t.name)
                                : DeleteOne(g, t.what, t.ns, t.name));
   if (Status s = wn::Reconcile(g.root); !s)
-    rc = std::max(rc, Fail("error: " + s.error().message()));
+    rc = std::max(rc, wn::Fail("error: " + s.error().message()));
   return rc;
 }
 
