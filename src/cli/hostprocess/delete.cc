@@ -1,7 +1,8 @@
-// `hostprocess delete pod|ds NAME... | -f FILE`: kubectl delete for this node. A deleted
-// DaemonSet or Pod is stopped with its grace period and everything it had on the host (jobs,
-// mounts, sandboxes, ephemeral users, logs) is removed before this returns. A DaemonSet's pod
-// deleted by name comes back, as the DaemonSet controller would recreate it.
+// `hostprocess delete pod|ds|cm|secret NAME... | -f FILE`: kubectl delete for this node, both
+// nodes' (the objects go through node_pods.h). A deleted DaemonSet or Pod is stopped with its
+// grace period and everything it had on the host (jobs, mounts, sandboxes, ephemeral users,
+// logs) is removed before this returns. A DaemonSet's pod deleted by name comes back, as the
+// DaemonSet controller would recreate it.
 #include <fmt/format.h>
 
 #include <map>
@@ -10,8 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "cli/hostprocess/agent_cli.h"
+#include "cli/hostprocess/cli_output.h"
+#include "cli/hostprocess/command.h"
 #include "cli/hostprocess/manifests.h"
+#include "cli/hostprocess/node_pods.h"
+#include "core/agent/naming.h"
 #include "core/k8s/decode.h"
 #include "core/k8s/selector.h"
 
@@ -61,27 +65,30 @@ int RunDelete(const GlobalOptions& global, const DeleteFlags& f) {
       return 1;
     }
     std::string kind = agent::ResourceKind(f.args[0]);
-    if (kind != "pods" && kind != "daemonsets") {
+    if (kind != "pods" && kind != "daemonsets" && kind != "configmaps" && kind != "secrets") {
       Print(stderr,
             fmt::format("error: the server doesn't have a resource type \"{}\"\n", f.args[0]));
       return 1;
     }
     auto labels = k8s::LabelMatcher::Parse(f.selector);
     if (!labels) return Fail(labels.error());
-    auto agent = OpenAgent(global);
-    if (!agent) return Fail(agent.error());
+    auto node = OpenNodePods(global);
+    if (!node) return Fail(node.error());
     auto add = [&](const std::string& ns, const std::string& name, const nlohmann::json& obj) {
-      std::map<std::string, std::string> l = LabelsOf(obj);
-      if (ns == f.ns.ns && labels->Matches(l)) targets.push_back({kind, ns, name});
+      if (ns == f.ns.ns && labels->Matches(k8s::LabelsOf(obj))) targets.push_back({kind, ns, name});
     };
     if (kind == "pods") {
-      auto pods = (*agent)->ListPods();
+      auto pods = (*node)->List();
       if (!pods) return Fail(pods.error());
-      for (const auto& p : *pods) add(p.ns, p.name, p.record.pod);
-    } else {
-      auto list = (*agent)->ListDaemonSets();
+      for (const NodePod& p : *pods) add(p.ns, p.name, p.pod);
+    } else if (kind == "daemonsets") {
+      auto list = (*node)->DaemonSets();
       if (!list) return Fail(list.error());
-      for (const auto& d : *list) add(d.ns, d.name, d.object);
+      for (const NodeDaemonSet& d : *list) add(d.ns, d.name, d.object);
+    } else {
+      auto list = (*node)->Objects(kind, f.ns.ns);
+      if (!list) return Fail(list.error());
+      for (const NodeObject& o : *list) add(o.ns, o.name, o.object);
     }
     if (targets.empty()) {
       Print(stdout, "No resources found\n");
@@ -106,10 +113,10 @@ int RunDelete(const GlobalOptions& global, const DeleteFlags& f) {
       return 1;
     }
   }
-  auto agent = OpenAgent(global);
-  if (!agent) return Fail(agent.error());
+  auto node = OpenNodePods(global);
+  if (!node) return Fail(node.error());
   int rc = 0;
-  std::vector<agent::Agent::DeleteRequest> requests;
+  std::vector<NodePods::DeleteRequest> requests;
   for (const Target& t : targets) {
     if (t.kind.empty()) {
       Print(stderr, "error: the server doesn't have that resource type\n");
@@ -118,7 +125,7 @@ int RunDelete(const GlobalOptions& global, const DeleteFlags& f) {
     }
     requests.push_back({t.kind, t.ns, t.name});
   }
-  for (auto& r : (*agent)->Delete(requests)) {
+  for (auto& r : (*node)->Delete(requests)) {
     if (r) {
       Print(stdout, *r + "\n");
     } else if (r.error().code() == ErrorCode::kNotFound) {
@@ -138,9 +145,9 @@ CommandRegistration delete_verb(
       auto flags = std::make_shared<DeleteFlags>();
       CLI::App* cmd = app.add_subcommand(
           "delete",
-          "Delete pods or DaemonSets from this node (kubectl delete): delete pod NAME, delete ds\n"
-          "NAME, delete -f FILE. Waits until the pods are stopped and everything they had is "
-          "gone.");
+          "Delete pods, DaemonSets, ConfigMaps or Secrets from this node (kubectl delete): delete\n"
+          "pod NAME, delete ds NAME, delete -f FILE. Waits until the pods are stopped and\n"
+          "everything they had is gone.");
       cmd->add_option("args", flags->args, "RESOURCE NAME... or RESOURCE/NAME...");
       cmd->add_option("-f,--filename", flags->files, "Delete the objects of these manifests");
       AddNamespaceFlags(cmd, flags->ns, false);

@@ -77,6 +77,11 @@ class AgentNodePods : public NodePods {
     return (*stored)->contains("object") ? (**stored)["object"] : **stored;
   }
   std::string NodeName() override { return agent_->node().name; }
+  std::vector<Result<std::string>> Delete(const std::vector<DeleteRequest>& requests) override {
+    std::vector<agent::Agent::DeleteRequest> asked;
+    for (const DeleteRequest& r : requests) asked.push_back({r.kind, r.ns, r.name});
+    return agent_->Delete(asked);
+  }
   ContainerBlocks ContainerAccounting(const NodePod&) override { return {}; }
   Result<job::Stats> Usage(const NodePod& p, const std::string& container_id) override {
     auto root = job_roots_.find(p.key);

@@ -1,6 +1,6 @@
 // The node's pods and DaemonSets as the verbs written once for both nodes read them (`logs`,
-// `wait`, `events`, `rollout`, `get`, `describe`, `top`, `diff`, `apply --dry-run`): the Linux
-// agent's store (node_pods.cc) or the Windows node's (windows/node_pods.cc).
+// `wait`, `events`, `rollout`, `get`, `describe`, `top`, `delete`, `diff`, `apply --dry-run`): the
+// Linux agent's store (node_pods.cc) or the Windows node's (windows/node_pods.cc).
 #pragma once
 
 #include <cstdint>
@@ -71,6 +71,16 @@ class NodePods {
   // The applied object of resource `kind_dir` ("pods", "daemonsets", "configmaps", ...) as
   // `get -o yaml` shows it, or null when there is none (a DaemonSet's pod is the controller's,
   // not an applied one: null too). What diff and apply --dry-run compare with (dry_run.h).
+  // Deletes each object (kind: "pods", "daemonsets", "configmaps", "secrets", ...), in order,
+  // and then brings the node to what is left (a deleted DaemonSet's pod goes, a DaemonSet's pod
+  // deleted by name comes back), each pod stopped with its grace period and everything it had
+  // on the host removed before this returns: kubectl's line for each ("pod \"x\" deleted") or
+  // its error (kNotFound: `pods "x" not found`); an error of the reconcile after them comes
+  // last.
+  struct DeleteRequest {
+    std::string kind, ns, name;
+  };
+  virtual std::vector<Result<std::string>> Delete(const std::vector<DeleteRequest>& requests) = 0;
   // What a running pod's jobs use (`top`): its job's (Linux: its cgroup; Windows: its running
   // containers' Job Objects added up), or one container's when `container_id` is given.
   virtual Result<job::Stats> Usage(const NodePod& pod, const std::string& container_id) = 0;

@@ -222,6 +222,13 @@ if [ -n "$linux" ] && [ -x "$linux" ]; then
   same delete -f $data/objects.yaml
   same delete secrets app-secret
   same delete cm app-config
+  # One delete for both builds (delete.cc over node_pods.h): --all, TYPE/NAME and -l.
+  same apply -f $data/objects.yaml
+  same delete cm -l no=such
+  same delete cm --all
+  same delete secret/app-secret
+  same delete secret/app-secret --ignore-not-found
+  same delete secrets -f $data/objects.yaml
   rm -rf "$lroot"
 else
   echo "skip  same as Linux: no Linux build given"

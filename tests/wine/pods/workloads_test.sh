@@ -314,8 +314,13 @@ hp rollout status pod/x
 check "rollout status of a pod: kubectl's refusal (exit 1)" bash -c \
   "test $rc -eq 1 && grep -qx 'error: no status viewer has been implemented for Pod' '$out/err'"
 
-hp delete daemonset -n kube-system agent
-check "delete daemonset: kubectl's words" \
+# delete is the Linux build's verb (delete.cc over node_pods.h): -l and --all as kubectl's.
+hp delete daemonset -n kube-system -l app=nothing
+check "delete ds -l matching none: kubectl's words" bash -c \
+  "test $rc -eq 0 && grep -qx 'No resources found' '$out/out'"
+check "delete ds -l matching none: nothing deleted (its pod's container runs)" process_up 127.0.0.82
+hp delete daemonset -n kube-system --all
+check "delete daemonset --all: kubectl's words" \
   test "$(cat "$out/out")" = 'daemonset.apps "agent" deleted'
 wait_for process_gone 127.0.0.82
 check "delete daemonset: its pod's container is gone" test -z "$(alive 127.0.0.82)"

@@ -1,15 +1,19 @@
 // The node's pods on Windows: the Windows node's store (node_pods.h, windows/pod_state.h).
 #include "cli/hostprocess/node_pods.h"
 
+#include <windows.h>
+
 #include <algorithm>
 
 #include "cli/hostprocess/windows/objects.h"
 #include "cli/hostprocess/windows/pod_state.h"
+#include "cli/hostprocess/windows/resources.h"
 #include "core/agent/naming.h"
 #include "core/agent/node.h"
 #include "core/job/windows/job_object.h"
 #include "core/k8s/selector.h"
 #include "core/sys/file.h"
+#include "core/sys/windows/wide.h"
 #include "core/sys/windows/wine.h"
 #include "core/windows/job_accounting.h"
 
@@ -56,6 +60,19 @@ class WindowsNodePods : public NodePods {
     (*record)["object"] = object;
     TRY(wn::WriteJson(path, *record));
     return wn::Reconcile(root_);
+  }
+  std::vector<Result<std::string>> Delete(const std::vector<DeleteRequest>& requests) override {
+    std::vector<Result<std::string>> out;
+    auto lock = wn::StoreLock::Take(root_);
+    if (!lock) {
+      out.push_back(Err(lock.error()));
+      return out;
+    }
+    for (const DeleteRequest& r : requests) out.push_back(DeleteOne(r));
+    // The DaemonSet controller after every delete: a deleted DaemonSet's pod goes with it, a
+    // deleted DaemonSet pod comes back.
+    if (Status s = wn::Reconcile(root_); !s) out.push_back(Err(s.error()));
+    return out;
   }
   // The job accounting blocks of the pod's running containers (init containers included),
   // read from their Job Objects opened by name. A container not running, or whose supervisor is
@@ -201,6 +218,29 @@ class WindowsNodePods : public NodePods {
     out.created = d.created;
     out.fit = d.fit;
     return out;
+  }
+  // One object deleted (under the store's lock); its line or error.
+  Result<std::string> DeleteOne(const DeleteRequest& r) {
+    std::string key = agent::ObjectKey(r.ns, r.name);
+    if (r.kind == "pods") {
+      if (!sys::Exists(wn::PodDir(root_, key)))
+        return Err(ErrorCode::kNotFound, "pods \"{}\" not found", r.name);
+      TRY(wn::RemovePod(root_, key));
+      return "pod \"" + r.name + "\" deleted";
+    }
+    if (r.kind == "daemonsets") {
+      std::string path = wn::DaemonSetsDir(root_) + "\\" + key + ".json";
+      if (!sys::Exists(path))
+        return Err(ErrorCode::kNotFound, "daemonsets.apps \"{}\" not found", r.name);
+      if (!DeleteFileW(sys::Widen(path).c_str()))
+        return Err(sys::Win32Error("remove \"" + path + "\""));
+      return "daemonset.apps \"" + r.name + "\" deleted";
+    }
+    // A stored ConfigMap or Secret; pods keep what their records took (as on Linux).
+    if (const wn::ObjectKind* kind = wn::StoredKindNamed(r.kind))
+      return wn::DeleteObject(root_, *kind, r.ns, r.name);
+    return Err(ErrorCode::kUnsupported, "{} \"{}\": the Windows preview build deletes {} only",
+               r.kind, r.name, wn::kResources);
   }
   static void Warn(const std::vector<std::string>& damaged) {
     for (const std::string& d : damaged) {

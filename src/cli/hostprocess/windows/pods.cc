@@ -264,88 +264,6 @@ int RunExec(const GlobalOptions& g, const ExecFlags& f) {
   return static_cast<int>(*code);
 }
 
-// ---- delete -------------------------------------------------------------------------------
-
-// Deletes one object; its line (kubectl's words) or an error. The DaemonSet controller runs
-// after every delete: a deleted DaemonSet's pod goes with it, a deleted DaemonSet pod comes back.
-int DeleteOne(const GlobalOptions& g, Resource what, const std::string& ns,
-              const std::string& name) {
-  std::string key = agent::ObjectKey(ns, name);
-  if (what == Resource::kPods) {
-    if (!sys::Exists(wn::PodDir(g.root, key)))
-      return wn::Fail("Error from server (NotFound): pods \"" + name + "\" not found");
-    if (Status removed = wn::RemovePod(g.root, key); !removed)
-      return wn::Fail("error: " + removed.error().message());
-    Write(stdout, "pod \"" + name + "\" deleted\n");
-    return 0;
-  }
-  std::string path = wn::DaemonSetsDir(g.root) + "\\" + key + ".json";
-  if (!sys::Exists(path))
-    return wn::Fail("Error from server (NotFound): daemonsets.apps \"" + name + "\" not found");
-  std::error_code ec;
-  std::filesystem::remove(std::filesystem::path(sys::Widen(path)), ec);
-  if (ec) return wn::Fail("error: remove \"" + path + "\": " + ec.message());
-  Write(stdout, "daemonset.apps \"" + name + "\" deleted\n");
-  return 0;
-}
-
-struct DeleteFlags {
-  std::vector<std::string> args;  // RESOURCE NAME...
-  std::vector<std::string> files;
-  std::string ns = "default";
-};
-
-// A stored ConfigMap or Secret deleted; pods keep what their records took (as on Linux).
-int DeleteStored(const GlobalOptions& g, const wn::ObjectKind& kind, const std::string& ns,
-                 const std::string& name) {
-  auto line = wn::DeleteObject(g.root, kind, ns, name);
-  if (!line)
-    return wn::Fail(line.error().code() == ErrorCode::kNotFound
-                        ? "Error from server (NotFound): " + line.error().message()
-                        : "error: " + line.error().ToString());
-  Write(stdout, *line + "\n");
-  return 0;
-}
-
-int Delete(const GlobalOptions& g, const DeleteFlags& f) {
-  struct Target {
-    Resource what;                 // pods or daemonsets, unless `stored` is set
-    const wn::ObjectKind* stored;  // a ConfigMap or Secret
-    std::string ns, name;
-  };
-  std::vector<Target> targets;
-  if (!f.files.empty()) {
-    if (!f.args.empty()) return wn::Fail("error: names cannot be provided when a file is given", 2);
-    auto decoded = DecodeWorkloads(f.files);
-    if (!decoded) return wn::Fail("error: " + decoded.error().ToString(), 2);
-    for (const k8s::Object& o : decoded->objects)
-      targets.push_back(
-          {o.pod() ? Resource::kPods : Resource::kDaemonSets, wn::StoredKindOf(o.kind),
-           o.metadata().namespace_.empty() ? f.ns : o.metadata().namespace_, o.metadata().name});
-  } else {
-    if (f.args.empty())
-      return wn::Fail("error: You must provide one or more resources by argument or filename.", 2);
-    Resource what = ResourceOf(f.args[0]);
-    const wn::ObjectKind* stored = wn::StoredKindNamed(f.args[0]);
-    if (what == Resource::kOther && !stored)
-      return wn::Fail("error: the server doesn't have a resource type \"" + f.args[0] +
-                          "\" (the Windows preview build has " + windows_node::kResources + ")",
-                      1);
-    if (f.args.size() < 2)
-      return wn::Fail("error: resource(s) were provided, but no name was specified", 2);
-    for (size_t i = 1; i < f.args.size(); ++i) targets.push_back({what, stored, f.ns, f.args[i]});
-  }
-  auto lock = wn::StoreLock::Take(g.root);
-  if (!lock) return wn::Fail("error: " + lock.error().ToString());
-  int rc = 0;
-  for (const Target& t : targets)
-    rc = std::max(rc, t.stored ? DeleteStored(g, *t.stored, t.ns, t.name)
-                               : DeleteOne(g, t.what, t.ns, t.name));
-  if (Status s = wn::Reconcile(g.root); !s)
-    rc = std::max(rc, wn::Fail("error: " + s.error().message()));
-  return rc;
-}
-
 // ---- registration -------------------------------------------------------------------------
 
 CommandRegistration apply_reg(30, {"apply"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
@@ -378,18 +296,6 @@ CommandRegistration exec_reg(34, {"exec"}, [](CLI::App& app, GlobalOptions& g, i
                 "Run the command in a pseudo console (with -i, when stdin is a console)");
   cmd->add_option("COMMAND", f->command, "The command and its arguments, after --");
   cmd->callback([&g, &rc, f] { rc = RunExec(g, *f); });
-});
-
-CommandRegistration delete_reg(36, {"delete"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
-  auto f = std::make_shared<DeleteFlags>();
-  auto* cmd = app.add_subcommand(
-      "delete",
-      "Stop and remove pods or daemonsets, remove configmaps or secrets (Windows preview)");
-  cmd->add_option("ARGS", f->args, "RESOURCE NAME...");
-  cmd->add_option("-f,--filename", f->files,
-                  "Manifest file, directory or - for stdin whose objects are deleted");
-  cmd->add_option("-n,--namespace", f->ns, "Namespace")->capture_default_str();
-  cmd->callback([&g, &rc, f] { rc = Delete(g, *f); });
 });
 
 }  // namespace
