@@ -31,4 +31,8 @@ inline Result<std::unique_ptr<agent::Agent>> OpenAgent(const GlobalOptions& g,
   return agent::Agent::Open(std::move(options));
 }
 
+class NodePods;
+// The node_pods.h view of an agent opened with the caller's options (apply's node flags).
+std::unique_ptr<NodePods> NodePodsOf(std::unique_ptr<agent::Agent> agent, const std::string& root);
+
 }  // namespace hp::cli

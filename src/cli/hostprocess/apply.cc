@@ -14,6 +14,7 @@
 #include "cli/hostprocess/agent_cli.h"
 #include "cli/hostprocess/dry_run.h"
 #include "cli/hostprocess/manifests.h"
+#include "cli/hostprocess/node_pods.h"
 #include "core/agent/node_flags.h"
 #include "core/image/store.h"
 #include "core/k8s/decode.h"
@@ -35,39 +36,6 @@ struct ApplyFlags {
   std::string dry_run = "none";  // none | client | server
   std::string output;            // with --dry-run: yaml | json | name
 };
-
-// `apply` without a file (hostprocess.service at boot): reconciles and says what changed, for
-// the journal: each pod started (new, or its supervisor was gone) or removed, then a count.
-int Restore(agent::Agent& a) {
-  auto before = a.ListPods();
-  if (!before) return Fail(before.error());
-  auto s = a.Reconcile();
-  if (!s) return Fail(s.error());
-  auto after = a.ListPods();
-  if (!after) return Fail(after.error());
-  auto find = [](const std::vector<agent::PodView>& pods, const std::string& key) {
-    for (const auto& p : pods)
-      if (p.key == key) return &p;
-    return static_cast<const agent::PodView*>(nullptr);
-  };
-  std::string out;
-  int started = 0, removed = 0;
-  for (const auto& p : *after) {
-    const agent::PodView* old = find(*before, p.key);
-    if (old && !old->lost) continue;
-    out += fmt::format("started pod \"{}/{}\"\n", p.ns, p.name);
-    started++;
-  }
-  for (const auto& p : *before) {
-    if (find(*after, p.key)) continue;
-    out += fmt::format("removed pod \"{}/{}\"\n", p.ns, p.name);
-    removed++;
-  }
-  out += fmt::format("{} pods on this node as applied: {} started, {} removed\n", after->size(),
-                     started, removed);
-  Print(stdout, out);
-  return 0;
-}
 
 // The images the pods will wait for (ErrImagePull / ErrImageNeverPull): this node never pulls
 // on its own, so say it now, with what fills the store.
@@ -172,7 +140,7 @@ int RunApply(const GlobalOptions& global, const ApplyFlags& flags, CLI::App* cmd
   }
   auto agent = OpenAgent(global, opts);
   if (!agent) return Fail(agent.error());
-  if (objects.empty()) return Restore(**agent);
+  if (objects.empty()) return RestoreNode(*NodePodsOf(std::move(*agent), global.root));
   WarnMissingImages(global, objects);
   auto lines = (*agent)->Apply(objects);
   if (!lines) {

@@ -1,4 +1,8 @@
-// The API objects of node_pods.h's pods and DaemonSets, for both nodes.
+// What node_pods.h gives both nodes on top of a node: the API objects of its pods and
+// DaemonSets, and `apply`'s restore.
+#include <fmt/format.h>
+
+#include "cli/hostprocess/cli_output.h"
 #include "cli/hostprocess/node_pods.h"
 #include "cli/hostprocess/printers/api_objects.h"
 
@@ -24,6 +28,36 @@ nlohmann::json DaemonSetApiObject(const NodeDaemonSet& d) {
                              .ready = d.ready,
                              .up_to_date = d.up_to_date,
                              .available = d.available});
+}
+
+int RestoreNode(NodePods& node) {
+  auto before = node.List();
+  if (!before) return Fail(before.error());
+  if (Status s = node.Reconcile(); !s) return Fail(s.error());
+  auto after = node.List();
+  if (!after) return Fail(after.error());
+  auto find = [](const std::vector<NodePod>& pods, const std::string& key) -> const NodePod* {
+    for (const NodePod& p : pods)
+      if (p.key == key) return &p;
+    return nullptr;
+  };
+  std::string out;
+  int started = 0, removed = 0;
+  for (const NodePod& p : *after) {
+    const NodePod* old = find(*before, p.key);
+    if (old && !old->lost) continue;
+    out += fmt::format("started pod \"{}/{}\"\n", p.ns, p.name);
+    started++;
+  }
+  for (const NodePod& p : *before) {
+    if (find(*after, p.key)) continue;
+    out += fmt::format("removed pod \"{}/{}\"\n", p.ns, p.name);
+    removed++;
+  }
+  out += fmt::format("{} pods on this node as applied: {} started, {} removed\n", after->size(),
+                     started, removed);
+  Print(stdout, out);
+  return 0;
 }
 
 }  // namespace hp::cli

@@ -82,6 +82,7 @@ class AgentNodePods : public NodePods {
     for (const DeleteRequest& r : requests) asked.push_back({r.kind, r.ns, r.name});
     return agent_->Delete(asked);
   }
+  Status Reconcile() override { return agent_->Reconcile(); }
   ContainerBlocks ContainerAccounting(const NodePod&) override { return {}; }
   Result<job::Stats> Usage(const NodePod& p, const std::string& container_id) override {
     auto root = job_roots_.find(p.key);
@@ -169,7 +170,11 @@ class AgentNodePods : public NodePods {
 
 Result<std::unique_ptr<NodePods>> OpenNodePods(const GlobalOptions& global) {
   ASSIGN_OR_RETURN(auto agent, OpenAgent(global));
-  return std::unique_ptr<NodePods>(new AgentNodePods(std::move(agent), global.root));
+  return NodePodsOf(std::move(agent), global.root);
+}
+
+std::unique_ptr<NodePods> NodePodsOf(std::unique_ptr<agent::Agent> agent, const std::string& root) {
+  return std::unique_ptr<NodePods>(new AgentNodePods(std::move(agent), root));
 }
 
 }  // namespace hp::cli

@@ -81,6 +81,10 @@ class NodePods {
     std::string kind, ns, name;
   };
   virtual std::vector<Result<std::string>> Delete(const std::vector<DeleteRequest>& requests) = 0;
+  // Brings the node to what is applied (kubelet's and the DaemonSet controller's work after a
+  // reboot or a crashed supervisor): pods wanted and not running are started, pods no longer
+  // wanted removed.
+  virtual Status Reconcile() = 0;
   // What a running pod's jobs use (`top`): its job's (Linux: its cgroup; Windows: its running
   // containers' Job Objects added up), or one container's when `container_id` is given.
   virtual Result<job::Stats> Usage(const NodePod& pod, const std::string& container_id) = 0;
@@ -104,6 +108,10 @@ class NodePods {
 };
 
 Result<std::unique_ptr<NodePods>> OpenNodePods(const GlobalOptions& global);
+
+// `apply` without a file (at boot): Reconcile, and what changed for the journal: each pod
+// started (new, or its supervisor was gone) or removed, then a count. Its exit code.
+int RestoreNode(NodePods& node);
 
 // The pod as `get pod -o json` prints it, on node `node_name` (printers/api_objects.h), and the
 // DaemonSet likewise: the same objects from both nodes' stores.

@@ -193,6 +193,11 @@ check "kill -9 of the pod's supervisor: its container dies with it" test -z "$(a
 hp describe pods -n kube-system "$first"
 check "describe: a pod whose supervisor died is Unknown (SupervisorLost)" \
   bash -c "grep -Eq '^Status: +Unknown\$' '$out/out' && grep -Eq '^Reason: +SupervisorLost\$' '$out/out'"
+# apply without a file (at boot, after a crash; the Linux build's restore over node_pods.h):
+# the pod whose supervisor died is started again, and said so.
+hp apply
+check "apply without -f: the re-adopted pod and the count, as the Linux build says them" \
+  test "$(cat "$out/out")" = "$(printf 'started pod "kube-system/%s"\n1 pods on this node as applied: 1 started, 0 removed' "$first")"
 hp apply -f $data/daemonset.yaml
 check "apply after the supervisor died: unchanged" \
   test "$(cat "$out/out")" = "daemonset.apps/agent unchanged"

@@ -74,6 +74,10 @@ class WindowsNodePods : public NodePods {
     if (Status s = wn::Reconcile(root_); !s) out.push_back(Err(s.error()));
     return out;
   }
+  Status Reconcile() override {
+    ASSIGN_OR_RETURN(wn::StoreLock lock, wn::StoreLock::Take(root_));
+    return wn::Reconcile(root_);
+  }
   // The job accounting blocks of the pod's running containers (init containers included),
   // read from their Job Objects opened by name. A container not running, or whose supervisor is
   // gone, has none (no zeros for a job that is gone); a job that ended since the status was

@@ -86,6 +86,13 @@ struct ApplyFlags {
 
 int Apply(const GlobalOptions& g, const ApplyFlags& f) {
   if (!DryRunFlagsValid(f.dry_run, f.output)) return 1;
+  if (f.files.empty()) {
+    // Without a file (at boot, after a crash): the node brought back to what is applied.
+    if (f.dry_run != "none") return wn::Fail("error: must specify one of -f and -k");
+    auto node = OpenNodePods(g);
+    if (!node) return wn::Fail("error: " + node.error().ToString());
+    return RestoreNode(**node);
+  }
   k8s::AdmissionOptions opts;
   if (!MakeAdmissionOptions(f.admission, &opts)) return 2;
   auto decoded = DecodeWorkloads(f.files);
@@ -268,10 +275,12 @@ int RunExec(const GlobalOptions& g, const ExecFlags& f) {
 
 CommandRegistration apply_reg(30, {"apply"}, [](CLI::App& app, GlobalOptions& g, int& rc) {
   auto f = std::make_shared<ApplyFlags>();
-  auto* cmd = app.add_subcommand("apply",
-                                 "Store the ConfigMaps and Secrets and run the Pods and "
-                                 "DaemonSets of a manifest (Windows preview)");
-  cmd->add_option("-f,--filename", f->files, "Manifest file, directory or - for stdin")->required();
+  auto* cmd = app.add_subcommand(
+      "apply",
+      "Store the ConfigMaps and Secrets and run the Pods and DaemonSets of a manifest (Windows\n"
+      "preview). Without -f: bring the node back to the applied state (after a reboot or a\n"
+      "crash).");
+  cmd->add_option("-f,--filename", f->files, "Manifest file, directory or - for stdin");
   AddAdmissionFlags(cmd, f->admission);
   cmd->add_option("--volume-root", f->volume_root, "Where container volumes are made")
       ->capture_default_str();
