@@ -1,4 +1,4 @@
-// What `get` filters and shows the same way in both nodes' builds (get.cc, windows/pods.cc):
+// What `get` filters and shows, for both nodes' builds (get.cc):
 // -l and --field-selector as the API server takes them, with its refusal of a field it does not
 // support as kubectl prints it, and --show-labels' column.
 #pragma once

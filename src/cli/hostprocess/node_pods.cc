@@ -1,6 +1,8 @@
 // The node's pods on Linux: the agent's store (node_pods.h).
 #include "cli/hostprocess/node_pods.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <tuple>
 
@@ -8,6 +10,7 @@
 #include "core/agent/naming.h"
 #include "core/agent/record.h"
 #include "core/agent/status.h"
+#include "core/image/store.h"
 #include "core/k8s/decode.h"
 #include "core/pod/runner.h"
 
@@ -77,6 +80,17 @@ class AgentNodePods : public NodePods {
     return (*stored)->contains("object") ? (**stored)["object"] : **stored;
   }
   std::string NodeName() override { return agent_->node().name; }
+  std::vector<Result<std::string>> Apply(const std::vector<k8s::Object>& objects) override {
+    WarnMissingImages(objects);
+    std::vector<Result<std::string>> out;
+    auto lines = agent_->Apply(objects);
+    if (!lines) {
+      out.push_back(Err(lines.error()));
+      return out;
+    }
+    for (std::string& l : *lines) out.push_back(std::move(l));
+    return out;
+  }
   std::vector<Result<std::string>> Delete(const std::vector<DeleteRequest>& requests) override {
     std::vector<agent::Agent::DeleteRequest> asked;
     for (const DeleteRequest& r : requests) asked.push_back({r.kind, r.ns, r.name});
@@ -142,6 +156,33 @@ class AgentNodePods : public NodePods {
     p.created = v.record.created;
     p.lost = v.lost;
     return p;
+  }
+  // The images the pods will wait for (ErrImagePull / ErrImageNeverPull): this node never pulls
+  // on its own, so say it now, with what fills the store.
+  void WarnMissingImages(const std::vector<k8s::Object>& objects) {
+    auto store = image::Store::Open(root_);
+    if (!store) return;
+    for (const k8s::Object& o : objects) {
+      const k8s::PodSpec* spec = o.pod()          ? &o.pod()->spec
+                                 : o.daemon_set() ? &o.daemon_set()->spec.template_.spec
+                                                  : nullptr;
+      if (!spec) continue;
+      std::string what =
+          fmt::format("{}/{}", o.pod() ? "pod" : "daemonset.apps", o.metadata().name);
+      for (const auto* list : {&spec->init_containers, &spec->containers}) {
+        for (const k8s::Container& c : *list) {
+          auto rec = store->Resolve(c.image);
+          if (rec || rec.error().code() != ErrorCode::kNotFound) continue;
+          Print(stderr,
+                fmt::format("Warning: {}: image \"{}\" of container \"{}\" is not in this "
+                            "node's image store: the pod waits ({}) until `hostprocess pull "
+                            "{}` or `hostprocess import DIR|TARBALL {}`\n",
+                            what, c.image, c.name,
+                            c.image_pull_policy == "Never" ? "ErrImageNeverPull" : "ErrImagePull",
+                            c.image, c.image));
+        }
+      }
+    }
   }
   static NodeDaemonSet From(agent::DaemonSetView d) {
     NodeDaemonSet n;

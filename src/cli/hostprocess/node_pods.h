@@ -1,5 +1,5 @@
 // The node's pods and DaemonSets as the verbs written once for both nodes read them (`logs`,
-// `wait`, `events`, `rollout`, `get`, `describe`, `top`, `delete`, `diff`, `apply --dry-run`): the
+// `wait`, `events`, `rollout`, `get`, `describe`, `top`, `apply`, `delete`, `diff`): the
 // Linux agent's store (node_pods.cc) or the Windows node's (windows/node_pods.cc).
 #pragma once
 
@@ -16,6 +16,7 @@
 #include "core/agent/pod_status.h"
 #include "core/base/result.h"
 #include "core/job/job.h"
+#include "core/k8s/types.h"
 
 namespace hp::cli {
 
@@ -71,6 +72,12 @@ class NodePods {
   // The applied object of resource `kind_dir` ("pods", "daemonsets", "configmaps", ...) as
   // `get -o yaml` shows it, or null when there is none (a DaemonSet's pod is the controller's,
   // not an applied one: null too). What diff and apply --dry-run compare with (dry_run.h).
+  // Applies decoded objects (keep_raw, admitted): ConfigMaps and Secrets stored, Pods and
+  // DaemonSets stored and run, as `kubectl apply` and the node's controllers would. kubectl's
+  // line for each object ("pod/x created"), or an error (the API server's refusal of an update
+  // is kInvalidArgument "The ..."); the Linux agent applies all or nothing (one error), the
+  // Windows node object by object.
+  virtual std::vector<Result<std::string>> Apply(const std::vector<k8s::Object>& objects) = 0;
   // Deletes each object (kind: "pods", "daemonsets", "configmaps", "secrets", ...), in order,
   // and then brings the node to what is left (a deleted DaemonSet's pod goes, a DaemonSet's pod
   // deleted by name comes back), each pod stopped with its grace period and everything it had

@@ -67,6 +67,18 @@ check "logs -c: kubectl's words for an unknown container" \
   test "$rc" -eq 1 -a "$(tr -d '\r' <"$out/err")" = "error: container nosuch is not valid for pod keeper"
 hp apply -f $data/long-pod.yaml
 check "apply again: unchanged" test "$(cat "$out/out")" = "pod/keeper unchanged"
+# apply is the Linux build's verb over the Windows backend: a changed pod is refused by name (the
+# preview does not update a pod), a kind it does not store is refused before anything is done.
+sed 's/hello from the pod/hello again/' $data/long-pod.yaml >"$out/changed-pod.yaml"
+hp apply -f "$out/changed-pod.yaml"
+check "apply of a changed pod: refused by name (exit 1), the pod kept" bash -c "[ $rc -eq 1 ] &&
+  grep -qxF 'error: pod \"keeper\" exists with another spec: the Windows preview build does not update a pod; delete it and apply again' '$out/err' &&
+  [ -d '$state/pods/default_keeper' ]"
+printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: extra}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm1}\ndata: {a: b}\n' >"$out/ns.yaml"
+hp apply -f "$out/ns.yaml"
+check "apply of a Namespace: refused by name (exit 1), nothing stored" bash -c "[ $rc -eq 1 ] &&
+  grep -qF 'Namespace \"extra\": the Windows preview build applies Pods, DaemonSets, ConfigMaps and Secrets only' '$out/err' &&
+  [ ! -e '$state/configmaps/default_cm1.json' ]"
 
 # The node's IP in the pod's status (hostNetwork: podIP too), by the Linux node's rule: the first
 # IPv4 address of an interface that is up and not a loopback (Wine's adapters are the host's),

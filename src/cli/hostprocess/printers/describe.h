@@ -1,6 +1,6 @@
 // kubectl describe's text for pods and DaemonSets (pkg/describe: describePod,
 // describeDaemonSet, describeContainers, describeVolumes, tolerations, events), shared by the
-// Linux node (describe.cc) and the Windows node (windows/pods.cc). Pure: the caller gives the
+// Linux and the Windows node (describe.cc over node_pods.h). Pure: the caller gives the
 // object as the API server would show it and its status.
 #pragma once
 

@@ -4,12 +4,16 @@
 #include <windows.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <optional>
 
+#include "cli/hostprocess/apply_node.h"
 #include "cli/hostprocess/windows/objects.h"
 #include "cli/hostprocess/windows/pod_state.h"
 #include "cli/hostprocess/windows/resources.h"
 #include "core/agent/naming.h"
 #include "core/agent/node.h"
+#include "core/base/time.h"
 #include "core/job/windows/job_object.h"
 #include "core/k8s/selector.h"
 #include "core/sys/file.h"
@@ -24,7 +28,45 @@ namespace wn = windows_node;
 
 class WindowsNodePods : public NodePods {
  public:
-  explicit WindowsNodePods(std::string root) : root_(std::move(root)) {}
+  explicit WindowsNodePods(std::string root, std::string volume_root = "C:\\hpc")
+      : root_(std::move(root)), volume_root_(std::move(volume_root)) {}
+
+  std::vector<Result<std::string>> Apply(const std::vector<k8s::Object>& objects) override {
+    std::vector<Result<std::string>> out;
+    // Kinds the preview does not store are refused by name before anything is done.
+    for (const k8s::Object& o : objects) {
+      if (o.pod() || o.daemon_set() || wn::StoredKindOf(o.kind)) continue;
+      out.push_back(Err(ErrorCode::kUnsupported,
+                        "\"{}\": {} \"{}\": the Windows preview build applies Pods, DaemonSets, "
+                        "ConfigMaps and Secrets only",
+                        o.source().file, k8s::KindName(o.kind), o.metadata().name));
+      return out;
+    }
+    auto lock = wn::StoreLock::Take(root_);
+    if (!lock) {
+      out.push_back(Err(lock.error()));
+      return out;
+    }
+    auto namespace_of = [](const k8s::ObjectMeta& m) {
+      return m.namespace_.empty() ? std::string("default") : m.namespace_;
+    };
+    // ConfigMaps and Secrets are stored first (their lines keep the file's order): a pod
+    // created below takes the objects of its namespace, those of the same file included, as on
+    // Linux.
+    std::vector<std::optional<Result<std::string>>> results(objects.size());
+    for (size_t i = 0; i < objects.size(); i++) {
+      const k8s::Object& o = objects[i];
+      if (const wn::ObjectKind* kind = wn::StoredKindOf(o.kind))
+        results[i] = wn::ApplyObject(root_, *kind, namespace_of(o.metadata()), o.metadata().name,
+                                     nlohmann::json::parse(o.raw_json));
+    }
+    for (size_t i = 0; i < objects.size(); i++) {
+      if (!results[i]) results[i] = ApplyWorkload(objects[i], namespace_of(objects[i].metadata()));
+      out.push_back(std::move(*results[i]));
+    }
+    if (Status s = wn::Reconcile(root_); !s) out.push_back(Err(s.error()));
+    return out;
+  }
 
   Result<std::vector<NodePod>> List() override {
     std::vector<NodePod> pods;
@@ -223,6 +265,48 @@ class WindowsNodePods : public NodePods {
     out.fit = d.fit;
     return out;
   }
+  // A Pod or DaemonSet applied (under the store's lock); its line or error.
+  Result<std::string> ApplyWorkload(const k8s::Object& o, const std::string& ns) {
+    using nlohmann::json;
+    const k8s::ObjectMeta& m = o.metadata();
+    std::string key = agent::ObjectKey(ns, m.name);
+    json raw = json::parse(o.raw_json);
+    if (o.daemon_set()) {
+      std::string path = wn::DaemonSetsDir(root_) + "\\" + key + ".json";
+      auto stored = wn::ReadJson(path);
+      if (stored && stored->value("object", json()) == raw)
+        return "daemonset.apps/" + m.name + " unchanged";
+      std::error_code ec;
+      std::filesystem::create_directories(
+          std::filesystem::path(sys::Widen(wn::DaemonSetsDir(root_))), ec);
+      json record = {
+          {"object", raw},
+          {"volumeRoot", volume_root_},
+          {"created", stored ? stored->value("created", NowUnixSeconds()) : NowUnixSeconds()}};
+      TRY(wn::WriteJson(path, record));
+      return "daemonset.apps/" + m.name + (stored ? " configured" : " created");
+    }
+    if (auto rec = wn::ReadPodRecord(root_, key)) {
+      // The same pod as applied, the uid CreatePod gave it aside.
+      auto without_uid = [](json pod) {
+        if (auto meta = pod.find("metadata"); meta != pod.end() && meta->is_object())
+          meta->erase("uid");
+        return pod;
+      };
+      if (without_uid(rec->pod) == without_uid(raw)) return "pod/" + m.name + " unchanged";
+      return Err(ErrorCode::kFailedPrecondition,
+                 "pod \"{}\" exists with another spec: the Windows preview build does not "
+                 "update a pod; delete it and apply again",
+                 m.name);
+    }
+    wn::PodRecord r;
+    r.pod = raw;
+    r.objects = wn::NamespaceObjects(root_, ns);
+    r.volume_root = volume_root_;
+    r.created = NowUnixSeconds();
+    TRY(wn::CreatePod(root_, key, r));
+    return "pod/" + m.name + " created";
+  }
   // One object deleted (under the store's lock); its line or error.
   Result<std::string> DeleteOne(const DeleteRequest& r) {
     std::string key = agent::ObjectKey(r.ns, r.name);
@@ -254,13 +338,31 @@ class WindowsNodePods : public NodePods {
   }
 
   std::string root_;
-  std::string node_name_;  // NodeName's, once asked
+  std::string volume_root_;  // where apply's pods get their container volumes
+  std::string node_name_;    // NodeName's, once asked
 };
 
 }  // namespace
 
 Result<std::unique_ptr<NodePods>> OpenNodePods(const GlobalOptions& global) {
   return std::unique_ptr<NodePods>(new WindowsNodePods(global.root));
+}
+
+// apply's node flag on Windows (apply_node.h): where container volumes are made.
+struct ApplyNodeFlags {
+  std::string volume_root = "C:\\hpc";
+};
+
+std::shared_ptr<ApplyNodeFlags> AddApplyNodeFlags(CLI::App* cmd) {
+  auto f = std::make_shared<ApplyNodeFlags>();
+  cmd->add_option("--volume-root", f->volume_root, "Where container volumes are made")
+      ->capture_default_str();
+  return f;
+}
+
+Result<std::unique_ptr<NodePods>> OpenNodeForApply(const GlobalOptions& global,
+                                                   const ApplyNodeFlags& flags, CLI::App*) {
+  return std::unique_ptr<NodePods>(new WindowsNodePods(global.root, flags.volume_root));
 }
 
 }  // namespace hp::cli

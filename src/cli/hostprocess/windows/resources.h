@@ -1,5 +1,5 @@
-// The Windows node verbs' resource words and kubectl's messages about them (windows/pods.cc,
-// windows/describe.cc).
+// The Windows node verbs' resource words and kubectl's messages about them (windows/exec.cc,
+// windows/node_pods.cc).
 #pragma once
 
 #include <string>
