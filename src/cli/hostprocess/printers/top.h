@@ -1,7 +1,7 @@
 // kubectl top pod's output (k8s.io/kubectl/pkg/metricsutil): CPU in millicores over a sample
-// window and memory in Mi, one row per pod or per container. Shared by the Linux node (top.cc,
-// from cgroups) and the Windows node (windows/top.cc, from Job Objects); each reads its jobs,
-// this computes and prints.
+// window and memory in Mi, one row per pod or per container, for top.cc on both nodes (each
+// node's backend reads its jobs: cgroups on Linux, Job Objects on Windows; this computes and
+// prints).
 #pragma once
 
 #include <chrono>
