@@ -1,4 +1,4 @@
-// The node's pods on Linux: the agent's store (node_pods.h).
+// node_pods.h on Linux: the node agent (core/agent) behind the verbs both builds share.
 #include "cli/hostprocess/node_pods.h"
 
 #include <fmt/format.h>

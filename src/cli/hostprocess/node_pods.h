@@ -69,24 +69,21 @@ class NodePods {
   // its pod is replaced as for any changed template.
   virtual Status UpdateDaemonSet(const std::string& ns, const std::string& name,
                                  const nlohmann::json& object) = 0;
-  // The applied object of resource `kind_dir` ("pods", "daemonsets", "configmaps", ...) as
-  // `get -o yaml` shows it, or null when there is none (a DaemonSet's pod is the controller's,
-  // not an applied one: null too). What diff and apply --dry-run compare with (dry_run.h).
   // Applies decoded objects (keep_raw, admitted): ConfigMaps and Secrets stored, Pods and
   // DaemonSets stored and run, as `kubectl apply` and the node's controllers would. kubectl's
   // line for each object ("pod/x created"), or an error (the API server's refusal of an update
   // is kInvalidArgument "The ..."); the Linux agent applies all or nothing (one error), the
   // Windows node object by object.
   virtual std::vector<Result<std::string>> Apply(const std::vector<k8s::Object>& objects) = 0;
+  struct DeleteRequest {
+    std::string kind, ns, name;
+  };
   // Deletes each object (kind: "pods", "daemonsets", "configmaps", "secrets", ...), in order,
   // and then brings the node to what is left (a deleted DaemonSet's pod goes, a DaemonSet's pod
   // deleted by name comes back), each pod stopped with its grace period and everything it had
   // on the host removed before this returns: kubectl's line for each ("pod \"x\" deleted") or
   // its error (kNotFound: `pods "x" not found`); an error of the reconcile after them comes
   // last.
-  struct DeleteRequest {
-    std::string kind, ns, name;
-  };
   virtual std::vector<Result<std::string>> Delete(const std::vector<DeleteRequest>& requests) = 0;
   // Brings the node to what is applied (kubelet's and the DaemonSet controller's work after a
   // reboot or a crashed supervisor): pods wanted and not running are started, pods no longer
@@ -110,6 +107,9 @@ class NodePods {
   // a warning on stderr (as the Linux agent warns), here and in DaemonSets.
   virtual Result<std::vector<NodeObject>> Objects(const std::string& kind_dir,
                                                   const std::string& ns) = 0;
+  // The applied object of resource `kind_dir` ("pods", "daemonsets", "configmaps", ...) as
+  // `get -o yaml` shows it, or null when there is none (a DaemonSet's pod is the controller's,
+  // not an applied one: null too). What diff and apply --dry-run compare with (dry_run.h).
   virtual Result<nlohmann::json> LiveObject(const std::string& kind_dir, const std::string& ns,
                                             const std::string& name) = 0;
 };

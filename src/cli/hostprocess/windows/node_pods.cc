@@ -1,4 +1,6 @@
-// The node's pods on Windows: the Windows node's store (node_pods.h, windows/pod_state.h).
+// node_pods.h on Windows: the Windows node's store, supervisors and DaemonSet controller
+// (windows/pod_state.h) behind the verbs both builds share, and apply's --volume-root
+// (apply_node.h).
 #include "cli/hostprocess/node_pods.h"
 
 #include <windows.h>
