@@ -77,12 +77,7 @@ struct Listing {
   size_t name_column = 0;  // where NAME is (after NAMESPACE)
 };
 
-bool StructuredOutput(const std::string& o) {
-  return o == "json" || o == "yaml" || o == "name" || o.rfind("jsonpath", 0) == 0 ||
-         o.rfind("custom-columns", 0) == 0 || o == "go-template";
-}
-
-bool NeedsObjects(const GetFlags& f) { return StructuredOutput(f.output) || !f.sort_by.empty(); }
+bool NeedsObjects(const GetFlags& f) { return IsObjectOutput(f.output) || !f.sort_by.empty(); }
 
 std::string WatchKey(const std::vector<std::string>& row, size_t age_column) {
   std::string key;
@@ -394,10 +389,7 @@ int RunGet(const GlobalOptions& global, GetFlags f) {
       Print(stderr, fmt::format("error: the server doesn't have a resource type \"{}\"\n", bad));
     return 1;
   }
-  bool known = f.output.empty() || f.output == "wide" || f.output == "json" || f.output == "yaml" ||
-               f.output == "name" || f.output.rfind("jsonpath=", 0) == 0 ||
-               f.output.rfind("custom-columns=", 0) == 0;
-  if (!known) {
+  if (!f.output.empty() && f.output != "wide" && !IsObjectOutput(f.output)) {
     Print(stderr, fmt::format("error: unable to match a printer suitable for the output format "
                               "\"{}\", allowed formats are: custom-columns,json,jsonpath,name,"
                               "wide,yaml\n",
@@ -433,9 +425,9 @@ int RunGet(const GlobalOptions& global, GetFlags f) {
   for (const auto& l : listings) total += l.entries.size();
   if (f.watch_only) {
     for (auto& l : listings) l.entries.clear();
-  } else if (total == 0 && (!StructuredOutput(f.output) || f.output == "name")) {
+  } else if (total == 0 && (!IsObjectOutput(f.output) || f.output == "name")) {
     NoneFound(f);
-  } else if (StructuredOutput(f.output)) {
+  } else if (IsObjectOutput(f.output)) {
     if (int rc = PrintObjects(f, listings); rc != 0) return rc;
   } else {
     Print(stdout, RenderTables(f, listings));
