@@ -67,10 +67,10 @@ int RunTop(const GlobalOptions& global, const TopFlags& f) {
       continue;
     }
     for (const agent::ContainerStatus& c : p.status.containers) {
-      size_t scheme = c.container_id.find("://");
-      if (c.state.kind != "running" || scheme == std::string::npos) continue;
+      std::optional<std::string> id = agent::RunningContainerId(c);
+      if (!id) continue;
       samples.push_back({p.ns, p.name, c.name, {}, {}});
-      sources.push_back({&p, c.container_id.substr(scheme + 3)});
+      sources.push_back({&p, *id});
     }
   }
   if (samples.empty()) {

@@ -168,6 +168,12 @@ void PodStatus::AddEvent(const std::string& type, const std::string& reason,
   agent::AddEvent(events, type, reason, message, now, from);
 }
 
+std::optional<std::string> RunningContainerId(const ContainerStatus& c) {
+  size_t scheme = c.container_id.find("://");
+  if (c.state.kind != "running" || scheme == std::string::npos) return std::nullopt;
+  return c.container_id.substr(scheme + 3);
+}
+
 void AddEvent(std::vector<Event>& events, const std::string& type, const std::string& reason,
               const std::string& message, int64_t now, const std::string& from) {
   for (Event& e : events) {

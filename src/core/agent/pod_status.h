@@ -40,6 +40,10 @@ struct ContainerStatus {
   pid_t pid = 0;             // the first process while running
 };
 
+// The id of a running container (its container_id without the scheme: the name of its job),
+// or nothing for one that is not running or has no id.
+std::optional<std::string> RunningContainerId(const ContainerStatus& c);
+
 // kubectl describe's events (aggregated like the event recorder: same reason+message → count).
 struct Event {
   std::string type = "Normal";  // Normal | Warning

@@ -103,6 +103,21 @@ nlohmann::json ByTree(const std::string& text) {
   }
 }
 
+// A running container's id is its container_id without the scheme (its job's name); an ended
+// container, or one without an id, has none.
+TEST(PodStatus, RunningContainerId) {
+  ContainerStatus c = Running("main", true);
+  c.container_id = "hostprocess://0123abcd";
+  EXPECT_EQ(RunningContainerId(c), std::optional<std::string>("0123abcd"));
+  c.container_id = "0123abcd";
+  EXPECT_EQ(RunningContainerId(c), std::nullopt);
+  c.container_id = "";
+  EXPECT_EQ(RunningContainerId(c), std::nullopt);
+  ContainerStatus ended = Terminated("main", 0, "Completed");
+  ended.container_id = "hostprocess://0123abcd";
+  EXPECT_EQ(RunningContainerId(ended), std::nullopt);
+}
+
 TEST(DecodePodStatus, ReadsEveryMemberAsTheTreeDoes) {
   const std::string text = nlohmann::json(FullStatus()).dump(1);
   PodStatus typed;

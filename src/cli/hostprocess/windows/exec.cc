@@ -43,11 +43,6 @@
 namespace hp::cli {
 namespace {
 
-using nlohmann::json;
-using windows_node::NoneFound;
-using windows_node::PodKeys;
-using windows_node::Resource;
-using windows_node::ResourceOf;
 using windows_node::ViewStatus;
 using windows_node::Write;
 namespace wn = windows_node;

@@ -131,9 +131,9 @@ class WindowsNodePods : public NodePods {
     if (p.lost) return blocks;
     for (const auto* list : {&p.status.init_containers, &p.status.containers}) {
       for (const agent::ContainerStatus& c : *list) {
-        size_t scheme = c.container_id.find("://");
-        if (c.state.kind != "running" || scheme == std::string::npos) continue;
-        auto job = job::JobObject::Open(c.container_id.substr(scheme + 3));
+        std::optional<std::string> id = agent::RunningContainerId(c);
+        if (!id) continue;
+        auto job = job::JobObject::Open(*id);
         if (!job) continue;
         auto a = job->Accounting();
         if (!a) {
@@ -159,11 +159,8 @@ class WindowsNodePods : public NodePods {
     if (!container_id.empty()) {
       ids.push_back(container_id);
     } else {
-      for (const agent::ContainerStatus& c : p.status.containers) {
-        size_t scheme = c.container_id.find("://");
-        if (c.state.kind == "running" && scheme != std::string::npos)
-          ids.push_back(c.container_id.substr(scheme + 3));
-      }
+      for (const agent::ContainerStatus& c : p.status.containers)
+        if (std::optional<std::string> id = agent::RunningContainerId(c)) ids.push_back(*id);
     }
     job::Stats sum;
     for (const std::string& id : ids) {

@@ -189,9 +189,8 @@ class PodSupervisor {
       status_.terminating = true;
       for (const auto* list : {&status_.init_containers, &status_.containers}) {
         for (const agent::ContainerStatus& c : *list) {
-          size_t scheme = c.container_id.find("://");
-          if (c.state.kind == "running" && scheme != std::string::npos) {
-            ids.push_back(c.container_id.substr(scheme + 3));
+          if (std::optional<std::string> id = agent::RunningContainerId(c)) {
+            ids.push_back(*id);
             Event("Normal", "Killing", agent::StoppingMessage(c.name));
           }
         }
