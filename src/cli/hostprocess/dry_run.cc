@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "cli/hostprocess/cli_output.h"
 #include "core/agent/naming.h"
 #include "core/base/time.h"
@@ -28,6 +30,8 @@ std::string SingularOf(const std::string& kind_dir) {
 Result<std::vector<DryRunObject>> DryRun(NodePods& node, const std::vector<k8s::Object>& objects,
                                          const std::string& default_ns) {
   std::vector<DryRunObject> out;
+  // The node's DaemonSets, listed once for all of the input's (a listing reads every pod).
+  std::optional<std::vector<NodeDaemonSet>> daemonsets;
   for (const k8s::Object& o : objects) {
     DryRunObject d;
     d.kind_dir = agent::ResourceKind(std::string(k8s::KindName(o.kind)));
@@ -41,7 +45,15 @@ Result<std::vector<DryRunObject>> DryRun(NodePods& node, const std::vector<k8s::
     std::string api_version = input.value("apiVersion", "v1");
     if (auto slash = api_version.find('/'); slash != std::string::npos) api_version[slash] = '.';
     d.file_name = api_version + "." + input.value("kind", "") + "." + d.ns + "." + d.name;
-    ASSIGN_OR_RETURN(d.live, node.LiveObject(d.kind_dir, d.ns, d.name));
+    if (d.kind_dir == "daemonsets") {
+      if (!daemonsets) {
+        ASSIGN_OR_RETURN(daemonsets, node.DaemonSets());
+      }
+      for (const NodeDaemonSet& ds : *daemonsets)
+        if (ds.ns == d.ns && ds.name == d.name) d.live = DaemonSetApiObject(ds);
+    } else {
+      ASSIGN_OR_RETURN(d.live, node.LiveObject(d.kind_dir, d.ns, d.name));
+    }
     // MERGED: the input as the API server would store it.
     nlohmann::json merged = input;
     if (d.kind_dir == "pods") k8s::DefaultPodJson(merged);

@@ -68,12 +68,6 @@ class AgentNodePods : public NodePods {
         return PodApiObject(From(std::move(*p)), agent_->node().name);
       return nlohmann::json();
     }
-    if (kind_dir == "daemonsets") {
-      ASSIGN_OR_RETURN(auto list, agent_->ListDaemonSets());
-      for (auto& v : list)
-        if (v.ns == ns && v.name == name) return DaemonSetApiObject(From(std::move(v)));
-      return nlohmann::json();
-    }
     std::string key = ns.empty() ? name : agent::ObjectKey(ns, name);
     auto stored = agent_->store().GetDesired(kind_dir, key);
     if (!stored || !*stored) return nlohmann::json();

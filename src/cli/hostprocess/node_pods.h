@@ -107,9 +107,10 @@ class NodePods {
   // a warning on stderr (as the Linux agent warns), here and in DaemonSets.
   virtual Result<std::vector<NodeObject>> Objects(const std::string& kind_dir,
                                                   const std::string& ns) = 0;
-  // The applied object of resource `kind_dir` ("pods", "daemonsets", "configmaps", ...) as
-  // `get -o yaml` shows it, or null when there is none (a DaemonSet's pod is the controller's,
-  // not an applied one: null too). What diff and apply --dry-run compare with (dry_run.h).
+  // The applied object of resource `kind_dir` ("pods", "configmaps", "secrets", ...; not
+  // "daemonsets": those come from DaemonSets) as `get -o yaml` shows it, or null when there is
+  // none (a DaemonSet's pod is the controller's, not an applied one: null too). What diff and
+  // apply --dry-run compare with (dry_run.h).
   virtual Result<nlohmann::json> LiveObject(const std::string& kind_dir, const std::string& ns,
                                             const std::string& name) = 0;
 };

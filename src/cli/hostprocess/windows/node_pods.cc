@@ -208,11 +208,6 @@ class WindowsNodePods : public NodePods {
       if (!p || p->owner_kind == "DaemonSet") return nlohmann::json();
       return PodApiObject(*p, NodeName());
     }
-    if (kind_dir == "daemonsets") {
-      for (const wn::DaemonSetView& d : wn::ListDaemonSets(root_, nullptr))
-        if (d.ns == ns && d.name == name) return DaemonSetApiObject(From(d));
-      return nlohmann::json();
-    }
     if (wn::StoredKindNamed(kind_dir)) {
       ASSIGN_OR_RETURN(std::vector<NodeObject> objects, Objects(kind_dir, ns));
       for (NodeObject& o : objects)
