@@ -37,6 +37,14 @@ struct Target {
 
 int RunDelete(const GlobalOptions& global, const DeleteFlags& f) {
   std::vector<Target> targets;
+  // The node, opened once: for the listing of --all and -l, and for the deletes.
+  std::unique_ptr<NodePods> node;
+  auto open_node = [&]() -> Status {
+    if (!node) {
+      ASSIGN_OR_RETURN(node, OpenNodePods(global));
+    }
+    return Ok();
+  };
   if (!f.files.empty()) {
     if (!f.args.empty()) {
       Print(stderr,
@@ -72,21 +80,20 @@ int RunDelete(const GlobalOptions& global, const DeleteFlags& f) {
     }
     auto labels = k8s::LabelMatcher::Parse(f.selector);
     if (!labels) return Fail(labels.error());
-    auto node = OpenNodePods(global);
-    if (!node) return Fail(node.error());
+    if (Status opened = open_node(); !opened) return Fail(opened.error());
     auto add = [&](const std::string& ns, const std::string& name, const nlohmann::json& obj) {
       if (ns == f.ns.ns && labels->Matches(k8s::LabelsOf(obj))) targets.push_back({kind, ns, name});
     };
     if (kind == "pods") {
-      auto pods = (*node)->List();
+      auto pods = node->List();
       if (!pods) return Fail(pods.error());
       for (const NodePod& p : *pods) add(p.ns, p.name, p.pod);
     } else if (kind == "daemonsets") {
-      auto list = (*node)->DaemonSets();
+      auto list = node->DaemonSets();
       if (!list) return Fail(list.error());
       for (const NodeDaemonSet& d : *list) add(d.ns, d.name, d.object);
     } else {
-      auto list = (*node)->Objects(kind, f.ns.ns);
+      auto list = node->Objects(kind, f.ns.ns);
       if (!list) return Fail(list.error());
       for (const NodeObject& o : *list) add(o.ns, o.name, o.object);
     }
@@ -113,8 +120,7 @@ int RunDelete(const GlobalOptions& global, const DeleteFlags& f) {
       return 1;
     }
   }
-  auto node = OpenNodePods(global);
-  if (!node) return Fail(node.error());
+  if (Status opened = open_node(); !opened) return Fail(opened.error());
   int rc = 0;
   std::vector<NodePods::DeleteRequest> requests;
   for (const Target& t : targets) {
@@ -125,7 +131,7 @@ int RunDelete(const GlobalOptions& global, const DeleteFlags& f) {
     }
     requests.push_back({t.kind, t.ns, t.name});
   }
-  for (auto& r : (*node)->Delete(requests)) {
+  for (auto& r : node->Delete(requests)) {
     if (r) {
       Print(stdout, *r + "\n");
     } else if (r.error().code() == ErrorCode::kNotFound) {
