@@ -126,12 +126,9 @@ class Agent {
   // Creates the pod's run state; starts its supervisor when `placement` puts it on this node,
   // else records why not (Pending or Failed, with the scheduler's or kubelet's event).
   Status CreatePod(const std::string& key, PodRecord record, const Placement& placement);
-  // Starts the pod's supervisor. Its exec is confirmed later, by AwaitStarts (starts_), so
-  // that the supervisors of many pods load side by side while the next ones are launched.
+  // Starts the pod's supervisor: returns once it has exec'd and been given the go (it loads
+  // while the next pods are made, and touches nothing before its identity is recorded).
   Status SpawnSupervisor(const std::string& key);
-  // Confirms every start since the last call (a failed one is undone as CreatePod would have
-  // been): the first error, or Ok.
-  Status AwaitStarts();
   // Records that `p` keeps the pod off this node: Pending with kube-scheduler's event (tried
   // again at every reconcile), Failed with kubelet's admission event, or Pending bound
   // elsewhere. No supervisor; the events of earlier tries are kept.
@@ -169,9 +166,8 @@ class Agent {
   Store store_;
   NodeSettings settings_;
   Node node_;
-  std::string boot_id_;                          // options_.boot_id, else the kernel's
-  std::set<std::string> unreadable_;             // "<kind dir>/<key>" of damaged desired objects
-  std::vector<std::function<Status()>> starts_;  // SpawnSupervisor's, for AwaitStarts
+  std::string boot_id_;               // options_.boot_id, else the kernel's
+  std::set<std::string> unreadable_;  // "<kind dir>/<key>" of damaged desired objects
 };
 
 }  // namespace hp::agent

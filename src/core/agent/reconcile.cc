@@ -195,8 +195,6 @@ Status Agent::ReconcileLocked() {
     Status c = CreatePod(key, rec, place(rec));
     if (!c && first) first = std::move(c);
   }
-  // The supervisors started above load side by side; each start is confirmed here.
-  if (Status started = AwaitStarts(); !started && first) first = std::move(started);
   SweepOrphanContainers();
   PruneDaemonSetEvents();
   return first;

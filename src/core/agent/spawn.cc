@@ -97,11 +97,12 @@ Status Agent::SpawnSupervisor(const std::string& key) {
   std::string small =
       options_.self_exe.substr(0, options_.self_exe.rfind('/') + 1) + "hostprocess-supervisor";
   bool use_small = ::access(small.c_str(), X_OK) == 0;
+  // Detached (new session, double fork: hp/launch), exec'd at once; it reads one byte from fd
+  // 3 (the go below) before anything else (EOF: this start was undone, it leaves).
   std::vector<std::string> args =
-      use_small
-          ? std::vector<std::string>{"hostprocess-supervisor", options_.root, key}
-          : std::vector<std::string>{"hostprocess", "--root", options_.root, "__supervise", key};
-  // Detached (new session, double fork: hp/launch), waiting before exec for the go below.
+      use_small ? std::vector<std::string>{"hostprocess-supervisor", options_.root, key, "3"}
+                : std::vector<std::string>{
+                      "hostprocess", "--root", options_.root, "__supervise", "--go-fd", "3", key};
   ASSIGN_OR_RETURN(UniqueFd null_fd, sys::Open("/dev/null", O_RDONLY | O_CLOEXEC));
   ASSIGN_OR_RETURN(UniqueFd log_fd,
                    sys::Open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
@@ -115,13 +116,15 @@ Status Agent::SpawnSupervisor(const std::string& key) {
   spec.stdin_fd = null_fd.get();
   spec.stdout_fd = log_fd.get();
   spec.stderr_fd = log_fd.get();
+  spec.extra_fds = {go_r.get()};
   spec.detach = true;
-  spec.go_fd = go_r.get();
+  // Neither clone copies this process's memory (launch.h): a copy per pod cost apply its page
+  // tables and a copy-on-write fault on every page it wrote while the copies waited.
   ASSIGN_OR_RETURN_CTX(launch::Process proc, launch::Launch(spec),
                        "pod \"{}\": start the supervisor", key);
   go_r.reset();
-  pid_t sup = proc.pid;  // until go, a failure here closes go_w: the supervisor never runs
-  // The first status names the supervisor before it runs, so no reader ever sees a pod
+  pid_t sup = proc.pid;  // until go, a failure here closes go_w: the supervisor leaves
+  // The first status names the supervisor before it acts, so no reader ever sees a pod
   // without one; the supervisor writes every later status itself.
   ASSIGN_OR_RETURN(PodRecord rec, ReadPodRecord(dir + "/" + kPodFile));
   PodStatus status = InitialStatus(rec);
@@ -139,29 +142,7 @@ Status Agent::SpawnSupervisor(const std::string& key) {
   TRY(WriteSupervisorId(dir, id));
   TRY(WritePodStatus(dir + "/" + kStatusFile, status));
   if (::write(go_w.get(), "g", 1) != 1) return SysErr("pod \"{}\": start the supervisor", key);
-  go_w.reset();
-  struct Started {
-    launch::Process proc;
-    launch::LaunchSpec spec;
-  };
-  auto started = std::make_shared<Started>(Started{std::move(proc), std::move(spec)});
-  starts_.push_back([started, key]() -> Status {
-    TRY_CTX(launch::AwaitExec(started->proc, started->spec), "pod \"{}\": start the supervisor",
-            key);
-    return Ok();
-  });
   return Ok();
-}
-
-Status Agent::AwaitStarts() {
-  Status first = Ok();
-  std::vector<std::function<Status()>> starts = std::move(starts_);
-  starts_.clear();
-  for (auto& await : starts) {
-    Status s = await();
-    if (!s && first) first = std::move(s);
-  }
-  return first;
 }
 
 Status Agent::CreatePod(const std::string& key, PodRecord record, const Placement& placement) {
@@ -174,36 +155,14 @@ Status Agent::CreatePod(const std::string& key, PodRecord record, const Placemen
   Status s = WriteJsonFileAtomic(dir + "/" + kPodFile, record);
   bool placed = placement.kind == Placement::kPlaced;
   if (s && placed) UnpackImageLayers(options_.root, record.pod);
-  size_t before = starts_.size();
   if (s) s = placed ? SpawnSupervisor(key) : RecordUnplaced(dir, record, placement);
-  auto undo = [this, dir, key](Status failed) -> Status {
+  if (!s) {
     if (auto r = sys::RemoveAll(dir); !r) Warn(r.error().ToString());
-    return Err(std::move(failed).error().Context(fmt::format("create pod \"{}\"", key)));
-  };
-  if (!s) return undo(std::move(s));
-  std::string ds_ns, ds_name, pod_name;
-  if (record.owner_kind == "DaemonSet") {
-    ds_ns = NamespaceOf(record.pod);
-    ds_name = record.owner_name;
-    pod_name = record.pod["metadata"].value("name", "");
+    return Err(std::move(s).error().Context(fmt::format("create pod \"{}\"", key)));
   }
-  auto created = [this, ds_ns, ds_name, pod_name] {
-    if (!ds_name.empty())
-      RecordDaemonSetEvent(ds_ns, ds_name, "SuccessfulCreate", "Created pod: " + pod_name);
-  };
-  // Nothing started: not placed here, or placed but refused by the feature gate (pending, no
-  // supervisor). Not `placed` alone: SpawnSupervisor then returns Ok without a start.
-  if (starts_.size() == before) {
-    created();
-    return Ok();
-  }
-  // Done when the supervisor's start is confirmed (AwaitStarts); undone if it is not.
-  auto await = std::move(starts_.back());
-  starts_.back() = [await = std::move(await), undo, created]() -> Status {
-    if (Status s = await(); !s) return undo(std::move(s));
-    created();
-    return Ok();
-  };
+  if (record.owner_kind == "DaemonSet")
+    RecordDaemonSetEvent(NamespaceOf(record.pod), record.owner_name, "SuccessfulCreate",
+                         "Created pod: " + record.pod["metadata"].value("name", ""));
   return Ok();
 }
 

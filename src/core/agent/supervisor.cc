@@ -800,6 +800,15 @@ int Supervisor::Run() {
 }  // namespace
 
 int RunSupervisor(const SupervisorOptions& options) {
+  if (options.go_fd >= 0) {
+    char c;
+    ssize_t n;
+    do {
+      n = ::read(options.go_fd, &c, 1);
+    } while (n < 0 && errno == EINTR);
+    ::close(options.go_fd);
+    if (n != 1) return 127;
+  }
   Supervisor s(options);
   return s.Run();
 }

@@ -25,6 +25,10 @@ namespace hp::agent {
 struct SupervisorOptions {
   std::string root;  // the agent's --root
   std::string key;   // "<namespace>_<pod>"
+  // When >= 0: one byte is read from this fd (the agent's go, given once it has recorded this
+  // process as the pod's supervisor) before anything is touched; EOF means the start was
+  // undone, and the supervisor leaves at once (exit code 127).
+  int go_fd = -1;
 };
 
 // Runs the pod to its end; returns the process exit code (0, or 1 when it could not start).

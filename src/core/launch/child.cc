@@ -112,6 +112,11 @@ void LoadSeccomp(const ChildPlan& plan) {
     Fail(plan, Step::kSeccomp, errno);
 }
 
+// The steps after the session is made (and, detached, in the grandchild), up to the exec.
+[[noreturn]] void RunAfterSession(ChildPlan& plan);
+[[noreturn]] void RunGrandchild(ChildPlan& plan);
+int RunGrandchildEntry(void* plan);
+
 }  // namespace
 
 void RunChild(ChildPlan& plan) {
@@ -132,17 +137,38 @@ void RunChild(ChildPlan& plan) {
   if (plan.detach) {
     // A new session, then a grandchild that the session's leader leaves behind: adopted by init
     // (or the nearest subreaper), never able to acquire a controlling terminal. It tells the
-    // parent its pid and goes on; the intermediate exits at once (the parent reaps it).
+    // parent its pid and goes on; the intermediate exits once it has (the parent reaps it).
     if (::setsid() < 0) Fail(plan, Step::kSetsid, errno);
-    pid_t g = sys::Clone3(0, -1, nullptr);
+    pid_t g = -1;
+    errno = ENOSYS;
+    if (plan.grandchild_stack) {
+      // Sharing the memory: the intermediate sleeps until the grandchild execs or fails.
+      g = sys::Clone3SharedMemory(-1, nullptr, plan.grandchild_stack, plan.grandchild_stack_size,
+                                  RunGrandchildEntry, &plan);
+    }
+    if (g < 0 && errno == ENOSYS) g = sys::Clone3(0, -1, nullptr);
     if (g < 0 && errno == ENOSYS) g = ::fork();
     if (g < 0) Fail(plan, Step::kFork, errno);
     if (g > 0) ::_exit(0);
-    Report detached{Step::kDetached, 0, static_cast<int32_t>(::syscall(SYS_getpid))};
-    if (::write(plan.err_fd, &detached, sizeof detached) != sizeof detached) ::_exit(127);
-  } else if (plan.new_session || plan.tty_fd >= 0) {
+    RunGrandchild(plan);
+  }
+  if (!plan.detach && (plan.new_session || plan.tty_fd >= 0)) {
     if (::setsid() < 0) Fail(plan, Step::kSetsid, errno);
   }
+  RunAfterSession(plan);
+}
+
+namespace {
+
+[[noreturn]] void RunGrandchild(ChildPlan& plan) {
+  Report detached{Step::kDetached, 0, static_cast<int32_t>(::syscall(SYS_getpid))};
+  if (::write(plan.err_fd, &detached, sizeof detached) != sizeof detached) ::_exit(127);
+  RunAfterSession(plan);
+}
+
+int RunGrandchildEntry(void* plan) { RunGrandchild(*static_cast<ChildPlan*>(plan)); }
+
+void RunAfterSession(ChildPlan& plan) {
   if (plan.tty_fd >= 0 && ::ioctl(plan.tty_fd, TIOCSCTTY, 0) < 0)
     Fail(plan, Step::kControllingTty, errno);
 
@@ -233,6 +259,8 @@ void RunChild(ChildPlan& plan) {
   ::execve(plan.path, plan.argv, plan.envp);
   Fail(plan, Step::kExec, errno);
 }
+
+}  // namespace
 
 int RunChildEntry(void* plan) { RunChild(*static_cast<ChildPlan*>(plan)); }
 

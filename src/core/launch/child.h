@@ -76,6 +76,11 @@ struct ChildPlan {
 
   bool new_session = false;
   bool detach = false;
+  // A detached child that waits for no go signal clones its grandchild sharing this memory
+  // too, on this stack (lowest address, size): no copy of the caller's memory at any step.
+  // Null: the grandchild is a copy (fork).
+  void* grandchild_stack = nullptr;
+  size_t grandchild_stack_size = 0;
   int parent_death_signal = 0;
 
   bool new_mount_ns = false;

@@ -281,14 +281,28 @@ namespace {
 
 // A clone that shares this process's memory (sys::Clone3SharedMemory) on a stack of its own,
 // unmapped once the child has exec'd or exited; into `cgroup_fd` when valid (CLONE_INTO_CGROUP:
-// a write of cgroup.procs would take the kernel's global threadgroup lock, milliseconds). Returns
-// the pid (the pidfd in *pidfd), or -1 with errno set.
+// a write of cgroup.procs would take the kernel's global threadgroup lock, milliseconds). A
+// detached child that waits for no go signal gets a second stack, below a guard page, for its
+// grandchild (ChildPlan::grandchild_stack). Returns the pid (the pidfd in *pidfd), or -1 with
+// errno set.
 pid_t SharedMemoryClone(internal::ChildPlan& plan, int cgroup_fd, int* pidfd) {
   // Enough for RunChild's frames and the libc wrappers it calls.
   constexpr size_t kStack = 256 * 1024;
-  void* stack = ::mmap(nullptr, kStack, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
-  if (stack == MAP_FAILED) return -1;
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const bool grandchild = plan.detach && plan.go_fd < 0 && !plan.go_fifo;
+  const size_t total = grandchild ? 2 * kStack + page : kStack;
+  void* region = ::mmap(nullptr, total, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+  if (region == MAP_FAILED) return -1;
+  char* stack = static_cast<char*>(region);
+  if (grandchild) {
+    // [grandchild's stack][guard][child's stack]: an overflow of the child's faults.
+    if (::mprotect(stack + kStack, page, PROT_NONE) == 0) {
+      plan.grandchild_stack = stack;
+      plan.grandchild_stack_size = kStack;
+    }
+    stack += kStack + page;
+  }
   plan.cloned_into_cgroup = cgroup_fd >= 0;
   pid_t pid =
       sys::Clone3SharedMemory(cgroup_fd, pidfd, stack, kStack, internal::RunChildEntry, &plan);
@@ -297,7 +311,10 @@ pid_t SharedMemoryClone(internal::ChildPlan& plan, int cgroup_fd, int* pidfd) {
     pid = sys::Clone3SharedMemory(-1, pidfd, stack, kStack, internal::RunChildEntry, &plan);
   }
   int err = errno;
-  ::munmap(stack, kStack);
+  ::munmap(region, total);
+  // The copying clone that may follow must not use them.
+  plan.grandchild_stack = nullptr;
+  plan.grandchild_stack_size = 0;
   errno = err;
   return pid;
 }
@@ -326,9 +343,10 @@ Result<Process> Launch(const LaunchSpec& spec) {
   bool waits_for_parent = !plan.detach && (plan.go_fd >= 0 || plan.go_fifo);
   if (!waits_for_parent) {
     // Nothing to wait for between setup and exec (or a detached child, whose intermediate
-    // exits at once): the child borrows this process's memory, as posix_spawn's does, and
-    // this thread sleeps until it execs or exits. No page-table copy, no copy-on-write fault,
-    // and `st` stays valid for as long as the child reads it.
+    // exits once its grandchild has exec'd, or at once when that one waits for a go signal):
+    // the child borrows this process's memory, as posix_spawn's does, and this thread sleeps
+    // until it execs or exits. No page-table copy, no copy-on-write fault, and `st` stays
+    // valid for as long as the child reads it.
     pid = SharedMemoryClone(plan, cgroup_fd, &pidfd);
     if (pid < 0 && errno == ENOSYS) waits_for_parent = true;  // no clone3 or not x86-64
   }

@@ -109,7 +109,10 @@ struct LaunchSpec {
   // Detached (a daemon, e.g. a pod's supervisor): the child starts a new session and forks; the
   // grandchild, adopted by init (or the nearest subreaper), is the process. Launch reaps the
   // intermediate child and returns the grandchild's pid: it is not the caller's child (it cannot
-  // be waited for). Excludes parent_death_signal and controlling_tty.
+  // be waited for). Excludes parent_death_signal and controlling_tty. Without a go hook both
+  // clones share the caller's memory (nothing of it is copied) and Launch returns once the
+  // grandchild has exec'd; a program that must wait for the caller can be given a pipe in
+  // `extra_fds` and read it itself (the pod supervisor does).
   bool detach = false;
 
   // "Go" hooks, checked last before exec: the child blocks until then.
