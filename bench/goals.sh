@@ -45,6 +45,7 @@ run_ratio=$(fig bench_cli 's/^figure run_ratio \([0-9.]*\).*/\1/p')
 run_cpu_ratio=$(fig bench_cli 's/^figure run_cpu_ratio \([0-9.]*\).*/\1/p')
 version_ms=$(fig bench_cli 's/^figure version_ms \([0-9.]*\).*/\1/p')
 version_libs=$(fig bench_cli 's/^figure version_libs \([0-9.]*\).*/\1/p')
+true_ms=$(fig bench_cli 's/^figure true_ms \([0-9.]*\).*/\1/p')
 apply1_ms=$(fig bench_agent 's/^1 pod: apply -> Running \([0-9.]*\) ms.*/\1/p')
 apply100_ms=$(fig bench_agent 's/^100 pods: apply -> all Running \([0-9.]*\) ms.*/\1/p')
 get200_ms=$(fig bench_agent 's/^get pods, 200 pods.*median \([0-9.]*\) ms.*/\1/p')
@@ -66,7 +67,7 @@ printf '%-46s %10s %-5s %9s %-4s %s\n' "figure (issue 16)" value "" goal "" ""
 row "hostprocess run /bin/true pod / runc run" "$run_ratio" le 0.25 x
 row "  hostprocess run (ms; runc: ${runc_ms} ms)" "$run_ms" le 8 ms
 row "  the same, CPU time (user+sys) / runc's" "$run_cpu_ratio" le 0.25 x
-row "hostprocess --version (${version_libs} libraries)" "$version_ms" le 3 ms
+row "hostprocess --version (${version_libs} libraries; /bin/true: ${true_ms} ms)" "$version_ms" le 3 ms
 row "get pods, 200 pods" "$get200_ms" le 15 ms
 row "apply -> Running, 1 pod" "$apply1_ms" le 15 ms
 row "apply -> Running, 100 pods" "$apply100_ms" le 600 ms

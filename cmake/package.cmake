@@ -1,13 +1,14 @@
 # `cmake --install` (GNUInstallDirs) and the Debian package (`cpack -G DEB` in the build dir).
 #
-#   bin/      hostprocess, hostprocess-supervisor (found next to hostprocess), hostprocess-runtime
+#   bin/      hostprocess, hostprocess-supervisor and hostprocess-keeper (found next to
+#             hostprocess), hostprocess-runtime
 #   lib/hostprocess/libhostprocess-image.so   pull/import/unpack, loaded by hostprocess when a
 #             verb needs it (src/core/image/plugin.h; found at <bindir>/../lib/hostprocess)
 #   share/doc/hostprocess/           README.md, docs/*.md, examples/
 #   share/bash-completion/completions/hostprocess, share/zsh/vendor-completions/_hostprocess
 #   lib/systemd/system/hostprocess.service   (restores the applied pods at boot)
 # The state is not installed: it lives in /var/lib/hostprocess, made by the first command.
-set(_hp_programs hostprocess hostprocess-supervisor hostprocess-runtime)
+set(_hp_programs hostprocess hostprocess-supervisor hostprocess-keeper hostprocess-runtime)
 foreach(t ${_hp_programs})
   if(TARGET ${t})
     install(TARGETS ${t} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

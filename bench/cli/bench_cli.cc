@@ -2,7 +2,8 @@
 //   - `hostprocess run -f true.yaml` (a busybox /bin/true pod from an imported image) against
 //     `runc run` of the same binary in a busybox bundle, interleaved rounds, medians and ratio;
 //   - `hostprocess --version`, `hostprocess-runtime --version`, `runc --version`: start-up, and
-//     the shared libraries each loads (LD_TRACE_LOADED_OBJECTS, what ldd prints).
+//     the shared libraries each loads (LD_TRACE_LOADED_OBJECTS, what ldd prints), and
+//     /bin/true as the floor of a start-up measured this way;
 // Lines starting with "figure " are for bench/goals.sh (name, value, unit).
 //
 //   bench_cli [-n ROUNDS] [--hostprocess PATH] [--runtime PATH] [--runc PATH] [--busybox PATH]
@@ -163,7 +164,7 @@ spec:
     cleanup();
     return Fail("the warm-up run failed: `hostprocess run` or `runc run` exited non-zero");
   }
-  std::vector<double> ours, theirs, ver_hp, ver_rt, ver_runc, cpu_ours, cpu_theirs, cpu_ver;
+  std::vector<double> ours, theirs, ver_hp, ver_rt, ver_runc, floor, cpu_ours, cpu_theirs, cpu_ver;
   for (int i = 0; i < rounds; ++i) {
     double a = TimeOnce(ours_cmd, &cpu_ours), b = TimeOnce(runc_cmd, &cpu_theirs);
     if (a < 0 || b < 0) {
@@ -175,6 +176,8 @@ spec:
     ver_hp.push_back(TimeOnce({hp, "--version"}, &cpu_ver));
     ver_rt.push_back(TimeOnce({runtime, "--version"}));
     ver_runc.push_back(TimeOnce({runc, "--version"}));
+    // The floor of a start-up measured this way: a process that does nothing.
+    floor.push_back(TimeOnce({"/bin/true"}));
   }
   int libs_hp = LoadedLibraries(hp), libs_rt = LoadedLibraries(runtime);
   cleanup();
@@ -203,6 +206,7 @@ spec:
   std::printf("  %-44s %8.1f ms  %d shared libraries\n", "hostprocess-runtime --version",
               Median(ver_rt), libs_rt);
   std::printf("  %-44s %8.1f ms\n", "runc --version", Median(ver_runc));
+  std::printf("  %-44s %8.1f ms  (the floor: fork, exec, exit)\n", "/bin/true", Median(floor));
   Figure("run_ms", o, "ms");
   Figure("runc_run_ms", r, "ms");
   Figure("run_ratio", o / r, "x");
@@ -210,5 +214,6 @@ spec:
   Figure("version_ms", Median(ver_hp), "ms");
   Figure("version_libs", libs_hp, "libs");
   Figure("runtime_version_ms", Median(ver_rt), "ms");
+  Figure("true_ms", Median(floor), "ms");
   return 0;
 }

@@ -147,7 +147,7 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
   }
   // What an earlier run that was killed left goes first; then this run is recorded, with a
   // keeper that removes the pod if this process is killed, before anything of it exists
-  // (agent/foreground.h). The keeper is a fork: no thread may run yet.
+  // (agent/foreground.h). The keeper may be a fork: no thread may run yet.
   auto warn = [](const std::string& m) { Write(stderr, "Warning: " + m + "\n"); };
   if (auto reaped = agent::ReapForegroundRuns(global.root, warn); !reaped) {
     warn(reaped.error().ToString());

@@ -1,9 +1,13 @@
 // `hostprocess __supervise KEY` (hidden): the per-pod supervisor that `apply` starts detached
-// (hp/agent supervisor.h). Not for people: it expects the state `apply` prepared.
+// (hp/agent supervisor.h). `hostprocess __finish-run RECORD LOCK` (hidden): what the keeper of a
+// killed `run` execs to remove what the run left (hp/agent foreground.h). Not for people: they
+// expect the state `apply` and `run` prepared.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/hostprocess/command.h"
+#include "core/agent/foreground.h"
 #include "core/agent/supervisor.h"
 
 namespace hp::cli {
@@ -20,6 +24,21 @@ CommandRegistration supervise_verb(
           ->check(CLI::Range(3, 1023));
       cmd->callback([key, go_fd, &global, &exit_code] {
         exit_code = agent::RunSupervisor({global.root, *key, *go_fd});
+      });
+    });
+
+CommandRegistration finish_run_verb(
+    90, {"__finish-run"}, [](CLI::App& app, GlobalOptions&, int& exit_code) {
+      auto paths = std::make_shared<std::vector<std::string>>();
+      CLI::App* cmd =
+          app.add_subcommand("__finish-run", "Remove what a killed `run` left (internal)");
+      cmd->group("");
+      cmd->add_option("record lock", *paths, "The run's record and lock files")
+          ->required()
+          ->expected(2);
+      cmd->callback([paths, &exit_code] {
+        agent::FinishKilledRun((*paths)[0], (*paths)[1]);
+        exit_code = 0;
       });
     });
 

@@ -18,6 +18,7 @@
 #include "core/agent/status.h"
 #include "core/agent/store.h"
 #include "core/base/strings.h"
+#include "core/launch/launch.h"
 #include "core/pod/runner.h"
 #include "core/sys/file.h"
 
@@ -107,18 +108,28 @@ void RemoveRecordFiles(const std::string& dir, const std::string& stem,
     ssize_t n = ::read(pipe, &c, 1);
     if (n == 0 || (n < 0 && errno != EINTR)) break;
   }
-  if (sys::Exists(json_path)) {
-    auto rec = ReadRecord(json_path);
-    if (rec && CleanupForegroundRun(*rec)) {
-      (void)::unlink(json_path.c_str());
-      (void)::unlink(lock_path.c_str());
-    }
-    // Otherwise the record stays: the next command tries again and says what failed.
-  }
+  FinishKilledRun(json_path, lock_path);
   ::_exit(0);
 }
 
+// This binary's path, "" when unknown.
+std::string SelfExe() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
 }  // namespace
+
+void FinishKilledRun(const std::string& json_path, const std::string& lock_path) {
+  if (!sys::Exists(json_path)) return;
+  auto rec = ReadRecord(json_path);
+  if (rec && CleanupForegroundRun(*rec)) {
+    (void)::unlink(json_path.c_str());
+    (void)::unlink(lock_path.c_str());
+  }
+  // Otherwise the record stays: the next command tries again and says what failed.
+}
 
 std::string ForegroundDir(const std::string& root) { return root + "/run/foreground"; }
 
@@ -175,14 +186,33 @@ Status ForegroundRun::StartKeeper() {
   int p[2];
   if (::pipe2(p, O_CLOEXEC) < 0) return SysErr("pipe");
   UniqueFd r(p[0]), w(p[1]);
-  pid_t pid = ::fork();
-  if (pid < 0) return SysErr("fork the keeper");
-  if (pid == 0) {
-    w.reset();
-    KeeperMain(r.get(), lock_.get(), json_path_, lock_path_);
+  std::string self = SelfExe();
+  std::string keeper = self.substr(0, self.rfind('/') + 1) + "hostprocess-keeper";
+  if (!self.empty() && ::access(keeper.c_str(), X_OK) == 0) {
+    // The small keeper program, exec'd from a clone that copies nothing of this process
+    // (hp/launch): the pipe as fd 3, the lock as fd 4, in a session of its own.
+    ASSIGN_OR_RETURN(UniqueFd null_fd, sys::Open("/dev/null", O_RDWR | O_CLOEXEC));
+    launch::LaunchSpec spec;
+    spec.path = keeper;
+    spec.argv = {"hostprocess-keeper", json_path_,     self,       "--root",
+                 record_.root,         "__finish-run", json_path_, lock_path_};
+    spec.env = launch::CurrentEnvironment();
+    spec.stdin_fd = spec.stdout_fd = spec.stderr_fd = null_fd.get();
+    spec.extra_fds = {r.get(), lock_.get()};
+    spec.new_session = true;
+    ASSIGN_OR_RETURN_CTX(launch::Process proc, launch::Launch(spec), "start the keeper");
+    record_.keeper = proc.pid;
+  } else {
+    // Without it (a binary copied alone): a fork of this process runs the keeper.
+    pid_t pid = ::fork();
+    if (pid < 0) return SysErr("fork the keeper");
+    if (pid == 0) {
+      w.reset();
+      KeeperMain(r.get(), lock_.get(), json_path_, lock_path_);
+    }
+    record_.keeper = pid;
   }
   keeper_pipe_ = std::move(w);
-  record_.keeper = pid;
   return Save();
 }
 

@@ -7,13 +7,14 @@
 //   - `<uid>.json`: run's pid, start time and boot id, its keeper's pid, the state root, the
 //     cgroup root, the pod's uid and every container id, each added before that container's
 //     sandbox, job, mounts or user exist (the supervisor's rule, docs/agent.md).
-// A **keeper** — a small process forked by `run` before any container exists, in its own
-// process group so the terminal's signals do not reach it — waits on a pipe whose only writer
-// is `run`. When `run` dies, the pipe ends: if the record is still there (`run` did not finish
-// its own teardown), the keeper kills the pod's jobs (with every daemonised process in them)
-// and removes what the record names, then the record. A `run` that ends normally removes its
-// record first, and the keeper just exits.
-// If the keeper died too (kill -9 of both, a reboot), the next command on the root reaps:
+// A **keeper** — a small process (the static `hostprocess-keeper` next to the binary, exec'd
+// from a clone that copies nothing of `run`; a fork of `run` when that program is missing)
+// started by `run` before any container exists, in a session (or process group) of its own so
+// the terminal's signals do not reach it — waits on a pipe whose only writer is `run`. When `run`
+// dies, the pipe ends: if the record is still there (`run` did not finish its own teardown), the
+// keeper kills the pod's jobs (with every daemonised process in them) and removes what the record
+// names, then the record. A `run` that ends normally removes its record first, and the keeper just
+// exits. If the keeper died too (kill -9 of both, a reboot), the next command on the root reaps:
 // ReapForegroundRuns, called by `run` and by every verb that opens the agent, cleans up after
 // each record whose lock is free.
 #pragma once
@@ -46,6 +47,11 @@ struct ForegroundRecord {
 // `<root>/run/foreground`
 std::string ForegroundDir(const std::string& root);
 
+// The keeper's work once its run is gone: when the record at `json_path` is still there (the
+// run died before its teardown), removes what it names, then the record and `lock_path`; a
+// clean-up that fails leaves the record for the next command (ReapForegroundRuns).
+void FinishKilledRun(const std::string& json_path, const std::string& lock_path);
+
 class ForegroundRun {
  public:
   // Takes the lock and writes the record (before anything of the pod exists).
@@ -56,7 +62,8 @@ class ForegroundRun {
   ForegroundRun& operator=(ForegroundRun&& o) noexcept;
   ~ForegroundRun();
 
-  // Forks the keeper. Call before any thread starts (the keeper is a fork of this process).
+  // Starts the keeper. Call before any thread starts (without `hostprocess-keeper` next to
+  // this binary, the keeper is a fork of this process).
   Status StartKeeper();
   // Records a container id before anything of that container is created.
   Status AddContainer(const std::string& id);

@@ -38,7 +38,8 @@ echo "package: $(basename "$deb"), $(stat -c %s "$deb") bytes"
 # The file list: the programs, the unit, completion, docs and examples; nothing outside /usr
 # (the state in /var/lib/hostprocess is made at run time, never shipped).
 dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|' >"$work/files"
-for f in /usr/bin/hostprocess /usr/bin/hostprocess-supervisor /usr/bin/hostprocess-runtime \
+for f in /usr/bin/hostprocess /usr/bin/hostprocess-supervisor /usr/bin/hostprocess-keeper \
+  /usr/bin/hostprocess-runtime \
   /usr/lib/hostprocess/libhostprocess-image.so /usr/lib/systemd/system/hostprocess.service \
   /usr/share/bash-completion/completions/hostprocess \
   /usr/share/zsh/vendor-completions/_hostprocess \

@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -41,7 +42,10 @@ class RunKill : public RunFixture {
  protected:
   static constexpr const char* kGroup = "hp-it-kill";
 
-  std::string Binary() { return std::string(HP_BINARY_DIR) + "/src/cli/hostprocess/hostprocess"; }
+  std::string Binary() {
+    return binary_.empty() ? std::string(HP_BINARY_DIR) + "/src/cli/hostprocess/hostprocess"
+                           : binary_;
+  }
 
   void SetUp() override {
     RunFixture::SetUp();
@@ -183,6 +187,13 @@ class RunKill : public RunFixture {
         EXPECT_NE(other->session, daemon->session);
       }
     }
+    {
+      // The keeper program next to the binary, exec'd; a fork of `run` without it.
+      std::vector<std::string> keeper = RecordField("keeper");
+      ASSERT_EQ(keeper.size(), 1u);
+      std::string comm = ReadOr("/proc/" + keeper[0] + "/comm");
+      EXPECT_EQ(comm, binary_.empty() ? "hostprocess-kee\n" : "hostprocess\n");
+    }
     if (kill_keeper) {
       std::vector<std::string> keeper = RecordField("keeper");
       ASSERT_EQ(keeper.size(), 1u);
@@ -211,6 +222,7 @@ class RunKill : public RunFixture {
     ExpectNothingLeft();
   }
 
+  std::string binary_;  // set: the binary run instead of the build's
   std::vector<pid_t> pids_;
   pid_t daemon_ = 0;
   std::vector<std::string> ids_;
@@ -219,6 +231,17 @@ class RunKill : public RunFixture {
 TEST_F(RunKill, SystemPodDiesWithRunAndNothingIsLeft) {
   Scenario("NT AUTHORITY\\SYSTEM", false, "get pods");
   Scenario("NT AUTHORITY\\SYSTEM", true, "delete pod nothing");
+}
+
+TEST_F(RunKill, WithoutTheKeeperProgramAForkKeepsTheRun) {
+  // The binary copied alone (no hostprocess-keeper next to it).
+  binary_ = root_ + "/bin/hostprocess";
+  ASSERT_TRUE(sys::MkdirAll(root_ + "/bin"));
+  auto self = sys::ReadFile(std::string(HP_BINARY_DIR) + "/src/cli/hostprocess/hostprocess");
+  ASSERT_TRUE(self);
+  ASSERT_TRUE(sys::WriteFile(binary_, *self));
+  ASSERT_EQ(::chmod(binary_.c_str(), 0755), 0);
+  Scenario("NT AUTHORITY\\SYSTEM", false, "get pods");
 }
 
 TEST_F(RunKill, EphemeralUserPodDiesWithRunAndNothingIsLeft) {
