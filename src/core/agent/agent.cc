@@ -52,11 +52,8 @@ const KindInfo* InfoOfDir(const std::string& dir) {
 // The run key ("<ns>_<pod>") of a DaemonSet's pod: `<name>-<5 chars>` of its template's hash.
 std::string DaemonPodKey(nlohmann::json obj) {
   std::string ns = NamespaceOf(obj);
-  nlohmann::json tmpl = obj["spec"].is_object()
-                            ? obj["spec"].value("template", nlohmann::json::object())
-                            : nlohmann::json::object();
   std::string name = obj["metadata"].value("name", "");
-  return ObjectKey(ns, DaemonPodName(ns, name, ControllerRevisionHash(tmpl.dump())));
+  return ObjectKey(ns, DaemonPodName(ns, name, DaemonSetRevision(obj)));
 }
 
 nlohmann::json SettingsJson(const NodeSettings& s) {
@@ -428,8 +425,7 @@ Result<std::vector<DaemonSetView>> Agent::ListDaemonSets() {
     if (decoded && !decoded->objects.empty() && decoded->objects[0].daemon_set()) {
       v.fit = CheckFit(decoded->objects[0].daemon_set()->spec.template_.spec, node_, true);
     }
-    v.revision =
-        ControllerRevisionHash(v.object["spec"].value("template", nlohmann::json::object()).dump());
+    v.revision = DaemonSetRevision(v.object);
     v.desired = v.fit.fits ? 1 : 0;
     v.events = ReadEventsFile(store_.DaemonSetEventsPath(ObjectKey(v.ns, v.name)));
     for (const PodView& p : pods) {

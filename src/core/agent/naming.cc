@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "core/base/strings.h"
 #include "core/sys/random.h"
@@ -45,6 +46,34 @@ std::string DaemonPodName(std::string_view ns, std::string_view ds,
     h /= kNameAlphabet.size();
   }
   return base;
+}
+
+namespace {
+
+nlohmann::json PodTemplate(const nlohmann::json& daemonset) {
+  if (!daemonset.is_object() || !daemonset.contains("spec") || !daemonset["spec"].is_object())
+    return nlohmann::json::object();
+  return daemonset["spec"].value("template", nlohmann::json::object());
+}
+
+}  // namespace
+
+std::string DaemonSetRevision(const nlohmann::json& daemonset) {
+  return ControllerRevisionHash(PodTemplate(daemonset).dump());
+}
+
+nlohmann::json DaemonSetPod(const nlohmann::json& daemonset, const std::string& ns,
+                            const std::string& name, const std::string& revision) {
+  nlohmann::json tmpl = PodTemplate(daemonset);
+  nlohmann::json meta = tmpl.value("metadata", nlohmann::json::object());
+  meta["name"] = DaemonPodName(ns, name, revision);
+  meta["namespace"] = ns;
+  meta.erase("generateName");
+  meta["labels"]["controller-revision-hash"] = revision;
+  return {{"apiVersion", "v1"},
+          {"kind", "Pod"},
+          {"metadata", std::move(meta)},
+          {"spec", tmpl.value("spec", nlohmann::json::object())}};
 }
 
 std::string ObjectKey(std::string_view ns, std::string_view name) {

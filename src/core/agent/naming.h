@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,17 @@ std::string ControllerRevisionHash(std::string_view template_json);
 // generateName (base cut to 58 characters), the suffix derived from the three inputs so the
 // same revision always gets the same name and a rollout gets a new one.
 std::string DaemonPodName(std::string_view ns, std::string_view ds, std::string_view revision_hash);
+
+// The revision of DaemonSet `daemonset` (as JSON): ControllerRevisionHash of its
+// spec.template (an empty one when it has none).
+std::string DaemonSetRevision(const nlohmann::json& daemonset);
+
+// The pod the DaemonSet controller makes on this node from DaemonSet `name` in `ns` (`daemonset`
+// as JSON) at `revision` (DaemonSetRevision): named DaemonPodName, with the template's metadata
+// (without generateName) and the controller-revision-hash label, and the template's spec. The
+// one definition for both nodes' controllers (Linux's agent, the Windows node).
+nlohmann::json DaemonSetPod(const nlohmann::json& daemonset, const std::string& ns,
+                            const std::string& name, const std::string& revision);
 
 // "<namespace>_<name>": the key used for directories of a namespaced object.
 std::string ObjectKey(std::string_view ns, std::string_view name);

@@ -64,19 +64,10 @@ Result<std::vector<std::pair<std::string, PodRecord>>> Agent::WantedPods() {
     if (!decoded || decoded->objects.empty() || !decoded->objects[0].daemon_set()) continue;
     const k8s::DaemonSet& ds = *decoded->objects[0].daemon_set();
     if (!CheckFit(ds.spec.template_.spec, node_, true).fits) continue;
-    nlohmann::json tmpl = obj["spec"].value("template", nlohmann::json::object());
-    std::string revision = ControllerRevisionHash(tmpl.dump());
+    std::string revision = DaemonSetRevision(obj);
     std::string name = DaemonPodName(ns, ds.metadata.name, revision);  // as DaemonPodKey
     PodRecord r = base(ns);
-    nlohmann::json meta = tmpl.value("metadata", nlohmann::json::object());
-    meta["name"] = name;
-    meta["namespace"] = ns;
-    meta.erase("generateName");
-    meta["labels"]["controller-revision-hash"] = revision;
-    r.pod = {{"apiVersion", "v1"},
-             {"kind", "Pod"},
-             {"metadata", meta},
-             {"spec", tmpl.value("spec", nlohmann::json::object())}};
+    r.pod = DaemonSetPod(obj, ns, ds.metadata.name, revision);
     r.owner_kind = "DaemonSet";
     r.owner_name = ds.metadata.name;
     r.revision = revision;

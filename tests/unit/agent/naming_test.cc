@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 
@@ -58,6 +59,35 @@ TEST(NamingTest, ObjectKeyAndUid) {
       u, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")))
       << u;
   EXPECT_NE(u, NewUid());
+}
+
+TEST(NamingTest, DaemonSetPodFromItsTemplate) {
+  nlohmann::json ds = nlohmann::json::parse(R"({
+    "apiVersion": "apps/v1", "kind": "DaemonSet",
+    "metadata": {"name": "agent", "namespace": "kube-system", "labels": {"of": "ds"}},
+    "spec": {"template": {
+      "metadata": {"generateName": "x-", "labels": {"app": "agent"}, "annotations": {"a": "b"}},
+      "spec": {"hostNetwork": true, "containers": [{"name": "c", "image": "i"}]}}}})");
+  std::string revision = DaemonSetRevision(ds);
+  EXPECT_EQ(revision, ControllerRevisionHash(ds["spec"]["template"].dump()));
+  nlohmann::json pod = DaemonSetPod(ds, "kube-system", "agent", revision);
+  EXPECT_EQ(pod["apiVersion"], "v1");
+  EXPECT_EQ(pod["kind"], "Pod");
+  EXPECT_EQ(pod["metadata"]["name"], DaemonPodName("kube-system", "agent", revision));
+  EXPECT_EQ(pod["metadata"]["namespace"], "kube-system");
+  EXPECT_FALSE(pod["metadata"].contains("generateName"));
+  EXPECT_EQ(pod["metadata"]["labels"],
+            nlohmann::json({{"app", "agent"}, {"controller-revision-hash", revision}}));
+  EXPECT_EQ(pod["metadata"]["annotations"], nlohmann::json({{"a", "b"}}));
+  EXPECT_EQ(pod["spec"], ds["spec"]["template"]["spec"]);
+  // Another template is another revision, and so another pod name.
+  nlohmann::json changed = ds;
+  changed["spec"]["template"]["spec"]["containers"][0]["image"] = "j";
+  EXPECT_NE(DaemonSetRevision(changed), revision);
+  // No template (a damaged object): the revision of an empty one, and a pod with no spec.
+  EXPECT_EQ(DaemonSetRevision(nlohmann::json::object()), ControllerRevisionHash("{}"));
+  EXPECT_EQ(DaemonSetRevision({{"spec", 3}}), ControllerRevisionHash("{}"));
+  EXPECT_EQ(DaemonSetPod({{"spec", 3}}, "ns", "d", "r")["spec"], nlohmann::json::object());
 }
 
 }  // namespace

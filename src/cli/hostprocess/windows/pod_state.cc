@@ -458,8 +458,7 @@ std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
     v.volume_root = stored->value("volumeRoot", "C:\\hpc");
     v.created = stored->value("created", int64_t{0});
     v.fit = agent::CheckFit(ds->spec.template_.spec, node, true);
-    v.revision =
-        agent::ControllerRevisionHash(obj["spec"].value("template", json::object()).dump());
+    v.revision = agent::DaemonSetRevision(obj);
     v.events = ReadDaemonSetEvents(root, v.key);
     out.push_back(std::move(v));
   }
@@ -495,18 +494,9 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
   for (const DaemonSetView& ds : daemonsets) readable.insert(ds.key);
   for (DaemonSetView& ds : daemonsets) {
     if (!ds.fit.fits) continue;
-    json tmpl = ds.object["spec"].value("template", json::object());
     std::string name = agent::DaemonPodName(ds.ns, ds.name, ds.revision);
-    json meta = tmpl.value("metadata", json::object());
-    meta["name"] = name;
-    meta["namespace"] = ds.ns;
-    meta.erase("generateName");
-    meta["labels"]["controller-revision-hash"] = ds.revision;
     PodRecord r;
-    r.pod = {{"apiVersion", "v1"},
-             {"kind", "Pod"},
-             {"metadata", meta},
-             {"spec", tmpl.value("spec", json::object())}};
+    r.pod = agent::DaemonSetPod(ds.object, ds.ns, ds.name, ds.revision);
     r.owner_kind = "DaemonSet";
     r.owner_name = ds.name;
     r.revision = ds.revision;
