@@ -260,7 +260,11 @@ done
 
 check "no supervisor left" process_gone "$sup"
 check "no listener (or other helper) left" process_gone "$helper_win"
-check "no container process left" process_gone 127.0.0.6
+# A Linux process of Wine's can outlive, by a moment, the Windows process TerminateJobObject
+# ended (seen once under load in CI): waited for, up to 15 s; what is left is named.
+check "no container process left" wait_for process_gone 127.0.0.6
+left=$(alive 127.0.0.6)
+[ -z "$left" ] || ps -o pid=,etime=,args= -p "$(echo $left | tr ' ' ,)"
 check "no container volume left" test -z "$(ls -A "$WINEPREFIX/drive_c/hpc" 2>/dev/null)"
 check "no pod state left" test -z "$(ls -A "$state/pods" 2>/dev/null)"
 
