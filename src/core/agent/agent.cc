@@ -19,6 +19,7 @@
 #include "core/k8s/defaults_json.h"
 #include "core/k8s/pod_update.h"
 #include "core/sys/file.h"
+#include "core/sys/process.h"
 
 namespace hp::agent {
 namespace {
@@ -162,10 +163,7 @@ Result<std::unique_ptr<Agent>> Agent::Open(AgentOptions options) {
   lock.Unlock();
   a->node_ = LocalNode(a->settings_.node);
   if (a->options_.self_exe.empty()) {
-    char buf[4096];
-    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0) return SysErr("readlink \"/proc/self/exe\"");
-    a->options_.self_exe.assign(buf, static_cast<size_t>(n));
+    ASSIGN_OR_RETURN(a->options_.self_exe, sys::SelfExe());
   }
   return a;
 }

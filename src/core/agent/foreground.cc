@@ -21,6 +21,7 @@
 #include "core/launch/launch.h"
 #include "core/pod/runner.h"
 #include "core/sys/file.h"
+#include "core/sys/process.h"
 
 namespace hp::agent {
 namespace {
@@ -112,13 +113,6 @@ void RemoveRecordFiles(const std::string& dir, const std::string& stem,
   ::_exit(0);
 }
 
-// This binary's path, "" when unknown.
-std::string SelfExe() {
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
-}
-
 }  // namespace
 
 void FinishKilledRun(const std::string& json_path, const std::string& lock_path) {
@@ -186,7 +180,7 @@ Status ForegroundRun::StartKeeper() {
   int p[2];
   if (::pipe2(p, O_CLOEXEC) < 0) return SysErr("pipe");
   UniqueFd r(p[0]), w(p[1]);
-  std::string self = SelfExe();
+  std::string self = sys::SelfExe().value_or("");
   std::string keeper = self.substr(0, self.rfind('/') + 1) + "hostprocess-keeper";
   if (!self.empty() && ::access(keeper.c_str(), X_OK) == 0) {
     // The small keeper program, exec'd from a clone that copies nothing of this process

@@ -3,22 +3,21 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
-#include <climits>
 #include <mutex>
 #include <vector>
 
 #include "core/base/strings.h"
 #include "core/image/reference.h"
 #include "core/sys/file.h"
+#include "core/sys/process.h"
 
 namespace hp::image {
 namespace {
 
 std::string SelfDir() {
-  char buf[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return ".";
-  std::string exe(buf, static_cast<size_t>(n));
+  auto self = sys::SelfExe();
+  if (!self) return ".";
+  const std::string& exe = *self;
   size_t slash = exe.rfind('/');
   return slash == std::string::npos || slash == 0 ? "/" : exe.substr(0, slash);
 }

@@ -112,6 +112,13 @@ Status PidfdSendSignal(int pidfd, int sig) {
   return Ok();
 }
 
+Result<std::string> SelfExe() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return SysErr("readlink \"/proc/self/exe\"");
+  return std::string(buf, static_cast<size_t>(n));
+}
+
 Result<pid_t> WaitPid(pid_t pid, int* wstatus, int options) {
   while (true) {
     pid_t r = ::waitpid(pid, wstatus, options);

@@ -34,6 +34,9 @@ Status PidfdSendSignal(int pidfd, int sig);
 // waitpid(2) retried on EINTR. Returns the pid, or 0 with WNOHANG when nothing changed.
 Result<pid_t> WaitPid(pid_t pid, int* wstatus, int options);
 
+// The running program's path (/proc/self/exe).
+Result<std::string> SelfExe();
+
 // What /proc/<pid>/stat says of a process that matters here.
 struct ProcStat {
   std::string comm;
