@@ -126,9 +126,10 @@ class Agent {
   // Creates the pod's run state; starts its supervisor when `placement` puts it on this node,
   // else records why not (Pending or Failed, with the scheduler's or kubelet's event).
   Status CreatePod(const std::string& key, PodRecord record, const Placement& placement);
-  // Starts the pod's supervisor: returns once it has exec'd and been given the go (it loads
-  // while the next pods are made, and touches nothing before its identity is recorded).
-  Status SpawnSupervisor(const std::string& key);
+  // Starts the supervisor of the pod whose pod.json holds `record`: returns once it has exec'd
+  // and been given the go (it loads while the next pods are made, and touches nothing before
+  // its identity is recorded).
+  Status SpawnSupervisor(const std::string& key, const PodRecord& record);
   // Records that `p` keeps the pod off this node: Pending with kube-scheduler's event (tried
   // again at every reconcile), Failed with kubelet's admission event, or Pending bound
   // elsewhere. No supervisor; the events of earlier tries are kept.

@@ -176,7 +176,7 @@ Status Agent::ReconcileLocked() {
     Placement p = place(v.record);
     Status c = CleanupPod({options_.root, v.record.job_root, v.uid, v.status.live_containers});
     if (c) {
-      c = p.kind == Placement::kPlaced ? SpawnSupervisor(v.key)
+      c = p.kind == Placement::kPlaced ? SpawnSupervisor(v.key, v.record)
                                        : RecordUnplaced(v.dir, v.record, p);
     }
     if (!c && first) first = std::move(c);

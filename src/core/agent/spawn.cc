@@ -43,9 +43,9 @@ void UnpackImageLayers(const std::string& root, const nlohmann::json& pod) {
 // The kubelet with WindowsHostProcessContainers off does not create a HostProcess pod's
 // sandbox: the pod stays Pending, each try adds to its FailedCreatePodSandBox event. True when
 // the pod is refused (its status written).
-Result<bool> RefusedByFeatureGate(const k8s::FeatureGates& gates, const std::string& dir) {
+Result<bool> RefusedByFeatureGate(const k8s::FeatureGates& gates, const std::string& dir,
+                                  const PodRecord& record) {
   if (gates.windows_host_process_containers) return false;
-  ASSIGN_OR_RETURN(PodRecord record, ReadPodRecord(dir + "/" + kPodFile));
   ASSIGN_OR_RETURN(auto decoded, DecodeRecord(record, dir + "/" + kPodFile));
   if (!k8s::HasWindowsHostProcessContainer(decoded->pod.spec)) return false;
   auto stored = ReadPodStatus(dir + "/" + kStatusFile);
@@ -87,9 +87,9 @@ Status Agent::RecordUnplaced(const std::string& dir, const PodRecord& record, co
   return WritePodStatus(dir + "/" + kStatusFile, status);
 }
 
-Status Agent::SpawnSupervisor(const std::string& key) {
+Status Agent::SpawnSupervisor(const std::string& key, const PodRecord& rec) {
   std::string dir = store_.PodDir(key);
-  ASSIGN_OR_RETURN(bool refused, RefusedByFeatureGate(settings_.gates, dir));
+  ASSIGN_OR_RETURN(bool refused, RefusedByFeatureGate(settings_.gates, dir, rec));
   if (refused) return Ok();
   std::string log = dir + "/" + kSupervisorLog;
   // The small supervisor binary next to this one when it is there, else this binary's hidden
@@ -126,7 +126,6 @@ Status Agent::SpawnSupervisor(const std::string& key) {
   pid_t sup = proc.pid;  // until go, a failure here closes go_w: the supervisor leaves
   // The first status names the supervisor before it acts, so no reader ever sees a pod
   // without one; the supervisor writes every later status itself.
-  ASSIGN_OR_RETURN(PodRecord rec, ReadPodRecord(dir + "/" + kPodFile));
   PodStatus status = InitialStatus(rec);
   // Earlier events (FailedScheduling, FailedCreatePodSandBox) stay, as a cluster keeps them.
   if (auto old = ReadPodStatus(dir + "/" + kStatusFile)) status.events = std::move(old->events);
@@ -155,7 +154,7 @@ Status Agent::CreatePod(const std::string& key, PodRecord record, const Placemen
   Status s = WriteJsonFileAtomic(dir + "/" + kPodFile, record);
   bool placed = placement.kind == Placement::kPlaced;
   if (s && placed) UnpackImageLayers(options_.root, record.pod);
-  if (s) s = placed ? SpawnSupervisor(key) : RecordUnplaced(dir, record, placement);
+  if (s) s = placed ? SpawnSupervisor(key, record) : RecordUnplaced(dir, record, placement);
   if (!s) {
     if (auto r = sys::RemoveAll(dir); !r) Warn(r.error().ToString());
     return Err(std::move(s).error().Context(fmt::format("create pod \"{}\"", key)));
