@@ -13,13 +13,20 @@ block=$(awk '/^## Using it/{f=1} f&&/^```sh/{g=1;next} g&&/^```/{exit} g' README
 [ -n "$block" ] || { echo "FAIL: no sh block under '## Using it' in README.md"; exit 1; }
 out=$(mktemp)
 rootfile=$(mktemp)
+# The block uses the default cgroup root (/hostprocess in every hierarchy), as a user would: the
+# directories it makes there are removed again, those that were there are left.
+cgroup_roots() { ls -d /sys/fs/cgroup/hostprocess /sys/fs/cgroup/*/hostprocess 2>/dev/null || true; }
+cgroups_before=$(cgroup_roots)
 cleanup() {
-  local root
+  local root d
   root=$(cat "$rootfile" 2>/dev/null || true)
   if [ -n "$root" ] && [ -d "$root" ]; then
     HOSTPROCESS_ROOT=$root "$HP" delete ds --all -n kube-system >/dev/null 2>&1 || true
     rm -rf "$root"
   fi
+  for d in $(cgroup_roots); do
+    grep -qxF "$d" <<<"$cgroups_before" || rmdir "$d" 2>/dev/null || true
+  done
   rm -f "$out" "$rootfile"
 }
 trap cleanup EXIT
@@ -40,4 +47,9 @@ grep -q 'daemonset.apps "privileged-daemonset" deleted' "$out"
 root=$(cat "$rootfile")
 left=$(ls "$root/run/pods" 2>/dev/null | wc -l)
 [ "$left" = 0 ] || { echo "FAIL: $left pods left in $root/run/pods"; exit 1; }
+for d in $(cgroup_roots); do
+  grep -qxF "$d" <<<"$cgroups_before" && continue  # another user's: not ours to judge
+  jobs=$(find "$d" -mindepth 1 -type d | head -3)
+  [ -z "$jobs" ] || { echo "FAIL: cgroups left under $d: $jobs"; exit 1; }
+done
 echo PASS
