@@ -360,7 +360,9 @@ TEST_F(AgentE2E, DryRunAndDiff) {
   EXPECT_EQ(Hp("get pod dry").rc, 1);  // nothing stored
   EXPECT_EQ(Hp("apply -f '" + file + "' --dry-run=maybe").rc, 1);
   // Applied, the same pod is unchanged: the scheduler's nodeName is no change of its spec.
-  ASSERT_EQ(Hp("apply -f '" + file + "'").rc, 0);
+  // (Into the test's own cgroup root: without one the pod's jobs went under the host's
+  // /hostprocess, and those directories stayed behind.)
+  ASSERT_EQ(Hp("apply -f '" + file + "' --cgroup-root '" + cgroup_root_ + "'").rc, 0);
   r = Hp("diff -f '" + file + "'");
   EXPECT_EQ(r.rc, 0) << r.out << r.err;
   EXPECT_EQ(Hp("apply -f '" + file + "' --dry-run=server").out,
