@@ -33,6 +33,11 @@ stage() {  # stage NAME COMMAND...
 
 # What the build needs first; the rest (containerd, MinGW, Wine, ...: minutes of downloads on a
 # fresh machine) installs while the asan tree builds, and is waited for before anything uses it.
+# Files the tests must not make: anything new and untracked in the checkout afterwards (a test
+# that wrote into its working directory, e.g. a root given as a relative or Windows path to the
+# Linux build) fails the run at the end. What was untracked before is left out.
+untracked_before=$(mktemp /tmp/hp-untracked-XXXXXX)
+git ls-files --others --exclude-standard 2>/dev/null | sort >"$untracked_before" || true
 stage "setup (build packages)" bash scripts/setup.sh --build
 # wait_job PID LOG WHAT: waits for a background job; on failure shows its log and says WHAT.
 wait_job() {
@@ -111,3 +116,15 @@ stage "build ship (wait)" wait_side_builds
 stage "package (.deb of the release build)" \
   bash tests/e2e/package/package_deb_test.sh build/ship .
 stage "fuzz (targets in parallel)" bash tests/fuzz/run.sh build/asan "${HP_FUZZ_SECONDS:-20}"
+# left_in_checkout: fails, naming them, when the tests left files in the checkout.
+left_in_checkout() {
+  local left
+  left=$(git ls-files --others --exclude-standard 2>/dev/null | sort | comm -13 "$untracked_before" -)
+  rm -f "$untracked_before"
+  if [ -n "$left" ]; then
+    echo "error: the tests left these files in the checkout (a test must write only under its own temporary directory):" >&2
+    echo "$left" | sed 's/^/  /' >&2
+    return 1
+  fi
+}
+stage "nothing left in the checkout" left_in_checkout
