@@ -120,7 +120,9 @@ class Agent {
   // Refuses a bare Pod named like a DaemonSet's pod (stored or applied): both would be one
   // pod on this node, and the later would silently stop the other.
   Status CheckPodNames(const std::vector<k8s::Object>& objects);
-  Result<std::vector<std::pair<std::string, PodRecord>>> WantedPods();
+  // Also the keys of the applied DaemonSets that can be read, when `applied_daemonsets` is given.
+  Result<std::vector<std::pair<std::string, PodRecord>>> WantedPods(
+      std::set<std::string>* applied_daemonsets = nullptr);
   // The store's list, the unreadable objects warned about once and kept in unreadable_.
   Result<std::vector<nlohmann::json>> ListDesired(const std::string& kind);
   // Creates the pod's run state; starts its supervisor when `placement` puts it on this node,

@@ -10,6 +10,7 @@
 #include "core/agent/agent.h"
 #include "core/agent/cleanup.h"
 #include "core/agent/naming.h"
+#include "core/agent/reconcile_plan.h"
 #include "core/agent/supervisor.h"
 #include "core/base/strings.h"
 #include "core/base/time.h"
@@ -36,7 +37,8 @@ Result<std::vector<nlohmann::json>> Agent::ListDesired(const std::string& kind) 
   return list;
 }
 
-Result<std::vector<std::pair<std::string, PodRecord>>> Agent::WantedPods() {
+Result<std::vector<std::pair<std::string, PodRecord>>> Agent::WantedPods(
+    std::set<std::string>* applied_daemonsets) {
   // The objects a pod may refer to, by namespace.
   std::map<std::string, std::vector<nlohmann::json>> by_ns;
   for (const char* kind : {"configmaps", "secrets", "serviceaccounts"}) {
@@ -60,6 +62,8 @@ Result<std::vector<std::pair<std::string, PodRecord>>> Agent::WantedPods() {
   for (const auto& e : daemonsets) {
     nlohmann::json obj = e.value("object", nlohmann::json::object());
     std::string ns = NamespaceOf(obj);
+    if (applied_daemonsets && obj["metadata"].is_object())
+      applied_daemonsets->insert(ObjectKey(ns, obj["metadata"].value("name", "")));
     auto decoded = k8s::DecodeString(obj.dump(), "desired daemonset");
     if (!decoded || decoded->objects.empty() || !decoded->objects[0].daemon_set()) continue;
     const k8s::DaemonSet& ds = *decoded->objects[0].daemon_set();
@@ -101,49 +105,56 @@ Status Agent::UpdateInPlace(PodView& v, const PodRecord& wanted) {
 }
 
 Status Agent::ReconcileLocked() {
-  ASSIGN_OR_RETURN(auto wanted, WantedPods());
+  // What is applied and what is stored, then the decisions both nodes share (reconcile_plan.h).
+  ReconcileInput in;
+  ASSIGN_OR_RETURN(auto wanted, WantedPods(&in.applied_daemonsets));
   std::map<std::string, const PodRecord*> want;
-  for (const auto& [key, rec] : wanted) want[key] = &rec;
+  for (const auto& [key, rec] : wanted) {
+    want[key] = &rec;
+    in.wanted.push_back({key, rec.revision});
+  }
+  for (const std::string& u : unreadable_) {
+    auto slash = u.find('/');
+    std::string kind = u.substr(0, slash), key = u.substr(slash + 1);
+    if (kind == "daemonsets") in.unreadable_daemonsets.insert(key);
+    if (kind == "pods") in.unreadable_pods.insert(key);
+  }
   ASSIGN_OR_RETURN(std::vector<std::string> keys, store_.ListPodKeys());
-  std::vector<std::string> remove;
-  std::vector<PodView> restart;
-  std::map<std::string, bool> have;
-  std::vector<PodView> kept;
-  Status first_update = Ok();
+  std::map<std::string, PodView> views;
   for (const std::string& key : keys) {
-    auto v = ReadPod(key);
-    auto w = want.find(key);
-    if (v && w == want.end()) {
-      // Its object is unreadable, not deleted: the pod is left as it is.
-      bool owner_unreadable =
-          v->record.owner_kind == "DaemonSet"
-              ? unreadable_.count("daemonsets/" + ObjectKey(v->ns, v->record.owner_name)) != 0
-              : unreadable_.count("pods/" + key) != 0;
-      if (owner_unreadable) {
-        have[key] = true;
-        kept.push_back(std::move(*v));
-        continue;
-      }
+    StoredPod p;
+    p.key = key;
+    if (auto v = ReadPod(key)) {
+      p.readable = true;
+      p.ns = v->ns;
+      p.owner_kind = v->record.owner_kind;
+      p.owner_name = v->record.owner_name;
+      p.revision = v->record.revision;
+      p.restart = v->lost || v->status.sandbox_refused || v->status.unscheduled;
+      views.emplace(key, std::move(*v));
     }
-    if (!v || w == want.end() || w->second->revision != v->record.revision) {
-      // The DaemonSet controller deletes the pod of an older revision (or one that no longer
-      // fits the node); a deleted DaemonSet's pods go with it, without its event.
-      if (v && v->record.owner_kind == "DaemonSet") {
-        auto ds = store_.GetDesired("daemonsets", ObjectKey(v->ns, v->record.owner_name));
-        if (ds && *ds) {
-          RecordDaemonSetEvent(v->ns, v->record.owner_name, "SuccessfulDelete",
-                               "Deleted pod: " + v->name);
-        }
-      }
-      remove.push_back(key);
-      continue;
+    in.stored.push_back(std::move(p));
+  }
+  ReconcilePlan plan = PlanReconcile(in);
+  std::vector<std::string> remove;
+  for (const ReconcilePlan::Removal& r : plan.remove) {
+    // The DaemonSet controller deletes the pod of an older revision (or one that no longer fits
+    // the node); a deleted DaemonSet's pods go with it, without its event.
+    if (!r.event_daemonset.empty()) {
+      const PodView& v = views.at(r.key);
+      RecordDaemonSetEvent(v.ns, v.record.owner_name, "SuccessfulDelete", "Deleted pod: " + v.name);
     }
-    have[key] = true;
-    if (auto u = UpdateInPlace(*v, *w->second); !u && first_update) first_update = std::move(u);
-    if (v->lost || v->status.sandbox_refused || v->status.unscheduled) {
-      restart.push_back(std::move(*v));
-    } else {
-      kept.push_back(std::move(*v));
+    remove.push_back(r.key);
+  }
+  // Same revision, other mutable fields: updated in place (UpdateInPlace).
+  Status first_update = Ok();
+  std::vector<PodView> kept, restart;
+  for (const std::string& key : plan.left) kept.push_back(std::move(views.at(key)));
+  for (const auto* list : {&plan.keep, &plan.restart}) {
+    for (const std::string& key : *list) {
+      PodView& v = views.at(key);
+      if (auto u = UpdateInPlace(v, *want.at(key)); !u && first_update) first_update = std::move(u);
+      (list == &plan.keep ? kept : restart).push_back(std::move(v));
     }
   }
   Status first = RemovePods(remove);
@@ -181,8 +192,8 @@ Status Agent::ReconcileLocked() {
     }
     if (!c && first) first = std::move(c);
   }
-  for (const auto& [key, rec] : wanted) {
-    if (have.count(key)) continue;
+  for (const std::string& key : plan.create) {
+    const PodRecord& rec = *want.at(key);
     Status c = CreatePod(key, rec, place(rec));
     if (!c && first) first = std::move(c);
   }

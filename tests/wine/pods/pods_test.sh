@@ -374,6 +374,28 @@ check "delete after the supervisor died: no pod state left" test -z "$(ls -A "$s
 check "delete after the supervisor died: no container volume left" \
   test -z "$(ls -A "$WINEPREFIX/drive_c/hpc")"
 
+# A pod whose record cannot be read (half made by a killed `apply`, or damaged) is replaced by
+# the next `apply` of it: named, its supervisor and container stopped, the pod as applied made in
+# its place. Before, it was written over while its supervisor ran: two supervisors, one pod.
+running_keeper() { test -n "$(alive 127.0.0.81)"; }
+no_keeper() { test -z "$(alive 127.0.0.81)"; }
+hp apply -f $data/long-pod.yaml
+wait_for running_keeper
+echo '{"pod": ' >"$state/pods/default_keeper/pod.json"
+hp apply -f $data/long-pod.yaml
+check "apply over a record that cannot be read: named, replacing it" \
+  grep -q 'pod "default_keeper": its record cannot be read: replacing it' "$out/err"
+check "apply over a record that cannot be read: pod/keeper created" \
+  test "$(cat "$out/out")" = "pod/keeper created"
+one_supervisor() { test "$(alive "$sup" | wc -l)" -eq 1; }
+wait_for one_supervisor
+check "apply over a record that cannot be read: one supervisor" one_supervisor
+wait_for running_keeper
+check "apply over a record that cannot be read: the new pod's container runs" running_keeper
+hp delete pod keeper
+wait_for no_keeper
+check "delete of the replaced pod: no container left" no_keeper
+
 # A supervisor that cannot start its pod records it Failed and finished: the pod's record is
 # damaged behind its back (a container list that does not decode) and the pod re-adopted.
 container_runs() { test -n "$(alive 127.0.0.81)"; }  # for wait_for: run again each time

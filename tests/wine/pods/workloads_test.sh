@@ -218,6 +218,29 @@ check "a damaged DaemonSet file: its pod is kept, running" \
   test -d "$state/pods/kube-system_$first" -a -n "$(alive 127.0.0.82)"
 cp "$out/ds.json" "$state/daemonsets/kube-system_agent.json"
 
+# A pod whose record cannot be read (half made by a command that was killed, or damaged) is
+# named and removed, supervisor and container with it, and its DaemonSet's pod made again: the
+# decisions of the Linux agent (agent::PlanReconcile). It was left, and never made again, before.
+uid_before=$(sed -n 's/.*"uid":"\([^"]*\)".*/\1/p' "$state/pods/kube-system_$first/pod.json")
+containers_before=$(alive 127.0.0.82 | wc -l)
+echo '{"pod": ' >"$state/pods/kube-system_$first/pod.json"
+hp delete pod -n kube-system no-such-pod
+check "a pod record that cannot be read is named: removing it" \
+  grep -q "pod \"kube-system_$first\": .*pod.json.*: removing it" "$out/err"
+wait_for pod_row kube-system "^$first +1/1 +Running +0 +[0-9]+s$"
+check "a pod record that cannot be read: its DaemonSet's pod is made again, Running" \
+  grep -Eq "^$first +1/1 +Running +0 +[0-9]+s$" "$out/out"
+uid_after=$(sed -n 's/.*"uid":"\([^"]*\)".*/\1/p' "$state/pods/kube-system_$first/pod.json")
+check "a pod record that cannot be read: the pod made again is a new pod (uid)" \
+  test -n "$uid_after" -a "$uid_after" != "$uid_before"
+# The old container died with its supervisor (Wine's processes follow within seconds).
+containers_as_before() { test "$(alive 127.0.0.82 | wc -l)" -eq "$containers_before"; }
+wait_for containers_as_before
+check "a pod record that cannot be read: as many container processes as before" \
+  containers_as_before
+check "a pod record that cannot be read: one container volume, the new container's" \
+  test "$(ls "$WINEPREFIX/drive_c/hpc" | wc -l)" -eq 1
+
 sed 's/echo agent up/echo agent v2/' $data/daemonset.yaml >"$out/daemonset-v2.yaml"
 # apply --dry-run and diff (the Linux build's, dry_run.h, over node_pods.h): the applied
 # DaemonSet is unchanged, the changed template would configure it, and neither changes it.

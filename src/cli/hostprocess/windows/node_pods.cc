@@ -293,6 +293,13 @@ class WindowsNodePods : public NodePods {
                  "update a pod; delete it and apply again",
                  m.name);
     }
+    if (sys::Exists(wn::PodDir(root_, key))) {
+      // A pod whose record cannot be read (half made by a killed command, or damaged): what it
+      // is cannot be compared, so it goes as the controller would remove it (Reconcile), with
+      // its supervisor, and the pod as applied takes its place.
+      Warn({"pod \"" + key + "\": its record cannot be read: replacing it"});
+      TRY(wn::RemovePod(root_, key));
+    }
     wn::PodRecord r;
     r.pod = raw;
     r.objects = wn::NamespaceObjects(root_, ns);

@@ -17,6 +17,7 @@
 #include "core/agent/grace.h"
 #include "core/agent/naming.h"
 #include "core/agent/node.h"
+#include "core/agent/reconcile_plan.h"
 #include "core/agent/schedule.h"
 #include "core/base/strings.h"
 #include "core/base/time.h"
@@ -484,15 +485,16 @@ DaemonSetPods CountDaemonSetPods(const std::string& root, const DaemonSetView& d
 
 Status Reconcile(const std::string& root, std::vector<std::string>* created,
                  std::vector<std::string>* deleted) {
-  std::map<std::string, PodRecord> want;
   std::vector<std::string> errors;
   // What a killed foreground `run` left (runs.h).
   for (const std::string& left : ReapForegroundRuns(root))
     errors.push_back("cannot remove " + left + ", left by a run that was killed");
-  std::vector<DaemonSetView> daemonsets = ListDaemonSets(root, &errors);
-  std::set<std::string> readable;
-  for (const DaemonSetView& ds : daemonsets) readable.insert(ds.key);
-  for (DaemonSetView& ds : daemonsets) {
+  // What is applied and what is stored, then the decisions the Linux agent makes too
+  // (agent/reconcile_plan.h).
+  agent::ReconcileInput in;
+  std::map<std::string, PodRecord> want;
+  for (DaemonSetView& ds : ListDaemonSets(root, &errors)) {
+    in.applied_daemonsets.insert(ds.key);
     if (!ds.fit.fits) continue;
     std::string name = agent::DaemonPodName(ds.ns, ds.name, ds.revision);
     PodRecord r;
@@ -502,41 +504,65 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
     r.revision = ds.revision;
     r.volume_root = ds.volume_root;
     r.created = NowUnixSeconds();
-    want.emplace(agent::ObjectKey(ds.ns, name), std::move(r));
+    std::string key = agent::ObjectKey(ds.ns, name);
+    in.wanted.push_back({key, r.revision});
+    want.emplace(key, std::move(r));
+  }
+  // A DaemonSet file that is there but cannot be read (named above): its pod is left as it is.
+  for (const std::string& file :
+       sys::ListDir(DaemonSetsDir(root)).value_or(std::vector<std::string>{})) {
+    if (!EndsWith(file, ".json")) continue;
+    std::string key = file.substr(0, file.size() - strlen(".json"));
+    if (!in.applied_daemonsets.count(key)) in.unreadable_daemonsets.insert(key);
   }
   for (const std::string& key : sys::ListDir(PodsDir(root)).value_or(std::vector<std::string>{})) {
-    auto rec = ReadPodRecord(root, key);
-    if (!rec) continue;
-    std::string owner = agent::ObjectKey(rec->pod["metadata"].is_object()
-                                             ? rec->pod["metadata"].value("namespace", "default")
-                                             : "default",
-                                         rec->owner_name);
-    bool owner_damaged = rec->owner_kind == "DaemonSet" && !readable.count(owner) &&
-                         sys::Exists(DaemonSetsDir(root) + "\\" + owner + ".json");
-    if (owner_damaged) {
-      // Its DaemonSet's file is there but unreadable (reported above): the pod is left as it
-      // is, not removed as no longer wanted.
-    } else if (rec->owner_kind == "DaemonSet" && !want.count(key)) {
-      if (Status s = RemovePod(root, key); !s) {
-        errors.push_back(s.error().ToString());
-      } else {
-        RecordDaemonSetEvent(root, owner, "SuccessfulDelete",
-                             "Deleted pod: " + key.substr(key.find('_') + 1), errors);
-      }
-      if (deleted) deleted->push_back(key);
-    } else if (Lost(root, key)) {
-      // Re-adopted as on Linux: what the dead supervisor left is removed and a new one starts
-      // the pod's containers again (supervise.cc carries the restart counts over).
-      std::vector<std::string> left;
-      RemoveLiveVolumes(root, key, left);
-      Status s = left.empty() ? StartSupervisor(root, key)
-                              : Err(ErrorCode::kInternal, "pod \"{}\": cannot remove {}", key,
-                                    Join(left, ", "));
-      if (!s) errors.push_back(s.error().ToString());
+    agent::StoredPod p;
+    p.key = key;
+    if (auto rec = ReadPodRecord(root, key)) {
+      p.readable = true;
+      p.ns = rec->pod["metadata"].is_object() ? rec->pod["metadata"].value("namespace", "default")
+                                              : "default";
+      p.owner_kind = rec->owner_kind;
+      p.owner_name = rec->owner_name;
+      p.revision = rec->revision;
+      // Re-adopted as on Linux when its supervisor died before the pod finished.
+      p.restart = Lost(root, key);
+      // A bare pod is wanted as long as its record is there: this node keeps no other copy of
+      // an applied Pod (`apply` makes the pod, `delete` removes it).
+      if (rec->owner_kind != "DaemonSet") in.wanted.push_back({key, rec->revision});
+    } else {
+      // Half made by a command that was killed, or damaged: stopped and removed with what is
+      // known of it (its supervisor, its containers' volumes), and made again when wanted.
+      std::string line =
+          "Warning: pod \"" + key + "\": " + rec.error().ToString() + ": removing it\n";
+      fwrite(line.data(), 1, line.size(), stderr);
     }
+    in.stored.push_back(std::move(p));
   }
-  for (auto& [key, rec] : want) {
-    if (sys::Exists(PodDir(root, key))) continue;
+  agent::ReconcilePlan plan = agent::PlanReconcile(in);
+  for (const agent::ReconcilePlan::Removal& r : plan.remove) {
+    if (Status s = RemovePod(root, r.key); !s) {
+      errors.push_back(s.error().ToString());
+    } else if (!r.event_daemonset.empty()) {
+      RecordDaemonSetEvent(root, r.event_daemonset, "SuccessfulDelete",
+                           "Deleted pod: " + r.key.substr(r.key.find('_') + 1), errors);
+    }
+    if (deleted) deleted->push_back(r.key);
+  }
+  for (const std::string& key : plan.restart) {
+    // What the dead supervisor left is removed and a new one starts the pod's containers again
+    // (supervise.cc carries the restart counts over).
+    std::vector<std::string> left;
+    RemoveLiveVolumes(root, key, left);
+    Status s = left.empty() ? StartSupervisor(root, key)
+                            : Err(ErrorCode::kInternal, "pod \"{}\": cannot remove {}", key,
+                                  Join(left, ", "));
+    if (!s) errors.push_back(s.error().ToString());
+  }
+  for (const std::string& key : plan.create) {
+    auto w = want.find(key);  // (a bare pod is never made here: it is wanted while stored)
+    if (w == want.end() || sys::Exists(PodDir(root, key))) continue;  // a removal failed (named)
+    PodRecord& rec = w->second;
     std::string ns = rec.pod["metadata"].value("namespace", "default");
     // The objects of its namespace as they are when the pod is made (Linux's rule).
     rec.objects = NamespaceObjects(root, ns);

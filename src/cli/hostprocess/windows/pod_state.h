@@ -115,15 +115,16 @@ struct DaemonSetPods {
 DaemonSetPods CountDaemonSetPods(const std::string& root, const DaemonSetView& ds);
 
 // What kubelet and the DaemonSet controller do for this node, run after every apply and delete
-// (under StoreLock): every stored DaemonSet whose pod template fits the node
-// (agent::CheckFit, `kubernetes.io/os: windows`) has its pod `<name>-<5 chars>` at its current
-// revision (agent::DaemonPodName, as on Linux); the pods of deleted DaemonSets, of older
-// revisions, or that no longer fit are removed (each start and removal is the DaemonSet
-// controller's SuccessfulCreate or SuccessfulDelete event, kept with the DaemonSet until it is
-// deleted); a pod whose supervisor died before the pod
-// finished is re-adopted: its containers' volumes are removed and a new supervisor starts them
-// again; what killed foreground runs left is removed (runs.h). `created`/`deleted` (optional)
-// receive the keys of the pods started and removed.
+// (under StoreLock), with the Linux agent's decisions (agent::PlanReconcile): every stored
+// DaemonSet whose pod template fits the node (agent::CheckFit, `kubernetes.io/os: windows`) has
+// its pod `<name>-<5 chars>` at its current revision (agent::DaemonPodName, as on Linux); the
+// pods of deleted DaemonSets, of older revisions, or that no longer fit are removed (each start
+// and removal is the DaemonSet controller's SuccessfulCreate or SuccessfulDelete event, kept
+// with the DaemonSet until it is deleted), and so is a pod whose record cannot be read (a
+// DaemonSet's is made again); a DaemonSet file that cannot be read keeps its pod as it is; a pod
+// whose supervisor died before the pod finished is re-adopted: its containers' volumes are
+// removed and a new supervisor starts them again; what killed foreground runs left is removed
+// (runs.h). `created`/`deleted` (optional) receive the keys of the pods started and removed.
 Status Reconcile(const std::string& root, std::vector<std::string>* created = nullptr,
                  std::vector<std::string>* deleted = nullptr);
 
