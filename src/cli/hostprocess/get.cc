@@ -93,9 +93,12 @@ std::string PodStatusColumn(const NodePod& p) {
 }
 
 Result<Listing> ListPods(NodePods& node, const GetFlags& f) {
-  ASSIGN_OR_RETURN(std::vector<NodePod> pods, node.List());
-  Listing l{.kind = "pods", .prefix = "pod"};
   bool wide = f.output == "wide";
+  // The table and -o name show the pods' metadata and status only; a field selector may match
+  // spec.nodeName, the wide columns and the API objects read the spec.
+  bool heads = !wide && !NeedsObjects(f) && f.field_selector.empty();
+  ASSIGN_OR_RETURN(std::vector<NodePod> pods, heads ? node.ListHeads() : node.List());
+  Listing l{.kind = "pods", .prefix = "pod"};
   if (f.ns.all) l.header.push_back("NAMESPACE");
   l.name_column = l.header.size();
   for (const char* h : {"NAME", "READY", "STATUS", "RESTARTS", "AGE"}) l.header.push_back(h);

@@ -22,12 +22,8 @@ class AgentNodePods : public NodePods {
   AgentNodePods(std::unique_ptr<agent::Agent> agent, std::string root)
       : agent_(std::move(agent)), root_(std::move(root)) {}
 
-  Result<std::vector<NodePod>> List() override {
-    ASSIGN_OR_RETURN(auto views, agent_->ListPods());
-    std::vector<NodePod> pods;
-    for (agent::PodView& v : views) pods.push_back(From(std::move(v)));
-    return pods;
-  }
+  Result<std::vector<NodePod>> List() override { return ListViews(/*heads=*/false); }
+  Result<std::vector<NodePod>> ListHeads() override { return ListViews(/*heads=*/true); }
   Result<std::optional<NodePod>> Get(const std::string& ns, const std::string& name) override {
     ASSIGN_OR_RETURN(auto view, agent_->GetPod(ns, name));
     if (!view) return std::optional<NodePod>();
@@ -135,6 +131,13 @@ class AgentNodePods : public NodePods {
   }
 
  private:
+  Result<std::vector<NodePod>> ListViews(bool heads) {
+    ASSIGN_OR_RETURN(auto views, agent_->ListPods(heads));
+    std::vector<NodePod> pods;
+    pods.reserve(views.size());
+    for (agent::PodView& v : views) pods.push_back(From(std::move(v)));
+    return pods;
+  }
   NodePod From(agent::PodView v) {
     NodePod p;
     p.name = std::move(v.name);

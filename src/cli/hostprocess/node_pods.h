@@ -56,6 +56,10 @@ class NodePods {
   virtual ~NodePods() = default;
   // Every pod of the node, sorted by namespace and name.
   virtual Result<std::vector<NodePod>> List() = 0;
+  // The same, where `pod` may hold only the pod's metadata (names, labels, uid; no spec): for
+  // listings that show no more (`get`'s table, -o name, label selectors). The Linux agent then
+  // skips the specs it reads (issue 16).
+  virtual Result<std::vector<NodePod>> ListHeads() { return List(); }
   virtual Result<std::optional<NodePod>> Get(const std::string& ns, const std::string& name) = 0;
   // The CRI log of `container`'s run `restart` (its restart count then).
   virtual std::string LogPath(const NodePod& pod, const std::string& container, int restart) = 0;

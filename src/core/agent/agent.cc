@@ -312,16 +312,21 @@ Result<std::vector<std::string>> Agent::Apply(const std::vector<k8s::Object>& ob
   return lines;
 }
 
-Result<PodView> Agent::ReadPod(const std::string& key) {
+Result<PodView> Agent::ReadPod(const std::string& key, bool head) {
   PodView v;
   v.key = key;
   v.dir = store_.PodDir(key);
-  ASSIGN_OR_RETURN(v.record, ReadPodRecord(v.dir + "/" + kPodFile));
+  std::string record_path = v.dir + "/" + kPodFile;
+  ASSIGN_OR_RETURN(v.record, head ? ReadPodRecordHead(record_path) : ReadPodRecord(record_path));
   const nlohmann::json& meta = v.record.pod["metadata"];
   v.ns = meta.value("namespace", "default");
   v.name = meta.value("name", "");
   v.uid = meta.value("uid", "");
   auto st = ReadPodStatus(v.dir + "/" + kStatusFile);
+  if (!st && head) {
+    // The status a pod has before its supervisor writes one is made from its spec.
+    ASSIGN_OR_RETURN(v.record, ReadPodRecord(record_path));
+  }
   v.status = st ? std::move(*st) : InitialStatus(v.record);
   SetSupervisor(v);
   if (sys::Exists(v.dir + "/stop")) v.status.terminating = true;
@@ -374,7 +379,7 @@ std::vector<Result<std::string>> Agent::Delete(const std::vector<DeleteRequest>&
   return out;
 }
 
-Result<std::vector<PodView>> Agent::ListPods() {
+Result<std::vector<PodView>> Agent::ListPods(bool heads) {
   ASSIGN_OR_RETURN(std::vector<std::string> keys, store_.ListPodKeys());
   // A pod is three small reads (record, status, the supervisor's /proc entry) and two parses:
   // on a node with many pods they run on every core (`get pods` with 200 pods, issue 16).
@@ -385,7 +390,7 @@ Result<std::vector<PodView>> Agent::ListPods() {
   ParallelSlices(keys.size(), WorkerCount(keys.size(), 32), [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; i++) {
       try {
-        auto v = ReadPod(keys[i]);
+        auto v = ReadPod(keys[i], heads);
         if (v) views[i] = std::move(*v);
       } catch (...) {
         thrown[i] = std::current_exception();
@@ -411,7 +416,7 @@ Result<std::optional<PodView>> Agent::GetPod(const std::string& ns, const std::s
 
 Result<std::vector<DaemonSetView>> Agent::ListDaemonSets() {
   ASSIGN_OR_RETURN(auto daemonsets, ListDesired("daemonsets"));
-  ASSIGN_OR_RETURN(auto pods, ListPods());
+  ASSIGN_OR_RETURN(auto pods, ListPods(/*heads=*/true));  // their owners, revisions and status
   std::vector<DaemonSetView> out;
   for (const auto& e : daemonsets) {
     DaemonSetView v;

@@ -102,7 +102,9 @@ class Agent {
   };
   std::vector<Result<std::string>> Delete(const std::vector<DeleteRequest>& requests);
 
-  Result<std::vector<PodView>> ListPods();
+  // Every pod. With `heads`, each record is read without the pod's spec and the objects
+  // (ReadPodRecordHead): for listings that show no more; such a view is never written back.
+  Result<std::vector<PodView>> ListPods(bool heads = false);
   Result<std::optional<PodView>> GetPod(const std::string& ns, const std::string& name);
   Result<std::vector<DaemonSetView>> ListDaemonSets();
 
@@ -142,7 +144,7 @@ class Agent {
   // Stops the pods (SIGTERM to their supervisors, which stop the containers with the grace
   // period), waits for them, cleans up whatever is left and removes their state and logs.
   Status RemovePods(const std::vector<std::string>& keys);
-  Result<PodView> ReadPod(const std::string& key);
+  Result<PodView> ReadPod(const std::string& key, bool head = false);
   // Sets supervisor_alive (and the status's supervisor identity) and lost.
   void SetSupervisor(PodView& v) const;
   // A pod whose pod.json is unreadable, as far as its status and directory name tell.

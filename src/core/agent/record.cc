@@ -5,6 +5,7 @@
 
 #include "core/agent/grace.h"
 #include "core/agent/store.h"
+#include "core/base/json.h"
 #include "core/k8s/defaults.h"
 #include "core/k8s/qos.h"
 
@@ -36,6 +37,48 @@ void from_json(const nlohmann::json& j, PodRecord& r) {
 
 Result<PodRecord> ReadPodRecord(const std::string& path) {
   ASSIGN_OR_RETURN(nlohmann::json j, ReadJsonFile(path));
+  try {
+    return j.get<PodRecord>();
+  } catch (const nlohmann::json::exception& e) {
+    return Err(ErrorCode::kInvalidArgument, "\"{}\": {}", path, e.what());
+  }
+}
+
+namespace {
+
+// The head of a record's text: everything but the pod's spec and the objects, which are read
+// unbuilt. False when the text is not of the shape the agent writes (the caller then reads it
+// whole, which takes or refuses it with nlohmann's conversions).
+bool ReadHead(std::string_view text, PodRecord& r) {
+  JsonPull in(text);
+  bool ok = in.Object([&](std::string_view key) {
+    if (key == "pod") {
+      r.pod = nlohmann::json::object();  // a duplicate key's last value wins, as in nlohmann
+      return in.Object([&](std::string_view member) {
+        if (member == "spec") return in.Skip();
+        return in.Json(r.pod[std::string(member)]);
+      });
+    }
+    if (key == "objects") return in.Skip();
+    if (key == "ownerKind") return in.String(r.owner_kind);
+    if (key == "ownerName") return in.String(r.owner_name);
+    if (key == "revision") return in.String(r.revision);
+    if (key == "cgroupRoot") return in.String(r.job_root);
+    if (key == "created") return in.Integer(r.created);
+    if (key == "logMaxSize") return in.Integer(r.log_max_size);
+    if (key == "logMaxFiles") return in.Integer(r.log_max_files);
+    return in.Skip();
+  });
+  return ok && in.AtEnd();
+}
+
+}  // namespace
+
+Result<PodRecord> ReadPodRecordHead(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadStateFile(path));
+  PodRecord r;
+  if (ReadHead(text, r) && r.pod.is_object()) return r;
+  ASSIGN_OR_RETURN(nlohmann::json j, ParseJsonText(path, text));
   try {
     return j.get<PodRecord>();
   } catch (const nlohmann::json::exception& e) {

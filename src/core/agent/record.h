@@ -33,6 +33,10 @@ struct PodRecord {
 void to_json(nlohmann::json& j, const PodRecord& r);
 void from_json(const nlohmann::json& j, PodRecord& r);
 Result<PodRecord> ReadPodRecord(const std::string& path);
+// The record without what a listing of pods does not show: the pod's spec and the objects are
+// read (checked) but not kept, so `pod` holds its metadata (and kind, apiVersion). `get pods`
+// reads one per pod (issue 16). Never written back: a record read so is not the record.
+Result<PodRecord> ReadPodRecordHead(const std::string& path);
 
 // The record decoded: the pod and its objects as the runner takes them. Keeps the decoded
 // objects alive for the pointers in `objects`.

@@ -163,8 +163,37 @@ bool JsonPull::Uint(uint64_t& out) {
 
 bool JsonPull::Skip() {
   SkipSpace();
-  json dropped;
-  return Value(dropped, 0);
+  return SkipValue(0);
+}
+
+bool JsonPull::Json(json& out) {
+  SkipSpace();
+  return Value(out, 0);
+}
+
+// A value at p_ read as Value reads it (the same text taken, the same refused) and dropped
+// without building it: a listing skips a pod's spec this way (issue 16).
+bool JsonPull::SkipValue(int depth) {
+  if (p_ == end_) return false;
+  switch (*p_) {
+    case '{':
+      if (depth + 1 > kMaxJsonDepth) return false;
+      return Object([&](std::string_view) { return SkipValue(depth + 1); });
+    case '[':
+      if (depth + 1 > kMaxJsonDepth) return false;
+      return Array([&] { return SkipValue(depth + 1); });
+    case '"':
+      scratch_.clear();
+      return StringBody(scratch_);
+    case 't':
+      return Word("true");
+    case 'f':
+      return Word("false");
+    case 'n':
+      return Word("null");
+    default:
+      return Number(nullptr);
+  }
 }
 
 // A string at p_ (its opening quote), appended to `s` decoded.
@@ -357,6 +386,11 @@ bool JsonPull::Value(json& out, int depth) {
     default:
       break;
   }
+  return Number(&out);
+}
+
+// A number at p_ into *out (when not null), as nlohmann builds it.
+bool JsonPull::Number(json* out) {
   const char* start = nullptr;
   bool negative = false, is_float = false;
   if (!ScanNumber(start, negative, is_float)) return false;
@@ -365,14 +399,14 @@ bool JsonPull::Value(json& out, int depth) {
       int64_t v = 0;
       auto [ptr, ec] = std::from_chars(start, p_, v);
       if (ec == std::errc() && ptr == p_) {
-        out = v;
+        if (out) *out = v;
         return true;
       }
     } else {
       uint64_t v = 0;
       auto [ptr, ec] = std::from_chars(start, p_, v);
       if (ec == std::errc() && ptr == p_) {
-        out = v;
+        if (out) *out = v;
         return true;
       }
     }
@@ -380,7 +414,7 @@ bool JsonPull::Value(json& out, int depth) {
   double d = 0;
   auto [ptr, ec] = std::from_chars(start, p_, d);
   if (ec != std::errc() || ptr != p_ || !std::isfinite(d)) return false;
-  out = d;
+  if (out) *out = d;
   return true;
 }
 

@@ -65,8 +65,10 @@ class JsonPull {
     }
     return true;
   }
-  // Any value, read and dropped.
+  // Any value, read and dropped (checked as ParseJson checks it, but not built).
   bool Skip();
+  // Any value, built as ParseJson builds it.
+  bool Json(nlohmann::json& out);
   // An object: member(key) is called at each member's value, and must read it.
   template <typename F>
   bool Object(F&& member) {
@@ -110,9 +112,12 @@ class JsonPull {
   // Scans a number: [start, p_) is its text; `is_float` when it has a fraction or exponent.
   bool ScanNumber(const char*& start, bool& negative, bool& is_float);
   bool Value(nlohmann::json& out, int depth);
+  bool SkipValue(int depth);
+  bool Number(nlohmann::json* out);
 
   const char* p_;
   const char* end_;
+  std::string scratch_;  // the strings Skip reads
 };
 
 }  // namespace hp

@@ -1,6 +1,7 @@
 // libFuzzer target: whenever ParseJson (core/base/json.h) takes an input, nlohmann must take it
 // too and build the identical value (types, key order, the sign of a zero). Inputs ParseJson
-// declines only have to come back (no crash, no sanitizer report).
+// declines only have to come back (no crash, no sanitizer report). JsonPull::Skip, which reads
+// without building, must take exactly the inputs ParseJson takes.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -12,6 +13,11 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   std::optional<nlohmann::json> ours = hp::ParseJson(text);
+  hp::JsonPull skipper(text);
+  if ((skipper.Skip() && skipper.AtEnd()) != ours.has_value()) {
+    std::fprintf(stderr, "JsonPull::Skip and ParseJson disagree\n");
+    std::abort();
+  }
   if (!ours) return 0;
   nlohmann::json theirs;
   try {
