@@ -19,7 +19,8 @@
 namespace hp::cli {
 
 Result<std::vector<NodeEvent>> ListNodeEvents(NodePods& node) {
-  ASSIGN_OR_RETURN(std::vector<NodePod> pods, node.List());
+  // The pods' events are in their status: their specs are not read (ListHeads).
+  ASSIGN_OR_RETURN(std::vector<NodePod> pods, node.ListHeads());
   ASSIGN_OR_RETURN(std::vector<NodeDaemonSet> daemonsets, node.DaemonSets());
   std::vector<NodeEvent> out;
   for (NodePod& p : pods)
