@@ -3,12 +3,14 @@
 // Linux agent's store (node_pods.cc) or the Windows node's (windows/node_pods.cc).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/hostprocess/command.h"
@@ -51,6 +53,21 @@ struct NodeObject {
   int64_t created = 0;  // unix seconds
 };
 
+// What `wait` sleeps on between two looks at a pod: it returns after a change to the pod's
+// state may have happened, or after `at_most`. Made before the first look, so that no change
+// between a look and the wait is missed.
+class PodWatch {
+ public:
+  virtual ~PodWatch() = default;
+  virtual void Wait(std::chrono::milliseconds at_most) = 0;
+};
+
+// A watch that sees nothing: it sleeps `at_most`.
+class SleepingPodWatch : public PodWatch {
+ public:
+  void Wait(std::chrono::milliseconds at_most) override { std::this_thread::sleep_for(at_most); }
+};
+
 class NodePods {
  public:
   virtual ~NodePods() = default;
@@ -60,6 +77,12 @@ class NodePods {
   // listings that show no more (`get`'s table, -o name, label selectors). The Linux agent then
   // skips the specs it reads (issue 16).
   virtual Result<std::vector<NodePod>> ListHeads() { return List(); }
+  // A watch on pod `ns`/`name` (which may not exist yet). The Linux agent's wakes at each write
+  // of the pod's state (inotify); the default sleeps.
+  virtual std::unique_ptr<PodWatch> WatchPod(const std::string& /*ns*/,
+                                             const std::string& /*name*/) {
+    return std::make_unique<SleepingPodWatch>();
+  }
   virtual Result<std::optional<NodePod>> Get(const std::string& ns, const std::string& name) = 0;
   // The CRI log of `container`'s run `restart` (its restart count then).
   virtual std::string LogPath(const NodePod& pod, const std::string& container, int restart) = 0;

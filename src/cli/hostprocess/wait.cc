@@ -5,11 +5,11 @@
 // Windows (node_pods.h).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cli/hostprocess/cli_output.h"
@@ -79,6 +79,10 @@ int RunWait(const GlobalOptions& global, const WaitFlags& f) {
     std::string singular = t.kind == "pods" ? "pod" : "daemonset.apps";
     std::string plural = t.kind == "pods" ? "pods" : "daemonsets.apps";
     bool first = true;
+    // Woken by each write of the pod's state; every 100 ms at the latest (a supervisor that dies
+    // writes nothing).
+    std::unique_ptr<PodWatch> watch = t.kind == "pods" ? (*node)->WatchPod(f.ns.ns, t.name)
+                                                       : std::make_unique<SleepingPodWatch>();
     while (true) {
       bool exists = false, met = false;
       if (t.kind == "pods") {
@@ -109,7 +113,9 @@ int RunWait(const GlobalOptions& global, const WaitFlags& f) {
         return 1;
       }
       first = false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      watch->Wait(std::clamp(left, std::chrono::milliseconds(1), std::chrono::milliseconds(100)));
     }
   }
   return 0;

@@ -1,0 +1,87 @@
+// sys::DirWatch: woken by a change in a watched directory, not by the clock; a directory made
+// or made again after the watch is watched from the next Wait.
+#include "core/sys/dir_watch.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "common/temp_dir.h"
+#include "core/sys/file.h"
+
+namespace hp::sys {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+class DirWatchTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(tmp_.ok()); }
+  std::string Path(const std::string& name) const { return tmp_.path() + "/" + name; }
+  // Runs `change` on another thread after 100 ms; returns Wait(10 s)'s result and how long it took.
+  template <typename F>
+  std::pair<bool, milliseconds> WaitFor(DirWatch& w, F change) {
+    std::thread t([&] {
+      std::this_thread::sleep_for(milliseconds(100));
+      change();
+    });
+    auto start = Clock::now();
+    bool woken = w.Wait(milliseconds(10000));
+    auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
+    t.join();
+    return {woken, took};
+  }
+  hp::testing::TempDir tmp_{"dir-watch-"};
+};
+
+TEST_F(DirWatchTest, NothingChangedWaitsItsTime) {
+  DirWatch w({tmp_.path()});
+  auto start = Clock::now();
+  EXPECT_FALSE(w.Wait(milliseconds(150)));
+  EXPECT_GE(Clock::now() - start, milliseconds(150));
+}
+
+TEST_F(DirWatchTest, AFileRenamedInWakesTheWaiterAtOnce) {
+  DirWatch w({tmp_.path()});
+  ASSERT_TRUE(WriteFile(Path(".status.tmp"), "{}"));  // before: drained by the first Wait
+  EXPECT_TRUE(w.Wait(milliseconds(0)));
+  auto [woken, took] = WaitFor(
+      w, [&] { ASSERT_EQ(::rename(Path(".status.tmp").c_str(), Path("status.json").c_str()), 0); });
+  EXPECT_TRUE(woken);
+  EXPECT_LT(took, milliseconds(5000));     // woken, not timed out (10 s)
+  EXPECT_FALSE(w.Wait(milliseconds(50)));  // every event was drained
+}
+
+TEST_F(DirWatchTest, ADirectoryMadeLaterIsWatchedThroughItsParent) {
+  std::string pod = Path("pod");
+  DirWatch w({tmp_.path(), pod});
+  auto [made, took] = WaitFor(w, [&] { ASSERT_EQ(::mkdir(pod.c_str(), 0700), 0); });
+  EXPECT_TRUE(made);
+  EXPECT_LT(took, milliseconds(5000));
+  // Watched from that Wait on: a file written in it wakes the next.
+  auto [written, took2] = WaitFor(w, [&] { ASSERT_TRUE(WriteFile(pod + "/stop", "\n")); });
+  EXPECT_TRUE(written);
+  EXPECT_LT(took2, milliseconds(5000));
+}
+
+TEST_F(DirWatchTest, ADirectoryRemovedAndMadeAgainIsWatchedAgain) {
+  std::string pod = Path("pod");
+  ASSERT_EQ(::mkdir(pod.c_str(), 0700), 0);
+  DirWatch w({pod});  // its parent is not watched: only the directory itself
+  auto [removed, took] = WaitFor(w, [&] { ASSERT_EQ(::rmdir(pod.c_str()), 0); });
+  EXPECT_TRUE(removed);
+  EXPECT_LT(took, milliseconds(5000));
+  ASSERT_EQ(::mkdir(pod.c_str(), 0700), 0);
+  EXPECT_FALSE(w.Wait(milliseconds(50)));  // watched again from here
+  auto [written, took2] = WaitFor(w, [&] { ASSERT_TRUE(WriteFile(pod + "/status.json", "{}")); });
+  EXPECT_TRUE(written);
+  EXPECT_LT(took2, milliseconds(5000));
+}
+
+}  // namespace
+}  // namespace hp::sys
