@@ -85,6 +85,7 @@ int RunDescribe(const GlobalOptions& global, DescribeFlags f) {
   } else {
     auto list = node.DaemonSets();
     if (!list) return Fail(list.error());
+    CountDaemonSetPods(*list, *pods);
     for (const NodeDaemonSet& ds : *list) {
       if (!wanted(ds.ns, ds.name)) continue;
       seen.push_back(ds.name);

@@ -47,7 +47,7 @@ Result<std::vector<DryRunObject>> DryRun(NodePods& node, const std::vector<k8s::
     d.file_name = api_version + "." + input.value("kind", "") + "." + d.ns + "." + d.name;
     if (d.kind_dir == "daemonsets") {
       if (!daemonsets) {
-        ASSIGN_OR_RETURN(daemonsets, node.DaemonSets());
+        ASSIGN_OR_RETURN(daemonsets, DaemonSetsCounted(node));
       }
       for (const NodeDaemonSet& ds : *daemonsets)
         if (ds.ns == d.ns && ds.name == d.name) d.live = DaemonSetApiObject(ds);

@@ -140,7 +140,7 @@ Result<Listing> ListPods(NodePods& node, const GetFlags& f) {
 }
 
 Result<Listing> ListDaemonSets(NodePods& node, const GetFlags& f) {
-  ASSIGN_OR_RETURN(std::vector<NodeDaemonSet> list, node.DaemonSets());
+  ASSIGN_OR_RETURN(std::vector<NodeDaemonSet> list, DaemonSetsCounted(node));
   Listing l{.kind = "daemonsets", .prefix = "daemonset.apps"};
   bool wide = f.output == "wide";
   if (f.ns.all) l.header.push_back("NAMESPACE");

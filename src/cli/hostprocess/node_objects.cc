@@ -31,10 +31,10 @@ nlohmann::json DaemonSetApiObject(const NodeDaemonSet& d) {
 }
 
 int RestoreNode(NodePods& node) {
-  auto before = node.List();
+  auto before = node.ListHeads();  // which pods, and whether lost
   if (!before) return Fail(before.error());
   if (Status s = node.Reconcile(); !s) return Fail(s.error());
-  auto after = node.List();
+  auto after = node.ListHeads();
   if (!after) return Fail(after.error());
   auto find = [](const std::vector<NodePod>& pods, const std::string& key) -> const NodePod* {
     for (const NodePod& p : pods)

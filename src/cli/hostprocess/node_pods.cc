@@ -168,6 +168,7 @@ class AgentNodePods : public NodePods {
     p.labels = LabelsOf(v.record.pod);
     p.owner_kind = std::move(v.record.owner_kind);
     p.owner_name = std::move(v.record.owner_name);
+    p.revision = std::move(v.record.revision);
     job_roots_[p.key] = v.record.job_root;
     p.pod = std::move(v.record.pod);
     p.created = v.record.created;
@@ -201,16 +202,13 @@ class AgentNodePods : public NodePods {
       }
     }
   }
-  static NodeDaemonSet From(agent::DaemonSetView d) {
+  static NodeDaemonSet From(agent::DaemonSetView d) {  // its pods not counted
     NodeDaemonSet n;
     n.ns = std::move(d.ns);
     n.name = std::move(d.name);
     n.object = std::move(d.object);
+    n.revision = std::move(d.revision);
     n.desired = d.desired;
-    n.current = d.current;
-    n.ready = d.ready;
-    n.up_to_date = d.up_to_date;
-    n.available = d.available;
     n.events = std::move(d.events);
     n.created = d.created;
     n.fit = std::move(d.fit);

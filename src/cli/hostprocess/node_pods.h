@@ -30,6 +30,7 @@ struct NodePod {
   agent::PodStatus status;
   std::map<std::string, std::string> labels;
   std::string owner_kind, owner_name;  // "DaemonSet" and its name; empty for a bare pod
+  std::string revision;                // a DaemonSet's pod: its template's revision
   nlohmann::json pod;                  // as applied (its record's)
   int64_t created = 0;                 // unix seconds
   bool lost = false;                   // its supervisor died before the pod ended
@@ -40,6 +41,8 @@ struct NodePod {
 struct NodeDaemonSet {
   std::string ns, name;
   nlohmann::json object;
+  std::string revision;  // its template's (controller-revision-hash)
+  // desired: 1 when its template fits this node; the rest counts its pods (CountDaemonSetPods).
   int desired = 0, current = 0, ready = 0, up_to_date = 0, available = 0;
   std::vector<agent::Event> events;
   int64_t created = 0;   // unix seconds
@@ -90,7 +93,7 @@ class NodePods {
   virtual std::optional<agent::PodStatus> StatusNow(const NodePod& pod) = 0;
   // Whether DaemonSet `ns`/`name` is applied.
   virtual Result<bool> HasDaemonSet(const std::string& ns, const std::string& name) = 0;
-  // Every applied DaemonSet.
+  // Every applied DaemonSet, its pods not counted (DaemonSetsCounted counts them).
   virtual Result<std::vector<NodeDaemonSet>> DaemonSets() = 0;
   // Applies `object`, a changed copy of DaemonSet `ns`/`name` (rollout restart), and reconciles:
   // its pod is replaced as for any changed template.
@@ -152,5 +155,12 @@ int RestoreNode(NodePods& node);
 // DaemonSet likewise: the same objects from both nodes' stores.
 nlohmann::json PodApiObject(const NodePod& p, const std::string& node_name);
 nlohmann::json DaemonSetApiObject(const NodeDaemonSet& d);
+
+// The DaemonSets' status counts from the node's pods, as the DaemonSet controller makes them
+// (both nodes): current (its pods), ready and available (ready, their supervisor alive), up to
+// date (at its template's revision).
+void CountDaemonSetPods(std::vector<NodeDaemonSet>& daemonsets, const std::vector<NodePod>& pods);
+// Every applied DaemonSet with its pods counted: the pods read once for all of them (ListHeads).
+Result<std::vector<NodeDaemonSet>> DaemonSetsCounted(NodePods& node);
 
 }  // namespace hp::cli

@@ -84,7 +84,7 @@ int RunStatus(const GlobalOptions& global, RolloutFlags f) {
   auto deadline = std::chrono::steady_clock::now() + *timeout;
   std::string last;
   while (true) {
-    auto list = (*node)->DaemonSets();
+    auto list = DaemonSetsCounted(**node);
     if (!list) return Fail(list.error());
     const NodeDaemonSet* d = Find(*list, f.ns.ns, *name);
     if (!d) return NotFound("daemonsets.apps", *name);

@@ -416,7 +416,6 @@ Result<std::optional<PodView>> Agent::GetPod(const std::string& ns, const std::s
 
 Result<std::vector<DaemonSetView>> Agent::ListDaemonSets() {
   ASSIGN_OR_RETURN(auto daemonsets, ListDesired("daemonsets"));
-  ASSIGN_OR_RETURN(auto pods, ListPods(/*heads=*/true));  // their owners, revisions and status
   std::vector<DaemonSetView> out;
   for (const auto& e : daemonsets) {
     DaemonSetView v;
@@ -431,15 +430,6 @@ Result<std::vector<DaemonSetView>> Agent::ListDaemonSets() {
     v.revision = DaemonSetRevision(v.object);
     v.desired = v.fit.fits ? 1 : 0;
     v.events = ReadEventsFile(store_.DaemonSetEventsPath(ObjectKey(v.ns, v.name)));
-    for (const PodView& p : pods) {
-      if (p.record.owner_kind != "DaemonSet" || p.record.owner_name != v.name || p.ns != v.ns)
-        continue;
-      v.current++;
-      bool ready = p.status.ready && !p.lost;
-      v.ready += ready;
-      v.available += ready;
-      v.up_to_date += p.record.revision == v.revision;
-    }
     out.push_back(std::move(v));
   }
   return out;

@@ -78,7 +78,7 @@ struct DaemonSetView {
   int64_t created = 0;
   FitResult fit;
   std::string revision;
-  int desired = 0, current = 0, ready = 0, up_to_date = 0, available = 0;
+  int desired = 0;  // 1 when its template fits this node (its pods are counted by the CLI)
   // The DaemonSet controller's events: SuccessfulCreate and SuccessfulDelete of its pods.
   std::vector<Event> events;
 };

@@ -236,6 +236,7 @@ class WindowsNodePods : public NodePods {
     p.labels = k8s::LabelsOf(rec->pod);
     p.owner_kind = rec->owner_kind;
     p.owner_name = rec->owner_name;
+    p.revision = rec->revision;
     agent::PodStatus recorded = wn::ReadStatus(root_, key).value_or(wn::InitialStatus(rec->pod));
     p.lost = !recorded.finished && !wn::SupervisorAlive(root_, key);
     p.status = wn::ViewStatus(std::move(recorded), !p.lost);
@@ -243,17 +244,14 @@ class WindowsNodePods : public NodePods {
     p.created = rec->created;
     return p;
   }
-  // A DaemonSet with its pods counted (its status).
+  // A DaemonSet, its pods not counted (node_pods.h CountDaemonSetPods, shared with Linux).
   NodeDaemonSet From(const wn::DaemonSetView& d) {
-    wn::DaemonSetPods n = wn::CountDaemonSetPods(root_, d);
     NodeDaemonSet out;
     out.ns = d.ns;
     out.name = d.name;
     out.object = d.object;
+    out.revision = d.revision;
     out.desired = d.fit.fits ? 1 : 0;
-    out.current = n.current;
-    out.ready = out.available = n.ready;
-    out.up_to_date = n.up_to_date;
     out.events = d.events;
     out.created = d.created;
     out.fit = d.fit;

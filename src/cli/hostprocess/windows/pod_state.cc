@@ -466,23 +466,6 @@ std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
   return out;
 }
 
-DaemonSetPods CountDaemonSetPods(const std::string& root, const DaemonSetView& ds) {
-  DaemonSetPods n;
-  for (const std::string& key : PodKeys(root, ds.ns)) {
-    auto rec = ReadPodRecord(root, key);
-    if (!rec || rec->owner_kind != "DaemonSet" || rec->owner_name != ds.name) continue;
-    agent::PodStatus s = ViewStatus(root, key, *rec);
-    ++n.current;
-    n.ready += s.ready;
-    n.up_to_date += rec->revision == ds.revision;
-    n.running += s.phase == "Running";
-    n.waiting += s.phase == "Pending";
-    n.succeeded += s.phase == "Succeeded";
-    n.failed += s.phase == "Failed";
-  }
-  return n;
-}
-
 Status Reconcile(const std::string& root, std::vector<std::string>* created,
                  std::vector<std::string>* deleted) {
   std::vector<std::string> errors;

@@ -106,14 +106,6 @@ struct DaemonSetView {
 std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
                                           std::vector<std::string>* damaged = nullptr);
 
-// A DaemonSet's pods on this node as its status and `describe` count them: current (its pods),
-// ready, up to date (at its revision), and by phase.
-struct DaemonSetPods {
-  int current = 0, ready = 0, up_to_date = 0;
-  int running = 0, waiting = 0, succeeded = 0, failed = 0;
-};
-DaemonSetPods CountDaemonSetPods(const std::string& root, const DaemonSetView& ds);
-
 // What kubelet and the DaemonSet controller do for this node, run after every apply and delete
 // (under StoreLock), with the Linux agent's decisions (agent::PlanReconcile): every stored
 // DaemonSet whose pod template fits the node (agent::CheckFit, `kubernetes.io/os: windows`) has

@@ -1,0 +1,36 @@
+// node_pods.h: a DaemonSet's status counts, made once for both nodes from their pods.
+#include <map>
+#include <tuple>
+
+#include "cli/hostprocess/node_pods.h"
+
+namespace hp::cli {
+
+void CountDaemonSetPods(std::vector<NodeDaemonSet>& daemonsets, const std::vector<NodePod>& pods) {
+  std::map<std::tuple<std::string, std::string>, NodeDaemonSet*> by_name;
+  for (NodeDaemonSet& d : daemonsets) {
+    d.current = d.ready = d.available = d.up_to_date = 0;
+    by_name[{d.ns, d.name}] = &d;
+  }
+  for (const NodePod& p : pods) {
+    if (p.owner_kind != "DaemonSet") continue;
+    auto it = by_name.find({p.ns, p.owner_name});
+    if (it == by_name.end()) continue;
+    NodeDaemonSet& d = *it->second;
+    bool ready = p.status.ready && !p.lost;
+    d.current++;
+    d.ready += ready;
+    d.available += ready;
+    d.up_to_date += p.revision == d.revision;
+  }
+}
+
+Result<std::vector<NodeDaemonSet>> DaemonSetsCounted(NodePods& node) {
+  ASSIGN_OR_RETURN(std::vector<NodeDaemonSet> daemonsets, node.DaemonSets());
+  if (daemonsets.empty()) return daemonsets;
+  ASSIGN_OR_RETURN(std::vector<NodePod> pods, node.ListHeads());
+  CountDaemonSetPods(daemonsets, pods);
+  return daemonsets;
+}
+
+}  // namespace hp::cli
