@@ -87,8 +87,10 @@ int RunWait(const GlobalOptions& global, const WaitFlags& f) {
       bool exists = false, met = false;
       if (t.kind == "pods") {
         auto p = (*node)->Get(f.ns.ns, t.name);
-        if (!p) return Fail(p.error());
-        exists = p->has_value();
+        // A pod whose directory is there without its record is being made or removed (the
+        // watch wakes this loop in the middle of either): not there, this time.
+        if (!p && p.error().code() != ErrorCode::kNotFound) return Fail(p.error());
+        exists = p && p->has_value();
         if (exists && !for_delete) {
           nlohmann::json status = agent::ApiPodStatus((*p)->status);
           for (const auto& c : status.value("conditions", nlohmann::json::array())) {

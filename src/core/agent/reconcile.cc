@@ -110,7 +110,7 @@ Status Agent::ReconcileLocked() {
   ASSIGN_OR_RETURN(auto wanted, WantedPods(&in.applied_daemonsets));
   std::map<std::string, const PodRecord*> want;
   for (const auto& [key, rec] : wanted) {
-    want[key] = &rec;
+    want.emplace(key, &rec);  // the first of a key, as PlanReconcile takes it
     in.wanted.push_back({key, rec.revision});
   }
   for (const std::string& u : unreadable_) {

@@ -59,7 +59,7 @@ bool ReadHead(std::string_view text, PodRecord& r) {
         return in.Json(r.pod[std::string(member)]);
       });
     }
-    if (key == "objects") return in.Skip();
+    if (key == "objects") return in.Array([&] { return in.Skip(); });  // an array, as whole
     if (key == "ownerKind") return in.String(r.owner_kind);
     if (key == "ownerName") return in.String(r.owner_name);
     if (key == "revision") return in.String(r.revision);

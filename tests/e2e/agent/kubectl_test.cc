@@ -2,6 +2,8 @@
 // status/restart, events and get events, get -w, get pods,ds / get all, -o jsonpath= and
 // custom-columns=, --sort-by, delete --all / -l, logs -l --all-containers --prefix, and
 // top's NotFound. Outputs are kubectl's, byte for byte where the columns are predictable.
+#include <unistd.h>
+
 #include <regex>
 
 #include "core/sys/file.h"
@@ -28,6 +30,28 @@ std::string Labelled(const std::string& yaml, const std::string& name, const std
   y.replace(y.find("  name: " + name + "\n"), 9 + name.size(),
             "  name: " + name + "\n  labels:\n" + labels);
   return y;
+}
+
+// wait looks again as soon as a pod's state is written, so it may look while `delete` removes
+// the pod's files or `apply` makes them: a pod directory without its record is no pod yet, or no
+// pod any more (it was an error, "pod.json: not found", found in review).
+TEST_F(AgentE2E, WaitTakesAPodWithoutItsRecordAsNotThere) {
+  CliResult r = Hp("get pods");  // the store's directories
+  ASSERT_EQ(r.rc, 0) << r.err;
+  ASSERT_TRUE(sys::MkdirAll(root_ + "/run/pods/default_half", 0700));
+  r = Hp("wait --for=delete pod/half --timeout=5s");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "pod/half condition met\n");
+  r = Hp("wait --for=condition=Ready pod/half --timeout=1s");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err, "Error from server (NotFound): pods \"half\" not found\n");
+  // A record that is there and damaged is still an error, naming it.
+  ASSERT_TRUE(sys::WriteFile(root_ + "/run/pods/default_half/pod.json", "{"));
+  r = Hp("wait --for=delete pod/half --timeout=1s");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("pod.json"), std::string::npos) << r.err;
+  ASSERT_EQ(::unlink((root_ + "/run/pods/default_half/pod.json").c_str()), 0);
+  ASSERT_EQ(::rmdir((root_ + "/run/pods/default_half").c_str()), 0);
 }
 
 TEST_F(AgentE2E, WaitRolloutAndEvents) {

@@ -88,7 +88,8 @@ TEST_F(RecordHeadTest, ShapesItDoesNotReadAreReadWhole) {
 
 TEST_F(RecordHeadTest, WhatTheWholeReadRefusesIsRefusedWithItsError) {
   for (const char* text : {R"({"ownerKind": "DaemonSet"})", R"({"pod": {"metadata": {}},)",
-                           R"({"pod": {}, "ownerKind": 7})", R"([1, 2])"}) {
+                           R"({"pod": {}, "ownerKind": 7})", R"([1, 2])",
+                           R"({"pod": {}, "objects": {}})", R"({"pod": {}, "objects": null})"}) {
     SCOPED_TRACE(text);
     std::string path = Write(text);
     auto head = ReadPodRecordHead(path);

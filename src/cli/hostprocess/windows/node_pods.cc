@@ -278,7 +278,9 @@ class WindowsNodePods : public NodePods {
       TRY(wn::WriteJson(path, record));
       return "daemonset.apps/" + m.name + (stored ? " configured" : " created");
     }
-    if (auto rec = wn::ReadPodRecord(root_, key)) {
+    bool dir_there = sys::Exists(wn::PodDir(root_, key));
+    if (auto rec = dir_there ? wn::ReadPodRecordBeforeRemoving(root_, key)
+                             : wn::ReadPodRecord(root_, key)) {
       // The same pod as applied, the uid CreatePod gave it aside.
       auto without_uid = [](json pod) {
         if (auto meta = pod.find("metadata"); meta != pod.end() && meta->is_object())
@@ -291,7 +293,7 @@ class WindowsNodePods : public NodePods {
                  "update a pod; delete it and apply again",
                  m.name);
     }
-    if (sys::Exists(wn::PodDir(root_, key))) {
+    if (dir_there) {
       // A pod whose record cannot be read (half made by a killed command, or damaged): what it
       // is cannot be compared, so it goes as the controller would remove it (Reconcile), with
       // its supervisor, and the pod as applied takes its place.

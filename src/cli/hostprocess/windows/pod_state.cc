@@ -170,6 +170,13 @@ Result<PodRecord> ReadPodRecord(const std::string& root, const std::string& key)
   return r;
 }
 
+Result<PodRecord> ReadPodRecordBeforeRemoving(const std::string& root, const std::string& key) {
+  auto rec = ReadPodRecord(root, key);
+  if (rec) return rec;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  return ReadPodRecord(root, key);
+}
+
 Result<k8s::Pod> DecodeRecordPod(const std::string& root, const std::string& key,
                                  const PodRecord& r) {
   std::string source = PodDir(root, key) + "\\pod.json";
@@ -498,10 +505,11 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
     std::string key = file.substr(0, file.size() - strlen(".json"));
     if (!in.applied_daemonsets.count(key)) in.unreadable_daemonsets.insert(key);
   }
+  std::vector<agent::WantedPod> bare;
   for (const std::string& key : sys::ListDir(PodsDir(root)).value_or(std::vector<std::string>{})) {
     agent::StoredPod p;
     p.key = key;
-    if (auto rec = ReadPodRecord(root, key)) {
+    if (auto rec = ReadPodRecordBeforeRemoving(root, key)) {
       p.readable = true;
       p.ns = rec->pod["metadata"].is_object() ? rec->pod["metadata"].value("namespace", "default")
                                               : "default";
@@ -512,7 +520,7 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
       p.restart = Lost(root, key);
       // A bare pod is wanted as long as its record is there: this node keeps no other copy of
       // an applied Pod (`apply` makes the pod, `delete` removes it).
-      if (rec->owner_kind != "DaemonSet") in.wanted.push_back({key, rec->revision});
+      if (rec->owner_kind != "DaemonSet") bare.push_back({key, rec->revision});
     } else {
       // Half made by a command that was killed, or damaged: stopped and removed with what is
       // known of it (its supervisor, its containers' volumes), and made again when wanted.
@@ -522,6 +530,9 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
     }
     in.stored.push_back(std::move(p));
   }
+  // Before the DaemonSets' pods: of a name both want (a bare pod named as a DaemonSet's pod
+  // would be), the first is taken, and the pod there stays.
+  in.wanted.insert(in.wanted.begin(), bare.begin(), bare.end());
   agent::ReconcilePlan plan = agent::PlanReconcile(in);
   for (const agent::ReconcilePlan::Removal& r : plan.remove) {
     if (Status s = RemovePod(root, r.key); !s) {

@@ -50,6 +50,10 @@ struct PodRecord {
 };
 nlohmann::json ToJson(const PodRecord& r);
 Result<PodRecord> ReadPodRecord(const std::string& root, const std::string& key);
+// The same where a failure removes the pod (Reconcile, apply over an unreadable record): a
+// read that fails is tried once more 100 ms later (another program may hold the file for a
+// moment), since removing the pod is for good.
+Result<PodRecord> ReadPodRecordBeforeRemoving(const std::string& root, const std::string& key);
 // The record's Pod decoded as `apply` decoded it (errors name pod.json).
 Result<k8s::Pod> DecodeRecordPod(const std::string& root, const std::string& key,
                                  const PodRecord& r);
