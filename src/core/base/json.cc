@@ -163,37 +163,12 @@ bool JsonPull::Uint(uint64_t& out) {
 
 bool JsonPull::Skip() {
   SkipSpace();
-  return SkipValue(0);
+  return Value(nullptr, 0);
 }
 
 bool JsonPull::Json(json& out) {
   SkipSpace();
-  return Value(out, 0);
-}
-
-// A value at p_ read as Value reads it (the same text taken, the same refused) and dropped
-// without building it: a listing skips a pod's spec this way (issue 16).
-bool JsonPull::SkipValue(int depth) {
-  if (p_ == end_) return false;
-  switch (*p_) {
-    case '{':
-      if (depth + 1 > kMaxJsonDepth) return false;
-      return Object([&](std::string_view) { return SkipValue(depth + 1); });
-    case '[':
-      if (depth + 1 > kMaxJsonDepth) return false;
-      return Array([&] { return SkipValue(depth + 1); });
-    case '"':
-      scratch_.clear();
-      return StringBody(scratch_);
-    case 't':
-      return Word("true");
-    case 'f':
-      return Word("false");
-    case 'n':
-      return Word("null");
-    default:
-      return Number(nullptr);
-  }
+  return Value(&out, 0);
 }
 
 // A string at p_ (its opening quote), appended to `s` decoded.
@@ -339,54 +314,61 @@ bool JsonPull::ScanNumber(const char*& start, bool& negative, bool& is_float) {
   return true;
 }
 
-// A value at p_ (white space skipped) into `out`, as nlohmann builds it: an integer is
+// A value at p_ (white space skipped) into *out, as nlohmann builds it: an integer is
 // number_unsigned when not negative, else number_integer, and a float when it does not fit; a
-// float out of range is nlohmann's error.
-bool JsonPull::Value(json& out, int depth) {
+// float out of range is nlohmann's error. With `out` null the value is read (taken or refused
+// the same way) but not built: Skip, which a listing uses to pass over a pod's spec (issue 16).
+bool JsonPull::Value(json* out, int depth) {
   if (p_ == end_) return false;
   switch (*p_) {
     case '{': {
       if (depth + 1 > kMaxJsonDepth) return false;
-      out = json::object();
-      auto& members = out.get_ref<json::object_t&>();
+      if (!out) return Object([&](std::string_view) { return Value(nullptr, depth + 1); });
+      *out = json::object();
+      auto& members = out->get_ref<json::object_t&>();
       // The files are written by nlohmann (keys in order): the hint makes each insert O(1). A
       // duplicate key finds its member, which the value overwrites: the last one wins.
       return Object([&](std::string_view key) {
         auto it = members.try_emplace(members.end(), std::string(key));
-        return Value(it->second, depth + 1);
+        return Value(&it->second, depth + 1);
       });
     }
     case '[': {
       if (depth + 1 > kMaxJsonDepth) return false;
-      out = json::array();
-      auto& items = out.get_ref<json::array_t&>();
+      if (!out) return Array([&] { return Value(nullptr, depth + 1); });
+      *out = json::array();
+      auto& items = out->get_ref<json::array_t&>();
       return Array([&] {
         items.emplace_back();
-        return Value(items.back(), depth + 1);
+        return Value(&items.back(), depth + 1);
       });
     }
     case '"': {
+      if (!out) {
+        scratch_.clear();
+        return StringBody(scratch_);
+      }
       std::string s;
       if (!StringBody(s)) return false;
-      out = std::move(s);
+      *out = std::move(s);
       return true;
     }
     case 't':
-      if (!Word("true")) return false;
-      out = true;
-      return true;
+      return Literal("true", true, out);
     case 'f':
-      if (!Word("false")) return false;
-      out = false;
-      return true;
+      return Literal("false", false, out);
     case 'n':
-      if (!Word("null")) return false;
-      out = nullptr;
-      return true;
+      return Literal("null", nullptr, out);
     default:
-      break;
+      return Number(out);
   }
-  return Number(&out);
+}
+
+// `word` at p_, and `value` into *out (when not null).
+bool JsonPull::Literal(std::string_view word, json value, json* out) {
+  if (!Word(word)) return false;
+  if (out) *out = std::move(value);
+  return true;
 }
 
 // A number at p_ into *out (when not null), as nlohmann builds it.
@@ -422,7 +404,7 @@ std::optional<nlohmann::json> ParseJson(std::string_view text) {
   nlohmann::json out;
   JsonPull reader(text);
   reader.SkipSpace();
-  if (!reader.Value(out, 0) || !reader.AtEnd()) return std::nullopt;
+  if (!reader.Value(&out, 0) || !reader.AtEnd()) return std::nullopt;
   return out;
 }
 

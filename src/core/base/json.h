@@ -111,8 +111,8 @@ class JsonPull {
   bool Escape(std::string& s);
   // Scans a number: [start, p_) is its text; `is_float` when it has a fraction or exponent.
   bool ScanNumber(const char*& start, bool& negative, bool& is_float);
-  bool Value(nlohmann::json& out, int depth);
-  bool SkipValue(int depth);
+  bool Value(nlohmann::json* out, int depth);
+  bool Literal(std::string_view word, nlohmann::json value, nlohmann::json* out);
   bool Number(nlohmann::json* out);
 
   const char* p_;
