@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -171,8 +172,9 @@ class Agent {
   Store store_;
   NodeSettings settings_;
   Node node_;
-  std::string boot_id_;               // options_.boot_id, else the kernel's
-  std::set<std::string> unreadable_;  // "<kind dir>/<key>" of damaged desired objects
+  std::string boot_id_;  // options_.boot_id, else the kernel's
+  // The keys of the damaged desired objects, by kind dir ("daemonsets", "pods", ...).
+  std::map<std::string, std::set<std::string>> unreadable_;
 };
 
 }  // namespace hp::agent

@@ -30,7 +30,7 @@ Result<std::vector<nlohmann::json>> Agent::ListDesired(const std::string& kind) 
   std::vector<Store::Unreadable> bad;
   ASSIGN_OR_RETURN(auto list, store_.ListDesired(kind, &bad));
   for (const Store::Unreadable& b : bad) {
-    if (unreadable_.insert(b.kind + "/" + b.key).second) {
+    if (unreadable_[b.kind].insert(b.key).second) {
       Warn(fmt::format("{}: skipped (`delete` removes it)", b.error));
     }
   }
@@ -113,12 +113,8 @@ Status Agent::ReconcileLocked() {
     want.emplace(key, &rec);  // the first of a key, as PlanReconcile takes it
     in.wanted.push_back({key, rec.revision});
   }
-  for (const std::string& u : unreadable_) {
-    auto slash = u.find('/');
-    std::string kind = u.substr(0, slash), key = u.substr(slash + 1);
-    if (kind == "daemonsets") in.unreadable_daemonsets.insert(key);
-    if (kind == "pods") in.unreadable_pods.insert(key);
-  }
+  in.unreadable_daemonsets = unreadable_["daemonsets"];
+  in.unreadable_pods = unreadable_["pods"];
   ASSIGN_OR_RETURN(std::vector<std::string> keys, store_.ListPodKeys());
   std::map<std::string, PodView> views;
   for (const std::string& key : keys) {

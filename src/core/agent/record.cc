@@ -35,13 +35,22 @@ void from_json(const nlohmann::json& j, PodRecord& r) {
   r.log_max_files = j.value("logMaxFiles", r.log_max_files);
 }
 
-Result<PodRecord> ReadPodRecord(const std::string& path) {
-  ASSIGN_OR_RETURN(nlohmann::json j, ReadJsonFile(path));
+namespace {
+
+// The record in `j`, read from `path`, with nlohmann's conversions (their error, naming it).
+Result<PodRecord> RecordOf(const nlohmann::json& j, const std::string& path) {
   try {
     return j.get<PodRecord>();
   } catch (const nlohmann::json::exception& e) {
     return Err(ErrorCode::kInvalidArgument, "\"{}\": {}", path, e.what());
   }
+}
+
+}  // namespace
+
+Result<PodRecord> ReadPodRecord(const std::string& path) {
+  ASSIGN_OR_RETURN(nlohmann::json j, ReadJsonFile(path));
+  return RecordOf(j, path);
 }
 
 namespace {
@@ -79,11 +88,7 @@ Result<PodRecord> ReadPodRecordHead(const std::string& path) {
   PodRecord r;
   if (ReadHead(text, r) && r.pod.is_object()) return r;
   ASSIGN_OR_RETURN(nlohmann::json j, ParseJsonText(path, text));
-  try {
-    return j.get<PodRecord>();
-  } catch (const nlohmann::json::exception& e) {
-    return Err(ErrorCode::kInvalidArgument, "\"{}\": {}", path, e.what());
-  }
+  return RecordOf(j, path);
 }
 
 Result<std::unique_ptr<DecodedRecord>> DecodeRecord(const PodRecord& r, const std::string& path) {
