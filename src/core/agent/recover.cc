@@ -137,6 +137,10 @@ void Agent::SetSupervisor(PodView& v) const {
   // lost, retried.
   v.lost = !v.status.finished && !v.supervisor_alive && !v.status.sandbox_refused &&
            !v.status.unscheduled;
+  // Nothing vouches for a lost pod's readiness: Ready is False, as the node lifecycle controller
+  // marks the pods of a node that stopped reporting (MarkPodsNotReady). Its container statuses
+  // stay the last ones written, as they do in a cluster.
+  if (v.lost) v.status.ready = false;
 }
 
 void Agent::SweepOrphanContainers() {

@@ -357,6 +357,17 @@ TEST_F(AgentE2E, KilledSupervisorIsSeenAndReadopted) {
   ASSERT_TRUE(WaitFor([&] { return StatusColumnOf(pod, "kube-system") == "Unknown"; }, 5000))
       << Hp("get pods -A").out;
   EXPECT_NE(Hp("describe pod -n kube-system " + pod).out.find("SupervisorLost"), std::string::npos);
+  // Ready goes False, as the node lifecycle controller marks the pods of a lost node.
+  CliResult w = Hp("wait --for=condition=Ready=false --timeout 2s -n kube-system pod/" + pod);
+  EXPECT_EQ(w.rc, 0) << w.err;
+  EXPECT_EQ(w.out, "pod/" + pod + " condition met\n");
+  nlohmann::json lost = PodJson(pod, "kube-system");
+  for (const auto& c : lost["status"]["conditions"]) {
+    if (c["type"] == "Ready") EXPECT_EQ(c["status"], "False");
+  }
+  EXPECT_NE(Hp("get ds -n kube-system").out.find("privileged-daemonset   1         1         0"),
+            std::string::npos)
+      << Hp("get ds -n kube-system").out;
   // `apply` (with or without files) cleans up what the dead supervisor left and restarts it.
   CliResult r = Hp("apply");
   ASSERT_EQ(r.rc, 0) << r.err;
