@@ -121,6 +121,7 @@ bool Read(JsonPull& in, PodStatus& s) {
     if (k == "schedulingMessage") return once(21) && Read(in, s.scheduling_message);
     if (k == "liveContainers") return once(22) && Read(in, s.live_containers);
     if (k == "updated") return once(23) && Read(in, s.updated);
+    if (k == "volumeRoot") return once(24) && Read(in, s.volume_root);
     return in.Skip();
   });
 }
@@ -271,6 +272,7 @@ void to_json(nlohmann::json& j, const PodStatus& s) {
                      {"schedulingMessage", s.scheduling_message},
                      {"liveContainers", s.live_containers},
                      {"updated", s.updated}};
+  if (!s.volume_root.empty()) j["volumeRoot"] = s.volume_root;  // Windows only
 }
 void from_json(const nlohmann::json& j, PodStatus& s) {
   Get(j, "phase", s.phase);
@@ -297,6 +299,7 @@ void from_json(const nlohmann::json& j, PodStatus& s) {
   Get(j, "schedulingMessage", s.scheduling_message);
   Get(j, "liveContainers", s.live_containers);
   Get(j, "updated", s.updated);
+  Get(j, "volumeRoot", s.volume_root);
 }
 
 bool DecodePodStatus(std::string_view text, PodStatus& out) {

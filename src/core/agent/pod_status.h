@@ -80,6 +80,7 @@ struct PodStatus {
   // What a clean-up needs when pod.json is unreadable: the pod's uid and job root.
   std::string pod_uid;
   std::string job_root;      // job::JobOptions::root (Linux: --cgroup-root), stored as "cgroupRoot"
+  std::string volume_root;   // Windows: where the containers' volumes are made (--volume-root)
   bool finished = false;     // the supervisor ended on its own (pod done or deleted)
   bool terminating = false;  // a delete is in progress
   // The kubelet refused to create the pod's sandbox (a feature gate): no supervisor; every

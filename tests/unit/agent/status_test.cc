@@ -87,6 +87,7 @@ PodStatus FullStatus() {
   s.supervisor_boot = "boot-id";
   s.pod_uid = "uid";
   s.job_root = "hostprocess";
+  s.volume_root = "C:\\hpvols";
   s.finished = s.terminating = s.sandbox_refused = s.unscheduled = s.rejected = true;
   s.scheduling_message = "0/1 nodes are available";
   s.live_containers = {"a", "b"};

@@ -396,6 +396,22 @@ hp delete pod keeper
 wait_for no_keeper
 check "delete of the replaced pod: no container left" no_keeper
 
+# A pod made under another --volume-root, whose supervisor died and whose record then cannot be
+# read: delete finds its container volume from the status (the supervisor writes the root there
+# too). Before, it looked under C:\hpc and left the volume behind.
+hp apply --volume-root 'C:\hpvols' -f $data/long-pod.yaml
+wait_for running_keeper
+check "apply --volume-root: the container volume is made there" \
+  test -n "$(ls -A "$WINEPREFIX/drive_c/hpvols" 2>/dev/null)"
+kill_ours "$sup"
+wait_for no_keeper
+echo '{"pod": ' >"$state/pods/default_keeper/pod.json"
+hp delete pod keeper
+check "delete of a dead pod whose record cannot be read: no pod state left" \
+  test -z "$(ls -A "$state/pods")"
+check "delete of a dead pod whose record cannot be read: its volume under --volume-root is gone" \
+  test -z "$(ls -A "$WINEPREFIX/drive_c/hpvols")"
+
 # A supervisor that cannot start its pod records it Failed and finished: the pod's record is
 # damaged behind its back (a container list that does not decode) and the pod re-adopted.
 container_runs() { test -n "$(alive 127.0.0.81)"; }  # for wait_for: run again each time

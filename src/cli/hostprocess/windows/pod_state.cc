@@ -293,9 +293,15 @@ Status StartSupervisor(const std::string& root, const std::string& key) {
 // (each id is recorded before either is made); what is left goes into `left`.
 void RemoveLiveVolumes(const std::string& root, const std::string& key,
                        std::vector<std::string>& left) {
+  // From the record, else from the status (its supervisor writes it there too), else the default.
+  auto rec = ReadPodRecord(root, key);
+  auto st = ReadStatus(root, key);
   std::string volume_root = "C:\\hpc";
-  if (auto rec = ReadPodRecord(root, key)) volume_root = rec->volume_root;
-  if (auto st = ReadStatus(root, key)) {
+  if (rec)
+    volume_root = rec->volume_root;
+  else if (st && !st->volume_root.empty())
+    volume_root = st->volume_root;
+  if (st) {
     for (const std::string& id : st->live_containers) {
       if (!IsContainerId(id)) continue;  // never a path: only a volume of ours is removed
       for (std::string& what :

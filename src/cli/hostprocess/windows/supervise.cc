@@ -104,6 +104,8 @@ class PodSupervisor {
         status_.events = std::move(before->events);  // an earlier supervisor's stay, as on Linux
       }
       status_.supervisor_pid = static_cast<pid_t>(GetCurrentProcessId());
+      // Where this pod's volumes are: a clean-up of a pod whose record cannot be read finds them.
+      status_.volume_root = record_.volume_root;
       // hostNetwork: the pod's IP is the node's (status.hostIP, podIP), as kubelet reports it.
       status_.host_ip = agent::HostIp();
       Event("Normal", "Scheduled",
