@@ -445,7 +445,8 @@ void PruneDaemonSetEvents(const std::string& root) {
 }  // namespace
 
 std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
-                                          std::vector<std::string>* damaged) {
+                                          std::vector<std::string>* damaged,
+                                          std::set<std::string>* unreadable) {
   agent::Node node = agent::LocalNode({});
   std::vector<DaemonSetView> out;
   std::vector<std::string> files =
@@ -460,12 +461,14 @@ std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
     auto decoded = k8s::DecodeString(obj.dump(-1, ' ', true), path);
     const k8s::DaemonSet* ds =
         decoded && !decoded->objects.empty() ? decoded->objects[0].daemon_set() : nullptr;
+    std::string key = file.substr(0, file.size() - strlen(".json"));
     if (!ds) {
       if (damaged) damaged->push_back("\"" + path + "\": damaged; `delete daemonset` removes it");
+      if (unreadable) unreadable->insert(key);
       continue;
     }
     DaemonSetView v;
-    v.key = file.substr(0, file.size() - strlen(".json"));
+    v.key = key;
     v.ns = ds->metadata.namespace_.empty() ? "default" : ds->metadata.namespace_;
     v.name = ds->metadata.name;
     v.object = obj;
@@ -489,7 +492,8 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
   // (agent/reconcile_plan.h).
   agent::ReconcileInput in;
   std::map<std::string, PodRecord> want;
-  for (DaemonSetView& ds : ListDaemonSets(root, &errors)) {
+  // A DaemonSet file that is there but cannot be read (named): its pod is left as it is.
+  for (DaemonSetView& ds : ListDaemonSets(root, &errors, &in.unreadable_daemonsets)) {
     in.applied_daemonsets.insert(ds.key);
     if (!ds.fit.fits) continue;
     std::string name = agent::DaemonPodName(ds.ns, ds.name, ds.revision);
@@ -503,13 +507,6 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
     std::string key = agent::ObjectKey(ds.ns, name);
     in.wanted.push_back({key, r.revision});
     want.emplace(key, std::move(r));
-  }
-  // A DaemonSet file that is there but cannot be read (named above): its pod is left as it is.
-  for (const std::string& file :
-       sys::ListDir(DaemonSetsDir(root)).value_or(std::vector<std::string>{})) {
-    if (!EndsWith(file, ".json")) continue;
-    std::string key = file.substr(0, file.size() - strlen(".json"));
-    if (!in.applied_daemonsets.count(key)) in.unreadable_daemonsets.insert(key);
   }
   std::vector<agent::WantedPod> bare;
   for (const std::string& key : sys::ListDir(PodsDir(root)).value_or(std::vector<std::string>{})) {

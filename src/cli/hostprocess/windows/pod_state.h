@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -106,9 +107,11 @@ struct DaemonSetView {
   std::string revision;              // controller-revision-hash of its template
   std::vector<agent::Event> events;  // the controller's: SuccessfulCreate, SuccessfulDelete
 };
-// Every stored DaemonSet; `damaged` (optional) receives an error per file that cannot be read.
+// Every stored DaemonSet; `damaged` (optional) receives an error per file that cannot be read,
+// and `unreadable` (optional) that file's key.
 std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
-                                          std::vector<std::string>* damaged = nullptr);
+                                          std::vector<std::string>* damaged = nullptr,
+                                          std::set<std::string>* unreadable = nullptr);
 
 // What kubelet and the DaemonSet controller do for this node, run after every apply and delete
 // (under StoreLock), with the Linux agent's decisions (agent::PlanReconcile): every stored
