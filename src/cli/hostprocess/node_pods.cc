@@ -19,19 +19,6 @@
 namespace hp::cli {
 namespace {
 
-// PodWatch over sys::DirWatch: the store's pod directories (a pod made or removed) and the
-// pod's own (its status and supervisor files are written aside and renamed over, its `stop`
-// marker made).
-class DirPodWatch : public PodWatch {
- public:
-  DirPodWatch(std::string pods_dir, std::string pod_dir)
-      : watch_({std::move(pods_dir), std::move(pod_dir)}) {}
-  void Wait(std::chrono::milliseconds at_most) override { watch_.Wait(at_most); }
-
- private:
-  sys::DirWatch watch_;
-};
-
 class AgentNodePods : public NodePods {
  public:
   AgentNodePods(std::unique_ptr<agent::Agent> agent, std::string root)
@@ -39,10 +26,12 @@ class AgentNodePods : public NodePods {
 
   Result<std::vector<NodePod>> List() override { return ListViews(/*heads=*/false); }
   Result<std::vector<NodePod>> ListHeads() override { return ListViews(/*heads=*/true); }
+  // The store's pod directories (a pod made or removed) and the pod's own (its status and
+  // supervisor files are written aside and renamed over, its `stop` marker made).
   std::unique_ptr<PodWatch> WatchPod(const std::string& ns, const std::string& name) override {
     const agent::Store& store = agent_->store();
-    return std::make_unique<DirPodWatch>(store.PodsRunDir(),
-                                         store.PodDir(agent::ObjectKey(ns, name)));
+    return std::make_unique<DirPodWatch>(
+        std::vector<std::string>{store.PodsRunDir(), store.PodDir(agent::ObjectKey(ns, name))});
   }
   Result<std::optional<NodePod>> Get(const std::string& ns, const std::string& name) override {
     ASSIGN_OR_RETURN(auto view, agent_->GetPod(ns, name));

@@ -19,6 +19,7 @@
 #include "core/base/result.h"
 #include "core/job/job.h"
 #include "core/k8s/types.h"
+#include "core/sys/dir_watch.h"
 
 namespace hp::cli {
 
@@ -69,6 +70,17 @@ class PodWatch {
 class SleepingPodWatch : public PodWatch {
  public:
   void Wait(std::chrono::milliseconds at_most) override { std::this_thread::sleep_for(at_most); }
+};
+
+// A watch over the store's directories that hold the pod's state (sys::DirWatch): woken when a
+// file is made, renamed over, written or removed in them.
+class DirPodWatch : public PodWatch {
+ public:
+  explicit DirPodWatch(std::vector<std::string> dirs) : watch_(std::move(dirs)) {}
+  void Wait(std::chrono::milliseconds at_most) override { watch_.Wait(at_most); }
+
+ private:
+  sys::DirWatch watch_;
 };
 
 class NodePods {

@@ -1,12 +1,12 @@
-// hp/sys: wakes a waiter when the entries of some directories change (Linux: inotify), so that
-// a command waiting for the node's state (`wait`) looks again at once instead of on a timer.
+// hp/sys: wakes a waiter when the entries of some directories change (Linux: inotify; Windows:
+// change notifications, windows/dir_watch.cc), so that a command waiting for the node's state
+// (`wait`) looks again at once instead of on a timer.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
-
-#include "core/base/unique_fd.h"
 
 namespace hp::sys {
 
@@ -15,16 +15,21 @@ class DirWatch {
   // Watches `dirs`: an entry made, removed, renamed in or out, or written and closed. A directory
   // that does not exist (yet), or that was removed, is watched again from the next Wait that
   // finds it: watch its parent too to be woken when it is made.
+  // Windows: each directory is watched with everything below it, through a handle that keeps
+  // a removed directory's name taken until the watch ends: watch a parent that stays instead.
   explicit DirWatch(std::vector<std::string> dirs);
+  ~DirWatch();
+  DirWatch(const DirWatch&) = delete;
+  DirWatch& operator=(const DirWatch&) = delete;
   // Returns true once something changed since the last Wait (or since the watch was made),
-  // false after `at_most` without a change. Without inotify it sleeps `at_most`.
+  // false after `at_most` without a change. Where the system cannot watch, it sleeps `at_most`.
   bool Wait(std::chrono::milliseconds at_most);
 
  private:
+  struct State;  // the platform's handles
   void AddMissing();
-  UniqueFd fd_;
   std::vector<std::string> dirs_;
-  std::vector<int> wds_;  // per directory; -1 while not watched
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace hp::sys

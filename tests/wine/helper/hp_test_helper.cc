@@ -20,16 +20,28 @@
 //   spew BYTES CODE               writes "spew: exiting with CODE" on stderr, then BYTES bytes
 //                                 of 63-byte lines on stdout, exits with CODE (an exec probe's
 //                                 command whose output is more than a pipe holds)
+//   dir-watch DIR                 sys::DirWatch on DIR (made, with DIR\sub): prints
+//                                 "quiet: <0|1>" (a 300 ms wait with no change timed out), then
+//                                 "made: <0|1> <ms> ms" (woken within 5 s by DIR\file made from
+//                                 another thread 300 ms in), "renamed: ..." (DIR\file renamed
+//                                 over DIR\sub), and "subtree: ..." (DIR\sub\file written;
+//                                 within 2 s); exits 0 when the first three are 1, since Wine
+//                                 does not report changes below the directory itself
+//                                 (tests/wine/pods/pods_test.sh: what `wait` sleeps on)
 #include <fcntl.h>
 #include <io.h>
 #include <windows.h>
 #include <winsock2.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
+
+#include "core/sys/dir_watch.h"
 
 namespace {
 
@@ -58,7 +70,7 @@ BOOL WINAPI Handler(DWORD event) {
 int Usage() {
   std::fputs(
       "usage: hp-test-helper ctrl-exit FILE DELAY_MS CODE | ctrl-ignore FILE | tty-check [echo] | "
-      "listen PORT | http PORT STATUS | spew BYTES CODE\n",
+      "listen PORT | http PORT STATUS | spew BYTES CODE | dir-watch DIR\n",
       stderr);
   return 2;
 }
@@ -156,7 +168,44 @@ int Spew(long bytes, int code) {
   return code;
 }
 
+// dir-watch DIR (above).
+int DirWatchCheck(const std::string& dir) {
+  CreateDirectoryA(dir.c_str(), nullptr);
+  CreateDirectoryA((dir + "\\sub").c_str(), nullptr);
+  hp::sys::DirWatch watch({dir});
+  using Clock = std::chrono::steady_clock;
+  bool quiet = !watch.Wait(std::chrono::milliseconds(300));
+  std::printf("quiet: %d\n", quiet ? 1 : 0);
+  // Woken by `change`, made 300 ms in on another thread, within `within`.
+  auto woken_by = [&](const char* what, std::chrono::milliseconds within, auto change) {
+    std::thread t([&] {
+      Sleep(300);
+      change();
+    });
+    auto start = Clock::now();
+    bool woken = watch.Wait(within);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+    t.join();
+    std::printf("%s: %d %lld ms\n", what, woken ? 1 : 0, static_cast<long long>(ms));
+    std::fflush(stdout);
+    return woken;
+  };
+  auto write = [](const std::string& path) {
+    if (FILE* f = std::fopen(path.c_str(), "w")) {
+      std::fputs("x", f);
+      std::fclose(f);
+    }
+  };
+  bool made = woken_by("made", std::chrono::milliseconds(5000), [&] { write(dir + "\\file"); });
+  bool renamed = woken_by("renamed", std::chrono::milliseconds(5000), [&] {
+    MoveFileA((dir + "\\file").c_str(), (dir + "\\sub\\moved").c_str());
+  });
+  woken_by("subtree", std::chrono::milliseconds(2000), [&] { write(dir + "\\sub\\file"); });
+  return quiet && made && renamed ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
+  if (argc == 3 && std::strcmp(argv[1], "dir-watch") == 0) return DirWatchCheck(argv[2]);
   if (argc == 3 && std::strcmp(argv[1], "listen") == 0) return Listen(std::atoi(argv[2]));
   if (argc == 4 && std::strcmp(argv[1], "http") == 0)
     return Http(std::atoi(argv[2]), std::atoi(argv[3]));

@@ -34,6 +34,16 @@ check "wait --for=condition=Ready: kubectl's words once the pod is Ready" \
 hp wait --for=condition=Ready pod/nosuch --timeout 1s
 check "wait: an unknown pod is NotFound (exit 1)" \
   test "$rc" -eq 1 -a "$(tr -d '\r' <"$out/err")" = 'Error from server (NotFound): pods "nosuch" not found'
+# What `wait` sleeps on between looks (sys::DirWatch over change notifications, dir_watch.h):
+# woken by a file made in the watched directory and by a rename out of it, not by the clock; a
+# wait without a change times out. (Changes further below are not reported by Wine: untested.)
+helper="$(realpath -m "$(dirname "$1")/../../../tests/wine/helper/hp-test-helper.exe")"
+if [ -f "$helper" ]; then
+  "$WINE" "$helper" dir-watch 'C:\hpwatch' </dev/null >"$out/out" 2>"$out/err"
+  rc=$?
+  check "wait's directory watch: quiet without a change, woken by a file made and renamed" \
+    test "$rc" -eq 0
+fi
 hp wait --for=condition=Ready=false pod/keeper --timeout 1s
 check "wait --for=condition=Ready=false: kubectl's timeout words (exit 1)" \
   test "$rc" -eq 1 -a "$(tr -d '\r' <"$out/err")" = "error: timed out waiting for the condition on pods/keeper"

@@ -76,6 +76,12 @@ class WindowsNodePods : public NodePods {
       if (auto p = Read(key)) pods.push_back(std::move(*p));
     return pods;
   }
+  // Everything below the pods directory (a pod made or removed, its status and supervisor files
+  // renamed over, its `stop` marker made): not the pod's own directory, which a watch's handle
+  // would keep from being made again after a delete (dir_watch.h).
+  std::unique_ptr<PodWatch> WatchPod(const std::string&, const std::string&) override {
+    return std::make_unique<DirPodWatch>(std::vector<std::string>{wn::PodsDir(root_)});
+  }
   Result<std::optional<NodePod>> Get(const std::string& ns, const std::string& name) override {
     return Read(agent::ObjectKey(ns, name));
   }
