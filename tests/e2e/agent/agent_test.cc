@@ -77,9 +77,21 @@ TEST_F(AgentE2E, SeedDaemonSetApplyGetLogsExecDescribeTopDelete) {
                 std::string::npos,
             false);
   EXPECT_EQ(Hp("exec -i -n kube-system " + pod + " -- cat", "from stdin\n").out, "from stdin\n");
-  CliResult t = Hp("exec -t -n kube-system " + pod + " -- tty");
+  // A terminal as kubectl gives one (SetupTTY): with -i on a terminal; not with -t alone, and
+  // with a warning when the input is not a terminal.
+  CliResult t = HpOnTerminal("exec -it -n kube-system " + pod + " -- tty");
   EXPECT_EQ(t.rc, 0) << t.err;
   EXPECT_NE(t.out.find("/dev/pts/"), std::string::npos) << t.out;
+  CliResult no_i = HpOnTerminal("exec -t -n kube-system " + pod + " -- tty");
+  EXPECT_EQ(no_i.rc, 1) << no_i.err;
+  EXPECT_EQ(no_i.out, "not a tty\n");
+  EXPECT_EQ(no_i.err, "command terminated with exit code 1\n");
+  CliResult piped = Hp("exec -it -n kube-system " + pod + " -- tty", "input\n");
+  EXPECT_EQ(piped.rc, 1);
+  EXPECT_EQ(piped.out, "not a tty\n");
+  EXPECT_EQ(piped.err,
+            "Unable to use a TTY - input is not a terminal or the right kind of file\n"
+            "command terminated with exit code 1\n");
   CliResult nf = Hp("exec -n kube-system " + pod + " -- no-such-command");
   EXPECT_EQ(nf.rc, 127);
   EXPECT_NE(nf.err.find("searched"), std::string::npos) << nf.err;

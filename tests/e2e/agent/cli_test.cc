@@ -64,7 +64,7 @@ TEST_F(AgentE2E, ExecSaysHowTheCommandEnded) {
   CliResult e = Hp("exec two -- sh -c 'exit 3'");
   EXPECT_EQ(e.rc, 3);
   EXPECT_EQ(e.err, "Defaulted container \"c\" out of: c, d\ncommand terminated with exit code 3\n");
-  CliResult t = Hp("exec -t two -c d -- sh -c 'echo $TERM'");
+  CliResult t = HpOnTerminal("exec -it two -c d -- sh -c 'echo $TERM'");
   EXPECT_EQ(t.rc, 0) << t.err;
   EXPECT_NE(t.out.find("xterm"), std::string::npos) << t.out;
   EXPECT_EQ(Hp("exec two -c d -- true").err, "");

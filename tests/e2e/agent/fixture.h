@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -111,6 +112,23 @@ class AgentE2E : public ::testing::Test {
     int rc = ::system(cmd.c_str());
     CliResult r;
     r.rc = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    r.out = ReadOr(base + ".out");
+    r.err = ReadOr(base + ".err");
+    return r;
+  }
+
+  // The same with a terminal as stdin (util-linux `script` makes a pseudo-terminal for it).
+  CliResult HpOnTerminal(const std::string& args) {
+    static int n = 0;
+    std::string base = root_ + "/tty-" + std::to_string(++n);
+    std::string inner = "'" + Binary() + "' --root '" + root_ + "' " + args + " >'" + base +
+                        ".out' 2>'" + base + ".err'; echo $? >'" + base + ".rc'";
+    EXPECT_TRUE(sys::WriteFile(base + ".sh", inner + "\n"));
+    std::string cmd = "script -qec 'sh " + base + ".sh' /dev/null </dev/null >/dev/null 2>&1";
+    (void)::system(cmd.c_str());
+    CliResult r;
+    std::string rc = ReadOr(base + ".rc");
+    r.rc = rc.empty() ? -1 : std::atoi(rc.c_str());
     r.out = ReadOr(base + ".out");
     r.err = ReadOr(base + ".err");
     return r;
