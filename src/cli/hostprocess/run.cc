@@ -2,8 +2,8 @@
 // as the API server would (refusing with `validate`'s text), then runs the pod with
 // hp/pod's PodRunner: init containers, then all containers, output on the terminal with a
 // `[container] ` prefix and in the CRI log, Ctrl-C/SIGTERM stop with the grace period, exit
-// code of the first failing container. Exit 1: rejected manifest; 2: bad usage or unreadable
-// input; 124: --timeout; 128: a container could not be started.
+// code of the first failing container. Exit 1: rejected manifest, bad usage or unreadable input
+// (as kubectl exits, docs/run.md); 124: --timeout; 128: a container could not be started.
 #include <fmt/format.h>
 #include <pthread.h>
 #include <signal.h>

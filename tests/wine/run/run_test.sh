@@ -225,6 +225,15 @@ check "group: a name that is no group (Wine's NetLocalGroupGetInfo says it is) l
   grep -q 'container "shell": log on as "nosuchgroup": ' "$out/err"
 check "group: ... and makes no ephemeral user" test "$(grep -c 'ephemeral' "$out/err")" -eq 0
 
+# Input that cannot be read, and input with no pod, exit 1 as on Linux (docs/run.md); they
+# exited 2 on Windows before.
+run -f "$out/no-such-file.yaml"
+check "run: an unreadable input exits 1, naming the file" \
+  test "$rc" -eq 1 -a -n "$(grep -F "no-such-file.yaml" "$out/err")"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: only}\n' >"$out/no-pod.yaml"
+run -f "$out/no-pod.yaml"
+check "run: an input with no pod exits 1" \
+  test "$rc" -eq 1 -a "$(tr -d '\r' <"$out/err")" = "error: no Pod or DaemonSet to run"
 run -f tests/data/k8s/hostprocess-pod-no-hostnetwork.yaml
 check "run: a rejected manifest exits 1 with the API server's words" \
   grep -q "hostNetwork must be true" "$out/err"

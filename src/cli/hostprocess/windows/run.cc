@@ -4,8 +4,9 @@
 // `<volume-root>\<id>\` (CONTAINER_SANDBOX_MOUNT_POINT, trailing `\`), with hcsshim's
 // environment and application-name rules (core/windows). When a container's first process
 // ends, its job is terminated: nothing it started outlives it. Exit code: the first failing
-// container's; 1: rejected manifest; 2: bad usage, unreadable input or what the preview does
-// not support yet; 124: --timeout reached; 128: a container could not be started. --timeout
+// container's; 1: rejected manifest, bad usage or unreadable input (as on Linux, docs/run.md);
+// 2: what the preview does not support yet; 124: --timeout reached; 128: a container could not
+// be started. --timeout
 // and a console control event (Ctrl-C, Ctrl-Break, the console closed) stop the pod as a delete
 // does: CTRL_SHUTDOWN_EVENT to each running container's processes, the pod's grace period, then
 // TerminateJobObject.
@@ -206,11 +207,11 @@ int RunPod(const RunFlags& flags) {
     timeout = *d;
   }
   k8s::AdmissionOptions opts;
-  if (!MakeAdmissionOptions(flags.admission, &opts)) return 2;
+  if (!MakeAdmissionOptions(flags.admission, &opts)) return 1;
   auto decoded = DecodeManifests(flags.files);
   if (!decoded) {
     Write(stderr, "error: " + decoded.error().ToString() + "\n");
-    return 2;
+    return 1;
   }
   if (!WarnAndAdmit(*decoded, opts)) return 1;
   // The pod to run: the first Pod, or the pod a DaemonSet's template makes (named after it).
@@ -229,7 +230,7 @@ int RunPod(const RunFlags& flags) {
   }
   if (!found) {
     Write(stderr, "error: no Pod or DaemonSet to run\n");
-    return 2;
+    return 1;
   }
   const k8s::Pod& pod = *found;
   // The ConfigMaps and Secrets of the same input, as Linux's run takes them.
