@@ -1,236 +1,84 @@
-// `hostprocess run -f pod.yaml`: one pod in the foreground (SPEC §6). Validates the manifests
-// as the API server would (refusing with `validate`'s text), then runs the pod with
-// hp/pod's PodRunner: init containers, then all containers, output on the terminal with a
-// `[container] ` prefix and in the CRI log, Ctrl-C/SIGTERM stop with the grace period, exit
-// code of the first failing container. Exit 1: rejected manifest, bad usage or unreadable input
-// (as kubectl exits, docs/run.md); 124: --timeout; 128: a container could not be started.
+// `hostprocess run -f pod.yaml`: one pod in the foreground (SPEC §6), the same verb on Linux
+// and Windows. Validates the manifests as the API server would (refusing with `validate`'s
+// text), takes the input's one Pod, or one DaemonSet's pod (named after it), and runs it on this
+// node (RunInForeground, run_node.h): init containers, then all containers, their output on the
+// terminal with a `[container] ` prefix; Ctrl-C stops the pod with its grace period. Exit code:
+// the first failing container's, 0 when all succeed; 1: rejected manifest, bad usage or
+// unreadable input (as kubectl exits, docs/run.md); 124: --timeout; 128: a container could not
+// be started.
 #include <fmt/format.h>
-#include <pthread.h>
-#include <signal.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <cstdio>
-#include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cli/hostprocess/admission_cli.h"
+#include "cli/hostprocess/cli_output.h"
 #include "cli/hostprocess/command.h"
 #include "cli/hostprocess/manifests.h"
-#include "core/agent/foreground.h"
+#include "cli/hostprocess/run_node.h"
 #include "core/agent/naming.h"
-#include "core/agent/node_flags.h"
-#include "core/base/strings.h"
-#include "core/image/plugin.h"
-#include "core/job/job.h"
 #include "core/k8s/admission.h"
 #include "core/k8s/decode.h"
-#include "core/k8s/features.h"
-#include "core/pod/dir_rootfs.h"
-#include "core/pod/node_info.h"
-#include "core/pod/pod_runner.h"
-#include "core/pod/store_rootfs.h"
-#include "core/sandbox/volumes.h"
-#include "core/sys/file.h"
-#include "core/user/accounts.h"
+#include "core/pod/duration.h"
 
 namespace hp::cli {
 namespace {
 
 struct RunFlags {
   std::vector<std::string> files;
-  std::string job_root = "/hostprocess";
-  bool rm = false;
   std::string timeout;
   AdmissionFlags admission;
-  std::string rootfs;  // hidden: a directory as the image of every container
   bool verbose = false;
-  std::string feature_gates;  // kubelet --feature-gates
-};
-
-void Write(FILE* f, const std::string& s) {
-  if (!s.empty()) fwrite(s.data(), 1, s.size(), f);
-  fflush(f);
-}
-
-// A thread that waits for SIGINT, SIGTERM or SIGHUP (blocked in every thread from here on) and
-// calls `on_signal` once; Join (or the destructor) ends it, woken by SIGUSR1 sent to it alone.
-class SignalWaiter {
- public:
-  explicit SignalWaiter(std::function<void()> on_signal) {
-    sigset_t set;
-    sigemptyset(&set);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaddset(&set, sig);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    thread_ = std::thread([this, set, on_signal = std::move(on_signal)] {
-      int sig = 0;
-      while (sigwait(&set, &sig) == 0) {
-        if (done_.load()) return;
-        if (sig == SIGUSR1) continue;  // not ours
-        on_signal();
-        return;
-      }
-    });
-  }
-  ~SignalWaiter() { Join(); }
-  void Join() {
-    if (!thread_.joinable()) return;
-    done_.store(true);
-    pthread_kill(thread_.native_handle(), SIGUSR1);
-    thread_.join();
-  }
-
- private:
-  std::atomic<bool> done_{false};
-  std::thread thread_;
+  std::shared_ptr<RunNodeFlags> node;
 };
 
 int RunPod(const GlobalOptions& global, const RunFlags& flags) {
   // Admission first: a rejected manifest never runs.
   k8s::AdmissionOptions admission;
   if (!MakeAdmissionOptions(flags.admission, &admission)) return 1;
-  if (auto s = agent::CheckCgroupRoot(flags.job_root); !s) {
-    Write(stderr, fmt::format("error: --cgroup-root: {}\n", s.error().ToString()));
-    return 1;
-  }
-  auto gates = k8s::ParseFeatureGates(flags.feature_gates);
-  if (!gates) {
-    Write(stderr, "error: " + gates.error().ToString() + "\n");
-    return 1;
-  }
-  std::optional<std::chrono::milliseconds> timeout;
+  if (!CheckRunNodeFlags(*flags.node)) return 1;
+  ForegroundPod run;
+  run.verbose = flags.verbose;
   if (!flags.timeout.empty()) {
     auto d = pod::ParseDuration(flags.timeout);
     if (!d) {
-      Write(stderr, fmt::format("error: --timeout: {}\n", d.error().ToString()));
+      Print(stderr, fmt::format("error: --timeout: {}\n", d.error().ToString()));
       return 1;
     }
-    timeout = *d;
+    run.timeout = *d;
   }
   auto decoded = DecodeManifests(flags.files);
   if (!decoded) {
-    Write(stderr, "error: " + decoded.error().ToString() + "\n");
+    Print(stderr, "error: " + decoded.error().ToString() + "\n");
     return 1;
   }
   if (!WarnAndAdmit(*decoded, admission)) return 1;
-  std::vector<k8s::Pod*> pods;
-  pod::PodObjects objects;
-  for (k8s::Object& o : decoded->objects) {
-    if (auto* p = std::get_if<k8s::Pod>(&o.value)) pods.push_back(p);
-    if (o.config_map()) objects.config_maps.push_back(o.config_map());
-    if (o.secret()) objects.secrets.push_back(o.secret());
-    if (o.service_account()) objects.service_accounts.push_back(o.service_account());
-  }
-  if (pods.size() != 1) {
-    Write(stderr,
-          fmt::format("error: run needs exactly one Pod in its input, found {}\n", pods.size()));
-    return 1;
-  }
-  k8s::Pod& pod = *pods[0];
-  if (!gates->windows_host_process_containers && k8s::HasWindowsHostProcessContainer(pod.spec)) {
-    // The kubelet would keep the pod Pending and try again; in the foreground there is no
-    // point: its event, and the exit code of a container that could not start.
-    Write(stderr, fmt::format("hostprocess: Warning {}: {}\n", k8s::kFailedCreatePodSandBox,
-                              k8s::FailedCreatePodSandBoxMessage()));
-    return 128;
-  }
-  if (pod.metadata.uid.empty()) pod.metadata.uid = agent::NewUid();
-  if (pod.metadata.namespace_.empty()) pod.metadata.namespace_ = "default";
-
-  if (auto s = sys::MkdirAll(global.root, 0755); !s) {
-    Write(stderr, "error: " + s.error().ToString() + "\n");
-    return 1;
-  }
-  // What an earlier run that was killed left goes first; then this run is recorded, with a
-  // keeper that removes the pod if this process is killed, before anything of it exists
-  // (agent/foreground.h). The keeper may be a fork: no thread may run yet.
-  auto warn = [](const std::string& m) { Write(stderr, "Warning: " + m + "\n"); };
-  if (auto reaped = agent::ReapForegroundRuns(global.root, warn); !reaped) {
-    warn(reaped.error().ToString());
-  }
-  auto foreground = agent::ForegroundRun::Begin(global.root, flags.job_root, pod.metadata.uid,
-                                                flags.rm ? pod::PodLogDir(global.root, pod) : "");
-  if (foreground) {
-    if (auto s = foreground->StartKeeper(); !s) foreground = Err(std::move(s).error());
-  }
-  if (!foreground) {
-    Write(stderr, "error: " + foreground.error().ToString() + "\n");
-    return 1;
-  }
-  auto jobs = job::NewJobManager({flags.job_root});
-  if (!jobs) {
-    Write(stderr, "error: " + jobs.error().ToString() + "\n");
-    return 1;
-  }
-  std::unique_ptr<pod::RootfsProvider> rootfs;
-  if (!flags.rootfs.empty()) {
-    rootfs = std::make_unique<pod::DirRootfs>(flags.rootfs);
-  } else {
-    auto store = image::Store::Open(global.root);
-    if (!store) {
-      Write(stderr, "error: " + store.error().ToString() + "\n");
-      return 1;
-    }
-    image::RootfsOptions options = image::LazyUnpackingRootfsOptions(*store);
-    rootfs = std::make_unique<pod::StoreRootfs>(std::move(*store), std::move(options));
-  }
-  user::HostAccounts accounts;
-  sandbox::HostVolumes volumes({global.root + "/serviceaccount"});
-
-  pod::PodRunOptions opts;
-  opts.runner.root = global.root;
-  opts.runner.jobs = jobs->get();
-  opts.runner.rootfs = rootfs.get();
-  opts.runner.accounts = &accounts;
-  opts.runner.volumes = &volumes;
-  opts.runner.node = pod::LocalNodeInfo();
-  opts.timeout = timeout;
-  auto out_mu = std::make_shared<std::mutex>();
-  opts.output = [out_mu](const std::string& name, pod::LogStream s, std::string_view line) {
-    std::string text = fmt::format("[{}] {}\n", name, line);
-    std::lock_guard<std::mutex> lock(*out_mu);
-    Write(s == pod::LogStream::kStdout ? stdout : stderr, text);
-  };
-  bool verbose = flags.verbose;
-  opts.events = [out_mu, verbose](const std::string& m) {
-    bool failure = m.find("failed") != std::string::npos || m.find("timeout") != std::string::npos;
-    if (!verbose && !failure) return;
-    std::lock_guard<std::mutex> lock(*out_mu);
-    Write(stderr, "hostprocess: " + m + "\n");
-  };
-  opts.before_create = [&foreground](const std::string& id) {
-    return foreground->AddContainer(id);
-  };
-  pod::PodRunner runner(opts);
-
-  // Ctrl-C / SIGTERM / SIGHUP: stop the pod with its grace period. The signals are blocked in
-  // every thread and taken by one waiting thread, which is joined before `runner` goes (a
-  // signal after Run returned must not reach a destroyed runner).
-  SignalWaiter waiter([&runner] { runner.Stop(); });
-
-  auto result = runner.Run(pod, objects);
-  waiter.Join();
-  // The cgroup root directories this run made (say `--cgroup-root /a/b`) go with it.
-  if (auto s = (*jobs)->RemoveCreatedRoot(); !s) {
-    Write(stderr, "warning: " + s.error().ToString() + "\n");
-  }
-  if (!result) {
-    Write(stderr, "error: " + result.error().ToString() + "\n");
-    return 1;  // the record stays: the keeper removes what is left
-  }
-  if (auto s = foreground->Finish(); !s) {
-    Write(stderr, "warning: " + s.error().ToString() + "\n");
-  }
-  if (flags.rm) {
-    if (auto s = sys::RemoveAll(pod::PodLogDir(global.root, pod)); !s) {
-      Write(stderr, "warning: " + s.error().ToString() + "\n");
+  // The one workload of the input: a Pod, or a DaemonSet's pod (named after the DaemonSet).
+  int workloads = 0;
+  for (const k8s::Object& o : decoded->objects) {
+    if (const k8s::Pod* p = o.pod()) {
+      run.pod = *p;
+      workloads++;
+    } else if (const k8s::DaemonSet* d = o.daemon_set()) {
+      run.pod = k8s::Pod();
+      run.pod.metadata = d->spec.template_.metadata;
+      run.pod.metadata.name = d->metadata.name;
+      run.pod.metadata.namespace_ = d->metadata.namespace_;
+      run.pod.spec = d->spec.template_.spec;
+      workloads++;
     }
   }
-  return result->exit_code;
+  if (workloads != 1) {
+    Print(stderr, fmt::format("error: run needs exactly one Pod or DaemonSet in its input, found "
+                              "{}\n",
+                              workloads));
+    return 1;
+  }
+  if (run.pod.metadata.uid.empty()) run.pod.metadata.uid = agent::NewUid();
+  if (run.pod.metadata.namespace_.empty()) run.pod.metadata.namespace_ = "default";
+  run.objects = &decoded->objects;
+  return RunInForeground(global, *flags.node, run);
 }
 
 CommandRegistration run_verb(20, {"run"}, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
@@ -241,22 +89,14 @@ CommandRegistration run_verb(20, {"run"}, [](CLI::App& app, GlobalOptions& globa
       "containers; output prefixed with [container]; Ctrl-C stops the pod with its grace\n"
       "period. Exit code: the first failing container's, 0 when all succeed.");
   cmd->add_option("-f,--filename", flags->files,
-                  "Manifest with one Pod (plus ConfigMaps, Secrets, Namespaces it uses)")
+                  "Manifest with one Pod or DaemonSet (plus the ConfigMaps, Secrets and "
+                  "Namespaces it uses)")
       ->required();
-  cmd->add_option("--cgroup-root", flags->job_root,
-                  "Root of the jobs in each cgroup hierarchy (relative: under this process's "
-                  "own cgroup)")
-      ->capture_default_str();
-  cmd->add_flag("--rm", flags->rm, "Remove the pod's logs after it ends");
   cmd->add_option("--timeout", flags->timeout,
                   "Stop the pod after this long (e.g. 30s, 5m); exit code 124");
   AddAdmissionFlags(cmd, flags->admission);
-  cmd->add_option("--rootfs", flags->rootfs, "A directory used as every container's image")
-      ->group("");
   cmd->add_flag("-v,--verbose", flags->verbose, "Print container start/exit events");
-  cmd->add_option("--feature-gates", flags->feature_gates,
-                  "kubelet feature gates, Name=bool[,...]: WindowsHostProcessContainers=false "
-                  "refuses HostProcess pods (exit 128), as kubelet 1.22-1.25 does");
+  flags->node = AddRunNodeFlags(cmd);
   cmd->callback([flags, &global, &exit_code] { exit_code = RunPod(global, *flags); });
 });
 

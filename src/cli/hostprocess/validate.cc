@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/hostprocess/admission_cli.h"
+#include "cli/hostprocess/cli_output.h"
 #include "cli/hostprocess/command.h"
 #include "cli/hostprocess/manifests.h"
 #include "core/base/strings.h"
@@ -23,10 +24,6 @@ struct ValidateFlags {
   std::string output = "text";
   std::string feature_gates;  // kube-apiserver --feature-gates
 };
-
-void Print(FILE* f, const std::string& s) {
-  if (!s.empty()) fwrite(s.data(), 1, s.size(), f);
-}
 
 int RunValidate(const ValidateFlags& flags) {
   k8s::AdmissionOptions opts;

@@ -84,6 +84,42 @@ TEST_F(RunCli, InvalidPodIsRefusedWithValidateText) {
 
 // Issue 20: the kubelet's WindowsHostProcessContainers gate off refuses the pod's sandbox;
 // in the foreground that is kubelet's event and exit 128, before anything is created.
+// The input's one workload (the same rule on Windows, run.cc): a DaemonSet's pod runs, named
+// after the DaemonSet; two workloads, or none, are refused before anything runs.
+TEST_F(RunCli, RunsTheOnePodOrDaemonSetOfItsInput) {
+  if (!sys::Exists(Binary())) GTEST_SKIP() << "hostprocess binary not built";
+  const std::string ds = R"Y(apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: kube-system}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      hostNetwork: true
+      securityContext: {windowsOptions: {hostProcess: true}}
+      containers:
+      - {name: c, image: local, command: [sh, -c, "echo from the daemonset; exit 3"]}
+)Y";
+  EXPECT_EQ(Cli(ds, ""), 3) << err_;
+  EXPECT_EQ(out_, "[c] from the daemonset\n");
+  auto logs = sys::ListDir(root_ + "/logs");
+  ASSERT_TRUE(logs);
+  ASSERT_EQ(logs->size(), 1u);
+  EXPECT_EQ((*logs)[0].rfind("kube-system_agent_", 0), 0u) << (*logs)[0];
+  std::string pod = Pod(R"Y(  - {name: c, image: local, command: ["true"]}
+)Y");
+  EXPECT_EQ(Cli(pod + "---\n" + ds, ""), 1);
+  EXPECT_EQ(err_, "error: run needs exactly one Pod or DaemonSet in its input, found 2\n");
+  EXPECT_EQ(Cli("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: only}\n", ""), 1);
+  EXPECT_EQ(err_, "error: run needs exactly one Pod or DaemonSet in its input, found 0\n");
+  EXPECT_EQ(Cli(pod, "--timeout 5parsecs"), 1);
+  EXPECT_EQ(err_.rfind("error: --timeout: ", 0), 0u) << err_;
+  logs = sys::ListDir(root_ + "/logs");
+  ASSERT_TRUE(logs);
+  EXPECT_EQ(logs->size(), 1u);  // nothing of the refused inputs ran
+}
+
 TEST_F(RunCli, FeatureGateOffRefusesHostProcessPods) {
   if (!sys::Exists(Binary())) GTEST_SKIP() << "hostprocess binary not built";
   std::string yaml = Pod(R"Y(  - {name: c, image: local, command: ["true"]}

@@ -233,7 +233,7 @@ check "run: an unreadable input exits 1, naming the file" \
 printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: only}\n' >"$out/no-pod.yaml"
 run -f "$out/no-pod.yaml"
 check "run: an input with no pod exits 1" \
-  test "$rc" -eq 1 -a "$(tr -d '\r' <"$out/err")" = "error: no Pod or DaemonSet to run"
+  test "$rc" -eq 1 -a "$(tr -d '\r' <"$out/err")" = "error: run needs exactly one Pod or DaemonSet in its input, found 0"
 run -f tests/data/k8s/hostprocess-pod-no-hostnetwork.yaml
 check "run: a rejected manifest exits 1 with the API server's words" \
   grep -q "hostNetwork must be true" "$out/err"

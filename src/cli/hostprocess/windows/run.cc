@@ -1,14 +1,12 @@
-// `hostprocess run -f pod.yaml` on Windows (preview, docs/windows.md): validates as `validate`
-// does, then runs the first Pod (or DaemonSet's pod) in the foreground: init containers one
-// after another, then every container; each in its own Job Object, from its container volume
-// `<volume-root>\<id>\` (CONTAINER_SANDBOX_MOUNT_POINT, trailing `\`), with hcsshim's
-// environment and application-name rules (core/windows). When a container's first process
-// ends, its job is terminated: nothing it started outlives it. Exit code: the first failing
-// container's; 1: rejected manifest, bad usage or unreadable input (as on Linux, docs/run.md);
-// 2: what the preview does not support yet; 124: --timeout reached; 128: a container could not
-// be started. --timeout
-// and a console control event (Ctrl-C, Ctrl-Break, the console closed) stop the pod as a delete
-// does: CTRL_SHUTDOWN_EVENT to each running container's processes, the pod's grace period, then
+// `run`'s node side on Windows (preview, docs/windows.md; run_node.h): the pod runs in the
+// foreground, init containers one after another, then every container; each in its own Job
+// Object, from its container volume `<volume-root>\<id>\` (CONTAINER_SANDBOX_MOUNT_POINT,
+// trailing `\`), with hcsshim's environment and application-name rules (core/windows). When a
+// container's first process ends, its job is terminated: nothing it started outlives it. Exit
+// code (the verb's, run.cc): the first failing container's; 2: what the preview does not
+// support yet; 124: --timeout reached; 128: a container could not be started. --timeout and a
+// console control event (Ctrl-C, Ctrl-Break, the console closed) stop the pod as a delete does:
+// CTRL_SHUTDOWN_EVENT to each running container's processes, the pod's grace period, then
 // TerminateJobObject.
 //
 // Images are the directory images of `hostprocess import` (core/image/windows/dir_images.h):
@@ -35,17 +33,13 @@
 #include <thread>
 #include <vector>
 
-#include "cli/hostprocess/admission_cli.h"
-#include "cli/hostprocess/command.h"
-#include "cli/hostprocess/manifests.h"
+#include "cli/hostprocess/run_node.h"
 #include "cli/hostprocess/windows/container.h"
 #include "cli/hostprocess/windows/objects.h"
 #include "cli/hostprocess/windows/runs.h"
 #include "core/agent/grace.h"
 #include "core/image/windows/dir_images.h"
 #include "core/job/windows/job_object.h"
-#include "core/k8s/admission.h"
-#include "core/k8s/decode.h"
 #include "core/launch/windows/spawn.h"
 #include "core/plan/plan.h"
 #include "core/pod/duration.h"
@@ -69,14 +63,6 @@ struct Running {
   std::thread out, err;
 };
 using windows_node::Write;
-
-struct RunFlags {
-  std::vector<std::string> files;
-  AdmissionFlags admission;
-  windows_node::ContainerOptions container{"", "C:\\hpc"};
-  std::string timeout;
-  bool verbose = false;
-};
 
 // The run's events on stderr in Linux's run's words (`hostprocess: ...`): a container's start
 // and exit and the pod's stop with -v; a timeout always.
@@ -196,45 +182,29 @@ class PodStop {
   bool timed_out_ = false;
 };
 
-int RunPod(const RunFlags& flags) {
-  std::optional<std::chrono::milliseconds> timeout;
-  if (!flags.timeout.empty()) {
-    auto d = pod::ParseDuration(flags.timeout);
-    if (!d) {
-      Write(stderr, "error: --timeout: " + d.error().ToString() + "\n");
-      return 1;
-    }
-    timeout = *d;
-  }
-  k8s::AdmissionOptions opts;
-  if (!MakeAdmissionOptions(flags.admission, &opts)) return 1;
-  auto decoded = DecodeManifests(flags.files);
-  if (!decoded) {
-    Write(stderr, "error: " + decoded.error().ToString() + "\n");
-    return 1;
-  }
-  if (!WarnAndAdmit(*decoded, opts)) return 1;
-  // The pod to run: the first Pod, or the pod a DaemonSet's template makes (named after it).
-  std::optional<k8s::Pod> found;
-  for (const k8s::Object& o : decoded->objects) {
-    if (const k8s::Pod* p = o.pod()) {
-      found = *p;
-    } else if (const k8s::DaemonSet* d = o.daemon_set()) {
-      found.emplace();
-      found->metadata = d->spec.template_.metadata;
-      found->metadata.name = d->metadata.name;
-      found->metadata.namespace_ = d->metadata.namespace_;
-      found->spec = d->spec.template_.spec;
-    }
-    if (found) break;
-  }
-  if (!found) {
-    Write(stderr, "error: no Pod or DaemonSet to run\n");
-    return 1;
-  }
-  const k8s::Pod& pod = *found;
+}  // namespace
+
+struct RunNodeFlags {
+  windows_node::ContainerOptions container{"", "C:\\hpc"};
+};
+
+std::shared_ptr<RunNodeFlags> AddRunNodeFlags(CLI::App* cmd) {
+  auto f = std::make_shared<RunNodeFlags>();
+  cmd->add_option("--volume-root", f->container.volume_root,
+                  "Where container volumes are made: <volume-root>\\<container-id>\\")
+      ->capture_default_str();
+  return f;
+}
+
+bool CheckRunNodeFlags(const RunNodeFlags&) { return true; }
+
+namespace {
+
+int RunPodIn(const RunNodeFlags& flags, ForegroundPod& run) {
+  const std::optional<std::chrono::milliseconds> timeout = run.timeout;
+  const k8s::Pod& pod = run.pod;
   // The ConfigMaps and Secrets of the same input, as Linux's run takes them.
-  windows_node::PodObjects objects = windows_node::ObjectsOf(decoded->objects);
+  windows_node::PodObjects objects = windows_node::ObjectsOf(*run.objects);
   const k8s::PodSpec* spec = &pod.spec;
   // What a run killed before it ended left (its volumes) goes first; this run records its own.
   for (const std::string& left : windows_node::ReapForegroundRuns(flags.container.root))
@@ -248,7 +218,7 @@ int RunPod(const RunFlags& flags) {
     Write(stderr, "error: " + s.error().ToString() + "\n");
     return 128;
   }
-  RunEvents events(flags.verbose);
+  RunEvents events(run.verbose);
   PodStop stop(timeout, agent::GracePeriod(spec->termination_grace_period_seconds), events);
   // Starts container `c`; nothing (and no error) once the pod is stopping.
   std::mutex output_mu;
@@ -343,32 +313,18 @@ int RunPod(const RunFlags& flags) {
   return exit_code(code);
 }
 
-CommandRegistration registration(
-    20, {"run"}, [](CLI::App& app, GlobalOptions& global, int& exit_code) {
-      auto flags = std::make_shared<RunFlags>();
-      CLI::App* cmd = app.add_subcommand(
-          "run",
-          "Run one pod in the foreground (Windows preview: see docs/windows.md) and exit with the\n"
-          "code of its first failing container; Ctrl-C stops the pod with its grace period.");
-      cmd->add_option("-f,--filename", flags->files, "Manifest file, directory or - for stdin")
-          ->required();
-      AddAdmissionFlags(cmd, flags->admission);
-      cmd->add_flag("-v,--verbose", flags->verbose, "Print container start/exit events");
-      cmd->add_option("--timeout", flags->timeout,
-                      "Stop the pod after this long (e.g. 30s, 5m); exit code 124");
-      cmd->add_option("--volume-root", flags->container.volume_root,
-                      "Where container volumes are made: <volume-root>\\<container-id>\\")
-          ->capture_default_str();
-      cmd->callback([flags, &global, &exit_code] {
-        flags->container.root = global.root;
-        // The pod's emptyDir volumes, made when a container mounts one, for this run only.
-        flags->container.volumes_dir = windows::JoinPath(
-            flags->container.volume_root, windows_node::NewContainerId() + ".volumes");
-        exit_code = RunPod(*flags);
-        if (Status s = sys::RemoveAll(flags->container.volumes_dir); !s)
-          Write(stderr, "Warning: " + s.error().ToString() + "\n");
-      });
-    });
-
 }  // namespace
+
+int RunInForeground(const GlobalOptions& global, const RunNodeFlags& node, ForegroundPod& run) {
+  RunNodeFlags flags = node;
+  flags.container.root = global.root;
+  // The pod's emptyDir volumes, made when a container mounts one, for this run only.
+  flags.container.volumes_dir =
+      windows::JoinPath(flags.container.volume_root, windows_node::NewContainerId() + ".volumes");
+  int code = RunPodIn(flags, run);
+  if (Status s = sys::RemoveAll(flags.container.volumes_dir); !s)
+    Write(stderr, "Warning: " + s.error().ToString() + "\n");
+  return code;
+}
+
 }  // namespace hp::cli
