@@ -125,7 +125,7 @@ tl::expected<int, ExecError> ExecInContainer(const GlobalOptions& /*global*/, co
     struct winsize ws = {};
     bool have_ws = ::ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0;
     if (::openpty(&m, &s, nullptr, nullptr, have_ws ? &ws : nullptr) < 0) {
-      return Failed(ExecError::Why::kNotStarted,
+      return Failed(ExecError::Why::kFailed,
                     Error(fmt::format("openpty: {}", std::strerror(errno)), ErrorCode::kInternal));
     }
     master = UniqueFd(m);

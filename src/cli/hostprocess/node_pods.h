@@ -93,7 +93,8 @@ class NodePods {
   // skips the specs it reads (issue 16).
   virtual Result<std::vector<NodePod>> ListHeads() { return List(); }
   // A watch on pod `ns`/`name` (which may not exist yet). The Linux agent's wakes at each write
-  // of the pod's state (inotify); the default sleeps.
+  // of the pod's state (inotify on its directory and the pods'); the Windows node's at each
+  // change below its pods directory (change notifications); the default sleeps.
   virtual std::unique_ptr<PodWatch> WatchPod(const std::string& /*ns*/,
                                              const std::string& /*name*/) {
     return std::make_unique<SleepingPodWatch>();

@@ -374,9 +374,13 @@ TEST_F(AgentE2E, KilledSupervisorIsSeenAndReadopted) {
   EXPECT_EQ(w.rc, 0) << w.err;
   EXPECT_EQ(w.out, "pod/" + pod + " condition met\n");
   nlohmann::json lost = PodJson(pod, "kube-system");
+  int ready_conditions = 0;
   for (const auto& c : lost["status"]["conditions"]) {
-    if (c["type"] == "Ready") EXPECT_EQ(c["status"], "False");
+    if (c["type"] != "Ready") continue;
+    ready_conditions++;
+    EXPECT_EQ(c["status"], "False");
   }
+  EXPECT_EQ(ready_conditions, 1) << lost.dump();
   EXPECT_NE(Hp("get ds -n kube-system").out.find("privileged-daemonset   1         1         0"),
             std::string::npos)
       << Hp("get ds -n kube-system").out;

@@ -82,8 +82,6 @@ TEST_F(RunCli, InvalidPodIsRefusedWithValidateText) {
   EXPECT_NE(err_.find("violates PodSecurity \"baseline:latest\""), std::string::npos) << err_;
 }
 
-// Issue 20: the kubelet's WindowsHostProcessContainers gate off refuses the pod's sandbox;
-// in the foreground that is kubelet's event and exit 128, before anything is created.
 // The input's one workload (the same rule on Windows, run.cc): a DaemonSet's pod runs, named
 // after the DaemonSet; two workloads, or none, are refused before anything runs.
 TEST_F(RunCli, RunsTheOnePodOrDaemonSetOfItsInput) {
@@ -120,6 +118,8 @@ spec:
   EXPECT_EQ(logs->size(), 1u);  // nothing of the refused inputs ran
 }
 
+// Issue 20: the kubelet's WindowsHostProcessContainers gate off refuses the pod's sandbox;
+// in the foreground that is kubelet's event and exit 128, before anything is created.
 TEST_F(RunCli, FeatureGateOffRefusesHostProcessPods) {
   if (!sys::Exists(Binary())) GTEST_SKIP() << "hostprocess binary not built";
   std::string yaml = Pod(R"Y(  - {name: c, image: local, command: ["true"]}

@@ -19,6 +19,10 @@ constexpr DWORD kChanges =
 
 struct DirWatch::State {
   std::vector<HANDLE> handles;  // per directory; INVALID_HANDLE_VALUE while not watched
+  ~State() {
+    for (HANDLE h : handles)
+      if (h != INVALID_HANDLE_VALUE) FindCloseChangeNotification(h);
+  }
 };
 
 DirWatch::DirWatch(std::vector<std::string> dirs)
@@ -27,10 +31,7 @@ DirWatch::DirWatch(std::vector<std::string> dirs)
   AddMissing();
 }
 
-DirWatch::~DirWatch() {
-  for (HANDLE h : state_->handles)
-    if (h != INVALID_HANDLE_VALUE) FindCloseChangeNotification(h);
-}
+DirWatch::~DirWatch() = default;
 
 void DirWatch::AddMissing() {
   for (size_t i = 0; i < dirs_.size(); i++) {
@@ -51,7 +52,11 @@ bool DirWatch::Wait(std::chrono::milliseconds at_most) {
   }
   DWORD ms = static_cast<DWORD>(std::clamp<int64_t>(at_most.count(), 0, INFINITE - 1));
   DWORD r = WaitForMultipleObjects(static_cast<DWORD>(live.size()), live.data(), FALSE, ms);
-  if (r >= WAIT_OBJECT_0 + live.size()) return false;  // timed out (or failed: looked again)
+  if (r == WAIT_FAILED) {  // as without a watch: the caller looks again after `at_most`
+    std::this_thread::sleep_for(at_most);
+    return false;
+  }
+  if (r >= WAIT_OBJECT_0 + live.size()) return false;  // timed out
   // Each signalled handle is armed again; one that cannot be (its directory went) is dropped and
   // made again when the directory is back.
   for (HANDLE& h : state_->handles) {
