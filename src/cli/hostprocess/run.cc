@@ -18,6 +18,7 @@
 #include "cli/hostprocess/manifests.h"
 #include "cli/hostprocess/run_node.h"
 #include "core/agent/naming.h"
+#include "core/agent/schedule.h"
 #include "core/k8s/admission.h"
 #include "core/k8s/decode.h"
 #include "core/pod/duration.h"
@@ -56,11 +57,13 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
   if (!WarnAndAdmit(*decoded, admission)) return 1;
   // The one workload of the input: a Pod, or a DaemonSet's pod (named after the DaemonSet).
   int workloads = 0;
+  bool daemon_set = false;
   for (const k8s::Object& o : decoded->objects) {
     if (const k8s::Pod* p = o.pod()) {
       run.pod = *p;
       workloads++;
     } else if (const k8s::DaemonSet* d = o.daemon_set()) {
+      daemon_set = true;
       run.pod = k8s::Pod();
       run.pod.metadata = d->spec.template_.metadata;
       run.pod.metadata.name = d->metadata.name;
@@ -73,6 +76,14 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
     Print(stderr, fmt::format("error: run needs exactly one Pod or DaemonSet in its input, found "
                               "{}\n",
                               workloads));
+    return 1;
+  }
+  // A pod that does not fit this node (its nodeSelector, affinity, taints) would stay Pending
+  // in a cluster (a DaemonSet's would not be made): in the foreground, the scheduler's words.
+  agent::FitResult fit = agent::CheckFit(run.pod.spec, ForegroundNode(global), daemon_set);
+  if (!fit.fits) {
+    Print(stderr, fmt::format("hostprocess: Warning FailedScheduling: {}\n", fit.Message()));
+    for (const std::string& d : fit.details) Print(stderr, "  " + d + "\n");
     return 1;
   }
   if (run.pod.metadata.uid.empty()) run.pod.metadata.uid = agent::NewUid();

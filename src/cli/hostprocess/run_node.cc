@@ -18,8 +18,10 @@
 #include <thread>
 #include <vector>
 
+#include "core/agent/agent.h"
 #include "core/agent/foreground.h"
 #include "core/agent/node_flags.h"
+#include "core/agent/store.h"
 #include "core/base/strings.h"
 #include "core/image/plugin.h"
 #include "core/job/job.h"
@@ -93,6 +95,13 @@ std::shared_ptr<RunNodeFlags> AddRunNodeFlags(CLI::App* cmd) {
                   "kubelet feature gates, Name=bool[,...]: WindowsHostProcessContainers=false "
                   "refuses HostProcess pods (exit 128), as kubelet 1.22-1.25 does");
   return f;
+}
+
+agent::Node ForegroundNode(const GlobalOptions& global) {
+  // The labels and taints `apply` keeps (kubelet's flags); a damaged file: the defaults, as
+  // `apply` takes them then.
+  auto stored = agent::ReadNodeSettings(agent::Store(global.root).NodeConfigPath());
+  return agent::LocalNode(stored && stored->has_value() ? (*stored)->node : agent::NodeConfig{});
 }
 
 bool CheckRunNodeFlags(const RunNodeFlags& flags) {

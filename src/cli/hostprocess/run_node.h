@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/hostprocess/command.h"
+#include "core/agent/node.h"
 #include "core/k8s/types.h"
 
 namespace hp::cli {
@@ -19,6 +20,10 @@ struct RunNodeFlags;
 std::shared_ptr<RunNodeFlags> AddRunNodeFlags(CLI::App* cmd);
 // Checks the node flags before anything is read; false after saying why on stderr (exit 1).
 bool CheckRunNodeFlags(const RunNodeFlags& flags);
+
+// This node as the scheduler sees it (Linux: with the labels and taints `apply` keeps; Windows:
+// os windows).
+agent::Node ForegroundNode(const GlobalOptions& global);
 
 // What `run` runs: the input's one pod (named, namespaced, with a uid), the input's other
 // objects (the ConfigMaps, Secrets and ServiceAccounts it reads), and how long it may run.

@@ -98,6 +98,18 @@ NodeSettings SettingsFromJson(const nlohmann::json& j) {
 
 }  // namespace
 
+Result<std::optional<NodeSettings>> ReadNodeSettings(const std::string& path) {
+  if (!sys::Exists(path)) return std::nullopt;
+  ASSIGN_OR_RETURN(nlohmann::json j, ReadJsonFile(path));
+  if (j.is_null()) return std::nullopt;
+  if (!j.is_object()) return Err(ErrorCode::kInvalidArgument, "\"{}\": not an object", path);
+  try {
+    return SettingsFromJson(j);
+  } catch (const nlohmann::json::exception& e) {
+    return Err(ErrorCode::kInvalidArgument, "\"{}\": {}", path, e.what());
+  }
+}
+
 Result<std::unique_ptr<Agent>> Agent::Open(AgentOptions options) {
   std::unique_ptr<Agent> a(new Agent(std::move(options)));
   TRY(sys::MkdirAll(a->options_.root, 0755));
@@ -107,18 +119,9 @@ Result<std::unique_ptr<Agent>> Agent::Open(AgentOptions options) {
   }
   FileLock lock;
   TRY(a->RecoverRunState(lock));
-  auto stored = sys::Exists(a->store_.NodeConfigPath()) ? ReadJsonFile(a->store_.NodeConfigPath())
-                                                        : Result<nlohmann::json>(nullptr);
-  bool changed = stored && stored->is_null();  // none yet: the defaults are written
-  if (stored && stored->is_object()) {
-    try {
-      a->settings_ = SettingsFromJson(*stored);
-    } catch (const nlohmann::json::exception& e) {
-      stored = Err(ErrorCode::kInvalidArgument, "\"{}\": {}", a->store_.NodeConfigPath(), e.what());
-    }
-  } else if (stored && !stored->is_null()) {
-    stored = Err(ErrorCode::kInvalidArgument, "\"{}\": not an object", a->store_.NodeConfigPath());
-  }
+  auto stored = ReadNodeSettings(a->store_.NodeConfigPath());
+  bool changed = stored && !stored->has_value();  // none yet: the defaults are written
+  if (stored && stored->has_value()) a->settings_ = **stored;
   if (!stored) {
     // Damaged: the defaults serve (each pod's record keeps its own cgroup root); the file is
     // rewritten when a flag sets a value.
@@ -127,7 +130,7 @@ Result<std::unique_ptr<Agent>> Agent::Open(AgentOptions options) {
   // The settings as stored, to write them again only when a flag changes one: `apply
   // --cgroup-root R` at every call rewrote the file and synced it twice for nothing.
   nlohmann::json as_stored =
-      stored && stored->is_object() ? SettingsJson(a->settings_) : nlohmann::json();
+      stored && stored->has_value() ? SettingsJson(a->settings_) : nlohmann::json();
   const AgentOptions& o = a->options_;
   if (o.job_root) {
     TRY_CTX(CheckCgroupRoot(*o.job_root), "--cgroup-root");

@@ -44,6 +44,10 @@ struct NodeSettings {
   k8s::FeatureGates gates;
 };
 
+// The node settings kept in `path` (the store's desired/node.json), none when there are none yet;
+// an error naming the file when it cannot be read.
+Result<std::optional<NodeSettings>> ReadNodeSettings(const std::string& path);
+
 struct AgentOptions {
   std::string root;
   // The `hostprocess` binary that runs `__supervise` ("" = /proc/self/exe).

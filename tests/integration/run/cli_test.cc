@@ -118,6 +118,31 @@ spec:
   EXPECT_EQ(logs->size(), 1u);  // nothing of the refused inputs ran
 }
 
+// A pod that does not fit this node is refused with the scheduler's words before anything
+// runs; the node is as `apply` keeps it (its --node-labels).
+TEST_F(RunCli, APodThatDoesNotFitThisNodeIsRefused) {
+  if (!sys::Exists(Binary())) GTEST_SKIP() << "hostprocess binary not built";
+  const std::string windows_only = Pod(R"Y(  - {name: c, image: local, command: ["true"]}
+)Y",
+                                       "  nodeSelector: {kubernetes.io/os: windows}\n");
+  EXPECT_EQ(Cli(windows_only, ""), 1);
+  EXPECT_EQ(err_,
+            "hostprocess: Warning FailedScheduling: 0/1 nodes are available: 1 node(s) didn't "
+            "match Pod's node affinity/selector.\n"
+            "  nodeSelector kubernetes.io/os=windows: node has kubernetes.io/os=linux\n");
+  EXPECT_FALSE(sys::Exists(root_ + "/logs"));
+  const std::string edge =
+      Pod(R"Y(  - {name: c, image: local, command: [sh, -c, "echo on the edge"]}
+)Y",
+          "  nodeSelector: {tier: edge}\n");
+  EXPECT_EQ(Cli(edge, ""), 1);
+  std::string apply = "'" + Binary() + "' --root '" + root_ + "' apply --node-labels tier=edge >'" +
+                      root_ + "/apply.out' 2>&1";
+  ASSERT_EQ(::system(apply.c_str()), 0) << ReadOr(root_ + "/apply.out");
+  EXPECT_EQ(Cli(edge, ""), 0) << err_;
+  EXPECT_EQ(out_, "[c] on the edge\n");
+}
+
 // Issue 20: the kubelet's WindowsHostProcessContainers gate off refuses the pod's sandbox;
 // in the foreground that is kubelet's event and exit 128, before anything is created.
 TEST_F(RunCli, FeatureGateOffRefusesHostProcessPods) {

@@ -234,6 +234,12 @@ printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: only}\n' >"$out/no-pod
 run -f "$out/no-pod.yaml"
 check "run: an input with no pod exits 1" \
   test "$rc" -eq 1 -a "$(tr -d '\r' <"$out/err")" = "error: run needs exactly one Pod or DaemonSet in its input, found 0"
+# A pod for another OS does not fit this node: the scheduler's words, exit 1, nothing runs.
+sed 's|^    kubernetes.io/os: windows$|    kubernetes.io/os: linux|' $data/sandbox-pod.yaml >"$out/linux-only.yaml"
+run -f "$out/linux-only.yaml"
+check "run: a pod whose nodeSelector wants Linux is refused by the scheduler's words (exit 1)" \
+  test "$rc" -eq 1 -a ! -s "$out/out" -a "$(tr -d '\r' <"$out/err")" = "hostprocess: Warning FailedScheduling: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.
+  nodeSelector kubernetes.io/os=linux: node has kubernetes.io/os=windows"
 run -f tests/data/k8s/hostprocess-pod-no-hostnetwork.yaml
 check "run: a rejected manifest exits 1 with the API server's words" \
   grep -q "hostNetwork must be true" "$out/err"

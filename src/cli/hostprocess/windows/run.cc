@@ -198,6 +198,9 @@ std::shared_ptr<RunNodeFlags> AddRunNodeFlags(CLI::App* cmd) {
 
 bool CheckRunNodeFlags(const RunNodeFlags&) { return true; }
 
+// The Windows node keeps no node flags: the node as it is (os windows).
+agent::Node ForegroundNode(const GlobalOptions&) { return agent::LocalNode({}); }
+
 namespace {
 
 int RunPodIn(const RunNodeFlags& flags, ForegroundPod& run) {
