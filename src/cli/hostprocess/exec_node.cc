@@ -73,10 +73,6 @@ void Relay(int master, pid_t pid, bool forward_stdin) {
   }
 }
 
-tl::unexpected<ExecError> Failed(ExecError::Why why, Error e) {
-  return tl::unexpected(ExecError{why, std::move(e)});
-}
-
 }  // namespace
 
 bool StdinIsTerminal() { return ::isatty(STDIN_FILENO) != 0; }
@@ -88,7 +84,7 @@ tl::expected<int, ExecError> ExecInContainer(const GlobalOptions& /*global*/, co
   // The supervisor writes the record when the container starts and removes it when it ends.
   std::string record = pod.key + "/exec/" + container + ".json";
   auto no_container = [&] {
-    return Failed(
+    return ExecFailed(
         ExecError::Why::kNoContainer,
         Error(fmt::format("container \"{}\" is not running", container), ErrorCode::kNotFound));
   };
@@ -98,11 +94,11 @@ tl::expected<int, ExecError> ExecInContainer(const GlobalOptions& /*global*/, co
   try {
     info = j->get<agent::ExecInfo>();
   } catch (const std::exception& e) {
-    return Failed(ExecError::Why::kFailed,
-                  Error(fmt::format("\"{}\": {}", record, e.what()), ErrorCode::kInternal));
+    return ExecFailed(ExecError::Why::kFailed,
+                      Error(fmt::format("\"{}\": {}", record, e.what()), ErrorCode::kInternal));
   }
   auto jobs = job::NewJobManager({info.job_root});
-  if (!jobs) return Failed(ExecError::Why::kFailed, jobs.error());
+  if (!jobs) return ExecFailed(ExecError::Why::kFailed, jobs.error());
   auto job = (*jobs)->Open(info.pod_id, info.container_id);
   if (!job) return no_container();
   if (streams.tty) {
@@ -111,11 +107,7 @@ tl::expected<int, ExecError> ExecInContainer(const GlobalOptions& /*global*/, co
     info.env.push_back("TERM=xterm");
   }
   auto spec = agent::ExecSpec(info, command);
-  if (!spec) {
-    return Failed(spec.error().code() == ErrorCode::kNotFound ? ExecError::Why::kCommandNotFound
-                                                              : ExecError::Why::kNotStarted,
-                  spec.error());
-  }
+  if (!spec) return ExecNotStarted(spec.error());
   spec->job = job->get();
   UniqueFd devnull, master, slave;
   struct termios saved;
@@ -125,8 +117,9 @@ tl::expected<int, ExecError> ExecInContainer(const GlobalOptions& /*global*/, co
     struct winsize ws = {};
     bool have_ws = ::ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0;
     if (::openpty(&m, &s, nullptr, nullptr, have_ws ? &ws : nullptr) < 0) {
-      return Failed(ExecError::Why::kFailed,
-                    Error(fmt::format("openpty: {}", std::strerror(errno)), ErrorCode::kInternal));
+      return ExecFailed(
+          ExecError::Why::kFailed,
+          Error(fmt::format("openpty: {}", std::strerror(errno)), ErrorCode::kInternal));
     }
     master = UniqueFd(m);
     slave = UniqueFd(s);
@@ -152,7 +145,7 @@ tl::expected<int, ExecError> ExecInContainer(const GlobalOptions& /*global*/, co
   auto proc = launch::Launch(*spec);
   if (!proc) {
     if (restore) ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-    return Failed(ExecError::Why::kNotStarted, proc.error());
+    return ExecFailed(ExecError::Why::kNotStarted, proc.error());
   }
   if (streams.tty) {
     slave.reset();
@@ -160,7 +153,7 @@ tl::expected<int, ExecError> ExecInContainer(const GlobalOptions& /*global*/, co
   }
   auto st = launch::Wait(*proc);
   if (restore) ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-  if (!st) return Failed(ExecError::Why::kFailed, st.error());
+  if (!st) return ExecFailed(ExecError::Why::kFailed, st.error());
   return (*st)->exit_code;
 }
 

@@ -30,6 +30,18 @@ struct ExecError {
   Error error;
 };
 
+// The error of a command that did not run, for ExecInContainer's returns.
+inline tl::unexpected<ExecError> ExecFailed(ExecError::Why why, Error e) {
+  return tl::unexpected(ExecError{why, std::move(e)});
+}
+
+// A command whose start failed: not found in the container's PATH (127), or else (126).
+inline tl::unexpected<ExecError> ExecNotStarted(Error e) {
+  return ExecFailed(e.code() == ErrorCode::kNotFound ? ExecError::Why::kCommandNotFound
+                                                     : ExecError::Why::kNotStarted,
+                    std::move(e));
+}
+
 // Whether our standard input is a terminal (kubectl's IsTerminalIn).
 bool StdinIsTerminal();
 

@@ -101,34 +101,37 @@ class AgentE2E : public ::testing::Test {
   CliResult Hp(const std::string& args, const std::string& input = "") {
     static int n = 0;
     std::string base = root_ + "/cli-" + std::to_string(++n);
-    std::string cmd = "'" + Binary() + "' --root '" + root_ + "' " + args;
+    std::string cmd = HpCommand(args, base);
     if (!input.empty()) {
       EXPECT_TRUE(sys::WriteFile(base + ".in", input));
       cmd += " <'" + base + ".in'";
     } else {
       cmd += " </dev/null";
     }
-    cmd += " >'" + base + ".out' 2>'" + base + ".err'";
     int rc = ::system(cmd.c_str());
-    CliResult r;
-    r.rc = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-    r.out = ReadOr(base + ".out");
-    r.err = ReadOr(base + ".err");
-    return r;
+    return Collected(WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, base);
   }
 
   // The same with a terminal as stdin (util-linux `script` makes a pseudo-terminal for it).
   CliResult HpOnTerminal(const std::string& args) {
     static int n = 0;
     std::string base = root_ + "/tty-" + std::to_string(++n);
-    std::string inner = "'" + Binary() + "' --root '" + root_ + "' " + args + " >'" + base +
-                        ".out' 2>'" + base + ".err'; echo $? >'" + base + ".rc'";
-    EXPECT_TRUE(sys::WriteFile(base + ".sh", inner + "\n"));
+    EXPECT_TRUE(
+        sys::WriteFile(base + ".sh", HpCommand(args, base) + "; echo $? >'" + base + ".rc'\n"));
     std::string cmd = "script -qec 'sh " + base + ".sh' /dev/null </dev/null >/dev/null 2>&1";
     (void)::system(cmd.c_str());
-    CliResult r;
     std::string rc = ReadOr(base + ".rc");
-    r.rc = rc.empty() ? -1 : std::atoi(rc.c_str());
+    return Collected(rc.empty() ? -1 : std::atoi(rc.c_str()), base);
+  }
+
+  // `hostprocess --root R ARGS` with its output in BASE.out and BASE.err.
+  std::string HpCommand(const std::string& args, const std::string& base) {
+    return "'" + Binary() + "' --root '" + root_ + "' " + args + " >'" + base + ".out' 2>'" + base +
+           ".err'";
+  }
+  CliResult Collected(int rc, const std::string& base) {
+    CliResult r;
+    r.rc = rc;
     r.out = ReadOr(base + ".out");
     r.err = ReadOr(base + ".err");
     return r;

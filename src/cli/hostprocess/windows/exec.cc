@@ -20,10 +20,6 @@ namespace {
 
 namespace wn = windows_node;
 
-tl::unexpected<ExecError> Failed(ExecError::Why why, Error e) {
-  return tl::unexpected(ExecError{why, std::move(e)});
-}
-
 }  // namespace
 
 bool StdinIsTerminal() { return wn::StdinIsConsole(); }
@@ -33,9 +29,9 @@ tl::expected<int, ExecError> ExecInContainer(const GlobalOptions& global, const 
                                              const std::vector<std::string>& command,
                                              ExecStreams streams) {
   auto rec = wn::ReadPodRecord(global.root, p.key);
-  if (!rec) return Failed(ExecError::Why::kFailed, rec.error());
+  if (!rec) return ExecFailed(ExecError::Why::kFailed, rec.error());
   auto decoded = wn::DecodeRecordPod(global.root, p.key, *rec);
-  if (!decoded) return Failed(ExecError::Why::kFailed, decoded.error());
+  if (!decoded) return ExecFailed(ExecError::Why::kFailed, decoded.error());
   const k8s::Pod& pod = *decoded;
   const k8s::Container* spec = nullptr;
   for (const k8s::Container& c : pod.spec.containers)
@@ -45,11 +41,11 @@ tl::expected<int, ExecError> ExecInContainer(const GlobalOptions& global, const 
     if (c.name == name) st = &c;
   constexpr std::string_view kScheme = "hostprocess://";
   if (!spec || !st || st->state.kind != "running" || !StartsWith(st->container_id, kScheme)) {
-    return Failed(ExecError::Why::kNoContainer,
-                  Error("container \"" + name + "\" is not running", ErrorCode::kNotFound));
+    return ExecFailed(ExecError::Why::kNoContainer,
+                      Error("container \"" + name + "\" is not running", ErrorCode::kNotFound));
   }
   auto objects = wn::DecodeObjects(rec->objects, wn::PodDir(global.root, p.key) + "\\pod.json");
-  if (!objects) return Failed(ExecError::Why::kFailed, objects.error());
+  if (!objects) return ExecFailed(ExecError::Why::kFailed, objects.error());
   wn::ContainerOptions options{global.root, rec->volume_root};
   options.config_maps = objects->config_maps;
   options.secrets = objects->secrets;
@@ -58,11 +54,11 @@ tl::expected<int, ExecError> ExecInContainer(const GlobalOptions& global, const 
   // standard handles (the way Windows hands it the console's) has none there, so its output
   // would be lost; refused by name before anything starts (docs/windows.md).
   if (std::optional<std::string> wine = sys::WineVersion(); streams.tty && wine) {
-    return Failed(ExecError::Why::kFailed,
-                  Error("exec -t needs a pseudo console, and Wine " + *wine +
-                            " does not connect a command to one (its output would be lost); "
-                            "run exec without -t",
-                        ErrorCode::kUnsupported));
+    return ExecFailed(ExecError::Why::kFailed,
+                      Error("exec -t needs a pseudo console, and Wine " + *wine +
+                                " does not connect a command to one (its output would be lost); "
+                                "run exec without -t",
+                            ErrorCode::kUnsupported));
   }
   HANDLE devnull = nullptr;
   if (!streams.stdin_) {
@@ -77,11 +73,7 @@ tl::expected<int, ExecError> ExecInContainer(const GlobalOptions& global, const 
   })
                           : wn::Exec(pod, *spec, options, command);
   if (devnull && devnull != INVALID_HANDLE_VALUE) CloseHandle(devnull);
-  if (!code) {
-    return Failed(code.error().code() == ErrorCode::kNotFound ? ExecError::Why::kCommandNotFound
-                                                              : ExecError::Why::kNotStarted,
-                  code.error());
-  }
+  if (!code) return ExecNotStarted(code.error());
   return static_cast<int>(*code);
 }
 
