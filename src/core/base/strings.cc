@@ -1,9 +1,11 @@
 #include "core/base/strings.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
-
-#include <fmt/format.h>
+#include <cstdint>
+#include <cstring>
 
 namespace hp {
 
@@ -81,6 +83,45 @@ std::string Quote(std::string_view s) {
     }
   }
   out += '"';
+  return out;
+}
+
+namespace {
+constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+}  // namespace
+
+std::string Base64Encode(std::string_view s) {
+  std::string out;
+  out.reserve((s.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < s.size(); i += 3) {
+    size_t n = std::min<size_t>(3, s.size() - i);
+    uint32_t v = 0;
+    for (size_t k = 0; k < 3; ++k) v = v << 8 | (k < n ? static_cast<unsigned char>(s[i + k]) : 0u);
+    for (size_t k = 0; k < 4; ++k) out += k <= n ? kBase64[(v >> (18 - 6 * k)) & 63] : '=';
+  }
+  return out;
+}
+
+std::optional<std::string> Base64Decode(std::string_view s) {
+  if (!s.empty() && s.size() % 4 == 0 && s.back() == '=') {  // one or two pads
+    s.remove_suffix(1);
+    if (s.back() == '=') s.remove_suffix(1);
+  }
+  if (s.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  out.reserve(s.size() * 3 / 4);
+  uint32_t v = 0;
+  int bits = 0;
+  for (char c : s) {
+    const char* p = c ? std::strchr(kBase64, c) : nullptr;
+    if (!p) return std::nullopt;
+    v = v << 6 | static_cast<uint32_t>(p - kBase64);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((v >> bits) & 0xff);
+    }
+  }
   return out;
 }
 

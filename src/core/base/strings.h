@@ -1,6 +1,7 @@
 // hp/base: small string helpers shared by every layer.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,5 +17,10 @@ std::string ToLower(std::string_view s);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 // Go's %q-like quoting used in messages: "a\"b".
 std::string Quote(std::string_view s);
+// Standard base64 (RFC 4648 section 4) with padding, as HTTP basic auth and docker config.json
+// write it. Decoding takes padded or unpadded text and gives nothing for any other character or
+// an impossible length.
+std::string Base64Encode(std::string_view s);
+std::optional<std::string> Base64Decode(std::string_view s);
 
 }  // namespace hp

@@ -1,7 +1,6 @@
 #include "core/image/blob_fetch.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -60,33 +59,31 @@ bool ParseContentRange(const std::string& v, int64_t& start, int64_t& total) {
 
 }  // namespace
 
-Status FetchBlob(Store& store, Session& s, const Descriptor& d, const PullOptions& opts,
+Status FetchBlob(PullTarget& target, Session& s, const Descriptor& d, const PullOptions& opts,
                  FetchCounters& c) {
-  return store.WithLock("blob-" + std::string(DigestHex(d.digest)), [&]() -> Status {
+  return target.WithBlobLock(d.digest, [&]() -> Status {
     auto done = [&] {
       if (opts.progress) opts.progress({d.digest, d.size, d.size, true});
     };
-    if (store.HasBlob(d.digest)) {
-      struct stat st;
-      std::string path = store.BlobPath(d.digest);
-      if (::stat(path.c_str(), &st) < 0) return SysErr("stat \"{}\"", path);
-      if (st.st_size != d.size)
+    ASSIGN_OR_RETURN(int64_t kept, target.KeptBlobSize(d.digest));
+    if (kept >= 0) {
+      if (kept != d.size)
         return Err(ErrorCode::kInvalidArgument, "blob \"{}\" has {} bytes, the manifest says {}",
-                   d.digest, static_cast<int64_t>(st.st_size), d.size);
+                   d.digest, kept, d.size);
       c.present++;
       done();
       return Ok();
     }
     Partial p;
-    p.path = store.PartialPath(d.digest);
+    p.path = target.PartialPath(d.digest);
     ASSIGN_OR_RETURN(p.fd, sys::Open(p.path, O_RDWR | O_CREAT, 0600));
     auto drop = [&] {
       p.fd.reset();
-      ::unlink(p.path.c_str());
+      (void)sys::RemoveAll(p.path);
     };
     auto commit = [&]() -> Status {
       p.fd.reset();
-      TRY(store.CommitBlobFile(p.path, d.digest));
+      TRY(target.CommitBlobFile(p.path, d.digest));
       c.downloaded++;
       done();
       return Ok();

@@ -1,6 +1,8 @@
 #include "core/image/http.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netdb.h>
 #include <sys/socket.h>
 
 #include <cctype>
@@ -129,83 +131,21 @@ Result<HttpResponse> HttpGet(const HttpRequest& req) {
   return resp;
 }
 
-std::map<std::string, std::string> ParseChallenge(const std::string& header) {
-  std::map<std::string, std::string> out;
-  std::string_view s = TrimSpace(header);
-  size_t sp = s.find(' ');
-  out["scheme"] = ToLower(s.substr(0, sp));
-  if (sp == std::string_view::npos) return out;
-  s = s.substr(sp + 1);
-  while (!s.empty()) {
-    s = TrimSpace(s);
-    size_t eq = s.find('=');
-    if (eq == std::string_view::npos) break;
-    std::string key = ToLower(TrimSpace(s.substr(0, eq)));
-    s = s.substr(eq + 1);
-    std::string val;
-    if (!s.empty() && s[0] == '"') {
-      size_t i = 1;
-      for (; i < s.size() && s[i] != '"'; ++i) {
-        if (s[i] == '\\' && i + 1 < s.size()) ++i;
-        val.push_back(s[i]);
-      }
-      s = s.substr(std::min(i + 1, s.size()));
-    } else {
-      size_t comma = s.find(',');
-      val = std::string(TrimSpace(s.substr(0, comma)));
-      s = comma == std::string_view::npos ? std::string_view() : s.substr(comma);
-    }
-    out[key] = val;
-    s = TrimSpace(s);
-    if (!s.empty() && s[0] == ',') s = s.substr(1);
+bool ResolvesOnlyToLoopback(const std::string& host) {
+  struct addrinfo* res = nullptr;
+  if (::getaddrinfo(host.c_str(), nullptr, nullptr, &res) != 0 || !res) return false;
+  bool all = true;
+  for (auto* p = res; p; p = p->ai_next) {
+    char buf[INET6_ADDRSTRLEN] = {};
+    if (p->ai_family == AF_INET)
+      ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(p->ai_addr)->sin_addr, buf, sizeof buf);
+    else if (p->ai_family == AF_INET6)
+      ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(p->ai_addr)->sin6_addr, buf,
+                  sizeof buf);
+    if (!IsLoopbackLiteral(buf)) all = false;
   }
-  return out;
-}
-
-std::string UrlEscape(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
-
-std::string EscapeControls(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  auto esc = [&](unsigned char c) { out += fmt::format("\\x{:02x}", c); };
-  for (size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      if ((c < 0x20 && c != '\t') || c == 0x7f)
-        esc(c);
-      else
-        out += static_cast<char>(c);
-      ++i;
-      continue;
-    }
-    // The length of a well-formed UTF-8 sequence starting with `c` (0: not a lead byte).
-    size_t len = c >= 0xc2 && c <= 0xdf   ? 2
-                 : c >= 0xe0 && c <= 0xef ? 3
-                 : c >= 0xf0 && c <= 0xf4 ? 4
-                                          : 0;
-    bool ok = len > 0 && i + len <= s.size();
-    for (size_t k = 1; ok && k < len; ++k)
-      ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
-    if (ok && c == 0xc2 && static_cast<unsigned char>(s[i + 1]) < 0xa0) ok = false;  // C1
-    if (!ok) {
-      esc(c);
-      ++i;
-      continue;
-    }
-    out.append(s.substr(i, len));
-    i += len;
-  }
-  return out;
+  ::freeaddrinfo(res);
+  return all;
 }
 
 }  // namespace hp::image

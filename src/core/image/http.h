@@ -1,4 +1,5 @@
-// hp/image: a small blocking HTTP GET over libcurl for the registry client.
+// hp/image: a small blocking HTTP GET for the registry client: libcurl on Linux (http.cc), WinHTTP
+// on Windows (windows/http.cc); the rest is platform-neutral (http_common.cc).
 #pragma once
 
 #include <chrono>
@@ -45,6 +46,12 @@ Result<HttpResponse> HttpGet(const HttpRequest& req);
 // Parses `Bearer realm="...",service="...",scope="..."` into {"scheme": "bearer", ...}.
 std::map<std::string, std::string> ParseChallenge(const std::string& header);
 std::string UrlEscape(const std::string& s);
+
+// "localhost", "::1" and the dotted IPv4 addresses of 127.0.0.0/8.
+bool IsLoopbackLiteral(const std::string& host);
+// Whether every address `host` resolves to is a loopback address (false when it does not
+// resolve).
+bool ResolvesOnlyToLoopback(const std::string& host);
 
 // Text from a registry made safe to print on a terminal: C0 controls (but tab), DEL, C1
 // controls (U+0080..U+009F) and bytes that are not UTF-8 become `\xNN` escapes; other

@@ -1,10 +1,5 @@
 #include "core/image/registry.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <openssl/evp.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
@@ -16,6 +11,7 @@
 #include "core/image/digest.h"
 #include "core/image/http.h"
 #include "core/image/manifest.h"
+#include "core/image/pull_target.h"
 #include "core/image/reference.h"
 #include "core/sys/file.h"
 
@@ -27,40 +23,6 @@ std::string HostOnly(const std::string& domain) {
   if (StartsWith(domain, "[")) return domain.substr(1, domain.find(']') - 1);
   return domain.substr(0,
                        domain.rfind(':') == std::string::npos ? domain.size() : domain.rfind(':'));
-}
-
-bool IsLoopbackLiteral(const std::string& host) {
-  if (host == "localhost" || host == "::1") return true;
-  struct in_addr a;
-  return ::inet_pton(AF_INET, host.c_str(), &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
-}
-
-bool ResolvesOnlyToLoopback(const std::string& host) {
-  struct addrinfo* res = nullptr;
-  if (::getaddrinfo(host.c_str(), nullptr, nullptr, &res) != 0 || !res) return false;
-  bool all = true;
-  for (auto* p = res; p; p = p->ai_next) {
-    char buf[INET6_ADDRSTRLEN] = {};
-    if (p->ai_family == AF_INET)
-      ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(p->ai_addr)->sin_addr, buf, sizeof buf);
-    else if (p->ai_family == AF_INET6)
-      ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(p->ai_addr)->sin6_addr, buf,
-                  sizeof buf);
-    if (!IsLoopbackLiteral(buf)) all = false;
-  }
-  ::freeaddrinfo(res);
-  return all;
-}
-
-std::string Base64Decode(const std::string& in) {
-  std::string out(in.size(), '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  if (n < 0) return {};
-  out.resize(static_cast<size_t>(n));
-  while (!in.empty() && in.back() == '=' && !out.empty() && out.back() == '\0') out.pop_back();
-  return out;
 }
 
 std::string AcceptHeader() {
@@ -103,7 +65,7 @@ Result<std::string> LookupCredentials(const std::string& config_path, const std:
       if (k == "index.docker.io" || k == "registry-1.docker.io") k = "docker.io";
       if (k != registry || !v.is_object()) continue;
       if (v.contains("auth")) {
-        std::string dec = Base64Decode(v.value("auth", ""));
+        std::string dec = Base64Decode(v.value("auth", "")).value_or("");
         if (dec.find(':') == std::string::npos)
           return Err(ErrorCode::kInvalidArgument, "docker config \"{}\": bad auth for \"{}\"",
                      config_path, key);
@@ -139,7 +101,7 @@ Status CheckSizes(const Manifest& m, const PullOptions& opts) {
   return Ok();
 }
 
-Result<PullResult> PullImpl(Store& store, std::string_view ref_in, const PullOptions& opts) {
+Result<PullResult> PullImpl(PullTarget& target, std::string_view ref_in, const PullOptions& opts) {
   ASSIGN_OR_RETURN(Reference ref, ParseReference(ref_in));
   ASSIGN_OR_RETURN(Platform plat, ParsePlatform(opts.platform));
   std::string host = ref.RegistryHost();
@@ -154,15 +116,8 @@ Result<PullResult> PullImpl(Store& store, std::string_view ref_in, const PullOpt
                  host);
     scheme = "http";
   }
-  std::string cfg = opts.auth_config;
-  if (cfg.empty()) {
-    const char* dc = std::getenv("DOCKER_CONFIG");
-    const char* home = std::getenv("HOME");
-    cfg = dc && *dc ? std::string(dc) + "/config.json"
-                    : std::string(home ? home : "/root") + "/.docker/config.json";
-  }
+  std::string cfg = opts.auth_config.empty() ? DefaultDockerConfig() : opts.auth_config;
   ASSIGN_OR_RETURN(std::string creds, LookupCredentials(cfg, ref.domain));
-  ASSIGN_OR_RETURN(UniqueFd gc_lock, store.SharedGcLock());
   Session s(scheme + "://" + host, ref.path, creds, opts);
   auto ctx = [&](Error e) {
     return std::move(e).Context(fmt::format("pull \"{}\"", ref.String()));
@@ -191,9 +146,9 @@ Result<PullResult> PullImpl(Store& store, std::string_view ref_in, const PullOpt
 
   FetchCounters c;
   PullResult out;
-  auto cst = FetchBlob(store, s, m->config, opts, c);
+  auto cst = FetchBlob(target, s, m->config, opts, c);
   if (!cst) return tl::unexpected(ctx(cst.error()));
-  auto config_json = store.ReadBlob(m->config.digest);
+  auto config_json = target.ReadBlob(m->config.digest);
   if (!config_json) return tl::unexpected(ctx(config_json.error()));
   auto pc = ParseImageConfig(*config_json);
   if (!pc) return tl::unexpected(ctx(pc.error()));
@@ -219,9 +174,9 @@ Result<PullResult> PullImpl(Store& store, std::string_view ref_in, const PullOpt
         std::lock_guard lk(err_mu);
         if (first_err) return;
       }
-      Status st = FetchBlob(store, s, m->layers[i], opts, c);
+      Status st = FetchBlob(target, s, m->layers[i], opts, c);
       if (st)
-        st = store.EnsureLayerUnpacked(
+        st = target.LayerFetched(
             {m->layers[i].digest, pc->diff_ids[i], m->layers[i].media_type, m->layers[i].size});
       if (!st) {
         std::lock_guard lk(err_mu);
@@ -235,8 +190,6 @@ Result<PullResult> PullImpl(Store& store, std::string_view ref_in, const PullOpt
   for (auto& t : threads) t.join();
   if (first_err) return Err(ctx(*first_err));
 
-  auto md = store.WriteBlob(manifest_json, manifest_digest);
-  if (!md) return tl::unexpected(ctx(md.error()));
   ImageRecord rec;
   rec.name = ref.String();
   rec.id = m->config.digest;
@@ -247,8 +200,7 @@ Result<PullResult> PullImpl(Store& store, std::string_view ref_in, const PullOpt
         {m->layers[i].digest, pc->diff_ids[i], m->layers[i].media_type, m->layers[i].size});
     rec.size += m->layers[i].size;
   }
-  if (auto st = store.PutImage(rec); !st) return tl::unexpected(ctx(st.error()));
-  auto stored = store.Resolve(rec.name);
+  auto stored = target.Commit(manifest_json, rec);
   if (!stored) return tl::unexpected(ctx(stored.error()));
   out.image = *stored;
   out.blobs_downloaded = c.downloaded;
@@ -260,8 +212,8 @@ Result<PullResult> PullImpl(Store& store, std::string_view ref_in, const PullOpt
 
 }  // namespace
 
-Result<PullResult> Pull(Store& store, std::string_view ref, const PullOptions& opts) {
-  return PullImpl(store, ref, opts).map_error(Printable);
+Result<PullResult> PullInto(PullTarget& target, std::string_view ref, const PullOptions& opts) {
+  return PullImpl(target, ref, opts).map_error(Printable);
 }
 
 }  // namespace hp::image

@@ -1,10 +1,11 @@
 // hp/image: pulling from an OCI distribution v2 registry (Docker Hub, docker-registry, ...)
-// over libcurl. Anonymous, bearer-token (WWW-Authenticate challenge) and basic auth (creds from
-// a docker-style config.json); manifest lists / OCI indexes resolved to one platform; schema 2
-// and OCI manifests; gzip and zstd layers; digests verified before anything is stored;
-// parallel layer downloads, resume of partial blobs with Range, retries with back-off.
-// Plain HTTP only for loopback registries (automatic for localhost/127.0.0.0/8/::1; with
-// `insecure` also for names that resolve only to loopback addresses).
+// over libcurl on Linux, WinHTTP on Windows (windows/pull.h keeps a pull there). Anonymous,
+// bearer-token (WWW-Authenticate challenge) and basic auth (creds from a docker-style config.json);
+// manifest lists / OCI indexes resolved to one platform; schema 2 and OCI manifests; gzip and zstd
+// layers; digests verified before anything is stored; parallel layer downloads, resume of partial
+// blobs with Range, retries with back-off. Plain HTTP only for loopback registries (automatic for
+// localhost/127.0.0.0/8/::1; with `insecure` also for names that resolve only to loopback
+// addresses).
 #pragma once
 
 #include <chrono>
@@ -55,6 +56,7 @@ inline constexpr int64_t kMaxManifestBytes = 4 << 20;
 inline constexpr int64_t kMaxConfigBytes = 8 << 20;
 
 // Errors carry no terminal control characters: text from the registry is escaped.
+// Linux: into the image store (registry_store.cc).
 Result<PullResult> Pull(Store& store, std::string_view ref, const PullOptions& opts = {});
 
 // Credentials for `registry` ("127.0.0.1:5000", "docker.io") from a docker config.json:

@@ -1,26 +1,17 @@
 #include "core/image/registry_session.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
 #include <thread>
+
+#include "core/base/strings.h"
 
 namespace hp::image {
 namespace {
 using nlohmann::json;
 
 bool Retryable(long status) { return status == 429 || status >= 500; }
-
-std::string Base64Encode(const std::string& s) {
-  std::string out(4 * ((s.size() + 2) / 3) + 1, '\0');
-  int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
 
 // A Retry-After in seconds (the HTTP-date form is not used by registries; it is ignored).
 std::chrono::milliseconds RetryAfter(const HttpResponse& r) {

@@ -85,6 +85,35 @@ TEST(Strings, SplitJoinQuote) {
   EXPECT_EQ(TrimSpace("  x y \n"), "x y");
 }
 
+TEST(Strings, Base64RoundTripsAndRejectsWhatIsNotBase64) {
+  // RFC 4648's test vectors.
+  const std::pair<std::string, std::string> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
+  for (const auto& [plain, encoded] : vectors) {
+    EXPECT_EQ(Base64Encode(plain), encoded);
+    EXPECT_EQ(Base64Decode(encoded), plain);
+  }
+  std::string bytes;
+  for (int i = 0; i < 256; ++i) bytes += static_cast<char>(i);
+  EXPECT_EQ(Base64Encode(bytes).size(), 344u);
+  EXPECT_EQ(Base64Decode(Base64Encode(bytes)), bytes);
+  EXPECT_EQ(Base64Decode(Base64Encode(bytes.substr(0, 255))), bytes.substr(0, 255));
+  EXPECT_EQ(Base64Decode("dXNlcjpwYXNz"), "user:pass");  // what docker login writes
+  EXPECT_EQ(Base64Decode("Zm8"), "fo");                  // unpadded
+  EXPECT_EQ(Base64Decode("Zg"), "f");
+  EXPECT_EQ(Base64Decode("Z"), std::nullopt);         // no byte has one character
+  EXPECT_EQ(Base64Decode("Zm9v!"), std::nullopt);     // not in the alphabet
+  EXPECT_EQ(Base64Decode("Zg==Zg=="), std::nullopt);  // padding inside
+  EXPECT_EQ(Base64Decode("Zm9v\n"), std::nullopt);
+  EXPECT_EQ(Base64Decode(std::string("Zm\0v", 4)), std::nullopt);
+  EXPECT_EQ(Base64Decode("Zg==="), std::nullopt);
+}
+
 TEST(SysFile, AtomicWriteMkdirRemoveAll) {
   auto dir = sys::MakeTempDir("hp-base-test-");
   ASSERT_TRUE(dir) << dir.error().ToString();

@@ -18,5 +18,15 @@ TEST(Http, EscapeControlsKeepsTextAndEscapesTerminalControls) {
   EXPECT_EQ(EscapeControls("\xe2\x9c"), "\\xe2\\x9c");           // cut sequence
 }
 
+TEST(Http, LoopbackLiteralsAreTheLoopbackNamesAndDottedAddressesOf127) {
+  for (const char* yes : {"localhost", "::1", "127.0.0.1", "127.1.2.3", "127.255.255.255"})
+    EXPECT_TRUE(IsLoopbackLiteral(yes)) << yes;
+  // Octal or short forms some resolvers read as other addresses, names and other networks.
+  for (const char* no :
+       {"", "128.0.0.1", "10.0.0.1", "0177.0.0.1", "127.0.0.01", "127.1", "127.0.0.256",
+        "127.0.0.1.", "127.0.0.1x", "127.0.0.-1", "localhost.", "registry.example", "::2", "[::1]"})
+    EXPECT_FALSE(IsLoopbackLiteral(no)) << no;
+}
+
 }  // namespace
 }  // namespace hp::image
