@@ -1,12 +1,13 @@
-// `hostprocess pull REF`: fetch an image from an OCI distribution registry into the store.
+// `hostprocess pull REF`: fetch an image from an OCI distribution registry into the node's
+// image store, the same verb, flags and output on both builds (pull_node.h keeps the image).
 #include <chrono>
-#include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
 
+#include "cli/hostprocess/cli_output.h"
 #include "cli/hostprocess/image_cli.h"
-#include "core/image/plugin.h"
+#include "cli/hostprocess/pull_node.h"
 
 namespace hp::cli {
 namespace {
@@ -34,11 +35,10 @@ class ProgressLine {
       total += b.total;
       finished += b.finished;
     }
-    std::cerr << fmt::format("\r\033[Kpulling: {}/{} blobs, {} / {}", finished, blobs_.size(),
-                             image_cli::HumanSize(done), image_cli::HumanSize(total))
-              << std::flush;
+    Print(stderr, fmt::format("\r\033[Kpulling: {}/{} blobs, {} / {}", finished, blobs_.size(),
+                              image_cli::HumanSize(done), image_cli::HumanSize(total)));
   }
-  void End() { std::cerr << "\r\033[K" << std::flush; }
+  void End() { Print(stderr, "\r\033[K"); }
 
  private:
   std::mutex mu_;
@@ -47,24 +47,23 @@ class ProgressLine {
 };
 
 int RunPull(const GlobalOptions& g, PullArgs& a) {
-  auto store = image_cli::OpenStore(g);
-  if (!store) return image_cli::Fail(store.error());
   auto line = std::make_shared<ProgressLine>();
   bool tty = !a.quiet && image_cli::StderrIsTty();
   if (tty) a.opts.progress = [line](const image::PullProgress& p) { line->Update(p); };
   a.opts.timeout = std::chrono::seconds(a.timeout_s);
-  auto r = image::PullImage(*store, a.ref, a.opts);
+  auto r = PullOnNode(g, a.ref, a.opts);
   if (tty) line->End();
   if (!r) return image_cli::Fail(r.error());
+  for (const std::string& w : r->warnings) Print(stderr, "Warning: " + w + "\n");
   if (!a.quiet)
-    std::cout << fmt::format(
-        "Pulled {} ({}): {} blob(s) downloaded, {} already present, {}{}\n", r->image.name,
-        r->image.manifest_digest, r->blobs_downloaded, r->blobs_present,
-        image_cli::HumanSize(r->bytes_downloaded),
-        r->bytes_resumed ? fmt::format(", resumed {}", image_cli::HumanSize(r->bytes_resumed))
-                         : "");
+    Print(stdout, fmt::format("Pulled {} ({}): {} blob(s) downloaded, {} already present, {}{}\n",
+                              r->image.name, r->image.manifest_digest, r->blobs_downloaded,
+                              r->blobs_present, image_cli::HumanSize(r->bytes_downloaded),
+                              r->bytes_resumed ? fmt::format(", resumed {}",
+                                                             image_cli::HumanSize(r->bytes_resumed))
+                                               : ""));
   else
-    std::cout << r->image.name << "\n";
+    Print(stdout, r->image.name + "\n");
   return 0;
 }
 

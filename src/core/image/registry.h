@@ -13,6 +13,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/base/result.h"
 #include "core/image/store.h"
@@ -48,7 +49,8 @@ struct PullResult {
   int blobs_downloaded = 0;
   int blobs_present = 0;  // already in the store: not downloaded again
   int64_t bytes_downloaded = 0;
-  int64_t bytes_resumed = 0;  // taken from partial downloads of an earlier attempt
+  int64_t bytes_resumed = 0;          // taken from partial downloads of an earlier attempt
+  std::vector<std::string> warnings;  // Windows: what the import of the layers did not make
 };
 
 // Limits on what a registry sends (docs/image.md).

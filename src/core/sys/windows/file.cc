@@ -1,6 +1,7 @@
 // hp/sys on Windows: the part of file.h that the platform-neutral modules use (reading input,
-// listing a directory, writing a file). Paths are UTF-8, as everywhere in the core, and reach
-// Windows as UTF-16; files are read in binary mode so that the bytes are the ones Linux reads.
+// listing a directory, writing a file or to a descriptor). Paths are UTF-8, as everywhere in the
+// core, and reach Windows as UTF-16; files are read in binary mode so that the bytes are the ones
+// Linux reads.
 #include "core/sys/file.h"
 
 #include <fcntl.h>
@@ -80,17 +81,23 @@ Result<std::string> ReadFileUpTo(const std::string& path, size_t limit) {
 
 Result<std::string> ReadFile(const std::string& path) { return ReadFileUpTo(path, SIZE_MAX - 1); }
 
-Status WriteFile(const std::string& path, std::string_view data) {
-  ASSIGN_OR_RETURN(UniqueFd fd, Open(path, _O_WRONLY | _O_CREAT | _O_TRUNC, _S_IREAD | _S_IWRITE));
+Status WriteAll(int fd, std::string_view data) {
   while (!data.empty()) {
-    int n = ::_write(fd.get(), data.data(),
-                     static_cast<unsigned>(std::min<size_t>(data.size(), 1 << 30)));
+    int n =
+        ::_write(fd, data.data(), static_cast<unsigned>(std::min<size_t>(data.size(), 1 << 30)));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return SysErr("write \"{}\"", path);
+      return SysErr("write");
     }
     data.remove_prefix(static_cast<size_t>(n));
   }
+  return Ok();
+}
+
+Status WriteFile(const std::string& path, std::string_view data) {
+  ASSIGN_OR_RETURN(UniqueFd fd, Open(path, _O_WRONLY | _O_CREAT | _O_TRUNC, _S_IREAD | _S_IWRITE));
+  if (auto w = WriteAll(fd.get(), data); !w)
+    return SysErrN(w.error().sys_errno(), "write \"{}\"", path);
   return Ok();
 }
 

@@ -1,0 +1,133 @@
+#include "core/image/windows/pull.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <system_error>
+
+#include "core/image/digest.h"
+#include "core/image/manifest.h"
+#include "core/image/pull_target.h"
+#include "core/image/reference.h"
+#include "core/image/windows/dir_images.h"
+#include "core/image/windows/oci_import.h"
+#include "core/sys/file.h"
+
+namespace hp::image {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path FsPath(const std::string& path) {
+  return fs::path(std::u8string(path.begin(), path.end()));
+}
+
+// The blobs of one pull, as an OCI image layout in `dir`: blobs\sha256\<hex>, and, once every
+// blob is there, oci-layout and index.json naming the one manifest pulled.
+class LayoutTarget final : public PullTarget {
+ public:
+  LayoutTarget(std::string root, std::string dir, ImportOptions import)
+      : root_(std::move(root)), dir_(std::move(dir)), import_(std::move(import)) {}
+
+  Status Init() {
+    std::error_code ec;
+    fs::create_directories(FsPath(BlobDir()), ec);
+    if (ec) return Err(ErrorCode::kUnavailable, "create \"{}\": {}", BlobDir(), ec.message());
+    return Ok();
+  }
+  Status WithBlobLock(const std::string& digest, const std::function<Status()>& fn) override {
+    std::shared_ptr<std::mutex> mu;
+    {
+      std::lock_guard lk(locks_mu_);
+      auto& slot = locks_[digest];
+      if (!slot) slot = std::make_shared<std::mutex>();
+      mu = slot;
+    }
+    std::lock_guard lk(*mu);
+    return fn();
+  }
+  Result<int64_t> KeptBlobSize(const std::string& digest) override {
+    std::error_code ec;
+    auto size = fs::file_size(FsPath(BlobPath(digest)), ec);
+    return ec ? int64_t{-1} : static_cast<int64_t>(size);
+  }
+  std::string PartialPath(const std::string& digest) override {
+    return BlobPath(digest) + ".partial";
+  }
+  Status CommitBlobFile(const std::string& partial, const std::string& digest) override {
+    std::error_code ec;
+    fs::rename(FsPath(partial), FsPath(BlobPath(digest)), ec);
+    if (ec)
+      return Err(ErrorCode::kUnavailable, "rename \"{}\" to \"{}\": {}", partial, BlobPath(digest),
+                 ec.message());
+    return Ok();
+  }
+  Result<std::string> ReadBlob(const std::string& digest) override {
+    return sys::ReadFile(BlobPath(digest));
+  }
+  Status LayerFetched(const LayerRecord&) override { return Ok(); }  // applied at Commit
+  Result<ImageRecord> Commit(const std::string& manifest_json, const ImageRecord& rec) override {
+    TRY(sys::WriteFile(BlobPath(rec.manifest_digest), manifest_json));
+    ASSIGN_OR_RETURN(std::string media_type, DetectMediaType(manifest_json));
+    nlohmann::json index = {{"schemaVersion", 2},
+                            {"mediaType", std::string(kMediaOciIndex)},
+                            {"manifests",
+                             {{{"mediaType", media_type},
+                               {"digest", rec.manifest_digest},
+                               {"size", manifest_json.size()}}}}};
+    TRY(sys::WriteFile(dir_ + "\\index.json", index.dump()));
+    TRY(sys::WriteFile(dir_ + "\\oci-layout", R"({"imageLayoutVersion":"1.0.0"})"));
+    ASSIGN_OR_RETURN(ImportedImage imported, ImportOciLayout(root_, dir_, rec.name, import_));
+    warnings = std::move(imported.warnings);
+    return imported.record;
+  }
+
+  std::vector<std::string> warnings;
+
+ private:
+  std::string BlobDir() const { return dir_ + "\\blobs\\sha256"; }
+  std::string BlobPath(const std::string& digest) const {
+    return BlobDir() + "\\" + std::string(DigestHex(digest));
+  }
+
+  std::string root_, dir_;
+  ImportOptions import_;
+  std::mutex locks_mu_;
+  std::map<std::string, std::shared_ptr<std::mutex>> locks_;
+};
+
+}  // namespace
+
+std::string DefaultDockerConfig() {
+  const char* dc = std::getenv("DOCKER_CONFIG");
+  const char* profile = std::getenv("USERPROFILE");
+  return dc && *dc ? std::string(dc) + "\\config.json"
+                   : std::string(profile ? profile : "C:\\") + "\\.docker\\config.json";
+}
+
+Result<PullResult> PullWindowsImage(const std::string& root, std::string_view ref,
+                                    const PullOptions& opts) {
+  if (!opts.platform.empty() && opts.platform.rfind("windows/", 0) != 0)
+    return Err(ErrorCode::kInvalidArgument,
+               "pull \"{}\": --platform {}: this Windows node pulls windows images only", ref,
+               opts.platform);
+  ImportOptions import;
+  import.platform = opts.platform;
+  ASSIGN_OR_RETURN(std::string dir, MakeImportDir(root));
+  LayoutTarget target(root, dir, import);
+  Result<PullResult> pulled = [&]() -> Result<PullResult> {
+    TRY(target.Init());
+    return PullInto(target, ref, opts);
+  }();
+  Status removed = sys::RemoveAll(dir);
+  if (!pulled) return pulled;
+  pulled->warnings = std::move(target.warnings);
+  if (!removed)
+    pulled->warnings.push_back("cannot remove \"" + dir + "\": " + removed.error().ToString());
+  return pulled;
+}
+
+}  // namespace hp::image

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Wine tier: `hostprocess.exe pull` from a real registry (Debian's docker-registry on 127.0.0.1,
+# started here with its own storage), over WinHTTP (issue 14, docs/windows.md "Images on
+# Windows"). The images are make_oci.py's, pushed by push_oci.py.
+# Checks: the pull of a Windows image prints what the Linux build's pull of the same image
+# prints, and keeps the image `import` would (record, digests, files), which `run -f` runs; an
+# index is resolved to its windows/amd64 manifest; --platform of another OS, a missing tag, a
+# registry that does not answer and a blob the registry serves altered are refused with exit 1
+# and leave no image and no scratch directory.
+# Usage: pull_test.sh LINUX_HOSTPROCESS WINDOWS_EXE SOURCE_DIR
+set -uo pipefail
+linux=$1
+source "$(dirname "$0")/../wine_env.sh" "$2"
+cd "$3"
+if [ ! -x /usr/bin/docker-registry ]; then
+  echo "SKIP: docker-registry is not installed (bash scripts/setup.sh)"
+  exit 77
+fi
+data=tests/wine/image
+py=/usr/bin/python3
+images="$WINEPREFIX/drive_c/hpstate/images/windows"
+linux_root="$out/linux-root"
+
+port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+host=127.0.0.1:$port
+mkdir -p "$out/registry"
+cat >"$out/registry/registry.yml" <<EOF
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $out/registry/storage
+http:
+  addr: $host
+EOF
+/usr/bin/docker-registry serve "$out/registry/registry.yml" >"$out/registry/log" 2>&1 &
+registry=$!
+pull_cleanup() {
+  kill -9 "$registry" 2>/dev/null
+  wait "$registry" 2>/dev/null
+  wine_cleanup
+}
+trap pull_cleanup EXIT
+"$py" - "$host" <<'EOF' || { echo "FAIL  docker-registry did not start: $(cat "$out/registry/log")"; exit 1; }
+import sys, time, urllib.request
+for _ in range(100):
+    try:
+        urllib.request.urlopen(f"http://{sys.argv[1]}/v2/", timeout=1)
+        sys.exit(0)
+    except Exception:
+        time.sleep(0.1)
+sys.exit(1)
+EOF
+
+make() { "$py" $data/make_oci.py "$@" || { echo "FAIL  make_oci.py $*"; exit 1; }; }
+push() { "$py" $data/push_oci.py "$host" "$@" || { echo "FAIL  push_oci.py $*"; exit 1; }; }
+image_dir() { echo "$images/$(printf %s "$1" | sha256sum | cut -c1-64)"; }
+field() { "$py" -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1" 2>/dev/null; }
+no_temp_dir() { test -z "$(ls -A "$images" 2>/dev/null | grep '^\.')"; }
+no_image() { test ! -e "$(image_dir "$1")"; }
+
+make layout "$out/windows"
+make linux "$out/linux"
+make dotdot "$out/other"
+facts="$out/windows.json"
+push tools 1 "$out/windows" >/dev/null
+push tools multi "$out/linux" "$out/windows" >/dev/null
+push other 1 "$out/other" >/dev/null
+
+# The pull of a Windows image, beside the Linux build's pull of it.
+"$linux" --root "$linux_root" pull "$host/tools:1" >"$out/l.out" 2>"$out/l.err"
+lrc=$?
+hp pull "$host/tools:1"
+check "pull: exit 0" test "$rc" -eq 0
+check "pull: prints what the Linux build prints (the name, the manifest's digest, 3 blobs)" \
+  eval 'test $lrc -eq 0 && cmp -s "$out/out" "$out/l.out" &&
+    grep -qF "Pulled $host/tools:1 ($(field "$facts" "j[\"manifest\"]")): 3 blob(s) downloaded" "$out/out"'
+check "pull: warns of the symbolic link not made, as import does" \
+  grep -qF '1 symbolic link(s) in its layers not made' "$out/err"
+dir=$(image_dir "$host/tools:1")
+check "record: the name, os windows, the config's digest as the id, the manifest's digest" \
+  test "$(field "$dir/image.json" '" ".join([j["name"], j["config"]["os"], j["id"], j["manifest_digest"]])')" = \
+  "$host/tools:1 windows $(field "$facts" 'j["config"] + " " + j["manifest"]')"
+check "record: the layers' digests and diff ids" "$py" -c '
+import json, sys
+r, f = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+sys.exit(0 if [l["digest"] for l in r["layers"]] == f["layers"]
+         and [l["diff_id"] for l in r["layers"]] == f["diff_ids"] else 1)' "$dir/image.json" "$facts"
+check "files: the layers applied (layer 2's x.txt, layer 1's tool.cmd, the whiteout)" eval \
+  'test "$(tr -d "\r" <"$dir/Files/data/x.txt")" = "x from layer 2" -a -f "$dir/Files/bin/tool.cmd" -a ! -e "$dir/Files/data/old.txt"'
+check "pull: no scratch directory left" no_temp_dir
+hp images
+check "images: lists the pulled image" grep -qE "^$host/tools +1 +$(field "$facts" 'j["config"][7:19]')" "$out/out"
+
+sed "s|image: hostprocess.local/oci:1|image: $host/tools:1|" $data/oci-pod.yaml >"$WINEPREFIX/drive_c/pulled-pod.yaml"
+hp run -f 'C:\pulled-pod.yaml'
+check "run: the pulled image's Cmd runs over its files" \
+  eval 'test "$rc" -eq 0 && grep -qxF "[tool] x from layer 2" "$out/out" && grep -qxF "[tool] greeting=oci" "$out/out"'
+
+# An index (linux/amd64 and windows/amd64): the windows manifest is the one pulled.
+hp pull "$host/tools:multi"
+check "index: exit 0, the windows/amd64 manifest pulled" eval \
+  'test "$rc" -eq 0 && test "$(field "$(image_dir "$host/tools:multi")/image.json" "j[\"manifest_digest\"] + \" \" + j[\"config\"][\"os\"]")" = "$(field "$facts" "j[\"manifest\"]") windows"'
+
+# Refusals: exit 1, an error that says why, nothing kept.
+hp pull --platform linux/amd64 "$host/tools:multi"
+check "--platform linux/amd64: refused (exit 1), saying this node pulls windows images" eval \
+  'test "$rc" -eq 1 && grep -qF "pull \"$host/tools:multi\": --platform linux/amd64: this Windows node pulls windows images only" "$out/err"'
+"$linux" --root "$linux_root" pull "$host/tools:nope" >"$out/l.out" 2>"$out/l.err"
+lrc=$?
+hp pull "$host/tools:nope"
+cp "$out/out" "$out/w.out"
+cp "$out/err" "$out/w.err"
+compared "a missing tag: the Linux build's error" $lrc $rc
+check "a missing tag: exit 1, no image" eval 'test "$rc" -eq 1 && no_image "$host/tools:nope"'
+
+start=$(date +%s)
+hp pull --timeout 2 "127.0.0.1:1/tools:1"
+check "a registry that does not answer: exit 1 within its --timeout, naming the URL" eval \
+  'test "$rc" -eq 1 && test $(($(date +%s) - start)) -le 20 &&
+   grep -qF "GET \"http://127.0.0.1:1/v2/tools/manifests/1\"" "$out/err"'
+
+# A layer the registry serves altered (its stored data changed, same length): refused by digest.
+layer=$("$py" -c 'import json,sys; m=json.load(open(sys.argv[1]+"/index.json"))["manifests"][0]["digest"]
+print(json.load(open(sys.argv[1]+"/blobs/sha256/"+m[7:]))["layers"][1]["digest"][7:])' "$out/other")
+blob="$out/registry/storage/docker/registry/v2/blobs/sha256/${layer:0:2}/$layer/data"
+"$py" -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[-1]^=1; open(p,"wb").write(b)' "$blob"
+hp pull "$host/other:1"
+check "an altered layer: refused (exit 1) by its digest" eval \
+  'test "$rc" -eq 1 && grep -qF "blob \"sha256:$layer\": digest mismatch" "$out/err"'
+check "an altered layer: no image, no scratch directory" eval 'no_image "$host/other:1" && no_temp_dir'
+
+echo "passed: $pass failed: $fail"
+[ "$fail" -eq 0 ]
