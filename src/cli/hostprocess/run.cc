@@ -16,8 +16,10 @@
 #include "cli/hostprocess/cli_output.h"
 #include "cli/hostprocess/command.h"
 #include "cli/hostprocess/manifests.h"
+#include "cli/hostprocess/node_pods.h"
 #include "cli/hostprocess/run_node.h"
 #include "core/agent/naming.h"
+#include "core/agent/pod_spec.h"
 #include "core/agent/schedule.h"
 #include "core/k8s/admission.h"
 #include "core/k8s/decode.h"
@@ -25,6 +27,22 @@
 
 namespace hp::cli {
 namespace {
+
+// The host ports the pods this node keeps hold (those `apply` made, placed here and not
+// finished), as the node's reconcile counts them when it places a pod (agent/reconcile.cc).
+Result<std::vector<agent::HostPort>> HeldHostPorts(const GlobalOptions& global) {
+  ASSIGN_OR_RETURN(auto node, OpenNodePods(global));
+  ASSIGN_OR_RETURN(std::vector<NodePod> pods, node->List());
+  std::vector<agent::HostPort> held;
+  for (const NodePod& p : pods) {
+    if (!p.status.HoldsHostPorts()) continue;
+    if (auto spec = agent::DecodePodSpec(p.pod)) {
+      auto ports = agent::HostPortsOf(*spec);
+      held.insert(held.end(), ports.begin(), ports.end());
+    }
+  }
+  return held;
+}
 
 struct RunFlags {
   std::vector<std::string> files;
@@ -80,11 +98,24 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
   }
   // A pod that does not fit this node (its nodeSelector, affinity, taints) would stay Pending
   // in a cluster (a DaemonSet's would not be made): in the foreground, the scheduler's words.
-  agent::FitResult fit = agent::CheckFit(run.pod.spec, ForegroundNode(global), daemon_set);
+  const agent::Node node = ForegroundNode(global);
+  agent::FitResult fit = agent::CheckFit(run.pod.spec, node, daemon_set);
   if (!fit.fits) {
     Print(stderr, fmt::format("hostprocess: Warning FailedScheduling: {}\n", fit.Message()));
     for (const std::string& d : fit.details) Print(stderr, "  " + d + "\n");
     return 1;
+  }
+  // The scheduler's NodePorts: a host port that a pod the node keeps holds is not free. Only a
+  // pod that asks for one reads the node's pods.
+  if (!agent::HostPortsOf(run.pod.spec).empty()) {
+    auto held = HeldHostPorts(global);
+    if (!held) return Fail(held.error());
+    agent::Placement p = agent::PlacePod(run.pod.spec, node, daemon_set, *held);
+    if (p.kind != agent::Placement::kPlaced) {
+      Print(stderr, fmt::format("hostprocess: Warning {}: {}\n", p.reason, p.message));
+      for (const std::string& d : p.details) Print(stderr, "  " + d + "\n");
+      return 1;
+    }
   }
   if (run.pod.metadata.uid.empty()) run.pod.metadata.uid = agent::NewUid();
   if (run.pod.metadata.namespace_.empty()) run.pod.metadata.namespace_ = "default";

@@ -101,6 +101,12 @@ struct PodStatus {
   // Appends or aggregates an event (AddEvent above).
   void AddEvent(const std::string& type, const std::string& reason, const std::string& message,
                 int64_t now, const std::string& from = "kubelet");
+
+  // Whether the pod holds its host ports on the node (the scheduler's NodePorts counts it):
+  // placed here and not finished.
+  bool HoldsHostPorts() const {
+    return !unscheduled && !rejected && phase != "Succeeded" && phase != "Failed";
+  }
 };
 
 void to_json(nlohmann::json& j, const ContainerState& s);

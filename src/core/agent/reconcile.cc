@@ -159,9 +159,7 @@ Status Agent::ReconcileLocked() {
   // then placed in turn, and takes its ports when it is placed.
   std::vector<HostPort> used;
   for (const PodView& v : kept) {
-    if (v.status.unscheduled || v.status.rejected || v.status.phase == "Succeeded" ||
-        v.status.phase == "Failed")
-      continue;
+    if (!v.status.HoldsHostPorts()) continue;
     if (auto spec = DecodePodSpec(v.record.pod)) {
       auto ports = HostPortsOf(*spec);
       used.insert(used.end(), ports.begin(), ports.end());

@@ -88,11 +88,27 @@ TEST_F(AgentE2E, TwoPodsWithTheSameHostPortCannotBothBePlaced) {
                           "requested pod ports. preemption: 0/1 nodes are available: 1 No "
                           "preemption victims found for incoming pod."),
             std::string::npos);
+  // `run -f` is placed as apply's pods are: its port is taken, nothing of it runs.
+  std::string third = root_ + "/third.yaml";
+  ASSERT_TRUE(sys::WriteFile(third, PodYaml("third", "echo ran", "Never", port)));
+  const std::string run = "run -f '" + third + "' --cgroup-root '" + cgroup_root_ + "'";
+  CliResult refused = Hp(run);
+  EXPECT_EQ(refused.rc, 1);
+  EXPECT_EQ(refused.err,
+            "hostprocess: Warning FailedScheduling: 0/1 nodes are available: 1 node(s) didn't "
+            "have free ports for the requested pod ports. preemption: 0/1 nodes are available: 1 "
+            "No preemption victims found for incoming pod.\n"
+            "  hostPort 18080/TCP is taken by a pod on this node\n");
+  EXPECT_EQ(refused.out, "");
   // The port is freed: the scheduler's next try places the second pod.
   ASSERT_EQ(Hp("delete pod first").rc, 0);
   EXPECT_TRUE(WaitFor([&] { return StatusColumnOf("second") == "Running"; }, 10000))
       << Hp("describe pod second").out;
+  EXPECT_EQ(Hp(run).rc, 1);  // the second pod holds it now
   EXPECT_EQ(Hp("delete pod second").rc, 0);
+  CliResult ran = Hp(run);
+  EXPECT_EQ(ran.rc, 0) << ran.err;
+  EXPECT_EQ(ran.out, "[c] ran\n");
 }
 
 }  // namespace

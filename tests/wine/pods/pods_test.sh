@@ -17,7 +17,7 @@ data=tests/wine/pods
 follow_pid=
 cleanup() {
   [ -z "$follow_pid" ] || kill -9 "$follow_pid" 2>/dev/null
-  kill_ours 127.0.0.81 127.0.0.83 "$sup"
+  kill_ours 127.0.0.81 127.0.0.83 127.0.0.84 "$sup"
   wine_cleanup
 }
 trap cleanup EXIT
@@ -475,6 +475,20 @@ hp delete pod grouped
 check "group: delete: exit 0" test "$rc" -eq 0
 check "group: delete: no pod state, volume or supervisor left" \
   test -z "$(ls -A "$state/pods")$(ls -A "$WINEPREFIX/drive_c/hpc" 2>/dev/null)$(alive "$sup")"
+
+# `run -f` is placed as apply's pods are (the scheduler's NodePorts): a host port that a pod of
+# the node holds is not free, and nothing of the foreground pod is made.
+hp apply -f $data/port-pod.yaml
+porter_running() { hp get pods && grep -Eq '^porter +1/1 +Running' "$out/out"; }
+wait_for porter_running
+sed 's/name: porter/name: porter-run/' $data/port-pod.yaml >"$WINEPREFIX/drive_c/port-run.yaml"
+hp run -f 'C:\port-run.yaml' --timeout 5s
+check "run -f: a host port an applied pod holds is refused (exit 1), in the scheduler's words" \
+  eval 'test "$rc" -eq 1 && test "$(tr -d "\r" <"$out/err")" = "hostprocess: Warning FailedScheduling: 0/1 nodes are available: 1 node(s) didn'"'"'t have free ports for the requested pod ports. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.
+  hostPort 18181/TCP is taken by a pod on this node"'
+check "run -f: ... and nothing of it runs" test -z "$(cat "$out/out")"
+hp delete pod porter
+check "delete porter: no pod state left" test "$rc" -eq 0 -a -z "$(ls -A "$state/pods")"
 
 echo "wine pods: $pass passed, $fail failed"
 [ $fail -eq 0 ]
