@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,12 @@ class PullTarget {
   virtual Result<std::string> ReadBlob(const std::string& digest) = 0;
   // Layer `layer`'s blob is kept (called from the download threads).
   virtual Status LayerFetched(const LayerRecord& layer) = 0;
+  // The image kept as `name`, when it is the one `manifest_digest` names: nothing is left to
+  // download (Windows, whose store keeps files and no blobs to find them by); nullopt: go on.
+  virtual std::optional<ImageRecord> KeptImage(const std::string& /*name*/,
+                                               const std::string& /*manifest_digest*/) {
+    return std::nullopt;
+  }
   // Every blob of `rec` is kept: keeps the manifest and the image; returns the image kept.
   virtual Result<ImageRecord> Commit(const std::string& manifest_json, const ImageRecord& rec) = 0;
 };

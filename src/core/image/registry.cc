@@ -144,8 +144,13 @@ Result<PullResult> PullImpl(PullTarget& target, std::string_view ref_in, const P
   if (!m) return tl::unexpected(ctx(m.error()));
   if (auto st = CheckSizes(*m, opts); !st) return tl::unexpected(ctx(st.error()));
 
-  FetchCounters c;
   PullResult out;
+  if (auto kept = target.KeptImage(ref.String(), manifest_digest)) {
+    out.image = std::move(*kept);
+    out.blobs_present = static_cast<int>(m->layers.size()) + 1;  // as if its blobs were found
+    return out;
+  }
+  FetchCounters c;
   auto cst = FetchBlob(target, s, m->config, opts, c);
   if (!cst) return tl::unexpected(ctx(cst.error()));
   auto config_json = target.ReadBlob(m->config.digest);

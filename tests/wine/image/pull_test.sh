@@ -100,6 +100,25 @@ hp run -f 'C:\pulled-pod.yaml'
 check "run: the pulled image's Cmd runs over its files" \
   eval 'test "$rc" -eq 0 && grep -qxF "[tool] x from layer 2" "$out/out" && grep -qxF "[tool] greeting=oci" "$out/out"'
 
+# Pulled again: the same manifest is kept already, nothing is downloaded (the Linux build finds
+# every blob in its store and says so in the same words). A tag moved to another manifest is
+# downloaded again.
+"$linux" --root "$linux_root" pull "$host/tools:1" >"$out/l.out" 2>"$out/l.err"
+lrc=$?
+touch "$dir/Files/mark"
+hp pull "$host/tools:1"
+check "pull again: what the Linux build's second pull prints (0 downloaded, 3 already present)" \
+  eval 'test "$rc" -eq 0 -a "$lrc" -eq 0 && cmp -s "$out/out" "$out/l.out" &&
+    grep -qF ": 0 blob(s) downloaded, 3 already present, 0B" "$out/out"'
+check "pull again: the kept image is left as it is" test -f "$dir/Files/mark"
+push tools moved "$out/windows" >/dev/null
+hp pull "$host/tools:moved"
+push tools moved "$out/linux" >/dev/null
+hp pull "$host/tools:moved"
+check "a moved tag: downloaded again, the new manifest kept (config os linux)" eval \
+  'test "$rc" -eq 0 && grep -qF ": 3 blob(s) downloaded" "$out/out" &&
+   test "$(field "$(image_dir "$host/tools:moved")/image.json" "j[\"config\"][\"os\"]")" = linux'
+
 # An index (linux/amd64 and windows/amd64): the windows manifest is the one pulled.
 hp pull "$host/tools:multi"
 check "index: exit 0, the windows/amd64 manifest pulled" eval \

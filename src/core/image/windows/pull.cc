@@ -69,6 +69,12 @@ class LayoutTarget final : public PullTarget {
     return sys::ReadFile(BlobPath(digest));
   }
   Status LayerFetched(const LayerRecord&) override { return Ok(); }  // applied at Commit
+  std::optional<ImageRecord> KeptImage(const std::string& name,
+                                       const std::string& manifest_digest) override {
+    auto kept = ResolveDirectoryImage(root_, name);
+    if (!kept || kept->manifest_digest != manifest_digest) return std::nullopt;
+    return *kept;
+  }
   Result<ImageRecord> Commit(const std::string& manifest_json, const ImageRecord& rec) override {
     TRY(sys::WriteFile(BlobPath(rec.manifest_digest), manifest_json));
     ASSIGN_OR_RETURN(std::string media_type, DetectMediaType(manifest_json));

@@ -3,8 +3,10 @@
 // OCI image layout in a scratch directory beside the images (`.import-*`), every blob verified
 // as it arrives, and that layout is imported as `import` imports one (windows/oci_import.h:
 // Windows layers applied into Files\, each checked against its diff id), then removed.
-// The directory store keeps files, not blobs: a pull downloads every layer of the image, and a
-// partial download is not resumed by the next pull (it removes what a killed one left).
+// The directory store keeps files, not blobs: a pull of an image already kept under its name
+// with the same manifest downloads nothing more (as the Linux store finds every blob), and
+// otherwise downloads every layer of the image; a partial download is not resumed by the next
+// pull (it removes what a killed one left).
 // The caller holds the store's lock (LockImageStore) and has removed stale scratch directories.
 #pragma once
 
