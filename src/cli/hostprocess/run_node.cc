@@ -99,8 +99,10 @@ std::shared_ptr<RunNodeFlags> AddRunNodeFlags(CLI::App* cmd) {
 
 agent::Node ForegroundNode(const GlobalOptions& global) {
   // The labels and taints `apply` keeps (kubelet's flags); a damaged file: the defaults, as
-  // `apply` takes them then.
+  // `apply` takes them then, with apply's warning.
   auto stored = agent::ReadNodeSettings(agent::Store(global.root).NodeConfigPath());
+  if (!stored)
+    Write(stderr, "Warning: " + stored.error().ToString() + ": using the default node settings\n");
   return agent::LocalNode(stored && stored->has_value() ? (*stored)->node : agent::NodeConfig{});
 }
 

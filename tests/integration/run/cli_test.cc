@@ -141,6 +141,13 @@ TEST_F(RunCli, APodThatDoesNotFitThisNodeIsRefused) {
   ASSERT_EQ(::system(apply.c_str()), 0) << ReadOr(root_ + "/apply.out");
   EXPECT_EQ(Cli(edge, ""), 0) << err_;
   EXPECT_EQ(out_, "[c] on the edge\n");
+  // A damaged node.json: the default node, with apply's warning naming the file.
+  ASSERT_TRUE(sys::WriteFile(root_ + "/desired/node.json", "{damaged"));
+  EXPECT_EQ(Cli(edge, ""), 1);
+  EXPECT_EQ(err_.rfind("Warning: parse \"" + root_ + "/desired/node.json\": ", 0), 0u) << err_;
+  EXPECT_NE(err_.find(": using the default node settings\nhostprocess: Warning FailedScheduling: "),
+            std::string::npos)
+      << err_;
 }
 
 // Issue 20: the kubelet's WindowsHostProcessContainers gate off refuses the pod's sandbox;
