@@ -95,8 +95,10 @@ class WindowsNodePods : public NodePods {
   }
   Result<std::vector<NodeDaemonSet>> DaemonSets() override {
     std::vector<NodeDaemonSet> out;
+    wn::DaemonSetListing listing = wn::ListDaemonSets(root_);
+    for (wn::DaemonSetView& d : listing.daemonsets) out.push_back(From(d));
     std::vector<std::string> damaged;
-    for (wn::DaemonSetView& d : wn::ListDaemonSets(root_, &damaged)) out.push_back(From(d));
+    for (const wn::DamagedDaemonSet& d : listing.damaged) damaged.push_back(d.message);
     Warn(damaged);
     return out;
   }

@@ -444,11 +444,9 @@ void PruneDaemonSetEvents(const std::string& root) {
 
 }  // namespace
 
-std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
-                                          std::vector<std::string>* damaged,
-                                          std::set<std::string>* unreadable) {
+DaemonSetListing ListDaemonSets(const std::string& root) {
   agent::Node node = agent::LocalNode({});
-  std::vector<DaemonSetView> out;
+  DaemonSetListing out;
   std::vector<std::string> files =
       sys::ListDir(DaemonSetsDir(root)).value_or(std::vector<std::string>{});
   std::sort(files.begin(), files.end());
@@ -463,8 +461,7 @@ std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
         decoded && !decoded->objects.empty() ? decoded->objects[0].daemon_set() : nullptr;
     std::string key = file.substr(0, file.size() - strlen(".json"));
     if (!ds) {
-      if (damaged) damaged->push_back("\"" + path + "\": damaged; `delete daemonset` removes it");
-      if (unreadable) unreadable->insert(key);
+      out.damaged.push_back({key, "\"" + path + "\": damaged; `delete daemonset` removes it"});
       continue;
     }
     DaemonSetView v;
@@ -477,7 +474,7 @@ std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
     v.fit = agent::CheckFit(ds->spec.template_.spec, node, true);
     v.revision = agent::DaemonSetRevision(obj);
     v.events = ReadDaemonSetEvents(root, v.key);
-    out.push_back(std::move(v));
+    out.daemonsets.push_back(std::move(v));
   }
   return out;
 }
@@ -493,7 +490,12 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
   agent::ReconcileInput in;
   std::map<std::string, PodRecord> want;
   // A DaemonSet file that is there but cannot be read (named): its pod is left as it is.
-  for (DaemonSetView& ds : ListDaemonSets(root, &errors, &in.unreadable_daemonsets)) {
+  DaemonSetListing listing = ListDaemonSets(root);
+  for (const DamagedDaemonSet& d : listing.damaged) {
+    errors.push_back(d.message);
+    in.unreadable_daemonsets.insert(d.key);
+  }
+  for (DaemonSetView& ds : listing.daemonsets) {
     in.applied_daemonsets.insert(ds.key);
     if (!ds.fit.fits) continue;
     std::string name = agent::DaemonPodName(ds.ns, ds.name, ds.revision);

@@ -107,11 +107,16 @@ struct DaemonSetView {
   std::string revision;              // controller-revision-hash of its template
   std::vector<agent::Event> events;  // the controller's: SuccessfulCreate, SuccessfulDelete
 };
-// Every stored DaemonSet; `damaged` (optional) receives an error per file that cannot be read,
-// and `unreadable` (optional) that file's key.
-std::vector<DaemonSetView> ListDaemonSets(const std::string& root,
-                                          std::vector<std::string>* damaged = nullptr,
-                                          std::set<std::string>* unreadable = nullptr);
+// The stored DaemonSets: those that read, and a file that does not (its key and a message that
+// names it and says what to do).
+struct DamagedDaemonSet {
+  std::string key, message;
+};
+struct DaemonSetListing {
+  std::vector<DaemonSetView> daemonsets;
+  std::vector<DamagedDaemonSet> damaged;
+};
+DaemonSetListing ListDaemonSets(const std::string& root);
 
 // What kubelet and the DaemonSet controller do for this node, run after every apply and delete
 // (under StoreLock), with the Linux agent's decisions (agent::PlanReconcile): every stored
