@@ -16,7 +16,6 @@
 #include "cli/hostprocess/cli_output.h"
 #include "cli/hostprocess/command.h"
 #include "cli/hostprocess/manifests.h"
-#include "cli/hostprocess/node_pods.h"
 #include "cli/hostprocess/run_node.h"
 #include "core/agent/naming.h"
 #include "core/agent/pod_spec.h"
@@ -29,12 +28,11 @@ namespace hp::cli {
 namespace {
 
 // The host ports the pods this node keeps hold (those `apply` made, placed here and not
-// finished), as the node's reconcile counts them when it places a pod (agent/reconcile.cc).
+// finished), as the Linux node's reconcile counts them when it places a pod (agent/reconcile.cc).
 Result<std::vector<agent::HostPort>> HeldHostPorts(const GlobalOptions& global) {
-  ASSIGN_OR_RETURN(auto node, OpenNodePods(global));
-  ASSIGN_OR_RETURN(std::vector<NodePod> pods, node->List());
+  ASSIGN_OR_RETURN(std::vector<KeptPod> pods, KeptPods(global));
   std::vector<agent::HostPort> held;
-  for (const NodePod& p : pods) {
+  for (const KeptPod& p : pods) {
     if (!p.status.HoldsHostPorts()) continue;
     if (auto spec = agent::DecodePodSpec(p.pod)) {
       auto ports = agent::HostPortsOf(*spec);

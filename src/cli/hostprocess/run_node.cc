@@ -21,7 +21,10 @@
 #include "core/agent/agent.h"
 #include "core/agent/foreground.h"
 #include "core/agent/node_flags.h"
+#include "core/agent/record.h"
+#include "core/agent/status.h"
 #include "core/agent/store.h"
+#include "core/agent/supervisor.h"
 #include "core/base/strings.h"
 #include "core/image/plugin.h"
 #include "core/job/job.h"
@@ -104,6 +107,20 @@ agent::Node ForegroundNode(const GlobalOptions& global) {
   if (!stored)
     Write(stderr, "Warning: " + stored.error().ToString() + ": using the default node settings\n");
   return agent::LocalNode(stored && stored->has_value() ? (*stored)->node : agent::NodeConfig{});
+}
+
+Result<std::vector<KeptPod>> KeptPods(const GlobalOptions& global) {
+  agent::Store store(global.root);
+  ASSIGN_OR_RETURN(std::vector<std::string> keys, store.ListPodKeys());
+  std::vector<KeptPod> pods;
+  for (const std::string& key : keys) {
+    std::string dir = store.PodDir(key);
+    auto rec = agent::ReadPodRecord(dir + "/" + agent::kPodFile);
+    if (!rec) continue;  // being made or removed: its ports are unknown
+    auto status = agent::ReadPodStatus(dir + "/" + agent::kStatusFile);
+    pods.push_back({status ? std::move(*status) : agent::PodStatus{}, std::move(rec->pod)});
+  }
+  return pods;
 }
 
 bool CheckRunNodeFlags(const RunNodeFlags& flags) {

@@ -7,11 +7,14 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
 
 #include "cli/hostprocess/command.h"
 #include "core/agent/node.h"
+#include "core/agent/pod_status.h"
+#include "core/base/result.h"
 #include "core/k8s/types.h"
 
 namespace hp::cli {
@@ -24,6 +27,15 @@ bool CheckRunNodeFlags(const RunNodeFlags& flags);
 // This node as the scheduler sees it (Linux: with the labels and taints `apply` keeps; Windows:
 // os windows).
 agent::Node ForegroundNode(const GlobalOptions& global);
+
+// The pods this node keeps (those `apply` made), with their status and the pod as applied, as
+// placement counts their host ports; read without changing anything (Linux: run/pods' files,
+// the agent not opened, so no recovery and no node.json written; Windows: pods\).
+struct KeptPod {
+  agent::PodStatus status;
+  nlohmann::json pod;
+};
+Result<std::vector<KeptPod>> KeptPods(const GlobalOptions& global);
 
 // What `run` runs: the input's one pod (named, namespaced, with a uid), the input's other
 // objects (the ConfigMaps, Secrets and ServiceAccounts it reads), and how long it may run.

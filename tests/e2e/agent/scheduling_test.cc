@@ -100,6 +100,19 @@ TEST_F(AgentE2E, TwoPodsWithTheSameHostPortCannotBothBePlaced) {
             "No preemption victims found for incoming pod.\n"
             "  hostPort 18080/TCP is taken by a pod on this node\n");
   EXPECT_EQ(refused.out, "");
+  // Bound to this node by nodeName: kubelet's admission refuses it, in kubelet's words.
+  nlohmann::json first = PodJson("first");
+  ASSERT_FALSE(first.is_null());
+  std::string bound = root_ + "/bound.yaml";
+  ASSERT_TRUE(
+      sys::WriteFile(bound, PodYaml("bound", "echo ran", "Never", port,
+                                    "  nodeName: " + first["spec"].value("nodeName", "") + "\n")));
+  CliResult rejected = Hp("run -f '" + bound + "' --cgroup-root '" + cgroup_root_ + "'");
+  EXPECT_EQ(rejected.rc, 1);
+  EXPECT_EQ(rejected.err,
+            "hostprocess: Warning NodePorts: Predicate NodePorts failed: node(s) didn't have free "
+            "ports for the requested pod ports\n"
+            "  hostPort 18080/TCP is taken by a pod on this node\n");
   // The port is freed: the scheduler's next try places the second pod.
   ASSERT_EQ(Hp("delete pod first").rc, 0);
   EXPECT_TRUE(WaitFor([&] { return StatusColumnOf("second") == "Running"; }, 10000))

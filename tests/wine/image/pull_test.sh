@@ -138,8 +138,9 @@ check "a missing tag: exit 1, no image" eval 'test "$rc" -eq 1 && no_image "$hos
 
 start=$(date +%s)
 hp pull --timeout 2 "127.0.0.1:1/tools:1"
-check "a registry that does not answer: exit 1 within its --timeout, naming the URL" eval \
-  'test "$rc" -eq 1 && test $(($(date +%s) - start)) -le 20 &&
+# (--timeout 2: 1.9 s measured under Wine; 6 s allows for Wine's start on a loaded machine.)
+check "a registry that does not answer: exit 1 by its --timeout, naming the URL" eval \
+  'test "$rc" -eq 1 && test $(($(date +%s) - start)) -le 6 &&
    grep -qF "GET \"http://127.0.0.1:1/v2/tools/manifests/1\"" "$out/err"'
 
 # A layer the registry serves altered (its stored data changed, same length): refused by digest.

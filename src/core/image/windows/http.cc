@@ -2,18 +2,21 @@
 // the system's Schannel and certificate store, the machine's WinHTTP proxy). It behaves as the
 // libcurl one on Linux does:
 //  - redirects are followed here, not by WinHTTP, up to 5, to http or https only, and a request
-//    header `Authorization` is not sent on to another host (a registry's token must not reach the
-//    storage it redirects blob downloads to, which refuses a second credential);
+//    header `Authorization` is not sent on to another origin (scheme, host or port: a registry's
+//    token must not reach the storage it redirects blob downloads to, which refuses a second
+//    credential, nor go in clear text after a redirect to http), as libcurl does;
+//  - no cookies are kept;
 //  - a transfer that stalls for 30 s, or outlives HttpRequest::timeout, fails as kUnavailable
 //    (retryable), as a refused or broken connection does;
-//  - the body of a 2xx answer goes to the sink, after on_start; other bodies are buffered up to
-//    max_body.
+//  - the body of a 2xx answer goes to the sink, after on_start (called at its first byte);
+//    other bodies are buffered up to max_body.
 #include <windows.h>
 // <winhttp.h> and <ws2tcpip.h> need <windows.h>'s types first.
 #include <winhttp.h>
 #include <ws2tcpip.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -35,10 +38,20 @@ struct HandleCloser {
 };
 using Handle = std::unique_ptr<void, HandleCloser>;
 
-// One WinHTTP session for the process (its handles are shared by the download threads).
-HINTERNET WinHttpSessionHandle() {
-  static HINTERNET session = WinHttpOpen(L"hostprocess/0.1", WINHTTP_ACCESS_TYPE_DEFAULT_PROXY,
-                                         WINHTTP_NO_PROXY_NAME, WINHTTP_NO_PROXY_BYPASS, 0);
+// One WinHTTP session for the process (its handles are shared by the download threads), and
+// the error that kept it from opening.
+struct WinHttpSession {
+  HINTERNET handle = nullptr;
+  DWORD error = 0;
+};
+const WinHttpSession& WinHttpSessionHandle() {
+  static const WinHttpSession session = [] {
+    WinHttpSession s;
+    s.handle = WinHttpOpen(L"hostprocess/0.1", WINHTTP_ACCESS_TYPE_DEFAULT_PROXY,
+                           WINHTTP_NO_PROXY_NAME, WINHTTP_NO_PROXY_BYPASS, 0);
+    if (!s.handle) s.error = GetLastError();
+    return s;
+  }();
   return session;
 }
 
@@ -84,9 +97,13 @@ Result<Url> CrackUrl(const std::string& url) {
   c.dwStructSize = sizeof c;
   c.dwSchemeLength = c.dwHostNameLength = c.dwUrlPathLength = c.dwExtraInfoLength =
       static_cast<DWORD>(-1);
-  if (!WinHttpCrackUrl(wide.c_str(), static_cast<DWORD>(wide.size()), 0, &c))
-    return Err(ErrorCode::kInvalidArgument, "GET \"{}\": {}", url,
-               WinHttpErrorText(GetLastError()));
+  if (!WinHttpCrackUrl(wide.c_str(), static_cast<DWORD>(wide.size()), 0, &c)) {
+    DWORD e = GetLastError();
+    // Another scheme (a redirect to ftp: or file:) is refused as libcurl refuses it.
+    return Err(e == ERROR_WINHTTP_UNRECOGNIZED_SCHEME ? ErrorCode::kPermissionDenied
+                                                      : ErrorCode::kInvalidArgument,
+               "GET \"{}\": {}", url, WinHttpErrorText(e));
+  }
   if (c.nScheme != INTERNET_SCHEME_HTTP && c.nScheme != INTERNET_SCHEME_HTTPS)
     return Err(ErrorCode::kPermissionDenied, "GET \"{}\": only http and https are followed", url);
   Url u;
@@ -99,13 +116,25 @@ Result<Url> CrackUrl(const std::string& url) {
   return u;
 }
 
+// Whether `loc` starts with a URL scheme (RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+// then ":"), as an absolute Location does; "/x?next=https://y" does not.
+bool HasScheme(const std::string& loc) {
+  size_t colon = loc.find(':');
+  if (colon == std::string::npos || colon == 0 || !std::isalpha(static_cast<unsigned char>(loc[0])))
+    return false;
+  return std::all_of(loc.begin(), loc.begin() + static_cast<std::ptrdiff_t>(colon), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+  });
+}
+
 // The absolute URL a Location header names, from the URL it answered.
 std::string ResolveLocation(const std::string& base, const Url& from, const std::string& loc) {
-  if (loc.find("://") != std::string::npos) return loc;
+  if (HasScheme(loc)) return loc;
   std::string origin = base.substr(0, base.find('/', base.find("://") + 3));
   if (StartsWith(loc, "//")) return (from.https ? "https:" : "http:") + loc;
   if (StartsWith(loc, "/")) return origin + loc;
   std::string path = sys::Narrow(from.path);
+  if (StartsWith(loc, "?")) return origin + path.substr(0, path.find('?')) + loc;
   path = path.substr(0, path.find('?'));
   return origin + path.substr(0, path.rfind('/') + 1) + loc;
 }
@@ -146,15 +175,21 @@ struct Exchange {
 Result<Exchange> Send(const std::string& url, const Url& u, const std::vector<std::string>& headers,
                       Clock::time_point deadline, bool has_deadline) {
   Exchange x;
-  x.connection.reset(WinHttpConnect(WinHttpSessionHandle(), u.host.c_str(), u.port, 0));
+  x.connection.reset(WinHttpConnect(WinHttpSessionHandle().handle, u.host.c_str(), u.port, 0));
   if (!x.connection) return tl::unexpected(Transport(url, GetLastError()));
   x.request.reset(WinHttpOpenRequest(x.connection.get(), L"GET", u.path.c_str(), nullptr,
                                      WINHTTP_NO_REFERER, WINHTTP_DEFAULT_ACCEPT_TYPES,
                                      u.https ? WINHTTP_FLAG_SECURE : 0));
   if (!x.request) return tl::unexpected(Transport(url, GetLastError()));
   HINTERNET r = x.request.get();
-  DWORD no_redirects = WINHTTP_DISABLE_REDIRECTS;
-  WinHttpSetOption(r, WINHTTP_OPTION_DISABLE_FEATURE, &no_redirects, sizeof no_redirects);
+  // Redirects are ours to follow (the header comment): a WinHTTP that would follow them itself,
+  // sending every header on, is not used.
+  DWORD disabled = WINHTTP_DISABLE_REDIRECTS | WINHTTP_DISABLE_COOKIES;
+  DWORD never = WINHTTP_OPTION_REDIRECT_POLICY_NEVER;
+  if (!WinHttpSetOption(r, WINHTTP_OPTION_DISABLE_FEATURE, &disabled, sizeof disabled) ||
+      !WinHttpSetOption(r, WINHTTP_OPTION_REDIRECT_POLICY, &never, sizeof never))
+    return Err(ErrorCode::kInternal, "GET \"{}\": {}", url,
+               sys::Win32Error("turn off WinHTTP's own redirects").message());
   DWORD wait = kStallMs;
   if (has_deadline) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -176,9 +211,9 @@ Result<Exchange> Send(const std::string& url, const Url& u, const std::vector<st
 }  // namespace
 
 Result<HttpResponse> HttpGet(const HttpRequest& req) {
-  if (!WinHttpSessionHandle())
-    return Err(ErrorCode::kInternal, "GET \"{}\": WinHTTP: {}", req.url,
-               sys::Win32Error("open a session").message());
+  if (!WinHttpSessionHandle().handle)
+    return Err(ErrorCode::kInternal, "GET \"{}\": {}", req.url,
+               sys::Win32Error("open a WinHTTP session", WinHttpSessionHandle().error).message());
   const bool has_deadline = req.timeout.count() > 0;
   const Clock::time_point start = Clock::now(), deadline = start + req.timeout;
   std::vector<std::string> headers = req.headers;
@@ -187,7 +222,7 @@ Result<HttpResponse> HttpGet(const HttpRequest& req) {
     headers.push_back("Authorization: Basic " + Base64Encode(req.basic_auth));
   std::string url = req.url;
   ASSIGN_OR_RETURN(Url u, CrackUrl(url));
-  const std::wstring first_host = u.host;
+  const Url first = u;
   HttpResponse resp;
   Exchange x;
   for (int redirects = 0;; ++redirects) {
@@ -205,21 +240,24 @@ Result<HttpResponse> HttpGet(const HttpRequest& req) {
                  kMaxRedirects);
     url = ResolveLocation(url, u, loc->second);
     ASSIGN_OR_RETURN(u, CrackUrl(url));
-    if (u.host != first_host)
+    if (u.https != first.https || u.port != first.port ||
+        !EqualsIgnoreCase(sys::Narrow(u.host), sys::Narrow(first.host)))
       std::erase_if(headers,
                     [](const std::string& h) { return StartsWith(ToLower(h), "authorization:"); });
   }
 
   const bool to_sink = req.sink && resp.status >= 200 && resp.status < 300;
-  if (to_sink && req.on_start && !req.on_start(resp.status, resp.headers)) {
-    resp.aborted = true;
-    return resp;
-  }
+  bool started = false;
   std::string buf(64 << 10, '\0');
   int64_t received = 0;
   for (;;) {
     if (has_deadline && Clock::now() >= deadline)
       return tl::unexpected(Transport(url, ERROR_WINHTTP_TIMEOUT));
+    if (has_deadline) {  // no read waits past the deadline (nor longer than a stall)
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      DWORD wait = static_cast<DWORD>(std::clamp<int64_t>(left.count(), 1, kStallMs));
+      WinHttpSetOption(x.request.get(), WINHTTP_OPTION_RECEIVE_TIMEOUT, &wait, sizeof wait);
+    }
     DWORD n = 0;
     if (!WinHttpReadData(x.request.get(), buf.data(), static_cast<DWORD>(buf.size()), &n)) {
       DWORD e = GetLastError();
@@ -230,6 +268,11 @@ Result<HttpResponse> HttpGet(const HttpRequest& req) {
     if (n == 0) break;
     received += n;
     if (to_sink) {
+      if (!started && req.on_start && !req.on_start(resp.status, resp.headers)) {
+        resp.aborted = true;
+        return resp;
+      }
+      started = true;
       if (!req.sink(buf.data(), n)) {
         resp.aborted = true;
         return resp;
