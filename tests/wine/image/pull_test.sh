@@ -6,7 +6,9 @@
 # prints, and keeps the image `import` would (record, digests, files), which `run -f` runs; an
 # index is resolved to its windows/amd64 manifest; --platform of another OS, a missing tag, a
 # registry that does not answer and a blob the registry serves altered are refused with exit 1
-# and leave no image and no scratch directory.
+# and leave no image and no scratch directory. A registry that asks for a bearer token and
+# redirects its blobs to another origin (redirect_registry.py): the token is used, the redirects
+# followed, and the token never sent to the storage.
 # Usage: pull_test.sh LINUX_HOSTPROCESS WINDOWS_EXE SOURCE_DIR
 set -uo pipefail
 linux=$1
@@ -38,9 +40,10 @@ http:
 EOF
 /usr/bin/docker-registry serve "$out/registry/registry.yml" >"$out/registry/log" 2>&1 &
 registry=$!
+redirector=
 pull_cleanup() {
-  kill -9 "$registry" 2>/dev/null
-  wait "$registry" 2>/dev/null
+  kill -9 "$registry" $redirector 2>/dev/null
+  wait "$registry" $redirector 2>/dev/null
   wine_cleanup
 }
 trap pull_cleanup EXIT
@@ -152,6 +155,28 @@ hp pull "$host/other:1"
 check "an altered layer: refused (exit 1) by its digest" eval \
   'test "$rc" -eq 1 && grep -qF "blob \"sha256:$layer\": digest mismatch" "$out/err"'
 check "an altered layer: no image, no scratch directory" eval 'no_image "$host/other:1" && no_temp_dir'
+
+# A registry that asks for a bearer token and redirects every blob to its storage on another
+# port (another origin): the token is fetched and used, the redirects are followed, and the
+# token never reaches the storage, on both builds.
+"$py" $data/redirect_registry.py "$out/windows" tools 1 "$out/redirect.ports" "$out/redirect.log" &
+redirector=$!
+for _ in $(seq 100); do [ -s "$out/redirect.ports" ] && break; sleep 0.1; done
+read -r rport _ <"$out/redirect.ports"
+hp pull "127.0.0.1:$rport/tools:1"
+check "token and redirects: exit 0, the image's manifest pulled" eval \
+  'test "$rc" -eq 0 && grep -qF "Pulled 127.0.0.1:$rport/tools:1 ($(field "$facts" "j[\"manifest\"]")): 3 blob(s) downloaded" "$out/out"'
+check "token: asked for at the challenge's realm, then sent to the registry" eval \
+  'grep -q "^registry /token?service=fake&scope=repository%3Atools%3Apull -$" "$out/redirect.log" &&
+   grep -q "^registry /v2/tools/manifests/1 Bearer t0ken-for-tests$" "$out/redirect.log"'
+check "redirects: the 3 blobs came from the storage" \
+  test "$(grep -c '^storage /blob/sha256:[0-9a-f]*?sig=1 ' "$out/redirect.log")" -eq 3
+check "redirects: no Authorization reached the storage (another origin)" \
+  test -z "$(grep '^storage ' "$out/redirect.log" | grep -v ' -$')"
+"$linux" --root "$out/linux-root-2" pull "127.0.0.1:$rport/tools:1" >"$out/l.out" 2>"$out/l.err"
+check "token and redirects: the Linux build's pull prints the same, its token kept from the storage too" \
+  eval 'cmp -s "$out/out" "$out/l.out" &&
+   test "$(grep -c "^storage " "$out/redirect.log")" -eq 6 -a -z "$(grep "^storage " "$out/redirect.log" | grep -v " -$")"'
 
 echo "passed: $pass failed: $fail"
 [ "$fail" -eq 0 ]
