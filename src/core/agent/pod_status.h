@@ -102,6 +102,9 @@ struct PodStatus {
   void AddEvent(const std::string& type, const std::string& reason, const std::string& message,
                 int64_t now, const std::string& from = "kubelet");
 
+  // A pod that has no supervisor by design (the feature gate refused its sandbox, or it is not
+  // placed on this node): not lost, tried again by the next reconcile.
+  bool WithoutSupervisor() const { return sandbox_refused || unscheduled; }
   // Whether the pod holds its host ports on the node (the scheduler's NodePorts counts it):
   // placed here and not finished.
   bool HoldsHostPorts() const {

@@ -135,8 +135,7 @@ void Agent::SetSupervisor(PodView& v) const {
   }
   // A pod the feature gate refused, or not placed on this node, has no supervisor by design: not
   // lost, retried.
-  v.lost = !v.status.finished && !v.supervisor_alive && !v.status.sandbox_refused &&
-           !v.status.unscheduled;
+  v.lost = !v.status.finished && !v.supervisor_alive && !v.status.WithoutSupervisor();
   // Nothing vouches for a lost pod's readiness: Ready is False, as the node lifecycle controller
   // marks the pods of a node that stopped reporting (MarkPodsNotReady). Its container statuses
   // stay the last ones written, as they do in a cluster.

@@ -314,4 +314,23 @@ Placement PlacePod(const k8s::PodSpec& spec, const Node& node, bool daemon_set,
   return p;
 }
 
+void MarkUnplaced(PodStatus& status, const Placement& p, int64_t now) {
+  for (auto* list : {&status.init_containers, &status.containers})
+    for (ContainerStatus& c : *list) c.state = ContainerState{};
+  if (p.kind == Placement::kRejected) {
+    status.phase = "Failed";
+    status.reason = p.reason;
+    status.message = "Pod was rejected: " + p.message;
+    status.rejected = true;
+    status.finished = true;
+    status.start_time = now;
+  } else {
+    status.phase = "Pending";
+    status.unscheduled = true;
+    status.scheduling_message = p.message;
+  }
+  if (!p.message.empty()) status.AddEvent("Warning", p.reason, p.message, now, p.from);
+  status.updated = now;
+}
+
 }  // namespace hp::agent

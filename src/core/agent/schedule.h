@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/agent/node.h"
+#include "core/agent/pod_status.h"
 #include "core/k8s/types.h"
 
 namespace hp::agent {
@@ -70,5 +71,10 @@ struct Placement {
 // scheduler then checks the rest (its ports).
 Placement PlacePod(const k8s::PodSpec& spec, const Node& node, bool daemon_set,
                    const std::vector<HostPort>& used);
+// What a pod `p` did not place shows, set on the status it was made with (its containers
+// waiting, no reason): kUnschedulable is Pending with kube-scheduler's event, tried again later;
+// kRejected is Failed with kubelet's reason and event, for good. The events kept in `status`
+// stay (an unschedulable pod's event is aggregated).
+void MarkUnplaced(PodStatus& status, const Placement& p, int64_t now);
 
 }  // namespace hp::agent

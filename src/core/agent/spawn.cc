@@ -65,25 +65,9 @@ Result<bool> RefusedByFeatureGate(const k8s::FeatureGates& gates, const std::str
 Status Agent::RecordUnplaced(const std::string& dir, const PodRecord& record, const Placement& p) {
   PodStatus status = InitialStatus(record);
   if (auto stored = ReadPodStatus(dir + "/" + kStatusFile)) status.events = stored->events;
-  for (auto* list : {&status.init_containers, &status.containers})
-    for (ContainerStatus& c : *list) c.state = ContainerState{};
   status.pod_uid = record.pod["metadata"].value("uid", "");
   status.job_root = record.job_root;
-  int64_t now = NowUnixSeconds();
-  if (p.kind == Placement::kRejected) {
-    status.phase = "Failed";
-    status.reason = p.reason;
-    status.message = "Pod was rejected: " + p.message;
-    status.rejected = true;
-    status.finished = true;
-    status.start_time = now;
-  } else {
-    status.phase = "Pending";
-    status.unscheduled = true;
-    status.scheduling_message = p.message;
-  }
-  if (!p.message.empty()) status.AddEvent("Warning", p.reason, p.message, now, p.from);
-  status.updated = now;
+  MarkUnplaced(status, p, NowUnixSeconds());
   return WritePodStatus(dir + "/" + kStatusFile, status);
 }
 

@@ -487,8 +487,32 @@ check "run -f: a host port an applied pod holds is refused (exit 1), in the sche
   eval 'test "$rc" -eq 1 && test "$(tr -d "\r" <"$out/err")" = "hostprocess: Warning FailedScheduling: 0/1 nodes are available: 1 node(s) didn'"'"'t have free ports for the requested pod ports. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.
   hostPort 18181/TCP is taken by a pod on this node"'
 check "run -f: ... and nothing of it runs" test -z "$(cat "$out/out")"
+# apply places a bare pod as the Linux node does (agent::PlacePod): a second pod on the same host
+# port, and a pod for Linux nodes, stay Pending with kube-scheduler's event and no supervisor;
+# the port freed, the next reconcile starts the second pod.
+sed 's/name: porter/name: porter-two/' $data/port-pod.yaml >"$WINEPREFIX/drive_c/port-two.yaml"
+hp apply -f 'C:\port-two.yaml'
+check "apply: a pod on a host port another pod holds is created" \
+  test "$rc" -eq 0 -a "$(cat "$out/out")" = "pod/porter-two created"
+sed -e 's/name: porter/name: linux-only/' -e 's/^  hostNetwork: true/  hostNetwork: true\n  nodeSelector: {kubernetes.io\/os: linux}/' \
+  -e '/ports:/,$d' $data/port-pod.yaml >"$WINEPREFIX/drive_c/linux-only.yaml"
+hp apply -f 'C:\linux-only.yaml'
+hp get pods
+check "get pods: both are Pending" eval \
+  "grep -Eq '^porter-two +0/1 +Pending +0 ' '$out/out' && grep -Eq '^linux-only +0/1 +Pending +0 ' '$out/out'"
+hp describe pod porter-two
+check "describe: kube-scheduler's NodePorts words" grep -qF "default-scheduler  0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod." "$out/out"
+hp describe pod linux-only
+check "describe: kube-scheduler's NodeAffinity words" grep -qF "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector." "$out/out"
+check "a pod not placed has no supervisor" eval \
+  'test -z "$(alive "supervise-pod default_porter-two")" -a -z "$(alive "supervise-pod default_linux-only")"'
 hp delete pod porter
-check "delete porter: no pod state left" test "$rc" -eq 0 -a -z "$(ls -A "$state/pods")"
+check "delete porter: exit 0" test "$rc" -eq 0
+two_running() { hp get pods && grep -Eq '^porter-two +1/1 +Running' "$out/out"; }
+wait_for two_running
+check "the port freed: the next reconcile starts the second pod (Running)" two_running
+hp delete pod porter-two linux-only
+check "delete the rest: no pod state left" test "$rc" -eq 0 -a -z "$(ls -A "$state/pods")"
 
 echo "wine pods: $pass passed, $fail failed"
 [ $fail -eq 0 ]

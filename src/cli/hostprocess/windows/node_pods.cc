@@ -246,7 +246,8 @@ class WindowsNodePods : public NodePods {
     p.owner_name = rec->owner_name;
     p.revision = rec->revision;
     agent::PodStatus recorded = wn::ReadStatus(root_, key).value_or(wn::InitialStatus(rec->pod));
-    p.lost = !recorded.finished && !wn::SupervisorAlive(root_, key);
+    p.lost =
+        !recorded.finished && !recorded.WithoutSupervisor() && !wn::SupervisorAlive(root_, key);
     p.status = wn::ViewStatus(std::move(recorded), !p.lost);
     p.pod = std::move(rec->pod);
     p.created = rec->created;

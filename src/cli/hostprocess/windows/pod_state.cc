@@ -17,6 +17,7 @@
 #include "core/agent/grace.h"
 #include "core/agent/naming.h"
 #include "core/agent/node.h"
+#include "core/agent/pod_spec.h"
 #include "core/agent/reconcile_plan.h"
 #include "core/agent/schedule.h"
 #include "core/base/strings.h"
@@ -224,7 +225,7 @@ bool SupervisorAlive(const std::string& root, const std::string& key) {
 
 agent::PodStatus ViewStatus(const std::string& root, const std::string& key, const PodRecord& rec) {
   agent::PodStatus s = ReadStatus(root, key).value_or(InitialStatus(rec.pod));
-  bool alive = s.finished || SupervisorAlive(root, key);
+  bool alive = s.finished || s.WithoutSupervisor() || SupervisorAlive(root, key);
   return ViewStatus(std::move(s), alive);
 }
 
@@ -312,9 +313,20 @@ void RemoveLiveVolumes(const std::string& root, const std::string& key,
 }
 
 // A pod whose supervisor died before the pod finished: kill-on-job-close ended its containers.
+// (A pod not placed here has none by design.)
 bool Lost(const std::string& root, const std::string& key) {
   auto st = ReadStatus(root, key);
-  return !(st && st->finished) && CheckSupervisor(PodDir(root, key), 0, nullptr) == Liveness::kGone;
+  return !(st && (st->finished || st->WithoutSupervisor())) &&
+         CheckSupervisor(PodDir(root, key), 0, nullptr) == Liveness::kGone;
+}
+
+// The status of a pod `p` did not place, with the events its status keeps (`stored`).
+agent::PodStatus UnplacedStatus(const json& pod, const std::optional<agent::PodStatus>& stored,
+                                const agent::Placement& p) {
+  agent::PodStatus status = InitialStatus(pod);
+  if (stored) status.events = stored->events;
+  agent::MarkUnplaced(status, p, NowUnixSeconds());
+  return status;
 }
 
 }  // namespace
@@ -332,11 +344,33 @@ Status CreatePod(const std::string& root, const std::string& key, const PodRecor
     return tl::unexpected(std::move(e));
   };
   if (ec) return undo(Error("create \"" + dir + "\": " + ec.message(), ErrorCode::kInternal));
-  json status = InitialStatus(r.pod);
+  agent::Placement placed = PlaceHere(root, key, r);
+  json status = placed.kind == agent::Placement::kPlaced ? InitialStatus(r.pod)
+                                                         : UnplacedStatus(r.pod, {}, placed);
   if (Status s = WriteJson(dir + "\\pod.json", ToJson(r)); !s) return undo(s.error());
   if (Status s = WriteJson(dir + "\\status.json", status); !s) return undo(s.error());
+  if (placed.kind != agent::Placement::kPlaced) return Ok();
   if (Status s = StartSupervisor(root, key); !s) return undo(s.error());
   return Ok();
+}
+
+agent::Placement PlaceHere(const std::string& root, const std::string& except,
+                           const PodRecord& rec) {
+  auto spec = agent::DecodePodSpec(rec.pod);
+  if (!spec) return agent::Placement{};  // its supervisor reports why it does not decode
+  std::vector<agent::HostPort> used;
+  for (const std::string& key : PodKeys(root, "")) {
+    if (key == except) continue;
+    auto st = ReadStatus(root, key);  // none yet: being made, it holds its ports
+    if (st && !st->HoldsHostPorts()) continue;
+    auto kept = ReadPodRecord(root, key);
+    if (!kept) continue;
+    if (auto kept_spec = agent::DecodePodSpec(kept->pod)) {
+      auto ports = agent::HostPortsOf(*kept_spec);
+      used.insert(used.end(), ports.begin(), ports.end());
+    }
+  }
+  return agent::PlacePod(*spec, agent::LocalNode({}), rec.owner_kind == "DaemonSet", used);
 }
 
 namespace {
@@ -572,6 +606,25 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
     RecordDaemonSetEvent(root, agent::ObjectKey(ns, rec.owner_name), "SuccessfulCreate",
                          "Created pod: " + rec.pod["metadata"].value("name", ""), errors);
     if (created) created->push_back(key);
+  }
+  // kube-scheduler tries a pod it could not place again (a port freed, a label added): placed
+  // now, it starts; else its FailedScheduling event counts one more try.
+  for (const std::string& key : PodKeys(root, "")) {
+    auto st = ReadStatus(root, key);
+    if (!st || !st->unscheduled) continue;
+    auto rec = ReadPodRecord(root, key);
+    if (!rec) continue;
+    agent::Placement p = PlaceHere(root, key, *rec);
+    std::string dir = PodDir(root, key);
+    if (p.kind == agent::Placement::kPlaced) {
+      agent::PodStatus started = InitialStatus(rec->pod);
+      started.events = st->events;
+      Status s = WriteJson(dir + "\\status.json", started);
+      if (s) s = StartSupervisor(root, key);
+      if (!s) errors.push_back(s.error().ToString());
+    } else if (Status s = WriteJson(dir + "\\status.json", UnplacedStatus(rec->pod, st, p)); !s) {
+      errors.push_back(s.error().ToString());
+    }
   }
   PruneDaemonSetEvents(root);
   if (!errors.empty()) return Err(ErrorCode::kInternal, "{}", Join(errors, "\n"));

@@ -88,9 +88,16 @@ agent::PodStatus ViewStatus(agent::PodStatus recorded, bool supervisor_alive_or_
 // empty: a namespace has no `_`), sorted.
 std::vector<std::string> PodKeys(const std::string& root, const std::string& ns);
 
-// Records the pod and starts its supervisor (`hostprocess.exe supervise-pod`, detached). On
-// failure nothing of the pod is left.
+// Records the pod and, when it is placed on this node (PlaceHere), starts its supervisor
+// (`hostprocess.exe supervise-pod`, detached); a pod not placed is kept with the scheduler's or
+// kubelet's verdict in its status (agent::MarkUnplaced) and no supervisor. On failure nothing of
+// the pod is left.
 Status CreatePod(const std::string& root, const std::string& key, const PodRecord& r);
+// Where the pod of `rec` goes on this node, as on Linux (agent::PlacePod: kube-scheduler's
+// NodeName, TaintToleration, NodeAffinity and NodePorts, or kubelet's admission for a pod bound
+// by nodeName), against the host ports of the pods kept here but `except`.
+agent::Placement PlaceHere(const std::string& root, const std::string& except,
+                           const PodRecord& rec);
 // Stops the pod's supervisor (kill-on-job-close ends its containers and what they started),
 // then removes the container volumes, the pod's state and its logs, retrying while the dying
 // processes still hold files. An error names what could not be removed.
