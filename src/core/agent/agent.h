@@ -179,6 +179,9 @@ class Agent {
   std::string boot_id_;  // options_.boot_id, else the kernel's
   // The keys of the damaged desired objects, by kind dir ("daemonsets", "pods", ...).
   std::map<std::string, std::set<std::string>> unreadable_;
+  // The images whose layers this command found unpacked before a supervisor started
+  // (spawn.cc UnpackImageLayers): each is looked at once per command, not once per pod.
+  std::set<std::string> images_unpacked_;
 };
 
 }  // namespace hp::agent

@@ -24,19 +24,28 @@ namespace {
 // pull unpack every layer): a layer of the pod's images left packed (say, by an interrupted
 // pull) is unpacked here, before the supervisor starts. Errors are the supervisor's to report,
 // in the pod's status. The image module (plugin.h) is loaded only for a layer still packed.
-void UnpackImageLayers(const std::string& root, const nlohmann::json& pod) {
-  auto store = image::Store::Open(root);
-  if (!store || !pod.contains("spec")) return;
+// `done` holds the images already looked at by this command: the store is opened, and an image
+// resolved, once for all the pods an apply starts that use it.
+void UnpackImageLayers(const std::string& root, const nlohmann::json& pod,
+                       std::set<std::string>& done) {
+  if (!pod.contains("spec")) return;
+  std::vector<std::string> images;
   for (const char* list : {"initContainers", "containers"}) {
     auto it = pod["spec"].find(list);
     if (it == pod["spec"].end() || !it->is_array()) continue;
     for (const auto& c : *it) {
       auto image = c.find("image");
-      if (image == c.end() || !image->is_string()) continue;
-      auto rec = store->Resolve(image->get<std::string>());
-      if (!rec) continue;
-      for (const auto& layer : rec->layers) (void)image::UnpackLayer(*store, layer);
+      if (image != c.end() && image->is_string() && done.insert(image->get<std::string>()).second)
+        images.push_back(image->get<std::string>());
     }
+  }
+  if (images.empty()) return;
+  auto store = image::Store::Open(root);
+  if (!store) return;
+  for (const std::string& image : images) {
+    auto rec = store->Resolve(image);
+    if (!rec) continue;
+    for (const auto& layer : rec->layers) (void)image::UnpackLayer(*store, layer);
   }
 }
 
@@ -137,7 +146,7 @@ Status Agent::CreatePod(const std::string& key, PodRecord record, const Placemen
   TRY(sys::MkdirAll(dir, 0700));
   Status s = WriteJsonFileAtomic(dir + "/" + kPodFile, record);
   bool placed = placement.kind == Placement::kPlaced;
-  if (s && placed) UnpackImageLayers(options_.root, record.pod);
+  if (s && placed) UnpackImageLayers(options_.root, record.pod, images_unpacked_);
   if (s) s = placed ? SpawnSupervisor(key, record) : RecordUnplaced(dir, record, placement);
   if (!s) {
     if (auto r = sys::RemoveAll(dir); !r) Warn(r.error().ToString());

@@ -173,8 +173,8 @@ Status Supervisor::Load() {
   ASSIGN_OR_RETURN(record_, DecodeRecord(rec_, pod_dir_ + "/" + kPodFile));
   ASSIGN_OR_RETURN(jobs_, job::NewJobManager({rec_.job_root}));
   ASSIGN_OR_RETURN(image::Store store, image::Store::Open(options_.root));
+  images_.emplace(store);  // a store is its path: opened (made, cleaned) once
   rootfs_ = std::make_unique<pod::StoreRootfs>(std::move(store));
-  if (auto images = image::Store::Open(options_.root)) images_.emplace(std::move(*images));
   volumes_ = std::make_unique<sandbox::HostVolumes>(
       sandbox::HostVolumesConfig{options_.root + "/serviceaccount"});
   runner_opts_.root = options_.root;
