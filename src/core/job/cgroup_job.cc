@@ -429,7 +429,9 @@ class CgroupJobManager final : public JobManager {
     if (slash != std::string::npos && slash > 0) TRY(MkdirP(dir.substr(0, slash), created));
     if (hooks_.before_mkdir) hooks_.before_mkdir(dir);
     if (::mkdir(dir.c_str(), 0755) < 0) {
-      if (errno == EEXIST) return Ok();
+      // Made by another process a moment ago (two supervisors make their job root at once):
+      // its cpuset may not be set yet.
+      if (errno == EEXIST) return InheritCpuset(dir);
       return SysErr("mkdir \"{}\"", dir);
     }
     created.push_back(dir);
@@ -437,8 +439,11 @@ class CgroupJobManager final : public JobManager {
     return InheritCpuset(dir);
   }
 
-  // cgroup v1 cpuset: a new cgroup starts with empty cpuset.cpus/mems and refuses tasks until
-  // they are set; give it its parent's (what runc and kubelet do).
+  // cgroup v1 cpuset: a new cgroup starts with empty cpuset.cpus/mems and refuses tasks
+  // (ENOSPC) until they are set; give it its parent's (what runc and kubelet do). A parent still
+  // empty (made by another process that has not set it yet) is given its own parent's first, up
+  // to the hierarchy's root, as runc's cpuset ensureParent does: copying its emptiness left the
+  // container unable to join (seen once in CI as `join job ...: No space left on device`).
   Status InheritCpuset(const std::string& dir) {
     auto it = fs_.controllers.find("cpuset");
     if (fs_.kind == CgroupKind::kV2 || it == fs_.controllers.end() ||
@@ -449,6 +454,10 @@ class CgroupJobManager final : public JobManager {
       auto own = ReadCg(dir + "/" + f);
       if (!own || !TrimSpace(*own).empty()) continue;  // no such file (fake) or already set
       ASSIGN_OR_RETURN(std::string value, ReadCg(parent + "/" + f));
+      if (TrimSpace(value).empty()) {
+        TRY(InheritCpuset(parent));
+        ASSIGN_OR_RETURN(value, ReadCg(parent + "/" + f));
+      }
       TRY(WriteCg(dir + "/" + f, TrimSpace(value)));
     }
     return Ok();

@@ -144,6 +144,25 @@ TEST_P(FakeFsTest, JoinsTheHierarchiesKubeletUses) {
   for (const char* c : job::kV1Controllers) EXPECT_FALSE(sys::Exists(V1(c, "/hostprocess/pod")));
 }
 
+// Two supervisors make their job root at once: the one whose mkdir found it made must not copy
+// the other's not yet set (empty) cpuset into its pod, which then refuses every task (ENOSPC).
+// The parent left empty is given its own parent's first, as runc does.
+TEST_P(FakeFsTest, AParentMadeByAnotherProcessWithItsCpusetNotYetSetIsFilledIn) {
+  if (GetParam() == CgroupKind::kV2) GTEST_SKIP() << "v1 cpuset only";
+  sys::MkdirAll(V1("cpuset", "/hostprocess"));  // as the other process's mkdir left it
+  FakeCgroupFs::Put(V1("cpuset", "/hostprocess") + "/cpuset.cpus", "");
+  FakeCgroupFs::Put(V1("cpuset", "/hostprocess") + "/cpuset.mems", "");
+  auto m = Manager();
+  ASSERT_TRUE(m);
+  auto j = m->Create("pod", "c", {});
+  ASSERT_TRUE(j) << j.error().ToString();
+  for (const char* rel : {"/hostprocess", "/hostprocess/pod", "/hostprocess/pod/c"}) {
+    EXPECT_EQ(Get(V1("cpuset", rel) + "/cpuset.cpus"), "0-3") << rel;
+    EXPECT_EQ(Get(V1("cpuset", rel) + "/cpuset.mems"), "0") << rel;
+  }
+  ASSERT_TRUE((*j)->Destroy());
+}
+
 // Co-mounted v1 controllers ("cpu,cpuacct" with "cpu" and "cpuacct" links, as systemd mounts
 // them) are one hierarchy: one directory per cgroup, not two attempts to make the same one.
 TEST_P(FakeFsTest, CoMountedControllersAreOneHierarchy) {
