@@ -18,7 +18,6 @@
 #include "cli/hostprocess/manifests.h"
 #include "cli/hostprocess/run_node.h"
 #include "core/agent/naming.h"
-#include "core/agent/pod_spec.h"
 #include "core/agent/schedule.h"
 #include "core/k8s/admission.h"
 #include "core/k8s/decode.h"
@@ -33,11 +32,8 @@ Result<std::vector<agent::HostPort>> HeldHostPorts(const GlobalOptions& global) 
   ASSIGN_OR_RETURN(std::vector<KeptPod> pods, KeptPods(global));
   std::vector<agent::HostPort> held;
   for (const KeptPod& p : pods) {
-    if (!p.status.HoldsHostPorts()) continue;
-    if (auto spec = agent::DecodePodSpec(p.pod)) {
-      auto ports = agent::HostPortsOf(*spec);
-      held.insert(held.end(), ports.begin(), ports.end());
-    }
+    auto ports = agent::HostPortsHeld(p.status, p.pod);
+    held.insert(held.end(), ports.begin(), ports.end());
   }
   return held;
 }

@@ -159,11 +159,8 @@ Status Agent::ReconcileLocked() {
   // then placed in turn, and takes its ports when it is placed.
   std::vector<HostPort> used;
   for (const PodView& v : kept) {
-    if (!v.status.HoldsHostPorts()) continue;
-    if (auto spec = DecodePodSpec(v.record.pod)) {
-      auto ports = HostPortsOf(*spec);
-      used.insert(used.end(), ports.begin(), ports.end());
-    }
+    auto ports = HostPortsHeld(v.status, v.record.pod);
+    used.insert(used.end(), ports.begin(), ports.end());
   }
   auto place = [&](const PodRecord& rec) {
     auto spec = DecodePodSpec(rec.pod);

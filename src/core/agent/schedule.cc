@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "core/agent/pod_spec.h"
 #include "core/base/strings.h"
 
 namespace hp::agent {
@@ -219,6 +220,12 @@ std::vector<HostPort> HostPortsOf(const k8s::PodSpec& spec) {
     }
   }
   return out;
+}
+
+std::vector<HostPort> HostPortsHeld(const PodStatus& status, const nlohmann::json& pod) {
+  if (!status.HoldsHostPorts()) return {};
+  auto spec = DecodePodSpec(pod);
+  return spec ? HostPortsOf(*spec) : std::vector<HostPort>{};
 }
 
 bool HostPortsConflict(const HostPort& a, const HostPort& b) {

@@ -7,6 +7,7 @@
 // says which selector entry or term failed and why, for humans.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,10 @@ struct HostPort {
   int32_t port = 0;
 };
 std::vector<HostPort> HostPortsOf(const k8s::PodSpec& spec);
+// The host ports a pod the node keeps holds, from its status (PodStatus::HoldsHostPorts) and its
+// pod as applied: none when it holds none or its spec does not decode. What placement counts on
+// both nodes (the Linux reconcile, Windows' PlaceHere, `run`).
+std::vector<HostPort> HostPortsHeld(const PodStatus& status, const nlohmann::json& pod);
 // NodePorts' conflict rule: same protocol and port, and either IP is the wildcard or both equal.
 bool HostPortsConflict(const HostPort& a, const HostPort& b);
 

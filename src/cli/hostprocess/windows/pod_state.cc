@@ -361,14 +361,13 @@ agent::Placement PlaceHere(const std::string& root, const std::string& except,
   std::vector<agent::HostPort> used;
   for (const std::string& key : PodKeys(root, "")) {
     if (key == except) continue;
-    auto st = ReadStatus(root, key);  // none yet: being made, it holds its ports
-    if (st && !st->HoldsHostPorts()) continue;
+    // No status yet: being made, it holds its ports (a new status is Pending).
+    agent::PodStatus st = ReadStatus(root, key).value_or(agent::PodStatus{});
+    if (!st.HoldsHostPorts()) continue;  // its record is not read
     auto kept = ReadPodRecord(root, key);
     if (!kept) continue;
-    if (auto kept_spec = agent::DecodePodSpec(kept->pod)) {
-      auto ports = agent::HostPortsOf(*kept_spec);
-      used.insert(used.end(), ports.begin(), ports.end());
-    }
+    auto ports = agent::HostPortsHeld(st, kept->pod);
+    used.insert(used.end(), ports.begin(), ports.end());
   }
   return agent::PlacePod(*spec, agent::LocalNode({}), rec.owner_kind == "DaemonSet", used);
 }

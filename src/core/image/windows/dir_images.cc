@@ -11,14 +11,13 @@
 #include "core/image/record.h"
 #include "core/image/windows_layer.h"
 #include "core/sys/file.h"
+#include "core/sys/windows/wide.h"
 
 namespace hp::image {
 namespace {
 namespace fs = std::filesystem;
 
-fs::path FsPath(const std::string& utf8) {
-  return fs::path(std::u8string(utf8.begin(), utf8.end()));
-}
+using sys::FsPath;
 
 std::string ImagesDir(const std::string& root) { return root + "\\images\\windows"; }
 

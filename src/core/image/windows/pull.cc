@@ -15,15 +15,14 @@
 #include "core/image/windows/dir_images.h"
 #include "core/image/windows/oci_import.h"
 #include "core/sys/file.h"
+#include "core/sys/windows/wide.h"
 
 namespace hp::image {
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path FsPath(const std::string& path) {
-  return fs::path(std::u8string(path.begin(), path.end()));
-}
+using sys::FsPath;
 
 // The blobs of one pull, as an OCI image layout in `dir`: blobs\sha256\<hex>, and, once every
 // blob is there, oci-layout and index.json naming the one manifest pulled.

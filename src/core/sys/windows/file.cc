@@ -15,15 +15,9 @@
 #include <system_error>
 
 #include "core/sys/random.h"
+#include "core/sys/windows/wide.h"
 
 namespace hp::sys {
-namespace {
-
-std::filesystem::path FsPath(const std::string& path) {
-  return std::filesystem::path(std::u8string(path.begin(), path.end()));
-}
-
-}  // namespace
 
 Result<UniqueFd> Open(const std::string& path, int flags, mode_t mode) {
   if ((flags & (_O_WRONLY | _O_RDWR | _O_CREAT | _O_TRUNC | _O_APPEND)) == 0) {

@@ -22,6 +22,10 @@ std::string Narrow(std::wstring_view utf16) {
   return out;
 }
 
+std::filesystem::path FsPath(const std::string& utf8) {
+  return std::filesystem::path(std::u8string(utf8.begin(), utf8.end()));
+}
+
 Error Win32Error(std::string_view what) { return Win32Error(what, GetLastError()); }
 
 Error Win32Error(std::string_view what, unsigned long code) {

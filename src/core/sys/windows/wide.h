@@ -2,6 +2,7 @@
 // Win32 errors as Error values naming what failed.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,8 @@ namespace hp::sys {
 
 std::wstring Widen(std::string_view utf8);
 std::string Narrow(std::wstring_view utf16);
+// A UTF-8 path as std::filesystem takes it on Windows (its UTF-16 form).
+std::filesystem::path FsPath(const std::string& utf8);
 // An Error for GetLastError() (or `code`): "<what>: <system message> (error N)".
 Error Win32Error(std::string_view what);
 Error Win32Error(std::string_view what, unsigned long code);
