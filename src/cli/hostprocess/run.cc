@@ -26,18 +26,6 @@
 namespace hp::cli {
 namespace {
 
-// The host ports the pods this node keeps hold (those `apply` made, placed here and not
-// finished), as the Linux node's reconcile counts them when it places a pod (agent/reconcile.cc).
-Result<std::vector<agent::HostPort>> HeldHostPorts(const GlobalOptions& global) {
-  ASSIGN_OR_RETURN(std::vector<KeptPod> pods, KeptPods(global));
-  std::vector<agent::HostPort> held;
-  for (const KeptPod& p : pods) {
-    auto ports = agent::HostPortsHeld(p.status, p.pod);
-    held.insert(held.end(), ports.begin(), ports.end());
-  }
-  return held;
-}
-
 struct RunFlags {
   std::vector<std::string> files;
   std::string timeout;

@@ -109,18 +109,19 @@ agent::Node ForegroundNode(const GlobalOptions& global) {
   return agent::LocalNode(stored && stored->has_value() ? (*stored)->node : agent::NodeConfig{});
 }
 
-Result<std::vector<KeptPod>> KeptPods(const GlobalOptions& global) {
+Result<std::vector<agent::HostPort>> HeldHostPorts(const GlobalOptions& global) {
   agent::Store store(global.root);
   ASSIGN_OR_RETURN(std::vector<std::string> keys, store.ListPodKeys());
-  std::vector<KeptPod> pods;
+  std::vector<agent::HostPort> held;
   for (const std::string& key : keys) {
     std::string dir = store.PodDir(key);
     auto rec = agent::ReadPodRecord(dir + "/" + agent::kPodFile);
     if (!rec) continue;  // being made or removed: its ports are unknown
     auto status = agent::ReadPodStatus(dir + "/" + agent::kStatusFile);
-    pods.push_back({status ? std::move(*status) : agent::PodStatus{}, std::move(rec->pod)});
+    auto ports = agent::HostPortsHeld(status ? *status : agent::PodStatus{}, rec->pod);
+    held.insert(held.end(), ports.begin(), ports.end());
   }
-  return pods;
+  return held;
 }
 
 bool CheckRunNodeFlags(const RunNodeFlags& flags) {

@@ -7,13 +7,12 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
 
 #include "cli/hostprocess/command.h"
 #include "core/agent/node.h"
-#include "core/agent/pod_status.h"
+#include "core/agent/schedule.h"
 #include "core/base/result.h"
 #include "core/k8s/types.h"
 
@@ -28,14 +27,11 @@ bool CheckRunNodeFlags(const RunNodeFlags& flags);
 // os windows).
 agent::Node ForegroundNode(const GlobalOptions& global);
 
-// The pods this node keeps (those `apply` made), with their status and the pod as applied, as
-// placement counts their host ports; read without changing anything (Linux: run/pods' files,
-// the agent not opened, so no recovery and no node.json written; Windows: pods\).
-struct KeptPod {
-  agent::PodStatus status;
-  nlohmann::json pod;
-};
-Result<std::vector<KeptPod>> KeptPods(const GlobalOptions& global);
+// The host ports the pods this node keeps hold (those `apply` made, placed here and not finished:
+// agent::HostPortsHeld), as the node's own placement counts them; read without changing anything
+// (Linux: run/pods' files, the agent not opened, so no recovery and no node.json written;
+// Windows: pods\, windows_node::HeldHostPorts).
+Result<std::vector<agent::HostPort>> HeldHostPorts(const GlobalOptions& global);
 
 // What `run` runs: the input's one pod (named, namespaced, with a uid), the input's other
 // objects (the ConfigMaps, Secrets and ServiceAccounts it reads), and how long it may run.

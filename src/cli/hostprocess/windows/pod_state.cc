@@ -358,7 +358,12 @@ agent::Placement PlaceHere(const std::string& root, const std::string& except,
                            const PodRecord& rec) {
   auto spec = agent::DecodePodSpec(rec.pod);
   if (!spec) return agent::Placement{};  // its supervisor reports why it does not decode
-  std::vector<agent::HostPort> used;
+  return agent::PlacePod(*spec, agent::LocalNode({}), rec.owner_kind == "DaemonSet",
+                         HeldHostPorts(root, except));
+}
+
+std::vector<agent::HostPort> HeldHostPorts(const std::string& root, const std::string& except) {
+  std::vector<agent::HostPort> held;
   for (const std::string& key : PodKeys(root, "")) {
     if (key == except) continue;
     // No status yet: being made, it holds its ports (a new status is Pending).
@@ -367,9 +372,9 @@ agent::Placement PlaceHere(const std::string& root, const std::string& except,
     auto kept = ReadPodRecord(root, key);
     if (!kept) continue;
     auto ports = agent::HostPortsHeld(st, kept->pod);
-    used.insert(used.end(), ports.begin(), ports.end());
+    held.insert(held.end(), ports.begin(), ports.end());
   }
-  return agent::PlacePod(*spec, agent::LocalNode({}), rec.owner_kind == "DaemonSet", used);
+  return held;
 }
 
 namespace {

@@ -98,6 +98,9 @@ Status CreatePod(const std::string& root, const std::string& key, const PodRecor
 // by nodeName), against the host ports of the pods kept here but `except`.
 agent::Placement PlaceHere(const std::string& root, const std::string& except,
                            const PodRecord& rec);
+// The host ports the pods kept here but `except` hold (agent::HostPortsHeld; a pod with no
+// status yet is being made and holds them).
+std::vector<agent::HostPort> HeldHostPorts(const std::string& root, const std::string& except);
 // Stops the pod's supervisor (kill-on-job-close ends its containers and what they started),
 // then removes the container volumes, the pod's state and its logs, retrying while the dying
 // processes still hold files. An error names what could not be removed.

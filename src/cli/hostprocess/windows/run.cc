@@ -33,10 +33,10 @@
 #include <thread>
 #include <vector>
 
-#include "cli/hostprocess/node_pods.h"
 #include "cli/hostprocess/run_node.h"
 #include "cli/hostprocess/windows/container.h"
 #include "cli/hostprocess/windows/objects.h"
+#include "cli/hostprocess/windows/pod_state.h"
 #include "cli/hostprocess/windows/runs.h"
 #include "core/agent/grace.h"
 #include "core/image/windows/dir_images.h"
@@ -202,13 +202,9 @@ bool CheckRunNodeFlags(const RunNodeFlags&) { return true; }
 // The Windows node keeps no node flags: the node as it is (os windows).
 agent::Node ForegroundNode(const GlobalOptions&) { return agent::LocalNode({}); }
 
-// The Windows node's store reads without changing anything (its listing only reads files).
-Result<std::vector<KeptPod>> KeptPods(const GlobalOptions& global) {
-  ASSIGN_OR_RETURN(std::unique_ptr<NodePods> node, OpenNodePods(global));
-  ASSIGN_OR_RETURN(std::vector<NodePod> listed, node->List());
-  std::vector<KeptPod> pods;
-  for (NodePod& p : listed) pods.push_back({std::move(p.status), std::move(p.pod)});
-  return pods;
+// What the Windows node's own placement counts (pod_state.h).
+Result<std::vector<agent::HostPort>> HeldHostPorts(const GlobalOptions& global) {
+  return windows_node::HeldHostPorts(global.root, "");
 }
 
 namespace {
