@@ -4,7 +4,8 @@
 //   - apply -> Running of 1 pod (and apply + `wait --for=condition=Ready` of it), then of 100
 //     pods in one multi-document manifest (one apply);
 //   - the memory of the 100 pods' supervisors (/proc/PID/smaps_rollup: Rss, Pss, Private);
-//   - `get pods` (20 runs) and `get pods -o json` with 200 pods;
+//   - `get pods` (20 runs), `get pods -o json`, `get pod NAME` and `get pods -o name` with 200
+//     pods;
 //   - delete of everything, then checks nothing is left (run/pods, the cgroup root).
 //
 //   bench_agent [HOSTPROCESS_BINARY]
@@ -521,6 +522,19 @@ int RunBench(Bench& b, const std::string& bin) {
   }
   std::printf("get pods -o json, 200 pods: %.1f ms (%zu items, %zu bytes)\n", r.ms, items,
               r.out.size());
+  // What scripts and `watch` loops ask on a busy node: one pod by name, every pod's name.
+  std::vector<double> one_ms, names_ms;
+  for (int i = 0; i < 10 && !g_stop; i++) {
+    if (!b.HpOk({"get", "pod", "p150", "--no-headers"}, &r)) return 1;
+    if (r.out.rfind("p150 ", 0) != 0) return Fail("get pod p150 printed: " + r.out);
+    one_ms.push_back(r.ms);
+    if (!b.HpOk({"get", "pods", "-o", "name"}, &r)) return 1;
+    if (Lines(r.out).size() != 200) return Fail("get pods -o name: not 200 lines");
+    names_ms.push_back(r.ms);
+  }
+  if (g_stop) return Fail("interrupted");
+  std::printf("get pod NAME, 200 pods (10 runs): median %.1f ms\n", Median(one_ms));
+  std::printf("get pods -o name, 200 pods (10 runs): median %.1f ms\n", Median(names_ms));
 
   // 6. Delete everything, one delete -f per manifest.
   for (const auto& m : {many, more}) {

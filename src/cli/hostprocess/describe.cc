@@ -68,7 +68,10 @@ int RunDescribe(const GlobalOptions& global, DescribeFlags f) {
   auto opened = OpenNodePods(global);
   if (!opened) return Fail(opened.error());
   NodePods& node = **opened;
-  auto pods = node.List();
+  // Pods named are read alone; a DaemonSet counts its pods from their heads (their specs unread).
+  auto pods = kind != "pods"    ? node.ListHeads()
+              : f.names.empty() ? node.List()
+                                : GetNamedPods(node, f.ns.ns, f.names);
   if (!pods) return Fail(pods.error());
   auto wanted = [&](const std::string& ns, const std::string& name) {
     if (ns != f.ns.ns) return false;

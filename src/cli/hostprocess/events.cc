@@ -18,6 +18,16 @@
 
 namespace hp::cli {
 
+namespace {
+
+void SortByLastSeen(std::vector<NodeEvent>& events) {
+  std::stable_sort(events.begin(), events.end(), [](const NodeEvent& a, const NodeEvent& b) {
+    return a.event.last < b.event.last;
+  });
+}
+
+}  // namespace
+
 Result<std::vector<NodeEvent>> ListNodeEvents(NodePods& node) {
   // The pods' events are in their status: their specs are not read (ListHeads).
   ASSIGN_OR_RETURN(std::vector<NodePod> pods, node.ListHeads());
@@ -27,9 +37,17 @@ Result<std::vector<NodeEvent>> ListNodeEvents(NodePods& node) {
     for (agent::Event& e : p.status.events) out.push_back({p.ns, "pod/" + p.name, std::move(e)});
   for (NodeDaemonSet& d : daemonsets)
     for (agent::Event& e : d.events) out.push_back({d.ns, "daemonset/" + d.name, std::move(e)});
-  std::stable_sort(out.begin(), out.end(), [](const NodeEvent& a, const NodeEvent& b) {
-    return a.event.last < b.event.last;
-  });
+  SortByLastSeen(out);
+  return out;
+}
+
+Result<std::vector<NodeEvent>> PodEvents(NodePods& node, const std::string& ns,
+                                         const std::string& name) {
+  ASSIGN_OR_RETURN(std::vector<NodePod> pods, GetNamedPods(node, ns, {name}));
+  std::vector<NodeEvent> out;
+  for (NodePod& p : pods)
+    for (agent::Event& e : p.status.events) out.push_back({p.ns, "pod/" + p.name, std::move(e)});
+  SortByLastSeen(out);
   return out;
 }
 
@@ -78,7 +96,9 @@ int RunEvents(const GlobalOptions& global, const EventsFlags& f) {
   }
   auto node = OpenNodePods(global);
   if (!node) return Fail(node.error());
-  auto events = ListNodeEvents(**node);
+  auto events = !f.ns.all && for_object.rfind("pod/", 0) == 0
+                    ? PodEvents(**node, f.ns.ns, for_object.substr(4))
+                    : ListNodeEvents(**node);
   if (!events) return Fail(events.error());
   std::vector<NodeEvent> shown;
   for (NodeEvent& e : *events) {

@@ -23,6 +23,10 @@ struct NodeEvent {
 // Every event of the node's pods and DaemonSets, oldest last-seen first (`events`, and
 // `get events`).
 Result<std::vector<NodeEvent>> ListNodeEvents(NodePods& node);
+// The events of pod `ns`/`name` alone, oldest last-seen first (`events --for pod/NAME`): only
+// that pod is read.
+Result<std::vector<NodeEvent>> PodEvents(NodePods& node, const std::string& ns,
+                                         const std::string& name);
 
 // EventSource and LastSeenColumn: printers/table.h.
 

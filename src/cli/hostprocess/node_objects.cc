@@ -2,11 +2,29 @@
 // DaemonSets, and `apply`'s restore.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "cli/hostprocess/cli_output.h"
 #include "cli/hostprocess/node_pods.h"
 #include "cli/hostprocess/printers/api_objects.h"
 
 namespace hp::cli {
+
+Result<std::vector<NodePod>> GetNamedPods(NodePods& node, const std::string& ns,
+                                          const std::vector<std::string>& names) {
+  std::vector<std::string> sorted = names;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  std::vector<NodePod> out;
+  for (const std::string& name : sorted) {
+    if (name.empty() || name == "." || name == ".." ||
+        name.find_first_of("/\\") != std::string::npos)
+      continue;
+    ASSIGN_OR_RETURN(std::optional<NodePod> pod, node.Get(ns, name));
+    if (pod) out.push_back(std::move(*pod));
+  }
+  return out;
+}
 
 nlohmann::json PodApiObject(const NodePod& p, const std::string& node_name) {
   nlohmann::json stored = p.pod;

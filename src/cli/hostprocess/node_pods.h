@@ -173,6 +173,11 @@ nlohmann::json DaemonSetApiObject(const NodeDaemonSet& d);
 // (both nodes): current (its pods), ready and available (ready, their supervisor alive), up to
 // date (at its template's revision).
 void CountDaemonSetPods(std::vector<NodeDaemonSet>& daemonsets, const std::vector<NodePod>& pods);
+// The pods of namespace `ns` named in `names` that exist, each read alone (Get), sorted by name
+// and each once, as a listing filtered by these names would give them; a name that cannot be an
+// object's (empty, `.`, `..`, or with a path separator) names none.
+Result<std::vector<NodePod>> GetNamedPods(NodePods& node, const std::string& ns,
+                                          const std::vector<std::string>& names);
 // Every applied DaemonSet with its pods counted: the pods read once for all of them (ListHeads).
 Result<std::vector<NodeDaemonSet>> DaemonSetsCounted(NodePods& node);
 

@@ -42,7 +42,7 @@ int RunTop(const GlobalOptions& global, const TopFlags& f) {
   auto opened = OpenNodePods(global);
   if (!opened) return Fail(opened.error());
   NodePods& node = **opened;
-  auto pods = node.List();
+  auto pods = !f.names.empty() && !f.ns.all ? GetNamedPods(node, f.ns.ns, f.names) : node.List();
   if (!pods) return Fail(pods.error());
   for (const auto& n : f.names) {
     bool found = false;

@@ -184,6 +184,36 @@ TEST_F(AgentE2E, GetTypesTemplatesAndBulkDelete) {
             "db     map[tier:back]    map[disk:none]\n"
             "web    map[tier:front]   <none>\n")
       << r.err;
+  // Pods named are read alone (GetNamedPods): the same rows as the listing filtered by name,
+  // each once and sorted, a name that cannot be a pod's not found, selectors still applied.
+  EXPECT_EQ(Hp("get pods web db web -o name").out, "pod/db\npod/web\n");
+  r = Hp("get pods web db -l tier=back -o name");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err, "error: name cannot be provided when a selector is specified\n");
+  r = Hp("get pod/web --field-selector metadata.name=web");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err,
+            "error: selectors and the all flag cannot be used when passing resource/name "
+            "arguments\n");
+  r = Hp("get pod web --no-headers");
+  EXPECT_EQ(r.out.rfind("web   1/1   Running   0     ", 0), 0u) << r.out << r.err;
+  EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << r.out;
+  r = Hp("get pods -A web");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err, "error: a resource cannot be retrieved by name across all namespaces\n");
+  r = Hp("get pods web ../db");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err, "Error from server (NotFound): pods \"../db\" not found\n");
+  r = Hp("describe pods web");
+  EXPECT_EQ(r.out.rfind("Name:             web\n", 0), 0u) << r.out << r.err;
+  EXPECT_EQ(r.out.find("db"), std::string::npos) << r.out;
+  r = Hp("events --for pod/db");
+  EXPECT_TRUE(HasLine(r.out, ".* {3}Warning {3}FailedScheduling {3,}pod/db {3,}.*")) << r.out;
+  EXPECT_EQ(r.out.find("pod/web"), std::string::npos) << r.out;
+  r = Hp("top pod web db --no-headers");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("web   ", 0), 0u) << r.out;
+
   r = Hp("get pods -o custom-columns=NAME");
   EXPECT_EQ(r.rc, 1);
   EXPECT_EQ(r.err,
