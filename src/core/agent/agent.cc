@@ -190,8 +190,14 @@ Status Agent::CheckPodNames(const std::vector<k8s::Object>& objects) {
   };
   ASSIGN_OR_RETURN(auto stored_ds, ListDesired("daemonsets"));
   for (const auto& e : stored_ds) add_ds(e["object"]);
-  ASSIGN_OR_RETURN(auto stored_pods, ListDesired("pods"));
-  for (const auto& e : stored_pods) add_pod(e["object"]);
+  // A stored Pod holds its key ("<ns>_<name>": neither holds a '_'), damaged or not: its file
+  // is not read (on a node with many pods, every apply read them all twice).
+  ASSIGN_OR_RETURN(auto stored_pods, store_.ListDesiredKeys("pods"));
+  for (const std::string& key : stored_pods) {
+    size_t sep = key.find('_');
+    pod_of[key] = key;
+    pods[key] = fmt::format("pod \"{}\"", sep == std::string::npos ? key : key.substr(sep + 1));
+  }
   for (const k8s::Object& o : objects) {
     if (o.kind != k8s::Kind::kDaemonSet && o.kind != k8s::Kind::kPod) continue;
     nlohmann::json raw = nlohmann::json::parse(o.raw_json, nullptr, false);
@@ -382,17 +388,15 @@ std::vector<Result<std::string>> Agent::Delete(const std::vector<DeleteRequest>&
   return out;
 }
 
-Result<std::vector<PodView>> Agent::ListPods(bool heads) {
-  ASSIGN_OR_RETURN(std::vector<std::string> keys, store_.ListPodKeys());
+void Agent::ReadPods(const std::vector<std::string>& keys, bool heads, std::vector<PodView>& views,
+                     std::vector<char>& read) {
   // A pod is three small reads (record, status, the supervisor's /proc entry) and two parses:
-  // on a node with many pods they run on every core (`get pods` with 200 pods, issue 16).
-  // An exception (a record of an unexpected shape) leaves this call as it did when the reads
-  // were sequential, not from a worker thread.
-  // One array of views, read into in place and closed up over the pods that could not be read:
-  // each new page costs a fault (~13 us on the VMs measured), and a view is over a kilobyte, so
-  // a second array, or one grown by doubling, cost more than reading the files (issue 16).
-  std::vector<PodView> views(keys.size());
-  std::vector<char> read(keys.size(), 0);
+  // on a node with many pods they run on every core (`get pods` with 200 pods, `apply` and
+  // `delete`'s reconcile, issue 16). An exception (a record of an unexpected shape) leaves this
+  // call as it did when the reads were sequential, not from a worker thread.
+  views.clear();
+  views.resize(keys.size());
+  read.assign(keys.size(), 0);
   std::vector<std::exception_ptr> thrown(keys.size());
   ParallelSlices(keys.size(), WorkerCount(keys.size(), 32), [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; i++) {
@@ -409,6 +413,16 @@ Result<std::vector<PodView>> Agent::ListPods(bool heads) {
   for (const std::exception_ptr& e : thrown) {
     if (e) std::rethrow_exception(e);
   }
+}
+
+Result<std::vector<PodView>> Agent::ListPods(bool heads) {
+  ASSIGN_OR_RETURN(std::vector<std::string> keys, store_.ListPodKeys());
+  // One array of views, read into in place and closed up over the pods that could not be read:
+  // each new page costs a fault (~13 us on the VMs measured), and a view is over a kilobyte, so
+  // a second array, or one grown by doubling, cost more than reading the files (issue 16).
+  std::vector<PodView> views;
+  std::vector<char> read;
+  ReadPods(keys, heads, views, read);
   size_t kept = 0;
   for (size_t i = 0; i < views.size(); i++) {
     if (!read[i]) continue;

@@ -150,6 +150,10 @@ class Agent {
   // period), waits for them, cleans up whatever is left and removes their state and logs.
   Status RemovePods(const std::vector<std::string>& keys);
   Result<PodView> ReadPod(const std::string& key, bool head = false);
+  // ReadPod of each key, on every core when there are many: `views` gets one view per key,
+  // `read` 0 where the pod is unreadable (its view left empty).
+  void ReadPods(const std::vector<std::string>& keys, bool heads, std::vector<PodView>& views,
+                std::vector<char>& read);
   // Sets supervisor_alive (and the status's supervisor identity) and lost.
   void SetSupervisor(PodView& v) const;
   // A pod whose pod.json is unreadable, as far as its status and directory name tell.
@@ -161,7 +165,9 @@ class Agent {
   // Removes the containers (sandbox, scratch, lease, ephemeral user) that no pod and no live
   // foreground run names: what a supervisor killed in a teardown left after its status was
   // damaged. Skipped while a pod's status is unreadable (it could name one of them).
-  void SweepOrphanContainers();
+  // `named`: the containers the pods read just before name (their status's live containers),
+  // kept without reading the pods again; only when others are left are the pods read.
+  void SweepOrphanContainers(const std::set<std::string>& named);
   // Adds the DaemonSet controller's event to DaemonSet `name` of `ns` (its events file; a
   // failure is warned about, the pod's change stands).
   void RecordDaemonSetEvent(const std::string& ns, const std::string& name,

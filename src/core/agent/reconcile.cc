@@ -117,16 +117,23 @@ Status Agent::ReconcileLocked() {
   in.unreadable_pods = unreadable_["pods"];
   ASSIGN_OR_RETURN(std::vector<std::string> keys, store_.ListPodKeys());
   std::map<std::string, PodView> views;
-  for (const std::string& key : keys) {
+  std::set<std::string> named;  // the containers the pods' statuses name (SweepOrphanContainers)
+  std::vector<PodView> read_views;
+  std::vector<char> read;
+  ReadPods(keys, /*heads=*/false, read_views, read);
+  for (size_t i = 0; i < keys.size(); i++) {
+    const std::string& key = keys[i];
     StoredPod p;
     p.key = key;
-    if (auto v = ReadPod(key)) {
+    if (read[i]) {
+      PodView* v = &read_views[i];
       p.readable = true;
       p.ns = v->ns;
       p.owner_kind = v->record.owner_kind;
       p.owner_name = v->record.owner_name;
       p.revision = v->record.revision;
       p.restart = v->lost || v->status.sandbox_refused || v->status.unscheduled;
+      named.insert(v->status.live_containers.begin(), v->status.live_containers.end());
       views.emplace(key, std::move(*v));
     }
     in.stored.push_back(std::move(p));
@@ -156,20 +163,23 @@ Status Agent::ReconcileLocked() {
   Status first = RemovePods(remove);
   if (first) first = std::move(first_update);
   // Placement (schedule.h): the pods on this node hold their host ports; each pod to start is
-  // then placed in turn, and takes its ports when it is placed.
+  // then placed in turn, and takes its ports when it is placed. The kept pods' ports are found
+  // (each spec decoded) only when a pod to place asks for one: most pods ask for none.
   std::vector<HostPort> used;
-  for (const PodView& v : kept) {
-    auto ports = HostPortsHeld(v.status, v.record.pod);
-    used.insert(used.end(), ports.begin(), ports.end());
-  }
+  bool held_known = false;
   auto place = [&](const PodRecord& rec) {
     auto spec = DecodePodSpec(rec.pod);
     if (!spec) return Placement{};  // its supervisor reports why it does not decode
-    Placement p = PlacePod(*spec, node_, rec.owner_kind == "DaemonSet", used);
-    if (p.kind == Placement::kPlaced) {
-      auto ports = HostPortsOf(*spec);
-      used.insert(used.end(), ports.begin(), ports.end());
+    std::vector<HostPort> ports = HostPortsOf(*spec);
+    if (!ports.empty() && !held_known) {
+      for (const PodView& v : kept) {
+        auto held = HostPortsHeld(v.status, v.record.pod);
+        used.insert(used.end(), held.begin(), held.end());
+      }
+      held_known = true;
     }
+    Placement p = PlacePod(*spec, node_, rec.owner_kind == "DaemonSet", used);
+    if (p.kind == Placement::kPlaced) used.insert(used.end(), ports.begin(), ports.end());
     return p;
   };
   for (const PodView& v : restart) {
@@ -188,7 +198,7 @@ Status Agent::ReconcileLocked() {
     Status c = CreatePod(key, rec, place(rec));
     if (!c && first) first = std::move(c);
   }
-  SweepOrphanContainers();
+  SweepOrphanContainers(named);
   PruneDaemonSetEvents();
   return first;
 }

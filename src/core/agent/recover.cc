@@ -142,7 +142,7 @@ void Agent::SetSupervisor(PodView& v) const {
   if (v.lost) v.status.ready = false;
 }
 
-void Agent::SweepOrphanContainers() {
+void Agent::SweepOrphanContainers(const std::set<std::string>& named) {
   // The order makes it safe without a lock: a supervisor records a container's id in its status,
   // and `run` in its record, before it creates anything of the container. So the directories
   // are listed first and the names read after: every id listed is named by then, if it is live.
@@ -154,6 +154,9 @@ void Agent::SweepOrphanContainers() {
     if (!names) return;
     ids.insert(names->begin(), names->end());
   }
+  // Named by a pod a moment ago: live then, so no orphan now (an orphan among them is swept by a
+  // later command, once its pod no longer names it).
+  std::erase_if(ids, [&](const std::string& id) { return named.count(id) != 0; });
   if (ids.empty()) return;
   auto warn = [this](const std::string& m) { Warn(m); };
   auto runs = ReapForegroundRuns(options_.root, warn);

@@ -161,6 +161,18 @@ Result<std::vector<nlohmann::json>> Store::ListDesired(const std::string& kind,
   return out;
 }
 
+Result<std::vector<std::string>> Store::ListDesiredKeys(const std::string& kind) const {
+  std::string dir = DesiredDir() + "/" + kind;
+  std::vector<std::string> keys;
+  if (!sys::IsDir(dir)) return keys;
+  ASSIGN_OR_RETURN(std::vector<std::string> names, sys::ListDir(dir));
+  for (const auto& n : names) {
+    if (EndsWith(n, ".json") && n.size() > 5) keys.push_back(n.substr(0, n.size() - 5));
+  }
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
 Status Store::DeleteDesired(const std::string& kind, const std::string& key) {
   std::string path = DesiredDir() + "/" + kind + "/" + key + ".json";
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) return SysErr("unlink \"{}\"", path);

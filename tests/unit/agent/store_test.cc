@@ -146,6 +146,23 @@ TEST_F(StoreTest, DamagedDesiredFileIsSkippedAndReported) {
   EXPECT_FALSE(s.GetDesired("pods", "ns_c"));  // an error, not a crash on the wrong shape
 }
 
+// The keys of the stored objects, without reading them: a damaged one too, a writer's temp
+// file not; none for a kind never stored.
+TEST_F(StoreTest, DesiredKeysAreListedWithoutReadingTheFiles) {
+  Store s(dir_);
+  ASSERT_TRUE(s.Init("b"));
+  ASSERT_TRUE(s.PutDesired("pods", "ns_b", {{"object", {{"metadata", {{"name", "b"}}}}}}));
+  ASSERT_TRUE(s.PutDesired("pods", "ns_a", {{"object", {{"metadata", {{"name", "a"}}}}}}));
+  ASSERT_TRUE(sys::WriteFile(dir_ + "/desired/pods/ns_c.json", "{\"object\": {"));
+  ASSERT_TRUE(sys::WriteFile(dir_ + "/desired/pods/ns_d.json.tmp-Ab12Cd", "{"));
+  auto keys = s.ListDesiredKeys("pods");
+  ASSERT_TRUE(keys);
+  EXPECT_EQ(*keys, (std::vector<std::string>{"ns_a", "ns_b", "ns_c"}));
+  keys = s.ListDesiredKeys("secrets");
+  ASSERT_TRUE(keys);
+  EXPECT_TRUE(keys->empty());
+}
+
 TEST_F(StoreTest, BadJsonIsAnErrorNamingThePath) {
   ASSERT_TRUE(sys::WriteFile(dir_ + "/x.json", "{nope"));
   auto r = ReadJsonFile(dir_ + "/x.json");
