@@ -7,6 +7,7 @@
 #include "cli/hostprocess/cli_output.h"
 #include "cli/hostprocess/node_pods.h"
 #include "cli/hostprocess/printers/api_objects.h"
+#include "core/k8s/names.h"
 
 namespace hp::cli {
 
@@ -16,12 +17,15 @@ Result<std::vector<NodePod>> GetNamedPods(NodePods& node, const std::string& ns,
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   std::vector<NodePod> out;
+  // Only what a pod can be named (the API's rules) names one: the stores' lookups go through
+  // file names, which Windows compares without case and without trailing dots and spaces.
+  if (!k8s::names::IsDNS1123Label(ns).empty()) return out;
   for (const std::string& name : sorted) {
-    if (name.empty() || name == "." || name == ".." ||
-        name.find_first_of("/\\") != std::string::npos)
-      continue;
-    ASSIGN_OR_RETURN(std::optional<NodePod> pod, node.Get(ns, name));
-    if (pod) out.push_back(std::move(*pod));
+    if (!k8s::names::IsDNS1123Subdomain(name).empty()) continue;
+    // A pod that cannot be read is not there, as the listing skips it: one being made or
+    // removed has its directory before and after its record (wait.cc takes it so too).
+    Result<std::optional<NodePod>> pod = node.Get(ns, name);
+    if (pod && *pod) out.push_back(std::move(**pod));
   }
   return out;
 }

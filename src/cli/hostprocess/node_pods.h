@@ -174,8 +174,9 @@ nlohmann::json DaemonSetApiObject(const NodeDaemonSet& d);
 // date (at its template's revision).
 void CountDaemonSetPods(std::vector<NodeDaemonSet>& daemonsets, const std::vector<NodePod>& pods);
 // The pods of namespace `ns` named in `names` that exist, each read alone (Get), sorted by name
-// and each once, as a listing filtered by these names would give them; a name that cannot be an
-// object's (empty, `.`, `..`, or with a path separator) names none.
+// and each once, as a listing filtered by these names would give them: a name that is no valid
+// pod name (a DNS-1123 subdomain; the namespace a DNS-1123 label) names none, and a pod that
+// cannot be read (made or removed meanwhile, or damaged) is skipped as the listing skips it.
 Result<std::vector<NodePod>> GetNamedPods(NodePods& node, const std::string& ns,
                                           const std::vector<std::string>& names);
 // Every applied DaemonSet with its pods counted: the pods read once for all of them (ListHeads).
