@@ -6,7 +6,8 @@
 # prints, and keeps the image `import` would (record, digests, files), which `run -f` runs; an
 # index is resolved to its windows/amd64 manifest; --platform of another OS, a missing tag, a
 # registry that does not answer and a blob the registry serves altered are refused with exit 1
-# and leave no image and no scratch directory. A registry that asks for a bearer token and
+# and leave no image and no scratch directory; a partial download left in the ingest directory is
+# resumed, and one of wrong bytes downloaded again. A registry that asks for a bearer token and
 # redirects its blobs to another origin (redirect_registry.py): the token is used, the redirects
 # followed, and the token never sent to the storage.
 # Usage: pull_test.sh LINUX_HOSTPROCESS WINDOWS_EXE SOURCE_DIR
@@ -127,6 +128,30 @@ hp pull "$host/tools:multi"
 check "index: exit 0, the windows/amd64 manifest pulled" eval \
   'test "$rc" -eq 0 && test "$(field "$(image_dir "$host/tools:multi")/image.json" "j[\"manifest_digest\"] + \" \" + j[\"config\"][\"os\"]")" = "$(field "$facts" "j[\"manifest\"]") windows"'
 
+# A blob half downloaded by an earlier pull, left in the ingest directory as a killed pull leaves
+# it: the next pull asks for the rest only (its bytes counted as resumed, the Linux build's
+# words). A partial whose bytes are wrong is downloaded again whole. Neither is left after.
+ingest="$WINEPREFIX/drive_c/hpstate/images/ingest"
+hex=$(field "$facts" 'j["layers"][0][7:]')
+blob="$out/windows/blobs/sha256/$hex"
+size=$(stat -c %s "$blob")
+mkdir -p "$ingest"
+head -c $((size / 2)) "$blob" >"$ingest/$hex.partial"
+push resume 1 "$out/windows" >/dev/null
+hp pull "$host/resume:1"
+check "a partial download left by a killed pull: resumed (exit 0, ', resumed' in the line)" eval \
+  'test "$rc" -eq 0 && grep -qF "Pulled $host/resume:1 ($(field "$facts" "j[\"manifest\"]")): 3 blob(s) downloaded" "$out/out" &&
+   grep -qF ", resumed " "$out/out"'
+check "resumed: the layer's files as a whole download gives them" \
+  cmp -s "$(image_dir "$host/resume:1")/Files/data/x.txt" "$dir/Files/data/x.txt"
+check "resumed: nothing left in the ingest directory" test -z "$(ls -A "$ingest")"
+head -c $((size / 2)) /dev/zero >"$ingest/$hex.partial"
+push resume 2 "$out/windows" >/dev/null
+hp pull "$host/resume:2"
+check "a partial of wrong bytes: downloaded again whole (exit 0), nothing left in ingest" eval \
+  'test "$rc" -eq 0 && test -z "$(ls -A "$ingest")" &&
+   cmp -s "$(image_dir "$host/resume:2")/Files/data/x.txt" "$dir/Files/data/x.txt"'
+
 # Refusals: exit 1, an error that says why, nothing kept.
 hp pull --platform linux/amd64 "$host/tools:multi"
 check "--platform linux/amd64: refused (exit 1), saying this node pulls windows images" eval \
@@ -154,7 +179,8 @@ blob="$out/registry/storage/docker/registry/v2/blobs/sha256/${layer:0:2}/$layer/
 hp pull "$host/other:1"
 check "an altered layer: refused (exit 1) by its digest" eval \
   'test "$rc" -eq 1 && grep -qF "blob \"sha256:$layer\": digest mismatch" "$out/err"'
-check "an altered layer: no image, no scratch directory" eval 'no_image "$host/other:1" && no_temp_dir'
+check "an altered layer: no image, no scratch directory, no partial download kept" eval \
+  'no_image "$host/other:1" && no_temp_dir && test -z "$(ls -A "$ingest")"'
 
 # A registry that asks for a bearer token and redirects every blob to its storage on another
 # port (another origin): the token is fetched and used, the redirects are followed, and the

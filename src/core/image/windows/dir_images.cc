@@ -105,6 +105,8 @@ std::vector<std::string> RemoveStaleImportDirs(const std::string& root) {
   return left;
 }
 
+std::string PullIngestDir(const std::string& root) { return root + "\\images\\ingest"; }
+
 Result<std::string> MakeImportDir(const std::string& root) {
   std::string images = ImagesDir(root);
   std::error_code ec;

@@ -45,6 +45,10 @@ Result<sys::FileLock> LockImageStore(const std::string& root);
 // import left, only directories named exactly as ImportDirName makes them (IsImportDirName);
 // returns an error per one that could not be removed.
 std::vector<std::string> RemoveStaleImportDirs(const std::string& root);
+// Where `pull` downloads a blob before it is verified (`<root>\images\ingest\<hex>.partial`,
+// beside the images, as the Linux store's `images/ingest`): kept when a pull fails or is
+// killed, so that the next pull of the blob resumes it; a verified blob leaves it.
+std::string PullIngestDir(const std::string& root);
 // A fresh directory beside the images (`.import-<random>`, which ListDirectoryImages skips) for
 // an import to build an image in (its Files\ and image.json) or to unpack a tarball into; the
 // caller removes it with sys::RemoveAll when it is not committed.

@@ -25,16 +25,23 @@ namespace fs = std::filesystem;
 using sys::FsPath;
 
 // The blobs of one pull, as an OCI image layout in `dir`: blobs\sha256\<hex>, and, once every
-// blob is there, oci-layout and index.json naming the one manifest pulled.
+// blob is there, oci-layout and index.json naming the one manifest pulled. A blob is downloaded
+// into the store's ingest directory first (PullIngestDir): what a failed or killed pull got of
+// it is resumed by the next pull, as on Linux.
 class LayoutTarget final : public PullTarget {
  public:
   LayoutTarget(std::string root, std::string dir, ImportOptions import)
-      : root_(std::move(root)), dir_(std::move(dir)), import_(std::move(import)) {}
+      : root_(std::move(root)),
+        dir_(std::move(dir)),
+        ingest_(PullIngestDir(root_)),
+        import_(std::move(import)) {}
 
   Status Init() {
-    std::error_code ec;
-    fs::create_directories(FsPath(BlobDir()), ec);
-    if (ec) return Err(ErrorCode::kUnavailable, "create \"{}\": {}", BlobDir(), ec.message());
+    for (const std::string& d : {BlobDir(), ingest_}) {
+      std::error_code ec;
+      fs::create_directories(FsPath(d), ec);
+      if (ec) return Err(ErrorCode::kUnavailable, "create \"{}\": {}", d, ec.message());
+    }
     return Ok();
   }
   Status WithBlobLock(const std::string& digest, const std::function<Status()>& fn) override {
@@ -54,7 +61,7 @@ class LayoutTarget final : public PullTarget {
     return ec ? int64_t{-1} : static_cast<int64_t>(size);
   }
   std::string PartialPath(const std::string& digest) override {
-    return BlobPath(digest) + ".partial";
+    return ingest_ + "\\" + std::string(DigestHex(digest)) + ".partial";
   }
   Status CommitBlobFile(const std::string& partial, const std::string& digest) override {
     std::error_code ec;
@@ -98,7 +105,7 @@ class LayoutTarget final : public PullTarget {
     return BlobDir() + "\\" + std::string(DigestHex(digest));
   }
 
-  std::string root_, dir_;
+  std::string root_, dir_, ingest_;
   ImportOptions import_;
   std::mutex locks_mu_;
   std::map<std::string, std::shared_ptr<std::mutex>> locks_;
