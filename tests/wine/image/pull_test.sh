@@ -7,7 +7,9 @@
 # index is resolved to its windows/amd64 manifest; --platform of another OS, a missing tag, a
 # registry that does not answer and a blob the registry serves altered are refused with exit 1
 # and leave no image and no scratch directory; a partial download left in the ingest directory is
-# resumed, and one of wrong bytes downloaded again. A registry that asks for a bearer token and
+# resumed, and one of wrong bytes downloaded again. The blobs of the images kept are kept for
+# later pulls (another image of them downloads none) until `rmi` of the last image naming them.
+# A registry that asks for a bearer token and
 # redirects its blobs to another origin (redirect_registry.py): the token is used, the redirects
 # followed, and the token never sent to the storage.
 # Usage: pull_test.sh LINUX_HOSTPROCESS WINDOWS_EXE SOURCE_DIR
@@ -115,12 +117,33 @@ check "pull again: what the Linux build's second pull prints (0 downloaded, 3 al
   eval 'test "$rc" -eq 0 -a "$lrc" -eq 0 && cmp -s "$out/out" "$out/l.out" &&
     grep -qF ": 0 blob(s) downloaded, 3 already present, 0B" "$out/out"'
 check "pull again: the kept image is left as it is" test -f "$dir/Files/mark"
+
+# The config and layers of a kept image are kept for later pulls: another image of the same
+# blobs downloads none of them, as the Linux build (whose store has them) says.
+kept="$WINEPREFIX/drive_c/hpstate/images/blobs"
+blobs_of() { "$py" -c 'import json,sys; f=json.load(open(sys.argv[1]))
+print("\n".join(sorted([f["config"][7:]] + [l[7:] for l in f["layers"]])))' "$1"; }
+check "pull: the image's config and layers kept for later pulls" \
+  test "$(ls "$kept" | sort)" = "$(blobs_of "$facts")"
+push copy 1 "$out/windows" >/dev/null
+"$linux" --root "$linux_root" pull "$host/copy:1" >"$out/l.out" 2>"$out/l.err"
+lrc=$?
+hp pull "$host/copy:1"
+check "another image of the same blobs: none downloaded, the Linux build's line byte for byte" \
+  eval 'test "$rc" -eq 0 -a "$lrc" -eq 0 && cmp -s "$out/out" "$out/l.out" &&
+    grep -qF ": 0 blob(s) downloaded, 3 already present, 0B" "$out/out"'
+check "another image of the same blobs: its files, and the blobs still kept" eval \
+  'cmp -s "$(image_dir "$host/copy:1")/Files/data/x.txt" "$dir/Files/data/x.txt" &&
+   test "$(ls "$kept" | sort)" = "$(blobs_of "$facts")"'
 push tools moved "$out/windows" >/dev/null
 hp pull "$host/tools:moved"
 push tools moved "$out/linux" >/dev/null
+"$linux" --root "$linux_root" pull "$host/tools:moved" >"$out/l.out" 2>"$out/l.err"
+lrc=$?
 hp pull "$host/tools:moved"
-check "a moved tag: downloaded again, the new manifest kept (config os linux)" eval \
-  'test "$rc" -eq 0 && grep -qF ": 3 blob(s) downloaded" "$out/out" &&
+check "a moved tag: pulled again, what is not kept downloaded (the Linux build's line), the new manifest kept (config os linux)" eval \
+  'test "$rc" -eq 0 -a "$lrc" -eq 0 && cmp -s "$out/out" "$out/l.out" &&
+   grep -qE ": [1-3] blob\(s\) downloaded" "$out/out" &&
    test "$(field "$(image_dir "$host/tools:moved")/image.json" "j[\"config\"][\"os\"]")" = linux'
 
 # An index (linux/amd64 and windows/amd64): the windows manifest is the one pulled.
@@ -136,15 +159,17 @@ hex=$(field "$facts" 'j["layers"][0][7:]')
 blob="$out/windows/blobs/sha256/$hex"
 size=$(stat -c %s "$blob")
 mkdir -p "$ingest"
+rm -f "$kept/$hex"  # not kept from the pulls above: it is downloaded
 head -c $((size / 2)) "$blob" >"$ingest/$hex.partial"
 push resume 1 "$out/windows" >/dev/null
 hp pull "$host/resume:1"
 check "a partial download left by a killed pull: resumed (exit 0, ', resumed' in the line)" eval \
-  'test "$rc" -eq 0 && grep -qF "Pulled $host/resume:1 ($(field "$facts" "j[\"manifest\"]")): 3 blob(s) downloaded" "$out/out" &&
+  'test "$rc" -eq 0 && grep -qF "Pulled $host/resume:1 ($(field "$facts" "j[\"manifest\"]")): 1 blob(s) downloaded, 2 already present" "$out/out" &&
    grep -qF ", resumed " "$out/out"'
 check "resumed: the layer's files as a whole download gives them" \
   cmp -s "$(image_dir "$host/resume:1")/Files/data/x.txt" "$dir/Files/data/x.txt"
 check "resumed: nothing left in the ingest directory" test -z "$(ls -A "$ingest")"
+rm -f "$kept/$hex"
 head -c $((size / 2)) /dev/zero >"$ingest/$hex.partial"
 push resume 2 "$out/windows" >/dev/null
 hp pull "$host/resume:2"
@@ -185,6 +210,7 @@ check "an altered layer: no image, no scratch directory, no partial download kep
 # A registry that asks for a bearer token and redirects every blob to its storage on another
 # port (another origin): the token is fetched and used, the redirects are followed, and the
 # token never reaches the storage, on both builds.
+rm -f "$kept"/*  # a node without the blobs: they are downloaded, through the redirects
 "$py" $data/redirect_registry.py "$out/windows" tools 1 "$out/redirect.ports" "$out/redirect.log" &
 redirector=$!
 for _ in $(seq 100); do [ -s "$out/redirect.ports" ] && break; sleep 0.1; done
@@ -203,6 +229,15 @@ check "redirects: no Authorization reached the storage (another origin)" \
 check "token and redirects: the Linux build's pull prints the same, its token kept from the storage too" \
   eval 'cmp -s "$out/out" "$out/l.out" &&
    test "$(grep -c "^storage " "$out/redirect.log")" -eq 6 -a -z "$(grep "^storage " "$out/redirect.log" | grep -v " -$")"'
+
+# rmi: a kept blob goes with the last image whose record names it.
+hp rmi "$host/tools:moved"
+check "rmi of the one image of the linux layout's blobs: they go, the windows image's stay" eval \
+  'test "$rc" -eq 0 && test "$(ls "$kept" | sort)" = "$(blobs_of "$facts")"'
+hp rmi "$host/tools:1" "$host/tools:multi" "$host/copy:1" "$host/resume:1" "$host/resume:2" \
+  "127.0.0.1:$rport/tools:1"
+check "rmi of every image of the windows blobs: no kept blob left" \
+  eval 'test "$rc" -eq 0 && test -z "$(ls -A "$kept")"'
 
 echo "passed: $pass failed: $fail"
 [ "$fail" -eq 0 ]

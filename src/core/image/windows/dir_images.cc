@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <random>
+#include <set>
 #include <system_error>
 
 #include "core/base/strings.h"
@@ -106,6 +107,31 @@ std::vector<std::string> RemoveStaleImportDirs(const std::string& root) {
 }
 
 std::string PullIngestDir(const std::string& root) { return root + "\\images\\ingest"; }
+std::string PullBlobDir(const std::string& root) { return root + "\\images\\blobs"; }
+
+std::vector<std::string> RemoveUnusedPullBlobs(const std::string& root) {
+  std::vector<std::string> errors;
+  std::string dir = PullBlobDir(root);
+  auto names = sys::ListDir(dir);
+  if (!names || names->empty()) return errors;
+  auto images = ListDirectoryImages(root);
+  if (!images) return {images.error().ToString()};  // nothing removed when in doubt
+  std::set<std::string> used;
+  for (const ImageRecord& rec : *images) {
+    used.insert(std::string(DigestHex(rec.id)));
+    for (const LayerRecord& l : rec.layers) used.insert(std::string(DigestHex(l.digest)));
+  }
+  for (const std::string& n : *names) {
+    // Only what a pull put there: 64 lower-case hex digits.
+    if (n.size() != 64 || n.find_first_not_of("0123456789abcdef") != std::string::npos ||
+        used.count(n) != 0)
+      continue;
+    std::error_code ec;
+    fs::remove(FsPath(dir + "\\" + n), ec);
+    if (ec) errors.push_back(FsError("remove", dir + "\\" + n, ec).ToString());
+  }
+  return errors;
+}
 
 Result<std::string> MakeImportDir(const std::string& root) {
   std::string images = ImagesDir(root);
@@ -128,6 +154,7 @@ Status CommitImportDir(const std::string& root, const std::string& dir, const Im
   std::error_code ec;
   fs::rename(FsPath(dir), FsPath(final_dir), ec);
   if (ec) return Err(FsError("rename into", final_dir, ec));
+  (void)RemoveUnusedPullBlobs(root);  // the replaced image's, best effort: the next one retries
   return Ok();
 }
 
@@ -215,7 +242,8 @@ Result<ImageRecord> FindDirectoryImage(const std::string& root, std::string_view
 Result<ImageRecord> RemoveDirectoryImage(const std::string& root, std::string_view ref) {
   ASSIGN_OR_RETURN(ImageRecord rec, FindDirectoryImage(root, ref));
   std::string dir = ImageDir(root, rec.name);
-  TRY(sys::RemoveAll(dir));  // links inside are removed, never followed
+  TRY(sys::RemoveAll(dir));           // links inside are removed, never followed
+  (void)RemoveUnusedPullBlobs(root);  // best effort: the next rmi or pull retries
   return rec;
 }
 

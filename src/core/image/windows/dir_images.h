@@ -49,6 +49,14 @@ std::vector<std::string> RemoveStaleImportDirs(const std::string& root);
 // beside the images, as the Linux store's `images/ingest`): kept when a pull fails or is
 // killed, so that the next pull of the blob resumes it; a verified blob leaves it.
 std::string PullIngestDir(const std::string& root);
+// Where `pull` keeps the verified blobs (config and layers) of the images it kept
+// (`<root>\images\blobs\<hex>`), so that a later pull of an image that shares them (a Windows
+// base layer) downloads none of them again; kept while an image's record names them.
+std::string PullBlobDir(const std::string& root);
+// Removes the kept pull blobs no image's record names any more (its config's digest, its layers'
+// digests); the caller holds the store's lock. CommitImportDir and RemoveDirectoryImage call it.
+// Returns an error per blob that could not be removed.
+std::vector<std::string> RemoveUnusedPullBlobs(const std::string& root);
 // A fresh directory beside the images (`.import-<random>`, which ListDirectoryImages skips) for
 // an import to build an image in (its Files\ and image.json) or to unpack a tarball into; the
 // caller removes it with sys::RemoveAll when it is not committed.

@@ -27,17 +27,20 @@ using sys::FsPath;
 // The blobs of one pull, as an OCI image layout in `dir`: blobs\sha256\<hex>, and, once every
 // blob is there, oci-layout and index.json naming the one manifest pulled. A blob is downloaded
 // into the store's ingest directory first (PullIngestDir): what a failed or killed pull got of
-// it is resumed by the next pull, as on Linux.
+// it is resumed by the next pull, as on Linux. The config and layers of the images kept are kept
+// in PullBlobDir too: a blob found there is not downloaded again; it is moved into the layout
+// for the import, and every blob of the image goes (back) there after it.
 class LayoutTarget final : public PullTarget {
  public:
   LayoutTarget(std::string root, std::string dir, ImportOptions import)
       : root_(std::move(root)),
         dir_(std::move(dir)),
         ingest_(PullIngestDir(root_)),
+        kept_(PullBlobDir(root_)),
         import_(std::move(import)) {}
 
   Status Init() {
-    for (const std::string& d : {BlobDir(), ingest_}) {
+    for (const std::string& d : {BlobDir(), ingest_, kept_}) {
       std::error_code ec;
       fs::create_directories(FsPath(d), ec);
       if (ec) return Err(ErrorCode::kUnavailable, "create \"{}\": {}", d, ec.message());
@@ -56,23 +59,21 @@ class LayoutTarget final : public PullTarget {
     return fn();
   }
   Result<int64_t> KeptBlobSize(const std::string& digest) override {
-    std::error_code ec;
-    auto size = fs::file_size(FsPath(BlobPath(digest)), ec);
-    return ec ? int64_t{-1} : static_cast<int64_t>(size);
+    for (const std::string& path : {BlobPath(digest), KeptPath(digest)}) {
+      std::error_code ec;
+      auto size = fs::file_size(FsPath(path), ec);
+      if (!ec) return static_cast<int64_t>(size);
+    }
+    return int64_t{-1};
   }
   std::string PartialPath(const std::string& digest) override {
     return ingest_ + "\\" + std::string(DigestHex(digest)) + ".partial";
   }
   Status CommitBlobFile(const std::string& partial, const std::string& digest) override {
-    std::error_code ec;
-    fs::rename(FsPath(partial), FsPath(BlobPath(digest)), ec);
-    if (ec)
-      return Err(ErrorCode::kUnavailable, "rename \"{}\" to \"{}\": {}", partial, BlobPath(digest),
-                 ec.message());
-    return Ok();
+    return Move(partial, BlobPath(digest));
   }
   Result<std::string> ReadBlob(const std::string& digest) override {
-    return sys::ReadFile(BlobPath(digest));
+    return sys::ReadFile(sys::Exists(BlobPath(digest)) ? BlobPath(digest) : KeptPath(digest));
   }
   Status LayerFetched(const LayerRecord&) override { return Ok(); }  // applied at Commit
   std::optional<ImageRecord> KeptImage(const std::string& name,
@@ -92,9 +93,21 @@ class LayoutTarget final : public PullTarget {
                                {"size", manifest_json.size()}}}}};
     TRY(sys::WriteFile(dir_ + "\\index.json", index.dump()));
     TRY(sys::WriteFile(dir_ + "\\oci-layout", R"({"imageLayoutVersion":"1.0.0"})"));
-    ASSIGN_OR_RETURN(ImportedImage imported, ImportOciLayout(root_, dir_, rec.name, import_));
-    warnings = std::move(imported.warnings);
-    return imported.record;
+    std::vector<std::string> blobs{rec.id};
+    for (const LayerRecord& l : rec.layers) blobs.push_back(l.digest);
+    for (const std::string& d : blobs) {
+      if (!sys::Exists(BlobPath(d))) TRY(Move(KeptPath(d), BlobPath(d)));
+    }
+    Result<ImportedImage> imported = ImportOciLayout(root_, dir_, rec.name, import_);
+    // Kept for later pulls, whether the import took the image or not (each was verified).
+    for (const std::string& d : blobs) {
+      if (Status s = Move(BlobPath(d), KeptPath(d)); !s)
+        warnings.push_back("cannot keep a blob for later pulls: " + s.error().ToString());
+    }
+    if (!imported) return tl::unexpected(imported.error());
+    // (CommitImportDir removed the kept blobs of an image this one replaced.)
+    for (std::string& w : imported->warnings) warnings.push_back(std::move(w));
+    return imported->record;
   }
 
   std::vector<std::string> warnings;
@@ -104,8 +117,18 @@ class LayoutTarget final : public PullTarget {
   std::string BlobPath(const std::string& digest) const {
     return BlobDir() + "\\" + std::string(DigestHex(digest));
   }
+  std::string KeptPath(const std::string& digest) const {
+    return kept_ + "\\" + std::string(DigestHex(digest));
+  }
+  static Status Move(const std::string& from, const std::string& to) {
+    std::error_code ec;
+    fs::rename(FsPath(from), FsPath(to), ec);
+    if (ec)
+      return Err(ErrorCode::kUnavailable, "rename \"{}\" to \"{}\": {}", from, to, ec.message());
+    return Ok();
+  }
 
-  std::string root_, dir_, ingest_;
+  std::string root_, dir_, ingest_, kept_;
   ImportOptions import_;
   std::mutex locks_mu_;
   std::map<std::string, std::shared_ptr<std::mutex>> locks_;
