@@ -117,9 +117,12 @@ std::vector<std::string> RemoveUnusedPullBlobs(const std::string& root) {
   auto images = ListDirectoryImages(root);
   if (!images) return {images.error().ToString()};  // nothing removed when in doubt
   std::set<std::string> used;
+  auto use = [&](const std::string& digest) {  // a record's, whatever it holds
+    if (digest.size() == 71 && StartsWith(digest, "sha256:")) used.insert(digest.substr(7));
+  };
   for (const ImageRecord& rec : *images) {
-    used.insert(std::string(DigestHex(rec.id)));
-    for (const LayerRecord& l : rec.layers) used.insert(std::string(DigestHex(l.digest)));
+    use(rec.id);
+    for (const LayerRecord& l : rec.layers) use(l.digest);
   }
   for (const std::string& n : *names) {
     // Only what a pull put there: 64 lower-case hex digits.

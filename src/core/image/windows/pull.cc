@@ -1,11 +1,15 @@
 #include "core/image/windows/pull.h"
 
+#include <windows.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <system_error>
 
 #include "core/image/digest.h"
@@ -24,12 +28,27 @@ namespace fs = std::filesystem;
 
 using sys::FsPath;
 
-// The blobs of one pull, as an OCI image layout in `dir`: blobs\sha256\<hex>, and, once every
-// blob is there, oci-layout and index.json naming the one manifest pulled. A blob is downloaded
-// into the store's ingest directory first (PullIngestDir): what a failed or killed pull got of
-// it is resumed by the next pull, as on Linux. The config and layers of the images kept are kept
-// in PullBlobDir too: a blob found there is not downloaded again; it is moved into the layout
-// for the import, and every blob of the image goes (back) there after it.
+// Writes the file's data to the disk before it is renamed into place: after a power cut a kept
+// blob must not have its size without its bytes (only its size is checked when it is found).
+Status FlushToDisk(const std::string& path) {
+  HANDLE h = CreateFileW(FsPath(path).c_str(), GENERIC_WRITE,
+                         FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                         OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (h == INVALID_HANDLE_VALUE)
+    return Err(ErrorCode::kUnavailable, "open \"{}\" to flush it: error {}", path, GetLastError());
+  BOOL flushed = FlushFileBuffers(h);
+  DWORD error = GetLastError();
+  CloseHandle(h);
+  if (!flushed) return Err(ErrorCode::kUnavailable, "flush \"{}\": error {}", path, error);
+  return Ok();
+}
+
+// The blobs of one pull, kept in PullBlobDir (as the Linux store keeps its blobs): a blob found
+// there is not downloaded again. A blob is downloaded into the store's ingest directory
+// (PullIngestDir), whose partial download the next pull resumes, and moved into PullBlobDir
+// once verified, so that a pull that fails or is killed later keeps it. At the end the image's
+// blobs are moved into an OCI image layout in `dir` (blobs\sha256\<hex>, oci-layout, and
+// index.json naming the one manifest pulled) for the import, and back after it.
 class LayoutTarget final : public PullTarget {
  public:
   LayoutTarget(std::string root, std::string dir, ImportOptions import)
@@ -59,21 +78,22 @@ class LayoutTarget final : public PullTarget {
     return fn();
   }
   Result<int64_t> KeptBlobSize(const std::string& digest) override {
-    for (const std::string& path : {BlobPath(digest), KeptPath(digest)}) {
-      std::error_code ec;
-      auto size = fs::file_size(FsPath(path), ec);
-      if (!ec) return static_cast<int64_t>(size);
-    }
-    return int64_t{-1};
+    std::error_code ec;
+    auto size = fs::file_size(FsPath(KeptPath(digest)), ec);
+    return ec ? int64_t{-1} : static_cast<int64_t>(size);
   }
   std::string PartialPath(const std::string& digest) override {
     return ingest_ + "\\" + std::string(DigestHex(digest)) + ".partial";
   }
   Status CommitBlobFile(const std::string& partial, const std::string& digest) override {
-    return Move(partial, BlobPath(digest));
+    TRY(FlushToDisk(partial));
+    TRY(Move(partial, KeptPath(digest)));
+    std::lock_guard lk(locks_mu_);
+    fetched_.insert(digest);
+    return Ok();
   }
   Result<std::string> ReadBlob(const std::string& digest) override {
-    return sys::ReadFile(sys::Exists(BlobPath(digest)) ? BlobPath(digest) : KeptPath(digest));
+    return sys::ReadFile(KeptPath(digest));
   }
   Status LayerFetched(const LayerRecord&) override { return Ok(); }  // applied at Commit
   std::optional<ImageRecord> KeptImage(const std::string& name,
@@ -95,12 +115,20 @@ class LayoutTarget final : public PullTarget {
     TRY(sys::WriteFile(dir_ + "\\oci-layout", R"({"imageLayoutVersion":"1.0.0"})"));
     std::vector<std::string> blobs{rec.id};
     for (const LayerRecord& l : rec.layers) blobs.push_back(l.digest);
+    std::sort(blobs.begin(), blobs.end());
+    blobs.erase(std::unique(blobs.begin(), blobs.end()), blobs.end());  // a layer used twice
+    Status moved = Ok();
     for (const std::string& d : blobs) {
-      if (!sys::Exists(BlobPath(d))) TRY(Move(KeptPath(d), BlobPath(d)));
+      if (moved = Move(KeptPath(d), BlobPath(d)); !moved) break;
     }
-    Result<ImportedImage> imported = ImportOciLayout(root_, dir_, rec.name, import_);
-    // Kept for later pulls, whether the import took the image or not (each was verified).
+    Result<ImportedImage> imported = moved ? ImportOciLayout(root_, dir_, rec.name, import_)
+                                           : Result<ImportedImage>(tl::unexpected(moved.error()));
     for (const std::string& d : blobs) {
+      if (!sys::Exists(BlobPath(d))) continue;
+      // Kept for later pulls. Not a blob kept from before when the import failed: only its
+      // size was checked, and its file may be what the import refused (it goes with the
+      // scratch directory; a later pull downloads it again).
+      if (!imported && fetched_.count(d) == 0) continue;
       if (Status s = Move(BlobPath(d), KeptPath(d)); !s)
         warnings.push_back("cannot keep a blob for later pulls: " + s.error().ToString());
     }
@@ -132,6 +160,7 @@ class LayoutTarget final : public PullTarget {
   ImportOptions import_;
   std::mutex locks_mu_;
   std::map<std::string, std::shared_ptr<std::mutex>> locks_;
+  std::set<std::string> fetched_;  // downloaded and verified by this pull (under locks_mu_)
 };
 
 }  // namespace
