@@ -75,6 +75,7 @@ check "plain: no container process left" process_gone 127.0.0.71
 # container, which exits on the event, ends at once, or never starts; were the `stop` taken
 # for a stale one, delete would wait out the grace period and 10 s more (30 s).
 pod hasty 20 "$helper_win" ctrl-exit 'C:\marks\hasty.txt' 0 0
+check "hasty: apply exit 0, nothing on stderr" test "$rc" -eq 0 -a ! -s "$out/err"
 delete_timed hasty
 check "hasty: delete right after apply: exit 0" test "$rc" -eq 0
 check "hasty: it does not wait out the grace period (${ms} ms < 15000)" test "$ms" -lt 15000
