@@ -20,6 +20,12 @@ namespace hp::cli {
 
 namespace {
 
+// The pods' events, added to `out` (the pods are consumed).
+void AddPodEvents(std::vector<NodePod>& pods, std::vector<NodeEvent>& out) {
+  for (NodePod& p : pods)
+    for (agent::Event& e : p.status.events) out.push_back({p.ns, "pod/" + p.name, std::move(e)});
+}
+
 void SortByLastSeen(std::vector<NodeEvent>& events) {
   std::stable_sort(events.begin(), events.end(), [](const NodeEvent& a, const NodeEvent& b) {
     return a.event.last < b.event.last;
@@ -33,8 +39,7 @@ Result<std::vector<NodeEvent>> ListNodeEvents(NodePods& node) {
   ASSIGN_OR_RETURN(std::vector<NodePod> pods, node.ListHeads());
   ASSIGN_OR_RETURN(std::vector<NodeDaemonSet> daemonsets, node.DaemonSets());
   std::vector<NodeEvent> out;
-  for (NodePod& p : pods)
-    for (agent::Event& e : p.status.events) out.push_back({p.ns, "pod/" + p.name, std::move(e)});
+  AddPodEvents(pods, out);
   for (NodeDaemonSet& d : daemonsets)
     for (agent::Event& e : d.events) out.push_back({d.ns, "daemonset/" + d.name, std::move(e)});
   SortByLastSeen(out);
@@ -45,8 +50,7 @@ Result<std::vector<NodeEvent>> PodEvents(NodePods& node, const std::string& ns,
                                          const std::string& name) {
   ASSIGN_OR_RETURN(std::vector<NodePod> pods, GetNamedPods(node, ns, {name}));
   std::vector<NodeEvent> out;
-  for (NodePod& p : pods)
-    for (agent::Event& e : p.status.events) out.push_back({p.ns, "pod/" + p.name, std::move(e)});
+  AddPodEvents(pods, out);
   SortByLastSeen(out);
   return out;
 }

@@ -392,17 +392,16 @@ int Watch(NodePods& node, const GetFlags& f, const std::vector<std::string>& kin
 }
 
 int RunGet(const GlobalOptions& global, GetFlags f) {
-  // kubectl's resource builder refuses names with a selector (visitBySelector).
-  if (!f.selector.empty() || !f.field_selector.empty()) {
-    bool tuple = f.resource.find('/') != std::string::npos;
-    if (tuple || !f.names.empty()) {
-      Print(stderr, tuple ? "error: selectors and the all flag cannot be used when passing "
-                            "resource/name arguments\n"
-                          : "error: name cannot be provided when a selector is specified\n");
-      return 1;
-    }
+  // kubectl's resource builder refuses names with a selector (visitBySelector) and across all
+  // namespaces (visitByName).
+  bool tuple = f.resource.find('/') != std::string::npos;  // TYPE/NAME
+  if ((!f.selector.empty() || !f.field_selector.empty()) && (tuple || !f.names.empty())) {
+    Print(stderr, tuple ? "error: selectors and the all flag cannot be used when passing "
+                          "resource/name arguments\n"
+                        : "error: name cannot be provided when a selector is specified\n");
+    return 1;
   }
-  if (f.ns.all && (!f.names.empty() || f.resource.find('/') != std::string::npos)) {
+  if (f.ns.all && (tuple || !f.names.empty())) {
     Print(stderr, "error: a resource cannot be retrieved by name across all namespaces\n");
     return 1;
   }

@@ -132,7 +132,7 @@ Status Agent::ReconcileLocked() {
       p.owner_kind = v->record.owner_kind;
       p.owner_name = v->record.owner_name;
       p.revision = v->record.revision;
-      p.restart = v->lost || v->status.sandbox_refused || v->status.unscheduled;
+      p.restart = v->lost || v->status.WithoutSupervisor();
       named.insert(v->status.live_containers.begin(), v->status.live_containers.end());
       views.emplace(key, std::move(*v));
     }

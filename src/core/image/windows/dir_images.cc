@@ -10,6 +10,7 @@
 #include "core/base/time.h"
 #include "core/image/digest.h"
 #include "core/image/record.h"
+#include "core/image/reference.h"
 #include "core/image/windows_layer.h"
 #include "core/sys/file.h"
 #include "core/sys/windows/wide.h"
@@ -118,17 +119,15 @@ std::vector<std::string> RemoveUnusedPullBlobs(const std::string& root) {
   if (!images) return {images.error().ToString()};  // nothing removed when in doubt
   std::set<std::string> used;
   auto use = [&](const std::string& digest) {  // a record's, whatever it holds
-    if (digest.size() == 71 && StartsWith(digest, "sha256:")) used.insert(digest.substr(7));
+    if (IsValidDigest(digest)) used.insert(std::string(DigestHex(digest)));
   };
   for (const ImageRecord& rec : *images) {
     use(rec.id);
     for (const LayerRecord& l : rec.layers) use(l.digest);
   }
   for (const std::string& n : *names) {
-    // Only what a pull put there: 64 lower-case hex digits.
-    if (n.size() != 64 || n.find_first_not_of("0123456789abcdef") != std::string::npos ||
-        used.count(n) != 0)
-      continue;
+    // Only what a pull put there: a digest's 64 lower-case hex digits.
+    if (!IsValidDigest("sha256:" + n) || used.count(n) != 0) continue;
     std::error_code ec;
     fs::remove(FsPath(dir + "\\" + n), ec);
     if (ec) errors.push_back(FsError("remove", dir + "\\" + n, ec).ToString());

@@ -34,12 +34,11 @@ Status FlushToDisk(const std::string& path) {
   HANDLE h = CreateFileW(FsPath(path).c_str(), GENERIC_WRITE,
                          FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
                          OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
-  if (h == INVALID_HANDLE_VALUE)
-    return Err(ErrorCode::kUnavailable, "open \"{}\" to flush it: error {}", path, GetLastError());
+  if (h == INVALID_HANDLE_VALUE) return Err(sys::Win32Error("open \"" + path + "\" to flush it"));
   BOOL flushed = FlushFileBuffers(h);
   DWORD error = GetLastError();
   CloseHandle(h);
-  if (!flushed) return Err(ErrorCode::kUnavailable, "flush \"{}\": error {}", path, error);
+  if (!flushed) return Err(sys::Win32Error("flush \"" + path + "\"", error));
   return Ok();
 }
 
