@@ -114,6 +114,16 @@ kill_ours() {
 # would be expanded once, before the first): some process's command line holds PATTERN / none.
 process_up() { test -n "$(alive "$1")"; }
 process_gone() { test -z "$(alive "$1")"; }
+# started COMMAND_LINE: some process of this test's has COMMAND_LINE as its whole command line:
+# the program itself runs (`alive` also sees the hostprocess.exe command that names it, `exec
+# POD -- COMMAND_LINE`, which runs before the program it asks for is started).
+started() {
+  local p
+  for p in $(alive "$1"); do
+    [ "$(ps -o args= -p "$p")" = "$1" ] && return 0
+  done
+  return 1
+}
 wait_for() {  # wait_for CONDITION...: true once CONDITION holds, false after 15 s
   for _ in $(seq 150); do
     "$@" && return 0

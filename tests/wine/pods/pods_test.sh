@@ -282,8 +282,8 @@ check "exec: a missing program exits 127 naming where it looked" \
 "$WINE" "$HP_EXE" --root "$HP_ROOT" exec keeper -- ping -n 300 127.0.0.83 </dev/null \
   >/dev/null 2>&1 &
 exec_pid=$!
-wait_for process_up 127.0.0.83
-check "exec: the command runs" test -n "$(alive 127.0.0.83)"
+wait_for started "ping -n 300 127.0.0.83"
+check "exec: the command runs" started "ping -n 300 127.0.0.83"
 # The job's accounting counts what exec started: one more process running (exec's ping) than
 # the container's own 2 (3 while Wine's console helper lives, which may have ended since), and
 # more in all than before (exec's processes; the missing program never ran). Measured twice
