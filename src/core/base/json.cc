@@ -1,8 +1,10 @@
 #include "core/base/json.h"
 
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -29,6 +31,30 @@ void AppendUtf8(std::string& s, uint32_t cp) {
     s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
     s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
+}
+
+// A JSON number's text (already scanned) as a double, correctly rounded: false when it is out
+// of a double's range (overflow or underflow, as std::from_chars refuses them). strtod, as
+// nlohmann's own lexer converts: the C locale is never changed here, so `.` is the point.
+// (std::from_chars of a double links libstdc++'s floating_from_chars and with it libm, whose
+// loading costs every process start: issue 16.)
+bool ParseDouble(std::string_view text, double& out) {
+  char small[64];
+  std::string large;
+  const char* z = small;
+  if (text.size() < sizeof small) {
+    std::memcpy(small, text.data(), text.size());
+    small[text.size()] = '\0';
+  } else {
+    large.assign(text);
+    z = large.c_str();
+  }
+  char* end = nullptr;
+  errno = 0;
+  double d = std::strtod(z, &end);
+  if (errno == ERANGE || end != z + text.size() || !std::isfinite(d)) return false;
+  out = d;
+  return true;
 }
 }  // namespace
 
@@ -394,8 +420,7 @@ bool JsonPull::Number(json* out) {
     }
   }
   double d = 0;
-  auto [ptr, ec] = std::from_chars(start, p_, d);
-  if (ec != std::errc() || ptr != p_ || !std::isfinite(d)) return false;
+  if (!ParseDouble(std::string_view(start, static_cast<size_t>(p_ - start)), d)) return false;
   if (out) *out = d;
   return true;
 }

@@ -1,7 +1,6 @@
 #include "core/pod/duration.h"
 
 #include <climits>
-#include <cmath>
 #include <exception>
 #include <string>
 
@@ -53,7 +52,11 @@ Result<milliseconds> ParseDuration(std::string_view s) {
   if (total_ms > static_cast<double>(INT64_MAX / 1000000)) {
     return Err(ErrorCode::kInvalidArgument, "invalid duration \"{}\": longer than 2562047h", s);
   }
-  return milliseconds(static_cast<int64_t>(std::llround(total_ms)));
+  // Rounded half away from zero, as llround would (total_ms is never negative), without
+  // libm's llround: the binaries need no libm, which costs every process start (issue 16).
+  auto whole = static_cast<int64_t>(total_ms);
+  if (total_ms - static_cast<double>(whole) >= 0.5) whole++;
+  return milliseconds(whole);
 }
 
 }  // namespace hp::pod

@@ -73,6 +73,8 @@ TEST(ParseJson, TakesWhatNlohmannTakesWithTheSameValue) {
       "123456789012345678901234567890",
       "0.1",
       "3.141592653589793238462643383279",
+      // longer than ParseDouble's buffer on the stack
+      "0.1000000000000000055511151231257827021181583404541015625000000000000000001",
       R"("")",
       R"("a\"b\\c\/d\b\f\n\r\t")",
       R"("\u0000")",
@@ -138,6 +140,7 @@ TEST(ParseJson, DeclinesWhatNlohmannRefusesOrWhatItLeavesToIt) {
       "\xef\xbb\xbf{}",  // a byte-order mark: nlohmann skips it
       "1e400",
       "-1e400",  // out of range: nlohmann's error
+      "1e-400",  // below a double's range: left to nlohmann (0 there)
       std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']'),
   };
   for (const std::string& t : declined) {

@@ -237,6 +237,19 @@ TEST(JsonPathTest, CustomColumnValuesPrintAsGoPrintsThem) {
   EXPECT_EQ(GoValueText(1234567.5), "1.2345675e+06");
   EXPECT_EQ(GoValueText(0.0001), "0.0001");
   EXPECT_EQ(GoValueText(0.00001), "1e-05");
+  // The shortest digits that read back (strconv's), sign and zero as Go prints them.
+  EXPECT_EQ(GoValueText(-2.5), "-2.5");
+  EXPECT_EQ(GoValueText(-0.0), "-0");
+  EXPECT_EQ(GoValueText(0.0), "0");
+  EXPECT_EQ(GoValueText(100.0), "100");
+  EXPECT_EQ(GoValueText(0.1 + 0.2), "0.30000000000000004");
+  EXPECT_EQ(GoValueText(999999.5), "999999.5");
+  EXPECT_EQ(GoValueText(-1e21), "-1e+21");
+  EXPECT_EQ(GoValueText(1.5e-7), "1.5e-07");
+  EXPECT_EQ(GoValueText(5e-324), "5e-324");
+  EXPECT_EQ(GoValueText(1.7976931348623157e308), "1.7976931348623157e+308");
+  EXPECT_EQ(GoValueText(123.456e3), "123456");
+  EXPECT_EQ(GoValueText(1.25e-4), "0.000125");
 }
 
 }  // namespace

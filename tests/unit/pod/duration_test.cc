@@ -13,6 +13,11 @@ TEST(ParseDuration, AcceptsGoDurations) {
   EXPECT_EQ(ParseDuration("250ms")->count(), 250);
   EXPECT_EQ(ParseDuration("2")->count(), 2000);
   EXPECT_EQ(ParseDuration("2562047h")->count(), int64_t{2562047} * 3600000);
+  // Parts of a millisecond round half away from zero (llround's rule).
+  EXPECT_EQ(ParseDuration("1.5ms")->count(), 2);
+  EXPECT_EQ(ParseDuration("2.5ms")->count(), 3);
+  EXPECT_EQ(ParseDuration("0.4999ms")->count(), 0);
+  EXPECT_EQ(ParseDuration("0.0015s")->count(), 2);
 }
 
 // Beyond int64 nanoseconds the deadline overflowed and `run` timed out at once (exit 124):

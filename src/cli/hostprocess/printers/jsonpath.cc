@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <cctype>
-#include <charconv>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -282,26 +281,60 @@ std::string JsonPathText(const Json& v) {
   return v.dump();
 }
 
+namespace {
+
+// strconv.FormatFloat(d, 'g', -1, 64), Go's %v of a float64: the shortest digits that read
+// back as d, in exponent form ("1.5e+07", two exponent digits at least) when the exponent is
+// below -4 or at least 6. The digits are fmt's (shortest, as std::to_chars gives them; to_chars
+// of a double would link libm, whose loading costs every process start: issue 16).
+std::string GoFloatText(double d) {
+  if (d != d) return "nan";
+  if (d - d != 0) return d < 0 ? "-inf" : "inf";
+  std::string s = fmt::format("{}", d);  // "-0", "0.001", "15000000", "1.5e+21", "1e-05"
+  std::string out;
+  size_t i = 0;
+  if (s[0] == '-') {
+    out = "-";
+    i = 1;
+  }
+  // The value is 0.DIGITS x 10^dp.
+  size_t e = s.find('e');
+  std::string mantissa = s.substr(i, e == std::string::npos ? std::string::npos : e - i);
+  int dp = e == std::string::npos ? 0 : std::atoi(s.c_str() + e + 1);
+  size_t point = mantissa.find('.');
+  dp += static_cast<int>(point == std::string::npos ? mantissa.size() : point);
+  std::string digits;
+  for (char c : mantissa)
+    if (c != '.') digits.push_back(c);
+  size_t lead = 0;
+  while (lead < digits.size() && digits[lead] == '0') lead++;
+  digits.erase(0, lead);
+  dp -= static_cast<int>(lead);
+  while (!digits.empty() && digits.back() == '0') digits.pop_back();
+  if (digits.empty()) return out + "0";
+  int nd = static_cast<int>(digits.size());
+  int exp = dp - 1;
+  if (exp < -4 || exp >= 6) {
+    out += digits.substr(0, 1);
+    if (nd > 1) out += "." + digits.substr(1);
+    return out + fmt::format("e{}{:02d}", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+  }
+  if (dp <= 0) return out + "0." + std::string(static_cast<size_t>(-dp), '0') + digits;
+  if (nd <= dp) return out + digits + std::string(static_cast<size_t>(dp - nd), '0');
+  return out + digits.substr(0, static_cast<size_t>(dp)) + "." +
+         digits.substr(static_cast<size_t>(dp));
+}
+
+}  // namespace
+
 std::string GoValueText(const Json& v) {
   switch (v.type()) {
     case Json::value_t::string:
       return v.get<std::string>();
     case Json::value_t::null:
       return "<nil>";
-    case Json::value_t::number_float: {
-      // strconv.FormatFloat(f, 'g', -1, 64): the shortest digits, in exponent form when the
-      // exponent is below -4 or at least 6 (Go's %v of a float64).
-      double d = v.get<double>();
-      char buf[64];
-      auto sci = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
-      std::string s(buf, sci.ptr);
-      size_t e = s.find('e');
-      if (e == std::string::npos) return s;  // inf, nan
-      int exp = std::atoi(s.c_str() + e + 1);
-      if (exp < -4 || exp >= 6) return s;  // "1.5e+07": two exponent digits at least, as Go
-      auto fixed = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
-      return std::string(buf, fixed.ptr);
-    }
+    case Json::value_t::number_float:
+      return GoFloatText(v.get<double>());
     case Json::value_t::array: {
       std::string out = "[";
       for (size_t i = 0; i < v.size(); i++) out += (i ? " " : "") + GoValueText(v[i]);
