@@ -34,7 +34,8 @@ void AppendUtf8(std::string& s, uint32_t cp) {
 }
 
 // A JSON number's text (already scanned) as a double, correctly rounded: false when it is out
-// of a double's range (overflow or underflow, as std::from_chars refuses them). strtod, as
+// of a double's range, as std::from_chars refused it (too large, or a non-zero number that
+// rounds to 0; a subnormal result is taken, though strtod flags it ERANGE). strtod, as
 // nlohmann's own lexer converts: the C locale is never changed here, so `.` is the point.
 // (std::from_chars of a double links libstdc++'s floating_from_chars and with it libm, whose
 // loading costs every process start: issue 16.)
@@ -52,7 +53,7 @@ bool ParseDouble(std::string_view text, double& out) {
   char* end = nullptr;
   errno = 0;
   double d = std::strtod(z, &end);
-  if (errno == ERANGE || end != z + text.size() || !std::isfinite(d)) return false;
+  if (end != z + text.size() || !std::isfinite(d) || (errno == ERANGE && d == 0)) return false;
   out = d;
   return true;
 }

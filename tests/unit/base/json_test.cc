@@ -73,6 +73,8 @@ TEST(ParseJson, TakesWhatNlohmannTakesWithTheSameValue) {
       "123456789012345678901234567890",
       "0.1",
       "3.141592653589793238462643383279",
+      "1e-310",                   // subnormal: taken (std::from_chars took it)
+      "2.4703282292062328e-324",  // rounds up to the smallest subnormal
       // longer than ParseDouble's buffer on the stack
       "0.1000000000000000055511151231257827021181583404541015625000000000000000001",
       R"("")",
@@ -139,8 +141,9 @@ TEST(ParseJson, DeclinesWhatNlohmannRefusesOrWhatItLeavesToIt) {
       std::string("{}\0", 3),
       "\xef\xbb\xbf{}",  // a byte-order mark: nlohmann skips it
       "1e400",
-      "-1e400",  // out of range: nlohmann's error
-      "1e-400",  // below a double's range: left to nlohmann (0 there)
+      "-1e400",                   // out of range: nlohmann's error
+      "1e-400",                   // below a double's range: left to nlohmann (0 there)
+      "2.4703282292062327e-324",  // rounds down to 0: the same
       std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']'),
   };
   for (const std::string& t : declined) {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "cli/hostprocess/printers/api_objects.h"
@@ -250,6 +251,9 @@ TEST(JsonPathTest, CustomColumnValuesPrintAsGoPrintsThem) {
   EXPECT_EQ(GoValueText(1.7976931348623157e308), "1.7976931348623157e+308");
   EXPECT_EQ(GoValueText(123.456e3), "123456");
   EXPECT_EQ(GoValueText(1.25e-4), "0.000125");
+  EXPECT_EQ(GoValueText(std::numeric_limits<double>::infinity()), "+Inf");
+  EXPECT_EQ(GoValueText(-std::numeric_limits<double>::infinity()), "-Inf");
+  EXPECT_EQ(GoValueText(std::numeric_limits<double>::quiet_NaN()), "NaN");
 }
 
 }  // namespace

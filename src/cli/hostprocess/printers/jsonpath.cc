@@ -285,11 +285,12 @@ namespace {
 
 // strconv.FormatFloat(d, 'g', -1, 64), Go's %v of a float64: the shortest digits that read
 // back as d, in exponent form ("1.5e+07", two exponent digits at least) when the exponent is
-// below -4 or at least 6. The digits are fmt's (shortest, as std::to_chars gives them; to_chars
+// below -4 or at least 6; +Inf, -Inf and NaN as Go spells them (a value built here, never one
+// read from JSON). The digits are fmt's (shortest, as std::to_chars gives them; to_chars
 // of a double would link libm, whose loading costs every process start: issue 16).
 std::string GoFloatText(double d) {
-  if (d != d) return "nan";
-  if (d - d != 0) return d < 0 ? "-inf" : "inf";
+  if (d != d) return "NaN";
+  if (d - d != 0) return d < 0 ? "-Inf" : "+Inf";
   std::string s = fmt::format("{}", d);  // "-0", "0.001", "15000000", "1.5e+21", "1e-05"
   std::string out;
   size_t i = 0;
