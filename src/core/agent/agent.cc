@@ -194,9 +194,8 @@ Status Agent::CheckPodNames(const std::vector<k8s::Object>& objects) {
   // is not read (on a node with many pods, every apply read them all twice).
   ASSIGN_OR_RETURN(auto stored_pods, store_.ListDesiredKeys("pods"));
   for (const std::string& key : stored_pods) {
-    size_t sep = key.find('_');
     pod_of[key] = key;
-    pods[key] = fmt::format("pod \"{}\"", sep == std::string::npos ? key : key.substr(sep + 1));
+    pods[key] = fmt::format("pod \"{}\"", SplitObjectKey(key).name);
   }
   for (const k8s::Object& o : objects) {
     if (o.kind != k8s::Kind::kDaemonSet && o.kind != k8s::Kind::kPod) continue;
@@ -212,9 +211,10 @@ Status Agent::CheckPodNames(const std::vector<k8s::Object>& objects) {
     auto ds = ds_pods.find(key);
     if (ds == ds_pods.end()) continue;
     // Both would run as one pod: the later would silently stop the other.
+    KeyParts parts = SplitObjectKey(key);
     return Err(ErrorCode::kAlreadyExists,
                "{} and {} would both run the pod \"{}\" (namespace \"{}\"): rename the Pod", owner,
-               ds->second, key.substr(key.find('_') + 1), key.substr(0, key.find('_')));
+               ds->second, parts.name, parts.ns);
   }
   return Ok();
 }

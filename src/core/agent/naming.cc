@@ -80,6 +80,12 @@ std::string ObjectKey(std::string_view ns, std::string_view name) {
   return fmt::format("{}_{}", ns, name);
 }
 
+KeyParts SplitObjectKey(std::string_view key) {
+  size_t sep = key.find('_');
+  if (sep == std::string_view::npos) return {std::string(key), std::string(key)};
+  return {std::string(key.substr(0, sep)), std::string(key.substr(sep + 1))};
+}
+
 std::string NewUid() {
   unsigned char b[16] = {};
   sys::RandomBytes(b, sizeof b);

@@ -36,6 +36,11 @@ nlohmann::json DaemonSetPod(const nlohmann::json& daemonset, const std::string& 
 
 // "<namespace>_<name>": the key used for directories of a namespaced object.
 std::string ObjectKey(std::string_view ns, std::string_view name);
+// An ObjectKey's namespace and name (a namespace holds no '_'); a key without one is both.
+struct KeyParts {
+  std::string ns, name;
+};
+KeyParts SplitObjectKey(std::string_view key);
 
 // A random RFC 4122 version-4 UUID (pod uid), from the system generator (sys::RandomBytes).
 std::string NewUid();

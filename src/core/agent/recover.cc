@@ -9,6 +9,7 @@
 #include "core/agent/agent.h"
 #include "core/agent/exec.h"
 #include "core/agent/foreground.h"
+#include "core/agent/naming.h"
 #include "core/agent/supervisor.h"
 #include "core/sys/file.h"
 #include "core/sys/mount.h"
@@ -188,9 +189,9 @@ PodView Agent::SalvagePod(const std::string& key) {
   PodLeftovers left = LeftoversOf(key);
   v.uid = left.pod_uid;
   v.record.job_root = left.job_root;
-  size_t sep = key.find('_');  // "<ns>_<name>": neither holds a '_'
-  v.ns = key.substr(0, sep);
-  v.name = sep == std::string::npos ? key : key.substr(sep + 1);
+  KeyParts parts = SplitObjectKey(key);
+  v.ns = std::move(parts.ns);
+  v.name = std::move(parts.name);
   auto st = ReadPodStatus(v.dir + "/" + kStatusFile);
   if (st) v.status = std::move(*st);
   SetSupervisor(v);

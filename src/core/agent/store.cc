@@ -144,16 +144,13 @@ Result<std::vector<nlohmann::json>> Store::ListDesired(const std::string& kind,
                                                        std::vector<Unreadable>* bad) const {
   std::string dir = DesiredDir() + "/" + kind;
   std::vector<nlohmann::json> out;
-  if (!sys::IsDir(dir)) return out;
-  ASSIGN_OR_RETURN(std::vector<std::string> names, sys::ListDir(dir));
-  std::sort(names.begin(), names.end());
-  for (const auto& n : names) {
-    if (!EndsWith(n, ".json")) continue;
-    auto v = ReadDesired(dir + "/" + n);
+  ASSIGN_OR_RETURN(std::vector<std::string> keys, ListDesiredKeys(kind));
+  for (const std::string& key : keys) {
+    auto v = ReadDesired(dir + "/" + key + ".json");
     if (!v) {
       if (v.error().code() == ErrorCode::kNotFound) continue;  // deleted meanwhile
       // One damaged object never hides the others: it is skipped, and told.
-      if (bad) bad->push_back({kind, n.substr(0, n.size() - 5), v.error().ToString()});
+      if (bad) bad->push_back({kind, key, v.error().ToString()});
       continue;
     }
     out.push_back(std::move(*v));
@@ -166,10 +163,10 @@ Result<std::vector<std::string>> Store::ListDesiredKeys(const std::string& kind)
   std::vector<std::string> keys;
   if (!sys::IsDir(dir)) return keys;
   ASSIGN_OR_RETURN(std::vector<std::string> names, sys::ListDir(dir));
+  std::sort(names.begin(), names.end());
   for (const auto& n : names) {
-    if (EndsWith(n, ".json") && n.size() > 5) keys.push_back(n.substr(0, n.size() - 5));
+    if (EndsWith(n, ".json")) keys.push_back(n.substr(0, n.size() - 5));
   }
-  std::sort(keys.begin(), keys.end());
   return keys;
 }
 

@@ -98,7 +98,8 @@ class Store {
   };
   Result<std::vector<nlohmann::json>> ListDesired(const std::string& kind,
                                                   std::vector<Unreadable>* bad = nullptr) const;
-  // The keys of the stored objects of `kind`, sorted, without reading them (a damaged one too).
+  // The keys of the stored objects of `kind` (their files, `<key>.json`, in name order), without
+  // reading them (a damaged one too): what ListDesired reads.
   Result<std::vector<std::string>> ListDesiredKeys(const std::string& kind) const;
   Status DeleteDesired(const std::string& kind, const std::string& key);
   // Removes the temp files of writers killed before their rename (the caller holds the lock:

@@ -54,6 +54,10 @@ TEST(NamingTest, ControllerRevisionHashUsesSafeAlphabet) {
 
 TEST(NamingTest, ObjectKeyAndUid) {
   EXPECT_EQ(ObjectKey("kube-system", "x"), "kube-system_x");
+  EXPECT_EQ(SplitObjectKey("kube-system_x_y").ns, "kube-system");
+  EXPECT_EQ(SplitObjectKey("kube-system_x_y").name, "x_y");
+  EXPECT_EQ(SplitObjectKey("odd").ns, "odd");  // no '_': the key is both
+  EXPECT_EQ(SplitObjectKey("odd").name, "odd");
   std::string u = NewUid();
   EXPECT_TRUE(std::regex_match(
       u, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")))

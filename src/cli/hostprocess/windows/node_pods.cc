@@ -237,9 +237,9 @@ class WindowsNodePods : public NodePods {
     const nlohmann::json meta = rec->pod.value("metadata", nlohmann::json::object());
     NodePod p;
     p.key = key;
-    size_t sep = key.find('_');  // <ns>_<name>: a namespace has no `_`
-    p.ns = key.substr(0, sep);
-    p.name = key.substr(sep + 1);
+    agent::KeyParts parts = agent::SplitObjectKey(key);
+    p.ns = std::move(parts.ns);
+    p.name = std::move(parts.name);
     p.uid = meta.value("uid", "");
     p.labels = k8s::LabelsOf(rec->pod);
     p.owner_kind = rec->owner_kind;

@@ -582,7 +582,7 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
       errors.push_back(s.error().ToString());
     } else if (!r.event_daemonset.empty()) {
       RecordDaemonSetEvent(root, r.event_daemonset, "SuccessfulDelete",
-                           "Deleted pod: " + r.key.substr(r.key.find('_') + 1), errors);
+                           "Deleted pod: " + agent::SplitObjectKey(r.key).name, errors);
     }
     if (deleted) deleted->push_back(r.key);
   }
