@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <exception>
 #include <map>
 
@@ -219,21 +218,6 @@ Status Agent::CheckPodNames(const std::vector<k8s::Object>& objects) {
   return Ok();
 }
 
-namespace {
-
-// The stored object without what the server set on it (generation, resourceVersion): what was
-// applied.
-nlohmann::json StoredObject(const nlohmann::json& entry) {
-  nlohmann::json obj = entry.value("object", nlohmann::json());
-  if (obj.is_object() && obj.contains("metadata") && obj["metadata"].is_object()) {
-    obj["metadata"].erase("generation");
-    obj["metadata"].erase("resourceVersion");
-  }
-  return obj;
-}
-
-}  // namespace
-
 Result<std::vector<std::string>> Agent::Apply(const std::vector<k8s::Object>& objects) {
   ASSIGN_OR_RETURN(FileLock lock, store_.Lock());
   TRY(store_.RemoveStaleTempFiles());
@@ -268,7 +252,7 @@ Result<std::vector<std::string>> Agent::Apply(const std::vector<k8s::Object>& ob
     }
     // What the server set (status, uid, generation, resourceVersion, the scheduler's nodeName)
     // is no change of the user's (re-applying `get -o yaml`).
-    nlohmann::json stored = a.existing ? StoredObject(*a.existing) : nlohmann::json();
+    nlohmann::json stored = a.existing ? AppliedObject(*a.existing) : nlohmann::json();
     k8s::StripServerSetFields(a.raw, stored, node_.name);
     if (o.kind == k8s::Kind::kPod) {
       // The API server's update rules.
@@ -283,13 +267,10 @@ Result<std::vector<std::string>> Agent::Apply(const std::vector<k8s::Object>& ob
   }
   std::vector<std::string> lines;
   for (Applying& a : list) {
-    std::string verb = "created";
-    int64_t created = NowUnixSeconds();
-    int64_t generation = 1;
+    bool same = false;
     if (a.existing) {
-      created = a.existing->value("created", created);
-      nlohmann::json stored = StoredObject(*a.existing);
-      bool same = stored == a.raw;
+      nlohmann::json stored = AppliedObject(*a.existing);
+      same = stored == a.raw;
       if (!same && a.info->kind == k8s::Kind::kPod) {
         // Equal once defaulted: an omitted default is the default.
         nlohmann::json x = stored, y = a.raw;
@@ -297,24 +278,10 @@ Result<std::vector<std::string>> Agent::Apply(const std::vector<k8s::Object>& ob
         k8s::DefaultPodJson(y);
         same = x == y;
       }
-      verb = same ? "unchanged" : "configured";
-      // metadata.generation: bumped by a change of the spec (the API server's rule for
-      // DaemonSets, and for Pods since 1.33).
-      const nlohmann::json& old_meta = (*a.existing)["object"]["metadata"];
-      generation = old_meta.is_object() ? old_meta.value("generation", int64_t{1}) : 1;
-      if (stored.value("spec", nlohmann::json()) != a.raw.value("spec", nlohmann::json()))
-        generation++;
     }
-    if (verb != "unchanged") {
-      a.raw["metadata"]["generation"] = generation;
-      // resourceVersion: opaque and growing at every write of the object (etcd's revision in a
-      // cluster; here the write's time in microseconds).
-      a.raw["metadata"]["resourceVersion"] =
-          std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count());
-      TRY(store_.PutDesired(a.info->dir, a.key, {{"object", a.raw}, {"created", created}}));
-    }
+    DesiredWrite w = PlanDesiredWrite(std::move(a.raw), a.existing, same);
+    if (!w.record.is_null()) TRY(store_.PutDesired(a.info->dir, a.key, w.record));
+    const std::string& verb = w.verb;
     lines.push_back(fmt::format("{}/{} {}", a.info->singular, a.name, verb));
   }
   TRY(ReconcileLocked());

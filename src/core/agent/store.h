@@ -3,8 +3,8 @@
 //   <root>/lock                         flock(2) taken by every mutating command
 //   <root>/desired/                     persistent (survives a reboot): what was applied
 //     node.json                         node config (hostname override, labels, taints)
-//     daemonsets/<ns>_<name>.json       {"object": <DaemonSet as JSON>, "meta": {...}}
-//     pods/<ns>_<name>.json             bare Pods applied with `apply`
+//     <kind>/<ns>_<name>.json           {"object": ..., "created": ...} (desired.h, shared with
+//                                       Windows): daemonsets, pods (bare Pods), configmaps, ...
 //   <root>/run/                         like /run: its pods are cleared after a reboot
 //     boot_id                           /proc/sys/kernel/random/boot_id when run/ was made
 //     pods/<ns>_<pod>/                  one per pod on this node
@@ -27,20 +27,11 @@
 #include <string_view>
 #include <vector>
 
+#include "core/agent/desired.h"
 #include "core/base/result.h"
 #include "core/base/unique_fd.h"
 
 namespace hp::agent {
-
-// A file of the store's own (a regular file, written whole and renamed into place): its text,
-// in one read(2) when it fits 16 KiB.
-Result<std::string> ReadStateFile(const std::string& path);
-// `text`, read from `path`, as JSON (ParseJsonOrThrow); the error names the file.
-Result<nlohmann::json> ParseJsonText(const std::string& path, std::string_view text);
-Result<nlohmann::json> ReadJsonFile(const std::string& path);
-// `durable`: the file and its directory entry reach the disk before this returns (fsync).
-Status WriteJsonFileAtomic(const std::string& path, const nlohmann::json& value,
-                           bool durable = false);
 
 // An exclusive flock(2) on a file, released when destroyed.
 class FileLock {
@@ -56,9 +47,10 @@ class FileLock {
 // Blocks until the lock on `path` (created if missing) is held.
 Result<FileLock> LockFile(const std::string& path);
 
-class Store {
+// The node's state: the desired objects (desired.h, shared with Windows) and Linux's run state.
+class Store : public DesiredObjects {
  public:
-  explicit Store(std::string root) : root_(std::move(root)) {}
+  explicit Store(std::string root) : DesiredObjects(std::move(root)) {}
   // Creates the directories. When run/boot_id is not `boot_id` ("" reads the kernel's) — a
   // reboot, or a missing or damaged file — each pod under run/pods is judged by its own
   // evidence: one whose supervisor is alive (pid, start time and boot id from its status or
@@ -73,8 +65,6 @@ class Store {
   bool rebooted() const { return rebooted_; }
   const std::vector<std::string>& kept_pods() const { return kept_; }
 
-  const std::string& root() const { return root_; }
-  std::string DesiredDir() const { return root_ + "/desired"; }
   std::string RunDir() const { return root_ + "/run"; }
   std::string PodsRunDir() const { return root_ + "/run/pods"; }
   std::string PodDir(const std::string& key) const { return PodsRunDir() + "/" + key; }
@@ -88,29 +78,14 @@ class Store {
   // Takes the store's lock (every mutating command holds it).
   Result<FileLock> Lock() const;
 
-  // Desired objects by kind directory ("daemonsets", "pods") and key ("<ns>_<name>").
-  Status PutDesired(const std::string& kind, const std::string& key, const nlohmann::json& v);
-  Result<std::optional<nlohmann::json>> GetDesired(const std::string& kind,
-                                                   const std::string& key) const;
-  // Sorted by key. An unreadable or malformed file is skipped (added to `bad` when given).
-  struct Unreadable {
-    std::string kind, key, error;
-  };
-  Result<std::vector<nlohmann::json>> ListDesired(const std::string& kind,
-                                                  std::vector<Unreadable>* bad = nullptr) const;
-  // The keys of the stored objects of `kind` (their files, `<key>.json`, in name order), without
-  // reading them (a damaged one too): what ListDesired reads.
-  Result<std::vector<std::string>> ListDesiredKeys(const std::string& kind) const;
-  Status DeleteDesired(const std::string& kind, const std::string& key);
-  // Removes the temp files of writers killed before their rename (the caller holds the lock:
-  // no live writer has one).
+  // Removes the temp files of writers killed before their rename, in desired/ and
+  // run/daemonsets (the caller holds the lock: no live writer has one).
   Status RemoveStaleTempFiles();
 
   // Keys of the pod directories under run/pods, sorted.
   Result<std::vector<std::string>> ListPodKeys() const;
 
  private:
-  std::string root_;
   bool rebooted_ = false;
   std::vector<std::string> kept_;
 };

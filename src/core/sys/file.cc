@@ -164,6 +164,11 @@ Status RemoveAllAt(int dirfd, const char* name, const std::string& display, dev_
 }
 }  // namespace
 
+Status RemoveFile(const std::string& path) {
+  if (::unlink(path.c_str()) < 0 && errno != ENOENT) return SysErr("unlink \"{}\"", path);
+  return Ok();
+}
+
 Status RemoveAll(const std::string& path) { return RemoveAllAt(AT_FDCWD, path.c_str(), path, 0); }
 
 Status RemoveAllAt(int dirfd, const std::string& name) {

@@ -27,6 +27,14 @@ Result<size_t> ReadSome(int fd, char* buf, size_t size);
 // another one (a log file rotated away under its reader).
 bool IsOpenAt(int fd, const std::string& path);
 Status WriteAll(int fd, std::string_view data);
+// The separator of the platform's paths: a backslash on Windows, which every API takes and every
+// message there shows.
+#ifdef _WIN32
+inline constexpr char kPathSeparator = '\\';
+#else
+inline constexpr char kPathSeparator = '/';
+#endif
+
 // Writes `path` through a temp file in the same directory and rename(2). `fsync`: durable —
 // the temp file is fsynced before the rename and the directory after it, so that after a
 // power cut `path` holds the old or the new content, and the new one once this returned.
@@ -38,7 +46,11 @@ using AtomicWriteHook = void (*)(const char* step);
 void SetAtomicWriteHookForTesting(AtomicWriteHook hook);
 // Writes without rename (cgroup files, /proc files).
 Status WriteFile(const std::string& path, std::string_view data);
+// Creates `path` and its missing parents (`mode` on Linux; Windows gives new directories the
+// ACL they inherit).
 Status MkdirAll(const std::string& path, mode_t mode = 0755);
+// Removes the file `path`; one that is not there is no error.
+Status RemoveFile(const std::string& path);
 // Removes a tree without following symlinks and without crossing mount points.
 Status RemoveAll(const std::string& path);
 // The same for `name` in the directory `dirfd`, on the directory's file system.

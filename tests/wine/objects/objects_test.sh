@@ -174,7 +174,7 @@ check "diff: the stored color in LIVE, the applied one in MERGED" bash -c "
   grep -qx '  color: blue' '$out/live/v1.ConfigMap.default.app-config' &&
   grep -qx '  color: green' '$out/merged/v1.ConfigMap.default.app-config'"
 check "diff and --dry-run stored nothing" \
-  grep -q '"color":"blue"' "$state/configmaps/default_app-config.json"
+  grep -q '"color": "blue"' "$state/desired/configmaps/default_app-config.json"
 hp apply -f "$out/changed.yaml"
 check "apply a change: configured" test "$(cat "$out/out")" = \
   "$(printf 'configmap/app-config configured\nsecret/app-secret unchanged')"
@@ -188,7 +188,20 @@ check "delete again: NotFound in kubectl's words" \
 hp get secrets
 check "get secrets after delete: none" grep -qxF "No resources found in default namespace." "$out/err"
 check "nothing stored is left (configmaps, secrets, pods)" \
-  test -z "$(find "$state/configmaps" "$state/secrets" "$state/pods" -mindepth 1 2>/dev/null)"
+  test -z "$(find "$state/desired/configmaps" "$state/desired/secrets" "$state/pods" -mindepth 1 2>/dev/null)"
+
+# A root of the layout before the desired store was shared with Linux (configmaps\ beside pods\):
+# its objects move into desired\ at the next command, a reading one too, and nothing is lost.
+mkdir -p "$state/configmaps"
+printf '{"object":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"old","namespace":"default"},"data":{"k":"kept"}},"created":1}' \
+  >"$state/configmaps/default_old.json"
+hp get cm old -o jsonpath='{.data.k}'
+check "old layout: a ConfigMap stored before the upgrade is read by get" \
+  test "$rc" -eq 0 -a "$(cat "$out/out")" = kept
+check "old layout: moved into desired/, its old directory gone" \
+  test -f "$state/desired/configmaps/default_old.json" -a ! -e "$state/configmaps"
+hp delete cm old
+check "old layout: the moved ConfigMap deletes" test "$(cat "$out/out")" = 'configmap "old" deleted'
 check "no container left" process_gone 127.0.0.91
 check "no supervisor left" process_gone "$sup"
 
@@ -215,6 +228,7 @@ if [ -n "$linux" ] && [ -x "$linux" ]; then
   same apply -f "$out/changed.yaml"
   same apply -f $data/bad-objects.yaml
   same get cm app-config -o jsonpath='{.data.color}'
+  same get cm app-config -o jsonpath='{.metadata.generation}'
   same get secrets -o name
   same get configmaps,secrets -o name
   same get cm nothere

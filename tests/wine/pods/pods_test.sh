@@ -90,7 +90,7 @@ printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: extra}\n---\napiVersio
 hp apply -f "$out/ns.yaml"
 check "apply of a Namespace: refused by name (exit 1), nothing stored" bash -c "[ $rc -eq 1 ] &&
   grep -qF 'Namespace \"extra\": the Windows preview build applies Pods, DaemonSets, ConfigMaps and Secrets only' '$out/err' &&
-  [ ! -e '$state/configmaps/default_cm1.json' ]"
+  [ ! -e '$state/desired/configmaps/default_cm1.json' ]"
 
 # The node's IP in the pod's status (hostNetwork: podIP too), by the Linux node's rule: the first
 # IPv4 address of an interface that is up and not a loopback (Wine's adapters are the host's),

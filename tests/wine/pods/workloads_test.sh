@@ -210,13 +210,13 @@ check "apply re-adopts the pod: one volume, the new container's" \
 
 # A DaemonSet file that cannot be read is named, and its pod is left running, not removed as
 # no longer wanted.
-cp "$state/daemonsets/kube-system_agent.json" "$out/ds.json"
-echo '{"object": 1' >"$state/daemonsets/kube-system_agent.json"
+cp "$state/desired/daemonsets/kube-system_agent.json" "$out/ds.json"
+echo '{"object": 1' >"$state/desired/daemonsets/kube-system_agent.json"
 hp delete pod -n kube-system no-such-pod
 check "a damaged DaemonSet file is named" grep -q 'kube-system_agent.json.*damaged' "$out/err"
 check "a damaged DaemonSet file: its pod is kept, running" \
   test -d "$state/pods/kube-system_$first" -a -n "$(alive 127.0.0.82)"
-cp "$out/ds.json" "$state/daemonsets/kube-system_agent.json"
+cp "$out/ds.json" "$state/desired/daemonsets/kube-system_agent.json"
 
 # A pod whose record cannot be read (half made by a command that was killed, or damaged) is
 # named and removed, supervisor and container with it, and its DaemonSet's pod made again: the
@@ -328,7 +328,7 @@ check "rollout status: kubectl's words once rolled out (exit 0)" bash -c \
 hp rollout restart ds/agent -n kube-system
 check "rollout restart: kubectl's words" test "$(cat "$out/out")" = "daemonset.apps/agent restarted"
 check "rollout restart: the template is stamped" \
-  grep -q 'kubectl.kubernetes.io/restartedAt' "$state/daemonsets/kube-system_agent.json"
+  grep -q 'kubectl.kubernetes.io/restartedAt' "$state/desired/daemonsets/kube-system_agent.json"
 hp rollout status ds/agent -n kube-system --timeout 60s
 check "rollout status after a restart: rolled out again (exit 0)" bash -c \
   "test $rc -eq 0 && grep -qx 'daemon set \"agent\" successfully rolled out' '$out/out'"
@@ -451,7 +451,7 @@ wait_for process_gone "$sup"
 check "nothing left: no supervisor" test -z "$(alive "$sup")"
 check "nothing left: no container volume" test -z "$(ls -A "$WINEPREFIX/drive_c/hpc" 2>/dev/null)"
 check "nothing left: no pod state" test -z "$(ls -A "$state/pods" 2>/dev/null)"
-check "nothing left: no DaemonSet" test -z "$(ls -A "$state/daemonsets" 2>/dev/null)"
+check "nothing left: no DaemonSet" test -z "$(ls -A "$state/desired/daemonsets" 2>/dev/null)"
 check "nothing left: no log" test -z "$(ls -A "$state/logs" 2>/dev/null)"
 
 echo "wine workloads: $pass passed, $fail failed"

@@ -13,6 +13,7 @@
 #include "cli/hostprocess/windows/objects.h"
 #include "cli/hostprocess/windows/pod_state.h"
 #include "cli/hostprocess/windows/resources.h"
+#include "core/agent/desired.h"
 #include "core/agent/naming.h"
 #include "core/agent/node.h"
 #include "core/base/time.h"
@@ -91,7 +92,7 @@ class WindowsNodePods : public NodePods {
   Result<bool> HasDaemonSet(const std::string& ns, const std::string& name) override {
     // Its file (`delete` removes it; a damaged one is still applied): `wait` asks every 100 ms,
     // and decoding every DaemonSet for it is not needed.
-    return sys::Exists(wn::DaemonSetsDir(root_) + "\\" + agent::ObjectKey(ns, name) + ".json");
+    return sys::Exists(wn::DaemonSetPath(root_, agent::ObjectKey(ns, name)));
   }
   Result<std::vector<NodeDaemonSet>> DaemonSets() override {
     std::vector<NodeDaemonSet> out;
@@ -105,12 +106,14 @@ class WindowsNodePods : public NodePods {
   Status UpdateDaemonSet(const std::string& ns, const std::string& name,
                          const nlohmann::json& object) override {
     ASSIGN_OR_RETURN(wn::StoreLock lock, wn::StoreLock::Take(root_));
-    std::string path = wn::DaemonSetsDir(root_) + "\\" + agent::ObjectKey(ns, name) + ".json";
-    std::optional<nlohmann::json> record = wn::ReadJson(path);
-    if (!record || !record->is_object())
+    agent::DesiredObjects desired(root_);
+    std::string key = agent::ObjectKey(ns, name);
+    auto record = desired.GetDesired("daemonsets", key);
+    if (!record || !*record)
       return Err(ErrorCode::kNotFound, "daemonsets.apps \"{}\" not found", name);
-    (*record)["object"] = object;
-    TRY(wn::WriteJson(path, *record));
+    agent::DesiredWrite w = agent::PlanDesiredWrite(object, **record, false);
+    w.record["volumeRoot"] = (*record)->value("volumeRoot", volume_root_);
+    TRY(desired.PutDesired("daemonsets", key, w.record));
     return wn::Reconcile(root_);
   }
   std::vector<Result<std::string>> Delete(const std::vector<DeleteRequest>& requests) override {
@@ -273,19 +276,18 @@ class WindowsNodePods : public NodePods {
     std::string key = agent::ObjectKey(ns, m.name);
     json raw = json::parse(o.raw_json);
     if (o.daemon_set()) {
-      std::string path = wn::DaemonSetsDir(root_) + "\\" + key + ".json";
-      auto stored = wn::ReadJson(path);
-      if (stored && stored->value("object", json()) == raw)
-        return "daemonset.apps/" + m.name + " unchanged";
-      std::error_code ec;
-      std::filesystem::create_directories(
-          std::filesystem::path(sys::Widen(wn::DaemonSetsDir(root_))), ec);
-      json record = {
-          {"object", raw},
-          {"volumeRoot", volume_root_},
-          {"created", stored ? stored->value("created", NowUnixSeconds()) : NowUnixSeconds()}};
-      TRY(wn::WriteJson(path, record));
-      return "daemonset.apps/" + m.name + (stored ? " configured" : " created");
+      // As Linux stores it (agent/desired.h), with where its containers' volumes go; a damaged
+      // file is replaced by what is applied (created).
+      agent::DesiredObjects desired(root_);
+      auto read = desired.GetDesired("daemonsets", key);
+      std::optional<json> stored = read ? *read : std::nullopt;
+      bool same = stored && agent::AppliedObject(*stored) == raw;
+      agent::DesiredWrite w = agent::PlanDesiredWrite(std::move(raw), stored, same);
+      if (!w.record.is_null()) {
+        w.record["volumeRoot"] = volume_root_;
+        TRY(desired.PutDesired("daemonsets", key, w.record));
+      }
+      return "daemonset.apps/" + m.name + " " + w.verb;
     }
     bool dir_there = sys::Exists(wn::PodDir(root_, key));
     if (auto rec = dir_there ? wn::ReadPodRecordBeforeRemoving(root_, key)
@@ -327,11 +329,9 @@ class WindowsNodePods : public NodePods {
       return "pod \"" + r.name + "\" deleted";
     }
     if (r.kind == "daemonsets") {
-      std::string path = wn::DaemonSetsDir(root_) + "\\" + key + ".json";
-      if (!sys::Exists(path))
+      if (!sys::Exists(wn::DaemonSetPath(root_, key)))
         return Err(ErrorCode::kNotFound, "daemonsets.apps \"{}\" not found", r.name);
-      if (!DeleteFileW(sys::Widen(path).c_str()))
-        return Err(sys::Win32Error("remove \"" + path + "\""));
+      TRY(agent::DesiredObjects(root_).DeleteDesired("daemonsets", key));
       return "daemonset.apps \"" + r.name + "\" deleted";
     }
     // A stored ConfigMap or Secret; pods keep what their records took (as on Linux).
@@ -355,6 +355,7 @@ class WindowsNodePods : public NodePods {
 }  // namespace
 
 Result<std::unique_ptr<NodePods>> OpenNodePods(const GlobalOptions& global) {
+  wn::UpgradeOldLayout(global.root);
   return std::unique_ptr<NodePods>(new WindowsNodePods(global.root));
 }
 
@@ -372,6 +373,7 @@ std::shared_ptr<ApplyNodeFlags> AddApplyNodeFlags(CLI::App* cmd) {
 
 Result<std::unique_ptr<NodePods>> OpenNodeForApply(const GlobalOptions& global,
                                                    const ApplyNodeFlags& flags, CLI::App*) {
+  wn::UpgradeOldLayout(global.root);
   return std::unique_ptr<NodePods>(new WindowsNodePods(global.root, flags.volume_root));
 }
 

@@ -1,16 +1,12 @@
 #include "cli/hostprocess/windows/objects.h"
 
-#include <windows.h>
-
 #include <algorithm>
-#include <filesystem>
 
 #include "cli/hostprocess/windows/pod_state.h"
+#include "core/agent/desired.h"
 #include "core/agent/naming.h"
 #include "core/base/strings.h"
-#include "core/base/time.h"
 #include "core/sys/file.h"
-#include "core/sys/windows/wide.h"
 
 namespace hp::cli::windows_node {
 namespace {
@@ -21,11 +17,6 @@ constexpr ObjectKind kStoredKinds[] = {
     {k8s::Kind::kConfigMap, "configmaps", "configmap"},
     {k8s::Kind::kSecret, "secrets", "secret"},
 };
-
-std::string ObjectPath(const std::string& root, const ObjectKind& kind, const std::string& ns,
-                       const std::string& name) {
-  return root + "\\" + kind.dir + "\\" + agent::ObjectKey(ns, name) + ".json";
-}
 
 }  // namespace
 
@@ -45,46 +36,46 @@ const ObjectKind* StoredKindNamed(const std::string& word) {
 Result<std::string> ApplyObject(const std::string& root, const ObjectKind& kind,
                                 const std::string& ns, const std::string& name, json raw) {
   raw["metadata"]["namespace"] = ns;
-  std::string path = ObjectPath(root, kind, ns, name);
-  auto stored = ReadJson(path);
-  std::string line = std::string(kind.singular) + "/" + name;
-  if (stored && stored->is_object() && stored->value("object", json()) == raw)
-    return line + " unchanged";
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(sys::Widen(root + "\\" + kind.dir)),
-                                      ec);
-  if (ec) return Err(ErrorCode::kInternal, "create \"{}\\{}\": {}", root, kind.dir, ec.message());
-  bool existed = stored && stored->is_object();
-  int64_t created = existed ? stored->value("created", NowUnixSeconds()) : NowUnixSeconds();
-  TRY(WriteJson(path, {{"object", raw}, {"created", created}}));
+  agent::DesiredObjects desired(root);
+  std::string key = agent::ObjectKey(ns, name);
   // A damaged file is replaced by what is applied (created), as on Linux.
-  return line + (existed ? " configured" : " created");
+  auto read = desired.GetDesired(kind.dir, key);
+  std::optional<json> stored = read ? *read : std::nullopt;
+  bool same = stored && agent::AppliedObject(*stored) == raw;
+  agent::DesiredWrite w = agent::PlanDesiredWrite(std::move(raw), stored, same);
+  if (!w.record.is_null()) TRY(desired.PutDesired(kind.dir, key, w.record));
+  return std::string(kind.singular) + "/" + name + " " + w.verb;
 }
 
 Result<std::string> DeleteObject(const std::string& root, const ObjectKind& kind,
                                  const std::string& ns, const std::string& name) {
-  std::string path = ObjectPath(root, kind, ns, name);
-  if (!sys::Exists(path)) return Err(ErrorCode::kNotFound, "{} \"{}\" not found", kind.dir, name);
-  if (!DeleteFileW(sys::Widen(path).c_str()))
-    return Err(sys::Win32Error("remove \"" + path + "\""));
+  agent::DesiredObjects desired(root);
+  std::string key = agent::ObjectKey(ns, name);
+  if (!sys::Exists(desired.DesiredPath(kind.dir, key)))
+    return Err(ErrorCode::kNotFound, "{} \"{}\" not found", kind.dir, name);
+  TRY(desired.DeleteDesired(kind.dir, key));
   return fmt::format("{} \"{}\" deleted", kind.singular, name);
 }
 
 std::vector<StoredObject> ListObjects(const std::string& root, const ObjectKind& kind,
                                       const std::string& ns, std::vector<std::string>* damaged) {
   std::vector<StoredObject> out;
-  std::string dir = root + "\\" + kind.dir;
+  agent::DesiredObjects desired(root);
   std::string prefix = ns + "_";
-  for (const std::string& file : sys::ListDir(dir).value_or(std::vector<std::string>{})) {
-    if ((!ns.empty() && !StartsWith(file, prefix)) || !EndsWith(file, ".json")) continue;
-    std::string path = dir + "\\" + file;
-    auto stored = ReadJson(path);
-    json obj = stored && stored->is_object() ? stored->value("object", json()) : json();
-    if (!obj.is_object() || !obj["metadata"].is_object()) {
-      if (damaged) damaged->push_back("\"" + path + "\": damaged; `delete` removes it");
+  for (const std::string& key :
+       desired.ListDesiredKeys(kind.dir).value_or(std::vector<std::string>{})) {
+    if (!ns.empty() && !StartsWith(key, prefix)) continue;
+    auto stored = desired.GetDesired(kind.dir, key);
+    if (stored && !*stored) continue;  // deleted meanwhile
+    if (!stored) {
+      if (damaged)
+        damaged->push_back("\"" + desired.DesiredPath(kind.dir, key) +
+                           "\": damaged; `delete` removes it");
       continue;
     }
-    out.push_back({obj["metadata"].value("name", ""), obj, stored->value("created", int64_t{0})});
+    json obj = (**stored)["object"];
+    out.push_back(
+        {obj["metadata"].value("name", ""), obj, (*stored)->value("created", int64_t{0})});
   }
   std::sort(out.begin(), out.end(),
             [](const StoredObject& a, const StoredObject& b) { return a.name < b.name; });

@@ -1,7 +1,8 @@
 // The Windows node's ConfigMaps and Secrets (preview, docs/windows.md): stored as Linux's agent
-// stores them (the same kinds, names, namespaces and apply/delete lines), under --root:
-//   configmaps\<ns>_<name>.json   {"object": <ConfigMap>, "created"}
-//   secrets\<ns>_<name>.json      {"object": <Secret>, "created"}
+// stores them, in the same store (agent/desired.h: the same kinds, names, namespaces, files and
+// apply/delete lines), under --root:
+//   desired\configmaps\<ns>_<name>.json   {"object": <ConfigMap>, "created"}
+//   desired\secrets\<ns>_<name>.json      {"object": <Secret>, "created"}
 // The root is the node's private directory (SYSTEM and Administrators only), so a Secret at
 // rest is readable by no other account (on Windows; Wine does not enforce it).
 // As on Linux, a pod's record takes the objects of its namespace when the pod is created
@@ -23,7 +24,7 @@ namespace hp::cli::windows_node {
 // kubectl's words for the object kinds the Windows node stores besides pods and DaemonSets.
 struct ObjectKind {
   k8s::Kind kind;
-  const char* dir;       // <root>\<dir>, and the plural: `configmaps "x" not found`
+  const char* dir;       // <root>\desired\<dir>, and the plural: `configmaps "x" not found`
   const char* singular;  // `configmap/x created`, `configmap "x" deleted`
 };
 // The kind of a ConfigMap or Secret (null for any other).

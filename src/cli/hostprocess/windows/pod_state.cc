@@ -14,6 +14,7 @@
 #include "cli/hostprocess/windows/container.h"
 #include "cli/hostprocess/windows/objects.h"
 #include "cli/hostprocess/windows/runs.h"
+#include "core/agent/desired.h"
 #include "core/agent/grace.h"
 #include "core/agent/naming.h"
 #include "core/agent/node.h"
@@ -103,7 +104,9 @@ std::string PodsDir(const std::string& root) { return root + "\\pods"; }
 std::string PodDir(const std::string& root, const std::string& key) {
   return PodsDir(root) + "\\" + key;
 }
-std::string DaemonSetsDir(const std::string& root) { return root + "\\daemonsets"; }
+std::string DaemonSetPath(const std::string& root, const std::string& key) {
+  return agent::DesiredObjects(root).DesiredPath("daemonsets", key);
+}
 std::string LogDir(const std::string& root, const std::string& key) {
   return root + "\\logs\\" + key;
 }
@@ -474,7 +477,8 @@ void RecordDaemonSetEvent(const std::string& root, const std::string& key,
 void PruneDaemonSetEvents(const std::string& root) {
   for (const std::string& file :
        sys::ListDir(DaemonSetEventsDir(root)).value_or(std::vector<std::string>{})) {
-    if (sys::Exists(DaemonSetsDir(root) + "\\" + file)) continue;  // <key>.json both
+    if (sys::Exists(DaemonSetPath(root, file.substr(0, file.rfind('.')))))
+      continue;  // <key>.json both
     std::error_code ec;
     fs::remove(FsPath(DaemonSetEventsDir(root) + "\\" + file), ec);
   }
@@ -485,19 +489,17 @@ void PruneDaemonSetEvents(const std::string& root) {
 DaemonSetListing ListDaemonSets(const std::string& root) {
   agent::Node node = agent::LocalNode({});
   DaemonSetListing out;
-  std::vector<std::string> files =
-      sys::ListDir(DaemonSetsDir(root)).value_or(std::vector<std::string>{});
-  std::sort(files.begin(), files.end());
-  for (const std::string& file : files) {
-    if (!EndsWith(file, ".json")) continue;
-    std::string path = DaemonSetsDir(root) + "\\" + file;
-    auto stored = ReadJson(path);
-    json obj =
-        stored && stored->is_object() ? stored->value("object", json::object()) : json::object();
+  agent::DesiredObjects desired(root);
+  for (const std::string& key :
+       desired.ListDesiredKeys("daemonsets").value_or(std::vector<std::string>{})) {
+    std::string path = desired.DesiredPath("daemonsets", key);
+    auto read = desired.GetDesired("daemonsets", key);
+    if (read && !*read) continue;  // deleted meanwhile
+    json stored = read ? **read : json();
+    json obj = read ? stored["object"] : json::object();
     auto decoded = k8s::DecodeString(obj.dump(-1, ' ', true), path);
     const k8s::DaemonSet* ds =
         decoded && !decoded->objects.empty() ? decoded->objects[0].daemon_set() : nullptr;
-    std::string key = file.substr(0, file.size() - strlen(".json"));
     if (!ds) {
       out.damaged.push_back({key, "\"" + path + "\": damaged; `delete daemonset` removes it"});
       continue;
@@ -507,8 +509,8 @@ DaemonSetListing ListDaemonSets(const std::string& root) {
     v.ns = ds->metadata.namespace_.empty() ? "default" : ds->metadata.namespace_;
     v.name = ds->metadata.name;
     v.object = obj;
-    v.volume_root = stored->value("volumeRoot", "C:\\hpc");
-    v.created = stored->value("created", int64_t{0});
+    v.volume_root = stored.value("volumeRoot", "C:\\hpc");
+    v.created = stored.value("created", int64_t{0});
     v.fit = agent::CheckFit(ds->spec.template_.spec, node, true);
     v.revision = agent::DaemonSetRevision(obj);
     v.events = ReadDaemonSetEvents(root, v.key);
@@ -635,9 +637,46 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
   return Ok();
 }
 
+namespace {
+
+constexpr const char* kOldLayoutKinds[] = {"daemonsets", "configmaps", "secrets"};
+
+// Under the lock (UpgradeOldLayout): an object already in desired\ wins; a file that cannot be
+// moved keeps its directory, and the next command tries again.
+void MoveObjectsOfTheOldLayout(const std::string& root) {
+  agent::DesiredObjects desired(root);
+  for (const char* kind : kOldLayoutKinds) {
+    std::string old_dir = root + "\\" + kind;
+    if (!sys::IsDir(old_dir)) continue;
+    std::string new_dir = desired.DesiredDir() + "\\" + kind;
+    if (!sys::MkdirAll(new_dir)) continue;
+    bool all = true;
+    for (const std::string& file : sys::ListDir(old_dir).value_or(std::vector<std::string>{})) {
+      if (!EndsWith(file, ".json") || sys::Exists(new_dir + "\\" + file)) continue;
+      all &= MoveFileExW(FsPath(old_dir + "\\" + file).c_str(),
+                         FsPath(new_dir + "\\" + file).c_str(), MOVEFILE_WRITE_THROUGH) != 0;
+    }
+    if (all) (void)sys::RemoveAll(old_dir);  // what is left: temp files, superseded copies
+  }
+}
+
+}  // namespace
+
+void UpgradeOldLayout(const std::string& root) {
+  for (const char* kind : kOldLayoutKinds) {
+    if (sys::IsDir(root + "\\" + kind)) {
+      (void)StoreLock::Take(root);  // which moves them
+      return;
+    }
+  }
+}
+
 Result<StoreLock> StoreLock::Take(const std::string& root) {
   TRY(sys::EnsurePrivateDirectory(root));  // its records are acted on with our rights
   ASSIGN_OR_RETURN(sys::FileLock lock, sys::FileLock::Take(root + "\\lock"));
+  MoveObjectsOfTheOldLayout(root);
+  // What writers killed before their move left in desired\ (no live writer: the lock is held).
+  (void)agent::DesiredObjects(root).RemoveStaleDesiredTempFiles();
   return StoreLock(std::move(lock));
 }
 

@@ -1,15 +1,16 @@
 // The Windows node's pods and DaemonSets on disk, and what starts and stops them (preview,
 // docs/windows.md). Under --root:
-//   daemonsets\<ns>_<name>.json             {"object": <DaemonSet>, "volumeRoot", "created"}
+//   desired\daemonsets\<ns>_<name>.json     {"object": <DaemonSet>, "created", "volumeRoot"}
+//                                           (agent/desired.h, the store Linux keeps too)
 //   daemonset-events\<ns>_<name>.json       the DaemonSet controller's events (as on Linux,
 //                                           kept apart from the applied object)
 //   pods\<ns>_<name>\pod.json               PodRecord below
-//   configmaps\, secrets\                    objects.h
+//   desired\configmaps\, desired\secrets\   objects.h
 //   pods\<ns>_<name>\supervisor.json        its supervisor's pid and creation time
 //   pods\<ns>_<name>\status.json            agent::PodStatus, written by the supervisor
 //   logs\<ns>_<name>\<container>\<n>.log    CRI log of the container's run n (restart count)
-// Every JSON file is written aside and moved over (a reader never sees half of one) and is
-// ASCII (`\uXXXX` escapes), which the Windows YAML reader takes as libyaml does.
+// Every JSON file is written aside and moved over (a reader never sees half of one); a pod's
+// are ASCII (`\uXXXX` escapes), which the Windows YAML reader takes as libyaml does.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +30,8 @@ namespace hp::cli::windows_node {
 
 std::string PodDir(const std::string& root, const std::string& key);
 std::string PodsDir(const std::string& root);
-std::string DaemonSetsDir(const std::string& root);
+// The stored DaemonSet `key` (agent/desired.h: <root>\desired\daemonsets\<key>.json).
+std::string DaemonSetPath(const std::string& root, const std::string& key);
 std::string LogDir(const std::string& root, const std::string& key);
 std::string LogPath(const std::string& root, const std::string& key, const std::string& container,
                     int restart);
@@ -144,6 +146,12 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created = nu
 
 // An exclusive lock on the node's state (`<root>\lock`, LockFileEx) for the commands that change
 // it, so that two of them never start one pod twice. Released with the object.
+// A root made before the desired store was shared with Linux kept its objects in daemonsets\,
+// configmaps\ and secrets\ beside pods\: they move into desired\ (under the store's lock, which
+// every mutating command takes first, and here for the others), so that an upgraded node keeps
+// what was applied.
+void UpgradeOldLayout(const std::string& root);
+
 class StoreLock {
  public:
   static Result<StoreLock> Take(const std::string& root);

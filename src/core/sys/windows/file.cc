@@ -95,6 +95,72 @@ Status WriteFile(const std::string& path, std::string_view data) {
   return Ok();
 }
 
+Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t, bool durable) {
+  // A temp file beside `path` (`<path>.tmp-XXXXXX`, as on Linux, so that the store finds what a
+  // killed writer left), flushed to the disk when durable, then moved over `path`.
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  std::string tmp;
+  HANDLE h = INVALID_HANDLE_VALUE;
+  for (int attempt = 0; h == INVALID_HANDLE_VALUE; attempt++) {
+    unsigned char random[6];
+    RandomBytes(random, sizeof random);
+    tmp = path + ".tmp-";
+    for (unsigned char r : random) tmp += kAlphabet[r % (sizeof kAlphabet - 1)];
+    h = CreateFileW(FsPath(tmp).c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW,
+                    FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (h == INVALID_HANDLE_VALUE && (GetLastError() != ERROR_FILE_EXISTS || attempt >= 100))
+      return tl::unexpected(Win32Error("create temp file for \"" + path + "\""));
+  }
+  auto fail = [&](std::string_view what) {
+    Error e = Win32Error(std::string(what) + " \"" + tmp + "\"");
+    if (h != INVALID_HANDLE_VALUE) CloseHandle(h);
+    DeleteFileW(FsPath(tmp).c_str());
+    return tl::unexpected(std::move(e));
+  };
+  while (!data.empty()) {
+    DWORD n = 0;
+    DWORD want = static_cast<DWORD>(std::min<size_t>(data.size(), 1 << 30));
+    if (!::WriteFile(h, data.data(), want, &n, nullptr)) return fail("write");
+    data.remove_prefix(n);
+  }
+  if (durable && !FlushFileBuffers(h)) return fail("flush");
+  CloseHandle(h);
+  h = INVALID_HANDLE_VALUE;
+  // A reader of another program (an editor, a virus scanner) may hold `path` without delete
+  // sharing for a moment: the replace is tried again for up to 2 s. MOVEFILE_WRITE_THROUGH
+  // returns once the rename is on the disk.
+  for (int attempt = 0;; ++attempt) {
+    if (MoveFileExW(FsPath(tmp).c_str(), FsPath(path).c_str(),
+                    MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+      return Ok();
+    DWORD error = GetLastError();
+    if (attempt >= 100 || (error != ERROR_ACCESS_DENIED && error != ERROR_SHARING_VIOLATION)) {
+      DeleteFileW(FsPath(tmp).c_str());
+      return tl::unexpected(Win32Error("replace \"" + path + "\"", error));
+    }
+    Sleep(20);
+  }
+}
+
+Status MkdirAll(const std::string& path, mode_t) {
+  if (path.empty()) return Err(ErrorCode::kInvalidArgument, "mkdir: empty path");
+  std::error_code ec;
+  std::filesystem::create_directories(FsPath(path), ec);
+  if (IsDir(path)) return Ok();
+  if (!ec && Exists(path))
+    return Err(ErrorCode::kFailedPrecondition, "\"{}\" is not a directory", path);
+  return Err(ErrorCode::kInternal, "create \"{}\": {}", path,
+             ec ? ec.message() : std::string("failed"));
+}
+
+Status RemoveFile(const std::string& path) {
+  if (DeleteFileW(FsPath(path).c_str())) return Ok();
+  DWORD error = GetLastError();
+  if (error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND) return Ok();
+  return tl::unexpected(Win32Error("remove \"" + path + "\"", error));
+}
+
 Result<size_t> ReadSome(int fd, char* buf, size_t size) {
   for (;;) {
     int n = ::_read(fd, buf, static_cast<unsigned>(std::min<size_t>(size, 1 << 30)));
