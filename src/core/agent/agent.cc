@@ -422,7 +422,7 @@ Result<std::vector<DaemonSetView>> Agent::ListDaemonSets() {
     }
     v.revision = DaemonSetRevision(v.object);
     v.desired = v.fit.fits ? 1 : 0;
-    v.events = ReadEventsFile(store_.DaemonSetEventsPath(ObjectKey(v.ns, v.name)));
+    v.events = store_.daemonset_events().Read(ObjectKey(v.ns, v.name));
     out.push_back(std::move(v));
   }
   return out;

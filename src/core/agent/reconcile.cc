@@ -3,8 +3,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <map>
 
 #include "core/agent/agent.h"
@@ -204,21 +202,7 @@ Status Agent::ReconcileLocked() {
 }
 
 void Agent::PruneDaemonSetEvents() {
-  std::string dir = store_.DaemonSetEventsDir();
-  if (!sys::IsDir(dir)) return;
-  auto names = sys::ListDir(dir);
-  if (!names) return;
-  const std::string suffix = ".events.json";
-  for (const std::string& name : *names) {
-    // (A killed writer's temp file goes with Store::RemoveStaleTempFiles.)
-    if (!EndsWith(name, suffix)) continue;
-    std::string key = name.substr(0, name.size() - suffix.size());
-    auto applied = store_.GetDesired("daemonsets", key);
-    if (!applied || *applied) continue;  // applied, or unreadable (not deleted): kept
-    std::string path = dir + "/" + name;
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-      Warn(fmt::format("unlink \"{}\": {}", path, std::strerror(errno)));
-  }
+  for (const std::string& error : store_.daemonset_events().Prune(store_)) Warn(error);
 }
 
 }  // namespace hp::agent

@@ -160,12 +160,7 @@ Status Agent::CreatePod(const std::string& key, PodRecord record, const Placemen
 
 void Agent::RecordDaemonSetEvent(const std::string& ns, const std::string& name,
                                  const std::string& reason, const std::string& message) {
-  std::string path = store_.DaemonSetEventsPath(ObjectKey(ns, name));
-  std::vector<Event> events = ReadEventsFile(path);
-  AddEvent(events, "Normal", reason, message, NowUnixSeconds(), "daemonset-controller");
-  Status s = sys::MkdirAll(store_.DaemonSetEventsDir(), 0700);
-  if (s) s = WriteJsonFileAtomic(path, events);
-  if (!s)
+  if (Status s = store_.daemonset_events().Record(ObjectKey(ns, name), reason, message); !s)
     Warn(fmt::format("daemonset \"{}\": record event {}: {}", name, reason, s.error().ToString()));
 }
 

@@ -28,19 +28,6 @@ Status WritePodStatus(const std::string& path, const PodStatus& status) {
   return WriteJsonFileAtomic(path, status);
 }
 
-std::vector<Event> ReadEventsFile(const std::string& path) {
-  std::vector<Event> events;
-  if (!sys::Exists(path)) return events;
-  auto stored = ReadJsonFile(path);
-  if (!stored || !stored->is_array()) return events;
-  try {
-    stored->get_to(events);
-  } catch (const nlohmann::json::exception&) {
-    events.clear();
-  }
-  return events;
-}
-
 namespace {
 bool Alive(const SupervisorId& id, const std::string& boot) {
   if (id.pid <= 0 || id.start == 0) return false;

@@ -19,9 +19,6 @@ namespace hp::agent {
 
 Result<PodStatus> ReadPodStatus(const std::string& path);
 Status WritePodStatus(const std::string& path, const PodStatus& status);
-// A list of events kept in a file of its own (a DaemonSet's); none when the file is missing or
-// damaged (the next event starts it again).
-std::vector<Event> ReadEventsFile(const std::string& path);
 
 // The start time of a live process (field 22 of /proc/<pid>/stat); 0 when it is not alive.
 inline uint64_t ProcessStartTime(pid_t pid) { return sys::LiveStartTicks(pid).value_or(0); }

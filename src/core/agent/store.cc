@@ -79,11 +79,7 @@ Result<FileLock> Store::Lock() const { return LockFile(root_ + "/lock"); }
 
 Status Store::RemoveStaleTempFiles() {
   TRY(RemoveStaleDesiredTempFiles());
-  if (!sys::IsDir(DaemonSetEventsDir())) return Ok();
-  ASSIGN_OR_RETURN(std::vector<std::string> names, sys::ListDir(DaemonSetEventsDir()));
-  for (const auto& n : names)
-    if (n.find(".tmp-") != std::string::npos) TRY(sys::RemoveFile(DaemonSetEventsDir() + "/" + n));
-  return Ok();
+  return daemonset_events().RemoveStaleTempFiles();
 }
 
 Result<std::vector<std::string>> Store::ListPodKeys() const {

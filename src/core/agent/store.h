@@ -13,7 +13,7 @@
 //       supervisor.json                 the supervisor's pid, start time and boot id
 //       stop                            present: the pod is being deleted
 //     daemonsets/<ns>_<name>.events.json   the DaemonSet controller's events (SuccessfulCreate,
-//                                   SuccessfulDelete of its pods)
+//                                   SuccessfulDelete of its pods; daemonset_events.h)
 //   <root>/logs/<ns>_<pod>_<uid>/<container>/<restart>.log   CRI logs
 //
 // Every file is written through a temp file and rename(2); desired/ with fsync of the file and
@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/agent/daemonset_events.h"
 #include "core/agent/desired.h"
 #include "core/base/result.h"
 #include "core/base/unique_fd.h"
@@ -69,10 +70,8 @@ class Store : public DesiredObjects {
   std::string PodsRunDir() const { return root_ + "/run/pods"; }
   std::string PodDir(const std::string& key) const { return PodsRunDir() + "/" + key; }
   std::string LogsDir() const { return root_ + "/logs"; }
-  std::string DaemonSetEventsDir() const { return root_ + "/run/daemonsets"; }
-  std::string DaemonSetEventsPath(const std::string& key) const {
-    return DaemonSetEventsDir() + "/" + key + ".events.json";
-  }
+  // The DaemonSet controller's events (daemonset_events.h, shared with Windows).
+  DaemonSetEvents daemonset_events() const { return DaemonSetEvents(root_); }
   std::string NodeConfigPath() const { return DesiredDir() + "/node.json"; }
 
   // Takes the store's lock (every mutating command holds it).

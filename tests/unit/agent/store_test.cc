@@ -118,14 +118,15 @@ TEST_F(StoreTest, KilledWritersTempFilesAreRemoved) {
   ASSERT_TRUE(sys::WriteFile(dir_ + "/desired/pods/ns_b.json.tmp-Ab12Cd", "{\"obj"));
   ASSERT_TRUE(sys::WriteFile(dir_ + "/desired/node.json.tmp-Ab12Cd", ""));
   // A DaemonSet's events file and a killed writer's temp file beside it.
-  ASSERT_TRUE(sys::MkdirAll(s.DaemonSetEventsDir()));
-  ASSERT_TRUE(sys::WriteFile(s.DaemonSetEventsPath("ns_d"), "[]"));
-  ASSERT_TRUE(sys::WriteFile(s.DaemonSetEventsPath("ns_d") + ".tmp-Ab12Cd", "[{"));
+  ASSERT_TRUE(sys::MkdirAll(s.daemonset_events().Dir()));
+  ASSERT_TRUE(sys::WriteFile(s.daemonset_events().Path("ns_d"), "[]"));
+  ASSERT_TRUE(sys::WriteFile(s.daemonset_events().Path("ns_d") + ".tmp-Ab12Cd", "[{"));
   EXPECT_EQ(s.ListDesired("pods")->size(), 1u);
   ASSERT_TRUE(s.RemoveStaleTempFiles());
   EXPECT_EQ(*sys::ListDir(dir_ + "/desired/pods"), std::vector<std::string>{"ns_a.json"});
   EXPECT_FALSE(sys::Exists(dir_ + "/desired/node.json.tmp-Ab12Cd"));
-  EXPECT_EQ(*sys::ListDir(s.DaemonSetEventsDir()), std::vector<std::string>{"ns_d.events.json"});
+  EXPECT_EQ(*sys::ListDir(s.daemonset_events().Dir()),
+            std::vector<std::string>{"ns_d.events.json"});
 }
 
 // One damaged desired file hides no other object: it is skipped and reported.

@@ -156,6 +156,18 @@ check "events --types Warning: only the warning (the image was never imported he
 hp events -n nowhere
 check "events in an empty namespace: kubectl's words (exit 0)" bash -c \
   "test $rc -eq 0 && test \"\$(cat '$out/err')\" = 'No events found in nowhere namespace.'"
+# A root of the layout before the stores were shared with Linux (daemonsets\ and
+# daemonset-events\ beside pods\): the next command moves both back into desired\ and
+# run\daemonsets\; the DaemonSet, its pod and its controller's events are all still there.
+mkdir -p "$state/daemonsets" "$state/daemonset-events"
+mv "$state/desired/daemonsets/kube-system_agent.json" "$state/daemonsets/"
+mv "$state/run/daemonsets/kube-system_agent.events.json" "$state/daemonset-events/kube-system_agent.json"
+hp events -A --for "ds/agent" --no-headers
+check "old layout: the DaemonSet's events read back after the move" \
+  grep -Eq "^kube-system +[0-9]+s +Normal +SuccessfulCreate +daemonset/agent +Created pod: $first\$" "$out/out"
+check "old layout: both moved, the old directories gone" test -f "$state/desired/daemonsets/kube-system_agent.json" \
+  -a -f "$state/run/daemonsets/kube-system_agent.events.json" -a ! -e "$state/daemonsets" -a ! -e "$state/daemonset-events"
+check "old layout: the pod kept, running" test -d "$state/pods/kube-system_$first" -a -n "$(alive 127.0.0.82)"
 hp events --types Bogus
 check "events --types Bogus: refused (exit 1)" bash -c \
   "test $rc -eq 1 && grep -qx 'error: valid --types are Normal or Warning, got Bogus' '$out/err'"

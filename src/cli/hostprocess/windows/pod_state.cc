@@ -14,6 +14,7 @@
 #include "cli/hostprocess/windows/container.h"
 #include "cli/hostprocess/windows/objects.h"
 #include "cli/hostprocess/windows/runs.h"
+#include "core/agent/daemonset_events.h"
 #include "core/agent/desired.h"
 #include "core/agent/grace.h"
 #include "core/agent/naming.h"
@@ -133,18 +134,8 @@ std::optional<json> ReadJson(const std::string& path) {
 }
 
 Status WriteJson(const std::string& path, const json& j) {
-  TRY(sys::WriteFile(path + ".tmp", j.dump(-1, ' ', true)));
-  // A reader of another program (an editor, a virus scanner) may hold the file without delete
-  // sharing for a moment: the replace is tried again for up to 2 s.
-  for (int attempt = 0;; ++attempt) {
-    if (MoveFileExW(sys::Widen(path + ".tmp").c_str(), sys::Widen(path).c_str(),
-                    MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
-      return Ok();
-    DWORD error = GetLastError();
-    if (attempt >= 100 || (error != ERROR_ACCESS_DENIED && error != ERROR_SHARING_VIOLATION))
-      return tl::unexpected(sys::Win32Error("replace \"" + path + "\"", error));
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  // Aside and moved over, retried against other programs' readers (sys::WriteFileAtomic).
+  return sys::WriteFileAtomic(path, j.dump(-1, ' ', true));
 }
 
 json ToJson(const PodRecord& r) {
@@ -442,46 +433,13 @@ Status RemovePod(const std::string& root, const std::string& key) {
 
 namespace {
 
-std::string DaemonSetEventsDir(const std::string& root) { return root + "\\daemonset-events"; }
-std::string DaemonSetEventsPath(const std::string& root, const std::string& key) {
-  return DaemonSetEventsDir(root) + "\\" + key + ".json";
-}
-
-std::vector<agent::Event> ReadDaemonSetEvents(const std::string& root, const std::string& key) {
-  std::vector<agent::Event> events;
-  auto stored = ReadJson(DaemonSetEventsPath(root, key));
-  if (!stored || !stored->is_array()) return events;
-  try {
-    stored->get_to(events);
-  } catch (const json::exception&) {
-    events.clear();  // damaged: the next event starts it again
-  }
-  return events;
-}
-
 // The DaemonSet controller's event about one of its pods (Linux's words and source).
 void RecordDaemonSetEvent(const std::string& root, const std::string& key,
                           const std::string& reason, const std::string& message,
                           std::vector<std::string>& errors) {
-  std::vector<agent::Event> events = ReadDaemonSetEvents(root, key);
-  agent::AddEvent(events, "Normal", reason, message, NowUnixSeconds(), "daemonset-controller");
-  std::error_code ec;
-  fs::create_directories(FsPath(DaemonSetEventsDir(root)), ec);
-  Status s = WriteJson(DaemonSetEventsPath(root, key), events);
-  if (!s)
+  if (Status s = agent::DaemonSetEvents(root).Record(key, reason, message); !s)
     errors.push_back("daemonset \"" + key + "\": record event " + reason + ": " +
                      s.error().ToString());
-}
-
-// The events of DaemonSets that are no longer applied go (after their pods' SuccessfulDelete).
-void PruneDaemonSetEvents(const std::string& root) {
-  for (const std::string& file :
-       sys::ListDir(DaemonSetEventsDir(root)).value_or(std::vector<std::string>{})) {
-    if (sys::Exists(DaemonSetPath(root, file.substr(0, file.rfind('.')))))
-      continue;  // <key>.json both
-    std::error_code ec;
-    fs::remove(FsPath(DaemonSetEventsDir(root) + "\\" + file), ec);
-  }
 }
 
 }  // namespace
@@ -513,7 +471,7 @@ DaemonSetListing ListDaemonSets(const std::string& root) {
     v.created = stored.value("created", int64_t{0});
     v.fit = agent::CheckFit(ds->spec.template_.spec, node, true);
     v.revision = agent::DaemonSetRevision(obj);
-    v.events = ReadDaemonSetEvents(root, v.key);
+    v.events = agent::DaemonSetEvents(root).Read(v.key);
     out.daemonsets.push_back(std::move(v));
   }
   return out;
@@ -632,7 +590,8 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
       errors.push_back(s.error().ToString());
     }
   }
-  PruneDaemonSetEvents(root);
+  // The events of DaemonSets that are no longer applied go (after their pods' SuccessfulDelete).
+  (void)agent::DaemonSetEvents(root).Prune(agent::DesiredObjects(root));
   if (!errors.empty()) return Err(ErrorCode::kInternal, "{}", Join(errors, "\n"));
   return Ok();
 }
@@ -640,6 +599,7 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
 namespace {
 
 constexpr const char* kOldLayoutKinds[] = {"daemonsets", "configmaps", "secrets"};
+constexpr const char kOldEventsDir[] = "daemonset-events";  // <key>.json
 
 // Under the lock (UpgradeOldLayout): an object already in desired\ wins; a file that cannot be
 // moved keeps its directory, and the next command tries again.
@@ -658,25 +618,37 @@ void MoveObjectsOfTheOldLayout(const std::string& root) {
     }
     if (all) (void)sys::RemoveAll(old_dir);  // what is left: temp files, superseded copies
   }
+  // The DaemonSet controller's events: run\\daemonsets\\<key>.events.json now, as on Linux.
+  std::string old_events = root + "\\" + kOldEventsDir;
+  if (!sys::IsDir(old_events)) return;
+  agent::DaemonSetEvents events(root);
+  if (!sys::MkdirAll(events.Dir())) return;
+  bool all = true;
+  for (const std::string& file : sys::ListDir(old_events).value_or(std::vector<std::string>{})) {
+    if (!EndsWith(file, ".json")) continue;
+    std::string to = events.Path(file.substr(0, file.size() - strlen(".json")));
+    if (sys::Exists(to)) continue;
+    all &= MoveFileExW(FsPath(old_events + "\\" + file).c_str(), FsPath(to).c_str(),
+                       MOVEFILE_WRITE_THROUGH) != 0;
+  }
+  if (all) (void)sys::RemoveAll(old_events);
 }
 
 }  // namespace
 
 void UpgradeOldLayout(const std::string& root) {
-  for (const char* kind : kOldLayoutKinds) {
-    if (sys::IsDir(root + "\\" + kind)) {
-      (void)StoreLock::Take(root);  // which moves them
-      return;
-    }
-  }
+  bool old = sys::IsDir(root + "\\" + kOldEventsDir);
+  for (const char* kind : kOldLayoutKinds) old = old || sys::IsDir(root + "\\" + kind);
+  if (old) (void)StoreLock::Take(root);  // which moves them
 }
 
 Result<StoreLock> StoreLock::Take(const std::string& root) {
   TRY(sys::EnsurePrivateDirectory(root));  // its records are acted on with our rights
   ASSIGN_OR_RETURN(sys::FileLock lock, sys::FileLock::Take(root + "\\lock"));
   MoveObjectsOfTheOldLayout(root);
-  // What writers killed before their move left in desired\ (no live writer: the lock is held).
+  // What writers killed before their move left (no live writer: the lock is held).
   (void)agent::DesiredObjects(root).RemoveStaleDesiredTempFiles();
+  (void)agent::DaemonSetEvents(root).RemoveStaleTempFiles();
   return StoreLock(std::move(lock));
 }
 

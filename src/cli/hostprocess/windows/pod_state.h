@@ -2,8 +2,8 @@
 // docs/windows.md). Under --root:
 //   desired\daemonsets\<ns>_<name>.json     {"object": <DaemonSet>, "created", "volumeRoot"}
 //                                           (agent/desired.h, the store Linux keeps too)
-//   daemonset-events\<ns>_<name>.json       the DaemonSet controller's events (as on Linux,
-//                                           kept apart from the applied object)
+//   run\daemonsets\<ns>_<name>.events.json the DaemonSet controller's events (Linux's file,
+//                                           agent/daemonset_events.h)
 //   pods\<ns>_<name>\pod.json               PodRecord below
 //   desired\configmaps\, desired\secrets\   objects.h
 //   pods\<ns>_<name>\supervisor.json        its supervisor's pid and creation time
@@ -147,9 +147,9 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created = nu
 // An exclusive lock on the node's state (`<root>\lock`, LockFileEx) for the commands that change
 // it, so that two of them never start one pod twice. Released with the object.
 // A root made before the desired store was shared with Linux kept its objects in daemonsets\,
-// configmaps\ and secrets\ beside pods\: they move into desired\ (under the store's lock, which
-// every mutating command takes first, and here for the others), so that an upgraded node keeps
-// what was applied.
+// configmaps\ and secrets\ beside pods\, and the DaemonSets' events in daemonset-events\: they
+// move into desired\ and run\daemonsets\ (under the store's lock, which every mutating command
+// takes first, and here for the others), so that an upgraded node keeps what was applied.
 void UpgradeOldLayout(const std::string& root);
 
 class StoreLock {
