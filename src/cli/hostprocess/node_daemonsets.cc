@@ -1,10 +1,23 @@
-// node_pods.h: a DaemonSet's status counts, made once for both nodes from their pods.
+// node_pods.h: a DaemonSet as the verbs show it and its status counts, made once for both nodes.
 #include <map>
 #include <tuple>
 
 #include "cli/hostprocess/node_pods.h"
 
 namespace hp::cli {
+
+NodeDaemonSet NodeDaemonSetOf(agent::DaemonSetView d) {
+  NodeDaemonSet n;
+  n.ns = std::move(d.ns);
+  n.name = std::move(d.name);
+  n.object = std::move(d.object);
+  n.revision = std::move(d.revision);
+  n.desired = d.desired;
+  n.events = std::move(d.events);
+  n.created = d.created;
+  n.fit = std::move(d.fit);
+  return n;
+}
 
 void CountDaemonSetPods(std::vector<NodeDaemonSet>& daemonsets, const std::vector<NodePod>& pods) {
   std::map<std::tuple<std::string, std::string>, NodeDaemonSet*> by_name;

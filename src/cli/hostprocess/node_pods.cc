@@ -55,7 +55,7 @@ class AgentNodePods : public NodePods {
   Result<std::vector<NodeDaemonSet>> DaemonSets() override {
     ASSIGN_OR_RETURN(auto list, agent_->ListDaemonSets());
     std::vector<NodeDaemonSet> out;
-    for (auto& d : list) out.push_back(From(std::move(d)));
+    for (auto& d : list) out.push_back(NodeDaemonSetOf(std::move(d)));
     return out;
   }
   Status UpdateDaemonSet(const std::string&, const std::string&,
@@ -190,18 +190,6 @@ class AgentNodePods : public NodePods {
         }
       }
     }
-  }
-  static NodeDaemonSet From(agent::DaemonSetView d) {  // its pods not counted
-    NodeDaemonSet n;
-    n.ns = std::move(d.ns);
-    n.name = std::move(d.name);
-    n.object = std::move(d.object);
-    n.revision = std::move(d.revision);
-    n.desired = d.desired;
-    n.events = std::move(d.events);
-    n.created = d.created;
-    n.fit = std::move(d.fit);
-    return n;
   }
 
   std::unique_ptr<agent::Agent> agent_;

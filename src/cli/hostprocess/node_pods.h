@@ -15,6 +15,7 @@
 
 #include "cli/hostprocess/command.h"
 #include "cli/hostprocess/printers/describe.h"
+#include "core/agent/daemonset_view.h"
 #include "core/agent/pod_status.h"
 #include "core/base/result.h"
 #include "core/job/job.h"
@@ -169,6 +170,9 @@ int RestoreNode(NodePods& node);
 nlohmann::json PodApiObject(const NodePod& p, const std::string& node_name);
 nlohmann::json DaemonSetApiObject(const NodeDaemonSet& d);
 
+// The agent's view of an applied DaemonSet (agent/daemonset_view.h, both nodes), its pods not
+// counted yet.
+NodeDaemonSet NodeDaemonSetOf(agent::DaemonSetView d);
 // The DaemonSets' status counts from the node's pods, as the DaemonSet controller makes them
 // (both nodes): current (its pods), ready and available (ready, their supervisor alive), up to
 // date (at its template's revision).

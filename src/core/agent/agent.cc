@@ -407,25 +407,6 @@ Result<std::optional<PodView>> Agent::GetPod(const std::string& ns, const std::s
   return std::optional<PodView>(std::move(v));
 }
 
-Result<std::vector<DaemonSetView>> Agent::ListDaemonSets() {
-  ASSIGN_OR_RETURN(auto daemonsets, ListDesired("daemonsets"));
-  std::vector<DaemonSetView> out;
-  for (const auto& e : daemonsets) {
-    DaemonSetView v;
-    v.object = e.value("object", nlohmann::json::object());
-    v.created = e.value("created", int64_t{0});
-    v.ns = NamespaceOf(v.object);
-    v.name = v.object["metadata"].value("name", "");
-    auto decoded = k8s::DecodeString(v.object.dump(), "desired daemonset");
-    if (decoded && !decoded->objects.empty() && decoded->objects[0].daemon_set()) {
-      v.fit = CheckFit(decoded->objects[0].daemon_set()->spec.template_.spec, node_, true);
-    }
-    v.revision = DaemonSetRevision(v.object);
-    v.desired = v.fit.fits ? 1 : 0;
-    v.events = store_.daemonset_events().Read(ObjectKey(v.ns, v.name));
-    out.push_back(std::move(v));
-  }
-  return out;
-}
+Result<std::vector<DaemonSetView>> Agent::ListDaemonSets() { return DaemonSetViews(); }
 
 }  // namespace hp::agent

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/agent/cleanup.h"
+#include "core/agent/daemonset_view.h"
 #include "core/agent/naming.h"
 #include "core/agent/node.h"
 #include "core/agent/record.h"
@@ -77,17 +78,6 @@ struct PodView {
   bool lost = false;  // its supervisor died before the pod ended
 };
 
-struct DaemonSetView {
-  std::string ns, name;
-  nlohmann::json object;
-  int64_t created = 0;
-  FitResult fit;
-  std::string revision;
-  int desired = 0;  // 1 when its template fits this node (its pods are counted by the CLI)
-  // The DaemonSet controller's events: SuccessfulCreate and SuccessfulDelete of its pods.
-  std::vector<Event> events;
-};
-
 class Agent {
  public:
   static Result<std::unique_ptr<Agent>> Open(AgentOptions options);
@@ -132,6 +122,9 @@ class Agent {
       std::set<std::string>* applied_daemonsets = nullptr);
   // The store's list, the unreadable objects warned about once and kept in unreadable_.
   Result<std::vector<nlohmann::json>> ListDesired(const std::string& kind);
+  // The applied DaemonSets (daemonset_view.h), the unreadable ones warned about and kept so.
+  Result<std::vector<DaemonSetView>> DaemonSetViews();
+  void NoteUnreadable(const std::string& kind, const std::string& key, const std::string& error);
   // Creates the pod's run state; starts its supervisor when `placement` puts it on this node,
   // else records why not (Pending or Failed, with the scheduler's or kubelet's event).
   Status CreatePod(const std::string& key, PodRecord record, const Placement& placement);

@@ -27,12 +27,21 @@ Status Agent::Reconcile() {
 Result<std::vector<nlohmann::json>> Agent::ListDesired(const std::string& kind) {
   std::vector<Store::Unreadable> bad;
   ASSIGN_OR_RETURN(auto list, store_.ListDesired(kind, &bad));
-  for (const Store::Unreadable& b : bad) {
-    if (unreadable_[b.kind].insert(b.key).second) {
-      Warn(fmt::format("{}: skipped (`delete` removes it)", b.error));
-    }
-  }
+  for (const Store::Unreadable& b : bad) NoteUnreadable(b.kind, b.key, b.error);
   return list;
+}
+
+void Agent::NoteUnreadable(const std::string& kind, const std::string& key,
+                           const std::string& error) {
+  if (unreadable_[kind].insert(key).second)
+    Warn(fmt::format("{}: skipped (`delete` removes it)", error));
+}
+
+Result<std::vector<DaemonSetView>> Agent::DaemonSetViews() {
+  ASSIGN_OR_RETURN(DaemonSetListing listing, ListDaemonSetViews(store_, node_));
+  for (const UnreadableDaemonSet& u : listing.unreadable)
+    NoteUnreadable("daemonsets", u.key, u.error);
+  return std::move(listing.daemonsets);
 }
 
 Result<std::vector<std::pair<std::string, PodRecord>>> Agent::WantedPods(
@@ -56,24 +65,17 @@ Result<std::vector<std::pair<std::string, PodRecord>>> Agent::WantedPods(
     return r;
   };
   std::vector<std::pair<std::string, PodRecord>> out;
-  ASSIGN_OR_RETURN(auto daemonsets, ListDesired("daemonsets"));
-  for (const auto& e : daemonsets) {
-    nlohmann::json obj = e.value("object", nlohmann::json::object());
-    std::string ns = NamespaceOf(obj);
-    if (applied_daemonsets && obj["metadata"].is_object())
-      applied_daemonsets->insert(ObjectKey(ns, obj["metadata"].value("name", "")));
-    auto decoded = k8s::DecodeString(obj.dump(), "desired daemonset");
-    if (!decoded || decoded->objects.empty() || !decoded->objects[0].daemon_set()) continue;
-    const k8s::DaemonSet& ds = *decoded->objects[0].daemon_set();
-    if (!CheckFit(ds.spec.template_.spec, node_, true).fits) continue;
-    std::string revision = DaemonSetRevision(obj);
-    std::string name = DaemonPodName(ns, ds.metadata.name, revision);  // as DaemonPodKey
-    PodRecord r = base(ns);
-    r.pod = DaemonSetPod(obj, ns, ds.metadata.name, revision);
+  ASSIGN_OR_RETURN(std::vector<DaemonSetView> daemonsets, DaemonSetViews());
+  for (const DaemonSetView& ds : daemonsets) {
+    if (applied_daemonsets) applied_daemonsets->insert(ds.key);
+    if (!ds.fit.fits) continue;
+    std::string name = DaemonPodName(ds.ns, ds.name, ds.revision);  // as DaemonPodKey
+    PodRecord r = base(ds.ns);
+    r.pod = DaemonSetPod(ds.object, ds.ns, ds.name, ds.revision);
     r.owner_kind = "DaemonSet";
-    r.owner_name = ds.metadata.name;
-    r.revision = revision;
-    out.emplace_back(ObjectKey(ns, name), std::move(r));
+    r.owner_name = ds.name;
+    r.revision = ds.revision;
+    out.emplace_back(ObjectKey(ds.ns, name), std::move(r));
   }
   ASSIGN_OR_RETURN(auto pods, ListDesired("pods"));
   for (const auto& e : pods) {

@@ -213,6 +213,30 @@ TEST_F(CrashE2E, DamagedDesiredObjectBlocksNoVerb) {
   EXPECT_EQ(Hp("get pods -n kube-system").err, "No resources found in kube-system namespace.\n");
 }
 
+// A stored DaemonSet that reads as JSON but no longer decodes as a DaemonSet is as damaged as
+// one that does not read: named, and its pod left running (it used to be removed as no longer
+// wanted). One listing for both nodes (agent::ListDaemonSetViews).
+TEST_F(CrashE2E, DaemonSetThatNoLongerDecodesKeepsItsPod) {
+  const std::string ds_pod = ApplySeedDaemonSetAndWait();
+  ASSERT_FALSE(ds_pod.empty()) << Hp("get pods -A").out;
+  std::string file = root_ + "/desired/daemonsets/kube-system_privileged-daemonset.json";
+  ASSERT_TRUE(sys::WriteFile(
+      file, R"({"object": {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": )"
+            R"({"name": "privileged-daemonset", "namespace": "kube-system"}, "spec": 5}})"));
+  CliResult r = Apply(PodYaml("other", "sleep 1000"));
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.err.find(file), std::string::npos) << r.err;  // warned, by path
+  EXPECT_EQ(StatusColumnOf(ds_pod, "kube-system"), "Running");  // not removed
+  r = Hp("get ds -A");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.err.find(file), std::string::npos) << r.err;
+  EXPECT_EQ(Hp("delete pod other").rc, 0);
+  r = Hp("delete ds privileged-daemonset -n kube-system");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_FALSE(sys::Exists(file));
+  EXPECT_EQ(Hp("get pods -n kube-system").err, "No resources found in kube-system namespace.\n");
+}
+
 // Item 13: a Pod named like a DaemonSet's pod is refused; it used to replace (stop) the
 // DaemonSet's pod silently.
 TEST_F(CrashE2E, PodNamedLikeADaemonSetsPodIsRefused) {

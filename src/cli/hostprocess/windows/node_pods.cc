@@ -97,10 +97,8 @@ class WindowsNodePods : public NodePods {
   Result<std::vector<NodeDaemonSet>> DaemonSets() override {
     std::vector<NodeDaemonSet> out;
     wn::DaemonSetListing listing = wn::ListDaemonSets(root_);
-    for (wn::DaemonSetView& d : listing.daemonsets) out.push_back(From(d));
-    std::vector<std::string> damaged;
-    for (const wn::DamagedDaemonSet& d : listing.damaged) damaged.push_back(d.message);
-    Warn(damaged);
+    for (agent::DaemonSetView& d : listing.daemonsets) out.push_back(NodeDaemonSetOf(std::move(d)));
+    Warn(listing.messages);
     return out;
   }
   Status UpdateDaemonSet(const std::string& ns, const std::string& name,
@@ -255,19 +253,6 @@ class WindowsNodePods : public NodePods {
     p.pod = std::move(rec->pod);
     p.created = rec->created;
     return p;
-  }
-  // A DaemonSet, its pods not counted (node_pods.h CountDaemonSetPods, shared with Linux).
-  NodeDaemonSet From(const wn::DaemonSetView& d) {
-    NodeDaemonSet out;
-    out.ns = d.ns;
-    out.name = d.name;
-    out.object = d.object;
-    out.revision = d.revision;
-    out.desired = d.fit.fits ? 1 : 0;
-    out.events = d.events;
-    out.created = d.created;
-    out.fit = d.fit;
-    return out;
   }
   // A Pod or DaemonSet applied (under the store's lock); its line or error.
   Result<std::string> ApplyWorkload(const k8s::Object& o, const std::string& ns) {

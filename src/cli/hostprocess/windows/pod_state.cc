@@ -445,36 +445,22 @@ void RecordDaemonSetEvent(const std::string& root, const std::string& key,
 }  // namespace
 
 DaemonSetListing ListDaemonSets(const std::string& root) {
-  agent::Node node = agent::LocalNode({});
   DaemonSetListing out;
-  agent::DesiredObjects desired(root);
-  for (const std::string& key :
-       desired.ListDesiredKeys("daemonsets").value_or(std::vector<std::string>{})) {
-    std::string path = desired.DesiredPath("daemonsets", key);
-    auto read = desired.GetDesired("daemonsets", key);
-    if (read && !*read) continue;  // deleted meanwhile
-    json stored = read ? **read : json();
-    json obj = read ? stored["object"] : json::object();
-    auto decoded = k8s::DecodeString(obj.dump(-1, ' ', true), path);
-    const k8s::DaemonSet* ds =
-        decoded && !decoded->objects.empty() ? decoded->objects[0].daemon_set() : nullptr;
-    if (!ds) {
-      out.damaged.push_back({key, "\"" + path + "\": damaged; `delete daemonset` removes it"});
-      continue;
-    }
-    DaemonSetView v;
-    v.key = key;
-    v.ns = ds->metadata.namespace_.empty() ? "default" : ds->metadata.namespace_;
-    v.name = ds->metadata.name;
-    v.object = obj;
-    v.volume_root = stored.value("volumeRoot", "C:\\hpc");
-    v.created = stored.value("created", int64_t{0});
-    v.fit = agent::CheckFit(ds->spec.template_.spec, node, true);
-    v.revision = agent::DaemonSetRevision(obj);
-    v.events = agent::DaemonSetEvents(root).Read(v.key);
-    out.daemonsets.push_back(std::move(v));
+  auto listing = agent::ListDaemonSetViews(agent::DesiredObjects(root), agent::LocalNode({}));
+  if (!listing) {  // the directory cannot be listed: nothing applied can be seen
+    out.messages.push_back(listing.error().ToString());
+    return out;
   }
+  out.daemonsets = std::move(listing->daemonsets);
+  out.unreadable = std::move(listing->unreadable);
+  for (const agent::UnreadableDaemonSet& u : out.unreadable)
+    out.messages.push_back("\"" + u.path + "\": damaged; `delete daemonset` removes it");
   return out;
+}
+
+std::string VolumeRootOf(const agent::DaemonSetView& ds) {
+  const nlohmann::json& v = ds.fields.is_object() ? ds.fields.value("volumeRoot", json()) : json();
+  return v.is_string() ? v.get<std::string>() : "C:\\hpc";
 }
 
 Status Reconcile(const std::string& root, std::vector<std::string>* created,
@@ -489,11 +475,10 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
   std::map<std::string, PodRecord> want;
   // A DaemonSet file that is there but cannot be read (named): its pod is left as it is.
   DaemonSetListing listing = ListDaemonSets(root);
-  for (const DamagedDaemonSet& d : listing.damaged) {
-    errors.push_back(d.message);
-    in.unreadable_daemonsets.insert(d.key);
-  }
-  for (DaemonSetView& ds : listing.daemonsets) {
+  errors.insert(errors.end(), listing.messages.begin(), listing.messages.end());
+  for (const agent::UnreadableDaemonSet& u : listing.unreadable)
+    in.unreadable_daemonsets.insert(u.key);
+  for (agent::DaemonSetView& ds : listing.daemonsets) {
     in.applied_daemonsets.insert(ds.key);
     if (!ds.fit.fits) continue;
     std::string name = agent::DaemonPodName(ds.ns, ds.name, ds.revision);
@@ -502,7 +487,7 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
     r.owner_kind = "DaemonSet";
     r.owner_name = ds.name;
     r.revision = ds.revision;
-    r.volume_root = ds.volume_root;
+    r.volume_root = VolumeRootOf(ds);
     r.created = NowUnixSeconds();
     std::string key = agent::ObjectKey(ds.ns, name);
     in.wanted.push_back({key, r.revision});

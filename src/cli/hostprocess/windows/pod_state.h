@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "core/agent/daemonset_view.h"
 #include "core/agent/pod_status.h"
 #include "core/agent/schedule.h"
 #include "core/base/result.h"
@@ -108,27 +109,17 @@ std::vector<agent::HostPort> HeldHostPorts(const std::string& root, const std::s
 // processes still hold files. An error names what could not be removed.
 Status RemovePod(const std::string& root, const std::string& key);
 
-// A stored DaemonSet as the controller sees it on this node.
-struct DaemonSetView {
-  std::string key;  // <ns>_<name>
-  std::string ns, name;
-  nlohmann::json object;  // as applied
-  std::string volume_root;
-  int64_t created = 0;
-  agent::FitResult fit;              // whether its pod template fits this node (and why not)
-  std::string revision;              // controller-revision-hash of its template
-  std::vector<agent::Event> events;  // the controller's: SuccessfulCreate, SuccessfulDelete
-};
-// The stored DaemonSets: those that read, and a file that does not (its key and a message that
-// names it and says what to do).
-struct DamagedDaemonSet {
-  std::string key, message;
-};
+// The stored DaemonSets as the controller sees them on this node (agent::ListDaemonSetViews,
+// shared with Linux; the volume root in each one's `fields`), and the messages that name each
+// one that cannot be read and say what to do (`unreadable`'s order).
 struct DaemonSetListing {
-  std::vector<DaemonSetView> daemonsets;
-  std::vector<DamagedDaemonSet> damaged;
+  std::vector<agent::DaemonSetView> daemonsets;
+  std::vector<agent::UnreadableDaemonSet> unreadable;
+  std::vector<std::string> messages;
 };
 DaemonSetListing ListDaemonSets(const std::string& root);
+// Where the containers of a DaemonSet's pods get their volumes (its `volumeRoot`).
+std::string VolumeRootOf(const agent::DaemonSetView& ds);
 
 // What kubelet and the DaemonSet controller do for this node, run after every apply and delete
 // (under StoreLock), with the Linux agent's decisions (agent::PlanReconcile): every stored
