@@ -117,20 +117,11 @@ std::string LogPath(const std::string& root, const std::string& key, const std::
 }
 
 std::optional<json> ReadJson(const std::string& path) {
-  // Opened with every sharing mode, delete included: a reader must never make the writer's
-  // MoveFileExW over this file fail (WriteJson).
-  HANDLE f = CreateFileW(sys::Widen(path).c_str(), GENERIC_READ,
-                         FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                         OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
-  if (f == INVALID_HANDLE_VALUE) return std::nullopt;
-  std::string data;
-  char buf[16384];
-  DWORD n = 0;
-  while (ReadFile(f, buf, sizeof buf, &n, nullptr) && n > 0) data.append(buf, n);
-  CloseHandle(f);
-  json j = json::parse(data, nullptr, false);
-  if (j.is_discarded()) return std::nullopt;
-  return j;
+  // The store's reader (agent::ReadJsonFile over sys::Open), which opens with every sharing
+  // mode, delete included: a reader never makes the writer's move over this file fail.
+  auto j = agent::ReadJsonFile(path);
+  if (!j) return std::nullopt;
+  return std::move(*j);
 }
 
 Status WriteJson(const std::string& path, const json& j) {
