@@ -355,4 +355,29 @@ nlohmann::json ApiPodStatus(const PodStatus& s) {
   return j;
 }
 
+PodStatus InitialStatus(const nlohmann::json& pod) {
+  PodStatus s;
+  auto spec = pod.is_object() ? pod.find("spec") : pod.end();
+  auto list = [&](const char* name) {
+    if (spec == pod.end() || !spec->is_object()) return nlohmann::json::array();
+    nlohmann::json l = spec->value(name, nlohmann::json::array());
+    return l.is_array() ? l : nlohmann::json::array();
+  };
+  nlohmann::json init = list("initContainers"), app = list("containers");
+  const char* reason = init.empty() ? "ContainerCreating" : "PodInitializing";
+  for (const auto* l : {&init, &app}) {
+    for (const nlohmann::json& c : *l) {
+      ContainerStatus cs;
+      if (c.is_object()) {
+        cs.name = c.value("name", "");
+        cs.image = c.value("image", "");
+      }
+      cs.state.reason = reason;
+      (l == &init ? s.init_containers : s.containers).push_back(std::move(cs));
+    }
+  }
+  s.initialized = init.empty();
+  return s;
+}
+
 }  // namespace hp::agent

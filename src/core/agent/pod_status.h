@@ -131,4 +131,10 @@ bool DecodePodStatus(std::string_view text, PodStatus& out);
 // conditions, containerStatuses (qosClass comes from the spec: record.h QOSClassOf).
 nlohmann::json ApiPodStatus(const PodStatus& s);
 
+// The status of a pod (a v1 Pod as JSON) before its supervisor writes one, on both nodes: every
+// container waiting, in ContainerCreating, or in PodInitializing while the pod has init
+// containers (they and the app containers, as kubelet shows them); not initialized while there
+// are init containers. A pod that is no object, or lists no containers, has none.
+PodStatus InitialStatus(const nlohmann::json& pod);
+
 }  // namespace hp::agent

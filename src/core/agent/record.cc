@@ -126,24 +126,6 @@ int64_t GraceSeconds(const PodRecord& r) {
   return GracePeriodSeconds(g->get<int64_t>());
 }
 
-PodStatus InitialStatus(const PodRecord& r) {
-  PodStatus s;
-  auto spec = r.pod.value("spec", nlohmann::json::object());
-  bool has_init = spec.contains("initContainers") && !spec["initContainers"].empty();
-  for (const char* list : {"initContainers", "containers"}) {
-    if (!spec.contains(list)) continue;
-    bool init = std::string(list) == "initContainers";
-    for (const auto& c : spec[list]) {
-      ContainerStatus cs;
-      cs.name = c.value("name", "");
-      cs.image = c.value("image", "");
-      cs.state.reason =
-          init ? "PodInitializing" : (has_init ? "PodInitializing" : "ContainerCreating");
-      (init ? s.init_containers : s.containers).push_back(cs);
-    }
-  }
-  s.initialized = !has_init;
-  return s;
-}
+PodStatus InitialStatus(const PodRecord& r) { return InitialStatus(r.pod); }
 
 }  // namespace hp::agent

@@ -106,6 +106,45 @@ nlohmann::json ByTree(const std::string& text) {
 
 // A running container's id is its container_id without the scheme (its job's name); an ended
 // container, or one without an id, has none.
+// Both nodes' status before the supervisor writes one (agent::InitialStatus). The Windows node
+// used to show the app containers in ContainerCreating behind init containers, where kubelet
+// (and the Linux node) shows PodInitializing.
+TEST(PodStatus, InitialStatusIsEveryContainerWaiting) {
+  nlohmann::json pod = nlohmann::json::parse(R"({"spec": {
+      "initContainers": [{"name": "setup", "image": "busybox"}],
+      "containers": [{"name": "app", "image": "agent:1"}, {"name": "side", "image": "s"}]}})");
+  PodStatus s = InitialStatus(pod);
+  EXPECT_EQ(s.phase, "Pending");
+  EXPECT_FALSE(s.initialized);
+  ASSERT_EQ(s.init_containers.size(), 1u);
+  EXPECT_EQ(s.init_containers[0].name, "setup");
+  EXPECT_EQ(s.init_containers[0].state.reason, "PodInitializing");
+  ASSERT_EQ(s.containers.size(), 2u);
+  EXPECT_EQ(s.containers[0].image, "agent:1");
+  EXPECT_EQ(s.containers[0].state.reason, "PodInitializing");
+  EXPECT_EQ(s.containers[1].state.reason, "PodInitializing");
+
+  pod["spec"].erase("initContainers");
+  s = InitialStatus(pod);
+  EXPECT_TRUE(s.initialized);
+  EXPECT_TRUE(s.init_containers.empty());
+  ASSERT_EQ(s.containers.size(), 2u);
+  EXPECT_EQ(s.containers[1].name, "side");
+  EXPECT_EQ(s.containers[1].state.reason, "ContainerCreating");
+}
+
+TEST(PodStatus, InitialStatusOfADamagedPodHasNoContainers) {
+  for (const char* text :
+       {"null", "[]", "{\"spec\": 3}", "{\"spec\": {\"containers\": {\"a\": 1}}}"}) {
+    PodStatus s = InitialStatus(nlohmann::json::parse(text));
+    EXPECT_TRUE(s.containers.empty()) << text;
+    EXPECT_TRUE(s.initialized) << text;
+  }
+  PodStatus s = InitialStatus(nlohmann::json::parse(R"({"spec": {"containers": [7]}})"));
+  ASSERT_EQ(s.containers.size(), 1u);  // counted, nameless
+  EXPECT_EQ(s.containers[0].name, "");
+}
+
 TEST(PodStatus, RunningContainerId) {
   ContainerStatus c = Running("main", true);
   c.container_id = "hostprocess://0123abcd";

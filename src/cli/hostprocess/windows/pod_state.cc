@@ -173,23 +173,7 @@ Result<k8s::Pod> DecodeRecordPod(const std::string& root, const std::string& key
 }
 
 agent::PodStatus InitialStatus(const json& pod) {
-  agent::PodStatus s;
-  json spec = pod.value("spec", json::object());
-  auto waiting = [](const json& list, const char* reason) {
-    std::vector<agent::ContainerStatus> out;
-    if (!list.is_array()) return out;
-    for (const json& c : list) {
-      agent::ContainerStatus cs;
-      cs.name = c.value("name", "");
-      cs.image = c.value("image", "");
-      cs.state.reason = reason;
-      out.push_back(std::move(cs));
-    }
-    return out;
-  };
-  s.init_containers = waiting(spec.value("initContainers", json::array()), "PodInitializing");
-  s.containers = waiting(spec.value("containers", json::array()), "ContainerCreating");
-  s.initialized = s.init_containers.empty();
+  agent::PodStatus s = agent::InitialStatus(pod);  // shared with Linux
   s.start_time = NowUnixSeconds();
   return s;
 }

@@ -62,8 +62,8 @@ Result<PodRecord> ReadPodRecordBeforeRemoving(const std::string& root, const std
 Result<k8s::Pod> DecodeRecordPod(const std::string& root, const std::string& key,
                                  const PodRecord& r);
 
-// The status a pod has before its supervisor writes one: Pending, every container waiting in
-// ContainerCreating (init containers in PodInitializing).
+// The status a pod has before its supervisor writes one: agent::InitialStatus (shared with
+// Linux: every container waiting), with its start time now.
 agent::PodStatus InitialStatus(const nlohmann::json& pod);
 
 // A process recorded by pid and creation time (Windows reuses pids): kGone when no such
