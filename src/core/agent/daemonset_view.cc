@@ -22,9 +22,9 @@ Result<DaemonSetListing> ListDaemonSetViews(const DesiredObjects& desired, const
     DaemonSetView v;
     v.key = key;
     v.object = std::move(record["object"]);
-    // As `apply` decoded it, from the JSON's ASCII form (what the YAML readers of both nodes
-    // take alike); one that no longer decodes is damaged.
-    auto decoded = k8s::DecodeString(v.object.dump(-1, ' ', true), path);
+    // As `apply` decoded it, from its UTF-8 JSON (an escaped character above U+FFFF, a
+    // surrogate pair, is refused by the YAML readers); one that no longer decodes is damaged.
+    auto decoded = k8s::DecodeString(v.object.dump(), path);
     const k8s::DaemonSet* ds =
         decoded && !decoded->objects.empty() ? decoded->objects[0].daemon_set() : nullptr;
     if (!ds) {
@@ -34,7 +34,7 @@ Result<DaemonSetListing> ListDaemonSetViews(const DesiredObjects& desired, const
     }
     v.ns = ds->metadata.namespace_.empty() ? "default" : ds->metadata.namespace_;
     v.name = ds->metadata.name;
-    v.created = record.value("created", int64_t{0});
+    v.created = IntFieldOr(record, "created", 0);
     record.erase("object");
     record.erase("created");
     v.fields = std::move(record);

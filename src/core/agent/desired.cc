@@ -59,6 +59,13 @@ Result<nlohmann::json> ReadDesired(const std::string& path) {
 }
 }  // namespace
 
+int64_t IntFieldOr(const nlohmann::json& object, const char* key, int64_t fallback) {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_number_integer()) return fallback;
+  return it->get<int64_t>();
+}
+
 nlohmann::json AppliedObject(const nlohmann::json& record) {
   nlohmann::json obj = record.is_object() ? record.value("object", nlohmann::json()) : nullptr;
   if (obj.is_object() && obj.contains("metadata") && obj["metadata"].is_object()) {
@@ -74,12 +81,13 @@ DesiredWrite PlanDesiredWrite(nlohmann::json raw, const std::optional<nlohmann::
   int64_t generation = 1;
   if (existing) {
     if (same) return {"unchanged", nullptr};
-    created = existing->value("created", created);
+    created = IntFieldOr(*existing, "created", created);
     // metadata.generation: bumped by a change of the spec (the API server's rule for
     // DaemonSets, and for Pods since 1.33).
-    const nlohmann::json& obj = existing->value("object", nlohmann::json());
-    const nlohmann::json& meta = obj.is_object() ? obj.value("metadata", nlohmann::json()) : obj;
-    generation = meta.is_object() ? meta.value("generation", int64_t{1}) : 1;
+    nlohmann::json obj =
+        existing->is_object() ? existing->value("object", nlohmann::json()) : nullptr;
+    nlohmann::json meta = obj.is_object() ? obj.value("metadata", nlohmann::json()) : nullptr;
+    generation = IntFieldOr(meta, "generation", 1);
     if (AppliedObject(*existing).value("spec", nlohmann::json()) !=
         raw.value("spec", nlohmann::json()))
       generation++;
@@ -115,7 +123,9 @@ Result<std::optional<nlohmann::json>> DesiredObjects::GetDesired(const std::stri
                                                                  const std::string& key) const {
   std::string path = DesiredPath(kind, key);
   auto v = ReadDesired(path);
-  if (!v && v.error().code() == ErrorCode::kNotFound) return std::optional<nlohmann::json>();
+  // Missing (ENOENT), or a name no file can have (ENAMETOOLONG, ENOTDIR): not stored.
+  if (!v && (v.error().code() == ErrorCode::kNotFound || !sys::Exists(path)))
+    return std::optional<nlohmann::json>();
   if (!v) return tl::unexpected(std::move(v.error()));
   return std::optional<nlohmann::json>(std::move(*v));
 }

@@ -10,7 +10,8 @@
 // holds after a power cut too. Paths use the platform's separator (sys::kPathSeparator).
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
+#include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,10 @@ Result<nlohmann::json> ReadJsonFile(const std::string& path);
 // `durable`: the file and its directory entry reach the disk before this returns.
 Status WriteJsonFileAtomic(const std::string& path, const nlohmann::json& value,
                            bool durable = false);
+
+// The integer `key` of `object`, or `fallback` when `object` is no object or the member is
+// missing or of another type (a damaged file must not throw).
+int64_t IntFieldOr(const nlohmann::json& object, const char* key, int64_t fallback);
 
 // The object of a stored record as it was applied: without the metadata the store adds
 // (generation, resourceVersion).

@@ -91,6 +91,24 @@ TEST_F(DaemonSetViewTest, UnreadableOnesAreNamedAndTheOthersListed) {
       << got->unreadable[1].error;
 }
 
+// A character above U+FFFF (an emoji in an annotation) is a surrogate pair when escaped, which
+// the YAML readers refuse: the stored DaemonSet decodes from its UTF-8 JSON. A mistyped
+// "created" reads as 0 instead of throwing.
+TEST_F(DaemonSetViewTest, AnEmojiAndAMistypedCreatedStillList) {
+  DesiredObjects desired(tmp_.path());
+  json ds = Ds("emoji", "");
+  ds["metadata"]["annotations"] = {{"note", "agent \U0001F680"}};
+  ds["spec"]["template"]["metadata"]["annotations"] = {{"note", "pod \U0001F680"}};
+  ASSERT_TRUE(
+      desired.PutDesired("daemonsets", "kube-system_emoji", {{"object", ds}, {"created", "x"}}));
+  auto got = ListDaemonSetViews(desired, node_);
+  ASSERT_TRUE(got) << got.error().ToString();
+  ASSERT_EQ(got->daemonsets.size(), 1u)
+      << (got->unreadable.empty() ? "" : got->unreadable[0].error);
+  EXPECT_EQ(got->daemonsets[0].object["metadata"]["annotations"]["note"], "agent \U0001F680");
+  EXPECT_EQ(got->daemonsets[0].created, 0);
+}
+
 TEST_F(DaemonSetViewTest, NothingAppliedListsNothing) {
   auto got = ListDaemonSetViews(DesiredObjects(tmp_.path() + "/none"), node_);
   ASSERT_TRUE(got);

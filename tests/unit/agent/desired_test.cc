@@ -59,6 +59,21 @@ TEST(PlanDesiredWriteTest, MetadataChangeKeepsGeneration) {
   EXPECT_EQ(w.record["object"]["metadata"]["labels"]["app"], "x");
 }
 
+// Fields of the wrong type in a stored record are damage, not a reason to throw.
+TEST(PlanDesiredWriteTest, MistypedCreatedAndGenerationAreTakenAsMissing) {
+  json stored = PlanDesiredWrite(Ds("a:1"), std::nullopt, false).record;
+  stored["created"] = "yesterday";
+  stored["object"]["metadata"]["generation"] = "two";
+  int64_t before = NowUnixSeconds();
+  DesiredWrite w = PlanDesiredWrite(Ds("a:2"), stored, false);
+  EXPECT_EQ(w.verb, "configured");
+  EXPECT_GE(w.record["created"].get<int64_t>(), before);
+  EXPECT_EQ(w.record["object"]["metadata"]["generation"], 2);
+  EXPECT_EQ(IntFieldOr(json::array(), "created", 7), 7);
+  EXPECT_EQ(IntFieldOr(json{{"created", nullptr}}, "created", 7), 7);
+  EXPECT_EQ(IntFieldOr(json{{"created", 5}}, "created", 7), 5);
+}
+
 TEST(PlanDesiredWriteTest, DamagedGenerationStartsAgain) {
   json stored = {{"object", {{"metadata", "garbage"}}}, {"created", 7}};
   DesiredWrite w = PlanDesiredWrite(Ds("a:1"), stored, false);
@@ -93,6 +108,17 @@ TEST_F(DesiredObjectsTest, WorksOnARootWithNothingInIt) {
   EXPECT_EQ(*d.ListDesiredKeys("secrets"), std::vector<std::string>{"default_s"});
   ASSERT_TRUE(d.DeleteDesired("secrets", "default_s"));
   EXPECT_FALSE(sys::Exists(d.DesiredPath("secrets", "default_s")));
+}
+
+// A name no file can have (namespace + name beyond the file system's 255 bytes) is not stored:
+// `wait --for=delete` and `delete` must see it missing, not fail on it.
+TEST_F(DesiredObjectsTest, ANameTooLongForAFileIsNotStored) {
+  DesiredObjects d(tmp_.path());
+  ASSERT_TRUE(sys::MkdirAll(d.DesiredDir() + "/daemonsets"));
+  std::string key = std::string(63, 'n') + "_" + std::string(253, 'x');
+  auto got = d.GetDesired("daemonsets", key);
+  ASSERT_TRUE(got) << got.error().ToString();
+  EXPECT_FALSE(*got);
 }
 
 TEST_F(DesiredObjectsTest, ADamagedFileIsAnErrorOnGetThatNamesIt) {

@@ -110,7 +110,9 @@ class WindowsNodePods : public NodePods {
     if (!record || !*record)
       return Err(ErrorCode::kNotFound, "daemonsets.apps \"{}\" not found", name);
     agent::DesiredWrite w = agent::PlanDesiredWrite(object, **record, false);
-    w.record["volumeRoot"] = (*record)->value("volumeRoot", volume_root_);
+    auto kept = (*record)->find("volumeRoot");
+    bool has = kept != (*record)->end() && kept->is_string();
+    w.record["volumeRoot"] = has ? kept->get<std::string>() : volume_root_;
     TRY(desired.PutDesired("daemonsets", key, w.record));
     return wn::Reconcile(root_);
   }

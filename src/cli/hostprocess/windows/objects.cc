@@ -75,7 +75,7 @@ std::vector<StoredObject> ListObjects(const std::string& root, const ObjectKind&
     }
     json obj = (**stored)["object"];
     out.push_back(
-        {obj["metadata"].value("name", ""), obj, (*stored)->value("created", int64_t{0})});
+        {obj["metadata"].value("name", ""), obj, agent::IntFieldOr(**stored, "created", 0)});
   }
   std::sort(out.begin(), out.end(),
             [](const StoredObject& a, const StoredObject& b) { return a.name < b.name; });
@@ -92,7 +92,7 @@ std::vector<json> NamespaceObjects(const std::string& root, const std::string& n
 Result<PodObjects> DecodeObjects(const std::vector<json>& objects, const std::string& source) {
   PodObjects out;
   for (const json& o : objects) {
-    ASSIGN_OR_RETURN(k8s::Decoded decoded, k8s::DecodeString(o.dump(-1, ' ', true), source));
+    ASSIGN_OR_RETURN(k8s::Decoded decoded, k8s::DecodeString(o.dump(), source));
     for (k8s::Object& d : decoded.objects) out.storage.push_back(std::move(d));
   }
   // The pointers are taken once storage no longer grows.

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -166,7 +167,7 @@ Result<PodRecord> ReadPodRecordBeforeRemoving(const std::string& root, const std
 Result<k8s::Pod> DecodeRecordPod(const std::string& root, const std::string& key,
                                  const PodRecord& r) {
   std::string source = PodDir(root, key) + "\\pod.json";
-  ASSIGN_OR_RETURN(k8s::Decoded decoded, k8s::DecodeString(r.pod.dump(-1, ' ', true), source));
+  ASSIGN_OR_RETURN(k8s::Decoded decoded, k8s::DecodeString(r.pod.dump(), source));
   if (decoded.objects.empty() || !decoded.objects[0].pod())
     return Err(ErrorCode::kInvalidArgument, "\"{}\": no Pod", source);
   return *decoded.objects[0].pod();
@@ -561,37 +562,47 @@ namespace {
 constexpr const char* kOldLayoutKinds[] = {"daemonsets", "configmaps", "secrets"};
 constexpr const char kOldEventsDir[] = "daemonset-events";  // <key>.json
 
-// Under the lock (UpgradeOldLayout): an object already in desired\ wins; a file that cannot be
-// moved keeps its directory, and the next command tries again.
-void MoveObjectsOfTheOldLayout(const std::string& root) {
+// One file of the old layout moved to its new name (another program's reader, such as a virus
+// scanner, may hold it a moment: tried again for up to 2 s, as sys::WriteFileAtomic does).
+Status MoveOldFile(const std::string& from, const std::string& to) {
+  for (int attempt = 0;; ++attempt) {
+    if (MoveFileExW(FsPath(from).c_str(), FsPath(to).c_str(), MOVEFILE_WRITE_THROUGH)) return Ok();
+    DWORD error = GetLastError();
+    if (attempt >= 100 || (error != ERROR_ACCESS_DENIED && error != ERROR_SHARING_VIOLATION))
+      return Err(sys::Win32Error("move \"" + from + "\" to \"" + to + "\"", error));
+    Sleep(20);
+  }
+}
+
+// Every `.json` of `old_dir` moved to `to(file)` (one there already wins: the old copy goes),
+// then the directory removed with what else it held (temp files). An error, naming the file,
+// when one cannot be listed or moved: the directory is kept, and the caller must not go on as
+// if its objects were gone (its reconcile would remove their pods).
+Status MoveOldDirectory(const std::string& old_dir, const std::string& new_dir,
+                        const std::function<std::string(const std::string&)>& to) {
+  if (!sys::IsDir(old_dir)) return Ok();
+  TRY(sys::MkdirAll(new_dir));
+  ASSIGN_OR_RETURN(std::vector<std::string> files, sys::ListDir(old_dir));
+  for (const std::string& file : files) {
+    if (!EndsWith(file, ".json") || sys::Exists(to(file))) continue;
+    TRY(MoveOldFile(old_dir + "\\" + file, to(file)));
+  }
+  return sys::RemoveAll(old_dir);
+}
+
+// Under the lock (UpgradeOldLayout).
+Status MoveObjectsOfTheOldLayout(const std::string& root) {
   agent::DesiredObjects desired(root);
   for (const char* kind : kOldLayoutKinds) {
-    std::string old_dir = root + "\\" + kind;
-    if (!sys::IsDir(old_dir)) continue;
     std::string new_dir = desired.DesiredDir() + "\\" + kind;
-    if (!sys::MkdirAll(new_dir)) continue;
-    bool all = true;
-    for (const std::string& file : sys::ListDir(old_dir).value_or(std::vector<std::string>{})) {
-      if (!EndsWith(file, ".json") || sys::Exists(new_dir + "\\" + file)) continue;
-      all &= MoveFileExW(FsPath(old_dir + "\\" + file).c_str(),
-                         FsPath(new_dir + "\\" + file).c_str(), MOVEFILE_WRITE_THROUGH) != 0;
-    }
-    if (all) (void)sys::RemoveAll(old_dir);  // what is left: temp files, superseded copies
+    TRY(MoveOldDirectory(root + "\\" + kind, new_dir,
+                         [&](const std::string& file) { return new_dir + "\\" + file; }));
   }
   // The DaemonSet controller's events: run\\daemonsets\\<key>.events.json now, as on Linux.
-  std::string old_events = root + "\\" + kOldEventsDir;
-  if (!sys::IsDir(old_events)) return;
   agent::DaemonSetEvents events(root);
-  if (!sys::MkdirAll(events.Dir())) return;
-  bool all = true;
-  for (const std::string& file : sys::ListDir(old_events).value_or(std::vector<std::string>{})) {
-    if (!EndsWith(file, ".json")) continue;
-    std::string to = events.Path(file.substr(0, file.size() - strlen(".json")));
-    if (sys::Exists(to)) continue;
-    all &= MoveFileExW(FsPath(old_events + "\\" + file).c_str(), FsPath(to).c_str(),
-                       MOVEFILE_WRITE_THROUGH) != 0;
-  }
-  if (all) (void)sys::RemoveAll(old_events);
+  return MoveOldDirectory(root + "\\" + kOldEventsDir, events.Dir(), [&](const std::string& file) {
+    return events.Path(file.substr(0, file.size() - strlen(".json")));
+  });
 }
 
 }  // namespace
@@ -599,13 +610,21 @@ void MoveObjectsOfTheOldLayout(const std::string& root) {
 void UpgradeOldLayout(const std::string& root) {
   bool old = sys::IsDir(root + "\\" + kOldEventsDir);
   for (const char* kind : kOldLayoutKinds) old = old || sys::IsDir(root + "\\" + kind);
-  if (old) (void)StoreLock::Take(root);  // which moves them
+  if (!old) return;
+  // Taking the lock moves them; a reading command goes on with what it can see, and says so.
+  if (auto lock = StoreLock::Take(root); !lock) {
+    std::string line = "Warning: " + lock.error().ToString() + "\n";
+    fwrite(line.data(), 1, line.size(), stderr);
+  }
 }
 
 Result<StoreLock> StoreLock::Take(const std::string& root) {
   TRY(sys::EnsurePrivateDirectory(root));  // its records are acted on with our rights
   ASSIGN_OR_RETURN(sys::FileLock lock, sys::FileLock::Take(root + "\\lock"));
-  MoveObjectsOfTheOldLayout(root);
+  TRY_CTX(MoveObjectsOfTheOldLayout(root),
+          "move the objects of an older layout of \"{}\" into its desired store (close the "
+          "program that holds the file, and run the command again)",
+          root);
   // What writers killed before their move left (no live writer: the lock is held).
   (void)agent::DesiredObjects(root).RemoveStaleDesiredTempFiles();
   (void)agent::DaemonSetEvents(root).RemoveStaleTempFiles();

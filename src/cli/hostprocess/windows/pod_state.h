@@ -140,7 +140,9 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created = nu
 // A root made before the desired store was shared with Linux kept its objects in daemonsets\,
 // configmaps\ and secrets\ beside pods\, and the DaemonSets' events in daemonset-events\: they
 // move into desired\ and run\daemonsets\ (under the store's lock, which every mutating command
-// takes first, and here for the others), so that an upgraded node keeps what was applied.
+// takes first, and here for the others), so that an upgraded node keeps what was applied. A file
+// that cannot be moved (another program holds it beyond 2 s) fails the mutating command, which
+// would otherwise remove the pods of what it cannot see; a reading command warns and goes on.
 void UpgradeOldLayout(const std::string& root);
 
 class StoreLock {
