@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <type_traits>
 
+#include "core/agent/desired.h"
 #include "core/base/json.h"
 #include "core/base/time.h"
 
@@ -378,6 +379,22 @@ PodStatus InitialStatus(const nlohmann::json& pod) {
   }
   s.initialized = init.empty();
   return s;
+}
+
+Result<PodStatus> ReadPodStatus(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadStateFile(path));
+  PodStatus status;
+  if (DecodePodStatus(text, status)) return status;
+  ASSIGN_OR_RETURN(nlohmann::json j, ParseJsonText(path, text));
+  try {
+    return j.get<PodStatus>();
+  } catch (const nlohmann::json::exception& e) {
+    return Err(ErrorCode::kInvalidArgument, "\"{}\": {}", path, e.what());
+  }
+}
+
+Status WritePodStatus(const std::string& path, const PodStatus& status) {
+  return WriteJsonFileAtomic(path, status);
 }
 
 }  // namespace hp::agent

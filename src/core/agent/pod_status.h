@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base/result.h"
+
 namespace hp::agent {
 
 // One of Kubernetes' ContainerState* (exactly one kind is set).
@@ -120,6 +122,11 @@ void to_json(nlohmann::json& j, const Event& e);
 void from_json(const nlohmann::json& j, Event& e);
 void to_json(nlohmann::json& j, const PodStatus& s);
 void from_json(const nlohmann::json& j, PodStatus& s);
+
+// A status file (`status.json`, both nodes): read with DecodePodStatus below, else through the
+// tree; the error names the file. Written through a temp file and a rename.
+Result<PodStatus> ReadPodStatus(const std::string& path);
+Status WritePodStatus(const std::string& path, const PodStatus& status);
 
 // The status text as WritePodStatus writes it, read straight into `out` without building a
 // tree (JsonPull: `get pods` reads one per pod; issue 16). Takes only that shape: each known

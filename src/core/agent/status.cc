@@ -12,22 +12,6 @@
 
 namespace hp::agent {
 
-Result<PodStatus> ReadPodStatus(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string text, ReadStateFile(path));
-  PodStatus status;
-  if (DecodePodStatus(text, status)) return status;
-  ASSIGN_OR_RETURN(nlohmann::json j, ParseJsonText(path, text));
-  try {
-    return j.get<PodStatus>();
-  } catch (const nlohmann::json::exception& e) {
-    return Err(ErrorCode::kInvalidArgument, "\"{}\": {}", path, e.what());
-  }
-}
-
-Status WritePodStatus(const std::string& path, const PodStatus& status) {
-  return WriteJsonFileAtomic(path, status);
-}
-
 namespace {
 bool Alive(const SupervisorId& id, const std::string& boot) {
   if (id.pid <= 0 || id.start == 0) return false;

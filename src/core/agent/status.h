@@ -17,9 +17,6 @@
 
 namespace hp::agent {
 
-Result<PodStatus> ReadPodStatus(const std::string& path);
-Status WritePodStatus(const std::string& path, const PodStatus& status);
-
 // The start time of a live process (field 22 of /proc/<pid>/stat); 0 when it is not alive.
 inline uint64_t ProcessStartTime(pid_t pid) { return sys::LiveStartTicks(pid).value_or(0); }
 using sys::ProcessAlive;  // pid alive and started at `start` (not a reused pid)

@@ -180,13 +180,10 @@ agent::PodStatus InitialStatus(const json& pod) {
 }
 
 std::optional<agent::PodStatus> ReadStatus(const std::string& root, const std::string& key) {
-  auto j = ReadJson(PodDir(root, key) + "\\status.json");
-  if (!j || !j->is_object()) return std::nullopt;
-  try {
-    return j->get<agent::PodStatus>();
-  } catch (const json::exception&) {
-    return std::nullopt;
-  }
+  // The Linux node's reader (fast for the shape it writes, else through the tree).
+  auto status = agent::ReadPodStatus(PodDir(root, key) + "\\status.json");
+  if (!status) return std::nullopt;
+  return std::move(*status);
 }
 
 bool SupervisorAlive(const std::string& root, const std::string& key) {
