@@ -229,10 +229,12 @@ Result<std::vector<std::string>> Agent::Apply(const std::vector<k8s::Object>& ob
     std::string name, key;
     nlohmann::json raw;
     std::optional<nlohmann::json> existing;
+    nlohmann::json applied;  // AppliedObject(*existing): what was applied before
   };
   std::vector<Applying> list;
   for (const k8s::Object& o : objects) {
-    Applying a{&InfoOf(o.kind), o.metadata().name, o.metadata().name, nullptr, std::nullopt};
+    Applying a{&InfoOf(o.kind), o.metadata().name, o.metadata().name,
+               nullptr,         std::nullopt,      nullptr};
     try {
       a.raw = nlohmann::json::parse(o.raw_json);
     } catch (const std::exception& e) {
@@ -252,7 +254,8 @@ Result<std::vector<std::string>> Agent::Apply(const std::vector<k8s::Object>& ob
     }
     // What the server set (status, uid, generation, resourceVersion, the scheduler's nodeName)
     // is no change of the user's (re-applying `get -o yaml`).
-    nlohmann::json stored = a.existing ? AppliedObject(*a.existing) : nlohmann::json();
+    if (a.existing) a.applied = AppliedObject(*a.existing);
+    const nlohmann::json& stored = a.applied;
     k8s::StripServerSetFields(a.raw, stored, node_.name);
     if (o.kind == k8s::Kind::kPod) {
       // The API server's update rules.
@@ -269,11 +272,10 @@ Result<std::vector<std::string>> Agent::Apply(const std::vector<k8s::Object>& ob
   for (Applying& a : list) {
     bool same = false;
     if (a.existing) {
-      nlohmann::json stored = AppliedObject(*a.existing);
-      same = stored == a.raw;
+      same = a.applied == a.raw;
       if (!same && a.info->kind == k8s::Kind::kPod) {
         // Equal once defaulted: an omitted default is the default.
-        nlohmann::json x = stored, y = a.raw;
+        nlohmann::json x = a.applied, y = a.raw;
         k8s::DefaultPodJson(x);
         k8s::DefaultPodJson(y);
         same = x == y;
@@ -281,8 +283,7 @@ Result<std::vector<std::string>> Agent::Apply(const std::vector<k8s::Object>& ob
     }
     DesiredWrite w = PlanDesiredWrite(std::move(a.raw), a.existing, same);
     if (!w.record.is_null()) TRY(store_.PutDesired(a.info->dir, a.key, w.record));
-    const std::string& verb = w.verb;
-    lines.push_back(fmt::format("{}/{} {}", a.info->singular, a.name, verb));
+    lines.push_back(fmt::format("{}/{} {}", a.info->singular, a.name, w.verb));
   }
   TRY(ReconcileLocked());
   return lines;

@@ -225,7 +225,7 @@ TEST_F(CrashE2E, DaemonSetThatNoLongerDecodesKeepsItsPod) {
             R"({"name": "privileged-daemonset", "namespace": "kube-system"}, "spec": 5}})"));
   CliResult r = Apply(PodYaml("other", "sleep 1000"));
   ASSERT_EQ(r.rc, 0) << r.err;
-  EXPECT_NE(r.err.find(file), std::string::npos) << r.err;  // warned, by path
+  EXPECT_NE(r.err.find(file), std::string::npos) << r.err;      // warned, by path
   EXPECT_EQ(StatusColumnOf(ds_pod, "kube-system"), "Running");  // not removed
   r = Hp("get ds -A");
   EXPECT_EQ(r.rc, 0) << r.err;

@@ -263,18 +263,10 @@ class WindowsNodePods : public NodePods {
     std::string key = agent::ObjectKey(ns, m.name);
     json raw = json::parse(o.raw_json);
     if (o.daemon_set()) {
-      // As Linux stores it (agent/desired.h), with where its containers' volumes go; a damaged
-      // file is replaced by what is applied (created).
-      agent::DesiredObjects desired(root_);
-      auto read = desired.GetDesired("daemonsets", key);
-      std::optional<json> stored = read ? *read : std::nullopt;
-      bool same = stored && agent::AppliedObject(*stored) == raw;
-      agent::DesiredWrite w = agent::PlanDesiredWrite(std::move(raw), stored, same);
-      if (!w.record.is_null()) {
-        w.record["volumeRoot"] = volume_root_;
-        TRY(desired.PutDesired("daemonsets", key, w.record));
-      }
-      return "daemonset.apps/" + m.name + " " + w.verb;
+      // As Linux stores it, with where its containers' volumes go.
+      ASSIGN_OR_RETURN(std::string verb, wn::StoreApplied(root_, "daemonsets", key, std::move(raw),
+                                                          {{"volumeRoot", volume_root_}}));
+      return "daemonset.apps/" + m.name + " " + verb;
     }
     bool dir_there = sys::Exists(wn::PodDir(root_, key));
     if (auto rec = dir_there ? wn::ReadPodRecordBeforeRemoving(root_, key)

@@ -27,6 +27,12 @@ struct ObjectKind {
   const char* dir;       // <root>\desired\<dir>, and the plural: `configmaps "x" not found`
   const char* singular;  // `configmap/x created`, `configmap "x" deleted`
 };
+// Stores `raw` as the object `key` of `kind_dir` in the desired store, by the API server's rule
+// (agent::PlanDesiredWrite), with the node's `fields` beside it (a DaemonSet's volumeRoot); a
+// damaged file is replaced. Returns "created", "configured" or "unchanged" (nothing written).
+Result<std::string> StoreApplied(const std::string& root, const std::string& kind_dir,
+                                 const std::string& key, nlohmann::json raw,
+                                 const nlohmann::json& fields = nlohmann::json::object());
 // The kind of a ConfigMap or Secret (null for any other).
 const ObjectKind* StoredKindOf(k8s::Kind kind);
 // The kind a resource word names (cm, configmap, configmaps, secret, secrets), or null.

@@ -559,18 +559,6 @@ namespace {
 constexpr const char* kOldLayoutKinds[] = {"daemonsets", "configmaps", "secrets"};
 constexpr const char kOldEventsDir[] = "daemonset-events";  // <key>.json
 
-// One file of the old layout moved to its new name (another program's reader, such as a virus
-// scanner, may hold it a moment: tried again for up to 2 s, as sys::WriteFileAtomic does).
-Status MoveOldFile(const std::string& from, const std::string& to) {
-  for (int attempt = 0;; ++attempt) {
-    if (MoveFileExW(FsPath(from).c_str(), FsPath(to).c_str(), MOVEFILE_WRITE_THROUGH)) return Ok();
-    DWORD error = GetLastError();
-    if (attempt >= 100 || (error != ERROR_ACCESS_DENIED && error != ERROR_SHARING_VIOLATION))
-      return Err(sys::Win32Error("move \"" + from + "\" to \"" + to + "\"", error));
-    Sleep(20);
-  }
-}
-
 // Every `.json` of `old_dir` moved to `to(file)` (one there already wins: the old copy goes),
 // then the directory removed with what else it held (temp files). An error, naming the file,
 // when one cannot be listed or moved: the directory is kept, and the caller must not go on as
@@ -582,7 +570,8 @@ Status MoveOldDirectory(const std::string& old_dir, const std::string& new_dir,
   ASSIGN_OR_RETURN(std::vector<std::string> files, sys::ListDir(old_dir));
   for (const std::string& file : files) {
     if (!EndsWith(file, ".json") || sys::Exists(to(file))) continue;
-    TRY(MoveOldFile(old_dir + "\\" + file, to(file)));
+    // Another program's reader (a virus scanner) may hold it a moment: tried again for 2 s.
+    TRY(sys::MoveRetrying(old_dir + "\\" + file, to(file), false));
   }
   return sys::RemoveAll(old_dir);
 }

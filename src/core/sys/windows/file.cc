@@ -18,6 +18,20 @@
 #include "core/sys/windows/wide.h"
 
 namespace hp::sys {
+namespace {
+
+// `prefix` and six random characters from mkdtemp's alphabet.
+std::string RandomName(std::string_view prefix) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  unsigned char random[6];
+  RandomBytes(random, sizeof random);
+  std::string name(prefix);
+  for (unsigned char r : random) name += kAlphabet[r % (sizeof kAlphabet - 1)];
+  return name;
+}
+
+}  // namespace
 
 Result<UniqueFd> Open(const std::string& path, int flags, mode_t mode) {
   if ((flags & (_O_WRONLY | _O_RDWR | _O_CREAT | _O_TRUNC | _O_APPEND)) == 0) {
@@ -98,15 +112,10 @@ Status WriteFile(const std::string& path, std::string_view data) {
 Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t, bool durable) {
   // A temp file beside `path` (`<path>.tmp-XXXXXX`, as on Linux, so that the store finds what a
   // killed writer left), flushed to the disk when durable, then moved over `path`.
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   std::string tmp;
   HANDLE h = INVALID_HANDLE_VALUE;
   for (int attempt = 0; h == INVALID_HANDLE_VALUE; attempt++) {
-    unsigned char random[6];
-    RandomBytes(random, sizeof random);
-    tmp = path + ".tmp-";
-    for (unsigned char r : random) tmp += kAlphabet[r % (sizeof kAlphabet - 1)];
+    tmp = RandomName(path + ".tmp-");
     h = CreateFileW(FsPath(tmp).c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW,
                     FILE_ATTRIBUTE_NORMAL, nullptr);
     if (h == INVALID_HANDLE_VALUE && (GetLastError() != ERROR_FILE_EXISTS || attempt >= 100))
@@ -127,18 +136,21 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t, b
   if (durable && !FlushFileBuffers(h)) return fail("flush");
   CloseHandle(h);
   h = INVALID_HANDLE_VALUE;
-  // A reader of another program (an editor, a virus scanner) may hold `path` without delete
-  // sharing for a moment: the replace is tried again for up to 2 s. MOVEFILE_WRITE_THROUGH
-  // returns once the rename is on the disk.
+  if (Status moved = MoveRetrying(tmp, path, true); !moved) {
+    DeleteFileW(FsPath(tmp).c_str());
+    return moved;
+  }
+  return Ok();
+}
+
+Status MoveRetrying(const std::string& from, const std::string& to, bool replace) {
+  // MOVEFILE_WRITE_THROUGH returns once the rename is on the disk.
+  DWORD flags = MOVEFILE_WRITE_THROUGH | (replace ? MOVEFILE_REPLACE_EXISTING : 0);
   for (int attempt = 0;; ++attempt) {
-    if (MoveFileExW(FsPath(tmp).c_str(), FsPath(path).c_str(),
-                    MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
-      return Ok();
+    if (MoveFileExW(FsPath(from).c_str(), FsPath(to).c_str(), flags)) return Ok();
     DWORD error = GetLastError();
-    if (attempt >= 100 || (error != ERROR_ACCESS_DENIED && error != ERROR_SHARING_VIOLATION)) {
-      DeleteFileW(FsPath(tmp).c_str());
-      return tl::unexpected(Win32Error("replace \"" + path + "\"", error));
-    }
+    if (attempt >= 100 || (error != ERROR_ACCESS_DENIED && error != ERROR_SHARING_VIOLATION))
+      return tl::unexpected(Win32Error("move \"" + from + "\" to \"" + to + "\"", error));
     Sleep(20);
   }
 }
@@ -227,14 +239,8 @@ Result<std::string> MakeTempDir(std::string_view prefix) {
   if (n == 0 || n > MAX_PATH)
     return Err(ErrorCode::kInternal, "the temporary directory: error {}", GetLastError());
   std::filesystem::path base(std::wstring(buf, n));
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   for (int attempt = 0; attempt < 100; attempt++) {
-    unsigned char random[6];
-    RandomBytes(random, sizeof random);
-    std::string name(prefix);
-    for (unsigned char r : random) name += kAlphabet[r % (sizeof kAlphabet - 1)];
-    std::filesystem::path dir = base / FsPath(name);
+    std::filesystem::path dir = base / FsPath(RandomName(prefix));
     if (CreateDirectoryW(dir.c_str(), nullptr)) {
       std::u8string u8 = dir.u8string();
       return std::string(u8.begin(), u8.end());

@@ -18,4 +18,9 @@ std::filesystem::path FsPath(const std::string& utf8);
 Error Win32Error(std::string_view what);
 Error Win32Error(std::string_view what, unsigned long code);
 
+// MoveFileExW (write-through; over an existing `to` when `replace`), tried again for up to 2 s
+// while another program (an editor, a virus scanner) holds a file without delete sharing
+// (access denied, sharing violation). The error names both paths. (sys/windows/file.cc)
+Status MoveRetrying(const std::string& from, const std::string& to, bool replace);
+
 }  // namespace hp::sys
