@@ -8,6 +8,7 @@
 #include "core/agent/agent.h"
 #include "core/agent/cleanup.h"
 #include "core/agent/naming.h"
+#include "core/agent/pod_spec.h"
 #include "core/agent/reconcile_plan.h"
 #include "core/agent/supervisor.h"
 #include "core/base/strings.h"

@@ -1,13 +1,13 @@
-// ReadPodRecordHead: a record read for a listing is the record without the pod's spec and the
-// objects, and what it cannot read as written falls back to the whole read (same value, same
-// error).
-#include "core/agent/record.h"
-
+// A pod's record (pod_record.h, both nodes): each node's settings written only in its own
+// records; ReadPodRecordHead: a record read for a listing is the record without the pod's spec
+// and the objects, and what it cannot read as written falls back to the whole read (same value,
+// same error).
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "common/temp_dir.h"
+#include "core/agent/pod_record.h"
 #include "core/sys/file.h"
 
 namespace hp::agent {
@@ -108,6 +108,49 @@ TEST_F(RecordHeadTest, ADuplicatePodKeysLastValueWins) {
   ASSERT_TRUE(head);
   ASSERT_TRUE(full);
   EXPECT_EQ(head->pod, full->pod);
+}
+
+TEST_F(RecordHeadTest, ARecordHoldsItsOwnNodesSettingsOnly) {
+  PodRecord linux_record = Sample();
+  nlohmann::json l = linux_record;
+  EXPECT_EQ(l.value("cgroupRoot", ""), "hp-test/jobs");
+  EXPECT_EQ(l.value("logMaxSize", 0), 1 << 20);
+  EXPECT_EQ(l.value("logMaxFiles", 0), 3);
+  EXPECT_FALSE(l.contains("volumeRoot"));
+
+  // The Windows node's: its volume root, and no cgroup root or log rotation it does not have.
+  PodRecord windows_record = Sample();
+  windows_record.job_root.clear();
+  windows_record.volume_root = "D:\\hpc volumes";
+  nlohmann::json w = windows_record;
+  EXPECT_EQ(w.value("volumeRoot", ""), "D:\\hpc volumes");
+  for (const char* linux_only : {"cgroupRoot", "logMaxSize", "logMaxFiles"})
+    EXPECT_FALSE(w.contains(linux_only)) << linux_only;
+
+  // Read back whole and as a head, the same fields.
+  std::string path = Write(w.dump());
+  auto full = ReadPodRecord(path);
+  auto head = ReadPodRecordHead(path);
+  ASSERT_TRUE(full) << full.error().ToString();
+  ASSERT_TRUE(head) << head.error().ToString();
+  EXPECT_EQ(full->volume_root, "D:\\hpc volumes");
+  EXPECT_EQ(head->volume_root, full->volume_root);
+  EXPECT_EQ(full->job_root, "");
+  EXPECT_EQ(head->job_root, full->job_root);
+  EXPECT_EQ(nlohmann::json(*full), w);
+}
+
+TEST_F(RecordHeadTest, APodThatIsNotAnObjectIsRefusedNamingTheFile) {
+  for (const char* text : {R"({"pod": null})", R"({"pod": [1]})", R"({"pod": "p"})"}) {
+    SCOPED_TRACE(text);
+    std::string path = Write(text);
+    auto full = ReadPodRecord(path);
+    auto head = ReadPodRecordHead(path);
+    ASSERT_FALSE(full);
+    ASSERT_FALSE(head);
+    EXPECT_NE(full.error().ToString().find(path), std::string::npos) << full.error().ToString();
+    EXPECT_EQ(head.error().ToString(), full.error().ToString());
+  }
 }
 
 }  // namespace

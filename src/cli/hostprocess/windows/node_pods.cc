@@ -290,11 +290,9 @@ class WindowsNodePods : public NodePods {
       Warn({"pod \"" + key + "\": its record cannot be read: replacing it"});
       TRY(wn::RemovePod(root_, key));
     }
-    wn::PodRecord r;
+    wn::PodRecord r = wn::NewPodRecord(volume_root_);
     r.pod = raw;
     r.objects = wn::NamespaceObjects(root_, ns);
-    r.volume_root = volume_root_;
-    r.created = NowUnixSeconds();
     TRY(wn::CreatePod(root_, key, r));
     return "pod/" + m.name + " created";
   }

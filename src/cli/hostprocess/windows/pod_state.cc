@@ -130,30 +130,17 @@ Status WriteJson(const std::string& path, const json& j) {
   return sys::WriteFileAtomic(path, j.dump(-1, ' ', true));
 }
 
-json ToJson(const PodRecord& r) {
-  return {{"pod", r.pod},
-          {"objects", r.objects},
-          {"ownerKind", r.owner_kind},
-          {"ownerName", r.owner_name},
-          {"revision", r.revision},
-          {"volumeRoot", r.volume_root},
-          {"created", r.created}};
+PodRecord NewPodRecord(const std::string& volume_root) {
+  PodRecord r;
+  r.job_root.clear();  // Linux's settings are not this node's (pod_record.h)
+  r.volume_root = volume_root;
+  r.created = NowUnixSeconds();
+  return r;
 }
 
 Result<PodRecord> ReadPodRecord(const std::string& root, const std::string& key) {
-  std::string path = PodDir(root, key) + "\\pod.json";
-  auto j = ReadJson(path);
-  if (!j || !j->is_object() || !(*j)["pod"].is_object())
-    return Err(ErrorCode::kInvalidArgument, "\"{}\": missing or damaged", path);
-  PodRecord r;
-  r.pod = (*j)["pod"];
-  if (auto o = j->find("objects"); o != j->end() && o->is_array())
-    r.objects = o->get<std::vector<json>>();
-  r.owner_kind = j->value("ownerKind", "");
-  r.owner_name = j->value("ownerName", "");
-  r.revision = j->value("revision", "");
-  r.volume_root = j->value("volumeRoot", "C:\\hpc");
-  r.created = j->value("created", int64_t{0});
+  ASSIGN_OR_RETURN(PodRecord r, agent::ReadPodRecord(PodDir(root, key) + "\\pod.json"));
+  if (r.volume_root.empty()) r.volume_root = "C:\\hpc";
   return r;
 }
 
@@ -314,7 +301,7 @@ Status CreatePod(const std::string& root, const std::string& key, const PodRecor
   agent::Placement placed = PlaceHere(root, key, r);
   json status = placed.kind == agent::Placement::kPlaced ? InitialStatus(r.pod)
                                                          : UnplacedStatus(r.pod, {}, placed);
-  if (Status s = WriteJson(dir + "\\pod.json", ToJson(r)); !s) return undo(s.error());
+  if (Status s = WriteJson(dir + "\\pod.json", r); !s) return undo(s.error());
   if (Status s = WriteJson(dir + "\\status.json", status); !s) return undo(s.error());
   if (placed.kind != agent::Placement::kPlaced) return Ok();
   if (Status s = StartSupervisor(root, key); !s) return undo(s.error());
@@ -455,13 +442,11 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
     in.applied_daemonsets.insert(ds.key);
     if (!ds.fit.fits) continue;
     std::string name = agent::DaemonPodName(ds.ns, ds.name, ds.revision);
-    PodRecord r;
+    PodRecord r = NewPodRecord(VolumeRootOf(ds));
     r.pod = agent::DaemonSetPod(ds.object, ds.ns, ds.name, ds.revision);
     r.owner_kind = "DaemonSet";
     r.owner_name = ds.name;
     r.revision = ds.revision;
-    r.volume_root = VolumeRootOf(ds);
-    r.created = NowUnixSeconds();
     std::string key = agent::ObjectKey(ds.ns, name);
     in.wanted.push_back({key, r.revision});
     want.emplace(key, std::move(r));

@@ -4,7 +4,7 @@
 //                                           (agent/desired.h, the store Linux keeps too)
 //   run\daemonsets\<ns>_<name>.events.json the DaemonSet controller's events (Linux's file,
 //                                           agent/daemonset_events.h)
-//   pods\<ns>_<name>\pod.json               PodRecord below
+//   pods\<ns>_<name>\pod.json               agent::PodRecord (agent/pod_record.h)
 //   desired\configmaps\, desired\secrets\   objects.h
 //   pods\<ns>_<name>\supervisor.json        its supervisor's pid and creation time
 //   pods\<ns>_<name>\status.json            agent::PodStatus, written by the supervisor
@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/agent/daemonset_view.h"
+#include "core/agent/pod_record.h"
 #include "core/agent/pod_status.h"
 #include "core/agent/schedule.h"
 #include "core/base/result.h"
@@ -40,19 +41,11 @@ std::string LogPath(const std::string& root, const std::string& key, const std::
 std::optional<nlohmann::json> ReadJson(const std::string& path);
 Status WriteJson(const std::string& path, const nlohmann::json& j);
 
-// pod.json: the pod and where it comes from.
-struct PodRecord {
-  nlohmann::json pod;  // the Pod as JSON (a DaemonSet's: made from its template)
-  // The ConfigMaps and Secrets of its namespace when it was created (objects.h), as Linux's
-  // agent::PodRecord takes them.
-  std::vector<nlohmann::json> objects;
-  std::string owner_kind;   // "DaemonSet", or "" for a bare pod
-  std::string owner_name;   // the DaemonSet's name
-  std::string revision;     // its controller-revision-hash
-  std::string volume_root;  // where the containers' volumes are made
-  int64_t created = 0;      // unix seconds (AGE)
-};
-nlohmann::json ToJson(const PodRecord& r);
+// pod.json: the record Linux keeps too (agent/pod_record.h), with the Windows node's own field
+// (its volume root) and none of Linux's.
+using agent::PodRecord;
+// A record of this node's: pods' container volumes under `volume_root`.
+PodRecord NewPodRecord(const std::string& volume_root);
 Result<PodRecord> ReadPodRecord(const std::string& root, const std::string& key);
 // The same where a failure removes the pod (Reconcile, apply over an unreadable record): a
 // read that fails is tried once more 100 ms later (another program may hold the file for a
