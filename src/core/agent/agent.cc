@@ -8,6 +8,7 @@
 #include <exception>
 #include <map>
 
+#include "core/agent/apply_plan.h"
 #include "core/agent/naming.h"
 #include "core/agent/node_flags.h"
 #include "core/agent/supervisor.h"
@@ -22,39 +23,6 @@
 
 namespace hp::agent {
 namespace {
-
-struct KindInfo {
-  k8s::Kind kind;
-  const char* dir;       // desired/<dir>
-  const char* singular;  // kubectl's `pod/x created`
-  const char* plural;    // kubectl's `pods "x" deleted`
-  bool namespaced;
-};
-constexpr KindInfo kKinds[] = {
-    {k8s::Kind::kPod, "pods", "pod", "pods", true},
-    {k8s::Kind::kDaemonSet, "daemonsets", "daemonset.apps", "daemonsets.apps", true},
-    {k8s::Kind::kNamespace, "namespaces", "namespace", "namespaces", false},
-    {k8s::Kind::kConfigMap, "configmaps", "configmap", "configmaps", true},
-    {k8s::Kind::kSecret, "secrets", "secret", "secrets", true},
-    {k8s::Kind::kServiceAccount, "serviceaccounts", "serviceaccount", "serviceaccounts", true},
-};
-const KindInfo& InfoOf(k8s::Kind k) {
-  for (const KindInfo& i : kKinds)
-    if (i.kind == k) return i;
-  return kKinds[0];
-}
-const KindInfo* InfoOfDir(const std::string& dir) {
-  for (const KindInfo& i : kKinds)
-    if (dir == i.dir) return &i;
-  return nullptr;
-}
-
-// The run key ("<ns>_<pod>") of a DaemonSet's pod: `<name>-<5 chars>` of its template's hash.
-std::string DaemonPodKey(nlohmann::json obj) {
-  std::string ns = NamespaceOf(obj);
-  std::string name = obj["metadata"].value("name", "");
-  return ObjectKey(ns, DaemonPodName(ns, name, DaemonSetRevision(obj)));
-}
 
 nlohmann::json SettingsJson(const NodeSettings& s) {
   nlohmann::json labels = nlohmann::json::object();
@@ -170,120 +138,19 @@ Result<std::unique_ptr<Agent>> Agent::Open(AgentOptions options) {
   return a;
 }
 
-Status Agent::CheckPodNames(const std::vector<k8s::Object>& objects) {
-  // Run keys of the pods DaemonSets own and of bare Pods, with their owners' names: the stored
-  // objects, then the applied ones (which replace stored ones of the same key).
-  std::map<std::string, std::string> ds_pods, pods;  // pod key -> owner's kubectl name
-  std::map<std::string, std::string> ds_of, pod_of;  // object key -> pod key
-  auto add_ds = [&](const nlohmann::json& obj) {
-    std::string key = ObjectKey(NamespaceOf(obj), obj["metadata"].value("name", ""));
-    if (auto old = ds_of.find(key); old != ds_of.end()) ds_pods.erase(old->second);
-    std::string pod = DaemonPodKey(obj);
-    ds_of[key] = pod;
-    ds_pods[pod] = fmt::format("daemonset.apps \"{}\"", obj["metadata"].value("name", ""));
-  };
-  auto add_pod = [&](const nlohmann::json& obj) {
-    std::string key = ObjectKey(NamespaceOf(obj), obj["metadata"].value("name", ""));
-    pod_of[key] = key;
-    pods[key] = fmt::format("pod \"{}\"", obj["metadata"].value("name", ""));
-  };
-  ASSIGN_OR_RETURN(auto stored_ds, ListDesired("daemonsets"));
-  for (const auto& e : stored_ds) add_ds(e["object"]);
-  // A stored Pod holds its key ("<ns>_<name>": neither holds a '_'), damaged or not: its file
-  // is not read (on a node with many pods, every apply read them all twice).
-  ASSIGN_OR_RETURN(auto stored_pods, store_.ListDesiredKeys("pods"));
-  for (const std::string& key : stored_pods) {
-    pod_of[key] = key;
-    pods[key] = fmt::format("pod \"{}\"", SplitObjectKey(key).name);
-  }
-  for (const k8s::Object& o : objects) {
-    if (o.kind != k8s::Kind::kDaemonSet && o.kind != k8s::Kind::kPod) continue;
-    nlohmann::json raw = nlohmann::json::parse(o.raw_json, nullptr, false);
-    if (!raw.is_object() || !raw["metadata"].is_object()) continue;  // Apply reports it
-    if (o.kind == k8s::Kind::kDaemonSet) {
-      add_ds(raw);
-    } else {
-      add_pod(raw);
-    }
-  }
-  for (const auto& [key, owner] : pods) {
-    auto ds = ds_pods.find(key);
-    if (ds == ds_pods.end()) continue;
-    // Both would run as one pod: the later would silently stop the other.
-    KeyParts parts = SplitObjectKey(key);
-    return Err(ErrorCode::kAlreadyExists,
-               "{} and {} would both run the pod \"{}\" (namespace \"{}\"): rename the Pod", owner,
-               ds->second, parts.name, parts.ns);
-  }
-  return Ok();
-}
-
 Result<std::vector<std::string>> Agent::Apply(const std::vector<k8s::Object>& objects) {
   ASSIGN_OR_RETURN(FileLock lock, store_.Lock());
   TRY(store_.RemoveStaleTempFiles());
-  TRY(CheckPodNames(objects));
-  // Each object as it will be stored, with what is stored now: every update is checked before
-  // anything is written (one refusal stores nothing).
-  struct Applying {
-    const KindInfo* info;
-    std::string name, key;
-    nlohmann::json raw;
-    std::optional<nlohmann::json> existing;
-    nlohmann::json applied;  // AppliedObject(*existing): what was applied before
-  };
-  std::vector<Applying> list;
-  for (const k8s::Object& o : objects) {
-    Applying a{&InfoOf(o.kind), o.metadata().name, o.metadata().name,
-               nullptr,         std::nullopt,      nullptr};
-    try {
-      a.raw = nlohmann::json::parse(o.raw_json);
-    } catch (const std::exception& e) {
-      return Err(ErrorCode::kInvalidArgument, "{}: object is not JSON (decode with keep_raw): {}",
-                 o.source().file, e.what());
-    }
-    if (a.info->namespaced) {
-      std::string ns = NamespaceOf(a.raw);
-      a.raw["metadata"]["namespace"] = ns;
-      a.key = ObjectKey(ns, a.name);
-    }
-    auto existing = store_.GetDesired(a.info->dir, a.key);
-    if (!existing) {  // damaged: replaced by what is applied now
-      Warn(existing.error().ToString() + ": replaced");
-    } else if (*existing) {
-      a.existing = std::move(**existing);
-    }
-    // What the server set (status, uid, generation, resourceVersion, the scheduler's nodeName)
-    // is no change of the user's (re-applying `get -o yaml`).
-    if (a.existing) a.applied = AppliedObject(*a.existing);
-    const nlohmann::json& stored = a.applied;
-    k8s::StripServerSetFields(a.raw, stored, node_.name);
-    if (o.kind == k8s::Kind::kPod) {
-      // The API server's update rules.
-      if (a.existing) {
-        k8s::field::ErrorList errs = k8s::ValidatePodUpdate(stored, a.raw);
-        if (!errs.empty())
-          return Err(ErrorCode::kInvalidArgument, "{}",
-                     k8s::field::KubectlInvalid("Pod", a.name, errs));
-      }
-    }
-    list.push_back(std::move(a));
-  }
+  TRY(CheckPodNames(store_, objects));
+  // Every update is checked before anything is written (one refusal stores nothing).
+  std::vector<std::string> warnings;
+  ASSIGN_OR_RETURN(std::vector<ApplyStep> steps, PlanApply(store_, objects, node_.name, &warnings));
+  for (const std::string& w : warnings) Warn(w);
   std::vector<std::string> lines;
-  for (Applying& a : list) {
-    bool same = false;
-    if (a.existing) {
-      same = a.applied == a.raw;
-      if (!same && a.info->kind == k8s::Kind::kPod) {
-        // Equal once defaulted: an omitted default is the default.
-        nlohmann::json x = a.applied, y = a.raw;
-        k8s::DefaultPodJson(x);
-        k8s::DefaultPodJson(y);
-        same = x == y;
-      }
-    }
-    DesiredWrite w = PlanDesiredWrite(std::move(a.raw), a.existing, same);
-    if (!w.record.is_null()) TRY(store_.PutDesired(a.info->dir, a.key, w.record));
-    lines.push_back(fmt::format("{}/{} {}", a.info->singular, a.name, w.verb));
+  for (const ApplyStep& step : steps) {
+    if (!step.write.record.is_null())
+      TRY(store_.PutDesired(step.kind->dir, step.key, step.write.record));
+    lines.push_back(step.Line());
   }
   TRY(ReconcileLocked());
   return lines;
@@ -320,7 +187,7 @@ std::vector<Result<std::string>> Agent::Delete(const std::vector<DeleteRequest>&
   // Every object first, then every pod stopped at once (in parallel), then one reconcile.
   std::vector<std::string> pods;
   for (const DeleteRequest& r : requests) {
-    const KindInfo* info = InfoOfDir(r.kind);
+    const StoredKind* info = StoredKindOfDir(r.kind);
     if (!info) {
       out.push_back(Err(ErrorCode::kInvalidArgument,
                         "the server doesn't have a resource type \"{}\"", r.kind));

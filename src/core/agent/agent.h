@@ -114,14 +114,11 @@ class Agent {
   // missing boot id), takes the lock (kept in `lock`), judges each pod by its own evidence
   // (Store::Init) and removes the last boot's leftovers except those of the pods kept.
   Status RecoverRunState(FileLock& lock);
-  // Refuses a bare Pod named like a DaemonSet's pod (stored or applied): both would be one
-  // pod on this node, and the later would silently stop the other.
-  Status CheckPodNames(const std::vector<k8s::Object>& objects);
-  // Also the keys of the applied DaemonSets that can be read, when `applied_daemonsets` is given.
+  // agent::WantedPods with this node's settings (apply_plan.h), the unreadable objects warned
+  // about once and kept in unreadable_; also the keys of the applied DaemonSets that can be
+  // read, when `applied_daemonsets` is given.
   Result<std::vector<std::pair<std::string, PodRecord>>> WantedPods(
       std::set<std::string>* applied_daemonsets = nullptr);
-  // The store's list, the unreadable objects warned about once and kept in unreadable_.
-  Result<std::vector<nlohmann::json>> ListDesired(const std::string& kind);
   // The applied DaemonSets (daemonset_view.h), the unreadable ones warned about and kept so.
   Result<std::vector<DaemonSetView>> DaemonSetViews();
   void NoteUnreadable(const std::string& kind, const std::string& key, const std::string& error);

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/agent/agent.h"
+#include "core/agent/apply_plan.h"
 #include "core/agent/cleanup.h"
 #include "core/agent/naming.h"
 #include "core/agent/pod_spec.h"
@@ -25,13 +26,6 @@ Status Agent::Reconcile() {
   return ReconcileLocked();
 }
 
-Result<std::vector<nlohmann::json>> Agent::ListDesired(const std::string& kind) {
-  std::vector<Store::Unreadable> bad;
-  ASSIGN_OR_RETURN(auto list, store_.ListDesired(kind, &bad));
-  for (const Store::Unreadable& b : bad) NoteUnreadable(b.kind, b.key, b.error);
-  return list;
-}
-
 void Agent::NoteUnreadable(const std::string& kind, const std::string& key,
                            const std::string& error) {
   if (unreadable_[kind].insert(key).second)
@@ -47,49 +41,20 @@ Result<std::vector<DaemonSetView>> Agent::DaemonSetViews() {
 
 Result<std::vector<std::pair<std::string, PodRecord>>> Agent::WantedPods(
     std::set<std::string>* applied_daemonsets) {
-  // The objects a pod may refer to, by namespace.
-  std::map<std::string, std::vector<nlohmann::json>> by_ns;
-  for (const char* kind : {"configmaps", "secrets", "serviceaccounts"}) {
-    ASSIGN_OR_RETURN(auto list, ListDesired(kind));
-    for (auto& e : list) {
-      nlohmann::json obj = e.value("object", nlohmann::json::object());
-      by_ns[NamespaceOf(obj)].push_back(std::move(obj));
-    }
-  }
-  auto base = [&](const std::string& ns) {
-    PodRecord r;
-    r.objects = by_ns[ns];
-    r.created = NowUnixSeconds();
-    r.job_root = settings_.job_root;
-    r.log_max_size = settings_.log_max_size;
-    r.log_max_files = settings_.log_max_files;
-    return r;
-  };
-  std::vector<std::pair<std::string, PodRecord>> out;
   ASSIGN_OR_RETURN(std::vector<DaemonSetView> daemonsets, DaemonSetViews());
-  for (const DaemonSetView& ds : daemonsets) {
+  for (const DaemonSetView& ds : daemonsets)
     if (applied_daemonsets) applied_daemonsets->insert(ds.key);
-    if (!ds.fit.fits) continue;
-    std::string name = DaemonPodName(ds.ns, ds.name, ds.revision);  // as DaemonPodKey
-    PodRecord r = base(ds.ns);
-    r.pod = DaemonSetPod(ds.object, ds.ns, ds.name, ds.revision);
-    r.owner_kind = "DaemonSet";
-    r.owner_name = ds.name;
-    r.revision = ds.revision;
-    out.emplace_back(ObjectKey(ds.ns, name), std::move(r));
-  }
-  ASSIGN_OR_RETURN(auto pods, ListDesired("pods"));
-  for (const auto& e : pods) {
-    nlohmann::json obj = e.value("object", nlohmann::json::object());
-    std::string ns = NamespaceOf(obj);
-    PodRecord r = base(ns);
-    // What an update may change (images, labels, ...) is changed in place: not in the revision.
-    r.revision = fmt::format("{:016x}", Fnv64a(k8s::ImmutablePart(obj).dump()));
-    std::string name = obj["metadata"].value("name", "");
-    r.pod = std::move(obj);
-    out.emplace_back(ObjectKey(ns, name), std::move(r));
-  }
-  return out;
+  std::vector<Store::Unreadable> bad;
+  auto wanted = agent::WantedPods(
+      store_, daemonsets,
+      [&](PodRecord& r, const nlohmann::json&) {
+        r.job_root = settings_.job_root;
+        r.log_max_size = settings_.log_max_size;
+        r.log_max_files = settings_.log_max_files;
+      },
+      &bad);
+  for (const Store::Unreadable& b : bad) NoteUnreadable(b.kind, b.key, b.error);
+  return wanted;
 }
 
 Status Agent::UpdateInPlace(PodView& v, const PodRecord& wanted) {
