@@ -79,13 +79,53 @@ check "logs -c: kubectl's words for an unknown container" \
   test "$rc" -eq 1 -a "$(tr -d '\r' <"$out/err")" = "error: container nosuch is not valid for pod keeper"
 hp apply -f $data/long-pod.yaml
 check "apply again: unchanged" test "$(cat "$out/out")" = "pod/keeper unchanged"
-# apply is the Linux build's verb over the Windows backend: a changed pod is refused by name (the
-# preview does not update a pod), a kind it does not store is refused before anything is done.
+# apply is the Linux build's (agent/apply_plan.h): the applied Pod is stored where Linux stores
+# it, and a change is taken by the API server's update rules. A change it may not make is refused
+# with kubectl's words; what it may change (labels) changes the pod in place, same uid, same
+# container; a new image, which the Windows supervisor cannot take in place yet, is refused
+# saying what to do.
+check "apply: the Pod stored as on Linux (desired/pods)" test -f "$state/desired/pods/default_keeper.json"
+ping_pid() { alive 127.0.0.81 | head -1; }  # the container's first process
+pid_before=$(ping_pid)
+check "the container runs before the updates" test -n "$pid_before"
 sed 's/hello from the pod/hello again/' $data/long-pod.yaml >"$out/changed-pod.yaml"
 hp apply -f "$out/changed-pod.yaml"
-check "apply of a changed pod: refused by name (exit 1), the pod kept" bash -c "[ $rc -eq 1 ] &&
-  grep -qxF 'error: pod \"keeper\" exists with another spec: the Windows preview build does not update a pod; delete it and apply again' '$out/err' &&
+check "apply of a changed command: the API server's words (exit 1), the pod kept" bash -c "[ $rc -eq 1 ] &&
+  grep -qF 'The Pod \"keeper\" is invalid: spec: Forbidden: pod updates may not change fields other than \`spec.containers[*].image\`' '$out/err' &&
   [ -d '$state/pods/default_keeper' ]"
+sed 's/nanoserver:ltsc2022/nanoserver:ltsc2019/' $data/long-pod.yaml >"$out/image-pod.yaml"
+hp apply -f "$out/image-pod.yaml"
+check "apply of a new image: refused, saying what to do (exit 1)" bash -c "[ $rc -eq 1 ] &&
+  grep -qxF 'error: pod \"keeper\": container \"main\": the Windows preview build does not change a pod'\''s image in place (\"mcr.microsoft.com/windows/nanoserver:ltsc2022\" to \"mcr.microsoft.com/windows/nanoserver:ltsc2019\"): delete the pod and apply it again' '$out/err'"
+sed 's/^  name: keeper$/  name: keeper\n  labels: {tier: node}/' $data/long-pod.yaml >"$out/labelled-pod.yaml"
+hp apply -f "$out/labelled-pod.yaml"
+check "apply of a new label: configured" test "$rc" -eq 0 -a "$(cat "$out/out")" = "pod/keeper configured"
+record_uid() {
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pod"]["metadata"]["uid"])' \
+    "$state/pods/default_keeper/pod.json"
+}
+uid_before=$(record_uid)
+hp get pods --show-labels
+check "apply of a new label: the pod has it, in place (same container)" bash -c "
+  grep -Eq '^keeper +1/1 +Running +0 +[0-9]+s +tier=node\$' '$out/out' && [ '$(ping_pid)' = '$pid_before' ]"
+# A root whose bare pod was applied before Pods were stored (only its record, with no revision):
+# the next command that changes the node stores the Pod and keeps the pod running as it is.
+rm "$state/desired/pods/default_keeper.json"
+python3 - "$state/pods/default_keeper/pod.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["revision"] = ""
+json.dump(r, open(sys.argv[1], "w"))
+PY
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: upgrade}\ndata: {a: b}\n' >"$out/upgrade-cm.yaml"
+hp apply -f "$out/upgrade-cm.yaml"
+check "old layout: a bare pod's Pod is stored again, the pod kept (same uid, same container)" bash -c "
+  [ $rc -eq 0 ] && [ -f '$state/desired/pods/default_keeper.json' ] && [ '$(record_uid)' = '$uid_before' ] &&
+  [ '$(ping_pid)' = '$pid_before' ]"
+hp apply -f "$out/labelled-pod.yaml"
+check "old layout: the Pod as it was applied, so applying it again is unchanged" \
+  test "$(cat "$out/out")" = "pod/keeper unchanged"
+hp delete configmap upgrade
 printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: extra}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm1}\ndata: {a: b}\n' >"$out/ns.yaml"
 hp apply -f "$out/ns.yaml"
 check "apply of a Namespace: refused by name (exit 1), nothing stored" bash -c "[ $rc -eq 1 ] &&
@@ -400,10 +440,10 @@ hp apply -f $data/long-pod.yaml
 wait_for running_keeper
 echo '{"pod": ' >"$state/pods/default_keeper/pod.json"
 hp apply -f $data/long-pod.yaml
-check "apply over a record that cannot be read: named, replacing it" \
-  grep -q 'pod "default_keeper": its record cannot be read: replacing it' "$out/err"
-check "apply over a record that cannot be read: pod/keeper created" \
-  test "$(cat "$out/out")" = "pod/keeper created"
+check "apply over a record that cannot be read: named, removing it" \
+  grep -q '^Warning: pod "default_keeper": .*pod.json.*: removing it' "$out/err"
+check "apply over a record that cannot be read: the applied Pod is unchanged (as on Linux)" \
+  test "$(cat "$out/out")" = "pod/keeper unchanged"
 one_supervisor() { test "$(alive "$sup" | wc -l)" -eq 1; }
 wait_for one_supervisor
 check "apply over a record that cannot be read: one supervisor" one_supervisor
@@ -429,8 +469,10 @@ check "delete of a dead pod whose record cannot be read: no pod state left" \
 check "delete of a dead pod whose record cannot be read: its volume under --volume-root is gone" \
   test -z "$(ls -A "$WINEPREFIX/drive_c/hpvols")"
 
-# A supervisor that cannot start its pod records it Failed and finished: the pod's record is
-# damaged behind its back (a container list that does not decode) and the pod re-adopted.
+# A supervisor that cannot start its pod records it Failed and finished: the applied Pod and the
+# pod's record are damaged behind its back (a container list that does not decode), its supervisor
+# killed, and the pod made again from the applied Pod (a damaged record alone is mended in place
+# from it, as on Linux).
 container_runs() { test -n "$(alive 127.0.0.81)"; }  # for wait_for: run again each time
 no_container() { test -z "$(alive 127.0.0.81)"; }
 no_supervisor() { test -z "$(alive "$sup")"; }
@@ -440,19 +482,19 @@ kill_ours "$sup"
 wait_for no_container
 /usr/bin/python3 -c '
 import json, sys
-p = sys.argv[1]
-j = json.load(open(p))
-j["pod"]["spec"]["containers"] = "damaged"
-json.dump(j, open(p, "w"))
-' "$state/pods/default_keeper/pod.json"
-hp delete pod no-such-pod  # the controller runs after every delete: it re-adopts the pod
+for p, key in ((sys.argv[1], "pod"), (sys.argv[2], "object")):
+    j = json.load(open(p))
+    j[key]["spec"]["containers"] = "damaged"
+    json.dump(j, open(p, "w"))
+' "$state/pods/default_keeper/pod.json" "$state/desired/pods/default_keeper.json"
+hp delete pod no-such-pod  # the controller runs after every delete: it makes the pod again
 failed() { grep -q '"phase":"Failed"' "$state/pods/default_keeper/status.json"; }
 wait_for failed
 check "a supervisor that cannot start the pod records it Failed and finished" \
   bash -c "grep -q '\"finished\":true' '$state/pods/default_keeper/status.json'"
 hp get pods
-check "get pods: its container ended in StartError" \
-  grep -Eq '^keeper +0/1 +StartError +0 +[0-9]+s$' "$out/out"
+check "get pods: Failed, with no container it could read" \
+  grep -Eq '^keeper +0/0 +Failed +0 +[0-9]+s$' "$out/out"
 hp describe pods keeper
 check "describe: the pod's message says why, naming its record" \
   grep -Eq "^Message: +the pod's supervisor cannot start it: .*pod\.json" "$out/out"

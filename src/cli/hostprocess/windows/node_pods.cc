@@ -7,12 +7,14 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <optional>
 
 #include "cli/hostprocess/apply_node.h"
 #include "cli/hostprocess/windows/objects.h"
 #include "cli/hostprocess/windows/pod_state.h"
 #include "cli/hostprocess/windows/resources.h"
+#include "core/agent/apply_plan.h"
 #include "core/agent/desired.h"
 #include "core/agent/naming.h"
 #include "core/agent/node.h"
@@ -50,25 +52,73 @@ class WindowsNodePods : public NodePods {
       out.push_back(Err(lock.error()));
       return out;
     }
-    auto namespace_of = [](const k8s::ObjectMeta& m) {
-      return m.namespace_.empty() ? std::string("default") : m.namespace_;
-    };
-    // ConfigMaps and Secrets are stored first (their lines keep the file's order): a pod
-    // created below takes the objects of its namespace, those of the same file included, as on
-    // Linux.
-    std::vector<std::optional<Result<std::string>>> results(objects.size());
-    for (size_t i = 0; i < objects.size(); i++) {
-      const k8s::Object& o = objects[i];
-      if (const wn::ObjectKind* kind = wn::StoredKindOf(o.kind))
-        results[i] = wn::ApplyObject(root_, *kind, namespace_of(o.metadata()), o.metadata().name,
-                                     nlohmann::json::parse(o.raw_json));
+    // As Linux applies (agent/apply_plan.h): every object checked before any is written.
+    auto steps = PlanSteps(objects);
+    if (!steps) {
+      out.push_back(Err(steps.error()));
+      return out;
     }
-    for (size_t i = 0; i < objects.size(); i++) {
-      if (!results[i]) results[i] = ApplyWorkload(objects[i], namespace_of(objects[i].metadata()));
-      out.push_back(std::move(*results[i]));
+    agent::DesiredObjects desired(root_);
+    for (const agent::ApplyStep& step : *steps) {
+      Status s = step.write.record.is_null()
+                     ? Ok()
+                     : desired.PutDesired(step.kind->dir, step.key, step.write.record);
+      out.push_back(s ? Result<std::string>(step.Line()) : Err(s.error()));
     }
     if (Status s = wn::Reconcile(root_); !s) out.push_back(Err(s.error()));
     return out;
+  }
+  // The steps of an apply, with where the pods' container volumes go (a DaemonSet's or Pod's
+  // volumeRoot: kept from the stored record, else --volume-root), and this build's limit: a
+  // running pod's container images are not changed in place.
+  Result<std::vector<agent::ApplyStep>> PlanSteps(const std::vector<k8s::Object>& objects) {
+    agent::DesiredObjects desired(root_);
+    TRY(agent::CheckPodNames(desired, objects));
+    std::vector<std::string> warnings;
+    ASSIGN_OR_RETURN(std::vector<agent::ApplyStep> steps,
+                     agent::PlanApply(desired, objects, NodeName(), &warnings));
+    Warn(warnings);
+    for (agent::ApplyStep& step : steps) {
+      if (step.write.record.is_null()) continue;
+      if (step.kind->kind == k8s::Kind::kPod && step.existing)
+        TRY(CheckImagesKept(step.name, agent::AppliedObject(*step.existing),
+                            step.write.record["object"]));
+      if (step.kind->kind != k8s::Kind::kPod && step.kind->kind != k8s::Kind::kDaemonSet) continue;
+      std::string volume_root = volume_root_;
+      if (step.existing) {
+        auto kept = step.existing->find("volumeRoot");
+        if (kept != step.existing->end() && kept->is_string()) volume_root = *kept;
+      }
+      step.write.record["volumeRoot"] = volume_root;
+    }
+    return steps;
+  }
+  // Kubernetes changes a running pod's container image in place (kubelet restarts the
+  // container); the Windows supervisor does not reload its pod yet: refused, saying what to do.
+  static Status CheckImagesKept(const std::string& name, const nlohmann::json& old_pod,
+                                const nlohmann::json& new_pod) {
+    auto images = [](const nlohmann::json& pod) {
+      std::map<std::string, std::string> out;
+      auto spec = pod.find("spec");
+      if (spec == pod.end() || !spec->is_object()) return out;
+      for (const char* list : {"initContainers", "containers"}) {
+        auto cs = spec->find(list);
+        if (cs == spec->end() || !cs->is_array()) continue;
+        for (const nlohmann::json& c : *cs)
+          if (c.is_object()) out[c.value("name", "")] = c.value("image", "");
+      }
+      return out;
+    };
+    std::map<std::string, std::string> before = images(old_pod), after = images(new_pod);
+    for (const auto& [container, image] : after) {
+      auto was = before.find(container);
+      if (was == before.end() || was->second == image) continue;
+      return Err(ErrorCode::kUnsupported,
+                 "pod \"{}\": container \"{}\": the Windows preview build does not change a "
+                 "pod's image in place (\"{}\" to \"{}\"): delete the pod and apply it again",
+                 name, container, was->second, image);
+    }
+    return Ok();
   }
 
   Result<std::vector<NodePod>> List() override {
@@ -256,53 +306,17 @@ class WindowsNodePods : public NodePods {
     p.created = rec->created;
     return p;
   }
-  // A Pod or DaemonSet applied (under the store's lock); its line or error.
-  Result<std::string> ApplyWorkload(const k8s::Object& o, const std::string& ns) {
-    using nlohmann::json;
-    const k8s::ObjectMeta& m = o.metadata();
-    std::string key = agent::ObjectKey(ns, m.name);
-    json raw = json::parse(o.raw_json);
-    if (o.daemon_set()) {
-      // As Linux stores it, with where its containers' volumes go.
-      ASSIGN_OR_RETURN(std::string verb, wn::StoreApplied(root_, "daemonsets", key, std::move(raw),
-                                                          {{"volumeRoot", volume_root_}}));
-      return "daemonset.apps/" + m.name + " " + verb;
-    }
-    bool dir_there = sys::Exists(wn::PodDir(root_, key));
-    if (auto rec = dir_there ? wn::ReadPodRecordBeforeRemoving(root_, key)
-                             : wn::ReadPodRecord(root_, key)) {
-      // The same pod as applied, the uid CreatePod gave it aside.
-      auto without_uid = [](json pod) {
-        if (auto meta = pod.find("metadata"); meta != pod.end() && meta->is_object())
-          meta->erase("uid");
-        return pod;
-      };
-      if (without_uid(rec->pod) == without_uid(raw)) return "pod/" + m.name + " unchanged";
-      return Err(ErrorCode::kFailedPrecondition,
-                 "pod \"{}\" exists with another spec: the Windows preview build does not "
-                 "update a pod; delete it and apply again",
-                 m.name);
-    }
-    if (dir_there) {
-      // A pod whose record cannot be read (half made by a killed command, or damaged): what it
-      // is cannot be compared, so it goes as the controller would remove it (Reconcile), with
-      // its supervisor, and the pod as applied takes its place.
-      Warn({"pod \"" + key + "\": its record cannot be read: replacing it"});
-      TRY(wn::RemovePod(root_, key));
-    }
-    wn::PodRecord r = wn::NewPodRecord(volume_root_);
-    r.pod = raw;
-    r.objects = wn::NamespaceObjects(root_, ns);
-    TRY(wn::CreatePod(root_, key, r));
-    return "pod/" + m.name + " created";
-  }
   // One object deleted (under the store's lock); its line or error.
   Result<std::string> DeleteOne(const DeleteRequest& r) {
     std::string key = agent::ObjectKey(r.ns, r.name);
     if (r.kind == "pods") {
-      if (!sys::Exists(wn::PodDir(root_, key)))
-        return Err(ErrorCode::kNotFound, "pods \"{}\" not found", r.name);
-      TRY(wn::RemovePod(root_, key));
+      // The applied Pod and the pod that runs (a DaemonSet's pod comes back: Reconcile).
+      agent::DesiredObjects desired(root_);
+      bool applied = sys::Exists(desired.DesiredPath("pods", key));
+      bool running = sys::Exists(wn::PodDir(root_, key));
+      if (!applied && !running) return Err(ErrorCode::kNotFound, "pods \"{}\" not found", r.name);
+      if (applied) TRY(desired.DeleteDesired("pods", key));
+      if (running) TRY(wn::RemovePod(root_, key));
       return "pod \"" + r.name + "\" deleted";
     }
     if (r.kind == "daemonsets") {

@@ -33,28 +33,6 @@ const ObjectKind* StoredKindNamed(const std::string& word) {
   return nullptr;
 }
 
-Result<std::string> ApplyObject(const std::string& root, const ObjectKind& kind,
-                                const std::string& ns, const std::string& name, json raw) {
-  raw["metadata"]["namespace"] = ns;
-  ASSIGN_OR_RETURN(std::string verb,
-                   StoreApplied(root, kind.dir, agent::ObjectKey(ns, name), std::move(raw)));
-  return std::string(kind.singular) + "/" + name + " " + verb;
-}
-
-Result<std::string> StoreApplied(const std::string& root, const std::string& kind_dir,
-                                 const std::string& key, json raw, const json& fields) {
-  agent::DesiredObjects desired(root);
-  // A damaged file is replaced by what is applied (created), as on Linux.
-  auto read = desired.GetDesired(kind_dir, key);
-  std::optional<json> stored = read ? *read : std::nullopt;
-  bool same = stored && agent::AppliedObject(*stored) == raw;
-  agent::DesiredWrite w = agent::PlanDesiredWrite(std::move(raw), stored, same);
-  if (w.record.is_null()) return w.verb;
-  for (const auto& [field, value] : fields.items()) w.record[field] = value;
-  TRY(desired.PutDesired(kind_dir, key, w.record));
-  return w.verb;
-}
-
 Result<std::string> DeleteObject(const std::string& root, const ObjectKind& kind,
                                  const std::string& ns, const std::string& name) {
   agent::DesiredObjects desired(root);
@@ -87,13 +65,6 @@ std::vector<StoredObject> ListObjects(const std::string& root, const ObjectKind&
   }
   std::sort(out.begin(), out.end(),
             [](const StoredObject& a, const StoredObject& b) { return a.name < b.name; });
-  return out;
-}
-
-std::vector<json> NamespaceObjects(const std::string& root, const std::string& ns) {
-  std::vector<json> out;
-  for (const ObjectKind& kind : kStoredKinds)
-    for (StoredObject& o : ListObjects(root, kind, ns, nullptr)) out.push_back(std::move(o.object));
   return out;
 }
 

@@ -27,21 +27,11 @@ struct ObjectKind {
   const char* dir;       // <root>\desired\<dir>, and the plural: `configmaps "x" not found`
   const char* singular;  // `configmap/x created`, `configmap "x" deleted`
 };
-// Stores `raw` as the object `key` of `kind_dir` in the desired store, by the API server's rule
-// (agent::PlanDesiredWrite), with the node's `fields` beside it (a DaemonSet's volumeRoot); a
-// damaged file is replaced. Returns "created", "configured" or "unchanged" (nothing written).
-Result<std::string> StoreApplied(const std::string& root, const std::string& kind_dir,
-                                 const std::string& key, nlohmann::json raw,
-                                 const nlohmann::json& fields = nlohmann::json::object());
 // The kind of a ConfigMap or Secret (null for any other).
 const ObjectKind* StoredKindOf(k8s::Kind kind);
 // The kind a resource word names (cm, configmap, configmaps, secret, secrets), or null.
 const ObjectKind* StoredKindNamed(const std::string& word);
 
-// Stores `raw` (the object as applied, its namespace filled in) unless it is stored already;
-// returns kubectl's line: `configmap/x created|configured|unchanged`.
-Result<std::string> ApplyObject(const std::string& root, const ObjectKind& kind,
-                                const std::string& ns, const std::string& name, nlohmann::json raw);
 // Removes a stored object: `configmap "x" deleted`, or kNotFound `configmaps "x" not found`.
 Result<std::string> DeleteObject(const std::string& root, const ObjectKind& kind,
                                  const std::string& ns, const std::string& name);
@@ -56,9 +46,6 @@ struct StoredObject {
 // `damaged` receives a line per file that cannot be read.
 std::vector<StoredObject> ListObjects(const std::string& root, const ObjectKind& kind,
                                       const std::string& ns, std::vector<std::string>* damaged);
-
-// The ConfigMaps and Secrets of namespace `ns`, as a pod's record takes them.
-std::vector<nlohmann::json> NamespaceObjects(const std::string& root, const std::string& ns);
 
 // Objects decoded for the containers (plan's PlanInput and plan/payload.h take the pointers).
 struct PodObjects {

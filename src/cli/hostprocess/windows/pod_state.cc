@@ -15,6 +15,7 @@
 #include "cli/hostprocess/windows/container.h"
 #include "cli/hostprocess/windows/objects.h"
 #include "cli/hostprocess/windows/runs.h"
+#include "core/agent/apply_plan.h"
 #include "core/agent/daemonset_events.h"
 #include "core/agent/desired.h"
 #include "core/agent/grace.h"
@@ -418,10 +419,37 @@ DaemonSetListing ListDaemonSets(const std::string& root) {
   return out;
 }
 
-std::string VolumeRootOf(const agent::DaemonSetView& ds) {
-  const nlohmann::json& v = ds.fields.is_object() ? ds.fields.value("volumeRoot", json()) : json();
+std::string VolumeRootIn(const json& fields) {
+  const json& v = fields.is_object() ? fields.value("volumeRoot", json()) : json();
   return v.is_string() ? v.get<std::string>() : "C:\\hpc";
 }
+
+namespace {
+
+// A bare pod applied before the Windows node kept applied Pods in desired\\pods\\ (as Linux
+// does) has only its record, and no revision there (a pod's record always has one now): its
+// Pod is stored as it was applied (unless it is there already) and its record gets the revision
+// Linux gives it, so that Reconcile keeps it running as it is. Done under the lock, the desired
+// object first: a command killed between the two writes leaves what the next one finishes.
+Status StoreOldBarePod(const std::string& root, const std::string& key, PodRecord& rec) {
+  agent::DesiredObjects desired(root);
+  ASSIGN_OR_RETURN(std::optional<json> kept, desired.GetDesired("pods", key));
+  if (!kept) {
+    json pod = rec.pod;
+    if (!pod["metadata"].is_object()) return Ok();  // not a pod: Reconcile removes it
+    pod["metadata"].erase("uid");
+    pod["metadata"]["namespace"] = agent::SplitObjectKey(key).ns;
+    agent::DesiredWrite w = agent::PlanDesiredWrite(std::move(pod), std::nullopt, false);
+    w.record["created"] = rec.created;
+    w.record["volumeRoot"] = rec.volume_root;
+    TRY(desired.PutDesired("pods", key, w.record));
+    kept = std::move(w.record);
+  }
+  rec.revision = agent::BarePodRevision(agent::AppliedObject(*kept));
+  return WriteJson(PodDir(root, key) + "\\pod.json", rec);
+}
+
+}  // namespace
 
 Status Reconcile(const std::string& root, std::vector<std::string>* created,
                  std::vector<std::string>* deleted) {
@@ -432,41 +460,30 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
   // What is applied and what is stored, then the decisions the Linux agent makes too
   // (agent/reconcile_plan.h).
   agent::ReconcileInput in;
-  std::map<std::string, PodRecord> want;
   // A DaemonSet file that is there but cannot be read (named): its pod is left as it is.
   DaemonSetListing listing = ListDaemonSets(root);
   errors.insert(errors.end(), listing.messages.begin(), listing.messages.end());
   for (const agent::UnreadableDaemonSet& u : listing.unreadable)
     in.unreadable_daemonsets.insert(u.key);
-  for (agent::DaemonSetView& ds : listing.daemonsets) {
-    in.applied_daemonsets.insert(ds.key);
-    if (!ds.fit.fits) continue;
-    std::string name = agent::DaemonPodName(ds.ns, ds.name, ds.revision);
-    PodRecord r = NewPodRecord(VolumeRootOf(ds));
-    r.pod = agent::DaemonSetPod(ds.object, ds.ns, ds.name, ds.revision);
-    r.owner_kind = "DaemonSet";
-    r.owner_name = ds.name;
-    r.revision = ds.revision;
-    std::string key = agent::ObjectKey(ds.ns, name);
-    in.wanted.push_back({key, r.revision});
-    want.emplace(key, std::move(r));
-  }
-  std::vector<agent::WantedPod> bare;
+  for (const agent::DaemonSetView& ds : listing.daemonsets) in.applied_daemonsets.insert(ds.key);
+  std::map<std::string, PodRecord> stored;
   for (const std::string& key : sys::ListDir(PodsDir(root)).value_or(std::vector<std::string>{})) {
     agent::StoredPod p;
     p.key = key;
     if (auto rec = ReadPodRecordBeforeRemoving(root, key)) {
       p.readable = true;
-      p.ns = rec->pod["metadata"].is_object() ? rec->pod["metadata"].value("namespace", "default")
-                                              : "default";
+      p.ns = agent::NamespaceOf(rec->pod);
       p.owner_kind = rec->owner_kind;
       p.owner_name = rec->owner_name;
+      if (rec->owner_kind.empty() && rec->revision.empty()) {
+        // Applied before this node stored applied Pods (StoreOldBarePod).
+        if (Status st = StoreOldBarePod(root, key, *rec); !st)
+          errors.push_back(st.error().ToString());
+      }
       p.revision = rec->revision;
       // Re-adopted as on Linux when its supervisor died before the pod finished.
       p.restart = Lost(root, key);
-      // A bare pod is wanted as long as its record is there: this node keeps no other copy of
-      // an applied Pod (`apply` makes the pod, `delete` removes it).
-      if (rec->owner_kind != "DaemonSet") bare.push_back({key, rec->revision});
+      stored.emplace(key, std::move(*rec));
     } else {
       // Half made by a command that was killed, or damaged: stopped and removed with what is
       // known of it (its supervisor, its containers' volumes), and made again when wanted.
@@ -476,9 +493,28 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
     }
     in.stored.push_back(std::move(p));
   }
-  // Before the DaemonSets' pods: of a name both want (a bare pod named as a DaemonSet's pod
-  // would be), the first is taken, and the pod there stays.
-  in.wanted.insert(in.wanted.begin(), bare.begin(), bare.end());
+  // The pods the applied DaemonSets and Pods make, as Linux makes them (agent/apply_plan.h),
+  // each with this node's volume root.
+  std::vector<agent::DesiredObjects::Unreadable> unreadable;
+  agent::DesiredObjects desired(root);
+  auto wanted = agent::WantedPods(
+      desired, listing.daemonsets,
+      [](PodRecord& r, const json& fields) {
+        r.job_root.clear();  // as NewPodRecord makes it
+        r.volume_root = VolumeRootIn(fields);
+      },
+      &unreadable);
+  if (!wanted) return Err(wanted.error());
+  for (const agent::DesiredObjects::Unreadable& u : unreadable) {
+    if (u.kind == "pods") in.unreadable_pods.insert(u.key);
+    std::string line = "Warning: " + u.error + ": skipped (`delete` removes it)\n";
+    fwrite(line.data(), 1, line.size(), stderr);
+  }
+  std::map<std::string, const PodRecord*> want;
+  for (const auto& [key, rec] : *wanted) {
+    want.emplace(key, &rec);  // the first of a key, as PlanReconcile takes it
+    in.wanted.push_back({key, rec.revision});
+  }
   agent::ReconcilePlan plan = agent::PlanReconcile(in);
   for (const agent::ReconcilePlan::Removal& r : plan.remove) {
     if (Status s = RemovePod(root, r.key); !s) {
@@ -488,6 +524,21 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
                            "Deleted pod: " + agent::SplitObjectKey(r.key).name, errors);
     }
     if (deleted) deleted->push_back(r.key);
+  }
+  // Same revision, other mutable fields (labels, annotations, tolerations, ...): the record is
+  // updated in place and the pod keeps its uid (Linux's UpdateInPlace; this supervisor reads
+  // nothing of it after the start, and apply refuses a new image).
+  for (const auto* list : {&plan.keep, &plan.restart}) {
+    for (const std::string& key : *list) {
+      PodRecord& rec = stored.at(key);
+      json pod = want.at(key)->pod;
+      if (rec.pod["metadata"].is_object() && rec.pod["metadata"].contains("uid"))
+        pod["metadata"]["uid"] = rec.pod["metadata"]["uid"];
+      if (pod == rec.pod) continue;
+      rec.pod = std::move(pod);
+      if (Status s = WriteJson(PodDir(root, key) + "\\pod.json", rec); !s)
+        errors.push_back(s.error().ToString());
+    }
   }
   for (const std::string& key : plan.restart) {
     // What the dead supervisor left is removed and a new one starts the pod's containers again
@@ -500,18 +551,17 @@ Status Reconcile(const std::string& root, std::vector<std::string>* created,
     if (!s) errors.push_back(s.error().ToString());
   }
   for (const std::string& key : plan.create) {
-    auto w = want.find(key);  // (a bare pod is never made here: it is wanted while stored)
-    if (w == want.end() || sys::Exists(PodDir(root, key))) continue;  // a removal failed (named)
-    PodRecord& rec = w->second;
-    std::string ns = rec.pod["metadata"].value("namespace", "default");
-    // The objects of its namespace as they are when the pod is made (Linux's rule).
-    rec.objects = NamespaceObjects(root, ns);
+    if (sys::Exists(PodDir(root, key))) continue;  // a removal failed (named above)
+    // With the objects of its namespace as they are now (Linux's rule).
+    const PodRecord& rec = *want.at(key);
     if (Status s = CreatePod(root, key, rec); !s) {
       errors.push_back(s.error().ToString());
       continue;
     }
-    RecordDaemonSetEvent(root, agent::ObjectKey(ns, rec.owner_name), "SuccessfulCreate",
-                         "Created pod: " + rec.pod["metadata"].value("name", ""), errors);
+    if (rec.owner_kind == "DaemonSet")
+      RecordDaemonSetEvent(root, agent::ObjectKey(agent::NamespaceOf(rec.pod), rec.owner_name),
+                           "SuccessfulCreate",
+                           "Created pod: " + rec.pod["metadata"].value("name", ""), errors);
     if (created) created->push_back(key);
   }
   // kube-scheduler tries a pod it could not place again (a port freed, a label added): placed

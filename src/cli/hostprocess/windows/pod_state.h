@@ -4,6 +4,8 @@
 //                                           (agent/desired.h, the store Linux keeps too)
 //   run\daemonsets\<ns>_<name>.events.json the DaemonSet controller's events (Linux's file,
 //                                           agent/daemonset_events.h)
+//   desired\pods\<ns>_<name>.json          {"object": <Pod>, "created", "volumeRoot"}: the applied
+//                                           Pods (agent/apply_plan.h)
 //   pods\<ns>_<name>\pod.json               agent::PodRecord (agent/pod_record.h)
 //   desired\configmaps\, desired\secrets\   objects.h
 //   pods\<ns>_<name>\supervisor.json        its supervisor's pid and creation time
@@ -111,13 +113,16 @@ struct DaemonSetListing {
   std::vector<std::string> messages;
 };
 DaemonSetListing ListDaemonSets(const std::string& root);
-// Where the containers of a DaemonSet's pods get their volumes (its `volumeRoot`).
-std::string VolumeRootOf(const agent::DaemonSetView& ds);
+// Where the containers of the pods of a stored DaemonSet or Pod get their volumes: the
+// `volumeRoot` among its record's other fields (DaemonSetView::fields), C:\hpc when none.
+std::string VolumeRootIn(const nlohmann::json& fields);
 
 // What kubelet and the DaemonSet controller do for this node, run after every apply and delete
-// (under StoreLock), with the Linux agent's decisions (agent::PlanReconcile): every stored
-// DaemonSet whose pod template fits the node (agent::CheckFit, `kubernetes.io/os: windows`) has
-// its pod `<name>-<5 chars>` at its current revision (agent::DaemonPodName, as on Linux); the
+// (under StoreLock), with the Linux agent's decisions (agent::WantedPods, agent::PlanReconcile):
+// every stored DaemonSet whose pod template fits the node (agent::CheckFit, `kubernetes.io/os:
+// windows`) has its pod `<name>-<5 chars>` at its current revision (agent::DaemonPodName, as on
+// Linux), every applied Pod its pod (a change an update may make is made to the record in place;
+// a bare pod of the layout before applied Pods were stored gets its Pod stored again); the
 // pods of deleted DaemonSets, of older revisions, or that no longer fit are removed (each start
 // and removal is the DaemonSet controller's SuccessfulCreate or SuccessfulDelete event, kept
 // with the DaemonSet until it is deleted), and so is a pod whose record cannot be read (a
