@@ -109,16 +109,13 @@ class Agent {
 
  private:
   explicit Agent(AgentOptions options) : options_(std::move(options)), store_(options_.root) {}
+  // The shared reconciler (reconciler.h) over this node (reconcile.cc).
+  class Backend;
   Status ReconcileLocked();
   // Open's recovery (recover.cc): when run/ is not this boot's (a reboot, or a damaged or
   // missing boot id), takes the lock (kept in `lock`), judges each pod by its own evidence
   // (Store::Init) and removes the last boot's leftovers except those of the pods kept.
   Status RecoverRunState(FileLock& lock);
-  // agent::WantedPods with this node's settings (apply_plan.h), the unreadable objects warned
-  // about once and kept in unreadable_; also the keys of the applied DaemonSets that can be
-  // read, when `applied_daemonsets` is given.
-  Result<std::vector<std::pair<std::string, PodRecord>>> WantedPods(
-      std::set<std::string>* applied_daemonsets = nullptr);
   // The applied DaemonSets (daemonset_view.h), the unreadable ones warned about and kept so.
   Result<std::vector<DaemonSetView>> DaemonSetViews();
   void NoteUnreadable(const std::string& kind, const std::string& key, const std::string& error);
@@ -133,9 +130,6 @@ class Agent {
   // again at every reconcile), Failed with kubelet's admission event, or Pending bound
   // elsewhere. No supervisor; the events of earlier tries are kept.
   static Status RecordUnplaced(const std::string& dir, const PodRecord& record, const Placement& p);
-  // Writes the mutable fields of `wanted` (same revision) into the running pod's record and
-  // tells its supervisor (kSupervisorReloadSignal).
-  Status UpdateInPlace(PodView& v, const PodRecord& wanted);
   // Stops the pods (SIGTERM to their supervisors, which stop the containers with the grace
   // period), waits for them, cleans up whatever is left and removes their state and logs.
   Status RemovePods(const std::vector<std::string>& keys);
@@ -158,12 +152,6 @@ class Agent {
   // `named`: the containers the pods read just before name (their status's live containers),
   // kept without reading the pods again; only when others are left are the pods read.
   void SweepOrphanContainers(const std::set<std::string>& named);
-  // Adds the DaemonSet controller's event to DaemonSet `name` of `ns` (its events file; a
-  // failure is warned about, the pod's change stands).
-  void RecordDaemonSetEvent(const std::string& ns, const std::string& name,
-                            const std::string& reason, const std::string& message);
-  // Removes the events of the DaemonSets no longer applied (kept while one is unreadable).
-  void PruneDaemonSetEvents();
   void Warn(const std::string& message) const {
     if (options_.warn) options_.warn(message);
   }

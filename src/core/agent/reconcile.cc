@@ -10,7 +10,7 @@
 #include "core/agent/cleanup.h"
 #include "core/agent/naming.h"
 #include "core/agent/pod_spec.h"
-#include "core/agent/reconcile_plan.h"
+#include "core/agent/reconciler.h"
 #include "core/agent/supervisor.h"
 #include "core/base/strings.h"
 #include "core/base/time.h"
@@ -39,138 +39,77 @@ Result<std::vector<DaemonSetView>> Agent::DaemonSetViews() {
   return std::move(listing.daemonsets);
 }
 
-Result<std::vector<std::pair<std::string, PodRecord>>> Agent::WantedPods(
-    std::set<std::string>* applied_daemonsets) {
-  ASSIGN_OR_RETURN(std::vector<DaemonSetView> daemonsets, DaemonSetViews());
-  for (const DaemonSetView& ds : daemonsets)
-    if (applied_daemonsets) applied_daemonsets->insert(ds.key);
-  std::vector<Store::Unreadable> bad;
-  auto wanted = agent::WantedPods(
-      store_, daemonsets,
-      [&](PodRecord& r, const nlohmann::json&) {
-        r.job_root = settings_.job_root;
-        r.log_max_size = settings_.log_max_size;
-        r.log_max_files = settings_.log_max_files;
-      },
-      &bad);
-  for (const Store::Unreadable& b : bad) NoteUnreadable(b.kind, b.key, b.error);
-  return wanted;
-}
+// The Linux node under the shared reconciler (reconciler.h): its pods' run state, cgroups and
+// supervisors.
+class Agent::Backend : public NodeBackend {
+ public:
+  explicit Backend(Agent& agent) : a_(agent) {}
 
-Status Agent::UpdateInPlace(PodView& v, const PodRecord& wanted) {
-  nlohmann::json pod = wanted.pod;
-  pod["metadata"]["uid"] = v.uid;
-  if (pod == v.record.pod) return Ok();
-  // Same revision, other mutable fields (labels, annotations, images, activeDeadlineSeconds,
-  // tolerations): the pod keeps its uid; its supervisor reloads pod.json and restarts a
-  // container whose image changed, as kubelet does.
-  v.record.pod = std::move(pod);
-  TRY(WriteJsonFileAtomic(v.dir + "/" + kPodFile, v.record));
-  if (v.supervisor_alive) ::kill(v.status.supervisor_pid, kSupervisorReloadSignal);
-  return Ok();
-}
+  Result<std::vector<DaemonSetView>> DaemonSets(std::set<std::string>& unreadable) override {
+    ASSIGN_OR_RETURN(std::vector<DaemonSetView> list, a_.DaemonSetViews());
+    unreadable = a_.unreadable_["daemonsets"];
+    return list;
+  }
+  void FinishRecord(PodRecord& r, const nlohmann::json&) override {
+    r.job_root = a_.settings_.job_root;
+    r.log_max_size = a_.settings_.log_max_size;
+    r.log_max_files = a_.settings_.log_max_files;
+  }
+  void NoteUnreadable(const DesiredObjects::Unreadable& u) override {
+    a_.NoteUnreadable(u.kind, u.key, u.error);
+  }
+  Result<std::vector<HeldPod>> HeldPods() override {
+    ASSIGN_OR_RETURN(std::vector<std::string> keys, a_.store_.ListPodKeys());
+    std::vector<PodView> read_views;
+    std::vector<char> read;
+    a_.ReadPods(keys, /*heads=*/false, read_views, read);
+    std::vector<HeldPod> held(keys.size());
+    for (size_t i = 0; i < keys.size(); i++) {
+      held[i].key = keys[i];
+      if (!read[i]) continue;
+      PodView& v = read_views[i];
+      held[i].record = std::move(v.record);
+      held[i].status = v.status;
+      held[i].restart = v.lost || v.status.WithoutSupervisor();
+      // The containers the pods' statuses name (SweepOrphanContainers).
+      named_.insert(v.status.live_containers.begin(), v.status.live_containers.end());
+      views_.emplace(keys[i], std::move(v));
+    }
+    return held;
+  }
+  Status UpdateInPlace(const std::string& key, const PodRecord& record) override {
+    // Its supervisor reloads pod.json and restarts a container whose image changed, as
+    // kubelet does.
+    const PodView& v = views_.at(key);
+    TRY(WriteJsonFileAtomic(v.dir + "/" + kPodFile, record));
+    if (v.supervisor_alive) ::kill(v.status.supervisor_pid, kSupervisorReloadSignal);
+    return Ok();
+  }
+  Status RemovePods(const std::vector<std::string>& keys) override { return a_.RemovePods(keys); }
+  Status Restart(const HeldPod& pod, const Placement& placement) override {
+    // What the dead supervisor left is removed; a new supervisor starts the pod's containers
+    // again. An unscheduled pod is tried again.
+    const PodView& v = views_.at(pod.key);
+    TRY(CleanupPod({a_.options_.root, pod.record->job_root, v.uid, pod.status.live_containers}));
+    return placement.kind == Placement::kPlaced ? a_.SpawnSupervisor(pod.key, *pod.record)
+                                                : RecordUnplaced(v.dir, *pod.record, placement);
+  }
+  Status Create(const std::string& key, const PodRecord& record,
+                const Placement& placement) override {
+    return a_.CreatePod(key, record, placement);
+  }
+  void Finish(const std::vector<HeldPod>&) override { a_.SweepOrphanContainers(named_); }
+  void Warn(const std::string& message) override { a_.Warn(message); }
+
+ private:
+  Agent& a_;
+  std::map<std::string, PodView> views_;  // the readable pods' views (HeldPods)
+  std::set<std::string> named_;
+};
 
 Status Agent::ReconcileLocked() {
-  // What is applied and what is stored, then the decisions both nodes share (reconcile_plan.h).
-  ReconcileInput in;
-  ASSIGN_OR_RETURN(auto wanted, WantedPods(&in.applied_daemonsets));
-  std::map<std::string, const PodRecord*> want;
-  for (const auto& [key, rec] : wanted) {
-    want.emplace(key, &rec);  // the first of a key, as PlanReconcile takes it
-    in.wanted.push_back({key, rec.revision});
-  }
-  in.unreadable_daemonsets = unreadable_["daemonsets"];
-  in.unreadable_pods = unreadable_["pods"];
-  ASSIGN_OR_RETURN(std::vector<std::string> keys, store_.ListPodKeys());
-  std::map<std::string, PodView> views;
-  std::set<std::string> named;  // the containers the pods' statuses name (SweepOrphanContainers)
-  std::vector<PodView> read_views;
-  std::vector<char> read;
-  ReadPods(keys, /*heads=*/false, read_views, read);
-  for (size_t i = 0; i < keys.size(); i++) {
-    const std::string& key = keys[i];
-    StoredPod p;
-    p.key = key;
-    if (read[i]) {
-      PodView* v = &read_views[i];
-      p.readable = true;
-      p.ns = v->ns;
-      p.owner_kind = v->record.owner_kind;
-      p.owner_name = v->record.owner_name;
-      p.revision = v->record.revision;
-      p.restart = v->lost || v->status.WithoutSupervisor();
-      named.insert(v->status.live_containers.begin(), v->status.live_containers.end());
-      views.emplace(key, std::move(*v));
-    }
-    in.stored.push_back(std::move(p));
-  }
-  ReconcilePlan plan = PlanReconcile(in);
-  std::vector<std::string> remove;
-  for (const ReconcilePlan::Removal& r : plan.remove) {
-    // The DaemonSet controller deletes the pod of an older revision (or one that no longer fits
-    // the node); a deleted DaemonSet's pods go with it, without its event.
-    if (!r.event_daemonset.empty()) {
-      const PodView& v = views.at(r.key);
-      RecordDaemonSetEvent(v.ns, v.record.owner_name, "SuccessfulDelete", "Deleted pod: " + v.name);
-    }
-    remove.push_back(r.key);
-  }
-  // Same revision, other mutable fields: updated in place (UpdateInPlace).
-  Status first_update = Ok();
-  std::vector<PodView> kept, restart;
-  for (const std::string& key : plan.left) kept.push_back(std::move(views.at(key)));
-  for (const auto* list : {&plan.keep, &plan.restart}) {
-    for (const std::string& key : *list) {
-      PodView& v = views.at(key);
-      if (auto u = UpdateInPlace(v, *want.at(key)); !u && first_update) first_update = std::move(u);
-      (list == &plan.keep ? kept : restart).push_back(std::move(v));
-    }
-  }
-  Status first = RemovePods(remove);
-  if (first) first = std::move(first_update);
-  // Placement (schedule.h): the pods on this node hold their host ports; each pod to start is
-  // then placed in turn, and takes its ports when it is placed. The kept pods' ports are found
-  // (each spec decoded) only when a pod to place asks for one: most pods ask for none.
-  std::vector<HostPort> used;
-  bool held_known = false;
-  auto place = [&](const PodRecord& rec) {
-    auto spec = DecodePodSpec(rec.pod);
-    if (!spec) return Placement{};  // its supervisor reports why it does not decode
-    std::vector<HostPort> ports = HostPortsOf(*spec);
-    if (!ports.empty() && !held_known) {
-      for (const PodView& v : kept) {
-        auto held = HostPortsHeld(v.status, v.record.pod);
-        used.insert(used.end(), held.begin(), held.end());
-      }
-      held_known = true;
-    }
-    Placement p = PlacePod(*spec, node_, rec.owner_kind == "DaemonSet", used);
-    if (p.kind == Placement::kPlaced) used.insert(used.end(), ports.begin(), ports.end());
-    return p;
-  };
-  for (const PodView& v : restart) {
-    // Re-adopt a pod whose supervisor died: what it left is removed and a new supervisor
-    // starts the pod's containers again. An unscheduled pod is tried again.
-    Placement p = place(v.record);
-    Status c = CleanupPod({options_.root, v.record.job_root, v.uid, v.status.live_containers});
-    if (c) {
-      c = p.kind == Placement::kPlaced ? SpawnSupervisor(v.key, v.record)
-                                       : RecordUnplaced(v.dir, v.record, p);
-    }
-    if (!c && first) first = std::move(c);
-  }
-  for (const std::string& key : plan.create) {
-    const PodRecord& rec = *want.at(key);
-    Status c = CreatePod(key, rec, place(rec));
-    if (!c && first) first = std::move(c);
-  }
-  SweepOrphanContainers(named);
-  PruneDaemonSetEvents();
-  return first;
-}
-
-void Agent::PruneDaemonSetEvents() {
-  for (const std::string& error : store_.daemonset_events().Prune(store_)) Warn(error);
+  Backend backend(*this);
+  return ReconcileNode(store_, node_, backend);
 }
 
 }  // namespace hp::agent

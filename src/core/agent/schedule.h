@@ -51,7 +51,7 @@ struct HostPort {
 std::vector<HostPort> HostPortsOf(const k8s::PodSpec& spec);
 // The host ports a pod the node keeps holds, from its status (PodStatus::HoldsHostPorts) and its
 // pod as applied: none when it holds none or its spec does not decode. What placement counts on
-// both nodes (the Linux reconcile, Windows' PlaceHere, `run`).
+// both nodes (the shared reconciler, reconciler.h, and `run`).
 std::vector<HostPort> HostPortsHeld(const PodStatus& status, const nlohmann::json& pod);
 // NodePorts' conflict rule: same protocol and port, and either IP is the wildcard or both equal.
 bool HostPortsConflict(const HostPort& a, const HostPort& b);

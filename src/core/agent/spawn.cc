@@ -152,16 +152,7 @@ Status Agent::CreatePod(const std::string& key, PodRecord record, const Placemen
     if (auto r = sys::RemoveAll(dir); !r) Warn(r.error().ToString());
     return Err(std::move(s).error().Context(fmt::format("create pod \"{}\"", key)));
   }
-  if (record.owner_kind == "DaemonSet")
-    RecordDaemonSetEvent(NamespaceOf(record.pod), record.owner_name, "SuccessfulCreate",
-                         "Created pod: " + record.pod["metadata"].value("name", ""));
   return Ok();
-}
-
-void Agent::RecordDaemonSetEvent(const std::string& ns, const std::string& name,
-                                 const std::string& reason, const std::string& message) {
-  if (Status s = store_.daemonset_events().Record(ObjectKey(ns, name), reason, message); !s)
-    Warn(fmt::format("daemonset \"{}\": record event {}: {}", name, reason, s.error().ToString()));
 }
 
 Status Agent::RemovePods(const std::vector<std::string>& keys) {

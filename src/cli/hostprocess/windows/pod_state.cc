@@ -22,7 +22,7 @@
 #include "core/agent/naming.h"
 #include "core/agent/node.h"
 #include "core/agent/pod_spec.h"
-#include "core/agent/reconcile_plan.h"
+#include "core/agent/reconciler.h"
 #include "core/agent/schedule.h"
 #include "core/base/strings.h"
 #include "core/base/time.h"
@@ -286,7 +286,8 @@ agent::PodStatus UnplacedStatus(const json& pod, const std::optional<agent::PodS
 
 }  // namespace
 
-Status CreatePod(const std::string& root, const std::string& key, const PodRecord& record) {
+Status CreatePod(const std::string& root, const std::string& key, const PodRecord& record,
+                 const agent::Placement& placed) {
   // Its uid, as on Linux (agent::NewUid): for the downward API's metadata.uid and kubelet's
   // pod references in events and back-off messages.
   PodRecord r = record;
@@ -299,7 +300,6 @@ Status CreatePod(const std::string& root, const std::string& key, const PodRecor
     return tl::unexpected(std::move(e));
   };
   if (ec) return undo(Error("create \"" + dir + "\": " + ec.message(), ErrorCode::kInternal));
-  agent::Placement placed = PlaceHere(root, key, r);
   json status = placed.kind == agent::Placement::kPlaced ? InitialStatus(r.pod)
                                                          : UnplacedStatus(r.pod, {}, placed);
   if (Status s = WriteJson(dir + "\\pod.json", r); !s) return undo(s.error());
@@ -307,14 +307,6 @@ Status CreatePod(const std::string& root, const std::string& key, const PodRecor
   if (placed.kind != agent::Placement::kPlaced) return Ok();
   if (Status s = StartSupervisor(root, key); !s) return undo(s.error());
   return Ok();
-}
-
-agent::Placement PlaceHere(const std::string& root, const std::string& except,
-                           const PodRecord& rec) {
-  auto spec = agent::DecodePodSpec(rec.pod);
-  if (!spec) return agent::Placement{};  // its supervisor reports why it does not decode
-  return agent::PlacePod(*spec, agent::LocalNode({}), rec.owner_kind == "DaemonSet",
-                         HeldHostPorts(root, except));
 }
 
 std::vector<agent::HostPort> HeldHostPorts(const std::string& root, const std::string& except) {
@@ -392,19 +384,6 @@ Status RemovePod(const std::string& root, const std::string& key) {
   return Ok();
 }
 
-namespace {
-
-// The DaemonSet controller's event about one of its pods (Linux's words and source).
-void RecordDaemonSetEvent(const std::string& root, const std::string& key,
-                          const std::string& reason, const std::string& message,
-                          std::vector<std::string>& errors) {
-  if (Status s = agent::DaemonSetEvents(root).Record(key, reason, message); !s)
-    errors.push_back("daemonset \"" + key + "\": record event " + reason + ": " +
-                     s.error().ToString());
-}
-
-}  // namespace
-
 DaemonSetListing ListDaemonSets(const std::string& root) {
   DaemonSetListing out;
   auto listing = agent::ListDaemonSetViews(agent::DesiredObjects(root), agent::LocalNode({}));
@@ -451,140 +430,122 @@ Status StoreOldBarePod(const std::string& root, const std::string& key, PodRecor
 
 }  // namespace
 
+namespace {
+
+void WarnLine(const std::string& message) {
+  std::string line = "Warning: " + message + "\n";
+  fwrite(line.data(), 1, line.size(), stderr);
+}
+
+// The Windows node under the shared reconciler (agent/reconciler.h): its pods' records,
+// supervisors and container volumes.
+class WindowsBackend : public agent::NodeBackend {
+ public:
+  explicit WindowsBackend(std::string root) : root_(std::move(root)) {}
+  // What the reconcile names as errors besides its own: the DaemonSets that cannot be read, an
+  // old bare pod that could not be stored again.
+  std::vector<std::string>& errors() { return errors_; }
+
+  Result<std::vector<agent::DaemonSetView>> DaemonSets(std::set<std::string>& unreadable) override {
+    // A DaemonSet file that is there but cannot be read (named): its pod is left as it is.
+    DaemonSetListing listing = ListDaemonSets(root_);
+    errors_.insert(errors_.end(), listing.messages.begin(), listing.messages.end());
+    for (const agent::UnreadableDaemonSet& u : listing.unreadable) unreadable.insert(u.key);
+    return std::move(listing.daemonsets);
+  }
+  void FinishRecord(PodRecord& r, const json& fields) override {
+    r.job_root.clear();  // as NewPodRecord makes it
+    r.volume_root = VolumeRootIn(fields);
+  }
+  void NoteUnreadable(const agent::DesiredObjects::Unreadable& u) override {
+    WarnLine(u.error + ": skipped (`delete` removes it)");
+  }
+  Result<std::vector<agent::HeldPod>> HeldPods() override {
+    std::vector<agent::HeldPod> held;
+    for (const std::string& key : PodKeys(root_, "")) {
+      agent::HeldPod h;
+      h.key = key;
+      if (auto rec = ReadPodRecordBeforeRemoving(root_, key)) {
+        if (rec->owner_kind.empty() && rec->revision.empty()) {
+          // Applied before this node stored applied Pods (StoreOldBarePod).
+          if (Status s = StoreOldBarePod(root_, key, *rec); !s)
+            errors_.push_back(s.error().ToString());
+        }
+        std::optional<agent::PodStatus> st = ReadStatus(root_, key);
+        // No status yet: being made, it holds its ports (a new status is Pending).
+        h.status = st.value_or(agent::PodStatus{});
+        // Re-adopted as on Linux when its supervisor died before the pod finished, or placed
+        // again when it was not placed (kube-scheduler tries it again: a port freed, a label).
+        h.restart = Lost(root_, key) || (st && st->WithoutSupervisor());
+        h.record = std::move(*rec);
+      } else {
+        // Half made by a command that was killed, or damaged: stopped and removed with what is
+        // known of it (its supervisor, its containers' volumes), and made again when wanted.
+        WarnLine("pod \"" + key + "\": " + rec.error().ToString() + ": removing it");
+      }
+      held.push_back(std::move(h));
+    }
+    return held;
+  }
+  Status UpdateInPlace(const std::string& key, const PodRecord& record) override {
+    // This supervisor reads nothing of it after the start (apply refuses a new image).
+    return WriteJson(PodDir(root_, key) + "\\pod.json", record);
+  }
+  Status RemovePods(const std::vector<std::string>& keys) override {
+    std::vector<std::string> failed;
+    for (const std::string& key : keys)
+      if (Status s = RemovePod(root_, key); !s) failed.push_back(s.error().ToString());
+    if (failed.empty()) return Ok();
+    return Err(ErrorCode::kInternal, "{}", Join(failed, "\n"));
+  }
+  Status Restart(const agent::HeldPod& pod, const agent::Placement& placement) override {
+    std::string status_path = PodDir(root_, pod.key) + "\\status.json";
+    if (placement.kind != agent::Placement::kPlaced)
+      return WriteJson(status_path, UnplacedStatus(pod.record->pod, pod.status, placement));
+    // What the dead supervisor left is removed and a new one starts the pod's containers again
+    // (supervise.cc carries the restart counts over); a pod placed now starts afresh, with the
+    // events of its tries.
+    std::vector<std::string> left;
+    RemoveLiveVolumes(root_, pod.key, left);
+    if (!left.empty())
+      return Err(ErrorCode::kInternal, "pod \"{}\": cannot remove {}", pod.key, Join(left, ", "));
+    if (pod.status.WithoutSupervisor()) {
+      agent::PodStatus started = InitialStatus(pod.record->pod);
+      started.events = pod.status.events;
+      TRY(WriteJson(status_path, started));
+    }
+    return StartSupervisor(root_, pod.key);
+  }
+  Status Create(const std::string& key, const PodRecord& record,
+                const agent::Placement& placement) override {
+    if (sys::Exists(PodDir(root_, key)))  // a removal failed (named by it)
+      return Err(ErrorCode::kInternal, "pod \"{}\": its old state is still there", key);
+    return CreatePod(root_, key, record, placement);
+  }
+  void Warn(const std::string& message) override { WarnLine(message); }
+
+ private:
+  std::string root_;
+  std::vector<std::string> errors_;
+};
+
+}  // namespace
+
 Status Reconcile(const std::string& root, std::vector<std::string>* created,
                  std::vector<std::string>* deleted) {
   std::vector<std::string> errors;
   // What a killed foreground `run` left (runs.h).
   for (const std::string& left : ReapForegroundRuns(root))
     errors.push_back("cannot remove " + left + ", left by a run that was killed");
-  // What is applied and what is stored, then the decisions the Linux agent makes too
-  // (agent/reconcile_plan.h).
-  agent::ReconcileInput in;
-  // A DaemonSet file that is there but cannot be read (named): its pod is left as it is.
-  DaemonSetListing listing = ListDaemonSets(root);
-  errors.insert(errors.end(), listing.messages.begin(), listing.messages.end());
-  for (const agent::UnreadableDaemonSet& u : listing.unreadable)
-    in.unreadable_daemonsets.insert(u.key);
-  for (const agent::DaemonSetView& ds : listing.daemonsets) in.applied_daemonsets.insert(ds.key);
-  std::map<std::string, PodRecord> stored;
-  for (const std::string& key : sys::ListDir(PodsDir(root)).value_or(std::vector<std::string>{})) {
-    agent::StoredPod p;
-    p.key = key;
-    if (auto rec = ReadPodRecordBeforeRemoving(root, key)) {
-      p.readable = true;
-      p.ns = agent::NamespaceOf(rec->pod);
-      p.owner_kind = rec->owner_kind;
-      p.owner_name = rec->owner_name;
-      if (rec->owner_kind.empty() && rec->revision.empty()) {
-        // Applied before this node stored applied Pods (StoreOldBarePod).
-        if (Status st = StoreOldBarePod(root, key, *rec); !st)
-          errors.push_back(st.error().ToString());
-      }
-      p.revision = rec->revision;
-      // Re-adopted as on Linux when its supervisor died before the pod finished.
-      p.restart = Lost(root, key);
-      stored.emplace(key, std::move(*rec));
-    } else {
-      // Half made by a command that was killed, or damaged: stopped and removed with what is
-      // known of it (its supervisor, its containers' volumes), and made again when wanted.
-      std::string line =
-          "Warning: pod \"" + key + "\": " + rec.error().ToString() + ": removing it\n";
-      fwrite(line.data(), 1, line.size(), stderr);
-    }
-    in.stored.push_back(std::move(p));
-  }
-  // The pods the applied DaemonSets and Pods make, as Linux makes them (agent/apply_plan.h),
-  // each with this node's volume root.
-  std::vector<agent::DesiredObjects::Unreadable> unreadable;
-  agent::DesiredObjects desired(root);
-  auto wanted = agent::WantedPods(
-      desired, listing.daemonsets,
-      [](PodRecord& r, const json& fields) {
-        r.job_root.clear();  // as NewPodRecord makes it
-        r.volume_root = VolumeRootIn(fields);
-      },
-      &unreadable);
-  if (!wanted) return Err(wanted.error());
-  for (const agent::DesiredObjects::Unreadable& u : unreadable) {
-    if (u.kind == "pods") in.unreadable_pods.insert(u.key);
-    std::string line = "Warning: " + u.error + ": skipped (`delete` removes it)\n";
-    fwrite(line.data(), 1, line.size(), stderr);
-  }
-  std::map<std::string, const PodRecord*> want;
-  for (const auto& [key, rec] : *wanted) {
-    want.emplace(key, &rec);  // the first of a key, as PlanReconcile takes it
-    in.wanted.push_back({key, rec.revision});
-  }
-  agent::ReconcilePlan plan = agent::PlanReconcile(in);
-  for (const agent::ReconcilePlan::Removal& r : plan.remove) {
-    if (Status s = RemovePod(root, r.key); !s) {
-      errors.push_back(s.error().ToString());
-    } else if (!r.event_daemonset.empty()) {
-      RecordDaemonSetEvent(root, r.event_daemonset, "SuccessfulDelete",
-                           "Deleted pod: " + agent::SplitObjectKey(r.key).name, errors);
-    }
-    if (deleted) deleted->push_back(r.key);
-  }
-  // Same revision, other mutable fields (labels, annotations, tolerations, ...): the record is
-  // updated in place and the pod keeps its uid (Linux's UpdateInPlace; this supervisor reads
-  // nothing of it after the start, and apply refuses a new image).
-  for (const auto* list : {&plan.keep, &plan.restart}) {
-    for (const std::string& key : *list) {
-      PodRecord& rec = stored.at(key);
-      json pod = want.at(key)->pod;
-      if (rec.pod["metadata"].is_object() && rec.pod["metadata"].contains("uid"))
-        pod["metadata"]["uid"] = rec.pod["metadata"]["uid"];
-      if (pod == rec.pod) continue;
-      rec.pod = std::move(pod);
-      if (Status s = WriteJson(PodDir(root, key) + "\\pod.json", rec); !s)
-        errors.push_back(s.error().ToString());
-    }
-  }
-  for (const std::string& key : plan.restart) {
-    // What the dead supervisor left is removed and a new one starts the pod's containers again
-    // (supervise.cc carries the restart counts over).
-    std::vector<std::string> left;
-    RemoveLiveVolumes(root, key, left);
-    Status s = left.empty() ? StartSupervisor(root, key)
-                            : Err(ErrorCode::kInternal, "pod \"{}\": cannot remove {}", key,
-                                  Join(left, ", "));
-    if (!s) errors.push_back(s.error().ToString());
-  }
-  for (const std::string& key : plan.create) {
-    if (sys::Exists(PodDir(root, key))) continue;  // a removal failed (named above)
-    // With the objects of its namespace as they are now (Linux's rule).
-    const PodRecord& rec = *want.at(key);
-    if (Status s = CreatePod(root, key, rec); !s) {
-      errors.push_back(s.error().ToString());
-      continue;
-    }
-    if (rec.owner_kind == "DaemonSet")
-      RecordDaemonSetEvent(root, agent::ObjectKey(agent::NamespaceOf(rec.pod), rec.owner_name),
-                           "SuccessfulCreate",
-                           "Created pod: " + rec.pod["metadata"].value("name", ""), errors);
-    if (created) created->push_back(key);
-  }
-  // kube-scheduler tries a pod it could not place again (a port freed, a label added): placed
-  // now, it starts; else its FailedScheduling event counts one more try.
-  for (const std::string& key : PodKeys(root, "")) {
-    auto st = ReadStatus(root, key);
-    if (!st || !st->unscheduled) continue;
-    auto rec = ReadPodRecord(root, key);
-    if (!rec) continue;
-    agent::Placement p = PlaceHere(root, key, *rec);
-    std::string dir = PodDir(root, key);
-    if (p.kind == agent::Placement::kPlaced) {
-      agent::PodStatus started = InitialStatus(rec->pod);
-      started.events = st->events;
-      Status s = WriteJson(dir + "\\status.json", started);
-      if (s) s = StartSupervisor(root, key);
-      if (!s) errors.push_back(s.error().ToString());
-    } else if (Status s = WriteJson(dir + "\\status.json", UnplacedStatus(rec->pod, st, p)); !s) {
-      errors.push_back(s.error().ToString());
-    }
-  }
-  // The events of DaemonSets that are no longer applied go (after their pods' SuccessfulDelete).
-  (void)agent::DaemonSetEvents(root).Prune(agent::DesiredObjects(root));
+  // Kubelet's and the DaemonSet controller's work, as on Linux (agent/reconciler.h).
+  WindowsBackend backend(root);
+  agent::ReconcileReport report;
+  Status s =
+      agent::ReconcileNode(agent::DesiredObjects(root), agent::LocalNode({}), backend, &report);
+  errors.insert(errors.end(), backend.errors().begin(), backend.errors().end());
+  if (!s) errors.push_back(s.error().ToString());
+  if (created) *created = std::move(report.created);
+  if (deleted) *deleted = std::move(report.removed);
   if (!errors.empty()) return Err(ErrorCode::kInternal, "{}", Join(errors, "\n"));
   return Ok();
 }

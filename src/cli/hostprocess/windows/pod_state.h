@@ -86,16 +86,12 @@ agent::PodStatus ViewStatus(agent::PodStatus recorded, bool supervisor_alive_or_
 // empty: a namespace has no `_`), sorted.
 std::vector<std::string> PodKeys(const std::string& root, const std::string& ns);
 
-// Records the pod and, when it is placed on this node (PlaceHere), starts its supervisor
-// (`hostprocess.exe supervise-pod`, detached); a pod not placed is kept with the scheduler's or
-// kubelet's verdict in its status (agent::MarkUnplaced) and no supervisor. On failure nothing of
-// the pod is left.
-Status CreatePod(const std::string& root, const std::string& key, const PodRecord& r);
-// Where the pod of `rec` goes on this node, as on Linux (agent::PlacePod: kube-scheduler's
-// NodeName, TaintToleration, NodeAffinity and NodePorts, or kubelet's admission for a pod bound
-// by nodeName), against the host ports of the pods kept here but `except`.
-agent::Placement PlaceHere(const std::string& root, const std::string& except,
-                           const PodRecord& rec);
+// Records the pod and, when `placement` puts it on this node (the reconciler places it, as on
+// Linux: agent::PlacePod), starts its supervisor (`hostprocess.exe supervise-pod`, detached); a
+// pod not placed is kept with the scheduler's or kubelet's verdict in its status
+// (agent::MarkUnplaced) and no supervisor. On failure nothing of the pod is left.
+Status CreatePod(const std::string& root, const std::string& key, const PodRecord& r,
+                 const agent::Placement& placement);
 // The host ports the pods kept here but `except` hold (agent::HostPortsHeld; a pod with no
 // status yet is being made and holds them).
 std::vector<agent::HostPort> HeldHostPorts(const std::string& root, const std::string& except);
@@ -118,18 +114,13 @@ DaemonSetListing ListDaemonSets(const std::string& root);
 std::string VolumeRootIn(const nlohmann::json& fields);
 
 // What kubelet and the DaemonSet controller do for this node, run after every apply and delete
-// (under StoreLock), with the Linux agent's decisions (agent::WantedPods, agent::PlanReconcile):
-// every stored DaemonSet whose pod template fits the node (agent::CheckFit, `kubernetes.io/os:
-// windows`) has its pod `<name>-<5 chars>` at its current revision (agent::DaemonPodName, as on
-// Linux), every applied Pod its pod (a change an update may make is made to the record in place;
-// a bare pod of the layout before applied Pods were stored gets its Pod stored again); the
-// pods of deleted DaemonSets, of older revisions, or that no longer fit are removed (each start
-// and removal is the DaemonSet controller's SuccessfulCreate or SuccessfulDelete event, kept
-// with the DaemonSet until it is deleted), and so is a pod whose record cannot be read (a
-// DaemonSet's is made again); a DaemonSet file that cannot be read keeps its pod as it is; a pod
-// whose supervisor died before the pod finished is re-adopted: its containers' volumes are
-// removed and a new supervisor starts them again; what killed foreground runs left is removed
-// (runs.h). `created`/`deleted` (optional) receive the keys of the pods started and removed.
+// (under StoreLock): the reconciler both nodes share (agent::ReconcileNode, agent/reconciler.h:
+// the pods the applied DaemonSets and Pods make, the decisions, placement, in-place updates and
+// the DaemonSet controller's events) over this node's pods (records, supervisors, container
+// volumes); a bare pod of the layout before applied Pods were stored gets its Pod stored again,
+// and what killed foreground runs left is removed (runs.h). A DaemonSet file that cannot be read
+// is named in the error (its pod is left as it is). `created`/`deleted` (optional) receive the
+// keys of the pods made and removed.
 Status Reconcile(const std::string& root, std::vector<std::string>* created = nullptr,
                  std::vector<std::string>* deleted = nullptr);
 
