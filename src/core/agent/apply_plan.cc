@@ -70,12 +70,13 @@ Result<std::vector<ApplyStep>> PlanApply(const DesiredObjects& desired,
     } else if (*existing) {
       step.existing = std::move(**existing);
     }
+    // What the server sets (status, uid, generation, resourceVersion; on an update, the
+    // scheduler's nodeName) is not the user's: never stored, and no change (re-applying
+    // `get -o yaml`).
+    nlohmann::json applied = step.existing ? AppliedObject(*step.existing) : nlohmann::json();
+    k8s::StripServerSetFields(raw, applied, node_name);
     bool same = false;
     if (step.existing) {
-      // What the server set (status, uid, generation, resourceVersion, the scheduler's
-      // nodeName) is no change of the user's (re-applying `get -o yaml`).
-      nlohmann::json applied = AppliedObject(*step.existing);
-      k8s::StripServerSetFields(raw, applied, node_name);
       if (o.kind == k8s::Kind::kPod) {
         // The API server's update rules.
         k8s::field::ErrorList errs = k8s::ValidatePodUpdate(applied, raw);

@@ -137,6 +137,24 @@ TEST_F(ApplyPlanTest, ServerSetFieldsAndDefaultsAreNoChange) {
   EXPECT_EQ(*r, Lines{"pod/web unchanged"});
 }
 
+TEST_F(ApplyPlanTest, AFirstApplyStoresNoServerSetFields) {
+  // `get -o yaml` of another node applied here, or `create --dry-run -o yaml`'s `status: {}`:
+  // what the server sets is not stored, even with nothing stored before.
+  std::string got = Replace(kPod, "  labels: {app: web}\n",
+                            "  labels: {app: web}\n  uid: 3f0c\n  resourceVersion: \"7\"\n"
+                            "  generation: 4\n  creationTimestamp: \"2026-01-01T00:00:00Z\"\n");
+  got += "status: {phase: Running}\n";
+  auto r = Apply(got);
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(*r, Lines{"pod/web created"});
+  json object = Stored("pods", "default_web")["object"];
+  EXPECT_FALSE(object.contains("status")) << object.dump();
+  for (const char* field : {"uid", "creationTimestamp"})
+    EXPECT_FALSE(object["metadata"].contains(field)) << field;
+  EXPECT_EQ(object["metadata"]["generation"], 1);  // the store's own, not the manifest's
+  EXPECT_NE(object["metadata"]["resourceVersion"], "7");
+}
+
 TEST_F(ApplyPlanTest, ADamagedStoredObjectIsReplacedAndNamed) {
   ASSERT_TRUE(sys::MkdirAll(desired_.DesiredDir() + "/pods"));
   ASSERT_TRUE(sys::WriteFile(desired_.DesiredPath("pods", "default_web"), "{\"object\": "));
