@@ -33,7 +33,7 @@ namespace wn = windows_node;
 
 class WindowsNodePods : public NodePods {
  public:
-  explicit WindowsNodePods(std::string root, std::string volume_root = "C:\\hpc")
+  explicit WindowsNodePods(std::string root, std::string volume_root = wn::kDefaultVolumeRoot)
       : root_(std::move(root)), volume_root_(std::move(volume_root)) {}
 
   std::vector<Result<std::string>> Apply(const std::vector<k8s::Object>& objects) override {
@@ -352,7 +352,7 @@ Result<std::unique_ptr<NodePods>> OpenNodePods(const GlobalOptions& global) {
 
 // apply's node flag on Windows (apply_node.h): where container volumes are made.
 struct ApplyNodeFlags {
-  std::string volume_root = "C:\\hpc";
+  std::string volume_root = wn::kDefaultVolumeRoot;
 };
 
 std::shared_ptr<ApplyNodeFlags> AddApplyNodeFlags(CLI::App* cmd) {

@@ -141,7 +141,7 @@ PodRecord NewPodRecord(const std::string& volume_root) {
 
 Result<PodRecord> ReadPodRecord(const std::string& root, const std::string& key) {
   ASSIGN_OR_RETURN(PodRecord r, agent::ReadPodRecord(PodDir(root, key) + "\\pod.json"));
-  if (r.volume_root.empty()) r.volume_root = "C:\\hpc";
+  if (r.volume_root.empty()) r.volume_root = kDefaultVolumeRoot;
   return r;
 }
 
@@ -252,7 +252,7 @@ void RemoveLiveVolumes(const std::string& root, const std::string& key,
   // From the record, else from the status (its supervisor writes it there too), else the default.
   auto rec = ReadPodRecord(root, key);
   auto st = ReadStatus(root, key);
-  std::string volume_root = "C:\\hpc";
+  std::string volume_root = kDefaultVolumeRoot;
   if (rec)
     volume_root = rec->volume_root;
   else if (st && !st->volume_root.empty())
@@ -268,9 +268,9 @@ void RemoveLiveVolumes(const std::string& root, const std::string& key,
 }
 
 // A pod whose supervisor died before the pod finished: kill-on-job-close ended its containers.
-// (A pod not placed here has none by design.)
-bool Lost(const std::string& root, const std::string& key) {
-  auto st = ReadStatus(root, key);
+// (A pod not placed here has none by design.) `st`: its status as read (none yet: nullopt).
+bool Lost(const std::string& root, const std::string& key,
+          const std::optional<agent::PodStatus>& st) {
   return !(st && (st->finished || st->WithoutSupervisor())) &&
          CheckSupervisor(PodDir(root, key), 0, nullptr) == Liveness::kGone;
 }
@@ -309,10 +309,9 @@ Status CreatePod(const std::string& root, const std::string& key, const PodRecor
   return Ok();
 }
 
-std::vector<agent::HostPort> HeldHostPorts(const std::string& root, const std::string& except) {
+std::vector<agent::HostPort> HeldHostPorts(const std::string& root) {
   std::vector<agent::HostPort> held;
   for (const std::string& key : PodKeys(root, "")) {
-    if (key == except) continue;
     // No status yet: being made, it holds its ports (a new status is Pending).
     agent::PodStatus st = ReadStatus(root, key).value_or(agent::PodStatus{});
     if (!st.HoldsHostPorts()) continue;  // its record is not read
@@ -400,7 +399,7 @@ DaemonSetListing ListDaemonSets(const std::string& root) {
 
 std::string VolumeRootIn(const json& fields) {
   const json& v = fields.is_object() ? fields.value("volumeRoot", json()) : json();
-  return v.is_string() ? v.get<std::string>() : "C:\\hpc";
+  return v.is_string() ? v.get<std::string>() : kDefaultVolumeRoot;
 }
 
 namespace {
@@ -427,10 +426,6 @@ Status StoreOldBarePod(const std::string& root, const std::string& key, PodRecor
   rec.revision = agent::BarePodRevision(agent::AppliedObject(*kept));
   return WriteJson(PodDir(root, key) + "\\pod.json", rec);
 }
-
-}  // namespace
-
-namespace {
 
 void WarnLine(const std::string& message) {
   std::string line = "Warning: " + message + "\n";
@@ -476,7 +471,7 @@ class WindowsBackend : public agent::NodeBackend {
         h.status = st.value_or(agent::PodStatus{});
         // Re-adopted as on Linux when its supervisor died before the pod finished, or placed
         // again when it was not placed (kube-scheduler tries it again: a port freed, a label).
-        h.restart = Lost(root_, key) || (st && st->WithoutSupervisor());
+        h.restart = Lost(root_, key, st) || (st && st->WithoutSupervisor());
         h.record = std::move(*rec);
       } else {
         // Half made by a command that was killed, or damaged: stopped and removed with what is

@@ -46,6 +46,8 @@ Status WriteJson(const std::string& path, const nlohmann::json& j);
 // pod.json: the record Linux keeps too (agent/pod_record.h), with the Windows node's own field
 // (its volume root) and none of Linux's.
 using agent::PodRecord;
+// Where the containers' volumes are made when no --volume-root says otherwise.
+inline constexpr const char kDefaultVolumeRoot[] = "C:\\hpc";
 // A record of this node's: pods' container volumes under `volume_root`.
 PodRecord NewPodRecord(const std::string& volume_root);
 Result<PodRecord> ReadPodRecord(const std::string& root, const std::string& key);
@@ -92,9 +94,9 @@ std::vector<std::string> PodKeys(const std::string& root, const std::string& ns)
 // (agent::MarkUnplaced) and no supervisor. On failure nothing of the pod is left.
 Status CreatePod(const std::string& root, const std::string& key, const PodRecord& r,
                  const agent::Placement& placement);
-// The host ports the pods kept here but `except` hold (agent::HostPortsHeld; a pod with no
-// status yet is being made and holds them).
-std::vector<agent::HostPort> HeldHostPorts(const std::string& root, const std::string& except);
+// The host ports the pods kept here hold (agent::HostPortsHeld; a pod with no status yet is
+// being made and holds them): what `run` places its pod against.
+std::vector<agent::HostPort> HeldHostPorts(const std::string& root);
 // Stops the pod's supervisor (kill-on-job-close ends its containers and what they started),
 // then removes the container volumes, the pod's state and its logs, retrying while the dying
 // processes still hold files. An error names what could not be removed.

@@ -186,7 +186,7 @@ class PodStop {
 }  // namespace
 
 struct RunNodeFlags {
-  windows_node::ContainerOptions container{"", "C:\\hpc"};
+  windows_node::ContainerOptions container{"", windows_node::kDefaultVolumeRoot};
 };
 
 std::shared_ptr<RunNodeFlags> AddRunNodeFlags(CLI::App* cmd) {
@@ -204,7 +204,7 @@ agent::Node ForegroundNode(const GlobalOptions&) { return agent::LocalNode({}); 
 
 // What the Windows node's own placement counts (pod_state.h).
 Result<std::vector<agent::HostPort>> HeldHostPorts(const GlobalOptions& global) {
-  return windows_node::HeldHostPorts(global.root, "");
+  return windows_node::HeldHostPorts(global.root);
 }
 
 namespace {
