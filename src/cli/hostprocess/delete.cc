@@ -85,7 +85,7 @@ int RunDelete(const GlobalOptions& global, const DeleteFlags& f) {
       if (ns == f.ns.ns && labels->Matches(k8s::LabelsOf(obj))) targets.push_back({kind, ns, name});
     };
     if (kind == "pods") {
-      auto pods = node->ListHeads();  // their names and labels
+      auto pods = node->ListRows();  // their names and labels
       if (!pods) return Fail(pods.error());
       for (const NodePod& p : *pods) add(p.ns, p.name, p.pod);
     } else if (kind == "daemonsets") {

@@ -68,8 +68,8 @@ int RunDescribe(const GlobalOptions& global, DescribeFlags f) {
   auto opened = OpenNodePods(global);
   if (!opened) return Fail(opened.error());
   NodePods& node = **opened;
-  // Pods named are read alone; a DaemonSet counts its pods from their heads (their specs unread).
-  auto pods = kind != "pods"    ? node.ListHeads()
+  // Pods named are read alone; a DaemonSet counts its pods from their rows (no specs, no events).
+  auto pods = kind != "pods"    ? node.ListRows()
               : f.names.empty() ? node.List()
                                 : GetNamedPods(node, f.ns.ns, f.names);
   if (!pods) return Fail(pods.error());

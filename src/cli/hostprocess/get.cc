@@ -103,7 +103,7 @@ Result<Listing> ListPods(NodePods& node, const GetFlags& f) {
   // Pods asked for by name are read alone: `get pod x` on a node with 200 pods read them all.
   ASSIGN_OR_RETURN(std::vector<NodePod> pods, !f.names.empty()
                                                   ? GetNamedPods(node, f.ns.ns, f.names)
-                                              : heads ? node.ListHeads()
+                                              : heads ? node.ListRows()
                                                       : node.List());
   Listing l{.kind = "pods", .prefix = "pod"};
   if (f.ns.all) l.header.push_back("NAMESPACE");

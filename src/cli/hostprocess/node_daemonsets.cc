@@ -41,7 +41,7 @@ void CountDaemonSetPods(std::vector<NodeDaemonSet>& daemonsets, const std::vecto
 Result<std::vector<NodeDaemonSet>> DaemonSetsCounted(NodePods& node) {
   ASSIGN_OR_RETURN(std::vector<NodeDaemonSet> daemonsets, node.DaemonSets());
   if (daemonsets.empty()) return daemonsets;
-  ASSIGN_OR_RETURN(std::vector<NodePod> pods, node.ListHeads());
+  ASSIGN_OR_RETURN(std::vector<NodePod> pods, node.ListRows());
   CountDaemonSetPods(daemonsets, pods);
   return daemonsets;
 }

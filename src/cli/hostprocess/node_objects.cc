@@ -53,10 +53,10 @@ nlohmann::json DaemonSetApiObject(const NodeDaemonSet& d) {
 }
 
 int RestoreNode(NodePods& node) {
-  auto before = node.ListHeads();  // which pods, and whether lost
+  auto before = node.ListRows();  // which pods, and whether lost
   if (!before) return Fail(before.error());
   if (Status s = node.Reconcile(); !s) return Fail(s.error());
-  auto after = node.ListHeads();
+  auto after = node.ListRows();
   if (!after) return Fail(after.error());
   auto find = [](const std::vector<NodePod>& pods, const std::string& key) -> const NodePod* {
     for (const NodePod& p : pods)

@@ -24,8 +24,15 @@ class AgentNodePods : public NodePods {
   AgentNodePods(std::unique_ptr<agent::Agent> agent, std::string root)
       : agent_(std::move(agent)), root_(std::move(root)) {}
 
-  Result<std::vector<NodePod>> List() override { return ListViews(/*heads=*/false); }
-  Result<std::vector<NodePod>> ListHeads() override { return ListViews(/*heads=*/true); }
+  Result<std::vector<NodePod>> List() override {
+    return ListViews(agent::Agent::PodDetail::kWhole);
+  }
+  Result<std::vector<NodePod>> ListHeads() override {
+    return ListViews(agent::Agent::PodDetail::kHead);
+  }
+  Result<std::vector<NodePod>> ListRows() override {
+    return ListViews(agent::Agent::PodDetail::kRow);
+  }
   // The store's pod directories (a pod made or removed) and the pod's own (its status and
   // supervisor files are written aside and renamed over, its `stop` marker made).
   std::unique_ptr<PodWatch> WatchPod(const std::string& ns, const std::string& name) override {
@@ -140,8 +147,8 @@ class AgentNodePods : public NodePods {
   }
 
  private:
-  Result<std::vector<NodePod>> ListViews(bool heads) {
-    ASSIGN_OR_RETURN(auto views, agent_->ListPods(heads));
+  Result<std::vector<NodePod>> ListViews(agent::Agent::PodDetail detail) {
+    ASSIGN_OR_RETURN(auto views, agent_->ListPods(detail));
     std::vector<NodePod> pods;
     pods.reserve(views.size());
     for (agent::PodView& v : views) pods.push_back(From(std::move(v)));

@@ -93,6 +93,10 @@ class NodePods {
   // listings that show no more (`get`'s table, -o name, label selectors). The Linux agent then
   // skips the specs it reads (issue 16).
   virtual Result<std::vector<NodePod>> ListHeads() { return List(); }
+  // The same as ListHeads, where the status may also lack its events: for what shows a row or a
+  // count per pod (`get`'s table, the DaemonSets' counts). The Linux agent then skips the
+  // events it reads.
+  virtual Result<std::vector<NodePod>> ListRows() { return ListHeads(); }
   // A watch on pod `ns`/`name` (which may not exist yet). The Linux agent's wakes at each write
   // of the pod's state (inotify on its directory and the pods'); the Windows node's at each
   // change below its pods directory (change notifications); the default sleeps.

@@ -156,7 +156,8 @@ Result<std::vector<std::string>> Agent::Apply(const std::vector<k8s::Object>& ob
   return lines;
 }
 
-Result<PodView> Agent::ReadPod(const std::string& key, bool head) {
+Result<PodView> Agent::ReadPod(const std::string& key, PodDetail detail) {
+  bool head = detail != PodDetail::kWhole;
   PodView v;
   v.key = key;
   v.dir = store_.PodDir(key);
@@ -166,7 +167,7 @@ Result<PodView> Agent::ReadPod(const std::string& key, bool head) {
   v.ns = meta.value("namespace", "default");
   v.name = meta.value("name", "");
   v.uid = meta.value("uid", "");
-  auto st = ReadPodStatus(v.dir + "/" + kStatusFile);
+  auto st = ReadPodStatus(v.dir + "/" + kStatusFile, /*events=*/detail != PodDetail::kRow);
   if (!st && head) {
     // The status a pod has before its supervisor writes one is made from its spec.
     ASSIGN_OR_RETURN(v.record, ReadPodRecord(record_path));
@@ -223,8 +224,8 @@ std::vector<Result<std::string>> Agent::Delete(const std::vector<DeleteRequest>&
   return out;
 }
 
-void Agent::ReadPods(const std::vector<std::string>& keys, bool heads, std::vector<PodView>& views,
-                     std::vector<char>& read) {
+void Agent::ReadPods(const std::vector<std::string>& keys, PodDetail detail,
+                     std::vector<PodView>& views, std::vector<char>& read) {
   // A pod is three small reads (record, status, the supervisor's /proc entry) and two parses:
   // on a node with many pods they run on every core (`get pods` with 200 pods, `apply` and
   // `delete`'s reconcile, issue 16). An exception (a record of an unexpected shape) leaves this
@@ -236,7 +237,7 @@ void Agent::ReadPods(const std::vector<std::string>& keys, bool heads, std::vect
   ParallelSlices(keys.size(), WorkerCount(keys.size(), 32), [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; i++) {
       try {
-        auto v = ReadPod(keys[i], heads);
+        auto v = ReadPod(keys[i], detail);
         if (!v) continue;
         views[i] = std::move(*v);
         read[i] = 1;
@@ -250,14 +251,14 @@ void Agent::ReadPods(const std::vector<std::string>& keys, bool heads, std::vect
   }
 }
 
-Result<std::vector<PodView>> Agent::ListPods(bool heads) {
+Result<std::vector<PodView>> Agent::ListPods(PodDetail detail) {
   ASSIGN_OR_RETURN(std::vector<std::string> keys, store_.ListPodKeys());
   // One array of views, read into in place and closed up over the pods that could not be read:
   // each new page costs a fault (~13 us on the VMs measured), and a view is over a kilobyte, so
   // a second array, or one grown by doubling, cost more than reading the files (issue 16).
   std::vector<PodView> views;
   std::vector<char> read;
-  ReadPods(keys, heads, views, read);
+  ReadPods(keys, detail, views, read);
   size_t kept = 0;
   for (size_t i = 0; i < views.size(); i++) {
     if (!read[i]) continue;

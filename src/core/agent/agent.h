@@ -97,9 +97,16 @@ class Agent {
   };
   std::vector<Result<std::string>> Delete(const std::vector<DeleteRequest>& requests);
 
-  // Every pod. With `heads`, each record is read without the pod's spec and the objects
-  // (ReadPodRecordHead): for listings that show no more; such a view is never written back.
-  Result<std::vector<PodView>> ListPods(bool heads = false);
+  // How much of each pod a listing reads (issue 16: `get pods` reads every pod at each call).
+  enum class PodDetail {
+    kWhole,  // the record with the pod's spec and objects; the status with its events
+    // The record without the pod's spec and objects (ReadPodRecordHead): for listings that
+    // show no more; such a view is never written back.
+    kHead,
+    kRow,  // kHead, and the status without its events: what a table row or a count shows
+  };
+  // Every pod.
+  Result<std::vector<PodView>> ListPods(PodDetail detail = PodDetail::kWhole);
   Result<std::optional<PodView>> GetPod(const std::string& ns, const std::string& name);
   Result<std::vector<DaemonSetView>> ListDaemonSets();
 
@@ -133,10 +140,10 @@ class Agent {
   // Stops the pods (SIGTERM to their supervisors, which stop the containers with the grace
   // period), waits for them, cleans up whatever is left and removes their state and logs.
   Status RemovePods(const std::vector<std::string>& keys);
-  Result<PodView> ReadPod(const std::string& key, bool head = false);
+  Result<PodView> ReadPod(const std::string& key, PodDetail detail = PodDetail::kWhole);
   // ReadPod of each key, on every core when there are many: `views` gets one view per key,
   // `read` 0 where the pod is unreadable (its view left empty).
-  void ReadPods(const std::vector<std::string>& keys, bool heads, std::vector<PodView>& views,
+  void ReadPods(const std::vector<std::string>& keys, PodDetail detail, std::vector<PodView>& views,
                 std::vector<char>& read);
   // Sets supervisor_alive (and the status's supervisor identity) and lost.
   void SetSupervisor(PodView& v) const;

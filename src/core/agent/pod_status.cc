@@ -95,7 +95,7 @@ bool Read(JsonPull& in, Event& e) {
   });
 }
 
-bool Read(JsonPull& in, PodStatus& s) {
+bool Read(JsonPull& in, PodStatus& s, bool events) {
   Once once;
   return in.Object([&](std::string_view k) {
     if (k == "phase") return once(0) && Read(in, s.phase);
@@ -108,7 +108,7 @@ bool Read(JsonPull& in, PodStatus& s) {
     if (k == "ready") return once(7) && Read(in, s.ready);
     if (k == "initContainers") return once(8) && Read(in, s.init_containers);
     if (k == "containers") return once(9) && Read(in, s.containers);
-    if (k == "events") return once(10) && Read(in, s.events);
+    if (k == "events") return once(10) && (events ? Read(in, s.events) : in.Skip());
     if (k == "supervisorPid") return once(11) && Read(in, s.supervisor_pid);
     if (k == "supervisorStart") return once(12) && Read(in, s.supervisor_start);
     if (k == "supervisorBoot") return once(13) && Read(in, s.supervisor_boot);
@@ -303,10 +303,10 @@ void from_json(const nlohmann::json& j, PodStatus& s) {
   Get(j, "volumeRoot", s.volume_root);
 }
 
-bool DecodePodStatus(std::string_view text, PodStatus& out) {
+bool DecodePodStatus(std::string_view text, PodStatus& out, bool events) {
   JsonPull in(text);
   PodStatus s;
-  if (!Read(in, s) || !in.AtEnd()) return false;
+  if (!Read(in, s, events) || !in.AtEnd()) return false;
   out = std::move(s);
   return true;
 }
@@ -381,13 +381,15 @@ PodStatus InitialStatus(const nlohmann::json& pod) {
   return s;
 }
 
-Result<PodStatus> ReadPodStatus(const std::string& path) {
+Result<PodStatus> ReadPodStatus(const std::string& path, bool events) {
   ASSIGN_OR_RETURN(std::string text, ReadStateFile(path));
   PodStatus status;
-  if (DecodePodStatus(text, status)) return status;
+  if (DecodePodStatus(text, status, events)) return status;
   ASSIGN_OR_RETURN(nlohmann::json j, ParseJsonText(path, text));
   try {
-    return j.get<PodStatus>();
+    status = j.get<PodStatus>();
+    if (!events) status.events.clear();  // as the typed reader leaves them
+    return status;
   } catch (const nlohmann::json::exception& e) {
     return Err(ErrorCode::kInvalidArgument, "\"{}\": {}", path, e.what());
   }

@@ -125,14 +125,17 @@ void from_json(const nlohmann::json& j, PodStatus& s);
 
 // A status file (`status.json`, both nodes): read with DecodePodStatus below, else through the
 // tree; the error names the file. Written through a temp file and a rename.
-Result<PodStatus> ReadPodStatus(const std::string& path);
+// Without `events` the status is read without its events (left empty): a table row shows
+// none, and they are a third of the file and most of its strings (`get pods`, issue 16).
+Result<PodStatus> ReadPodStatus(const std::string& path, bool events = true);
 Status WritePodStatus(const std::string& path, const PodStatus& status);
 
 // The status text as WritePodStatus writes it, read straight into `out` without building a
 // tree (JsonPull: `get pods` reads one per pod; issue 16). Takes only that shape: each known
 // member once, of its own type, no null. On anything else it returns false, and the caller
 // decodes through the tree (from_json above), which gives the file its meaning in every case.
-bool DecodePodStatus(std::string_view text, PodStatus& out);
+// Without `events`, the events are skipped (ReadPodStatus).
+bool DecodePodStatus(std::string_view text, PodStatus& out, bool events = true);
 
 // The Kubernetes API form of a status (`status:` of `get -o json`): RFC 3339 times,
 // conditions, containerStatuses (qosClass comes from the spec: record.h QOSClassOf).

@@ -62,7 +62,7 @@ class Agent::Backend : public NodeBackend {
     ASSIGN_OR_RETURN(std::vector<std::string> keys, a_.store_.ListPodKeys());
     std::vector<PodView> read_views;
     std::vector<char> read;
-    a_.ReadPods(keys, /*heads=*/false, read_views, read);
+    a_.ReadPods(keys, PodDetail::kWhole, read_views, read);
     std::vector<HeldPod> held(keys.size());
     for (size_t i = 0; i < keys.size(); i++) {
       held[i].key = keys[i];

@@ -231,6 +231,38 @@ TEST(ReadPodStatus, SameStatusEitherWayAndNamesADamagedFile) {
   EXPECT_NE(bad.error().ToString().find(path), std::string::npos) << bad.error().ToString();
 }
 
+// A row's read (events = false) is the whole status but its events, whichever reader reads it;
+// the events are skipped, not taken as the shape's end.
+TEST(ReadPodStatus, WithoutEventsIsTheStatusButItsEvents) {
+  testing::TempDir dir;
+  std::string path = dir.path() + "/status.json";
+  PodStatus want = FullStatus();
+  ASSERT_FALSE(want.events.empty());
+  want.events.clear();
+  nlohmann::json full = FullStatus();
+  nlohmann::json tree_only = full;
+  tree_only["hostIP"] = nullptr;  // declined by the typed reader: read by the tree
+  for (const nlohmann::json& j : {full, tree_only}) {
+    SCOPED_TRACE(j.dump());
+    ASSERT_TRUE(sys::WriteFile(path, j.dump(1)));
+    auto row = ReadPodStatus(path, /*events=*/false);
+    ASSERT_TRUE(row) << row.error().ToString();
+    EXPECT_TRUE(row->events.empty());
+    nlohmann::json expected = want;
+    if (j.contains("hostIP") && j["hostIP"].is_null()) expected["hostIP"] = "";
+    EXPECT_EQ(nlohmann::json(*row).dump(), expected.dump());
+    auto whole = ReadPodStatus(path);
+    ASSERT_TRUE(whole);
+    EXPECT_EQ(whole->events.size(), FullStatus().events.size());
+  }
+  PodStatus typed;
+  ASSERT_TRUE(DecodePodStatus(full.dump(), typed, /*events=*/false));
+  EXPECT_TRUE(typed.events.empty());
+  EXPECT_EQ(typed.supervisor_boot, FullStatus().supervisor_boot);  // read past the events
+  // A damaged events member is still refused: skipped, not unread.
+  EXPECT_FALSE(DecodePodStatus(R"({"events": [{"type": }], "phase": "Running"})", typed, false));
+}
+
 TEST(ProcessIdentity, PidAndStartTime) {
   uint64_t start = ProcessStartTime(::getpid());
   EXPECT_GT(start, 0u);

@@ -154,6 +154,51 @@ TEST(ParseJson, DeclinesWhatNlohmannRefusesOrWhatItLeavesToIt) {
   EXPECT_TRUE(Agrees(std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']')));
 }
 
+// Strings are scanned sixteen bytes at a time: each byte that ends a plain run (a quote, an
+// escape, a control character, UTF-8 good and bad, DEL and the bytes around 0x20 and 0x80) at
+// every place of the first blocks of a string and of the text, and strings that end where a
+// block ends or just past it.
+TEST(ParseJson, StringsAgreeWhereverTheirSpecialBytesFall) {
+  const std::vector<std::string> specials = {
+      "\\\"", "\\\\",     "\\n",          "\\u00e9",          "\x01", "\x1f", " ",    "!",
+      "\x7f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\x80", "\xc3", "\xff", "\"",
+      "\t"};
+  int taken = 0;
+  for (const std::string& special : specials) {
+    for (size_t before = 0; before < 40; before++) {
+      for (size_t after : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{17}}) {
+        std::string body = std::string(before, 'a') + special + std::string(after, 'b');
+        for (const std::string& text : {"\"" + body + "\"", "[\"" + body + "\", 1]",
+                                        std::string(before % 7, ' ') + "{\"" + body + "\": 2}"}) {
+          SCOPED_TRACE(::testing::PrintToString(text));
+          if (Agrees(text)) taken++;
+          if (HasFailure()) return;
+        }
+      }
+    }
+  }
+  EXPECT_GT(taken, 1000);  // the valid ones, read to their values, not only refusals
+}
+
+// White space: runs of every length up to 49, of each kind of JSON white space, ended by a token
+// or by a byte that is not JSON white space (a vertical tab, a form feed, a NUL: refused).
+TEST(ParseJson, WhiteSpaceRunsOfEveryLength) {
+  int taken = 0;
+  for (size_t n = 0; n < 50; n++) {
+    std::string run;
+    for (size_t i = 0; i < n; i++) run += " \n\r\t"[(i * 7 + n) % 4];
+    for (const std::string& text :
+         {"[" + run + "1" + run + "]", run + "{\"a\":" + run + "true}" + run,
+          "[" + run + std::string("\v") + "1]", "[1," + run + std::string(1, '\0') + "]",
+          run + "\f" + run + "null"}) {
+      SCOPED_TRACE(::testing::PrintToString(text));
+      if (Agrees(text)) taken++;
+      if (HasFailure()) return;
+    }
+  }
+  EXPECT_EQ(taken, 100);  // the two valid texts of each length, and none of the others
+}
+
 TEST(ParseJson, AgreesWithNlohmannOnMutatedStatus) {
   // A status as a supervisor writes it (nlohmann's dump(1)), then bytes replaced, inserted and
   // removed at random (a fixed seed: the same inputs every run).
