@@ -259,8 +259,15 @@ TEST(ReadPodStatus, WithoutEventsIsTheStatusButItsEvents) {
   ASSERT_TRUE(DecodePodStatus(full.dump(), typed, /*events=*/false));
   EXPECT_TRUE(typed.events.empty());
   EXPECT_EQ(typed.supervisor_boot, FullStatus().supervisor_boot);  // read past the events
-  // A damaged events member is still refused: skipped, not unread.
-  EXPECT_FALSE(DecodePodStatus(R"({"events": [{"type": }], "phase": "Running"})", typed, false));
+  // A damaged events member is still refused: skipped, not unread, and of the shape the whole
+  // read takes.
+  for (const char* t : {R"({"events": [{"type": }], "phase": "Running"})",
+                        R"({"events": 5, "phase": "Running"})", R"({"events": [3]})"}) {
+    SCOPED_TRACE(t);
+    PodStatus whole;
+    EXPECT_FALSE(DecodePodStatus(t, whole));
+    EXPECT_FALSE(DecodePodStatus(t, typed, /*events=*/false));
+  }
 }
 
 TEST(ProcessIdentity, PidAndStartTime) {
