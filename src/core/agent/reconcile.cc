@@ -68,31 +68,31 @@ class Agent::Backend : public NodeBackend {
       held[i].key = keys[i];
       if (!read[i]) continue;
       PodView& v = read_views[i];
-      held[i].record = std::move(v.record);
-      held[i].status = v.status;
       held[i].restart = v.lost || v.status.WithoutSupervisor();
       // The containers the pods' statuses name (SweepOrphanContainers).
       named_.insert(v.status.live_containers.begin(), v.status.live_containers.end());
-      views_.emplace(keys[i], std::move(v));
+      pods_.emplace(keys[i], Pod{v.dir, v.uid, v.supervisor_alive ? v.status.supervisor_pid : 0});
+      held[i].record = std::move(v.record);
+      held[i].status = std::move(v.status);
     }
     return held;
   }
   Status UpdateInPlace(const std::string& key, const PodRecord& record) override {
     // Its supervisor reloads pod.json and restarts a container whose image changed, as
     // kubelet does.
-    const PodView& v = views_.at(key);
-    TRY(WriteJsonFileAtomic(v.dir + "/" + kPodFile, record));
-    if (v.supervisor_alive) ::kill(v.status.supervisor_pid, kSupervisorReloadSignal);
+    const Pod& p = pods_.at(key);
+    TRY(WriteJsonFileAtomic(p.dir + "/" + kPodFile, record));
+    if (p.supervisor > 0) ::kill(p.supervisor, kSupervisorReloadSignal);
     return Ok();
   }
   Status RemovePods(const std::vector<std::string>& keys) override { return a_.RemovePods(keys); }
   Status Restart(const HeldPod& pod, const Placement& placement) override {
     // What the dead supervisor left is removed; a new supervisor starts the pod's containers
     // again. An unscheduled pod is tried again.
-    const PodView& v = views_.at(pod.key);
-    TRY(CleanupPod({a_.options_.root, pod.record->job_root, v.uid, pod.status.live_containers}));
+    const Pod& p = pods_.at(pod.key);
+    TRY(CleanupPod({a_.options_.root, pod.record->job_root, p.uid, pod.status.live_containers}));
     return placement.kind == Placement::kPlaced ? a_.SpawnSupervisor(pod.key, *pod.record)
-                                                : RecordUnplaced(v.dir, *pod.record, placement);
+                                                : RecordUnplaced(p.dir, *pod.record, placement);
   }
   Status Create(const std::string& key, const PodRecord& record,
                 const Placement& placement) override {
@@ -102,8 +102,14 @@ class Agent::Backend : public NodeBackend {
   void Warn(const std::string& message) override { a_.Warn(message); }
 
  private:
+  // What the backend's own steps need of a readable pod (HeldPods); its record and status go
+  // to the reconciler.
+  struct Pod {
+    std::string dir, uid;
+    pid_t supervisor = 0;  // its supervisor's pid, when alive
+  };
   Agent& a_;
-  std::map<std::string, PodView> views_;  // the readable pods' views (HeldPods)
+  std::map<std::string, Pod> pods_;
   std::set<std::string> named_;
 };
 

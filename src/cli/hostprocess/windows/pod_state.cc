@@ -467,11 +467,11 @@ class WindowsBackend : public agent::NodeBackend {
             errors_.push_back(s.error().ToString());
         }
         std::optional<agent::PodStatus> st = ReadStatus(root_, key);
-        // No status yet: being made, it holds its ports (a new status is Pending).
-        h.status = st.value_or(agent::PodStatus{});
         // Re-adopted as on Linux when its supervisor died before the pod finished, or placed
         // again when it was not placed (kube-scheduler tries it again: a port freed, a label).
         h.restart = Lost(root_, key, st) || (st && st->WithoutSupervisor());
+        // No status yet: being made, it holds its ports (a new status is Pending).
+        h.status = std::move(st).value_or(agent::PodStatus{});
         h.record = std::move(*rec);
       } else {
         // Half made by a command that was killed, or damaged: stopped and removed with what is
