@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/objects.h"
 #include "common/temp_dir.h"
 #include "core/agent/daemonset_events.h"
 #include "core/agent/naming.h"
@@ -17,12 +18,7 @@ using nlohmann::json;
 json Ds(const std::string& name, const std::string& os) {
   json pod_spec = {{"containers", {{{"name", "c"}, {"image", "busybox"}}}}};
   if (!os.empty()) pod_spec["nodeSelector"] = {{"kubernetes.io/os", os}};
-  return {{"apiVersion", "apps/v1"},
-          {"kind", "DaemonSet"},
-          {"metadata", {{"name", name}, {"namespace", "kube-system"}}},
-          {"spec",
-           {{"selector", {{"matchLabels", {{"app", name}}}}},
-            {"template", {{"metadata", {{"labels", {{"app", name}}}}}, {"spec", pod_spec}}}}}};
+  return hp::testing::DaemonSetJson(name, std::move(pod_spec));
 }
 
 class DaemonSetViewTest : public ::testing::Test {

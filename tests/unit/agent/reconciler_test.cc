@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/objects.h"
 #include "common/temp_dir.h"
 #include "core/agent/apply_plan.h"
 #include "core/agent/daemonset_events.h"
@@ -28,13 +29,8 @@ json Pod(const std::string& name, int host_port = 0) {
 }
 
 json Ds(const std::string& name) {
-  json pod_spec = {{"hostNetwork", true}, {"containers", {{{"name", "c"}, {"image", "b"}}}}};
-  return {{"apiVersion", "apps/v1"},
-          {"kind", "DaemonSet"},
-          {"metadata", {{"name", name}, {"namespace", "kube-system"}}},
-          {"spec",
-           {{"selector", {{"matchLabels", {{"app", name}}}}},
-            {"template", {{"metadata", {{"labels", {{"app", name}}}}}, {"spec", pod_spec}}}}}};
+  return hp::testing::DaemonSetJson(
+      name, {{"hostNetwork", true}, {"containers", {{{"name", "c"}, {"image", "b"}}}}});
 }
 
 class FakeNode : public NodeBackend {
