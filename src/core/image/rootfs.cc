@@ -102,8 +102,20 @@ Status UnmountRootfs(const std::string& target, const std::string& scratch) {
 
 Status DropRootfsLease(const std::string& root, const std::string& target) {
   // Store::Open's layout: <root>/images/leases/<id>.json, the id MountRootfs gives.
-  std::string path = root + "/images/leases/rootfs-" + PathKey(target) + ".json";
+  std::string dir = root + "/images/leases";
+  std::string name = "rootfs-" + PathKey(target) + ".json";
+  std::string path = dir + "/" + name;
   if (::unlink(path.c_str()) < 0 && errno != ENOENT) return SysErr("remove lease \"{}\"", path);
+  // A setup killed while it wrote the lease leaves the temp file of that write
+  // (sys::WriteFileAtomic's "<name>.tmp-XXXXXX"); nothing else writes this rootfs' lease now.
+  auto names = sys::ListDir(dir);
+  if (!names) return names.error().sys_errno() == ENOENT ? Ok() : tl::unexpected(names.error());
+  std::string tmp = name + ".tmp-";
+  for (const std::string& n : *names) {
+    std::string left = dir + "/" + n;
+    if (StartsWith(n, tmp) && ::unlink(left.c_str()) < 0 && errno != ENOENT)
+      return SysErr("remove \"{}\"", left);
+  }
   return Ok();
 }
 

@@ -52,8 +52,8 @@ Result<UniqueFd> Store::TryExclusiveGcLock() const {
 }
 
 // Every pull, import and unpack holds the shared GC lock while it uses a temp dir, so under
-// the exclusive lock any temp dir is left from one that died. A partial download is kept for
-// the next attempt to resume, unless its blob is complete by now.
+// the exclusive lock any temp dir (or lease temp file) is left from one that died. A partial
+// download is kept for the next attempt to resume, unless its blob is complete by now.
 Status Store::CleanIngestLocked() const {
   ASSIGN_OR_RETURN(auto ingest, sys::ListDir(dir_ + "/ingest"));
   for (const auto& n : ingest) {
@@ -65,6 +65,10 @@ Status Store::CleanIngestLocked() const {
       ::unlink(path.c_str());
     }
   }
+  // Leases are written under the shared lock too (MountRootfs): a temp file of one is dead.
+  ASSIGN_OR_RETURN(auto leases, sys::ListDir(dir_ + "/leases"));
+  for (const auto& n : leases)
+    if (n.find(".tmp-") != std::string::npos) ::unlink((dir_ + "/leases/" + n).c_str());
   return Ok();
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "common/temp_dir.h"
 #include "core/image/digest.h"
@@ -145,6 +147,52 @@ TEST_F(StoreTest, MountWithoutUnpackRefusesAMissingLayerAndLeavesNothing) {
   ASSERT_TRUE(ok) << ok.error().ToString();
   EXPECT_EQ(sys::ReadFile(target + "/bin/a").value_or(""), "A");
   ASSERT_TRUE(ok->Unmount());
+}
+
+// A rootfs setup killed while it wrote its lease leaves that write's temp file (the chaos test
+// found one left after recovery). The pod's clean-up removes it with the lease, and so does the
+// store's own clean-up under the exclusive GC lock.
+TEST_F(StoreTest, ALeaseTempLeftByAKilledSetupIsRemoved) {
+  auto l1 = AddLayer(TarBuilder().File("bin/a", "A"));
+  auto img = MakeImage("hostprocess.local/killed:1", {l1});
+  ASSERT_TRUE(store_->PutImage(img));
+  ASSERT_TRUE(store_->EnsureLayerUnpacked(l1));
+  const std::string leases = store_->dir() + "/leases";
+  auto killed_setup = [&](const std::string& target) {
+    pid_t pid = ::fork();  // the test process has no other thread here
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      sys::SetAtomicWriteHookForTesting([](const char* step) {
+        if (std::string_view(step) == "rename") ::_exit(7);  // killed before the rename
+      });
+      RootfsOptions opts;
+      opts.force_copy = true;
+      (void)store_->MountRootfs(img, target, root_ + "/scratch/x", opts);
+      ::_exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 7) << "status " << status;
+  };
+  auto temps = [&] {
+    size_t n = 0;
+    for (const auto& name : sys::ListDir(leases).value_or(std::vector<std::string>{}))
+      n += name.find(".tmp-") != std::string::npos ? 1 : 0;
+    return n;
+  };
+
+  std::string target = root_ + "/sandboxes/c1/";
+  killed_setup(target);
+  ASSERT_EQ(temps(), 1u);
+  ASSERT_TRUE(DropRootfsLease(root_, root_ + "/sandboxes/other/"));
+  EXPECT_EQ(temps(), 1u) << "another rootfs' lease temp was removed";
+  ASSERT_TRUE(DropRootfsLease(root_, target));
+  EXPECT_TRUE(sys::ListDir(leases).value_or(std::vector<std::string>{"?"}).empty());
+
+  killed_setup(target);
+  ASSERT_EQ(temps(), 1u);
+  ASSERT_TRUE(Store::Open(root_));
+  EXPECT_TRUE(sys::ListDir(leases).value_or(std::vector<std::string>{"?"}).empty());
 }
 
 TEST_F(StoreTest, GcKeepsSharedLayers) {
