@@ -11,6 +11,7 @@
 
 #include "core/base/json.h"
 #include "core/base/scope_exit.h"
+#include "core/base/strings.h"
 #include "core/image/digest.h"
 #include "core/image/layer_copy.h"
 #include "core/image/store.h"
