@@ -116,10 +116,17 @@ Result<std::map<std::string, ImageRecord>> Store::LoadIndex() const {
   return out;
 }
 
+// Called under the index lock (WithLock("index")).
 Status Store::SaveIndex(const std::map<std::string, ImageRecord>& index) const {
   json arr = json::array();
   for (const auto& [name, rec] : index) arr.push_back(RecordToJson(rec));
-  return sys::WriteFileAtomic(dir_ + "/index.json", json{{"images", arr}}.dump(2), 0644, true);
+  TRY(sys::WriteFileAtomic(dir_ + "/index.json", json{{"images", arr}}.dump(2), 0644, true));
+  // Under the index lock no other write of it runs: a temp file of one is left by a command
+  // killed while it wrote (sys::WriteFileAtomic's "index.json.tmp-XXXXXX").
+  ASSIGN_OR_RETURN(auto names, sys::ListDir(dir_));
+  for (const auto& n : names)
+    if (StartsWith(n, "index.json.tmp-")) ::unlink((dir_ + "/" + n).c_str());
+  return Ok();
 }
 
 Status Store::PutImage(const ImageRecord& rec) {

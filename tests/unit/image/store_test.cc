@@ -195,6 +195,16 @@ TEST_F(StoreTest, ALeaseTempLeftByAKilledSetupIsRemoved) {
   EXPECT_TRUE(sys::ListDir(leases).value_or(std::vector<std::string>{"?"}).empty());
 }
 
+// The same for the image index: a command killed while it saved the index left its temp file;
+// the next save, under the index lock, removes it.
+TEST_F(StoreTest, AnIndexTempLeftByAKilledWriteIsRemovedByTheNextSave) {
+  std::string left = store_->dir() + "/index.json.tmp-Ab12Cd";
+  ASSERT_TRUE(sys::WriteFile(left, "{\"images\":["));
+  ASSERT_TRUE(store_->PutImage(MakeImage("hostprocess.local/next:1", {})));
+  EXPECT_FALSE(sys::Exists(left));
+  EXPECT_TRUE(store_->Resolve("hostprocess.local/next:1"));
+}
+
 TEST_F(StoreTest, GcKeepsSharedLayers) {
   auto shared = AddLayer(TarBuilder().File("base", "b"));
   auto own = AddLayer(TarBuilder().File("own", "o"));
