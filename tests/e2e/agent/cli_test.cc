@@ -18,6 +18,17 @@ TEST_F(AgentE2E, CliHygieneAsKubectl) {
   r = Hp("");
   EXPECT_EQ(r.rc, 0);
   EXPECT_NE(r.out.find("Subcommands:"), std::string::npos) << r.out;
+  // `--version` alone is answered before the command line is built; with other flags CLI11
+  // answers it. Both print the same two lines and exit 0.
+  std::string alone = Binary() + " --version >'" + root_ + "/version.out' 2>&1";
+  ASSERT_EQ(::system(alone.c_str()), 0);
+  std::string version = ReadOr(root_ + "/version.out");
+  EXPECT_EQ(version.rfind("hostprocess version ", 0), 0u) << version;
+  EXPECT_NE(version.find("\ncommit: "), std::string::npos) << version;
+  EXPECT_EQ(version.back(), '\n');
+  r = Hp("--version");
+  EXPECT_EQ(r.rc, 0);
+  EXPECT_EQ(r.out, version);
   // Usage errors exit 1 as kubectl's; validate keeps its documented 2 (1 = invalid manifest).
   EXPECT_EQ(Hp("get pods --bogus").rc, 1);
   EXPECT_EQ(Hp("logs x --since 5 parsecs").rc, 1);
