@@ -33,6 +33,19 @@ TEST_F(StoreTest, InitCreatesLayout) {
   EXPECT_EQ(*sys::ReadFile(dir_ + "/run/boot_id"), "boot-1\n");
 }
 
+// A command killed while it wrote run/boot_id leaves that write's temp file and no boot_id:
+// the next Init, under the lock, removes the temp file.
+TEST_F(StoreTest, InitRemovesABootIdTempOfAKilledWrite) {
+  ASSERT_TRUE(sys::MkdirAll(dir_ + "/run"));
+  std::string left = dir_ + "/run/boot_id.tmp-Xy12Zq";
+  ASSERT_TRUE(sys::WriteFile(left, "boot-"));
+  Store s(dir_);
+  EXPECT_FALSE(*s.IsCurrentBoot("boot-1"));
+  ASSERT_TRUE(s.Init("boot-1"));
+  EXPECT_FALSE(sys::Exists(left));
+  EXPECT_EQ(*sys::ReadFile(dir_ + "/run/boot_id"), "boot-1\n");
+}
+
 TEST_F(StoreTest, RebootClearsRunButKeepsDesired) {
   Store s(dir_);
   EXPECT_FALSE(*s.IsCurrentBoot("boot-1"));
