@@ -147,11 +147,13 @@ Result<std::vector<std::string>> Agent::Apply(const std::vector<k8s::Object>& ob
   ASSIGN_OR_RETURN(std::vector<ApplyStep> steps, PlanApply(store_, objects, node_.name, &warnings));
   for (const std::string& w : warnings) Warn(w);
   std::vector<std::string> lines;
+  std::vector<DesiredObjects::Put> puts;
   for (const ApplyStep& step : steps) {
     if (!step.write.record.is_null())
-      TRY(store_.PutDesired(step.kind->dir, step.key, step.write.record));
+      puts.push_back({step.kind->dir, step.key, &step.write.record});
     lines.push_back(step.Line());
   }
+  TRY(store_.PutDesired(puts));
   TRY(ReconcileLocked());
   return lines;
 }

@@ -114,9 +114,23 @@ std::string DesiredObjects::DesiredPath(const std::string& kind, const std::stri
 
 Status DesiredObjects::PutDesired(const std::string& kind, const std::string& key,
                                   const nlohmann::json& v) {
-  TRY(sys::MkdirAll(Join(DesiredDir(), kind), 0700));
+  return PutDesired(std::vector<Put>{{kind, key, &v}});
+}
+
+Status DesiredObjects::PutDesired(const std::vector<Put>& puts) {
+  std::vector<std::string> kinds, texts;
+  texts.reserve(puts.size());
+  std::vector<sys::FileWrite> files;
+  for (const Put& p : puts) {
+    if (std::find(kinds.begin(), kinds.end(), p.kind) == kinds.end()) {
+      TRY(sys::MkdirAll(Join(DesiredDir(), p.kind), 0700));
+      kinds.push_back(p.kind);
+    }
+    texts.push_back(p.record->dump(1) + "\n");  // as WriteJsonFileAtomic writes
+    files.push_back({DesiredPath(p.kind, p.key), texts.back()});
+  }
   // Durable: "a reboot restores what was applied" must hold after a power cut too.
-  return WriteJsonFileAtomic(DesiredPath(kind, key), v, true);
+  return sys::WriteFilesAtomic(files, 0644, true);
 }
 
 Result<std::optional<nlohmann::json>> DesiredObjects::GetDesired(const std::string& kind,

@@ -81,28 +81,53 @@ void Step(const char* step) {
 void SetAtomicWriteHookForTesting(AtomicWriteHook hook) { g_atomic_write_hook = hook; }
 
 Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode, bool fsync) {
-  std::string tmp = path + ".tmp-XXXXXX";
-  int raw = ::mkostemp(tmp.data(), O_CLOEXEC);
-  if (raw < 0) return SysErr("create temp file for \"{}\"", path);
-  UniqueFd fd(raw);
-  ScopeExit unlink_tmp([&] { ::unlink(tmp.c_str()); });
-  if (::fchmod(fd.get(), mode) < 0) return SysErr("chmod \"{}\"", tmp);
-  Step("write");
-  auto w = WriteAll(fd.get(), data);
-  if (!w) return SysErrN(w.error().sys_errno(), "write \"{}\"", tmp);
-  // Durable: the data reaches the disk before the name does (else a power cut after the rename
-  // can leave an empty file under the new name), and the rename itself before we return.
-  if (fsync) {
-    Step("fsync");
-    if (::fsync(fd.get()) < 0) return SysErr("fsync \"{}\"", tmp);
+  return WriteFilesAtomic({{path, data}}, mode, fsync);
+}
+
+Status WriteFilesAtomic(const std::vector<FileWrite>& files, mode_t mode, bool fsync) {
+  struct Temp {
+    std::string path;  // cleared once renamed
+    UniqueFd fd;
+  };
+  std::vector<Temp> temps;
+  temps.reserve(files.size());
+  ScopeExit unlink_temps([&] {
+    for (const Temp& t : temps)
+      if (!t.path.empty()) ::unlink(t.path.c_str());
+  });
+  for (const FileWrite& f : files) {
+    Temp& t = temps.emplace_back(Temp{f.path + ".tmp-XXXXXX", UniqueFd()});
+    int raw = ::mkostemp(t.path.data(), O_CLOEXEC);
+    if (raw < 0) {
+      t.path.clear();
+      return SysErr("create temp file for \"{}\"", f.path);
+    }
+    t.fd.reset(raw);
+    if (::fchmod(raw, mode) < 0) return SysErr("chmod \"{}\"", t.path);
+    Step("write");
+    auto w = WriteAll(raw, f.data);
+    if (!w) return SysErrN(w.error().sys_errno(), "write \"{}\"", t.path);
   }
-  fd.reset();
-  Step("rename");
-  if (::rename(tmp.c_str(), path.c_str()) < 0) return SysErr("rename \"{}\" to \"{}\"", tmp, path);
-  unlink_tmp.Dismiss();
-  if (fsync) {
+  // Durable: the data reaches the disk before the name does (else a power cut after the rename
+  // can leave an empty file under the new name), and the renames before we return.
+  std::vector<std::string> dirs;
+  for (size_t i = 0; i < files.size(); i++) {
+    Temp& t = temps[i];
+    const std::string& path = files[i].path;
+    if (fsync) {
+      Step("fsync");
+      if (::fsync(t.fd.get()) < 0) return SysErr("fsync \"{}\"", t.path);
+    }
+    t.fd.reset();
+    Step("rename");
+    if (::rename(t.path.c_str(), path.c_str()) < 0)
+      return SysErr("rename \"{}\" to \"{}\"", t.path, path);
+    t.path.clear();
     size_t slash = path.rfind('/');
     std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+    if (fsync && std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+  }
+  for (const std::string& dir : dirs) {
     Step("fsync dir");
     ASSIGN_OR_RETURN(UniqueFd dfd, Open(dir, O_RDONLY | O_DIRECTORY));
     if (::fsync(dfd.get()) < 0) return SysErr("fsync \"{}\"", dir);

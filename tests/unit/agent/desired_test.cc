@@ -110,6 +110,27 @@ TEST_F(DesiredObjectsTest, WorksOnARootWithNothingInIt) {
   EXPECT_FALSE(sys::Exists(d.DesiredPath("secrets", "default_s")));
 }
 
+// A batch (one apply) stores every object of every kind, making the kinds' directories, and each
+// reads back as written alone; an empty batch writes nothing.
+TEST_F(DesiredObjectsTest, ABatchStoresEveryObjectAsOneAtATimeWould) {
+  DesiredObjects d(tmp_.path());
+  ASSERT_TRUE(d.PutDesired(std::vector<DesiredObjects::Put>{}));
+  EXPECT_FALSE(sys::Exists(d.DesiredDir()));
+  nlohmann::json a{{"object", {{"metadata", {{"name", "a"}}}}}, {"created", 1}};
+  nlohmann::json b{{"object", {{"metadata", {{"name", "b"}}}}}, {"created", 2}};
+  nlohmann::json ds{{"object", {{"metadata", {{"name", "ds"}}}}}, {"created", 3}};
+  ASSERT_TRUE(d.PutDesired(std::vector<DesiredObjects::Put>{{"configmaps", "default_a", &a},
+                                                            {"daemonsets", "kube-system_ds", &ds},
+                                                            {"configmaps", "default_b", &b}}));
+  EXPECT_EQ(*d.ListDesiredKeys("configmaps"), (std::vector<std::string>{"default_a", "default_b"}));
+  EXPECT_EQ(**d.GetDesired("configmaps", "default_b"), b);
+  EXPECT_EQ(**d.GetDesired("daemonsets", "kube-system_ds"), ds);
+  DesiredObjects alone(tmp_.path() + "/alone");
+  ASSERT_TRUE(alone.PutDesired("configmaps", "default_a", a));
+  EXPECT_EQ(*sys::ReadFile(d.DesiredPath("configmaps", "default_a")),
+            *sys::ReadFile(alone.DesiredPath("configmaps", "default_a")));
+}
+
 // A name no file can have (namespace + name beyond the file system's 255 bytes) is not stored:
 // `wait --for=delete` and `delete` must see it missing, not fail on it.
 TEST_F(DesiredObjectsTest, ANameTooLongForAFileIsNotStored) {

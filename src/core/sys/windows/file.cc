@@ -143,6 +143,13 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t, b
   return Ok();
 }
 
+Status WriteFilesAtomic(const std::vector<FileWrite>& files, mode_t mode, bool durable) {
+  // Each file as WriteFileAtomic writes it: its rename is written through (MoveRetrying), so
+  // there is no directory flush to share.
+  for (const FileWrite& f : files) TRY(WriteFileAtomic(f.path, f.data, mode, durable));
+  return Ok();
+}
+
 Status MoveRetrying(const std::string& from, const std::string& to, bool replace) {
   // MOVEFILE_WRITE_THROUGH returns once the rename is on the disk.
   DWORD flags = MOVEFILE_WRITE_THROUGH | (replace ? MOVEFILE_REPLACE_EXISTING : 0);
