@@ -53,12 +53,6 @@ std::vector<std::string> DaemonSetEvents::Prune(const DesiredObjects& desired) {
   return errors;
 }
 
-Status DaemonSetEvents::RemoveStaleTempFiles() {
-  if (!sys::IsDir(dir_)) return Ok();
-  ASSIGN_OR_RETURN(std::vector<std::string> names, sys::ListDir(dir_));
-  for (const auto& n : names)
-    if (n.find(".tmp-") != std::string::npos) TRY(sys::RemoveFile(dir_ + sys::kPathSeparator + n));
-  return Ok();
-}
+Status DaemonSetEvents::RemoveStaleTempFiles() { return sys::RemoveAtomicWriteTemps(dir_); }
 
 }  // namespace hp::agent

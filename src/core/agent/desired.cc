@@ -41,8 +41,13 @@ Result<nlohmann::json> ReadJsonFile(const std::string& path) {
   return ParseJsonText(path, text);
 }
 
+namespace {
+// What a JSON state file holds: `value` with one space of indentation, and a final newline.
+std::string JsonFileText(const nlohmann::json& value) { return value.dump(1) + "\n"; }
+}  // namespace
+
 Status WriteJsonFileAtomic(const std::string& path, const nlohmann::json& value, bool durable) {
-  return sys::WriteFileAtomic(path, value.dump(1) + "\n", 0644, durable);
+  return sys::WriteFileAtomic(path, JsonFileText(value), 0644, durable);
 }
 
 namespace {
@@ -119,16 +124,16 @@ Status DesiredObjects::PutDesired(const std::string& kind, const std::string& ke
 
 Status DesiredObjects::PutDesired(const std::vector<Put>& puts) {
   std::vector<std::string> kinds, texts;
-  texts.reserve(puts.size());
-  std::vector<sys::FileWrite> files;
   for (const Put& p : puts) {
     if (std::find(kinds.begin(), kinds.end(), p.kind) == kinds.end()) {
       TRY(sys::MkdirAll(Join(DesiredDir(), p.kind), 0700));
       kinds.push_back(p.kind);
     }
-    texts.push_back(p.record->dump(1) + "\n");  // as WriteJsonFileAtomic writes
-    files.push_back({DesiredPath(p.kind, p.key), texts.back()});
+    texts.push_back(JsonFileText(*p.record));
   }
+  std::vector<sys::FileWrite> files;
+  for (size_t i = 0; i < puts.size(); i++)
+    files.push_back({DesiredPath(puts[i].kind, puts[i].key), texts[i]});
   // Durable: "a reboot restores what was applied" must hold after a power cut too.
   return sys::WriteFilesAtomic(files, 0644, true);
 }
@@ -182,11 +187,7 @@ Status DesiredObjects::RemoveStaleDesiredTempFiles() {
   std::vector<std::string> dirs{DesiredDir()};
   ASSIGN_OR_RETURN(std::vector<std::string> kinds, sys::ListSubdirs(DesiredDir()));
   for (const auto& k : kinds) dirs.push_back(Join(DesiredDir(), k));
-  for (const std::string& dir : dirs) {
-    ASSIGN_OR_RETURN(std::vector<std::string> names, sys::ListDir(dir));
-    for (const auto& n : names)
-      if (n.find(".tmp-") != std::string::npos) TRY(sys::RemoveFile(Join(dir, n)));
-  }
+  for (const std::string& dir : dirs) TRY(sys::RemoveAtomicWriteTemps(dir));
   return Ok();
 }
 

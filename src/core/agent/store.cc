@@ -66,9 +66,7 @@ Status Store::Init(std::string boot_id, const std::function<void(const std::stri
   TRY(sys::MkdirAll(PodsRunDir(), 0700));
   // A command killed while it wrote boot_id left that write's temp file; boot_id is then not
   // this boot's, so the next command comes here again, under the lock, and removes it.
-  ASSIGN_OR_RETURN(std::vector<std::string> names, sys::ListDir(RunDir()));
-  for (const std::string& n : names)
-    if (StartsWith(n, "boot_id.tmp-")) TRY(sys::RemoveFile(RunDir() + "/" + n));
+  TRY(sys::RemoveAtomicWriteTemps(RunDir(), "boot_id"));
   return sys::WriteFileAtomic(id_path, boot_id + "\n", 0644, true);
 }
 

@@ -11,7 +11,6 @@
 
 #include "core/base/json.h"
 #include "core/base/scope_exit.h"
-#include "core/base/strings.h"
 #include "core/image/digest.h"
 #include "core/image/layer_copy.h"
 #include "core/image/store.h"
@@ -107,17 +106,9 @@ Status DropRootfsLease(const std::string& root, const std::string& target) {
   std::string name = "rootfs-" + PathKey(target) + ".json";
   std::string path = dir + "/" + name;
   if (::unlink(path.c_str()) < 0 && errno != ENOENT) return SysErr("remove lease \"{}\"", path);
-  // A setup killed while it wrote the lease leaves the temp file of that write
-  // (sys::WriteFileAtomic's "<name>.tmp-XXXXXX"); nothing else writes this rootfs' lease now.
-  auto names = sys::ListDir(dir);
-  if (!names) return names.error().sys_errno() == ENOENT ? Ok() : tl::unexpected(names.error());
-  std::string tmp = name + ".tmp-";
-  for (const std::string& n : *names) {
-    std::string left = dir + "/" + n;
-    if (StartsWith(n, tmp) && ::unlink(left.c_str()) < 0 && errno != ENOENT)
-      return SysErr("remove \"{}\"", left);
-  }
-  return Ok();
+  // A setup killed while it wrote the lease leaves the temp file of that write; nothing else
+  // writes this rootfs' lease now.
+  return sys::RemoveAtomicWriteTemps(dir, name);
 }
 
 Result<Rootfs> Store::MountRootfs(const ImageRecord& img, const std::string& target,

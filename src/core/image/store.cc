@@ -66,9 +66,7 @@ Status Store::CleanIngestLocked() const {
     }
   }
   // Leases are written under the shared lock too (MountRootfs): a temp file of one is dead.
-  ASSIGN_OR_RETURN(auto leases, sys::ListDir(dir_ + "/leases"));
-  for (const auto& n : leases)
-    if (n.find(".tmp-") != std::string::npos) ::unlink((dir_ + "/leases/" + n).c_str());
+  (void)sys::RemoveAtomicWriteTemps(dir_ + "/leases");
   return Ok();
 }
 
@@ -122,10 +120,8 @@ Status Store::SaveIndex(const std::map<std::string, ImageRecord>& index) const {
   for (const auto& [name, rec] : index) arr.push_back(RecordToJson(rec));
   TRY(sys::WriteFileAtomic(dir_ + "/index.json", json{{"images", arr}}.dump(2), 0644, true));
   // Under the index lock no other write of it runs: a temp file of one is left by a command
-  // killed while it wrote (sys::WriteFileAtomic's "index.json.tmp-XXXXXX").
-  ASSIGN_OR_RETURN(auto names, sys::ListDir(dir_));
-  for (const auto& n : names)
-    if (StartsWith(n, "index.json.tmp-")) ::unlink((dir_ + "/" + n).c_str());
+  // killed while it wrote. Best effort: the index is saved.
+  (void)sys::RemoveAtomicWriteTemps(dir_, "index.json");
   return Ok();
 }
 

@@ -123,9 +123,10 @@ Status WriteFilesAtomic(const std::vector<FileWrite>& files, mode_t mode, bool f
     if (::rename(t.path.c_str(), path.c_str()) < 0)
       return SysErr("rename \"{}\" to \"{}\"", t.path, path);
     t.path.clear();
+    if (!fsync) continue;
     size_t slash = path.rfind('/');
     std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-    if (fsync && std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(std::move(dir));
   }
   for (const std::string& dir : dirs) {
     Step("fsync dir");

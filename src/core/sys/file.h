@@ -51,6 +51,11 @@ struct FileWrite {
 // flushes, not 2n. On an error the files renamed so far stay written.
 Status WriteFilesAtomic(const std::vector<FileWrite>& files, mode_t mode = 0644,
                         bool fsync = false);
+// Removes from `dir` the temp files WriteFileAtomic leaves when it is killed before its rename
+// ("<name>.tmp-XXXXXX"): those of the file `name`, or of every file when `name` is empty. For a
+// caller that knows no write of them runs now (it holds the lock their writers take). A missing
+// `dir`, or a file gone meanwhile, is no error.
+Status RemoveAtomicWriteTemps(const std::string& dir, std::string_view name = {});
 // Test seam: called with "write", "fsync", "rename", "fsync dir" before each step of
 // WriteFileAtomic and WriteFilesAtomic (null: none).
 using AtomicWriteHook = void (*)(const char* step);
