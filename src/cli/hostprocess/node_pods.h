@@ -59,8 +59,8 @@ struct NodeObject {
 };
 
 // What `wait` sleeps on between two looks at a pod: it returns after a change to the pod's
-// state may have happened, or after `at_most`. Made before the first look, so that no change
-// between a look and the wait is missed.
+// state may have happened, or after `at_most`. Made before a look that the wait follows, so that
+// no change between that look and the wait is missed.
 class PodWatch {
  public:
   virtual ~PodWatch() = default;

@@ -80,9 +80,10 @@ int RunWait(const GlobalOptions& global, const WaitFlags& f) {
     std::string plural = t.kind == "pods" ? "pods" : "daemonsets.apps";
     bool first = true;
     // Woken by each write of the pod's state; every 100 ms at the latest (a supervisor that dies
-    // writes nothing).
-    std::unique_ptr<PodWatch> watch = t.kind == "pods" ? (*node)->WatchPod(f.ns.ns, t.name)
-                                                       : std::make_unique<SleepingPodWatch>();
+    // writes nothing). Made only when a first look does not find the condition, and followed by
+    // a second look, which sees what changed before the watch was there: an object already in
+    // its state costs no watch (whose end can cost milliseconds, dir_watch.h).
+    std::unique_ptr<PodWatch> watch;
     while (true) {
       bool exists = false, met = false;
       if (t.kind == "pods") {
@@ -115,6 +116,11 @@ int RunWait(const GlobalOptions& global, const WaitFlags& f) {
         return 1;
       }
       first = false;
+      if (!watch) {
+        watch = t.kind == "pods" ? (*node)->WatchPod(f.ns.ns, t.name)
+                                 : std::make_unique<SleepingPodWatch>();
+        if (t.kind == "pods") continue;  // the second look
+      }
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
       watch->Wait(std::clamp(left, std::chrono::milliseconds(1), std::chrono::milliseconds(100)));

@@ -18,6 +18,8 @@ class DirWatch {
   // Windows: each directory is watched with everything below it, through a handle that keeps
   // a removed directory's name taken until the watch ends: watch a parent that stays instead.
   explicit DirWatch(std::vector<std::string> dirs);
+  // Linux: the instance is ended by a short-lived grandchild, so that this process does not wait
+  // for the kernel's teardown of its watches (up to 17 ms measured; dir_watch.cc).
   ~DirWatch();
   DirWatch(const DirWatch&) = delete;
   DirWatch& operator=(const DirWatch&) = delete;

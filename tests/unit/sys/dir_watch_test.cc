@@ -3,11 +3,15 @@
 #include "core/sys/dir_watch.h"
 
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "common/temp_dir.h"
@@ -83,6 +87,54 @@ TEST_F(DirWatchTest, ADirectoryRemovedAndMadeAgainIsWatchedAgain) {
   auto [written, took2] = WaitFor(w, [&] { ASSERT_TRUE(WriteFile(pod + "/status.json", "{}")); });
   EXPECT_TRUE(written);
   EXPECT_LT(took2, milliseconds(5000));
+}
+
+// Its end leaves this process no inotify instance: the instance goes to a grandchild that ends
+// it (the kernel's teardown of the watches waits), which this process does not wait for. As a
+// subreaper here, that grandchild comes back to this test once orphaned, and is reaped.
+TEST_F(DirWatchTest, ItsEndIsLeftToAGrandchild) {
+  auto instances = [] {
+    int n = 0;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+      std::error_code rec;
+      n += std::filesystem::read_symlink(e.path(), rec).string() == "anon_inode:inotify";
+    }
+    return n;
+  };
+  ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  int before = instances();
+  {
+    DirWatch w({tmp_.path()});
+    ASSERT_TRUE(WriteFile(Path("a"), "x"));
+    EXPECT_TRUE(w.Wait(milliseconds(1000)));
+    EXPECT_EQ(instances(), before + 1);
+  }
+  EXPECT_EQ(instances(), before);
+  int st = -1;
+  pid_t grandchild = ::waitpid(-1, &st, 0);
+  EXPECT_GT(grandchild, 0);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+  errno = 0;
+  EXPECT_EQ(::waitpid(-1, &st, WNOHANG), -1);  // nothing else: the vfork'd child was reaped
+  EXPECT_EQ(errno, ECHILD);
+  ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 0), 0);
+  // A watch made after works as before.
+  DirWatch again({tmp_.path()});
+  auto [woken, took] = WaitFor(again, [&] { ASSERT_TRUE(WriteFile(Path("b"), "y")); });
+  EXPECT_TRUE(woken);
+  EXPECT_LT(took, milliseconds(5000));
+}
+
+// A watch that never watched anything (its directory missing) ends here, with no child.
+TEST_F(DirWatchTest, AWatchOfNothingEndsHere) {
+  ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  { DirWatch w({Path("missing")}); }
+  int st = 0;
+  errno = 0;
+  EXPECT_EQ(::waitpid(-1, &st, WNOHANG), -1);
+  EXPECT_EQ(errno, ECHILD);
+  ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 0), 0);
 }
 
 }  // namespace
