@@ -379,14 +379,23 @@ Result<Process> Launch(const LaunchSpec& spec) {
   st.attach_token.reset();  // closes the job's fds in the parent
 
   pid_t child = pid;  // our child, until a detached grandchild takes over
+  // A detached process's intermediate child, which exits once its grandchild is made: reaped on
+  // the way out, after the grandchild's exec report (its exit, measured up to 1.3 ms, overlaps
+  // that exec rather than delaying it).
+  struct ReapOnReturn {
+    pid_t pid = -1;
+    ~ReapOnReturn() {
+      int st = 0;
+      if (pid > 0) (void)sys::WaitPid(pid, &st, 0);
+    }
+  } intermediate;
   while (true) {
     auto read = ReadReport(err_r.get());
     if (!read) return ReportUnreadable(spec, proc.pid, std::move(read).error());
     std::optional<Report>& report = *read;
     if (report && report->step == Step::kDetached) {
-      // The intermediate child exits at once: reaped here, the grandchild is the process.
-      int st = 0;
-      (void)sys::WaitPid(child, &st, 0);
+      // The grandchild is the process from here.
+      intermediate.pid = child;
       child = -1;
       proc.pid = report->index;
       auto fd = sys::PidfdOpen(proc.pid);
