@@ -70,9 +70,11 @@ row "  hostprocess run (ms; runc: ${runc_ms} ms)" "$run_ms" le 8 ms
 row "  the same, CPU time (user+sys) / runc's" "$run_cpu_ratio" le 0.25 x
 row "hostprocess --version (${version_libs} libraries; /bin/true: ${true_ms} ms)" "$version_ms" le 3 ms
 row "get pods, 200 pods" "$get200_ms" le 15 ms
+# Seen in the pod's state by bench_agent's own inotify watch (median of 7; until 2026-12-07's
+# eleventh session: one poll of `get pods` every 10 ms, which added up to a period and a get).
 row "apply -> Running, 1 pod" "$apply1_ms" le 15 ms
-# The same seen by `wait --for=condition=Ready` (woken by the pod's state, where the row above
-# polls `get pods` every 10 ms and so adds up to a poll and a get to the figure).
+# The same as a script sees it: `wait --for=condition=Ready`, a second process, woken by the
+# pod's state (median of 7).
 row "  apply + wait --for=condition=Ready, 1 pod" "$apply1_wait_ms" le 15 ms
 row "apply -> Running, 100 pods" "$apply100_ms" le 600 ms
 row "ctr-style CRI life cycle / runc (HP_BENCH_CRI=1)" "$cri_ratio" le 0.4 x
