@@ -275,7 +275,7 @@ Status Runtime::Create(const CreateOptions& o) {
   ASSIGN_OR_RETURN(
       internal::PreparedProcess prepared,
       internal::PrepareProcess(process, plan, o.console_socket, o.preserve_fds, &warnings));
-  TRY(internal::ApplySeccomp(spec.linux_spec, prepared.spec, &warnings));
+  TRY(internal::ApplySeccomp(spec.linux_spec, SeccompCacheDir(), prepared.spec, &warnings));
   for (const std::string& w : warnings) Log("warning", w);
   prepared.spec.new_session = true;  // runc's init always starts a session
   prepared.spec.job = job.get();

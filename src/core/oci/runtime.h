@@ -97,6 +97,9 @@ class Runtime {
   // before mkdir; a delete removes the marked ones on the container's path once they are empty.
   // A pod cgroup kubelet made has no mark and stays.
   void MarkCgroup(const std::string& dir) const;
+  // Compiled seccomp programs (<root>/.seccomp, CompileSeccompCached): not a container's
+  // directory, as it holds no state.json.
+  std::string SeccompCacheDir() const { return options_.root + "/.seccomp"; }
   void RemoveUnusedCgroups(const std::string& cgroup_path) const;
 
   RuntimeOptions options_;

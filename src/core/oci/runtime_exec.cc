@@ -119,7 +119,8 @@ Result<int> Runtime::Exec(const ExecOptions& o) {
         internal::PreparedProcess prepared,
         internal::PrepareProcess(o.process, plan, o.console_socket, o.preserve_fds, &warnings));
     auto spec = LoadSpec(st.bundle);
-    if (spec) TRY(internal::ApplySeccomp(spec->linux_spec, prepared.spec, &warnings));
+    if (spec)
+      TRY(internal::ApplySeccomp(spec->linux_spec, SeccompCacheDir(), prepared.spec, &warnings));
     for (const std::string& w : warnings) Log("warning", w);
     prepared.spec.job = job.get();
     ASSIGN_OR_RETURN_CTX(proc, launch::Launch(prepared.spec),

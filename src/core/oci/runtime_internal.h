@@ -28,8 +28,9 @@ Result<PreparedProcess> PrepareProcess(const Process& process, const ProcessPlan
                                        std::vector<std::string>* warnings);
 
 // Compiles `linux.seccomp` of the bundle (when present) into `spec` (runc applies the container's
-// filter to init and to every exec'd process).
-Status ApplySeccomp(const std::optional<Linux>& linux_spec, launch::LaunchSpec& spec,
-                    std::vector<std::string>* warnings);
+// filter to init and to every exec'd process), through the cache in `cache_dir`
+// (CompileSeccompCached).
+Status ApplySeccomp(const std::optional<Linux>& linux_spec, const std::string& cache_dir,
+                    launch::LaunchSpec& spec, std::vector<std::string>* warnings);
 
 }  // namespace hp::oci::internal

@@ -102,10 +102,11 @@ Result<PreparedProcess> PrepareProcess(const Process& process, const ProcessPlan
   return out;
 }
 
-Status ApplySeccomp(const std::optional<Linux>& linux_spec, launch::LaunchSpec& spec,
-                    std::vector<std::string>* warnings) {
+Status ApplySeccomp(const std::optional<Linux>& linux_spec, const std::string& cache_dir,
+                    launch::LaunchSpec& spec, std::vector<std::string>* warnings) {
   if (!linux_spec || !linux_spec->seccomp) return Ok();
-  ASSIGN_OR_RETURN(SeccompProgram program, CompileSeccomp(*linux_spec->seccomp, warnings));
+  ASSIGN_OR_RETURN(SeccompProgram program,
+                   CompileSeccompCached(*linux_spec->seccomp, cache_dir, warnings));
   spec.seccomp_filter = std::move(program.filter);
   spec.seccomp_flags = program.flags;
   return Ok();

@@ -6,11 +6,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "core/base/strings.h"
 #include "core/base/unique_fd.h"
+#include "core/sys/file.h"
 
 namespace hp::oci {
 namespace {
@@ -64,6 +67,70 @@ Result<unsigned> Flag(const std::string& name) {
   if (name == "SECCOMP_FILTER_FLAG_LOG") return SECCOMP_FILTER_FLAG_LOG;
   if (name == "SECCOMP_FILTER_FLAG_SPEC_ALLOW") return SECCOMP_FILTER_FLAG_SPEC_ALLOW;
   return Err(ErrorCode::kInvalidArgument, "linux.seccomp.flags: unknown flag {}", Quote(name));
+}
+
+// Everything a compiled program depends on, as one text: the profile, libseccomp's version
+// (its syscall tables and code generator) and the kernel API level it found (which actions and
+// flags it may use).
+std::string CacheKey(const Seccomp& s) {
+  nlohmann::json syscalls = nlohmann::json::array();
+  for (const SeccompSyscall& c : s.syscalls) {
+    nlohmann::json args = nlohmann::json::array();
+    for (const SeccompArg& a : c.args) args.push_back({a.index, a.value, a.value_two, a.op});
+    syscalls.push_back({c.names, c.action, c.errno_ret ? int64_t{*c.errno_ret} : -1, args});
+  }
+  const scmp_version* v = seccomp_version();
+  nlohmann::json key = {
+      {"format", 1},
+      {"libseccomp", {v->major, v->minor, v->micro}},
+      {"api", seccomp_api_get()},
+      {"defaultAction", s.default_action},
+      {"defaultErrnoRet", s.default_errno_ret ? int64_t{*s.default_errno_ret} : -1},
+      {"architectures", s.architectures},
+      {"flags", s.flags},
+      {"syscalls", syscalls}};
+  return key.dump();
+}
+
+// FNV-1a, 64 bits: the entry's file name only (the key inside is compared in full).
+std::string KeyName(const std::string& key) {
+  uint64_t h = 14695981039346656037ULL;
+  for (unsigned char c : key) h = (h ^ c) * 1099511628211ULL;
+  return fmt::format("{:016x}.json", h);
+}
+
+// The entry at `path` when it holds `key` and is whole; nothing otherwise.
+std::optional<SeccompProgram> ReadEntry(const std::string& path, const std::string& key,
+                                        std::vector<std::string>* warnings) {
+  auto text = sys::ReadFile(path);
+  if (!text) return std::nullopt;
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  auto k = j.find("key"), f = j.find("flags"), w = j.find("warnings"), p = j.find("filter");
+  if (k == j.end() || !k->is_string() || k->get_ref<const std::string&>() != key)
+    return std::nullopt;
+  if (f == j.end() || !f->is_number_unsigned() || w == j.end() || !w->is_array() || p == j.end() ||
+      !p->is_array() || p->empty() || p->size() % 4 != 0)
+    return std::nullopt;
+  SeccompProgram out;
+  out.flags = f->get<unsigned>();
+  for (const auto& e : *p) {
+    if (!e.is_number_unsigned()) return std::nullopt;
+  }
+  for (size_t i = 0; i < p->size(); i += 4) {
+    uint64_t code = (*p)[i], jt = (*p)[i + 1], jf = (*p)[i + 2], kk = (*p)[i + 3];
+    if (code > UINT16_MAX || jt > UINT8_MAX || jf > UINT8_MAX || kk > UINT32_MAX)
+      return std::nullopt;
+    out.filter.push_back({static_cast<uint16_t>(code), static_cast<uint8_t>(jt),
+                          static_cast<uint8_t>(jf), static_cast<uint32_t>(kk)});
+  }
+  std::vector<std::string> saved;
+  for (const auto& e : *w) {
+    if (!e.is_string()) return std::nullopt;
+    saved.push_back(e.get<std::string>());
+  }
+  if (warnings) warnings->insert(warnings->end(), saved.begin(), saved.end());
+  return out;
 }
 
 }  // namespace
@@ -133,6 +200,27 @@ Result<SeccompProgram> CompileSeccomp(const Seccomp& s, std::vector<std::string>
   if (::pread(fd.get(), out.filter.data(), static_cast<size_t>(size), 0) != size)
     return SysErr("seccomp: read the exported filter");
   return out;
+}
+
+Result<SeccompProgram> CompileSeccompCached(const Seccomp& seccomp, const std::string& cache_dir,
+                                            std::vector<std::string>* warnings) {
+  const std::string key = CacheKey(seccomp);
+  const std::string path = cache_dir + "/" + KeyName(key);
+  if (auto hit = ReadEntry(path, key, warnings)) return std::move(*hit);
+  std::vector<std::string> found;
+  ASSIGN_OR_RETURN(SeccompProgram program, CompileSeccomp(seccomp, &found));
+  nlohmann::json filter = nlohmann::json::array();
+  for (const struct sock_filter& i : program.filter) {
+    filter.push_back(i.code);
+    filter.push_back(i.jt);
+    filter.push_back(i.jf);
+    filter.push_back(i.k);
+  }
+  nlohmann::json entry = {
+      {"key", key}, {"flags", program.flags}, {"warnings", found}, {"filter", filter}};
+  if (sys::MkdirAll(cache_dir, 0700)) (void)sys::WriteFileAtomic(path, entry.dump(), 0600);
+  if (warnings) warnings->insert(warnings->end(), found.begin(), found.end());
+  return program;
 }
 
 }  // namespace hp::oci

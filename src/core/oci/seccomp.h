@@ -32,4 +32,13 @@ struct SeccompProgram {
 
 Result<SeccompProgram> CompileSeccomp(const Seccomp& seccomp, std::vector<std::string>* warnings);
 
+// The same, through a cache of compiled programs in `cache_dir` (made when missing), so that the
+// runtime compiles a profile once rather than at every create and exec: libseccomp's compile
+// of containerd's default profile was a third of the runtime's CPU in the CRI bench (issue 16).
+// An entry holds its whole input (the profile, libseccomp's version and API level), compared in
+// full when read: a name collision or a damaged entry is a miss, compiled again and rewritten.
+// Writing the entry is best effort: a cache that cannot be written costs only the compile.
+Result<SeccompProgram> CompileSeccompCached(const Seccomp& seccomp, const std::string& cache_dir,
+                                            std::vector<std::string>* warnings);
+
 }  // namespace hp::oci

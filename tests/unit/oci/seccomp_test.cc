@@ -15,7 +15,14 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 #include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/temp_dir.h"
+#include "core/sys/file.h"
 
 namespace hp::oci {
 namespace {
@@ -93,10 +100,11 @@ TEST(Seccomp, DefaultActionAndStatus) {
   s.default_errno_ret = ENOSYS;
   // Beyond the body's own calls, what a sanitizer runtime makes in the child (signal stacks
   // and masks, memory advice): the test runs under ASan in CI.
-  s.syscalls.push_back({{"read", "write", "openat", "open", "close", "exit", "exit_group", "fstat",
-                         "newfstatat", "lseek", "mmap", "munmap", "brk", "rt_sigreturn",
-                         "sigaltstack", "rt_sigaction", "rt_sigprocmask", "madvise", "mprotect",
-                         "getpid", "gettid", "prctl", "futex", "sched_yield"},
+  s.syscalls.push_back({{"read",         "write",          "openat",  "open",         "close",
+                         "exit",         "exit_group",     "fstat",   "newfstatat",   "lseek",
+                         "mmap",         "munmap",         "brk",     "rt_sigreturn", "sigaltstack",
+                         "rt_sigaction", "rt_sigprocmask", "madvise", "mprotect",     "getpid",
+                         "gettid",       "prctl",          "futex",   "sched_yield"},
                         "SCMP_ACT_ALLOW",
                         {},
                         {}});
@@ -165,6 +173,117 @@ TEST(Seccomp, DecodedFromConfigJson) {
   auto bad = ParseSpec(R"({"linux": {"seccomp": {"syscalls": []}}})");
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message().find("linux.seccomp.defaultAction"), std::string::npos);
+}
+
+// The cache of compiled programs (CompileSeccompCached).
+class SeccompCache : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(tmp_.path().empty());
+    profile_ = Profile("SCMP_ACT_ERRNO");
+    profile_.syscalls.push_back(
+        {{"read", "write", "exit_group", "hp-no-such-call"}, "SCMP_ACT_ALLOW", std::nullopt, {}});
+    profile_.syscalls.push_back({{"mkdir"}, "SCMP_ACT_ERRNO", EXDEV, {}});
+  }
+  std::string Dir() const { return tmp_.path() + "/cache"; }
+  std::vector<std::string> Entries() const {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(Dir(), ec))
+      out.push_back(e.path().string());
+    return out;
+  }
+  static bool Same(const SeccompProgram& a, const SeccompProgram& b) {
+    return a.flags == b.flags && a.filter.size() == b.filter.size() &&
+           std::memcmp(a.filter.data(), b.filter.data(),
+                       a.filter.size() * sizeof(struct sock_filter)) == 0;
+  }
+  hp::testing::TempDir tmp_{"hp-seccomp-cache-"};
+  Seccomp profile_;
+};
+
+TEST_F(SeccompCache, GivesTheCompiledProgramAndItsWarningsFromOneEntry) {
+  std::vector<std::string> w0, w1, w2;
+  auto direct = CompileSeccomp(profile_, &w0);
+  ASSERT_TRUE(direct) << direct.error().ToString();
+  auto first = CompileSeccompCached(profile_, Dir(), &w1);  // compiled, entry written
+  ASSERT_TRUE(first) << first.error().ToString();
+  ASSERT_EQ(Entries().size(), 1u);
+  auto second = CompileSeccompCached(profile_, Dir(), &w2);  // read
+  ASSERT_TRUE(second) << second.error().ToString();
+  EXPECT_TRUE(Same(*direct, *first));
+  EXPECT_TRUE(Same(*direct, *second));
+  ASSERT_EQ(w0.size(), 1u);
+  EXPECT_EQ(w1, w0);
+  EXPECT_EQ(w2, w0);
+  EXPECT_EQ(UnderFilter(*second, [] { return ::mkdir("/nonexistent-hp/x", 0700) < 0 ? errno : 0; }),
+            EXDEV);
+  // Another profile is another entry.
+  Seccomp other = profile_;
+  other.syscalls[1].errno_ret = EXFULL;
+  auto o = CompileSeccompCached(other, Dir(), nullptr);
+  ASSERT_TRUE(o);
+  EXPECT_FALSE(Same(*o, *direct));
+  EXPECT_EQ(Entries().size(), 2u);
+  EXPECT_EQ(UnderFilter(*o, [] { return ::mkdir("/nonexistent-hp/x", 0700) < 0 ? errno : 0; }),
+            EXFULL);
+}
+
+TEST_F(SeccompCache, AnEntryIsReadNotCompiledAgain) {
+  ASSERT_TRUE(CompileSeccompCached(profile_, Dir(), nullptr));
+  ASSERT_EQ(Entries().size(), 1u);
+  // The entry's program replaced by another's, under the same key: what is read is the entry.
+  Seccomp allow_all = Profile("SCMP_ACT_ALLOW");
+  allow_all.syscalls.push_back({{"mkdir"}, "SCMP_ACT_ERRNO", EXFULL, {}});
+  auto foreign = CompileSeccomp(allow_all, nullptr);
+  ASSERT_TRUE(foreign);
+  auto text = sys::ReadFile(Entries()[0]);
+  ASSERT_TRUE(text);
+  auto j = nlohmann::json::parse(*text);
+  j["filter"] = nlohmann::json::array();
+  for (const struct sock_filter& i : foreign->filter) {
+    for (uint64_t v : {uint64_t{i.code}, uint64_t{i.jt}, uint64_t{i.jf}, uint64_t{i.k}})
+      j["filter"].push_back(v);
+  }
+  ASSERT_TRUE(sys::WriteFile(Entries()[0], j.dump()));
+  auto read = CompileSeccompCached(profile_, Dir(), nullptr);
+  ASSERT_TRUE(read);
+  EXPECT_TRUE(Same(*read, *foreign));
+}
+
+TEST_F(SeccompCache, ADamagedOrForeignEntryIsCompiledAgain) {
+  auto direct = CompileSeccomp(profile_, nullptr);
+  ASSERT_TRUE(direct);
+  ASSERT_TRUE(CompileSeccompCached(profile_, Dir(), nullptr));
+  ASSERT_EQ(Entries().size(), 1u);
+  const std::string entry = Entries()[0];
+  auto whole = sys::ReadFile(entry);
+  ASSERT_TRUE(whole);
+  // Cut short (a crash mid-write of a non-durable entry), then another key under the same name
+  // (a collision), then a program of a length no filter has.
+  auto other_key = nlohmann::json::parse(*whole);
+  other_key["key"] = "{}";
+  auto odd = nlohmann::json::parse(*whole);
+  odd["filter"].erase(odd["filter"].begin());
+  for (const std::string& bad :
+       {whole->substr(0, whole->size() / 2), other_key.dump(), odd.dump()}) {
+    ASSERT_TRUE(sys::WriteFile(entry, bad));
+    auto p = CompileSeccompCached(profile_, Dir(), nullptr);
+    ASSERT_TRUE(p) << p.error().ToString();
+    EXPECT_TRUE(Same(*p, *direct));
+    auto rewritten = sys::ReadFile(entry);  // made whole again
+    ASSERT_TRUE(rewritten);
+    EXPECT_EQ(*rewritten, *whole);
+  }
+}
+
+TEST_F(SeccompCache, ACacheThatCannotBeWrittenStillCompiles) {
+  ASSERT_TRUE(sys::WriteFile(tmp_.path() + "/file", "x"));
+  auto direct = CompileSeccomp(profile_, nullptr);
+  ASSERT_TRUE(direct);
+  auto p = CompileSeccompCached(profile_, tmp_.path() + "/file/cache", nullptr);
+  ASSERT_TRUE(p) << p.error().ToString();
+  EXPECT_TRUE(Same(*p, *direct));
 }
 
 }  // namespace
