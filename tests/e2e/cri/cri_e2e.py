@@ -164,7 +164,10 @@ class Env:
         self.dir = tempfile.mkdtemp(prefix="hp-cri-")
         os.chmod(self.dir, 0o755)
         self.sock = self.dir + "/c.sock"
-        self.hp_root = self.dir + "/hp-state"
+        # containerd's state and the runtimes' roots, on a tmpfs as on a node (/run/containerd,
+        # /run/containerd/runc): mounted by start(), unmounted by teardown() with the rest.
+        self.run = self.dir + "/run"
+        self.hp_root = self.run + "/hp-state"
         self.proc = None
         self.tag = os.path.basename(self.dir).split("-")[-1]
         self.cgroup_parent = "/hp-cri-" + self.tag
@@ -192,10 +195,13 @@ class Env:
                     "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs",
                     "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
         os.makedirs(self.dir + "/cni/net.d")
+        os.makedirs(self.run)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755", "hp-cri-run", self.run],
+                       check=True)
         cri = 'plugins."io.containerd.grpc.v1.cri"'
         config = f'''version = 2
 root = "{self.dir}/root"
-state = "{self.dir}/state"
+state = "{self.run}/state"
 disabled_plugins = {json.dumps(disabled)}
 [grpc]
   address = "{self.sock}"
@@ -213,7 +219,7 @@ disabled_plugins = {json.dumps(disabled)}
   bin_dir = "/usr/lib/cni"
   conf_dir = "{self.dir}/cni/net.d"
 [{cri}.containerd.runtimes.runc.options]
-  Root = "{self.dir}/runc-state"
+  Root = "{self.run}/runc-state"
 {docs_snippet(self.runtime, self.hp_root)}'''
         with open(self.dir + "/config.toml", "w") as f:
             f.write(config)
