@@ -10,24 +10,6 @@
 
 namespace hp::agent {
 
-uint32_t Fnv32a(std::string_view data) {
-  uint32_t h = 2166136261u;
-  for (unsigned char c : data) {
-    h ^= c;
-    h *= 16777619u;
-  }
-  return h;
-}
-
-uint64_t Fnv64a(std::string_view data) {
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : data) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
 std::string ControllerRevisionHash(std::string_view template_json) {
   std::string digits = std::to_string(Fnv32a(template_json));
   std::string out;

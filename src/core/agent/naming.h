@@ -6,13 +6,15 @@
 #include <string>
 #include <string_view>
 
+#include "core/base/fnv.h"
+
 namespace hp::agent {
 
 // Kubernetes' "safe" alphabet for generated names (no vowels, no 0/1/3): rand.SafeEncodeString.
 inline constexpr std::string_view kNameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
-uint32_t Fnv32a(std::string_view data);
-uint64_t Fnv64a(std::string_view data);
+using ::hp::Fnv32a;  // core/base/fnv.h
+using ::hp::Fnv64a;
 
 // The DaemonSet controller's `controller-revision-hash`: SafeEncodeString of the decimal
 // FNV-32a hash of the pod template (here: its canonical JSON).

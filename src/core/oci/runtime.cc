@@ -80,7 +80,8 @@ Result<std::unique_ptr<job::JobManager>> NewManager(const std::string& root,
   return job::NewCgroupJobManager(std::move(o));
 }
 
-// FNV-1a: a stable file name for a cgroup path of any length.
+// FNV-1a's steps from its own basis, not the standard one of core/base/fnv.h: a stable file name
+// for a cgroup path of any length, which marks already on a node are named by (kept so).
 std::string MarkName(const std::string& path) {
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : path) h = (h ^ c) * 1099511628211ull;

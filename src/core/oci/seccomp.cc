@@ -11,6 +11,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "core/base/fnv.h"
 #include "core/base/strings.h"
 #include "core/base/unique_fd.h"
 #include "core/sys/file.h"
@@ -92,12 +93,8 @@ std::string CacheKey(const Seccomp& s) {
   return key.dump();
 }
 
-// FNV-1a, 64 bits: the entry's file name only (the key inside is compared in full).
-std::string KeyName(const std::string& key) {
-  uint64_t h = 14695981039346656037ULL;
-  for (unsigned char c : key) h = (h ^ c) * 1099511628211ULL;
-  return fmt::format("{:016x}.json", h);
-}
+// The entry's file name only (the key inside is compared in full).
+std::string KeyName(const std::string& key) { return fmt::format("{:016x}.json", Fnv64a(key)); }
 
 // The entry at `path` when it holds `key` and is whole; nothing otherwise.
 std::optional<SeccompProgram> ReadEntry(const std::string& path, const std::string& key,
@@ -114,15 +111,18 @@ std::optional<SeccompProgram> ReadEntry(const std::string& path, const std::stri
     return std::nullopt;
   SeccompProgram out;
   out.flags = f->get<unsigned>();
-  for (const auto& e : *p) {
-    if (!e.is_number_unsigned()) return std::nullopt;
-  }
+  // Each instruction's fields, in range: [code, jt, jf, k] four numbers at a time.
+  auto field = [&](size_t i, uint64_t max) -> std::optional<uint64_t> {
+    const auto& e = (*p)[i];
+    if (!e.is_number_unsigned() || e.get<uint64_t>() > max) return std::nullopt;
+    return e.get<uint64_t>();
+  };
   for (size_t i = 0; i < p->size(); i += 4) {
-    uint64_t code = (*p)[i], jt = (*p)[i + 1], jf = (*p)[i + 2], kk = (*p)[i + 3];
-    if (code > UINT16_MAX || jt > UINT8_MAX || jf > UINT8_MAX || kk > UINT32_MAX)
-      return std::nullopt;
-    out.filter.push_back({static_cast<uint16_t>(code), static_cast<uint8_t>(jt),
-                          static_cast<uint8_t>(jf), static_cast<uint32_t>(kk)});
+    auto code = field(i, UINT16_MAX), jt = field(i + 1, UINT8_MAX), jf = field(i + 2, UINT8_MAX),
+         k = field(i + 3, UINT32_MAX);
+    if (!code || !jt || !jf || !k) return std::nullopt;
+    out.filter.push_back({static_cast<uint16_t>(*code), static_cast<uint8_t>(*jt),
+                          static_cast<uint8_t>(*jf), static_cast<uint32_t>(*k)});
   }
   std::vector<std::string> saved;
   for (const auto& e : *w) {
