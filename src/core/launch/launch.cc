@@ -14,6 +14,7 @@
 #include <cstring>
 #include <thread>
 
+#include "core/base/scope_exit.h"
 #include "core/base/strings.h"
 #include "core/job/cgroup.h"
 #include "core/launch/child.h"
@@ -382,20 +383,18 @@ Result<Process> Launch(const LaunchSpec& spec) {
   // A detached process's intermediate child, which exits once its grandchild is made: reaped on
   // the way out, after the grandchild's exec report (its exit, measured up to 1.3 ms, overlaps
   // that exec rather than delaying it).
-  struct ReapOnReturn {
-    pid_t pid = -1;
-    ~ReapOnReturn() {
-      int st = 0;
-      if (pid > 0) (void)sys::WaitPid(pid, &st, 0);
-    }
-  } intermediate;
+  pid_t intermediate = -1;
+  ScopeExit reap_intermediate([&intermediate] {
+    int st = 0;
+    if (intermediate > 0) (void)sys::WaitPid(intermediate, &st, 0);
+  });
   while (true) {
     auto read = ReadReport(err_r.get());
     if (!read) return ReportUnreadable(spec, proc.pid, std::move(read).error());
     std::optional<Report>& report = *read;
     if (report && report->step == Step::kDetached) {
       // The grandchild is the process from here.
-      intermediate.pid = child;
+      intermediate = child;
       child = -1;
       proc.pid = report->index;
       auto fd = sys::PidfdOpen(proc.pid);
