@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <cstddef>
 #include <functional>
+#include <optional>
+#include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace hp {
@@ -33,5 +36,37 @@ inline void ParallelSlices(size_t items, size_t workers,
                            const std::function<void(size_t, size_t)>& work) {
   RunWorkers(workers, [&](size_t k) { work(items * k / workers, items * (k + 1) / workers); });
 }
+
+// One piece of work on a thread of its own, from construction until Take() (or the destructor)
+// waits for it: for kernel work that can overlap with what the caller does next (a job's
+// cgroups while the caller mounts the container volume). Without a thread to be had, the work
+// runs in the constructor. What `work` uses must outlive this object; `work` must not throw.
+template <typename T>
+class Background {
+ public:
+  explicit Background(std::function<T()> work) : work_(std::move(work)) {
+    try {
+      thread_ = std::thread([this] { result_.emplace(work_()); });
+    } catch (const std::system_error&) {
+      result_.emplace(work_());
+    }
+  }
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+  ~Background() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // The work's result, once it is done (call once).
+  T Take() {
+    if (thread_.joinable()) thread_.join();
+    return std::move(*result_);
+  }
+
+ private:
+  std::function<T()> work_;
+  std::optional<T> result_;
+  std::thread thread_;
+};
 
 }  // namespace hp

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 
+#include "core/base/parallel.h"
 #include "core/base/strings.h"
 #include "core/sandbox/container.h"
 #include "core/sys/file.h"
@@ -99,6 +100,19 @@ Status ContainerRunner::CreateSteps(const RunnerOptions& options, const Containe
   scratch_ = options.root + "/containers/" + id_;
   log_path_ = ContainerLogPath(options.root, pod, c.name, req.restart_count);
 
+  // The job's cgroups are made on a second thread while this one makes the container volume and
+  // plans the container: two kinds of kernel work that do not wait for each other (a job is
+  // ~20 cgroup directories; docs/performance.md). Its limits are the manifest's alone; when they
+  // cannot be worked out here, the job is made after the plan, which says why, as before. Any
+  // return below before the job is taken waits for it and removes it.
+  std::optional<Background<Result<std::unique_ptr<job::Job>>>> making_job;
+  if (auto lp = plan::PlanLimits(pod, c, options.node)) {
+    if (auto limits = JobLimits(*lp)) {
+      making_job.emplace([jobs = options.jobs, pod_id = PodJobId(pod), id = id_,
+                          l = std::move(*limits)] { return jobs->Create(pod_id, id, l); });
+    }
+  }
+
   TRY(sandbox::PrepareStateRoot(options.root));
   // root's until the account is known, then the account's alone (OwnSandbox).
   if (::mkdir(sandbox_.c_str(), 0700) < 0) return SysErr("mkdir \"{}\"", sandbox_);
@@ -181,8 +195,12 @@ Status ContainerRunner::CreateSteps(const RunnerOptions& options, const Containe
       "workingDir");
   TRY(plan::ResolveContainerProcess(plan_, cwd_, plan::RealFs()));
 
-  ASSIGN_OR_RETURN(job::Limits limits, JobLimits(plan_.limits));
-  ASSIGN_OR_RETURN(job_, options.jobs->Create(PodJobId(pod), id_, limits));
+  if (making_job) {
+    ASSIGN_OR_RETURN(job_, making_job->Take());
+  } else {
+    ASSIGN_OR_RETURN(job::Limits limits, JobLimits(plan_.limits));
+    ASSIGN_OR_RETURN(job_, options.jobs->Create(PodJobId(pod), id_, limits));
+  }
   ASSIGN_OR_RETURN(log_, CriLogWriter::Open(log_path_, options.log));
   return Ok();
 }
@@ -349,7 +367,10 @@ Status ContainerRunner::Teardown() {
     FindStragglers();
   }
   if (pump_.joinable()) pump_.join();
-  if (job_) keep(job_->Destroy(), "remove job");
+  // The job's cgroups are removed on a second thread while this one unmounts and removes the
+  // container's files (whose freed blocks a file system may wait on); its error comes first.
+  std::optional<Background<Status>> removing_job;
+  if (job_) removing_job.emplace([job = job_.get()] { return job->Destroy(); });
   log_.reset();
   // An account left behind keeps the directories that name it (agent/cleanup.h finds it there
   // again); without them nothing would.
@@ -362,6 +383,10 @@ Status ContainerRunner::Teardown() {
     keep(std::move(s), "remove " + it->first);
   }
   undo_.clear();
+  if (removing_job) {
+    Status removed = removing_job->Take();
+    if (!removed) first = Err(std::move(removed).error().Context("remove job"));
+  }
   if (!first) {
     return Err(std::move(first).error().Context(fmt::format("teardown container \"{}\"", name())));
   }
