@@ -241,9 +241,19 @@ class CgroupJob final : public Job {
 
   Status Destroy() override {
     if (destroyed_) return Ok();
-    bool exists = false;
-    for (const std::string& d : leaf_.Dirs()) exists |= sys::IsDir(d);
-    if (exists) {
+    // Most often the job is empty by now (its processes were waited for) and each leaf goes at
+    // the first rmdir; the kernel refuses one that still holds a process (EBUSY). Only then is
+    // what is left (in the leaves still there) thawed, killed and waited for.
+    std::vector<std::string> busy;
+    for (const std::string& d : leaf_.Dirs()) {
+      int e = DoRmdir(hooks_, d);
+      if (e == EBUSY) {
+        busy.push_back(d);
+      } else if (e != 0 && e != ENOENT) {
+        return SysErrN(e, "remove cgroup \"{}\"", d);
+      }
+    }
+    if (!busy.empty()) {
       (void)Thaw();
       auto pids = Pids();
       if (!pids || !pids->empty()) {
@@ -253,7 +263,8 @@ class CgroupJob final : public Job {
           return Err(ErrorCode::kUnavailable, "destroy job \"{}\": processes left after kill",
                      Describe());
       }
-      for (const std::string& d : leaf_.Dirs()) TRY(RemoveCgroupDir(hooks_, d));
+      // Retried while the kernel still counts exiting tasks.
+      for (const std::string& d : busy) TRY(RemoveCgroupDir(hooks_, d));
     }
     // The pod parent goes with its last container (when it is ours: see KeepPodParent).
     if (remove_pod_parent_)
@@ -425,17 +436,27 @@ class CgroupJobManager final : public JobManager {
   }
 
  private:
+  // Makes `dir` and its missing ancestors. The mkdir comes first (one system call when the
+  // parent exists, as it mostly does); only ENOENT walks up. A caller that marks what it makes
+  // (before_mkdir: the OCI runtime) is told only of directories that are not there yet.
   Status MkdirP(const std::string& dir, std::vector<std::string>& created) {
-    if (sys::IsDir(dir)) return Ok();
-    auto slash = dir.rfind('/');
-    if (slash != std::string::npos && slash > 0) TRY(MkdirP(dir.substr(0, slash), created));
-    if (hooks_.before_mkdir) hooks_.before_mkdir(dir);
-    if (::mkdir(dir.c_str(), 0755) < 0) {
-      // Made by another process a moment ago (two supervisors make their job root at once):
-      // its cpuset may not be set yet.
-      if (errno == EEXIST) return InheritCpuset(dir);
-      return SysErr("mkdir \"{}\"", dir);
+    if (hooks_.before_mkdir) {
+      if (sys::IsDir(dir)) return Ok();
+      hooks_.before_mkdir(dir);
     }
+    int e = ::mkdir(dir.c_str(), 0755) == 0 ? 0 : errno;
+    if (e == ENOENT) {
+      auto slash = dir.rfind('/');
+      if (slash == std::string::npos || slash == 0) return SysErrN(e, "mkdir \"{}\"", dir);
+      TRY(MkdirP(dir.substr(0, slash), created));
+      e = ::mkdir(dir.c_str(), 0755) == 0 ? 0 : errno;
+    }
+    if (e == EEXIST) {
+      // It was there, or another process made it a moment ago (two supervisors make their job
+      // root at once): its cpuset may not be set yet.
+      return InheritCpuset(dir);
+    }
+    if (e != 0) return SysErrN(e, "mkdir \"{}\"", dir);
     created.push_back(dir);
     if (hooks_.after_mkdir) hooks_.after_mkdir(dir);
     return InheritCpuset(dir);

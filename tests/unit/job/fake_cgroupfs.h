@@ -76,11 +76,14 @@ class FakeCgroupFs {
     if (ctrl == "cpuset") files({"cpuset.cpus", "cpuset.mems"});  // empty, as the kernel's
   }
 
+  // The kernel's rule: a cgroup with children or with processes is busy.
   int Rmdir(const std::string& dir) {
     if (!sys::IsDir(dir)) return ENOENT;
     auto names = sys::ListDir(dir);
     for (const std::string& n : *names)
       if (sys::IsDir(dir + "/" + n)) return EBUSY;
+    auto procs = sys::ReadFile(dir + "/cgroup.procs");
+    if (procs && procs->find_first_not_of(" \n") != std::string::npos) return EBUSY;
     (void)sys::RemoveAll(dir);
     return 0;
   }
