@@ -165,11 +165,10 @@ int RunInForeground(const GlobalOptions& global, const RunNodeFlags& flags, Fore
   if (auto reaped = agent::ReapForegroundRuns(global.root, warn); !reaped) {
     warn(reaped.error().ToString());
   }
-  auto foreground = agent::ForegroundRun::Begin(global.root, flags.job_root, pod.metadata.uid,
-                                                flags.rm ? pod::PodLogDir(global.root, pod) : "");
-  if (foreground) {
-    if (auto s = foreground->StartKeeper(); !s) foreground = Err(std::move(s).error());
-  }
+  auto foreground =
+      agent::ForegroundRun::Begin(global.root, flags.job_root, pod.metadata.uid,
+                                  flags.rm ? pod::PodLogDir(global.root, pod) : "",
+                                  pod.spec.init_containers.size() + pod.spec.containers.size());
   if (!foreground) {
     Write(stderr, "error: " + foreground.error().ToString() + "\n");
     return 1;
@@ -215,9 +214,7 @@ int RunInForeground(const GlobalOptions& global, const RunNodeFlags& flags, Fore
     std::lock_guard<std::mutex> lock(*out_mu);
     Write(stderr, "hostprocess: " + m + "\n");
   };
-  opts.before_create = [&foreground](const std::string& id) {
-    return foreground->AddContainer(id);
-  };
+  opts.container_id = [&foreground] { return foreground->NextContainerId(); };
   pod::PodRunner runner(opts);
 
   // Ctrl-C / SIGTERM / SIGHUP: stop the pod with its grace period. The signals are blocked in

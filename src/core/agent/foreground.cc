@@ -129,7 +129,7 @@ std::string ForegroundDir(const std::string& root) { return root + "/run/foregro
 
 Result<ForegroundRun> ForegroundRun::Begin(const std::string& root, const std::string& job_root,
                                            const std::string& pod_uid,
-                                           const std::string& remove_dir) {
+                                           const std::string& remove_dir, size_t containers) {
   std::string dir = ForegroundDir(root);
   TRY(sys::MkdirAll(dir, 0700));
   ASSIGN_OR_RETURN(std::string stem, pod::NewContainerId());
@@ -149,7 +149,18 @@ Result<ForegroundRun> ForegroundRun::Begin(const std::string& root, const std::s
   r.job_root = job_root;
   r.pod_uid = pod_uid;
   r.remove_dir = remove_dir;
-  Status s = run.Save();
+  Status s = Ok();
+  for (size_t i = 0; s && i < containers; ++i) {
+    auto id = pod::NewContainerId();
+    if (id)
+      r.container_ids.push_back(std::move(*id));
+    else
+      s = Err(std::move(id).error());
+  }
+  // The keeper before the record: a run that dies in between leaves it none to act on (and the
+  // next command removes the `.lock.new`). One write then holds the keeper and every id.
+  if (s) s = run.StartKeeper();
+  if (s) s = run.Save();
   if (s && ::rename(fresh.c_str(), run.lock_path_.c_str()) != 0) {
     s = SysErr("rename \"{}\"", fresh);
   }
@@ -168,6 +179,7 @@ ForegroundRun& ForegroundRun::operator=(ForegroundRun&& o) noexcept {
   record_ = std::move(o.record_);
   lock_ = std::move(o.lock_);
   keeper_pipe_ = std::move(o.keeper_pipe_);
+  next_container_ = o.next_container_;
   active_ = o.active_;
   o.record_.keeper = 0;
   o.active_ = false;
@@ -207,12 +219,17 @@ Status ForegroundRun::StartKeeper() {
     record_.keeper = pid;
   }
   keeper_pipe_ = std::move(w);
-  return Save();
+  return Ok();
 }
 
-Status ForegroundRun::AddContainer(const std::string& id) {
+Result<std::string> ForegroundRun::NextContainerId() {
+  if (next_container_ < record_.container_ids.size())
+    return record_.container_ids[next_container_++];
+  ASSIGN_OR_RETURN(std::string id, pod::NewContainerId());
   record_.container_ids.push_back(id);
-  return Save();
+  TRY(Save());
+  next_container_ = record_.container_ids.size();
+  return id;
 }
 
 Status ForegroundRun::Finish() {

@@ -21,6 +21,7 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -54,27 +55,29 @@ void FinishKilledRun(const std::string& json_path, const std::string& lock_path)
 
 class ForegroundRun {
  public:
-  // Takes the lock and writes the record (before anything of the pod exists).
+  // Takes the lock, starts the keeper and writes the record, once, with an id for each of the
+  // pod's `containers` (before anything of the pod exists). Call before any thread starts
+  // (without `hostprocess-keeper` next to this binary, the keeper is a fork of this process).
   static Result<ForegroundRun> Begin(const std::string& root, const std::string& job_root,
-                                     const std::string& pod_uid, const std::string& remove_dir);
+                                     const std::string& pod_uid, const std::string& remove_dir,
+                                     size_t containers);
   ForegroundRun() = default;
   ForegroundRun(ForegroundRun&& o) noexcept { *this = std::move(o); }
   ForegroundRun& operator=(ForegroundRun&& o) noexcept;
   ~ForegroundRun();
 
-  // Starts the keeper. Call before any thread starts (without `hostprocess-keeper` next to
-  // this binary, the keeper is a fork of this process).
-  Status StartKeeper();
-  // Records a container id before anything of that container is created.
-  Status AddContainer(const std::string& id);
+  // The next container's id: one the record holds, or (past those) a new one, recorded first.
+  Result<std::string> NextContainerId();
   // The run ended and removed everything itself: removes the record, lets the keeper go.
   Status Finish();
 
   const ForegroundRecord& record() const { return record_; }
 
  private:
+  Status StartKeeper();
   Status Save();
   std::string json_path_, lock_path_;
+  size_t next_container_ = 0;
   ForegroundRecord record_;
   UniqueFd lock_;
   UniqueFd keeper_pipe_;  // write end: closes when this process dies

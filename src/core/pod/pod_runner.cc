@@ -77,14 +77,13 @@ Result<PodResult> PodRunner::Run(const k8s::Pod& pod, const PodObjects& objects)
     req.objects = &objects;
     req.output = options_.output;
     Result<std::unique_ptr<ContainerRunner>> r = Err(ErrorCode::kInternal, "not created");
-    if (options_.before_create) {
-      auto id = NewContainerId();
-      Status recorded = id ? options_.before_create(*id) : Status(Err(std::move(id).error()));
-      if (recorded) req.id = *id;
-      if (!recorded) r = Err(std::move(recorded).error().Context("record the container"));
-    }
-    if (!options_.before_create || !req.id.empty())
+    auto id = options_.container_id ? options_.container_id() : NewContainerId();
+    if (id) {
+      req.id = std::move(*id);
       r = ContainerRunner::Create(options_.runner, req);
+    } else {
+      r = Err(std::move(id).error().Context("record the container"));
+    }
     if (r) {
       cr.log_path = (*r)->log_path();
       Status s = (*r)->Start();

@@ -46,10 +46,10 @@ struct PodRunOptions {
   std::optional<std::chrono::milliseconds> timeout;
   // Called with a one-line message when a container starts, ends or fails (optional).
   std::function<void(const std::string&)> events;
-  // Called with each container's id before anything of that container exists (optional): a
-  // foreground run records it, so that what a killed run left can be found (docs/run.md). An
-  // error fails that container's start.
-  std::function<Status(const std::string& container_id)> before_create;
+  // Gives each container its id before anything of that container exists (optional; else a new
+  // random id): a foreground run hands out the ids its record already holds, so that what a
+  // killed run left can be found (docs/run.md). An error fails that container's start.
+  std::function<Result<std::string>()> container_id;
 };
 
 class PodRunner {
