@@ -199,7 +199,7 @@ int RunInForeground(const GlobalOptions& global, const RunNodeFlags& flags, Fore
   opts.runner.rootfs = rootfs.get();
   opts.runner.accounts = &accounts;
   opts.runner.volumes = &volumes;
-  opts.runner.node = pod::LocalNodeInfo();
+  opts.runner.node = pod::LocalNodeInfo(plan::UsesHostIp(pod.spec));
   opts.timeout = run.timeout;
   auto out_mu = std::make_shared<std::mutex>();
   opts.output = [out_mu](const std::string& name, pod::LogStream s, std::string_view line) {

@@ -90,6 +90,21 @@ const std::string* GetEnv(const EnvList& env, const std::string& name) {
   return nullptr;
 }
 
+bool IsHostIpField(std::string_view p) {
+  return p == "status.hostIP" || p == "status.hostIPs" || p == "status.podIP" ||
+         p == "status.podIPs";
+}
+
+bool UsesHostIp(const k8s::PodSpec& spec) {
+  for (const auto* list : {&spec.init_containers, &spec.containers, &spec.ephemeral_containers})
+    for (const k8s::Container& c : *list)
+      for (const k8s::EnvVar& e : c.env)
+        if (e.value_from && e.value_from->field_ref &&
+            IsHostIpField(e.value_from->field_ref->field_path))
+          return true;
+  return false;
+}
+
 Result<std::string> FieldRefValue(const k8s::ObjectFieldSelector& ref, const k8s::Pod& pod,
                                   const NodeInfo& node) {
   const std::string& p = ref.field_path;
@@ -100,10 +115,7 @@ Result<std::string> FieldRefValue(const k8s::ObjectFieldSelector& ref, const k8s
     return std::string("default");
   }
   // hostNetwork: the pod's IPs are the host's.
-  if (p == "status.hostIP" || p == "status.hostIPs" || p == "status.podIP" ||
-      p == "status.podIPs") {
-    return node.host_ip;
-  }
+  if (IsHostIpField(p)) return node.host_ip;
   if (p == "metadata.name") return pod.metadata.name;
   if (p == "metadata.namespace") return Namespace(pod);
   if (p == "metadata.uid") return pod.metadata.uid;

@@ -133,6 +133,12 @@ struct ContainerPlan {
 // Errors carry kubelet's messages.
 Result<EnvList> ManifestEnv(const PlanInput& in);
 
+// Whether a fieldRef path is one of the pod's or the host's IPs (the same with hostNetwork).
+bool IsHostIpField(std::string_view field_path);
+// Whether a container of `spec` reads the host's IP through the downward API: a caller may
+// leave NodeInfo::host_ip empty (looking it up is a netlink dump) when none does.
+bool UsesHostIp(const k8s::PodSpec& spec);
+
 // kubelet's downward API value of a fieldRef / resourceFieldRef.
 Result<std::string> FieldRefValue(const k8s::ObjectFieldSelector& ref, const k8s::Pod& pod,
                                   const NodeInfo& node);

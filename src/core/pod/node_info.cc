@@ -25,12 +25,12 @@ std::string HostIp() {
   return ip.empty() ? "127.0.0.1" : ip;
 }
 
-plan::NodeInfo LocalNodeInfo() {
+plan::NodeInfo LocalNodeInfo(bool host_ip) {
   plan::NodeInfo node;
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   node.hostname = host;
-  node.host_ip = HostIp();
+  if (host_ip) node.host_ip = HostIp();
   node.allocatable_cpu_millis = 1000 * ::sysconf(_SC_NPROCESSORS_ONLN);
   node.allocatable_memory_bytes =
       static_cast<int64_t>(::sysconf(_SC_PHYS_PAGES)) * ::sysconf(_SC_PAGESIZE);

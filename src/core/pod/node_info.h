@@ -10,7 +10,8 @@ namespace hp::pod {
 
 // The first non-loopback IPv4 address of an interface that is up; "127.0.0.1" when none.
 std::string HostIp();
-// gethostname(2), the host IP, the online CPUs and the physical memory.
-plan::NodeInfo LocalNodeInfo();
+// gethostname(2), the host IP (unless `host_ip` is false: plan::UsesHostIp), the online CPUs
+// and the physical memory.
+plan::NodeInfo LocalNodeInfo(bool host_ip = true);
 
 }  // namespace hp::pod

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/pod/node_info.h"
 #include "integration/run/fixture.h"
 #include "unit/image/image_builder.h"
 
@@ -63,6 +64,26 @@ TEST_F(RunCli, ExitCodeOutputAndLogs) {
   logs = sys::ListDir(root_ + "/logs");
   ASSERT_TRUE(logs);
   EXPECT_EQ(logs->size(), 1u);  // --rm removed the second pod's logs
+}
+
+// The host's IP is looked up only for a pod that asks for it (plan::UsesHostIp); one that does
+// gets it, the same as the pod's own with hostNetwork.
+TEST_F(RunCli, DownwardApiIpsAreTheHosts) {
+  if (!sys::Exists(Binary())) GTEST_SKIP() << "hostprocess binary not built";
+  int rc = Cli(Pod(R"Y(  - name: ips
+    image: local
+    command: [sh, -c, 'echo "$HOST_IP $POD_IP"']
+    env:
+    - name: HOST_IP
+      valueFrom: {fieldRef: {fieldPath: status.hostIP}}
+    - name: POD_IP
+      valueFrom: {fieldRef: {fieldPath: status.podIP}}
+)Y"),
+               "--rm");
+  ASSERT_EQ(rc, 0) << err_;
+  std::string ip = HostIp();
+  EXPECT_FALSE(ip.empty());
+  EXPECT_EQ(out_, "[ips] " + ip + " " + ip + "\n");
 }
 
 TEST_F(RunCli, InvalidPodIsRefusedWithValidateText) {

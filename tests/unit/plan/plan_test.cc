@@ -247,6 +247,26 @@ TEST_F(PlanTest, ResourceFieldRefAsKubelet) {
             "unsupported fieldPath: spec.containers");
 }
 
+// `run` looks the host's IP up (a netlink dump) only for a pod whose env asks for it.
+TEST(UsesHostIp, OnlyTheIpFieldsOfAnyContainerCount) {
+  k8s::PodSpec spec;
+  spec.containers.emplace_back();
+  k8s::EnvVar name_var;
+  name_var.name = "NAME";
+  name_var.value_from.emplace().field_ref.emplace().field_path = "metadata.name";
+  spec.containers[0].env.push_back(name_var);
+  EXPECT_FALSE(UsesHostIp(spec));
+  for (const char* path : {"status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"}) {
+    k8s::PodSpec with = spec;
+    k8s::EnvVar ip = name_var;
+    ip.value_from->field_ref->field_path = path;
+    with.init_containers.emplace_back().env.push_back(ip);
+    EXPECT_TRUE(UsesHostIp(with)) << path;
+    EXPECT_TRUE(IsHostIpField(path));
+  }
+  EXPECT_FALSE(IsHostIpField("status.hostIPx"));
+}
+
 TEST_F(PlanTest, CommandWorkingDirAndImageDefaults) {
   Decode(std::string(kPodHeader) + R"Y(  terminationGracePeriodSeconds: 3
   containers:
