@@ -215,6 +215,7 @@ int RunInForeground(const GlobalOptions& global, const RunNodeFlags& flags, Fore
     Write(stderr, "hostprocess: " + m + "\n");
   };
   opts.container_id = [&foreground] { return foreground->NextContainerId(); };
+  opts.remove_logs = flags.rm;
   pod::PodRunner runner(opts);
 
   // Ctrl-C / SIGTERM / SIGHUP: stop the pod with its grace period. The signals are blocked in

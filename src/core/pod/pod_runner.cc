@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <thread>
 
+#include "core/base/parallel.h"
 #include "core/base/strings.h"
 #include "core/sys/file.h"
 
@@ -197,12 +198,19 @@ Result<PodResult> PodRunner::Run(const k8s::Pod& pod, const PodObjects& objects)
       running.emplace_back(start(c, false, result.containers.back()), result.containers.size() - 1);
     }
     wait_all(running);
+    // Its freed blocks are waited for on a second thread, as the containers' are on this one.
+    std::optional<Background<Status>> removing_logs;
+    if (options_.remove_logs) {
+      removing_logs.emplace(
+          [dir = PodLogDir(options_.runner.root, pod)] { return sys::RemoveAll(dir); });
+    }
     for (auto& [r, idx] : running) {
       if (!r) continue;
       Status s = r->Teardown();
       if (!s) event(fmt::format("container \"{}\": {}", r->name(), s.error().ToString()));
       report_stragglers(*r);
     }
+    if (removing_logs) (void)removing_logs->Take();
   }
   if (result.timed_out) result.exit_code = kTimeoutExitCode;
   // What the containers of the pod shared.

@@ -50,6 +50,9 @@ struct PodRunOptions {
   // random id): a foreground run hands out the ids its record already holds, so that what a
   // killed run left can be found (docs/run.md). An error fails that container's start.
   std::function<Result<std::string>()> container_id;
+  // `run --rm`: the pod's log directory is removed once every container's output is in, while
+  // the containers are torn down (its errors are left to the caller's own removal after Run).
+  bool remove_logs = false;
 };
 
 class PodRunner {

@@ -315,6 +315,7 @@ Status ContainerRunner::FinishAfterExit() {
   // Before draining the output: a process that left the job may hold the pipes open.
   FindStragglers();
   if (pump_.joinable()) pump_.join();
+  log_.reset();  // all of the output is in: the log is closed now rather than at the teardown
   return s;
 }
 
