@@ -5,8 +5,8 @@
 //   - `<uid>.lock`, flock(2)ed by `run` for its whole life (and by its keeper, below): a held
 //     lock is a live run; the kernel releases it when the holders die, also on kill -9;
 //   - `<uid>.json`: run's pid, start time and boot id, its keeper's pid, the state root, the
-//     cgroup root, the pod's uid and every container id, each added before that container's
-//     sandbox, job, mounts or user exist (the supervisor's rule, docs/agent.md).
+//     cgroup root, the pod's uid and an id for each of the pod's containers, written once before
+//     any container's sandbox, job, mounts or user exist (the supervisor's rule, docs/agent.md).
 // A **keeper** — a small process (the static `hostprocess-keeper` next to the binary, exec'd
 // from a clone that copies nothing of `run`; a fork of `run` when that program is missing)
 // started by `run` before any container exists, in a session (or process group) of its own so
