@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/base/fnv.h"
 #include "core/base/scope_exit.h"
 #include "core/base/strings.h"
 #include "core/base/time.h"
@@ -83,9 +84,7 @@ Result<std::unique_ptr<job::JobManager>> NewManager(const std::string& root,
 // FNV-1a's steps from its own basis, not the standard one of core/base/fnv.h: a stable file name
 // for a cgroup path of any length, which marks already on a node are named by (kept so).
 std::string MarkName(const std::string& path) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : path) h = (h ^ c) * 1099511628211ull;
-  return fmt::format("{:016x}", h);
+  return fmt::format("{:016x}", Fnv1a<uint64_t>(path, 1469598103934665603ull, kFnv64Prime));
 }
 
 }  // namespace
