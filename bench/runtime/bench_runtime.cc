@@ -50,21 +50,27 @@ void Print(const char* what, const Figures& runc, const Figures& ours) {
                 ours.median_ms / runc.median_ms);
 }
 
-// One lifecycle: create, start, wait for init (we are its subreaper), delete.
+// One lifecycle: create, start, wait for init (we are its subreaper), delete. Output goes to
+// /dev/null: the container's process inherits create's stdout, so a pipe read to its end would
+// wait for the container, not for create.
 bool Lifecycle(const std::string& binary, const std::string& root, const std::string& bundle,
                const std::string& id) {
+  using hp::bench::RunCommand;
   std::string pid_file = bundle + "/" + id + ".pid";
-  auto c = Run({binary, "--root", root, "create", "--bundle", bundle, "--pid-file", pid_file, id});
-  if (c.exit_code != 0) {
-    std::fprintf(stderr, "%s create: %s\n", binary.c_str(), c.output.c_str());
+  int c =
+      RunCommand({binary, "--root", root, "create", "--bundle", bundle, "--pid-file", pid_file, id},
+                 /*quiet=*/true);
+  if (c != 0) {
+    std::fprintf(stderr, "%s create %s: exit code %d\n", binary.c_str(), id.c_str(), c);
+    (void)RunCommand({binary, "--root", root, "delete", "--force", id}, true);
     return false;
   }
   pid_t pid = std::atoi(hp::sys::ReadFile(pid_file).value_or("0").c_str());
-  auto s = Run({binary, "--root", root, "start", id});
+  int s = RunCommand({binary, "--root", root, "start", id}, true);
   if (pid > 0) ::waitpid(pid, nullptr, 0);
-  auto d = Run({binary, "--root", root, "delete", "--force", id});
+  int d = RunCommand({binary, "--root", root, "delete", "--force", id}, true);
   ::unlink(pid_file.c_str());
-  return s.exit_code == 0 && d.exit_code == 0;
+  return s == 0 && d == 0;
 }
 
 std::string MakeBundle(const std::string& dir) {
@@ -119,9 +125,8 @@ int main(int argc, char** argv) {
   }
   std::printf("runs: %d each\n", n);
   Print("lifecycle create/start/wait/delete", Summarize(t_runc, f_runc), Summarize(t_ours, f_ours));
-  for (const char* h : {"memory", "cpu", "cpuacct", "pids", "blkio", "freezer", "unified", "cpuset",
-                        "devices", "systemd"})
-    ::rmdir(fmt::format("/sys/fs/cgroup/{}/hp-bench-runtime", h).c_str());
+  for (const std::string& h : hp::e2e::CgroupHierarchies())
+    ::rmdir((h + "/hp-bench-runtime").c_str());
 
   // 2. ctr run --rm /bin/true under containerd.
   {

@@ -268,13 +268,21 @@ std::vector<std::string> Containerd::MountsBelowDir() const {
   return out;
 }
 
+std::vector<std::string> CgroupHierarchies() {
+  std::vector<std::string> out;
+  if (sys::Exists("/sys/fs/cgroup/cgroup.controllers")) return {"/sys/fs/cgroup"};
+  auto names = sys::ListDir("/sys/fs/cgroup");
+  if (!names) return out;
+  for (const std::string& n : *names)
+    if (sys::Exists("/sys/fs/cgroup/" + n + "/cgroup.procs")) out.push_back("/sys/fs/cgroup/" + n);
+  return out;
+}
+
 std::vector<std::string> Containerd::CgroupsLeft() const {
   std::vector<std::string> out;
   if (ns_.empty()) return out;
-  for (const char* h : {"memory", "cpu", "cpuacct", "pids", "blkio", "freezer", "unified"}) {
-    std::string p = fmt::format("/sys/fs/cgroup/{}/{}", h, ns_);
-    if (sys::IsDir(p)) out.push_back(p);
-  }
+  for (const std::string& h : CgroupHierarchies())
+    if (sys::IsDir(h + "/" + ns_)) out.push_back(h + "/" + ns_);
   return out;
 }
 

@@ -15,6 +15,10 @@ struct CmdResult {
   std::string output;  // stdout + stderr
 };
 
+// Every cgroup hierarchy mounted under /sys/fs/cgroup: the cgroup2 root alone, or each v1
+// controller's, systemd's named one and "unified" (hybrid).
+std::vector<std::string> CgroupHierarchies();
+
 // Runs argv with stdin from `input` (or /dev/null), collecting the combined output.
 CmdResult Run(const std::vector<std::string>& argv, int timeout_s = 60,
               const std::string& input = "");
@@ -57,7 +61,8 @@ class Containerd {
   std::string log_path() const { return dir_ + "/containerd.log"; }
   // Mount points (from /proc/self/mountinfo) below our temp dir.
   std::vector<std::string> MountsBelowDir() const;
-  // Cgroup dirs of our namespace that still exist ("/sys/fs/cgroup/memory/<ns>", ...).
+  // Cgroup dirs of our namespace that still exist ("/sys/fs/cgroup/memory/<ns>", ...), in
+  // every hierarchy (CgroupHierarchies).
   std::vector<std::string> CgroupsLeft() const;
   // Pids of processes whose command line mentions our temp dir, other than containerd/shims.
   std::vector<int> ProcessesLeft() const;

@@ -22,17 +22,6 @@
 namespace hp::e2e {
 namespace {
 
-// Every cgroup hierarchy mounted under /sys/fs/cgroup (v1 controllers, name=systemd, unified).
-std::vector<std::string> Hierarchies() {
-  std::vector<std::string> out;
-  if (sys::Exists("/sys/fs/cgroup/cgroup.controllers")) return {"/sys/fs/cgroup"};
-  auto names = sys::ListDir("/sys/fs/cgroup");
-  if (!names) return out;
-  for (const std::string& n : *names)
-    if (sys::Exists("/sys/fs/cgroup/" + n + "/cgroup.procs")) out.push_back("/sys/fs/cgroup/" + n);
-  return out;
-}
-
 class RuntimeCli : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -46,7 +35,7 @@ class RuntimeCli : public ::testing::Test {
     if (dir_.empty()) return;
     for (const std::string& id : ids_) (void)Rt({"delete", "--force", id});
     for (const std::string& c : extra_cgroups_)
-      for (const std::string& h : Hierarchies()) ::rmdir((h + c).c_str());
+      for (const std::string& h : CgroupHierarchies()) ::rmdir((h + c).c_str());
   }
 
   CmdResult Rt(std::vector<std::string> args, int timeout_s = 30) {
@@ -103,7 +92,7 @@ class RuntimeCli : public ::testing::Test {
   }
   int CgroupsLeft(const std::string& path) const {
     int n = 0;
-    for (const std::string& h : Hierarchies()) n += sys::Exists(h + path) ? 1 : 0;
+    for (const std::string& h : CgroupHierarchies()) n += sys::Exists(h + path) ? 1 : 0;
     return n;
   }
   int MountsLeft() const {
@@ -132,7 +121,7 @@ TEST_F(RuntimeCli, BundleWithoutCgroupsPath) {
   const std::string b = Bundle("nocg", "");
   auto c = Rt({"create", "--bundle", b, id});
   ASSERT_EQ(c.exit_code, 0) << c.output;
-  EXPECT_EQ(CgroupsLeft("/" + id), static_cast<int>(Hierarchies().size()));
+  EXPECT_EQ(CgroupsLeft("/" + id), static_cast<int>(CgroupHierarchies().size()));
   ASSERT_EQ(Rt({"start", id}).exit_code, 0);
   auto st = Rt({"state", id});
   EXPECT_NE(st.output.find("\"running\""), std::string::npos) << st.output;
@@ -149,7 +138,7 @@ TEST_F(RuntimeCli, BundleWithoutCgroupsPath) {
 TEST_F(RuntimeCli, PodCgroupOfTheCallerStays) {
   const std::string pod = "/hprt-pod-" + tag_;
   extra_cgroups_ = {pod};
-  auto hs = Hierarchies();
+  auto hs = CgroupHierarchies();
   ASSERT_GE(hs.size(), 2u);
   // kubelet's pod cgroup, here only in the first hierarchy: the others are the runtime's.
   ASSERT_EQ(::mkdir((hs[0] + pod).c_str(), 0755), 0);
