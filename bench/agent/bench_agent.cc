@@ -676,10 +676,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   bin = fs::absolute(bin).string();
-  char tmpl[] = "/tmp/hp-bench-agent-XXXXXX";
-  if (!::mkdtemp(tmpl)) return Fail(std::string("mkdtemp: ") + std::strerror(errno));
-  ::chmod(tmpl, 0755);
-  std::string root = tmpl;
+  std::string root = hp::bench::MakeBenchDir("hp-bench-agent-");
+  if (root.empty()) return Fail(std::string("mkdtemp: ") + std::strerror(errno));
   fs::create_directories(root + "/cli");
   std::string cg = "hp-bench-agent-" + std::to_string(::getpid());
   struct sigaction sa = {};

@@ -16,8 +16,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -103,10 +105,8 @@ int main(int argc, char** argv) {
     if (::access(b.c_str(), X_OK) != 0) return Fail("\"" + b + "\" is not an executable file");
   }
 
-  char tmpl[] = "/tmp/hp-bench-cli-XXXXXX";
-  if (!::mkdtemp(tmpl)) return Fail("mkdtemp");
-  std::string tmp = tmpl;
-  ::chmod(tmp.c_str(), 0755);
+  std::string tmp = hp::bench::MakeBenchDir("hp-bench-cli-");
+  if (tmp.empty()) return Fail(std::string("mkdtemp: ") + std::strerror(errno));
   std::string root = tmp + "/root", bundle = tmp + "/bundle", rootfs = bundle + "/rootfs";
   std::string cg = "hp-bench-cli-" + std::to_string(::getpid());
   std::string runc_name = cg + "-runc";
