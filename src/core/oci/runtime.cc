@@ -71,9 +71,8 @@ void Runtime::Log(const std::string& level, const std::string& msg) const {
 
 namespace {
 
-Result<std::unique_ptr<job::JobManager>> NewManager(const std::string& root,
+Result<std::unique_ptr<job::JobManager>> NewManager(job::CgroupFs fs, const std::string& root,
                                                     std::function<void(const std::string&)> mark) {
-  ASSIGN_OR_RETURN_CTX(job::CgroupFs fs, job::CgroupFs::Detect(), "open jobs");
   job::CgroupManagerOptions o;
   o.fs = std::move(fs);
   o.root = root;
@@ -89,9 +88,18 @@ std::string MarkName(const std::string& path) {
 
 }  // namespace
 
+Result<job::CgroupFs> Runtime::Cgroups() const {
+  if (!cgroups_) {
+    ASSIGN_OR_RETURN_CTX(job::CgroupFs fs, job::CgroupFs::Detect(), "open jobs");
+    cgroups_ = std::move(fs);
+  }
+  return *cgroups_;
+}
+
 Result<std::unique_ptr<job::Job>> Runtime::OpenJob(const ContainerState& s) const {
   ASSIGN_OR_RETURN(JobLocation loc, SplitCgroupPath(s.cgroup_path));
-  ASSIGN_OR_RETURN(auto mgr, NewManager(loc.root, nullptr));
+  ASSIGN_OR_RETURN(job::CgroupFs fs, Cgroups());
+  ASSIGN_OR_RETURN(auto mgr, NewManager(std::move(fs), loc.root, nullptr));
   ASSIGN_OR_RETURN(auto job, mgr->Open(loc.pod, loc.container));
   job->KeepPodParent();  // removed by RemoveUnusedCgroups when it is ours
   return job;
@@ -104,7 +112,7 @@ void Runtime::MarkCgroup(const std::string& dir) const {
 }
 
 void Runtime::RemoveUnusedCgroups(const std::string& cgroup_path) const {
-  auto fs = job::CgroupFs::Detect();
+  auto fs = Cgroups();
   if (!fs) return;
   std::vector<std::string> mounts;
   if (!fs->unified.empty()) mounts.push_back(fs->unified);
@@ -235,8 +243,9 @@ Status Runtime::Create(const CreateOptions& o) {
     return store_.SaveIntent(intent);
   };
 
-  ASSIGN_OR_RETURN(auto mgr,
-                   NewManager(loc.root, [this](const std::string& dir) { MarkCgroup(dir); }));
+  ASSIGN_OR_RETURN(job::CgroupFs fs, Cgroups());
+  ASSIGN_OR_RETURN(auto mgr, NewManager(std::move(fs), loc.root,
+                                        [this](const std::string& dir) { MarkCgroup(dir); }));
   ASSIGN_OR_RETURN_CTX(std::unique_ptr<job::Job> job, mgr->Create(loc.pod, loc.container, limits),
                        "create the job {}", Quote(cgroup_path));
   job->KeepPodParent();

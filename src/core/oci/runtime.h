@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/base/result.h"
+#include "core/job/cgroup.h"
 #include "core/job/job.h"
 #include "core/oci/spec.h"
 #include "core/oci/state.h"
@@ -101,9 +102,13 @@ class Runtime {
   // directory, as it holds no state.json.
   std::string SeccompCacheDir() const { return options_.root + "/.seccomp"; }
   void RemoveUnusedCgroups(const std::string& cgroup_path) const;
+  // The host's cgroup hierarchies, looked for once per runtime process (a kill or an exec opens
+  // the job twice; each look is ~25 stats under /sys/fs/cgroup on a hybrid host).
+  Result<job::CgroupFs> Cgroups() const;
 
   RuntimeOptions options_;
   StateStore store_;
+  mutable std::optional<job::CgroupFs> cgroups_;
 };
 
 // "/a/b/c" → job root "/a", pod "b", container "c" ("/b/c" → root "/"; "/c" → root "/", no

@@ -7,9 +7,11 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
 
 #include "core/base/fnv.h"
 #include "core/base/strings.h"
@@ -70,67 +72,128 @@ Result<unsigned> Flag(const std::string& name) {
   return Err(ErrorCode::kInvalidArgument, "linux.seccomp.flags: unknown flag {}", Quote(name));
 }
 
+// Length-prefixed text ("5:mkdir") and terminated numbers ("17;"): no two inputs give one key.
+void KeyText(std::string& out, std::string_view s) {
+  out += std::to_string(s.size());
+  out += ':';
+  out += s;
+}
+void KeyNumber(std::string& out, int64_t n) {
+  out += std::to_string(n);
+  out += ';';
+}
+void KeyNumber(std::string& out, std::optional<uint32_t> n) {
+  KeyNumber(out, n ? int64_t{*n} : int64_t{-1});
+}
+void KeyList(std::string& out, const std::vector<std::string>& list) {
+  KeyNumber(out, static_cast<int64_t>(list.size()));
+  for (const std::string& s : list) KeyText(out, s);
+}
+
 // Everything a compiled program depends on, as one text: the profile, libseccomp's version
 // (its syscall tables and code generator) and the kernel API level it found (which actions and
-// flags it may use).
+// flags it may use). Built by appending (a JSON document of the same took a tenth of an `exec`).
 std::string CacheKey(const Seccomp& s) {
-  nlohmann::json syscalls = nlohmann::json::array();
-  for (const SeccompSyscall& c : s.syscalls) {
-    nlohmann::json args = nlohmann::json::array();
-    for (const SeccompArg& a : c.args) args.push_back({a.index, a.value, a.value_two, a.op});
-    syscalls.push_back({c.names, c.action, c.errno_ret ? int64_t{*c.errno_ret} : -1, args});
-  }
+  std::string key = "hp-seccomp-key 2;";
   const scmp_version* v = seccomp_version();
-  nlohmann::json key = {
-      {"format", 1},
-      {"libseccomp", {v->major, v->minor, v->micro}},
-      {"api", seccomp_api_get()},
-      {"defaultAction", s.default_action},
-      {"defaultErrnoRet", s.default_errno_ret ? int64_t{*s.default_errno_ret} : -1},
-      {"architectures", s.architectures},
-      {"flags", s.flags},
-      {"syscalls", syscalls}};
-  return key.dump();
+  for (unsigned n : {v->major, v->minor, v->micro, seccomp_api_get()}) KeyNumber(key, n);
+  KeyText(key, s.default_action);
+  KeyNumber(key, s.default_errno_ret);
+  KeyList(key, s.architectures);
+  KeyList(key, s.flags);
+  KeyNumber(key, static_cast<int64_t>(s.syscalls.size()));
+  for (const SeccompSyscall& c : s.syscalls) {
+    KeyList(key, c.names);
+    KeyText(key, c.action);
+    KeyNumber(key, c.errno_ret);
+    KeyNumber(key, static_cast<int64_t>(c.args.size()));
+    for (const SeccompArg& a : c.args) {
+      KeyNumber(key, a.index);
+      key += std::to_string(a.value) + ';' + std::to_string(a.value_two) + ';';
+      KeyText(key, a.op);
+    }
+  }
+  return key;
 }
 
 // The entry's file name only (the key inside is compared in full).
-std::string KeyName(const std::string& key) { return fmt::format("{:016x}.json", Fnv64a(key)); }
+std::string KeyName(const std::string& key) { return fmt::format("{:016x}.bin", Fnv64a(key)); }
+
+constexpr std::string_view kEntryMagic = "hp-seccomp-cache 2\n";
+
+void PutU32(std::string& out, uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); }
+
+// Reads a u32, or a length-prefixed string, from `in` at `pos`; false when `in` is too short.
+bool GetU32(std::string_view in, size_t& pos, uint32_t& v) {
+  if (in.size() - pos < 4) return false;
+  std::memcpy(&v, in.data() + pos, 4);
+  pos += 4;
+  return true;
+}
+bool GetText(std::string_view in, size_t& pos, std::string_view& s) {
+  uint32_t n = 0;
+  if (!GetU32(in, pos, n) || in.size() - pos < n) return false;
+  s = in.substr(pos, n);
+  pos += n;
+  return true;
+}
+
+}  // namespace
+
+namespace internal {
+
+std::string EncodeSeccompEntry(const SeccompEntry& e) {
+  std::string out(kEntryMagic);
+  PutU32(out, static_cast<uint32_t>(e.key.size()));
+  out += e.key;
+  PutU32(out, e.program.flags);
+  PutU32(out, static_cast<uint32_t>(e.warnings.size()));
+  for (const std::string& w : e.warnings) {
+    PutU32(out, static_cast<uint32_t>(w.size()));
+    out += w;
+  }
+  PutU32(out, static_cast<uint32_t>(e.program.filter.size()));
+  out.append(reinterpret_cast<const char*>(e.program.filter.data()),
+             e.program.filter.size() * sizeof(struct sock_filter));
+  return out;
+}
+
+std::optional<SeccompEntry> DecodeSeccompEntry(std::string_view in) {
+  if (in.substr(0, kEntryMagic.size()) != kEntryMagic) return std::nullopt;
+  size_t pos = kEntryMagic.size();
+  SeccompEntry e;
+  std::string_view key;
+  uint32_t warnings = 0, count = 0;
+  if (!GetText(in, pos, key) || !GetU32(in, pos, e.program.flags) || !GetU32(in, pos, warnings))
+    return std::nullopt;
+  e.key = key;
+  for (uint32_t i = 0; i < warnings; ++i) {
+    std::string_view w;
+    if (!GetText(in, pos, w)) return std::nullopt;
+    e.warnings.emplace_back(w);
+  }
+  // A whole program: at least one instruction, no more than the kernel loads, nothing after it.
+  if (!GetU32(in, pos, count) || count == 0 || count > BPF_MAXINSNS ||
+      in.size() - pos != size_t{count} * sizeof(struct sock_filter))
+    return std::nullopt;
+  e.program.filter.resize(count);
+  std::memcpy(e.program.filter.data(), in.data() + pos, in.size() - pos);
+  return e;
+}
+
+}  // namespace internal
+
+namespace {
 
 // The entry at `path` when it holds `key` and is whole; nothing otherwise.
 std::optional<SeccompProgram> ReadEntry(const std::string& path, const std::string& key,
                                         std::vector<std::string>* warnings) {
   auto text = sys::ReadFile(path);
   if (!text) return std::nullopt;
-  auto j = nlohmann::json::parse(*text, nullptr, false);
-  if (!j.is_object()) return std::nullopt;
-  auto k = j.find("key"), f = j.find("flags"), w = j.find("warnings"), p = j.find("filter");
-  if (k == j.end() || !k->is_string() || k->get_ref<const std::string&>() != key)
-    return std::nullopt;
-  if (f == j.end() || !f->is_number_unsigned() || w == j.end() || !w->is_array() || p == j.end() ||
-      !p->is_array() || p->empty() || p->size() % 4 != 0)
-    return std::nullopt;
-  SeccompProgram out;
-  out.flags = f->get<unsigned>();
-  // Each instruction's fields, in range: [code, jt, jf, k] four numbers at a time.
-  auto field = [&](size_t i, uint64_t max) -> std::optional<uint64_t> {
-    const auto& e = (*p)[i];
-    if (!e.is_number_unsigned() || e.get<uint64_t>() > max) return std::nullopt;
-    return e.get<uint64_t>();
-  };
-  for (size_t i = 0; i < p->size(); i += 4) {
-    auto code = field(i, UINT16_MAX), jt = field(i + 1, UINT8_MAX), jf = field(i + 2, UINT8_MAX),
-         k = field(i + 3, UINT32_MAX);
-    if (!code || !jt || !jf || !k) return std::nullopt;
-    out.filter.push_back({static_cast<uint16_t>(*code), static_cast<uint8_t>(*jt),
-                          static_cast<uint8_t>(*jf), static_cast<uint32_t>(*k)});
-  }
-  std::vector<std::string> saved;
-  for (const auto& e : *w) {
-    if (!e.is_string()) return std::nullopt;
-    saved.push_back(e.get<std::string>());
-  }
-  if (warnings) warnings->insert(warnings->end(), saved.begin(), saved.end());
-  return out;
+  auto e = internal::DecodeSeccompEntry(*text);
+  if (!e || e->key != key) return std::nullopt;
+  if (warnings) warnings->insert(warnings->end(), e->warnings.begin(), e->warnings.end());
+  return std::move(e->program);
 }
 
 }  // namespace
@@ -209,16 +272,8 @@ Result<SeccompProgram> CompileSeccompCached(const Seccomp& seccomp, const std::s
   if (auto hit = ReadEntry(path, key, warnings)) return std::move(*hit);
   std::vector<std::string> found;
   ASSIGN_OR_RETURN(SeccompProgram program, CompileSeccomp(seccomp, &found));
-  nlohmann::json filter = nlohmann::json::array();
-  for (const struct sock_filter& i : program.filter) {
-    filter.push_back(i.code);
-    filter.push_back(i.jt);
-    filter.push_back(i.jf);
-    filter.push_back(i.k);
-  }
-  nlohmann::json entry = {
-      {"key", key}, {"flags", program.flags}, {"warnings", found}, {"filter", filter}};
-  if (sys::MkdirAll(cache_dir, 0700)) (void)sys::WriteFileAtomic(path, entry.dump(), 0600);
+  std::string entry = internal::EncodeSeccompEntry({key, program, found});
+  if (sys::MkdirAll(cache_dir, 0700)) (void)sys::WriteFileAtomic(path, entry, 0600);
   if (warnings) warnings->insert(warnings->end(), found.begin(), found.end());
   return program;
 }

@@ -17,7 +17,6 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -238,13 +237,10 @@ TEST_F(SeccompCache, AnEntryIsReadNotCompiledAgain) {
   ASSERT_TRUE(foreign);
   auto text = sys::ReadFile(Entries()[0]);
   ASSERT_TRUE(text);
-  auto j = nlohmann::json::parse(*text);
-  j["filter"] = nlohmann::json::array();
-  for (const struct sock_filter& i : foreign->filter) {
-    for (uint64_t v : {uint64_t{i.code}, uint64_t{i.jt}, uint64_t{i.jf}, uint64_t{i.k}})
-      j["filter"].push_back(v);
-  }
-  ASSERT_TRUE(sys::WriteFile(Entries()[0], j.dump()));
+  auto entry = internal::DecodeSeccompEntry(*text);
+  ASSERT_TRUE(entry);
+  entry->program = *foreign;
+  ASSERT_TRUE(sys::WriteFile(Entries()[0], internal::EncodeSeccompEntry(*entry)));
   auto read = CompileSeccompCached(profile_, Dir(), nullptr);
   ASSERT_TRUE(read);
   EXPECT_TRUE(Same(*read, *foreign));
@@ -258,14 +254,21 @@ TEST_F(SeccompCache, ADamagedOrForeignEntryIsCompiledAgain) {
   const std::string entry = Entries()[0];
   auto whole = sys::ReadFile(entry);
   ASSERT_TRUE(whole);
-  // Cut short (a crash mid-write of a non-durable entry), then another key under the same name
-  // (a collision), then a program of a length no filter has.
-  auto other_key = nlohmann::json::parse(*whole);
-  other_key["key"] = "{}";
-  auto odd = nlohmann::json::parse(*whole);
-  odd["filter"].erase(odd["filter"].begin());
+  // Cut short (a crash mid-write of a non-durable entry), one byte too long, another key under
+  // the same name (a collision), no program, the older JSON format.
+  auto decoded = internal::DecodeSeccompEntry(*whole);
+  ASSERT_TRUE(decoded);
+  ASSERT_EQ(internal::EncodeSeccompEntry(*decoded), *whole);
+  auto other_key = *decoded;
+  other_key.key = "{}";
+  auto empty = *decoded;
+  empty.program.filter.clear();
   for (const std::string& bad :
-       {whole->substr(0, whole->size() / 2), other_key.dump(), odd.dump()}) {
+       {whole->substr(0, whole->size() / 2), whole->substr(0, whole->size() - 1), *whole + "x",
+        internal::EncodeSeccompEntry(other_key), internal::EncodeSeccompEntry(empty),
+        std::string(R"({"key":"","flags":0,"warnings":[],"filter":[6,0,0,0]})")}) {
+    EXPECT_FALSE(internal::DecodeSeccompEntry(bad) &&
+                 internal::DecodeSeccompEntry(bad)->key == decoded->key);
     ASSERT_TRUE(sys::WriteFile(entry, bad));
     auto p = CompileSeccompCached(profile_, Dir(), nullptr);
     ASSERT_TRUE(p) << p.error().ToString();
