@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/base/result.h"
@@ -39,13 +40,19 @@ class CommandList {
 };
 
 // Adds a command's subcommands to `app`, in registration order (`order`: their place in
-// --help).
+// --help). `names`: the subcommands it adds, space-separated ("pause resume").
 using CommandSetup = void (*)(CLI::App& app, Globals& globals, CommandList& add);
 struct CommandRegistration {
-  CommandRegistration(int order, CommandSetup setup);
+  CommandRegistration(int order, std::string_view names, CommandSetup setup);
 };
-// Adds every registered command to `app`.
-std::vector<Command> AddCommands(CLI::App& app, Globals& globals);
+// Adds the registered commands to `app`: only the one that adds `wanted` when there is one (a
+// runtime process runs one command, and building all fourteen was a tenth of a `kill`'s CPU),
+// every one otherwise (no subcommand, --help, --version, a name CLI11 is to reject).
+std::vector<Command> AddCommands(CLI::App& app, Globals& globals, std::string_view wanted = "");
+// The subcommand named on a command line: the first argument that is neither a global flag nor
+// the value of one (--root, --log, --log-format, --criu, --rootless take one); "" when none, or
+// when --help or --version comes first (their output lists every command).
+std::string_view SubcommandOf(int argc, const char* const* argv);
 
 // The runtime over --root, logging to the runtime's log.
 oci::Runtime MakeRuntime(const Globals& g);

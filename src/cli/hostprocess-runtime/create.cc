@@ -5,7 +5,7 @@
 namespace hp::runtime_cli {
 namespace {
 
-CommandRegistration create_command(10, [](CLI::App& app, Globals& g, CommandList& add) {
+CommandRegistration create_command(10, "create", [](CLI::App& app, Globals& g, CommandList& add) {
   auto* c = app.add_subcommand("create", "create a container");
   auto o = std::make_shared<oci::CreateOptions>();
   c->add_option("-b,--bundle", o->bundle, "path to the root of the bundle directory");
@@ -20,7 +20,7 @@ CommandRegistration create_command(10, [](CLI::App& app, Globals& g, CommandList
   add(c, [&g, o] { return Done(MakeRuntime(g).Create(*o)); });
 });
 
-CommandRegistration run_command(20, [](CLI::App& app, Globals& g, CommandList& add) {
+CommandRegistration run_command(20, "run", [](CLI::App& app, Globals& g, CommandList& add) {
   auto* c = app.add_subcommand("run", "create and start a container (detached)");
   auto o = std::make_shared<oci::CreateOptions>();
   c->add_option("-b,--bundle", o->bundle, "path to the root of the bundle directory");

@@ -4,7 +4,7 @@
 namespace hp::runtime_cli {
 namespace {
 
-CommandRegistration delete_command(70, [](CLI::App& app, Globals& g, CommandList& add) {
+CommandRegistration delete_command(70, "delete", [](CLI::App& app, Globals& g, CommandList& add) {
   auto force = std::make_shared<bool>(false);
   AddIdCommand(
       app, g, add, "delete", "delete any resources held by the container",

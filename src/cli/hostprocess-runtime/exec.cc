@@ -7,7 +7,7 @@
 namespace hp::runtime_cli {
 namespace {
 
-CommandRegistration exec_command(80, [](CLI::App& app, Globals& g, CommandList& add) {
+CommandRegistration exec_command(80, "exec", [](CLI::App& app, Globals& g, CommandList& add) {
   auto* c = app.add_subcommand("exec", "execute new process inside the container");
   struct ExecArgs {
     std::string process_file, pid_file, console_socket, cwd, user;

@@ -43,13 +43,15 @@ std::string Features() {
   return j.dump(4);
 }
 
-CommandRegistration features_command(120, [](CLI::App& app, Globals&, CommandList& add) {
-  auto* c = app.add_subcommand("features", "show the enabled features");
-  add(c, [] {
-    std::cout << Features() << std::endl;
-    return 0;
-  });
-});
+CommandRegistration features_command(120, "features",
+                                     [](CLI::App& app, Globals&, CommandList& add) {
+                                       auto* c = app.add_subcommand("features",
+                                                                    "show the enabled features");
+                                       add(c, [] {
+                                         std::cout << Features() << std::endl;
+                                         return 0;
+                                       });
+                                     });
 
 }  // namespace
 }  // namespace hp::runtime_cli

@@ -5,7 +5,7 @@
 namespace hp::runtime_cli {
 namespace {
 
-CommandRegistration kill_command(60, [](CLI::App& app, Globals& g, CommandList& add) {
+CommandRegistration kill_command(60, "kill", [](CLI::App& app, Globals& g, CommandList& add) {
   auto* c = app.add_subcommand(
       "kill", "kill sends the specified signal (default: SIGTERM) to the container's init process");
   auto id = std::make_shared<std::string>();

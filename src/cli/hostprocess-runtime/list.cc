@@ -9,7 +9,7 @@
 namespace hp::runtime_cli {
 namespace {
 
-CommandRegistration list_command(50, [](CLI::App& app, Globals& g, CommandList& add) {
+CommandRegistration list_command(50, "list ls", [](CLI::App& app, Globals& g, CommandList& add) {
   auto* c = app.add_subcommand("list", "lists containers started by runc with the given root");
   c->alias("ls");
   auto format = std::make_shared<std::string>("table");

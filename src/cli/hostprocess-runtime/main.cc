@@ -11,23 +11,56 @@
 namespace hp::runtime_cli {
 namespace {
 
-std::vector<std::pair<int, CommandSetup>>& Registry() {
-  static std::vector<std::pair<int, CommandSetup>> registry;
+struct Registration {
+  int order;
+  std::string_view names;
+  CommandSetup setup;
+};
+
+std::vector<Registration>& Registry() {
+  static std::vector<Registration> registry;
   return registry;
+}
+
+bool Names(std::string_view names, std::string_view name) {
+  while (!names.empty()) {
+    size_t sp = names.find(' ');
+    if (names.substr(0, sp) == name) return true;
+    if (sp == std::string_view::npos) break;
+    names.remove_prefix(sp + 1);
+  }
+  return false;
 }
 
 }  // namespace
 
-CommandRegistration::CommandRegistration(int order, CommandSetup setup) {
-  Registry().emplace_back(order, setup);
+CommandRegistration::CommandRegistration(int order, std::string_view names, CommandSetup setup) {
+  Registry().push_back({order, names, setup});
 }
 
-std::vector<Command> AddCommands(CLI::App& app, Globals& globals) {
+std::vector<Command> AddCommands(CLI::App& app, Globals& globals, std::string_view wanted) {
   std::stable_sort(Registry().begin(), Registry().end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+                   [](const auto& a, const auto& b) { return a.order < b.order; });
+  bool known = std::any_of(Registry().begin(), Registry().end(),
+                           [&](const Registration& r) { return Names(r.names, wanted); });
   CommandList list;
-  for (const auto& [order, setup] : Registry()) setup(app, globals, list);
+  for (const Registration& r : Registry())
+    if (!known || Names(r.names, wanted)) r.setup(app, globals, list);
   return list.commands();
+}
+
+std::string_view SubcommandOf(int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "-h" || a == "--help" || a == "-v" || a == "--version") return "";  // all of them
+    if (a == "--root" || a == "--log" || a == "--log-format" || a == "--criu" ||
+        a == "--rootless") {
+      ++i;  // its value
+    } else if (a.empty() || a[0] != '-') {
+      return a;
+    }
+  }
+  return "";
 }
 
 oci::Runtime MakeRuntime(const Globals& g) {
@@ -86,7 +119,7 @@ int main(int argc, char** argv) {
   app.add_option("--criu", ignored_str, "ignored (no checkpoint/restore)")->group("");
   app.add_option("--rootless", ignored_str, "ignored")->group("");
   (void)ignored;
-  std::vector<Command> commands = AddCommands(app, g);
+  std::vector<Command> commands = AddCommands(app, g, SubcommandOf(argc, argv));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -46,7 +46,7 @@ int PsTable(const std::vector<pid_t>& pids, const std::vector<std::string>& ps_a
   return 0;
 }
 
-CommandRegistration ps_command(90, [](CLI::App& app, Globals& g, CommandList& add) {
+CommandRegistration ps_command(90, "ps", [](CLI::App& app, Globals& g, CommandList& add) {
   auto* c = app.add_subcommand("ps", "ps displays the processes running inside a container");
   auto format = std::make_shared<std::string>("table");
   c->add_option("-f,--format", *format, "select one of: table or json")

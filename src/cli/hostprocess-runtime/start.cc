@@ -4,7 +4,7 @@
 namespace hp::runtime_cli {
 namespace {
 
-CommandRegistration start_command(30, [](CLI::App& app, Globals& g, CommandList& add) {
+CommandRegistration start_command(30, "start", [](CLI::App& app, Globals& g, CommandList& add) {
   AddIdCommand(app, g, add, "start", "executes the user defined process in a created container",
                [](oci::Runtime& rt, const std::string& id) { return Done(rt.Start(id)); });
 });

@@ -6,7 +6,7 @@
 namespace hp::runtime_cli {
 namespace {
 
-CommandRegistration state_command(40, [](CLI::App& app, Globals& g, CommandList& add) {
+CommandRegistration state_command(40, "state", [](CLI::App& app, Globals& g, CommandList& add) {
   AddIdCommand(app, g, add, "state", "output the state of a container",
                [](oci::Runtime& rt, const std::string& id) {
                  auto s = rt.State(id);

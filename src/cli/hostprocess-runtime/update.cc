@@ -12,7 +12,7 @@ Result<std::string> ReadFileOrStdin(const std::string& path) {
   return sys::ReadFile(path);
 }
 
-CommandRegistration update_command(110, [](CLI::App& app, Globals& g, CommandList& add) {
+CommandRegistration update_command(110, "update", [](CLI::App& app, Globals& g, CommandList& add) {
   auto* c = app.add_subcommand("update", "update container resource constraints");
   struct UpdateArgs {
     std::string resources, memory, cpu_quota, cpu_period, cpu_shares, pids_limit;

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <random>
@@ -114,6 +115,35 @@ class RuntimeCli : public ::testing::Test {
   std::string dir_, root_, tag_;
   std::vector<std::string> ids_, extra_cgroups_;
 };
+
+// A runtime process builds only the command it runs (AddCommands): every name --help lists,
+// aliases too, still reaches its command, with global flags before it.
+TEST_F(RuntimeCli, EveryListedCommandIsReachedByName) {
+  auto help = Rt({"--help"});
+  ASSERT_EQ(help.exit_code, 0) << help.output;
+  auto at = help.output.find("Subcommands:");
+  ASSERT_NE(at, std::string::npos) << help.output;
+  std::vector<std::string> names;
+  for (const std::string& line : Split(help.output.substr(at), '\n')) {
+    if (line.size() < 3 || line[0] != ' ') continue;
+    std::string first = std::string(TrimSpace(line.substr(0, line.find("  ", 2))));
+    for (const std::string& n : Split(first, ','))
+      if (!TrimSpace(n).empty()) names.emplace_back(TrimSpace(n));
+  }
+  ASSERT_GE(names.size(), 13u) << help.output;
+  EXPECT_NE(std::find(names.begin(), names.end(), "ls"), names.end()) << help.output;
+  for (const std::string& n : names) {
+    auto r = Rt({"--log-format", "text", n, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << n << ": " << r.output;
+    EXPECT_NE(r.output.find("Usage: hostprocess-runtime " + (n == "ls" ? std::string("list") : n)),
+              std::string::npos)
+        << n << ": " << r.output;
+  }
+  // A name no command has is still CLI11's error, as with every command built.
+  auto bad = Rt({"no-such-command"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("A subcommand is required"), std::string::npos) << bad.output;
+}
 
 // Issue 15 item 1: no linux.cgroupsPath (runc spec's default) is accepted; the job is "/<id>".
 TEST_F(RuntimeCli, BundleWithoutCgroupsPath) {
