@@ -1,5 +1,6 @@
 // Compares runc and hostprocess-runtime, in one run (root):
-//   1. the raw runtime lifecycle on a prepared bundle: create, start, wait for exit, delete;
+//   1. the raw runtime lifecycle on a prepared bundle: create, start, wait for exit, delete; and
+//      `delete --force` of a container just created (never started);
 //   2. `ctr run --rm <busybox image> /bin/true` under a private containerd.
 // Usage: bench_runtime [N]   (default 20 runs of each)
 #include <signal.h>
@@ -123,8 +124,27 @@ int main(int argc, char** argv) {
       if (!ok) ++(which == 0 ? f_runc : f_ours);
     }
   }
+  // A container created and removed without a start (a pod whose start failed, `crictl rm -f`):
+  // the job's processes are killed and waited for right after they joined it.
+  std::vector<double> x_runc, x_ours;
+  int xf_runc = 0, xf_ours = 0;
+  for (int i = 0; i < n; ++i) {
+    for (int which = 0; which < 2; ++which) {
+      const std::string& bin = which == 0 ? runc : ours;
+      const std::string root = *dir + (which == 0 ? "/runc-root" : "/hp-root");
+      const std::string id = "x" + std::to_string(i);
+      bool ok =
+          hp::bench::RunCommand({bin, "--root", root, "create", "--bundle", bundle, id}, true) == 0;
+      auto t0 = Clock::now();
+      ok = hp::bench::RunCommand({bin, "--root", root, "delete", "--force", id}, true) == 0 && ok;
+      (which == 0 ? x_runc : x_ours).push_back(hp::bench::Ms(Clock::now() - t0));
+      if (!ok) ++(which == 0 ? xf_runc : xf_ours);
+    }
+  }
   std::printf("runs: %d each\n", n);
   Print("lifecycle create/start/wait/delete", Summarize(t_runc, f_runc), Summarize(t_ours, f_ours));
+  Print("delete --force of a created container", Summarize(x_runc, xf_runc),
+        Summarize(x_ours, xf_ours));
   for (const std::string& h : hp::e2e::CgroupHierarchies())
     ::rmdir((h + "/hp-bench-runtime").c_str());
 
