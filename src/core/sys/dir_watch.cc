@@ -20,6 +20,8 @@
 namespace hp::sys {
 
 namespace {
+DirWatchEndHook g_end_hook = nullptr;
+
 constexpr uint32_t kEvents = IN_ONLYDIR | IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM |
                              IN_CLOSE_WRITE | IN_DELETE_SELF;
 
@@ -69,11 +71,14 @@ void EndWithoutWaiting(int fd) {
     while (::waitpid(child, &st, 0) < 0 && errno == EINTR) {
     }
   }
+  if (g_end_hook) g_end_hook();
   ::close(fd);  // this process's reference (the instance itself if no grandchild took it)
   if (gate[1] >= 0) ::close(gate[1]);  // lets the grandchild go
   if (gate[0] >= 0) ::close(gate[0]);
 }
 }  // namespace
+
+void SetDirWatchEndHookForTesting(DirWatchEndHook hook) { g_end_hook = hook; }
 
 struct DirWatch::State {
   UniqueFd fd;

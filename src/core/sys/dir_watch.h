@@ -34,4 +34,11 @@ class DirWatch {
   std::unique_ptr<State> state_;
 };
 
+#ifndef _WIN32
+// Test seam: called in DirWatch's end after the grandchild that ends the instance was made and
+// before this process closes its own reference (null: none).
+using DirWatchEndHook = void (*)();
+void SetDirWatchEndHookForTesting(DirWatchEndHook hook);
+#endif
+
 }  // namespace hp::sys
