@@ -58,7 +58,7 @@ void EndWithoutWaiting(int fd) {
       ::syscall(SYS_close_range, from, UINT_MAX, 0U);
       if (gate[0] >= 0) {
         char c;
-        while (::syscall(SYS_read, gate[0], &c, 1) < 0) {  // 0 at the gate's close
+        while (::syscall(SYS_read, gate[0], &c, 1) < 0 && errno == EINTR) {  // 0 at its close
         }
       }
       ::syscall(SYS_exit_group, 0);
