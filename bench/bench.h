@@ -2,7 +2,6 @@
 #pragma once
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,16 +33,6 @@ inline double Percentile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
   auto rank = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size())));
   return v[std::clamp<size_t>(rank, 1, v.size()) - 1];
-}
-
-// A new directory "$TMPDIR/<prefix>XXXXXX" (/tmp without TMPDIR), mode 0755; "" when it cannot
-// be made. bench/goals.sh points TMPDIR at a file system it makes for the run.
-inline std::string MakeBenchDir(const std::string& prefix) {
-  const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/" + prefix + "XXXXXX";
-  if (!::mkdtemp(tmpl.data())) return "";
-  ::chmod(tmpl.c_str(), 0755);
-  return tmpl;
 }
 
 // Runs `argv` (argv[0] looked up in PATH) and waits; its exit code, 128 + signal, 127 when it

@@ -16,10 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -28,6 +26,7 @@
 #include <vector>
 
 #include "bench.h"
+#include "core/sys/file.h"
 
 namespace {
 
@@ -105,8 +104,11 @@ int main(int argc, char** argv) {
     if (::access(b.c_str(), X_OK) != 0) return Fail("\"" + b + "\" is not an executable file");
   }
 
-  std::string tmp = hp::bench::MakeBenchDir("hp-bench-cli-");
-  if (tmp.empty()) return Fail(std::string("mkdtemp: ") + std::strerror(errno));
+  // Under TMPDIR: bench/goals.sh points it at a file system it makes for the run.
+  auto made = hp::sys::MakeTempDir("hp-bench-cli-");
+  if (!made) return Fail(made.error().ToString());
+  std::string tmp = *made;
+  ::chmod(tmp.c_str(), 0755);
   std::string root = tmp + "/root", bundle = tmp + "/bundle", rootfs = bundle + "/rootfs";
   std::string cg = "hp-bench-cli-" + std::to_string(::getpid());
   std::string runc_name = cg + "-runc";

@@ -172,11 +172,13 @@ class CgroupJob final : public Job {
         // per file (cgroup_file_notify): a job emptied within 10 ms of its last change (a kill
         // right after a start) was seen only when that timer ran. So the exits of the processes
         // it lists are watched too, through pidfds (up to kMaxPidfds; past that, the events
-        // alone). A pidfd of a pid reused meanwhile only wakes the loop early. The cap keeps fake
-        // trees (unit tests) working.
+        // alone): those of this cgroup2 leaf, whose emptiness `populated` tells. A pidfd of a
+        // pid reused meanwhile only wakes the loop early. The cap keeps fake trees (unit tests)
+        // working.
         std::vector<struct pollfd> pfds = {{fd.get(), POLLPRI, 0}};
         std::vector<UniqueFd> pidfds;
-        if (auto pids = Pids(); pids && pids->size() <= kMaxPidfds) {
+        auto pids = ReadProcs(leaf_.unified + "/cgroup.procs");
+        if (pids && pids->size() <= kMaxPidfds) {
           for (pid_t p : *pids) {
             int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, p, 0));
             if (pidfd < 0) continue;  // gone already (or no pidfds): the next read tells

@@ -122,8 +122,13 @@ std::string KeyName(const std::string& key) { return fmt::format("{:016x}.bin", 
 constexpr std::string_view kEntryMagic = "hp-seccomp-cache 2\n";
 
 void PutU32(std::string& out, uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); }
+void PutText(std::string& out, std::string_view s) {
+  PutU32(out, static_cast<uint32_t>(s.size()));
+  out += s;
+}
 
-// Reads a u32, or a length-prefixed string, from `in` at `pos`; false when `in` is too short.
+// Reads a u32, or a length-prefixed string (PutText's), from `in` at `pos`; false when `in` is
+// too short.
 bool GetU32(std::string_view in, size_t& pos, uint32_t& v) {
   if (in.size() - pos < 4) return false;
   std::memcpy(&v, in.data() + pos, 4);
@@ -144,14 +149,10 @@ namespace internal {
 
 std::string EncodeSeccompEntry(const SeccompEntry& e) {
   std::string out(kEntryMagic);
-  PutU32(out, static_cast<uint32_t>(e.key.size()));
-  out += e.key;
+  PutText(out, e.key);
   PutU32(out, e.program.flags);
   PutU32(out, static_cast<uint32_t>(e.warnings.size()));
-  for (const std::string& w : e.warnings) {
-    PutU32(out, static_cast<uint32_t>(w.size()));
-    out += w;
-  }
+  for (const std::string& w : e.warnings) PutText(out, w);
   PutU32(out, static_cast<uint32_t>(e.program.filter.size()));
   out.append(reinterpret_cast<const char*>(e.program.filter.data()),
              e.program.filter.size() * sizeof(struct sock_filter));
