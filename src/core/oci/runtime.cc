@@ -137,6 +137,19 @@ void Runtime::RemoveUnusedCgroups(const std::string& cgroup_path) const {
   }
 }
 
+CreatedConfig Runtime::ConfigOf(const ContainerState& s) const {
+  if (s.config) return *s.config;
+  CreatedConfig config;
+  auto spec = LoadSpec(s.bundle);
+  if (!spec) return config;  // no hooks to run: the bundle is gone
+  config.oci_version = spec->oci_version;
+  config.start_container = std::move(spec->hooks.start_container);
+  config.poststart = std::move(spec->hooks.poststart);
+  config.poststop = std::move(spec->hooks.poststop);
+  config.seccomp = spec->linux_spec && spec->linux_spec->seccomp;
+  return config;
+}
+
 Result<std::string> Runtime::StatusOf(const ContainerState& s) const {
   auto start = sys::LiveStartTicks(s.init_pid);
   if (!start || *start != s.init_start_time) return std::string("stopped");
@@ -284,7 +297,15 @@ Status Runtime::Create(const CreateOptions& o) {
   ASSIGN_OR_RETURN(
       internal::PreparedProcess prepared,
       internal::PrepareProcess(process, plan, o.console_socket, o.preserve_fds, &warnings));
-  TRY(internal::ApplySeccomp(spec.linux_spec, SeccompCacheDir(), prepared.spec, &warnings));
+  CreatedConfig config{spec.oci_version, spec.hooks.start_container, spec.hooks.poststart,
+                       spec.hooks.poststop, false};
+  if (linux_spec.seccomp) {
+    ASSIGN_OR_RETURN(SeccompProgram program,
+                     CompileSeccompCached(*linux_spec.seccomp, SeccompCacheDir(), &warnings));
+    TRY(SaveContainerSeccomp(store_.SeccompPath(o.id), program));
+    config.seccomp = true;
+    internal::ApplySeccomp(std::move(program), prepared.spec);
+  }
   for (const std::string& w : warnings) Log("warning", w);
   prepared.spec.new_session = true;  // runc's init always starts a session
   prepared.spec.job = job.get();
@@ -307,6 +328,7 @@ Status Runtime::Create(const CreateOptions& o) {
 
   ContainerState st = intent;
   st.mounts = mounted;
+  st.config = std::move(config);
 
   const std::string hook_state =
       HookState(spec.oci_version, o.id, "created", proc.pid, bundle, spec.annotations);
@@ -335,12 +357,10 @@ Status Runtime::Start(const std::string& id) {
     return Err(ErrorCode::kFailedPrecondition, "cannot start a container that has stopped");
   if (status != "created")
     return Err(ErrorCode::kFailedPrecondition, "cannot start an already running container");
-  auto spec = LoadSpec(st.bundle);
-  const std::string oci_version = spec ? spec->oci_version : "";
-  if (spec) {
-    TRY(RunHooks(spec->hooks.start_container, "startContainer",
-                 HookState(oci_version, id, "created", st.init_pid, st.bundle, st.annotations)));
-  }
+  const CreatedConfig config = ConfigOf(st);
+  TRY(RunHooks(
+      config.start_container, "startContainer",
+      HookState(config.oci_version, id, "created", st.init_pid, st.bundle, st.annotations)));
 
   // Release init: open the fifo for reading and wait for its byte, watching that init lives.
   const std::string fifo = store_.FifoPath(id);
@@ -365,12 +385,10 @@ Status Runtime::Start(const std::string& id) {
   if (::unlink(fifo.c_str()) != 0 && errno != ENOENT) return SysErr("unlink \"{}\"", fifo);
   st.started = true;
   TRY(store_.Save(st));
-  if (spec) {
-    auto hooks =
-        RunHooks(spec->hooks.poststart, "poststart",
-                 HookState(oci_version, id, "running", st.init_pid, st.bundle, st.annotations));
-    if (!hooks) Log("warning", hooks.error().ToString());
-  }
+  auto hooks = RunHooks(
+      config.poststart, "poststart",
+      HookState(config.oci_version, id, "running", st.init_pid, st.bundle, st.annotations));
+  if (!hooks) Log("warning", hooks.error().ToString());
   return Ok();
 }
 
@@ -467,13 +485,10 @@ Status Runtime::Delete(const std::string& id, bool force) {
     return Err(ErrorCode::kFailedPrecondition, "cannot delete container {} that is not stopped: {}",
                id, status);
   TRY(Teardown(st, status));
-  auto spec = LoadSpec(st.bundle);
-  if (spec && !spec->hooks.poststop.empty()) {
-    auto hooks =
-        RunHooks(spec->hooks.poststop, "poststop",
-                 HookState(spec->oci_version, id, "stopped", 0, st.bundle, st.annotations));
-    if (!hooks) Log("warning", hooks.error().ToString());
-  }
+  const CreatedConfig config = ConfigOf(st);
+  auto hooks = RunHooks(config.poststop, "poststop",
+                        HookState(config.oci_version, id, "stopped", 0, st.bundle, st.annotations));
+  if (!hooks) Log("warning", hooks.error().ToString());
   return store_.Remove(id);
 }
 

@@ -118,9 +118,18 @@ Result<int> Runtime::Exec(const ExecOptions& o) {
     ASSIGN_OR_RETURN(
         internal::PreparedProcess prepared,
         internal::PrepareProcess(o.process, plan, o.console_socket, o.preserve_fds, &warnings));
-    auto spec = LoadSpec(st.bundle);
-    if (spec)
-      TRY(internal::ApplySeccomp(spec->linux_spec, SeccompCacheDir(), prepared.spec, &warnings));
+    if (st.config) {
+      if (st.config->seccomp) {
+        ASSIGN_OR_RETURN(SeccompProgram program, LoadContainerSeccomp(store_.SeccompPath(st.id)));
+        internal::ApplySeccomp(std::move(program), prepared.spec);
+      }
+    } else if (auto spec = LoadSpec(st.bundle);
+               spec && spec->linux_spec && spec->linux_spec->seccomp) {
+      // A container of an older runtime: its bundle's filter, compiled through the cache.
+      ASSIGN_OR_RETURN(SeccompProgram program, CompileSeccompCached(*spec->linux_spec->seccomp,
+                                                                    SeccompCacheDir(), &warnings));
+      internal::ApplySeccomp(std::move(program), prepared.spec);
+    }
     for (const std::string& w : warnings) Log("warning", w);
     prepared.spec.job = job.get();
     ASSIGN_OR_RETURN_CTX(proc, launch::Launch(prepared.spec),

@@ -10,6 +10,7 @@
 #include "core/launch/launch.h"
 #include "core/oci/console.h"
 #include "core/oci/hostprocess.h"
+#include "core/oci/seccomp.h"
 #include "core/oci/spec.h"
 
 namespace hp::oci::internal {
@@ -27,10 +28,8 @@ Result<PreparedProcess> PrepareProcess(const Process& process, const ProcessPlan
                                        const std::string& console_socket, int preserve_fds,
                                        std::vector<std::string>* warnings);
 
-// Compiles `linux.seccomp` of the bundle (when present) into `spec` (runc applies the container's
-// filter to init and to every exec'd process), through the cache in `cache_dir`
-// (CompileSeccompCached).
-Status ApplySeccomp(const std::optional<Linux>& linux_spec, const std::string& cache_dir,
-                    launch::LaunchSpec& spec, std::vector<std::string>* warnings);
+// Sets the container's seccomp filter on `spec`: runc applies it to init and to every exec'd
+// process.
+void ApplySeccomp(SeccompProgram program, launch::LaunchSpec& spec);
 
 }  // namespace hp::oci::internal

@@ -102,14 +102,9 @@ Result<PreparedProcess> PrepareProcess(const Process& process, const ProcessPlan
   return out;
 }
 
-Status ApplySeccomp(const std::optional<Linux>& linux_spec, const std::string& cache_dir,
-                    launch::LaunchSpec& spec, std::vector<std::string>* warnings) {
-  if (!linux_spec || !linux_spec->seccomp) return Ok();
-  ASSIGN_OR_RETURN(SeccompProgram program,
-                   CompileSeccompCached(*linux_spec->seccomp, cache_dir, warnings));
+void ApplySeccomp(SeccompProgram program, launch::LaunchSpec& spec) {
   spec.seccomp_filter = std::move(program.filter);
   spec.seccomp_flags = program.flags;
-  return Ok();
 }
 
 }  // namespace internal

@@ -279,4 +279,17 @@ Result<SeccompProgram> CompileSeccompCached(const Seccomp& seccomp, const std::s
   return program;
 }
 
+Status SaveContainerSeccomp(const std::string& path, const SeccompProgram& program) {
+  // The entry's format with no key: the file is the container's, written once by its create.
+  return sys::WriteFileAtomic(path, internal::EncodeSeccompEntry({"", program, {}}), 0600, false);
+}
+
+Result<SeccompProgram> LoadContainerSeccomp(const std::string& path) {
+  ASSIGN_OR_RETURN_CTX(std::string text, sys::ReadFile(path), "the container's seccomp filter");
+  auto e = internal::DecodeSeccompEntry(text);
+  if (!e || !e->key.empty())
+    return Err(ErrorCode::kInternal, "the container's seccomp filter {} is damaged", Quote(path));
+  return std::move(e->program);
+}
+
 }  // namespace hp::oci

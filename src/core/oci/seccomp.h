@@ -45,6 +45,12 @@ Result<SeccompProgram> CompileSeccomp(const Seccomp& seccomp, std::vector<std::s
 Result<SeccompProgram> CompileSeccompCached(const Seccomp& seccomp, const std::string& cache_dir,
                                             std::vector<std::string>* warnings);
 
+// A container's own copy of the filter compiled at its create (StateStore::SeccompPath), loaded
+// by each exec instead of the bundle's config.json, as runc keeps the container's config in its
+// state. Loading fails on a missing or damaged file: an exec never runs without the filter.
+Status SaveContainerSeccomp(const std::string& path, const SeccompProgram& program);
+Result<SeccompProgram> LoadContainerSeccomp(const std::string& path);
+
 namespace internal {
 // A cache entry: the key it was compiled from, the program and the compiler's warnings.
 // Encoded as "hp-seccomp-cache 2\n", then native u32 lengths and counts: the key, the flags,

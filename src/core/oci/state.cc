@@ -16,6 +16,33 @@ namespace hp::oci {
 
 using nlohmann::json;
 
+namespace {
+
+json EncodeHooks(const std::vector<Hook>& hooks) {
+  json out = json::array();
+  for (const Hook& h : hooks) {
+    json j = {{"path", h.path}, {"args", h.args}, {"env", h.env}};
+    if (h.timeout) j["timeout"] = *h.timeout;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+std::vector<Hook> DecodeHooks(const json& config, const char* key) {
+  std::vector<Hook> out;
+  for (const json& j : config.value(key, json::array())) {
+    Hook h;
+    h.path = j.at("path").get<std::string>();
+    h.args = j.value("args", std::vector<std::string>{});
+    h.env = j.value("env", std::vector<std::string>{});
+    if (j.contains("timeout")) h.timeout = j.at("timeout").get<int>();
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string EncodeState(const ContainerState& s) {
   json j = {{"id", s.id},
             {"bundle", s.bundle},
@@ -29,6 +56,13 @@ std::string EncodeState(const ContainerState& s) {
             {"annotations", s.annotations},
             {"mounts", s.mounts},
             {"started", s.started}};
+  if (s.config) {
+    j["config"] = {{"ociVersion", s.config->oci_version},
+                   {"startContainer", EncodeHooks(s.config->start_container)},
+                   {"poststart", EncodeHooks(s.config->poststart)},
+                   {"poststop", EncodeHooks(s.config->poststop)},
+                   {"seccomp", s.config->seccomp}};
+  }
   return j.dump(2) + "\n";
 }
 
@@ -48,6 +82,15 @@ Result<ContainerState> DecodeState(std::string_view text) {
     s.annotations = j.value("annotations", std::map<std::string, std::string>{});
     s.mounts = j.value("mounts", std::vector<std::string>{});
     s.started = j.value("started", false);
+    if (auto c = j.find("config"); c != j.end()) {
+      CreatedConfig config;
+      config.oci_version = c->value("ociVersion", "");
+      config.start_container = DecodeHooks(*c, "startContainer");
+      config.poststart = DecodeHooks(*c, "poststart");
+      config.poststop = DecodeHooks(*c, "poststop");
+      config.seccomp = c->value("seccomp", false);
+      s.config = std::move(config);
+    }
     return s;
   } catch (const json::exception& e) {
     return Err(ErrorCode::kInternal, "decode state: {}", e.what());

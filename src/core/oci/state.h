@@ -19,8 +19,18 @@
 
 #include "core/base/result.h"
 #include "core/base/unique_fd.h"
+#include "core/oci/spec.h"
 
 namespace hp::oci {
+
+// What `start`, `delete` and `exec` need of config.json, kept at create as runc keeps the config
+// in its state: the bundle is not read again (its config.json may have changed or gone since),
+// and containerd's 20 KB config is decoded once per container rather than by each command.
+struct CreatedConfig {
+  std::string oci_version;
+  std::vector<Hook> start_container, poststart, poststop;
+  bool seccomp = false;  // the filter compiled at create is in <dir>/seccomp.bin
+};
 
 // What the runtime remembers about one container between invocations.
 struct ContainerState {
@@ -36,6 +46,9 @@ struct ContainerState {
   std::map<std::string, std::string> annotations;
   std::vector<std::string> mounts;  // mount points we made under the sandbox, in mount order
   bool started = false;             // `start` completed (exec.fifo consumed)
+  // Absent in the intent log and in a state written by a runtime before this field: the
+  // commands read the bundle's config.json then.
+  std::optional<CreatedConfig> config;
 };
 
 std::string EncodeState(const ContainerState& s);
@@ -67,6 +80,8 @@ class StateStore {
   // mounted, init's pid once it exists), written before it acts, kept for the container's life.
   // `delete`/`kill` fall back to it when state.json is missing (a killed create) or unreadable.
   std::string IntentPath(const std::string& id) const { return Dir(id) + "/intent.json"; }
+  // The seccomp filter compiled at create (internal::EncodeSeccompEntry), which every exec loads.
+  std::string SeccompPath(const std::string& id) const { return Dir(id) + "/seccomp.bin"; }
 
   // Makes `<root>/<id>/` and locks it. kAlreadyExists ("container with id exists: X") when a
   // container with that id has a state.json; a stale directory is taken over.

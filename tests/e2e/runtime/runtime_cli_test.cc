@@ -344,5 +344,62 @@ TEST_F(RuntimeCli, SeccompProfileIsApplied) {
   }
 }
 
+// What start, exec and delete need of config.json is kept at create, as runc keeps the config in
+// its state: with the bundle's config.json damaged after create, start still runs the
+// startContainer and poststart hooks, exec still applies the container's seccomp filter, and
+// delete runs poststop. A damaged copy of the filter fails the exec rather than running the
+// process without it.
+TEST_F(RuntimeCli, StartExecAndDeleteUseTheConfigOfCreate) {
+  const std::string id = Id("config");
+  const std::string b = dir_ + "/cfg";
+  const std::string log = dir_ + "/hooks.txt";
+  ASSERT_TRUE(sys::MkdirAll(b + "/rootfs"));
+  auto hook = [&](const std::string& name) {
+    return fmt::format(R"([{{"path": "/bin/sh", "args": ["sh", "-c", "echo {} >> {}"]}}])", name,
+                       log);
+  };
+  std::string config = fmt::format(
+      R"({{"ociVersion": "1.0.2", "root": {{"path": "rootfs"}},
+  "process": {{"args": ["/bin/sleep", "{0}"], "cwd": "/", "user": {{"uid": 0, "gid": 0}},
+               "env": ["PATH=/usr/bin:/bin"]}},
+  "hooks": {{"startContainer": {1}, "poststart": {2}, "poststop": {3}}},
+  "linux": {{"cgroupsPath": "/hprt-{4}/{5}",
+    "seccomp": {{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+      "syscalls": [{{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 18}}]}}}}}})",
+      Marker(), hook("startContainer"), hook("poststart"), hook("poststop"), tag_, id);
+  ASSERT_TRUE(sys::WriteFile(b + "/config.json", config));
+  auto cr = Rt({"create", "--bundle", b, id});
+  ASSERT_EQ(cr.exit_code, 0) << cr.output;
+  ASSERT_TRUE(sys::WriteFile(b + "/config.json", "{ damaged after create"));
+
+  auto st = Rt({"start", id});
+  ASSERT_EQ(st.exit_code, 0) << st.output;
+  EXPECT_EQ(sys::ReadFile(log).value_or(""), "startContainer\npoststart\n");
+
+  ASSERT_TRUE(sys::WriteFile(
+      dir_ + "/p.json",
+      fmt::format(
+          R"({{"args": ["/bin/sh", "-c", "mkdir {}/x.d; echo rc=$?; grep Seccomp: /proc/self/status"],
+                      "cwd": "/", "user": {{"uid": 0, "gid": 0}}, "env": ["PATH=/usr/bin:/bin"]}})",
+          dir_)));
+  auto ex = Rt({"exec", "--process", dir_ + "/p.json", id});
+  EXPECT_EQ(ex.exit_code, 0) << ex.output;
+  EXPECT_NE(ex.output.find("Invalid cross-device link"), std::string::npos) << ex.output;
+  EXPECT_NE(ex.output.find("Seccomp:\t2"), std::string::npos) << ex.output;
+  EXPECT_FALSE(sys::Exists(dir_ + "/x.d"));
+
+  ASSERT_TRUE(sys::WriteFile(root_ + "/" + id + "/seccomp.bin", "hp-seccomp-cache 2\nshort"));
+  auto bad = Rt({"exec", "--process", dir_ + "/p.json", id});
+  EXPECT_NE(bad.exit_code, 0) << bad.output;
+  EXPECT_NE(bad.output.find("seccomp filter"), std::string::npos) << bad.output;
+  EXPECT_EQ(bad.output.find("rc="), std::string::npos) << bad.output;
+
+  ASSERT_EQ(Rt({"delete", "--force", id}).exit_code, 0);
+  ids_.pop_back();
+  EXPECT_EQ(sys::ReadFile(log).value_or(""), "startContainer\npoststart\npoststop\n");
+  EXPECT_EQ(ProcessesLeft(), 0);
+  EXPECT_EQ(CgroupsLeft("/hprt-" + tag_), 0);
+}
+
 }  // namespace
 }  // namespace hp::e2e

@@ -288,5 +288,35 @@ TEST_F(SeccompCache, ACacheThatCannotBeWrittenStillCompiles) {
   EXPECT_TRUE(Same(*p, *direct));
 }
 
+// A container's own copy of its filter (kept at create, loaded by exec): read back whole, or an
+// error naming it when it is missing, cut short or is a cache entry (it has a key).
+TEST_F(SeccompCache, AContainersCopyIsLoadedWholeOrNotAtAll) {
+  auto direct = CompileSeccomp(profile_, nullptr);
+  ASSERT_TRUE(direct);
+  const std::string path = tmp_.path() + "/seccomp.bin";
+  ASSERT_TRUE(SaveContainerSeccomp(path, *direct));
+  auto loaded = LoadContainerSeccomp(path);
+  ASSERT_TRUE(loaded) << loaded.error().ToString();
+  EXPECT_TRUE(Same(*loaded, *direct));
+  EXPECT_EQ(UnderFilter(*loaded, [] { return ::mkdir("/nonexistent-hp/x", 0700) < 0 ? errno : 0; }),
+            EXDEV);
+  auto whole = sys::ReadFile(path);
+  ASSERT_TRUE(whole);
+  ASSERT_TRUE(CompileSeccompCached(profile_, Dir(), nullptr));
+  ASSERT_EQ(Entries().size(), 1u);
+  auto cache_entry = sys::ReadFile(Entries()[0]);
+  ASSERT_TRUE(cache_entry);
+  for (const std::string& bad : {whole->substr(0, whole->size() - 3), *cache_entry}) {
+    ASSERT_TRUE(sys::WriteFile(path, bad));
+    auto p = LoadContainerSeccomp(path);
+    ASSERT_FALSE(p);
+    EXPECT_NE(p.error().ToString().find(path), std::string::npos) << p.error().ToString();
+  }
+  auto missing = LoadContainerSeccomp(tmp_.path() + "/none.bin");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().ToString().find("seccomp filter"), std::string::npos)
+      << missing.error().ToString();
+}
+
 }  // namespace
 }  // namespace hp::oci

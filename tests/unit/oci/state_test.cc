@@ -44,7 +44,43 @@ TEST_F(StateTest, EncodeDecodeRoundTrip) {
   EXPECT_EQ(d->annotations.at("a"), "b");
   EXPECT_EQ(d->mounts, s.mounts);
   EXPECT_TRUE(d->started);
+  EXPECT_FALSE(d->config);  // as in an intent log, or a state of an older runtime
   EXPECT_FALSE(DecodeState("{}"));
+}
+
+// The config kept at create (hooks, seccomp flag) comes back whole.
+TEST_F(StateTest, KeepsTheConfigOfCreate) {
+  ContainerState s;
+  s.id = "c1";
+  CreatedConfig c;
+  c.oci_version = "1.1.0";
+  c.start_container = {Hook{"/bin/a", {"a", "1"}, {"X=1"}, 5}};
+  c.poststart = {Hook{"/bin/b", {}, {}, std::nullopt}, Hook{"/bin/c", {"c"}, {}, 0}};
+  c.poststop = {Hook{"/bin/d", {}, {"Y=2", "Z=3"}, std::nullopt}};
+  c.seccomp = true;
+  s.config = c;
+  auto d = DecodeState(EncodeState(s));
+  ASSERT_TRUE(d) << d.error().ToString();
+  ASSERT_TRUE(d->config);
+  EXPECT_EQ(d->config->oci_version, "1.1.0");
+  EXPECT_TRUE(d->config->seccomp);
+  ASSERT_EQ(d->config->start_container.size(), 1u);
+  EXPECT_EQ(d->config->start_container[0].path, "/bin/a");
+  EXPECT_EQ(d->config->start_container[0].args, (std::vector<std::string>{"a", "1"}));
+  EXPECT_EQ(d->config->start_container[0].env, (std::vector<std::string>{"X=1"}));
+  EXPECT_EQ(d->config->start_container[0].timeout, 5);
+  ASSERT_EQ(d->config->poststart.size(), 2u);
+  EXPECT_EQ(d->config->poststart[0].timeout, std::nullopt);
+  EXPECT_EQ(d->config->poststart[1].path, "/bin/c");
+  EXPECT_EQ(d->config->poststart[1].timeout, 0);
+  ASSERT_EQ(d->config->poststop.size(), 1u);
+  EXPECT_EQ(d->config->poststop[0].env, (std::vector<std::string>{"Y=2", "Z=3"}));
+  s.config->seccomp = false;
+  s.config->poststop.clear();
+  d = DecodeState(EncodeState(s));
+  ASSERT_TRUE(d && d->config);
+  EXPECT_FALSE(d->config->seccomp);
+  EXPECT_TRUE(d->config->poststop.empty());
 }
 
 TEST_F(StateTest, ValidatesIdsLikeRunc) {
