@@ -53,7 +53,7 @@ Result<SeccompProgram> LoadContainerSeccomp(const std::string& path);
 
 namespace internal {
 // A cache entry: the key it was compiled from, the program and the compiler's warnings.
-// Encoded as "hp-seccomp-cache 2\n", then native u32 lengths and counts: the key, the flags,
+// Encoded as "hp-seccomp-cache 3\n", then native u32 lengths and counts: the key, the flags,
 // the warnings, the instructions (struct sock_filter, 8 bytes each). A file of this machine's
 // runtime only. Decoding refuses anything short, long, empty or over BPF_MAXINSNS.
 struct SeccompEntry {

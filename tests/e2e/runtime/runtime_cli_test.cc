@@ -388,7 +388,7 @@ TEST_F(RuntimeCli, StartExecAndDeleteUseTheConfigOfCreate) {
   EXPECT_NE(ex.output.find("Seccomp:\t2"), std::string::npos) << ex.output;
   EXPECT_FALSE(sys::Exists(dir_ + "/x.d"));
 
-  ASSERT_TRUE(sys::WriteFile(root_ + "/" + id + "/seccomp.bin", "hp-seccomp-cache 2\nshort"));
+  ASSERT_TRUE(sys::WriteFile(root_ + "/" + id + "/seccomp.bin", "hp-seccomp-cache 3\nshort"));
   auto bad = Rt({"exec", "--process", dir_ + "/p.json", id});
   EXPECT_NE(bad.exit_code, 0) << bad.output;
   EXPECT_NE(bad.output.find("seccomp filter"), std::string::npos) << bad.output;

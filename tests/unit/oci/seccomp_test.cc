@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <linux/seccomp.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -172,6 +173,38 @@ TEST(Seccomp, DecodedFromConfigJson) {
   auto bad = ParseSpec(R"({"linux": {"seccomp": {"syscalls": []}}})");
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message().find("linux.seccomp.defaultAction"), std::string::npos);
+}
+
+// A long rule list is compiled as a binary tree of syscall numbers (libseccomp's optimize level
+// 2), which the kernel loads ~4x faster, with the same decisions: 181 syscalls denied with EXDEV
+// by number take a few dozen range jumps, and the calls in and out of the list answer as before.
+TEST(Seccomp, ALongRuleListIsATreeOfSyscallNumbers) {
+  Seccomp s = Profile();
+  SeccompSyscall deny{{}, "SCMP_ACT_ERRNO", EXDEV, {}};
+  for (int nr = 150; nr <= 330; ++nr) {
+    char* name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+    if (name) deny.names.emplace_back(name);
+    ::free(name);
+  }
+  ASSERT_GT(deny.names.size(), 150u);
+  s.syscalls.push_back(deny);
+  auto p = CompileSeccomp(s, nullptr);
+  ASSERT_TRUE(p) << p.error().ToString();
+  int ranges = 0;
+  for (const struct sock_filter& i : p->filter)
+    ranges += i.code == (BPF_JMP | BPF_JGT | BPF_K) || i.code == (BPF_JMP | BPF_JGE | BPF_K);
+  EXPECT_GE(ranges, 30) << "of " << p->filter.size() << " instructions";
+  EXPECT_EQ(UnderFilter(*p,
+                        [] {
+                          return ::syscall(SYS_mkdirat, AT_FDCWD, "/nonexistent-hp/x", 0700) < 0
+                                     ? errno
+                                     : 0;
+                        }),
+            EXDEV);
+  EXPECT_EQ(UnderFilter(*p, [] { return ::syscall(SYS_getpid) > 0 ? 7 : 0; }), 7);
+  EXPECT_EQ(UnderFilter(
+                *p, [] { return ::syscall(SYS_mkdir, "/nonexistent-hp/x", 0700) < 0 ? errno : 0; }),
+            ENOENT);
 }
 
 // The cache of compiled programs (CompileSeccompCached).
