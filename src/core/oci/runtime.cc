@@ -63,7 +63,27 @@ Result<JobLocation> SplitCgroupPath(const std::string& cgroup_path) {
   return loc;
 }
 
-Runtime::Runtime(RuntimeOptions options) : options_(std::move(options)), store_(options_.root) {}
+namespace {
+
+Result<std::string> Absolute(const std::string& path) {
+  if (!path.empty() && path[0] == '/') return path;
+  char cwd[PATH_MAX];
+  if (!::getcwd(cwd, sizeof cwd)) return SysErr("getcwd");
+  return path.empty() || path == "." ? std::string(cwd) : std::string(cwd) + "/" + path;
+}
+
+// The state root as an absolute path, as runc makes it: the container's init opens its exec
+// fifo under it after changing to the container's working directory.
+RuntimeOptions WithAbsoluteRoot(RuntimeOptions o) {
+  if (o.root.empty()) return o;
+  if (auto root = Absolute(o.root)) o.root = std::move(*root);
+  return o;
+}
+
+}  // namespace
+
+Runtime::Runtime(RuntimeOptions options)
+    : options_(WithAbsoluteRoot(std::move(options))), store_(options_.root) {}
 
 void Runtime::Log(const std::string& level, const std::string& msg) const {
   if (options_.log) options_.log(level, msg);
@@ -163,13 +183,6 @@ Result<std::string> Runtime::StatusOf(const ContainerState& s) const {
 }
 
 namespace {
-
-Result<std::string> Absolute(const std::string& path) {
-  if (!path.empty() && path[0] == '/') return path;
-  char cwd[PATH_MAX];
-  if (!::getcwd(cwd, sizeof cwd)) return SysErr("getcwd");
-  return path.empty() || path == "." ? std::string(cwd) : std::string(cwd) + "/" + path;
-}
 
 Result<std::string> RealPath(const std::string& path) {
   char buf[PATH_MAX];

@@ -401,5 +401,31 @@ TEST_F(RuntimeCli, StartExecAndDeleteUseTheConfigOfCreate) {
   EXPECT_EQ(CgroupsLeft("/hprt-" + tag_), 0);
 }
 
+// A relative --root names a directory of the caller's working directory, as runc's does: the
+// container's init, which opens its exec fifo there after changing to the container's working
+// directory, still finds it, and start runs the process.
+TEST_F(RuntimeCli, ARelativeRootIsTheCallersDirectory) {
+  const std::string id = Id("relroot");
+  std::string b = Bundle("relroot", "/hprt-" + tag_ + "/" + id);
+  auto rt = [&](const std::string& args) {
+    return e2e::Run({"sh", "-c",
+                     fmt::format("cd {} && {} --root rel-state {} >out-rel.txt 2>&1 </dev/null; "
+                                 "rc=$?; cat out-rel.txt; exit $rc",
+                                 dir_, HP_RUNTIME_BINARY, args)},
+                    30);
+  };
+  auto cr = rt("create --bundle " + b + " " + id);
+  ASSERT_EQ(cr.exit_code, 0) << cr.output;
+  EXPECT_TRUE(sys::Exists(dir_ + "/rel-state/" + id + "/state.json"));
+  auto st = rt("start " + id);
+  EXPECT_EQ(st.exit_code, 0) << st.output;
+  auto state = rt("state " + id);
+  EXPECT_NE(state.output.find("\"running\""), std::string::npos) << state.output;
+  EXPECT_EQ(rt("delete --force " + id).exit_code, 0);
+  ids_.pop_back();
+  EXPECT_EQ(ProcessesLeft(), 0);
+  EXPECT_EQ(CgroupsLeft("/hprt-" + tag_), 0);
+}
+
 }  // namespace
 }  // namespace hp::e2e
