@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
@@ -103,6 +104,7 @@ class RuntimeCli : public ::testing::Test {
     for (const std::string& line : Split(*info, '\n')) n += line.find(dir_) != std::string::npos;
     return n;
   }
+  void HooksAndSeccompAfterCreate(bool older_state);
   bool StateLeft(const std::string& id) const { return sys::Exists(root_ + "/" + id); }
 
   std::string Id(const std::string& name) {
@@ -344,15 +346,14 @@ TEST_F(RuntimeCli, SeccompProfileIsApplied) {
   }
 }
 
-// What start, exec and delete need of config.json is kept at create, as runc keeps the config in
-// its state: with the bundle's config.json damaged after create, start still runs the
-// startContainer and poststart hooks, exec still applies the container's seccomp filter, and
-// delete runs poststop. A damaged copy of the filter fails the exec rather than running the
-// process without it.
-TEST_F(RuntimeCli, StartExecAndDeleteUseTheConfigOfCreate) {
-  const std::string id = Id("config");
-  const std::string b = dir_ + "/cfg";
-  const std::string log = dir_ + "/hooks.txt";
+// A container with hooks (startContainer, poststart, poststop, each appending its name to a log)
+// and a seccomp filter that fails mkdir with EXDEV: created, then (`older_state`) made to look
+// like a container of a runtime before the config was kept in its state, or its bundle's
+// config.json damaged; started, exec'd in and deleted. The hooks and the filter hold either way.
+void RuntimeCli::HooksAndSeccompAfterCreate(bool older_state) {
+  const std::string id = Id(older_state ? "older" : "config");
+  const std::string b = dir_ + "/" + id;
+  const std::string log = dir_ + "/" + id + ".hooks";
   ASSERT_TRUE(sys::MkdirAll(b + "/rootfs"));
   auto hook = [&](const std::string& name) {
     return fmt::format(R"([{{"path": "/bin/sh", "args": ["sh", "-c", "echo {} >> {}"]}}])", name,
@@ -370,29 +371,44 @@ TEST_F(RuntimeCli, StartExecAndDeleteUseTheConfigOfCreate) {
   ASSERT_TRUE(sys::WriteFile(b + "/config.json", config));
   auto cr = Rt({"create", "--bundle", b, id});
   ASSERT_EQ(cr.exit_code, 0) << cr.output;
-  ASSERT_TRUE(sys::WriteFile(b + "/config.json", "{ damaged after create"));
+  const std::string state = root_ + "/" + id + "/state.json";
+  if (older_state) {
+    auto text = sys::ReadFile(state);
+    ASSERT_TRUE(text);
+    auto j = nlohmann::json::parse(*text);
+    ASSERT_TRUE(j.contains("config")) << *text;
+    j.erase("config");
+    ASSERT_TRUE(sys::WriteFile(state, j.dump(2)));
+    ASSERT_EQ(::unlink((root_ + "/" + id + "/seccomp.bin").c_str()), 0);
+  } else {
+    ASSERT_TRUE(sys::WriteFile(b + "/config.json", "{ damaged after create"));
+  }
 
   auto st = Rt({"start", id});
   ASSERT_EQ(st.exit_code, 0) << st.output;
   EXPECT_EQ(sys::ReadFile(log).value_or(""), "startContainer\npoststart\n");
 
+  const std::string made = dir_ + "/" + id + ".d";
   ASSERT_TRUE(sys::WriteFile(
       dir_ + "/p.json",
       fmt::format(
-          R"({{"args": ["/bin/sh", "-c", "mkdir {}/x.d; echo rc=$?; grep Seccomp: /proc/self/status"],
+          R"({{"args": ["/bin/sh", "-c", "mkdir {}; echo rc=$?; grep Seccomp: /proc/self/status"],
                       "cwd": "/", "user": {{"uid": 0, "gid": 0}}, "env": ["PATH=/usr/bin:/bin"]}})",
-          dir_)));
+          made)));
   auto ex = Rt({"exec", "--process", dir_ + "/p.json", id});
   EXPECT_EQ(ex.exit_code, 0) << ex.output;
   EXPECT_NE(ex.output.find("Invalid cross-device link"), std::string::npos) << ex.output;
   EXPECT_NE(ex.output.find("Seccomp:\t2"), std::string::npos) << ex.output;
-  EXPECT_FALSE(sys::Exists(dir_ + "/x.d"));
+  EXPECT_FALSE(sys::Exists(made));
 
-  ASSERT_TRUE(sys::WriteFile(root_ + "/" + id + "/seccomp.bin", "hp-seccomp-cache 3\nshort"));
-  auto bad = Rt({"exec", "--process", dir_ + "/p.json", id});
-  EXPECT_NE(bad.exit_code, 0) << bad.output;
-  EXPECT_NE(bad.output.find("seccomp filter"), std::string::npos) << bad.output;
-  EXPECT_EQ(bad.output.find("rc="), std::string::npos) << bad.output;
+  if (!older_state) {
+    // A damaged copy of the filter fails the exec rather than running the process without it.
+    ASSERT_TRUE(sys::WriteFile(root_ + "/" + id + "/seccomp.bin", "hp-seccomp-cache 3\nshort"));
+    auto bad = Rt({"exec", "--process", dir_ + "/p.json", id});
+    EXPECT_NE(bad.exit_code, 0) << bad.output;
+    EXPECT_NE(bad.output.find("seccomp filter"), std::string::npos) << bad.output;
+    EXPECT_EQ(bad.output.find("rc="), std::string::npos) << bad.output;
+  }
 
   ASSERT_EQ(Rt({"delete", "--force", id}).exit_code, 0);
   ids_.pop_back();
@@ -400,6 +416,14 @@ TEST_F(RuntimeCli, StartExecAndDeleteUseTheConfigOfCreate) {
   EXPECT_EQ(ProcessesLeft(), 0);
   EXPECT_EQ(CgroupsLeft("/hprt-" + tag_), 0);
 }
+
+// What start, exec and delete need of config.json is kept at create, as runc keeps the config in
+// its state: they do not read the bundle again (here damaged after create).
+TEST_F(RuntimeCli, StartExecAndDeleteUseTheConfigOfCreate) { HooksAndSeccompAfterCreate(false); }
+
+// A container created by a runtime before that (no config in its state, no seccomp.bin): the
+// commands read the bundle's config.json, as they did.
+TEST_F(RuntimeCli, AStateWithoutTheKeptConfigReadsTheBundle) { HooksAndSeccompAfterCreate(true); }
 
 // A relative --root names a directory of the caller's working directory, as runc's does: the
 // container's init, which opens its exec fifo there after changing to the container's working
