@@ -15,9 +15,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -176,12 +178,16 @@ TEST(Seccomp, DecodedFromConfigJson) {
 }
 
 // A long rule list is compiled as a binary tree of syscall numbers (libseccomp's optimize level
-// 2), which the kernel loads ~4x faster, with the same decisions: 181 syscalls denied with EXDEV
-// by number take a few dozen range jumps, and the calls in and out of the list answer as before.
+// 2), which the kernel loads ~4x faster, with the same decisions: ~170 syscalls denied with
+// EXDEV take a few dozen range jumps, and the calls in and out of the list answer as before.
 TEST(Seccomp, ALongRuleListIsATreeOfSyscallNumbers) {
   Seccomp s = Profile();
   SeccompSyscall deny{{}, "SCMP_ACT_ERRNO", EXDEV, {}};
+  // 150..330 but what the child itself and a sanitizer's runtime may call around the body
+  // (prctl, arch_prctl, gettid, futex, clock_gettime, exit_group, tgkill).
+  const std::set<int> keep = {157, 158, 186, 202, 228, 231, 234};
   for (int nr = 150; nr <= 330; ++nr) {
+    if (keep.count(nr)) continue;
     char* name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
     if (name) deny.names.emplace_back(name);
     ::free(name);
