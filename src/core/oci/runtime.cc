@@ -166,7 +166,6 @@ CreatedConfig Runtime::ConfigOf(const ContainerState& s) const {
   config.start_container = std::move(spec->hooks.start_container);
   config.poststart = std::move(spec->hooks.poststart);
   config.poststop = std::move(spec->hooks.poststop);
-  config.seccomp = spec->linux_spec && spec->linux_spec->seccomp;
   return config;
 }
 

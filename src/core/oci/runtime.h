@@ -88,8 +88,9 @@ class Runtime {
   void Log(const std::string& level, const std::string& msg) const;
   Result<std::unique_ptr<job::Job>> OpenJob(const ContainerState& s) const;
   Result<std::string> StatusOf(const ContainerState& s) const;
-  // The hooks and seccomp flag kept at create; for a container of an older runtime (no config in
-  // its state), those of the bundle's config.json, or none when it cannot be read.
+  // The hooks `start` and `delete` run: those kept at create; for a container of an older
+  // runtime (no config in its state), the bundle's, or none when it cannot be read. (`exec`'s
+  // filter has its own fallback: it needs the profile, not a flag.)
   CreatedConfig ConfigOf(const ContainerState& s) const;
   // state.json; when it is missing or unreadable, the intent log (what create did or was about
   // to do), so that kill and delete can still find the job, the mounts and init.

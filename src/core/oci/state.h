@@ -25,7 +25,8 @@ namespace hp::oci {
 
 // What `start`, `delete` and `exec` need of config.json, kept at create as runc keeps the config
 // in its state: the bundle is not read again (its config.json may have changed or gone since),
-// and containerd's 20 KB config is decoded once per container rather than by each command.
+// and containerd's config (8.6 KB with its default seccomp profile) is decoded once per
+// container rather than by each command.
 struct CreatedConfig {
   std::string oci_version;
   std::vector<Hook> start_container, poststart, poststop;
