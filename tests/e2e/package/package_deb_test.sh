@@ -83,6 +83,17 @@ done
 
 # The unpacked install: the binaries run and name this build.
 dpkg-deb -x "$deb" "$work/root"
+# The programs containerd's shim and `run` start many times map no shared library at all where
+# the build links statically: no program interpreter in their headers.
+if [ "$static" = ON ]; then
+  for prog in hostprocess-runtime hostprocess-keeper; do
+    readelf -lW "$work/root/usr/bin/$prog" >"$work/$prog.phdrs" || fail "readelf $prog"
+    if grep -q "Requesting program interpreter" "$work/$prog.phdrs"; then
+      fail "$prog is dynamically linked though HP_STATIC_RUNTIME is on"
+    fi
+    expect_line "$work/$prog.phdrs" "^ +LOAD " "$prog program headers"
+  done
+fi
 "$work/root/usr/bin/hostprocess" --version >"$work/version" 2>&1 || fail "hostprocess --version"
 expect_line "$work/version" "^hostprocess version ${version//./\\.}$" "--version"
 commit=unknown
