@@ -10,6 +10,7 @@
 //
 // Needs root. Everything lives under a temp dir and a cgroup root below this process's cgroups,
 // removed at the end.
+#include <elf.h>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -59,8 +60,26 @@ double TimeOnce(const std::vector<std::string>& argv, std::vector<double>* cpu =
   return rc == 0 ? ms : -1;
 }
 
-// The shared libraries the dynamic loader maps for `binary` (ldd's list, vdso excluded).
+// Whether `binary` (a 64-bit ELF file) names a program interpreter: a static one does not, and
+// runs as itself under LD_TRACE_LOADED_OBJECTS. -1 when it cannot be read.
+int HasInterpreter(const std::string& binary) {
+  std::ifstream in(binary, std::ios::binary);
+  Elf64_Ehdr eh{};
+  if (!in.read(reinterpret_cast<char*>(&eh), sizeof eh)) return -1;
+  for (int i = 0; i < eh.e_phnum; ++i) {
+    Elf64_Phdr ph{};
+    in.seekg(static_cast<std::streamoff>(eh.e_phoff + i * sizeof ph));
+    if (!in.read(reinterpret_cast<char*>(&ph), sizeof ph)) return -1;
+    if (ph.p_type == PT_INTERP) return 1;
+  }
+  return 0;
+}
+
+// The shared libraries the dynamic loader maps for `binary` (ldd's list, vdso excluded); 0 for
+// a static binary.
 int LoadedLibraries(const std::string& binary) {
+  int interp = HasInterpreter(binary);
+  if (interp <= 0) return interp;
   std::string out;
   if (hp::bench::RunCommand({binary}, true, &out, {"LD_TRACE_LOADED_OBJECTS=1"}) != 0) return -1;
   int n = 0;
