@@ -123,12 +123,19 @@ Result<int> Runtime::Exec(const ExecOptions& o) {
         ASSIGN_OR_RETURN(SeccompProgram program, LoadContainerSeccomp(store_.SeccompPath(st.id)));
         internal::ApplySeccomp(std::move(program), prepared.spec);
       }
-    } else if (auto spec = LoadSpec(st.bundle);
-               spec && spec->linux_spec && spec->linux_spec->seccomp) {
-      // A container of an older runtime: its bundle's filter, compiled through the cache.
-      ASSIGN_OR_RETURN(SeccompProgram program, CompileSeccompCached(*spec->linux_spec->seccomp,
-                                                                    SeccompCacheDir(), &warnings));
-      internal::ApplySeccomp(std::move(program), prepared.spec);
+    } else {
+      // A container of an older runtime keeps no config: its bundle's filter, compiled through
+      // the cache. When the bundle cannot be read, nothing tells whether the container has a
+      // filter, so the process is not started rather than started without one.
+      ASSIGN_OR_RETURN_CTX(Spec spec, LoadSpec(st.bundle),
+                           "exec: the container's seccomp filter is unknown (its state, of an "
+                           "older runtime, keeps no config)");
+      if (spec.linux_spec && spec.linux_spec->seccomp) {
+        ASSIGN_OR_RETURN(
+            SeccompProgram program,
+            CompileSeccompCached(*spec.linux_spec->seccomp, SeccompCacheDir(), &warnings));
+        internal::ApplySeccomp(std::move(program), prepared.spec);
+      }
     }
     for (const std::string& w : warnings) Log("warning", w);
     prepared.spec.job = job.get();

@@ -401,14 +401,19 @@ void RuntimeCli::HooksAndSeccompAfterCreate(bool older_state) {
   EXPECT_NE(ex.output.find("Seccomp:\t2"), std::string::npos) << ex.output;
   EXPECT_FALSE(sys::Exists(made));
 
-  if (!older_state) {
-    // A damaged copy of the filter fails the exec rather than running the process without it.
+  // A damaged copy of the filter, or for an older state a bundle that cannot be read, fails the
+  // exec rather than running the process without the filter.
+  if (older_state) {
+    ASSERT_TRUE(sys::WriteFile(b + "/config.json", "{ damaged after exec"));
+  } else {
     ASSERT_TRUE(sys::WriteFile(root_ + "/" + id + "/seccomp.bin", "hp-seccomp-cache 3\nshort"));
-    auto bad = Rt({"exec", "--process", dir_ + "/p.json", id});
-    EXPECT_NE(bad.exit_code, 0) << bad.output;
-    EXPECT_NE(bad.output.find("seccomp filter"), std::string::npos) << bad.output;
-    EXPECT_EQ(bad.output.find("rc="), std::string::npos) << bad.output;
   }
+  auto bad = Rt({"exec", "--process", dir_ + "/p.json", id});
+  EXPECT_NE(bad.exit_code, 0) << bad.output;
+  EXPECT_NE(bad.output.find("seccomp filter"), std::string::npos) << bad.output;
+  EXPECT_EQ(bad.output.find("rc="), std::string::npos) << bad.output;
+  // The older state's delete reads its poststop hook from the bundle.
+  if (older_state) ASSERT_TRUE(sys::WriteFile(b + "/config.json", config));
 
   ASSERT_EQ(Rt({"delete", "--force", id}).exit_code, 0);
   ids_.pop_back();
