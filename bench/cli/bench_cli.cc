@@ -19,6 +19,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -66,9 +67,11 @@ int HasInterpreter(const std::string& binary) {
   std::ifstream in(binary, std::ios::binary);
   Elf64_Ehdr eh{};
   if (!in.read(reinterpret_cast<char*>(&eh), sizeof eh)) return -1;
+  if (std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64)
+    return -1;
   for (int i = 0; i < eh.e_phnum; ++i) {
     Elf64_Phdr ph{};
-    in.seekg(static_cast<std::streamoff>(eh.e_phoff + i * sizeof ph));
+    in.seekg(static_cast<std::streamoff>(eh.e_phoff + i * eh.e_phentsize));
     if (!in.read(reinterpret_cast<char*>(&ph), sizeof ph)) return -1;
     if (ph.p_type == PT_INTERP) return 1;
   }
