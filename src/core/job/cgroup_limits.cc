@@ -102,6 +102,11 @@ Status ApplyMemory(const CgroupFs& fs, const Node& node, int64_t bytes) {
   ASSIGN_OR_RETURN(std::string dir, NeedDir(fs, node, "memory", "memory"));
   if (IsV2Dir(fs, node, dir)) {
     TRY(WriteCg(dir + "/memory.max", bytes > 0 ? std::to_string(bytes) : "max"));
+    // No swap beyond a limit, as v1's memsw below and kubelet's default (NoSwap): a limited job
+    // on a node with swap is OOM-killed at its limit rather than swapped out. Absent without
+    // swap accounting.
+    if (sys::Exists(dir + "/memory.swap.max"))
+      TRY(WriteCg(dir + "/memory.swap.max", bytes > 0 ? "0" : "max"));
     // One OOM kill takes the whole job down, never anything outside it.
     if (sys::Exists(dir + "/memory.oom.group")) TRY(WriteCg(dir + "/memory.oom.group", "1"));
     return Ok();

@@ -49,9 +49,9 @@ class FakeCgroupFs {
       Put(dir + "/cgroup.subtree_control", "");
       Put(dir + "/cpu.stat", "usage_usec 0\nuser_usec 0\nsystem_usec 0\n");
       if (kind_ == job::CgroupKind::kV2) {
-        for (const char* f :
-             {"memory.max", "memory.oom.group", "memory.current", "memory.peak", "memory.events",
-              "cpu.max", "cpu.weight", "pids.max", "pids.current", "io.max", "io.stat"})
+        for (const char* f : {"memory.max", "memory.swap.max", "memory.oom.group", "memory.current",
+                              "memory.peak", "memory.events", "cpu.max", "cpu.weight", "pids.max",
+                              "pids.current", "io.max", "io.stat"})
           Put(dir + "/" + f, "");
       }
       return;

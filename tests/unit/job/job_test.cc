@@ -245,6 +245,7 @@ TEST_P(FakeFsTest, LimitsAreWrittenWhereTheKernelExpectsThem) {
   const std::string rel = "/hostprocess/pod/ctr";
   if (GetParam() == CgroupKind::kV2) {
     EXPECT_EQ(Get(tmp_ + rel + "/memory.max"), "67108864");
+    EXPECT_EQ(Get(tmp_ + rel + "/memory.swap.max"), "0");  // as v1's memsw = limit
     EXPECT_EQ(Get(tmp_ + rel + "/memory.oom.group"), "1");
     EXPECT_EQ(Get(tmp_ + rel + "/cpu.max"), "50000 100000");
     EXPECT_EQ(Get(tmp_ + rel + "/cpu.weight"), "10");
@@ -254,6 +255,12 @@ TEST_P(FakeFsTest, LimitsAreWrittenWhereTheKernelExpectsThem) {
     EXPECT_EQ(Get(tmp_ + "/cgroup.subtree_control"), "+cpu +memory +io +pids");
     EXPECT_EQ(Get(tmp_ + "/hostprocess/cgroup.subtree_control"), "+cpu +memory +io +pids");
     EXPECT_EQ(Get(tmp_ + "/hostprocess/pod/cgroup.subtree_control"), "+cpu +memory +io +pids");
+    // Without a memory limit, swap is not limited either.
+    job::Limits none;
+    none.memory_bytes = 0;
+    auto free_job = m->Create("pod", "free", none);
+    ASSERT_TRUE(free_job) << free_job.error().ToString();
+    EXPECT_EQ(Get(tmp_ + "/hostprocess/pod/free/memory.swap.max"), "max");
     return;
   }
   EXPECT_EQ(Get(V1("memory", rel) + "/memory.limit_in_bytes"), "67108864");
