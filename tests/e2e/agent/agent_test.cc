@@ -261,7 +261,8 @@ TEST_F(AgentE2E, CrashingContainerBacksOffAndKeepsItsPreviousLog) {
   const int64_t pod_started = seconds(j["status"]["startTime"]);
   const int64_t first_restart = seconds(cs["lastState"]["terminated"]["startedAt"]);
   const int64_t first_restart_ended = seconds(cs["lastState"]["terminated"]["finishedAt"]);
-  EXPECT_LE(first_restart - pod_started, 3) << cs;
+  // "At once": well under the 10 s back-off, with room for two starts on a loaded machine.
+  EXPECT_LE(first_restart - pod_started, 7) << cs;
   nlohmann::json cs2;
   ASSERT_TRUE(WaitFor(
       [&] {

@@ -7,6 +7,7 @@
 //   cgroup              print /proc/self/cgroup
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -63,12 +64,22 @@ int main(int argc, char** argv) {
     while (true) pause();
   }
   if (mode == "spin") {
+    // Until this process has used MS of CPU (not of wall time: on a loaded machine a wall-clock
+    // spin got only a few ms of CPU), or 60 s of wall time have gone (then exit 4).
     int ms = argc > 2 ? std::atoi(argv[2]) : 100;
     std::vector<char> mem(8 << 20, 1);
-    auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    auto cpu_ns = [] {
+      timespec t{};
+      clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+      return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+    };
+    const int64_t target = cpu_ns() + int64_t{ms} * 1'000'000;
+    auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     volatile unsigned x = 0;
-    while (std::chrono::steady_clock::now() < end)
+    while (cpu_ns() < target) {
+      if (std::chrono::steady_clock::now() > give_up) return 4;
       for (int i = 0; i < 100000; ++i) x = x + static_cast<unsigned>(mem[static_cast<size_t>(i)]);
+    }
     return 0;
   }
   if (mode == "cgroup") {
