@@ -333,7 +333,7 @@ TEST_F(RuntimeCli, SeccompProfileIsApplied) {
     // init's stdout is create's: the wrapper's out.txt, which init keeps open.
     ASSERT_EQ(Rt({"start", id}).exit_code, 0);
     std::string text;
-    for (int i = 0; i < 200 && text.find("done") == std::string::npos; ++i) {
+    for (int i = 0; i < 2000 && text.find("done") == std::string::npos; ++i) {  // up to 20 s
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
       text = sys::ReadFile(dir_ + "/out.txt").value_or("");
     }

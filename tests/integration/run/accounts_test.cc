@@ -73,14 +73,20 @@ TEST_F(RemoveUser, AFailedUserdelThatLeavesTheUserIsAnError) {
 TEST(AccountsLock, AToolRunsToItsEndAndHoldsTheLockAfterItsCallerIsKilled) {
   testing::TempDir dir;
   std::string lock_path = dir.path() + "/accounts.lock";
-  std::string started = dir.path() + "/started", done = dir.path() + "/done";
+  std::string started = dir.path() + "/started", done = dir.path() + "/done",
+              go = dir.path() + "/go";
   pid_t caller = ::fork();
   ASSERT_GE(caller, 0);
   if (caller == 0) {
     auto lock = LockAccounts(lock_path);
     if (!lock) ::_exit(2);
-    (void)RunTool({"sh", "-c", "touch '" + started + "'; sleep 1; touch '" + done + "'"},
-                  lock->get());
+    // It ends when the test says so (or after ~30 s), not after a time a loaded machine may
+    // take to get through the kill below.
+    (void)RunTool(
+        {"sh", "-c",
+         "touch '" + started + "'; i=0; while [ ! -e '" + go +
+             "' ] && [ $i -lt 3000 ]; do sleep 0.01; i=$((i+1)); done; touch '" + done + "'"},
+        lock->get());
     ::_exit(0);
   }
   for (int i = 0; i < 500 && !sys::Exists(started); i++) {
@@ -92,6 +98,7 @@ TEST(AccountsLock, AToolRunsToItsEndAndHoldsTheLockAfterItsCallerIsKilled) {
   ASSERT_EQ(::waitpid(caller, &st, 0), caller);
   ASSERT_TRUE(WIFSIGNALED(st));
   EXPECT_FALSE(sys::Exists(done)) << "the tool ended before its caller was killed";
+  ASSERT_TRUE(sys::WriteFile(go, ""));
   auto lock = LockAccounts(lock_path);
   ASSERT_TRUE(lock) << lock.error().ToString();
   EXPECT_TRUE(sys::Exists(done)) << "the lock was free before the tool ended (or it was killed)";
