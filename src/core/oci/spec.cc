@@ -243,6 +243,22 @@ Hook DecodeHook(const json& j, const std::string& path) {
   return h;
 }
 
+Hooks DecodeHooks(const json& h, const std::string& path) {
+  ExpectObject(h, path);
+  Hooks hooks;
+  auto list = [&](const char* key, std::vector<Hook>& out) {
+    ForEachObject(h, key, path,
+                  [&](const json& e, const std::string& ep) { out.push_back(DecodeHook(e, ep)); });
+  };
+  list("prestart", hooks.prestart);
+  list("createRuntime", hooks.create_runtime);
+  list("createContainer", hooks.create_container);
+  list("startContainer", hooks.start_container);
+  list("poststart", hooks.poststart);
+  list("poststop", hooks.poststop);
+  return hooks;
+}
+
 Spec DecodeSpec(const json& j) {
   ExpectObject(j, "config");
   Spec s;
@@ -263,20 +279,7 @@ Spec DecodeSpec(const json& j) {
     mount.options = GetStrings(m, "options", mp);
     s.mounts.push_back(std::move(mount));
   });
-  if (const json* h = Find(j, "hooks")) {
-    ExpectObject(*h, "hooks");
-    auto list = [&](const char* key, std::vector<Hook>& out) {
-      ForEachObject(*h, key, "hooks", [&](const json& e, const std::string& ep) {
-        out.push_back(DecodeHook(e, ep));
-      });
-    };
-    list("prestart", s.hooks.prestart);
-    list("createRuntime", s.hooks.create_runtime);
-    list("createContainer", s.hooks.create_container);
-    list("startContainer", s.hooks.start_container);
-    list("poststart", s.hooks.poststart);
-    list("poststop", s.hooks.poststop);
-  }
+  if (const json* h = Find(j, "hooks")) s.hooks = DecodeHooks(*h, "hooks");
   s.annotations = GetStringMap(j, "annotations", "");
   if (const json* l = Find(j, "linux")) {
     ExpectObject(*l, "linux");
@@ -352,6 +355,10 @@ Result<Spec> ParseSpec(std::string_view text) {
 Result<Process> ParseProcess(std::string_view text) {
   return Decode<Process>(text, "process",
                          [](const json& j) { return DecodeProcess(j, "process"); });
+}
+
+Result<Hooks> ParseHooks(std::string_view text) {
+  return Decode<Hooks>(text, "hooks", [](const json& j) { return DecodeHooks(j, "hooks"); });
 }
 
 Result<Resources> ParseResources(std::string_view text) {

@@ -177,6 +177,8 @@ struct Spec {
 Result<Spec> ParseSpec(std::string_view json);
 // Decode a process.json as given to `exec --process`.
 Result<Process> ParseProcess(std::string_view json);
+// Decode a hooks object (config.json's "hooks"; the hooks state.json keeps).
+Result<Hooks> ParseHooks(std::string_view json);
 // Decode a linux.resources object as given to `update --resources`.
 Result<Resources> ParseResources(std::string_view json);
 

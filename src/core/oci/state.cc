@@ -28,19 +28,6 @@ json EncodeHooks(const std::vector<Hook>& hooks) {
   return out;
 }
 
-std::vector<Hook> DecodeHooks(const json& config, const char* key) {
-  std::vector<Hook> out;
-  for (const json& j : config.value(key, json::array())) {
-    Hook h;
-    h.path = j.at("path").get<std::string>();
-    h.args = j.value("args", std::vector<std::string>{});
-    h.env = j.value("env", std::vector<std::string>{});
-    if (j.contains("timeout")) h.timeout = j.at("timeout").get<int>();
-    out.push_back(std::move(h));
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string EncodeState(const ContainerState& s) {
@@ -85,9 +72,11 @@ Result<ContainerState> DecodeState(std::string_view text) {
     if (auto c = j.find("config"); c != j.end()) {
       CreatedConfig config;
       config.oci_version = c->value("ociVersion", "");
-      config.start_container = DecodeHooks(*c, "startContainer");
-      config.poststart = DecodeHooks(*c, "poststart");
-      config.poststop = DecodeHooks(*c, "poststop");
+      // The kept hooks sit under config.json's own names: decoded (and checked) as its hooks.
+      ASSIGN_OR_RETURN_CTX(Hooks hooks, ParseHooks(c->dump()), "decode state: config");
+      config.start_container = std::move(hooks.start_container);
+      config.poststart = std::move(hooks.poststart);
+      config.poststop = std::move(hooks.poststop);
       config.seccomp = c->value("seccomp", false);
       s.config = std::move(config);
     }

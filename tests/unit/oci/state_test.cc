@@ -55,7 +55,7 @@ TEST_F(StateTest, KeepsTheConfigOfCreate) {
   CreatedConfig c;
   c.oci_version = "1.1.0";
   c.start_container = {Hook{"/bin/a", {"a", "1"}, {"X=1"}, 5}};
-  c.poststart = {Hook{"/bin/b", {}, {}, std::nullopt}, Hook{"/bin/c", {"c"}, {}, 0}};
+  c.poststart = {Hook{"/bin/b", {}, {}, std::nullopt}, Hook{"/bin/c", {"c"}, {}, 7}};
   c.poststop = {Hook{"/bin/d", {}, {"Y=2", "Z=3"}, std::nullopt}};
   c.seccomp = true;
   s.config = c;
@@ -72,7 +72,7 @@ TEST_F(StateTest, KeepsTheConfigOfCreate) {
   ASSERT_EQ(d->config->poststart.size(), 2u);
   EXPECT_EQ(d->config->poststart[0].timeout, std::nullopt);
   EXPECT_EQ(d->config->poststart[1].path, "/bin/c");
-  EXPECT_EQ(d->config->poststart[1].timeout, 0);
+  EXPECT_EQ(d->config->poststart[1].timeout, 7);
   ASSERT_EQ(d->config->poststop.size(), 1u);
   EXPECT_EQ(d->config->poststop[0].env, (std::vector<std::string>{"Y=2", "Z=3"}));
   s.config->seccomp = false;
@@ -81,6 +81,25 @@ TEST_F(StateTest, KeepsTheConfigOfCreate) {
   ASSERT_TRUE(d && d->config);
   EXPECT_FALSE(d->config->seccomp);
   EXPECT_TRUE(d->config->poststop.empty());
+}
+
+// The kept hooks are decoded as config.json's are: a damaged state is refused, naming the field,
+// rather than giving start or delete a hook config.json could not have had.
+TEST_F(StateTest, KeptHooksAreCheckedAsConfigJsonsAre) {
+  ContainerState s;
+  s.id = "c1";
+  s.config = CreatedConfig{};
+  s.config->poststop = {Hook{"/bin/d", {}, {}, 0}};  // config.json's decoder refuses timeout 0
+  auto d = DecodeState(EncodeState(s));
+  ASSERT_FALSE(d);
+  EXPECT_NE(d.error().ToString().find("hooks.poststop[0].timeout: must be positive"),
+            std::string::npos)
+      << d.error().ToString();
+  s.config->poststop = {Hook{"", {}, {}, std::nullopt}};
+  d = DecodeState(EncodeState(s));
+  ASSERT_FALSE(d);
+  EXPECT_NE(d.error().ToString().find("hooks.poststop[0].path: required"), std::string::npos)
+      << d.error().ToString();
 }
 
 TEST_F(StateTest, ValidatesIdsLikeRunc) {
