@@ -252,7 +252,7 @@ check "stubborn: terminated at the end of the probe's grace period (exit code 1)
   test "$(status stubborn 'c["lastState"]["exitCode"]')" = 1
 wait_for measured stubborn
 check "stubborn: ...which it was given (${waited} s, 4 s grace)" \
-  test "$waited" != - -a "${waited:-0}" -ge 3 -a "${waited:-99}" -le 7
+  test "$waited" != - -a "${waited:-0}" -ge 3 -a "${waited:-99}" -le 10
 for p in patient stubborn; do
   hp delete pod $p
   check "delete $p: exit 0" test "$rc" -eq 0
