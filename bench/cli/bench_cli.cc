@@ -10,7 +10,6 @@
 //
 // Needs root. Everything lives under a temp dir and a cgroup root below this process's cgroups,
 // removed at the end.
-#include <elf.h>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -19,7 +18,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -28,6 +26,8 @@
 #include <vector>
 
 #include "bench.h"
+#include "core/plan/command.h"
+#include "core/plan/process.h"
 #include "core/sys/file.h"
 
 namespace {
@@ -61,28 +61,10 @@ double TimeOnce(const std::vector<std::string>& argv, std::vector<double>* cpu =
   return rc == 0 ? ms : -1;
 }
 
-// Whether `binary` (a 64-bit ELF file) names a program interpreter: a static one does not, and
-// runs as itself under LD_TRACE_LOADED_OBJECTS. -1 when it cannot be read.
-int HasInterpreter(const std::string& binary) {
-  std::ifstream in(binary, std::ios::binary);
-  Elf64_Ehdr eh{};
-  if (!in.read(reinterpret_cast<char*>(&eh), sizeof eh)) return -1;
-  if (std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64)
-    return -1;
-  for (int i = 0; i < eh.e_phnum; ++i) {
-    Elf64_Phdr ph{};
-    in.seekg(static_cast<std::streamoff>(eh.e_phoff + i * eh.e_phentsize));
-    if (!in.read(reinterpret_cast<char*>(&ph), sizeof ph)) return -1;
-    if (ph.p_type == PT_INTERP) return 1;
-  }
-  return 0;
-}
-
 // The shared libraries the dynamic loader maps for `binary` (ldd's list, vdso excluded); 0 for
-// a static binary.
+// a static binary (no program interpreter: LD_TRACE_LOADED_OBJECTS would run it as itself).
 int LoadedLibraries(const std::string& binary) {
-  int interp = HasInterpreter(binary);
-  if (interp <= 0) return interp;
+  if (hp::plan::ElfInterpreter(binary, hp::plan::RealFs()).empty()) return 0;
   std::string out;
   if (hp::bench::RunCommand({binary}, true, &out, {"LD_TRACE_LOADED_OBJECTS=1"}) != 0) return -1;
   int n = 0;
