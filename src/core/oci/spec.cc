@@ -330,13 +330,7 @@ Spec DecodeSpec(const json& j) {
 }
 
 template <typename T, typename F>
-Result<T> Decode(std::string_view text, std::string_view what, F f) {
-  json j;
-  try {
-    j = ParseJsonOrThrow(text);
-  } catch (const json::exception& e) {
-    return Err(ErrorCode::kInvalidArgument, "decode {}: {}", what, e.what());
-  }
+Result<T> DecodeValue(const json& j, std::string_view what, F f) {
   try {
     return f(j);
   } catch (const DecodeError& e) {
@@ -344,6 +338,17 @@ Result<T> Decode(std::string_view text, std::string_view what, F f) {
   } catch (const json::exception& e) {
     return Err(ErrorCode::kInvalidArgument, "decode {}: {}", what, e.what());
   }
+}
+
+template <typename T, typename F>
+Result<T> Decode(std::string_view text, std::string_view what, F f) {
+  json j;
+  try {
+    j = ParseJsonOrThrow(text);
+  } catch (const json::exception& e) {
+    return Err(ErrorCode::kInvalidArgument, "decode {}: {}", what, e.what());
+  }
+  return DecodeValue<T>(j, what, f);
 }
 
 }  // namespace
@@ -357,8 +362,8 @@ Result<Process> ParseProcess(std::string_view text) {
                          [](const json& j) { return DecodeProcess(j, "process"); });
 }
 
-Result<Hooks> ParseHooks(std::string_view text) {
-  return Decode<Hooks>(text, "hooks", [](const json& j) { return DecodeHooks(j, "hooks"); });
+Result<Hooks> DecodeHooksValue(const nlohmann::json& hooks) {
+  return DecodeValue<Hooks>(hooks, "hooks", [](const json& j) { return DecodeHooks(j, "hooks"); });
 }
 
 Result<Resources> ParseResources(std::string_view text) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -177,8 +178,8 @@ struct Spec {
 Result<Spec> ParseSpec(std::string_view json);
 // Decode a process.json as given to `exec --process`.
 Result<Process> ParseProcess(std::string_view json);
-// Decode a hooks object (config.json's "hooks"; the hooks state.json keeps).
-Result<Hooks> ParseHooks(std::string_view json);
+// Decode a hooks object already parsed (config.json's "hooks"; the hooks state.json keeps).
+Result<Hooks> DecodeHooksValue(const nlohmann::json& hooks);
 // Decode a linux.resources object as given to `update --resources`.
 Result<Resources> ParseResources(std::string_view json);
 

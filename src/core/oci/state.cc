@@ -73,7 +73,7 @@ Result<ContainerState> DecodeState(std::string_view text) {
       CreatedConfig config;
       config.oci_version = c->value("ociVersion", "");
       // The kept hooks sit under config.json's own names: decoded (and checked) as its hooks.
-      ASSIGN_OR_RETURN_CTX(Hooks hooks, ParseHooks(c->dump()), "decode state: config");
+      ASSIGN_OR_RETURN_CTX(Hooks hooks, DecodeHooksValue(*c), "decode state: config");
       config.start_container = std::move(hooks.start_container);
       config.poststart = std::move(hooks.poststart);
       config.poststop = std::move(hooks.poststop);
