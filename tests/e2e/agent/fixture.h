@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "common/temp_dir.h"
+#include "common/wait.h"
 #include "core/agent/cleanup.h"
 #include "core/agent/status.h"
 #include "core/job/job.h"
@@ -146,12 +147,7 @@ class AgentE2E : public ::testing::Test {
   }
 
   static bool WaitFor(const std::function<bool()>& pred, int timeout_ms) {
-    auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (std::chrono::steady_clock::now() < end) {
-      if (pred()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return pred();
+    return hp::testing::WaitFor(pred, timeout_ms);
   }
 
   // `get pod NAME -o json` (null when it fails).

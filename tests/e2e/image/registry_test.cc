@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/temp_dir.h"
+#include "common/wait.h"
 #include "core/image/digest.h"
 #include "core/image/manifest.h"
 #include "core/sys/file.h"
@@ -169,11 +170,12 @@ TEST_F(RegistryTest, ResumesAfterRegistryIsKilledMidDownload) {
   // Killed once part of the layer is on disk (1 MiB, ~0.5 s at the throttle), not after a fixed
   // time that a loaded machine may spend before the first byte.
   const std::string partial = store_->PartialPath(p.layer_digest);
-  for (int i = 0; i < 2000; ++i) {  // up to 20 s
-    struct stat now;
-    if (::stat(partial.c_str(), &now) == 0 && now.st_size >= (1 << 20)) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  (void)hp::testing::WaitFor(
+      [&] {
+        struct stat now;
+        return ::stat(partial.c_str(), &now) == 0 && now.st_size >= (1 << 20);
+      },
+      20000, 10);
   registry_->Stop();
   t.join();
   ASSERT_FALSE(first) << "pull finished before the registry was killed";
