@@ -175,15 +175,19 @@ TEST_F(Security, AbsoluteLayoutRefusesMountPointsThroughAnotherUsersSymlink) {
 TEST_F(Security, ProcessesThatLeaveTheJobAreFoundAndKilledWithTheContainer) {
   // A SYSTEM container moves a child out of its cgroups (root can); the child would survive
   // the job's kill. It keeps the container's session: found, reported and killed. ($$$$ is
-  // the shell's $$ after kubelet's $$ -> $ expansion.)
+  // the shell's $$ after kubelet's $$ -> $ expansion.) Only cgroup.procs files that exist are
+  // written: on a hybrid or v1 host /sys/fs/cgroup is a tmpfs, where a redirection would
+  // create a stray file in the host's /sys/fs/cgroup.
   std::string pid_file = root_ + "/escaped.pid";
+  const std::string host_procs = "/sys/fs/cgroup/cgroup.procs";
+  const bool had_host_procs = sys::Exists(host_procs);
   Decode(Pod(R"Y(  - name: c
     image: local
     command:
     - sh
     - -c
     - |
-      sh -c 'for f in /sys/fs/cgroup/cgroup.procs /sys/fs/cgroup/*/cgroup.procs; do echo $$$$ > $f 2>/dev/null; done; echo $$$$ > )Y" +
+      sh -c 'for f in /sys/fs/cgroup/cgroup.procs /sys/fs/cgroup/*/cgroup.procs; do [ -e "$f" ] && echo $$$$ > "$f" 2>/dev/null; done; echo $$$$ > )Y" +
              pid_file + R"Y(; exec sleep 100' &
       while [ ! -s )Y" +
              pid_file + R"Y( ]; do sleep 0.05; done
@@ -205,6 +209,10 @@ TEST_F(Security, ProcessesThatLeaveTheJobAreFoundAndKilledWithTheContainer) {
   }
   EXPECT_TRUE(gone) << "the process that left the job still runs: " << pid;
   if (!gone) ::kill(std::stoi(pid), SIGKILL);
+  if (!had_host_procs && sys::Exists(host_procs)) {
+    ADD_FAILURE() << "the test wrote " << host_procs << " into the host's cgroup tmpfs";
+    ::unlink(host_procs.c_str());
+  }
 }
 
 }  // namespace
