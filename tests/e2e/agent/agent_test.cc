@@ -54,7 +54,7 @@ TEST_F(AgentE2E, SeedDaemonSetApplyGetLogsExecDescribeTopDelete) {
 
   ASSERT_TRUE(WaitFor(
       [&] {
-        return Hp("logs -n kube-system " + pod).out.find("Process has admin rights: 0") !=
+        return Hp("logs -n kube-system " + pod).out.find("Process has admin rights: True") !=
                std::string::npos;
       },
       5000));

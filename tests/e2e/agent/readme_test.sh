@@ -42,7 +42,7 @@ bash -euo pipefail -x -c "$script" >"$out" 2>&1 || {
 cat "$out"
 grep -q 'daemon set "privileged-daemonset" successfully rolled out' "$out"
 grep -q '^uid=0(root)' "$out"
-grep -q 'Process has admin rights: 0' "$out"
+grep -q 'Process has admin rights: True' "$out"
 grep -q 'daemonset.apps "privileged-daemonset" deleted' "$out"
 root=$(cat "$rootfile")
 left=$(ls "$root/run/pods" 2>/dev/null | wc -l)

@@ -538,7 +538,7 @@ def test(env):
     while time.time() < deadline and socket.gethostname() not in text:
         text = open(logfile).read() if os.path.exists(logfile) else ""
         time.sleep(0.05)
-    check("Process has admin rights: 0" in text and "volume: /" in text
+    check("Process has admin rights: True" in text and "volume: /" in text
           and "rootfs/" in text and socket.gethostname() in text,
           "the docs' DaemonSet container printed: %r" % text)
     check(wait_state(env, did, pb.CONTAINER_RUNNING).state == pb.CONTAINER_RUNNING,
