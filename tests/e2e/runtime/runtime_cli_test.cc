@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "common/temp_dir.h"
+#include "common/wait.h"
 #include "core/base/strings.h"
 #include "core/sys/file.h"
 #include "e2e/runtime/harness.h"
@@ -333,10 +334,12 @@ TEST_F(RuntimeCli, SeccompProfileIsApplied) {
     // init's stdout is create's: the wrapper's out.txt, which init keeps open.
     ASSERT_EQ(Rt({"start", id}).exit_code, 0);
     std::string text;
-    for (int i = 0; i < 2000 && text.find("done") == std::string::npos; ++i) {  // up to 20 s
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      text = sys::ReadFile(dir_ + "/out.txt").value_or("");
-    }
+    hp::testing::WaitFor(
+        [&] {
+          text = sys::ReadFile(dir_ + "/out.txt").value_or("");
+          return text.find("done") != std::string::npos;
+        },
+        20000, 10);
     EXPECT_NE(text.find("Invalid cross-device link"), std::string::npos) << c.name << ": " << text;
     EXPECT_NE(text.find("rc=1"), std::string::npos) << text;
     EXPECT_NE(text.find("Seccomp:\t2"), std::string::npos) << text;
