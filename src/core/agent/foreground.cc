@@ -116,11 +116,18 @@ void RemoveRecordFiles(const std::string& dir, const std::string& stem,
 }  // namespace
 
 void FinishKilledRun(const std::string& json_path, const std::string& lock_path) {
-  if (!sys::Exists(json_path)) return;
+  // A run killed between its record and the lock's rename left the lock under its temporary
+  // name (ForegroundRun::Begin).
+  const std::string fresh = lock_path + ".new";
+  if (!sys::Exists(json_path)) {
+    (void)::unlink(fresh.c_str());
+    return;
+  }
   auto rec = ReadRecord(json_path);
   if (rec && CleanupForegroundRun(*rec)) {
     (void)::unlink(json_path.c_str());
     (void)::unlink(lock_path.c_str());
+    (void)::unlink(fresh.c_str());
   }
   // Otherwise the record stays: the next command tries again and says what failed.
 }
@@ -157,8 +164,9 @@ Result<ForegroundRun> ForegroundRun::Begin(const std::string& root, const std::s
     else
       s = Err(std::move(id).error());
   }
-  // The keeper before the record: a run that dies in between leaves it none to act on (and the
-  // next command removes the `.lock.new`). One write then holds the keeper and every id.
+  // The keeper before the record: a run that dies in between leaves it no record to act on, and
+  // the keeper removes the `.lock.new` (the next command does if the keeper died too). One write
+  // then holds the keeper and every id.
   if (s) s = run.StartKeeper();
   if (s) s = run.Save();
   if (s && ::rename(fresh.c_str(), run.lock_path_.c_str()) != 0) {

@@ -49,8 +49,10 @@ struct ForegroundRecord {
 std::string ForegroundDir(const std::string& root);
 
 // The keeper's work once its run is gone: when the record at `json_path` is still there (the
-// run died before its teardown), removes what it names, then the record and `lock_path`; a
-// clean-up that fails leaves the record for the next command (ReapForegroundRuns).
+// run died before its teardown), removes what it names, then the record and `lock_path` (and
+// the lock under its temporary name, `lock_path` + ".new", which a run killed before it renamed
+// the lock left); a clean-up that fails leaves the record for the next command
+// (ReapForegroundRuns).
 void FinishKilledRun(const std::string& json_path, const std::string& lock_path);
 
 class ForegroundRun {
