@@ -78,10 +78,26 @@ void RemoveRecordFiles(const std::string& dir, const std::string& stem,
   (void)::unlink((dir + "/" + stem + ".lock").c_str());
 }
 
-// The keeper: waits until `run` (the only writer of `pipe`) is gone; if its record is still
-// there, `run` died before its teardown: everything the record names is removed.
-[[noreturn]] void KeeperMain(int pipe, int lock, const std::string& json_path,
-                             const std::string& lock_path) {
+// The run's lock (`lock_path`, or under its temporary name if the run died before it renamed
+// it), taken when its other holder ends: the dying run's last descriptors, or a command reaping
+// the run itself. Invalid when it is gone or still held after kKeeperWait.
+UniqueFd TakeRunLock(const std::string& lock_path) {
+  auto fd = sys::Open(lock_path, O_RDWR | O_CLOEXEC);
+  if (!fd) fd = sys::Open(lock_path + ".new", O_RDWR | O_CLOEXEC);
+  if (!fd) return UniqueFd();
+  auto deadline = std::chrono::steady_clock::now() + kKeeperWait;
+  while (!TryLock(fd->get())) {
+    if (std::chrono::steady_clock::now() >= deadline) return UniqueFd();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return std::move(*fd);
+}
+
+// The keeper forked by a `hostprocess` without its keeper program (hostprocess-keeper's main
+// does the same with system calls): waits until `run` (the only writer of `pipe`) is gone; if
+// its record is still there, `run` died before its teardown: with the run's lock taken,
+// everything the record names is removed.
+[[noreturn]] void KeeperMain(int pipe, const std::string& json_path, const std::string& lock_path) {
   ::setpgid(0, 0);  // out of the terminal's foreground group: Ctrl-C is `run`'s to handle
   for (int sig : {SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE}) {
     ::signal(sig, SIG_IGN);
@@ -92,42 +108,51 @@ void RemoveRecordFiles(const std::string& dir, const std::string& stem,
     ::dup2(null, 1);
     ::dup2(null, 2);
   }
-  // Only the pipe and the lock: nothing of `run`'s (the store, log files) is kept open. With
-  // close_range: three calls instead of a thousand close()s on `run`'s path.
-  unsigned lo = static_cast<unsigned>(std::min(pipe, lock)),
-           hi = static_cast<unsigned>(std::max(pipe, lock));
+  // Only the pipe: nothing of `run`'s (the store, log files) is kept open. With close_range: two
+  // calls instead of a thousand close()s on `run`'s path.
+  unsigned p = static_cast<unsigned>(pipe);
   bool closed = true;
-  for (auto [first, last] :
-       {std::pair{3U, lo - 1}, std::pair{lo + 1, hi - 1}, std::pair{hi + 1, ~0U}}) {
+  for (auto [first, last] : {std::pair{3U, p - 1}, std::pair{p + 1, ~0U}}) {
     if (first <= last && ::syscall(SYS_close_range, first, last, 0) != 0) closed = false;
   }
   for (int fd = 3; !closed && fd < 1024; ++fd) {  // a kernel before 5.9
-    if (fd != pipe && fd != lock) ::close(fd);
+    if (fd != pipe) ::close(fd);
   }
   char c;
   while (true) {
     ssize_t n = ::read(pipe, &c, 1);
     if (n == 0 || (n < 0 && errno != EINTR)) break;
   }
-  FinishKilledRun(json_path, lock_path);
+  if (sys::Exists(json_path)) {
+    UniqueFd lock = TakeRunLock(lock_path);
+    if (lock) FinishKilledRun(json_path, lock_path);
+  } else {
+    RemoveRunSetupFiles(json_path, lock_path);  // a run killed before it wrote its record
+  }
   ::_exit(0);
 }
 
 }  // namespace
 
+void RemoveRunSetupFiles(const std::string& json_path, const std::string& lock_path) {
+  // The lock under its temporary name (a run killed before it renamed it: ForegroundRun::Begin)
+  // and the record's atomic-write temporaries (a run killed while it wrote the record).
+  (void)::unlink((lock_path + ".new").c_str());
+  size_t slash = json_path.rfind('/');
+  if (slash != std::string::npos)
+    (void)sys::RemoveAtomicWriteTemps(json_path.substr(0, slash), json_path.substr(slash + 1));
+}
+
 void FinishKilledRun(const std::string& json_path, const std::string& lock_path) {
-  // A run killed between its record and the lock's rename left the lock under its temporary
-  // name (ForegroundRun::Begin).
-  const std::string fresh = lock_path + ".new";
   if (!sys::Exists(json_path)) {
-    (void)::unlink(fresh.c_str());
+    RemoveRunSetupFiles(json_path, lock_path);
     return;
   }
   auto rec = ReadRecord(json_path);
   if (rec && CleanupForegroundRun(*rec)) {
     (void)::unlink(json_path.c_str());
     (void)::unlink(lock_path.c_str());
-    (void)::unlink(fresh.c_str());
+    RemoveRunSetupFiles(json_path, lock_path);
   }
   // Otherwise the record stays: the next command tries again and says what failed.
 }
@@ -143,16 +168,19 @@ Result<ForegroundRun> ForegroundRun::Begin(const std::string& root, const std::s
   ForegroundRun run;
   run.json_path_ = dir + "/" + stem + ".json";
   run.lock_path_ = dir + "/" + stem + ".lock";
+  ForegroundRecord& r = run.record_;
+  r.root = root;
+  // The keeper first, before anything of this run exists: a run killed at any later moment
+  // leaves it something to act on (the lock under its temporary name, or the record).
+  TRY(run.StartKeeper());
   // Locked under a temporary name and renamed once the record exists: a reaper never sees the
   // lock file of this run unlocked.
   std::string fresh = run.lock_path_ + ".new";
   ASSIGN_OR_RETURN(run.lock_, sys::Open(fresh, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (!TryLock(run.lock_.get())) return SysErr("flock \"{}\"", fresh);
-  ForegroundRecord& r = run.record_;
   r.pid = ::getpid();
   r.start = ProcessStartTime(r.pid);
   ASSIGN_OR_RETURN(r.boot, KernelBootId());
-  r.root = root;
   r.job_root = job_root;
   r.pod_uid = pod_uid;
   r.remove_dir = remove_dir;
@@ -164,10 +192,7 @@ Result<ForegroundRun> ForegroundRun::Begin(const std::string& root, const std::s
     else
       s = Err(std::move(id).error());
   }
-  // The keeper before the record: a run that dies in between leaves it no record to act on, and
-  // the keeper removes the `.lock.new` (the next command does if the keeper died too). One write
-  // then holds the keeper and every id.
-  if (s) s = run.StartKeeper();
+  // One write holds the keeper and every id.
   if (s) s = run.Save();
   if (s && ::rename(fresh.c_str(), run.lock_path_.c_str()) != 0) {
     s = SysErr("rename \"{}\"", fresh);
@@ -204,15 +229,15 @@ Status ForegroundRun::StartKeeper() {
   std::string keeper = self.substr(0, self.rfind('/') + 1) + "hostprocess-keeper";
   if (!self.empty() && ::access(keeper.c_str(), X_OK) == 0) {
     // The small keeper program, exec'd from a clone that copies nothing of this process
-    // (hp/launch): the pipe as fd 3, the lock as fd 4, in a session of its own.
+    // (hp/launch): the pipe as fd 3, in a session of its own.
     ASSIGN_OR_RETURN(UniqueFd null_fd, sys::Open("/dev/null", O_RDWR | O_CLOEXEC));
     launch::LaunchSpec spec;
     spec.path = keeper;
-    spec.argv = {"hostprocess-keeper", json_path_,     self,       "--root",
+    spec.argv = {"hostprocess-keeper", json_path_,     lock_path_, self,      "--root",
                  record_.root,         "__finish-run", json_path_, lock_path_};
     spec.env = launch::CurrentEnvironment();
     spec.stdin_fd = spec.stdout_fd = spec.stderr_fd = null_fd.get();
-    spec.extra_fds = {r.get(), lock_.get()};
+    spec.extra_fds = {r.get()};
     spec.new_session = true;
     ASSIGN_OR_RETURN_CTX(launch::Process proc, launch::Launch(spec), "start the keeper");
     record_.keeper = proc.pid;
@@ -222,7 +247,7 @@ Status ForegroundRun::StartKeeper() {
     if (pid < 0) return SysErr("fork the keeper");
     if (pid == 0) {
       w.reset();
-      KeeperMain(r.get(), lock_.get(), json_path_, lock_path_);
+      KeeperMain(r.get(), json_path_, lock_path_);
     }
     record_.keeper = pid;
   }
@@ -258,7 +283,9 @@ Status ForegroundRun::Finish() {
 }
 
 ForegroundRun::~ForegroundRun() {
-  // Not finished (an early return): the keeper, seeing the record, removes what exists.
+  // Not finished (an early return): the keeper, seeing the record, takes the lock and removes
+  // what exists. The lock goes first: the keeper waits for it, and this waits for the keeper.
+  lock_.reset();
   keeper_pipe_.reset();
   if (record_.keeper > 0) {
     int st = 0;

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 #include <thread>
 #include <vector>
@@ -222,6 +223,10 @@ class RunKill : public RunFixture {
     ExpectNothingLeft();
   }
 
+  // 25 rounds of kill -9 of `run` at a random moment of its first 20 ms; after each, what the
+  // keeper alone leaves (nothing, within 10 s).
+  void KillDuringStart();
+
   std::string binary_;  // set: the binary run instead of the build's
   std::vector<pid_t> pids_;
   pid_t daemon_ = 0;
@@ -242,6 +247,90 @@ TEST_F(RunKill, WithoutTheKeeperProgramAForkKeepsTheRun) {
   ASSERT_TRUE(sys::WriteFile(binary_, *self));
   ASSERT_EQ(::chmod(binary_.c_str(), 0755), 0);
   Scenario("NT AUTHORITY\\SYSTEM", false, "get pods");
+}
+
+// What a killed run left that its keeper has not removed (yet): "" when nothing. Processes are
+// told by the chaos pod's `sleep 1003`.
+std::string LeftAfterKeeper(const std::string& root, job::JobManager& jobs, int mounts_before,
+                            int mounts_now) {
+  std::string left;
+  auto pods = jobs.ListPods();
+  if (!pods || !pods->empty()) left += " cgroups";
+  if (mounts_now != mounts_before) left += " mounts";
+  for (const char* dir :
+       {"sandboxes", "containers", "pods", "images/leases", "run/foreground", "logs"}) {
+    auto list = sys::ListDir(root + "/" + dir);
+    if (list && !list->empty()) left += std::string(" ") + dir + ":" + (*list)[0];
+  }
+  auto procs = sys::ListDir("/proc");
+  for (const std::string& n : procs ? *procs : std::vector<std::string>{}) {
+    if (n.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (ReadOr("/proc/" + n + "/cmdline") == std::string("sleep\0"
+                                                         "1003\0",
+                                                         10) &&
+        Alive(std::stoi(n)))
+      left += " process " + n;
+  }
+  return left;
+}
+
+void RunKill::KillDuringStart() {
+  std::string manifest = root_ + "/chaos.yaml";
+  ASSERT_TRUE(sys::WriteFile(
+      manifest,
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: chaos}\nspec:\n  hostNetwork: true\n"
+      "  terminationGracePeriodSeconds: 0\n"
+      "  securityContext:\n    windowsOptions: {hostProcess: true}\n"
+      "  volumes: [{name: scratch, emptyDir: {}}]\n"
+      "  containers:\n  - name: c\n    image: hostprocess.local/busybox:latest\n"
+      "    volumeMounts: [{name: scratch, mountPath: /scratch}]\n"
+      "    command: [sleep, \"1003\"]\n"));
+  unsigned seed = static_cast<unsigned>(::time(nullptr));
+  std::printf("seed %u\n", seed);
+  std::minstd_rand rng(seed);
+  for (int round = 0; round < 25 && !HasFailure(); ++round) {
+    int delay_us = static_cast<int>(rng() % 20000);
+    SCOPED_TRACE("round " + std::to_string(round) + ", kill after " + std::to_string(delay_us) +
+                 " us (seed " + std::to_string(seed) + ")");
+    pid_t run = ::fork();
+    if (run == 0) {
+      int fd = ::open("/dev/null", O_WRONLY);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::execl(Binary().c_str(), "hostprocess", "--root", root_.c_str(), "run", "-f",
+              manifest.c_str(), "--rm", "--cgroup-root", cgroup_root_.c_str(), nullptr);
+      ::_exit(127);
+    }
+    ASSERT_GT(run, 0);
+    std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
+    ::kill(run, SIGKILL);
+    int st = 0;
+    ASSERT_EQ(::waitpid(run, &st, 0), run);
+    std::string left;
+    bool clean = WaitUntil(
+        [&] {
+          left = LeftAfterKeeper(root_, *jobs_, mounts_before_, CountMounts());
+          return left.empty();
+        },
+        10000);
+    EXPECT_TRUE(clean) << "left 10 s after the kill:" << left;
+  }
+}
+
+// kill -9 of `run` 0-20 ms after its exec: before its keeper, between the keeper and the
+// record, before the lock's rename, while the job, volume and container are made. The keeper
+// alone (no later command) must remove everything. This found the `.lock.new` that a run killed
+// before its record, or before its keeper, left (keeper_test.cc).
+TEST_F(RunKill, KilledAtAnyMomentOfItsStartTheKeeperLeavesNothing) { KillDuringStart(); }
+
+TEST_F(RunKill, KilledAtAnyMomentOfItsStartTheForkedKeeperLeavesNothing) {
+  binary_ = root_ + "/bin/hostprocess";  // copied alone: its keeper is a fork of `run`
+  ASSERT_TRUE(sys::MkdirAll(root_ + "/bin"));
+  auto self = sys::ReadFile(std::string(HP_BINARY_DIR) + "/src/cli/hostprocess/hostprocess");
+  ASSERT_TRUE(self);
+  ASSERT_TRUE(sys::WriteFile(binary_, *self));
+  ASSERT_EQ(::chmod(binary_.c_str(), 0755), 0);
+  KillDuringStart();
 }
 
 TEST_F(RunKill, EphemeralUserPodDiesWithRunAndNothingIsLeft) {
