@@ -85,6 +85,15 @@ class Keeper : public ::testing::Test {
             "touch '" + ran_ + "'; flock -n '" + lock + "' true || touch '" + ran_ + ".held'"};
   }
 
+  // A record left and the run's lock file `lock` (renamed or not): the clean-up runs, holding it.
+  void ExpectCleanUpUnder(const std::string& lock) {
+    ASSERT_TRUE(sys::WriteFile(stem_ + ".json", "{}"));
+    ASSERT_TRUE(sys::WriteFile(lock, ""));
+    EXPECT_EQ(RunKeeper(stem_ + ".json", stem_ + ".lock", Program(lock)), 0);
+    EXPECT_TRUE(sys::Exists(ran_)) << "the clean-up did not run";
+    EXPECT_TRUE(sys::Exists(ran_ + ".held")) << "the clean-up ran without the run's lock";
+  }
+
   void ExpectOthersUntouched() {
     EXPECT_TRUE(sys::Exists(dir_.path() + "/4567ef01.lock.new")) << "another run's lock went";
     EXPECT_TRUE(sys::Exists(dir_.path() + "/4567ef01.json.tmp-Ab12Cd")) << "another's record went";
@@ -111,20 +120,10 @@ TEST_F(Keeper, ARunKilledBeforeItMadeItsLockLeavesNothing) {
   ExpectOthersUntouched();
 }
 
-TEST_F(Keeper, ARecordLeftIsCleanedUpWithTheLockHeld) {
-  ASSERT_TRUE(sys::WriteFile(stem_ + ".json", "{}"));
-  ASSERT_TRUE(sys::WriteFile(stem_ + ".lock", ""));
-  EXPECT_EQ(RunKeeper(stem_ + ".json", stem_ + ".lock", Program(stem_ + ".lock")), 0);
-  EXPECT_TRUE(sys::Exists(ran_)) << "the clean-up did not run";
-  EXPECT_TRUE(sys::Exists(ran_ + ".held")) << "the clean-up ran without the run's lock";
-}
+TEST_F(Keeper, ARecordLeftIsCleanedUpWithTheLockHeld) { ExpectCleanUpUnder(stem_ + ".lock"); }
 
 TEST_F(Keeper, ARunKilledBeforeItRenamedItsLockIsCleanedUpUnderTheTemporaryName) {
-  ASSERT_TRUE(sys::WriteFile(stem_ + ".json", "{}"));
-  ASSERT_TRUE(sys::WriteFile(stem_ + ".lock.new", ""));
-  EXPECT_EQ(RunKeeper(stem_ + ".json", stem_ + ".lock", Program(stem_ + ".lock.new")), 0);
-  EXPECT_TRUE(sys::Exists(ran_)) << "the clean-up did not run";
-  EXPECT_TRUE(sys::Exists(ran_ + ".held")) << "the clean-up ran without the run's lock";
+  ExpectCleanUpUnder(stem_ + ".lock.new");
 }
 
 TEST_F(Keeper, ACommandReapingTheRunItselfIsLeftToIt) {
