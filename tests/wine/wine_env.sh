@@ -74,6 +74,13 @@ hp() {
   "$WINE" "$HP_EXE" --root "$HP_ROOT" "$@" </dev/null >"$out/out" 2>"$out/err"
   rc=$?
   tr -d '\r' <"$out/out" >"$out/out.lf" && mv "$out/out.lf" "$out/out"
+  # hostprocess.exe prints why whenever it fails (`exec` passes on its command's code): a
+  # failure with no output at all may be the process's end rather than its answer (seen once in
+  # 20 runs of wine_pods_test: `describe` exit 1, nothing printed). Said in the log, with the
+  # time, for whoever meets it next.
+  if [ "$rc" -ne 0 ] && [ ! -s "$out/out" ] && [ ! -s "$out/err" ]; then
+    echo "note  hp $* exited $rc with no output at $(date +%T.%N)"
+  fi
 }
 # compared NAME LRC WRC: one command run by the Linux build (exit LRC, its output in $out/l.out
 # and $out/l.err) and by the Windows build (WRC, $out/w.out, $out/w.err): a pass when the exit
