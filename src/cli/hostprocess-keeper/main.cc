@@ -2,6 +2,8 @@
 // (hp/agent foreground.h), started by `run` before it creates anything, with fd 3 the read end
 // of a pipe only `run` writes to. It waits until the pipe ends (`run` exited or was killed).
 //
+// - `run` wrote kRunFinished before it ended: it removed its record and lock itself, and the
+//   keeper exits at once.
 // - RECORD is gone (the run finished and removed it) or was never written (the run was killed
 //   while it set up): what a run killed while it set up leaves is removed (the lock under its
 //   temporary name, LOCK + ".new", and RECORD's atomic-write temporaries, RECORD + ".tmp-*":
@@ -29,6 +31,9 @@
 namespace {
 
 constexpr int kPipeFd = 3;
+// What a run that removed its record and lock writes before it lets its keeper go
+// (ForegroundRun::Finish, src/core/agent/foreground.cc: the same byte).
+constexpr char kRunFinished = 'F';
 // How long the lock is waited for: the reaping command's own bound for a keeper (30 s), so that
 // one of the two always does the clean-up.
 constexpr int kLockWaitMs = 30000;
@@ -90,11 +95,14 @@ int main(int argc, char** argv) {
   }
   ::signal(SIGPIPE, SIG_IGN);
   char c;
+  bool finished = false;
   while (true) {
     ssize_t n = ::read(kPipeFd, &c, 1);
     if (n == 0 || (n < 0 && errno != EINTR)) break;
+    if (n == 1 && c == kRunFinished) finished = true;
   }
   ::close(kPipeFd);
+  if (finished) return 0;
   const char* record = argv[1];
   const char* lock = argv[2];
   size_t n = ::strlen(lock);

@@ -1,6 +1,7 @@
 #include "core/agent/foreground.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/syscall.h>
@@ -28,6 +29,9 @@ namespace {
 
 // How long a reaper waits for a keeper that is still cleaning up after its dead run.
 constexpr auto kKeeperWait = std::chrono::seconds(30);
+// Written to the keeper's pipe by a run that removed its record and lock itself (Finish); the
+// keeper then leaves without looking (hostprocess-keeper's main has the same byte).
+constexpr char kRunFinished = 'F';
 
 nlohmann::json ToJson(const ForegroundRecord& r) {
   return {{"pid", r.pid},
@@ -78,6 +82,21 @@ void RemoveRecordFiles(const std::string& dir, const std::string& stem,
   (void)::unlink((dir + "/" + stem + ".lock").c_str());
 }
 
+// Tells the keeper that the run removed everything itself (it leaves at once, looking for
+// nothing), without dying of SIGPIPE when the keeper is gone (killed): the signal a write to a
+// pipe without reader raises is blocked for the write, and taken if it came.
+void TellKeeperFinished(int pipe) {
+  sigset_t pipe_signal, old;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, &old);
+  if (::write(pipe, &kRunFinished, 1) < 0 && errno == EPIPE) {
+    struct timespec now = {0, 0};
+    (void)sigtimedwait(&pipe_signal, nullptr, &now);
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
 // The run's lock (`lock_path`, or under its temporary name if the run died before it renamed
 // it), taken when its other holder ends: the dying run's last descriptors, or a command reaping
 // the run itself. Invalid when it is gone or still held after kKeeperWait.
@@ -119,11 +138,15 @@ UniqueFd TakeRunLock(const std::string& lock_path) {
     if (fd != pipe) ::close(fd);
   }
   char c;
+  bool finished = false;
   while (true) {
     ssize_t n = ::read(pipe, &c, 1);
     if (n == 0 || (n < 0 && errno != EINTR)) break;
+    if (n == 1 && c == kRunFinished) finished = true;
   }
-  if (sys::Exists(json_path)) {
+  if (finished) {
+    ::_exit(0);
+  } else if (sys::Exists(json_path)) {
     UniqueFd lock = TakeRunLock(lock_path);
     if (lock) FinishKilledRun(json_path, lock_path);
   } else {
@@ -270,8 +293,11 @@ Status ForegroundRun::Finish() {
   active_ = false;
   Status s = Ok();
   if (::unlink(json_path_.c_str()) != 0 && errno != ENOENT) s = SysErr("unlink \"{}\"", json_path_);
-  if (s) (void)::unlink(lock_path_.c_str());
-  keeper_pipe_.reset();  // the keeper finds no record and exits
+  if (s) {
+    (void)::unlink(lock_path_.c_str());
+    TellKeeperFinished(keeper_pipe_.get());
+  }
+  keeper_pipe_.reset();
   if (record_.keeper > 0) {
     int st = 0;
     while (::waitpid(record_.keeper, &st, 0) < 0 && errno == EINTR) {

@@ -114,6 +114,22 @@ TEST_F(Keeper, ARunKilledBeforeItsRecordLeavesNoTemporaryLockOrRecord) {
   ExpectOthersUntouched();
 }
 
+TEST_F(Keeper, TheKeeperOfARunThatFinishedLeavesAtOnce) {
+  // The run removed its record and lock and said so ('F'): the keeper looks for nothing (these
+  // files, which a finished run would not leave, stay as they are).
+  ASSERT_TRUE(sys::WriteFile(stem_ + ".lock.new", ""));
+  ASSERT_TRUE(sys::WriteFile(stem_ + ".json.tmp-Ab12Cd", ""));
+  int writer = -1;
+  pid_t keeper = StartKeeper(stem_ + ".json", stem_ + ".lock", Program(stem_ + ".lock"), &writer);
+  ASSERT_GT(keeper, 0);
+  ASSERT_EQ(::write(writer, "F", 1), 1);
+  ::close(writer);
+  EXPECT_EQ(Wait(keeper), 0);
+  EXPECT_TRUE(sys::Exists(stem_ + ".lock.new"));
+  EXPECT_TRUE(sys::Exists(stem_ + ".json.tmp-Ab12Cd"));
+  EXPECT_FALSE(sys::Exists(ran_));
+}
+
 TEST_F(Keeper, ARunKilledBeforeItMadeItsLockLeavesNothing) {
   EXPECT_EQ(RunKeeper(stem_ + ".json", stem_ + ".lock", Program(stem_ + ".lock")), 0);
   EXPECT_FALSE(sys::Exists(ran_));

@@ -333,6 +333,41 @@ TEST_F(RunKill, KilledAtAnyMomentOfItsStartTheForkedKeeperLeavesNothing) {
   KillDuringStart();
 }
 
+TEST_F(RunKill, ARunWhoseKeeperWasKilledEndsWithItsPodsCode) {
+  // `run` tells its keeper it finished through their pipe: with the keeper killed, that write
+  // must not end `run` (SIGPIPE) before it reports the container's exit code.
+  std::string manifest = root_ + "/three.yaml";
+  ASSERT_TRUE(sys::WriteFile(
+      manifest,
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: three}\nspec:\n  hostNetwork: true\n"
+      "  securityContext:\n    windowsOptions: {hostProcess: true}\n"
+      "  containers:\n  - name: c\n    image: hostprocess.local/busybox:latest\n"
+      "    command: [sh, -c, \"sleep 1; exit 3\"]\n"));
+  pid_t run = ::fork();
+  if (run == 0) {
+    int fd = ::open("/dev/null", O_WRONLY);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    ::execl(Binary().c_str(), "hostprocess", "--root", root_.c_str(), "run", "-f", manifest.c_str(),
+            "--cgroup-root", cgroup_root_.c_str(), nullptr);
+    ::_exit(127);
+  }
+  ASSERT_GT(run, 0);
+  std::vector<std::string> keeper;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        keeper = RecordField("keeper");
+        return keeper.size() == 1;
+      },
+      5000));
+  pid_t k = std::stoi(keeper[0]);
+  ASSERT_EQ(::kill(k, SIGKILL), 0);
+  int st = 0;
+  ASSERT_EQ(::waitpid(run, &st, 0), run);
+  EXPECT_TRUE(WIFEXITED(st)) << "run ended by signal " << (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+  EXPECT_EQ(WIFEXITED(st) ? WEXITSTATUS(st) : -1, 3);
+}
+
 TEST_F(RunKill, EphemeralUserPodDiesWithRunAndNothingIsLeft) {
   if (!::getgrnam(kGroup)) {
     ASSERT_EQ(::system((std::string("groupadd ") + kGroup).c_str()), 0);
