@@ -6,8 +6,8 @@
 //   keeper exits at once.
 // - RECORD is gone (the run finished and removed it) or was never written (the run was killed
 //   while it set up): what a run killed while it set up leaves is removed (the lock under its
-//   temporary name, LOCK + ".new", and RECORD's atomic-write temporaries, RECORD + ".tmp-*":
-//   hp/agent RemoveRunSetupFiles), and the keeper exits.
+//   temporary name, LOCK + ".new", and RECORD's atomic-write temporaries, RECORD + ".tmp-*",
+//   as hp/agent FinishKilledRun does without a record), and the keeper exits.
 // - RECORD is there: `run` died before its own teardown. The keeper takes the run's lock (LOCK,
 //   or LOCK + ".new" if the run died before it renamed it), waiting while another holder ends: the
 //   dying run's last descriptors, or a command that is reaping the run itself (then the record
@@ -45,8 +45,8 @@ void Say(const char* message) {
   (void)::write(2, "\n", 1);
 }
 
-// RemoveRunSetupFiles (foreground.h) in system calls: `fresh`, and the files of `record`'s
-// directory named after it plus ".tmp-".
+// FinishKilledRun's work without a record (foreground.h), in system calls: `fresh`, and the
+// files of `record`'s directory named after it plus ".tmp-".
 void RemoveSetupFiles(const char* record, const char* fresh) {
   (void)::unlink(fresh);  // ENOENT after a run that finished: it renamed its lock
   const char* slash = ::strrchr(record, '/');

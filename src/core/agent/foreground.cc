@@ -144,39 +144,40 @@ UniqueFd TakeRunLock(const std::string& lock_path) {
     if (n == 0 || (n < 0 && errno != EINTR)) break;
     if (n == 1 && c == kRunFinished) finished = true;
   }
-  if (finished) {
-    ::_exit(0);
-  } else if (sys::Exists(json_path)) {
-    UniqueFd lock = TakeRunLock(lock_path);
-    if (lock) FinishKilledRun(json_path, lock_path);
-  } else {
-    RemoveRunSetupFiles(json_path, lock_path);  // a run killed before it wrote its record
+  if (finished) ::_exit(0);
+  if (!sys::Exists(json_path)) {
+    FinishKilledRun(json_path, lock_path);  // killed before its record: only its set-up files
+  } else if (UniqueFd lock = TakeRunLock(lock_path)) {
+    FinishKilledRun(json_path, lock_path);
   }
   ::_exit(0);
 }
 
 }  // namespace
 
-void RemoveRunSetupFiles(const std::string& json_path, const std::string& lock_path) {
-  // The lock under its temporary name (a run killed before it renamed it: ForegroundRun::Begin)
-  // and the record's atomic-write temporaries (a run killed while it wrote the record).
-  (void)::unlink((lock_path + ".new").c_str());
-  size_t slash = json_path.rfind('/');
-  if (slash != std::string::npos)
-    (void)sys::RemoveAtomicWriteTemps(json_path.substr(0, slash), json_path.substr(slash + 1));
-}
-
 void FinishKilledRun(const std::string& json_path, const std::string& lock_path) {
+  // The run's files go as a reaper removes them (RemoveRecordFiles): the record with its write
+  // temporaries (a run killed while it wrote it), then the lock under either name (a run killed
+  // before it renamed it: ForegroundRun::Begin).
+  constexpr std::string_view kLock = ".lock";
+  size_t slash = lock_path.rfind('/');
+  auto remove_files = [&] {
+    if (slash == std::string::npos || !EndsWith(lock_path, kLock)) {  // not `run`'s naming
+      (void)::unlink(json_path.c_str());
+      (void)::unlink(lock_path.c_str());
+      return;
+    }
+    std::string dir = lock_path.substr(0, slash);
+    std::string stem = lock_path.substr(slash + 1, lock_path.size() - slash - 1 - kLock.size());
+    auto names = sys::ListDir(dir);
+    RemoveRecordFiles(dir, stem, names ? *names : std::vector<std::string>{});
+  };
   if (!sys::Exists(json_path)) {
-    RemoveRunSetupFiles(json_path, lock_path);
+    remove_files();  // killed before its record: only what its set-up left
     return;
   }
   auto rec = ReadRecord(json_path);
-  if (rec && CleanupForegroundRun(*rec)) {
-    (void)::unlink(json_path.c_str());
-    (void)::unlink(lock_path.c_str());
-    RemoveRunSetupFiles(json_path, lock_path);
-  }
+  if (rec && CleanupForegroundRun(*rec)) remove_files();
   // Otherwise the record stays: the next command tries again and says what failed.
 }
 

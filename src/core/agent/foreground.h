@@ -49,14 +49,11 @@ struct ForegroundRecord {
 std::string ForegroundDir(const std::string& root);
 
 // The keeper's work once its run is gone: when the record at `json_path` is still there (the
-// run died before its teardown), removes what it names, then the record, `lock_path` and the
-// run's set-up files (RemoveRunSetupFiles); without a record, only those. A clean-up that fails
-// leaves the record for the next command (ReapForegroundRuns).
+// run died before its teardown), removes what it names, then the run's files: the record and
+// its write temporaries, `lock_path` and the lock under its temporary name (`lock_path` +
+// ".new"); without a record, only the files a killed set-up left. A clean-up that fails leaves
+// the record for the next command (ReapForegroundRuns). `lock_path` is "<dir>/<id>.lock".
 void FinishKilledRun(const std::string& json_path, const std::string& lock_path);
-// What a run killed while it set up may leave of its record: the lock under its temporary name
-// (`lock_path` + ".new") and the record's atomic-write temporaries (`json_path` + ".tmp-*").
-// hostprocess-keeper removes the same files.
-void RemoveRunSetupFiles(const std::string& json_path, const std::string& lock_path);
 
 class ForegroundRun {
  public:
