@@ -87,18 +87,35 @@ class RunKill : public RunFixture {
 
   // Starts `hostprocess run` and waits until the daemon runs; fills pids_ (every process of the
   // job) and ids_ (the container ids of the run's record).
-  pid_t StartRun(const std::string& account) {
-    std::string manifest = root_ + "/pod.yaml";
-    EXPECT_TRUE(sys::WriteFile(manifest, DaemonPod(account)));
+  // `hostprocess run -f manifest` (with `rm`, `--rm`) in a child, its output in `out`.
+  pid_t SpawnRun(const std::string& manifest, const std::string& out, bool rm = false) {
     pid_t pid = ::fork();
     if (pid == 0) {
-      int fd = ::open((root_ + "/out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
       ::execl(Binary().c_str(), "hostprocess", "--root", root_.c_str(), "run", "-f",
-              manifest.c_str(), "--cgroup-root", cgroup_root_.c_str(), nullptr);
+              manifest.c_str(), "--cgroup-root", cgroup_root_.c_str(), rm ? "--rm" : nullptr,
+              nullptr);
       ::_exit(127);
     }
+    return pid;
+  }
+
+  // Runs a copy of the binary alone, whose keeper is a fork of `run`.
+  void UseACopiedBinary() {
+    binary_ = root_ + "/bin/hostprocess";
+    ASSERT_TRUE(sys::MkdirAll(root_ + "/bin"));
+    auto self = sys::ReadFile(std::string(HP_BINARY_DIR) + "/src/cli/hostprocess/hostprocess");
+    ASSERT_TRUE(self);
+    ASSERT_TRUE(sys::WriteFile(binary_, *self));
+    ASSERT_EQ(::chmod(binary_.c_str(), 0755), 0);
+  }
+
+  pid_t StartRun(const std::string& account) {
+    std::string manifest = root_ + "/pod.yaml";
+    EXPECT_TRUE(sys::WriteFile(manifest, DaemonPod(account)));
+    pid_t pid = SpawnRun(manifest, root_ + "/out");
     daemon_ = 0;
     bool up = WaitUntil(
         [&] {
@@ -157,16 +174,27 @@ class RunKill : public RunFixture {
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
   }
 
+  // What is left of the pod's cgroups, mounts and state (and with `logs`, its logs): "" when
+  // nothing, else a word for each.
+  std::string Left(bool logs) {
+    std::string left;
+    auto pods = jobs_->ListPods();
+    if (!pods || !pods->empty()) left += " cgroups";
+    if (CountMounts() != mounts_before_) left += " mounts";
+    std::vector<std::string> dirs = {"sandboxes", "containers", "pods", "images/leases",
+                                     "run/foreground"};
+    if (logs) dirs.push_back("logs");
+    for (const std::string& dir : dirs) {
+      auto list = sys::ListDir(root_ + "/" + dir);
+      if (list && !list->empty()) left += " " + dir + ":" + (*list)[0];
+    }
+    return left;
+  }
+
   // Nothing of the pod is left.
   void ExpectNothingLeft() {
     for (pid_t p : pids_) EXPECT_FALSE(Alive(p)) << "process " << p << " of the pod left";
-    auto pods = jobs_->ListPods();
-    EXPECT_TRUE(pods && pods->empty()) << "cgroups left";
-    EXPECT_EQ(CountMounts(), mounts_before_) << ReadOr("/proc/self/mountinfo");
-    for (const char* dir : {"sandboxes", "containers", "pods", "images/leases", "run/foreground"}) {
-      auto list = sys::ListDir(root_ + "/" + dir);
-      EXPECT_TRUE(!list || list->empty()) << dir << " left: " << (list ? list->size() : 0);
-    }
+    EXPECT_EQ(Left(false), "") << ReadOr("/proc/self/mountinfo");
     for (const std::string& id : ids_) {
       std::string user = "hp-" + id.substr(0, 12);
       EXPECT_EQ(::getpwnam(user.c_str()), nullptr) << "user " << user << " left";
@@ -240,28 +268,14 @@ TEST_F(RunKill, SystemPodDiesWithRunAndNothingIsLeft) {
 
 TEST_F(RunKill, WithoutTheKeeperProgramAForkKeepsTheRun) {
   // The binary copied alone (no hostprocess-keeper next to it).
-  binary_ = root_ + "/bin/hostprocess";
-  ASSERT_TRUE(sys::MkdirAll(root_ + "/bin"));
-  auto self = sys::ReadFile(std::string(HP_BINARY_DIR) + "/src/cli/hostprocess/hostprocess");
-  ASSERT_TRUE(self);
-  ASSERT_TRUE(sys::WriteFile(binary_, *self));
-  ASSERT_EQ(::chmod(binary_.c_str(), 0755), 0);
+  UseACopiedBinary();
+  if (HasFatalFailure()) return;
   Scenario("NT AUTHORITY\\SYSTEM", false, "get pods");
 }
 
-// What a killed run left that its keeper has not removed (yet): "" when nothing. Processes are
-// told by the chaos pod's `sleep 1003`.
-std::string LeftAfterKeeper(const std::string& root, job::JobManager& jobs, int mounts_before,
-                            int mounts_now) {
+// The processes of the chaos pod (`sleep 1003`) still alive: "" when none.
+std::string ChaosProcessesLeft() {
   std::string left;
-  auto pods = jobs.ListPods();
-  if (!pods || !pods->empty()) left += " cgroups";
-  if (mounts_now != mounts_before) left += " mounts";
-  for (const char* dir :
-       {"sandboxes", "containers", "pods", "images/leases", "run/foreground", "logs"}) {
-    auto list = sys::ListDir(root + "/" + dir);
-    if (list && !list->empty()) left += std::string(" ") + dir + ":" + (*list)[0];
-  }
   auto procs = sys::ListDir("/proc");
   for (const std::string& n : procs ? *procs : std::vector<std::string>{}) {
     if (n.find_first_not_of("0123456789") != std::string::npos) continue;
@@ -292,15 +306,7 @@ void RunKill::KillDuringStart() {
     int delay_us = static_cast<int>(rng() % 20000);
     SCOPED_TRACE("round " + std::to_string(round) + ", kill after " + std::to_string(delay_us) +
                  " us (seed " + std::to_string(seed) + ")");
-    pid_t run = ::fork();
-    if (run == 0) {
-      int fd = ::open("/dev/null", O_WRONLY);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::execl(Binary().c_str(), "hostprocess", "--root", root_.c_str(), "run", "-f",
-              manifest.c_str(), "--rm", "--cgroup-root", cgroup_root_.c_str(), nullptr);
-      ::_exit(127);
-    }
+    pid_t run = SpawnRun(manifest, "/dev/null", true);
     ASSERT_GT(run, 0);
     std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
     ::kill(run, SIGKILL);
@@ -309,7 +315,7 @@ void RunKill::KillDuringStart() {
     std::string left;
     bool clean = WaitUntil(
         [&] {
-          left = LeftAfterKeeper(root_, *jobs_, mounts_before_, CountMounts());
+          left = Left(true) + ChaosProcessesLeft();
           return left.empty();
         },
         10000);
@@ -324,12 +330,8 @@ void RunKill::KillDuringStart() {
 TEST_F(RunKill, KilledAtAnyMomentOfItsStartTheKeeperLeavesNothing) { KillDuringStart(); }
 
 TEST_F(RunKill, KilledAtAnyMomentOfItsStartTheForkedKeeperLeavesNothing) {
-  binary_ = root_ + "/bin/hostprocess";  // copied alone: its keeper is a fork of `run`
-  ASSERT_TRUE(sys::MkdirAll(root_ + "/bin"));
-  auto self = sys::ReadFile(std::string(HP_BINARY_DIR) + "/src/cli/hostprocess/hostprocess");
-  ASSERT_TRUE(self);
-  ASSERT_TRUE(sys::WriteFile(binary_, *self));
-  ASSERT_EQ(::chmod(binary_.c_str(), 0755), 0);
+  UseACopiedBinary();
+  if (HasFatalFailure()) return;
   KillDuringStart();
 }
 
@@ -343,15 +345,7 @@ TEST_F(RunKill, ARunWhoseKeeperWasKilledEndsWithItsPodsCode) {
       "  securityContext:\n    windowsOptions: {hostProcess: true}\n"
       "  containers:\n  - name: c\n    image: hostprocess.local/busybox:latest\n"
       "    command: [sh, -c, \"sleep 1; exit 3\"]\n"));
-  pid_t run = ::fork();
-  if (run == 0) {
-    int fd = ::open("/dev/null", O_WRONLY);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    ::execl(Binary().c_str(), "hostprocess", "--root", root_.c_str(), "run", "-f", manifest.c_str(),
-            "--cgroup-root", cgroup_root_.c_str(), nullptr);
-    ::_exit(127);
-  }
+  pid_t run = SpawnRun(manifest, "/dev/null");
   ASSERT_GT(run, 0);
   std::vector<std::string> keeper;
   ASSERT_TRUE(WaitUntil(
