@@ -99,7 +99,9 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
       return 1;
     }
   }
-  if (run.pod.metadata.uid.empty()) run.pod.metadata.uid = agent::NewUid();
+  // Each run is a new pod: its uid is the node's to give, as the API server gives one at create
+  // (a manifest's own, e.g. from `get -o yaml`, would share another pod's directories and job).
+  run.pod.metadata.uid = agent::NewUid();
   if (run.pod.metadata.namespace_.empty()) run.pod.metadata.namespace_ = "default";
   run.objects = &decoded->objects;
   return RunInForeground(global, *flags.node, run);

@@ -171,6 +171,7 @@ class Supervisor {
 Status Supervisor::Load() {
   ASSIGN_OR_RETURN(rec_, ReadPodRecord(pod_dir_ + "/" + kPodFile));
   ASSIGN_OR_RETURN(record_, DecodeRecord(rec_, pod_dir_ + "/" + kPodFile));
+  TRY_CTX(pod::CheckPodUid(pod()), "{}/{}", pod_dir_, kPodFile);
   ASSIGN_OR_RETURN(jobs_, job::NewJobManager({rec_.job_root}));
   ASSIGN_OR_RETURN(image::Store store, image::Store::Open(options_.root));
   images_.emplace(store);  // a store is its path: opened (made, cleaned) once

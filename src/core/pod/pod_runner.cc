@@ -46,6 +46,7 @@ bool PodRunner::stopped() {
 }
 
 Result<PodResult> PodRunner::Run(const k8s::Pod& pod, const PodObjects& objects) {
+  TRY(CheckPodUid(pod));  // it names what the clean-up below removes
   PodResult result;
   // A deadline past the clock's range is none (now + timeout would overflow).
   auto now = Clock::now();

@@ -66,6 +66,12 @@ std::string ContainerLogPath(const std::string& root, const k8s::Pod& pod,
 
 std::string PodJobId(const k8s::Pod& pod) { return pod.metadata.uid; }
 
+Status CheckPodUid(const k8s::Pod& pod) {
+  Status s = job::ValidateJobName("pod", pod.metadata.uid);
+  if (!s) return Err(ErrorCode::kInvalidArgument, "metadata.uid: {}", s.error().message());
+  return Ok();
+}
+
 Result<std::string> NewContainerId() { return RandomHex(16); }
 
 Result<std::unique_ptr<ContainerRunner>> ContainerRunner::Create(const RunnerOptions& options,

@@ -66,6 +66,10 @@ std::string ContainerLogPath(const std::string& root, const k8s::Pod& pod,
 std::string PodLogDir(const std::string& root, const k8s::Pod& pod);
 // The job parent of a pod: its uid.
 std::string PodJobId(const k8s::Pod& pod);
+// A pod's uid names its directory, log directory and job: it must be one path component of
+// letters, digits, '-', '_' and '.', not starting with '.' (any uid the API server or NewUid
+// gives). Checked before any of them is made or removed.
+Status CheckPodUid(const k8s::Pod& pod);
 
 class ContainerRunner {
  public:

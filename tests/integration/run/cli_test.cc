@@ -139,6 +139,32 @@ spec:
   EXPECT_EQ(logs->size(), 1u);  // nothing of the refused inputs ran
 }
 
+// Each run is a new pod with a uid of the node's (the API server's rule at create): a manifest's
+// uid, say from `get -o yaml`, neither names the run's directories nor shares another run's.
+// With the manifest's, "../victim" made the clean-up remove <root>/victim (and "../../etc"...).
+TEST_F(RunCli, APodsUidIsTheRunsOwnNotTheManifests) {
+  if (!sys::Exists(Binary())) GTEST_SKIP() << "hostprocess binary not built";
+  const std::string victim = root_ + "/victim";
+  ASSERT_TRUE(sys::MkdirAll(victim));
+  ASSERT_TRUE(sys::WriteFile(victim + "/keep", "keep"));
+  std::string pod = Pod(R"Y(  - name: c
+    image: local
+    command: [sh, -c, 'echo "$UID_SEEN"']
+    env:
+    - name: UID_SEEN
+      valueFrom: {fieldRef: {fieldPath: metadata.uid}}
+)Y");
+  std::string with_uid = pod;
+  with_uid.replace(with_uid.find("  name: p\n"), 10, "  name: p\n  uid: ../victim\n");
+  ASSERT_EQ(Cli(with_uid, ""), 0) << err_;
+  EXPECT_EQ(ReadOr(victim + "/keep"), "keep");
+  std::string first = out_;
+  EXPECT_EQ(first.size(), std::string("[c] \n").size() + 36) << first;  // a fresh UUID
+  EXPECT_EQ(first.find("victim"), std::string::npos) << first;
+  ASSERT_EQ(Cli(with_uid, ""), 0) << err_;
+  EXPECT_NE(out_, first);  // the same manifest again: another pod
+}
+
 // A pod that does not fit this node is refused with the scheduler's words before anything
 // runs; the node is as `apply` keeps it (its --node-labels).
 TEST_F(RunCli, APodThatDoesNotFitThisNodeIsRefused) {

@@ -45,6 +45,27 @@ TEST_F(RunFixture, InitContainersRunFirstAndFailureStopsThePod) {
   EXPECT_EQ(out_.find("[main]"), std::string::npos) << out_;
 }
 
+// A uid that is not one path component is refused before anything is made or removed: the
+// pod's directory, logs and job are named by it, and the clean-up removes the directory.
+TEST_F(RunFixture, APodUidThatIsNotOnePathComponentIsRefusedAndRemovesNothing) {
+  ASSERT_TRUE(sys::MkdirAll(root_ + "/victim"));
+  ASSERT_TRUE(sys::WriteFile(root_ + "/victim/keep", "keep"));
+  for (const char* uid : {"../victim", "a/../../victim", ".hidden", ""}) {
+    Decode(Pod(R"Y(  - {name: c, image: local, command: ["true"]}
+)Y"));
+    pod_->metadata.uid = uid;
+    PodRunOptions o;
+    o.runner = Options();
+    PodRunner runner(o);
+    auto r = runner.Run(*pod_, objects_);
+    ASSERT_FALSE(r) << uid;
+    EXPECT_EQ(r.error().message().rfind("metadata.uid: ", 0), 0u) << r.error().ToString();
+    EXPECT_EQ(ReadOr(root_ + "/victim/keep"), "keep") << uid;
+    EXPECT_FALSE(sys::Exists(root_ + "/pods")) << uid;
+    EXPECT_FALSE(sys::Exists(root_ + "/logs")) << uid;
+  }
+}
+
 struct AccountCase {
   const char* run_as_user_name;
   std::string expected_user;
