@@ -12,10 +12,12 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
 
+#include "core/sys/mount.h"
 #include "core/sys/process.h"
 
 namespace hp::launch::internal {
@@ -186,8 +188,13 @@ void RunAfterSession(ChildPlan& plan) {
       const ChildBind& b = plan.binds[i];
       if (::mount(b.source, b.target, nullptr, b.flags, nullptr) < 0)
         Fail(plan, Step::kBind, errno, i);
+      // Read-only with the flags the bind took from its source (nosuid, nodev, noexec).
+      struct statfs sfs;
       if (b.read_only &&
-          ::mount(nullptr, b.target, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) < 0)
+          (::statfs(b.target, &sfs) < 0 ||
+           ::mount(nullptr, b.target, nullptr,
+                   MS_BIND | MS_REMOUNT | MS_RDONLY | sys::KeptMountFlags(sfs.f_flags),
+                   nullptr) < 0))
         Fail(plan, Step::kRemountReadOnly, errno, i);
     }
   }

@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include "core/plan/payload.h"
 #include "core/sys/below.h"
 #include "core/sys/file.h"
+#include "core/sys/mount.h"
 
 namespace hp::sandbox {
 namespace {
@@ -223,24 +225,44 @@ Status EnsureHostMountPoint(HostMountPoint& mp, bool file, const std::string& wh
   return Ok();
 }
 
+// Walks from the anchor by descriptors, never by path: each component below it is opened
+// without following a symlink, and removed with unlinkat on its parent's descriptor. A symlink
+// or a missing component ends the walk. Otherwise another user who owns the anchor could rename
+// a component away and put a symlink in its place, and root would remove a directory elsewhere.
 void ReleaseHostMountPoints(std::vector<HostMountPoint>& points) {
-  for (HostMountPoint& mp : points) mp.lock.reset();
+  // Every shared lock of this container goes first: two of its mount points may share an anchor.
+  for (HostMountPoint& mp : points)
+    if (mp.lock) (void)Flock(mp.lock.get(), LOCK_UN);
   for (HostMountPoint& mp : points) {
-    auto anchor = sys::Open(mp.anchor, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     // Still used by another container: the last one removes them.
-    if (!anchor || Flock(anchor->get(), LOCK_EX | LOCK_NB) < 0) continue;
+    if (!mp.lock || Flock(mp.lock.get(), LOCK_EX | LOCK_NB) < 0) continue;
     std::vector<std::string> prefixes = Prefixes(mp.target);
-    for (size_t i = prefixes.size(); i-- > 0 && prefixes[i] != mp.anchor;) {
-      const std::string& p = prefixes[i];
-      bool ours =
-          IsMarked(p) || std::find(mp.created.begin(), mp.created.end(), p) != mp.created.end();
+    auto at = std::find(prefixes.begin(), prefixes.end(), mp.anchor);
+    if (at == prefixes.end()) continue;
+    size_t first = static_cast<size_t>(at - prefixes.begin()) + 1;
+    std::vector<UniqueFd> walked;  // walked[k]: prefixes[first + k], O_PATH
+    for (size_t i = first; i < prefixes.size(); ++i) {
+      int parent = walked.empty() ? mp.lock.get() : walked.back().get();
+      std::string name = prefixes[i].substr(prefixes[i].rfind('/') + 1);
+      UniqueFd fd(::openat(parent, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
       struct stat st;
-      if (!ours || ::lstat(p.c_str(), &st) < 0) {
-        if (ours && errno == ENOENT) continue;
-        break;
-      }
-      int rc = S_ISDIR(st.st_mode)                      ? ::rmdir(p.c_str())
-               : S_ISREG(st.st_mode) && st.st_size == 0 ? ::unlink(p.c_str())
+      if (!fd || ::fstat(fd.get(), &st) < 0 || S_ISLNK(st.st_mode)) break;
+      walked.push_back(std::move(fd));
+    }
+    // Deepest first, while the component is ours (marked, or created by this container) and
+    // empty.
+    for (size_t k = walked.size(); k-- > 0;) {
+      const std::string& p = prefixes[first + k];
+      bool ours =
+          ::getxattr(sys::ProcFdPath(walked[k].get()).c_str(), kMountPointXattr, nullptr, 0) >= 0 ||
+          std::find(mp.created.begin(), mp.created.end(), p) != mp.created.end();
+      if (!ours) break;
+      int parent = k == 0 ? mp.lock.get() : walked[k - 1].get();
+      std::string name = p.substr(p.rfind('/') + 1);
+      struct stat st;
+      if (::fstatat(parent, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) break;
+      int rc = S_ISDIR(st.st_mode) ? ::unlinkat(parent, name.c_str(), AT_REMOVEDIR)
+               : S_ISREG(st.st_mode) && st.st_size == 0 ? ::unlinkat(parent, name.c_str(), 0)
                                                         : -1;
       if (rc < 0) break;  // not empty any more: kept
     }
@@ -348,10 +370,18 @@ Result<PreparedVolumes> HostVolumes::Prepare(const std::vector<plan::VolumeMount
     auto real = sys::FdRealPath(mounted_fd->get());
     if (!real) return fail(std::move(real).error().Context(what));
     mounted->push_back(*real);
+    // Remounted with what the bind took from its source (a hostPath keeps its mount's nosuid,
+    // nodev and noexec), read-only where asked; what the pod brings (an emptyDir, file volumes)
+    // is nosuid and nodev, as the container volume is: nothing in it grants privileges.
     bool ro = m.read_only || (!v.host_path && !v.empty_dir);
-    if (ro && ::mount(nullptr, sys::ProcFdPath(mounted_fd->get()).c_str(), nullptr,
-                      MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) < 0) {
-      return fail(Error::Sys(errno, fmt::format("{}: make \"{}\" read-only", what, m.target)));
+    unsigned long add = (ro ? MS_RDONLY : 0) | (v.host_path ? 0 : MS_NOSUID | MS_NODEV);
+    struct statfs sfs;
+    if (add != 0 &&
+        (::fstatfs(mounted_fd->get(), &sfs) < 0 ||
+         ::mount(nullptr, sys::ProcFdPath(mounted_fd->get()).c_str(), nullptr,
+                 MS_BIND | MS_REMOUNT | sys::KeptMountFlags(sfs.f_flags) | add, nullptr) < 0)) {
+      return fail(Error::Sys(errno, fmt::format("{}: remount \"{}\"{}", what, m.target,
+                                                ro ? " read-only" : " nosuid,nodev")));
     }
     if (ctx.layout == plan::MountLayout::kAbsolute && StartsWith(m.mount_path, "/")) {
       HostMountPoint mp;

@@ -2,6 +2,9 @@
 // the overlay mount of a container volume.
 #pragma once
 
+#include <sys/mount.h>
+#include <sys/statvfs.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,5 +29,26 @@ Status DetachMountsUnder(const std::string& dir);
 // refuses the option (EINVAL) is asked again without it, and this process does not offer it
 // again once such a retry succeeded. The error is the last mount's, with its errno.
 Status MountOverlay(const std::string& target, const std::string& data, unsigned long flags);
+
+// The per-mount flags that statfs(2) reports of a mount (f_flags: ST_*), as mount(2) flags for a
+// bind remount that keeps them. Such a remount sets every per-mount flag anew: one that names
+// only MS_RDONLY drops the source's nosuid, nodev and noexec and its atime rule (runc keeps them
+// too). A header function: the launch child calls it after fork.
+constexpr unsigned long KeptMountFlags(unsigned long st_flags) {
+  unsigned long ms = 0;
+  if (st_flags & ST_RDONLY) ms |= MS_RDONLY;
+  if (st_flags & ST_NOSUID) ms |= MS_NOSUID;
+  if (st_flags & ST_NODEV) ms |= MS_NODEV;
+  if (st_flags & ST_NOEXEC) ms |= MS_NOEXEC;
+  if (st_flags & ST_NODIRATIME) ms |= MS_NODIRATIME;
+  if (st_flags & ST_NOATIME) {
+    ms |= MS_NOATIME;
+  } else if (st_flags & ST_RELATIME) {
+    ms |= MS_RELATIME;
+  } else {
+    ms |= MS_STRICTATIME;
+  }
+  return ms;
+}
 
 }  // namespace hp::sys

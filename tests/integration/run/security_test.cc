@@ -172,6 +172,35 @@ TEST_F(Security, AbsoluteLayoutRefusesMountPointsThroughAnotherUsersSymlink) {
   (void)sys::RemoveAll(victim);
 }
 
+// The mount points the absolute layout made in a directory nobody owns are removed by
+// descriptor from that directory: nobody renames the made directory away and puts a symlink to
+// a root-owned directory in its place while the pod runs; the clean-up removed that directory's
+// empty `deep` through the symlink before.
+TEST_F(Security, AbsoluteLayoutRemovesOnlyTheMountPointsItMadeNotThroughASwappedSymlink) {
+  std::string owned = root_ + "-nobody";
+  std::string victim = root_ + "-victim";
+  ASSERT_TRUE(sys::MkdirAll(owned, 0755));
+  ASSERT_EQ(::chown(owned.c_str(), 65534, 65534), 0);
+  ASSERT_TRUE(sys::MkdirAll(victim + "/deep", 0755));
+  Decode(Pod(std::string(R"Y(  - name: c
+    image: local
+    command: [sh, -c, ")Y") +
+                 kWait + R"Y("]
+    volumeMounts: [{name: e, mountPath: )Y" +
+                 owned + R"Y(/mnt/deep}]
+)Y",
+             "  volumes: [{name: e, emptyDir: {}}]\n", "{hostprocess.io/mount-layout: absolute}"));
+  std::string sandbox = StartAndWait();
+  EXPECT_FALSE(sandbox.empty()) << out_ << events_;
+  EXPECT_TRUE(sys::IsDir(owned + "/mnt/deep")) << "the layout made no mount point";
+  EXPECT_EQ(AsNobody("cd '" + owned + "' && mv mnt mnt.moved && ln -s '" + victim + "' mnt"), 0);
+  Finish(sandbox);
+  EXPECT_EQ(result_.exit_code, 0) << out_ << events_;
+  EXPECT_TRUE(sys::IsDir(victim + "/deep")) << "removed through nobody's symlink";
+  (void)sys::RemoveAll(owned);
+  (void)sys::RemoveAll(victim);
+}
+
 TEST_F(Security, ProcessesThatLeaveTheJobAreFoundAndKilledWithTheContainer) {
   // A SYSTEM container moves a child out of its cgroups (root can); the child would survive
   // the job's kill. It keeps the container's session: found, reported and killed. ($$$$ is

@@ -241,6 +241,74 @@ TEST_F(VolumesFixture, AbsoluteLayoutBindsVolumesAtTheirMountPathInAPrivateNames
 }
 
 // The sandbox layout (the default) neither creates a namespace nor anything outside the root.
+// The per-mount options (field 6) of the mountinfo line whose mount point is `mp` (the last
+// one: the mount on top), as a list.
+std::vector<std::string> MountOptionsOf(const std::string& mountinfo_path, const std::string& mp) {
+  std::vector<std::string> out;
+  for (const std::string& line : Split(ReadOr(mountinfo_path), '\n')) {
+    std::vector<std::string> f = Split(line, ' ');
+    if (f.size() > 5 && f[4] == mp) out = Split(f[5], ',');
+  }
+  return out;
+}
+
+// A hostPath keeps its mount's nosuid, nodev and noexec, read-only or not, in the sandbox and at
+// its absolute path (the read-only remount dropped them: a noexec host path became executable
+// through the sandbox); what the pod brings (emptyDir, secret) is nosuid and nodev.
+TEST_F(VolumesFixture, VolumesKeepTheirSourcesMountFlagsAndPodContentIsNosuidNodev) {
+  std::string host = root_ + "/locked";
+  ASSERT_TRUE(sys::MkdirAll(host));
+  ASSERT_EQ(::mount("tmpfs", host.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=1m"),
+            0);
+  Unmount unmount_host{host};
+  std::string abs = root_ + "/abs-ro";
+  Decode(Pod("  - name: c\n    image: local\n    command: [sh, -c, 'echo ready; exec sleep 1000']\n"
+             "    volumeMounts:\n"
+             "    - {name: ro, mountPath: ro, readOnly: true}\n"
+             "    - {name: rw, mountPath: rw}\n"
+             "    - {name: ed, mountPath: ed}\n"
+             "    - {name: s, mountPath: s}\n"
+             "    - {name: ro, mountPath: " +
+                 abs + ", readOnly: true}\n",
+             "  volumes:\n"
+             "  - {name: ro, hostPath: {path: " +
+                 host +
+                 "}}\n"
+                 "  - {name: rw, hostPath: {path: " +
+                 host +
+                 "}}\n"
+                 "  - {name: ed, emptyDir: {}}\n"
+                 "  - {name: s, secret: {secretName: sec}}\n",
+             "{hostprocess.io/mount-layout: absolute}") +
+         "---\napiVersion: v1\nkind: Secret\nmetadata: {name: sec}\nstringData: {k: v}\n");
+  auto c = Create(0);
+  ASSERT_TRUE(c);
+  {
+    auto st = c->Start();
+    ASSERT_TRUE(st) << st.error().ToString();
+  }
+  ASSERT_TRUE(WaitForOutput("[c] ready\n")) << Out();
+  const std::string sandbox = c->plan().sandbox;
+  auto has_all = [](const std::vector<std::string>& opts, std::vector<std::string> want) {
+    for (const std::string& w : want)
+      if (!Has(opts, w)) return false;
+    return true;
+  };
+  std::vector<std::string> ro = MountOptionsOf("/proc/self/mountinfo", sandbox + "ro");
+  EXPECT_TRUE(has_all(ro, {"ro", "nosuid", "nodev", "noexec"})) << Join(ro, ",");
+  std::vector<std::string> rw = MountOptionsOf("/proc/self/mountinfo", sandbox + "rw");
+  EXPECT_TRUE(has_all(rw, {"rw", "nosuid", "nodev", "noexec"})) << Join(rw, ",");
+  std::vector<std::string> ed = MountOptionsOf("/proc/self/mountinfo", sandbox + "ed");
+  EXPECT_TRUE(has_all(ed, {"rw", "nosuid", "nodev"})) << Join(ed, ",");
+  std::vector<std::string> sec = MountOptionsOf("/proc/self/mountinfo", sandbox + "s");
+  EXPECT_TRUE(has_all(sec, {"ro", "nosuid", "nodev"})) << Join(sec, ",");
+  std::string ctr_info = "/proc/" + std::to_string(c->pid()) + "/mountinfo";
+  std::vector<std::string> at_abs = MountOptionsOf(ctr_info, abs);
+  EXPECT_TRUE(has_all(at_abs, {"ro", "nosuid", "nodev", "noexec"})) << Join(at_abs, ",");
+  StopAndTearDown(*c);
+  EXPECT_TRUE(volumes_->ReleasePod(root_ + "/pods/" + pod_->metadata.uid));  // the emptyDir's
+}
+
 TEST_F(VolumesFixture, SandboxLayoutKeepsTheHostNamespace) {
   AddApplets({"readlink"});
   Decode(Pod(R"Y(  - name: s
