@@ -13,6 +13,9 @@
 #include "cli/hostprocess/printers/tabwriter.h"
 #include "core/base/result.h"
 #include "core/image/store.h"
+#ifndef _WIN32
+#include "core/sys/owner.h"
+#endif
 
 namespace hp::cli::image_cli {
 
@@ -21,7 +24,12 @@ inline int Fail(const Error& e) {
   return 1;
 }
 
-inline Result<image::Store> OpenStore(const GlobalOptions& g) { return image::Store::Open(g.root); }
+inline Result<image::Store> OpenStore(const GlobalOptions& g) {
+#ifndef _WIN32
+  TRY(sys::CheckStateRoot(g.root));  // Windows: the root's ACL (sys/windows/private_dir.h)
+#endif
+  return image::Store::Open(g.root);
+}
 
 inline std::string HumanSize(int64_t b) {
   const char* units[] = {"B", "kB", "MB", "GB", "TB"};

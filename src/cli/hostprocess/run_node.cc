@@ -35,6 +35,7 @@
 #include "core/pod/store_rootfs.h"
 #include "core/sandbox/volumes.h"
 #include "core/sys/file.h"
+#include "core/sys/owner.h"
 #include "core/user/accounts.h"
 
 namespace hp::cli {
@@ -154,8 +155,10 @@ int RunInForeground(const GlobalOptions& global, const RunNodeFlags& flags, Fore
     return 128;
   }
 
-  if (auto s = sys::MkdirAll(global.root, 0755); !s) {
-    Write(stderr, "error: " + s.error().ToString() + "\n");
+  Status made = sys::CheckStateRoot(global.root);
+  if (made) made = sys::MkdirAll(global.root, 0755);
+  if (!made) {
+    Write(stderr, "error: " + made.error().ToString() + "\n");
     return 1;
   }
   // What an earlier run that was killed left goes first; then this run is recorded, with a

@@ -19,6 +19,7 @@
 #include "core/k8s/defaults_json.h"
 #include "core/k8s/pod_update.h"
 #include "core/sys/file.h"
+#include "core/sys/owner.h"
 #include "core/sys/process.h"
 
 namespace hp::agent {
@@ -79,6 +80,7 @@ Result<std::optional<NodeSettings>> ReadNodeSettings(const std::string& path) {
 
 Result<std::unique_ptr<Agent>> Agent::Open(AgentOptions options) {
   std::unique_ptr<Agent> a(new Agent(std::move(options)));
+  TRY(sys::CheckStateRoot(a->options_.root));
   TRY(sys::MkdirAll(a->options_.root, 0755));
   a->boot_id_ = a->options_.boot_id;
   if (a->boot_id_.empty()) {

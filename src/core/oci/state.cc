@@ -11,6 +11,7 @@
 #include "core/base/json.h"
 #include "core/base/strings.h"
 #include "core/sys/file.h"
+#include "core/sys/owner.h"
 
 namespace hp::oci {
 
@@ -127,6 +128,7 @@ bool StillThere(int fd, const std::string& dir) {
 
 Result<ContainerLock> StateStore::CreateAndLock(const std::string& id) {
   TRY(ValidateId(id));
+  TRY(sys::CheckStateRoot(root_));
   TRY(sys::MkdirAll(root_, 0711));
   std::string dir = Dir(id);
   for (int attempt = 0; attempt < 3; ++attempt) {

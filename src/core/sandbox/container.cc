@@ -10,6 +10,7 @@
 #include "core/base/strings.h"
 #include "core/sys/below.h"
 #include "core/sys/file.h"
+#include "core/sys/owner.h"
 
 namespace hp::sandbox {
 namespace {
@@ -36,6 +37,7 @@ bool CanSearch(const struct stat& st, uid_t uid, const std::vector<gid_t>& gids)
 
 Status PrepareStateRoot(const std::string& root) {
   std::string clean = plan::CleanPath(root);
+  TRY(sys::CheckStateRoot(clean));
   if (!sys::IsDir(clean)) {
     size_t slash = clean.rfind('/');
     if (slash != std::string::npos && slash > 0) TRY(sys::MkdirAll(clean.substr(0, slash), 0755));

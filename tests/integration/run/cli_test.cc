@@ -165,6 +165,33 @@ TEST_F(RunCli, APodsUidIsTheRunsOwnNotTheManifests) {
   EXPECT_NE(out_, first);  // the same manifest again: another pod
 }
 
+// A state root another account owns is refused by every verb that writes one (run, apply,
+// the image verbs) before anything is written in it: its owner could read the secrets kept
+// there or swap what root writes.
+TEST_F(RunCli, AStateRootAnotherAccountOwnsIsRefused) {
+  if (!sys::Exists(Binary())) GTEST_SKIP() << "hostprocess binary not built";
+  const std::string theirs = root_ + "/theirs";
+  ASSERT_TRUE(sys::MkdirAll(theirs));
+  ASSERT_EQ(::chown(theirs.c_str(), 65534, 65534), 0);
+  ASSERT_TRUE(sys::WriteFile(root_ + "/pod.yaml",
+                             Pod("  - {name: c, image: local, command: [\"true\"]}\n")));
+  for (const std::string& verb : {"run -f '" + root_ + "/pod.yaml'",
+                                  "apply -f '" + root_ + "/pod.yaml'", std::string("images")}) {
+    std::string cmd =
+        "'" + Binary() + "' --root '" + theirs + "' " + verb + " >/dev/null 2>'" + root_ + "/err'";
+    int rc = ::system(cmd.c_str());
+    EXPECT_EQ(WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, 1) << verb;
+    std::string err = ReadOr(root_ + "/err");
+    EXPECT_NE(err.find("state root \"" + theirs + "\": \"" + theirs +
+                       "\" (owner 65534, mode 0755) is owned by another user"),
+              std::string::npos)
+        << verb << ": " << err;
+    auto left = sys::ListDir(theirs);
+    ASSERT_TRUE(left);
+    EXPECT_TRUE(left->empty()) << verb << ": " << left->front();
+  }
+}
+
 // A pod that does not fit this node is refused with the scheduler's words before anything
 // runs; the node is as `apply` keeps it (its --node-labels).
 TEST_F(RunCli, APodThatDoesNotFitThisNodeIsRefused) {
