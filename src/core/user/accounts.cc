@@ -133,8 +133,11 @@ Result<Identity> HostAccounts::Resolve(const plan::AccountRequest& req,
       std::string user = names_.ephemeral_prefix + container_id.substr(0, 12);
       {
         ASSIGN_OR_RETURN(UniqueFd lock, LockAccounts());
+        ASSIGN_OR_RETURN(uid_t uid, NextEphemeralUid(names_.ephemeral_uid_record));
+        // --no-log-init: lastlog and faillog are indexed by uid (sparse files of ~550 GB here).
         TRY_CTX(RunTool({"useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
-                         "--shell", "/usr/sbin/nologin", "--gid", std::to_string(*g), user},
+                         "--shell", "/usr/sbin/nologin", "--no-log-init", "--uid",
+                         std::to_string(uid), "--gid", std::to_string(*g), user},
                         lock.get()),
                 "create ephemeral user \"{}\" in group \"{}\"", user, name);
       }
@@ -169,6 +172,39 @@ Result<Identity> HostAccounts::Resolve(const plan::AccountRequest& req,
     id.groups = {id.gid};
   }
   return id;
+}
+
+Result<uid_t> NextEphemeralUid(const std::string& record) {
+  uint64_t last = kEphemeralUidFirst - 1;
+  if (auto text = sys::ReadFile(record)) {
+    std::string_view t = TrimSpace(*text);
+    uint64_t v = 0;
+    bool ok = !t.empty() && t.size() <= 10;
+    for (char c : t) {
+      ok = ok && c >= '0' && c <= '9';
+      if (ok) v = v * 10 + static_cast<uint64_t>(c - '0');
+    }
+    if (!ok || v < kEphemeralUidFirst - 1 || v > kEphemeralUidLast) {
+      return Err(
+          ErrorCode::kFailedPrecondition,
+          "\"{}\": \"{}\" is not an ephemeral uid ({}-{}); the last uid handed out is "
+          "unknown: write the highest uid of an hp- user there, or {} if there never was one",
+          record, t, kEphemeralUidFirst, kEphemeralUidLast, kEphemeralUidFirst - 1);
+    }
+    last = v;
+  } else if (text.error().sys_errno() != ENOENT) {
+    return Err(std::move(text).error());
+  }
+  uint64_t next = last + 1;
+  while (next <= kEphemeralUidLast && LookupUid(static_cast<uid_t>(next))) ++next;
+  if (next > kEphemeralUidLast) {
+    return Err(ErrorCode::kFailedPrecondition, "no ephemeral uid is left after {} (\"{}\")", last,
+               record);
+  }
+  if (size_t slash = record.rfind('/'); slash != std::string::npos && slash > 0)
+    TRY(sys::MkdirAll(record.substr(0, slash), 0700));
+  TRY(sys::WriteFileAtomic(record, std::to_string(next) + "\n", 0600, true));
+  return static_cast<uid_t>(next);
 }
 
 Result<UniqueFd> LockAccounts(const std::string& path) {

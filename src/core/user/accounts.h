@@ -34,11 +34,27 @@ Status RunTool(const std::vector<std::string>& argv, int lock_fd = -1);
 // teardown never ran).
 Status RemoveEphemeralUser(const std::string& name);
 
+// Ephemeral users take uids from a range nothing else hands out (systemd's "unused" range,
+// between the nspawn container ranges and the foreign range; subuid ranges start at 100000), one
+// after the other, never a uid that an earlier one had: a later pod must not own what an earlier
+// one left in /tmp or a hostPath, as a fresh SID on Windows owns nothing. The last uid handed out
+// is kept in `kEphemeralUidRecord` (written before the user exists, under the accounts lock).
+inline constexpr uid_t kEphemeralUidFirst = 0x70000000;  // 1879048192
+inline constexpr uid_t kEphemeralUidLast = 0x7ffdffff;   // 2147352575
+inline constexpr const char* kEphemeralUidRecord =
+    "/var/lib/hostprocess-accounts/last-ephemeral-uid";
+
 struct AccountNames {
   std::string local_service = "hp-localservice";
   std::string network_service = "hp-networkservice";
   std::string ephemeral_prefix = "hp-";
+  std::string ephemeral_uid_record = kEphemeralUidRecord;
 };
+
+// The next ephemeral uid after the one `record` names (kEphemeralUidFirst when it names none),
+// skipping any that a user has; written to `record` before it is returned. Call it under the
+// accounts lock.
+Result<uid_t> NextEphemeralUid(const std::string& record);
 
 class HostAccounts : public AccountProvider {
  public:

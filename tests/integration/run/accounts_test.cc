@@ -70,6 +70,41 @@ TEST_F(RemoveUser, AFailedUserdelThatLeavesTheUserIsAnError) {
 // later account change failed (the chaos test, under load). So a tool runs to its end when its
 // caller is killed, and holds the accounts lock until then: a clean-up that takes the lock
 // after the kill sees what the tool did.
+// Ephemeral uids come one after the other from their range, past any uid a user has, and the
+// record keeps the last one: a uid is never handed out twice, also after its user is gone.
+TEST(EphemeralUid, OneAfterTheOtherNeverTwiceAndPastUsedOnes) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root (useradd)";
+  testing::TempDir dir;
+  const std::string record = dir.path() + "/accounts/last-uid";
+  auto first = NextEphemeralUid(record);
+  ASSERT_TRUE(first) << first.error().ToString();
+  EXPECT_GE(*first, kEphemeralUidFirst);
+  EXPECT_LE(*first, kEphemeralUidLast);
+  EXPECT_EQ(sys::ReadFile(record).value_or(""), std::to_string(*first) + "\n");
+  // A user that has the next uid (made by hand) is passed over.
+  const uid_t taken = *first + 1;
+  const std::string user = "hp-it-uid-taken";
+  ASSERT_EQ(::system(("useradd --system --no-create-home --no-log-init --uid " +
+                      std::to_string(taken) + " " + user)
+                         .c_str()),
+            0);
+  auto second = NextEphemeralUid(record);
+  (void)!::system(("userdel " + user).c_str());
+  ASSERT_TRUE(second) << second.error().ToString();
+  EXPECT_EQ(*second, taken + 1);
+  // The user is gone and its uid free, but it is not handed out again.
+  auto third = NextEphemeralUid(record);
+  ASSERT_TRUE(third);
+  EXPECT_EQ(*third, taken + 2);
+  // A record that names no ephemeral uid is an error naming it, not a restart of the range.
+  ASSERT_TRUE(sys::WriteFile(record, "12\n"));
+  auto bad = NextEphemeralUid(record);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().ToString().find("\"" + record + "\": \"12\" is not an ephemeral uid"),
+            std::string::npos)
+      << bad.error().ToString();
+}
+
 TEST(AccountsLock, AToolRunsToItsEndAndHoldsTheLockAfterItsCallerIsKilled) {
   testing::TempDir dir;
   std::string lock_path = dir.path() + "/accounts.lock";

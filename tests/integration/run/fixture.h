@@ -164,7 +164,8 @@ class RunFixture : public ::testing::Test {
   std::unique_ptr<job::JobManager> jobs_;
   std::unique_ptr<DirRootfs> rootfs_provider_;
   std::unique_ptr<HostVolumes> volumes_;
-  HostAccounts accounts_;
+  // Ephemeral uids counted in this test's directory, not the node's record.
+  HostAccounts accounts_{user::AccountNames{.ephemeral_uid_record = tmp_.path() + "/last-uid"}};
   k8s::Decoded decoded_;
   k8s::Pod* pod_ = nullptr;
   PodObjects objects_;

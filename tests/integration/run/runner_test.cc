@@ -66,6 +66,35 @@ TEST_F(RunFixture, APodUidThatIsNotOnePathComponentIsRefusedAndRemovesNothing) {
   }
 }
 
+// Two pods of a group, one after the other: the second pod's ephemeral user has another uid
+// and cannot read the 0600 file the first left in a shared directory (useradd handed the
+// removed user's uid to the next one before).
+TEST_F(RunFixture, EphemeralUsersOfTwoPodsNeverShareAUidOrItsFiles) {
+  ASSERT_EQ(::system("getent group hp-it-group2 >/dev/null || groupadd hp-it-group2"), 0);
+  const std::string shared = root_ + "-shared";
+  ASSERT_TRUE(sys::MkdirAll(shared));
+  ASSERT_EQ(::chmod(shared.c_str(), 01777), 0);
+  std::vector<std::string> uids;
+  for (const char* script : {"id -u; echo private > SHARED/left && chmod 600 SHARED/left",
+                             "id -u; cat SHARED/left 2>/dev/null || echo cannot-read"}) {
+    out_.clear();
+    std::string cmd = script;
+    for (size_t at; (at = cmd.find("SHARED")) != std::string::npos;) cmd.replace(at, 6, shared);
+    Decode(Pod("  - name: c\n    image: local\n    command: [sh, -c, '" + cmd +
+               "']\n    securityContext: {windowsOptions: {runAsUserName: hp-it-group2}}\n"));
+    PodResult r = RunPod();
+    EXPECT_EQ(r.exit_code, 0) << out_ << events_;
+    uids.push_back(out_.substr(0, out_.find('\n')));
+  }
+  (void)::system("groupdel hp-it-group2");
+  (void)sys::RemoveAll(shared);
+  ASSERT_EQ(uids.size(), 2u);
+  EXPECT_NE(uids[0], uids[1]);
+  std::string last = ReadOr(tmp_.path() + "/last-uid");
+  EXPECT_EQ(uids[1] + "\n", "[c] " + last) << "the second uid is not the record's";
+  EXPECT_NE(out_.find("[c] cannot-read\n"), std::string::npos) << out_;
+}
+
 struct AccountCase {
   const char* run_as_user_name;
   std::string expected_user;
