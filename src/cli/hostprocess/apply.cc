@@ -23,6 +23,7 @@ namespace {
 
 struct ApplyFlags {
   std::vector<std::string> files;
+  NamespaceFlags ns;
   AdmissionFlags admission;
   std::shared_ptr<ApplyNodeFlags> node;
   std::string dry_run = "none";  // none | client | server
@@ -37,6 +38,10 @@ int RunApply(const GlobalOptions& global, const ApplyFlags& flags, CLI::App* cmd
   if (!flags.files.empty()) {
     auto decoded = DecodeManifests(flags.files, {.keep_raw = true});
     if (!decoded) return Fail(decoded.error());
+    if (flags.ns.given) {
+      if (auto s = SetNamespaceOfObjects(decoded->objects, flags.ns.ns, true); !s)
+        return Fail(s.error());
+    }
     // Nothing to admit in an empty input: its warnings come before the error, as before.
     if (!WarnAndAdmit(*decoded, admission)) return 1;
     if (decoded->objects.empty()) {
@@ -90,6 +95,7 @@ CommandRegistration apply_verb(
           "crash).");
       cmd->add_option("-f,--filename", flags->files,
                       "Manifest file, directory (*.yaml, *.yml, *.json) or - for stdin");
+      AddNamespaceFlags(cmd, flags->ns, false);
       AddAdmissionFlags(cmd, flags->admission);
       flags->node = AddApplyNodeFlags(cmd);
       cmd->add_option("--dry-run", flags->dry_run,

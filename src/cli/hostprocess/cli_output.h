@@ -20,10 +20,13 @@ namespace hp::cli {
 struct NamespaceFlags {
   std::string ns = "default";
   bool all = false;
+  bool given = false;  // -n was on the command line
 };
 
 inline void AddNamespaceFlags(CLI::App* cmd, NamespaceFlags& f, bool all_namespaces) {
-  cmd->add_option("-n,--namespace", f.ns, "The namespace")->capture_default_str();
+  cmd->add_option("-n,--namespace", f.ns, "The namespace")
+      ->capture_default_str()
+      ->each([&f](const std::string&) { f.given = true; });
   if (all_namespaces) {
     cmd->add_flag("-A,--all-namespaces", f.all, "List the objects of every namespace");
   }

@@ -54,6 +54,8 @@ int RunDelete(const GlobalOptions& global, const DeleteFlags& f) {
     }
     auto decoded = DecodeManifests(f.files);
     if (!decoded) return Fail(decoded.error());
+    if (auto s = SetNamespaceOfObjects(decoded->objects, f.ns.ns, f.ns.given); !s)
+      return Fail(s.error());
     for (const k8s::Object& o : decoded->objects) {
       std::string kind = agent::ResourceKind(std::string(k8s::KindName(o.kind)));
       std::string ns = o.metadata().namespace_.empty() ? f.ns.ns : o.metadata().namespace_;

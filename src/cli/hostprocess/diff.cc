@@ -30,6 +30,8 @@ struct DiffFlags {
 int RunDiff(const GlobalOptions& global, const DiffFlags& f) {
   auto decoded = DecodeManifests(f.files, {.keep_raw = true});
   if (!decoded) return Fail(decoded.error()) + 1;  // kubectl diff: >1 is an error
+  if (auto s = SetNamespaceOfObjects(decoded->objects, f.ns.ns, f.ns.given); !s)
+    return Fail(s.error()) + 1;
   auto node = OpenNodePods(global);
   if (!node) return Fail(node.error()) + 1;
   auto objects = DryRun(**node, decoded->objects, f.ns.ns);

@@ -138,7 +138,13 @@ Result<Listing> ListPods(NodePods& node, const GetFlags& f) {
         e.row.push_back(std::move(cell));
     }
     if (f.show_labels) e.row.push_back(LabelsColumn(p.pod));
-    e.watch_key = WatchKey(e.row, l.name_column + 4);
+    // A watch prints a row when the pod changes: RESTARTS' "(25s ago)" changes every second
+    // with nothing else (a crash-looping pod was printed again every second), so the key has its
+    // count only.
+    std::vector<std::string> key = e.row;
+    std::string& restarts = key[l.name_column + 3];
+    restarts = restarts.substr(0, restarts.find(' '));
+    e.watch_key = WatchKey(key, l.name_column + 4);
     // The API objects only when the output needs them (each decodes its pod).
     if (NeedsObjects(f)) e.object = PodApiObject(p, node_name);
     l.entries.push_back(std::move(e));
@@ -437,15 +443,23 @@ int RunGet(const GlobalOptions& global, GetFlags f) {
     }
     listings.push_back(std::move(*l));
   }
+  // Names that are not there: kubectl prints what it found, then a NotFound error for each
+  // (after the table), and exits 1.
+  std::vector<std::string> missing;
   if (kinds.size() == 1 && kinds[0] != "events") {
     for (const auto& n : f.names) {
       bool found = false;
       for (const auto& e : listings[0].entries) found |= e.name == n;
-      if (!found) return NotFound(PluralOf(kinds[0]), n);
+      if (!found) missing.push_back(n);
     }
   }
+  auto report_missing = [&] {
+    for (const std::string& n : missing) NotFound(PluralOf(kinds[0]), n);
+    return 1;
+  };
   size_t total = 0;
   for (const auto& l : listings) total += l.entries.size();
+  if (!missing.empty() && total == 0) return report_missing();
   if (f.watch_only) {
     for (auto& l : listings) l.entries.clear();
   } else if (total == 0 && (!IsObjectOutput(f.output) || f.output == "name")) {
@@ -455,6 +469,7 @@ int RunGet(const GlobalOptions& global, GetFlags f) {
   } else {
     Print(stdout, RenderTables(f, listings));
   }
+  if (!missing.empty()) return report_missing();
   if (f.watch || f.watch_only) return Watch(node, f, kinds, std::move(listings));
   return 0;
 }

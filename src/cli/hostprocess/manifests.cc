@@ -2,6 +2,8 @@
 #include "cli/hostprocess/manifests.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
+#include <variant>
 
 #include "core/base/strings.h"
 #include "core/k8s/limits.h"
@@ -62,6 +64,32 @@ Result<k8s::Decoded> DecodeManifests(const std::vector<std::string>& paths,
   }
   if (!errors.empty()) return Err(Error(Join(errors, "\n"), ErrorCode::kInvalidArgument));
   return all;
+}
+
+Status SetNamespaceOfObjects(std::vector<k8s::Object>& objects, const std::string& ns, bool given) {
+  for (k8s::Object& o : objects) {
+    if (o.kind == k8s::Kind::kNamespace) continue;
+    const std::string& own = o.metadata().namespace_;
+    if (!own.empty()) {
+      if (given && own != ns) {
+        return Err(ErrorCode::kInvalidArgument,
+                   "the namespace from the provided object \"{}\" does not match the namespace "
+                   "\"{}\". You must pass '--namespace={}' to perform this operation.",
+                   own, ns, own);
+      }
+      continue;
+    }
+    std::visit([&](auto& v) { v.metadata.namespace_ = ns; }, o.value);
+    if (!o.raw_json.empty()) {
+      nlohmann::json j = nlohmann::json::parse(o.raw_json, nullptr, false);
+      if (j.is_object() && j["metadata"].is_object()) {
+        j["metadata"]["namespace"] = ns;
+        o.raw_json = j.dump();
+        o.json_size = o.raw_json.size();
+      }
+    }
+  }
+  return Ok();
 }
 
 }  // namespace hp::cli

@@ -19,4 +19,10 @@ Result<k8s::Decoded> DecodeManifest(const std::string& path,
 Result<k8s::Decoded> DecodeManifests(const std::vector<std::string>& paths,
                                      const k8s::DecodeOptions& options = {});
 
+// kubectl's -n for the objects of -f: a namespaced object without a namespace takes `ns`; with
+// `given` (-n was on the command line), one in another namespace is refused with kubectl's
+// words ("the namespace from the provided object ... does not match ..."). Cluster-scoped
+// objects (Namespaces) are left alone.
+Status SetNamespaceOfObjects(std::vector<k8s::Object>& objects, const std::string& ns, bool given);
+
 }  // namespace hp::cli

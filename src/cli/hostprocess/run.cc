@@ -28,6 +28,7 @@ namespace {
 
 struct RunFlags {
   std::vector<std::string> files;
+  NamespaceFlags ns;
   std::string timeout;
   AdmissionFlags admission;
   bool verbose = false;
@@ -53,6 +54,12 @@ int RunPod(const GlobalOptions& global, const RunFlags& flags) {
   if (!decoded) {
     Print(stderr, "error: " + decoded.error().ToString() + "\n");
     return 1;
+  }
+  if (flags.ns.given) {
+    if (auto s = SetNamespaceOfObjects(decoded->objects, flags.ns.ns, true); !s) {
+      Print(stderr, "error: " + s.error().ToString() + "\n");
+      return 1;
+    }
   }
   if (!WarnAndAdmit(*decoded, admission)) return 1;
   // The one workload of the input: a Pod, or a DaemonSet's pod (named after the DaemonSet).
@@ -118,6 +125,7 @@ CommandRegistration run_verb(20, {"run"}, [](CLI::App& app, GlobalOptions& globa
                   "Manifest with one Pod or DaemonSet (plus the ConfigMaps, Secrets and "
                   "Namespaces it uses)")
       ->required();
+  AddNamespaceFlags(cmd, flags->ns, false);
   cmd->add_option("--timeout", flags->timeout,
                   "Stop the pod after this long (e.g. 30s, 5m); exit code 124");
   AddAdmissionFlags(cmd, flags->admission);

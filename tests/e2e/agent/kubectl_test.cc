@@ -231,6 +231,15 @@ TEST_F(AgentE2E, GetTypesTemplatesAndBulkDelete) {
   r = Hp("get pods web ../db");
   EXPECT_EQ(r.rc, 1);
   EXPECT_EQ(r.err, "Error from server (NotFound): pods \"../db\" not found\n");
+  EXPECT_EQ(r.out.rfind("NAME   READY   STATUS    RESTARTS   AGE\nweb    1/1     Running   0", 0),
+            0u)
+      << r.out;  // what was found is printed too, as kubectl does (nothing was before)
+  r = Hp("get pods nope1 db nope2 -o name");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.out, "pod/db\n");
+  EXPECT_EQ(r.err,
+            "Error from server (NotFound): pods \"nope1\" not found\n"
+            "Error from server (NotFound): pods \"nope2\" not found\n");
   EXPECT_EQ(Hp("get pod WEB").err, "Error from server (NotFound): pods \"WEB\" not found\n");
   ASSERT_TRUE(sys::MkdirAll(root_ + "/run/pods/default_half", 0700));  // no record yet
   r = Hp("describe pods web half");
@@ -342,6 +351,62 @@ TEST_F(AgentE2E, GetWatchPrintsARowPerChange) {
   EXPECT_EQ(text.find("NAME"), std::string::npos) << text;
   EXPECT_TRUE(HasLine(text, "w {5}1/1 {3}Running {3}0 {5}\\d+s")) << text;
   EXPECT_TRUE(HasLine(text, "w {5}[01]/1 {3}(Terminating|Completed) {3}0 {5}\\d+s")) << text;
+}
+
+// -n for the objects of -f, as kubectl: a pod without a namespace goes to -n's, one whose
+// namespace is another is refused with kubectl's words and nothing is stored; delete -f -n
+// finds it there.
+TEST_F(AgentE2E, ApplyAndDeleteTakeTheNamespaceFlag) {
+  std::string yaml = PodYaml("nsd", "sleep 3600");
+  std::string file = root_ + "/nsd.yaml";
+  ASSERT_TRUE(sys::WriteFile(file, yaml));
+  auto r = Hp("apply -f '" + file + "' -n other");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "pod/nsd created\n");
+  EXPECT_EQ(Hp("get pod nsd -n other -o name").out, "pod/nsd\n");
+  EXPECT_EQ(Hp("get pod nsd -o name").rc, 1);  // not in default
+  std::string elsewhere = yaml;
+  elsewhere.replace(elsewhere.find("  name: nsd\n"), 12,
+                    "  name: nsd2\n  namespace: kube-system\n");
+  ASSERT_TRUE(sys::WriteFile(root_ + "/nsd2.yaml", elsewhere));
+  r = Hp("apply -f '" + root_ + "/nsd2.yaml' -n other");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err,
+            "error: the namespace from the provided object \"kube-system\" does not match the "
+            "namespace \"other\". You must pass '--namespace=kube-system' to perform this "
+            "operation.\n");
+  EXPECT_EQ(Hp("get pods -A -o name").out, "pod/nsd\n");  // nothing of nsd2 stored
+  r = Hp("delete -f '" + file + "' -n other");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "pod \"nsd\" deleted\n");
+}
+
+// A crash-looping pod between two restarts does not change: its row is not printed again,
+// although its RESTARTS text ("1 (3s ago)") moves every second (it was, once a second).
+TEST_F(AgentE2E, GetWatchDoesNotReprintAPodThatOnlyAged) {
+  ASSERT_EQ(Apply(PodYaml("cl", "exit 1")).rc, 0);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::string row = Hp("get pod cl --no-headers").out;
+        return row.find("CrashLoopBackOff") != std::string::npos &&
+               row.find("   1 (") != std::string::npos;
+      },
+      15000))
+      << Hp("get pod cl").out;
+  // The back-off holds it for 10 s from here: 3 s of watching see no change.
+  std::string out = root_ + "/watch.out", pidfile = root_ + "/watch.pid";
+  std::string cmd = "'" + Binary() + "' --root '" + root_ + "' get pods -w >'" + out +
+                    "' 2>/dev/null </dev/null & echo $! >'" + pidfile + "'";
+  ASSERT_EQ(::system(cmd.c_str()), 0);
+  pid_t pid = std::stoi(ReadOr(pidfile));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3200));
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  EXPECT_TRUE(WaitFor([&] { return ::kill(pid, 0) != 0; }, 5000));
+  std::string text = ReadOr(out);
+  int rows = 0;
+  for (size_t at = 0; (at = text.find("\ncl ", at)) != std::string::npos; ++at) ++rows;
+  EXPECT_EQ(rows, 1) << text;  // the listing's row only
+  EXPECT_EQ(Hp("delete pod cl").rc, 0);
 }
 
 // describe through Go's tabwriter as kubectl's (two-space gutters, keys aligned per block),
