@@ -40,6 +40,35 @@ std::string ApplyStep::Line() const {
   return fmt::format("{}/{} {}", kind->singular, name, write.verb);
 }
 
+namespace {
+
+constexpr const char* kRestartedAt = "kubectl.kubernetes.io/restartedAt";
+
+// `rollout restart` sets the template's restartedAt annotation on the stored DaemonSet. An apply
+// whose manifest does not set it keeps it, as kubectl's three-way merge keeps a field that the
+// last applied configuration did not have: re-applying the unchanged manifest rolled the pod
+// again. (A manifest that had the annotation and drops it keeps it too: no last applied
+// configuration is stored to tell the two apart.)
+void KeepRolloutRestart(const nlohmann::json& stored, nlohmann::json& applied) {
+  const nlohmann::json* at = &stored;
+  for (const char* key : {"spec", "template", "metadata", "annotations", kRestartedAt}) {
+    if (!at->is_object() || !at->contains(key)) return;
+    at = &(*at)[key];
+  }
+  nlohmann::json* meta = &applied;
+  for (const char* key : {"spec", "template", "metadata"}) {
+    if (!meta->is_object()) return;
+    meta = &(*meta)[key];
+  }
+  if (meta->is_null()) *meta = nlohmann::json::object();
+  nlohmann::json& annotations = (*meta)["annotations"];
+  if (annotations.is_null()) annotations = nlohmann::json::object();
+  if (annotations.is_object() && !annotations.contains(kRestartedAt))
+    annotations[kRestartedAt] = *at;
+}
+
+}  // namespace
+
 Result<std::vector<ApplyStep>> PlanApply(const DesiredObjects& desired,
                                          const std::vector<k8s::Object>& objects,
                                          const std::string& node_name,
@@ -75,6 +104,7 @@ Result<std::vector<ApplyStep>> PlanApply(const DesiredObjects& desired,
     // `get -o yaml`).
     nlohmann::json applied = step.existing ? AppliedObject(*step.existing) : nlohmann::json();
     k8s::StripServerSetFields(raw, applied, node_name);
+    if (o.kind == k8s::Kind::kDaemonSet && step.existing) KeepRolloutRestart(applied, raw);
     bool same = false;
     if (step.existing) {
       if (o.kind == k8s::Kind::kPod) {

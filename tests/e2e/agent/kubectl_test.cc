@@ -147,6 +147,11 @@ TEST_F(AgentE2E, WaitRolloutAndEvents) {
   std::string successor = after.substr(after.find("pod/") + 4);
   successor = successor.substr(0, successor.find('\n'));
   EXPECT_TRUE(HasLine(g.out, "\\d+s" + ds_events + "Created pod: " + successor)) << g.out;
+  // The unchanged manifest applied again keeps the restart (kubectl's three-way merge keeps a
+  // field the manifest never had): nothing changes, the pod stays (it was rolled again).
+  r = Apply(ReadOr(std::string(HP_SOURCE_DIR) + "/examples/privileged-daemonset-linux.yaml"));
+  EXPECT_EQ(r.out, "daemonset.apps/privileged-daemonset unchanged\n") << r.err;
+  EXPECT_EQ(Hp("get pods -o name" + ns).out, after);
   r = Hp("describe ds privileged-daemonset" + ns);
   EXPECT_TRUE(HasLine(
       r.out, " +Normal +SuccessfulDelete +\\d+s +daemonset-controller +Deleted pod: " + pod))
