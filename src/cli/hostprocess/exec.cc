@@ -34,10 +34,21 @@ int RunExec(const GlobalOptions& global, const ExecFlags& f) {
   }
   auto node = OpenNodePods(global);
   if (!node) return Fail(node.error());
-  auto found = (*node)->Get(f.ns.ns, f.pod);
+  std::string not_found;
+  auto found = FindPodOfArg(**node, f.ns.ns, f.pod, &not_found);
   if (!found) return Fail(found.error());
-  if (!*found) return NotFound("pods", f.pod);
+  if (!*found) {
+    Print(stderr, "Error from server (NotFound): " + not_found + " not found\n");
+    return 1;
+  }
   const NodePod& pod = **found;
+  // kubectl's check before it asks the kubelet.
+  if (pod.status.phase == "Succeeded" || pod.status.phase == "Failed") {
+    Print(stderr, fmt::format("error: cannot exec into a container in a completed pod; current "
+                              "phase is {}\n",
+                              pod.status.phase));
+    return 1;
+  }
   std::string container = f.container;
   if (container.empty() && !pod.status.containers.empty()) {
     container = pod.status.containers[0].name;
@@ -86,7 +97,7 @@ CommandRegistration exec_verb(
           "exec",
           "Run a command in a running container (kubectl exec): exec [-i] [-t] POD [-c C] -- CMD.\n"
           "It joins the container's job, account, environment and working directory.");
-      cmd->add_option("pod", flags->pod, "The pod")->required();
+      cmd->add_option("pod", flags->pod, "The pod (NAME, pod/NAME or ds/NAME)")->required();
       cmd->add_option("command", flags->command, "The command and its arguments (after --)");
       cmd->add_option("-c,--container", flags->container, "The container (default: the first)");
       AddNamespaceFlags(cmd, flags->ns, false);

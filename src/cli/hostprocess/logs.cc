@@ -40,27 +40,6 @@ struct LogsFlags {
   bool prefix = false;
 };
 
-// The pod a `logs` argument names: NAME, pod/NAME, or ds/NAME (its pod on this node).
-Result<std::optional<NodePod>> FindPod(NodePods& pods, const std::string& ns,
-                                       const std::string& arg) {
-  std::string type = "pods", name = arg;
-  if (auto slash = arg.find('/'); slash != std::string::npos) {
-    type = agent::ResourceKind(arg.substr(0, slash));
-    name = arg.substr(slash + 1);
-  }
-  if (type == "pods") return pods.Get(ns, name);
-  if (type != "daemonsets") {
-    return Err(ErrorCode::kInvalidArgument, "cannot get the logs of \"{}\"", arg);
-  }
-  ASSIGN_OR_RETURN(auto all, pods.List());
-  for (NodePod& p : all) {
-    if (p.ns == ns && p.owner_kind == "DaemonSet" && p.owner_name == name) {
-      return std::optional<NodePod>(std::move(p));
-    }
-  }
-  return std::optional<NodePod>();
-}
-
 const agent::ContainerStatus* FindContainer(const agent::PodStatus& s, const std::string& name) {
   for (const auto* list : {&s.containers, &s.init_containers}) {
     for (const auto& c : *list)
@@ -176,9 +155,13 @@ int RunLogs(const GlobalOptions& global, const LogsFlags& f) {
       return 0;
     }
   } else {
-    auto found = FindPod(**node, f.ns.ns, f.pod);
+    std::string not_found;
+    auto found = FindPodOfArg(**node, f.ns.ns, f.pod, &not_found);
     if (!found) return Fail(found.error());
-    if (!*found) return NotFound("pods", f.pod.substr(f.pod.find('/') + 1));
+    if (!*found) {
+      Print(stderr, "Error from server (NotFound): " + not_found + " not found\n");
+      return 1;
+    }
     pods.push_back(std::move(**found));
   }
   std::string container = !f.container.empty() ? f.container : f.container_arg;

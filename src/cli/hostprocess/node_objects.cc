@@ -7,6 +7,7 @@
 #include "cli/hostprocess/cli_output.h"
 #include "cli/hostprocess/node_pods.h"
 #include "cli/hostprocess/printers/api_objects.h"
+#include "core/agent/naming.h"
 #include "core/k8s/names.h"
 
 namespace hp::cli {
@@ -28,6 +29,31 @@ Result<std::vector<NodePod>> GetNamedPods(NodePods& node, const std::string& ns,
     if (pod && *pod) out.push_back(std::move(**pod));
   }
   return out;
+}
+
+Result<std::optional<NodePod>> FindPodOfArg(NodePods& node, const std::string& ns,
+                                            const std::string& arg, std::string* not_found) {
+  std::string type = "pods", name = arg;
+  if (auto slash = arg.find('/'); slash != std::string::npos) {
+    type = agent::ResourceKind(arg.substr(0, slash));
+    name = arg.substr(slash + 1);
+  }
+  *not_found = fmt::format("pods \"{}\"", name);
+  if (type == "pods") return node.Get(ns, name);
+  if (type != "daemonsets") {
+    return Err(ErrorCode::kInvalidArgument, "cannot attach to a {}: only pods and daemonsets",
+               arg.substr(0, arg.find('/')));
+  }
+  ASSIGN_OR_RETURN(auto all, node.List());
+  for (NodePod& p : all) {
+    if (p.ns == ns && p.owner_kind == "DaemonSet" && p.owner_name == name)
+      return std::optional<NodePod>(std::move(p));
+  }
+  ASSIGN_OR_RETURN(auto daemonsets, node.DaemonSets());
+  bool exists = std::any_of(daemonsets.begin(), daemonsets.end(),
+                            [&](const NodeDaemonSet& d) { return d.ns == ns && d.name == name; });
+  if (!exists) *not_found = fmt::format("daemonsets.apps \"{}\"", name);
+  return std::optional<NodePod>();
 }
 
 nlohmann::json PodApiObject(const NodePod& p, const std::string& node_name) {

@@ -187,6 +187,11 @@ void CountDaemonSetPods(std::vector<NodeDaemonSet>& daemonsets, const std::vecto
 // cannot be read (made or removed meanwhile, or damaged) is skipped as the listing skips it.
 Result<std::vector<NodePod>> GetNamedPods(NodePods& node, const std::string& ns,
                                           const std::vector<std::string>& names);
+// The pod that an argument of `logs` or `exec` names: NAME, pod/NAME, or ds/NAME (the
+// DaemonSet's pod on this node), as kubectl's AttachablePodForObject finds it. None: nullopt,
+// and `*not_found` is kubectl's error for it ("pods \"x\"", "daemonsets.apps \"x\"").
+Result<std::optional<NodePod>> FindPodOfArg(NodePods& node, const std::string& ns,
+                                            const std::string& arg, std::string* not_found);
 // Every applied DaemonSet with its pods counted: the pods read once for all of them (ListHeads).
 Result<std::vector<NodeDaemonSet>> DaemonSetsCounted(NodePods& node);
 

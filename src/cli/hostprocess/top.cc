@@ -55,11 +55,13 @@ int RunTop(const GlobalOptions& global, const TopFlags& f) {
     std::string container_id;  // "" for the pod's own job
   };
   std::vector<Source> sources;  // samples[i]'s
+  size_t matched = 0;
   for (const NodePod& p : *pods) {
     if (!f.ns.all && p.ns != f.ns.ns) continue;
     if (!labels->Matches(p.labels)) continue;
     if (!f.names.empty() && std::find(f.names.begin(), f.names.end(), p.name) == f.names.end())
       continue;
+    matched++;
     if (p.status.phase != "Running" || p.lost) continue;
     if (!f.containers) {
       samples.push_back({p.ns, p.name, "", {}, {}});
@@ -72,6 +74,11 @@ int RunTop(const GlobalOptions& global, const TopFlags& f) {
       samples.push_back({p.ns, p.name, c.name, {}, {}});
       sources.push_back({&p, *id});
     }
+  }
+  if (matched == 0) {  // kubectl: no pods at all is no error (verifyEmptyMetrics)
+    Print(stderr, f.ns.all ? std::string("No resources found\n")
+                           : fmt::format("No resources found in {} namespace.\n", f.ns.ns));
+    return 0;
   }
   if (samples.empty()) {
     Print(stderr, TopNoMetrics(f.ns.ns, f.ns.all));

@@ -358,6 +358,34 @@ TEST_F(AgentE2E, GetWatchPrintsARowPerChange) {
   EXPECT_TRUE(HasLine(text, "w {5}[01]/1 {3}(Terminating|Completed) {3}0 {5}\\d+s")) << text;
 }
 
+// exec and logs find a DaemonSet's pod (ds/NAME) and name a missing DaemonSet as kubectl does;
+// exec refuses a completed pod with kubectl's words; top in a namespace without pods is no
+// error.
+TEST_F(AgentE2E, ExecLogsAndTopOnTheirEdgesAsKubectl) {
+  const std::string pod = ApplySeedDaemonSetAndWait();
+  ASSERT_FALSE(pod.empty());
+  auto r = Hp("exec -n kube-system ds/privileged-daemonset -- echo from-ds");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "from-ds\n");
+  for (const char* verb : {"logs ds/nope", "exec ds/nope -- true"}) {
+    r = Hp(verb);
+    EXPECT_EQ(r.rc, 1) << verb;
+    EXPECT_EQ(r.err, "Error from server (NotFound): daemonsets.apps \"nope\" not found\n") << verb;
+  }
+  ASSERT_EQ(Apply(PodYaml("done", "echo ok", "Never")).rc, 0);
+  ASSERT_TRUE(WaitFor([&] { return StatusColumnOf("done") == "Completed"; }, 10000));
+  r = Hp("exec done -- true");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err,
+            "error: cannot exec into a container in a completed pod; current phase is "
+            "Succeeded\n");
+  r = Hp("top pods -n empty");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.err, "No resources found in empty namespace.\n");
+  EXPECT_EQ(Hp("delete pod done").rc, 0);
+  EXPECT_EQ(Hp("delete ds privileged-daemonset -n kube-system").rc, 0);
+}
+
 // -n for the objects of -f, as kubectl: a pod without a namespace goes to -n's, one whose
 // namespace is another is refused with kubectl's words and nothing is stored; delete -f -n
 // finds it there.
