@@ -16,6 +16,7 @@
 #include "cli/hostprocess/manifests.h"
 #include "cli/hostprocess/node_pods.h"
 #include "core/agent/naming.h"
+#include "core/base/strings.h"
 #include "core/k8s/decode.h"
 #include "core/k8s/selector.h"
 
@@ -27,8 +28,11 @@ struct DeleteFlags {
   std::vector<std::string> files;
   NamespaceFlags ns;
   bool ignore_not_found = false;
-  bool all = false;      // --all
-  std::string selector;  // -l
+  bool all = false;           // --all
+  std::string selector;       // -l
+  int64_t grace_period = -1;  // --grace-period: -1 the pod's own
+  bool now = false;           // --now: 1 s
+  bool force = false;         // --force: with --grace-period 0, at once
 };
 
 struct Target {
@@ -36,6 +40,26 @@ struct Target {
 };
 
 int RunDelete(const GlobalOptions& global, const DeleteFlags& f) {
+  // kubectl's grace rules (delete.go Complete): --now is 1 s; 0 without --force is 1 (against
+  // accidental data loss); --force without a period is 0, which kills at once.
+  int64_t grace = f.grace_period;
+  if (f.now) {
+    if (grace != -1) {
+      Print(stderr, "error: --now and --grace-period cannot be specified together\n");
+      return 1;
+    }
+    grace = 1;
+  }
+  if (grace == 0 && !f.force) grace = 1;
+  if (f.force && grace < 0) grace = 0;
+  std::optional<int64_t> grace_seconds;
+  if (grace >= 0) grace_seconds = grace;
+  bool forced = f.force && grace == 0;
+  if (forced) {
+    Print(stderr,
+          "Warning: Immediate deletion does not wait for confirmation that the running resource "
+          "has been terminated. The resource may continue to run on the cluster indefinitely.\n");
+  }
   std::vector<Target> targets;
   // The node, opened once: for the listing of --all and -l, and for the deletes.
   std::unique_ptr<NodePods> node;
@@ -131,11 +155,14 @@ int RunDelete(const GlobalOptions& global, const DeleteFlags& f) {
       rc = 1;
       continue;
     }
-    requests.push_back({t.kind, t.ns, t.name});
+    requests.push_back({t.kind, t.ns, t.name, grace_seconds});
   }
   for (auto& r : node->Delete(requests)) {
     if (r) {
-      Print(stdout, *r + "\n");
+      // kubectl's line for a forced delete: `pod "x" force deleted`.
+      std::string line = *r;
+      if (forced && EndsWith(line, " deleted")) line.insert(line.size() - 7, "force ");
+      Print(stdout, line + "\n");
     } else if (r.error().code() == ErrorCode::kNotFound) {
       if (!f.ignore_not_found) {
         Print(stderr, "Error from server (NotFound): " + r.error().ToString() + "\n");
@@ -164,6 +191,14 @@ CommandRegistration delete_verb(
       cmd->add_flag("--all", flags->all, "Delete every object of the type in the namespace");
       cmd->add_option("-l,--selector", flags->selector,
                       "Delete the objects of the type with these labels (k=v, 'k in (a,b)', ...)");
+      cmd->add_option("--grace-period", flags->grace_period,
+                      "Seconds a pod's containers get to stop, instead of the pod's "
+                      "terminationGracePeriodSeconds (-1: the pod's; 0 is 1 unless --force)")
+          ->capture_default_str();
+      cmd->add_flag("--now", flags->now, "Stop the pods at once (a grace period of 1 s)");
+      cmd->add_flag("--force", flags->force,
+                    "With --grace-period=0 (the default with --force): kill the pods' containers "
+                    "at once");
       cmd->callback([flags, &global, &exit_code] { exit_code = RunDelete(global, *flags); });
     });
 

@@ -99,7 +99,8 @@ class AgentNodePods : public NodePods {
   }
   std::vector<Result<std::string>> Delete(const std::vector<DeleteRequest>& requests) override {
     std::vector<agent::Agent::DeleteRequest> asked;
-    for (const DeleteRequest& r : requests) asked.push_back({r.kind, r.ns, r.name});
+    for (const DeleteRequest& r : requests)
+      asked.push_back({r.kind, r.ns, r.name, r.grace_seconds});
     return agent_->Delete(asked);
   }
   Status Reconcile() override { return agent_->Reconcile(); }

@@ -125,6 +125,7 @@ class NodePods {
   virtual std::vector<Result<std::string>> Apply(const std::vector<k8s::Object>& objects) = 0;
   struct DeleteRequest {
     std::string kind, ns, name;
+    std::optional<int64_t> grace_seconds;  // --grace-period (--now 1, --force 0): the pod's own
   };
   // Deletes each object (kind: "pods", "daemonsets", "configmaps", "secrets", ...), in order,
   // and then brings the node to what is left (a deleted DaemonSet's pod goes, a DaemonSet's pod

@@ -191,6 +191,7 @@ std::vector<Result<std::string>> Agent::Delete(const std::vector<DeleteRequest>&
   }
   // Every object first, then every pod stopped at once (in parallel), then one reconcile.
   std::vector<std::string> pods;
+  std::map<std::string, int64_t> grace;
   for (const DeleteRequest& r : requests) {
     const StoredKind* info = StoredKindOfDir(r.kind);
     if (!info) {
@@ -216,10 +217,13 @@ std::vector<Result<std::string>> Agent::Delete(const std::vector<DeleteRequest>&
         continue;
       }
     }
-    if (running_pod) pods.push_back(key);  // a DaemonSet's pod comes back, as in a cluster
+    if (running_pod) {
+      pods.push_back(key);  // a DaemonSet's pod comes back, as in a cluster
+      if (r.grace_seconds) grace[key] = *r.grace_seconds;
+    }
     out.push_back(fmt::format("{} \"{}\" deleted", info->singular, r.name));
   }
-  Status s = RemovePods(pods);
+  Status s = RemovePods(pods, grace);
   if (s) s = ReconcileLocked();
   if (!s) {
     for (auto& r : out)

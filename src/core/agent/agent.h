@@ -94,6 +94,8 @@ class Agent {
   // once; this returns when they are gone.
   struct DeleteRequest {
     std::string kind, ns, name;
+    // `delete --grace-period` (--now: 1, --force: 0): replaces the pod's own for this stop.
+    std::optional<int64_t> grace_seconds;
   };
   std::vector<Result<std::string>> Delete(const std::vector<DeleteRequest>& requests);
 
@@ -139,7 +141,9 @@ class Agent {
   static Status RecordUnplaced(const std::string& dir, const PodRecord& record, const Placement& p);
   // Stops the pods (SIGTERM to their supervisors, which stop the containers with the grace
   // period), waits for them, cleans up whatever is left and removes their state and logs.
-  Status RemovePods(const std::vector<std::string>& keys);
+  // Stops and removes the pods of `keys`; `grace` (by key) replaces a pod's grace period.
+  Status RemovePods(const std::vector<std::string>& keys,
+                    const std::map<std::string, int64_t>& grace = {});
   Result<PodView> ReadPod(const std::string& key, PodDetail detail = PodDetail::kWhole);
   // ReadPod of each key, on every core when there are many: `views` gets one view per key,
   // `read` 0 where the pod is unreadable (its view left empty).

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <string_view>
 
 namespace hp::agent {
 
@@ -34,6 +36,24 @@ inline std::chrono::milliseconds ProbeGracePeriod(std::optional<int64_t> probe_s
 // supervisor itself: the grace period and 10 s for the supervisor's own work.
 inline std::chrono::milliseconds SupervisorStopWait(std::optional<int64_t> seconds) {
   return GracePeriod(seconds) + std::chrono::seconds(10);
+}
+
+// The `stop` file a delete writes in a pod's directory, which its supervisor obeys: "\n", or
+// with `delete --grace-period N` (or --now, --force) the period that replaces the pod's own
+// for this stop: "gracePeriodSeconds=N\n".
+inline std::string StopFileText(std::optional<int64_t> grace_seconds) {
+  return grace_seconds ? "gracePeriodSeconds=" + std::to_string(*grace_seconds) + "\n" : "\n";
+}
+// The period a `stop` file's text sets; none for "\n" or anything else.
+inline std::optional<int64_t> StopFileGrace(std::string_view text) {
+  constexpr std::string_view kKey = "gracePeriodSeconds=";
+  if (text.substr(0, kKey.size()) != kKey) return std::nullopt;
+  int64_t v = 0;
+  size_t i = kKey.size(), digits = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9' && digits < 12; ++i, ++digits)
+    v = v * 10 + (text[i] - '0');
+  if (digits == 0 || (i < text.size() && text[i] != '\n')) return std::nullopt;
+  return v;
 }
 
 }  // namespace hp::agent

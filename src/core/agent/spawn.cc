@@ -12,6 +12,7 @@
 
 #include "core/agent/agent.h"
 #include "core/agent/cleanup.h"
+#include "core/agent/grace.h"
 #include "core/agent/naming.h"
 #include "core/agent/supervisor.h"
 #include "core/base/time.h"
@@ -160,7 +161,8 @@ Status Agent::CreatePod(const std::string& key, PodRecord record, const Placemen
   return Ok();
 }
 
-Status Agent::RemovePods(const std::vector<std::string>& keys) {
+Status Agent::RemovePods(const std::vector<std::string>& keys,
+                         const std::map<std::string, int64_t>& grace_of) {
   struct Removing {
     PodView view;
     std::chrono::steady_clock::time_point deadline;
@@ -176,7 +178,11 @@ Status Agent::RemovePods(const std::vector<std::string>& keys) {
       Warn(fmt::format("pod \"{}\": {}: removing it", key, v.error().ToString()));
       v = SalvagePod(key);
     }
-    if (auto s = sys::WriteFileAtomic(v->dir + "/stop", "\n"); !s && v->supervisor_alive) {
+    auto given = grace_of.find(key);
+    std::optional<int64_t> grace_override;
+    if (given != grace_of.end()) grace_override = given->second;
+    if (auto s = sys::WriteFileAtomic(v->dir + "/stop", StopFileText(grace_override));
+        !s && v->supervisor_alive) {
       return s;
     }
     UniqueFd exited;
@@ -188,7 +194,8 @@ Status Agent::RemovePods(const std::vector<std::string>& keys) {
       }
       ::kill(v->status.supervisor_pid, SIGTERM);
     }
-    auto grace = std::chrono::seconds(GraceSeconds(v->record) + 10);
+    auto grace = std::chrono::seconds(
+        (grace_override ? GracePeriodSeconds(grace_override) : GraceSeconds(v->record)) + 10);
     list.push_back({std::move(*v), now + grace, std::move(exited)});
   }
   // Wait for the supervisors to stop their containers: woken by each one's exit (its pidfd),

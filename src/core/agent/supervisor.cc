@@ -138,6 +138,7 @@ class Supervisor {
   void Finish();
   int WaitTimeoutMs();
   bool StopRequested();
+  void Stop();  // asked to stop: by a delete (its stop file, then SIGTERM) or a signal
   // True when the pod is to be evicted (evicted_ set, event recorded).
   bool CheckEviction();
 
@@ -160,6 +161,7 @@ class Supervisor {
   size_t next_init_ = 0;
   bool dirty_ = true;
   bool stop_ = false;
+  std::optional<int64_t> stop_grace_;  // what the stop file set (delete --grace-period)
   // kubelet's eviction of a pod whose emptyDir outgrows its sizeLimit, checked every
   // kEvictionPeriodMs (kubelet's eviction monitoring period).
   int64_t next_eviction_check_ms_ = 0;
@@ -608,8 +610,15 @@ void Supervisor::ReapOrphans() {
 }
 
 bool Supervisor::StopRequested() {
-  if (!stop_ && sys::Exists(pod_dir_ + "/stop")) stop_ = true;
+  if (!stop_ && sys::Exists(pod_dir_ + "/stop")) Stop();
   return stop_;
+}
+
+void Supervisor::Stop() {
+  stop_ = true;
+  // A delete writes its stop file before its signal: the grace period it sets, if any
+  // (delete --grace-period, --now, --force).
+  if (auto text = sys::ReadFile(pod_dir_ + "/stop")) stop_grace_ = StopFileGrace(*text);
 }
 
 bool Supervisor::CheckEviction() {
@@ -650,7 +659,7 @@ void Supervisor::StopAll() {
   status_.terminating = true;
   dirty_ = true;
   Save();
-  auto grace = Grace();
+  auto grace = stop_grace_ ? GracePeriod(stop_grace_) : Grace();
   for (auto* list : {&init_, &app_}) {
     for (Slot& s : *list) {
       Event("Normal", "Killing", StoppingMessage(s.spec->name));
@@ -777,8 +786,8 @@ int Supervisor::Run() {
     while (::read(sigfd_.get(), &si, sizeof si) == sizeof si) {
       if (si.ssi_signo == static_cast<uint32_t>(kSupervisorReloadSignal)) {
         reload_ = true;
-      } else if (si.ssi_signo != SIGCHLD) {
-        stop_ = true;
+      } else if (si.ssi_signo != SIGCHLD && !stop_) {
+        Stop();
       }
     }
     if (reload_) {

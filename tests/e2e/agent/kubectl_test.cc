@@ -358,6 +358,47 @@ TEST_F(AgentE2E, GetWatchPrintsARowPerChange) {
   EXPECT_TRUE(HasLine(text, "w {5}[01]/1 {3}(Terminating|Completed) {3}0 {5}\\d+s")) << text;
 }
 
+// delete --grace-period, --now and --force, kubectl's rules: a pod whose container ignores
+// SIGTERM and would get 30 s is gone in about the period given, and at once with --force.
+TEST_F(AgentE2E, DeleteTakesAGracePeriodNowAndForce) {
+  auto stubborn = [&](const std::string& name) {
+    std::string yaml = PodYaml(name, "trap '' TERM; while true; do sleep 0.1; done");
+    yaml.replace(yaml.find("terminationGracePeriodSeconds: 2"), 32,
+                 "terminationGracePeriodSeconds: 30");
+    return yaml;
+  };
+  ASSERT_EQ(Apply(stubborn("g1") + "---\n" + stubborn("g2") + "---\n" + stubborn("g3")).rc, 0);
+  for (const char* p : {"g1", "g2", "g3"})
+    ASSERT_TRUE(WaitFor([&] { return StatusColumnOf(p) == "Running"; }, 10000)) << p;
+  auto r = Hp("delete pod g1 --now --grace-period 3");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err, "error: --now and --grace-period cannot be specified together\n");
+  auto timed = [&](const std::string& args, double* seconds) {
+    auto t0 = std::chrono::steady_clock::now();
+    CliResult c = Hp(args);
+    *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return c;
+  };
+  double s = 0;
+  r = timed("delete pod g1 --grace-period=2", &s);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "pod \"g1\" deleted\n");
+  EXPECT_GE(s, 1.5);   // the 2 s were given: SIGTERM is ignored
+  EXPECT_LT(s, 10.0);  // not the pod's 30
+  r = timed("delete pod g2 --now", &s);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_LT(s, 8.0);
+  r = timed("delete pod g3 --force", &s);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "pod \"g3\" force deleted\n");
+  EXPECT_EQ(r.err,
+            "Warning: Immediate deletion does not wait for confirmation that the running "
+            "resource has been terminated. The resource may continue to run on the cluster "
+            "indefinitely.\n");
+  EXPECT_LT(s, 1.5);
+  EXPECT_EQ(Hp("get pods -o name").out, "");
+}
+
 // exec and logs find a DaemonSet's pod (ds/NAME) and name a missing DaemonSet as kubectl does;
 // exec refuses a completed pod with kubectl's words; top in a namespace without pods is no
 // error.

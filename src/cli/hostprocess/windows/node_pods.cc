@@ -316,7 +316,7 @@ class WindowsNodePods : public NodePods {
       bool running = sys::Exists(wn::PodDir(root_, key));
       if (!applied && !running) return Err(ErrorCode::kNotFound, "pods \"{}\" not found", r.name);
       if (applied) TRY(desired.DeleteDesired("pods", key));
-      if (running) TRY(wn::RemovePod(root_, key));
+      if (running) TRY(wn::RemovePod(root_, key, r.grace_seconds));
       return "pod \"" + r.name + "\" deleted";
     }
     if (r.kind == "daemonsets") {

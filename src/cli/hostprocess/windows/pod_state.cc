@@ -338,7 +338,8 @@ std::optional<int64_t> RecordedGrace(const std::string& root, const std::string&
 
 }  // namespace
 
-Status RemovePod(const std::string& root, const std::string& key) {
+Status RemovePod(const std::string& root, const std::string& key,
+                 std::optional<int64_t> grace_seconds) {
   std::string dir = PodDir(root, key);
   // The supervisor is asked to stop the containers (a `stop` file: each job gets
   // CTRL_SHUTDOWN_EVENT and the grace period, then is terminated) and given the grace period
@@ -352,8 +353,10 @@ Status RemovePod(const std::string& root, const std::string& key) {
                  "run the command as the account that applied the pod (an administrator)",
                  key);
     case Liveness::kAlive: {
-      auto wait = agent::SupervisorStopWait(RecordedGrace(root, key));
-      bool asked = static_cast<bool>(sys::WriteFile(dir + "\\stop", "\n"));
+      auto wait =
+          agent::SupervisorStopWait(grace_seconds ? grace_seconds : RecordedGrace(root, key));
+      bool asked =
+          static_cast<bool>(sys::WriteFile(dir + "\\stop", agent::StopFileText(grace_seconds)));
       DWORD ms = static_cast<DWORD>(std::min<int64_t>(wait.count(), INFINITE - 1));
       DWORD waited = asked ? WaitForSingleObject(h, ms) : WAIT_TIMEOUT;
       if (waited != WAIT_OBJECT_0) {

@@ -100,7 +100,8 @@ std::vector<agent::HostPort> HeldHostPorts(const std::string& root);
 // Stops the pod's supervisor (kill-on-job-close ends its containers and what they started),
 // then removes the container volumes, the pod's state and its logs, retrying while the dying
 // processes still hold files. An error names what could not be removed.
-Status RemovePod(const std::string& root, const std::string& key);
+Status RemovePod(const std::string& root, const std::string& key,
+                 std::optional<int64_t> grace_seconds = std::nullopt);
 
 // The stored DaemonSets as the controller sees them on this node (agent::ListDaemonSetViews,
 // shared with Linux; the volume root in each one's `fields`), and the messages that name each

@@ -169,11 +169,11 @@ class PodSupervisor {
     std::unique_lock lock(mu_);
     while (!ended_) {
       lock.unlock();
-      bool asked = sys::Exists(StopFile());
+      auto asked = sys::ReadFile(StopFile());
       lock.lock();
       if (asked) {
         lock.unlock();
-        StopAll();
+        StopAll(agent::StopFileGrace(*asked));  // delete --grace-period
         return;
       }
       cv_.wait_for(lock, std::chrono::milliseconds(100), [this] { return ended_; });
@@ -183,7 +183,7 @@ class PodSupervisor {
   // The pod's stop (a delete): no container starts or restarts any more; each running one's
   // job is sent CTRL_SHUTDOWN_EVENT and has the grace period to empty, then is terminated. The
   // containers' own threads see their first process end and finish as usual (volume removed).
-  void StopAll() {
+  void StopAll(std::optional<int64_t> grace_seconds) {
     std::vector<std::string> ids;
     {
       std::lock_guard lock(mu_);
@@ -200,8 +200,9 @@ class PodSupervisor {
       Save();
     }
     cv_.notify_all();  // a back-off in progress ends now
-    windows_node::StopContainers(ids,
-                                 agent::GracePeriod(pod_.spec.termination_grace_period_seconds));
+    windows_node::StopContainers(
+        ids, agent::GracePeriod(grace_seconds ? grace_seconds
+                                              : pod_.spec.termination_grace_period_seconds));
   }
 
   const std::string& Policy() const { return pod_.spec.restart_policy; }
