@@ -17,6 +17,7 @@
 #include "cli/hostprocess/node_pods.h"
 #include "core/agent/pod_status.h"
 #include "core/base/strings.h"
+#include "core/k8s/selector.h"
 
 namespace hp::cli {
 namespace {
@@ -26,6 +27,8 @@ struct WaitFlags {
   NamespaceFlags ns;
   std::string for_;
   std::string timeout = "30s";
+  std::string selector;  // -l
+  bool all = false;      // --all
 };
 
 struct WaitTarget {
@@ -51,7 +54,40 @@ int RunWait(const GlobalOptions& global, const WaitFlags& f) {
   }
   std::vector<WaitTarget> targets;
   std::string type;
-  for (const std::string& a : f.args) {
+  std::unique_ptr<NodePods> opened;
+  if (f.all || !f.selector.empty()) {
+    // TYPE with -l or --all: the objects of the type in the namespace that match, now.
+    if (f.args.size() != 1 || f.args[0].find('/') != std::string::npos) {
+      Print(stderr, "error: name cannot be provided when a selector or --all is specified\n");
+      return 1;
+    }
+    std::vector<std::string> none;
+    std::string resource = f.args[0];
+    std::string kind = PodOrDaemonSetKind(resource, none);
+    if (kind.empty()) return 1;
+    auto labels = k8s::LabelMatcher::Parse(f.selector);
+    if (!labels) return Fail(labels.error());
+    auto node = OpenNodePods(global);
+    if (!node) return Fail(node.error());
+    opened = std::move(*node);
+    if (kind == "pods") {
+      auto pods = opened->List();
+      if (!pods) return Fail(pods.error());
+      for (const NodePod& p : *pods)
+        if (p.ns == f.ns.ns && labels->Matches(p.labels)) targets.push_back({kind, p.name});
+    } else {
+      auto list = opened->DaemonSets();
+      if (!list) return Fail(list.error());
+      for (const NodeDaemonSet& d : *list)
+        if (d.ns == f.ns.ns && labels->Matches(k8s::LabelsOf(d.object)))
+          targets.push_back({kind, d.name});
+    }
+    if (targets.empty()) {
+      Print(stderr, "error: no matching resources found\n");
+      return 1;
+    }
+  }
+  for (const std::string& a : opened ? std::vector<std::string>() : f.args) {
     std::string resource = a;
     std::vector<std::string> names;
     if (a.find('/') == std::string::npos && type.empty()) {
@@ -72,8 +108,12 @@ int RunWait(const GlobalOptions& global, const WaitFlags& f) {
   }
   auto timeout = ParseTimeoutFlag(f.timeout);
   if (!timeout) return 1;
-  auto node = OpenNodePods(global);
-  if (!node) return Fail(node.error());
+  if (!opened) {
+    auto node = OpenNodePods(global);
+    if (!node) return Fail(node.error());
+    opened = std::move(*node);
+  }
+  std::unique_ptr<NodePods>* node = &opened;
   auto deadline = std::chrono::steady_clock::now() + *timeout;
   for (const WaitTarget& t : targets) {
     std::string singular = t.kind == "pods" ? "pod" : "daemonset.apps";
@@ -141,6 +181,9 @@ CommandRegistration wait_verb(
       cmd->add_option("--for", flags->for_, "delete, condition=TYPE or condition=TYPE=VALUE");
       cmd->add_option("--timeout", flags->timeout, "How long to wait for each object (e.g. 60s)")
           ->capture_default_str();
+      cmd->add_option("-l,--selector", flags->selector,
+                      "Wait for the objects of the type with these labels (k=v, ...)");
+      cmd->add_flag("--all", flags->all, "Wait for every object of the type in the namespace");
       cmd->callback([flags, &global, &exit_code] { exit_code = RunWait(global, *flags); });
     });
 

@@ -358,6 +358,25 @@ TEST_F(AgentE2E, GetWatchPrintsARowPerChange) {
   EXPECT_TRUE(HasLine(text, "w {5}[01]/1 {3}(Terminating|Completed) {3}0 {5}\\d+s")) << text;
 }
 
+// wait -l and --all, as kubectl: the matching objects of the type, each "condition met"; none
+// matching is kubectl's error.
+TEST_F(AgentE2E, WaitTakesASelectorOrAll) {
+  ASSERT_EQ(Apply(Labelled(PodYaml("wa", "sleep 3600"), "wa", "    tier: w\n") + "---\n" +
+                  Labelled(PodYaml("wb", "sleep 3600"), "wb", "    tier: w\n"))
+                .rc,
+            0);
+  auto r = Hp("wait --for=condition=Ready pod -l tier=w --timeout=20s");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "pod/wa condition met\npod/wb condition met\n");
+  r = Hp("wait --for=condition=Ready pods --all --timeout=20s");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "pod/wa condition met\npod/wb condition met\n");
+  r = Hp("wait --for=condition=Ready pod -l tier=none");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err, "error: no matching resources found\n");
+  EXPECT_EQ(Hp("delete pods -l tier=w").rc, 0);
+}
+
 // delete --grace-period, --now and --force, kubectl's rules: a pod whose container ignores
 // SIGTERM and would get 30 s is gone in about the period given, and at once with --force.
 TEST_F(AgentE2E, DeleteTakesAGracePeriodNowAndForce) {
