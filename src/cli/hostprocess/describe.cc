@@ -6,6 +6,7 @@
 #include "cli/hostprocess/printers/describe.h"
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "core/agent/pod_spec.h"
 #include "core/base/strings.h"
 #include "core/base/time.h"
+#include "core/k8s/selector.h"
 
 namespace hp::cli {
 namespace {
@@ -24,6 +26,7 @@ struct DescribeFlags {
   std::string resource;
   std::vector<std::string> names;
   NamespaceFlags ns;
+  std::string selector;  // -l
 };
 
 std::string DescribePod(NodePods& node, const NodePod& np, bool* blocks_shown) {
@@ -65,6 +68,12 @@ std::string DescribeDaemonSet(const NodeDaemonSet& ds, const std::vector<NodePod
 int RunDescribe(const GlobalOptions& global, DescribeFlags f) {
   std::string kind = PodOrDaemonSetKind(f.resource, f.names);
   if (kind.empty()) return 1;
+  if (!f.selector.empty() && !f.names.empty()) {  // kubectl's resource builder
+    Print(stderr, "error: name cannot be provided when a selector is specified\n");
+    return 1;
+  }
+  auto labels = k8s::LabelMatcher::Parse(f.selector);
+  if (!labels) return Fail(labels.error());
   auto opened = OpenNodePods(global);
   if (!opened) return Fail(opened.error());
   NodePods& node = **opened;
@@ -73,15 +82,16 @@ int RunDescribe(const GlobalOptions& global, DescribeFlags f) {
               : f.names.empty() ? node.List()
                                 : GetNamedPods(node, f.ns.ns, f.names);
   if (!pods) return Fail(pods.error());
-  auto wanted = [&](const std::string& ns, const std::string& name) {
-    if (ns != f.ns.ns) return false;
+  auto wanted = [&](const std::string& ns, const std::string& name,
+                    const std::map<std::string, std::string>& object_labels) {
+    if (ns != f.ns.ns || !labels->Matches(object_labels)) return false;
     return f.names.empty() || std::find(f.names.begin(), f.names.end(), name) != f.names.end();
   };
   std::vector<std::string> texts, seen;
   bool blocks_shown = false;
   if (kind == "pods") {
     for (const NodePod& p : *pods) {
-      if (!wanted(p.ns, p.name)) continue;
+      if (!wanted(p.ns, p.name, p.labels)) continue;
       seen.push_back(p.name);
       texts.push_back(DescribePod(node, p, &blocks_shown));
     }
@@ -90,7 +100,7 @@ int RunDescribe(const GlobalOptions& global, DescribeFlags f) {
     if (!list) return Fail(list.error());
     CountDaemonSetPods(*list, *pods);
     for (const NodeDaemonSet& ds : *list) {
-      if (!wanted(ds.ns, ds.name)) continue;
+      if (!wanted(ds.ns, ds.name, k8s::LabelsOf(ds.object))) continue;
       seen.push_back(ds.name);
       texts.push_back(DescribeDaemonSet(ds, *pods));
     }
@@ -116,6 +126,8 @@ CommandRegistration describe_verb(
           ->required();
       cmd->add_option("names", flags->names, "Names (default: all in the namespace)");
       AddNamespaceFlags(cmd, flags->ns, false);
+      cmd->add_option("-l,--selector", flags->selector,
+                      "Describe the objects with these labels (k=v, 'k in (a,b)', ...)");
       cmd->callback([flags, &global, &exit_code] { exit_code = RunDescribe(global, *flags); });
     });
 

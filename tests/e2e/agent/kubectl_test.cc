@@ -358,7 +358,7 @@ TEST_F(AgentE2E, GetWatchPrintsARowPerChange) {
   EXPECT_TRUE(HasLine(text, "w {5}[01]/1 {3}(Terminating|Completed) {3}0 {5}\\d+s")) << text;
 }
 
-// wait -l and --all, as kubectl: the matching objects of the type, each "condition met"; none
+// wait -l and --all (and describe -l), as kubectl: the matching objects of the type, each "condition met"; none
 // matching is kubectl's error.
 TEST_F(AgentE2E, WaitTakesASelectorOrAll) {
   ASSERT_EQ(Apply(Labelled(PodYaml("wa", "sleep 3600"), "wa", "    tier: w\n") + "---\n" +
@@ -374,6 +374,10 @@ TEST_F(AgentE2E, WaitTakesASelectorOrAll) {
   r = Hp("wait --for=condition=Ready pod -l tier=none");
   EXPECT_EQ(r.rc, 1);
   EXPECT_EQ(r.err, "error: no matching resources found\n");
+  r = Hp("describe pod -l tier=w");  // describe takes -l too
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("Name:             wa\n", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("\n\n\nName:             wb\n"), std::string::npos) << r.out;
   EXPECT_EQ(Hp("delete pods -l tier=w").rc, 0);
 }
 
