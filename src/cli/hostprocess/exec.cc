@@ -52,14 +52,7 @@ int RunExec(const GlobalOptions& global, const ExecFlags& f) {
   std::string container = f.container;
   if (container.empty() && !pod.status.containers.empty()) {
     container = pod.status.containers[0].name;
-    if (pod.status.containers.size() > 1) {
-      // kubectl's podcmd.AllContainerNames: containers, then init containers marked (init).
-      std::vector<std::string> names;
-      for (const auto& c : pod.status.containers) names.push_back(c.name);
-      for (const auto& c : pod.status.init_containers) names.push_back(c.name + " (init)");
-      Print(stderr, fmt::format("Defaulted container \"{}\" out of: {}\n", container,
-                                fmt::join(names, ", ")));
-    }
+    Print(stderr, DefaultedContainerNotice(pod.status));
   }
   // kubectl's SetupTTY: no terminal without -i; with -i, one only when our input is a terminal.
   ExecStreams streams{f.stdin_, f.tty && f.stdin_};

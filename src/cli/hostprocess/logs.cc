@@ -55,12 +55,7 @@ int ContainerLogs(NodePods& pods, const LogsFlags& f, const NodePod& view, std::
   if (container.empty()) {
     if (view.status.containers.empty()) return NotFound("containers", "");
     container = view.status.containers[0].name;
-    if (view.status.containers.size() > 1) {
-      std::vector<std::string> names;
-      for (const auto& c : view.status.containers) names.push_back(c.name);
-      Print(stderr,
-            fmt::format("Defaulted container \"{}\" out of: {}\n", container, Join(names, ", ")));
-    }
+    Print(stderr, DefaultedContainerNotice(view.status));
   }
   const agent::ContainerStatus* cs = FindContainer(view.status, container);
   if (!cs) {

@@ -1,6 +1,7 @@
 // What node_pods.h gives both nodes on top of a node: the API objects of its pods and
 // DaemonSets, and `apply`'s restore.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -29,6 +30,16 @@ Result<std::vector<NodePod>> GetNamedPods(NodePods& node, const std::string& ns,
     if (pod && *pod) out.push_back(std::move(**pod));
   }
   return out;
+}
+
+std::string DefaultedContainerNotice(const agent::PodStatus& status) {
+  if (status.containers.empty()) return "";
+  if (status.containers.size() == 1 && status.init_containers.empty()) return "";
+  std::vector<std::string> names;  // kubectl's AllContainerNames: containers, then init
+  for (const auto& c : status.containers) names.push_back(c.name);
+  for (const auto& c : status.init_containers) names.push_back(c.name + " (init)");
+  return fmt::format("Defaulted container \"{}\" out of: {}\n", status.containers[0].name,
+                     fmt::join(names, ", "));
 }
 
 Result<std::optional<NodePod>> FindPodOfArg(NodePods& node, const std::string& ns,

@@ -193,6 +193,10 @@ Result<std::vector<NodePod>> GetNamedPods(NodePods& node, const std::string& ns,
 // and `*not_found` is kubectl's error for it ("pods \"x\"", "daemonsets.apps \"x\"").
 Result<std::optional<NodePod>> FindPodOfArg(NodePods& node, const std::string& ns,
                                             const std::string& arg, std::string* not_found);
+// kubectl's notice when logs or exec take a pod's first container for none named
+// (podcmd.FindOrDefaultContainerByName): `Defaulted container "a" out of: a, b, init (init)`,
+// when the pod has more than one container or any init container; "" otherwise.
+std::string DefaultedContainerNotice(const agent::PodStatus& status);
 // Every applied DaemonSet with its pods counted: the pods read once for all of them (ListHeads).
 Result<std::vector<NodeDaemonSet>> DaemonSetsCounted(NodePods& node);
 

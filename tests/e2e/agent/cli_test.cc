@@ -66,6 +66,32 @@ TEST_F(AgentE2E, CliHygieneAsKubectl) {
   }
 }
 
+// kubectl's notice of the defaulted container, the same for logs and exec: also for one
+// container with an init container, and naming the init containers (logs named neither).
+TEST_F(AgentE2E, LogsAndExecNameTheDefaultedContainerAsKubectl) {
+  std::string yaml = PodYaml("withinit", "echo main; sleep 3600", "Always", "",
+                             "  initContainers:\n  - name: prep\n"
+                             "    image: hostprocess.local/busybox:latest\n"
+                             "    command: [\"true\"]\n");
+  ASSERT_EQ(Apply(yaml).rc, 0);
+  ASSERT_TRUE(WaitFor([&] { return StatusColumnOf("withinit") == "Running"; }, 10000));
+  const std::string notice = "Defaulted container \"c\" out of: c, prep (init)\n";
+  CliResult l;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        l = Hp("logs withinit");
+        return l.out == "main\n";
+      },
+      5000))
+      << l.out << l.err;
+  EXPECT_EQ(l.err, notice);
+  CliResult e = Hp("exec withinit -- true");
+  EXPECT_EQ(e.rc, 0) << e.err;
+  EXPECT_EQ(e.err, notice);
+  EXPECT_EQ(Hp("logs withinit -c c").err, "");  // named: no notice
+  EXPECT_EQ(Hp("delete pod withinit").rc, 0);
+}
+
 TEST_F(AgentE2E, ExecSaysHowTheCommandEnded) {
   std::string yaml = PodYaml("two", "sleep 3600") +
                      "  - name: d\n    image: hostprocess.local/busybox:latest\n"
