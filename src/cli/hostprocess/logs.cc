@@ -78,10 +78,13 @@ int ContainerLogs(NodePods& pods, const LogsFlags& f, const NodePod& view, std::
   }
   if (!f.previous && cs->state.kind == "waiting" && cs->last_state == std::nullopt &&
       cs->restart_count == 0 && cs->container_id.empty()) {
+    // kubelet's validateContainerLogStatus: its words for the image pull failures.
+    std::string why = cs->state.reason.empty() ? "ContainerCreating" : cs->state.reason;
+    if (why == "ErrImagePull") why = "image can't be pulled";
+    if (why == "ImagePullBackOff") why = "trying and failing to pull image";
     Print(stderr, fmt::format("Error from server (BadRequest): container \"{}\" in pod \"{}\" is "
                               "waiting to start: {}\n",
-                              container, view.name,
-                              cs->state.reason.empty() ? "ContainerCreating" : cs->state.reason));
+                              container, view.name, why));
     return 1;
   }
   std::string path = pods.LogPath(view, container, restart);

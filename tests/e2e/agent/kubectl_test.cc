@@ -358,8 +358,33 @@ TEST_F(AgentE2E, GetWatchPrintsARowPerChange) {
   EXPECT_TRUE(HasLine(text, "w {5}[01]/1 {3}(Terminating|Completed) {3}0 {5}\\d+s")) << text;
 }
 
-// wait -l and --all (and describe -l), as kubectl: the matching objects of the type, each "condition met"; none
-// matching is kubectl's error.
+// logs of a container whose image cannot be pulled: kubelet's words for it.
+TEST_F(AgentE2E, LogsOfAContainerWhoseImageCannotBePulledSayWhyAsKubelet) {
+  std::string yaml = PodYaml("noimg", "true");
+  yaml.replace(yaml.find("hostprocess.local/busybox:latest"), 32, "hostprocess.local/nope:1");
+  ASSERT_EQ(Apply(yaml).rc, 0);
+  std::string status;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        status = StatusColumnOf("noimg");
+        return status == "ErrImagePull" || status == "ImagePullBackOff";
+      },
+      10000))
+      << status;
+  auto r = Hp("logs noimg");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_TRUE(r.err ==
+                  "Error from server (BadRequest): container \"c\" in pod \"noimg\" is waiting "
+                  "to start: image can't be pulled\n" ||
+              r.err ==
+                  "Error from server (BadRequest): container \"c\" in pod \"noimg\" is waiting "
+                  "to start: trying and failing to pull image\n")
+      << r.err;
+  EXPECT_EQ(Hp("delete pod noimg").rc, 0);
+}
+
+// wait -l and --all (and describe -l), as kubectl: the matching objects of the type, each
+// "condition met"; none matching is kubectl's error.
 TEST_F(AgentE2E, WaitTakesASelectorOrAll) {
   ASSERT_EQ(Apply(Labelled(PodYaml("wa", "sleep 3600"), "wa", "    tier: w\n") + "---\n" +
                   Labelled(PodYaml("wb", "sleep 3600"), "wb", "    tier: w\n"))
