@@ -60,6 +60,7 @@ bool Read(JsonPull& in, ContainerState& s) {
     if (k == "signal") return once(4) && Read(in, s.signal);
     if (k == "startedAt") return once(5) && Read(in, s.started_at);
     if (k == "finishedAt") return once(6) && Read(in, s.finished_at);
+    if (k == "containerID") return once(7) && Read(in, s.container_id);
     return in.Skip();
   });
 }
@@ -144,6 +145,7 @@ nlohmann::json ApiState(const ContainerState& s) {
     if (!s.message.empty()) inner["message"] = s.message;
     if (s.started_at) inner["startedAt"] = Rfc3339(s.started_at);
     inner["finishedAt"] = Rfc3339(s.finished_at);
+    if (!s.container_id.empty()) inner["containerID"] = s.container_id;
   } else {
     if (!s.reason.empty()) inner["reason"] = s.reason;
     if (!s.message.empty()) inner["message"] = s.message;
@@ -203,6 +205,7 @@ void to_json(nlohmann::json& j, const ContainerState& s) {
                      {"signal", s.signal},
                      {"startedAt", s.started_at},
                      {"finishedAt", s.finished_at}};
+  if (!s.container_id.empty()) j["containerID"] = s.container_id;
 }
 void from_json(const nlohmann::json& j, ContainerState& s) {
   Get(j, "kind", s.kind);
@@ -212,6 +215,7 @@ void from_json(const nlohmann::json& j, ContainerState& s) {
   Get(j, "signal", s.signal);
   Get(j, "startedAt", s.started_at);
   Get(j, "finishedAt", s.finished_at);
+  Get(j, "containerID", s.container_id);
 }
 
 void to_json(nlohmann::json& j, const ContainerStatus& s) {

@@ -25,8 +25,9 @@ struct ContainerState {
   std::string message;
   int exit_code = 0;
   int signal = 0;
-  int64_t started_at = 0;   // unix seconds (running, terminated)
-  int64_t finished_at = 0;  // unix seconds (terminated)
+  int64_t started_at = 0;    // unix seconds (running, terminated)
+  int64_t finished_at = 0;   // unix seconds (terminated)
+  std::string container_id;  // terminated: the container that ended ("hostprocess://<id>")
 };
 
 struct ContainerStatus {

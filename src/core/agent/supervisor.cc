@@ -468,11 +468,13 @@ void Supervisor::CheckExit(Slot& s, bool stopping) {
   term.reason = oom ? "OOMKilled" : (exit.exit_code == 0 ? "Completed" : "Error");
   term.started_at = cs.state.started_at;
   term.finished_at = NowUnixSeconds();
+  // Its id stays the container's (kubelet's containerID of a container waiting to restart is the
+  // one that ended), and its terminated state names it.
+  term.container_id = cs.container_id;
   cs.state = term;
   cs.ready = false;
   cs.started = false;
   cs.pid = 0;
-  cs.container_id.clear();
   s.kill_deadline_ms = 0;
   dirty_ = true;
   Log(fmt::format("container \"{}\" exited with {} ({})", s.spec->name, exit.exit_code,

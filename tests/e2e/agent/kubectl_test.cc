@@ -504,7 +504,8 @@ TEST_F(AgentE2E, ApplyAndDeleteTakeTheNamespaceFlag) {
 }
 
 // A crash-looping pod between two restarts does not change: its row is not printed again,
-// although its RESTARTS text ("1 (3s ago)") moves every second (it was, once a second).
+// although its RESTARTS text ("1 (3s ago)") moves every second (it was, once a second). Its
+// container id is the last container's.
 TEST_F(AgentE2E, GetWatchDoesNotReprintAPodThatOnlyAged) {
   ASSERT_EQ(Apply(PodYaml("cl", "exit 1")).rc, 0);
   ASSERT_TRUE(WaitFor(
@@ -515,6 +516,15 @@ TEST_F(AgentE2E, GetWatchDoesNotReprintAPodThatOnlyAged) {
       },
       15000))
       << Hp("get pod cl").out;
+  // Waiting to restart, it keeps the id of the container that ended, which its last state
+  // names too (kubelet's; describe showed an empty Container ID).
+  std::string id = Hp("get pod cl -o jsonpath={.status.containerStatuses[0].containerID}").out;
+  EXPECT_EQ(id.rfind("hostprocess://", 0), 0u) << id;
+  EXPECT_EQ(
+      Hp("get pod cl -o jsonpath={.status.containerStatuses[0].lastState.terminated.containerID}")
+          .out,
+      id);
+  EXPECT_TRUE(HasLine(Hp("describe pod cl").out, " +Container ID: +" + id)) << id;
   // The back-off holds it for 10 s from here: 3 s of watching see no change.
   std::string out = root_ + "/watch.out", pidfile = root_ + "/watch.pid";
   std::string cmd = "'" + Binary() + "' --root '" + root_ + "' get pods -w >'" + out +

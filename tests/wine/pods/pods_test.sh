@@ -241,8 +241,9 @@ check "get pod nothere -o yaml: NotFound (exit 1), nothing printed" test "$rc" -
 # A name is looked up as a file name, which Windows compares without case and without trailing
 # dots: only the pod's own name finds it, as the API's lookup does (GetNamedPods).
 hp get pod KEEPER keeper. -n DEFAULT
-check "get pod KEEPER keeper. -n DEFAULT: NotFound (exit 1), as the API answers" test "$rc" -eq 1 -a \
-  "$(cat "$out/err")" = 'Error from server (NotFound): pods "KEEPER" not found'
+check "get pod KEEPER keeper. -n DEFAULT: NotFound for each (exit 1), as the API answers" \
+  test "$rc" -eq 1 -a "$(cat "$out/err")" = 'Error from server (NotFound): pods "KEEPER" not found
+Error from server (NotFound): pods "keeper." not found'
 hp get pods -n empty -o json
 check "get pods -o json in an empty namespace: an empty List" bash -c \
   "test $rc -eq 0 && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[\"kind\"]==\"List\" and d[\"items\"]==[]' '$out/out'"

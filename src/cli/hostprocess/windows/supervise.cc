@@ -384,6 +384,7 @@ class PodSupervisor {
     e.state.message = code ? "" : code.error().ToString();
     e.state.exit_code = exit_code;
     e.state.finished_at = NowUnixSeconds();
+    e.state.container_id = e.container_id;  // kubelet's terminated.containerID
     e.ready = false;
     e.pid = 0;
     if (code && left) Forget(id);  // else kept in liveContainers: `delete` removes what is left
