@@ -23,6 +23,7 @@ namespace {
 
 struct ApplyFlags {
   std::vector<std::string> files;
+  bool recursive = false;  // -R
   NamespaceFlags ns;
   AdmissionFlags admission;
   std::shared_ptr<ApplyNodeFlags> node;
@@ -36,7 +37,7 @@ int RunApply(const GlobalOptions& global, const ApplyFlags& flags, CLI::App* cmd
   if (!MakeAdmissionOptions(flags.admission, &admission)) return 1;
   std::vector<k8s::Object> objects;
   if (!flags.files.empty()) {
-    auto decoded = DecodeManifests(flags.files, {.keep_raw = true});
+    auto decoded = DecodeManifests(flags.files, {.keep_raw = true}, flags.recursive);
     if (!decoded) return Fail(decoded.error());
     if (flags.ns.given) {
       if (auto s = SetNamespaceOfObjects(decoded->objects, flags.ns.ns, true); !s)
@@ -95,6 +96,8 @@ CommandRegistration apply_verb(
           "crash).");
       cmd->add_option("-f,--filename", flags->files,
                       "Manifest file, directory (*.yaml, *.yml, *.json) or - for stdin");
+      cmd->add_flag("-R,--recursive", flags->recursive,
+                    "Read the directories of -f with their subdirectories");
       AddNamespaceFlags(cmd, flags->ns, false);
       AddAdmissionFlags(cmd, flags->admission);
       flags->node = AddApplyNodeFlags(cmd);

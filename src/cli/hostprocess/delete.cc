@@ -26,6 +26,7 @@ namespace {
 struct DeleteFlags {
   std::vector<std::string> args;  // RESOURCE NAME... or TYPE/NAME...
   std::vector<std::string> files;
+  bool recursive = false;  // -R
   NamespaceFlags ns;
   bool ignore_not_found = false;
   bool all = false;           // --all
@@ -76,7 +77,7 @@ int RunDelete(const GlobalOptions& global, const DeleteFlags& f) {
             "when passing arguments in resource/name form or with -f\n");
       return 1;
     }
-    auto decoded = DecodeManifests(f.files);
+    auto decoded = DecodeManifests(f.files, {}, f.recursive);
     if (!decoded) return Fail(decoded.error());
     if (auto s = SetNamespaceOfObjects(decoded->objects, f.ns.ns, f.ns.given); !s)
       return Fail(s.error());
@@ -185,6 +186,8 @@ CommandRegistration delete_verb(
           "everything they had is gone.");
       cmd->add_option("args", flags->args, "RESOURCE NAME... or RESOURCE/NAME...");
       cmd->add_option("-f,--filename", flags->files, "Delete the objects of these manifests");
+      cmd->add_flag("-R,--recursive", flags->recursive,
+                    "Read the directories of -f with their subdirectories");
       AddNamespaceFlags(cmd, flags->ns, false);
       cmd->add_flag("--ignore-not-found", flags->ignore_not_found,
                     "Treat a missing object as deleted");

@@ -19,24 +19,35 @@ Status CheckInputSize(const std::string& source_name, const std::string& text) {
              Quote(source_name), k8s::RequestEntityTooLargeMessage());
 }
 
+// The manifest files of a directory: its *.yaml, *.yml and *.json files by name, and with
+// `recursive` those of its subdirectories in place, as Go's filepath.Walk visits them (kubectl
+// -R).
+Status ManifestFiles(const std::string& dir, bool recursive, std::vector<std::string>& files) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, sys::ListDir(dir));
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
+    std::string full = EndsWith(dir, "/") ? dir + name : dir + "/" + name;
+    if (sys::IsDir(full)) {
+      if (recursive) TRY(ManifestFiles(full, true, files));
+    } else if (EndsWith(name, ".yaml") || EndsWith(name, ".yml") || EndsWith(name, ".json")) {
+      files.push_back(full);
+    }
+  }
+  return Ok();
+}
+
 }  // namespace
 
-Result<k8s::Decoded> DecodeManifest(const std::string& path, const k8s::DecodeOptions& options) {
+Result<k8s::Decoded> DecodeManifest(const std::string& path, const k8s::DecodeOptions& options,
+                                    bool recursive) {
   if (path == "-") {
     ASSIGN_OR_RETURN(std::string text, sys::ReadFdUpTo(0, k8s::kMaxRequestBodyBytes));
     TRY(CheckInputSize("-", text));
     return k8s::DecodeString(text, "-", options);
   }
   if (sys::IsDir(path)) {
-    ASSIGN_OR_RETURN(std::vector<std::string> names, sys::ListDir(path));
-    std::sort(names.begin(), names.end());
     std::vector<std::string> files;
-    for (const auto& name : names) {
-      if (EndsWith(name, ".yaml") || EndsWith(name, ".yml") || EndsWith(name, ".json")) {
-        std::string full = EndsWith(path, "/") ? path + name : path + "/" + name;
-        if (!sys::IsDir(full)) files.push_back(full);
-      }
-    }
+    TRY(ManifestFiles(path, recursive, files));
     if (files.empty())
       return Err(ErrorCode::kInvalidArgument,
                  "error reading {}: recognized file extensions are [.json .yaml .yml]",
@@ -49,12 +60,12 @@ Result<k8s::Decoded> DecodeManifest(const std::string& path, const k8s::DecodeOp
 }
 
 Result<k8s::Decoded> DecodeManifests(const std::vector<std::string>& paths,
-                                     const k8s::DecodeOptions& options) {
-  if (paths.size() == 1) return DecodeManifest(paths[0], options);
+                                     const k8s::DecodeOptions& options, bool recursive) {
+  if (paths.size() == 1) return DecodeManifest(paths[0], options, recursive);
   k8s::Decoded all;
   std::vector<std::string> errors;
   for (const auto& p : paths) {
-    auto r = DecodeManifest(p, options);
+    auto r = DecodeManifest(p, options, recursive);
     if (!r) {
       errors.push_back(r.error().ToString());
       continue;

@@ -10,14 +10,15 @@
 
 namespace hp::cli {
 
-// Decodes a file, a directory (its *.yaml, *.yml, *.json files, sorted by name, not
-// recursive) or "-" (standard input).
-Result<k8s::Decoded> DecodeManifest(const std::string& path,
-                                    const k8s::DecodeOptions& options = {});
+// Decodes a file, a directory (its *.yaml, *.yml, *.json files, sorted by name; with
+// `recursive`, kubectl's -R, its subdirectories' too, in place) or "-" (standard input).
+Result<k8s::Decoded> DecodeManifest(const std::string& path, const k8s::DecodeOptions& options = {},
+                                    bool recursive = false);
 // Decodes several inputs in order and concatenates their objects and warnings; every
 // input's errors are reported, one input after the other.
 Result<k8s::Decoded> DecodeManifests(const std::vector<std::string>& paths,
-                                     const k8s::DecodeOptions& options = {});
+                                     const k8s::DecodeOptions& options = {},
+                                     bool recursive = false);
 
 // kubectl's -n for the objects of -f: a namespaced object without a namespace takes `ns`; with
 // `given` (-n was on the command line), one in another namespace is refused with kubectl's

@@ -503,6 +503,26 @@ TEST_F(AgentE2E, ApplyAndDeleteTakeTheNamespaceFlag) {
   EXPECT_EQ(r.out, "pod \"nsd\" deleted\n");
 }
 
+// -R: the directories of -f with their subdirectories, in Go's walk order; without it the
+// subdirectories are not read (kubectl's).
+TEST_F(AgentE2E, ApplyAndDeleteReadSubdirectoriesWithR) {
+  const std::string dir = root_ + "/manifests";
+  ASSERT_TRUE(sys::MkdirAll(dir + "/b/deeper"));
+  ASSERT_TRUE(sys::WriteFile(dir + "/a.yaml", PodYaml("ra", "sleep 3600")));
+  ASSERT_TRUE(sys::WriteFile(dir + "/b/deeper/c.yaml", PodYaml("rc", "sleep 3600")));
+  ASSERT_TRUE(sys::WriteFile(dir + "/b/b.yml", PodYaml("rb", "sleep 3600")));
+  ASSERT_TRUE(sys::WriteFile(dir + "/b/notes.txt", "not a manifest"));
+  auto r = Hp("apply -f '" + dir + "'");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "pod/ra created\n");
+  r = Hp("apply -R -f '" + dir + "'");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "pod/ra unchanged\npod/rb created\npod/rc created\n");
+  r = Hp("delete -R -f '" + dir + "'");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "pod \"ra\" deleted\npod \"rb\" deleted\npod \"rc\" deleted\n");
+}
+
 // A crash-looping pod between two restarts does not change: its row is not printed again,
 // although its RESTARTS text ("1 (3s ago)") moves every second (it was, once a second). Its
 // container id is the last container's.
