@@ -416,8 +416,9 @@ check "each run has its log (kubelet's <restart>.log)" \
   test -s "$state/logs/default_crasher/main/0.log" -a -s "$state/logs/default_crasher/main/1.log"
 hp logs crasher --previous
 check "logs --previous: the run before" grep -qx "run " "$out/out"
-check "status: the last state is the exit code 3" \
-  grep -q '"lastState":{"exitCode":3' "$state/pods/default_crasher/status.json"
+check "status: the last state is the exit code 3, of the container that ended" \
+  grep -Eq '"lastState":\{"containerID":"hostprocess://[0-9a-f]+","exitCode":3' \
+  "$state/pods/default_crasher/status.json"
 # kubelet's events and back-off words, from the code the Linux supervisor uses (kubelet_text.h);
 # the pod has a uid, as kubelet's pods do.
 check "status: kubelet's back-off message, the pod named with its uid" \
@@ -456,7 +457,7 @@ check "re-adoption: the running container runs again" test -n "$(alive 127.0.0.8
 check "re-adoption: a container that ended under Never did not run again" \
   test "$(grep -c once "$state/logs/default_never/once/0.log")" -eq 1
 check "re-adoption: its end is kept (Completed, no restart), the other restarted once" \
-  bash -c "grep -q '\"name\":\"once\",\"pid\":0,\"ready\":false,\"restartCount\":0,\"started\":true,\"state\":{\"exitCode\":0,[^}]*\"kind\":\"terminated\",[^}]*\"reason\":\"Completed\"' '$state/pods/default_never/status.json' && grep -q '\"name\":\"long\",\"pid\":[1-9][0-9]*,\"ready\":true,\"restartCount\":1' '$state/pods/default_never/status.json'"
+  bash -c "grep -q '\"name\":\"once\",\"pid\":0,\"ready\":false,\"restartCount\":0,\"started\":true,\"state\":{\"containerID\":\"hostprocess://[0-9a-f]*\",\"exitCode\":0,[^}]*\"kind\":\"terminated\",[^}]*\"reason\":\"Completed\"' '$state/pods/default_never/status.json' && grep -q '\"name\":\"long\",\"pid\":[1-9][0-9]*,\"ready\":true,\"restartCount\":1' '$state/pods/default_never/status.json'"
 hp delete pod never
 
 wait_for process_gone "$sup"
