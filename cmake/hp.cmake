@@ -11,6 +11,10 @@ endfunction()
 # same time under `ctest -j` (e.g. host-accounts: useradd/groupadd/userdel on /etc/passwd and
 # /etc/group). LOCKED: only the tests that match this --gtest_filter pattern take the LOCKS (the
 # others run alongside anything); without it every test of the binary does.
+# Every test runs with HOSTPROCESS_EPHEMERAL_UID_RECORD in the build tree (user/accounts.h): the
+# ephemeral users its binaries make count there, not in the node's record.
+set(HP_TEST_ENVIRONMENT
+    "HOSTPROCESS_EPHEMERAL_UID_RECORD=${CMAKE_BINARY_DIR}/test-accounts/last-ephemeral-uid")
 function(hp_test name)
   cmake_parse_arguments(ARG "" "LOCKED" "SOURCES;DEPS;LABELS;LOCKS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
@@ -26,14 +30,17 @@ function(hp_test name)
   endif()
   if(ARG_LOCKS AND ARG_LOCKED)
     gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_FILTER "${ARG_LOCKED}"
-                         PROPERTIES LABELS "${ARG_LABELS}" RESOURCE_LOCK "${ARG_LOCKS}")
+                         PROPERTIES LABELS "${ARG_LABELS}" RESOURCE_LOCK "${ARG_LOCKS}"
+                                    ENVIRONMENT "${HP_TEST_ENVIRONMENT}")
     gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_FILTER "-${ARG_LOCKED}"
-                         PROPERTIES LABELS "${ARG_LABELS}")
+                         PROPERTIES LABELS "${ARG_LABELS}" ENVIRONMENT "${HP_TEST_ENVIRONMENT}")
   elseif(ARG_LOCKS)
     gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
-                         PROPERTIES LABELS "${ARG_LABELS}" RESOURCE_LOCK "${ARG_LOCKS}")
+                         PROPERTIES LABELS "${ARG_LABELS}" RESOURCE_LOCK "${ARG_LOCKS}"
+                                    ENVIRONMENT "${HP_TEST_ENVIRONMENT}")
   else()
-    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}"
+                                                                ENVIRONMENT "${HP_TEST_ENVIRONMENT}")
   endif()
 endfunction()
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <vector>
 
 #include "core/base/strings.h"
@@ -172,6 +173,11 @@ Result<Identity> HostAccounts::Resolve(const plan::AccountRequest& req,
     id.groups = {id.gid};
   }
   return id;
+}
+
+std::string DefaultEphemeralUidRecord() {
+  const char* env = std::getenv("HOSTPROCESS_EPHEMERAL_UID_RECORD");
+  return env && *env ? env : kEphemeralUidRecord;
 }
 
 Result<uid_t> NextEphemeralUid(const std::string& record) {

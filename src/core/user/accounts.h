@@ -43,12 +43,15 @@ inline constexpr uid_t kEphemeralUidFirst = 0x70000000;  // 1879048192
 inline constexpr uid_t kEphemeralUidLast = 0x7ffdffff;   // 2147352575
 inline constexpr const char* kEphemeralUidRecord =
     "/var/lib/hostprocess-accounts/last-ephemeral-uid";
+// The record: HOSTPROCESS_EPHEMERAL_UID_RECORD when set (the tests' build tree keeps its own:
+// they must not write the node's), else kEphemeralUidRecord.
+std::string DefaultEphemeralUidRecord();
 
 struct AccountNames {
   std::string local_service = "hp-localservice";
   std::string network_service = "hp-networkservice";
   std::string ephemeral_prefix = "hp-";
-  std::string ephemeral_uid_record = kEphemeralUidRecord;
+  std::string ephemeral_uid_record = DefaultEphemeralUidRecord();
 };
 
 // The next ephemeral uid after the one `record` names (kEphemeralUidFirst when it names none),
