@@ -26,6 +26,7 @@ json RecordToJson(const ImageRecord& r) {
   return json{{"name", r.name},
               {"id", r.id},
               {"manifest_digest", r.manifest_digest},
+              {"index_digest", r.index_digest},
               {"layers", layers},
               {"config", ConfigToJson(r.config)},
               {"size", r.size},
@@ -37,6 +38,7 @@ ImageRecord RecordFromJson(const json& j) {
   r.name = j.value("name", "");
   r.id = j.value("id", "");
   r.manifest_digest = j.value("manifest_digest", "");
+  r.index_digest = j.value("index_digest", "");
   r.size = j.value("size", int64_t{0});
   r.created = j.value("created", "");
   for (const auto& l : j.value("layers", json::array()))

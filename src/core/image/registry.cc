@@ -128,6 +128,7 @@ Result<PullResult> PullImpl(PullTarget& target, std::string_view ref_in, const P
   if (!body) return tl::unexpected(ctx(body.error()));
   std::string manifest_json = *body;
   std::string manifest_digest = Sha256Digest(manifest_json);
+  std::string index_digest;
   auto mt = DetectMediaType(manifest_json);
   if (!mt) return tl::unexpected(ctx(mt.error()));
   if (IsIndexMediaType(*mt)) {
@@ -138,6 +139,7 @@ Result<PullResult> PullImpl(PullTarget& target, std::string_view ref_in, const P
     auto sub = FetchManifest(s, d->digest, d->digest, opts.timeout);
     if (!sub) return tl::unexpected(ctx(sub.error()));
     manifest_json = *sub;
+    index_digest = manifest_digest;
     manifest_digest = d->digest;
   }
   auto m = ParseManifest(manifest_json);
@@ -199,6 +201,7 @@ Result<PullResult> PullImpl(PullTarget& target, std::string_view ref_in, const P
   rec.name = ref.String();
   rec.id = m->config.digest;
   rec.manifest_digest = manifest_digest;
+  rec.index_digest = index_digest;
   rec.config = pc->config;
   for (size_t i = 0; i < m->layers.size(); ++i) {
     rec.layers.push_back(

@@ -189,9 +189,15 @@ Result<ImageRecord> Store::Resolve(std::string_view ref) const {
     return tl::unexpected(parsed.error());
   }
   if (auto it = index.find(parsed->String()); it != index.end()) return it->second;
-  if (!parsed->digest.empty())
-    for (const auto& [n, r] : index)
-      if (r.manifest_digest == parsed->digest && StartsWith(n, parsed->Name() + "@")) return r;
+  if (!parsed->digest.empty()) {
+    // Its repository's image of that digest, under whichever name it was pulled.
+    const std::string repo = parsed->Name();
+    for (const auto& [n, r] : index) {
+      bool same_repo = StartsWith(n, repo + "@") || StartsWith(n, repo + ":");
+      if (same_repo && (r.manifest_digest == parsed->digest || r.index_digest == parsed->digest))
+        return r;
+    }
+  }
   return Err(ErrorCode::kNotFound, "image \"{}\" not found", parsed->String());
 }
 

@@ -43,6 +43,7 @@ struct ImageRecord {
   std::string name;                 // normalised reference "docker.io/library/busybox:latest"
   std::string id;                   // config digest "sha256:..."
   std::string manifest_digest;      // "sha256:..."
+  std::string index_digest;         // the index (manifest list) pulled through, if any
   std::vector<LayerRecord> layers;  // bottom first
   ImageConfig config;
   int64_t size = 0;     // compressed bytes of the layers
@@ -63,7 +64,10 @@ class Store {
   const std::string& dir() const { return dir_; }
 
   // Finds an image by reference (normalised like Docker), by id ("sha256:..." or a unique
-  // prefix of at least 12 hex digits).
+  // prefix of at least 12 hex digits). A reference with a digest finds an image of the same
+  // repository pulled under any name whose manifest, or the index it was chosen from, has that
+  // digest (Docker's and containerd's repo digests: a pod pinned by digest finds the image
+  // pulled by tag).
   Result<ImageRecord> Resolve(std::string_view ref) const;
   Result<std::vector<ImageRecord>> List() const;
 

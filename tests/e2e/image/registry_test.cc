@@ -123,6 +123,11 @@ TEST_F(RegistryTest, ResolvesMultiArchIndex) {
     ASSERT_TRUE(r) << r.error().ToString();
     EXPECT_EQ(r->image.manifest_digest, arch == "amd64" ? amd.digest : arm.digest);
     EXPECT_EQ(*sys::ReadFile(store_->LayerPath(r->image.layers[0].diff_id) + "/arch"), arch);
+    // Pinned by the index's digest (what people pin), the image pulled by tag is found.
+    EXPECT_EQ(r->image.index_digest, Sha256Digest(idx.dump()));
+    auto pinned = store_->Resolve(Ref("multi") + "@" + Sha256Digest(idx.dump()));
+    ASSERT_TRUE(pinned) << pinned.error().ToString();
+    EXPECT_EQ(pinned->id, r->image.id);
   }
   PullOptions o = opts_;
   o.platform = "linux/riscv64";

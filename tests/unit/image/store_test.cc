@@ -86,6 +86,23 @@ TEST_F(StoreTest, ResolveByNameAndId) {
   EXPECT_EQ(store_->List()->size(), 1u);
 }
 
+// name@digest finds the image of that repository pulled by tag, by its manifest's digest or by
+// the index it was chosen from (a pod pinned by digest waited for an image the node had).
+TEST_F(StoreTest, ResolveByDigestFindsTheImagePulledByTag) {
+  auto img = MakeImage("127.0.0.1:5000/team/agent:v1", {AddLayer(TarBuilder().File("a", "1"))});
+  img.manifest_digest = Sha256Digest("manifest");
+  img.index_digest = Sha256Digest("index");
+  ASSERT_TRUE(store_->PutImage(img));
+  for (const std::string& d : {img.manifest_digest, img.index_digest}) {
+    auto r = store_->Resolve("127.0.0.1:5000/team/agent@" + d);
+    ASSERT_TRUE(r) << d << ": " << r.error().ToString();
+    EXPECT_EQ(r->id, img.id);
+  }
+  EXPECT_FALSE(store_->Resolve("127.0.0.1:5000/team/other@" + img.manifest_digest));
+  EXPECT_FALSE(store_->Resolve("127.0.0.1:5000/team/age@" + img.manifest_digest));
+  EXPECT_FALSE(store_->Resolve("127.0.0.1:5000/team/agent@" + Sha256Digest("else")));
+}
+
 TEST_F(StoreTest, CopyRootfsAppliesLayersAndWhiteouts) {
   auto l1 = AddLayer(TarBuilder().File("bin/a", "A").File("bin/b", "B").File("o/x", "X"));
   auto l2 = AddLayer(TarBuilder()
