@@ -12,6 +12,7 @@
 #include "core/base/strings.h"
 #include "core/sys/file.h"
 #include "core/sys/owner.h"
+#include "core/sys/random.h"
 
 namespace hp::oci {
 
@@ -124,20 +125,57 @@ bool StillThere(int fd, const std::string& dir) {
          a.st_ino == b.st_ino;
 }
 
+constexpr std::string_view kNewPrefix = ".new-";
+
+// The directories of creates killed between making theirs and publishing it: unlocked, so no
+// live create owns them.
+void RemoveAbandonedNewDirs(const std::string& root) {
+  auto entries = sys::ListDir(root);
+  if (!entries) return;
+  for (const std::string& e : *entries) {
+    if (e.rfind(kNewPrefix, 0) != 0) continue;
+    std::string dir = root + "/" + e;
+    auto lock = OpenAndLock(dir, false, false);
+    // No lock file: one killed before it made it, unless its create is at it right now (a
+    // directory made more than 10 s ago is not).
+    struct stat st;
+    bool lockless = !lock && lock.error().sys_errno() == ENOENT && ::stat(dir.c_str(), &st) == 0 &&
+                    st.st_mtime + 10 < ::time(nullptr);
+    if (lock || lockless) (void)sys::RemoveAll(dir);
+  }
+}
+
 }  // namespace
 
 Result<ContainerLock> StateStore::CreateAndLock(const std::string& id) {
   TRY(ValidateId(id));
   TRY(sys::CheckStateRoot(root_));
   TRY(sys::MkdirAll(root_, 0711));
+  RemoveAbandonedNewDirs(root_);
   std::string dir = Dir(id);
   for (int attempt = 0; attempt < 3; ++attempt) {
-    if (::mkdir(dir.c_str(), 0711) == 0) {
-      ASSIGN_OR_RETURN(UniqueFd fd, OpenAndLock(dir, true, true));
-      if (!StillThere(fd.get(), dir)) continue;
-      return ContainerLock(std::move(fd));
+    // A new container's directory appears with its lock taken: it is made under a temporary
+    // name, locked, and renamed into place. Made and then locked in place, another create of the
+    // same id could find it in between, take it for a crashed create's leftover and make its
+    // container there, which this create then tore down as stale (two creates at once: one said
+    // it had made the container, and none was left).
+    unsigned char random[8];
+    sys::RandomBytes(random, sizeof random);
+    std::string fresh = root_ + "/" + std::string(kNewPrefix);
+    for (unsigned char b : random) fresh += fmt::format("{:02x}", b);
+    if (::mkdir(fresh.c_str(), 0711) < 0) return SysErr("mkdir \"{}\"", fresh);
+    auto mine = OpenAndLock(fresh, false, true);
+    if (!mine) {
+      (void)sys::RemoveAll(fresh);
+      if (mine.error().sys_errno() == ENOENT) continue;  // removed meanwhile (no lock yet)
+      return Err(std::move(mine).error());
     }
-    if (errno != EEXIST) return SysErr("mkdir \"{}\"", dir);
+    if (::rename(fresh.c_str(), dir.c_str()) == 0) return ContainerLock(std::move(*mine));
+    int renamed = errno;
+    (void)sys::RemoveAll(fresh);
+    if (renamed == ENOENT) continue;  // removed meanwhile
+    if (renamed != EEXIST && renamed != ENOTEMPTY)
+      return SysErrN(renamed, "rename \"{}\" to \"{}\"", fresh, dir);
     // Exists: a live container, a create in progress, or the leftover of a crashed create.
     auto fd = OpenAndLock(dir, false, true);
     if (!fd) {
