@@ -18,7 +18,8 @@ Result<int> ParseSignal(std::string_view s) {
   int n = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
   if (ec == std::errc() && p == s.data() + s.size()) {
-    if (n <= 0 || n >= NSIG) return Err(ErrorCode::kInvalidArgument, "unknown signal {}", Quote(s));
+    // 0: runc's liveness check (kill(2) without a signal).
+    if (n < 0 || n >= NSIG) return Err(ErrorCode::kInvalidArgument, "unknown signal {}", Quote(s));
     return n;
   }
   std::string name = ToLower(s);

@@ -342,6 +342,7 @@ TEST_F(RuntimeCli, CreatesOfOneIdAtOnceMakeOneContainerAndLeaveItWhole) {
     EXPECT_NE(st.output.find("\"status\": \"created\""), std::string::npos)
         << "round " << round << ": " << st.output;
     EXPECT_EQ(Rt({"start", id}).exit_code, 0) << "round " << round;
+    EXPECT_EQ(Rt({"kill", id, "0"}).exit_code, 0) << "round " << round;  // alive (runc's)
     EXPECT_EQ(Rt({"delete", "--force", id}).exit_code, 0) << "round " << round;
     if (HasFailure()) break;
   }

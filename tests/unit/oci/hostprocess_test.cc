@@ -209,7 +209,9 @@ TEST(Runtime, SignalsByNameAndNumber) {
   EXPECT_EQ(*ParseSignal("hup"), SIGHUP);
   EXPECT_EQ(*ParseSignal("9"), 9);
   EXPECT_FALSE(ParseSignal("SIGNOPE"));
-  EXPECT_FALSE(ParseSignal("0"));
+  EXPECT_EQ(*ParseSignal("0"), 0);  // runc's liveness check
+  EXPECT_FALSE(ParseSignal("-1"));
+  EXPECT_FALSE(ParseSignal("65"));
   EXPECT_EQ(*ParseRlimit("RLIMIT_NOFILE"), RLIMIT_NOFILE);
   EXPECT_FALSE(ParseRlimit("RLIMIT_BOGUS"));
 }
