@@ -81,6 +81,11 @@ class Resolver {
         tried_.push_back(req_.sandbox + p.substr(1));
         if (auto found = InImage(p)) return *found;
       }
+      // Something is there but cannot be run (a file without an execute bit, a directory):
+      // execve's EACCES, in runc's words for the runtime, not "no such file".
+      for (const std::string& t : tried_) {
+        if (Exists(t)) return NotExecutable(name, t);
+      }
     }
     return NotFound(name);
   }
@@ -146,6 +151,20 @@ class Resolver {
     size_t sp = rest.find_first_of(" \t");
     if (sp == std::string_view::npos) return {std::string(rest), ""};
     return {std::string(rest.substr(0, sp)), std::string(TrimSpace(rest.substr(sp)))};
+  }
+
+  bool Exists(const std::string& candidate) const {
+    if (InSandbox(candidate, req_.sandbox))
+      return fs_.ResolveInRoot(req_.sandbox, SandboxRel(candidate, req_.sandbox)).has_value();
+    return fs_.ResolveInRoot("/", candidate).has_value();
+  }
+
+  tl::unexpected<Error> NotExecutable(const std::string& name, const std::string& path) const {
+    if (req_.wording == NotFoundWording::kRuntime)
+      return Err(ErrorCode::kPermissionDenied, "exec: {}: permission denied", Quote(name));
+    return Err(ErrorCode::kPermissionDenied,
+               "executable \"{}\": \"{}\" is not an executable file (permission denied)", name,
+               path);
   }
 
   tl::unexpected<Error> NotFound(const std::string& name) const {

@@ -147,5 +147,29 @@ TEST_F(ProcessTest, NotFoundListsEveryPlaceInBothWordings) {
   EXPECT_EQ(r.error().message(), "executable \"x\" not found: PATH is empty");
 }
 
+// A program named by path that is there but cannot be run (no execute bit, a directory) is
+// execve's EACCES, in runc's words for the runtime ("no such file" before).
+TEST_F(ProcessTest, APathThatIsThereButNotExecutableIsPermissionDenied) {
+  auto q = Req({"bin/not-exec"});
+  auto r = ResolveProcess(q, RealFs());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(r.error().message(),
+            "executable \"bin/not-exec\": \"" + sandbox_ +
+                "bin/not-exec\" is not an executable file (permission denied)");
+  for (const char* name : {"/bin/not-exec", "/etc", "./bin"}) {
+    q = Req({name});
+    q.wording = NotFoundWording::kRuntime;
+    r = ResolveProcess(q, RealFs());
+    ASSERT_FALSE(r) << name;
+    EXPECT_EQ(r.error().message(), "exec: \"" + std::string(name) + "\": permission denied");
+  }
+  q = Req({"/bin/no-such-program"});
+  q.wording = NotFoundWording::kRuntime;
+  r = ResolveProcess(q, RealFs());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::kNotFound);  // nothing there: still "no such file"
+}
+
 }  // namespace
 }  // namespace hp::plan
