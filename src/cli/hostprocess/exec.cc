@@ -34,13 +34,10 @@ int RunExec(const GlobalOptions& global, const ExecFlags& f) {
   }
   auto node = OpenNodePods(global);
   if (!node) return Fail(node.error());
-  std::string not_found;
+  std::pair<std::string, std::string> not_found;
   auto found = FindPodOfArg(**node, f.ns.ns, f.pod, &not_found);
   if (!found) return Fail(found.error());
-  if (!*found) {
-    Print(stderr, "Error from server (NotFound): " + not_found + " not found\n");
-    return 1;
-  }
+  if (!*found) return NotFound(not_found.first, not_found.second);
   const NodePod& pod = **found;
   // kubectl's check before it asks the kubelet.
   if (pod.status.phase == "Succeeded" || pod.status.phase == "Failed") {

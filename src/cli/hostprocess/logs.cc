@@ -153,13 +153,10 @@ int RunLogs(const GlobalOptions& global, const LogsFlags& f) {
       return 0;
     }
   } else {
-    std::string not_found;
+    std::pair<std::string, std::string> not_found;
     auto found = FindPodOfArg(**node, f.ns.ns, f.pod, &not_found);
     if (!found) return Fail(found.error());
-    if (!*found) {
-      Print(stderr, "Error from server (NotFound): " + not_found + " not found\n");
-      return 1;
-    }
+    if (!*found) return NotFound(not_found.first, not_found.second);
     pods.push_back(std::move(**found));
   }
   std::string container = !f.container.empty() ? f.container : f.container_arg;

@@ -43,13 +43,14 @@ std::string DefaultedContainerNotice(const agent::PodStatus& status) {
 }
 
 Result<std::optional<NodePod>> FindPodOfArg(NodePods& node, const std::string& ns,
-                                            const std::string& arg, std::string* not_found) {
+                                            const std::string& arg,
+                                            std::pair<std::string, std::string>* not_found) {
   std::string type = "pods", name = arg;
   if (auto slash = arg.find('/'); slash != std::string::npos) {
     type = agent::ResourceKind(arg.substr(0, slash));
     name = arg.substr(slash + 1);
   }
-  *not_found = fmt::format("pods \"{}\"", name);
+  *not_found = {"pods", name};
   if (type == "pods") return node.Get(ns, name);
   if (type != "daemonsets") {
     return Err(ErrorCode::kInvalidArgument, "cannot attach to a {}: only pods and daemonsets",
@@ -63,7 +64,7 @@ Result<std::optional<NodePod>> FindPodOfArg(NodePods& node, const std::string& n
   ASSIGN_OR_RETURN(auto daemonsets, node.DaemonSets());
   bool exists = std::any_of(daemonsets.begin(), daemonsets.end(),
                             [&](const NodeDaemonSet& d) { return d.ns == ns && d.name == name; });
-  if (!exists) *not_found = fmt::format("daemonsets.apps \"{}\"", name);
+  if (!exists) not_found->first = "daemonsets.apps";
   return std::optional<NodePod>();
 }
 

@@ -190,9 +190,10 @@ Result<std::vector<NodePod>> GetNamedPods(NodePods& node, const std::string& ns,
                                           const std::vector<std::string>& names);
 // The pod that an argument of `logs` or `exec` names: NAME, pod/NAME, or ds/NAME (the
 // DaemonSet's pod on this node), as kubectl's AttachablePodForObject finds it. None: nullopt,
-// and `*not_found` is kubectl's error for it ("pods \"x\"", "daemonsets.apps \"x\"").
+// and `*not_found` what kubectl's NotFound names: {"pods", "x"} or {"daemonsets.apps", "x"}.
 Result<std::optional<NodePod>> FindPodOfArg(NodePods& node, const std::string& ns,
-                                            const std::string& arg, std::string* not_found);
+                                            const std::string& arg,
+                                            std::pair<std::string, std::string>* not_found);
 // kubectl's notice when logs or exec take a pod's first container for none named
 // (podcmd.FindOrDefaultContainerByName): `Defaulted container "a" out of: a, b, init (init)`,
 // when the pod has more than one container or any init container; "" otherwise.

@@ -140,8 +140,8 @@ class Agent {
   // elsewhere. No supervisor; the events of earlier tries are kept.
   static Status RecordUnplaced(const std::string& dir, const PodRecord& record, const Placement& p);
   // Stops the pods (SIGTERM to their supervisors, which stop the containers with the grace
-  // period), waits for them, cleans up whatever is left and removes their state and logs.
-  // Stops and removes the pods of `keys`; `grace` (by key) replaces a pod's grace period.
+  // period, or `grace`'s for a key it has), waits for them, cleans up whatever is left and
+  // removes their state and logs.
   Status RemovePods(const std::vector<std::string>& keys,
                     const std::map<std::string, int64_t>& grace = {});
   Result<PodView> ReadPod(const std::string& key, PodDetail detail = PodDetail::kWhole);

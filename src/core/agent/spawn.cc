@@ -194,9 +194,8 @@ Status Agent::RemovePods(const std::vector<std::string>& keys,
       }
       ::kill(v->status.supervisor_pid, SIGTERM);
     }
-    auto grace = std::chrono::seconds(
-        (grace_override ? GracePeriodSeconds(grace_override) : GraceSeconds(v->record)) + 10);
-    list.push_back({std::move(*v), now + grace, std::move(exited)});
+    auto stop_wait = SupervisorStopWait(grace_override ? grace_override : GraceSeconds(v->record));
+    list.push_back({std::move(*v), now + stop_wait, std::move(exited)});
   }
   // Wait for the supervisors to stop their containers: woken by each one's exit (its pidfd),
   // where a poll every 10 ms added up to 10 ms to a delete (issue 16); polled every 10 ms

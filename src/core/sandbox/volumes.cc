@@ -124,15 +124,6 @@ struct HostMountPoint {
   std::vector<std::string> created;  // by this container (the xattr may be unsupported)
 };
 
-// "/a/b" → {"/", "/a", "/a/b"}
-std::vector<std::string> Prefixes(const std::string& path) {
-  std::vector<std::string> out{"/"};
-  for (const std::string& p : Split(path, '/')) {
-    if (!p.empty()) out.push_back(out.back() == "/" ? "/" + p : out.back() + "/" + p);
-  }
-  return out;
-}
-
 int Flock(int fd, int op) {
   int rc;
   do {
@@ -169,7 +160,7 @@ Result<UniqueFd> HostComponent(int dir, const std::string& name, const std::stri
 }
 
 Status EnsureHostMountPoint(HostMountPoint& mp, bool file, const std::string& what) {
-  std::vector<std::string> prefixes = Prefixes(mp.target);
+  std::vector<std::string> prefixes = sys::PathPrefixes(mp.target);
   size_t a = 0;
   for (size_t i = 0; i < prefixes.size(); ++i) {
     struct stat st;
@@ -236,7 +227,7 @@ void ReleaseHostMountPoints(std::vector<HostMountPoint>& points) {
   for (HostMountPoint& mp : points) {
     // Still used by another container: the last one removes them.
     if (!mp.lock || Flock(mp.lock.get(), LOCK_EX | LOCK_NB) < 0) continue;
-    std::vector<std::string> prefixes = Prefixes(mp.target);
+    std::vector<std::string> prefixes = sys::PathPrefixes(mp.target);
     auto at = std::find(prefixes.begin(), prefixes.end(), mp.anchor);
     if (at == prefixes.end()) continue;
     size_t first = static_cast<size_t>(at - prefixes.begin()) + 1;
@@ -253,9 +244,8 @@ void ReleaseHostMountPoints(std::vector<HostMountPoint>& points) {
     // empty.
     for (size_t k = walked.size(); k-- > 0;) {
       const std::string& p = prefixes[first + k];
-      bool ours =
-          ::getxattr(sys::ProcFdPath(walked[k].get()).c_str(), kMountPointXattr, nullptr, 0) >= 0 ||
-          std::find(mp.created.begin(), mp.created.end(), p) != mp.created.end();
+      bool ours = IsMarked(sys::ProcFdPath(walked[k].get())) ||
+                  std::find(mp.created.begin(), mp.created.end(), p) != mp.created.end();
       if (!ours) break;
       int parent = k == 0 ? mp.lock.get() : walked[k - 1].get();
       std::string name = p.substr(p.rfind('/') + 1);

@@ -173,6 +173,14 @@ Result<std::string> FdRealPath(int fd) {
   return std::string(buf, static_cast<size_t>(n));
 }
 
+std::vector<std::string> PathPrefixes(std::string_view path) {
+  std::vector<std::string> out{"/"};
+  for (const std::string& p : Split(path, '/')) {
+    if (!p.empty()) out.push_back(out.back() == "/" ? "/" + p : out.back() + "/" + p);
+  }
+  return out;
+}
+
 Result<UniqueFd> OpenBelow(int root, std::string_view rel, int flags, std::string_view what,
                            const BelowOptions& opts) {
   std::string clean(rel);

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/base/result.h"
 #include "core/base/unique_fd.h"
@@ -54,6 +55,10 @@ Result<UniqueFd> CreateBelow(int root, std::string_view rel, std::string_view wh
 
 // "/proc/self/fd/N": the name of an open fd for mount(2) and re-opening.
 std::string ProcFdPath(int fd);
+
+// The directories on the way to an absolute path, lexically: "/a/b" → {"/", "/a", "/a/b"}
+// (empty components skipped).
+std::vector<std::string> PathPrefixes(std::string_view path);
 // The path an fd names now (readlink of ProcFdPath).
 Result<std::string> FdRealPath(int fd);
 

@@ -8,33 +8,21 @@
 #include <cerrno>
 #include <vector>
 
+#include "core/sys/below.h"
+
 namespace hp::sys {
 namespace {
 
 constexpr const char* kUse =
     "use a state root that only root can change (e.g. /var/lib/hostprocess, the default)";
 
-// "/a/b/c" → {"/a", "/a/b", "/a/b/c"}; a relative path is taken from the working directory.
+// "/a/b/c" → {"/", "/a", "/a/b", "/a/b/c"}; a relative path is taken from the working
+// directory.
 Result<std::vector<std::string>> Prefixes(const std::string& path) {
-  std::string abs = path;
-  if (abs.empty() || abs[0] != '/') {
-    char cwd[PATH_MAX];
-    if (!::getcwd(cwd, sizeof cwd)) return SysErr("getcwd");
-    abs = std::string(cwd) + "/" + path;
-  }
-  std::vector<std::string> out;
-  std::string cur;
-  size_t i = 0;
-  while (i < abs.size()) {
-    size_t j = abs.find('/', i);
-    if (j == std::string::npos) j = abs.size();
-    if (j > i) {
-      cur += "/" + abs.substr(i, j - i);
-      out.push_back(cur);
-    }
-    i = j + 1;
-  }
-  return out;
+  if (!path.empty() && path[0] == '/') return PathPrefixes(path);
+  char cwd[PATH_MAX];
+  if (!::getcwd(cwd, sizeof cwd)) return SysErr("getcwd");
+  return PathPrefixes(std::string(cwd) + "/" + path);
 }
 
 bool Trusted(uid_t owner) { return owner == 0 || owner == ::geteuid(); }

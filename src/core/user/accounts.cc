@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <vector>
 
@@ -185,11 +186,8 @@ Result<uid_t> NextEphemeralUid(const std::string& record) {
   if (auto text = sys::ReadFile(record)) {
     std::string_view t = TrimSpace(*text);
     uint64_t v = 0;
-    bool ok = !t.empty() && t.size() <= 10;
-    for (char c : t) {
-      ok = ok && c >= '0' && c <= '9';
-      if (ok) v = v * 10 + static_cast<uint64_t>(c - '0');
-    }
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    bool ok = !t.empty() && ec == std::errc() && end == t.data() + t.size();
     if (!ok || v < kEphemeralUidFirst - 1 || v > kEphemeralUidLast) {
       return Err(
           ErrorCode::kFailedPrecondition,
